@@ -1,0 +1,62 @@
+/**
+ * AWS IoT policy documents, defined once. Policy variables are resolved by IoT Core (and by the
+ * local broker) per connection: https://docs.aws.amazon.com/iot/latest/developerguide/iot-policy-variables.html
+ */
+import { topics } from './topics.ts';
+
+export interface IotPolicyStatement {
+  readonly Effect: 'Allow' | 'Deny';
+  readonly Action: string | readonly string[];
+  readonly Resource: string | readonly string[];
+  readonly Condition?: Readonly<Record<string, Readonly<Record<string, string | boolean>>>>;
+}
+
+export interface IotPolicyDocument {
+  readonly Version: '2012-10-17';
+  readonly Statement: readonly IotPolicyStatement[];
+}
+
+export const devicePolicyName = 'fleet-device';
+export const browserPolicyName = 'fleet-browser-live';
+
+const thing = '${iot:Connection.Thing.ThingName}';
+const identity = '${cognito-identity.amazonaws.com:sub}';
+
+/**
+ * A device may connect only with its thing name as client id, while its certificate is attached
+ * to that thing, and may only publish its own telemetry and receive its own commands.
+ */
+export function devicePolicyDocument(region: string, account: string): IotPolicyDocument {
+  const arn = (kind: string, name: string) => `arn:aws:iot:${region}:${account}:${kind}/${name}`;
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Action: 'iot:Connect',
+        Resource: arn('client', thing),
+        Condition: { Bool: { 'iot:Connection.Thing.IsAttached': 'true' } },
+      },
+      { Effect: 'Allow', Action: 'iot:Publish', Resource: arn('topic', topics.telemetry(thing)) },
+      { Effect: 'Allow', Action: 'iot:Subscribe', Resource: arn('topicfilter', topics.commands(thing)) },
+      { Effect: 'Allow', Action: 'iot:Receive', Resource: arn('topic', topics.commands(thing)) },
+    ],
+  };
+}
+
+/**
+ * A signed-in browser (a Cognito identity) may connect with its identity id as client id and
+ * receive telemetry; it can publish nothing. AWS requires this policy to be attached to the
+ * identity *and* the identity pool role to allow the same actions.
+ */
+export function browserPolicyDocument(region: string, account: string): IotPolicyDocument {
+  const arn = (kind: string, name: string) => `arn:aws:iot:${region}:${account}:${kind}/${name}`;
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      { Effect: 'Allow', Action: 'iot:Connect', Resource: arn('client', identity) },
+      { Effect: 'Allow', Action: 'iot:Subscribe', Resource: arn('topicfilter', topics.telemetry('*')) },
+      { Effect: 'Allow', Action: 'iot:Receive', Resource: arn('topic', topics.telemetry('*')) },
+    ],
+  };
+}

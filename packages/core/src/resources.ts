@@ -1,0 +1,97 @@
+/**
+ * Logical names of every stateful resource. The CDK app creates them (with generated physical
+ * names where AWS demands global uniqueness) and the local cloud creates them with these names;
+ * services learn the physical names only from their environment (see `service-environment.ts`).
+ */
+
+/** Key attribute of a DynamoDB table or index. */
+export interface KeyAttribute {
+  readonly name: string;
+  readonly type: 'S' | 'N';
+}
+
+/** A DynamoDB table, defined once for CDK and for the local cloud. */
+export interface TableDefinition {
+  /** Logical id; also the table name in the local cloud. */
+  readonly id: string;
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey?: KeyAttribute;
+  /** Attribute holding an epoch-seconds expiry, enabled as DynamoDB TTL. */
+  readonly timeToLiveAttribute?: string;
+  readonly globalSecondaryIndexes?: readonly {
+    readonly indexName: string;
+    readonly partitionKey: KeyAttribute;
+    readonly sortKey?: KeyAttribute;
+  }[];
+}
+
+/** Device registry: one item per device (owner, name, certificate, status, presence). */
+export const devicesTable: TableDefinition = {
+  id: 'fleet-devices',
+  partitionKey: { name: 'deviceId', type: 'S' },
+  globalSecondaryIndexes: [
+    {
+      indexName: 'byOwner',
+      partitionKey: { name: 'ownerId', type: 'S' },
+      sortKey: { name: 'createdAt', type: 'S' },
+    },
+  ],
+};
+
+/** Latest values: one item per device, overwritten only by a newer (ts, seq). */
+export const latestTable: TableDefinition = {
+  id: 'fleet-latest',
+  partitionKey: { name: 'deviceId', type: 'S' },
+};
+
+/**
+ * Time series: time-bucketed items holding several readings each. The partition key is
+ * `<deviceId>#<bucket>` so no partition grows without bound; expired buckets leave by TTL.
+ */
+export const telemetryTable: TableDefinition = {
+  id: 'fleet-telemetry',
+  partitionKey: { name: 'pk', type: 'S' },
+  sortKey: { name: 'sk', type: 'S' },
+  timeToLiveAttribute: 'expiresAt',
+};
+
+export const tables = [devicesTable, latestTable, telemetryTable] as const;
+
+/** An SQS queue with its dead-letter queue. */
+export interface QueueDefinition {
+  readonly id: string;
+  readonly visibilityTimeoutSeconds: number;
+  readonly retentionSeconds: number;
+  readonly deadLetter: { readonly id: string; readonly maxReceiveCount: number; readonly retentionSeconds: number };
+}
+
+/** IoT Rules → Data Service. At-least-once; after 5 failed receives a message moves to the DLQ. */
+export const ingestQueue: QueueDefinition = {
+  id: 'fleet-ingest',
+  visibilityTimeoutSeconds: 60,
+  retentionSeconds: 4 * 24 * 3600,
+  deadLetter: { id: 'fleet-ingest-dlq', maxReceiveCount: 5, retentionSeconds: 14 * 24 * 3600 },
+};
+
+export const queues = [ingestQueue] as const;
+
+/** The one bucket; its prefixes separate the data kinds. */
+export const telemetryBucket = {
+  id: 'fleet-telemetry',
+  prefixes: {
+    /** Raw readings in batched, hour-partitioned objects. */
+    archive: 'archive/',
+    /** Readings or rule messages that could not be processed, with the reason; replayable. */
+    deadLetters: 'dead-letters/',
+    /** User-requested exports. */
+    exports: 'exports/',
+  },
+} as const;
+
+/** CloudWatch names. No device id is ever a dimension: each dimension value is a billed metric. */
+export const monitoring = {
+  namespace: 'Fleet',
+  alertsLogGroup: '/fleet/alerts',
+  ruleErrorsLogGroup: '/fleet/rule-errors',
+  serviceLogGroup: (service: string) => `/fleet/services/${service}`,
+} as const;

@@ -1,0 +1,82 @@
+/**
+ * The environment variables of each service, built from physical resource references. The CDK app
+ * passes CloudFormation tokens, the local launcher passes localhost values: the same function
+ * decides which variable each service sees, so the two runtimes cannot drift apart.
+ *
+ * AWS endpoints are not part of this: the SDK reads `AWS_ENDPOINT_URL` itself, which only the local
+ * launcher sets (https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html).
+ */
+import type { ServiceName } from './services.ts';
+import { serviceByName } from './services.ts';
+
+/** Physical names and addresses, as each runtime knows them. */
+export interface ResourceReferences {
+  readonly region: string;
+  readonly devicesTable: string;
+  readonly latestTable: string;
+  readonly telemetryTable: string;
+  readonly bucket: string;
+  readonly ingestQueueUrl: string;
+  readonly userPoolId: string;
+  readonly userPoolClientId: string;
+  readonly identityPoolId: string;
+  /** Host name of the IoT data endpoint (devices: MQTT/TLS :8883, browsers: WSS /mqtt). */
+  readonly iotEndpoint: string;
+  /** Full WebSocket URL base for browsers, e.g. `wss://xxx-ats.iot.eu-west-1.amazonaws.com/mqtt`. */
+  readonly iotWebSocketUrl: string;
+  /** Name of the IoT policy attached to device certificates. */
+  readonly devicePolicyName: string;
+  /** Name of the IoT policy attached to signed-in browsers' Cognito identities. */
+  readonly browserPolicyName: string;
+  /** Base URL of the Data Service as the API Service reaches it (load balancer 3). */
+  readonly dataServiceUrl: string;
+  /** Public base URL of the whole product (CloudFront or the local gateway). */
+  readonly publicUrl: string;
+}
+
+export type ServiceEnvironment = Readonly<Record<string, string>>;
+
+export function serviceEnvironment(service: ServiceName, refs: ResourceReferences): ServiceEnvironment {
+  const common = {
+    AWS_REGION: refs.region,
+    PORT: String(serviceByName(service).port),
+    NODE_ENV: 'production',
+    // The SDK's own switch: compute checksums only where an operation requires one.
+    AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
+  };
+  switch (service) {
+    case 'frontend':
+      return {
+        ...common,
+        USER_POOL_ID: refs.userPoolId,
+        USER_POOL_CLIENT_ID: refs.userPoolClientId,
+        IDENTITY_POOL_ID: refs.identityPoolId,
+        IOT_WEBSOCKET_URL: refs.iotWebSocketUrl,
+        PUBLIC_URL: refs.publicUrl,
+      };
+    case 'api':
+      return {
+        ...common,
+        DEVICES_TABLE: refs.devicesTable,
+        LATEST_TABLE: refs.latestTable,
+        USER_POOL_ID: refs.userPoolId,
+        USER_POOL_CLIENT_ID: refs.userPoolClientId,
+        IDENTITY_POOL_ID: refs.identityPoolId,
+        IOT_ENDPOINT: refs.iotEndpoint,
+        DEVICE_POLICY_NAME: refs.devicePolicyName,
+        BROWSER_POLICY_NAME: refs.browserPolicyName,
+        DATA_SERVICE_URL: refs.dataServiceUrl,
+      };
+    case 'data':
+      return {
+        ...common,
+        DEVICES_TABLE: refs.devicesTable,
+        LATEST_TABLE: refs.latestTable,
+        TELEMETRY_TABLE: refs.telemetryTable,
+        BUCKET_NAME: refs.bucket,
+        INGEST_QUEUE_URL: refs.ingestQueueUrl,
+        USER_POOL_ID: refs.userPoolId,
+        USER_POOL_CLIENT_ID: refs.userPoolClientId,
+      };
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * The three ECS services of the diagram. Each becomes a Fargate service behind its own load
+ * balancer in AWS and a child process behind the local gateway; both get their environment from
+ * `serviceEnvironment` so that a service cannot tell where it runs.
+ */
+export type ServiceName = 'frontend' | 'api' | 'data';
+
+export interface ServiceDefinition {
+  readonly name: ServiceName;
+  /** Diagram labels: ECS Service N / Load Balancer N / Subnet N. */
+  readonly index: 1 | 2 | 3;
+  readonly title: string;
+  /** Workspace folder holding the service (its Dockerfile sits there). */
+  readonly folder: string;
+  /** Container port; also the local port unless overridden. */
+  readonly port: number;
+  /** Answers 200 when the service can serve; used by ALB target groups and the local gateway. */
+  readonly healthPath: string;
+  readonly cpu: number;
+  readonly memoryMiB: number;
+}
+
+export const services: readonly ServiceDefinition[] = [
+  { name: 'frontend', index: 1, title: 'Frontend', folder: 'services/frontend', port: 3001, healthPath: '/health', cpu: 256, memoryMiB: 512 },
+  { name: 'api', index: 2, title: 'API Service', folder: 'services/api', port: 3002, healthPath: '/api/health', cpu: 256, memoryMiB: 512 },
+  { name: 'data', index: 3, title: 'Data Service', folder: 'services/data', port: 3003, healthPath: '/data/health', cpu: 512, memoryMiB: 1024 },
+];
+
+export function serviceByName(name: ServiceName): ServiceDefinition {
+  const found = services.find((s) => s.name === name);
+  if (!found) throw new Error(`unknown service "${name}", expected one of ${services.map((s) => s.name).join(', ')}`);
+  return found;
+}

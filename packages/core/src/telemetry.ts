@@ -1,0 +1,78 @@
+/**
+ * The telemetry reading: what a device publishes and what the Data Service stores.
+ *
+ * Payload (JSON object, UTF-8, at most 128 KB as in AWS IoT):
+ *   { "ts": 1732440000000, "seq": 42, "temperature": 21.5, "humidity": 40 }
+ * `ts` is device time in epoch milliseconds, `seq` a per-device counter; every other field is a
+ * numeric metric. (deviceId, ts, seq) identifies a reading: a redelivery is stored once.
+ */
+
+export interface Reading {
+  readonly deviceId: string;
+  /** Device time, epoch milliseconds. */
+  readonly ts: number;
+  /** Per-device sequence number, a non-negative integer. */
+  readonly seq: number;
+  readonly values: Readonly<Record<string, number>>;
+}
+
+export const telemetryLimits = {
+  maxPayloadBytes: 128 * 1024,
+  maxMetrics: 32,
+  metricNamePattern: /^[A-Za-z][A-Za-z0-9_]{0,63}$/,
+  /** Clock skew tolerated for device time ahead of the broker's receive time. */
+  maxFutureSkewMs: 5 * 60 * 1000,
+  /** Late readings are accepted up to this age (the time series retention). */
+  maxAgeMs: 30 * 24 * 3600 * 1000,
+} as const;
+
+export type ParseResult = { readonly ok: true; readonly reading: Reading } | { readonly ok: false; readonly reason: string };
+
+const reserved = new Set(['ts', 'seq']);
+
+/** Validates a raw payload; never throws. `receivedAt` is the broker's receive time (epoch ms). */
+export function parseReading(deviceId: string, payload: Uint8Array, receivedAt: number): ParseResult {
+  if (payload.byteLength > telemetryLimits.maxPayloadBytes) {
+    return { ok: false, reason: `payload is ${payload.byteLength} bytes, the limit is ${telemetryLimits.maxPayloadBytes}` };
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload));
+  } catch (err) {
+    return { ok: false, reason: `payload is not UTF-8 JSON: ${(err as Error).message}` };
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    return { ok: false, reason: `payload must be a JSON object, received ${Array.isArray(body) ? 'an array' : typeof body}` };
+  }
+  const record = body as Record<string, unknown>;
+  const { ts, seq } = record;
+  if (typeof ts !== 'number' || !Number.isInteger(ts) || ts <= 0) {
+    return { ok: false, reason: `"ts" must be epoch milliseconds (a positive integer), received ${JSON.stringify(ts)}` };
+  }
+  if (ts > receivedAt + telemetryLimits.maxFutureSkewMs) {
+    return { ok: false, reason: `"ts" ${ts} is ${ts - receivedAt} ms in the future (tolerance ${telemetryLimits.maxFutureSkewMs} ms)` };
+  }
+  if (ts < receivedAt - telemetryLimits.maxAgeMs) {
+    return { ok: false, reason: `"ts" ${ts} is older than the retention of ${telemetryLimits.maxAgeMs / 86_400_000} days` };
+  }
+  if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) {
+    return { ok: false, reason: `"seq" must be a non-negative integer, received ${JSON.stringify(seq)}` };
+  }
+  const values: Record<string, number> = {};
+  for (const [name, value] of Object.entries(record)) {
+    if (reserved.has(name)) continue;
+    if (!telemetryLimits.metricNamePattern.test(name)) {
+      return { ok: false, reason: `metric name ${JSON.stringify(name)} must match ${telemetryLimits.metricNamePattern}` };
+    }
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
+      return { ok: false, reason: `metric "${name}" must be a finite number, received ${JSON.stringify(value)}` };
+    }
+    values[name] = value;
+  }
+  const count = Object.keys(values).length;
+  if (count === 0) return { ok: false, reason: 'payload has no metric besides "ts" and "seq"' };
+  if (count > telemetryLimits.maxMetrics) {
+    return { ok: false, reason: `payload has ${count} metrics, the limit is ${telemetryLimits.maxMetrics}` };
+  }
+  return { ok: true, reading: { deviceId, ts, seq, values } };
+}

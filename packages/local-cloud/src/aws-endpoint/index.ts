@@ -1,0 +1,4 @@
+export * from './aws-request.ts';
+export * from './aws-error.ts';
+export * from './json-protocol.ts';
+export * from './aws-endpoint.ts';
