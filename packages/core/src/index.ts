@@ -8,3 +8,4 @@ export * from './services.ts';
 export * from './service-environment.ts';
 export * from './iot-policies.ts';
 export * from './auth.ts';
+export * from './iot-sql/index.ts';

@@ -24,6 +24,8 @@ export interface ResourceReferences {
   readonly iotEndpoint: string;
   /** Full WebSocket URL base for browsers, e.g. `wss://xxx-ats.iot.eu-west-1.amazonaws.com/mqtt`. */
   readonly iotWebSocketUrl: string;
+  /** Where a device downloads the CA that signs the IoT endpoint's server certificate (Amazon Root CA 1 on AWS). */
+  readonly iotCaUrl: string;
   /** Name of the IoT policy attached to device certificates. */
   readonly devicePolicyName: string;
   /** Name of the IoT policy attached to signed-in browsers' Cognito identities. */
@@ -63,6 +65,7 @@ export function serviceEnvironment(service: ServiceName, refs: ResourceReference
         USER_POOL_CLIENT_ID: refs.userPoolClientId,
         IDENTITY_POOL_ID: refs.identityPoolId,
         IOT_ENDPOINT: refs.iotEndpoint,
+        IOT_CA_URL: refs.iotCaUrl,
         DEVICE_POLICY_NAME: refs.devicePolicyName,
         BROWSER_POLICY_NAME: refs.browserPolicyName,
         DATA_SERVICE_URL: refs.dataServiceUrl,

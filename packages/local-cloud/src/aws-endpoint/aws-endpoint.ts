@@ -31,6 +31,12 @@ export function createAwsEndpoint(options: AwsEndpointOptions): Server {
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    allowBrowsers(req, res);
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204);
+      res.end();
+      return;
+    }
     const url = new URL(req.url ?? '/', 'http://localhost');
     const body = await readBody(req, maxBody);
     const identified = identifyService(req.headers, url.searchParams);
@@ -70,6 +76,18 @@ export function createAwsEndpoint(options: AwsEndpointOptions): Server {
     );
     send(res, response);
   }
+}
+
+/**
+ * Browsers call Cognito directly (sign-up, sign-in, identity credentials), as the web app does on
+ * AWS where Cognito answers CORS for any origin; the local endpoint does the same.
+ */
+function allowBrowsers(req: IncomingMessage, res: ServerResponse): void {
+  res.setHeader('access-control-allow-origin', req.headers.origin ?? '*');
+  res.setHeader('access-control-allow-methods', 'GET, POST, PUT, DELETE, HEAD, OPTIONS');
+  res.setHeader('access-control-allow-headers', req.headers['access-control-request-headers'] ?? '*');
+  res.setHeader('access-control-expose-headers', 'x-amzn-requestid, x-amzn-errortype, x-amz-request-id, etag');
+  res.setHeader('access-control-max-age', '600');
 }
 
 function send(res: ServerResponse, response: { status: number; headers?: Readonly<Record<string, string>>; body?: string | Buffer }): void {

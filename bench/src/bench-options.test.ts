@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { defaultBenchOptions, parseBenchArgs } from './bench-options.ts';
+
+describe('parseBenchArgs', () => {
+  it('runs both peers with the bounded defaults when given nothing', () => {
+    expect(parseBenchArgs([])).toEqual({ kind: 'run', options: defaultBenchOptions });
+    expect(defaultBenchOptions).toMatchObject({ devices: 20, readings: 250, window: 10, targets: ['mosquitto', 'fleet'] });
+  });
+
+  it('reads the flags of `npm run bench -- --devices 50 --readings 500`', () => {
+    const parsed = parseBenchArgs([
+      '--devices',
+      '50',
+      '--readings',
+      '500',
+      '--window',
+      '4',
+      '--timeout',
+      '60',
+      '--probe-interval',
+      '200',
+      '--only',
+      'fleet',
+      '--out',
+      '/tmp/x.json',
+    ]);
+    expect(parsed).toEqual({
+      kind: 'run',
+      options: { devices: 50, readings: 500, window: 4, timeoutMs: 60_000, probeIntervalMs: 200, targets: ['fleet'], out: '/tmp/x.json' },
+    });
+  });
+
+  it('reports every invalid value at once, naming what it received', () => {
+    const parsed = parseBenchArgs(['--devices', '0', '--readings', 'many', '--only', 'aedes']);
+    expect(parsed.kind).toBe('invalid');
+    if (parsed.kind !== 'invalid') return;
+    expect(parsed.errors).toEqual([
+      '--devices must be an integer from 1 to 1000, received "0"',
+      '--readings must be an integer from 1 to 100000, received "many"',
+      '--only must be "mosquitto" or "fleet", received "aedes"',
+    ]);
+  });
+
+  it('refuses unknown flags and non-integers instead of guessing', () => {
+    expect(parseBenchArgs(['--devcies', '5']).kind).toBe('invalid');
+    expect(parseBenchArgs(['--window', '2.5'])).toMatchObject({
+      kind: 'invalid',
+      errors: [expect.stringContaining('--window must be an integer')],
+    });
+    expect(parseBenchArgs(['--readings', '100001'])).toMatchObject({ kind: 'invalid' });
+  });
+
+  it('answers help', () => {
+    expect(parseBenchArgs(['--help'])).toEqual({ kind: 'help' });
+  });
+});

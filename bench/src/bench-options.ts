@@ -1,0 +1,101 @@
+/**
+ * Command-line options of `npm run bench`. Every run is bounded: a message count per client and an
+ * overall deadline, so the benchmark always stops by itself.
+ */
+import { parseArgs } from 'node:util';
+
+export interface BenchOptions {
+  /** Publishing MQTT clients (Fleet: registered devices). */
+  readonly devices: number;
+  /** Readings each client publishes. */
+  readonly readings: number;
+  /** Unacknowledged QoS 1 publishes allowed per client (flow control). */
+  readonly window: number;
+  /** Interval between two probe readings during the Fleet load, for publish→stored latency. */
+  readonly probeIntervalMs: number;
+  /** Deadline of each measured phase (the load plus waiting for its results). */
+  readonly timeoutMs: number;
+  /** Which peers to measure. */
+  readonly targets: readonly ('mosquitto' | 'fleet')[];
+  /** Where the JSON figures go. */
+  readonly out: string;
+}
+
+export const defaultBenchOptions: BenchOptions = {
+  devices: 20,
+  readings: 250,
+  window: 10,
+  probeIntervalMs: 100,
+  timeoutMs: 180_000,
+  targets: ['mosquitto', 'fleet'],
+  out: 'bench/results/latest.json',
+};
+
+export const benchUsage = `Usage: npm run bench -- [options]
+
+  --devices <n>          publishing clients / Fleet devices (default ${defaultBenchOptions.devices}, at most 1000)
+  --readings <n>         readings per client (default ${defaultBenchOptions.readings}, at most 100000)
+  --window <n>           in-flight QoS 1 publishes per client (default ${defaultBenchOptions.window}, at most 1000)
+  --probe-interval <ms>  probe reading interval for latency (default ${defaultBenchOptions.probeIntervalMs})
+  --timeout <s>          deadline of each phase in seconds (default ${defaultBenchOptions.timeoutMs / 1000})
+  --only <target>        mosquitto or fleet (default both)
+  --out <file>           JSON results (default ${defaultBenchOptions.out})
+  --help`;
+
+export type ParsedBenchArgs =
+  | { readonly kind: 'run'; readonly options: BenchOptions }
+  | { readonly kind: 'help' }
+  | { readonly kind: 'invalid'; readonly errors: readonly string[] };
+
+/** Parses `process.argv.slice(2)`; every problem is reported at once. Never throws. */
+export function parseBenchArgs(argv: readonly string[]): ParsedBenchArgs {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        devices: { type: 'string' },
+        readings: { type: 'string' },
+        window: { type: 'string' },
+        'probe-interval': { type: 'string' },
+        timeout: { type: 'string' },
+        only: { type: 'string' },
+        out: { type: 'string' },
+        help: { type: 'boolean' },
+      },
+    }));
+  } catch (err) {
+    return { kind: 'invalid', errors: [(err as Error).message] };
+  }
+  if (values['help']) return { kind: 'help' };
+
+  const errors: string[] = [];
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = values[name];
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (typeof raw !== 'string' || !/^\d+$/.test(raw) || n < min || n > max) {
+      errors.push(`--${name} must be an integer from ${min} to ${max}, received ${JSON.stringify(raw)}`);
+      return fallback;
+    }
+    return n;
+  };
+  const devices = integer('devices', defaultBenchOptions.devices, 1, 1000);
+  const readings = integer('readings', defaultBenchOptions.readings, 1, 100_000);
+  const window = integer('window', defaultBenchOptions.window, 1, 1000);
+  const probeIntervalMs = integer('probe-interval', defaultBenchOptions.probeIntervalMs, 10, 60_000);
+  const timeoutMs = integer('timeout', defaultBenchOptions.timeoutMs / 1000, 5, 3600) * 1000;
+
+  let targets = defaultBenchOptions.targets;
+  const only = values['only'];
+  if (only !== undefined) {
+    if (only === 'mosquitto' || only === 'fleet') targets = [only];
+    else errors.push(`--only must be "mosquitto" or "fleet", received ${JSON.stringify(only)}`);
+  }
+  const out = typeof values['out'] === 'string' && values['out'] !== '' ? values['out'] : defaultBenchOptions.out;
+
+  if (errors.length > 0) return { kind: 'invalid', errors };
+  return { kind: 'run', options: { devices, readings, window, probeIntervalMs, timeoutMs, targets, out } };
+}

@@ -1,0 +1,52 @@
+/**
+ * Reads what the Data Service stored, over its own HTTP API (services/data/src/app.ts, served
+ * behind load balancer 3 without auth; the gateway's authorizer guards it from outside).
+ */
+
+export interface StoredReading {
+  readonly ts: number;
+  readonly seq: number;
+  readonly values: Readonly<Record<string, number>>;
+}
+
+export interface LatestReading extends StoredReading {
+  readonly deviceId: string;
+  readonly receivedAt: number;
+}
+
+export interface DataServiceReader {
+  /** The device's latest-values item, or undefined before its first stored reading (404). */
+  latest(deviceId: string): Promise<LatestReading | undefined>;
+  /** Every raw reading with `from ≤ ts ≤ to`, following the pagination. */
+  raw(deviceId: string, from: number, to: number): Promise<StoredReading[]>;
+}
+
+export function createDataServiceReader(options: { baseUrl: string; requestTimeoutMs?: number }): DataServiceReader {
+  const timeout = options.requestTimeoutMs ?? 10_000;
+  async function get<T>(path: string): Promise<{ status: number; body: T | undefined }> {
+    const res = await fetch(new URL(path, options.baseUrl), { signal: AbortSignal.timeout(timeout) });
+    const text = await res.text();
+    if (res.status === 404) return { status: 404, body: undefined };
+    if (!res.ok) throw new Error(`GET ${path} on the Data Service answered ${res.status}: ${text.slice(0, 500)}`);
+    return { status: res.status, body: JSON.parse(text) as T };
+  }
+  return {
+    async latest(deviceId) {
+      return (await get<LatestReading>(`/data/devices/${encodeURIComponent(deviceId)}/latest`)).body;
+    },
+    async raw(deviceId, from, to) {
+      const readings: StoredReading[] = [];
+      let cursor: string | undefined;
+      do {
+        const query = `from=${Math.floor(from)}&to=${Math.ceil(to)}&limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+        const { body } = await get<{ readings: StoredReading[]; nextCursor?: string }>(
+          `/data/devices/${encodeURIComponent(deviceId)}/readings/raw?${query}`,
+        );
+        if (!body) throw new Error(`the Data Service has no raw readings route for device ${deviceId} (404)`);
+        readings.push(...body.readings);
+        cursor = body.nextCursor;
+      } while (cursor);
+      return readings;
+    },
+  };
+}

@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { defaultBenchOptions } from './bench-options.ts';
+import type { FleetIngestMeasurement } from './fleet-ingest.ts';
+import type { MosquittoMeasurement } from './mosquitto-peer.ts';
+import { buildReport, formatReport, type MachineInfo } from './report.ts';
+
+const machine: MachineInfo = {
+  cores: 2,
+  cpuModel: 'Test CPU',
+  nodeVersion: 'v20.20.2',
+  platform: 'linux-x64',
+  totalMemoryGiB: 8,
+  loadAverageAtStart: 1.5,
+};
+const load = {
+  clients: 20,
+  window: 10,
+  published: 5000,
+  acknowledged: 5000,
+  failed: 0,
+  firstPublishAt: 0,
+  lastAckAt: 1000,
+  elapsedMs: 1000,
+  acknowledgedPerSecond: 5000,
+  timedOut: false,
+};
+const mosquitto: MosquittoMeasurement = {
+  runs: [18_000, 20_000, 25_000],
+  brokerVersion: '2.0.11',
+  load,
+  expected: 5000,
+  received: 5000,
+  publishToSubscribePerSecond: 20_000,
+  elapsedMs: 250,
+  complete: true,
+};
+const fleet = (overrides: Partial<FleetIngestMeasurement> = {}): FleetIngestMeasurement => ({
+  platformStartMs: 10_000,
+  maxPerSecondPerDevice: 100,
+  load: { ...load, acknowledgedPerSecond: 1250, elapsedMs: 4000 },
+  expected: 5000,
+  stored: 5000,
+  allStoredAt: 5000,
+  elapsedMs: 5000,
+  storedPerSecond: 1000,
+  complete: true,
+  incompleteReason: undefined,
+  droppedByRulesEngine: undefined,
+  latency: {
+    samples: 50,
+    p50Ms: 180,
+    p99Ms: 900,
+    maxMs: 950,
+    probeIntervalMs: 100,
+    pollIntervalMs: 20,
+    probesPublished: 50,
+    probesStored: 50,
+  },
+  ...overrides,
+});
+
+describe('bench report', () => {
+  it('puts the ratio of Fleet stored/s to Mosquitto msg/s in the figures and the table', () => {
+    const report = buildReport({
+      generatedAt: new Date(0),
+      machine,
+      options: defaultBenchOptions,
+      mosquitto: { ok: true, result: mosquitto },
+      fleet: { ok: true, result: fleet() },
+    });
+    expect(report.figures).toEqual({
+      mosquittoPublishToSubscribePerSecond: 20_000,
+      fleetBrokerAcknowledgedPerSecond: 1250,
+      fleetEndToEndStoredPerSecond: 1000,
+      fleetEndToEndComplete: true,
+      fleetPublishToStoredP50Ms: 180,
+      fleetPublishToStoredP99Ms: 900,
+      fleetToMosquittoRatio: 0.05,
+    });
+    const table = formatReport(report);
+    expect(table).toMatch(/Mosquitto 2\.0\.11 publish→subscribe \(TCP\) +20,000 msg\/s +5000\/5000 received/);
+    expect(table).toContain('median of 3 runs (18,000, 20,000, 25,000)');
+    expect(table).toMatch(/Fleet end-to-end stored readings +1,000 readings\/s +5000\/5000 stored in 5000 ms/);
+    expect(table).toMatch(/latency p50 \/ p99 +180 \/ 900 ms/);
+    expect(table).toMatch(/Ratio Fleet end-to-end \/ Mosquitto +0\.050/);
+    expect(table).toContain('2 cores (Test CPU)');
+  });
+
+  it('marks an incomplete Fleet run and says how many readings the rules engine dropped', () => {
+    const report = buildReport({
+      generatedAt: new Date(0),
+      machine,
+      options: defaultBenchOptions,
+      mosquitto: { ok: true, result: mosquitto },
+      fleet: { ok: true, result: fleet({ stored: 656, complete: false, droppedByRulesEngine: 4344, incompleteReason: 'stalled' }) },
+    });
+    const table = formatReport(report);
+    expect(table).toContain('INCOMPLETE: 656/5000 stored');
+    expect(table).toContain('4344 dropped by the local rules engine');
+    expect(report.figures.fleetEndToEndComplete).toBe(false);
+  });
+
+  it('shows a peer that could not be measured as FAILED with its reason, and no ratio', () => {
+    const report = buildReport({
+      generatedAt: new Date(0),
+      machine,
+      options: defaultBenchOptions,
+      mosquitto: { ok: true, result: mosquitto },
+      fleet: { ok: false, error: 'the Fleet platform did not start: ReferenceError: x is not defined', detail: 'long output' },
+    });
+    const table = formatReport(report);
+    expect(table).toMatch(/Fleet broker acknowledged publishes \(TLS\) +FAILED/);
+    expect(table).toContain('Fleet failed: the Fleet platform did not start: ReferenceError: x is not defined');
+    expect(report.figures.fleetToMosquittoRatio).toBeUndefined();
+    expect(table).toMatch(/Ratio Fleet end-to-end \/ Mosquitto +—/);
+  });
+});

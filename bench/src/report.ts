@@ -1,0 +1,141 @@
+/**
+ * The benchmark's output: one JSON document (for quoting) and a readable table built from it.
+ * Both are pure so the wording is tested without running a broker.
+ */
+import type { BenchOptions } from './bench-options.ts';
+import type { FleetIngestMeasurement } from './fleet-ingest.ts';
+import type { MosquittoMeasurement } from './mosquitto-peer.ts';
+import { ratio } from './stats.ts';
+
+export interface MachineInfo {
+  readonly cores: number;
+  readonly cpuModel: string;
+  readonly nodeVersion: string;
+  readonly platform: string;
+  readonly totalMemoryGiB: number;
+  /** 1-minute load average when the run started: the machine is shared, figures move with it. */
+  readonly loadAverageAtStart: number;
+}
+
+/** A measured peer, or why it has no figure. */
+export type Outcome<T> =
+  | { readonly ok: true; readonly result: T }
+  /** `error` is one line for the table; `detail` the full message (and output) for the JSON. */
+  | { readonly ok: false; readonly error: string; readonly detail?: string }
+  | { readonly ok: 'skipped' };
+
+export interface BenchReport {
+  readonly generatedAt: string;
+  readonly machine: MachineInfo;
+  readonly options: Omit<BenchOptions, 'out' | 'targets'>;
+  readonly mosquitto: Outcome<MosquittoMeasurement>;
+  readonly fleet: Outcome<FleetIngestMeasurement>;
+  /** The headline figures, flattened for quoting. */
+  readonly figures: {
+    readonly mosquittoPublishToSubscribePerSecond: number | undefined;
+    readonly fleetBrokerAcknowledgedPerSecond: number | undefined;
+    readonly fleetEndToEndStoredPerSecond: number | undefined;
+    readonly fleetEndToEndComplete: boolean | undefined;
+    readonly fleetPublishToStoredP50Ms: number | undefined;
+    readonly fleetPublishToStoredP99Ms: number | undefined;
+    /** Fleet end-to-end stored/s ÷ Mosquitto publish→subscribe msg/s (same generator, same load). */
+    readonly fleetToMosquittoRatio: number | undefined;
+  };
+}
+
+export function buildReport(input: {
+  generatedAt: Date;
+  machine: MachineInfo;
+  options: BenchOptions;
+  mosquitto: Outcome<MosquittoMeasurement>;
+  fleet: Outcome<FleetIngestMeasurement>;
+}): BenchReport {
+  const m = input.mosquitto.ok === true ? input.mosquitto.result : undefined;
+  const f = input.fleet.ok === true ? input.fleet.result : undefined;
+  const { out: _out, targets: _targets, ...options } = input.options;
+  return {
+    generatedAt: input.generatedAt.toISOString(),
+    machine: input.machine,
+    options,
+    mosquitto: input.mosquitto,
+    fleet: input.fleet,
+    figures: {
+      mosquittoPublishToSubscribePerSecond: m?.publishToSubscribePerSecond,
+      fleetBrokerAcknowledgedPerSecond: f?.load.acknowledgedPerSecond,
+      fleetEndToEndStoredPerSecond: f?.storedPerSecond,
+      fleetEndToEndComplete: f?.complete,
+      fleetPublishToStoredP50Ms: f?.latency.p50Ms,
+      fleetPublishToStoredP99Ms: f?.latency.p99Ms,
+      fleetToMosquittoRatio: ratio(f?.storedPerSecond, m?.publishToSubscribePerSecond),
+    },
+  };
+}
+
+const rate = (n: number | undefined) => (n === undefined ? '—' : Math.round(n).toLocaleString('en-US'));
+const ms = (n: number | undefined) => (n === undefined ? '—' : String(Math.round(n)));
+
+function failure(outcome: Outcome<unknown>): string {
+  if (outcome.ok === 'skipped') return 'skipped';
+  if (outcome.ok === false) return 'FAILED';
+  return '';
+}
+
+/** The human-readable table printed by `npm run bench`. */
+export function formatReport(report: BenchReport): string {
+  const { machine, options, figures } = report;
+  const rows: [string, string, string][] = [];
+  const m = report.mosquitto.ok === true ? report.mosquitto.result : undefined;
+  const f = report.fleet.ok === true ? report.fleet.result : undefined;
+
+  rows.push([
+    `Mosquitto ${m?.brokerVersion ?? ''} publish→subscribe (TCP)`.replace('  ', ' '),
+    m ? `${rate(m.publishToSubscribePerSecond)} msg/s` : failure(report.mosquitto),
+    m
+      ? `${m.received}/${m.expected} received in ${m.elapsedMs} ms${m.complete ? '' : ' INCOMPLETE'}` +
+        (m.runs.length > 1 ? `; median of ${m.runs.length} runs (${m.runs.map(rate).join(', ')})` : '')
+      : '',
+  ]);
+  rows.push([
+    'Fleet broker acknowledged publishes (TLS)',
+    f ? `${rate(f.load.acknowledgedPerSecond)} msg/s` : failure(report.fleet),
+    f
+      ? `${f.load.acknowledged}/${f.load.published} PUBACKs in ${f.load.elapsedMs} ms, ≤ ${f.maxPerSecondPerDevice}/s per device (AWS IoT quota)`
+      : '',
+  ]);
+  if (f) {
+    const lost = f.droppedByRulesEngine ? `; ${f.droppedByRulesEngine} dropped by the local rules engine` : '';
+    rows.push([
+      'Fleet end-to-end stored readings',
+      `${rate(f.storedPerSecond)} readings/s`,
+      f.complete
+        ? `${f.stored}/${f.expected} stored in ${f.elapsedMs} ms`
+        : `INCOMPLETE: ${f.stored}/${f.expected} stored (last progress after ${f.elapsedMs} ms)${lost}`,
+    ]);
+    const l = f.latency;
+    rows.push([
+      'Fleet publish→stored latency p50 / p99',
+      `${ms(l.p50Ms)} / ${ms(l.p99Ms)} ms`,
+      `${l.probesStored}/${l.probesPublished} probes, one per ${l.probeIntervalMs} ms, polled every ${l.pollIntervalMs} ms; max ${ms(l.maxMs)} ms`,
+    ]);
+  }
+  rows.push([
+    'Ratio Fleet end-to-end / Mosquitto',
+    figures.fleetToMosquittoRatio === undefined ? '—' : figures.fleetToMosquittoRatio.toFixed(3),
+    f && !f.complete ? 'Fleet run incomplete: the ratio is of what was stored' : '',
+  ]);
+
+  const notes: string[] = [];
+  if (report.mosquitto.ok === false) notes.push(`Mosquitto failed: ${report.mosquitto.error}`);
+  if (report.fleet.ok === false) notes.push(`Fleet failed: ${report.fleet.error}`);
+
+  const widths = [0, 1].map((c) => Math.max(...rows.map((r) => r[c]!.length)));
+  const lines = rows.map(([a, b, c]) => `  ${a.padEnd(widths[0]!)}  ${b.padStart(widths[1]!)}  ${c}`.trimEnd());
+  return [
+    `Fleet benchmark — ${options.devices} clients × ${options.readings} QoS 1 messages, in-flight window ${options.window}`,
+    `Machine: ${machine.cores} cores (${machine.cpuModel}), ${machine.totalMemoryGiB} GiB, Node ${machine.nodeVersion}, ${machine.platform}, load average ${machine.loadAverageAtStart.toFixed(2)} at start`,
+    '',
+    ...lines,
+    ...(notes.length > 0 ? ['', ...notes] : []),
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,118 @@
+/**
+ * Waiting for a load's readings to be stored, read back from the Data Service: when "all stored"
+ * happened is the end of the end-to-end throughput span.
+ */
+import type { DataServiceReader } from './data-service-reader.ts';
+import { mapWithConcurrency } from './concurrency.ts';
+
+/** Polls each device's latest item until its seq reaches `seq` (for readings published at or after `since`). */
+export async function waitForLatestSeq(
+  reader: DataServiceReader,
+  deviceIds: readonly string[],
+  seq: number,
+  since: number,
+  timeoutMs: number,
+): Promise<{ complete: boolean; at: number; pending: string[] }> {
+  const deadline = Date.now() + timeoutMs;
+  let pending = [...deviceIds];
+  for (;;) {
+    const latest = await Promise.all(pending.map((id) => reader.latest(id)));
+    const at = Date.now();
+    pending = pending.filter((_, i) => {
+      const l = latest[i];
+      return !(l && l.ts >= since && l.seq >= seq);
+    });
+    if (pending.length === 0) return { complete: true, at, pending };
+    if (at >= deadline) return { complete: false, at, pending };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * Polling cadence of the latest items while waiting for storage: one GET per pending device per
+ * round competes with ingest for the same 2 cores, so not faster; it bounds the error of the
+ * "all stored" moment (and so of the throughput) to about one interval.
+ */
+const latestPollMs = 200;
+/** The quiet period that ends the wait once upstream drops were reported (no need for the full stall). */
+const lostStallMs = 5000;
+
+export interface StorageOutcome {
+  readonly complete: boolean;
+  readonly stored: number;
+  readonly allStoredAt: number;
+  readonly reason?: string;
+}
+
+/**
+ * Waits until every reading of the measured run is stored, the deadline passes, or storage makes no
+ * progress for `stallMs`. Storage cannot complete before the last publish, so it first polls the
+ * cheap latest item per device until each shows its final reading, then verifies with a full count
+ * (an earlier reading may in principle land after the last one, e.g. a redelivered batch).
+ */
+export async function waitForStorage(o: {
+  reader: DataServiceReader;
+  deviceIds: readonly string[];
+  since: number;
+  warmup: number;
+  finalSeq: number;
+  expected: number;
+  deadline: number;
+  stallMs: number;
+  /** Readings known never to be stored (dropped upstream): the wait need not stall for them. */
+  knownLost: () => number;
+  onLoadStored: () => void;
+}): Promise<StorageOutcome> {
+  let lastProgressAt = Date.now();
+  let allStoredAt: number | undefined;
+  const seen = new Map<string, number>();
+  let pending = [...o.deviceIds];
+  while (pending.length > 0) {
+    const latest = await Promise.all(pending.map((id) => o.reader.latest(id)));
+    const now = Date.now();
+    pending = pending.filter((id, i) => {
+      const l = latest[i];
+      const seq = l && l.ts >= o.since ? l.seq : 0;
+      if (seq !== (seen.get(id) ?? 0)) lastProgressAt = now;
+      seen.set(id, seq);
+      return seq < o.finalSeq;
+    });
+    if (pending.length === 0) allStoredAt = now;
+    else if (now >= o.deadline || now - lastProgressAt >= (o.knownLost() > 0 ? lostStallMs : o.stallMs)) break;
+    else await new Promise((r) => setTimeout(r, latestPollMs));
+  }
+  o.onLoadStored();
+
+  let stored = await countStored(o.reader, o.deviceIds, o.since, o.warmup);
+  if (stored >= o.expected) return { complete: true, stored, allStoredAt: allStoredAt ?? Date.now() };
+  for (;;) {
+    const now = Date.now();
+    if (now >= o.deadline)
+      return { complete: false, stored, allStoredAt: lastProgressAt, reason: `deadline reached with ${stored} of ${o.expected} stored` };
+    // Readings known lost explain the shortfall: a short quiet period is enough to stop.
+    const explained = stored + o.knownLost() >= o.expected;
+    const stall = explained ? lostStallMs : o.stallMs;
+    if (now - lastProgressAt >= stall) {
+      return {
+        complete: false,
+        stored,
+        allStoredAt: lastProgressAt,
+        reason: `no reading stored for ${stall} ms with ${stored} of ${o.expected} stored${explained ? ' (the rest known lost)' : ''}`,
+      };
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    const count = await countStored(o.reader, o.deviceIds, o.since, o.warmup);
+    if (count > stored) lastProgressAt = Date.now();
+    stored = count;
+    if (stored >= o.expected) return { complete: true, stored, allStoredAt: lastProgressAt };
+  }
+}
+
+/** Distinct stored readings of the measured run (seq above the warm-up) across the load devices. */
+export async function countStored(reader: DataServiceReader, deviceIds: readonly string[], since: number, warmup: number): Promise<number> {
+  const counts = await mapWithConcurrency(deviceIds, 4, async (id) => {
+    const readings = await reader.raw(id, since, Date.now() + 1000);
+    return new Set(readings.filter((r) => r.seq > warmup).map((r) => r.seq)).size;
+  });
+  return counts.reduce((a, b) => a + b, 0);
+}

@@ -1,0 +1,4 @@
+export * from './platform-process.ts';
+export * from './free-port.ts';
+export * from './fleet-user.ts';
+export * from './confirmation-code.ts';

@@ -1,0 +1,108 @@
+/**
+ * Starts the whole platform the way a user does (`npm start`'s entry point) as a separate
+ * process on free ports and a fresh data folder, and waits until the gateway serves.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FleetEndpoints } from '@fleet/simulator';
+import { freePort } from './free-port.ts';
+
+export const repoRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+
+export interface PlatformEndpointsFile extends FleetEndpoints {
+  readonly awsEndpoint: string;
+  readonly credentialsFile: string;
+  readonly queueUrls: Record<string, string>;
+  readonly bucket: string;
+  readonly services: Record<string, { url: string; pid?: number }>;
+}
+
+export interface PlatformProcess {
+  readonly dataDir: string;
+  readonly endpoints: PlatformEndpointsFile;
+  readonly output: () => string;
+  readonly child: ChildProcess;
+  /** Root credentials of the local cloud (for admin-side checks, as an operator with AWS access would). */
+  credentials(): Promise<{ accessKeyId: string; secretAccessKey: string }>;
+  stop(options?: { keepData?: boolean }): Promise<void>;
+}
+
+export async function startPlatformProcess(options: { dataDir?: string; startTimeoutMs?: number } = {}): Promise<PlatformProcess> {
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'fleet-e2e-')));
+  const ports = await Promise.all(Array.from({ length: 7 }, freePort));
+  const [gateway, aws, mqtt, ws, frontend, api, data] = ports;
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'packages/local-cloud/src/main.ts',
+      '--data-dir',
+      dataDir,
+      '--gateway-port',
+      String(gateway),
+      '--aws-port',
+      String(aws),
+      '--mqtt-port',
+      String(mqtt),
+      '--mqtt-ws-port',
+      String(ws),
+      '--service-ports',
+      `${frontend},${api},${data}`,
+      '--log-level',
+      'warn',
+    ],
+    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } },
+  );
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
+
+  const deadline = Date.now() + (options.startTimeoutMs ?? 90_000);
+  let endpoints: PlatformEndpointsFile | undefined;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the platform exited with ${child.exitCode} while starting:\n${output}`);
+    if (output.includes('Fleet is up')) {
+      endpoints = JSON.parse(await readFile(join(dataDir, 'endpoints.json'), 'utf8')) as PlatformEndpointsFile;
+      if (await allHealthy(endpoints)) break;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  if (!endpoints || !(await allHealthy(endpoints))) {
+    child.kill('SIGKILL');
+    throw new Error(`the platform did not become healthy in time:\n${output}`);
+  }
+  const found = endpoints;
+  return {
+    dataDir,
+    endpoints: found,
+    output: () => output,
+    child,
+    credentials: async () => JSON.parse(await readFile(found.credentialsFile, 'utf8')) as { accessKeyId: string; secretAccessKey: string },
+    async stop({ keepData = false } = {}) {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      if (!keepData) await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function allHealthy(endpoints: PlatformEndpointsFile): Promise<boolean> {
+  const checks = ['/health', '/api/health', '/data/health'].map(async (path) => {
+    try {
+      const res = await fetch(new URL(path, endpoints.gatewayUrl), { signal: AbortSignal.timeout(2000) });
+      return res.ok;
+    } catch {
+      return false;
+    }
+  });
+  return (await Promise.all(checks)).every(Boolean);
+}

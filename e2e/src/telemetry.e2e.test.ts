@@ -1,0 +1,121 @@
+/**
+ * The first end-to-end telemetry path over real processes and sockets: a device publishes over
+ * MQTT/TLS with its certificate → IoT Core → rule → SQS → Data Service → DynamoDB, read back
+ * through the gateway and the API with a Cognito token.
+ */
+import { readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectAsync, type MqttClient } from 'mqtt';
+import { topics } from '@fleet/core';
+import { startPlatformProcess, type PlatformProcess } from './platform-process.ts';
+import { allStoredReadings, createUser, waitForStored, type FleetUser, type RegisteredDevice } from './fleet-user.ts';
+
+describe('telemetry end to end', () => {
+  let platform: PlatformProcess;
+  let user: FleetUser;
+  let ca: string;
+
+  beforeAll(async () => {
+    platform = await startPlatformProcess();
+    user = await createUser(platform);
+    ca = await readFile(platform.endpoints.caFile, 'utf8');
+  }, 120_000);
+
+  afterAll(async () => {
+    await platform?.stop();
+  }, 60_000);
+
+  async function connect(device: RegisteredDevice): Promise<MqttClient> {
+    return connectAsync({
+      host: platform.endpoints.mqttHost,
+      port: platform.endpoints.mqttPort,
+      protocol: 'mqtts',
+      ca,
+      cert: device.credentials.certificatePem,
+      key: device.credentials.privateKey,
+      clientId: device.device.deviceId,
+      reconnectPeriod: 0,
+    });
+  }
+
+  /** Publishes at 80 per second: AWS IoT (and the local broker) disconnect a connection above 100 per second. */
+  async function publishSeries(client: MqttClient, deviceId: string, from: number, seqs: number[], onEach?: (seq: number) => Promise<void>) {
+    const started = Date.now();
+    for (const [index, seq] of seqs.entries()) {
+      await client.publishAsync(topics.telemetry(deviceId), JSON.stringify({ ts: from + seq, seq, temperature: 20 + (seq % 10) }), { qos: 1 });
+      await onEach?.(seq);
+      const ahead = started + (index + 1) * 12.5 - Date.now();
+      if (ahead > 0) await new Promise((r) => setTimeout(r, ahead));
+    }
+  }
+
+  it('stores exactly the 1,000 readings a device publishes with QoS 1, once each', async () => {
+    const device = await user.api.registerDevice('e2e thousand');
+    const id = device.device.deviceId;
+    const client = await connect(device);
+    const base = Date.now() - 60_000;
+    const seqs = Array.from({ length: 1000 }, (_, i) => i + 1);
+    await publishSeries(client, id, base, seqs);
+    await client.endAsync();
+
+    const stored = await waitForStored(user, id, base, base + 2000, 1000);
+    expect(stored).toHaveLength(1000);
+    expect(new Set(stored.map((r) => r.seq)).size).toBe(1000);
+    expect(stored.map((r) => r.seq).sort((a, b) => a - b)).toEqual(seqs);
+    expect(stored.every((r) => r.ts === base + r.seq)).toBe(true);
+  }, 120_000);
+
+  it('stores each reading once when the Data Service is killed and replaced while a device publishes', async () => {
+    const device = await user.api.registerDevice('e2e restart');
+    const id = device.device.deviceId;
+    const client = await connect(device);
+    const base = Date.now() - 30_000;
+    const seqs = Array.from({ length: 400 }, (_, i) => i + 1);
+    const pid = platform.endpoints.services.data?.pid;
+    expect(pid).toBeGreaterThan(0);
+    await publishSeries(client, id, base, seqs, async (seq) => {
+      // Kill the task mid-stream, as a crashed container; the launcher starts a replacement.
+      if (seq === 150 && pid) process.kill(pid, 'SIGKILL');
+    });
+    await client.endAsync();
+
+    const stored = await waitForStored(user, id, base, base + 1000, 400, 90_000);
+    expect(stored.map((r) => r.seq).sort((a, b) => a - b)).toEqual(seqs);
+  }, 150_000);
+
+  it('dead-letters a malformed payload with its reason and stores nothing of it', async () => {
+    const device = await user.api.registerDevice('e2e malformed');
+    const id = device.device.deviceId;
+    const client = await connect(device);
+    const base = Date.now() - 10_000;
+    await client.publishAsync(topics.telemetry(id), '{"ts": "yesterday", "seq": 1, "temperature": 20}', { qos: 1 });
+    await client.publishAsync(topics.telemetry(id), JSON.stringify({ ts: base, seq: 2, temperature: 21 }), { qos: 1 });
+    await client.endAsync();
+
+    const stored = await waitForStored(user, id, base - 60_000, base + 60_000, 1);
+    expect(stored.map((r) => r.seq)).toEqual([2]);
+    const deadline = Date.now() + 30_000;
+    let reasons: string[] = [];
+    while (Date.now() < deadline) {
+      const letters = await user.api.call<{ deadLetters: { deviceId?: string; reason: string }[] }>('GET', '/data/dead-letters?limit=100');
+      reasons = letters.deadLetters.filter((l) => l.deviceId === id).map((l) => l.reason);
+      if (reasons.length > 0) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(reasons).toHaveLength(1);
+    expect(reasons[0]).toMatch(/"ts"/);
+  }, 90_000);
+
+  it("refuses a device publishing on another device's topic and stores nothing there", async () => {
+    const [mine, theirs] = await Promise.all([user.api.registerDevice('e2e mine'), user.api.registerDevice('e2e theirs')]);
+    const client = await connect(mine);
+    const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
+    const base = Date.now() - 5_000;
+    // AWS IoT answers an unauthorised publish on MQTT 3.1.1 by closing the connection.
+    client.publish(topics.telemetry(theirs.device.deviceId), JSON.stringify({ ts: base, seq: 1, temperature: 99 }), { qos: 1 });
+    await closed;
+    client.end(true);
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(await allStoredReadings(user, theirs.device.deviceId, base - 1000, base + 1000)).toEqual([]);
+  }, 60_000);
+});

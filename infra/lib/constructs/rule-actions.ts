@@ -1,0 +1,125 @@
+/**
+ * Turns a shared `RuleAction` (logical targets) into an `AWS::IoT::TopicRule` action (ARNs, URLs)
+ * plus the IAM statements the rule's role needs for exactly that action. Action shapes follow
+ * https://docs.aws.amazon.com/iot/latest/developerguide/iot-rule-actions.html
+ */
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { CfnTopicRule } from 'aws-cdk-lib/aws-iot';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { RuleAction } from '@fleet/core';
+
+export interface RuleTargets {
+  readonly queues: ReadonlyMap<string, sqs.IQueue>;
+  readonly buckets: ReadonlyMap<string, s3.IBucket>;
+  readonly logGroups: ReadonlyMap<string, logs.ILogGroup>;
+  readonly alarms: ReadonlyMap<string, cloudwatch.IAlarm>;
+  /** Role IoT assumes to run the action. */
+  readonly roleArn: string;
+  readonly region: string;
+  readonly account: string;
+}
+
+export interface ResolvedRuleAction {
+  readonly action: CfnTopicRule.ActionProperty;
+  readonly statements: readonly iam.PolicyStatement[];
+  /** Why a wildcard in `statements` cannot be avoided. */
+  readonly wildcardReason?: string;
+}
+
+function lookUp<T>(kind: string, map: ReadonlyMap<string, T>, key: string): T {
+  const found = map.get(key);
+  if (found === undefined)
+    throw new Error(`rule action names ${kind} "${key}", which this app does not define (have: ${[...map.keys()].join(', ')})`);
+  return found;
+}
+
+/** The literal part of a substitution template before its first `${...}`. */
+export function literalPrefix(template: string): string {
+  const at = template.indexOf('${');
+  return at === -1 ? template : template.slice(0, at);
+}
+
+export function ruleActionsFor(action: RuleAction, t: RuleTargets): ResolvedRuleAction {
+  const { roleArn } = t;
+  switch (action.kind) {
+    case 'sqs': {
+      const queue = lookUp('queue', t.queues, action.queueId);
+      return {
+        action: { sqs: { queueUrl: queue.queueUrl, roleArn, useBase64: false } },
+        statements: [new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] })],
+      };
+    }
+    case 'cloudwatchMetric':
+      return {
+        action: {
+          cloudwatchMetric: {
+            metricNamespace: action.metricNamespace,
+            metricName: action.metricName,
+            metricValue: action.metricValue,
+            metricUnit: action.metricUnit,
+            roleArn,
+          },
+        },
+        // PutMetricData has no resource-level permission; the namespace condition is the narrowing AWS offers.
+        statements: [
+          new iam.PolicyStatement({
+            actions: ['cloudwatch:PutMetricData'],
+            resources: ['*'],
+            conditions: { StringEquals: { 'cloudwatch:namespace': action.metricNamespace } },
+          }),
+        ],
+        wildcardReason:
+          'cloudwatch:PutMetricData supports no resource-level permission: AWS forces "*"; the role is limited to one namespace by condition.',
+      };
+    case 'cloudwatchAlarm': {
+      const alarm = lookUp('alarm', t.alarms, action.alarmName);
+      return {
+        action: {
+          cloudwatchAlarm: { alarmName: alarm.alarmName, stateValue: action.stateValue, stateReason: action.stateReason, roleArn },
+        },
+        statements: [new iam.PolicyStatement({ actions: ['cloudwatch:SetAlarmState'], resources: [alarm.alarmArn] })],
+      };
+    }
+    case 'cloudwatchLogs': {
+      const logGroup = lookUp('log group', t.logGroups, action.logGroupName);
+      return {
+        action: { cloudwatchLogs: { logGroupName: logGroup.logGroupName, roleArn } },
+        // The log group's Arn attribute already covers its streams (it ends in ":*").
+        statements: [
+          new iam.PolicyStatement({
+            actions: ['logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents'],
+            resources: [logGroup.logGroupArn],
+          }),
+        ],
+      };
+    }
+    case 'republish': {
+      const prefix = literalPrefix(action.topic);
+      const resource = `arn:aws:iot:${t.region}:${t.account}:topic/${prefix === action.topic ? prefix : `${prefix}*`}`;
+      return {
+        action: { republish: { topic: action.topic, qos: action.qos, roleArn } },
+        statements: [new iam.PolicyStatement({ actions: ['iot:Publish'], resources: [resource] })],
+        wildcardReason: 'The republish topic is a substitution template evaluated per message; only its literal prefix is known.',
+      };
+    }
+    case 's3': {
+      const bucket = lookUp('bucket', t.buckets, action.bucketId);
+      const prefix = literalPrefix(action.key);
+      return {
+        action: { s3: { bucketName: bucket.bucketName, key: action.key, roleArn } },
+        // Keys are made per message (${newuuid()}): only the literal prefix can be named.
+        statements: [
+          new iam.PolicyStatement({
+            actions: ['s3:PutObject'],
+            resources: [bucket.arnForObjects(prefix === action.key ? prefix : `${prefix}*`)],
+          }),
+        ],
+        wildcardReason:
+          'Object keys are substitution templates evaluated per message (time partition, uuid); the grant is limited to their literal prefix.',
+      };
+    }
+  }
+}

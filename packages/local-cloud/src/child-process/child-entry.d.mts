@@ -1,0 +1,2 @@
+export declare function exitWithParent(cleanup?: () => Promise<void> | void): void;
+export declare function announceReady(port: number): void;

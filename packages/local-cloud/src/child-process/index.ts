@@ -1,0 +1,2 @@
+export * from './ready-child.ts';
+export * from './forward-http.ts';

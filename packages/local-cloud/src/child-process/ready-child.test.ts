@@ -1,0 +1,75 @@
+/**
+ * The child-process protocol: a stand-in child prints its port, and dies with its parent even
+ * when the parent is killed with SIGKILL (it sees its stdin close).
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startReadyChild } from './ready-child.ts';
+
+const readyChild = fileURLToPath(new URL('./ready-child.ts', import.meta.url));
+const dynaliteMain = fileURLToPath(new URL('../dynamodb/dynalite-main.mjs', import.meta.url));
+let dataDir: string;
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'ready-child-'));
+});
+afterAll(async () => {
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+it('resolves with the port the child announced, and close() waits for its exit', async () => {
+  const child = await startReadyChild({ name: 'dynalite', script: dynaliteMain, args: [join(dataDir, 'a')] });
+  expect(child.port).toBeGreaterThan(0);
+  const response = await fetch(`http://127.0.0.1:${child.port}/`, {
+    method: 'POST',
+    headers: { 'x-amz-target': 'DynamoDB_20120810.ListTables' },
+  });
+  expect(response.status).toBeGreaterThanOrEqual(400); // unsigned: dynalite answers, and refuses
+  await child.close();
+  expect(isAlive(child.process.pid ?? -1)).toBe(false);
+});
+
+it('rejects with the child stderr when the child exits before it is ready', async () => {
+  await expect(startReadyChild({ name: 'dynalite', script: dynaliteMain, args: [] })).rejects.toThrow(
+    /exited .* before it was ready.*usage/s,
+  );
+});
+
+it('the child exits when its parent is killed with SIGKILL', async () => {
+  const program = `
+    const { startReadyChild } = await import(${JSON.stringify(readyChild)});
+    const child = await startReadyChild({ name: 'dynalite', script: ${JSON.stringify(dynaliteMain)}, args: [${JSON.stringify(join(dataDir, 'b'))}] });
+    console.log('child pid ' + child.process.pid);
+    setInterval(() => {}, 1000);
+  `;
+  const parent = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', program], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const childPid = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    parent.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /child pid (\d+)/.exec(out);
+      if (match) resolve(Number(match[1]));
+    });
+    parent.once('exit', () => reject(new Error(`parent exited early: ${out}`)));
+  });
+  expect(isAlive(childPid)).toBe(true);
+  parent.kill('SIGKILL');
+  const deadline = Date.now() + 5000;
+  while (isAlive(childPid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  expect(isAlive(childPid)).toBe(false);
+});

@@ -1,0 +1,3 @@
+export * from './gateway.ts';
+export * from './jwt-authorizer.ts';
+export * from './health-checks.ts';

@@ -1,0 +1,83 @@
+/**
+ * The AWS IoT Core stand-in: local CA, registry + control plane (`iot`), data plane (`iotdata`)
+ * and the MQTT broker (mutual TLS + SigV4-presigned WebSocket), wired together.
+ */
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { AwsServiceHandler } from '../aws-endpoint/index.ts';
+import { loadOrCreateLocalCa } from './ca/local-ca.ts';
+import { createControlPlaneHandler } from './control-plane/control-plane-handler.ts';
+import { createDataPlaneHandler } from './control-plane/data-plane-handler.ts';
+import { createIotBroker, type BrokerMessage, type MessageListener } from './broker/iot-broker.ts';
+import type { ResolveCredentials } from './broker/sigv4-presigned-url.ts';
+import { createIotRegistry } from './registry/iot-registry.ts';
+import { openRegistryStore } from './registry/registry-store.ts';
+
+export type { BrokerMessage, MessageListener } from './broker/iot-broker.ts';
+export type { ResolveCredentials, ResolvedCredentials } from './broker/sigv4-presigned-url.ts';
+export { presignIotWebSocketUrl } from './broker/sigv4-presigned-url.ts';
+export { evaluatePolicies, connectionContext } from './policy/policy-evaluator.ts';
+
+export interface IotStandInOptions {
+  /** Data folder; the stand-in keeps `iot/ca.json` and `iot/registry.json` in it. */
+  readonly dataDir: string;
+  readonly region: string;
+  readonly accountId: string;
+  /** Address the broker listens on and DescribeEndpoint answers (e.g. `127.0.0.1`). */
+  readonly host: string;
+  /** MQTT over mutual TLS (AWS: 8883); 0 = ephemeral. */
+  readonly mqttPort: number;
+  /** MQTT over WebSocket at `/mqtt` (AWS: 443, wss); plain ws locally; 0 = ephemeral. */
+  readonly wsPort: number;
+  /** Resolves the credentials of a presigned WebSocket URL (the Cognito identity pool stand-in). */
+  readonly resolveCredentials: ResolveCredentials;
+  readonly log?: Logger;
+  /** AWS IoT's per-connection publish quota (100/s); 0 disables it, e.g. for benchmarks. */
+  readonly maxPublishesPerSecond?: number;
+}
+
+export interface IotStandIn {
+  /** AWS IoT control plane, SigV4 signing name `iot`. */
+  readonly controlHandler: AwsServiceHandler;
+  /** AWS IoT data plane, SigV4 signing name `iotdata`. */
+  readonly dataHandler: AwsServiceHandler;
+  /** Called for every accepted publish: clients, lifecycle events and data-plane Publish. */
+  onMessage(listener: MessageListener): void;
+  /** Publishes as the service (republish actions, commands). */
+  publish(topic: string, payload: Buffer | string, qos: 0 | 1): Promise<void>;
+  /** The local root CA devices must trust (the local Amazon Root CA 1). */
+  readonly caCertificatePem: string;
+  readonly mqttPort: number;
+  readonly wsPort: number;
+  close(): Promise<void>;
+}
+
+export async function createIotStandIn(options: IotStandInOptions): Promise<IotStandIn> {
+  const dir = join(options.dataDir, 'iot');
+  const ca = await loadOrCreateLocalCa({ dir, ...(options.log ? { log: options.log } : {}) });
+  const registry = createIotRegistry({
+    store: openRegistryStore(join(dir, 'registry.json')),
+    region: options.region,
+    accountId: options.accountId,
+  });
+  const broker = await createIotBroker({
+    registry,
+    ca,
+    host: options.host,
+    mqttPort: options.mqttPort,
+    wsPort: options.wsPort,
+    resolveCredentials: options.resolveCredentials,
+    ...(options.log ? { log: options.log } : {}),
+    ...(options.maxPublishesPerSecond !== undefined ? { maxPublishesPerSecond: options.maxPublishesPerSecond } : {}),
+  });
+  return {
+    controlHandler: createControlPlaneHandler({ registry, ca, host: options.host }),
+    dataHandler: createDataPlaneHandler({ publish: (topic, payload, qos) => broker.publish(topic, payload, qos) }),
+    onMessage: (listener: (m: BrokerMessage) => void) => broker.onMessage(listener),
+    publish: (topic, payload, qos) => broker.publish(topic, payload, qos),
+    caCertificatePem: ca.caCertificatePem,
+    mqttPort: broker.mqttPort,
+    wsPort: broker.wsPort,
+    close: () => broker.close(),
+  };
+}

@@ -1,0 +1,97 @@
+/**
+ * The IoT registry's persisted state: one JSON file under the data folder, rewritten atomically
+ * (write to a temporary file, then rename) after every change, so a crash leaves either the old
+ * or the new state and a restart finds every thing, certificate, policy and attachment again.
+ */
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+export type CertificateStatus =
+  | 'ACTIVE'
+  | 'INACTIVE'
+  | 'REVOKED'
+  | 'PENDING_TRANSFER'
+  | 'REGISTER_INACTIVE'
+  | 'PENDING_ACTIVATION';
+
+export interface ThingRecord {
+  readonly thingName: string;
+  readonly thingId: string;
+  readonly thingArn: string;
+  readonly thingTypeName?: string;
+  attributes: Record<string, string>;
+  version: number;
+}
+
+export interface CertificateRecord {
+  readonly certificateId: string;
+  readonly certificateArn: string;
+  readonly certificatePem: string;
+  status: CertificateStatus;
+  readonly creationDate: number;
+  lastModifiedDate: number;
+  readonly notBefore: number;
+  readonly notAfter: number;
+}
+
+export interface PolicyVersionRecord {
+  readonly versionId: string;
+  readonly document: string;
+  readonly createDate: number;
+}
+
+export interface PolicyRecord {
+  readonly policyName: string;
+  readonly policyArn: string;
+  readonly creationDate: number;
+  lastModifiedDate: number;
+  defaultVersionId: string;
+  nextVersionId: number;
+  versions: PolicyVersionRecord[];
+}
+
+export interface RegistryState {
+  things: Record<string, ThingRecord>;
+  certificates: Record<string, CertificateRecord>;
+  policies: Record<string, PolicyRecord>;
+  /** policyName → targets (certificate ARNs or Cognito identity ids). */
+  policyTargets: Record<string, string[]>;
+  /** thingName → principals (certificate ARNs or Cognito identity ids). */
+  thingPrincipals: Record<string, string[]>;
+}
+
+export interface RegistryStore {
+  readonly state: RegistryState;
+  /** Persists the current state; call after each mutation. */
+  save(): void;
+}
+
+export function openRegistryStore(file: string): RegistryStore {
+  const state = load(file);
+  return {
+    state,
+    save() {
+      mkdirSync(dirname(file), { recursive: true });
+      const temporary = `${file}.${process.pid}.tmp`;
+      writeFileSync(temporary, JSON.stringify(state));
+      renameSync(temporary, file);
+    },
+  };
+}
+
+function load(file: string): RegistryState {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      return { things: {}, certificates: {}, policies: {}, policyTargets: {}, thingPrincipals: {} };
+    }
+    throw err;
+  }
+  try {
+    return JSON.parse(text) as RegistryState;
+  } catch (err) {
+    throw new Error(`The IoT registry file ${file} is not valid JSON; expected the state this stand-in writes`, { cause: err });
+  }
+}

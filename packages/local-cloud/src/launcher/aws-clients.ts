@@ -1,0 +1,34 @@
+/**
+ * SDK clients pointed at the local AWS endpoint. The launcher provisions resources through the
+ * same wire protocol a CDK deployment uses on AWS, so the stand-ins are exercised the same way.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
+import { IoTClient } from '@aws-sdk/client-iot';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import type { LocalCredentials } from './local-credentials.ts';
+
+export function createLocalClients(endpoint: string, region: string, credentials: LocalCredentials) {
+  const config = { endpoint, region, credentials, maxAttempts: 3 };
+  return {
+    dynamodb: new DynamoDBClient(config),
+    // s3rver needs path-style addressing and no streaming checksums (NOTES.md).
+    s3: new S3Client({ ...config, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED' }),
+    sqs: new SQSClient(config),
+    cognito: new CognitoIdentityProviderClient(config),
+    cognitoIdentity: new CognitoIdentityClient(config),
+    iot: new IoTClient(config),
+    cloudwatch: new CloudWatchClient(config),
+    logs: new CloudWatchLogsClient(config),
+  };
+}
+
+export type LocalClients = ReturnType<typeof createLocalClients>;
+
+export function destroyClients(clients: LocalClients): void {
+  for (const client of Object.values(clients)) client.destroy();
+}

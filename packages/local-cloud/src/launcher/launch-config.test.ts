@@ -1,0 +1,57 @@
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readLaunchConfig, UsageRequested } from './launch-config.ts';
+import { formatStatusTable } from './status-table.ts';
+
+describe('launch configuration', () => {
+  it('defaults to loopback, LocalStack and AWS IoT ports, and .fleet', () => {
+    const config = readLaunchConfig([], {});
+    expect(config).toEqual({
+      dataDir: resolve('.fleet'),
+      host: '127.0.0.1',
+      ports: { gateway: 3000, aws: 4566, mqtt: 8883, mqttWebSocket: 8083, services: [3001, 3002, 3003] },
+      services: true,
+      logLevel: 'info',
+    });
+  });
+
+  it('takes flags over environment variables', () => {
+    const config = readLaunchConfig(['--aws-port', '5000', '--cloud-only'], { FLEET_AWS_PORT: '6000', FLEET_GATEWAY_PORT: '8080', FLEET_DATA_DIR: '/tmp/x' });
+    expect(config.ports.aws).toBe(5000);
+    expect(config.ports.gateway).toBe(8080);
+    expect(config.dataDir).toBe('/tmp/x');
+    expect(config.services).toBe(false);
+  });
+
+  it('reports every bad value together', () => {
+    expect(() => readLaunchConfig(['--aws-port', 'x', '--mqtt-port', '70000', '--service-ports', '1,2'], {})).toThrow(
+      /--aws-port must be a port number 0-65535, received "x"\n {2}- --mqtt-port must be a port number 0-65535, received "70000"\n {2}- --service-ports takes 3/,
+    );
+  });
+
+  it('rejects unknown flags', () => {
+    expect(() => readLaunchConfig(['--nope'], {})).toThrow(/Unknown option '--nope'/);
+  });
+
+  it('signals a help request with the usage text', () => {
+    expect(() => readLaunchConfig(['--help'], {})).toThrow(UsageRequested);
+  });
+});
+
+describe('status table', () => {
+  it('aligns columns', () => {
+    const table = formatStatusTable('up', [
+      { what: 'Gateway', where: 'http://127.0.0.1:3000', note: 'open me' },
+      { what: 'AWS APIs', where: 'http://127.0.0.1:4566' },
+    ]);
+    expect(table.split('\n')).toEqual([
+      '',
+      '  up',
+      `  ${'─'.repeat(8 + 21 + 4)}`,
+      '  Gateway   http://127.0.0.1:3000  open me',
+      '  AWS APIs  http://127.0.0.1:4566',
+      `  ${'─'.repeat(8 + 21 + 4)}`,
+      '',
+    ]);
+  });
+});

@@ -1,0 +1,100 @@
+/**
+ * Launcher configuration: command-line flags over environment variables over defaults.
+ * Validated once; every problem is reported together.
+ */
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { services } from '@fleet/core';
+
+export interface LaunchConfig {
+  /** Everything the local cloud keeps: tables, objects, queues, users, keys, CA. */
+  readonly dataDir: string;
+  /** Interface every port listens on. Loopback by default: the local cloud has no authentication worth exposing. */
+  readonly host: string;
+  readonly ports: {
+    /** CloudFront + API Gateway + load balancers: the product's URL. */
+    readonly gateway: number;
+    /** Every AWS API (LocalStack's well-known port). */
+    readonly aws: number;
+    /** IoT Core MQTT over TLS with client certificates (AWS IoT's port). */
+    readonly mqtt: number;
+    /** IoT Core MQTT over WebSocket, path /mqtt. */
+    readonly mqttWebSocket: number;
+    /** Container ports of the three services, in `services` order (frontend, api, data). */
+    readonly services: readonly number[];
+  };
+  /** Start the three ECS services as child processes (off: the local cloud alone). */
+  readonly services: boolean;
+  readonly logLevel: string;
+}
+
+export const usage = `Usage: npm start -- [options]
+
+  --data-dir <path>     data folder (env FLEET_DATA_DIR, default .fleet)
+  --host <address>      listen address (env FLEET_HOST, default 127.0.0.1)
+  --gateway-port <n>    product URL port (env FLEET_GATEWAY_PORT, default 3000)
+  --aws-port <n>        AWS API port (env FLEET_AWS_PORT, default 4566)
+  --mqtt-port <n>       MQTT/TLS port (env FLEET_MQTT_PORT, default 8883)
+  --mqtt-ws-port <n>    MQTT/WebSocket port (env FLEET_MQTT_WS_PORT, default 8083)
+  --service-ports <a,b,c>  frontend,api,data ports (env FLEET_SERVICE_PORTS, default 3001,3002,3003)
+  --cloud-only          start the local cloud without the three services
+  --log-level <level>   pino level (env LOG_LEVEL, default info)
+  --help`;
+
+export function readLaunchConfig(argv: readonly string[], env: NodeJS.ProcessEnv): LaunchConfig {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      'data-dir': { type: 'string' },
+      host: { type: 'string' },
+      'gateway-port': { type: 'string' },
+      'aws-port': { type: 'string' },
+      'mqtt-port': { type: 'string' },
+      'mqtt-ws-port': { type: 'string' },
+      'service-ports': { type: 'string' },
+      'cloud-only': { type: 'boolean' },
+      'log-level': { type: 'string' },
+      help: { type: 'boolean' },
+    },
+    strict: true,
+  });
+  if (values.help) throw new UsageRequested();
+  const problems: string[] = [];
+  const port = (flag: string, raw: string | undefined, fallback: number): number => {
+    if (raw === undefined || raw === '') return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 0 || n > 65535) problems.push(`${flag} must be a port number 0-65535, received "${raw}"`);
+    return n;
+  };
+  const config: LaunchConfig = {
+    dataDir: resolve(values['data-dir'] ?? env.FLEET_DATA_DIR ?? '.fleet'),
+    host: values.host ?? env.FLEET_HOST ?? '127.0.0.1',
+    ports: {
+      gateway: port('--gateway-port', values['gateway-port'] ?? env.FLEET_GATEWAY_PORT, 3000),
+      aws: port('--aws-port', values['aws-port'] ?? env.FLEET_AWS_PORT, 4566),
+      mqtt: port('--mqtt-port', values['mqtt-port'] ?? env.FLEET_MQTT_PORT, 8883),
+      mqttWebSocket: port('--mqtt-ws-port', values['mqtt-ws-port'] ?? env.FLEET_MQTT_WS_PORT, 8083),
+      services: servicePorts(values['service-ports'] ?? env.FLEET_SERVICE_PORTS),
+    },
+    services: !values['cloud-only'],
+    logLevel: values['log-level'] ?? env.LOG_LEVEL ?? 'info',
+  };
+  function servicePorts(raw: string | undefined): number[] {
+    const defaults = services.map((s) => s.port);
+    if (raw === undefined || raw === '') return defaults;
+    const parts = raw.split(',');
+    if (parts.length !== defaults.length) {
+      problems.push(`--service-ports takes ${defaults.length} comma-separated ports (${services.map((s) => s.name).join(',')}), received "${raw}"`);
+      return defaults;
+    }
+    return parts.map((p, i) => port(`--service-ports[${i}]`, p.trim(), defaults[i] ?? 0));
+  }
+  if (problems.length > 0) throw new Error(`Invalid configuration:\n  - ${problems.join('\n  - ')}\n\n${usage}`);
+  return config;
+}
+
+export class UsageRequested extends Error {
+  constructor() {
+    super(usage);
+  }
+}

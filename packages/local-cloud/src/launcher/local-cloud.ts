@@ -1,0 +1,236 @@
+/**
+ * Starts every stand-in of the diagram's managed services on one machine, provisions the shared
+ * resources into them, and wires IoT Core to the rules engine. Everything persists under `dataDir`.
+ */
+import type { Server } from 'node:http';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import {
+  browserPolicyName,
+  devicePolicyName,
+  devicesTable,
+  ingestQueue,
+  latestTable,
+  rules,
+  telemetryTable,
+  type ResourceReferences,
+} from '@fleet/core';
+import { createAwsEndpoint } from '../aws-endpoint/index.ts';
+import { createSqsStandIn } from '../sqs/index.ts';
+import { startDynamoDb } from '../dynamodb/index.ts';
+import { startS3 } from '../s3/index.ts';
+import { createCognitoStandIn } from '../cognito/index.ts';
+import { createIotStandIn } from '../iot/index.ts';
+import { createCloudWatchStandIn } from '../cloudwatch/index.ts';
+import { createRulesEngine } from '../rules-engine/index.ts';
+import { createLocalClients, destroyClients, type LocalClients } from './aws-clients.ts';
+import { loadOrCreateCredentials, type LocalCredentials } from './local-credentials.ts';
+import { provision, type ProvisionedResources } from './provision.ts';
+
+export const localRegion = 'us-east-1';
+export const localAccountId = '000000000000';
+
+export interface LocalCloudOptions {
+  readonly dataDir: string;
+  readonly host: string;
+  readonly awsPort: number;
+  readonly mqttPort: number;
+  readonly mqttWebSocketPort: number;
+  readonly log: Logger;
+}
+
+/** What a client needs to reach the local cloud; also written to `<dataDir>/endpoints.json`. */
+export interface LocalEndpoints {
+  readonly region: string;
+  readonly accountId: string;
+  readonly awsEndpoint: string;
+  readonly mqttUrl: string;
+  readonly mqttHost: string;
+  readonly mqttPort: number;
+  readonly mqttWebSocketUrl: string;
+  readonly caFile: string;
+  readonly caUrl: string;
+  readonly credentialsFile: string;
+  readonly userPoolId: string;
+  readonly userPoolClientId: string;
+  readonly identityPoolId: string;
+  readonly queueUrls: Readonly<Record<string, string>>;
+  readonly bucket: string;
+  readonly tables: Readonly<Record<string, string>>;
+  readonly devicePolicyName: string;
+  readonly browserPolicyName: string;
+}
+
+export interface LocalCloud {
+  readonly endpoints: LocalEndpoints;
+  readonly credentials: LocalCredentials;
+  readonly clients: LocalClients;
+  /** References for `serviceEnvironment`, given where the services and the gateway listen. */
+  references(urls: { dataServiceUrl: string; publicUrl: string }): ResourceReferences;
+  /** Feeds a service's stdout line to CloudWatch if it is an Embedded Metric Format record. */
+  ingestServiceLine(line: string, logGroupName: string): boolean;
+  stop(): Promise<void>;
+}
+
+export async function startLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {
+  const { dataDir, host, log } = options;
+  await mkdir(dataDir, { recursive: true });
+  const stack: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const close of stack.reverse()) {
+      await close().catch((err: unknown) => log.warn({ err }, 'error while stopping the local cloud'));
+    }
+  };
+  try {
+    const credentials = await loadOrCreateCredentials(dataDir);
+    const awsEndpoint = `http://${displayHost(host)}:${options.awsPort}`;
+    const sub = (name: string) => join(dataDir, name);
+
+    const [dynamodb, s3] = await Promise.all([
+      startDynamoDb({ dataDir: sub('dynamodb'), log: log.child({ component: 'dynamodb' }) }),
+      startS3({ dataDir: sub('s3'), log: log.child({ component: 's3' }) }),
+    ]);
+    stack.push(dynamodb.close, s3.close);
+    const sqs = await createSqsStandIn({ dataDir: sub('sqs'), endpointUrl: awsEndpoint, log: log.child({ component: 'sqs' }) });
+    stack.push(sqs.close);
+    const cognito = await createCognitoStandIn({ dataDir: sub('cognito'), region: localRegion, log: log.child({ component: 'cognito' }) });
+    stack.push(cognito.close);
+    const cloudwatch = await createCloudWatchStandIn({
+      dataDir: sub('cloudwatch'),
+      region: localRegion,
+      accountId: localAccountId,
+      log: log.child({ component: 'cloudwatch' }),
+    });
+    stack.push(cloudwatch.close);
+    const iot = await createIotStandIn({
+      // The IoT stand-in keeps its files in an iot/ folder of its own.
+      dataDir,
+      region: localRegion,
+      accountId: localAccountId,
+      host,
+      mqttPort: options.mqttPort,
+      wsPort: options.mqttWebSocketPort,
+      resolveCredentials: (accessKeyId: string) => cognito.lookupCredentials(accessKeyId),
+      log: log.child({ component: 'iot' }),
+    });
+    stack.push(iot.close);
+
+    const caFile = join(dataDir, 'ca', 'root-ca.pem');
+    await mkdir(join(dataDir, 'ca'), { recursive: true });
+    await writeFile(caFile, iot.caCertificatePem);
+
+    const endpoint: Server = createAwsEndpoint({
+      handlers: {
+        dynamodb: dynamodb.handler,
+        s3: s3.handler,
+        sqs: sqs.handler,
+        'cognito-idp': cognito.userPoolHandler,
+        'cognito-identity': cognito.identityHandler,
+        monitoring: cloudwatch.metricsHandler,
+        logs: cloudwatch.logsHandler,
+        iot: iot.controlHandler,
+        iotdata: iot.dataHandler,
+      },
+      httpRoutes: [
+        // Cognito serves each pool's keys under the pool id; pool ids start with the region.
+        { prefix: `/${localRegion}_`, handler: cognito.jwksHandler },
+        // Plays the role of https://www.amazontrust.com/repository/AmazonRootCA1.pem for devices.
+        {
+          prefix: '/_fleet/ca.pem',
+          handler: async () => ({ status: 200, headers: { 'content-type': 'application/x-pem-file' }, body: iot.caCertificatePem }),
+        },
+      ],
+      log: log.child({ component: 'aws-endpoint' }),
+    });
+    await new Promise<void>((resolve, reject) => {
+      endpoint.once('error', reject);
+      endpoint.listen(options.awsPort, host, () => resolve());
+    });
+    stack.push(() => new Promise<void>((resolve) => endpoint.close(() => resolve())));
+    endpoint.closeIdleConnections?.();
+
+    const clients = createLocalClients(awsEndpoint, localRegion, credentials);
+    stack.push(async () => destroyClients(clients));
+    const provisioned: ProvisionedResources = await provision(clients, localRegion, localAccountId);
+
+    const engine = createRulesEngine({
+      rules,
+      resolve: {
+        queueUrl: (queueId: string) => required(provisioned.queueUrls[queueId], `queue ${queueId}`),
+        bucketName: () => provisioned.bucketName,
+      },
+      sqs: clients.sqs,
+      cloudwatch: clients.cloudwatch,
+      logs: clients.logs,
+      s3: clients.s3,
+      republish: (topic: string, payload: Buffer, qos: 0 | 1) => iot.publish(topic, payload, qos),
+      log: log.child({ component: 'rules' }),
+    });
+    // The broker acknowledges a QoS 1 publish only once the rules engine has run its actions.
+    iot.onMessage((message) => engine.handle(message));
+    // Before the broker closes, let in-flight rule actions finish so accepted messages reach the queue.
+    stack.push(() => engine.drain());
+
+    const mqttHost = displayHost(host);
+    const endpoints: LocalEndpoints = {
+      region: localRegion,
+      accountId: localAccountId,
+      awsEndpoint,
+      mqttUrl: `mqtts://${mqttHost}:${iot.mqttPort}`,
+      mqttHost,
+      mqttPort: iot.mqttPort,
+      mqttWebSocketUrl: `ws://${mqttHost}:${iot.wsPort}/mqtt`,
+      caFile,
+      caUrl: `${awsEndpoint}/_fleet/ca.pem`,
+      credentialsFile: join(dataDir, 'credentials.json'),
+      userPoolId: provisioned.userPoolId,
+      userPoolClientId: provisioned.userPoolClientId,
+      identityPoolId: provisioned.identityPoolId,
+      queueUrls: provisioned.queueUrls,
+      bucket: provisioned.bucketName,
+      tables: { devices: devicesTable.id, latest: latestTable.id, telemetry: telemetryTable.id },
+      devicePolicyName,
+      browserPolicyName,
+    };
+
+    return {
+      endpoints,
+      credentials,
+      clients,
+      references: ({ dataServiceUrl, publicUrl }) => ({
+        region: localRegion,
+        devicesTable: devicesTable.id,
+        latestTable: latestTable.id,
+        telemetryTable: telemetryTable.id,
+        bucket: provisioned.bucketName,
+        ingestQueueUrl: required(provisioned.queueUrls[ingestQueue.id], 'ingest queue'),
+        userPoolId: provisioned.userPoolId,
+        userPoolClientId: provisioned.userPoolClientId,
+        identityPoolId: provisioned.identityPoolId,
+        iotEndpoint: mqttHost,
+        iotWebSocketUrl: endpoints.mqttWebSocketUrl,
+        iotCaUrl: endpoints.caUrl,
+        devicePolicyName,
+        browserPolicyName,
+        dataServiceUrl,
+        publicUrl,
+      }),
+      ingestServiceLine: (line, logGroupName) => cloudwatch.ingestEmfLine(line, logGroupName),
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/** 0.0.0.0 is where we listen, not an address a client can dial. */
+function displayHost(host: string): string {
+  return host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+}
+
+function required<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`${what} is not provisioned`);
+  return value;
+}

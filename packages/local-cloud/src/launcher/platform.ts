@@ -1,0 +1,131 @@
+/**
+ * The whole platform on one machine: the local cloud, the three ECS services as child processes,
+ * and the gateway in front of them (Route 53 → CloudFront → API Gateway → load balancers).
+ */
+import { createServer, type Server } from 'node:net';
+import type { Server as HttpServer } from 'node:http';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { monitoring, services, serviceEnvironment, type ServiceName } from '@fleet/core';
+import { createGateway, createHealthChecker, createJwtAuthorizer, type HealthChecker } from '../gateway/index.ts';
+import type { LaunchConfig } from './launch-config.ts';
+import { startLocalCloud, type LocalCloud, type LocalEndpoints } from './local-cloud.ts';
+import { startServiceProcess, type ServiceProcess } from './service-processes.ts';
+
+export interface PlatformEndpoints extends LocalEndpoints {
+  readonly gatewayUrl: string;
+  readonly services: Readonly<Record<string, { readonly url: string; readonly pid?: number }>>;
+}
+
+export interface Platform {
+  readonly endpoints: PlatformEndpoints;
+  readonly cloud: LocalCloud;
+  readonly health?: HealthChecker;
+  readonly processes: readonly ServiceProcess[];
+  stop(): Promise<void>;
+}
+
+export async function startPlatform(config: LaunchConfig, repoRoot: string, log: Logger): Promise<Platform> {
+  await Promise.all(
+    [config.ports.gateway, config.ports.aws, config.ports.mqtt, config.ports.mqttWebSocket, ...(config.services ? config.ports.services : [])].map(
+      (port) => assertPortFree(config.host, port),
+    ),
+  );
+  const cloud = await startLocalCloud({
+    dataDir: config.dataDir,
+    host: config.host,
+    awsPort: config.ports.aws,
+    mqttPort: config.ports.mqtt,
+    mqttWebSocketPort: config.ports.mqttWebSocket,
+    log,
+  });
+  const processes: ServiceProcess[] = [];
+  let gateway: HttpServer | undefined;
+  let health: HealthChecker | undefined;
+  const stop = async () => {
+    health?.stop();
+    if (gateway) await new Promise<void>((resolve) => gateway?.close(() => resolve()));
+    gateway?.closeAllConnections();
+    await Promise.all(processes.map((p) => p.stop()));
+    await cloud.stop();
+  };
+  try {
+    const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+    const gatewayUrl = `http://${host}:${config.ports.gateway}`;
+    const serviceUrl = (name: ServiceName) => `http://${host}:${config.ports.services[services.findIndex((s) => s.name === name)]}`;
+    const references = cloud.references({ dataServiceUrl: serviceUrl('data'), publicUrl: gatewayUrl });
+    const targets = { frontend: serviceUrl('frontend'), api: serviceUrl('api'), data: serviceUrl('data') };
+
+    if (config.services) {
+      for (const [index, service] of services.entries()) {
+        const environment = {
+          ...serviceEnvironment(service.name, references),
+          PORT: String(config.ports.services[index]),
+          // What the task role and a VPC endpoint give a task on AWS: credentials and where AWS is.
+          AWS_ENDPOINT_URL: cloud.endpoints.awsEndpoint,
+          AWS_ACCESS_KEY_ID: cloud.credentials.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: cloud.credentials.secretAccessKey,
+          LOG_LEVEL: config.logLevel,
+          // The lockfile pins an SDK that supports Node 20 (NOTES.md); its upgrade notice is known.
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        };
+        const logGroupName = monitoring.serviceLogGroup(service.name);
+        processes.push(
+          startServiceProcess({
+            service,
+            repoRoot,
+            environment,
+            logDir: join(config.dataDir, 'logs'),
+            log: log.child({ component: service.name }),
+            onLine: (line) => cloud.ingestServiceLine(line, logGroupName),
+          }),
+        );
+      }
+      health = createHealthChecker(
+        services.map((s) => ({ name: s.name, baseUrl: targets[s.name], healthPath: s.healthPath })),
+        { onChange: (name, state) => log.info({ service: name, state }, 'target health changed') },
+      );
+    }
+
+    gateway = createGateway({
+      targets,
+      authorizer: createJwtAuthorizer({
+        userPoolId: references.userPoolId,
+        clientId: references.userPoolClientId,
+        jwksUrl: `${cloud.endpoints.awsEndpoint}/${references.userPoolId}/.well-known/jwks.json`,
+      }),
+      health,
+      log: log.child({ component: 'gateway' }),
+    });
+    await new Promise<void>((resolve, reject) => {
+      gateway?.once('error', reject);
+      gateway?.listen(config.ports.gateway, config.host, () => resolve());
+    });
+
+    const endpoints: PlatformEndpoints = {
+      ...cloud.endpoints,
+      gatewayUrl,
+      services: Object.fromEntries(
+        services.map((s) => [s.name, { url: targets[s.name], pid: processes.find((p) => p.name === s.name)?.pid() }]),
+      ),
+    };
+    await writeFile(join(config.dataDir, 'endpoints.json'), `${JSON.stringify(endpoints, null, 2)}\n`);
+    return { endpoints, cloud, health, processes, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/** Fails early with the port's name instead of a stand-in dying half-started with EADDRINUSE. */
+async function assertPortFree(host: string, port: number): Promise<void> {
+  if (port === 0) return;
+  const server: Server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(new Error(`port ${port} on ${host} is in use (${err.code}); stop what uses it or choose another port (npm start -- --help)`)),
+    );
+    server.listen(port, host, () => server.close(() => resolve()));
+  });
+}

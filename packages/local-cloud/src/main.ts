@@ -1,0 +1,73 @@
+/**
+ * `npm start`: the whole Fleet platform on this machine, no AWS account needed.
+ * The composition root: the only place reading argv and the environment.
+ */
+import { fileURLToPath } from 'node:url';
+import { dirname, resolve } from 'node:path';
+import pino from 'pino';
+import { services } from '@fleet/core';
+import { readLaunchConfig, UsageRequested } from './launcher/launch-config.ts';
+import { startPlatform } from './launcher/platform.ts';
+import { formatStatusTable } from './launcher/status-table.ts';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+
+// The lockfile pins an SDK release that supports Node 20 (see NOTES.md); its upgrade notice is known.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = readLaunchConfig(process.argv.slice(2), process.env);
+  } catch (err) {
+    const usage = err instanceof UsageRequested;
+    (usage ? console.log : console.error)((err as Error).message);
+    process.exit(usage ? 0 : 2);
+  }
+  const log = pino({
+    level: config.logLevel,
+    transport: process.stdout.isTTY ? { target: 'pino-pretty', options: { ignore: 'pid,hostname', translateTime: 'HH:MM:ss' } } : undefined,
+  });
+  const started = Date.now();
+  const platform = await startPlatform(config, repoRoot, log);
+  const e = platform.endpoints;
+  const rows = [
+    { what: 'Fleet (CloudFront → API Gateway)', where: e.gatewayUrl, note: 'open this in a browser' },
+    { what: 'AWS APIs (all services)', where: e.awsEndpoint, note: `region ${e.region}, account ${e.accountId}` },
+    { what: 'IoT Core MQTT/TLS', where: e.mqttUrl, note: 'device certificates, CA below' },
+    { what: 'IoT Core MQTT/WebSocket', where: e.mqttWebSocketUrl, note: 'SigV4 (identity pool credentials)' },
+    { what: 'Cognito user pool / client', where: `${e.userPoolId} / ${e.userPoolClientId}` },
+    { what: 'Cognito identity pool', where: e.identityPoolId },
+    ...Object.entries(e.queueUrls).map(([name, url]) => ({ what: `SQS ${name}`, where: url })),
+    { what: 'S3 bucket', where: e.bucket },
+    { what: 'DynamoDB tables', where: Object.values(e.tables).join(', ') },
+    ...(config.services
+      ? services.map((s) => ({ what: `ECS service ${s.index}: ${s.title}`, where: e.services[s.name]?.url ?? '', note: `logs: ${config.dataDir}/logs/${s.name}.log` }))
+      : [{ what: 'ECS services', where: 'not started', note: '--cloud-only' }]),
+    { what: 'Device CA certificate', where: e.caFile },
+    { what: 'Everything a client needs', where: `${config.dataDir}/endpoints.json` },
+  ];
+  console.log(formatStatusTable(`Fleet is up in ${((Date.now() - started) / 1000).toFixed(1)} s — data in ${config.dataDir}`, rows));
+  console.log('  Ctrl-C stops everything; data stays for the next start.\n');
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping Fleet');
+    platform.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ err }, 'error while stopping');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+  process.exit(1);
+});

@@ -1,0 +1,181 @@
+/**
+ * Rule actions, each calling the AWS API its AWS IoT counterpart calls, through the injected SDK v3
+ * client (so the local cloud exercises the same wire protocol as AWS):
+ * https://docs.aws.amazon.com/iot/latest/developerguide/iot-rule-actions.html
+ */
+import { PutMetricDataCommand, SetAlarmStateCommand, type CloudWatchClient, type StandardUnit } from '@aws-sdk/client-cloudwatch';
+import {
+  CreateLogGroupCommand,
+  CreateLogStreamCommand,
+  PutLogEventsCommand,
+  ResourceAlreadyExistsException,
+  ResourceNotFoundException,
+  type CloudWatchLogsClient,
+} from '@aws-sdk/client-cloudwatch-logs';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { compileTemplate, outputToBytes, outputToText, type EvaluateOptions, type IotMessage, type RuleAction } from '@fleet/core';
+import { describeError, type ActionFailure } from './action-failure.ts';
+
+export interface ActionClients {
+  readonly sqs: SQSClient;
+  readonly cloudwatch: CloudWatchClient;
+  readonly logs: CloudWatchLogsClient;
+  readonly s3: S3Client;
+  readonly republish: (topic: string, payload: Buffer, qos: 0 | 1) => Promise<void> | void;
+  readonly resolve: { queueUrl(queueId: string): string; bucketName(bucketId: string): string };
+  readonly evaluateOptions?: EvaluateOptions;
+}
+
+/** One action of one rule, with its substitution templates compiled once. */
+export interface PreparedAction {
+  readonly kind: RuleAction['kind'];
+  /** Runs the action; resolves to a failure description instead of throwing. */
+  run(message: IotMessage, output: unknown): Promise<ActionFailure | undefined>;
+}
+
+const failure = (failedAction: string, failedResource: string, what: string, err: unknown, message: IotMessage, details: string): ActionFailure => ({
+  failedAction,
+  failedResource,
+  // Shaped like AWS's: "Failed to put S3 object. The error received was ... Message arrived on: t, Action: s3, Bucket: b, Key: k".
+  errorMessage: `Failed to ${what}. The error received was ${describeError(err)}. Message arrived on: ${message.topic}, ${details}`,
+});
+
+/**
+ * Compiles `action` for `ruleName`.
+ * @throws IotSqlError when one of its substitution templates does not parse.
+ */
+export function prepareAction(ruleName: string, action: RuleAction, clients: ActionClients): PreparedAction {
+  const opts = clients.evaluateOptions;
+  switch (action.kind) {
+    case 'sqs': {
+      const queueUrl = clients.resolve.queueUrl(action.queueId);
+      return {
+        kind: action.kind,
+        async run(message, output) {
+          try {
+            // The SQS action sends the SELECT output (JSON) as the message body.
+            await clients.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: outputToText(output) }));
+            return undefined;
+          } catch (err) {
+            return failure('SqsAction', queueUrl, 'send message to SQS queue', err, message, `Action: sqs, Queue: ${queueUrl}`);
+          }
+        },
+      };
+    }
+    case 'cloudwatchMetric': {
+      const [namespace, name, value, unit] = [action.metricNamespace, action.metricName, action.metricValue, action.metricUnit].map(compileTemplate) as [
+        ReturnType<typeof compileTemplate>,
+        ReturnType<typeof compileTemplate>,
+        ReturnType<typeof compileTemplate>,
+        ReturnType<typeof compileTemplate>,
+      ];
+      return {
+        kind: action.kind,
+        async run(message) {
+          const ns = namespace.render(message, opts);
+          const metricName = name.render(message, opts);
+          try {
+            const text = value.render(message, opts);
+            const metricValue = Number(text);
+            if (text.trim() === '' || !Number.isFinite(metricValue)) throw new Error(`metric value ${JSON.stringify(text)} is not a number`);
+            // AWS's metricTimestamp is in seconds; without one, the action uses the message's time.
+            const seconds = Math.floor(message.timestamp / 1000);
+            await clients.cloudwatch.send(
+              new PutMetricDataCommand({
+                Namespace: ns,
+                MetricData: [{ MetricName: metricName, Value: metricValue, Unit: unit.render(message, opts) as StandardUnit, Timestamp: new Date(seconds * 1000) }],
+              }),
+            );
+            return undefined;
+          } catch (err) {
+            return failure('CloudwatchMetricAction', ns, 'put CloudWatch metric', err, message, `Action: cloudwatchMetric, Namespace: ${ns}, MetricName: ${metricName}`);
+          }
+        },
+      };
+    }
+    case 'cloudwatchAlarm': {
+      const alarmName = compileTemplate(action.alarmName);
+      const reason = compileTemplate(action.stateReason);
+      return {
+        kind: action.kind,
+        async run(message) {
+          const name = alarmName.render(message, opts);
+          try {
+            await clients.cloudwatch.send(new SetAlarmStateCommand({ AlarmName: name, StateValue: action.stateValue, StateReason: reason.render(message, opts) }));
+            return undefined;
+          } catch (err) {
+            return failure('CloudwatchAlarmAction', name, 'set CloudWatch alarm state', err, message, `Action: cloudwatchAlarm, Alarm: ${name}`);
+          }
+        },
+      };
+    }
+    case 'cloudwatchLogs': {
+      const group = compileTemplate(action.logGroupName);
+      return {
+        kind: action.kind,
+        async run(message, output) {
+          const logGroupName = group.render(message, opts);
+          // One stream per rule: AWS creates the streams it writes to (it needs logs:CreateLogStream).
+          const logStreamName = ruleName;
+          const put = () =>
+            clients.logs.send(
+              new PutLogEventsCommand({ logGroupName, logStreamName, logEvents: [{ timestamp: message.timestamp, message: outputToText(output) }] }),
+            );
+          try {
+            try {
+              await put();
+            } catch (err) {
+              // First use of the group or stream: create what is missing, then retry once.
+              if (!(err instanceof ResourceNotFoundException)) throw err;
+              await ensureLogStream(clients.logs, logGroupName, logStreamName);
+              await put();
+            }
+            return undefined;
+          } catch (err) {
+            return failure('CloudwatchLogsAction', logGroupName, 'put CloudWatch log events', err, message, `Action: cloudwatchLogs, LogGroup: ${logGroupName}`);
+          }
+        },
+      };
+    }
+    case 'republish': {
+      const topic = compileTemplate(action.topic);
+      return {
+        kind: action.kind,
+        async run(message, output) {
+          const target = topic.render(message, opts);
+          try {
+            await clients.republish(target, Buffer.from(outputToBytes(output)), action.qos);
+            return undefined;
+          } catch (err) {
+            return failure('RepublishAction', target, 'republish', err, message, `Action: republish, Topic: ${target}`);
+          }
+        },
+      };
+    }
+    case 's3': {
+      const bucket = clients.resolve.bucketName(action.bucketId);
+      const key = compileTemplate(action.key);
+      return {
+        kind: action.kind,
+        async run(message, output) {
+          const objectKey = key.render(message, opts);
+          try {
+            await clients.s3.send(new PutObjectCommand({ Bucket: bucket, Key: objectKey, Body: outputToBytes(output) }));
+            return undefined;
+          } catch (err) {
+            return failure('S3Action', bucket, 'put S3 object', err, message, `Action: s3, Bucket: ${bucket}, Key: ${JSON.stringify(objectKey)}`);
+          }
+        },
+      };
+    }
+  }
+}
+
+async function ensureLogStream(logs: CloudWatchLogsClient, logGroupName: string, logStreamName: string): Promise<void> {
+  const ignoreExisting = (err: unknown) => {
+    if (!(err instanceof ResourceAlreadyExistsException)) throw err;
+  };
+  await logs.send(new CreateLogGroupCommand({ logGroupName })).catch(ignoreExisting);
+  await logs.send(new CreateLogStreamCommand({ logGroupName, logStreamName })).catch(ignoreExisting);
+}

@@ -1,0 +1,111 @@
+/**
+ * S3 stand-in: s3rver in a child process started with `--openssl-legacy-provider`, reached
+ * through the local AWS endpoint with path-style requests (SDK v3 uses path style by itself when
+ * the endpoint host is an IP such as 127.0.0.1).
+ *
+ * The forwarding handler makes s3rver safe for any SDK configuration:
+ * - aws-chunked upload bodies are decoded before they reach s3rver, which would otherwise store
+ *   the framing inside the object (NOTES.md: silent corruption without
+ *   `requestChecksumCalculation: 'WHEN_REQUIRED'`);
+ * - the access key is replaced by s3rver's own (it refuses unknown keys, and does not verify SigV4
+ *   signatures either way; the local cloud accepts any credentials, as LocalStack does);
+ * - Host becomes loopback so no host name is mistaken for a virtual-hosted bucket.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Logger } from 'pino';
+import type { AwsRequest, AwsResponse, AwsServiceHandler } from '../aws-endpoint/index.ts';
+import { createForwardTarget, forwardHttp, startReadyChild } from '../child-process/index.ts';
+import { decodeAwsChunked, isAwsChunked } from './aws-chunked.ts';
+
+export interface S3Options {
+  /** The local cloud's data folder; objects live under `<dataDir>/s3`. */
+  readonly dataDir: string;
+  readonly log?: Logger;
+}
+
+export interface S3StandIn {
+  readonly handler: AwsServiceHandler;
+  /** s3rver's own URL (loopback, ephemeral port). */
+  readonly url: string;
+  /** Process id of the s3rver child. */
+  readonly pid: number;
+  close(): Promise<void>;
+}
+
+const s3rverScript = fileURLToPath(new URL('./s3rver-main.mjs', import.meta.url));
+/** s3rver's built-in account (lib/models/account.js). */
+const s3rverAccessKey = 'S3RVER';
+
+export async function startS3(options: S3Options): Promise<S3StandIn> {
+  const log = options.log?.child({ service: 's3' });
+  const directory = join(options.dataDir, 's3');
+  await mkdir(directory, { recursive: true });
+  const child = await startReadyChild({
+    name: 's3rver',
+    script: s3rverScript,
+    args: [directory],
+    execArgv: ['--openssl-legacy-provider'],
+    ...(log ? { log } : {}),
+  });
+  const target = createForwardTarget(child.port);
+  const host = `127.0.0.1:${child.port}`;
+
+  const handler: AwsServiceHandler = async (req) => {
+    let body = req.body;
+    const headers: IncomingHttpHeaders = { ...req.headers, host };
+    if (isAwsChunked(req.headers)) {
+      try {
+        body = decodeAwsChunked(req.body).body;
+      } catch (err) {
+        return s3Error(400, 'IncompleteBody', (err as Error).message, req);
+      }
+      const declared = req.headers['x-amz-decoded-content-length'];
+      if (typeof declared === 'string' && Number(declared) !== body.length) {
+        return s3Error(
+          400,
+          'IncompleteBody',
+          `The request body decoded to ${body.length} bytes, but x-amz-decoded-content-length says ${declared}.`,
+          req,
+        );
+      }
+      const encodings = String(req.headers['content-encoding'] ?? '')
+        .split(',')
+        .map((e) => e.trim())
+        .filter((e) => e !== '' && e !== 'aws-chunked');
+      if (encodings.length > 0) headers['content-encoding'] = encodings.join(', ');
+      else delete headers['content-encoding'];
+      delete headers['x-amz-decoded-content-length'];
+      delete headers['x-amz-trailer'];
+      headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
+    }
+    if (typeof headers.authorization === 'string') {
+      headers.authorization = headers.authorization.replace(/Credential=[^/,\s]+\//, `Credential=${s3rverAccessKey}/`);
+    }
+    // Presigned URLs carry the key in the query; only that parameter is touched so the path
+    // (object keys with any characters) reaches s3rver byte for byte.
+    const url = req.rawUrl.replace(/([?&]X-Amz-Credential=)[^&/%]+(%2F|\/)/i, `$1${s3rverAccessKey}$2`);
+    return forwardHttp(target, { method: req.method, url, headers, body });
+  };
+
+  return {
+    handler,
+    url: `http://${host}`,
+    pid: child.process.pid ?? -1,
+    async close() {
+      target.agent.destroy();
+      await child.close();
+    },
+  };
+}
+
+function s3Error(status: number, code: string, message: string, req: AwsRequest): AwsResponse {
+  const escape = (text: string) => text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return {
+    status,
+    headers: { 'content-type': 'application/xml' },
+    body: `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${escape(message)}</Message><Resource>${escape(req.path)}</Resource></Error>`,
+  };
+}

@@ -1,0 +1,24 @@
+/**
+ * Runs the SQS stand-in alone behind its own AWS endpoint port, as a child process:
+ * `node --import tsx sqs-server-main.ts <dataDir> [port]`. Prints `ready on port N` once it
+ * answers, and exits when its parent closes stdin. The durability test kills it with SIGKILL.
+ */
+import type { AddressInfo } from 'node:net';
+import { createAwsEndpoint, type AwsServiceHandler } from '../aws-endpoint/index.ts';
+import { announceReady, exitWithParent } from '../child-process/child-entry.mjs';
+import { createSqsStandIn } from './sqs-stand-in.ts';
+
+const [dataDir, portText = '0'] = process.argv.slice(2);
+if (!dataDir) throw new Error(`usage: sqs-server-main.ts <dataDir> [port]; received ${JSON.stringify(process.argv.slice(2))}`);
+
+let handler: AwsServiceHandler = () => Promise.reject(new Error('SQS stand-in is starting'));
+const server = createAwsEndpoint({ handlers: { sqs: (req) => handler(req) } });
+await new Promise<void>((resolve) => server.listen(Number(portText), '127.0.0.1', resolve));
+const { port } = server.address() as AddressInfo;
+const standIn = await createSqsStandIn({ dataDir, endpointUrl: `http://127.0.0.1:${port}` });
+handler = standIn.handler;
+exitWithParent(async () => {
+  await standIn.close();
+  server.close();
+});
+announceReady(port);

@@ -1,0 +1,109 @@
+/**
+ * A small client of Fleet's public surface: Cognito sign-in and the REST API behind the gateway.
+ * The simulator, the end-to-end tests and the benchmark all go through it, as a user would.
+ */
+import {
+  CognitoIdentityProviderClient,
+  InitiateAuthCommand,
+  SignUpCommand,
+  AdminConfirmSignUpCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import type { FleetEndpoints } from './fleet-endpoints.ts';
+
+export interface Tokens {
+  readonly accessToken: string;
+  readonly idToken: string;
+  readonly refreshToken?: string;
+}
+
+export interface RegisteredDevice {
+  readonly device: { readonly deviceId: string; readonly name: string };
+  readonly credentials: {
+    readonly certificatePem: string;
+    readonly privateKey: string;
+    readonly caUrl: string;
+    readonly endpoint: string;
+    readonly port: number;
+    readonly topic: string;
+    readonly mosquittoPub: string;
+  };
+}
+
+export class FleetApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+    what: string,
+  ) {
+    super(`${what} answered ${status}: ${JSON.stringify(body)}`);
+  }
+}
+
+export function cognitoClient(endpoints: FleetEndpoints, credentials?: { accessKeyId: string; secretAccessKey: string }) {
+  return new CognitoIdentityProviderClient({
+    region: endpoints.region,
+    ...(endpoints.awsEndpoint ? { endpoint: endpoints.awsEndpoint } : {}),
+    ...(credentials ? { credentials } : {}),
+  });
+}
+
+export async function signIn(endpoints: FleetEndpoints, email: string, password: string): Promise<Tokens> {
+  const client = cognitoClient(endpoints);
+  try {
+    const out = await client.send(
+      new InitiateAuthCommand({
+        AuthFlow: 'USER_PASSWORD_AUTH',
+        ClientId: endpoints.userPoolClientId,
+        AuthParameters: { USERNAME: email, PASSWORD: password },
+      }),
+    );
+    const result = out.AuthenticationResult;
+    if (!result?.AccessToken || !result.IdToken) throw new Error(`sign-in of ${email} returned no tokens (challenge: ${out.ChallengeName ?? 'none'})`);
+    return { accessToken: result.AccessToken, idToken: result.IdToken, refreshToken: result.RefreshToken };
+  } finally {
+    client.destroy();
+  }
+}
+
+/**
+ * Signs a user up; on the local cloud (root credentials known) it is confirmed at once, as the
+ * confirmation mail would do.
+ */
+export async function signUp(
+  endpoints: FleetEndpoints,
+  email: string,
+  password: string,
+  admin?: { accessKeyId: string; secretAccessKey: string },
+): Promise<void> {
+  const client = cognitoClient(endpoints, admin);
+  try {
+    await client.send(
+      new SignUpCommand({ ClientId: endpoints.userPoolClientId, Username: email, Password: password, UserAttributes: [{ Name: 'email', Value: email }] }),
+    );
+    if (admin) await client.send(new AdminConfirmSignUpCommand({ UserPoolId: endpoints.userPoolId, Username: email }));
+  } finally {
+    client.destroy();
+  }
+}
+
+export function createFleetApi(endpoints: FleetEndpoints, tokens: Tokens) {
+  async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await fetch(new URL(path, endpoints.gatewayUrl), {
+      method,
+      headers: { authorization: `Bearer ${tokens.accessToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    const parsed: unknown = text ? JSON.parse(text) : undefined;
+    if (!res.ok) throw new FleetApiError(res.status, parsed, `${method} ${path}`);
+    return parsed as T;
+  }
+  return {
+    call,
+    registerDevice: (name: string, deviceId?: string) => call<RegisteredDevice>('POST', '/api/devices', { name, ...(deviceId ? { deviceId } : {}) }),
+    getDevice: (deviceId: string) => call<Record<string, unknown>>('GET', `/api/devices/${encodeURIComponent(deviceId)}`),
+    deleteDevice: (deviceId: string) => call<unknown>('DELETE', `/api/devices/${encodeURIComponent(deviceId)}`),
+  };
+}
+
+export type FleetApi = ReturnType<typeof createFleetApi>;

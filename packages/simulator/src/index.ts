@@ -1,0 +1,5 @@
+export * from './fleet-endpoints.ts';
+export * from './fleet-api-client.ts';
+export * from './device-publisher.ts';
+export * from './device-store.ts';
+export * from './signals.ts';

@@ -1,0 +1,105 @@
+/**
+ * The API Service as an application: every dependency (AWS clients, token verifier, Data
+ * Service client, configuration, logger) comes in through `AppDeps`, so tests build it in
+ * process and exercise it with `app.inject` while `main.ts` builds it with real clients.
+ */
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { createAuthorizer } from './auth/authorize.ts';
+import type { TokenVerifier } from './auth/token-verifier.ts';
+import type { ApiClients } from './aws-clients.ts';
+import type { ApiConfig } from './config.ts';
+import { createDeviceRegistry } from './devices/device-registry.ts';
+import { createIotEndpointResolver } from './devices/iot-endpoint.ts';
+import { createIotProvisioning } from './devices/iot-provisioning.ts';
+import { installErrorHandlers } from './errors.ts';
+import { validationMessage } from './http/validation-message.ts';
+import type { TypedApp } from './http/typed-app.ts';
+import { registerDeviceRoutes } from './routes/devices.ts';
+import { registerHealthRoute } from './routes/health.ts';
+import { registerMeRoutes } from './routes/me.ts';
+import { registerTelemetryRoutes } from './routes/telemetry.ts';
+import { registerUserRoutes } from './routes/users.ts';
+import { createDataServiceClient, type DataServiceClient } from './telemetry/data-service-client.ts';
+
+export type AppConfig = Omit<ApiConfig, 'port' | 'jwksUrl'>;
+
+export interface AppDeps {
+  readonly config: AppConfig;
+  readonly clients: ApiClients;
+  readonly verifier: TokenVerifier;
+  readonly logger: Logger;
+  /** @default a client of `config.dataServiceUrl` */
+  readonly dataService?: DataServiceClient;
+  /** Serve the Swagger UI at /api/docs. @default true */
+  readonly docsUi?: boolean;
+}
+
+/** Builds the app with every route registered; call `ready()` (or `inject`/`listen`) next. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config, clients, logger } = deps;
+  const app: TypedApp = Fastify({
+    loggerInstance: logger,
+    // Behind CloudFront, API Gateway and an ALB: trust the forwarded client address.
+    trustProxy: true,
+    // Unknown fields are refused (400) rather than silently dropped.
+    ajv: { customOptions: { removeAdditional: false } },
+    schemaErrorFormatter: (errors, dataVar) => new Error(validationMessage(errors, dataVar)),
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as TypedApp;
+
+  installErrorHandlers(app);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Fleet API',
+        version: '1.0.0',
+        description: 'Devices, telemetry and users of the Fleet IoT platform. Authenticate with a Cognito access token.',
+      },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      tags: [
+        { name: 'devices', description: 'Registration, revocation and commands' },
+        { name: 'telemetry', description: 'Readings, from the Data Service' },
+        { name: 'me', description: 'The signed-in user' },
+        { name: 'users', description: 'User administration (admin)' },
+        { name: 'health', description: 'Health check' },
+      ],
+    },
+  });
+  if (deps.docsUi ?? true) {
+    await app.register(swaggerUi, { routePrefix: '/api/docs' });
+  }
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  const authorizer = createAuthorizer({ verifier: deps.verifier, defaultRole: config.defaultRole });
+  registerHealthRoute(app);
+  registerDeviceRoutes(app, {
+    authorizer,
+    registry: createDeviceRegistry({ dynamo: clients.dynamo, devicesTable: config.devicesTable, latestTable: config.latestTable }),
+    provisioning: createIotProvisioning({ iot: clients.iot, devicePolicyName: config.devicePolicyName, logger }),
+    iotEndpoint: createIotEndpointResolver({ iot: clients.iot, fallback: config.iotEndpoint, logger }),
+    iotData: clients.iotData,
+    caUrl: config.iotCaUrl,
+  });
+  registerTelemetryRoutes(app, {
+    authorizer,
+    dataService: deps.dataService ?? createDataServiceClient({ baseUrl: config.dataServiceUrl, logger }),
+  });
+  registerMeRoutes(app, {
+    authorizer,
+    verifier: deps.verifier,
+    cognito: clients.cognito,
+    cognitoIdentity: clients.cognitoIdentity,
+    iot: clients.iot,
+    region: config.region,
+    userPoolId: config.userPoolId,
+    identityPoolId: config.identityPoolId,
+    browserPolicyName: config.browserPolicyName,
+  });
+  registerUserRoutes(app, { authorizer, cognito: clients.cognito, userPoolId: config.userPoolId, defaultRole: config.defaultRole });
+  return app as unknown as FastifyInstance;
+}

@@ -1,0 +1,91 @@
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { createTestTokens } from '../test-support/test-tokens.ts';
+import { createTokenVerifier, fetchJwks, JwksUnavailableError } from './token-verifier.ts';
+import Fastify from 'fastify';
+import type { Jwks } from 'aws-jwt-verify/jwk';
+
+const pool = { userPoolId: 'us-east-1_Verifier1', clientId: 'client-1' };
+const logger = pino({ level: 'silent' });
+
+describe('createTokenVerifier', () => {
+  it('reads sub, username and groups from an access token, and sub and email from an ID token', async () => {
+    const tokens = await createTestTokens(pool);
+    const verifier = createTokenVerifier({ ...pool, loadJwks: async () => tokens.jwks, logger });
+    expect(await verifier.verifyAccess(await tokens.accessToken({ sub: 's1', username: 'bob', groups: ['viewer'] }))).toEqual({
+      ok: true,
+      claims: { sub: 's1', username: 'bob', groups: ['viewer'] },
+    });
+    expect(await verifier.verifyId(await tokens.idToken({ sub: 's1', email: 'bob@example.com' }))).toEqual({
+      ok: true,
+      claims: { sub: 's1', email: 'bob@example.com' },
+    });
+    expect((await verifier.verifyId(await tokens.accessToken())).ok).toBe(false);
+  });
+
+  it('loads the JWKS once, and again when a token names an unknown key, at most once per interval', async () => {
+    const first = await createTestTokens({ ...pool, kid: 'key-1' });
+    const rotated = await createTestTokens({ ...pool, kid: 'key-2' });
+    let served: Jwks = first.jwks;
+    let loads = 0;
+    let clock = 1_000_000;
+    const verifier = createTokenVerifier({
+      ...pool,
+      loadJwks: async () => {
+        loads++;
+        return served;
+      },
+      logger,
+      minRefetchIntervalMs: 10_000,
+      now: () => clock,
+    });
+    expect((await verifier.verifyAccess(await first.accessToken())).ok).toBe(true);
+    expect((await verifier.verifyAccess(await first.accessToken())).ok).toBe(true);
+    expect(loads).toBe(1);
+
+    // Cognito rotated its key: the first unknown kid after the interval triggers one re-fetch.
+    served = { keys: [...first.jwks.keys, ...rotated.jwks.keys] };
+    clock += 10_000;
+    expect((await verifier.verifyAccess(await rotated.accessToken())).ok).toBe(true);
+    expect(loads).toBe(2);
+
+    // A flood of tokens with unknown kids cannot make it fetch more than once per interval.
+    const stranger = await createTestTokens({ ...pool, kid: 'key-unknown' });
+    for (let i = 0; i < 5; i++) expect((await verifier.verifyAccess(await stranger.accessToken())).ok).toBe(false);
+    expect(loads).toBe(2);
+    clock += 10_000;
+    await verifier.verifyAccess(await stranger.accessToken());
+    expect(loads).toBe(3);
+  });
+
+  it('throws JwksUnavailableError when the JWKS cannot be loaded, and retries on the next call', async () => {
+    const tokens = await createTestTokens(pool);
+    let fail = true;
+    const verifier = createTokenVerifier({
+      ...pool,
+      loadJwks: async () => {
+        if (fail) throw new Error('connection refused');
+        return tokens.jwks;
+      },
+      logger,
+    });
+    await expect(verifier.verifyAccess(await tokens.accessToken())).rejects.toBeInstanceOf(JwksUnavailableError);
+    fail = false;
+    expect((await verifier.verifyAccess(await tokens.accessToken())).ok).toBe(true);
+  });
+});
+
+describe('fetchJwks', () => {
+  it('fetches a JWKS over plain http (as the local cloud serves it) and refuses a non-200', async () => {
+    const tokens = await createTestTokens(pool);
+    const server = Fastify();
+    server.get('/us-east-1_Verifier1/.well-known/jwks.json', async () => tokens.jwks);
+    const base = await server.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      expect(await fetchJwks(`${base}/us-east-1_Verifier1/.well-known/jwks.json`)).toEqual(tokens.jwks);
+      await expect(fetchJwks(`${base}/nope/.well-known/jwks.json`)).rejects.toThrow(/answered 404, expected 200/);
+    } finally {
+      await server.close();
+    }
+  });
+});

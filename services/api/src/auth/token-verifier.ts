@@ -1,0 +1,124 @@
+/**
+ * Verifies Cognito user pool tokens with aws-jwt-verify. The JWKS is fetched by us (the verifier
+ * refuses plain-http JWKS URLs, which the local cloud serves) and handed over with `cacheJwks`;
+ * `verifySync` then never reaches the network. A token whose `kid` is unknown triggers one
+ * re-fetch (Cognito rotates keys), at most once per `minRefetchIntervalMs`.
+ */
+import { CognitoJwtVerifier } from 'aws-jwt-verify';
+import { JwtExpiredError, KidNotFoundInJwksError } from 'aws-jwt-verify/error';
+import type { Jwks } from 'aws-jwt-verify/jwk';
+import type { Logger } from 'pino';
+
+/** The claims the API uses from an access token. */
+export interface AccessClaims {
+  readonly sub: string;
+  readonly username: string;
+  readonly groups: readonly string[];
+}
+
+/** The claims the API uses from an ID token. */
+export interface IdClaims {
+  readonly sub: string;
+  readonly email?: string;
+}
+
+export type Verified<T> =
+  { readonly ok: true; readonly claims: T } | { readonly ok: false; readonly reason: 'expired' | 'invalid'; readonly message: string };
+
+export interface TokenVerifier {
+  verifyAccess(token: string): Promise<Verified<AccessClaims>>;
+  verifyId(token: string): Promise<Verified<IdClaims>>;
+}
+
+export interface TokenVerifierOptions {
+  readonly userPoolId: string;
+  /** The app client id: access tokens must carry it in `client_id`, ID tokens in `aud`. */
+  readonly clientId: string;
+  /** Returns the user pool's JWKS; throws when it cannot. */
+  readonly loadJwks: () => Promise<Jwks>;
+  readonly logger: Logger;
+  /** @default 10_000 */
+  readonly minRefetchIntervalMs?: number;
+  /** @default Date.now */
+  readonly now?: () => number;
+}
+
+/** Thrown when the JWKS cannot be loaded: tokens cannot be judged, which is not the caller's fault. */
+export class JwksUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super('the user pool JWKS could not be loaded', { cause });
+    this.name = 'JwksUnavailableError';
+  }
+}
+
+export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
+  const { userPoolId, clientId, logger } = options;
+  const minInterval = options.minRefetchIntervalMs ?? 10_000;
+  const now = options.now ?? Date.now;
+  const access = CognitoJwtVerifier.create({ userPoolId, clientId, tokenUse: 'access' });
+  const id = CognitoJwtVerifier.create({ userPoolId, clientId, tokenUse: 'id' });
+  let loading: Promise<void> | undefined;
+  let lastLoadAt = Number.NEGATIVE_INFINITY;
+
+  function load(force: boolean): Promise<void> {
+    if (loading && !(force && now() - lastLoadAt >= minInterval)) return loading;
+    lastLoadAt = now();
+    const attempt = options
+      .loadJwks()
+      .then((jwks) => {
+        access.cacheJwks(jwks);
+        id.cacheJwks(jwks);
+        logger.debug({ keys: jwks.keys.length }, 'user pool JWKS loaded');
+      })
+      .catch((err: unknown) => {
+        // Forget the failed attempt so that the next request tries again.
+        if (loading === attempt) loading = undefined;
+        throw new JwksUnavailableError(err);
+      });
+    loading = attempt;
+    return attempt;
+  }
+
+  async function verify<T>(check: () => T): Promise<Verified<T>> {
+    await load(false);
+    try {
+      return { ok: true, claims: check() };
+    } catch (err) {
+      if (!(err instanceof KidNotFoundInJwksError)) return failure(err);
+    }
+    await load(true);
+    try {
+      return { ok: true, claims: check() };
+    } catch (err) {
+      return failure(err);
+    }
+  }
+
+  return {
+    verifyAccess: (token) =>
+      verify(() => {
+        const payload = access.verifySync(token);
+        return { sub: payload.sub, username: payload.username, groups: payload['cognito:groups'] ?? [] };
+      }),
+    verifyId: (token) =>
+      verify(() => {
+        const payload = id.verifySync(token);
+        const email = payload['email'];
+        return { sub: payload.sub, ...(typeof email === 'string' ? { email } : {}) };
+      }),
+  };
+}
+
+function failure(err: unknown): { ok: false; reason: 'expired' | 'invalid'; message: string } {
+  if (err instanceof JwtExpiredError) return { ok: false, reason: 'expired', message: 'The token has expired' };
+  return { ok: false, reason: 'invalid', message: err instanceof Error ? err.message : String(err) };
+}
+
+/** Fetches a JWKS document over http(s); throws with the URL and status when it cannot. */
+export async function fetchJwks(url: string, timeoutMs = 5_000): Promise<Jwks> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+  if (!res.ok) throw new Error(`JWKS at ${url} answered ${res.status}, expected 200`);
+  const body = (await res.json()) as Jwks;
+  if (!Array.isArray(body?.keys)) throw new Error(`JWKS at ${url} has no "keys" array`);
+  return body;
+}

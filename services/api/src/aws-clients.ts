@@ -1,0 +1,41 @@
+/**
+ * The AWS SDK v3 clients the API Service talks through. The app depends only on their `send`
+ * method, so tests can hand in any object answering the commands a test exercises. Endpoints
+ * and credentials come from the SDK's own configuration chain (AWS_ENDPOINT_URL, task role, …).
+ */
+import { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { IoTClient } from '@aws-sdk/client-iot';
+import { IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+export interface ApiClients {
+  /** IoT control plane: things, certificates, policies, DescribeEndpoint. */
+  readonly iot: Pick<IoTClient, 'send'>;
+  /** IoT data plane: Publish. */
+  readonly iotData: Pick<IoTDataPlaneClient, 'send'>;
+  readonly dynamo: Pick<DynamoDBDocumentClient, 'send'>;
+  /** Cognito user pool: users and groups. */
+  readonly cognito: Pick<CognitoIdentityProviderClient, 'send'>;
+  /** Cognito identity pool: GetId. */
+  readonly cognitoIdentity: Pick<CognitoIdentityClient, 'send'>;
+}
+
+/** Real clients for a region; `destroy` closes their sockets at shutdown. */
+export function createAwsClients(region: string): ApiClients & { destroy(): void } {
+  const base = new DynamoDBClient({ region });
+  const clients = {
+    iot: new IoTClient({ region }),
+    iotData: new IoTDataPlaneClient({ region }),
+    dynamo: DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } }),
+    cognito: new CognitoIdentityProviderClient({ region }),
+    cognitoIdentity: new CognitoIdentityClient({ region }),
+  };
+  return {
+    ...clients,
+    destroy() {
+      for (const client of [clients.iot, clients.iotData, clients.cognito, clients.cognitoIdentity, base]) client.destroy();
+    },
+  };
+}

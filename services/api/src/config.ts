@@ -1,0 +1,100 @@
+/**
+ * The API Service's configuration, read from the environment that `serviceEnvironment('api', …)`
+ * builds (ECS task definition on AWS, the local launcher locally). Validated once, at start-up,
+ * reporting every problem together so that a misconfigured task fails with one readable message.
+ */
+import { roles, type Role } from '@fleet/core';
+
+export interface ApiConfig {
+  readonly region: string;
+  readonly port: number;
+  readonly devicesTable: string;
+  readonly latestTable: string;
+  readonly userPoolId: string;
+  readonly userPoolClientId: string;
+  readonly identityPoolId: string;
+  /** Host name of the IoT data endpoint; used when DescribeEndpoint cannot be answered. */
+  readonly iotEndpoint: string;
+  readonly iotCaUrl: string;
+  readonly devicePolicyName: string;
+  readonly browserPolicyName: string;
+  /** Base URL of the Data Service (load balancer 3), without a trailing slash. */
+  readonly dataServiceUrl: string;
+  /** Role of a signed-in user who belongs to no user pool group. @default 'operator' */
+  readonly defaultRole: Role;
+  /** Where the user pool's JWKS is fetched from. */
+  readonly jwksUrl: string;
+}
+
+export type ConfigResult = { readonly ok: true; readonly config: ApiConfig } | { readonly ok: false; readonly problems: readonly string[] };
+
+const required = [
+  'AWS_REGION',
+  'PORT',
+  'DEVICES_TABLE',
+  'LATEST_TABLE',
+  'USER_POOL_ID',
+  'USER_POOL_CLIENT_ID',
+  'IDENTITY_POOL_ID',
+  'IOT_ENDPOINT',
+  'IOT_CA_URL',
+  'DEVICE_POLICY_NAME',
+  'BROWSER_POLICY_NAME',
+  'DATA_SERVICE_URL',
+] as const;
+
+/**
+ * The Cognito IdP endpoint, resolved the way the AWS SDK resolves it: the service-specific
+ * variable, then the global one, then the public regional endpoint
+ * (https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html).
+ */
+export function cognitoJwksUrl(env: Readonly<Record<string, string | undefined>>, region: string, userPoolId: string): string {
+  const endpoint =
+    env['AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER'] ?? env['AWS_ENDPOINT_URL'] ?? `https://cognito-idp.${region}.amazonaws.com`;
+  return `${endpoint.replace(/\/+$/, '')}/${userPoolId}/.well-known/jwks.json`;
+}
+
+/** Reads and checks the environment; never throws. */
+export function parseConfig(env: Readonly<Record<string, string | undefined>>): ConfigResult {
+  const problems: string[] = [];
+  const v = {} as Record<(typeof required)[number], string>;
+  for (const name of required) {
+    v[name] = env[name]?.trim() ?? '';
+    if (!v[name]) problems.push(`${name} is missing or empty`);
+  }
+  const port = Number(v.PORT);
+  if (v.PORT && !(Number.isInteger(port) && port >= 0 && port <= 65_535)) {
+    problems.push(`PORT must be an integer between 0 and 65535, received ${JSON.stringify(v.PORT)}`);
+  }
+  // aws-jwt-verify derives the issuer's region from the pool id, so a malformed id can never verify.
+  if (v.USER_POOL_ID && !/^[a-z]{2}(-[a-z]+)+-\d+_[A-Za-z0-9]+$/.test(v.USER_POOL_ID)) {
+    problems.push(`USER_POOL_ID must look like "<region>_<id>" (e.g. us-east-1_AbC123), received ${JSON.stringify(v.USER_POOL_ID)}`);
+  }
+  if (v.DATA_SERVICE_URL && !URL.canParse(v.DATA_SERVICE_URL)) {
+    problems.push(`DATA_SERVICE_URL must be an absolute URL, received ${JSON.stringify(v.DATA_SERVICE_URL)}`);
+  }
+  const defaultRole = env['DEFAULT_ROLE']?.trim() || 'operator';
+  if (!(roles as readonly string[]).includes(defaultRole)) {
+    problems.push(`DEFAULT_ROLE must be one of ${roles.join(', ')}, received ${JSON.stringify(defaultRole)}`);
+  }
+  if (problems.length > 0) return { ok: false, problems };
+  return {
+    ok: true,
+    config: {
+      region: v.AWS_REGION,
+      port,
+      devicesTable: v.DEVICES_TABLE,
+      latestTable: v.LATEST_TABLE,
+      userPoolId: v.USER_POOL_ID,
+      userPoolClientId: v.USER_POOL_CLIENT_ID,
+      identityPoolId: v.IDENTITY_POOL_ID,
+      iotEndpoint: v.IOT_ENDPOINT,
+      iotCaUrl: v.IOT_CA_URL,
+      devicePolicyName: v.DEVICE_POLICY_NAME,
+      browserPolicyName: v.BROWSER_POLICY_NAME,
+      dataServiceUrl: v.DATA_SERVICE_URL.replace(/\/+$/, ''),
+      defaultRole: defaultRole as Role,
+      jwksUrl: cognitoJwksUrl(env, v.AWS_REGION, v.USER_POOL_ID),
+    },
+  };
+}

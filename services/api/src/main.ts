@@ -1,0 +1,60 @@
+/**
+ * Composition root of the API Service (ECS service 2): the only place that reads `process.env`.
+ * Validates the configuration (all problems at once), builds the real AWS clients and the token
+ * verifier, listens on PORT and shuts down gracefully on SIGTERM (ECS stops tasks with SIGTERM,
+ * then SIGKILL after the stop timeout).
+ */
+import { pino } from 'pino';
+import { buildApp } from './app.ts';
+import { fetchJwks, createTokenVerifier } from './auth/token-verifier.ts';
+import { createAwsClients } from './aws-clients.ts';
+import { parseConfig } from './config.ts';
+
+const logger = pino({ name: 'api', level: process.env['LOG_LEVEL'] ?? 'info' });
+
+async function main(): Promise<void> {
+  const parsed = parseConfig(process.env);
+  if (!parsed.ok) {
+    logger.fatal({ problems: parsed.problems }, `invalid configuration:\n  ${parsed.problems.join('\n  ')}`);
+    process.exitCode = 1;
+    return;
+  }
+  const { config } = parsed;
+  const clients = createAwsClients(config.region);
+  const verifier = createTokenVerifier({
+    userPoolId: config.userPoolId,
+    clientId: config.userPoolClientId,
+    loadJwks: () => fetchJwks(config.jwksUrl),
+    logger,
+  });
+  const app = await buildApp({ config, clients, verifier, logger });
+
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    logger.info({ signal }, 'shutting down');
+    // Fastify stops accepting connections and waits for in-flight requests.
+    const forced = setTimeout(() => {
+      logger.error('graceful shutdown timed out');
+      process.exit(1);
+    }, 10_000);
+    forced.unref();
+    app
+      .close()
+      .then(() => clients.destroy())
+      .catch((err: unknown) => {
+        logger.error({ err }, 'error during shutdown');
+        process.exitCode = 1;
+      });
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+
+  await app.listen({ port: config.port, host: '0.0.0.0' });
+}
+
+main().catch((err: unknown) => {
+  logger.fatal({ err }, 'API Service failed to start');
+  process.exit(1);
+});

@@ -1,0 +1,382 @@
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { deviceIdPattern, latestTable } from '@fleet/core';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { awsError } from '../test-support/fake-aws-client.ts';
+import { startTestApp, type TestApp } from '../test-support/test-app.ts';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(() => t.close());
+beforeEach(() => {
+  t.iot.calls.length = 0;
+  t.iotData.calls.length = 0;
+});
+
+async function register(body: unknown, groups: string[] = ['operator']) {
+  return t.app.inject({
+    method: 'POST',
+    url: '/api/devices',
+    headers: { authorization: await t.bearer({ groups }) },
+    payload: body as object,
+  });
+}
+
+describe('POST /api/devices', () => {
+  it('creates the thing, an active certificate with the device policy, the attachment and the registry item', async () => {
+    const res = await register({ name: 'Greenhouse sensor', deviceId: 'greenhouse-1' });
+    expect(res.statusCode).toBe(201);
+    const body = res.json();
+    expect(body.device).toMatchObject({
+      deviceId: 'greenhouse-1',
+      name: 'Greenhouse sensor',
+      ownerId: 'sub-alice',
+      ownerName: 'alice',
+      status: 'active',
+      online: false,
+    });
+    expect(new Date(body.device.createdAt).toISOString()).toBe(body.device.createdAt);
+    expect(t.iot.names()).toEqual(['CreateThing', 'CreateKeysAndCertificate', 'AttachPolicy', 'AttachThingPrincipal', 'DescribeEndpoint']);
+    const certArn = body.device.certificateArn as string;
+    expect(t.iot.calls[0]?.input).toEqual({
+      thingName: 'greenhouse-1',
+      attributePayload: { attributes: { owner: 'sub-alice', name: 'Greenhouse_sensor' } },
+    });
+    expect(t.iot.calls[1]?.input).toEqual({ setAsActive: true });
+    expect(t.iotState.policyAttachments.has(`fleet-device|${certArn}`)).toBe(true);
+    expect(t.iotState.thingPrincipals.has(`greenhouse-1|${certArn}`)).toBe(true);
+  });
+
+  it('answers the private key once with the endpoint and a ready-to-paste mosquitto_pub command', async () => {
+    const res = await register({ name: 'Boiler', deviceId: 'boiler-1' });
+    const { credentials } = res.json();
+    expect(credentials).toMatchObject({
+      caUrl: 'https://www.amazontrust.com/repository/AmazonRootCA1.pem',
+      endpoint: 'abc123-ats.iot.us-east-1.amazonaws.com',
+      port: 8883,
+      topic: 'fleet/devices/boiler-1/telemetry',
+    });
+    expect(credentials.privateKey).toContain('PRIVATE KEY');
+    expect(credentials.certificatePem).toContain('BEGIN CERTIFICATE');
+    expect(credentials.mosquittoPub).toBe(
+      'mosquitto_pub --cafile root-ca.pem --cert boiler-1.cert.pem --key boiler-1.private.key ' +
+        '-h abc123-ats.iot.us-east-1.amazonaws.com -p 8883 -i boiler-1 -q 1 -t fleet/devices/boiler-1/telemetry ' +
+        `-m '{"ts":'$(date +%s000)',"seq":1,"temperature":21.5}'`,
+    );
+    // The key is never stored: neither the registry item nor a later read carries it.
+    const read = await t.app.inject({ method: 'GET', url: '/api/devices/boiler-1', headers: { authorization: await t.bearer() } });
+    expect(read.body).not.toContain('PRIVATE KEY');
+    // DescribeEndpoint is asked once and cached.
+    await register({ name: 'Boiler 2', deviceId: 'boiler-2' });
+    expect(t.iot.names().filter((n) => n === 'DescribeEndpoint')).toHaveLength(0);
+  });
+
+  it('generates a readable unique id when none is given', async () => {
+    const a = (await register({ name: 'Cold Room #3' })).json();
+    const b = (await register({ name: 'Cold Room #3' })).json();
+    expect(a.device.deviceId).toMatch(/^cold-room-3-[a-z2-9]{6}$/);
+    expect(a.device.deviceId).toMatch(deviceIdPattern);
+    expect(b.device.deviceId).not.toBe(a.device.deviceId);
+  });
+
+  it('answers 409 for an id already registered, without touching IoT', async () => {
+    await register({ name: 'Dup', deviceId: 'dup-1' });
+    t.iot.calls.length = 0;
+    const res = await register({ name: 'Dup again', deviceId: 'dup-1' });
+    expect(res.statusCode).toBe(409);
+    expect(res.json()).toEqual({ code: 'DeviceExists', message: 'Device "dup-1" is already registered' });
+    expect(t.iot.names()).toEqual([]);
+  });
+
+  it('answers 409 when a thing of that name exists outside the registry, and leaves it alone', async () => {
+    t.iotState.things.add('foreign-thing');
+    const res = await register({ name: 'Foreign', deviceId: 'foreign-thing' });
+    expect(res.statusCode).toBe(409);
+    expect(t.iot.names()).toEqual(['CreateThing']);
+    expect(t.iotState.things.has('foreign-thing')).toBe(true);
+  });
+
+  it('rolls back the thing and the certificate when attaching the certificate fails', async () => {
+    t.iot.on({ AttachThingPrincipal: () => Promise.reject(awsError('ThrottlingException')) });
+    try {
+      const res = await register({ name: 'Unlucky', deviceId: 'unlucky-1' });
+      expect(res.statusCode).toBe(500);
+      expect(res.json()).toEqual({ code: 'InternalError', message: 'Internal server error' });
+    } finally {
+      t.iot.on({ AttachThingPrincipal: (i) => void t.iotState.thingPrincipals.add(`${String(i['thingName'])}|${String(i['principal'])}`) });
+    }
+    expect(t.iot.names()).toEqual([
+      'CreateThing',
+      'CreateKeysAndCertificate',
+      'AttachPolicy',
+      'AttachThingPrincipal',
+      'DetachPolicy',
+      'UpdateCertificate',
+      'DeleteCertificate',
+      'DeleteThing',
+    ]);
+    expect(t.iotState.things.has('unlucky-1')).toBe(false);
+    expect([...t.iotState.policyAttachments].some((p) => p.includes('unlucky'))).toBe(false);
+    const read = await t.app.inject({ method: 'GET', url: '/api/devices/unlucky-1', headers: { authorization: await t.bearer() } });
+    expect(read.statusCode).toBe(404);
+  });
+
+  it("answers 409 and keeps the winner's thing when a concurrent registration stores the same id first", async () => {
+    const winner = {
+      deviceId: 'raced-1',
+      name: 'Raced',
+      ownerId: 'sub-bob',
+      ownerName: 'bob',
+      createdAt: '2026-01-01T00:00:00.000Z',
+      certificateArn: 'arn:winner',
+      certificateId: 'winner',
+      status: 'active',
+    };
+    t.iot.on({
+      AttachThingPrincipal: async (i) => {
+        t.iotState.thingPrincipals.add(`${String(i['thingName'])}|${String(i['principal'])}`);
+        // The concurrent request writes its registry item while ours is still in IoT.
+        await t.dynamo.doc.send(new PutCommand({ TableName: 'fleet-devices', Item: winner }));
+      },
+    });
+    try {
+      const res = await register({ name: 'Raced', deviceId: 'raced-1' });
+      expect(res.statusCode).toBe(409);
+    } finally {
+      t.iot.on({ AttachThingPrincipal: (i) => void t.iotState.thingPrincipals.add(`${String(i['thingName'])}|${String(i['principal'])}`) });
+    }
+    const ours = t.iot.calls.find((c) => c.command === 'UpdateCertificate')?.input['certificateId'];
+    expect(ours).toBeDefined();
+    expect(t.iotState.certificates.has(String(ours))).toBe(false);
+    expect(t.iotState.things.has('raced-1')).toBe(true);
+    expect(t.iot.names()).not.toContain('DeleteThing');
+  });
+
+  it('answers 400 naming the field for a bad device id, an empty name or an unknown field', async () => {
+    const badId = await register({ name: 'x', deviceId: 'has spaces/and#signs' });
+    expect(badId.statusCode).toBe(400);
+    expect(badId.json().code).toBe('ValidationError');
+    expect(badId.json().message).toContain('body/deviceId');
+    const noName = await register({ deviceId: 'ok-id' });
+    expect(noName.json()).toEqual({ code: 'ValidationError', message: 'body/name is required' });
+    const emptyName = await register({ name: '' });
+    expect(emptyName.json().message).toMatch(/^body\/name must NOT have fewer than 1 characters/);
+    const extra = await register({ name: 'x', colour: 'red' });
+    expect(extra.json()).toEqual({ code: 'ValidationError', message: "body must NOT have additional property 'colour'" });
+    expect(t.iot.names()).toEqual([]);
+  });
+
+  it('answers 400 for a body that is not JSON', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/devices',
+      headers: { authorization: await t.bearer(), 'content-type': 'application/json' },
+      payload: '{"name":',
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().code).toBe('FST_ERR_CTP_INVALID_JSON_BODY');
+  });
+
+  it('answers 403 to a viewer, before any side effect', async () => {
+    const res = await register({ name: 'Nope', deviceId: 'viewer-device' }, ['viewer']);
+    expect(res.statusCode).toBe(403);
+    expect(res.json()).toEqual({ code: 'Forbidden', message: 'Role "viewer" may not manage devices' });
+    expect(t.iot.names()).toEqual([]);
+  });
+
+  it('lets a user in no group register (the default role is operator)', async () => {
+    const res = await register({ name: 'Default role', deviceId: 'default-role-1' }, []);
+    expect(res.statusCode).toBe(201);
+  });
+});
+
+describe('GET /api/devices', () => {
+  it('lists devices with online status and latest values, page by page', async () => {
+    const t2 = await startTestApp();
+    try {
+      const auth = await t2.bearer({ groups: ['admin'] });
+      for (const id of ['p-1', 'p-2', 'p-3']) {
+        const res = await t2.app.inject({
+          method: 'POST',
+          url: '/api/devices',
+          headers: { authorization: auth },
+          payload: { name: id, deviceId: id },
+        });
+        expect(res.statusCode).toBe(201);
+      }
+      await t2.dynamo.doc.send(
+        new PutCommand({
+          TableName: latestTable.id,
+          Item: { deviceId: 'p-2', ts: 1_732_440_000_000, seq: 7, values: { temperature: 21.5 }, receivedAt: 1_732_440_000_050 },
+        }),
+      );
+      await t2.dynamo.doc.send(
+        new PutCommand({
+          TableName: 'fleet-devices',
+          Item: {
+            deviceId: 'p-2',
+            name: 'p-2',
+            ownerId: 'o',
+            ownerName: 'o',
+            createdAt: '2026-01-01T00:00:00.000Z',
+            certificateArn: 'a',
+            certificateId: 'c',
+            status: 'active',
+            online: true,
+            lastSeenAt: '2026-01-02T00:00:00.000Z',
+            presenceAt: 5,
+          },
+        }),
+      );
+      const viewer = await t2.bearer({ groups: ['viewer'] });
+      const seen = new Map<string, Record<string, unknown>>();
+      let cursor: string | undefined;
+      let pages = 0;
+      do {
+        const res = await t2.app.inject({
+          method: 'GET',
+          url: '/api/devices',
+          query: { limit: '2', ...(cursor ? { cursor } : {}) },
+          headers: { authorization: viewer },
+        });
+        expect(res.statusCode).toBe(200);
+        const body = res.json();
+        expect(body.items.length).toBeLessThanOrEqual(2);
+        for (const item of body.items) seen.set(item.deviceId, item);
+        cursor = body.nextCursor;
+        pages++;
+      } while (cursor && pages < 5);
+      expect([...seen.keys()].sort()).toEqual(['p-1', 'p-2', 'p-3']);
+      expect(pages).toBeGreaterThanOrEqual(2);
+      expect(seen.get('p-2')).toMatchObject({
+        online: true,
+        lastSeenAt: '2026-01-02T00:00:00.000Z',
+        latest: { ts: 1_732_440_000_000, seq: 7, values: { temperature: 21.5 } },
+      });
+      expect(seen.get('p-2')).not.toHaveProperty('presenceAt');
+      expect(seen.get('p-1')).toMatchObject({ online: false });
+      expect(seen.get('p-1')).not.toHaveProperty('latest');
+    } finally {
+      await t2.close();
+    }
+  });
+
+  it('answers 400 for a cursor it did not issue and for a limit out of range', async () => {
+    const auth = await t.bearer();
+    const badCursor = await t.app.inject({ method: 'GET', url: '/api/devices?cursor=not-a-cursor', headers: { authorization: auth } });
+    expect(badCursor.statusCode).toBe(400);
+    expect(badCursor.json().message).toContain('querystring/cursor');
+    const badLimit = await t.app.inject({ method: 'GET', url: '/api/devices?limit=1000', headers: { authorization: auth } });
+    expect(badLimit.statusCode).toBe(400);
+    expect(badLimit.json().message).toBe('querystring/limit must be <= 100');
+  });
+});
+
+describe('GET /api/devices/:id', () => {
+  it('answers 404 for an unknown device and 400 for an invalid id', async () => {
+    const auth = await t.bearer({ groups: ['viewer'] });
+    const missing = await t.app.inject({ method: 'GET', url: '/api/devices/nobody', headers: { authorization: auth } });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json()).toEqual({ code: 'DeviceNotFound', message: 'Device "nobody" is not registered' });
+    const invalid = await t.app.inject({ method: 'GET', url: '/api/devices/bad%20id', headers: { authorization: auth } });
+    expect(invalid.statusCode).toBe(400);
+    expect(invalid.json().message).toContain('params/id');
+  });
+});
+
+describe('DELETE /api/devices/:id', () => {
+  it('deactivates, detaches and deletes the certificate, deletes the thing and the registry item', async () => {
+    const created = (await register({ name: 'Doomed', deviceId: 'doomed-1' })).json();
+    const { certificateArn, certificateId } = created.device;
+    t.iot.calls.length = 0;
+    const auth = await t.bearer({ groups: ['operator'] });
+    const res = await t.app.inject({ method: 'DELETE', url: '/api/devices/doomed-1', headers: { authorization: auth } });
+    expect(res.statusCode).toBe(204);
+    expect(res.body).toBe('');
+    expect(t.iot.names()).toEqual(['UpdateCertificate', 'DetachThingPrincipal', 'DetachPolicy', 'DeleteCertificate', 'DeleteThing']);
+    expect(t.iot.calls[0]?.input).toEqual({ certificateId, newStatus: 'INACTIVE' });
+    expect(t.iot.calls[3]?.input).toEqual({ certificateId, forceDelete: true });
+    expect(t.iotState.things.has('doomed-1')).toBe(false);
+    expect(t.iotState.certificates.has(certificateId)).toBe(false);
+    expect([...t.iotState.policyAttachments].some((p) => p.endsWith(certificateArn))).toBe(false);
+    const again = await t.app.inject({ method: 'DELETE', url: '/api/devices/doomed-1', headers: { authorization: auth } });
+    expect(again.statusCode).toBe(404);
+  });
+
+  it('completes when the IoT resources are already gone', async () => {
+    const created = (await register({ name: 'Half gone', deviceId: 'half-gone' })).json();
+    t.iotState.certificates.delete(created.device.certificateId);
+    t.iotState.things.delete('half-gone');
+    const res = await t.app.inject({ method: 'DELETE', url: '/api/devices/half-gone', headers: { authorization: await t.bearer() } });
+    expect(res.statusCode).toBe(204);
+  });
+
+  it('retries DeleteThing while the detachment of the certificate propagates', async () => {
+    await register({ name: 'Slow detach', deviceId: 'slow-detach' });
+    let refusals = 1;
+    t.iot.on({
+      DeleteThing: (i) => {
+        if (refusals-- > 0) return Promise.reject(awsError('InvalidRequestException', 'thing still has principals'));
+        t.iotState.things.delete(String(i['thingName']));
+        return {};
+      },
+    });
+    t.iot.calls.length = 0;
+    const res = await t.app.inject({ method: 'DELETE', url: '/api/devices/slow-detach', headers: { authorization: await t.bearer() } });
+    expect(res.statusCode).toBe(204);
+    expect(t.iot.names().filter((n) => n === 'DeleteThing')).toHaveLength(2);
+    expect(t.iotState.things.has('slow-detach')).toBe(false);
+  });
+
+  it('answers 403 to a viewer', async () => {
+    await register({ name: 'Kept', deviceId: 'kept-1' });
+    const res = await t.app.inject({
+      method: 'DELETE',
+      url: '/api/devices/kept-1',
+      headers: { authorization: await t.bearer({ groups: ['viewer'] }) },
+    });
+    expect(res.statusCode).toBe(403);
+    expect(t.iotState.things.has('kept-1')).toBe(true);
+  });
+});
+
+describe('POST /api/devices/:id/commands', () => {
+  it("publishes the command with QoS 1 on the device's commands topic", async () => {
+    await register({ name: 'Commandable', deviceId: 'cmd-1' });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/devices/cmd-1/commands',
+      headers: { authorization: await t.bearer({ groups: ['admin'], username: 'root' }) },
+      payload: { command: 'setInterval', args: { seconds: 30 } },
+    });
+    expect(res.statusCode).toBe(202);
+    const { commandId, topic } = res.json();
+    expect(topic).toBe('fleet/devices/cmd-1/commands');
+    expect(t.iotData.names()).toEqual(['Publish']);
+    const input = t.iotData.calls[0]?.input ?? {};
+    expect(input).toMatchObject({ topic: 'fleet/devices/cmd-1/commands', qos: 1 });
+    const message = JSON.parse(new TextDecoder().decode(input['payload'] as Uint8Array));
+    expect(message).toMatchObject({ commandId, command: 'setInterval', args: { seconds: 30 }, issuedBy: 'root' });
+  });
+
+  it('answers 404 for an unknown device and 400 for a bad command name', async () => {
+    const auth = await t.bearer();
+    const missing = await t.app.inject({
+      method: 'POST',
+      url: '/api/devices/ghost/commands',
+      headers: { authorization: auth },
+      payload: { command: 'reboot' },
+    });
+    expect(missing.statusCode).toBe(404);
+    const bad = await t.app.inject({
+      method: 'POST',
+      url: '/api/devices/ghost/commands',
+      headers: { authorization: auth },
+      payload: { command: 'rm -rf' },
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().message).toContain('body/command');
+    expect(t.iotData.names()).toEqual([]);
+  });
+});

@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { awsError } from '../test-support/fake-aws-client.ts';
+import { startTestApp, testConfig, type TestApp } from '../test-support/test-app.ts';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(() => t.close());
+beforeEach(() => {
+  t.iot.calls.length = 0;
+  t.cognitoIdentity.calls.length = 0;
+});
+
+describe('GET /api/me', () => {
+  it('answers the user, their groups, the effective role and the email from the user pool', async () => {
+    const auth = await t.bearer({ groups: ['viewer', 'operator'], username: 'alice', sub: 'sub-alice' });
+    const res = await t.app.inject({ method: 'GET', url: '/api/me', headers: { authorization: auth } });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({
+      username: 'alice',
+      sub: 'sub-alice',
+      email: 'alice@example.com',
+      role: 'operator',
+      groups: ['viewer', 'operator'],
+    });
+    expect(t.cognito.calls.at(-1)).toEqual({ command: 'GetUser', input: { AccessToken: auth.slice('Bearer '.length) } });
+  });
+
+  it('answers email null when the user pool cannot be asked', async () => {
+    t.cognito.on({ GetUser: () => Promise.reject(awsError('TooManyRequestsException')) });
+    const res = await t.app.inject({ method: 'GET', url: '/api/me', headers: { authorization: await t.bearer({ groups: [] }) } });
+    expect(res.json()).toMatchObject({ email: null, role: 'operator', groups: [] });
+  });
+});
+
+describe('POST /api/me/live-access', () => {
+  it('exchanges the ID token for an identity id and attaches the browser policy to that identity', async () => {
+    const idToken = await t.tokens.idToken({ sub: 'sub-alice' });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/me/live-access',
+      headers: { authorization: await t.bearer({ sub: 'sub-alice', groups: ['viewer'] }) },
+      payload: { idToken },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ identityId: 'us-east-1:identity-of-alice' });
+    expect(t.cognitoIdentity.calls).toEqual([
+      {
+        command: 'GetId',
+        input: {
+          IdentityPoolId: testConfig.identityPoolId,
+          Logins: { [`cognito-idp.us-east-1.amazonaws.com/${testConfig.userPoolId}`]: idToken },
+        },
+      },
+    ]);
+    expect(t.iot.calls).toEqual([
+      { command: 'AttachPolicy', input: { policyName: 'fleet-browser-live', target: 'us-east-1:identity-of-alice' } },
+    ]);
+  });
+
+  it('refuses an ID token of another user, an invalid one, or an access token in its place', async () => {
+    const auth = await t.bearer({ sub: 'sub-alice' });
+    const cases = [
+      await t.tokens.idToken({ sub: 'sub-mallory' }),
+      await t.tokens.idToken({ sub: 'sub-alice', expiresIn: -5 }),
+      await t.tokens.accessToken({ sub: 'sub-alice' }),
+    ];
+    for (const idToken of cases) {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/me/live-access',
+        headers: { authorization: auth },
+        payload: { idToken },
+      });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().code).toBe('InvalidIdToken');
+    }
+    expect(t.cognitoIdentity.calls).toEqual([]);
+    expect(t.iot.calls).toEqual([]);
+  });
+});

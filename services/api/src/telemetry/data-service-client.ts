@@ -1,0 +1,65 @@
+/**
+ * The Data Service as the API reaches it (load balancer 3). Telemetry queries are passed through:
+ * the Data Service's JSON body is relayed as received, its 4xx become ours with the same status
+ * and `{ code, message }`, and its 5xx, a timeout or a refused connection become a 502 so the
+ * caller can tell "your request is wrong" from "a dependency is down".
+ */
+import type { Logger } from 'pino';
+import { ApiError, apiError } from '../errors.ts';
+
+export interface DataServiceClient {
+  /** GETs `path` (starting with `/data/`) with the query string; resolves with the JSON text of a 200. */
+  get(path: string, query: string, accessToken: string): Promise<string>;
+}
+
+export function createDataServiceClient(deps: { baseUrl: string; logger: Logger; timeoutMs?: number }): DataServiceClient {
+  const timeoutMs = deps.timeoutMs ?? 10_000;
+  const unavailable = (cause: unknown) => apiError('DataServiceUnavailable', 'The data service is unavailable, try again later', { cause });
+
+  return {
+    async get(path, query, accessToken) {
+      const url = `${deps.baseUrl}${path}${query ? `?${query}` : ''}`;
+      let res: Response;
+      let text: string;
+      try {
+        res = await fetch(url, {
+          // The Data Service verifies the caller's token itself (it is reachable without the gateway).
+          headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' },
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+        text = await res.text();
+      } catch (err) {
+        throw unavailable(err);
+      }
+      if (res.status >= 500 || (res.status < 400 && res.status !== 200)) {
+        throw unavailable(new Error(`GET ${url} answered ${res.status}: ${text.slice(0, 200)}`));
+      }
+      if (res.status >= 400) {
+        const body = parseError(text);
+        throw new ApiError(
+          res.status,
+          body?.code ?? 'DataServiceRejected',
+          body?.message ?? `The data service refused the request (${res.status})`,
+        );
+      }
+      try {
+        JSON.parse(text);
+      } catch (err) {
+        throw unavailable(new Error(`GET ${url} answered 200 with a body that is not JSON`, { cause: err }));
+      }
+      return text;
+    },
+  };
+}
+
+function parseError(text: string): { code?: string; message?: string } | undefined {
+  try {
+    const body = JSON.parse(text) as Record<string, unknown>;
+    return {
+      ...(typeof body['code'] === 'string' ? { code: body['code'] } : {}),
+      ...(typeof body['message'] === 'string' ? { message: body['message'] } : {}),
+    };
+  } catch {
+    return undefined;
+  }
+}

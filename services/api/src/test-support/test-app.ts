@@ -1,0 +1,143 @@
+/**
+ * The API Service built in process for tests: real DynamoDB (dynalite), real token verification
+ * (a jose key pair standing in for the user pool), recording fakes for IoT, IoT data and
+ * Cognito, and the Data Service at a URL the test chooses.
+ */
+import type { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
+import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import type { IoTClient } from '@aws-sdk/client-iot';
+import type { IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane';
+import { devicesTable, latestTable } from '@fleet/core';
+import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
+import { buildApp, type AppConfig } from '../app.ts';
+import { createTokenVerifier } from '../auth/token-verifier.ts';
+import type { ApiClients } from '../aws-clients.ts';
+import { startTestDynamo, type TestDynamo } from './dynalite-tables.ts';
+import { awsError, fakeAwsClient, type FakeAwsClient } from './fake-aws-client.ts';
+import { createTestTokens, type TestTokens } from './test-tokens.ts';
+
+export const testPool = { userPoolId: 'us-east-1_TestPool1', clientId: 'test-client-id' } as const;
+
+export const testConfig: AppConfig = {
+  region: 'us-east-1',
+  devicesTable: devicesTable.id,
+  latestTable: latestTable.id,
+  userPoolId: testPool.userPoolId,
+  userPoolClientId: testPool.clientId,
+  identityPoolId: 'us-east-1:11111111-2222-3333-4444-555555555555',
+  iotEndpoint: 'fallback.iot.local',
+  iotCaUrl: 'https://www.amazontrust.com/repository/AmazonRootCA1.pem',
+  devicePolicyName: 'fleet-device',
+  browserPolicyName: 'fleet-browser-live',
+  dataServiceUrl: 'http://127.0.0.1:9', // replaced by tests that reach the Data Service
+  defaultRole: 'operator',
+};
+
+/** In-memory IoT registry behind the fake IoT client: what exists after a test's calls. */
+export interface FakeIotState {
+  readonly things: Set<string>;
+  readonly certificates: Map<string, { arn: string; status: string }>;
+  /** `policy|target` pairs. */
+  readonly policyAttachments: Set<string>;
+  /** `thing|principal` pairs. */
+  readonly thingPrincipals: Set<string>;
+}
+
+export interface TestApp {
+  readonly app: FastifyInstance;
+  readonly tokens: TestTokens;
+  readonly dynamo: TestDynamo;
+  readonly iot: FakeAwsClient<IoTClient>;
+  readonly iotState: FakeIotState;
+  readonly iotData: FakeAwsClient<IoTDataPlaneClient>;
+  readonly cognito: FakeAwsClient<CognitoIdentityProviderClient>;
+  readonly cognitoIdentity: FakeAwsClient<CognitoIdentityClient>;
+  /** `Authorization` header value for a user in the given groups. */
+  bearer(options?: { groups?: string[]; sub?: string; username?: string }): Promise<string>;
+  close(): Promise<void>;
+}
+
+export function fakeIot(): { iot: FakeAwsClient<IoTClient>; state: FakeIotState } {
+  const state: FakeIotState = { things: new Set(), certificates: new Map(), policyAttachments: new Set(), thingPrincipals: new Set() };
+  let serial = 0;
+  const arnOf = (id: string) => `arn:aws:iot:us-east-1:000000000000:cert/${id}`;
+  const idOfArn = (arn: unknown) => String(arn).split('/').pop() ?? '';
+  const iot = fakeAwsClient<IoTClient>({
+    DescribeEndpoint: () => ({ endpointAddress: 'abc123-ats.iot.us-east-1.amazonaws.com' }),
+    CreateThing: (i) => {
+      const name = String(i['thingName']);
+      if (state.things.has(name)) throw awsError('ResourceAlreadyExistsException');
+      state.things.add(name);
+      return { thingName: name, thingArn: `arn:aws:iot:us-east-1:000000000000:thing/${name}` };
+    },
+    CreateKeysAndCertificate: () => {
+      const id = `${String(++serial).padStart(8, '0')}cafe`;
+      state.certificates.set(id, { arn: arnOf(id), status: 'ACTIVE' });
+      return {
+        certificateArn: arnOf(id),
+        certificateId: id,
+        certificatePem: `-----BEGIN CERTIFICATE-----\n${id}\n-----END CERTIFICATE-----\n`,
+        keyPair: { PublicKey: 'public', PrivateKey: `-----BEGIN RSA PRIVATE KEY-----\n${id}\n-----END RSA PRIVATE KEY-----\n` },
+      };
+    },
+    AttachPolicy: (i) => void state.policyAttachments.add(`${String(i['policyName'])}|${String(i['target'])}`),
+    DetachPolicy: (i) => void state.policyAttachments.delete(`${String(i['policyName'])}|${String(i['target'])}`),
+    AttachThingPrincipal: (i) => void state.thingPrincipals.add(`${String(i['thingName'])}|${String(i['principal'])}`),
+    DetachThingPrincipal: (i) => void state.thingPrincipals.delete(`${String(i['thingName'])}|${String(i['principal'])}`),
+    UpdateCertificate: (i) => {
+      const cert = state.certificates.get(String(i['certificateId']));
+      if (!cert) throw awsError('ResourceNotFoundException');
+      cert.status = String(i['newStatus']);
+      return {};
+    },
+    DeleteCertificate: (i) => {
+      const id = String(i['certificateId']);
+      const cert = state.certificates.get(id);
+      if (!cert) throw awsError('ResourceNotFoundException');
+      if (cert.status === 'ACTIVE') throw awsError('CertificateStateException', 'certificate is active');
+      state.certificates.delete(id);
+      for (const p of state.policyAttachments) if (idOfArn(p.split('|')[1]) === id) state.policyAttachments.delete(p);
+      return {};
+    },
+    DeleteThing: (i) => void state.things.delete(String(i['thingName'])),
+  });
+  return { iot, state };
+}
+
+export async function startTestApp(options: { config?: Partial<AppConfig> } = {}): Promise<TestApp> {
+  const dynamo = await startTestDynamo();
+  const tokens = await createTestTokens(testPool);
+  const { iot, state } = fakeIot();
+  const iotData = fakeAwsClient<IoTDataPlaneClient>({ Publish: () => ({}) });
+  const cognito = fakeAwsClient<CognitoIdentityProviderClient>({
+    GetUser: () => ({ Username: 'alice', UserAttributes: [{ Name: 'email', Value: 'alice@example.com' }] }),
+  });
+  const cognitoIdentity = fakeAwsClient<CognitoIdentityClient>({ GetId: () => ({ IdentityId: 'us-east-1:identity-of-alice' }) });
+  const logger = pino({ level: 'silent' });
+  const clients: ApiClients = {
+    iot: iot.client,
+    iotData: iotData.client,
+    dynamo: dynamo.doc,
+    cognito: cognito.client,
+    cognitoIdentity: cognitoIdentity.client,
+  };
+  const verifier = createTokenVerifier({ ...testPool, loadJwks: async () => tokens.jwks, logger });
+  const app = await buildApp({ config: { ...testConfig, ...options.config }, clients, verifier, logger });
+  await app.ready();
+  return {
+    app,
+    tokens,
+    dynamo,
+    iot,
+    iotState: state,
+    iotData,
+    cognito,
+    cognitoIdentity,
+    bearer: async (o = {}) => `Bearer ${await tokens.accessToken(o)}`,
+    async close() {
+      await app.close();
+      await dynamo.close();
+    },
+  };
+}

@@ -1,0 +1,235 @@
+/**
+ * The Data Service's HTTP API (behind load balancer 3, called by the API Service). Schema-first:
+ * each route's TypeBox schema validates input, serializes output and types the handler. No auth at
+ * this layer: the gateway's authorizer protects `/data/*` from outside. Errors: 4xx carry
+ * `{ code, message }`, 5xx hide details (logged with the request id).
+ */
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { deviceIdPattern, telemetryLimits } from '@fleet/core';
+import Fastify, { LogController } from 'fastify';
+import type { FastifyError } from 'fastify';
+import type { Logger } from 'pino';
+import { Type } from 'typebox';
+import type { DeadLetterStore } from './dead-letters.ts';
+import { createDownsampler } from './downsample.ts';
+import type { LatestStore } from './latest-store.ts';
+import type { DeadLetterReplayer } from './replay.ts';
+import type { StoredReading, TelemetryStore } from './telemetry-store.ts';
+
+export interface AppOptions {
+  readonly logger: Logger;
+  readonly telemetry: TelemetryStore;
+  readonly latest: LatestStore;
+  readonly deadLetters: DeadLetterStore;
+  /** When absent, `POST /data/dead-letters/replay` answers 501. */
+  readonly replayer?: DeadLetterReplayer;
+  /** Health beyond "the process answers", e.g. the consumer running. @default always healthy */
+  readonly isHealthy?: () => boolean;
+}
+
+export const queryLimits = {
+  defaultMaxPoints: 500,
+  maxMaxPoints: 2000,
+  defaultRawLimit: 500,
+  maxRawLimit: 1000,
+  /** A query spans at most the retention (plus a day of slack for the edges). */
+  maxRangeMs: telemetryLimits.maxAgeMs + 86_400_000,
+} as const;
+
+const ErrorBody = Type.Object({ code: Type.String(), message: Type.String() });
+const DeviceParams = Type.Object({ deviceId: Type.String({ pattern: deviceIdPattern.source }) });
+const Values = Type.Record(Type.String(), Type.Number());
+const Time = Type.String({ minLength: 1, maxLength: 64, description: 'epoch milliseconds or ISO 8601 time; default: to = now, from = to − 24 h' });
+const IntervalSchema = Type.Object({ t: Type.Number(), min: Type.Number(), max: Type.Number(), avg: Type.Number(), count: Type.Integer() });
+const ReadingSchema = Type.Object({ ts: Type.Number(), seq: Type.Integer(), values: Values });
+
+/** Raised by handlers for a client mistake the schema cannot express. */
+class BadRequest extends Error {
+  readonly statusCode = 400;
+  readonly code = 'BadRequest';
+}
+
+const encodeCursor = (r: StoredReading) => Buffer.from(`${r.ts}_${r.seq}`).toString('base64url');
+function decodeCursor(cursor: string): { ts: number; seq: number } {
+  const match = /^(\d+)_(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!match) throw new BadRequest(`cursor ${JSON.stringify(cursor)} is not one this service returned`);
+  return { ts: Number(match[1]), seq: Number(match[2]) };
+}
+
+/** A query time: epoch milliseconds or an ISO 8601 time (the API Service relays either). */
+function parseTime(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const ms = /^\d+$/.test(value) ? Number(value) : /^\d{4}-\d{2}-\d{2}/.test(value) ? Date.parse(value) : Number.NaN;
+  if (!Number.isSafeInteger(ms)) throw new BadRequest(`"${name}" must be epoch milliseconds or an ISO 8601 time, received ${JSON.stringify(value)}`);
+  return ms;
+}
+
+/** The [from, to] of a query, checked. */
+function timeRange(query: { from?: string; to?: string }): { from: number; to: number } {
+  const to = parseTime('to', query.to, Date.now());
+  const from = parseTime('from', query.from, to - 86_400_000);
+  checkRange(from, to);
+  return { from, to };
+}
+
+function checkRange(from: number, to: number): void {
+  if (to < from) throw new BadRequest(`"to" (${to}) must not be before "from" (${from})`);
+  if (to - from > queryLimits.maxRangeMs) {
+    throw new BadRequest(`range is ${to - from} ms, at most ${queryLimits.maxRangeMs} ms (the retention) can be queried`);
+  }
+}
+
+/** Builds the Fastify app; the caller listens (main.ts) or injects (tests). */
+export function buildApp(options: AppOptions) {
+  // No log line per request: the API Service calls this often and each line is billed log ingestion.
+  const app = Fastify({ loggerInstance: options.logger, logController: new LogController({ disableRequestLogging: true }) }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    if (err.validation) {
+      // Fastify already prefixes the message with the part of the request (querystring/from ...).
+      return reply.code(400).send({ code: 'BadRequest', message: err.message });
+    }
+    const status = err.statusCode ?? 500;
+    if (status < 500) return reply.code(status).send({ code: err.code ?? 'BadRequest', message: err.message });
+    request.log.error({ err }, 'request failed');
+    return reply.code(500).send({ code: 'InternalError', message: `internal error (request ${request.id})` });
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({ code: 'NotFound', message: `no route ${request.method} ${request.url}` }),
+  );
+
+  app.get('/data/health', { schema: { response: { 200: Type.Object({ status: Type.String() }), 503: ErrorBody } } }, async (_req, reply) => {
+    if (options.isHealthy && !options.isHealthy()) return reply.code(503).send({ code: 'Unavailable', message: 'consumer is not running' });
+    return { status: 'ok' };
+  });
+
+  app.get(
+    '/data/devices/:deviceId/latest',
+    {
+      schema: {
+        params: DeviceParams,
+        response: {
+          200: Type.Object({ deviceId: Type.String(), ts: Type.Number(), seq: Type.Integer(), values: Values, receivedAt: Type.Number() }),
+          404: ErrorBody,
+        },
+      },
+    },
+    async (request, reply) => {
+      const latest = await options.latest.get(request.params.deviceId);
+      if (!latest) return reply.code(404).send({ code: 'NotFound', message: `no reading stored for device ${request.params.deviceId}` });
+      return latest;
+    },
+  );
+
+  app.get(
+    '/data/devices/:deviceId/readings',
+    {
+      schema: {
+        params: DeviceParams,
+        querystring: Type.Object({
+          from: Type.Optional(Time),
+          to: Type.Optional(Time),
+          maxPoints: Type.Integer({ minimum: 1, maximum: queryLimits.maxMaxPoints, default: queryLimits.defaultMaxPoints }),
+          metrics: Type.Optional(Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_]{0,63}(,[A-Za-z][A-Za-z0-9_]{0,63})*$' })),
+        }),
+        response: {
+          200: Type.Object({
+            deviceId: Type.String(),
+            from: Type.Number(),
+            to: Type.Number(),
+            intervalMs: Type.Number(),
+            metrics: Type.Record(Type.String(), Type.Array(IntervalSchema)),
+          }),
+          400: ErrorBody,
+        },
+      },
+    },
+    async (request) => {
+      const { maxPoints, metrics } = request.query;
+      const { from, to } = timeRange(request.query);
+      const { deviceId } = request.params;
+      const downsampler = createDownsampler({ from, to, maxPoints, metrics: metrics?.split(',') });
+      for await (const reading of options.telemetry.query({ deviceId, from, to })) downsampler.add(reading);
+      return { deviceId, from, to, intervalMs: downsampler.intervalMs, metrics: downsampler.result() };
+    },
+  );
+
+  app.get(
+    '/data/devices/:deviceId/readings/raw',
+    {
+      schema: {
+        params: DeviceParams,
+        querystring: Type.Object({
+          from: Type.Optional(Time),
+          to: Type.Optional(Time),
+          limit: Type.Integer({ minimum: 1, maximum: queryLimits.maxRawLimit, default: queryLimits.defaultRawLimit }),
+          cursor: Type.Optional(Type.String({ maxLength: 64 })),
+        }),
+        response: {
+          200: Type.Object({ deviceId: Type.String(), readings: Type.Array(ReadingSchema), nextCursor: Type.Optional(Type.String()) }),
+          400: ErrorBody,
+        },
+      },
+    },
+    async (request) => {
+      const { limit, cursor } = request.query;
+      const { from, to } = timeRange(request.query);
+      const { deviceId } = request.params;
+      const after = cursor === undefined ? undefined : decodeCursor(cursor);
+      const readings: StoredReading[] = [];
+      let more = false;
+      for await (const reading of options.telemetry.query({ deviceId, from, to, after })) {
+        if (readings.length === limit) {
+          more = true;
+          break;
+        }
+        readings.push(reading);
+      }
+      const last = readings.at(-1);
+      return { deviceId, readings, ...(more && last ? { nextCursor: encodeCursor(last) } : {}) };
+    },
+  );
+
+  app.get(
+    '/data/dead-letters',
+    {
+      schema: {
+        querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }) }),
+        response: {
+          200: Type.Object({
+            deadLetters: Type.Array(
+              Type.Object({
+                key: Type.String(),
+                messageId: Type.String(),
+                reason: Type.String(),
+                payload: Type.String(),
+                deviceId: Type.Optional(Type.String()),
+                receivedAt: Type.Number(),
+              }),
+            ),
+          }),
+        },
+      },
+    },
+    async (request) => ({ deadLetters: await options.deadLetters.listRecent({ limit: request.query.limit }) }),
+  );
+
+  app.post(
+    '/data/dead-letters/replay',
+    {
+      schema: {
+        querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }) }),
+        response: {
+          200: Type.Object({ replayed: Type.Integer(), skipped: Type.Integer(), remaining: Type.Boolean() }),
+          501: ErrorBody,
+        },
+      },
+    },
+    async (request, reply) => {
+      if (!options.replayer) return reply.code(501).send({ code: 'NotImplemented', message: 'replay is not configured' });
+      return options.replayer.replay({ limit: request.query.limit });
+    },
+  );
+
+  return app;
+}

@@ -1,0 +1,103 @@
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { createIngestConsumer } from './ingest-consumer.ts';
+import type { IngestProcessor } from './ingest-processor.ts';
+import type { QueueMessage } from './ingest-queue.ts';
+import { createMemoryQueue } from './testing/memory-queue.ts';
+import { waitFor } from './testing/wait-for.ts';
+
+const logger = pino({ level: 'silent' });
+
+describe('ingest consumer', () => {
+  it('groups several receives into one flush and deletes what the processor accepts', async () => {
+    const queue = createMemoryQueue();
+    for (let i = 0; i < 35; i++) queue.send(`m${i}`);
+    const flushes: number[] = [];
+    const processor: IngestProcessor = {
+      process: async (messages) => {
+        flushes.push(messages.length);
+        return { deletable: messages, retry: [] };
+      },
+    };
+    const consumer = createIngestConsumer({ queue, processor, logger, waitTimeSeconds: 1, maxMessagesPerFlush: 100, flushIntervalMs: 100 });
+    consumer.start();
+    await waitFor('the queue to drain', () => queue.size === 0);
+    await consumer.stop();
+    expect(flushes.reduce((a, b) => a + b, 0)).toBe(35);
+    expect(flushes.length).toBeLessThan(4); // 4 receives of ≤ 10 messages, flushed together
+  });
+
+  it('never holds more than maxBufferedMessages received and unsettled', async () => {
+    const queue = createMemoryQueue();
+    for (let i = 0; i < 200; i++) queue.send(`m${i}`);
+    let held = 0;
+    let maxHeld = 0;
+    const processor: IngestProcessor = {
+      process: async (messages) => {
+        held += messages.length;
+        maxHeld = Math.max(maxHeld, held);
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        held -= messages.length;
+        return { deletable: messages, retry: [] };
+      },
+    };
+    const consumer = createIngestConsumer({ queue, processor, logger, receivers: 8, waitTimeSeconds: 1, maxMessagesPerFlush: 10, flushIntervalMs: 5, maxBufferedMessages: 40 });
+    consumer.start();
+    await waitFor('the queue to drain', () => queue.size === 0);
+    await consumer.stop();
+    expect(maxHeld).toBeGreaterThan(0);
+    expect(maxHeld).toBeLessThanOrEqual(40);
+  });
+
+  it('leaves messages the processor could not make durable, or that threw, for redelivery', async () => {
+    const queue = createMemoryQueue({ visibilityTimeoutMs: 100 });
+    queue.send('ok');
+    queue.send('fails');
+    queue.send('throws-once');
+    const seen: string[] = [];
+    let thrown = false;
+    const processor: IngestProcessor = {
+      process: async (messages) => {
+        seen.push(...messages.map((m) => `${m.body}#${m.receiveCount}`));
+        if (!thrown && messages.some((m) => m.body === 'throws-once')) {
+          thrown = true;
+          throw new Error('boom');
+        }
+        return { deletable: messages.filter((m) => m.body !== 'fails'), retry: messages.filter((m) => m.body === 'fails') };
+      },
+    };
+    const consumer = createIngestConsumer({ queue, processor, logger, receivers: 1, waitTimeSeconds: 1, flushIntervalMs: 10, retryDelaySeconds: () => 0 });
+    consumer.start();
+    await waitFor('"fails" to be received three times', () => seen.includes('fails#3'));
+    await consumer.stop();
+    expect(seen).toContain('ok#2'); // its first flush threw with throws-once: nothing was deleted
+    expect(seen.filter((s) => s.startsWith('ok')).length).toBe(2);
+    expect(queue.size).toBe(1); // only "fails" is left
+  });
+
+  it('on stop, stops receiving and finishes the flush in flight before resolving', async () => {
+    const queue = createMemoryQueue();
+    for (let i = 0; i < 5; i++) queue.send(`m${i}`);
+    let finished = false;
+    const processor: IngestProcessor = {
+      process: async (messages: readonly QueueMessage[]) => {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        finished = true;
+        return { deletable: messages, retry: [] };
+      },
+    };
+    const consumer = createIngestConsumer({ queue, processor, logger, waitTimeSeconds: 20, flushIntervalMs: 10 });
+    consumer.start();
+    await waitFor('a flush to start', () => queue.receives > 0 && queue.size === 5);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const started = Date.now();
+    await consumer.stop();
+    expect(finished).toBe(true);
+    expect(queue.size).toBe(0);
+    expect(Date.now() - started).toBeLessThan(5000); // the 20 s long polls were aborted
+    const receives = queue.receives;
+    queue.send('after stop');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(queue.receives).toBe(receives);
+  });
+});

@@ -1,0 +1,162 @@
+/**
+ * The ingest queue consumer: several long-polling receivers feed one bounded buffer, which is
+ * flushed to the processor when it holds `maxMessagesPerFlush` messages or its oldest message has
+ * waited `flushIntervalMs`. Flushing several receives together lets one UpdateItem carry more
+ * readings of a window and one S3 PUT archive up to `maxMessagesPerFlush` messages.
+ *
+ * Memory is bounded: a receiver does not poll while `maxBufferedMessages` are buffered or being
+ * processed. Deletion follows the processor's verdict; a message left undeleted comes back after
+ * its visibility timeout, later at each failed attempt, and SQS's redrive policy moves it to the
+ * DLQ after 5 receives.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from 'pino';
+import type { IngestQueue, QueueMessage } from './ingest-queue.ts';
+import type { IngestProcessor } from './ingest-processor.ts';
+
+export interface IngestConsumerOptions {
+  readonly queue: IngestQueue;
+  readonly processor: IngestProcessor;
+  readonly logger: Logger;
+  /** Receives in flight. @default 4 */
+  readonly receivers?: number;
+  /** Long poll wait, seconds (SQS maximum 20). @default 20 */
+  readonly waitTimeSeconds?: number;
+  /** @default 100 */
+  readonly maxMessagesPerFlush?: number;
+  /** @default 500 */
+  readonly flushIntervalMs?: number;
+  /** Messages buffered or being processed before receivers pause. @default 400 */
+  readonly maxBufferedMessages?: number;
+  /**
+   * Visibility timeout given to a message whose processing failed, by receive count (1-based):
+   * retries back off instead of hammering a failing dependency. @default 15 s × 2^(n−1), at most 300 s
+   */
+  readonly retryDelaySeconds?: (receiveCount: number) => number;
+}
+
+export interface IngestConsumer {
+  start(): void;
+  /** Stops receiving, processes what was received, waits for in-flight flushes. */
+  stop(): Promise<void>;
+}
+
+/** SQS: at most 10 messages per ReceiveMessage. */
+const maxReceiveBatch = 10;
+
+const defaultRetryDelay = (receiveCount: number) => Math.min(300, 15 * 2 ** Math.max(0, receiveCount - 1));
+
+/** Creates the consumer; nothing happens until `start()`. */
+export function createIngestConsumer(options: IngestConsumerOptions): IngestConsumer {
+  const { queue, processor, logger } = options;
+  const receivers = options.receivers ?? 4;
+  const waitTimeSeconds = options.waitTimeSeconds ?? 20;
+  const maxPerFlush = options.maxMessagesPerFlush ?? 100;
+  const flushIntervalMs = options.flushIntervalMs ?? 500;
+  const maxBuffered = Math.max(options.maxBufferedMessages ?? 400, maxReceiveBatch);
+  const retryDelay = options.retryDelaySeconds ?? defaultRetryDelay;
+
+  let running = false;
+  let abort = new AbortController();
+  let pending: QueueMessage[] = [];
+  let processing = 0;
+  /** Room kept for the answers of receives in flight. */
+  let reserved = 0;
+  let flushTimer: NodeJS.Timeout | undefined;
+  let loops: Promise<void>[] = [];
+  const flushes = new Set<Promise<void>>();
+  let spaceWaiters: (() => void)[] = [];
+
+  const releaseSpace = () => {
+    const waiters = spaceWaiters;
+    spaceWaiters = [];
+    for (const w of waiters) w();
+  };
+  // A receive may only start when its whole answer fits, counting the answers still on their way.
+  const full = () => pending.length + processing + reserved + maxReceiveBatch > maxBuffered;
+
+  async function settle(batch: QueueMessage[]): Promise<void> {
+    try {
+      const { deletable, retry } = await processor.process(batch);
+      if (deletable.length > 0) {
+        const { failed } = await queue.delete(deletable.map((m) => m.receiptHandle));
+        // A failed delete only means a redelivery, which the idempotent writes absorb.
+        if (failed.length > 0) logger.warn({ failed: failed.length }, 'delete failed; messages will be redelivered');
+      }
+      await Promise.all(
+        retry.map((m) =>
+          queue.changeVisibility(m.receiptHandle, retryDelay(m.receiveCount)).catch((err: unknown) => {
+            logger.warn({ err, messageId: m.messageId }, 'could not delay retry; the visibility timeout applies');
+          }),
+        ),
+      );
+      if (retry.length > 0) logger.warn({ retry: retry.length, deleted: deletable.length }, 'messages left for redelivery');
+    } catch (err) {
+      logger.error({ err, messages: batch.length }, 'flush failed; messages will be redelivered');
+    }
+  }
+
+  function flush(): void {
+    if (flushTimer) clearTimeout(flushTimer);
+    flushTimer = undefined;
+    while (pending.length > 0) {
+      const batch = pending.splice(0, maxPerFlush);
+      processing += batch.length;
+      const done: Promise<void> = settle(batch).finally(() => {
+        processing -= batch.length;
+        flushes.delete(done);
+        releaseSpace();
+      });
+      flushes.add(done);
+    }
+  }
+
+  function enqueue(messages: QueueMessage[]): void {
+    pending.push(...messages);
+    if (pending.length >= maxPerFlush) flush();
+    else if (!flushTimer) flushTimer = setTimeout(flush, flushIntervalMs);
+  }
+
+  async function receiveLoop(): Promise<void> {
+    while (running) {
+      if (full()) {
+        await new Promise<void>((resolve) => spaceWaiters.push(resolve));
+        continue;
+      }
+      reserved += maxReceiveBatch;
+      try {
+        const messages = await queue.receive({ maxMessages: maxReceiveBatch, waitTimeSeconds, signal: abort.signal });
+        reserved -= maxReceiveBatch;
+        if (messages.length > 0) enqueue(messages);
+        releaseSpace();
+      } catch (err) {
+        reserved -= maxReceiveBatch;
+        releaseSpace();
+        if (!running) return;
+        logger.error({ err }, 'receive failed; retrying in 1 s');
+        // Abortable, so that a shutdown does not wait for the pause.
+        await sleep(1000, undefined, { signal: abort.signal }).catch(() => undefined);
+      }
+    }
+  }
+
+  return {
+    start() {
+      if (running) return;
+      running = true;
+      abort = new AbortController();
+      loops = Array.from({ length: receivers }, () => receiveLoop());
+      logger.info({ receivers, waitTimeSeconds, maxPerFlush, maxBuffered }, 'ingest consumer started');
+    },
+    async stop() {
+      if (!running) return;
+      running = false;
+      abort.abort();
+      releaseSpace();
+      await Promise.all(loops);
+      flush();
+      while (flushes.size > 0) await Promise.all([...flushes]);
+      logger.info('ingest consumer stopped');
+    },
+  };
+}

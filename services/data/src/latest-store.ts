@@ -1,0 +1,94 @@
+/**
+ * Latest values: one item per device in the latest table, replaced only by a newer (ts, seq).
+ * The condition makes the write order-independent: an older or duplicate reading fails the
+ * condition (ConditionalCheckFailedException), which is the expected outcome, not an error.
+ */
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { Reading } from '@fleet/core';
+import { isConditionFailed, mapWithLimit, withBackoff } from './retry.ts';
+
+/** The latest-values item of a device. */
+export interface LatestValues {
+  readonly deviceId: string;
+  readonly ts: number;
+  readonly seq: number;
+  readonly values: Readonly<Record<string, number>>;
+  /** Broker receive time of the reading, epoch ms. */
+  readonly receivedAt: number;
+}
+
+export interface LatestWriteResult {
+  /** Devices whose latest item was replaced. */
+  readonly updated: number;
+  /** Devices whose stored reading was already as new or newer. */
+  readonly older: number;
+  readonly failed: readonly { readonly deviceId: string; readonly error: unknown }[];
+}
+
+export interface LatestStore {
+  /** Offers each device's newest reading of the batch; never throws for a failed write (see `failed`). */
+  write(readings: readonly (Reading & { readonly receivedAt: number })[]): Promise<LatestWriteResult>;
+  get(deviceId: string): Promise<LatestValues | undefined>;
+}
+
+export interface LatestStoreOptions {
+  readonly client: DynamoDBDocumentClient;
+  readonly tableName: string;
+  /** @default 8 */
+  readonly writeConcurrency?: number;
+}
+
+const isNewer = (a: { ts: number; seq: number }, b: { ts: number; seq: number }) => a.ts > b.ts || (a.ts === b.ts && a.seq > b.seq);
+
+/** Creates the latest-values store. */
+export function createLatestStore(options: LatestStoreOptions): LatestStore {
+  const { client, tableName } = options;
+
+  async function write(readings: readonly (Reading & { receivedAt: number })[]): Promise<LatestWriteResult> {
+    // One conditional write per device per batch: only the batch's newest reading can win.
+    const newest = new Map<string, Reading & { receivedAt: number }>();
+    for (const r of readings) {
+      const current = newest.get(r.deviceId);
+      if (!current || isNewer(r, current)) newest.set(r.deviceId, r);
+    }
+    let updated = 0;
+    let older = 0;
+    const failed: { deviceId: string; error: unknown }[] = [];
+    await mapWithLimit([...newest.values()], options.writeConcurrency ?? 8, async (r) => {
+      try {
+        await withBackoff(() =>
+          client.send(
+            new PutCommand({
+              TableName: tableName,
+              Item: { deviceId: r.deviceId, ts: r.ts, seq: r.seq, values: r.values, receivedAt: r.receivedAt },
+              ConditionExpression: 'attribute_not_exists(#deviceId) OR #ts < :ts OR (#ts = :ts AND #seq < :seq)',
+              ExpressionAttributeNames: { '#deviceId': 'deviceId', '#ts': 'ts', '#seq': 'seq' },
+              ExpressionAttributeValues: { ':ts': r.ts, ':seq': r.seq },
+            }),
+          ),
+        );
+        updated++;
+      } catch (error) {
+        if (isConditionFailed(error)) older++;
+        else failed.push({ deviceId: r.deviceId, error });
+      }
+    });
+    return { updated, older, failed };
+  }
+
+  async function get(deviceId: string): Promise<LatestValues | undefined> {
+    const out = await client.send(new GetCommand({ TableName: tableName, Key: { deviceId } }));
+    const item = out.Item;
+    if (!item) return undefined;
+    return {
+      deviceId,
+      ts: Number(item['ts']),
+      seq: Number(item['seq']),
+      values: (item['values'] ?? {}) as Record<string, number>,
+      receivedAt: Number(item['receivedAt']),
+    };
+  }
+
+  return { write, get };
+}

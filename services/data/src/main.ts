@@ -1,0 +1,74 @@
+/**
+ * Composition root of the Data Service: the only place that reads `process.env`. AWS clients are
+ * configured by the SDK itself from the environment (AWS_REGION, AWS_ENDPOINT_URL, credentials,
+ * AWS_REQUEST_CHECKSUM_CALCULATION), so this code is the same on ECS and in the local cloud.
+ */
+import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { monitoring } from '@fleet/core';
+import pino from 'pino';
+import { loadConfig } from './config.ts';
+import { createMetrics } from './emf.ts';
+import { createSqsIngestQueue } from './ingest-queue.ts';
+import { createSqsQueueSender } from './replay.ts';
+import { createDataService } from './service.ts';
+
+const result = loadConfig(process.env);
+if (!result.ok) {
+  process.stderr.write(`data service: invalid configuration:\n${result.problems.map((p) => `  - ${p}`).join('\n')}\n`);
+  process.exit(1);
+}
+const config = result.config;
+const logger = pino({ level: config.logLevel, base: { service: 'data' } });
+
+const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+// Path-style addressing works on AWS S3 and on S3-compatible endpoints alike; it is not a local switch.
+const s3 = new S3Client({ forcePathStyle: true });
+const sqs = new SQSClient({});
+
+const service = createDataService({
+  logger,
+  dynamo,
+  s3,
+  queue: createSqsIngestQueue({ client: sqs, queueUrl: config.ingestQueueUrl }),
+  sender: createSqsQueueSender({ client: sqs, queueUrl: config.ingestQueueUrl }),
+  tables: { devices: config.devicesTable, latest: config.latestTable, telemetry: config.telemetryTable },
+  bucket: config.bucket,
+  metrics: createMetrics({ namespace: monitoring.namespace, service: 'data', flushIntervalMs: config.metricsFlushMs }),
+  consumer: { receivers: config.receivers },
+});
+
+let stopping = false;
+const shutdown = (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'shutting down: stop receiving, finish in-flight batches');
+  // ECS waits stopTimeout (30 s by default) after SIGTERM before SIGKILL.
+  const force = setTimeout(() => {
+    logger.error('shutdown took more than 25 s; exiting');
+    process.exit(1);
+  }, 25_000);
+  force.unref();
+  service
+    .stop()
+    .then(() => {
+      logger.info('stopped');
+      process.exit(0);
+    })
+    .catch((err: unknown) => {
+      logger.error({ err }, 'shutdown failed');
+      process.exit(1);
+    });
+};
+process.on('SIGTERM', () => shutdown('SIGTERM'));
+process.on('SIGINT', () => shutdown('SIGINT'));
+
+try {
+  await service.app.listen({ port: config.port, host: '0.0.0.0' });
+  service.start();
+} catch (err) {
+  logger.fatal({ err }, 'data service failed to start');
+  process.exit(1);
+}

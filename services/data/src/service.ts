@@ -1,0 +1,85 @@
+/**
+ * Wires the Data Service from AWS clients and configuration: the stores, the consumer, the HTTP
+ * app and the metrics. main.ts builds the clients from the environment; tests pass clients pointed
+ * at dynalite, s3rver and a queue of their own.
+ */
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { monitoring } from '@fleet/core';
+import type { Logger } from 'pino';
+import { buildApp } from './app.ts';
+import { createArchiveWriter } from './archive-writer.ts';
+import { createDeadLetterStore } from './dead-letters.ts';
+import type { Metrics } from './emf.ts';
+import { createMetrics } from './emf.ts';
+import { createIngestConsumer } from './ingest-consumer.ts';
+import type { IngestConsumerOptions } from './ingest-consumer.ts';
+import { createIngestProcessor } from './ingest-processor.ts';
+import type { IngestQueue } from './ingest-queue.ts';
+import { createLatestStore } from './latest-store.ts';
+import { createPresenceStore } from './presence.ts';
+import type { QueueSender } from './replay.ts';
+import { createDeadLetterReplayer } from './replay.ts';
+import { createTelemetryStore } from './telemetry-store.ts';
+
+export interface DataServiceOptions {
+  readonly logger: Logger;
+  readonly dynamo: DynamoDBDocumentClient;
+  readonly s3: S3Client;
+  readonly queue: IngestQueue;
+  /** Puts replayed dead letters back on the ingest queue; replay answers 501 without it. */
+  readonly sender?: QueueSender;
+  readonly tables: { readonly devices: string; readonly latest: string; readonly telemetry: string };
+  readonly bucket: string;
+  /** @default an EMF aggregator on stdout flushing every 10 s */
+  readonly metrics?: Metrics;
+  readonly consumer?: Omit<IngestConsumerOptions, 'queue' | 'processor' | 'logger'>;
+}
+
+/** Builds the service; `start()` begins consuming, `stop()` drains and closes. */
+export function createDataService(options: DataServiceOptions) {
+  const { logger, dynamo, s3 } = options;
+  const metrics = options.metrics ?? createMetrics({ namespace: monitoring.namespace, service: 'data' });
+  const telemetry = createTelemetryStore({ client: dynamo, tableName: options.tables.telemetry, logger });
+  const latest = createLatestStore({ client: dynamo, tableName: options.tables.latest });
+  const deadLetters = createDeadLetterStore({ client: s3, bucket: options.bucket });
+  const processor = createIngestProcessor({
+    telemetry,
+    latest,
+    deadLetters,
+    archive: createArchiveWriter({ client: s3, bucket: options.bucket }),
+    presence: createPresenceStore({ client: dynamo, tableName: options.tables.devices }),
+    metrics,
+    logger,
+  });
+  const consumer = createIngestConsumer({ ...options.consumer, queue: options.queue, processor, logger });
+  let consuming = false;
+  const app = buildApp({
+    logger,
+    telemetry,
+    latest,
+    deadLetters,
+    replayer: options.sender ? createDeadLetterReplayer({ s3, bucket: options.bucket, sender: options.sender, logger }) : undefined,
+    isHealthy: () => consuming,
+  });
+  return {
+    app,
+    metrics,
+    telemetry,
+    latest,
+    start() {
+      consumer.start();
+      consuming = true;
+    },
+    /** Stops receiving, finishes in-flight batches, closes the HTTP server, flushes metrics. */
+    async stop() {
+      consuming = false;
+      await consumer.stop();
+      await app.close();
+      metrics.stop();
+    },
+  };
+}
+
+export type DataService = ReturnType<typeof createDataService>;

@@ -1,0 +1,138 @@
+/**
+ * The consumer through the real SQSClient against the local cloud's SQS stand-in (AWS JSON
+ * protocol), with dynalite and s3rver: the code path the service runs in production. Also the
+ * dead-letter replay, which sends through SQS SendMessageBatch.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { topics } from '@fleet/core';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// Test-only reach into the local cloud workspace: the stand-in the launcher runs.
+import { createAwsEndpoint } from '../../../packages/local-cloud/src/aws-endpoint/index.ts';
+import { createSqsStandIn } from '../../../packages/local-cloud/src/sqs/index.ts';
+import type { SqsStandIn } from '../../../packages/local-cloud/src/sqs/index.ts';
+import { createMetrics } from './emf.ts';
+import { createSqsIngestQueue } from './ingest-queue.ts';
+import { createSqsQueueSender, ruleDeadLetterPrefix } from './replay.ts';
+import { createDataService } from './service.ts';
+import type { DataService } from './service.ts';
+import { startLocalAws } from './testing/local-aws.ts';
+import type { LocalAws } from './testing/local-aws.ts';
+import { waitFor } from './testing/wait-for.ts';
+
+const logger = pino({ level: process.env['TEST_LOG'] ?? 'silent' });
+const now = Date.now();
+const from = now - 3_600_000;
+
+interface RawPage {
+  readings: { ts: number; seq: number }[];
+  nextCursor?: string;
+}
+
+describe('ingest through the SQS stand-in', () => {
+  let aws: LocalAws;
+  let dataDir: string;
+  let endpoint: Server;
+  let standIn: SqsStandIn;
+  let sqs: SQSClient;
+  let queueUrl: string;
+  let service: DataService;
+
+  const inFlight = async () => {
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+    );
+    return Number(Attributes?.ApproximateNumberOfMessages ?? 0) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
+  };
+  const raw = async (deviceId: string) => {
+    const res = await service.app.inject({ url: `/data/devices/${deviceId}/readings/raw`, query: { from: String(from - 1000), to: String(now), limit: '1000' } });
+    expect(res.statusCode).toBe(200);
+    return res.json<RawPage>().readings;
+  };
+
+  beforeAll(async () => {
+    aws = await startLocalAws();
+    dataDir = await mkdtemp(join(tmpdir(), 'fleet-data-sqs-'));
+    let handler: Parameters<typeof createAwsEndpoint>[0]['handlers'][string] | undefined;
+    endpoint = createAwsEndpoint({ handlers: { sqs: (req) => handler!(req) } });
+    await new Promise<void>((resolve) => endpoint.listen(0, '127.0.0.1', resolve));
+    const endpointUrl = `http://127.0.0.1:${(endpoint.address() as AddressInfo).port}`;
+    standIn = await createSqsStandIn({ dataDir, endpointUrl });
+    handler = standIn.handler;
+    sqs = new SQSClient({ endpoint: endpointUrl, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'fleet-ingest', Attributes: { VisibilityTimeout: '60' } }))).QueueUrl!;
+    service = createDataService({
+      logger,
+      dynamo: aws.dynamo,
+      s3: aws.s3,
+      queue: createSqsIngestQueue({ client: sqs, queueUrl }),
+      sender: createSqsQueueSender({ client: sqs, queueUrl }),
+      tables: aws.tableNames,
+      bucket: aws.bucket,
+      metrics: createMetrics({ namespace: 'Fleet', service: 'data', flushIntervalMs: 0, write: () => {} }),
+      consumer: { waitTimeSeconds: 1, flushIntervalMs: 50 },
+    });
+    service.start();
+  });
+
+  afterAll(async () => {
+    await service.stop();
+    sqs.destroy();
+    await standIn.close();
+    endpoint.closeAllConnections();
+    await new Promise((resolve) => endpoint.close(resolve));
+    await aws.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('consumes and deletes every message, storing duplicated readings once', async () => {
+    const bodies = Array.from({ length: 30 }, (_, i) =>
+      JSON.stringify({
+        kind: 'telemetry',
+        payload: Buffer.from(JSON.stringify({ ts: from + (i % 20) * 1000, seq: i % 20, temperature: i % 20 })).toString('base64'),
+        deviceId: 'via-sqs',
+        clientId: 'via-sqs',
+        receivedAt: now,
+        messageId: randomUUID(),
+      }),
+    );
+    for (let i = 0; i < bodies.length; i += 10) {
+      await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: bodies.slice(i, i + 10).map((MessageBody, j) => ({ Id: String(j), MessageBody })) }));
+    }
+    await waitFor('the queue to drain', async () => (await inFlight()) === 0);
+    const readings = await raw('via-sqs');
+    expect(readings.map((r) => r.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+  });
+
+  it('replays an IoT rule error-action dead letter onto the queue, stores it, and deletes the object', async () => {
+    const key = `${ruleDeadLetterPrefix}2024/11/24/09/${randomUUID()}.json`;
+    const original = { ts: from + 500_000, seq: 77, temperature: 30 };
+    await aws.s3.send(
+      new PutObjectCommand({
+        Bucket: aws.bucket,
+        Key: key,
+        Body: JSON.stringify({
+          ruleName: 'fleet_telemetry_ingest',
+          topic: topics.telemetry('replayed'),
+          cloudwatchTraceId: randomUUID(),
+          clientId: 'replayed',
+          base64OriginalPayload: Buffer.from(JSON.stringify(original)).toString('base64'),
+          failures: [{ failedAction: 'SqsAction', failedResource: 'fleet-ingest', errorMessage: 'Failed to send message to SQS' }],
+        }),
+      }),
+    );
+    const res = await service.app.inject({ method: 'POST', url: '/data/dead-letters/replay' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ replayed: 1, skipped: 0, remaining: false });
+    await expect(aws.s3.send(new HeadObjectCommand({ Bucket: aws.bucket, Key: key }))).rejects.toMatchObject({ name: 'NotFound' });
+    await waitFor('the replayed reading to be stored', async () => (await raw('replayed')).length === 1);
+    expect(await raw('replayed')).toEqual([{ ts: original.ts, seq: 77, values: { temperature: 30 } }]);
+  });
+});

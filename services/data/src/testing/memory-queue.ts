@@ -1,0 +1,107 @@
+/**
+ * An in-memory queue with the SQS semantics the consumer relies on: a received message is
+ * invisible for the visibility timeout and comes back (receive count + 1) unless deleted; a receipt
+ * handle is valid for its delivery only; after `maxReceiveCount` receives a message moves to the
+ * dead-letter list (the redrive policy). Long polling waits until a message is visible or the wait
+ * ends. Test support only.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IngestQueue, QueueMessage } from '../ingest-queue.ts';
+
+interface Stored {
+  readonly messageId: string;
+  readonly body: string;
+  receiveCount: number;
+  visibleAt: number;
+  receiptHandle?: string;
+}
+
+export interface MemoryQueue extends IngestQueue {
+  send(body: string): string;
+  /** Messages not yet deleted (visible or in flight). */
+  readonly size: number;
+  readonly deadLetters: readonly { messageId: string; body: string }[];
+  /** Receives answered so far. */
+  readonly receives: number;
+  /** ChangeMessageVisibility calls so far (the consumer's retry back-off). */
+  readonly visibilityChanges: number;
+}
+
+export interface MemoryQueueOptions {
+  readonly visibilityTimeoutMs?: number;
+  readonly maxReceiveCount?: number;
+}
+
+/** Creates an in-memory SQS-like queue. */
+export function createMemoryQueue(options: MemoryQueueOptions = {}): MemoryQueue {
+  const visibilityMs = options.visibilityTimeoutMs ?? 60_000;
+  const maxReceiveCount = options.maxReceiveCount ?? 5;
+  const messages: Stored[] = [];
+  const deadLetters: { messageId: string; body: string }[] = [];
+  let receives = 0;
+  let visibilityChanges = 0;
+
+  const takeVisible = (max: number): QueueMessage[] => {
+    const now = Date.now();
+    const out: QueueMessage[] = [];
+    for (const m of [...messages]) {
+      if (out.length >= max) break;
+      if (m.visibleAt > now) continue;
+      if (m.receiveCount >= maxReceiveCount) {
+        messages.splice(messages.indexOf(m), 1);
+        deadLetters.push({ messageId: m.messageId, body: m.body });
+        continue;
+      }
+      m.receiveCount++;
+      m.visibleAt = now + visibilityMs;
+      m.receiptHandle = randomUUID();
+      out.push({ messageId: m.messageId, receiptHandle: m.receiptHandle, body: m.body, receiveCount: m.receiveCount });
+    }
+    return out;
+  };
+
+  return {
+    send(body) {
+      const messageId = randomUUID();
+      messages.push({ messageId, body, receiveCount: 0, visibleAt: 0 });
+      return messageId;
+    },
+    get size() {
+      return messages.length;
+    },
+    deadLetters,
+    get receives() {
+      return receives;
+    },
+    get visibilityChanges() {
+      return visibilityChanges;
+    },
+    async receive({ maxMessages, waitTimeSeconds, signal }) {
+      const deadline = Date.now() + waitTimeSeconds * 1000;
+      for (;;) {
+        if (signal?.aborted) throw Object.assign(new Error('Request aborted'), { name: 'AbortError' });
+        const got = takeVisible(maxMessages);
+        if (got.length > 0 || Date.now() >= deadline) {
+          receives++;
+          return got;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    },
+    async delete(receiptHandles) {
+      const failed: string[] = [];
+      for (const handle of receiptHandles) {
+        const index = messages.findIndex((m) => m.receiptHandle === handle);
+        if (index >= 0) messages.splice(index, 1);
+        else failed.push(handle);
+      }
+      return { failed };
+    },
+    async changeVisibility(receiptHandle, timeoutSeconds) {
+      const m = messages.find((x) => x.receiptHandle === receiptHandle);
+      if (!m) throw Object.assign(new Error(`receipt handle ${receiptHandle} is not in flight`), { name: 'ReceiptHandleIsInvalid' });
+      m.visibleAt = Date.now() + timeoutSeconds * 1000;
+      visibilityChanges++;
+    },
+  };
+}

@@ -1,0 +1,94 @@
+/** The Fleet web app: sign-up / sign-in, device list, registration, device page. */
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { RuntimeConfig } from './config.ts';
+import { createAuth, type Session } from './auth.ts';
+import { createApi } from './api.ts';
+import { SignInPage, SignUpPage } from './pages/auth-pages.tsx';
+import { DevicesPage } from './pages/devices-page.tsx';
+import { RegisterDevicePage } from './pages/register-device-page.tsx';
+import { DevicePage } from './pages/device-page.tsx';
+
+export function usePath(): [string, (to: string) => void] {
+  const [path, setPath] = useState(window.location.pathname);
+  useEffect(() => {
+    const onPop = () => setPath(window.location.pathname);
+    window.addEventListener('popstate', onPop);
+    return () => window.removeEventListener('popstate', onPop);
+  }, []);
+  const navigate = useCallback((to: string) => {
+    window.history.pushState(null, '', to);
+    setPath(to);
+  }, []);
+  return [path, navigate];
+}
+
+export function App({ config }: { config: RuntimeConfig }) {
+  const auth = useMemo(() => createAuth(config), [config]);
+  const [session, setSession] = useState<Session | undefined>(() => auth.current());
+  const [path, navigate] = usePath();
+  const api = useMemo(
+    () =>
+      createApi(async () => {
+        const current = auth.current();
+        if (!current) throw new Error('not signed in');
+        const next = await auth.fresh(current);
+        if (next !== current) setSession(next);
+        return next;
+      }),
+    [auth],
+  );
+
+  if (!session) {
+    return (
+      <>
+        <header>
+          <a href="/">Fleet</a>
+        </header>
+        <main>
+          {path === '/signup' ? (
+            <SignUpPage auth={auth} navigate={navigate} />
+          ) : (
+            <SignInPage auth={auth} navigate={navigate} onSignedIn={setSession} />
+          )}
+        </main>
+      </>
+    );
+  }
+
+  const deviceMatch = /^\/devices\/([^/]+)$/.exec(path);
+  let page;
+  if (path === '/devices/new') page = <RegisterDevicePage api={api} navigate={navigate} />;
+  else if (deviceMatch?.[1]) page = <DevicePage api={api} auth={auth} config={config} deviceId={decodeURIComponent(deviceMatch[1])} navigate={navigate} />;
+  else page = <DevicesPage api={api} navigate={navigate} />;
+
+  return (
+    <>
+      <header>
+        <a
+          href="/"
+          onClick={(e) => {
+            e.preventDefault();
+            navigate('/');
+          }}
+        >
+          Fleet
+        </a>
+        <span className="spacer" />
+        <span className="muted" data-testid="signed-in-as">
+          {session.email}
+        </span>
+        <button
+          className="secondary"
+          onClick={() => {
+            auth.signOut();
+            setSession(undefined);
+            navigate('/');
+          }}
+        >
+          Sign out
+        </button>
+      </header>
+      <main>{page}</main>
+    </>
+  );
+}

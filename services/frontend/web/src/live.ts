@@ -1,0 +1,79 @@
+/**
+ * Live telemetry over MQTT-over-WebSocket, the AWS IoT way: the identity pool turns the user's
+ * id token into short-lived AWS credentials, the WebSocket URL is SigV4-presigned with them
+ * (service `iotdevicegateway`), and the connection's client id is the Cognito identity id.
+ * https://docs.aws.amazon.com/iot/latest/developerguide/protocols.html#mqtt-ws
+ */
+import { CognitoIdentityClient, GetCredentialsForIdentityCommand, GetIdCommand } from '@aws-sdk/client-cognito-identity';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { Sha256 } from '@aws-crypto/sha256-js';
+import mqtt, { type MqttClient } from 'mqtt';
+import type { RuntimeConfig } from './config.ts';
+import type { Session } from './auth.ts';
+import type { Api } from './api.ts';
+
+export interface LiveReading {
+  readonly deviceId: string;
+  readonly ts: number;
+  readonly seq: number;
+  readonly values: Record<string, number>;
+}
+
+export async function presignedIotUrl(
+  config: RuntimeConfig,
+  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string },
+): Promise<string> {
+  const url = new URL(config.iotWebSocketUrl);
+  const signer = new SignatureV4({
+    service: 'iotdevicegateway',
+    region: config.region,
+    sha256: Sha256,
+    // AWS IoT wants the session token appended after signing, not signed.
+    credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey },
+  });
+  const signed = await signer.presign(
+    {
+      method: 'GET',
+      protocol: url.protocol,
+      hostname: url.hostname,
+      port: url.port ? Number(url.port) : undefined,
+      path: url.pathname,
+      headers: { host: url.host },
+      query: {},
+    },
+    { expiresIn: 900 },
+  );
+  const query = new URLSearchParams(signed.query as Record<string, string>);
+  query.set('X-Amz-Security-Token', credentials.sessionToken);
+  return `${url.protocol}//${url.host}${url.pathname}?${query.toString()}`;
+}
+
+export async function connectLive(config: RuntimeConfig, session: Session, api: Api): Promise<MqttClient> {
+  const identity = new CognitoIdentityClient({
+    region: config.region,
+    ...(config.cognitoEndpoint ? { endpoint: config.cognitoEndpoint } : {}),
+  });
+  const logins = { [`cognito-idp.${config.region}.amazonaws.com/${config.userPoolId}`]: session.idToken };
+  // The API attaches the IoT policy to this identity: AWS IoT requires it for Cognito identities.
+  const { identityId } = await api.liveAccess(session.idToken);
+  const id = (await identity.send(new GetIdCommand({ IdentityPoolId: config.identityPoolId, Logins: logins }))).IdentityId ?? identityId;
+  const out = await identity.send(new GetCredentialsForIdentityCommand({ IdentityId: id, Logins: logins }));
+  const c = out.Credentials;
+  if (!c?.AccessKeyId || !c.SecretKey || !c.SessionToken) throw new Error('the identity pool returned no credentials');
+  const url = await presignedIotUrl(config, { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretKey, sessionToken: c.SessionToken });
+  return mqtt.connect(url, { clientId: id, protocolVersion: 4, clean: true, reconnectPeriod: 0, connectTimeout: 10_000 });
+}
+
+/** Parses a device's telemetry payload for display; anything malformed is ignored here (the Data Service dead-letters it). */
+export function parseLive(deviceId: string, payload: Uint8Array): LiveReading | undefined {
+  try {
+    const body = JSON.parse(new TextDecoder().decode(payload)) as Record<string, unknown>;
+    const { ts, seq, ...rest } = body;
+    if (typeof ts !== 'number') return undefined;
+    const values: Record<string, number> = {};
+    for (const [k, v] of Object.entries(rest)) if (typeof v === 'number') values[k] = v;
+    return { deviceId, ts, seq: typeof seq === 'number' ? seq : 0, values };
+  } catch {
+    return undefined;
+  }
+}

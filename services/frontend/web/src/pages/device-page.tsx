@@ -1,0 +1,128 @@
+import { useEffect, useMemo, useState } from 'react';
+import type { Api, Device, Interval } from '../api.ts';
+import type { Auth } from '../auth.ts';
+import type { RuntimeConfig } from '../config.ts';
+import { connectLive, parseLive, type LiveReading } from '../live.ts';
+import { TimeChart } from '../time-chart.tsx';
+
+const palette = ['#2563eb', '#16a34a', '#ea580c', '#9333ea', '#0891b2', '#be123c'];
+const ranges = [
+  { label: '15 min', ms: 15 * 60_000 },
+  { label: '1 h', ms: 3_600_000 },
+  { label: '6 h', ms: 6 * 3_600_000 },
+  { label: '24 h', ms: 24 * 3_600_000 },
+  { label: '7 d', ms: 7 * 24 * 3_600_000 },
+];
+const liveWindow = 300;
+
+export function DevicePage(props: { api: Api; auth: Auth; config: RuntimeConfig; deviceId: string; navigate: (to: string) => void }) {
+  const { api, deviceId } = props;
+  const [device, setDevice] = useState<Device>();
+  const [error, setError] = useState<string>();
+  const [live, setLive] = useState<LiveReading[]>([]);
+  const [liveState, setLiveState] = useState('connecting');
+  // `requestedAt` makes a click on the current range fetch again (new readings may have arrived).
+  const [{ range, requestedAt }, setRangeRequest] = useState({ range: ranges[1]?.ms ?? 3_600_000, requestedAt: Date.now() });
+  const [history, setHistory] = useState<Record<string, Interval[]>>();
+
+  useEffect(() => {
+    api.device(deviceId).then(setDevice, (err: unknown) => setError((err as Error).message));
+  }, [api, deviceId]);
+
+  useEffect(() => {
+    let closed = false;
+    let client: Awaited<ReturnType<typeof connectLive>> | undefined;
+    const session = props.auth.current();
+    if (!session) return;
+    connectLive(props.config, session, api).then(
+      (c) => {
+        if (closed) return void c.end(true);
+        client = c;
+        c.on('connect', () => {
+          c.subscribe(`fleet/devices/${deviceId}/telemetry`, { qos: 0 }, (err) => setLiveState(err ? `subscribe failed: ${err.message}` : 'live'));
+        });
+        c.on('message', (_topic, payload) => {
+          const reading = parseLive(deviceId, payload);
+          // Readings can arrive out of device-time order (late or buffered): keep the window sorted by ts.
+          if (reading) setLive((prev) => [...prev, reading].sort((a, b) => a.ts - b.ts || a.seq - b.seq).slice(-liveWindow));
+        });
+        c.on('close', () => !closed && setLiveState('disconnected'));
+        c.on('error', (err) => setLiveState(`error: ${err.message}`));
+      },
+      (err: unknown) => setLiveState(`unavailable: ${(err as Error).message}`),
+    );
+    return () => {
+      closed = true;
+      client?.end(true);
+    };
+  }, [api, deviceId, props.auth, props.config]);
+
+  useEffect(() => {
+    const to = requestedAt;
+    api.history(deviceId, to - range, to, 300).then(
+      (r) => setHistory(r.metrics),
+      (err: unknown) => setError((err as Error).message),
+    );
+  }, [api, deviceId, range, requestedAt]);
+
+  const latest = live.at(-1)?.values ?? device?.latest?.values ?? {};
+  const liveMetrics = useMemo(() => [...new Set(live.flatMap((r) => Object.keys(r.values)))].sort(), [live]);
+  const liveTimes = useMemo(() => live.map((r) => r.ts), [live]);
+  const liveSeries = useMemo(
+    () => liveMetrics.map((m, i) => ({ label: m, color: palette[i % palette.length] ?? '#000', values: live.map((r) => r.values[m] ?? null) })),
+    [live, liveMetrics],
+  );
+
+  return (
+    <>
+      <div className="card">
+        <h2>{device?.name ?? deviceId}</h2>
+        <p className="muted">
+          {deviceId} · <span className={`status ${device?.online ? 'online' : ''}`} />
+          {device?.online ? 'online' : 'offline'} · live: <span data-testid="live-state">{liveState}</span>
+        </p>
+        {error && <p className="error" role="alert">{error}</p>}
+        <div className="values">
+          {Object.entries(latest).map(([metric, value]) => (
+            <div className="value" key={metric}>
+              <b data-testid={`live-value-${metric}`}>{value}</b>
+              <span className="muted">{metric}</span>
+            </div>
+          ))}
+        </div>
+      </div>
+      <div className="card">
+        <h3>Live</h3>
+        {live.length === 0 ? <p className="muted">Waiting for the device to publish…</p> : <TimeChart times={liveTimes} series={liveSeries} testId="live-chart" />}
+      </div>
+      <div className="card">
+        <h3>History</h3>
+        <div className="ranges">
+          {ranges.map((r) => (
+            <button key={r.label} className={r.ms === range ? '' : 'secondary'} onClick={() => setRangeRequest({ range: r.ms, requestedAt: Date.now() })} data-testid={`range-${r.label.replace(' ', '')}`}>
+              {r.label}
+            </button>
+          ))}
+        </div>
+        {!history && <p className="muted">Loading…</p>}
+        {history && Object.keys(history).length === 0 && <p className="muted">No readings in this range.</p>}
+        {history &&
+          Object.entries(history).map(([metric, intervals], i) => (
+            <div key={metric}>
+              <h4>{metric}</h4>
+              <TimeChart
+                testId={`history-chart-${metric}`}
+                height={180}
+                times={intervals.map((p) => p.t)}
+                series={[
+                  { label: `${metric} avg`, color: palette[i % palette.length] ?? '#000', values: intervals.map((p) => p.avg) },
+                  { label: 'min', color: '#9ca3af', values: intervals.map((p) => p.min) },
+                  { label: 'max', color: '#6b7280', values: intervals.map((p) => p.max) },
+                ]}
+              />
+            </div>
+          ))}
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,48 @@
+/** A uPlot time-series chart: x in epoch ms, one or more series. */
+import { useEffect, useRef } from 'react';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+
+export interface ChartSeries {
+  readonly label: string;
+  readonly values: readonly (number | null)[];
+  readonly color: string;
+}
+
+export function TimeChart(props: { times: readonly number[]; series: readonly ChartSeries[]; height?: number; testId?: string }) {
+  const container = useRef<HTMLDivElement>(null);
+  const plot = useRef<uPlot | null>(null);
+  const shape = props.series.map((s) => s.label).join('|');
+
+  useEffect(() => {
+    if (!container.current) return;
+    const opts: uPlot.Options = {
+      width: container.current.clientWidth || 640,
+      height: props.height ?? 240,
+      scales: { x: { time: true } },
+      series: [{}, ...props.series.map((s) => ({ label: s.label, stroke: s.color, width: 2, spanGaps: false }))],
+      axes: [{}, {}],
+    };
+    plot.current = new uPlot(opts, data(props), container.current);
+    const resize = () => plot.current?.setSize({ width: container.current?.clientWidth ?? 640, height: props.height ?? 240 });
+    window.addEventListener('resize', resize);
+    return () => {
+      window.removeEventListener('resize', resize);
+      plot.current?.destroy();
+      plot.current = null;
+    };
+    // Rebuild only when the set of series changes; data updates go through setData below.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [shape, props.height]);
+
+  useEffect(() => {
+    plot.current?.setData(data(props));
+  }, [props.times, props.series]);
+
+  return <div className="chart" ref={container} data-testid={props.testId} data-points={props.times.length} />;
+}
+
+function data(props: { times: readonly number[]; series: readonly ChartSeries[] }): uPlot.AlignedData {
+  // uPlot wants seconds on a time axis.
+  return [props.times.map((t) => t / 1000), ...props.series.map((s) => [...s.values])] as uPlot.AlignedData;
+}
