@@ -25,6 +25,8 @@ export interface ActionClients {
   readonly republish: (topic: string, payload: Buffer, qos: 0 | 1) => Promise<void> | void;
   readonly resolve: { queueUrl(queueId: string): string; bucketName(bucketId: string): string };
   readonly evaluateOptions?: EvaluateOptions;
+  /** Sends one SQS message; when absent, one SendMessage per message (see sqs-batcher.ts). */
+  readonly sendToQueue?: (queueUrl: string, body: string) => Promise<void>;
 }
 
 /** One action of one rule, with its substitution templates compiled once. */
@@ -55,7 +57,9 @@ export function prepareAction(ruleName: string, action: RuleAction, clients: Act
         async run(message, output) {
           try {
             // The SQS action sends the SELECT output (JSON) as the message body.
-            await clients.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: outputToText(output) }));
+            const body = outputToText(output);
+            if (clients.sendToQueue) await clients.sendToQueue(queueUrl, body);
+            else await clients.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
             return undefined;
           } catch (err) {
             return failure('SqsAction', queueUrl, 'send message to SQS queue', err, message, `Action: sqs, Queue: ${queueUrl}`);

@@ -63,6 +63,8 @@ function setup(rules: readonly RuleDefinition[], overrides: Partial<Record<'sqs'
     },
     log: pino({ level: 'silent' }),
     evaluateOptions: { newUuid: () => `uuid-${++uuid}` },
+    // One SendMessage per message keeps these assertions simple; batching has its own tests.
+    batchSqsSends: false,
     ...extra,
   });
   return { engine, sqs: sqs.calls, cloudwatch: cloudwatch.calls, logs: logs.calls, s3: s3.calls, republished };

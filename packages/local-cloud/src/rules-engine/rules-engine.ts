@@ -17,6 +17,7 @@ import { compileRule, type CompiledRule, type EvaluateOptions, type IotMessage, 
 import type { Logger } from 'pino';
 import { errorActionMessage, type ActionFailure } from './action-failure.ts';
 import { prepareAction, type PreparedAction } from './rule-actions.ts';
+import { createSqsBatcher } from './sqs-batcher.ts';
 
 export interface RulesEngineDeps {
   readonly rules: readonly RuleDefinition[];
@@ -34,6 +35,11 @@ export interface RulesEngineDeps {
    * @default 256
    */
   readonly maxInFlight?: number;
+  /**
+   * Group the SQS action's messages into SendMessageBatch calls (sqs-batcher.ts).
+   * @default true
+   */
+  readonly batchSqsSends?: boolean;
   /** Overrides of `newuuid()` (also used for `cloudwatchTraceId`), `rand()`, `accountid()`; for tests. */
   readonly evaluateOptions?: EvaluateOptions;
 }
@@ -85,14 +91,16 @@ export function createRulesEngine(deps: RulesEngineDeps): RulesEngine {
   const maxInFlight = deps.maxInFlight ?? 256;
   if (!Number.isInteger(maxInFlight) || maxInFlight < 1) throw new Error(`maxInFlight must be a positive integer, received ${maxInFlight}`);
   const options = deps.evaluateOptions ?? {};
+  const batcher = deps.batchSqsSends === false ? undefined : createSqsBatcher(deps.sqs);
+  const actionClients = { ...deps, evaluateOptions: options, ...(batcher ? { sendToQueue: batcher.send } : {}) };
   const newUuid = options.newUuid ?? (() => globalThis.crypto.randomUUID());
   const prepared: PreparedRule[] = deps.rules.map((definition) => {
     try {
       return {
         definition,
         compiled: compileRule(definition.sql),
-        actions: definition.actions.map((a) => prepareAction(definition.name, a, { ...deps, evaluateOptions: options })),
-        errorAction: prepareAction(definition.name, definition.errorAction, { ...deps, evaluateOptions: options }),
+        actions: definition.actions.map((a) => prepareAction(definition.name, a, actionClients)),
+        errorAction: prepareAction(definition.name, definition.errorAction, actionClients),
         stats: { matched: 0, failed: 0, errorActionFailed: 0, evaluationErrors: 0 },
       };
     } catch (err) {
