@@ -22,6 +22,7 @@ export interface PlatformEndpointsFile extends FleetEndpoints {
 
 export interface PlatformProcess {
   readonly dataDir: string;
+  readonly ports: PlatformPorts;
   readonly endpoints: PlatformEndpointsFile;
   readonly output: () => string;
   readonly child: ChildProcess;
@@ -30,10 +31,22 @@ export interface PlatformProcess {
   stop(options?: { keepData?: boolean }): Promise<void>;
 }
 
-export async function startPlatformProcess(options: { dataDir?: string; startTimeoutMs?: number } = {}): Promise<PlatformProcess> {
+export interface PlatformPorts {
+  readonly gateway: number;
+  readonly aws: number;
+  readonly mqtt: number;
+  readonly ws: number;
+  readonly frontend: number;
+  readonly api: number;
+  readonly data: number;
+}
+
+export async function startPlatformProcess(
+  options: { dataDir?: string; ports?: PlatformPorts; startTimeoutMs?: number } = {},
+): Promise<PlatformProcess> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'fleet-e2e-')));
-  const ports = await Promise.all(Array.from({ length: 7 }, freePort));
-  const [gateway, aws, mqtt, ws, frontend, api, data] = ports;
+  const ports = options.ports ?? (await allocatePorts());
+  const { gateway, aws, mqtt, ws, frontend, api, data } = ports;
   const child = spawn(
     process.execPath,
     [
@@ -79,6 +92,7 @@ export async function startPlatformProcess(options: { dataDir?: string; startTim
   const found = endpoints;
   return {
     dataDir,
+    ports,
     endpoints: found,
     output: () => output,
     child,
@@ -93,6 +107,11 @@ export async function startPlatformProcess(options: { dataDir?: string; startTim
       if (!keepData) await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+async function allocatePorts(): Promise<PlatformPorts> {
+  const [gateway = 0, aws = 0, mqtt = 0, ws = 0, frontend = 0, api = 0, data = 0] = await Promise.all(Array.from({ length: 7 }, freePort));
+  return { gateway, aws, mqtt, ws, frontend, api, data };
 }
 
 async function allHealthy(endpoints: PlatformEndpointsFile): Promise<boolean> {

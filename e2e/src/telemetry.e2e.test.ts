@@ -3,7 +3,12 @@
  * MQTT/TLS with its certificate → IoT Core → rule → SQS → Data Service → DynamoDB, read back
  * through the gateway and the API with a Cognito token.
  */
-import { readFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { topics } from '@fleet/core';
@@ -105,6 +110,22 @@ describe('telemetry end to end', () => {
     expect(reasons).toHaveLength(1);
     expect(reasons[0]).toMatch(/"ts"/);
   }, 90_000);
+
+  it.skipIf(!existsSync('/usr/bin/mosquitto_pub'))('stores the reading of the ready-to-paste mosquitto_pub command shown at registration', async () => {
+    const device = await user.api.registerDevice('e2e pasted');
+    const id = device.device.deviceId;
+    const folder = await mkdtemp(join(tmpdir(), 'fleet-paste-'));
+    // The three files the web app offers for download, under the names the command uses.
+    await writeFile(join(folder, 'root-ca.pem'), await (await fetch(device.credentials.caUrl)).text());
+    await writeFile(join(folder, `${id}.cert.pem`), device.credentials.certificatePem);
+    await writeFile(join(folder, `${id}.private.key`), device.credentials.privateKey);
+    const before = Date.now();
+    await promisify(execFile)('bash', ['-c', device.credentials.mosquittoPub], { cwd: folder, timeout: 15_000 });
+
+    const stored = await waitForStored(user, id, before - 5000, Date.now() + 5000, 1);
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toMatchObject({ seq: 1, values: { temperature: 21.5 } });
+  }, 60_000);
 
   it("refuses a device publishing on another device's topic and stores nothing there", async () => {
     const [mine, theirs] = await Promise.all([user.api.registerDevice('e2e mine'), user.api.registerDevice('e2e theirs')]);

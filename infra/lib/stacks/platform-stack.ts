@@ -117,6 +117,8 @@ export class PlatformStack extends Stack {
       identityPoolId: auth.identityPool.identityPoolId,
       iotEndpoint: this.dataPlatform.iotEndpoint,
       iotWebSocketUrl: `wss://${this.dataPlatform.iotEndpoint}/mqtt`,
+      // AWS IoT Core's MQTT over TLS port (https://docs.aws.amazon.com/iot/latest/developerguide/protocols.html).
+      iotMqttPort: 8883,
       iotCaUrl: amazonRootCa1Url,
       devicePolicyName: this.dataPlatform.devicePolicy.policyName ?? devicePolicyName,
       browserPolicyName: auth.browserIotPolicy.policyName ?? browserPolicyName,

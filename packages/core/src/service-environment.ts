@@ -24,6 +24,8 @@ export interface ResourceReferences {
   readonly iotEndpoint: string;
   /** Full WebSocket URL base for browsers, e.g. `wss://xxx-ats.iot.eu-west-1.amazonaws.com/mqtt`. */
   readonly iotWebSocketUrl: string;
+  /** MQTT over TLS port of the IoT data endpoint (8883 on AWS IoT). */
+  readonly iotMqttPort: number;
   /** Where a device downloads the CA that signs the IoT endpoint's server certificate (Amazon Root CA 1 on AWS). */
   readonly iotCaUrl: string;
   /** Name of the IoT policy attached to device certificates. */
@@ -65,6 +67,7 @@ export function serviceEnvironment(service: ServiceName, refs: ResourceReference
         USER_POOL_CLIENT_ID: refs.userPoolClientId,
         IDENTITY_POOL_ID: refs.identityPoolId,
         IOT_ENDPOINT: refs.iotEndpoint,
+        IOT_MQTT_PORT: String(refs.iotMqttPort),
         IOT_CA_URL: refs.iotCaUrl,
         DEVICE_POLICY_NAME: refs.devicePolicyName,
         BROWSER_POLICY_NAME: refs.browserPolicyName,

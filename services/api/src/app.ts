@@ -84,6 +84,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     iotEndpoint: createIotEndpointResolver({ iot: clients.iot, fallback: config.iotEndpoint, logger }),
     iotData: clients.iotData,
     caUrl: config.iotCaUrl,
+    mqttPort: config.iotMqttPort,
   });
   registerTelemetryRoutes(app, {
     authorizer,

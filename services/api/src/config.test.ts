@@ -10,6 +10,7 @@ const env = {
   USER_POOL_CLIENT_ID: 'client',
   IDENTITY_POOL_ID: 'us-east-1:abc',
   IOT_ENDPOINT: 'localhost',
+  IOT_MQTT_PORT: '8883',
   IOT_CA_URL: 'http://localhost:4566/iot/ca.pem',
   DEVICE_POLICY_NAME: 'fleet-device',
   BROWSER_POLICY_NAME: 'fleet-browser-live',
@@ -23,6 +24,7 @@ describe('parseConfig', () => {
       ok: true,
       config: {
         port: 3002,
+        iotMqttPort: 8883,
         defaultRole: 'operator',
         dataServiceUrl: 'http://127.0.0.1:3003',
         jwksUrl: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbC123/.well-known/jwks.json',
@@ -38,6 +40,7 @@ describe('parseConfig', () => {
       USER_POOL_ID: 'pool',
       DEFAULT_ROLE: 'root',
       IOT_ENDPOINT: undefined,
+      IOT_MQTT_PORT: '88830',
     });
     expect(result.ok).toBe(false);
     if (result.ok) return;
@@ -47,6 +50,7 @@ describe('parseConfig', () => {
       'PORT must be an integer between 0 and 65535, received "eighty"',
       'USER_POOL_ID must look like "<region>_<id>" (e.g. us-east-1_AbC123), received "pool"',
       'DEFAULT_ROLE must be one of admin, operator, viewer, received "root"',
+      'IOT_MQTT_PORT must be an integer between 1 and 65535, received "88830"',
     ]);
   });
 });

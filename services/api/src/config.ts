@@ -15,6 +15,8 @@ export interface ApiConfig {
   readonly identityPoolId: string;
   /** Host name of the IoT data endpoint; used when DescribeEndpoint cannot be answered. */
   readonly iotEndpoint: string;
+  /** Port devices connect to over MQTT/TLS (8883 on AWS IoT). */
+  readonly iotMqttPort: number;
   readonly iotCaUrl: string;
   readonly devicePolicyName: string;
   readonly browserPolicyName: string;
@@ -37,6 +39,7 @@ const required = [
   'USER_POOL_CLIENT_ID',
   'IDENTITY_POOL_ID',
   'IOT_ENDPOINT',
+  'IOT_MQTT_PORT',
   'IOT_CA_URL',
   'DEVICE_POLICY_NAME',
   'BROWSER_POLICY_NAME',
@@ -77,6 +80,10 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
   if (!(roles as readonly string[]).includes(defaultRole)) {
     problems.push(`DEFAULT_ROLE must be one of ${roles.join(', ')}, received ${JSON.stringify(defaultRole)}`);
   }
+  const iotMqttPort = Number(v.IOT_MQTT_PORT);
+  if (v.IOT_MQTT_PORT && !(Number.isInteger(iotMqttPort) && iotMqttPort >= 1 && iotMqttPort <= 65_535)) {
+    problems.push(`IOT_MQTT_PORT must be an integer between 1 and 65535, received ${JSON.stringify(v.IOT_MQTT_PORT)}`);
+  }
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
@@ -89,6 +96,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
       userPoolClientId: v.USER_POOL_CLIENT_ID,
       identityPoolId: v.IDENTITY_POOL_ID,
       iotEndpoint: v.IOT_ENDPOINT,
+      iotMqttPort,
       iotCaUrl: v.IOT_CA_URL,
       devicePolicyName: v.DEVICE_POLICY_NAME,
       browserPolicyName: v.BROWSER_POLICY_NAME,

@@ -210,6 +210,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         identityPoolId: provisioned.identityPoolId,
         iotEndpoint: mqttHost,
         iotWebSocketUrl: endpoints.mqttWebSocketUrl,
+        iotMqttPort: iot.mqttPort,
         iotCaUrl: endpoints.caUrl,
         devicePolicyName,
         browserPolicyName,

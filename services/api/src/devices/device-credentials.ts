@@ -15,17 +15,15 @@ export interface DeviceCredentials {
   readonly mosquittoPub: string;
 }
 
-/** AWS IoT's MQTT over TLS port with X.509 client authentication. */
-export const mqttTlsPort = 8883;
-
 export function deviceCredentials(input: {
   deviceId: string;
   certificatePem: string;
   privateKey: string;
   caUrl: string;
   endpoint: string;
+  port: number;
 }): DeviceCredentials {
-  const { deviceId, endpoint } = input;
+  const { deviceId, endpoint, port } = input;
   const topic = topics.telemetry(deviceId);
   // The device id matches deviceIdPattern, so it needs no shell quoting.
   const mosquittoPub = [
@@ -34,7 +32,7 @@ export function deviceCredentials(input: {
     `--cert ${deviceId}.cert.pem`,
     `--key ${deviceId}.private.key`,
     `-h ${endpoint}`,
-    `-p ${mqttTlsPort}`,
+    `-p ${port}`,
     `-i ${deviceId}`,
     '-q 1',
     `-t ${topic}`,
@@ -46,7 +44,7 @@ export function deviceCredentials(input: {
     privateKey: input.privateKey,
     caUrl: input.caUrl,
     endpoint,
-    port: mqttTlsPort,
+    port,
     topic,
     mosquittoPub,
   };

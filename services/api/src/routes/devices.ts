@@ -24,6 +24,8 @@ export interface DeviceRoutesDeps {
   readonly iotEndpoint: IotEndpointResolver;
   readonly iotData: ApiClients['iotData'];
   readonly caUrl: string;
+  /** MQTT/TLS port of the IoT endpoint, for the connection details shown to the user. */
+  readonly mqttPort: number;
 }
 
 const RegisterBody = Type.Object(
@@ -117,7 +119,7 @@ export function registerDeviceRoutes(app: TypedApp, deps: DeviceRoutesDeps): voi
         const endpoint = await deps.iotEndpoint();
         return reply.code(201).send({
           device: { ...record, online: false },
-          credentials: deviceCredentials({ deviceId, certificatePem, privateKey, caUrl: deps.caUrl, endpoint }),
+          credentials: deviceCredentials({ deviceId, certificatePem, privateKey, caUrl: deps.caUrl, endpoint, port: deps.mqttPort }),
         });
       }
       throw new Error(`unreachable: ${generatedIdAttempts} attempts to register a device ended without an outcome`);

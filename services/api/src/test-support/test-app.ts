@@ -27,6 +27,7 @@ export const testConfig: AppConfig = {
   userPoolClientId: testPool.clientId,
   identityPoolId: 'us-east-1:11111111-2222-3333-4444-555555555555',
   iotEndpoint: 'fallback.iot.local',
+  iotMqttPort: 8883,
   iotCaUrl: 'https://www.amazontrust.com/repository/AmazonRootCA1.pem',
   devicePolicyName: 'fleet-device',
   browserPolicyName: 'fleet-browser-live',
