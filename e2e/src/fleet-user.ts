@@ -1,7 +1,7 @@
 /** Test users and devices, created through the public surface as a new user would. */
 import { randomBytes } from 'node:crypto';
 import { createFleetApi, signIn, signUp, type FleetApi, type RegisteredDevice, type Tokens } from '@fleet/simulator';
-import type { PlatformProcess } from './platform-process.ts';
+import type { FleetUnderTest } from './platform-process.ts';
 
 export interface FleetUser {
   readonly email: string;
@@ -10,11 +10,11 @@ export interface FleetUser {
   readonly api: FleetApi;
 }
 
-export async function createUser(platform: PlatformProcess): Promise<FleetUser> {
+export async function createUser(platform: FleetUnderTest): Promise<FleetUser> {
   const email = `user-${randomBytes(4).toString('hex')}@example.com`;
   const password = `Passw0rd-${randomBytes(6).toString('hex')}`;
-  // Confirming with the local root credentials stands in for clicking the mailed link.
-  await signUp(platform.endpoints, email, password, await platform.credentials());
+  // Confirming as an administrator stands in for clicking the mailed link.
+  await signUp(platform.endpoints, email, password, { credentials: await platform.credentials() });
   const tokens = await signIn(platform.endpoints, email, password);
   return { email, password, tokens, api: createFleetApi(platform.endpoints, tokens) };
 }

@@ -7,7 +7,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FleetEndpoints } from '@fleet/simulator';
+import { readFleetEndpoints, type FleetEndpoints } from '@fleet/simulator';
 import { freePort } from './free-port.ts';
 
 export const repoRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -27,7 +27,7 @@ export interface PlatformProcess {
   readonly output: () => string;
   readonly child: ChildProcess;
   /** Root credentials of the local cloud (for admin-side checks, as an operator with AWS access would). */
-  credentials(): Promise<{ accessKeyId: string; secretAccessKey: string }>;
+  credentials(): Promise<{ accessKeyId: string; secretAccessKey: string } | undefined>;
   stop(options?: { keepData?: boolean }): Promise<void>;
 }
 
@@ -124,4 +124,24 @@ async function allHealthy(endpoints: PlatformEndpointsFile): Promise<boolean> {
     }
   });
   return (await Promise.all(checks)).every(Boolean);
+}
+
+/**
+ * A Fleet to test against: a deployed stack when `FLEET_E2E_ENDPOINTS` names its endpoints file
+ * (`npm run endpoints -w infra` writes it), otherwise a fresh local platform process. Tests that
+ * need to kill or restart processes use `startPlatformProcess` and run locally only.
+ */
+export interface FleetUnderTest {
+  readonly endpoints: FleetEndpoints & { readonly services?: Record<string, { url: string; pid?: number }> };
+  /** Local cloud: its root credentials; deployed stack: undefined (the SDK's default chain is used). */
+  credentials(): Promise<{ accessKeyId: string; secretAccessKey: string } | undefined>;
+  stop(): Promise<void>;
+}
+
+export const deployedEndpointsFile = process.env.FLEET_E2E_ENDPOINTS;
+
+export async function fleetUnderTest(): Promise<FleetUnderTest> {
+  if (!deployedEndpointsFile) return startPlatformProcess();
+  const endpoints = await readFleetEndpoints(resolve(repoRoot, deployedEndpointsFile));
+  return { endpoints, credentials: async () => undefined, stop: async () => {} };
 }

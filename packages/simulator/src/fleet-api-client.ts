@@ -66,21 +66,22 @@ export async function signIn(endpoints: FleetEndpoints, email: string, password:
 }
 
 /**
- * Signs a user up; on the local cloud (root credentials known) it is confirmed at once, as the
- * confirmation mail would do.
+ * Signs a user up and confirms the sign-up with administrator credentials, as the confirmation
+ * mail would: the local cloud's root credentials, or on AWS the caller's own (the SDK's default
+ * chain, when `admin.credentials` is absent).
  */
 export async function signUp(
   endpoints: FleetEndpoints,
   email: string,
   password: string,
-  admin?: { accessKeyId: string; secretAccessKey: string },
+  admin: { credentials?: { accessKeyId: string; secretAccessKey: string } },
 ): Promise<void> {
-  const client = cognitoClient(endpoints, admin);
+  const client = cognitoClient(endpoints, admin.credentials);
   try {
     await client.send(
       new SignUpCommand({ ClientId: endpoints.userPoolClientId, Username: email, Password: password, UserAttributes: [{ Name: 'email', Value: email }] }),
     );
-    if (admin) await client.send(new AdminConfirmSignUpCommand({ UserPoolId: endpoints.userPoolId, Username: email }));
+    await client.send(new AdminConfirmSignUpCommand({ UserPoolId: endpoints.userPoolId, Username: email }));
   } finally {
     client.destroy();
   }

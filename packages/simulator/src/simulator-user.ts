@@ -23,7 +23,7 @@ export async function simulatorTokens(endpoints: FleetEndpoints, login: { email?
   }
   const admin = JSON.parse(await readFile(endpoints.credentialsFile, 'utf8')) as { accessKeyId: string; secretAccessKey: string };
   const user = { email: `simulator-${randomBytes(3).toString('hex')}@fleet.local`, password: `Sim-${randomBytes(12).toString('base64url')}9a` };
-  await signUp(endpoints, user.email, user.password, admin);
+  await signUp(endpoints, user.email, user.password, { credentials: admin });
   await mkdir(dirname(file), { recursive: true });
   await writeFile(file, JSON.stringify(user, null, 2), { mode: 0o600 });
   return signIn(endpoints, user.email, user.password);
