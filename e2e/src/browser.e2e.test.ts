@@ -24,7 +24,15 @@ describe.skipIf(!existsSync(chromiumPath) || deployedEndpointsFile)('the web app
     platform = await startPlatformProcess();
     browser = await chromium.launch({
       executablePath: chromiumPath,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     page = await browser.newPage();
   }, 120_000);
@@ -56,7 +64,10 @@ describe.skipIf(!existsSync(chromiumPath) || deployedEndpointsFile)('the web app
     await page.fill('input[name=name]', 'Browser sensor');
     const registration = page.waitForResponse((r) => r.url().endsWith('/api/devices') && r.request().method() === 'POST');
     await page.getByRole('button', { name: 'Register' }).click();
-    const registered = (await (await registration).json()) as { device: { deviceId: string }; credentials: { certificatePem: string; privateKey: string } };
+    const registered = (await (await registration).json()) as {
+      device: { deviceId: string };
+      credentials: { certificatePem: string; privateKey: string };
+    };
     const deviceId = registered.device.deviceId;
     await expect.poll(() => page.getByTestId('new-device-id').textContent()).toBe(deviceId);
     expect(await page.getByTestId('mosquitto-command').textContent()).toContain(`fleet/devices/${deviceId}/telemetry`);
@@ -81,14 +92,21 @@ describe.skipIf(!existsSync(chromiumPath) || deployedEndpointsFile)('the web app
 
     // A few more readings over the last minutes, then the history chart shows them.
     for (let seq = 2; seq <= 20; seq++) {
-      await device.publishAsync(topics.telemetry(deviceId), JSON.stringify({ ts: published - seq * 10_000, seq, temperature: 20 + seq }), { qos: 1 });
+      await device.publishAsync(topics.telemetry(deviceId), JSON.stringify({ ts: published - seq * 10_000, seq, temperature: 20 + seq }), {
+        qos: 1,
+      });
     }
     await device.endAsync();
     await expect
       .poll(
         async () => {
           await page.getByTestId('range-15min').click();
-          return Number(await page.getByTestId('history-chart-temperature').getAttribute('data-points', { timeout: 2000 }).catch(() => '0'));
+          return Number(
+            await page
+              .getByTestId('history-chart-temperature')
+              .getAttribute('data-points', { timeout: 2000 })
+              .catch(() => '0'),
+          );
         },
         { timeout: 30_000, interval: 1000 },
       )

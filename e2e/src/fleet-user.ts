@@ -41,7 +41,14 @@ export async function allStoredReadings(user: FleetUser, deviceId: string, from:
 }
 
 /** Polls until `count` readings are stored (or the deadline passes) and returns what is stored. */
-export async function waitForStored(user: FleetUser, deviceId: string, from: number, to: number, count: number, timeoutMs = 60_000): Promise<Reading[]> {
+export async function waitForStored(
+  user: FleetUser,
+  deviceId: string,
+  from: number,
+  to: number,
+  count: number,
+  timeoutMs = 60_000,
+): Promise<Reading[]> {
   const deadline = Date.now() + timeoutMs;
   let readings: Reading[] = [];
   while (Date.now() < deadline) {

@@ -42,12 +42,19 @@ describe.skipIf(deployedEndpointsFile)('restart of the local cloud', () => {
     const user = await createUser(first);
     const device = await user.api.registerDevice('survivor');
     const base = Date.now() - 120_000;
-    await publish(first, device, base, Array.from({ length: 50 }, (_, i) => i + 1));
+    await publish(
+      first,
+      device,
+      base,
+      Array.from({ length: 50 }, (_, i) => i + 1),
+    );
     expect(await waitForStored(user, device.device.deviceId, base, base + 1000, 50)).toHaveLength(50);
 
     // SIGKILL: no graceful shutdown of anything; the stand-ins and services must die with it.
     first.child.kill('SIGKILL');
-    await new Promise<void>((resolve) => (first.child.exitCode !== null || first.child.signalCode !== null ? resolve() : first.child.once('exit', () => resolve())));
+    await new Promise<void>((resolve) =>
+      first.child.exitCode !== null || first.child.signalCode !== null ? resolve() : first.child.once('exit', () => resolve()),
+    );
 
     const second = await startPlatformProcess({ dataDir: first.dataDir, ports: first.ports });
     platform = second;
@@ -59,7 +66,12 @@ describe.skipIf(deployedEndpointsFile)('restart of the local cloud', () => {
     expect(await allStoredReadings(again, device.device.deviceId, base, base + 1000)).toHaveLength(50);
 
     // The device's certificate still works, and new readings join the old ones.
-    await publish(second, device, base, Array.from({ length: 50 }, (_, i) => i + 51));
+    await publish(
+      second,
+      device,
+      base,
+      Array.from({ length: 50 }, (_, i) => i + 51),
+    );
     const stored = await waitForStored(again, device.device.deviceId, base, base + 1000, 100);
     expect(stored.map((r) => r.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
   }, 180_000);

@@ -45,10 +45,18 @@ describe('telemetry end to end', () => {
   }
 
   /** Publishes at 80 per second: AWS IoT (and the local broker) disconnect a connection above 100 per second. */
-  async function publishSeries(client: MqttClient, deviceId: string, from: number, seqs: number[], onEach?: (seq: number) => Promise<void>) {
+  async function publishSeries(
+    client: MqttClient,
+    deviceId: string,
+    from: number,
+    seqs: number[],
+    onEach?: (seq: number) => Promise<void>,
+  ) {
     const started = Date.now();
     for (const [index, seq] of seqs.entries()) {
-      await client.publishAsync(topics.telemetry(deviceId), JSON.stringify({ ts: from + seq, seq, temperature: 20 + (seq % 10) }), { qos: 1 });
+      await client.publishAsync(topics.telemetry(deviceId), JSON.stringify({ ts: from + seq, seq, temperature: 20 + (seq % 10) }), {
+        qos: 1,
+      });
       await onEach?.(seq);
       const ahead = started + (index + 1) * 12.5 - Date.now();
       if (ahead > 0) await new Promise((r) => setTimeout(r, ahead));
@@ -72,23 +80,27 @@ describe('telemetry end to end', () => {
   }, 120_000);
 
   // Needs the task's process: local only (on AWS, stop an ECS task by hand during a simulator run).
-  it.skipIf(deployedEndpointsFile)('stores each reading once when the Data Service is killed and replaced while a device publishes', async () => {
-    const device = await user.api.registerDevice('e2e restart');
-    const id = device.device.deviceId;
-    const client = await connect(device);
-    const base = Date.now() - 30_000;
-    const seqs = Array.from({ length: 400 }, (_, i) => i + 1);
-    const pid = platform.endpoints.services?.data?.pid;
-    expect(pid).toBeGreaterThan(0);
-    await publishSeries(client, id, base, seqs, async (seq) => {
-      // Kill the task mid-stream, as a crashed container; the launcher starts a replacement.
-      if (seq === 150 && pid) process.kill(pid, 'SIGKILL');
-    });
-    await client.endAsync();
+  it.skipIf(deployedEndpointsFile)(
+    'stores each reading once when the Data Service is killed and replaced while a device publishes',
+    async () => {
+      const device = await user.api.registerDevice('e2e restart');
+      const id = device.device.deviceId;
+      const client = await connect(device);
+      const base = Date.now() - 30_000;
+      const seqs = Array.from({ length: 400 }, (_, i) => i + 1);
+      const pid = platform.endpoints.services?.data?.pid;
+      expect(pid).toBeGreaterThan(0);
+      await publishSeries(client, id, base, seqs, async (seq) => {
+        // Kill the task mid-stream, as a crashed container; the launcher starts a replacement.
+        if (seq === 150 && pid) process.kill(pid, 'SIGKILL');
+      });
+      await client.endAsync();
 
-    const stored = await waitForStored(user, id, base, base + 1000, 400, 90_000);
-    expect(stored.map((r) => r.seq).sort((a, b) => a - b)).toEqual(seqs);
-  }, 150_000);
+      const stored = await waitForStored(user, id, base, base + 1000, 400, 90_000);
+      expect(stored.map((r) => r.seq).sort((a, b) => a - b)).toEqual(seqs);
+    },
+    150_000,
+  );
 
   it('dead-letters a malformed payload with its reason and stores nothing of it', async () => {
     const device = await user.api.registerDevice('e2e malformed');
@@ -113,21 +125,25 @@ describe('telemetry end to end', () => {
     expect(reasons[0]).toMatch(/"ts"/);
   }, 90_000);
 
-  it.skipIf(!existsSync('/usr/bin/mosquitto_pub'))('stores the reading of the ready-to-paste mosquitto_pub command shown at registration', async () => {
-    const device = await user.api.registerDevice('e2e pasted');
-    const id = device.device.deviceId;
-    const folder = await mkdtemp(join(tmpdir(), 'fleet-paste-'));
-    // The three files the web app offers for download, under the names the command uses.
-    await writeFile(join(folder, 'root-ca.pem'), await (await fetch(device.credentials.caUrl)).text());
-    await writeFile(join(folder, `${id}.cert.pem`), device.credentials.certificatePem);
-    await writeFile(join(folder, `${id}.private.key`), device.credentials.privateKey);
-    const before = Date.now();
-    await promisify(execFile)('bash', ['-c', device.credentials.mosquittoPub], { cwd: folder, timeout: 15_000 });
+  it.skipIf(!existsSync('/usr/bin/mosquitto_pub'))(
+    'stores the reading of the ready-to-paste mosquitto_pub command shown at registration',
+    async () => {
+      const device = await user.api.registerDevice('e2e pasted');
+      const id = device.device.deviceId;
+      const folder = await mkdtemp(join(tmpdir(), 'fleet-paste-'));
+      // The three files the web app offers for download, under the names the command uses.
+      await writeFile(join(folder, 'root-ca.pem'), await (await fetch(device.credentials.caUrl)).text());
+      await writeFile(join(folder, `${id}.cert.pem`), device.credentials.certificatePem);
+      await writeFile(join(folder, `${id}.private.key`), device.credentials.privateKey);
+      const before = Date.now();
+      await promisify(execFile)('bash', ['-c', device.credentials.mosquittoPub], { cwd: folder, timeout: 15_000 });
 
-    const stored = await waitForStored(user, id, before - 5000, Date.now() + 5000, 1);
-    expect(stored).toHaveLength(1);
-    expect(stored[0]).toMatchObject({ seq: 1, values: { temperature: 21.5 } });
-  }, 60_000);
+      const stored = await waitForStored(user, id, before - 5000, Date.now() + 5000, 1);
+      expect(stored).toHaveLength(1);
+      expect(stored[0]).toMatchObject({ seq: 1, values: { temperature: 21.5 } });
+    },
+    60_000,
+  );
 
   it("refuses a device publishing on another device's topic and stores nothing there", async () => {
     const [mine, theirs] = await Promise.all([user.api.registerDevice('e2e mine'), user.api.registerDevice('e2e theirs')]);

@@ -65,8 +65,7 @@ export const telemetryIngestRule: RuleDefinition = {
 export const presenceRule: RuleDefinition = {
   name: 'fleet_presence',
   description: 'Lifecycle events → ingest queue (online status)',
-  sql:
-    `SELECT 'presence' AS kind, eventType, clientId, timestamp, disconnectReason FROM '${topics.presenceFilter}'`,
+  sql: `SELECT 'presence' AS kind, eventType, clientId, timestamp, disconnectReason FROM '${topics.presenceFilter}'`,
   awsIotSqlVersion: '2016-03-23',
   actions: [{ kind: 'sqs', queueId: ingestQueue.id }],
   errorAction: deadLetterAction('fleet_presence'),

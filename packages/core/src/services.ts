@@ -21,9 +21,27 @@ export interface ServiceDefinition {
 }
 
 export const services: readonly ServiceDefinition[] = [
-  { name: 'frontend', index: 1, title: 'Frontend', folder: 'services/frontend', port: 3001, healthPath: '/health', cpu: 256, memoryMiB: 512 },
+  {
+    name: 'frontend',
+    index: 1,
+    title: 'Frontend',
+    folder: 'services/frontend',
+    port: 3001,
+    healthPath: '/health',
+    cpu: 256,
+    memoryMiB: 512,
+  },
   { name: 'api', index: 2, title: 'API Service', folder: 'services/api', port: 3002, healthPath: '/api/health', cpu: 256, memoryMiB: 512 },
-  { name: 'data', index: 3, title: 'Data Service', folder: 'services/data', port: 3003, healthPath: '/data/health', cpu: 512, memoryMiB: 1024 },
+  {
+    name: 'data',
+    index: 3,
+    title: 'Data Service',
+    folder: 'services/data',
+    port: 3003,
+    healthPath: '/data/health',
+    cpu: 512,
+    memoryMiB: 1024,
+  },
 ];
 
 export function serviceByName(name: ServiceName): ServiceDefinition {

@@ -42,7 +42,11 @@ async function main(): Promise<void> {
     { what: 'S3 bucket', where: e.bucket },
     { what: 'DynamoDB tables', where: Object.values(e.tables).join(', ') },
     ...(config.services
-      ? services.map((s) => ({ what: `ECS service ${s.index}: ${s.title}`, where: e.services[s.name]?.url ?? '', note: `logs: ${config.dataDir}/logs/${s.name}.log` }))
+      ? services.map((s) => ({
+          what: `ECS service ${s.index}: ${s.title}`,
+          where: e.services[s.name]?.url ?? '',
+          note: `logs: ${config.dataDir}/logs/${s.name}.log`,
+        }))
       : [{ what: 'ECS services', where: 'not started', note: '--cloud-only' }]),
     { what: 'Device CA certificate', where: e.caFile },
     { what: 'Everything a client needs', where: `${config.dataDir}/endpoints.json` },

@@ -58,7 +58,8 @@ export async function signIn(endpoints: FleetEndpoints, email: string, password:
       }),
     );
     const result = out.AuthenticationResult;
-    if (!result?.AccessToken || !result.IdToken) throw new Error(`sign-in of ${email} returned no tokens (challenge: ${out.ChallengeName ?? 'none'})`);
+    if (!result?.AccessToken || !result.IdToken)
+      throw new Error(`sign-in of ${email} returned no tokens (challenge: ${out.ChallengeName ?? 'none'})`);
     return { accessToken: result.AccessToken, idToken: result.IdToken, refreshToken: result.RefreshToken };
   } finally {
     client.destroy();
@@ -79,7 +80,12 @@ export async function signUp(
   const client = cognitoClient(endpoints, admin.credentials);
   try {
     await client.send(
-      new SignUpCommand({ ClientId: endpoints.userPoolClientId, Username: email, Password: password, UserAttributes: [{ Name: 'email', Value: email }] }),
+      new SignUpCommand({
+        ClientId: endpoints.userPoolClientId,
+        Username: email,
+        Password: password,
+        UserAttributes: [{ Name: 'email', Value: email }],
+      }),
     );
     await client.send(new AdminConfirmSignUpCommand({ UserPoolId: endpoints.userPoolId, Username: email }));
   } finally {
@@ -101,7 +107,8 @@ export function createFleetApi(endpoints: FleetEndpoints, tokens: Tokens) {
   }
   return {
     call,
-    registerDevice: (name: string, deviceId?: string) => call<RegisteredDevice>('POST', '/api/devices', { name, ...(deviceId ? { deviceId } : {}) }),
+    registerDevice: (name: string, deviceId?: string) =>
+      call<RegisteredDevice>('POST', '/api/devices', { name, ...(deviceId ? { deviceId } : {}) }),
     getDevice: (deviceId: string) => call<Record<string, unknown>>('GET', `/api/devices/${encodeURIComponent(deviceId)}`),
     deleteDevice: (deviceId: string) => call<unknown>('DELETE', `/api/devices/${encodeURIComponent(deviceId)}`),
   };

@@ -89,7 +89,11 @@ async function main(): Promise<void> {
   }
 
   const started = Date.now();
-  const totals = () => publishers.reduce((t, p) => ({ sent: t.sent + p.counters.sent, acked: t.acked + p.counters.acked, failed: t.failed + p.counters.failed }), { sent: 0, acked: 0, failed: 0 });
+  const totals = () =>
+    publishers.reduce(
+      (t, p) => ({ sent: t.sent + p.counters.sent, acked: t.acked + p.counters.acked, failed: t.failed + p.counters.failed }),
+      { sent: 0, acked: 0, failed: 0 },
+    );
   let lastAcked = 0;
   const progress = setInterval(() => {
     const t = totals();
@@ -109,7 +113,9 @@ async function main(): Promise<void> {
   clearInterval(progress);
   const t = totals();
   const seconds = (Date.now() - started) / 1000;
-  console.log(`\n${t.acked} of ${t.sent} readings acknowledged by IoT Core (QoS 1), ${t.failed} failed, in ${seconds.toFixed(1)} s (${(t.acked / seconds).toFixed(0)}/s)`);
+  console.log(
+    `\n${t.acked} of ${t.sent} readings acknowledged by IoT Core (QoS 1), ${t.failed} failed, in ${seconds.toFixed(1)} s (${(t.acked / seconds).toFixed(0)}/s)`,
+  );
 }
 
 function positive(flag: string, raw: string): number {

@@ -9,7 +9,11 @@ import { dirname, join } from 'node:path';
 import { signIn, signUp, type Tokens } from './fleet-api-client.ts';
 import type { FleetEndpoints } from './fleet-endpoints.ts';
 
-export async function simulatorTokens(endpoints: FleetEndpoints, login: { email?: string; password?: string }, stateDir: string): Promise<Tokens> {
+export async function simulatorTokens(
+  endpoints: FleetEndpoints,
+  login: { email?: string; password?: string },
+  stateDir: string,
+): Promise<Tokens> {
   if (login.email && login.password) return signIn(endpoints, login.email, login.password);
   if (!endpoints.credentialsFile) {
     throw new Error('against a deployed stack, give --email and --password of a user with the operator or admin role');
@@ -22,7 +26,10 @@ export async function simulatorTokens(endpoints: FleetEndpoints, login: { email?
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
   const admin = JSON.parse(await readFile(endpoints.credentialsFile, 'utf8')) as { accessKeyId: string; secretAccessKey: string };
-  const user = { email: `simulator-${randomBytes(3).toString('hex')}@fleet.local`, password: `Sim-${randomBytes(12).toString('base64url')}9a` };
+  const user = {
+    email: `simulator-${randomBytes(3).toString('hex')}@fleet.local`,
+    password: `Sim-${randomBytes(12).toString('base64url')}9a`,
+  };
   await signUp(endpoints, user.email, user.password, { credentials: admin });
   await mkdir(dirname(file), { recursive: true });
   await writeFile(file, JSON.stringify(user, null, 2), { mode: 0o600 });

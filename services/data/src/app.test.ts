@@ -41,7 +41,13 @@ describe('data HTTP API', () => {
   });
 
   it('returns the latest values of a device, and 404 with a code for a device without readings', async () => {
-    expect((await app.inject({ url: '/data/devices/dev-1/latest' })).json()).toEqual({ deviceId: 'dev-1', ts: 5, seq: 1, values: { t: 1 }, receivedAt: 6 });
+    expect((await app.inject({ url: '/data/devices/dev-1/latest' })).json()).toEqual({
+      deviceId: 'dev-1',
+      ts: 5,
+      seq: 1,
+      values: { t: 1 },
+      receivedAt: 6,
+    });
     const missing = await app.inject({ url: '/data/devices/dev-2/latest' });
     expect(missing.statusCode).toBe(404);
     expect(missing.json()).toEqual({ code: 'NotFound', message: expect.stringContaining('dev-2') });
@@ -89,7 +95,10 @@ describe('data HTTP API', () => {
     let cursor: string | undefined;
     let pages = 0;
     do {
-      const res = await app.inject({ url: '/data/devices/dev-1/readings/raw', query: { from: '0', to: '5000', limit: '10', ...(cursor ? { cursor } : {}) } });
+      const res = await app.inject({
+        url: '/data/devices/dev-1/readings/raw',
+        query: { from: '0', to: '5000', limit: '10', ...(cursor ? { cursor } : {}) },
+      });
       const body = res.json<{ readings: StoredReading[]; nextCursor?: string }>();
       seen.push(...body.readings.map((r) => r.seq));
       cursor = body.nextCursor;

@@ -39,7 +39,11 @@ export const queryLimits = {
 const ErrorBody = Type.Object({ code: Type.String(), message: Type.String() });
 const DeviceParams = Type.Object({ deviceId: Type.String({ pattern: deviceIdPattern.source }) });
 const Values = Type.Record(Type.String(), Type.Number());
-const Time = Type.String({ minLength: 1, maxLength: 64, description: 'epoch milliseconds or ISO 8601 time; default: to = now, from = to − 24 h' });
+const Time = Type.String({
+  minLength: 1,
+  maxLength: 64,
+  description: 'epoch milliseconds or ISO 8601 time; default: to = now, from = to − 24 h',
+});
 const IntervalSchema = Type.Object({ t: Type.Number(), min: Type.Number(), max: Type.Number(), avg: Type.Number(), count: Type.Integer() });
 const ReadingSchema = Type.Object({ ts: Type.Number(), seq: Type.Integer(), values: Values });
 
@@ -60,7 +64,8 @@ function decodeCursor(cursor: string): { ts: number; seq: number } {
 function parseTime(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   const ms = /^\d+$/.test(value) ? Number(value) : /^\d{4}-\d{2}-\d{2}/.test(value) ? Date.parse(value) : Number.NaN;
-  if (!Number.isSafeInteger(ms)) throw new BadRequest(`"${name}" must be epoch milliseconds or an ISO 8601 time, received ${JSON.stringify(value)}`);
+  if (!Number.isSafeInteger(ms))
+    throw new BadRequest(`"${name}" must be epoch milliseconds or an ISO 8601 time, received ${JSON.stringify(value)}`);
   return ms;
 }
 
@@ -82,7 +87,10 @@ function checkRange(from: number, to: number): void {
 /** Builds the Fastify app; the caller listens (main.ts) or injects (tests). */
 export function buildApp(options: AppOptions) {
   // No log line per request: the API Service calls this often and each line is billed log ingestion.
-  const app = Fastify({ loggerInstance: options.logger, logController: new LogController({ disableRequestLogging: true }) }).withTypeProvider<TypeBoxTypeProvider>();
+  const app = Fastify({
+    loggerInstance: options.logger,
+    logController: new LogController({ disableRequestLogging: true }),
+  }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
     if (err.validation) {
@@ -98,10 +106,15 @@ export function buildApp(options: AppOptions) {
     reply.code(404).send({ code: 'NotFound', message: `no route ${request.method} ${request.url}` }),
   );
 
-  app.get('/data/health', { schema: { response: { 200: Type.Object({ status: Type.String() }), 503: ErrorBody } } }, async (_req, reply) => {
-    if (options.isHealthy && !options.isHealthy()) return reply.code(503).send({ code: 'Unavailable', message: 'consumer is not running' });
-    return { status: 'ok' };
-  });
+  app.get(
+    '/data/health',
+    { schema: { response: { 200: Type.Object({ status: Type.String() }), 503: ErrorBody } } },
+    async (_req, reply) => {
+      if (options.isHealthy && !options.isHealthy())
+        return reply.code(503).send({ code: 'Unavailable', message: 'consumer is not running' });
+      return { status: 'ok' };
+    },
+  );
 
   app.get(
     '/data/devices/:deviceId/latest',

@@ -70,7 +70,10 @@ export function createArchiveWriter({ client, bucket }: ArchiveWriterOptions): A
       const failedMessageIds = new Set<string>();
       const errors: unknown[] = [];
       await mapWithLimit([...groups], 4, async ([prefix, group]) => {
-        const key = archiveKey(prefix, group.map((e) => e.messageId));
+        const key = archiveKey(
+          prefix,
+          group.map((e) => e.messageId),
+        );
         const body = group.map((e) => JSON.stringify(e)).join('\n') + '\n';
         try {
           await withBackoff(() =>

@@ -16,7 +16,13 @@ describe('configuration', () => {
     const result = loadConfig(valid);
     expect(result).toEqual({
       ok: true,
-      config: expect.objectContaining({ port: 3003, telemetryTable: 'fleet-telemetry', receivers: 4, metricsFlushMs: 10_000, logLevel: 'info' }),
+      config: expect.objectContaining({
+        port: 3003,
+        telemetryTable: 'fleet-telemetry',
+        receivers: 4,
+        metricsFlushMs: 10_000,
+        logLevel: 'info',
+      }),
     });
   });
 

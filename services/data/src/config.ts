@@ -19,7 +19,8 @@ export interface DataServiceConfig {
   readonly logLevel: string;
 }
 
-export type ConfigResult = { readonly ok: true; readonly config: DataServiceConfig } | { readonly ok: false; readonly problems: readonly string[] };
+export type ConfigResult =
+  { readonly ok: true; readonly config: DataServiceConfig } | { readonly ok: false; readonly problems: readonly string[] };
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -47,9 +48,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   const port = integer('PORT', Number.NaN, 0, 65_535);
   if (env['PORT'] === undefined || env['PORT'] === '') problems.push('PORT is required');
   const queueUrl = required('INGEST_QUEUE_URL');
-  if (queueUrl !== '' && !/^https?:\/\//.test(queueUrl)) problems.push(`INGEST_QUEUE_URL must be an http(s) URL, received ${JSON.stringify(queueUrl)}`);
+  if (queueUrl !== '' && !/^https?:\/\//.test(queueUrl))
+    problems.push(`INGEST_QUEUE_URL must be an http(s) URL, received ${JSON.stringify(queueUrl)}`);
   const logLevel = env['LOG_LEVEL'] ?? 'info';
-  if (!logLevels.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${logLevels.join(', ')}, received ${JSON.stringify(logLevel)}`);
+  if (!logLevels.includes(logLevel))
+    problems.push(`LOG_LEVEL must be one of ${logLevels.join(', ')}, received ${JSON.stringify(logLevel)}`);
   const config: DataServiceConfig = {
     port,
     region: required('AWS_REGION'),

@@ -4,7 +4,13 @@ import { createMetrics } from './emf.ts';
 describe('EMF metrics', () => {
   const setup = () => {
     const lines: string[] = [];
-    const metrics = createMetrics({ namespace: 'Fleet', service: 'data', flushIntervalMs: 0, write: (l) => lines.push(l), now: () => 1_700_000_000_000 });
+    const metrics = createMetrics({
+      namespace: 'Fleet',
+      service: 'data',
+      flushIntervalMs: 0,
+      write: (l) => lines.push(l),
+      now: () => 1_700_000_000_000,
+    });
     return { lines, metrics };
   };
 

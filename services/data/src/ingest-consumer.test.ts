@@ -41,7 +41,16 @@ describe('ingest consumer', () => {
         return { deletable: messages, retry: [] };
       },
     };
-    const consumer = createIngestConsumer({ queue, processor, logger, receivers: 8, waitTimeSeconds: 1, maxMessagesPerFlush: 10, flushIntervalMs: 5, maxBufferedMessages: 40 });
+    const consumer = createIngestConsumer({
+      queue,
+      processor,
+      logger,
+      receivers: 8,
+      waitTimeSeconds: 1,
+      maxMessagesPerFlush: 10,
+      flushIntervalMs: 5,
+      maxBufferedMessages: 40,
+    });
     consumer.start();
     await waitFor('the queue to drain', () => queue.size === 0);
     await consumer.stop();
@@ -66,7 +75,15 @@ describe('ingest consumer', () => {
         return { deletable: messages.filter((m) => m.body !== 'fails'), retry: messages.filter((m) => m.body === 'fails') };
       },
     };
-    const consumer = createIngestConsumer({ queue, processor, logger, receivers: 1, waitTimeSeconds: 1, flushIntervalMs: 10, retryDelaySeconds: () => 0 });
+    const consumer = createIngestConsumer({
+      queue,
+      processor,
+      logger,
+      receivers: 1,
+      waitTimeSeconds: 1,
+      flushIntervalMs: 10,
+      retryDelaySeconds: () => 0,
+    });
     consumer.start();
     await waitFor('"fails" to be received three times', () => seen.includes('fails#3'));
     await consumer.stop();

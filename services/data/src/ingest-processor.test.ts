@@ -4,12 +4,25 @@ import { deadLetterKey } from './dead-letters.ts';
 import { parseIngestBody } from './ingest-processor.ts';
 import { ingestMessageFromErrorAction } from './replay.ts';
 
-const telemetry = { kind: 'telemetry', payload: 'e30=', deviceId: 'dev-1', clientId: 'dev-1', receivedAt: 1_732_440_000_000, messageId: 'm-1' };
+const telemetry = {
+  kind: 'telemetry',
+  payload: 'e30=',
+  deviceId: 'dev-1',
+  clientId: 'dev-1',
+  receivedAt: 1_732_440_000_000,
+  messageId: 'm-1',
+};
 
 describe('queue message bodies', () => {
   it('accepts the telemetry and presence shapes the IoT rules produce', () => {
     expect(parseIngestBody(JSON.stringify(telemetry))).toEqual({ ok: true, message: telemetry });
-    const presence = { kind: 'presence', eventType: 'disconnected', clientId: 'dev-1', timestamp: 1, disconnectReason: 'CLIENT_INITIATED_DISCONNECT' };
+    const presence = {
+      kind: 'presence',
+      eventType: 'disconnected',
+      clientId: 'dev-1',
+      timestamp: 1,
+      disconnectReason: 'CLIENT_INITIATED_DISCONNECT',
+    };
     expect(parseIngestBody(JSON.stringify(presence))).toEqual({ ok: true, message: presence });
   });
 
@@ -23,7 +36,9 @@ describe('queue message bodies', () => {
     expect(reason({ ...telemetry, payload: 7 })).toMatch(/"payload" must be a non-empty string, received 7/);
     expect(reason({ ...telemetry, receivedAt: 'now' })).toMatch(/"receivedAt" must be epoch ms/);
     expect(reason({ ...telemetry, deviceId: 'a/b' })).toMatch(/device id "a\/b" must match/);
-    expect(reason({ kind: 'presence', eventType: 'subscribed', clientId: 'c', timestamp: 1 })).toMatch(/"eventType" must be connected or disconnected/);
+    expect(reason({ kind: 'presence', eventType: 'subscribed', clientId: 'c', timestamp: 1 })).toMatch(
+      /"eventType" must be connected or disconnected/,
+    );
   });
 });
 
@@ -37,14 +52,22 @@ describe('object keys', () => {
   });
 
   it('files a dead letter under its UTC day and message id', () => {
-    expect(deadLetterKey({ messageId: 'f3c1-9a', receivedAt: Date.UTC(2024, 0, 31, 23, 59) })).toBe('dead-letters/ingest/2024/01/31/f3c1-9a.json');
+    expect(deadLetterKey({ messageId: 'f3c1-9a', receivedAt: Date.UTC(2024, 0, 31, 23, 59) })).toBe(
+      'dead-letters/ingest/2024/01/31/f3c1-9a.json',
+    );
     expect(deadLetterKey({ messageId: '../x', receivedAt: 0 })).toBe('dead-letters/ingest/1970/01/01/.._x.json');
   });
 });
 
 describe('error-action dead letters', () => {
   it('rebuilds the ingest message with the object id as message id', () => {
-    const body = JSON.stringify({ ruleName: 'fleet_telemetry_ingest', topic: 'fleet/devices/dev-9/telemetry', clientId: 'dev-9', base64OriginalPayload: 'e30=', failures: [] });
+    const body = JSON.stringify({
+      ruleName: 'fleet_telemetry_ingest',
+      topic: 'fleet/devices/dev-9/telemetry',
+      clientId: 'dev-9',
+      base64OriginalPayload: 'e30=',
+      failures: [],
+    });
     expect(ingestMessageFromErrorAction(body, 'dead-letters/rules/fleet_telemetry_ingest/2024/11/24/09/uuid-1.json', 42)).toEqual({
       kind: 'telemetry',
       payload: 'e30=',
@@ -57,6 +80,8 @@ describe('error-action dead letters', () => {
 
   it('refuses objects that are not telemetry error-action messages', () => {
     expect(ingestMessageFromErrorAction('nope', 'k.json', 1)).toBeUndefined();
-    expect(ingestMessageFromErrorAction(JSON.stringify({ topic: 'other/topic', base64OriginalPayload: 'e30=' }), 'k.json', 1)).toBeUndefined();
+    expect(
+      ingestMessageFromErrorAction(JSON.stringify({ topic: 'other/topic', base64OriginalPayload: 'e30=' }), 'k.json', 1),
+    ).toBeUndefined();
   });
 });

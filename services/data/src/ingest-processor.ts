@@ -53,9 +53,11 @@ export function parseIngestBody(body: string): BodyParseResult {
   const m = value as Record<string, unknown>;
   if (m['kind'] === 'telemetry') {
     for (const field of ['payload', 'deviceId', 'clientId', 'messageId']) {
-      if (!isString(m[field])) return { ok: false, reason: `telemetry message field "${field}" must be a non-empty string, received ${JSON.stringify(m[field])}` };
+      if (!isString(m[field]))
+        return { ok: false, reason: `telemetry message field "${field}" must be a non-empty string, received ${JSON.stringify(m[field])}` };
     }
-    if (!isTime(m['receivedAt'])) return { ok: false, reason: `telemetry message "receivedAt" must be epoch ms, received ${JSON.stringify(m['receivedAt'])}` };
+    if (!isTime(m['receivedAt']))
+      return { ok: false, reason: `telemetry message "receivedAt" must be epoch ms, received ${JSON.stringify(m['receivedAt'])}` };
     if (!deviceIdPattern.test(m['deviceId'] as string)) {
       return { ok: false, reason: `device id ${JSON.stringify(m['deviceId'])} must match ${deviceIdPattern}` };
     }
@@ -66,7 +68,8 @@ export function parseIngestBody(body: string): BodyParseResult {
       return { ok: false, reason: `presence "eventType" must be connected or disconnected, received ${JSON.stringify(m['eventType'])}` };
     }
     if (!isString(m['clientId'])) return { ok: false, reason: 'presence message "clientId" must be a non-empty string' };
-    if (!isTime(m['timestamp'])) return { ok: false, reason: `presence "timestamp" must be epoch ms, received ${JSON.stringify(m['timestamp'])}` };
+    if (!isTime(m['timestamp']))
+      return { ok: false, reason: `presence "timestamp" must be epoch ms, received ${JSON.stringify(m['timestamp'])}` };
     return { ok: true, message: m as unknown as PresenceIngestMessage };
   }
   return { ok: false, reason: `queue message "kind" must be "telemetry" or "presence", received ${JSON.stringify(m['kind'])}` };
@@ -114,7 +117,13 @@ export function createIngestProcessor(options: IngestProcessorOptions): IngestPr
         if (!result.ok) {
           letters.push({
             queued,
-            letter: { messageId: message.messageId, reason: result.reason, payload: message.payload, deviceId: message.deviceId, receivedAt: message.receivedAt },
+            letter: {
+              messageId: message.messageId,
+              reason: result.reason,
+              payload: message.payload,
+              deviceId: message.deviceId,
+              receivedAt: message.receivedAt,
+            },
           });
           continue;
         }
@@ -154,7 +163,14 @@ export function createIngestProcessor(options: IngestProcessorOptions): IngestPr
         const readings = accepted.map((a) => a.reading);
         const archiveEntries = new Map<string, ArchiveEntry>();
         for (const { body, reading } of accepted) {
-          archiveEntries.set(body.messageId, { messageId: body.messageId, deviceId: reading.deviceId, receivedAt: body.receivedAt, ts: reading.ts, seq: reading.seq, values: reading.values });
+          archiveEntries.set(body.messageId, {
+            messageId: body.messageId,
+            deviceId: reading.deviceId,
+            receivedAt: body.receivedAt,
+            ts: reading.ts,
+            seq: reading.seq,
+            values: reading.values,
+          });
         }
         let results;
         try {
@@ -176,10 +192,13 @@ export function createIngestProcessor(options: IngestProcessorOptions): IngestPr
         for (const f of newest.failed) logger.error({ err: f.error, deviceId: f.deviceId }, 'latest values write failed');
         for (const { queued, body, reading } of accepted) {
           const durable =
-            !failedReadings.has(readingKey(reading)) && !failedDevices.has(reading.deviceId) && !archived.failedMessageIds.has(body.messageId);
+            !failedReadings.has(readingKey(reading)) &&
+            !failedDevices.has(reading.deviceId) &&
+            !archived.failedMessageIds.has(body.messageId);
           (durable ? deletable : retry).push(queued);
         }
-        if (archived.failedMessageIds.size > 0) logger.error({ err: archived.errors[0], messages: archived.failedMessageIds.size }, 'archive write failed');
+        if (archived.failedMessageIds.size > 0)
+          logger.error({ err: archived.errors[0], messages: archived.failedMessageIds.size }, 'archive write failed');
       })();
 
       await Promise.all([letterWrites, presenceWrites, readingWrites]);

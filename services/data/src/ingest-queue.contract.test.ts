@@ -43,7 +43,11 @@ const implementations: Record<string, () => Promise<QueueUnderTest>> = {
       const endpointUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
       const standIn = await createSqsStandIn({ dataDir, endpointUrl });
       handler = standIn.handler;
-      const sqs = new SQSClient({ endpoint: endpointUrl, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+      const sqs = new SQSClient({
+        endpoint: endpointUrl,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      });
       cleanups.push(async () => {
         sqs.destroy();
         await standIn.close();
@@ -56,7 +60,9 @@ const implementations: Record<string, () => Promise<QueueUnderTest>> = {
     return async () => {
       shared ??= start();
       const { sqs } = await shared;
-      const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `contract-${++counter}`, Attributes: { VisibilityTimeout: '1' } }));
+      const { QueueUrl } = await sqs.send(
+        new CreateQueueCommand({ QueueName: `contract-${++counter}`, Attributes: { VisibilityTimeout: '1' } }),
+      );
       return {
         queue: createSqsIngestQueue({ client: sqs, queueUrl: QueueUrl! }),
         send: async (body) => void (await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: body }))),

@@ -88,7 +88,9 @@ export function createSqsIngestQueue({ client, queueUrl }: SqsIngestQueueOptions
       return { failed };
     },
     async changeVisibility(receiptHandle, timeoutSeconds) {
-      await client.send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: timeoutSeconds }));
+      await client.send(
+        new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: timeoutSeconds }),
+      );
     },
   };
 }

@@ -22,7 +22,14 @@ const hourAgo = now - 3_600_000;
 
 function telemetryBody(deviceId: string, payload: unknown, receivedAt = now, messageId: string = randomUUID()): string {
   const text = typeof payload === 'string' ? payload : JSON.stringify(payload);
-  return JSON.stringify({ kind: 'telemetry', payload: Buffer.from(text).toString('base64'), deviceId, clientId: deviceId, receivedAt, messageId });
+  return JSON.stringify({
+    kind: 'telemetry',
+    payload: Buffer.from(text).toString('base64'),
+    deviceId,
+    clientId: deviceId,
+    receivedAt,
+    messageId,
+  });
 }
 
 interface RawPage {
@@ -56,7 +63,10 @@ describe('ingest consumer and queries against dynalite and s3rver', () => {
     let cursor: string | undefined;
     let pages = 0;
     do {
-      const res = await service.app.inject({ url: `/data/devices/${deviceId}/readings/raw`, query: { from: String(from), to: String(to), limit: String(limit), ...(cursor ? { cursor } : {}) } });
+      const res = await service.app.inject({
+        url: `/data/devices/${deviceId}/readings/raw`,
+        query: { from: String(from), to: String(to), limit: String(limit), ...(cursor ? { cursor } : {}) },
+      });
       expect(res.statusCode).toBe(200);
       const page = res.json<RawPage>();
       expect(page.readings.length).toBeLessThanOrEqual(limit);
@@ -111,7 +121,12 @@ describe('ingest consumer and queries against dynalite and s3rver', () => {
     const key = `dead-letters/ingest/${new Date(now).toISOString().slice(0, 10).replaceAll('-', '/')}/${messageId}.json`;
     const object = await aws.s3.send(new GetObjectCommand({ Bucket: aws.bucket, Key: key }));
     const letter = JSON.parse(await object.Body!.transformToString());
-    expect(letter).toMatchObject({ messageId, deviceId: 'bad', receivedAt: now, reason: expect.stringMatching(/"ts" must be epoch milliseconds/) });
+    expect(letter).toMatchObject({
+      messageId,
+      deviceId: 'bad',
+      receivedAt: now,
+      reason: expect.stringMatching(/"ts" must be epoch milliseconds/),
+    });
     expect(Buffer.from(letter.payload, 'base64').toString()).toContain('yesterday');
     expect((await rawReadings('bad', hourAgo, now, 10)).readings).toEqual([]);
     const listed = await service.app.inject({ url: '/data/dead-letters?limit=10' });
@@ -144,7 +159,10 @@ describe('ingest consumer and queries against dynalite and s3rver', () => {
     for (const r of order) queue.send(telemetryBody('bulk', r));
     await waitFor('1,100 messages to be consumed', () => queue.size === 0, 25_000);
 
-    const res = await service.app.inject({ url: '/data/devices/bulk/readings', query: { from: String(from), to: String(now), maxPoints: '50', metrics: 'temperature' } });
+    const res = await service.app.inject({
+      url: '/data/devices/bulk/readings',
+      query: { from: String(from), to: String(now), maxPoints: '50', metrics: 'temperature' },
+    });
     expect(res.statusCode).toBe(200);
     const body = res.json<{ metrics: Record<string, { t: number; min: number; max: number; avg: number; count: number }[]> }>();
     expect(Object.keys(body.metrics)).toEqual(['temperature']);
@@ -164,7 +182,12 @@ describe('ingest consumer and queries against dynalite and s3rver', () => {
     for (const o of listed.Contents ?? []) {
       expect(o.Key).toMatch(/^archive\/\d{4}\/\d{2}\/\d{2}\/\d{2}\/[0-9a-f]{32}\.jsonl$/);
       const text = await (await aws.s3.send(new GetObjectCommand({ Bucket: aws.bucket, Key: o.Key! }))).Body!.transformToString();
-      lines.push(...text.trim().split('\n').map((l) => JSON.parse(l)));
+      lines.push(
+        ...text
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l)),
+      );
     }
     const bulkSeqs = new Set(lines.filter((l) => l.deviceId === 'bulk').map((l) => l.seq));
     expect(bulkSeqs.size).toBe(n);
@@ -172,16 +195,29 @@ describe('ingest consumer and queries against dynalite and s3rver', () => {
   });
 
   it('applies presence events only to registered devices and only when newer than the stored one', async () => {
-    await aws.dynamo.send(new PutCommand({ TableName: aws.tableNames.devices, Item: { deviceId: 'known', ownerId: 'u1', createdAt: new Date(0).toISOString() } }));
-    const presence = (clientId: string, eventType: string, timestamp: number) => JSON.stringify({ kind: 'presence', eventType, clientId, timestamp });
+    await aws.dynamo.send(
+      new PutCommand({
+        TableName: aws.tableNames.devices,
+        Item: { deviceId: 'known', ownerId: 'u1', createdAt: new Date(0).toISOString() },
+      }),
+    );
+    const presence = (clientId: string, eventType: string, timestamp: number) =>
+      JSON.stringify({ kind: 'presence', eventType, clientId, timestamp });
     queue.send(presence('known', 'connected', now - 1000));
     await waitFor('the connect event', () => queue.size === 0);
     queue.send(presence('known', 'disconnected', now - 2000)); // older: out of order
     queue.send(presence('unknown', 'connected', now));
     await waitFor('the stale and unknown events to be consumed', () => queue.size === 0);
     const item = (await aws.dynamo.send(new GetCommand({ TableName: aws.tableNames.devices, Key: { deviceId: 'known' } }))).Item;
-    expect(item).toMatchObject({ online: true, presenceAt: now - 1000, connectedAt: new Date(now - 1000).toISOString(), lastSeenAt: new Date(now - 1000).toISOString() });
-    expect((await aws.dynamo.send(new GetCommand({ TableName: aws.tableNames.devices, Key: { deviceId: 'unknown' } }))).Item).toBeUndefined();
+    expect(item).toMatchObject({
+      online: true,
+      presenceAt: now - 1000,
+      connectedAt: new Date(now - 1000).toISOString(),
+      lastSeenAt: new Date(now - 1000).toISOString(),
+    });
+    expect(
+      (await aws.dynamo.send(new GetCommand({ TableName: aws.tableNames.devices, Key: { deviceId: 'unknown' } }))).Item,
+    ).toBeUndefined();
 
     queue.send(presence('known', 'disconnected', now));
     await waitFor('the disconnect event', () => queue.size === 0);

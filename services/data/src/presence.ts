@@ -34,7 +34,13 @@ export function createPresenceStore({ client, tableName }: PresenceStoreOptions)
       const connected = event.eventType === 'connected';
       const at = new Date(event.timestamp).toISOString();
       // Attribute names go through placeholders: `online` is a DynamoDB reserved word.
-      const names: Record<string, string> = { '#online': 'online', '#lastSeenAt': 'lastSeenAt', '#presenceAt': 'presenceAt', '#deviceId': 'deviceId', '#reason': 'disconnectReason' };
+      const names: Record<string, string> = {
+        '#online': 'online',
+        '#lastSeenAt': 'lastSeenAt',
+        '#presenceAt': 'presenceAt',
+        '#deviceId': 'deviceId',
+        '#reason': 'disconnectReason',
+      };
       const sets = ['#online = :online', '#lastSeenAt = :at', '#presenceAt = :ts'];
       const values: Record<string, unknown> = { ':online': connected, ':at': at, ':ts': event.timestamp };
       if (connected) {

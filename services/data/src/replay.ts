@@ -45,7 +45,10 @@ export function createSqsQueueSender({ client, queueUrl }: { client: SQSClient; 
         const chunk = bodies.slice(i, i + 10);
         try {
           const out = await client.send(
-            new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: chunk.map((body, j) => ({ Id: String(i + j), MessageBody: body })) }),
+            new SendMessageBatchCommand({
+              QueueUrl: queueUrl,
+              Entries: chunk.map((body, j) => ({ Id: String(i + j), MessageBody: body })),
+            }),
           );
           for (const f of out.Failed ?? []) failed.push(Number(f.Id));
         } catch {
@@ -97,7 +100,9 @@ export function createDeadLetterReplayer({ s3, bucket, sender, logger }: Replaye
   return {
     async replay({ limit }) {
       const list = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: ruleDeadLetterPrefix, MaxKeys: limit }));
-      const objects = (list.Contents ?? []).flatMap((o) => (o.Key ? [{ key: o.Key, lastModified: o.LastModified?.getTime() ?? Date.now() }] : []));
+      const objects = (list.Contents ?? []).flatMap((o) =>
+        o.Key ? [{ key: o.Key, lastModified: o.LastModified?.getTime() ?? Date.now() }] : [],
+      );
       const ready: { key: string; body: string }[] = [];
       let skipped = 0;
       for (const o of objects) {

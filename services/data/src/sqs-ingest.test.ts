@@ -47,12 +47,18 @@ describe('ingest through the SQS stand-in', () => {
 
   const inFlight = async () => {
     const { Attributes } = await sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+      new GetQueueAttributesCommand({
+        QueueUrl: queueUrl,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
     );
     return Number(Attributes?.ApproximateNumberOfMessages ?? 0) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
   };
   const raw = async (deviceId: string) => {
-    const res = await service.app.inject({ url: `/data/devices/${deviceId}/readings/raw`, query: { from: String(from - 1000), to: String(now), limit: '1000' } });
+    const res = await service.app.inject({
+      url: `/data/devices/${deviceId}/readings/raw`,
+      query: { from: String(from - 1000), to: String(now), limit: '1000' },
+    });
     expect(res.statusCode).toBe(200);
     return res.json<RawPage>().readings;
   };
@@ -104,7 +110,12 @@ describe('ingest through the SQS stand-in', () => {
       }),
     );
     for (let i = 0; i < bodies.length; i += 10) {
-      await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: bodies.slice(i, i + 10).map((MessageBody, j) => ({ Id: String(j), MessageBody })) }));
+      await sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: bodies.slice(i, i + 10).map((MessageBody, j) => ({ Id: String(j), MessageBody })),
+        }),
+      );
     }
     await waitFor('the queue to drain', async () => (await inFlight()) === 0);
     const readings = await raw('via-sqs');

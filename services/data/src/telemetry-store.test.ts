@@ -32,7 +32,13 @@ describe('telemetry store on dynalite', () => {
     const readings = [reading('a', base + 1000, 1), reading('a', base + 2000, 2), reading('a', base + 3000, 3)];
     expect(await store.write(readings)).toEqual({ stored: 3, duplicates: 0, failed: [] });
     expect(await store.write(readings)).toEqual({ stored: 0, duplicates: 3, failed: [] });
-    const items = await aws.dynamo.send(new QueryCommand({ TableName: aws.tableNames.telemetry, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'a#2024-11-24' } }));
+    const items = await aws.dynamo.send(
+      new QueryCommand({
+        TableName: aws.tableNames.telemetry,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': 'a#2024-11-24' },
+      }),
+    );
     expect(items.Items).toHaveLength(1);
     expect(await all(store, 'a', base, base + 60_000)).toEqual(readings.map(({ ts, seq, values }) => ({ ts, seq, values })));
   });
@@ -83,7 +89,13 @@ describe('telemetry store when a window item is full', () => {
     expect(first).toEqual({ stored: 40, duplicates: 0, failed: [] });
     const again = await store.write(readings);
     expect(again).toEqual({ stored: 0, duplicates: 40, failed: [] });
-    const items = await aws.dynamo.send(new QueryCommand({ TableName: aws.tableNames.telemetry, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'full#2024-11-24' } }));
+    const items = await aws.dynamo.send(
+      new QueryCommand({
+        TableName: aws.tableNames.telemetry,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': 'full#2024-11-24' },
+      }),
+    );
     expect(items.Items!.length).toBeGreaterThan(1);
     const got = await all(store, 'full', base, base + 60_000);
     expect(got.map((r) => r.seq)).toEqual(readings.map((r) => r.seq));

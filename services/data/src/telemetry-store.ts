@@ -65,8 +65,7 @@ export interface TelemetryStoreOptions {
 const maxReadingsPerUpdate = 100;
 
 /** DynamoDB's ValidationException for an item past 400 KB (dynalite copies the message). */
-const isItemTooLarge = (err: unknown) =>
-  err instanceof Error && err.name === 'ValidationException' && /item size/i.test(err.message);
+const isItemTooLarge = (err: unknown) => err instanceof Error && err.name === 'ValidationException' && /item size/i.test(err.message);
 
 interface WindowWrite {
   readonly pk: string;
@@ -116,7 +115,12 @@ export function createTelemetryStore(options: TelemetryStoreOptions): TelemetryS
       client.send(
         new PutCommand({
           TableName: tableName,
-          Item: { pk, sk: `${sk}#${entry.attribute}`, expiresAt: expiresAt(entry.reading.ts), [entry.attribute]: encodeValues(entry.reading.values) },
+          Item: {
+            pk,
+            sk: `${sk}#${entry.attribute}`,
+            expiresAt: expiresAt(entry.reading.ts),
+            [entry.attribute]: encodeValues(entry.reading.values),
+          },
           ReturnValues: 'ALL_OLD',
         }),
       ),
@@ -199,7 +203,11 @@ export function createTelemetryStore(options: TelemetryStoreOptions): TelemetryS
             new QueryCommand({
               TableName: tableName,
               KeyConditionExpression: 'pk = :pk AND sk BETWEEN :a AND :b',
-              ExpressionAttributeValues: { ':pk': partitionKey(deviceId, day), ':a': windowSortKey(start), ':b': `${windowSortKey(to)}#\uffff` },
+              ExpressionAttributeValues: {
+                ':pk': partitionKey(deviceId, day),
+                ':a': windowSortKey(start),
+                ':b': `${windowSortKey(to)}#\uffff`,
+              },
               ExclusiveStartKey: exclusiveStartKey,
             }),
           ),

@@ -27,7 +27,12 @@ describe('frontend service', () => {
     expect(problems).toEqual([]);
     const app = await createFrontendApp({ webRoot: await webRoot(), runtimeConfig: config });
     const res = await app.inject('/config.json');
-    expect(res.json()).toEqual({ ...{ region: 'us-east-1', userPoolId: 'us-east-1_abc', userPoolClientId: 'client' }, identityPoolId: 'us-east-1:pool', iotWebSocketUrl: 'ws://127.0.0.1:8083/mqtt', cognitoEndpoint: 'http://127.0.0.1:4566' });
+    expect(res.json()).toEqual({
+      ...{ region: 'us-east-1', userPoolId: 'us-east-1_abc', userPoolClientId: 'client' },
+      identityPoolId: 'us-east-1:pool',
+      iotWebSocketUrl: 'ws://127.0.0.1:8083/mqtt',
+      cognitoEndpoint: 'http://127.0.0.1:4566',
+    });
     expect(res.headers['cache-control']).toBe('no-store');
   });
 
@@ -56,6 +61,8 @@ describe('frontend service', () => {
   });
 
   it('fails with a clear message when the web app is not built', async () => {
-    await expect(createFrontendApp({ webRoot: join(tmpdir(), 'nope-fleet'), runtimeConfig: runtimeConfigFromEnv(env).config })).rejects.toThrow(/not built/);
+    await expect(
+      createFrontendApp({ webRoot: join(tmpdir(), 'nope-fleet'), runtimeConfig: runtimeConfigFromEnv(env).config }),
+    ).rejects.toThrow(/not built/);
   });
 });

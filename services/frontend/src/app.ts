@@ -20,7 +20,9 @@ export interface FrontendOptions {
 export async function createFrontendApp(options: FrontendOptions) {
   const app = Fastify({ loggerInstance: typeof options.logger === 'object' ? options.logger : undefined, logger: options.logger === true });
   const indexHtml = await readFile(join(options.webRoot, 'index.html'), 'utf8').catch((err: unknown) => {
-    throw new Error(`the web app is not built: ${join(options.webRoot, 'index.html')} is missing (run npm run build -w @fleet/frontend)`, { cause: err });
+    throw new Error(`the web app is not built: ${join(options.webRoot, 'index.html')} is missing (run npm run build -w @fleet/frontend)`, {
+      cause: err,
+    });
   });
 
   app.get('/health', async () => ({ status: 'ok' }));
@@ -39,7 +41,8 @@ export async function createFrontendApp(options: FrontendOptions) {
     if (req.url.startsWith('/assets/') && reply.statusCode === 200) reply.header('cache-control', 'public, max-age=31536000, immutable');
   });
   app.setNotFoundHandler((req, reply) => {
-    if (req.method !== 'GET' || req.url.startsWith('/assets/')) return reply.code(404).send({ code: 'NotFound', message: `no ${req.method} ${req.url}` });
+    if (req.method !== 'GET' || req.url.startsWith('/assets/'))
+      return reply.code(404).send({ code: 'NotFound', message: `no ${req.method} ${req.url}` });
     return reply.header('cache-control', 'no-cache').type('text/html').send(indexHtml);
   });
   return app;

@@ -9,7 +9,10 @@ const log = pino({ level: process.env.LOG_LEVEL ?? 'info', base: { service: 'fro
 const { config, problems } = runtimeConfigFromEnv(process.env);
 const port = Number(process.env.PORT ?? 3001);
 if (problems.length > 0 || !Number.isInteger(port)) {
-  log.fatal({ problems: [...problems, ...(Number.isInteger(port) ? [] : [`PORT "${process.env.PORT}" is not a port`])] }, 'invalid configuration');
+  log.fatal(
+    { problems: [...problems, ...(Number.isInteger(port) ? [] : [`PORT "${process.env.PORT}" is not a port`])] },
+    'invalid configuration',
+  );
   process.exit(2);
 }
 const webRoot = process.env.WEB_ROOT ?? join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'web');

@@ -51,7 +51,9 @@ describe('SELECT clause (documented examples)', () => {
 
   it('reads properties whose names need get(): get(get(get(mydata,"item2"),"0"),"my-key")', () => {
     const payload = { mydata: { item2: { '0': { 'my-key': 'myValue' } } } };
-    expect(run(`SELECT * from 'iot/rules' WHERE get(get(get(mydata,"item2"),"0"),"my-key") = "myValue"`, payload, 'iot/rules')).toEqual(payload);
+    expect(run(`SELECT * from 'iot/rules' WHERE get(get(get(mydata,"item2"),"0"),"my-key") = "myValue"`, payload, 'iot/rules')).toEqual(
+      payload,
+    );
   });
 });
 

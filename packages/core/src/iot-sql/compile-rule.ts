@@ -35,7 +35,8 @@ export function compileRule(sql: string): CompiledRule {
   if (query.from.type !== 'topic') throw new IotSqlError('expected a topic filter in FROM', 0, sql);
   const topicFilter = query.from.filter;
   const problem = topicFilterProblem(topicFilter);
-  if (problem !== undefined) throw new IotSqlError(`invalid topic filter ${JSON.stringify(topicFilter)}: ${problem}`, sql.indexOf(topicFilter), sql);
+  if (problem !== undefined)
+    throw new IotSqlError(`invalid topic filter ${JSON.stringify(topicFilter)}: ${problem}`, sql.indexOf(topicFilter), sql);
   return {
     sql,
     topicFilter,

@@ -201,7 +201,10 @@ function evaluateNestedQuery(query: Query, scope: SqlValue, ctx: EvalContext): S
   if (query.from.type !== 'expr') return undefined;
   const source = evaluate(query.from.expr, scope, ctx);
   if (isArray(source)) {
-    return source.filter((el) => whereHolds(query, el, ctx)).map((el) => project(query, el, ctx)).filter((v) => v !== undefined);
+    return source
+      .filter((el) => whereHolds(query, el, ctx))
+      .map((el) => project(query, el, ctx))
+      .filter((v) => v !== undefined);
   }
   if (isObject(source)) return whereHolds(query, source, ctx) ? project(query, source, ctx) : undefined;
   return undefined;

@@ -323,4 +323,16 @@ export function castValue(v: SqlValue, to: string): SqlValue {
   }
 }
 
-export const knownCastTypes = new Set(['string', 'nvarchar', 'text', 'ntext', 'varchar', 'int', 'integer', 'double', 'decimal', 'bool', 'boolean']);
+export const knownCastTypes = new Set([
+  'string',
+  'nvarchar',
+  'text',
+  'ntext',
+  'varchar',
+  'int',
+  'integer',
+  'double',
+  'decimal',
+  'bool',
+  'boolean',
+]);

@@ -100,4 +100,3 @@ export function tokenize(source: string): Token[] {
   tokens.push({ kind: 'eof', text: '', pos: source.length });
   return tokens;
 }
-

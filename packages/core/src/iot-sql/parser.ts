@@ -10,7 +10,24 @@ import { IotSqlError } from './iot-sql-error.ts';
 import { tokenize, type Token } from './lexer.ts';
 
 const reserved = new Set([
-  'SELECT', 'FROM', 'WHERE', 'AS', 'AND', 'OR', 'NOT', 'CASE', 'WHEN', 'THEN', 'ELSE', 'END', 'IS', 'NULL', 'TRUE', 'FALSE', 'IN', 'CONTAINS',
+  'SELECT',
+  'FROM',
+  'WHERE',
+  'AS',
+  'AND',
+  'OR',
+  'NOT',
+  'CASE',
+  'WHEN',
+  'THEN',
+  'ELSE',
+  'END',
+  'IS',
+  'NULL',
+  'TRUE',
+  'FALSE',
+  'IN',
+  'CONTAINS',
 ]);
 
 /** Parses a whole statement: `SELECT ... FROM 'filter' [WHERE ...]`. */
@@ -86,7 +103,12 @@ class Parser {
     this.expectKeyword('SELECT');
     // VALUE is a keyword only where it can be one: `SELECT value FROM ...` selects a field named value.
     let value = false;
-    if (this.isKeyword('VALUE') && !this.isOp(',', this.peek()) && !this.isKeyword('FROM', this.peek()) && !this.isKeyword('AS', this.peek())) {
+    if (
+      this.isKeyword('VALUE') &&
+      !this.isOp(',', this.peek()) &&
+      !this.isKeyword('FROM', this.peek()) &&
+      !this.isKeyword('AS', this.peek())
+    ) {
       this.i++;
       value = true;
     }

@@ -54,9 +54,18 @@ describe('shared IoT rules', () => {
   });
 
   it('presence forwards the lifecycle event fields, without the ones the event lacks', () => {
-    const event = { clientId: 'dev-1', timestamp: 1_700_000_000_000, eventType: 'connected', sessionIdentifier: 's', principalIdentifier: 'p' };
+    const event = {
+      clientId: 'dev-1',
+      timestamp: 1_700_000_000_000,
+      eventType: 'connected',
+      sessionIdentifier: 's',
+      principalIdentifier: 'p',
+    };
     const result = compileRule(presenceRule.sql).evaluate(message(topics.presenceConnected('dev-1'), event, 'iot'), options);
-    expect(result).toEqual({ matched: true, output: { kind: 'presence', eventType: 'connected', clientId: 'dev-1', timestamp: 1_700_000_000_000 } });
+    expect(result).toEqual({
+      matched: true,
+      output: { kind: 'presence', eventType: 'connected', clientId: 'dev-1', timestamp: 1_700_000_000_000 },
+    });
     const gone = { ...event, eventType: 'disconnected', disconnectReason: 'CLIENT_INITIATED_DISCONNECT' };
     const result2 = compileRule(presenceRule.sql).evaluate(message(topics.presenceDisconnected('dev-1'), gone, 'iot'), options);
     expect(result2.matched && result2.output).toMatchObject({ eventType: 'disconnected', disconnectReason: 'CLIENT_INITIATED_DISCONNECT' });

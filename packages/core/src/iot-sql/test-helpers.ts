@@ -17,4 +17,5 @@ export function run(sql: string, payload: unknown = {}, topic = 'topic/subtopic'
 }
 
 /** Evaluates one expression the way a SELECT VALUE does. */
-export const value = (expression: string, payload: unknown = {}): unknown => run(`SELECT VALUE ${expression} FROM 'topic/subtopic'`, payload);
+export const value = (expression: string, payload: unknown = {}): unknown =>
+  run(`SELECT VALUE ${expression} FROM 'topic/subtopic'`, payload);

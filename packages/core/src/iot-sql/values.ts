@@ -9,14 +9,7 @@
  */
 
 export type SqlValue =
-  | undefined
-  | null
-  | boolean
-  | number
-  | string
-  | Uint8Array
-  | readonly SqlValue[]
-  | { readonly [key: string]: SqlValue };
+  undefined | null | boolean | number | string | Uint8Array | readonly SqlValue[] | { readonly [key: string]: SqlValue };
 
 export type SqlObject = { readonly [key: string]: SqlValue };
 

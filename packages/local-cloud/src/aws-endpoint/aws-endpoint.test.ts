@@ -82,7 +82,16 @@ describe('local AWS endpoint', () => {
         },
       },
     });
-    const res = await handler({ method: 'POST', path: '/', rawUrl: '/', query: new URLSearchParams(), headers: {}, body: Buffer.from('{}'), service: 't', operation: 'Fail' });
+    const res = await handler({
+      method: 'POST',
+      path: '/',
+      rawUrl: '/',
+      query: new URLSearchParams(),
+      headers: {},
+      body: Buffer.from('{}'),
+      service: 't',
+      operation: 'Fail',
+    });
     expect(res.status).toBe(404);
     expect(JSON.parse(String(res.body))).toEqual({ __type: 'ResourceNotFoundException', message: 'no such thing' });
   });

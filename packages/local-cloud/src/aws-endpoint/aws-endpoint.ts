@@ -71,7 +71,14 @@ export function createAwsEndpoint(options: AwsEndpointOptions): Server {
     const started = Date.now();
     const response = await handler(awsRequest);
     options.log?.debug(
-      { service: identified.service, operation: identified.operation, method: req.method, path: url.pathname, status: response.status, ms: Date.now() - started },
+      {
+        service: identified.service,
+        operation: identified.operation,
+        method: req.method,
+        path: url.pathname,
+        status: response.status,
+        ms: Date.now() - started,
+      },
       'aws request',
     );
     send(res, response);

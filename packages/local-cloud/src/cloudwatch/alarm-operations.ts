@@ -32,13 +32,15 @@ function readOffsetToken(input: Input): number {
   const token = read.string(input, 'NextToken');
   if (token === undefined) return 0;
   const offset = Number.parseInt(token, 10);
-  if (!Number.isInteger(offset) || offset < 0 || String(offset) !== token) throw metricError('InvalidNextToken', 'The service returned an invalid NextToken.');
+  if (!Number.isInteger(offset) || offset < 0 || String(offset) !== token)
+    throw metricError('InvalidNextToken', 'The service returned an invalid NextToken.');
   return offset;
 }
 
 function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], name: string): T | undefined {
   if (value === undefined) return undefined;
-  if (!(allowed as readonly string[]).includes(value)) throw invalidMetricParameter(`The parameter ${name} has an invalid value: ${value}; expected one of ${allowed.join(', ')}.`);
+  if (!(allowed as readonly string[]).includes(value))
+    throw invalidMetricParameter(`The parameter ${name} has an invalid value: ${value}; expected one of ${allowed.join(', ')}.`);
   return value as T;
 }
 
@@ -48,21 +50,38 @@ export function alarmOperations(deps: AlarmOperationsDeps): Record<string, JsonO
   function readAlarm(input: Input): StoredAlarm {
     const name = read.requiredString(input, 'AlarmName');
     if (name.length > 255) throw invalidMetricParameter('The parameter AlarmName must be at most 255 characters.');
-    if (read.list(input, 'Metrics') !== undefined) throw invalidMetricParameter('Metric math alarms (Metrics) are not supported by the local cloud; give MetricName, Namespace and Statistic.');
-    if (read.string(input, 'ThresholdMetricId') !== undefined) throw invalidMetricParameter('Anomaly detection alarms (ThresholdMetricId) are not supported by the local cloud.');
-    if (read.string(input, 'ExtendedStatistic') !== undefined) throw invalidMetricParameter('The local cloud keeps count/sum/min/max aggregates only: ExtendedStatistic (percentiles) is not supported.');
+    if (read.list(input, 'Metrics') !== undefined)
+      throw invalidMetricParameter(
+        'Metric math alarms (Metrics) are not supported by the local cloud; give MetricName, Namespace and Statistic.',
+      );
+    if (read.string(input, 'ThresholdMetricId') !== undefined)
+      throw invalidMetricParameter('Anomaly detection alarms (ThresholdMetricId) are not supported by the local cloud.');
+    if (read.string(input, 'ExtendedStatistic') !== undefined)
+      throw invalidMetricParameter(
+        'The local cloud keeps count/sum/min/max aggregates only: ExtendedStatistic (percentiles) is not supported.',
+      );
     const statistic = read.requiredString(input, 'Statistic');
-    if (!isStatisticName(statistic)) throw invalidMetricParameter(`The parameter Statistic has an invalid value: ${statistic}; expected one of ${statisticNames.join(', ')}.`);
+    if (!isStatisticName(statistic))
+      throw invalidMetricParameter(
+        `The parameter Statistic has an invalid value: ${statistic}; expected one of ${statisticNames.join(', ')}.`,
+      );
     const operator = read.requiredString(input, 'ComparisonOperator');
-    if (!(operator in comparisonOperators)) throw invalidMetricParameter(`The parameter ComparisonOperator has an invalid value: ${operator}; the local cloud supports ${Object.keys(comparisonOperators).join(', ')}.`);
+    if (!(operator in comparisonOperators))
+      throw invalidMetricParameter(
+        `The parameter ComparisonOperator has an invalid value: ${operator}; the local cloud supports ${Object.keys(comparisonOperators).join(', ')}.`,
+      );
     const period = read.requiredNumber(input, 'Period');
     if (!Number.isInteger(period) || period < 60 || period % 60 !== 0) {
       throw invalidMetricParameter(`The local cloud keeps one-minute aggregates: Period must be a multiple of 60, received ${period}.`);
     }
     const evaluationPeriods = read.requiredNumber(input, 'EvaluationPeriods');
-    if (!Number.isInteger(evaluationPeriods) || evaluationPeriods < 1) throw invalidMetricParameter('The parameter EvaluationPeriods must be a positive integer.');
+    if (!Number.isInteger(evaluationPeriods) || evaluationPeriods < 1)
+      throw invalidMetricParameter('The parameter EvaluationPeriods must be a positive integer.');
     const datapointsToAlarm = read.number(input, 'DatapointsToAlarm');
-    if (datapointsToAlarm !== undefined && (!Number.isInteger(datapointsToAlarm) || datapointsToAlarm < 1 || datapointsToAlarm > evaluationPeriods)) {
+    if (
+      datapointsToAlarm !== undefined &&
+      (!Number.isInteger(datapointsToAlarm) || datapointsToAlarm < 1 || datapointsToAlarm > evaluationPeriods)
+    ) {
       throw invalidMetricParameter('DatapointsToAlarm must be a positive integer no greater than EvaluationPeriods.');
     }
     const now = clock();
@@ -113,13 +132,16 @@ export function alarmOperations(deps: AlarmOperationsDeps): Record<string, JsonO
       const offset = readOffsetToken(input);
       const wantMetric = !types || types.length === 0 || types.includes('MetricAlarm');
       const matching = wantMetric
-        ? alarms.all().filter(
-            (a) =>
-              (!names || names.includes(a.AlarmName)) &&
-              (prefix === undefined || a.AlarmName.startsWith(prefix)) &&
-              (state === undefined || a.StateValue === state) &&
-              (actionPrefix === undefined || [...a.AlarmActions, ...a.OKActions, ...a.InsufficientDataActions].some((x) => x.startsWith(actionPrefix))),
-          )
+        ? alarms
+            .all()
+            .filter(
+              (a) =>
+                (!names || names.includes(a.AlarmName)) &&
+                (prefix === undefined || a.AlarmName.startsWith(prefix)) &&
+                (state === undefined || a.StateValue === state) &&
+                (actionPrefix === undefined ||
+                  [...a.AlarmActions, ...a.OKActions, ...a.InsufficientDataActions].some((x) => x.startsWith(actionPrefix))),
+            )
         : [];
       const page = matching.slice(offset, offset + max);
       return {
@@ -164,7 +186,8 @@ export function alarmOperations(deps: AlarmOperationsDeps): Record<string, JsonO
       const start = read.timestampSeconds(input, 'StartDate');
       const end = read.timestampSeconds(input, 'EndDate');
       const scanBy = read.string(input, 'ScanBy') ?? 'TimestampDescending';
-      if (scanBy !== 'TimestampDescending' && scanBy !== 'TimestampAscending') throw invalidMetricParameter(`The parameter ScanBy has an invalid value: ${scanBy}.`);
+      if (scanBy !== 'TimestampDescending' && scanBy !== 'TimestampAscending')
+        throw invalidMetricParameter(`The parameter ScanBy has an invalid value: ${scanBy}.`);
       const max = readMaxRecords(input);
       const offset = readOffsetToken(input);
       const wantMetric = !types || types.length === 0 || types.includes('MetricAlarm');

@@ -123,7 +123,11 @@ export function createAlarmStore(deps: {
         Timestamp: alarm.AlarmConfigurationUpdatedTimestamp,
         HistoryItemType: 'ConfigurationUpdate',
         HistorySummary: `Alarm "${alarm.AlarmName}" ${existing ? 'updated' : 'created'}`,
-        HistoryData: JSON.stringify({ type: existing ? 'Update' : 'Create', version: '1.0', ...(existing ? {} : { createdAlarm: describe(stored) }) }),
+        HistoryData: JSON.stringify({
+          type: existing ? 'Update' : 'Create',
+          version: '1.0',
+          ...(existing ? {} : { createdAlarm: describe(stored) }),
+        }),
       });
       save();
     },
@@ -164,7 +168,11 @@ export function createAlarmStore(deps: {
         HistoryData: JSON.stringify({
           version: '1.0',
           oldState: old,
-          newState: { stateValue: state, stateReason: reason, ...(reasonData ? { stateReasonData: JSON.parse(reasonData) as unknown } : {}) },
+          newState: {
+            stateValue: state,
+            stateReason: reason,
+            ...(reasonData ? { stateReasonData: JSON.parse(reasonData) as unknown } : {}),
+          },
         }),
       });
       log.info({ alarm: name, from: old.stateValue, to: state, reason }, 'CloudWatch alarm state changed');
@@ -184,7 +192,9 @@ export function createAlarmStore(deps: {
           end,
           alarm.Period,
         );
-        const values = new Map(periods.map((p) => [p.timestamp, { value: statisticValue(p.aggregate, alarm.Statistic), sampleCount: p.aggregate.count }]));
+        const values = new Map(
+          periods.map((p) => [p.timestamp, { value: statisticValue(p.aggregate, alarm.Statistic), sampleCount: p.aggregate.count }]),
+        );
         const result = evaluateAlarmRule(alarm, alarm.StateValue, values, now);
         // CloudWatch records a history item only when the state changes.
         if (result.state !== alarm.StateValue) store.setState(alarm.AlarmName, result.state, result.reason, result.reasonData);

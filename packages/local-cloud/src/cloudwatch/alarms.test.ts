@@ -46,7 +46,9 @@ describe('CloudWatch alarms through @aws-sdk/client-cloudwatch', () => {
   const stateOf = async (name: string) => (await h.cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: [name] }))).MetricAlarms?.[0];
 
   it('creates an alarm in INSUFFICIENT_DATA and moves it OK → ALARM → OK as periods complete', async () => {
-    await h.cloudwatch.send(new PutMetricAlarmCommand(alarm('hot', { AlarmDescription: 'too hot', AlarmActions: ['arn:aws:sns:us-east-1:000000000000:ops'] })));
+    await h.cloudwatch.send(
+      new PutMetricAlarmCommand(alarm('hot', { AlarmDescription: 'too hot', AlarmActions: ['arn:aws:sns:us-east-1:000000000000:ops'] })),
+    );
     const created = await stateOf('hot');
     expect(created).toMatchObject({
       AlarmName: 'hot',
@@ -70,8 +72,16 @@ describe('CloudWatch alarms through @aws-sdk/client-cloudwatch', () => {
     await h.standIn.evaluateAlarms();
     const alarmed = await stateOf('hot');
     expect(alarmed?.StateValue).toBe('ALARM');
-    expect(alarmed?.StateReason).toMatch(/^Threshold Crossed: 1 out of the last 1 datapoints \[9 \(24\/11\/26 12:01:00\)\] was greater than the threshold \(5\)/);
-    expect(JSON.parse(alarmed?.StateReasonData ?? '{}')).toMatchObject({ version: '1.0', statistic: 'Maximum', period: 60, recentDatapoints: [9], threshold: 5 });
+    expect(alarmed?.StateReason).toMatch(
+      /^Threshold Crossed: 1 out of the last 1 datapoints \[9 \(24\/11\/26 12:01:00\)\] was greater than the threshold \(5\)/,
+    );
+    expect(JSON.parse(alarmed?.StateReasonData ?? '{}')).toMatchObject({
+      version: '1.0',
+      statistic: 'Maximum',
+      period: 60,
+      recentDatapoints: [9],
+      threshold: 5,
+    });
     expect(alarmed?.StateTransitionedTimestamp).toEqual(new Date(at(125)));
 
     await put(130, 2);
@@ -86,7 +96,12 @@ describe('CloudWatch alarms through @aws-sdk/client-cloudwatch', () => {
       'Alarm updated from INSUFFICIENT_DATA to OK',
     ]);
     const newest = history.AlarmHistoryItems?.[0];
-    expect(newest).toMatchObject({ AlarmName: 'hot', AlarmType: 'MetricAlarm', HistoryItemType: 'StateUpdate', Timestamp: new Date(at(185)) });
+    expect(newest).toMatchObject({
+      AlarmName: 'hot',
+      AlarmType: 'MetricAlarm',
+      HistoryItemType: 'StateUpdate',
+      Timestamp: new Date(at(185)),
+    });
     expect(JSON.parse(newest?.HistoryData ?? '{}')).toMatchObject({
       version: '1.0',
       oldState: { stateValue: 'ALARM' },
@@ -104,7 +119,9 @@ describe('CloudWatch alarms through @aws-sdk/client-cloudwatch', () => {
 
   it('treats missing data as breaching, not breaching or ignored as configured', async () => {
     await h.cloudwatch.send(new PutMetricAlarmCommand(alarm('missing-breaches', { MetricName: 'Silent', TreatMissingData: 'breaching' })));
-    await h.cloudwatch.send(new PutMetricAlarmCommand(alarm('missing-is-fine', { MetricName: 'Silent', TreatMissingData: 'notBreaching' })));
+    await h.cloudwatch.send(
+      new PutMetricAlarmCommand(alarm('missing-is-fine', { MetricName: 'Silent', TreatMissingData: 'notBreaching' })),
+    );
     await h.cloudwatch.send(new PutMetricAlarmCommand(alarm('missing-ignored', { MetricName: 'Silent', TreatMissingData: 'ignore' })));
     await h.standIn.evaluateAlarms();
     expect((await stateOf('missing-breaches'))?.StateValue).toBe('ALARM');
@@ -113,7 +130,9 @@ describe('CloudWatch alarms through @aws-sdk/client-cloudwatch', () => {
   });
 
   it('needs DatapointsToAlarm breaching periods out of EvaluationPeriods (M of N)', async () => {
-    await h.cloudwatch.send(new PutMetricAlarmCommand(alarm('two-of-three', { MetricName: 'Spiky', EvaluationPeriods: 3, DatapointsToAlarm: 2 })));
+    await h.cloudwatch.send(
+      new PutMetricAlarmCommand(alarm('two-of-three', { MetricName: 'Spiky', EvaluationPeriods: 3, DatapointsToAlarm: 2 })),
+    );
     await put(600, 9, 'Spiky');
     await put(660, 1, 'Spiky');
     await put(720, 1, 'Spiky');
@@ -147,7 +166,9 @@ describe('CloudWatch alarms through @aws-sdk/client-cloudwatch', () => {
   });
 
   it('sets a state by hand until the next evaluation, and refuses unknown alarms', async () => {
-    await h.cloudwatch.send(new SetAlarmStateCommand({ AlarmName: 'missing-is-fine', StateValue: 'ALARM', StateReason: 'testing actions' }));
+    await h.cloudwatch.send(
+      new SetAlarmStateCommand({ AlarmName: 'missing-is-fine', StateValue: 'ALARM', StateReason: 'testing actions' }),
+    );
     const forced = await stateOf('missing-is-fine');
     expect(forced).toMatchObject({ StateValue: 'ALARM', StateReason: 'testing actions' });
     await h.standIn.evaluateAlarms();
@@ -159,19 +180,23 @@ describe('CloudWatch alarms through @aws-sdk/client-cloudwatch', () => {
   });
 
   it('validates PutMetricAlarm', async () => {
-    await expect(h.cloudwatch.send(new PutMetricAlarmCommand(alarm('bad', { Period: 45 })))).rejects.toBeInstanceOf(InvalidParameterValueException);
-    await expect(h.cloudwatch.send(new PutMetricAlarmCommand(alarm('bad', { ComparisonOperator: 'LessThanLowerThreshold' })))).rejects.toBeInstanceOf(
+    await expect(h.cloudwatch.send(new PutMetricAlarmCommand(alarm('bad', { Period: 45 })))).rejects.toBeInstanceOf(
       InvalidParameterValueException,
     );
-    await expect(h.cloudwatch.send(new PutMetricAlarmCommand(alarm('bad', { EvaluationPeriods: 1, DatapointsToAlarm: 2 })))).rejects.toBeInstanceOf(
-      InvalidParameterValueException,
-    );
+    await expect(
+      h.cloudwatch.send(new PutMetricAlarmCommand(alarm('bad', { ComparisonOperator: 'LessThanLowerThreshold' }))),
+    ).rejects.toBeInstanceOf(InvalidParameterValueException);
+    await expect(
+      h.cloudwatch.send(new PutMetricAlarmCommand(alarm('bad', { EvaluationPeriods: 1, DatapointsToAlarm: 2 }))),
+    ).rejects.toBeInstanceOf(InvalidParameterValueException);
     expect((await h.cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: ['bad'] }))).MetricAlarms).toEqual([]);
   });
 
   it('updating an alarm keeps its state, as on AWS', async () => {
     expect((await stateOf('two-of-three'))?.StateValue).toBe('ALARM');
-    await h.cloudwatch.send(new PutMetricAlarmCommand(alarm('two-of-three', { MetricName: 'Spiky', EvaluationPeriods: 3, DatapointsToAlarm: 2, Threshold: 8 })));
+    await h.cloudwatch.send(
+      new PutMetricAlarmCommand(alarm('two-of-three', { MetricName: 'Spiky', EvaluationPeriods: 3, DatapointsToAlarm: 2, Threshold: 8 })),
+    );
     expect(await stateOf('two-of-three')).toMatchObject({ StateValue: 'ALARM', Threshold: 8 });
   });
 

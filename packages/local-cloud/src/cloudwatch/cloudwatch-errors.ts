@@ -32,10 +32,7 @@ export const missingMetricParameter = (name: string) =>
   metricError('MissingRequiredParameterException', `The parameter ${name} is required.`);
 
 export type LogsErrorName =
-  | 'InvalidParameterException'
-  | 'ResourceNotFoundException'
-  | 'ResourceAlreadyExistsException'
-  | 'LimitExceededException';
+  'InvalidParameterException' | 'ResourceNotFoundException' | 'ResourceAlreadyExistsException' | 'LimitExceededException';
 
 /** An error of the CloudWatch Logs API. */
 export function logsError(name: LogsErrorName, message: string): AwsError {

@@ -21,21 +21,47 @@ describe('parseEmfLine', () => {
   it('extracts one metric per DimensionSet, with arrays of values aggregated', () => {
     const doc = parseEmfLine(
       emf({ Service: 'data', Route: '/x', Latency: [10, 30, 20], Count: 3 }, [
-        { Namespace: 'Fleet', Dimensions: [['Service'], ['Service', 'Route']], Metrics: [{ Name: 'Latency', Unit: 'Milliseconds' }, { Name: 'Count' }] },
+        {
+          Namespace: 'Fleet',
+          Dimensions: [['Service'], ['Service', 'Route']],
+          Metrics: [{ Name: 'Latency', Unit: 'Milliseconds' }, { Name: 'Count' }],
+        },
       ]),
     );
     expect(doc?.timestamp).toBe(t0 + 5000);
     expect(doc?.problems).toEqual([]);
     expect(doc?.metrics).toEqual([
-      { metric: { namespace: 'Fleet', metricName: 'Latency', dimensions: [{ Name: 'Service', Value: 'data' }] }, unit: 'Milliseconds', aggregate: { count: 3, sum: 60, min: 10, max: 30 } },
       {
-        metric: { namespace: 'Fleet', metricName: 'Latency', dimensions: [{ Name: 'Service', Value: 'data' }, { Name: 'Route', Value: '/x' }] },
+        metric: { namespace: 'Fleet', metricName: 'Latency', dimensions: [{ Name: 'Service', Value: 'data' }] },
         unit: 'Milliseconds',
         aggregate: { count: 3, sum: 60, min: 10, max: 30 },
       },
-      { metric: { namespace: 'Fleet', metricName: 'Count', dimensions: [{ Name: 'Service', Value: 'data' }] }, unit: 'None', aggregate: { count: 1, sum: 3, min: 3, max: 3 } },
       {
-        metric: { namespace: 'Fleet', metricName: 'Count', dimensions: [{ Name: 'Service', Value: 'data' }, { Name: 'Route', Value: '/x' }] },
+        metric: {
+          namespace: 'Fleet',
+          metricName: 'Latency',
+          dimensions: [
+            { Name: 'Service', Value: 'data' },
+            { Name: 'Route', Value: '/x' },
+          ],
+        },
+        unit: 'Milliseconds',
+        aggregate: { count: 3, sum: 60, min: 10, max: 30 },
+      },
+      {
+        metric: { namespace: 'Fleet', metricName: 'Count', dimensions: [{ Name: 'Service', Value: 'data' }] },
+        unit: 'None',
+        aggregate: { count: 1, sum: 3, min: 3, max: 3 },
+      },
+      {
+        metric: {
+          namespace: 'Fleet',
+          metricName: 'Count',
+          dimensions: [
+            { Name: 'Service', Value: 'data' },
+            { Name: 'Route', Value: '/x' },
+          ],
+        },
         unit: 'None',
         aggregate: { count: 1, sum: 3, min: 3, max: 3 },
       },
@@ -48,12 +74,22 @@ describe('parseEmfLine', () => {
         { Namespace: '', Dimensions: [[]], Metrics: [{ Name: 'Good' }] }, // empty namespace
         { Namespace: 'Fleet', Dimensions: ['Service'], Metrics: [{ Name: 'Good' }] }, // flattened DimensionSet
         { Namespace: 'Fleet', Dimensions: [['Code']], Metrics: [{ Name: 'Good' }] }, // dimension value not a string
-        { Namespace: 'Fleet', Dimensions: [[]], Metrics: [{ Name: 'Text' }, { Name: 'Many' }, { Name: 'Good', Unit: 'Furlongs' }, { Name: 'Missing' }] },
+        {
+          Namespace: 'Fleet',
+          Dimensions: [[]],
+          Metrics: [{ Name: 'Text' }, { Name: 'Many' }, { Name: 'Good', Unit: 'Furlongs' }, { Name: 'Missing' }],
+        },
         { Namespace: 'Fleet', Dimensions: [[]], Metrics: [{ Name: 'Good', Unit: 'Count', StorageResolution: 60 }] },
         'not a directive',
       ]),
     );
-    expect(doc?.metrics).toEqual([{ metric: { namespace: 'Fleet', metricName: 'Good', dimensions: [] }, unit: 'Count', aggregate: { count: 1, sum: 1, min: 1, max: 1 } }]);
+    expect(doc?.metrics).toEqual([
+      {
+        metric: { namespace: 'Fleet', metricName: 'Good', dimensions: [] },
+        unit: 'Count',
+        aggregate: { count: 1, sum: 1, min: 1, max: 1 },
+      },
+    ]);
     expect(doc?.problems.length).toBe(8);
   });
 
@@ -85,9 +121,22 @@ describe('ingestEmfLine with the SDK clients', () => {
     );
 
   it('turns EMF lines into metrics visible through GetMetricStatistics and stores the line in the log group', async () => {
-    const directive = [{ Namespace: 'Fleet', Dimensions: [['Service']], Metrics: [{ Name: 'ReadingsStored', Unit: 'Count' }, { Name: 'BatchMs', Unit: 'Milliseconds' }] }];
-    expect(h.standIn.ingestEmfLine(emf({ Service: 'data', ReadingsStored: 40, BatchMs: [5, 15] }, directive), '/fleet/services/data')).toBe(true);
-    expect(h.standIn.ingestEmfLine(emf({ Service: 'data', ReadingsStored: 2, BatchMs: [7] }, directive, t0 + 50_000), '/fleet/services/data')).toBe(true);
+    const directive = [
+      {
+        Namespace: 'Fleet',
+        Dimensions: [['Service']],
+        Metrics: [
+          { Name: 'ReadingsStored', Unit: 'Count' },
+          { Name: 'BatchMs', Unit: 'Milliseconds' },
+        ],
+      },
+    ];
+    expect(h.standIn.ingestEmfLine(emf({ Service: 'data', ReadingsStored: 40, BatchMs: [5, 15] }, directive), '/fleet/services/data')).toBe(
+      true,
+    );
+    expect(
+      h.standIn.ingestEmfLine(emf({ Service: 'data', ReadingsStored: 2, BatchMs: [7] }, directive, t0 + 50_000), '/fleet/services/data'),
+    ).toBe(true);
     expect(h.standIn.ingestEmfLine('{"level":30,"msg":"listening"}', '/fleet/services/data')).toBe(false);
     expect(h.standIn.ingestEmfLine('listening on 8080', '/fleet/services/data')).toBe(false);
 
@@ -101,10 +150,14 @@ describe('ingestEmfLine with the SDK clients', () => {
     await h.restart();
     const streams = await h.logs.send(new DescribeLogStreamsCommand({ logGroupName: '/fleet/services/data' }));
     expect(streams.logStreams?.map((s) => s.logStreamName)).toEqual(['emf']);
-    const events = await h.logs.send(new GetLogEventsCommand({ logGroupName: '/fleet/services/data', logStreamName: 'emf', startFromHead: true }));
+    const events = await h.logs.send(
+      new GetLogEventsCommand({ logGroupName: '/fleet/services/data', logStreamName: 'emf', startFromHead: true }),
+    );
     expect(events.events?.map((e) => e.timestamp)).toEqual([t0 + 5000, t0 + 50_000]);
     expect(JSON.parse(events.events?.[0]?.message ?? '{}')).toMatchObject({ Service: 'data', ReadingsStored: 40 });
-    const filtered = await h.logs.send(new FilterLogEventsCommand({ logGroupName: '/fleet/services/data', filterPattern: '{ $.ReadingsStored > 10 }' }));
+    const filtered = await h.logs.send(
+      new FilterLogEventsCommand({ logGroupName: '/fleet/services/data', filterPattern: '{ $.ReadingsStored > 10 }' }),
+    );
     expect(filtered.events).toHaveLength(1);
 
     // EMF metrics survived the restart too.

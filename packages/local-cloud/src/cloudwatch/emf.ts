@@ -48,7 +48,8 @@ export function parseEmfLine(line: string): EmfDocument | undefined {
   const meta = root._aws;
   const problems: string[] = [];
   const timestamp = typeof meta.Timestamp === 'number' && Number.isFinite(meta.Timestamp) ? meta.Timestamp : undefined;
-  if (timestamp === undefined) return { timestamp, metrics: [], problems: ['_aws.Timestamp must be a number of milliseconds since the epoch'] };
+  if (timestamp === undefined)
+    return { timestamp, metrics: [], problems: ['_aws.Timestamp must be a number of milliseconds since the epoch'] };
   const metrics: EmfMetric[] = [];
   (meta.CloudWatchMetrics as unknown[]).forEach((directive, d) => {
     const where = `CloudWatchMetrics[${d}]`;
@@ -93,7 +94,12 @@ function readDimensionSets(root: Json, sets: unknown[], where: string, problems:
   return result;
 }
 
-function readMetric(root: Json, definition: unknown, where: string, problems: string[]): { name: string; unit: string; aggregate: Aggregate } | undefined {
+function readMetric(
+  root: Json,
+  definition: unknown,
+  where: string,
+  problems: string[],
+): { name: string; unit: string; aggregate: Aggregate } | undefined {
   if (!isObject(definition) || typeof definition.Name !== 'string' || definition.Name === '') {
     problems.push(`${where}.Name must be a non-empty string`);
     return undefined;

@@ -8,7 +8,8 @@
  * Space-delimited (`[a, b]`) patterns and regular expressions are not supported.
  */
 
-export type FilterResult = { readonly ok: true; readonly match: (message: string) => boolean } | { readonly ok: false; readonly error: string };
+export type FilterResult =
+  { readonly ok: true; readonly match: (message: string) => boolean } | { readonly ok: false; readonly error: string };
 
 export function compileFilterPattern(pattern: string | undefined): FilterResult {
   const text = (pattern ?? '').trim();
@@ -188,6 +189,11 @@ function equals(actual: unknown, expected: string | number | boolean | null): bo
   if (typeof actual !== 'string' && typeof actual !== 'number' && typeof actual !== 'boolean') return false;
   const text = String(actual);
   if (!expected.includes('*')) return text === expected;
-  const re = new RegExp(`^${expected.split('*').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  const re = new RegExp(
+    `^${expected
+      .split('*')
+      .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
   return re.test(text);
 }

@@ -70,7 +70,11 @@ export async function createCloudWatchStandIn(options: CloudWatchStandInOptions)
     clock,
     log,
   });
-  const logs: LogStore = await openLogStore({ dir: join(dataDir, 'logs'), maxGroupBytes: options.maxLogGroupBytes ?? 64 * 1024 * 1024, log });
+  const logs: LogStore = await openLogStore({
+    dir: join(dataDir, 'logs'),
+    maxGroupBytes: options.maxLogGroupBytes ?? 64 * 1024 * 1024,
+    log,
+  });
 
   const monitoringJson = jsonProtocolHandler({
     service: 'CloudWatch',
@@ -150,7 +154,8 @@ export async function createCloudWatchStandIn(options: CloudWatchStandInOptions)
       return true;
     }
     const now = clock();
-    if (doc.problems.length > 0) log.warn({ logGroupName, problems: doc.problems }, 'EMF document partly invalid: those metrics were not extracted');
+    if (doc.problems.length > 0)
+      log.warn({ logGroupName, problems: doc.problems }, 'EMF document partly invalid: those metrics were not extracted');
     const timestamp = doc.timestamp ?? now;
     if (timestamp < now - emfPastLimitMs || timestamp > now + emfFutureLimitMs) {
       log.warn({ logGroupName, timestamp }, 'EMF timestamp more than 14 days old or 2 hours ahead: metrics dropped, as CloudWatch does');

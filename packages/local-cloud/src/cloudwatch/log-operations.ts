@@ -10,10 +10,14 @@ import { eventSize, type LogEvent, type LogGroup, type LogStore, type LogStream 
 import { inputReader, structures, type Input } from './wire-input.ts';
 
 const invalid = (message: string) => logsError('InvalidParameterException', message);
-const read = inputReader(invalid, (name) => invalid(`1 validation error detected: Value null at '${name}' failed to satisfy constraint: Member must not be null`));
+const read = inputReader(invalid, (name) =>
+  invalid(`1 validation error detected: Value null at '${name}' failed to satisfy constraint: Member must not be null`),
+);
 
 /** Values PutRetentionPolicy accepts (API reference, retentionInDays). */
-export const retentionDays: ReadonlySet<number> = new Set([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653]);
+export const retentionDays: ReadonlySet<number> = new Set([
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+]);
 const maxBatchBytes = 1_048_576;
 const maxBatchEvents = 10_000;
 const maxBatchSpanMs = 24 * 3600_000;
@@ -33,13 +37,17 @@ const streamNotFound = () => logsError('ResourceNotFoundException', 'The specifi
 
 export function validateLogGroupName(name: string): void {
   if (name.length < 1 || name.length > 512 || !/^[.\-_/#A-Za-z0-9]+$/.test(name)) {
-    throw invalid(`1 validation error detected: Value '${name}' at 'logGroupName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+`);
+    throw invalid(
+      `1 validation error detected: Value '${name}' at 'logGroupName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+`,
+    );
   }
 }
 
 export function validateLogStreamName(name: string): void {
   if (name.length < 1 || name.length > 512 || /[:*]/.test(name)) {
-    throw invalid(`1 validation error detected: Value '${name}' at 'logStreamName' failed to satisfy constraint: Member must satisfy regular expression pattern: [^:*]*`);
+    throw invalid(
+      `1 validation error detected: Value '${name}' at 'logStreamName' failed to satisfy constraint: Member must satisfy regular expression pattern: [^:*]*`,
+    );
   }
 }
 
@@ -57,7 +65,9 @@ function groupNameOf(input: Input): string {
 function readLimit(input: Input, max: number): number {
   const limit = read.number(input, 'limit') ?? max;
   if (!Number.isInteger(limit) || limit < 1 || limit > max) {
-    throw invalid(`1 validation error detected: Value '${limit}' at 'limit' failed to satisfy constraint: Member must have value between 1 and ${max}`);
+    throw invalid(
+      `1 validation error detected: Value '${limit}' at 'limit' failed to satisfy constraint: Member must have value between 1 and ${max}`,
+    );
   }
   return limit;
 }
@@ -113,12 +123,17 @@ export function logOperations(deps: LogOperationsDeps): Record<string, JsonOpera
     async DescribeLogGroups(input) {
       const prefix = read.string(input, 'logGroupNamePrefix');
       const pattern = read.string(input, 'logGroupNamePattern');
-      if (prefix !== undefined && pattern !== undefined) throw invalid('LogGroup name prefix and LogGroup name pattern are mutually exclusive parameters.');
+      if (prefix !== undefined && pattern !== undefined)
+        throw invalid('LogGroup name prefix and LogGroup name pattern are mutually exclusive parameters.');
       const limit = readLimit(input, 50);
       const offset = readOffset(input);
       const matching = store
         .groups()
-        .filter((g) => (prefix === undefined || g.name.startsWith(prefix)) && (pattern === undefined || g.name.toLowerCase().includes(pattern.toLowerCase())));
+        .filter(
+          (g) =>
+            (prefix === undefined || g.name.startsWith(prefix)) &&
+            (pattern === undefined || g.name.toLowerCase().includes(pattern.toLowerCase())),
+        );
       const page = matching.slice(offset, offset + limit);
       return {
         logGroups: page.map((g) => ({
@@ -139,7 +154,9 @@ export function logOperations(deps: LogOperationsDeps): Record<string, JsonOpera
       const name = read.requiredString(input, 'logGroupName');
       const days = read.requiredNumber(input, 'retentionInDays');
       if (!retentionDays.has(days)) {
-        throw invalid(`1 validation error detected: Value '${days}' at 'retentionInDays' failed to satisfy constraint: Member must satisfy enum value set: [${[...retentionDays].join(', ')}]`);
+        throw invalid(
+          `1 validation error detected: Value '${days}' at 'retentionInDays' failed to satisfy constraint: Member must satisfy enum value set: [${[...retentionDays].join(', ')}]`,
+        );
       }
       requireGroup(name);
       await store.setRetention(name, days);
@@ -175,7 +192,10 @@ export function logOperations(deps: LogOperationsDeps): Record<string, JsonOpera
       const group = requireGroup(groupNameOf(input));
       const prefix = read.string(input, 'logStreamNamePrefix');
       const orderBy = read.string(input, 'orderBy') ?? 'LogStreamName';
-      if (orderBy !== 'LogStreamName' && orderBy !== 'LastEventTime') throw invalid(`Value '${orderBy}' at 'orderBy' failed to satisfy constraint: Member must satisfy enum value set: [LogStreamName, LastEventTime]`);
+      if (orderBy !== 'LogStreamName' && orderBy !== 'LastEventTime')
+        throw invalid(
+          `Value '${orderBy}' at 'orderBy' failed to satisfy constraint: Member must satisfy enum value set: [LogStreamName, LastEventTime]`,
+        );
       if (orderBy === 'LastEventTime' && prefix !== undefined) throw invalid('Cannot order by LastEventTime with a logStreamNamePrefix.');
       const descending = read.boolean(input, 'descending') ?? false;
       const limit = readLimit(input, 50);
@@ -209,11 +229,18 @@ export function logOperations(deps: LogOperationsDeps): Record<string, JsonOpera
       const events = structures(read.list(input, 'logEvents'), 'logEvents', invalid).map((e, i) => {
         const timestamp = read.requiredNumber(e, 'timestamp');
         const message = read.requiredString(e, 'message');
-        if (!Number.isInteger(timestamp) || timestamp < 0) throw invalid(`logEvents.${i + 1}.timestamp must be a non-negative integer (epoch milliseconds)`);
+        if (!Number.isInteger(timestamp) || timestamp < 0)
+          throw invalid(`logEvents.${i + 1}.timestamp must be a non-negative integer (epoch milliseconds)`);
         return { timestamp, message };
       });
-      if (events.length === 0) throw invalid("1 validation error detected: Value '[]' at 'logEvents' failed to satisfy constraint: Member must have length greater than or equal to 1");
-      if (events.length > maxBatchEvents) throw invalid(`1 validation error detected: Value at 'logEvents' failed to satisfy constraint: Member must have length less than or equal to ${maxBatchEvents}`);
+      if (events.length === 0)
+        throw invalid(
+          "1 validation error detected: Value '[]' at 'logEvents' failed to satisfy constraint: Member must have length greater than or equal to 1",
+        );
+      if (events.length > maxBatchEvents)
+        throw invalid(
+          `1 validation error detected: Value at 'logEvents' failed to satisfy constraint: Member must have length less than or equal to ${maxBatchEvents}`,
+        );
       const group = requireGroup(groupName);
       const stream = requireStream(group, streamName);
       // "The log events in the batch must be in chronological order by their timestamp."
@@ -263,7 +290,9 @@ export function logOperations(deps: LogOperationsDeps): Record<string, JsonOpera
       const inRange = (e: LogEvent) => (start === undefined || e.timestamp >= start) && (end === undefined || e.timestamp < end);
       const base = stream.baseSeq;
       const count = stream.events.length;
-      const position = token ? parseToken(token) : { direction: startFromHead ? ('f' as const) : ('b' as const), seq: startFromHead ? base : base + count };
+      const position = token
+        ? parseToken(token)
+        : { direction: startFromHead ? ('f' as const) : ('b' as const), seq: startFromHead ? base : base + count };
       const picked: number[] = [];
       let size = 0;
       if (position.direction === 'f') {

@@ -66,7 +66,12 @@ describe('log store bounds', () => {
     expect(s.events.map((e) => e.message)).toEqual(['new']);
     await store.close();
     const reopened = await openLogStore({ dir, maxGroupBytes: 1 << 20, log });
-    expect(reopened.group('/r')?.streams.get('s')?.events.map((e) => e.message)).toEqual(['new']);
+    expect(
+      reopened
+        .group('/r')
+        ?.streams.get('s')
+        ?.events.map((e) => e.message),
+    ).toEqual(['new']);
     expect(reopened.group('/r')?.retentionInDays).toBe(1);
     await reopened.close();
   });
@@ -82,7 +87,12 @@ describe('log store bounds', () => {
     const { appendFile } = await import('node:fs/promises');
     await appendFile(join(dir, group.dir, s.file), '{"timestamp":2,"ingest');
     const reopened = await openLogStore({ dir, maxGroupBytes: 1 << 20, log });
-    expect(reopened.group('/t')?.streams.get('s')?.events.map((e) => e.message)).toEqual(['whole']);
+    expect(
+      reopened
+        .group('/t')
+        ?.streams.get('s')
+        ?.events.map((e) => e.message),
+    ).toEqual(['whole']);
     await reopened.close();
   });
 });

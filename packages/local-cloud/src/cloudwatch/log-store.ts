@@ -47,7 +47,15 @@ interface IndexDocument {
     creationTime: number;
     dir: string;
     retentionInDays?: number;
-    streams: { name: string; creationTime: number; file: string; baseSeq: number; firstEventTimestamp?: number; lastEventTimestamp?: number; lastIngestionTime?: number }[];
+    streams: {
+      name: string;
+      creationTime: number;
+      file: string;
+      baseSeq: number;
+      firstEventTimestamp?: number;
+      lastEventTimestamp?: number;
+      lastIngestionTime?: number;
+    }[];
   }[];
 }
 
@@ -80,7 +88,13 @@ export async function openLogStore(options: { dir: string; maxGroupBytes: number
 
   const doc = await readJsonFile<IndexDocument>(indexFile);
   for (const g of doc?.groups ?? []) {
-    const group: LogGroup = { name: g.name, creationTime: g.creationTime, dir: g.dir, retentionInDays: g.retentionInDays, streams: new Map() };
+    const group: LogGroup = {
+      name: g.name,
+      creationTime: g.creationTime,
+      dir: g.dir,
+      retentionInDays: g.retentionInDays,
+      streams: new Map(),
+    };
     for (const s of g.streams) {
       const events = await readEvents(join(dir, g.dir, s.file), log);
       group.streams.set(s.name, {
@@ -202,7 +216,15 @@ export async function openLogStore(options: { dir: string; maxGroupBytes: number
     },
 
     async createStream(group, name, now) {
-      const stream: LogStream = { name, creationTime: now, file: `${hashName(name)}.jsonl`, baseSeq: 0, events: [], bytes: 0, io: Promise.resolve() };
+      const stream: LogStream = {
+        name,
+        creationTime: now,
+        file: `${hashName(name)}.jsonl`,
+        baseSeq: 0,
+        events: [],
+        bytes: 0,
+        io: Promise.resolve(),
+      };
       group.streams.set(name, stream);
       await saveIndex();
       return stream;

@@ -29,7 +29,9 @@ describe('CloudWatch Logs through @aws-sdk/client-cloudwatch-logs', () => {
     await h.logs.send(new CreateLogGroupCommand({ logGroupName: '/fleet/alerts' }));
     await h.logs.send(new CreateLogGroupCommand({ logGroupName: '/fleet/services/api' }));
     await h.logs.send(new CreateLogGroupCommand({ logGroupName: '/other' }));
-    await expect(h.logs.send(new CreateLogGroupCommand({ logGroupName: '/fleet/alerts' }))).rejects.toBeInstanceOf(ResourceAlreadyExistsException);
+    await expect(h.logs.send(new CreateLogGroupCommand({ logGroupName: '/fleet/alerts' }))).rejects.toBeInstanceOf(
+      ResourceAlreadyExistsException,
+    );
     await expect(h.logs.send(new CreateLogGroupCommand({ logGroupName: 'bad:name' }))).rejects.toBeInstanceOf(InvalidParameterException);
     expect(h.requests.at(-1)).toMatchObject({ service: 'logs', target: 'Logs_20140328.CreateLogGroup' });
 
@@ -52,20 +54,29 @@ describe('CloudWatch Logs through @aws-sdk/client-cloudwatch-logs', () => {
     await h.logs.send(new PutRetentionPolicyCommand({ logGroupName: '/other', retentionInDays: 7 }));
     const described = await h.logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: '/other' }));
     expect(described.logGroups?.[0]?.retentionInDays).toBe(7);
-    await expect(h.logs.send(new PutRetentionPolicyCommand({ logGroupName: '/other', retentionInDays: 8 }))).rejects.toBeInstanceOf(InvalidParameterException);
-    await expect(h.logs.send(new PutRetentionPolicyCommand({ logGroupName: '/missing', retentionInDays: 7 }))).rejects.toBeInstanceOf(ResourceNotFoundException);
+    await expect(h.logs.send(new PutRetentionPolicyCommand({ logGroupName: '/other', retentionInDays: 8 }))).rejects.toBeInstanceOf(
+      InvalidParameterException,
+    );
+    await expect(h.logs.send(new PutRetentionPolicyCommand({ logGroupName: '/missing', retentionInDays: 7 }))).rejects.toBeInstanceOf(
+      ResourceNotFoundException,
+    );
   });
 
   it('creates and describes log streams', async () => {
     await h.logs.send(new CreateLogStreamCommand({ logGroupName: '/fleet/alerts', logStreamName: 'b-stream' }));
     await h.logs.send(new CreateLogStreamCommand({ logGroupName: '/fleet/alerts', logStreamName: 'a-stream' }));
-    await expect(h.logs.send(new CreateLogStreamCommand({ logGroupName: '/fleet/alerts', logStreamName: 'a-stream' }))).rejects.toBeInstanceOf(
-      ResourceAlreadyExistsException,
+    await expect(
+      h.logs.send(new CreateLogStreamCommand({ logGroupName: '/fleet/alerts', logStreamName: 'a-stream' })),
+    ).rejects.toBeInstanceOf(ResourceAlreadyExistsException);
+    await expect(h.logs.send(new CreateLogStreamCommand({ logGroupName: '/nope', logStreamName: 'x' }))).rejects.toBeInstanceOf(
+      ResourceNotFoundException,
     );
-    await expect(h.logs.send(new CreateLogStreamCommand({ logGroupName: '/nope', logStreamName: 'x' }))).rejects.toBeInstanceOf(ResourceNotFoundException);
     const streams = await h.logs.send(new DescribeLogStreamsCommand({ logGroupName: '/fleet/alerts' }));
     expect(streams.logStreams?.map((s) => s.logStreamName)).toEqual(['a-stream', 'b-stream']);
-    expect(streams.logStreams?.[0]).toMatchObject({ creationTime: t0, arn: 'arn:aws:logs:us-east-1:000000000000:log-group:/fleet/alerts:log-stream:a-stream' });
+    expect(streams.logStreams?.[0]).toMatchObject({
+      creationTime: t0,
+      arn: 'arn:aws:logs:us-east-1:000000000000:log-group:/fleet/alerts:log-stream:a-stream',
+    });
   });
 
   it('appends events, refusing out-of-order batches and missing groups or streams', async () => {
@@ -91,7 +102,8 @@ describe('CloudWatch Logs through @aws-sdk/client-cloudwatch-logs', () => {
     await expect(put('a-stream', [{ timestamp: t0, message: 'x' }], '/nope')).rejects.toThrow('The specified log group does not exist.');
     await expect(put('nope', [{ timestamp: t0, message: 'x' }])).rejects.toBeInstanceOf(ResourceNotFoundException);
 
-    const stream = (await h.logs.send(new DescribeLogStreamsCommand({ logGroupName: '/fleet/alerts', logStreamNamePrefix: 'a-' }))).logStreams?.[0];
+    const stream = (await h.logs.send(new DescribeLogStreamsCommand({ logGroupName: '/fleet/alerts', logStreamNamePrefix: 'a-' })))
+      .logStreams?.[0];
     expect(stream).toMatchObject({ firstEventTimestamp: t0 - 3000, lastEventTimestamp: t0 - 2000, lastIngestionTime: t0 });
   });
 
@@ -127,35 +139,61 @@ describe('CloudWatch Logs through @aws-sdk/client-cloudwatch-logs', () => {
   });
 
   it('reads a stream from the head or the tail with forward tokens that stop at the end', async () => {
-    const head = await h.logs.send(new GetLogEventsCommand({ logGroupName: '/fleet/alerts', logStreamName: 'a-stream', startFromHead: true, limit: 2 }));
+    const head = await h.logs.send(
+      new GetLogEventsCommand({ logGroupName: '/fleet/alerts', logStreamName: 'a-stream', startFromHead: true, limit: 2 }),
+    );
     expect(head.events?.map((e) => e.message)).toEqual(['boot ok', expect.stringContaining('"warn"')]);
     expect(head.events?.[0]).toMatchObject({ timestamp: t0 - 3000, ingestionTime: t0 });
-    const next = await h.logs.send(new GetLogEventsCommand({ logGroupName: '/fleet/alerts', logStreamName: 'a-stream', nextToken: head.nextForwardToken, limit: 2 }));
+    const next = await h.logs.send(
+      new GetLogEventsCommand({ logGroupName: '/fleet/alerts', logStreamName: 'a-stream', nextToken: head.nextForwardToken, limit: 2 }),
+    );
     expect(next.events?.map((e) => e.message)).toEqual(['ERROR disk full']);
-    const end = await h.logs.send(new GetLogEventsCommand({ logGroupName: '/fleet/alerts', logStreamName: 'a-stream', nextToken: next.nextForwardToken }));
+    const end = await h.logs.send(
+      new GetLogEventsCommand({ logGroupName: '/fleet/alerts', logStreamName: 'a-stream', nextToken: next.nextForwardToken }),
+    );
     expect(end.events).toEqual([]);
     expect(end.nextForwardToken).toBe(next.nextForwardToken);
 
     const tail = await h.logs.send(new GetLogEventsCommand({ logGroupName: '/fleet/alerts', logStreamName: 'a-stream', limit: 1 }));
     expect(tail.events?.map((e) => e.message)).toEqual(['ERROR disk full']);
-    const back = await h.logs.send(new GetLogEventsCommand({ logGroupName: '/fleet/alerts', logStreamName: 'a-stream', nextToken: tail.nextBackwardToken, limit: 5 }));
+    const back = await h.logs.send(
+      new GetLogEventsCommand({ logGroupName: '/fleet/alerts', logStreamName: 'a-stream', nextToken: tail.nextBackwardToken, limit: 5 }),
+    );
     expect(back.events).toHaveLength(2);
 
     // New events show up behind a saved forward token.
-    await h.logs.send(new PutLogEventsCommand({ logGroupName: '/fleet/alerts', logStreamName: 'a-stream', logEvents: [{ timestamp: t0, message: 'fresh' }] }));
-    const fresh = await h.logs.send(new GetLogEventsCommand({ logGroupName: '/fleet/alerts', logStreamName: 'a-stream', nextToken: end.nextForwardToken }));
+    await h.logs.send(
+      new PutLogEventsCommand({
+        logGroupName: '/fleet/alerts',
+        logStreamName: 'a-stream',
+        logEvents: [{ timestamp: t0, message: 'fresh' }],
+      }),
+    );
+    const fresh = await h.logs.send(
+      new GetLogEventsCommand({ logGroupName: '/fleet/alerts', logStreamName: 'a-stream', nextToken: end.nextForwardToken }),
+    );
     expect(fresh.events?.map((e) => e.message)).toEqual(['fresh']);
 
     const window = await h.logs.send(
-      new GetLogEventsCommand({ logGroupName: '/fleet/alerts', logStreamName: 'a-stream', startFromHead: true, startTime: t0 - 2000, endTime: t0 }),
+      new GetLogEventsCommand({
+        logGroupName: '/fleet/alerts',
+        logStreamName: 'a-stream',
+        startFromHead: true,
+        startTime: t0 - 2000,
+        endTime: t0,
+      }),
     );
     expect(window.events).toHaveLength(2);
-    await expect(h.logs.send(new GetLogEventsCommand({ logGroupName: '/fleet/alerts', logStreamName: 'nope' }))).rejects.toBeInstanceOf(ResourceNotFoundException);
+    await expect(h.logs.send(new GetLogEventsCommand({ logGroupName: '/fleet/alerts', logStreamName: 'nope' }))).rejects.toBeInstanceOf(
+      ResourceNotFoundException,
+    );
   });
 
   it('filters events across streams by terms and JSON patterns, in time order', async () => {
     const filter = async (filterPattern?: string, extra: Record<string, unknown> = {}) =>
-      (await h.logs.send(new FilterLogEventsCommand({ logGroupName: '/fleet/alerts', filterPattern, ...extra }))).events?.map((e) => e.message);
+      (await h.logs.send(new FilterLogEventsCommand({ logGroupName: '/fleet/alerts', filterPattern, ...extra }))).events?.map(
+        (e) => e.message,
+      );
     expect(await filter('ERROR')).toEqual(['ERROR sensor offline', 'ERROR disk full']);
     expect(await filter('ERROR -disk')).toEqual(['ERROR sensor offline']);
     expect(await filter('"disk full"')).toEqual(['ERROR disk full']);
@@ -172,19 +210,27 @@ describe('CloudWatch Logs through @aws-sdk/client-cloudwatch-logs', () => {
     const second = await h.logs.send(new FilterLogEventsCommand({ logGroupName: '/fleet/alerts', limit: 10, nextToken: first.nextToken }));
     expect(second.events).toHaveLength(4);
     expect(second.nextToken).toBeUndefined();
-    await expect(h.logs.send(new FilterLogEventsCommand({ logGroupName: '/fleet/alerts', filterPattern: '[ip, user]' }))).rejects.toBeInstanceOf(
-      InvalidParameterException,
-    );
+    await expect(
+      h.logs.send(new FilterLogEventsCommand({ logGroupName: '/fleet/alerts', filterPattern: '[ip, user]' })),
+    ).rejects.toBeInstanceOf(InvalidParameterException);
   });
 
   it('keeps groups, streams and events across a close and re-create', async () => {
     await h.restart();
     const groups = await h.logs.send(new DescribeLogGroupsCommand({}));
     expect(groups.logGroups?.map((g) => g.logGroupName)).toEqual(['/fleet/alerts', '/fleet/services/api', '/other']);
-    const events = await h.logs.send(new GetLogEventsCommand({ logGroupName: '/fleet/alerts', logStreamName: 'a-stream', startFromHead: true }));
+    const events = await h.logs.send(
+      new GetLogEventsCommand({ logGroupName: '/fleet/alerts', logStreamName: 'a-stream', startFromHead: true }),
+    );
     expect(events.events?.map((e) => e.message)).toEqual(['boot ok', expect.stringContaining('"warn"'), 'ERROR disk full', 'fresh']);
     // Appends after a restart continue the same stream.
-    await h.logs.send(new PutLogEventsCommand({ logGroupName: '/fleet/alerts', logStreamName: 'a-stream', logEvents: [{ timestamp: t0 + 1, message: 'after restart' }] }));
+    await h.logs.send(
+      new PutLogEventsCommand({
+        logGroupName: '/fleet/alerts',
+        logStreamName: 'a-stream',
+        logEvents: [{ timestamp: t0 + 1, message: 'after restart' }],
+      }),
+    );
     const tail = await h.logs.send(new GetLogEventsCommand({ logGroupName: '/fleet/alerts', logStreamName: 'a-stream', limit: 1 }));
     expect(tail.events?.[0]?.message).toBe('after restart');
   });
@@ -193,15 +239,19 @@ describe('CloudWatch Logs through @aws-sdk/client-cloudwatch-logs', () => {
     await h.logs.send(new DeleteLogStreamCommand({ logGroupName: '/fleet/alerts', logStreamName: 'b-stream' }));
     const streams = await h.logs.send(new DescribeLogStreamsCommand({ logGroupName: '/fleet/alerts' }));
     expect(streams.logStreams?.map((s) => s.logStreamName)).toEqual(['a-stream']);
-    await expect(h.logs.send(new DeleteLogStreamCommand({ logGroupName: '/fleet/alerts', logStreamName: 'b-stream' }))).rejects.toBeInstanceOf(
-      ResourceNotFoundException,
-    );
+    await expect(
+      h.logs.send(new DeleteLogStreamCommand({ logGroupName: '/fleet/alerts', logStreamName: 'b-stream' })),
+    ).rejects.toBeInstanceOf(ResourceNotFoundException);
   });
 
   it('deletes a log group with its streams', async () => {
     await h.logs.send(new DeleteLogGroupCommand({ logGroupName: '/fleet/alerts' }));
-    await expect(h.logs.send(new DescribeLogStreamsCommand({ logGroupName: '/fleet/alerts' }))).rejects.toBeInstanceOf(ResourceNotFoundException);
-    await expect(h.logs.send(new DeleteLogGroupCommand({ logGroupName: '/fleet/alerts' }))).rejects.toBeInstanceOf(ResourceNotFoundException);
+    await expect(h.logs.send(new DescribeLogStreamsCommand({ logGroupName: '/fleet/alerts' }))).rejects.toBeInstanceOf(
+      ResourceNotFoundException,
+    );
+    await expect(h.logs.send(new DeleteLogGroupCommand({ logGroupName: '/fleet/alerts' }))).rejects.toBeInstanceOf(
+      ResourceNotFoundException,
+    );
     await h.logs.send(new CreateLogGroupCommand({ logGroupName: '/fleet/alerts' }));
     const streams = await h.logs.send(new DescribeLogStreamsCommand({ logGroupName: '/fleet/alerts' }));
     expect(streams.logStreams).toEqual([]);

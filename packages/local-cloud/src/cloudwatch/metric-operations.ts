@@ -39,7 +39,8 @@ export function readDimensions(list: readonly unknown[] | undefined, member: str
   return items.map((d, i) => {
     const Name = read.requiredString(d, 'Name');
     const Value = requireValue ? read.requiredString(d, 'Value') : (read.string(d, 'Value') ?? '');
-    if (names.has(Name)) throw invalidMetricParameter(`No Metric may specify the same dimension name twice (${member}.member.${i + 1}: ${Name}).`);
+    if (names.has(Name))
+      throw invalidMetricParameter(`No Metric may specify the same dimension name twice (${member}.member.${i + 1}: ${Name}).`);
     names.add(Name);
     return { Name, Value };
   });
@@ -55,7 +56,8 @@ function readPeriod(input: Input): number {
   const period = read.requiredNumber(input, 'Period');
   if (!Number.isInteger(period) || period < 1) throw invalidMetricParameter('The parameter Period must be a positive integer.');
   // CloudWatch also accepts 1, 5, 10, 20 and 30 s for high-resolution metrics; this store keeps minutes.
-  if (period % 60 !== 0) throw invalidMetricParameter(`The local cloud keeps one-minute aggregates: Period must be a multiple of 60, received ${period}.`);
+  if (period % 60 !== 0)
+    throw invalidMetricParameter(`The local cloud keeps one-minute aggregates: Period must be a multiple of 60, received ${period}.`);
   return period;
 }
 
@@ -75,7 +77,10 @@ function datumAggregate(datum: Input, member: string): Aggregate {
   const stats = read.object(datum, 'StatisticValues');
   const given = [value !== undefined, values !== undefined, stats !== undefined].filter(Boolean).length;
   if (given > 1) {
-    throw metricError('InvalidParameterCombinationException', `The parameters ${member}.Value, ${member}.Values and ${member}.StatisticValues are mutually exclusive.`);
+    throw metricError(
+      'InvalidParameterCombinationException',
+      `The parameters ${member}.Value, ${member}.Values and ${member}.StatisticValues are mutually exclusive.`,
+    );
   }
   if (value !== undefined) return { count: 1, sum: value, min: value, max: value };
   if (stats) {
@@ -107,18 +112,23 @@ function datumAggregate(datum: Input, member: string): Aggregate {
 }
 
 function checkTimestamp(timestamp: number, now: number, member: string): void {
-  if (timestamp < now - pastLimitMs) throw invalidMetricParameter(`The parameter ${member}.Timestamp must specify a time no more than two weeks in the past.`);
-  if (timestamp > now + futureLimitMs) throw invalidMetricParameter(`The parameter ${member}.Timestamp must specify a time no more than two hours in the future.`);
+  if (timestamp < now - pastLimitMs)
+    throw invalidMetricParameter(`The parameter ${member}.Timestamp must specify a time no more than two weeks in the past.`);
+  if (timestamp > now + futureLimitMs)
+    throw invalidMetricParameter(`The parameter ${member}.Timestamp must specify a time no more than two hours in the future.`);
 }
 
 function requestedStatistics(input: Input): StatisticName[] {
   const stats = read.stringList(input, 'Statistics') ?? [];
   if (read.list(input, 'ExtendedStatistics')?.length) {
-    throw invalidMetricParameter('The local cloud keeps count/sum/min/max aggregates only: ExtendedStatistics (percentiles) are not supported.');
+    throw invalidMetricParameter(
+      'The local cloud keeps count/sum/min/max aggregates only: ExtendedStatistics (percentiles) are not supported.',
+    );
   }
   if (stats.length === 0) throw metricError('MissingRequiredParameterException', 'Must specify either Statistics or ExtendedStatistics.');
   for (const s of stats) {
-    if (!isStatisticName(s)) throw invalidMetricParameter(`The parameter Statistics has an invalid value: ${s}; expected one of ${statisticNames.join(', ')}.`);
+    if (!isStatisticName(s))
+      throw invalidMetricParameter(`The parameter Statistics has an invalid value: ${s}; expected one of ${statisticNames.join(', ')}.`);
   }
   return stats as StatisticName[];
 }
@@ -210,25 +220,35 @@ export function metricOperations(deps: MetricOperationsDeps): Record<string, Jso
       if (end === undefined) throw missingMetricParameter('EndTime');
       if (start >= end) throw invalidMetricParameter('The parameter StartTime must be less than the parameter EndTime.');
       const scanBy = read.string(input, 'ScanBy') ?? 'TimestampDescending';
-      if (scanBy !== 'TimestampDescending' && scanBy !== 'TimestampAscending') throw invalidMetricParameter(`The parameter ScanBy has an invalid value: ${scanBy}.`);
+      if (scanBy !== 'TimestampDescending' && scanBy !== 'TimestampAscending')
+        throw invalidMetricParameter(`The parameter ScanBy has an invalid value: ${scanBy}.`);
       const ids = new Set<string>();
       const results = [];
       for (const [i, query] of queries.entries()) {
         const id = read.requiredString(query, 'Id');
-        if (!/^[a-z][a-zA-Z0-9_]*$/.test(id)) throw invalidMetricParameter(`The value ${id} for parameter MetricDataQueries.member.${i + 1}.Id is invalid: it must start with a lowercase letter and hold only letters, digits and underscores.`);
+        if (!/^[a-z][a-zA-Z0-9_]*$/.test(id))
+          throw invalidMetricParameter(
+            `The value ${id} for parameter MetricDataQueries.member.${i + 1}.Id is invalid: it must start with a lowercase letter and hold only letters, digits and underscores.`,
+          );
         if (ids.has(id)) throw invalidMetricParameter(`The value ${id} for parameter MetricDataQueries.member.${i + 1}.Id is not unique.`);
         ids.add(id);
         if (read.string(query, 'Expression') !== undefined) {
-          throw invalidMetricParameter(`MetricDataQueries.member.${i + 1}: metric math and Metrics Insights expressions are not supported by the local cloud; use MetricStat.`);
+          throw invalidMetricParameter(
+            `MetricDataQueries.member.${i + 1}: metric math and Metrics Insights expressions are not supported by the local cloud; use MetricStat.`,
+          );
         }
         const stat = read.object(query, 'MetricStat');
-        if (!stat) throw invalidMetricParameter(`MetricDataQueries.member.${i + 1} must have a MetricStat (expressions are not supported by the local cloud).`);
+        if (!stat)
+          throw invalidMetricParameter(
+            `MetricDataQueries.member.${i + 1} must have a MetricStat (expressions are not supported by the local cloud).`,
+          );
         const metricInput = read.object(stat, 'Metric');
         if (!metricInput) throw missingMetricParameter(`MetricDataQueries.member.${i + 1}.MetricStat.Metric`);
         const metric = readMetricId(metricInput, `MetricDataQueries.member.${i + 1}.MetricStat.Metric`);
         const period = readPeriod(stat);
         const statName = read.requiredString(stat, 'Stat');
-        if (!isStatisticName(statName)) throw invalidMetricParameter(`The local cloud supports the statistics ${statisticNames.join(', ')}; received ${statName}.`);
+        if (!isStatisticName(statName))
+          throw invalidMetricParameter(`The local cloud supports the statistics ${statisticNames.join(', ')}; received ${statName}.`);
         const unit = readUnit(stat);
         if (read.boolean(query, 'ReturnData') === false) continue;
         const points = store.periods(metric, unit, start, end, period);

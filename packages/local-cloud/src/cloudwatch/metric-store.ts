@@ -98,7 +98,8 @@ export function sortedDimensions(dimensions: readonly Dimension[]): Dimension[] 
   return [...dimensions].sort((a, b) => (a.Name < b.Name ? -1 : a.Name > b.Name ? 1 : 0));
 }
 
-const metricKey = (m: MetricId) => JSON.stringify([m.namespace, m.metricName, sortedDimensions(m.dimensions).map((d) => [d.Name, d.Value])]);
+const metricKey = (m: MetricId) =>
+  JSON.stringify([m.namespace, m.metricName, sortedDimensions(m.dimensions).map((d) => [d.Name, d.Value])]);
 
 export function createMetricStore(options: { retentionMs?: number; snapshot?: MetricSnapshot } = {}): MetricStore {
   const retentionMs = options.retentionMs ?? defaultMetricRetentionMs;

@@ -27,7 +27,13 @@ describe('CloudWatch metrics through @aws-sdk/client-cloudwatch', () => {
         MetricData: [
           { MetricName: 'Latency', Dimensions: dims, Timestamp: at(0, 5), Value: 10, Unit: 'Milliseconds' },
           { MetricName: 'Latency', Dimensions: dims, Timestamp: at(0, 50), Values: [20, 30], Counts: [2, 1], Unit: 'Milliseconds' },
-          { MetricName: 'Latency', Dimensions: dims, Timestamp: at(1, 10), StatisticValues: { SampleCount: 4, Sum: 400, Minimum: 50, Maximum: 200 }, Unit: 'Milliseconds' },
+          {
+            MetricName: 'Latency',
+            Dimensions: dims,
+            Timestamp: at(1, 10),
+            StatisticValues: { SampleCount: 4, Sum: 400, Minimum: 50, Maximum: 200 },
+            Unit: 'Milliseconds',
+          },
         ],
       }),
     );
@@ -56,7 +62,15 @@ describe('CloudWatch metrics through @aws-sdk/client-cloudwatch', () => {
     });
 
     const fiveMinutes = await h.cloudwatch.send(
-      new GetMetricStatisticsCommand({ Namespace: 'Test/Stats', MetricName: 'Latency', Dimensions: dims, StartTime: at(0), EndTime: at(5), Period: 300, Statistics: ['Sum', 'SampleCount'] }),
+      new GetMetricStatisticsCommand({
+        Namespace: 'Test/Stats',
+        MetricName: 'Latency',
+        Dimensions: dims,
+        StartTime: at(0),
+        EndTime: at(5),
+        Period: 300,
+        Statistics: ['Sum', 'SampleCount'],
+      }),
     );
     expect(fiveMinutes.Datapoints).toEqual([{ Timestamp: at(0), Sum: 480, SampleCount: 8, Unit: 'Milliseconds' }]);
   });
@@ -68,17 +82,41 @@ describe('CloudWatch metrics through @aws-sdk/client-cloudwatch', () => {
         MetricData: [
           { MetricName: 'Hits', Timestamp: at(2), Value: 1 },
           { MetricName: 'Hits', Dimensions: [{ Name: 'A', Value: '1' }], Timestamp: at(2), Value: 2 },
-          { MetricName: 'Hits', Dimensions: [{ Name: 'B', Value: 'x' }, { Name: 'A', Value: '1' }], Timestamp: at(2), Value: 4 },
+          {
+            MetricName: 'Hits',
+            Dimensions: [
+              { Name: 'B', Value: 'x' },
+              { Name: 'A', Value: '1' },
+            ],
+            Timestamp: at(2),
+            Value: 4,
+          },
         ],
       }),
     );
     const sum = async (Dimensions?: { Name: string; Value: string }[]) =>
-      (await h.cloudwatch.send(new GetMetricStatisticsCommand({ Namespace: 'Test/Dims', MetricName: 'Hits', Dimensions, StartTime: at(0), EndTime: at(10), Period: 600, Statistics: ['Sum'] })))
-        .Datapoints?.[0]?.Sum;
+      (
+        await h.cloudwatch.send(
+          new GetMetricStatisticsCommand({
+            Namespace: 'Test/Dims',
+            MetricName: 'Hits',
+            Dimensions,
+            StartTime: at(0),
+            EndTime: at(10),
+            Period: 600,
+            Statistics: ['Sum'],
+          }),
+        )
+      ).Datapoints?.[0]?.Sum;
     expect(await sum()).toBe(1);
     expect(await sum([{ Name: 'A', Value: '1' }])).toBe(2);
     // Dimension order does not matter.
-    expect(await sum([{ Name: 'A', Value: '1' }, { Name: 'B', Value: 'x' }])).toBe(4);
+    expect(
+      await sum([
+        { Name: 'A', Value: '1' },
+        { Name: 'B', Value: 'x' },
+      ]),
+    ).toBe(4);
     expect(await sum([{ Name: 'A', Value: '2' }])).toBeUndefined();
   });
 
@@ -89,7 +127,14 @@ describe('CloudWatch metrics through @aws-sdk/client-cloudwatch', () => {
     expect(withA.Metrics?.map((m) => m.Dimensions?.length).sort()).toEqual([1, 2]);
     const withB = await h.cloudwatch.send(new ListMetricsCommand({ MetricName: 'Hits', Dimensions: [{ Name: 'B', Value: 'x' }] }));
     expect(withB.Metrics).toEqual([
-      { Namespace: 'Test/Dims', MetricName: 'Hits', Dimensions: [{ Name: 'A', Value: '1' }, { Name: 'B', Value: 'x' }] },
+      {
+        Namespace: 'Test/Dims',
+        MetricName: 'Hits',
+        Dimensions: [
+          { Name: 'A', Value: '1' },
+          { Name: 'B', Value: 'x' },
+        ],
+      },
     ]);
     const none = await h.cloudwatch.send(new ListMetricsCommand({ Namespace: 'Nope' }));
     expect(none.Metrics).toEqual([]);
@@ -101,29 +146,56 @@ describe('CloudWatch metrics through @aws-sdk/client-cloudwatch', () => {
         StartTime: at(0),
         EndTime: at(5),
         MetricDataQueries: [
-          { Id: 'lat', MetricStat: { Metric: { Namespace: 'Test/Stats', MetricName: 'Latency', Dimensions: [{ Name: 'Service', Value: 'data' }] }, Period: 60, Stat: 'Maximum' } },
-          { Id: 'hidden', ReturnData: false, MetricStat: { Metric: { Namespace: 'Test/Dims', MetricName: 'Hits' }, Period: 60, Stat: 'Sum' } },
+          {
+            Id: 'lat',
+            MetricStat: {
+              Metric: { Namespace: 'Test/Stats', MetricName: 'Latency', Dimensions: [{ Name: 'Service', Value: 'data' }] },
+              Period: 60,
+              Stat: 'Maximum',
+            },
+          },
+          {
+            Id: 'hidden',
+            ReturnData: false,
+            MetricStat: { Metric: { Namespace: 'Test/Dims', MetricName: 'Hits' }, Period: 60, Stat: 'Sum' },
+          },
         ],
       }),
     );
-    expect(result.MetricDataResults).toEqual([{ Id: 'lat', Label: 'Latency', Timestamps: [at(1), at(0)], Values: [200, 30], StatusCode: 'Complete' }]);
+    expect(result.MetricDataResults).toEqual([
+      { Id: 'lat', Label: 'Latency', Timestamps: [at(1), at(0)], Values: [200, 30], StatusCode: 'Complete' },
+    ]);
 
     await expect(
-      h.cloudwatch.send(new GetMetricDataCommand({ StartTime: at(0), EndTime: at(5), MetricDataQueries: [{ Id: 'e1', Expression: 'SUM(METRICS())' }] })),
+      h.cloudwatch.send(
+        new GetMetricDataCommand({ StartTime: at(0), EndTime: at(5), MetricDataQueries: [{ Id: 'e1', Expression: 'SUM(METRICS())' }] }),
+      ),
     ).rejects.toBeInstanceOf(InvalidParameterValueException);
   });
 
   it('rejects bad requests with the exception classes the SDK maps', async () => {
     const both = h.cloudwatch.send(
-      new PutMetricDataCommand({ Namespace: 'Test/Bad', MetricData: [{ MetricName: 'X', Value: 1, StatisticValues: { SampleCount: 1, Sum: 1, Minimum: 1, Maximum: 1 } }] }),
+      new PutMetricDataCommand({
+        Namespace: 'Test/Bad',
+        MetricData: [{ MetricName: 'X', Value: 1, StatisticValues: { SampleCount: 1, Sum: 1, Minimum: 1, Maximum: 1 } }],
+      }),
     );
     await expect(both).rejects.toBeInstanceOf(InvalidParameterCombinationException);
     const awsNamespace = h.cloudwatch.send(new PutMetricDataCommand({ Namespace: 'AWS/EC2', MetricData: [{ MetricName: 'X', Value: 1 }] }));
     await expect(awsNamespace).rejects.toBeInstanceOf(InvalidParameterValueException);
-    const tooOld = h.cloudwatch.send(new PutMetricDataCommand({ Namespace: 'Test/Bad', MetricData: [{ MetricName: 'X', Value: 1, Timestamp: at(-15 * 24 * 60) }] }));
+    const tooOld = h.cloudwatch.send(
+      new PutMetricDataCommand({ Namespace: 'Test/Bad', MetricData: [{ MetricName: 'X', Value: 1, Timestamp: at(-15 * 24 * 60) }] }),
+    );
     await expect(tooOld).rejects.toBeInstanceOf(InvalidParameterValueException);
     const tooMany = h.cloudwatch.send(
-      new GetMetricStatisticsCommand({ Namespace: 'Test/Stats', MetricName: 'Latency', StartTime: at(0), EndTime: at(2000), Period: 60, Statistics: ['Sum'] }),
+      new GetMetricStatisticsCommand({
+        Namespace: 'Test/Stats',
+        MetricName: 'Latency',
+        StartTime: at(0),
+        EndTime: at(2000),
+        Period: 60,
+        Statistics: ['Sum'],
+      }),
     );
     await expect(tooMany).rejects.toBeInstanceOf(InvalidParameterCombinationException);
     // Nothing of a rejected request is stored.
@@ -141,7 +213,15 @@ describe('CloudWatch metrics through @aws-sdk/client-cloudwatch', () => {
     await h.cloudwatch.send(new PutMetricDataCommand({ Namespace: 'Test/Bulk', MetricData }));
     expect(h.requests.at(-1)).toMatchObject({ operation: 'PutMetricData', contentEncoding: 'gzip' });
     const stats = await h.cloudwatch.send(
-      new GetMetricStatisticsCommand({ Namespace: 'Test/Bulk', MetricName: 'Bulk', Dimensions: MetricData[0]!.Dimensions, StartTime: at(0), EndTime: at(10), Period: 600, Statistics: ['SampleCount', 'Sum'] }),
+      new GetMetricStatisticsCommand({
+        Namespace: 'Test/Bulk',
+        MetricName: 'Bulk',
+        Dimensions: MetricData[0]!.Dimensions,
+        StartTime: at(0),
+        EndTime: at(10),
+        Period: 600,
+        Statistics: ['SampleCount', 'Sum'],
+      }),
     );
     expect(stats.Datapoints?.[0]).toMatchObject({ SampleCount: 300, Sum: (299 * 300) / 2 });
   });
@@ -149,7 +229,15 @@ describe('CloudWatch metrics through @aws-sdk/client-cloudwatch', () => {
   it('keeps metrics across a close and re-create on the same data folder', async () => {
     await h.restart();
     const stats = await h.cloudwatch.send(
-      new GetMetricStatisticsCommand({ Namespace: 'Test/Stats', MetricName: 'Latency', Dimensions: [{ Name: 'Service', Value: 'data' }], StartTime: at(0), EndTime: at(5), Period: 300, Statistics: ['Sum'] }),
+      new GetMetricStatisticsCommand({
+        Namespace: 'Test/Stats',
+        MetricName: 'Latency',
+        Dimensions: [{ Name: 'Service', Value: 'data' }],
+        StartTime: at(0),
+        EndTime: at(5),
+        Period: 300,
+        Statistics: ['Sum'],
+      }),
     );
     expect(stats.Datapoints?.[0]?.Sum).toBe(480);
     expect((await h.cloudwatch.send(new ListMetricsCommand({}))).Metrics?.length).toBeGreaterThanOrEqual(5);

@@ -25,7 +25,10 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(options: Partial<CloudWatchStandInOptions> = {}, start = Date.UTC(2026, 10, 24, 12, 0, 0)): Promise<Harness> {
+export async function startHarness(
+  options: Partial<CloudWatchStandInOptions> = {},
+  start = Date.UTC(2026, 10, 24, 12, 0, 0),
+): Promise<Harness> {
   const dataDir = await mkdtemp(join(tmpdir(), 'fleet-cloudwatch-'));
   const clock = { now: start };
   const open = () =>

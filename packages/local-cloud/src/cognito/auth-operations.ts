@@ -44,7 +44,13 @@ export function authOperations(ctx: CognitoContext): Record<string, JsonOperatio
     await ctx.save();
     return {
       ChallengeParameters: {},
-      AuthenticationResult: { AccessToken: tokens.accessToken, ExpiresIn: tokens.expiresIn, TokenType: 'Bearer', RefreshToken: refreshToken, IdToken: tokens.idToken },
+      AuthenticationResult: {
+        AccessToken: tokens.accessToken,
+        ExpiresIn: tokens.expiresIn,
+        TokenType: 'Bearer',
+        RefreshToken: refreshToken,
+        IdToken: tokens.idToken,
+      },
     };
   }
 
@@ -66,8 +72,15 @@ export function authOperations(ctx: CognitoContext): Record<string, JsonOperatio
         throw new AwsError('NotAuthorizedException', 'Temporary password has expired and must be reset by an administrator.');
       }
       const session = randomBytes(48).toString('base64url');
-      challengeSessions.set(session, { poolId: pool.id, clientId: client.clientId, username: user.username, expiresAt: ctx.now() + challengeSessionMs });
-      const userAttributes = Object.fromEntries(Object.entries(user.attributes).filter(([name]) => name !== 'email_verified' && name !== 'phone_number_verified'));
+      challengeSessions.set(session, {
+        poolId: pool.id,
+        clientId: client.clientId,
+        username: user.username,
+        expiresAt: ctx.now() + challengeSessionMs,
+      });
+      const userAttributes = Object.fromEntries(
+        Object.entries(user.attributes).filter(([name]) => name !== 'email_verified' && name !== 'phone_number_verified'),
+      );
       return {
         ChallengeName: 'NEW_PASSWORD_REQUIRED',
         Session: session,
@@ -80,23 +93,35 @@ export function authOperations(ctx: CognitoContext): Record<string, JsonOperatio
   async function refreshAuth(pool: StoredUserPool, client: StoredClient, parameters: Record<string, unknown>) {
     const token = typeof parameters.REFRESH_TOKEN === 'string' ? parameters.REFRESH_TOKEN : '';
     const stored = token ? ctx.state.refreshTokens[hashToken(token)] : undefined;
-    if (!stored || stored.clientId !== client.clientId || stored.expiresAt <= ctx.now()) throw new AwsError('NotAuthorizedException', 'Invalid Refresh Token');
-    if (ctx.state.revokedOrigins[stored.originJti] !== undefined) throw new AwsError('NotAuthorizedException', 'Refresh Token has been revoked');
+    if (!stored || stored.clientId !== client.clientId || stored.expiresAt <= ctx.now())
+      throw new AwsError('NotAuthorizedException', 'Invalid Refresh Token');
+    if (ctx.state.revokedOrigins[stored.originJti] !== undefined)
+      throw new AwsError('NotAuthorizedException', 'Refresh Token has been revoked');
     const user = findUser(pool, stored.username);
     if (!user || user.sub !== stored.sub) throw new AwsError('NotAuthorizedException', 'User does not exist.');
     if (!user.enabled) throw new AwsError('NotAuthorizedException', 'User is disabled.');
     const tokens = await ctx.tokens.issue(pool, client, user, { originJti: stored.originJti, authTime: stored.authTime });
     // As Cognito (without refresh token rotation): no new refresh token in the answer.
-    return { ChallengeParameters: {}, AuthenticationResult: { AccessToken: tokens.accessToken, ExpiresIn: tokens.expiresIn, TokenType: 'Bearer', IdToken: tokens.idToken } };
+    return {
+      ChallengeParameters: {},
+      AuthenticationResult: { AccessToken: tokens.accessToken, ExpiresIn: tokens.expiresIn, TokenType: 'Bearer', IdToken: tokens.idToken },
+    };
   }
 
   /** The user behind a valid, unrevoked access token, or NotAuthorizedException as Cognito words it. */
   async function userOfAccessToken(accessToken: string): Promise<{ pool: StoredUserPool; user: StoredUser; originJti: string }> {
     const check = await ctx.tokens.verify(accessToken, { tokenUse: 'access' });
-    if (!check.ok) throw new AwsError('NotAuthorizedException', check.reason === 'expired' ? 'Access Token has expired' : 'Invalid Access Token');
-    const { iss, username, origin_jti: originJti, sub } = check.payload as { iss?: string; username?: string; origin_jti?: string; sub?: string };
+    if (!check.ok)
+      throw new AwsError('NotAuthorizedException', check.reason === 'expired' ? 'Access Token has expired' : 'Invalid Access Token');
+    const {
+      iss,
+      username,
+      origin_jti: originJti,
+      sub,
+    } = check.payload as { iss?: string; username?: string; origin_jti?: string; sub?: string };
     const pool = Object.values(ctx.state.userPools).find((p) => ctx.tokens.issuerOf(p.id) === iss);
-    if (!pool || typeof username !== 'string' || typeof originJti !== 'string') throw new AwsError('NotAuthorizedException', 'Invalid Access Token');
+    if (!pool || typeof username !== 'string' || typeof originJti !== 'string')
+      throw new AwsError('NotAuthorizedException', 'Invalid Access Token');
     if (ctx.state.revokedOrigins[originJti] !== undefined) throw new AwsError('NotAuthorizedException', 'Access Token has been revoked');
     const user = findUser(pool, username);
     if (!user || user.sub !== sub) throw new AwsError('UserNotFoundException', 'User does not exist.');
@@ -108,7 +133,8 @@ export function authOperations(ctx: CognitoContext): Record<string, JsonOperatio
     // Remembered until no token of the session can still be valid: an access token lives at most a day.
     const accessTokensGone = ctx.now() + 24 * 3600 * 1000;
     for (const token of Object.values(ctx.state.refreshTokens)) {
-      if (token.poolId === pool.id && token.sub === user.sub) ctx.state.revokedOrigins[token.originJti] = Math.max(token.expiresAt, accessTokensGone);
+      if (token.poolId === pool.id && token.sub === user.sub)
+        ctx.state.revokedOrigins[token.originJti] = Math.max(token.expiresAt, accessTokensGone);
     }
     if (extraOrigin) ctx.state.revokedOrigins[extraOrigin] ??= accessTokensGone;
   }
@@ -123,17 +149,24 @@ export function authOperations(ctx: CognitoContext): Record<string, JsonOperatio
         return passwordAuth(pool, client, parameters);
       }
       if (flow === 'REFRESH_TOKEN_AUTH' || flow === 'REFRESH_TOKEN') {
-        if (!allows(client, 'REFRESH_TOKEN_AUTH')) throw new AwsError('InvalidParameterException', 'REFRESH_TOKEN_AUTH flow not enabled for this client');
+        if (!allows(client, 'REFRESH_TOKEN_AUTH'))
+          throw new AwsError('InvalidParameterException', 'REFRESH_TOKEN_AUTH flow not enabled for this client');
         return refreshAuth(pool, client, parameters);
       }
-      throw new AwsError('InvalidParameterException', `The local cloud supports AuthFlow USER_PASSWORD_AUTH and REFRESH_TOKEN_AUTH; received ${flow}`);
+      throw new AwsError(
+        'InvalidParameterException',
+        `The local cloud supports AuthFlow USER_PASSWORD_AUTH and REFRESH_TOKEN_AUTH; received ${flow}`,
+      );
     },
 
     async RespondToAuthChallenge(input) {
       const { pool, client } = getClientById(ctx, requiredString(input, 'ClientId'));
       const challenge = requiredString(input, 'ChallengeName');
       if (challenge !== 'NEW_PASSWORD_REQUIRED') {
-        throw new AwsError('InvalidParameterException', `The local cloud supports the NEW_PASSWORD_REQUIRED challenge; received ${challenge}`);
+        throw new AwsError(
+          'InvalidParameterException',
+          `The local cloud supports the NEW_PASSWORD_REQUIRED challenge; received ${challenge}`,
+        );
       }
       const sessionId = requiredString(input, 'Session');
       const session = challengeSessions.get(sessionId);

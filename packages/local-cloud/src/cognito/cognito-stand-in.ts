@@ -107,7 +107,10 @@ export async function createCognitoStandIn(options: CognitoStandInOptions): Prom
   });
   const identityHandler = jsonProtocolHandler({ service: 'cognito-identity', operations: identityPoolOperations(ctx) });
 
-  log.info({ dir, userPools: Object.keys(state.userPools).length, identityPools: Object.keys(state.identityPools).length, kid: key.kid }, 'cognito stand-in ready');
+  log.info(
+    { dir, userPools: Object.keys(state.userPools).length, identityPools: Object.keys(state.identityPools).length, kid: key.kid },
+    'cognito stand-in ready',
+  );
 
   return {
     userPoolHandler,
@@ -117,7 +120,12 @@ export async function createCognitoStandIn(options: CognitoStandInOptions): Prom
     lookupCredentials(accessKeyId) {
       const issued = state.credentials[accessKeyId];
       if (!issued || issued.expiresAt <= now()) return undefined;
-      return { secretAccessKey: issued.secretAccessKey, sessionToken: issued.sessionToken, identityId: issued.identityId, expiration: new Date(issued.expiresAt) };
+      return {
+        secretAccessKey: issued.secretAccessKey,
+        sessionToken: issued.sessionToken,
+        identityId: issued.identityId,
+        expiration: new Date(issued.expiresAt),
+      };
     },
     confirmationCode(userPoolId, username) {
       const pool = state.userPools[userPoolId];

@@ -53,7 +53,11 @@ export function groupOperations(ctx: CognitoContext): Record<string, JsonOperati
 
     async ListGroups(input) {
       const pool = getPool(ctx, requiredString(input, 'UserPoolId'));
-      const { page, next } = paginate(byName(Object.values(pool.groups)), optionalNumber(input, 'Limit'), optionalString(input, 'NextToken'));
+      const { page, next } = paginate(
+        byName(Object.values(pool.groups)),
+        optionalNumber(input, 'Limit'),
+        optionalString(input, 'NextToken'),
+      );
       return { Groups: page.map((g) => groupType(pool, g)), NextToken: next };
     },
 

@@ -49,7 +49,8 @@ export function identityPoolOperations(ctx: CognitoContext): Record<string, Json
     const keys: string[] = [];
     for (const [providerName, token] of entries) {
       const providers = pool.providers.filter((p) => p.ProviderName === providerName);
-      if (providers.length === 0) throw new AwsError('NotAuthorizedException', 'Invalid login token. Token is not from a supported provider of this identity pool.');
+      if (providers.length === 0)
+        throw new AwsError('NotAuthorizedException', 'Invalid login token. Token is not from a supported provider of this identity pool.');
       if (typeof token !== 'string') throw invalidToken();
       const check = await ctx.tokens.verify(token, { issuer: `https://${providerName}`, tokenUse: 'id' });
       if (!check.ok) {
@@ -79,7 +80,10 @@ export function identityPoolOperations(ctx: CognitoContext): Record<string, Json
     async CreateIdentityPool(input) {
       const name = requiredString(input, 'IdentityPoolName');
       if (typeof input.AllowUnauthenticatedIdentities !== 'boolean') {
-        throw new AwsError('InvalidParameterException', "1 validation error detected: Value at 'allowUnauthenticatedIdentities' failed to satisfy constraint: Member must not be null");
+        throw new AwsError(
+          'InvalidParameterException',
+          "1 validation error detected: Value at 'allowUnauthenticatedIdentities' failed to satisfy constraint: Member must not be null",
+        );
       }
       const providers = parseProviders(input.CognitoIdentityProviders);
       const pool: StoredIdentityPool = {
@@ -105,7 +109,10 @@ export function identityPoolOperations(ctx: CognitoContext): Record<string, Json
     async ListIdentityPools(input) {
       const maxResults = optionalNumber(input, 'MaxResults');
       if (maxResults === undefined) {
-        throw new AwsError('InvalidParameterException', "1 validation error detected: Value at 'maxResults' failed to satisfy constraint: Member must not be null");
+        throw new AwsError(
+          'InvalidParameterException',
+          "1 validation error detected: Value at 'maxResults' failed to satisfy constraint: Member must not be null",
+        );
       }
       const pools = Object.values(ctx.state.identityPools).sort((a, b) => a.createdAt - b.createdAt);
       const { page, next } = paginate(pools, maxResults, optionalString(input, 'NextToken'));
@@ -115,7 +122,8 @@ export function identityPoolOperations(ctx: CognitoContext): Record<string, Json
     async DeleteIdentityPool(input) {
       const pool = getIdentityPool(requiredString(input, 'IdentityPoolId'));
       delete ctx.state.identityPools[pool.id];
-      for (const [key, creds] of Object.entries(ctx.state.credentials)) if (pool.identities[creds.identityId]) delete ctx.state.credentials[key];
+      for (const [key, creds] of Object.entries(ctx.state.credentials))
+        if (pool.identities[creds.identityId]) delete ctx.state.credentials[key];
       await ctx.save();
       return {};
     },
@@ -155,19 +163,35 @@ export function identityPoolOperations(ctx: CognitoContext): Record<string, Json
       const pool = findIdentity(identityId);
       const logins = optionalRecord(input, 'Logins');
       if (!logins || Object.keys(logins).length === 0) {
-        throw new AwsError('NotAuthorizedException', "Logins don't match. Please include at least one valid login for this identity or identity pool.");
+        throw new AwsError(
+          'NotAuthorizedException',
+          "Logins don't match. Please include at least one valid login for this identity or identity pool.",
+        );
       }
       const keys = await verifyLogins(pool, logins);
       if (!keys.every((k) => pool.identityByLogin[k] === identityId)) {
-        throw new AwsError('NotAuthorizedException', "Logins don't match. Please include at least one valid login for this identity or identity pool.");
+        throw new AwsError(
+          'NotAuthorizedException',
+          "Logins don't match. Please include at least one valid login for this identity or identity pool.",
+        );
       }
       const accessKeyId = newTemporaryAccessKeyId();
-      const issued = { secretAccessKey: newSecretAccessKey(), sessionToken: newSessionToken(), identityId, expiresAt: ctx.now() + credentialLifetimeMs };
+      const issued = {
+        secretAccessKey: newSecretAccessKey(),
+        sessionToken: newSessionToken(),
+        identityId,
+        expiresAt: ctx.now() + credentialLifetimeMs,
+      };
       ctx.state.credentials[accessKeyId] = issued;
       await ctx.save();
       return {
         IdentityId: identityId,
-        Credentials: { AccessKeyId: accessKeyId, SecretKey: issued.secretAccessKey, SessionToken: issued.sessionToken, Expiration: epochSeconds(issued.expiresAt) },
+        Credentials: {
+          AccessKeyId: accessKeyId,
+          SecretKey: issued.secretAccessKey,
+          SessionToken: issued.sessionToken,
+          Expiration: epochSeconds(issued.expiresAt),
+        },
       };
     },
   };
@@ -181,9 +205,16 @@ function parseProviders(raw: unknown): Provider[] {
       throw new AwsError('InvalidParameterException', 'Each CognitoIdentityProviders entry needs ProviderName and ClientId');
     }
     if (!/^cognito-idp\.[a-z0-9-]+\.amazonaws\.com\/[\w-]+_[A-Za-z0-9]+$/.test(p.ProviderName)) {
-      throw new AwsError('InvalidParameterException', `Invalid provider name ${p.ProviderName}; expected cognito-idp.<region>.amazonaws.com/<userPoolId>`);
+      throw new AwsError(
+        'InvalidParameterException',
+        `Invalid provider name ${p.ProviderName}; expected cognito-idp.<region>.amazonaws.com/<userPoolId>`,
+      );
     }
-    return { ProviderName: p.ProviderName, ClientId: p.ClientId, ...(p.ServerSideTokenCheck === true ? { ServerSideTokenCheck: true } : {}) };
+    return {
+      ProviderName: p.ProviderName,
+      ClientId: p.ClientId,
+      ...(p.ServerSideTokenCheck === true ? { ServerSideTokenCheck: true } : {}),
+    };
   });
 }
 

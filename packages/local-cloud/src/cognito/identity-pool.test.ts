@@ -5,7 +5,13 @@ import {
   GetIdCommand,
   ListIdentityPoolsCommand,
 } from '@aws-sdk/client-cognito-identity';
-import { AdminConfirmSignUpCommand, CreateUserPoolClientCommand, CreateUserPoolCommand, InitiateAuthCommand, SignUpCommand } from '@aws-sdk/client-cognito-identity-provider';
+import {
+  AdminConfirmSignUpCommand,
+  CreateUserPoolClientCommand,
+  CreateUserPoolCommand,
+  InitiateAuthCommand,
+  SignUpCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsErrorOf, startCognitoHarness, type CognitoHarness } from './cognito-test-harness.ts';
 
@@ -17,7 +23,13 @@ let provider: string;
 let identityPoolId: string;
 
 async function signIn(username: string): Promise<{ id: string; access: string }> {
-  const result = await h.idp.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: username, PASSWORD: password } }));
+  const result = await h.idp.send(
+    new InitiateAuthCommand({
+      ClientId: clientId,
+      AuthFlow: 'USER_PASSWORD_AUTH',
+      AuthParameters: { USERNAME: username, PASSWORD: password },
+    }),
+  );
   return { id: result.AuthenticationResult?.IdToken ?? '', access: result.AuthenticationResult?.AccessToken ?? '' };
 }
 
@@ -25,15 +37,22 @@ beforeAll(async () => {
   h = await startCognitoHarness();
   userPoolId = (await h.idp.send(new CreateUserPoolCommand({ PoolName: 'users' }))).UserPool?.Id ?? '';
   clientId =
-    (await h.idp.send(new CreateUserPoolClientCommand({ UserPoolId: userPoolId, ClientName: 'web', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH'] }))).UserPoolClient
-      ?.ClientId ?? '';
+    (
+      await h.idp.send(
+        new CreateUserPoolClientCommand({ UserPoolId: userPoolId, ClientName: 'web', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH'] }),
+      )
+    ).UserPoolClient?.ClientId ?? '';
   for (const username of ['una', 'vic']) {
     await h.idp.send(new SignUpCommand({ ClientId: clientId, Username: username, Password: password }));
     await h.idp.send(new AdminConfirmSignUpCommand({ UserPoolId: userPoolId, Username: username }));
   }
   provider = `cognito-idp.us-east-1.amazonaws.com/${userPoolId}`;
   const created = await h.identity.send(
-    new CreateIdentityPoolCommand({ IdentityPoolName: 'browsers', AllowUnauthenticatedIdentities: false, CognitoIdentityProviders: [{ ProviderName: provider, ClientId: clientId }] }),
+    new CreateIdentityPoolCommand({
+      IdentityPoolName: 'browsers',
+      AllowUnauthenticatedIdentities: false,
+      CognitoIdentityProviders: [{ ProviderName: provider, ClientId: clientId }],
+    }),
   );
   identityPoolId = created.IdentityPoolId ?? '';
 });
@@ -46,18 +65,32 @@ describe('identity pools', () => {
   it('creates, describes and lists an identity pool', async () => {
     expect(identityPoolId).toMatch(/^us-east-1:[0-9a-f-]{36}$/);
     const described = await h.identity.send(new DescribeIdentityPoolCommand({ IdentityPoolId: identityPoolId }));
-    expect(described).toMatchObject({ IdentityPoolName: 'browsers', AllowUnauthenticatedIdentities: false, CognitoIdentityProviders: [{ ProviderName: provider, ClientId: clientId }] });
+    expect(described).toMatchObject({
+      IdentityPoolName: 'browsers',
+      AllowUnauthenticatedIdentities: false,
+      CognitoIdentityProviders: [{ ProviderName: provider, ClientId: clientId }],
+    });
     const listed = await h.identity.send(new ListIdentityPoolsCommand({ MaxResults: 10 }));
     expect(listed.IdentityPools).toEqual([{ IdentityPoolId: identityPoolId, IdentityPoolName: 'browsers' }]);
-    expect((await awsErrorOf(h.identity.send(new DescribeIdentityPoolCommand({ IdentityPoolId: 'us-east-1:00000000-0000-0000-0000-000000000000' })))).name).toBe(
-      'ResourceNotFoundException',
-    );
+    expect(
+      (
+        await awsErrorOf(
+          h.identity.send(new DescribeIdentityPoolCommand({ IdentityPoolId: 'us-east-1:00000000-0000-0000-0000-000000000000' })),
+        )
+      ).name,
+    ).toBe('ResourceNotFoundException');
   });
 
   it('GetId returns one stable identity per user', async () => {
-    const una1 = await h.identity.send(new GetIdCommand({ IdentityPoolId: identityPoolId, Logins: { [provider]: (await signIn('una')).id } }));
-    const una2 = await h.identity.send(new GetIdCommand({ IdentityPoolId: identityPoolId, Logins: { [provider]: (await signIn('una')).id } }));
-    const vic = await h.identity.send(new GetIdCommand({ IdentityPoolId: identityPoolId, Logins: { [provider]: (await signIn('vic')).id } }));
+    const una1 = await h.identity.send(
+      new GetIdCommand({ IdentityPoolId: identityPoolId, Logins: { [provider]: (await signIn('una')).id } }),
+    );
+    const una2 = await h.identity.send(
+      new GetIdCommand({ IdentityPoolId: identityPoolId, Logins: { [provider]: (await signIn('una')).id } }),
+    );
+    const vic = await h.identity.send(
+      new GetIdCommand({ IdentityPoolId: identityPoolId, Logins: { [provider]: (await signIn('vic')).id } }),
+    );
     expect(una1.IdentityId).toMatch(/^us-east-1:[0-9a-f-]{36}$/);
     expect(una2.IdentityId).toBe(una1.IdentityId);
     expect(vic.IdentityId).not.toBe(una1.IdentityId);
@@ -78,7 +111,12 @@ describe('identity pools', () => {
     expect(expiresIn).toBeLessThanOrEqual(3600_000 + 1000);
 
     const found = h.standIn.lookupCredentials(creds?.AccessKeyId ?? '');
-    expect(found).toEqual({ secretAccessKey: creds?.SecretKey, sessionToken: creds?.SessionToken, identityId: IdentityId, expiration: creds?.Expiration });
+    expect(found).toEqual({
+      secretAccessKey: creds?.SecretKey,
+      sessionToken: creds?.SessionToken,
+      identityId: IdentityId,
+      expiration: creds?.Expiration,
+    });
     expect(h.standIn.lookupCredentials('ASIAUNKNOWNUNKNOWN00')).toBeUndefined();
     h.clockOffsetMs = 3601_000;
     expect(h.standIn.lookupCredentials(creds?.AccessKeyId ?? '')).toBeUndefined();
@@ -86,8 +124,12 @@ describe('identity pools', () => {
   });
 
   it('refuses GetId without Logins, with a bad token, an access token or an unknown provider', async () => {
-    const get = (logins?: Record<string, string>) => awsErrorOf(h.identity.send(new GetIdCommand({ IdentityPoolId: identityPoolId, Logins: logins })));
-    expect(await get()).toEqual({ name: 'NotAuthorizedException', message: 'Unauthenticated access is not supported for this identity pool.' });
+    const get = (logins?: Record<string, string>) =>
+      awsErrorOf(h.identity.send(new GetIdCommand({ IdentityPoolId: identityPoolId, Logins: logins })));
+    expect(await get()).toEqual({
+      name: 'NotAuthorizedException',
+      message: 'Unauthenticated access is not supported for this identity pool.',
+    });
     expect((await get({ [provider]: 'garbage' })).name).toBe('NotAuthorizedException');
     expect((await get({ [provider]: (await signIn('una')).access })).name).toBe('NotAuthorizedException');
     const otherProvider = 'cognito-idp.us-east-1.amazonaws.com/us-east-1_Other0000';
@@ -111,10 +153,18 @@ describe('identity pools', () => {
     const unaLogins = { [provider]: (await signIn('una')).id };
     const { IdentityId } = await h.identity.send(new GetIdCommand({ IdentityPoolId: identityPoolId, Logins: unaLogins }));
     const vicLogins = { [provider]: (await signIn('vic')).id };
-    expect((await awsErrorOf(h.identity.send(new GetCredentialsForIdentityCommand({ IdentityId, Logins: vicLogins })))).message).toMatch(/^Logins don't match/);
+    expect((await awsErrorOf(h.identity.send(new GetCredentialsForIdentityCommand({ IdentityId, Logins: vicLogins })))).message).toMatch(
+      /^Logins don't match/,
+    );
     expect((await awsErrorOf(h.identity.send(new GetCredentialsForIdentityCommand({ IdentityId })))).name).toBe('NotAuthorizedException');
     expect(
-      (await awsErrorOf(h.identity.send(new GetCredentialsForIdentityCommand({ IdentityId: 'us-east-1:00000000-0000-0000-0000-000000000000', Logins: unaLogins })))).name,
+      (
+        await awsErrorOf(
+          h.identity.send(
+            new GetCredentialsForIdentityCommand({ IdentityId: 'us-east-1:00000000-0000-0000-0000-000000000000', Logins: unaLogins }),
+          ),
+        )
+      ).name,
     ).toBe('ResourceNotFoundException');
   });
 });

@@ -22,7 +22,9 @@ describe('openJsonFileStore', () => {
     const saves: Promise<void>[] = [];
     for (let i = 1; i <= 50; i++) {
       store.data.n = i;
-      saves.push(store.save().then(async () => expect((JSON.parse(await readFile(file, 'utf8')) as { n: number }).n).toBeGreaterThanOrEqual(i)));
+      saves.push(
+        store.save().then(async () => expect((JSON.parse(await readFile(file, 'utf8')) as { n: number }).n).toBeGreaterThanOrEqual(i)),
+      );
     }
     await Promise.all(saves);
     expect(writes).toBeLessThanOrEqual(2);

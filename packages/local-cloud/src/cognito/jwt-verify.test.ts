@@ -24,16 +24,31 @@ let h: CognitoHarness;
 async function poolWithUser(name: string, username: string, group?: string) {
   const pool = await h.idp.send(new CreateUserPoolCommand({ PoolName: name }));
   const userPoolId = pool.UserPool?.Id ?? '';
-  const client = await h.idp.send(new CreateUserPoolClientCommand({ UserPoolId: userPoolId, ClientName: 'web', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH'] }));
+  const client = await h.idp.send(
+    new CreateUserPoolClientCommand({ UserPoolId: userPoolId, ClientName: 'web', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH'] }),
+  );
   const clientId = client.UserPoolClient?.ClientId ?? '';
-  await h.idp.send(new SignUpCommand({ ClientId: clientId, Username: username, Password: password, UserAttributes: [{ Name: 'email', Value: `${username}@example.com` }] }));
+  await h.idp.send(
+    new SignUpCommand({
+      ClientId: clientId,
+      Username: username,
+      Password: password,
+      UserAttributes: [{ Name: 'email', Value: `${username}@example.com` }],
+    }),
+  );
   await h.idp.send(new AdminConfirmSignUpCommand({ UserPoolId: userPoolId, Username: username }));
   if (group) {
     await h.idp.send(new CreateGroupCommand({ UserPoolId: userPoolId, GroupName: group }));
     await h.idp.send(new AdminAddUserToGroupCommand({ UserPoolId: userPoolId, Username: username, GroupName: group }));
   }
   const signIn = async () => {
-    const result = await h.idp.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: username, PASSWORD: password } }));
+    const result = await h.idp.send(
+      new InitiateAuthCommand({
+        ClientId: clientId,
+        AuthFlow: 'USER_PASSWORD_AUTH',
+        AuthParameters: { USERNAME: username, PASSWORD: password },
+      }),
+    );
     return { access: result.AuthenticationResult?.AccessToken ?? '', id: result.AuthenticationResult?.IdToken ?? '' };
   };
   return { userPoolId, clientId, signIn };
@@ -88,10 +103,39 @@ describe('tokens against aws-jwt-verify CognitoJwtVerifier', () => {
   it('carries exactly the claims Cognito puts in access and id tokens', async () => {
     const { access, id } = await a.signIn();
     expect(Object.keys(decodeJwt(access)).sort()).toEqual(
-      ['sub', 'cognito:groups', 'iss', 'client_id', 'origin_jti', 'event_id', 'token_use', 'scope', 'auth_time', 'exp', 'iat', 'jti', 'username'].sort(),
+      [
+        'sub',
+        'cognito:groups',
+        'iss',
+        'client_id',
+        'origin_jti',
+        'event_id',
+        'token_use',
+        'scope',
+        'auth_time',
+        'exp',
+        'iat',
+        'jti',
+        'username',
+      ].sort(),
     );
     expect(Object.keys(decodeJwt(id)).sort()).toEqual(
-      ['sub', 'cognito:groups', 'email_verified', 'iss', 'cognito:username', 'origin_jti', 'aud', 'event_id', 'token_use', 'auth_time', 'exp', 'iat', 'jti', 'email'].sort(),
+      [
+        'sub',
+        'cognito:groups',
+        'email_verified',
+        'iss',
+        'cognito:username',
+        'origin_jti',
+        'aud',
+        'event_id',
+        'token_use',
+        'auth_time',
+        'exp',
+        'iat',
+        'jti',
+        'email',
+      ].sort(),
     );
   });
 

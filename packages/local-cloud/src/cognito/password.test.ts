@@ -14,7 +14,9 @@ const messageOf = (fn: () => void) => {
 describe('password policy', () => {
   it("reports the first broken rule with Cognito's message", () => {
     const policy = defaultPasswordPolicy;
-    expect(messageOf(() => assertPasswordConforms('Ab1!', policy))).toBe('InvalidPasswordException: Password did not conform with policy: Password not long enough');
+    expect(messageOf(() => assertPasswordConforms('Ab1!', policy))).toBe(
+      'InvalidPasswordException: Password did not conform with policy: Password not long enough',
+    );
     expect(messageOf(() => assertPasswordConforms('ABCDEFG1!', policy))).toMatch(/lowercase/);
     expect(messageOf(() => assertPasswordConforms('abcdefg1!', policy))).toMatch(/uppercase/);
     expect(messageOf(() => assertPasswordConforms('Abcdefgh!', policy))).toMatch(/numeric/);
@@ -23,7 +25,10 @@ describe('password policy', () => {
   });
 
   it('generates temporary passwords that satisfy the policy', () => {
-    for (let i = 0; i < 20; i++) expect(messageOf(() => assertPasswordConforms(generateTemporaryPassword(defaultPasswordPolicy), defaultPasswordPolicy))).toBe('accepted');
+    for (let i = 0; i < 20; i++)
+      expect(messageOf(() => assertPasswordConforms(generateTemporaryPassword(defaultPasswordPolicy), defaultPasswordPolicy))).toBe(
+        'accepted',
+      );
   });
 });
 

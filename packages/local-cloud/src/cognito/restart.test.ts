@@ -31,20 +31,37 @@ describe('restart on the same data folder', () => {
     h = await startCognitoHarness({ dataDir });
     const userPoolId = (await h.idp.send(new CreateUserPoolCommand({ PoolName: 'users' }))).UserPool?.Id ?? '';
     const clientId =
-      (await h.idp.send(new CreateUserPoolClientCommand({ UserPoolId: userPoolId, ClientName: 'web', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] })))
-        .UserPoolClient?.ClientId ?? '';
+      (
+        await h.idp.send(
+          new CreateUserPoolClientCommand({
+            UserPoolId: userPoolId,
+            ClientName: 'web',
+            ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+          }),
+        )
+      ).UserPoolClient?.ClientId ?? '';
     await h.idp.send(new SignUpCommand({ ClientId: clientId, Username: 'wes', Password: password }));
     await h.idp.send(new AdminConfirmSignUpCommand({ UserPoolId: userPoolId, Username: 'wes' }));
     await h.idp.send(new CreateGroupCommand({ UserPoolId: userPoolId, GroupName: 'admin' }));
     await h.idp.send(new AdminAddUserToGroupCommand({ UserPoolId: userPoolId, Username: 'wes', GroupName: 'admin' }));
     const signIn = () =>
-      h!.idp.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: 'wes', PASSWORD: password } }));
+      h!.idp.send(
+        new InitiateAuthCommand({
+          ClientId: clientId,
+          AuthFlow: 'USER_PASSWORD_AUTH',
+          AuthParameters: { USERNAME: 'wes', PASSWORD: password },
+        }),
+      );
     const before = (await signIn()).AuthenticationResult;
     const provider = `cognito-idp.us-east-1.amazonaws.com/${userPoolId}`;
     const identityPoolId =
       (
         await h.identity.send(
-          new CreateIdentityPoolCommand({ IdentityPoolName: 'browsers', AllowUnauthenticatedIdentities: false, CognitoIdentityProviders: [{ ProviderName: provider, ClientId: clientId }] }),
+          new CreateIdentityPoolCommand({
+            IdentityPoolName: 'browsers',
+            AllowUnauthenticatedIdentities: false,
+            CognitoIdentityProviders: [{ ProviderName: provider, ClientId: clientId }],
+          }),
         )
       ).IdentityPoolId ?? '';
     const logins = { [provider]: before?.IdToken ?? '' };
@@ -60,7 +77,9 @@ describe('restart on the same data folder', () => {
     expect((await stat(join(dataDir, 'signing-key.pem'))).mode & 0o777).toBe(0o600);
 
     h = await startCognitoHarness({ dataDir });
-    const jwksAfter = (await (await fetch(`${h.endpoint}/${userPoolId}/.well-known/jwks.json`)).json()) as Parameters<JwksCache['addJwks']>[1];
+    const jwksAfter = (await (await fetch(`${h.endpoint}/${userPoolId}/.well-known/jwks.json`)).json()) as Parameters<
+      JwksCache['addJwks']
+    >[1];
     expect(jwksAfter).toEqual(jwksBefore);
 
     // Tokens issued before the restart still verify and still work.
@@ -69,14 +88,20 @@ describe('restart on the same data folder', () => {
     expect((await verifier.verify(before?.AccessToken ?? '')).username).toBe('wes');
     expect((await h.idp.send(new GetUserCommand({ AccessToken: before?.AccessToken }))).Username).toBe('wes');
     const refreshed = await h.idp.send(
-      new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters: { REFRESH_TOKEN: before?.RefreshToken ?? '' } }),
+      new InitiateAuthCommand({
+        ClientId: clientId,
+        AuthFlow: 'REFRESH_TOKEN_AUTH',
+        AuthParameters: { REFRESH_TOKEN: before?.RefreshToken ?? '' },
+      }),
     );
     expect(refreshed.AuthenticationResult?.AccessToken).toBeTruthy();
 
     // The user signs in again with the same password; groups and identity are unchanged.
     const after = (await signIn()).AuthenticationResult;
     expect(after?.AccessToken).toBeTruthy();
-    expect((await h.idp.send(new AdminListGroupsForUserCommand({ UserPoolId: userPoolId, Username: 'wes' }))).Groups?.map((g) => g.GroupName)).toEqual(['admin']);
+    expect(
+      (await h.idp.send(new AdminListGroupsForUserCommand({ UserPoolId: userPoolId, Username: 'wes' }))).Groups?.map((g) => g.GroupName),
+    ).toEqual(['admin']);
     const again = await h.identity.send(new GetIdCommand({ IdentityPoolId: identityPoolId, Logins: { [provider]: after?.IdToken ?? '' } }));
     expect(again.IdentityId).toBe(IdentityId);
     expect(h.standIn.lookupCredentials(creds?.AccessKeyId ?? '')?.secretAccessKey).toBe(creds?.SecretKey);

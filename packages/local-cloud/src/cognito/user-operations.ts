@@ -11,7 +11,17 @@ import { epochSeconds, type CognitoContext } from './cognito-context.ts';
 import type { StoredUser, StoredUserPool } from './cognito-state.ts';
 import { assertPasswordConforms, generateTemporaryPassword, hashPassword } from './password.ts';
 import { newConfirmationCode } from './random-ids.ts';
-import { attributeListOf, findUser, getClientById, getPool, getUser, signInName, signsInWithEmail, usernameKey, userType } from './user-pool-model.ts';
+import {
+  attributeListOf,
+  findUser,
+  getClientById,
+  getPool,
+  getUser,
+  signInName,
+  signsInWithEmail,
+  usernameKey,
+  userType,
+} from './user-pool-model.ts';
 import { attributeList, optionalNumber, optionalString, optionalStringList, paginate, requiredString } from './wire-input.ts';
 
 /** Cognito's sign-up codes are valid for 24 hours. */
@@ -20,7 +30,13 @@ const dayMs = 24 * 3600 * 1000;
 
 export function userOperations(ctx: CognitoContext): Record<string, JsonOperation> {
   /** Validates and creates a user record; the caller stores it after its own checks. */
-  async function newUser(pool: StoredUserPool, requestedName: string, password: string, attributes: Record<string, string>, status: StoredUser['status']): Promise<StoredUser> {
+  async function newUser(
+    pool: StoredUserPool,
+    requestedName: string,
+    password: string,
+    attributes: Record<string, string>,
+    status: StoredUser['status'],
+  ): Promise<StoredUser> {
     delete attributes.sub; // sub is Cognito's, never the caller's
     const sub = randomUUID();
     let username = requestedName;
@@ -50,7 +66,10 @@ export function userOperations(ctx: CognitoContext): Record<string, JsonOperatio
     const code = newConfirmationCode();
     user.confirmation = { code, expiresAt: ctx.now() + codeLifetimeMs };
     ctx.publishConfirmationCode(pool.id, signInName(pool, user), code);
-    ctx.log.info({ userPoolId: pool.id, username: user.username, email: user.attributes.email, code }, 'sign-up confirmation code (not mailed locally)');
+    ctx.log.info(
+      { userPoolId: pool.id, username: user.username, email: user.attributes.email, code },
+      'sign-up confirmation code (not mailed locally)',
+    );
     const email = user.attributes.email;
     return email
       ? { Destination: maskEmail(email), DeliveryMedium: 'EMAIL', AttributeName: 'email' }
@@ -82,9 +101,12 @@ export function userOperations(ctx: CognitoContext): Record<string, JsonOperatio
       const code = requiredString(input, 'ConfirmationCode');
       const user = findUser(pool, requiredString(input, 'Username'));
       if (!user) throw new AwsError('UserNotFoundException', 'Username/client id combination not found.');
-      if (user.status !== 'UNCONFIRMED') throw new AwsError('NotAuthorizedException', `User cannot be confirmed. Current status is ${user.status}`);
-      if (!user.confirmation || user.confirmation.code !== code) throw new AwsError('CodeMismatchException', 'Invalid verification code provided, please try again.');
-      if (user.confirmation.expiresAt <= ctx.now()) throw new AwsError('ExpiredCodeException', 'Invalid code provided, please request a code again.');
+      if (user.status !== 'UNCONFIRMED')
+        throw new AwsError('NotAuthorizedException', `User cannot be confirmed. Current status is ${user.status}`);
+      if (!user.confirmation || user.confirmation.code !== code)
+        throw new AwsError('CodeMismatchException', 'Invalid verification code provided, please try again.');
+      if (user.confirmation.expiresAt <= ctx.now())
+        throw new AwsError('ExpiredCodeException', 'Invalid code provided, please request a code again.');
       // The code went to the email address, which proves it (auto-verified attribute).
       if (user.attributes.email !== undefined) user.attributes.email_verified = 'true';
       confirm(pool, user);
@@ -105,7 +127,8 @@ export function userOperations(ctx: CognitoContext): Record<string, JsonOperatio
     async AdminConfirmSignUp(input) {
       const pool = getPool(ctx, requiredString(input, 'UserPoolId'));
       const user = getUser(pool, requiredString(input, 'Username'));
-      if (user.status !== 'UNCONFIRMED') throw new AwsError('NotAuthorizedException', `User cannot be confirmed. Current status is ${user.status}`);
+      if (user.status !== 'UNCONFIRMED')
+        throw new AwsError('NotAuthorizedException', `User cannot be confirmed. Current status is ${user.status}`);
       confirm(pool, user);
       await ctx.save();
       return {};
@@ -118,7 +141,10 @@ export function userOperations(ctx: CognitoContext): Record<string, JsonOperatio
       if (given !== undefined) assertPasswordConforms(given, pool.passwordPolicy);
       const messageAction = optionalString(input, 'MessageAction');
       if (messageAction === 'RESEND') {
-        throw new AwsError('UnsupportedUserStateException', 'The local cloud does not resend invitations (MessageAction RESEND); use AdminSetUserPassword');
+        throw new AwsError(
+          'UnsupportedUserStateException',
+          'The local cloud does not resend invitations (MessageAction RESEND); use AdminSetUserPassword',
+        );
       }
       const temporaryPassword = given ?? generateTemporaryPassword(pool.passwordPolicy);
       const user = await newUser(pool, username, temporaryPassword, attributeList(input, 'UserAttributes'), 'FORCE_CHANGE_PASSWORD');
@@ -127,7 +153,10 @@ export function userOperations(ctx: CognitoContext): Record<string, JsonOperatio
       await ctx.save();
       if (given === undefined) {
         // On AWS the invitation mail carries it; locally the log is the only place it appears.
-        ctx.log.info({ userPoolId: pool.id, username: user.username, temporaryPassword }, 'temporary password (invitation not mailed locally)');
+        ctx.log.info(
+          { userPoolId: pool.id, username: user.username, temporaryPassword },
+          'temporary password (invitation not mailed locally)',
+        );
       }
       return { User: userType(user) };
     },
@@ -220,7 +249,11 @@ export function userOperations(ctx: CognitoContext): Record<string, JsonOperatio
 function parseFilter(filter: string | undefined): ((user: StoredUser) => boolean) | undefined {
   if (filter === undefined || filter.trim() === '') return undefined;
   const match = /^\s*([\w:]+)\s*(\^?=)\s*"((?:[^"\\]|\\.)*)"\s*$/.exec(filter);
-  if (!match) throw new AwsError('InvalidParameterException', `Error while parsing filter "${filter}"; expected attribute = "value" or attribute ^= "value"`);
+  if (!match)
+    throw new AwsError(
+      'InvalidParameterException',
+      `Error while parsing filter "${filter}"; expected attribute = "value" or attribute ^= "value"`,
+    );
   const [, name = '', operator, value = ''] = match;
   const read = (user: StoredUser): string | undefined => {
     if (name === 'username') return user.username;

@@ -28,7 +28,8 @@ export function usernameKey(pool: StoredUserPool, username: string): string {
 export const signsInWithEmail = (pool: StoredUserPool) => pool.usernameAttributes.includes('email');
 
 /** What the user types to sign in: the email in an email-sign-in pool, else the username. */
-export const signInName = (pool: StoredUserPool, user: StoredUser) => (signsInWithEmail(pool) ? (user.attributes.email ?? user.username) : user.username);
+export const signInName = (pool: StoredUserPool, user: StoredUser) =>
+  signsInWithEmail(pool) ? (user.attributes.email ?? user.username) : user.username;
 
 /** By username, or — in a pool where users sign in with their email — by email or sub. */
 export function findUser(pool: StoredUserPool, name: string): StoredUser | undefined {

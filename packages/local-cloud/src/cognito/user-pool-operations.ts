@@ -60,12 +60,20 @@ export function userPoolOperations(ctx: CognitoContext): Record<string, JsonOper
     async ListUserPools(input) {
       const maxResults = optionalNumber(input, 'MaxResults');
       if (maxResults === undefined) {
-        throw new AwsError('InvalidParameterException', "1 validation error detected: Value at 'maxResults' failed to satisfy constraint: Member must not be null");
+        throw new AwsError(
+          'InvalidParameterException',
+          "1 validation error detected: Value at 'maxResults' failed to satisfy constraint: Member must not be null",
+        );
       }
       const pools = Object.values(ctx.state.userPools).sort((a, b) => a.createdAt - b.createdAt);
       const { page, next } = paginate(pools, maxResults, optionalString(input, 'NextToken'));
       return {
-        UserPools: page.map((p) => ({ Id: p.id, Name: p.name, CreationDate: epochSeconds(p.createdAt), LastModifiedDate: epochSeconds(p.updatedAt) })),
+        UserPools: page.map((p) => ({
+          Id: p.id,
+          Name: p.name,
+          CreationDate: epochSeconds(p.createdAt),
+          LastModifiedDate: epochSeconds(p.updatedAt),
+        })),
         NextToken: next,
       };
     },
@@ -73,7 +81,8 @@ export function userPoolOperations(ctx: CognitoContext): Record<string, JsonOper
     async DeleteUserPool(input) {
       const pool = getPool(ctx, requiredString(input, 'UserPoolId'));
       delete ctx.state.userPools[pool.id];
-      for (const [hash, token] of Object.entries(ctx.state.refreshTokens)) if (token.poolId === pool.id) delete ctx.state.refreshTokens[hash];
+      for (const [hash, token] of Object.entries(ctx.state.refreshTokens))
+        if (token.poolId === pool.id) delete ctx.state.refreshTokens[hash];
       await ctx.save();
       return {};
     },
@@ -82,11 +91,18 @@ export function userPoolOperations(ctx: CognitoContext): Record<string, JsonOper
       const pool = getPool(ctx, requiredString(input, 'UserPoolId'));
       const name = requiredString(input, 'ClientName');
       if (input.GenerateSecret === true) {
-        throw new AwsError('InvalidParameterException', 'The local cloud does not support app clients with a secret (GenerateSecret: true); browser clients have none');
+        throw new AwsError(
+          'InvalidParameterException',
+          'The local cloud does not support app clients with a secret (GenerateSecret: true); browser clients have none',
+        );
       }
       const flows = optionalStringList(input, 'ExplicitAuthFlows') ?? defaultAuthFlows;
       const unknown = flows.filter((f) => !knownAuthFlows.has(f));
-      if (unknown.length > 0) throw new AwsError('InvalidParameterException', `Unknown ExplicitAuthFlows ${unknown.join(', ')}; expected ${[...knownAuthFlows].join(', ')}`);
+      if (unknown.length > 0)
+        throw new AwsError(
+          'InvalidParameterException',
+          `Unknown ExplicitAuthFlows ${unknown.join(', ')}; expected ${[...knownAuthFlows].join(', ')}`,
+        );
       const units = (optionalRecord(input, 'TokenValidityUnits') ?? {}) as Record<string, string | undefined>;
       const lifetime = (value: string, unitKey: string, fallbackUnit: string, fallback: number) => {
         const amount = optionalNumber(input, value);
@@ -101,7 +117,18 @@ export function userPoolOperations(ctx: CognitoContext): Record<string, JsonOper
         accessTokenSeconds: lifetime('AccessTokenValidity', 'AccessToken', 'hours', tokenValidity.accessTokenMinutes * 60),
         idTokenSeconds: lifetime('IdTokenValidity', 'IdToken', 'hours', tokenValidity.idTokenMinutes * 60),
         refreshTokenSeconds: lifetime('RefreshTokenValidity', 'RefreshToken', 'days', tokenValidity.refreshTokenDays * 86_400),
-        wire: pick(input, ['AccessTokenValidity', 'IdTokenValidity', 'RefreshTokenValidity', 'TokenValidityUnits', 'CallbackURLs', 'LogoutURLs', 'AllowedOAuthFlows', 'AllowedOAuthScopes', 'SupportedIdentityProviders', 'EnableTokenRevocation']),
+        wire: pick(input, [
+          'AccessTokenValidity',
+          'IdTokenValidity',
+          'RefreshTokenValidity',
+          'TokenValidityUnits',
+          'CallbackURLs',
+          'LogoutURLs',
+          'AllowedOAuthFlows',
+          'AllowedOAuthScopes',
+          'SupportedIdentityProviders',
+          'EnableTokenRevocation',
+        ]),
       };
       pool.clients[client.clientId] = client;
       pool.updatedAt = ctx.now();
@@ -142,7 +169,9 @@ function passwordPolicyFrom(raw: unknown): StoredPasswordPolicy {
     RequireNumbers: flag('RequireNumbers'),
     RequireSymbols: flag('RequireSymbols'),
     TemporaryPasswordValidityDays:
-      typeof p.TemporaryPasswordValidityDays === 'number' ? p.TemporaryPasswordValidityDays : defaultPasswordPolicy.TemporaryPasswordValidityDays,
+      typeof p.TemporaryPasswordValidityDays === 'number'
+        ? p.TemporaryPasswordValidityDays
+        : defaultPasswordPolicy.TemporaryPasswordValidityDays,
   };
 }
 

@@ -57,7 +57,11 @@ beforeAll(async () => {
   );
   poolId = pool.UserPool?.Id ?? '';
   const client = await h.idp.send(
-    new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: 'web', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }),
+    new CreateUserPoolClientCommand({
+      UserPoolId: poolId,
+      ClientName: 'web',
+      ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+    }),
   );
   clientId = client.UserPoolClient?.ClientId ?? '';
 });
@@ -67,10 +71,18 @@ afterAll(async () => {
 });
 
 const signUp = (username: string, password = goodPassword, email = `${username}@example.com`) =>
-  h.idp.send(new SignUpCommand({ ClientId: clientId, Username: username, Password: password, UserAttributes: [{ Name: 'email', Value: email }] }));
+  h.idp.send(
+    new SignUpCommand({ ClientId: clientId, Username: username, Password: password, UserAttributes: [{ Name: 'email', Value: email }] }),
+  );
 
 const signIn = (username: string, password = goodPassword) =>
-  h.idp.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: username, PASSWORD: password } }));
+  h.idp.send(
+    new InitiateAuthCommand({
+      ClientId: clientId,
+      AuthFlow: 'USER_PASSWORD_AUTH',
+      AuthParameters: { USERNAME: username, PASSWORD: password },
+    }),
+  );
 
 async function confirmedUser(username: string): Promise<void> {
   await signUp(username);
@@ -83,7 +95,11 @@ describe('user pools and app clients', () => {
     const described = await h.idp.send(new DescribeUserPoolCommand({ UserPoolId: poolId }));
     expect(described.UserPool?.Name).toBe('fleet-users');
     expect(described.UserPool?.Arn).toBe(`arn:aws:cognito-idp:us-east-1:000000000000:userpool/${poolId}`);
-    expect(described.UserPool?.Policies?.PasswordPolicy).toMatchObject({ MinimumLength: 12, RequireUppercase: true, RequireSymbols: false });
+    expect(described.UserPool?.Policies?.PasswordPolicy).toMatchObject({
+      MinimumLength: 12,
+      RequireUppercase: true,
+      RequireSymbols: false,
+    });
     expect(described.UserPool?.CreationDate).toBeInstanceOf(Date);
   });
 
@@ -104,14 +120,22 @@ describe('user pools and app clients', () => {
   });
 
   it('refuses app clients with a secret', async () => {
-    const err = await awsErrorOf(h.idp.send(new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: 'server', GenerateSecret: true })));
+    const err = await awsErrorOf(
+      h.idp.send(new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: 'server', GenerateSecret: true })),
+    );
     expect(err.name).toBe('InvalidParameterException');
   });
 
   it('refuses USER_PASSWORD_AUTH on a client that does not allow it', async () => {
     const srpOnly = await h.idp.send(new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: 'srp-only' }));
     const err = await awsErrorOf(
-      h.idp.send(new InitiateAuthCommand({ ClientId: srpOnly.UserPoolClient?.ClientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: 'x', PASSWORD: 'y' } })),
+      h.idp.send(
+        new InitiateAuthCommand({
+          ClientId: srpOnly.UserPoolClient?.ClientId,
+          AuthFlow: 'USER_PASSWORD_AUTH',
+          AuthParameters: { USERNAME: 'x', PASSWORD: 'y' },
+        }),
+      ),
     );
     expect(err).toEqual({ name: 'InvalidParameterException', message: 'USER_PASSWORD_AUTH flow not enabled for this client' });
   });
@@ -125,8 +149,12 @@ describe('sign-up and confirmation', () => {
       name: 'InvalidPasswordException',
       message: 'Password did not conform with policy: Password not long enough',
     });
-    expect((await awsErrorOf(signUp('weak2', 'alllowercase-42'))).message).toBe('Password did not conform with policy: Password must have uppercase characters');
-    expect((await awsErrorOf(signUp('weak3', 'NoDigitsHere-abc'))).message).toBe('Password did not conform with policy: Password must have numeric characters');
+    expect((await awsErrorOf(signUp('weak2', 'alllowercase-42'))).message).toBe(
+      'Password did not conform with policy: Password must have uppercase characters',
+    );
+    expect((await awsErrorOf(signUp('weak3', 'NoDigitsHere-abc'))).message).toBe(
+      'Password did not conform with policy: Password must have numeric characters',
+    );
     const listed = await h.idp.send(new ListUsersCommand({ UserPoolId: poolId, Filter: 'username ^= "weak"' }));
     expect(listed.Users).toEqual([]);
   });
@@ -152,7 +180,9 @@ describe('sign-up and confirmation', () => {
     expect(code).toMatch(/^\d{6}$/);
     expect(h.standIn.confirmationCode(poolId, 'alice')).toBe(code);
     const wrong = code === '000000' ? '111111' : '000000';
-    expect(await awsErrorOf(h.idp.send(new ConfirmSignUpCommand({ ClientId: clientId, Username: 'alice', ConfirmationCode: wrong })))).toEqual({
+    expect(
+      await awsErrorOf(h.idp.send(new ConfirmSignUpCommand({ ClientId: clientId, Username: 'alice', ConfirmationCode: wrong }))),
+    ).toEqual({
       name: 'CodeMismatchException',
       message: 'Invalid verification code provided, please try again.',
     });
@@ -178,7 +208,10 @@ describe('password sign-in, tokens and sessions', () => {
   });
 
   it('answers NotAuthorizedException for a wrong password', async () => {
-    expect(await awsErrorOf(signIn('carol', 'Wrong-Password-42'))).toEqual({ name: 'NotAuthorizedException', message: 'Incorrect username or password.' });
+    expect(await awsErrorOf(signIn('carol', 'Wrong-Password-42'))).toEqual({
+      name: 'NotAuthorizedException',
+      message: 'Incorrect username or password.',
+    });
   });
 
   it('answers UserNotFoundException for an unknown user on a LEGACY client', async () => {
@@ -192,10 +225,24 @@ describe('password sign-in, tokens and sessions', () => {
     expect(auth?.ExpiresIn).toBe(tokenValidity.accessTokenMinutes * 60);
     expect(auth?.RefreshToken).toBeTruthy();
     const access = decodeJwt(auth?.AccessToken ?? '');
-    expect(access).toMatchObject({ token_use: 'access', client_id: clientId, username: 'carol', scope: 'aws.cognito.signin.user.admin', iss: `https://cognito-idp.us-east-1.amazonaws.com/${poolId}` });
+    expect(access).toMatchObject({
+      token_use: 'access',
+      client_id: clientId,
+      username: 'carol',
+      scope: 'aws.cognito.signin.user.admin',
+      iss: `https://cognito-idp.us-east-1.amazonaws.com/${poolId}`,
+    });
     expect((access.exp ?? 0) - (access.iat ?? 0)).toBe(3600);
     const id = decodeJwt(auth?.IdToken ?? '');
-    expect(id).toMatchObject({ token_use: 'id', aud: clientId, 'cognito:username': 'carol', email: 'carol@example.com', email_verified: false, sub: access.sub, origin_jti: access.origin_jti });
+    expect(id).toMatchObject({
+      token_use: 'id',
+      aud: clientId,
+      'cognito:username': 'carol',
+      email: 'carol@example.com',
+      email_verified: false,
+      sub: access.sub,
+      origin_jti: access.origin_jti,
+    });
   });
 
   it('GetUser returns the attributes of the access token owner', async () => {
@@ -206,30 +253,46 @@ describe('password sign-in, tokens and sessions', () => {
   });
 
   it('GetUser refuses invalid, tampered and expired access tokens', async () => {
-    expect(await awsErrorOf(h.idp.send(new GetUserCommand({ AccessToken: 'not-a-jwt' })))).toEqual({ name: 'NotAuthorizedException', message: 'Invalid Access Token' });
+    expect(await awsErrorOf(h.idp.send(new GetUserCommand({ AccessToken: 'not-a-jwt' })))).toEqual({
+      name: 'NotAuthorizedException',
+      message: 'Invalid Access Token',
+    });
     const auth = (await signIn('carol')).AuthenticationResult;
     const [header, , signature] = (auth?.AccessToken ?? '').split('.');
     const forged = Buffer.from(JSON.stringify({ ...decodeJwt(auth?.AccessToken ?? ''), username: 'bob' })).toString('base64url');
-    expect((await awsErrorOf(h.idp.send(new GetUserCommand({ AccessToken: `${header}.${forged}.${signature}` })))).message).toBe('Invalid Access Token');
+    expect((await awsErrorOf(h.idp.send(new GetUserCommand({ AccessToken: `${header}.${forged}.${signature}` })))).message).toBe(
+      'Invalid Access Token',
+    );
     const idToken = auth?.IdToken;
     expect((await awsErrorOf(h.idp.send(new GetUserCommand({ AccessToken: idToken })))).message).toBe('Invalid Access Token');
     h.clockOffsetMs = -2 * 3600 * 1000;
     const old = (await signIn('carol')).AuthenticationResult;
     h.clockOffsetMs = 0;
-    expect(await awsErrorOf(h.idp.send(new GetUserCommand({ AccessToken: old?.AccessToken })))).toEqual({ name: 'NotAuthorizedException', message: 'Access Token has expired' });
+    expect(await awsErrorOf(h.idp.send(new GetUserCommand({ AccessToken: old?.AccessToken })))).toEqual({
+      name: 'NotAuthorizedException',
+      message: 'Access Token has expired',
+    });
   });
 
   it('REFRESH_TOKEN_AUTH issues new tokens for the same session', async () => {
     const first = (await signIn('carol')).AuthenticationResult;
     const refreshed = await h.idp.send(
-      new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters: { REFRESH_TOKEN: first?.RefreshToken ?? '' } }),
+      new InitiateAuthCommand({
+        ClientId: clientId,
+        AuthFlow: 'REFRESH_TOKEN_AUTH',
+        AuthParameters: { REFRESH_TOKEN: first?.RefreshToken ?? '' },
+      }),
     );
     expect(refreshed.AuthenticationResult?.RefreshToken).toBeUndefined();
     const access = decodeJwt(refreshed.AuthenticationResult?.AccessToken ?? '');
     expect(access.origin_jti).toBe(decodeJwt(first?.AccessToken ?? '').origin_jti);
     expect(access.jti).not.toBe(decodeJwt(first?.AccessToken ?? '').jti);
     expect(
-      await awsErrorOf(h.idp.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters: { REFRESH_TOKEN: 'bogus' } }))),
+      await awsErrorOf(
+        h.idp.send(
+          new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters: { REFRESH_TOKEN: 'bogus' } }),
+        ),
+      ),
     ).toEqual({ name: 'NotAuthorizedException', message: 'Invalid Refresh Token' });
   });
 
@@ -240,9 +303,20 @@ describe('password sign-in, tokens and sessions', () => {
     await h.idp.send(new GlobalSignOutCommand({ AccessToken: one?.AccessToken }));
     for (const session of [one, two]) {
       expect(
-        await awsErrorOf(h.idp.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters: { REFRESH_TOKEN: session?.RefreshToken ?? '' } }))),
+        await awsErrorOf(
+          h.idp.send(
+            new InitiateAuthCommand({
+              ClientId: clientId,
+              AuthFlow: 'REFRESH_TOKEN_AUTH',
+              AuthParameters: { REFRESH_TOKEN: session?.RefreshToken ?? '' },
+            }),
+          ),
+        ),
       ).toEqual({ name: 'NotAuthorizedException', message: 'Refresh Token has been revoked' });
-      expect(await awsErrorOf(h.idp.send(new GetUserCommand({ AccessToken: session?.AccessToken })))).toEqual({ name: 'NotAuthorizedException', message: 'Access Token has been revoked' });
+      expect(await awsErrorOf(h.idp.send(new GetUserCommand({ AccessToken: session?.AccessToken })))).toEqual({
+        name: 'NotAuthorizedException',
+        message: 'Access Token has been revoked',
+      });
     }
     const fresh = (await signIn('dave')).AuthenticationResult;
     expect((await h.idp.send(new GetUserCommand({ AccessToken: fresh?.AccessToken }))).Username).toBe('dave');
@@ -252,7 +326,13 @@ describe('password sign-in, tokens and sessions', () => {
 describe('administrator-created users', () => {
   it('AdminCreateUser makes a FORCE_CHANGE_PASSWORD user who must answer NEW_PASSWORD_REQUIRED', async () => {
     const created = await h.idp.send(
-      new AdminCreateUserCommand({ UserPoolId: poolId, Username: 'erin', TemporaryPassword: 'Temporary-Pass-1', UserAttributes: [{ Name: 'email', Value: 'erin@example.com' }], MessageAction: 'SUPPRESS' }),
+      new AdminCreateUserCommand({
+        UserPoolId: poolId,
+        Username: 'erin',
+        TemporaryPassword: 'Temporary-Pass-1',
+        UserAttributes: [{ Name: 'email', Value: 'erin@example.com' }],
+        MessageAction: 'SUPPRESS',
+      }),
     );
     expect(created.User?.UserStatus).toBe('FORCE_CHANGE_PASSWORD');
     expect(created.User?.Enabled).toBe(true);
@@ -261,9 +341,19 @@ describe('administrator-created users', () => {
     expect(challenge.ChallengeName).toBe('NEW_PASSWORD_REQUIRED');
     expect(challenge.ChallengeParameters?.USER_ID_FOR_SRP).toBe('erin');
     const respond = (newPassword: string, session = challenge.Session) =>
-      h.idp.send(new RespondToAuthChallengeCommand({ ClientId: clientId, ChallengeName: 'NEW_PASSWORD_REQUIRED', Session: session, ChallengeResponses: { USERNAME: 'erin', NEW_PASSWORD: newPassword } }));
+      h.idp.send(
+        new RespondToAuthChallengeCommand({
+          ClientId: clientId,
+          ChallengeName: 'NEW_PASSWORD_REQUIRED',
+          Session: session,
+          ChallengeResponses: { USERNAME: 'erin', NEW_PASSWORD: newPassword },
+        }),
+      );
     expect((await awsErrorOf(respond('weak'))).name).toBe('InvalidPasswordException');
-    expect(await awsErrorOf(respond(goodPassword, 'made-up-session'))).toEqual({ name: 'NotAuthorizedException', message: 'Invalid session for the user, session is expired.' });
+    expect(await awsErrorOf(respond(goodPassword, 'made-up-session'))).toEqual({
+      name: 'NotAuthorizedException',
+      message: 'Invalid session for the user, session is expired.',
+    });
     const done = await respond(goodPassword);
     expect(done.AuthenticationResult?.AccessToken).toBeTruthy();
     expect((await h.idp.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: 'erin' }))).UserStatus).toBe('CONFIRMED');
@@ -272,18 +362,33 @@ describe('administrator-created users', () => {
   });
 
   it('AdminCreateUser rejects a duplicate and a temporary password that breaks the policy', async () => {
-    expect((await awsErrorOf(h.idp.send(new AdminCreateUserCommand({ UserPoolId: poolId, Username: 'erin', TemporaryPassword: 'Temporary-Pass-1' })))).name).toBe('UsernameExistsException');
-    expect((await awsErrorOf(h.idp.send(new AdminCreateUserCommand({ UserPoolId: poolId, Username: 'frank', TemporaryPassword: 'short' })))).name).toBe('InvalidPasswordException');
+    expect(
+      (
+        await awsErrorOf(
+          h.idp.send(new AdminCreateUserCommand({ UserPoolId: poolId, Username: 'erin', TemporaryPassword: 'Temporary-Pass-1' })),
+        )
+      ).name,
+    ).toBe('UsernameExistsException');
+    expect(
+      (await awsErrorOf(h.idp.send(new AdminCreateUserCommand({ UserPoolId: poolId, Username: 'frank', TemporaryPassword: 'short' }))))
+        .name,
+    ).toBe('InvalidPasswordException');
   });
 
   it('AdminSetUserPassword with Permanent makes the user CONFIRMED with the new password', async () => {
     await h.idp.send(new AdminCreateUserCommand({ UserPoolId: poolId, Username: 'gina', MessageAction: 'SUPPRESS' }));
-    await h.idp.send(new AdminSetUserPasswordCommand({ UserPoolId: poolId, Username: 'gina', Password: 'Gina-Password-99', Permanent: true }));
+    await h.idp.send(
+      new AdminSetUserPasswordCommand({ UserPoolId: poolId, Username: 'gina', Password: 'Gina-Password-99', Permanent: true }),
+    );
     expect((await h.idp.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: 'gina' }))).UserStatus).toBe('CONFIRMED');
     expect((await signIn('gina', 'Gina-Password-99')).AuthenticationResult?.AccessToken).toBeTruthy();
-    expect((await awsErrorOf(h.idp.send(new AdminSetUserPasswordCommand({ UserPoolId: poolId, Username: 'gina', Password: 'weak', Permanent: true })))).name).toBe(
-      'InvalidPasswordException',
-    );
+    expect(
+      (
+        await awsErrorOf(
+          h.idp.send(new AdminSetUserPasswordCommand({ UserPoolId: poolId, Username: 'gina', Password: 'weak', Permanent: true })),
+        )
+      ).name,
+    ).toBe('InvalidPasswordException');
   });
 
   it('a disabled user cannot sign in until enabled again', async () => {
@@ -302,10 +407,17 @@ describe('administrator-created users', () => {
     expect(page.PaginationToken).toBeTruthy();
     const next = await h.idp.send(new ListUsersCommand({ UserPoolId: poolId, Limit: 2, PaginationToken: page.PaginationToken }));
     expect(next.Users?.[0]?.Username).not.toBe(page.Users?.[0]?.Username);
-    expect((await awsErrorOf(h.idp.send(new ListUsersCommand({ UserPoolId: poolId, PaginationToken: 'not-ours' })))).name).toBe('InvalidParameterException');
+    expect((await awsErrorOf(h.idp.send(new ListUsersCommand({ UserPoolId: poolId, PaginationToken: 'not-ours' })))).name).toBe(
+      'InvalidParameterException',
+    );
     await h.idp.send(new AdminDeleteUserCommand({ UserPoolId: poolId, Username: 'gina' }));
-    expect(await awsErrorOf(h.idp.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: 'gina' })))).toEqual({ name: 'UserNotFoundException', message: 'User does not exist.' });
-    expect((await awsErrorOf(h.idp.send(new AdminDeleteUserCommand({ UserPoolId: poolId, Username: 'gina' })))).name).toBe('UserNotFoundException');
+    expect(await awsErrorOf(h.idp.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: 'gina' })))).toEqual({
+      name: 'UserNotFoundException',
+      message: 'User does not exist.',
+    });
+    expect((await awsErrorOf(h.idp.send(new AdminDeleteUserCommand({ UserPoolId: poolId, Username: 'gina' })))).name).toBe(
+      'UserNotFoundException',
+    );
   });
 });
 
@@ -322,7 +434,9 @@ describe('groups', () => {
       ['admin', 1],
       ['viewer', 3],
     ]);
-    expect((await awsErrorOf(h.idp.send(new CreateGroupCommand({ UserPoolId: poolId, GroupName: 'admin' })))).name).toBe('GroupExistsException');
+    expect((await awsErrorOf(h.idp.send(new CreateGroupCommand({ UserPoolId: poolId, GroupName: 'admin' })))).name).toBe(
+      'GroupExistsException',
+    );
   });
 
   it('adds and removes members, and tokens carry cognito:groups by precedence', async () => {
@@ -348,32 +462,51 @@ describe('groups', () => {
   });
 
   it('answers ResourceNotFoundException for a missing group and UserNotFoundException for a missing user', async () => {
-    expect(await awsErrorOf(h.idp.send(new AdminAddUserToGroupCommand({ UserPoolId: poolId, Username: 'henry', GroupName: 'nope' })))).toEqual({
+    expect(
+      await awsErrorOf(h.idp.send(new AdminAddUserToGroupCommand({ UserPoolId: poolId, Username: 'henry', GroupName: 'nope' }))),
+    ).toEqual({
       name: 'ResourceNotFoundException',
       message: 'Group not found.',
     });
-    expect((await awsErrorOf(h.idp.send(new AdminAddUserToGroupCommand({ UserPoolId: poolId, Username: 'nobody', GroupName: 'admin' })))).name).toBe('UserNotFoundException');
+    expect(
+      (await awsErrorOf(h.idp.send(new AdminAddUserToGroupCommand({ UserPoolId: poolId, Username: 'nobody', GroupName: 'admin' })))).name,
+    ).toBe('UserNotFoundException');
   });
 });
 
 describe('a pool where users sign in with their email (as the launcher provisions it)', () => {
   it('uses the sub as username and accepts the email to sign in', async () => {
-    const pool = await h.idp.send(new CreateUserPoolCommand({ PoolName: 'by-email', UsernameAttributes: ['email'], AutoVerifiedAttributes: ['email'] }));
-    const emailPoolId = pool.UserPool?.Id ?? '';
-    const client = await h.idp.send(new CreateUserPoolClientCommand({ UserPoolId: emailPoolId, ClientName: 'web', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH'] }));
-    const emailClientId = client.UserPoolClient?.ClientId ?? '';
-    expect((await awsErrorOf(h.idp.send(new SignUpCommand({ ClientId: emailClientId, Username: 'not-an-email', Password: 'Pass-word-1234!' })))).message).toBe(
-      'Username should be an email.',
+    const pool = await h.idp.send(
+      new CreateUserPoolCommand({ PoolName: 'by-email', UsernameAttributes: ['email'], AutoVerifiedAttributes: ['email'] }),
     );
-    const signedUp = await h.idp.send(new SignUpCommand({ ClientId: emailClientId, Username: 'ivy@example.com', Password: 'Pass-word-1234!' }));
-    expect(await awsErrorOf(h.idp.send(new SignUpCommand({ ClientId: emailClientId, Username: 'IVY@example.com', Password: 'Pass-word-1234!' })))).toEqual({
+    const emailPoolId = pool.UserPool?.Id ?? '';
+    const client = await h.idp.send(
+      new CreateUserPoolClientCommand({ UserPoolId: emailPoolId, ClientName: 'web', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH'] }),
+    );
+    const emailClientId = client.UserPoolClient?.ClientId ?? '';
+    expect(
+      (await awsErrorOf(h.idp.send(new SignUpCommand({ ClientId: emailClientId, Username: 'not-an-email', Password: 'Pass-word-1234!' }))))
+        .message,
+    ).toBe('Username should be an email.');
+    const signedUp = await h.idp.send(
+      new SignUpCommand({ ClientId: emailClientId, Username: 'ivy@example.com', Password: 'Pass-word-1234!' }),
+    );
+    expect(
+      await awsErrorOf(
+        h.idp.send(new SignUpCommand({ ClientId: emailClientId, Username: 'IVY@example.com', Password: 'Pass-word-1234!' })),
+      ),
+    ).toEqual({
       name: 'UsernameExistsException',
       message: 'An account with the given email already exists.',
     });
     const code = h.standIn.confirmationCode(emailPoolId, 'ivy@example.com') ?? '';
     await h.idp.send(new ConfirmSignUpCommand({ ClientId: emailClientId, Username: 'ivy@example.com', ConfirmationCode: code }));
     const auth = await h.idp.send(
-      new InitiateAuthCommand({ ClientId: emailClientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: 'ivy@example.com', PASSWORD: 'Pass-word-1234!' } }),
+      new InitiateAuthCommand({
+        ClientId: emailClientId,
+        AuthFlow: 'USER_PASSWORD_AUTH',
+        AuthParameters: { USERNAME: 'ivy@example.com', PASSWORD: 'Pass-word-1234!' },
+      }),
     );
     const access = decodeJwt(auth.AuthenticationResult?.AccessToken ?? '');
     expect(access.username).toBe(signedUp.UserSub);

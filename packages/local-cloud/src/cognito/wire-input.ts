@@ -66,7 +66,12 @@ export function attributeList(input: WireInput, name: string): Record<string, st
  * Simple offset pagination: the token is the index of the next item (Cognito's tokens are
  * opaque; callers only pass them back).
  */
-export function paginate<T>(items: readonly T[], limit: number | undefined, token: string | undefined, max = 60): { page: T[]; next?: string } {
+export function paginate<T>(
+  items: readonly T[],
+  limit: number | undefined,
+  token: string | undefined,
+  max = 60,
+): { page: T[]; next?: string } {
   const start = token === undefined ? 0 : /^\d{1,9}$/.test(token) ? Number(token) : -1;
   if (start < 0) throw new AwsError('InvalidParameterException', `Invalid pagination token "${token}"`);
   const size = Math.min(Math.max(limit ?? max, 1), max);

@@ -46,7 +46,13 @@ export function createGateway(options: GatewayOptions): Server {
     });
   });
 
-  async function forward(req: IncomingMessage, res: ServerResponse, path: string, service: ServiceName, protectedRoute: boolean): Promise<void> {
+  async function forward(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    service: ServiceName,
+    protectedRoute: boolean,
+  ): Promise<void> {
     if (protectedRoute) {
       const result = await options.authorizer.authorize(req.headers.authorization);
       if (!result.ok) {

@@ -20,10 +20,17 @@ export interface HealthChecker {
 
 export function createHealthChecker(
   targets: readonly HealthTarget[],
-  options: { intervalMs?: number; unhealthyThreshold?: number; timeoutMs?: number; onChange?: (name: string, health: TargetHealth) => void } = {},
+  options: {
+    intervalMs?: number;
+    unhealthyThreshold?: number;
+    timeoutMs?: number;
+    onChange?: (name: string, health: TargetHealth) => void;
+  } = {},
 ): HealthChecker {
   const unhealthyThreshold = options.unhealthyThreshold ?? 2;
-  const state = new Map<string, { health: TargetHealth; failures: number }>(targets.map((t) => [t.name, { health: 'initial', failures: 0 }]));
+  const state = new Map<string, { health: TargetHealth; failures: number }>(
+    targets.map((t) => [t.name, { health: 'initial', failures: 0 }]),
+  );
 
   async function checkOne(target: HealthTarget): Promise<void> {
     const entry = state.get(target.name);

@@ -16,7 +16,11 @@ describe('launch configuration', () => {
   });
 
   it('takes flags over environment variables', () => {
-    const config = readLaunchConfig(['--aws-port', '5000', '--cloud-only'], { FLEET_AWS_PORT: '6000', FLEET_GATEWAY_PORT: '8080', FLEET_DATA_DIR: '/tmp/x' });
+    const config = readLaunchConfig(['--aws-port', '5000', '--cloud-only'], {
+      FLEET_AWS_PORT: '6000',
+      FLEET_GATEWAY_PORT: '8080',
+      FLEET_DATA_DIR: '/tmp/x',
+    });
     expect(config.ports.aws).toBe(5000);
     expect(config.ports.gateway).toBe(8080);
     expect(config.dataDir).toBe('/tmp/x');

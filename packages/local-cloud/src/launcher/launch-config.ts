@@ -84,7 +84,9 @@ export function readLaunchConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     if (raw === undefined || raw === '') return defaults;
     const parts = raw.split(',');
     if (parts.length !== defaults.length) {
-      problems.push(`--service-ports takes ${defaults.length} comma-separated ports (${services.map((s) => s.name).join(',')}), received "${raw}"`);
+      problems.push(
+        `--service-ports takes ${defaults.length} comma-separated ports (${services.map((s) => s.name).join(',')}), received "${raw}"`,
+      );
       return defaults;
     }
     return parts.map((p, i) => port(`--service-ports[${i}]`, p.trim(), defaults[i] ?? 0));

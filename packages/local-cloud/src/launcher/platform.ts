@@ -28,9 +28,13 @@ export interface Platform {
 
 export async function startPlatform(config: LaunchConfig, repoRoot: string, log: Logger): Promise<Platform> {
   await Promise.all(
-    [config.ports.gateway, config.ports.aws, config.ports.mqtt, config.ports.mqttWebSocket, ...(config.services ? config.ports.services : [])].map(
-      (port) => assertPortFree(config.host, port),
-    ),
+    [
+      config.ports.gateway,
+      config.ports.aws,
+      config.ports.mqtt,
+      config.ports.mqttWebSocket,
+      ...(config.services ? config.ports.services : []),
+    ].map((port) => assertPortFree(config.host, port)),
   );
   const cloud = await startLocalCloud({
     dataDir: config.dataDir,

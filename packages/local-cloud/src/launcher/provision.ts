@@ -62,9 +62,13 @@ export async function provision(clients: LocalClients, region: string, accountId
 async function ensureQueue(clients: LocalClients, queue: QueueDefinition): Promise<Record<string, string>> {
   // CreateQueue is idempotent for identical attributes, as on AWS.
   const dlq = await clients.sqs.send(
-    new CreateQueueCommand({ QueueName: queue.deadLetter.id, Attributes: { MessageRetentionPeriod: String(queue.deadLetter.retentionSeconds) } }),
+    new CreateQueueCommand({
+      QueueName: queue.deadLetter.id,
+      Attributes: { MessageRetentionPeriod: String(queue.deadLetter.retentionSeconds) },
+    }),
   );
-  const dlqArn = (await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }))).Attributes?.QueueArn;
+  const dlqArn = (await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] })))
+    .Attributes?.QueueArn;
   const main = await clients.sqs.send(
     new CreateQueueCommand({
       QueueName: queue.id,
@@ -104,7 +108,12 @@ async function ensureUserPool(clients: LocalClients): Promise<{ userPoolId: stri
     if (!userPoolId) throw new Error('CreateUserPool returned no pool id');
     for (const group of userPoolGroups) {
       await clients.cognito.send(
-        new CreateGroupCommand({ UserPoolId: userPoolId, GroupName: group.name, Description: group.description, Precedence: group.precedence }),
+        new CreateGroupCommand({
+          UserPoolId: userPoolId,
+          GroupName: group.name,
+          Description: group.description,
+          Precedence: group.precedence,
+        }),
       );
     }
   }

@@ -36,7 +36,14 @@ export interface PreparedAction {
   run(message: IotMessage, output: unknown): Promise<ActionFailure | undefined>;
 }
 
-const failure = (failedAction: string, failedResource: string, what: string, err: unknown, message: IotMessage, details: string): ActionFailure => ({
+const failure = (
+  failedAction: string,
+  failedResource: string,
+  what: string,
+  err: unknown,
+  message: IotMessage,
+  details: string,
+): ActionFailure => ({
   failedAction,
   failedResource,
   // Shaped like AWS's: "Failed to put S3 object. The error received was ... Message arrived on: t, Action: s3, Bucket: b, Key: k".
@@ -68,7 +75,9 @@ export function prepareAction(ruleName: string, action: RuleAction, clients: Act
       };
     }
     case 'cloudwatchMetric': {
-      const [namespace, name, value, unit] = [action.metricNamespace, action.metricName, action.metricValue, action.metricUnit].map(compileTemplate) as [
+      const [namespace, name, value, unit] = [action.metricNamespace, action.metricName, action.metricValue, action.metricUnit].map(
+        compileTemplate,
+      ) as [
         ReturnType<typeof compileTemplate>,
         ReturnType<typeof compileTemplate>,
         ReturnType<typeof compileTemplate>,
@@ -82,18 +91,33 @@ export function prepareAction(ruleName: string, action: RuleAction, clients: Act
           try {
             const text = value.render(message, opts);
             const metricValue = Number(text);
-            if (text.trim() === '' || !Number.isFinite(metricValue)) throw new Error(`metric value ${JSON.stringify(text)} is not a number`);
+            if (text.trim() === '' || !Number.isFinite(metricValue))
+              throw new Error(`metric value ${JSON.stringify(text)} is not a number`);
             // AWS's metricTimestamp is in seconds; without one, the action uses the message's time.
             const seconds = Math.floor(message.timestamp / 1000);
             await clients.cloudwatch.send(
               new PutMetricDataCommand({
                 Namespace: ns,
-                MetricData: [{ MetricName: metricName, Value: metricValue, Unit: unit.render(message, opts) as StandardUnit, Timestamp: new Date(seconds * 1000) }],
+                MetricData: [
+                  {
+                    MetricName: metricName,
+                    Value: metricValue,
+                    Unit: unit.render(message, opts) as StandardUnit,
+                    Timestamp: new Date(seconds * 1000),
+                  },
+                ],
               }),
             );
             return undefined;
           } catch (err) {
-            return failure('CloudwatchMetricAction', ns, 'put CloudWatch metric', err, message, `Action: cloudwatchMetric, Namespace: ${ns}, MetricName: ${metricName}`);
+            return failure(
+              'CloudwatchMetricAction',
+              ns,
+              'put CloudWatch metric',
+              err,
+              message,
+              `Action: cloudwatchMetric, Namespace: ${ns}, MetricName: ${metricName}`,
+            );
           }
         },
       };
@@ -106,10 +130,19 @@ export function prepareAction(ruleName: string, action: RuleAction, clients: Act
         async run(message) {
           const name = alarmName.render(message, opts);
           try {
-            await clients.cloudwatch.send(new SetAlarmStateCommand({ AlarmName: name, StateValue: action.stateValue, StateReason: reason.render(message, opts) }));
+            await clients.cloudwatch.send(
+              new SetAlarmStateCommand({ AlarmName: name, StateValue: action.stateValue, StateReason: reason.render(message, opts) }),
+            );
             return undefined;
           } catch (err) {
-            return failure('CloudwatchAlarmAction', name, 'set CloudWatch alarm state', err, message, `Action: cloudwatchAlarm, Alarm: ${name}`);
+            return failure(
+              'CloudwatchAlarmAction',
+              name,
+              'set CloudWatch alarm state',
+              err,
+              message,
+              `Action: cloudwatchAlarm, Alarm: ${name}`,
+            );
           }
         },
       };
@@ -124,7 +157,11 @@ export function prepareAction(ruleName: string, action: RuleAction, clients: Act
           const logStreamName = ruleName;
           const put = () =>
             clients.logs.send(
-              new PutLogEventsCommand({ logGroupName, logStreamName, logEvents: [{ timestamp: message.timestamp, message: outputToText(output) }] }),
+              new PutLogEventsCommand({
+                logGroupName,
+                logStreamName,
+                logEvents: [{ timestamp: message.timestamp, message: outputToText(output) }],
+              }),
             );
           try {
             try {
@@ -137,7 +174,14 @@ export function prepareAction(ruleName: string, action: RuleAction, clients: Act
             }
             return undefined;
           } catch (err) {
-            return failure('CloudwatchLogsAction', logGroupName, 'put CloudWatch log events', err, message, `Action: cloudwatchLogs, LogGroup: ${logGroupName}`);
+            return failure(
+              'CloudwatchLogsAction',
+              logGroupName,
+              'put CloudWatch log events',
+              err,
+              message,
+              `Action: cloudwatchLogs, LogGroup: ${logGroupName}`,
+            );
           }
         },
       };
@@ -168,7 +212,14 @@ export function prepareAction(ruleName: string, action: RuleAction, clients: Act
             await clients.s3.send(new PutObjectCommand({ Bucket: bucket, Key: objectKey, Body: outputToBytes(output) }));
             return undefined;
           } catch (err) {
-            return failure('S3Action', bucket, 'put S3 object', err, message, `Action: s3, Bucket: ${bucket}, Key: ${JSON.stringify(objectKey)}`);
+            return failure(
+              'S3Action',
+              bucket,
+              'put S3 object',
+              err,
+              message,
+              `Action: s3, Bucket: ${bucket}, Key: ${JSON.stringify(objectKey)}`,
+            );
           }
         },
       };

@@ -3,7 +3,15 @@ import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { ingestQueue, rules as sharedRules, telemetryBucket, topics, type IotMessage, type RuleAction, type RuleDefinition } from '@fleet/core';
+import {
+  ingestQueue,
+  rules as sharedRules,
+  telemetryBucket,
+  topics,
+  type IotMessage,
+  type RuleAction,
+  type RuleDefinition,
+} from '@fleet/core';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createRulesEngine, type RulesEngineDeps } from './rules-engine.ts';
@@ -34,8 +42,15 @@ const message = (payload: unknown, topic = 'fleet/devices/dev-1/telemetry'): Iot
   timestamp: at,
 });
 
-const errorAction: RuleAction = { kind: 's3', bucketId: 'bucket-id', key: 'dead/${parse_time("yyyy/MM/dd/HH", timestamp())}/${newuuid()}.json' };
-const rule = (actions: readonly RuleAction[], sql = "SELECT temperature, topic(3) AS deviceId FROM 'fleet/devices/+/telemetry'"): RuleDefinition => ({
+const errorAction: RuleAction = {
+  kind: 's3',
+  bucketId: 'bucket-id',
+  key: 'dead/${parse_time("yyyy/MM/dd/HH", timestamp())}/${newuuid()}.json',
+};
+const rule = (
+  actions: readonly RuleAction[],
+  sql = "SELECT temperature, topic(3) AS deviceId FROM 'fleet/devices/+/telemetry'",
+): RuleDefinition => ({
   name: 'test_rule',
   description: 'test',
   sql,
@@ -44,7 +59,11 @@ const rule = (actions: readonly RuleAction[], sql = "SELECT temperature, topic(3
   errorAction,
 });
 
-function setup(rules: readonly RuleDefinition[], overrides: Partial<Record<'sqs' | 'cloudwatch' | 'logs' | 's3', (call: Call) => unknown>> = {}, extra: Partial<RulesEngineDeps> = {}) {
+function setup(
+  rules: readonly RuleDefinition[],
+  overrides: Partial<Record<'sqs' | 'cloudwatch' | 'logs' | 's3', (call: Call) => unknown>> = {},
+  extra: Partial<RulesEngineDeps> = {},
+) {
   const sqs = fakeClient(overrides.sqs);
   const cloudwatch = fakeClient(overrides.cloudwatch);
   const logs = fakeClient(overrides.logs);
@@ -84,26 +103,42 @@ describe('rules engine actions', () => {
     const t = setup([rule([{ kind: 'sqs', queueId: 'q1' }])]);
     await t.engine.handle(message({ temperature: 21.5, other: 1 }));
     expect(t.sqs).toEqual([
-      { command: 'SendMessageCommand', input: { QueueUrl: 'http://localhost/000000000000/q1', MessageBody: '{"temperature":21.5,"deviceId":"dev-1"}' } },
+      {
+        command: 'SendMessageCommand',
+        input: { QueueUrl: 'http://localhost/000000000000/q1', MessageBody: '{"temperature":21.5,"deviceId":"dev-1"}' },
+      },
     ]);
     expect(t.engine.stats().rules.test_rule).toEqual({ matched: 1, failed: 0, errorActionFailed: 0, evaluationErrors: 0 });
   });
 
   it('cloudwatchMetric: puts one datum with substituted name, value and unit, stamped in whole seconds', async () => {
     const t = setup([
-      rule([{ kind: 'cloudwatchMetric', metricNamespace: 'Fleet', metricName: 'Temp_${topic(3)}', metricValue: '${temperature}', metricUnit: 'None' }]),
+      rule([
+        {
+          kind: 'cloudwatchMetric',
+          metricNamespace: 'Fleet',
+          metricName: 'Temp_${topic(3)}',
+          metricValue: '${temperature}',
+          metricUnit: 'None',
+        },
+      ]),
     ]);
     await t.engine.handle(message({ temperature: 85.5 }));
     expect(t.cloudwatch).toEqual([
       {
         command: 'PutMetricDataCommand',
-        input: { Namespace: 'Fleet', MetricData: [{ MetricName: 'Temp_dev-1', Value: 85.5, Unit: 'None', Timestamp: new Date(Date.UTC(2026, 0, 2, 3, 4, 5)) }] },
+        input: {
+          Namespace: 'Fleet',
+          MetricData: [{ MetricName: 'Temp_dev-1', Value: 85.5, Unit: 'None', Timestamp: new Date(Date.UTC(2026, 0, 2, 3, 4, 5)) }],
+        },
       },
     ]);
   });
 
   it('cloudwatchMetric: fails the action when the value template is not a number', async () => {
-    const t = setup([rule([{ kind: 'cloudwatchMetric', metricNamespace: 'Fleet', metricName: 'T', metricValue: '${missing}', metricUnit: 'Count' }])]);
+    const t = setup([
+      rule([{ kind: 'cloudwatchMetric', metricNamespace: 'Fleet', metricName: 'T', metricValue: '${missing}', metricUnit: 'Count' }]),
+    ]);
     await t.engine.handle(message({ temperature: 1 }));
     expect(t.cloudwatch).toEqual([]);
     expect(t.engine.stats().rules.test_rule?.failed).toBe(1);
@@ -111,9 +146,13 @@ describe('rules engine actions', () => {
   });
 
   it('cloudwatchAlarm: sets the alarm state with a substituted reason', async () => {
-    const t = setup([rule([{ kind: 'cloudwatchAlarm', alarmName: 'hot', stateValue: 'ALARM', stateReason: 'temperature ${temperature}' }])]);
+    const t = setup([
+      rule([{ kind: 'cloudwatchAlarm', alarmName: 'hot', stateValue: 'ALARM', stateReason: 'temperature ${temperature}' }]),
+    ]);
     await t.engine.handle(message({ temperature: 90 }));
-    expect(t.cloudwatch).toEqual([{ command: 'SetAlarmStateCommand', input: { AlarmName: 'hot', StateValue: 'ALARM', StateReason: 'temperature 90' } }]);
+    expect(t.cloudwatch).toEqual([
+      { command: 'SetAlarmStateCommand', input: { AlarmName: 'hot', StateValue: 'ALARM', StateReason: 'temperature 90' } },
+    ]);
   });
 
   it('cloudwatchLogs: puts the output as one log event in the rule stream', async () => {
@@ -122,7 +161,11 @@ describe('rules engine actions', () => {
     expect(t.logs).toEqual([
       {
         command: 'PutLogEventsCommand',
-        input: { logGroupName: '/fleet/alerts', logStreamName: 'test_rule', logEvents: [{ timestamp: at, message: '{"temperature":90,"deviceId":"dev-1"}' }] },
+        input: {
+          logGroupName: '/fleet/alerts',
+          logStreamName: 'test_rule',
+          logEvents: [{ timestamp: at, message: '{"temperature":90,"deviceId":"dev-1"}' }],
+        },
       },
     ]);
   });
@@ -131,13 +174,19 @@ describe('rules engine actions', () => {
     let puts = 0;
     const t = setup([rule([{ kind: 'cloudwatchLogs', logGroupName: '/fleet/alerts' }])], {
       logs: (call) => {
-        if (call.command === 'PutLogEventsCommand' && puts++ === 0) throw new ResourceNotFoundException({ message: 'The specified log group does not exist.', $metadata: {} });
+        if (call.command === 'PutLogEventsCommand' && puts++ === 0)
+          throw new ResourceNotFoundException({ message: 'The specified log group does not exist.', $metadata: {} });
         if (call.command === 'CreateLogGroupCommand') throw new ResourceAlreadyExistsException({ message: 'exists', $metadata: {} });
         return {};
       },
     });
     await t.engine.handle(message({ temperature: 90 }));
-    expect(t.logs.map((c) => c.command)).toEqual(['PutLogEventsCommand', 'CreateLogGroupCommand', 'CreateLogStreamCommand', 'PutLogEventsCommand']);
+    expect(t.logs.map((c) => c.command)).toEqual([
+      'PutLogEventsCommand',
+      'CreateLogGroupCommand',
+      'CreateLogStreamCommand',
+      'PutLogEventsCommand',
+    ]);
     expect(t.logs[2]?.input).toEqual({ logGroupName: '/fleet/alerts', logStreamName: 'test_rule' });
     expect(t.engine.stats().rules.test_rule?.failed).toBe(0);
   });
@@ -168,11 +217,22 @@ describe('rules engine actions', () => {
 
 describe('rules engine error action', () => {
   it('writes the documented error-action message to S3 when an action fails', async () => {
-    const t = setup([rule([{ kind: 'sqs', queueId: 'q1' }, { kind: 'republish', topic: 'ok', qos: 0 }])], {
-      sqs: () => {
-        throw Object.assign(new Error('The specified queue does not exist.'), { name: 'QueueDoesNotExist', $metadata: { httpStatusCode: 400 } });
+    const t = setup(
+      [
+        rule([
+          { kind: 'sqs', queueId: 'q1' },
+          { kind: 'republish', topic: 'ok', qos: 0 },
+        ]),
+      ],
+      {
+        sqs: () => {
+          throw Object.assign(new Error('The specified queue does not exist.'), {
+            name: 'QueueDoesNotExist',
+            $metadata: { httpStatusCode: 400 },
+          });
+        },
       },
-    });
+    );
     const original = message({ temperature: 21 });
     await t.engine.handle(original);
 
@@ -200,7 +260,12 @@ describe('rules engine error action', () => {
 
   it('lists every failed action in one error message', async () => {
     const t = setup(
-      [rule([{ kind: 'sqs', queueId: 'q1' }, { kind: 'cloudwatchAlarm', alarmName: 'a', stateValue: 'OK', stateReason: 'r' }])],
+      [
+        rule([
+          { kind: 'sqs', queueId: 'q1' },
+          { kind: 'cloudwatchAlarm', alarmName: 'a', stateValue: 'OK', stateReason: 'r' },
+        ]),
+      ],
       {
         sqs: () => {
           throw new Error('down');
@@ -257,7 +322,7 @@ describe('rules engine flow control', () => {
     expect(t.sqs).toHaveLength(3);
   });
 
-  it('handle() resolves once the message\'s own actions are done (the broker holds the PUBACK until then)', async () => {
+  it("handle() resolves once the message's own actions are done (the broker holds the PUBACK until then)", async () => {
     const gate = openableGate();
     const t = setup([rule([{ kind: 'sqs', queueId: 'q1' }])], { sqs: () => gate.promise });
     const first = t.engine.handle(message({ temperature: 1 }));
@@ -282,9 +347,17 @@ describe('rules engine with the shared rule definitions', () => {
 
     expect(t.sqs).toHaveLength(1);
     expect(t.sqs[0]?.input.QueueUrl).toBe(`http://localhost/000000000000/${ingestQueue.id}`);
-    expect(JSON.parse(t.sqs[0]?.input.MessageBody as string)).toMatchObject({ kind: 'telemetry', deviceId: 'dev-1', clientId: 'dev-1', receivedAt: at });
+    expect(JSON.parse(t.sqs[0]?.input.MessageBody as string)).toMatchObject({
+      kind: 'telemetry',
+      deviceId: 'dev-1',
+      clientId: 'dev-1',
+      receivedAt: at,
+    });
     expect(t.cloudwatch.map((c) => c.command)).toEqual(['PutMetricDataCommand']);
-    expect(t.cloudwatch[0]?.input).toMatchObject({ Namespace: 'Fleet', MetricData: [{ MetricName: 'HighTemperatureReadings', Value: 1, Unit: 'Count' }] });
+    expect(t.cloudwatch[0]?.input).toMatchObject({
+      Namespace: 'Fleet',
+      MetricData: [{ MetricName: 'HighTemperatureReadings', Value: 1, Unit: 'Count' }],
+    });
     expect(t.logs.map((c) => c.input.logGroupName)).toEqual(['/fleet/alerts']);
     expect(t.s3).toEqual([]);
   });

@@ -10,7 +10,9 @@ function fakeSqs(fail: (body: string) => boolean = () => false) {
       send: async (command: SendMessageBatchCommand) => {
         const entries = command.input.Entries ?? [];
         batches.push({ queueUrl: command.input.QueueUrl ?? '', bodies: entries.map((e) => e.MessageBody ?? '') });
-        const failed = entries.filter((e) => fail(e.MessageBody ?? '')).map((e) => ({ Id: e.Id, Code: 'InternalError', Message: 'disk full', SenderFault: false }));
+        const failed = entries
+          .filter((e) => fail(e.MessageBody ?? ''))
+          .map((e) => ({ Id: e.Id, Code: 'InternalError', Message: 'disk full', SenderFault: false }));
         return { Successful: [], Failed: failed };
       },
     } as never,
@@ -21,10 +23,7 @@ describe('SQS action batching', () => {
   it('sends what arrives together in batches of at most 10, per queue', async () => {
     const sqs = fakeSqs();
     const batcher = createSqsBatcher(sqs.client);
-    await Promise.all([
-      ...Array.from({ length: 25 }, (_, i) => batcher.send('q1', `m${i}`)),
-      batcher.send('q2', 'other'),
-    ]);
+    await Promise.all([...Array.from({ length: 25 }, (_, i) => batcher.send('q1', `m${i}`)), batcher.send('q2', 'other')]);
     expect(sqs.batches.filter((b) => b.queueUrl === 'q1').map((b) => b.bodies.length)).toEqual([10, 10, 5]);
     expect(sqs.batches.filter((b) => b.queueUrl === 'q1').flatMap((b) => b.bodies)).toEqual(Array.from({ length: 25 }, (_, i) => `m${i}`));
     expect(sqs.batches.find((b) => b.queueUrl === 'q2')?.bodies).toEqual(['other']);

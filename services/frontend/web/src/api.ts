@@ -47,7 +47,8 @@ export function createApi(session: () => Promise<Session>) {
     });
     const text = await res.text();
     const parsed = text ? (JSON.parse(text) as unknown) : undefined;
-    if (!res.ok) throw new ApiError(res.status, (parsed as { message?: string } | undefined)?.message ?? `${method} ${path} answered ${res.status}`);
+    if (!res.ok)
+      throw new ApiError(res.status, (parsed as { message?: string } | undefined)?.message ?? `${method} ${path} answered ${res.status}`);
     return parsed as T;
   }
   return {

@@ -58,7 +58,8 @@ export function App({ config }: { config: RuntimeConfig }) {
   const deviceMatch = /^\/devices\/([^/]+)$/.exec(path);
   let page;
   if (path === '/devices/new') page = <RegisterDevicePage api={api} navigate={navigate} />;
-  else if (deviceMatch?.[1]) page = <DevicePage api={api} auth={auth} config={config} deviceId={decodeURIComponent(deviceMatch[1])} navigate={navigate} />;
+  else if (deviceMatch?.[1])
+    page = <DevicePage api={api} auth={auth} config={config} deviceId={decodeURIComponent(deviceMatch[1])} navigate={navigate} />;
   else page = <DevicesPage api={api} navigate={navigate} />;
 
   return (

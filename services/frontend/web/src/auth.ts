@@ -40,7 +40,12 @@ export function createAuth(config: RuntimeConfig) {
     },
     async signUp(email: string, password: string): Promise<void> {
       await client.send(
-        new SignUpCommand({ ClientId: config.userPoolClientId, Username: email, Password: password, UserAttributes: [{ Name: 'email', Value: email }] }),
+        new SignUpCommand({
+          ClientId: config.userPoolClientId,
+          Username: email,
+          Password: password,
+          UserAttributes: [{ Name: 'email', Value: email }],
+        }),
       );
     },
     async confirm(email: string, code: string): Promise<void> {
@@ -48,10 +53,15 @@ export function createAuth(config: RuntimeConfig) {
     },
     async signIn(email: string, password: string): Promise<Session> {
       const out = await client.send(
-        new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: config.userPoolClientId, AuthParameters: { USERNAME: email, PASSWORD: password } }),
+        new InitiateAuthCommand({
+          AuthFlow: 'USER_PASSWORD_AUTH',
+          ClientId: config.userPoolClientId,
+          AuthParameters: { USERNAME: email, PASSWORD: password },
+        }),
       );
       const r = out.AuthenticationResult;
-      if (!r?.AccessToken || !r.IdToken) throw new Error(`Sign-in needs a further step (${out.ChallengeName ?? 'unknown'}) that this app does not support`);
+      if (!r?.AccessToken || !r.IdToken)
+        throw new Error(`Sign-in needs a further step (${out.ChallengeName ?? 'unknown'}) that this app does not support`);
       const session: Session = {
         email,
         accessToken: r.AccessToken,
@@ -66,7 +76,11 @@ export function createAuth(config: RuntimeConfig) {
     async fresh(session: Session): Promise<Session> {
       if (session.expiresAt - Date.now() > 60_000 || !session.refreshToken) return session;
       const out = await client.send(
-        new InitiateAuthCommand({ AuthFlow: 'REFRESH_TOKEN_AUTH', ClientId: config.userPoolClientId, AuthParameters: { REFRESH_TOKEN: session.refreshToken } }),
+        new InitiateAuthCommand({
+          AuthFlow: 'REFRESH_TOKEN_AUTH',
+          ClientId: config.userPoolClientId,
+          AuthParameters: { REFRESH_TOKEN: session.refreshToken },
+        }),
       );
       const r = out.AuthenticationResult;
       if (!r?.AccessToken || !r.IdToken) throw new Error('session expired, please sign in again');

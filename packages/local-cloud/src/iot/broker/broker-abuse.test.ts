@@ -73,7 +73,13 @@ describe('floods', () => {
         err && !stdout ? reject(err) : resolve(stdout),
       );
     });
-    const result = JSON.parse(output.trim().split('\n').pop() as string) as { survived?: boolean; crashed?: string; accepted?: number; delivered?: number; total?: number };
+    const result = JSON.parse(output.trim().split('\n').pop() as string) as {
+      survived?: boolean;
+      crashed?: string;
+      accepted?: number;
+      delivered?: number;
+      total?: number;
+    };
     expect(result.crashed).toBeUndefined();
     expect(result).toMatchObject({ survived: true, accepted: 100_000, delivered: 1000 });
   }, 30_000);
@@ -116,7 +122,10 @@ describe('floods', () => {
     expect(accepted).toBeGreaterThanOrEqual(100);
     expect(accepted).toBeLessThan(150); // burst of 100 plus refill while the 300 arrive
     await eventually(
-      () => messages.slice(start).some((m) => m.topic === topics.presenceDisconnected(device.thingName) && m.payload.toString().includes('"THROTTLED"')),
+      () =>
+        messages
+          .slice(start)
+          .some((m) => m.topic === topics.presenceDisconnected(device.thingName) && m.payload.toString().includes('"THROTTLED"')),
       2_000,
       'THROTTLED disconnect event',
     );
@@ -209,9 +218,13 @@ describe('untrusted certificates', () => {
     dirs.push(otherDir);
     const other = await loadOrCreateLocalCa({ dir: otherDir });
     const foreign = await other.issueDeviceCertificate();
-    await expect(connectAs({ certificatePem: foreign.certificatePem, privateKeyPem: foreign.privateKeyPem }, device.thingName)).rejects.toThrow();
+    await expect(
+      connectAs({ certificatePem: foreign.certificatePem, privateKeyPem: foreign.privateKeyPem }, device.thingName),
+    ).rejects.toThrow();
     const stored = JSON.parse(await readFile(join(otherDir, 'ca.json'), 'utf8')) as { caCertificatePem: string; caPrivateKeyPkcs8: string };
-    await expect(connectAs({ certificatePem: stored.caCertificatePem, privateKeyPem: stored.caPrivateKeyPkcs8 }, device.thingName)).rejects.toThrow();
+    await expect(
+      connectAs({ certificatePem: stored.caCertificatePem, privateKeyPem: stored.caPrivateKeyPkcs8 }, device.thingName),
+    ).rejects.toThrow();
     await stillServes();
   });
 });

@@ -21,7 +21,11 @@ beforeAll(async () => {
   fixture = await startFixture({
     resolveCredentials: (accessKeyId) =>
       accessKeyId === browserCredentials.accessKeyId
-        ? { secretAccessKey: browserCredentials.secretAccessKey, sessionToken: browserCredentials.sessionToken, identityId: browserIdentity }
+        ? {
+            secretAccessKey: browserCredentials.secretAccessKey,
+            sessionToken: browserCredentials.sessionToken,
+            identityId: browserIdentity,
+          }
         : undefined,
   });
   fixture.iot.onMessage((m) => messages.push(m));
@@ -40,8 +44,10 @@ const track = (client: MqttClient) => {
   open.push(client);
   return client;
 };
-const device = (d: Device, clientId = d.thingName) => connectTls(fixture.iot.mqttPort, fixture.iot.caCertificatePem, d, clientId).then(track);
-const seen = (topic: string, payload?: string) => messages.some((m) => m.topic === topic && (payload === undefined || m.payload.toString() === payload));
+const device = (d: Device, clientId = d.thingName) =>
+  connectTls(fixture.iot.mqttPort, fixture.iot.caCertificatePem, d, clientId).then(track);
+const seen = (topic: string, payload?: string) =>
+  messages.some((m) => m.topic === topic && (payload === undefined || m.payload.toString() === payload));
 const browserUrl = (overrides: Partial<typeof browserCredentials> = {}) =>
   presignIotWebSocketUrl({ host: `127.0.0.1:${fixture.iot.wsPort}`, region, ...browserCredentials, ...overrides });
 
@@ -108,7 +114,9 @@ describe('MQTT over mutual TLS', () => {
   it('refuses a certificate of the local CA that has no policy attached', async () => {
     const keys = await fixture.control.send(new CreateKeysAndCertificateCommand({ setAsActive: true }));
     const identity = { certificatePem: keys.certificatePem as string, privateKeyPem: keys.keyPair?.PrivateKey as string };
-    await expect(connectTls(fixture.iot.mqttPort, fixture.iot.caCertificatePem, identity, 'orphan')).rejects.toThrow(/Not authorized|closed/i);
+    await expect(connectTls(fixture.iot.mqttPort, fixture.iot.caCertificatePem, identity, 'orphan')).rejects.toThrow(
+      /Not authorized|closed/i,
+    );
   });
 });
 
@@ -145,10 +153,29 @@ describe('lifecycle events', () => {
     const client = await device(alpha);
     await eventually(() => messages.slice(presence).some((m) => m.topic === topics.presenceConnected('alpha')), 2_000, 'connected event');
     client.end();
-    await eventually(() => messages.slice(presence).some((m) => m.topic === topics.presenceDisconnected('alpha')), 2_000, 'disconnected event');
-    const connected = JSON.parse(messages.slice(presence).find((m) => m.topic === topics.presenceConnected('alpha'))!.payload.toString());
-    const disconnected = JSON.parse(messages.slice(presence).find((m) => m.topic === topics.presenceDisconnected('alpha'))!.payload.toString());
-    expect(connected).toMatchObject({ clientId: 'alpha', eventType: 'connected', principalIdentifier: alpha.certificateId, ipAddress: '127.0.0.1' });
+    await eventually(
+      () => messages.slice(presence).some((m) => m.topic === topics.presenceDisconnected('alpha')),
+      2_000,
+      'disconnected event',
+    );
+    const connected = JSON.parse(
+      messages
+        .slice(presence)
+        .find((m) => m.topic === topics.presenceConnected('alpha'))!
+        .payload.toString(),
+    );
+    const disconnected = JSON.parse(
+      messages
+        .slice(presence)
+        .find((m) => m.topic === topics.presenceDisconnected('alpha'))!
+        .payload.toString(),
+    );
+    expect(connected).toMatchObject({
+      clientId: 'alpha',
+      eventType: 'connected',
+      principalIdentifier: alpha.certificateId,
+      ipAddress: '127.0.0.1',
+    });
     expect(typeof connected.timestamp).toBe('number');
     expect(typeof connected.versionNumber).toBe('number');
     expect(disconnected).toMatchObject({
@@ -194,7 +221,11 @@ describe('lifecycle events', () => {
           Version: '2012-10-17',
           Statement: [
             { Effect: 'Allow', Action: ['iot:Connect'], Resource: '*' },
-            { Effect: 'Allow', Action: ['iot:Subscribe'], Resource: `arn:aws:iot:${region}:000000000000:topicfilter/$aws/events/presence/*` },
+            {
+              Effect: 'Allow',
+              Action: ['iot:Subscribe'],
+              Resource: `arn:aws:iot:${region}:000000000000:topicfilter/$aws/events/presence/*`,
+            },
             { Effect: 'Allow', Action: ['iot:Receive'], Resource: `arn:aws:iot:${region}:000000000000:topic/$aws/events/presence/*` },
           ],
         }),
@@ -203,7 +234,12 @@ describe('lifecycle events', () => {
     const keys = await fixture.control.send(new CreateKeysAndCertificateCommand({ setAsActive: true }));
     await fixture.control.send(new AttachPolicyCommand({ policyName: 'presence-watcher', target: keys.certificateArn }));
     const watcher = track(
-      await connectTls(fixture.iot.mqttPort, fixture.iot.caCertificatePem, { certificatePem: keys.certificatePem as string, privateKeyPem: keys.keyPair?.PrivateKey as string }, 'watcher'),
+      await connectTls(
+        fixture.iot.mqttPort,
+        fixture.iot.caCertificatePem,
+        { certificatePem: keys.certificatePem as string, privateKeyPem: keys.keyPair?.PrivateKey as string },
+        'watcher',
+      ),
     );
     expect(await subscribeGranted(watcher, topics.presenceFilter)).toEqual([1]);
     const events: string[] = [];

@@ -136,7 +136,8 @@ export async function createIotBroker(options: IotBrokerOptions): Promise<IotBro
       const allowed =
         session !== undefined &&
         !filter.startsWith('$share/') &&
-        evaluatePolicies(registry.policyDocumentsOf(session.principal), 'iot:Subscribe', arn('topicfilter', filter), session.context) === 'allow';
+        evaluatePolicies(registry.policyDocumentsOf(session.principal), 'iot:Subscribe', arn('topicfilter', filter), session.context) ===
+          'allow';
       if (!allowed) {
         log?.info({ clientId: client.id, filter }, 'iot broker: subscription refused (granted 0x80)');
         return callback(null, null);
@@ -153,7 +154,9 @@ export async function createIotBroker(options: IotBrokerOptions): Promise<IotBro
       }
       let allowed = session.receiveCache.get(packet.topic);
       if (allowed === undefined) {
-        allowed = evaluatePolicies(registry.policyDocumentsOf(session.principal), 'iot:Receive', arn('topic', packet.topic), session.context) === 'allow';
+        allowed =
+          evaluatePolicies(registry.policyDocumentsOf(session.principal), 'iot:Receive', arn('topic', packet.topic), session.context) ===
+          'allow';
         if (session.receiveCache.size > 1000) session.receiveCache.clear();
         session.receiveCache.set(packet.topic, allowed);
       }
@@ -173,7 +176,10 @@ export async function createIotBroker(options: IotBrokerOptions): Promise<IotBro
     if (auth.kind === 'certificate') {
       const certificate = registry.findCertificate(auth.certificateId);
       if (!certificate || certificate.status !== 'ACTIVE') {
-        log?.info({ clientId, certificateId: auth.certificateId, status: certificate?.status }, 'iot broker: certificate not ACTIVE, connection refused');
+        log?.info(
+          { clientId, certificateId: auth.certificateId, status: certificate?.status },
+          'iot broker: certificate not ACTIVE, connection refused',
+        );
         return refuse(5, 'certificate is not active');
       }
       principal = certificate.certificateArn;
@@ -233,7 +239,12 @@ export async function createIotBroker(options: IotBrokerOptions): Promise<IotBro
     if (session.limiter && !session.limiter.tryTake(Date.now())) {
       return { reason: 'THROTTLED', message: `more than ${rate} publishes per second on this connection` };
     }
-    const decision = evaluatePolicies(registry.policyDocumentsOf(session.principal), 'iot:Publish', arn('topic', packet.topic), session.context);
+    const decision = evaluatePolicies(
+      registry.policyDocumentsOf(session.principal),
+      'iot:Publish',
+      arn('topic', packet.topic),
+      session.context,
+    );
     if (decision !== 'allow') return { reason: 'AUTH_ERROR', message: `iot:Publish on ${packet.topic}: ${decision}` };
     return undefined;
   }

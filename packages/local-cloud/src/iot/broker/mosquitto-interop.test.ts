@@ -40,13 +40,20 @@ afterAll(async () => {
 });
 
 const tlsArgs = () => [
-  '--cafile', join(dir, 'ca.pem'),
-  '--cert', join(dir, 'dev.pem'),
-  '--key', join(dir, 'dev.key'),
-  '-h', '127.0.0.1',
-  '-p', String(fixture.iot.mqttPort),
-  '-V', 'mqttv311',
-  '-i', device.thingName,
+  '--cafile',
+  join(dir, 'ca.pem'),
+  '--cert',
+  join(dir, 'dev.pem'),
+  '--key',
+  join(dir, 'dev.key'),
+  '-h',
+  '127.0.0.1',
+  '-p',
+  String(fixture.iot.mqttPort),
+  '-V',
+  'mqttv311',
+  '-i',
+  device.thingName,
 ];
 
 function run(command: string, args: string[], timeoutMs = 10_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -60,11 +67,27 @@ function run(command: string, args: string[], timeoutMs = 10_000): Promise<{ cod
 
 describe.skipIf(!installed)('mosquitto_pub', () => {
   it('publishes QoS 1 telemetry on its own topic over mutual TLS', async () => {
-    const result = await run('/usr/bin/mosquitto_pub', [...tlsArgs(), '-t', topics.telemetry('mosq-1'), '-q', '1', '-m', '{"from":"mosquitto"}']);
+    const result = await run('/usr/bin/mosquitto_pub', [
+      ...tlsArgs(),
+      '-t',
+      topics.telemetry('mosq-1'),
+      '-q',
+      '1',
+      '-m',
+      '{"from":"mosquitto"}',
+    ]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    await eventually(() => messages.some((m) => m.topic === topics.telemetry('mosq-1') && m.payload.toString() === '{"from":"mosquitto"}'), 2_000, 'telemetry');
-    expect(messages.find((m) => m.topic === topics.telemetry('mosq-1'))).toMatchObject({ clientId: 'mosq-1', principal: device.certificateId, qos: 1 });
+    await eventually(
+      () => messages.some((m) => m.topic === topics.telemetry('mosq-1') && m.payload.toString() === '{"from":"mosquitto"}'),
+      2_000,
+      'telemetry',
+    );
+    expect(messages.find((m) => m.topic === topics.telemetry('mosq-1'))).toMatchObject({
+      clientId: 'mosq-1',
+      principal: device.certificateId,
+      qos: 1,
+    });
   });
 
   it('is disconnected publishing on another device topic, and the message is not accepted', async () => {
@@ -76,8 +99,22 @@ describe.skipIf(!installed)('mosquitto_pub', () => {
 
   it('is refused without the CA-issued client certificate', async () => {
     const result = await run('/usr/bin/mosquitto_pub', [
-      '--cafile', join(dir, 'ca.pem'), '-h', '127.0.0.1', '-p', String(fixture.iot.mqttPort), '-V', 'mqttv311', '-i', 'mosq-1',
-      '-t', topics.telemetry('mosq-1'), '-q', '1', '-m', '{"anonymous":1}',
+      '--cafile',
+      join(dir, 'ca.pem'),
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(fixture.iot.mqttPort),
+      '-V',
+      'mqttv311',
+      '-i',
+      'mosq-1',
+      '-t',
+      topics.telemetry('mosq-1'),
+      '-q',
+      '1',
+      '-m',
+      '{"anonymous":1}',
     ]);
     expect(result.code).not.toBe(0);
     expect(messages.some((m) => m.payload.toString() === '{"anonymous":1}')).toBe(false);

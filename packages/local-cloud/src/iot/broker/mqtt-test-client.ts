@@ -9,7 +9,13 @@ export interface TlsIdentity {
   readonly privateKeyPem: string;
 }
 
-export function connectTls(port: number, caPem: string, identity: TlsIdentity, clientId: string, extra: IClientOptions = {}): Promise<MqttClient> {
+export function connectTls(
+  port: number,
+  caPem: string,
+  identity: TlsIdentity,
+  clientId: string,
+  extra: IClientOptions = {},
+): Promise<MqttClient> {
   return connect(
     mqtt.connect({
       protocol: 'mqtts',

@@ -15,7 +15,11 @@ const pathOf = (url: string) => url.slice(url.indexOf('/mqtt'));
 describe('verifyPresignedUrl', () => {
   it('accepts a URL signed as AWS IoT documents (token appended after signing) and names the identity', async () => {
     const url = presignIotWebSocketUrl({ host, region, ...creds, date: new Date(now) });
-    expect(await verifyPresignedUrl({ rawUrl: pathOf(url), host, resolveCredentials: resolve, now })).toEqual({ ok: true, accessKeyId: creds.accessKeyId, identityId });
+    expect(await verifyPresignedUrl({ rawUrl: pathOf(url), host, resolveCredentials: resolve, now })).toEqual({
+      ok: true,
+      accessKeyId: creds.accessKeyId,
+      identityId,
+    });
   });
 
   it('accepts a URL presigned by @smithy/signature-v4 (token inside the signature)', async () => {
@@ -27,24 +31,42 @@ describe('verifyPresignedUrl', () => {
     const query = Object.entries(presigned.query ?? {})
       .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`)
       .join('&');
-    expect(await verifyPresignedUrl({ rawUrl: `/mqtt?${query}`, host, resolveCredentials: resolve, now: now + 60_000 })).toMatchObject({ ok: true, identityId });
+    expect(await verifyPresignedUrl({ rawUrl: `/mqtt?${query}`, host, resolveCredentials: resolve, now: now + 60_000 })).toMatchObject({
+      ok: true,
+      identityId,
+    });
   });
 
   it('refuses a wrong secret, another host, a tampered date and an unknown key', async () => {
     const good = pathOf(presignIotWebSocketUrl({ host, region, ...creds, date: new Date(now) }));
     const wrongSecret = pathOf(presignIotWebSocketUrl({ host, region, ...creds, secretAccessKey: 'nope', date: new Date(now) }));
-    expect(await verifyPresignedUrl({ rawUrl: wrongSecret, host, resolveCredentials: resolve, now })).toMatchObject({ ok: false, reason: 'signature does not match' });
+    expect(await verifyPresignedUrl({ rawUrl: wrongSecret, host, resolveCredentials: resolve, now })).toMatchObject({
+      ok: false,
+      reason: 'signature does not match',
+    });
     expect(await verifyPresignedUrl({ rawUrl: good, host: 'evil:1', resolveCredentials: resolve, now })).toMatchObject({ ok: false });
-    expect(await verifyPresignedUrl({ rawUrl: good.replace('T120000Z', 'T120100Z'), host, resolveCredentials: resolve, now })).toMatchObject({ ok: false });
+    expect(
+      await verifyPresignedUrl({ rawUrl: good.replace('T120000Z', 'T120100Z'), host, resolveCredentials: resolve, now }),
+    ).toMatchObject({ ok: false });
     const unknown = pathOf(presignIotWebSocketUrl({ host, region, ...creds, accessKeyId: 'ASIAOTHER', date: new Date(now) }));
-    expect(await verifyPresignedUrl({ rawUrl: unknown, host, resolveCredentials: resolve, now })).toMatchObject({ ok: false, reason: 'unknown access key' });
+    expect(await verifyPresignedUrl({ rawUrl: unknown, host, resolveCredentials: resolve, now })).toMatchObject({
+      ok: false,
+      reason: 'unknown access key',
+    });
   });
 
   it('refuses an expired URL, one signed for another service, and one without the session token', async () => {
     const good = pathOf(presignIotWebSocketUrl({ host, region, ...creds, date: new Date(now) }));
-    expect(await verifyPresignedUrl({ rawUrl: good, host, resolveCredentials: resolve, now: now + 16 * 60_000 })).toMatchObject({ ok: false, reason: 'the presigned URL has expired' });
-    expect(await verifyPresignedUrl({ rawUrl: good.replace('iotdevicegateway', 'iotdata'), host, resolveCredentials: resolve, now })).toMatchObject({ ok: false });
-    expect(await verifyPresignedUrl({ rawUrl: good.replace(/&X-Amz-Security-Token=[^&]*/, ''), host, resolveCredentials: resolve, now })).toMatchObject({
+    expect(await verifyPresignedUrl({ rawUrl: good, host, resolveCredentials: resolve, now: now + 16 * 60_000 })).toMatchObject({
+      ok: false,
+      reason: 'the presigned URL has expired',
+    });
+    expect(
+      await verifyPresignedUrl({ rawUrl: good.replace('iotdevicegateway', 'iotdata'), host, resolveCredentials: resolve, now }),
+    ).toMatchObject({ ok: false });
+    expect(
+      await verifyPresignedUrl({ rawUrl: good.replace(/&X-Amz-Security-Token=[^&]*/, ''), host, resolveCredentials: resolve, now }),
+    ).toMatchObject({
       ok: false,
       reason: 'missing or wrong X-Amz-Security-Token',
     });

@@ -23,8 +23,7 @@ export interface ResolvedCredentials {
 export type ResolveCredentials = (accessKeyId: string) => ResolvedCredentials | undefined | Promise<ResolvedCredentials | undefined>;
 
 export type PresignVerification =
-  | { readonly ok: true; readonly accessKeyId: string; readonly identityId: string }
-  | { readonly ok: false; readonly reason: string };
+  { readonly ok: true; readonly accessKeyId: string; readonly identityId: string } | { readonly ok: false; readonly reason: string };
 
 /** Verifies a presigned `/mqtt` URL (path + query, as in `req.url`) against the Host header. */
 export async function verifyPresignedUrl(input: {
@@ -47,7 +46,8 @@ export async function verifyPresignedUrl(input: {
   const scopeParts = credential.split('/');
   if (scopeParts.length !== 5 || scopeParts[4] !== 'aws4_request') return { ok: false, reason: 'malformed X-Amz-Credential' };
   const [accessKeyId, day, region, service] = scopeParts as [string, string, string, string, string];
-  if (service !== iotWebSocketService) return { ok: false, reason: `credential scope service must be ${iotWebSocketService}, received ${service}` };
+  if (service !== iotWebSocketService)
+    return { ok: false, reason: `credential scope service must be ${iotWebSocketService}, received ${service}` };
   if (!amzDate.startsWith(day)) return { ok: false, reason: 'X-Amz-Date does not match the credential scope date' };
   if (signedHeaders.split(';').some((h) => h !== 'host')) return { ok: false, reason: 'only the host header may be signed' };
 
@@ -60,7 +60,8 @@ export async function verifyPresignedUrl(input: {
     return { ok: false, reason: 'X-Amz-Expires is out of range' };
   }
   if (signedAt - now > allowedSkewMs) return { ok: false, reason: 'X-Amz-Date is in the future' };
-  if (now - signedAt > (expires !== undefined ? expires * 1000 : allowedSkewMs)) return { ok: false, reason: 'the presigned URL has expired' };
+  if (now - signedAt > (expires !== undefined ? expires * 1000 : allowedSkewMs))
+    return { ok: false, reason: 'the presigned URL has expired' };
 
   const credentials = await input.resolveCredentials(accessKeyId);
   if (!credentials) return { ok: false, reason: 'unknown access key' };
@@ -95,7 +96,10 @@ export function presignIotWebSocketUrl(input: {
   date?: Date;
 }): string {
   const date = input.date ?? new Date();
-  const amzDate = date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  const amzDate = date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
   const day = amzDate.slice(0, 8);
   const scope = `${day}/${input.region}/${iotWebSocketService}/aws4_request`;
   const params: [string, string][] = [

@@ -98,7 +98,9 @@ export async function startTransports(options: TransportOptions): Promise<Transp
     const path = rawUrl.split('?')[0];
     const deny = (status: string, reason: string) => {
       log?.info({ reason }, 'iot broker: WebSocket connection refused');
-      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(reason)}\r\n\r\n${reason}`);
+      socket.end(
+        `HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(reason)}\r\n\r\n${reason}`,
+      );
     };
     if (path !== '/mqtt') return deny('404 Not Found', 'MQTT over WebSocket is served at /mqtt');
     const verification = await verifyPresignedUrl({
@@ -110,7 +112,11 @@ export async function startTransports(options: TransportOptions): Promise<Transp
     wss.handleUpgrade(req, socket, head, (ws) => {
       const stream = createWebSocketStream(ws);
       stream.on('error', (err) => log?.debug({ err: err.message }, 'iot broker: WebSocket stream error'));
-      options.onConnection(stream, { kind: 'cognito', identityId: verification.identityId, ipAddress: req.socket.remoteAddress ?? '' }, req);
+      options.onConnection(
+        stream,
+        { kind: 'cognito', identityId: verification.identityId, ipAddress: req.socket.remoteAddress ?? '' },
+        req,
+      );
     });
   }
 
@@ -129,7 +135,11 @@ export async function startTransports(options: TransportOptions): Promise<Transp
   };
 }
 
-function listen(server: { listen(port: number, host: string, cb: () => void): unknown; once(event: 'error', cb: (err: Error) => void): unknown }, port: number, host: string): Promise<void> {
+function listen(
+  server: { listen(port: number, host: string, cb: () => void): unknown; once(event: 'error', cb: (err: Error) => void): unknown },
+  port: number,
+  host: string,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());

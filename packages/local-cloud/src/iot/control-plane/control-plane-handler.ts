@@ -73,12 +73,19 @@ export function createControlPlaneHandler(options: ControlPlaneOptions): AwsServ
           return { thingName: t.thingName, thingArn: t.thingArn, thingId: t.thingId };
         },
       },
-      { method: 'GET', path: '/things/{thingName}', operation: (req) => describeThing(registry.describeThing(req.labels.thingName as string)) },
+      {
+        method: 'GET',
+        path: '/things/{thingName}',
+        operation: (req) => describeThing(registry.describeThing(req.labels.thingName as string)),
+      },
       {
         method: 'PATCH',
         path: '/things/{thingName}',
         operation: (req) => {
-          const body = req.json() as { attributePayload?: { attributes?: Record<string, string>; merge?: boolean }; expectedVersion?: number };
+          const body = req.json() as {
+            attributePayload?: { attributes?: Record<string, string>; merge?: boolean };
+            expectedVersion?: number;
+          };
           registry.updateThing({
             thingName: req.labels.thingName as string,
             ...(body.attributePayload?.attributes ? { attributes: body.attributePayload.attributes } : {}),
@@ -135,21 +142,33 @@ export function createControlPlaneHandler(options: ControlPlaneOptions): AwsServ
       {
         method: 'GET',
         path: '/certificates/{certificateId}',
-        operation: (req) => ({ certificateDescription: describeCertificate(registry.describeCertificate(req.labels.certificateId as string)) }),
+        operation: (req) => ({
+          certificateDescription: describeCertificate(registry.describeCertificate(req.labels.certificateId as string)),
+        }),
       },
       {
         method: 'PUT',
         path: '/certificates/{certificateId}',
-        operation: (req) => registry.updateCertificate(req.labels.certificateId as string, required(req.query.get('newStatus'), 'newStatus')),
+        operation: (req) =>
+          registry.updateCertificate(req.labels.certificateId as string, required(req.query.get('newStatus'), 'newStatus')),
       },
-      { method: 'DELETE', path: '/certificates/{certificateId}', operation: (req) => registry.deleteCertificate(req.labels.certificateId as string) },
+      {
+        method: 'DELETE',
+        path: '/certificates/{certificateId}',
+        operation: (req) => registry.deleteCertificate(req.labels.certificateId as string),
+      },
       // ---- policies ----
       {
         method: 'POST',
         path: '/policies/{policyName}',
         operation: (req) => {
           const p = registry.createPolicy(req.labels.policyName as string, req.json().policyDocument);
-          return { policyName: p.policyName, policyArn: p.policyArn, policyDocument: p.versions[0]?.document, policyVersionId: p.defaultVersionId };
+          return {
+            policyName: p.policyName,
+            policyArn: p.policyArn,
+            policyDocument: p.versions[0]?.document,
+            policyVersionId: p.defaultVersionId,
+          };
         },
       },
       {
@@ -183,8 +202,17 @@ export function createControlPlaneHandler(options: ControlPlaneOptions): AwsServ
         method: 'POST',
         path: '/policies/{policyName}/version',
         operation: (req) => {
-          const v = registry.createPolicyVersion(req.labels.policyName as string, req.json().policyDocument, boolParam(req.query, 'setAsDefault') ?? false);
-          return { policyArn: v.record.policyArn, policyDocument: v.document, policyVersionId: v.versionId, isDefaultVersion: v.isDefaultVersion };
+          const v = registry.createPolicyVersion(
+            req.labels.policyName as string,
+            req.json().policyDocument,
+            boolParam(req.query, 'setAsDefault') ?? false,
+          );
+          return {
+            policyArn: v.record.policyArn,
+            policyDocument: v.document,
+            policyVersionId: v.versionId,
+            isDefaultVersion: v.isDefaultVersion,
+          };
         },
       },
       {

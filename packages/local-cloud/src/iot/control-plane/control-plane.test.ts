@@ -54,11 +54,19 @@ async function expectAwsError(promise: Promise<unknown>, name: string, status: n
 
 describe('things', () => {
   it('creates a thing with attributes and describes it', async () => {
-    const created = await control.send(new CreateThingCommand({ thingName: 'sensor-1', attributePayload: { attributes: { site: 'lyon' } } }));
+    const created = await control.send(
+      new CreateThingCommand({ thingName: 'sensor-1', attributePayload: { attributes: { site: 'lyon' } } }),
+    );
     expect(created.thingArn).toBe(`arn:aws:iot:${region}:${accountId}:thing/sensor-1`);
     expect(created.thingId).toMatch(/^[0-9a-f-]{36}$/);
     const described = await control.send(new DescribeThingCommand({ thingName: 'sensor-1' }));
-    expect(described).toMatchObject({ thingName: 'sensor-1', defaultClientId: 'sensor-1', attributes: { site: 'lyon' }, version: 1, thingId: created.thingId });
+    expect(described).toMatchObject({
+      thingName: 'sensor-1',
+      defaultClientId: 'sensor-1',
+      attributes: { site: 'lyon' },
+      version: 1,
+      thingId: created.thingId,
+    });
   });
 
   it('creating the same thing again with the same configuration succeeds; a different one is a conflict', async () => {
@@ -77,7 +85,9 @@ describe('things', () => {
 
   it('updates attributes with merge semantics (empty value removes) and checks expectedVersion', async () => {
     await control.send(new CreateThingCommand({ thingName: 'upd-1', attributePayload: { attributes: { a: '1', b: '2' } } }));
-    await control.send(new UpdateThingCommand({ thingName: 'upd-1', attributePayload: { attributes: { b: '', c: '3' }, merge: true }, expectedVersion: 1 }));
+    await control.send(
+      new UpdateThingCommand({ thingName: 'upd-1', attributePayload: { attributes: { b: '', c: '3' }, merge: true }, expectedVersion: 1 }),
+    );
     const described = await control.send(new DescribeThingCommand({ thingName: 'upd-1' }));
     expect(described.attributes).toEqual({ a: '1', c: '3' });
     expect(described.version).toBe(2);
@@ -85,7 +95,8 @@ describe('things', () => {
   });
 
   it('lists things page by page with nextToken', async () => {
-    for (let i = 0; i < 5; i++) await control.send(new CreateThingCommand({ thingName: `page-${i}`, attributePayload: { attributes: { kind: 'paged' } } }));
+    for (let i = 0; i < 5; i++)
+      await control.send(new CreateThingCommand({ thingName: `page-${i}`, attributePayload: { attributes: { kind: 'paged' } } }));
     const names: string[] = [];
     let nextToken: string | undefined;
     let pages = 0;
@@ -118,7 +129,12 @@ describe('certificates', () => {
     expect(cert.fingerprint256.replace(/:/g, '').toLowerCase()).toBe(keys.certificateId);
     expect(cert.verify(new X509Certificate(fixture.iot.caCertificatePem).publicKey)).toBe(true);
     const described = await control.send(new DescribeCertificateCommand({ certificateId: keys.certificateId }));
-    expect(described.certificateDescription).toMatchObject({ status: 'ACTIVE', certificateArn: keys.certificateArn, certificatePem: keys.certificatePem, ownedBy: accountId });
+    expect(described.certificateDescription).toMatchObject({
+      status: 'ACTIVE',
+      certificateArn: keys.certificateArn,
+      certificatePem: keys.certificatePem,
+      ownedBy: accountId,
+    });
     expect(described.certificateDescription?.creationDate).toBeInstanceOf(Date);
   });
 
@@ -137,7 +153,11 @@ describe('certificates', () => {
     await control.send(new UpdateCertificateCommand({ certificateId: id, newStatus: 'ACTIVE' }));
     expect((await control.send(new DescribeCertificateCommand({ certificateId: id }))).certificateDescription?.status).toBe('ACTIVE');
     await control.send(new UpdateCertificateCommand({ certificateId: id, newStatus: 'REVOKED' }));
-    await expectAwsError(control.send(new UpdateCertificateCommand({ certificateId: id, newStatus: 'ACTIVE' })), 'CertificateStateException', 406);
+    await expectAwsError(
+      control.send(new UpdateCertificateCommand({ certificateId: id, newStatus: 'ACTIVE' })),
+      'CertificateStateException',
+      406,
+    );
   });
 
   it('refuses to delete an ACTIVE or attached certificate, then deletes it once detached and inactive', async () => {
@@ -181,8 +201,16 @@ describe('policies', () => {
 
   it('refuses a duplicate, a malformed document, and answers 404 for an unknown policy', async () => {
     await control.send(new CreatePolicyCommand({ policyName: 'p-dup', policyDocument: allowAll }));
-    await expectAwsError(control.send(new CreatePolicyCommand({ policyName: 'p-dup', policyDocument: allowAll })), 'ResourceAlreadyExistsException', 409);
-    await expectAwsError(control.send(new CreatePolicyCommand({ policyName: 'p-bad', policyDocument: '{not json' })), 'MalformedPolicyException', 400);
+    await expectAwsError(
+      control.send(new CreatePolicyCommand({ policyName: 'p-dup', policyDocument: allowAll })),
+      'ResourceAlreadyExistsException',
+      409,
+    );
+    await expectAwsError(
+      control.send(new CreatePolicyCommand({ policyName: 'p-bad', policyDocument: '{not json' })),
+      'MalformedPolicyException',
+      400,
+    );
     await expectAwsError(control.send(new GetPolicyCommand({ policyName: 'p-missing' })), 'ResourceNotFoundException', 404);
   });
 
@@ -210,8 +238,16 @@ describe('policies', () => {
       'ResourceNotFoundException',
       404,
     );
-    await expectAwsError(control.send(new AttachPolicyCommand({ policyName: 'p-none', target: `${region}:0f2a4b1c-1111-2222-3333-444455556666` })), 'ResourceNotFoundException', 404);
-    await expectAwsError(control.send(new AttachPolicyCommand({ policyName: 'p-b', target: 'not-a-principal' })), 'InvalidRequestException', 400);
+    await expectAwsError(
+      control.send(new AttachPolicyCommand({ policyName: 'p-none', target: `${region}:0f2a4b1c-1111-2222-3333-444455556666` })),
+      'ResourceNotFoundException',
+      404,
+    );
+    await expectAwsError(
+      control.send(new AttachPolicyCommand({ policyName: 'p-b', target: 'not-a-principal' })),
+      'InvalidRequestException',
+      400,
+    );
   });
 });
 
@@ -252,7 +288,11 @@ describe('endpoint and data plane', () => {
   });
 
   it('refuses data-plane publishes to lifecycle topics and oversized payloads', async () => {
-    await expectAwsError(fixture.data.send(new PublishCommand({ topic: '$aws/events/presence/connected/x', payload: Buffer.from('{}') })), 'UnauthorizedException', 401);
+    await expectAwsError(
+      fixture.data.send(new PublishCommand({ topic: '$aws/events/presence/connected/x', payload: Buffer.from('{}') })),
+      'UnauthorizedException',
+      401,
+    );
     await expectAwsError(
       fixture.data.send(new PublishCommand({ topic: 'a/b', payload: Buffer.alloc(128 * 1024 + 1) })),
       'RequestEntityTooLargeException',
@@ -273,8 +313,12 @@ describe('persistence', () => {
     control = fixture.control;
     expect(fixture.iot.caCertificatePem).toBe(caBefore);
     expect((await control.send(new DescribeThingCommand({ thingName: 'persist-1' }))).attributes).toEqual({ k: 'v' });
-    expect((await control.send(new DescribeCertificateCommand({ certificateId: keys.certificateId }))).certificateDescription?.status).toBe('ACTIVE');
-    expect((await control.send(new ListAttachedPoliciesCommand({ target: keys.certificateArn }))).policies?.map((p) => p.policyName)).toEqual(['p-persist']);
+    expect((await control.send(new DescribeCertificateCommand({ certificateId: keys.certificateId }))).certificateDescription?.status).toBe(
+      'ACTIVE',
+    );
+    expect(
+      (await control.send(new ListAttachedPoliciesCommand({ target: keys.certificateArn }))).policies?.map((p) => p.policyName),
+    ).toEqual(['p-persist']);
     expect((await control.send(new ListThingPrincipalsCommand({ thingName: 'persist-1' }))).principals).toEqual([keys.certificateArn]);
   });
 });

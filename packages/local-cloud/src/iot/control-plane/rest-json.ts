@@ -82,7 +82,12 @@ function parseBody(body: Buffer): Record<string, unknown> {
 }
 
 /** Offset pagination with an opaque token, as AWS list operations page (`nextToken` / `marker`). */
-export function paginate<T>(items: readonly T[], token: string | null, pageSize: number | undefined, maxPageSize: number): { page: T[]; next?: string } {
+export function paginate<T>(
+  items: readonly T[],
+  token: string | null,
+  pageSize: number | undefined,
+  maxPageSize: number,
+): { page: T[]; next?: string } {
   const size = pageSize ?? maxPageSize;
   if (!Number.isInteger(size) || size < 1 || size > maxPageSize) {
     throw new AwsError('InvalidRequestException', `Page size ${size} must be between 1 and ${maxPageSize}`, 400);

@@ -30,7 +30,9 @@ describe('evaluatePolicies with the device policy', () => {
     expect(evaluatePolicies([device], 'iot:Receive', arn('topic', 'fleet/devices/dev-1/commands'), attached)).toBe('allow');
   });
   it('does not let the action of one statement authorise another action', () => {
-    expect(evaluatePolicies([device], 'iot:Subscribe', arn('topicfilter', 'fleet/devices/dev-1/telemetry'), attached)).toBe('implicit-deny');
+    expect(evaluatePolicies([device], 'iot:Subscribe', arn('topicfilter', 'fleet/devices/dev-1/telemetry'), attached)).toBe(
+      'implicit-deny',
+    );
   });
 });
 
@@ -82,11 +84,17 @@ describe('evaluatePolicies combining statements', () => {
     });
     const r = arn('client', 'dev-1');
     expect(evaluatePolicies([withCondition({ StringEquals: { 'iot:ClientId': 'dev-1' } })], 'iot:Connect', r, attached)).toBe('allow');
-    expect(evaluatePolicies([withCondition({ StringEquals: { 'iot:ClientId': 'dev-2' } })], 'iot:Connect', r, attached)).toBe('implicit-deny');
+    expect(evaluatePolicies([withCondition({ StringEquals: { 'iot:ClientId': 'dev-2' } })], 'iot:Connect', r, attached)).toBe(
+      'implicit-deny',
+    );
     expect(evaluatePolicies([withCondition({ StringLike: { 'iot:ClientId': 'dev-*' } })], 'iot:Connect', r, attached)).toBe('allow');
-    expect(evaluatePolicies([withCondition({ Null: { 'cognito-identity.amazonaws.com:sub': 'true' } })], 'iot:Connect', r, attached)).toBe('allow');
+    expect(evaluatePolicies([withCondition({ Null: { 'cognito-identity.amazonaws.com:sub': 'true' } })], 'iot:Connect', r, attached)).toBe(
+      'allow',
+    );
     expect(evaluatePolicies([withCondition({ Null: { 'iot:ClientId': 'true' } })], 'iot:Connect', r, attached)).toBe('implicit-deny');
-    expect(evaluatePolicies([withCondition({ DateGreaterThan: { 'aws:CurrentTime': 'x' } })], 'iot:Connect', r, attached)).toBe('implicit-deny');
+    expect(evaluatePolicies([withCondition({ DateGreaterThan: { 'aws:CurrentTime': 'x' } })], 'iot:Connect', r, attached)).toBe(
+      'implicit-deny',
+    );
   });
 });
 

@@ -36,11 +36,7 @@ export const contextKeys = {
 } as const;
 
 /** Builds the context of one connection. */
-export function connectionContext(input: {
-  clientId: string;
-  thingName?: string;
-  cognitoIdentityId?: string;
-}): PolicyContext {
+export function connectionContext(input: { clientId: string; thingName?: string; cognitoIdentityId?: string }): PolicyContext {
   return {
     [contextKeys.clientId]: input.clientId,
     [contextKeys.thingName]: input.thingName,

@@ -100,7 +100,10 @@ export function createIotRegistry(options: IotRegistryOptions) {
     }
     const statements = (parsed as { Statement?: unknown }).Statement;
     const list = Array.isArray(statements) ? statements : statements ? [statements] : [];
-    if (list.length === 0 || !list.every((s) => s && typeof s === 'object' && ['Allow', 'Deny'].includes((s as { Effect?: string }).Effect ?? ''))) {
+    if (
+      list.length === 0 ||
+      !list.every((s) => s && typeof s === 'object' && ['Allow', 'Deny'].includes((s as { Effect?: string }).Effect ?? ''))
+    ) {
       throw new AwsError('MalformedPolicyException', 'Policy document must have Statement entries with Effect Allow or Deny', 400);
     }
     return document;
@@ -135,7 +138,12 @@ export function createIotRegistry(options: IotRegistryOptions) {
         if (JSON.stringify(existing.attributes) === JSON.stringify(attributes) && existing.thingTypeName === input.thingTypeName) {
           return existing;
         }
-        throw new AwsError('ResourceAlreadyExistsException', `Thing ${input.thingName} already exists in account with different attributes`, 409, {});
+        throw new AwsError(
+          'ResourceAlreadyExistsException',
+          `Thing ${input.thingName} already exists in account with different attributes`,
+          409,
+          {},
+        );
       }
       const record: ThingRecord = {
         thingName: input.thingName,
@@ -153,13 +161,22 @@ export function createIotRegistry(options: IotRegistryOptions) {
     listThings(filter: { attributeName?: string; attributeValue?: string; thingTypeName?: string }): ThingRecord[] {
       return Object.values(state.things)
         .filter((t) => !filter.thingTypeName || t.thingTypeName === filter.thingTypeName)
-        .filter((t) => !filter.attributeName || (filter.attributeName in t.attributes && (filter.attributeValue === undefined || t.attributes[filter.attributeName] === filter.attributeValue)))
+        .filter(
+          (t) =>
+            !filter.attributeName ||
+            (filter.attributeName in t.attributes &&
+              (filter.attributeValue === undefined || t.attributes[filter.attributeName] === filter.attributeValue)),
+        )
         .sort((a, b) => a.thingName.localeCompare(b.thingName));
     },
     updateThing(input: { thingName: string; attributes?: Record<string, string>; merge?: boolean; expectedVersion?: number }) {
       const record = thing(input.thingName);
       if (input.expectedVersion !== undefined && input.expectedVersion !== record.version) {
-        throw new AwsError('VersionConflictException', `The version for thing ${input.thingName} does not match the expected version.`, 409);
+        throw new AwsError(
+          'VersionConflictException',
+          `The version for thing ${input.thingName} does not match the expected version.`,
+          409,
+        );
       }
       if (input.attributes) {
         // AWS: with merge, an empty value removes the attribute; without, the attributes are replaced.
@@ -229,7 +246,11 @@ export function createIotRegistry(options: IotRegistryOptions) {
       const policies = Object.entries(state.policyTargets).filter(([, targets]) => targets.includes(principal));
       const things = Object.entries(state.thingPrincipals).filter(([, principals]) => principals.includes(principal));
       if (policies.length > 0 || things.length > 0) {
-        throw new AwsError('DeleteConflictException', `Certificate ${certificateId} has attached policies or things; detach them first.`, 409);
+        throw new AwsError(
+          'DeleteConflictException',
+          `Certificate ${certificateId} has attached policies or things; detach them first.`,
+          409,
+        );
       }
       delete state.certificates[certificateId];
       save();
@@ -264,7 +285,11 @@ export function createIotRegistry(options: IotRegistryOptions) {
       const record = policy(policyName);
       const document = validatePolicyDocument(policyDocument);
       if (record.versions.length >= maxPolicyVersions) {
-        throw new AwsError('VersionsLimitExceededException', `Policy ${policyName} already has ${maxPolicyVersions} versions; delete one first.`, 409);
+        throw new AwsError(
+          'VersionsLimitExceededException',
+          `Policy ${policyName} already has ${maxPolicyVersions} versions; delete one first.`,
+          409,
+        );
       }
       const at = now();
       const versionId = String(record.nextVersionId++);

@@ -6,13 +6,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
-export type CertificateStatus =
-  | 'ACTIVE'
-  | 'INACTIVE'
-  | 'REVOKED'
-  | 'PENDING_TRANSFER'
-  | 'REGISTER_INACTIVE'
-  | 'PENDING_ACTIVATION';
+export type CertificateStatus = 'ACTIVE' | 'INACTIVE' | 'REVOKED' | 'PENDING_TRANSFER' | 'REGISTER_INACTIVE' | 'PENDING_ACTIVATION';
 
 export interface ThingRecord {
   readonly thingName: string;

@@ -26,14 +26,44 @@ export function SignInPage(props: { auth: Auth; navigate: (to: string) => void; 
     <div className="card">
       <h2>Sign in</h2>
       <form onSubmit={submit}>
-        <input name="email" type="email" placeholder="Email" autoComplete="username" value={email} onChange={(e) => setEmail(e.target.value)} required />
-        <input name="password" type="password" placeholder="Password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required />
-        <button type="submit" disabled={busy}>Sign in</button>
-        {error && <p className="error" role="alert">{error}</p>}
+        <input
+          name="email"
+          type="email"
+          placeholder="Email"
+          autoComplete="username"
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+          required
+        />
+        <input
+          name="password"
+          type="password"
+          placeholder="Password"
+          autoComplete="current-password"
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+          required
+        />
+        <button type="submit" disabled={busy}>
+          Sign in
+        </button>
+        {error && (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        )}
       </form>
       <p className="muted">
         No account?{' '}
-        <a href="/signup" onClick={(e) => { e.preventDefault(); props.navigate('/signup'); }}>Sign up</a>
+        <a
+          href="/signup"
+          onClick={(e) => {
+            e.preventDefault();
+            props.navigate('/signup');
+          }}
+        >
+          Sign up
+        </a>
       </p>
     </div>
   );
@@ -63,10 +93,21 @@ export function SignUpPage(props: { auth: Auth; navigate: (to: string) => void }
       <div className="card">
         <h2>Confirm your email</h2>
         <p className="muted">Enter the code sent to {email}. (Running locally, the code is in the `npm start` output.)</p>
-        <form onSubmit={run(async () => { await props.auth.confirm(email, code.trim()); props.navigate('/signin'); })}>
+        <form
+          onSubmit={run(async () => {
+            await props.auth.confirm(email, code.trim());
+            props.navigate('/signin');
+          })}
+        >
           <input name="code" placeholder="Confirmation code" value={code} onChange={(e) => setCode(e.target.value)} required />
-          <button type="submit" disabled={busy}>Confirm</button>
-          {error && <p className="error" role="alert">{error}</p>}
+          <button type="submit" disabled={busy}>
+            Confirm
+          </button>
+          {error && (
+            <p className="error" role="alert">
+              {error}
+            </p>
+          )}
         </form>
       </div>
     );
@@ -74,15 +115,50 @@ export function SignUpPage(props: { auth: Auth; navigate: (to: string) => void }
   return (
     <div className="card">
       <h2>Create an account</h2>
-      <form onSubmit={run(async () => { await props.auth.signUp(email, password); setStep('confirm'); })}>
-        <input name="email" type="email" placeholder="Email" autoComplete="username" value={email} onChange={(e) => setEmail(e.target.value)} required />
-        <input name="password" type="password" placeholder="Password (12+ chars, upper, lower, digit)" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} required />
-        <button type="submit" disabled={busy}>Sign up</button>
-        {error && <p className="error" role="alert">{error}</p>}
+      <form
+        onSubmit={run(async () => {
+          await props.auth.signUp(email, password);
+          setStep('confirm');
+        })}
+      >
+        <input
+          name="email"
+          type="email"
+          placeholder="Email"
+          autoComplete="username"
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+          required
+        />
+        <input
+          name="password"
+          type="password"
+          placeholder="Password (12+ chars, upper, lower, digit)"
+          autoComplete="new-password"
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+          required
+        />
+        <button type="submit" disabled={busy}>
+          Sign up
+        </button>
+        {error && (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        )}
       </form>
       <p className="muted">
         Have an account?{' '}
-        <a href="/signin" onClick={(e) => { e.preventDefault(); props.navigate('/signin'); }}>Sign in</a>
+        <a
+          href="/signin"
+          onClick={(e) => {
+            e.preventDefault();
+            props.navigate('/signin');
+          }}
+        >
+          Sign in
+        </a>
       </p>
     </div>
   );

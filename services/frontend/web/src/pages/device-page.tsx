@@ -39,7 +39,9 @@ export function DevicePage(props: { api: Api; auth: Auth; config: RuntimeConfig;
         if (closed) return void c.end(true);
         client = c;
         c.on('connect', () => {
-          c.subscribe(`fleet/devices/${deviceId}/telemetry`, { qos: 0 }, (err) => setLiveState(err ? `subscribe failed: ${err.message}` : 'live'));
+          c.subscribe(`fleet/devices/${deviceId}/telemetry`, { qos: 0 }, (err) =>
+            setLiveState(err ? `subscribe failed: ${err.message}` : 'live'),
+          );
         });
         c.on('message', (_topic, payload) => {
           const reading = parseLive(deviceId, payload);
@@ -69,7 +71,8 @@ export function DevicePage(props: { api: Api; auth: Auth; config: RuntimeConfig;
   const liveMetrics = useMemo(() => [...new Set(live.flatMap((r) => Object.keys(r.values)))].sort(), [live]);
   const liveTimes = useMemo(() => live.map((r) => r.ts), [live]);
   const liveSeries = useMemo(
-    () => liveMetrics.map((m, i) => ({ label: m, color: palette[i % palette.length] ?? '#000', values: live.map((r) => r.values[m] ?? null) })),
+    () =>
+      liveMetrics.map((m, i) => ({ label: m, color: palette[i % palette.length] ?? '#000', values: live.map((r) => r.values[m] ?? null) })),
     [live, liveMetrics],
   );
 
@@ -81,7 +84,11 @@ export function DevicePage(props: { api: Api; auth: Auth; config: RuntimeConfig;
           {deviceId} · <span className={`status ${device?.online ? 'online' : ''}`} />
           {device?.online ? 'online' : 'offline'} · live: <span data-testid="live-state">{liveState}</span>
         </p>
-        {error && <p className="error" role="alert">{error}</p>}
+        {error && (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        )}
         <div className="values">
           {Object.entries(latest).map(([metric, value]) => (
             <div className="value" key={metric}>
@@ -93,13 +100,22 @@ export function DevicePage(props: { api: Api; auth: Auth; config: RuntimeConfig;
       </div>
       <div className="card">
         <h3>Live</h3>
-        {live.length === 0 ? <p className="muted">Waiting for the device to publish…</p> : <TimeChart times={liveTimes} series={liveSeries} testId="live-chart" />}
+        {live.length === 0 ? (
+          <p className="muted">Waiting for the device to publish…</p>
+        ) : (
+          <TimeChart times={liveTimes} series={liveSeries} testId="live-chart" />
+        )}
       </div>
       <div className="card">
         <h3>History</h3>
         <div className="ranges">
           {ranges.map((r) => (
-            <button key={r.label} className={r.ms === range ? '' : 'secondary'} onClick={() => setRangeRequest({ range: r.ms, requestedAt: Date.now() })} data-testid={`range-${r.label.replace(' ', '')}`}>
+            <button
+              key={r.label}
+              className={r.ms === range ? '' : 'secondary'}
+              onClick={() => setRangeRequest({ range: r.ms, requestedAt: Date.now() })}
+              data-testid={`range-${r.label.replace(' ', '')}`}
+            >
               {r.label}
             </button>
           ))}

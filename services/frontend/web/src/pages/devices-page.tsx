@@ -26,25 +26,49 @@ export function DevicesPage(props: { api: Api; navigate: (to: string) => void })
         <h2 style={{ flex: 1 }}>Devices</h2>
         <button onClick={() => props.navigate('/devices/new')}>Register a device</button>
       </div>
-      {error && <p className="error" role="alert">{error}</p>}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
       {!devices && !error && <p className="muted">Loading…</p>}
       {devices && devices.length === 0 && <p className="muted">No devices yet. Register one to get its certificate.</p>}
       {devices && devices.length > 0 && (
         <table data-testid="device-list">
           <thead>
-            <tr><th>Device</th><th>Status</th><th>Last values</th><th>Last reading</th></tr>
+            <tr>
+              <th>Device</th>
+              <th>Status</th>
+              <th>Last values</th>
+              <th>Last reading</th>
+            </tr>
           </thead>
           <tbody>
             {devices.map((d) => (
               <tr key={d.deviceId} data-testid={`device-row-${d.deviceId}`}>
                 <td>
-                  <a href={`/devices/${d.deviceId}`} onClick={(e) => { e.preventDefault(); props.navigate(`/devices/${encodeURIComponent(d.deviceId)}`); }}>
+                  <a
+                    href={`/devices/${d.deviceId}`}
+                    onClick={(e) => {
+                      e.preventDefault();
+                      props.navigate(`/devices/${encodeURIComponent(d.deviceId)}`);
+                    }}
+                  >
                     {d.name || d.deviceId}
                   </a>
                   <div className="muted">{d.deviceId}</div>
                 </td>
-                <td><span className={`status ${d.online ? 'online' : ''}`} />{d.online ? 'online' : 'offline'}</td>
-                <td>{d.latest ? Object.entries(d.latest.values).map(([k, v]) => `${k} ${v}`).join(' · ') : '—'}</td>
+                <td>
+                  <span className={`status ${d.online ? 'online' : ''}`} />
+                  {d.online ? 'online' : 'offline'}
+                </td>
+                <td>
+                  {d.latest
+                    ? Object.entries(d.latest.values)
+                        .map(([k, v]) => `${k} ${v}`)
+                        .join(' · ')
+                    : '—'}
+                </td>
                 <td>{d.latest ? new Date(d.latest.ts).toLocaleString() : '—'}</td>
               </tr>
             ))}

@@ -42,7 +42,11 @@ export function RegisterDevicePage(props: { api: Api; navigate: (to: string) => 
         <p style={{ display: 'flex', gap: '.5rem', flexWrap: 'wrap' }}>
           <button onClick={() => download(`${id}.cert.pem`, credentials.certificatePem)}>Certificate</button>
           <button onClick={() => download(`${id}.private.key`, credentials.privateKey)}>Private key</button>
-          <a href={credentials.caUrl} download="root-ca.pem"><button type="button" className="secondary">Root CA</button></a>
+          <a href={credentials.caUrl} download="root-ca.pem">
+            <button type="button" className="secondary">
+              Root CA
+            </button>
+          </a>
         </p>
         <p className="muted">Publish a reading from a shell (Debian package mosquitto-clients), in the folder holding the three files:</p>
         <pre data-testid="mosquitto-command">{credentials.mosquittoPub}</pre>
@@ -56,9 +60,20 @@ export function RegisterDevicePage(props: { api: Api; navigate: (to: string) => 
       <h2>Register a device</h2>
       <form onSubmit={submit}>
         <input name="name" placeholder="Name (e.g. Greenhouse sensor)" value={name} onChange={(e) => setName(e.target.value)} required />
-        <input name="deviceId" placeholder="Device id (optional: letters, digits, - and _)" value={deviceId} onChange={(e) => setDeviceId(e.target.value)} />
-        <button type="submit" disabled={busy}>Register</button>
-        {error && <p className="error" role="alert">{error}</p>}
+        <input
+          name="deviceId"
+          placeholder="Device id (optional: letters, digits, - and _)"
+          value={deviceId}
+          onChange={(e) => setDeviceId(e.target.value)}
+        />
+        <button type="submit" disabled={busy}>
+          Register
+        </button>
+        {error && (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        )}
       </form>
     </div>
   );
