@@ -9,3 +9,4 @@ export * from './service-environment.ts';
 export * from './iot-policies.ts';
 export * from './auth.ts';
 export * from './iot-sql/index.ts';
+export * from './api-contract.ts';

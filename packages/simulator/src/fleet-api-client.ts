@@ -8,6 +8,7 @@ import {
   SignUpCommand,
   AdminConfirmSignUpCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
+import type { DeviceCredentials } from '@fleet/core';
 import type { FleetEndpoints } from './fleet-endpoints.ts';
 
 export interface Tokens {
@@ -18,15 +19,7 @@ export interface Tokens {
 
 export interface RegisteredDevice {
   readonly device: { readonly deviceId: string; readonly name: string };
-  readonly credentials: {
-    readonly certificatePem: string;
-    readonly privateKey: string;
-    readonly caUrl: string;
-    readonly endpoint: string;
-    readonly port: number;
-    readonly topic: string;
-    readonly mosquittoPub: string;
-  };
+  readonly credentials: DeviceCredentials;
 }
 
 export class FleetApiError extends Error {

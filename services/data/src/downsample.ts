@@ -5,14 +5,10 @@
  * (avg = sum / count): exact statistics, not a sample. Empty intervals are omitted.
  */
 
-/** One interval of one metric. `t` is the interval start, epoch ms. */
-export interface Interval {
-  readonly t: number;
-  readonly min: number;
-  readonly max: number;
-  readonly avg: number;
-  readonly count: number;
-}
+import type { ReadingInterval } from '@fleet/core';
+
+/** One interval of one metric (the shape the API Service relays to charts). */
+export type Interval = ReadingInterval;
 
 export interface DownsampleOptions {
   /** Inclusive, epoch ms. */

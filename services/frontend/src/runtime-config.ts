@@ -1,19 +1,12 @@
 /**
  * What the web app needs to know at run time, served as `/config.json`. The same build runs
- * locally and on AWS; only this document differs, built from the task's environment.
+ * locally and on AWS; only this document differs, built from the task's environment. Cognito's
+ * endpoint is overridden only where the task's environment overrides AWS endpoints
+ * (`AWS_ENDPOINT_URL`, the SDK's own variable).
  */
-export interface WebRuntimeConfig {
-  readonly region: string;
-  readonly userPoolId: string;
-  readonly userPoolClientId: string;
-  readonly identityPoolId: string;
-  readonly iotWebSocketUrl: string;
-  /**
-   * Where the browser reaches Cognito. Absent on AWS (the SDK's regional endpoint); set when the
-   * task's environment overrides AWS endpoints (`AWS_ENDPOINT_URL`, the SDK's own variable).
-   */
-  readonly cognitoEndpoint?: string;
-}
+import type { WebRuntimeConfig } from '@fleet/core';
+
+export type { WebRuntimeConfig };
 
 export function runtimeConfigFromEnv(env: NodeJS.ProcessEnv): { config: WebRuntimeConfig; problems: string[] } {
   const problems: string[] = [];

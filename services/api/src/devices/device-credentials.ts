@@ -2,18 +2,7 @@
  * What a newly registered device needs to connect, shown once: AWS IoT never returns a private
  * key again (https://docs.aws.amazon.com/iot/latest/apireference/API_CreateKeysAndCertificate.html).
  */
-import { topics } from '@fleet/core';
-
-export interface DeviceCredentials {
-  readonly certificatePem: string;
-  readonly privateKey: string;
-  readonly caUrl: string;
-  readonly endpoint: string;
-  readonly port: number;
-  readonly topic: string;
-  /** A ready-to-paste command that publishes one reading with the downloaded files. */
-  readonly mosquittoPub: string;
-}
+import { topics, type DeviceCredentials } from '@fleet/core';
 
 export function deviceCredentials(input: {
   deviceId: string;

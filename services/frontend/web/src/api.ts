@@ -1,5 +1,9 @@
 /** The Fleet REST API (behind the gateway at /api), with the user's access token. */
+import type { DeviceCredentials, ReadingInterval } from '@fleet/core';
 import type { Session } from './auth.ts';
+
+export type Credentials = DeviceCredentials;
+export type Interval = ReadingInterval;
 
 export interface Device {
   readonly deviceId: string;
@@ -8,24 +12,6 @@ export interface Device {
   readonly lastSeenAt?: string;
   readonly createdAt?: string;
   readonly latest?: { readonly ts: number; readonly seq?: number; readonly values: Readonly<Record<string, number>> };
-}
-
-export interface Credentials {
-  readonly certificatePem: string;
-  readonly privateKey: string;
-  readonly caUrl: string;
-  readonly endpoint: string;
-  readonly port: number;
-  readonly topic: string;
-  readonly mosquittoPub: string;
-}
-
-export interface Interval {
-  readonly t: number;
-  readonly min: number;
-  readonly max: number;
-  readonly avg: number;
-  readonly count: number;
 }
 
 export class ApiError extends Error {

@@ -1,12 +1,7 @@
 /** The runtime configuration the Frontend service serves at /config.json. */
-export interface RuntimeConfig {
-  readonly region: string;
-  readonly userPoolId: string;
-  readonly userPoolClientId: string;
-  readonly identityPoolId: string;
-  readonly iotWebSocketUrl: string;
-  readonly cognitoEndpoint?: string;
-}
+import type { WebRuntimeConfig } from '@fleet/core';
+
+export type RuntimeConfig = WebRuntimeConfig;
 
 export async function loadConfig(): Promise<RuntimeConfig> {
   const res = await fetch('/config.json');

@@ -1,0 +1,40 @@
+/**
+ * Shapes that cross a process boundary as JSON: the API Service and the Data Service produce them;
+ * the web app, the simulator and the tests consume them. Defined once so that the two sides of a
+ * wire cannot drift apart.
+ */
+
+/** What a newly registered device needs to connect; the private key is shown once, never stored. */
+export interface DeviceCredentials {
+  readonly certificatePem: string;
+  readonly privateKey: string;
+  /** The CA that signs the IoT endpoint's server certificate (Amazon Root CA 1 on AWS). */
+  readonly caUrl: string;
+  /** Host of the IoT data endpoint. */
+  readonly endpoint: string;
+  /** Its MQTT over TLS port. */
+  readonly port: number;
+  readonly topic: string;
+  /** A ready-to-paste command that publishes one reading with the downloaded files. */
+  readonly mosquittoPub: string;
+}
+
+/** One downsampled interval of one metric. `t` is the interval start, epoch ms. */
+export interface ReadingInterval {
+  readonly t: number;
+  readonly min: number;
+  readonly max: number;
+  readonly avg: number;
+  readonly count: number;
+}
+
+/** `/config.json` of the Frontend service: what the web app needs to know at run time. */
+export interface WebRuntimeConfig {
+  readonly region: string;
+  readonly userPoolId: string;
+  readonly userPoolClientId: string;
+  readonly identityPoolId: string;
+  readonly iotWebSocketUrl: string;
+  /** Where the browser reaches Cognito; absent on AWS (the regional endpoint). */
+  readonly cognitoEndpoint?: string;
+}
