@@ -7,6 +7,7 @@ import { SignInPage, SignUpPage } from './pages/auth-pages.tsx';
 import { DevicesPage } from './pages/devices-page.tsx';
 import { RegisterDevicePage } from './pages/register-device-page.tsx';
 import { DevicePage } from './pages/device-page.tsx';
+import { RouteLink } from './form-kit.tsx';
 
 export function usePath(): [string, (to: string) => void] {
   const [path, setPath] = useState(window.location.pathname);
@@ -65,15 +66,9 @@ export function App({ config }: { config: RuntimeConfig }) {
   return (
     <>
       <header>
-        <a
-          href="/"
-          onClick={(e) => {
-            e.preventDefault();
-            navigate('/');
-          }}
-        >
+        <RouteLink to="/" navigate={navigate}>
           Fleet
-        </a>
+        </RouteLink>
         <span className="spacer" />
         <span className="muted" data-testid="signed-in-as">
           {session.email}

@@ -1,69 +1,48 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import type { Auth, Session } from '../auth.ts';
+import { FormError, RouteLink, TextField, useSubmit } from '../form-kit.tsx';
 
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+function EmailAndPassword(props: {
+  email: string;
+  setEmail: (v: string) => void;
+  password: string;
+  setPassword: (v: string) => void;
+  newPassword?: boolean;
+}) {
+  return (
+    <>
+      <TextField name="email" type="email" placeholder="Email" autoComplete="username" value={props.email} onChange={props.setEmail} />
+      <TextField
+        name="password"
+        type="password"
+        placeholder={props.newPassword ? 'Password (12+ chars, upper, lower, digit)' : 'Password'}
+        autoComplete={props.newPassword ? 'new-password' : 'current-password'}
+        value={props.password}
+        onChange={props.setPassword}
+      />
+    </>
+  );
 }
 
 export function SignInPage(props: { auth: Auth; navigate: (to: string) => void; onSignedIn: (s: Session) => void }) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      props.onSignedIn(await props.auth.signIn(email, password));
-    } catch (err) {
-      setError(errorText(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { error, busy, run } = useSubmit();
   return (
     <div className="card">
       <h2>Sign in</h2>
-      <form onSubmit={submit}>
-        <input
-          name="email"
-          type="email"
-          placeholder="Email"
-          autoComplete="username"
-          value={email}
-          onChange={(e) => setEmail(e.target.value)}
-          required
-        />
-        <input
-          name="password"
-          type="password"
-          placeholder="Password"
-          autoComplete="current-password"
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-          required
-        />
+      <form onSubmit={run(async () => props.onSignedIn(await props.auth.signIn(email, password)))}>
+        <EmailAndPassword email={email} setEmail={setEmail} password={password} setPassword={setPassword} />
         <button type="submit" disabled={busy}>
           Sign in
         </button>
-        {error && (
-          <p className="error" role="alert">
-            {error}
-          </p>
-        )}
+        <FormError error={error} />
       </form>
       <p className="muted">
         No account?{' '}
-        <a
-          href="/signup"
-          onClick={(e) => {
-            e.preventDefault();
-            props.navigate('/signup');
-          }}
-        >
+        <RouteLink to="/signup" navigate={props.navigate}>
           Sign up
-        </a>
+        </RouteLink>
       </p>
     </div>
   );
@@ -74,20 +53,7 @@ export function SignUpPage(props: { auth: Auth; navigate: (to: string) => void }
   const [password, setPassword] = useState('');
   const [code, setCode] = useState('');
   const [step, setStep] = useState<'details' | 'confirm'>('details');
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
-  const run = (action: () => Promise<void>) => async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      await action();
-    } catch (err) {
-      setError(errorText(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { error, busy, run } = useSubmit();
   if (step === 'confirm') {
     return (
       <div className="card">
@@ -99,15 +65,11 @@ export function SignUpPage(props: { auth: Auth; navigate: (to: string) => void }
             props.navigate('/signin');
           })}
         >
-          <input name="code" placeholder="Confirmation code" value={code} onChange={(e) => setCode(e.target.value)} required />
+          <TextField name="code" placeholder="Confirmation code" value={code} onChange={setCode} />
           <button type="submit" disabled={busy}>
             Confirm
           </button>
-          {error && (
-            <p className="error" role="alert">
-              {error}
-            </p>
-          )}
+          <FormError error={error} />
         </form>
       </div>
     );
@@ -121,44 +83,17 @@ export function SignUpPage(props: { auth: Auth; navigate: (to: string) => void }
           setStep('confirm');
         })}
       >
-        <input
-          name="email"
-          type="email"
-          placeholder="Email"
-          autoComplete="username"
-          value={email}
-          onChange={(e) => setEmail(e.target.value)}
-          required
-        />
-        <input
-          name="password"
-          type="password"
-          placeholder="Password (12+ chars, upper, lower, digit)"
-          autoComplete="new-password"
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-          required
-        />
+        <EmailAndPassword email={email} setEmail={setEmail} password={password} setPassword={setPassword} newPassword />
         <button type="submit" disabled={busy}>
           Sign up
         </button>
-        {error && (
-          <p className="error" role="alert">
-            {error}
-          </p>
-        )}
+        <FormError error={error} />
       </form>
       <p className="muted">
         Have an account?{' '}
-        <a
-          href="/signin"
-          onClick={(e) => {
-            e.preventDefault();
-            props.navigate('/signin');
-          }}
-        >
+        <RouteLink to="/signin" navigate={props.navigate}>
           Sign in
-        </a>
+        </RouteLink>
       </p>
     </div>
   );

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { Api, Device } from '../api.ts';
+import { RouteLink } from '../form-kit.tsx';
 
 export function DevicesPage(props: { api: Api; navigate: (to: string) => void }) {
   const [devices, setDevices] = useState<Device[]>();
@@ -47,15 +48,9 @@ export function DevicesPage(props: { api: Api; navigate: (to: string) => void })
             {devices.map((d) => (
               <tr key={d.deviceId} data-testid={`device-row-${d.deviceId}`}>
                 <td>
-                  <a
-                    href={`/devices/${d.deviceId}`}
-                    onClick={(e) => {
-                      e.preventDefault();
-                      props.navigate(`/devices/${encodeURIComponent(d.deviceId)}`);
-                    }}
-                  >
+                  <RouteLink to={`/devices/${encodeURIComponent(d.deviceId)}`} navigate={props.navigate}>
                     {d.name || d.deviceId}
-                  </a>
+                  </RouteLink>
                   <div className="muted">{d.deviceId}</div>
                 </td>
                 <td>

@@ -1,5 +1,6 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import type { Api, Credentials, Device } from '../api.ts';
+import { FormError, TextField, useSubmit } from '../form-kit.tsx';
 
 function download(filename: string, text: string): void {
   const url = URL.createObjectURL(new Blob([text], { type: 'application/x-pem-file' }));
@@ -14,21 +15,8 @@ export function RegisterDevicePage(props: { api: Api; navigate: (to: string) => 
   const [name, setName] = useState('');
   const [deviceId, setDeviceId] = useState('');
   const [result, setResult] = useState<{ device: Device; credentials: Credentials }>();
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
-
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      setResult(await props.api.register(name, deviceId.trim() || undefined));
-    } catch (err) {
-      setError((err as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { error, busy, run } = useSubmit();
+  const submit = run(async () => setResult(await props.api.register(name, deviceId.trim() || undefined)));
 
   if (result) {
     const { device, credentials } = result;
@@ -59,21 +47,18 @@ export function RegisterDevicePage(props: { api: Api; navigate: (to: string) => 
     <div className="card">
       <h2>Register a device</h2>
       <form onSubmit={submit}>
-        <input name="name" placeholder="Name (e.g. Greenhouse sensor)" value={name} onChange={(e) => setName(e.target.value)} required />
-        <input
+        <TextField name="name" placeholder="Name (e.g. Greenhouse sensor)" value={name} onChange={setName} />
+        <TextField
           name="deviceId"
           placeholder="Device id (optional: letters, digits, - and _)"
           value={deviceId}
-          onChange={(e) => setDeviceId(e.target.value)}
+          onChange={setDeviceId}
+          required={false}
         />
         <button type="submit" disabled={busy}>
           Register
         </button>
-        {error && (
-          <p className="error" role="alert">
-            {error}
-          </p>
-        )}
+        <FormError error={error} />
       </form>
     </div>
   );

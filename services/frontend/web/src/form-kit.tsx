@@ -1,0 +1,66 @@
+/** What every form of the app shares: one submission at a time, its error shown, links that navigate in place. */
+import { useState, type FormEvent, type ReactNode } from 'react';
+
+/** Wraps an async form action: prevents the page reload, disables the button while busy, keeps the error. */
+export function useSubmit() {
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const run = (action: () => Promise<void>) => async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      await action();
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { error, busy, run };
+}
+
+export function FormError(props: { error: string | undefined }) {
+  return props.error ? (
+    <p className="error" role="alert">
+      {props.error}
+    </p>
+  ) : null;
+}
+
+export function TextField(props: {
+  name: string;
+  value: string;
+  onChange: (value: string) => void;
+  placeholder: string;
+  type?: string;
+  autoComplete?: string;
+  required?: boolean;
+}) {
+  return (
+    <input
+      name={props.name}
+      type={props.type ?? 'text'}
+      placeholder={props.placeholder}
+      autoComplete={props.autoComplete}
+      value={props.value}
+      onChange={(e) => props.onChange(e.target.value)}
+      required={props.required ?? true}
+    />
+  );
+}
+
+/** An anchor that changes the route without a page load. */
+export function RouteLink(props: { to: string; navigate: (to: string) => void; children: ReactNode }) {
+  return (
+    <a
+      href={props.to}
+      onClick={(e) => {
+        e.preventDefault();
+        props.navigate(props.to);
+      }}
+    >
+      {props.children}
+    </a>
+  );
+}
