@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectAsync, type MqttClient } from 'mqtt';
-import { topics } from '@fleet/core';
+import { CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
+import { monitoring, topics } from '@fleet/core';
 import { deployedEndpointsFile, fleetUnderTest, type FleetUnderTest } from './platform-process.ts';
 import { allStoredReadings, createUser, waitForStored, type FleetUser, type RegisteredDevice } from './fleet-user.ts';
 
@@ -157,4 +158,47 @@ describe('telemetry end to end', () => {
     await new Promise((r) => setTimeout(r, 2000));
     expect(await allStoredReadings(user, theirs.device.deviceId, base - 1000, base + 1000)).toEqual([]);
   }, 60_000);
+  // Reads CloudWatch with the local root credentials: local only (on AWS, look at the Fleet namespace).
+  it.skipIf(deployedEndpointsFile)(
+    "turns the Data Service's Embedded Metric Format lines into CloudWatch metrics",
+    async () => {
+      const credentials = await platform.credentials();
+      const cloudwatch = new CloudWatchClient({
+        endpoint: platform.endpoints.awsEndpoint,
+        region: platform.endpoints.region,
+        ...(credentials ? { credentials } : {}),
+      });
+      const storedSum = async () => {
+        const out = await cloudwatch.send(
+          new GetMetricStatisticsCommand({
+            Namespace: monitoring.namespace,
+            MetricName: 'ReadingsStored',
+            Dimensions: [{ Name: 'Service', Value: 'data' }],
+            StartTime: new Date(Date.now() - 3_600_000),
+            EndTime: new Date(Date.now() + 60_000),
+            Period: 60,
+            Statistics: ['Sum'],
+          }),
+        );
+        return (out.Datapoints ?? []).reduce((sum, d) => sum + (d.Sum ?? 0), 0);
+      };
+      // Metrics of a killed task are lost with it (as on ECS), so count from now: 100 new readings.
+      const before = await storedSum();
+      const device = await user.api.registerDevice('e2e metrics');
+      const client = await connect(device);
+      const base = Date.now() - 20_000;
+      await publishSeries(
+        client,
+        device.device.deviceId,
+        base,
+        Array.from({ length: 100 }, (_, i) => i + 1),
+      );
+      await client.endAsync();
+      expect(await waitForStored(user, device.device.deviceId, base, base + 1000, 100)).toHaveLength(100);
+      // The service aggregates and prints its metrics every 10 s.
+      await expect.poll(storedSum, { timeout: 30_000, interval: 1000 }).toBeGreaterThanOrEqual(before + 100);
+      cloudwatch.destroy();
+    },
+    60_000,
+  );
 });
