@@ -36,6 +36,9 @@ export const permissions = {
   readDevices: ['admin', 'operator', 'viewer'],
   manageDevices: ['admin', 'operator'],
   manageUsers: ['admin'],
+  /** Dead letters: list them (operators look into rejected readings) and replay them (admins). */
+  readDeadLetters: ['admin', 'operator'],
+  replayDeadLetters: ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export function can(role: Role, permission: keyof typeof permissions): boolean {

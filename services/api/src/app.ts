@@ -22,6 +22,7 @@ import { registerDeviceRoutes } from './routes/devices.ts';
 import { registerHealthRoute } from './routes/health.ts';
 import { registerMeRoutes } from './routes/me.ts';
 import { registerTelemetryRoutes } from './routes/telemetry.ts';
+import { registerDeadLetterRoutes } from './routes/dead-letters.ts';
 import { registerUserRoutes } from './routes/users.ts';
 import { createDataServiceClient, type DataServiceClient } from './telemetry/data-service-client.ts';
 
@@ -86,10 +87,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     caUrl: config.iotCaUrl,
     mqttPort: config.iotMqttPort,
   });
-  registerTelemetryRoutes(app, {
-    authorizer,
-    dataService: deps.dataService ?? createDataServiceClient({ baseUrl: config.dataServiceUrl, logger }),
-  });
+  const dataService = deps.dataService ?? createDataServiceClient({ baseUrl: config.dataServiceUrl, logger });
+  registerTelemetryRoutes(app, { authorizer, dataService });
+  registerDeadLetterRoutes(app, { authorizer, dataService });
   registerMeRoutes(app, {
     authorizer,
     verifier: deps.verifier,

@@ -30,6 +30,8 @@ describe('OpenAPI document', () => {
         'GET /api/me',
         'POST /api/me/live-access',
         'GET /api/users',
+        'GET /api/dead-letters',
+        'POST /api/dead-letters/replay',
         'PUT /api/users/{username}/role',
       ].sort(),
     );

@@ -129,7 +129,7 @@ describe('data HTTP API', () => {
   });
 
   it('answers 501 for replay when no replayer is configured', async () => {
-    const res = await app.inject({ method: 'POST', url: '/data/dead-letters/replay' });
+    const res = await app.inject({ method: 'POST', url: '/internal/dead-letters/replay' });
     expect(res.statusCode).toBe(501);
     expect(res.json()).toMatchObject({ code: 'NotImplemented' });
   });

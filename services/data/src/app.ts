@@ -21,7 +21,7 @@ export interface AppOptions {
   readonly telemetry: TelemetryStore;
   readonly latest: LatestStore;
   readonly deadLetters: DeadLetterStore;
-  /** When absent, `POST /data/dead-letters/replay` answers 501. */
+  /** When absent, `POST /internal/dead-letters/replay` answers 501. */
   readonly replayer?: DeadLetterReplayer;
   /** Health beyond "the process answers", e.g. the consumer running. @default always healthy */
   readonly isHealthy?: () => boolean;
@@ -227,8 +227,10 @@ export function buildApp(options: AppOptions) {
     async (request) => ({ deadLetters: await options.deadLetters.listRecent({ limit: request.query.limit }) }),
   );
 
+  // Internal: the gateway routes only /data/* here, so replay is reachable only from inside the
+  // VPC (load balancer 3), where the API Service calls it for admins (POST /api/dead-letters/replay).
   app.post(
-    '/data/dead-letters/replay',
+    '/internal/dead-letters/replay',
     {
       schema: {
         querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }) }),

@@ -139,7 +139,7 @@ describe('ingest through the SQS stand-in', () => {
         }),
       }),
     );
-    const res = await service.app.inject({ method: 'POST', url: '/data/dead-letters/replay' });
+    const res = await service.app.inject({ method: 'POST', url: '/internal/dead-letters/replay' });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ replayed: 1, skipped: 0, remaining: false });
     await expect(aws.s3.send(new HeadObjectCommand({ Bucket: aws.bucket, Key: key }))).rejects.toMatchObject({ name: 'NotFound' });

@@ -75,6 +75,11 @@ describe('gateway', () => {
     expect(body).toMatchObject({ service: 'frontend', url: '/devices/abc?x=1' });
   });
 
+  it("never routes the Data Service's internal paths: they fall to the default route", async () => {
+    const body = (await (await fetch(`${gatewayUrl}/internal/dead-letters/replay`, { method: 'POST' })).json()) as { service: string };
+    expect(body.service).toBe('frontend');
+  });
+
   it('answers 401 on a protected route without a token, as API Gateway does', async () => {
     const res = await fetch(`${gatewayUrl}/api/devices`);
     expect(res.status).toBe(401);

@@ -75,4 +75,6 @@ const describe: Record<Permission, string> = {
   readDevices: 'read devices',
   manageDevices: 'manage devices',
   manageUsers: 'manage users',
+  readDeadLetters: 'read dead letters',
+  replayDeadLetters: 'replay dead letters',
 };

@@ -8,47 +8,53 @@ import type { Logger } from 'pino';
 import { ApiError, apiError } from '../errors.ts';
 
 export interface DataServiceClient {
-  /** GETs `path` (starting with `/data/`) with the query string; resolves with the JSON text of a 200. */
+  /** GETs `path` with the query string; resolves with the JSON text of a 200. */
   get(path: string, query: string, accessToken: string): Promise<string>;
+  /** POSTs to `path` with the query string and no body; resolves with the JSON text of a 200. */
+  post(path: string, query: string, accessToken: string): Promise<string>;
 }
 
 export function createDataServiceClient(deps: { baseUrl: string; logger: Logger; timeoutMs?: number }): DataServiceClient {
   const timeoutMs = deps.timeoutMs ?? 10_000;
   const unavailable = (cause: unknown) => apiError('DataServiceUnavailable', 'The data service is unavailable, try again later', { cause });
 
+  async function send(method: 'GET' | 'POST', path: string, query: string, accessToken: string): Promise<string> {
+    const url = `${deps.baseUrl}${path}${query ? `?${query}` : ''}`;
+    let res: Response;
+    let text: string;
+    try {
+      res = await fetch(url, {
+        method,
+        // The caller's token travels on: the Data Service sees the same caller as through the gateway.
+        headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' },
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      text = await res.text();
+    } catch (err) {
+      throw unavailable(err);
+    }
+    if (res.status >= 500 || (res.status < 400 && res.status !== 200)) {
+      throw unavailable(new Error(`${method} ${url} answered ${res.status}: ${text.slice(0, 200)}`));
+    }
+    if (res.status >= 400) {
+      const body = parseError(text);
+      throw new ApiError(
+        res.status,
+        body?.code ?? 'DataServiceRejected',
+        body?.message ?? `The data service refused the request (${res.status})`,
+      );
+    }
+    try {
+      JSON.parse(text);
+    } catch (err) {
+      throw unavailable(new Error(`${method} ${url} answered 200 with a body that is not JSON`, { cause: err }));
+    }
+    return text;
+  }
+
   return {
-    async get(path, query, accessToken) {
-      const url = `${deps.baseUrl}${path}${query ? `?${query}` : ''}`;
-      let res: Response;
-      let text: string;
-      try {
-        res = await fetch(url, {
-          // The Data Service verifies the caller's token itself (it is reachable without the gateway).
-          headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' },
-          signal: AbortSignal.timeout(timeoutMs),
-        });
-        text = await res.text();
-      } catch (err) {
-        throw unavailable(err);
-      }
-      if (res.status >= 500 || (res.status < 400 && res.status !== 200)) {
-        throw unavailable(new Error(`GET ${url} answered ${res.status}: ${text.slice(0, 200)}`));
-      }
-      if (res.status >= 400) {
-        const body = parseError(text);
-        throw new ApiError(
-          res.status,
-          body?.code ?? 'DataServiceRejected',
-          body?.message ?? `The data service refused the request (${res.status})`,
-        );
-      }
-      try {
-        JSON.parse(text);
-      } catch (err) {
-        throw unavailable(new Error(`GET ${url} answered 200 with a body that is not JSON`, { cause: err }));
-      }
-      return text;
-    },
+    get: (path, query, accessToken) => send('GET', path, query, accessToken),
+    post: (path, query, accessToken) => send('POST', path, query, accessToken),
   };
 }
 

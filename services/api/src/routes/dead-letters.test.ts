@@ -1,0 +1,67 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../test-support/test-app.ts';
+
+/** A Data Service recording what it was asked. */
+let data: FastifyInstance;
+const seen: { method: string; url: string }[] = [];
+let t: TestApp;
+
+beforeAll(async () => {
+  data = Fastify();
+  data.addHook('onRequest', async (req) => void seen.push({ method: req.method, url: req.url }));
+  data.get('/data/dead-letters', async () => ({
+    deadLetters: [{ key: 'k', messageId: 'm', reason: '"ts" must be epoch milliseconds', payload: 'e30=', receivedAt: 1 }],
+  }));
+  data.post('/internal/dead-letters/replay', async () => ({ replayed: 2, skipped: 0, remaining: 0 }));
+  t = await startTestApp({ config: { dataServiceUrl: await data.listen({ port: 0, host: '127.0.0.1' }) } });
+});
+afterAll(async () => {
+  await t.close();
+  await data.close();
+});
+
+describe('dead letter routes', () => {
+  it('lists dead letters for operators, relaying the Data Service', async () => {
+    const res = await t.app.inject({
+      method: 'GET',
+      url: '/api/dead-letters?limit=5',
+      headers: { authorization: await t.bearer({ groups: ['operator'] }) },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ deadLetters: [{ reason: '"ts" must be epoch milliseconds' }] });
+    expect(seen.at(-1)).toEqual({ method: 'GET', url: '/data/dead-letters?limit=5' });
+  });
+
+  it('refuses the list to viewers', async () => {
+    const res = await t.app.inject({
+      method: 'GET',
+      url: '/api/dead-letters',
+      headers: { authorization: await t.bearer({ groups: ['viewer'] }) },
+    });
+    expect(res.statusCode).toBe(403);
+  });
+
+  it("replays for admins through the Data Service's internal route", async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/dead-letters/replay?limit=10',
+      headers: { authorization: await t.bearer({ groups: ['admin'] }) },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ replayed: 2, skipped: 0, remaining: 0 });
+    expect(seen.at(-1)).toEqual({ method: 'POST', url: '/internal/dead-letters/replay?limit=10' });
+  });
+
+  it('refuses replay to operators and to callers without a token, without calling the Data Service', async () => {
+    const before = seen.length;
+    const operator = await t.app.inject({
+      method: 'POST',
+      url: '/api/dead-letters/replay',
+      headers: { authorization: await t.bearer({ groups: ['operator'] }) },
+    });
+    expect(operator.statusCode).toBe(403);
+    expect((await t.app.inject({ method: 'POST', url: '/api/dead-letters/replay' })).statusCode).toBe(401);
+    expect(seen.length).toBe(before);
+  });
+});
