@@ -13,7 +13,6 @@ import type { TokenVerifier } from './auth/token-verifier.ts';
 import type { ApiClients } from './aws-clients.ts';
 import type { ApiConfig } from './config.ts';
 import { createDeviceRegistry } from './devices/device-registry.ts';
-import { createIotEndpointResolver } from './devices/iot-endpoint.ts';
 import { createIotProvisioning } from './devices/iot-provisioning.ts';
 import { installErrorHandlers } from './errors.ts';
 import { validationMessage } from './http/validation-message.ts';
@@ -82,7 +81,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     authorizer,
     registry: createDeviceRegistry({ dynamo: clients.dynamo, devicesTable: config.devicesTable, latestTable: config.latestTable }),
     provisioning: createIotProvisioning({ iot: clients.iot, devicePolicyName: config.devicePolicyName, logger }),
-    iotEndpoint: createIotEndpointResolver({ iot: clients.iot, fallback: config.iotEndpoint, logger }),
+    // The deployment resolved the account's iot:Data-ATS endpoint once (DescribeEndpoint at deploy
+    // time; the launcher locally): the task role needs no iot:DescribeEndpoint at run time.
+    iotEndpoint: () => Promise.resolve(config.iotEndpoint),
     iotData: clients.iotData,
     caUrl: config.iotCaUrl,
     mqttPort: config.iotMqttPort,

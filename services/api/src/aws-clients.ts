@@ -11,7 +11,7 @@ import { IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 export interface ApiClients {
-  /** IoT control plane: things, certificates, policies, DescribeEndpoint. */
+  /** IoT control plane: things, certificates, policies. */
   readonly iot: Pick<IoTClient, 'send'>;
   /** IoT data plane: Publish. */
   readonly iotData: Pick<IoTDataPlaneClient, 'send'>;

@@ -13,7 +13,7 @@ export interface ApiConfig {
   readonly userPoolId: string;
   readonly userPoolClientId: string;
   readonly identityPoolId: string;
-  /** Host name of the IoT data endpoint; used when DescribeEndpoint cannot be answered. */
+  /** Host name of the account's IoT data endpoint (iot:Data-ATS), resolved at deploy time. */
   readonly iotEndpoint: string;
   /** Port devices connect to over MQTT/TLS (8883 on AWS IoT). */
   readonly iotMqttPort: number;

@@ -34,7 +34,8 @@ beforeAll(async () => {
   tokens = await createTestTokens(testPool);
   const logger = pino({ level: 'silent' });
   app = await buildApp({
-    config: testConfig,
+    // What the launcher sets: the host DescribeEndpoint answers in the local cloud.
+    config: { ...testConfig, iotEndpoint: '127.0.0.1' },
     clients: {
       iot: fixture.control,
       iotData: fixture.data,

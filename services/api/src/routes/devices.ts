@@ -11,7 +11,6 @@ import type { ApiClients } from '../aws-clients.ts';
 import { deviceCredentials } from '../devices/device-credentials.ts';
 import { generateDeviceId } from '../devices/device-id.ts';
 import { InvalidCursorError, type DeviceRegistry } from '../devices/device-registry.ts';
-import type { IotEndpointResolver } from '../devices/iot-endpoint.ts';
 import type { IotProvisioning } from '../devices/iot-provisioning.ts';
 import { apiError } from '../errors.ts';
 import { bearer, Device, DeviceId, DeviceParams, errorResponses } from '../http/schemas.ts';
@@ -21,7 +20,7 @@ export interface DeviceRoutesDeps {
   readonly authorizer: Authorizer;
   readonly registry: DeviceRegistry;
   readonly provisioning: IotProvisioning;
-  readonly iotEndpoint: IotEndpointResolver;
+  readonly iotEndpoint: () => Promise<string>;
   readonly iotData: ApiClients['iotData'];
   readonly caUrl: string;
   /** MQTT/TLS port of the IoT endpoint, for the connection details shown to the user. */

@@ -26,7 +26,7 @@ export const testConfig: AppConfig = {
   userPoolId: testPool.userPoolId,
   userPoolClientId: testPool.clientId,
   identityPoolId: 'us-east-1:11111111-2222-3333-4444-555555555555',
-  iotEndpoint: 'fallback.iot.local',
+  iotEndpoint: 'abc123-ats.iot.us-east-1.amazonaws.com',
   iotMqttPort: 8883,
   iotCaUrl: 'https://www.amazontrust.com/repository/AmazonRootCA1.pem',
   devicePolicyName: 'fleet-device',
@@ -65,7 +65,6 @@ export function fakeIot(): { iot: FakeAwsClient<IoTClient>; state: FakeIotState 
   const arnOf = (id: string) => `arn:aws:iot:us-east-1:000000000000:cert/${id}`;
   const idOfArn = (arn: unknown) => String(arn).split('/').pop() ?? '';
   const iot = fakeAwsClient<IoTClient>({
-    DescribeEndpoint: () => ({ endpointAddress: 'abc123-ats.iot.us-east-1.amazonaws.com' }),
     CreateThing: (i) => {
       const name = String(i['thingName']);
       if (state.things.has(name)) throw awsError('ResourceAlreadyExistsException');
