@@ -11,7 +11,7 @@ import {
   devicePolicyName,
   ingestQueue,
   monitoring,
-  passwordPolicy,
+  cognitoPasswordPolicy,
   rules,
   serviceEnvironment,
   services,
@@ -495,14 +495,7 @@ describe('Cognito (auth, stateful stack)', () => {
   it('creates the user pool with the shared password policy and groups', () => {
     stateful.hasResourceProperties('AWS::Cognito::UserPool', {
       Policies: {
-        PasswordPolicy: {
-          MinimumLength: passwordPolicy.minimumLength,
-          RequireLowercase: passwordPolicy.requireLowercase,
-          RequireUppercase: passwordPolicy.requireUppercase,
-          RequireNumbers: passwordPolicy.requireNumbers,
-          RequireSymbols: passwordPolicy.requireSymbols,
-          TemporaryPasswordValidityDays: passwordPolicy.temporaryPasswordValidityDays,
-        },
+        PasswordPolicy: cognitoPasswordPolicy,
       },
     });
     for (const g of userPoolGroups) {

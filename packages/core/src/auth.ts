@@ -22,6 +22,19 @@ export const passwordPolicy = {
   temporaryPasswordValidityDays: 3,
 } as const;
 
+/**
+ * The same policy in the shape of Cognito's API and of CloudFormation's `AWS::Cognito::UserPool`
+ * (`Policies.PasswordPolicy`), which name the fields alike.
+ */
+export const cognitoPasswordPolicy = {
+  MinimumLength: passwordPolicy.minimumLength,
+  RequireLowercase: passwordPolicy.requireLowercase,
+  RequireUppercase: passwordPolicy.requireUppercase,
+  RequireNumbers: passwordPolicy.requireNumbers,
+  RequireSymbols: passwordPolicy.requireSymbols,
+  TemporaryPasswordValidityDays: passwordPolicy.temporaryPasswordValidityDays,
+} as const;
+
 /** Token lifetimes of the app client (Cognito's defaults are 60 min / 30 days). */
 export const tokenValidity = { accessTokenMinutes: 60, idTokenMinutes: 60, refreshTokenDays: 30 } as const;
 

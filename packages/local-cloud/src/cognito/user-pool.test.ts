@@ -27,7 +27,7 @@ import {
   RespondToAuthChallengeCommand,
   SignUpCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { passwordPolicy, tokenValidity } from '@fleet/core';
+import { cognitoPasswordPolicy, tokenValidity } from '@fleet/core';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsErrorOf, startCognitoHarness, type CognitoHarness } from './cognito-test-harness.ts';
@@ -44,14 +44,7 @@ beforeAll(async () => {
     new CreateUserPoolCommand({
       PoolName: 'fleet-users',
       Policies: {
-        PasswordPolicy: {
-          MinimumLength: passwordPolicy.minimumLength,
-          RequireLowercase: passwordPolicy.requireLowercase,
-          RequireUppercase: passwordPolicy.requireUppercase,
-          RequireNumbers: passwordPolicy.requireNumbers,
-          RequireSymbols: passwordPolicy.requireSymbols,
-          TemporaryPasswordValidityDays: passwordPolicy.temporaryPasswordValidityDays,
-        },
+        PasswordPolicy: cognitoPasswordPolicy,
       },
     }),
   );

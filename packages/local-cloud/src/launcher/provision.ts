@@ -21,7 +21,7 @@ import {
   devicePolicyDocument,
   devicePolicyName,
   monitoring,
-  passwordPolicy,
+  cognitoPasswordPolicy,
   queues,
   rules,
   services,
@@ -93,14 +93,7 @@ async function ensureUserPool(clients: LocalClients): Promise<{ userPoolId: stri
         UsernameAttributes: ['email'],
         AutoVerifiedAttributes: ['email'],
         Policies: {
-          PasswordPolicy: {
-            MinimumLength: passwordPolicy.minimumLength,
-            RequireLowercase: passwordPolicy.requireLowercase,
-            RequireUppercase: passwordPolicy.requireUppercase,
-            RequireNumbers: passwordPolicy.requireNumbers,
-            RequireSymbols: passwordPolicy.requireSymbols,
-            TemporaryPasswordValidityDays: passwordPolicy.temporaryPasswordValidityDays,
-          },
+          PasswordPolicy: cognitoPasswordPolicy,
         },
       }),
     );
