@@ -8,6 +8,7 @@ import { IgnoreMode } from 'aws-cdk-lib';
 import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import type { ServiceDefinition } from '@fleet/core';
+import { pinnedNodeVersion } from './node-runtime.ts';
 
 /** Docker-ignore patterns (Docker semantics: later `!` patterns re-include). */
 export const imageContextExcludes: readonly string[] = [
@@ -36,6 +37,8 @@ export function containerImageFor(repositoryRoot: string, service: ServiceDefini
     file: `${service.folder}/Dockerfile`,
     exclude: [...imageContextExcludes],
     ignoreMode: IgnoreMode.DOCKER,
+    // The base image is the Node.js release the repository pins, the one `npm start` runs on.
+    buildArgs: { NODE_VERSION: pinnedNodeVersion(repositoryRoot) },
     // Matches the task definitions' X86_64 runtime platform, whatever machine builds the image.
     platform: Platform.LINUX_AMD64,
   });

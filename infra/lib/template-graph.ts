@@ -16,8 +16,10 @@ export interface CfnTemplate {
   readonly Outputs?: Readonly<Record<string, { readonly Value: unknown; readonly Export?: { readonly Name: unknown } }>>;
 }
 
-/** Docker image assets by hash, with the Dockerfile each is built from. */
-export type DockerImageSources = Readonly<Record<string, { readonly dockerFile: string }>>;
+/** Docker image assets by hash, with the Dockerfile each is built from and its build arguments. */
+export type DockerImageSources = Readonly<
+  Record<string, { readonly dockerFile: string; readonly dockerBuildArgs?: Readonly<Record<string, string>> }>
+>;
 
 export interface GraphResource {
   /** `<stack>/<logicalId>` */

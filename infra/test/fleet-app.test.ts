@@ -2,6 +2,8 @@
  * Template tests: every node and edge of the seed diagram as real resources and references in the
  * synthesized CloudFormation, and the least rights of every role. One synthesis for the file.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Token } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import type { Template } from 'aws-cdk-lib/assertions';
@@ -22,7 +24,8 @@ import {
 } from '@fleet/core';
 import type { ResourceReferences } from '@fleet/core';
 import { describe, expect, it } from 'vitest';
-import { synthesizeFleet, testDomain } from './synthesize.ts';
+import { pinnedNodeVersion } from '../lib/node-runtime.ts';
+import { repositoryRoot, synthesizeFleet, testDomain } from './synthesize.ts';
 
 const fleet = synthesizeFleet({ domain: testDomain });
 const { platform, stateful } = fleet;
@@ -308,6 +311,24 @@ describe('ECS (application)', () => {
       const container = propsAt(platform, `Application/Task${s.index}/Resource`).ContainerDefinitions[0];
       const hash = Object.keys(fleet.dockerImages).find((h) => JSON.stringify(container.Image).includes(h));
       expect(hash && fleet.dockerImages[hash]!.dockerFile).toBe(`services/${s.name}/Dockerfile`);
+    }
+  });
+
+  it('builds every image FROM the Node.js release the repository pins, which is Node 24 LTS', () => {
+    const nodeVersion = pinnedNodeVersion(repositoryRoot);
+    expect(nodeVersion).toMatch(/^24\./);
+    for (const s of services) {
+      const container = propsAt(platform, `Application/Task${s.index}/Resource`).ContainerDefinitions[0];
+      const hash = Object.keys(fleet.dockerImages).find((h) => JSON.stringify(container.Image).includes(h));
+      expect(hash && fleet.dockerImages[hash]!.dockerBuildArgs).toEqual({ NODE_VERSION: nodeVersion });
+      // The Dockerfile's own default is the same release, for a `docker build` by hand.
+      const dockerfile = readFileSync(join(repositoryRoot, s.folder, 'Dockerfile'), 'utf8');
+      expect(dockerfile).toContain(`ARG NODE_VERSION=${nodeVersion}\n`);
+      expect(dockerfile.match(/^FROM .*$/gm)).toEqual([
+        'FROM node:${NODE_VERSION}-slim AS build',
+        'FROM node:${NODE_VERSION}-slim AS runtime',
+      ]);
+      expect(dockerfile).toContain('--target=node24 ');
     }
   });
 

@@ -54,12 +54,14 @@ export function synthesizeFleet(config: Partial<FleetConfig> = {}, options: { na
   });
   const assembly = app.synth();
   const templates: Record<string, CfnTemplate> = {};
-  const dockerImages: Record<string, { dockerFile: string }> = {};
+  const dockerImages: Record<string, DockerImageSources[string]> = {};
   for (const stack of [stacks.stateful, stacks.platform]) {
     templates[stack.stackName] = assembly.getStackByName(stack.stackName).template as CfnTemplate;
     const assetsFile = join(assembly.directory, `${stack.artifactId}.assets.json`);
-    const assets = JSON.parse(readFileSync(assetsFile, 'utf8')) as { dockerImages?: Record<string, { source: { dockerFile: string } }> };
-    for (const [hash, image] of Object.entries(assets.dockerImages ?? {})) dockerImages[hash] = { dockerFile: image.source.dockerFile };
+    const assets = JSON.parse(readFileSync(assetsFile, 'utf8')) as {
+      dockerImages?: Record<string, { source: DockerImageSources[string] }>;
+    };
+    for (const [hash, image] of Object.entries(assets.dockerImages ?? {})) dockerImages[hash] = image.source;
   }
   return {
     app,

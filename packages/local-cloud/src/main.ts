@@ -7,15 +7,18 @@ import { dirname, resolve } from 'node:path';
 import pino from 'pino';
 import { services } from '@fleet/core';
 import { readLaunchConfig, UsageRequested } from './launcher/launch-config.ts';
+import { checkNodeRuntime, supportedNodeRange } from './launcher/node-runtime.ts';
 import { startPlatform } from './launcher/platform.ts';
 import { formatStatusTable } from './launcher/status-table.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
-// The lockfile pins an SDK release that supports Node 20 (see NOTES.md); its upgrade notice is known.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 async function main(): Promise<void> {
+  const runtime = checkNodeRuntime(process.versions.node, supportedNodeRange(repoRoot), process.execPath);
+  if (!runtime.ok) {
+    console.error(runtime.message);
+    process.exit(2);
+  }
   let config;
   try {
     config = readLaunchConfig(process.argv.slice(2), process.env);
@@ -50,6 +53,7 @@ async function main(): Promise<void> {
       : [{ what: 'ECS services', where: 'not started', note: '--cloud-only' }]),
     { what: 'Device CA certificate', where: e.caFile },
     { what: 'Everything a client needs', where: `${config.dataDir}/endpoints.json` },
+    { what: 'Runtime', where: `Node.js ${process.version}`, note: process.execPath },
   ];
   console.log(formatStatusTable(`Fleet is up in ${((Date.now() - started) / 1000).toFixed(1)} s — data in ${config.dataDir}`, rows));
   console.log('  Ctrl-C stops everything; data stays for the next start.\n');

@@ -22,9 +22,6 @@ const usage = `Usage: npm run simulate -- [options]
   --endpoints <f>    endpoints file (default .fleet/endpoints.json, written by npm start)
   --email, --password  the user to register devices as (required against AWS)`;
 
-// The lockfile pins an SDK release that supports Node 20 (see NOTES.md); its upgrade notice is known.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {

@@ -71,8 +71,6 @@ export async function startPlatform(config: LaunchConfig, repoRoot: string, log:
           AWS_ACCESS_KEY_ID: cloud.credentials.accessKeyId,
           AWS_SECRET_ACCESS_KEY: cloud.credentials.secretAccessKey,
           LOG_LEVEL: config.logLevel,
-          // The lockfile pins an SDK that supports Node 20 (NOTES.md); its upgrade notice is known.
-          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         };
         const logGroupName = monitoring.serviceLogGroup(service.name);
         processes.push(

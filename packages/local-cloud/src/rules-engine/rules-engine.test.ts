@@ -89,12 +89,8 @@ function setup(
   return { engine, sqs: sqs.calls, cloudwatch: cloudwatch.calls, logs: logs.calls, s3: s3.calls, republished };
 }
 
-/** A promise the test resolves by hand (Node 20 has no Promise.withResolvers). */
-function openableGate() {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => (resolve = r));
-  return { promise, resolve };
-}
+/** A promise the test resolves by hand. */
+const openableGate = () => Promise.withResolvers<void>();
 
 const bodyOf = (call: Call | undefined) => JSON.parse(new TextDecoder().decode(call?.input.Body as Uint8Array)) as unknown;
 
