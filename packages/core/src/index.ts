@@ -11,3 +11,4 @@ export * from './auth.ts';
 export * from './iot-sql/index.ts';
 export * from './api-contract.ts';
 export * from './health.ts';
+export * from './local-status.ts';

@@ -10,10 +10,11 @@
  * that port was taken meanwhile (EADDRINUSE) does the next attempt take a new one; readers follow
  * `status().port`, so the forwarder switches to the new port in one assignment.
  */
+import type { ProcessState } from '@fleet/core';
 import pino from 'pino';
 import { startReadyChild, type ChildExit, type ReadyChild, type ReadyChildOptions } from './ready-child.ts';
 
-export type ChildState = 'starting' | 'up' | 'down' | 'stopped';
+export type ChildState = ProcessState;
 
 export interface ChildStatus {
   readonly name: string;

@@ -7,7 +7,9 @@
  * (`HealthReport` of @fleet/core) and keeps which dependencies failed: what an operator would see
  * on a monitoring dashboard, not something the load balancer acts on (see health.ts in core).
  */
-import type { HealthReport } from '@fleet/core';
+import type { HealthReport, TargetHealth, TargetReadiness } from '@fleet/core';
+
+export type { TargetHealth, TargetReadiness };
 
 export interface HealthTarget {
   readonly name: string;
@@ -16,14 +18,6 @@ export interface HealthTarget {
   readonly healthPath: string;
   /** The readiness path answering a `HealthReport`; not checked when absent. */
   readonly readinessPath?: string;
-}
-
-export type TargetHealth = 'initial' | 'healthy' | 'unhealthy';
-
-export interface TargetReadiness {
-  readonly status: 'unknown' | 'ready' | 'unready';
-  /** Names of the failed checks of the report, or why the report could not be read. */
-  readonly failed: readonly string[];
 }
 
 export interface HealthChecker {

@@ -12,8 +12,10 @@ import {
   devicesTable,
   ingestQueue,
   latestTable,
+  localStatusPath,
   rules,
   telemetryTable,
+  type LocalStatus,
   type ResourceReferences,
 } from '@fleet/core';
 import { createAwsEndpoint } from '../aws-endpoint/index.ts';
@@ -42,7 +44,7 @@ export interface LocalCloudOptions {
   /** State changes of the stand-ins that run as child processes (dynalite, s3rver). */
   readonly onChildStateChange?: (status: ChildStatus) => void;
   /** The body of `GET /_fleet/status` (the launcher's live status view). */
-  readonly status?: () => unknown;
+  readonly status?: () => LocalStatus;
 }
 
 /** What a client needs to reach the local cloud; also written to `<dataDir>/endpoints.json`. */
@@ -148,7 +150,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         },
         // The live status view, where LocalStack users look for `/_localstack/health`.
         {
-          prefix: '/_fleet/status',
+          prefix: localStatusPath,
           handler: async () => ({
             status: 200,
             headers: { 'content-type': 'application/json' },

@@ -2,34 +2,21 @@
  * The live state of the platform's child processes — the stand-ins that run apart (dynalite,
  * s3rver) and the three service tasks — as the launcher sees it: process state, pid, port,
  * restarts and last exit from the supervisor; target health and readiness from the gateway's
- * health checks. Served as `GET /_fleet/status` on the AWS port (as LocalStack serves
- * `/_localstack/health` on 4566), and logged one line per change.
+ * health checks. Served as `GET /_fleet/status` on the AWS port (the `LocalStatus` of @fleet/core),
+ * and logged one line per change.
  */
+import type { LocalComponentStatus, LocalStatus, TargetHealth, TargetReadiness } from '@fleet/core';
 import type { Logger } from 'pino';
 import type { ChildStatus } from '../child-process/index.ts';
-import type { TargetHealth, TargetReadiness } from '../gateway/index.ts';
-
-export interface ComponentStatus extends Omit<ChildStatus, 'name'> {
-  readonly kind: 'stand-in' | 'service';
-  /** Services only: what the load balancer sees (liveness) and what the service reports (readiness). */
-  readonly health?: TargetHealth;
-  readonly readiness?: TargetReadiness;
-}
-
-export interface PlatformStatusSnapshot {
-  /** When this launcher started, epoch ms. */
-  readonly startedAt: number;
-  readonly components: Readonly<Record<string, ComponentStatus>>;
-}
 
 export interface PlatformStatus {
   /** Feed of the supervisor's `onStateChange`. */
-  childChanged(kind: ComponentStatus['kind'], status: ChildStatus): void;
+  childChanged(kind: LocalComponentStatus['kind'], status: ChildStatus): void;
   /** Feed of the health checker's `onChange`. */
   healthChanged(name: string, health: TargetHealth): void;
   /** Feed of the health checker's `onReadinessChange`. */
   readinessChanged(name: string, readiness: TargetReadiness): void;
-  snapshot(): PlatformStatusSnapshot;
+  snapshot(): LocalStatus;
 }
 
 /**
@@ -38,10 +25,10 @@ export interface PlatformStatus {
  */
 export function createPlatformStatus(deps: { readonly log: Logger; readonly now?: () => number }): PlatformStatus {
   const startedAt = (deps.now ?? Date.now)();
-  const components = new Map<string, ComponentStatus>();
-  const update = (name: string, change: Partial<ComponentStatus>) => {
+  const components = new Map<string, LocalComponentStatus>();
+  const update = (name: string, change: Partial<LocalComponentStatus>) => {
     const current = components.get(name);
-    const base: ComponentStatus = current ?? {
+    const base: LocalComponentStatus = current ?? {
       kind: 'service',
       state: 'starting',
       pid: undefined,
