@@ -19,6 +19,7 @@ export type ChildState = ProcessState;
 export interface ChildStatus {
   readonly name: string;
   readonly state: ChildState;
+  /** The running process, or while down the one that exited. */
   readonly pid: number | undefined;
   /** The port the child announced (stand-ins); undefined for a service task. */
   readonly port: number | undefined;

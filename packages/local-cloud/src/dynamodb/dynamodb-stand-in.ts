@@ -88,7 +88,7 @@ export async function startDynamoDb(options: DynamoDbOptions): Promise<DynamoDbS
   const target = createForwardTarget('DynamoDB', child.port);
   // The TTL sweeper's client. Its endpoint is resolved per request, so it follows a restart.
   const client = new DynamoDBClient({
-    endpoint: () => Promise.resolve({ url: new URL(`http://127.0.0.1:${child.port() ?? child.status().port ?? 0}`) }),
+    endpoint: () => Promise.resolve({ url: new URL(`http://127.0.0.1:${child.status().port ?? 0}`) }),
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
