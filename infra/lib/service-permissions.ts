@@ -62,10 +62,15 @@ export function taskPermissions(service: ServiceName, s: PermissionSources): Tas
             'dynamodb:Query',
             'dynamodb:Scan',
             'dynamodb:BatchGetItem',
+            // The readiness probe (/api/health).
+            'dynamodb:DescribeTable',
           ],
           tableResources(s, devicesTable.id),
         ),
-        allow(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:BatchGetItem'], tableResources(s, latestTable.id)),
+        allow(
+          ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:BatchGetItem', 'dynamodb:DescribeTable'],
+          tableResources(s, latestTable.id),
+        ),
         allow(
           [
             'cognito-idp:AdminAddUserToGroup',
@@ -108,9 +113,17 @@ export function taskPermissions(service: ServiceName, s: PermissionSources): Tas
       const { prefixes } = telemetryBucket;
       const queue = s.storage.ingestQueue;
       return [
-        allow(['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query'], tableResources(s, devicesTable.id)),
+        // DescribeTable on each table: the readiness probe (/data/health, services/data/src/dependency-probes.ts).
+        allow(['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:DescribeTable'], tableResources(s, devicesTable.id)),
         allow(
-          ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
+          [
+            'dynamodb:GetItem',
+            'dynamodb:PutItem',
+            'dynamodb:UpdateItem',
+            'dynamodb:BatchGetItem',
+            'dynamodb:Query',
+            'dynamodb:DescribeTable',
+          ],
           tableResources(s, latestTable.id),
         ),
         allow(
@@ -121,6 +134,7 @@ export function taskPermissions(service: ServiceName, s: PermissionSources): Tas
             'dynamodb:BatchWriteItem',
             'dynamodb:BatchGetItem',
             'dynamodb:Query',
+            'dynamodb:DescribeTable',
           ],
           tableResources(s, telemetryTable.id),
         ),

@@ -278,7 +278,8 @@ describe('load balancers', () => {
       expect(propsAt(platform, `LoadBalancers/TargetGroup${n}/Resource`)).toMatchObject({
         TargetType: 'ip',
         Port: s.port,
-        HealthCheckPath: s.healthPath,
+        // Liveness: a dependency outage must not make ECS replace tasks in a loop (@fleet/core health.ts).
+        HealthCheckPath: s.livenessPath,
       });
     }
   });
@@ -311,6 +312,15 @@ describe('ECS (application)', () => {
       const container = propsAt(platform, `Application/Task${s.index}/Resource`).ContainerDefinitions[0];
       const hash = Object.keys(fleet.dockerImages).find((h) => JSON.stringify(container.Image).includes(h));
       expect(hash && fleet.dockerImages[hash]!.dockerFile).toBe(`services/${s.name}/Dockerfile`);
+    }
+  });
+
+  it('health-checks each container on its liveness path, in the task definition and the Dockerfile alike', () => {
+    for (const s of services) {
+      const container = propsAt(platform, `Application/Task${s.index}/Resource`).ContainerDefinitions[0];
+      expect(container.HealthCheck.Command.join(' ')).toContain(`:${s.port}${s.livenessPath}'`);
+      const dockerfile = readFileSync(join(repositoryRoot, s.folder, 'Dockerfile'), 'utf8');
+      expect(dockerfile.match(/^HEALTHCHECK [^\n]*\n.*$/m)?.[0]).toContain(`'${s.livenessPath}'`);
     }
   });
 
@@ -567,6 +577,19 @@ describe('least rights of the task roles', () => {
     expect(objects.Resource.map((r: any) => r['Fn::Join'][1][1])).toEqual(['/archive/*', '/dead-letters/*', '/exports/*']);
     const queue = statements.find((s) => [s.Action].flat().includes('sqs:ReceiveMessage'));
     expect(queue.Resource).toEqual({ 'Fn::ImportValue': expect.stringContaining(idAt(stateful, 'Storage/FleetIngest/Resource')) });
+  });
+
+  it('lets each service DescribeTable its own tables, the call of its readiness probe', () => {
+    const describable = (n: number) =>
+      taskStatements(n)
+        .filter((st) => [st.Action].flat().includes('dynamodb:DescribeTable'))
+        .map((st) => JSON.stringify(st.Resource));
+    for (const table of ['FleetDevices', 'FleetLatest', 'FleetTelemetry']) {
+      expect(describable(3).some((r) => r.includes(idAt(stateful, `Storage/${table}/Resource`)))).toBe(true);
+    }
+    for (const table of ['FleetDevices', 'FleetLatest']) {
+      expect(describable(2).some((r) => r.includes(idAt(stateful, `Storage/${table}/Resource`)))).toBe(true);
+    }
   });
 
   it('gives the API Service no S3, SQS or telemetry-table access', () => {

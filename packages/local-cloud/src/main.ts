@@ -53,6 +53,7 @@ async function main(): Promise<void> {
       : [{ what: 'ECS services', where: 'not started', note: '--cloud-only' }]),
     { what: 'Device CA certificate', where: e.caFile },
     { what: 'Everything a client needs', where: `${config.dataDir}/endpoints.json` },
+    { what: 'Live status (JSON)', where: `${e.awsEndpoint}/_fleet/status`, note: 'processes, restarts, health; changes are logged' },
     { what: 'Runtime', where: `Node.js ${process.version}`, note: process.execPath },
   ];
   console.log(formatStatusTable(`Fleet is up in ${((Date.now() - started) / 1000).toFixed(1)} s — data in ${config.dataDir}`, rows));

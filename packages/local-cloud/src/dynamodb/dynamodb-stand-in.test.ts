@@ -33,6 +33,7 @@ import { devicesTable, tables, telemetryTable } from '@fleet/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsEndpoint, type AwsServiceHandler } from '../aws-endpoint/index.ts';
 import { startDynamoDb, type DynamoDbStandIn } from './dynamodb-stand-in.ts';
+import { waitFor } from '../child-process/wait-for.ts';
 import { ensureTables } from './ensure-tables.ts';
 
 let dataDir: string;
@@ -379,11 +380,39 @@ describe('persistence', () => {
 
   it('survives SIGKILL of the dynalite process', async () => {
     await ddb.send(new PutItemCommand({ TableName: devicesTable.id, Item: { deviceId: s('killed-1') } }));
-    process.kill(standIn.pid, 'SIGKILL');
+    process.kill(standIn.process.status().pid ?? -1, 'SIGKILL');
     await standIn.close();
     standIn = await startDynamoDb({ dataDir });
     handler = standIn.handler;
     const { Item } = await ddb.send(new GetItemCommand({ TableName: devicesTable.id, Key: { deviceId: s('killed-1') } }));
     expect(Item?.deviceId?.S).toBe('killed-1');
+  });
+});
+
+describe('supervision', () => {
+  it("restarts dynalite after kill -9, answering DynamoDB's retryable 503 while it is down, never a 500", async () => {
+    await ddb.send(new PutItemCommand({ TableName: devicesTable.id, Item: { deviceId: s('supervised-1') } }));
+    const before = standIn.process.status();
+    const twoAttempts = new DynamoDBClient({
+      endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      maxAttempts: 2,
+    });
+    process.kill(before.pid ?? -1, 'SIGKILL');
+
+    // The supervisor waits 0.5 s before the replacement: both attempts fall into the outage.
+    const err = (await twoAttempts
+      .send(new GetItemCommand({ TableName: devicesTable.id, Key: { deviceId: s('supervised-1') } }))
+      .catch((e: unknown) => e)) as DynamoDBServiceException;
+    twoAttempts.destroy();
+    expect(err).toBeInstanceOf(DynamoDBServiceException);
+    expect(err).toMatchObject({ name: 'ServiceUnavailable', $fault: 'server', $metadata: { httpStatusCode: 503, attempts: 2 } });
+    expect(err.message).toMatch(/DynamoDB is restarting; retry/);
+
+    await waitFor('dynalite up again', () => standIn.process.status().state === 'up');
+    expect(standIn.process.status()).toMatchObject({ restarts: before.restarts + 1, port: before.port, lastExit: { signal: 'SIGKILL' } });
+    const { Item } = await ddb.send(new GetItemCommand({ TableName: devicesTable.id, Key: { deviceId: s('supervised-1') } }));
+    expect(Item?.deviceId?.S).toBe('supervised-1');
   });
 });

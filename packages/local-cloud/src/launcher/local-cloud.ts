@@ -12,8 +12,10 @@ import {
   devicesTable,
   ingestQueue,
   latestTable,
+  localStatusPath,
   rules,
   telemetryTable,
+  type LocalStatus,
   type ResourceReferences,
 } from '@fleet/core';
 import { createAwsEndpoint } from '../aws-endpoint/index.ts';
@@ -24,6 +26,7 @@ import { createCognitoStandIn } from '../cognito/index.ts';
 import { createIotStandIn } from '../iot/index.ts';
 import { createCloudWatchStandIn } from '../cloudwatch/index.ts';
 import { createRulesEngine } from '../rules-engine/index.ts';
+import type { ChildStatus } from '../child-process/index.ts';
 import { createLocalClients, destroyClients, type LocalClients } from './aws-clients.ts';
 import { loadOrCreateCredentials, type LocalCredentials } from './local-credentials.ts';
 import { provision, type ProvisionedResources } from './provision.ts';
@@ -38,6 +41,10 @@ export interface LocalCloudOptions {
   readonly mqttPort: number;
   readonly mqttWebSocketPort: number;
   readonly log: Logger;
+  /** State changes of the stand-ins that run as child processes (dynalite, s3rver). */
+  readonly onChildStateChange?: (status: ChildStatus) => void;
+  /** The body of `GET /_fleet/status` (the launcher's live status view). */
+  readonly status?: () => LocalStatus;
 }
 
 /** What a client needs to reach the local cloud; also written to `<dataDir>/endpoints.json`. */
@@ -87,9 +94,10 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     const awsEndpoint = `http://${displayHost(host)}:${options.awsPort}`;
     const sub = (name: string) => join(dataDir, name);
 
+    const onStateChange = options.onChildStateChange;
     const [dynamodb, s3] = await Promise.all([
-      startDynamoDb({ dataDir: sub('dynamodb'), log: log.child({ component: 'dynamodb' }) }),
-      startS3({ dataDir: sub('s3'), log: log.child({ component: 's3' }) }),
+      startDynamoDb({ dataDir: sub('dynamodb'), log: log.child({ component: 'dynamodb' }), ...(onStateChange ? { onStateChange } : {}) }),
+      startS3({ dataDir: sub('s3'), log: log.child({ component: 's3' }), ...(onStateChange ? { onStateChange } : {}) }),
     ]);
     stack.push(dynamodb.close, s3.close);
     const sqs = await createSqsStandIn({ dataDir: sub('sqs'), endpointUrl: awsEndpoint, log: log.child({ component: 'sqs' }) });
@@ -139,6 +147,15 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         {
           prefix: '/_fleet/ca.pem',
           handler: async () => ({ status: 200, headers: { 'content-type': 'application/x-pem-file' }, body: iot.caCertificatePem }),
+        },
+        // The live status view, where LocalStack users look for `/_localstack/health`.
+        {
+          prefix: localStatusPath,
+          handler: async () => ({
+            status: 200,
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(options.status?.() ?? {}),
+          }),
         },
       ],
       log: log.child({ component: 'aws-endpoint' }),

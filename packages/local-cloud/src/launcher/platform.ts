@@ -11,6 +11,7 @@ import { monitoring, services, serviceEnvironment, type ServiceName } from '@fle
 import { createGateway, createHealthChecker, createJwtAuthorizer, type HealthChecker } from '../gateway/index.ts';
 import type { LaunchConfig } from './launch-config.ts';
 import { startLocalCloud, type LocalCloud, type LocalEndpoints } from './local-cloud.ts';
+import { createPlatformStatus, type PlatformStatus } from './platform-status.ts';
 import { startServiceProcess, type ServiceProcess } from './service-processes.ts';
 
 export interface PlatformEndpoints extends LocalEndpoints {
@@ -23,6 +24,8 @@ export interface Platform {
   readonly cloud: LocalCloud;
   readonly health?: HealthChecker;
   readonly processes: readonly ServiceProcess[];
+  /** The live state of the child processes, also served as `GET /_fleet/status` on the AWS port. */
+  readonly status: PlatformStatus;
   stop(): Promise<void>;
 }
 
@@ -36,6 +39,7 @@ export async function startPlatform(config: LaunchConfig, repoRoot: string, log:
       ...(config.services ? config.ports.services : []),
     ].map((port) => assertPortFree(config.host, port)),
   );
+  const status = createPlatformStatus({ log: log.child({ component: 'status' }) });
   const cloud = await startLocalCloud({
     dataDir: config.dataDir,
     host: config.host,
@@ -43,6 +47,8 @@ export async function startPlatform(config: LaunchConfig, repoRoot: string, log:
     mqttPort: config.ports.mqtt,
     mqttWebSocketPort: config.ports.mqttWebSocket,
     log,
+    onChildStateChange: (child) => status.childChanged('stand-in', child),
+    status: () => status.snapshot(),
   });
   const processes: ServiceProcess[] = [];
   let gateway: HttpServer | undefined;
@@ -74,19 +80,21 @@ export async function startPlatform(config: LaunchConfig, repoRoot: string, log:
         };
         const logGroupName = monitoring.serviceLogGroup(service.name);
         processes.push(
-          startServiceProcess({
+          await startServiceProcess({
             service,
             repoRoot,
             environment,
             logDir: join(config.dataDir, 'logs'),
             log: log.child({ component: service.name }),
             onLine: (line) => cloud.ingestServiceLine(line, logGroupName),
+            onStateChange: (child) => status.childChanged('service', child),
           }),
         );
       }
+      // The target group checks liveness, as on AWS; readiness feeds the status view.
       health = createHealthChecker(
-        services.map((s) => ({ name: s.name, baseUrl: targets[s.name], healthPath: s.healthPath })),
-        { onChange: (name, state) => log.info({ service: name, state }, 'target health changed') },
+        services.map((s) => ({ name: s.name, baseUrl: targets[s.name], healthPath: s.livenessPath, readinessPath: s.healthPath })),
+        { onChange: status.healthChanged, onReadinessChange: status.readinessChanged },
       );
     }
 
@@ -109,11 +117,11 @@ export async function startPlatform(config: LaunchConfig, repoRoot: string, log:
       ...cloud.endpoints,
       gatewayUrl,
       services: Object.fromEntries(
-        services.map((s) => [s.name, { url: targets[s.name], pid: processes.find((p) => p.name === s.name)?.pid() }]),
+        services.map((s) => [s.name, { url: targets[s.name], pid: processes.find((p) => p.name === s.name)?.status().pid }]),
       ),
     };
     await writeFile(join(config.dataDir, 'endpoints.json'), `${JSON.stringify(endpoints, null, 2)}\n`);
-    return { endpoints, cloud, health, processes, stop };
+    return { endpoints, cloud, health, processes, status, stop };
   } catch (err) {
     await stop();
     throw err;

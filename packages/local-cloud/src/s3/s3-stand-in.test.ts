@@ -22,6 +22,7 @@ import {
   NoSuchKey,
   PutObjectCommand,
   S3Client,
+  S3ServiceException,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { Sha256 } from '@aws-crypto/sha256-js';
@@ -30,6 +31,7 @@ import { telemetryBucket } from '@fleet/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsEndpoint, type AwsServiceHandler } from '../aws-endpoint/index.ts';
 import { ensureBuckets } from './ensure-buckets.ts';
+import { waitFor } from '../child-process/wait-for.ts';
 import { startS3, type S3StandIn } from './s3-stand-in.ts';
 
 let dataDir: string;
@@ -223,10 +225,30 @@ describe('presigned URLs', () => {
 describe('persistence', () => {
   it('keeps objects across a SIGKILL of s3rver and a restart on the same data folder', async () => {
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'durable.txt', Body: 'still here' }));
-    process.kill(standIn.pid, 'SIGKILL');
+    process.kill(standIn.process.status().pid ?? -1, 'SIGKILL');
     await standIn.close();
     standIn = await startS3({ dataDir });
     handler = standIn.handler;
     expect((await getBytes('durable.txt')).toString()).toBe('still here');
+  });
+});
+
+describe('supervision', () => {
+  it("restarts s3rver after kill -9, answering S3's retryable 503 ServiceUnavailable while it is down", async () => {
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'supervised.txt', Body: 'kept' }));
+    const before = standIn.process.status();
+    const twoAttempts = client({ maxAttempts: 2 });
+    process.kill(before.pid ?? -1, 'SIGKILL');
+
+    const err = (await twoAttempts
+      .send(new PutObjectCommand({ Bucket: bucket, Key: 'during-outage.txt', Body: 'x' }))
+      .catch((e: unknown) => e)) as S3ServiceException;
+    twoAttempts.destroy();
+    expect(err).toBeInstanceOf(S3ServiceException);
+    expect(err).toMatchObject({ name: 'ServiceUnavailable', $fault: 'server', $metadata: { httpStatusCode: 503, attempts: 2 } });
+
+    await waitFor('s3rver up again', () => standIn.process.status().state === 'up');
+    expect(standIn.process.status()).toMatchObject({ restarts: before.restarts + 1, port: before.port });
+    expect((await getBytes('supervised.txt')).toString()).toBe('kept');
   });
 });
