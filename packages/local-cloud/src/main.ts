@@ -37,6 +37,13 @@ async function main(): Promise<void> {
   const rows = [
     { what: 'Fleet (CloudFront → API Gateway)', where: e.gatewayUrl, note: 'open this in a browser' },
     { what: 'AWS APIs (all services)', where: e.awsEndpoint, note: `region ${e.region}, account ${e.accountId}` },
+    config.allowAnyCredentials
+      ? {
+          what: 'AWS API credentials',
+          where: 'ANY credentials accepted',
+          note: 'OPEN: --allow-any-credentials; no signature or permission is checked, every caller is the account root',
+        }
+      : { what: 'AWS API credentials', where: e.credentialsFile, note: 'root keys; signatures and IAM permissions are checked' },
     { what: 'IoT Core MQTT/TLS', where: e.mqttUrl, note: 'device certificates, CA below' },
     { what: 'IoT Core MQTT/WebSocket', where: e.mqttWebSocketUrl, note: 'SigV4 (identity pool credentials)' },
     { what: 'Cognito user pool / client', where: `${e.userPoolId} / ${e.userPoolClientId}` },

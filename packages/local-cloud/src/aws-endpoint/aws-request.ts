@@ -3,6 +3,7 @@
  * credential scope names the signing service, as on AWS) and, for JSON protocols, the operation.
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import { publicTargetPrefixes } from '../iam/public-operations.ts';
 
 export interface AwsRequest {
   readonly method: string;
@@ -29,12 +30,6 @@ export interface AwsResponse {
 /** One stand-in: answers every request whose signing service it registered for. */
 export type AwsServiceHandler = (req: AwsRequest) => Promise<AwsResponse>;
 
-/** Unsigned operations (Cognito sign-in, identity credentials) are recognised by their target prefix. */
-const unsignedTargets: Readonly<Record<string, string>> = {
-  AWSCognitoIdentityProviderService: 'cognito-idp',
-  AWSCognitoIdentityService: 'cognito-identity',
-};
-
 const credentialPattern = /Credential=([^/,\s]+)\/\d{8}\/[^/]+\/([^/]+)\/aws4_request/;
 
 /** Reads the signing service and access key from the Authorization header or a presigned query. */
@@ -50,7 +45,10 @@ export function identifyService(
       ? credentialPattern.exec(authorization)
       : credentialPattern.exec(`Credential=${query.get('X-Amz-Credential') ?? ''}`);
   if (scope) return { service: scope[2], operation, accessKeyId: scope[1] };
-  if (targetPrefix !== undefined && unsignedTargets[targetPrefix]) return { service: unsignedTargets[targetPrefix], operation };
+  // Unsigned operations (Cognito sign-in, identity credentials) are recognised by their target prefix.
+  if (targetPrefix !== undefined && Object.hasOwn(publicTargetPrefixes, targetPrefix)) {
+    return { service: publicTargetPrefixes[targetPrefix], operation };
+  }
   return { operation };
 }
 

@@ -12,7 +12,17 @@ describe('launch configuration', () => {
       ports: { gateway: 3000, aws: 4566, mqtt: 8883, mqttWebSocket: 8083, services: [3001, 3002, 3003] },
       services: true,
       logLevel: 'info',
+      allowAnyCredentials: false,
     });
+  });
+
+  it('opens the AWS port to any credentials only when asked, by flag or environment', () => {
+    expect(readLaunchConfig(['--allow-any-credentials'], {}).allowAnyCredentials).toBe(true);
+    expect(readLaunchConfig([], { FLEET_ALLOW_ANY_CREDENTIALS: '1' }).allowAnyCredentials).toBe(true);
+    expect(readLaunchConfig([], { FLEET_ALLOW_ANY_CREDENTIALS: 'false' }).allowAnyCredentials).toBe(false);
+    expect(() => readLaunchConfig([], { FLEET_ALLOW_ANY_CREDENTIALS: 'yes please' })).toThrow(
+      /FLEET_ALLOW_ANY_CREDENTIALS must be 1\/true or 0\/false, received "yes please"/,
+    );
   });
 
   it('takes flags over environment variables', () => {

@@ -16,7 +16,9 @@ import {
   telemetryTable,
   type ResourceReferences,
 } from '@fleet/core';
-import { createAwsEndpoint } from '../aws-endpoint/index.ts';
+import { createAwsEndpoint, type EndpointAccess } from '../aws-endpoint/index.ts';
+import { credentialResolver, localArns } from '../iam/index.ts';
+import { hostAllowList } from './host-allow-list.ts';
 import { createSqsStandIn } from '../sqs/index.ts';
 import { startDynamoDb } from '../dynamodb/index.ts';
 import { startS3 } from '../s3/index.ts';
@@ -38,6 +40,13 @@ export interface LocalCloudOptions {
   readonly mqttPort: number;
   readonly mqttWebSocketPort: number;
   readonly log: Logger;
+  /**
+   * Origins whose web pages may call the AWS port (the platform's web app, i.e. the gateway); read
+   * on every request, so the launcher may add the gateway's origins once it listens. @default none
+   */
+  readonly browserOrigins?: ReadonlySet<string>;
+  /** Any SigV4-shaped credentials act as the account root (LocalStack's habit). @default false */
+  readonly allowAnyCredentials?: boolean;
 }
 
 /** What a client needs to reach the local cloud; also written to `<dataDir>/endpoints.json`. */
@@ -120,7 +129,25 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     await mkdir(join(dataDir, 'ca'), { recursive: true });
     await writeFile(caFile, iot.caCertificatePem);
 
+    let userPoolId = '';
+    const arns = localArns({ region: localRegion, account: localAccountId, userPoolId: () => userPoolId });
+    const access: EndpointAccess = {
+      ...(options.allowAnyCredentials
+        ? {}
+        : {
+            credentials: credentialResolver({
+              root: credentials,
+              tasks: credentials.tasks,
+              identities: (accessKeyId) => cognito.issuedCredentials(accessKeyId),
+              arns,
+            }),
+          }),
+      arns,
+      allowedOrigins: options.browserOrigins ?? new Set(),
+      isAllowedHost: hostAllowList(host),
+    };
     const endpoint: Server = createAwsEndpoint({
+      access,
       handlers: {
         dynamodb: dynamodb.handler,
         s3: s3.handler,
@@ -153,6 +180,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     const clients = createLocalClients(awsEndpoint, localRegion, credentials);
     stack.push(async () => destroyClients(clients));
     const provisioned: ProvisionedResources = await provision(clients, localRegion, localAccountId);
+    userPoolId = provisioned.userPoolId;
 
     const engine = createRulesEngine({
       rules,
