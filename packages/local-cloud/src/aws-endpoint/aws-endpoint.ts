@@ -72,13 +72,18 @@ export function createAwsEndpoint(options: AwsEndpointOptions): Server {
       res.end();
       return;
     }
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const rawUrl = req.url ?? '/';
+    const url = new URL(rawUrl, 'http://localhost');
+    // The path as sent: WHATWG URL parsing would resolve `..` and `%2E%2E` segments, so a guard
+    // would check another path than the one forwarded to a stand-in.
+    const queryStart = rawUrl.indexOf('?');
+    const path = queryStart < 0 ? rawUrl : rawUrl.slice(0, queryStart);
     const body = await readBody(req, maxBody);
     const identified = identifyService(req.headers, url.searchParams);
     const awsRequest: AwsRequest = {
       method: req.method ?? 'GET',
-      path: url.pathname,
-      rawUrl: req.url ?? '/',
+      path,
+      rawUrl,
       query: url.searchParams,
       headers: req.headers,
       body,
@@ -86,7 +91,7 @@ export function createAwsEndpoint(options: AwsEndpointOptions): Server {
       operation: identified.operation,
       accessKeyId: identified.accessKeyId,
     };
-    const route = options.httpRoutes?.find((r) => url.pathname.startsWith(r.prefix));
+    const route = options.httpRoutes?.find((r) => path.startsWith(r.prefix));
     if (route) return send(res, await route.handler(awsRequest));
     const service = identified.service;
     const handler = service !== undefined && Object.hasOwn(options.handlers, service) ? options.handlers[service] : undefined;
@@ -111,25 +116,38 @@ export function createAwsEndpoint(options: AwsEndpointOptions): Server {
     const started = Date.now();
     const response = await handler(awsRequest);
     options.log?.debug(
-      { service, operation: identified.operation, method: req.method, path: url.pathname, status: response.status, ms: Date.now() - started },
+      { service, operation: identified.operation, method: req.method, path, status: response.status, ms: Date.now() - started },
       'aws request',
     );
     send(res, response);
   }
 
   /** Undefined when the request may go on to its stand-in; else the AWS-shaped refusal. */
-  async function authenticateAndAuthorize(req: IncomingMessage, awsRequest: AwsRequest, access: EndpointAccess): Promise<AwsResponse | undefined> {
+  async function authenticateAndAuthorize(
+    req: IncomingMessage,
+    awsRequest: AwsRequest,
+    access: EndpointAccess,
+  ): Promise<AwsResponse | undefined> {
     const { service, operation } = awsRequest;
     if (isPublicOperation(service, operation)) return undefined;
     let principal: Principal;
     if (access.credentials) {
       const verified = await verifySigV4(
-        { method: awsRequest.method, rawUrl: awsRequest.rawUrl, headers: req.headers, headersDistinct: req.headersDistinct, body: awsRequest.body },
+        {
+          method: awsRequest.method,
+          rawUrl: awsRequest.rawUrl,
+          headers: req.headers,
+          headersDistinct: req.headersDistinct,
+          body: awsRequest.body,
+        },
         access.credentials,
         access.now?.() ?? Date.now(),
       );
       if (!verified.ok) {
-        options.log?.info({ service, operation, reason: verified.kind, accessKeyId: awsRequest.accessKeyId }, 'aws request not authenticated');
+        options.log?.info(
+          { service, operation, reason: verified.kind, accessKeyId: awsRequest.accessKeyId },
+          'aws request not authenticated',
+        );
         return authenticationError(service, verified.kind, verified.message);
       }
       principal = verified.credentials.principal;
@@ -139,7 +157,10 @@ export function createAwsEndpoint(options: AwsEndpointOptions): Server {
     }
     const decision = authorize(principal, principal.kind === 'root' ? [] : accessChecks(awsRequest, access.arns));
     if (decision.allowed) return undefined;
-    options.log?.info({ service, operation, principal: principal.arn, action: decision.check.action, resource: decision.check.resource }, 'aws request denied');
+    options.log?.info(
+      { service, operation, principal: principal.arn, action: decision.check.action, resource: decision.check.resource },
+      'aws request denied',
+    );
     return accessDeniedError(service, decision.message);
   }
 }
@@ -155,7 +176,9 @@ function refuseForeignRequest(req: IncomingMessage, access: EndpointAccess): Aws
   }
   const origin = req.headers.origin;
   if (origin !== undefined && !access.allowedOrigins.has(origin)) {
-    return refusal(`Origin "${origin}" may not call the local cloud; only the platform's own web app may (${[...access.allowedOrigins].join(', ')})`);
+    return refusal(
+      `Origin "${origin}" may not call the local cloud; only the platform's own web app may (${[...access.allowedOrigins].join(', ')})`,
+    );
   }
   return undefined;
 }

@@ -7,7 +7,7 @@ import { publicTargetPrefixes } from '../iam/public-operations.ts';
 
 export interface AwsRequest {
   readonly method: string;
-  /** Path without the query string, percent-decoding left to the handler. */
+  /** Path exactly as sent, without the query string: neither dot segments resolved nor percent-decoded. */
   readonly path: string;
   readonly rawUrl: string;
   readonly query: URLSearchParams;

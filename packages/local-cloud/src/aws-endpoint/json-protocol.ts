@@ -46,7 +46,10 @@ export function parseJsonObject(body: Buffer): Record<string, unknown> {
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     const received = parsed === null ? 'null' : Array.isArray(parsed) ? 'an array' : `a ${typeof parsed}`;
-    throw new AwsError('SerializationException', `Request body must be a JSON object (the operation's input structure); received ${received}`);
+    throw new AwsError(
+      'SerializationException',
+      `Request body must be a JSON object (the operation's input structure); received ${received}`,
+    );
   }
   return parsed as Record<string, unknown>;
 }

@@ -33,7 +33,12 @@ export class NodeSha256 {
   private create(): Hash | Hmac {
     if (this.secret === undefined) return createHash('sha256');
     const secret = this.secret;
-    return createHmac('sha256', typeof secret === 'string' ? secret : Buffer.from(ArrayBuffer.isView(secret) ? secret.buffer.slice(secret.byteOffset, secret.byteOffset + secret.byteLength) : secret));
+    return createHmac(
+      'sha256',
+      typeof secret === 'string'
+        ? secret
+        : Buffer.from(ArrayBuffer.isView(secret) ? secret.buffer.slice(secret.byteOffset, secret.byteOffset + secret.byteLength) : secret),
+    );
   }
 }
 

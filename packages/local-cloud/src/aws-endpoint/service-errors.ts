@@ -29,7 +29,11 @@ const s3Codes: Readonly<Record<AuthFailureKind, { code: string; status: number; 
   signature: { code: 'SignatureDoesNotMatch', status: 403 },
   'expired-token': { code: 'ExpiredToken', status: 400, message: 'The provided token has expired.' },
   'invalid-token': { code: 'InvalidToken', status: 400, message: 'The provided token is malformed or otherwise invalid.' },
-  skew: { code: 'RequestTimeTooSkewed', status: 403, message: 'The difference between the request time and the current time is too large.' },
+  skew: {
+    code: 'RequestTimeTooSkewed',
+    status: 403,
+    message: 'The difference between the request time and the current time is too large.',
+  },
   'presign-expired': { code: 'AccessDenied', status: 403, message: 'Request has expired' },
   'payload-hash': { code: 'XAmzContentSHA256Mismatch', status: 400 },
 };

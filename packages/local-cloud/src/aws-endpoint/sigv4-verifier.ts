@@ -19,15 +19,7 @@ import { signingKey, NodeSha256 } from './node-sha256.ts';
 
 /** Why a request is not authenticated; the endpoint answers each in its service's error shape. */
 export type AuthFailureKind =
-  | 'missing'
-  | 'incomplete'
-  | 'unknown-key'
-  | 'signature'
-  | 'expired-token'
-  | 'invalid-token'
-  | 'skew'
-  | 'presign-expired'
-  | 'payload-hash';
+  'missing' | 'incomplete' | 'unknown-key' | 'signature' | 'expired-token' | 'invalid-token' | 'skew' | 'presign-expired' | 'payload-hash';
 
 export type Authentication =
   | { readonly ok: true; readonly accessKeyId: string; readonly credentials: KnownCredentials }
@@ -64,7 +56,13 @@ interface ParsedSignature {
 class SignatureCalculator extends SignatureV4Base {
   constructor(service: string) {
     // S3 signs the path as sent; every other service normalizes and double-encodes it.
-    super({ service, region: '', credentials: { accessKeyId: '', secretAccessKey: '' }, sha256: NodeSha256, uriEscapePath: service !== 's3' });
+    super({
+      service,
+      region: '',
+      credentials: { accessKeyId: '', secretAccessKey: '' },
+      sha256: NodeSha256,
+      uriEscapePath: service !== 's3',
+    });
   }
 
   async signature(request: HttpRequest, headers: HeaderBag, payloadHash: string, longDate: string, scope: string, key: Buffer) {
@@ -86,7 +84,10 @@ export async function verifySigV4(req: SignedRequest, resolve: CredentialResolve
 
   const signedAt = parseLongDate(parsed.longDate);
   if (signedAt === undefined) {
-    return fail('incomplete', `Date must be in ISO-8601 'basic format'. Got '${parsed.longDate}'. See http://en.wikipedia.org/wiki/ISO_8601`);
+    return fail(
+      'incomplete',
+      `Date must be in ISO-8601 'basic format'. Got '${parsed.longDate}'. See http://en.wikipedia.org/wiki/ISO_8601`,
+    );
   }
   if (scope.day !== parsed.longDate.slice(0, 8)) {
     return fail(
@@ -95,12 +96,18 @@ export async function verifySigV4(req: SignedRequest, resolve: CredentialResolve
     );
   }
   if (signedAt - now > allowedSkewMs) {
-    return fail('skew', `Signature not yet current: ${parsed.longDate} is still later than ${longDate(now + allowedSkewMs)} (${longDate(now)} + 15 min.)`);
+    return fail(
+      'skew',
+      `Signature not yet current: ${parsed.longDate} is still later than ${longDate(now + allowedSkewMs)} (${longDate(now)} + 15 min.)`,
+    );
   }
   if (parsed.presigned) {
     if (now - signedAt > (parsed.expiresSeconds ?? 0) * 1000) return fail('presign-expired', 'Request has expired');
   } else if (now - signedAt > allowedSkewMs) {
-    return fail('skew', `Signature expired: ${parsed.longDate} is now earlier than ${longDate(now - allowedSkewMs)} (${longDate(now)} - 15 min.)`);
+    return fail(
+      'skew',
+      `Signature expired: ${parsed.longDate} is now earlier than ${longDate(now - allowedSkewMs)} (${longDate(now)} - 15 min.)`,
+    );
   }
   if (!parsed.signedHeaders.includes('host')) return fail('signature', "'Host' must be a 'SignedHeader' in the AWS Authorization.");
 
@@ -273,7 +280,10 @@ function httpDate(value: string | undefined): string | undefined {
 }
 
 function longDate(ms: number): string {
-  return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 /** Constant-time comparison; both absent is equal. */

@@ -387,3 +387,45 @@ describe('persistence', () => {
     expect(Item?.deviceId?.S).toBe('killed-1');
   });
 });
+
+describe('input dynalite would crash on (issue 7)', () => {
+  const endpoint = () => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const post = (target: string, body: string) =>
+    fetch(endpoint(), {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-amz-json-1.0',
+        'x-amz-target': `DynamoDB_20120810.${target}`,
+        authorization: 'AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0',
+      },
+      body,
+    });
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  it('answers SerializationException for a body that is null, an array or a number, and dynalite lives on', async () => {
+    for (const body of ['null', '[]', '42', '"Scan"']) {
+      const res = await post('Scan', body);
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { __type: string }).__type).toBe('com.amazon.coral.service#SerializationException');
+    }
+    expect(alive(standIn.pid)).toBe(true);
+    await expect(ddb.send(new GetItemCommand({ TableName: devicesTable.id, Key: { deviceId: s('alive') } }))).resolves.toBeDefined();
+  });
+
+  it('answers ValidationException for attribute values nested deeper than DynamoDB allows, and dynalite lives on', async () => {
+    let value = '{"S":"leaf"}';
+    for (let i = 0; i < 20_000; i++) value = `{"L":[${value}]}`;
+    const res = await post('PutItem', `{"TableName":"${devicesTable.id}","Item":{"deviceId":{"S":"deep"},"v":${value}}}`);
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ message: 'Nesting Levels have exceeded supported limits' });
+    expect(alive(standIn.pid)).toBe(true);
+    await expect(ddb.send(new GetItemCommand({ TableName: devicesTable.id, Key: { deviceId: s('alive') } }))).resolves.toBeDefined();
+  });
+});

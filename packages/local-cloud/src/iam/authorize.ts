@@ -8,7 +8,8 @@ import { evaluatePolicies, type PolicyContext } from '../iot/policy/policy-evalu
 import type { AccessCheck } from './access-check.ts';
 import type { Principal } from './principals.ts';
 
-export type AuthorizationResult = { readonly allowed: true } | { readonly allowed: false; readonly check: AccessCheck; readonly message: string };
+export type AuthorizationResult =
+  { readonly allowed: true } | { readonly allowed: false; readonly check: AccessCheck; readonly message: string };
 
 export function authorize(principal: Principal, checks: readonly AccessCheck[]): AuthorizationResult {
   if (principal.kind === 'root') return { allowed: true };

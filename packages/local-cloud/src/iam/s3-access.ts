@@ -47,7 +47,8 @@ export function s3Access(req: AwsRequest, arns: LocalArns): AccessCheck[] {
     const subresource = Object.keys(bucketSubresources).find(has);
     const actions = subresource ? bucketSubresources[subresource] : undefined;
     if (actions) {
-      const action = method === 'GET' || method === 'HEAD' ? actions.get : method === 'DELETE' ? (actions.delete ?? actions.put) : actions.put;
+      const action =
+        method === 'GET' || method === 'HEAD' ? actions.get : method === 'DELETE' ? (actions.delete ?? actions.put) : actions.put;
       return [check(action, bucketArn)];
     }
     if (method === 'GET' || method === 'HEAD') {

@@ -106,4 +106,3 @@ export async function startS3(options: S3Options): Promise<S3StandIn> {
     },
   };
 }
-
