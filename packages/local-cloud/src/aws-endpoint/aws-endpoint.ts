@@ -49,13 +49,22 @@ export interface AwsEndpointOptions {
 export function createAwsEndpoint(options: AwsEndpointOptions): Server {
   const maxBody = options.maxBodyBytes ?? 64 * 1024 * 1024;
   const { access } = options;
-  return createServer((req, res) => {
+  const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
       options.log?.error({ err }, 'aws endpoint failure');
       if (!res.headersSent) send(res, jsonError(err));
       else res.destroy();
     });
   });
+  // A request Node cannot parse as HTTP/1.1 still gets an AWS-shaped answer, then the connection closes.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return socket.destroy();
+    const body = JSON.stringify({ __type: 'SerializationException', message: `Malformed HTTP request (${err.code ?? err.message})` });
+    socket.end(
+      `HTTP/1.1 400 Bad Request\r\ncontent-type: application/x-amz-json-1.1\r\nx-amzn-errortype: SerializationException\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  });
+  return server;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (access) {
@@ -73,18 +82,18 @@ export function createAwsEndpoint(options: AwsEndpointOptions): Server {
       return;
     }
     const rawUrl = req.url ?? '/';
-    const url = new URL(rawUrl, 'http://localhost');
-    // The path as sent: WHATWG URL parsing would resolve `..` and `%2E%2E` segments, so a guard
-    // would check another path than the one forwarded to a stand-in.
+    // The path as sent: WHATWG URL parsing would resolve `..` and `%2E%2E` segments (and read
+    // `//x` as a host), so a guard would check another path than the one forwarded to a stand-in.
     const queryStart = rawUrl.indexOf('?');
     const path = queryStart < 0 ? rawUrl : rawUrl.slice(0, queryStart);
+    const query = new URLSearchParams(queryStart < 0 ? '' : rawUrl.slice(queryStart + 1));
     const body = await readBody(req, maxBody);
-    const identified = identifyService(req.headers, url.searchParams);
+    const identified = identifyService(req.headers, query);
     const awsRequest: AwsRequest = {
       method: req.method ?? 'GET',
       path,
       rawUrl,
-      query: url.searchParams,
+      query,
       headers: req.headers,
       body,
       service: identified.service ?? '',

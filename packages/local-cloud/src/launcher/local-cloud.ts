@@ -77,6 +77,8 @@ export interface LocalCloud {
   readonly clients: LocalClients;
   /** References for `serviceEnvironment`, given where the services and the gateway listen. */
   references(urls: { dataServiceUrl: string; publicUrl: string }): ResourceReferences;
+  /** Process ids of the stand-ins that run as child processes (crash and fuzz tests check them). */
+  standInPids(): { readonly dynamodb: number; readonly s3: number };
   /** Feeds a service's stdout line to CloudWatch if it is an Embedded Metric Format record. */
   ingestServiceLine(line: string, logGroupName: string): boolean;
   stop(): Promise<void>;
@@ -245,6 +247,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         dataServiceUrl,
         publicUrl,
       }),
+      standInPids: () => ({ dynamodb: dynamodb.pid, s3: s3.pid }),
       ingestServiceLine: (line, logGroupName) => cloudwatch.ingestEmfLine(line, logGroupName),
       stop,
     };

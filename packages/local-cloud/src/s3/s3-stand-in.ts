@@ -23,6 +23,7 @@ import { s3Error } from '../aws-endpoint/service-errors.ts';
 import { createForwardTarget, forwardHttp, startReadyChild } from '../child-process/index.ts';
 import { decodeAwsChunked, isAwsChunked } from './aws-chunked.ts';
 import { refuseUnsafeS3Request } from './request-guard.ts';
+import { normalizeS3rverAnswer } from './s3rver-answers.ts';
 
 export interface S3Options {
   /** The local cloud's data folder; objects live under `<dataDir>/s3`. */
@@ -93,7 +94,7 @@ export async function startS3(options: S3Options): Promise<S3StandIn> {
     // Presigned URLs carry the key in the query; only that parameter is touched so the path
     // (object keys with any characters) reaches s3rver byte for byte.
     const url = req.rawUrl.replace(/([?&]X-Amz-Credential=)[^&/%]+(%2F|\/)/i, `$1${s3rverAccessKey}$2`);
-    return forwardHttp(target, { method: req.method, url, headers, body });
+    return normalizeS3rverAnswer(await forwardHttp(target, { method: req.method, url, headers, body }), req);
   };
 
   return {
