@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readLaunchConfig, UsageRequested } from './launch-config.ts';
-import { formatStatusTable } from './status-table.ts';
+import { awsCredentialsRow, formatStatusTable } from './status-table.ts';
 
 describe('launch configuration', () => {
   it('defaults to loopback, LocalStack and AWS IoT ports, and .fleet', () => {
@@ -67,5 +67,11 @@ describe('status table', () => {
       `  ${'─'.repeat(8 + 21 + 4)}`,
       '',
     ]);
+  });
+  it('says in plain words when the AWS port accepts any credentials', () => {
+    expect(formatStatusTable('t', [awsCredentialsRow(true, '/d/credentials.json')])).toContain(
+      'ANY credentials accepted  OPEN (--allow-any-credentials): no signature or permission is checked',
+    );
+    expect(formatStatusTable('t', [awsCredentialsRow(false, '/d/credentials.json')])).toContain('/d/credentials.json');
   });
 });
