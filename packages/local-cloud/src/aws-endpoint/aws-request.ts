@@ -56,3 +56,12 @@ function splitTarget(target: string): [string, string] {
   const dot = target.lastIndexOf('.');
   return dot < 0 ? [target, ''] : [target.slice(0, dot), target.slice(dot + 1)];
 }
+
+/** `decodeURIComponent`, or the text as it is when its percent escapes are malformed. */
+export function decodeUriLoosely(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}

@@ -15,6 +15,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { SignatureV4Base } from '@smithy/signature-v4';
 import type { HeaderBag, HttpRequest } from '@smithy/types';
 import type { CredentialResolver, KnownCredentials } from '../iam/credential-resolver.ts';
+import { decodeUriLoosely } from './aws-request.ts';
 import { signingKey, NodeSha256 } from './node-sha256.ts';
 
 /** Why a request is not authenticated; the endpoint answers each in its service's error shape. */
@@ -237,7 +238,7 @@ function parseQuery(text: string): [string, string][] {
   for (const part of text.split('&')) {
     if (part === '') continue;
     const eq = part.indexOf('=');
-    params.push([decodeLoosely(eq < 0 ? part : part.slice(0, eq)), decodeLoosely(eq < 0 ? '' : part.slice(eq + 1))]);
+    params.push([decodeUriLoosely(eq < 0 ? part : part.slice(0, eq)), decodeUriLoosely(eq < 0 ? '' : part.slice(eq + 1))]);
   }
   return params;
 }
@@ -249,14 +250,6 @@ function queryRecord(params: readonly (readonly [string, string])[]): Record<str
     record[key] = existing === undefined ? value : [...(Array.isArray(existing) ? existing : [existing]), value];
   }
   return record;
-}
-
-function decodeLoosely(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
 }
 
 /** AWS joins repeated header values with commas in the canonical request. */

@@ -1,2 +1,3 @@
 export * from './ready-child.ts';
 export * from './forward-http.ts';
+export * from './process-alive.ts';

@@ -34,6 +34,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsEndpoint, type AwsServiceHandler } from '../aws-endpoint/index.ts';
 import { startDynamoDb, type DynamoDbStandIn } from './dynamodb-stand-in.ts';
 import { ensureTables } from './ensure-tables.ts';
+import { isProcessAlive } from '../child-process/index.ts';
 
 let dataDir: string;
 let server: Server;
@@ -400,14 +401,6 @@ describe('input dynalite would crash on (issue 7)', () => {
       },
       body,
     });
-  const alive = (pid: number) => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
 
   it('answers SerializationException for a body that is null, an array or a number, and dynalite lives on', async () => {
     for (const body of ['null', '[]', '42', '"Scan"']) {
@@ -415,7 +408,7 @@ describe('input dynalite would crash on (issue 7)', () => {
       expect(res.status).toBe(400);
       expect(((await res.json()) as { __type: string }).__type).toBe('com.amazon.coral.service#SerializationException');
     }
-    expect(alive(standIn.pid)).toBe(true);
+    expect(isProcessAlive(standIn.pid)).toBe(true);
     await expect(ddb.send(new GetItemCommand({ TableName: devicesTable.id, Key: { deviceId: s('alive') } }))).resolves.toBeDefined();
   });
 
@@ -425,7 +418,7 @@ describe('input dynalite would crash on (issue 7)', () => {
     const res = await post('PutItem', `{"TableName":"${devicesTable.id}","Item":{"deviceId":{"S":"deep"},"v":${value}}}`);
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ message: 'Nesting Levels have exceeded supported limits' });
-    expect(alive(standIn.pid)).toBe(true);
+    expect(isProcessAlive(standIn.pid)).toBe(true);
     await expect(ddb.send(new GetItemCommand({ TableName: devicesTable.id, Key: { deviceId: s('alive') } }))).resolves.toBeDefined();
   });
 });

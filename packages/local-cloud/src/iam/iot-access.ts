@@ -5,7 +5,7 @@
  * `topic/<topic>`; operations without a resource type act on `*`).
  */
 import type { AwsRequest } from '../aws-endpoint/aws-request.ts';
-import { decode } from '../s3/s3-request-target.ts';
+import { decodeUriLoosely } from '../aws-endpoint/aws-request.ts';
 import type { AccessCheck } from './access-check.ts';
 import type { LocalArns } from './local-arns.ts';
 
@@ -67,7 +67,7 @@ export function iotAccess(req: AwsRequest, arns: LocalArns): AccessCheck[] {
     const matches = route.segments.every((expected, i) => {
       const actual = segments[i] ?? '';
       if (expected.startsWith('{')) {
-        labels[expected.slice(1, -1)] = decode(actual);
+        labels[expected.slice(1, -1)] = decodeUriLoosely(actual);
         return true;
       }
       return expected === actual;

@@ -16,8 +16,10 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { decodeUriLoosely } from '../aws-endpoint/aws-request.ts';
 import { NodeSha256 } from '../aws-endpoint/node-sha256.ts';
 import { startLocalCloud, type LocalCloud } from './local-cloud.ts';
+import { isProcessAlive } from '../child-process/index.ts';
 
 const requestTimeoutMs = 10_000;
 
@@ -517,7 +519,7 @@ describe('AWS port fuzz', () => {
                 .split('&')
                 .map((p) => {
                   const [k = '', v = ''] = p.split('=');
-                  return [safeDecode(k), safeDecode(v)];
+                  return [decodeUriLoosely(k), decodeUriLoosely(v)];
                 }),
             );
       const signed = await signer.sign({
@@ -548,15 +550,6 @@ describe('AWS port fuzz', () => {
     });
   }
 
-  const alive = (pid: number) => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
-
   it('answers every request in time, never 5xx, with AWS-shaped errors, and no stand-in dies', async () => {
     const pids = cloud.standInPids();
     await fc.assert(
@@ -573,16 +566,8 @@ describe('AWS port fuzz', () => {
       }),
       { numRuns: Number(process.env.FUZZ_RUNS ?? 1000), endOnFailure: true },
     );
-    expect(alive(pids.dynamodb)).toBe(true);
-    expect(alive(pids.s3)).toBe(true);
+    expect(isProcessAlive(pids.dynamodb)).toBe(true);
+    expect(isProcessAlive(pids.s3)).toBe(true);
     await expect(cloud.clients.dynamodb.send(new ListTablesCommand({}))).resolves.toMatchObject({ TableNames: expect.any(Array) });
   }, 600_000);
 });
-
-function safeDecode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
-}

@@ -2,6 +2,8 @@
  * Which bucket and key a path-style S3 request names (`/<bucket>/<key>`), decoded as s3rver's
  * router decodes them (one `decodeURIComponent` of each part, the raw text when that fails).
  */
+import { decodeUriLoosely } from '../aws-endpoint/aws-request.ts';
+
 export interface S3Target {
   /** Undefined for the service itself (`GET /`: ListBuckets). */
   readonly bucket?: string;
@@ -13,17 +15,9 @@ export function s3Target(path: string): S3Target {
   const rest = path.startsWith('/') ? path.slice(1) : path;
   if (rest === '') return {};
   const slash = rest.indexOf('/');
-  if (slash < 0) return { bucket: decode(rest) };
+  if (slash < 0) return { bucket: decodeUriLoosely(rest) };
   const key = rest.slice(slash + 1);
-  return { bucket: decode(rest.slice(0, slash)), ...(key === '' ? {} : { key: decode(key) }) };
-}
-
-export function decode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
+  return { bucket: decodeUriLoosely(rest.slice(0, slash)), ...(key === '' ? {} : { key: decodeUriLoosely(key) }) };
 }
 
 /** The keys of a DeleteObjects request body (`<Delete><Object><Key>…</Key></Object>…</Delete>`). */
