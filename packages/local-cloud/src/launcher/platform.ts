@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { monitoring, services, serviceEnvironment, type ServiceName } from '@fleet/core';
 import { createGateway, createHealthChecker, createJwtAuthorizer, type HealthChecker } from '../gateway/index.ts';
 import type { LaunchConfig } from './launch-config.ts';
+import { localNames } from './host-allow-list.ts';
 import { startLocalCloud, type LocalCloud, type LocalEndpoints } from './local-cloud.ts';
 import { startServiceProcess, type ServiceProcess } from './service-processes.ts';
 
@@ -109,7 +110,7 @@ export async function startPlatform(config: LaunchConfig, repoRoot: string, log:
       gateway?.listen(config.ports.gateway, config.host, () => resolve());
     });
     const gatewayPort = (gateway.address() as AddressInfo).port;
-    for (const name of ['127.0.0.1', 'localhost', '[::1]', host]) browserOrigins.add(`http://${name}:${gatewayPort}`);
+    for (const name of localNames(config.host)) browserOrigins.add(`http://${name}:${gatewayPort}`);
 
     const endpoints: PlatformEndpoints = {
       ...cloud.endpoints,
