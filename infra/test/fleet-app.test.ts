@@ -18,6 +18,7 @@ import {
   serviceEnvironment,
   services,
   tables,
+  taskRoleStatements,
   telemetryBucket,
   tokenValidity,
   userPoolGroups,
@@ -596,6 +597,21 @@ describe('least rights of the task roles', () => {
     const text = JSON.stringify(taskStatements(2));
     expect(text).not.toMatch(/"s3:|"sqs:/);
     expect(text).not.toContain(idAt(stateful, 'Storage/FleetTelemetry/Resource'));
+  });
+
+  it('deploys exactly the task-role statements of @fleet/core, the ones the local cloud enforces', () => {
+    for (const s of services) {
+      const deployed = policyOfRole(platform, `Application/Task${s.index}/TaskRole/Resource`).flatMap(
+        (p) => p.Properties!.PolicyDocument.Statement as any[],
+      );
+      expect(deployed.map((d) => [d.Action].flat())).toEqual(taskRoleStatements[s.name].map((t) => [...t.actions]));
+    }
+  });
+
+  it('lets the Data Service delete objects only under the dead-letter prefix', () => {
+    const deletes = taskStatements(3).filter((s) => [s.Action].flat().includes('s3:DeleteObject'));
+    expect(deletes).toHaveLength(1);
+    expect([deletes[0].Resource].flat().map((r: any) => r['Fn::Join'][1][1])).toEqual([`/${telemetryBucket.prefixes.deadLetters}*`]);
   });
 
   it('uses no wildcard IAM action anywhere', () => {

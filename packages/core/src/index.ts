@@ -12,3 +12,4 @@ export * from './iot-sql/index.ts';
 export * from './api-contract.ts';
 export * from './health.ts';
 export * from './local-status.ts';
+export * from './iam-policies.ts';

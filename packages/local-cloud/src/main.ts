@@ -9,7 +9,7 @@ import { services } from '@fleet/core';
 import { readLaunchConfig, UsageRequested } from './launcher/launch-config.ts';
 import { checkNodeRuntime, supportedNodeRange } from './launcher/node-runtime.ts';
 import { startPlatform } from './launcher/platform.ts';
-import { formatStatusTable } from './launcher/status-table.ts';
+import { awsCredentialsRow, formatStatusTable } from './launcher/status-table.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -37,6 +37,7 @@ async function main(): Promise<void> {
   const rows = [
     { what: 'Fleet (CloudFront → API Gateway)', where: e.gatewayUrl, note: 'open this in a browser' },
     { what: 'AWS APIs (all services)', where: e.awsEndpoint, note: `region ${e.region}, account ${e.accountId}` },
+    awsCredentialsRow(config.allowAnyCredentials, e.credentialsFile),
     { what: 'IoT Core MQTT/TLS', where: e.mqttUrl, note: 'device certificates, CA below' },
     { what: 'IoT Core MQTT/WebSocket', where: e.mqttWebSocketUrl, note: 'SigV4 (identity pool credentials)' },
     { what: 'Cognito user pool / client', where: `${e.userPoolId} / ${e.userPoolClientId}` },

@@ -35,6 +35,7 @@ import { createAwsEndpoint, type AwsServiceHandler } from '../aws-endpoint/index
 import { startDynamoDb, type DynamoDbStandIn } from './dynamodb-stand-in.ts';
 import { waitFor } from '../child-process/wait-for.ts';
 import { ensureTables } from './ensure-tables.ts';
+import { isProcessAlive } from '../child-process/index.ts';
 
 let dataDir: string;
 let server: Server;
@@ -414,5 +415,39 @@ describe('supervision', () => {
     expect(standIn.process.status()).toMatchObject({ restarts: before.restarts + 1, port: before.port, lastExit: { signal: 'SIGKILL' } });
     const { Item } = await ddb.send(new GetItemCommand({ TableName: devicesTable.id, Key: { deviceId: s('supervised-1') } }));
     expect(Item?.deviceId?.S).toBe('supervised-1');
+  });
+});
+
+describe('input dynalite would crash on (issue 7)', () => {
+  const endpoint = () => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const post = (target: string, body: string) =>
+    fetch(endpoint(), {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-amz-json-1.0',
+        'x-amz-target': `DynamoDB_20120810.${target}`,
+        authorization: 'AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0',
+      },
+      body,
+    });
+
+  it('answers SerializationException for a body that is null, an array or a number, and dynalite lives on', async () => {
+    for (const body of ['null', '[]', '42', '"Scan"']) {
+      const res = await post('Scan', body);
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { __type: string }).__type).toBe('com.amazon.coral.service#SerializationException');
+    }
+    expect(isProcessAlive(standIn.process.status().pid ?? -1)).toBe(true);
+    await expect(ddb.send(new GetItemCommand({ TableName: devicesTable.id, Key: { deviceId: s('alive') } }))).resolves.toBeDefined();
+  });
+
+  it('answers ValidationException for attribute values nested deeper than DynamoDB allows, and dynalite lives on', async () => {
+    let value = '{"S":"leaf"}';
+    for (let i = 0; i < 20_000; i++) value = `{"L":[${value}]}`;
+    const res = await post('PutItem', `{"TableName":"${devicesTable.id}","Item":{"deviceId":{"S":"deep"},"v":${value}}}`);
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ message: 'Nesting Levels have exceeded supported limits' });
+    expect(isProcessAlive(standIn.process.status().pid ?? -1)).toBe(true);
+    await expect(ddb.send(new GetItemCommand({ TableName: devicesTable.id, Key: { deviceId: s('alive') } }))).resolves.toBeDefined();
   });
 });

@@ -20,6 +20,7 @@ import {
   type ChildStatus,
   type SupervisedChild,
 } from '../child-process/index.ts';
+import { guardDynamoDbRequest } from './request-guard.ts';
 import { loadTtlSettings } from './ttl-settings.ts';
 import { sweepExpiredItems } from './ttl-sweeper.ts';
 import { callDynalite, createTransactions, rethrow, TransactionCanceled } from './transactions.ts';
@@ -103,6 +104,8 @@ export async function startDynamoDb(options: DynamoDbOptions): Promise<DynamoDbS
   const handler: AwsServiceHandler = async (req) => {
     const operation = req.operation ?? '';
     try {
+      // Before anything reaches dynalite: input it would crash on answers a 400 here (request-guard.ts).
+      guardDynamoDbRequest(req.body);
       if (operation === 'UpdateTimeToLive') return json(await updateTimeToLive(parse(req)));
       if (operation === 'DescribeTimeToLive') return json(await describeTimeToLive(parse(req)));
       if (operation === 'TransactWriteItems') return json(await transactions.transactWriteItems(parse(req)));
@@ -190,13 +193,7 @@ export async function startDynamoDb(options: DynamoDbOptions): Promise<DynamoDbS
   };
 }
 
-function parse(req: AwsRequest): Record<string, unknown> {
-  try {
-    return req.body.length > 0 ? (JSON.parse(req.body.toString('utf8')) as Record<string, unknown>) : {};
-  } catch {
-    throw new AwsError('com.amazon.coral.service#SerializationException', 'Request body is not valid JSON');
-  }
-}
+const parse = (req: AwsRequest): Record<string, unknown> => guardDynamoDbRequest(req.body);
 
 function tableName(input: Record<string, unknown>): string {
   const name = input.TableName;

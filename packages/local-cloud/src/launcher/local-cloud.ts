@@ -18,7 +18,9 @@ import {
   type LocalStatus,
   type ResourceReferences,
 } from '@fleet/core';
-import { createAwsEndpoint } from '../aws-endpoint/index.ts';
+import { createAwsEndpoint, type EndpointAccess } from '../aws-endpoint/index.ts';
+import { credentialResolver, localArns } from '../iam/index.ts';
+import { hostAllowList } from './host-allow-list.ts';
 import { createSqsStandIn } from '../sqs/index.ts';
 import { startDynamoDb } from '../dynamodb/index.ts';
 import { startS3 } from '../s3/index.ts';
@@ -45,6 +47,13 @@ export interface LocalCloudOptions {
   readonly onChildStateChange?: (status: ChildStatus) => void;
   /** The body of `GET /_fleet/status` (the launcher's live status view). */
   readonly status?: () => LocalStatus;
+  /**
+   * Origins whose web pages may call the AWS port (the platform's web app, i.e. the gateway); read
+   * on every request, so the launcher may add the gateway's origins once it listens. @default none
+   */
+  readonly browserOrigins?: ReadonlySet<string>;
+  /** Any SigV4-shaped credentials act as the account root (LocalStack's habit). @default false */
+  readonly allowAnyCredentials?: boolean;
 }
 
 /** What a client needs to reach the local cloud; also written to `<dataDir>/endpoints.json`. */
@@ -75,6 +84,8 @@ export interface LocalCloud {
   readonly clients: LocalClients;
   /** References for `serviceEnvironment`, given where the services and the gateway listen. */
   references(urls: { dataServiceUrl: string; publicUrl: string }): ResourceReferences;
+  /** Process ids of the stand-ins that run as child processes (crash and fuzz tests check them). */
+  standInPids(): { readonly dynamodb: number; readonly s3: number };
   /** Feeds a service's stdout line to CloudWatch if it is an Embedded Metric Format record. */
   ingestServiceLine(line: string, logGroupName: string): boolean;
   stop(): Promise<void>;
@@ -128,7 +139,25 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     await mkdir(join(dataDir, 'ca'), { recursive: true });
     await writeFile(caFile, iot.caCertificatePem);
 
+    let userPoolId = '';
+    const arns = localArns({ region: localRegion, account: localAccountId, userPoolId: () => userPoolId });
+    const access: EndpointAccess = {
+      ...(options.allowAnyCredentials
+        ? {}
+        : {
+            credentials: credentialResolver({
+              root: credentials,
+              tasks: credentials.tasks,
+              identities: (accessKeyId) => cognito.issuedCredentials(accessKeyId),
+              arns,
+            }),
+          }),
+      arns,
+      allowedOrigins: options.browserOrigins ?? new Set(),
+      isAllowedHost: hostAllowList(host),
+    };
     const endpoint: Server = createAwsEndpoint({
+      access,
       handlers: {
         dynamodb: dynamodb.handler,
         s3: s3.handler,
@@ -170,6 +199,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     const clients = createLocalClients(awsEndpoint, localRegion, credentials);
     stack.push(async () => destroyClients(clients));
     const provisioned: ProvisionedResources = await provision(clients, localRegion, localAccountId);
+    userPoolId = provisioned.userPoolId;
 
     const engine = createRulesEngine({
       rules,
@@ -234,6 +264,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         dataServiceUrl,
         publicUrl,
       }),
+      standInPids: () => ({ dynamodb: dynamodb.process.status().pid ?? -1, s3: s3.process.status().pid ?? -1 }),
       ingestServiceLine: (line, logGroupName) => cloudwatch.ingestEmfLine(line, logGroupName),
       stop,
     };

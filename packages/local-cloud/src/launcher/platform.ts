@@ -2,7 +2,7 @@
  * The whole platform on one machine: the local cloud, the three ECS services as child processes,
  * and the gateway in front of them (Route 53 → CloudFront → API Gateway → load balancers).
  */
-import { createServer, type Server } from 'node:net';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import type { Server as HttpServer } from 'node:http';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { monitoring, services, serviceEnvironment, type ServiceName } from '@fleet/core';
 import { createGateway, createHealthChecker, createJwtAuthorizer, type HealthChecker } from '../gateway/index.ts';
 import type { LaunchConfig } from './launch-config.ts';
+import { localNames } from './host-allow-list.ts';
 import { startLocalCloud, type LocalCloud, type LocalEndpoints } from './local-cloud.ts';
 import { createPlatformStatus, type PlatformStatus } from './platform-status.ts';
 import { startServiceProcess, type ServiceProcess } from './service-processes.ts';
@@ -40,7 +41,11 @@ export async function startPlatform(config: LaunchConfig, repoRoot: string, log:
     ].map((port) => assertPortFree(config.host, port)),
   );
   const status = createPlatformStatus({ log: log.child({ component: 'status' }) });
+  // The web app calls Cognito on the AWS port from the gateway's origin: that origin alone may.
+  const browserOrigins = new Set<string>();
   const cloud = await startLocalCloud({
+    browserOrigins,
+    allowAnyCredentials: config.allowAnyCredentials,
     dataDir: config.dataDir,
     host: config.host,
     awsPort: config.ports.aws,
@@ -72,10 +77,10 @@ export async function startPlatform(config: LaunchConfig, repoRoot: string, log:
         const environment = {
           ...serviceEnvironment(service.name, references),
           PORT: String(config.ports.services[index]),
-          // What the task role and a VPC endpoint give a task on AWS: credentials and where AWS is.
+          // What the task role and a VPC endpoint give a task on AWS: its role's credentials and where AWS is.
           AWS_ENDPOINT_URL: cloud.endpoints.awsEndpoint,
-          AWS_ACCESS_KEY_ID: cloud.credentials.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: cloud.credentials.secretAccessKey,
+          AWS_ACCESS_KEY_ID: cloud.credentials.tasks[service.name].accessKeyId,
+          AWS_SECRET_ACCESS_KEY: cloud.credentials.tasks[service.name].secretAccessKey,
           LOG_LEVEL: config.logLevel,
         };
         const logGroupName = monitoring.serviceLogGroup(service.name);
@@ -112,6 +117,8 @@ export async function startPlatform(config: LaunchConfig, repoRoot: string, log:
       gateway?.once('error', reject);
       gateway?.listen(config.ports.gateway, config.host, () => resolve());
     });
+    const gatewayPort = (gateway.address() as AddressInfo).port;
+    for (const name of localNames(config.host)) browserOrigins.add(`http://${name}:${gatewayPort}`);
 
     const endpoints: PlatformEndpoints = {
       ...cloud.endpoints,

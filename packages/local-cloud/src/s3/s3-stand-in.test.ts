@@ -3,8 +3,8 @@
  * the real @aws-sdk/client-s3 v3 client and the local AWS endpoint router.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import type { Server } from 'node:http';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -250,5 +250,56 @@ describe('supervision', () => {
     await waitFor('s3rver up again', () => standIn.process.status().state === 'up');
     expect(standIn.process.status()).toMatchObject({ restarts: before.restarts + 1, port: before.port });
     expect((await getBytes('supervised.txt')).toString()).toBe('kept');
+  });
+});
+
+describe('keys s3rver would resolve outside the bucket (issue 7)', () => {
+  const outside = () => join(dataDir, 'escaped');
+
+  it('refuses a key with ".." segments with an S3-shaped 400 and writes nothing outside the data folder', async () => {
+    for (const Key of ['../../../../escaped', 'a/../../../../escaped', './x', 'a//b']) {
+      await expect(s3.send(new PutObjectCommand({ Bucket: bucket, Key, Body: 'x' }))).rejects.toMatchObject({
+        name: 'InvalidArgument',
+        $metadata: { httpStatusCode: 400 },
+      });
+    }
+    await expect(stat(`${outside()}._S3rver_object`)).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(stat(join(dataDir, '..', 'escaped._S3rver_object'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('refuses a percent-encoded ".." bucket or key, a copy source and a DeleteObjects body that leave the bucket', async () => {
+    const signed = {
+      authorization: 'AWS4-HMAC-SHA256 Credential=fleet-local/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0',
+      'x-amz-content-sha256': 'UNSIGNED-PAYLOAD',
+    };
+    // node:http sends the path as written; fetch would resolve the dot segments before sending.
+    const raw = (method: string, path: string, body: string) =>
+      new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port, method, path, headers: signed }, (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (text += chunk));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
+    for (const path of ['/%2E%2E/escaped', '/../escaped', `/${bucket}/%2E%2E/%2E%2E/escaped`, `/${bucket}/../../escaped`]) {
+      const res = await raw('PUT', path, 'x');
+      expect(res.status).toBe(400);
+      expect(res.text).toMatch(/<Code>(InvalidBucketName|InvalidArgument)<\/Code>/);
+    }
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'copy-me', Body: 'x' }));
+    await expect(
+      s3.send(new CopyObjectCommand({ Bucket: bucket, Key: 'copy-target', CopySource: `${bucket}/../../../../etc/hostname` })),
+    ).rejects.toMatchObject({ name: 'InvalidArgument' });
+    const del = await raw('POST', `/${bucket}?delete`, '<Delete><Object><Key>../../../credentials.json</Key></Object></Delete>');
+    expect(del.status).toBe(400);
+  });
+
+  it('still stores keys whose segments merely contain dots', async () => {
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'dots/..hidden/file..txt', Body: 'dots' }));
+    const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'dots/..hidden/file..txt' }));
+    expect(await got.Body?.transformToString()).toBe('dots');
   });
 });

@@ -8,7 +8,9 @@
  *   the framing inside the object (NOTES.md: silent corruption without
  *   `requestChecksumCalculation: 'WHEN_REQUIRED'`);
  * - the access key is replaced by s3rver's own (it refuses unknown keys, and does not verify SigV4
- *   signatures either way; the local cloud accepts any credentials, as LocalStack does);
+ *   signatures: the local AWS endpoint has verified the request before it gets here);
+ * - bucket names and keys that s3rver's filesystem store would resolve outside the bucket are
+ *   refused (request-guard.ts);
  * - Host becomes loopback so no host name is mistaken for a virtual-hosted bucket;
  * - while s3rver is down and being restarted, requests get S3's 503 ServiceUnavailable.
  */
@@ -17,7 +19,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from 'pino';
-import type { AwsRequest, AwsResponse, AwsServiceHandler } from '../aws-endpoint/index.ts';
+import type { AwsServiceHandler } from '../aws-endpoint/index.ts';
+import { s3Error } from '../aws-endpoint/service-errors.ts';
 import {
   createForwardTarget,
   forwardHttp,
@@ -27,6 +30,8 @@ import {
   type SupervisedChild,
 } from '../child-process/index.ts';
 import { decodeAwsChunked, isAwsChunked } from './aws-chunked.ts';
+import { refuseUnsafeS3Request } from './request-guard.ts';
+import { normalizeS3rverAnswer } from './s3rver-answers.ts';
 
 export interface S3Options {
   /** The local cloud's data folder; objects live under `<dataDir>/s3`. */
@@ -62,13 +67,15 @@ export async function startS3(options: S3Options): Promise<S3StandIn> {
   const target = createForwardTarget('S3', child.port);
 
   const handler: AwsServiceHandler = async (req) => {
+    const unsafe = refuseUnsafeS3Request(req);
+    if (unsafe) return unsafe;
     let body = req.body;
     const headers: IncomingHttpHeaders = { ...req.headers, host: `127.0.0.1:${child.port() ?? 0}` };
     if (isAwsChunked(req.headers)) {
       try {
         body = decodeAwsChunked(req.body).body;
       } catch (err) {
-        return s3Error(400, 'IncompleteBody', (err as Error).message, req);
+        return s3Error(400, 'IncompleteBody', (err as Error).message, req.path);
       }
       const declared = req.headers['x-amz-decoded-content-length'];
       if (typeof declared === 'string' && Number(declared) !== body.length) {
@@ -76,7 +83,7 @@ export async function startS3(options: S3Options): Promise<S3StandIn> {
           400,
           'IncompleteBody',
           `The request body decoded to ${body.length} bytes, but x-amz-decoded-content-length says ${declared}.`,
-          req,
+          req.path,
         );
       }
       const encodings = String(req.headers['content-encoding'] ?? '')
@@ -96,11 +103,11 @@ export async function startS3(options: S3Options): Promise<S3StandIn> {
     // (object keys with any characters) reaches s3rver byte for byte.
     const url = req.rawUrl.replace(/([?&]X-Amz-Credential=)[^&/%]+(%2F|\/)/i, `$1${s3rverAccessKey}$2`);
     try {
-      return await forwardHttp(target, { method: req.method, url, headers, body });
+      return normalizeS3rverAnswer(await forwardHttp(target, { method: req.method, url, headers, body }), req);
     } catch (err) {
       if (!(err instanceof StandInUnavailable)) throw err;
       // S3 Error Responses: 503 ServiceUnavailable, "Service is unable to handle request"; SDKs retry it.
-      return s3Error(503, 'ServiceUnavailable', err.message, req);
+      return s3Error(503, 'ServiceUnavailable', err.message, req.path);
     }
   };
 
@@ -111,14 +118,5 @@ export async function startS3(options: S3Options): Promise<S3StandIn> {
       target.agent.destroy();
       await child.stop();
     },
-  };
-}
-
-function s3Error(status: number, code: string, message: string, req: AwsRequest): AwsResponse {
-  const escape = (text: string) => text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
-  return {
-    status,
-    headers: { 'content-type': 'application/xml' },
-    body: `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${escape(message)}</Message><Resource>${escape(req.path)}</Resource></Error>`,
   };
 }
