@@ -1,5 +1,6 @@
 /** Test users and devices, created through the public surface as a new user would. */
 import { randomBytes } from 'node:crypto';
+import type { Role } from '@fleet/core';
 import { createFleetApi, signIn, signUp, type FleetApi, type RegisteredDevice, type Tokens } from '@fleet/simulator';
 import type { FleetUnderTest } from './platform-process.ts';
 
@@ -10,11 +11,13 @@ export interface FleetUser {
   readonly api: FleetApi;
 }
 
-export async function createUser(platform: FleetUnderTest): Promise<FleetUser> {
+/** A confirmed, signed-in user; operator unless told (registering devices needs it), `role: null` for none. */
+export async function createUser(platform: FleetUnderTest, options: { role?: Role | null } = {}): Promise<FleetUser> {
   const email = `user-${randomBytes(4).toString('hex')}@example.com`;
   const password = `Passw0rd-${randomBytes(6).toString('hex')}`;
-  // Confirming as an administrator stands in for clicking the mailed link.
-  await signUp(platform.endpoints, email, password, { credentials: await platform.credentials() });
+  const role = options.role === undefined ? 'operator' : (options.role ?? undefined);
+  // Confirming (and granting the role) as an administrator stands in for the mailed link and an admin's promotion.
+  await signUp(platform.endpoints, email, password, { credentials: await platform.credentials(), ...(role ? { role } : {}) });
   const tokens = await signIn(platform.endpoints, email, password);
   return { email, password, tokens, api: createFleetApi(platform.endpoints, tokens) };
 }

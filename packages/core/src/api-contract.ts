@@ -38,3 +38,20 @@ export interface WebRuntimeConfig {
   /** Where the browser reaches Cognito; absent on AWS (the regional endpoint). */
   readonly cognitoEndpoint?: string;
 }
+
+/**
+ * Bounds of the telemetry queries, which the Data Service enforces and the API Service documents
+ * and checks before relaying (so a bad query never travels and the OpenAPI document shows them).
+ */
+export const telemetryQueryLimits = {
+  defaultMaxPoints: 500,
+  maxMaxPoints: 2000,
+  defaultRawLimit: 500,
+  maxRawLimit: 1000,
+  /** Raw-reading cursors are short base64url strings of `<ts>_<seq>`. */
+  maxCursorLength: 64,
+  /** A comma-separated list of metric names. */
+  maxMetricsLength: 1024,
+  /** `from` / `to`: epoch milliseconds or an ISO 8601 time. */
+  maxTimeLength: 64,
+} as const;

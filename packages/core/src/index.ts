@@ -10,3 +10,5 @@ export * from './iot-policies.ts';
 export * from './auth.ts';
 export * from './iot-sql/index.ts';
 export * from './api-contract.ts';
+export * from './error-codes.ts';
+export * from './http-limits.ts';

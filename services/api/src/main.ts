@@ -6,7 +6,7 @@
  */
 import { pino } from 'pino';
 import { buildApp } from './app.ts';
-import { fetchJwks, createTokenVerifier } from './auth/token-verifier.ts';
+import { fetchJwks, createTokenVerifier } from '@fleet/core/tokens';
 import { createAwsClients } from './aws-clients.ts';
 import { parseConfig } from './config.ts';
 

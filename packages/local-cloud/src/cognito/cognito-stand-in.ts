@@ -5,6 +5,7 @@
  * - `state.json` — pools, clients, users (scrypt hashes), groups, identities, refresh-token hashes, issued credentials;
  * - `signing-key.pem` — the RSA token signing key (0600), created on first start;
  * - `confirmation-codes.json` — pending sign-up codes by `<userPoolId>/<sign-in name>` (the email in email sign-in pools; no mail is sent locally).
+ * - `invitations.json` — temporary passwords of invited users (AdminCreateUser), by the same key: the mail Cognito would send.
  */
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -59,6 +60,7 @@ export interface CognitoStandIn {
 }
 
 type CodeFile = Record<string, { code: string; expiresAt: string }>;
+type InvitationFile = Record<string, { temporaryPassword: string; expiresAt: string }>;
 
 export async function createCognitoStandIn(options: CognitoStandInOptions): Promise<CognitoStandIn> {
   const dir = options.dataDir;
@@ -71,8 +73,10 @@ export async function createCognitoStandIn(options: CognitoStandInOptions): Prom
     beforeWrite: (state) => pruneExpired(state, now()),
   });
   const codes = await openJsonFileStore<CodeFile>({ file: join(dir, 'confirmation-codes.json'), initial: () => ({}) });
+  const invitations = await openJsonFileStore<InvitationFile>({ file: join(dir, 'invitations.json'), initial: () => ({}) });
   const state = store.data;
   let codesChanged = false;
+  let invitationsChanged = false;
 
   const ctx: CognitoContext = {
     state,
@@ -81,6 +85,10 @@ export async function createCognitoStandIn(options: CognitoStandInOptions): Prom
       if (codesChanged) {
         codesChanged = false;
         writes.push(codes.save());
+      }
+      if (invitationsChanged) {
+        invitationsChanged = false;
+        writes.push(invitations.save());
       }
       await Promise.all(writes);
     },
@@ -98,6 +106,17 @@ export async function createCognitoStandIn(options: CognitoStandInOptions): Prom
         codes.data[entry] = { code, expiresAt: new Date(now() + 24 * 3600 * 1000).toISOString() };
       }
       codesChanged = true; // written by the operation's save()
+    },
+    publishInvitation(poolId, username, temporaryPassword) {
+      const entry = `${poolId}/${username}`;
+      if (temporaryPassword === undefined) {
+        if (!invitations.data[entry]) return;
+        delete invitations.data[entry];
+      } else {
+        const days = state.userPools[poolId]?.passwordPolicy.TemporaryPasswordValidityDays ?? 7;
+        invitations.data[entry] = { temporaryPassword, expiresAt: new Date(now() + days * 24 * 3600 * 1000).toISOString() };
+      }
+      invitationsChanged = true; // written by the operation's save()
     },
   };
 
@@ -136,6 +155,7 @@ export async function createCognitoStandIn(options: CognitoStandInOptions): Prom
     async close() {
       await store.save();
       await codes.save();
+      await invitations.save();
     },
   };
 }

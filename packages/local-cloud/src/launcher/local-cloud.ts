@@ -14,6 +14,7 @@ import {
   latestTable,
   rules,
   telemetryTable,
+  platformStateTable,
   type ResourceReferences,
 } from '@fleet/core';
 import { createAwsEndpoint } from '../aws-endpoint/index.ts';
@@ -189,7 +190,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       identityPoolId: provisioned.identityPoolId,
       queueUrls: provisioned.queueUrls,
       bucket: provisioned.bucketName,
-      tables: { devices: devicesTable.id, latest: latestTable.id, telemetry: telemetryTable.id },
+      tables: { devices: devicesTable.id, latest: latestTable.id, telemetry: telemetryTable.id, platformState: platformStateTable.id },
       devicePolicyName,
       browserPolicyName,
     };
@@ -203,6 +204,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         devicesTable: devicesTable.id,
         latestTable: latestTable.id,
         telemetryTable: telemetryTable.id,
+        platformStateTable: platformStateTable.id,
         bucket: provisioned.bucketName,
         ingestQueueUrl: required(provisioned.queueUrls[ingestQueue.id], 'ingest queue'),
         userPoolId: provisioned.userPoolId,

@@ -1,5 +1,6 @@
 /**
- * Verifies Cognito user pool tokens with aws-jwt-verify. The JWKS is fetched by us (the verifier
+ * Verifies Cognito user pool tokens with aws-jwt-verify, for every process that judges a caller:
+ * the gateway's authorizer, the API Service and the Data Service. The JWKS is fetched by us (the verifier
  * refuses plain-http JWKS URLs, which the local cloud serves) and handed over with `cacheJwks`;
  * `verifySync` then never reaches the network. A token whose `kid` is unknown triggers one
  * re-fetch (Cognito rotates keys), at most once per `minRefetchIntervalMs`.
@@ -7,7 +8,11 @@
 import { CognitoJwtVerifier } from 'aws-jwt-verify';
 import { JwtExpiredError, KidNotFoundInJwksError } from 'aws-jwt-verify/error';
 import type { Jwks } from 'aws-jwt-verify/jwk';
-import type { Logger } from 'pino';
+
+/** The one logger method this uses (pino's signature). */
+export interface DebugLogger {
+  debug(obj: object, msg: string): void;
+}
 
 /** The claims the API uses from an access token. */
 export interface AccessClaims {
@@ -36,7 +41,7 @@ export interface TokenVerifierOptions {
   readonly clientId: string;
   /** Returns the user pool's JWKS; throws when it cannot. */
   readonly loadJwks: () => Promise<Jwks>;
-  readonly logger: Logger;
+  readonly logger: DebugLogger;
   /** @default 10_000 */
   readonly minRefetchIntervalMs?: number;
   /** @default Date.now */
@@ -121,4 +126,15 @@ export async function fetchJwks(url: string, timeoutMs = 5_000): Promise<Jwks> {
   const body = (await res.json()) as Jwks;
   if (!Array.isArray(body?.keys)) throw new Error(`JWKS at ${url} has no "keys" array`);
   return body;
+}
+
+/**
+ * Where a user pool's JWKS is served, resolved the way the AWS SDK resolves the Cognito endpoint:
+ * the service-specific variable, then the global one, then the public regional endpoint
+ * (https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html).
+ */
+export function cognitoJwksUrl(env: Readonly<Record<string, string | undefined>>, region: string, userPoolId: string): string {
+  const endpoint =
+    env['AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER'] ?? env['AWS_ENDPOINT_URL'] ?? `https://cognito-idp.${region}.amazonaws.com`;
+  return `${endpoint.replace(/\/+$/, '')}/${userPoolId}/.well-known/jwks.json`;
 }

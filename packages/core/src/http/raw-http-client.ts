@@ -1,0 +1,76 @@
+/**
+ * Test support: sends raw bytes over a TCP socket and reads what comes back, for requests no HTTP
+ * client library will send (HTTP/0.9, `//host` targets, CR/LF in a target, headers sent slowly).
+ */
+import { connect } from 'node:net';
+
+export interface RawAnswer {
+  /** Status of the first response, or undefined when the server closed without answering. */
+  readonly status: number | undefined;
+  readonly headers: Readonly<Record<string, string>>;
+  /** The first response's body (de-chunked). */
+  readonly body: string;
+  /** Whether the server closed the connection before `waitMs` passed. */
+  readonly closed: boolean;
+  /** Milliseconds from the first byte sent until the server closed (or until `waitMs`). */
+  readonly elapsedMs: number;
+}
+
+/** Writes `parts` (with `gapMs` between them), then reads until the server closes or `waitMs` passes. */
+export function rawRequest(
+  port: number,
+  parts: string | Buffer | readonly (string | Buffer)[],
+  options: { host?: string; waitMs?: number; gapMs?: number } = {},
+): Promise<RawAnswer> {
+  const list = typeof parts === 'string' || Buffer.isBuffer(parts) ? [parts] : parts;
+  const waitMs = options.waitMs ?? 5_000;
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const socket = connect(port, options.host ?? '127.0.0.1');
+    const chunks: Buffer[] = [];
+    let settled = false;
+    const finish = (closed: boolean) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      socket.destroy();
+      resolve({ ...parseResponse(Buffer.concat(chunks).toString('utf8')), closed, elapsedMs: Date.now() - started });
+    };
+    const timer = setTimeout(() => finish(false), waitMs);
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('close', () => finish(true));
+    socket.on('error', () => finish(true));
+    void (async () => {
+      for (const [i, part] of list.entries()) {
+        if (i > 0 && options.gapMs) await new Promise((r) => setTimeout(r, options.gapMs));
+        if (socket.destroyed) return;
+        socket.write(part);
+      }
+    })();
+  });
+}
+
+function parseResponse(text: string): Pick<RawAnswer, 'status' | 'headers' | 'body'> {
+  const split = text.indexOf('\r\n\r\n');
+  if (!text.startsWith('HTTP/') || split === -1) return { status: undefined, headers: {}, body: text };
+  const [statusLine = '', ...lines] = text.slice(0, split).split('\r\n');
+  const headers = Object.fromEntries(
+    lines.map((l) => [l.slice(0, l.indexOf(':')).trim().toLowerCase(), l.slice(l.indexOf(':') + 1).trim()] as const),
+  );
+  let body = text.slice(split + 4);
+  if (headers['transfer-encoding'] === 'chunked') body = dechunk(body);
+  else if (headers['content-length']) body = body.slice(0, Number(headers['content-length']));
+  return { status: Number(statusLine.split(' ')[1]), headers, body };
+}
+
+function dechunk(text: string): string {
+  let out = '';
+  let rest = text;
+  for (;;) {
+    const lineEnd = rest.indexOf('\r\n');
+    const size = Number.parseInt(rest.slice(0, lineEnd), 16);
+    if (lineEnd === -1 || !Number.isFinite(size) || size === 0) return out;
+    out += rest.slice(lineEnd + 2, lineEnd + 2 + size);
+    rest = rest.slice(lineEnd + 2 + size + 2);
+  }
+}
