@@ -1,7 +1,7 @@
 /** Test users and devices, created through the public surface as a new user would. */
 import { randomBytes } from 'node:crypto';
 import type { Role } from '@fleet/core';
-import { createFleetApi, signIn, signUp, type FleetApi, type RegisteredDevice, type Tokens } from '@fleet/simulator';
+import { createFleetApi, FleetApiError, signIn, signUp, type FleetApi, type RegisteredDevice, type Tokens } from '@fleet/simulator';
 import type { FleetUnderTest } from './platform-process.ts';
 
 export interface FleetUser {
@@ -55,7 +55,14 @@ export async function waitForStored(
   const deadline = Date.now() + timeoutMs;
   let readings: Reading[] = [];
   while (Date.now() < deadline) {
-    readings = await allStoredReadings(user, deviceId, from, to);
+    try {
+      readings = await allStoredReadings(user, deviceId, from, to);
+    } catch (err) {
+      // A Data Service task being replaced answers 502/503 for a few seconds: the wait goes on.
+      if (!(err instanceof FleetApiError && (err.status === 502 || err.status === 503))) throw err;
+      await new Promise((r) => setTimeout(r, 500));
+      continue;
+    }
     if (readings.length >= count) {
       // Give a duplicate, if one were coming, the chance to show up.
       await new Promise((r) => setTimeout(r, 1500));

@@ -8,6 +8,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { monitoring } from '@fleet/core';
+import { createTokenVerifier, fetchJwks } from '@fleet/core/tokens';
 import pino from 'pino';
 import { loadConfig } from './config.ts';
 import { createMetrics } from './emf.ts';
@@ -38,6 +39,12 @@ const service = createDataService({
   bucket: config.bucket,
   metrics: createMetrics({ namespace: monitoring.namespace, service: 'data', flushIntervalMs: config.metricsFlushMs }),
   consumer: { receivers: config.receivers },
+  verifier: createTokenVerifier({
+    userPoolId: config.userPoolId,
+    clientId: config.userPoolClientId,
+    loadJwks: () => fetchJwks(config.jwksUrl),
+    logger,
+  }),
 });
 
 let stopping = false;

@@ -7,10 +7,12 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { monitoring } from '@fleet/core';
+import type { TokenVerifier } from '@fleet/core/tokens';
 import type { Logger } from 'pino';
 import { buildApp } from './app.ts';
 import { createArchiveWriter } from './archive-writer.ts';
 import { createDeadLetterStore } from './dead-letters.ts';
+import { createDeviceDirectory } from './device-directory.ts';
 import type { Metrics } from './emf.ts';
 import { createMetrics } from './emf.ts';
 import { createIngestConsumer } from './ingest-consumer.ts';
@@ -35,6 +37,8 @@ export interface DataServiceOptions {
   /** @default an EMF aggregator on stdout flushing every 10 s */
   readonly metrics?: Metrics;
   readonly consumer?: Omit<IngestConsumerOptions, 'queue' | 'processor' | 'logger'>;
+  /** Judges the access tokens of the HTTP API's callers (see caller-check.ts). */
+  readonly verifier: TokenVerifier;
 }
 
 /** Builds the service; `start()` begins consuming, `stop()` drains and closes. */
@@ -57,6 +61,8 @@ export function createDataService(options: DataServiceOptions) {
   let consuming = false;
   const app = buildApp({
     logger,
+    verifier: options.verifier,
+    devices: createDeviceDirectory({ client: dynamo, tableName: options.tables.devices }),
     telemetry,
     latest,
     deadLetters,
