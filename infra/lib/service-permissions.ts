@@ -7,7 +7,7 @@ import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { ServiceName } from '@fleet/core';
-import { devicesTable, latestTable, telemetryBucket, telemetryTable, topics } from '@fleet/core';
+import { devicesTable, latestTable, platformStateTable, telemetryBucket, telemetryTable, topics } from '@fleet/core';
 import type { Construct } from 'constructs';
 import type { Auth } from './constructs/auth.ts';
 import type { Storage } from './constructs/storage.ts';
@@ -66,8 +66,12 @@ export function taskPermissions(service: ServiceName, s: PermissionSources): Tas
           tableResources(s, devicesTable.id),
         ),
         allow(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:BatchGetItem'], tableResources(s, latestTable.id)),
+        // The first admin's claim (a conditional put) and its completion.
+        allow(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], tableResources(s, platformStateTable.id)),
         allow(
           [
+            // Invitations: Cognito mails the temporary password.
+            'cognito-idp:AdminCreateUser',
             'cognito-idp:AdminAddUserToGroup',
             'cognito-idp:AdminRemoveUserFromGroup',
             'cognito-idp:AdminListGroupsForUser',

@@ -28,13 +28,18 @@ export const httpTimeouts = {
   headers: 10_000,
   /** Until the whole request (headers and body) is in; API Gateway's integration timeout is 30 s. */
   request: 30_000,
-  /** How long the gateway waits for its target's answer before a 504 (API Gateway: 30 s). */
-  upstream: 30_000,
+  /**
+   * How long the gateway waits for its target's answer before a 504: API Gateway's HTTP API
+   * integration timeout, at most 29 s (the CDK app sets it from here).
+   */
+  upstream: 29_000,
   /** An idle keep-alive connection of the gateway (as CloudFront's 5 s keep-alive idle timeout). */
   gatewayKeepAlive: 5_000,
+  /** The load balancers' idle timeout (the ALB default, set explicitly by the CDK app). */
+  loadBalancerIdle: 60_000,
   /**
-   * An idle keep-alive connection of a service: longer than the ALB's idle timeout (60 s), as AWS
-   * advises for targets, so the load balancer never sends on a connection the service is closing.
+   * An idle keep-alive connection of a service: longer than the load balancer's idle timeout, as
+   * AWS advises for targets, so the load balancer never sends on a connection the service is closing.
    */
   serviceKeepAlive: 65_000,
   /** How often Node checks the two limits above (its default, 30 s, would let a limit run late). */
