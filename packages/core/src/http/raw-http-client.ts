@@ -34,7 +34,7 @@ export function rawRequest(
       settled = true;
       clearTimeout(timer);
       socket.destroy();
-      resolve({ ...parseResponse(Buffer.concat(chunks).toString('utf8')), closed, elapsedMs: Date.now() - started });
+      resolve({ ...parseResponse(Buffer.concat(chunks)), closed, elapsedMs: Date.now() - started });
     };
     const timer = setTimeout(() => finish(false), waitMs);
     socket.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -50,27 +50,29 @@ export function rawRequest(
   });
 }
 
-function parseResponse(text: string): Pick<RawAnswer, 'status' | 'headers' | 'body'> {
-  const split = text.indexOf('\r\n\r\n');
-  if (!text.startsWith('HTTP/') || split === -1) return { status: undefined, headers: {}, body: text };
-  const [statusLine = '', ...lines] = text.slice(0, split).split('\r\n');
+/** Parses the first response; lengths are in bytes (Content-Length, chunk sizes), so this works on bytes. */
+function parseResponse(raw: Buffer): Pick<RawAnswer, 'status' | 'headers' | 'body'> {
+  const split = raw.indexOf('\r\n\r\n');
+  if (raw.subarray(0, 5).toString('latin1') !== 'HTTP/' || split === -1)
+    return { status: undefined, headers: {}, body: raw.toString('utf8') };
+  const [statusLine = '', ...lines] = raw.subarray(0, split).toString('latin1').split('\r\n');
   const headers = Object.fromEntries(
     lines.map((l) => [l.slice(0, l.indexOf(':')).trim().toLowerCase(), l.slice(l.indexOf(':') + 1).trim()] as const),
   );
-  let body = text.slice(split + 4);
+  let body = raw.subarray(split + 4);
   if (headers['transfer-encoding'] === 'chunked') body = dechunk(body);
-  else if (headers['content-length']) body = body.slice(0, Number(headers['content-length']));
-  return { status: Number(statusLine.split(' ')[1]), headers, body };
+  else if (headers['content-length']) body = body.subarray(0, Number(headers['content-length']));
+  return { status: Number(statusLine.split(' ')[1]), headers, body: body.toString('utf8') };
 }
 
-function dechunk(text: string): string {
-  let out = '';
-  let rest = text;
+function dechunk(raw: Buffer): Buffer {
+  const out: Buffer[] = [];
+  let rest = raw;
   for (;;) {
     const lineEnd = rest.indexOf('\r\n');
-    const size = Number.parseInt(rest.slice(0, lineEnd), 16);
-    if (lineEnd === -1 || !Number.isFinite(size) || size === 0) return out;
-    out += rest.slice(lineEnd + 2, lineEnd + 2 + size);
-    rest = rest.slice(lineEnd + 2 + size + 2);
+    const size = Number.parseInt(rest.subarray(0, Math.max(lineEnd, 0)).toString('latin1'), 16);
+    if (lineEnd === -1 || !Number.isFinite(size) || size === 0) return Buffer.concat(out);
+    out.push(rest.subarray(lineEnd + 2, lineEnd + 2 + size));
+    rest = rest.subarray(lineEnd + 2 + size + 2);
   }
 }

@@ -23,6 +23,37 @@ describe('createTokenVerifier', () => {
     expect((await verifier.verifyId(await tokens.accessToken())).ok).toBe(false);
   });
 
+  it('refuses a well-signed token without exp, sub or username, or with groups that are not a list of names', async () => {
+    const tokens = await createTestTokens(pool);
+    const verifier = createTokenVerifier({ ...pool, loadJwks: async () => tokens.jwks, logger });
+    const base = {
+      iss: tokens.issuer,
+      client_id: pool.clientId,
+      token_use: 'access',
+      exp: Math.floor(Date.now() / 1000) + 600,
+      sub: 's1',
+      username: 'bob',
+    };
+    expect((await verifier.verifyAccess(await tokens.signRaw(base))).ok).toBe(true);
+    for (const [name, value] of [
+      ['exp', undefined],
+      ['sub', undefined],
+      ['sub', ''],
+      ['username', undefined],
+      ['username', 42],
+      ['cognito:groups', 'admin'],
+      ['cognito:groups', null],
+      ['cognito:groups', [1]],
+    ] as const) {
+      const claims: Record<string, unknown> = { ...base, [name]: value };
+      if (value === undefined) delete claims[name];
+      expect(await verifier.verifyAccess(await tokens.signRaw(claims)), `${name}: ${JSON.stringify(value)}`).toMatchObject({
+        ok: false,
+        reason: 'invalid',
+      });
+    }
+  });
+
   it('loads the JWKS once, and again when a token names an unknown key, at most once per interval', async () => {
     const first = await createTestTokens({ ...pool, kid: 'key-1' });
     const rotated = await createTestTokens({ ...pool, kid: 'key-2' });

@@ -103,15 +103,30 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     verifyAccess: (token) =>
       verify(() => {
         const payload = access.verifySync(token);
-        return { sub: payload.sub, username: payload.username, groups: payload['cognito:groups'] ?? [] };
+        requireClaims(payload);
+        // Absent when the user is in no group; anything but a list of names is not Cognito's.
+        const groups: unknown = payload['cognito:groups'] === undefined ? [] : payload['cognito:groups'];
+        if (typeof payload.username !== 'string' || payload.username === '') throw new Error('the token has no username');
+        if (!Array.isArray(groups) || !groups.every((g) => typeof g === 'string')) throw new Error('cognito:groups is not a list of names');
+        return { sub: payload.sub, username: payload.username, groups };
       }),
     verifyId: (token) =>
       verify(() => {
         const payload = id.verifySync(token);
+        requireClaims(payload);
         const email = payload['email'];
         return { sub: payload.sub, ...(typeof email === 'string' ? { email } : {}) };
       }),
   };
+}
+
+/**
+ * aws-jwt-verify checks `exp` only when present and leaves `sub` unchecked; Cognito always sets
+ * both, so a token without them is not one of its tokens (found by the JWT fuzz suite).
+ */
+function requireClaims(payload: { exp?: unknown; sub?: unknown }): asserts payload is { exp: number; sub: string } {
+  if (typeof payload.exp !== 'number') throw new Error('the token has no expiry (exp)');
+  if (typeof payload.sub !== 'string' || payload.sub === '') throw new Error('the token has no subject (sub)');
 }
 
 function failure(err: unknown): { ok: false; reason: 'expired' | 'invalid'; message: string } {
