@@ -6,9 +6,9 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { bodyLimits, httpTimeouts } from '@fleet/core';
-import { answerClientError, createFleetHttpServer, frameworkErrorAnswer } from '@fleet/core/http';
-import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import { bodyLimits } from '@fleet/core';
+import { serviceServerOptions } from '@fleet/core/http';
+import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { createAuthorizer } from './auth/authorize.ts';
 import { createFirstAdmin } from './auth/first-admin.ts';
@@ -49,18 +49,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     loggerInstance: logger,
     // Behind CloudFront, API Gateway and an ALB: trust the forwarded client address.
     trustProxy: true,
-    // Every route's JSON body is small; the commands route allows more (its arguments).
-    bodyLimit: bodyLimits.api,
+    // Fleet's HTTP server and error answers; every route's JSON body is small (commands allow more).
+    ...serviceServerOptions({ bodyLimit: bodyLimits.api }),
     // Path parameters are bounded by their schemas (usernames: 128), which then answer 400, not a 404.
     maxParamLength: 512,
-    // Node's server with Fleet's time limits and the HTTP/0.9 guard (`@fleet/core/http`).
-    serverFactory: (handler) =>
-      createFleetHttpServer({ keepAliveTimeoutMs: httpTimeouts.serviceKeepAlive, answerClientErrors: false }, handler),
-    clientErrorHandler: answerClientError,
-    frameworkErrors: (error, _request, reply) => {
-      const { status, body } = frameworkErrorAnswer(error);
-      void (reply as unknown as FastifyReply).code(status).send(body);
-    },
     schemaErrorFormatter: (errors, dataVar) => new Error(validationMessage(errors, dataVar)),
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as TypedApp;
 

@@ -51,7 +51,8 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
 
-  await app.listen({ port: config.port, host: '0.0.0.0' });
+  // Every interface in a container (ECS); the local launcher passes its --host (loopback by default).
+  await app.listen({ port: config.port, host: process.env['HOST'] ?? '0.0.0.0' });
 }
 
 main().catch((err: unknown) => {

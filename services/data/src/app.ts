@@ -6,8 +6,8 @@
  * 5xx without details (logged with the request id).
  */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { bodyLimits, deviceIdPattern, errorCodeForStatus, httpTimeouts, telemetryLimits, telemetryQueryLimits } from '@fleet/core';
-import { answerClientError, createFleetHttpServer, frameworkErrorAnswer } from '@fleet/core/http';
+import { bodyLimits, deviceIdPattern, errorCodeForStatus, telemetryLimits, telemetryQueryLimits } from '@fleet/core';
+import { serviceServerOptions } from '@fleet/core/http';
 import type { TokenVerifier } from '@fleet/core/tokens';
 import Fastify, { LogController } from 'fastify';
 import type { FastifyError, FastifyReply } from 'fastify';
@@ -96,16 +96,8 @@ export function buildApp(options: AppOptions) {
   const app = Fastify({
     loggerInstance: options.logger,
     logController: new LogController({ disableRequestLogging: true }),
-    // No route takes a body.
-    bodyLimit: bodyLimits.none,
-    // Node's server with Fleet's time limits and the HTTP/0.9 guard (`@fleet/core/http`).
-    serverFactory: (handler) =>
-      createFleetHttpServer({ keepAliveTimeoutMs: httpTimeouts.serviceKeepAlive, answerClientErrors: false }, handler),
-    clientErrorHandler: answerClientError,
-    frameworkErrors: (error, _request, reply) => {
-      const { status, body } = frameworkErrorAnswer(error);
-      void (reply as unknown as FastifyReply).code(status).send(body);
-    },
+    // Fleet's HTTP server and error answers; no route takes a body.
+    ...serviceServerOptions({ bodyLimit: bodyLimits.none }),
   }).withTypeProvider<TypeBoxTypeProvider>();
   const caller = (permission: Parameters<typeof requireCaller>[1]) => requireCaller(options.verifier, permission);
   const registered = async (deviceId: string, reply: FastifyReply): Promise<boolean> => {

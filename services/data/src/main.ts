@@ -73,7 +73,8 @@ process.on('SIGTERM', () => shutdown('SIGTERM'));
 process.on('SIGINT', () => shutdown('SIGINT'));
 
 try {
-  await service.app.listen({ port: config.port, host: '0.0.0.0' });
+  // Every interface in a container (ECS); the local launcher passes its --host (loopback by default).
+  await service.app.listen({ port: config.port, host: process.env['HOST'] ?? '0.0.0.0' });
   service.start();
 } catch (err) {
   logger.fatal({ err }, 'data service failed to start');

@@ -5,3 +5,4 @@
 export * from './client-error.ts';
 export * from './request-line-guard.ts';
 export * from './http-server.ts';
+export * from './service-server-options.ts';
