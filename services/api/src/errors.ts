@@ -4,6 +4,7 @@
  * 5xx answers a generic body and logs the details (they may name tables, ARNs or stack frames).
  */
 import { errorCodeForStatus, errorCodes, type ErrorCode } from '@fleet/core';
+import { keepConnectionAfterBodyError } from '@fleet/core/http';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 
@@ -79,7 +80,10 @@ export function installErrorHandlers(app: FastifyInstance): void {
       return reply.code(400).send({ code: 'ValidationError', message: error.message });
     }
     const status = error.statusCode ?? 500;
-    if (status >= 400 && status < 500) return reply.code(status).send(fastifyClientError(error, status));
+    if (status >= 400 && status < 500) {
+      if (error.code?.startsWith('FST_ERR_CTP_')) keepConnectionAfterBodyError(request, reply);
+      return reply.code(status).send(fastifyClientError(error, status));
+    }
     request.log.error({ err: error }, 'request failed');
     return reply.code(500).send({ code: 'InternalError', message: 'Internal server error' });
   });

@@ -7,7 +7,7 @@
  */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { bodyLimits, deviceIdPattern, errorCodeForStatus, telemetryLimits, telemetryQueryLimits } from '@fleet/core';
-import { serviceServerOptions } from '@fleet/core/http';
+import { keepConnectionAfterBodyError, serviceServerOptions } from '@fleet/core/http';
 import type { TokenVerifier } from '@fleet/core/tokens';
 import Fastify, { LogController } from 'fastify';
 import type { FastifyError, FastifyReply } from 'fastify';
@@ -113,6 +113,7 @@ export function buildApp(options: AppOptions) {
     }
     const status = err.statusCode ?? 500;
     if (status < 500) {
+      if (err.code?.startsWith('FST_ERR_CTP_')) keepConnectionAfterBodyError(request, reply);
       const code = err instanceof BadRequest ? err.code : errorCodeForStatus(status);
       return reply.code(status).send({ code, message: err.message });
     }

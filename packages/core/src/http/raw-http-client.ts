@@ -10,6 +10,8 @@ export interface RawAnswer {
   readonly headers: Readonly<Record<string, string>>;
   /** The first response's body (de-chunked). */
   readonly body: string;
+  /** What came after the first response (answers to pipelined requests). */
+  readonly rest: string;
   /** Whether the server closed the connection before `waitMs` passed. */
   readonly closed: boolean;
   /** Milliseconds from the first byte sent until the server closed (or until `waitMs`). */
@@ -51,27 +53,33 @@ export function rawRequest(
 }
 
 /** Parses the first response; lengths are in bytes (Content-Length, chunk sizes), so this works on bytes. */
-function parseResponse(raw: Buffer): Pick<RawAnswer, 'status' | 'headers' | 'body'> {
+function parseResponse(raw: Buffer): Pick<RawAnswer, 'status' | 'headers' | 'body' | 'rest'> {
   const split = raw.indexOf('\r\n\r\n');
   if (raw.subarray(0, 5).toString('latin1') !== 'HTTP/' || split === -1)
-    return { status: undefined, headers: {}, body: raw.toString('utf8') };
+    return { status: undefined, headers: {}, body: raw.toString('utf8'), rest: '' };
   const [statusLine = '', ...lines] = raw.subarray(0, split).toString('latin1').split('\r\n');
   const headers = Object.fromEntries(
     lines.map((l) => [l.slice(0, l.indexOf(':')).trim().toLowerCase(), l.slice(l.indexOf(':') + 1).trim()] as const),
   );
-  let body = raw.subarray(split + 4);
-  if (headers['transfer-encoding'] === 'chunked') body = dechunk(body);
-  else if (headers['content-length']) body = body.subarray(0, Number(headers['content-length']));
-  return { status: Number(statusLine.split(' ')[1]), headers, body: body.toString('utf8') };
+  let body: Buffer = raw.subarray(split + 4);
+  let rest: Buffer = Buffer.alloc(0);
+  if (headers['transfer-encoding'] === 'chunked') ({ body, rest } = dechunk(body));
+  else if (headers['content-length']) {
+    rest = body.subarray(Number(headers['content-length']));
+    body = body.subarray(0, Number(headers['content-length']));
+  }
+  return { status: Number(statusLine.split(' ')[1]), headers, body: body.toString('utf8'), rest: rest.toString('utf8') };
 }
 
-function dechunk(raw: Buffer): Buffer {
+function dechunk(raw: Buffer): { body: Buffer; rest: Buffer } {
   const out: Buffer[] = [];
-  let rest = raw;
+  let rest: Buffer = raw;
   for (;;) {
     const lineEnd = rest.indexOf('\r\n');
     const size = Number.parseInt(rest.subarray(0, Math.max(lineEnd, 0)).toString('latin1'), 16);
-    if (lineEnd === -1 || !Number.isFinite(size) || size === 0) return Buffer.concat(out);
+    if (lineEnd === -1 || !Number.isFinite(size)) return { body: Buffer.concat(out), rest: Buffer.alloc(0) };
+    // The last chunk (size 0) is followed by an empty line (no trailers are sent here).
+    if (size === 0) return { body: Buffer.concat(out), rest: rest.subarray(lineEnd + 4) };
     out.push(rest.subarray(lineEnd + 2, lineEnd + 2 + size));
     rest = rest.subarray(lineEnd + 2 + size + 2);
   }

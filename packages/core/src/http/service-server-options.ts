@@ -4,7 +4,7 @@
  * as `{ code, message }`. Structural types, so that this package needs no Fastify.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { httpTimeouts } from '../http-limits.ts';
+import { bodyLimits, httpTimeouts } from '../http-limits.ts';
 import { answerClientError, frameworkErrorAnswer } from './client-error.ts';
 import { createFleetHttpServer } from './http-server.ts';
 
@@ -24,4 +24,18 @@ export function serviceServerOptions(options: { readonly bodyLimit: number }) {
       void reply.code(status).send(body as never);
     },
   };
+}
+
+/**
+ * Call from the error handler on a body error (too large, malformed). Fastify then asks for
+ * `Connection: close` so that no more of the body is read; but a client still sending its body
+ * meets a closed socket and sees a reset (EPIPE) instead of the answer. Node drains the rest of an
+ * unread body once the answer is sent, so the connection can stay: up to API Gateway's payload
+ * limit, and within the request timeout. Above that limit the connection still closes.
+ */
+export function keepConnectionAfterBodyError(
+  request: { headers: Readonly<Record<string, string | string[] | undefined>> },
+  reply: { removeHeader(name: string): unknown },
+): void {
+  if (Number(request.headers['content-length'] ?? 0) <= bodyLimits.apiGateway) reply.removeHeader('connection');
 }

@@ -1,3 +1,4 @@
+import { rawRequest } from '@fleet/core/http/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../test-support/test-app.ts';
 
@@ -86,5 +87,19 @@ describe('strict request bodies', () => {
     const huge = await put('u'.repeat(100_000));
     expect(huge.statusCode).toBe(414);
     expect(huge.json().code).toBe('UriTooLong');
+  });
+
+  it('answers 413 to a body over the limit and keeps reading, so the client gets the answer and the connection goes on', async () => {
+    const base = await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const body = JSON.stringify({ name: 'x'.repeat(200_000) });
+    // Fastify would close after its 413; a client still writing its body then meets a reset instead of the answer.
+    const answer = await rawRequest(Number(new URL(base).port), [
+      `POST /api/devices HTTP/1.1\r\nHost: x\r\nAuthorization: ${operator}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      'GET /api/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+    ]);
+    expect(answer.status).toBe(413);
+    expect(answer.headers['connection']).not.toBe('close');
+    // The second request on the same connection is answered too.
+    expect(answer.rest).toMatch(/^HTTP\/1\.1 200 OK/);
   });
 });
