@@ -61,9 +61,10 @@ export function createGateway(options: GatewayOptions): Server {
 
   return createFleetHttpServer({ keepAliveTimeoutMs: httpTimeouts.gatewayKeepAlive }, (req, res) => {
     const started = process.hrtime.bigint();
-    const target = parseRequestTarget(req.url ?? '');
+    const parsed = parseRequestTarget(req.url ?? '');
+    const target = parsed.ok ? { ...parsed, route: matchRoute(parsed.path) } : parsed;
     const path = target.ok ? target.path : (req.url ?? '').slice(0, 200);
-    const route = target.ok ? matchRoute(target.path) : undefined;
+    const route = target.ok ? target.route : undefined;
     res.on('finish', () => {
       options.log.info(
         {
@@ -78,8 +79,7 @@ export function createGateway(options: GatewayOptions): Server {
       );
     });
     if (!target.ok) return answer(res, target.status === 414 ? 'UriTooLong' : 'MalformedRequest', target.message);
-    if (!route) return answer(res, 'NotFound', 'No route');
-    handle(req, res, route, target.path, target.query).catch((err: unknown) => {
+    handle(req, res, target.route, target.path, target.query).catch((err: unknown) => {
       options.log.error({ err, path }, 'gateway failure');
       if (!res.headersSent) answer(res, 'InternalError', 'Internal server error');
       else res.destroy();
