@@ -65,4 +65,13 @@ describe('the first user of a fresh stack', () => {
     expect((await me('mallory')).json()).toMatchObject({ role: 'viewer' });
     expect((await me('ada')).json()).toMatchObject({ role: 'admin', firstAdmin: true });
   });
+
+  it('claims nothing when the pool cannot say which groups the caller is in, and answers with the token', async () => {
+    t.cognito.on({
+      AdminListGroupsForUser: () => Promise.reject(Object.assign(new Error('throttled'), { name: 'TooManyRequestsException' })),
+    });
+    const res = await me('ada');
+    expect(res.json()).toMatchObject({ role: 'viewer', tokenRole: 'viewer', groups: [] });
+    expect(t.cognito.names()).not.toContain('AdminAddUserToGroup');
+  });
 });

@@ -61,9 +61,10 @@ export function registerMeRoutes(app: TypedApp, deps: MeRoutesDeps): void {
     },
     async (request) => {
       const caller = authOf(request);
-      let groups = await poolGroupsOf(caller.username);
-      const firstAdmin = !groups.some(isRole) && (await claimFirstAdmin());
-      if (firstAdmin) groups = [...groups, 'admin'];
+      const known = await poolGroupsOf(caller.username);
+      // Only a user the pool says is in no role group may claim (not one whose groups could not be read).
+      const firstAdmin = known !== undefined && !known.some(isRole) && (await claimFirstAdmin());
+      const groups = firstAdmin ? [...(known ?? []), 'admin'] : (known ?? [...caller.groups]);
       const role = effectiveRole(groups);
       return {
         username: caller.username,
@@ -86,14 +87,14 @@ export function registerMeRoutes(app: TypedApp, deps: MeRoutesDeps): void {
         }
       }
 
-      // The token's groups are as old as the token; the pool knows the current ones.
-      async function poolGroupsOf(username: string): Promise<string[]> {
+      // The token's groups are as old as the token; the pool knows the current ones (undefined: it could not be asked).
+      async function poolGroupsOf(username: string): Promise<string[] | undefined> {
         try {
           const out = await deps.cognito.send(new AdminListGroupsForUserCommand({ UserPoolId: deps.userPoolId, Username: username }));
           return (out.Groups ?? []).flatMap((g) => (g.GroupName ? [g.GroupName] : []));
         } catch (err) {
           request.log.warn({ err }, 'AdminListGroupsForUser failed; answering with the groups of the token');
-          return [...caller.groups];
+          return undefined;
         }
       }
 
