@@ -57,6 +57,16 @@ describe('the Fleet HTTP server', () => {
     expect(answer.closed).toBe(true);
   });
 
+  it('answers 408 to a client that sends its body too slowly, once the request timeout passes', async () => {
+    const answer = await rawRequest(
+      port,
+      ['POST /slow-body HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n', ...Array.from({ length: 9 }, () => 'x')],
+      { gapMs: 200, waitMs: 5_000 },
+    );
+    expect(answer.status).toBe(408);
+    expect(answer.closed).toBe(true);
+  });
+
   it('answers 408 to a connection that never sends a request line', async () => {
     const answer = await rawRequest(port, [], { waitMs: 5_000 });
     expect(answer.status).toBe(408);
