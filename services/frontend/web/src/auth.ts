@@ -26,6 +26,8 @@ export interface Session {
 export interface NewPasswordChallenge {
   readonly challenge: 'NEW_PASSWORD_REQUIRED';
   readonly email: string;
+  /** The pool's username of the user (USER_ID_FOR_SRP: a uuid in pools that sign in by email). */
+  readonly username: string;
   /** Cognito's session of the challenge. */
   readonly session: string;
 }
@@ -71,7 +73,8 @@ export function createAuth(config: RuntimeConfig) {
         }),
       );
       if (out.ChallengeName === 'NEW_PASSWORD_REQUIRED' && out.Session) {
-        return { challenge: 'NEW_PASSWORD_REQUIRED', email, session: out.Session };
+        const username = out.ChallengeParameters?.['USER_ID_FOR_SRP'] ?? email;
+        return { challenge: 'NEW_PASSWORD_REQUIRED', email, username, session: out.Session };
       }
       return started(email, out.AuthenticationResult, out.ChallengeName);
     },
@@ -82,7 +85,7 @@ export function createAuth(config: RuntimeConfig) {
           ClientId: config.userPoolClientId,
           ChallengeName: 'NEW_PASSWORD_REQUIRED',
           Session: challenge.session,
-          ChallengeResponses: { USERNAME: challenge.email, NEW_PASSWORD: newPassword },
+          ChallengeResponses: { USERNAME: challenge.username, NEW_PASSWORD: newPassword },
         }),
       );
       return started(challenge.email, out.AuthenticationResult, out.ChallengeName);
