@@ -30,7 +30,6 @@ beforeAll(async () => {
   operations = Object.entries(doc.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => ({ method: m.toUpperCase(), path })));
 });
 afterAll(async () => {
-  console.log(JSON.stringify((globalThis as any).__stats, null, 1));
   await t.close();
   await new Promise((resolve) => dataService.close(resolve));
 });
@@ -126,6 +125,7 @@ const contentType = fc.constantFrom(
 describe('fuzzing every API route', () => {
   it('answers any body, query string, path parameter and content type quickly, below 500, with { code, message }', async () => {
     expect(operations.length).toBeGreaterThan(10);
+    const answered = new Set<string>();
     await fc.assert(
       fc.asyncProperty(
         fc.nat(),
@@ -140,15 +140,15 @@ describe('fuzzing every API route', () => {
           const url = query ? `${path}?${query}` : path;
           const headers: Record<string, string> = { authorization: admin, ...(type ? { 'content-type': type } : {}) };
           const res = await send({ method: op.method, url, headers, ...(payload === undefined ? {} : { payload }) });
-          (globalThis as any).__stats = (globalThis as any).__stats ?? {};
-          const k = `${op.method} ${op.path} ${res.statusCode}`;
-          (globalThis as any).__stats[k] = ((globalThis as any).__stats[k] ?? 0) + 1;
+          answered.add(`${op.method} ${op.path} ${res.statusCode}`);
           const problem = unclearAnswer(res.statusCode, res.body, { headers: res.headers as Record<string, string> });
           if (problem) throw new Error(`${op.method} ${url.slice(0, 200)}: ${problem}`);
         },
       ),
       { numRuns: 400 },
     );
+    // The inputs reached the handlers too, not only validation: some operations succeeded.
+    expect([...answered].filter((a) => / 2\d\d$/.test(a)).length).toBeGreaterThan(3);
   }, 120_000);
 
   it('answers a body over the route limit with 413 PayloadTooLarge, whatever its content', async () => {
