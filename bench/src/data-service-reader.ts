@@ -1,6 +1,6 @@
 /**
- * Reads what the Data Service stored, over its own HTTP API (services/data/src/app.ts, served
- * behind load balancer 3 without auth; the gateway's authorizer guards it from outside).
+ * Reads what the Data Service stored, over its own HTTP API (services/data/src/app.ts, behind load
+ * balancer 3), with the access token of a signed-in user as every caller of it needs.
  */
 
 export interface StoredReading {
@@ -21,10 +21,13 @@ export interface DataServiceReader {
   raw(deviceId: string, from: number, to: number): Promise<StoredReading[]>;
 }
 
-export function createDataServiceReader(options: { baseUrl: string; requestTimeoutMs?: number }): DataServiceReader {
+export function createDataServiceReader(options: { baseUrl: string; accessToken: string; requestTimeoutMs?: number }): DataServiceReader {
   const timeout = options.requestTimeoutMs ?? 10_000;
   async function get<T>(path: string): Promise<{ status: number; body: T | undefined }> {
-    const res = await fetch(new URL(path, options.baseUrl), { signal: AbortSignal.timeout(timeout) });
+    const res = await fetch(new URL(path, options.baseUrl), {
+      headers: { authorization: `Bearer ${options.accessToken}` },
+      signal: AbortSignal.timeout(timeout),
+    });
     const text = await res.text();
     if (res.status === 404) return { status: 404, body: undefined };
     if (!res.ok) throw new Error(`GET ${path} on the Data Service answered ${res.status}: ${text.slice(0, 500)}`);

@@ -121,9 +121,9 @@ export async function measureFleetIngestOn(
   const dataUrl = platform.endpoints.services['data']?.url;
   if (!dataUrl)
     throw new Error(`endpoints.json lists no Data Service URL (services: ${Object.keys(platform.endpoints.services).join(', ')})`);
-  const reader = createDataServiceReader({ baseUrl: dataUrl });
 
   const user = await within(createUser(platform), setupMs, 'creating the benchmark user');
+  const reader = createDataServiceReader({ baseUrl: dataUrl, accessToken: user.tokens.accessToken });
   const registered = await within(
     mapWithConcurrency(
       Array.from({ length: deviceCount + 1 }, (_, i) => i),

@@ -2,38 +2,24 @@
  * A new user in a real browser (Debian's Chromium driven by playwright-core): sign up, confirm,
  * sign in, register a device, watch a live value arrive over MQTT-over-WebSocket, see history.
  */
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { connectAsync } from 'mqtt';
 import { topics } from '@fleet/core';
 import { deployedEndpointsFile, startPlatformProcess, type PlatformProcess } from './platform-process.ts';
-import { confirmationCode } from './confirmation-code.ts';
-
-const chromiumPath = '/usr/bin/chromium';
+import { hasChromium, launchChromium, signUpAndSignIn } from './browser-session.ts';
 
 // Reads the sign-up code from the local cloud's data folder: local only (on AWS it arrives by mail).
-describe.skipIf(!existsSync(chromiumPath) || deployedEndpointsFile)('the web app in a browser', () => {
+describe.skipIf(!hasChromium || deployedEndpointsFile)('the web app in a browser', () => {
   let platform: PlatformProcess;
   let browser: Browser;
   let page: Page;
 
   beforeAll(async () => {
     platform = await startPlatformProcess();
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage();
   }, 120_000);
 
@@ -45,20 +31,8 @@ describe.skipIf(!existsSync(chromiumPath) || deployedEndpointsFile)('the web app
   it('signs up, registers a device, shows a live value within a second of a publish, and history', async () => {
     const email = `browser-${randomBytes(4).toString('hex')}@example.com`;
     const password = `Passw0rd-${randomBytes(6).toString('hex')}`;
-    await page.goto(platform.endpoints.gatewayUrl);
-
-    await page.getByRole('link', { name: 'Sign up' }).click();
-    await page.fill('input[name=email]', email);
-    await page.fill('input[name=password]', password);
-    await page.getByRole('button', { name: 'Sign up' }).click();
-    await page.waitForSelector('input[name=code]');
-    await page.fill('input[name=code]', await confirmationCode(platform, email));
-    await page.getByRole('button', { name: 'Confirm' }).click();
-
-    await page.fill('input[name=email]', email);
-    await page.fill('input[name=password]', password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect.poll(() => page.getByTestId('signed-in-as').textContent()).toBe(email);
+    // The first user of this fresh platform: its admin, who may register devices.
+    await signUpAndSignIn(page, platform, email, password);
 
     await page.getByRole('button', { name: 'Register a device' }).click();
     await page.fill('input[name=name]', 'Browser sensor');

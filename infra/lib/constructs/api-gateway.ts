@@ -5,7 +5,7 @@
  * (user pool access tokens, audience = the app client); their public paths get routes of their own
  * without authorizer. `/{proxy+}` does not match `/`, so the frontend is the `$default` route.
  */
-import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpAlbIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -14,7 +14,7 @@ import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import type { GatewayRoute, ServiceName } from '@fleet/core';
+import { httpTimeouts, type GatewayRoute, type ServiceName } from '@fleet/core';
 import { Construct } from 'constructs';
 
 export interface ApiGatewayProps {
@@ -113,7 +113,11 @@ export class ApiGateway extends Construct {
     };
 
     for (const route of props.routes) {
-      const integration = new HttpAlbIntegration(`Alb-${route.service}`, props.listeners(route.service), { vpcLink: this.vpcLink });
+      // The local gateway answers 504 after the same time (httpTimeouts.upstream of @fleet/core).
+      const integration = new HttpAlbIntegration(`Alb-${route.service}`, props.listeners(route.service), {
+        vpcLink: this.vpcLink,
+        timeout: Duration.millis(httpTimeouts.upstream),
+      });
       if (route.path === '$default') {
         addRoute(apigw.HttpRouteKey.DEFAULT, integration, route.auth === 'cognito');
         continue;

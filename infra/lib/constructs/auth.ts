@@ -44,7 +44,15 @@ export class Auth extends Construct {
     const pw = props.passwordPolicy;
 
     this.userPool = new cognito.UserPool(this, 'UserPool', {
+      // Open sign-up is safe because a user in no group is a viewer (read only); the first user of
+      // the stack becomes admin (the API Service's first-admin claim) and invites or promotes others.
       selfSignUpEnabled: true,
+      // Admins invite with AdminCreateUser (POST /api/users): Cognito mails this with a temporary password.
+      userInvitation: {
+        emailSubject: 'Your Fleet account',
+        emailBody:
+          'You are invited to Fleet. Sign in with {username} and the temporary password {####}; you will choose your own password then.',
+      },
       signInAliases: { email: true },
       autoVerify: { email: true },
       standardAttributes: { email: { required: true, mutable: true } },

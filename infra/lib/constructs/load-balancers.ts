@@ -6,7 +6,7 @@
 import { Duration, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import type { ServiceDefinition } from '@fleet/core';
+import { httpTimeouts, type ServiceDefinition } from '@fleet/core';
 import { Construct } from 'constructs';
 
 export interface LoadBalancersProps {
@@ -47,6 +47,8 @@ export class LoadBalancers extends Construct {
         internetFacing: false,
         vpcSubnets: { subnets: [...props.subnets] },
         dropInvalidHeaderFields: true,
+        // Shorter than the services' keep-alive (httpTimeouts in @fleet/core), as AWS advises for targets.
+        idleTimeout: Duration.millis(httpTimeouts.loadBalancerIdle),
       });
       const targetGroup = new elbv2.ApplicationTargetGroup(this, `TargetGroup${n}`, {
         vpc: props.vpc,

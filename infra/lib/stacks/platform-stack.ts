@@ -23,6 +23,7 @@ import {
   services,
   telemetryBucket,
   telemetryTable,
+  platformStateTable,
 } from '@fleet/core';
 import type { Construct } from 'constructs';
 import type { CustomDomain } from '../config.ts';
@@ -110,6 +111,7 @@ export class PlatformStack extends Stack {
       devicesTable: storage.table(devicesTable.id).tableName,
       latestTable: storage.table(latestTable.id).tableName,
       telemetryTable: storage.table(telemetryTable.id).tableName,
+      platformStateTable: storage.table(platformStateTable.id).tableName,
       bucket: bucket.bucketName,
       ingestQueueUrl: storage.ingestQueue.queueUrl,
       userPoolId: auth.userPool.userPoolId,

@@ -1,7 +1,10 @@
 /**
  * Users and roles. Fleet is one organisation: every signed-in user sees every device; the user
- * pool group decides what a user may change. A user in no group acts as an operator, so that a
- * self-signed-up user can register devices (override with the API's DEFAULT_ROLE).
+ * pool group decides what a user may change. A user in no group (anyone who signed up by
+ * themselves) has the least role, viewer: on a deployed stack self sign-up is open to the world.
+ * The first user of a fresh stack becomes admin (the API Service decides, see its first-admin.ts);
+ * admins invite users with a role and promote or demote them. The API Service and the Data
+ * Service both judge a token with `effectiveRole` and `can`, so the two cannot disagree.
  */
 export const roles = ['admin', 'operator', 'viewer'] as const;
 export type Role = (typeof roles)[number];
@@ -38,13 +41,21 @@ export const cognitoPasswordPolicy = {
 /** Token lifetimes of the app client (Cognito's defaults are 60 min / 30 days). */
 export const tokenValidity = { accessTokenMinutes: 60, idTokenMinutes: 60, refreshTokenDays: 30 } as const;
 
-/** The role with most rights among a user's groups (lower precedence wins, as in Cognito). */
-export function effectiveRole(groups: readonly string[], fallback: Role = 'operator'): Role {
-  const member = userPoolGroups.filter((g) => groups.includes(g.name)).sort((a, b) => a.precedence - b.precedence);
-  return member[0]?.name ?? fallback;
+/** The role of a user in no role group: the least one. */
+export const leastRole: Role = 'viewer';
+
+/** Whether a name is one of the role groups. */
+export function isRole(name: unknown): name is Role {
+  return typeof name === 'string' && (roles as readonly string[]).includes(name);
 }
 
-/** What each role may do; checked by the API Service. */
+/** The role with most rights among a user's groups (lower precedence wins, as in Cognito); viewer without one. */
+export function effectiveRole(groups: readonly string[]): Role {
+  const member = userPoolGroups.filter((g) => groups.includes(g.name)).sort((a, b) => a.precedence - b.precedence);
+  return member[0]?.name ?? leastRole;
+}
+
+/** What each role may do; checked by the API Service and the Data Service. */
 export const permissions = {
   readDevices: ['admin', 'operator', 'viewer'],
   manageDevices: ['admin', 'operator'],
@@ -54,6 +65,13 @@ export const permissions = {
   replayDeadLetters: ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
-export function can(role: Role, permission: keyof typeof permissions): boolean {
+export type Permission = keyof typeof permissions;
+
+export function can(role: Role, permission: Permission): boolean {
   return (permissions[permission] as readonly Role[]).includes(role);
+}
+
+/** Everything a role may do (the web app shows only the actions a user may take). */
+export function permissionsOf(role: Role): Permission[] {
+  return (Object.keys(permissions) as Permission[]).filter((p) => can(role, p));
 }

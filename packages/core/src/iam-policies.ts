@@ -8,7 +8,7 @@
  * a wildcard resource carries the reason AWS forces it.
  */
 import { browserPolicyDocument, type IotPolicyStatement } from './iot-policies.ts';
-import { devicesTable, ingestQueue, latestTable, tables, telemetryBucket, telemetryTable } from './resources.ts';
+import { devicesTable, ingestQueue, latestTable, platformStateTable, tables, telemetryBucket, telemetryTable } from './resources.ts';
 import type { ServiceName } from './services.ts';
 import { topics } from './topics.ts';
 
@@ -82,8 +82,16 @@ export const taskRoleStatements: Readonly<Record<ServiceName, readonly Permissio
       actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:BatchGetItem', 'dynamodb:DescribeTable'],
       resources: [{ table: latestTable.id }],
     },
+    // The first admin's claim (a conditional put) and its completion (services/api/src/auth/first-admin.ts);
+    // DescribeTable for the readiness probe.
+    {
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DescribeTable'],
+      resources: [{ table: platformStateTable.id }],
+    },
     {
       actions: [
+        // Invitations: Cognito mails the temporary password.
+        'cognito-idp:AdminCreateUser',
         'cognito-idp:AdminAddUserToGroup',
         'cognito-idp:AdminRemoveUserFromGroup',
         'cognito-idp:AdminListGroupsForUser',
@@ -132,9 +140,19 @@ export const taskRoleStatements: Readonly<Record<ServiceName, readonly Permissio
   ],
   data: [
     // DescribeTable on each table: the readiness probe (/data/health, services/data/src/dependency-probes.ts).
-    { actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:DescribeTable'], resources: [{ table: devicesTable.id }] },
     {
-      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:DescribeTable'],
+      actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:DescribeTable'],
+      resources: [{ table: devicesTable.id }],
+    },
+    {
+      actions: [
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:BatchGetItem',
+        'dynamodb:Query',
+        'dynamodb:DescribeTable',
+      ],
       resources: [{ table: latestTable.id }],
     },
     {

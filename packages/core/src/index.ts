@@ -13,3 +13,5 @@ export * from './api-contract.ts';
 export * from './health.ts';
 export * from './local-status.ts';
 export * from './iam-policies.ts';
+export * from './error-codes.ts';
+export * from './http-limits.ts';

@@ -55,7 +55,17 @@ export const telemetryTable: TableDefinition = {
   timeToLiveAttribute: 'expiresAt',
 };
 
-export const tables = [devicesTable, latestTable, telemetryTable] as const;
+/**
+ * Facts about the platform as a whole, one item each, written with a condition so that exactly one
+ * writer wins: today the claim of the first admin (`{ name: 'first-admin', sub, username }`), which
+ * Cognito alone cannot make race-free (it has no conditional write). Tiny; reads are rare.
+ */
+export const platformStateTable: TableDefinition = {
+  id: 'fleet-platform-state',
+  partitionKey: { name: 'name', type: 'S' },
+};
+
+export const tables = [devicesTable, latestTable, telemetryTable, platformStateTable] as const;
 
 /** An SQS queue with its dead-letter queue. */
 export interface QueueDefinition {

@@ -2,6 +2,7 @@
  * Public HTTP routes: CloudFront → API Gateway → load balancer N → ECS service N. The CDK app
  * creates one HTTP API route per entry and the local gateway uses the same table.
  */
+import { bodyLimits } from './http-limits.ts';
 import type { ServiceName } from './services.ts';
 
 export interface GatewayRoute {
@@ -12,12 +13,24 @@ export interface GatewayRoute {
   readonly auth: 'none' | 'cognito';
   /** Paths under the route that skip the authorizer (documentation, health). */
   readonly publicPaths?: readonly string[];
+  /**
+   * Largest request body the route's service takes on any of its routes, in bytes. The local
+   * gateway answers 413 above it without bothering the service; on AWS API Gateway's own 10 MB
+   * quota applies and the service enforces this (and its finer per-route limits) itself.
+   */
+  readonly maxBodyBytes: number;
 }
 
 export const gatewayRoutes: readonly GatewayRoute[] = [
-  { path: '/api/*', service: 'api', auth: 'cognito', publicPaths: ['/api/health', '/api/docs', '/api/openapi.json'] },
-  { path: '/data/*', service: 'data', auth: 'cognito', publicPaths: ['/data/health'] },
-  { path: '$default', service: 'frontend', auth: 'none' },
+  {
+    path: '/api/*',
+    service: 'api',
+    auth: 'cognito',
+    publicPaths: ['/api/health', '/api/docs', '/api/openapi.json'],
+    maxBodyBytes: bodyLimits.apiCommand,
+  },
+  { path: '/data/*', service: 'data', auth: 'cognito', publicPaths: ['/data/health'], maxBodyBytes: bodyLimits.none },
+  { path: '$default', service: 'frontend', auth: 'none', maxBodyBytes: bodyLimits.none },
 ];
 
 /** The route a request path takes, the way API Gateway matches: most specific prefix, then `$default`. */

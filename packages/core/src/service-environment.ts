@@ -15,6 +15,8 @@ export interface ResourceReferences {
   readonly devicesTable: string;
   readonly latestTable: string;
   readonly telemetryTable: string;
+  /** Table of platform-wide facts (the first admin's claim); the API Service's alone. */
+  readonly platformStateTable: string;
   readonly bucket: string;
   readonly ingestQueueUrl: string;
   readonly userPoolId: string;
@@ -72,6 +74,7 @@ export function serviceEnvironment(service: ServiceName, refs: ResourceReference
         DEVICE_POLICY_NAME: refs.devicePolicyName,
         BROWSER_POLICY_NAME: refs.browserPolicyName,
         DATA_SERVICE_URL: refs.dataServiceUrl,
+        PLATFORM_STATE_TABLE: refs.platformStateTable,
       };
     case 'data':
       return {

@@ -3,12 +3,13 @@
  * The simulator, the end-to-end tests and the benchmark all go through it, as a user would.
  */
 import {
+  AdminAddUserToGroupCommand,
+  AdminConfirmSignUpCommand,
   CognitoIdentityProviderClient,
   InitiateAuthCommand,
   SignUpCommand,
-  AdminConfirmSignUpCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import type { DeviceCredentials } from '@fleet/core';
+import type { DeviceCredentials, Role } from '@fleet/core';
 import type { FleetEndpoints } from './fleet-endpoints.ts';
 
 export interface Tokens {
@@ -62,13 +63,14 @@ export async function signIn(endpoints: FleetEndpoints, email: string, password:
 /**
  * Signs a user up and confirms the sign-up with administrator credentials, as the confirmation
  * mail would: the local cloud's root credentials, or on AWS the caller's own (the SDK's default
- * chain, when `admin.credentials` is absent).
+ * chain, when `admin.credentials` is absent). With `role`, the same credentials put the user in
+ * that role's group (a self-signed-up user is otherwise a viewer).
  */
 export async function signUp(
   endpoints: FleetEndpoints,
   email: string,
   password: string,
-  admin: { credentials?: { accessKeyId: string; secretAccessKey: string } },
+  admin: { credentials?: { accessKeyId: string; secretAccessKey: string }; role?: Role },
 ): Promise<void> {
   const client = cognitoClient(endpoints, admin.credentials);
   try {
@@ -81,6 +83,9 @@ export async function signUp(
       }),
     );
     await client.send(new AdminConfirmSignUpCommand({ UserPoolId: endpoints.userPoolId, Username: email }));
+    if (admin.role) {
+      await client.send(new AdminAddUserToGroupCommand({ UserPoolId: endpoints.userPoolId, Username: email, GroupName: admin.role }));
+    }
   } finally {
     client.destroy();
   }

@@ -30,7 +30,8 @@ export async function simulatorTokens(
     email: `simulator-${randomBytes(3).toString('hex')}@fleet.local`,
     password: `Sim-${randomBytes(12).toString('base64url')}9a`,
   };
-  await signUp(endpoints, user.email, user.password, { credentials: admin });
+  // Registering devices needs the operator role; the local root credentials grant it, as an admin would.
+  await signUp(endpoints, user.email, user.password, { credentials: admin, role: 'operator' });
   await mkdir(dirname(file), { recursive: true });
   await writeFile(file, JSON.stringify(user, null, 2), { mode: 0o600 });
   return signIn(endpoints, user.email, user.password);

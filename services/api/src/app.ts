@@ -6,16 +6,19 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { bodyLimits, createHealthProbe } from '@fleet/core';
+import { serviceServerOptions } from '@fleet/core/http';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { createHealthProbe } from '@fleet/core';
 import type { Logger } from 'pino';
 import { createAuthorizer } from './auth/authorize.ts';
-import type { TokenVerifier } from './auth/token-verifier.ts';
+import { createFirstAdmin } from './auth/first-admin.ts';
+import type { TokenVerifier } from '@fleet/core/tokens';
 import type { ApiClients } from './aws-clients.ts';
 import type { ApiConfig } from './config.ts';
 import { createDeviceRegistry } from './devices/device-registry.ts';
 import { createIotProvisioning } from './devices/iot-provisioning.ts';
 import { installErrorHandlers } from './errors.ts';
+import { installStrictInputs } from './http/strict-inputs.ts';
 import { validationMessage } from './http/validation-message.ts';
 import type { TypedApp } from './http/typed-app.ts';
 import { registerDeviceRoutes } from './routes/devices.ts';
@@ -48,12 +51,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     loggerInstance: logger,
     // Behind CloudFront, API Gateway and an ALB: trust the forwarded client address.
     trustProxy: true,
-    // Unknown fields are refused (400) rather than silently dropped.
-    ajv: { customOptions: { removeAdditional: false } },
+    // Fleet's HTTP server and error answers; every route's JSON body is small (commands allow more).
+    ...serviceServerOptions({ bodyLimit: bodyLimits.api }),
+    // Path parameters are bounded by their schemas (usernames: 128), which then answer 400, not a 404.
+    maxParamLength: 512,
     schemaErrorFormatter: (errors, dataVar) => new Error(validationMessage(errors, dataVar)),
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as TypedApp;
 
   installErrorHandlers(app);
+  installStrictInputs(app);
 
   await app.register(swagger, {
     openapi: {
@@ -61,7 +67,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       info: {
         title: 'Fleet API',
         version: '1.0.0',
-        description: 'Devices, telemetry and users of the Fleet IoT platform. Authenticate with a Cognito access token.',
+        description:
+          'Devices, telemetry and users of the Fleet IoT platform. Authenticate with a Cognito access token. ' +
+          `Request bodies are JSON (UTF-8, no unknown fields, no type coercion) of at most ${bodyLimits.api / 1024} KiB ` +
+          `(${bodyLimits.apiCommand / 1024} KiB for device commands); larger ones answer 413. Every error answers ` +
+          '`{ code, message }` with a code of one closed set.',
       },
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
       tags: [
@@ -78,11 +88,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  const authorizer = createAuthorizer({ verifier: deps.verifier, defaultRole: config.defaultRole });
+  const authorizer = createAuthorizer({ verifier: deps.verifier });
   registerHealthRoutes(app, {
     health: createHealthProbe({
       service: 'api',
-      dependencies: apiDependencies(clients, [config.devicesTable, config.latestTable]),
+      dependencies: apiDependencies(clients, [config.devicesTable, config.latestTable, config.platformStateTable]),
       ...(deps.healthCacheMs === undefined ? {} : { cacheMs: deps.healthCacheMs }),
     }),
   });
@@ -103,6 +113,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerMeRoutes(app, {
     authorizer,
     verifier: deps.verifier,
+    firstAdmin: createFirstAdmin({
+      dynamo: clients.dynamo,
+      cognito: clients.cognito,
+      userPoolId: config.userPoolId,
+      tableName: config.platformStateTable,
+      logger,
+    }),
     cognito: clients.cognito,
     cognitoIdentity: clients.cognitoIdentity,
     iot: clients.iot,
@@ -111,6 +128,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     identityPoolId: config.identityPoolId,
     browserPolicyName: config.browserPolicyName,
   });
-  registerUserRoutes(app, { authorizer, cognito: clients.cognito, userPoolId: config.userPoolId, defaultRole: config.defaultRole });
+  registerUserRoutes(app, { authorizer, cognito: clients.cognito, userPoolId: config.userPoolId });
   return app as unknown as FastifyInstance;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cognitoJwksUrl, parseConfig } from './config.ts';
+import { parseConfig } from './config.ts';
 
 const env = {
   AWS_REGION: 'us-east-1',
@@ -15,21 +15,27 @@ const env = {
   DEVICE_POLICY_NAME: 'fleet-device',
   BROWSER_POLICY_NAME: 'fleet-browser-live',
   DATA_SERVICE_URL: 'http://127.0.0.1:3003/',
+  PLATFORM_STATE_TABLE: 'fleet-platform-state',
 };
 
 describe('parseConfig', () => {
-  it('reads a complete environment, with operator as the default role', () => {
+  it('reads a complete environment', () => {
     const result = parseConfig(env);
     expect(result).toMatchObject({
       ok: true,
       config: {
         port: 3002,
         iotMqttPort: 8883,
-        defaultRole: 'operator',
+        platformStateTable: 'fleet-platform-state',
         dataServiceUrl: 'http://127.0.0.1:3003',
         jwksUrl: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbC123/.well-known/jwks.json',
       },
     });
+  });
+
+  it('accepts DEFAULT_ROLE=viewer, the only role a user in no group can have', () => {
+    expect(parseConfig({ ...env, DEFAULT_ROLE: 'viewer' }).ok).toBe(true);
+    expect(parseConfig({ ...env, DEFAULT_ROLE: 'operator' }).ok).toBe(false);
   });
 
   it('reports every problem at once', () => {
@@ -49,21 +55,8 @@ describe('parseConfig', () => {
       'IOT_ENDPOINT is missing or empty',
       'PORT must be an integer between 0 and 65535, received "eighty"',
       'USER_POOL_ID must look like "<region>_<id>" (e.g. us-east-1_AbC123), received "pool"',
-      'DEFAULT_ROLE must be one of admin, operator, viewer, received "root"',
+      'DEFAULT_ROLE is no longer supported, received "root": a user in no group is a viewer; admins grant roles (PUT /api/users/<username>/role)',
       'IOT_MQTT_PORT must be an integer between 1 and 65535, received "88830"',
     ]);
-  });
-});
-
-describe('cognitoJwksUrl', () => {
-  it('prefers the service-specific endpoint, then AWS_ENDPOINT_URL, then the public regional endpoint', () => {
-    const pool = 'us-east-1_X';
-    expect(
-      cognitoJwksUrl({ AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: 'http://a:1/', AWS_ENDPOINT_URL: 'http://b:2' }, 'us-east-1', pool),
-    ).toBe('http://a:1/us-east-1_X/.well-known/jwks.json');
-    expect(cognitoJwksUrl({ AWS_ENDPOINT_URL: 'http://localhost:4566' }, 'us-east-1', pool)).toBe(
-      'http://localhost:4566/us-east-1_X/.well-known/jwks.json',
-    );
-    expect(cognitoJwksUrl({}, 'eu-west-1', pool)).toBe('https://cognito-idp.eu-west-1.amazonaws.com/us-east-1_X/.well-known/jwks.json');
   });
 });

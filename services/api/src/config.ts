@@ -3,7 +3,7 @@
  * builds (ECS task definition on AWS, the local launcher locally). Validated once, at start-up,
  * reporting every problem together so that a misconfigured task fails with one readable message.
  */
-import { roles, type Role } from '@fleet/core';
+import { cognitoJwksUrl } from '@fleet/core/tokens';
 
 export interface ApiConfig {
   readonly region: string;
@@ -22,8 +22,8 @@ export interface ApiConfig {
   readonly browserPolicyName: string;
   /** Base URL of the Data Service (load balancer 3), without a trailing slash. */
   readonly dataServiceUrl: string;
-  /** Role of a signed-in user who belongs to no user pool group. @default 'operator' */
-  readonly defaultRole: Role;
+  /** Table of platform-wide facts, e.g. who became the first admin (see first-admin.ts). */
+  readonly platformStateTable: string;
   /** Where the user pool's JWKS is fetched from. */
   readonly jwksUrl: string;
 }
@@ -44,18 +44,8 @@ const required = [
   'DEVICE_POLICY_NAME',
   'BROWSER_POLICY_NAME',
   'DATA_SERVICE_URL',
+  'PLATFORM_STATE_TABLE',
 ] as const;
-
-/**
- * The Cognito IdP endpoint, resolved the way the AWS SDK resolves it: the service-specific
- * variable, then the global one, then the public regional endpoint
- * (https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html).
- */
-export function cognitoJwksUrl(env: Readonly<Record<string, string | undefined>>, region: string, userPoolId: string): string {
-  const endpoint =
-    env['AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER'] ?? env['AWS_ENDPOINT_URL'] ?? `https://cognito-idp.${region}.amazonaws.com`;
-  return `${endpoint.replace(/\/+$/, '')}/${userPoolId}/.well-known/jwks.json`;
-}
 
 /** Reads and checks the environment; never throws. */
 export function parseConfig(env: Readonly<Record<string, string | undefined>>): ConfigResult {
@@ -76,9 +66,13 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
   if (v.DATA_SERVICE_URL && !URL.canParse(v.DATA_SERVICE_URL)) {
     problems.push(`DATA_SERVICE_URL must be an absolute URL, received ${JSON.stringify(v.DATA_SERVICE_URL)}`);
   }
-  const defaultRole = env['DEFAULT_ROLE']?.trim() || 'operator';
-  if (!(roles as readonly string[]).includes(defaultRole)) {
-    problems.push(`DEFAULT_ROLE must be one of ${roles.join(', ')}, received ${JSON.stringify(defaultRole)}`);
+  // A user in no group is a viewer (core's leastRole). The old switch that could make every
+  // self-signed-up user an operator is gone; a task still setting it to more fails loudly.
+  const defaultRole = env['DEFAULT_ROLE']?.trim();
+  if (defaultRole && defaultRole !== 'viewer') {
+    problems.push(
+      `DEFAULT_ROLE is no longer supported, received ${JSON.stringify(defaultRole)}: a user in no group is a viewer; admins grant roles (PUT /api/users/<username>/role)`,
+    );
   }
   const iotMqttPort = Number(v.IOT_MQTT_PORT);
   if (v.IOT_MQTT_PORT && !(Number.isInteger(iotMqttPort) && iotMqttPort >= 1 && iotMqttPort <= 65_535)) {
@@ -101,7 +95,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
       devicePolicyName: v.DEVICE_POLICY_NAME,
       browserPolicyName: v.BROWSER_POLICY_NAME,
       dataServiceUrl: v.DATA_SERVICE_URL.replace(/\/+$/, ''),
-      defaultRole: defaultRole as Role,
+      platformStateTable: v.PLATFORM_STATE_TABLE,
       jwksUrl: cognitoJwksUrl(env, v.AWS_REGION, v.USER_POOL_ID),
     },
   };

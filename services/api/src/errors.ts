@@ -1,7 +1,10 @@
 /**
- * One error model for the whole API: every 4xx answers `{ code, message }`, every 5xx answers a
- * generic body and logs the details (they may name tables, ARNs or stack frames).
+ * One error model for the whole API: every 4xx answers `{ code, message }` with a code of the one
+ * closed set in `@fleet/core` (`errorCodes`, shared with the gateway and the Data Service), every
+ * 5xx answers a generic body and logs the details (they may name tables, ARNs or stack frames).
  */
+import { errorCodeForStatus, errorCodes, type ErrorCode } from '@fleet/core';
+import { keepConnectionAfterBodyError } from '@fleet/core/http';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 
@@ -15,30 +18,23 @@ export const ErrorBody = Type.Object(
 );
 
 /** The closed set of codes this API answers with, and their HTTP status. */
-export const errorStatus = {
-  ValidationError: 400,
-  Unauthorized: 401,
-  Forbidden: 403,
-  NotFound: 404,
-  DeviceNotFound: 404,
-  UserNotFound: 404,
-  InvalidIdToken: 400,
-  DeviceExists: 409,
-  DataServiceUnavailable: 502,
-  AuthUnavailable: 503,
-  InternalError: 500,
-} as const;
+export const errorStatus = errorCodes;
 
-export type ErrorCode = keyof typeof errorStatus;
+export type { ErrorCode };
 
 /** An expected failure, answered as `{ code, message }` with its status. */
 export class ApiError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly statusCode: number;
   /** Extra response headers (e.g. `WWW-Authenticate` on 401). */
   readonly headers: Readonly<Record<string, string>>;
 
-  constructor(statusCode: number, code: string, message: string, options: { headers?: Record<string, string>; cause?: unknown } = {}) {
+  constructor(
+    statusCode: number,
+    code: ErrorCode,
+    message: string,
+    options: { headers?: Readonly<Record<string, string>>; cause?: unknown } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'ApiError';
     this.code = code;
@@ -47,9 +43,29 @@ export class ApiError extends Error {
   }
 }
 
-/** An `ApiError` for one of this API's own codes. */
-export function apiError(code: ErrorCode, message: string, options: { headers?: Record<string, string>; cause?: unknown } = {}): ApiError {
-  return new ApiError(errorStatus[code], code, message, options);
+/** An `ApiError` for one of the codes, with its status. */
+export function apiError(
+  code: ErrorCode,
+  message: string,
+  options: { headers?: Readonly<Record<string, string>>; cause?: unknown } = {},
+): ApiError {
+  return new ApiError(errorCodes[code], code, message, options);
+}
+
+/** Fastify's own client errors (body parsing, content type, size), in the closed set. */
+function fastifyClientError(error: FastifyError, status: number): { code: ErrorCode; message: string } {
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return { code: 'PayloadTooLarge', message: 'The request body is larger than this route accepts (see the OpenAPI document)' };
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return { code: 'UnsupportedMediaType', message: 'Send the body as application/json' };
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return { code: 'MalformedRequest', message: 'The body is empty but its content type is application/json' };
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return { code: 'MalformedRequest', message: 'The body is not valid JSON' };
+    default:
+      return { code: errorCodeForStatus(status), message: error.message };
+  }
 }
 
 /** Installs the error and not-found handlers on an app. */
@@ -65,14 +81,17 @@ export function installErrorHandlers(app: FastifyInstance): void {
     }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
-      // Fastify's own client errors: malformed JSON, unsupported media type, body too large.
-      return reply.code(status).send({ code: error.code ?? 'BadRequest', message: error.message });
+      if (error.code?.startsWith('FST_ERR_CTP_')) keepConnectionAfterBodyError(request, reply);
+      return reply.code(status).send(fastifyClientError(error, status));
     }
     request.log.error({ err: error }, 'request failed');
     return reply.code(500).send({ code: 'InternalError', message: 'Internal server error' });
   });
 
-  app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({ code: 'NotFound', message: `Route ${request.method} ${request.url.split('?')[0]} not found` }),
-  );
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    return reply
+      .code(404)
+      .send({ code: 'NotFound', message: `Route ${request.method} ${path.length > 100 ? `${path.slice(0, 100)}…` : path} not found` });
+  });
 }

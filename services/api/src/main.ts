@@ -6,7 +6,7 @@
  */
 import { pino } from 'pino';
 import { buildApp } from './app.ts';
-import { fetchJwks, createTokenVerifier } from './auth/token-verifier.ts';
+import { fetchJwks, createTokenVerifier } from '@fleet/core/tokens';
 import { createAwsClients } from './aws-clients.ts';
 import { parseConfig } from './config.ts';
 
@@ -51,7 +51,8 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
 
-  await app.listen({ port: config.port, host: '0.0.0.0' });
+  // Every interface in a container (ECS); the local launcher passes its --host (loopback by default).
+  await app.listen({ port: config.port, host: process.env['HOST'] ?? '0.0.0.0' });
 }
 
 main().catch((err: unknown) => {

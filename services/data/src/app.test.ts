@@ -1,10 +1,12 @@
-/** The HTTP layer alone: schemas, error shapes and pagination, over in-memory store doubles. */
+/** The HTTP layer alone: callers, schemas, error shapes and pagination, over in-memory store doubles. */
+import type { InjectOptions } from 'fastify';
 import pino from 'pino';
-import { describe, expect, it } from 'vitest';
-import { buildApp, queryLimits } from './app.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildApp, queryLimits, type AppOptions } from './app.ts';
 import type { DeadLetterStore } from './dead-letters.ts';
 import type { LatestStore } from './latest-store.ts';
 import type { StoredReading, TelemetryQuery, TelemetryStore } from './telemetry-store.ts';
+import { createTestCallers, type TestCallers } from './testing/test-callers.ts';
 
 const logger = pino({ level: 'silent' });
 
@@ -31,10 +33,70 @@ const deadLetters: DeadLetterStore = {
 };
 
 const readings = Array.from({ length: 25 }, (_, i) => ({ ts: 1000 + i * 10, seq: i, values: { t: i } }));
-const app = buildApp({ logger, telemetry: memoryTelemetry(readings), latest, deadLetters });
+/** dev-1 has readings, dev-2 is registered without any; nothing else is registered. */
+const devices = { exists: async (id: string) => id === 'dev-1' || id === 'dev-2' };
+let callers: TestCallers;
+let build: (overrides?: Partial<AppOptions>) => ReturnType<typeof buildApp>;
+let app: ReturnType<typeof buildApp>;
+/** `app.inject` as a signed-in user in `groups` (a viewer unless told). */
+const as = async (options: InjectOptions | string, groups: string[] = ['viewer'], target = app) =>
+  target.inject({ ...(typeof options === 'string' ? { url: options } : options), headers: await callers.headers(groups) });
+
+beforeAll(async () => {
+  callers = await createTestCallers();
+  build = (overrides = {}) =>
+    buildApp({ logger, verifier: callers.verifier, devices, telemetry: memoryTelemetry(readings), latest, deadLetters, ...overrides });
+  app = build();
+});
+
+describe('who may call the Data Service', () => {
+  const routes: InjectOptions[] = [
+    { url: '/data/devices/dev-1/latest' },
+    { url: '/data/devices/dev-1/readings' },
+    { url: '/data/devices/dev-1/readings/raw' },
+    { url: '/data/dead-letters' },
+    { method: 'POST', url: '/internal/dead-letters/replay' },
+  ];
+
+  it('answers 401 with a Bearer challenge to every route but health without a valid token', async () => {
+    for (const route of routes) {
+      for (const authorization of [undefined, 'Bearer not.a.token', `Bearer ${await callers.tokens.accessToken({ expiresIn: -5 })}`]) {
+        const res = await app.inject({ ...route, headers: authorization ? { authorization } : {} });
+        expect(res.statusCode, `${route.url} ${authorization}`).toBe(401);
+        expect(res.json()).toMatchObject({ code: 'Unauthorized' });
+        expect(res.headers['www-authenticate']).toMatch(/^Bearer realm="fleet"/);
+      }
+    }
+    expect((await app.inject({ url: '/data/health' })).statusCode).toBe(200);
+  });
+
+  it('judges roles as the API does: dead letters for operators, replay for admins only', async () => {
+    const status = async (route: InjectOptions, groups: string[]) => (await as(route, groups)).statusCode;
+    expect(await status({ url: '/data/dead-letters' }, ['viewer'])).toBe(403);
+    expect(await status({ url: '/data/dead-letters' }, [])).toBe(403);
+    expect(await status({ url: '/data/dead-letters' }, ['operator'])).toBe(200);
+    const replay = { method: 'POST' as const, url: '/internal/dead-letters/replay' };
+    expect(await status(replay, ['viewer'])).toBe(403);
+    expect(await status(replay, ['operator'])).toBe(403);
+    // An admin passes the check; this app has no replayer.
+    expect(await status(replay, ['admin'])).toBe(501);
+    const refused = await as(replay, ['operator']);
+    expect(refused.json()).toEqual({ code: 'Forbidden', message: 'Role "operator" may not replay dead letters' });
+  });
+
+  it('refuses a token of another user pool', async () => {
+    const res = await app.inject({
+      url: '/data/devices/dev-1/latest',
+      headers: {
+        authorization: `Bearer ${await callers.tokens.accessToken({ issuer: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Other' })}`,
+      },
+    });
+    expect(res.statusCode).toBe(401);
+  });
+});
 
 describe('data HTTP API', () => {
-  it('answers liveness, and readiness with the report of its probes', async () => {
+  it('answers liveness, and readiness with the report of its probes, without a token', async () => {
     const live = await app.inject({ url: '/data/health/live' });
     expect(live.statusCode).toBe(200);
     expect(live.json()).toEqual({ status: 'ok' });
@@ -44,16 +106,24 @@ describe('data HTTP API', () => {
   });
 
   it('returns the latest values of a device, and 404 with a code for a device without readings', async () => {
-    expect((await app.inject({ url: '/data/devices/dev-1/latest' })).json()).toEqual({
+    expect((await as('/data/devices/dev-1/latest')).json()).toEqual({
       deviceId: 'dev-1',
       ts: 5,
       seq: 1,
       values: { t: 1 },
       receivedAt: 6,
     });
-    const missing = await app.inject({ url: '/data/devices/dev-2/latest' });
+    const missing = await as('/data/devices/dev-2/latest');
     expect(missing.statusCode).toBe(404);
     expect(missing.json()).toEqual({ code: 'NotFound', message: expect.stringContaining('dev-2') });
+  });
+
+  it('answers 404 DeviceNotFound, not 200 and an empty list, for telemetry of a device that is not registered', async () => {
+    for (const url of ['/data/devices/ghost/latest', '/data/devices/ghost/readings', '/data/devices/ghost/readings/raw']) {
+      const res = await as(url);
+      expect(res.statusCode, url).toBe(404);
+      expect(res.json()).toEqual({ code: 'DeviceNotFound', message: 'Device "ghost" is not registered' });
+    }
   });
 
   it('rejects bad input with 400 { code, message }', async () => {
@@ -69,26 +139,21 @@ describe('data HTTP API', () => {
       '/data/devices/dev-1/readings/raw?from=0&to=5&cursor=bm9wZQ',
       '/data/devices/dev-1/readings/raw?from=0&to=5&limit=0',
     ]) {
-      const res = await app.inject({ url });
+      const res = await as(url);
       expect(res.statusCode, url).toBe(400);
-      expect(res.json(), url).toEqual({ code: 'BadRequest', message: expect.any(String) });
+      expect(res.json(), url).toEqual({ code: 'ValidationError', message: expect.any(String) });
     }
   });
 
   it('answers 404 { code, message } for an unknown route', async () => {
-    const res = await app.inject({ url: '/data/nope' });
+    const res = await as('/data/nope');
     expect(res.statusCode).toBe(404);
     expect(res.json()).toMatchObject({ code: 'NotFound' });
   });
 
   it('hides the details of a server error', async () => {
-    const failing = buildApp({
-      logger,
-      latest: { ...latest, get: async () => Promise.reject(new Error('secret table name fleet-latest-xyz')) },
-      telemetry: memoryTelemetry([]),
-      deadLetters,
-    });
-    const res = await failing.inject({ url: '/data/devices/dev-1/latest' });
+    const failing = build({ latest: { ...latest, get: async () => Promise.reject(new Error('secret table name fleet-latest-xyz')) } });
+    const res = await as('/data/devices/dev-1/latest', ['viewer'], failing);
     expect(res.statusCode).toBe(500);
     expect(res.json()).toEqual({ code: 'InternalError', message: expect.not.stringContaining('secret') });
   });
@@ -98,7 +163,7 @@ describe('data HTTP API', () => {
     let cursor: string | undefined;
     let pages = 0;
     do {
-      const res = await app.inject({
+      const res = await as({
         url: '/data/devices/dev-1/readings/raw',
         query: { from: '0', to: '5000', limit: '10', ...(cursor ? { cursor } : {}) },
       });
@@ -112,19 +177,19 @@ describe('data HTTP API', () => {
   });
 
   it('downsamples with maxPoints defaulting to 500 and filters metrics', async () => {
-    const res = await app.inject({ url: '/data/devices/dev-1/readings?from=1000&to=1249&maxPoints=5' });
+    const res = await as('/data/devices/dev-1/readings?from=1000&to=1249&maxPoints=5');
     const body = res.json<{ intervalMs: number; metrics: Record<string, { count: number }[]> }>();
     expect(body.intervalMs).toBe(50);
     expect(body.metrics['t']!.map((i) => i.count)).toEqual([5, 5, 5, 5, 5]);
-    const none = await app.inject({ url: '/data/devices/dev-1/readings?from=1000&to=1249&metrics=other' });
+    const none = await as('/data/devices/dev-1/readings?from=1000&to=1249&metrics=other');
     expect(none.json()).toMatchObject({ intervalMs: 1, metrics: { other: [] } });
   });
 
   it('accepts ISO 8601 times as well as epoch milliseconds, and defaults to the last 24 hours', async () => {
-    const iso = await app.inject({ url: '/data/devices/dev-1/readings/raw?from=1970-01-01T00:00:01.000Z&to=1970-01-01T00:00:01.050Z' });
+    const iso = await as('/data/devices/dev-1/readings/raw?from=1970-01-01T00:00:01.000Z&to=1970-01-01T00:00:01.050Z');
     expect(iso.statusCode).toBe(200);
     expect(iso.json<{ readings: StoredReading[] }>().readings.map((r) => r.ts)).toEqual([1000, 1010, 1020, 1030, 1040, 1050]);
-    const defaults = await app.inject({ url: '/data/devices/dev-1/readings' });
+    const defaults = await as('/data/devices/dev-1/readings');
     expect(defaults.statusCode).toBe(200);
     const body = defaults.json<{ from: number; to: number }>();
     expect(body.to - body.from).toBe(86_400_000);
@@ -132,7 +197,7 @@ describe('data HTTP API', () => {
   });
 
   it('answers 501 for replay when no replayer is configured', async () => {
-    const res = await app.inject({ method: 'POST', url: '/internal/dead-letters/replay' });
+    const res = await as({ method: 'POST', url: '/internal/dead-letters/replay' }, ['admin']);
     expect(res.statusCode).toBe(501);
     expect(res.json()).toMatchObject({ code: 'NotImplemented' });
   });

@@ -1,16 +1,31 @@
 /**
- * The Data Service's HTTP API (behind load balancer 3, called by the API Service). Schema-first:
- * each route's TypeBox schema validates input, serializes output and types the handler. No auth at
- * this layer: the gateway's authorizer protects `/data/*` from outside. Errors: 4xx carry
- * `{ code, message }`, 5xx hide details (logged with the request id).
+ * The Data Service's HTTP API (behind load balancer 3: API Gateway's `/data/*` route and the API
+ * Service). Schema-first: each route's TypeBox schema validates input, serializes output and types
+ * the handler. Every route but health checks its caller (`caller-check.ts`): the role model of the
+ * API Service, from the same token. Errors: `{ code, message }` with the codes of `@fleet/core`,
+ * 5xx without details (logged with the request id).
  */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { createHealthProbe, deviceIdPattern, HealthReportSchema, LivenessSchema, telemetryLimits, type HealthProbe } from '@fleet/core';
+import {
+  bodyLimits,
+  createHealthProbe,
+  deviceIdPattern,
+  errorCodeForStatus,
+  HealthReportSchema,
+  LivenessSchema,
+  telemetryLimits,
+  telemetryQueryLimits,
+  type HealthProbe,
+} from '@fleet/core';
+import { keepConnectionAfterBodyError, serviceServerOptions } from '@fleet/core/http';
+import type { TokenVerifier } from '@fleet/core/tokens';
 import Fastify, { LogController } from 'fastify';
-import type { FastifyError } from 'fastify';
+import type { FastifyError, FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import { Type } from 'typebox';
+import { requireCaller } from './caller-check.ts';
 import type { DeadLetterStore } from './dead-letters.ts';
+import type { DeviceDirectory } from './device-directory.ts';
 import { createDownsampler } from './downsample.ts';
 import type { LatestStore } from './latest-store.ts';
 import type { DeadLetterReplayer } from './replay.ts';
@@ -18,6 +33,10 @@ import type { StoredReading, TelemetryStore } from './telemetry-store.ts';
 
 export interface AppOptions {
   readonly logger: Logger;
+  /** Judges the caller's access token (the user pool's JWKS). */
+  readonly verifier: TokenVerifier;
+  /** Which devices are registered: telemetry of any other answers 404 DeviceNotFound. */
+  readonly devices: DeviceDirectory;
   readonly telemetry: TelemetryStore;
   readonly latest: LatestStore;
   readonly deadLetters: DeadLetterStore;
@@ -28,20 +47,17 @@ export interface AppOptions {
 }
 
 export const queryLimits = {
-  defaultMaxPoints: 500,
-  maxMaxPoints: 2000,
-  defaultRawLimit: 500,
-  maxRawLimit: 1000,
+  ...telemetryQueryLimits,
   /** A query spans at most the retention (plus a day of slack for the edges). */
   maxRangeMs: telemetryLimits.maxAgeMs + 86_400_000,
 } as const;
 
 const ErrorBody = Type.Object({ code: Type.String(), message: Type.String() });
-const DeviceParams = Type.Object({ deviceId: Type.String({ pattern: deviceIdPattern.source }) });
+const DeviceParams = Type.Object({ deviceId: Type.String({ pattern: deviceIdPattern.source, maxLength: 64 }) });
 const Values = Type.Record(Type.String(), Type.Number());
 const Time = Type.String({
   minLength: 1,
-  maxLength: 64,
+  maxLength: queryLimits.maxTimeLength,
   description: 'epoch milliseconds or ISO 8601 time; default: to = now, from = to − 24 h',
 });
 const IntervalSchema = Type.Object({ t: Type.Number(), min: Type.Number(), max: Type.Number(), avg: Type.Number(), count: Type.Integer() });
@@ -50,7 +66,7 @@ const ReadingSchema = Type.Object({ ts: Type.Number(), seq: Type.Integer(), valu
 /** Raised by handlers for a client mistake the schema cannot express. */
 class BadRequest extends Error {
   readonly statusCode = 400;
-  readonly code = 'BadRequest';
+  readonly code = 'ValidationError';
 }
 
 const encodeCursor = (r: StoredReading) => Buffer.from(`${r.ts}_${r.seq}`).toString('base64url');
@@ -90,15 +106,27 @@ export function buildApp(options: AppOptions) {
   const app = Fastify({
     loggerInstance: options.logger,
     logController: new LogController({ disableRequestLogging: true }),
+    // Fleet's HTTP server and error answers; no route takes a body.
+    ...serviceServerOptions({ bodyLimit: bodyLimits.none }),
   }).withTypeProvider<TypeBoxTypeProvider>();
+  const caller = (permission: Parameters<typeof requireCaller>[1]) => requireCaller(options.verifier, permission);
+  const registered = async (deviceId: string, reply: FastifyReply): Promise<boolean> => {
+    if (await options.devices.exists(deviceId)) return true;
+    await reply.code(404).send({ code: 'DeviceNotFound', message: `Device "${deviceId}" is not registered` });
+    return false;
+  };
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
     if (err.validation) {
       // Fastify already prefixes the message with the part of the request (querystring/from ...).
-      return reply.code(400).send({ code: 'BadRequest', message: err.message });
+      return reply.code(400).send({ code: 'ValidationError', message: err.message });
     }
     const status = err.statusCode ?? 500;
-    if (status < 500) return reply.code(status).send({ code: err.code ?? 'BadRequest', message: err.message });
+    if (status < 500) {
+      if (err.code?.startsWith('FST_ERR_CTP_')) keepConnectionAfterBodyError(request, reply);
+      const code = err instanceof BadRequest ? err.code : errorCodeForStatus(status);
+      return reply.code(status).send({ code, message: err.message });
+    }
     request.log.error({ err }, 'request failed');
     return reply.code(500).send({ code: 'InternalError', message: `internal error (request ${request.id})` });
   });
@@ -117,6 +145,7 @@ export function buildApp(options: AppOptions) {
   app.get(
     '/data/devices/:deviceId/latest',
     {
+      onRequest: caller('readDevices'),
       schema: {
         params: DeviceParams,
         response: {
@@ -126,6 +155,7 @@ export function buildApp(options: AppOptions) {
       },
     },
     async (request, reply) => {
+      if (!(await registered(request.params.deviceId, reply))) return reply;
       const latest = await options.latest.get(request.params.deviceId);
       if (!latest) return reply.code(404).send({ code: 'NotFound', message: `no reading stored for device ${request.params.deviceId}` });
       return latest;
@@ -135,13 +165,16 @@ export function buildApp(options: AppOptions) {
   app.get(
     '/data/devices/:deviceId/readings',
     {
+      onRequest: caller('readDevices'),
       schema: {
         params: DeviceParams,
         querystring: Type.Object({
           from: Type.Optional(Time),
           to: Type.Optional(Time),
           maxPoints: Type.Integer({ minimum: 1, maximum: queryLimits.maxMaxPoints, default: queryLimits.defaultMaxPoints }),
-          metrics: Type.Optional(Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_]{0,63}(,[A-Za-z][A-Za-z0-9_]{0,63})*$' })),
+          metrics: Type.Optional(
+            Type.String({ maxLength: queryLimits.maxMetricsLength, pattern: '^[A-Za-z][A-Za-z0-9_]{0,63}(,[A-Za-z][A-Za-z0-9_]{0,63})*$' }),
+          ),
         }),
         response: {
           200: Type.Object({
@@ -155,10 +188,11 @@ export function buildApp(options: AppOptions) {
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { maxPoints, metrics } = request.query;
       const { from, to } = timeRange(request.query);
       const { deviceId } = request.params;
+      if (!(await registered(deviceId, reply))) return reply;
       const downsampler = createDownsampler({ from, to, maxPoints, metrics: metrics?.split(',') });
       for await (const reading of options.telemetry.query({ deviceId, from, to })) downsampler.add(reading);
       return { deviceId, from, to, intervalMs: downsampler.intervalMs, metrics: downsampler.result() };
@@ -168,13 +202,14 @@ export function buildApp(options: AppOptions) {
   app.get(
     '/data/devices/:deviceId/readings/raw',
     {
+      onRequest: caller('readDevices'),
       schema: {
         params: DeviceParams,
         querystring: Type.Object({
           from: Type.Optional(Time),
           to: Type.Optional(Time),
           limit: Type.Integer({ minimum: 1, maximum: queryLimits.maxRawLimit, default: queryLimits.defaultRawLimit }),
-          cursor: Type.Optional(Type.String({ maxLength: 64 })),
+          cursor: Type.Optional(Type.String({ maxLength: queryLimits.maxCursorLength })),
         }),
         response: {
           200: Type.Object({ deviceId: Type.String(), readings: Type.Array(ReadingSchema), nextCursor: Type.Optional(Type.String()) }),
@@ -182,11 +217,12 @@ export function buildApp(options: AppOptions) {
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { limit, cursor } = request.query;
       const { from, to } = timeRange(request.query);
       const { deviceId } = request.params;
       const after = cursor === undefined ? undefined : decodeCursor(cursor);
+      if (!(await registered(deviceId, reply))) return reply;
       const readings: StoredReading[] = [];
       let more = false;
       for await (const reading of options.telemetry.query({ deviceId, from, to, after })) {
@@ -204,6 +240,7 @@ export function buildApp(options: AppOptions) {
   app.get(
     '/data/dead-letters',
     {
+      onRequest: caller('readDeadLetters'),
       schema: {
         querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }) }),
         response: {
@@ -226,10 +263,12 @@ export function buildApp(options: AppOptions) {
   );
 
   // Internal: the gateway routes only /data/* here, so replay is reachable only from inside the
-  // VPC (load balancer 3), where the API Service calls it for admins (POST /api/dead-letters/replay).
+  // VPC (load balancer 3), where the API Service calls it for admins (POST /api/dead-letters/replay)
+  // with the admin's token, which this checks too: an open port is no open door.
   app.post(
     '/internal/dead-letters/replay',
     {
+      onRequest: caller('replayDeadLetters'),
       schema: {
         querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }) }),
         response: {

@@ -2,6 +2,7 @@
  * The Data Service's configuration, read once from the environment that `serviceEnvironment('data')`
  * defines (plus optional tuning). Every problem is reported together.
  */
+import { cognitoJwksUrl } from '@fleet/core/tokens';
 
 export interface DataServiceConfig {
   readonly port: number;
@@ -11,6 +12,11 @@ export interface DataServiceConfig {
   readonly telemetryTable: string;
   readonly bucket: string;
   readonly ingestQueueUrl: string;
+  /** The user pool and app client whose access tokens callers present. */
+  readonly userPoolId: string;
+  readonly userPoolClientId: string;
+  /** Where the user pool's JWKS is fetched from (resolved as the SDK resolves the Cognito endpoint). */
+  readonly jwksUrl: string;
   /** Receives in flight (`INGEST_RECEIVERS`). @default 4 */
   readonly receivers: number;
   /** EMF flush interval (`METRICS_FLUSH_MS`). @default 10000 */
@@ -53,14 +59,19 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   const logLevel = env['LOG_LEVEL'] ?? 'info';
   if (!logLevels.includes(logLevel))
     problems.push(`LOG_LEVEL must be one of ${logLevels.join(', ')}, received ${JSON.stringify(logLevel)}`);
+  const region = required('AWS_REGION');
+  const userPoolId = required('USER_POOL_ID');
   const config: DataServiceConfig = {
     port,
-    region: required('AWS_REGION'),
+    region,
     devicesTable: required('DEVICES_TABLE'),
     latestTable: required('LATEST_TABLE'),
     telemetryTable: required('TELEMETRY_TABLE'),
     bucket: required('BUCKET_NAME'),
     ingestQueueUrl: queueUrl,
+    userPoolId,
+    userPoolClientId: required('USER_POOL_CLIENT_ID'),
+    jwksUrl: cognitoJwksUrl(env, region, userPoolId),
     receivers: integer('INGEST_RECEIVERS', 4, 1, 32),
     metricsFlushMs: integer('METRICS_FLUSH_MS', 10_000, 1000, 300_000),
     logLevel,

@@ -11,10 +11,13 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createDataService, type DataServiceOptions } from './service.ts';
 import { startLocalAws, type LocalAws } from './testing/local-aws.ts';
 import { createMemoryQueue } from './testing/memory-queue.ts';
+import { createTestCallers, type TestCallers } from './testing/test-callers.ts';
 
 let aws: LocalAws;
+let callers: TestCallers;
 beforeAll(async () => {
   aws = await startLocalAws();
+  callers = await createTestCallers();
 });
 afterAll(async () => {
   await aws.close();
@@ -28,6 +31,7 @@ const service = (overrides: Partial<DataServiceOptions> = {}) =>
     queue: createMemoryQueue(),
     tables: aws.tableNames,
     bucket: aws.bucket,
+    verifier: callers.verifier,
     healthCacheMs: 0,
     ...overrides,
   });

@@ -9,8 +9,9 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMetrics } from './emf.ts';
 import { createDataService } from './service.ts';
+import { createTestCallers, type TestCallers } from './testing/test-callers.ts';
 import type { DataService } from './service.ts';
-import { startLocalAws } from './testing/local-aws.ts';
+import { startLocalAws, registerTestDevice } from './testing/local-aws.ts';
 import type { LocalAws } from './testing/local-aws.ts';
 import { createMemoryQueue } from './testing/memory-queue.ts';
 import type { MemoryQueue } from './testing/memory-queue.ts';
@@ -41,11 +42,19 @@ describe('ingest consumer and queries against dynalite and s3rver', () => {
   let aws: LocalAws;
   let queue: MemoryQueue;
   let service: DataService;
+  let callers: TestCallers;
   const emf: string[] = [];
+  /** A registered device's telemetry, asked by an operator (who may also read dead letters). */
+  const query = async (url: string, query?: Record<string, string>) => {
+    const deviceId = /^\/data\/devices\/([^/]+)\//.exec(url)?.[1];
+    if (deviceId) await registerTestDevice(aws, deviceId);
+    return service.app.inject({ url, ...(query ? { query } : {}), headers: await callers.headers(['operator']) });
+  };
 
   const start = (q: MemoryQueue, tables = aws.tableNames) => {
     const s = createDataService({
       logger,
+      verifier: callers.verifier,
       dynamo: aws.dynamo,
       s3: aws.s3,
       queue: q,
@@ -63,9 +72,11 @@ describe('ingest consumer and queries against dynalite and s3rver', () => {
     let cursor: string | undefined;
     let pages = 0;
     do {
-      const res = await service.app.inject({
-        url: `/data/devices/${deviceId}/readings/raw`,
-        query: { from: String(from), to: String(to), limit: String(limit), ...(cursor ? { cursor } : {}) },
+      const res = await query(`/data/devices/${deviceId}/readings/raw`, {
+        from: String(from),
+        to: String(to),
+        limit: String(limit),
+        ...(cursor ? { cursor } : {}),
       });
       expect(res.statusCode).toBe(200);
       const page = res.json<RawPage>();
@@ -78,6 +89,7 @@ describe('ingest consumer and queries against dynalite and s3rver', () => {
   };
 
   beforeAll(async () => {
+    callers = await createTestCallers();
     aws = await startLocalAws();
     queue = createMemoryQueue();
     service = start(queue);
@@ -108,7 +120,7 @@ describe('ingest consumer and queries against dynalite and s3rver', () => {
     await waitFor('the queue to drain', () => queue.size === 0);
     const { readings } = await rawReadings('ooo', dayAgo, now, 100);
     expect(readings.map((r) => r.seq)).toEqual([0, 1, 2, 3]);
-    const latest = await service.app.inject({ url: '/data/devices/ooo/latest' });
+    const latest = await query('/data/devices/ooo/latest');
     expect(latest.statusCode).toBe(200);
     expect(latest.json()).toMatchObject({ deviceId: 'ooo', ts: hourAgo + 3000, seq: 3, values: { temperature: 3 } });
   });
@@ -129,7 +141,7 @@ describe('ingest consumer and queries against dynalite and s3rver', () => {
     });
     expect(Buffer.from(letter.payload, 'base64').toString()).toContain('yesterday');
     expect((await rawReadings('bad', hourAgo, now, 10)).readings).toEqual([]);
-    const listed = await service.app.inject({ url: '/data/dead-letters?limit=10' });
+    const listed = await query('/data/dead-letters?limit=10');
     expect(listed.statusCode).toBe(200);
     const reasons = listed.json<{ deadLetters: { messageId: string; reason: string }[] }>().deadLetters.map((d) => d.reason);
     expect(reasons).toEqual(expect.arrayContaining([expect.stringMatching(/"ts" must be/), expect.stringMatching(/not JSON/)]));
@@ -159,9 +171,11 @@ describe('ingest consumer and queries against dynalite and s3rver', () => {
     for (const r of order) queue.send(telemetryBody('bulk', r));
     await waitFor('1,100 messages to be consumed', () => queue.size === 0, 25_000);
 
-    const res = await service.app.inject({
-      url: '/data/devices/bulk/readings',
-      query: { from: String(from), to: String(now), maxPoints: '50', metrics: 'temperature' },
+    const res = await query('/data/devices/bulk/readings', {
+      from: String(from),
+      to: String(now),
+      maxPoints: '50',
+      metrics: 'temperature',
     });
     expect(res.statusCode).toBe(200);
     const body = res.json<{ metrics: Record<string, { t: number; min: number; max: number; avg: number; count: number }[]> }>();

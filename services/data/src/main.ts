@@ -8,6 +8,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { monitoring } from '@fleet/core';
+import { createTokenVerifier, fetchJwks } from '@fleet/core/tokens';
 import pino from 'pino';
 import { loadConfig } from './config.ts';
 import { createMetrics } from './emf.ts';
@@ -40,6 +41,12 @@ const service = createDataService({
   metrics: createMetrics({ namespace: monitoring.namespace, service: 'data', flushIntervalMs: config.metricsFlushMs }),
   consumer: { receivers: config.receivers },
   healthDependencies: [queueProbe(sqs, config.ingestQueueUrl)],
+  verifier: createTokenVerifier({
+    userPoolId: config.userPoolId,
+    clientId: config.userPoolClientId,
+    loadJwks: () => fetchJwks(config.jwksUrl),
+    logger,
+  }),
 });
 
 let stopping = false;
@@ -68,7 +75,8 @@ process.on('SIGTERM', () => shutdown('SIGTERM'));
 process.on('SIGINT', () => shutdown('SIGINT'));
 
 try {
-  await service.app.listen({ port: config.port, host: '0.0.0.0' });
+  // Every interface in a container (ECS); the local launcher passes its --host (loopback by default).
+  await service.app.listen({ port: config.port, host: process.env['HOST'] ?? '0.0.0.0' });
   service.start();
 } catch (err) {
   logger.fatal({ err }, 'data service failed to start');

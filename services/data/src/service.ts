@@ -7,11 +7,13 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createHealthProbe, monitoring, telemetryBucket, type DependencyProbe } from '@fleet/core';
+import type { TokenVerifier } from '@fleet/core/tokens';
 import type { Logger } from 'pino';
 import { buildApp } from './app.ts';
 import { createArchiveWriter } from './archive-writer.ts';
 import { createDeadLetterStore } from './dead-letters.ts';
 import { bucketProbe, tableProbe } from './dependency-probes.ts';
+import { createDeviceDirectory } from './device-directory.ts';
 import type { Metrics } from './emf.ts';
 import { createMetrics } from './emf.ts';
 import { createIngestConsumer } from './ingest-consumer.ts';
@@ -40,6 +42,8 @@ export interface DataServiceOptions {
   readonly healthDependencies?: readonly DependencyProbe[];
   /** How long one round of readiness probes is reused. @default 5000 */
   readonly healthCacheMs?: number;
+  /** Judges the access tokens of the HTTP API's callers (see caller-check.ts). */
+  readonly verifier: TokenVerifier;
 }
 
 /** Builds the service; `start()` begins consuming, `stop()` drains and closes. */
@@ -62,6 +66,8 @@ export function createDataService(options: DataServiceOptions) {
   let consuming = false;
   const app = buildApp({
     logger,
+    verifier: options.verifier,
+    devices: createDeviceDirectory({ client: dynamo, tableName: options.tables.devices }),
     telemetry,
     latest,
     deadLetters,

@@ -22,8 +22,9 @@ import { createMetrics } from './emf.ts';
 import { createSqsIngestQueue } from './ingest-queue.ts';
 import { createSqsQueueSender, ruleDeadLetterPrefix } from './replay.ts';
 import { createDataService } from './service.ts';
+import { createTestCallers, type TestCallers } from './testing/test-callers.ts';
 import type { DataService } from './service.ts';
-import { startLocalAws } from './testing/local-aws.ts';
+import { startLocalAws, registerTestDevice } from './testing/local-aws.ts';
 import type { LocalAws } from './testing/local-aws.ts';
 import { waitFor } from './testing/wait-for.ts';
 
@@ -44,6 +45,7 @@ describe('ingest through the SQS stand-in', () => {
   let sqs: SQSClient;
   let queueUrl: string;
   let service: DataService;
+  let callers: TestCallers;
 
   const inFlight = async () => {
     const { Attributes } = await sqs.send(
@@ -55,15 +57,18 @@ describe('ingest through the SQS stand-in', () => {
     return Number(Attributes?.ApproximateNumberOfMessages ?? 0) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
   };
   const raw = async (deviceId: string) => {
+    await registerTestDevice(aws, deviceId);
     const res = await service.app.inject({
       url: `/data/devices/${deviceId}/readings/raw`,
       query: { from: String(from - 1000), to: String(now), limit: '1000' },
+      headers: await callers.headers(),
     });
     expect(res.statusCode).toBe(200);
     return res.json<RawPage>().readings;
   };
 
   beforeAll(async () => {
+    callers = await createTestCallers();
     aws = await startLocalAws();
     dataDir = await mkdtemp(join(tmpdir(), 'fleet-data-sqs-'));
     let handler: Parameters<typeof createAwsEndpoint>[0]['handlers'][string] | undefined;
@@ -76,6 +81,7 @@ describe('ingest through the SQS stand-in', () => {
     queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'fleet-ingest', Attributes: { VisibilityTimeout: '60' } }))).QueueUrl!;
     service = createDataService({
       logger,
+      verifier: callers.verifier,
       dynamo: aws.dynamo,
       s3: aws.s3,
       queue: createSqsIngestQueue({ client: sqs, queueUrl }),
@@ -139,7 +145,14 @@ describe('ingest through the SQS stand-in', () => {
         }),
       }),
     );
-    const res = await service.app.inject({ method: 'POST', url: '/internal/dead-letters/replay' });
+    // Replay changes state: only an admin's token (which the API Service forwards) may ask for it.
+    const anonymous = await service.app.inject({ method: 'POST', url: '/internal/dead-letters/replay' });
+    expect(anonymous.statusCode).toBe(401);
+    const res = await service.app.inject({
+      method: 'POST',
+      url: '/internal/dead-letters/replay',
+      headers: await callers.headers(['admin']),
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ replayed: 1, skipped: 0, remaining: false });
     await expect(aws.s3.send(new HeadObjectCommand({ Bucket: aws.bucket, Key: key }))).rejects.toMatchObject({ name: 'NotFound' });

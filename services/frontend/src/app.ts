@@ -5,6 +5,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { bodyLimits } from '@fleet/core';
+import { serviceServerOptions } from '@fleet/core/http';
 import Fastify from 'fastify';
 import fastifyStatic from '@fastify/static';
 import type { Logger } from 'pino';
@@ -18,7 +20,12 @@ export interface FrontendOptions {
 }
 
 export async function createFrontendApp(options: FrontendOptions) {
-  const app = Fastify({ loggerInstance: typeof options.logger === 'object' ? options.logger : undefined, logger: options.logger === true });
+  const app = Fastify({
+    loggerInstance: typeof options.logger === 'object' ? options.logger : undefined,
+    logger: options.logger === true,
+    // Fleet's HTTP server and error answers; files and config only, so no route takes a body.
+    ...serviceServerOptions({ bodyLimit: bodyLimits.none }),
+  });
   const indexHtml = await readFile(join(options.webRoot, 'index.html'), 'utf8').catch((err: unknown) => {
     throw new Error(`the web app is not built: ${join(options.webRoot, 'index.html')} is missing (run npm run build -w @fleet/frontend)`, {
       cause: err,

@@ -18,6 +18,8 @@ export interface CognitoContext {
   readonly log: Logger;
   /** Mirrors pending sign-up codes to the local-only confirmation-codes.json. */
   publishConfirmationCode(poolId: string, username: string, code: string | undefined): void;
+  /** Mirrors the temporary password of an invitation (AdminCreateUser) to the local-only invitations.json. */
+  publishInvitation(poolId: string, username: string, temporaryPassword: string | undefined): void;
 }
 
 /** Cognito's JSON protocol encodes timestamps as epoch seconds. */

@@ -5,6 +5,7 @@
  * - `state.json` — pools, clients, users (scrypt hashes), groups, identities, refresh-token hashes, issued credentials;
  * - `signing-key.pem` — the RSA token signing key (0600), created on first start;
  * - `confirmation-codes.json` — pending sign-up codes by `<userPoolId>/<sign-in name>` (the email in email sign-in pools; no mail is sent locally).
+ * - `invitations.json` — temporary passwords of invited users (AdminCreateUser), by the same key: the mail Cognito would send.
  */
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -16,7 +17,7 @@ import { emptyCognitoState, pruneExpired, type CognitoState } from './cognito-st
 import { createCognitoTokens } from './cognito-tokens.ts';
 import { groupOperations } from './group-operations.ts';
 import { identityPoolOperations } from './identity-pool-operations.ts';
-import { openJsonFileStore } from './json-file-store.ts';
+import { openJsonFileStore, type JsonFileStore } from './json-file-store.ts';
 import { createJwksHandler } from './jwks-handler.ts';
 import { loadOrCreateSigningKey } from './signing-key.ts';
 import { userOperations } from './user-operations.ts';
@@ -65,6 +66,33 @@ export interface CognitoStandIn {
 }
 
 type CodeFile = Record<string, { code: string; expiresAt: string }>;
+type InvitationFile = Record<string, { temporaryPassword: string; expiresAt: string }>;
+const dayMs = 24 * 3600 * 1000;
+
+/**
+ * A local-only file of what Cognito would mail, by `<userPoolId>/<sign-in name>`: entries change
+ * with an operation and are written by the operation's save(), only when something changed.
+ */
+function localMail<T>(store: JsonFileStore<Record<string, T>>) {
+  let changed = false;
+  return {
+    store,
+    set(entry: string, value: T | undefined): void {
+      if (value === undefined) {
+        if (!(entry in store.data)) return;
+        delete store.data[entry];
+      } else {
+        store.data[entry] = value;
+      }
+      changed = true;
+    },
+    pendingSaves(): Promise<void>[] {
+      if (!changed) return [];
+      changed = false;
+      return [store.save()];
+    },
+  };
+}
 
 export async function createCognitoStandIn(options: CognitoStandInOptions): Promise<CognitoStandIn> {
   const dir = options.dataDir;
@@ -76,19 +104,14 @@ export async function createCognitoStandIn(options: CognitoStandInOptions): Prom
     initial: emptyCognitoState,
     beforeWrite: (state) => pruneExpired(state, now()),
   });
-  const codes = await openJsonFileStore<CodeFile>({ file: join(dir, 'confirmation-codes.json'), initial: () => ({}) });
+  const codes = localMail(await openJsonFileStore<CodeFile>({ file: join(dir, 'confirmation-codes.json'), initial: () => ({}) }));
+  const invitations = localMail(await openJsonFileStore<InvitationFile>({ file: join(dir, 'invitations.json'), initial: () => ({}) }));
   const state = store.data;
-  let codesChanged = false;
 
   const ctx: CognitoContext = {
     state,
     async save() {
-      const writes = [store.save()];
-      if (codesChanged) {
-        codesChanged = false;
-        writes.push(codes.save());
-      }
-      await Promise.all(writes);
+      await Promise.all([store.save(), ...codes.pendingSaves(), ...invitations.pendingSaves()]);
     },
     tokens: createCognitoTokens({ key, region: options.region, now }),
     region: options.region,
@@ -96,14 +119,14 @@ export async function createCognitoStandIn(options: CognitoStandInOptions): Prom
     now,
     log,
     publishConfirmationCode(poolId, username, code) {
-      const entry = `${poolId}/${username}`;
-      if (code === undefined) {
-        if (!codes.data[entry]) return;
-        delete codes.data[entry];
-      } else {
-        codes.data[entry] = { code, expiresAt: new Date(now() + 24 * 3600 * 1000).toISOString() };
-      }
-      codesChanged = true; // written by the operation's save()
+      codes.set(`${poolId}/${username}`, code === undefined ? undefined : { code, expiresAt: new Date(now() + dayMs).toISOString() });
+    },
+    publishInvitation(poolId, username, temporaryPassword) {
+      const days = state.userPools[poolId]?.passwordPolicy.TemporaryPasswordValidityDays ?? 7;
+      invitations.set(
+        `${poolId}/${username}`,
+        temporaryPassword === undefined ? undefined : { temporaryPassword, expiresAt: new Date(now() + days * dayMs).toISOString() },
+      );
     },
   };
 
@@ -146,7 +169,8 @@ export async function createCognitoStandIn(options: CognitoStandInOptions): Prom
     },
     async close() {
       await store.save();
-      await codes.save();
+      await codes.store.save();
+      await invitations.store.save();
     },
   };
 }

@@ -24,6 +24,28 @@ import {
 } from './user-pool-model.ts';
 import { attributeList, optionalNumber, optionalString, optionalStringList, paginate, requiredString } from './wire-input.ts';
 
+/**
+ * The SignUp / AdminCreateUser API reference: a username is 1–128 characters matching
+ * `[\p{L}\p{M}\p{S}\p{N}\p{P}]+`, an attribute value at most 2048 characters.
+ */
+function assertCognitoLimits(username: string, attributes: Record<string, string>): void {
+  if (username.length > 128) {
+    throw new AwsError(
+      'InvalidParameterException',
+      "1 validation error detected: Value at 'username' failed to satisfy constraint: Member must have length less than or equal to 128",
+    );
+  }
+  if (!/^[\p{L}\p{M}\p{S}\p{N}\p{P}]+$/u.test(username)) {
+    throw new AwsError(
+      'InvalidParameterException',
+      "1 validation error detected: Value at 'username' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+",
+    );
+  }
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value.length > 2048) throw new AwsError('InvalidParameterException', `Attribute ${name} is longer than 2048 characters.`);
+  }
+}
+
 /** Cognito's sign-up codes are valid for 24 hours. */
 const codeLifetimeMs = 24 * 3600 * 1000;
 const dayMs = 24 * 3600 * 1000;
@@ -38,6 +60,7 @@ export function userOperations(ctx: CognitoContext): Record<string, JsonOperatio
     status: StoredUser['status'],
   ): Promise<StoredUser> {
     delete attributes.sub; // sub is Cognito's, never the caller's
+    assertCognitoLimits(requestedName, attributes);
     const sub = randomUUID();
     let username = requestedName;
     if (signsInWithEmail(pool)) {
@@ -150,6 +173,8 @@ export function userOperations(ctx: CognitoContext): Record<string, JsonOperatio
       const user = await newUser(pool, username, temporaryPassword, attributeList(input, 'UserAttributes'), 'FORCE_CHANGE_PASSWORD');
       user.temporaryPasswordExpiresAt = ctx.now() + pool.passwordPolicy.TemporaryPasswordValidityDays * dayMs;
       pool.users[usernameKey(pool, user.username)] = user;
+      // The invitation Cognito would mail (unless suppressed), kept where the local developer can read it.
+      if (messageAction !== 'SUPPRESS') ctx.publishInvitation(pool.id, signInName(pool, user), temporaryPassword);
       await ctx.save();
       if (given === undefined) {
         // On AWS the invitation mail carries it; locally the log is the only place it appears.
@@ -182,6 +207,7 @@ export function userOperations(ctx: CognitoContext): Record<string, JsonOperatio
         if (token.poolId === pool.id && token.sub === user.sub) delete ctx.state.refreshTokens[hash];
       }
       ctx.publishConfirmationCode(pool.id, signInName(pool, user), undefined);
+      ctx.publishInvitation(pool.id, signInName(pool, user), undefined);
       await ctx.save();
       return {};
     },

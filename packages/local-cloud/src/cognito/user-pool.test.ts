@@ -354,6 +354,43 @@ describe('administrator-created users', () => {
     expect((await awsErrorOf(signIn('erin', 'Temporary-Pass-1'))).name).toBe('NotAuthorizedException');
   });
 
+  it('AdminCreateUser without MessageAction SUPPRESS writes the invitation Cognito would mail to invitations.json', async () => {
+    await h.idp.send(
+      new AdminCreateUserCommand({ UserPoolId: poolId, Username: 'hugo', UserAttributes: [{ Name: 'email', Value: 'hugo@example.com' }] }),
+    );
+    const invitations = JSON.parse(await readFile(join(h.dataDir, 'invitations.json'), 'utf8')) as Record<
+      string,
+      { temporaryPassword: string; expiresAt: string }
+    >;
+    const invitation = invitations[`${poolId}/hugo`];
+    expect(invitation?.temporaryPassword).toBeTruthy();
+    expect(Date.parse(invitation?.expiresAt ?? '')).toBeGreaterThan(Date.now());
+    expect((await signIn('hugo', invitation?.temporaryPassword ?? '')).ChallengeName).toBe('NEW_PASSWORD_REQUIRED');
+    expect(Object.keys(invitations)).not.toContain(`${poolId}/erin`); // suppressed: no mail, no entry
+  });
+
+  it('refuses a username longer than 128 characters or with spaces, and an attribute over 2048, as Cognito does', async () => {
+    for (const Username of ['u'.repeat(129), 'u'.repeat(100_000), 'two words']) {
+      const err = await awsErrorOf(h.idp.send(new AdminCreateUserCommand({ UserPoolId: poolId, Username, MessageAction: 'SUPPRESS' })));
+      expect(err.name).toBe('InvalidParameterException');
+      expect(err.message).toContain("Value at 'username' failed to satisfy constraint");
+    }
+    const long = await awsErrorOf(
+      h.idp.send(
+        new AdminCreateUserCommand({
+          UserPoolId: poolId,
+          Username: 'ivan',
+          UserAttributes: [{ Name: 'email', Value: `${'i'.repeat(2050)}@example.com` }],
+          MessageAction: 'SUPPRESS',
+        }),
+      ),
+    );
+    expect(long.name).toBe('InvalidParameterException');
+    expect(
+      (await h.idp.send(new AdminCreateUserCommand({ UserPoolId: poolId, Username: 'u'.repeat(128), MessageAction: 'SUPPRESS' }))).User,
+    ).toBeDefined();
+  });
+
   it('AdminCreateUser rejects a duplicate and a temporary password that breaks the policy', async () => {
     expect(
       (

@@ -2,13 +2,28 @@
  * The local stand-in for CloudFront → API Gateway → load balancers: one HTTP port, the routes of
  * `@fleet/core` `gatewayRoutes` (most specific prefix, then `$default`), a Cognito JWT authorizer
  * on protected routes, the full path forwarded to the service (as an ALB does), 503 when the
- * target is unhealthy and 502 when it cannot be reached, and an access log line per request.
+ * target is unhealthy, 502 when it cannot be reached, 504 when it does not answer in time, and an
+ * access log line per request. Only origin-form request targets are accepted (`request-target.ts`)
+ * and the upstream URL is built from the configured target and the normalized path alone, so no
+ * request can name another host. Bodies above the route's limit answer 413 before the service
+ * sees them. Every answer of the gateway's own is `{ code, message }` JSON.
  */
-import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { isPublicPath, matchRoute, type ServiceName } from '@fleet/core';
+import {
+  bodyLimits,
+  errorCodes,
+  httpTimeouts,
+  isPublicPath,
+  matchRoute,
+  type ErrorCode,
+  type GatewayRoute,
+  type ServiceName,
+} from '@fleet/core';
+import { createFleetHttpServer } from '@fleet/core/http';
 import type { JwtAuthorizer } from './jwt-authorizer.ts';
 import type { HealthChecker } from './health-checks.ts';
+import { parseRequestTarget } from './request-target.ts';
 
 export interface GatewayOptions {
   /** Base URL of each service's target (the container port, locally a child process). */
@@ -16,67 +31,93 @@ export interface GatewayOptions {
   readonly authorizer: JwtAuthorizer;
   readonly health?: HealthChecker;
   readonly log: Logger;
+  /** How long a target may take to answer. @default httpTimeouts.upstream */
+  readonly upstreamTimeoutMs?: number;
 }
 
-/** Hop-by-hop headers are not forwarded (RFC 9110 §7.6.1). */
+/** Hop-by-hop headers are not forwarded (RFC 9110 §7.6.1), nor those the Connection header names. */
 const hopByHop = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer']);
 
+function endToEnd(headers: IncomingHttpHeaders): Record<string, string | string[]> {
+  const named = new Set(
+    String(headers.connection ?? '')
+      .split(',')
+      .map((h) => h.trim().toLowerCase()),
+  );
+  const out: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined && !hopByHop.has(name) && !named.has(name)) out[name] = value;
+  }
+  return out;
+}
+
+function answer(res: ServerResponse, code: ErrorCode, message: string, headers: Readonly<Record<string, string>> = {}): void {
+  res.writeHead(errorCodes[code], { ...headers, 'content-type': 'application/json' });
+  res.end(JSON.stringify({ code, message }));
+}
+
 export function createGateway(options: GatewayOptions): Server {
-  return createServer((req, res) => {
+  const upstreamTimeoutMs = options.upstreamTimeoutMs ?? httpTimeouts.upstream;
+
+  return createFleetHttpServer({ keepAliveTimeoutMs: httpTimeouts.gatewayKeepAlive }, (req, res) => {
     const started = process.hrtime.bigint();
-    const path = new URL(req.url ?? '/', 'http://gateway').pathname;
-    const route = matchRoute(path);
+    const parsed = parseRequestTarget(req.url ?? '');
+    const target = parsed.ok ? { ...parsed, route: matchRoute(parsed.path) } : parsed;
+    const path = target.ok ? target.path : (req.url ?? '').slice(0, 200);
+    const route = target.ok ? target.route : undefined;
     res.on('finish', () => {
       options.log.info(
         {
           method: req.method,
           path,
-          route: route.path,
-          service: route.service,
+          route: route?.path,
+          service: route?.service,
           status: res.statusCode,
           ms: Number((process.hrtime.bigint() - started) / 1_000_000n),
         },
         'gateway access',
       );
     });
-    forward(req, res, path, route.service, route.auth === 'cognito' && !isPublicPath(route, path)).catch((err: unknown) => {
+    if (!target.ok) return answer(res, target.status === 414 ? 'UriTooLong' : 'MalformedRequest', target.message);
+    handle(req, res, target.route, target.path, target.query).catch((err: unknown) => {
       options.log.error({ err, path }, 'gateway failure');
-      if (!res.headersSent) json(res, 500, { message: 'Internal Server Error' });
+      if (!res.headersSent) answer(res, 'InternalError', 'Internal server error');
       else res.destroy();
     });
   });
 
-  async function forward(
-    req: IncomingMessage,
-    res: ServerResponse,
-    path: string,
-    service: ServiceName,
-    protectedRoute: boolean,
-  ): Promise<void> {
-    if (protectedRoute) {
+  async function handle(req: IncomingMessage, res: ServerResponse, route: GatewayRoute, path: string, query: string): Promise<void> {
+    const limit = Math.min(route.maxBodyBytes, bodyLimits.apiGateway);
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > limit) return answer(res, 'PayloadTooLarge', tooLarge(declared, route, limit));
+    if (route.auth === 'cognito' && !isPublicPath(route, path)) {
       const result = await options.authorizer.authorize(req.headers.authorization);
-      if (!result.ok) {
-        // API Gateway answers exactly this body for a rejected JWT.
-        res.setHeader('www-authenticate', `Bearer error="invalid_token", error_description="${result.message.replace(/"/g, "'")}"`);
-        return json(res, 401, { message: 'Unauthorized' });
-      }
+      if (!result.ok) return answer(res, result.code, result.message, result.headers);
     }
-    if (options.health?.health(service) === 'unhealthy') return json(res, 503, { message: 'Service Unavailable' });
-    const target = new URL(req.url ?? path, options.targets[service]);
-    const headers: Record<string, string | string[]> = {};
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (value !== undefined && !hopByHop.has(name)) headers[name] = value;
+    if (options.health?.health(route.service) === 'unhealthy') {
+      return answer(res, 'ServiceUnavailable', `The ${route.service} service is unhealthy; try again later`);
     }
+    const body = await readBody(req, limit);
+    if (body === 'too-large') return answer(res, 'PayloadTooLarge', tooLarge(limit + 1, route, limit));
+    const base = new URL(options.targets[route.service]);
+    const url = new URL(base.origin);
+    url.pathname = path;
+    url.search = query ? `?${query}` : '';
+    if (url.origin !== base.origin) throw new Error(`upstream URL ${url.href} left the target ${base.origin}`);
+    await forward(req, res, url, route.service, body);
+  }
+
+  function forward(req: IncomingMessage, res: ServerResponse, url: URL, service: ServiceName, body: Buffer): Promise<void> {
+    const headers = endToEnd(req.headers);
     headers['x-forwarded-for'] = req.socket.remoteAddress ?? '127.0.0.1';
     headers['x-forwarded-proto'] = 'http';
     headers['x-forwarded-host'] = req.headers.host ?? '';
-    await new Promise<void>((resolve) => {
-      const upstream = httpRequest(target, { method: req.method, headers }, (upstreamRes) => {
-        const out: Record<string, string | string[]> = {};
-        for (const [name, value] of Object.entries(upstreamRes.headers)) {
-          if (value !== undefined && !hopByHop.has(name)) out[name] = value;
-        }
-        res.writeHead(upstreamRes.statusCode ?? 502, out);
+    // The body was read whole (as API Gateway does): it goes on with its length, in one write.
+    if (body.length > 0 || req.headers['content-length'] !== undefined) headers['content-length'] = String(body.length);
+    const signal = AbortSignal.timeout(upstreamTimeoutMs);
+    return new Promise<void>((resolve) => {
+      const upstream = httpRequest(url, { method: req.method, headers, signal }, (upstreamRes) => {
+        res.writeHead(upstreamRes.statusCode ?? 502, endToEnd(upstreamRes.headers));
         upstreamRes.pipe(res);
         upstreamRes.on('end', resolve);
         upstreamRes.on('error', () => {
@@ -85,16 +126,46 @@ export function createGateway(options: GatewayOptions): Server {
         });
       });
       upstream.on('error', () => {
-        if (!res.headersSent) json(res, 502, { message: 'Bad Gateway' });
-        else res.destroy();
         resolve();
+        if (res.headersSent) return void res.destroy();
+        if (signal.aborted) answer(res, 'GatewayTimeout', `The ${service} service did not answer in ${upstreamTimeoutMs} ms`);
+        else answer(res, 'BadGateway', `The ${service} service cannot be reached`);
       });
-      req.pipe(upstream);
+      // The client went away before the answer was complete: stop the work upstream too.
+      res.on('close', () => {
+        if (!res.writableFinished) upstream.destroy();
+      });
+      upstream.end(body);
     });
   }
 }
 
-function json(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
+/**
+ * Reads a request body of at most `limit` bytes. Buffering it (API Gateway does too) means the
+ * service gets it in one write: a service that answers early and closes (its own 413) cannot
+ * reset a connection the gateway is still writing to, which lost its answer.
+ */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        // What is still coming is drained by Node once the 413 is sent (bounded by the request timeout).
+        req.removeListener('data', onData);
+        req.removeListener('end', onEnd);
+        return resolve('too-large');
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => resolve(Buffer.concat(chunks));
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', reject);
+  });
+}
+
+function tooLarge(size: number, route: GatewayRoute, limit: number): string {
+  return `The request body is ${size} bytes or more; routes under ${route.path} take at most ${limit} bytes`;
 }

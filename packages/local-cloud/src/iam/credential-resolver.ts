@@ -37,14 +37,25 @@ export function credentialResolver(input: {
   readonly identities: (accessKeyId: string) => IssuedIdentityCredentials | undefined;
   readonly arns: LocalArns;
 }): CredentialResolver {
-  const known = new Map<string, KnownCredentials>();
-  known.set(input.root.accessKeyId, { secretAccessKey: input.root.secretAccessKey, principal: rootPrincipal(input.arns) });
-  for (const [service, keys] of Object.entries(input.tasks) as [ServiceName, KeyPair][]) {
-    known.set(keys.accessKeyId, { secretAccessKey: keys.secretAccessKey, principal: taskPrincipal(service, input.arns) });
-  }
+  const root: KnownCredentials = { secretAccessKey: input.root.secretAccessKey, principal: rootPrincipal(input.arns) };
+  const tasks = new Map(
+    (Object.entries(input.tasks) as [ServiceName, KeyPair][]).map(([service, keys]) => [keys.accessKeyId, { service, keys }]),
+  );
+  // A task policy names the user pool, whose id is known only once the pool is provisioned (after the
+  // port listens): render it when first asked, and again if the pool's ARN changed.
+  const rendered = new Map<ServiceName, { readonly userPoolArn: string; readonly credentials: KnownCredentials }>();
+  const taskCredentials = (service: ServiceName, keys: KeyPair): KnownCredentials => {
+    const userPoolArn = input.arns.userPoolArn();
+    const cached = rendered.get(service);
+    if (cached?.userPoolArn === userPoolArn) return cached.credentials;
+    const credentials = { secretAccessKey: keys.secretAccessKey, principal: taskPrincipal(service, input.arns) };
+    rendered.set(service, { userPoolArn, credentials });
+    return credentials;
+  };
   return (accessKeyId) => {
-    const fixed = known.get(accessKeyId);
-    if (fixed) return fixed;
+    if (accessKeyId === input.root.accessKeyId) return root;
+    const task = tasks.get(accessKeyId);
+    if (task) return taskCredentials(task.service, task.keys);
     const issued = input.identities(accessKeyId);
     if (!issued) return undefined;
     return {

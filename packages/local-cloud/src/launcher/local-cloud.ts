@@ -15,6 +15,7 @@ import {
   localStatusPath,
   rules,
   telemetryTable,
+  platformStateTable,
   type LocalStatus,
   type ResourceReferences,
 } from '@fleet/core';
@@ -236,7 +237,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       identityPoolId: provisioned.identityPoolId,
       queueUrls: provisioned.queueUrls,
       bucket: provisioned.bucketName,
-      tables: { devices: devicesTable.id, latest: latestTable.id, telemetry: telemetryTable.id },
+      tables: { devices: devicesTable.id, latest: latestTable.id, telemetry: telemetryTable.id, platformState: platformStateTable.id },
       devicePolicyName,
       browserPolicyName,
     };
@@ -250,6 +251,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         devicesTable: devicesTable.id,
         latestTable: latestTable.id,
         telemetryTable: telemetryTable.id,
+        platformStateTable: platformStateTable.id,
         bucket: provisioned.bucketName,
         ingestQueueUrl: required(provisioned.queueUrls[ingestQueue.id], 'ingest queue'),
         userPoolId: provisioned.userPoolId,

@@ -77,6 +77,8 @@ export async function startPlatform(config: LaunchConfig, repoRoot: string, log:
         const environment = {
           ...serviceEnvironment(service.name, references),
           PORT: String(config.ports.services[index]),
+          // The launcher's listen address: loopback unless --host says otherwise, never every interface by itself.
+          HOST: config.host,
           // What the task role and a VPC endpoint give a task on AWS: its role's credentials and where AWS is.
           AWS_ENDPOINT_URL: cloud.endpoints.awsEndpoint,
           AWS_ACCESS_KEY_ID: cloud.credentials.tasks[service.name].accessKeyId,

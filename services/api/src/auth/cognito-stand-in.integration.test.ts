@@ -4,16 +4,20 @@
  * verifier with the JWKS fetched from the URL resolved the SDK's way, and /api/me, live access
  * and user administration make the Cognito and IoT calls they are meant to.
  */
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { CreateIdentityPoolCommand, GetIdCommand } from '@aws-sdk/client-cognito-identity';
 import {
   AdminAddUserToGroupCommand,
+  AdminConfirmSignUpCommand,
   AdminCreateUserCommand,
   AdminSetUserPasswordCommand,
   CreateGroupCommand,
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
   InitiateAuthCommand,
+  RespondToAuthChallengeCommand,
+  SignUpCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { ListAttachedPoliciesCommand } from '@aws-sdk/client-iot';
 import { browserPolicyName, userPoolGroups } from '@fleet/core';
@@ -24,10 +28,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCognitoHarness, type CognitoHarness } from '../../../../packages/local-cloud/src/cognito/cognito-test-harness.ts';
 import { createFleetPolicies, startFixture, type Fixture } from '../../../../packages/local-cloud/src/iot/iot-test-fixture.ts';
 import { buildApp } from '../app.ts';
-import { cognitoJwksUrl } from '../config.ts';
+
 import { startTestDynamo, type TestDynamo } from '../test-support/dynalite-tables.ts';
 import { testConfig } from '../test-support/test-app.ts';
-import { createTokenVerifier, fetchJwks } from './token-verifier.ts';
+import { cognitoJwksUrl, createTokenVerifier, fetchJwks } from '@fleet/core/tokens';
 
 const password = 'Integration-Pass-123';
 let cognito: CognitoHarness;
@@ -137,24 +141,124 @@ describe('API with the local Cognito and IoT stand-ins', () => {
     expect(attached.policies?.map((p) => p.policyName)).toEqual([browserPolicyName]);
   });
 
-  it('lets an admin list users and demote a user, whose next token then carries the new role', async () => {
+  it('lets an admin list users and promote one, whose next token then carries the new role', async () => {
     const admin = `Bearer ${(await signIn('ada')).access}`;
     const list = await app.inject({ method: 'GET', url: '/api/users', headers: { authorization: admin } });
     expect(list.statusCode).toBe(200);
     const roles = Object.fromEntries(list.json().users.map((u: { username: string; role: string }) => [u.username, u.role]));
-    expect(roles).toEqual({ ada: 'admin', vic: 'operator' });
+    // vic is in no group: the least role.
+    expect(roles).toEqual({ ada: 'admin', vic: 'viewer' });
+    const before = `Bearer ${(await signIn('vic')).access}`;
+    const refused = await app.inject({
+      method: 'POST',
+      url: '/api/devices',
+      headers: { authorization: before },
+      payload: { name: 'nope' },
+    });
+    expect(refused.statusCode).toBe(403);
 
     const put = await app.inject({
       method: 'PUT',
       url: '/api/users/vic/role',
       headers: { authorization: admin },
-      payload: { role: 'viewer' },
+      payload: { role: 'operator' },
     });
     expect(put.statusCode).toBe(200);
+    // The old token still says viewer; /api/me tells the difference so the web app refreshes.
+    const stale = await app.inject({ method: 'GET', url: '/api/me', headers: { authorization: before } });
+    expect(stale.json()).toMatchObject({ role: 'operator', tokenRole: 'viewer' });
     const vic = `Bearer ${(await signIn('vic')).access}`;
     const me = await app.inject({ method: 'GET', url: '/api/me', headers: { authorization: vic } });
-    expect(me.json()).toMatchObject({ username: 'vic', role: 'viewer', groups: ['viewer'] });
-    const register = await app.inject({ method: 'POST', url: '/api/devices', headers: { authorization: vic }, payload: { name: 'nope' } });
-    expect(register.statusCode).toBe(403);
+    expect(me.json()).toMatchObject({ username: 'vic', role: 'operator', tokenRole: 'operator', groups: ['operator'] });
+    const devices = await app.inject({ method: 'GET', url: '/api/devices', headers: { authorization: vic } });
+    expect(devices.statusCode).toBe(200);
+  });
+});
+
+describe("a fresh pool that signs in by email, as Fleet's does", () => {
+  let pool: { id: string; client: string };
+  let fresh: FastifyInstance;
+
+  beforeAll(async () => {
+    const id = (await cognito.idp.send(new CreateUserPoolCommand({ PoolName: 'fresh', UsernameAttributes: ['email'] }))).UserPool?.Id ?? '';
+    const client =
+      (
+        await cognito.idp.send(
+          new CreateUserPoolClientCommand({ UserPoolId: id, ClientName: 'web', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH'] }),
+        )
+      ).UserPoolClient?.ClientId ?? '';
+    for (const g of userPoolGroups) {
+      await cognito.idp.send(new CreateGroupCommand({ UserPoolId: id, GroupName: g.name, Precedence: g.precedence }));
+    }
+    pool = { id, client };
+    const logger = pino({ level: 'silent' });
+    const jwksUrl = cognitoJwksUrl({ AWS_ENDPOINT_URL: cognito.endpoint }, 'us-east-1', id);
+    fresh = await buildApp({
+      config: { ...testConfig, userPoolId: id, userPoolClientId: client },
+      clients: { iot: iot.control, iotData: iot.data, dynamo: dynamo.doc, cognito: cognito.idp, cognitoIdentity: cognito.identity },
+      verifier: createTokenVerifier({ userPoolId: id, clientId: client, loadJwks: () => fetchJwks(jwksUrl), logger }),
+      logger,
+      docsUi: false,
+    });
+    await fresh.ready();
+  });
+  afterAll(() => fresh?.close());
+
+  async function signUpAndIn(email: string, pw = password): Promise<string> {
+    await cognito.idp.send(
+      new SignUpCommand({ ClientId: pool.client, Username: email, Password: pw, UserAttributes: [{ Name: 'email', Value: email }] }),
+    );
+    await cognito.idp.send(new AdminConfirmSignUpCommand({ UserPoolId: pool.id, Username: email }));
+    return emailSignIn(email, pw);
+  }
+
+  async function emailSignIn(email: string, pw = password): Promise<string> {
+    const out = await cognito.idp.send(
+      new InitiateAuthCommand({ ClientId: pool.client, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: email, PASSWORD: pw } }),
+    );
+    return `Bearer ${out.AuthenticationResult?.AccessToken ?? ''}`;
+  }
+
+  const me = async (authorization: string) => (await fresh.inject({ method: 'GET', url: '/api/me', headers: { authorization } })).json();
+
+  it('makes the first user admin and the second a viewer; the first admin invites a third as operator', async () => {
+    const first = await signUpAndIn('first@example.com');
+    expect(await me(first)).toMatchObject({ role: 'admin', tokenRole: 'viewer', firstAdmin: true });
+    // A refreshed sign-in carries the admin group.
+    const admin = await emailSignIn('first@example.com');
+    expect(await me(admin)).toMatchObject({ role: 'admin', tokenRole: 'admin' });
+    expect(await me(await signUpAndIn('second@example.com'))).toMatchObject({ role: 'viewer', tokenRole: 'viewer' });
+
+    const invite = await fresh.inject({
+      method: 'POST',
+      url: '/api/users',
+      headers: { authorization: admin },
+      payload: { email: 'third@example.com', role: 'operator' },
+    });
+    expect(invite.statusCode).toBe(201);
+    expect(invite.json().user).toMatchObject({ email: 'third@example.com', status: 'FORCE_CHANGE_PASSWORD', role: 'operator' });
+    // The invitation mail, as the local cloud keeps it; the invited user sets a password at first sign-in.
+    const invitations = JSON.parse(await readFile(join(cognito.dataDir, 'invitations.json'), 'utf8')) as Record<
+      string,
+      { temporaryPassword: string }
+    >;
+    const temporaryPassword = invitations[`${pool.id}/third@example.com`]?.temporaryPassword ?? '';
+    const challenge = await cognito.idp.send(
+      new InitiateAuthCommand({
+        ClientId: pool.client,
+        AuthFlow: 'USER_PASSWORD_AUTH',
+        AuthParameters: { USERNAME: 'third@example.com', PASSWORD: temporaryPassword },
+      }),
+    );
+    expect(challenge.ChallengeName).toBe('NEW_PASSWORD_REQUIRED');
+    const done = await cognito.idp.send(
+      new RespondToAuthChallengeCommand({
+        ClientId: pool.client,
+        ChallengeName: 'NEW_PASSWORD_REQUIRED',
+        Session: challenge.Session,
+        ChallengeResponses: { USERNAME: 'third@example.com', NEW_PASSWORD: password },
+      }),
+    );
+    expect(await me(`Bearer ${done.AuthenticationResult?.AccessToken ?? ''}`)).toMatchObject({ role: 'operator', tokenRole: 'operator' });
   });
 });

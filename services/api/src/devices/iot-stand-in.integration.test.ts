@@ -15,11 +15,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFleetPolicies, startFixture, type Fixture } from '../../../../packages/local-cloud/src/iot/iot-test-fixture.ts';
 import { connectTls, eventually } from '../../../../packages/local-cloud/src/iot/broker/mqtt-test-client.ts';
 import { buildApp } from '../app.ts';
-import { createTokenVerifier } from '../auth/token-verifier.ts';
+import { createTokenVerifier } from '@fleet/core/tokens';
 import { startTestDynamo, type TestDynamo } from '../test-support/dynalite-tables.ts';
 import { fakeAwsClient } from '../test-support/fake-aws-client.ts';
 import { testConfig, testPool } from '../test-support/test-app.ts';
-import { createTestTokens, type TestTokens } from '../test-support/test-tokens.ts';
+import { createTestTokens, type TestTokens } from '@fleet/core/tokens/testing';
 
 let fixture: Fixture;
 let dynamo: TestDynamo;

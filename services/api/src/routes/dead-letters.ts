@@ -7,7 +7,7 @@
 import { Type } from 'typebox';
 import type { Authorizer } from '../auth/authorize.ts';
 import { authOf } from '../auth/authorize.ts';
-import { bearer, errorResponses } from '../http/schemas.ts';
+import { bearer, errorResponses, StrictObject } from '../http/schemas.ts';
 import type { TypedApp } from '../http/typed-app.ts';
 import type { DataServiceClient } from '../telemetry/data-service-client.ts';
 
@@ -17,7 +17,7 @@ export interface DeadLetterRoutesDeps {
 }
 
 const Passthrough = Type.Object({}, { additionalProperties: true, description: "The Data Service's answer, relayed as is" });
-const Limit = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })) });
+const Limit = StrictObject({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })) });
 
 /** The Data Service's replay route: internal, reached over load balancer 3 only. */
 export const dataServiceReplayPath = '/internal/dead-letters/replay';

@@ -170,11 +170,11 @@ describe('POST /api/devices', () => {
     const res = await t.app.inject({
       method: 'POST',
       url: '/api/devices',
-      headers: { authorization: await t.bearer(), 'content-type': 'application/json' },
+      headers: { authorization: await t.bearer({ groups: ['operator'] }), 'content-type': 'application/json' },
       payload: '{"name":',
     });
     expect(res.statusCode).toBe(400);
-    expect(res.json().code).toBe('FST_ERR_CTP_INVALID_JSON_BODY');
+    expect(res.json()).toEqual({ code: 'MalformedRequest', message: 'The body is not valid JSON' });
   });
 
   it('answers 403 to a viewer, before any side effect', async () => {
@@ -184,9 +184,11 @@ describe('POST /api/devices', () => {
     expect(t.iot.names()).toEqual([]);
   });
 
-  it('lets a user in no group register (the default role is operator)', async () => {
+  it('refuses a user in no group, who is a viewer (anyone can sign up on a deployed stack)', async () => {
     const res = await register({ name: 'Default role', deviceId: 'default-role-1' }, []);
-    expect(res.statusCode).toBe(201);
+    expect(res.statusCode).toBe(403);
+    expect(res.json()).toEqual({ code: 'Forbidden', message: 'Role "viewer" may not manage devices' });
+    expect(t.iot.names()).toEqual([]);
   });
 });
 
@@ -307,7 +309,8 @@ describe('DELETE /api/devices/:id', () => {
     const created = (await register({ name: 'Half gone', deviceId: 'half-gone' })).json();
     t.iotState.certificates.delete(created.device.certificateId);
     t.iotState.things.delete('half-gone');
-    const res = await t.app.inject({ method: 'DELETE', url: '/api/devices/half-gone', headers: { authorization: await t.bearer() } });
+    const auth = await t.bearer({ groups: ['operator'] });
+    const res = await t.app.inject({ method: 'DELETE', url: '/api/devices/half-gone', headers: { authorization: auth } });
     expect(res.statusCode).toBe(204);
   });
 
@@ -322,7 +325,8 @@ describe('DELETE /api/devices/:id', () => {
       },
     });
     t.iot.calls.length = 0;
-    const res = await t.app.inject({ method: 'DELETE', url: '/api/devices/slow-detach', headers: { authorization: await t.bearer() } });
+    const auth = await t.bearer({ groups: ['operator'] });
+    const res = await t.app.inject({ method: 'DELETE', url: '/api/devices/slow-detach', headers: { authorization: auth } });
     expect(res.statusCode).toBe(204);
     expect(t.iot.names().filter((n) => n === 'DeleteThing')).toHaveLength(2);
     expect(t.iotState.things.has('slow-detach')).toBe(false);
@@ -360,7 +364,7 @@ describe('POST /api/devices/:id/commands', () => {
   });
 
   it('answers 404 for an unknown device and 400 for a bad command name', async () => {
-    const auth = await t.bearer();
+    const auth = await t.bearer({ groups: ['operator'] });
     const missing = await t.app.inject({
       method: 'POST',
       url: '/api/devices/ghost/commands',

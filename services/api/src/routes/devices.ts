@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { PublishCommand } from '@aws-sdk/client-iot-data-plane';
-import { topics } from '@fleet/core';
+import { bodyLimits, topics } from '@fleet/core';
 import { Type } from 'typebox';
 import { authOf, type Authorizer } from '../auth/authorize.ts';
 import type { ApiClients } from '../aws-clients.ts';
@@ -13,7 +13,7 @@ import { generateDeviceId } from '../devices/device-id.ts';
 import { InvalidCursorError, type DeviceRegistry } from '../devices/device-registry.ts';
 import type { IotProvisioning } from '../devices/iot-provisioning.ts';
 import { apiError } from '../errors.ts';
-import { bearer, Device, DeviceId, DeviceParams, errorResponses } from '../http/schemas.ts';
+import { bearer, bodyErrors, bodyLimitNote, Device, DeviceId, DeviceParams, errorResponses, StrictObject } from '../http/schemas.ts';
 import type { TypedApp } from '../http/typed-app.ts';
 
 export interface DeviceRoutesDeps {
@@ -27,13 +27,10 @@ export interface DeviceRoutesDeps {
   readonly mqttPort: number;
 }
 
-const RegisterBody = Type.Object(
-  {
-    name: Type.String({ minLength: 1, maxLength: 128, description: 'Display name' }),
-    deviceId: Type.Optional(DeviceId),
-  },
-  { additionalProperties: false },
-);
+const RegisterBody = StrictObject({
+  name: Type.String({ minLength: 1, maxLength: 128, description: 'Display name' }),
+  deviceId: Type.Optional(DeviceId),
+});
 
 const Credentials = Type.Object({
   certificatePem: Type.String(),
@@ -45,18 +42,20 @@ const Credentials = Type.Object({
   mosquittoPub: Type.String({ description: 'Ready-to-paste command publishing one reading' }),
 });
 
-const ListQuery = Type.Object({
+const ListQuery = StrictObject({
   limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
   cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
 });
 
-const CommandBody = Type.Object(
-  {
-    command: Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_.-]{0,63}$', description: 'Command name', examples: ['reboot'] }),
-    args: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'Command arguments (JSON object)' })),
-  },
-  { additionalProperties: false },
-);
+const CommandBody = StrictObject({
+  command: Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_.-]{0,63}$', maxLength: 64, description: 'Command name', examples: ['reboot'] }),
+  args: Type.Optional(
+    Type.Record(Type.String({ maxLength: 64 }), Type.Unknown(), {
+      maxProperties: 32,
+      description: `Command arguments (a JSON object of at most 32 fields); the whole body is at most ${bodyLimits.apiCommand / 1024} KiB`,
+    }),
+  ),
+});
 
 /** Generated ids carry 30 bits of randomness; a collision is retried rather than reported. */
 const generatedIdAttempts = 3;
@@ -71,9 +70,10 @@ export function registerDeviceRoutes(app: TypedApp, deps: DeviceRoutesDeps): voi
       schema: {
         tags: ['devices'],
         summary: 'Register a device: creates its thing, certificate and registry item',
+        description: bodyLimitNote(bodyLimits.api),
         security: bearer,
         body: RegisterBody,
-        response: { 201: Type.Object({ device: Device, credentials: Credentials }), ...errorResponses(400, 401, 403, 409) },
+        response: { 201: Type.Object({ device: Device, credentials: Credentials }), ...errorResponses(...bodyErrors, 401, 403, 409) },
       },
     },
     async (request, reply) => {
@@ -196,15 +196,17 @@ export function registerDeviceRoutes(app: TypedApp, deps: DeviceRoutesDeps): voi
     '/api/devices/:id/commands',
     {
       onRequest: authorizer.require('manageDevices'),
+      bodyLimit: bodyLimits.apiCommand,
       schema: {
         tags: ['devices'],
         summary: 'Send a command to a device (MQTT QoS 1 on its commands topic)',
+        description: bodyLimitNote(bodyLimits.apiCommand),
         security: bearer,
         params: DeviceParams,
         body: CommandBody,
         response: {
           202: Type.Object({ commandId: Type.String(), topic: Type.String() }),
-          ...errorResponses(400, 401, 403, 404),
+          ...errorResponses(...bodyErrors, 401, 403, 404),
         },
       },
     },

@@ -12,7 +12,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-it('answers 200 with both tables checked, then 503 naming them once DynamoDB is gone; liveness stays 200', async () => {
+it('answers 200 with its three tables checked, then 503 naming them once DynamoDB is gone; liveness stays 200', async () => {
   const ready = await t.app.inject({ url: '/api/health' });
   expect(ready.statusCode).toBe(200);
   expect(ready.json<HealthReport>()).toMatchObject({
@@ -21,6 +21,7 @@ it('answers 200 with both tables checked, then 503 naming them once DynamoDB is 
     checks: [
       { name: 'dynamodb:fleet-devices', status: 'ok' },
       { name: 'dynamodb:fleet-latest', status: 'ok' },
+      { name: 'dynamodb:fleet-platform-state', status: 'ok' },
     ],
   });
 
@@ -29,7 +30,11 @@ it('answers 200 with both tables checked, then 503 naming them once DynamoDB is 
   expect(down.statusCode).toBe(503);
   const report = down.json<HealthReport>();
   expect(report.status).toBe('unavailable');
-  expect(report.checks.map((c) => `${c.name} ${c.status}`)).toEqual(['dynamodb:fleet-devices failed', 'dynamodb:fleet-latest failed']);
+  expect(report.checks.map((c) => `${c.name} ${c.status}`)).toEqual([
+    'dynamodb:fleet-devices failed',
+    'dynamodb:fleet-latest failed',
+    'dynamodb:fleet-platform-state failed',
+  ]);
   expect(report.checks[0]?.error).toBeTruthy();
 
   const live = await t.app.inject({ url: '/api/health/live' });

@@ -13,7 +13,7 @@ beforeEach(() => {
 });
 
 describe('GET /api/me', () => {
-  it('answers the user, their groups, the effective role and the email from the user pool', async () => {
+  it('answers the user, their groups and role in the pool now, the role of the token, what it allows, and the email', async () => {
     const auth = await t.bearer({ groups: ['viewer', 'operator'], username: 'alice', sub: 'sub-alice' });
     const res = await t.app.inject({ method: 'GET', url: '/api/me', headers: { authorization: auth } });
     expect(res.statusCode).toBe(200);
@@ -23,14 +23,25 @@ describe('GET /api/me', () => {
       email: 'alice@example.com',
       role: 'operator',
       groups: ['viewer', 'operator'],
+      tokenRole: 'operator',
+      permissions: ['readDevices', 'manageDevices', 'readDeadLetters'],
     });
-    expect(t.cognito.calls.at(-1)).toEqual({ command: 'GetUser', input: { AccessToken: auth.slice('Bearer '.length) } });
+    expect(t.cognito.calls.find((c) => c.command === 'GetUser')).toEqual({
+      command: 'GetUser',
+      input: { AccessToken: auth.slice('Bearer '.length) },
+    });
+  });
+
+  it('answers the role of the pool when an admin changed it after the token was issued', async () => {
+    const auth = await t.bearer({ username: 'olga', groups: ['viewer'], poolGroups: ['operator'] });
+    const res = await t.app.inject({ method: 'GET', url: '/api/me', headers: { authorization: auth } });
+    expect(res.json()).toMatchObject({ role: 'operator', tokenRole: 'viewer', groups: ['operator'] });
   });
 
   it('answers email null when the user pool cannot be asked', async () => {
     t.cognito.on({ GetUser: () => Promise.reject(awsError('TooManyRequestsException')) });
-    const res = await t.app.inject({ method: 'GET', url: '/api/me', headers: { authorization: await t.bearer({ groups: [] }) } });
-    expect(res.json()).toMatchObject({ email: null, role: 'operator', groups: [] });
+    const res = await t.app.inject({ method: 'GET', url: '/api/me', headers: { authorization: await t.bearer({ groups: ['viewer'] }) } });
+    expect(res.json()).toMatchObject({ email: null, role: 'viewer', groups: ['viewer'] });
   });
 });
 

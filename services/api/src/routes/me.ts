@@ -2,22 +2,29 @@
  * The signed-in user, and live access: attaching the browser IoT policy to the user's Cognito
  * identity, which AWS requires (besides the identity pool role) before an authenticated identity
  * may use MQTT over WebSocket (https://docs.aws.amazon.com/iot/latest/developerguide/cog-iot-policies.html).
+ *
+ * GET /api/me answers the role the user has in the pool now, next to the role of the token
+ * presented: they differ after a role change (or after this very call made the first user of the
+ * stack admin), and the web app then refreshes its tokens to act with the new role.
  */
 import { GetIdCommand } from '@aws-sdk/client-cognito-identity';
-import { GetUserCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { AdminListGroupsForUserCommand, GetUserCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { AttachPolicyCommand } from '@aws-sdk/client-iot';
+import { bodyLimits, effectiveRole, isRole, permissionsOf } from '@fleet/core';
 import { Type } from 'typebox';
 import type { Authorizer } from '../auth/authorize.ts';
 import { authOf } from '../auth/authorize.ts';
-import type { TokenVerifier } from '../auth/token-verifier.ts';
+import type { TokenVerifier } from '@fleet/core/tokens';
+import type { FirstAdmin } from '../auth/first-admin.ts';
 import type { ApiClients } from '../aws-clients.ts';
 import { apiError } from '../errors.ts';
-import { bearer, errorResponses, RoleSchema } from '../http/schemas.ts';
+import { bearer, bodyErrors, bodyLimitNote, errorResponses, PermissionSchema, roleSchema, StrictObject } from '../http/schemas.ts';
 import type { TypedApp } from '../http/typed-app.ts';
 
 export interface MeRoutesDeps {
   readonly authorizer: Authorizer;
   readonly verifier: TokenVerifier;
+  readonly firstAdmin: FirstAdmin;
   readonly cognito: ApiClients['cognito'];
   readonly cognitoIdentity: ApiClients['cognitoIdentity'];
   readonly iot: ApiClients['iot'];
@@ -31,8 +38,13 @@ const Me = Type.Object({
   username: Type.String(),
   sub: Type.String(),
   email: Type.Union([Type.String(), Type.Null()], { description: 'null when the user pool could not be asked' }),
-  role: RoleSchema,
-  groups: Type.Array(Type.String()),
+  role: roleSchema({ description: "The user's role in the user pool now" }),
+  groups: Type.Array(Type.String(), { description: "The user's groups in the user pool now" }),
+  tokenRole: roleSchema({
+    description: 'The role the presented access token carries; when it differs from `role`, refresh the tokens to act with `role`',
+  }),
+  permissions: Type.Array(PermissionSchema, { description: 'What `role` allows' }),
+  firstAdmin: Type.Optional(Type.Literal(true, { description: 'This call made the user the first admin of a fresh stack' })),
 });
 
 export function registerMeRoutes(app: TypedApp, deps: MeRoutesDeps): void {
@@ -49,13 +61,42 @@ export function registerMeRoutes(app: TypedApp, deps: MeRoutesDeps): void {
     },
     async (request) => {
       const caller = authOf(request);
+      const known = await poolGroupsOf(caller.username);
+      // Only a user the pool says is in no role group may claim (not one whose groups could not be read).
+      const firstAdmin = known !== undefined && !known.some(isRole) && (await claimFirstAdmin());
+      const groups = firstAdmin ? [...(known ?? []), 'admin'] : (known ?? [...caller.groups]);
+      const role = effectiveRole(groups);
       return {
         username: caller.username,
         sub: caller.sub,
         email: await emailOf(caller.accessToken),
-        role: caller.role,
-        groups: [...caller.groups],
+        role,
+        groups,
+        tokenRole: caller.role,
+        permissions: permissionsOf(role),
+        ...(firstAdmin ? { firstAdmin: true as const } : {}),
       };
+
+      // A failure only postpones the claim to the next call; it must not fail the answer.
+      async function claimFirstAdmin(): Promise<boolean> {
+        try {
+          return await deps.firstAdmin.claim(caller);
+        } catch (err) {
+          request.log.warn({ err }, 'first-admin claim failed; trying again at the next call');
+          return false;
+        }
+      }
+
+      // The token's groups are as old as the token; the pool knows the current ones (undefined: it could not be asked).
+      async function poolGroupsOf(username: string): Promise<string[] | undefined> {
+        try {
+          const out = await deps.cognito.send(new AdminListGroupsForUserCommand({ UserPoolId: deps.userPoolId, Username: username }));
+          return (out.Groups ?? []).flatMap((g) => (g.GroupName ? [g.GroupName] : []));
+        } catch (err) {
+          request.log.warn({ err }, 'AdminListGroupsForUser failed; answering with the groups of the token');
+          return undefined;
+        }
+      }
 
       // Access tokens carry no email; GetUser answers with the token alone (no IAM permission needed).
       async function emailOf(accessToken: string): Promise<string | null> {
@@ -77,12 +118,10 @@ export function registerMeRoutes(app: TypedApp, deps: MeRoutesDeps): void {
       schema: {
         tags: ['me'],
         summary: "Allow the user's Cognito identity to receive live telemetry over MQTT/WebSocket",
+        description: bodyLimitNote(bodyLimits.api),
         security: bearer,
-        body: Type.Object(
-          { idToken: Type.String({ minLength: 1, description: 'The ID token of the same sign-in' }) },
-          { additionalProperties: false },
-        ),
-        response: { 200: Type.Object({ identityId: Type.String() }), ...errorResponses(400, 401, 403) },
+        body: StrictObject({ idToken: Type.String({ minLength: 1, maxLength: 8192, description: 'The ID token of the same sign-in' }) }),
+        response: { 200: Type.Object({ identityId: Type.String() }), ...errorResponses(...bodyErrors, 401, 403) },
       },
     },
     async (request) => {

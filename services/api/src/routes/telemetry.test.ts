@@ -25,7 +25,8 @@ beforeAll(async () => {
   }));
   data.get('/data/devices/:id/readings/raw', async (req, reply) => {
     const q = req.query as Record<string, string>;
-    if (q['cursor'] === 'bad') return reply.code(400).send({ code: 'InvalidCursor', message: 'cursor is not valid' });
+    if (q['cursor'] === 'bad') return reply.code(400).send({ code: 'ValidationError', message: 'cursor is not valid' });
+    if (q['cursor'] === 'odd') return reply.code(409).send({ code: 'SomethingElse', message: 'a code outside the closed set' });
     return { items: [{ ts: 1, seq: 1, values: { t: 1 } }], nextCursor: 'abc' };
   });
   dataUrl = await data.listen({ port: 0, host: '127.0.0.1' });
@@ -74,7 +75,7 @@ describe('telemetry routes', () => {
     expect(seen.at(-1)?.url).toBe('/data/devices/dev-1/readings/raw?limit=10&cursor=xyz');
   });
 
-  it("maps the Data Service's 4xx to the same status with its code and message", async () => {
+  it("maps the Data Service's 4xx to the same status with its code and message, in the one closed set", async () => {
     const auth = await t.bearer();
     const notFound = await t.app.inject({ method: 'GET', url: '/api/devices/unknown/telemetry/latest', headers: { authorization: auth } });
     expect(notFound.statusCode).toBe(404);
@@ -85,7 +86,28 @@ describe('telemetry routes', () => {
       headers: { authorization: auth },
     });
     expect(badCursor.statusCode).toBe(400);
-    expect(badCursor.json()).toEqual({ code: 'InvalidCursor', message: 'cursor is not valid' });
+    expect(badCursor.json()).toEqual({ code: 'ValidationError', message: 'cursor is not valid' });
+    const odd = await t.app.inject({ method: 'GET', url: '/api/devices/dev-1/telemetry/raw?cursor=odd', headers: { authorization: auth } });
+    expect(odd.statusCode).toBe(409);
+    expect(odd.json()).toEqual({ code: 'Conflict', message: 'a code outside the closed set' });
+  });
+
+  it('refuses unknown or repeated query parameters and oversized values before relaying', async () => {
+    const before = seen.length;
+    const auth = await t.bearer();
+    for (const query of [
+      'colour=red',
+      'maxPoints=1&maxPoints=2',
+      `metrics=${'a'.repeat(1025)}`,
+      'maxPoints=2001',
+      `cursor=${'c'.repeat(65)}`,
+    ]) {
+      const res = await t.app.inject({ method: 'GET', url: `/api/devices/dev-1/telemetry?${query}`, headers: { authorization: auth } });
+      const raw = await t.app.inject({ method: 'GET', url: `/api/devices/dev-1/telemetry/raw?${query}`, headers: { authorization: auth } });
+      expect([res.statusCode, raw.statusCode], query).toEqual([400, 400]);
+      expect(res.json().code, query).toBe('ValidationError');
+    }
+    expect(seen.length).toBe(before);
   });
 
   it('answers 502 DataServiceUnavailable for a Data Service 5xx, hiding its details', async () => {

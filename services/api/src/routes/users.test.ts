@@ -1,48 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { awsError } from '../test-support/fake-aws-client.ts';
 import { startTestApp, type TestApp } from '../test-support/test-app.ts';
 
 let t: TestApp;
-/** The fake user pool: username → groups. */
-const pool = new Map<string, string[]>([
-  ['alice', ['admin']],
-  ['bob', ['viewer']],
-  ['carol', []],
-]);
 
 beforeAll(async () => {
   t = await startTestApp();
-  t.cognito.on({
-    ListUsers: (i) => {
-      const names = [...pool.keys()];
-      const start = i['PaginationToken'] ? Number(i['PaginationToken']) : 0;
-      const page = names.slice(start, start + Number(i['Limit'] ?? 60));
-      const next = start + page.length < names.length ? String(start + page.length) : undefined;
-      return {
-        Users: page.map((u) => ({
-          Username: u,
-          Enabled: true,
-          UserStatus: 'CONFIRMED',
-          UserCreateDate: new Date('2026-01-01T00:00:00Z'),
-          Attributes: [
-            { Name: 'sub', Value: `sub-${u}` },
-            { Name: 'email', Value: `${u}@example.com` },
-          ],
-        })),
-        ...(next ? { PaginationToken: next } : {}),
-      };
-    },
-    AdminListGroupsForUser: (i) => {
-      const groups = pool.get(String(i['Username']));
-      if (!groups) throw awsError('UserNotFoundException', 'User does not exist.');
-      return { Groups: groups.map((GroupName) => ({ GroupName })) };
-    },
-    AdminAddUserToGroup: (i) => void pool.get(String(i['Username']))?.push(String(i['GroupName'])),
-    AdminRemoveUserFromGroup: (i) => {
-      const groups = pool.get(String(i['Username'])) ?? [];
-      groups.splice(groups.indexOf(String(i['GroupName'])), 1);
-    },
-  });
+  // The fake user pool: alice (the admin who calls), bob, and carol who signed up by herself.
+  t.pool.put({ username: 'alice', groups: ['admin'] });
+  t.pool.put({ username: 'bob', groups: ['viewer'] });
+  t.pool.put({ username: 'carol', groups: [] });
 });
 afterAll(() => t.close());
 
@@ -59,7 +25,7 @@ describe('user administration', () => {
           email: 'alice@example.com',
           enabled: true,
           status: 'CONFIRMED',
-          createdAt: '2026-01-01T00:00:00.000Z',
+          createdAt: '2026-01-01T00:00:01.000Z',
           groups: ['admin'],
           role: 'admin',
         },
@@ -69,7 +35,7 @@ describe('user administration', () => {
           email: 'bob@example.com',
           enabled: true,
           status: 'CONFIRMED',
-          createdAt: '2026-01-01T00:00:00.000Z',
+          createdAt: '2026-01-01T00:00:02.000Z',
           groups: ['viewer'],
           role: 'viewer',
         },
@@ -77,16 +43,17 @@ describe('user administration', () => {
       nextCursor: '2',
     });
     const second = await t.app.inject({ method: 'GET', url: '/api/users?limit=2&cursor=2', headers: { authorization: auth } });
-    expect(second.json().users.map((u: { username: string; role: string }) => [u.username, u.role])).toEqual([['carol', 'operator']]);
+    expect(second.json().users.map((u: { username: string; role: string }) => [u.username, u.role])).toEqual([['carol', 'viewer']]);
     expect(second.json()).not.toHaveProperty('nextCursor');
   });
 
   it('changes a role by adding the new group before removing the old one', async () => {
+    const auth = await t.bearer({ groups: ['admin'] });
     t.cognito.calls.length = 0;
     const res = await t.app.inject({
       method: 'PUT',
       url: '/api/users/bob/role',
-      headers: { authorization: await t.bearer({ groups: ['admin'] }) },
+      headers: { authorization: auth },
       payload: { role: 'operator' },
     });
     expect(res.statusCode).toBe(200);
@@ -94,7 +61,7 @@ describe('user administration', () => {
     expect(t.cognito.names()).toEqual(['AdminListGroupsForUser', 'AdminAddUserToGroup', 'AdminRemoveUserFromGroup']);
     expect(t.cognito.calls[1]?.input).toMatchObject({ Username: 'bob', GroupName: 'operator' });
     expect(t.cognito.calls[2]?.input).toMatchObject({ Username: 'bob', GroupName: 'viewer' });
-    expect(pool.get('bob')).toEqual(['operator']);
+    expect(t.pool.users.get('bob')?.groups).toEqual(['operator']);
   });
 
   it('answers 404 for an unknown user and 400 for an unknown role', async () => {
@@ -130,5 +97,84 @@ describe('user administration', () => {
       expect(put.statusCode).toBe(403);
       expect(put.json()).toMatchObject({ code: 'Forbidden' });
     }
+  });
+
+  it("refuses to change the caller's own role, so the last admin cannot lock everyone out", async () => {
+    const res = await t.app.inject({
+      method: 'PUT',
+      url: '/api/users/alice/role',
+      headers: { authorization: await t.bearer({ username: 'alice', groups: ['admin'] }) },
+      payload: { role: 'viewer' },
+    });
+    expect(res.statusCode).toBe(409);
+    expect(res.json()).toEqual({ code: 'RoleChangeRefused', message: 'Admins cannot change their own role; ask another admin' });
+    expect(t.pool.users.get('alice')?.groups).toEqual(['admin']);
+  });
+
+  it('refuses a role that is not a string: no coercion of ["admin"] or 1', async () => {
+    const auth = await t.bearer({ groups: ['admin'] });
+    for (const role of [['admin'], 1, null, { role: 'admin' }]) {
+      const res = await t.app.inject({ method: 'PUT', url: '/api/users/carol/role', headers: { authorization: auth }, payload: { role } });
+      expect(res.statusCode, JSON.stringify(role)).toBe(400);
+      expect(res.json().code).toBe('ValidationError');
+    }
+    expect(t.pool.users.get('carol')?.groups).toEqual([]);
+  });
+});
+
+describe('invitations', () => {
+  it('creates the user with a verified email, mailed a temporary password, in the chosen role group', async () => {
+    t.cognito.calls.length = 0;
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/users',
+      headers: { authorization: await t.bearer({ groups: ['admin'] }) },
+      payload: { email: 'dora@example.com', role: 'operator' },
+    });
+    expect(res.statusCode).toBe(201);
+    const { user } = res.json();
+    expect(user).toMatchObject({ email: 'dora@example.com', status: 'FORCE_CHANGE_PASSWORD', groups: ['operator'], role: 'operator' });
+    expect(t.cognito.calls.find((c) => c.command === 'AdminCreateUser')?.input).toEqual({
+      UserPoolId: 'us-east-1_TestPool1',
+      Username: 'dora@example.com',
+      UserAttributes: [
+        { Name: 'email', Value: 'dora@example.com' },
+        { Name: 'email_verified', Value: 'true' },
+      ],
+      DesiredDeliveryMediums: ['EMAIL'],
+    });
+    expect(t.pool.users.get(user.username)?.groups).toEqual(['operator']);
+  });
+
+  it('answers 409 for an email already in the pool and 400 for a bad email, role or extra field', async () => {
+    const auth = await t.bearer({ groups: ['admin'] });
+    const invite = (payload: object) => t.app.inject({ method: 'POST', url: '/api/users', headers: { authorization: auth }, payload });
+    const again = await invite({ email: 'bob@example.com', role: 'viewer' });
+    expect(again.statusCode).toBe(409);
+    expect(again.json().code).toBe('UserExists');
+    for (const payload of [
+      { email: 'not-an-email', role: 'viewer' },
+      { email: `${'a'.repeat(250)}@example.com`, role: 'viewer' },
+      { email: 'x@example.com', role: 'root' },
+      { email: 'x@example.com', role: 'viewer', admin: true },
+      { email: 42, role: 'viewer' },
+    ]) {
+      const res = await invite(payload);
+      expect(res.statusCode, JSON.stringify(payload)).toBe(400);
+      expect(res.json().code).toBe('ValidationError');
+    }
+  });
+
+  it('is for admins only', async () => {
+    for (const groups of [['operator'], ['viewer'], []]) {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/users',
+        headers: { authorization: await t.bearer({ username: 'someone', groups }) },
+        payload: { email: 'eve@example.com', role: 'admin' },
+      });
+      expect(res.statusCode).toBe(403);
+    }
+    expect([...t.pool.users.values()].some((u) => u.email === 'eve@example.com')).toBe(false);
   });
 });

@@ -1,26 +1,29 @@
 /**
- * User administration (admin only): users of the pool with their groups, and role changes. A
- * role is membership of exactly one of the role groups (see `userPoolGroups` in core).
+ * User administration (admin only): users of the pool with their groups, invitations and role
+ * changes. A role is membership of exactly one of the role groups (see `userPoolGroups` in core).
+ * An invitation is Cognito's AdminCreateUser: Cognito mails the temporary password (the local
+ * cloud writes it to its data folder and log), and the user sets a password at first sign-in.
  */
 import {
   AdminAddUserToGroupCommand,
+  AdminCreateUserCommand,
   AdminListGroupsForUserCommand,
   AdminRemoveUserFromGroupCommand,
   ListUsersCommand,
+  type UserType,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { effectiveRole, roles, type Role } from '@fleet/core';
+import { bodyLimits, effectiveRole, isRole } from '@fleet/core';
 import { Type } from 'typebox';
 import { authOf, type Authorizer } from '../auth/authorize.ts';
 import type { ApiClients } from '../aws-clients.ts';
 import { apiError } from '../errors.ts';
-import { bearer, errorResponses, RoleSchema } from '../http/schemas.ts';
+import { bearer, bodyErrors, bodyLimitNote, errorResponses, RoleSchema, StrictObject } from '../http/schemas.ts';
 import type { TypedApp } from '../http/typed-app.ts';
 
 export interface UserRoutesDeps {
   readonly authorizer: Authorizer;
   readonly cognito: ApiClients['cognito'];
   readonly userPoolId: string;
-  readonly defaultRole: Role;
 }
 
 const User = Type.Object({
@@ -34,7 +37,33 @@ const User = Type.Object({
   role: RoleSchema,
 });
 
-const Username = Type.String({ minLength: 1, maxLength: 128 });
+/** Cognito's limits on a username (AdminGetUser, Username: 1–128 characters). */
+const Username = Type.String({ minLength: 1, maxLength: 128, pattern: '^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+$' });
+
+/** RFC 5321 limits an address to 254 characters; the pattern is the shape HTML forms accept. */
+const Email = Type.String({ minLength: 3, maxLength: 254, pattern: '^[^\\s@]+@[^\\s@]+$', examples: ['ada@example.com'] });
+
+const InviteBody = StrictObject({
+  email: Email,
+  role: RoleSchema,
+});
+
+/** The API's view of a pool user. */
+function userOf(u: UserType, groups: string[]): Record<string, unknown> {
+  const attr = (name: string) => u.Attributes?.find((a) => a.Name === name)?.Value;
+  const sub = attr('sub');
+  const email = attr('email');
+  return {
+    username: u.Username ?? '',
+    ...(sub ? { sub } : {}),
+    ...(email ? { email } : {}),
+    enabled: u.Enabled ?? true,
+    ...(u.UserStatus ? { status: u.UserStatus } : {}),
+    ...(u.UserCreateDate ? { createdAt: u.UserCreateDate.toISOString() } : {}),
+    groups,
+    role: effectiveRole(groups),
+  };
+}
 
 /** Concurrent AdminListGroupsForUser calls per page (Cognito throttles per account). */
 const groupConcurrency = 5;
@@ -63,9 +92,9 @@ export function registerUserRoutes(app: TypedApp, deps: UserRoutesDeps): void {
         tags: ['users'],
         summary: 'Users of the pool with their groups and role',
         security: bearer,
-        querystring: Type.Object({
+        querystring: StrictObject({
           limit: Type.Integer({ minimum: 1, maximum: 60, default: 60 }),
-          cursor: Type.Optional(Type.String({ minLength: 1 })),
+          cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 2048 })),
         }),
         response: {
           200: Type.Object({ users: Type.Array(User), nextCursor: Type.Optional(Type.String()) }),
@@ -94,25 +123,57 @@ export function registerUserRoutes(app: TypedApp, deps: UserRoutesDeps): void {
       for (let i = 0; i < listed.length; i += groupConcurrency) {
         await Promise.all(
           listed.slice(i, i + groupConcurrency).map(async (u, j) => {
-            const username = u.Username ?? '';
-            const groups = await groupsOf(username);
-            const attr = (name: string) => u.Attributes?.find((a) => a.Name === name)?.Value;
-            const sub = attr('sub');
-            const email = attr('email');
-            users[i + j] = {
-              username,
-              ...(sub ? { sub } : {}),
-              ...(email ? { email } : {}),
-              enabled: u.Enabled ?? true,
-              ...(u.UserStatus ? { status: u.UserStatus } : {}),
-              ...(u.UserCreateDate ? { createdAt: u.UserCreateDate.toISOString() } : {}),
-              groups,
-              role: effectiveRole(groups, deps.defaultRole),
-            };
+            users[i + j] = userOf(u, await groupsOf(u.Username ?? ''));
           }),
         );
       }
       return { users: users as never[], ...(out.PaginationToken ? { nextCursor: out.PaginationToken } : {}) };
+    },
+  );
+
+  app.post(
+    '/api/users',
+    {
+      onRequest: deps.authorizer.require('manageUsers'),
+      schema: {
+        tags: ['users'],
+        summary: 'Invite a user by email with a role: Cognito mails a temporary password, to be changed at first sign-in',
+        description: bodyLimitNote(bodyLimits.api),
+        security: bearer,
+        body: InviteBody,
+        response: { 201: Type.Object({ user: User }), ...errorResponses(...bodyErrors, 401, 403, 409) },
+      },
+    },
+    async (request, reply) => {
+      const { email, role } = request.body;
+      let created: UserType | undefined;
+      try {
+        // The pool signs in by email: the email is the Username given, Cognito makes the username a uuid.
+        const out = await cognito.send(
+          new AdminCreateUserCommand({
+            UserPoolId: userPoolId,
+            Username: email,
+            UserAttributes: [
+              { Name: 'email', Value: email },
+              // The invitation reaches the address, which proves it (Cognito's own advice for invitations).
+              { Name: 'email_verified', Value: 'true' },
+            ],
+            DesiredDeliveryMediums: ['EMAIL'],
+          }),
+        );
+        created = out.User;
+      } catch (err) {
+        const name = (err as { name?: string }).name;
+        if (name === 'UsernameExistsException')
+          throw apiError('UserExists', `A user with the email ${JSON.stringify(email)} already exists`);
+        if (name === 'InvalidParameterException')
+          throw apiError('ValidationError', `body/email is refused by the user pool: ${(err as Error).message}`);
+        throw err;
+      }
+      if (!created?.Username) throw new Error('AdminCreateUser answered without a user');
+      await cognito.send(new AdminAddUserToGroupCommand({ UserPoolId: userPoolId, Username: created.Username, GroupName: role }));
+      request.log.info({ username: created.Username, role, by: authOf(request).username }, 'user invited');
+      return reply.code(201).send({ user: userOf(created, [role]) as never });
     },
   );
 
@@ -124,17 +185,21 @@ export function registerUserRoutes(app: TypedApp, deps: UserRoutesDeps): void {
         tags: ['users'],
         summary: "Set a user's role (membership of exactly one role group)",
         security: bearer,
-        params: Type.Object({ username: Username }),
-        body: Type.Object({ role: RoleSchema }, { additionalProperties: false }),
+        description: `${bodyLimitNote(bodyLimits.api)} Admins cannot change their own role: the last admin could lock everyone out.`,
+        params: StrictObject({ username: Username }),
+        body: StrictObject({ role: RoleSchema }),
         response: {
           200: Type.Object({ username: Type.String(), role: RoleSchema, groups: Type.Array(Type.String()) }),
-          ...errorResponses(400, 401, 403, 404),
+          ...errorResponses(...bodyErrors, 401, 403, 404, 409),
         },
       },
     },
     async (request) => {
       const { username } = request.params;
       const { role } = request.body;
+      if (username === authOf(request).username) {
+        throw apiError('RoleChangeRefused', 'Admins cannot change their own role; ask another admin');
+      }
       let current: string[];
       try {
         current = await groupsOf(username);
@@ -147,10 +212,10 @@ export function registerUserRoutes(app: TypedApp, deps: UserRoutesDeps): void {
       if (!current.includes(role)) {
         await cognito.send(new AdminAddUserToGroupCommand({ UserPoolId: userPoolId, Username: username, GroupName: role }));
       }
-      for (const other of current.filter((g) => g !== role && (roles as readonly string[]).includes(g))) {
+      for (const other of current.filter((g) => g !== role && isRole(g))) {
         await cognito.send(new AdminRemoveUserFromGroupCommand({ UserPoolId: userPoolId, Username: username, GroupName: other }));
       }
-      const groups = [...current.filter((g) => !(roles as readonly string[]).includes(g)), role];
+      const groups = [...current.filter((g) => !isRole(g)), role];
       request.log.info({ username, role, by: authOf(request).username }, 'role changed');
       return { username, role, groups };
     },

@@ -1,9 +1,11 @@
 /**
  * The Data Service as the API reaches it (load balancer 3). Telemetry queries are passed through:
  * the Data Service's JSON body is relayed as received, its 4xx become ours with the same status
- * and `{ code, message }`, and its 5xx, a timeout or a refused connection become a 502 so the
+ * and `{ code, message }` (its codes are the same closed set of `@fleet/core`; anything else is
+ * named by its status), and its 5xx, a timeout or a refused connection become a 502 so the
  * caller can tell "your request is wrong" from "a dependency is down".
  */
+import { errorCodeForStatus, isErrorCode } from '@fleet/core';
 import type { Logger } from 'pino';
 import { ApiError, apiError } from '../errors.ts';
 
@@ -40,7 +42,7 @@ export function createDataServiceClient(deps: { baseUrl: string; logger: Logger;
       const body = parseError(text);
       throw new ApiError(
         res.status,
-        body?.code ?? 'DataServiceRejected',
+        isErrorCode(body?.code) ? body.code : errorCodeForStatus(res.status),
         body?.message ?? `The data service refused the request (${res.status})`,
       );
     }

@@ -7,15 +7,16 @@ import type { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import type { IoTClient } from '@aws-sdk/client-iot';
 import type { IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane';
-import { devicesTable, latestTable } from '@fleet/core';
+import { devicesTable, latestTable, platformStateTable } from '@fleet/core';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { buildApp, type AppConfig } from '../app.ts';
-import { createTokenVerifier } from '../auth/token-verifier.ts';
+import { createTokenVerifier } from '@fleet/core/tokens';
 import type { ApiClients } from '../aws-clients.ts';
 import { startTestDynamo, type TestDynamo } from './dynalite-tables.ts';
 import { awsError, fakeAwsClient, type FakeAwsClient } from './fake-aws-client.ts';
-import { createTestTokens, type TestTokens } from './test-tokens.ts';
+import { fakeUserPool, type FakeUserPool } from './fake-user-pool.ts';
+import { createTestTokens, type TestTokens } from '@fleet/core/tokens/testing';
 
 export const testPool = { userPoolId: 'us-east-1_TestPool1', clientId: 'test-client-id' } as const;
 
@@ -32,7 +33,7 @@ export const testConfig: AppConfig = {
   devicePolicyName: 'fleet-device',
   browserPolicyName: 'fleet-browser-live',
   dataServiceUrl: 'http://127.0.0.1:9', // replaced by tests that reach the Data Service
-  defaultRole: 'operator',
+  platformStateTable: platformStateTable.id,
 };
 
 /** In-memory IoT registry behind the fake IoT client: what exists after a test's calls. */
@@ -53,9 +54,14 @@ export interface TestApp {
   readonly iotState: FakeIotState;
   readonly iotData: FakeAwsClient<IoTDataPlaneClient>;
   readonly cognito: FakeAwsClient<CognitoIdentityProviderClient>;
+  /** The users and groups behind `cognito`. */
+  readonly pool: FakeUserPool;
   readonly cognitoIdentity: FakeAwsClient<CognitoIdentityClient>;
-  /** `Authorization` header value for a user in the given groups. */
-  bearer(options?: { groups?: string[]; sub?: string; username?: string }): Promise<string>;
+  /**
+   * `Authorization` header value for a user in the given groups; the fake user pool gets the user
+   * with the same groups, unless `poolGroups` says otherwise (a token issued before a role change).
+   */
+  bearer(options?: { groups?: string[]; sub?: string; username?: string; poolGroups?: string[] }): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -110,16 +116,14 @@ export async function startTestApp(options: { config?: Partial<AppConfig>; healt
   const tokens = await createTestTokens(testPool);
   const { iot, state } = fakeIot();
   const iotData = fakeAwsClient<IoTDataPlaneClient>({ Publish: () => ({}) });
-  const cognito = fakeAwsClient<CognitoIdentityProviderClient>({
-    GetUser: () => ({ Username: 'alice', UserAttributes: [{ Name: 'email', Value: 'alice@example.com' }] }),
-  });
+  const pool = fakeUserPool();
   const cognitoIdentity = fakeAwsClient<CognitoIdentityClient>({ GetId: () => ({ IdentityId: 'us-east-1:identity-of-alice' }) });
   const logger = pino({ level: 'silent' });
   const clients: ApiClients = {
     iot: iot.client,
     iotData: iotData.client,
     dynamo: dynamo.doc,
-    cognito: cognito.client,
+    cognito: pool.client.client,
     cognitoIdentity: cognitoIdentity.client,
   };
   const verifier = createTokenVerifier({ ...testPool, loadJwks: async () => tokens.jwks, logger });
@@ -138,9 +142,14 @@ export async function startTestApp(options: { config?: Partial<AppConfig>; healt
     iot,
     iotState: state,
     iotData,
-    cognito,
+    cognito: pool.client,
+    pool,
     cognitoIdentity,
-    bearer: async (o = {}) => `Bearer ${await tokens.accessToken(o)}`,
+    bearer: async (o = {}) => {
+      const username = o.username ?? 'alice';
+      pool.put({ username, sub: o.sub ?? `sub-${username}`, groups: o.poolGroups ?? o.groups ?? [] });
+      return `Bearer ${await tokens.accessToken({ ...o, username, sub: o.sub ?? `sub-${username}` })}`;
+    },
     async close() {
       await app.close();
       await dynamo.close();

@@ -1,5 +1,5 @@
 /** The Fleet REST API (behind the gateway at /api), with the user's access token. */
-import type { DeviceCredentials, ReadingInterval } from '@fleet/core';
+import type { DeviceCredentials, ErrorCode, PoolUser, ReadingInterval, Role, SignedInUser } from '@fleet/core';
 import type { Session } from './auth.ts';
 
 export type Credentials = DeviceCredentials;
@@ -14,10 +14,14 @@ export interface Device {
   readonly latest?: { readonly ts: number; readonly seq?: number; readonly values: Readonly<Record<string, number>> };
 }
 
+export type { PoolUser, Role, SignedInUser };
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** The code of the answer (`{ code, message }`), when it had one. */
+    readonly code?: ErrorCode,
   ) {
     super(message);
   }
@@ -32,13 +36,20 @@ export function createApi(session: () => Promise<Session>) {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
-    const parsed = text ? (JSON.parse(text) as unknown) : undefined;
-    if (!res.ok)
-      throw new ApiError(res.status, (parsed as { message?: string } | undefined)?.message ?? `${method} ${path} answered ${res.status}`);
+    let parsed: unknown;
+    try {
+      parsed = text ? (JSON.parse(text) as unknown) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    if (!res.ok) {
+      const error = parsed as { code?: ErrorCode; message?: string } | undefined;
+      throw new ApiError(res.status, error?.message ?? `${method} ${path} answered ${res.status}`, error?.code);
+    }
     return parsed as T;
   }
   return {
-    me: () => call<{ email?: string; username: string; role: string }>('GET', '/api/me'),
+    me: () => call<SignedInUser>('GET', '/api/me'),
     devices: () => call<{ items: Device[] }>('GET', '/api/devices'),
     device: (id: string) => call<Device>('GET', `/api/devices/${encodeURIComponent(id)}`),
     register: (name: string, deviceId?: string) =>
@@ -50,6 +61,10 @@ export function createApi(session: () => Promise<Session>) {
         `/api/devices/${encodeURIComponent(id)}/telemetry?from=${from}&to=${to}&maxPoints=${maxPoints}`,
       ),
     liveAccess: (idToken: string) => call<{ identityId: string }>('POST', '/api/me/live-access', { idToken }),
+    users: () => call<{ users: PoolUser[]; nextCursor?: string }>('GET', '/api/users'),
+    invite: (email: string, role: Role) => call<{ user: PoolUser }>('POST', '/api/users', { email, role }),
+    setRole: (username: string, role: Role) =>
+      call<{ username: string; role: Role }>('PUT', `/api/users/${encodeURIComponent(username)}/role`, { role }),
   };
 }
 

@@ -1,4 +1,4 @@
-/** The Fleet web app: sign-up / sign-in, device list, registration, device page. */
+/** The Fleet web app: sign-up / sign-in, device list, registration, device page, users (admins). */
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { RuntimeConfig } from './config.ts';
 import { createAuth, type Session } from './auth.ts';
@@ -7,7 +7,9 @@ import { SignInPage, SignUpPage } from './pages/auth-pages.tsx';
 import { DevicesPage } from './pages/devices-page.tsx';
 import { RegisterDevicePage } from './pages/register-device-page.tsx';
 import { DevicePage } from './pages/device-page.tsx';
+import { UsersPage } from './pages/users-page.tsx';
 import { RouteLink } from './form-kit.tsx';
+import { useMe } from './use-me.ts';
 
 export function usePath(): [string, (to: string) => void] {
   const [path, setPath] = useState(window.location.pathname);
@@ -38,6 +40,7 @@ export function App({ config }: { config: RuntimeConfig }) {
       }),
     [auth],
   );
+  const { me, may } = useMe(api, auth, session, setSession);
 
   if (!session) {
     return (
@@ -59,9 +62,19 @@ export function App({ config }: { config: RuntimeConfig }) {
   const deviceMatch = /^\/devices\/([^/]+)$/.exec(path);
   let page;
   if (path === '/devices/new') page = <RegisterDevicePage api={api} navigate={navigate} />;
+  else if (path === '/users') page = <UsersPage api={api} me={me} />;
   else if (deviceMatch?.[1])
-    page = <DevicePage api={api} auth={auth} config={config} deviceId={decodeURIComponent(deviceMatch[1])} navigate={navigate} />;
-  else page = <DevicesPage api={api} navigate={navigate} />;
+    page = (
+      <DevicePage
+        api={api}
+        auth={auth}
+        config={config}
+        deviceId={decodeURIComponent(deviceMatch[1])}
+        navigate={navigate}
+        mayManage={may('manageDevices')}
+      />
+    );
+  else page = <DevicesPage api={api} navigate={navigate} mayRegister={may('manageDevices')} />;
 
   return (
     <>
@@ -69,10 +82,20 @@ export function App({ config }: { config: RuntimeConfig }) {
         <RouteLink to="/" navigate={navigate}>
           Fleet
         </RouteLink>
+        {may('manageUsers') && (
+          <RouteLink to="/users" navigate={navigate}>
+            Users
+          </RouteLink>
+        )}
         <span className="spacer" />
         <span className="muted" data-testid="signed-in-as">
           {session.email}
         </span>
+        {me && (
+          <span className="badge" data-testid="role">
+            {me.role}
+          </span>
+        )}
         <button
           className="secondary"
           onClick={() => {

@@ -1,12 +1,15 @@
 /**
  * Sign-up and sign-in against the Cognito user pool, straight from the browser with the AWS SDK
- * (the same calls Amplify makes). Tokens live in sessionStorage: gone when the tab closes.
+ * (the same calls Amplify makes). Tokens live in sessionStorage: gone when the tab closes. An
+ * invited user's first sign-in answers NEW_PASSWORD_REQUIRED: the user chooses a password.
  */
 import {
   CognitoIdentityProviderClient,
   ConfirmSignUpCommand,
   InitiateAuthCommand,
+  RespondToAuthChallengeCommand,
   SignUpCommand,
+  type AuthenticationResultType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { RuntimeConfig } from './config.ts';
 
@@ -17,6 +20,16 @@ export interface Session {
   readonly refreshToken?: string;
   /** Epoch ms when the access token expires. */
   readonly expiresAt: number;
+}
+
+/** An invited user signing in with the temporary password: a new password is due. */
+export interface NewPasswordChallenge {
+  readonly challenge: 'NEW_PASSWORD_REQUIRED';
+  readonly email: string;
+  /** The pool's username of the user (USER_ID_FOR_SRP: a uuid in pools that sign in by email). */
+  readonly username: string;
+  /** Cognito's session of the challenge. */
+  readonly session: string;
 }
 
 const storageKey = 'fleet.session';
@@ -51,7 +64,7 @@ export function createAuth(config: RuntimeConfig) {
     async confirm(email: string, code: string): Promise<void> {
       await client.send(new ConfirmSignUpCommand({ ClientId: config.userPoolClientId, Username: email, ConfirmationCode: code }));
     },
-    async signIn(email: string, password: string): Promise<Session> {
+    async signIn(email: string, password: string): Promise<Session | NewPasswordChallenge> {
       const out = await client.send(
         new InitiateAuthCommand({
           AuthFlow: 'USER_PASSWORD_AUTH',
@@ -59,22 +72,30 @@ export function createAuth(config: RuntimeConfig) {
           AuthParameters: { USERNAME: email, PASSWORD: password },
         }),
       );
-      const r = out.AuthenticationResult;
-      if (!r?.AccessToken || !r.IdToken)
-        throw new Error(`Sign-in needs a further step (${out.ChallengeName ?? 'unknown'}) that this app does not support`);
-      const session: Session = {
-        email,
-        accessToken: r.AccessToken,
-        idToken: r.IdToken,
-        refreshToken: r.RefreshToken,
-        expiresAt: Date.now() + (r.ExpiresIn ?? 3600) * 1000,
-      };
-      save(session);
-      return session;
+      if (out.ChallengeName === 'NEW_PASSWORD_REQUIRED' && out.Session) {
+        const username = out.ChallengeParameters?.['USER_ID_FOR_SRP'] ?? email;
+        return { challenge: 'NEW_PASSWORD_REQUIRED', email, username, session: out.Session };
+      }
+      return started(email, out.AuthenticationResult, out.ChallengeName);
     },
-    /** Returns a session whose access token is valid for at least a minute, refreshing it if needed. */
-    async fresh(session: Session): Promise<Session> {
-      if (session.expiresAt - Date.now() > 60_000 || !session.refreshToken) return session;
+    /** Answers NEW_PASSWORD_REQUIRED with the password the invited user chose. */
+    async setNewPassword(challenge: NewPasswordChallenge, newPassword: string): Promise<Session> {
+      const out = await client.send(
+        new RespondToAuthChallengeCommand({
+          ClientId: config.userPoolClientId,
+          ChallengeName: 'NEW_PASSWORD_REQUIRED',
+          Session: challenge.session,
+          ChallengeResponses: { USERNAME: challenge.username, NEW_PASSWORD: newPassword },
+        }),
+      );
+      return started(challenge.email, out.AuthenticationResult, out.ChallengeName);
+    },
+    /**
+     * Returns a session whose access token is valid for at least a minute, refreshing it if needed;
+     * `force` refreshes anyway (the user's role changed: the new tokens carry the new groups).
+     */
+    async fresh(session: Session, force = false): Promise<Session> {
+      if (!session.refreshToken || (!force && session.expiresAt - Date.now() > 60_000)) return session;
       const out = await client.send(
         new InitiateAuthCommand({
           AuthFlow: 'REFRESH_TOKEN_AUTH',
@@ -92,6 +113,20 @@ export function createAuth(config: RuntimeConfig) {
       save(undefined);
     },
   };
+
+  function started(email: string, r: AuthenticationResultType | undefined, challenge: string | undefined): Session {
+    if (!r?.AccessToken || !r.IdToken)
+      throw new Error(`Sign-in needs a further step (${challenge ?? 'unknown'}) that this app does not support`);
+    const session: Session = {
+      email,
+      accessToken: r.AccessToken,
+      idToken: r.IdToken,
+      refreshToken: r.RefreshToken,
+      expiresAt: Date.now() + (r.ExpiresIn ?? 3600) * 1000,
+    };
+    save(session);
+    return session;
+  }
 }
 
 export type Auth = ReturnType<typeof createAuth>;

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { Auth, Session } from '../auth.ts';
+import type { Auth, NewPasswordChallenge, Session } from '../auth.ts';
 import { FormError, RouteLink, TextField, useSubmit } from '../form-kit.tsx';
 
 function EmailAndPassword(props: {
@@ -27,11 +27,19 @@ function EmailAndPassword(props: {
 export function SignInPage(props: { auth: Auth; navigate: (to: string) => void; onSignedIn: (s: Session) => void }) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
+  const [challenge, setChallenge] = useState<NewPasswordChallenge>();
   const { error, busy, run } = useSubmit();
+  if (challenge) return <NewPasswordPage auth={props.auth} challenge={challenge} onSignedIn={props.onSignedIn} />;
   return (
     <div className="card">
       <h2>Sign in</h2>
-      <form onSubmit={run(async () => props.onSignedIn(await props.auth.signIn(email, password)))}>
+      <form
+        onSubmit={run(async () => {
+          const result = await props.auth.signIn(email, password);
+          if ('challenge' in result) setChallenge(result);
+          else props.onSignedIn(result);
+        })}
+      >
         <EmailAndPassword email={email} setEmail={setEmail} password={password} setPassword={setPassword} />
         <button type="submit" disabled={busy}>
           Sign in
@@ -95,6 +103,32 @@ export function SignUpPage(props: { auth: Auth; navigate: (to: string) => void }
           Sign in
         </RouteLink>
       </p>
+    </div>
+  );
+}
+
+/** An invited user's first sign-in: the temporary password from the invitation is replaced. */
+function NewPasswordPage(props: { auth: Auth; challenge: NewPasswordChallenge; onSignedIn: (s: Session) => void }) {
+  const [password, setPassword] = useState('');
+  const { error, busy, run } = useSubmit();
+  return (
+    <div className="card">
+      <h2>Choose your password</h2>
+      <p className="muted">You signed in with the temporary password of your invitation; choose your own to continue.</p>
+      <form onSubmit={run(async () => props.onSignedIn(await props.auth.setNewPassword(props.challenge, password)))}>
+        <TextField
+          name="new-password"
+          type="password"
+          placeholder="New password (12+ chars, upper, lower, digit)"
+          autoComplete="new-password"
+          value={password}
+          onChange={setPassword}
+        />
+        <button type="submit" disabled={busy}>
+          Set password
+        </button>
+        <FormError error={error} />
+      </form>
     </div>
   );
 }

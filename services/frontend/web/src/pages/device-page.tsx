@@ -15,7 +15,15 @@ const ranges = [
 ];
 const liveWindow = 300;
 
-export function DevicePage(props: { api: Api; auth: Auth; config: RuntimeConfig; deviceId: string; navigate: (to: string) => void }) {
+/** `mayManage`: the user's role may revoke (and command) devices; viewers only watch. */
+export function DevicePage(props: {
+  api: Api;
+  auth: Auth;
+  config: RuntimeConfig;
+  deviceId: string;
+  navigate: (to: string) => void;
+  mayManage: boolean;
+}) {
   const { api, deviceId } = props;
   const [device, setDevice] = useState<Device>();
   const [error, setError] = useState<string>();
@@ -24,6 +32,19 @@ export function DevicePage(props: { api: Api; auth: Auth; config: RuntimeConfig;
   // `requestedAt` makes a click on the current range fetch again (new readings may have arrived).
   const [{ range, requestedAt }, setRangeRequest] = useState({ range: ranges[1]?.ms ?? 3_600_000, requestedAt: Date.now() });
   const [history, setHistory] = useState<Record<string, Interval[]>>();
+  const [revoking, setRevoking] = useState(false);
+
+  async function revoke(): Promise<void> {
+    if (!window.confirm(`Revoke ${deviceId}? Its certificate stops working at once.`)) return;
+    setRevoking(true);
+    try {
+      await api.remove(deviceId);
+      props.navigate('/');
+    } catch (err) {
+      setError((err as Error).message);
+      setRevoking(false);
+    }
+  }
 
   useEffect(() => {
     api.device(deviceId).then(setDevice, (err: unknown) => setError((err as Error).message));
@@ -79,7 +100,14 @@ export function DevicePage(props: { api: Api; auth: Auth; config: RuntimeConfig;
   return (
     <>
       <div className="card">
-        <h2>{device?.name ?? deviceId}</h2>
+        <div style={{ display: 'flex', alignItems: 'center' }}>
+          <h2 style={{ flex: 1 }}>{device?.name ?? deviceId}</h2>
+          {props.mayManage && (
+            <button className="danger" onClick={() => void revoke()} disabled={revoking}>
+              Revoke
+            </button>
+          )}
+        </div>
         <p className="muted">
           {deviceId} · <span className={`status ${device?.online ? 'online' : ''}`} />
           {device?.online ? 'online' : 'offline'} · live: <span data-testid="live-state">{liveState}</span>

@@ -2,7 +2,8 @@ import { useEffect, useState } from 'react';
 import type { Api, Device } from '../api.ts';
 import { RouteLink } from '../form-kit.tsx';
 
-export function DevicesPage(props: { api: Api; navigate: (to: string) => void }) {
+/** `mayRegister`: the user's role may register devices (viewers see the list only). */
+export function DevicesPage(props: { api: Api; navigate: (to: string) => void; mayRegister: boolean }) {
   const [devices, setDevices] = useState<Device[]>();
   const [error, setError] = useState<string>();
   useEffect(() => {
@@ -25,7 +26,7 @@ export function DevicesPage(props: { api: Api; navigate: (to: string) => void })
     <div className="card">
       <div style={{ display: 'flex', alignItems: 'center' }}>
         <h2 style={{ flex: 1 }}>Devices</h2>
-        <button onClick={() => props.navigate('/devices/new')}>Register a device</button>
+        {props.mayRegister && <button onClick={() => props.navigate('/devices/new')}>Register a device</button>}
       </div>
       {error && (
         <p className="error" role="alert">
@@ -33,7 +34,13 @@ export function DevicesPage(props: { api: Api; navigate: (to: string) => void })
         </p>
       )}
       {!devices && !error && <p className="muted">Loading…</p>}
-      {devices && devices.length === 0 && <p className="muted">No devices yet. Register one to get its certificate.</p>}
+      {devices && devices.length === 0 && (
+        <p className="muted">
+          {props.mayRegister
+            ? 'No devices yet. Register one to get its certificate.'
+            : 'No devices yet. An operator or admin registers them.'}
+        </p>
+      )}
       {devices && devices.length > 0 && (
         <table data-testid="device-list">
           <thead>

@@ -1,12 +1,12 @@
-import { pino } from 'pino';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { createTestTokens } from '../test-support/test-tokens.ts';
-import { createTokenVerifier, fetchJwks, JwksUnavailableError } from './token-verifier.ts';
-import Fastify from 'fastify';
 import type { Jwks } from 'aws-jwt-verify/jwk';
+import { createTestTokens } from './test-tokens.ts';
+import { cognitoJwksUrl, createTokenVerifier, fetchJwks, JwksUnavailableError } from './token-verifier.ts';
 
 const pool = { userPoolId: 'us-east-1_Verifier1', clientId: 'client-1' };
-const logger = pino({ level: 'silent' });
+const logger = { debug: () => {} };
 
 describe('createTokenVerifier', () => {
   it('reads sub, username and groups from an access token, and sub and email from an ID token', async () => {
@@ -21,6 +21,37 @@ describe('createTokenVerifier', () => {
       claims: { sub: 's1', email: 'bob@example.com' },
     });
     expect((await verifier.verifyId(await tokens.accessToken())).ok).toBe(false);
+  });
+
+  it('refuses a well-signed token without exp, sub or username, or with groups that are not a list of names', async () => {
+    const tokens = await createTestTokens(pool);
+    const verifier = createTokenVerifier({ ...pool, loadJwks: async () => tokens.jwks, logger });
+    const base = {
+      iss: tokens.issuer,
+      client_id: pool.clientId,
+      token_use: 'access',
+      exp: Math.floor(Date.now() / 1000) + 600,
+      sub: 's1',
+      username: 'bob',
+    };
+    expect((await verifier.verifyAccess(await tokens.signRaw(base))).ok).toBe(true);
+    for (const [name, value] of [
+      ['exp', undefined],
+      ['sub', undefined],
+      ['sub', ''],
+      ['username', undefined],
+      ['username', 42],
+      ['cognito:groups', 'admin'],
+      ['cognito:groups', null],
+      ['cognito:groups', [1]],
+    ] as const) {
+      const claims: Record<string, unknown> = { ...base, [name]: value };
+      if (value === undefined) delete claims[name];
+      expect(await verifier.verifyAccess(await tokens.signRaw(claims)), `${name}: ${JSON.stringify(value)}`).toMatchObject({
+        ok: false,
+        reason: 'invalid',
+      });
+    }
   });
 
   it('loads the JWKS once, and again when a token names an unknown key, at most once per interval', async () => {
@@ -78,14 +109,30 @@ describe('createTokenVerifier', () => {
 describe('fetchJwks', () => {
   it('fetches a JWKS over plain http (as the local cloud serves it) and refuses a non-200', async () => {
     const tokens = await createTestTokens(pool);
-    const server = Fastify();
-    server.get('/us-east-1_Verifier1/.well-known/jwks.json', async () => tokens.jwks);
-    const base = await server.listen({ port: 0, host: '127.0.0.1' });
+    const server = createServer((req, res) => {
+      res.statusCode = req.url === '/us-east-1_Verifier1/.well-known/jwks.json' ? 200 : 404;
+      res.end(JSON.stringify(tokens.jwks));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     try {
       expect(await fetchJwks(`${base}/us-east-1_Verifier1/.well-known/jwks.json`)).toEqual(tokens.jwks);
       await expect(fetchJwks(`${base}/nope/.well-known/jwks.json`)).rejects.toThrow(/answered 404, expected 200/);
     } finally {
-      await server.close();
+      await new Promise((resolve) => server.close(resolve));
     }
+  });
+});
+
+describe('cognitoJwksUrl', () => {
+  it('prefers the service-specific endpoint, then AWS_ENDPOINT_URL, then the public regional endpoint', () => {
+    const pool = 'us-east-1_X';
+    expect(
+      cognitoJwksUrl({ AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: 'http://a:1/', AWS_ENDPOINT_URL: 'http://b:2' }, 'us-east-1', pool),
+    ).toBe('http://a:1/us-east-1_X/.well-known/jwks.json');
+    expect(cognitoJwksUrl({ AWS_ENDPOINT_URL: 'http://localhost:4566' }, 'us-east-1', pool)).toBe(
+      'http://localhost:4566/us-east-1_X/.well-known/jwks.json',
+    );
+    expect(cognitoJwksUrl({}, 'eu-west-1', pool)).toBe('https://cognito-idp.eu-west-1.amazonaws.com/us-east-1_X/.well-known/jwks.json');
   });
 });

@@ -1,5 +1,6 @@
 /**
- * Verifies Cognito user pool tokens with aws-jwt-verify. The JWKS is fetched by us (the verifier
+ * Verifies Cognito user pool tokens with aws-jwt-verify, for every process that judges a caller:
+ * the gateway's authorizer, the API Service and the Data Service. The JWKS is fetched by us (the verifier
  * refuses plain-http JWKS URLs, which the local cloud serves) and handed over with `cacheJwks`;
  * `verifySync` then never reaches the network. A token whose `kid` is unknown triggers one
  * re-fetch (Cognito rotates keys), at most once per `minRefetchIntervalMs`.
@@ -7,7 +8,11 @@
 import { CognitoJwtVerifier } from 'aws-jwt-verify';
 import { JwtExpiredError, KidNotFoundInJwksError } from 'aws-jwt-verify/error';
 import type { Jwks } from 'aws-jwt-verify/jwk';
-import type { Logger } from 'pino';
+
+/** The one logger method this uses (pino's signature). */
+export interface DebugLogger {
+  debug(obj: object, msg: string): void;
+}
 
 /** The claims the API uses from an access token. */
 export interface AccessClaims {
@@ -36,7 +41,7 @@ export interface TokenVerifierOptions {
   readonly clientId: string;
   /** Returns the user pool's JWKS; throws when it cannot. */
   readonly loadJwks: () => Promise<Jwks>;
-  readonly logger: Logger;
+  readonly logger: DebugLogger;
   /** @default 10_000 */
   readonly minRefetchIntervalMs?: number;
   /** @default Date.now */
@@ -98,15 +103,30 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     verifyAccess: (token) =>
       verify(() => {
         const payload = access.verifySync(token);
-        return { sub: payload.sub, username: payload.username, groups: payload['cognito:groups'] ?? [] };
+        requireClaims(payload);
+        // Absent when the user is in no group; anything but a list of names is not Cognito's.
+        const groups: unknown = payload['cognito:groups'] === undefined ? [] : payload['cognito:groups'];
+        if (typeof payload.username !== 'string' || payload.username === '') throw new Error('the token has no username');
+        if (!Array.isArray(groups) || !groups.every((g) => typeof g === 'string')) throw new Error('cognito:groups is not a list of names');
+        return { sub: payload.sub, username: payload.username, groups };
       }),
     verifyId: (token) =>
       verify(() => {
         const payload = id.verifySync(token);
+        requireClaims(payload);
         const email = payload['email'];
         return { sub: payload.sub, ...(typeof email === 'string' ? { email } : {}) };
       }),
   };
+}
+
+/**
+ * aws-jwt-verify checks `exp` only when present and leaves `sub` unchecked; Cognito always sets
+ * both, so a token without them is not one of its tokens (found by the JWT fuzz suite).
+ */
+function requireClaims(payload: { exp?: unknown; sub?: unknown }): asserts payload is { exp: number; sub: string } {
+  if (typeof payload.exp !== 'number') throw new Error('the token has no expiry (exp)');
+  if (typeof payload.sub !== 'string' || payload.sub === '') throw new Error('the token has no subject (sub)');
 }
 
 function failure(err: unknown): { ok: false; reason: 'expired' | 'invalid'; message: string } {
@@ -121,4 +141,15 @@ export async function fetchJwks(url: string, timeoutMs = 5_000): Promise<Jwks> {
   const body = (await res.json()) as Jwks;
   if (!Array.isArray(body?.keys)) throw new Error(`JWKS at ${url} has no "keys" array`);
   return body;
+}
+
+/**
+ * Where a user pool's JWKS is served, resolved the way the AWS SDK resolves the Cognito endpoint:
+ * the service-specific variable, then the global one, then the public regional endpoint
+ * (https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html).
+ */
+export function cognitoJwksUrl(env: Readonly<Record<string, string | undefined>>, region: string, userPoolId: string): string {
+  const endpoint =
+    env['AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER'] ?? env['AWS_ENDPOINT_URL'] ?? `https://cognito-idp.${region}.amazonaws.com`;
+  return `${endpoint.replace(/\/+$/, '')}/${userPoolId}/.well-known/jwks.json`;
 }

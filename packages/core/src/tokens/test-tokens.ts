@@ -4,14 +4,18 @@
  * ("Understanding user pool JSON web tokens", Amazon Cognito Developer Guide).
  */
 import { randomUUID } from 'node:crypto';
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWTPayload } from 'jose';
+import { CompactSign, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWTPayload } from 'jose';
 import type { Jwks } from 'aws-jwt-verify/jwk';
 
 export interface TestTokens {
   readonly jwks: Jwks;
   readonly issuer: string;
+  /** The kid of the pool's key. */
+  readonly kid: string;
   accessToken(options?: TokenOptions): Promise<string>;
   idToken(options?: TokenOptions & { email?: string }): Promise<string>;
+  /** Any payload (even not an object) under any header, RS256-signed with the pool's key: for fuzzing. */
+  signRaw(payload: unknown, header?: Record<string, unknown>): Promise<string>;
 }
 
 export interface TokenOptions {
@@ -53,6 +57,11 @@ export async function createTestTokens(options: { userPoolId: string; clientId: 
   return {
     jwks,
     issuer,
+    kid,
+    signRaw: (payload, header = {}) =>
+      new CompactSign(new TextEncoder().encode(JSON.stringify(payload)))
+        .setProtectedHeader({ kid, ...header, alg: 'RS256' })
+        .sign(privateKey),
     accessToken: (o = {}) =>
       sign(
         {

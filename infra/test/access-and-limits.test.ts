@@ -1,0 +1,94 @@
+/**
+ * Template tests of who may do what and how long and how much a request may take: the user pool's
+ * sign-up and invitation settings, the API task role's rights for invitations and the first-admin
+ * claim, and the time limits the local gateway and services share with API Gateway and the ALBs.
+ */
+import { Match } from 'aws-cdk-lib/assertions';
+import type { Template } from 'aws-cdk-lib/assertions';
+import { httpTimeouts, platformStateTable } from '@fleet/core';
+import { describe, expect, it } from 'vitest';
+import { synthesizeFleet } from './synthesize.ts';
+
+const { platform, stateful } = synthesizeFleet();
+
+type Resources = Record<string, { Type: string; Properties?: Record<string, any>; Metadata?: Record<string, any> }>;
+const resourcesOf = (t: Template) => t.toJSON().Resources as Resources;
+const idAt = (t: Template, suffix: string): string => {
+  const found = Object.entries(resourcesOf(t)).filter(([, r]) => String(r.Metadata?.['aws:cdk:path'] ?? '').endsWith(suffix));
+  if (found.length !== 1) throw new Error(`expected one resource at …${suffix}, found ${found.length}`);
+  return found[0]![0];
+};
+const apiTaskStatements = (): any[] =>
+  Object.values(resourcesOf(platform))
+    .filter(
+      (r) =>
+        r.Type === 'AWS::IAM::Policy' &&
+        (r.Properties?.Roles ?? []).some((x: any) => x.Ref === idAt(platform, 'Application/Task2/TaskRole/Resource')),
+    )
+    .flatMap((p) => p.Properties!.PolicyDocument.Statement);
+
+describe('users and roles on AWS', () => {
+  it('keeps sign-up open (new users are viewers) and mails invitations with the temporary password', () => {
+    stateful.hasResourceProperties('AWS::Cognito::UserPool', {
+      AdminCreateUserConfig: {
+        AllowAdminCreateUserOnly: false,
+        InviteMessageTemplate: {
+          EmailSubject: 'Your Fleet account',
+          EmailMessage: Match.stringLikeRegexp('\\{username\\}.*\\{####\\}'),
+        },
+      },
+    });
+  });
+
+  it('lets the API task invite users (AdminCreateUser) and change groups, on the user pool only', () => {
+    const cognito = apiTaskStatements().find((s) => [s.Action].flat().includes('cognito-idp:AdminCreateUser'));
+    expect(cognito.Action).toEqual(
+      expect.arrayContaining(['cognito-idp:AdminCreateUser', 'cognito-idp:AdminAddUserToGroup', 'cognito-idp:ListUsersInGroup']),
+    );
+    expect(JSON.stringify(cognito.Resource)).toContain(idAt(stateful, 'Auth/UserPool/Resource'));
+  });
+
+  it("lets the API task read, claim and complete the first admin's place in the platform-state table, and probe it; nothing more", () => {
+    const tableId = idAt(stateful, `Storage/${pascal(platformStateTable.id)}/Resource`);
+    const statements = apiTaskStatements().filter((s) => JSON.stringify(s.Resource).includes(tableId));
+    expect(statements.flatMap((s) => [s.Action].flat()).sort()).toEqual([
+      'dynamodb:DescribeTable',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+    ]);
+    // No other task may touch it.
+    for (const n of [1, 3]) {
+      const others = Object.values(resourcesOf(platform)).filter(
+        (r) =>
+          r.Type === 'AWS::IAM::Policy' &&
+          (r.Properties?.Roles ?? []).some((x: any) => x.Ref === idAt(platform, `Application/Task${n}/TaskRole/Resource`)),
+      );
+      expect(JSON.stringify(others)).not.toContain(tableId);
+    }
+  });
+});
+
+describe('time limits shared with the local gateway and services', () => {
+  it("gives every API Gateway integration the local gateway's upstream timeout", () => {
+    const integrations = Object.values(resourcesOf(platform)).filter((r) => r.Type === 'AWS::ApiGatewayV2::Integration');
+    expect(integrations.length).toBeGreaterThan(0);
+    for (const integration of integrations) expect(integration.Properties!['TimeoutInMillis']).toBe(httpTimeouts.upstream);
+  });
+
+  it("closes idle load balancer connections before the services' keep-alive ends, as AWS advises for targets", () => {
+    for (const n of [1, 2, 3]) {
+      const attributes = resourcesOf(platform)[idAt(platform, `LoadBalancers/LB${n}/Resource`)]!.Properties!['LoadBalancerAttributes'];
+      expect(attributes).toContainEqual({ Key: 'idle_timeout.timeout_seconds', Value: String(httpTimeouts.loadBalancerIdle / 1000) });
+    }
+    expect(httpTimeouts.serviceKeepAlive).toBeGreaterThan(httpTimeouts.loadBalancerIdle);
+  });
+});
+
+/** `fleet-platform-state` → `FleetPlatformState`, the construct id the storage construct gives a table. */
+function pascal(id: string): string {
+  return id
+    .split('-')
+    .map((p) => p[0]!.toUpperCase() + p.slice(1))
+    .join('');
+}

@@ -1,0 +1,72 @@
+/**
+ * The one closed set of error codes every HTTP answer of Fleet uses: the gateway, the API Service
+ * and the Data Service answer `{ code, message }` with a code from this table and its status, so
+ * the web app, the simulator and the API's relay of Data Service errors never meet a code they
+ * cannot map. A 5xx message never carries details (they are logged instead).
+ */
+export const errorCodes = {
+  /** A field of the body, query string or path breaks the documented schema. */
+  ValidationError: 400,
+  /** The request cannot be read at all: not origin-form, not JSON, not UTF-8, an empty body. */
+  MalformedRequest: 400,
+  InvalidIdToken: 400,
+  Unauthorized: 401,
+  Forbidden: 403,
+  NotFound: 404,
+  DeviceNotFound: 404,
+  UserNotFound: 404,
+  RequestTimeout: 408,
+  /** The request contradicts the current state (generic; the specific codes below say which). */
+  Conflict: 409,
+  DeviceExists: 409,
+  UserExists: 409,
+  /** A role change the API refuses, e.g. an admin changing their own role (nobody is left to undo it). */
+  RoleChangeRefused: 409,
+  PayloadTooLarge: 413,
+  UriTooLong: 414,
+  UnsupportedMediaType: 415,
+  HeadersTooLarge: 431,
+  InternalError: 500,
+  NotImplemented: 501,
+  /** The gateway could not reach its target. */
+  BadGateway: 502,
+  DataServiceUnavailable: 502,
+  /** The target is unhealthy or stopping. */
+  ServiceUnavailable: 503,
+  AuthUnavailable: 503,
+  GatewayTimeout: 504,
+} as const;
+
+export type ErrorCode = keyof typeof errorCodes;
+
+/** The body of every error answer. */
+export interface ErrorAnswer {
+  readonly code: ErrorCode;
+  readonly message: string;
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(errorCodes, value);
+}
+
+/** The generic code of each status, for answers whose producer named no code of this set. */
+const genericCodes: Readonly<Record<number, ErrorCode>> = {
+  400: 'MalformedRequest',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'NotFound',
+  408: 'RequestTimeout',
+  409: 'Conflict',
+  413: 'PayloadTooLarge',
+  414: 'UriTooLong',
+  415: 'UnsupportedMediaType',
+  431: 'HeadersTooLarge',
+  501: 'NotImplemented',
+  502: 'BadGateway',
+  503: 'ServiceUnavailable',
+  504: 'GatewayTimeout',
+};
+
+export function errorCodeForStatus(status: number): ErrorCode {
+  return genericCodes[status] ?? (status >= 500 ? 'InternalError' : 'MalformedRequest');
+}

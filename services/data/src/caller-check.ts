@@ -1,0 +1,21 @@
+/**
+ * Who may call the Data Service: the same judgement as the API Service's (`checkBearer` of
+ * `@fleet/core/tokens`: a Cognito access token of the pool and app client, the role its groups give,
+ * the permission the route needs), in both runtimes. On AWS load balancer 3 is reached through API
+ * Gateway's `/data/*` route (Cognito authorizer) and by the API Service; locally its port is open
+ * on the machine. Either way nothing but `/data/health` answers without a token, and replay
+ * (a state change) needs the admin's token, which the API Service forwards from its caller.
+ */
+import { errorCodes, type Permission } from '@fleet/core';
+import { checkBearer, type TokenVerifier } from '@fleet/core/tokens';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+/** A Fastify `onRequest` hook requiring a valid access token whose role has `permission`. */
+export function requireCaller(verifier: TokenVerifier, permission: Permission) {
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const result = await checkBearer(verifier, request.headers.authorization, permission);
+    if (result.ok) return;
+    if (result.detail) request.log.info({ code: result.code, detail: result.detail }, 'caller refused');
+    await reply.code(errorCodes[result.code]).headers(result.headers).send({ code: result.code, message: result.message });
+  };
+}
