@@ -19,9 +19,20 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['e2e/**/*.test.ts'],
-          exclude,
+          exclude: [...exclude, 'e2e/src/fault/**'],
           fileParallelism: false,
           testTimeout: 180_000,
+          hookTimeout: 180_000,
+        },
+      },
+      {
+        // Fault injection (kill -9, restarts, floods, poison messages): slow, one file at a time, after e2e.
+        test: {
+          name: 'fault',
+          include: ['e2e/src/fault/**/*.test.ts'],
+          exclude,
+          fileParallelism: false,
+          testTimeout: 300_000,
           hookTimeout: 180_000,
         },
       },
