@@ -1,6 +1,7 @@
 /** Test users and devices, created through the public surface as a new user would. */
 import { randomBytes } from 'node:crypto';
-import { createFleetApi, signIn, signUp, type FleetApi, type RegisteredDevice, type Tokens } from '@fleet/simulator';
+import { AdminAddUserToGroupCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { cognitoClient, createFleetApi, signIn, signUp, type FleetApi, type RegisteredDevice, type Tokens } from '@fleet/simulator';
 import type { FleetUnderTest } from './platform-process.ts';
 
 export interface FleetUser {
@@ -17,6 +18,21 @@ export async function createUser(platform: FleetUnderTest): Promise<FleetUser> {
   await signUp(platform.endpoints, email, password, { credentials: await platform.credentials() });
   const tokens = await signIn(platform.endpoints, email, password);
   return { email, password, tokens, api: createFleetApi(platform.endpoints, tokens) };
+}
+
+/** A user in the `admin` group (added with the local cloud's root credentials), signed in with the group in its token. */
+export async function createAdmin(platform: FleetUnderTest): Promise<FleetUser> {
+  const user = await createUser(platform);
+  const client = cognitoClient(platform.endpoints, await platform.credentials());
+  try {
+    await client.send(
+      new AdminAddUserToGroupCommand({ UserPoolId: platform.endpoints.userPoolId, Username: user.email, GroupName: 'admin' }),
+    );
+  } finally {
+    client.destroy();
+  }
+  const tokens = await signIn(platform.endpoints, user.email, user.password);
+  return { ...user, tokens, api: createFleetApi(platform.endpoints, tokens) };
 }
 
 export interface Reading {

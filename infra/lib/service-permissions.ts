@@ -107,6 +107,7 @@ export function taskPermissions(service: ServiceName, s: PermissionSources): Tas
       const bucket = s.bucket;
       const { prefixes } = telemetryBucket;
       const queue = s.storage.ingestQueue;
+      const deadLetterQueue = s.storage.ingestDeadLetterQueue;
       return [
         allow(['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query'], tableResources(s, devicesTable.id)),
         allow(
@@ -128,6 +129,21 @@ export function taskPermissions(service: ServiceName, s: PermissionSources): Tas
           ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes', 'sqs:SendMessage'],
           [queue.queueArn],
         ),
+        // Replay of the DLQ (dead-letter queue redrive): its depth, and a message move task back to the
+        // ingest queue. AWS requires ReceiveMessage, DeleteMessage and GetQueueAttributes on the DLQ for
+        // the three move-task actions, and SendMessage on the destination (granted above)
+        // (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-api-permissions-reference.html).
+        allow(
+          [
+            'sqs:GetQueueAttributes',
+            'sqs:ReceiveMessage',
+            'sqs:DeleteMessage',
+            'sqs:StartMessageMoveTask',
+            'sqs:ListMessageMoveTasks',
+            'sqs:CancelMessageMoveTask',
+          ],
+          [deadLetterQueue.queueArn],
+        ),
         // Object keys are made at run time (hour partitions, uuids): only the prefixes can be named.
         allow(
           ['s3:PutObject', 's3:GetObject'],
@@ -141,6 +157,10 @@ export function taskPermissions(service: ServiceName, s: PermissionSources): Tas
               'Object keys are made at run time (hour partitions, uuids); the grant is limited to the three prefixes the service owns.',
           },
         ),
+        // Replay deletes an error-action dead letter once it is back on the queue.
+        allow(['s3:DeleteObject'], [bucket.arnForObjects(`${prefixes.deadLetters}rules/*`)], {
+          wildcardReason: 'Dead letters are keyed by hour and uuid at run time; the grant is limited to the error-action prefix.',
+        }),
         allow(['s3:ListBucket'], [bucket.bucketArn], {
           conditions: { StringLike: { 's3:prefix': [`${prefixes.archive}*`, `${prefixes.deadLetters}*`, `${prefixes.exports}*`] } },
         }),

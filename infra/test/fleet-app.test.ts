@@ -365,6 +365,9 @@ describe('ECS (application)', () => {
     expect(dataEnv.INGEST_QUEUE_URL).toEqual({
       'Fn::ImportValue': expect.stringContaining(idAt(stateful, 'Storage/FleetIngest/Resource')),
     });
+    expect(dataEnv.INGEST_DLQ_URL).toEqual({
+      'Fn::ImportValue': expect.stringContaining(idAt(stateful, 'Storage/FleetIngestDlq/Resource')),
+    });
     expect(dataEnv.BUCKET_NAME).toEqual({ 'Fn::ImportValue': 'fleet-stateful-telemetry-bucket-name' });
     const frontendEnv = propsAt(platform, 'Application/Task1/Resource').ContainerDefinitions[0].Environment as {
       Name: string;
@@ -567,6 +570,31 @@ describe('least rights of the task roles', () => {
     expect(objects.Resource.map((r: any) => r['Fn::Join'][1][1])).toEqual(['/archive/*', '/dead-letters/*', '/exports/*']);
     const queue = statements.find((s) => [s.Action].flat().includes('sqs:ReceiveMessage'));
     expect(queue.Resource).toEqual({ 'Fn::ImportValue': expect.stringContaining(idAt(stateful, 'Storage/FleetIngest/Resource')) });
+  });
+
+  it('lets the Data Service redrive the DLQ (move tasks and what AWS requires with them) on the DLQ only', () => {
+    const statements = taskStatements(3);
+    const dlq = idAt(stateful, 'Storage/FleetIngestDlq/Resource');
+    const onDlq = statements.filter((s) => JSON.stringify(s.Resource).includes(dlq));
+    expect(actionsOf(onDlq).sort()).toEqual([
+      'sqs:CancelMessageMoveTask',
+      'sqs:DeleteMessage',
+      'sqs:GetQueueAttributes',
+      'sqs:ListMessageMoveTasks',
+      'sqs:ReceiveMessage',
+      'sqs:StartMessageMoveTask',
+    ]);
+    // Nobody else may move messages: not on the ingest queue, not in another role.
+    const moveActions = ['sqs:StartMessageMoveTask', 'sqs:ListMessageMoveTasks', 'sqs:CancelMessageMoveTask'];
+    const others = [...statements.filter((s) => !onDlq.includes(s)), ...taskStatements(1), ...taskStatements(2)];
+    expect(actionsOf(others).filter((a) => moveActions.includes(a))).toEqual([]);
+  });
+
+  it('lets the Data Service delete only error-action dead letters (replay)', () => {
+    const deletes = taskStatements(3).filter((s) => [s.Action].flat().includes('s3:DeleteObject'));
+    expect(deletes).toHaveLength(1);
+    expect([deletes[0].Action].flat()).toEqual(['s3:DeleteObject']);
+    expect(deletes[0].Resource['Fn::Join'][1][1]).toBe('/dead-letters/rules/*');
   });
 
   it('gives the API Service no S3, SQS or telemetry-table access', () => {

@@ -14,10 +14,9 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { promisify } from 'node:util';
-import { AdminAddUserToGroupCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { services, type ServiceName } from '@fleet/core';
-import { cognitoClient, createFleetApi, signIn, type RegisteredDevice } from '@fleet/simulator';
-import { createUser, type FleetUser } from '../fleet-user.ts';
+import { createFleetApi, signIn, type RegisteredDevice } from '@fleet/simulator';
+import { createAdmin, type FleetUser } from '../fleet-user.ts';
 import { startPlatformProcess, type PlatformPorts, type PlatformProcess } from '../platform-process.ts';
 
 export { startCountingFleet, type CountingFleet, type CountingFleetOptions, type DeviceTally } from './counting-fleet.ts';
@@ -120,22 +119,6 @@ export async function startFaultPlatform(): Promise<FaultPlatform> {
     stop: () => current.stop(),
   };
   return platform;
-}
-
-/** A user in the `admin` group (added with the local cloud's root credentials), signed in. */
-async function createAdmin(platform: PlatformProcess): Promise<FleetUser> {
-  const user = await createUser(platform);
-  const client = cognitoClient(platform.endpoints, await platform.credentials());
-  try {
-    await client.send(
-      new AdminAddUserToGroupCommand({ UserPoolId: platform.endpoints.userPoolId, Username: user.email, GroupName: 'admin' }),
-    );
-  } finally {
-    client.destroy();
-  }
-  // The group is a claim of the token: sign in again to carry it.
-  const tokens = await signIn(platform.endpoints, user.email, user.password);
-  return { ...user, tokens, api: createFleetApi(platform.endpoints, tokens) };
 }
 
 /** After a kill -9, waits until nothing answers on the platform's ports (its children are gone). */

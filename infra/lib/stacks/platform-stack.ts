@@ -112,6 +112,7 @@ export class PlatformStack extends Stack {
       telemetryTable: storage.table(telemetryTable.id).tableName,
       bucket: bucket.bucketName,
       ingestQueueUrl: storage.ingestQueue.queueUrl,
+      ingestDeadLetterQueueUrl: storage.ingestDeadLetterQueue.queueUrl,
       userPoolId: auth.userPool.userPoolId,
       userPoolClientId: auth.userPoolClient.userPoolClientId,
       identityPoolId: auth.identityPool.identityPoolId,

@@ -10,3 +10,4 @@ export * from './iot-policies.ts';
 export * from './auth.ts';
 export * from './iot-sql/index.ts';
 export * from './api-contract.ts';
+export * from './dead-letter-contract.ts';

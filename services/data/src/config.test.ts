@@ -9,6 +9,7 @@ const valid = {
   TELEMETRY_TABLE: 'fleet-telemetry',
   BUCKET_NAME: 'fleet-telemetry',
   INGEST_QUEUE_URL: 'http://localhost:4566/000000000000/fleet-ingest',
+  INGEST_DLQ_URL: 'http://localhost:4566/000000000000/fleet-ingest-dlq',
 };
 
 describe('configuration', () => {
@@ -19,6 +20,7 @@ describe('configuration', () => {
       config: expect.objectContaining({
         port: 3003,
         telemetryTable: 'fleet-telemetry',
+        ingestDeadLetterQueueUrl: 'http://localhost:4566/000000000000/fleet-ingest-dlq',
         receivers: 4,
         metricsFlushMs: 10_000,
         logLevel: 'info',

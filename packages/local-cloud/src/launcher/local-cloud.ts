@@ -210,6 +210,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         telemetryTable: telemetryTable.id,
         bucket: provisioned.bucketName,
         ingestQueueUrl: required(provisioned.queueUrls[ingestQueue.id], 'ingest queue'),
+        ingestDeadLetterQueueUrl: required(provisioned.queueUrls[ingestQueue.deadLetter.id], 'ingest dead-letter queue'),
         userPoolId: provisioned.userPoolId,
         userPoolClientId: provisioned.userPoolClientId,
         identityPoolId: provisioned.identityPoolId,

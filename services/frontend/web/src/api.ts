@@ -1,5 +1,5 @@
 /** The Fleet REST API (behind the gateway at /api), with the user's access token. */
-import type { DeviceCredentials, ReadingInterval } from '@fleet/core';
+import type { DeadLetterOverview, DeadLetterReplayResult, DeviceCredentials, ReadingInterval } from '@fleet/core';
 import type { Session } from './auth.ts';
 
 export type Credentials = DeviceCredentials;
@@ -50,6 +50,8 @@ export function createApi(session: () => Promise<Session>) {
         `/api/devices/${encodeURIComponent(id)}/telemetry?from=${from}&to=${to}&maxPoints=${maxPoints}`,
       ),
     liveAccess: (idToken: string) => call<{ identityId: string }>('POST', '/api/me/live-access', { idToken }),
+    deadLetters: (limit: number) => call<DeadLetterOverview>('GET', `/api/dead-letters?limit=${limit}`),
+    replayDeadLetters: () => call<DeadLetterReplayResult>('POST', '/api/dead-letters/replay'),
   };
 }
 

@@ -1,4 +1,4 @@
-/** The Fleet web app: sign-up / sign-in, device list, registration, device page. */
+/** The Fleet web app: sign-up / sign-in, device list, registration, device page, dead letters. */
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { RuntimeConfig } from './config.ts';
 import { createAuth, type Session } from './auth.ts';
@@ -7,6 +7,7 @@ import { SignInPage, SignUpPage } from './pages/auth-pages.tsx';
 import { DevicesPage } from './pages/devices-page.tsx';
 import { RegisterDevicePage } from './pages/register-device-page.tsx';
 import { DevicePage } from './pages/device-page.tsx';
+import { DeadLettersPage } from './pages/dead-letters-page.tsx';
 import { RouteLink } from './form-kit.tsx';
 
 export function usePath(): [string, (to: string) => void] {
@@ -59,6 +60,7 @@ export function App({ config }: { config: RuntimeConfig }) {
   const deviceMatch = /^\/devices\/([^/]+)$/.exec(path);
   let page;
   if (path === '/devices/new') page = <RegisterDevicePage api={api} navigate={navigate} />;
+  else if (path === '/dead-letters') page = <DeadLettersPage api={api} />;
   else if (deviceMatch?.[1])
     page = <DevicePage api={api} auth={auth} config={config} deviceId={decodeURIComponent(deviceMatch[1])} navigate={navigate} />;
   else page = <DevicesPage api={api} navigate={navigate} />;
@@ -68,6 +70,9 @@ export function App({ config }: { config: RuntimeConfig }) {
       <header>
         <RouteLink to="/" navigate={navigate}>
           Fleet
+        </RouteLink>
+        <RouteLink to="/dead-letters" navigate={navigate}>
+          Dead letters
         </RouteLink>
         <span className="spacer" />
         <span className="muted" data-testid="signed-in-as">
