@@ -41,6 +41,9 @@ export interface DeviceTally {
   readonly acknowledged: Map<number, number>;
   /** Connections that ended (kills, throttling, restarts). */
   disconnects: number;
+  /** Publishes mqtt.js gave up on (e.g. ended unacknowledged), with the first reason. */
+  rejected: number;
+  firstRejection?: string;
 }
 
 export interface CountingFleet {
@@ -62,7 +65,7 @@ export function startCountingFleet(options: CountingFleetOptions): CountingFleet
 
   const runs = options.devices.map(async ({ device, credentials }) => {
     const deviceId = device.deviceId;
-    const tally: DeviceTally = { deviceId, sent: 0, acknowledged: new Map(), disconnects: 0 };
+    const tally: DeviceTally = { deviceId, sent: 0, acknowledged: new Map(), disconnects: 0, rejected: 0 };
     tallies.push(tally);
     const client = connect({
       host: options.mqttHost,
@@ -91,8 +94,11 @@ export function startCountingFleet(options: CountingFleetOptions): CountingFleet
       tally.sent += 1;
       const ack = client.publishAsync(topic, payload(deviceId, seq, ts), { qos: 1 }).then(
         () => void tally.acknowledged.set(seq, Date.now()),
-        // Rejected when the client is ended with the publish unacknowledged: simply not counted.
-        () => undefined,
+        // Not acknowledged (e.g. the client ended with the publish in flight): simply not counted.
+        (err: unknown) => {
+          tally.rejected += 1;
+          tally.firstRejection ??= err instanceof Error ? err.message : String(err);
+        },
       );
       const tracked: Promise<void> = ack.finally(() => {
         own.delete(tracked);

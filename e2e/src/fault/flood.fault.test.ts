@@ -47,9 +47,11 @@ it(`survives ${publishers} publishers without flow control, and a kill -9 in the
 
   const verdict = await settledVerdict(() => platform!.admin, fleet.tallies, baseTs, readingsPerDevice, 120_000);
   const disconnects = fleet.tallies.reduce((sum, t) => sum + t.disconnects, 0);
+  const rejected = fleet.tallies.reduce((sum, t) => sum + t.rejected, 0);
   console.log(
     `${describeVerdict('flood', verdict, fleet.tallies, [killedAt])}\n` +
-      `  ${acknowledgedBeforeKill} acknowledged when killed ${killedAt - started} ms into the flood; ${disconnects} disconnects in all`,
+      `  ${acknowledgedBeforeKill} acknowledged when killed ${killedAt - started} ms into the flood; ${disconnects} disconnects, ` +
+      `${rejected} publishes given up by mqtt.js (${fleet.tallies.find((t) => t.firstRejection)?.firstRejection ?? 'none'})`,
   );
   expect(verdict.acknowledged).toBeGreaterThan(0);
   expect(verdict.lost).toBe(0);

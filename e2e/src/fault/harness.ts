@@ -33,6 +33,8 @@ export interface FaultPlatform {
   registerDevices(prefix: string, count: number): Promise<RegisteredDevice[]>;
   /** `kill -9` of the launcher: the local cloud and, through their stdin, the services die with it. Returns when. */
   killAll(): Promise<number>;
+  /** SIGTERM of the launcher: a graceful stop (the broker closes, in-flight work drains). Returns when it began. */
+  stopGracefully(): Promise<number>;
   /** Starts the platform again on the same ports and data folder. */
   restart(): Promise<void>;
   /** `kill -9` of one service task; the launcher starts a replacement (as ECS does). Returns when. */
@@ -88,6 +90,11 @@ export async function startFaultPlatform(): Promise<FaultPlatform> {
       child.kill('SIGKILL');
       const at = Date.now();
       await exited;
+      return at;
+    },
+    async stopGracefully() {
+      const at = Date.now();
+      await current.stop({ keepData: true });
       return at;
     },
     async restart() {
