@@ -82,7 +82,7 @@ export function describeVerdict(
   scenario: string,
   verdict: RunVerdict,
   tallies: readonly DeviceTally[],
-  killedAt: readonly number[] = [],
+  faultsAt: readonly number[] = [],
 ): string {
   const lines = [
     `[fault] ${scenario}: acknowledged ${verdict.acknowledged}, stored ${verdict.stored} of them or more, lost ${verdict.lost}, duplicated ${verdict.duplicated}`,
@@ -90,11 +90,11 @@ export function describeVerdict(
   for (const d of verdict.devices) {
     if (d.lost.length === 0 && d.duplicated.length === 0) continue;
     const acks = tallies.find((t) => t.deviceId === d.deviceId)?.acknowledged;
-    // How long before/after the nearest kill each lost reading was acknowledged.
+    // How long before/after the nearest fault (kill, restart) each lost reading was acknowledged.
     const nearKill = d.lost.slice(0, 5).map((seq) => {
       const at = acks?.get(seq) ?? 0;
-      const nearest = killedAt.length > 0 ? Math.min(...killedAt.map((k) => Math.abs(at - k))) : undefined;
-      return nearest === undefined ? `${seq}` : `${seq} (acked ${nearest} ms from a kill)`;
+      const nearest = faultsAt.length > 0 ? Math.min(...faultsAt.map((k) => Math.abs(at - k))) : undefined;
+      return nearest === undefined ? `${seq}` : `${seq} (acked ${nearest} ms from a fault)`;
     });
     lines.push(
       `  ${d.deviceId}: acknowledged ${d.acknowledged}, stored ${d.stored}, lost [${nearKill.join(', ')}${d.lost.length > 5 ? ', …' : ''}], duplicated [${d.duplicated.slice(0, 5).join(', ')}]`,

@@ -27,34 +27,13 @@ import { guardFrameSize } from './frame-size-guard.ts';
 import { capSubscriptionQos } from './subscription-qos-cap.ts';
 import { startTransports, type ConnectionAuth, type Transports } from './transports.ts';
 import { connectedEvent, disconnectedEvent, hasPresenceEvents, type DisconnectReason } from './presence-events.ts';
-import { createPublishGate, durable, type MessageOutcome } from './publish-gate.ts';
+import { createMessageListeners, type BrokerMessage, type MessageListener } from './message-listeners.ts';
+import { createPublishGate } from './publish-gate.ts';
 import { createRateLimiter, type RateLimiter } from './publish-rate-limiter.ts';
 import type { ResolveCredentials } from './sigv4-presigned-url.ts';
 
-/** What the rules engine sees of every accepted publish. */
-export interface BrokerMessage {
-  readonly topic: string;
-  readonly payload: Buffer;
-  /** The publishing client's id; empty for messages the service itself publishes. */
-  readonly clientId: string;
-  readonly timestamp: number;
-  /** Certificate id or Cognito identity id of the publisher, when a client published. */
-  readonly principal?: string;
-  readonly qos: 0 | 1;
-}
-
 export type { MessageOutcome } from './publish-gate.ts';
-
-/**
- * Called for every accepted publish. A client's PUBACK waits until every listener answered (a
- * returned promise settled); a `MessageOutcome` `{ durable: false }` or a throw refuses the
- * message: no PUBACK, the connection is closed and the device retransmits (publish-gate.ts). Any
- * other answer (e.g. a test's recorder returning nothing) counts as durable.
- */
-export type MessageListener = (message: BrokerMessage) => unknown;
-
-const isNotDurable = (answer: unknown): answer is MessageOutcome & { durable: false } =>
-  typeof answer === 'object' && answer !== null && (answer as { durable?: unknown }).durable === false;
+export type { BrokerMessage, MessageListener } from './message-listeners.ts';
 
 export interface IotBrokerOptions {
   readonly registry: IotRegistry;
@@ -115,7 +94,7 @@ export async function createIotBroker(options: IotBrokerOptions): Promise<IotBro
   const sessions = new WeakMap<Client, Session>();
   const clientsByPrincipal = new Map<string, Set<Client>>();
   const versionByClientId = new Map<string, number>();
-  const listeners: MessageListener[] = [];
+  const listeners = createMessageListeners(log);
   const gate = createPublishGate<Client>({
     onNotDurable(client, reason, closing) {
       const session = sessions.get(client);
@@ -126,22 +105,6 @@ export async function createIotBroker(options: IotBrokerOptions): Promise<IotBro
       );
     },
   });
-
-  /** Hands a message to every listener; durable only when each of them says so. */
-  async function deliver(message: BrokerMessage): Promise<MessageOutcome> {
-    const outcomes = await Promise.all(
-      listeners.map(async (listener): Promise<MessageOutcome> => {
-        try {
-          const answer = await listener(message);
-          return isNotDurable(answer) ? answer : durable;
-        } catch (err) {
-          log?.error({ err, topic: message.topic }, 'iot broker: message listener failed');
-          return { durable: false, reason: `message listener failed: ${err instanceof Error ? err.message : String(err)}` };
-        }
-      }),
-    );
-    return outcomes.find((o) => !o.durable) ?? durable;
-  }
 
   function messageOf(packet: PublishPacket, client: Client | null): BrokerMessage {
     const session = client ? sessions.get(client) : undefined;
@@ -162,7 +125,9 @@ export async function createIotBroker(options: IotBrokerOptions): Promise<IotBro
     // Not aedes' default 100: see emitter-concurrency.ts (the flood crash of NOTES.md).
     concurrency: emitterConcurrency,
     maxClientsIdLength: maxClientIdLength,
-    // AWS IoT supports QoS 0 and 1 only; inbound QoS 2 is refused in authorizePublish.
+    // AWS IoT supports QoS 0 and 1 only; inbound QoS 2 is refused in authorizePublish. (In aedes
+    // 1.2.0 this bounds QoS 2 only; QoS 1 in flight is bounded by the publish gate: aedes reads a
+    // client's next packets only once every packet of the current read called back.)
     maxInflightInbound: 100,
     connectTimeout: 10_000,
     authenticate(client, _username, _password, done) {
@@ -185,7 +150,7 @@ export async function createIotBroker(options: IotBrokerOptions): Promise<IotBro
         return callback(new Error(refusal.message));
       }
       // The only point before aedes writes the PUBACK: the rules engine gets the message here.
-      gate.admit(client, packet.qos, () => deliver(messageOf(packet, client)), callback);
+      gate.admit(client, packet.qos, () => listeners.deliver(messageOf(packet, client)), callback);
     },
     authorizeSubscribe(client, subscription, callback) {
       const session = sessions.get(client);
@@ -363,7 +328,7 @@ export async function createIotBroker(options: IotBrokerOptions): Promise<IotBro
   // promise settles with their outcome.
   broker.published = (packet: AedesPublishPacket, client: Client | null, done: (err?: Error | null) => void) => {
     if (client || packet.topic.startsWith('$SYS/')) return done(null);
-    void deliver(messageOf(packet, null)).then((outcome) => done(outcome.durable ? null : new Error(outcome.reason)));
+    void listeners.deliver(messageOf(packet, null)).then((outcome) => done(outcome.durable ? null : new Error(outcome.reason)));
   };
 
   // A certificate made INACTIVE or REVOKED (or deleted) loses its live connections too.
@@ -386,11 +351,11 @@ export async function createIotBroker(options: IotBrokerOptions): Promise<IotBro
 
   return {
     onMessage(listener) {
-      listeners.push(listener);
+      listeners.add(listener);
     },
     async listen() {
       if (closing) throw new Error('the IoT broker is closed');
-      if (listeners.length === 0) {
+      if (listeners.size === 0) {
         throw new Error(
           'attach a message listener (the rules engine) before listening: a message accepted earlier would be acknowledged and lost',
         );
