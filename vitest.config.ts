@@ -26,7 +26,8 @@ export default defineConfig({
         },
       },
       {
-        // Fault injection (kill -9, restarts, floods, poison messages): slow, one file at a time, after e2e.
+        // Fault injection (kill -9 under load, restarts, floods, poison messages; then count acknowledged
+        // vs stored): slow, after e2e in `npm test` or alone with `npm run test:fault`, one file at a time.
         test: {
           name: 'fault',
           include: ['e2e/src/fault/**/*.test.ts'],

@@ -18,6 +18,7 @@ import {
   serviceEnvironment,
   services,
   tables,
+  taskRoleStatements,
   telemetryBucket,
   tokenValidity,
   userPoolGroups,
@@ -278,7 +279,8 @@ describe('load balancers', () => {
       expect(propsAt(platform, `LoadBalancers/TargetGroup${n}/Resource`)).toMatchObject({
         TargetType: 'ip',
         Port: s.port,
-        HealthCheckPath: s.healthPath,
+        // Liveness: a dependency outage must not make ECS replace tasks in a loop (@fleet/core health.ts).
+        HealthCheckPath: s.livenessPath,
       });
     }
   });
@@ -311,6 +313,15 @@ describe('ECS (application)', () => {
       const container = propsAt(platform, `Application/Task${s.index}/Resource`).ContainerDefinitions[0];
       const hash = Object.keys(fleet.dockerImages).find((h) => JSON.stringify(container.Image).includes(h));
       expect(hash && fleet.dockerImages[hash]!.dockerFile).toBe(`services/${s.name}/Dockerfile`);
+    }
+  });
+
+  it('health-checks each container on its liveness path, in the task definition and the Dockerfile alike', () => {
+    for (const s of services) {
+      const container = propsAt(platform, `Application/Task${s.index}/Resource`).ContainerDefinitions[0];
+      expect(container.HealthCheck.Command.join(' ')).toContain(`:${s.port}${s.livenessPath}'`);
+      const dockerfile = readFileSync(join(repositoryRoot, s.folder, 'Dockerfile'), 'utf8');
+      expect(dockerfile.match(/^HEALTHCHECK [^\n]*\n.*$/m)?.[0]).toContain(`'${s.livenessPath}'`);
     }
   });
 
@@ -590,17 +601,38 @@ describe('least rights of the task roles', () => {
     expect(actionsOf(others).filter((a) => moveActions.includes(a))).toEqual([]);
   });
 
-  it('lets the Data Service delete only error-action dead letters (replay)', () => {
-    const deletes = taskStatements(3).filter((s) => [s.Action].flat().includes('s3:DeleteObject'));
-    expect(deletes).toHaveLength(1);
-    expect([deletes[0].Action].flat()).toEqual(['s3:DeleteObject']);
-    expect(deletes[0].Resource['Fn::Join'][1][1]).toBe('/dead-letters/rules/*');
+  it('lets each service DescribeTable its own tables, the call of its readiness probe', () => {
+    const describable = (n: number) =>
+      taskStatements(n)
+        .filter((st) => [st.Action].flat().includes('dynamodb:DescribeTable'))
+        .map((st) => JSON.stringify(st.Resource));
+    for (const table of ['FleetDevices', 'FleetLatest', 'FleetTelemetry']) {
+      expect(describable(3).some((r) => r.includes(idAt(stateful, `Storage/${table}/Resource`)))).toBe(true);
+    }
+    for (const table of ['FleetDevices', 'FleetLatest']) {
+      expect(describable(2).some((r) => r.includes(idAt(stateful, `Storage/${table}/Resource`)))).toBe(true);
+    }
   });
 
   it('gives the API Service no S3, SQS or telemetry-table access', () => {
     const text = JSON.stringify(taskStatements(2));
     expect(text).not.toMatch(/"s3:|"sqs:/);
     expect(text).not.toContain(idAt(stateful, 'Storage/FleetTelemetry/Resource'));
+  });
+
+  it('deploys exactly the task-role statements of @fleet/core, the ones the local cloud enforces', () => {
+    for (const s of services) {
+      const deployed = policyOfRole(platform, `Application/Task${s.index}/TaskRole/Resource`).flatMap(
+        (p) => p.Properties!.PolicyDocument.Statement as any[],
+      );
+      expect(deployed.map((d) => [d.Action].flat())).toEqual(taskRoleStatements[s.name].map((t) => [...t.actions]));
+    }
+  });
+
+  it('lets the Data Service delete objects only among the error-action dead letters (replay)', () => {
+    const deletes = taskStatements(3).filter((s) => [s.Action].flat().includes('s3:DeleteObject'));
+    expect(deletes).toHaveLength(1);
+    expect([deletes[0].Resource].flat().map((r: any) => r['Fn::Join'][1][1])).toEqual([`/${telemetryBucket.prefixes.deadLetters}rules/*`]);
   });
 
   it('uses no wildcard IAM action anywhere', () => {

@@ -75,13 +75,14 @@ export class Application extends Construct {
         environment: { ...wiring.environment },
         portMappings: [{ containerPort: definition.port }],
         logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: definition.name }),
-        // ECS ignores the Dockerfile HEALTHCHECK; this is the same probe.
+        // ECS ignores the Dockerfile HEALTHCHECK; this is the same probe. Liveness, not readiness: ECS
+        // replaces a task that fails it, which cannot fix a dependency outage (@fleet/core health.ts).
         healthCheck: {
           command: [
             'CMD',
             'node',
             '-e',
-            `fetch('http://127.0.0.1:${definition.port}${definition.healthPath}').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`,
+            `fetch('http://127.0.0.1:${definition.port}${definition.livenessPath}').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`,
           ],
           interval: Duration.seconds(15),
           timeout: Duration.seconds(5),

@@ -54,8 +54,10 @@ export class LoadBalancers extends Construct {
         protocol: elbv2.ApplicationProtocol.HTTP,
         port: service.port,
         deregistrationDelay: Duration.seconds(15),
+        // Liveness: ECS also replaces tasks its target group finds unhealthy, and readiness fails on
+        // every task at once when a dependency is down (@fleet/core health.ts).
         healthCheck: {
-          path: service.healthPath,
+          path: service.livenessPath,
           healthyHttpCodes: '200',
           interval: Duration.seconds(15),
           healthyThresholdCount: 2,

@@ -11,3 +11,6 @@ export * from './auth.ts';
 export * from './iot-sql/index.ts';
 export * from './api-contract.ts';
 export * from './dead-letter-contract.ts';
+export * from './health.ts';
+export * from './local-status.ts';
+export * from './iam-policies.ts';

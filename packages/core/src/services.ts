@@ -14,8 +14,16 @@ export interface ServiceDefinition {
   readonly folder: string;
   /** Container port; also the local port unless overridden. */
   readonly port: number;
-  /** Answers 200 when the service can serve; used by ALB target groups and the local gateway. */
+  /**
+   * Readiness: 200 when the service and every dependency it probes can serve, 503 with a
+   * `HealthReport` naming the failed dependency otherwise (see `health.ts`).
+   */
   readonly healthPath: string;
+  /**
+   * Liveness: 200 while the process answers. The ECS container health check and the ALB target
+   * group use it, so that a dependency outage does not make ECS replace tasks in a loop.
+   */
+  readonly livenessPath: string;
   readonly cpu: number;
   readonly memoryMiB: number;
 }
@@ -27,11 +35,23 @@ export const services: readonly ServiceDefinition[] = [
     title: 'Frontend',
     folder: 'services/frontend',
     port: 3001,
+    // Serves files and its runtime configuration only: no dependency to probe.
     healthPath: '/health',
+    livenessPath: '/health',
     cpu: 256,
     memoryMiB: 512,
   },
-  { name: 'api', index: 2, title: 'API Service', folder: 'services/api', port: 3002, healthPath: '/api/health', cpu: 256, memoryMiB: 512 },
+  {
+    name: 'api',
+    index: 2,
+    title: 'API Service',
+    folder: 'services/api',
+    port: 3002,
+    healthPath: '/api/health',
+    livenessPath: '/api/health/live',
+    cpu: 256,
+    memoryMiB: 512,
+  },
   {
     name: 'data',
     index: 3,
@@ -39,6 +59,7 @@ export const services: readonly ServiceDefinition[] = [
     folder: 'services/data',
     port: 3003,
     healthPath: '/data/health',
+    livenessPath: '/data/health/live',
     cpu: 512,
     memoryMiB: 1024,
   },

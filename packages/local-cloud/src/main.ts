@@ -9,7 +9,7 @@ import { services } from '@fleet/core';
 import { readLaunchConfig, UsageRequested } from './launcher/launch-config.ts';
 import { checkNodeRuntime, supportedNodeRange } from './launcher/node-runtime.ts';
 import { startPlatform } from './launcher/platform.ts';
-import { formatStatusTable } from './launcher/status-table.ts';
+import { awsCredentialsRow, formatStatusTable } from './launcher/status-table.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -37,6 +37,7 @@ async function main(): Promise<void> {
   const rows = [
     { what: 'Fleet (CloudFront → API Gateway)', where: e.gatewayUrl, note: 'open this in a browser' },
     { what: 'AWS APIs (all services)', where: e.awsEndpoint, note: `region ${e.region}, account ${e.accountId}` },
+    awsCredentialsRow(config.allowAnyCredentials, e.credentialsFile),
     { what: 'IoT Core MQTT/TLS', where: e.mqttUrl, note: 'device certificates, CA below' },
     { what: 'IoT Core MQTT/WebSocket', where: e.mqttWebSocketUrl, note: 'SigV4 (identity pool credentials)' },
     { what: 'Cognito user pool / client', where: `${e.userPoolId} / ${e.userPoolClientId}` },
@@ -53,6 +54,7 @@ async function main(): Promise<void> {
       : [{ what: 'ECS services', where: 'not started', note: '--cloud-only' }]),
     { what: 'Device CA certificate', where: e.caFile },
     { what: 'Everything a client needs', where: `${config.dataDir}/endpoints.json` },
+    { what: 'Live status (JSON)', where: `${e.awsEndpoint}/_fleet/status`, note: 'processes, restarts, health; changes are logged' },
     { what: 'Runtime', where: `Node.js ${process.version}`, note: process.execPath },
   ];
   console.log(formatStatusTable(`Fleet is up in ${((Date.now() - started) / 1000).toFixed(1)} s — data in ${config.dataDir}`, rows));

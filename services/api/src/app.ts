@@ -7,6 +7,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { createHealthProbe } from '@fleet/core';
 import type { Logger } from 'pino';
 import { createAuthorizer } from './auth/authorize.ts';
 import type { TokenVerifier } from './auth/token-verifier.ts';
@@ -18,7 +19,7 @@ import { installErrorHandlers } from './errors.ts';
 import { validationMessage } from './http/validation-message.ts';
 import type { TypedApp } from './http/typed-app.ts';
 import { registerDeviceRoutes } from './routes/devices.ts';
-import { registerHealthRoute } from './routes/health.ts';
+import { apiDependencies, registerHealthRoutes } from './routes/health.ts';
 import { registerMeRoutes } from './routes/me.ts';
 import { registerTelemetryRoutes } from './routes/telemetry.ts';
 import { registerDeadLetterRoutes } from './routes/dead-letters.ts';
@@ -36,6 +37,8 @@ export interface AppDeps {
   readonly dataService?: DataServiceClient;
   /** Serve the Swagger UI at /api/docs. @default true */
   readonly docsUi?: boolean;
+  /** How long one round of readiness probes is reused. @default 5000 */
+  readonly healthCacheMs?: number;
 }
 
 /** Builds the app with every route registered; call `ready()` (or `inject`/`listen`) next. */
@@ -76,7 +79,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   const authorizer = createAuthorizer({ verifier: deps.verifier, defaultRole: config.defaultRole });
-  registerHealthRoute(app);
+  registerHealthRoutes(app, {
+    health: createHealthProbe({
+      service: 'api',
+      dependencies: apiDependencies(clients, [config.devicesTable, config.latestTable]),
+      ...(deps.healthCacheMs === undefined ? {} : { cacheMs: deps.healthCacheMs }),
+    }),
+  });
   registerDeviceRoutes(app, {
     authorizer,
     registry: createDeviceRegistry({ dynamo: clients.dynamo, devicesTable: config.devicesTable, latestTable: config.latestTable }),

@@ -19,6 +19,7 @@ describe('OpenAPI document', () => {
     expect(operations).toEqual(
       [
         'GET /api/health',
+        'GET /api/health/live',
         'POST /api/devices',
         'GET /api/devices',
         'GET /api/devices/{id}',
@@ -36,6 +37,7 @@ describe('OpenAPI document', () => {
       ].sort(),
     );
     expect(doc.paths['/api/health'].get.security).toBeUndefined();
+    expect(doc.paths['/api/health/live'].get.security).toBeUndefined();
     expect(doc.paths['/api/devices'].post.security).toEqual([{ bearerAuth: [] }]);
     expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
     expect(doc.paths['/api/devices'].post.responses['409'].content['application/json'].schema.properties).toHaveProperty('code');

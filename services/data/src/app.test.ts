@@ -34,10 +34,13 @@ const readings = Array.from({ length: 25 }, (_, i) => ({ ts: 1000 + i * 10, seq:
 const app = buildApp({ logger, telemetry: memoryTelemetry(readings), latest, deadLetters });
 
 describe('data HTTP API', () => {
-  it('answers health', async () => {
+  it('answers liveness, and readiness with the report of its probes', async () => {
+    const live = await app.inject({ url: '/data/health/live' });
+    expect(live.statusCode).toBe(200);
+    expect(live.json()).toEqual({ status: 'ok' });
     const res = await app.inject({ url: '/data/health' });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ status: 'ok' });
+    expect(res.json()).toMatchObject({ status: 'ok', service: 'data', checks: [] });
   });
 
   it('returns the latest values of a device, and 404 with a code for a device without readings', async () => {

@@ -5,7 +5,16 @@
  * `{ code, message }`, 5xx hide details (logged with the request id).
  */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { DeadLetterOverviewSchema, DeadLetterReplayResultSchema, deviceIdPattern, telemetryLimits } from '@fleet/core';
+import {
+  createHealthProbe,
+  DeadLetterOverviewSchema,
+  DeadLetterReplayResultSchema,
+  deviceIdPattern,
+  HealthReportSchema,
+  LivenessSchema,
+  telemetryLimits,
+  type HealthProbe,
+} from '@fleet/core';
 import Fastify, { LogController } from 'fastify';
 import type { FastifyError } from 'fastify';
 import type { Logger } from 'pino';
@@ -23,8 +32,8 @@ export interface AppOptions {
   readonly deadLetters: DeadLetterStore;
   /** Replay of both dead-letter kinds; when absent, replay answers 501 and the list has no backlog. */
   readonly replay?: DeadLetterReplay;
-  /** Health beyond "the process answers", e.g. the consumer running. @default always healthy */
-  readonly isHealthy?: () => boolean;
+  /** Readiness: the consumer and the dependencies (see service.ts). @default ready, nothing probed */
+  readonly health?: HealthProbe;
 }
 
 export const queryLimits = {
@@ -108,15 +117,13 @@ export function buildApp(options: AppOptions) {
     reply.code(404).send({ code: 'NotFound', message: `no route ${request.method} ${request.url}` }),
   );
 
-  app.get(
-    '/data/health',
-    { schema: { response: { 200: Type.Object({ status: Type.String() }), 503: ErrorBody } } },
-    async (_req, reply) => {
-      if (options.isHealthy && !options.isHealthy())
-        return reply.code(503).send({ code: 'Unavailable', message: 'consumer is not running' });
-      return { status: 'ok' };
-    },
-  );
+  // Liveness (ECS container check, ALB target group) and readiness (dependencies): see @fleet/core health.ts.
+  app.get('/data/health/live', { schema: { response: { 200: LivenessSchema } } }, async () => ({ status: 'ok' as const }));
+  const health = options.health ?? createHealthProbe({ service: 'data', dependencies: [] });
+  app.get('/data/health', { schema: { response: { 200: HealthReportSchema, 503: HealthReportSchema } } }, async (_req, reply) => {
+    const report = await health.report();
+    return reply.code(report.status === 'ok' ? 200 : 503).send(report);
+  });
 
   app.get(
     '/data/devices/:deviceId/latest',

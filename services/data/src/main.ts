@@ -11,6 +11,7 @@ import { monitoring } from '@fleet/core';
 import pino from 'pino';
 import { loadConfig } from './config.ts';
 import { createMetrics } from './emf.ts';
+import { queueProbe } from './dependency-probes.ts';
 import { createSqsIngestQueue } from './ingest-queue.ts';
 import { createQueueRedrive } from './queue-redrive.ts';
 import { createSqsQueueSender } from './replay.ts';
@@ -44,6 +45,7 @@ const service = createDataService({
   bucket: config.bucket,
   metrics: createMetrics({ namespace: monitoring.namespace, service: 'data', flushIntervalMs: config.metricsFlushMs }),
   consumer: { receivers: config.receivers },
+  healthDependencies: [queueProbe(sqs, config.ingestQueueUrl)],
 });
 
 let stopping = false;

@@ -6,11 +6,12 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { monitoring } from '@fleet/core';
+import { createHealthProbe, monitoring, telemetryBucket, type DependencyProbe } from '@fleet/core';
 import type { Logger } from 'pino';
 import { buildApp } from './app.ts';
 import { createArchiveWriter } from './archive-writer.ts';
 import { createDeadLetterStore } from './dead-letters.ts';
+import { bucketProbe, tableProbe } from './dependency-probes.ts';
 import type { Metrics } from './emf.ts';
 import { createMetrics } from './emf.ts';
 import { createIngestConsumer } from './ingest-consumer.ts';
@@ -39,6 +40,10 @@ export interface DataServiceOptions {
   /** @default an EMF aggregator on stdout flushing every 10 s */
   readonly metrics?: Metrics;
   readonly consumer?: Omit<IngestConsumerOptions, 'queue' | 'processor' | 'logger'>;
+  /** Readiness probes besides the tables and the bucket (main.ts adds the queue's). */
+  readonly healthDependencies?: readonly DependencyProbe[];
+  /** How long one round of readiness probes is reused. @default 5000 */
+  readonly healthCacheMs?: number;
 }
 
 /** Builds the service; `start()` begins consuming, `stop()` drains and closes. */
@@ -71,7 +76,19 @@ export function createDataService(options: DataServiceOptions) {
             redrive: options.redrive,
           })
         : undefined,
-    isHealthy: () => consuming,
+    health: createHealthProbe({
+      service: 'data',
+      dependencies: [
+        {
+          name: 'ingest-consumer',
+          probe: () => (consuming ? Promise.resolve() : Promise.reject(new Error('the queue consumer is not running'))),
+        },
+        ...Object.values(options.tables).map((table) => tableProbe(dynamo, table)),
+        bucketProbe(s3, options.bucket, telemetryBucket.prefixes.deadLetters),
+        ...(options.healthDependencies ?? []),
+      ],
+      ...(options.healthCacheMs === undefined ? {} : { cacheMs: options.healthCacheMs }),
+    }),
   });
   return {
     app,

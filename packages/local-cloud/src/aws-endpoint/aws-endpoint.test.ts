@@ -63,6 +63,32 @@ describe('local AWS endpoint', () => {
     expect(((await res.json()) as { message: string }).message).toContain('TagQueue');
   });
 
+  const post = (target: string, body: string) =>
+    fetch(endpoint, {
+      method: 'POST',
+      headers: {
+        'x-amz-target': target,
+        authorization: 'AWS4-HMAC-SHA256 Credential=AKIDTEST/20260101/us-east-1/sqs/aws4_request, SignedHeaders=host, Signature=x',
+      },
+      body,
+    });
+
+  it('looks operations up among its own: __proto__, constructor and toString are unknown operations', async () => {
+    for (const operation of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+      const res = await post(`AmazonSQS.${operation}`, '{}');
+      expect(res.status).toBe(400);
+      expect(res.headers.get('x-amzn-errortype')).toBe('UnknownOperationException');
+    }
+  });
+
+  it('answers SerializationException for a body that is not a JSON object', async () => {
+    for (const body of ['null', '[]', '42', '"text"', '{"unterminated"']) {
+      const res = await post('AmazonSQS.ListQueues', body);
+      expect(res.status).toBe(400);
+      expect(res.headers.get('x-amzn-errortype')).toBe('SerializationException');
+    }
+  });
+
   it('answers CORS preflights so the web app can call Cognito from the browser', async () => {
     const res = await fetch(endpoint, {
       method: 'OPTIONS',

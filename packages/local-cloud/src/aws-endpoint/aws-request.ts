@@ -3,10 +3,11 @@
  * credential scope names the signing service, as on AWS) and, for JSON protocols, the operation.
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import { publicTargetPrefixes } from '../iam/public-operations.ts';
 
 export interface AwsRequest {
   readonly method: string;
-  /** Path without the query string, percent-decoding left to the handler. */
+  /** Path exactly as sent, without the query string: neither dot segments resolved nor percent-decoded. */
   readonly path: string;
   readonly rawUrl: string;
   readonly query: URLSearchParams;
@@ -29,12 +30,6 @@ export interface AwsResponse {
 /** One stand-in: answers every request whose signing service it registered for. */
 export type AwsServiceHandler = (req: AwsRequest) => Promise<AwsResponse>;
 
-/** Unsigned operations (Cognito sign-in, identity credentials) are recognised by their target prefix. */
-const unsignedTargets: Readonly<Record<string, string>> = {
-  AWSCognitoIdentityProviderService: 'cognito-idp',
-  AWSCognitoIdentityService: 'cognito-identity',
-};
-
 const credentialPattern = /Credential=([^/,\s]+)\/\d{8}\/[^/]+\/([^/]+)\/aws4_request/;
 
 /** Reads the signing service and access key from the Authorization header or a presigned query. */
@@ -50,11 +45,23 @@ export function identifyService(
       ? credentialPattern.exec(authorization)
       : credentialPattern.exec(`Credential=${query.get('X-Amz-Credential') ?? ''}`);
   if (scope) return { service: scope[2], operation, accessKeyId: scope[1] };
-  if (targetPrefix !== undefined && unsignedTargets[targetPrefix]) return { service: unsignedTargets[targetPrefix], operation };
+  // Unsigned operations (Cognito sign-in, identity credentials) are recognised by their target prefix.
+  if (targetPrefix !== undefined && Object.hasOwn(publicTargetPrefixes, targetPrefix)) {
+    return { service: publicTargetPrefixes[targetPrefix], operation };
+  }
   return { operation };
 }
 
 function splitTarget(target: string): [string, string] {
   const dot = target.lastIndexOf('.');
   return dot < 0 ? [target, ''] : [target.slice(0, dot), target.slice(dot + 1)];
+}
+
+/** `decodeURIComponent`, or the text as it is when its percent escapes are malformed. */
+export function decodeUriLoosely(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }

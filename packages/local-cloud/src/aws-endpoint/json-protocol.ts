@@ -20,23 +20,38 @@ export function jsonProtocolHandler(options: JsonProtocolOptions): AwsServiceHan
   const contentType = options.contentType ?? 'application/x-amz-json-1.1';
   return async (req) => {
     const operation = req.operation ?? '';
-    const run = options.operations[operation];
+    // Own properties only: `__proto__`, `constructor` or `toString` are no operations.
+    const run = Object.hasOwn(options.operations, operation) ? options.operations[operation] : undefined;
     try {
       if (!run) throw notImplemented(options.service, operation);
-      let input: Record<string, unknown> = {};
-      if (req.body.length > 0) {
-        try {
-          input = JSON.parse(req.body.toString('utf8')) as Record<string, unknown>;
-        } catch {
-          throw new AwsError('SerializationException', 'Request body is not valid JSON');
-        }
-      }
-      const output = await run(input, { accessKeyId: req.accessKeyId });
+      const output = await run(parseJsonObject(req.body), { accessKeyId: req.accessKeyId });
       return { status: 200, headers: { 'content-type': contentType }, body: JSON.stringify(output ?? {}) };
     } catch (err) {
       return jsonError(err, contentType);
     }
   };
+}
+
+/**
+ * The input structure of a JSON-protocol request: an empty body is `{}`; anything but a JSON
+ * object (`null`, an array, a number, invalid JSON) answers SerializationException, as AWS does.
+ */
+export function parseJsonObject(body: Buffer): Record<string, unknown> {
+  if (body.length === 0) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new AwsError('SerializationException', 'Request body is not valid JSON');
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    const received = parsed === null ? 'null' : Array.isArray(parsed) ? 'an array' : `a ${typeof parsed}`;
+    throw new AwsError(
+      'SerializationException',
+      `Request body must be a JSON object (the operation's input structure); received ${received}`,
+    );
+  }
+  return parsed as Record<string, unknown>;
 }
 
 export function jsonError(err: unknown, contentType = 'application/x-amz-json-1.1'): AwsResponse {

@@ -9,12 +9,27 @@ import type { AwsRequest, AwsResponse } from '../aws-endpoint/index.ts';
 const hopByHop = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection', 'te', 'trailer']);
 
 export interface ForwardTarget {
-  readonly port: number;
+  /** The stand-in's name, for the unavailable message. */
+  readonly name: string;
+  /** Where the stand-in listens now; undefined while it is down (see `supervisor.ts`). */
+  port(): number | undefined;
   readonly agent: Agent;
 }
 
-export function createForwardTarget(port: number): ForwardTarget {
-  return { port, agent: new Agent({ keepAlive: true, maxSockets: 64 }) };
+/** A target that follows the supervised child's current port. */
+export function createForwardTarget(name: string, port: () => number | undefined): ForwardTarget {
+  return { name, port, agent: new Agent({ keepAlive: true, maxSockets: 64 }) };
+}
+
+/**
+ * The stand-in could not be reached, or dropped the connection before answering: it is down or
+ * restarting. Stand-in handlers turn this into the answer AWS gives when a service is unavailable.
+ */
+export class StandInUnavailable extends Error {
+  constructor(target: ForwardTarget, cause?: unknown) {
+    super(`The local ${target.name} is restarting; retry the request.`, cause === undefined ? {} : { cause });
+    this.name = 'StandInUnavailable';
+  }
 }
 
 export interface ForwardedRequest {
@@ -25,31 +40,35 @@ export interface ForwardedRequest {
   readonly body: Buffer;
 }
 
-/** Sends the request to 127.0.0.1:<port> and buffers the answer. */
+/**
+ * Sends the request to 127.0.0.1:<port> and buffers the answer. Rejects with `StandInUnavailable`
+ * when the stand-in is down or the connection fails: the child is on loopback, so every socket
+ * error means it died or is restarting.
+ */
 export function forwardHttp(target: ForwardTarget, req: ForwardedRequest): Promise<AwsResponse> {
+  const port = target.port();
+  if (port === undefined) return Promise.reject(new StandInUnavailable(target));
+  const unavailable = (err: unknown) => new StandInUnavailable(target, err);
   const headers: OutgoingHttpHeaders = {};
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined && !hopByHop.has(name)) headers[name] = value;
   }
   headers['content-length'] = String(req.body.length);
   return new Promise<AwsResponse>((resolve, reject) => {
-    const upstream = request(
-      { host: '127.0.0.1', port: target.port, method: req.method, path: req.url, headers, agent: target.agent },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('error', reject);
-        res.on('end', () => {
-          const responseHeaders: Record<string, string> = {};
-          for (const [name, value] of Object.entries(res.headers)) {
-            if (value === undefined || hopByHop.has(name)) continue;
-            responseHeaders[name] = Array.isArray(value) ? value.join(', ') : value;
-          }
-          resolve({ status: res.statusCode ?? 502, headers: responseHeaders, body: Buffer.concat(chunks) });
-        });
-      },
-    );
-    upstream.on('error', reject);
+    const upstream = request({ host: '127.0.0.1', port, method: req.method, path: req.url, headers, agent: target.agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', (err) => reject(unavailable(err)));
+      res.on('end', () => {
+        const responseHeaders: Record<string, string> = {};
+        for (const [name, value] of Object.entries(res.headers)) {
+          if (value === undefined || hopByHop.has(name)) continue;
+          responseHeaders[name] = Array.isArray(value) ? value.join(', ') : value;
+        }
+        resolve({ status: res.statusCode ?? 502, headers: responseHeaders, body: Buffer.concat(chunks) });
+      });
+    });
+    upstream.on('error', (err) => reject(unavailable(err)));
     upstream.end(req.body);
   });
 }

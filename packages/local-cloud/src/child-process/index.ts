@@ -1,2 +1,4 @@
 export * from './ready-child.ts';
+export * from './supervisor.ts';
 export * from './forward-http.ts';
+export * from './process-alive.ts';

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startReadyChild } from './ready-child.ts';
+import { isProcessAlive } from './process-alive.ts';
 
 const readyChild = fileURLToPath(new URL('./ready-child.ts', import.meta.url));
 const dynaliteMain = fileURLToPath(new URL('../dynamodb/dynalite-main.mjs', import.meta.url));
@@ -21,15 +22,6 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-const isAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 it('resolves with the port the child announced, and close() waits for its exit', async () => {
   const child = await startReadyChild({ name: 'dynalite', script: dynaliteMain, args: [join(dataDir, 'a')] });
   expect(child.port).toBeGreaterThan(0);
@@ -39,7 +31,7 @@ it('resolves with the port the child announced, and close() waits for its exit',
   });
   expect(response.status).toBeGreaterThanOrEqual(400); // unsigned: dynalite answers, and refuses
   await child.close();
-  expect(isAlive(child.process.pid ?? -1)).toBe(false);
+  expect(isProcessAlive(child.process.pid ?? -1)).toBe(false);
 });
 
 it('rejects with the child stderr when the child exits before it is ready', async () => {
@@ -67,9 +59,9 @@ it('the child exits when its parent is killed with SIGKILL', async () => {
     });
     parent.once('exit', () => reject(new Error(`parent exited early: ${out}`)));
   });
-  expect(isAlive(childPid)).toBe(true);
+  expect(isProcessAlive(childPid)).toBe(true);
   parent.kill('SIGKILL');
   const deadline = Date.now() + 5000;
-  while (isAlive(childPid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-  expect(isAlive(childPid)).toBe(false);
+  while (isProcessAlive(childPid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  expect(isProcessAlive(childPid)).toBe(false);
 });

@@ -9,6 +9,7 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { jsonProtocolHandler, type AwsServiceHandler } from '../aws-endpoint/index.ts';
+import type { IssuedIdentityCredentials } from '../iam/index.ts';
 import { authOperations } from './auth-operations.ts';
 import type { CognitoContext } from './cognito-context.ts';
 import { emptyCognitoState, pruneExpired, type CognitoState } from './cognito-state.ts';
@@ -52,6 +53,11 @@ export interface CognitoStandIn {
   readonly jwks: { readonly keys: readonly object[] };
   /** Unexpired identity-pool credentials by access key id, else undefined. */
   lookupCredentials(accessKeyId: string): IssuedCredentialLookup | undefined;
+  /**
+   * Identity-pool credentials by access key id, expired ones included (for a day), so that the AWS
+   * endpoint can answer ExpiredTokenException for them.
+   */
+  issuedCredentials(accessKeyId: string): IssuedIdentityCredentials | undefined;
   /** Local-only admin read: the pending sign-up code of a user (also in confirmation-codes.json). */
   confirmationCode(userPoolId: string, username: string): string | undefined;
   /** Waits for pending writes. */
@@ -118,7 +124,8 @@ export async function createCognitoStandIn(options: CognitoStandInOptions): Prom
     jwksHandler: createJwksHandler({ state, key }),
     jwks: key.jwks,
     lookupCredentials(accessKeyId) {
-      const issued = state.credentials[accessKeyId];
+      // Own properties only: an access key "constructor" must not find Object's.
+      const issued = Object.hasOwn(state.credentials, accessKeyId) ? state.credentials[accessKeyId] : undefined;
       if (!issued || issued.expiresAt <= now()) return undefined;
       return {
         secretAccessKey: issued.secretAccessKey,
@@ -126,6 +133,10 @@ export async function createCognitoStandIn(options: CognitoStandInOptions): Prom
         identityId: issued.identityId,
         expiration: new Date(issued.expiresAt),
       };
+    },
+    issuedCredentials(accessKeyId) {
+      const issued = Object.hasOwn(state.credentials, accessKeyId) ? state.credentials[accessKeyId] : undefined;
+      return issued && { ...issued };
     },
     confirmationCode(userPoolId, username) {
       const pool = state.userPools[userPoolId];

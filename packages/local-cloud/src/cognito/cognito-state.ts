@@ -127,8 +127,15 @@ export const emptyCognitoState = (): CognitoState => ({
 });
 
 /** Drops records nobody can use any more, so the file does not grow forever. */
+/** How long expired identity-pool credentials stay known (answered as expired, not unknown). */
+export const expiredCredentialsKeptMs = 24 * 3600 * 1000;
+
 export function pruneExpired(state: CognitoState, now: number): void {
   for (const [hash, token] of Object.entries(state.refreshTokens)) if (token.expiresAt <= now) delete state.refreshTokens[hash];
   for (const [jti, until] of Object.entries(state.revokedOrigins)) if (until <= now) delete state.revokedOrigins[jti];
-  for (const [key, creds] of Object.entries(state.credentials)) if (creds.expiresAt <= now) delete state.credentials[key];
+  // Expired identity credentials are kept a day so that a request signed with them answers
+  // ExpiredTokenException, as AWS does, rather than an unknown key.
+  for (const [key, creds] of Object.entries(state.credentials)) {
+    if (creds.expiresAt + expiredCredentialsKeptMs <= now) delete state.credentials[key];
+  }
 }

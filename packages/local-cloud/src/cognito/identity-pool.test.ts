@@ -123,6 +123,29 @@ describe('identity pools', () => {
     h.clockOffsetMs = 0;
   });
 
+  it('keeps expired credentials known for a day, so the AWS port answers ExpiredTokenException for them', async () => {
+    const logins = { [provider]: (await signIn('vic')).id };
+    const { IdentityId } = await h.identity.send(new GetIdCommand({ IdentityPoolId: identityPoolId, Logins: logins }));
+    const creds = (await h.identity.send(new GetCredentialsForIdentityCommand({ IdentityId, Logins: logins }))).Credentials;
+    const accessKeyId = creds?.AccessKeyId ?? '';
+    h.clockOffsetMs = 2 * 3600_000;
+    try {
+      // A later save prunes what expired more than a day ago, not what just expired.
+      await h.identity.send(new GetCredentialsForIdentityCommand({ IdentityId, Logins: { [provider]: (await signIn('vic')).id } }));
+      expect(h.standIn.issuedCredentials(accessKeyId)).toMatchObject({ identityId: IdentityId, sessionToken: creds?.SessionToken });
+      expect(h.standIn.issuedCredentials(accessKeyId)?.expiresAt).toBeLessThan(Date.now() + h.clockOffsetMs);
+    } finally {
+      h.clockOffsetMs = 0;
+    }
+  });
+
+  it('finds no credentials for access keys named like Object members', () => {
+    for (const key of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      expect(h.standIn.lookupCredentials(key)).toBeUndefined();
+      expect(h.standIn.issuedCredentials(key)).toBeUndefined();
+    }
+  });
+
   it('refuses GetId without Logins, with a bad token, an access token or an unknown provider', async () => {
     const get = (logins?: Record<string, string>) =>
       awsErrorOf(h.identity.send(new GetIdCommand({ IdentityPoolId: identityPoolId, Logins: logins })));

@@ -33,7 +33,9 @@ import { devicesTable, tables, telemetryTable } from '@fleet/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsEndpoint, type AwsServiceHandler } from '../aws-endpoint/index.ts';
 import { startDynamoDb, type DynamoDbStandIn } from './dynamodb-stand-in.ts';
+import { waitFor } from '../child-process/wait-for.ts';
 import { ensureTables } from './ensure-tables.ts';
+import { isProcessAlive } from '../child-process/index.ts';
 
 let dataDir: string;
 let server: Server;
@@ -379,11 +381,73 @@ describe('persistence', () => {
 
   it('survives SIGKILL of the dynalite process', async () => {
     await ddb.send(new PutItemCommand({ TableName: devicesTable.id, Item: { deviceId: s('killed-1') } }));
-    process.kill(standIn.pid, 'SIGKILL');
+    process.kill(standIn.process.status().pid ?? -1, 'SIGKILL');
     await standIn.close();
     standIn = await startDynamoDb({ dataDir });
     handler = standIn.handler;
     const { Item } = await ddb.send(new GetItemCommand({ TableName: devicesTable.id, Key: { deviceId: s('killed-1') } }));
     expect(Item?.deviceId?.S).toBe('killed-1');
+  });
+});
+
+describe('supervision', () => {
+  it("restarts dynalite after kill -9, answering DynamoDB's retryable 503 while it is down, never a 500", async () => {
+    await ddb.send(new PutItemCommand({ TableName: devicesTable.id, Item: { deviceId: s('supervised-1') } }));
+    const before = standIn.process.status();
+    const twoAttempts = new DynamoDBClient({
+      endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      maxAttempts: 2,
+    });
+    process.kill(before.pid ?? -1, 'SIGKILL');
+
+    // The supervisor waits 0.5 s before the replacement: both attempts fall into the outage.
+    const err = (await twoAttempts
+      .send(new GetItemCommand({ TableName: devicesTable.id, Key: { deviceId: s('supervised-1') } }))
+      .catch((e: unknown) => e)) as DynamoDBServiceException;
+    twoAttempts.destroy();
+    expect(err).toBeInstanceOf(DynamoDBServiceException);
+    expect(err).toMatchObject({ name: 'ServiceUnavailable', $fault: 'server', $metadata: { httpStatusCode: 503, attempts: 2 } });
+    expect(err.message).toMatch(/DynamoDB is restarting; retry/);
+
+    await waitFor('dynalite up again', () => standIn.process.status().state === 'up');
+    expect(standIn.process.status()).toMatchObject({ restarts: before.restarts + 1, port: before.port, lastExit: { signal: 'SIGKILL' } });
+    const { Item } = await ddb.send(new GetItemCommand({ TableName: devicesTable.id, Key: { deviceId: s('supervised-1') } }));
+    expect(Item?.deviceId?.S).toBe('supervised-1');
+  });
+});
+
+describe('input dynalite would crash on (issue 7)', () => {
+  const endpoint = () => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const post = (target: string, body: string) =>
+    fetch(endpoint(), {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-amz-json-1.0',
+        'x-amz-target': `DynamoDB_20120810.${target}`,
+        authorization: 'AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0',
+      },
+      body,
+    });
+
+  it('answers SerializationException for a body that is null, an array or a number, and dynalite lives on', async () => {
+    for (const body of ['null', '[]', '42', '"Scan"']) {
+      const res = await post('Scan', body);
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { __type: string }).__type).toBe('com.amazon.coral.service#SerializationException');
+    }
+    expect(isProcessAlive(standIn.process.status().pid ?? -1)).toBe(true);
+    await expect(ddb.send(new GetItemCommand({ TableName: devicesTable.id, Key: { deviceId: s('alive') } }))).resolves.toBeDefined();
+  });
+
+  it('answers ValidationException for attribute values nested deeper than DynamoDB allows, and dynalite lives on', async () => {
+    let value = '{"S":"leaf"}';
+    for (let i = 0; i < 20_000; i++) value = `{"L":[${value}]}`;
+    const res = await post('PutItem', `{"TableName":"${devicesTable.id}","Item":{"deviceId":{"S":"deep"},"v":${value}}}`);
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ message: 'Nesting Levels have exceeded supported limits' });
+    expect(isProcessAlive(standIn.process.status().pid ?? -1)).toBe(true);
+    await expect(ddb.send(new GetItemCommand({ TableName: devicesTable.id, Key: { deviceId: s('alive') } }))).resolves.toBeDefined();
   });
 });

@@ -1,20 +1,29 @@
 /**
- * DynamoDB stand-in: dynalite in a child process (NOTES.md: ≈ 5k batch-written items/s out of
- * process vs ≈ 3.4k in process; its disk store survives SIGKILL), reached through the local AWS
- * endpoint. The handler adds what dynalite lacks: UpdateTimeToLive / DescribeTimeToLive with a
- * TTL sweeper, TransactWriteItems / TransactGetItems (transactions.ts, with its limits), and clear
- * AWS-shaped errors for operations it does not implement.
+ * DynamoDB stand-in: dynalite in a supervised child process (NOTES.md: ≈ 5k batch-written items/s
+ * out of process vs ≈ 3.4k in process; its disk store survives SIGKILL), reached through the local
+ * AWS endpoint. The handler adds what dynalite lacks: UpdateTimeToLive / DescribeTimeToLive with a
+ * TTL sweeper, TransactWriteItems / TransactGetItems (transactions.ts, with its limits), clear
+ * AWS-shaped errors for operations it does not implement, and DynamoDB's own 503 while dynalite
+ * is down and being restarted.
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Logger } from 'pino';
 import { AwsError, jsonError, type AwsRequest, type AwsResponse, type AwsServiceHandler } from '../aws-endpoint/index.ts';
-import { createForwardTarget, forwardAwsRequest, startReadyChild } from '../child-process/index.ts';
+import {
+  createForwardTarget,
+  forwardAwsRequest,
+  StandInUnavailable,
+  startSupervisedChild,
+  type ChildStatus,
+  type SupervisedChild,
+} from '../child-process/index.ts';
+import { guardDynamoDbRequest } from './request-guard.ts';
 import { loadTtlSettings } from './ttl-settings.ts';
 import { sweepExpiredItems } from './ttl-sweeper.ts';
-import { createTransactions, TransactionCanceled } from './transactions.ts';
+import { callDynalite, createTransactions, rethrow, TransactionCanceled } from './transactions.ts';
 
 export interface DynamoDbOptions {
   /** The local cloud's data folder; dynalite keeps its LevelDB under `<dataDir>/dynamodb`. */
@@ -22,14 +31,16 @@ export interface DynamoDbOptions {
   readonly log?: Logger;
   /** How often expired TTL items are deleted. @default 60000 */
   readonly ttlSweepIntervalMs?: number;
+  /** dynalite is restarted when its resident memory passes this (a last resort). @default 1024 */
+  readonly maxRssMb?: number;
+  /** Every state change of the dynalite process (down, starting, up). */
+  readonly onStateChange?: (status: ChildStatus) => void;
 }
 
 export interface DynamoDbStandIn {
   readonly handler: AwsServiceHandler;
-  /** dynalite's own URL (loopback, ephemeral port), for direct access. */
-  readonly url: string;
-  /** Process id of the dynalite child (for diagnostics and crash tests). */
-  readonly pid: number;
+  /** The supervised dynalite process: state, pid, port, restarts. */
+  readonly process: SupervisedChild;
   /** Runs one TTL sweep now; resolves with the number of items deleted. */
   sweepExpiredItems(): Promise<number>;
   /** Stops the sweeper and dynalite, and waits for the child to exit. */
@@ -68,11 +79,17 @@ export async function startDynamoDb(options: DynamoDbOptions): Promise<DynamoDbS
   const path = join(options.dataDir, 'dynamodb');
   await mkdir(path, { recursive: true });
   const settings = await loadTtlSettings(join(options.dataDir, 'dynamodb-ttl.json'));
-  const child = await startReadyChild({ name: 'dynalite', script: dynaliteScript, args: [path], ...(log ? { log } : {}) });
-  const url = `http://127.0.0.1:${child.port}`;
-  const target = createForwardTarget(child.port);
+  const child = await startSupervisedChild({
+    name: 'dynalite',
+    script: dynaliteScript,
+    args: ({ port }) => [path, String(port ?? 0), '--max-rss-mb', String(options.maxRssMb ?? 1024)],
+    ...(log ? { log } : {}),
+    ...(options.onStateChange ? { onStateChange: options.onStateChange } : {}),
+  });
+  const target = createForwardTarget('DynamoDB', child.port);
+  // The TTL sweeper's client. Its endpoint is resolved per request, so it follows a restart.
   const client = new DynamoDBClient({
-    endpoint: url,
+    endpoint: () => Promise.resolve({ url: new URL(`http://127.0.0.1:${child.status().port ?? 0}`) }),
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
@@ -87,6 +104,8 @@ export async function startDynamoDb(options: DynamoDbOptions): Promise<DynamoDbS
   const handler: AwsServiceHandler = async (req) => {
     const operation = req.operation ?? '';
     try {
+      // Before anything reaches dynalite: input it would crash on answers a 400 here (request-guard.ts).
+      guardDynamoDbRequest(req.body);
       if (operation === 'UpdateTimeToLive') return json(await updateTimeToLive(parse(req)));
       if (operation === 'DescribeTimeToLive') return json(await describeTimeToLive(parse(req)));
       if (operation === 'TransactWriteItems') return json(await transactions.transactWriteItems(parse(req)));
@@ -105,6 +124,7 @@ export async function startDynamoDb(options: DynamoDbOptions): Promise<DynamoDbS
       }
       return response;
     } catch (err) {
+      if (err instanceof StandInUnavailable) return serviceUnavailable(err);
       const response = jsonError(err, contentType);
       if (!(err instanceof TransactionCanceled)) return response;
       const body = JSON.parse(String(response.body)) as Record<string, unknown>;
@@ -113,17 +133,15 @@ export async function startDynamoDb(options: DynamoDbOptions): Promise<DynamoDbS
   };
 
   async function requireTable(name: string): Promise<void> {
-    try {
-      await client.send(new DescribeTableCommand({ TableName: name }));
-    } catch (err) {
-      if (err instanceof ResourceNotFoundException) {
-        throw new AwsError(
-          'com.amazonaws.dynamodb.v20120810#ResourceNotFoundException',
-          `Requested resource not found: Table: ${name} not found`,
-        );
-      }
-      throw err;
+    const answer = await callDynalite(target, 'DescribeTable', { TableName: name });
+    if (answer.ok) return;
+    if (String(answer.body.__type).endsWith('#ResourceNotFoundException')) {
+      throw new AwsError(
+        'com.amazonaws.dynamodb.v20120810#ResourceNotFoundException',
+        `Requested resource not found: Table: ${name} not found`,
+      );
     }
+    rethrow(answer.body);
   }
 
   // UpdateTimeToLive (DynamoDB API Reference): answers the specification it was given.
@@ -163,26 +181,19 @@ export async function startDynamoDb(options: DynamoDbOptions): Promise<DynamoDbS
 
   return {
     handler,
-    url,
-    pid: child.process.pid ?? -1,
+    process: child,
     sweepExpiredItems: sweep,
     async close() {
       clearInterval(timer);
       await sweeping?.catch(() => undefined);
       client.destroy();
       target.agent.destroy();
-      await child.close();
+      await child.stop();
     },
   };
 }
 
-function parse(req: AwsRequest): Record<string, unknown> {
-  try {
-    return req.body.length > 0 ? (JSON.parse(req.body.toString('utf8')) as Record<string, unknown>) : {};
-  } catch {
-    throw new AwsError('com.amazon.coral.service#SerializationException', 'Request body is not valid JSON');
-  }
-}
+const parse = (req: AwsRequest): Record<string, unknown> => guardDynamoDbRequest(req.body);
 
 function tableName(input: Record<string, unknown>): string {
   const name = input.TableName;
@@ -195,6 +206,18 @@ function tableName(input: Record<string, unknown>): string {
 }
 
 const validation = (message: string) => new AwsError('com.amazon.coral.validate#ValidationException', message);
+
+/**
+ * What DynamoDB answers when it cannot serve: HTTP 503 ServiceUnavailable, "OK to retry? Yes"
+ * (Developer Guide, "Error handling with DynamoDB"). The SDK retries 5xx answers by itself.
+ */
+function serviceUnavailable(err: StandInUnavailable): AwsResponse {
+  return {
+    status: 503,
+    headers: { 'content-type': contentType },
+    body: JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#ServiceUnavailable', message: err.message }),
+  };
+}
 
 function json(output: unknown): AwsResponse {
   return { status: 200, headers: { 'content-type': contentType }, body: JSON.stringify(output) };

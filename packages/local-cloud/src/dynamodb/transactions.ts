@@ -43,7 +43,8 @@ const errorName = (body: Json) =>
     .split('#')
     .pop() ?? '';
 
-function rethrow(body: Json): never {
+/** Throws dynalite's error answer as the AwsError it names. */
+export function rethrow(body: Json): never {
   const type = String(body.__type ?? 'com.amazon.coral.service#InternalFailure');
   throw new AwsError(type, String(body.message ?? body.Message ?? errorName(body)));
 }

@@ -1,22 +1,35 @@
 /**
  * Target health, as an ALB target group sees it: a target is healthy after answering its health
- * path with 2xx, unhealthy after consecutive failures; requests to an unhealthy target get 503.
+ * path (the service's liveness path, as the target group's) with 2xx, unhealthy after consecutive
+ * failures; requests to an unhealthy target get 503.
+ *
+ * Besides, for the launcher's status view, the same round reads each target's readiness report
+ * (`HealthReport` of @fleet/core) and keeps which dependencies failed: what an operator would see
+ * on a monitoring dashboard, not something the load balancer acts on (see health.ts in core).
  */
+import type { HealthReport, TargetHealth, TargetReadiness } from '@fleet/core';
+
+export type { TargetHealth, TargetReadiness };
+
 export interface HealthTarget {
   readonly name: string;
   readonly baseUrl: string;
+  /** What the target group checks: the liveness path. */
   readonly healthPath: string;
+  /** The readiness path answering a `HealthReport`; not checked when absent. */
+  readonly readinessPath?: string;
 }
-
-export type TargetHealth = 'initial' | 'healthy' | 'unhealthy';
 
 export interface HealthChecker {
   health(name: string): TargetHealth;
   all(): Readonly<Record<string, TargetHealth>>;
+  readiness(name: string): TargetReadiness;
   /** Runs one round of checks now (the interval runs them by itself). */
   checkNow(): Promise<void>;
   stop(): void;
 }
+
+const unknown: TargetReadiness = { status: 'unknown', failed: [] };
 
 export function createHealthChecker(
   targets: readonly HealthTarget[],
@@ -25,24 +38,44 @@ export function createHealthChecker(
     unhealthyThreshold?: number;
     timeoutMs?: number;
     onChange?: (name: string, health: TargetHealth) => void;
+    onReadinessChange?: (name: string, readiness: TargetReadiness) => void;
   } = {},
 ): HealthChecker {
   const unhealthyThreshold = options.unhealthyThreshold ?? 2;
-  const state = new Map<string, { health: TargetHealth; failures: number }>(
-    targets.map((t) => [t.name, { health: 'initial', failures: 0 }]),
+  const timeoutMs = options.timeoutMs ?? 2_000;
+  const state = new Map<string, { health: TargetHealth; failures: number; readiness: TargetReadiness }>(
+    targets.map((t) => [t.name, { health: 'initial', failures: 0, readiness: unknown }]),
   );
+
+  async function checkHealth(target: HealthTarget): Promise<boolean> {
+    try {
+      const res = await fetch(new URL(target.healthPath, target.baseUrl), { signal: AbortSignal.timeout(timeoutMs) });
+      await res.body?.cancel();
+      return res.status >= 200 && res.status < 300;
+    } catch {
+      return false;
+    }
+  }
+
+  async function checkReadiness(path: string, target: HealthTarget): Promise<TargetReadiness> {
+    try {
+      const res = await fetch(new URL(path, target.baseUrl), { signal: AbortSignal.timeout(timeoutMs) });
+      const report = (await res.json()) as HealthReport;
+      const failed = Array.isArray(report.checks) ? report.checks.filter((c) => c.status !== 'ok').map((c) => c.name) : [];
+      if (res.status === 200) return { status: 'ready', failed: [] };
+      return { status: 'unready', failed: failed.length > 0 ? failed : [`HTTP ${res.status}`] };
+    } catch (err) {
+      return { status: 'unready', failed: [`no readiness report: ${(err as Error).message}`] };
+    }
+  }
 
   async function checkOne(target: HealthTarget): Promise<void> {
     const entry = state.get(target.name);
     if (!entry) return;
-    let ok = false;
-    try {
-      const res = await fetch(new URL(target.healthPath, target.baseUrl), { signal: AbortSignal.timeout(options.timeoutMs ?? 2_000) });
-      ok = res.status >= 200 && res.status < 300;
-      await res.body?.cancel();
-    } catch {
-      ok = false;
-    }
+    const [ok, readiness] = await Promise.all([
+      checkHealth(target),
+      target.readinessPath ? checkReadiness(target.readinessPath, target) : Promise.resolve(unknown),
+    ]);
     const before = entry.health;
     if (ok) {
       entry.failures = 0;
@@ -51,6 +84,11 @@ export function createHealthChecker(
       entry.health = 'unhealthy';
     }
     if (before !== entry.health) options.onChange?.(target.name, entry.health);
+    const previous = entry.readiness;
+    entry.readiness = readiness;
+    if (previous.status !== readiness.status || previous.failed.join() !== readiness.failed.join()) {
+      options.onReadinessChange?.(target.name, readiness);
+    }
   }
 
   const checkNow = async () => {
@@ -62,6 +100,7 @@ export function createHealthChecker(
   return {
     health: (name) => state.get(name)?.health ?? 'initial',
     all: () => Object.fromEntries([...state].map(([name, s]) => [name, s.health])),
+    readiness: (name) => state.get(name)?.readiness ?? unknown,
     checkNow,
     stop: () => clearInterval(timer),
   };

@@ -10,9 +10,10 @@ import { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
 import { IoTClient } from '@aws-sdk/client-iot';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import type { LocalCredentials } from './local-credentials.ts';
+import type { KeyPair } from '../iam/index.ts';
 
-export function createLocalClients(endpoint: string, region: string, credentials: LocalCredentials) {
+export function createLocalClients(endpoint: string, region: string, root: KeyPair) {
+  const credentials = { accessKeyId: root.accessKeyId, secretAccessKey: root.secretAccessKey };
   const config = { endpoint, region, credentials, maxAttempts: 3 };
   return {
     dynamodb: new DynamoDBClient(config),

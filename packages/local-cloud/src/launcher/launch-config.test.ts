@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readLaunchConfig, UsageRequested } from './launch-config.ts';
-import { formatStatusTable } from './status-table.ts';
+import { awsCredentialsRow, formatStatusTable } from './status-table.ts';
 
 describe('launch configuration', () => {
   it('defaults to loopback, LocalStack and AWS IoT ports, and .fleet', () => {
@@ -12,7 +12,17 @@ describe('launch configuration', () => {
       ports: { gateway: 3000, aws: 4566, mqtt: 8883, mqttWebSocket: 8083, services: [3001, 3002, 3003] },
       services: true,
       logLevel: 'info',
+      allowAnyCredentials: false,
     });
+  });
+
+  it('opens the AWS port to any credentials only when asked, by flag or environment', () => {
+    expect(readLaunchConfig(['--allow-any-credentials'], {}).allowAnyCredentials).toBe(true);
+    expect(readLaunchConfig([], { FLEET_ALLOW_ANY_CREDENTIALS: '1' }).allowAnyCredentials).toBe(true);
+    expect(readLaunchConfig([], { FLEET_ALLOW_ANY_CREDENTIALS: 'false' }).allowAnyCredentials).toBe(false);
+    expect(() => readLaunchConfig([], { FLEET_ALLOW_ANY_CREDENTIALS: 'yes please' })).toThrow(
+      /FLEET_ALLOW_ANY_CREDENTIALS must be 1\/true or 0\/false, received "yes please"/,
+    );
   });
 
   it('takes flags over environment variables', () => {
@@ -57,5 +67,11 @@ describe('status table', () => {
       `  ${'─'.repeat(8 + 21 + 4)}`,
       '',
     ]);
+  });
+  it('says in plain words when the AWS port accepts any credentials', () => {
+    expect(formatStatusTable('t', [awsCredentialsRow(true, '/d/credentials.json')])).toContain(
+      'ANY credentials accepted  OPEN (--allow-any-credentials): no signature or permission is checked',
+    );
+    expect(formatStatusTable('t', [awsCredentialsRow(false, '/d/credentials.json')])).toContain('/d/credentials.json');
   });
 });

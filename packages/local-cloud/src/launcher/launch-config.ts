@@ -26,6 +26,8 @@ export interface LaunchConfig {
   /** Start the three ECS services as child processes (off: the local cloud alone). */
   readonly services: boolean;
   readonly logLevel: string;
+  /** Any SigV4-shaped credentials act as the account root on the AWS port (LocalStack's habit). */
+  readonly allowAnyCredentials: boolean;
 }
 
 export const usage = `Usage: npm start -- [options]
@@ -38,6 +40,8 @@ export const usage = `Usage: npm start -- [options]
   --mqtt-ws-port <n>    MQTT/WebSocket port (env FLEET_MQTT_WS_PORT, default 8083)
   --service-ports <a,b,c>  frontend,api,data ports (env FLEET_SERVICE_PORTS, default 3001,3002,3003)
   --cloud-only          start the local cloud without the three services
+  --allow-any-credentials  accept any SigV4-shaped credentials on the AWS port as the account root,
+                        without signature or IAM checks (env FLEET_ALLOW_ANY_CREDENTIALS=1; default off)
   --log-level <level>   pino level (env LOG_LEVEL, default info)
   --help`;
 
@@ -53,6 +57,7 @@ export function readLaunchConfig(argv: readonly string[], env: NodeJS.ProcessEnv
       'mqtt-ws-port': { type: 'string' },
       'service-ports': { type: 'string' },
       'cloud-only': { type: 'boolean' },
+      'allow-any-credentials': { type: 'boolean' },
       'log-level': { type: 'string' },
       help: { type: 'boolean' },
     },
@@ -78,7 +83,14 @@ export function readLaunchConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     },
     services: !values['cloud-only'],
     logLevel: values['log-level'] ?? env.LOG_LEVEL ?? 'info',
+    allowAnyCredentials: values['allow-any-credentials'] ?? flag('FLEET_ALLOW_ANY_CREDENTIALS', env.FLEET_ALLOW_ANY_CREDENTIALS),
   };
+  function flag(name: string, raw: string | undefined): boolean {
+    if (raw === undefined || raw === '' || raw === '0' || raw.toLowerCase() === 'false') return false;
+    if (raw === '1' || raw.toLowerCase() === 'true') return true;
+    problems.push(`${name} must be 1/true or 0/false, received "${raw}"`);
+    return false;
+  }
   function servicePorts(raw: string | undefined): number[] {
     const defaults = services.map((s) => s.port);
     if (raw === undefined || raw === '') return defaults;

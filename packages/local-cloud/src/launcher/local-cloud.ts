@@ -12,11 +12,15 @@ import {
   devicesTable,
   ingestQueue,
   latestTable,
+  localStatusPath,
   rules,
   telemetryTable,
+  type LocalStatus,
   type ResourceReferences,
 } from '@fleet/core';
-import { createAwsEndpoint } from '../aws-endpoint/index.ts';
+import { createAwsEndpoint, type EndpointAccess } from '../aws-endpoint/index.ts';
+import { credentialResolver, localArns } from '../iam/index.ts';
+import { hostAllowList } from './host-allow-list.ts';
 import { createSqsStandIn } from '../sqs/index.ts';
 import { startDynamoDb } from '../dynamodb/index.ts';
 import { startS3 } from '../s3/index.ts';
@@ -24,6 +28,7 @@ import { createCognitoStandIn } from '../cognito/index.ts';
 import { createIotStandIn } from '../iot/index.ts';
 import { createCloudWatchStandIn } from '../cloudwatch/index.ts';
 import { createRulesEngine } from '../rules-engine/index.ts';
+import type { ChildStatus } from '../child-process/index.ts';
 import { createLocalClients, destroyClients, type LocalClients } from './aws-clients.ts';
 import { loadOrCreateCredentials, type LocalCredentials } from './local-credentials.ts';
 import { provision, type ProvisionedResources } from './provision.ts';
@@ -38,6 +43,17 @@ export interface LocalCloudOptions {
   readonly mqttPort: number;
   readonly mqttWebSocketPort: number;
   readonly log: Logger;
+  /** State changes of the stand-ins that run as child processes (dynalite, s3rver). */
+  readonly onChildStateChange?: (status: ChildStatus) => void;
+  /** The body of `GET /_fleet/status` (the launcher's live status view). */
+  readonly status?: () => LocalStatus;
+  /**
+   * Origins whose web pages may call the AWS port (the platform's web app, i.e. the gateway); read
+   * on every request, so the launcher may add the gateway's origins once it listens. @default none
+   */
+  readonly browserOrigins?: ReadonlySet<string>;
+  /** Any SigV4-shaped credentials act as the account root (LocalStack's habit). @default false */
+  readonly allowAnyCredentials?: boolean;
 }
 
 /** What a client needs to reach the local cloud; also written to `<dataDir>/endpoints.json`. */
@@ -68,6 +84,8 @@ export interface LocalCloud {
   readonly clients: LocalClients;
   /** References for `serviceEnvironment`, given where the services and the gateway listen. */
   references(urls: { dataServiceUrl: string; publicUrl: string }): ResourceReferences;
+  /** Process ids of the stand-ins that run as child processes (crash and fuzz tests check them). */
+  standInPids(): { readonly dynamodb: number; readonly s3: number };
   /** Feeds a service's stdout line to CloudWatch if it is an Embedded Metric Format record. */
   ingestServiceLine(line: string, logGroupName: string): boolean;
   stop(): Promise<void>;
@@ -87,9 +105,10 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     const awsEndpoint = `http://${displayHost(host)}:${options.awsPort}`;
     const sub = (name: string) => join(dataDir, name);
 
+    const onStateChange = options.onChildStateChange;
     const [dynamodb, s3] = await Promise.all([
-      startDynamoDb({ dataDir: sub('dynamodb'), log: log.child({ component: 'dynamodb' }) }),
-      startS3({ dataDir: sub('s3'), log: log.child({ component: 's3' }) }),
+      startDynamoDb({ dataDir: sub('dynamodb'), log: log.child({ component: 'dynamodb' }), ...(onStateChange ? { onStateChange } : {}) }),
+      startS3({ dataDir: sub('s3'), log: log.child({ component: 's3' }), ...(onStateChange ? { onStateChange } : {}) }),
     ]);
     stack.push(dynamodb.close, s3.close);
     const sqs = await createSqsStandIn({ dataDir: sub('sqs'), endpointUrl: awsEndpoint, log: log.child({ component: 'sqs' }) });
@@ -121,7 +140,25 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     await mkdir(join(dataDir, 'ca'), { recursive: true });
     await writeFile(caFile, iot.caCertificatePem);
 
+    let userPoolId = '';
+    const arns = localArns({ region: localRegion, account: localAccountId, userPoolId: () => userPoolId });
+    const access: EndpointAccess = {
+      ...(options.allowAnyCredentials
+        ? {}
+        : {
+            credentials: credentialResolver({
+              root: credentials,
+              tasks: credentials.tasks,
+              identities: (accessKeyId) => cognito.issuedCredentials(accessKeyId),
+              arns,
+            }),
+          }),
+      arns,
+      allowedOrigins: options.browserOrigins ?? new Set(),
+      isAllowedHost: hostAllowList(host),
+    };
     const endpoint: Server = createAwsEndpoint({
+      access,
       handlers: {
         dynamodb: dynamodb.handler,
         s3: s3.handler,
@@ -141,6 +178,15 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
           prefix: '/_fleet/ca.pem',
           handler: async () => ({ status: 200, headers: { 'content-type': 'application/x-pem-file' }, body: iot.caCertificatePem }),
         },
+        // The live status view, where LocalStack users look for `/_localstack/health`.
+        {
+          prefix: localStatusPath,
+          handler: async () => ({
+            status: 200,
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(options.status?.() ?? {}),
+          }),
+        },
       ],
       log: log.child({ component: 'aws-endpoint' }),
     });
@@ -154,6 +200,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     const clients = createLocalClients(awsEndpoint, localRegion, credentials);
     stack.push(async () => destroyClients(clients));
     const provisioned: ProvisionedResources = await provision(clients, localRegion, localAccountId);
+    userPoolId = provisioned.userPoolId;
 
     const engine = createRulesEngine({
       rules,
@@ -223,6 +270,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         dataServiceUrl,
         publicUrl,
       }),
+      standInPids: () => ({ dynamodb: dynamodb.process.status().pid ?? -1, s3: s3.process.status().pid ?? -1 }),
       ingestServiceLine: (line, logGroupName) => cloudwatch.ingestEmfLine(line, logGroupName),
       stop,
     };

@@ -1,29 +1,54 @@
 /**
- * The local cloud's root credentials, generated at first start into the data folder (never in
- * the repository). Services and tools sign their AWS requests with them, as they would with a
- * task role on AWS.
+ * The credentials the local cloud issues, generated at first start into `<data>/credentials.json`
+ * (mode 0600, never in the repository):
+ * - the root keys (top level, for `aws --profile` / `--endpoint-url` users, the simulator and the
+ *   tests): the account root, allowed everything;
+ * - one key pair per service task (`tasks.<service>`), handed to that service's process in its
+ *   environment as ECS hands a task its role's credentials; requests signed with them are
+ *   evaluated against the task role of `@fleet/core`'s `taskRoleStatements`.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { services, type ServiceName } from '@fleet/core';
+import type { KeyPair } from '../iam/index.ts';
 
-export interface LocalCredentials {
-  readonly accessKeyId: string;
-  readonly secretAccessKey: string;
+export interface LocalCredentials extends KeyPair {
+  readonly tasks: Readonly<Record<ServiceName, KeyPair>>;
 }
+
+const newKeyPair = (): KeyPair => ({
+  accessKeyId: `LKIA${randomBytes(8).toString('hex').toUpperCase()}`,
+  secretAccessKey: randomBytes(30).toString('base64url'),
+});
+
+const isKeyPair = (value: unknown): value is KeyPair =>
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as KeyPair).accessKeyId === 'string' &&
+  typeof (value as KeyPair).secretAccessKey === 'string';
 
 export async function loadOrCreateCredentials(dataDir: string): Promise<LocalCredentials> {
   const file = join(dataDir, 'credentials.json');
+  let stored: Partial<LocalCredentials> = {};
   try {
-    return JSON.parse(await readFile(file, 'utf8')) as LocalCredentials;
+    stored = JSON.parse(await readFile(file, 'utf8')) as Partial<LocalCredentials>;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`cannot read ${file}`, { cause: err });
   }
-  const credentials: LocalCredentials = {
-    accessKeyId: `LKIA${randomBytes(8).toString('hex').toUpperCase()}`,
-    secretAccessKey: randomBytes(30).toString('base64url'),
-  };
-  await mkdir(dataDir, { recursive: true });
-  await writeFile(file, JSON.stringify(credentials, null, 2), { mode: 0o600 });
+  const root = isKeyPair(stored) ? { accessKeyId: stored.accessKeyId, secretAccessKey: stored.secretAccessKey } : newKeyPair();
+  const storedTasks: Partial<Record<ServiceName, unknown>> = stored.tasks ?? {};
+  // Data folders from before per-task credentials get them added; existing keys never change.
+  const tasks = Object.fromEntries(
+    services.map((s) => {
+      const existing = storedTasks[s.name];
+      return [s.name, isKeyPair(existing) ? existing : newKeyPair()];
+    }),
+  ) as Record<ServiceName, KeyPair>;
+  const credentials: LocalCredentials = { ...root, tasks };
+  if (JSON.stringify(credentials) !== JSON.stringify(stored)) {
+    await mkdir(dataDir, { recursive: true });
+    await writeFile(file, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
+  }
   return credentials;
 }

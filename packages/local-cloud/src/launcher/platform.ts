@@ -2,7 +2,7 @@
  * The whole platform on one machine: the local cloud, the three ECS services as child processes,
  * and the gateway in front of them (Route 53 → CloudFront → API Gateway → load balancers).
  */
-import { createServer, type Server } from 'node:net';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import type { Server as HttpServer } from 'node:http';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -10,7 +10,9 @@ import type { Logger } from 'pino';
 import { monitoring, services, serviceEnvironment, type ServiceName } from '@fleet/core';
 import { createGateway, createHealthChecker, createJwtAuthorizer, type HealthChecker } from '../gateway/index.ts';
 import type { LaunchConfig } from './launch-config.ts';
+import { localNames } from './host-allow-list.ts';
 import { startLocalCloud, type LocalCloud, type LocalEndpoints } from './local-cloud.ts';
+import { createPlatformStatus, type PlatformStatus } from './platform-status.ts';
 import { startServiceProcess, type ServiceProcess } from './service-processes.ts';
 
 export interface PlatformEndpoints extends LocalEndpoints {
@@ -23,6 +25,8 @@ export interface Platform {
   readonly cloud: LocalCloud;
   readonly health?: HealthChecker;
   readonly processes: readonly ServiceProcess[];
+  /** The live state of the child processes, also served as `GET /_fleet/status` on the AWS port. */
+  readonly status: PlatformStatus;
   stop(): Promise<void>;
 }
 
@@ -36,13 +40,20 @@ export async function startPlatform(config: LaunchConfig, repoRoot: string, log:
       ...(config.services ? config.ports.services : []),
     ].map((port) => assertPortFree(config.host, port)),
   );
+  const status = createPlatformStatus({ log: log.child({ component: 'status' }) });
+  // The web app calls Cognito on the AWS port from the gateway's origin: that origin alone may.
+  const browserOrigins = new Set<string>();
   const cloud = await startLocalCloud({
+    browserOrigins,
+    allowAnyCredentials: config.allowAnyCredentials,
     dataDir: config.dataDir,
     host: config.host,
     awsPort: config.ports.aws,
     mqttPort: config.ports.mqtt,
     mqttWebSocketPort: config.ports.mqttWebSocket,
     log,
+    onChildStateChange: (child) => status.childChanged('stand-in', child),
+    status: () => status.snapshot(),
   });
   const processes: ServiceProcess[] = [];
   let gateway: HttpServer | undefined;
@@ -66,27 +77,29 @@ export async function startPlatform(config: LaunchConfig, repoRoot: string, log:
         const environment = {
           ...serviceEnvironment(service.name, references),
           PORT: String(config.ports.services[index]),
-          // What the task role and a VPC endpoint give a task on AWS: credentials and where AWS is.
+          // What the task role and a VPC endpoint give a task on AWS: its role's credentials and where AWS is.
           AWS_ENDPOINT_URL: cloud.endpoints.awsEndpoint,
-          AWS_ACCESS_KEY_ID: cloud.credentials.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: cloud.credentials.secretAccessKey,
+          AWS_ACCESS_KEY_ID: cloud.credentials.tasks[service.name].accessKeyId,
+          AWS_SECRET_ACCESS_KEY: cloud.credentials.tasks[service.name].secretAccessKey,
           LOG_LEVEL: config.logLevel,
         };
         const logGroupName = monitoring.serviceLogGroup(service.name);
         processes.push(
-          startServiceProcess({
+          await startServiceProcess({
             service,
             repoRoot,
             environment,
             logDir: join(config.dataDir, 'logs'),
             log: log.child({ component: service.name }),
             onLine: (line) => cloud.ingestServiceLine(line, logGroupName),
+            onStateChange: (child) => status.childChanged('service', child),
           }),
         );
       }
+      // The target group checks liveness, as on AWS; readiness feeds the status view.
       health = createHealthChecker(
-        services.map((s) => ({ name: s.name, baseUrl: targets[s.name], healthPath: s.healthPath })),
-        { onChange: (name, state) => log.info({ service: name, state }, 'target health changed') },
+        services.map((s) => ({ name: s.name, baseUrl: targets[s.name], healthPath: s.livenessPath, readinessPath: s.healthPath })),
+        { onChange: status.healthChanged, onReadinessChange: status.readinessChanged },
       );
     }
 
@@ -104,16 +117,18 @@ export async function startPlatform(config: LaunchConfig, repoRoot: string, log:
       gateway?.once('error', reject);
       gateway?.listen(config.ports.gateway, config.host, () => resolve());
     });
+    const gatewayPort = (gateway.address() as AddressInfo).port;
+    for (const name of localNames(config.host)) browserOrigins.add(`http://${name}:${gatewayPort}`);
 
     const endpoints: PlatformEndpoints = {
       ...cloud.endpoints,
       gatewayUrl,
       services: Object.fromEntries(
-        services.map((s) => [s.name, { url: targets[s.name], pid: processes.find((p) => p.name === s.name)?.pid() }]),
+        services.map((s) => [s.name, { url: targets[s.name], pid: processes.find((p) => p.name === s.name)?.status().pid }]),
       ),
     };
     await writeFile(join(config.dataDir, 'endpoints.json'), `${JSON.stringify(endpoints, null, 2)}\n`);
-    return { endpoints, cloud, health, processes, stop };
+    return { endpoints, cloud, health, processes, status, stop };
   } catch (err) {
     await stop();
     throw err;

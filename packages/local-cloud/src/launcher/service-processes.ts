@@ -1,14 +1,13 @@
 /**
- * Runs the three ECS services as child processes with exactly the environment their task
- * definitions get (plus the endpoint and credentials the SDK reads, which a task gets from its
- * role), and replaces a task that exits, as an ECS service does.
+ * Runs the three ECS services as supervised child processes with exactly the environment their
+ * task definitions get (plus the endpoint and credentials the SDK reads, which a task gets from
+ * its role). The supervisor replaces a task that exits, as an ECS service does.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { Logger } from 'pino';
 import type { ServiceDefinition, ServiceEnvironment } from '@fleet/core';
+import { startSupervisedChild, type ChildStatus, type SupervisedChild } from '../child-process/index.ts';
 
 const exitWithLauncher = new URL('./exit-with-launcher.mjs', import.meta.url).href;
 
@@ -20,14 +19,10 @@ export interface ServiceProcessOptions {
   readonly log: Logger;
   /** Every stdout line; the launcher feeds Embedded Metric Format lines to CloudWatch. */
   readonly onLine?: (line: string) => void;
+  readonly onStateChange?: (status: ChildStatus) => void;
 }
 
-export interface ServiceProcess {
-  readonly name: string;
-  pid(): number | undefined;
-  restarts(): number;
-  stop(): Promise<void>;
-}
+export type ServiceProcess = SupervisedChild;
 
 /** Only what a container would have: no developer shell variables leak into a service. */
 function baseEnvironment(): Record<string, string> {
@@ -35,59 +30,32 @@ function baseEnvironment(): Record<string, string> {
   return Object.fromEntries(keep.flatMap((k) => (process.env[k] ? [[k, process.env[k]]] : [])));
 }
 
-export function startServiceProcess(options: ServiceProcessOptions): ServiceProcess {
+export async function startServiceProcess(options: ServiceProcessOptions): Promise<ServiceProcess> {
   const { service, log } = options;
   mkdirSync(options.logDir, { recursive: true });
-  const logFile: WriteStream = createWriteStream(join(options.logDir, `${service.name}.log`), { flags: 'a' });
-  let child: ChildProcess | undefined;
-  let stopping = false;
-  let restarts = 0;
-  let startedAt = 0;
-  let restartTimer: NodeJS.Timeout | undefined;
-
-  const start = () => {
-    startedAt = Date.now();
-    child = spawn(process.execPath, ['--import', 'tsx', '--import', exitWithLauncher, join(service.folder, 'src', 'main.ts')], {
-      cwd: options.repoRoot,
-      env: { ...baseEnvironment(), ...options.environment },
-      // stdin stays open and unwritten: its end tells the service the launcher died (exit-with-launcher.mjs).
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    const current = child;
-    for (const stream of [current.stdout, current.stderr]) {
-      if (!stream) continue;
-      createInterface({ input: stream }).on('line', (line) => {
-        logFile.write(`${line}\n`);
-        options.onLine?.(line);
-        if (stream === current.stderr || /"level":(50|60)/.test(line)) log.warn({ service: service.name }, line);
-      });
-    }
-    current.on('exit', (code, signal) => {
-      if (stopping) return;
-      // Back off like ECS does for a crash-looping task, but come back fast after a one-off kill.
-      const delay = Date.now() - startedAt > 30_000 ? 500 : Math.min(30_000, 500 * 2 ** Math.min(restarts, 6));
-      restarts += 1;
-      log.warn({ service: service.name, code, signal, restartInMs: delay }, 'service task exited; starting a replacement');
-      restartTimer = setTimeout(start, delay);
-    });
-  };
-  start();
-
-  return {
+  const logFile = createWriteStream(join(options.logDir, `${service.name}.log`), { flags: 'a' });
+  const child = await startSupervisedChild({
     name: service.name,
-    pid: () => child?.pid,
-    restarts: () => restarts,
+    script: join(service.folder, 'src', 'main.ts'),
+    // stdin stays open and unwritten: its end tells the service the launcher died (exit-with-launcher.mjs).
+    execArgv: ['--import', 'tsx', '--import', exitWithLauncher],
+    cwd: options.repoRoot,
+    env: { ...baseEnvironment(), ...options.environment },
+    announcesPort: false,
+    // ECS waits the container's stopTimeout (30 s by default) after SIGTERM; the services finish in-flight work in less.
+    stopGraceMs: 10_000,
+    log,
+    onLine: (line, stream) => {
+      logFile.write(`${line}\n`);
+      options.onLine?.(line);
+      if (stream === 'stderr' || /"level":(50|60)/.test(line)) log.warn({ service: service.name }, line);
+    },
+    ...(options.onStateChange ? { onStateChange: options.onStateChange } : {}),
+  });
+  return {
+    ...child,
     async stop() {
-      stopping = true;
-      clearTimeout(restartTimer);
-      const current = child;
-      if (current && current.exitCode === null && current.signalCode === null) {
-        const exited = new Promise<void>((resolve) => current.once('exit', () => resolve()));
-        current.kill('SIGTERM');
-        const timer = setTimeout(() => current.kill('SIGKILL'), 10_000);
-        await exited;
-        clearTimeout(timer);
-      }
+      await child.stop();
       await new Promise<void>((resolve) => logFile.end(resolve));
     },
   };

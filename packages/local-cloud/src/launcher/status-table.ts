@@ -12,3 +12,14 @@ export function formatStatusTable(title: string, rows: readonly StatusRow[]): st
   const rule = `  ${'─'.repeat(whatWidth + whereWidth + 4)}`;
   return [``, `  ${title}`, rule, ...lines, rule, ``].join('\n');
 }
+
+/** How the AWS port checks callers, in plain words: open to anyone with `--allow-any-credentials`. */
+export function awsCredentialsRow(allowAnyCredentials: boolean, credentialsFile: string): StatusRow {
+  return allowAnyCredentials
+    ? {
+        what: 'AWS API credentials',
+        where: 'ANY credentials accepted',
+        note: 'OPEN (--allow-any-credentials): no signature or permission is checked, every caller acts as the account root',
+      }
+    : { what: 'AWS API credentials', where: credentialsFile, note: 'root keys; every signature and IAM permission is checked' };
+}

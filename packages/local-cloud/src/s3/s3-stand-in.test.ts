@@ -3,8 +3,8 @@
  * the real @aws-sdk/client-s3 v3 client and the local AWS endpoint router.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import type { Server } from 'node:http';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +22,7 @@ import {
   NoSuchKey,
   PutObjectCommand,
   S3Client,
+  S3ServiceException,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { Sha256 } from '@aws-crypto/sha256-js';
@@ -30,6 +31,7 @@ import { telemetryBucket } from '@fleet/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsEndpoint, type AwsServiceHandler } from '../aws-endpoint/index.ts';
 import { ensureBuckets } from './ensure-buckets.ts';
+import { waitFor } from '../child-process/wait-for.ts';
 import { startS3, type S3StandIn } from './s3-stand-in.ts';
 
 let dataDir: string;
@@ -223,10 +225,81 @@ describe('presigned URLs', () => {
 describe('persistence', () => {
   it('keeps objects across a SIGKILL of s3rver and a restart on the same data folder', async () => {
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'durable.txt', Body: 'still here' }));
-    process.kill(standIn.pid, 'SIGKILL');
+    process.kill(standIn.process.status().pid ?? -1, 'SIGKILL');
     await standIn.close();
     standIn = await startS3({ dataDir });
     handler = standIn.handler;
     expect((await getBytes('durable.txt')).toString()).toBe('still here');
+  });
+});
+
+describe('supervision', () => {
+  it("restarts s3rver after kill -9, answering S3's retryable 503 ServiceUnavailable while it is down", async () => {
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'supervised.txt', Body: 'kept' }));
+    const before = standIn.process.status();
+    const twoAttempts = client({ maxAttempts: 2 });
+    process.kill(before.pid ?? -1, 'SIGKILL');
+
+    const err = (await twoAttempts
+      .send(new PutObjectCommand({ Bucket: bucket, Key: 'during-outage.txt', Body: 'x' }))
+      .catch((e: unknown) => e)) as S3ServiceException;
+    twoAttempts.destroy();
+    expect(err).toBeInstanceOf(S3ServiceException);
+    expect(err).toMatchObject({ name: 'ServiceUnavailable', $fault: 'server', $metadata: { httpStatusCode: 503, attempts: 2 } });
+
+    await waitFor('s3rver up again', () => standIn.process.status().state === 'up');
+    expect(standIn.process.status()).toMatchObject({ restarts: before.restarts + 1, port: before.port });
+    expect((await getBytes('supervised.txt')).toString()).toBe('kept');
+  });
+});
+
+describe('keys s3rver would resolve outside the bucket (issue 7)', () => {
+  const outside = () => join(dataDir, 'escaped');
+
+  it('refuses a key with ".." segments with an S3-shaped 400 and writes nothing outside the data folder', async () => {
+    for (const Key of ['../../../../escaped', 'a/../../../../escaped', './x', 'a//b']) {
+      await expect(s3.send(new PutObjectCommand({ Bucket: bucket, Key, Body: 'x' }))).rejects.toMatchObject({
+        name: 'InvalidArgument',
+        $metadata: { httpStatusCode: 400 },
+      });
+    }
+    await expect(stat(`${outside()}._S3rver_object`)).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(stat(join(dataDir, '..', 'escaped._S3rver_object'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('refuses a percent-encoded ".." bucket or key, a copy source and a DeleteObjects body that leave the bucket', async () => {
+    const signed = {
+      authorization: 'AWS4-HMAC-SHA256 Credential=fleet-local/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0',
+      'x-amz-content-sha256': 'UNSIGNED-PAYLOAD',
+    };
+    // node:http sends the path as written; fetch would resolve the dot segments before sending.
+    const raw = (method: string, path: string, body: string) =>
+      new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port, method, path, headers: signed }, (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (text += chunk));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
+    for (const path of ['/%2E%2E/escaped', '/../escaped', `/${bucket}/%2E%2E/%2E%2E/escaped`, `/${bucket}/../../escaped`]) {
+      const res = await raw('PUT', path, 'x');
+      expect(res.status).toBe(400);
+      expect(res.text).toMatch(/<Code>(InvalidBucketName|InvalidArgument)<\/Code>/);
+    }
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'copy-me', Body: 'x' }));
+    await expect(
+      s3.send(new CopyObjectCommand({ Bucket: bucket, Key: 'copy-target', CopySource: `${bucket}/../../../../etc/hostname` })),
+    ).rejects.toMatchObject({ name: 'InvalidArgument' });
+    const del = await raw('POST', `/${bucket}?delete`, '<Delete><Object><Key>../../../credentials.json</Key></Object></Delete>');
+    expect(del.status).toBe(400);
+  });
+
+  it('still stores keys whose segments merely contain dots', async () => {
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'dots/..hidden/file..txt', Body: 'dots' }));
+    const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'dots/..hidden/file..txt' }));
+    expect(await got.Body?.transformToString()).toBe('dots');
   });
 });

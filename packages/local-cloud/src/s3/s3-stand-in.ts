@@ -1,5 +1,5 @@
 /**
- * S3 stand-in: s3rver in a child process started with `--openssl-legacy-provider`, reached
+ * S3 stand-in: s3rver in a supervised child process started with `--openssl-legacy-provider`, reached
  * through the local AWS endpoint with path-style requests (SDK v3 uses path style by itself when
  * the endpoint host is an IP such as 127.0.0.1).
  *
@@ -8,30 +8,43 @@
  *   the framing inside the object (NOTES.md: silent corruption without
  *   `requestChecksumCalculation: 'WHEN_REQUIRED'`);
  * - the access key is replaced by s3rver's own (it refuses unknown keys, and does not verify SigV4
- *   signatures either way; the local cloud accepts any credentials, as LocalStack does);
- * - Host becomes loopback so no host name is mistaken for a virtual-hosted bucket.
+ *   signatures: the local AWS endpoint has verified the request before it gets here);
+ * - bucket names and keys that s3rver's filesystem store would resolve outside the bucket are
+ *   refused (request-guard.ts);
+ * - Host becomes loopback so no host name is mistaken for a virtual-hosted bucket;
+ * - while s3rver is down and being restarted, requests get S3's 503 ServiceUnavailable.
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from 'pino';
-import type { AwsRequest, AwsResponse, AwsServiceHandler } from '../aws-endpoint/index.ts';
-import { createForwardTarget, forwardHttp, startReadyChild } from '../child-process/index.ts';
+import type { AwsServiceHandler } from '../aws-endpoint/index.ts';
+import { s3Error } from '../aws-endpoint/service-errors.ts';
+import {
+  createForwardTarget,
+  forwardHttp,
+  StandInUnavailable,
+  startSupervisedChild,
+  type ChildStatus,
+  type SupervisedChild,
+} from '../child-process/index.ts';
 import { decodeAwsChunked, isAwsChunked } from './aws-chunked.ts';
+import { refuseUnsafeS3Request } from './request-guard.ts';
+import { normalizeS3rverAnswer } from './s3rver-answers.ts';
 
 export interface S3Options {
   /** The local cloud's data folder; objects live under `<dataDir>/s3`. */
   readonly dataDir: string;
   readonly log?: Logger;
+  /** Every state change of the s3rver process (down, starting, up). */
+  readonly onStateChange?: (status: ChildStatus) => void;
 }
 
 export interface S3StandIn {
   readonly handler: AwsServiceHandler;
-  /** s3rver's own URL (loopback, ephemeral port). */
-  readonly url: string;
-  /** Process id of the s3rver child. */
-  readonly pid: number;
+  /** The supervised s3rver process: state, pid, port, restarts. */
+  readonly process: SupervisedChild;
   close(): Promise<void>;
 }
 
@@ -43,24 +56,26 @@ export async function startS3(options: S3Options): Promise<S3StandIn> {
   const log = options.log?.child({ service: 's3' });
   const directory = join(options.dataDir, 's3');
   await mkdir(directory, { recursive: true });
-  const child = await startReadyChild({
+  const child = await startSupervisedChild({
     name: 's3rver',
     script: s3rverScript,
-    args: [directory],
+    args: ({ port }) => [directory, String(port ?? 0)],
     execArgv: ['--openssl-legacy-provider'],
     ...(log ? { log } : {}),
+    ...(options.onStateChange ? { onStateChange: options.onStateChange } : {}),
   });
-  const target = createForwardTarget(child.port);
-  const host = `127.0.0.1:${child.port}`;
+  const target = createForwardTarget('S3', child.port);
 
   const handler: AwsServiceHandler = async (req) => {
+    const unsafe = refuseUnsafeS3Request(req);
+    if (unsafe) return unsafe;
     let body = req.body;
-    const headers: IncomingHttpHeaders = { ...req.headers, host };
+    const headers: IncomingHttpHeaders = { ...req.headers, host: `127.0.0.1:${child.port() ?? 0}` };
     if (isAwsChunked(req.headers)) {
       try {
         body = decodeAwsChunked(req.body).body;
       } catch (err) {
-        return s3Error(400, 'IncompleteBody', (err as Error).message, req);
+        return s3Error(400, 'IncompleteBody', (err as Error).message, req.path);
       }
       const declared = req.headers['x-amz-decoded-content-length'];
       if (typeof declared === 'string' && Number(declared) !== body.length) {
@@ -68,7 +83,7 @@ export async function startS3(options: S3Options): Promise<S3StandIn> {
           400,
           'IncompleteBody',
           `The request body decoded to ${body.length} bytes, but x-amz-decoded-content-length says ${declared}.`,
-          req,
+          req.path,
         );
       }
       const encodings = String(req.headers['content-encoding'] ?? '')
@@ -87,25 +102,21 @@ export async function startS3(options: S3Options): Promise<S3StandIn> {
     // Presigned URLs carry the key in the query; only that parameter is touched so the path
     // (object keys with any characters) reaches s3rver byte for byte.
     const url = req.rawUrl.replace(/([?&]X-Amz-Credential=)[^&/%]+(%2F|\/)/i, `$1${s3rverAccessKey}$2`);
-    return forwardHttp(target, { method: req.method, url, headers, body });
+    try {
+      return normalizeS3rverAnswer(await forwardHttp(target, { method: req.method, url, headers, body }), req);
+    } catch (err) {
+      if (!(err instanceof StandInUnavailable)) throw err;
+      // S3 Error Responses: 503 ServiceUnavailable, "Service is unable to handle request"; SDKs retry it.
+      return s3Error(503, 'ServiceUnavailable', err.message, req.path);
+    }
   };
 
   return {
     handler,
-    url: `http://${host}`,
-    pid: child.process.pid ?? -1,
+    process: child,
     async close() {
       target.agent.destroy();
-      await child.close();
+      await child.stop();
     },
-  };
-}
-
-function s3Error(status: number, code: string, message: string, req: AwsRequest): AwsResponse {
-  const escape = (text: string) => text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
-  return {
-    status,
-    headers: { 'content-type': 'application/xml' },
-    body: `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${escape(message)}</Message><Resource>${escape(req.path)}</Resource></Error>`,
   };
 }

@@ -17,8 +17,8 @@ const s3rver = new S3rver({
   silent: true,
   // Path-style only: the forwarding handler rewrites Host to loopback, so no host is a bucket.
   vhostBuckets: false,
-  // The local AWS endpoint accepts any credentials; s3rver only knows its own key (the
-  // forwarding handler names it), and it does not verify SigV4 signatures anyway.
+  // The local AWS endpoint has verified the signature and the caller's IAM permissions before a
+  // request gets here; s3rver only knows its own key (the forwarding handler names it).
   allowMismatchedSignatures: true,
 });
 // An answered PutObject is on disk (error-action dead letters precede a PUBACK): durable-put-object.mjs.

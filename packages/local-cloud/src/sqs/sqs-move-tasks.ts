@@ -64,6 +64,16 @@ const kept = 10;
 /** Messages per store write; AWS's rate without MaxNumberOfMessagesPerSecond is "optimized". */
 const chunk = 10;
 
+/** The source queue ARN a task handle of this stand-in names, or undefined for a handle it did not issue. */
+export function moveTaskSourceArn(handle: string): string | undefined {
+  try {
+    const parsed = JSON.parse(Buffer.from(handle, 'base64').toString('utf8')) as { sourceArn?: unknown };
+    return typeof parsed?.sourceArn === 'string' ? parsed.sourceArn : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 const queueNameOfArn = (arn: string) => (/^arn:aws:sqs:[^:]*:[^:]*:([A-Za-z0-9_-]{1,80})$/.exec(arn) ?? [])[1];
 const notFound = (what: string) =>
   sqsError('ResourceNotFoundException', `The resource that you specified for the ${what} parameter doesn't exist.`);

@@ -105,7 +105,7 @@ export function fakeIot(): { iot: FakeAwsClient<IoTClient>; state: FakeIotState 
   return { iot, state };
 }
 
-export async function startTestApp(options: { config?: Partial<AppConfig> } = {}): Promise<TestApp> {
+export async function startTestApp(options: { config?: Partial<AppConfig>; healthCacheMs?: number } = {}): Promise<TestApp> {
   const dynamo = await startTestDynamo();
   const tokens = await createTestTokens(testPool);
   const { iot, state } = fakeIot();
@@ -123,7 +123,13 @@ export async function startTestApp(options: { config?: Partial<AppConfig> } = {}
     cognitoIdentity: cognitoIdentity.client,
   };
   const verifier = createTokenVerifier({ ...testPool, loadJwks: async () => tokens.jwks, logger });
-  const app = await buildApp({ config: { ...testConfig, ...options.config }, clients, verifier, logger });
+  const app = await buildApp({
+    config: { ...testConfig, ...options.config },
+    clients,
+    verifier,
+    logger,
+    ...(options.healthCacheMs === undefined ? {} : { healthCacheMs: options.healthCacheMs }),
+  });
   await app.ready();
   return {
     app,

@@ -78,14 +78,28 @@ function load(file: string): RegistryState {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      return { things: {}, certificates: {}, policies: {}, policyTargets: {}, thingPrincipals: {} };
-    }
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return prototypeFree({});
     throw err;
   }
   try {
-    return JSON.parse(text) as RegistryState;
+    return prototypeFree(JSON.parse(text) as Partial<RegistryState>);
   } catch (err) {
     throw new Error(`The IoT registry file ${file} is not valid JSON; expected the state this stand-in writes`, { cause: err });
   }
+}
+
+/**
+ * Maps keyed by names that callers choose (thing names, policy names): without a prototype, a
+ * thing named `constructor` or `__proto__` is just a name, not Object's own members (AWS port fuzz).
+ */
+function prototypeFree(state: Partial<RegistryState>): RegistryState {
+  const map = <T>(value: Record<string, T> | undefined): Record<string, T> =>
+    Object.assign(Object.create(null) as Record<string, T>, value ?? {});
+  return {
+    things: map(state.things),
+    certificates: map(state.certificates),
+    policies: map(state.policies),
+    policyTargets: map(state.policyTargets),
+    thingPrincipals: map(state.thingPrincipals),
+  };
 }

@@ -1,0 +1,235 @@
+/**
+ * IAM permissions, defined once: what each service's task role may do, with resources written as
+ * templates over the shared resource ids. The CDK app renders them with its resources' ARNs
+ * (tokens); the local cloud renders them with its own ARNs and evaluates every signed request
+ * against them, so a missing permission fails locally the way it would on AWS.
+ *
+ * Explicit actions on named resources only (no `grant*` helpers, which add wildcard actions);
+ * a wildcard resource carries the reason AWS forces it.
+ */
+import { browserPolicyDocument, type IotPolicyStatement } from './iot-policies.ts';
+import { devicesTable, ingestQueue, latestTable, tables, telemetryBucket, telemetryTable } from './resources.ts';
+import type { ServiceName } from './services.ts';
+import { topics } from './topics.ts';
+
+/** A resource of a permission, by the shared id of what it names. */
+export type ResourceTemplate =
+  /** A DynamoDB table and each of its global secondary indexes. */
+  | { readonly table: string }
+  | { readonly queue: string }
+  | { readonly bucket: string }
+  /** Objects of a bucket whose keys match `keys` (IAM wildcards). */
+  | { readonly bucket: string; readonly keys: string }
+  /** The Cognito user pool of the platform. */
+  | { readonly userPool: true }
+  /** An IoT resource of this account and region: `thing/*`, `cert/*`, `topic/...`. */
+  | { readonly iot: string }
+  /** `*`: for actions that support no resource type. */
+  | { readonly anyResource: true };
+
+export type PolicyCondition = Readonly<Record<string, Readonly<Record<string, string | readonly string[]>>>>;
+
+export interface PermissionStatement {
+  readonly actions: readonly string[];
+  readonly resources: readonly ResourceTemplate[];
+  readonly condition?: PolicyCondition;
+  /** Why a resource wildcard cannot be avoided (acknowledged in cdk-nag with this text). */
+  readonly wildcardReason?: string;
+}
+
+/** How a runtime names the shared resources: tokens in CDK, concrete ARNs in the local cloud. */
+export interface ArnResolver {
+  readonly partition: string;
+  readonly region: string;
+  readonly account: string;
+  tableArn(id: string): string;
+  queueArn(id: string): string;
+  bucketArn(id: string): string;
+  userPoolArn(): string;
+}
+
+/** An IAM policy statement as IAM (and CloudFormation) spell it. */
+export interface IamStatement {
+  readonly Effect: 'Allow' | 'Deny';
+  readonly Action: readonly string[];
+  readonly Resource: readonly string[];
+  readonly Condition?: PolicyCondition;
+}
+
+const runtimeNames = 'names are chosen at run time (device ids, certificate ids), so no ARN can be written at deploy time';
+const { prefixes } = telemetryBucket;
+const ownedPrefixes = [prefixes.archive, prefixes.deadLetters, prefixes.exports].map((p) => `${p}*`);
+
+/** What each service's task role may do. The frontend serves files and talks to Cognito's public APIs only. */
+export const taskRoleStatements: Readonly<Record<ServiceName, readonly PermissionStatement[]>> = {
+  frontend: [],
+  api: [
+    {
+      actions: [
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:Query',
+        'dynamodb:Scan',
+        'dynamodb:BatchGetItem',
+        // The readiness probe (/api/health).
+        'dynamodb:DescribeTable',
+      ],
+      resources: [{ table: devicesTable.id }],
+    },
+    {
+      actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:BatchGetItem', 'dynamodb:DescribeTable'],
+      resources: [{ table: latestTable.id }],
+    },
+    {
+      actions: [
+        'cognito-idp:AdminAddUserToGroup',
+        'cognito-idp:AdminRemoveUserFromGroup',
+        'cognito-idp:AdminListGroupsForUser',
+        'cognito-idp:AdminGetUser',
+        'cognito-idp:ListUsers',
+        'cognito-idp:ListUsersInGroup',
+      ],
+      resources: [{ userPool: true }],
+    },
+    {
+      actions: [
+        'iot:CreateThing',
+        'iot:DescribeThing',
+        'iot:DeleteThing',
+        'iot:AttachThingPrincipal',
+        'iot:DetachThingPrincipal',
+        'iot:ListThingPrincipals',
+      ],
+      resources: [{ iot: 'thing/*' }],
+      wildcardReason: `Things: ${runtimeNames}.`,
+    },
+    {
+      actions: ['iot:UpdateCertificate', 'iot:DeleteCertificate', 'iot:DescribeCertificate'],
+      resources: [{ iot: 'cert/*' }],
+      wildcardReason: `Certificates: ${runtimeNames}.`,
+    },
+    {
+      // CreateKeysAndCertificate / CreateCertificateFromCsr have no resource type; AttachPolicy's
+      // targets include Cognito identities, which are no IAM resource type either.
+      actions: ['iot:CreateKeysAndCertificate', 'iot:CreateCertificateFromCsr', 'iot:AttachPolicy', 'iot:DetachPolicy'],
+      resources: [{ anyResource: true }],
+      wildcardReason:
+        'CreateKeysAndCertificate and CreateCertificateFromCsr support no resource type; AttachPolicy/DetachPolicy target Cognito identities, which are no IAM resource type (Service Authorization Reference).',
+    },
+    {
+      // Commands to one device at a time.
+      actions: ['iot:Publish'],
+      resources: [{ iot: `topic/${topics.commands('*')}` }],
+      wildcardReason: `Command topics: device ${runtimeNames}.`,
+    },
+    {
+      actions: ['iot:GetThingShadow', 'iot:UpdateThingShadow'],
+      resources: [{ iot: 'thing/*' }],
+      wildcardReason: `Shadows: ${runtimeNames}.`,
+    },
+  ],
+  data: [
+    // DescribeTable on each table: the readiness probe (/data/health, services/data/src/dependency-probes.ts).
+    {
+      actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:DescribeTable'],
+      resources: [{ table: devicesTable.id }],
+    },
+    {
+      actions: [
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:BatchGetItem',
+        'dynamodb:Query',
+        'dynamodb:DescribeTable',
+      ],
+      resources: [{ table: latestTable.id }],
+    },
+    {
+      actions: [
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:BatchWriteItem',
+        'dynamodb:BatchGetItem',
+        'dynamodb:Query',
+        'dynamodb:DescribeTable',
+      ],
+      resources: [{ table: telemetryTable.id }],
+    },
+    {
+      actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes', 'sqs:SendMessage'],
+      resources: [{ queue: ingestQueue.id }],
+    },
+    {
+      // Replay of the DLQ (dead-letter queue redrive, services/data queue-redrive.ts): its depth, and a
+      // message move task back to the ingest queue. AWS requires ReceiveMessage, DeleteMessage and
+      // GetQueueAttributes on the DLQ with the three move-task actions, and SendMessage on the
+      // destination (granted above)
+      // (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-api-permissions-reference.html).
+      actions: [
+        'sqs:GetQueueAttributes',
+        'sqs:ReceiveMessage',
+        'sqs:DeleteMessage',
+        'sqs:StartMessageMoveTask',
+        'sqs:ListMessageMoveTasks',
+        'sqs:CancelMessageMoveTask',
+      ],
+      resources: [{ queue: ingestQueue.deadLetter.id }],
+    },
+    {
+      // Object keys are made at run time (hour partitions, uuids): only the prefixes can be named.
+      actions: ['s3:PutObject', 's3:GetObject'],
+      resources: ownedPrefixes.map((keys) => ({ bucket: telemetryBucket.id, keys })),
+      wildcardReason:
+        'Object keys are made at run time (hour partitions, uuids); the grant is limited to the three prefixes the service owns.',
+    },
+    {
+      // A replayed rule dead letter is deleted once it is back on the queue (services/data replay.ts).
+      actions: ['s3:DeleteObject'],
+      resources: [{ bucket: telemetryBucket.id, keys: `${prefixes.deadLetters}rules/*` }],
+      wildcardReason: 'Dead-letter keys are made at run time; the grant is limited to the error-action dead letters.',
+    },
+    {
+      actions: ['s3:ListBucket'],
+      resources: [{ bucket: telemetryBucket.id }],
+      condition: { StringLike: { 's3:prefix': ownedPrefixes } },
+    },
+  ],
+};
+
+/**
+ * The identity pool's authenticated role: exactly what the browser's IoT policy allows, so that
+ * neither widens the other (AWS requires both to allow an action:
+ * https://docs.aws.amazon.com/iot/latest/developerguide/cog-iot-policies.html).
+ */
+export function browserRoleStatements(region: string, account: string): readonly IotPolicyStatement[] {
+  return browserPolicyDocument(region, account).Statement;
+}
+
+/** The ARNs one resource template stands for. */
+export function renderResource(resource: ResourceTemplate, arns: ArnResolver): string[] {
+  if ('table' in resource) {
+    const arn = arns.tableArn(resource.table);
+    const indexes = tables.find((t) => t.id === resource.table)?.globalSecondaryIndexes ?? [];
+    return [arn, ...indexes.map((gsi) => `${arn}/index/${gsi.indexName}`)];
+  }
+  if ('queue' in resource) return [arns.queueArn(resource.queue)];
+  if ('keys' in resource) return [`${arns.bucketArn(resource.bucket)}/${resource.keys}`];
+  if ('bucket' in resource) return [arns.bucketArn(resource.bucket)];
+  if ('userPool' in resource) return [arns.userPoolArn()];
+  if ('iot' in resource) return [`arn:${arns.partition}:iot:${arns.region}:${arns.account}:${resource.iot}`];
+  return ['*'];
+}
+
+/** A permission statement as IAM spells it, with this runtime's ARNs. */
+export function renderStatement(statement: PermissionStatement, arns: ArnResolver): IamStatement {
+  return {
+    Effect: 'Allow',
+    Action: [...statement.actions],
+    Resource: statement.resources.flatMap((r) => renderResource(r, arns)),
+    ...(statement.condition ? { Condition: statement.condition } : {}),
+  };
+}
