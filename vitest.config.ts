@@ -26,8 +26,8 @@ export default defineConfig({
         },
       },
       {
-        // Fault injection (kill -9 under load, then count acknowledged vs stored): slow, run apart
-        // (`npm run test:fault`), one file at a time.
+        // Fault injection (kill -9 under load, restarts, floods, poison messages; then count acknowledged
+        // vs stored): slow, after e2e in `npm test` or alone with `npm run test:fault`, one file at a time.
         test: {
           name: 'fault',
           include: ['e2e/src/fault/**/*.test.ts'],

@@ -11,6 +11,7 @@ import { rawRequest, unclearAnswer } from '@fleet/core/http/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser, type FleetUser } from './fleet-user.ts';
 import { deployedEndpointsFile, startPlatformProcess, type PlatformProcess } from './platform-process.ts';
+import type { DeadLetterReplayResult } from '@fleet/core';
 
 // Reaches the services' own ports and the local S3: local only.
 describe.skipIf(deployedEndpointsFile)('the edge of the platform', () => {
@@ -81,8 +82,8 @@ describe.skipIf(deployedEndpointsFile)('the edge of the platform', () => {
     await expect(s3.send(new HeadObjectCommand({ Bucket: platform.endpoints.bucket, Key: key }))).resolves.toBeDefined();
 
     await expect(viewer.api.call('POST', '/api/dead-letters/replay')).rejects.toMatchObject({ status: 403 });
-    const replayed = await admin.api.call<{ replayed: number }>('POST', '/api/dead-letters/replay');
-    expect(replayed.replayed).toBeGreaterThanOrEqual(1);
+    const replayed = await admin.api.call<DeadLetterReplayResult>('POST', '/api/dead-letters/replay');
+    expect(replayed.errorAction.replayed).toBeGreaterThanOrEqual(1);
     await expect(s3.send(new HeadObjectCommand({ Bucket: platform.endpoints.bucket, Key: key }))).rejects.toMatchObject({
       name: 'NotFound',
     });

@@ -22,6 +22,11 @@ export async function createUser(platform: FleetUnderTest, options: { role?: Rol
   return { email, password, tokens, api: createFleetApi(platform.endpoints, tokens) };
 }
 
+/** A user in the `admin` group, signed in with the group in its token. */
+export function createAdmin(platform: FleetUnderTest): Promise<FleetUser> {
+  return createUser(platform, { role: 'admin' });
+}
+
 export interface Reading {
   readonly ts: number;
   readonly seq: number;

@@ -376,6 +376,9 @@ describe('ECS (application)', () => {
     expect(dataEnv.INGEST_QUEUE_URL).toEqual({
       'Fn::ImportValue': expect.stringContaining(idAt(stateful, 'Storage/FleetIngest/Resource')),
     });
+    expect(dataEnv.INGEST_DLQ_URL).toEqual({
+      'Fn::ImportValue': expect.stringContaining(idAt(stateful, 'Storage/FleetIngestDlq/Resource')),
+    });
     expect(dataEnv.BUCKET_NAME).toEqual({ 'Fn::ImportValue': 'fleet-stateful-telemetry-bucket-name' });
     const frontendEnv = propsAt(platform, 'Application/Task1/Resource').ContainerDefinitions[0].Environment as {
       Name: string;
@@ -580,6 +583,24 @@ describe('least rights of the task roles', () => {
     expect(queue.Resource).toEqual({ 'Fn::ImportValue': expect.stringContaining(idAt(stateful, 'Storage/FleetIngest/Resource')) });
   });
 
+  it('lets the Data Service redrive the DLQ (move tasks and what AWS requires with them) on the DLQ only', () => {
+    const statements = taskStatements(3);
+    const dlq = idAt(stateful, 'Storage/FleetIngestDlq/Resource');
+    const onDlq = statements.filter((s) => JSON.stringify(s.Resource).includes(dlq));
+    expect(actionsOf(onDlq).sort()).toEqual([
+      'sqs:CancelMessageMoveTask',
+      'sqs:DeleteMessage',
+      'sqs:GetQueueAttributes',
+      'sqs:ListMessageMoveTasks',
+      'sqs:ReceiveMessage',
+      'sqs:StartMessageMoveTask',
+    ]);
+    // Nobody else may move messages: not on the ingest queue, not in another role.
+    const moveActions = ['sqs:StartMessageMoveTask', 'sqs:ListMessageMoveTasks', 'sqs:CancelMessageMoveTask'];
+    const others = [...statements.filter((s) => !onDlq.includes(s)), ...taskStatements(1), ...taskStatements(2)];
+    expect(actionsOf(others).filter((a) => moveActions.includes(a))).toEqual([]);
+  });
+
   it('lets each service DescribeTable its own tables, the call of its readiness probe', () => {
     const describable = (n: number) =>
       taskStatements(n)
@@ -608,10 +629,10 @@ describe('least rights of the task roles', () => {
     }
   });
 
-  it('lets the Data Service delete objects only under the dead-letter prefix', () => {
+  it('lets the Data Service delete objects only among the error-action dead letters (replay)', () => {
     const deletes = taskStatements(3).filter((s) => [s.Action].flat().includes('s3:DeleteObject'));
     expect(deletes).toHaveLength(1);
-    expect([deletes[0].Resource].flat().map((r: any) => r['Fn::Join'][1][1])).toEqual([`/${telemetryBucket.prefixes.deadLetters}*`]);
+    expect([deletes[0].Resource].flat().map((r: any) => r['Fn::Join'][1][1])).toEqual([`/${telemetryBucket.prefixes.deadLetters}rules/*`]);
   });
 
   it('uses no wildcard IAM action anywhere', () => {

@@ -114,6 +114,7 @@ export class PlatformStack extends Stack {
       platformStateTable: storage.table(platformStateTable.id).tableName,
       bucket: bucket.bucketName,
       ingestQueueUrl: storage.ingestQueue.queueUrl,
+      ingestDeadLetterQueueUrl: storage.ingestDeadLetterQueue.queueUrl,
       userPoolId: auth.userPool.userPoolId,
       userPoolClientId: auth.userPoolClient.userPoolClientId,
       identityPoolId: auth.identityPool.identityPoolId,

@@ -172,6 +172,22 @@ export const taskRoleStatements: Readonly<Record<ServiceName, readonly Permissio
       resources: [{ queue: ingestQueue.id }],
     },
     {
+      // Replay of the DLQ (dead-letter queue redrive, services/data queue-redrive.ts): its depth, and a
+      // message move task back to the ingest queue. AWS requires ReceiveMessage, DeleteMessage and
+      // GetQueueAttributes on the DLQ with the three move-task actions, and SendMessage on the
+      // destination (granted above)
+      // (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-api-permissions-reference.html).
+      actions: [
+        'sqs:GetQueueAttributes',
+        'sqs:ReceiveMessage',
+        'sqs:DeleteMessage',
+        'sqs:StartMessageMoveTask',
+        'sqs:ListMessageMoveTasks',
+        'sqs:CancelMessageMoveTask',
+      ],
+      resources: [{ queue: ingestQueue.deadLetter.id }],
+    },
+    {
       // Object keys are made at run time (hour partitions, uuids): only the prefixes can be named.
       actions: ['s3:PutObject', 's3:GetObject'],
       resources: ownedPrefixes.map((keys) => ({ bucket: telemetryBucket.id, keys })),
@@ -181,8 +197,8 @@ export const taskRoleStatements: Readonly<Record<ServiceName, readonly Permissio
     {
       // A replayed rule dead letter is deleted once it is back on the queue (services/data replay.ts).
       actions: ['s3:DeleteObject'],
-      resources: [{ bucket: telemetryBucket.id, keys: `${prefixes.deadLetters}*` }],
-      wildcardReason: 'Dead-letter keys are made at run time; the grant is limited to the dead-letter prefix.',
+      resources: [{ bucket: telemetryBucket.id, keys: `${prefixes.deadLetters}rules/*` }],
+      wildcardReason: 'Dead-letter keys are made at run time; the grant is limited to the error-action dead letters.',
     },
     {
       actions: ['s3:ListBucket'],

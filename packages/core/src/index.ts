@@ -10,6 +10,7 @@ export * from './iot-policies.ts';
 export * from './auth.ts';
 export * from './iot-sql/index.ts';
 export * from './api-contract.ts';
+export * from './dead-letter-contract.ts';
 export * from './health.ts';
 export * from './local-status.ts';
 export * from './iam-policies.ts';

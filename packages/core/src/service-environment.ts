@@ -19,6 +19,8 @@ export interface ResourceReferences {
   readonly platformStateTable: string;
   readonly bucket: string;
   readonly ingestQueueUrl: string;
+  /** The ingest queue's dead-letter queue (replayed by the Data Service). */
+  readonly ingestDeadLetterQueueUrl: string;
   readonly userPoolId: string;
   readonly userPoolClientId: string;
   readonly identityPoolId: string;
@@ -84,6 +86,7 @@ export function serviceEnvironment(service: ServiceName, refs: ResourceReference
         TELEMETRY_TABLE: refs.telemetryTable,
         BUCKET_NAME: refs.bucket,
         INGEST_QUEUE_URL: refs.ingestQueueUrl,
+        INGEST_DLQ_URL: refs.ingestDeadLetterQueueUrl,
         USER_POOL_ID: refs.userPoolId,
         USER_POOL_CLIENT_ID: refs.userPoolClientId,
       };

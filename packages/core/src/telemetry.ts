@@ -28,6 +28,26 @@ export const telemetryLimits = {
 
 export type ParseResult = { readonly ok: true; readonly reading: Reading } | { readonly ok: false; readonly reason: string };
 
+/**
+ * A short description of any JSON value for an error message: never throws and never recurses, so
+ * a payload nested thousands of levels deep (which overflows `JSON.stringify`'s stack) still gets
+ * its reason.
+ */
+export function describeJsonValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (typeof value === 'string') return JSON.stringify(value.length > 64 ? `${value.slice(0, 64)}…` : value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
+  if (Array.isArray(value)) return `an array of ${value.length} element${value.length === 1 ? '' : 's'}`;
+  return typeof value === 'object' ? 'an object' : typeof value;
+}
+
+/**
+ * DynamoDB stores numbers from 1E-130 to 9.99…E+125 in magnitude, and 0
+ * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html#HowItWorks.DataTypes.Number):
+ * a reading outside it would be refused by the table (ValidationException) on every delivery.
+ */
+const storableNumber = (v: number) => v === 0 || (Math.abs(v) >= 1e-130 && Math.abs(v) < 1e126);
+
 const reserved = new Set(['ts', 'seq']);
 
 /** Validates a raw payload; never throws. `receivedAt` is the broker's receive time (epoch ms). */
@@ -47,7 +67,7 @@ export function parseReading(deviceId: string, payload: Uint8Array, receivedAt: 
   const record = body as Record<string, unknown>;
   const { ts, seq } = record;
   if (typeof ts !== 'number' || !Number.isInteger(ts) || ts <= 0) {
-    return { ok: false, reason: `"ts" must be epoch milliseconds (a positive integer), received ${JSON.stringify(ts)}` };
+    return { ok: false, reason: `"ts" must be epoch milliseconds (a positive integer), received ${describeJsonValue(ts)}` };
   }
   if (ts > receivedAt + telemetryLimits.maxFutureSkewMs) {
     return { ok: false, reason: `"ts" ${ts} is ${ts - receivedAt} ms in the future (tolerance ${telemetryLimits.maxFutureSkewMs} ms)` };
@@ -56,16 +76,19 @@ export function parseReading(deviceId: string, payload: Uint8Array, receivedAt: 
     return { ok: false, reason: `"ts" ${ts} is older than the retention of ${telemetryLimits.maxAgeMs / 86_400_000} days` };
   }
   if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) {
-    return { ok: false, reason: `"seq" must be a non-negative integer, received ${JSON.stringify(seq)}` };
+    return { ok: false, reason: `"seq" must be a non-negative integer, received ${describeJsonValue(seq)}` };
   }
   const values: Record<string, number> = {};
   for (const [name, value] of Object.entries(record)) {
     if (reserved.has(name)) continue;
     if (!telemetryLimits.metricNamePattern.test(name)) {
-      return { ok: false, reason: `metric name ${JSON.stringify(name)} must match ${telemetryLimits.metricNamePattern}` };
+      return { ok: false, reason: `metric name ${describeJsonValue(name)} must match ${telemetryLimits.metricNamePattern}` };
     }
     if (typeof value !== 'number' || !Number.isFinite(value)) {
-      return { ok: false, reason: `metric "${name}" must be a finite number, received ${JSON.stringify(value)}` };
+      return { ok: false, reason: `metric "${name}" must be a finite number, received ${describeJsonValue(value)}` };
+    }
+    if (!storableNumber(value)) {
+      return { ok: false, reason: `metric "${name}" is ${value}: a stored number is 0 or between 1e-130 and 1e126 in magnitude` };
     }
     values[name] = value;
   }

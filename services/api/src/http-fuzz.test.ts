@@ -18,10 +18,17 @@ let admin = '';
 let operations: { method: string; path: string }[] = [];
 
 beforeAll(async () => {
-  // A Data Service that answers every relayed query: the fuzz is about the API's own inputs.
-  dataService = createServer((_req, res) => {
+  // A Data Service that answers every relayed query in its contract's shape: the fuzz is about the API's own inputs.
+  const answers: Readonly<Record<string, unknown>> = {
+    '/data/dead-letters': { deadLetters: [] },
+    '/internal/dead-letters/replay': {
+      errorAction: { replayed: 0, skipped: 0, remaining: false },
+      deadLetterQueue: { status: 'NOTHING_TO_MOVE', moved: 0, toMove: 0 },
+    },
+  };
+  dataService = createServer((req, res) => {
     res.setHeader('content-type', 'application/json');
-    res.end('{}');
+    res.end(JSON.stringify(answers[new URL(req.url ?? '/', 'http://data').pathname] ?? {}));
   });
   await new Promise<void>((resolve) => dataService.listen(0, '127.0.0.1', resolve));
   t = await startTestApp({ config: { dataServiceUrl: `http://127.0.0.1:${(dataService.address() as AddressInfo).port}` } });

@@ -9,6 +9,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import {
   bodyLimits,
   createHealthProbe,
+  DeadLetterOverviewSchema,
+  DeadLetterReplayResultSchema,
   deviceIdPattern,
   errorCodeForStatus,
   HealthReportSchema,
@@ -24,11 +26,11 @@ import type { FastifyError, FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import { Type } from 'typebox';
 import { requireCaller } from './caller-check.ts';
+import type { DeadLetterReplay } from './dead-letter-backlog.ts';
 import type { DeadLetterStore } from './dead-letters.ts';
 import type { DeviceDirectory } from './device-directory.ts';
 import { createDownsampler } from './downsample.ts';
 import type { LatestStore } from './latest-store.ts';
-import type { DeadLetterReplayer } from './replay.ts';
 import type { StoredReading, TelemetryStore } from './telemetry-store.ts';
 
 export interface AppOptions {
@@ -40,8 +42,8 @@ export interface AppOptions {
   readonly telemetry: TelemetryStore;
   readonly latest: LatestStore;
   readonly deadLetters: DeadLetterStore;
-  /** When absent, `POST /internal/dead-letters/replay` answers 501. */
-  readonly replayer?: DeadLetterReplayer;
+  /** Replay of both dead-letter kinds; when absent, replay answers 501 and the list has no backlog. */
+  readonly replay?: DeadLetterReplay;
   /** Readiness: the consumer and the dependencies (see service.ts). @default ready, nothing probed */
   readonly health?: HealthProbe;
 }
@@ -62,6 +64,8 @@ const Time = Type.String({
 });
 const IntervalSchema = Type.Object({ t: Type.Number(), min: Type.Number(), max: Type.Number(), avg: Type.Number(), count: Type.Integer() });
 const ReadingSchema = Type.Object({ ts: Type.Number(), seq: Type.Integer(), values: Values });
+/** How long a replay request waits for the dead-letter queue's move task (the API gives up after 10 s). */
+const replayWaitMs = 5_000;
 
 /** Raised by handlers for a client mistake the schema cannot express. */
 class BadRequest extends Error {
@@ -243,23 +247,16 @@ export function buildApp(options: AppOptions) {
       onRequest: caller('readDeadLetters'),
       schema: {
         querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }) }),
-        response: {
-          200: Type.Object({
-            deadLetters: Type.Array(
-              Type.Object({
-                key: Type.String(),
-                messageId: Type.String(),
-                reason: Type.String(),
-                payload: Type.String(),
-                deviceId: Type.Optional(Type.String()),
-                receivedAt: Type.Number(),
-              }),
-            ),
-          }),
-        },
+        response: { 200: DeadLetterOverviewSchema },
       },
     },
-    async (request) => ({ deadLetters: await options.deadLetters.listRecent({ limit: request.query.limit }) }),
+    async (request) => {
+      const [deadLetters, backlog] = await Promise.all([
+        options.deadLetters.listRecent({ limit: request.query.limit }),
+        options.replay?.backlog(),
+      ]);
+      return { deadLetters, ...(backlog ? { backlog } : {}) };
+    },
   );
 
   // Internal: the gateway routes only /data/* here, so replay is reachable only from inside the
@@ -272,14 +269,14 @@ export function buildApp(options: AppOptions) {
       schema: {
         querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }) }),
         response: {
-          200: Type.Object({ replayed: Type.Integer(), skipped: Type.Integer(), remaining: Type.Boolean() }),
+          200: DeadLetterReplayResultSchema,
           501: ErrorBody,
         },
       },
     },
     async (request, reply) => {
-      if (!options.replayer) return reply.code(501).send({ code: 'NotImplemented', message: 'replay is not configured' });
-      return options.replayer.replay({ limit: request.query.limit });
+      if (!options.replay) return reply.code(501).send({ code: 'NotImplemented', message: 'replay is not configured' });
+      return options.replay.replay({ limit: request.query.limit, waitMs: replayWaitMs });
     },
   );
 

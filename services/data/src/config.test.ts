@@ -11,6 +11,7 @@ const valid = {
   INGEST_QUEUE_URL: 'http://localhost:4566/000000000000/fleet-ingest',
   USER_POOL_ID: 'us-east-1_AbC123',
   USER_POOL_CLIENT_ID: 'client',
+  INGEST_DLQ_URL: 'http://localhost:4566/000000000000/fleet-ingest-dlq',
 };
 
 describe('configuration', () => {
@@ -21,6 +22,7 @@ describe('configuration', () => {
       config: expect.objectContaining({
         port: 3003,
         telemetryTable: 'fleet-telemetry',
+        ingestDeadLetterQueueUrl: 'http://localhost:4566/000000000000/fleet-ingest-dlq',
         receivers: 4,
         metricsFlushMs: 10_000,
         logLevel: 'info',

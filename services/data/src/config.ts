@@ -17,6 +17,8 @@ export interface DataServiceConfig {
   readonly userPoolClientId: string;
   /** Where the user pool's JWKS is fetched from (resolved as the SDK resolves the Cognito endpoint). */
   readonly jwksUrl: string;
+  /** The ingest queue's dead-letter queue (`INGEST_DLQ_URL`): its depth and its redrive. */
+  readonly ingestDeadLetterQueueUrl: string;
   /** Receives in flight (`INGEST_RECEIVERS`). @default 4 */
   readonly receivers: number;
   /** EMF flush interval (`METRICS_FLUSH_MS`). @default 10000 */
@@ -53,9 +55,13 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   };
   const port = integer('PORT', Number.NaN, 0, 65_535);
   if (env['PORT'] === undefined || env['PORT'] === '') problems.push('PORT is required');
-  const queueUrl = required('INGEST_QUEUE_URL');
-  if (queueUrl !== '' && !/^https?:\/\//.test(queueUrl))
-    problems.push(`INGEST_QUEUE_URL must be an http(s) URL, received ${JSON.stringify(queueUrl)}`);
+  const url = (name: string): string => {
+    const value = required(name);
+    if (value !== '' && !/^https?:\/\//.test(value)) problems.push(`${name} must be an http(s) URL, received ${JSON.stringify(value)}`);
+    return value;
+  };
+  const queueUrl = url('INGEST_QUEUE_URL');
+  const deadLetterQueueUrl = url('INGEST_DLQ_URL');
   const logLevel = env['LOG_LEVEL'] ?? 'info';
   if (!logLevels.includes(logLevel))
     problems.push(`LOG_LEVEL must be one of ${logLevels.join(', ')}, received ${JSON.stringify(logLevel)}`);
@@ -72,6 +78,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     userPoolId,
     userPoolClientId: required('USER_POOL_CLIENT_ID'),
     jwksUrl: cognitoJwksUrl(env, region, userPoolId),
+    ingestDeadLetterQueueUrl: deadLetterQueueUrl,
     receivers: integer('INGEST_RECEIVERS', 4, 1, 32),
     metricsFlushMs: integer('METRICS_FLUSH_MS', 10_000, 1000, 300_000),
     logLevel,

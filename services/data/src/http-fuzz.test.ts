@@ -28,7 +28,13 @@ beforeAll(async () => {
     },
     latest: { write: async () => ({ updated: 0, older: 0, failed: [] }), get: async () => undefined },
     deadLetters: { write: async () => 'key', listRecent: async () => [] },
-    replayer: { replay: async () => ({ replayed: 0, skipped: 0, remaining: false }) },
+    replay: {
+      backlog: async () => ({ errorActionMessages: 0, errorActionMessagesMore: false, deadLetterQueueMessages: 0 }),
+      replay: async () => ({
+        errorAction: { replayed: 0, skipped: 0, remaining: false },
+        deadLetterQueue: { status: 'NOTHING_TO_MOVE' as const, moved: 0, toMove: 0 },
+      }),
+    },
   });
 });
 

@@ -87,9 +87,40 @@ describe('ingest consumer', () => {
     consumer.start();
     await waitFor('"fails" to be received three times', () => seen.includes('fails#3'));
     await consumer.stop();
-    expect(seen).toContain('ok#2'); // its first flush threw with throws-once: nothing was deleted
-    expect(seen.filter((s) => s.startsWith('ok')).length).toBe(2);
+    // Its first flush threw with throws-once: then each message went through alone, and "ok" was deleted.
+    expect(seen.filter((s) => s.startsWith('ok'))).toEqual(['ok#1', 'ok#1']);
     expect(queue.size).toBe(1); // only "fails" is left
+  });
+
+  it('isolates a message that makes every flush it is in throw: only it reaches the dead-letter queue', async () => {
+    const queue = createMemoryQueue({ visibilityTimeoutMs: 50, maxReceiveCount: 5 });
+    // 50 readings of 5 devices with one poison message among them, received in the same flushes.
+    for (let i = 0; i < 50; i++) {
+      queue.send(`device-${i % 5}-reading-${i}`);
+      if (i === 25) queue.send('poison');
+    }
+    const deleted: string[] = [];
+    const processor: IngestProcessor = {
+      process: async (messages) => {
+        if (messages.some((m) => m.body === 'poison')) throw new RangeError('Maximum call stack size exceeded');
+        deleted.push(...messages.map((m) => m.body));
+        return { deletable: messages, retry: [] };
+      },
+    };
+    const consumer = createIngestConsumer({
+      queue,
+      processor,
+      logger,
+      waitTimeSeconds: 1,
+      flushIntervalMs: 20,
+      retryDelaySeconds: () => 0,
+    });
+    consumer.start();
+    await waitFor('the poison message to reach the dead-letter queue', () => queue.deadLetters.length > 0, 10_000);
+    await consumer.stop();
+    expect(queue.deadLetters.map((d) => d.body)).toEqual(['poison']);
+    expect(new Set(deleted).size).toBe(50);
+    expect(queue.size).toBe(0);
   });
 
   it('on stop, stops receiving and finishes the flush in flight before resolving', async () => {

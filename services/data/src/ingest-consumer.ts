@@ -7,12 +7,14 @@
  * Memory is bounded: a receiver does not poll while `maxBufferedMessages` are buffered or being
  * processed. Deletion follows the processor's verdict; a message left undeleted comes back after
  * its visibility timeout, later at each failed attempt, and SQS's redrive policy moves it to the
- * DLQ after 5 receives.
+ * DLQ after 5 receives. A flush whose processing throws is not retried as a whole: its messages
+ * are processed one by one, so only the message that throws alone is left for redelivery.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { IngestQueue, QueueMessage } from './ingest-queue.ts';
 import type { IngestProcessor } from './ingest-processor.ts';
+import { mapWithLimit } from './retry.ts';
 
 export interface IngestConsumerOptions {
   readonly queue: IngestQueue;
@@ -76,8 +78,20 @@ export function createIngestConsumer(options: IngestConsumerOptions): IngestCons
   const full = () => pending.length + processing + reserved + maxReceiveBatch > maxBuffered;
 
   async function settle(batch: QueueMessage[]): Promise<void> {
+    let result;
     try {
-      const { deletable, retry } = await processor.process(batch);
+      result = await processor.process(batch);
+    } catch (err) {
+      if (batch.length === 1) {
+        logger.error({ err, messageId: batch[0]?.messageId }, 'message failed on its own; it will be redelivered');
+        return;
+      }
+      logger.error({ err, messages: batch.length }, 'flush failed; processing its messages one by one');
+      await mapWithLimit(batch, 4, (m) => settle([m]));
+      return;
+    }
+    try {
+      const { deletable, retry } = result;
       if (deletable.length > 0) {
         const { failed } = await queue.delete(deletable.map((m) => m.receiptHandle));
         // A failed delete only means a redelivery, which the idempotent writes absorb.
@@ -92,7 +106,7 @@ export function createIngestConsumer(options: IngestConsumerOptions): IngestCons
       );
       if (retry.length > 0) logger.warn({ retry: retry.length, deleted: deletable.length }, 'messages left for redelivery');
     } catch (err) {
-      logger.error({ err, messages: batch.length }, 'flush failed; messages will be redelivered');
+      logger.error({ err, messages: batch.length }, 'settling a flush failed; undeleted messages will be redelivered');
     }
   }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { archiveHourPrefix, archiveKey } from './archive-writer.ts';
 import { deadLetterKey } from './dead-letters.ts';
-import { parseIngestBody } from './ingest-processor.ts';
+import { parseIngestBody } from './ingest-classify.ts';
 import { ingestMessageFromErrorAction } from './replay.ts';
 
 const telemetry = {

@@ -14,6 +14,7 @@ import { loadConfig } from './config.ts';
 import { createMetrics } from './emf.ts';
 import { queueProbe } from './dependency-probes.ts';
 import { createSqsIngestQueue } from './ingest-queue.ts';
+import { createQueueRedrive } from './queue-redrive.ts';
 import { createSqsQueueSender } from './replay.ts';
 import { createDataService } from './service.ts';
 
@@ -36,6 +37,11 @@ const service = createDataService({
   s3,
   queue: createSqsIngestQueue({ client: sqs, queueUrl: config.ingestQueueUrl }),
   sender: createSqsQueueSender({ client: sqs, queueUrl: config.ingestQueueUrl }),
+  redrive: createQueueRedrive({
+    client: sqs,
+    deadLetterQueueUrl: config.ingestDeadLetterQueueUrl,
+    destinationQueueUrl: config.ingestQueueUrl,
+  }),
   tables: { devices: config.devicesTable, latest: config.latestTable, telemetry: config.telemetryTable },
   bucket: config.bucket,
   metrics: createMetrics({ namespace: monitoring.namespace, service: 'data', flushIntervalMs: config.metricsFlushMs }),

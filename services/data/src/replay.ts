@@ -29,6 +29,8 @@ export interface ReplayResult {
 
 export interface DeadLetterReplayer {
   replay(options: { readonly limit: number }): Promise<ReplayResult>;
+  /** Error-action objects waiting for replay, counted up to 1,000 (`more` when there are others). */
+  waiting(): Promise<{ readonly count: number; readonly more: boolean }>;
 }
 
 /** Sends bodies to the ingest queue; returns the indexes that failed. */
@@ -98,6 +100,10 @@ export interface ReplayerOptions {
 /** Creates the replayer of the telemetry rule's dead letters. */
 export function createDeadLetterReplayer({ s3, bucket, sender, logger }: ReplayerOptions): DeadLetterReplayer {
   return {
+    async waiting() {
+      const list = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: ruleDeadLetterPrefix, MaxKeys: 1000 }));
+      return { count: list.KeyCount ?? list.Contents?.length ?? 0, more: Boolean(list.IsTruncated) };
+    },
     async replay({ limit }) {
       const list = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: ruleDeadLetterPrefix, MaxKeys: limit }));
       const objects = (list.Contents ?? []).flatMap((o) =>

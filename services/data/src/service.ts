@@ -22,6 +22,8 @@ import { createIngestProcessor } from './ingest-processor.ts';
 import type { IngestQueue } from './ingest-queue.ts';
 import { createLatestStore } from './latest-store.ts';
 import { createPresenceStore } from './presence.ts';
+import { createDeadLetterReplay } from './dead-letter-backlog.ts';
+import type { DeadLetterQueueRedrive } from './queue-redrive.ts';
 import type { QueueSender } from './replay.ts';
 import { createDeadLetterReplayer } from './replay.ts';
 import { createTelemetryStore } from './telemetry-store.ts';
@@ -31,8 +33,10 @@ export interface DataServiceOptions {
   readonly dynamo: DynamoDBDocumentClient;
   readonly s3: S3Client;
   readonly queue: IngestQueue;
-  /** Puts replayed dead letters back on the ingest queue; replay answers 501 without it. */
+  /** Puts replayed error-action dead letters back on the ingest queue; replay answers 501 without it and `redrive`. */
   readonly sender?: QueueSender;
+  /** The ingest dead-letter queue: its depth and its redrive (SQS message move tasks). */
+  readonly redrive?: DeadLetterQueueRedrive;
   readonly tables: { readonly devices: string; readonly latest: string; readonly telemetry: string };
   readonly bucket: string;
   /** @default an EMF aggregator on stdout flushing every 10 s */
@@ -71,7 +75,13 @@ export function createDataService(options: DataServiceOptions) {
     telemetry,
     latest,
     deadLetters,
-    replayer: options.sender ? createDeadLetterReplayer({ s3, bucket: options.bucket, sender: options.sender, logger }) : undefined,
+    replay:
+      options.sender && options.redrive
+        ? createDeadLetterReplay({
+            replayer: createDeadLetterReplayer({ s3, bucket: options.bucket, sender: options.sender, logger }),
+            redrive: options.redrive,
+          })
+        : undefined,
     health: createHealthProbe({
       service: 'data',
       dependencies: [

@@ -1,7 +1,8 @@
 /**
  * The consumer through the real SQSClient against the local cloud's SQS stand-in (AWS JSON
  * protocol), with dynalite and s3rver: the code path the service runs in production. Also the
- * dead-letter replay, which sends through SQS SendMessageBatch.
+ * dead-letter replay of both kinds: error-action objects re-sent through SQS SendMessageBatch, and
+ * the dead-letter queue redriven with an SQS message move task.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -10,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { topics } from '@fleet/core';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +21,7 @@ import { createSqsStandIn } from '../../../packages/local-cloud/src/sqs/index.ts
 import type { SqsStandIn } from '../../../packages/local-cloud/src/sqs/index.ts';
 import { createMetrics } from './emf.ts';
 import { createSqsIngestQueue } from './ingest-queue.ts';
+import { createQueueRedrive } from './queue-redrive.ts';
 import { createSqsQueueSender, ruleDeadLetterPrefix } from './replay.ts';
 import { createDataService } from './service.ts';
 import { createTestCallers, type TestCallers } from './testing/test-callers.ts';
@@ -44,6 +46,7 @@ describe('ingest through the SQS stand-in', () => {
   let standIn: SqsStandIn;
   let sqs: SQSClient;
   let queueUrl: string;
+  let deadLetterQueueUrl: string;
   let service: DataService;
   let callers: TestCallers;
 
@@ -78,7 +81,14 @@ describe('ingest through the SQS stand-in', () => {
     standIn = await createSqsStandIn({ dataDir, endpointUrl });
     handler = standIn.handler;
     sqs = new SQSClient({ endpoint: endpointUrl, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
-    queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'fleet-ingest', Attributes: { VisibilityTimeout: '60' } }))).QueueUrl!;
+    deadLetterQueueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'fleet-ingest-dlq' }))).QueueUrl!;
+    const RedrivePolicy = JSON.stringify({
+      deadLetterTargetArn: 'arn:aws:sqs:us-east-1:000000000000:fleet-ingest-dlq',
+      maxReceiveCount: 5,
+    });
+    queueUrl = (
+      await sqs.send(new CreateQueueCommand({ QueueName: 'fleet-ingest', Attributes: { VisibilityTimeout: '60', RedrivePolicy } }))
+    ).QueueUrl!;
     service = createDataService({
       logger,
       verifier: callers.verifier,
@@ -86,6 +96,7 @@ describe('ingest through the SQS stand-in', () => {
       s3: aws.s3,
       queue: createSqsIngestQueue({ client: sqs, queueUrl }),
       sender: createSqsQueueSender({ client: sqs, queueUrl }),
+      redrive: createQueueRedrive({ client: sqs, deadLetterQueueUrl, destinationQueueUrl: queueUrl, pollMs: 50 }),
       tables: aws.tableNames,
       bucket: aws.bucket,
       metrics: createMetrics({ namespace: 'Fleet', service: 'data', flushIntervalMs: 0, write: () => {} }),
@@ -145,6 +156,10 @@ describe('ingest through the SQS stand-in', () => {
         }),
       }),
     );
+    const listed = await service.app.inject({ url: '/data/dead-letters', headers: await callers.headers(['operator']) });
+    expect(listed.json()).toMatchObject({
+      backlog: { errorActionMessages: 1, errorActionMessagesMore: false, deadLetterQueueMessages: 0 },
+    });
     // Replay changes state: only an admin's token (which the API Service forwards) may ask for it.
     const anonymous = await service.app.inject({ method: 'POST', url: '/internal/dead-letters/replay' });
     expect(anonymous.statusCode).toBe(401);
@@ -154,9 +169,46 @@ describe('ingest through the SQS stand-in', () => {
       headers: await callers.headers(['admin']),
     });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ replayed: 1, skipped: 0, remaining: false });
+    expect(res.json()).toEqual({
+      errorAction: { replayed: 1, skipped: 0, remaining: false },
+      deadLetterQueue: { status: 'NOTHING_TO_MOVE', moved: 0, toMove: 0 },
+    });
     await expect(aws.s3.send(new HeadObjectCommand({ Bucket: aws.bucket, Key: key }))).rejects.toMatchObject({ name: 'NotFound' });
     await waitFor('the replayed reading to be stored', async () => (await raw('replayed')).length === 1);
     expect(await raw('replayed')).toEqual([{ ts: original.ts, seq: 77, values: { temperature: 30 } }]);
+  });
+
+  it('replays the dead-letter queue onto the ingest queue with a message move task, and stores each reading once', async () => {
+    const reading = (seq: number) =>
+      JSON.stringify({
+        kind: 'telemetry',
+        payload: Buffer.from(JSON.stringify({ ts: from + 900_000 + seq, seq, temperature: seq })).toString('base64'),
+        deviceId: 'from-dlq',
+        clientId: 'from-dlq',
+        receivedAt: now,
+        messageId: randomUUID(),
+      });
+    // Three readings, one of them twice (a redelivery that failed both times).
+    for (const seq of [1, 2, 3, 3]) await sqs.send(new SendMessageCommand({ QueueUrl: deadLetterQueueUrl, MessageBody: reading(seq) }));
+    const before = await service.app.inject({ url: '/data/dead-letters', headers: await callers.headers(['operator']) });
+    expect(before.json()).toMatchObject({ backlog: { deadLetterQueueMessages: 4 } });
+
+    const res = await service.app.inject({
+      method: 'POST',
+      url: '/internal/dead-letters/replay',
+      headers: await callers.headers(['admin']),
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({
+      errorAction: { replayed: 0, skipped: 0, remaining: false },
+      deadLetterQueue: { status: 'COMPLETED', moved: 4, toMove: 4 },
+    });
+    await waitFor('the replayed readings to be stored', async () => (await raw('from-dlq')).length === 3);
+    await waitFor('the queue to drain', async () => (await inFlight()) === 0);
+    expect((await raw('from-dlq')).map((r) => r.seq)).toEqual([1, 2, 3]);
+    const after = await service.app.inject({ url: '/data/dead-letters', headers: await callers.headers(['operator']) });
+    expect(after.json()).toMatchObject({
+      backlog: { deadLetterQueueMessages: 0, deadLetterQueueReplay: { status: 'COMPLETED', moved: 4, toMove: 4 } },
+    });
   });
 });

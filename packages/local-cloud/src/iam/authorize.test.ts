@@ -55,6 +55,24 @@ describe('mapping requests to IAM actions and resources', () => {
     ]);
   });
 
+  it('authorizes a DLQ redrive on its source queue (and SendMessage on a named destination), as AWS requires', () => {
+    const dlq = 'arn:aws:sqs:us-east-1:000000000000:fleet-ingest-dlq';
+    const ingest = 'arn:aws:sqs:us-east-1:000000000000:fleet-ingest';
+    const onDlq = (action: string) =>
+      [action, 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'].map((a) => ({ action: a, resource: dlq }));
+    expect(accessChecks(json('sqs', 'StartMessageMoveTask', { SourceArn: dlq, DestinationArn: ingest }), arns)).toEqual([
+      ...onDlq('sqs:StartMessageMoveTask'),
+      { action: 'sqs:SendMessage', resource: ingest },
+    ]);
+    expect(accessChecks(json('sqs', 'ListMessageMoveTasks', { SourceArn: dlq }), arns)).toEqual(onDlq('sqs:ListMessageMoveTasks'));
+    const handle = Buffer.from(JSON.stringify({ taskId: 't', sourceArn: dlq })).toString('base64');
+    expect(accessChecks(json('sqs', 'CancelMessageMoveTask', { TaskHandle: handle }), arns)).toEqual(onDlq('sqs:CancelMessageMoveTask'));
+    // The Data Service's role (the shared definition) may redrive the DLQ; the API Service's may not.
+    const start = json('sqs', 'StartMessageMoveTask', { SourceArn: dlq, DestinationArn: ingest });
+    expect(authorize(taskPrincipal('data', arns), accessChecks(start, arns))).toMatchObject({ allowed: true });
+    expect(authorize(taskPrincipal('api', arns), accessChecks(start, arns))).toMatchObject({ allowed: false });
+  });
+
   it('authorizes SQS batches as their single-message action on the queue ARN', () => {
     expect(accessChecks(json('sqs', 'SendMessageBatch', { QueueUrl: queueUrl, Entries: [] }), arns)).toEqual([
       { action: 'sqs:SendMessage', resource: 'arn:aws:sqs:us-east-1:000000000000:fleet-ingest' },

@@ -5,6 +5,7 @@
  * authorizes an operation as another action (SQS batches, DynamoDB transactions).
  */
 import type { AwsRequest } from '../aws-endpoint/aws-request.ts';
+import { moveTaskSourceArn } from '../sqs/sqs-move-tasks.ts';
 import { jsonObjectBody, stringField, type AccessCheck } from './access-check.ts';
 import type { LocalArns } from './local-arns.ts';
 
@@ -24,6 +25,34 @@ const sqsBatchActions: Readonly<Record<string, string>> = {
   ChangeMessageVisibilityBatch: 'ChangeMessageVisibility',
 };
 
+/**
+ * The message move tasks (DLQ redrive) name no QueueUrl: they act on the source (dead-letter) queue
+ * of `SourceArn` (or of the task handle), and AWS requires ReceiveMessage, DeleteMessage and
+ * GetQueueAttributes there with the operation's own action, and SendMessage on a named destination
+ * (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-api-permissions-reference.html).
+ */
+const sqsMoveTaskOperations: Readonly<Record<string, true>> = {
+  StartMessageMoveTask: true,
+  ListMessageMoveTasks: true,
+  CancelMessageMoveTask: true,
+};
+
+function sqsMoveTaskAccess(operation: string, input: Record<string, unknown>): AccessCheck[] {
+  const handle = stringField(input, 'TaskHandle');
+  const source =
+    operation === 'CancelMessageMoveTask'
+      ? handle === undefined
+        ? undefined
+        : moveTaskSourceArn(handle)
+      : stringField(input, 'SourceArn');
+  const onSource = [operation, 'ReceiveMessage', 'DeleteMessage', 'GetQueueAttributes'].map((action) => ({
+    action: `sqs:${action}`,
+    resource: source ?? '*',
+  }));
+  const destination = operation === 'StartMessageMoveTask' ? stringField(input, 'DestinationArn') : undefined;
+  return destination === undefined ? onSource : [...onSource, { action: 'sqs:SendMessage', resource: destination }];
+}
+
 /** DynamoDB authorizes each item of a transaction as its item action. */
 const transactItemActions: Readonly<Record<string, string>> = {
   ConditionCheck: 'ConditionCheckItem',
@@ -42,6 +71,7 @@ export function jsonServiceAccess(req: AwsRequest, arns: LocalArns): AccessCheck
     case 'dynamodb':
       return dynamodbAccess(operation, input, arns);
     case 'sqs': {
+      if (operation in sqsMoveTaskOperations) return sqsMoveTaskAccess(operation, input);
       const url = stringField(input, 'QueueUrl');
       const name = url !== undefined ? url.slice(url.lastIndexOf('/') + 1) : stringField(input, 'QueueName');
       return single(sqsBatchActions[operation] ?? operation, name === undefined ? '*' : arns.queue(name));

@@ -8,12 +8,12 @@ import type { AwsServiceHandler } from '../aws-endpoint/index.ts';
 import { loadOrCreateLocalCa } from './ca/local-ca.ts';
 import { createControlPlaneHandler } from './control-plane/control-plane-handler.ts';
 import { createDataPlaneHandler } from './control-plane/data-plane-handler.ts';
-import { createIotBroker, type BrokerMessage, type MessageListener } from './broker/iot-broker.ts';
+import { createIotBroker, type MessageListener } from './broker/iot-broker.ts';
 import type { ResolveCredentials } from './broker/sigv4-presigned-url.ts';
 import { createIotRegistry } from './registry/iot-registry.ts';
 import { openRegistryStore } from './registry/registry-store.ts';
 
-export type { BrokerMessage, MessageListener } from './broker/iot-broker.ts';
+export type { BrokerMessage, MessageListener, MessageOutcome } from './broker/iot-broker.ts';
 export type { ResolveCredentials, ResolvedCredentials } from './broker/sigv4-presigned-url.ts';
 export { presignIotWebSocketUrl } from './broker/sigv4-presigned-url.ts';
 export { evaluatePolicies, connectionContext } from './policy/policy-evaluator.ts';
@@ -43,10 +43,13 @@ export interface IotStandIn {
   readonly dataHandler: AwsServiceHandler;
   /** Called for every accepted publish: clients, lifecycle events and data-plane Publish. */
   onMessage(listener: MessageListener): void;
+  /** Opens the MQTT ports; only once the rules engine listens (see iot-broker.ts). */
+  listen(): Promise<{ readonly mqttPort: number; readonly wsPort: number }>;
   /** Publishes as the service (republish actions, commands). */
   publish(topic: string, payload: Buffer | string, qos: 0 | 1): Promise<void>;
   /** The local root CA devices must trust (the local Amazon Root CA 1). */
   readonly caCertificatePem: string;
+  /** The listening ports; reading them before `listen()` throws. */
   readonly mqttPort: number;
   readonly wsPort: number;
   close(): Promise<void>;
@@ -73,11 +76,16 @@ export async function createIotStandIn(options: IotStandInOptions): Promise<IotS
   return {
     controlHandler: createControlPlaneHandler({ registry, ca, host: options.host }),
     dataHandler: createDataPlaneHandler({ publish: (topic, payload, qos) => broker.publish(topic, payload, qos) }),
-    onMessage: (listener: (m: BrokerMessage) => void) => broker.onMessage(listener),
+    onMessage: (listener: MessageListener) => broker.onMessage(listener),
+    listen: () => broker.listen(),
     publish: (topic, payload, qos) => broker.publish(topic, payload, qos),
     caCertificatePem: ca.caCertificatePem,
-    mqttPort: broker.mqttPort,
-    wsPort: broker.wsPort,
+    get mqttPort() {
+      return broker.mqttPort;
+    },
+    get wsPort() {
+      return broker.wsPort;
+    },
     close: () => broker.close(),
   };
 }

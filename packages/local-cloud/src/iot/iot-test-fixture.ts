@@ -19,7 +19,7 @@ import {
 import { IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane';
 import { browserPolicyDocument, browserPolicyName, devicePolicyDocument, devicePolicyName } from '@fleet/core';
 import { createAwsEndpoint } from '../aws-endpoint/index.ts';
-import { createIotStandIn, type IotStandIn, type IotStandInOptions } from './index.ts';
+import { createIotStandIn, type BrokerMessage, type IotStandIn, type IotStandInOptions } from './index.ts';
 
 export const region = 'us-east-1';
 export const accountId = '000000000000';
@@ -28,6 +28,8 @@ const credentials = { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' 
 export interface Fixture {
   readonly dataDir: string;
   readonly iot: IotStandIn;
+  /** Every message the broker accepted (the fixture's own listener, attached before it listens). */
+  readonly messages: BrokerMessage[];
   readonly endpointUrl: string;
   readonly control: IoTClient;
   readonly data: IoTDataPlaneClient;
@@ -56,6 +58,9 @@ export async function startFixture(overrides: Partial<IotStandInOptions> = {}, d
     resolveCredentials: () => undefined,
     ...overrides,
   });
+  const messages: BrokerMessage[] = [];
+  iot.onMessage((m) => void messages.push(m));
+  await iot.listen();
   const server = createAwsEndpoint({ handlers: { iot: iot.controlHandler, iotdata: iot.dataHandler } });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const endpointUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -72,6 +77,7 @@ export async function startFixture(overrides: Partial<IotStandInOptions> = {}, d
   return {
     dataDir: dir,
     iot,
+    messages,
     endpointUrl,
     control,
     data,

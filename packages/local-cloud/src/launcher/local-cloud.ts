@@ -134,6 +134,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       resolveCredentials: (accessKeyId: string) => cognito.lookupCredentials(accessKeyId),
       log: log.child({ component: 'iot' }),
     });
+    // Closed again (a no-op then) before the rules engine drains: see below.
     stack.push(iot.close);
 
     const caFile = join(dataDir, 'ca', 'root-ca.pem');
@@ -215,10 +216,14 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       republish: (topic: string, payload: Buffer, qos: 0 | 1) => iot.publish(topic, payload, qos),
       log: log.child({ component: 'rules' }),
     });
-    // The broker acknowledges a QoS 1 publish only once the rules engine has run its actions.
-    iot.onMessage((message) => engine.handle(message));
-    // Before the broker closes, let in-flight rule actions finish so accepted messages reach the queue.
+    // The broker acknowledges a QoS 1 publish only once the rules engine made it durable (on the
+    // queue, or its error action's dead letter). Messages without a principal are the service's own.
+    iot.onMessage((message) => engine.handle(message, { fromService: message.principal === undefined }));
+    // At stop: the broker's ports close first, then in-flight rule actions finish (stack order).
     stack.push(() => engine.drain());
+    // Only now do devices get in: nothing is accepted before the rules engine is attached.
+    await iot.listen();
+    stack.push(iot.close);
 
     const mqttHost = displayHost(host);
     const endpoints: LocalEndpoints = {
@@ -254,6 +259,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         platformStateTable: platformStateTable.id,
         bucket: provisioned.bucketName,
         ingestQueueUrl: required(provisioned.queueUrls[ingestQueue.id], 'ingest queue'),
+        ingestDeadLetterQueueUrl: required(provisioned.queueUrls[ingestQueue.deadLetter.id], 'ingest dead-letter queue'),
         userPoolId: provisioned.userPoolId,
         userPoolClientId: provisioned.userPoolClientId,
         identityPoolId: provisioned.identityPoolId,

@@ -5,9 +5,15 @@
  * (https://docs.aws.amazon.com/iot/latest/developerguide/rule-error-handling.html).
  *
  * Work is bounded without losing anything: at most `maxInFlight` messages are processed at once, and
- * `handle()` resolves only when a message's actions (or its error action) are done. The broker holds
- * the device's PUBACK until then, so a flood slows the publishers (MQTT flow control) instead of
- * growing memory or dropping messages a device believes delivered.
+ * `handle()` resolves only when a message's actions (or its error action) are done, with whether the
+ * message is durable. The broker holds the device's PUBACK until then and withholds it when the
+ * answer is "not durable" (publish-gate.ts), so a flood slows the publishers (MQTT flow control)
+ * instead of growing memory, and no device believes delivered a message that was dropped.
+ *
+ * A message whose SQL evaluation throws (a payload the evaluator cannot handle, e.g. JSON nested so
+ * deep that serialising it overflows the stack) goes to the rule's error action with the reason,
+ * like a failed action: AWS IoT only logs such errors, but Fleet promises that an acknowledged
+ * message is processed or kept as a dead letter.
  */
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
@@ -15,7 +21,8 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { compileRule, type CompiledRule, type EvaluateOptions, type IotMessage, type RuleDefinition } from '@fleet/core';
 import type { Logger } from 'pino';
-import { errorActionMessage, type ActionFailure } from './action-failure.ts';
+import type { MessageOutcome } from '../iot/index.ts';
+import { describeError, errorActionMessage, type ActionFailure } from './action-failure.ts';
 import { prepareAction, type PreparedAction } from './rule-actions.ts';
 import { createSqsBatcher } from './sqs-batcher.ts';
 
@@ -52,7 +59,7 @@ export interface RuleStats {
   failed: number;
   /** Error actions that failed too: those messages are lost, as on AWS. */
   errorActionFailed: number;
-  /** Messages whose SQL evaluation threw (a bug in the evaluator; never expected). */
+  /** Messages whose SQL evaluation threw; they went to the error action. */
   evaluationErrors: number;
 }
 
@@ -64,16 +71,30 @@ export interface RulesEngineStats {
   readonly rules: Readonly<Record<string, Readonly<RuleStats>>>;
 }
 
+export interface HandleOptions {
+  /**
+   * A message the service publishes itself (lifecycle event, republish, data-plane Publish) is
+   * admitted at once instead of waiting for a slot: a republish action waits for its message, and
+   * making it queue behind the messages holding every slot would deadlock the engine. Its producers
+   * are bounded by themselves (connections, in-flight messages, HTTP requests).
+   * @default false
+   */
+  readonly fromService?: boolean;
+}
+
 export interface RulesEngine {
   /**
-   * Processes one message in the background. The returned promise settles when this message's actions
-   * (and error action) are done; it never rejects. Callers on the broker path do not await it.
+   * Processes one message. The returned promise settles when this message's actions (and error
+   * action) are done; it never rejects. `durable` is false when, for some matching rule, an action
+   * and then the error action failed: the message is lost unless its publisher sends it again.
    */
-  handle(message: IotMessage): Promise<void>;
+  handle(message: IotMessage, options?: HandleOptions): Promise<MessageOutcome>;
   /** Resolves when every message handed over so far has been processed (graceful shutdown, tests). */
   drain(): Promise<void>;
   stats(): RulesEngineStats;
 }
+
+const durable: MessageOutcome = { durable: true };
 
 interface PreparedRule {
   readonly definition: RuleDefinition;
@@ -108,27 +129,38 @@ export function createRulesEngine(deps: RulesEngineDeps): RulesEngine {
     }
   });
 
-  const pending = new Set<Promise<void>>();
+  const pending = new Set<Promise<MessageOutcome>>();
   let handled = 0;
   /** Callers of handle() waiting for a slot, first come first served. */
   const waiters: (() => void)[] = [];
   /** Messages handed to handle() and not yet in `pending` (waiting, or between a wake-up and admission). */
   let admitting = 0;
 
-  async function runRule(rule: PreparedRule, message: IotMessage): Promise<void> {
+  /** Runs the rule's actions; the failures, empty when the rule did not match or every action succeeded. */
+  async function runActions(rule: PreparedRule, message: IotMessage): Promise<ActionFailure[]> {
     let result;
     try {
       result = rule.compiled.evaluate(message, options);
     } catch (err) {
       rule.stats.evaluationErrors++;
-      deps.log.error({ err, rule: rule.definition.name, topic: message.topic }, 'rule evaluation failed');
-      return;
+      deps.log.error({ err, rule: rule.definition.name, topic: message.topic }, 'rule evaluation failed; running the error action');
+      return [
+        {
+          failedAction: 'RuleEvaluation',
+          failedResource: rule.definition.name,
+          errorMessage: `Failed to evaluate the rule SQL. The error received was ${describeError(err)}. Message arrived on: ${message.topic}`,
+        },
+      ];
     }
-    if (!result.matched) return;
+    if (!result.matched) return [];
     rule.stats.matched++;
     const outcomes = await Promise.all(rule.actions.map((a) => a.run(message, result.output)));
-    const failures = outcomes.filter((f): f is ActionFailure => f !== undefined);
-    if (failures.length === 0) return;
+    return outcomes.filter((f): f is ActionFailure => f !== undefined);
+  }
+
+  async function runRule(rule: PreparedRule, message: IotMessage): Promise<MessageOutcome> {
+    const failures = await runActions(rule, message);
+    if (failures.length === 0) return durable;
 
     rule.stats.failed++;
     const errorMessage = errorActionMessage(rule.definition.name, message, failures, newUuid());
@@ -136,27 +168,39 @@ export function createRulesEngine(deps: RulesEngineDeps): RulesEngine {
     // The error action sees the error message as its payload, as on AWS.
     const errorInput: IotMessage = { ...message, payload: new TextEncoder().encode(JSON.stringify(errorMessage)) };
     const errorFailure = await rule.errorAction.run(errorInput, errorMessage);
-    if (errorFailure !== undefined) {
-      rule.stats.errorActionFailed++;
-      deps.log.error({ rule: rule.definition.name, topic: message.topic, failure: errorFailure }, 'rule error action failed; message lost');
-    }
+    if (errorFailure === undefined) return durable;
+    rule.stats.errorActionFailed++;
+    deps.log.error(
+      { rule: rule.definition.name, topic: message.topic, failure: errorFailure },
+      'rule error action failed; message not durable',
+    );
+    return {
+      durable: false,
+      reason: `rule ${rule.definition.name}: ${failures.map((f) => f.errorMessage).join('; ')}; the error action failed too: ${errorFailure.errorMessage}`,
+    };
   }
 
-  async function processMessage(message: IotMessage): Promise<void> {
-    await Promise.all(prepared.filter((r) => r.compiled.matchesTopic(message.topic)).map((r) => runRule(r, message)));
+  async function processMessage(message: IotMessage): Promise<MessageOutcome> {
+    const outcomes = await Promise.all(prepared.filter((r) => r.compiled.matchesTopic(message.topic)).map((r) => runRule(r, message)));
+    return outcomes.find((o) => !o.durable) ?? durable;
   }
 
   return {
-    async handle(message) {
-      admitting++;
-      while (pending.size >= maxInFlight) await new Promise<void>((resolve) => waiters.push(resolve));
-      admitting--;
+    async handle(message, handleOptions = {}) {
+      if (!handleOptions.fromService) {
+        admitting++;
+        while (pending.size >= maxInFlight) await new Promise<void>((resolve) => waiters.push(resolve));
+        admitting--;
+      }
       handled++;
       const work = processMessage(message)
-        .catch((err: unknown) => deps.log.error({ err, topic: message.topic }, 'rules engine failed on a message'))
+        .catch((err: unknown): MessageOutcome => {
+          deps.log.error({ err, topic: message.topic }, 'rules engine failed on a message');
+          return { durable: false, reason: `rules engine failed: ${describeError(err)}` };
+        })
         .finally(() => {
           pending.delete(work);
-          waiters.shift()?.();
+          if (pending.size < maxInFlight) waiters.shift()?.();
         });
       pending.add(work);
       return work;

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { createSqsBatcher } from './sqs-batcher.ts';
 
-function fakeSqs(fail: (body: string) => boolean = () => false) {
+/** Answers like SQS: failed entries under `Failed`, stored ones under `Successful` (unless `unanswered`). */
+function fakeSqs(fail: (body: string) => boolean = () => false, unanswered: (body: string) => boolean = () => false) {
   const batches: { queueUrl: string; bodies: string[] }[] = [];
   return {
     batches,
@@ -13,7 +14,10 @@ function fakeSqs(fail: (body: string) => boolean = () => false) {
         const failed = entries
           .filter((e) => fail(e.MessageBody ?? ''))
           .map((e) => ({ Id: e.Id, Code: 'InternalError', Message: 'disk full', SenderFault: false }));
-        return { Successful: [], Failed: failed };
+        const successful = entries
+          .filter((e) => !fail(e.MessageBody ?? '') && !unanswered(e.MessageBody ?? ''))
+          .map((e) => ({ Id: e.Id, MessageId: `id-${e.Id}`, MD5OfMessageBody: '' }));
+        return { Successful: successful, Failed: failed };
       },
     } as never,
   };
@@ -35,6 +39,14 @@ describe('SQS action batching', () => {
     const results = await Promise.allSettled([batcher.send('q', 'good'), batcher.send('q', 'bad'), batcher.send('q', 'fine')]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect((results[1] as PromiseRejectedResult).reason.message).toMatch(/InternalError: disk full/);
+  });
+
+  it('rejects a send the answer lists neither as stored nor as failed: its PUBACK must not go out', async () => {
+    const sqs = fakeSqs(undefined, (body) => body === 'lost');
+    const batcher = createSqsBatcher(sqs.client);
+    const results = await Promise.allSettled([batcher.send('q', 'kept'), batcher.send('q', 'lost')]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected']);
+    expect((results[1] as PromiseRejectedResult).reason.message).toMatch(/neither Successful nor Failed/);
   });
 
   it('rejects every send of a batch the queue refused as a whole', async () => {

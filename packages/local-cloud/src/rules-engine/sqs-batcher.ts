@@ -2,7 +2,9 @@
  * Groups the SQS action's sends into SendMessageBatch calls. IoT Core's SQS action is a managed
  * fleet that scales out; the local rules engine is one process, and one SendMessage (one fsync in
  * the local SQS) per message capped ingest at a few hundred per second. Each caller still learns
- * the fate of its own message, so the broker's PUBACK keeps meaning "on the queue".
+ * the fate of its own message, so the broker's PUBACK keeps meaning "on the queue": an entry is
+ * resolved only when the answer lists it under `Successful` (SQS stores it before answering), and
+ * rejected when it is under `Failed` or missing from the answer.
  */
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 
@@ -34,10 +36,12 @@ export function createSqsBatcher(client: Pick<SQSClient, 'send'>): SqsBatcher {
       .then(
         (out) => {
           const failed = new Map((out.Failed ?? []).map((f) => [f.Id, f]));
+          const succeeded = new Set((out.Successful ?? []).map((s) => s.Id));
           entries.forEach((entry, i) => {
             const failure = failed.get(String(i));
             if (failure) entry.reject(new Error(`${failure.Code ?? 'SendMessageBatch entry failed'}: ${failure.Message ?? ''}`.trim()));
-            else entry.resolve();
+            else if (succeeded.has(String(i))) entry.resolve();
+            else entry.reject(new Error(`SendMessageBatch answered neither Successful nor Failed for entry ${i}`));
           });
         },
         (err: unknown) => {

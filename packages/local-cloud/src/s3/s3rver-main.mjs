@@ -5,6 +5,7 @@
 // `node --openssl-legacy-provider s3rver-main.mjs <directory> [port]`; prints "ready on port N".
 import S3rver from 's3rver';
 import { announceReady, exitWithParent } from '../child-process/child-entry.mjs';
+import { makePutObjectDurable } from './durable-put-object.mjs';
 
 const [directory, port = '0'] = process.argv.slice(2);
 if (!directory) throw new Error(`usage: s3rver-main.mjs <directory> [port]; received ${JSON.stringify(process.argv.slice(2))}`);
@@ -20,6 +21,8 @@ const s3rver = new S3rver({
   // request gets here; s3rver only knows its own key (the forwarding handler names it).
   allowMismatchedSignatures: true,
 });
+// An answered PutObject is on disk (error-action dead letters precede a PUBACK): durable-put-object.mjs.
+makePutObjectDurable(s3rver.store);
 const address = await s3rver.run();
 exitWithParent(() => s3rver.close());
 announceReady(address.port);

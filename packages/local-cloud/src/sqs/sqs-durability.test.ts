@@ -9,11 +9,13 @@ import { fileURLToPath } from 'node:url';
 import {
   CreateQueueCommand,
   DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
   GetQueueUrlCommand,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
   SendMessageCommand,
   SQSClient,
+  StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startReadyChild, type ReadyChild } from '../child-process/index.ts';
@@ -97,6 +99,62 @@ it('after kill -9 and restart, delivers every undeleted message and none of the 
   expect([...delivered.keys()].sort()).toEqual(expected);
   // The in-flight ones (visibility 600 s) are visible again at once after the restart.
   for (const body of inFlight) expect(delivered.has(body)).toBe(true);
+  second.sqs.destroy();
+  await second.child.close();
+});
+
+it('after kill -9 in the middle of a dead-letter queue redrive, every message is in exactly one of the two queues', async () => {
+  const first = await start();
+  const dlqArn = 'arn:aws:sqs:us-east-1:000000000000:redrive-dlq';
+  const { QueueUrl: dlqUrl } = await first.sqs.send(new CreateQueueCommand({ QueueName: 'redrive-dlq' }));
+  const { QueueUrl: sourceUrl } = await first.sqs.send(
+    new CreateQueueCommand({
+      QueueName: 'redrive-source',
+      Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 1 }) },
+    }),
+  );
+  const bodies = Array.from({ length: 40 }, (_, i) => `r${i}`);
+  for (let i = 0; i < bodies.length; i += 10) {
+    const Entries = bodies.slice(i, i + 10).map((MessageBody, j) => ({ Id: `e${j}`, MessageBody }));
+    await first.sqs.send(new SendMessageBatchCommand({ QueueUrl: sourceUrl, Entries }));
+  }
+  // One receive each with no visibility: the redrive policy moves them all to the DLQ.
+  for (let received = 0; received < bodies.length;) {
+    const { Messages = [] } = await first.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: sourceUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }),
+    );
+    received += Messages.length;
+  }
+  for (let inDlq = 0; inDlq < bodies.length;) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const { Attributes = {} } = await first.sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['ApproximateNumberOfMessages'] }),
+    );
+    inDlq = Number(Attributes.ApproximateNumberOfMessages);
+  }
+  // 20 per second: the kill lands half way through.
+  await first.sqs.send(new StartMessageMoveTaskCommand({ SourceArn: dlqArn, MaxNumberOfMessagesPerSecond: 20 }));
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  first.child.process.kill('SIGKILL');
+  await first.child.exited;
+  first.sqs.destroy();
+
+  const second = await start();
+  const drain = async (url: string | undefined) => {
+    const found: string[] = [];
+    for (;;) {
+      const { Messages = [] } = await second.sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, VisibilityTimeout: 600 }),
+      );
+      if (Messages.length === 0) return found;
+      found.push(...Messages.map((m) => m.Body ?? ''));
+    }
+  };
+  const back = await drain(sourceUrl);
+  const still = await drain(dlqUrl);
+  expect(back.length).toBeGreaterThan(0);
+  expect(still.length).toBeGreaterThan(0);
+  expect([...back, ...still].sort()).toEqual([...bodies].sort());
   second.sqs.destroy();
   await second.child.close();
 });

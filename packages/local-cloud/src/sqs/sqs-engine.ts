@@ -66,6 +66,16 @@ export interface SqsEngine {
   changeVisibility(name: string, receiptHandle: string, timeoutSeconds: number): void;
   /** Throws ReceiptHandleIsInvalid; for validating batch entries before the durable delete. */
   checkReceiptHandle(name: string, receiptHandle: string): void;
+  /** Queues whose RedrivePolicy names `name` as their dead-letter queue. */
+  redriveSources(name: string): string[];
+  /** Messages of `name` visible now. */
+  visibleCount(name: string): number;
+  /**
+   * Moves up to `max` visible messages of `source` to `destination`, or each to the queue it was
+   * dead-lettered from. Each message moves in one durable write (it is in exactly one queue at any
+   * time); `failure` is the reason the move stopped (AWS's FailureReason of a message move task).
+   */
+  moveVisible(source: string, max: number, destination?: string): Promise<{ moved: number; failure?: string }>;
   close(): Promise<void>;
 }
 
@@ -163,7 +173,7 @@ export async function createSqsEngine(options: SqsEngineOptions): Promise<SqsEng
       }
       const seq = dlq.nextSeq++;
       // The message keeps its id and SentTimestamp (AWS: the enqueue time stays the original one).
-      const moved: StoredMessage = { ...message, delayedUntil: undefined };
+      const moved: StoredMessage = { ...message, delayedUntil: undefined, deadLetterSource: queue.stored.name };
       await store.moveMessage(queue.stored, ref.seq, dlq.stored, seq, moved);
       queue.index.remove(ref);
       addRef(dlq, seq, moved, 0, undefined);
@@ -421,6 +431,58 @@ export async function createSqsEngine(options: SqsEngineOptions): Promise<SqsEng
 
     checkReceiptHandle(name, handle) {
       parseReceiptHandle(getQueue(name), handle);
+    },
+
+    redriveSources: (name) => [...queues.values()].filter((q) => q.config.redrive?.deadLetterQueue === name).map((q) => q.stored.name),
+
+    visibleCount(name) {
+      const queue = getQueue(name);
+      release(queue, Date.now());
+      return queue.index.counts.visible;
+    },
+
+    async moveVisible(source, max, destination) {
+      const queue = getQueue(source);
+      release(queue, Date.now());
+      const refs = queue.index.takeVisible(max);
+      // Out of sight while they move, as a redrive does; those that do not move become visible again.
+      for (const ref of refs) queue.index.hide(ref, Number.MAX_SAFE_INTEGER);
+      const messages = await store.getMessages(
+        queue.stored,
+        refs.map((ref) => ref.seq),
+      );
+      let failure: string | undefined;
+      const moves = refs.map(async (ref, i) => {
+        const message = messages[i];
+        const target = destination ?? message?.deadLetterSource;
+        const to = target === undefined ? undefined : queues.get(target);
+        if (!message || ref.state === 'gone' || !to || failure !== undefined) {
+          if (message && !to)
+            failure ??= target === undefined ? 'CouldNotDetermineMessageSource' : 'AWS.SimpleQueueService.NonExistentQueue';
+          if (ref.state !== 'gone') queue.index.makeVisible(ref);
+          return 0;
+        }
+        const seq = to.nextSeq++;
+        // A new message in its destination: its retention counts from now, not from its first send.
+        const { deadLetterSource: _source, delayedUntil: _delay, ...rest } = message;
+        const moved: StoredMessage = { ...rest, sentTimestamp: Date.now() };
+        try {
+          await store.moveMessage(queue.stored, ref.seq, to.stored, seq, moved);
+        } catch (err) {
+          log?.error({ err, queue: source, messageId: ref.id }, 'message move failed; it stays in its queue');
+          failure ??= `InternalError: ${err instanceof Error ? err.message : String(err)}`;
+          // Still indexed unless deleted or purged meanwhile.
+          if (queue.index.get(ref.seq) === ref) queue.index.makeVisible(ref);
+          return 0;
+        }
+        queue.index.remove(ref);
+        addRef(to, seq, moved, 0, undefined);
+        wake(to);
+        return 1;
+      });
+      const moved = (await Promise.all(moves)).reduce<number>((sum, n) => sum + n, 0);
+      wake(queue);
+      return { moved, ...(failure !== undefined ? { failure } : {}) };
     },
 
     async close() {

@@ -18,6 +18,7 @@ const queryCodes: Readonly<Record<string, readonly [string, number]>> = {
   QueueDoesNotExist: ['AWS.SimpleQueueService.NonExistentQueue', 400],
   QueueNameExists: ['QueueAlreadyExists', 400],
   ReceiptHandleIsInvalid: ['ReceiptHandleIsInvalid', 404],
+  ResourceNotFoundException: ['ResourceNotFoundException', 404],
   TooManyEntriesInBatchRequest: ['AWS.SimpleQueueService.TooManyEntriesInBatchRequest', 400],
   UnsupportedOperation: ['AWS.SimpleQueueService.UnsupportedOperation', 400],
   InvalidAttributeName: ['InvalidAttributeName', 400],

@@ -8,9 +8,12 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { AwsError, jsonProtocolHandler, type AwsServiceHandler, type JsonOperation } from '../aws-endpoint/index.ts';
-import { accountId, queueNamePattern, readOnlyAttributes, reportedAttributes, validateAttributes } from './sqs-attributes.ts';
+import { accountId, queueArn, queueNamePattern, readOnlyAttributes, reportedAttributes, validateAttributes } from './sqs-attributes.ts';
 import { createSqsEngine, type ReceivedMessage, type SendEntry, type SqsEngine } from './sqs-engine.ts';
 import { batchFailure, invalidParameter, queueDoesNotExist, sqsError } from './sqs-errors.ts';
+import { objectField, optionalInteger, requiredString, stringList, type Input } from './sqs-input.ts';
+import { createMoveTasks } from './sqs-move-tasks.ts';
+import { moveTaskOperations } from './sqs-move-task-operations.ts';
 import type { MessageAttributeValue } from './sqs-md5.ts';
 import { openSqsStore } from './sqs-store.ts';
 
@@ -33,16 +36,22 @@ export async function createSqsStandIn(options: SqsStandInOptions): Promise<SqsS
   const location = join(options.dataDir, 'sqs');
   await mkdir(location, { recursive: true });
   const store = await openSqsStore(location);
-  const engine = await createSqsEngine({ store, ...(options.log ? { log: options.log.child({ service: 'sqs' }) } : {}) });
+  const log = options.log?.child({ service: 'sqs' });
+  const engine = await createSqsEngine({ store, ...(log ? { log } : {}) });
+  const moveTasks = createMoveTasks({ engine, ...(log ? { log } : {}) });
   const handler = jsonProtocolHandler({
     service: 'SQS',
     contentType: 'application/x-amz-json-1.0',
-    operations: sqsOperations(engine, options.endpointUrl.replace(/\/+$/, '')),
+    operations: { ...sqsOperations(engine, options.endpointUrl.replace(/\/+$/, '')), ...moveTaskOperations(moveTasks) },
   });
-  return { handler, close: () => engine.close() };
+  return {
+    handler,
+    async close() {
+      await moveTasks.close();
+      await engine.close();
+    },
+  };
 }
-
-type Input = Record<string, unknown>;
 
 function sqsOperations(engine: SqsEngine, baseUrl: string): Record<string, JsonOperation> {
   const queueUrl = (name: string) => `${baseUrl}/${accountId}/${name}`;
@@ -241,6 +250,8 @@ function outputMessage(received: ReceivedMessage, systemNames: ReadonlySet<strin
   if (want('SentTimestamp')) system.SentTimestamp = String(ref.sentTimestamp);
   if (want('ApproximateReceiveCount')) system.ApproximateReceiveCount = String(ref.receiveCount);
   if (want('ApproximateFirstReceiveTimestamp')) system.ApproximateFirstReceiveTimestamp = String(ref.firstReceiveTimestamp ?? Date.now());
+  if (want('DeadLetterQueueSourceArn') && message.deadLetterSource !== undefined)
+    system.DeadLetterQueueSourceArn = queueArn(message.deadLetterSource);
   const attributes = selectAttributes(message.attributes, attributeNames);
   return {
     MessageId: message.id,
@@ -320,30 +331,4 @@ function queueName(input: Input): string {
   const name = url.replace(/\/+$/, '').split('/').at(-1) ?? '';
   if (!queueNamePattern.test(name)) throw queueDoesNotExist();
   return name;
-}
-
-function requiredString(input: Input, field: string): string {
-  const value = input[field];
-  if (typeof value !== 'string' || value === '') throw sqsError('MissingParameter', `The request must contain the parameter ${field}.`);
-  return value;
-}
-
-function objectField(input: Input, field: string): Record<string, unknown> {
-  const value = input[field];
-  return value && typeof value === 'object' ? (value as Record<string, unknown>) : {};
-}
-
-function optionalInteger(input: Input, field: string, min: number, max: number): number | undefined {
-  const value = input[field];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw invalidParameter(
-      `Value ${String(value)} for parameter ${field} is invalid. Reason: Must be between ${min} and ${max}, if provided.`,
-    );
-  }
-  return value;
-}
-
-function stringList(value: unknown): string[] {
-  return Array.isArray(value) ? value.map(String) : [];
 }

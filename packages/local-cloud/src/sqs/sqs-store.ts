@@ -40,6 +40,8 @@ export interface StoredMessage {
   readonly sentTimestamp: number;
   /** Epoch ms before which the message is delayed (DelaySeconds). */
   readonly delayedUntil?: number;
+  /** In a dead-letter queue: the queue it was moved from (`DeadLetterQueueSourceArn`). */
+  readonly deadLetterSource?: string;
 }
 
 export interface ReceiveState {

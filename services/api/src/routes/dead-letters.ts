@@ -1,26 +1,32 @@
 /**
- * Dead letters: readings the Data Service rejected (with the reason) and messages the IoT rule's
- * error action saved. Listing is for operators; replaying re-queues the rule's dead letters and is
- * for admins. The Data Service serves replay on an internal path that the gateway never routes
- * (only `/data/*` reaches load balancer 3 from outside), so this role check cannot be bypassed.
+ * Dead letters: readings the Data Service rejected (with the reason), and what waits to be replayed
+ * onto the ingest queue — messages the IoT rule's error action saved in S3 and messages in the
+ * ingest dead-letter queue. Listing is for operators; replaying both kinds is for admins. The Data
+ * Service serves replay on an internal path that the gateway never routes (only `/data/*` reaches
+ * load balancer 3 from outside), so this role check cannot be bypassed. The answers are the wire
+ * shapes of `@fleet/core` (dead-letter-contract.ts): parsed and serialized by them, so a field the
+ * contract does not name never leaks.
  */
+import { DeadLetterOverviewSchema, DeadLetterReplayResultSchema } from '@fleet/core';
 import { Type } from 'typebox';
 import type { Authorizer } from '../auth/authorize.ts';
 import { authOf } from '../auth/authorize.ts';
 import { bearer, errorResponses, StrictObject } from '../http/schemas.ts';
 import type { TypedApp } from '../http/typed-app.ts';
-import type { DataServiceClient } from '../telemetry/data-service-client.ts';
+import { checkedAnswer, type DataServiceClient } from '../telemetry/data-service-client.ts';
 
 export interface DeadLetterRoutesDeps {
   readonly authorizer: Authorizer;
   readonly dataService: DataServiceClient;
 }
 
-const Passthrough = Type.Object({}, { additionalProperties: true, description: "The Data Service's answer, relayed as is" });
 const Limit = StrictObject({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })) });
 
 /** The Data Service's replay route: internal, reached over load balancer 3 only. */
 export const dataServiceReplayPath = '/internal/dead-letters/replay';
+
+const overviewOf = checkedAnswer(DeadLetterOverviewSchema, 'GET /data/dead-letters');
+const replayResultOf = checkedAnswer(DeadLetterReplayResultSchema, `POST ${dataServiceReplayPath}`);
 
 export function registerDeadLetterRoutes(app: TypedApp, deps: DeadLetterRoutesDeps): void {
   const queryOf = (url: string) => (url.includes('?') ? url.slice(url.indexOf('?') + 1) : '');
@@ -31,15 +37,14 @@ export function registerDeadLetterRoutes(app: TypedApp, deps: DeadLetterRoutesDe
       onRequest: deps.authorizer.require('readDeadLetters'),
       schema: {
         tags: ['dead letters'],
-        summary: 'Recent dead letters with the reason each was rejected',
+        summary: 'Recent dead letters with the reason each was rejected, and how many messages wait for replay',
         security: bearer,
         querystring: Limit,
-        response: { 200: Passthrough, ...errorResponses(400, 401, 403, 502) },
+        response: { 200: DeadLetterOverviewSchema, ...errorResponses(400, 401, 403, 502) },
       },
     },
-    async (request, reply) => {
-      const json = await deps.dataService.get('/data/dead-letters', queryOf(request.url), authOf(request).accessToken);
-      return reply.type('application/json; charset=utf-8').send(json as unknown as Record<string, unknown>);
+    async (request) => {
+      return overviewOf(await deps.dataService.get('/data/dead-letters', queryOf(request.url), authOf(request).accessToken));
     },
   );
 
@@ -49,15 +54,17 @@ export function registerDeadLetterRoutes(app: TypedApp, deps: DeadLetterRoutesDe
       onRequest: deps.authorizer.require('replayDeadLetters'),
       schema: {
         tags: ['dead letters'],
-        summary: "Re-queue the IoT rule's dead letters onto the ingest queue",
+        summary: "Put the IoT rule's saved messages and the ingest dead-letter queue back onto the ingest queue",
+        description:
+          'Re-queues up to `limit` error-action objects and starts a message move task of the dead-letter queue, ' +
+          'waiting up to 5 s for it; answers what each moved. Replayed readings are stored once.',
         security: bearer,
         querystring: Limit,
-        response: { 200: Passthrough, ...errorResponses(400, 401, 403, 502) },
+        response: { 200: DeadLetterReplayResultSchema, ...errorResponses(400, 401, 403, 502) },
       },
     },
-    async (request, reply) => {
-      const json = await deps.dataService.post(dataServiceReplayPath, queryOf(request.url), authOf(request).accessToken);
-      return reply.type('application/json; charset=utf-8').send(json as unknown as Record<string, unknown>);
+    async (request) => {
+      return replayResultOf(await deps.dataService.post(dataServiceReplayPath, queryOf(request.url), authOf(request).accessToken));
     },
   );
 }

@@ -7,6 +7,8 @@
  */
 import { errorCodeForStatus, isErrorCode } from '@fleet/core';
 import type { Logger } from 'pino';
+import type { Static, TSchema } from 'typebox';
+import { Compile } from 'typebox/compile';
 import { ApiError, apiError } from '../errors.ts';
 
 export interface DataServiceClient {
@@ -14,6 +16,22 @@ export interface DataServiceClient {
   get(path: string, query: string, accessToken: string): Promise<string>;
   /** POSTs to `path` with the query string and no body; resolves with the JSON text of a 200. */
   post(path: string, query: string, accessToken: string): Promise<string>;
+}
+
+/**
+ * The answer of a Data Service route whose shape is a contract of `@fleet/core`, checked against it:
+ * an answer of another shape (another version of the service, a bug) is a 502 like an unreachable
+ * service, never a 500 when our own serializer meets it.
+ */
+export function checkedAnswer<T extends TSchema>(schema: T, what: string): (text: string) => Static<T> {
+  const validator = Compile(schema);
+  return (text) => {
+    const value: unknown = JSON.parse(text);
+    if (validator.Check(value)) return value as Static<T>;
+    throw apiError('DataServiceUnavailable', 'The data service answered in an unexpected shape, try again later', {
+      cause: new Error(`${what}: ${JSON.stringify([...validator.Errors(value)].slice(0, 3))}`),
+    });
+  };
 }
 
 export function createDataServiceClient(deps: { baseUrl: string; logger: Logger; timeoutMs?: number }): DataServiceClient {

@@ -1,5 +1,14 @@
 /** The Fleet REST API (behind the gateway at /api), with the user's access token. */
-import type { DeviceCredentials, ErrorCode, PoolUser, ReadingInterval, Role, SignedInUser } from '@fleet/core';
+import type {
+  DeadLetterOverview,
+  DeadLetterReplayResult,
+  DeviceCredentials,
+  ErrorCode,
+  PoolUser,
+  ReadingInterval,
+  Role,
+  SignedInUser,
+} from '@fleet/core';
 import type { Session } from './auth.ts';
 
 export type Credentials = DeviceCredentials;
@@ -65,6 +74,8 @@ export function createApi(session: () => Promise<Session>) {
     invite: (email: string, role: Role) => call<{ user: PoolUser }>('POST', '/api/users', { email, role }),
     setRole: (username: string, role: Role) =>
       call<{ username: string; role: Role }>('PUT', `/api/users/${encodeURIComponent(username)}/role`, { role }),
+    deadLetters: (limit: number) => call<DeadLetterOverview>('GET', `/api/dead-letters?limit=${limit}`),
+    replayDeadLetters: () => call<DeadLetterReplayResult>('POST', '/api/dead-letters/replay'),
   };
 }
 

@@ -1,4 +1,4 @@
-/** The Fleet web app: sign-up / sign-in, device list, registration, device page, users (admins). */
+/** The Fleet web app: sign-up / sign-in, device list, registration, device page, dead letters, users (admins). */
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { RuntimeConfig } from './config.ts';
 import { createAuth, type Session } from './auth.ts';
@@ -8,6 +8,7 @@ import { DevicesPage } from './pages/devices-page.tsx';
 import { RegisterDevicePage } from './pages/register-device-page.tsx';
 import { DevicePage } from './pages/device-page.tsx';
 import { UsersPage } from './pages/users-page.tsx';
+import { DeadLettersPage } from './pages/dead-letters-page.tsx';
 import { RouteLink } from './form-kit.tsx';
 import { useMe } from './use-me.ts';
 
@@ -63,6 +64,7 @@ export function App({ config }: { config: RuntimeConfig }) {
   let page;
   if (path === '/devices/new') page = <RegisterDevicePage api={api} navigate={navigate} />;
   else if (path === '/users') page = <UsersPage api={api} me={me} />;
+  else if (path === '/dead-letters') page = <DeadLettersPage api={api} mayReplay={may('replayDeadLetters')} />;
   else if (deviceMatch?.[1])
     page = (
       <DevicePage
@@ -82,6 +84,11 @@ export function App({ config }: { config: RuntimeConfig }) {
         <RouteLink to="/" navigate={navigate}>
           Fleet
         </RouteLink>
+        {may('readDeadLetters') && (
+          <RouteLink to="/dead-letters" navigate={navigate}>
+            Dead letters
+          </RouteLink>
+        )}
         {may('manageUsers') && (
           <RouteLink to="/users" navigate={navigate}>
             Users

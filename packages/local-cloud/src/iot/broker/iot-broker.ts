@@ -6,6 +6,10 @@
  * with AWS IoT policies evaluated on CONNECT, PUBLISH, SUBSCRIBE and delivery, AWS IoT's limits,
  * lifecycle events and a hook for the rules engine.
  *
+ * Creating the broker does not open its ports: `listen()` does, and refuses to before a message
+ * listener is attached, so that no device gets a PUBACK for a message nobody processes (a device
+ * reconnecting during a restart would otherwise be acknowledged and its message dropped).
+ *
  * Sessions live in aedes' in-memory persistence: persistent sessions and queued QoS 1 messages do
  * not survive a broker restart (the registry, CA and policies do).
  */
@@ -21,28 +25,15 @@ import type { IotRegistry } from '../registry/iot-registry.ts';
 import { emitterConcurrency } from './emitter-concurrency.ts';
 import { guardFrameSize } from './frame-size-guard.ts';
 import { capSubscriptionQos } from './subscription-qos-cap.ts';
-import { startTransports, type ConnectionAuth } from './transports.ts';
+import { startTransports, type ConnectionAuth, type Transports } from './transports.ts';
 import { connectedEvent, disconnectedEvent, hasPresenceEvents, type DisconnectReason } from './presence-events.ts';
+import { createMessageListeners, type BrokerMessage, type MessageListener } from './message-listeners.ts';
+import { createPublishGate } from './publish-gate.ts';
 import { createRateLimiter, type RateLimiter } from './publish-rate-limiter.ts';
 import type { ResolveCredentials } from './sigv4-presigned-url.ts';
 
-/** What the rules engine sees of every accepted publish. */
-export interface BrokerMessage {
-  readonly topic: string;
-  readonly payload: Buffer;
-  /** The publishing client's id; empty for messages the service itself publishes. */
-  readonly clientId: string;
-  readonly timestamp: number;
-  /** Certificate id or Cognito identity id of the publisher, when a client published. */
-  readonly principal?: string;
-  readonly qos: 0 | 1;
-}
-
-/**
- * Called for every accepted publish. A returned promise holds the publisher's PUBACK until it
- * settles: the rules engine uses it so that an acknowledged message has reached its actions.
- */
-export type MessageListener = (message: BrokerMessage) => unknown;
+export type { MessageOutcome } from './publish-gate.ts';
+export type { BrokerMessage, MessageListener } from './message-listeners.ts';
 
 export interface IotBrokerOptions {
   readonly registry: IotRegistry;
@@ -61,7 +52,14 @@ export interface IotBrokerOptions {
 
 export interface IotBroker {
   onMessage(listener: MessageListener): void;
+  /**
+   * Opens the MQTT/TLS and WebSocket ports.
+   * @throws Error when no message listener is attached yet.
+   */
+  listen(): Promise<{ readonly mqttPort: number; readonly wsPort: number }>;
+  /** Publishes as the service; resolves once the listeners made the message durable. */
   publish(topic: string, payload: Buffer | string, qos: 0 | 1): Promise<void>;
+  /** The listening ports; reading them before `listen()` throws. */
   readonly mqttPort: number;
   readonly wsPort: number;
   close(): Promise<void>;
@@ -96,7 +94,29 @@ export async function createIotBroker(options: IotBrokerOptions): Promise<IotBro
   const sessions = new WeakMap<Client, Session>();
   const clientsByPrincipal = new Map<string, Set<Client>>();
   const versionByClientId = new Map<string, number>();
-  const listeners: MessageListener[] = [];
+  const listeners = createMessageListeners(log);
+  const gate = createPublishGate<Client>({
+    onNotDurable(client, reason, closing) {
+      const session = sessions.get(client);
+      if (closing && session) session.disconnectReason = 'SERVER_ERROR';
+      log?.error(
+        { clientId: client.id, reason },
+        closing ? 'iot broker: message not durable; no PUBACK, connection closed' : 'iot broker: message not durable',
+      );
+    },
+  });
+
+  function messageOf(packet: PublishPacket, client: Client | null): BrokerMessage {
+    const session = client ? sessions.get(client) : undefined;
+    return {
+      topic: packet.topic,
+      payload: typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload,
+      clientId: client?.id ?? '',
+      timestamp: Date.now(),
+      ...(session ? { principal: session.principalIdentifier } : {}),
+      qos: packet.qos >= 1 ? 1 : 0,
+    };
+  }
 
   const refuse = (returnCode: number, message: string): AuthenticateError =>
     Object.assign(new Error(message), { returnCode }) as AuthenticateError;
@@ -105,7 +125,9 @@ export async function createIotBroker(options: IotBrokerOptions): Promise<IotBro
     // Not aedes' default 100: see emitter-concurrency.ts (the flood crash of NOTES.md).
     concurrency: emitterConcurrency,
     maxClientsIdLength: maxClientIdLength,
-    // AWS IoT supports QoS 0 and 1 only; inbound QoS 2 is refused in authorizePublish.
+    // AWS IoT supports QoS 0 and 1 only; inbound QoS 2 is refused in authorizePublish. (In aedes
+    // 1.2.0 this bounds QoS 2 only; QoS 1 in flight is bounded by the publish gate: aedes reads a
+    // client's next packets only once every packet of the current read called back.)
     maxInflightInbound: 100,
     connectTimeout: 10_000,
     authenticate(client, _username, _password, done) {
@@ -127,7 +149,8 @@ export async function createIotBroker(options: IotBrokerOptions): Promise<IotBro
         // aedes closes the connection on an error here, as AWS IoT does on MQTT 3.1.1.
         return callback(new Error(refusal.message));
       }
-      callback(null);
+      // The only point before aedes writes the PUBACK: the rules engine gets the message here.
+      gate.admit(client, packet.qos, () => listeners.deliver(messageOf(packet, client)), callback);
     },
     authorizeSubscribe(client, subscription, callback) {
       const session = sessions.get(client);
@@ -299,26 +322,13 @@ export async function createIotBroker(options: IotBrokerOptions): Promise<IotBro
     const event = disconnectedEvent({ clientId: client.id, ...session }, reason, Date.now());
     publishInternal(event.topic, event.payload, 1).catch((err: unknown) => log?.warn({ err }, 'iot broker: presence event failed'));
   });
-  // aedes calls `published` last in its publish pipeline and sends the PUBACK only after `done`.
+  // Messages of clients (wills included: aedes authorizes them too) reached the listeners in
+  // authorizePublish. Those the service publishes itself (lifecycle events, republish, data-plane
+  // Publish) never pass there: they reach the listeners here, exactly once, and the publisher's
+  // promise settles with their outcome.
   broker.published = (packet: AedesPublishPacket, client: Client | null, done: (err?: Error | null) => void) => {
-    if (packet.topic.startsWith('$SYS/')) return done(null);
-    const session = client ? sessions.get(client) : undefined;
-    const message: BrokerMessage = {
-      topic: packet.topic,
-      payload: typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload,
-      clientId: client?.id ?? '',
-      timestamp: Date.now(),
-      ...(session ? { principal: session.principalIdentifier } : {}),
-      qos: packet.qos >= 1 ? 1 : 0,
-    };
-    const settled = listeners.map(async (listener) => {
-      try {
-        await listener(message);
-      } catch (err) {
-        log?.error({ err, topic: packet.topic }, 'iot broker: message listener failed');
-      }
-    });
-    void Promise.all(settled).then(() => done(null));
+    if (client || packet.topic.startsWith('$SYS/')) return done(null);
+    void listeners.deliver(messageOf(packet, null)).then((outcome) => done(outcome.durable ? null : new Error(outcome.reason)));
   };
 
   // A certificate made INACTIVE or REVOKED (or deleted) loses its live connections too.
@@ -332,33 +342,56 @@ export async function createIotBroker(options: IotBrokerOptions): Promise<IotBro
     }
   });
 
-  const transports = await startTransports({
-    ca,
-    host: bindHost,
-    mqttPort: options.mqttPort,
-    wsPort: options.wsPort,
-    resolveCredentials: options.resolveCredentials,
-    ...(log ? { log } : {}),
-    onConnection(stream, auth, req) {
-      authByConn.set(stream, auth);
-      handle(stream, req);
-    },
-  });
-  const { mqttPort, wsPort } = transports;
-  log?.info({ mqttPort, wsPort, host: bindHost }, 'iot broker listening (MQTT/mTLS, MQTT/WebSocket)');
+  let transports: Transports | undefined;
+  let closing: Promise<void> | undefined;
+  const listening = (): Transports => {
+    if (!transports) throw new Error('the IoT broker is not listening yet: call listen() once its message listener is attached');
+    return transports;
+  };
 
   return {
     onMessage(listener) {
-      listeners.push(listener);
+      listeners.add(listener);
+    },
+    async listen() {
+      if (closing) throw new Error('the IoT broker is closed');
+      if (listeners.size === 0) {
+        throw new Error(
+          'attach a message listener (the rules engine) before listening: a message accepted earlier would be acknowledged and lost',
+        );
+      }
+      transports ??= await startTransports({
+        ca,
+        host: bindHost,
+        mqttPort: options.mqttPort,
+        wsPort: options.wsPort,
+        resolveCredentials: options.resolveCredentials,
+        ...(log ? { log } : {}),
+        onConnection(stream, auth, req) {
+          authByConn.set(stream, auth);
+          handle(stream, req);
+        },
+      });
+      const { mqttPort, wsPort } = transports;
+      log?.info({ mqttPort, wsPort, host: bindHost }, 'iot broker listening (MQTT/mTLS, MQTT/WebSocket)');
+      return { mqttPort, wsPort };
     },
     publish(topic, payload, qos) {
       return publishInternal(topic, typeof payload === 'string' ? Buffer.from(payload) : payload, qos);
     },
-    mqttPort,
-    wsPort,
-    async close() {
-      await new Promise<void>((resolve) => broker.close(() => resolve()));
-      await transports.close();
+    get mqttPort() {
+      return listening().mqttPort;
+    },
+    get wsPort() {
+      return listening().wsPort;
+    },
+    close() {
+      // Ports first: no new connection while aedes closes the current ones. Idempotent.
+      closing ??= (async () => {
+        await transports?.close();
+        await new Promise<void>((resolve) => broker.close(() => resolve()));
+      })();
+      return closing;
     },
   };
 }
