@@ -54,7 +54,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Fleet's HTTP server and error answers; every route's JSON body is small (commands allow more).
     ...serviceServerOptions({ bodyLimit: bodyLimits.api }),
     // Path parameters are bounded by their schemas (usernames: 128), which then answer 400, not a 404.
-    maxParamLength: 512,
+    routerOptions: { maxParamLength: 512 },
     schemaErrorFormatter: (errors, dataVar) => new Error(validationMessage(errors, dataVar)),
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as TypedApp;
 
