@@ -83,8 +83,8 @@ export interface LocalCloud {
   readonly endpoints: LocalEndpoints;
   readonly credentials: LocalCredentials;
   readonly clients: LocalClients;
-  /** References for `serviceEnvironment`, given where the services and the gateway listen. */
-  references(urls: { dataServiceUrl: string; publicUrl: string }): ResourceReferences;
+  /** References for `serviceEnvironment`, given where the Data Service listens. */
+  references(urls: { dataServiceUrl: string }): ResourceReferences;
   /** Process ids of the stand-ins that run as child processes (crash and fuzz tests check them). */
   standInPids(): { readonly dynamodb: number; readonly s3: number };
   /** Feeds a service's stdout line to CloudWatch if it is an Embedded Metric Format record. */
@@ -251,7 +251,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       endpoints,
       credentials,
       clients,
-      references: ({ dataServiceUrl, publicUrl }) => ({
+      references: ({ dataServiceUrl }) => ({
         region: localRegion,
         devicesTable: devicesTable.id,
         latestTable: latestTable.id,
@@ -270,7 +270,6 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         devicePolicyName,
         browserPolicyName,
         dataServiceUrl,
-        publicUrl,
       }),
       standInPids: () => ({ dynamodb: dynamodb.process.status().pid ?? -1, s3: s3.process.status().pid ?? -1 }),
       ingestServiceLine: (line, logGroupName) => cloudwatch.ingestEmfLine(line, logGroupName),

@@ -69,7 +69,7 @@ export async function startPlatform(config: LaunchConfig, repoRoot: string, log:
     const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
     const gatewayUrl = `http://${host}:${config.ports.gateway}`;
     const serviceUrl = (name: ServiceName) => `http://${host}:${config.ports.services[services.findIndex((s) => s.name === name)]}`;
-    const references = cloud.references({ dataServiceUrl: serviceUrl('data'), publicUrl: gatewayUrl });
+    const references = cloud.references({ dataServiceUrl: serviceUrl('data') });
     const targets = { frontend: serviceUrl('frontend'), api: serviceUrl('api'), data: serviceUrl('data') };
 
     if (config.services) {
