@@ -19,6 +19,7 @@ import {
   type LocalStatus,
   type ResourceReferences,
 } from '@fleet/core';
+import type { LocalEndpointsFile } from '@fleet/core/endpoints-file';
 import { createAwsEndpoint, type EndpointAccess } from '../aws-endpoint/index.ts';
 import { credentialResolver, localArns } from '../iam/index.ts';
 import { hostAllowList } from './host-allow-list.ts';
@@ -57,27 +58,8 @@ export interface LocalCloudOptions {
   readonly allowAnyCredentials?: boolean;
 }
 
-/** What a client needs to reach the local cloud; also written to `<dataDir>/endpoints.json`. */
-export interface LocalEndpoints {
-  readonly region: string;
-  readonly accountId: string;
-  readonly awsEndpoint: string;
-  readonly mqttUrl: string;
-  readonly mqttHost: string;
-  readonly mqttPort: number;
-  readonly mqttWebSocketUrl: string;
-  readonly caFile: string;
-  readonly caUrl: string;
-  readonly credentialsFile: string;
-  readonly userPoolId: string;
-  readonly userPoolClientId: string;
-  readonly identityPoolId: string;
-  readonly queueUrls: Readonly<Record<string, string>>;
-  readonly bucket: string;
-  readonly tables: Readonly<Record<string, string>>;
-  readonly devicePolicyName: string;
-  readonly browserPolicyName: string;
-}
+/** What a client needs to reach the local cloud: `endpoints.json` (core's schema) without the gateway and the services. */
+export type LocalEndpoints = Omit<LocalEndpointsFile, 'gatewayUrl' | 'services'>;
 
 export interface LocalCloud {
   readonly endpoints: LocalEndpoints;

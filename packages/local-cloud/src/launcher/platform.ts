@@ -4,21 +4,19 @@
  */
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import type { Server as HttpServer } from 'node:http';
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { monitoring, services, serviceEnvironment, type ServiceName } from '@fleet/core';
+import { writeEndpointsFile, type LocalEndpointsFile } from '@fleet/core/endpoints-file';
 import { createGateway, createHealthChecker, createJwtAuthorizer, type HealthChecker } from '../gateway/index.ts';
 import type { LaunchConfig } from './launch-config.ts';
 import { localNames } from './host-allow-list.ts';
-import { startLocalCloud, type LocalCloud, type LocalEndpoints } from './local-cloud.ts';
+import { startLocalCloud, type LocalCloud } from './local-cloud.ts';
 import { createPlatformStatus, type PlatformStatus } from './platform-status.ts';
 import { startServiceProcess, type ServiceProcess } from './service-processes.ts';
 
-export interface PlatformEndpoints extends LocalEndpoints {
-  readonly gatewayUrl: string;
-  readonly services: Readonly<Record<string, { readonly url: string; readonly pid?: number }>>;
-}
+/** What `<dataDir>/endpoints.json` holds: core's schema of the local cloud's endpoints file. */
+export type PlatformEndpoints = LocalEndpointsFile;
 
 export interface Platform {
   readonly endpoints: PlatformEndpoints;
@@ -91,6 +89,7 @@ export async function startPlatform(config: LaunchConfig, repoRoot: string, log:
             service,
             repoRoot,
             environment,
+            hostVariables: config.serviceHostVariables,
             logDir: join(config.dataDir, 'logs'),
             log: log.child({ component: service.name }),
             onLine: (line) => cloud.ingestServiceLine(line, logGroupName),
@@ -129,7 +128,7 @@ export async function startPlatform(config: LaunchConfig, repoRoot: string, log:
         services.map((s) => [s.name, { url: targets[s.name], pid: processes.find((p) => p.name === s.name)?.status().pid }]),
       ),
     };
-    await writeFile(join(config.dataDir, 'endpoints.json'), `${JSON.stringify(endpoints, null, 2)}\n`);
+    await writeEndpointsFile(join(config.dataDir, 'endpoints.json'), endpoints);
     return { endpoints, cloud, health, processes, status, stop };
   } catch (err) {
     await stop();
