@@ -87,6 +87,25 @@ export const latestTableVariable = written(
   'DynamoDB table of the latest reading per device.',
 );
 
+/** Every service's: where it listens, how it logs, the region and the user pool, the SDK's endpoint overrides. */
+export const everyServiceVariables = {
+  port: portVariable,
+  host: hostVariable,
+  logLevel: logLevelVariable,
+  region: regionVariable,
+  awsEndpointUrl: awsEndpointVariable,
+  cognitoEndpointUrl: cognitoEndpointVariable,
+  userPoolId: userPoolIdVariable,
+  userPoolClientId: userPoolClientIdVariable,
+} as const;
+
+/** The services that call AWS APIs with the SDK and share the device tables (API and Data Service). */
+export const awsCallerVariables = {
+  requestChecksumCalculation: requestChecksumVariable,
+  devicesTable: devicesTableVariable,
+  latestTable: latestTableVariable,
+} as const;
+
 /**
  * Where the browser and the services reach Cognito: the service-specific endpoint, then the global
  * one, as the SDK resolves it; `undefined` means the public regional endpoint.

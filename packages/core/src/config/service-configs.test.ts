@@ -1,31 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { cognitoJwksUrl } from '../tokens/token-verifier.ts';
-import { serviceEnvironment, type ResourceReferences } from '../service-environment.ts';
+import { serviceEnvironment } from '../service-environment.ts';
+import { localReferences as localRefs } from '../testing/local-references.ts';
 import { services } from '../services.ts';
 import { loadConfig, variableNames, type Environment } from './load-config.ts';
 import { apiConfigSchema, dataServiceConfigSchema, serviceConfigSchemas } from './service-configs.ts';
-
-/** References as the local launcher gives them. */
-const localRefs: ResourceReferences = {
-  region: 'us-east-1',
-  devicesTable: 'fleet-devices',
-  latestTable: 'fleet-latest',
-  telemetryTable: 'fleet-telemetry',
-  platformStateTable: 'fleet-platform-state',
-  bucket: 'fleet-telemetry',
-  ingestQueueUrl: 'http://127.0.0.1:4566/000000000000/fleet-ingest',
-  ingestDeadLetterQueueUrl: 'http://127.0.0.1:4566/000000000000/fleet-ingest-dlq',
-  userPoolId: 'us-east-1_AbC123',
-  userPoolClientId: 'client',
-  identityPoolId: 'us-east-1:11111111-2222-3333-4444-555555555555',
-  iotEndpoint: '127.0.0.1',
-  iotWebSocketUrl: 'ws://127.0.0.1:8083/mqtt',
-  iotMqttPort: 8883,
-  iotCaUrl: 'http://127.0.0.1:4566/_fleet/ca.pem',
-  devicePolicyName: 'fleet-device',
-  browserPolicyName: 'fleet-browser-live',
-  dataServiceUrl: 'http://127.0.0.1:3003',
-};
 
 /**
  * The variables a service reads that the platform does not set. Each is optional with a documented
@@ -118,9 +97,9 @@ describe('the Data Service configuration', () => {
     if (result.ok) return;
     expect(result.problems.map((p) => p.message)).toEqual([
       expect.stringMatching(/^PORT: received nothing \(not set\), expected an integer from 0 to 65535/),
+      expect.stringMatching(/^USER_POOL_ID: received nothing \(not set\), expected text like "us-east-1_AbC123"/),
       expect.stringMatching(/^BUCKET_NAME: received "", expected a non-empty string/),
       expect.stringMatching(/^INGEST_QUEUE_URL: received "fleet-ingest", expected an absolute http or https URL/),
-      expect.stringMatching(/^USER_POOL_ID: received nothing \(not set\), expected text like "us-east-1_AbC123"/),
       'INGEST_RECEIVERS: received "0", expected an integer from 1 to 32',
     ]);
   });
@@ -155,8 +134,8 @@ describe('the API Service configuration', () => {
     if (result.ok) return;
     expect(result.problems.map((p) => p.message)).toEqual([
       'PORT: received "eighty", expected an integer from 0 to 65535',
-      expect.stringMatching(/^DEVICES_TABLE: received "", expected a non-empty string \(required/),
       'USER_POOL_ID: received "pool", expected text like "us-east-1_AbC123"',
+      expect.stringMatching(/^DEVICES_TABLE: received "", expected a non-empty string \(required/),
       expect.stringMatching(/^IOT_ENDPOINT: received nothing \(not set\), expected a non-empty string \(required/),
       'IOT_MQTT_PORT: received "88830", expected an integer from 1 to 65535',
       'DEFAULT_ROLE: received "root", expected "viewer": DEFAULT_ROLE is retired, a user in no group is a viewer and admins grant roles (PUT /api/users/<username>/role)',

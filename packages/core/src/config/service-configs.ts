@@ -5,20 +5,7 @@
  * is added here or nowhere.
  */
 import type { ServiceName } from '../services.ts';
-import {
-  awsEndpointVariable,
-  cognitoEndpointVariable,
-  devicesTableVariable,
-  hostVariable,
-  identityPoolIdVariable,
-  latestTableVariable,
-  logLevelVariable,
-  portVariable,
-  regionVariable,
-  requestChecksumVariable,
-  userPoolClientIdVariable,
-  userPoolIdVariable,
-} from './common-variables.ts';
+import { awsCallerVariables, everyServiceVariables, identityPoolIdVariable } from './common-variables.ts';
 import { defaulted, integer, optional, text, url, written, type ValueType } from './config-variables.ts';
 import type { ConfigOf, ConfigSchema } from './load-config.ts';
 
@@ -26,12 +13,7 @@ const httpUrl = url(['http', 'https']);
 
 /** ECS service 1: serves the web app and its `/config.json`. It calls no AWS API itself. */
 export const frontendConfigSchema = {
-  port: portVariable,
-  host: hostVariable,
-  logLevel: logLevelVariable,
-  region: regionVariable,
-  userPoolId: userPoolIdVariable,
-  userPoolClientId: userPoolClientIdVariable,
+  ...everyServiceVariables,
   identityPoolId: identityPoolIdVariable,
   iotWebSocketUrl: written(
     'IOT_WEBSOCKET_URL',
@@ -39,8 +21,6 @@ export const frontendConfigSchema = {
     (refs) => refs.iotWebSocketUrl,
     "IoT Core's MQTT over WebSocket URL, where the browser receives live telemetry.",
   ),
-  awsEndpointUrl: awsEndpointVariable,
-  cognitoEndpointUrl: cognitoEndpointVariable,
   webRoot: optional(
     'WEB_ROOT',
     text,
@@ -56,23 +36,14 @@ const retiredDefaultRole: ValueType<'viewer'> = {
 
 /** ECS service 2: the public REST API. */
 export const apiConfigSchema = {
-  port: portVariable,
-  host: hostVariable,
-  logLevel: logLevelVariable,
-  region: regionVariable,
-  requestChecksumCalculation: requestChecksumVariable,
-  awsEndpointUrl: awsEndpointVariable,
-  cognitoEndpointUrl: cognitoEndpointVariable,
-  devicesTable: devicesTableVariable,
-  latestTable: latestTableVariable,
+  ...everyServiceVariables,
+  ...awsCallerVariables,
   platformStateTable: written(
     'PLATFORM_STATE_TABLE',
     text,
     (refs) => refs.platformStateTable,
     "DynamoDB table of platform-wide facts (who became the first admin); the API Service's alone.",
   ),
-  userPoolId: userPoolIdVariable,
-  userPoolClientId: userPoolClientIdVariable,
   identityPoolId: identityPoolIdVariable,
   iotEndpoint: written(
     'IOT_ENDPOINT',
@@ -120,15 +91,8 @@ export const apiConfigSchema = {
 
 /** ECS service 3: the ingest consumer, time-series store, archive and queries. */
 export const dataServiceConfigSchema = {
-  port: portVariable,
-  host: hostVariable,
-  logLevel: logLevelVariable,
-  region: regionVariable,
-  requestChecksumCalculation: requestChecksumVariable,
-  awsEndpointUrl: awsEndpointVariable,
-  cognitoEndpointUrl: cognitoEndpointVariable,
-  devicesTable: devicesTableVariable,
-  latestTable: latestTableVariable,
+  ...everyServiceVariables,
+  ...awsCallerVariables,
   telemetryTable: written('TELEMETRY_TABLE', text, (refs) => refs.telemetryTable, 'DynamoDB table of the time-bucketed readings.'),
   bucket: written('BUCKET_NAME', text, (refs) => refs.bucket, 'S3 bucket of the raw archive, exports and dead letters.'),
   ingestQueueUrl: written('INGEST_QUEUE_URL', httpUrl, (refs) => refs.ingestQueueUrl, 'SQS queue the ingest rule feeds.'),
@@ -138,8 +102,6 @@ export const dataServiceConfigSchema = {
     (refs) => refs.ingestDeadLetterQueueUrl,
     "The ingest queue's dead-letter queue: its depth is reported, its messages are replayed.",
   ),
-  userPoolId: userPoolIdVariable,
-  userPoolClientId: userPoolClientIdVariable,
   receivers: defaulted('INGEST_RECEIVERS', integer(1, 32), 4, 'Tuning: ReceiveMessage calls in flight.'),
   metricsFlushMs: defaulted(
     'METRICS_FLUSH_MS',

@@ -6,11 +6,12 @@ import { createServer, type AddressInfo, type Server } from 'node:net';
 import type { Server as HttpServer } from 'node:http';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { monitoring, services, serviceEnvironment, type ServiceName } from '@fleet/core';
+import { monitoring, services, type ServiceName } from '@fleet/core';
 import { writeEndpointsFile, type LocalEndpointsFile } from '@fleet/core/endpoints-file';
 import { createGateway, createHealthChecker, createJwtAuthorizer, type HealthChecker } from '../gateway/index.ts';
 import type { LaunchConfig } from './launch-config.ts';
 import { localNames } from './host-allow-list.ts';
+import { localTaskEnvironment } from './local-task-environment.ts';
 import { startLocalCloud, type LocalCloud } from './local-cloud.ts';
 import { createPlatformStatus, type PlatformStatus } from './platform-status.ts';
 import { startServiceProcess, type ServiceProcess } from './service-processes.ts';
@@ -72,17 +73,15 @@ export async function startPlatform(config: LaunchConfig, repoRoot: string, log:
 
     if (config.services) {
       for (const [index, service] of services.entries()) {
-        const environment = {
-          ...serviceEnvironment(service.name, references),
-          PORT: String(config.ports.services[index]),
-          // The launcher's listen address: loopback unless --host says otherwise, never every interface by itself.
-          HOST: config.host,
-          // What the task role and a VPC endpoint give a task on AWS: its role's credentials and where AWS is.
-          AWS_ENDPOINT_URL: cloud.endpoints.awsEndpoint,
-          AWS_ACCESS_KEY_ID: cloud.credentials.tasks[service.name].accessKeyId,
-          AWS_SECRET_ACCESS_KEY: cloud.credentials.tasks[service.name].secretAccessKey,
-          LOG_LEVEL: config.logLevel,
-        };
+        const environment = localTaskEnvironment({
+          service: service.name,
+          references,
+          port: config.ports.services[index] ?? service.port,
+          host: config.host,
+          logLevel: config.logLevel,
+          awsEndpoint: cloud.endpoints.awsEndpoint,
+          credentials: cloud.credentials.tasks[service.name],
+        });
         const logGroupName = monitoring.serviceLogGroup(service.name);
         processes.push(
           await startServiceProcess({
