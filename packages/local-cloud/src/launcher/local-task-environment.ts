@@ -2,8 +2,8 @@
  * A service task's environment as the launcher runs it: the task definition's (`serviceEnvironment`,
  * the same on ECS) plus what ECS and a VPC endpoint give a task on AWS (its role's credentials,
  * where AWS answers) and the launcher's own flags (port, listen address, log level). Each added
- * variable is an optional row of the service's configuration schema, except the credentials, which
- * the AWS SDK reads by itself.
+ * variable is a row of the service's configuration schema (PORT replaces the container port), except
+ * the credentials, which the AWS SDK reads by itself.
  */
 import { serviceEnvironment, type ResourceReferences, type ServiceEnvironment, type ServiceName } from '@fleet/core';
 import type { KeyPair } from '../iam/index.ts';
