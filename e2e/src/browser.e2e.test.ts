@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { connectAsync } from 'mqtt';
 import { topics } from '@fleet/core';
-import { deployedEndpointsFile, startPlatformProcess, type PlatformProcess } from './platform-process.ts';
+import { deployedEndpointsFile } from './deployed-stack.ts';
+import { startPlatformProcess, type PlatformProcess } from './platform-process.ts';
 import { hasChromium, launchChromium, signUpAndSignIn } from './browser-session.ts';
 
 // Reads the sign-up code from the local cloud's data folder: local only (on AWS it arrives by mail).

@@ -7,7 +7,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { connectAsync } from 'mqtt';
 import { topics } from '@fleet/core';
 import { createFleetApi, signIn } from '@fleet/simulator';
-import { deployedEndpointsFile, startPlatformProcess, type PlatformProcess } from './platform-process.ts';
+import { deployedEndpointsFile } from './deployed-stack.ts';
+import { startPlatformProcess, type PlatformProcess } from './platform-process.ts';
 import { allStoredReadings, createUser, waitForStored, type RegisteredDevice } from './fleet-user.ts';
 
 async function publish(platform: PlatformProcess, device: RegisteredDevice, base: number, seqs: number[]): Promise<void> {

@@ -5,17 +5,17 @@
  * then SIGKILL after the stop timeout).
  */
 import { pino } from 'pino';
+import { apiConfigSchema, describeConfigProblems, loadConfig } from '@fleet/core';
 import { buildApp } from './app.ts';
-import { fetchJwks, createTokenVerifier } from '@fleet/core/tokens';
+import { cognitoJwksUrl, fetchJwks, createTokenVerifier } from '@fleet/core/tokens';
 import { createAwsClients } from './aws-clients.ts';
-import { parseConfig } from './config.ts';
 
-const logger = pino({ name: 'api', level: process.env['LOG_LEVEL'] ?? 'info' });
+const parsed = loadConfig(apiConfigSchema, process.env);
+const logger = pino({ name: 'api', level: parsed.ok ? parsed.config.logLevel : 'info' });
 
 async function main(): Promise<void> {
-  const parsed = parseConfig(process.env);
   if (!parsed.ok) {
-    logger.fatal({ problems: parsed.problems }, `invalid configuration:\n  ${parsed.problems.join('\n  ')}`);
+    logger.fatal({ problems: parsed.problems.map((p) => p.message) }, `invalid configuration:\n${describeConfigProblems(parsed.problems)}`);
     process.exitCode = 1;
     return;
   }
@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   const verifier = createTokenVerifier({
     userPoolId: config.userPoolId,
     clientId: config.userPoolClientId,
-    loadJwks: () => fetchJwks(config.jwksUrl),
+    loadJwks: () => fetchJwks(cognitoJwksUrl(config)),
     logger,
   });
   const app = await buildApp({ config, clients, verifier, logger });
@@ -52,7 +52,7 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => shutdown('SIGINT'));
 
   // Every interface in a container (ECS); the local launcher passes its --host (loopback by default).
-  await app.listen({ port: config.port, host: process.env['HOST'] ?? '0.0.0.0' });
+  await app.listen({ port: config.port, host: config.host });
 }
 
 main().catch((err: unknown) => {

@@ -3,8 +3,6 @@ export { buildApp } from './app.ts';
 export type { AppOptions } from './app.ts';
 export { createDataService } from './service.ts';
 export type { DataService, DataServiceOptions } from './service.ts';
-export { loadConfig } from './config.ts';
-export type { DataServiceConfig } from './config.ts';
 export { createSqsIngestQueue } from './ingest-queue.ts';
 export type { IngestQueue, QueueMessage } from './ingest-queue.ts';
 export { createSqsQueueSender } from './replay.ts';

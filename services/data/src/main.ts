@@ -7,10 +7,9 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { monitoring } from '@fleet/core';
-import { createTokenVerifier, fetchJwks } from '@fleet/core/tokens';
+import { dataServiceConfigSchema, describeConfigProblems, loadConfig, monitoring } from '@fleet/core';
+import { cognitoJwksUrl, createTokenVerifier, fetchJwks } from '@fleet/core/tokens';
 import pino from 'pino';
-import { loadConfig } from './config.ts';
 import { createMetrics } from './emf.ts';
 import { queueProbe } from './dependency-probes.ts';
 import { createSqsIngestQueue } from './ingest-queue.ts';
@@ -18,9 +17,9 @@ import { createQueueRedrive } from './queue-redrive.ts';
 import { createSqsQueueSender } from './replay.ts';
 import { createDataService } from './service.ts';
 
-const result = loadConfig(process.env);
+const result = loadConfig(dataServiceConfigSchema, process.env);
 if (!result.ok) {
-  process.stderr.write(`data service: invalid configuration:\n${result.problems.map((p) => `  - ${p}`).join('\n')}\n`);
+  process.stderr.write(`data service: invalid configuration:\n${describeConfigProblems(result.problems)}\n`);
   process.exit(1);
 }
 const config = result.config;
@@ -50,7 +49,7 @@ const service = createDataService({
   verifier: createTokenVerifier({
     userPoolId: config.userPoolId,
     clientId: config.userPoolClientId,
-    loadJwks: () => fetchJwks(config.jwksUrl),
+    loadJwks: () => fetchJwks(cognitoJwksUrl(config)),
     logger,
   }),
 });
@@ -82,7 +81,7 @@ process.on('SIGINT', () => shutdown('SIGINT'));
 
 try {
   // Every interface in a container (ECS); the local launcher passes its --host (loopback by default).
-  await service.app.listen({ port: config.port, host: process.env['HOST'] ?? '0.0.0.0' });
+  await service.app.listen({ port: config.port, host: config.host });
   service.start();
 } catch (err) {
   logger.fatal({ err }, 'data service failed to start');

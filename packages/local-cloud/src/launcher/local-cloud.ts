@@ -19,6 +19,7 @@ import {
   type LocalStatus,
   type ResourceReferences,
 } from '@fleet/core';
+import type { LocalEndpointsFile } from '@fleet/core/endpoints-file';
 import { createAwsEndpoint, type EndpointAccess } from '../aws-endpoint/index.ts';
 import { credentialResolver, localArns } from '../iam/index.ts';
 import { hostAllowList } from './host-allow-list.ts';
@@ -57,34 +58,15 @@ export interface LocalCloudOptions {
   readonly allowAnyCredentials?: boolean;
 }
 
-/** What a client needs to reach the local cloud; also written to `<dataDir>/endpoints.json`. */
-export interface LocalEndpoints {
-  readonly region: string;
-  readonly accountId: string;
-  readonly awsEndpoint: string;
-  readonly mqttUrl: string;
-  readonly mqttHost: string;
-  readonly mqttPort: number;
-  readonly mqttWebSocketUrl: string;
-  readonly caFile: string;
-  readonly caUrl: string;
-  readonly credentialsFile: string;
-  readonly userPoolId: string;
-  readonly userPoolClientId: string;
-  readonly identityPoolId: string;
-  readonly queueUrls: Readonly<Record<string, string>>;
-  readonly bucket: string;
-  readonly tables: Readonly<Record<string, string>>;
-  readonly devicePolicyName: string;
-  readonly browserPolicyName: string;
-}
+/** What a client needs to reach the local cloud: `endpoints.json` (core's schema) without the gateway and the services. */
+export type LocalEndpoints = Omit<LocalEndpointsFile, 'gatewayUrl' | 'services'>;
 
 export interface LocalCloud {
   readonly endpoints: LocalEndpoints;
   readonly credentials: LocalCredentials;
   readonly clients: LocalClients;
-  /** References for `serviceEnvironment`, given where the services and the gateway listen. */
-  references(urls: { dataServiceUrl: string; publicUrl: string }): ResourceReferences;
+  /** References for `serviceEnvironment`, given where the Data Service listens. */
+  references(urls: { dataServiceUrl: string }): ResourceReferences;
   /** Process ids of the stand-ins that run as child processes (crash and fuzz tests check them). */
   standInPids(): { readonly dynamodb: number; readonly s3: number };
   /** Feeds a service's stdout line to CloudWatch if it is an Embedded Metric Format record. */
@@ -251,7 +233,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       endpoints,
       credentials,
       clients,
-      references: ({ dataServiceUrl, publicUrl }) => ({
+      references: ({ dataServiceUrl }) => ({
         region: localRegion,
         devicesTable: devicesTable.id,
         latestTable: latestTable.id,
@@ -270,7 +252,6 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         devicePolicyName,
         browserPolicyName,
         dataServiceUrl,
-        publicUrl,
       }),
       standInPids: () => ({ dynamodb: dynamodb.process.status().pid ?? -1, s3: s3.process.status().pid ?? -1 }),
       ingestServiceLine: (line, logGroupName) => cloudwatch.ingestEmfLine(line, logGroupName),

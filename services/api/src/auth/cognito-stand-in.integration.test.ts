@@ -97,7 +97,7 @@ beforeAll(async () => {
 
   const logger = pino({ level: 'silent' });
   // The same resolution main.ts applies, with AWS_ENDPOINT_URL as the local launcher sets it.
-  const jwksUrl = cognitoJwksUrl({ AWS_ENDPOINT_URL: cognito.endpoint }, 'us-east-1', userPoolId);
+  const jwksUrl = cognitoJwksUrl({ region: 'us-east-1', userPoolId, awsEndpointUrl: cognito.endpoint });
   app = await buildApp({
     config: { ...testConfig, userPoolId, userPoolClientId: clientId, identityPoolId, browserPolicyName },
     clients: { iot: iot.control, iotData: iot.data, dynamo: dynamo.doc, cognito: cognito.idp, cognitoIdentity: cognito.identity },
@@ -192,7 +192,7 @@ describe("a fresh pool that signs in by email, as Fleet's does", () => {
     }
     pool = { id, client };
     const logger = pino({ level: 'silent' });
-    const jwksUrl = cognitoJwksUrl({ AWS_ENDPOINT_URL: cognito.endpoint }, 'us-east-1', id);
+    const jwksUrl = cognitoJwksUrl({ region: 'us-east-1', userPoolId: id, awsEndpointUrl: cognito.endpoint });
     fresh = await buildApp({
       config: { ...testConfig, userPoolId: id, userPoolClientId: client },
       clients: { iot: iot.control, iotData: iot.data, dynamo: dynamo.doc, cognito: cognito.idp, cognitoIdentity: cognito.identity },
