@@ -6,7 +6,7 @@
 import type { AwsServiceHandler } from '../../aws-endpoint/index.ts';
 import type { LocalCa } from '../ca/local-ca.ts';
 import type { IotRegistry } from '../registry/iot-registry.ts';
-import { invalid } from '../registry/iot-registry.ts';
+import { invalid } from '../registry/registry-context.ts';
 import type { CertificateRecord, ThingRecord } from '../registry/registry-store.ts';
 import { boolParam, intParam, paginate, restJsonHandler, type RestRequest } from './rest-json.ts';
 
