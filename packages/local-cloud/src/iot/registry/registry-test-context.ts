@@ -1,10 +1,12 @@
 /**
- * Test fixture (used by the *.test.ts files of this folder): a `RegistryContext` over an in-memory
- * store that counts its saves, a fixed clock, and a certificate as the local CA would issue it, so
- * each registry module is tested directly (state in, result out).
+ * Test fixture (used by the *.test.ts files of this folder and of control-plane/routes): a
+ * `RegistryContext` or a whole registry over an in-memory store that counts its saves, a fixed
+ * clock, and a certificate as the local CA would issue it, so each registry module and each route
+ * module is tested directly (state in, result out).
  */
 import { randomBytes } from 'node:crypto';
 import type { IssuedDeviceCertificate } from '../ca/local-ca.ts';
+import { createIotRegistry, type IotRegistry } from './iot-registry.ts';
 import { createRegistryContext, type RegistryContext } from './registry-context.ts';
 import type { RegistryState } from './registry-store.ts';
 
@@ -24,9 +26,12 @@ export interface TestContext {
 export function testContext(): TestContext {
   let saves = 0;
   let now = Date.UTC(2026, 0, 15, 12);
-  const map = () => Object.create(null) as Record<string, never>;
-  const state: RegistryState = { things: map(), certificates: map(), policies: map(), policyTargets: map(), thingPrincipals: map() };
-  const context = createRegistryContext({ store: { state, save: () => void (saves += 1) }, region, accountId, now: () => now });
+  const context = createRegistryContext({
+    store: { state: emptyState(), save: () => void (saves += 1) },
+    region,
+    accountId,
+    now: () => now,
+  });
   return { context, saves: () => saves, tick: (ms) => void (now += ms) };
 }
 
@@ -39,4 +44,14 @@ export function issuedCertificate(): IssuedDeviceCertificate {
     notBefore: new Date(Date.UTC(2026, 0, 1)),
     notAfter: new Date(Date.UTC(2027, 0, 1)),
   };
+}
+
+/** A whole registry over an in-memory store (for the control plane's route tests). */
+export function testRegistry(): IotRegistry {
+  return createIotRegistry({ store: { state: emptyState(), save: () => undefined }, region, accountId });
+}
+
+function emptyState(): RegistryState {
+  const map = () => Object.create(null) as Record<string, never>;
+  return { things: map(), certificates: map(), policies: map(), policyTargets: map(), thingPrincipals: map() };
 }
