@@ -13,12 +13,17 @@ function attached(map: Record<string, string[]>, key: string): string[] {
   return (map[key] ??= []);
 }
 
+/** Adds a principal to the list of `key` once (attaching twice is no error on AWS) and persists. */
+function attach(context: RegistryContext, map: Record<string, string[]>, key: string, principal: string): void {
+  checkPrincipal(context, principal);
+  const principals = attached(map, key);
+  if (!principals.includes(principal)) principals.push(principal);
+  saveChange(context);
+}
+
 export function attachPolicy(context: RegistryContext, policyName: string, target: string): void {
   requirePolicy(context, policyName);
-  checkPrincipal(context, target);
-  const targets = attached(context.state.policyTargets, policyName);
-  if (!targets.includes(target)) targets.push(target);
-  saveChange(context);
+  attach(context, context.state.policyTargets, policyName, target);
 }
 
 export function detachPolicy(context: RegistryContext, policyName: string, target: string): void {
@@ -62,10 +67,7 @@ export function policyDocumentsOf(context: RegistryContext, principal: string): 
 
 export function attachThingPrincipal(context: RegistryContext, thingName: string, principal: string): void {
   requireThing(context, thingName);
-  checkPrincipal(context, principal);
-  const principals = attached(context.state.thingPrincipals, thingName);
-  if (!principals.includes(principal)) principals.push(principal);
-  saveChange(context);
+  attach(context, context.state.thingPrincipals, thingName, principal);
 }
 
 export function detachThingPrincipal(context: RegistryContext, thingName: string, principal: string): void {

@@ -8,6 +8,20 @@ import { openTestState, testQueue, type TestState } from './sqs-test-state.ts';
 let t: TestState;
 afterEach(() => t.close());
 
+/** Opens `t` with message writes held until `releaseWrite()`, to act while a send is in flight. */
+async function withHeldWrites(): Promise<{ releaseWrite: () => void }> {
+  let releaseWrite!: () => void;
+  const held = new Promise<void>((resolve) => (releaseWrite = resolve));
+  t = await openTestState((store) => ({
+    ...store,
+    putMessages: async (queue, entries) => {
+      await held;
+      await store.putMessages(queue, entries);
+    },
+  }));
+  return { releaseWrite };
+}
+
 describe('send', () => {
   it('answers the message id and the MD5s the SDK verifies, and indexes the message visible', async () => {
     t = await openTestState();
@@ -62,15 +76,7 @@ describe('send', () => {
   });
 
   it('drops what it sent when the queue is purged while the write is in flight', async () => {
-    let releaseWrite!: () => void;
-    const held = new Promise<void>((resolve) => (releaseWrite = resolve));
-    t = await openTestState((store) => ({
-      ...store,
-      putMessages: async (queue, entries) => {
-        await held;
-        await store.putMessages(queue, entries);
-      },
-    }));
+    const { releaseWrite } = await withHeldWrites();
     const queue = await testQueue(t.state, 'q');
     const sending = send(t.state, 'q', [{ body: 'during purge' }]);
     await purgeQueue(t.state, 'q');
@@ -80,15 +86,7 @@ describe('send', () => {
   });
 
   it('throws QueueDoesNotExist when the queue is deleted while the write is in flight', async () => {
-    let releaseWrite!: () => void;
-    const held = new Promise<void>((resolve) => (releaseWrite = resolve));
-    t = await openTestState((store) => ({
-      ...store,
-      putMessages: async (queue, entries) => {
-        await held;
-        await store.putMessages(queue, entries);
-      },
-    }));
+    const { releaseWrite } = await withHeldWrites();
     await testQueue(t.state, 'q');
     const sending = send(t.state, 'q', [{ body: 'during delete' }]);
     await deleteQueue(t.state, 'q');
