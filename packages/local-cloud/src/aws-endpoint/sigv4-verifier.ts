@@ -99,7 +99,6 @@ export async function verifySigV4<C extends SigningCredentials = KnownCredential
   now = Date.now(),
   rules: SignatureRules = {},
 ): Promise<Authentication<C>> {
-  const fail = (kind: AuthFailureKind, message: string): Authentication<C> => ({ ok: false, kind, message });
   const queryStart = req.rawUrl.indexOf('?');
   const path = queryStart < 0 ? req.rawUrl : req.rawUrl.slice(0, queryStart);
   const query = parseQuery(queryStart < 0 ? '' : req.rawUrl.slice(queryStart + 1));
@@ -181,6 +180,9 @@ export async function verifySigV4<C extends SigningCredentials = KnownCredential
   if (!signed) return fail('signature', signatureMismatch);
   return { ok: true, accessKeyId: parsed.accessKeyId, credentials };
 }
+
+/** A refusal; `never` credentials make it an `Authentication` of any credentials type. */
+const fail = (kind: AuthFailureKind, message: string): Authentication<never> => ({ ok: false, kind, message });
 
 const signatureMismatch =
   'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
