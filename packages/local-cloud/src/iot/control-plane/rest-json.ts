@@ -112,6 +112,15 @@ export function intParam(query: URLSearchParams, name: string): number | undefin
   return value;
 }
 
+/** A required string input (label, query parameter, body field or header); InvalidRequestException when absent or empty. */
+export function requiredString(value: unknown, name: string): string {
+  if (typeof value !== 'string' || value.length === 0) throw new AwsError('InvalidRequestException', `${name} is required`, 400);
+  return value;
+}
+
+/** Epoch seconds: restJson1's default timestamp format. */
+export const epochSeconds = (ms: number) => ms / 1000;
+
 export function boolParam(query: URLSearchParams, name: string): boolean | undefined {
   const raw = query.get(name);
   return raw === null ? undefined : raw === 'true';
