@@ -7,6 +7,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { dataLayout, launcherScript } from '@fleet/local-cloud';
 import { readFleetEndpoints, type FleetEndpoints } from '@fleet/simulator';
 import { freePort } from './free-port.ts';
 
@@ -52,7 +53,7 @@ export async function startPlatformProcess(
     [
       '--import',
       'tsx',
-      'packages/local-cloud/src/main.ts',
+      launcherScript,
       '--data-dir',
       dataDir,
       '--gateway-port',
@@ -80,7 +81,7 @@ export async function startPlatformProcess(
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`the platform exited with ${child.exitCode} while starting:\n${output}`);
     if (output.includes('Fleet is up')) {
-      endpoints = JSON.parse(await readFile(join(dataDir, 'endpoints.json'), 'utf8')) as PlatformEndpointsFile;
+      endpoints = JSON.parse(await readFile(dataLayout(dataDir).endpointsFile, 'utf8')) as PlatformEndpointsFile;
       if (await allHealthy(endpoints)) break;
     }
     await new Promise((r) => setTimeout(r, 250));

@@ -7,7 +7,7 @@ import {
   ListMetricsCommand,
   PutMetricDataCommand,
 } from '@aws-sdk/client-cloudwatch';
-import { startHarness, type Harness } from './test-harness.ts';
+import { startHarness, type Harness } from '../testing/cloudwatch-harness.ts';
 
 const t0 = Date.UTC(2026, 10, 24, 12, 0, 0);
 const at = (minutes: number, seconds = 0) => new Date(t0 + minutes * 60_000 + seconds * 1000);

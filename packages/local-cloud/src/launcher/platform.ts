@@ -5,12 +5,12 @@
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import type { Server as HttpServer } from 'node:http';
 import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { monitoring, services, serviceEnvironment, type ServiceName } from '@fleet/core';
 import { createGateway, createHealthChecker, createJwtAuthorizer, type HealthChecker } from '../gateway/index.ts';
 import type { LaunchConfig } from './launch-config.ts';
 import { localNames } from './host-allow-list.ts';
+import { dataLayout } from './data-layout.ts';
 import { startLocalCloud, type LocalCloud, type LocalEndpoints } from './local-cloud.ts';
 import { createPlatformStatus, type PlatformStatus } from './platform-status.ts';
 import { startServiceProcess, type ServiceProcess } from './service-processes.ts';
@@ -91,7 +91,7 @@ export async function startPlatform(config: LaunchConfig, repoRoot: string, log:
             service,
             repoRoot,
             environment,
-            logDir: join(config.dataDir, 'logs'),
+            logDir: dataLayout(config.dataDir).serviceLogs,
             log: log.child({ component: service.name }),
             onLine: (line) => cloud.ingestServiceLine(line, logGroupName),
             onStateChange: (child) => status.childChanged('service', child),
@@ -129,7 +129,7 @@ export async function startPlatform(config: LaunchConfig, repoRoot: string, log:
         services.map((s) => [s.name, { url: targets[s.name], pid: processes.find((p) => p.name === s.name)?.status().pid }]),
       ),
     };
-    await writeFile(join(config.dataDir, 'endpoints.json'), `${JSON.stringify(endpoints, null, 2)}\n`);
+    await writeFile(dataLayout(config.dataDir).endpointsFile, `${JSON.stringify(endpoints, null, 2)}\n`);
     return { endpoints, cloud, health, processes, status, stop };
   } catch (err) {
     await stop();

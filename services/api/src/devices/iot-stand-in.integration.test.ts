@@ -11,9 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import type { MqttClient } from 'mqtt';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// The stand-in and its fixture live in local-cloud, which has no package entry point yet.
-import { createFleetPolicies, startFixture, type Fixture } from '../../../../packages/local-cloud/src/iot/iot-test-fixture.ts';
-import { connectTls, eventually } from '../../../../packages/local-cloud/src/iot/broker/mqtt-test-client.ts';
+import { connectTls, createFleetPolicies, eventually, startIotFixture, type IotFixture } from '@fleet/local-cloud/testing';
 import { buildApp } from '../app.ts';
 import { createTokenVerifier } from '@fleet/core/tokens';
 import { startTestDynamo, type TestDynamo } from '../test-support/dynalite-tables.ts';
@@ -21,14 +19,14 @@ import { fakeAwsClient } from '../test-support/fake-aws-client.ts';
 import { testConfig, testPool } from '../test-support/test-app.ts';
 import { createTestTokens, type TestTokens } from '@fleet/core/tokens/testing';
 
-let fixture: Fixture;
+let fixture: IotFixture;
 let dynamo: TestDynamo;
 let tokens: TestTokens;
 let app: FastifyInstance;
 const clients: MqttClient[] = [];
 
 beforeAll(async () => {
-  fixture = await startFixture();
+  fixture = await startIotFixture();
   await createFleetPolicies(fixture.control);
   dynamo = await startTestDynamo();
   tokens = await createTestTokens(testPool);

@@ -16,9 +16,9 @@ import type { MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadOrCreateLocalCa } from '../ca/local-ca.ts';
 import type { BrokerMessage } from '../index.ts';
-import { createFleetPolicies, provisionDevice, startFixture, type Device, type Fixture } from '../iot-test-fixture.ts';
+import { createFleetPolicies, provisionDevice, startFixture, type Device, type Fixture } from '../../testing/iot-fixture.ts';
 import { emitterConcurrency } from './emitter-concurrency.ts';
-import { closed, connectTls, eventually, subscribeGranted, type TlsIdentity } from './mqtt-test-client.ts';
+import { closed, connectTls, eventually, subscribeGranted, type TlsIdentity } from '../../testing/mqtt-test-client.ts';
 
 const allowAll = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iot:*', Resource: '*' }] });
 
@@ -67,7 +67,7 @@ async function stillServes(): Promise<void> {
 
 describe('floods', () => {
   it('survives the 100-publisher flood that overflowed the stack with aedes defaults (child process)', async () => {
-    const probe = fileURLToPath(new URL('./flood-probe.ts', import.meta.url));
+    const probe = fileURLToPath(new URL('../../testing/flood-probe.ts', import.meta.url));
     const output = await new Promise<string>((resolve, reject) => {
       execFile(process.execPath, ['--import', 'tsx', probe, String(emitterConcurrency), '1000'], { timeout: 25_000 }, (err, stdout) =>
         err && !stdout ? reject(err) : resolve(stdout),

@@ -12,8 +12,8 @@ import { PublishCommand } from '@aws-sdk/client-iot-data-plane';
 import { topics } from '@fleet/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrokerMessage } from '../index.ts';
-import { createFleetPolicies, provisionDevice, startFixture, type Device, type Fixture } from '../iot-test-fixture.ts';
-import { eventually } from './mqtt-test-client.ts';
+import { createFleetPolicies, provisionDevice, startFixture, type Device, type Fixture } from '../../testing/iot-fixture.ts';
+import { eventually } from '../../testing/mqtt-test-client.ts';
 
 // Debian package mosquitto-clients; the CI script must install it (apt-get install -y mosquitto-clients).
 const installed = existsSync('/usr/bin/mosquitto_pub') && existsSync('/usr/bin/mosquitto_sub');
