@@ -2,6 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import pino from 'pino';
+import { exitGracefullyOnSignal } from '@fleet/core/process';
 import { createFrontendApp } from './app.ts';
 import { runtimeConfigFromEnv } from './runtime-config.ts';
 
@@ -18,12 +19,4 @@ if (problems.length > 0 || !Number.isInteger(port)) {
 const webRoot = process.env.WEB_ROOT ?? join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'web');
 const app = await createFrontendApp({ webRoot, runtimeConfig: config, logger: log });
 await app.listen({ port, host: process.env.HOST ?? '0.0.0.0' });
-
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(signal, () => {
-    app.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  });
-}
+exitGracefullyOnSignal({ log, drain: () => app.close(), timeoutMs: 10_000 });
