@@ -2,32 +2,11 @@
  * Local state survives a restart, including `kill -9` of `npm start`: users, devices, their
  * certificates and stored readings are all there afterwards, and nothing is left holding a port.
  */
-import { readFile } from 'node:fs/promises';
 import { afterAll, describe, expect, it } from 'vitest';
-import { connectAsync } from 'mqtt';
-import { topics } from '@fleet/core';
 import { createFleetApi, signIn } from '@fleet/simulator';
 import { deployedEndpointsFile, startPlatformProcess, type PlatformProcess } from './platform-process.ts';
-import { allStoredReadings, createUser, waitForStored, type RegisteredDevice } from './fleet-user.ts';
-
-async function publish(platform: PlatformProcess, device: RegisteredDevice, base: number, seqs: number[]): Promise<void> {
-  const client = await connectAsync({
-    host: platform.endpoints.mqttHost,
-    port: platform.endpoints.mqttPort,
-    protocol: 'mqtts',
-    ca: await readFile(platform.endpoints.caFile, 'utf8'),
-    cert: device.credentials.certificatePem,
-    key: device.credentials.privateKey,
-    clientId: device.device.deviceId,
-    reconnectPeriod: 0,
-  });
-  for (const seq of seqs) {
-    await client.publishAsync(topics.telemetry(device.device.deviceId), JSON.stringify({ ts: base + seq, seq, humidity: seq }), { qos: 1 });
-    // Stay under AWS IoT's 100 publishes per second per connection.
-    await new Promise((r) => setTimeout(r, 12));
-  }
-  await client.endAsync();
-}
+import { publishReadings } from './device-publish.ts';
+import { allStoredReadings, createUser, waitForStored } from './fleet-user.ts';
 
 describe.skipIf(deployedEndpointsFile)('restart of the local cloud', () => {
   let platform: PlatformProcess | undefined;
@@ -42,7 +21,7 @@ describe.skipIf(deployedEndpointsFile)('restart of the local cloud', () => {
     const user = await createUser(first);
     const device = await user.api.registerDevice('survivor');
     const base = Date.now() - 120_000;
-    await publish(
+    await publishReadings(
       first,
       device,
       base,
@@ -66,7 +45,7 @@ describe.skipIf(deployedEndpointsFile)('restart of the local cloud', () => {
     expect(await allStoredReadings(again, device.device.deviceId, base, base + 1000)).toHaveLength(50);
 
     // The device's certificate still works, and new readings join the old ones.
-    await publish(
+    await publishReadings(
       second,
       device,
       base,

@@ -70,10 +70,18 @@ afterEach(async () => {
 });
 
 describe('migrateDataLayout', () => {
-  it('moves every file of the old layout to its stand-in folder, losing none', async () => {
+  it('moves every file of the old layout to its stand-in folder, losing none, and logs each move', async () => {
     await put(oldLayout);
-    const { moved } = await migrateDataLayout(root, log);
+    const lines: { from: string; to: string; msg: string }[] = [];
+    const recorder = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as (typeof lines)[number]) });
+    const { moved } = await migrateDataLayout(root, recorder);
     expect(moved).toHaveLength(5);
+    expect(lines.map(({ from, to, msg }) => ({ from, to, msg }))).toContainEqual({
+      from: join(root, 's3/s3'),
+      to: join(root, 's3/buckets'),
+      msg: 'moved to the data-folder layout <data>/<stand-in>/',
+    });
+    expect(lines).toHaveLength(5);
     expect(await tree(root)).toEqual(newLayout);
     expect(await readdir(root)).not.toContain('ca');
   });
