@@ -8,10 +8,10 @@ import { mkdir, readdir, rename, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { layoutMoves } from '@fleet/local-cloud';
-import { createFleetApi, signIn } from '@fleet/simulator';
 import { afterAll, describe, expect, it } from 'vitest';
 import { publishReadings } from './device-publish.ts';
-import { allStoredReadings, createUser, waitForStored } from './fleet-user.ts';
+import { allStoredReadings, waitForStored } from './fleet-user.ts';
+import { signInAgain, userWithStoredReadings } from './kept-state.ts';
 import { deployedEndpointsFile, startPlatformProcess, type PlatformProcess } from './platform-process.ts';
 
 const exists = (path: string) =>
@@ -49,16 +49,7 @@ describe.skipIf(deployedEndpointsFile)('a data folder of the old layout', () => 
   it('is migrated at start with its users, devices, readings and objects', async () => {
     const first = await startPlatformProcess();
     platform = first;
-    const user = await createUser(first);
-    const device = await user.api.registerDevice('migrant');
-    const base = Date.now() - 120_000;
-    await publishReadings(
-      first,
-      device,
-      base,
-      Array.from({ length: 30 }, (_, i) => i + 1),
-    );
-    expect(await waitForStored(user, device.device.deviceId, base, base + 1000, 30)).toHaveLength(30);
+    const { user, device, base } = await userWithStoredReadings(first, 'migrant', 30);
     const s3 = await s3Client(first);
     await s3.send(new PutObjectCommand({ Bucket: first.endpoints.bucket, Key: 'kept/object.txt', Body: 'still here' }));
     s3.destroy();
@@ -73,8 +64,7 @@ describe.skipIf(deployedEndpointsFile)('a data folder of the old layout', () => 
     platform = second;
     // Users (Cognito), devices (registry and devices table), readings (DynamoDB), objects (S3).
     expect(second.endpoints.userPoolId).toBe(first.endpoints.userPoolId);
-    const tokens = await signIn(second.endpoints, user.email, user.password);
-    const again = { ...user, tokens, api: createFleetApi(second.endpoints, tokens) };
+    const again = await signInAgain(second, user);
     expect(await again.api.getDevice(device.device.deviceId)).toMatchObject({ deviceId: device.device.deviceId, name: 'migrant' });
     expect(await allStoredReadings(again, device.device.deviceId, base, base + 1000)).toHaveLength(30);
     const s3Again = await s3Client(second);

@@ -66,6 +66,17 @@ describe('ingest through the SQS stand-in', () => {
     return res.json<RawPage>().readings;
   };
 
+  /** POST /internal/dead-letters/replay with an admin's token; the 200 answer's body. */
+  const replayAsAdmin = async () => {
+    const res = await service.app.inject({
+      method: 'POST',
+      url: '/internal/dead-letters/replay',
+      headers: await callers.headers(['admin']),
+    });
+    expect(res.statusCode).toBe(200);
+    return res.json<unknown>();
+  };
+
   beforeAll(async () => {
     callers = await createTestCallers();
     aws = await startLocalAws();
@@ -149,13 +160,7 @@ describe('ingest through the SQS stand-in', () => {
     // Replay changes state: only an admin's token (which the API Service forwards) may ask for it.
     const anonymous = await service.app.inject({ method: 'POST', url: '/internal/dead-letters/replay' });
     expect(anonymous.statusCode).toBe(401);
-    const res = await service.app.inject({
-      method: 'POST',
-      url: '/internal/dead-letters/replay',
-      headers: await callers.headers(['admin']),
-    });
-    expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({
+    expect(await replayAsAdmin()).toEqual({
       errorAction: { replayed: 1, skipped: 0, remaining: false },
       deadLetterQueue: { status: 'NOTHING_TO_MOVE', moved: 0, toMove: 0 },
     });
@@ -179,13 +184,7 @@ describe('ingest through the SQS stand-in', () => {
     const before = await service.app.inject({ url: '/data/dead-letters', headers: await callers.headers(['operator']) });
     expect(before.json()).toMatchObject({ backlog: { deadLetterQueueMessages: 4 } });
 
-    const res = await service.app.inject({
-      method: 'POST',
-      url: '/internal/dead-letters/replay',
-      headers: await callers.headers(['admin']),
-    });
-    expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({
+    expect(await replayAsAdmin()).toEqual({
       errorAction: { replayed: 0, skipped: 0, remaining: false },
       deadLetterQueue: { status: 'COMPLETED', moved: 4, toMove: 4 },
     });

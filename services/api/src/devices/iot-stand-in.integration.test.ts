@@ -25,15 +25,11 @@ let tokens: TestTokens;
 let app: FastifyInstance;
 const clients: MqttClient[] = [];
 
-beforeAll(async () => {
-  fixture = await startIotFixture();
-  await createFleetPolicies(fixture.control);
-  dynamo = await startTestDynamo();
-  tokens = await createTestTokens(testPool);
+/** The API Service over the IoT stand-in and dynalite (Cognito is not called here). */
+function apiOverStandIns(config: Partial<typeof testConfig>): Promise<FastifyInstance> {
   const logger = pino({ level: 'silent' });
-  app = await buildApp({
-    // What the launcher sets: the host DescribeEndpoint answers in the local cloud.
-    config: { ...testConfig, iotEndpoint: '127.0.0.1' },
+  return buildApp({
+    config: { ...testConfig, ...config },
     clients: {
       iot: fixture.control,
       iotData: fixture.data,
@@ -45,6 +41,15 @@ beforeAll(async () => {
     logger,
     docsUi: false,
   });
+}
+
+beforeAll(async () => {
+  fixture = await startIotFixture();
+  await createFleetPolicies(fixture.control);
+  dynamo = await startTestDynamo();
+  tokens = await createTestTokens(testPool);
+  // What the launcher sets: the host DescribeEndpoint answers in the local cloud.
+  app = await apiOverStandIns({ iotEndpoint: '127.0.0.1' });
   await app.ready();
 });
 
@@ -108,19 +113,7 @@ describe('device lifecycle against the IoT stand-in', () => {
 
   it('leaves no thing behind when the policy to attach does not exist', async () => {
     const auth = `Bearer ${await tokens.accessToken({ groups: ['admin'] })}`;
-    const broken = await buildApp({
-      config: { ...testConfig, devicePolicyName: 'no-such-policy' },
-      clients: {
-        iot: fixture.control,
-        iotData: fixture.data,
-        dynamo: dynamo.doc,
-        cognito: fakeAwsClient<CognitoIdentityProviderClient>().client,
-        cognitoIdentity: fakeAwsClient<CognitoIdentityClient>().client,
-      },
-      verifier: createTokenVerifier({ ...testPool, loadJwks: async () => tokens.jwks, logger: pino({ level: 'silent' }) }),
-      logger: pino({ level: 'silent' }),
-      docsUi: false,
-    });
+    const broken = await apiOverStandIns({ devicePolicyName: 'no-such-policy' });
     try {
       const res = await broken.inject({
         method: 'POST',

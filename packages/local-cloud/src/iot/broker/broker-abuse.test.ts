@@ -161,14 +161,18 @@ describe('AWS IoT limits', () => {
 });
 
 describe('malformed input', () => {
-  it('closes a connection announcing a packet far over the limit before it has all arrived', async () => {
-    const socket = connectTlsSocket({
+  /** A raw TLS socket with a device's certificate: bytes no MQTT client would send. */
+  const rawDeviceSocket = () =>
+    connectTlsSocket({
       host: '127.0.0.1',
       port: fixture.iot.mqttPort,
       ca: fixture.iot.caCertificatePem,
       cert: free.certificatePem,
       key: free.privateKeyPem,
     });
+
+  it('closes a connection announcing a packet far over the limit before it has all arrived', async () => {
+    const socket = rawDeviceSocket();
     socket.on('error', () => undefined);
     socket.resume();
     const ended = new Promise<void>((resolve) => socket.on('close', () => resolve()));
@@ -184,13 +188,7 @@ describe('malformed input', () => {
   });
 
   it('drops a mutually authenticated connection that sends random bytes, and keeps serving', async () => {
-    const socket = connectTlsSocket({
-      host: '127.0.0.1',
-      port: fixture.iot.mqttPort,
-      ca: fixture.iot.caCertificatePem,
-      cert: free.certificatePem,
-      key: free.privateKeyPem,
-    });
+    const socket = rawDeviceSocket();
     const ended = new Promise<void>((resolve) => socket.on('close', () => resolve()));
     socket.on('error', () => undefined);
     socket.resume();
