@@ -1,8 +1,8 @@
 /**
- * Test fixture of the IoT stand-in (its own tests and the API Service's integration tests): a stand-in on ephemeral ports in a
- * temporary data folder, the local AWS endpoint in front of it, SDK clients, and a helper that
- * provisions a device the way the API service will (CreateThing, CreateKeysAndCertificate,
- * AttachPolicy, AttachThingPrincipal).
+ * Test fixture of the IoT stand-in (its own tests and the API Service's integration tests): a
+ * stand-in on ephemeral ports in a temporary data folder, the local AWS endpoint in front of it,
+ * SDK clients, and a helper that provisions a device the way the API service does (CreateThing,
+ * CreateKeysAndCertificate, AttachPolicy, AttachThingPrincipal).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';

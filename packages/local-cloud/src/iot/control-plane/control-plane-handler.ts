@@ -3,7 +3,7 @@
  * things, certificates (CreateKeysAndCertificate through the local CA), policies, attachments and
  * DescribeEndpoint. Request and response shapes follow the AWS IoT API reference.
  */
-import type { AwsServiceHandler } from '../../aws-endpoint/index.ts';
+import { requestFields, type AwsServiceHandler } from '../../aws-endpoint/index.ts';
 import type { LocalCa } from '../ca/local-ca.ts';
 import type { IotRegistry } from '../registry/iot-registry.ts';
 import { invalid } from '../registry/iot-registry.ts';
@@ -21,15 +21,15 @@ export interface ControlPlaneOptions {
   readonly host: string;
 }
 
+const fields = requestFields({ invalid, missing: (name) => invalid(`${name} is required`) });
+
 /** Epoch seconds: restJson1's default timestamp format. */
 const seconds = (ms: number) => ms / 1000;
 
 export function createControlPlaneHandler(options: ControlPlaneOptions): AwsServiceHandler {
   const { registry, ca, host } = options;
-  const required = (value: unknown, name: string): string => {
-    if (typeof value !== 'string' || value.length === 0) throw invalid(`${name} is required`);
-    return value;
-  };
+  // Body members, query parameters and headers alike: absent or empty is missing, another type invalid.
+  const required = (value: unknown, name: string): string => fields.requiredString({ [name]: value }, name);
   const principalHeader = (req: RestRequest) => required(req.headers['x-amzn-principal'], 'principal (x-amzn-principal header)');
 
   const describeThing = (t: ThingRecord) => ({
