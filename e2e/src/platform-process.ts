@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readEndpointsFile, readLocalEndpointsFile, type EndpointsFile, type LocalEndpointsFile } from '@fleet/core/endpoints-file';
+import { dataLayout, launcherScript } from '@fleet/local-cloud';
 import { freePort } from './free-port.ts';
 
 export const repoRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -44,7 +45,7 @@ export async function startPlatformProcess(
     [
       '--import',
       'tsx',
-      'packages/local-cloud/src/main.ts',
+      launcherScript,
       '--data-dir',
       dataDir,
       '--gateway-port',
@@ -73,7 +74,7 @@ export async function startPlatformProcess(
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`the platform exited with ${child.exitCode} while starting:\n${output}`);
     if (output.includes('Fleet is up')) {
-      endpoints = await readLocalEndpointsFile(join(dataDir, 'endpoints.json'));
+      endpoints = await readLocalEndpointsFile(dataLayout(dataDir).endpointsFile);
       if (await allHealthy(endpoints)) break;
     }
     await new Promise((r) => setTimeout(r, 250));

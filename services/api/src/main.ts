@@ -7,6 +7,7 @@
 import { pino } from 'pino';
 import { apiConfigSchema, describeConfigProblems, loadConfig } from '@fleet/core';
 import { buildApp } from './app.ts';
+import { exitGracefullyOnSignal } from '@fleet/core/process';
 import { cognitoJwksUrl, fetchJwks, createTokenVerifier } from '@fleet/core/tokens';
 import { createAwsClients } from './aws-clients.ts';
 
@@ -29,27 +30,15 @@ async function main(): Promise<void> {
   });
   const app = await buildApp({ config, clients, verifier, logger });
 
-  let closing = false;
-  const shutdown = (signal: string) => {
-    if (closing) return;
-    closing = true;
-    logger.info({ signal }, 'shutting down');
+  exitGracefullyOnSignal({
+    log: logger,
     // Fastify stops accepting connections and waits for in-flight requests.
-    const forced = setTimeout(() => {
-      logger.error('graceful shutdown timed out');
-      process.exit(1);
-    }, 10_000);
-    forced.unref();
-    app
-      .close()
-      .then(() => clients.destroy())
-      .catch((err: unknown) => {
-        logger.error({ err }, 'error during shutdown');
-        process.exitCode = 1;
-      });
-  };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+    drain: async () => {
+      await app.close();
+      clients.destroy();
+    },
+    timeoutMs: 10_000,
+  });
 
   // Every interface in a container (ECS); the local launcher passes its --host (loopback by default).
   await app.listen({ port: config.port, host: config.host });

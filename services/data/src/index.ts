@@ -8,3 +8,6 @@ export type { IngestQueue, QueueMessage } from './ingest-queue.ts';
 export { createSqsQueueSender } from './replay.ts';
 export { createMetrics } from './emf.ts';
 export { locate, windowMs } from './time-bucket.ts';
+// The benchmark of the DynamoDB stand-in writes through the service's own stores.
+export { createLatestStore } from './latest-store.ts';
+export { createTelemetryStore } from './telemetry-store.ts';

@@ -8,6 +8,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { dataServiceConfigSchema, describeConfigProblems, loadConfig, monitoring } from '@fleet/core';
+import { exitGracefullyOnSignal } from '@fleet/core/process';
 import { cognitoJwksUrl, createTokenVerifier, fetchJwks } from '@fleet/core/tokens';
 import pino from 'pino';
 import { createMetrics } from './emf.ts';
@@ -54,30 +55,8 @@ const service = createDataService({
   }),
 });
 
-let stopping = false;
-const shutdown = (signal: string) => {
-  if (stopping) return;
-  stopping = true;
-  logger.info({ signal }, 'shutting down: stop receiving, finish in-flight batches');
-  // ECS waits stopTimeout (30 s by default) after SIGTERM before SIGKILL.
-  const force = setTimeout(() => {
-    logger.error('shutdown took more than 25 s; exiting');
-    process.exit(1);
-  }, 25_000);
-  force.unref();
-  service
-    .stop()
-    .then(() => {
-      logger.info('stopped');
-      process.exit(0);
-    })
-    .catch((err: unknown) => {
-      logger.error({ err }, 'shutdown failed');
-      process.exit(1);
-    });
-};
-process.on('SIGTERM', () => shutdown('SIGTERM'));
-process.on('SIGINT', () => shutdown('SIGINT'));
+// Stop receiving, finish the in-flight batches; within ECS's 30 s stop timeout.
+exitGracefullyOnSignal({ log: logger, drain: () => service.stop(), timeoutMs: 25_000 });
 
 try {
   // Every interface in a container (ECS); the local launcher passes its --host (loopback by default).

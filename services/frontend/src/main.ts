@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import pino from 'pino';
 import { describeConfigProblems, frontendConfigSchema, loadConfig } from '@fleet/core';
+import { exitGracefullyOnSignal } from '@fleet/core/process';
 import { createFrontendApp } from './app.ts';
 import { webRuntimeConfig } from './runtime-config.ts';
 
@@ -16,12 +17,4 @@ const config = loaded.config;
 const webRoot = config.webRoot ?? join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'web');
 const app = await createFrontendApp({ webRoot, runtimeConfig: webRuntimeConfig(config), logger: log });
 await app.listen({ port: config.port, host: config.host });
-
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(signal, () => {
-    app.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  });
-}
+exitGracefullyOnSignal({ log, drain: () => app.close(), timeoutMs: 10_000 });

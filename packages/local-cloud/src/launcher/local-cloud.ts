@@ -1,10 +1,10 @@
 /**
  * Starts every stand-in of the diagram's managed services on one machine, provisions the shared
- * resources into them, and wires IoT Core to the rules engine. Everything persists under `dataDir`.
+ * resources into them, and wires IoT Core to the rules engine. Everything persists under `dataDir`,
+ * one folder per stand-in (`data-layout.ts`); a folder of the old layout is migrated first.
  */
 import type { Server } from 'node:http';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import {
   browserPolicyName,
@@ -32,6 +32,8 @@ import { createCloudWatchStandIn } from '../cloudwatch/index.ts';
 import { createRulesEngine } from '../rules-engine/index.ts';
 import type { ChildStatus } from '../child-process/index.ts';
 import { createLocalClients, destroyClients, type LocalClients } from './aws-clients.ts';
+import { dataLayout } from './data-layout.ts';
+import { migrateDataLayout } from './data-migration.ts';
 import { loadOrCreateCredentials, type LocalCredentials } from './local-credentials.ts';
 import { provision, type ProvisionedResources } from './provision.ts';
 
@@ -77,6 +79,8 @@ export interface LocalCloud {
 export async function startLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {
   const { dataDir, host, log } = options;
   await mkdir(dataDir, { recursive: true });
+  await migrateDataLayout(dataDir, log.child({ component: 'data-folder' }));
+  const layout = dataLayout(dataDir);
   const stack: (() => Promise<void>)[] = [];
   const stop = async () => {
     for (const close of stack.reverse()) {
@@ -84,30 +88,36 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     }
   };
   try {
-    const credentials = await loadOrCreateCredentials(dataDir);
+    const credentials = await loadOrCreateCredentials(layout.credentialsFile);
     const awsEndpoint = `http://${displayHost(host)}:${options.awsPort}`;
-    const sub = (name: string) => join(dataDir, name);
 
     const onStateChange = options.onChildStateChange;
     const [dynamodb, s3] = await Promise.all([
-      startDynamoDb({ dataDir: sub('dynamodb'), log: log.child({ component: 'dynamodb' }), ...(onStateChange ? { onStateChange } : {}) }),
-      startS3({ dataDir: sub('s3'), log: log.child({ component: 's3' }), ...(onStateChange ? { onStateChange } : {}) }),
+      startDynamoDb({
+        dataDir: layout.standIns.dynamodb,
+        log: log.child({ component: 'dynamodb' }),
+        ...(onStateChange ? { onStateChange } : {}),
+      }),
+      startS3({ dataDir: layout.standIns.s3, log: log.child({ component: 's3' }), ...(onStateChange ? { onStateChange } : {}) }),
     ]);
     stack.push(dynamodb.close, s3.close);
-    const sqs = await createSqsStandIn({ dataDir: sub('sqs'), endpointUrl: awsEndpoint, log: log.child({ component: 'sqs' }) });
+    const sqs = await createSqsStandIn({ dataDir: layout.standIns.sqs, endpointUrl: awsEndpoint, log: log.child({ component: 'sqs' }) });
     stack.push(sqs.close);
-    const cognito = await createCognitoStandIn({ dataDir: sub('cognito'), region: localRegion, log: log.child({ component: 'cognito' }) });
+    const cognito = await createCognitoStandIn({
+      dataDir: layout.standIns.cognito,
+      region: localRegion,
+      log: log.child({ component: 'cognito' }),
+    });
     stack.push(cognito.close);
     const cloudwatch = await createCloudWatchStandIn({
-      dataDir: sub('cloudwatch'),
+      dataDir: layout.standIns.cloudwatch,
       region: localRegion,
       accountId: localAccountId,
       log: log.child({ component: 'cloudwatch' }),
     });
     stack.push(cloudwatch.close);
     const iot = await createIotStandIn({
-      // The IoT stand-in keeps its files in an iot/ folder of its own.
-      dataDir,
+      dataDir: layout.standIns.iot,
       region: localRegion,
       accountId: localAccountId,
       host,
@@ -118,10 +128,6 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     });
     // Closed again (a no-op then) before the rules engine drains: see below.
     stack.push(iot.close);
-
-    const caFile = join(dataDir, 'ca', 'root-ca.pem');
-    await mkdir(join(dataDir, 'ca'), { recursive: true });
-    await writeFile(caFile, iot.caCertificatePem);
 
     let userPoolId = '';
     const arns = localArns({ region: localRegion, account: localAccountId, userPoolId: () => userPoolId });
@@ -216,9 +222,9 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       mqttHost,
       mqttPort: iot.mqttPort,
       mqttWebSocketUrl: `ws://${mqttHost}:${iot.wsPort}/mqtt`,
-      caFile,
+      caFile: iot.caFile,
       caUrl: `${awsEndpoint}/_fleet/ca.pem`,
-      credentialsFile: join(dataDir, 'credentials.json'),
+      credentialsFile: layout.credentialsFile,
       userPoolId: provisioned.userPoolId,
       userPoolClientId: provisioned.userPoolClientId,
       identityPoolId: provisioned.identityPoolId,

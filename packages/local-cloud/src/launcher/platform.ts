@@ -4,7 +4,6 @@
  */
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import type { Server as HttpServer } from 'node:http';
-import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { monitoring, services, type ServiceName } from '@fleet/core';
 import { writeEndpointsFile, type LocalEndpointsFile } from '@fleet/core/endpoints-file';
@@ -12,6 +11,7 @@ import { createGateway, createHealthChecker, createJwtAuthorizer, type HealthChe
 import type { LaunchConfig } from './launch-config.ts';
 import { localNames } from './host-allow-list.ts';
 import { localTaskEnvironment } from './local-task-environment.ts';
+import { dataLayout } from './data-layout.ts';
 import { startLocalCloud, type LocalCloud } from './local-cloud.ts';
 import { createPlatformStatus, type PlatformStatus } from './platform-status.ts';
 import { startServiceProcess, type ServiceProcess } from './service-processes.ts';
@@ -89,7 +89,7 @@ export async function startPlatform(config: LaunchConfig, repoRoot: string, log:
             repoRoot,
             environment,
             hostVariables: config.serviceHostVariables,
-            logDir: join(config.dataDir, 'logs'),
+            logDir: dataLayout(config.dataDir).serviceLogs,
             log: log.child({ component: service.name }),
             onLine: (line) => cloud.ingestServiceLine(line, logGroupName),
             onStateChange: (child) => status.childChanged('service', child),
@@ -127,7 +127,7 @@ export async function startPlatform(config: LaunchConfig, repoRoot: string, log:
         services.map((s) => [s.name, { url: targets[s.name], pid: processes.find((p) => p.name === s.name)?.status().pid }]),
       ),
     };
-    await writeEndpointsFile(join(config.dataDir, 'endpoints.json'), endpoints);
+    await writeEndpointsFile(dataLayout(config.dataDir).endpointsFile, endpoints);
     return { endpoints, cloud, health, processes, status, stop };
   } catch (err) {
     await stop();

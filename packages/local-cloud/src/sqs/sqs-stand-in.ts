@@ -30,9 +30,9 @@ export interface SqsStandIn {
   close(): Promise<void>;
 }
 
-/** Opens (or creates) the durable queue store under `dataDir` and answers SQS JSON requests. */
+/** Opens (or creates) the durable queue store in `<dataDir>/leveldb` and answers SQS JSON requests. */
 export async function createSqsStandIn(options: SqsStandInOptions): Promise<SqsStandIn> {
-  const location = join(options.dataDir, 'sqs');
+  const location = join(options.dataDir, 'leveldb');
   await mkdir(location, { recursive: true });
   const store = await openSqsStore(location);
   const log = options.log?.child({ service: 'sqs' });

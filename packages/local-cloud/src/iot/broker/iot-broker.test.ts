@@ -4,8 +4,8 @@ import { browserPolicyName, topics } from '@fleet/core';
 import type { MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { BrokerMessage } from '../index.ts';
-import { createFleetPolicies, provisionDevice, region, startFixture, type Device, type Fixture } from '../iot-test-fixture.ts';
-import { closed, connectTls, connectWs, eventually, subscribeGranted } from './mqtt-test-client.ts';
+import { createFleetPolicies, provisionDevice, region, startFixture, type Device, type Fixture } from '../../testing/iot-fixture.ts';
+import { closed, connectTls, connectWs, eventually, subscribeGranted } from '../../testing/mqtt-test-client.ts';
 import { presignIotWebSocketUrl } from './sigv4-presigned-url.ts';
 
 const browserIdentity = `${region}:7c3e2a10-aaaa-bbbb-cccc-000000000001`;

@@ -5,7 +5,7 @@
  * the SDK maps to exception classes.
  */
 import type { AwsRequest, AwsResponse, AwsServiceHandler } from '../../aws-endpoint/index.ts';
-import { AwsError, jsonError } from '../../aws-endpoint/index.ts';
+import { AwsError, jsonError, requestFields } from '../../aws-endpoint/index.ts';
 
 export interface RestRequest {
   readonly labels: Readonly<Record<string, string>>;
@@ -113,9 +113,12 @@ export function intParam(query: URLSearchParams, name: string): number | undefin
 }
 
 /** A required string input (label, query parameter, body field or header); InvalidRequestException when absent or empty. */
+const invalidRequest = (message: string) => new AwsError('InvalidRequestException', message, 400);
+const fields = requestFields({ invalid: invalidRequest, missing: (name) => invalidRequest(`${name} is required`) });
+
+/** A body member, query parameter or header alike: absent or empty is missing, another type invalid. */
 export function requiredString(value: unknown, name: string): string {
-  if (typeof value !== 'string' || value.length === 0) throw new AwsError('InvalidRequestException', `${name} is required`, 400);
-  return value;
+  return fields.requiredString({ [name]: value }, name);
 }
 
 /** Epoch seconds: restJson1's default timestamp format. */

@@ -1,5 +1,5 @@
 /**
- * Flood probe, run as a child process by flood-recursion.test.ts (a crash must not take the test
+ * Flood probe, run as a child process by iot/broker/broker-abuse.test.ts (a crash must not take the test
  * runner down): an aedes broker on 127.0.0.1 with the given emitter concurrency, 100 publishers
  * flooding QoS 0 without flow control on their own topics, one subscriber on one of them only.
  * Prints one JSON line: `{ survived, delivered, accepted }` or `{ crashed }`.

@@ -10,7 +10,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import pino from 'pino';
 import { createAwsEndpoint, type AwsRequest } from '../aws-endpoint/index.ts';
-import { createCloudWatchStandIn, type CloudWatchStandIn, type CloudWatchStandInOptions } from './index.ts';
+import { createCloudWatchStandIn, type CloudWatchStandIn, type CloudWatchStandInOptions } from '../cloudwatch/index.ts';
 
 export interface Harness {
   readonly dataDir: string;

@@ -10,7 +10,7 @@ import { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { pino } from 'pino';
 import { createAwsEndpoint } from '../aws-endpoint/index.ts';
-import { createCognitoStandIn, type CognitoStandIn } from './index.ts';
+import { createCognitoStandIn, type CognitoStandIn } from '../cognito/index.ts';
 
 export interface CognitoHarness {
   readonly dataDir: string;

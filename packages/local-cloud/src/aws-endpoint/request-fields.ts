@@ -1,11 +1,21 @@
 /**
- * Readers for JSON request members: they turn a wrong type into the service's validation error
- * instead of a crash deep inside an operation.
+ * Reading the members of a JSON-protocol request (AWS JSON 1.0/1.1, the JSON body of restJson1):
+ * a wrong type becomes the service's own validation error instead of a crash deep inside an
+ * operation. Each stand-in supplies its errors, since every AWS service words them its own way
+ * (CloudWatch's `MissingParameter`, Cognito's "Member must not be null", SQS's `MissingParameter`
+ * with "The request must contain the parameter …").
  */
-import type { AwsError } from '../aws-endpoint/index.ts';
+import type { AwsError } from './aws-error.ts';
 
 export type Input = Readonly<Record<string, unknown>>;
 type ErrorFactory = (message: string) => AwsError;
+
+export interface FieldErrors {
+  /** A member of the wrong type, e.g. "Name must be a string; received number". */
+  readonly invalid: ErrorFactory;
+  /** A required member that is absent, null or empty. */
+  readonly missing: (name: string) => AwsError;
+}
 
 export interface InputReader {
   string(input: Input, name: string): string | undefined;
@@ -15,12 +25,14 @@ export interface InputReader {
   boolean(input: Input, name: string): boolean | undefined;
   list(input: Input, name: string): readonly unknown[] | undefined;
   object(input: Input, name: string): Input | undefined;
-  /** A timestamp as epoch ms. CloudWatch's JSON protocol sends epoch seconds (possibly fractional). */
+  /** A timestamp as epoch ms. The JSON protocols send epoch seconds (possibly fractional). */
   timestampSeconds(input: Input, name: string): number | undefined;
   stringList(input: Input, name: string): string[] | undefined;
+  /** The elements of a list member (read with `list`) as structures; absent is empty. `name` is for messages. */
+  structures(list: readonly unknown[] | undefined, name: string): Input[];
 }
 
-export function inputReader(invalid: ErrorFactory, missing: (name: string) => AwsError): InputReader {
+export function requestFields({ invalid, missing }: FieldErrors): InputReader {
   const reader: InputReader = {
     string(input, name) {
       const value = input[name];
@@ -36,7 +48,8 @@ export function inputReader(invalid: ErrorFactory, missing: (name: string) => Aw
     number(input, name) {
       const value = input[name];
       if (value === undefined || value === null) return undefined;
-      if (typeof value !== 'number' || Number.isNaN(value)) throw invalid(`${name} must be a number; received ${JSON.stringify(value)}`);
+      if (typeof value !== 'number' || !Number.isFinite(value))
+        throw invalid(`${name} must be a number; received ${JSON.stringify(value)}`);
       return value;
     },
     requiredNumber(input, name) {
@@ -80,14 +93,12 @@ export function inputReader(invalid: ErrorFactory, missing: (name: string) => Aw
         return item;
       });
     },
+    structures(list, name) {
+      return (list ?? []).map((item, i) => {
+        if (typeof item !== 'object' || item === null || Array.isArray(item)) throw invalid(`${name}.member.${i + 1} must be a structure`);
+        return item as Input;
+      });
+    },
   };
   return reader;
-}
-
-/** Treats each element of a list member as a structure. */
-export function structures(list: readonly unknown[] | undefined, name: string, invalid: ErrorFactory): Input[] {
-  return (list ?? []).map((item, i) => {
-    if (typeof item !== 'object' || item === null || Array.isArray(item)) throw invalid(`${name}.member.${i + 1} must be a structure`);
-    return item as Input;
-  });
 }

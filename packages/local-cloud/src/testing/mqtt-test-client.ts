@@ -1,6 +1,7 @@
 /**
- * Test helpers (used by the broker tests): mqtt.js connections over mutual TLS and WebSocket that
- * resolve once connected or reject with the refusal, and waits with a deadline.
+ * Test helpers (the broker tests, the API Service's integration tests): mqtt.js connections over
+ * mutual TLS and WebSocket that resolve once connected or reject with the refusal, and waits with
+ * a deadline.
  */
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 

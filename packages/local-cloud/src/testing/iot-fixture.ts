@@ -1,8 +1,8 @@
 /**
- * Test fixture (used by the *.test.ts files of this folder): a stand-in on ephemeral ports in a
- * temporary data folder, the local AWS endpoint in front of it, SDK clients, and a helper that
- * provisions a device the way the API service will (CreateThing, CreateKeysAndCertificate,
- * AttachPolicy, AttachThingPrincipal).
+ * Test fixture of the IoT stand-in (its own tests and the API Service's integration tests): a
+ * stand-in on ephemeral ports in a temporary data folder, the local AWS endpoint in front of it,
+ * SDK clients, and a helper that provisions a device the way the API service does (CreateThing,
+ * CreateKeysAndCertificate, AttachPolicy, AttachThingPrincipal).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
@@ -19,7 +19,7 @@ import {
 import { IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane';
 import { browserPolicyDocument, browserPolicyName, devicePolicyDocument, devicePolicyName } from '@fleet/core';
 import { createAwsEndpoint } from '../aws-endpoint/index.ts';
-import { createIotStandIn, type BrokerMessage, type IotStandIn, type IotStandInOptions } from './index.ts';
+import { createIotStandIn, type BrokerMessage, type IotStandIn, type IotStandInOptions } from '../iot/index.ts';
 
 export const region = 'us-east-1';
 export const accountId = '000000000000';

@@ -8,7 +8,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { IotMessage, RuleAction, RuleDefinition } from '@fleet/core';
 import { pino } from 'pino';
-import { createRulesEngine, type RulesEngineDeps } from './rules-engine.ts';
+import { createRulesEngine, type RulesEngineDeps } from '../rules-engine/rules-engine.ts';
 
 export interface Call {
   readonly command: string;
