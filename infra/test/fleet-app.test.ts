@@ -343,7 +343,9 @@ describe('ECS (application)', () => {
       expect(container.HealthCheck.Command.join(' ')).toContain(`:${s.port}${s.livenessPath}'`);
     }
     // The image's probe is built from the same two values, passed as PORT and LIVENESS_PATH.
-    expect(dockerfile).toContain('ENV NODE_ENV=production PORT=${PORT} LIVENESS_PATH=${LIVENESS_PATH}\n');
+    expect(dockerfile).toContain('ENV PORT=${PORT} LIVENESS_PATH=${LIVENESS_PATH}\n');
+    // Nothing in a service reads NODE_ENV (core's config schemas are the whole list).
+    expect(dockerfile).not.toContain('NODE_ENV');
     expect(dockerfile.match(/^HEALTHCHECK [^\n]*\n.*$/m)?.[0]).toContain(
       `'http://127.0.0.1:' + process.env.PORT + process.env.LIVENESS_PATH`,
     );
