@@ -12,7 +12,9 @@ import { serviceByName } from './services.ts';
 /** Physical names and addresses, as each runtime knows them. */
 export interface ResourceReferences {
   readonly region: string;
+  /** The device registry; the API Service's alone. */
   readonly devicesTable: string;
+  /** The device state (latest values, presence); the Data Service's alone. */
   readonly latestTable: string;
   readonly telemetryTable: string;
   /** Table of platform-wide facts (the first admin's claim); the API Service's alone. */
@@ -66,7 +68,6 @@ export function serviceEnvironment(service: ServiceName, refs: ResourceReference
       return {
         ...common,
         DEVICES_TABLE: refs.devicesTable,
-        LATEST_TABLE: refs.latestTable,
         USER_POOL_ID: refs.userPoolId,
         USER_POOL_CLIENT_ID: refs.userPoolClientId,
         IDENTITY_POOL_ID: refs.identityPoolId,
@@ -81,7 +82,6 @@ export function serviceEnvironment(service: ServiceName, refs: ResourceReference
     case 'data':
       return {
         ...common,
-        DEVICES_TABLE: refs.devicesTable,
         LATEST_TABLE: refs.latestTable,
         TELEMETRY_TABLE: refs.telemetryTable,
         BUCKET_NAME: refs.bucket,

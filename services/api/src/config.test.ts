@@ -5,7 +5,6 @@ const env = {
   AWS_REGION: 'us-east-1',
   PORT: '3002',
   DEVICES_TABLE: 'fleet-devices',
-  LATEST_TABLE: 'fleet-latest',
   USER_POOL_ID: 'us-east-1_AbC123',
   USER_POOL_CLIENT_ID: 'client',
   IDENTITY_POOL_ID: 'us-east-1:abc',

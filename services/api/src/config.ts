@@ -9,7 +9,6 @@ export interface ApiConfig {
   readonly region: string;
   readonly port: number;
   readonly devicesTable: string;
-  readonly latestTable: string;
   readonly userPoolId: string;
   readonly userPoolClientId: string;
   readonly identityPoolId: string;
@@ -34,7 +33,6 @@ const required = [
   'AWS_REGION',
   'PORT',
   'DEVICES_TABLE',
-  'LATEST_TABLE',
   'USER_POOL_ID',
   'USER_POOL_CLIENT_ID',
   'IDENTITY_POOL_ID',
@@ -85,7 +83,6 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
       region: v.AWS_REGION,
       port,
       devicesTable: v.DEVICES_TABLE,
-      latestTable: v.LATEST_TABLE,
       userPoolId: v.USER_POOL_ID,
       userPoolClientId: v.USER_POOL_CLIENT_ID,
       identityPoolId: v.IDENTITY_POOL_ID,

@@ -4,7 +4,6 @@ import { loadConfig } from './config.ts';
 const valid = {
   AWS_REGION: 'us-east-1',
   PORT: '3003',
-  DEVICES_TABLE: 'fleet-devices',
   LATEST_TABLE: 'fleet-latest',
   TELEMETRY_TABLE: 'fleet-telemetry',
   BUCKET_NAME: 'fleet-telemetry',

@@ -7,7 +7,6 @@ import { cognitoJwksUrl } from '@fleet/core/tokens';
 export interface DataServiceConfig {
   readonly port: number;
   readonly region: string;
-  readonly devicesTable: string;
   readonly latestTable: string;
   readonly telemetryTable: string;
   readonly bucket: string;
@@ -70,7 +69,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   const config: DataServiceConfig = {
     port,
     region,
-    devicesTable: required('DEVICES_TABLE'),
     latestTable: required('LATEST_TABLE'),
     telemetryTable: required('TELEMETRY_TABLE'),
     bucket: required('BUCKET_NAME'),

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { TableDefinition } from '@fleet/core';
 import { tables, telemetryBucket } from '@fleet/core';
 
@@ -114,9 +114,4 @@ export async function startLocalAws(options: { maxItemSizeKb?: number } = {}): P
       await rm(directory, { recursive: true, force: true });
     },
   };
-}
-
-/** Registers a device as the API Service does (an item in the devices table), so queries of it answer. */
-export async function registerTestDevice(aws: LocalAws, deviceId: string): Promise<void> {
-  await aws.dynamo.send(new PutCommand({ TableName: aws.tableNames.devices, Item: { deviceId, name: deviceId, status: 'active' } }));
 }
