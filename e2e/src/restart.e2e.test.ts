@@ -2,25 +2,14 @@
  * Local state survives a restart, including `kill -9` of `npm start`: users, devices, their
  * certificates and stored readings are all there afterwards, and nothing is left holding a port.
  */
-import { readFile } from 'node:fs/promises';
 import { afterAll, describe, expect, it } from 'vitest';
-import { connectAsync } from 'mqtt';
 import { topics } from '@fleet/core';
 import { createFleetApi, signIn } from '@fleet/simulator';
 import { deployedEndpointsFile, startPlatformProcess, type PlatformProcess } from './platform-process.ts';
-import { allStoredReadings, createUser, waitForStored, type RegisteredDevice } from './fleet-user.ts';
+import { allStoredReadings, connectDevice, createUser, waitForStored, type RegisteredDevice } from './fleet-user.ts';
 
 async function publish(platform: PlatformProcess, device: RegisteredDevice, base: number, seqs: number[]): Promise<void> {
-  const client = await connectAsync({
-    host: platform.endpoints.mqttHost,
-    port: platform.endpoints.mqttPort,
-    protocol: 'mqtts',
-    ca: await readFile(platform.endpoints.caFile, 'utf8'),
-    cert: device.credentials.certificatePem,
-    key: device.credentials.privateKey,
-    clientId: device.device.deviceId,
-    reconnectPeriod: 0,
-  });
+  const client = await connectDevice(platform, device);
   for (const seq of seqs) {
     await client.publishAsync(topics.telemetry(device.device.deviceId), JSON.stringify({ ts: base + seq, seq, humidity: seq }), { qos: 1 });
     // Stay under AWS IoT's 100 publishes per second per connection.

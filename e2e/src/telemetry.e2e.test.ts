@@ -6,44 +6,31 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectAsync, type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import { CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
 import { monitoring, topics } from '@fleet/core';
 import { deployedEndpointsFile, fleetUnderTest, type FleetUnderTest } from './platform-process.ts';
-import { allStoredReadings, createUser, waitForStored, type FleetUser, type RegisteredDevice } from './fleet-user.ts';
+import { allStoredReadings, connectDevice, createUser, waitForStored, type FleetUser, type RegisteredDevice } from './fleet-user.ts';
 
 describe('telemetry end to end', () => {
   let platform: FleetUnderTest;
   let user: FleetUser;
-  let ca: string;
 
   beforeAll(async () => {
     platform = await fleetUnderTest();
     user = await createUser(platform);
-    ca = await readFile(platform.endpoints.caFile, 'utf8');
   }, 120_000);
 
   afterAll(async () => {
     await platform?.stop();
   }, 60_000);
 
-  async function connect(device: RegisteredDevice): Promise<MqttClient> {
-    return connectAsync({
-      host: platform.endpoints.mqttHost,
-      port: platform.endpoints.mqttPort,
-      protocol: 'mqtts',
-      ca,
-      cert: device.credentials.certificatePem,
-      key: device.credentials.privateKey,
-      clientId: device.device.deviceId,
-      reconnectPeriod: 0,
-    });
-  }
+  const connect = (device: RegisteredDevice): Promise<MqttClient> => connectDevice(platform, device);
 
   /** Publishes at 80 per second: AWS IoT (and the local broker) disconnect a connection above 100 per second. */
   async function publishSeries(

@@ -93,6 +93,9 @@ export type DeviceCredentials = Static<typeof DeviceCredentialsSchema>;
 export const RegisteredDeviceSchema = Type.Object({ device: DeviceViewSchema, credentials: DeviceCredentialsSchema });
 export type RegisteredDevice = Static<typeof RegisteredDeviceSchema>;
 
+/** `DELETE /api/devices/:id`: 204, no body. */
+export const DeviceRevokedSchema = Type.Null({ description: 'Revoked' });
+
 /** `POST /api/devices/:id/commands`. */
 export const CommandAcceptedSchema = Type.Object({
   commandId: Type.String({ maxLength: 64 }),

@@ -12,6 +12,7 @@ import {
   deviceLimits,
   DeviceIdSchema,
   DevicePageSchema,
+  DeviceRevokedSchema,
   DeviceViewSchema,
   errorResponses,
   RegisteredDeviceSchema,
@@ -193,7 +194,7 @@ export function registerDeviceRoutes(app: TypedApp, deps: DeviceRoutesDeps): voi
         security: bearer,
         params: DeviceParams,
         response: {
-          204: Type.Null({ description: 'Revoked' }),
+          204: DeviceRevokedSchema,
           ...errorResponses(...permissionErrors, ...paramErrors, ...bodyErrors, 'DeviceNotFound'),
         },
       },
