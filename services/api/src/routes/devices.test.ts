@@ -15,11 +15,11 @@ beforeEach(() => {
   t.iotData.calls.length = 0;
 });
 
-async function register(body: unknown, groups: string[] = ['operator']) {
-  return t.app.inject({
+async function register(body: unknown, groups: string[] = ['operator'], app: TestApp = t) {
+  return app.app.inject({
     method: 'POST',
     url: '/api/devices',
-    headers: { authorization: await t.bearer({ groups }) },
+    headers: { authorization: await app.bearer({ groups }) },
     payload: body as object,
   });
 }
@@ -197,16 +197,7 @@ describe('GET /api/devices', () => {
   it("lists devices page by page, each joined with the Data Service's presence and latest values", async () => {
     const t2 = await startTestApp();
     try {
-      const auth = await t2.bearer({ groups: ['admin'] });
-      for (const id of ['p-1', 'p-2', 'p-3']) {
-        const res = await t2.app.inject({
-          method: 'POST',
-          url: '/api/devices',
-          headers: { authorization: auth },
-          payload: { name: id, deviceId: id },
-        });
-        expect(res.statusCode).toBe(201);
-      }
+      for (const id of ['p-1', 'p-2', 'p-3']) expect((await register({ name: id, deviceId: id }, ['admin'], t2)).statusCode).toBe(201);
       t2.data!.setState({
         deviceId: 'p-2',
         online: true,
@@ -273,14 +264,7 @@ describe('GET /api/devices', () => {
     try {
       const admin = await t2.bearer({ groups: ['admin'] });
       const ids = Array.from({ length: 30 }, (_, i) => `many-${String(i).padStart(2, '0')}`);
-      for (const id of ids) {
-        await t2.app.inject({
-          method: 'POST',
-          url: '/api/devices',
-          headers: { authorization: admin },
-          payload: { name: id, deviceId: id },
-        });
-      }
+      for (const id of ids) await register({ name: id, deviceId: id }, ['admin'], t2);
       const before = t2.data!.requests.length;
       const res = await t2.app.inject({ method: 'GET', url: '/api/devices?limit=100', headers: { authorization: admin } });
       expect(res.json().items).toHaveLength(30);
@@ -297,12 +281,7 @@ describe('GET /api/devices', () => {
     const t2 = await startTestApp({ config: { dataServiceUrl: 'http://127.0.0.1:9' } });
     try {
       const admin = await t2.bearer({ groups: ['admin'] });
-      await t2.app.inject({
-        method: 'POST',
-        url: '/api/devices',
-        headers: { authorization: admin },
-        payload: { name: 'x', deviceId: 'lonely' },
-      });
+      await register({ name: 'x', deviceId: 'lonely' }, ['admin'], t2);
       for (const url of ['/api/devices', '/api/devices/lonely']) {
         const res = await t2.app.inject({ method: 'GET', url, headers: { authorization: admin } });
         expect(res.statusCode, url).toBe(502);
@@ -356,12 +335,7 @@ describe('GET /api/devices/:id', () => {
     const t2 = await startTestApp({ config: { dataServiceUrl: await odd.listen({ port: 0, host: '127.0.0.1' }) } });
     try {
       const admin = await t2.bearer({ groups: ['admin'] });
-      await t2.app.inject({
-        method: 'POST',
-        url: '/api/devices',
-        headers: { authorization: admin },
-        payload: { name: 'x', deviceId: 'asked' },
-      });
+      await register({ name: 'x', deviceId: 'asked' }, ['admin'], t2);
       const res = await t2.app.inject({ method: 'GET', url: '/api/devices/asked', headers: { authorization: admin } });
       expect(res.statusCode).toBe(502);
       expect(res.json()).toMatchObject({ code: 'DataServiceUnavailable' });

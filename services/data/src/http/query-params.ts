@@ -18,11 +18,14 @@ const badRequest = (message: string) => new AnswerError('ValidationError', messa
 
 export const DeviceParams = Type.Object({ deviceId: Type.String({ pattern: deviceIdPattern.source, maxLength: 64 }) });
 
-export const Time = Type.String({
+const Time = Type.String({
   minLength: 1,
   maxLength: queryLimits.maxTimeLength,
   description: 'epoch milliseconds or ISO 8601 time; default: to = now, from = to − 24 h',
 });
+
+/** The `from` and `to` of a query string (see `timeRange`). */
+export const TimeRangeQuery = { from: Type.Optional(Time), to: Type.Optional(Time) };
 
 /** A raw page's cursor: the (ts, seq) of its last reading. */
 export const encodeCursor = (r: { ts: number; seq: number }) => Buffer.from(`${r.ts}_${r.seq}`).toString('base64url');

@@ -12,7 +12,7 @@ import type { LatestStore } from '../latest-store.ts';
 import type { TelemetryStore } from '../telemetry-store.ts';
 import { callerErrors, type RequireCaller } from '../caller-check.ts';
 import { AnswerError, type DataApp } from './answer-error.ts';
-import { decodeCursor, DeviceParams, encodeCursor, queryLimits, Time, timeRange } from './query-params.ts';
+import { decodeCursor, DeviceParams, encodeCursor, queryLimits, timeRange, TimeRangeQuery } from './query-params.ts';
 
 export interface TelemetryRoutesDeps {
   readonly caller: RequireCaller;
@@ -46,8 +46,7 @@ export function registerTelemetryRoutes(app: DataApp, deps: TelemetryRoutesDeps)
       schema: {
         params: DeviceParams,
         querystring: Type.Object({
-          from: Type.Optional(Time),
-          to: Type.Optional(Time),
+          ...TimeRangeQuery,
           maxPoints: Type.Integer({ minimum: 1, maximum: queryLimits.maxMaxPoints, default: queryLimits.defaultMaxPoints }),
           metrics: Type.Optional(
             Type.String({
@@ -84,8 +83,7 @@ export function registerTelemetryRoutes(app: DataApp, deps: TelemetryRoutesDeps)
       schema: {
         params: DeviceParams,
         querystring: Type.Object({
-          from: Type.Optional(Time),
-          to: Type.Optional(Time),
+          ...TimeRangeQuery,
           limit: Type.Integer({ minimum: 1, maximum: queryLimits.maxRawLimit, default: queryLimits.defaultRawLimit }),
           cursor: Type.Optional(Type.String({ maxLength: queryLimits.maxCursorLength })),
         }),
