@@ -36,8 +36,9 @@ function unboundedParts(schema: Schema, where: string, objects: 'closed' | 'open
     if (s['type'] === 'object' && !isMap && objects === 'closed' && s['additionalProperties'] !== false && !s['maxProperties']) {
       problems.push(`${at} is an object that accepts unknown fields`);
     }
-    if (s['type'] === 'object' && s['properties'] === undefined && !isMap && objects === 'open') {
-      problems.push(`${at} is an object with no described fields (a pass-through)`);
+    const described = Object.keys((s['properties'] ?? {}) as object).length > 0;
+    if (s['type'] === 'object' && !isMap && (!described || s['additionalProperties'] === true) && objects === 'open') {
+      problems.push(`${at} is an object that passes anything through`);
     }
     for (const [name, sub] of Object.entries((s['properties'] ?? {}) as Record<string, Schema>)) check(sub, `${at}.${name}`);
     for (const [pattern, sub] of Object.entries((s['patternProperties'] ?? {}) as Record<string, Schema>)) check(sub, `${at}{${pattern}}`);

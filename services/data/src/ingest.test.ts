@@ -217,7 +217,9 @@ describe('ingest consumer and queries against dynalite and s3rver', () => {
     queue.send(presence('known', 'disconnected', now - 2000)); // older: out of order
     // A browser's client id is its Cognito identity id: not a device, no state.
     queue.send(presence('us-east-1:0b6f1c3e-94d2-4a4b-9a52-5c7e1f0d2a11', 'connected', now));
-    await waitFor('the stale and browser events to be consumed', () => queue.size === 0);
+    // A device that connects before it ever published gets its state from the event alone.
+    queue.send(presence('fresh', 'connected', now));
+    await waitFor('the stale, browser and fresh events to be consumed', () => queue.size === 0);
     expect(await stateItem('known')).toMatchObject({
       online: true,
       presenceAt: now - 1000,
@@ -228,6 +230,7 @@ describe('ingest consumer and queries against dynalite and s3rver', () => {
       values: { temperature: 20 },
     });
     expect(await stateItem('us-east-1:0b6f1c3e-94d2-4a4b-9a52-5c7e1f0d2a11')).toBeUndefined();
+    expect(await stateItem('fresh')).toMatchObject({ online: true, presenceAt: now });
 
     queue.send(presence('known', 'disconnected', now));
     await waitFor('the disconnect event', () => queue.size === 0);
