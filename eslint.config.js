@@ -26,4 +26,44 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
+  {
+    // Configuration is read in composition roots only: a process's main.ts, the CDK app's bin/app.ts,
+    // the test config and the test files vitest runs as entry points. Everything else is handed its
+    // values (STYLE.md: "One composition root per process ... the only place that reads process.env").
+    files: ['**/*.ts', '**/*.tsx'],
+    ignores: ['**/src/main.ts', 'infra/bin/app.ts', 'vitest.config.ts', '**/*.test.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Read the environment in the composition root (main.ts) and pass the value in.' },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "ImportDeclaration[source.value=/^(node:)?process$/] > ImportSpecifier[imported.name='env']",
+          message: 'Read the environment in the composition root (main.ts) and pass the value in.',
+        },
+      ],
+    },
+  },
+  {
+    // A service reads its environment through its configuration schema alone: loadConfig(schema, process.env)
+    // (packages/core/src/config), so that serviceEnvironment() and what the service reads cannot drift.
+    files: ['services/*/src/main.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "MemberExpression[object.type='MemberExpression'][object.object.name='process'][object.property.name='env']",
+          message:
+            "Add the variable to the service's schema in packages/core/src/config/service-configs.ts; read it from loadConfig's result.",
+        },
+        {
+          selector: "VariableDeclarator[id.type='ObjectPattern'][init.object.name='process'][init.property.name='env']",
+          message:
+            "Add the variable to the service's schema in packages/core/src/config/service-configs.ts; read it from loadConfig's result.",
+        },
+      ],
+    },
+  },
 );

@@ -1,4 +1,8 @@
 import { defineConfig } from 'vitest/config';
+import { suiteSettings } from './e2e/src/suite-settings.ts';
+
+// Settings many test files share, read from the environment here, once (the test runs' composition root).
+const provide = suiteSettings(process.env);
 
 const exclude = ['**/node_modules/**', '**/cdk.out/**', '**/dist/**'];
 
@@ -26,6 +30,7 @@ export default defineConfig({
           name: 'e2e',
           include: ['e2e/**/*.test.ts'],
           exclude: [...exclude, 'e2e/src/fault/**'],
+          provide,
           fileParallelism: false,
           testTimeout: 180_000,
           hookTimeout: 180_000,
@@ -38,6 +43,7 @@ export default defineConfig({
           name: 'fault',
           include: ['e2e/src/fault/**/*.test.ts'],
           exclude,
+          provide,
           fileParallelism: false,
           testTimeout: 300_000,
           hookTimeout: 180_000,

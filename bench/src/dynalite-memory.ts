@@ -12,17 +12,13 @@
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { tables, type Reading } from '@fleet/core';
 import pino from 'pino';
-import { startReadyChild } from '../../packages/local-cloud/src/child-process/ready-child.ts';
-import { createTableInput } from '../../packages/local-cloud/src/dynamodb/ensure-tables.ts';
-import { sweepExpiredItems } from '../../packages/local-cloud/src/dynamodb/ttl-sweeper.ts';
-import { createLatestStore } from '../../services/data/src/latest-store.ts';
-import { createTelemetryStore } from '../../services/data/src/telemetry-store.ts';
+import { createLatestStore, createTelemetryStore } from '@fleet/data-service';
+import { createTableInput, dynaliteScript, startReadyChild, sweepExpiredItems } from '@fleet/local-cloud';
 
 const { values: args } = parseArgs({
   options: {
@@ -68,7 +64,7 @@ const dataDir = args['data-dir'] ?? (await mkdtemp(join(tmpdir(), 'dynalite-memo
 const dbPath = join(dataDir, 'dynamodb');
 const child = await startReadyChild({
   name: 'dynalite',
-  script: fileURLToPath(new URL('../../packages/local-cloud/src/dynamodb/dynalite-main.mjs', import.meta.url)),
+  script: dynaliteScript,
   args: [dbPath],
 });
 const pid = child.process.pid ?? -1;

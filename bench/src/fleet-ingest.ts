@@ -15,7 +15,7 @@ import { readFile } from 'node:fs/promises';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { topics } from '@fleet/core';
 import type { Logger } from 'pino';
-import { createUser, startPlatformProcess, type PlatformProcess, type RegisteredDevice } from '../../e2e/src/index.ts';
+import { createUser, startPlatformProcess, type PlatformProcess, type RegisteredDevice } from '@fleet/e2e';
 import { connectLoadGenerator, fleetReadingPayload, type LoadResult } from './load-generator.ts';
 import { ratePerSecond, summarizeLatencies, type LatencySummary } from './stats.ts';
 import { mapWithConcurrency } from './concurrency.ts';

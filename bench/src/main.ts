@@ -7,7 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import pino from 'pino';
-import { repoRoot } from '../../e2e/src/index.ts';
+import { repoRoot } from '@fleet/e2e';
 import { benchUsage, parseBenchArgs } from './bench-options.ts';
 import { measureFleetIngest, type FleetIngestMeasurement } from './fleet-ingest.ts';
 import { measureMosquitto, type MosquittoMeasurement } from './mosquitto-peer.ts';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { topics } from '@fleet/core';
 import type { Logger } from 'pino';
-import { freePort } from '../../e2e/src/index.ts';
+import { freePort } from '@fleet/e2e';
 import { connectLoadGenerator, type LoadResult } from './load-generator.ts';
 import { ratePerSecond } from './stats.ts';
 

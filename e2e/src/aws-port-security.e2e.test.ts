@@ -14,7 +14,8 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { CognitoIdentityClient, GetCredentialsForIdentityCommand, GetIdCommand } from '@aws-sdk/client-cognito-identity';
 import { devicesTable, ingestQueue, latestTable, telemetryTable, type TelemetryIngestMessage } from '@fleet/core';
 import { signIn } from '@fleet/simulator';
-import { deployedEndpointsFile, startPlatformProcess, type PlatformProcess } from './platform-process.ts';
+import { deployedEndpointsFile } from './deployed-stack.ts';
+import { startPlatformProcess, type PlatformProcess } from './platform-process.ts';
 import { allStoredReadings, createUser, waitForStored, type FleetUser } from './fleet-user.ts';
 
 const run = promisify(execFile);

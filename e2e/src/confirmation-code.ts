@@ -4,13 +4,14 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { dataLayout } from '@fleet/local-cloud';
 import type { PlatformProcess } from './platform-process.ts';
 
 async function localMail<T>(platform: PlatformProcess, file: string, email: string, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     try {
-      const entries = JSON.parse(await readFile(join(platform.dataDir, 'cognito', file), 'utf8')) as Record<string, T>;
+      const entries = JSON.parse(await readFile(join(dataLayout(platform.dataDir).standIns.cognito, file), 'utf8')) as Record<string, T>;
       const entry = entries[`${platform.endpoints.userPoolId}/${email}`];
       if (entry) return entry;
     } catch {

@@ -12,7 +12,8 @@ import { ingestQueue, telemetryBucket, telemetryIngestRule, topics, type DeadLet
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAdmin, waitForStored, type FleetUser } from './fleet-user.ts';
-import { deployedEndpointsFile, startPlatformProcess, type PlatformProcess } from './platform-process.ts';
+import { deployedEndpointsFile } from './deployed-stack.ts';
+import { startPlatformProcess, type PlatformProcess } from './platform-process.ts';
 
 const chromiumPath = '/usr/bin/chromium';
 

@@ -10,7 +10,8 @@ import { telemetryBucket, telemetryIngestRule, topics } from '@fleet/core';
 import { rawRequest, unclearAnswer } from '@fleet/core/http/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser, type FleetUser } from './fleet-user.ts';
-import { deployedEndpointsFile, startPlatformProcess, type PlatformProcess } from './platform-process.ts';
+import { deployedEndpointsFile } from './deployed-stack.ts';
+import { startPlatformProcess, type PlatformProcess } from './platform-process.ts';
 import type { DeadLetterReplayResult } from '@fleet/core';
 
 // Reaches the services' own ports and the local S3: local only.

@@ -89,7 +89,8 @@ export async function connectDevice(
     host: platform.endpoints.mqttHost,
     port: platform.endpoints.mqttPort,
     protocol: 'mqtts',
-    ca: await readFile(platform.endpoints.caFile, 'utf8'),
+    // A deployed stack's file may leave the CA to the system's trust store (Amazon Root CA 1).
+    ...(platform.endpoints.caFile === undefined ? {} : { ca: await readFile(platform.endpoints.caFile, 'utf8') }),
     cert: device.credentials.certificatePem,
     key: device.credentials.privateKey,
     clientId: device.device.deviceId,

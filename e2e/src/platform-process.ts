@@ -7,23 +7,16 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readFleetEndpoints, type FleetEndpoints } from '@fleet/simulator';
+import { readEndpointsFile, readLocalEndpointsFile, type EndpointsFile, type LocalEndpointsFile } from '@fleet/core/endpoints-file';
+import { dataLayout, launcherScript } from '@fleet/local-cloud';
 import { freePort } from './free-port.ts';
 
 export const repoRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
-export interface PlatformEndpointsFile extends FleetEndpoints {
-  readonly awsEndpoint: string;
-  readonly credentialsFile: string;
-  readonly queueUrls: Record<string, string>;
-  readonly bucket: string;
-  readonly services: Record<string, { url: string; pid?: number }>;
-}
-
 export interface PlatformProcess {
   readonly dataDir: string;
   readonly ports: PlatformPorts;
-  readonly endpoints: PlatformEndpointsFile;
+  readonly endpoints: LocalEndpointsFile;
   readonly output: () => string;
   readonly child: ChildProcess;
   /** Root credentials of the local cloud (for admin-side checks, as an operator with AWS access would). */
@@ -52,7 +45,7 @@ export async function startPlatformProcess(
     [
       '--import',
       'tsx',
-      'packages/local-cloud/src/main.ts',
+      launcherScript,
       '--data-dir',
       dataDir,
       '--gateway-port',
@@ -68,7 +61,8 @@ export async function startPlatformProcess(
       '--log-level',
       'warn',
     ],
-    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } },
+    // The launcher inherits this process's environment, as `npm start` does from a shell.
+    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -76,11 +70,11 @@ export async function startPlatformProcess(
   const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
 
   const deadline = Date.now() + (options.startTimeoutMs ?? 90_000);
-  let endpoints: PlatformEndpointsFile | undefined;
+  let endpoints: LocalEndpointsFile | undefined;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`the platform exited with ${child.exitCode} while starting:\n${output}`);
     if (output.includes('Fleet is up')) {
-      endpoints = JSON.parse(await readFile(join(dataDir, 'endpoints.json'), 'utf8')) as PlatformEndpointsFile;
+      endpoints = await readLocalEndpointsFile(dataLayout(dataDir).endpointsFile);
       if (await allHealthy(endpoints)) break;
     }
     await new Promise((r) => setTimeout(r, 250));
@@ -114,7 +108,7 @@ async function allocatePorts(): Promise<PlatformPorts> {
   return { gateway, aws, mqtt, ws, frontend, api, data };
 }
 
-async function allHealthy(endpoints: PlatformEndpointsFile): Promise<boolean> {
+async function allHealthy(endpoints: EndpointsFile): Promise<boolean> {
   const checks = ['/health', '/api/health', '/data/health'].map(async (path) => {
     try {
       const res = await fetch(new URL(path, endpoints.gatewayUrl), { signal: AbortSignal.timeout(2000) });
@@ -127,21 +121,19 @@ async function allHealthy(endpoints: PlatformEndpointsFile): Promise<boolean> {
 }
 
 /**
- * A Fleet to test against: a deployed stack when `FLEET_E2E_ENDPOINTS` names its endpoints file
+ * A Fleet to test against: a deployed stack when `deployedEndpointsFile` names its endpoints file
  * (`npm run endpoints -w infra` writes it), otherwise a fresh local platform process. Tests that
  * need to kill or restart processes use `startPlatformProcess` and run locally only.
  */
 export interface FleetUnderTest {
-  readonly endpoints: FleetEndpoints & { readonly services?: Record<string, { url: string; pid?: number }> };
+  readonly endpoints: EndpointsFile;
   /** Local cloud: its root credentials; deployed stack: undefined (the SDK's default chain is used). */
   credentials(): Promise<{ accessKeyId: string; secretAccessKey: string } | undefined>;
   stop(): Promise<void>;
 }
 
-export const deployedEndpointsFile = process.env.FLEET_E2E_ENDPOINTS;
-
-export async function fleetUnderTest(): Promise<FleetUnderTest> {
+export async function fleetUnderTest(deployedEndpointsFile: string | undefined): Promise<FleetUnderTest> {
   if (!deployedEndpointsFile) return startPlatformProcess();
-  const endpoints = await readFleetEndpoints(resolve(repoRoot, deployedEndpointsFile));
+  const endpoints = await readEndpointsFile(resolve(repoRoot, deployedEndpointsFile));
   return { endpoints, credentials: async () => undefined, stop: async () => {} };
 }

@@ -3,20 +3,11 @@
  * certificates and stored readings are all there afterwards, and nothing is left holding a port.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { topics } from '@fleet/core';
-import { createFleetApi, signIn } from '@fleet/simulator';
-import { deployedEndpointsFile, startPlatformProcess, type PlatformProcess } from './platform-process.ts';
-import { allStoredReadings, connectDevice, createUser, waitForStored, type RegisteredDevice } from './fleet-user.ts';
-
-async function publish(platform: PlatformProcess, device: RegisteredDevice, base: number, seqs: number[]): Promise<void> {
-  const client = await connectDevice(platform, device);
-  for (const seq of seqs) {
-    await client.publishAsync(topics.telemetry(device.device.deviceId), JSON.stringify({ ts: base + seq, seq, humidity: seq }), { qos: 1 });
-    // Stay under AWS IoT's 100 publishes per second per connection.
-    await new Promise((r) => setTimeout(r, 12));
-  }
-  await client.endAsync();
-}
+import { deployedEndpointsFile } from './deployed-stack.ts';
+import { startPlatformProcess, type PlatformProcess } from './platform-process.ts';
+import { publishReadings } from './device-publish.ts';
+import { allStoredReadings, waitForStored } from './fleet-user.ts';
+import { signInAgain, userWithStoredReadings } from './kept-state.ts';
 
 describe.skipIf(deployedEndpointsFile)('restart of the local cloud', () => {
   let platform: PlatformProcess | undefined;
@@ -28,16 +19,7 @@ describe.skipIf(deployedEndpointsFile)('restart of the local cloud', () => {
   it('keeps users, devices and readings across kill -9 of the launcher', async () => {
     const first = await startPlatformProcess();
     platform = first;
-    const user = await createUser(first);
-    const device = await user.api.registerDevice('survivor');
-    const base = Date.now() - 120_000;
-    await publish(
-      first,
-      device,
-      base,
-      Array.from({ length: 50 }, (_, i) => i + 1),
-    );
-    expect(await waitForStored(user, device.device.deviceId, base, base + 1000, 50)).toHaveLength(50);
+    const { user, device, base } = await userWithStoredReadings(first, 'survivor', 50);
 
     // SIGKILL: no graceful shutdown of anything; the stand-ins and services must die with it.
     first.child.kill('SIGKILL');
@@ -48,14 +30,12 @@ describe.skipIf(deployedEndpointsFile)('restart of the local cloud', () => {
     const second = await startPlatformProcess({ dataDir: first.dataDir, ports: first.ports });
     platform = second;
     expect(second.endpoints.userPoolId).toBe(first.endpoints.userPoolId);
-    const tokens = await signIn(second.endpoints, user.email, user.password);
-    const api = createFleetApi(second.endpoints, tokens);
-    expect(await api.getDevice(device.device.deviceId)).toMatchObject({ deviceId: device.device.deviceId, name: 'survivor' });
-    const again = { ...user, tokens, api };
+    const again = await signInAgain(second, user);
+    expect(await again.api.getDevice(device.device.deviceId)).toMatchObject({ deviceId: device.device.deviceId, name: 'survivor' });
     expect(await allStoredReadings(again, device.device.deviceId, base, base + 1000)).toHaveLength(50);
 
     // The device's certificate still works, and new readings join the old ones.
-    await publish(
+    await publishReadings(
       second,
       device,
       base,

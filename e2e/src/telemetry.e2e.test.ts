@@ -26,7 +26,8 @@ import {
   type DeviceView,
 } from '@fleet/core';
 import { FleetApiError } from '@fleet/simulator';
-import { deployedEndpointsFile, fleetUnderTest, type FleetUnderTest } from './platform-process.ts';
+import { deployedEndpointsFile } from './deployed-stack.ts';
+import { fleetUnderTest, type FleetUnderTest } from './platform-process.ts';
 import { allStoredReadings, connectDevice, createUser, waitForStored, type FleetUser, type RegisteredDevice } from './fleet-user.ts';
 
 describe('telemetry end to end', () => {
@@ -34,7 +35,7 @@ describe('telemetry end to end', () => {
   let user: FleetUser;
 
   beforeAll(async () => {
-    platform = await fleetUnderTest();
+    platform = await fleetUnderTest(deployedEndpointsFile);
     user = await createUser(platform);
   }, 120_000);
 

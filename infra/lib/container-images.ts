@@ -1,6 +1,7 @@
 /**
- * Container images of the ECS services: built by `cdk deploy` from `services/<name>/Dockerfile`
- * with the repository root as context (the services import `packages/core`). Synthesis only stages
+ * Container images of the ECS services: built by `cdk deploy` from the one `services/Dockerfile`,
+ * with the service's values of `@fleet/core`'s `services` as build arguments, and the repository
+ * root as context (the services import `packages/core`). Synthesis only stages
  * the context (no Docker needed); the excludes keep node_modules, build output and unrelated
  * workspaces out of the asset so its hash changes only when the image would.
  */
@@ -32,13 +33,30 @@ export const imageContextExcludes: readonly string[] = [
   '!packages/simulator/package.json',
 ];
 
+/** The Dockerfile of every service image, relative to the repository root. */
+export const serviceDockerfile = 'services/Dockerfile';
+
+/** What `services/Dockerfile` is built with for one service. */
+export function imageBuildArgs(repositoryRoot: string, service: ServiceDefinition): Record<string, string> {
+  // The Dockerfile finds the service's code at services/${SERVICE}.
+  if (service.folder !== `services/${service.name}`) {
+    throw new Error(`service "${service.name}" lives in ${service.folder}; services/Dockerfile expects services/${service.name}`);
+  }
+  return {
+    // The base image is the Node.js release the repository pins, the one `npm start` runs on.
+    NODE_VERSION: pinnedNodeVersion(repositoryRoot),
+    SERVICE: service.name,
+    PORT: String(service.port),
+    LIVENESS_PATH: service.livenessPath,
+  };
+}
+
 export function containerImageFor(repositoryRoot: string, service: ServiceDefinition): ecs.ContainerImage {
   return ecs.ContainerImage.fromAsset(repositoryRoot, {
-    file: `${service.folder}/Dockerfile`,
+    file: serviceDockerfile,
     exclude: [...imageContextExcludes],
     ignoreMode: IgnoreMode.DOCKER,
-    // The base image is the Node.js release the repository pins, the one `npm start` runs on.
-    buildArgs: { NODE_VERSION: pinnedNodeVersion(repositoryRoot) },
+    buildArgs: imageBuildArgs(repositoryRoot, service),
     // Matches the task definitions' X86_64 runtime platform, whatever machine builds the image.
     platform: Platform.LINUX_AMD64,
   });

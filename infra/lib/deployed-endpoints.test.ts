@@ -1,3 +1,7 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readEndpointsFile, writeEndpointsFile } from '@fleet/core/endpoints-file';
 import { describe, expect, it } from 'vitest';
 import { endpointsFromOutputs } from './deployed-endpoints.ts';
 
@@ -24,6 +28,13 @@ describe('endpointsFromOutputs', () => {
       mqttWebSocketUrl: 'wss://abc-ats.iot.eu-west-1.amazonaws.com/mqtt',
       caFile: '/tmp/ca.pem',
     });
+  });
+
+  it("writes a file that core's endpoints-file reader accepts, as the simulator and e2e read it", async () => {
+    const file = join(await mkdtemp(join(tmpdir(), 'fleet-aws-')), 'endpoints.json');
+    const endpoints = endpointsFromOutputs(outputs, 'fleet', '/tmp/ca.pem');
+    await writeEndpointsFile(file, endpoints);
+    expect(await readEndpointsFile(file)).toEqual(endpoints);
   });
 
   it('names the stacks it expected when the prefix does not match', () => {

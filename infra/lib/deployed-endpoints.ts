@@ -1,8 +1,9 @@
 /**
  * Turns the outputs of a deployed Fleet (`cdk deploy --outputs-file cdk-outputs.json`) into the
- * endpoints file the simulator reads (`packages/simulator/src/fleet-endpoints.ts`; `npm start`
- * writes the same shape for the local cloud).
+ * endpoints file its clients read (the simulator, e2e, bench): core's `EndpointsFileSchema`, the
+ * schema `npm start` writes the local cloud's file in.
  */
+import type { EndpointsFile } from '@fleet/core/endpoints-file';
 
 /** `cdk deploy --outputs-file` format: stack name → output key → value. */
 export type StackOutputs = Readonly<Record<string, Readonly<Record<string, string>>>>;
@@ -10,19 +11,7 @@ export type StackOutputs = Readonly<Record<string, Readonly<Record<string, strin
 /** Amazon Root CA 1 signs the ATS IoT endpoints: https://docs.aws.amazon.com/iot/latest/developerguide/server-authentication.html */
 export const amazonRootCa1Url = 'https://www.amazontrust.com/repository/AmazonRootCA1.pem';
 
-export interface DeployedEndpoints {
-  readonly region: string;
-  readonly gatewayUrl: string;
-  readonly userPoolId: string;
-  readonly userPoolClientId: string;
-  readonly identityPoolId: string;
-  readonly mqttHost: string;
-  readonly mqttPort: number;
-  readonly mqttWebSocketUrl: string;
-  readonly caFile: string;
-}
-
-export function endpointsFromOutputs(outputs: StackOutputs, stackPrefix: string, caFile: string): DeployedEndpoints {
+export function endpointsFromOutputs(outputs: StackOutputs, stackPrefix: string, caFile: string): EndpointsFile {
   const stateful = outputs[`${stackPrefix}-stateful`];
   const platform = outputs[`${stackPrefix}-platform`];
   if (!stateful || !platform) {

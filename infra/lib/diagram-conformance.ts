@@ -161,9 +161,14 @@ export const edgeChecks: Readonly<Record<string, EdgeCheck>> = {
           for (const c of containers(task)) {
             const image = JSON.stringify(c.Image ?? '');
             const hash = Object.keys(ctx.dockerImages).find((h) => image.includes(h));
-            const dockerFile = hash ? ctx.dockerImages[hash]!.dockerFile : undefined;
-            if (c.Name === serviceNames[n] && dockerFile === `services/${serviceNames[n]}/Dockerfile`) {
-              return `${task.logicalId} runs container "${c.Name}" built from ${dockerFile}`;
+            const source = hash ? ctx.dockerImages[hash] : undefined;
+            // One Dockerfile for the three services; the SERVICE build argument says which one it built.
+            if (
+              c.Name === serviceNames[n] &&
+              source?.dockerFile === 'services/Dockerfile' &&
+              source.dockerBuildArgs?.SERVICE === serviceNames[n]
+            ) {
+              return `${task.logicalId} runs container "${c.Name}" built from ${source.dockerFile} with SERVICE=${serviceNames[n]}`;
             }
           }
         }

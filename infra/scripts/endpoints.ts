@@ -1,11 +1,12 @@
 /**
  * `npm run endpoints -w infra`: after `npm run deploy`, writes the endpoints file of the deployed
- * stack (the shape `npm start` writes for the local cloud) and downloads Amazon Root CA 1 next to it.
+ * stack (core's schema, which `npm start` writes the local cloud's in) and downloads Amazon Root CA 1 next to it.
  * Usage: node --import tsx scripts/endpoints.ts [cdk-outputs.json] [../.fleet/aws/endpoints.json] [stackPrefix]
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import { writeEndpointsFile } from '@fleet/core/endpoints-file';
 import type { StackOutputs } from '../lib/deployed-endpoints.ts';
 import { amazonRootCa1Url, endpointsFromOutputs } from '../lib/deployed-endpoints.ts';
 
@@ -19,5 +20,5 @@ if (!existsSync(caFile)) {
   if (!response.ok) throw new Error(`download of ${amazonRootCa1Url} answered ${response.status}`);
   await writeFile(caFile, await response.text());
 }
-await writeFile(target, `${JSON.stringify(endpoints, null, 2)}\n`);
+await writeEndpointsFile(target, endpoints);
 console.log(`wrote ${resolve(target)}: npm run simulate -- --endpoints ${resolve(target)} --email <you> --password <yours>`);

@@ -15,7 +15,9 @@ import {
   monitoring,
   cognitoPasswordPolicy,
   rules,
+  serviceConfigSchemas,
   serviceEnvironment,
+  variableNames,
   services,
   tables,
   taskRoleStatements,
@@ -308,39 +310,56 @@ describe('ECS (application)', () => {
     }
   });
 
-  it('builds each task image from services/<name>/Dockerfile with the repository root as context', () => {
+  const imageOf = (s: (typeof services)[number]) => {
+    const container = propsAt(platform, `Application/Task${s.index}/Resource`).ContainerDefinitions[0];
+    const hash = Object.keys(fleet.dockerImages).find((h) => JSON.stringify(container.Image).includes(h));
+    return hash ? fleet.dockerImages[hash] : undefined;
+  };
+  const dockerfile = readFileSync(join(repositoryRoot, 'services/Dockerfile'), 'utf8');
+
+  it('builds each task image from services/Dockerfile with its service, port and liveness path as build arguments', () => {
     for (const s of services) {
-      const container = propsAt(platform, `Application/Task${s.index}/Resource`).ContainerDefinitions[0];
-      const hash = Object.keys(fleet.dockerImages).find((h) => JSON.stringify(container.Image).includes(h));
-      expect(hash && fleet.dockerImages[hash]!.dockerFile).toBe(`services/${s.name}/Dockerfile`);
+      expect(s.folder).toBe(`services/${s.name}`);
+      expect(imageOf(s)).toMatchObject({
+        dockerFile: 'services/Dockerfile',
+        dockerBuildArgs: {
+          NODE_VERSION: pinnedNodeVersion(repositoryRoot),
+          SERVICE: s.name,
+          PORT: String(s.port),
+          LIVENESS_PATH: s.livenessPath,
+        },
+      });
     }
+    // Each build argument passed is one the Dockerfile declares, and the code comes from the service's folder.
+    for (const arg of Object.keys(imageOf(services[0]!)!.dockerBuildArgs ?? {}))
+      expect(dockerfile).toMatch(new RegExp(`^ARG ${arg}(=|\n)`, 'm'));
+    expect(dockerfile).toContain('COPY services/${SERVICE} services/${SERVICE}\n');
+    expect(dockerfile).toContain('npx esbuild services/${SERVICE}/src/main.ts ');
   });
 
   it('health-checks each container on its liveness path, in the task definition and the Dockerfile alike', () => {
     for (const s of services) {
       const container = propsAt(platform, `Application/Task${s.index}/Resource`).ContainerDefinitions[0];
       expect(container.HealthCheck.Command.join(' ')).toContain(`:${s.port}${s.livenessPath}'`);
-      const dockerfile = readFileSync(join(repositoryRoot, s.folder, 'Dockerfile'), 'utf8');
-      expect(dockerfile.match(/^HEALTHCHECK [^\n]*\n.*$/m)?.[0]).toContain(`'${s.livenessPath}'`);
     }
+    // The image's probe is built from the same two values, passed as PORT and LIVENESS_PATH.
+    expect(dockerfile).toContain('ENV NODE_ENV=production PORT=${PORT} LIVENESS_PATH=${LIVENESS_PATH}\n');
+    expect(dockerfile.match(/^HEALTHCHECK [^\n]*\n.*$/m)?.[0]).toContain(
+      `'http://127.0.0.1:' + process.env.PORT + process.env.LIVENESS_PATH`,
+    );
   });
 
   it('builds every image FROM the Node.js release the repository pins, which is Node 24 LTS', () => {
     const nodeVersion = pinnedNodeVersion(repositoryRoot);
     expect(nodeVersion).toMatch(/^24\./);
-    for (const s of services) {
-      const container = propsAt(platform, `Application/Task${s.index}/Resource`).ContainerDefinitions[0];
-      const hash = Object.keys(fleet.dockerImages).find((h) => JSON.stringify(container.Image).includes(h));
-      expect(hash && fleet.dockerImages[hash]!.dockerBuildArgs).toEqual({ NODE_VERSION: nodeVersion });
-      // The Dockerfile's own default is the same release, for a `docker build` by hand.
-      const dockerfile = readFileSync(join(repositoryRoot, s.folder, 'Dockerfile'), 'utf8');
-      expect(dockerfile).toContain(`ARG NODE_VERSION=${nodeVersion}\n`);
-      expect(dockerfile.match(/^FROM .*$/gm)).toEqual([
-        'FROM node:${NODE_VERSION}-slim AS build',
-        'FROM node:${NODE_VERSION}-slim AS runtime',
-      ]);
-      expect(dockerfile).toContain('--target=node24 ');
-    }
+    for (const s of services) expect(imageOf(s)?.dockerBuildArgs).toMatchObject({ NODE_VERSION: nodeVersion });
+    // The Dockerfile's own default is the same release, for a `docker build` by hand.
+    expect(dockerfile).toContain(`ARG NODE_VERSION=${nodeVersion}\n`);
+    expect(dockerfile.match(/^FROM .*$/gm)).toEqual([
+      'FROM node:${NODE_VERSION}-slim AS build',
+      'FROM node:${NODE_VERSION}-slim AS runtime',
+    ]);
+    expect(dockerfile).toContain('--target=node24 ');
   });
 
   it('sizes tasks and logs to /fleet/services/<name> as the shared definitions say', () => {
@@ -363,6 +382,8 @@ describe('ECS (application)', () => {
       }[];
       const expected = serviceEnvironment(s.name, probe);
       expect(env.map((e) => e.Name).sort()).toEqual(Object.keys(expected).sort());
+      // Nothing a service would not read: its configuration schema names every variable it reads.
+      expect(env.map((e) => e.Name).filter((name) => !variableNames(serviceConfigSchemas[s.name]).includes(name))).toEqual([]);
       expect(env.find((e) => e.Name === 'PORT')?.Value).toBe(String(s.port));
     }
     const dataEnv = Object.fromEntries(
@@ -384,7 +405,6 @@ describe('ECS (application)', () => {
       Name: string;
       Value: unknown;
     }[];
-    expect(frontendEnv.find((e) => e.Name === 'PUBLIC_URL')?.Value).toBe('https://fleet.example.com');
     expect(JSON.stringify(frontendEnv.find((e) => e.Name === 'IOT_WEBSOCKET_URL')?.Value)).toContain(
       idAt(platform, 'DataPlatform/IotEndpoint/Resource/Default'),
     );

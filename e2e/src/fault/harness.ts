@@ -14,14 +14,22 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { promisify } from 'node:util';
+import { inject } from 'vitest';
 import { services, type ServiceName } from '@fleet/core';
 import { createFleetApi, signIn, type RegisteredDevice } from '@fleet/simulator';
 import { createAdmin, type FleetUser } from '../fleet-user.ts';
 import { startPlatformProcess, type PlatformPorts, type PlatformProcess } from '../platform-process.ts';
+import '../suite-settings.ts';
+import { faultSeed as seededFault, type SeededRandom } from './seeded-random.ts';
 
 export { startCountingFleet, type CountingFleet, type CountingFleetOptions, type DeviceTally } from './counting-fleet.ts';
 export { describeVerdict, settledVerdict, verdictOf, type DeviceVerdict, type RunVerdict } from './stored-tally.ts';
-export { faultSeed, seededRandom, type SeededRandom } from './seeded-random.ts';
+export { seededRandom, type SeededRandom } from './seeded-random.ts';
+
+/** The run's random points for `scenario`, replayed from `FLEET_FAULT_SEED` when set (see seeded-random.ts). */
+export function faultSeed(scenario: string): SeededRandom {
+  return seededFault(scenario, inject('faultSeed') || undefined);
+}
 
 export interface FaultPlatform {
   /** The current platform process (a new one after each restart). */

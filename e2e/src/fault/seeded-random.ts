@@ -45,11 +45,10 @@ export function seededRandom(seed: number): SeededRandom {
 }
 
 /**
- * The run's generator: `FLEET_FAULT_SEED` when set (a decimal integer), else a fresh seed. The
- * seed is printed with the scenario name so a failure report carries what replays it.
+ * The run's generator: `given` (`FLEET_FAULT_SEED`, a decimal integer) when set, else a fresh seed.
+ * The seed is printed with the scenario name so a failure report carries what replays it.
  */
-export function faultSeed(scenario: string, env: NodeJS.ProcessEnv = process.env): SeededRandom {
-  const given = env.FLEET_FAULT_SEED;
+export function faultSeed(scenario: string, given: string | undefined): SeededRandom {
   if (given !== undefined && !/^\d{1,10}$/.test(given)) {
     throw new Error(`FLEET_FAULT_SEED must be a decimal integer (as printed by a previous run), received ${JSON.stringify(given)}`);
   }

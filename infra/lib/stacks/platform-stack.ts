@@ -126,7 +126,6 @@ export class PlatformStack extends Stack {
       devicePolicyName: this.dataPlatform.devicePolicy.policyName ?? devicePolicyName,
       browserPolicyName: auth.browserIotPolicy.policyName ?? browserPolicyName,
       dataServiceUrl: `http://${this.loadBalancers.of('data').loadBalancer.loadBalancerDnsName}`,
-      publicUrl: this.cdn.publicUrl,
     };
 
     const securityGroups = new Map(

@@ -20,3 +20,4 @@ export * from './local-status.ts';
 export * from './iam-policies.ts';
 export * from './error-codes.ts';
 export * from './http-limits.ts';
+export * from './config/index.ts';

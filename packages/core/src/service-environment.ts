@@ -4,8 +4,10 @@
  * decides which variable each service sees, so the two runtimes cannot drift apart.
  *
  * AWS endpoints are not part of this: the SDK reads `AWS_ENDPOINT_URL` itself, which only the local
- * launcher sets (https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html).
+ * launcher sets (https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html); the
+ * schemas list it among the optional variables.
  */
+import { serviceConfigSchemas } from './config/service-configs.ts';
 import type { ServiceName } from './services.ts';
 import { serviceByName } from './services.ts';
 
@@ -40,55 +42,19 @@ export interface ResourceReferences {
   readonly browserPolicyName: string;
   /** Base URL of the Data Service as the API Service reaches it (load balancer 3). */
   readonly dataServiceUrl: string;
-  /** Public base URL of the whole product (CloudFront or the local gateway). */
-  readonly publicUrl: string;
 }
 
 export type ServiceEnvironment = Readonly<Record<string, string>>;
 
+/**
+ * The variables the platform sets for `service`: exactly the `written` rows of its configuration
+ * schema (`config/service-configs.ts`), so a variable is set if and only if the service reads it.
+ */
 export function serviceEnvironment(service: ServiceName, refs: ResourceReferences): ServiceEnvironment {
-  const common = {
-    AWS_REGION: refs.region,
-    PORT: String(serviceByName(service).port),
-    NODE_ENV: 'production',
-    // The SDK's own switch: compute checksums only where an operation requires one.
-    AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
-  };
-  switch (service) {
-    case 'frontend':
-      return {
-        ...common,
-        USER_POOL_ID: refs.userPoolId,
-        USER_POOL_CLIENT_ID: refs.userPoolClientId,
-        IDENTITY_POOL_ID: refs.identityPoolId,
-        IOT_WEBSOCKET_URL: refs.iotWebSocketUrl,
-        PUBLIC_URL: refs.publicUrl,
-      };
-    case 'api':
-      return {
-        ...common,
-        DEVICES_TABLE: refs.devicesTable,
-        USER_POOL_ID: refs.userPoolId,
-        USER_POOL_CLIENT_ID: refs.userPoolClientId,
-        IDENTITY_POOL_ID: refs.identityPoolId,
-        IOT_ENDPOINT: refs.iotEndpoint,
-        IOT_MQTT_PORT: String(refs.iotMqttPort),
-        IOT_CA_URL: refs.iotCaUrl,
-        DEVICE_POLICY_NAME: refs.devicePolicyName,
-        BROWSER_POLICY_NAME: refs.browserPolicyName,
-        DATA_SERVICE_URL: refs.dataServiceUrl,
-        PLATFORM_STATE_TABLE: refs.platformStateTable,
-      };
-    case 'data':
-      return {
-        ...common,
-        LATEST_TABLE: refs.latestTable,
-        TELEMETRY_TABLE: refs.telemetryTable,
-        BUCKET_NAME: refs.bucket,
-        INGEST_QUEUE_URL: refs.ingestQueueUrl,
-        INGEST_DLQ_URL: refs.ingestDeadLetterQueueUrl,
-        USER_POOL_ID: refs.userPoolId,
-        USER_POOL_CLIENT_ID: refs.userPoolClientId,
-      };
-  }
+  const definition = serviceByName(service);
+  return Object.fromEntries(
+    Object.values(serviceConfigSchemas[service]).flatMap((variable) =>
+      variable.kind === 'written' ? [[variable.name, variable.write(refs, definition)]] : [],
+    ),
+  );
 }

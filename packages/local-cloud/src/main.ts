@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, resolve } from 'node:path';
 import pino from 'pino';
 import { services } from '@fleet/core';
+import { exitGracefullyOnSignal } from '@fleet/core/process';
 import { readLaunchConfig, UsageRequested } from './launcher/launch-config.ts';
 import { checkNodeRuntime, supportedNodeRange } from './launcher/node-runtime.ts';
 import { startPlatform } from './launcher/platform.ts';
@@ -60,21 +61,8 @@ async function main(): Promise<void> {
   console.log(formatStatusTable(`Fleet is up in ${((Date.now() - started) / 1000).toFixed(1)} s — data in ${config.dataDir}`, rows));
   console.log('  Ctrl-C stops everything; data stays for the next start.\n');
 
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'stopping Fleet');
-    platform.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        log.error({ err }, 'error while stopping');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  // The services drain within their own timeouts (25 s at most), then the stand-ins close.
+  exitGracefullyOnSignal({ log, drain: () => platform.stop(), timeoutMs: 45_000 });
 }
 
 main().catch((err: unknown) => {

@@ -11,7 +11,8 @@ export interface DeviceConnection {
   readonly deviceId: string;
   readonly host: string;
   readonly port: number;
-  readonly ca: string;
+  /** CA of the endpoint's server certificate. @default the system's trust store (Amazon Root CA 1 on AWS) */
+  readonly ca?: string;
   readonly cert: string;
   readonly key: string;
 }
@@ -36,7 +37,7 @@ export async function connectDevice(connection: DeviceConnection, signals: Devic
     host: connection.host,
     port: connection.port,
     protocol: 'mqtts',
-    ca: connection.ca,
+    ...(connection.ca === undefined ? {} : { ca: connection.ca }),
     cert: connection.cert,
     key: connection.key,
     clientId: connection.deviceId,

@@ -10,7 +10,7 @@ import {
   SignUpCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { DeviceCredentials, Role } from '@fleet/core';
-import type { FleetEndpoints } from './fleet-endpoints.ts';
+import type { EndpointsFile } from '@fleet/core/endpoints-file';
 
 export interface Tokens {
   readonly accessToken: string;
@@ -33,7 +33,7 @@ export class FleetApiError extends Error {
   }
 }
 
-export function cognitoClient(endpoints: FleetEndpoints, credentials?: { accessKeyId: string; secretAccessKey: string }) {
+export function cognitoClient(endpoints: EndpointsFile, credentials?: { accessKeyId: string; secretAccessKey: string }) {
   return new CognitoIdentityProviderClient({
     region: endpoints.region,
     ...(endpoints.awsEndpoint ? { endpoint: endpoints.awsEndpoint } : {}),
@@ -41,7 +41,7 @@ export function cognitoClient(endpoints: FleetEndpoints, credentials?: { accessK
   });
 }
 
-export async function signIn(endpoints: FleetEndpoints, email: string, password: string): Promise<Tokens> {
+export async function signIn(endpoints: EndpointsFile, email: string, password: string): Promise<Tokens> {
   const client = cognitoClient(endpoints);
   try {
     const out = await client.send(
@@ -67,7 +67,7 @@ export async function signIn(endpoints: FleetEndpoints, email: string, password:
  * that role's group (a self-signed-up user is otherwise a viewer).
  */
 export async function signUp(
-  endpoints: FleetEndpoints,
+  endpoints: EndpointsFile,
   email: string,
   password: string,
   admin: { credentials?: { accessKeyId: string; secretAccessKey: string }; role?: Role },
@@ -91,7 +91,7 @@ export async function signUp(
   }
 }
 
-export function createFleetApi(endpoints: FleetEndpoints, tokens: Tokens) {
+export function createFleetApi(endpoints: EndpointsFile, tokens: Tokens) {
   async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
     const res = await fetch(new URL(path, endpoints.gatewayUrl), {
       method,

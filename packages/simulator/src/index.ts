@@ -1,4 +1,3 @@
-export * from './fleet-endpoints.ts';
 export * from './fleet-api-client.ts';
 export * from './device-publisher.ts';
 export * from './device-store.ts';

@@ -6,8 +6,8 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { readEndpointsFile } from '@fleet/core/endpoints-file';
 import { FleetApiError, createFleetApi } from './fleet-api-client.ts';
-import { readFleetEndpoints } from './fleet-endpoints.ts';
 import { connectDevice, type DevicePublisher } from './device-publisher.ts';
 import { loadDevices, saveDevice, type StoredDevice } from './device-store.ts';
 import { createDeviceSignals } from './signals.ts';
@@ -45,7 +45,7 @@ async function main(): Promise<void> {
   if (rate > 100) throw new Error(`--rate ${rate} exceeds AWS IoT's 100 publishes per second per connection`);
 
   const endpointsFile = resolve(values.endpoints);
-  const endpoints = await readFleetEndpoints(endpointsFile);
+  const endpoints = await readEndpointsFile(endpointsFile);
   const stateDir = join(dirname(endpointsFile), 'simulator');
   const storeDir = join(stateDir, 'devices');
   const tokens = await simulatorTokens(endpoints, { email: values.email, password: values.password }, stateDir);
@@ -74,7 +74,8 @@ async function main(): Promise<void> {
   }
   console.log(`${fleet.length} devices ready (${stored.size} reused); connecting to ${endpoints.mqttHost}:${endpoints.mqttPort}`);
 
-  const ca = await readFile(endpoints.caFile, 'utf8');
+  // Without a CA file (a deployed stack's may omit it) the system's trust store, which holds Amazon Root CA 1, applies.
+  const ca = endpoints.caFile === undefined ? undefined : await readFile(endpoints.caFile, 'utf8');
   const publishers: DevicePublisher[] = [];
   for (const [index, device] of fleet.entries()) {
     publishers.push(

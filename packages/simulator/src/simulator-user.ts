@@ -7,10 +7,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { signIn, signUp, type Tokens } from './fleet-api-client.ts';
-import type { FleetEndpoints } from './fleet-endpoints.ts';
+import type { EndpointsFile } from '@fleet/core/endpoints-file';
 
 export async function simulatorTokens(
-  endpoints: FleetEndpoints,
+  endpoints: EndpointsFile,
   login: { email?: string; password?: string },
   stateDir: string,
 ): Promise<Tokens> {

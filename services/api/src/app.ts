@@ -6,7 +6,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { bodyLimits, createHealthProbe } from '@fleet/core';
+import { bodyLimits, createHealthProbe, type ApiServiceConfig } from '@fleet/core';
 import { serviceServerOptions } from '@fleet/core/http';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -14,7 +14,6 @@ import { createAuthorizer } from './auth/authorize.ts';
 import { createFirstAdmin } from './auth/first-admin.ts';
 import type { TokenVerifier } from '@fleet/core/tokens';
 import type { ApiClients } from './aws-clients.ts';
-import type { ApiConfig } from './config.ts';
 import { createDeviceRegistry } from './devices/device-registry.ts';
 import { createDeviceViews } from './devices/device-views.ts';
 import { createIotProvisioning } from './devices/iot-provisioning.ts';
@@ -30,7 +29,8 @@ import { registerDeadLetterRoutes } from './routes/dead-letters.ts';
 import { registerUserRoutes } from './routes/users.ts';
 import { createDataServiceClient, type DataServiceClient } from './telemetry/data-service-client.ts';
 
-export type AppConfig = Omit<ApiConfig, 'port' | 'jwksUrl'>;
+/** What the app needs of the service's configuration: not where it listens, how it logs, or what only the SDK reads. */
+export type AppConfig = Omit<ApiServiceConfig, 'port' | 'host' | 'logLevel' | 'requestChecksumCalculation' | 'defaultRole'>;
 
 export interface AppDeps {
   readonly config: AppConfig;

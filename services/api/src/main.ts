@@ -5,17 +5,18 @@
  * then SIGKILL after the stop timeout).
  */
 import { pino } from 'pino';
+import { apiConfigSchema, describeConfigProblems, loadConfig } from '@fleet/core';
 import { buildApp } from './app.ts';
-import { fetchJwks, createTokenVerifier } from '@fleet/core/tokens';
+import { exitGracefullyOnSignal } from '@fleet/core/process';
+import { cognitoJwksUrl, fetchJwks, createTokenVerifier } from '@fleet/core/tokens';
 import { createAwsClients } from './aws-clients.ts';
-import { parseConfig } from './config.ts';
 
-const logger = pino({ name: 'api', level: process.env['LOG_LEVEL'] ?? 'info' });
+const parsed = loadConfig(apiConfigSchema, process.env);
+const logger = pino({ name: 'api', level: parsed.ok ? parsed.config.logLevel : 'info' });
 
 async function main(): Promise<void> {
-  const parsed = parseConfig(process.env);
   if (!parsed.ok) {
-    logger.fatal({ problems: parsed.problems }, `invalid configuration:\n  ${parsed.problems.join('\n  ')}`);
+    logger.fatal({ problems: parsed.problems.map((p) => p.message) }, `invalid configuration:\n${describeConfigProblems(parsed.problems)}`);
     process.exitCode = 1;
     return;
   }
@@ -24,35 +25,23 @@ async function main(): Promise<void> {
   const verifier = createTokenVerifier({
     userPoolId: config.userPoolId,
     clientId: config.userPoolClientId,
-    loadJwks: () => fetchJwks(config.jwksUrl),
+    loadJwks: () => fetchJwks(cognitoJwksUrl(config)),
     logger,
   });
   const app = await buildApp({ config, clients, verifier, logger });
 
-  let closing = false;
-  const shutdown = (signal: string) => {
-    if (closing) return;
-    closing = true;
-    logger.info({ signal }, 'shutting down');
+  exitGracefullyOnSignal({
+    log: logger,
     // Fastify stops accepting connections and waits for in-flight requests.
-    const forced = setTimeout(() => {
-      logger.error('graceful shutdown timed out');
-      process.exit(1);
-    }, 10_000);
-    forced.unref();
-    app
-      .close()
-      .then(() => clients.destroy())
-      .catch((err: unknown) => {
-        logger.error({ err }, 'error during shutdown');
-        process.exitCode = 1;
-      });
-  };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+    drain: async () => {
+      await app.close();
+      clients.destroy();
+    },
+    timeoutMs: 10_000,
+  });
 
   // Every interface in a container (ECS); the local launcher passes its --host (loopback by default).
-  await app.listen({ port: config.port, host: process.env['HOST'] ?? '0.0.0.0' });
+  await app.listen({ port: config.port, host: config.host });
 }
 
 main().catch((err: unknown) => {

@@ -3,15 +3,9 @@
  * queue the consumer tests use and the SQS adapter over the local SQS stand-in. If the fake drifts
  * from SQS semantics (visibility timeout, receipt handles, receive counts), this suite says so.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { CreateQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { startSqsHarness, type SqsHarness } from '@fleet/local-cloud/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createAwsEndpoint } from '../../../packages/local-cloud/src/aws-endpoint/index.ts';
-import { createSqsStandIn } from '../../../packages/local-cloud/src/sqs/index.ts';
 import type { IngestQueue } from './ingest-queue.ts';
 import { createSqsIngestQueue } from './ingest-queue.ts';
 import { createMemoryQueue } from './testing/memory-queue.ts';
@@ -33,29 +27,12 @@ const implementations: Record<string, () => Promise<QueueUnderTest>> = {
     return { queue, send: async (body) => void queue.send(body) };
   },
   'SQS stand-in through SQSClient': (() => {
-    let shared: Promise<{ sqs: SQSClient }> | undefined;
+    let shared: Promise<SqsHarness> | undefined;
     let counter = 0;
     const start = async () => {
-      const dataDir = await mkdtemp(join(tmpdir(), 'fleet-data-queue-contract-'));
-      let handler: Parameters<typeof createAwsEndpoint>[0]['handlers'][string] | undefined;
-      const server: Server = createAwsEndpoint({ handlers: { sqs: (req) => handler!(req) } });
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      const endpointUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      const standIn = await createSqsStandIn({ dataDir, endpointUrl });
-      handler = standIn.handler;
-      const sqs = new SQSClient({
-        endpoint: endpointUrl,
-        region: 'us-east-1',
-        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-      });
-      cleanups.push(async () => {
-        sqs.destroy();
-        await standIn.close();
-        server.closeAllConnections();
-        await new Promise((resolve) => server.close(resolve));
-        await rm(dataDir, { recursive: true, force: true });
-      });
-      return { sqs };
+      const harness = await startSqsHarness();
+      cleanups.push(() => harness.close());
+      return harness;
     };
     return async () => {
       shared ??= start();

@@ -7,10 +7,10 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { monitoring } from '@fleet/core';
-import { createTokenVerifier, fetchJwks } from '@fleet/core/tokens';
+import { dataServiceConfigSchema, describeConfigProblems, loadConfig, monitoring } from '@fleet/core';
+import { exitGracefullyOnSignal } from '@fleet/core/process';
+import { cognitoJwksUrl, createTokenVerifier, fetchJwks } from '@fleet/core/tokens';
 import pino from 'pino';
-import { loadConfig } from './config.ts';
 import { createMetrics } from './emf.ts';
 import { queueProbe } from './dependency-probes.ts';
 import { createSqsIngestQueue } from './ingest-queue.ts';
@@ -18,9 +18,9 @@ import { createQueueRedrive } from './queue-redrive.ts';
 import { createSqsQueueSender } from './replay.ts';
 import { createDataService } from './service.ts';
 
-const result = loadConfig(process.env);
+const result = loadConfig(dataServiceConfigSchema, process.env);
 if (!result.ok) {
-  process.stderr.write(`data service: invalid configuration:\n${result.problems.map((p) => `  - ${p}`).join('\n')}\n`);
+  process.stderr.write(`data service: invalid configuration:\n${describeConfigProblems(result.problems)}\n`);
   process.exit(1);
 }
 const config = result.config;
@@ -50,39 +50,17 @@ const service = createDataService({
   verifier: createTokenVerifier({
     userPoolId: config.userPoolId,
     clientId: config.userPoolClientId,
-    loadJwks: () => fetchJwks(config.jwksUrl),
+    loadJwks: () => fetchJwks(cognitoJwksUrl(config)),
     logger,
   }),
 });
 
-let stopping = false;
-const shutdown = (signal: string) => {
-  if (stopping) return;
-  stopping = true;
-  logger.info({ signal }, 'shutting down: stop receiving, finish in-flight batches');
-  // ECS waits stopTimeout (30 s by default) after SIGTERM before SIGKILL.
-  const force = setTimeout(() => {
-    logger.error('shutdown took more than 25 s; exiting');
-    process.exit(1);
-  }, 25_000);
-  force.unref();
-  service
-    .stop()
-    .then(() => {
-      logger.info('stopped');
-      process.exit(0);
-    })
-    .catch((err: unknown) => {
-      logger.error({ err }, 'shutdown failed');
-      process.exit(1);
-    });
-};
-process.on('SIGTERM', () => shutdown('SIGTERM'));
-process.on('SIGINT', () => shutdown('SIGINT'));
+// Stop receiving, finish the in-flight batches; within ECS's 30 s stop timeout.
+exitGracefullyOnSignal({ log: logger, drain: () => service.stop(), timeoutMs: 25_000 });
 
 try {
   // Every interface in a container (ECS); the local launcher passes its --host (loopback by default).
-  await service.app.listen({ port: config.port, host: process.env['HOST'] ?? '0.0.0.0' });
+  await service.app.listen({ port: config.port, host: config.host });
   service.start();
 } catch (err) {
   logger.fatal({ err }, 'data service failed to start');

@@ -5,20 +5,18 @@
  * the dead-letter queue redriven with an SQS message move task.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  SendMessageBatchCommand,
+  SendMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import { topics } from '@fleet/core';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// Test-only reach into the local cloud workspace: the stand-in the launcher runs.
-import { createAwsEndpoint } from '../../../packages/local-cloud/src/aws-endpoint/index.ts';
-import { createSqsStandIn } from '../../../packages/local-cloud/src/sqs/index.ts';
-import type { SqsStandIn } from '../../../packages/local-cloud/src/sqs/index.ts';
+import { startSqsHarness, type SqsHarness } from '@fleet/local-cloud/testing';
 import { createMetrics } from './emf.ts';
 import { createSqsIngestQueue } from './ingest-queue.ts';
 import { createQueueRedrive } from './queue-redrive.ts';
@@ -41,9 +39,7 @@ interface RawPage {
 
 describe('ingest through the SQS stand-in', () => {
   let aws: LocalAws;
-  let dataDir: string;
-  let endpoint: Server;
-  let standIn: SqsStandIn;
+  let queues: SqsHarness;
   let sqs: SQSClient;
   let queueUrl: string;
   let deadLetterQueueUrl: string;
@@ -69,17 +65,22 @@ describe('ingest through the SQS stand-in', () => {
     return res.json<RawPage>().readings;
   };
 
+  /** POST /internal/dead-letters/replay with an admin's token; the 200 answer's body. */
+  const replayAsAdmin = async () => {
+    const res = await service.app.inject({
+      method: 'POST',
+      url: '/internal/dead-letters/replay',
+      headers: await callers.headers(['admin']),
+    });
+    expect(res.statusCode).toBe(200);
+    return res.json<unknown>();
+  };
+
   beforeAll(async () => {
     callers = await createTestCallers();
     aws = await startLocalAws();
-    dataDir = await mkdtemp(join(tmpdir(), 'fleet-data-sqs-'));
-    let handler: Parameters<typeof createAwsEndpoint>[0]['handlers'][string] | undefined;
-    endpoint = createAwsEndpoint({ handlers: { sqs: (req) => handler!(req) } });
-    await new Promise<void>((resolve) => endpoint.listen(0, '127.0.0.1', resolve));
-    const endpointUrl = `http://127.0.0.1:${(endpoint.address() as AddressInfo).port}`;
-    standIn = await createSqsStandIn({ dataDir, endpointUrl });
-    handler = standIn.handler;
-    sqs = new SQSClient({ endpoint: endpointUrl, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    queues = await startSqsHarness();
+    sqs = queues.sqs;
     deadLetterQueueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'fleet-ingest-dlq' }))).QueueUrl!;
     const RedrivePolicy = JSON.stringify({
       deadLetterTargetArn: 'arn:aws:sqs:us-east-1:000000000000:fleet-ingest-dlq',
@@ -106,12 +107,8 @@ describe('ingest through the SQS stand-in', () => {
 
   afterAll(async () => {
     await service.stop();
-    sqs.destroy();
-    await standIn.close();
-    endpoint.closeAllConnections();
-    await new Promise((resolve) => endpoint.close(resolve));
+    await queues.close();
     await aws.close();
-    await rm(dataDir, { recursive: true, force: true });
   });
 
   it('consumes and deletes every message, storing duplicated readings once', async () => {
@@ -162,13 +159,7 @@ describe('ingest through the SQS stand-in', () => {
     // Replay changes state: only an admin's token (which the API Service forwards) may ask for it.
     const anonymous = await service.app.inject({ method: 'POST', url: '/internal/dead-letters/replay' });
     expect(anonymous.statusCode).toBe(401);
-    const res = await service.app.inject({
-      method: 'POST',
-      url: '/internal/dead-letters/replay',
-      headers: await callers.headers(['admin']),
-    });
-    expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({
+    expect(await replayAsAdmin()).toEqual({
       errorAction: { replayed: 1, skipped: 0, remaining: false },
       deadLetterQueue: { status: 'NOTHING_TO_MOVE', moved: 0, toMove: 0 },
     });
@@ -192,13 +183,7 @@ describe('ingest through the SQS stand-in', () => {
     const before = await service.app.inject({ url: '/data/dead-letters', headers: await callers.headers(['operator']) });
     expect(before.json()).toMatchObject({ backlog: { deadLetterQueueMessages: 4 } });
 
-    const res = await service.app.inject({
-      method: 'POST',
-      url: '/internal/dead-letters/replay',
-      headers: await callers.headers(['admin']),
-    });
-    expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({
+    expect(await replayAsAdmin()).toEqual({
       errorAction: { replayed: 0, skipped: 0, remaining: false },
       deadLetterQueue: { status: 'COMPLETED', moved: 4, toMove: 4 },
     });

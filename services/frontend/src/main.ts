@@ -2,28 +2,19 @@
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import pino from 'pino';
+import { describeConfigProblems, frontendConfigSchema, loadConfig } from '@fleet/core';
+import { exitGracefullyOnSignal } from '@fleet/core/process';
 import { createFrontendApp } from './app.ts';
-import { runtimeConfigFromEnv } from './runtime-config.ts';
+import { webRuntimeConfig } from './runtime-config.ts';
 
-const log = pino({ level: process.env.LOG_LEVEL ?? 'info', base: { service: 'frontend' } });
-const { config, problems } = runtimeConfigFromEnv(process.env);
-const port = Number(process.env.PORT ?? 3001);
-if (problems.length > 0 || !Number.isInteger(port)) {
-  log.fatal(
-    { problems: [...problems, ...(Number.isInteger(port) ? [] : [`PORT "${process.env.PORT}" is not a port`])] },
-    'invalid configuration',
-  );
+const loaded = loadConfig(frontendConfigSchema, process.env);
+const log = pino({ level: loaded.ok ? loaded.config.logLevel : 'info', base: { service: 'frontend' } });
+if (!loaded.ok) {
+  log.fatal({ problems: loaded.problems.map((p) => p.message) }, `invalid configuration:\n${describeConfigProblems(loaded.problems)}`);
   process.exit(2);
 }
-const webRoot = process.env.WEB_ROOT ?? join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'web');
-const app = await createFrontendApp({ webRoot, runtimeConfig: config, logger: log });
-await app.listen({ port, host: process.env.HOST ?? '0.0.0.0' });
-
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(signal, () => {
-    app.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  });
-}
+const config = loaded.config;
+const webRoot = config.webRoot ?? join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'web');
+const app = await createFrontendApp({ webRoot, runtimeConfig: webRuntimeConfig(config), logger: log });
+await app.listen({ port: config.port, host: config.host });
+exitGracefullyOnSignal({ log, drain: () => app.close(), timeoutMs: 10_000 });

@@ -1,29 +1,21 @@
 /**
  * What the web app needs to know at run time, served as `/config.json`. The same build runs
- * locally and on AWS; only this document differs, built from the task's environment. Cognito's
- * endpoint is overridden only where the task's environment overrides AWS endpoints
- * (`AWS_ENDPOINT_URL`, the SDK's own variable).
+ * locally and on AWS; only this document differs, built from the service's configuration
+ * (`frontendConfigSchema`, read once by `main.ts`). Cognito's endpoint is overridden only where the
+ * task's environment overrides AWS endpoints (`AWS_ENDPOINT_URL`, the SDK's own variable).
  */
-import type { WebRuntimeConfig } from '@fleet/core';
+import { cognitoEndpoint, type FrontendConfig, type WebRuntimeConfig } from '@fleet/core';
 
 export type { WebRuntimeConfig };
 
-export function runtimeConfigFromEnv(env: NodeJS.ProcessEnv): { config: WebRuntimeConfig; problems: string[] } {
-  const problems: string[] = [];
-  const required = (name: string): string => {
-    const value = env[name];
-    if (!value) problems.push(`${name} is not set`);
-    return value ?? '';
+export function webRuntimeConfig(config: FrontendConfig): WebRuntimeConfig {
+  const endpoint = cognitoEndpoint(config);
+  return {
+    region: config.region,
+    userPoolId: config.userPoolId,
+    userPoolClientId: config.userPoolClientId,
+    identityPoolId: config.identityPoolId,
+    iotWebSocketUrl: config.iotWebSocketUrl,
+    ...(endpoint ? { cognitoEndpoint: endpoint } : {}),
   };
-  const config: WebRuntimeConfig = {
-    region: required('AWS_REGION'),
-    userPoolId: required('USER_POOL_ID'),
-    userPoolClientId: required('USER_POOL_CLIENT_ID'),
-    identityPoolId: required('IDENTITY_POOL_ID'),
-    iotWebSocketUrl: required('IOT_WEBSOCKET_URL'),
-    ...(env.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER || env.AWS_ENDPOINT_URL
-      ? { cognitoEndpoint: env.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER ?? env.AWS_ENDPOINT_URL }
-      : {}),
-  };
-  return { config, problems };
 }

@@ -1,1 +1,2 @@
 export * from './mqtt-payloads.ts';
+export * from './local-references.ts';

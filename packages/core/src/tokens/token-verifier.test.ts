@@ -127,12 +127,14 @@ describe('fetchJwks', () => {
 describe('cognitoJwksUrl', () => {
   it('prefers the service-specific endpoint, then AWS_ENDPOINT_URL, then the public regional endpoint', () => {
     const pool = 'us-east-1_X';
-    expect(
-      cognitoJwksUrl({ AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: 'http://a:1/', AWS_ENDPOINT_URL: 'http://b:2' }, 'us-east-1', pool),
-    ).toBe('http://a:1/us-east-1_X/.well-known/jwks.json');
-    expect(cognitoJwksUrl({ AWS_ENDPOINT_URL: 'http://localhost:4566' }, 'us-east-1', pool)).toBe(
+    expect(cognitoJwksUrl({ region: 'us-east-1', userPoolId: pool, cognitoEndpointUrl: 'http://a:1/', awsEndpointUrl: 'http://b:2' })).toBe(
+      'http://a:1/us-east-1_X/.well-known/jwks.json',
+    );
+    expect(cognitoJwksUrl({ region: 'us-east-1', userPoolId: pool, awsEndpointUrl: 'http://localhost:4566' })).toBe(
       'http://localhost:4566/us-east-1_X/.well-known/jwks.json',
     );
-    expect(cognitoJwksUrl({}, 'eu-west-1', pool)).toBe('https://cognito-idp.eu-west-1.amazonaws.com/us-east-1_X/.well-known/jwks.json');
+    expect(cognitoJwksUrl({ region: 'eu-west-1', userPoolId: pool })).toBe(
+      'https://cognito-idp.eu-west-1.amazonaws.com/us-east-1_X/.well-known/jwks.json',
+    );
   });
 });

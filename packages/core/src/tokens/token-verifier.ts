@@ -8,6 +8,7 @@
 import { CognitoJwtVerifier } from 'aws-jwt-verify';
 import { JwtExpiredError, KidNotFoundInJwksError } from 'aws-jwt-verify/error';
 import type { Jwks } from 'aws-jwt-verify/jwk';
+import { cognitoEndpoint } from '../config/common-variables.ts';
 
 /** The one logger method this uses (pino's signature). */
 export interface DebugLogger {
@@ -146,10 +147,15 @@ export async function fetchJwks(url: string, timeoutMs = 5_000): Promise<Jwks> {
 /**
  * Where a user pool's JWKS is served, resolved the way the AWS SDK resolves the Cognito endpoint:
  * the service-specific variable, then the global one, then the public regional endpoint
- * (https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html).
+ * (https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html). Takes a service's
+ * configuration (`loadConfig`), which read those variables.
  */
-export function cognitoJwksUrl(env: Readonly<Record<string, string | undefined>>, region: string, userPoolId: string): string {
-  const endpoint =
-    env['AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER'] ?? env['AWS_ENDPOINT_URL'] ?? `https://cognito-idp.${region}.amazonaws.com`;
-  return `${endpoint.replace(/\/+$/, '')}/${userPoolId}/.well-known/jwks.json`;
+export function cognitoJwksUrl(pool: {
+  readonly region: string;
+  readonly userPoolId: string;
+  readonly awsEndpointUrl?: string | undefined;
+  readonly cognitoEndpointUrl?: string | undefined;
+}): string {
+  const endpoint = cognitoEndpoint(pool) ?? `https://cognito-idp.${pool.region}.amazonaws.com`;
+  return `${endpoint.replace(/\/+$/, '')}/${pool.userPoolId}/.well-known/jwks.json`;
 }

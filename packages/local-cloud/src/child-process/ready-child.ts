@@ -21,7 +21,7 @@ export interface ReadyChildOptions {
   readonly args?: readonly string[];
   /** Node flags placed before the script (e.g. `--openssl-legacy-provider`, `--import tsx`). */
   readonly execArgv?: readonly string[];
-  /** @default process.env */
+  /** @default the launcher's own environment, inherited */
   readonly env?: NodeJS.ProcessEnv;
   readonly cwd?: string;
   readonly log?: Logger;
@@ -63,7 +63,7 @@ export function startReadyChild(options: ReadyChildOptions): Promise<ReadyChild>
   const announcesPort = options.announcesPort ?? true;
   const readyTimeoutMs = options.readyTimeoutMs ?? 15_000;
   const child = spawn(process.execPath, [...(options.execArgv ?? []), options.script, ...(options.args ?? [])], {
-    env: options.env ?? process.env,
+    ...(options.env ? { env: options.env } : {}),
     ...(options.cwd ? { cwd: options.cwd } : {}),
     stdio: ['pipe', 'pipe', 'pipe'],
   });

@@ -10,7 +10,7 @@ import { afterEach, expect, it } from 'vitest';
 import { waitFor } from './wait-for.ts';
 import { startSupervisedChild, type ChildStatus, type SupervisedChild, type SupervisorOptions } from './supervisor.ts';
 
-const script = fileURLToPath(new URL('./fixtures/http-child.mjs', import.meta.url));
+const script = fileURLToPath(new URL('../testing/http-child.mjs', import.meta.url));
 const fast = { initialMs: 50, maxMs: 400, stableAfterMs: 60_000 };
 const running: SupervisedChild[] = [];
 const servers: Server[] = [];

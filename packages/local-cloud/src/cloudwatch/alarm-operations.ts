@@ -9,7 +9,7 @@ import { describe, type AlarmStore, type HistoryItemType, type StoredAlarm } fro
 import { invalidMetricParameter, metricError, missingMetricParameter } from './cloudwatch-errors.ts';
 import { isStatisticName, statisticNames } from './metric-store.ts';
 import { read, readDimensions, readUnit } from './metric-operations.ts';
-import type { Input } from './wire-input.ts';
+import type { Input } from '../aws-endpoint/index.ts';
 
 export interface AlarmOperationsDeps {
   readonly alarms: AlarmStore;

@@ -5,7 +5,7 @@
  * with CloudWatch's shape and logging the change.
  */
 import type { Logger } from 'pino';
-import { writeJsonFile } from './atomic-json-file.ts';
+import { writeFileAtomically } from '../durable-files/atomic-file.ts';
 import { evaluateAlarmRule, evaluationRange, type AlarmRule, type AlarmState } from './alarm-evaluation.ts';
 import { statisticValue, type MetricStore } from './metric-store.ts';
 
@@ -88,7 +88,7 @@ export function createAlarmStore(deps: {
         const now = clock();
         history = history.filter((h) => h.Timestamp >= now - historyRetentionMs).slice(-maxHistoryItems);
         const doc: AlarmDocument = { version: 1, alarms: [...alarms.values()], history };
-        await writeJsonFile(deps.file, doc);
+        await writeFileAtomically(deps.file, JSON.stringify(doc));
       }
     } finally {
       writing = undefined;

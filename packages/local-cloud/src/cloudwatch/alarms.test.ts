@@ -11,7 +11,7 @@ import {
   SetAlarmStateCommand,
   type PutMetricAlarmCommandInput,
 } from '@aws-sdk/client-cloudwatch';
-import { startHarness, type Harness } from './test-harness.ts';
+import { startHarness, type Harness } from '../testing/cloudwatch-harness.ts';
 
 const t0 = Date.UTC(2026, 10, 24, 12, 0, 0);
 const at = (seconds: number) => t0 + seconds * 1000;

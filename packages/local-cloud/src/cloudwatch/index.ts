@@ -15,7 +15,7 @@ import type { Logger } from 'pino';
 import { AwsError, jsonError, jsonProtocolHandler, type AwsServiceHandler } from '../aws-endpoint/index.ts';
 import { alarmOperations } from './alarm-operations.ts';
 import { createAlarmStore, type AlarmDocument } from './alarm-store.ts';
-import { readJsonFile, writeJsonFile } from './atomic-json-file.ts';
+import { readJsonFile, writeFileAtomically } from '../durable-files/atomic-file.ts';
 import { parseEmfLine } from './emf.ts';
 import { logOperations, validateLogGroupName } from './log-operations.ts';
 import { openLogStore, type LogEvent, type LogStore } from './log-store.ts';
@@ -62,10 +62,12 @@ export async function createCloudWatchStandIn(options: CloudWatchStandInOptions)
   const { dataDir, region, accountId, log } = options;
   const clock = options.clock ?? Date.now;
   const metricsFile = join(dataDir, 'metrics.json');
-  const metrics = createMetricStore({ snapshot: await readJsonFile<MetricSnapshot>(metricsFile) });
+  const metrics = createMetricStore({
+    snapshot: await readJsonFile<MetricSnapshot>(metricsFile, 'a document written by the CloudWatch stand-in'),
+  });
   const alarms = createAlarmStore({
     file: join(dataDir, 'alarms.json'),
-    document: await readJsonFile<AlarmDocument>(join(dataDir, 'alarms.json')),
+    document: await readJsonFile<AlarmDocument>(join(dataDir, 'alarms.json'), 'a document written by the CloudWatch stand-in'),
     metrics,
     clock,
     log,
@@ -102,7 +104,7 @@ export async function createCloudWatchStandIn(options: CloudWatchStandInOptions)
   function snapshotMetrics(): Promise<void> {
     snapshotting = snapshotting
       .then(async () => {
-        if (metrics.dirty()) await writeJsonFile(metricsFile, metrics.snapshot());
+        if (metrics.dirty()) await writeFileAtomically(metricsFile, JSON.stringify(metrics.snapshot()));
       })
       .catch((err: unknown) => log.error({ err, file: metricsFile }, 'could not snapshot CloudWatch metrics'));
     return snapshotting;

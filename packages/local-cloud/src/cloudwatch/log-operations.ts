@@ -7,12 +7,13 @@ import type { JsonOperation } from '../aws-endpoint/index.ts';
 import { logsError } from './cloudwatch-errors.ts';
 import { compileFilterPattern } from './filter-pattern.ts';
 import { eventSize, type LogEvent, type LogGroup, type LogStore, type LogStream } from './log-store.ts';
-import { inputReader, structures, type Input } from './wire-input.ts';
+import { requestFields, type Input } from '../aws-endpoint/index.ts';
 
 const invalid = (message: string) => logsError('InvalidParameterException', message);
-const read = inputReader(invalid, (name) =>
-  invalid(`1 validation error detected: Value null at '${name}' failed to satisfy constraint: Member must not be null`),
-);
+const read = requestFields({
+  invalid,
+  missing: (name) => invalid(`1 validation error detected: Value null at '${name}' failed to satisfy constraint: Member must not be null`),
+});
 
 /** Values PutRetentionPolicy accepts (API reference, retentionInDays). */
 export const retentionDays: ReadonlySet<number> = new Set([
@@ -226,7 +227,7 @@ export function logOperations(deps: LogOperationsDeps): Record<string, JsonOpera
     async PutLogEvents(input) {
       const groupName = read.requiredString(input, 'logGroupName');
       const streamName = read.requiredString(input, 'logStreamName');
-      const events = structures(read.list(input, 'logEvents'), 'logEvents', invalid).map((e, i) => {
+      const events = read.structures(read.list(input, 'logEvents'), 'logEvents').map((e, i) => {
         const timestamp = read.requiredNumber(e, 'timestamp');
         const message = read.requiredString(e, 'message');
         if (!Number.isInteger(timestamp) || timestamp < 0)

@@ -6,10 +6,10 @@
  * retention policies drop events older than the retention the same way.
  */
 import { createHash } from 'node:crypto';
-import { appendFile, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { readJsonFile, writeJsonFile } from './atomic-json-file.ts';
+import { readJsonFile, writeFileAtomically } from '../durable-files/atomic-file.ts';
 
 export interface LogEvent {
   readonly timestamp: number;
@@ -86,7 +86,7 @@ export async function openLogStore(options: { dir: string; maxGroupBytes: number
   await mkdir(dir, { recursive: true });
   const groups = new Map<string, LogGroup>();
 
-  const doc = await readJsonFile<IndexDocument>(indexFile);
+  const doc = await readJsonFile<IndexDocument>(indexFile, 'a document written by the CloudWatch stand-in');
   for (const g of doc?.groups ?? []) {
     const group: LogGroup = {
       name: g.name,
@@ -121,7 +121,7 @@ export async function openLogStore(options: { dir: string; maxGroupBytes: number
       try {
         while (indexDirty) {
           indexDirty = false;
-          await writeJsonFile(indexFile, indexDocument());
+          await writeFileAtomically(indexFile, JSON.stringify(indexDocument()));
         }
       } finally {
         indexWriting = undefined;
@@ -299,16 +299,5 @@ async function readEvents(file: string, log: Logger): Promise<LogEvent[]> {
 }
 
 async function writeJsonLines(file: string, events: readonly LogEvent[]): Promise<void> {
-  await writeJsonLinesAtomically(file, events.map((e) => JSON.stringify(e)).join('\n') + (events.length ? '\n' : ''));
-}
-
-async function writeJsonLinesAtomically(file: string, text: string): Promise<void> {
-  const temp = `${file}.tmp`;
-  const handle = await open(temp, 'w', 0o600);
-  try {
-    await handle.writeFile(text, 'utf8');
-  } finally {
-    await handle.close();
-  }
-  await rename(temp, file);
+  await writeFileAtomically(file, events.map((e) => JSON.stringify(e)).join('\n') + (events.length ? '\n' : ''));
 }

@@ -14,7 +14,7 @@ import {
   ResourceAlreadyExistsException,
   ResourceNotFoundException,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { startHarness, type Harness } from './test-harness.ts';
+import { startHarness, type Harness } from '../testing/cloudwatch-harness.ts';
 
 const t0 = Date.UTC(2026, 10, 24, 12, 0, 0);
 

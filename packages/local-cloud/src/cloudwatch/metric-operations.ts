@@ -17,9 +17,9 @@ import {
   type MetricStore,
   type StatisticName,
 } from './metric-store.ts';
-import { inputReader, structures, type Input } from './wire-input.ts';
+import { requestFields, type Input } from '../aws-endpoint/index.ts';
 
-export const read = inputReader(invalidMetricParameter, missingMetricParameter);
+export const read = requestFields({ invalid: invalidMetricParameter, missing: missingMetricParameter });
 
 const pastLimitMs = 14 * 24 * 3600_000;
 const futureLimitMs = 2 * 3600_000;
@@ -33,7 +33,7 @@ export interface MetricOperationsDeps {
 
 /** Dimensions as CloudWatch takes them: at most 30, each with a name and a value. */
 export function readDimensions(list: readonly unknown[] | undefined, member: string, requireValue = true): Dimension[] {
-  const items = structures(list, member, invalidMetricParameter);
+  const items = read.structures(list, member);
   if (items.length > 30) throw invalidMetricParameter(`The collection ${member} must not have a size greater than 30.`);
   const names = new Set<string>();
   return items.map((d, i) => {
@@ -157,7 +157,7 @@ export function metricOperations(deps: MetricOperationsDeps): Record<string, Jso
     async PutMetricData(input) {
       const namespace = read.requiredString(input, 'Namespace');
       if (namespace.startsWith('AWS/')) throw invalidMetricParameter('The value AWS/ for parameter Namespace is invalid.');
-      const data = structures(read.list(input, 'MetricData'), 'MetricData', invalidMetricParameter);
+      const data = read.structures(read.list(input, 'MetricData'), 'MetricData');
       if (data.length === 0) throw missingMetricParameter('MetricData');
       if (data.length > 1000) throw invalidMetricParameter('The collection MetricData must not have a size greater than 1000.');
       const now = clock();
@@ -211,7 +211,7 @@ export function metricOperations(deps: MetricOperationsDeps): Record<string, Jso
     },
 
     async GetMetricData(input) {
-      const queries = structures(read.list(input, 'MetricDataQueries'), 'MetricDataQueries', invalidMetricParameter);
+      const queries = read.structures(read.list(input, 'MetricDataQueries'), 'MetricDataQueries');
       if (queries.length === 0) throw missingMetricParameter('MetricDataQueries');
       if (queries.length > 500) throw invalidMetricParameter('The collection MetricDataQueries must not have a size greater than 500.');
       const start = read.timestampSeconds(input, 'StartTime');

@@ -6,8 +6,9 @@ import {
   InvalidParameterValueException,
   ListMetricsCommand,
   PutMetricDataCommand,
+  type Statistic,
 } from '@aws-sdk/client-cloudwatch';
-import { startHarness, type Harness } from './test-harness.ts';
+import { startHarness, type Harness } from '../testing/cloudwatch-harness.ts';
 
 const t0 = Date.UTC(2026, 10, 24, 12, 0, 0);
 const at = (minutes: number, seconds = 0) => new Date(t0 + minutes * 60_000 + seconds * 1000);
@@ -37,17 +38,20 @@ describe('CloudWatch metrics through @aws-sdk/client-cloudwatch', () => {
         ],
       }),
     );
-    const perMinute = await h.cloudwatch.send(
-      new GetMetricStatisticsCommand({
-        Namespace: 'Test/Stats',
-        MetricName: 'Latency',
-        Dimensions: dims,
-        StartTime: at(0),
-        EndTime: at(5),
-        Period: 60,
-        Statistics: ['Sum', 'Average', 'Minimum', 'Maximum', 'SampleCount'],
-      }),
-    );
+    /** Test/Stats Latency of the first five minutes, in periods of `Period` seconds. */
+    const latency = (Period: number, Statistics: Statistic[]) =>
+      h.cloudwatch.send(
+        new GetMetricStatisticsCommand({
+          Namespace: 'Test/Stats',
+          MetricName: 'Latency',
+          Dimensions: dims,
+          StartTime: at(0),
+          EndTime: at(5),
+          Period,
+          Statistics,
+        }),
+      );
+    const perMinute = await latency(60, ['Sum', 'Average', 'Minimum', 'Maximum', 'SampleCount']);
     const points = [...(perMinute.Datapoints ?? [])].sort((a, b) => a.Timestamp!.getTime() - b.Timestamp!.getTime());
     expect(points).toEqual([
       { Timestamp: at(0), Sum: 80, Average: 20, Minimum: 10, Maximum: 30, SampleCount: 4, Unit: 'Milliseconds' },
@@ -61,17 +65,7 @@ describe('CloudWatch metrics through @aws-sdk/client-cloudwatch', () => {
       contentType: 'application/x-amz-json-1.0',
     });
 
-    const fiveMinutes = await h.cloudwatch.send(
-      new GetMetricStatisticsCommand({
-        Namespace: 'Test/Stats',
-        MetricName: 'Latency',
-        Dimensions: dims,
-        StartTime: at(0),
-        EndTime: at(5),
-        Period: 300,
-        Statistics: ['Sum', 'SampleCount'],
-      }),
-    );
+    const fiveMinutes = await latency(300, ['Sum', 'SampleCount']);
     expect(fiveMinutes.Datapoints).toEqual([{ Timestamp: at(0), Sum: 480, SampleCount: 8, Unit: 'Milliseconds' }]);
   });
 

@@ -13,7 +13,7 @@ import {
   SignUpCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { awsErrorOf, startCognitoHarness, type CognitoHarness } from './cognito-test-harness.ts';
+import { awsErrorOf, startCognitoHarness, type CognitoHarness } from '../testing/cognito-harness.ts';
 
 const password = 'Identity-Pass-123';
 let h: CognitoHarness;

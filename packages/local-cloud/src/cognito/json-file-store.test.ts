@@ -1,7 +1,7 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { newDataDir } from './cognito-test-harness.ts';
+import { newDataDir } from '../testing/cognito-harness.ts';
 import { openJsonFileStore } from './json-file-store.ts';
 
 describe('openJsonFileStore', () => {

@@ -4,8 +4,9 @@
  * arrive while a write is in flight are coalesced into the next write, so a burst of N changes
  * costs two writes, not N. Good for thousands of records; not a database.
  */
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { readJsonFile, writeFileAtomically } from '../durable-files/atomic-file.ts';
 
 export interface JsonFileStore<T> {
   /** The live document; mutate it, then call `save()`. */
@@ -24,31 +25,16 @@ export interface JsonFileStoreOptions<T> {
 
 export async function openJsonFileStore<T>(options: JsonFileStoreOptions<T>): Promise<JsonFileStore<T>> {
   await mkdir(dirname(options.file), { recursive: true });
-  const data = await load();
+  const data = (await readJsonFile<T>(options.file, 'the document this store wrote')) ?? options.initial();
   let dirty = false;
   let writing: Promise<void> | undefined;
-
-  async function load(): Promise<T> {
-    let text: string;
-    try {
-      text = await readFile(options.file, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return options.initial();
-      throw err;
-    }
-    try {
-      return JSON.parse(text) as T;
-    } catch (err) {
-      throw new Error(`State file ${options.file} is not valid JSON; expected the document this store wrote`, { cause: err });
-    }
-  }
 
   async function writeLoop(): Promise<void> {
     try {
       while (dirty) {
         dirty = false;
         options.beforeWrite?.(data);
-        await writeAtomically(options.file, JSON.stringify(data));
+        await writeFileAtomically(options.file, JSON.stringify(data));
       }
     } catch (err) {
       dirty = true; // the next save retries the changes this write lost
@@ -67,16 +53,4 @@ export async function openJsonFileStore<T>(options: JsonFileStoreOptions<T>): Pr
       return writing;
     },
   };
-}
-
-async function writeAtomically(file: string, text: string): Promise<void> {
-  const temp = `${file}.${process.pid}.tmp`;
-  const handle = await open(temp, 'w', 0o600);
-  try {
-    await handle.writeFile(text, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(temp, file);
 }

@@ -15,7 +15,7 @@ import { CognitoJwtVerifier } from 'aws-jwt-verify';
 import type { JwksCache } from 'aws-jwt-verify/jwk';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCognitoHarness, type CognitoHarness } from './cognito-test-harness.ts';
+import { startCognitoHarness, type CognitoHarness } from '../testing/cognito-harness.ts';
 
 type Jwks = Parameters<JwksCache['addJwks']>[1];
 const password = 'Verify-Me-12345';

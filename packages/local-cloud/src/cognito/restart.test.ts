@@ -16,7 +16,7 @@ import {
 import { CognitoJwtVerifier } from 'aws-jwt-verify';
 import type { JwksCache } from 'aws-jwt-verify/jwk';
 import { afterAll, describe, expect, it } from 'vitest';
-import { newDataDir, startCognitoHarness, type CognitoHarness } from './cognito-test-harness.ts';
+import { newDataDir, startCognitoHarness, type CognitoHarness } from '../testing/cognito-harness.ts';
 
 const password = 'Survive-Restart-1';
 let h: CognitoHarness | undefined;

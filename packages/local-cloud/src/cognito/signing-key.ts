@@ -5,9 +5,10 @@
  * npm package instead, which is why we do not use it.
  */
 import { createPrivateKey, createPublicKey, generateKeyPair, type KeyObject } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { calculateJwkThumbprint, type JWK } from 'jose';
+import { writeFileAtomically } from '../durable-files/atomic-file.ts';
 
 export interface SigningKey {
   readonly privateKey: KeyObject;
@@ -27,9 +28,7 @@ export async function loadOrCreateSigningKey(dir: string): Promise<SigningKey> {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     pem = await generatePem();
-    const temp = `${file}.${process.pid}.tmp`;
-    await writeFile(temp, pem, { mode: 0o600 });
-    await rename(temp, file);
+    await writeFileAtomically(file, pem);
   }
   const privateKey = createPrivateKey(pem);
   const publicKey = createPublicKey(privateKey);

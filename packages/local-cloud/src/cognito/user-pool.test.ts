@@ -30,7 +30,7 @@ import {
 import { cognitoPasswordPolicy, tokenValidity } from '@fleet/core';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { awsErrorOf, startCognitoHarness, type CognitoHarness } from './cognito-test-harness.ts';
+import { awsErrorOf, startCognitoHarness, type CognitoHarness } from '../testing/cognito-harness.ts';
 
 const goodPassword = 'Correct-Horse-42';
 

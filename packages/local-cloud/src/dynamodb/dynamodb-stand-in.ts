@@ -26,7 +26,7 @@ import { sweepExpiredItems } from './ttl-sweeper.ts';
 import { callDynalite, createTransactions, rethrow, TransactionCanceled } from './transactions.ts';
 
 export interface DynamoDbOptions {
-  /** The local cloud's data folder; dynalite keeps its LevelDB under `<dataDir>/dynamodb`. */
+  /** The stand-in's own folder (`<data>/dynamodb`): dynalite's LevelDB in `leveldb/`, TTL settings in `ttl.json`. */
   readonly dataDir: string;
   readonly log?: Logger;
   /** How often expired TTL items are deleted. @default 60000 */
@@ -48,7 +48,7 @@ export interface DynamoDbStandIn {
 }
 
 const contentType = 'application/x-amz-json-1.0';
-const dynaliteScript = fileURLToPath(new URL('./dynalite-main.mjs', import.meta.url));
+export const dynaliteScript = fileURLToPath(new URL('./dynalite-main.mjs', import.meta.url));
 
 /**
  * What dynalite 4 implements (its `actions/` folder). Anything else, besides TTL and the
@@ -76,9 +76,9 @@ const forwarded = new Set([
 
 export async function startDynamoDb(options: DynamoDbOptions): Promise<DynamoDbStandIn> {
   const log = options.log?.child({ service: 'dynamodb' });
-  const path = join(options.dataDir, 'dynamodb');
+  const path = join(options.dataDir, 'leveldb');
   await mkdir(path, { recursive: true });
-  const settings = await loadTtlSettings(join(options.dataDir, 'dynamodb-ttl.json'));
+  const settings = await loadTtlSettings(join(options.dataDir, 'ttl.json'));
   const child = await startSupervisedChild({
     name: 'dynalite',
     script: dynaliteScript,

@@ -1,8 +1,8 @@
 /**
- * Time to Live settings per table, kept in `<dataDir>/dynamodb-ttl.json` because dynalite has no
- * UpdateTimeToLive. Written atomically (temp file + rename) so a kill never leaves half a file.
+ * Time to Live settings per table, kept in a JSON file of the DynamoDB stand-in's folder because
+ * dynalite has no UpdateTimeToLive. Written atomically so a kill never leaves half a file.
  */
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readJsonFile, writeFileAtomically } from '../durable-files/atomic-file.ts';
 
 export interface TtlSettings {
   get(table: string): string | undefined;
@@ -11,12 +11,7 @@ export interface TtlSettings {
 }
 
 export async function loadTtlSettings(file: string): Promise<TtlSettings> {
-  let settings: Record<string, string> = {};
-  try {
-    settings = JSON.parse(await readFile(file, 'utf8')) as Record<string, string>;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`Cannot read DynamoDB TTL settings ${file}`, { cause: err });
-  }
+  let settings = (await readJsonFile<Record<string, string>>(file, 'the DynamoDB TTL settings, table name → attribute name')) ?? {};
   let writing = Promise.resolve();
   return {
     get: (table) => settings[table],
@@ -26,10 +21,7 @@ export async function loadTtlSettings(file: string): Promise<TtlSettings> {
       else settings[table] = attributeName;
       const snapshot = JSON.stringify(settings, null, 2);
       // Serialise writes so an older snapshot never lands after a newer one.
-      writing = writing.then(async () => {
-        await writeFile(`${file}.tmp`, snapshot);
-        await rename(`${file}.tmp`, file);
-      });
+      writing = writing.then(() => writeFileAtomically(file, snapshot));
       await writing;
     },
     entries: () => Object.entries(settings),

@@ -3,6 +3,7 @@
  * and the MQTT broker (mutual TLS + SigV4-presigned WebSocket), wired together.
  */
 import { join } from 'node:path';
+import { writeFileAtomically } from '../durable-files/atomic-file.ts';
 import type { Logger } from 'pino';
 import type { AwsServiceHandler } from '../aws-endpoint/index.ts';
 import { loadOrCreateLocalCa } from './ca/local-ca.ts';
@@ -19,7 +20,7 @@ export { presignIotWebSocketUrl } from './broker/sigv4-presigned-url.ts';
 export { evaluatePolicies, connectionContext } from './policy/policy-evaluator.ts';
 
 export interface IotStandInOptions {
-  /** Data folder; the stand-in keeps `iot/ca.json` and `iot/registry.json` in it. */
+  /** The stand-in's own folder (`<data>/iot`): `ca.json`, `registry.json` and the devices' `root-ca.pem`. */
   readonly dataDir: string;
   readonly region: string;
   readonly accountId: string;
@@ -49,6 +50,8 @@ export interface IotStandIn {
   publish(topic: string, payload: Buffer | string, qos: 0 | 1): Promise<void>;
   /** The local root CA devices must trust (the local Amazon Root CA 1). */
   readonly caCertificatePem: string;
+  /** The same certificate as a file, for `mosquitto_pub --cafile` and the endpoints file. */
+  readonly caFile: string;
   /** The listening ports; reading them before `listen()` throws. */
   readonly mqttPort: number;
   readonly wsPort: number;
@@ -56,8 +59,10 @@ export interface IotStandIn {
 }
 
 export async function createIotStandIn(options: IotStandInOptions): Promise<IotStandIn> {
-  const dir = join(options.dataDir, 'iot');
+  const dir = options.dataDir;
   const ca = await loadOrCreateLocalCa({ dir, ...(options.log ? { log: options.log } : {}) });
+  const caFile = join(dir, 'root-ca.pem');
+  await writeFileAtomically(caFile, ca.caCertificatePem, { mode: 0o644 });
   const registry = createIotRegistry({
     store: openRegistryStore(join(dir, 'registry.json')),
     region: options.region,
@@ -80,6 +85,7 @@ export async function createIotStandIn(options: IotStandInOptions): Promise<IotS
     listen: () => broker.listen(),
     publish: (topic, payload, qos) => broker.publish(topic, payload, qos),
     caCertificatePem: ca.caCertificatePem,
+    caFile,
     get mqttPort() {
       return broker.mqttPort;
     },

@@ -13,7 +13,13 @@ describe('launch configuration', () => {
       services: true,
       logLevel: 'info',
       allowAnyCredentials: false,
+      serviceHostVariables: {},
     });
+  });
+
+  it('hands services only the host variables a container would have', () => {
+    const config = readLaunchConfig([], { PATH: '/usr/bin', HOME: '/home/dev', TZ: '', AWS_PROFILE: 'prod', FLEET_HOST: '127.0.0.1' });
+    expect(config.serviceHostVariables).toEqual({ PATH: '/usr/bin', HOME: '/home/dev' });
   });
 
   it('opens the AWS port to any credentials only when asked, by flag or environment', () => {

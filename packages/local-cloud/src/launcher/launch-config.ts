@@ -28,7 +28,14 @@ export interface LaunchConfig {
   readonly logLevel: string;
   /** Any SigV4-shaped credentials act as the account root on the AWS port (LocalStack's habit). */
   readonly allowAnyCredentials: boolean;
+  /**
+   * The launcher's variables a service process gets besides its task environment: only what a
+   * container would have, so that no developer shell variable (AWS_PROFILE, …) leaks into a service.
+   */
+  readonly serviceHostVariables: Readonly<Record<string, string>>;
 }
+
+const containerLikeVariables = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ', 'NODE_OPTIONS'];
 
 export const usage = `Usage: npm start -- [options]
 
@@ -84,6 +91,7 @@ export function readLaunchConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     services: !values['cloud-only'],
     logLevel: values['log-level'] ?? env.LOG_LEVEL ?? 'info',
     allowAnyCredentials: values['allow-any-credentials'] ?? flag('FLEET_ALLOW_ANY_CREDENTIALS', env.FLEET_ALLOW_ANY_CREDENTIALS),
+    serviceHostVariables: Object.fromEntries(containerLikeVariables.flatMap((k) => (env[k] ? [[k, env[k]]] : []))),
   };
   function flag(name: string, raw: string | undefined): boolean {
     if (raw === undefined || raw === '' || raw === '0' || raw.toLowerCase() === 'false') return false;

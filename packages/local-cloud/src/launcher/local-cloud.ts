@@ -1,10 +1,10 @@
 /**
  * Starts every stand-in of the diagram's managed services on one machine, provisions the shared
- * resources into them, and wires IoT Core to the rules engine. Everything persists under `dataDir`.
+ * resources into them, and wires IoT Core to the rules engine. Everything persists under `dataDir`,
+ * one folder per stand-in (`data-layout.ts`); a folder of the old layout is migrated first.
  */
 import type { Server } from 'node:http';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import {
   browserPolicyName,
@@ -19,6 +19,7 @@ import {
   type LocalStatus,
   type ResourceReferences,
 } from '@fleet/core';
+import type { LocalEndpointsFile } from '@fleet/core/endpoints-file';
 import { createAwsEndpoint, type EndpointAccess } from '../aws-endpoint/index.ts';
 import { credentialResolver, localArns } from '../iam/index.ts';
 import { hostAllowList } from './host-allow-list.ts';
@@ -31,6 +32,8 @@ import { createCloudWatchStandIn } from '../cloudwatch/index.ts';
 import { createRulesEngine } from '../rules-engine/index.ts';
 import type { ChildStatus } from '../child-process/index.ts';
 import { createLocalClients, destroyClients, type LocalClients } from './aws-clients.ts';
+import { dataLayout } from './data-layout.ts';
+import { migrateDataLayout } from './data-migration.ts';
 import { loadOrCreateCredentials, type LocalCredentials } from './local-credentials.ts';
 import { provision, type ProvisionedResources } from './provision.ts';
 
@@ -57,34 +60,15 @@ export interface LocalCloudOptions {
   readonly allowAnyCredentials?: boolean;
 }
 
-/** What a client needs to reach the local cloud; also written to `<dataDir>/endpoints.json`. */
-export interface LocalEndpoints {
-  readonly region: string;
-  readonly accountId: string;
-  readonly awsEndpoint: string;
-  readonly mqttUrl: string;
-  readonly mqttHost: string;
-  readonly mqttPort: number;
-  readonly mqttWebSocketUrl: string;
-  readonly caFile: string;
-  readonly caUrl: string;
-  readonly credentialsFile: string;
-  readonly userPoolId: string;
-  readonly userPoolClientId: string;
-  readonly identityPoolId: string;
-  readonly queueUrls: Readonly<Record<string, string>>;
-  readonly bucket: string;
-  readonly tables: Readonly<Record<string, string>>;
-  readonly devicePolicyName: string;
-  readonly browserPolicyName: string;
-}
+/** What a client needs to reach the local cloud: `endpoints.json` (core's schema) without the gateway and the services. */
+export type LocalEndpoints = Omit<LocalEndpointsFile, 'gatewayUrl' | 'services'>;
 
 export interface LocalCloud {
   readonly endpoints: LocalEndpoints;
   readonly credentials: LocalCredentials;
   readonly clients: LocalClients;
-  /** References for `serviceEnvironment`, given where the services and the gateway listen. */
-  references(urls: { dataServiceUrl: string; publicUrl: string }): ResourceReferences;
+  /** References for `serviceEnvironment`, given where the Data Service listens. */
+  references(urls: { dataServiceUrl: string }): ResourceReferences;
   /** Process ids of the stand-ins that run as child processes (crash and fuzz tests check them). */
   standInPids(): { readonly dynamodb: number; readonly s3: number };
   /** Feeds a service's stdout line to CloudWatch if it is an Embedded Metric Format record. */
@@ -95,6 +79,8 @@ export interface LocalCloud {
 export async function startLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {
   const { dataDir, host, log } = options;
   await mkdir(dataDir, { recursive: true });
+  await migrateDataLayout(dataDir, log.child({ component: 'data-folder' }));
+  const layout = dataLayout(dataDir);
   const stack: (() => Promise<void>)[] = [];
   const stop = async () => {
     for (const close of stack.reverse()) {
@@ -102,30 +88,36 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     }
   };
   try {
-    const credentials = await loadOrCreateCredentials(dataDir);
+    const credentials = await loadOrCreateCredentials(layout.credentialsFile);
     const awsEndpoint = `http://${displayHost(host)}:${options.awsPort}`;
-    const sub = (name: string) => join(dataDir, name);
 
     const onStateChange = options.onChildStateChange;
     const [dynamodb, s3] = await Promise.all([
-      startDynamoDb({ dataDir: sub('dynamodb'), log: log.child({ component: 'dynamodb' }), ...(onStateChange ? { onStateChange } : {}) }),
-      startS3({ dataDir: sub('s3'), log: log.child({ component: 's3' }), ...(onStateChange ? { onStateChange } : {}) }),
+      startDynamoDb({
+        dataDir: layout.standIns.dynamodb,
+        log: log.child({ component: 'dynamodb' }),
+        ...(onStateChange ? { onStateChange } : {}),
+      }),
+      startS3({ dataDir: layout.standIns.s3, log: log.child({ component: 's3' }), ...(onStateChange ? { onStateChange } : {}) }),
     ]);
     stack.push(dynamodb.close, s3.close);
-    const sqs = await createSqsStandIn({ dataDir: sub('sqs'), endpointUrl: awsEndpoint, log: log.child({ component: 'sqs' }) });
+    const sqs = await createSqsStandIn({ dataDir: layout.standIns.sqs, endpointUrl: awsEndpoint, log: log.child({ component: 'sqs' }) });
     stack.push(sqs.close);
-    const cognito = await createCognitoStandIn({ dataDir: sub('cognito'), region: localRegion, log: log.child({ component: 'cognito' }) });
+    const cognito = await createCognitoStandIn({
+      dataDir: layout.standIns.cognito,
+      region: localRegion,
+      log: log.child({ component: 'cognito' }),
+    });
     stack.push(cognito.close);
     const cloudwatch = await createCloudWatchStandIn({
-      dataDir: sub('cloudwatch'),
+      dataDir: layout.standIns.cloudwatch,
       region: localRegion,
       accountId: localAccountId,
       log: log.child({ component: 'cloudwatch' }),
     });
     stack.push(cloudwatch.close);
     const iot = await createIotStandIn({
-      // The IoT stand-in keeps its files in an iot/ folder of its own.
-      dataDir,
+      dataDir: layout.standIns.iot,
       region: localRegion,
       accountId: localAccountId,
       host,
@@ -136,10 +128,6 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     });
     // Closed again (a no-op then) before the rules engine drains: see below.
     stack.push(iot.close);
-
-    const caFile = join(dataDir, 'ca', 'root-ca.pem');
-    await mkdir(join(dataDir, 'ca'), { recursive: true });
-    await writeFile(caFile, iot.caCertificatePem);
 
     let userPoolId = '';
     const arns = localArns({ region: localRegion, account: localAccountId, userPoolId: () => userPoolId });
@@ -234,9 +222,9 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       mqttHost,
       mqttPort: iot.mqttPort,
       mqttWebSocketUrl: `ws://${mqttHost}:${iot.wsPort}/mqtt`,
-      caFile,
+      caFile: iot.caFile,
       caUrl: `${awsEndpoint}/_fleet/ca.pem`,
-      credentialsFile: join(dataDir, 'credentials.json'),
+      credentialsFile: layout.credentialsFile,
       userPoolId: provisioned.userPoolId,
       userPoolClientId: provisioned.userPoolClientId,
       identityPoolId: provisioned.identityPoolId,
@@ -251,7 +239,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       endpoints,
       credentials,
       clients,
-      references: ({ dataServiceUrl, publicUrl }) => ({
+      references: ({ dataServiceUrl }) => ({
         region: localRegion,
         devicesTable: devicesTable.id,
         latestTable: latestTable.id,
@@ -270,7 +258,6 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         devicePolicyName,
         browserPolicyName,
         dataServiceUrl,
-        publicUrl,
       }),
       standInPids: () => ({ dynamodb: dynamodb.process.status().pid ?? -1, s3: s3.process.status().pid ?? -1 }),
       ingestServiceLine: (line, logGroupName) => cloudwatch.ingestEmfLine(line, logGroupName),

@@ -8,9 +8,8 @@
  *   evaluated against the task role of `@fleet/core`'s `taskRoleStatements`.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { services, type ServiceName } from '@fleet/core';
+import { readJsonFile, writeFileAtomically } from '../durable-files/atomic-file.ts';
 import type { KeyPair } from '../iam/index.ts';
 
 export interface LocalCredentials extends KeyPair {
@@ -28,14 +27,8 @@ const isKeyPair = (value: unknown): value is KeyPair =>
   typeof (value as KeyPair).accessKeyId === 'string' &&
   typeof (value as KeyPair).secretAccessKey === 'string';
 
-export async function loadOrCreateCredentials(dataDir: string): Promise<LocalCredentials> {
-  const file = join(dataDir, 'credentials.json');
-  let stored: Partial<LocalCredentials> = {};
-  try {
-    stored = JSON.parse(await readFile(file, 'utf8')) as Partial<LocalCredentials>;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`cannot read ${file}`, { cause: err });
-  }
+export async function loadOrCreateCredentials(file: string): Promise<LocalCredentials> {
+  const stored = (await readJsonFile<Partial<LocalCredentials>>(file, 'the keys the local cloud generated at first start')) ?? {};
   const root = isKeyPair(stored) ? { accessKeyId: stored.accessKeyId, secretAccessKey: stored.secretAccessKey } : newKeyPair();
   const storedTasks: Partial<Record<ServiceName, unknown>> = stored.tasks ?? {};
   // Data folders from before per-task credentials get them added; existing keys never change.
@@ -47,8 +40,7 @@ export async function loadOrCreateCredentials(dataDir: string): Promise<LocalCre
   ) as Record<ServiceName, KeyPair>;
   const credentials: LocalCredentials = { ...root, tasks };
   if (JSON.stringify(credentials) !== JSON.stringify(stored)) {
-    await mkdir(dataDir, { recursive: true });
-    await writeFile(file, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
+    await writeFileAtomically(file, `${JSON.stringify(credentials, null, 2)}\n`);
   }
   return credentials;
 }

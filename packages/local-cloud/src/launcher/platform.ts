@@ -4,21 +4,20 @@
  */
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import type { Server as HttpServer } from 'node:http';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { monitoring, services, serviceEnvironment, type ServiceName } from '@fleet/core';
+import { monitoring, services, type ServiceName } from '@fleet/core';
+import { writeEndpointsFile, type LocalEndpointsFile } from '@fleet/core/endpoints-file';
 import { createGateway, createHealthChecker, createJwtAuthorizer, type HealthChecker } from '../gateway/index.ts';
 import type { LaunchConfig } from './launch-config.ts';
 import { localNames } from './host-allow-list.ts';
-import { startLocalCloud, type LocalCloud, type LocalEndpoints } from './local-cloud.ts';
+import { localTaskEnvironment } from './local-task-environment.ts';
+import { dataLayout } from './data-layout.ts';
+import { startLocalCloud, type LocalCloud } from './local-cloud.ts';
 import { createPlatformStatus, type PlatformStatus } from './platform-status.ts';
 import { startServiceProcess, type ServiceProcess } from './service-processes.ts';
 
-export interface PlatformEndpoints extends LocalEndpoints {
-  readonly gatewayUrl: string;
-  readonly services: Readonly<Record<string, { readonly url: string; readonly pid?: number }>>;
-}
+/** What `<dataDir>/endpoints.json` holds: core's schema of the local cloud's endpoints file. */
+export type PlatformEndpoints = LocalEndpointsFile;
 
 export interface Platform {
   readonly endpoints: PlatformEndpoints;
@@ -69,29 +68,28 @@ export async function startPlatform(config: LaunchConfig, repoRoot: string, log:
     const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
     const gatewayUrl = `http://${host}:${config.ports.gateway}`;
     const serviceUrl = (name: ServiceName) => `http://${host}:${config.ports.services[services.findIndex((s) => s.name === name)]}`;
-    const references = cloud.references({ dataServiceUrl: serviceUrl('data'), publicUrl: gatewayUrl });
+    const references = cloud.references({ dataServiceUrl: serviceUrl('data') });
     const targets = { frontend: serviceUrl('frontend'), api: serviceUrl('api'), data: serviceUrl('data') };
 
     if (config.services) {
       for (const [index, service] of services.entries()) {
-        const environment = {
-          ...serviceEnvironment(service.name, references),
-          PORT: String(config.ports.services[index]),
-          // The launcher's listen address: loopback unless --host says otherwise, never every interface by itself.
-          HOST: config.host,
-          // What the task role and a VPC endpoint give a task on AWS: its role's credentials and where AWS is.
-          AWS_ENDPOINT_URL: cloud.endpoints.awsEndpoint,
-          AWS_ACCESS_KEY_ID: cloud.credentials.tasks[service.name].accessKeyId,
-          AWS_SECRET_ACCESS_KEY: cloud.credentials.tasks[service.name].secretAccessKey,
-          LOG_LEVEL: config.logLevel,
-        };
+        const environment = localTaskEnvironment({
+          service: service.name,
+          references,
+          port: config.ports.services[index] ?? service.port,
+          host: config.host,
+          logLevel: config.logLevel,
+          awsEndpoint: cloud.endpoints.awsEndpoint,
+          credentials: cloud.credentials.tasks[service.name],
+        });
         const logGroupName = monitoring.serviceLogGroup(service.name);
         processes.push(
           await startServiceProcess({
             service,
             repoRoot,
             environment,
-            logDir: join(config.dataDir, 'logs'),
+            hostVariables: config.serviceHostVariables,
+            logDir: dataLayout(config.dataDir).serviceLogs,
             log: log.child({ component: service.name }),
             onLine: (line) => cloud.ingestServiceLine(line, logGroupName),
             onStateChange: (child) => status.childChanged('service', child),
@@ -129,7 +127,7 @@ export async function startPlatform(config: LaunchConfig, repoRoot: string, log:
         services.map((s) => [s.name, { url: targets[s.name], pid: processes.find((p) => p.name === s.name)?.status().pid }]),
       ),
     };
-    await writeFile(join(config.dataDir, 'endpoints.json'), `${JSON.stringify(endpoints, null, 2)}\n`);
+    await writeEndpointsFile(dataLayout(config.dataDir).endpointsFile, endpoints);
     return { endpoints, cloud, health, processes, status, stop };
   } catch (err) {
     await stop();

@@ -15,6 +15,8 @@ export interface ServiceProcessOptions {
   readonly service: ServiceDefinition;
   readonly repoRoot: string;
   readonly environment: ServiceEnvironment;
+  /** The host's variables a container has too (PATH, HOME, …): `LaunchConfig.serviceHostVariables`. */
+  readonly hostVariables: Readonly<Record<string, string>>;
   readonly logDir: string;
   readonly log: Logger;
   /** Every stdout line; the launcher feeds Embedded Metric Format lines to CloudWatch. */
@@ -23,12 +25,6 @@ export interface ServiceProcessOptions {
 }
 
 export type ServiceProcess = SupervisedChild;
-
-/** Only what a container would have: no developer shell variables leak into a service. */
-function baseEnvironment(): Record<string, string> {
-  const keep = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ', 'NODE_OPTIONS'];
-  return Object.fromEntries(keep.flatMap((k) => (process.env[k] ? [[k, process.env[k]]] : [])));
-}
 
 export async function startServiceProcess(options: ServiceProcessOptions): Promise<ServiceProcess> {
   const { service, log } = options;
@@ -40,7 +36,7 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
     // stdin stays open and unwritten: its end tells the service the launcher died (exit-with-launcher.mjs).
     execArgv: ['--import', 'tsx', '--import', exitWithLauncher],
     cwd: options.repoRoot,
-    env: { ...baseEnvironment(), ...options.environment },
+    env: { ...options.hostVariables, ...options.environment },
     announcesPort: false,
     // ECS waits the container's stopTimeout (30 s by default) after SIGTERM; the services finish in-flight work in less.
     stopGraceMs: 10_000,

@@ -6,7 +6,7 @@
 import { rules as sharedRules, topics, type RuleDefinition } from '@fleet/core';
 import { describe, expect, it } from 'vitest';
 import type { RulesEngine } from './rules-engine.ts';
-import { bodyOf, message, openableGate, rule, setup } from './rules-engine-test-kit.ts';
+import { bodyOf, message, openableGate, rule, setup } from '../testing/rules-engine-test-kit.ts';
 
 /** JSON nested `depth` levels deep: parses fine, overflows the stack of a recursive serialiser. */
 const nested = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);

@@ -8,7 +8,7 @@ import { rules as sharedRules, topics, type RuleDefinition } from '@fleet/core';
 import { mqttPayloads } from '@fleet/core/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { setup } from './rules-engine-test-kit.ts';
+import { setup } from '../testing/rules-engine-test-kit.ts';
 
 const now = Date.UTC(2026, 0, 15);
 

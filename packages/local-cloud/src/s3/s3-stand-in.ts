@@ -34,7 +34,7 @@ import { refuseUnsafeS3Request } from './request-guard.ts';
 import { normalizeS3rverAnswer } from './s3rver-answers.ts';
 
 export interface S3Options {
-  /** The local cloud's data folder; objects live under `<dataDir>/s3`. */
+  /** The stand-in's own folder (`<data>/s3`); s3rver keeps one folder per bucket in `buckets/`. */
   readonly dataDir: string;
   readonly log?: Logger;
   /** Every state change of the s3rver process (down, starting, up). */
@@ -54,7 +54,7 @@ const s3rverAccessKey = 'S3RVER';
 
 export async function startS3(options: S3Options): Promise<S3StandIn> {
   const log = options.log?.child({ service: 's3' });
-  const directory = join(options.dataDir, 's3');
+  const directory = join(options.dataDir, 'buckets');
   await mkdir(directory, { recursive: true });
   const child = await startSupervisedChild({
     name: 's3rver',

@@ -1,17 +1,19 @@
 /** Reading the fields of an SQS JSON request, with the errors SQS answers for missing or bad ones. */
+import { requestFields } from '../aws-endpoint/index.ts';
 import { invalidParameter, sqsError } from './sqs-errors.ts';
 
 export type Input = Record<string, unknown>;
 
-export function requiredString(input: Input, field: string): string {
-  const value = input[field];
-  if (typeof value !== 'string' || value === '') throw sqsError('MissingParameter', `The request must contain the parameter ${field}.`);
-  return value;
-}
+const fields = requestFields({
+  invalid: invalidParameter,
+  missing: (name) => sqsError('MissingParameter', `The request must contain the parameter ${name}.`),
+});
 
+export const requiredString = fields.requiredString;
+
+/** A map member (`Attributes`, `MessageAttributes`, ...); absent is empty. */
 export function objectField(input: Input, field: string): Record<string, unknown> {
-  const value = input[field];
-  return value && typeof value === 'object' ? (value as Record<string, unknown>) : {};
+  return fields.object(input, field) ?? {};
 }
 
 export function optionalInteger(input: Input, field: string, min: number, max: number): number | undefined {

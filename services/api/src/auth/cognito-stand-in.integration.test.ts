@@ -24,9 +24,13 @@ import { browserPolicyName, userPoolGroups } from '@fleet/core';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// The stand-ins' test harnesses live in local-cloud, which has no package entry point yet.
-import { startCognitoHarness, type CognitoHarness } from '../../../../packages/local-cloud/src/cognito/cognito-test-harness.ts';
-import { createFleetPolicies, startFixture, type Fixture } from '../../../../packages/local-cloud/src/iot/iot-test-fixture.ts';
+import {
+  createFleetPolicies,
+  startCognitoHarness,
+  startIotFixture,
+  type CognitoHarness,
+  type IotFixture,
+} from '@fleet/local-cloud/testing';
 import { buildApp } from '../app.ts';
 
 import { startTestDynamo, type TestDynamo } from '../test-support/dynalite-tables.ts';
@@ -35,7 +39,7 @@ import { cognitoJwksUrl, createTokenVerifier, fetchJwks } from '@fleet/core/toke
 
 const password = 'Integration-Pass-123';
 let cognito: CognitoHarness;
-let iot: Fixture;
+let iot: IotFixture;
 let dynamo: TestDynamo;
 let app: FastifyInstance;
 let userPoolId: string;
@@ -54,7 +58,7 @@ async function signIn(username: string): Promise<{ access: string; id: string }>
 }
 
 beforeAll(async () => {
-  [cognito, iot, dynamo] = await Promise.all([startCognitoHarness(), startFixture(), startTestDynamo()]);
+  [cognito, iot, dynamo] = await Promise.all([startCognitoHarness(), startIotFixture(), startTestDynamo()]);
   await createFleetPolicies(iot.control);
   userPoolId = (await cognito.idp.send(new CreateUserPoolCommand({ PoolName: 'fleet-users' }))).UserPool?.Id ?? '';
   clientId =
@@ -97,7 +101,7 @@ beforeAll(async () => {
 
   const logger = pino({ level: 'silent' });
   // The same resolution main.ts applies, with AWS_ENDPOINT_URL as the local launcher sets it.
-  const jwksUrl = cognitoJwksUrl({ AWS_ENDPOINT_URL: cognito.endpoint }, 'us-east-1', userPoolId);
+  const jwksUrl = cognitoJwksUrl({ region: 'us-east-1', userPoolId, awsEndpointUrl: cognito.endpoint });
   app = await buildApp({
     config: { ...testConfig, userPoolId, userPoolClientId: clientId, identityPoolId, browserPolicyName },
     clients: { iot: iot.control, iotData: iot.data, dynamo: dynamo.doc, cognito: cognito.idp, cognitoIdentity: cognito.identity },
@@ -192,7 +196,7 @@ describe("a fresh pool that signs in by email, as Fleet's does", () => {
     }
     pool = { id, client };
     const logger = pino({ level: 'silent' });
-    const jwksUrl = cognitoJwksUrl({ AWS_ENDPOINT_URL: cognito.endpoint }, 'us-east-1', id);
+    const jwksUrl = cognitoJwksUrl({ region: 'us-east-1', userPoolId: id, awsEndpointUrl: cognito.endpoint });
     fresh = await buildApp({
       config: { ...testConfig, userPoolId: id, userPoolClientId: client },
       clients: { iot: iot.control, iotData: iot.data, dynamo: dynamo.doc, cognito: cognito.idp, cognitoIdentity: cognito.identity },

@@ -11,9 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import type { MqttClient } from 'mqtt';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// The stand-in and its fixture live in local-cloud, which has no package entry point yet.
-import { createFleetPolicies, startFixture, type Fixture } from '../../../../packages/local-cloud/src/iot/iot-test-fixture.ts';
-import { connectTls, eventually } from '../../../../packages/local-cloud/src/iot/broker/mqtt-test-client.ts';
+import { connectTls, createFleetPolicies, eventually, startIotFixture, type IotFixture } from '@fleet/local-cloud/testing';
 import { buildApp } from '../app.ts';
 import { createTokenVerifier } from '@fleet/core/tokens';
 import { startTestDynamo, type TestDynamo } from '../test-support/dynalite-tables.ts';
@@ -21,21 +19,17 @@ import { fakeAwsClient } from '../test-support/fake-aws-client.ts';
 import { testConfig, testPool } from '../test-support/test-app.ts';
 import { createTestTokens, type TestTokens } from '@fleet/core/tokens/testing';
 
-let fixture: Fixture;
+let fixture: IotFixture;
 let dynamo: TestDynamo;
 let tokens: TestTokens;
 let app: FastifyInstance;
 const clients: MqttClient[] = [];
 
-beforeAll(async () => {
-  fixture = await startFixture();
-  await createFleetPolicies(fixture.control);
-  dynamo = await startTestDynamo();
-  tokens = await createTestTokens(testPool);
+/** The API Service over the IoT stand-in and dynalite (Cognito is not called here). */
+function apiOverStandIns(config: Partial<typeof testConfig>): Promise<FastifyInstance> {
   const logger = pino({ level: 'silent' });
-  app = await buildApp({
-    // What the launcher sets: the host DescribeEndpoint answers in the local cloud.
-    config: { ...testConfig, iotEndpoint: '127.0.0.1' },
+  return buildApp({
+    config: { ...testConfig, ...config },
     clients: {
       iot: fixture.control,
       iotData: fixture.data,
@@ -47,6 +41,15 @@ beforeAll(async () => {
     logger,
     docsUi: false,
   });
+}
+
+beforeAll(async () => {
+  fixture = await startIotFixture();
+  await createFleetPolicies(fixture.control);
+  dynamo = await startTestDynamo();
+  tokens = await createTestTokens(testPool);
+  // What the launcher sets: the host DescribeEndpoint answers in the local cloud.
+  app = await apiOverStandIns({ iotEndpoint: '127.0.0.1' });
   await app.ready();
 });
 
@@ -110,19 +113,7 @@ describe('device lifecycle against the IoT stand-in', () => {
 
   it('leaves no thing behind when the policy to attach does not exist', async () => {
     const auth = `Bearer ${await tokens.accessToken({ groups: ['admin'] })}`;
-    const broken = await buildApp({
-      config: { ...testConfig, devicePolicyName: 'no-such-policy' },
-      clients: {
-        iot: fixture.control,
-        iotData: fixture.data,
-        dynamo: dynamo.doc,
-        cognito: fakeAwsClient<CognitoIdentityProviderClient>().client,
-        cognitoIdentity: fakeAwsClient<CognitoIdentityClient>().client,
-      },
-      verifier: createTokenVerifier({ ...testPool, loadJwks: async () => tokens.jwks, logger: pino({ level: 'silent' }) }),
-      logger: pino({ level: 'silent' }),
-      docsUi: false,
-    });
+    const broken = await apiOverStandIns({ devicePolicyName: 'no-such-policy' });
     try {
       const res = await broken.inject({
         method: 'POST',

@@ -16,9 +16,9 @@ import type { MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadOrCreateLocalCa } from '../ca/local-ca.ts';
 import type { BrokerMessage } from '../index.ts';
-import { createFleetPolicies, provisionDevice, startFixture, type Device, type Fixture } from '../iot-test-fixture.ts';
+import { createFleetPolicies, provisionDevice, startFixture, type Device, type Fixture } from '../../testing/iot-fixture.ts';
 import { emitterConcurrency } from './emitter-concurrency.ts';
-import { closed, connectTls, eventually, subscribeGranted, type TlsIdentity } from './mqtt-test-client.ts';
+import { closed, connectTls, eventually, subscribeGranted, type TlsIdentity } from '../../testing/mqtt-test-client.ts';
 
 const allowAll = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iot:*', Resource: '*' }] });
 
@@ -67,7 +67,7 @@ async function stillServes(): Promise<void> {
 
 describe('floods', () => {
   it('survives the 100-publisher flood that overflowed the stack with aedes defaults (child process)', async () => {
-    const probe = fileURLToPath(new URL('./flood-probe.ts', import.meta.url));
+    const probe = fileURLToPath(new URL('../../testing/flood-probe.ts', import.meta.url));
     const output = await new Promise<string>((resolve, reject) => {
       execFile(process.execPath, ['--import', 'tsx', probe, String(emitterConcurrency), '1000'], { timeout: 25_000 }, (err, stdout) =>
         err && !stdout ? reject(err) : resolve(stdout),
@@ -161,14 +161,18 @@ describe('AWS IoT limits', () => {
 });
 
 describe('malformed input', () => {
-  it('closes a connection announcing a packet far over the limit before it has all arrived', async () => {
-    const socket = connectTlsSocket({
+  /** A raw TLS socket with a device's certificate: bytes no MQTT client would send. */
+  const rawDeviceSocket = () =>
+    connectTlsSocket({
       host: '127.0.0.1',
       port: fixture.iot.mqttPort,
       ca: fixture.iot.caCertificatePem,
       cert: free.certificatePem,
       key: free.privateKeyPem,
     });
+
+  it('closes a connection announcing a packet far over the limit before it has all arrived', async () => {
+    const socket = rawDeviceSocket();
     socket.on('error', () => undefined);
     socket.resume();
     const ended = new Promise<void>((resolve) => socket.on('close', () => resolve()));
@@ -184,13 +188,7 @@ describe('malformed input', () => {
   });
 
   it('drops a mutually authenticated connection that sends random bytes, and keeps serving', async () => {
-    const socket = connectTlsSocket({
-      host: '127.0.0.1',
-      port: fixture.iot.mqttPort,
-      ca: fixture.iot.caCertificatePem,
-      cert: free.certificatePem,
-      key: free.privateKeyPem,
-    });
+    const socket = rawDeviceSocket();
     const ended = new Promise<void>((resolve) => socket.on('close', () => resolve()));
     socket.on('error', () => undefined);
     socket.resume();

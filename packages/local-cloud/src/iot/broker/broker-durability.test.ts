@@ -10,8 +10,8 @@ import { topics } from '@fleet/core';
 import type { MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createIotStandIn, type BrokerMessage, type MessageOutcome } from '../index.ts';
-import { createFleetPolicies, provisionDevice, region, startFixture, type Device, type Fixture } from '../iot-test-fixture.ts';
-import { closed, connectTls, eventually } from './mqtt-test-client.ts';
+import { createFleetPolicies, provisionDevice, region, startFixture, type Device, type Fixture } from '../../testing/iot-fixture.ts';
+import { closed, connectTls, eventually } from '../../testing/mqtt-test-client.ts';
 
 let fixture: Fixture;
 let device: Device;

@@ -4,8 +4,8 @@ import { browserPolicyName, topics } from '@fleet/core';
 import type { MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { BrokerMessage } from '../index.ts';
-import { createFleetPolicies, provisionDevice, region, startFixture, type Device, type Fixture } from '../iot-test-fixture.ts';
-import { closed, connectTls, connectWs, eventually, subscribeGranted } from './mqtt-test-client.ts';
+import { createFleetPolicies, provisionDevice, region, startFixture, type Device, type Fixture } from '../../testing/iot-fixture.ts';
+import { closed, connectTls, connectWs, eventually, subscribeGranted } from '../../testing/mqtt-test-client.ts';
 import { presignIotWebSocketUrl } from './sigv4-presigned-url.ts';
 
 const browserIdentity = `${region}:7c3e2a10-aaaa-bbbb-cccc-000000000001`;
@@ -122,7 +122,7 @@ describe('MQTT over mutual TLS', () => {
 
 describe('MQTT over WebSocket with a SigV4-presigned URL', () => {
   it('connects as the Cognito identity and receives device telemetry', async () => {
-    const browser = track(await connectWs(browserUrl(), browserIdentity));
+    const browser = track(await connectWs(await browserUrl(), browserIdentity));
     expect(await subscribeGranted(browser, topics.telemetryFilter)).toEqual([1]);
     const received: string[] = [];
     browser.on('message', (topic, payload) => received.push(`${topic} ${payload.toString()}`));
@@ -132,14 +132,14 @@ describe('MQTT over WebSocket with a SigV4-presigned URL', () => {
   });
 
   it('refuses a wrongly signed URL, an unknown key, a missing token and a client id other than the identity', async () => {
-    await expect(connectWs(browserUrl({ secretAccessKey: 'wrong' }), browserIdentity)).rejects.toThrow();
-    await expect(connectWs(browserUrl({ accessKeyId: 'ASIAUNKNOWN' }), browserIdentity)).rejects.toThrow();
-    await expect(connectWs(browserUrl().replace(/&X-Amz-Security-Token=[^&]*/, ''), browserIdentity)).rejects.toThrow();
-    await expect(connectWs(browserUrl(), 'not-my-identity')).rejects.toThrow(/Not authorized|closed/i);
+    await expect(connectWs(await browserUrl({ secretAccessKey: 'wrong' }), browserIdentity)).rejects.toThrow();
+    await expect(connectWs(await browserUrl({ accessKeyId: 'ASIAUNKNOWN' }), browserIdentity)).rejects.toThrow();
+    await expect(connectWs((await browserUrl()).replace(/&X-Amz-Security-Token=[^&]*/, ''), browserIdentity)).rejects.toThrow();
+    await expect(connectWs(await browserUrl(), 'not-my-identity')).rejects.toThrow(/Not authorized|closed/i);
   });
 
   it('refuses publishing from a browser identity (its policy allows none)', async () => {
-    const browser = track(await connectWs(browserUrl(), browserIdentity));
+    const browser = track(await connectWs(await browserUrl(), browserIdentity));
     const gone = closed(browser);
     browser.publish(topics.telemetry('alpha'), '{"forged":1}', { qos: 1 });
     await gone;

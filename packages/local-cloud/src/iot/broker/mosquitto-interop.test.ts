@@ -12,8 +12,8 @@ import { PublishCommand } from '@aws-sdk/client-iot-data-plane';
 import { topics } from '@fleet/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrokerMessage } from '../index.ts';
-import { createFleetPolicies, provisionDevice, startFixture, type Device, type Fixture } from '../iot-test-fixture.ts';
-import { eventually } from './mqtt-test-client.ts';
+import { createFleetPolicies, provisionDevice, startFixture, type Device, type Fixture } from '../../testing/iot-fixture.ts';
+import { eventually } from '../../testing/mqtt-test-client.ts';
 
 // Debian package mosquitto-clients; the CI script must install it (apt-get install -y mosquitto-clients).
 const installed = existsSync('/usr/bin/mosquitto_pub') && existsSync('/usr/bin/mosquitto_sub');
@@ -39,22 +39,9 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const tlsArgs = () => [
-  '--cafile',
-  join(dir, 'ca.pem'),
-  '--cert',
-  join(dir, 'dev.pem'),
-  '--key',
-  join(dir, 'dev.key'),
-  '-h',
-  '127.0.0.1',
-  '-p',
-  String(fixture.iot.mqttPort),
-  '-V',
-  'mqttv311',
-  '-i',
-  device.thingName,
-];
+/** The broker as MQTT 3.1.1 over TLS, trusting the local CA. */
+const brokerArgs = () => ['--cafile', join(dir, 'ca.pem'), '-h', '127.0.0.1', '-p', String(fixture.iot.mqttPort), '-V', 'mqttv311'];
+const tlsArgs = () => [...brokerArgs(), '--cert', join(dir, 'dev.pem'), '--key', join(dir, 'dev.key'), '-i', device.thingName];
 
 function run(command: string, args: string[], timeoutMs = 10_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -99,14 +86,7 @@ describe.skipIf(!installed)('mosquitto_pub', () => {
 
   it('is refused without the CA-issued client certificate', async () => {
     const result = await run('/usr/bin/mosquitto_pub', [
-      '--cafile',
-      join(dir, 'ca.pem'),
-      '-h',
-      '127.0.0.1',
-      '-p',
-      String(fixture.iot.mqttPort),
-      '-V',
-      'mqttv311',
+      ...brokerArgs(),
       '-i',
       'mosq-1',
       '-t',

@@ -5,12 +5,13 @@
  * afterwards, so device certificates issued before a restart stay valid.
  */
 import { createHash, createPrivateKey, webcrypto } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 // @peculiar/x509 resolves its services through tsyringe, which needs the Reflect metadata API.
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import type { Logger } from 'pino';
+import { readJsonFile, writeFileAtomically } from '../../durable-files/atomic-file.ts';
 
 const crypto = webcrypto;
 x509.cryptoProvider.set(crypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
@@ -56,15 +57,10 @@ interface StoredCa {
 export async function loadOrCreateLocalCa(options: { dir: string; log?: Logger }): Promise<LocalCa> {
   await mkdir(options.dir, { recursive: true });
   const file = join(options.dir, 'ca.json');
-  let stored: StoredCa;
-  try {
-    stored = JSON.parse(await readFile(file, 'utf8')) as StoredCa;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-      throw new Error(`Cannot read the local CA at ${file}; expected the JSON written at first start`, { cause: err });
-    }
+  let stored = await readJsonFile<StoredCa>(file, 'the local CA written at first start');
+  if (!stored) {
     stored = await createCa();
-    await writeFile(file, JSON.stringify(stored, null, 2), { mode: 0o600 });
+    await writeFileAtomically(file, JSON.stringify(stored, null, 2));
     options.log?.info({ file }, 'local IoT CA created');
   }
   const caCert = new x509.X509Certificate(stored.caCertificatePem);

@@ -28,7 +28,7 @@ import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accountId, region, startFixture, type Fixture } from '../iot-test-fixture.ts';
+import { accountId, region, startFixture, type Fixture } from '../../testing/iot-fixture.ts';
 
 let fixture: Fixture;
 let control: IoTClient;
@@ -140,7 +140,7 @@ describe('certificates', () => {
 
   it('never stores the private key', async () => {
     const keys = await control.send(new CreateKeysAndCertificateCommand({ setAsActive: false }));
-    const stored = await readFile(join(fixture.dataDir, 'iot', 'registry.json'), 'utf8');
+    const stored = await readFile(join(fixture.dataDir, 'registry.json'), 'utf8');
     const keyBody = (keys.keyPair?.PrivateKey as string).split('\n')[1] as string;
     expect(stored).toContain(keys.certificateId);
     expect(stored).not.toContain(keyBody);

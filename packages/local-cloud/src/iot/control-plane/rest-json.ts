@@ -5,7 +5,7 @@
  * the SDK maps to exception classes.
  */
 import type { AwsRequest, AwsResponse, AwsServiceHandler } from '../../aws-endpoint/index.ts';
-import { AwsError, jsonError } from '../../aws-endpoint/index.ts';
+import { AwsError, jsonError, requestFields } from '../../aws-endpoint/index.ts';
 
 export interface RestRequest {
   readonly labels: Readonly<Record<string, string>>;
@@ -111,6 +111,18 @@ export function intParam(query: URLSearchParams, name: string): number | undefin
   if (!Number.isInteger(value)) throw new AwsError('InvalidRequestException', `${name} must be an integer, received "${raw}"`, 400);
   return value;
 }
+
+/** A required string input (label, query parameter, body field or header); InvalidRequestException when absent or empty. */
+const invalidRequest = (message: string) => new AwsError('InvalidRequestException', message, 400);
+const fields = requestFields({ invalid: invalidRequest, missing: (name) => invalidRequest(`${name} is required`) });
+
+/** A body member, query parameter or header alike: absent or empty is missing, another type invalid. */
+export function requiredString(value: unknown, name: string): string {
+  return fields.requiredString({ [name]: value }, name);
+}
+
+/** Epoch seconds: restJson1's default timestamp format. */
+export const epochSeconds = (ms: number) => ms / 1000;
 
 export function boolParam(query: URLSearchParams, name: string): boolean | undefined {
   const raw = query.get(name);

@@ -1,10 +1,9 @@
 /**
  * The IoT registry's persisted state: one JSON file under the data folder, rewritten atomically
- * (write to a temporary file, then rename) after every change, so a crash leaves either the old
- * or the new state and a restart finds every thing, certificate, policy and attachment again.
+ * after every change, so a crash leaves either the old or the new state and a restart finds every
+ * thing, certificate, policy and attachment again.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readJsonFileSync, writeFileAtomicallySync } from '../../durable-files/atomic-file.ts';
 
 export type CertificateStatus = 'ACTIVE' | 'INACTIVE' | 'REVOKED' | 'PENDING_TRANSFER' | 'REGISTER_INACTIVE' | 'PENDING_ACTIVATION';
 
@@ -61,31 +60,11 @@ export interface RegistryStore {
 }
 
 export function openRegistryStore(file: string): RegistryStore {
-  const state = load(file);
+  const state = prototypeFree(readJsonFileSync<Partial<RegistryState>>(file, 'the state the IoT stand-in writes') ?? {});
   return {
     state,
-    save() {
-      mkdirSync(dirname(file), { recursive: true });
-      const temporary = `${file}.${process.pid}.tmp`;
-      writeFileSync(temporary, JSON.stringify(state));
-      renameSync(temporary, file);
-    },
+    save: () => writeFileAtomicallySync(file, JSON.stringify(state)),
   };
-}
-
-function load(file: string): RegistryState {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return prototypeFree({});
-    throw err;
-  }
-  try {
-    return prototypeFree(JSON.parse(text) as Partial<RegistryState>);
-  } catch (err) {
-    throw new Error(`The IoT registry file ${file} is not valid JSON; expected the state this stand-in writes`, { cause: err });
-  }
 }
 
 /**

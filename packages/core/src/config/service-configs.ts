@@ -1,0 +1,131 @@
+/**
+ * The configuration schema of each ECS service: every variable it reads, typed, bounded and
+ * documented. `serviceEnvironment()` writes the `written` rows (the ECS task definition on AWS, the
+ * child process locally); each service's `main.ts` reads its schema with `loadConfig`. A variable
+ * is added here or nowhere.
+ */
+import type { ServiceName } from '../services.ts';
+import {
+  awsCallerVariables,
+  devicesTableVariable,
+  everyServiceVariables,
+  identityPoolIdVariable,
+  latestTableVariable,
+} from './common-variables.ts';
+import { defaulted, integer, optional, text, url, written, type ValueType } from './config-variables.ts';
+import type { ConfigOf, ConfigSchema } from './load-config.ts';
+
+const httpUrl = url(['http', 'https']);
+
+/** ECS service 1: serves the web app and its `/config.json`. It calls no AWS API itself. */
+export const frontendConfigSchema = {
+  ...everyServiceVariables,
+  identityPoolId: identityPoolIdVariable,
+  iotWebSocketUrl: written(
+    'IOT_WEBSOCKET_URL',
+    url(['ws', 'wss']),
+    (refs) => refs.iotWebSocketUrl,
+    "IoT Core's MQTT over WebSocket URL, where the browser receives live telemetry.",
+  ),
+  webRoot: optional(
+    'WEB_ROOT',
+    text,
+    "Folder of the built web app; the image sets /app/dist/web. @default the service's dist/web, where npm start builds it.",
+  ),
+} as const satisfies ConfigSchema;
+
+/** A value the platform no longer accepts otherwise: a task still setting more fails loudly. */
+const retiredDefaultRole: ValueType<'viewer'> = {
+  expected: '"viewer": DEFAULT_ROLE is retired, a user in no group is a viewer and admins grant roles (PUT /api/users/<username>/role)',
+  parse: (s) => (s === 'viewer' ? s : undefined),
+};
+
+/** ECS service 2: the public REST API. */
+export const apiConfigSchema = {
+  ...everyServiceVariables,
+  ...awsCallerVariables,
+  devicesTable: devicesTableVariable,
+  platformStateTable: written(
+    'PLATFORM_STATE_TABLE',
+    text,
+    (refs) => refs.platformStateTable,
+    "DynamoDB table of platform-wide facts (who became the first admin); the API Service's alone.",
+  ),
+  identityPoolId: identityPoolIdVariable,
+  iotEndpoint: written(
+    'IOT_ENDPOINT',
+    text,
+    (refs) => refs.iotEndpoint,
+    "Host name of the account's IoT data endpoint (iot:Data-ATS), told to devices with their certificate.",
+  ),
+  iotMqttPort: written(
+    'IOT_MQTT_PORT',
+    integer(1, 65_535),
+    (refs) => String(refs.iotMqttPort),
+    'MQTT over TLS port of the IoT data endpoint (8883 on AWS IoT), told to devices.',
+  ),
+  iotCaUrl: written(
+    'IOT_CA_URL',
+    httpUrl,
+    (refs) => refs.iotCaUrl,
+    "Where a device downloads the CA of the IoT endpoint's server certificate (Amazon Root CA 1 on AWS).",
+  ),
+  devicePolicyName: written(
+    'DEVICE_POLICY_NAME',
+    text,
+    (refs) => refs.devicePolicyName,
+    'IoT policy attached to the certificate of every registered device.',
+  ),
+  browserPolicyName: written(
+    'BROWSER_POLICY_NAME',
+    text,
+    (refs) => refs.browserPolicyName,
+    "IoT policy attached to a signed-in browser's Cognito identity.",
+  ),
+  dataServiceUrl: written(
+    'DATA_SERVICE_URL',
+    url(['http', 'https'], { trimTrailingSlash: true }),
+    (refs) => refs.dataServiceUrl,
+    'Base URL of the Data Service as the API Service reaches it (load balancer 3).',
+  ),
+  defaultRole: defaulted(
+    'DEFAULT_ROLE',
+    retiredDefaultRole,
+    'viewer',
+    'Retired: accepted only as "viewer", the role of a user in no group.',
+  ),
+} as const satisfies ConfigSchema;
+
+/** ECS service 3: the ingest consumer, time-series store, archive and queries. */
+export const dataServiceConfigSchema = {
+  ...everyServiceVariables,
+  ...awsCallerVariables,
+  latestTable: latestTableVariable,
+  telemetryTable: written('TELEMETRY_TABLE', text, (refs) => refs.telemetryTable, 'DynamoDB table of the time-bucketed readings.'),
+  bucket: written('BUCKET_NAME', text, (refs) => refs.bucket, 'S3 bucket of the raw archive, exports and dead letters.'),
+  ingestQueueUrl: written('INGEST_QUEUE_URL', httpUrl, (refs) => refs.ingestQueueUrl, 'SQS queue the ingest rule feeds.'),
+  ingestDeadLetterQueueUrl: written(
+    'INGEST_DLQ_URL',
+    httpUrl,
+    (refs) => refs.ingestDeadLetterQueueUrl,
+    "The ingest queue's dead-letter queue: its depth is reported, its messages are replayed.",
+  ),
+  receivers: defaulted('INGEST_RECEIVERS', integer(1, 32), 4, 'Tuning: ReceiveMessage calls in flight.'),
+  metricsFlushMs: defaulted(
+    'METRICS_FLUSH_MS',
+    integer(1000, 300_000),
+    10_000,
+    'Tuning: how often Embedded Metric Format lines are written.',
+  ),
+} as const satisfies ConfigSchema;
+
+export type FrontendConfig = ConfigOf<typeof frontendConfigSchema>;
+export type ApiServiceConfig = ConfigOf<typeof apiConfigSchema>;
+export type DataServiceConfig = ConfigOf<typeof dataServiceConfigSchema>;
+
+/** Each service's schema, by name: what `serviceEnvironment` writes and the service reads. */
+export const serviceConfigSchemas: { readonly [S in ServiceName]: ConfigSchema } = {
+  frontend: frontendConfigSchema,
+  api: apiConfigSchema,
+  data: dataServiceConfigSchema,
+};

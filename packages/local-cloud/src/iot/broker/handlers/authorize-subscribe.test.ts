@@ -1,0 +1,36 @@
+import type { Client, Subscription } from 'aedes';
+import { topics } from '@fleet/core';
+import { describe, expect, it } from 'vitest';
+import type { BrokerState } from '../broker-state.ts';
+import { authenticate } from './authenticate.ts';
+import { authorizeSubscribe } from './authorize-subscribe.ts';
+import { identityId, provisionBrowser, provisionDevice, testBrokerState, testClient } from './broker-test-state.ts';
+
+const granted = (state: BrokerState, client: Client, subscription: Subscription) =>
+  new Promise<Subscription | null | undefined>((resolve) => authorizeSubscribe(state, client, subscription, (_err, sub) => resolve(sub)));
+
+describe('authorizeSubscribe', () => {
+  it('grants a filter the policy allows and refuses another (granted 0x80)', async () => {
+    const { state, registry } = testBrokerState();
+    const client = testClient(state, 'alpha', provisionDevice(registry, 'alpha').auth);
+    await authenticate(state, client);
+    const commands = { topic: topics.commands('alpha'), qos: 1 } as Subscription;
+    expect(await granted(state, client, commands)).toBe(commands);
+    expect(await granted(state, client, { topic: topics.commands('beta'), qos: 1 } as Subscription)).toBeNull();
+  });
+
+  it('grants the browser the telemetry filter but refuses a $share subscription even of it', async () => {
+    const { state, registry } = testBrokerState();
+    const browser = testClient(state, identityId, provisionBrowser(registry).auth);
+    await authenticate(state, browser);
+    expect(await granted(state, browser, { topic: topics.telemetryFilter, qos: 1 } as Subscription)).toMatchObject({
+      topic: topics.telemetryFilter,
+    });
+    expect(await granted(state, browser, { topic: `$share/g/${topics.telemetryFilter}`, qos: 1 } as Subscription)).toBeNull();
+  });
+
+  it('refuses a connection without session', async () => {
+    const { state } = testBrokerState();
+    expect(await granted(state, testClient(state, 'x'), { topic: '#', qos: 0 } as Subscription)).toBeNull();
+  });
+});

@@ -1,0 +1,16 @@
+/**
+ * `@fleet/local-cloud/testing`: the stand-ins as test fixtures for other workspaces' tests (a dev
+ * dependency only), each on ephemeral loopback ports with a temporary data folder and real AWS SDK
+ * clients pointed at it.
+ */
+export { startTestDynamo, startTestS3, type TestDynamo, type TestS3 } from './in-process-aws.ts';
+export { startSqsHarness, type SqsHarness } from './sqs-harness.ts';
+export { awsErrorOf, startCognitoHarness, type CognitoHarness } from './cognito-harness.ts';
+export {
+  createFleetPolicies,
+  provisionDevice,
+  startFixture as startIotFixture,
+  type Device,
+  type Fixture as IotFixture,
+} from './iot-fixture.ts';
+export { closed, connectTls, connectWs, eventually, subscribeGranted, type TlsIdentity } from './mqtt-test-client.ts';
