@@ -12,7 +12,13 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['packages/*/src/**/*.test.ts', 'services/*/src/**/*.test.ts', 'infra/**/*.test.ts', 'bench/src/**/*.test.ts'],
+          include: [
+            'packages/*/src/**/*.test.ts',
+            'services/*/src/**/*.test.ts',
+            'services/frontend/web/src/**/*.test.ts',
+            'infra/**/*.test.ts',
+            'bench/src/**/*.test.ts',
+          ],
           exclude,
           testTimeout: 30_000,
           hookTimeout: 60_000,

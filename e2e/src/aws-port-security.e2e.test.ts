@@ -9,10 +9,10 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDBClient, ListTablesCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, ListTablesCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { CognitoIdentityClient, GetCredentialsForIdentityCommand, GetIdCommand } from '@aws-sdk/client-cognito-identity';
-import { ingestQueue, telemetryTable, type TelemetryIngestMessage } from '@fleet/core';
+import { devicesTable, ingestQueue, latestTable, telemetryTable, type TelemetryIngestMessage } from '@fleet/core';
 import { signIn } from '@fleet/simulator';
 import { deployedEndpointsFile } from './deployed-stack.ts';
 import { startPlatformProcess, type PlatformProcess } from './platform-process.ts';
@@ -121,6 +121,25 @@ describe.skipIf(deployedEndpointsFile)('AWS port: signatures and IAM from the sh
       name: 'AccessDeniedException',
       message: expect.stringMatching(
         /assumed-role\/fleet-api-task-role\/.* is not authorized to perform: sqs:SendMessage on resource: arn:aws:sqs:us-east-1:000000000000:fleet-ingest/,
+      ),
+    });
+  });
+
+  it("lets each service's task credentials reach its own tables only (docs/adr/0001-table-ownership.md)", async () => {
+    const getItem = (service: 'api' | 'data', table: string) =>
+      client(DynamoDBClient, tasks[service]).send(new GetItemCommand({ TableName: table, Key: { deviceId: { S: 'any' } } }));
+    await expect(getItem('api', devicesTable.id)).resolves.toBeDefined();
+    await expect(getItem('data', latestTable.id)).resolves.toBeDefined();
+    await expect(getItem('api', latestTable.id)).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+      message: expect.stringMatching(
+        /fleet-api-task-role\/.* is not authorized to perform: dynamodb:GetItem on resource: .*table\/fleet-latest/,
+      ),
+    });
+    await expect(getItem('data', devicesTable.id)).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+      message: expect.stringMatching(
+        /fleet-data-task-role\/.* is not authorized to perform: dynamodb:GetItem on resource: .*table\/fleet-devices/,
       ),
     });
   });

@@ -1,16 +1,17 @@
 /**
  * A new user in a real browser (Debian's Chromium driven by playwright-core): sign up, confirm,
  * sign in, register a device, watch a live value arrive over MQTT-over-WebSocket, see history.
+ * The live chart takes only readings the Data Service accepts, and an error shows its code.
  */
-import { readFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { connectAsync } from 'mqtt';
-import { topics } from '@fleet/core';
+import type { MqttClient } from 'mqtt';
+import { topics, type DeadLetterOverview } from '@fleet/core';
 import { deployedEndpointsFile } from './deployed-stack.ts';
 import { startPlatformProcess, type PlatformProcess } from './platform-process.ts';
 import { hasChromium, launchChromium, signUpAndSignIn } from './browser-session.ts';
+import { connectDevice, type RegisteredDevice } from './fleet-user.ts';
 
 // Reads the sign-up code from the local cloud's data folder: local only (on AWS it arrives by mail).
 describe.skipIf(!hasChromium || deployedEndpointsFile)('the web app in a browser', () => {
@@ -29,37 +30,36 @@ describe.skipIf(!hasChromium || deployedEndpointsFile)('the web app in a browser
     await platform?.stop();
   }, 60_000);
 
-  it('signs up, registers a device, shows a live value within a second of a publish, and history', async () => {
-    const email = `browser-${randomBytes(4).toString('hex')}@example.com`;
-    const password = `Passw0rd-${randomBytes(6).toString('hex')}`;
-    // The first user of this fresh platform: its admin, who may register devices.
-    await signUpAndSignIn(page, platform, email, password);
-
+  /** Registers a device on the web app's page, opens it, waits until it is live, and connects the device. */
+  async function registerAndWatch(name: string): Promise<{ deviceId: string; device: MqttClient }> {
+    await page.goto(platform.endpoints.gatewayUrl);
     await page.getByRole('button', { name: 'Register a device' }).click();
-    await page.fill('input[name=name]', 'Browser sensor');
+    await page.fill('input[name=name]', name);
     const registration = page.waitForResponse((r) => r.url().endsWith('/api/devices') && r.request().method() === 'POST');
     await page.getByRole('button', { name: 'Register' }).click();
-    const registered = (await (await registration).json()) as {
-      device: { deviceId: string };
-      credentials: { certificatePem: string; privateKey: string };
-    };
+    const registered = (await (await registration).json()) as RegisteredDevice;
     const deviceId = registered.device.deviceId;
     await expect.poll(() => page.getByTestId('new-device-id').textContent()).toBe(deviceId);
     expect(await page.getByTestId('mosquitto-command').textContent()).toContain(`fleet/devices/${deviceId}/telemetry`);
 
     await page.getByRole('button', { name: 'Open the device' }).click();
     await expect.poll(() => page.getByTestId('live-state').textContent(), { timeout: 15_000 }).toBe('live');
+    return { deviceId, device: await connectDevice(platform, registered) };
+  }
 
-    const device = await connectAsync({
-      host: platform.endpoints.mqttHost,
-      port: platform.endpoints.mqttPort,
-      protocol: 'mqtts',
-      ca: await readFile(platform.endpoints.caFile, 'utf8'),
-      cert: registered.credentials.certificatePem,
-      key: registered.credentials.privateKey,
-      clientId: deviceId,
-      reconnectPeriod: 0,
-    });
+  /** A GET of the API with the page's own session, as the web app makes it. */
+  const apiGet = <T>(path: string): Promise<T> =>
+    page.evaluate(async (url) => {
+      const { accessToken } = JSON.parse(sessionStorage.getItem('fleet.session') ?? '{}') as { accessToken?: string };
+      return (await fetch(url, { headers: { authorization: `Bearer ${accessToken}` } })).json();
+    }, path) as Promise<T>;
+
+  // The later tests go on in the session this one opens.
+  it('signs up, registers a device, shows a live value within a second of a publish, and history', async () => {
+    // The first user of this fresh platform: its admin, who may register devices.
+    const email = `browser-${randomBytes(4).toString('hex')}@example.com`;
+    await signUpAndSignIn(page, platform, email, `Passw0rd-${randomBytes(6).toString('hex')}`);
+    const { deviceId, device } = await registerAndWatch('Browser sensor');
     const published = Date.now();
     await device.publishAsync(topics.telemetry(deviceId), JSON.stringify({ ts: published, seq: 1, temperature: 42.5 }), { qos: 1 });
     await page.getByTestId('live-value-temperature').filter({ hasText: '42.5' }).waitFor({ timeout: 1000 });
@@ -88,4 +88,45 @@ describe.skipIf(!hasChromium || deployedEndpointsFile)('the web app in a browser
       .toBeGreaterThan(0);
     await page.screenshot({ path: `${platform.dataDir}/../fleet-browser-e2e.png`, fullPage: true });
   }, 180_000);
+
+  it('keeps readings the Data Service rejects off the live chart, and shows the valid one', async () => {
+    const { deviceId, device } = await registerAndWatch('Strict sensor');
+    const now = Date.now();
+    // Each of these the app's old parser showed (it kept the numeric fields); the Data Service dead-letters them.
+    const rejected = [
+      { ts: now, seq: 1, temperature: 91.5, 'bad name': 1 },
+      { ts: now + 3_600_000, seq: 2, temperature: 92.5 },
+      { ts: now, seq: 3, temperature: 93.5, humidity: 'wet' },
+      { ts: now, temperature: 94.5 },
+    ];
+    for (const reading of rejected) await device.publishAsync(topics.telemetry(deviceId), JSON.stringify(reading), { qos: 1 });
+    await device.publishAsync(topics.telemetry(deviceId), JSON.stringify({ ts: now, seq: 5, temperature: 42.5 }), { qos: 1 });
+    await device.endAsync();
+
+    // One connection delivers in order: once the valid reading shows, every rejected one has been judged.
+    await page.getByTestId('live-value-temperature').filter({ hasText: '42.5' }).waitFor({ timeout: 5000 });
+    expect(await page.getByTestId('live-chart').getAttribute('data-points')).toBe('1');
+    expect(await page.locator('.values').textContent()).not.toMatch(/9[1-4]\.5|humidity/);
+    // The Data Service did reject each of them: they are dead letters, and only the valid reading is stored.
+    await expect
+      .poll(
+        async () =>
+          (await apiGet<DeadLetterOverview>('/api/dead-letters?limit=100')).deadLetters.filter((d) => d.deviceId === deviceId).length,
+        {
+          timeout: 30_000,
+        },
+      )
+      .toBe(rejected.length);
+    const stored = await apiGet<{ readings: { seq: number }[] }>(
+      `/api/devices/${deviceId}/telemetry/raw?from=${now - 1000}&to=${now + 7_200_000}`,
+    );
+    expect(stored.readings.map((r) => r.seq)).toEqual([5]);
+  }, 180_000);
+
+  it('shows the code and the message of an error', async () => {
+    await page.goto(`${platform.endpoints.gatewayUrl}/devices/no-such-device`);
+    await expect.poll(() => page.getByTestId('error-code').textContent(), { timeout: 10_000 }).toBe('DeviceNotFound');
+    expect(await page.getByTestId('error-message').textContent()).toBe('Device "no-such-device" is not registered');
+    await page.screenshot({ path: `${platform.dataDir}/../fleet-browser-error.png`, fullPage: true });
+  }, 60_000);
 });

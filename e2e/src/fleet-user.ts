@@ -1,5 +1,7 @@
 /** Test users and devices, created through the public surface as a new user would. */
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { connectAsync, type MqttClient } from 'mqtt';
 import type { Role } from '@fleet/core';
 import { createFleetApi, FleetApiError, signIn, signUp, type FleetApi, type RegisteredDevice, type Tokens } from '@fleet/simulator';
 import type { FleetUnderTest } from './platform-process.ts';
@@ -76,6 +78,24 @@ export async function waitForStored(
     await new Promise((r) => setTimeout(r, 500));
   }
   return readings;
+}
+
+/** A registered device's MQTT/TLS connection to IoT Core, with its certificate and its id as client id. */
+export async function connectDevice(
+  platform: FleetUnderTest,
+  device: Pick<RegisteredDevice, 'device' | 'credentials'>,
+): Promise<MqttClient> {
+  return connectAsync({
+    host: platform.endpoints.mqttHost,
+    port: platform.endpoints.mqttPort,
+    protocol: 'mqtts',
+    // A deployed stack's file may leave the CA to the system's trust store (Amazon Root CA 1).
+    ...(platform.endpoints.caFile === undefined ? {} : { ca: await readFile(platform.endpoints.caFile, 'utf8') }),
+    cert: device.credentials.certificatePem,
+    key: device.credentials.privateKey,
+    clientId: device.device.deviceId,
+    reconnectPeriod: 0,
+  });
 }
 
 export type { RegisteredDevice };

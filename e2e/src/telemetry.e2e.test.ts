@@ -1,52 +1,49 @@
 /**
  * The first end-to-end telemetry path over real processes and sockets: a device publishes over
  * MQTT/TLS with its certificate → IoT Core → rule → SQS → Data Service → DynamoDB, read back
- * through the gateway and the API with a Cognito token. Runs against a fresh local platform, or
+ * through the gateway and the API with a Cognito token, and the device list's presence and latest
+ * values, which the API joins from the Data Service. Runs against a fresh local platform, or
  * against a deployed stack with FLEET_E2E_ENDPOINTS=<endpoints file>.
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectAsync, type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import { CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
-import { monitoring, topics } from '@fleet/core';
+import {
+  answerChecker,
+  DevicePageSchema,
+  DeviceViewSchema,
+  ErrorAnswerSchema,
+  LatestValuesSchema,
+  monitoring,
+  topics,
+  type DevicePage,
+  type DeviceView,
+} from '@fleet/core';
+import { FleetApiError } from '@fleet/simulator';
 import { deployedEndpointsFile } from './deployed-stack.ts';
 import { fleetUnderTest, type FleetUnderTest } from './platform-process.ts';
-import { allStoredReadings, createUser, waitForStored, type FleetUser, type RegisteredDevice } from './fleet-user.ts';
+import { allStoredReadings, connectDevice, createUser, waitForStored, type FleetUser, type RegisteredDevice } from './fleet-user.ts';
 
 describe('telemetry end to end', () => {
   let platform: FleetUnderTest;
   let user: FleetUser;
-  /** The endpoint's CA; a deployed stack's file may leave it to the system's trust store (Amazon Root CA 1). */
-  let ca: string | undefined;
 
   beforeAll(async () => {
     platform = await fleetUnderTest(deployedEndpointsFile);
     user = await createUser(platform);
-    const caFile = platform.endpoints.caFile;
-    ca = caFile === undefined ? undefined : await readFile(caFile, 'utf8');
   }, 120_000);
 
   afterAll(async () => {
     await platform?.stop();
   }, 60_000);
 
-  async function connect(device: RegisteredDevice): Promise<MqttClient> {
-    return connectAsync({
-      host: platform.endpoints.mqttHost,
-      port: platform.endpoints.mqttPort,
-      protocol: 'mqtts',
-      ...(ca === undefined ? {} : { ca }),
-      cert: device.credentials.certificatePem,
-      key: device.credentials.privateKey,
-      clientId: device.device.deviceId,
-      reconnectPeriod: 0,
-    });
-  }
+  const connect = (device: RegisteredDevice): Promise<MqttClient> => connectDevice(platform, device);
 
   /** Publishes at 80 per second: AWS IoT (and the local broker) disconnect a connection above 100 per second. */
   async function publishSeries(
@@ -204,4 +201,67 @@ describe('telemetry end to end', () => {
     },
     60_000,
   );
+
+  // The read model (docs/adr/0001-table-ownership.md): the API answers a device from its registry joined with
+  // the Data Service's state, every answer checked against the @fleet/core contract the web app reads it with.
+  async function answer<T>(schema: Parameters<typeof answerChecker>[0], path: string): Promise<T> {
+    const value = await user.api.call<T>('GET', path);
+    expect(answerChecker(schema)(value), path).toMatchObject({ ok: true });
+    return value;
+  }
+  /** A device as the device list shows it, following the pages. */
+  async function listed(deviceId: string): Promise<DeviceView | undefined> {
+    let cursor: string | undefined;
+    do {
+      const page = await answer<DevicePage>(
+        DevicePageSchema,
+        `/api/devices?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      );
+      const found = page.items.find((d) => d.deviceId === deviceId);
+      if (found) return found;
+      cursor = page.nextCursor;
+    } while (cursor);
+    return undefined;
+  }
+
+  it("lists a device with the Data Service's presence and latest reading, and follows it going offline", async () => {
+    const online = await user.api.registerDevice('read model online');
+    const silent = await user.api.registerDevice('read model silent');
+    const id = online.device.deviceId;
+    const client = await connectDevice(platform, online);
+    const ts = Date.now() - 1000;
+    await client.publishAsync(topics.telemetry(id), JSON.stringify({ ts, seq: 1, temperature: 21.5 }), { qos: 1 });
+
+    await expect.poll(async () => (await listed(id))?.latest?.values, { timeout: 30_000, interval: 500 }).toEqual({ temperature: 21.5 });
+    expect(await listed(id)).toMatchObject({ name: 'read model online', online: true, latest: { ts, seq: 1 } });
+    expect(await listed(silent.device.deviceId)).toMatchObject({ online: false });
+    expect(await listed(silent.device.deviceId)).not.toHaveProperty('latest');
+    const latest = await answer(LatestValuesSchema, `/api/devices/${id}/telemetry/latest`);
+    expect(latest).toMatchObject({ deviceId: id, ts, seq: 1, values: { temperature: 21.5 } });
+
+    await client.endAsync();
+    await expect
+      .poll(async () => (await answer<DeviceView>(DeviceViewSchema, `/api/devices/${id}`)).online, { timeout: 30_000, interval: 500 })
+      .toBe(false);
+    expect(await answer<DeviceView>(DeviceViewSchema, `/api/devices/${id}`)).toMatchObject({
+      disconnectReason: expect.any(String),
+      lastSeenAt: expect.any(String),
+      latest: { seq: 1 },
+    });
+  }, 120_000);
+
+  it('answers 404 with a code of its own: NoReadings before the first reading, DeviceNotFound for no such device', async () => {
+    const silent = await user.api.registerDevice('read model quiet');
+    const failure = async (path: string) => {
+      const err = await user.api.call('GET', path).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(FleetApiError);
+      expect(answerChecker(ErrorAnswerSchema)((err as FleetApiError).body)).toMatchObject({ ok: true });
+      return err as FleetApiError;
+    };
+    expect(await failure(`/api/devices/${silent.device.deviceId}/telemetry/latest`)).toMatchObject({
+      status: 404,
+      body: { code: 'NoReadings' },
+    });
+    expect(await failure('/api/devices/no-such-device/telemetry/latest')).toMatchObject({ status: 404, body: { code: 'DeviceNotFound' } });
+  });
 });

@@ -628,12 +628,24 @@ describe('least rights of the task roles', () => {
       taskStatements(n)
         .filter((st) => [st.Action].flat().includes('dynamodb:DescribeTable'))
         .map((st) => JSON.stringify(st.Resource));
-    for (const table of ['FleetDevices', 'FleetLatest', 'FleetTelemetry']) {
+    for (const table of ['FleetLatest', 'FleetTelemetry']) {
       expect(describable(3).some((r) => r.includes(idAt(stateful, `Storage/${table}/Resource`)))).toBe(true);
     }
-    for (const table of ['FleetDevices', 'FleetLatest']) {
+    for (const table of ['FleetDevices', 'FleetPlatformState']) {
       expect(describable(2).some((r) => r.includes(idAt(stateful, `Storage/${table}/Resource`)))).toBe(true);
     }
+  });
+
+  it('lets each table be touched by its owner only (docs/adr/0001-table-ownership.md)', () => {
+    const owners = { FleetDevices: 'api', FleetPlatformState: 'api', FleetLatest: 'data', FleetTelemetry: 'data' } as const;
+    for (const [table, owner] of Object.entries(owners)) {
+      const tableId = idAt(stateful, `Storage/${table}/Resource`);
+      const touching = services.filter((s) => JSON.stringify(taskStatements(s.index)).includes(tableId)).map((s) => s.name);
+      expect(touching, table).toEqual([owner]);
+    }
+    // Every table of the stateful stack has an owner in this list.
+    const tables = Object.values(resourcesOf(stateful)).filter((r) => r.Type === 'AWS::DynamoDB::Table');
+    expect(tables).toHaveLength(Object.keys(owners).length);
   });
 
   it('gives the API Service no S3, SQS or telemetry-table access', () => {

@@ -4,14 +4,27 @@
  * per shape gives both services their validation, serialization and OpenAPI, and everyone the type.
  */
 import { Type, type Static } from 'typebox';
+import { DeviceIdSchema } from './telemetry-contract.ts';
+
+/**
+ * The longest `payload`: base64 of the largest SQS message (256 KiB), which bounds both kinds (a
+ * telemetry payload of at most 128 KB, base64-encoded, or the queue message body as received).
+ */
+const maxPayloadLength = 4 * Math.ceil((256 * 1024) / 3);
+
+/** Dead letters per `GET /api/dead-letters` page. */
+export const maxDeadLettersPerPage = 100;
 
 /** A message the ingest path could not accept, kept in S3 with the reason (`dead-letters/ingest/`). */
 export const DeadLetterEntrySchema = Type.Object({
-  key: Type.String({ description: 'Its S3 object key' }),
-  messageId: Type.String(),
-  reason: Type.String({ description: 'Why it was not stored' }),
-  payload: Type.String({ description: 'As received: base64 for telemetry messages, the queue message body otherwise' }),
-  deviceId: Type.Optional(Type.String()),
+  key: Type.String({ maxLength: 1024, description: 'Its S3 object key' }),
+  messageId: Type.String({ maxLength: 1024 }),
+  reason: Type.String({ maxLength: 2048, description: 'Why it was not stored' }),
+  payload: Type.String({
+    maxLength: maxPayloadLength,
+    description: 'As received: base64 for telemetry messages, the queue message body otherwise',
+  }),
+  deviceId: Type.Optional(DeviceIdSchema),
   receivedAt: Type.Number({ description: 'Epoch milliseconds' }),
 });
 export type DeadLetterEntry = Static<typeof DeadLetterEntrySchema>;
@@ -25,7 +38,7 @@ export const QueueReplaySchema = Type.Object({
   status: Type.Enum(queueReplayStatuses),
   moved: Type.Integer({ description: 'Messages moved so far' }),
   toMove: Type.Integer({ description: 'Messages the DLQ held when the task started' }),
-  failureReason: Type.Optional(Type.String()),
+  failureReason: Type.Optional(Type.String({ maxLength: 1024 })),
 });
 export type QueueReplay = Static<typeof QueueReplaySchema>;
 
@@ -40,7 +53,7 @@ export type DeadLetterBacklog = Static<typeof DeadLetterBacklogSchema>;
 
 /** `GET /api/dead-letters`: recent rejected readings, newest first, and what waits for replay. */
 export const DeadLetterOverviewSchema = Type.Object({
-  deadLetters: Type.Array(DeadLetterEntrySchema),
+  deadLetters: Type.Array(DeadLetterEntrySchema, { maxItems: maxDeadLettersPerPage }),
   backlog: Type.Optional(DeadLetterBacklogSchema),
 });
 export type DeadLetterOverview = Static<typeof DeadLetterOverviewSchema>;

@@ -1,3 +1,5 @@
+import { Type, type Static } from 'typebox';
+
 /**
  * The one closed set of error codes every HTTP answer of Fleet uses: the gateway, the API Service
  * and the Data Service answer `{ code, message }` with a code from this table and its status, so
@@ -14,6 +16,8 @@ export const errorCodes = {
   Forbidden: 403,
   NotFound: 404,
   DeviceNotFound: 404,
+  /** The device is registered but has no stored reading yet. */
+  NoReadings: 404,
   UserNotFound: 404,
   RequestTimeout: 408,
   /** The request contradicts the current state (generic; the specific codes below say which). */
@@ -39,10 +43,41 @@ export const errorCodes = {
 
 export type ErrorCode = keyof typeof errorCodes;
 
+/** Longest message of an error answer: longer ones are cut (they may quote what the client sent). */
+export const errorMessageMaxLength = 1024;
+
+/**
+ * The body of an error answer whose code is one of `codes` (all codes when not given): the OpenAPI
+ * document of a route lists exactly the codes it can answer with each status.
+ */
+export function errorAnswerSchema(codes: readonly ErrorCode[] = Object.keys(errorCodes) as ErrorCode[]) {
+  return Type.Object(
+    {
+      code: Type.Enum(codes, { description: 'Stable, machine-readable error code' }),
+      message: Type.String({ minLength: 1, maxLength: errorMessageMaxLength, description: 'Human-readable explanation' }),
+    },
+    { title: 'Error' },
+  );
+}
+
+export const ErrorAnswerSchema = errorAnswerSchema();
+
+/**
+ * The error responses of a route for its schema (Fastify's `response`, the OpenAPI document): one
+ * per status of `codes`, each naming the codes it may carry.
+ */
+export function errorResponses(...codes: ErrorCode[]): Record<number, ReturnType<typeof errorAnswerSchema>> {
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of new Set(codes)) byStatus.set(errorCodes[code], [...(byStatus.get(errorCodes[code]) ?? []), code]);
+  return Object.fromEntries([...byStatus].map(([status, listed]) => [status, errorAnswerSchema(listed)]));
+}
+
 /** The body of every error answer. */
-export interface ErrorAnswer {
-  readonly code: ErrorCode;
-  readonly message: string;
+export type ErrorAnswer = Static<typeof ErrorAnswerSchema>;
+
+/** A message cut to `errorMessageMaxLength`, for error handlers that relay text they did not write. */
+export function boundedMessage(message: string): string {
+  return message.length <= errorMessageMaxLength ? message : `${message.slice(0, errorMessageMaxLength - 1)}…`;
 }
 
 export function isErrorCode(value: unknown): value is ErrorCode {

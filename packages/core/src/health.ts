@@ -19,18 +19,21 @@
 import { Type, type Static } from 'typebox';
 import type { ServiceName } from './services.ts';
 
+/** A failed probe's error text is cut to this many characters (it may be an AWS SDK's long message). */
+const maxErrorLength = 300;
+
 export const DependencyCheckSchema = Type.Object({
   /** What was probed: `dynamodb:<table>`, `s3:<bucket>`, `sqs:<queue>`, or an internal part. */
-  name: Type.String(),
+  name: Type.String({ maxLength: 256 }),
   status: Type.Union([Type.Literal('ok'), Type.Literal('failed')]),
   latencyMs: Type.Number(),
   /** Why it failed: the error's name and message. */
-  error: Type.Optional(Type.String()),
+  error: Type.Optional(Type.String({ maxLength: maxErrorLength })),
 });
 
 export const HealthReportSchema = Type.Object({
   status: Type.Union([Type.Literal('ok'), Type.Literal('unavailable')]),
-  service: Type.String(),
+  service: Type.String({ maxLength: 32 }),
   /** When the probes ran, epoch ms: answers within `cacheMs` reuse one round of probes. */
   checkedAt: Type.Number(),
   checks: Type.Array(DependencyCheckSchema),
@@ -85,7 +88,7 @@ export function createHealthProbe(options: HealthProbeOptions): HealthProbe {
       return { name: dependency.name, status: 'ok', latencyMs: now() - started };
     } catch (err) {
       const error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-      return { name: dependency.name, status: 'failed', latencyMs: now() - started, error: error.slice(0, 300) };
+      return { name: dependency.name, status: 'failed', latencyMs: now() - started, error: error.slice(0, maxErrorLength) };
     }
   }
 

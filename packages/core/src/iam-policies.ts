@@ -64,6 +64,8 @@ const ownedPrefixes = [prefixes.archive, prefixes.deadLetters, prefixes.exports]
 export const taskRoleStatements: Readonly<Record<ServiceName, readonly PermissionStatement[]>> = {
   frontend: [],
   api: [
+    // One owner per table (docs/adr/0001-table-ownership.md): the API Service owns the device
+    // registry; presence and latest values it asks the Data Service for over HTTP.
     {
       actions: [
         'dynamodb:GetItem',
@@ -77,10 +79,6 @@ export const taskRoleStatements: Readonly<Record<ServiceName, readonly Permissio
         'dynamodb:DescribeTable',
       ],
       resources: [{ table: devicesTable.id }],
-    },
-    {
-      actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:BatchGetItem', 'dynamodb:DescribeTable'],
-      resources: [{ table: latestTable.id }],
     },
     // The first admin's claim (a conditional put) and its completion (services/api/src/auth/first-admin.ts);
     // DescribeTable for the readiness probe.
@@ -140,19 +138,10 @@ export const taskRoleStatements: Readonly<Record<ServiceName, readonly Permissio
   ],
   data: [
     // DescribeTable on each table: the readiness probe (/data/health, services/data/src/dependency-probes.ts).
+    // The device state (latest values and presence, both UpdateItem with a condition); the API
+    // Service reads it through GET /data/device-states (one BatchGetItem per page of devices).
     {
-      actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:DescribeTable'],
-      resources: [{ table: devicesTable.id }],
-    },
-    {
-      actions: [
-        'dynamodb:GetItem',
-        'dynamodb:PutItem',
-        'dynamodb:UpdateItem',
-        'dynamodb:BatchGetItem',
-        'dynamodb:Query',
-        'dynamodb:DescribeTable',
-      ],
+      actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:BatchGetItem', 'dynamodb:DescribeTable'],
       resources: [{ table: latestTable.id }],
     },
     {

@@ -25,7 +25,10 @@ export interface TableDefinition {
   }[];
 }
 
-/** Device registry: one item per device (owner, name, certificate, status, presence). */
+/**
+ * Device registry: one item per device (owner, name, certificate, status). The API Service's
+ * alone (docs/adr/0001-table-ownership.md).
+ */
 export const devicesTable: TableDefinition = {
   id: 'fleet-devices',
   partitionKey: { name: 'deviceId', type: 'S' },
@@ -38,7 +41,11 @@ export const devicesTable: TableDefinition = {
   ],
 };
 
-/** Latest values: one item per device, overwritten only by a newer (ts, seq). */
+/**
+ * Device state: one item per device holding its latest reading (replaced only by a newer (ts, seq))
+ * and its presence from lifecycle events. The Data Service's alone; the API Service asks it for
+ * many devices at once (`GET /data/device-states`). The id keeps its first name, `latest`.
+ */
 export const latestTable: TableDefinition = {
   id: 'fleet-latest',
   partitionKey: { name: 'deviceId', type: 'S' },

@@ -14,7 +14,9 @@ import { serviceByName } from './services.ts';
 /** Physical names and addresses, as each runtime knows them. */
 export interface ResourceReferences {
   readonly region: string;
+  /** The device registry; the API Service's alone. */
   readonly devicesTable: string;
+  /** The device state (latest values, presence); the Data Service's alone. */
   readonly latestTable: string;
   readonly telemetryTable: string;
   /** Table of platform-wide facts (the first admin's claim); the API Service's alone. */

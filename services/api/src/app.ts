@@ -15,6 +15,7 @@ import { createFirstAdmin } from './auth/first-admin.ts';
 import type { TokenVerifier } from '@fleet/core/tokens';
 import type { ApiClients } from './aws-clients.ts';
 import { createDeviceRegistry } from './devices/device-registry.ts';
+import { createDeviceViews } from './devices/device-views.ts';
 import { createIotProvisioning } from './devices/iot-provisioning.ts';
 import { installErrorHandlers } from './errors.ts';
 import { installStrictInputs } from './http/strict-inputs.ts';
@@ -92,13 +93,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerHealthRoutes(app, {
     health: createHealthProbe({
       service: 'api',
-      dependencies: apiDependencies(clients, [config.devicesTable, config.latestTable, config.platformStateTable]),
+      dependencies: apiDependencies(clients, [config.devicesTable, config.platformStateTable]),
       ...(deps.healthCacheMs === undefined ? {} : { cacheMs: deps.healthCacheMs }),
     }),
   });
+  const registry = createDeviceRegistry({ dynamo: clients.dynamo, devicesTable: config.devicesTable });
+  const dataService = deps.dataService ?? createDataServiceClient({ baseUrl: config.dataServiceUrl, logger });
   registerDeviceRoutes(app, {
     authorizer,
-    registry: createDeviceRegistry({ dynamo: clients.dynamo, devicesTable: config.devicesTable, latestTable: config.latestTable }),
+    registry,
+    views: createDeviceViews({ registry, dataService }),
     provisioning: createIotProvisioning({ iot: clients.iot, devicePolicyName: config.devicePolicyName, logger }),
     // The deployment resolved the account's iot:Data-ATS endpoint once (DescribeEndpoint at deploy
     // time; the launcher locally): the task role needs no iot:DescribeEndpoint at run time.
@@ -107,8 +111,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     caUrl: config.iotCaUrl,
     mqttPort: config.iotMqttPort,
   });
-  const dataService = deps.dataService ?? createDataServiceClient({ baseUrl: config.dataServiceUrl, logger });
-  registerTelemetryRoutes(app, { authorizer, dataService });
+  registerTelemetryRoutes(app, { authorizer, registry, dataService });
   registerDeadLetterRoutes(app, { authorizer, dataService });
   registerMeRoutes(app, {
     authorizer,

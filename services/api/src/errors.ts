@@ -3,22 +3,9 @@
  * closed set in `@fleet/core` (`errorCodes`, shared with the gateway and the Data Service), every
  * 5xx answers a generic body and logs the details (they may name tables, ARNs or stack frames).
  */
-import { errorCodeForStatus, errorCodes, type ErrorCode } from '@fleet/core';
+import { boundedMessage, errorCodeForStatus, errorCodes, type ErrorCode } from '@fleet/core';
 import { keepConnectionAfterBodyError } from '@fleet/core/http';
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { Type } from 'typebox';
-
-/** The body of every error response. */
-export const ErrorBody = Type.Object(
-  {
-    code: Type.String({ description: 'Stable, machine-readable error code', examples: ['DeviceNotFound'] }),
-    message: Type.String({ description: 'Human-readable explanation' }),
-  },
-  { title: 'Error' },
-);
-
-/** The closed set of codes this API answers with, and their HTTP status. */
-export const errorStatus = errorCodes;
 
 export type { ErrorCode };
 
@@ -73,16 +60,20 @@ export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
     if (error instanceof ApiError) {
       if (error.statusCode >= 500) request.log.error({ err: error.cause ?? error, code: error.code }, error.message);
-      return reply.code(error.statusCode).headers(error.headers).send({ code: error.code, message: error.message });
+      return reply
+        .code(error.statusCode)
+        .headers(error.headers)
+        .send({ code: error.code, message: boundedMessage(error.message) });
     }
     if ('validation' in error && error.validation) {
       // Fastify's message names the part and the field: "body/name must NOT have fewer than 1 characters".
-      return reply.code(400).send({ code: 'ValidationError', message: error.message });
+      return reply.code(400).send({ code: 'ValidationError', message: boundedMessage(error.message) });
     }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
       if (error.code?.startsWith('FST_ERR_CTP_')) keepConnectionAfterBodyError(request, reply);
-      return reply.code(status).send(fastifyClientError(error, status));
+      const answer = fastifyClientError(error, status);
+      return reply.code(status).send({ ...answer, message: boundedMessage(answer.message) });
     }
     request.log.error({ err: error }, 'request failed');
     return reply.code(500).send({ code: 'InternalError', message: 'Internal server error' });

@@ -2,7 +2,8 @@
  * Fuzz suite of the API's inputs (fast-check, in process with `app.inject`): arbitrary bodies,
  * query strings, path parameters and content types on every route of the OpenAPI document, sent by
  * an admin so that they reach validation and the handlers. Whatever is sent, the answer comes
- * quickly, is never a 5xx, and every error is `{ code, message }` of the one closed set.
+ * quickly, is never a 5xx, and every error is `{ code, message }` of the one closed set, with a
+ * code the OpenAPI document lists for that operation and status.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,8 +15,8 @@ import { startTestApp, type TestApp } from './test-support/test-app.ts';
 let t: TestApp;
 let dataService: Server;
 let admin = '';
-/** Every operation of the OpenAPI document: method and path template. */
-let operations: { method: string; path: string }[] = [];
+/** Every operation of the OpenAPI document: method, path template, and the error codes it documents by status. */
+let operations: { method: string; path: string; errors: Record<string, string[]> }[] = [];
 
 beforeAll(async () => {
   // A Data Service that answers every relayed query in its contract's shape: the fuzz is about the API's own inputs.
@@ -28,13 +29,27 @@ beforeAll(async () => {
   };
   dataService = createServer((req, res) => {
     res.setHeader('content-type', 'application/json');
-    res.end(JSON.stringify(answers[new URL(req.url ?? '/', 'http://data').pathname] ?? {}));
+    const url = new URL(req.url ?? '/', 'http://data');
+    const ids = url.searchParams.get('ids')?.split(',') ?? [];
+    const states = { devices: ids.map((deviceId) => ({ deviceId, online: false })) };
+    res.end(JSON.stringify(url.pathname === '/data/device-states' ? states : (answers[url.pathname] ?? {})));
   });
   await new Promise<void>((resolve) => dataService.listen(0, '127.0.0.1', resolve));
   t = await startTestApp({ config: { dataServiceUrl: `http://127.0.0.1:${(dataService.address() as AddressInfo).port}` } });
   admin = await t.bearer({ username: 'fuzz-admin', groups: ['admin'] });
-  const doc = (await t.app.inject({ method: 'GET', url: '/api/openapi.json' })).json<{ paths: Record<string, Record<string, unknown>> }>();
-  operations = Object.entries(doc.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => ({ method: m.toUpperCase(), path })));
+  type Responses = Record<string, { content?: { 'application/json'?: { schema?: { properties?: { code?: { enum?: string[] } } } } } }>;
+  const doc = (await t.app.inject({ method: 'GET', url: '/api/openapi.json' })).json<{
+    paths: Record<string, Record<string, { responses: Responses }>>;
+  }>();
+  operations = Object.entries(doc.paths).flatMap(([path, methods]) =>
+    Object.entries(methods).map(([m, op]) => ({
+      method: m.toUpperCase(),
+      path,
+      errors: Object.fromEntries(
+        Object.entries(op.responses).map(([status, r]) => [status, r.content?.['application/json']?.schema?.properties?.code?.enum ?? []]),
+      ),
+    })),
+  );
 });
 afterAll(async () => {
   await t.close();
@@ -150,6 +165,13 @@ describe('fuzzing every API route', () => {
           answered.add(`${op.method} ${op.path} ${res.statusCode}`);
           const problem = unclearAnswer(res.statusCode, res.body, { headers: res.headers as Record<string, string> });
           if (problem) throw new Error(`${op.method} ${url.slice(0, 200)}: ${problem}`);
+          // A path the router did not match answers NotFound from the app's not-found handler, no operation's.
+          const code = res.statusCode >= 400 ? res.json<{ code: string }>().code : undefined;
+          if (code && code !== 'NotFound' && !(op.errors[String(res.statusCode)] ?? []).includes(code)) {
+            throw new Error(
+              `${op.method} ${url.slice(0, 200)} answered ${res.statusCode} ${code}, which ${op.method} ${op.path} does not document`,
+            );
+          }
         },
       ),
       { numRuns: 400 },

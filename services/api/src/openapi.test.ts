@@ -1,5 +1,57 @@
+import { errorCodes, errorMessageMaxLength, isErrorCode } from '@fleet/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './test-support/test-app.ts';
+
+type Schema = Record<string, unknown>;
+type Operation = { name: string; op: Record<string, unknown> };
+
+/** Every operation of the OpenAPI document, named `METHOD /path`. */
+const operationsOf = (doc: { paths: Record<string, Record<string, Record<string, unknown>>> }): Operation[] =>
+  Object.entries(doc.paths).flatMap(([path, methods]) =>
+    Object.entries(methods).map(([method, op]) => ({ name: `${method.toUpperCase()} ${path}`, op })),
+  );
+
+/** The JSON schema of each response of an operation, by status. */
+const responsesOf = (op: Record<string, unknown>): [string, Schema | undefined][] =>
+  Object.entries((op['responses'] ?? {}) as Record<string, { content?: Record<string, { schema?: Schema }> }>).map(([status, r]) => [
+    status,
+    r.content?.['application/json']?.schema,
+  ]);
+
+/**
+ * Problems of a schema: a string without a length bound (or fixed values), an object that accepts
+ * unknown fields without a bound (request objects must refuse them; answers may add fields, which a
+ * reader ignores, but their maps must be bounded).
+ */
+function unboundedParts(schema: Schema, where: string, objects: 'closed' | 'open'): string[] {
+  const problems: string[] = [];
+  const check = (s: Schema, at: string): void => {
+    if (s['type'] === 'string' && s['maxLength'] === undefined && s['const'] === undefined && !s['enum']) {
+      problems.push(`${at} is a string without maxLength`);
+    }
+    const isMap = s['patternProperties'] !== undefined || typeof s['additionalProperties'] === 'object';
+    if (s['type'] === 'object' && isMap && !(s['maxProperties'] && s['propertyNames'])) {
+      problems.push(`${at} is a map without maxProperties and bounded names`);
+    }
+    if (s['type'] === 'object' && !isMap && objects === 'closed' && s['additionalProperties'] !== false && !s['maxProperties']) {
+      problems.push(`${at} is an object that accepts unknown fields`);
+    }
+    const described = Object.keys((s['properties'] ?? {}) as object).length > 0;
+    if (s['type'] === 'object' && !isMap && (!described || s['additionalProperties'] === true) && objects === 'open') {
+      problems.push(`${at} is an object that passes anything through`);
+    }
+    for (const [name, sub] of Object.entries((s['properties'] ?? {}) as Record<string, Schema>)) check(sub, `${at}.${name}`);
+    for (const [pattern, sub] of Object.entries((s['patternProperties'] ?? {}) as Record<string, Schema>)) check(sub, `${at}{${pattern}}`);
+    for (const key of ['anyOf', 'oneOf', 'allOf'] as const) {
+      for (const [i, sub] of ((s[key] ?? []) as Schema[]).entries()) check(sub, `${at}.${key}[${i}]`);
+    }
+    if (s['items']) check(s['items'] as Schema, `${at}[]`);
+    if (typeof s['additionalProperties'] === 'object') check(s['additionalProperties'] as Schema, `${at}{}`);
+    if (s['propertyNames']) check(s['propertyNames'] as Schema, `${at} keys`);
+  };
+  check(schema, where);
+  return problems;
+}
 
 let t: TestApp;
 beforeAll(async () => {
@@ -47,36 +99,13 @@ describe('OpenAPI document', () => {
   it('shows the limits of every input: bounded strings, no unknown fields, the body limit and its 413', async () => {
     const doc = (await t.app.inject({ method: 'GET', url: '/api/openapi.json' })).json();
     const problems: string[] = [];
-    /** Every string must have a length bound or be one of fixed values; every object must refuse unknown fields. */
-    const check = (schema: Record<string, unknown>, where: string): void => {
-      if (schema['type'] === 'string' && schema['maxLength'] === undefined && schema['const'] === undefined && !schema['enum']) {
-        problems.push(`${where} is a string without maxLength`);
+    for (const { name, op } of operationsOf(doc)) {
+      for (const p of (op['parameters'] ?? []) as { name: string; in: string; schema: Schema }[]) {
+        problems.push(...unboundedParts(p.schema, `${name} ${p.in} ${p.name}`, 'closed'));
       }
-      if (schema['type'] === 'object' && schema['additionalProperties'] !== false && !schema['maxProperties']) {
-        problems.push(`${where} is an object that accepts unknown fields`);
-      }
-      const properties = (schema['properties'] ?? {}) as Record<string, Record<string, unknown>>;
-      for (const [name, sub] of Object.entries(properties)) check(sub, `${where}.${name}`);
-      for (const key of ['anyOf', 'oneOf', 'allOf'] as const) {
-        for (const [i, sub] of ((schema[key] ?? []) as Record<string, unknown>[]).entries()) check(sub, `${where}.${key}[${i}]`);
-      }
-      if (schema['items']) check(schema['items'] as Record<string, unknown>, `${where}[]`);
-      if (typeof schema['additionalProperties'] === 'object')
-        check(schema['additionalProperties'] as Record<string, unknown>, `${where}{}`);
-      if (schema['propertyNames']) check(schema['propertyNames'] as Record<string, unknown>, `${where} keys`);
-    };
-    const operations = Object.entries(doc.paths as Record<string, Record<string, Record<string, unknown>>>).flatMap(([path, methods]) =>
-      Object.entries(methods).map(([method, op]) => ({ name: `${method.toUpperCase()} ${path}`, op })),
-    );
-    for (const { name, op } of operations) {
-      for (const p of (op['parameters'] ?? []) as { name: string; in: string; schema: Record<string, unknown> }[]) {
-        check(p.schema, `${name} ${p.in} ${p.name}`);
-      }
-      const body = (op['requestBody'] as { content: Record<string, { schema: Record<string, unknown> }> } | undefined)?.content[
-        'application/json'
-      ]?.schema;
+      const body = (op['requestBody'] as { content: Record<string, { schema: Schema }> } | undefined)?.content['application/json']?.schema;
       if (!body) continue;
-      check(body, `${name} body`);
+      problems.push(...unboundedParts(body, `${name} body`, 'closed'));
       const responses = op['responses'] as Record<string, unknown>;
       if (!responses['413'] || !responses['415']) problems.push(`${name} does not document 413 and 415`);
       if (!String(op['description']).match(/at most \d+ KiB/)) problems.push(`${name} does not state its body limit`);
@@ -84,6 +113,49 @@ describe('OpenAPI document', () => {
     expect(problems).toEqual([]);
     expect(doc.info.description).toContain('16 KiB');
     expect(doc.paths['/api/devices/{id}/commands'].post.description).toContain('64 KiB');
+  });
+
+  it('describes every answer fully: no pass-through object, bounded strings and maps', async () => {
+    const doc = (await t.app.inject({ method: 'GET', url: '/api/openapi.json' })).json();
+    const problems: string[] = [];
+    for (const { name, op } of operationsOf(doc)) {
+      for (const [status, schema] of responsesOf(op)) {
+        if (status === '204') continue;
+        if (!schema) problems.push(`${name} ${status} has no JSON schema`);
+        else problems.push(...unboundedParts(schema, `${name} ${status}`, 'open'));
+      }
+    }
+    expect(problems).toEqual([]);
+    const telemetry = doc.paths['/api/devices/{id}/telemetry'].get.responses['200'].content['application/json'].schema;
+    expect(Object.keys(telemetry.properties)).toEqual(expect.arrayContaining(['deviceId', 'from', 'to', 'intervalMs', 'metrics']));
+  });
+
+  it('documents for every error answer only codes of the closed set, each under its own status', async () => {
+    const doc = (await t.app.inject({ method: 'GET', url: '/api/openapi.json' })).json();
+    const problems: string[] = [];
+    let documented = 0;
+    for (const { name, op } of operationsOf(doc)) {
+      const statuses = responsesOf(op).filter(([status]) => Number(status) >= 400);
+      if (!statuses.some(([status]) => status === '500')) problems.push(`${name} does not document 500 InternalError`);
+      for (const [status, schema] of statuses) {
+        if (name.endsWith('/health') && status === '503') continue; // the readiness report, not an error
+        const properties = (schema?.['properties'] ?? {}) as Record<string, Schema>;
+        const codes = (properties['code']?.['enum'] ?? []) as unknown[];
+        if (codes.length === 0) problems.push(`${name} ${status} names no code`);
+        for (const code of codes) {
+          documented++;
+          if (!isErrorCode(code)) problems.push(`${name} ${status} documents ${String(code)}, outside the closed set`);
+          else if (String(errorCodes[code]) !== status)
+            problems.push(`${name} ${status} documents ${code}, whose status is ${errorCodes[code]}`);
+        }
+        if (properties['message']?.['maxLength'] !== errorMessageMaxLength) problems.push(`${name} ${status} has an unbounded message`);
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(documented).toBeGreaterThan(50);
+    expect(
+      doc.paths['/api/devices/{id}/telemetry/latest'].get.responses['404'].content['application/json'].schema.properties.code.enum.sort(),
+    ).toEqual(['DeviceNotFound', 'NoReadings']);
   });
 
   it('serves the docs UI under /api/docs', async () => {

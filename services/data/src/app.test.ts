@@ -1,9 +1,19 @@
 /** The HTTP layer alone: callers, schemas, error shapes and pagination, over in-memory store doubles. */
+import {
+  answerChecker,
+  DeviceStatesSchema,
+  errorAnswerSchema,
+  LatestValuesSchema,
+  RawReadingsPageSchema,
+  ReadingIntervalsSchema,
+  type DeviceState,
+} from '@fleet/core';
 import type { InjectOptions } from 'fastify';
 import pino from 'pino';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, queryLimits, type AppOptions } from './app.ts';
 import type { DeadLetterStore } from './dead-letters.ts';
+import type { DeviceStateReader } from './device-states.ts';
 import type { LatestStore } from './latest-store.ts';
 import type { StoredReading, TelemetryQuery, TelemetryStore } from './telemetry-store.ts';
 import { createTestCallers, type TestCallers } from './testing/test-callers.ts';
@@ -33,8 +43,20 @@ const deadLetters: DeadLetterStore = {
 };
 
 const readings = Array.from({ length: 25 }, (_, i) => ({ ts: 1000 + i * 10, seq: i, values: { t: i } }));
-/** dev-1 has readings, dev-2 is registered without any; nothing else is registered. */
-const devices = { exists: async (id: string) => id === 'dev-1' || id === 'dev-2' };
+/** dev-1 is online with a latest reading, dev-2 went offline before publishing; nothing is known of others. */
+const knownStates: Record<string, DeviceState> = {
+  'dev-1': {
+    deviceId: 'dev-1',
+    online: true,
+    lastSeenAt: '2026-01-02T00:00:00.000Z',
+    connectedAt: '2026-01-02T00:00:00.000Z',
+    latest: { ts: 5, seq: 1, values: { t: 1 }, receivedAt: 6 },
+  },
+  'dev-2': { deviceId: 'dev-2', online: false, lastSeenAt: '2026-01-03T00:00:00.000Z', disconnectReason: 'CLIENT_INITIATED_DISCONNECT' },
+};
+const states: DeviceStateReader = {
+  getMany: async (ids) => ids.map((deviceId) => knownStates[deviceId] ?? { deviceId, online: false }),
+};
 let callers: TestCallers;
 let build: (overrides?: Partial<AppOptions>) => ReturnType<typeof buildApp>;
 let app: ReturnType<typeof buildApp>;
@@ -45,7 +67,7 @@ const as = async (options: InjectOptions | string, groups: string[] = ['viewer']
 beforeAll(async () => {
   callers = await createTestCallers();
   build = (overrides = {}) =>
-    buildApp({ logger, verifier: callers.verifier, devices, telemetry: memoryTelemetry(readings), latest, deadLetters, ...overrides });
+    buildApp({ logger, verifier: callers.verifier, states, telemetry: memoryTelemetry(readings), latest, deadLetters, ...overrides });
   app = build();
 });
 
@@ -54,6 +76,7 @@ describe('who may call the Data Service', () => {
     { url: '/data/devices/dev-1/latest' },
     { url: '/data/devices/dev-1/readings' },
     { url: '/data/devices/dev-1/readings/raw' },
+    { url: '/data/device-states?ids=dev-1' },
     { url: '/data/dead-letters' },
     { method: 'POST', url: '/internal/dead-letters/replay' },
   ];
@@ -105,7 +128,7 @@ describe('data HTTP API', () => {
     expect(res.json()).toMatchObject({ status: 'ok', service: 'data', checks: [] });
   });
 
-  it('returns the latest values of a device, and 404 with a code for a device without readings', async () => {
+  it('returns the latest values of a device, and 404 NoReadings for a device without readings', async () => {
     expect((await as('/data/devices/dev-1/latest')).json()).toEqual({
       deviceId: 'dev-1',
       ts: 5,
@@ -115,14 +138,28 @@ describe('data HTTP API', () => {
     });
     const missing = await as('/data/devices/dev-2/latest');
     expect(missing.statusCode).toBe(404);
-    expect(missing.json()).toEqual({ code: 'NotFound', message: expect.stringContaining('dev-2') });
+    expect(missing.json()).toEqual({ code: 'NoReadings', message: 'No reading stored for device "dev-2"' });
   });
 
-  it('answers 404 DeviceNotFound, not 200 and an empty list, for telemetry of a device that is not registered', async () => {
-    for (const url of ['/data/devices/ghost/latest', '/data/devices/ghost/readings', '/data/devices/ghost/readings/raw']) {
-      const res = await as(url);
-      expect(res.statusCode, url).toBe(404);
-      expect(res.json()).toEqual({ code: 'DeviceNotFound', message: 'Device "ghost" is not registered' });
+  it('holds telemetry, not registrations: a device id it knows nothing of has no latest and empty ranges', async () => {
+    // Whether "ghost" is registered is the API Service's answer (DeviceNotFound), before it relays.
+    expect((await as('/data/devices/ghost/latest')).json()).toMatchObject({ code: 'NoReadings' });
+    expect((await as('/data/devices/ghost/readings/raw')).json()).toEqual({ deviceId: 'ghost', readings: [] });
+  });
+
+  it('answers the state of many devices in one call, in the order asked, offline for devices it knows nothing of', async () => {
+    const res = await as('/data/device-states?ids=dev-2,ghost,dev-1');
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ devices: [knownStates['dev-2'], { deviceId: 'ghost', online: false }, knownStates['dev-1']] });
+  });
+
+  it('takes at most 100 well-formed device ids per state call', async () => {
+    const ids = (n: number) => Array.from({ length: n }, (_, i) => `d${i}`).join(',');
+    expect((await as(`/data/device-states?ids=${ids(100)}`)).json<{ devices: unknown[] }>().devices).toHaveLength(100);
+    for (const query of [`ids=${ids(101)}`, 'ids=', 'ids=a,,b', 'ids=bad%20id', 'ids=a&ids=b', '']) {
+      const res = await as(`/data/device-states?${query}`);
+      expect(res.statusCode, query).toBe(400);
+      expect(res.json().code, query).toBe('ValidationError');
     }
   });
 
@@ -200,5 +237,42 @@ describe('data HTTP API', () => {
     const res = await as({ method: 'POST', url: '/internal/dead-letters/replay' }, ['admin']);
     expect(res.statusCode).toBe(501);
     expect(res.json()).toMatchObject({ code: 'NotImplemented' });
+  });
+});
+
+describe('answers in the @fleet/core contracts', () => {
+  it('answers every query in the shape of its contract, and every error in the error contract', async () => {
+    const answers = [
+      { url: '/data/devices/dev-1/latest', schema: LatestValuesSchema },
+      { url: '/data/devices/dev-1/readings?from=1000&to=1249&maxPoints=5', schema: ReadingIntervalsSchema },
+      { url: '/data/devices/dev-1/readings/raw?from=0&to=5000&limit=10', schema: RawReadingsPageSchema },
+      { url: '/data/device-states?ids=dev-1,dev-2,ghost', schema: DeviceStatesSchema },
+      { url: '/data/devices/dev-2/latest', schema: errorAnswerSchema(['NoReadings']) },
+      { url: '/data/devices/dev-1/readings?from=10&to=5', schema: errorAnswerSchema(['ValidationError']) },
+    ];
+    for (const { url, schema } of answers) {
+      expect(answerChecker(schema)((await as(url)).json()), url).toMatchObject({ ok: true });
+    }
+  });
+
+  it('never sends a store value that breaks its contract: 500 InternalError instead', async () => {
+    const broken = build({
+      latest: { ...latest, get: async (deviceId) => ({ deviceId, ts: 5, seq: 1, values: { t: 1 } }) as never },
+      states: { getMany: async (ids) => ids.map((deviceId) => ({ deviceId }) as never) },
+    });
+    for (const url of ['/data/devices/dev-1/latest', '/data/device-states?ids=dev-1']) {
+      const res = await as(url, ['viewer'], broken);
+      expect(res.statusCode, url).toBe(500);
+      expect(res.json()).toMatchObject({ code: 'InternalError' });
+    }
+  });
+
+  it('reports more metrics than an answer holds as truncated, within the contract', async () => {
+    const many = Array.from({ length: queryLimits.maxSeries + 1 }, (_, i) => ({ ts: 1000 + i, seq: i, values: { [`m${i}`]: i } }));
+    const res = await as('/data/devices/dev-1/readings?from=1000&to=2000', ['viewer'], build({ telemetry: memoryTelemetry(many) }));
+    const body = res.json();
+    expect(body.truncated).toBe(true);
+    expect(Object.keys(body.metrics)).toHaveLength(queryLimits.maxSeries);
+    expect(answerChecker(ReadingIntervalsSchema)(body)).toMatchObject({ ok: true });
   });
 });

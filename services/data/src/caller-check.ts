@@ -6,9 +6,15 @@
  * on the machine. Either way nothing but `/data/health` answers without a token, and replay
  * (a state change) needs the admin's token, which the API Service forwards from its caller.
  */
-import { errorCodes, type Permission } from '@fleet/core';
+import { errorCodes, type ErrorCode, type Permission } from '@fleet/core';
 import { checkBearer, type TokenVerifier } from '@fleet/core/tokens';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+
+/** The codes every route behind a caller check may answer besides its own: no token, too small a role, no JWKS, a fault. */
+export const callerErrors = ['Unauthorized', 'Forbidden', 'AuthUnavailable', 'InternalError'] as const satisfies readonly ErrorCode[];
+
+/** A route's caller check for a permission (`requireCaller` bound to the service's verifier). */
+export type RequireCaller = (permission: Permission) => ReturnType<typeof requireCaller>;
 
 /** A Fastify `onRequest` hook requiring a valid access token whose role has `permission`. */
 export function requireCaller(verifier: TokenVerifier, permission: Permission) {

@@ -48,4 +48,15 @@ describe('downsampling', () => {
     expect(() => createDownsampler({ from: 10, to: 5, maxPoints: 10 })).toThrow(/from <= to/);
     expect(() => createDownsampler({ from: 0, to: 5, maxPoints: 0 })).toThrow(/maxPoints/);
   });
+
+  it('keeps at most maxSeries metrics, the first seen, and says it left others out', () => {
+    const d = createDownsampler({ from: 0, to: 99, maxPoints: 10, maxSeries: 2 });
+    d.add({ ts: 1, values: { a: 1, b: 2 } });
+    expect(d.truncated).toBe(false);
+    d.add({ ts: 2, values: { c: 3, a: 4 } });
+    expect(d.truncated).toBe(true);
+    expect(Object.keys(d.result()).sort()).toEqual(['a', 'b']);
+    expect(d.result()['a']?.[0]?.count).toBe(2);
+    expect(() => createDownsampler({ from: 0, to: 1, maxPoints: 1, maxSeries: 1, metrics: ['a', 'b'] })).toThrow(/at most 1 metrics/);
+  });
 });

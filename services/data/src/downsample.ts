@@ -2,10 +2,12 @@
  * Server-side downsampling for charts: readings are folded, in one streaming pass, into fixed-width
  * intervals of `ceil((to − from + 1) / maxPoints)` ms, so a range never yields more than `maxPoints`
  * intervals per metric whatever the number of readings. Each interval keeps min, max, sum and count
- * (avg = sum / count): exact statistics, not a sample. Empty intervals are omitted.
+ * (avg = sum / count): exact statistics, not a sample. Empty intervals are omitted. At most
+ * `maxSeries` metrics are kept (the first names seen): an answer stays bounded even when a device
+ * changed its metric names over the range, and says so (`truncated`).
  */
 
-import type { ReadingInterval } from '@fleet/core';
+import { telemetryQueryLimits, type ReadingInterval } from '@fleet/core';
 
 /** One interval of one metric (the shape the API Service relays to charts). */
 export type Interval = ReadingInterval;
@@ -18,6 +20,8 @@ export interface DownsampleOptions {
   readonly maxPoints: number;
   /** Metrics to keep; all metrics seen when undefined. */
   readonly metrics?: readonly string[];
+  /** Most metrics kept. @default telemetryQueryLimits.maxSeries */
+  readonly maxSeries?: number;
 }
 
 export interface Downsampler {
@@ -26,6 +30,8 @@ export interface Downsampler {
   result(): Record<string, Interval[]>;
   /** Width of an interval, ms. */
   readonly intervalMs: number;
+  /** Whether a metric was left out because `maxSeries` were kept already. */
+  readonly truncated: boolean;
 }
 
 interface Acc {
@@ -36,7 +42,13 @@ interface Acc {
 }
 
 /** Creates a downsampler over [from, to]; throws when the range or maxPoints is not usable. */
-export function createDownsampler({ from, to, maxPoints, metrics }: DownsampleOptions): Downsampler {
+export function createDownsampler({
+  from,
+  to,
+  maxPoints,
+  metrics,
+  maxSeries = telemetryQueryLimits.maxSeries,
+}: DownsampleOptions): Downsampler {
   if (!(Number.isSafeInteger(from) && Number.isSafeInteger(to) && from <= to)) {
     throw new Error(`downsample range must be integers with from <= to, received from=${from} to=${to}`);
   }
@@ -45,16 +57,27 @@ export function createDownsampler({ from, to, maxPoints, metrics }: DownsampleOp
   const wanted = metrics ? new Set(metrics) : undefined;
   const series = new Map<string, Map<number, Acc>>();
   for (const m of metrics ?? []) series.set(m, new Map());
+  if (series.size > maxSeries) throw new Error(`at most ${maxSeries} metrics can be asked for, received ${series.size}`);
+  let truncated = false;
 
   return {
     intervalMs,
+    get truncated() {
+      return truncated;
+    },
     add({ ts, values }) {
       if (ts < from || ts > to) return;
       const t = from + Math.floor((ts - from) / intervalMs) * intervalMs;
       for (const [name, value] of Object.entries(values)) {
         if (wanted && !wanted.has(name)) continue;
         let buckets = series.get(name);
-        if (!buckets) series.set(name, (buckets = new Map()));
+        if (!buckets) {
+          if (series.size >= maxSeries) {
+            truncated = true;
+            continue;
+          }
+          series.set(name, (buckets = new Map()));
+        }
         const acc = buckets.get(t);
         if (!acc) buckets.set(t, { min: value, max: value, sum: value, count: 1 });
         else {

@@ -49,7 +49,6 @@ it('answers 200 with every dependency checked while the consumer runs and the de
   expect(status).toBe(200);
   expect(report.status).toBe('ok');
   expect(report.checks.map((c) => `${c.name} ${c.status}`).sort()).toEqual([
-    'dynamodb:fleet-devices ok',
     'dynamodb:fleet-latest ok',
     'dynamodb:fleet-telemetry ok',
     'ingest-consumer ok',
@@ -74,7 +73,7 @@ it('answers 503 naming DynamoDB while DynamoDB cannot be reached; liveness stays
   expect(status).toBe(503);
   expect(report.status).toBe('unavailable');
   const failed = report.checks.filter((c) => c.status === 'failed');
-  expect(failed.map((c) => c.name).sort()).toEqual(['dynamodb:fleet-devices', 'dynamodb:fleet-latest', 'dynamodb:fleet-telemetry']);
+  expect(failed.map((c) => c.name).sort()).toEqual(['dynamodb:fleet-latest', 'dynamodb:fleet-telemetry']);
   expect(failed[0]?.error).toMatch(/ECONNREFUSED/);
   expect(report.checks).toContainEqual(expect.objectContaining({ name: 's3:fleet-telemetry', status: 'ok' }));
   expect(live.statusCode).toBe(200);

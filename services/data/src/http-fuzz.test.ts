@@ -19,7 +19,7 @@ beforeAll(async () => {
   app = buildApp({
     logger: pino({ level: 'silent' }),
     verifier: callers.verifier,
-    devices: { exists: async (id) => id.startsWith('dev') },
+    states: { getMany: async (ids) => ids.map((deviceId) => ({ deviceId, online: deviceId.startsWith('dev') })) },
     telemetry: {
       write: async () => ({ stored: 0, duplicates: 0, failed: [] }),
       async *query({ from, to }) {
@@ -43,6 +43,7 @@ const routes = [
   'GET /data/devices/{id}/latest',
   'GET /data/devices/{id}/readings',
   'GET /data/devices/{id}/readings/raw',
+  'GET /data/device-states?ids={id}',
   'GET /data/dead-letters',
   'POST /internal/dead-letters/replay',
 ];
@@ -56,7 +57,7 @@ const query = fc.oneof(
   fc
     .array(
       fc.tuple(
-        fc.oneof(fc.constantFrom('from', 'to', 'maxPoints', 'metrics', 'limit', 'cursor'), fc.string({ maxLength: 8 })),
+        fc.oneof(fc.constantFrom('from', 'to', 'maxPoints', 'metrics', 'limit', 'cursor', 'ids'), fc.string({ maxLength: 8 })),
         fc.oneof(
           fc.string({ maxLength: 70 }),
           fc.integer().map(String),
@@ -81,7 +82,8 @@ describe('fuzzing the Data Service', () => {
         fc.constantFrom<string[] | undefined>(['viewer'], ['operator'], ['admin'], [], undefined),
         async (route, id, q, body, groups) => {
           const [method = 'GET', template = '/'] = route.split(' ');
-          const url = `${template.replace('{id}', id)}${q ? `?${q}` : ''}`;
+          const path = template.replace('{id}', id);
+          const url = `${path}${q ? `${path.includes('?') ? '&' : '?'}${q}` : ''}`;
           const headers: Record<string, string> = groups ? await callers.headers(groups) : {};
           if (body !== undefined) headers['content-type'] = 'application/json';
           const res = await app.inject({ method: method as 'GET', url, headers, ...(body === undefined ? {} : { payload: body }) });

@@ -9,7 +9,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createMetrics } from './emf.ts';
 import { createDataService, type DataService } from './service.ts';
-import { registerTestDevice, startLocalAws, type LocalAws } from './testing/local-aws.ts';
+import { startLocalAws, type LocalAws } from './testing/local-aws.ts';
 import { createMemoryQueue, type MemoryQueue } from './testing/memory-queue.ts';
 import { waitFor } from './testing/wait-for.ts';
 import { createTestCallers, type TestCallers } from './testing/test-callers.ts';
@@ -67,7 +67,6 @@ it('stores the 50 valid readings of 5 devices flushed with a deeply nested paylo
   await waitFor('the queue to drain', () => queue.size === 0, 20_000);
 
   for (let d = 0; d < 5; d++) {
-    await registerTestDevice(aws, `poison-peer-${d}`);
     const res = await service.app.inject({
       url: `/data/devices/poison-peer-${d}/readings/raw`,
       query: { from: String(base), to: String(now) },

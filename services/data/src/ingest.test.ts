@@ -4,14 +4,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMetrics } from './emf.ts';
 import { createDataService } from './service.ts';
 import { createTestCallers, type TestCallers } from './testing/test-callers.ts';
 import type { DataService } from './service.ts';
-import { startLocalAws, registerTestDevice } from './testing/local-aws.ts';
+import { startLocalAws } from './testing/local-aws.ts';
 import type { LocalAws } from './testing/local-aws.ts';
 import { createMemoryQueue } from './testing/memory-queue.ts';
 import type { MemoryQueue } from './testing/memory-queue.ts';
@@ -44,12 +44,9 @@ describe('ingest consumer and queries against dynalite and s3rver', () => {
   let service: DataService;
   let callers: TestCallers;
   const emf: string[] = [];
-  /** A registered device's telemetry, asked by an operator (who may also read dead letters). */
-  const query = async (url: string, query?: Record<string, string>) => {
-    const deviceId = /^\/data\/devices\/([^/]+)\//.exec(url)?.[1];
-    if (deviceId) await registerTestDevice(aws, deviceId);
-    return service.app.inject({ url, ...(query ? { query } : {}), headers: await callers.headers(['operator']) });
-  };
+  /** Asked by an operator (who may also read dead letters). */
+  const query = async (url: string, query?: Record<string, string>) =>
+    service.app.inject({ url, ...(query ? { query } : {}), headers: await callers.headers(['operator']) });
 
   const start = (q: MemoryQueue, tables = aws.tableNames) => {
     const s = createDataService({
@@ -208,35 +205,54 @@ describe('ingest consumer and queries against dynalite and s3rver', () => {
     expect(listed.Contents!.length).toBeLessThan(200); // batched: far fewer objects than messages
   });
 
-  it('applies presence events only to registered devices and only when newer than the stored one', async () => {
-    await aws.dynamo.send(
-      new PutCommand({
-        TableName: aws.tableNames.devices,
-        Item: { deviceId: 'known', ownerId: 'u1', createdAt: new Date(0).toISOString() },
-      }),
-    );
+  it("applies presence events of devices' client ids only, and only when newer, beside the latest reading", async () => {
+    const stateItem = async (deviceId: string) =>
+      (await aws.dynamo.send(new GetCommand({ TableName: aws.tableNames.latest, Key: { deviceId } }))).Item;
     const presence = (clientId: string, eventType: string, timestamp: number) =>
       JSON.stringify({ kind: 'presence', eventType, clientId, timestamp });
+    queue.send(telemetryBody('known', { ts: hourAgo, seq: 1, temperature: 20 }));
+    await waitFor('the reading', () => queue.size === 0);
     queue.send(presence('known', 'connected', now - 1000));
     await waitFor('the connect event', () => queue.size === 0);
     queue.send(presence('known', 'disconnected', now - 2000)); // older: out of order
-    queue.send(presence('unknown', 'connected', now));
-    await waitFor('the stale and unknown events to be consumed', () => queue.size === 0);
-    const item = (await aws.dynamo.send(new GetCommand({ TableName: aws.tableNames.devices, Key: { deviceId: 'known' } }))).Item;
-    expect(item).toMatchObject({
+    // A browser's client id is its Cognito identity id: not a device, no state.
+    queue.send(presence('us-east-1:0b6f1c3e-94d2-4a4b-9a52-5c7e1f0d2a11', 'connected', now));
+    // A device that connects before it ever published gets its state from the event alone.
+    queue.send(presence('fresh', 'connected', now));
+    await waitFor('the stale, browser and fresh events to be consumed', () => queue.size === 0);
+    expect(await stateItem('known')).toMatchObject({
       online: true,
       presenceAt: now - 1000,
       connectedAt: new Date(now - 1000).toISOString(),
       lastSeenAt: new Date(now - 1000).toISOString(),
+      ts: hourAgo,
+      seq: 1,
+      values: { temperature: 20 },
     });
-    expect(
-      (await aws.dynamo.send(new GetCommand({ TableName: aws.tableNames.devices, Key: { deviceId: 'unknown' } }))).Item,
-    ).toBeUndefined();
+    expect(await stateItem('us-east-1:0b6f1c3e-94d2-4a4b-9a52-5c7e1f0d2a11')).toBeUndefined();
+    expect(await stateItem('fresh')).toMatchObject({ online: true, presenceAt: now });
 
     queue.send(presence('known', 'disconnected', now));
     await waitFor('the disconnect event', () => queue.size === 0);
-    const after = (await aws.dynamo.send(new GetCommand({ TableName: aws.tableNames.devices, Key: { deviceId: 'known' } }))).Item;
-    expect(after).toMatchObject({ online: false, presenceAt: now, disconnectReason: 'UNKNOWN' });
+    expect(await stateItem('known')).toMatchObject({ online: false, presenceAt: now, disconnectReason: 'UNKNOWN' });
+    // A newer reading replaces the latest values and leaves presence alone.
+    queue.send(telemetryBody('known', { ts: hourAgo + 1, seq: 2, temperature: 21 }));
+    await waitFor('the newer reading', () => queue.size === 0);
+    expect(await stateItem('known')).toMatchObject({ online: false, presenceAt: now, seq: 2, values: { temperature: 21 } });
+    const states = await query('/data/device-states?ids=known,never-seen');
+    expect(states.json()).toEqual({
+      devices: [
+        {
+          deviceId: 'known',
+          online: false,
+          lastSeenAt: new Date(now).toISOString(),
+          connectedAt: new Date(now - 1000).toISOString(),
+          disconnectReason: 'UNKNOWN',
+          latest: { ts: hourAgo + 1, seq: 2, values: { temperature: 21 }, receivedAt: now },
+        },
+        { deviceId: 'never-seen', online: false },
+      ],
+    });
   });
 
   it('prints aggregated EMF lines counting stored, rejected and duplicate readings', () => {

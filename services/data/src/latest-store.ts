@@ -1,22 +1,15 @@
 /**
- * Latest values: one item per device in the latest table, replaced only by a newer (ts, seq).
- * The condition makes the write order-independent: an older or duplicate reading fails the
- * condition (ConditionalCheckFailedException), which is the expected outcome, not an error.
+ * Latest values: the reading attributes of each device's item in the device state table
+ * (`device-states.ts`), replaced only by a newer (ts, seq). The condition makes the write
+ * order-independent: an older or duplicate reading fails the condition
+ * (ConditionalCheckFailedException), which is the expected outcome, not an error. An UpdateItem
+ * (not a PutItem) leaves the presence attributes of the same item alone.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { Reading } from '@fleet/core';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { LatestValues, Reading } from '@fleet/core';
+import { latestOfItem } from './device-states.ts';
 import { isConditionFailed, mapWithLimit, withBackoff } from './retry.ts';
-
-/** The latest-values item of a device. */
-export interface LatestValues {
-  readonly deviceId: string;
-  readonly ts: number;
-  readonly seq: number;
-  readonly values: Readonly<Record<string, number>>;
-  /** Broker receive time of the reading, epoch ms. */
-  readonly receivedAt: number;
-}
 
 export interface LatestWriteResult {
   /** Devices whose latest item was replaced. */
@@ -29,6 +22,7 @@ export interface LatestWriteResult {
 export interface LatestStore {
   /** Offers each device's newest reading of the batch; never throws for a failed write (see `failed`). */
   write(readings: readonly (Reading & { readonly receivedAt: number })[]): Promise<LatestWriteResult>;
+  /** The device's latest reading; undefined before its first. */
   get(deviceId: string): Promise<LatestValues | undefined>;
 }
 
@@ -59,12 +53,15 @@ export function createLatestStore(options: LatestStoreOptions): LatestStore {
       try {
         await withBackoff(() =>
           client.send(
-            new PutCommand({
+            new UpdateCommand({
               TableName: tableName,
-              Item: { deviceId: r.deviceId, ts: r.ts, seq: r.seq, values: r.values, receivedAt: r.receivedAt },
-              ConditionExpression: 'attribute_not_exists(#deviceId) OR #ts < :ts OR (#ts = :ts AND #seq < :seq)',
-              ExpressionAttributeNames: { '#deviceId': 'deviceId', '#ts': 'ts', '#seq': 'seq' },
-              ExpressionAttributeValues: { ':ts': r.ts, ':seq': r.seq },
+              Key: { deviceId: r.deviceId },
+              // `values` is a DynamoDB reserved word: every name goes through a placeholder.
+              UpdateExpression: 'SET #ts = :ts, #seq = :seq, #values = :values, #receivedAt = :receivedAt',
+              // A presence event may have created the item first: no `ts` yet counts as older.
+              ConditionExpression: 'attribute_not_exists(#ts) OR #ts < :ts OR (#ts = :ts AND #seq < :seq)',
+              ExpressionAttributeNames: { '#ts': 'ts', '#seq': 'seq', '#values': 'values', '#receivedAt': 'receivedAt' },
+              ExpressionAttributeValues: { ':ts': r.ts, ':seq': r.seq, ':values': r.values, ':receivedAt': r.receivedAt },
             }),
           ),
         );
@@ -79,15 +76,8 @@ export function createLatestStore(options: LatestStoreOptions): LatestStore {
 
   async function get(deviceId: string): Promise<LatestValues | undefined> {
     const out = await client.send(new GetCommand({ TableName: tableName, Key: { deviceId } }));
-    const item = out.Item;
-    if (!item) return undefined;
-    return {
-      deviceId,
-      ts: Number(item['ts']),
-      seq: Number(item['seq']),
-      values: (item['values'] ?? {}) as Record<string, number>,
-      receivedAt: Number(item['receivedAt']),
-    };
+    const latest = out.Item ? latestOfItem(out.Item) : undefined;
+    return latest ? { deviceId, ...latest } : undefined;
   }
 
   return { write, get };

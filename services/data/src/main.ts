@@ -42,7 +42,7 @@ const service = createDataService({
     deadLetterQueueUrl: config.ingestDeadLetterQueueUrl,
     destinationQueueUrl: config.ingestQueueUrl,
   }),
-  tables: { devices: config.devicesTable, latest: config.latestTable, telemetry: config.telemetryTable },
+  tables: { latest: config.latestTable, telemetry: config.telemetryTable },
   bucket: config.bucket,
   metrics: createMetrics({ namespace: monitoring.namespace, service: 'data', flushIntervalMs: config.metricsFlushMs }),
   consumer: { receivers: config.receivers },

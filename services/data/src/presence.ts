@@ -1,20 +1,23 @@
 /**
- * Presence: AWS IoT lifecycle events keep the registry's online status
- * (https://docs.aws.amazon.com/iot/latest/developerguide/life-cycle-events.html). AWS documents
- * that these events can arrive out of order and more than once, so the update applies only when
- * the event is newer than the last one applied (`presenceAt`), and only to a registered device
- * (the client id of a device connection is its thing name, i.e. the device id).
+ * Presence: AWS IoT lifecycle events keep each device's online status in its item of the device
+ * state table (`device-states.ts`), which the Data Service owns; the API Service reads it over
+ * HTTP (docs/adr/0001-table-ownership.md). AWS documents that these events can arrive out of
+ * order and more than once (https://docs.aws.amazon.com/iot/latest/developerguide/life-cycle-events.html),
+ * so the update applies only when the event is newer than the last one applied (`presenceAt`).
  *
- * Device item attributes written here: `online` (boolean), `lastSeenAt` and `connectedAt`
- * (ISO 8601, like `createdAt`), `presenceAt` (epoch ms of the last applied event, for ordering),
- * `disconnectReason` (on disconnect).
+ * The client id of a device connection is its thing name, i.e. the device id; events of other
+ * clients (browsers connect with their Cognito identity id, `<region>:<uuid>`) are ignored.
+ *
+ * Item attributes written here: `online` (boolean), `lastSeenAt` and `connectedAt` (ISO 8601),
+ * `presenceAt` (epoch ms of the last applied event, for ordering), `disconnectReason` (on
+ * disconnect). An UpdateItem leaves the latest reading of the same item alone.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { PresenceIngestMessage } from '@fleet/core';
+import { deviceIdPattern, type PresenceIngestMessage } from '@fleet/core';
 import { isConditionFailed, withBackoff } from './retry.ts';
 
-/** `applied`: the registry changed; `ignored`: unknown device or an older event than the stored one. */
+/** `applied`: the state changed; `ignored`: not a device's client id, or an older event than the stored one. */
 export type PresenceOutcome = 'applied' | 'ignored';
 
 export interface PresenceStore {
@@ -24,13 +27,18 @@ export interface PresenceStore {
 
 export interface PresenceStoreOptions {
   readonly client: DynamoDBDocumentClient;
+  /** The device state table. */
   readonly tableName: string;
 }
 
-/** Creates the presence updater over the devices table. */
+/** AWS IoT's disconnect reasons are short words (`CLIENT_INITIATED_DISCONNECT`); longer text is cut to the contract's bound. */
+const maxReasonLength = 64;
+
+/** Creates the presence updater over the device state table. */
 export function createPresenceStore({ client, tableName }: PresenceStoreOptions): PresenceStore {
   return {
     async apply(event) {
+      if (!deviceIdPattern.test(event.clientId)) return 'ignored';
       const connected = event.eventType === 'connected';
       const at = new Date(event.timestamp).toISOString();
       // Attribute names go through placeholders: `online` is a DynamoDB reserved word.
@@ -38,7 +46,6 @@ export function createPresenceStore({ client, tableName }: PresenceStoreOptions)
         '#online': 'online',
         '#lastSeenAt': 'lastSeenAt',
         '#presenceAt': 'presenceAt',
-        '#deviceId': 'deviceId',
         '#reason': 'disconnectReason',
       };
       const sets = ['#online = :online', '#lastSeenAt = :at', '#presenceAt = :ts'];
@@ -48,7 +55,8 @@ export function createPresenceStore({ client, tableName }: PresenceStoreOptions)
         sets.push('#connectedAt = :at');
       } else {
         sets.push('#reason = :reason');
-        values[':reason'] = event.disconnectReason ?? 'UNKNOWN';
+        const reason: unknown = event.disconnectReason;
+        values[':reason'] = typeof reason === 'string' && reason !== '' ? reason.slice(0, maxReasonLength) : 'UNKNOWN';
       }
       try {
         await withBackoff(() =>
@@ -57,7 +65,7 @@ export function createPresenceStore({ client, tableName }: PresenceStoreOptions)
               TableName: tableName,
               Key: { deviceId: event.clientId },
               UpdateExpression: `SET ${sets.join(', ')}${connected ? ' REMOVE #reason' : ''}`,
-              ConditionExpression: 'attribute_exists(#deviceId) AND (attribute_not_exists(#presenceAt) OR #presenceAt < :ts)',
+              ConditionExpression: 'attribute_not_exists(#presenceAt) OR #presenceAt < :ts',
               ExpressionAttributeNames: names,
               ExpressionAttributeValues: values,
             }),

@@ -13,7 +13,7 @@ import { buildApp } from './app.ts';
 import { createArchiveWriter } from './archive-writer.ts';
 import { createDeadLetterStore } from './dead-letters.ts';
 import { bucketProbe, tableProbe } from './dependency-probes.ts';
-import { createDeviceDirectory } from './device-directory.ts';
+import { createDeviceStateReader } from './device-states.ts';
 import type { Metrics } from './emf.ts';
 import { createMetrics } from './emf.ts';
 import { createIngestConsumer } from './ingest-consumer.ts';
@@ -37,7 +37,8 @@ export interface DataServiceOptions {
   readonly sender?: QueueSender;
   /** The ingest dead-letter queue: its depth and its redrive (SQS message move tasks). */
   readonly redrive?: DeadLetterQueueRedrive;
-  readonly tables: { readonly devices: string; readonly latest: string; readonly telemetry: string };
+  /** Its own tables (docs/adr/0001-table-ownership.md): the device state (latest values and presence) and the time series. */
+  readonly tables: { readonly latest: string; readonly telemetry: string };
   readonly bucket: string;
   /** @default an EMF aggregator on stdout flushing every 10 s */
   readonly metrics?: Metrics;
@@ -62,7 +63,7 @@ export function createDataService(options: DataServiceOptions) {
     latest,
     deadLetters,
     archive: createArchiveWriter({ client: s3, bucket: options.bucket }),
-    presence: createPresenceStore({ client: dynamo, tableName: options.tables.devices }),
+    presence: createPresenceStore({ client: dynamo, tableName: options.tables.latest }),
     metrics,
     logger,
   });
@@ -71,9 +72,9 @@ export function createDataService(options: DataServiceOptions) {
   const app = buildApp({
     logger,
     verifier: options.verifier,
-    devices: createDeviceDirectory({ client: dynamo, tableName: options.tables.devices }),
     telemetry,
     latest,
+    states: createDeviceStateReader({ client: dynamo, tableName: options.tables.latest }),
     deadLetters,
     replay:
       options.sender && options.redrive
@@ -89,7 +90,7 @@ export function createDataService(options: DataServiceOptions) {
           name: 'ingest-consumer',
           probe: () => (consuming ? Promise.resolve() : Promise.reject(new Error('the queue consumer is not running'))),
         },
-        ...Object.values(options.tables).map((table) => tableProbe(dynamo, table)),
+        ...[options.tables.latest, options.tables.telemetry].map((table) => tableProbe(dynamo, table)),
         bucketProbe(s3, options.bucket, telemetryBucket.prefixes.deadLetters),
         ...(options.healthDependencies ?? []),
       ],

@@ -24,7 +24,7 @@ import { createSqsQueueSender, ruleDeadLetterPrefix } from './replay.ts';
 import { createDataService } from './service.ts';
 import { createTestCallers, type TestCallers } from './testing/test-callers.ts';
 import type { DataService } from './service.ts';
-import { startLocalAws, registerTestDevice } from './testing/local-aws.ts';
+import { startLocalAws } from './testing/local-aws.ts';
 import type { LocalAws } from './testing/local-aws.ts';
 import { waitFor } from './testing/wait-for.ts';
 
@@ -56,7 +56,6 @@ describe('ingest through the SQS stand-in', () => {
     return Number(Attributes?.ApproximateNumberOfMessages ?? 0) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
   };
   const raw = async (deviceId: string) => {
-    await registerTestDevice(aws, deviceId);
     const res = await service.app.inject({
       url: `/data/devices/${deviceId}/readings/raw`,
       query: { from: String(from - 1000), to: String(now), limit: '1000' },

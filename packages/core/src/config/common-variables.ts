@@ -78,13 +78,18 @@ export const identityPoolIdVariable = written(
   'The Cognito identity pool that gives signed-in browsers credentials for live data over MQTT.',
 );
 
-export const devicesTableVariable = written('DEVICES_TABLE', text, (refs) => refs.devicesTable, 'DynamoDB table of the device registry.');
+export const devicesTableVariable = written(
+  'DEVICES_TABLE',
+  text,
+  (refs) => refs.devicesTable,
+  'DynamoDB table of the device registry; the API Service owns it (docs/adr/0001-table-ownership.md).',
+);
 
 export const latestTableVariable = written(
   'LATEST_TABLE',
   text,
   (refs) => refs.latestTable,
-  'DynamoDB table of the latest reading per device.',
+  'DynamoDB table of the device state (latest values, presence); the Data Service owns it (docs/adr/0001-table-ownership.md).',
 );
 
 /** Every service's: where it listens, how it logs, the region and the user pool, the SDK's endpoint overrides. */
@@ -99,11 +104,9 @@ export const everyServiceVariables = {
   userPoolClientId: userPoolClientIdVariable,
 } as const;
 
-/** The services that call AWS APIs with the SDK and share the device tables (API and Data Service). */
+/** The services that call AWS APIs with the SDK (API and Data Service). */
 export const awsCallerVariables = {
   requestChecksumCalculation: requestChecksumVariable,
-  devicesTable: devicesTableVariable,
-  latestTable: latestTableVariable,
 } as const;
 
 /**

@@ -5,7 +5,13 @@
  * is added here or nowhere.
  */
 import type { ServiceName } from '../services.ts';
-import { awsCallerVariables, everyServiceVariables, identityPoolIdVariable } from './common-variables.ts';
+import {
+  awsCallerVariables,
+  devicesTableVariable,
+  everyServiceVariables,
+  identityPoolIdVariable,
+  latestTableVariable,
+} from './common-variables.ts';
 import { defaulted, integer, optional, text, url, written, type ValueType } from './config-variables.ts';
 import type { ConfigOf, ConfigSchema } from './load-config.ts';
 
@@ -38,6 +44,7 @@ const retiredDefaultRole: ValueType<'viewer'> = {
 export const apiConfigSchema = {
   ...everyServiceVariables,
   ...awsCallerVariables,
+  devicesTable: devicesTableVariable,
   platformStateTable: written(
     'PLATFORM_STATE_TABLE',
     text,
@@ -93,6 +100,7 @@ export const apiConfigSchema = {
 export const dataServiceConfigSchema = {
   ...everyServiceVariables,
   ...awsCallerVariables,
+  latestTable: latestTableVariable,
   telemetryTable: written('TELEMETRY_TABLE', text, (refs) => refs.telemetryTable, 'DynamoDB table of the time-bucketed readings.'),
   bucket: written('BUCKET_NAME', text, (refs) => refs.bucket, 'S3 bucket of the raw archive, exports and dead letters.'),
   ingestQueueUrl: written('INGEST_QUEUE_URL', httpUrl, (refs) => refs.ingestQueueUrl, 'SQS queue the ingest rule feeds.'),

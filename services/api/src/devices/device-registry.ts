@@ -1,44 +1,14 @@
 /**
- * The device registry (DEVICES_TABLE) and the latest values (LATEST_TABLE) as the API reads and
- * writes them. Presence attributes (`online`, `lastSeenAt`, …) and latest items are written by
- * the Data Service; the API writes only registration and removal.
+ * The device registry (`fleet-devices`), the API Service's own table: registration writes an item,
+ * revocation deletes it, and nothing else writes it (docs/adr/0001-table-ownership.md). Presence
+ * and latest values are the Data Service's; `device-views.ts` joins them in.
  */
-import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { DeviceRecord } from '@fleet/core';
 import type { ApiClients } from '../aws-clients.ts';
 
-/** A registry item as the API writes it. */
-export interface DeviceRecord {
-  readonly deviceId: string;
-  readonly name: string;
-  readonly ownerId: string;
-  readonly ownerName: string;
-  /** ISO 8601. */
-  readonly createdAt: string;
-  readonly certificateArn: string;
-  readonly certificateId: string;
-  readonly status: 'active';
-}
-
-/** What the Data Service adds to a registry item from AWS IoT lifecycle events. */
-export interface Presence {
-  readonly online: boolean;
-  readonly lastSeenAt?: string;
-  readonly connectedAt?: string;
-  readonly disconnectReason?: string;
-}
-
-/** The latest reading of a device, as the Data Service stores it. */
-export interface LatestReading {
-  readonly ts: number;
-  readonly seq: number;
-  readonly values: Readonly<Record<string, number>>;
-  readonly receivedAt?: number;
-}
-
-export type DeviceView = DeviceRecord & Presence & { readonly latest?: LatestReading };
-
-export interface DevicePage {
-  readonly items: DeviceView[];
+export interface RecordPage {
+  readonly items: DeviceRecord[];
   /** Opaque; absent on the last page. */
   readonly nextCursor?: string;
 }
@@ -46,8 +16,9 @@ export interface DevicePage {
 export interface DeviceRegistry {
   /** Stores a new device; `false` when the id is already registered. */
   create(record: DeviceRecord): Promise<boolean>;
-  get(deviceId: string): Promise<DeviceView | undefined>;
-  list(page: { limit: number; cursor?: string }): Promise<DevicePage>;
+  get(deviceId: string): Promise<DeviceRecord | undefined>;
+  /** A page of the registry, in registration order within the page. */
+  list(page: { limit: number; cursor?: string }): Promise<RecordPage>;
   remove(deviceId: string): Promise<void>;
 }
 
@@ -58,23 +29,8 @@ export class InvalidCursorError extends Error {
   }
 }
 
-export function createDeviceRegistry(deps: { dynamo: ApiClients['dynamo']; devicesTable: string; latestTable: string }): DeviceRegistry {
-  const { dynamo, devicesTable, latestTable } = deps;
-
-  /** BatchGetItem takes 100 keys; unprocessed keys are asked again (AWS advises backing off). */
-  async function latestOf(deviceIds: readonly string[]): Promise<Map<string, LatestReading>> {
-    const found = new Map<string, LatestReading>();
-    let keys = deviceIds.map((deviceId) => ({ deviceId }));
-    for (let attempt = 0; keys.length > 0 && attempt < 5; attempt++) {
-      if (attempt > 0) await new Promise((r) => setTimeout(r, 25 * 2 ** attempt));
-      const out = await dynamo.send(new BatchGetCommand({ RequestItems: { [latestTable]: { Keys: keys.slice(0, 100) } } }));
-      for (const item of out.Responses?.[latestTable] ?? []) found.set(String(item['deviceId']), toLatest(item));
-      const unprocessed = (out.UnprocessedKeys?.[latestTable]?.Keys ?? []) as { deviceId: string }[];
-      keys = [...unprocessed, ...keys.slice(100)];
-    }
-    return found;
-  }
-
+export function createDeviceRegistry(deps: { dynamo: ApiClients['dynamo']; devicesTable: string }): DeviceRegistry {
+  const { dynamo, devicesTable } = deps;
   return {
     async create(record) {
       try {
@@ -90,9 +46,7 @@ export function createDeviceRegistry(deps: { dynamo: ApiClients['dynamo']; devic
 
     async get(deviceId) {
       const out = await dynamo.send(new GetCommand({ TableName: devicesTable, Key: { deviceId }, ConsistentRead: true }));
-      if (!out.Item) return undefined;
-      const latest = (await latestOf([deviceId])).get(deviceId);
-      return toView(out.Item, latest);
+      return out.Item ? toRecord(out.Item) : undefined;
     },
 
     async list({ limit, cursor }) {
@@ -103,12 +57,10 @@ export function createDeviceRegistry(deps: { dynamo: ApiClients['dynamo']; devic
           ...(cursor ? { ExclusiveStartKey: { deviceId: decodeCursor(cursor) } } : {}),
         }),
       );
-      const items = out.Items ?? [];
-      const latest = items.length > 0 ? await latestOf(items.map((i) => String(i['deviceId']))) : new Map();
-      const views = items.map((item) => toView(item, latest.get(String(item['deviceId']))));
-      views.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.deviceId.localeCompare(b.deviceId));
+      const items = (out.Items ?? []).map(toRecord);
+      items.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.deviceId.localeCompare(b.deviceId));
       const last = out.LastEvaluatedKey?.['deviceId'];
-      return { items: views, ...(typeof last === 'string' ? { nextCursor: encodeCursor(last) } : {}) };
+      return { items, ...(typeof last === 'string' ? { nextCursor: encodeCursor(last) } : {}) };
     },
 
     async remove(deviceId) {
@@ -129,35 +81,20 @@ function decodeCursor(cursor: string): string {
   throw new InvalidCursorError(cursor);
 }
 
-function toLatest(item: Record<string, unknown>): LatestReading {
-  const receivedAt = item['receivedAt'];
-  return {
-    ts: Number(item['ts']),
-    seq: Number(item['seq']),
-    values: (item['values'] ?? {}) as Record<string, number>,
-    ...(typeof receivedAt === 'number' ? { receivedAt } : {}),
-  };
-}
-
-function toView(item: Record<string, unknown>, latest: LatestReading | undefined): DeviceView {
-  const text = (name: string) => (typeof item[name] === 'string' ? (item[name] as string) : undefined);
-  const optional = (name: string) => {
-    const v = text(name);
-    return v === undefined ? {} : { [name]: v };
-  };
+/**
+ * The registry fields of an item. Items written before presence moved to the Data Service still
+ * carry `online`, `lastSeenAt`…: they are not registry fields and are left out.
+ */
+function toRecord(item: Record<string, unknown>): DeviceRecord {
+  const text = (name: string) => (typeof item[name] === 'string' ? (item[name] as string) : '');
   return {
     deviceId: String(item['deviceId']),
-    name: text('name') ?? '',
-    ownerId: text('ownerId') ?? '',
-    ownerName: text('ownerName') ?? '',
-    createdAt: text('createdAt') ?? '',
-    certificateArn: text('certificateArn') ?? '',
-    certificateId: text('certificateId') ?? '',
+    name: text('name'),
+    ownerId: text('ownerId'),
+    ownerName: text('ownerName'),
+    createdAt: text('createdAt'),
+    certificateArn: text('certificateArn'),
+    certificateId: text('certificateId'),
     status: 'active',
-    online: item['online'] === true,
-    ...optional('lastSeenAt'),
-    ...optional('connectedAt'),
-    ...optional('disconnectReason'),
-    ...(latest ? { latest } : {}),
   };
 }

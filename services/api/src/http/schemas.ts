@@ -1,10 +1,12 @@
 /**
- * Request and response schemas shared by several routes. One TypeBox schema gives validation,
- * serialization (unknown fields never leak), the OpenAPI document and the handler's types.
+ * Request schemas shared by several routes, and the error codes routes document. The answers are
+ * the contracts of `@fleet/core` (device, telemetry, user, dead-letter, error): one TypeBox schema
+ * gives validation, serialization (unknown fields never leak), the OpenAPI document and the
+ * handler's types.
  */
-import { deviceIdPattern, type Permission, type Role } from '@fleet/core';
-import { Type, type Static, type TProperties } from 'typebox';
-import { ErrorBody } from '../errors.ts';
+import { DeviceIdSchema, type ErrorCode } from '@fleet/core';
+import { Type, type TProperties } from 'typebox';
+import { dataServiceErrors } from '../telemetry/data-service-errors.ts';
 
 /**
  * An object of the request (body, query string, path): unknown fields are refused with a 400
@@ -13,44 +15,30 @@ import { ErrorBody } from '../errors.ts';
 export const StrictObject = <T extends TProperties>(properties: T, options: { description?: string } = {}) =>
   Type.Object(properties, { ...options, additionalProperties: false });
 
-export const DeviceId = Type.String({
-  pattern: deviceIdPattern.source,
-  maxLength: 64,
-  description: 'Device id, also the AWS IoT thing name and the MQTT client id',
-  examples: ['greenhouse-sensor-k3x9q2'],
-});
+export const DeviceParams = StrictObject({ id: DeviceIdSchema });
 
-export const DeviceParams = StrictObject({ id: DeviceId });
+/**
+ * What any route with an access-token check may answer besides its own codes: no or a bad token
+ * (401), tokens that cannot be verified now (503), a fault (500).
+ */
+export const tokenErrors = ['Unauthorized', 'AuthUnavailable', 'InternalError'] as const satisfies readonly ErrorCode[];
 
-export const LatestReading = Type.Object({
-  ts: Type.Number({ description: 'Device time, epoch milliseconds' }),
-  seq: Type.Number(),
-  values: Type.Record(Type.String(), Type.Number()),
-  receivedAt: Type.Optional(Type.Number({ description: 'Broker receive time, epoch milliseconds' })),
-});
+/** ... and with a permission to check: a role without it (403). */
+export const permissionErrors = [...tokenErrors, 'Forbidden'] as const satisfies readonly ErrorCode[];
 
-export const Device = Type.Object({
-  deviceId: DeviceId,
-  name: Type.String(),
-  ownerId: Type.String(),
-  ownerName: Type.String(),
-  createdAt: Type.String({ format: 'date-time' }),
-  certificateArn: Type.String(),
-  certificateId: Type.String(),
-  status: Type.Literal('active'),
-  online: Type.Boolean({ description: 'Connected to IoT Core, from lifecycle events' }),
-  lastSeenAt: Type.Optional(Type.String({ format: 'date-time' })),
-  connectedAt: Type.Optional(Type.String({ format: 'date-time' })),
-  disconnectReason: Type.Optional(Type.String()),
-  latest: Type.Optional(LatestReading),
-});
+/** The error codes of a route with a path parameter: not valid (400 ValidationError) or not even percent-encoding (400 MalformedRequest). */
+export const paramErrors = ['ValidationError', 'MalformedRequest'] as const satisfies readonly ErrorCode[];
 
-/** Error responses documented on routes; the shape is the same for every status. */
-export const errorResponses = (...statuses: (400 | 401 | 403 | 404 | 409 | 413 | 415 | 502 | 503)[]) =>
-  Object.fromEntries(statuses.map((s) => [s, ErrorBody])) as Record<number, typeof ErrorBody>;
+/** The error codes of a route that takes a JSON body (it may be malformed, too large, not JSON or not valid). */
+export const bodyErrors = [
+  'ValidationError',
+  'MalformedRequest',
+  'PayloadTooLarge',
+  'UnsupportedMediaType',
+] as const satisfies readonly ErrorCode[];
 
-/** The error responses of every route that takes a JSON body (it may be malformed, too large or not JSON). */
-export const bodyErrors = [400, 413, 415] as const;
+/** The codes of a route that relays to the Data Service (its errors mapped into ours). */
+export { dataServiceErrors };
 
 /** What the OpenAPI document says about a route's body limit. */
 export const bodyLimitNote = (bytes: number) =>
@@ -58,26 +46,3 @@ export const bodyLimitNote = (bytes: number) =>
 
 /** The OpenAPI security requirement of routes that need an access token. */
 export const bearer = [{ bearerAuth: [] }];
-
-/** A role (see `roles` in core); the literals are spelled out so that TypeBox infers the union. */
-export const roleSchema = (options: { description?: string } = {}) =>
-  Type.Union([Type.Literal('admin'), Type.Literal('operator'), Type.Literal('viewer')], options);
-export const RoleSchema = roleSchema();
-// Fails to compile when core's roles and this schema drift apart.
-const sameRoles: [Role, Static<typeof RoleSchema>] extends [Static<typeof RoleSchema>, Role] ? true : never = true;
-void sameRoles;
-
-/** Something a role allows (see `permissions` in core), spelled out for TypeBox like the roles. */
-export const PermissionSchema = Type.Union(
-  [
-    Type.Literal('readDevices'),
-    Type.Literal('manageDevices'),
-    Type.Literal('manageUsers'),
-    Type.Literal('readDeadLetters'),
-    Type.Literal('replayDeadLetters'),
-  ],
-  { description: 'Something the role allows' },
-);
-const samePermissions: [Permission, Static<typeof PermissionSchema>] extends [Static<typeof PermissionSchema>, Permission] ? true : never =
-  true;
-void samePermissions;

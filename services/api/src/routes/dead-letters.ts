@@ -7,26 +7,23 @@
  * shapes of `@fleet/core` (dead-letter-contract.ts): parsed and serialized by them, so a field the
  * contract does not name never leaks.
  */
-import { DeadLetterOverviewSchema, DeadLetterReplayResultSchema } from '@fleet/core';
+import { DeadLetterOverviewSchema, DeadLetterReplayResultSchema, errorResponses, maxDeadLettersPerPage } from '@fleet/core';
 import { Type } from 'typebox';
 import type { Authorizer } from '../auth/authorize.ts';
 import { authOf } from '../auth/authorize.ts';
-import { bearer, errorResponses, StrictObject } from '../http/schemas.ts';
+import { bearer, bodyErrors, dataServiceErrors, permissionErrors, StrictObject } from '../http/schemas.ts';
 import type { TypedApp } from '../http/typed-app.ts';
-import { checkedAnswer, type DataServiceClient } from '../telemetry/data-service-client.ts';
+import type { DataServiceClient } from '../telemetry/data-service-client.ts';
 
 export interface DeadLetterRoutesDeps {
   readonly authorizer: Authorizer;
   readonly dataService: DataServiceClient;
 }
 
-const Limit = StrictObject({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })) });
+const Limit = StrictObject({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: maxDeadLettersPerPage })) });
 
 /** The Data Service's replay route: internal, reached over load balancer 3 only. */
 export const dataServiceReplayPath = '/internal/dead-letters/replay';
-
-const overviewOf = checkedAnswer(DeadLetterOverviewSchema, 'GET /data/dead-letters');
-const replayResultOf = checkedAnswer(DeadLetterReplayResultSchema, `POST ${dataServiceReplayPath}`);
 
 export function registerDeadLetterRoutes(app: TypedApp, deps: DeadLetterRoutesDeps): void {
   const queryOf = (url: string) => (url.includes('?') ? url.slice(url.indexOf('?') + 1) : '');
@@ -40,12 +37,15 @@ export function registerDeadLetterRoutes(app: TypedApp, deps: DeadLetterRoutesDe
         summary: 'Recent dead letters with the reason each was rejected, and how many messages wait for replay',
         security: bearer,
         querystring: Limit,
-        response: { 200: DeadLetterOverviewSchema, ...errorResponses(400, 401, 403, 502) },
+        response: { 200: DeadLetterOverviewSchema, ...errorResponses(...permissionErrors, 'ValidationError', ...dataServiceErrors) },
       },
     },
-    async (request) => {
-      return overviewOf(await deps.dataService.get('/data/dead-letters', queryOf(request.url), authOf(request).accessToken));
-    },
+    async (request) =>
+      deps.dataService.get(DeadLetterOverviewSchema, {
+        path: '/data/dead-letters',
+        query: queryOf(request.url),
+        accessToken: authOf(request).accessToken,
+      }),
   );
 
   app.post(
@@ -60,11 +60,15 @@ export function registerDeadLetterRoutes(app: TypedApp, deps: DeadLetterRoutesDe
           'waiting up to 5 s for it; answers what each moved. Replayed readings are stored once.',
         security: bearer,
         querystring: Limit,
-        response: { 200: DeadLetterReplayResultSchema, ...errorResponses(400, 401, 403, 502) },
+        // No body is read, but one sent is parsed (and refused) as on every POST.
+        response: { 200: DeadLetterReplayResultSchema, ...errorResponses(...permissionErrors, ...bodyErrors, ...dataServiceErrors) },
       },
     },
-    async (request) => {
-      return replayResultOf(await deps.dataService.post(dataServiceReplayPath, queryOf(request.url), authOf(request).accessToken));
-    },
+    async (request) =>
+      deps.dataService.post(DeadLetterReplayResultSchema, {
+        path: dataServiceReplayPath,
+        query: queryOf(request.url),
+        accessToken: authOf(request).accessToken,
+      }),
   );
 }

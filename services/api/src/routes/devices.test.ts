@@ -1,5 +1,6 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { deviceIdPattern, latestTable } from '@fleet/core';
+import Fastify from 'fastify';
+import { answerChecker, deviceIdPattern, DevicePageSchema, devicesTable } from '@fleet/core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { awsError } from '../test-support/fake-aws-client.ts';
 import { startTestApp, type TestApp } from '../test-support/test-app.ts';
@@ -14,11 +15,11 @@ beforeEach(() => {
   t.iotData.calls.length = 0;
 });
 
-async function register(body: unknown, groups: string[] = ['operator']) {
-  return t.app.inject({
+async function register(body: unknown, groups: string[] = ['operator'], app: TestApp = t) {
+  return app.app.inject({
     method: 'POST',
     url: '/api/devices',
-    headers: { authorization: await t.bearer({ groups }) },
+    headers: { authorization: await app.bearer({ groups }) },
     payload: body as object,
   });
 }
@@ -193,31 +194,23 @@ describe('POST /api/devices', () => {
 });
 
 describe('GET /api/devices', () => {
-  it('lists devices with online status and latest values, page by page', async () => {
+  it("lists devices page by page, each joined with the Data Service's presence and latest values", async () => {
     const t2 = await startTestApp();
     try {
-      const auth = await t2.bearer({ groups: ['admin'] });
-      for (const id of ['p-1', 'p-2', 'p-3']) {
-        const res = await t2.app.inject({
-          method: 'POST',
-          url: '/api/devices',
-          headers: { authorization: auth },
-          payload: { name: id, deviceId: id },
-        });
-        expect(res.statusCode).toBe(201);
-      }
+      for (const id of ['p-1', 'p-2', 'p-3']) expect((await register({ name: id, deviceId: id }, ['admin'], t2)).statusCode).toBe(201);
+      t2.data!.setState({
+        deviceId: 'p-2',
+        online: true,
+        lastSeenAt: '2026-01-02T00:00:00.000Z',
+        latest: { ts: 1_732_440_000_000, seq: 7, values: { temperature: 21.5 }, receivedAt: 1_732_440_000_050 },
+      });
+      // An item written before presence moved to the Data Service: its old presence attributes are not the registry's.
       await t2.dynamo.doc.send(
         new PutCommand({
-          TableName: latestTable.id,
-          Item: { deviceId: 'p-2', ts: 1_732_440_000_000, seq: 7, values: { temperature: 21.5 }, receivedAt: 1_732_440_000_050 },
-        }),
-      );
-      await t2.dynamo.doc.send(
-        new PutCommand({
-          TableName: 'fleet-devices',
+          TableName: devicesTable.id,
           Item: {
-            deviceId: 'p-2',
-            name: 'p-2',
+            deviceId: 'p-3',
+            name: 'p-3',
             ownerId: 'o',
             ownerName: 'o',
             createdAt: '2026-01-01T00:00:00.000Z',
@@ -225,7 +218,6 @@ describe('GET /api/devices', () => {
             certificateId: 'c',
             status: 'active',
             online: true,
-            lastSeenAt: '2026-01-02T00:00:00.000Z',
             presenceAt: 5,
           },
         }),
@@ -243,6 +235,7 @@ describe('GET /api/devices', () => {
         });
         expect(res.statusCode).toBe(200);
         const body = res.json();
+        expect(answerChecker(DevicePageSchema)(body)).toMatchObject({ ok: true });
         expect(body.items.length).toBeLessThanOrEqual(2);
         for (const item of body.items) seen.set(item.deviceId, item);
         cursor = body.nextCursor;
@@ -251,13 +244,49 @@ describe('GET /api/devices', () => {
       expect([...seen.keys()].sort()).toEqual(['p-1', 'p-2', 'p-3']);
       expect(pages).toBeGreaterThanOrEqual(2);
       expect(seen.get('p-2')).toMatchObject({
+        name: 'p-2',
         online: true,
         lastSeenAt: '2026-01-02T00:00:00.000Z',
-        latest: { ts: 1_732_440_000_000, seq: 7, values: { temperature: 21.5 } },
+        latest: { ts: 1_732_440_000_000, seq: 7, values: { temperature: 21.5 }, receivedAt: 1_732_440_000_050 },
       });
       expect(seen.get('p-2')).not.toHaveProperty('presenceAt');
       expect(seen.get('p-1')).toMatchObject({ online: false });
       expect(seen.get('p-1')).not.toHaveProperty('latest');
+      expect(seen.get('p-3')).toMatchObject({ online: false });
+      expect(seen.get('p-3')).not.toHaveProperty('presenceAt');
+    } finally {
+      await t2.close();
+    }
+  });
+
+  it('asks the Data Service once per page, for every device of it, with the caller’s token', async () => {
+    const t2 = await startTestApp();
+    try {
+      const admin = await t2.bearer({ groups: ['admin'] });
+      const ids = Array.from({ length: 30 }, (_, i) => `many-${String(i).padStart(2, '0')}`);
+      for (const id of ids) await register({ name: id, deviceId: id }, ['admin'], t2);
+      const before = t2.data!.requests.length;
+      const res = await t2.app.inject({ method: 'GET', url: '/api/devices?limit=100', headers: { authorization: admin } });
+      expect(res.json().items).toHaveLength(30);
+      const calls = t2.data!.requests.slice(before);
+      expect(calls).toHaveLength(1);
+      expect(calls[0]?.authorization).toBe(admin);
+      expect(new URL(calls[0]!.url.split(' ')[1]!, 'http://data').searchParams.get('ids')?.split(',').sort()).toEqual(ids);
+    } finally {
+      await t2.close();
+    }
+  });
+
+  it('answers 502 DataServiceUnavailable when the Data Service cannot give the state, never a device without it', async () => {
+    const t2 = await startTestApp({ config: { dataServiceUrl: 'http://127.0.0.1:9' } });
+    try {
+      const admin = await t2.bearer({ groups: ['admin'] });
+      await register({ name: 'x', deviceId: 'lonely' }, ['admin'], t2);
+      for (const url of ['/api/devices', '/api/devices/lonely']) {
+        const res = await t2.app.inject({ method: 'GET', url, headers: { authorization: admin } });
+        expect(res.statusCode, url).toBe(502);
+        expect(res.json()).toEqual({ code: 'DataServiceUnavailable', message: 'The data service is unavailable, try again later' });
+      }
     } finally {
       await t2.close();
     }
@@ -283,6 +312,37 @@ describe('GET /api/devices/:id', () => {
     const invalid = await t.app.inject({ method: 'GET', url: '/api/devices/bad%20id', headers: { authorization: auth } });
     expect(invalid.statusCode).toBe(400);
     expect(invalid.json().message).toContain('params/id');
+  });
+
+  it('answers the registry item joined with the Data Service state of the device', async () => {
+    await register({ name: 'Joined', deviceId: 'joined-1' });
+    t.data!.setState({ deviceId: 'joined-1', online: false, lastSeenAt: '2026-02-01T00:00:00.000Z', disconnectReason: 'CONNECTION_LOST' });
+    const res = await t.app.inject({ method: 'GET', url: '/api/devices/joined-1', headers: { authorization: await t.bearer() } });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({
+      deviceId: 'joined-1',
+      name: 'Joined',
+      ownerName: 'alice',
+      online: false,
+      lastSeenAt: '2026-02-01T00:00:00.000Z',
+      disconnectReason: 'CONNECTION_LOST',
+    });
+  });
+
+  it('answers 502 when the Data Service answers the state of another device than the one asked', async () => {
+    const odd = Fastify();
+    odd.get('/data/device-states', async () => ({ devices: [{ deviceId: 'someone-else', online: true }] }));
+    const t2 = await startTestApp({ config: { dataServiceUrl: await odd.listen({ port: 0, host: '127.0.0.1' }) } });
+    try {
+      const admin = await t2.bearer({ groups: ['admin'] });
+      await register({ name: 'x', deviceId: 'asked' }, ['admin'], t2);
+      const res = await t2.app.inject({ method: 'GET', url: '/api/devices/asked', headers: { authorization: admin } });
+      expect(res.statusCode).toBe(502);
+      expect(res.json()).toMatchObject({ code: 'DataServiceUnavailable' });
+    } finally {
+      await t2.close();
+      await odd.close();
+    }
   });
 });
 

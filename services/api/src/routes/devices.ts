@@ -1,24 +1,49 @@
 /**
  * Device registration, listing, revocation and commands. A device is an AWS IoT thing plus an
  * item in the registry; registration creates both (or neither) and answers the private key once.
+ * Listing and reading join the registry with the Data Service's state of each device
+ * (`device-views.ts`); answers are the `@fleet/core` device contract.
  */
 import { randomUUID } from 'node:crypto';
 import { PublishCommand } from '@aws-sdk/client-iot-data-plane';
-import { bodyLimits, topics } from '@fleet/core';
+import {
+  bodyLimits,
+  CommandAcceptedSchema,
+  deviceLimits,
+  DeviceIdSchema,
+  DevicePageSchema,
+  DeviceRevokedSchema,
+  DeviceViewSchema,
+  errorResponses,
+  RegisteredDeviceSchema,
+  topics,
+} from '@fleet/core';
 import { Type } from 'typebox';
 import { authOf, type Authorizer } from '../auth/authorize.ts';
 import type { ApiClients } from '../aws-clients.ts';
 import { deviceCredentials } from '../devices/device-credentials.ts';
 import { generateDeviceId } from '../devices/device-id.ts';
 import { InvalidCursorError, type DeviceRegistry } from '../devices/device-registry.ts';
+import { deviceView, type DeviceViews } from '../devices/device-views.ts';
 import type { IotProvisioning } from '../devices/iot-provisioning.ts';
 import { apiError } from '../errors.ts';
-import { bearer, bodyErrors, bodyLimitNote, Device, DeviceId, DeviceParams, errorResponses, StrictObject } from '../http/schemas.ts';
+import {
+  bearer,
+  bodyErrors,
+  bodyLimitNote,
+  dataServiceErrors,
+  DeviceParams,
+  paramErrors,
+  permissionErrors,
+  StrictObject,
+} from '../http/schemas.ts';
 import type { TypedApp } from '../http/typed-app.ts';
 
 export interface DeviceRoutesDeps {
   readonly authorizer: Authorizer;
   readonly registry: DeviceRegistry;
+  /** The registry joined with the Data Service's state of each device. */
+  readonly views: DeviceViews;
   readonly provisioning: IotProvisioning;
   readonly iotEndpoint: () => Promise<string>;
   readonly iotData: ApiClients['iotData'];
@@ -28,23 +53,13 @@ export interface DeviceRoutesDeps {
 }
 
 const RegisterBody = StrictObject({
-  name: Type.String({ minLength: 1, maxLength: 128, description: 'Display name' }),
-  deviceId: Type.Optional(DeviceId),
-});
-
-const Credentials = Type.Object({
-  certificatePem: Type.String(),
-  privateKey: Type.String({ description: 'Shown once; never stored by Fleet' }),
-  caUrl: Type.String(),
-  endpoint: Type.String({ description: 'IoT data endpoint host (iot:Data-ATS)' }),
-  port: Type.Integer(),
-  topic: Type.String(),
-  mosquittoPub: Type.String({ description: 'Ready-to-paste command publishing one reading' }),
+  name: Type.String({ minLength: 1, maxLength: deviceLimits.maxNameLength, description: 'Display name' }),
+  deviceId: Type.Optional(DeviceIdSchema),
 });
 
 const ListQuery = StrictObject({
-  limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
-  cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
+  limit: Type.Integer({ minimum: 1, maximum: deviceLimits.maxPage, default: 50 }),
+  cursor: Type.Optional(Type.String({ minLength: 1, maxLength: deviceLimits.maxCursorLength })),
 });
 
 const CommandBody = StrictObject({
@@ -52,6 +67,8 @@ const CommandBody = StrictObject({
   args: Type.Optional(
     Type.Record(Type.String({ maxLength: 64 }), Type.Unknown(), {
       maxProperties: 32,
+      // A record's key schema is not checked by itself: the names' bound is.
+      propertyNames: Type.String({ maxLength: 64 }),
       description: `Command arguments (a JSON object of at most 32 fields); the whole body is at most ${bodyLimits.apiCommand / 1024} KiB`,
     }),
   ),
@@ -61,7 +78,7 @@ const CommandBody = StrictObject({
 const generatedIdAttempts = 3;
 
 export function registerDeviceRoutes(app: TypedApp, deps: DeviceRoutesDeps): void {
-  const { authorizer, registry, provisioning } = deps;
+  const { authorizer, registry, views, provisioning } = deps;
 
   app.post(
     '/api/devices',
@@ -73,7 +90,7 @@ export function registerDeviceRoutes(app: TypedApp, deps: DeviceRoutesDeps): voi
         description: bodyLimitNote(bodyLimits.api),
         security: bearer,
         body: RegisterBody,
-        response: { 201: Type.Object({ device: Device, credentials: Credentials }), ...errorResponses(...bodyErrors, 401, 403, 409) },
+        response: { 201: RegisteredDeviceSchema, ...errorResponses(...permissionErrors, ...bodyErrors, 'DeviceExists') },
       },
     },
     async (request, reply) => {
@@ -117,7 +134,7 @@ export function registerDeviceRoutes(app: TypedApp, deps: DeviceRoutesDeps): voi
         request.log.info({ deviceId, owner: caller.sub }, 'device registered');
         const endpoint = await deps.iotEndpoint();
         return reply.code(201).send({
-          device: { ...record, online: false },
+          device: deviceView(record),
           credentials: deviceCredentials({ deviceId, certificatePem, privateKey, caUrl: deps.caUrl, endpoint, port: deps.mqttPort }),
         });
       }
@@ -134,15 +151,13 @@ export function registerDeviceRoutes(app: TypedApp, deps: DeviceRoutesDeps): voi
         summary: 'List devices with their online status and latest values',
         security: bearer,
         querystring: ListQuery,
-        response: {
-          200: Type.Object({ items: Type.Array(Device), nextCursor: Type.Optional(Type.String()) }),
-          ...errorResponses(400, 401),
-        },
+        response: { 200: DevicePageSchema, ...errorResponses(...permissionErrors, 'ValidationError', ...dataServiceErrors) },
       },
     },
     async (request) => {
+      const { limit, cursor } = request.query;
       try {
-        return await registry.list({ limit: request.query.limit, ...(request.query.cursor ? { cursor: request.query.cursor } : {}) });
+        return await views.list({ limit, ...(cursor ? { cursor } : {}) }, authOf(request).accessToken);
       } catch (err) {
         if (err instanceof InvalidCursorError) throw apiError('ValidationError', `querystring/cursor ${err.message}`);
         throw err;
@@ -159,11 +174,11 @@ export function registerDeviceRoutes(app: TypedApp, deps: DeviceRoutesDeps): voi
         summary: 'One device with its online status and latest values',
         security: bearer,
         params: DeviceParams,
-        response: { 200: Device, ...errorResponses(400, 401, 404) },
+        response: { 200: DeviceViewSchema, ...errorResponses(...permissionErrors, ...paramErrors, 'DeviceNotFound', ...dataServiceErrors) },
       },
     },
     async (request) => {
-      const device = await registry.get(request.params.id);
+      const device = await views.get(request.params.id, authOf(request).accessToken);
       if (!device) throw apiError('DeviceNotFound', `Device "${request.params.id}" is not registered`);
       return device;
     },
@@ -178,7 +193,10 @@ export function registerDeviceRoutes(app: TypedApp, deps: DeviceRoutesDeps): voi
         summary: 'Revoke a device: deactivates and deletes its certificate, deletes its thing and registry item',
         security: bearer,
         params: DeviceParams,
-        response: { 204: Type.Null({ description: 'Revoked' }), ...errorResponses(400, 401, 403, 404) },
+        response: {
+          204: DeviceRevokedSchema,
+          ...errorResponses(...permissionErrors, ...paramErrors, ...bodyErrors, 'DeviceNotFound'),
+        },
       },
     },
     async (request, reply) => {
@@ -204,10 +222,7 @@ export function registerDeviceRoutes(app: TypedApp, deps: DeviceRoutesDeps): voi
         security: bearer,
         params: DeviceParams,
         body: CommandBody,
-        response: {
-          202: Type.Object({ commandId: Type.String(), topic: Type.String() }),
-          ...errorResponses(...bodyErrors, 401, 403, 404),
-        },
+        response: { 202: CommandAcceptedSchema, ...errorResponses(...permissionErrors, ...paramErrors, ...bodyErrors, 'DeviceNotFound') },
       },
     },
     async (request, reply) => {

@@ -1,5 +1,5 @@
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import { HealthReportSchema, LivenessSchema, type DependencyProbe, type HealthProbe } from '@fleet/core';
+import { errorResponses, HealthReportSchema, LivenessSchema, type DependencyProbe, type HealthProbe } from '@fleet/core';
 import type { ApiClients } from '../aws-clients.ts';
 import type { TypedApp } from '../http/typed-app.ts';
 
@@ -25,7 +25,11 @@ export function registerHealthRoutes(app: TypedApp, deps: { readonly health: Hea
     {
       // Load balancers ask every few seconds: log only problems.
       logLevel: 'warn',
-      schema: { tags: ['health'], summary: 'Liveness: the process answers', response: { 200: LivenessSchema } },
+      schema: {
+        tags: ['health'],
+        summary: 'Liveness: the process answers',
+        response: { 200: LivenessSchema, ...errorResponses('InternalError') },
+      },
     },
     async () => ({ status: 'ok' as const }),
   );
@@ -36,7 +40,7 @@ export function registerHealthRoutes(app: TypedApp, deps: { readonly health: Hea
       schema: {
         tags: ['health'],
         summary: 'Readiness: 503 naming the dependency (DynamoDB table) that cannot serve',
-        response: { 200: HealthReportSchema, 503: HealthReportSchema },
+        response: { ...errorResponses('InternalError'), 200: HealthReportSchema, 503: HealthReportSchema },
       },
     },
     async (_request, reply) => {

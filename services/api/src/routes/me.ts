@@ -10,7 +10,7 @@
 import { GetIdCommand } from '@aws-sdk/client-cognito-identity';
 import { AdminListGroupsForUserCommand, GetUserCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { AttachPolicyCommand } from '@aws-sdk/client-iot';
-import { bodyLimits, effectiveRole, isRole, permissionsOf } from '@fleet/core';
+import { bodyLimits, effectiveRole, errorResponses, isRole, LiveAccessSchema, permissionsOf, SignedInUserSchema } from '@fleet/core';
 import { Type } from 'typebox';
 import type { Authorizer } from '../auth/authorize.ts';
 import { authOf } from '../auth/authorize.ts';
@@ -18,7 +18,7 @@ import type { TokenVerifier } from '@fleet/core/tokens';
 import type { FirstAdmin } from '../auth/first-admin.ts';
 import type { ApiClients } from '../aws-clients.ts';
 import { apiError } from '../errors.ts';
-import { bearer, bodyErrors, bodyLimitNote, errorResponses, PermissionSchema, roleSchema, StrictObject } from '../http/schemas.ts';
+import { bearer, bodyErrors, bodyLimitNote, permissionErrors, StrictObject, tokenErrors } from '../http/schemas.ts';
 import type { TypedApp } from '../http/typed-app.ts';
 
 export interface MeRoutesDeps {
@@ -34,19 +34,6 @@ export interface MeRoutesDeps {
   readonly browserPolicyName: string;
 }
 
-const Me = Type.Object({
-  username: Type.String(),
-  sub: Type.String(),
-  email: Type.Union([Type.String(), Type.Null()], { description: 'null when the user pool could not be asked' }),
-  role: roleSchema({ description: "The user's role in the user pool now" }),
-  groups: Type.Array(Type.String(), { description: "The user's groups in the user pool now" }),
-  tokenRole: roleSchema({
-    description: 'The role the presented access token carries; when it differs from `role`, refresh the tokens to act with `role`',
-  }),
-  permissions: Type.Array(PermissionSchema, { description: 'What `role` allows' }),
-  firstAdmin: Type.Optional(Type.Literal(true, { description: 'This call made the user the first admin of a fresh stack' })),
-});
-
 export function registerMeRoutes(app: TypedApp, deps: MeRoutesDeps): void {
   app.get(
     '/api/me',
@@ -56,7 +43,7 @@ export function registerMeRoutes(app: TypedApp, deps: MeRoutesDeps): void {
         tags: ['me'],
         summary: 'The signed-in user and their role',
         security: bearer,
-        response: { 200: Me, ...errorResponses(401) },
+        response: { 200: SignedInUserSchema, ...errorResponses(...tokenErrors) },
       },
     },
     async (request) => {
@@ -121,7 +108,7 @@ export function registerMeRoutes(app: TypedApp, deps: MeRoutesDeps): void {
         description: bodyLimitNote(bodyLimits.api),
         security: bearer,
         body: StrictObject({ idToken: Type.String({ minLength: 1, maxLength: 8192, description: 'The ID token of the same sign-in' }) }),
-        response: { 200: Type.Object({ identityId: Type.String() }), ...errorResponses(...bodyErrors, 401, 403) },
+        response: { 200: LiveAccessSchema, ...errorResponses(...permissionErrors, ...bodyErrors, 'InvalidIdToken') },
       },
     },
     async (request) => {

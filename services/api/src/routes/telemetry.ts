@@ -1,35 +1,57 @@
 /**
- * Telemetry queries, answered by the Data Service: the API checks who is asking and relays the
- * request with the same query string (the Data Service owns the query semantics and limits, and
- * answers 404 DeviceNotFound for a device that is not registered). The schemas here mirror the
- * Data Service's bounds so that the OpenAPI document shows them and a bad query never travels.
+ * Telemetry queries, answered by the Data Service: the API checks who is asking and that the device
+ * is registered (it owns the registry: 404 DeviceNotFound), then relays the request with the same
+ * query string (the Data Service owns the query semantics and limits) and checks the answer against
+ * its `@fleet/core` contract. The schemas here mirror the Data Service's bounds so that the OpenAPI
+ * document shows them and a bad query never travels.
  */
-import { telemetryQueryLimits as limits } from '@fleet/core';
-import { Type } from 'typebox';
+import {
+  errorResponses,
+  LatestValuesSchema,
+  RawReadingsPageSchema,
+  ReadingIntervalsSchema,
+  telemetryQueryLimits as limits,
+} from '@fleet/core';
+import { Type, type TSchema } from 'typebox';
 import type { Authorizer } from '../auth/authorize.ts';
 import { authOf } from '../auth/authorize.ts';
-import { bearer, DeviceParams, errorResponses, StrictObject } from '../http/schemas.ts';
+import type { DeviceRegistry } from '../devices/device-registry.ts';
+import { apiError } from '../errors.ts';
+import { bearer, dataServiceErrors, DeviceParams, paramErrors, permissionErrors, StrictObject } from '../http/schemas.ts';
 import type { TypedApp } from '../http/typed-app.ts';
 import type { DataServiceClient } from '../telemetry/data-service-client.ts';
+import type { RelayedCode } from '../telemetry/data-service-errors.ts';
 
 export interface TelemetryRoutesDeps {
   readonly authorizer: Authorizer;
+  readonly registry: Pick<DeviceRegistry, 'get'>;
   readonly dataService: DataServiceClient;
 }
 
-const Passthrough = Type.Object({}, { additionalProperties: true, description: "The Data Service's answer, relayed as is" });
 const Time = Type.String({ minLength: 1, maxLength: limits.maxTimeLength, description: 'ISO 8601 time or epoch milliseconds' });
 
-const routes = [
+interface TelemetryRoute {
+  readonly url: string;
+  readonly upstream: (id: string) => string;
+  readonly summary: string;
+  readonly querystring: TSchema;
+  readonly answer: TSchema;
+  /** The Data Service codes this route relays. */
+  readonly relay: readonly RelayedCode[];
+}
+
+const routes: readonly TelemetryRoute[] = [
   {
     url: '/api/devices/:id/telemetry/latest',
-    upstream: (id: string) => `/data/devices/${id}/latest`,
-    summary: 'Latest reading of a device',
+    upstream: (id) => `/data/devices/${id}/latest`,
+    summary: 'Latest reading of a device (404 NoReadings before its first)',
     querystring: StrictObject({}),
+    answer: LatestValuesSchema,
+    relay: ['NoReadings'],
   },
   {
     url: '/api/devices/:id/telemetry',
-    upstream: (id: string) => `/data/devices/${id}/readings`,
+    upstream: (id) => `/data/devices/${id}/readings`,
     summary: 'Readings over a time range, downsampled to at most maxPoints per metric',
     querystring: StrictObject({
       from: Type.Optional(Time),
@@ -38,13 +60,19 @@ const routes = [
         Type.Integer({ minimum: 1, maximum: limits.maxMaxPoints, description: `Default ${limits.defaultMaxPoints}` }),
       ),
       metrics: Type.Optional(
-        Type.String({ minLength: 1, maxLength: limits.maxMetricsLength, description: 'Comma-separated metric names' }),
+        Type.String({
+          minLength: 1,
+          maxLength: limits.maxMetricsLength,
+          description: `Comma-separated metric names, at most ${limits.maxSeries}`,
+        }),
       ),
     }),
+    answer: ReadingIntervalsSchema,
+    relay: ['ValidationError'],
   },
   {
     url: '/api/devices/:id/telemetry/raw',
-    upstream: (id: string) => `/data/devices/${id}/readings/raw`,
+    upstream: (id) => `/data/devices/${id}/readings/raw`,
     summary: 'Raw readings over a time range, paginated',
     querystring: StrictObject({
       from: Type.Optional(Time),
@@ -52,8 +80,10 @@ const routes = [
       limit: Type.Optional(Type.Integer({ minimum: 1, maximum: limits.maxRawLimit, description: `Default ${limits.defaultRawLimit}` })),
       cursor: Type.Optional(Type.String({ minLength: 1, maxLength: limits.maxCursorLength })),
     }),
+    answer: RawReadingsPageSchema,
+    relay: ['ValidationError'],
   },
-] as const;
+];
 
 export function registerTelemetryRoutes(app: TypedApp, deps: TelemetryRoutesDeps): void {
   for (const route of routes) {
@@ -67,14 +97,22 @@ export function registerTelemetryRoutes(app: TypedApp, deps: TelemetryRoutesDeps
           security: bearer,
           params: DeviceParams,
           querystring: route.querystring,
-          response: { 200: Passthrough, ...errorResponses(400, 401, 404, 502, 503) },
+          response: {
+            200: route.answer,
+            ...errorResponses(...permissionErrors, ...paramErrors, 'DeviceNotFound', ...dataServiceErrors, ...route.relay),
+          },
         },
       },
-      async (request, reply) => {
+      async (request) => {
+        const deviceId = request.params.id;
+        if (!(await deps.registry.get(deviceId))) throw apiError('DeviceNotFound', `Device "${deviceId}" is not registered`);
         const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?') + 1) : '';
-        const json = await deps.dataService.get(route.upstream(request.params.id), query, authOf(request).accessToken);
-        // Already JSON text: Fastify sends a string as is when the content type is set.
-        return reply.type('application/json; charset=utf-8').send(json as unknown as Record<string, unknown>);
+        return deps.dataService.get(route.answer, {
+          path: route.upstream(deviceId),
+          query,
+          accessToken: authOf(request).accessToken,
+          relay: route.relay,
+        });
       },
     );
   }

@@ -12,12 +12,23 @@ import {
   ListUsersCommand,
   type UserType,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { bodyLimits, effectiveRole, isRole } from '@fleet/core';
+import {
+  bodyLimits,
+  effectiveRole,
+  errorResponses,
+  InvitedUserSchema,
+  isRole,
+  maxUsersPerPage,
+  RoleChangeSchema,
+  RoleSchema,
+  UserPageSchema,
+  type PoolUser,
+} from '@fleet/core';
 import { Type } from 'typebox';
 import { authOf, type Authorizer } from '../auth/authorize.ts';
 import type { ApiClients } from '../aws-clients.ts';
 import { apiError } from '../errors.ts';
-import { bearer, bodyErrors, bodyLimitNote, errorResponses, RoleSchema, StrictObject } from '../http/schemas.ts';
+import { bearer, bodyErrors, bodyLimitNote, paramErrors, permissionErrors, StrictObject } from '../http/schemas.ts';
 import type { TypedApp } from '../http/typed-app.ts';
 
 export interface UserRoutesDeps {
@@ -25,17 +36,6 @@ export interface UserRoutesDeps {
   readonly cognito: ApiClients['cognito'];
   readonly userPoolId: string;
 }
-
-const User = Type.Object({
-  username: Type.String(),
-  sub: Type.Optional(Type.String()),
-  email: Type.Optional(Type.String()),
-  enabled: Type.Boolean(),
-  status: Type.Optional(Type.String({ description: 'Cognito UserStatus, e.g. CONFIRMED' })),
-  createdAt: Type.Optional(Type.String({ format: 'date-time' })),
-  groups: Type.Array(Type.String()),
-  role: RoleSchema,
-});
 
 /** Cognito's limits on a username (AdminGetUser, Username: 1–128 characters). */
 const Username = Type.String({ minLength: 1, maxLength: 128, pattern: '^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+$' });
@@ -49,7 +49,7 @@ const InviteBody = StrictObject({
 });
 
 /** The API's view of a pool user. */
-function userOf(u: UserType, groups: string[]): Record<string, unknown> {
+function userOf(u: UserType, groups: string[]): PoolUser {
   const attr = (name: string) => u.Attributes?.find((a) => a.Name === name)?.Value;
   const sub = attr('sub');
   const email = attr('email');
@@ -93,13 +93,10 @@ export function registerUserRoutes(app: TypedApp, deps: UserRoutesDeps): void {
         summary: 'Users of the pool with their groups and role',
         security: bearer,
         querystring: StrictObject({
-          limit: Type.Integer({ minimum: 1, maximum: 60, default: 60 }),
+          limit: Type.Integer({ minimum: 1, maximum: maxUsersPerPage, default: maxUsersPerPage }),
           cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 2048 })),
         }),
-        response: {
-          200: Type.Object({ users: Type.Array(User), nextCursor: Type.Optional(Type.String()) }),
-          ...errorResponses(400, 401, 403),
-        },
+        response: { 200: UserPageSchema, ...errorResponses(...permissionErrors, 'ValidationError') },
       },
     },
     async (request) => {
@@ -119,7 +116,7 @@ export function registerUserRoutes(app: TypedApp, deps: UserRoutesDeps): void {
         throw err;
       }
       const listed = out.Users ?? [];
-      const users = new Array<Record<string, unknown>>(listed.length);
+      const users = new Array<PoolUser>(listed.length);
       for (let i = 0; i < listed.length; i += groupConcurrency) {
         await Promise.all(
           listed.slice(i, i + groupConcurrency).map(async (u, j) => {
@@ -127,7 +124,7 @@ export function registerUserRoutes(app: TypedApp, deps: UserRoutesDeps): void {
           }),
         );
       }
-      return { users: users as never[], ...(out.PaginationToken ? { nextCursor: out.PaginationToken } : {}) };
+      return { users, ...(out.PaginationToken ? { nextCursor: out.PaginationToken } : {}) };
     },
   );
 
@@ -141,7 +138,7 @@ export function registerUserRoutes(app: TypedApp, deps: UserRoutesDeps): void {
         description: bodyLimitNote(bodyLimits.api),
         security: bearer,
         body: InviteBody,
-        response: { 201: Type.Object({ user: User }), ...errorResponses(...bodyErrors, 401, 403, 409) },
+        response: { 201: InvitedUserSchema, ...errorResponses(...permissionErrors, ...bodyErrors, 'UserExists') },
       },
     },
     async (request, reply) => {
@@ -173,7 +170,7 @@ export function registerUserRoutes(app: TypedApp, deps: UserRoutesDeps): void {
       if (!created?.Username) throw new Error('AdminCreateUser answered without a user');
       await cognito.send(new AdminAddUserToGroupCommand({ UserPoolId: userPoolId, Username: created.Username, GroupName: role }));
       request.log.info({ username: created.Username, role, by: authOf(request).username }, 'user invited');
-      return reply.code(201).send({ user: userOf(created, [role]) as never });
+      return reply.code(201).send({ user: userOf(created, [role]) });
     },
   );
 
@@ -189,8 +186,8 @@ export function registerUserRoutes(app: TypedApp, deps: UserRoutesDeps): void {
         params: StrictObject({ username: Username }),
         body: StrictObject({ role: RoleSchema }),
         response: {
-          200: Type.Object({ username: Type.String(), role: RoleSchema, groups: Type.Array(Type.String()) }),
-          ...errorResponses(...bodyErrors, 401, 403, 404, 409),
+          200: RoleChangeSchema,
+          ...errorResponses(...permissionErrors, ...paramErrors, ...bodyErrors, 'UserNotFound', 'RoleChangeRefused'),
         },
       },
     },

@@ -1,21 +1,32 @@
 /**
- * The Data Service as the API reaches it (load balancer 3). Telemetry queries are passed through:
- * the Data Service's JSON body is relayed as received, its 4xx become ours with the same status
- * and `{ code, message }` (its codes are the same closed set of `@fleet/core`; anything else is
- * named by its status), and its 5xx, a timeout or a refused connection become a 502 so the
- * caller can tell "your request is wrong" from "a dependency is down".
+ * The Data Service as the API reaches it (load balancer 3), with the caller's token. Every answer
+ * is checked against its `@fleet/core` contract before the API uses it (`checkedAnswer`); its
+ * errors are mapped into the API's own codes (`data-service-errors.ts`). A 5xx, a timeout, a
+ * refused connection or an answer of another shape become a 502 so the caller can tell "your
+ * request is wrong" from "a dependency is down", never a 500 from serializing what was relayed.
  */
-import { errorCodeForStatus, isErrorCode } from '@fleet/core';
+import { answerChecker, deviceLimits, DeviceStatesSchema, type DeviceState } from '@fleet/core';
 import type { Logger } from 'pino';
 import type { Static, TSchema } from 'typebox';
-import { Compile } from 'typebox/compile';
-import { ApiError, apiError } from '../errors.ts';
+import { apiError } from '../errors.ts';
+import { fromDataServiceError, type RelayedCode } from './data-service-errors.ts';
+
+/** A call of a Data Service route: its path and query string, the caller's token, the Data Service codes it relays. */
+export interface DataServiceCall {
+  readonly path: string;
+  readonly query: string;
+  readonly accessToken: string;
+  /** @default none (besides `Unauthorized`, see data-service-errors.ts) */
+  readonly relay?: readonly RelayedCode[];
+}
 
 export interface DataServiceClient {
-  /** GETs `path` with the query string; resolves with the JSON text of a 200. */
-  get(path: string, query: string, accessToken: string): Promise<string>;
-  /** POSTs to `path` with the query string and no body; resolves with the JSON text of a 200. */
-  post(path: string, query: string, accessToken: string): Promise<string>;
+  /** GETs a route; resolves with the 200 answer, checked against `schema`. */
+  get<T extends TSchema>(schema: T, call: DataServiceCall): Promise<Static<T>>;
+  /** POSTs to a route with no body; resolves with the 200 answer, checked against `schema`. */
+  post<T extends TSchema>(schema: T, call: DataServiceCall): Promise<Static<T>>;
+  /** Presence and latest reading of each device, in the order given: one call per 100 devices. */
+  deviceStates(deviceIds: readonly string[], accessToken: string): Promise<DeviceState[]>;
 }
 
 /**
@@ -24,21 +35,35 @@ export interface DataServiceClient {
  * service, never a 500 when our own serializer meets it.
  */
 export function checkedAnswer<T extends TSchema>(schema: T, what: string): (text: string) => Static<T> {
-  const validator = Compile(schema);
+  const check = answerChecker(schema);
   return (text) => {
-    const value: unknown = JSON.parse(text);
-    if (validator.Check(value)) return value as Static<T>;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (err) {
+      throw apiError('DataServiceUnavailable', 'The data service answered in an unexpected shape, try again later', {
+        cause: new Error(`${what}: the answer is not JSON`, { cause: err }),
+      });
+    }
+    const checked = check(value);
+    if (checked.ok) return checked.value;
     throw apiError('DataServiceUnavailable', 'The data service answered in an unexpected shape, try again later', {
-      cause: new Error(`${what}: ${JSON.stringify([...validator.Errors(value)].slice(0, 3))}`),
+      cause: new Error(`${what}: ${checked.problems.join('; ')}`),
     });
   };
 }
 
 export function createDataServiceClient(deps: { baseUrl: string; logger: Logger; timeoutMs?: number }): DataServiceClient {
   const timeoutMs = deps.timeoutMs ?? 10_000;
-  const unavailable = (cause: unknown) => apiError('DataServiceUnavailable', 'The data service is unavailable, try again later', { cause });
+  /** One checker per contract, compiled once. */
+  const checkers = new WeakMap<TSchema, (text: string) => unknown>();
+  const checkerOf = <T extends TSchema>(schema: T) => {
+    let checker = checkers.get(schema);
+    if (!checker) checkers.set(schema, (checker = checkedAnswer(schema, 'the data service')));
+    return checker as (text: string) => Static<T>;
+  };
 
-  async function send(method: 'GET' | 'POST', path: string, query: string, accessToken: string): Promise<string> {
+  async function send<T extends TSchema>(schema: T, method: 'GET' | 'POST', { path, query, accessToken, relay = [] }: DataServiceCall) {
     const url = `${deps.baseUrl}${path}${query ? `?${query}` : ''}`;
     let res: Response;
     let text: string;
@@ -51,41 +76,29 @@ export function createDataServiceClient(deps: { baseUrl: string; logger: Logger;
       });
       text = await res.text();
     } catch (err) {
-      throw unavailable(err);
+      throw apiError('DataServiceUnavailable', 'The data service is unavailable, try again later', { cause: err });
     }
-    if (res.status >= 500 || (res.status < 400 && res.status !== 200)) {
-      throw unavailable(new Error(`${method} ${url} answered ${res.status}: ${text.slice(0, 200)}`));
-    }
-    if (res.status >= 400) {
-      const body = parseError(text);
-      throw new ApiError(
-        res.status,
-        isErrorCode(body?.code) ? body.code : errorCodeForStatus(res.status),
-        body?.message ?? `The data service refused the request (${res.status})`,
-      );
-    }
-    try {
-      JSON.parse(text);
-    } catch (err) {
-      throw unavailable(new Error(`${method} ${url} answered 200 with a body that is not JSON`, { cause: err }));
-    }
-    return text;
+    if (res.status !== 200) throw fromDataServiceError(res.status, text, `${method} ${path}`, relay);
+    return checkerOf(schema)(text);
   }
 
-  return {
-    get: (path, query, accessToken) => send('GET', path, query, accessToken),
-    post: (path, query, accessToken) => send('POST', path, query, accessToken),
+  const client: DataServiceClient = {
+    get: (schema, call) => send(schema, 'GET', call),
+    post: (schema, call) => send(schema, 'POST', call),
+    async deviceStates(deviceIds, accessToken) {
+      const states: DeviceState[] = [];
+      for (let i = 0; i < deviceIds.length; i += deviceLimits.maxPage) {
+        const ids = deviceIds.slice(i, i + deviceLimits.maxPage);
+        const answer = await client.get(DeviceStatesSchema, { path: '/data/device-states', query: `ids=${ids.join(',')}`, accessToken });
+        if (answer.devices.length !== ids.length || answer.devices.some((d, j) => d.deviceId !== ids[j])) {
+          throw apiError('DataServiceUnavailable', 'The data service answered in an unexpected shape, try again later', {
+            cause: new Error(`GET /data/device-states answered other devices than the ${ids.length} asked`),
+          });
+        }
+        states.push(...answer.devices);
+      }
+      return states;
+    },
   };
-}
-
-function parseError(text: string): { code?: string; message?: string } | undefined {
-  try {
-    const body = JSON.parse(text) as Record<string, unknown>;
-    return {
-      ...(typeof body['code'] === 'string' ? { code: body['code'] } : {}),
-      ...(typeof body['message'] === 'string' ? { message: body['message'] } : {}),
-    };
-  } catch {
-    return undefined;
-  }
+  return client;
 }

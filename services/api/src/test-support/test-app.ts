@@ -1,19 +1,20 @@
 /**
  * The API Service built in process for tests: real DynamoDB (dynalite), real token verification
  * (a jose key pair standing in for the user pool), recording fakes for IoT, IoT data and
- * Cognito, and the Data Service at a URL the test chooses.
+ * Cognito, and the Data Service at a URL the test chooses (a fake answering device states by default).
  */
 import type { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import type { IoTClient } from '@aws-sdk/client-iot';
 import type { IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane';
-import { devicesTable, latestTable, platformStateTable } from '@fleet/core';
+import { devicesTable, platformStateTable } from '@fleet/core';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { buildApp, type AppConfig } from '../app.ts';
 import { createTokenVerifier } from '@fleet/core/tokens';
 import type { ApiClients } from '../aws-clients.ts';
 import { startTestDynamo, type TestDynamo } from './dynalite-tables.ts';
+import { startFakeDataService, type FakeDataService } from './fake-data-service.ts';
 import { awsError, fakeAwsClient, type FakeAwsClient } from './fake-aws-client.ts';
 import { fakeUserPool, type FakeUserPool } from './fake-user-pool.ts';
 import { createTestTokens, type TestTokens } from '@fleet/core/tokens/testing';
@@ -23,7 +24,6 @@ export const testPool = { userPoolId: 'us-east-1_TestPool1', clientId: 'test-cli
 export const testConfig: AppConfig = {
   region: 'us-east-1',
   devicesTable: devicesTable.id,
-  latestTable: latestTable.id,
   userPoolId: testPool.userPoolId,
   userPoolClientId: testPool.clientId,
   identityPoolId: 'us-east-1:11111111-2222-3333-4444-555555555555',
@@ -32,7 +32,7 @@ export const testConfig: AppConfig = {
   iotCaUrl: 'https://www.amazontrust.com/repository/AmazonRootCA1.pem',
   devicePolicyName: 'fleet-device',
   browserPolicyName: 'fleet-browser-live',
-  dataServiceUrl: 'http://127.0.0.1:9', // replaced by tests that reach the Data Service
+  dataServiceUrl: 'http://127.0.0.1:9', // replaced by the fake Data Service or the test's own
   platformStateTable: platformStateTable.id,
 };
 
@@ -57,6 +57,8 @@ export interface TestApp {
   /** The users and groups behind `cognito`. */
   readonly pool: FakeUserPool;
   readonly cognitoIdentity: FakeAwsClient<CognitoIdentityClient>;
+  /** The fake Data Service, unless the test gave a `dataServiceUrl` of its own. */
+  readonly data: FakeDataService | undefined;
   /**
    * `Authorization` header value for a user in the given groups; the fake user pool gets the user
    * with the same groups, unless `poolGroups` says otherwise (a token issued before a role change).
@@ -119,6 +121,7 @@ export async function startTestApp(options: { config?: Partial<AppConfig>; healt
   const pool = fakeUserPool();
   const cognitoIdentity = fakeAwsClient<CognitoIdentityClient>({ GetId: () => ({ IdentityId: 'us-east-1:identity-of-alice' }) });
   const logger = pino({ level: 'silent' });
+  const data = options.config?.dataServiceUrl === undefined ? await startFakeDataService() : undefined;
   const clients: ApiClients = {
     iot: iot.client,
     iotData: iotData.client,
@@ -128,7 +131,7 @@ export async function startTestApp(options: { config?: Partial<AppConfig>; healt
   };
   const verifier = createTokenVerifier({ ...testPool, loadJwks: async () => tokens.jwks, logger });
   const app = await buildApp({
-    config: { ...testConfig, ...options.config },
+    config: { ...testConfig, ...(data ? { dataServiceUrl: data.url } : {}), ...options.config },
     clients,
     verifier,
     logger,
@@ -145,6 +148,7 @@ export async function startTestApp(options: { config?: Partial<AppConfig>; healt
     cognito: pool.client,
     pool,
     cognitoIdentity,
+    data,
     bearer: async (o = {}) => {
       const username = o.username ?? 'alice';
       pool.put({ username, sub: o.sub ?? `sub-${username}`, groups: o.poolGroups ?? o.groups ?? [] });
@@ -153,6 +157,7 @@ export async function startTestApp(options: { config?: Partial<AppConfig>; healt
     async close() {
       await app.close();
       await dynamo.close();
+      await data?.close();
     },
   };
 }

@@ -4,7 +4,7 @@
  * Service uses. Test support only.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
-import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { tables } from '@fleet/core';
 import { startTestDynamo, startTestS3 } from '@fleet/local-cloud/testing';
 
@@ -28,9 +28,4 @@ export async function startLocalAws(options: { maxItemSizeKb?: number } = {}): P
       await Promise.all([dynamo.close(), s3.close()]);
     },
   };
-}
-
-/** Registers a device as the API Service does (an item in the devices table), so queries of it answer. */
-export async function registerTestDevice(aws: LocalAws, deviceId: string): Promise<void> {
-  await aws.dynamo.send(new PutCommand({ TableName: aws.tableNames.devices, Item: { deviceId, name: deviceId, status: 'active' } }));
 }

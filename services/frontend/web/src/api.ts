@@ -1,43 +1,80 @@
-/** The Fleet REST API (behind the gateway at /api), with the user's access token. */
-import type {
-  DeadLetterOverview,
-  DeadLetterReplayResult,
-  DeviceCredentials,
-  ErrorCode,
-  PoolUser,
-  ReadingInterval,
-  Role,
-  SignedInUser,
+/**
+ * The Fleet REST API (behind the gateway at /api), with the user's access token. Every answer is
+ * checked against its `@fleet/core` contract, the one the API serializes with, before a page uses
+ * it; every error keeps the API's `{ code, message }`.
+ */
+import {
+  answerChecker,
+  DeadLetterOverviewSchema,
+  DeadLetterReplayResultSchema,
+  DevicePageSchema,
+  DeviceRevokedSchema,
+  DeviceViewSchema,
+  ErrorAnswerSchema,
+  errorCodeForStatus,
+  InvitedUserSchema,
+  LiveAccessSchema,
+  ReadingIntervalsSchema,
+  RegisteredDeviceSchema,
+  RoleChangeSchema,
+  SignedInUserSchema,
+  UserPageSchema,
+  type DeviceCredentials,
+  type DeviceView,
+  type ErrorCode,
+  type PoolUser,
+  type ReadingInterval,
+  type Role,
+  type SignedInUser,
 } from '@fleet/core';
+import type { Static, TSchema } from 'typebox';
 import type { Session } from './auth.ts';
 
 export type Credentials = DeviceCredentials;
 export type Interval = ReadingInterval;
-
-export interface Device {
-  readonly deviceId: string;
-  readonly name: string;
-  readonly online?: boolean;
-  readonly lastSeenAt?: string;
-  readonly createdAt?: string;
-  readonly latest?: { readonly ts: number; readonly seq?: number; readonly values: Readonly<Record<string, number>> };
-}
-
+export type Device = DeviceView;
 export type { PoolUser, Role, SignedInUser };
 
+/** An answer that is not what the API promised: an error `{ code, message }`, or one the app cannot read. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
+    /** The API's code; `BadGateway` for an answer the app cannot read (as the gateway names a target's bad answer). */
+    readonly code: ErrorCode,
     message: string,
-    /** The code of the answer (`{ code, message }`), when it had one. */
-    readonly code?: ErrorCode,
   ) {
     super(message);
+    this.name = 'ApiError';
   }
 }
 
+const errorAnswerOf = answerChecker(ErrorAnswerSchema);
+/** One checker per contract, compiled at its first answer. */
+const checkers = new Map<TSchema, ReturnType<typeof answerChecker>>();
+
+/** The answer of `what`, checked against `schema`: the value, or the ApiError to throw. */
+export function readAnswer<T extends TSchema>(schema: T, what: string, status: number, text: string): Static<T> {
+  let parsed: unknown;
+  try {
+    // An empty body (204) reads as null, what a no-content contract says.
+    parsed = text ? (JSON.parse(text) as unknown) : null;
+  } catch {
+    parsed = undefined;
+  }
+  if (status >= 400) {
+    const error = errorAnswerOf(parsed);
+    if (error.ok) throw new ApiError(status, error.value.code, error.value.message);
+    throw new ApiError(status, errorCodeForStatus(status), `${what} answered ${status}`);
+  }
+  let check = checkers.get(schema);
+  if (!check) checkers.set(schema, (check = answerChecker(schema)));
+  const checked = check(parsed);
+  if (checked.ok) return checked.value as Static<T>;
+  throw new ApiError(502, 'BadGateway', `${what} answered in an unexpected shape: ${checked.problems.join('; ')}`);
+}
+
 export function createApi(session: () => Promise<Session>) {
-  async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  async function call<T extends TSchema>(schema: T, method: string, path: string, body?: unknown): Promise<Static<T>> {
     const { accessToken } = await session();
     const res = await fetch(path, {
       method,
@@ -45,37 +82,24 @@ export function createApi(session: () => Promise<Session>) {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
-    let parsed: unknown;
-    try {
-      parsed = text ? (JSON.parse(text) as unknown) : undefined;
-    } catch {
-      parsed = undefined;
-    }
-    if (!res.ok) {
-      const error = parsed as { code?: ErrorCode; message?: string } | undefined;
-      throw new ApiError(res.status, error?.message ?? `${method} ${path} answered ${res.status}`, error?.code);
-    }
-    return parsed as T;
+    return readAnswer(schema, `${method} ${path}`, res.status, text);
   }
+  const device = (id: string) => `/api/devices/${encodeURIComponent(id)}`;
   return {
-    me: () => call<SignedInUser>('GET', '/api/me'),
-    devices: () => call<{ items: Device[] }>('GET', '/api/devices'),
-    device: (id: string) => call<Device>('GET', `/api/devices/${encodeURIComponent(id)}`),
+    me: (): Promise<SignedInUser> => call(SignedInUserSchema, 'GET', '/api/me'),
+    devices: () => call(DevicePageSchema, 'GET', '/api/devices'),
+    device: (id: string) => call(DeviceViewSchema, 'GET', device(id)),
     register: (name: string, deviceId?: string) =>
-      call<{ device: Device; credentials: Credentials }>('POST', '/api/devices', { name, ...(deviceId ? { deviceId } : {}) }),
-    remove: (id: string) => call<unknown>('DELETE', `/api/devices/${encodeURIComponent(id)}`),
+      call(RegisteredDeviceSchema, 'POST', '/api/devices', { name, ...(deviceId ? { deviceId } : {}) }),
+    remove: (id: string) => call(DeviceRevokedSchema, 'DELETE', device(id)),
     history: (id: string, from: number, to: number, maxPoints: number) =>
-      call<{ metrics: Record<string, Interval[]> }>(
-        'GET',
-        `/api/devices/${encodeURIComponent(id)}/telemetry?from=${from}&to=${to}&maxPoints=${maxPoints}`,
-      ),
-    liveAccess: (idToken: string) => call<{ identityId: string }>('POST', '/api/me/live-access', { idToken }),
-    users: () => call<{ users: PoolUser[]; nextCursor?: string }>('GET', '/api/users'),
-    invite: (email: string, role: Role) => call<{ user: PoolUser }>('POST', '/api/users', { email, role }),
-    setRole: (username: string, role: Role) =>
-      call<{ username: string; role: Role }>('PUT', `/api/users/${encodeURIComponent(username)}/role`, { role }),
-    deadLetters: (limit: number) => call<DeadLetterOverview>('GET', `/api/dead-letters?limit=${limit}`),
-    replayDeadLetters: () => call<DeadLetterReplayResult>('POST', '/api/dead-letters/replay'),
+      call(ReadingIntervalsSchema, 'GET', `${device(id)}/telemetry?from=${from}&to=${to}&maxPoints=${maxPoints}`),
+    liveAccess: (idToken: string) => call(LiveAccessSchema, 'POST', '/api/me/live-access', { idToken }),
+    users: () => call(UserPageSchema, 'GET', '/api/users'),
+    invite: (email: string, role: Role) => call(InvitedUserSchema, 'POST', '/api/users', { email, role }),
+    setRole: (username: string, role: Role) => call(RoleChangeSchema, 'PUT', `/api/users/${encodeURIComponent(username)}/role`, { role }),
+    deadLetters: (limit: number) => call(DeadLetterOverviewSchema, 'GET', `/api/dead-letters?limit=${limit}`),
+    replayDeadLetters: () => call(DeadLetterReplayResultSchema, 'POST', '/api/dead-letters/replay'),
   };
 }
 

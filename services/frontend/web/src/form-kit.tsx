@@ -1,9 +1,10 @@
 /** What every form of the app shares: one submission at a time, its error shown, links that navigate in place. */
 import { useState, type FormEvent, type ReactNode } from 'react';
+import { ErrorNotice } from './error-notice.tsx';
 
 /** Wraps an async form action: prevents the page reload, disables the button while busy, keeps the error. */
 export function useSubmit() {
-  const [error, setError] = useState<string>();
+  const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
   const run = (action: () => Promise<void>) => async (e: FormEvent) => {
     e.preventDefault();
@@ -12,7 +13,7 @@ export function useSubmit() {
     try {
       await action();
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
+      setError(err);
     } finally {
       setBusy(false);
     }
@@ -20,12 +21,8 @@ export function useSubmit() {
   return { error, busy, run };
 }
 
-export function FormError(props: { error: string | undefined }) {
-  return props.error ? (
-    <p className="error" role="alert">
-      {props.error}
-    </p>
-  ) : null;
+export function FormError(props: { error: unknown }) {
+  return <ErrorNotice error={props.error} />;
 }
 
 export function TextField(props: {

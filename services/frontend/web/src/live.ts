@@ -7,17 +7,13 @@
 import { CognitoIdentityClient, GetCredentialsForIdentityCommand, GetIdCommand } from '@aws-sdk/client-cognito-identity';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { Sha256 } from '@aws-crypto/sha256-js';
+import { parseReading, topics, type Reading } from '@fleet/core';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { RuntimeConfig } from './config.ts';
 import type { Session } from './auth.ts';
 import type { Api } from './api.ts';
 
-export interface LiveReading {
-  readonly deviceId: string;
-  readonly ts: number;
-  readonly seq: number;
-  readonly values: Record<string, number>;
-}
+export type LiveReading = Reading;
 
 export async function presignedIotUrl(
   config: RuntimeConfig,
@@ -64,16 +60,15 @@ export async function connectLive(config: RuntimeConfig, session: Session, api: 
   return mqtt.connect(url, { clientId: id, protocolVersion: 4, clean: true, reconnectPeriod: 0, connectTimeout: 10_000 });
 }
 
-/** Parses a device's telemetry payload for display; anything malformed is ignored here (the Data Service dead-letters it). */
-export function parseLive(deviceId: string, payload: Uint8Array): LiveReading | undefined {
-  try {
-    const body = JSON.parse(new TextDecoder().decode(payload)) as Record<string, unknown>;
-    const { ts, seq, ...rest } = body;
-    if (typeof ts !== 'number') return undefined;
-    const values: Record<string, number> = {};
-    for (const [k, v] of Object.entries(rest)) if (typeof v === 'number') values[k] = v;
-    return { deviceId, ts, seq: typeof seq === 'number' ? seq : 0, values };
-  } catch {
-    return undefined;
-  }
+/** The topic a device's live readings arrive on: its telemetry topic, as the device publishes it. */
+export const liveTopic = (deviceId: string): string => topics.telemetry(deviceId);
+
+/**
+ * A live message as the Data Service would judge it (`parseReading` of `@fleet/core`, with the
+ * browser's clock standing in for the broker's receive time): a reading the Data Service would
+ * dead-letter never reaches the chart.
+ */
+export function parseLive(deviceId: string, payload: Uint8Array, receivedAt = Date.now()): LiveReading | undefined {
+  const parsed = parseReading(deviceId, payload, receivedAt);
+  return parsed.ok ? parsed.reading : undefined;
 }

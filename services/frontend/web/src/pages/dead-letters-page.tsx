@@ -6,6 +6,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { DeadLetterOverview, DeadLetterReplayResult, QueueReplay } from '@fleet/core';
 import type { Api } from '../api.ts';
+import { ErrorNotice, errorText } from '../error-notice.tsx';
 
 const describeQueueReplay = (q: QueueReplay) =>
   q.status === 'NOTHING_TO_MOVE'
@@ -20,10 +21,10 @@ const describeReplay = (r: DeadLetterReplayResult) =>
 export function DeadLettersPage(props: { api: Api; mayReplay: boolean }) {
   const { api, mayReplay } = props;
   const [overview, setOverview] = useState<DeadLetterOverview>();
-  const [error, setError] = useState<string>();
+  const [error, setError] = useState<unknown>();
   const [replay, setReplay] = useState<{ busy: boolean; result?: string }>({ busy: false });
 
-  const load = useCallback(() => api.deadLetters(20).then(setOverview, (err: unknown) => setError((err as Error).message)), [api]);
+  const load = useCallback(() => api.deadLetters(20).then(setOverview, setError), [api]);
   useEffect(() => {
     void load();
     const timer = setInterval(() => void load(), 10_000);
@@ -36,7 +37,7 @@ export function DeadLettersPage(props: { api: Api; mayReplay: boolean }) {
       setReplay({ busy: false, result: describeReplay(await api.replayDeadLetters()) });
       await load();
     } catch (err) {
-      setReplay({ busy: false, result: `Replay failed: ${(err as Error).message}` });
+      setReplay({ busy: false, result: `Replay failed: ${errorText(err)}` });
     }
   };
 
@@ -46,12 +47,8 @@ export function DeadLettersPage(props: { api: Api; mayReplay: boolean }) {
     <>
       <div className="card">
         <h2>Dead letters</h2>
-        {error && (
-          <p className="error" role="alert">
-            {error}
-          </p>
-        )}
-        {!overview && !error && <p className="muted">Loading…</p>}
+        <ErrorNotice error={error} />
+        {!overview && error === undefined && <p className="muted">Loading…</p>}
         {backlog && (
           <>
             <p data-testid="dead-letter-backlog">

@@ -2,7 +2,8 @@ import { useEffect, useMemo, useState } from 'react';
 import type { Api, Device, Interval } from '../api.ts';
 import type { Auth } from '../auth.ts';
 import type { RuntimeConfig } from '../config.ts';
-import { connectLive, parseLive, type LiveReading } from '../live.ts';
+import { connectLive, liveTopic, parseLive, type LiveReading } from '../live.ts';
+import { ErrorNotice, errorText } from '../error-notice.tsx';
 import { TimeChart } from '../time-chart.tsx';
 
 const palette = ['#2563eb', '#16a34a', '#ea580c', '#9333ea', '#0891b2', '#be123c'];
@@ -26,7 +27,7 @@ export function DevicePage(props: {
 }) {
   const { api, deviceId } = props;
   const [device, setDevice] = useState<Device>();
-  const [error, setError] = useState<string>();
+  const [error, setError] = useState<unknown>();
   const [live, setLive] = useState<LiveReading[]>([]);
   const [liveState, setLiveState] = useState('connecting');
   // `requestedAt` makes a click on the current range fetch again (new readings may have arrived).
@@ -41,13 +42,13 @@ export function DevicePage(props: {
       await api.remove(deviceId);
       props.navigate('/');
     } catch (err) {
-      setError((err as Error).message);
+      setError(err);
       setRevoking(false);
     }
   }
 
   useEffect(() => {
-    api.device(deviceId).then(setDevice, (err: unknown) => setError((err as Error).message));
+    api.device(deviceId).then(setDevice, setError);
   }, [api, deviceId]);
 
   useEffect(() => {
@@ -60,9 +61,7 @@ export function DevicePage(props: {
         if (closed) return void c.end(true);
         client = c;
         c.on('connect', () => {
-          c.subscribe(`fleet/devices/${deviceId}/telemetry`, { qos: 0 }, (err) =>
-            setLiveState(err ? `subscribe failed: ${err.message}` : 'live'),
-          );
+          c.subscribe(liveTopic(deviceId), { qos: 0 }, (err) => setLiveState(err ? `subscribe failed: ${err.message}` : 'live'));
         });
         c.on('message', (_topic, payload) => {
           const reading = parseLive(deviceId, payload);
@@ -72,7 +71,7 @@ export function DevicePage(props: {
         c.on('close', () => !closed && setLiveState('disconnected'));
         c.on('error', (err) => setLiveState(`error: ${err.message}`));
       },
-      (err: unknown) => setLiveState(`unavailable: ${(err as Error).message}`),
+      (err: unknown) => setLiveState(`unavailable: ${errorText(err)}`),
     );
     return () => {
       closed = true;
@@ -82,10 +81,7 @@ export function DevicePage(props: {
 
   useEffect(() => {
     const to = requestedAt;
-    api.history(deviceId, to - range, to, 300).then(
-      (r) => setHistory(r.metrics),
-      (err: unknown) => setError((err as Error).message),
-    );
+    api.history(deviceId, to - range, to, 300).then((r) => setHistory(r.metrics), setError);
   }, [api, deviceId, range, requestedAt]);
 
   const latest = live.at(-1)?.values ?? device?.latest?.values ?? {};
@@ -112,11 +108,7 @@ export function DevicePage(props: {
           {deviceId} · <span className={`status ${device?.online ? 'online' : ''}`} />
           {device?.online ? 'online' : 'offline'} · live: <span data-testid="live-state">{liveState}</span>
         </p>
-        {error && (
-          <p className="error" role="alert">
-            {error}
-          </p>
-        )}
+        <ErrorNotice error={error} />
         <div className="values">
           {Object.entries(latest).map(([metric, value]) => (
             <div className="value" key={metric}>
@@ -148,7 +140,7 @@ export function DevicePage(props: {
             </button>
           ))}
         </div>
-        {!history && <p className="muted">Loading…</p>}
+        {!history && error === undefined && <p className="muted">Loading…</p>}
         {history && Object.keys(history).length === 0 && <p className="muted">No readings in this range.</p>}
         {history &&
           Object.entries(history).map(([metric, intervals], i) => (

@@ -1,17 +1,22 @@
 import { useEffect, useState } from 'react';
 import type { Api, Device } from '../api.ts';
+import { ErrorNotice } from '../error-notice.tsx';
 import { RouteLink } from '../form-kit.tsx';
 
 /** `mayRegister`: the user's role may register devices (viewers see the list only). */
 export function DevicesPage(props: { api: Api; navigate: (to: string) => void; mayRegister: boolean }) {
   const [devices, setDevices] = useState<Device[]>();
-  const [error, setError] = useState<string>();
+  const [error, setError] = useState<unknown>();
   useEffect(() => {
     let active = true;
     const load = () =>
       props.api.devices().then(
-        (r) => active && setDevices(r.items),
-        (err: unknown) => active && setError((err as Error).message),
+        (r) => {
+          if (!active) return;
+          setDevices(r.items);
+          setError(undefined);
+        },
+        (err: unknown) => active && setError(err),
       );
     void load();
     // Online status and last values change by themselves: refresh the list every 10 s.
@@ -28,12 +33,8 @@ export function DevicesPage(props: { api: Api; navigate: (to: string) => void; m
         <h2 style={{ flex: 1 }}>Devices</h2>
         {props.mayRegister && <button onClick={() => props.navigate('/devices/new')}>Register a device</button>}
       </div>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
-      {!devices && !error && <p className="muted">Loading…</p>}
+      <ErrorNotice error={error} />
+      {!devices && error === undefined && <p className="muted">Loading…</p>}
       {devices && devices.length === 0 && (
         <p className="muted">
           {props.mayRegister

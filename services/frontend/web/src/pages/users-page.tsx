@@ -7,6 +7,7 @@
 import { roles } from '@fleet/core';
 import { useCallback, useEffect, useState } from 'react';
 import type { Api, PoolUser, Role, SignedInUser } from '../api.ts';
+import { ErrorNotice } from '../error-notice.tsx';
 import { FormError, TextField, useSubmit } from '../form-kit.tsx';
 
 function RolePicker(props: { value: Role; onChange: (role: Role) => void; name: string; disabled?: boolean }) {
@@ -62,12 +63,8 @@ function InviteForm(props: { api: Api; onInvited: () => void }) {
 
 function UserRow(props: { api: Api; user: PoolUser; self: boolean; onChanged: () => void }) {
   const { user } = props;
-  const [error, setError] = useState<string>();
-  const change = (role: Role) =>
-    props.api.setRole(user.username, role).then(
-      () => props.onChanged(),
-      (err: unknown) => setError((err as Error).message),
-    );
+  const [error, setError] = useState<unknown>();
+  const change = (role: Role) => props.api.setRole(user.username, role).then(() => props.onChanged(), setError);
   return (
     <tr data-testid={`user-row-${user.email ?? user.username}`}>
       <td>
@@ -77,12 +74,7 @@ function UserRow(props: { api: Api; user: PoolUser; self: boolean; onChanged: ()
       <td className="muted">{user.status ?? ''}</td>
       <td>
         <RolePicker name={`role-${user.email ?? user.username}`} value={user.role} onChange={(r) => void change(r)} disabled={props.self} />
-        {error && (
-          <span className="error" role="alert">
-            {' '}
-            {error}
-          </span>
-        )}
+        <ErrorNotice error={error} inline />
       </td>
     </tr>
   );
@@ -90,12 +82,9 @@ function UserRow(props: { api: Api; user: PoolUser; self: boolean; onChanged: ()
 
 export function UsersPage(props: { api: Api; me: SignedInUser | undefined }) {
   const [users, setUsers] = useState<PoolUser[]>();
-  const [error, setError] = useState<string>();
+  const [error, setError] = useState<unknown>();
   const load = useCallback(() => {
-    props.api.users().then(
-      (r) => setUsers(r.users),
-      (err: unknown) => setError((err as Error).message),
-    );
+    props.api.users().then((r) => setUsers(r.users), setError);
   }, [props.api]);
   useEffect(load, [load]);
 
@@ -103,12 +92,8 @@ export function UsersPage(props: { api: Api; me: SignedInUser | undefined }) {
     <>
       <div className="card">
         <h2>Users</h2>
-        {error && (
-          <p className="error" role="alert">
-            {error}
-          </p>
-        )}
-        {!users && !error && <p className="muted">Loading…</p>}
+        <ErrorNotice error={error} />
+        {!users && error === undefined && <p className="muted">Loading…</p>}
         {users && (
           <table data-testid="user-list">
             <thead>

@@ -1,0 +1,104 @@
+/**
+ * Devices on the wire. Two services own a part of a device each (docs/adr/0001-table-ownership.md):
+ *
+ * - the API Service owns the **registry** (`fleet-devices`): who registered it, its name, its
+ *   certificate;
+ * - the Data Service owns the **state** (`fleet-latest`): presence from AWS IoT lifecycle events
+ *   and the latest reading, answered for many devices in one call (`GET /data/device-states`).
+ *
+ * The API joins them into the **device view** the web app shows.
+ */
+import { Type, type Static } from 'typebox';
+import { DeviceIdSchema, LatestReadingSchema } from './telemetry-contract.ts';
+
+const isoTime = (description: string) => Type.String({ format: 'date-time', maxLength: 40, description: `${description} (ISO 8601)` });
+
+/** Limits of the device routes. */
+export const deviceLimits = {
+  /** Devices per page of `GET /api/devices`, and ids per `GET /data/device-states` (BatchGetItem takes 100 keys). */
+  maxPage: 100,
+  maxNameLength: 128,
+  maxCursorLength: 512,
+} as const;
+
+/** A registry item, as the API Service writes it at registration. */
+export const DeviceRecordSchema = Type.Object({
+  deviceId: DeviceIdSchema,
+  name: Type.String({ maxLength: deviceLimits.maxNameLength, description: 'Display name' }),
+  ownerId: Type.String({ maxLength: 128, description: 'The `sub` of the user who registered it' }),
+  ownerName: Type.String({ maxLength: 128, description: 'Their username' }),
+  createdAt: isoTime('Registration time'),
+  certificateArn: Type.String({ maxLength: 2048 }),
+  certificateId: Type.String({ maxLength: 64 }),
+  status: Type.Literal('active'),
+});
+export type DeviceRecord = Static<typeof DeviceRecordSchema>;
+
+/** Presence, from AWS IoT lifecycle events (https://docs.aws.amazon.com/iot/latest/developerguide/life-cycle-events.html). */
+export const DevicePresenceSchema = Type.Object({
+  online: Type.Boolean({ description: 'Connected to IoT Core, from lifecycle events' }),
+  lastSeenAt: Type.Optional(isoTime('Time of the last lifecycle event')),
+  connectedAt: Type.Optional(isoTime('Time of the last connect')),
+  disconnectReason: Type.Optional(Type.String({ maxLength: 64, description: "AWS IoT's reason of the last disconnect" })),
+});
+export type DevicePresence = Static<typeof DevicePresenceSchema>;
+
+/** What the Data Service knows of a device: presence and, once it published, its latest reading. */
+export const DeviceStateSchema = Type.Object({
+  deviceId: DeviceIdSchema,
+  ...DevicePresenceSchema.properties,
+  latest: Type.Optional(LatestReadingSchema),
+});
+export type DeviceState = Static<typeof DeviceStateSchema>;
+
+/** `GET /data/device-states?ids=a,b`: one state per id asked, in the order asked (offline, no latest, when nothing is known). */
+export const DeviceStatesSchema = Type.Object({
+  devices: Type.Array(DeviceStateSchema, { maxItems: deviceLimits.maxPage }),
+});
+export type DeviceStates = Static<typeof DeviceStatesSchema>;
+
+/** A device as the API Service answers it: the registry item joined with the Data Service's state. */
+export const DeviceViewSchema = Type.Object(
+  {
+    ...DeviceRecordSchema.properties,
+    ...DevicePresenceSchema.properties,
+    latest: Type.Optional(LatestReadingSchema),
+  },
+  { title: 'Device' },
+);
+export type DeviceView = Static<typeof DeviceViewSchema>;
+
+/** `GET /api/devices`: a page of devices in registration order. */
+export const DevicePageSchema = Type.Object({
+  items: Type.Array(DeviceViewSchema, { maxItems: deviceLimits.maxPage }),
+  nextCursor: Type.Optional(
+    Type.String({ maxLength: deviceLimits.maxCursorLength, description: 'Absent on the last page; pass it as `cursor`' }),
+  ),
+});
+export type DevicePage = Static<typeof DevicePageSchema>;
+
+/** What a newly registered device needs to connect; the private key is shown once, never stored. */
+export const DeviceCredentialsSchema = Type.Object({
+  certificatePem: Type.String({ maxLength: 8192 }),
+  privateKey: Type.String({ maxLength: 8192, description: 'Shown once; never stored by Fleet' }),
+  caUrl: Type.String({ maxLength: 2048, description: "Where to download the CA of the IoT endpoint's server certificate" }),
+  endpoint: Type.String({ maxLength: 253, description: 'IoT data endpoint host (iot:Data-ATS)' }),
+  port: Type.Integer({ minimum: 1, maximum: 65_535, description: 'Its MQTT over TLS port' }),
+  topic: Type.String({ maxLength: 256, description: 'Where to publish telemetry' }),
+  mosquittoPub: Type.String({ maxLength: 4096, description: 'Ready-to-paste command publishing one reading with the downloaded files' }),
+});
+export type DeviceCredentials = Static<typeof DeviceCredentialsSchema>;
+
+/** `POST /api/devices`. */
+export const RegisteredDeviceSchema = Type.Object({ device: DeviceViewSchema, credentials: DeviceCredentialsSchema });
+export type RegisteredDevice = Static<typeof RegisteredDeviceSchema>;
+
+/** `DELETE /api/devices/:id`: 204, no body. */
+export const DeviceRevokedSchema = Type.Null({ description: 'Revoked' });
+
+/** `POST /api/devices/:id/commands`. */
+export const CommandAcceptedSchema = Type.Object({
+  commandId: Type.String({ maxLength: 64 }),
+  topic: Type.String({ maxLength: 256, description: 'The MQTT topic the command was published on' }),
+});
+export type CommandAccepted = Static<typeof CommandAcceptedSchema>;

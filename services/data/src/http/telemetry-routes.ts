@@ -1,0 +1,111 @@
+/**
+ * Telemetry queries of one device: its latest reading, its readings downsampled for charts, its raw
+ * readings page by page. The Data Service answers for any well-formed device id: it holds
+ * telemetry, not registrations (the API Service owns the registry and answers `DeviceNotFound`
+ * before relaying, docs/adr/0001-table-ownership.md); a device without readings has no latest
+ * (404 `NoReadings`) and empty ranges. Answers are the `@fleet/core` telemetry contract.
+ */
+import { errorResponses, LatestValuesSchema, RawReadingsPageSchema, ReadingIntervalsSchema, type StoredReading } from '@fleet/core';
+import { Type } from 'typebox';
+import { createDownsampler } from '../downsample.ts';
+import type { LatestStore } from '../latest-store.ts';
+import type { TelemetryStore } from '../telemetry-store.ts';
+import { callerErrors, type RequireCaller } from '../caller-check.ts';
+import { AnswerError, type DataApp } from './answer-error.ts';
+import { decodeCursor, DeviceParams, encodeCursor, queryLimits, timeRange, TimeRangeQuery } from './query-params.ts';
+
+export interface TelemetryRoutesDeps {
+  readonly caller: RequireCaller;
+  readonly telemetry: TelemetryStore;
+  readonly latest: LatestStore;
+}
+
+const metricName = '[A-Za-z][A-Za-z0-9_]{0,63}';
+
+export function registerTelemetryRoutes(app: DataApp, deps: TelemetryRoutesDeps): void {
+  app.get(
+    '/data/devices/:deviceId/latest',
+    {
+      onRequest: deps.caller('readDevices'),
+      schema: {
+        params: DeviceParams,
+        response: { 200: LatestValuesSchema, ...errorResponses(...callerErrors, 'ValidationError', 'NoReadings') },
+      },
+    },
+    async (request) => {
+      const latest = await deps.latest.get(request.params.deviceId);
+      if (!latest) throw new AnswerError('NoReadings', `No reading stored for device "${request.params.deviceId}"`);
+      return latest;
+    },
+  );
+
+  app.get(
+    '/data/devices/:deviceId/readings',
+    {
+      onRequest: deps.caller('readDevices'),
+      schema: {
+        params: DeviceParams,
+        querystring: Type.Object({
+          ...TimeRangeQuery,
+          maxPoints: Type.Integer({ minimum: 1, maximum: queryLimits.maxMaxPoints, default: queryLimits.defaultMaxPoints }),
+          metrics: Type.Optional(
+            Type.String({
+              maxLength: queryLimits.maxMetricsLength,
+              pattern: `^${metricName}(,${metricName}){0,${queryLimits.maxSeries - 1}}$`,
+              description: `Comma-separated metric names, at most ${queryLimits.maxSeries}`,
+            }),
+          ),
+        }),
+        response: { 200: ReadingIntervalsSchema, ...errorResponses(...callerErrors, 'ValidationError') },
+      },
+    },
+    async (request) => {
+      const { maxPoints, metrics } = request.query;
+      const { from, to } = timeRange(request.query);
+      const { deviceId } = request.params;
+      const downsampler = createDownsampler({ from, to, maxPoints, metrics: metrics ? [...new Set(metrics.split(','))] : undefined });
+      for await (const reading of deps.telemetry.query({ deviceId, from, to })) downsampler.add(reading);
+      return {
+        deviceId,
+        from,
+        to,
+        intervalMs: downsampler.intervalMs,
+        metrics: downsampler.result(),
+        ...(downsampler.truncated ? { truncated: true as const } : {}),
+      };
+    },
+  );
+
+  app.get(
+    '/data/devices/:deviceId/readings/raw',
+    {
+      onRequest: deps.caller('readDevices'),
+      schema: {
+        params: DeviceParams,
+        querystring: Type.Object({
+          ...TimeRangeQuery,
+          limit: Type.Integer({ minimum: 1, maximum: queryLimits.maxRawLimit, default: queryLimits.defaultRawLimit }),
+          cursor: Type.Optional(Type.String({ maxLength: queryLimits.maxCursorLength })),
+        }),
+        response: { 200: RawReadingsPageSchema, ...errorResponses(...callerErrors, 'ValidationError') },
+      },
+    },
+    async (request) => {
+      const { limit, cursor } = request.query;
+      const { from, to } = timeRange(request.query);
+      const { deviceId } = request.params;
+      const after = cursor === undefined ? undefined : decodeCursor(cursor);
+      const readings: StoredReading[] = [];
+      let more = false;
+      for await (const reading of deps.telemetry.query({ deviceId, from, to, after })) {
+        if (readings.length === limit) {
+          more = true;
+          break;
+        }
+        readings.push(reading);
+      }
+      const last = readings.at(-1);
+      return { deviceId, readings, ...(more && last ? { nextCursor: encodeCursor(last) } : {}) };
+    },
+  );
+}
