@@ -73,7 +73,7 @@ export function buildTemplateGraph(templates: Readonly<Record<string, CfnTemplat
   for (const [stack, template] of Object.entries(templates)) {
     const ids = new Set(Object.keys(template.Resources));
     for (const [logicalId, r] of Object.entries(template.Resources)) {
-      const cdkPath = typeof r.Metadata?.['aws:cdk:path'] === 'string' ? (r.Metadata['aws:cdk:path'] as string) : '';
+      const cdkPath = typeof r.Metadata?.['aws:cdk:path'] === 'string' ? r.Metadata['aws:cdk:path'] : '';
       resources.set(`${stack}/${logicalId}`, {
         id: `${stack}/${logicalId}`,
         stack,

@@ -64,8 +64,9 @@ describe('DynamoDB and S3 stand-ins killed under load', () => {
     expect(killed).not.toContain(after?.pid);
     const api = answersBetween('/api/health', from, back + 5_000).filter((s) => s.status === 503);
     const data = answersBetween('/data/health', from, back + 5_000).filter((s) => s.status === 503);
-    expect(api.some((s) => s.failed.includes('dynamodb:fleet-devices') && s.failed.includes('dynamodb:fleet-latest'))).toBe(true);
-    expect(data.some((s) => s.failed.includes('dynamodb:fleet-telemetry'))).toBe(true);
+    // Each service names the tables it owns (docs/adr/0001-table-ownership.md).
+    expect(api.some((s) => s.failed.includes('dynamodb:fleet-devices') && s.failed.includes('dynamodb:fleet-platform-state'))).toBe(true);
+    expect(data.some((s) => s.failed.includes('dynamodb:fleet-latest') && s.failed.includes('dynamodb:fleet-telemetry'))).toBe(true);
     // Never a crash or an unexplained error: every answer is 200, or 503 naming a dependency.
     for (const s of answersBetween('/api/health', from, Date.now())) {
       expect(s.status === 200 || (s.status === 503 && s.failed.length > 0), JSON.stringify(s)).toBe(true);

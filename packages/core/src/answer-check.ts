@@ -20,7 +20,7 @@ export function answerChecker<T extends TSchema>(schema: T): (value: unknown) =>
   let validator: Validator<{}, T> | undefined;
   return (value) => {
     validator ??= Compile(schema);
-    if (validator.Check(value)) return { ok: true, value: value as Static<T> };
+    if (validator.Check(value)) return { ok: true, value: value };
     const problems = [...validator.Errors(value)]
       .slice(0, problemsNamed)
       .map((e) => `${e.instancePath === '' ? '(the answer)' : e.instancePath} ${e.message}`);

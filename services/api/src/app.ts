@@ -132,5 +132,5 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     browserPolicyName: config.browserPolicyName,
   });
   registerUserRoutes(app, { authorizer, cognito: clients.cognito, userPoolId: config.userPoolId });
-  return app as unknown as FastifyInstance;
+  return app;
 }

@@ -36,7 +36,7 @@ function unboundedParts(schema: Schema, where: string, objects: 'closed' | 'open
     if (s['type'] === 'object' && !isMap && objects === 'closed' && s['additionalProperties'] !== false && !s['maxProperties']) {
       problems.push(`${at} is an object that accepts unknown fields`);
     }
-    const described = Object.keys((s['properties'] ?? {}) as object).length > 0;
+    const described = Object.keys(s['properties'] ?? {}).length > 0;
     if (s['type'] === 'object' && !isMap && (!described || s['additionalProperties'] === true) && objects === 'open') {
       problems.push(`${at} is an object that passes anything through`);
     }

@@ -60,7 +60,7 @@ export function createIngestConsumer(options: IngestConsumerOptions): IngestCons
 
   let running = false;
   let abort = new AbortController();
-  let pending: QueueMessage[] = [];
+  const pending: QueueMessage[] = [];
   let processing = 0;
   /** Room kept for the answers of receives in flight. */
   let reserved = 0;

@@ -4,7 +4,6 @@
  * at dynalite, s3rver and a queue of their own.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createHealthProbe, monitoring, telemetryBucket, type DependencyProbe } from '@fleet/core';
 import type { TokenVerifier } from '@fleet/core/tokens';

@@ -1,2 +1,3 @@
 export * from './mqtt-payloads.ts';
 export * from './local-references.ts';
+export * from './free-port.ts';

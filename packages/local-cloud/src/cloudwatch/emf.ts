@@ -62,9 +62,9 @@ export function parseEmfLine(line: string): EmfDocument | undefined {
     if (!Array.isArray(directive.Metrics) || directive.Metrics.length > 100) {
       return problems.push(`${where}.Metrics must be an array of at most 100 MetricDefinitions`);
     }
-    const dimensionSets = readDimensionSets(root as Json, directive.Dimensions, where, problems);
+    const dimensionSets = readDimensionSets(root, directive.Dimensions, where, problems);
     for (const [m, definition] of (directive.Metrics as unknown[]).entries()) {
-      const read = readMetric(root as Json, definition, `${where}.Metrics[${m}]`, problems);
+      const read = readMetric(root, definition, `${where}.Metrics[${m}]`, problems);
       if (!read) continue;
       for (const dimensions of dimensionSets) {
         metrics.push({ metric: { namespace, metricName: read.name, dimensions }, unit: read.unit, aggregate: read.aggregate });

@@ -148,7 +148,7 @@ function parseSelector(selector: string): (string | number)[] {
 function resolve(doc: unknown, path: readonly (string | number)[]): { found: boolean; value: unknown } {
   let current: unknown = doc;
   for (const key of path) {
-    if (current === null || typeof current !== 'object' || !(key in (current as object))) return { found: false, value: undefined };
+    if (current === null || typeof current !== 'object' || !(key in current)) return { found: false, value: undefined };
     current = (current as Record<string | number, unknown>)[key];
   }
   return { found: true, value: current };

@@ -157,7 +157,7 @@ function passwordPolicyFrom(raw: unknown): StoredPasswordPolicy {
   if (raw === undefined || raw === null) return defaultPasswordPolicy;
   if (typeof raw !== 'object') throw new AwsError('InvalidParameterException', 'Policies.PasswordPolicy must be an object');
   const p = raw as Record<string, unknown>;
-  const flag = (name: keyof StoredPasswordPolicy) => (typeof p[name] === 'boolean' ? (p[name] as boolean) : false);
+  const flag = (name: keyof StoredPasswordPolicy) => (typeof p[name] === 'boolean' ? p[name] : false);
   const minimumLength = typeof p.MinimumLength === 'number' ? p.MinimumLength : defaultPasswordPolicy.MinimumLength;
   if (minimumLength < 6 || minimumLength > 99) {
     throw new AwsError('InvalidParameterException', `PasswordPolicy.MinimumLength is ${minimumLength}; expected 6 to 99`);

@@ -184,7 +184,7 @@ describe('gateway', () => {
       headers: auth,
       body: chunks,
       duplex: 'half',
-    } as RequestInit);
+    });
     expect(streamed.status).toBe(413);
     expect(seen).toEqual([]);
     const small = await fetch(`${gatewayUrl}/api/devices`, { method: 'POST', headers: auth, body: 'x'.repeat(1000) });

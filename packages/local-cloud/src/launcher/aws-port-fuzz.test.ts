@@ -8,7 +8,6 @@
  */
 import { request } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -16,20 +15,13 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { freePort } from '@fleet/core/testing';
 import { decodeUriLoosely } from '../aws-endpoint/aws-request.ts';
 import { NodeSha256 } from '../aws-endpoint/node-sha256.ts';
 import { startLocalCloud, type LocalCloud } from './local-cloud.ts';
 import { isProcessAlive } from '../child-process/index.ts';
 
 const requestTimeoutMs = 10_000;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return typeof address === 'object' && address ? address.port : 0;
-}
 
 interface FuzzRequest {
   readonly method: string;

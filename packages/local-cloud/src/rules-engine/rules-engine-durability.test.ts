@@ -3,7 +3,7 @@
  * stored it) or not (the broker then withholds the PUBACK). Poison payloads are dead-lettered with
  * a reason instead of vanishing, and messages the service publishes itself cannot deadlock it.
  */
-import { rules as sharedRules, topics, type RuleDefinition } from '@fleet/core';
+import { rules as sharedRules, topics } from '@fleet/core';
 import { describe, expect, it } from 'vitest';
 import type { RulesEngine } from './rules-engine.ts';
 import { bodyOf, message, openableGate, rule, setup } from '../testing/rules-engine-test-kit.ts';
@@ -58,7 +58,7 @@ describe('rules engine durability', () => {
 
   it('passes a deeply nested telemetry payload through the shared rules to the ingest queue, untouched', async () => {
     const payload = `{"ts":${nested(60_000)},"seq":1,"temperature":90}`;
-    const t = setup(sharedRules as RuleDefinition[]);
+    const t = setup(sharedRules);
     expect(await t.engine.handle(message(payload, topics.telemetry('dev-1')))).toEqual({ durable: true });
     const body = JSON.parse(String(t.sqs[0]?.input.MessageBody)) as { payload: string };
     expect(Buffer.from(body.payload, 'base64').toString()).toBe(payload);

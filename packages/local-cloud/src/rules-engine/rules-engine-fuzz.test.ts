@@ -4,7 +4,7 @@
  * — the engine never throws, answers durable, and the ingest rule puts the payload on the queue
  * untouched (the Data Service then stores it or dead-letters it with its reason).
  */
-import { rules as sharedRules, topics, type RuleDefinition } from '@fleet/core';
+import { rules as sharedRules, topics } from '@fleet/core';
 import { mqttPayloads } from '@fleet/core/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -16,7 +16,7 @@ describe('rules engine payload fuzz', () => {
   it('answers durable for any telemetry payload and queues it byte for byte', async () => {
     await fc.assert(
       fc.asyncProperty(mqttPayloads(now), async (payload) => {
-        const t = setup(sharedRules as RuleDefinition[]);
+        const t = setup(sharedRules);
         const outcome = await t.engine.handle({ topic: topics.telemetry('fuzz-dev'), payload, clientId: 'fuzz-dev', timestamp: now });
         expect(outcome).toEqual({ durable: true });
         const queued = t.sqs.map((call) => JSON.parse(String(call.input.MessageBody)) as { kind: string; payload: string });

@@ -1,7 +1,7 @@
 import { ResourceAlreadyExistsException, ResourceNotFoundException } from '@aws-sdk/client-cloudwatch-logs';
 import { ingestQueue, rules as sharedRules, telemetryBucket, topics } from '@fleet/core';
 import { describe, expect, it } from 'vitest';
-import { at, bodyOf, errorAction, message, openableGate, rule, setup } from '../testing/rules-engine-test-kit.ts';
+import { at, bodyOf, message, openableGate, rule, setup } from '../testing/rules-engine-test-kit.ts';
 
 describe('rules engine actions', () => {
   it('sqs: sends the SELECT output as the JSON message body to the resolved queue', async () => {

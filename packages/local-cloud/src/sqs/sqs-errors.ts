@@ -28,7 +28,7 @@ const queryCodes: Readonly<Record<string, readonly [string, number]>> = {
   MissingParameter: ['MissingParameter', 400],
 };
 
-export type SqsErrorName = keyof typeof queryCodes & string;
+export type SqsErrorName = keyof typeof queryCodes;
 
 /** An SQS error shaped as AWS answers it on the JSON protocol. */
 export function sqsError(name: SqsErrorName, message: string): AwsError {

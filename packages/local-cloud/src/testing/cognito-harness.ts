@@ -28,7 +28,7 @@ export const newDataDir = () => mkdtemp(join(tmpdir(), 'fleet-cognito-'));
 export async function startCognitoHarness(options: { dataDir?: string } = {}): Promise<CognitoHarness> {
   const dataDir = options.dataDir ?? (await newDataDir());
   const log = pino({ level: 'silent' });
-  const harness = { clockOffsetMs: 0 } as { clockOffsetMs: number };
+  const harness = { clockOffsetMs: 0 };
   const standIn = await createCognitoStandIn({ dataDir, region: 'us-east-1', log, now: () => Date.now() + harness.clockOffsetMs });
   const server = createAwsEndpoint({
     handlers: { 'cognito-idp': standIn.userPoolHandler, 'cognito-identity': standIn.identityHandler },

@@ -86,7 +86,7 @@ function decodeCursor(cursor: string): string {
  * carry `online`, `lastSeenAt`…: they are not registry fields and are left out.
  */
 function toRecord(item: Record<string, unknown>): DeviceRecord {
-  const text = (name: string) => (typeof item[name] === 'string' ? (item[name] as string) : '');
+  const text = (name: string) => (typeof item[name] === 'string' ? item[name] : '');
   return {
     deviceId: String(item['deviceId']),
     name: text('name'),

@@ -9,7 +9,7 @@ export function validationMessage(errors: readonly FastifySchemaValidationError[
   return errors
     .map((e) => {
       const where = `${dataVar}${e.instancePath}`;
-      const params = e.params as Record<string, unknown>;
+      const params = e.params;
       if (e.keyword === 'additionalProperties')
         return `${where} must NOT have additional property '${String(params['additionalProperty'])}'`;
       if (e.keyword === 'required') return `${where}/${String(params['missingProperty'])} is required`;

@@ -35,9 +35,10 @@ export function TimeChart(props: { times: readonly number[]; series: readonly Ch
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [shape, props.height]);
 
+  const { times, series } = props;
   useEffect(() => {
-    plot.current?.setData(data(props));
-  }, [props.times, props.series]);
+    plot.current?.setData(data({ times, series }));
+  }, [times, series]);
 
   return <div className="chart" ref={container} data-testid={props.testId} data-points={props.times.length} />;
 }

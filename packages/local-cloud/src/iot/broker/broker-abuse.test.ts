@@ -70,7 +70,7 @@ describe('floods', () => {
     const probe = fileURLToPath(new URL('../../testing/flood-probe.ts', import.meta.url));
     const output = await new Promise<string>((resolve, reject) => {
       execFile(process.execPath, ['--import', 'tsx', probe, String(emitterConcurrency), '1000'], { timeout: 25_000 }, (err, stdout) =>
-        err && !stdout ? reject(err) : resolve(stdout),
+        err && !stdout ? reject(new Error('the flood probe failed', { cause: err })) : resolve(stdout),
       );
     });
     const result = JSON.parse(output.trim().split('\n').pop() as string) as {

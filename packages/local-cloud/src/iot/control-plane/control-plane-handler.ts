@@ -6,7 +6,7 @@
  * This file composes the route modules of `routes/` (one per resource group) and answers
  * DescribeEndpoint itself, the one operation that needs the broker's address.
  */
-import { requestFields, type AwsServiceHandler } from '../../aws-endpoint/index.ts';
+import type { AwsServiceHandler } from '../../aws-endpoint/index.ts';
 import type { LocalCa } from '../ca/local-ca.ts';
 import type { IotRegistry } from '../registry/iot-registry.ts';
 import { invalid } from '../registry/registry-context.ts';

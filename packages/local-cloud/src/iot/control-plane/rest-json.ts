@@ -16,7 +16,8 @@ export interface RestRequest {
   json(): Record<string, unknown>;
 }
 
-export type RestOperation = (request: RestRequest) => Promise<unknown> | unknown;
+/** The answer's body, or a promise of it. */
+export type RestOperation = (request: RestRequest) => unknown;
 
 export interface RestRoute {
   readonly method: string;

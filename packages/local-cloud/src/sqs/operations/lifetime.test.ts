@@ -14,9 +14,9 @@ async function outOfReceives(maxReceiveCount = 1) {
   const dlq = await testQueue(t.state, 'dlq');
   const source = await testQueue(t.state, 'source', { RedrivePolicy: redrivePolicy('dlq', maxReceiveCount) });
   await send(t.state, 'source', [{ body: 'poison' }]);
-  let received;
-  for (let i = 0; i < maxReceiveCount; i++) [received] = await receive(t.state, 'source', { max: 1, visibilityTimeoutSeconds: 0 });
-  return { dlq, source, ref: received!.ref };
+  let received: Awaited<ReturnType<typeof receive>> = [];
+  for (let i = 0; i < maxReceiveCount; i++) received = await receive(t.state, 'source', { max: 1, visibilityTimeoutSeconds: 0 });
+  return { dlq, source, ref: received[0]!.ref };
 }
 
 /** Resolves once `check` holds, re-checking after each pending I/O callback (no fixed sleep). */

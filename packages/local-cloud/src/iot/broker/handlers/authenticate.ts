@@ -14,8 +14,7 @@ import { maxClientIdLength, noteDisconnectReason, type BrokerState } from '../br
 import { createRateLimiter } from '../publish-rate-limiter.ts';
 
 /** An MQTT 3.1.1 CONNACK refusal: 2 identifier rejected, 3 server unavailable, 5 not authorized. */
-export const refuse = (returnCode: number, message: string): AuthenticateError =>
-  Object.assign(new Error(message), { returnCode }) as AuthenticateError;
+export const refuse = (returnCode: 2 | 3 | 5, message: string): AuthenticateError => Object.assign(new Error(message), { returnCode });
 
 /** aedes' `authenticate` hook: CONNACK 0 with a session, or the refusal. */
 export function authenticateHook(state: BrokerState): NonNullable<AedesOptions['authenticate']> {

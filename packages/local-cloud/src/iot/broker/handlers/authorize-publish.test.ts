@@ -6,8 +6,14 @@ import { authorizePublish, publishRefusal } from './authorize-publish.ts';
 import type { BrokerState } from '../broker-state.ts';
 import { provisionDevice, testBrokerState, testClient } from './broker-test-state.ts';
 
-const packet = (topic: string, payload: string | Buffer = '{"ts":1,"seq":1}', qos: 0 | 1 | 2 = 1): PublishPacket =>
-  ({ cmd: 'publish', topic, payload, qos, retain: false, dup: false }) as PublishPacket;
+const packet = (topic: string, payload: string | Buffer = '{"ts":1,"seq":1}', qos: 0 | 1 | 2 = 1): PublishPacket => ({
+  cmd: 'publish',
+  topic,
+  payload,
+  qos,
+  retain: false,
+  dup: false,
+});
 
 async function connectedDevice(rate = 100) {
   const broker = testBrokerState(rate);
