@@ -1,9 +1,10 @@
 import { useEffect, useMemo, useState } from 'react';
-import type { Api, Device, Interval } from '../api.ts';
+import { ApiError, type Api, type Device, type Interval } from '../api.ts';
 import type { Auth } from '../auth.ts';
 import type { RuntimeConfig } from '../config.ts';
 import { connectLive, liveTopic, parseLive, type LiveReading } from '../live.ts';
 import { ErrorNotice, errorText } from '../error-notice.tsx';
+import { RouteLink } from '../form-kit.tsx';
 import { TimeChart } from '../time-chart.tsx';
 
 const palette = ['#2563eb', '#16a34a', '#ea580c', '#9333ea', '#0891b2', '#be123c'];
@@ -28,6 +29,8 @@ export function DevicePage(props: {
   const { api, deviceId } = props;
   const [device, setDevice] = useState<Device>();
   const [error, setError] = useState<unknown>();
+  // The registry's answer: a device that is not registered has no live view, history or revoke.
+  const [notFound, setNotFound] = useState<ApiError>();
   const [live, setLive] = useState<LiveReading[]>([]);
   const [liveState, setLiveState] = useState('connecting');
   // `requestedAt` makes a click on the current range fetch again (new readings may have arrived).
@@ -48,7 +51,9 @@ export function DevicePage(props: {
   }
 
   useEffect(() => {
-    api.device(deviceId).then(setDevice, setError);
+    api
+      .device(deviceId)
+      .then(setDevice, (err: unknown) => (err instanceof ApiError && err.code === 'DeviceNotFound' ? setNotFound(err) : setError(err)));
   }, [api, deviceId]);
 
   useEffect(() => {
@@ -92,6 +97,20 @@ export function DevicePage(props: {
       liveMetrics.map((m, i) => ({ label: m, color: palette[i % palette.length] ?? '#000', values: live.map((r) => r.values[m] ?? null) })),
     [live, liveMetrics],
   );
+
+  if (notFound) {
+    return (
+      <div className="card" data-testid="device-not-found">
+        <h2>{deviceId}</h2>
+        <ErrorNotice error={notFound} />
+        <p>
+          <RouteLink to="/" navigate={props.navigate}>
+            Back to the devices
+          </RouteLink>
+        </p>
+      </div>
+    );
+  }
 
   return (
     <>
