@@ -7,10 +7,7 @@ beforeAll(async () => {
   t = await startTestApp();
 });
 afterAll(() => t.close());
-beforeEach(() => {
-  t.iot.calls.length = 0;
-  t.cognitoIdentity.calls.length = 0;
-});
+beforeEach(() => t.forgetCalls());
 
 describe('GET /api/me', () => {
   it('answers the user, their groups and role in the pool now, the role of the token, what it allows, and the email', async () => {
