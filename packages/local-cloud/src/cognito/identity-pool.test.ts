@@ -9,11 +9,11 @@ import {
   AdminConfirmSignUpCommand,
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
-  InitiateAuthCommand,
   SignUpCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsErrorOf, startCognitoHarness, type CognitoHarness } from '../testing/cognito-harness.ts';
+import { passwordSignInTokens } from '../testing/password-sign-in.ts';
 
 const password = 'Identity-Pass-123';
 let h: CognitoHarness;
@@ -22,16 +22,7 @@ let clientId: string;
 let provider: string;
 let identityPoolId: string;
 
-async function signIn(username: string): Promise<{ id: string; access: string }> {
-  const result = await h.idp.send(
-    new InitiateAuthCommand({
-      ClientId: clientId,
-      AuthFlow: 'USER_PASSWORD_AUTH',
-      AuthParameters: { USERNAME: username, PASSWORD: password },
-    }),
-  );
-  return { id: result.AuthenticationResult?.IdToken ?? '', access: result.AuthenticationResult?.AccessToken ?? '' };
-}
+const signIn = (username: string) => passwordSignInTokens({ idp: h.idp, clientId, username, password });
 
 beforeAll(async () => {
   h = await startCognitoHarness();

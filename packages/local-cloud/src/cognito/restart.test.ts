@@ -17,6 +17,7 @@ import { CognitoJwtVerifier } from 'aws-jwt-verify';
 import type { JwksCache } from 'aws-jwt-verify/jwk';
 import { afterAll, describe, expect, it } from 'vitest';
 import { newDataDir, startCognitoHarness, type CognitoHarness } from '../testing/cognito-harness.ts';
+import { passwordAuth } from '../testing/password-sign-in.ts';
 
 const password = 'Survive-Restart-1';
 let h: CognitoHarness | undefined;
@@ -44,14 +45,8 @@ describe('restart on the same data folder', () => {
     await h.idp.send(new AdminConfirmSignUpCommand({ UserPoolId: userPoolId, Username: 'wes' }));
     await h.idp.send(new CreateGroupCommand({ UserPoolId: userPoolId, GroupName: 'admin' }));
     await h.idp.send(new AdminAddUserToGroupCommand({ UserPoolId: userPoolId, Username: 'wes', GroupName: 'admin' }));
-    const signIn = () =>
-      h!.idp.send(
-        new InitiateAuthCommand({
-          ClientId: clientId,
-          AuthFlow: 'USER_PASSWORD_AUTH',
-          AuthParameters: { USERNAME: 'wes', PASSWORD: password },
-        }),
-      );
+    // `h` is the harness of the current start: after the restart, the new one.
+    const signIn = () => passwordAuth({ idp: h!.idp, clientId, username: 'wes', password });
     const before = (await signIn()).AuthenticationResult;
     const provider = `cognito-idp.us-east-1.amazonaws.com/${userPoolId}`;
     const identityPoolId =

@@ -31,6 +31,7 @@ import { cognitoPasswordPolicy, tokenValidity } from '@fleet/core';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsErrorOf, startCognitoHarness, type CognitoHarness } from '../testing/cognito-harness.ts';
+import { passwordAuth } from '../testing/password-sign-in.ts';
 
 const goodPassword = 'Correct-Horse-42';
 
@@ -68,14 +69,7 @@ const signUp = (username: string, password = goodPassword, email = `${username}@
     new SignUpCommand({ ClientId: clientId, Username: username, Password: password, UserAttributes: [{ Name: 'email', Value: email }] }),
   );
 
-const signIn = (username: string, password = goodPassword) =>
-  h.idp.send(
-    new InitiateAuthCommand({
-      ClientId: clientId,
-      AuthFlow: 'USER_PASSWORD_AUTH',
-      AuthParameters: { USERNAME: username, PASSWORD: password },
-    }),
-  );
+const signIn = (username: string, password = goodPassword) => passwordAuth({ idp: h.idp, clientId, username, password });
 
 async function confirmedUser(username: string): Promise<void> {
   await signUp(username);

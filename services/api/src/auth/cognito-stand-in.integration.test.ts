@@ -26,6 +26,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createFleetPolicies,
+  passwordSignInTokens,
   startCognitoHarness,
   startIotFixture,
   type CognitoHarness,
@@ -47,16 +48,7 @@ let userPoolId: string;
 let clientId: string;
 let identityPoolId: string;
 
-async function signIn(username: string): Promise<{ access: string; id: string }> {
-  const out = await cognito.idp.send(
-    new InitiateAuthCommand({
-      ClientId: clientId,
-      AuthFlow: 'USER_PASSWORD_AUTH',
-      AuthParameters: { USERNAME: username, PASSWORD: password },
-    }),
-  );
-  return { access: out.AuthenticationResult?.AccessToken ?? '', id: out.AuthenticationResult?.IdToken ?? '' };
-}
+const signIn = (username: string) => passwordSignInTokens({ idp: cognito.idp, clientId, username, password });
 
 beforeAll(async () => {
   [cognito, iot, dynamo] = await Promise.all([startCognitoHarness(), startIotFixture(), startTestDynamo()]);
