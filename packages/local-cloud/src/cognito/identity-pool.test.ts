@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsErrorOf, startCognitoHarness, type CognitoHarness } from '../testing/cognito-harness.ts';
-import { passwordSignInTokens } from '../testing/password-sign-in.ts';
+import { passwordSignInTokens } from '../testing/user-pool-sign-in.ts';
 
 const password = 'Identity-Pass-123';
 let h: CognitoHarness;

@@ -15,7 +15,7 @@ import type { JwksCache } from 'aws-jwt-verify/jwk';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCognitoHarness, type CognitoHarness } from '../testing/cognito-harness.ts';
-import { passwordSignInTokens } from '../testing/password-sign-in.ts';
+import { passwordSignInTokens } from '../testing/user-pool-sign-in.ts';
 
 type Jwks = Parameters<JwksCache['addJwks']>[1];
 const password = 'Verify-Me-12345';

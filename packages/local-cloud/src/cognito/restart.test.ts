@@ -10,14 +10,13 @@ import {
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
   GetUserCommand,
-  InitiateAuthCommand,
   SignUpCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { CognitoJwtVerifier } from 'aws-jwt-verify';
 import type { JwksCache } from 'aws-jwt-verify/jwk';
 import { afterAll, describe, expect, it } from 'vitest';
 import { newDataDir, startCognitoHarness, type CognitoHarness } from '../testing/cognito-harness.ts';
-import { passwordAuth } from '../testing/password-sign-in.ts';
+import { passwordAuth, refreshAuth } from '../testing/user-pool-sign-in.ts';
 
 const password = 'Survive-Restart-1';
 let h: CognitoHarness | undefined;
@@ -82,13 +81,7 @@ describe('restart on the same data folder', () => {
     verifier.cacheJwks(jwksAfter);
     expect((await verifier.verify(before?.AccessToken ?? '')).username).toBe('wes');
     expect((await h.idp.send(new GetUserCommand({ AccessToken: before?.AccessToken }))).Username).toBe('wes');
-    const refreshed = await h.idp.send(
-      new InitiateAuthCommand({
-        ClientId: clientId,
-        AuthFlow: 'REFRESH_TOKEN_AUTH',
-        AuthParameters: { REFRESH_TOKEN: before?.RefreshToken ?? '' },
-      }),
-    );
+    const refreshed = await refreshAuth({ idp: h.idp, clientId, refreshToken: before?.RefreshToken });
     expect(refreshed.AuthenticationResult?.AccessToken).toBeTruthy();
 
     // The user signs in again with the same password; groups and identity are unchanged.

@@ -31,7 +31,7 @@ import { cognitoPasswordPolicy, tokenValidity } from '@fleet/core';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsErrorOf, startCognitoHarness, type CognitoHarness } from '../testing/cognito-harness.ts';
-import { passwordAuth } from '../testing/password-sign-in.ts';
+import { passwordAuth, refreshAuth } from '../testing/user-pool-sign-in.ts';
 
 const goodPassword = 'Correct-Horse-42';
 
@@ -263,24 +263,15 @@ describe('password sign-in, tokens and sessions', () => {
 
   it('REFRESH_TOKEN_AUTH issues new tokens for the same session', async () => {
     const first = (await signIn('carol')).AuthenticationResult;
-    const refreshed = await h.idp.send(
-      new InitiateAuthCommand({
-        ClientId: clientId,
-        AuthFlow: 'REFRESH_TOKEN_AUTH',
-        AuthParameters: { REFRESH_TOKEN: first?.RefreshToken ?? '' },
-      }),
-    );
+    const refreshed = await refreshAuth({ idp: h.idp, clientId, refreshToken: first?.RefreshToken });
     expect(refreshed.AuthenticationResult?.RefreshToken).toBeUndefined();
     const access = decodeJwt(refreshed.AuthenticationResult?.AccessToken ?? '');
     expect(access.origin_jti).toBe(decodeJwt(first?.AccessToken ?? '').origin_jti);
     expect(access.jti).not.toBe(decodeJwt(first?.AccessToken ?? '').jti);
-    expect(
-      await awsErrorOf(
-        h.idp.send(
-          new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters: { REFRESH_TOKEN: 'bogus' } }),
-        ),
-      ),
-    ).toEqual({ name: 'NotAuthorizedException', message: 'Invalid Refresh Token' });
+    expect(await awsErrorOf(refreshAuth({ idp: h.idp, clientId, refreshToken: 'bogus' }))).toEqual({
+      name: 'NotAuthorizedException',
+      message: 'Invalid Refresh Token',
+    });
   });
 
   it('GlobalSignOut revokes refresh tokens and the access tokens of every session', async () => {
@@ -289,17 +280,10 @@ describe('password sign-in, tokens and sessions', () => {
     const two = (await signIn('dave')).AuthenticationResult;
     await h.idp.send(new GlobalSignOutCommand({ AccessToken: one?.AccessToken }));
     for (const session of [one, two]) {
-      expect(
-        await awsErrorOf(
-          h.idp.send(
-            new InitiateAuthCommand({
-              ClientId: clientId,
-              AuthFlow: 'REFRESH_TOKEN_AUTH',
-              AuthParameters: { REFRESH_TOKEN: session?.RefreshToken ?? '' },
-            }),
-          ),
-        ),
-      ).toEqual({ name: 'NotAuthorizedException', message: 'Refresh Token has been revoked' });
+      expect(await awsErrorOf(refreshAuth({ idp: h.idp, clientId, refreshToken: session?.RefreshToken }))).toEqual({
+        name: 'NotAuthorizedException',
+        message: 'Refresh Token has been revoked',
+      });
       expect(await awsErrorOf(h.idp.send(new GetUserCommand({ AccessToken: session?.AccessToken })))).toEqual({
         name: 'NotAuthorizedException',
         message: 'Access Token has been revoked',

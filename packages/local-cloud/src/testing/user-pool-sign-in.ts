@@ -1,6 +1,6 @@
 /**
- * Signing in to a user pool with a password (USER_PASSWORD_AUTH, as the web app does), for the
- * Cognito tests here and in other workspaces: the one place that spells the SDK call out.
+ * Signing in to a user pool, with a password (USER_PASSWORD_AUTH, as the web app does) or a refresh
+ * token, for the Cognito tests here and in other workspaces: the one place that spells the SDK calls out.
  */
 import {
   InitiateAuthCommand,
@@ -31,4 +31,19 @@ export function passwordAuth({ idp, clientId, username, password }: PasswordSign
 export async function passwordSignInTokens(signIn: PasswordSignIn): Promise<{ access: string; id: string }> {
   const result = (await passwordAuth(signIn)).AuthenticationResult;
   return { access: result?.AccessToken ?? '', id: result?.IdToken ?? '' };
+}
+
+/** REFRESH_TOKEN_AUTH: new access and ID tokens for the session of `refreshToken` ('' asks with none, and fails). */
+export function refreshAuth({
+  idp,
+  clientId,
+  refreshToken,
+}: {
+  idp: CognitoIdentityProviderClient;
+  clientId: string;
+  refreshToken: string | undefined;
+}): Promise<InitiateAuthCommandOutput> {
+  return idp.send(
+    new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters: { REFRESH_TOKEN: refreshToken ?? '' } }),
+  );
 }
