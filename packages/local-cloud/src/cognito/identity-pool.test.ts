@@ -1,5 +1,4 @@
 import {
-  CreateIdentityPoolCommand,
   DescribeIdentityPoolCommand,
   GetCredentialsForIdentityCommand,
   GetIdCommand,
@@ -12,6 +11,7 @@ import {
   SignUpCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBrowserIdentityPool, userPoolProvider } from '../testing/browser-identity-pool.ts';
 import { awsErrorOf, startCognitoHarness, type CognitoHarness } from '../testing/cognito-harness.ts';
 import { passwordSignInTokens } from '../testing/user-pool-sign-in.ts';
 
@@ -37,15 +37,8 @@ beforeAll(async () => {
     await h.idp.send(new SignUpCommand({ ClientId: clientId, Username: username, Password: password }));
     await h.idp.send(new AdminConfirmSignUpCommand({ UserPoolId: userPoolId, Username: username }));
   }
-  provider = `cognito-idp.us-east-1.amazonaws.com/${userPoolId}`;
-  const created = await h.identity.send(
-    new CreateIdentityPoolCommand({
-      IdentityPoolName: 'browsers',
-      AllowUnauthenticatedIdentities: false,
-      CognitoIdentityProviders: [{ ProviderName: provider, ClientId: clientId }],
-    }),
-  );
-  identityPoolId = created.IdentityPoolId ?? '';
+  provider = userPoolProvider(userPoolId);
+  identityPoolId = await createBrowserIdentityPool(h.identity, { userPoolId, clientId });
 });
 
 afterAll(async () => {

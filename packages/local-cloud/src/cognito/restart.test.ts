@@ -1,7 +1,7 @@
 /** Everything the stand-in knows survives close + re-create on the same data folder. */
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { GetCredentialsForIdentityCommand, GetIdCommand, CreateIdentityPoolCommand } from '@aws-sdk/client-cognito-identity';
+import { GetCredentialsForIdentityCommand, GetIdCommand } from '@aws-sdk/client-cognito-identity';
 import {
   AdminConfirmSignUpCommand,
   AdminListGroupsForUserCommand,
@@ -15,6 +15,7 @@ import {
 import { CognitoJwtVerifier } from 'aws-jwt-verify';
 import type { JwksCache } from 'aws-jwt-verify/jwk';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createBrowserIdentityPool, userPoolProvider } from '../testing/browser-identity-pool.ts';
 import { newDataDir, startCognitoHarness, type CognitoHarness } from '../testing/cognito-harness.ts';
 import { passwordAuth, refreshAuth } from '../testing/user-pool-sign-in.ts';
 
@@ -47,17 +48,8 @@ describe('restart on the same data folder', () => {
     // `h` is the harness of the current start: after the restart, the new one.
     const signIn = () => passwordAuth({ idp: h!.idp, clientId, username: 'wes', password });
     const before = (await signIn()).AuthenticationResult;
-    const provider = `cognito-idp.us-east-1.amazonaws.com/${userPoolId}`;
-    const identityPoolId =
-      (
-        await h.identity.send(
-          new CreateIdentityPoolCommand({
-            IdentityPoolName: 'browsers',
-            AllowUnauthenticatedIdentities: false,
-            CognitoIdentityProviders: [{ ProviderName: provider, ClientId: clientId }],
-          }),
-        )
-      ).IdentityPoolId ?? '';
+    const provider = userPoolProvider(userPoolId);
+    const identityPoolId = await createBrowserIdentityPool(h.identity, { userPoolId, clientId });
     const logins = { [provider]: before?.IdToken ?? '' };
     const { IdentityId } = await h.identity.send(new GetIdCommand({ IdentityPoolId: identityPoolId, Logins: logins }));
     const creds = (await h.identity.send(new GetCredentialsForIdentityCommand({ IdentityId, Logins: logins }))).Credentials;

@@ -6,7 +6,7 @@
  */
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CreateIdentityPoolCommand, GetIdCommand } from '@aws-sdk/client-cognito-identity';
+import { GetIdCommand } from '@aws-sdk/client-cognito-identity';
 import {
   AdminAddUserToGroupCommand,
   AdminConfirmSignUpCommand,
@@ -25,6 +25,7 @@ import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  createBrowserIdentityPool,
   createFleetPolicies,
   passwordSignInTokens,
   startCognitoHarness,
@@ -80,17 +81,7 @@ beforeAll(async () => {
     );
     if (group) await cognito.idp.send(new AdminAddUserToGroupCommand({ UserPoolId: userPoolId, Username: username, GroupName: group }));
   }
-  const provider = `cognito-idp.us-east-1.amazonaws.com/${userPoolId}`;
-  identityPoolId =
-    (
-      await cognito.identity.send(
-        new CreateIdentityPoolCommand({
-          IdentityPoolName: 'browsers',
-          AllowUnauthenticatedIdentities: false,
-          CognitoIdentityProviders: [{ ProviderName: provider, ClientId: clientId }],
-        }),
-      )
-    ).IdentityPoolId ?? '';
+  identityPoolId = await createBrowserIdentityPool(cognito.identity, { userPoolId, clientId });
 
   const logger = pino({ level: 'silent' });
   // The same resolution main.ts applies, with AWS_ENDPOINT_URL as the local launcher sets it.
