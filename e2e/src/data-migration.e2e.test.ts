@@ -8,8 +8,8 @@ import { mkdir, readdir, rename, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { layoutMoves } from '@fleet/local-cloud';
-import { afterAll, describe, expect, it } from 'vitest';
-import { expectNewReadingsJoinKept, expectStateKept, userWithStoredReadings } from './kept-state.ts';
+import { describe, expect, it } from 'vitest';
+import { expectNewReadingsJoinKept, expectStateKept, lastStartedStoppedAfterAll, userWithStoredReadings } from './kept-state.ts';
 import { deployedEndpointsFile } from './deployed-stack.ts';
 import { startPlatformProcess, type PlatformProcess } from './platform-process.ts';
 
@@ -39,15 +39,10 @@ async function toOldLayout(dataDir: string): Promise<void> {
 }
 
 describe.skipIf(deployedEndpointsFile)('a data folder of the old layout', () => {
-  let platform: PlatformProcess | undefined;
-
-  afterAll(async () => {
-    await platform?.stop();
-  }, 60_000);
+  const stoppedAfterAll = lastStartedStoppedAfterAll();
 
   it('is migrated at start with its users, devices, readings and objects', async () => {
-    const first = await startPlatformProcess();
-    platform = first;
+    const first = stoppedAfterAll(await startPlatformProcess());
     const kept = await userWithStoredReadings(first, 'migrant', 30);
     const s3 = await s3Client(first);
     await s3.send(new PutObjectCommand({ Bucket: first.endpoints.bucket, Key: 'kept/object.txt', Body: 'still here' }));
@@ -59,8 +54,7 @@ describe.skipIf(deployedEndpointsFile)('a data folder of the old layout', () => 
       expect(await exists(join(first.dataDir, old))).toBe(true);
     }
 
-    const second = await startPlatformProcess({ dataDir: first.dataDir, ports: first.ports });
-    platform = second;
+    const second = stoppedAfterAll(await startPlatformProcess({ dataDir: first.dataDir, ports: first.ports }));
     // Users (Cognito), devices (registry and devices table), readings (DynamoDB), objects (S3).
     const again = await expectStateKept(first, second, kept);
     const s3Again = await s3Client(second);

@@ -2,11 +2,24 @@
  * State a restart (or a data-folder migration) of the local cloud must keep: a user with a
  * device whose readings are stored, and the same user signing in again on the restarted platform.
  */
-import { expect } from 'vitest';
+import { afterAll, expect } from 'vitest';
 import { createFleetApi, signIn } from '@fleet/simulator';
 import { publishReadings } from './device-publish.ts';
 import { allStoredReadings, createUser, waitForStored, type FleetUser, type RegisteredDevice } from './fleet-user.ts';
 import type { PlatformProcess } from './platform-process.ts';
+
+/**
+ * For a test that starts the platform again on the same data: call in the describe block, and pass
+ * each platform the test starts through the function it returns; the last one is stopped after the
+ * block, whatever the test did (the first is stopped or killed by the test itself).
+ */
+export function lastStartedStoppedAfterAll(): (platform: PlatformProcess) => PlatformProcess {
+  let last: PlatformProcess | undefined;
+  afterAll(async () => {
+    await last?.stop();
+  }, 60_000);
+  return (platform) => (last = platform);
+}
 
 export interface KeptState {
   readonly user: FleetUser;

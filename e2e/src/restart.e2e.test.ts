@@ -2,21 +2,16 @@
  * Local state survives a restart, including `kill -9` of `npm start`: users, devices, their
  * certificates and stored readings are all there afterwards, and nothing is left holding a port.
  */
-import { afterAll, describe, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { deployedEndpointsFile } from './deployed-stack.ts';
-import { startPlatformProcess, type PlatformProcess } from './platform-process.ts';
-import { expectNewReadingsJoinKept, expectStateKept, userWithStoredReadings } from './kept-state.ts';
+import { startPlatformProcess } from './platform-process.ts';
+import { expectNewReadingsJoinKept, expectStateKept, lastStartedStoppedAfterAll, userWithStoredReadings } from './kept-state.ts';
 
 describe.skipIf(deployedEndpointsFile)('restart of the local cloud', () => {
-  let platform: PlatformProcess | undefined;
-
-  afterAll(async () => {
-    await platform?.stop();
-  }, 60_000);
+  const stoppedAfterAll = lastStartedStoppedAfterAll();
 
   it('keeps users, devices and readings across kill -9 of the launcher', async () => {
-    const first = await startPlatformProcess();
-    platform = first;
+    const first = stoppedAfterAll(await startPlatformProcess());
     const kept = await userWithStoredReadings(first, 'survivor', 50);
 
     // SIGKILL: no graceful shutdown of anything; the stand-ins and services must die with it.
@@ -25,8 +20,7 @@ describe.skipIf(deployedEndpointsFile)('restart of the local cloud', () => {
       first.child.exitCode !== null || first.child.signalCode !== null ? resolve() : first.child.once('exit', () => resolve()),
     );
 
-    const second = await startPlatformProcess({ dataDir: first.dataDir, ports: first.ports });
-    platform = second;
+    const second = stoppedAfterAll(await startPlatformProcess({ dataDir: first.dataDir, ports: first.ports }));
     const again = await expectStateKept(first, second, kept);
 
     // The device's certificate still works, and new readings join the old ones.
