@@ -56,6 +56,10 @@ describe('identity pools', () => {
     });
     const listed = await h.identity.send(new ListIdentityPoolsCommand({ MaxResults: 10 }));
     expect(listed.IdentityPools).toEqual([{ IdentityPoolId: identityPoolId, IdentityPoolName: 'browsers' }]);
+    expect(await awsErrorOf(h.identity.send(new ListIdentityPoolsCommand({ MaxResults: undefined })))).toEqual({
+      name: 'InvalidParameterException',
+      message: "1 validation error detected: Value at 'maxResults' failed to satisfy constraint: Member must not be null",
+    });
     expect(
       (
         await awsErrorOf(

@@ -93,6 +93,10 @@ describe('user pools and app clients', () => {
   it('lists pools and clients', async () => {
     const pools = await h.idp.send(new ListUserPoolsCommand({ MaxResults: 10 }));
     expect(pools.UserPools?.map((p) => p.Id)).toContain(poolId);
+    expect(await awsErrorOf(h.idp.send(new ListUserPoolsCommand({ MaxResults: undefined })))).toEqual({
+      name: 'InvalidParameterException',
+      message: "1 validation error detected: Value at 'maxResults' failed to satisfy constraint: Member must not be null",
+    });
     const clients = await h.idp.send(new ListUserPoolClientsCommand({ UserPoolId: poolId, MaxResults: 10 }));
     expect(clients.UserPoolClients).toEqual([{ ClientId: clientId, UserPoolId: poolId, ClientName: 'web' }]);
     expect(clientId).toMatch(/^[a-z0-9]{26}$/);
