@@ -13,12 +13,11 @@
  */
 import { readFile } from 'node:fs/promises';
 import { connectAsync, type MqttClient } from 'mqtt';
-import { topics } from '@fleet/core';
+import { mapWithLimit, topics } from '@fleet/core';
 import type { Logger } from 'pino';
 import { createUser, startPlatformProcess, type PlatformProcess, type RegisteredDevice } from '@fleet/e2e';
 import { connectLoadGenerator, fleetReadingPayload, type LoadResult } from './load-generator.ts';
 import { ratePerSecond, summarizeLatencies, type LatencySummary } from './stats.ts';
-import { mapWithConcurrency } from './concurrency.ts';
 import { startProbe } from './latency-probe.ts';
 import { dropsDuring, firstErrorLine, rulesEngineDrops } from './platform-output.ts';
 import { waitForLatestSeq, waitForStorage } from './storage-wait.ts';
@@ -125,7 +124,7 @@ export async function measureFleetIngestOn(
   const user = await within(createUser(platform), setupMs, 'creating the benchmark user');
   const reader = createDataServiceReader({ baseUrl: dataUrl, accessToken: user.tokens.accessToken });
   const registered = await within(
-    mapWithConcurrency(
+    mapWithLimit(
       Array.from({ length: deviceCount + 1 }, (_, i) => i),
       4,
       (i) => user.api.registerDevice(i === deviceCount ? 'bench probe' : `bench load ${i + 1}`),

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultBenchOptions } from './bench-options.ts';
 import type { FleetIngestMeasurement } from './fleet-ingest.ts';
 import type { MosquittoMeasurement } from './mosquitto-peer.ts';
-import { buildReport, formatReport, type MachineInfo } from './report.ts';
+import { buildReport, formatReport, type MachineInfo, type Outcome } from './report.ts';
 
 const machine: MachineInfo = {
   cores: 2,
@@ -59,15 +59,19 @@ const fleet = (overrides: Partial<FleetIngestMeasurement> = {}): FleetIngestMeas
   ...overrides,
 });
 
+/** The report of a run in which Mosquitto measured fine; the tests vary what the Fleet run gave. */
+const reportWithFleet = (fleetRun: Outcome<FleetIngestMeasurement>) =>
+  buildReport({
+    generatedAt: new Date(0),
+    machine,
+    options: defaultBenchOptions,
+    mosquitto: { ok: true, result: mosquitto },
+    fleet: fleetRun,
+  });
+
 describe('bench report', () => {
   it('puts the ratio of Fleet stored/s to Mosquitto msg/s in the figures and the table', () => {
-    const report = buildReport({
-      generatedAt: new Date(0),
-      machine,
-      options: defaultBenchOptions,
-      mosquitto: { ok: true, result: mosquitto },
-      fleet: { ok: true, result: fleet() },
-    });
+    const report = reportWithFleet({ ok: true, result: fleet() });
     expect(report.figures).toEqual({
       mosquittoPublishToSubscribePerSecond: 20_000,
       fleetBrokerAcknowledgedPerSecond: 1250,
@@ -87,12 +91,9 @@ describe('bench report', () => {
   });
 
   it('marks an incomplete Fleet run and says how many readings the rules engine dropped', () => {
-    const report = buildReport({
-      generatedAt: new Date(0),
-      machine,
-      options: defaultBenchOptions,
-      mosquitto: { ok: true, result: mosquitto },
-      fleet: { ok: true, result: fleet({ stored: 656, complete: false, droppedByRulesEngine: 4344, incompleteReason: 'stalled' }) },
+    const report = reportWithFleet({
+      ok: true,
+      result: fleet({ stored: 656, complete: false, droppedByRulesEngine: 4344, incompleteReason: 'stalled' }),
     });
     const table = formatReport(report);
     expect(table).toContain('INCOMPLETE: 656/5000 stored');
@@ -101,12 +102,10 @@ describe('bench report', () => {
   });
 
   it('shows a peer that could not be measured as FAILED with its reason, and no ratio', () => {
-    const report = buildReport({
-      generatedAt: new Date(0),
-      machine,
-      options: defaultBenchOptions,
-      mosquitto: { ok: true, result: mosquitto },
-      fleet: { ok: false, error: 'the Fleet platform did not start: ReferenceError: x is not defined', detail: 'long output' },
+    const report = reportWithFleet({
+      ok: false,
+      error: 'the Fleet platform did not start: ReferenceError: x is not defined',
+      detail: 'long output',
     });
     const table = formatReport(report);
     expect(table).toMatch(/Fleet broker acknowledged publishes \(TLS\) +FAILED/);

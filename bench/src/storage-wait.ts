@@ -2,8 +2,8 @@
  * Waiting for a load's readings to be stored, read back from the Data Service: when "all stored"
  * happened is the end of the end-to-end throughput span.
  */
+import { mapWithLimit } from '@fleet/core';
 import type { DataServiceReader } from './data-service-reader.ts';
-import { mapWithConcurrency } from './concurrency.ts';
 
 /** Polls each device's latest item until its seq reaches `seq` (for readings published at or after `since`). */
 export async function waitForLatestSeq(
@@ -110,7 +110,7 @@ export async function waitForStorage(o: {
 
 /** Distinct stored readings of the measured run (seq above the warm-up) across the load devices. */
 export async function countStored(reader: DataServiceReader, deviceIds: readonly string[], since: number, warmup: number): Promise<number> {
-  const counts = await mapWithConcurrency(deviceIds, 4, async (id) => {
+  const counts = await mapWithLimit(deviceIds, 4, async (id) => {
     const readings = await reader.raw(id, since, Date.now() + 1000);
     return new Set(readings.filter((r) => r.seq > warmup).map((r) => r.seq)).size;
   });

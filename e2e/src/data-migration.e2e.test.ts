@@ -8,10 +8,8 @@ import { mkdir, readdir, rename, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { layoutMoves } from '@fleet/local-cloud';
-import { afterAll, describe, expect, it } from 'vitest';
-import { publishReadings } from './device-publish.ts';
-import { allStoredReadings, waitForStored } from './fleet-user.ts';
-import { signInAgain, userWithStoredReadings } from './kept-state.ts';
+import { describe, expect, it } from 'vitest';
+import { expectNewReadingsJoinKept, expectStateKept, lastStartedStoppedAfterAll, userWithStoredReadings } from './kept-state.ts';
 import { deployedEndpointsFile } from './deployed-stack.ts';
 import { startPlatformProcess, type PlatformProcess } from './platform-process.ts';
 
@@ -41,16 +39,11 @@ async function toOldLayout(dataDir: string): Promise<void> {
 }
 
 describe.skipIf(deployedEndpointsFile)('a data folder of the old layout', () => {
-  let platform: PlatformProcess | undefined;
-
-  afterAll(async () => {
-    await platform?.stop();
-  }, 60_000);
+  const stoppedAfterAll = lastStartedStoppedAfterAll();
 
   it('is migrated at start with its users, devices, readings and objects', async () => {
-    const first = await startPlatformProcess();
-    platform = first;
-    const { user, device, base } = await userWithStoredReadings(first, 'migrant', 30);
+    const first = stoppedAfterAll(await startPlatformProcess());
+    const kept = await userWithStoredReadings(first, 'migrant', 30);
     const s3 = await s3Client(first);
     await s3.send(new PutObjectCommand({ Bucket: first.endpoints.bucket, Key: 'kept/object.txt', Body: 'still here' }));
     s3.destroy();
@@ -61,13 +54,9 @@ describe.skipIf(deployedEndpointsFile)('a data folder of the old layout', () => 
       expect(await exists(join(first.dataDir, old))).toBe(true);
     }
 
-    const second = await startPlatformProcess({ dataDir: first.dataDir, ports: first.ports });
-    platform = second;
+    const second = stoppedAfterAll(await startPlatformProcess({ dataDir: first.dataDir, ports: first.ports }));
     // Users (Cognito), devices (registry and devices table), readings (DynamoDB), objects (S3).
-    expect(second.endpoints.userPoolId).toBe(first.endpoints.userPoolId);
-    const again = await signInAgain(second, user);
-    expect(await again.api.getDevice(device.device.deviceId)).toMatchObject({ deviceId: device.device.deviceId, name: 'migrant' });
-    expect(await allStoredReadings(again, device.device.deviceId, base, base + 1000)).toHaveLength(30);
+    const again = await expectStateKept(first, second, kept);
     const s3Again = await s3Client(second);
     const object = await s3Again.send(new GetObjectCommand({ Bucket: second.endpoints.bucket, Key: 'kept/object.txt' }));
     expect(await object.Body?.transformToString()).toBe('still here');
@@ -92,13 +81,6 @@ describe.skipIf(deployedEndpointsFile)('a data folder of the old layout', () => 
     expect(second.endpoints.caFile).toBe(join(first.dataDir, 'iot', 'root-ca.pem'));
 
     // The device's certificate (local CA and registry) still works, and its new readings join the old ones once each.
-    await publishReadings(
-      second,
-      device,
-      base,
-      Array.from({ length: 30 }, (_, i) => i + 31),
-    );
-    const stored = await waitForStored(again, device.device.deviceId, base, base + 1000, 60);
-    expect(stored.map((r) => r.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+    await expectNewReadingsJoinKept(second, again, kept);
   }, 240_000);
 });

@@ -21,3 +21,4 @@ export * from './iam-policies.ts';
 export * from './error-codes.ts';
 export * from './http-limits.ts';
 export * from './config/index.ts';
+export * from './map-with-limit.ts';

@@ -10,8 +10,8 @@
 import { createHash } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { telemetryBucket } from '@fleet/core';
-import { mapWithLimit, withBackoff } from './retry.ts';
+import { mapWithLimit, telemetryBucket } from '@fleet/core';
+import { withBackoff } from './retry.ts';
 
 /** One archived line. */
 export interface ArchiveEntry {

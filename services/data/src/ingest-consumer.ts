@@ -12,9 +12,9 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
+import { mapWithLimit } from '@fleet/core';
 import type { IngestQueue, QueueMessage } from './ingest-queue.ts';
 import type { IngestProcessor } from './ingest-processor.ts';
-import { mapWithLimit } from './retry.ts';
 
 export interface IngestConsumerOptions {
   readonly queue: IngestQueue;

@@ -7,9 +7,9 @@
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { LatestValues, Reading } from '@fleet/core';
+import { mapWithLimit, type LatestValues, type Reading } from '@fleet/core';
 import { latestOfItem } from './device-states.ts';
-import { isConditionFailed, mapWithLimit, withBackoff } from './retry.ts';
+import { isConditionFailed, withBackoff } from './retry.ts';
 
 export interface LatestWriteResult {
   /** Devices whose latest item was replaced. */

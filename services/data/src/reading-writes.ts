@@ -10,13 +10,12 @@
  * store that is down, a missing permission) never dead-letter anything: those messages are left
  * for redelivery.
  */
-import type { Reading, TelemetryIngestMessage } from '@fleet/core';
+import { mapWithLimit, type Reading, type TelemetryIngestMessage } from '@fleet/core';
 import type { Logger } from 'pino';
 import type { ArchiveEntry, ArchiveWriter } from './archive-writer.ts';
 import type { Metrics } from './emf.ts';
 import type { QueueMessage } from './ingest-queue.ts';
 import type { LatestStore } from './latest-store.ts';
-import { mapWithLimit } from './retry.ts';
 import type { TelemetryStore } from './telemetry-store.ts';
 
 /** A valid reading and the queue message it came in. */

@@ -53,20 +53,6 @@ export async function withBackoff<T>(operation: () => Promise<T>, options: Retry
   }
 }
 
-/** Runs `task` over `items` with at most `limit` in flight; results keep the input order. */
-export async function mapWithLimit<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await task(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
-
 /**
  * A failed condition expression: an expected outcome, not a fault. Checked by name because the
  * document client and the plain client may load different copies of the error class.

@@ -10,10 +10,10 @@
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Reading } from '@fleet/core';
+import { mapWithLimit, type Reading } from '@fleet/core';
 import type { Logger } from 'pino';
 import { decodeValues, encodeValues } from './reading-codec.ts';
-import { mapWithLimit, withBackoff } from './retry.ts';
+import { withBackoff } from './retry.ts';
 import { daysBetween, expiresAt, locate, parseReadingAttribute, partitionKey, windowSortKey } from './time-bucket.ts';
 
 /** A stored reading as queries return it. */

@@ -81,6 +81,14 @@ function readOffset(input: Input): number {
   return offset;
 }
 
+/** One page of `items` by the request's `limit` (at most `maxLimit`) and `nextToken` (an offset): how the Describe… operations page. */
+function pageOf<T>(input: Input, items: readonly T[], maxLimit: number): { page: readonly T[]; nextToken: string | undefined } {
+  const limit = readLimit(input, maxLimit);
+  const offset = readOffset(input);
+  const end = offset + limit;
+  return { page: items.slice(offset, end), nextToken: end < items.length ? String(end) : undefined };
+}
+
 const formatToken = (direction: 'f' | 'b', seq: number) => `${direction}/${String(seq).padStart(56, '0')}`;
 
 function parseToken(token: string): { direction: 'f' | 'b'; seq: number } {
@@ -126,8 +134,6 @@ export function logOperations(deps: LogOperationsDeps): Record<string, JsonOpera
       const pattern = read.string(input, 'logGroupNamePattern');
       if (prefix !== undefined && pattern !== undefined)
         throw invalid('LogGroup name prefix and LogGroup name pattern are mutually exclusive parameters.');
-      const limit = readLimit(input, 50);
-      const offset = readOffset(input);
       const matching = store
         .groups()
         .filter(
@@ -135,7 +141,7 @@ export function logOperations(deps: LogOperationsDeps): Record<string, JsonOpera
             (prefix === undefined || g.name.startsWith(prefix)) &&
             (pattern === undefined || g.name.toLowerCase().includes(pattern.toLowerCase())),
         );
-      const page = matching.slice(offset, offset + limit);
+      const { page, nextToken } = pageOf(input, matching, 50);
       return {
         logGroups: page.map((g) => ({
           logGroupName: g.name,
@@ -147,7 +153,7 @@ export function logOperations(deps: LogOperationsDeps): Record<string, JsonOpera
           storedBytes: store.groupBytes(g),
           logGroupClass: 'STANDARD',
         })),
-        nextToken: offset + limit < matching.length ? String(offset + limit) : undefined,
+        nextToken,
       };
     },
 
@@ -199,8 +205,6 @@ export function logOperations(deps: LogOperationsDeps): Record<string, JsonOpera
         );
       if (orderBy === 'LastEventTime' && prefix !== undefined) throw invalid('Cannot order by LastEventTime with a logStreamNamePrefix.');
       const descending = read.boolean(input, 'descending') ?? false;
-      const limit = readLimit(input, 50);
-      const offset = readOffset(input);
       const streams = [...group.streams.values()].filter((s) => prefix === undefined || s.name.startsWith(prefix));
       streams.sort((a, b) =>
         orderBy === 'LastEventTime'
@@ -208,7 +212,7 @@ export function logOperations(deps: LogOperationsDeps): Record<string, JsonOpera
           : cmp(a.name, b.name),
       );
       if (descending) streams.reverse();
-      const page = streams.slice(offset, offset + limit);
+      const { page, nextToken } = pageOf(input, streams, 50);
       return {
         logStreams: page.map((s) => ({
           logStreamName: s.name,
@@ -220,7 +224,7 @@ export function logOperations(deps: LogOperationsDeps): Record<string, JsonOpera
           arn: `${groupArn(group.name)}:log-stream:${s.name}`,
           storedBytes: s.bytes,
         })),
-        nextToken: offset + limit < streams.length ? String(offset + limit) : undefined,
+        nextToken,
       };
     },
 

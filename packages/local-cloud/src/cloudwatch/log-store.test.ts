@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { eventSize, openLogStore } from './log-store.ts';
+import { eventSize, openLogStore, type LogStore } from './log-store.ts';
 
 const log = pino({ level: 'silent' });
 const dirs: string[] = [];
@@ -15,6 +15,12 @@ const tempDir = async () => {
 afterEach(async () => {
   for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
 });
+/** The messages of one stream of `store` (undefined where the group or stream is missing). */
+const messagesIn = (store: LogStore, groupName: string, streamName: string) =>
+  store
+    .group(groupName)
+    ?.streams.get(streamName)
+    ?.events.map((e) => e.message);
 
 describe('log store bounds', () => {
   it('keeps a group under its byte budget by dropping its oldest events, on disk too', async () => {
@@ -66,12 +72,7 @@ describe('log store bounds', () => {
     expect(s.events.map((e) => e.message)).toEqual(['new']);
     await store.close();
     const reopened = await openLogStore({ dir, maxGroupBytes: 1 << 20, log });
-    expect(
-      reopened
-        .group('/r')
-        ?.streams.get('s')
-        ?.events.map((e) => e.message),
-    ).toEqual(['new']);
+    expect(messagesIn(reopened, '/r', 's')).toEqual(['new']);
     expect(reopened.group('/r')?.retentionInDays).toBe(1);
     await reopened.close();
   });
@@ -87,12 +88,7 @@ describe('log store bounds', () => {
     const { appendFile } = await import('node:fs/promises');
     await appendFile(join(dir, group.dir, s.file), '{"timestamp":2,"ingest');
     const reopened = await openLogStore({ dir, maxGroupBytes: 1 << 20, log });
-    expect(
-      reopened
-        .group('/t')
-        ?.streams.get('s')
-        ?.events.map((e) => e.message),
-    ).toEqual(['whole']);
+    expect(messagesIn(reopened, '/t', 's')).toEqual(['whole']);
     await reopened.close();
   });
 });

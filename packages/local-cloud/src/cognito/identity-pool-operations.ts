@@ -10,7 +10,7 @@ import { AwsError, type JsonOperation } from '../aws-endpoint/index.ts';
 import { epochSeconds, type CognitoContext } from './cognito-context.ts';
 import type { StoredIdentityPool } from './cognito-state.ts';
 import { newSecretAccessKey, newSessionToken, newTemporaryAccessKeyId } from './random-ids.ts';
-import { optionalNumber, optionalRecord, optionalString, paginate, requiredString } from './wire-input.ts';
+import { optionalRecord, optionalString, paginate, requiredNumber, requiredString } from './wire-input.ts';
 
 /** GetCredentialsForIdentity credentials last one hour (the STS default Cognito uses). */
 export const credentialLifetimeMs = 3600 * 1000;
@@ -107,13 +107,7 @@ export function identityPoolOperations(ctx: CognitoContext): Record<string, Json
     },
 
     async ListIdentityPools(input) {
-      const maxResults = optionalNumber(input, 'MaxResults');
-      if (maxResults === undefined) {
-        throw new AwsError(
-          'InvalidParameterException',
-          "1 validation error detected: Value at 'maxResults' failed to satisfy constraint: Member must not be null",
-        );
-      }
+      const maxResults = requiredNumber(input, 'MaxResults');
       const pools = Object.values(ctx.state.identityPools).sort((a, b) => a.createdAt - b.createdAt);
       const { page, next } = paginate(pools, maxResults, optionalString(input, 'NextToken'));
       return { IdentityPools: page.map((p) => ({ IdentityPoolId: p.id, IdentityPoolName: p.name })), NextToken: next };

@@ -1,5 +1,4 @@
 import {
-  CreateIdentityPoolCommand,
   DescribeIdentityPoolCommand,
   GetCredentialsForIdentityCommand,
   GetIdCommand,
@@ -9,11 +8,12 @@ import {
   AdminConfirmSignUpCommand,
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
-  InitiateAuthCommand,
   SignUpCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBrowserIdentityPool, userPoolProvider } from '../testing/browser-identity-pool.ts';
 import { awsErrorOf, startCognitoHarness, type CognitoHarness } from '../testing/cognito-harness.ts';
+import { passwordSignInTokens } from '../testing/user-pool-sign-in.ts';
 
 const password = 'Identity-Pass-123';
 let h: CognitoHarness;
@@ -22,16 +22,7 @@ let clientId: string;
 let provider: string;
 let identityPoolId: string;
 
-async function signIn(username: string): Promise<{ id: string; access: string }> {
-  const result = await h.idp.send(
-    new InitiateAuthCommand({
-      ClientId: clientId,
-      AuthFlow: 'USER_PASSWORD_AUTH',
-      AuthParameters: { USERNAME: username, PASSWORD: password },
-    }),
-  );
-  return { id: result.AuthenticationResult?.IdToken ?? '', access: result.AuthenticationResult?.AccessToken ?? '' };
-}
+const signIn = (username: string) => passwordSignInTokens({ idp: h.idp, clientId, username, password });
 
 beforeAll(async () => {
   h = await startCognitoHarness();
@@ -46,15 +37,8 @@ beforeAll(async () => {
     await h.idp.send(new SignUpCommand({ ClientId: clientId, Username: username, Password: password }));
     await h.idp.send(new AdminConfirmSignUpCommand({ UserPoolId: userPoolId, Username: username }));
   }
-  provider = `cognito-idp.us-east-1.amazonaws.com/${userPoolId}`;
-  const created = await h.identity.send(
-    new CreateIdentityPoolCommand({
-      IdentityPoolName: 'browsers',
-      AllowUnauthenticatedIdentities: false,
-      CognitoIdentityProviders: [{ ProviderName: provider, ClientId: clientId }],
-    }),
-  );
-  identityPoolId = created.IdentityPoolId ?? '';
+  provider = userPoolProvider(userPoolId);
+  identityPoolId = await createBrowserIdentityPool(h.identity, { userPoolId, clientId });
 });
 
 afterAll(async () => {
@@ -72,6 +56,10 @@ describe('identity pools', () => {
     });
     const listed = await h.identity.send(new ListIdentityPoolsCommand({ MaxResults: 10 }));
     expect(listed.IdentityPools).toEqual([{ IdentityPoolId: identityPoolId, IdentityPoolName: 'browsers' }]);
+    expect(await awsErrorOf(h.identity.send(new ListIdentityPoolsCommand({ MaxResults: undefined })))).toEqual({
+      name: 'InvalidParameterException',
+      message: "1 validation error detected: Value at 'maxResults' failed to satisfy constraint: Member must not be null",
+    });
     expect(
       (
         await awsErrorOf(

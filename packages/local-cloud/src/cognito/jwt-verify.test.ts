@@ -8,7 +8,6 @@ import {
   CreateGroupCommand,
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
-  InitiateAuthCommand,
   SignUpCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { CognitoJwtVerifier } from 'aws-jwt-verify';
@@ -16,6 +15,7 @@ import type { JwksCache } from 'aws-jwt-verify/jwk';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCognitoHarness, type CognitoHarness } from '../testing/cognito-harness.ts';
+import { passwordSignInTokens } from '../testing/user-pool-sign-in.ts';
 
 type Jwks = Parameters<JwksCache['addJwks']>[1];
 const password = 'Verify-Me-12345';
@@ -41,16 +41,7 @@ async function poolWithUser(name: string, username: string, group?: string) {
     await h.idp.send(new CreateGroupCommand({ UserPoolId: userPoolId, GroupName: group }));
     await h.idp.send(new AdminAddUserToGroupCommand({ UserPoolId: userPoolId, Username: username, GroupName: group }));
   }
-  const signIn = async () => {
-    const result = await h.idp.send(
-      new InitiateAuthCommand({
-        ClientId: clientId,
-        AuthFlow: 'USER_PASSWORD_AUTH',
-        AuthParameters: { USERNAME: username, PASSWORD: password },
-      }),
-    );
-    return { access: result.AuthenticationResult?.AccessToken ?? '', id: result.AuthenticationResult?.IdToken ?? '' };
-  };
+  const signIn = () => passwordSignInTokens({ idp: h.idp, clientId, username, password });
   return { userPoolId, clientId, signIn };
 }
 

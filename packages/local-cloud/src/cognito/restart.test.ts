@@ -1,7 +1,7 @@
 /** Everything the stand-in knows survives close + re-create on the same data folder. */
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { GetCredentialsForIdentityCommand, GetIdCommand, CreateIdentityPoolCommand } from '@aws-sdk/client-cognito-identity';
+import { GetCredentialsForIdentityCommand, GetIdCommand } from '@aws-sdk/client-cognito-identity';
 import {
   AdminConfirmSignUpCommand,
   AdminListGroupsForUserCommand,
@@ -10,13 +10,14 @@ import {
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
   GetUserCommand,
-  InitiateAuthCommand,
   SignUpCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { CognitoJwtVerifier } from 'aws-jwt-verify';
 import type { JwksCache } from 'aws-jwt-verify/jwk';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createBrowserIdentityPool, userPoolProvider } from '../testing/browser-identity-pool.ts';
 import { newDataDir, startCognitoHarness, type CognitoHarness } from '../testing/cognito-harness.ts';
+import { passwordAuth, refreshAuth } from '../testing/user-pool-sign-in.ts';
 
 const password = 'Survive-Restart-1';
 let h: CognitoHarness | undefined;
@@ -44,26 +45,11 @@ describe('restart on the same data folder', () => {
     await h.idp.send(new AdminConfirmSignUpCommand({ UserPoolId: userPoolId, Username: 'wes' }));
     await h.idp.send(new CreateGroupCommand({ UserPoolId: userPoolId, GroupName: 'admin' }));
     await h.idp.send(new AdminAddUserToGroupCommand({ UserPoolId: userPoolId, Username: 'wes', GroupName: 'admin' }));
-    const signIn = () =>
-      h!.idp.send(
-        new InitiateAuthCommand({
-          ClientId: clientId,
-          AuthFlow: 'USER_PASSWORD_AUTH',
-          AuthParameters: { USERNAME: 'wes', PASSWORD: password },
-        }),
-      );
+    // `h` is the harness of the current start: after the restart, the new one.
+    const signIn = () => passwordAuth({ idp: h!.idp, clientId, username: 'wes', password });
     const before = (await signIn()).AuthenticationResult;
-    const provider = `cognito-idp.us-east-1.amazonaws.com/${userPoolId}`;
-    const identityPoolId =
-      (
-        await h.identity.send(
-          new CreateIdentityPoolCommand({
-            IdentityPoolName: 'browsers',
-            AllowUnauthenticatedIdentities: false,
-            CognitoIdentityProviders: [{ ProviderName: provider, ClientId: clientId }],
-          }),
-        )
-      ).IdentityPoolId ?? '';
+    const provider = userPoolProvider(userPoolId);
+    const identityPoolId = await createBrowserIdentityPool(h.identity, { userPoolId, clientId });
     const logins = { [provider]: before?.IdToken ?? '' };
     const { IdentityId } = await h.identity.send(new GetIdCommand({ IdentityPoolId: identityPoolId, Logins: logins }));
     const creds = (await h.identity.send(new GetCredentialsForIdentityCommand({ IdentityId, Logins: logins }))).Credentials;
@@ -87,13 +73,7 @@ describe('restart on the same data folder', () => {
     verifier.cacheJwks(jwksAfter);
     expect((await verifier.verify(before?.AccessToken ?? '')).username).toBe('wes');
     expect((await h.idp.send(new GetUserCommand({ AccessToken: before?.AccessToken }))).Username).toBe('wes');
-    const refreshed = await h.idp.send(
-      new InitiateAuthCommand({
-        ClientId: clientId,
-        AuthFlow: 'REFRESH_TOKEN_AUTH',
-        AuthParameters: { REFRESH_TOKEN: before?.RefreshToken ?? '' },
-      }),
-    );
+    const refreshed = await refreshAuth({ idp: h.idp, clientId, refreshToken: before?.RefreshToken });
     expect(refreshed.AuthenticationResult?.AccessToken).toBeTruthy();
 
     // The user signs in again with the same password; groups and identity are unchanged.

@@ -22,7 +22,15 @@ import {
   usernameKey,
   userType,
 } from './user-pool-model.ts';
-import { attributeList, optionalNumber, optionalString, optionalStringList, paginate, requiredString } from './wire-input.ts';
+import {
+  attributeList,
+  optionalNumber,
+  optionalString,
+  optionalStringList,
+  paginate,
+  requiredString,
+  type WireInput,
+} from './wire-input.ts';
 
 /**
  * The SignUp / AdminCreateUser API reference: a username is 1–128 characters matching
@@ -104,6 +112,16 @@ export function userOperations(ctx: CognitoContext): Record<string, JsonOperatio
     delete user.confirmation;
     user.updatedAt = ctx.now();
     ctx.publishConfirmationCode(pool.id, signInName(pool, user), undefined);
+  }
+
+  /** AdminEnableUser and AdminDisableUser: the same lookup and save, one flag apart. */
+  async function setEnabled(input: WireInput, enabled: boolean): Promise<Record<string, never>> {
+    const pool = getPool(ctx, requiredString(input, 'UserPoolId'));
+    const user = getUser(pool, requiredString(input, 'Username'));
+    user.enabled = enabled;
+    user.updatedAt = ctx.now();
+    await ctx.save();
+    return {};
   }
 
   return {
@@ -229,23 +247,8 @@ export function userOperations(ctx: CognitoContext): Record<string, JsonOperatio
       };
     },
 
-    async AdminDisableUser(input) {
-      const pool = getPool(ctx, requiredString(input, 'UserPoolId'));
-      const user = getUser(pool, requiredString(input, 'Username'));
-      user.enabled = false;
-      user.updatedAt = ctx.now();
-      await ctx.save();
-      return {};
-    },
-
-    async AdminEnableUser(input) {
-      const pool = getPool(ctx, requiredString(input, 'UserPoolId'));
-      const user = getUser(pool, requiredString(input, 'Username'));
-      user.enabled = true;
-      user.updatedAt = ctx.now();
-      await ctx.save();
-      return {};
-    },
+    AdminDisableUser: (input) => setEnabled(input, false),
+    AdminEnableUser: (input) => setEnabled(input, true),
 
     async AdminSetUserPassword(input) {
       const pool = getPool(ctx, requiredString(input, 'UserPoolId'));

@@ -9,7 +9,15 @@ import type { StoredClient, StoredPasswordPolicy } from './cognito-state.ts';
 import { defaultPasswordPolicy } from './password.ts';
 import { newClientId, newUserPoolId } from './random-ids.ts';
 import { getPool, userPoolClientType, userPoolType } from './user-pool-model.ts';
-import { optionalNumber, optionalRecord, optionalString, optionalStringList, paginate, requiredString } from './wire-input.ts';
+import {
+  optionalNumber,
+  optionalRecord,
+  optionalString,
+  optionalStringList,
+  paginate,
+  requiredNumber,
+  requiredString,
+} from './wire-input.ts';
 
 /** Auth flows a client gets when CreateUserPoolClient names none (Cognito's documented default). */
 const defaultAuthFlows = ['ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_CUSTOM_AUTH'];
@@ -58,13 +66,7 @@ export function userPoolOperations(ctx: CognitoContext): Record<string, JsonOper
     },
 
     async ListUserPools(input) {
-      const maxResults = optionalNumber(input, 'MaxResults');
-      if (maxResults === undefined) {
-        throw new AwsError(
-          'InvalidParameterException',
-          "1 validation error detected: Value at 'maxResults' failed to satisfy constraint: Member must not be null",
-        );
-      }
+      const maxResults = requiredNumber(input, 'MaxResults');
       const pools = Object.values(ctx.state.userPools).sort((a, b) => a.createdAt - b.createdAt);
       const { page, next } = paginate(pools, maxResults, optionalString(input, 'NextToken'));
       return {

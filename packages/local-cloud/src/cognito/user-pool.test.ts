@@ -31,6 +31,7 @@ import { cognitoPasswordPolicy, tokenValidity } from '@fleet/core';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsErrorOf, startCognitoHarness, type CognitoHarness } from '../testing/cognito-harness.ts';
+import { passwordAuth, refreshAuth } from '../testing/user-pool-sign-in.ts';
 
 const goodPassword = 'Correct-Horse-42';
 
@@ -68,14 +69,7 @@ const signUp = (username: string, password = goodPassword, email = `${username}@
     new SignUpCommand({ ClientId: clientId, Username: username, Password: password, UserAttributes: [{ Name: 'email', Value: email }] }),
   );
 
-const signIn = (username: string, password = goodPassword) =>
-  h.idp.send(
-    new InitiateAuthCommand({
-      ClientId: clientId,
-      AuthFlow: 'USER_PASSWORD_AUTH',
-      AuthParameters: { USERNAME: username, PASSWORD: password },
-    }),
-  );
+const signIn = (username: string, password = goodPassword) => passwordAuth({ idp: h.idp, clientId, username, password });
 
 async function confirmedUser(username: string): Promise<void> {
   await signUp(username);
@@ -99,6 +93,10 @@ describe('user pools and app clients', () => {
   it('lists pools and clients', async () => {
     const pools = await h.idp.send(new ListUserPoolsCommand({ MaxResults: 10 }));
     expect(pools.UserPools?.map((p) => p.Id)).toContain(poolId);
+    expect(await awsErrorOf(h.idp.send(new ListUserPoolsCommand({ MaxResults: undefined })))).toEqual({
+      name: 'InvalidParameterException',
+      message: "1 validation error detected: Value at 'maxResults' failed to satisfy constraint: Member must not be null",
+    });
     const clients = await h.idp.send(new ListUserPoolClientsCommand({ UserPoolId: poolId, MaxResults: 10 }));
     expect(clients.UserPoolClients).toEqual([{ ClientId: clientId, UserPoolId: poolId, ClientName: 'web' }]);
     expect(clientId).toMatch(/^[a-z0-9]{26}$/);
@@ -269,24 +267,15 @@ describe('password sign-in, tokens and sessions', () => {
 
   it('REFRESH_TOKEN_AUTH issues new tokens for the same session', async () => {
     const first = (await signIn('carol')).AuthenticationResult;
-    const refreshed = await h.idp.send(
-      new InitiateAuthCommand({
-        ClientId: clientId,
-        AuthFlow: 'REFRESH_TOKEN_AUTH',
-        AuthParameters: { REFRESH_TOKEN: first?.RefreshToken ?? '' },
-      }),
-    );
+    const refreshed = await refreshAuth({ idp: h.idp, clientId, refreshToken: first?.RefreshToken });
     expect(refreshed.AuthenticationResult?.RefreshToken).toBeUndefined();
     const access = decodeJwt(refreshed.AuthenticationResult?.AccessToken ?? '');
     expect(access.origin_jti).toBe(decodeJwt(first?.AccessToken ?? '').origin_jti);
     expect(access.jti).not.toBe(decodeJwt(first?.AccessToken ?? '').jti);
-    expect(
-      await awsErrorOf(
-        h.idp.send(
-          new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters: { REFRESH_TOKEN: 'bogus' } }),
-        ),
-      ),
-    ).toEqual({ name: 'NotAuthorizedException', message: 'Invalid Refresh Token' });
+    expect(await awsErrorOf(refreshAuth({ idp: h.idp, clientId, refreshToken: 'bogus' }))).toEqual({
+      name: 'NotAuthorizedException',
+      message: 'Invalid Refresh Token',
+    });
   });
 
   it('GlobalSignOut revokes refresh tokens and the access tokens of every session', async () => {
@@ -295,17 +284,10 @@ describe('password sign-in, tokens and sessions', () => {
     const two = (await signIn('dave')).AuthenticationResult;
     await h.idp.send(new GlobalSignOutCommand({ AccessToken: one?.AccessToken }));
     for (const session of [one, two]) {
-      expect(
-        await awsErrorOf(
-          h.idp.send(
-            new InitiateAuthCommand({
-              ClientId: clientId,
-              AuthFlow: 'REFRESH_TOKEN_AUTH',
-              AuthParameters: { REFRESH_TOKEN: session?.RefreshToken ?? '' },
-            }),
-          ),
-        ),
-      ).toEqual({ name: 'NotAuthorizedException', message: 'Refresh Token has been revoked' });
+      expect(await awsErrorOf(refreshAuth({ idp: h.idp, clientId, refreshToken: session?.RefreshToken }))).toEqual({
+        name: 'NotAuthorizedException',
+        message: 'Refresh Token has been revoked',
+      });
       expect(await awsErrorOf(h.idp.send(new GetUserCommand({ AccessToken: session?.AccessToken })))).toEqual({
         name: 'NotAuthorizedException',
         message: 'Access Token has been revoked',

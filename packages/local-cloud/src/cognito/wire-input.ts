@@ -18,6 +18,7 @@ const fields = requestFields({
 export const requiredString = fields.requiredString;
 export const optionalString = fields.string;
 export const optionalNumber = fields.number;
+export const requiredNumber = fields.requiredNumber;
 export const optionalStringList = fields.stringList;
 export const optionalRecord = fields.object;
 

@@ -6,7 +6,7 @@
 import { rules as sharedRules, topics } from '@fleet/core';
 import { describe, expect, it } from 'vitest';
 import type { RulesEngine } from './rules-engine.ts';
-import { bodyOf, message, openableGate, rule, setup } from '../testing/rules-engine-test-kit.ts';
+import { bodyOf, failsWith, message, openableGate, rule, setup } from '../testing/rules-engine-test-kit.ts';
 
 /** JSON nested `depth` levels deep: parses fine, overflows the stack of a recursive serialiser. */
 const nested = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
@@ -19,9 +19,7 @@ describe('rules engine durability', () => {
 
   it('answers durable when an action failed but the error action stored the message', async () => {
     const t = setup([rule([{ kind: 'sqs', queueId: 'q1' }])], {
-      sqs: () => {
-        throw new Error('queue down');
-      },
+      sqs: failsWith('queue down'),
     });
     expect(await t.engine.handle(message({ temperature: 1 }))).toEqual({ durable: true });
     expect(t.s3).toHaveLength(1);
@@ -29,12 +27,8 @@ describe('rules engine durability', () => {
 
   it('answers not durable, with both reasons, when the action and the error action failed', async () => {
     const t = setup([rule([{ kind: 'sqs', queueId: 'q1' }])], {
-      sqs: () => {
-        throw new Error('queue down');
-      },
-      s3: () => {
-        throw new Error('bucket gone');
-      },
+      sqs: failsWith('queue down'),
+      s3: failsWith('bucket gone'),
     });
     const outcome = await t.engine.handle(message({ temperature: 1 }));
     expect(outcome).toMatchObject({ durable: false });

@@ -1,7 +1,7 @@
 import { ResourceAlreadyExistsException, ResourceNotFoundException } from '@aws-sdk/client-cloudwatch-logs';
 import { ingestQueue, rules as sharedRules, telemetryBucket, topics } from '@fleet/core';
 import { describe, expect, it } from 'vitest';
-import { at, bodyOf, message, openableGate, rule, setup } from '../testing/rules-engine-test-kit.ts';
+import { at, bodyOf, failsWith, message, openableGate, rule, setup } from '../testing/rules-engine-test-kit.ts';
 
 describe('rules engine actions', () => {
   it('sqs: sends the SELECT output as the JSON message body to the resolved queue', async () => {
@@ -172,12 +172,8 @@ describe('rules engine error action', () => {
         ]),
       ],
       {
-        sqs: () => {
-          throw new Error('down');
-        },
-        cloudwatch: () => {
-          throw new Error('also down');
-        },
+        sqs: failsWith('down'),
+        cloudwatch: failsWith('also down'),
       },
     );
     await t.engine.handle(message({ temperature: 1 }));
@@ -191,12 +187,8 @@ describe('rules engine error action', () => {
 
   it('counts a failing error action and keeps going', async () => {
     const t = setup([rule([{ kind: 'sqs', queueId: 'q1' }])], {
-      sqs: () => {
-        throw new Error('down');
-      },
-      s3: () => {
-        throw new Error('bucket gone');
-      },
+      sqs: failsWith('down'),
+      s3: failsWith('bucket gone'),
     });
     await t.engine.handle(message({ temperature: 1 }));
     await t.engine.handle(message({ temperature: 2 }));
@@ -269,9 +261,7 @@ describe('rules engine with the shared rule definitions', () => {
 
   it('dead-letters a failed ingest into the bucket prefix for the rule', async () => {
     const t = setup(sharedRules, {
-      sqs: () => {
-        throw new Error('queue unavailable');
-      },
+      sqs: failsWith('queue unavailable'),
     });
     await t.engine.handle(message({ temperature: 20 }, topics.telemetry('dev-9')));
     expect(t.s3).toHaveLength(1);

@@ -6,6 +6,8 @@
 export { startTestDynamo, startTestS3, type TestDynamo, type TestS3 } from './in-process-aws.ts';
 export { startSqsHarness, type SqsHarness } from './sqs-harness.ts';
 export { awsErrorOf, startCognitoHarness, type CognitoHarness } from './cognito-harness.ts';
+export { createBrowserIdentityPool, userPoolProvider } from './browser-identity-pool.ts';
+export { passwordAuth, passwordSignInTokens, refreshAuth, type PasswordSignIn } from './user-pool-sign-in.ts';
 export {
   createFleetPolicies,
   provisionDevice,

@@ -83,6 +83,11 @@ export function setup(
   return { engine, sqs: sqs.calls, cloudwatch: cloudwatch.calls, logs: logs.calls, s3: s3.calls, republished };
 }
 
+/** A fake client's answer that fails every call with `message`, as a service that is down does. */
+export const failsWith = (message: string) => (): never => {
+  throw new Error(message);
+};
+
 /** A promise the test resolves by hand. */
 export const openableGate = () => Promise.withResolvers<void>();
 

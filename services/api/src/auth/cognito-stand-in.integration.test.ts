@@ -6,7 +6,7 @@
  */
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CreateIdentityPoolCommand, GetIdCommand } from '@aws-sdk/client-cognito-identity';
+import { GetIdCommand } from '@aws-sdk/client-cognito-identity';
 import {
   AdminAddUserToGroupCommand,
   AdminConfirmSignUpCommand,
@@ -25,7 +25,9 @@ import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  createBrowserIdentityPool,
   createFleetPolicies,
+  passwordSignInTokens,
   startCognitoHarness,
   startIotFixture,
   type CognitoHarness,
@@ -33,6 +35,7 @@ import {
 } from '@fleet/local-cloud/testing';
 import { buildApp } from '../app.ts';
 
+import { asCaller } from '../test-support/as-caller.ts';
 import { startTestDynamo, type TestDynamo } from '../test-support/dynalite-tables.ts';
 import { testConfig } from '../test-support/test-app.ts';
 import { cognitoJwksUrl, createTokenVerifier, fetchJwks } from '@fleet/core/tokens';
@@ -46,16 +49,7 @@ let userPoolId: string;
 let clientId: string;
 let identityPoolId: string;
 
-async function signIn(username: string): Promise<{ access: string; id: string }> {
-  const out = await cognito.idp.send(
-    new InitiateAuthCommand({
-      ClientId: clientId,
-      AuthFlow: 'USER_PASSWORD_AUTH',
-      AuthParameters: { USERNAME: username, PASSWORD: password },
-    }),
-  );
-  return { access: out.AuthenticationResult?.AccessToken ?? '', id: out.AuthenticationResult?.IdToken ?? '' };
-}
+const signIn = (username: string) => passwordSignInTokens({ idp: cognito.idp, clientId, username, password });
 
 beforeAll(async () => {
   [cognito, iot, dynamo] = await Promise.all([startCognitoHarness(), startIotFixture(), startTestDynamo()]);
@@ -87,17 +81,7 @@ beforeAll(async () => {
     );
     if (group) await cognito.idp.send(new AdminAddUserToGroupCommand({ UserPoolId: userPoolId, Username: username, GroupName: group }));
   }
-  const provider = `cognito-idp.us-east-1.amazonaws.com/${userPoolId}`;
-  identityPoolId =
-    (
-      await cognito.identity.send(
-        new CreateIdentityPoolCommand({
-          IdentityPoolName: 'browsers',
-          AllowUnauthenticatedIdentities: false,
-          CognitoIdentityProviders: [{ ProviderName: provider, ClientId: clientId }],
-        }),
-      )
-    ).IdentityPoolId ?? '';
+  identityPoolId = await createBrowserIdentityPool(cognito.identity, { userPoolId, clientId });
 
   const logger = pino({ level: 'silent' });
   // The same resolution main.ts applies, with AWS_ENDPOINT_URL as the local launcher sets it.
@@ -122,19 +106,14 @@ afterAll(async () => {
 describe('API with the local Cognito and IoT stand-ins', () => {
   it('accepts a user pool access token and answers the user with email and role', async () => {
     const { access } = await signIn('ada');
-    const res = await app.inject({ method: 'GET', url: '/api/me', headers: { authorization: `Bearer ${access}` } });
+    const res = await asCaller(app, `Bearer ${access}`).get('/api/me');
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ username: 'ada', email: 'ada@example.com', role: 'admin', groups: ['admin'] });
   });
 
   it('grants live access: the identity of the ID token gets the browser IoT policy', async () => {
     const { access, id } = await signIn('ada');
-    const res = await app.inject({
-      method: 'POST',
-      url: '/api/me/live-access',
-      headers: { authorization: `Bearer ${access}` },
-      payload: { idToken: id },
-    });
+    const res = await asCaller(app, `Bearer ${access}`).post('/api/me/live-access', { idToken: id });
     expect(res.statusCode).toBe(200);
     const { identityId } = res.json();
     const expected = await cognito.identity.send(
@@ -147,34 +126,24 @@ describe('API with the local Cognito and IoT stand-ins', () => {
 
   it('lets an admin list users and promote one, whose next token then carries the new role', async () => {
     const admin = `Bearer ${(await signIn('ada')).access}`;
-    const list = await app.inject({ method: 'GET', url: '/api/users', headers: { authorization: admin } });
+    const list = await asCaller(app, admin).get('/api/users');
     expect(list.statusCode).toBe(200);
     const roles = Object.fromEntries(list.json().users.map((u: { username: string; role: string }) => [u.username, u.role]));
     // vic is in no group: the least role.
     expect(roles).toEqual({ ada: 'admin', vic: 'viewer' });
     const before = `Bearer ${(await signIn('vic')).access}`;
-    const refused = await app.inject({
-      method: 'POST',
-      url: '/api/devices',
-      headers: { authorization: before },
-      payload: { name: 'nope' },
-    });
+    const refused = await asCaller(app, before).post('/api/devices', { name: 'nope' });
     expect(refused.statusCode).toBe(403);
 
-    const put = await app.inject({
-      method: 'PUT',
-      url: '/api/users/vic/role',
-      headers: { authorization: admin },
-      payload: { role: 'operator' },
-    });
+    const put = await asCaller(app, admin).put('/api/users/vic/role', { role: 'operator' });
     expect(put.statusCode).toBe(200);
     // The old token still says viewer; /api/me tells the difference so the web app refreshes.
-    const stale = await app.inject({ method: 'GET', url: '/api/me', headers: { authorization: before } });
+    const stale = await asCaller(app, before).get('/api/me');
     expect(stale.json()).toMatchObject({ role: 'operator', tokenRole: 'viewer' });
     const vic = `Bearer ${(await signIn('vic')).access}`;
-    const me = await app.inject({ method: 'GET', url: '/api/me', headers: { authorization: vic } });
+    const me = await asCaller(app, vic).get('/api/me');
     expect(me.json()).toMatchObject({ username: 'vic', role: 'operator', tokenRole: 'operator', groups: ['operator'] });
-    const devices = await app.inject({ method: 'GET', url: '/api/devices', headers: { authorization: vic } });
+    const devices = await asCaller(app, vic).get('/api/devices');
     expect(devices.statusCode).toBe(200);
   });
 });
@@ -223,7 +192,7 @@ describe("a fresh pool that signs in by email, as Fleet's does", () => {
     return `Bearer ${out.AuthenticationResult?.AccessToken ?? ''}`;
   }
 
-  const me = async (authorization: string) => (await fresh.inject({ method: 'GET', url: '/api/me', headers: { authorization } })).json();
+  const me = async (authorization: string) => (await asCaller(fresh, authorization).get('/api/me')).json();
 
   it('makes the first user admin and the second a viewer; the first admin invites a third as operator', async () => {
     const first = await signUpAndIn('first@example.com');
@@ -233,12 +202,7 @@ describe("a fresh pool that signs in by email, as Fleet's does", () => {
     expect(await me(admin)).toMatchObject({ role: 'admin', tokenRole: 'admin' });
     expect(await me(await signUpAndIn('second@example.com'))).toMatchObject({ role: 'viewer', tokenRole: 'viewer' });
 
-    const invite = await fresh.inject({
-      method: 'POST',
-      url: '/api/users',
-      headers: { authorization: admin },
-      payload: { email: 'third@example.com', role: 'operator' },
-    });
+    const invite = await asCaller(fresh, admin).post('/api/users', { email: 'third@example.com', role: 'operator' });
     expect(invite.statusCode).toBe(201);
     expect(invite.json().user).toMatchObject({ email: 'third@example.com', status: 'FORCE_CHANGE_PASSWORD', role: 'operator' });
     // The invitation mail, as the local cloud keeps it; the invited user sets a password at first sign-in.

@@ -1,6 +1,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { platformStateTable } from '@fleet/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { asCaller } from '../test-support/as-caller.ts';
 import { startTestApp, type TestApp } from '../test-support/test-app.ts';
 
 let t: TestApp;
@@ -40,7 +41,7 @@ describe('the first user of a fresh stack', () => {
     const t2 = await startTestApp();
     try {
       const auth = await t2.bearer({ username: 'op', groups: ['operator'] });
-      const res = await t2.app.inject({ method: 'GET', url: '/api/me', headers: { authorization: auth } });
+      const res = await asCaller(t2.app, auth).get('/api/me');
       expect(res.json()).toMatchObject({ role: 'operator' });
       expect(t2.cognito.names()).not.toContain('AdminAddUserToGroup');
     } finally {

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectTls, createFleetPolicies, eventually, startIotFixture, type IotFixture } from '@fleet/local-cloud/testing';
 import { buildApp } from '../app.ts';
 import { createTokenVerifier } from '@fleet/core/tokens';
+import { asCaller } from '../test-support/as-caller.ts';
 import { startTestDynamo, type TestDynamo } from '../test-support/dynalite-tables.ts';
 import { fakeAwsClient } from '../test-support/fake-aws-client.ts';
 import { testConfig, testPool } from '../test-support/test-app.ts';
@@ -63,12 +64,7 @@ afterAll(async () => {
 describe('device lifecycle against the IoT stand-in', () => {
   it('registers a device whose credentials connect, publish and receive commands, then revokes it', async () => {
     const auth = `Bearer ${await tokens.accessToken({ groups: ['operator'] })}`;
-    const res = await app.inject({
-      method: 'POST',
-      url: '/api/devices',
-      headers: { authorization: auth },
-      payload: { name: 'Lab bench', deviceId: 'lab-1' },
-    });
+    const res = await asCaller(app, auth).post('/api/devices', { name: 'Lab bench', deviceId: 'lab-1' });
     expect(res.statusCode).toBe(201);
     const { device, credentials } = res.json();
     expect(credentials.endpoint).toBe('127.0.0.1');
@@ -89,18 +85,13 @@ describe('device lifecycle against the IoT stand-in', () => {
     const commands: string[] = [];
     client.on('message', (_topic, payload) => commands.push(payload.toString()));
     await client.subscribeAsync('fleet/devices/lab-1/commands', { qos: 1 });
-    const sent = await app.inject({
-      method: 'POST',
-      url: '/api/devices/lab-1/commands',
-      headers: { authorization: auth },
-      payload: { command: 'blink', args: { times: 2 } },
-    });
+    const sent = await asCaller(app, auth).post('/api/devices/lab-1/commands', { command: 'blink', args: { times: 2 } });
     expect(sent.statusCode).toBe(202);
     await eventually(() => commands.length > 0, 5_000, 'the command at the device');
     expect(JSON.parse(commands[0] ?? '{}')).toMatchObject({ commandId: sent.json().commandId, command: 'blink', args: { times: 2 } });
     client.end(true);
 
-    const revoked = await app.inject({ method: 'DELETE', url: '/api/devices/lab-1', headers: { authorization: auth } });
+    const revoked = await asCaller(app, auth).delete('/api/devices/lab-1');
     expect(revoked.statusCode).toBe(204);
     await expect(fixture.control.send(new DescribeThingCommand({ thingName: 'lab-1' }))).rejects.toMatchObject({
       name: 'ResourceNotFoundException',
@@ -115,12 +106,7 @@ describe('device lifecycle against the IoT stand-in', () => {
     const auth = `Bearer ${await tokens.accessToken({ groups: ['admin'] })}`;
     const broken = await apiOverStandIns({ devicePolicyName: 'no-such-policy' });
     try {
-      const res = await broken.inject({
-        method: 'POST',
-        url: '/api/devices',
-        headers: { authorization: auth },
-        payload: { name: 'x', deviceId: 'orphan-1' },
-      });
+      const res = await asCaller(broken, auth).post('/api/devices', { name: 'x', deviceId: 'orphan-1' });
       expect(res.statusCode).toBe(500);
       await expect(fixture.control.send(new DescribeThingCommand({ thingName: 'orphan-1' }))).rejects.toMatchObject({
         name: 'ResourceNotFoundException',

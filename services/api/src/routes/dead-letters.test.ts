@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { asCaller } from '../test-support/as-caller.ts';
 import { startTestApp, type TestApp } from '../test-support/test-app.ts';
 
 /** A Data Service recording what it was asked. */
@@ -28,11 +29,7 @@ afterAll(async () => {
 
 describe('dead letter routes', () => {
   it('lists dead letters for operators, relaying the Data Service', async () => {
-    const res = await t.app.inject({
-      method: 'GET',
-      url: '/api/dead-letters?limit=5',
-      headers: { authorization: await t.bearer({ groups: ['operator'] }) },
-    });
+    const res = await asCaller(t.app, await t.bearer({ groups: ['operator'] })).get('/api/dead-letters?limit=5');
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ deadLetters: [{ reason: '"ts" must be epoch milliseconds' }] });
     // Both kinds waiting for replay; a field outside the contract does not leak.
@@ -41,11 +38,7 @@ describe('dead letter routes', () => {
   });
 
   it('refuses the list to viewers', async () => {
-    const res = await t.app.inject({
-      method: 'GET',
-      url: '/api/dead-letters',
-      headers: { authorization: await t.bearer({ groups: ['viewer'] }) },
-    });
+    const res = await asCaller(t.app, await t.bearer({ groups: ['viewer'] })).get('/api/dead-letters');
     expect(res.statusCode).toBe(403);
   });
 

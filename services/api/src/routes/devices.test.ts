@@ -3,6 +3,7 @@ import Fastify from 'fastify';
 import { answerChecker, deviceIdPattern, DevicePageSchema, devicesTable } from '@fleet/core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { awsError } from '../test-support/fake-aws-client.ts';
+import { asCaller } from '../test-support/as-caller.ts';
 import { startTestApp, type TestApp } from '../test-support/test-app.ts';
 
 let t: TestApp;
@@ -10,18 +11,10 @@ beforeAll(async () => {
   t = await startTestApp();
 });
 afterAll(() => t.close());
-beforeEach(() => {
-  t.iot.calls.length = 0;
-  t.iotData.calls.length = 0;
-});
+beforeEach(() => t.forgetCalls());
 
 async function register(body: unknown, groups: string[] = ['operator'], app: TestApp = t) {
-  return app.app.inject({
-    method: 'POST',
-    url: '/api/devices',
-    headers: { authorization: await app.bearer({ groups }) },
-    payload: body as object,
-  });
+  return asCaller(app.app, await app.bearer({ groups })).post('/api/devices', body as object);
 }
 
 describe('POST /api/devices', () => {
@@ -66,7 +59,7 @@ describe('POST /api/devices', () => {
         `-m '{"ts":'$(date +%s000)',"seq":1,"temperature":21.5}'`,
     );
     // The key is never stored: neither the registry item nor a later read carries it.
-    const read = await t.app.inject({ method: 'GET', url: '/api/devices/boiler-1', headers: { authorization: await t.bearer() } });
+    const read = await asCaller(t.app, await t.bearer()).get('/api/devices/boiler-1');
     expect(read.body).not.toContain('PRIVATE KEY');
     // The endpoint comes from the deployment (IOT_ENDPOINT): the task role needs no iot:DescribeEndpoint.
     expect(t.iot.names()).not.toContain('DescribeEndpoint');
@@ -118,7 +111,7 @@ describe('POST /api/devices', () => {
     ]);
     expect(t.iotState.things.has('unlucky-1')).toBe(false);
     expect([...t.iotState.policyAttachments].some((p) => p.includes('unlucky'))).toBe(false);
-    const read = await t.app.inject({ method: 'GET', url: '/api/devices/unlucky-1', headers: { authorization: await t.bearer() } });
+    const read = await asCaller(t.app, await t.bearer()).get('/api/devices/unlucky-1');
     expect(read.statusCode).toBe(404);
   });
 
@@ -266,7 +259,7 @@ describe('GET /api/devices', () => {
       const ids = Array.from({ length: 30 }, (_, i) => `many-${String(i).padStart(2, '0')}`);
       for (const id of ids) await register({ name: id, deviceId: id }, ['admin'], t2);
       const before = t2.data!.requests.length;
-      const res = await t2.app.inject({ method: 'GET', url: '/api/devices?limit=100', headers: { authorization: admin } });
+      const res = await asCaller(t2.app, admin).get('/api/devices?limit=100');
       expect(res.json().items).toHaveLength(30);
       const calls = t2.data!.requests.slice(before);
       expect(calls).toHaveLength(1);
@@ -283,7 +276,7 @@ describe('GET /api/devices', () => {
       const admin = await t2.bearer({ groups: ['admin'] });
       await register({ name: 'x', deviceId: 'lonely' }, ['admin'], t2);
       for (const url of ['/api/devices', '/api/devices/lonely']) {
-        const res = await t2.app.inject({ method: 'GET', url, headers: { authorization: admin } });
+        const res = await asCaller(t2.app, admin).get(url);
         expect(res.statusCode, url).toBe(502);
         expect(res.json()).toEqual({ code: 'DataServiceUnavailable', message: 'The data service is unavailable, try again later' });
       }
@@ -294,10 +287,10 @@ describe('GET /api/devices', () => {
 
   it('answers 400 for a cursor it did not issue and for a limit out of range', async () => {
     const auth = await t.bearer();
-    const badCursor = await t.app.inject({ method: 'GET', url: '/api/devices?cursor=not-a-cursor', headers: { authorization: auth } });
+    const badCursor = await asCaller(t.app, auth).get('/api/devices?cursor=not-a-cursor');
     expect(badCursor.statusCode).toBe(400);
     expect(badCursor.json().message).toContain('querystring/cursor');
-    const badLimit = await t.app.inject({ method: 'GET', url: '/api/devices?limit=1000', headers: { authorization: auth } });
+    const badLimit = await asCaller(t.app, auth).get('/api/devices?limit=1000');
     expect(badLimit.statusCode).toBe(400);
     expect(badLimit.json().message).toBe('querystring/limit must be <= 100');
   });
@@ -306,10 +299,10 @@ describe('GET /api/devices', () => {
 describe('GET /api/devices/:id', () => {
   it('answers 404 for an unknown device and 400 for an invalid id', async () => {
     const auth = await t.bearer({ groups: ['viewer'] });
-    const missing = await t.app.inject({ method: 'GET', url: '/api/devices/nobody', headers: { authorization: auth } });
+    const missing = await asCaller(t.app, auth).get('/api/devices/nobody');
     expect(missing.statusCode).toBe(404);
     expect(missing.json()).toEqual({ code: 'DeviceNotFound', message: 'Device "nobody" is not registered' });
-    const invalid = await t.app.inject({ method: 'GET', url: '/api/devices/bad%20id', headers: { authorization: auth } });
+    const invalid = await asCaller(t.app, auth).get('/api/devices/bad%20id');
     expect(invalid.statusCode).toBe(400);
     expect(invalid.json().message).toContain('params/id');
   });
@@ -317,7 +310,7 @@ describe('GET /api/devices/:id', () => {
   it('answers the registry item joined with the Data Service state of the device', async () => {
     await register({ name: 'Joined', deviceId: 'joined-1' });
     t.data!.setState({ deviceId: 'joined-1', online: false, lastSeenAt: '2026-02-01T00:00:00.000Z', disconnectReason: 'CONNECTION_LOST' });
-    const res = await t.app.inject({ method: 'GET', url: '/api/devices/joined-1', headers: { authorization: await t.bearer() } });
+    const res = await asCaller(t.app, await t.bearer()).get('/api/devices/joined-1');
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({
       deviceId: 'joined-1',
@@ -336,7 +329,7 @@ describe('GET /api/devices/:id', () => {
     try {
       const admin = await t2.bearer({ groups: ['admin'] });
       await register({ name: 'x', deviceId: 'asked' }, ['admin'], t2);
-      const res = await t2.app.inject({ method: 'GET', url: '/api/devices/asked', headers: { authorization: admin } });
+      const res = await asCaller(t2.app, admin).get('/api/devices/asked');
       expect(res.statusCode).toBe(502);
       expect(res.json()).toMatchObject({ code: 'DataServiceUnavailable' });
     } finally {
@@ -352,7 +345,7 @@ describe('DELETE /api/devices/:id', () => {
     const { certificateArn, certificateId } = created.device;
     t.iot.calls.length = 0;
     const auth = await t.bearer({ groups: ['operator'] });
-    const res = await t.app.inject({ method: 'DELETE', url: '/api/devices/doomed-1', headers: { authorization: auth } });
+    const res = await asCaller(t.app, auth).delete('/api/devices/doomed-1');
     expect(res.statusCode).toBe(204);
     expect(res.body).toBe('');
     expect(t.iot.names()).toEqual(['UpdateCertificate', 'DetachThingPrincipal', 'DetachPolicy', 'DeleteCertificate', 'DeleteThing']);
@@ -361,7 +354,7 @@ describe('DELETE /api/devices/:id', () => {
     expect(t.iotState.things.has('doomed-1')).toBe(false);
     expect(t.iotState.certificates.has(certificateId)).toBe(false);
     expect([...t.iotState.policyAttachments].some((p) => p.endsWith(certificateArn))).toBe(false);
-    const again = await t.app.inject({ method: 'DELETE', url: '/api/devices/doomed-1', headers: { authorization: auth } });
+    const again = await asCaller(t.app, auth).delete('/api/devices/doomed-1');
     expect(again.statusCode).toBe(404);
   });
 
@@ -370,7 +363,7 @@ describe('DELETE /api/devices/:id', () => {
     t.iotState.certificates.delete(created.device.certificateId);
     t.iotState.things.delete('half-gone');
     const auth = await t.bearer({ groups: ['operator'] });
-    const res = await t.app.inject({ method: 'DELETE', url: '/api/devices/half-gone', headers: { authorization: auth } });
+    const res = await asCaller(t.app, auth).delete('/api/devices/half-gone');
     expect(res.statusCode).toBe(204);
   });
 
@@ -386,7 +379,7 @@ describe('DELETE /api/devices/:id', () => {
     });
     t.iot.calls.length = 0;
     const auth = await t.bearer({ groups: ['operator'] });
-    const res = await t.app.inject({ method: 'DELETE', url: '/api/devices/slow-detach', headers: { authorization: auth } });
+    const res = await asCaller(t.app, auth).delete('/api/devices/slow-detach');
     expect(res.statusCode).toBe(204);
     expect(t.iot.names().filter((n) => n === 'DeleteThing')).toHaveLength(2);
     expect(t.iotState.things.has('slow-detach')).toBe(false);
@@ -394,11 +387,7 @@ describe('DELETE /api/devices/:id', () => {
 
   it('answers 403 to a viewer', async () => {
     await register({ name: 'Kept', deviceId: 'kept-1' });
-    const res = await t.app.inject({
-      method: 'DELETE',
-      url: '/api/devices/kept-1',
-      headers: { authorization: await t.bearer({ groups: ['viewer'] }) },
-    });
+    const res = await asCaller(t.app, await t.bearer({ groups: ['viewer'] })).delete('/api/devices/kept-1');
     expect(res.statusCode).toBe(403);
     expect(t.iotState.things.has('kept-1')).toBe(true);
   });
@@ -407,11 +396,9 @@ describe('DELETE /api/devices/:id', () => {
 describe('POST /api/devices/:id/commands', () => {
   it("publishes the command with QoS 1 on the device's commands topic", async () => {
     await register({ name: 'Commandable', deviceId: 'cmd-1' });
-    const res = await t.app.inject({
-      method: 'POST',
-      url: '/api/devices/cmd-1/commands',
-      headers: { authorization: await t.bearer({ groups: ['admin'], username: 'root' }) },
-      payload: { command: 'setInterval', args: { seconds: 30 } },
+    const res = await asCaller(t.app, await t.bearer({ groups: ['admin'], username: 'root' })).post('/api/devices/cmd-1/commands', {
+      command: 'setInterval',
+      args: { seconds: 30 },
     });
     expect(res.statusCode).toBe(202);
     const { commandId, topic } = res.json();
@@ -425,19 +412,9 @@ describe('POST /api/devices/:id/commands', () => {
 
   it('answers 404 for an unknown device and 400 for a bad command name', async () => {
     const auth = await t.bearer({ groups: ['operator'] });
-    const missing = await t.app.inject({
-      method: 'POST',
-      url: '/api/devices/ghost/commands',
-      headers: { authorization: auth },
-      payload: { command: 'reboot' },
-    });
+    const missing = await asCaller(t.app, auth).post('/api/devices/ghost/commands', { command: 'reboot' });
     expect(missing.statusCode).toBe(404);
-    const bad = await t.app.inject({
-      method: 'POST',
-      url: '/api/devices/ghost/commands',
-      headers: { authorization: auth },
-      payload: { command: 'rm -rf' },
-    });
+    const bad = await asCaller(t.app, auth).post('/api/devices/ghost/commands', { command: 'rm -rf' });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().message).toContain('body/command');
     expect(t.iotData.names()).toEqual([]);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { awsError } from '../test-support/fake-aws-client.ts';
+import { asCaller } from '../test-support/as-caller.ts';
 import { startTestApp, testConfig, type TestApp } from '../test-support/test-app.ts';
 
 let t: TestApp;
@@ -7,15 +8,12 @@ beforeAll(async () => {
   t = await startTestApp();
 });
 afterAll(() => t.close());
-beforeEach(() => {
-  t.iot.calls.length = 0;
-  t.cognitoIdentity.calls.length = 0;
-});
+beforeEach(() => t.forgetCalls());
 
 describe('GET /api/me', () => {
   it('answers the user, their groups and role in the pool now, the role of the token, what it allows, and the email', async () => {
     const auth = await t.bearer({ groups: ['viewer', 'operator'], username: 'alice', sub: 'sub-alice' });
-    const res = await t.app.inject({ method: 'GET', url: '/api/me', headers: { authorization: auth } });
+    const res = await asCaller(t.app, auth).get('/api/me');
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({
       username: 'alice',
@@ -34,13 +32,13 @@ describe('GET /api/me', () => {
 
   it('answers the role of the pool when an admin changed it after the token was issued', async () => {
     const auth = await t.bearer({ username: 'olga', groups: ['viewer'], poolGroups: ['operator'] });
-    const res = await t.app.inject({ method: 'GET', url: '/api/me', headers: { authorization: auth } });
+    const res = await asCaller(t.app, auth).get('/api/me');
     expect(res.json()).toMatchObject({ role: 'operator', tokenRole: 'viewer', groups: ['operator'] });
   });
 
   it('answers email null when the user pool cannot be asked', async () => {
     t.cognito.on({ GetUser: () => Promise.reject(awsError('TooManyRequestsException')) });
-    const res = await t.app.inject({ method: 'GET', url: '/api/me', headers: { authorization: await t.bearer({ groups: ['viewer'] }) } });
+    const res = await asCaller(t.app, await t.bearer({ groups: ['viewer'] })).get('/api/me');
     expect(res.json()).toMatchObject({ email: null, role: 'viewer', groups: ['viewer'] });
   });
 });
@@ -48,12 +46,7 @@ describe('GET /api/me', () => {
 describe('POST /api/me/live-access', () => {
   it('exchanges the ID token for an identity id and attaches the browser policy to that identity', async () => {
     const idToken = await t.tokens.idToken({ sub: 'sub-alice' });
-    const res = await t.app.inject({
-      method: 'POST',
-      url: '/api/me/live-access',
-      headers: { authorization: await t.bearer({ sub: 'sub-alice', groups: ['viewer'] }) },
-      payload: { idToken },
-    });
+    const res = await asCaller(t.app, await t.bearer({ sub: 'sub-alice', groups: ['viewer'] })).post('/api/me/live-access', { idToken });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ identityId: 'us-east-1:identity-of-alice' });
     expect(t.cognitoIdentity.calls).toEqual([
@@ -78,12 +71,7 @@ describe('POST /api/me/live-access', () => {
       await t.tokens.accessToken({ sub: 'sub-alice' }),
     ];
     for (const idToken of cases) {
-      const res = await t.app.inject({
-        method: 'POST',
-        url: '/api/me/live-access',
-        headers: { authorization: auth },
-        payload: { idToken },
-      });
+      const res = await asCaller(t.app, auth).post('/api/me/live-access', { idToken });
       expect(res.statusCode).toBe(400);
       expect(res.json().code).toBe('InvalidIdToken');
     }

@@ -2,6 +2,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { devicesTable } from '@fleet/core';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { asCaller } from '../test-support/as-caller.ts';
 import { startTestApp, type TestApp } from '../test-support/test-app.ts';
 
 /** A Data Service answering fixed JSON, recording what it was asked. */
@@ -75,7 +76,7 @@ const get = async (url: string, app = t) => app.app.inject({ method: 'GET', url,
 describe('telemetry routes', () => {
   it("relays the Data Service's latest reading with the caller's token, in the contract's shape", async () => {
     const auth = await t.bearer({ groups: ['viewer'] });
-    const res = await t.app.inject({ method: 'GET', url: '/api/devices/dev-1/telemetry/latest', headers: { authorization: auth } });
+    const res = await asCaller(t.app, auth).get('/api/devices/dev-1/telemetry/latest');
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
     // A field outside the contract does not leak.

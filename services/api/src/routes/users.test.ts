@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { asCaller } from '../test-support/as-caller.ts';
 import { startTestApp, type TestApp } from '../test-support/test-app.ts';
 
 let t: TestApp;
@@ -15,7 +16,7 @@ afterAll(() => t.close());
 describe('user administration', () => {
   it('lists users with their groups and role, page by page', async () => {
     const auth = await t.bearer({ groups: ['admin'] });
-    const first = await t.app.inject({ method: 'GET', url: '/api/users?limit=2', headers: { authorization: auth } });
+    const first = await asCaller(t.app, auth).get('/api/users?limit=2');
     expect(first.statusCode).toBe(200);
     expect(first.json()).toEqual({
       users: [
@@ -42,7 +43,7 @@ describe('user administration', () => {
       ],
       nextCursor: '2',
     });
-    const second = await t.app.inject({ method: 'GET', url: '/api/users?limit=2&cursor=2', headers: { authorization: auth } });
+    const second = await asCaller(t.app, auth).get('/api/users?limit=2&cursor=2');
     expect(second.json().users.map((u: { username: string; role: string }) => [u.username, u.role])).toEqual([['carol', 'viewer']]);
     expect(second.json()).not.toHaveProperty('nextCursor');
   });
@@ -50,12 +51,7 @@ describe('user administration', () => {
   it('changes a role by adding the new group before removing the old one', async () => {
     const auth = await t.bearer({ groups: ['admin'] });
     t.cognito.calls.length = 0;
-    const res = await t.app.inject({
-      method: 'PUT',
-      url: '/api/users/bob/role',
-      headers: { authorization: auth },
-      payload: { role: 'operator' },
-    });
+    const res = await asCaller(t.app, auth).put('/api/users/bob/role', { role: 'operator' });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ username: 'bob', role: 'operator', groups: ['operator'] });
     expect(t.cognito.names()).toEqual(['AdminListGroupsForUser', 'AdminAddUserToGroup', 'AdminRemoveUserFromGroup']);
@@ -66,20 +62,10 @@ describe('user administration', () => {
 
   it('answers 404 for an unknown user and 400 for an unknown role', async () => {
     const auth = await t.bearer({ groups: ['admin'] });
-    const missing = await t.app.inject({
-      method: 'PUT',
-      url: '/api/users/zed/role',
-      headers: { authorization: auth },
-      payload: { role: 'viewer' },
-    });
+    const missing = await asCaller(t.app, auth).put('/api/users/zed/role', { role: 'viewer' });
     expect(missing.statusCode).toBe(404);
     expect(missing.json()).toEqual({ code: 'UserNotFound', message: 'User "zed" does not exist' });
-    const badRole = await t.app.inject({
-      method: 'PUT',
-      url: '/api/users/bob/role',
-      headers: { authorization: auth },
-      payload: { role: 'root' },
-    });
+    const badRole = await asCaller(t.app, auth).put('/api/users/bob/role', { role: 'root' });
     expect(badRole.statusCode).toBe(400);
     expect(badRole.json().message).toContain('body/role');
   });
@@ -87,24 +73,16 @@ describe('user administration', () => {
   it('answers 403 to operators and viewers', async () => {
     for (const groups of [['operator'], ['viewer'], []]) {
       const auth = await t.bearer({ groups });
-      expect((await t.app.inject({ method: 'GET', url: '/api/users', headers: { authorization: auth } })).statusCode).toBe(403);
-      const put = await t.app.inject({
-        method: 'PUT',
-        url: '/api/users/bob/role',
-        headers: { authorization: auth },
-        payload: { role: 'admin' },
-      });
+      expect((await asCaller(t.app, auth).get('/api/users')).statusCode).toBe(403);
+      const put = await asCaller(t.app, auth).put('/api/users/bob/role', { role: 'admin' });
       expect(put.statusCode).toBe(403);
       expect(put.json()).toMatchObject({ code: 'Forbidden' });
     }
   });
 
   it("refuses to change the caller's own role, so the last admin cannot lock everyone out", async () => {
-    const res = await t.app.inject({
-      method: 'PUT',
-      url: '/api/users/alice/role',
-      headers: { authorization: await t.bearer({ username: 'alice', groups: ['admin'] }) },
-      payload: { role: 'viewer' },
+    const res = await asCaller(t.app, await t.bearer({ username: 'alice', groups: ['admin'] })).put('/api/users/alice/role', {
+      role: 'viewer',
     });
     expect(res.statusCode).toBe(409);
     expect(res.json()).toEqual({ code: 'RoleChangeRefused', message: 'Admins cannot change their own role; ask another admin' });
@@ -114,7 +92,7 @@ describe('user administration', () => {
   it('refuses a role that is not a string: no coercion of ["admin"] or 1', async () => {
     const auth = await t.bearer({ groups: ['admin'] });
     for (const role of [['admin'], 1, null, { role: 'admin' }]) {
-      const res = await t.app.inject({ method: 'PUT', url: '/api/users/carol/role', headers: { authorization: auth }, payload: { role } });
+      const res = await asCaller(t.app, auth).put('/api/users/carol/role', { role });
       expect(res.statusCode, JSON.stringify(role)).toBe(400);
       expect(res.json().code).toBe('ValidationError');
     }
@@ -125,11 +103,9 @@ describe('user administration', () => {
 describe('invitations', () => {
   it('creates the user with a verified email, mailed a temporary password, in the chosen role group', async () => {
     t.cognito.calls.length = 0;
-    const res = await t.app.inject({
-      method: 'POST',
-      url: '/api/users',
-      headers: { authorization: await t.bearer({ groups: ['admin'] }) },
-      payload: { email: 'dora@example.com', role: 'operator' },
+    const res = await asCaller(t.app, await t.bearer({ groups: ['admin'] })).post('/api/users', {
+      email: 'dora@example.com',
+      role: 'operator',
     });
     expect(res.statusCode).toBe(201);
     const { user } = res.json();
@@ -148,7 +124,7 @@ describe('invitations', () => {
 
   it('answers 409 for an email already in the pool and 400 for a bad email, role or extra field', async () => {
     const auth = await t.bearer({ groups: ['admin'] });
-    const invite = (payload: object) => t.app.inject({ method: 'POST', url: '/api/users', headers: { authorization: auth }, payload });
+    const invite = (payload: object) => asCaller(t.app, auth).post('/api/users', payload);
     const again = await invite({ email: 'bob@example.com', role: 'viewer' });
     expect(again.statusCode).toBe(409);
     expect(again.json().code).toBe('UserExists');
@@ -167,11 +143,9 @@ describe('invitations', () => {
 
   it('is for admins only', async () => {
     for (const groups of [['operator'], ['viewer'], []]) {
-      const res = await t.app.inject({
-        method: 'POST',
-        url: '/api/users',
-        headers: { authorization: await t.bearer({ username: 'someone', groups }) },
-        payload: { email: 'eve@example.com', role: 'admin' },
+      const res = await asCaller(t.app, await t.bearer({ username: 'someone', groups })).post('/api/users', {
+        email: 'eve@example.com',
+        role: 'admin',
       });
       expect(res.statusCode).toBe(403);
     }

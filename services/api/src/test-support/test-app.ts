@@ -64,6 +64,8 @@ export interface TestApp {
    * with the same groups, unless `poolGroups` says otherwise (a token issued before a role change).
    */
   bearer(options?: { groups?: string[]; sub?: string; username?: string; poolGroups?: string[] }): Promise<string>;
+  /** Empties the call log of every recording fake, so that a test asserts only the AWS calls it caused. */
+  forgetCalls(): void;
   close(): Promise<void>;
 }
 
@@ -153,6 +155,9 @@ export async function startTestApp(options: { config?: Partial<AppConfig>; healt
       const username = o.username ?? 'alice';
       pool.put({ username, sub: o.sub ?? `sub-${username}`, groups: o.poolGroups ?? o.groups ?? [] });
       return `Bearer ${await tokens.accessToken({ ...o, username, sub: o.sub ?? `sub-${username}` })}`;
+    },
+    forgetCalls() {
+      for (const fake of [iot, iotData, pool.client, cognitoIdentity]) fake.calls.length = 0;
     },
     async close() {
       await app.close();

@@ -232,22 +232,31 @@ describe('policies', () => {
     await expectAwsError(control.send(new DeletePolicyCommand({ policyName: 'p-att' })), 'ResourceNotFoundException', 404);
   });
 
-  it('refuses attaching to an unknown certificate or an unknown policy', async () => {
-    await expectAwsError(
-      control.send(new AttachPolicyCommand({ policyName: 'p-b', target: `arn:aws:iot:${region}:${accountId}:cert/${'0'.repeat(64)}` })),
-      'ResourceNotFoundException',
-      404,
-    );
-    await expectAwsError(
-      control.send(new AttachPolicyCommand({ policyName: 'p-none', target: `${region}:0f2a4b1c-1111-2222-3333-444455556666` })),
-      'ResourceNotFoundException',
-      404,
-    );
-    await expectAwsError(
-      control.send(new AttachPolicyCommand({ policyName: 'p-b', target: 'not-a-principal' })),
-      'InvalidRequestException',
-      400,
-    );
+  // 'p-b' exists (created by the listing test above); 'p-none' never does.
+  it.each([
+    {
+      refused: 'an unknown certificate',
+      policyName: 'p-b',
+      target: `arn:aws:iot:${region}:${accountId}:cert/${'0'.repeat(64)}`,
+      error: 'ResourceNotFoundException',
+      status: 404,
+    },
+    {
+      refused: 'an unknown policy',
+      policyName: 'p-none',
+      target: `${region}:0f2a4b1c-1111-2222-3333-444455556666`,
+      error: 'ResourceNotFoundException',
+      status: 404,
+    },
+    {
+      refused: 'a target that is no principal',
+      policyName: 'p-b',
+      target: 'not-a-principal',
+      error: 'InvalidRequestException',
+      status: 400,
+    },
+  ])('refuses attaching to $refused', async ({ policyName, target, error, status }) => {
+    await expectAwsError(control.send(new AttachPolicyCommand({ policyName, target })), error, status);
   });
 });
 

@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { mapWithLimit } from './map-with-limit.ts';
+
+describe('mapWithLimit', () => {
+  it('keeps the input order while tasks finish out of order, with at most `limit` in flight', async () => {
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const results = await mapWithLimit([30, 5, 20, 1, 10, 15], 3, async (ms) => {
+      maxInFlight = Math.max(maxInFlight, ++inFlight);
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      inFlight--;
+      return ms * 2;
+    });
+    expect(results).toEqual([60, 10, 40, 2, 20, 30]);
+    expect(maxInFlight).toBe(3);
+  });
+
+  it('answers an empty list without calling the task', async () => {
+    expect(await mapWithLimit([], 4, () => Promise.reject(new Error('not called')))).toEqual([]);
+  });
+
+  it('rejects with the first task failure', async () => {
+    await expect(mapWithLimit([1, 2, 3], 2, async (n) => (n === 2 ? Promise.reject(new Error('two')) : n))).rejects.toThrow('two');
+  });
+});
