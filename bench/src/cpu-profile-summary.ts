@@ -1,11 +1,11 @@
 /**
- * Where the CPU time of a process went, from the `.cpuprofile` files `node --cpu-prof` writes:
+ * Where the CPU time of a process went, from `.cpuprofile` files (`bench/tools/profile-hook.cjs` writes one per process):
  * self time summed by where the code lives (our workspaces by folder, libraries by package, Node's
  * own internals, garbage collection, idle). Used to write down the cost of each hop of the ingest
  * path (bench/README.md, "Where the time goes").
  *
- *   NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/fleet-prof" npm run bench -- --only fleet
- *   node --import tsx bench/src/cpu-profile-summary.ts /tmp/fleet-prof/*.cpuprofile
+ *   NODE_OPTIONS="--require $PWD/bench/tools/profile-hook.cjs" npm run bench -- --only fleet
+ *   node --import tsx bench/src/cpu-profile-summary.ts /tmp/fleet-profiles/*.cpuprofile
  */
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';

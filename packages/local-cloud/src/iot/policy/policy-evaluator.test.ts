@@ -109,4 +109,15 @@ describe('substituteVariables and wildcardMatch', () => {
   it('returns undefined for an unknown variable', () => {
     expect(substituteVariables('topic/${iot:Connection.Thing.ThingName}', notAttached)).toBeUndefined();
   });
+  it('answers the same for a pattern compiled before, after its case flag changed, and after the cache turned over', () => {
+    const pattern = arn('topic', 'fleet/devices/Dev-1/*');
+    const value = arn('topic', 'fleet/devices/dev-1/telemetry');
+    expect(wildcardMatch(pattern, value, false)).toBe(false);
+    expect(wildcardMatch(pattern, value, true)).toBe(true);
+    expect(wildcardMatch(pattern, value, false)).toBe(false);
+    // More distinct patterns than the cache holds: the first ones are compiled again, not mixed up.
+    for (let i = 0; i < 10_050; i++) expect(wildcardMatch(`device-${i}-?`, `device-${i}-x`, false)).toBe(true);
+    expect(wildcardMatch(pattern, value, true)).toBe(true);
+    expect(wildcardMatch('device-0-?', 'device-1-x', false)).toBe(false);
+  });
 });

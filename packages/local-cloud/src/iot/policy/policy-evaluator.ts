@@ -92,8 +92,28 @@ export function substituteVariables(pattern: string, context: PolicyContext): st
   return unresolved ? undefined : result;
 }
 
+/**
+ * Compiled patterns by case flag. Every MQTT publish and every AWS-port request is evaluated against
+ * the same few patterns (per device once substituted): compiling them each time was the largest
+ * single cost of the broker in a CPU profile of the ingest bench (bench/README.md). Bounded, oldest
+ * first out, so that device ids and resource names cannot grow it without end.
+ */
+const compiled = { sensitive: new Map<string, RegExp>(), insensitive: new Map<string, RegExp>() };
+const maxCompiled = 5_000;
+
 /** `*` matches any run of characters, `?` exactly one; `\u0000x` is a literal x (see substitution). */
 export function wildcardMatch(pattern: string, value: string, caseInsensitive: boolean): boolean {
+  const cache = caseInsensitive ? compiled.insensitive : compiled.sensitive;
+  let regex = cache.get(pattern);
+  if (!regex) {
+    regex = compileWildcard(pattern, caseInsensitive);
+    if (cache.size >= maxCompiled) cache.delete(cache.keys().next().value as string);
+    cache.set(pattern, regex);
+  }
+  return regex.test(value);
+}
+
+function compileWildcard(pattern: string, caseInsensitive: boolean): RegExp {
   let source = '';
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i] as string;
@@ -104,7 +124,7 @@ export function wildcardMatch(pattern: string, value: string, caseInsensitive: b
     else if (c === '?') source += '.';
     else source += escapeRegExp(c);
   }
-  return new RegExp(`^${source}$`, caseInsensitive ? 'si' : 's').test(value);
+  return new RegExp(`^${source}$`, caseInsensitive ? 'si' : 's');
 }
 
 function conditionsHold(condition: PolicyStatement['Condition'], context: PolicyContext): boolean {
