@@ -30,6 +30,14 @@ describe('parseBenchArgs', () => {
     });
   });
 
+  it('makes --quick a small bounded run, and lets a flag next to it win', () => {
+    expect(parseBenchArgs(['--quick'])).toEqual({
+      kind: 'run',
+      options: { ...defaultBenchOptions, devices: 5, readings: 40, timeoutMs: 60_000 },
+    });
+    expect(parseBenchArgs(['--quick', '--devices', '8'])).toMatchObject({ kind: 'run', options: { devices: 8, readings: 40 } });
+  });
+
   it('reports every invalid value at once, naming what it received', () => {
     const parsed = parseBenchArgs(['--devices', '0', '--readings', 'many', '--only', 'aedes']);
     expect(parsed.kind).toBe('invalid');

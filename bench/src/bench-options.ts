@@ -31,6 +31,12 @@ export const defaultBenchOptions: BenchOptions = {
   out: 'bench/results/latest.json',
 };
 
+/**
+ * `--quick`: a smoke run of a minute or less that shows the bench still works end to end (CI runs it
+ * in the e2e suite); its figures are not for comparing. Flags given next to it still win.
+ */
+export const quickBenchDefaults = { devices: 5, readings: 40, timeoutMs: 60_000 } as const;
+
 export const benchUsage = `Usage: npm run bench -- [options]
 
   --devices <n>          publishing clients / Fleet devices (default ${defaultBenchOptions.devices}, at most 1000)
@@ -40,6 +46,8 @@ export const benchUsage = `Usage: npm run bench -- [options]
   --timeout <s>          deadline of each phase in seconds (default ${defaultBenchOptions.timeoutMs / 1000})
   --only <target>        mosquitto or fleet (default both)
   --out <file>           JSON results (default ${defaultBenchOptions.out})
+  --quick                a smoke run of about a minute (${quickBenchDefaults.devices} devices × ${quickBenchDefaults.readings} readings): checks that
+                         the bench runs, its figures are not for comparing
   --help`;
 
 export type ParsedBenchArgs =
@@ -63,6 +71,7 @@ export function parseBenchArgs(argv: readonly string[]): ParsedBenchArgs {
         timeout: { type: 'string' },
         only: { type: 'string' },
         out: { type: 'string' },
+        quick: { type: 'boolean' },
         help: { type: 'boolean' },
       },
     }));
@@ -82,11 +91,12 @@ export function parseBenchArgs(argv: readonly string[]): ParsedBenchArgs {
     }
     return n;
   };
-  const devices = integer('devices', defaultBenchOptions.devices, 1, 1000);
-  const readings = integer('readings', defaultBenchOptions.readings, 1, 100_000);
-  const window = integer('window', defaultBenchOptions.window, 1, 1000);
-  const probeIntervalMs = integer('probe-interval', defaultBenchOptions.probeIntervalMs, 10, 60_000);
-  const timeoutMs = integer('timeout', defaultBenchOptions.timeoutMs / 1000, 5, 3600) * 1000;
+  const base = values['quick'] ? { ...defaultBenchOptions, ...quickBenchDefaults } : defaultBenchOptions;
+  const devices = integer('devices', base.devices, 1, 1000);
+  const readings = integer('readings', base.readings, 1, 100_000);
+  const window = integer('window', base.window, 1, 1000);
+  const probeIntervalMs = integer('probe-interval', base.probeIntervalMs, 10, 60_000);
+  const timeoutMs = integer('timeout', base.timeoutMs / 1000, 5, 3600) * 1000;
 
   let targets = defaultBenchOptions.targets;
   const only = values['only'];
