@@ -4,7 +4,13 @@ import { defaultBenchOptions, parseBenchArgs } from './bench-options.ts';
 describe('parseBenchArgs', () => {
   it('runs both peers with the bounded defaults when given nothing', () => {
     expect(parseBenchArgs([])).toEqual({ kind: 'run', options: defaultBenchOptions });
-    expect(defaultBenchOptions).toMatchObject({ devices: 20, readings: 250, window: 10, targets: ['mosquitto', 'fleet'] });
+    expect(defaultBenchOptions).toMatchObject({
+      devices: 20,
+      readings: 250,
+      window: 10,
+      readSeconds: 10,
+      targets: ['mosquitto', 'fleet', 'api'],
+    });
   });
 
   it('reads the flags of `npm run bench -- --devices 50 --readings 500`', () => {
@@ -19,6 +25,8 @@ describe('parseBenchArgs', () => {
       '60',
       '--probe-interval',
       '200',
+      '--read-seconds',
+      '3',
       '--only',
       'fleet',
       '--out',
@@ -26,14 +34,23 @@ describe('parseBenchArgs', () => {
     ]);
     expect(parsed).toEqual({
       kind: 'run',
-      options: { devices: 50, readings: 500, window: 4, timeoutMs: 60_000, probeIntervalMs: 200, targets: ['fleet'], out: '/tmp/x.json' },
+      options: {
+        devices: 50,
+        readings: 500,
+        window: 4,
+        timeoutMs: 60_000,
+        probeIntervalMs: 200,
+        readSeconds: 3,
+        targets: ['fleet'],
+        out: '/tmp/x.json',
+      },
     });
   });
 
   it('makes --quick a small bounded run, and lets a flag next to it win', () => {
     expect(parseBenchArgs(['--quick'])).toEqual({
       kind: 'run',
-      options: { ...defaultBenchOptions, devices: 5, readings: 40, timeoutMs: 60_000 },
+      options: { ...defaultBenchOptions, devices: 5, readings: 40, timeoutMs: 60_000, readSeconds: 2 },
     });
     expect(parseBenchArgs(['--quick', '--devices', '8'])).toMatchObject({ kind: 'run', options: { devices: 8, readings: 40 } });
   });
@@ -45,7 +62,7 @@ describe('parseBenchArgs', () => {
     expect(parsed.errors).toEqual([
       '--devices must be an integer from 1 to 1000, received "0"',
       '--readings must be an integer from 1 to 100000, received "many"',
-      '--only must be "mosquitto" or "fleet", received "aedes"',
+      '--only must be one of mosquitto, fleet, api, received "aedes"',
     ]);
   });
 

@@ -4,6 +4,9 @@
  */
 import { parseArgs } from 'node:util';
 
+export const benchTargets = ['mosquitto', 'fleet', 'api'] as const;
+export type BenchTarget = (typeof benchTargets)[number];
+
 export interface BenchOptions {
   /** Publishing MQTT clients (Fleet: registered devices). */
   readonly devices: number;
@@ -15,8 +18,10 @@ export interface BenchOptions {
   readonly probeIntervalMs: number;
   /** Deadline of each measured phase (the load plus waiting for its results). */
   readonly timeoutMs: number;
-  /** Which peers to measure. */
-  readonly targets: readonly ('mosquitto' | 'fleet')[];
+  /** Seconds of each authenticated-read run (the API through the gateway, then bare Fastify). */
+  readonly readSeconds: number;
+  /** Which measurements to run: the ingest pair (Mosquitto, Fleet) and the read pair (api). */
+  readonly targets: readonly BenchTarget[];
   /** Where the JSON figures go. */
   readonly out: string;
 }
@@ -27,7 +32,8 @@ export const defaultBenchOptions: BenchOptions = {
   window: 10,
   probeIntervalMs: 100,
   timeoutMs: 180_000,
-  targets: ['mosquitto', 'fleet'],
+  readSeconds: 10,
+  targets: benchTargets,
   out: 'bench/results/latest.json',
 };
 
@@ -35,7 +41,7 @@ export const defaultBenchOptions: BenchOptions = {
  * `--quick`: a smoke run of a minute or less that shows the bench still works end to end (CI runs it
  * in the e2e suite); its figures are not for comparing. Flags given next to it still win.
  */
-export const quickBenchDefaults = { devices: 5, readings: 40, timeoutMs: 60_000 } as const;
+export const quickBenchDefaults = { devices: 5, readings: 40, timeoutMs: 60_000, readSeconds: 2 } as const;
 
 export const benchUsage = `Usage: npm run bench -- [options]
 
@@ -44,7 +50,8 @@ export const benchUsage = `Usage: npm run bench -- [options]
   --window <n>           in-flight QoS 1 publishes per client (default ${defaultBenchOptions.window}, at most 1000)
   --probe-interval <ms>  probe reading interval for latency (default ${defaultBenchOptions.probeIntervalMs})
   --timeout <s>          deadline of each phase in seconds (default ${defaultBenchOptions.timeoutMs / 1000})
-  --only <target>        mosquitto or fleet (default both)
+  --read-seconds <s>     seconds of each authenticated-read run, API and bare Fastify (default ${defaultBenchOptions.readSeconds})
+  --only <target>        mosquitto, fleet or api (default all three)
   --out <file>           JSON results (default ${defaultBenchOptions.out})
   --quick                a smoke run of about a minute (${quickBenchDefaults.devices} devices × ${quickBenchDefaults.readings} readings): checks that
                          the bench runs, its figures are not for comparing
@@ -69,6 +76,7 @@ export function parseBenchArgs(argv: readonly string[]): ParsedBenchArgs {
         window: { type: 'string' },
         'probe-interval': { type: 'string' },
         timeout: { type: 'string' },
+        'read-seconds': { type: 'string' },
         only: { type: 'string' },
         out: { type: 'string' },
         quick: { type: 'boolean' },
@@ -97,15 +105,17 @@ export function parseBenchArgs(argv: readonly string[]): ParsedBenchArgs {
   const window = integer('window', base.window, 1, 1000);
   const probeIntervalMs = integer('probe-interval', base.probeIntervalMs, 10, 60_000);
   const timeoutMs = integer('timeout', base.timeoutMs / 1000, 5, 3600) * 1000;
+  const readSeconds = integer('read-seconds', base.readSeconds, 1, 600);
 
   let targets = defaultBenchOptions.targets;
   const only = values['only'];
   if (only !== undefined) {
-    if (only === 'mosquitto' || only === 'fleet') targets = [only];
-    else errors.push(`--only must be "mosquitto" or "fleet", received ${JSON.stringify(only)}`);
+    const target = benchTargets.find((t) => t === only);
+    if (target) targets = [target];
+    else errors.push(`--only must be one of ${benchTargets.join(', ')}, received ${JSON.stringify(only)}`);
   }
   const out = typeof values['out'] === 'string' && values['out'] !== '' ? values['out'] : defaultBenchOptions.out;
 
   if (errors.length > 0) return { kind: 'invalid', errors };
-  return { kind: 'run', options: { devices, readings, window, probeIntervalMs, timeoutMs, targets, out } };
+  return { kind: 'run', options: { devices, readings, window, probeIntervalMs, timeoutMs, readSeconds, targets, out } };
 }

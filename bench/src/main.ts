@@ -9,6 +9,7 @@ import { dirname, resolve } from 'node:path';
 import pino from 'pino';
 import { repoRoot } from '@fleet/e2e';
 import { benchUsage, parseBenchArgs } from './bench-options.ts';
+import { measureApiRead, type ApiReadComparison } from './api-read.ts';
 import { measureFleetIngest, type FleetIngestMeasurement } from './fleet-ingest.ts';
 import { measureMosquitto, type MosquittoMeasurement } from './mosquitto-peer.ts';
 import { buildReport, formatReport, type MachineInfo, type Outcome } from './report.ts';
@@ -77,7 +78,11 @@ const fleet: Outcome<FleetIngestMeasurement> = await attempt(options.targets.inc
   }),
 );
 
-const report = buildReport({ generatedAt: new Date(), machine, options, mosquitto, fleet });
+const apiRead: Outcome<ApiReadComparison> = await attempt(options.targets.includes('api'), 'API read vs bare Fastify', () =>
+  measureApiRead({ devices: options.devices, connections: 10, durationSeconds: options.readSeconds, logger }),
+);
+
+const report = buildReport({ generatedAt: new Date(), machine, options, mosquitto, fleet, apiRead });
 process.stdout.write(formatReport(report));
 const out = resolve(repoRoot, options.out);
 await mkdir(dirname(out), { recursive: true });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultBenchOptions } from './bench-options.ts';
+import type { ApiReadComparison } from './api-read.ts';
 import type { FleetIngestMeasurement } from './fleet-ingest.ts';
 import type { MosquittoMeasurement } from './mosquitto-peer.ts';
 import { buildReport, formatReport, type MachineInfo, type Outcome } from './report.ts';
@@ -59,14 +60,33 @@ const fleet = (overrides: Partial<FleetIngestMeasurement> = {}): FleetIngestMeas
   ...overrides,
 });
 
-/** The report of a run in which Mosquitto measured fine; the tests vary what the Fleet run gave. */
-const reportWithFleet = (fleetRun: Outcome<FleetIngestMeasurement>) =>
+const read = (requestsPerSecond: number, overrides: Partial<ApiReadComparison['api']> = {}): ApiReadComparison['api'] => ({
+  url: 'http://127.0.0.1/',
+  requests: requestsPerSecond * 10,
+  requestsPerSecond,
+  p50Ms: 4,
+  p99Ms: 12,
+  non2xx: 0,
+  errors: 0,
+  ...overrides,
+});
+const apiRead = (api = read(2_000)): ApiReadComparison => ({
+  devices: 20,
+  connections: 10,
+  durationSeconds: 10,
+  api,
+  fastify: read(40_000),
+});
+
+/** The report of a run in which Mosquitto measured fine; the tests vary what the Fleet run and the API read gave. */
+const reportWithFleet = (fleetRun: Outcome<FleetIngestMeasurement>, apiReadRun: Outcome<ApiReadComparison> = { ok: 'skipped' }) =>
   buildReport({
     generatedAt: new Date(0),
     machine,
     options: defaultBenchOptions,
     mosquitto: { ok: true, result: mosquitto },
     fleet: fleetRun,
+    apiRead: apiReadRun,
   });
 
 describe('bench report', () => {
@@ -80,6 +100,9 @@ describe('bench report', () => {
       fleetPublishToStoredP50Ms: 180,
       fleetPublishToStoredP99Ms: 900,
       fleetToMosquittoRatio: 0.05,
+      apiReadPerSecond: undefined,
+      bareFastifyPerSecond: undefined,
+      apiToFastifyRatio: undefined,
     });
     const table = formatReport(report);
     expect(table).toMatch(/Mosquitto 2\.0\.11 publish→subscribe \(TCP\) +20,000 msg\/s +5000\/5000 received/);
@@ -112,5 +135,20 @@ describe('bench report', () => {
     expect(table).toContain('Fleet failed: the Fleet platform did not start: ReferenceError: x is not defined');
     expect(report.figures.fleetToMosquittoRatio).toBeUndefined();
     expect(table).toMatch(/Ratio Fleet end-to-end \/ Mosquitto +—/);
+  });
+
+  it('puts the authenticated API read next to bare Fastify, with their ratio, and flags answers that were not 2xx', () => {
+    const report = reportWithFleet({ ok: true, result: fleet() }, { ok: true, result: apiRead() });
+    expect(report.figures).toMatchObject({ apiReadPerSecond: 2_000, bareFastifyPerSecond: 40_000, apiToFastifyRatio: 0.05 });
+    const table = formatReport(report);
+    expect(table).toMatch(
+      /API GET \/api\/devices, signed in \(gateway\) +2,000 req\/s +p50 \/ p99 4 \/ 12 ms; 20 devices, 10 connections × 10 s/,
+    );
+    expect(table).toMatch(/Bare Fastify hello world +40,000 req\/s/);
+    expect(table).toMatch(/Ratio API read \/ bare Fastify +0\.050/);
+
+    const refused = formatReport(reportWithFleet({ ok: true, result: fleet() }, { ok: true, result: apiRead(read(900, { non2xx: 31 })) }));
+    expect(refused).toContain('31 non-2xx, 0 errors');
+    expect(formatReport(reportWithFleet({ ok: true, result: fleet() }))).not.toContain('Bare Fastify');
   });
 });

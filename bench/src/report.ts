@@ -2,6 +2,7 @@
  * The benchmark's output: one JSON document (for quoting) and a readable table built from it.
  * Both are pure so the wording is tested without running a broker.
  */
+import type { ApiReadComparison } from './api-read.ts';
 import type { BenchOptions } from './bench-options.ts';
 import type { FleetIngestMeasurement } from './fleet-ingest.ts';
 import type { MosquittoMeasurement } from './mosquitto-peer.ts';
@@ -30,6 +31,7 @@ export interface BenchReport {
   readonly options: Omit<BenchOptions, 'out' | 'targets'>;
   readonly mosquitto: Outcome<MosquittoMeasurement>;
   readonly fleet: Outcome<FleetIngestMeasurement>;
+  readonly apiRead: Outcome<ApiReadComparison>;
   /** The headline figures, flattened for quoting. */
   readonly figures: {
     readonly mosquittoPublishToSubscribePerSecond: number | undefined;
@@ -40,6 +42,10 @@ export interface BenchReport {
     readonly fleetPublishToStoredP99Ms: number | undefined;
     /** Fleet end-to-end stored/s ÷ Mosquitto publish→subscribe msg/s (same generator, same load). */
     readonly fleetToMosquittoRatio: number | undefined;
+    readonly apiReadPerSecond: number | undefined;
+    readonly bareFastifyPerSecond: number | undefined;
+    /** Authenticated `GET /api/devices` through the gateway ÷ bare Fastify hello world (same autocannon run). */
+    readonly apiToFastifyRatio: number | undefined;
   };
 }
 
@@ -49,9 +55,11 @@ export function buildReport(input: {
   options: BenchOptions;
   mosquitto: Outcome<MosquittoMeasurement>;
   fleet: Outcome<FleetIngestMeasurement>;
+  apiRead: Outcome<ApiReadComparison>;
 }): BenchReport {
   const m = input.mosquitto.ok === true ? input.mosquitto.result : undefined;
   const f = input.fleet.ok === true ? input.fleet.result : undefined;
+  const r = input.apiRead.ok === true ? input.apiRead.result : undefined;
   const { out: _out, targets: _targets, ...options } = input.options;
   return {
     generatedAt: input.generatedAt.toISOString(),
@@ -59,6 +67,7 @@ export function buildReport(input: {
     options,
     mosquitto: input.mosquitto,
     fleet: input.fleet,
+    apiRead: input.apiRead,
     figures: {
       mosquittoPublishToSubscribePerSecond: m?.publishToSubscribePerSecond,
       fleetBrokerAcknowledgedPerSecond: f?.load.acknowledgedPerSecond,
@@ -67,6 +76,9 @@ export function buildReport(input: {
       fleetPublishToStoredP50Ms: f?.latency.p50Ms,
       fleetPublishToStoredP99Ms: f?.latency.p99Ms,
       fleetToMosquittoRatio: ratio(f?.storedPerSecond, m?.publishToSubscribePerSecond),
+      apiReadPerSecond: r?.api.requestsPerSecond,
+      bareFastifyPerSecond: r?.fastify.requestsPerSecond,
+      apiToFastifyRatio: ratio(r?.api.requestsPerSecond, r?.fastify.requestsPerSecond),
     },
   };
 }
@@ -124,9 +136,23 @@ export function formatReport(report: BenchReport): string {
     f && !f.complete ? 'Fleet run incomplete: the ratio is of what was stored' : '',
   ]);
 
+  const r = report.apiRead.ok === true ? report.apiRead.result : undefined;
+  if (report.apiRead.ok !== 'skipped') {
+    const read = (x: ApiReadComparison['api']) =>
+      `p50 / p99 ${ms(x.p50Ms)} / ${ms(x.p99Ms)} ms${x.non2xx + x.errors > 0 ? `; ${x.non2xx} non-2xx, ${x.errors} errors` : ''}`;
+    rows.push([
+      'API GET /api/devices, signed in (gateway)',
+      r ? `${rate(r.api.requestsPerSecond)} req/s` : failure(report.apiRead),
+      r ? `${read(r.api)}; ${r.devices} devices, ${r.connections} connections × ${r.durationSeconds} s (autocannon)` : '',
+    ]);
+    rows.push(['Bare Fastify hello world', r ? `${rate(r.fastify.requestsPerSecond)} req/s` : '', r ? read(r.fastify) : '']);
+    rows.push(['Ratio API read / bare Fastify', figures.apiToFastifyRatio === undefined ? '—' : figures.apiToFastifyRatio.toFixed(3), '']);
+  }
+
   const notes: string[] = [];
   if (report.mosquitto.ok === false) notes.push(`Mosquitto failed: ${report.mosquitto.error}`);
   if (report.fleet.ok === false) notes.push(`Fleet failed: ${report.fleet.error}`);
+  if (report.apiRead.ok === false) notes.push(`API read failed: ${report.apiRead.error}`);
 
   const widths = [0, 1].map((c) => Math.max(...rows.map((r) => r[c]!.length)));
   const lines = rows.map(([a, b, c]) => `  ${a.padEnd(widths[0]!)}  ${b.padStart(widths[1]!)}  ${c}`.trimEnd());

@@ -1,6 +1,7 @@
 /**
  * `npm run bench -- --quick` still runs end to end: Mosquitto and the whole platform measured in one
- * run, every reading acknowledged and stored, the table printed and the JSON written. Nothing here
+ * run, every reading acknowledged and stored, the authenticated API read and bare Fastify measured,
+ * the table printed and the JSON written. Nothing here
  * judges speed (the bench's figures are for the bench, not for a test).
  */
 import { execFile } from 'node:child_process';
@@ -30,6 +31,7 @@ describe.skipIf(deployedEndpointsFile || !mosquittoInstalled)('npm run bench -- 
     });
     expect(stdout).toContain('Fleet end-to-end stored readings');
     expect(stdout).toContain('Ratio Fleet end-to-end / Mosquitto');
+    expect(stdout).toContain('Ratio API read / bare Fastify');
 
     const report = JSON.parse(await readFile(out, 'utf8')) as {
       options: { devices: number; readings: number };
@@ -38,7 +40,8 @@ describe.skipIf(deployedEndpointsFile || !mosquittoInstalled)('npm run bench -- 
         ok: boolean;
         result?: { load: { acknowledged: number; failed: number }; stored: number; expected: number; complete: boolean };
       };
-      figures: { fleetEndToEndComplete: boolean; fleetToMosquittoRatio: number };
+      apiRead: { ok: boolean; result?: Record<'api' | 'fastify', { requests: number; non2xx: number; errors: number }> };
+      figures: { fleetEndToEndComplete: boolean; fleetToMosquittoRatio: number; apiToFastifyRatio: number };
     };
     expect(report.options).toMatchObject({ devices: 5, readings: 40 });
     expect(report.mosquitto.ok).toBe(true);
@@ -47,5 +50,12 @@ describe.skipIf(deployedEndpointsFile || !mosquittoInstalled)('npm run bench -- 
     expect(report.fleet.result).toMatchObject({ expected: 200, stored: 200, complete: true, load: { acknowledged: 200, failed: 0 } });
     expect(report.figures.fleetEndToEndComplete).toBe(true);
     expect(report.figures.fleetToMosquittoRatio).toBeGreaterThan(0);
+    // The authenticated read answered 2xx every time (a 401 or 429 storm would not be a read rate).
+    expect(report.apiRead.ok).toBe(true);
+    for (const peer of ['api', 'fastify'] as const) {
+      expect(report.apiRead.result?.[peer]).toMatchObject({ non2xx: 0, errors: 0 });
+      expect(report.apiRead.result?.[peer].requests).toBeGreaterThan(0);
+    }
+    expect(report.figures.apiToFastifyRatio).toBeGreaterThan(0);
   }, 180_000);
 });

@@ -1,0 +1,53 @@
+/**
+ * Authenticated API read vs a bare Fastify server (issue 9): the whole platform as a separate process,
+ * an operator with `devices` registered devices, and autocannon on `GET /api/devices` through the
+ * gateway with the user's access token; then the same autocannon run on a bare Fastify hello world,
+ * while the platform is still up and idle, so that both see the same machine.
+ */
+import type { Logger } from 'pino';
+import { mapWithLimit } from '@fleet/core';
+import { createUser, startPlatformProcess } from '@fleet/e2e';
+import { measureHttpRead, startBareFastify, type HttpReadMeasurement, type HttpReadOptions } from './http-read.ts';
+
+export interface ApiReadOptions extends HttpReadOptions {
+  /** Devices in the registry the list answers. */
+  readonly devices: number;
+  readonly logger: Logger;
+}
+
+export interface ApiReadComparison {
+  readonly devices: number;
+  readonly connections: number;
+  readonly durationSeconds: number;
+  readonly api: HttpReadMeasurement;
+  readonly fastify: HttpReadMeasurement;
+}
+
+export async function measureApiRead(options: ApiReadOptions): Promise<ApiReadComparison> {
+  const { devices, connections, durationSeconds, logger } = options;
+  const platform = await startPlatformProcess({ startTimeoutMs: 120_000 });
+  try {
+    const user = await createUser(platform);
+    await mapWithLimit(
+      Array.from({ length: devices }, (_, i) => i),
+      4,
+      (i) => user.api.registerDevice(`bench read ${i}`),
+    );
+    logger.info({ devices, connections, durationSeconds }, 'measuring GET /api/devices through the gateway');
+    const api = await measureHttpRead(
+      `${platform.endpoints.gatewayUrl}/api/devices`,
+      { authorization: `Bearer ${user.tokens.accessToken}` },
+      { connections, durationSeconds },
+    );
+    logger.info('measuring a bare Fastify hello world');
+    const peer = await startBareFastify();
+    try {
+      const fastify = await measureHttpRead(peer.url, {}, { connections, durationSeconds });
+      return { devices, connections, durationSeconds, api, fastify };
+    } finally {
+      await peer.close();
+    }
+  } finally {
+    await platform.stop();
+  }
+}
