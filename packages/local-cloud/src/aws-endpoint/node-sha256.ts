@@ -5,6 +5,7 @@
  */
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import type { SourceData } from '@smithy/types';
+import { boundedMemo } from '../memo/bounded-memo.ts';
 
 export class NodeSha256 {
   private hash: Hash | Hmac;
@@ -42,17 +43,14 @@ export class NodeSha256 {
   }
 }
 
-const keyCache = new Map<string, Buffer>();
-const maxCachedKeys = 256;
+const signingKeys = boundedMemo<Buffer>(256);
 
 /** kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, day), region), service), "aws4_request"). */
 export function signingKey(secret: string, day: string, region: string, service: string): Buffer {
   const cacheKey = `${createHash('sha256').update(secret).digest('hex')}/${day}/${region}/${service}`;
-  const cached = keyCache.get(cacheKey);
-  if (cached) return cached;
-  let key: Buffer = Buffer.from(`AWS4${secret}`, 'utf8');
-  for (const part of [day, region, service, 'aws4_request']) key = createHmac('sha256', key).update(part).digest();
-  if (keyCache.size >= maxCachedKeys) keyCache.delete(keyCache.keys().next().value ?? '');
-  keyCache.set(cacheKey, key);
-  return key;
+  return signingKeys.get(cacheKey, () => {
+    let key: Buffer = Buffer.from(`AWS4${secret}`, 'utf8');
+    for (const part of [day, region, service, 'aws4_request']) key = createHmac('sha256', key).update(part).digest();
+    return key;
+  });
 }

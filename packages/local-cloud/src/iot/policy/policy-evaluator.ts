@@ -9,6 +9,7 @@
  *   `${cognito-identity.amazonaws.com:sub}`, ...) are substituted from the connection context; a
  *   statement whose variable cannot be resolved does not match (it neither allows nor denies).
  */
+import { boundedMemo } from '../../memo/bounded-memo.ts';
 
 export interface PolicyStatement {
   readonly Effect: string;
@@ -98,19 +99,12 @@ export function substituteVariables(pattern: string, context: PolicyContext): st
  * single cost of the broker in a CPU profile of the ingest bench (bench/README.md). Bounded, oldest
  * first out, so that device ids and resource names cannot grow it without end.
  */
-const compiled = { sensitive: new Map<string, RegExp>(), insensitive: new Map<string, RegExp>() };
-const maxCompiled = 5_000;
+const compiled = { sensitive: boundedMemo<RegExp>(5_000), insensitive: boundedMemo<RegExp>(5_000) };
 
 /** `*` matches any run of characters, `?` exactly one; `\u0000x` is a literal x (see substitution). */
 export function wildcardMatch(pattern: string, value: string, caseInsensitive: boolean): boolean {
-  const cache = caseInsensitive ? compiled.insensitive : compiled.sensitive;
-  let regex = cache.get(pattern);
-  if (!regex) {
-    regex = compileWildcard(pattern, caseInsensitive);
-    if (cache.size >= maxCompiled) cache.delete(cache.keys().next().value as string);
-    cache.set(pattern, regex);
-  }
-  return regex.test(value);
+  const memo = caseInsensitive ? compiled.insensitive : compiled.sensitive;
+  return memo.get(pattern, () => compileWildcard(pattern, caseInsensitive)).test(value);
 }
 
 function compileWildcard(pattern: string, caseInsensitive: boolean): RegExp {
