@@ -29,8 +29,6 @@ export function DevicePage(props: {
   const { api, deviceId } = props;
   const [device, setDevice] = useState<Device>();
   const [error, setError] = useState<unknown>();
-  // The registry's answer: a device that is not registered has no live view, history or revoke.
-  const [notFound, setNotFound] = useState<ApiError>();
   const [live, setLive] = useState<LiveReading[]>([]);
   const [liveState, setLiveState] = useState('connecting');
   // `requestedAt` makes a click on the current range fetch again (new readings may have arrived).
@@ -51,9 +49,7 @@ export function DevicePage(props: {
   }
 
   useEffect(() => {
-    api
-      .device(deviceId)
-      .then(setDevice, (err: unknown) => (err instanceof ApiError && err.code === 'DeviceNotFound' ? setNotFound(err) : setError(err)));
+    api.device(deviceId).then(setDevice, setError);
   }, [api, deviceId]);
 
   useEffect(() => {
@@ -98,11 +94,12 @@ export function DevicePage(props: {
     [live, liveMetrics],
   );
 
-  if (notFound) {
+  // A device that is not registered has no live view, history or revoke.
+  if (error instanceof ApiError && error.code === 'DeviceNotFound') {
     return (
       <div className="card" data-testid="device-not-found">
         <h2>{deviceId}</h2>
-        <ErrorNotice error={notFound} />
+        <ErrorNotice error={error} />
         <p>
           <RouteLink to="/" navigate={props.navigate}>
             Back to the devices
