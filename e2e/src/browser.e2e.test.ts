@@ -64,6 +64,9 @@ describe.skipIf(!hasChromium || deployedEndpointsFile)('the web app in a browser
     await device.publishAsync(topics.telemetry(deviceId), JSON.stringify({ ts: published, seq: 1, temperature: 42.5 }), { qos: 1 });
     await page.getByTestId('live-value-temperature').filter({ hasText: '42.5' }).waitFor({ timeout: 1000 });
     expect(Date.now() - published).toBeLessThan(1000);
+    // One point on the live chart: its time axis spans minutes around it, not years.
+    await expect.poll(async () => Number(await page.getByTestId('live-chart').getAttribute('data-x-span-s'))).toBeGreaterThan(0);
+    expect(Number(await page.getByTestId('live-chart').getAttribute('data-x-span-s'))).toBeLessThanOrEqual(600);
 
     // A few more readings over the last minutes, then the history chart shows them.
     for (let seq = 2; seq <= 20; seq++) {

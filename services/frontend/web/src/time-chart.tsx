@@ -19,9 +19,23 @@ export function TimeChart(props: { times: readonly number[]; series: readonly Ch
     const opts: uPlot.Options = {
       width: container.current.clientWidth || 640,
       height: props.height ?? 240,
-      scales: { x: { time: true } },
+      // uPlot widens the time axis of a single point by 86,400 / ms, which with seconds is 1,000 days;
+      // a minute either side keeps one reading readable.
+      scales: {
+        x: {
+          time: true,
+          range: (u, min, max) => {
+            const only = u.data[0].length === 1 ? u.data[0][0] : undefined;
+            return only === undefined ? [min, max] : [only - 60, only + 60];
+          },
+        },
+      },
       series: [{}, ...props.series.map((s) => ({ label: s.label, stroke: s.color, width: 2, spanGaps: false }))],
       axes: [{}, {}],
+      // The x span the axis shows, in seconds, for what a person sees to be checkable (browser test).
+      hooks: {
+        draw: [(u) => container.current?.setAttribute('data-x-span-s', String((u.scales['x']?.max ?? 0) - (u.scales['x']?.min ?? 0)))],
+      },
     };
     plot.current = new uPlot(opts, data(props), container.current);
     const resize = () => plot.current?.setSize({ width: container.current?.clientWidth ?? 640, height: props.height ?? 240 });
