@@ -38,6 +38,13 @@ import { loadOrCreateCredentials, type LocalCredentials } from './local-credenti
 import { provision, type ProvisionedResources } from './provision.ts';
 
 export const localRegion = 'us-east-1';
+
+/**
+ * The rules engine's batches into the SQS stand-in: one fsync per batch, so more per batch is
+ * fewer disk flushes under load; 1 MiB bounds one write. Not the API's 10 entries, which bound a
+ * request on the wire and there is none here.
+ */
+const inProcessSqsBatch = { maxEntries: 250, maxBytes: 1024 * 1024 };
 export const localAccountId = '000000000000';
 
 export interface LocalCloudOptions {
@@ -198,6 +205,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         bucketName: () => provisioned.bucketName,
       },
       sqs: clients.sqs,
+      // IoT Rules' SQS action is a call inside AWS: here the SQS stand-in's own durable write, in batches.
+      sqsBatches: { send: sqs.sendBatch, limits: inProcessSqsBatch },
       cloudwatch: clients.cloudwatch,
       logs: clients.logs,
       s3: clients.s3,

@@ -24,7 +24,7 @@ import type { Logger } from 'pino';
 import type { MessageOutcome } from '../iot/index.ts';
 import { describeError, errorActionMessage, type ActionFailure } from './action-failure.ts';
 import { prepareAction, type PreparedAction } from './rule-actions.ts';
-import { createSqsBatcher } from './sqs-batcher.ts';
+import { createSqsBatcher, sdkBatchSender, type SqsBatchLimits, type SqsBatchSender } from './sqs-batcher.ts';
 
 export interface RulesEngineDeps {
   readonly rules: readonly RuleDefinition[];
@@ -43,10 +43,11 @@ export interface RulesEngineDeps {
    */
   readonly maxInFlight?: number;
   /**
-   * Group the SQS action's messages into SendMessageBatch calls (sqs-batcher.ts).
-   * @default true
+   * How the SQS action's messages travel (sqs-batcher.ts): in batches through `send` (the local
+   * cloud passes the SQS stand-in's in-process sender), or `false` for one SendMessage per message
+   * through `sqs`. @default SendMessageBatch calls through `sqs`
    */
-  readonly batchSqsSends?: boolean;
+  readonly sqsBatches?: false | { readonly send: SqsBatchSender; readonly limits: SqsBatchLimits };
   /** Overrides of `newuuid()` (also used for `cloudwatchTraceId`), `rand()`, `accountid()`; for tests. */
   readonly evaluateOptions?: EvaluateOptions;
 }
@@ -112,7 +113,12 @@ export function createRulesEngine(deps: RulesEngineDeps): RulesEngine {
   const maxInFlight = deps.maxInFlight ?? 256;
   if (!Number.isInteger(maxInFlight) || maxInFlight < 1) throw new Error(`maxInFlight must be a positive integer, received ${maxInFlight}`);
   const options = deps.evaluateOptions ?? {};
-  const batcher = deps.batchSqsSends === false ? undefined : createSqsBatcher(deps.sqs);
+  const batcher =
+    deps.sqsBatches === false
+      ? undefined
+      : deps.sqsBatches
+        ? createSqsBatcher(deps.sqsBatches.send, deps.sqsBatches.limits)
+        : createSqsBatcher(sdkBatchSender(deps.sqs));
   const actionClients = { ...deps, evaluateOptions: options, ...(batcher ? { sendToQueue: batcher.send } : {}) };
   const newUuid = options.newUuid ?? (() => globalThis.crypto.randomUUID());
   const prepared: PreparedRule[] = deps.rules.map((definition) => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
-import { createSqsBatcher } from './sqs-batcher.ts';
+import { createSqsBatcher, sdkBatchSender } from './sqs-batcher.ts';
 
 /** Answers like SQS: failed entries under `Failed`, stored ones under `Successful` (unless `unanswered`). */
 function fakeSqs(fail: (body: string) => boolean = () => false, unanswered: (body: string) => boolean = () => false) {
@@ -26,7 +26,7 @@ function fakeSqs(fail: (body: string) => boolean = () => false, unanswered: (bod
 describe('SQS action batching', () => {
   it('sends what arrives together in batches of at most 10, per queue', async () => {
     const sqs = fakeSqs();
-    const batcher = createSqsBatcher(sqs.client);
+    const batcher = createSqsBatcher(sdkBatchSender(sqs.client));
     await Promise.all([...Array.from({ length: 25 }, (_, i) => batcher.send('q1', `m${i}`)), batcher.send('q2', 'other')]);
     expect(sqs.batches.filter((b) => b.queueUrl === 'q1').map((b) => b.bodies.length)).toEqual([10, 10, 5]);
     expect(sqs.batches.filter((b) => b.queueUrl === 'q1').flatMap((b) => b.bodies)).toEqual(Array.from({ length: 25 }, (_, i) => `m${i}`));
@@ -35,7 +35,7 @@ describe('SQS action batching', () => {
 
   it('rejects only the sends whose entries failed', async () => {
     const sqs = fakeSqs((body) => body === 'bad');
-    const batcher = createSqsBatcher(sqs.client);
+    const batcher = createSqsBatcher(sdkBatchSender(sqs.client));
     const results = await Promise.allSettled([batcher.send('q', 'good'), batcher.send('q', 'bad'), batcher.send('q', 'fine')]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect((results[1] as PromiseRejectedResult).reason.message).toMatch(/InternalError: disk full/);
@@ -43,21 +43,21 @@ describe('SQS action batching', () => {
 
   it('rejects a send the answer lists neither as stored nor as failed: its PUBACK must not go out', async () => {
     const sqs = fakeSqs(undefined, (body) => body === 'lost');
-    const batcher = createSqsBatcher(sqs.client);
+    const batcher = createSqsBatcher(sdkBatchSender(sqs.client));
     const results = await Promise.allSettled([batcher.send('q', 'kept'), batcher.send('q', 'lost')]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected']);
     expect((results[1] as PromiseRejectedResult).reason.message).toMatch(/neither Successful nor Failed/);
   });
 
   it('rejects every send of a batch the queue refused as a whole', async () => {
-    const batcher = createSqsBatcher({ send: async () => Promise.reject(new Error('QueueDoesNotExist')) } as never);
+    const batcher = createSqsBatcher(sdkBatchSender({ send: async () => Promise.reject(new Error('QueueDoesNotExist')) } as never));
     const results = await Promise.allSettled([batcher.send('q', 'a'), batcher.send('q', 'b')]);
     expect(results.every((r) => r.status === 'rejected')).toBe(true);
   });
 
   it('keeps a batch under 256 KiB of bodies', async () => {
     const sqs = fakeSqs();
-    const batcher = createSqsBatcher(sqs.client);
+    const batcher = createSqsBatcher(sdkBatchSender(sqs.client));
     const big = 'x'.repeat(100 * 1024);
     await Promise.all([batcher.send('q', big), batcher.send('q', big), batcher.send('q', big)]);
     expect(sqs.batches.map((b) => b.bodies.length)).toEqual([2, 1]);

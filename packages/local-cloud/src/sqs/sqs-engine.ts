@@ -71,13 +71,6 @@ export interface SqsEngineOptions {
   readonly tickMs?: number;
 }
 
-export interface SqsEngineOptions {
-  readonly store: SqsStore;
-  readonly log?: Logger;
-  /** How often in-flight messages are checked for an ended visibility timeout. */
-  readonly tickMs?: number;
-}
-
 /** How often messages past MessageRetentionPeriod are deleted. */
 const retentionSweepMs = 60_000;
 

@@ -16,7 +16,7 @@ export function messageOperations(engine: SqsEngine): Record<string, JsonOperati
   return {
     async SendMessage(input) {
       const name = queueName(input);
-      const [result] = await engine.send(name, [sendEntry(input)]);
+      const [result] = await engine.send(name, [parseSendEntry(input)]);
       if (!result) throw new Error('send returned no result for one entry');
       if (result instanceof AwsError) throw result;
       return {
@@ -37,7 +37,7 @@ export function messageOperations(engine: SqsEngine): Record<string, JsonOperati
       const valid: { id: string; entry: SendEntry }[] = [];
       for (const entry of entries) {
         try {
-          valid.push({ id: String(entry.Id), entry: sendEntry(entry) });
+          valid.push({ id: String(entry.Id), entry: parseSendEntry(entry) });
         } catch (err) {
           failed.push(batchFailure(String(entry.Id), err));
         }
@@ -171,7 +171,8 @@ function selectAttributes(
 // Characters SQS accepts in a body: #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF.
 const invalidBodyCharacter = /[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
 
-function sendEntry(input: Input): SendEntry {
+/** A send entry from SendMessage's fields, validated as SQS does (also for the rules engine's in-process sends). */
+export function parseSendEntry(input: Input): SendEntry {
   const body = input.MessageBody;
   if (typeof body !== 'string' || body.length === 0)
     throw sqsError('MissingParameter', 'The request must contain the parameter MessageBody.');

@@ -84,8 +84,8 @@ export function queueOperations(engine: SqsEngine, baseUrl: string): Record<stri
   };
 }
 
-export /** Queue name from `QueueUrl` (`<endpoint>/<account>/<name>`); any host is accepted, as clients may say localhost. */
-function queueName(input: Input): string {
+/** Queue name from `QueueUrl` (`<endpoint>/<account>/<name>`); any host is accepted, as clients may say localhost. */
+export function queueName(input: Input): string {
   const url = requiredString(input, 'QueueUrl');
   const name = url.replace(/\/+$/, '').split('/').at(-1) ?? '';
   if (!queueNamePattern.test(name)) throw queueDoesNotExist();

@@ -507,3 +507,18 @@ describe('throughput', () => {
     expect(sendRate).toBeGreaterThan(100);
   });
 });
+
+describe('the in-process sender IoT Rules use', () => {
+  it('stores a batch that SDK clients then receive, and refuses only the entry SendMessage would refuse', async () => {
+    const outcomes = await standIn.sendBatch(queueUrl, ['{"n":1}', 'bad \u0001 control character', '', '{"n":2}']);
+    expect(outcomes.map((o) => o?.message.split(':')[0])).toEqual([undefined, 'InvalidMessageContents', 'MissingParameter', undefined]);
+    const { Messages = [] } = await receive();
+    expect(Messages.map((m) => m.Body).sort()).toEqual(['{"n":1}', '{"n":2}']);
+  });
+
+  it('rejects the whole batch for a queue that does not exist, with the code the SDK path reports', async () => {
+    await expect(standIn.sendBatch(`${endpointUrl}/000000000000/no-such-queue`, ['{}'])).rejects.toThrow(
+      /^AWS\.SimpleQueueService\.NonExistentQueue|QueueDoesNotExist/,
+    );
+  });
+});

@@ -8,12 +8,13 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { jsonProtocolHandler, type AwsServiceHandler } from '../aws-endpoint/index.ts';
-import { createSqsEngine } from './sqs-engine.ts';
-import { messageOperations } from './sqs-message-operations.ts';
+import { AwsError, jsonProtocolHandler, type AwsServiceHandler } from '../aws-endpoint/index.ts';
+import { createSqsEngine, type SendEntry } from './sqs-engine.ts';
+import { messageOperations, parseSendEntry } from './sqs-message-operations.ts';
 import { createMoveTasks } from './sqs-move-tasks.ts';
 import { moveTaskOperations } from './sqs-move-task-operations.ts';
-import { queueOperations } from './sqs-queue-operations.ts';
+import { queueName, queueOperations } from './sqs-queue-operations.ts';
+import { batchFailure } from './sqs-errors.ts';
 import { openSqsStore } from './sqs-store.ts';
 
 export interface SqsStandInOptions {
@@ -26,6 +27,12 @@ export interface SqsStandInOptions {
 
 export interface SqsStandIn {
   readonly handler: AwsServiceHandler;
+  /**
+   * Sends `bodies` to the queue at `queueUrl` in one durable write, validated as SendMessage is:
+   * one outcome per body, `undefined` once stored or the error SendMessage would answer. What IoT
+   * Rules' SQS action calls: a managed call inside the cloud, not a client on the wire.
+   */
+  sendBatch(queueUrl: string, bodies: readonly string[]): Promise<(Error | undefined)[]>;
   /** Answers pending long polls, then closes the database. */
   close(): Promise<void>;
 }
@@ -47,11 +54,46 @@ export async function createSqsStandIn(options: SqsStandInOptions): Promise<SqsS
       ...moveTaskOperations(moveTasks),
     },
   });
+  async function sendBatch(queueUrl: string, bodies: readonly string[]): Promise<(Error | undefined)[]> {
+    const outcomes: (Error | undefined)[] = [];
+    const valid: { index: number; entry: SendEntry }[] = [];
+    bodies.forEach((body, index) => {
+      try {
+        valid.push({ index, entry: parseSendEntry({ MessageBody: body }) });
+        outcomes.push(undefined);
+      } catch (err) {
+        outcomes.push(codeFirst(err));
+      }
+    });
+    if (valid.length === 0) return outcomes;
+    let results;
+    try {
+      results = await engine.send(
+        queueName({ QueueUrl: queueUrl }),
+        valid.map((v) => v.entry),
+      );
+    } catch (err) {
+      throw codeFirst(err);
+    }
+    results.forEach((result, i) => {
+      if (result instanceof AwsError) outcomes[valid[i]!.index] = codeFirst(result);
+    });
+    return outcomes;
+  }
+
   return {
     handler,
+    sendBatch,
     async close() {
       await moveTasks.close();
       await engine.close();
     },
   };
+}
+
+/** The error as the SDK path reports a failed batch entry: `<Code>: <Message>`, with SendMessageBatch's codes. */
+function codeFirst(err: unknown): Error {
+  if (!(err instanceof AwsError)) return err instanceof Error ? err : new Error(String(err));
+  const { Code, Message } = batchFailure('', err);
+  return new Error(`${Code}: ${Message}`);
 }

@@ -77,7 +77,7 @@ export function setup(
     log: pino({ level: 'silent' }),
     evaluateOptions: { newUuid: () => `uuid-${++uuid}` },
     // One SendMessage per message keeps these assertions simple; batching has its own tests.
-    batchSqsSends: false,
+    sqsBatches: false,
     ...extra,
   });
   return { engine, sqs: sqs.calls, cloudwatch: cloudwatch.calls, logs: logs.calls, s3: s3.calls, republished };
