@@ -27,6 +27,8 @@ describe('parseBenchArgs', () => {
       '200',
       '--read-seconds',
       '3',
+      '--data-tasks',
+      '2',
       '--only',
       'fleet',
       '--out',
@@ -41,6 +43,7 @@ describe('parseBenchArgs', () => {
         timeoutMs: 60_000,
         probeIntervalMs: 200,
         readSeconds: 3,
+        dataTasks: 2,
         targets: ['fleet'],
         out: '/tmp/x.json',
       },
@@ -56,12 +59,13 @@ describe('parseBenchArgs', () => {
   });
 
   it('reports every invalid value at once, naming what it received', () => {
-    const parsed = parseBenchArgs(['--devices', '0', '--readings', 'many', '--only', 'aedes']);
+    const parsed = parseBenchArgs(['--devices', '0', '--readings', 'many', '--only', 'aedes', '--data-tasks', '9']);
     expect(parsed.kind).toBe('invalid');
     if (parsed.kind !== 'invalid') return;
     expect(parsed.errors).toEqual([
       '--devices must be an integer from 1 to 1000, received "0"',
       '--readings must be an integer from 1 to 100000, received "many"',
+      '--data-tasks must be an integer from 1 to 4, received "9"',
       '--only must be one of mosquitto, fleet, api, received "aedes"',
     ]);
   });

@@ -3,6 +3,10 @@
  * overall deadline, so the benchmark always stops by itself.
  */
 import { parseArgs } from 'node:util';
+import { serviceByName } from '@fleet/core';
+
+/** As many Data Service tasks as ECS may run (core's `queueScaling`), which the launcher accepts too. */
+const maxDataTasks = serviceByName('data').queueScaling?.maxTasks ?? 1;
 
 export const benchTargets = ['mosquitto', 'fleet', 'api'] as const;
 export type BenchTarget = (typeof benchTargets)[number];
@@ -20,6 +24,8 @@ export interface BenchOptions {
   readonly timeoutMs: number;
   /** Seconds of each authenticated-read run (the API through the gateway, then bare Fastify). */
   readonly readSeconds: number;
+  /** Data Service tasks of the measured platform (`npm start -- --data-tasks`). */
+  readonly dataTasks: number;
   /** Which measurements to run: the ingest pair (Mosquitto, Fleet) and the read pair (api). */
   readonly targets: readonly BenchTarget[];
   /** Where the JSON figures go. */
@@ -33,6 +39,7 @@ export const defaultBenchOptions: BenchOptions = {
   probeIntervalMs: 100,
   timeoutMs: 180_000,
   readSeconds: 10,
+  dataTasks: 1,
   targets: benchTargets,
   out: 'bench/results/latest.json',
 };
@@ -51,6 +58,7 @@ export const benchUsage = `Usage: npm run bench -- [options]
   --probe-interval <ms>  probe reading interval for latency (default ${defaultBenchOptions.probeIntervalMs})
   --timeout <s>          deadline of each phase in seconds (default ${defaultBenchOptions.timeoutMs / 1000})
   --read-seconds <s>     seconds of each authenticated-read run, API and bare Fastify (default ${defaultBenchOptions.readSeconds})
+  --data-tasks <n>       Data Service tasks of the platform under test (default ${defaultBenchOptions.dataTasks}, at most ${maxDataTasks})
   --only <target>        mosquitto, fleet or api (default all three)
   --out <file>           JSON results (default ${defaultBenchOptions.out})
   --quick                a smoke run of about a minute (${quickBenchDefaults.devices} devices × ${quickBenchDefaults.readings} readings): checks that
@@ -77,6 +85,7 @@ export function parseBenchArgs(argv: readonly string[]): ParsedBenchArgs {
         'probe-interval': { type: 'string' },
         timeout: { type: 'string' },
         'read-seconds': { type: 'string' },
+        'data-tasks': { type: 'string' },
         only: { type: 'string' },
         out: { type: 'string' },
         quick: { type: 'boolean' },
@@ -106,6 +115,7 @@ export function parseBenchArgs(argv: readonly string[]): ParsedBenchArgs {
   const probeIntervalMs = integer('probe-interval', base.probeIntervalMs, 10, 60_000);
   const timeoutMs = integer('timeout', base.timeoutMs / 1000, 5, 3600) * 1000;
   const readSeconds = integer('read-seconds', base.readSeconds, 1, 600);
+  const dataTasks = integer('data-tasks', base.dataTasks, 1, maxDataTasks);
 
   let targets = defaultBenchOptions.targets;
   const only = values['only'];
@@ -117,5 +127,5 @@ export function parseBenchArgs(argv: readonly string[]): ParsedBenchArgs {
   const out = typeof values['out'] === 'string' && values['out'] !== '' ? values['out'] : defaultBenchOptions.out;
 
   if (errors.length > 0) return { kind: 'invalid', errors };
-  return { kind: 'run', options: { devices, readings, window, probeIntervalMs, timeoutMs, readSeconds, targets, out } };
+  return { kind: 'run', options: { devices, readings, window, probeIntervalMs, timeoutMs, readSeconds, dataTasks, targets, out } };
 }

@@ -28,6 +28,8 @@ export interface FleetIngestOptions {
   readonly readingsPerDevice: number;
   readonly window: number;
   readonly probeIntervalMs: number;
+  /** Data Service tasks on the ingest queue. @default 1 */
+  readonly dataTasks?: number;
   /** Deadline of the measured run: publishing plus waiting for storage. */
   readonly timeoutMs: number;
   /** Readings per device published and stored before the measured run (JIT, connections, tables). @default 10 */
@@ -94,7 +96,7 @@ export async function measureFleetIngest(options: FleetIngestOptions): Promise<F
   const started = Date.now();
   let platform: PlatformProcess;
   try {
-    platform = await startPlatformProcess({ startTimeoutMs: 120_000 });
+    platform = await startPlatformProcess({ startTimeoutMs: 120_000, launcherArgs: ['--data-tasks', String(options.dataTasks ?? 1)] });
   } catch (err) {
     throw new FleetUnavailableError(`the Fleet platform did not start: ${firstErrorLine((err as Error).message)}`, { cause: err });
   }

@@ -73,6 +73,7 @@ const fleet: Outcome<FleetIngestMeasurement> = await attempt(options.targets.inc
     readingsPerDevice: options.readings,
     window: options.window,
     probeIntervalMs: options.probeIntervalMs,
+    dataTasks: options.dataTasks,
     timeoutMs: options.timeoutMs,
     logger,
   }),

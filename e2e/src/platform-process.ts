@@ -35,7 +35,13 @@ export interface PlatformPorts {
 }
 
 export async function startPlatformProcess(
-  options: { dataDir?: string; ports?: PlatformPorts; startTimeoutMs?: number } = {},
+  options: {
+    dataDir?: string;
+    ports?: PlatformPorts;
+    startTimeoutMs?: number;
+    /** More of `npm start`'s flags, e.g. `['--data-tasks', '2']`. */
+    launcherArgs?: readonly string[];
+  } = {},
 ): Promise<PlatformProcess> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'fleet-e2e-')));
   const ports = options.ports ?? (await allocatePorts());
@@ -60,6 +66,7 @@ export async function startPlatformProcess(
       `${frontend},${api},${data}`,
       '--log-level',
       'warn',
+      ...(options.launcherArgs ?? []),
     ],
     // The launcher inherits this process's environment, as `npm start` does from a shell.
     { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },

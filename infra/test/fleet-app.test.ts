@@ -310,6 +310,56 @@ describe('ECS (application)', () => {
     }
   });
 
+  it("scales the Data Service on the ingest queue's backlog, within core's queueScaling", () => {
+    const data = services.find((s) => s.name === 'data')!;
+    const scaling = data.queueScaling!;
+    expect(propsAt(platform, 'Application/Service3/TaskCount/Target/Resource')).toMatchObject({
+      MinCapacity: scaling.minTasks,
+      MaxCapacity: scaling.maxTasks,
+      ScalableDimension: 'ecs:service:DesiredCount',
+      ServiceNamespace: 'ecs',
+    });
+    const backlog = {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      // The ingest queue of the stateful stack, by name.
+      Dimensions: [
+        {
+          Name: 'QueueName',
+          Value: {
+            'Fn::ImportValue': expect.stringMatching(
+              `^fleet-stateful:ExportsOutput.*${idAt(stateful, 'Storage/FleetIngest/Resource')}QueueName`,
+            ),
+          },
+        },
+      ],
+      Statistic: 'Maximum',
+      Period: 60,
+    };
+    const policy = (which: 'Upper' | 'Lower') =>
+      ref(platform, `Application/Service3/TaskCount/Target/IngestBacklog/${which}Policy/Resource`);
+    expect(propsAt(platform, 'IngestBacklog/UpperAlarm/Resource')).toMatchObject({
+      ...backlog,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Threshold: scaling.scaleOutAt,
+      AlarmActions: [policy('Upper')],
+    });
+    expect(propsAt(platform, 'IngestBacklog/LowerAlarm/Resource')).toMatchObject({
+      ...backlog,
+      ComparisonOperator: 'LessThanOrEqualToThreshold',
+      Threshold: scaling.scaleInBelow,
+      AlarmActions: [policy('Lower')],
+    });
+    const steps = (which: 'Upper' | 'Lower') =>
+      propsAt(platform, `IngestBacklog/${which}Policy/Resource`).StepScalingPolicyConfiguration.StepAdjustments.map(
+        (s: { ScalingAdjustment: number }) => s.ScalingAdjustment,
+      );
+    expect(steps('Upper')).toEqual([1, 2]);
+    expect(steps('Lower')).toEqual([-1]);
+    // Only the Data Service consumes a queue: the others keep their one task.
+    expect(Object.values(resourcesOf(platform)).filter((r) => r.Type === 'AWS::ApplicationAutoScaling::ScalableTarget')).toHaveLength(1);
+  });
+
   const imageOf = (s: (typeof services)[number]) => {
     const container = propsAt(platform, `Application/Task${s.index}/Resource`).ContainerDefinitions[0];
     const hash = Object.keys(fleet.dockerImages).find((h) => JSON.stringify(container.Image).includes(h));

@@ -29,6 +29,7 @@ import type { Construct } from 'constructs';
 import type { CustomDomain } from '../config.ts';
 import { ApiGateway } from '../constructs/api-gateway.ts';
 import { Application } from '../constructs/application.ts';
+import { scaleOnQueueBacklog } from '../constructs/queue-scaling.ts';
 import { Cdn } from '../constructs/cdn.ts';
 import { DataPlatform } from '../constructs/data-platform.ts';
 import { LoadBalancers } from '../constructs/load-balancers.ts';
@@ -141,6 +142,8 @@ export class PlatformStack extends Stack {
       image: containerImageFor(props.repositoryRoot, service),
     });
     this.application = new Application(this, 'Application', { vpc: this.network.vpc, services, wiring });
+    const dataService = this.application.of('data');
+    scaleOnQueueBacklog(dataService.service, dataService.definition, storage.ingestQueue);
 
     // The API Service calls the Data Service through load balancer 3 (DATA_SERVICE_URL).
     this.loadBalancers

@@ -26,6 +26,17 @@ export interface ServiceDefinition {
   readonly livenessPath: string;
   readonly cpu: number;
   readonly memoryMiB: number;
+  /**
+   * Scaling on the ingest queue's backlog (the Data Service): on AWS, ECS adds a task while more
+   * than `scaleOutAt` messages wait and removes one below `scaleInBelow`, within `minTasks`–`maxTasks`;
+   * locally `npm start -- --data-tasks <n>` (1 to `maxTasks`) sets the count by hand.
+   */
+  readonly queueScaling?: {
+    readonly minTasks: number;
+    readonly maxTasks: number;
+    readonly scaleOutAt: number;
+    readonly scaleInBelow: number;
+  };
 }
 
 export const services: readonly ServiceDefinition[] = [
@@ -62,6 +73,9 @@ export const services: readonly ServiceDefinition[] = [
     livenessPath: '/data/health/live',
     cpu: 512,
     memoryMiB: 1024,
+    // One task keeps up with several hundred readings a second (bench/README.md): a backlog of 1,000
+    // messages is seconds behind, worth another task; below 100 the tasks left keep up.
+    queueScaling: { minTasks: 1, maxTasks: 4, scaleOutAt: 1000, scaleInBelow: 100 },
   },
 ];
 

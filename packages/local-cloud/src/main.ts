@@ -50,7 +50,10 @@ async function main(): Promise<void> {
       ? services.map((s) => ({
           what: `ECS service ${s.index}: ${s.title}`,
           where: e.services[s.name]?.url ?? '',
-          note: `logs: ${config.dataDir}/logs/${s.name}.log`,
+          note:
+            s.name === 'data' && config.dataTasks > 1
+              ? `${config.dataTasks} tasks behind load balancer 3; logs: ${config.dataDir}/logs/data.log … data-${config.dataTasks}.log`
+              : `logs: ${config.dataDir}/logs/${s.name}.log`,
         }))
       : [{ what: 'ECS services', where: 'not started', note: '--cloud-only' }]),
     { what: 'Device CA certificate', where: e.caFile },

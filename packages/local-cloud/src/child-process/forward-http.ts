@@ -26,11 +26,22 @@ export function createForwardTarget(name: string, port: () => number | undefined
  * restarting. Stand-in handlers turn this into the answer AWS gives when a service is unavailable.
  */
 export class StandInUnavailable extends Error {
-  constructor(target: ForwardTarget, cause?: unknown) {
+  constructor(
+    target: ForwardTarget,
+    cause?: unknown,
+    /**
+     * The request cannot have reached it: no port, or the connection was refused. Also true for an
+     * idempotent request (RFC 9110 §9.2.2) on a kept-alive socket the peer had already closed:
+     * Node's documented case for a retry (`request.reusedSocket`).
+     */
+    readonly neverReached = cause === undefined,
+  ) {
     super(`The local ${target.name} is restarting; retry the request.`, cause === undefined ? {} : { cause });
     this.name = 'StandInUnavailable';
   }
 }
+
+const idempotent = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 
 export interface ForwardedRequest {
   readonly method: string;
@@ -68,7 +79,11 @@ export function forwardHttp(target: ForwardTarget, req: ForwardedRequest): Promi
         resolve({ status: res.statusCode ?? 502, headers: responseHeaders, body: Buffer.concat(chunks) });
       });
     });
-    upstream.on('error', (err) => reject(unavailable(err)));
+    upstream.on('error', (err: NodeJS.ErrnoException) => {
+      const refused = err.code === 'ECONNREFUSED';
+      const closedWhileIdle = upstream.reusedSocket && err.code === 'ECONNRESET' && idempotent.has(req.method.toUpperCase());
+      reject(new StandInUnavailable(target, err, refused || closedWhileIdle));
+    });
     upstream.end(req.body);
   });
 }

@@ -11,6 +11,7 @@ describe('launch configuration', () => {
       host: '127.0.0.1',
       ports: { gateway: 3000, aws: 4566, mqtt: 8883, mqttWebSocket: 8083, services: [3001, 3002, 3003] },
       services: true,
+      dataTasks: 1,
       logLevel: 'info',
       allowAnyCredentials: false,
       serviceHostVariables: {},
@@ -47,6 +48,14 @@ describe('launch configuration', () => {
     expect(() => readLaunchConfig(['--aws-port', 'x', '--mqtt-port', '70000', '--service-ports', '1,2'], {})).toThrow(
       /--aws-port must be a port number 0-65535, received "x"\n {2}- --mqtt-port must be a port number 0-65535, received "70000"\n {2}- --service-ports takes 3/,
     );
+  });
+
+  it('runs as many Data Service tasks as asked, 1 to the most ECS would run', () => {
+    expect(readLaunchConfig(['--data-tasks', '3'], {}).dataTasks).toBe(3);
+    expect(readLaunchConfig([], { FLEET_DATA_TASKS: '2' }).dataTasks).toBe(2);
+    expect(() => readLaunchConfig(['--data-tasks', '0'], {})).toThrow(/--data-tasks must be a whole number 1-4, received "0"/);
+    expect(() => readLaunchConfig([], { FLEET_DATA_TASKS: '5' })).toThrow(/--data-tasks must be a whole number 1-4, received "5"/);
+    expect(() => readLaunchConfig([], { FLEET_DATA_TASKS: '2.5' })).toThrow(/--data-tasks must be a whole number 1-4, received "2.5"/);
   });
 
   it('rejects unknown flags', () => {

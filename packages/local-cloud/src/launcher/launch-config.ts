@@ -4,7 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { services } from '@fleet/core';
+import { serviceByName, services } from '@fleet/core';
 
 export interface LaunchConfig {
   /** Everything the local cloud keeps: tables, objects, queues, users, keys, CA. */
@@ -25,6 +25,11 @@ export interface LaunchConfig {
   };
   /** Start the three ECS services as child processes (off: the local cloud alone). */
   readonly services: boolean;
+  /**
+   * Data Service tasks consuming the one ingest queue (the ECS service's desired count); with more
+   * than one, the data port is their load balancer (`task-balancer.ts`) and the tasks take free ports.
+   */
+  readonly dataTasks: number;
   readonly logLevel: string;
   /** Any SigV4-shaped credentials act as the account root on the AWS port (LocalStack's habit). */
   readonly allowAnyCredentials: boolean;
@@ -37,6 +42,9 @@ export interface LaunchConfig {
 
 const containerLikeVariables = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ', 'NODE_OPTIONS'];
 
+/** The most tasks ECS runs for the Data Service (core's `queueScaling`). */
+const maxDataTasks = serviceByName('data').queueScaling?.maxTasks ?? 1;
+
 export const usage = `Usage: npm start -- [options]
 
   --data-dir <path>     data folder (env FLEET_DATA_DIR, default .fleet)
@@ -46,6 +54,7 @@ export const usage = `Usage: npm start -- [options]
   --mqtt-port <n>       MQTT/TLS port (env FLEET_MQTT_PORT, default 8883)
   --mqtt-ws-port <n>    MQTT/WebSocket port (env FLEET_MQTT_WS_PORT, default 8083)
   --service-ports <a,b,c>  frontend,api,data ports (env FLEET_SERVICE_PORTS, default 3001,3002,3003)
+  --data-tasks <n>      Data Service tasks on the one ingest queue, 1-${maxDataTasks} (env FLEET_DATA_TASKS, default 1)
   --cloud-only          start the local cloud without the three services
   --allow-any-credentials  accept any SigV4-shaped credentials on the AWS port as the account root,
                         without signature or IAM checks (env FLEET_ALLOW_ANY_CREDENTIALS=1; default off)
@@ -63,6 +72,7 @@ export function readLaunchConfig(argv: readonly string[], env: NodeJS.ProcessEnv
       'mqtt-port': { type: 'string' },
       'mqtt-ws-port': { type: 'string' },
       'service-ports': { type: 'string' },
+      'data-tasks': { type: 'string' },
       'cloud-only': { type: 'boolean' },
       'allow-any-credentials': { type: 'boolean' },
       'log-level': { type: 'string' },
@@ -89,6 +99,7 @@ export function readLaunchConfig(argv: readonly string[], env: NodeJS.ProcessEnv
       services: servicePorts(values['service-ports'] ?? env.FLEET_SERVICE_PORTS),
     },
     services: !values['cloud-only'],
+    dataTasks: taskCount(values['data-tasks'] ?? env.FLEET_DATA_TASKS),
     logLevel: values['log-level'] ?? env.LOG_LEVEL ?? 'info',
     allowAnyCredentials: values['allow-any-credentials'] ?? flag('FLEET_ALLOW_ANY_CREDENTIALS', env.FLEET_ALLOW_ANY_CREDENTIALS),
     serviceHostVariables: Object.fromEntries(containerLikeVariables.flatMap((k) => (env[k] ? [[k, env[k]]] : []))),
@@ -98,6 +109,13 @@ export function readLaunchConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     if (raw === '1' || raw.toLowerCase() === 'true') return true;
     problems.push(`${name} must be 1/true or 0/false, received "${raw}"`);
     return false;
+  }
+  function taskCount(raw: string | undefined): number {
+    if (raw === undefined || raw === '') return 1;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 1 || n > maxDataTasks)
+      problems.push(`--data-tasks must be a whole number 1-${maxDataTasks}, received "${raw}"`);
+    return n;
   }
   function servicePorts(raw: string | undefined): number[] {
     const defaults = services.map((s) => s.port);

@@ -7,7 +7,7 @@ import type { Server as HttpServer } from 'node:http';
 import type { Logger } from 'pino';
 import { monitoring, services, type ServiceName } from '@fleet/core';
 import { writeEndpointsFile, type LocalEndpointsFile } from '@fleet/core/endpoints-file';
-import { createGateway, createHealthChecker, createJwtAuthorizer, type HealthChecker } from '../gateway/index.ts';
+import { createGateway, createHealthChecker, createJwtAuthorizer, createTaskBalancer, type HealthChecker } from '../gateway/index.ts';
 import type { LaunchConfig } from './launch-config.ts';
 import { localNames } from './host-allow-list.ts';
 import { localTaskEnvironment } from './local-task-environment.ts';
@@ -55,12 +55,14 @@ export async function startPlatform(config: LaunchConfig, repoRoot: string, log:
     status: () => status.snapshot(),
   });
   const processes: ServiceProcess[] = [];
+  const balancers: HttpServer[] = [];
   let gateway: HttpServer | undefined;
   let health: HealthChecker | undefined;
   const stop = async () => {
     health?.stop();
     if (gateway) await new Promise<void>((resolve) => gateway?.close(() => resolve()));
     gateway?.closeAllConnections();
+    await Promise.all(balancers.map((b) => new Promise<void>((resolve) => b.close(() => resolve()))));
     await Promise.all(processes.map((p) => p.stop()));
     await cloud.stop();
   };
@@ -73,28 +75,47 @@ export async function startPlatform(config: LaunchConfig, repoRoot: string, log:
 
     if (config.services) {
       for (const [index, service] of services.entries()) {
-        const environment = localTaskEnvironment({
-          service: service.name,
-          references,
-          port: config.ports.services[index] ?? service.port,
-          host: config.host,
-          logLevel: config.logLevel,
-          awsEndpoint: cloud.endpoints.awsEndpoint,
-          credentials: cloud.credentials.tasks[service.name],
-        });
-        const logGroupName = monitoring.serviceLogGroup(service.name);
-        processes.push(
-          await startServiceProcess({
+        const port = config.ports.services[index] ?? service.port;
+        const tasks = service.name === 'data' ? config.dataTasks : 1;
+        // One task listens on the service's port; several sit behind a load balancer there (task-balancer.ts).
+        const taskPorts = tasks === 1 ? [port] : await Promise.all(Array.from({ length: tasks }, () => freeLoopbackPort(host)));
+        const started: ServiceProcess[] = [];
+        for (const [task, taskPort] of taskPorts.entries()) {
+          const environment = localTaskEnvironment({
+            service: service.name,
+            references,
+            port: taskPort,
+            host: config.host,
+            logLevel: config.logLevel,
+            awsEndpoint: cloud.endpoints.awsEndpoint,
+            credentials: cloud.credentials.tasks[service.name],
+          });
+          const logGroupName = monitoring.serviceLogGroup(service.name);
+          const taskName = task === 0 ? service.name : `${service.name}-${task + 1}`;
+          const process = await startServiceProcess({
             service,
+            taskName,
             repoRoot,
             environment,
             hostVariables: config.serviceHostVariables,
             logDir: dataLayout(config.dataDir).serviceLogs,
-            log: log.child({ component: service.name }),
+            log: log.child({ component: taskName }),
             onLine: (line) => cloud.ingestServiceLine(line, logGroupName),
             onStateChange: (child) => status.childChanged('service', child),
-          }),
-        );
+          });
+          processes.push(process);
+          started.push(process);
+        }
+        if (tasks > 1) {
+          const balancer = createTaskBalancer({
+            service: service.name,
+            // A task that exited is skipped without a connection attempt; one still starting refuses and is skipped too.
+            taskPorts: started.map((p, task) => () => (['up', 'starting'].includes(p.status().state) ? taskPorts[task] : undefined)),
+            log: log.child({ component: `${service.name}-load-balancer` }),
+          });
+          await listen(balancer.server, port, config.host);
+          balancers.push(balancer.server);
+        }
       }
       // The target group checks liveness, as on AWS; readiness feeds the status view.
       health = createHealthChecker(
@@ -144,5 +165,21 @@ async function assertPortFree(host: string, port: number): Promise<void> {
       reject(new Error(`port ${port} on ${host} is in use (${err.code}); stop what uses it or choose another port (npm start -- --help)`)),
     );
     server.listen(port, host, () => server.close(() => resolve()));
+  });
+}
+
+/** A port free on `host` now, for a task that sits behind a load balancer (the OS picks it). */
+async function freeLoopbackPort(host: string): Promise<number> {
+  const server: Server = createServer();
+  await listen(server, 0, host);
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+function listen(server: Server | HttpServer, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
   });
 }

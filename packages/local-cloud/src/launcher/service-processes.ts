@@ -13,6 +13,8 @@ const exitWithLauncher = new URL('./exit-with-launcher.mjs', import.meta.url).hr
 
 export interface ServiceProcessOptions {
   readonly service: ServiceDefinition;
+  /** The task's name in the status view and its log file's; another task of the same service needs its own. @default the service's name */
+  readonly taskName?: string;
   readonly repoRoot: string;
   readonly environment: ServiceEnvironment;
   /** The host's variables a container has too (PATH, HOME, …): `LaunchConfig.serviceHostVariables`. */
@@ -28,10 +30,11 @@ export type ServiceProcess = SupervisedChild;
 
 export async function startServiceProcess(options: ServiceProcessOptions): Promise<ServiceProcess> {
   const { service, log } = options;
+  const name = options.taskName ?? service.name;
   mkdirSync(options.logDir, { recursive: true });
-  const logFile = createWriteStream(join(options.logDir, `${service.name}.log`), { flags: 'a' });
+  const logFile = createWriteStream(join(options.logDir, `${name}.log`), { flags: 'a' });
   const child = await startSupervisedChild({
-    name: service.name,
+    name,
     script: join(service.folder, 'src', 'main.ts'),
     // stdin stays open and unwritten: its end tells the service the launcher died (exit-with-launcher.mjs).
     execArgv: ['--import', 'tsx', '--import', exitWithLauncher],
@@ -44,7 +47,7 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
     onLine: (line, stream) => {
       logFile.write(`${line}\n`);
       options.onLine?.(line);
-      if (stream === 'stderr' || /"level":(50|60)/.test(line)) log.warn({ service: service.name }, line);
+      if (stream === 'stderr' || /"level":(50|60)/.test(line)) log.warn({ service: name }, line);
     },
     ...(options.onStateChange ? { onStateChange: options.onStateChange } : {}),
   });
