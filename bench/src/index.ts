@@ -1,5 +1,6 @@
 export * from './bench-options.ts';
 export * from './data-service-reader.ts';
+export * from './delivery-recorder.ts';
 export * from './fleet-ingest.ts';
 export * from './latency-probe.ts';
 export * from './load-generator.ts';
