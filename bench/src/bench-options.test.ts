@@ -9,7 +9,8 @@ describe('parseBenchArgs', () => {
       readings: 250,
       window: 10,
       readSeconds: 10,
-      targets: ['mosquitto', 'fleet', 'api'],
+      liveProbes: 100,
+      targets: ['mosquitto', 'fleet', 'broker', 'browser', 'api'],
     });
   });
 
@@ -27,6 +28,8 @@ describe('parseBenchArgs', () => {
       '200',
       '--read-seconds',
       '3',
+      '--live-probes',
+      '50',
       '--only',
       'fleet',
       '--out',
@@ -41,6 +44,7 @@ describe('parseBenchArgs', () => {
         timeoutMs: 60_000,
         probeIntervalMs: 200,
         readSeconds: 3,
+        liveProbes: 50,
         targets: ['fleet'],
         out: '/tmp/x.json',
       },
@@ -50,7 +54,7 @@ describe('parseBenchArgs', () => {
   it('makes --quick a small bounded run, and lets a flag next to it win', () => {
     expect(parseBenchArgs(['--quick'])).toEqual({
       kind: 'run',
-      options: { ...defaultBenchOptions, devices: 5, readings: 40, timeoutMs: 60_000, readSeconds: 2 },
+      options: { ...defaultBenchOptions, devices: 5, readings: 40, timeoutMs: 60_000, readSeconds: 2, liveProbes: 30 },
     });
     expect(parseBenchArgs(['--quick', '--devices', '8'])).toMatchObject({ kind: 'run', options: { devices: 8, readings: 40 } });
   });
@@ -62,8 +66,20 @@ describe('parseBenchArgs', () => {
     expect(parsed.errors).toEqual([
       '--devices must be an integer from 1 to 1000, received "0"',
       '--readings must be an integer from 1 to 100000, received "many"',
-      '--only must be one of mosquitto, fleet, api, received "aedes"',
+      '--only must be one of mosquitto, fleet, broker, browser, api, received "aedes"',
     ]);
+  });
+
+  it('runs the broker alone or the browser live path on their own with --only', () => {
+    expect(parseBenchArgs(['--only', 'broker'])).toMatchObject({ kind: 'run', options: { targets: ['broker'] } });
+    expect(parseBenchArgs(['--only', 'browser', '--quick'])).toMatchObject({
+      kind: 'run',
+      options: { targets: ['browser'], liveProbes: 30 },
+    });
+    expect(parseBenchArgs(['--live-probes', '0'])).toMatchObject({
+      kind: 'invalid',
+      errors: ['--live-probes must be an integer from 1 to 10000, received "0"'],
+    });
   });
 
   it('refuses unknown flags and non-integers instead of guessing', () => {

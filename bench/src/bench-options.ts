@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 
-export const benchTargets = ['mosquitto', 'fleet', 'api'] as const;
+export const benchTargets = ['mosquitto', 'fleet', 'broker', 'browser', 'api'] as const;
 export type BenchTarget = (typeof benchTargets)[number];
 
 export interface BenchOptions {
@@ -20,7 +20,12 @@ export interface BenchOptions {
   readonly timeoutMs: number;
   /** Seconds of each authenticated-read run (the API through the gateway, then bare Fastify). */
   readonly readSeconds: number;
-  /** Which measurements to run: the ingest pair (Mosquitto, Fleet) and the read pair (api). */
+  /** Probe readings (one per `probeIntervalMs`) of the publish→browser latency phase, and of its Mosquitto peer. */
+  readonly liveProbes: number;
+  /**
+   * Which measurements to run: the ingest pair (Mosquitto, Fleet end to end), the broker alone
+   * (with Mosquitto as its peer), the browser live path (with its Mosquitto peer) and the read pair (api).
+   */
   readonly targets: readonly BenchTarget[];
   /** Where the JSON figures go. */
   readonly out: string;
@@ -33,6 +38,7 @@ export const defaultBenchOptions: BenchOptions = {
   probeIntervalMs: 100,
   timeoutMs: 180_000,
   readSeconds: 10,
+  liveProbes: 100,
   targets: benchTargets,
   out: 'bench/results/latest.json',
 };
@@ -41,7 +47,7 @@ export const defaultBenchOptions: BenchOptions = {
  * `--quick`: a smoke run of a minute or less that shows the bench still works end to end (CI runs it
  * in the e2e suite); its figures are not for comparing. Flags given next to it still win.
  */
-export const quickBenchDefaults = { devices: 5, readings: 40, timeoutMs: 60_000, readSeconds: 2 } as const;
+export const quickBenchDefaults = { devices: 5, readings: 40, timeoutMs: 60_000, readSeconds: 2, liveProbes: 30 } as const;
 
 export const benchUsage = `Usage: npm run bench -- [options]
 
@@ -51,7 +57,9 @@ export const benchUsage = `Usage: npm run bench -- [options]
   --probe-interval <ms>  probe reading interval for latency (default ${defaultBenchOptions.probeIntervalMs})
   --timeout <s>          deadline of each phase in seconds (default ${defaultBenchOptions.timeoutMs / 1000})
   --read-seconds <s>     seconds of each authenticated-read run, API and bare Fastify (default ${defaultBenchOptions.readSeconds})
-  --only <target>        mosquitto, fleet or api (default all three)
+  --live-probes <n>      probe readings of the publish→browser latency phase (default ${defaultBenchOptions.liveProbes}, one per --probe-interval)
+  --only <target>        mosquitto, fleet, broker, browser or api (default all); broker and browser
+                         run their Mosquitto peer too
   --out <file>           JSON results (default ${defaultBenchOptions.out})
   --quick                a smoke run of about a minute (${quickBenchDefaults.devices} devices × ${quickBenchDefaults.readings} readings): checks that
                          the bench runs, its figures are not for comparing
@@ -77,6 +85,7 @@ export function parseBenchArgs(argv: readonly string[]): ParsedBenchArgs {
         'probe-interval': { type: 'string' },
         timeout: { type: 'string' },
         'read-seconds': { type: 'string' },
+        'live-probes': { type: 'string' },
         only: { type: 'string' },
         out: { type: 'string' },
         quick: { type: 'boolean' },
@@ -106,6 +115,7 @@ export function parseBenchArgs(argv: readonly string[]): ParsedBenchArgs {
   const probeIntervalMs = integer('probe-interval', base.probeIntervalMs, 10, 60_000);
   const timeoutMs = integer('timeout', base.timeoutMs / 1000, 5, 3600) * 1000;
   const readSeconds = integer('read-seconds', base.readSeconds, 1, 600);
+  const liveProbes = integer('live-probes', base.liveProbes, 1, 10_000);
 
   let targets = defaultBenchOptions.targets;
   const only = values['only'];
@@ -117,5 +127,5 @@ export function parseBenchArgs(argv: readonly string[]): ParsedBenchArgs {
   const out = typeof values['out'] === 'string' && values['out'] !== '' ? values['out'] : defaultBenchOptions.out;
 
   if (errors.length > 0) return { kind: 'invalid', errors };
-  return { kind: 'run', options: { devices, readings, window, probeIntervalMs, timeoutMs, readSeconds, targets, out } };
+  return { kind: 'run', options: { devices, readings, window, probeIntervalMs, timeoutMs, readSeconds, liveProbes, targets, out } };
 }
