@@ -52,6 +52,11 @@ export interface FleetBrokerOptions {
   /** Stop waiting for deliveries after this long without one. @default 10000 */
   readonly stallMs?: number;
   readonly subscriberDescription: string;
+  /**
+   * Called before each run with the sequence number it starts at, so the caller can let the Data
+   * Service store the previous runs first: each run then starts from the same idle platform.
+   */
+  readonly beforeRun?: (firstSeq: number) => Promise<void>;
   readonly logger: Logger;
 }
 
@@ -78,6 +83,7 @@ export async function measureFleetBroker(options: FleetBrokerOptions): Promise<{
   const runs: FleetBrokerRun[] = [];
   let seq = options.firstSeq;
   for (let i = 0; i < repeats; i++) {
+    await options.beforeRun?.(seq);
     recorder.reset();
     const deadline = Date.now() + options.timeoutMs;
     const load = await generator.run({ firstSeq: seq });

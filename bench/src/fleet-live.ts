@@ -10,6 +10,7 @@ import { mapWithLimit, topics } from '@fleet/core';
 import type { Logger } from 'pino';
 import { createUser, startPlatformProcess, type FleetUser, type PlatformProcess, type RegisteredDevice } from '@fleet/e2e';
 import { connectLikeTheBrowser } from './browser-live-client.ts';
+import { createDataServiceReader, type DataServiceReader } from './data-service-reader.ts';
 import { createDeliveryRecorder } from './delivery-recorder.ts';
 import { awsIotPublishesPerSecondPerConnection, FleetUnavailableError } from './fleet-ingest.ts';
 import { measureFleetBroker, type FleetBrokerMeasurement } from './fleet-broker.ts';
@@ -17,6 +18,7 @@ import { measureLiveLatency, type LiveLatencyMeasurement } from './live-latency.
 import { connectLoadGenerator, fleetReadingPayload, type LoadGenerator } from './load-generator.ts';
 import { failedOutcome, settle, type Outcome } from './outcome.ts';
 import { firstErrorLine } from './platform-output.ts';
+import { waitForLatestSeq } from './storage-wait.ts';
 
 export interface FleetLiveOptions {
   readonly broker: boolean;
@@ -101,13 +103,34 @@ function withPlatformOutput<T>(outcome: Outcome<T>, platform: PlatformProcess): 
 interface LiveSetup {
   readonly user: FleetUser;
   readonly generator: LoadGenerator;
+  readonly loadDeviceIds: readonly string[];
   readonly probe: MqttClient;
   readonly probeDeviceId: string;
+  readonly reader: DataServiceReader;
+}
+
+/** How long to wait for the Data Service to store an earlier phase's readings before going on anyway. */
+const backlogWaitMs = 120_000;
+
+/**
+ * Waits until the Data Service stored every load reading up to `lastSeq`: the queue a previous run
+ * filled would otherwise still be drained on the same cores during the next one, and each figure
+ * would depend on what ran before it. Bounded; goes on with a warning.
+ */
+async function storeBacklog(setup: LiveSetup, lastSeq: number, logger: Logger): Promise<void> {
+  if (lastSeq < 1) return;
+  const started = Date.now();
+  const done = await waitForLatestSeq(setup.reader, setup.loadDeviceIds, lastSeq, 0, backlogWaitMs);
+  if (done.complete) logger.info({ lastSeq, ms: done.at - started }, 'earlier readings stored; the platform is idle again');
+  else logger.warn({ pendingDevices: done.pending.length, waitedMs: backlogWaitMs }, 'earlier readings not all stored; measuring anyway');
 }
 
 /** An operator, `devices` load devices and a probe device, all connected over mutual TLS (not timed). */
 async function prepare(platform: PlatformProcess, options: FleetLiveOptions): Promise<LiveSetup> {
   const { logger, devices } = options;
+  const dataUrl = platform.endpoints.services['data']?.url;
+  if (!dataUrl)
+    throw new Error(`endpoints.json lists no Data Service URL (services: ${Object.keys(platform.endpoints.services).join(', ')})`);
   const user = await createUser(platform);
   const registered = await mapWithLimit(
     Array.from({ length: devices + 1 }, (_, i) => i),
@@ -144,7 +167,14 @@ async function prepare(platform: PlatformProcess, options: FleetLiveOptions): Pr
       reconnectPeriod: 0,
     });
     logger.info({ devices }, 'fleet live: devices registered and connected');
-    return { user, generator, probe, probeDeviceId: probeDevice.device.deviceId };
+    return {
+      user,
+      generator,
+      loadDeviceIds: registered.slice(0, devices).map((d) => d.device.deviceId),
+      probe,
+      probeDeviceId: probeDevice.device.deviceId,
+      reader: createDataServiceReader({ baseUrl: dataUrl, accessToken: user.tokens.accessToken }),
+    };
   } catch (err) {
     await generator.close();
     throw new Error(`the probe device could not connect to mqtts://${host}:${port}`, { cause: err });
@@ -175,6 +205,7 @@ async function brokerAlone(platform: PlatformProcess, setup: LiveSetup, options:
       firstSeq: warmup + 1,
       timeoutMs: options.timeoutMs,
       subscriberDescription: `${browserPath}; QoS 1 on ${topics.telemetryFilter}`,
+      beforeRun: (firstSeq) => storeBacklog(setup, firstSeq - 1, logger),
       logger,
     });
   } finally {
