@@ -223,6 +223,11 @@ describe('bench report', () => {
     );
     expect(table).toContain('no rendering');
     expect(table).toMatch(/Mosquitto publish→WebSocket subscriber p50 \/ p99 +1 \/ 4 ms +99\/100 probes, one per 100 ms, 2 duplicates/);
+
+    // `--only browser`: no Mosquitto throughput row at all rather than a "skipped" one.
+    const alone = formatReport({ ...report, mosquitto: { ok: 'skipped' } });
+    expect(alone).not.toContain('publish→subscribe (TCP)');
+    expect(alone).toContain('Mosquitto publish→WebSocket subscriber');
   });
 
   it('shows a failed live phase as FAILED with its reason, and no broker ratio', () => {

@@ -136,14 +136,17 @@ export function formatReport(report: BenchReport): string {
   const m = report.mosquitto.ok === true ? report.mosquitto.result : undefined;
   const f = report.fleet.ok === true ? report.fleet.result : undefined;
 
-  rows.push([
-    `Mosquitto ${m?.brokerVersion ?? ''} publish→subscribe (TCP)`.replace('  ', ' '),
-    m ? `${rate(m.publishToSubscribePerSecond)} msg/s` : failure(report.mosquitto),
-    m
-      ? `${m.received}/${m.expected} received in ${m.elapsedMs} ms${m.complete ? '' : ' INCOMPLETE'}` +
-        (m.runs.length > 1 ? `; median of ${m.runs.length} runs (${m.runs.map(rate).join(', ')})` : '')
-      : '',
-  ]);
+  // Left out when not run (`--only browser`, `--only api`) rather than shown as skipped.
+  if (report.mosquitto.ok !== 'skipped') {
+    rows.push([
+      `Mosquitto ${m?.brokerVersion ?? ''} publish→subscribe (TCP)`.replace('  ', ' '),
+      m ? `${rate(m.publishToSubscribePerSecond)} msg/s` : failure(report.mosquitto),
+      m
+        ? `${m.received}/${m.expected} received in ${m.elapsedMs} ms${m.complete ? '' : ' INCOMPLETE'}` +
+          (m.runs.length > 1 ? `; median of ${m.runs.length} runs (${m.runs.map(rate).join(', ')})` : '')
+        : '',
+    ]);
+  }
   // The end-to-end rows only when the Fleet end-to-end phase was asked for (`--only broker` leaves it out).
   if (report.fleet.ok !== 'skipped') {
     rows.push([
