@@ -9,7 +9,8 @@ describe('parseBenchArgs', () => {
       readings: 250,
       window: 10,
       readSeconds: 10,
-      targets: ['mosquitto', 'fleet', 'api'],
+      liveProbes: 100,
+      targets: ['mosquitto', 'fleet', 'broker', 'browser', 'api'],
     });
   });
 
@@ -29,6 +30,8 @@ describe('parseBenchArgs', () => {
       '3',
       '--data-tasks',
       '2',
+      '--live-probes',
+      '50',
       '--only',
       'fleet',
       '--out',
@@ -44,6 +47,7 @@ describe('parseBenchArgs', () => {
         probeIntervalMs: 200,
         readSeconds: 3,
         dataTasks: 2,
+        liveProbes: 50,
         targets: ['fleet'],
         out: '/tmp/x.json',
       },
@@ -53,7 +57,7 @@ describe('parseBenchArgs', () => {
   it('makes --quick a small bounded run, and lets a flag next to it win', () => {
     expect(parseBenchArgs(['--quick'])).toEqual({
       kind: 'run',
-      options: { ...defaultBenchOptions, devices: 5, readings: 40, timeoutMs: 60_000, readSeconds: 2 },
+      options: { ...defaultBenchOptions, devices: 5, readings: 40, timeoutMs: 60_000, readSeconds: 2, liveProbes: 30 },
     });
     expect(parseBenchArgs(['--quick', '--devices', '8'])).toMatchObject({ kind: 'run', options: { devices: 8, readings: 40 } });
   });
@@ -66,8 +70,20 @@ describe('parseBenchArgs', () => {
       '--devices must be an integer from 1 to 1000, received "0"',
       '--readings must be an integer from 1 to 100000, received "many"',
       '--data-tasks must be an integer from 1 to 4, received "9"',
-      '--only must be one of mosquitto, fleet, api, received "aedes"',
+      '--only must be one of mosquitto, fleet, broker, browser, api, received "aedes"',
     ]);
+  });
+
+  it('runs the broker alone or the browser live path on their own with --only', () => {
+    expect(parseBenchArgs(['--only', 'broker'])).toMatchObject({ kind: 'run', options: { targets: ['broker'] } });
+    expect(parseBenchArgs(['--only', 'browser', '--quick'])).toMatchObject({
+      kind: 'run',
+      options: { targets: ['browser'], liveProbes: 30 },
+    });
+    expect(parseBenchArgs(['--live-probes', '0'])).toMatchObject({
+      kind: 'invalid',
+      errors: ['--live-probes must be an integer from 1 to 10000, received "0"'],
+    });
   });
 
   it('refuses unknown flags and non-integers instead of guessing', () => {

@@ -8,7 +8,7 @@ import { serviceByName } from '@fleet/core';
 /** As many Data Service tasks as ECS may run (core's `queueScaling`), which the launcher accepts too. */
 const maxDataTasks = serviceByName('data').queueScaling?.maxTasks ?? 1;
 
-export const benchTargets = ['mosquitto', 'fleet', 'api'] as const;
+export const benchTargets = ['mosquitto', 'fleet', 'broker', 'browser', 'api'] as const;
 export type BenchTarget = (typeof benchTargets)[number];
 
 export interface BenchOptions {
@@ -27,6 +27,12 @@ export interface BenchOptions {
   /** Data Service tasks of the measured platform (`npm start -- --data-tasks`). */
   readonly dataTasks: number;
   /** Which measurements to run: the ingest pair (Mosquitto, Fleet) and the read pair (api). */
+  /** Probe readings (one per `probeIntervalMs`) of the publish→browser latency phase, and of its Mosquitto peer. */
+  readonly liveProbes: number;
+  /**
+   * Which measurements to run: the ingest pair (Mosquitto, Fleet end to end), the broker alone
+   * (with Mosquitto as its peer), the browser live path (with its Mosquitto peer) and the read pair (api).
+   */
   readonly targets: readonly BenchTarget[];
   /** Where the JSON figures go. */
   readonly out: string;
@@ -40,6 +46,7 @@ export const defaultBenchOptions: BenchOptions = {
   timeoutMs: 180_000,
   readSeconds: 10,
   dataTasks: 1,
+  liveProbes: 100,
   targets: benchTargets,
   out: 'bench/results/latest.json',
 };
@@ -48,7 +55,7 @@ export const defaultBenchOptions: BenchOptions = {
  * `--quick`: a smoke run of a minute or less that shows the bench still works end to end (CI runs it
  * in the e2e suite); its figures are not for comparing. Flags given next to it still win.
  */
-export const quickBenchDefaults = { devices: 5, readings: 40, timeoutMs: 60_000, readSeconds: 2 } as const;
+export const quickBenchDefaults = { devices: 5, readings: 40, timeoutMs: 60_000, readSeconds: 2, liveProbes: 30 } as const;
 
 export const benchUsage = `Usage: npm run bench -- [options]
 
@@ -60,6 +67,9 @@ export const benchUsage = `Usage: npm run bench -- [options]
   --read-seconds <s>     seconds of each authenticated-read run, API and bare Fastify (default ${defaultBenchOptions.readSeconds})
   --data-tasks <n>       Data Service tasks of the platform under test (default ${defaultBenchOptions.dataTasks}, at most ${maxDataTasks})
   --only <target>        mosquitto, fleet or api (default all three)
+  --live-probes <n>      probe readings of the publish→browser latency phase (default ${defaultBenchOptions.liveProbes}, one per --probe-interval)
+  --only <target>        mosquitto, fleet, broker, browser or api (default all); broker and browser
+                         run their Mosquitto peer too
   --out <file>           JSON results (default ${defaultBenchOptions.out})
   --quick                a smoke run of about a minute (${quickBenchDefaults.devices} devices × ${quickBenchDefaults.readings} readings): checks that
                          the bench runs, its figures are not for comparing
@@ -86,6 +96,7 @@ export function parseBenchArgs(argv: readonly string[]): ParsedBenchArgs {
         timeout: { type: 'string' },
         'read-seconds': { type: 'string' },
         'data-tasks': { type: 'string' },
+        'live-probes': { type: 'string' },
         only: { type: 'string' },
         out: { type: 'string' },
         quick: { type: 'boolean' },
@@ -116,6 +127,7 @@ export function parseBenchArgs(argv: readonly string[]): ParsedBenchArgs {
   const timeoutMs = integer('timeout', base.timeoutMs / 1000, 5, 3600) * 1000;
   const readSeconds = integer('read-seconds', base.readSeconds, 1, 600);
   const dataTasks = integer('data-tasks', base.dataTasks, 1, maxDataTasks);
+  const liveProbes = integer('live-probes', base.liveProbes, 1, 10_000);
 
   let targets = defaultBenchOptions.targets;
   const only = values['only'];
@@ -127,5 +139,8 @@ export function parseBenchArgs(argv: readonly string[]): ParsedBenchArgs {
   const out = typeof values['out'] === 'string' && values['out'] !== '' ? values['out'] : defaultBenchOptions.out;
 
   if (errors.length > 0) return { kind: 'invalid', errors };
-  return { kind: 'run', options: { devices, readings, window, probeIntervalMs, timeoutMs, readSeconds, dataTasks, targets, out } };
+  return {
+    kind: 'run',
+    options: { devices, readings, window, probeIntervalMs, timeoutMs, readSeconds, dataTasks, liveProbes, targets, out },
+  };
 }

@@ -1,18 +1,23 @@
 /**
- * `npm run bench`: Fleet's end-to-end ingest against Mosquitto's broker-only rate, same load
- * generator, same machine, same run (issue 3). The composition root: reads argv and env, prints
- * the table on stdout, logs progress on stderr, writes the JSON figures.
+ * `npm run bench`: Fleet's end-to-end ingest and its broker alone against Mosquitto's broker-only
+ * rate, publish → browser live chart latency against the same probe through Mosquitto, same load
+ * generator, same machine, same run (issues 3 and 9); the authenticated API read against bare
+ * Fastify. The composition root: reads argv and env, prints the table on stdout, logs progress on
+ * stderr, writes the JSON figures.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import pino from 'pino';
 import { repoRoot } from '@fleet/e2e';
-import { benchUsage, parseBenchArgs } from './bench-options.ts';
+import { benchUsage, parseBenchArgs, type BenchTarget } from './bench-options.ts';
 import { measureApiRead, type ApiReadComparison } from './api-read.ts';
 import { measureFleetIngest, type FleetIngestMeasurement } from './fleet-ingest.ts';
+import { measureFleetLive, type FleetLiveResult } from './fleet-live.ts';
+import { measureMosquittoLive, type MosquittoLiveMeasurement } from './mosquitto-live.ts';
 import { measureMosquitto, type MosquittoMeasurement } from './mosquitto-peer.ts';
-import { buildReport, formatReport, type MachineInfo, type Outcome } from './report.ts';
+import { settle, type Outcome } from './outcome.ts';
+import { buildReport, formatReport, type MachineInfo } from './report.ts';
 
 const parsed = parseBenchArgs(process.argv.slice(2));
 if (parsed.kind === 'help') {
@@ -44,21 +49,16 @@ const machine: MachineInfo = {
   loadAverageAtStart: loadavg()[0] ?? 0,
 };
 
-async function attempt<T>(enabled: boolean, what: string, run: () => Promise<T>): Promise<Outcome<T>> {
-  if (!enabled) return { ok: 'skipped' };
-  logger.info(`measuring ${what}`);
-  try {
-    return { ok: true, result: await run() };
-  } catch (err) {
-    const error = err as Error;
-    logger.error({ err }, `${what} failed`);
-    const cause = error.cause instanceof Error ? `\n${error.cause.message}` : '';
-    return { ok: false, error: error.message.split('\n')[0] ?? String(err), detail: `${error.message}${cause}` };
-  }
+function attempt<T>(enabled: boolean, what: string, run: () => Promise<T>): Promise<Outcome<T>> {
+  if (enabled) logger.info(`measuring ${what}`);
+  return settle(enabled, run, (err) => logger.error({ err }, `${what} failed`));
 }
 
+const wants = (target: BenchTarget) => options.targets.includes(target);
+
 // Mosquitto first: it needs a few seconds, and Fleet's platform processes are not yet competing for the cores.
-const mosquitto: Outcome<MosquittoMeasurement> = await attempt(options.targets.includes('mosquitto'), 'Mosquitto publish→subscribe', () =>
+// It is the broker alone's peer too, so `--only broker` measures it.
+const mosquitto: Outcome<MosquittoMeasurement> = await attempt(wants('mosquitto') || wants('broker'), 'Mosquitto publish→subscribe', () =>
   measureMosquitto({
     clients: options.devices,
     messagesPerClient: options.readings,
@@ -67,7 +67,21 @@ const mosquitto: Outcome<MosquittoMeasurement> = await attempt(options.targets.i
     logger,
   }),
 );
-const fleet: Outcome<FleetIngestMeasurement> = await attempt(options.targets.includes('fleet'), 'Fleet end to end', () =>
+const mosquittoLive: Outcome<MosquittoLiveMeasurement> = await attempt(
+  wants('browser'),
+  'Mosquitto publish→WebSocket subscriber latency',
+  () =>
+    measureMosquittoLive({
+      clients: options.devices,
+      messagesPerClient: options.readings,
+      window: options.window,
+      probes: options.liveProbes,
+      intervalMs: options.probeIntervalMs,
+      timeoutMs: options.timeoutMs,
+      logger,
+    }),
+);
+const fleet: Outcome<FleetIngestMeasurement> = await attempt(wants('fleet'), 'Fleet end to end', () =>
   measureFleetIngest({
     devices: options.devices,
     readingsPerDevice: options.readings,
@@ -79,15 +93,42 @@ const fleet: Outcome<FleetIngestMeasurement> = await attempt(options.targets.inc
   }),
 );
 
-const apiRead: Outcome<ApiReadComparison> = await attempt(options.targets.includes('api'), 'API read vs bare Fastify', () =>
+// One platform for both live figures; each settles on its own.
+let live: FleetLiveResult = { broker: { ok: 'skipped' }, browser: { ok: 'skipped' } };
+if (wants('broker') || wants('browser')) {
+  logger.info('measuring Fleet broker alone and publish→browser latency');
+  live = await measureFleetLive({
+    broker: wants('broker'),
+    browser: wants('browser'),
+    devices: options.devices,
+    readingsPerDevice: options.readings,
+    window: options.window,
+    probeIntervalMs: options.probeIntervalMs,
+    liveProbes: options.liveProbes,
+    timeoutMs: options.timeoutMs,
+    logger,
+  });
+}
+
+const apiRead: Outcome<ApiReadComparison> = await attempt(wants('api'), 'API read vs bare Fastify', () =>
   measureApiRead({ devices: options.devices, connections: 10, durationSeconds: options.readSeconds, logger }),
 );
 
-const report = buildReport({ generatedAt: new Date(), machine, options, mosquitto, fleet, apiRead });
+const report = buildReport({
+  generatedAt: new Date(),
+  machine,
+  options,
+  mosquitto,
+  fleet,
+  fleetBroker: live.broker,
+  browserLive: live.browser,
+  mosquittoLive,
+  apiRead,
+});
 process.stdout.write(formatReport(report));
 const out = resolve(repoRoot, options.out);
 await mkdir(dirname(out), { recursive: true });
 await writeFile(out, `${JSON.stringify(report, null, 2)}\n`);
 console.log(`Figures written to ${out}`);
 // A failed measurement fails the command (CI notices); an incomplete Fleet run is a figure, not a failure.
-process.exitCode = mosquitto.ok === false || fleet.ok === false ? 1 : 0;
+process.exitCode = [mosquitto, fleet, live.broker, live.browser, mosquittoLive].some((o) => o.ok === false) ? 1 : 0;

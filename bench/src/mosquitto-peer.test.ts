@@ -8,6 +8,13 @@ describe('mosquitto peer helpers', () => {
     expect(config).toContain('allow_anonymous true');
     expect(config).toContain('persistence false');
     expect(config).toContain('max_queued_messages 0');
+    expect(config.join('\n')).not.toContain('websockets');
+  });
+
+  it('adds a WebSocket listener on loopback when asked, the anonymous and limit settings staying global', () => {
+    const config = mosquittoConfig(18_883, 18_884);
+    expect(config).toContain('listener 18883 127.0.0.1\nlistener 18884 127.0.0.1\nprotocol websockets\nallow_anonymous true');
+    expect(config).not.toContain('per_listener_settings');
   });
 
   it('picks the median run by rate, ranking incomplete runs lowest', () => {

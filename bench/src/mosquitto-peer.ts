@@ -20,6 +20,8 @@ export const defaultMosquittoPath = '/usr/sbin/mosquitto';
 export interface MosquittoBroker {
   readonly host: string;
   readonly port: number;
+  /** The MQTT-over-WebSocket listener, when asked for (the browser path's peer). */
+  readonly webSocketPort: number | undefined;
   readonly version: string;
   stop(): Promise<void>;
 }
@@ -28,10 +30,13 @@ export interface MosquittoBroker {
  * The broker's config. `max_queued_messages 0` lifts the per-client queue bound (1000 by default),
  * so a subscriber that falls behind is queued for, not silently dropped from: the benchmark counts
  * deliveries, and a drop would flatter the rate. Its size is bounded by the run's message count.
+ * `webSocketPort` adds a plain MQTT-over-WebSocket listener (Debian's build has libwebsockets);
+ * `allow_anonymous` and the limits are global (no `per_listener_settings`), so they hold on both.
  */
-export function mosquittoConfig(port: number): string {
+export function mosquittoConfig(port: number, webSocketPort?: number): string {
   return [
     `listener ${port} 127.0.0.1`,
+    ...(webSocketPort === undefined ? [] : [`listener ${webSocketPort} 127.0.0.1`, 'protocol websockets']),
     'allow_anonymous true',
     'persistence false',
     'max_queued_messages 0',
@@ -44,12 +49,19 @@ export function mosquittoConfig(port: number): string {
 }
 
 /** Starts Mosquitto on a free port and resolves once it accepts MQTT connections. */
-export async function startMosquitto(options: { logger: Logger; path?: string; startTimeoutMs?: number }): Promise<MosquittoBroker> {
+export async function startMosquitto(options: {
+  logger: Logger;
+  path?: string;
+  startTimeoutMs?: number;
+  /** Also listen for MQTT over WebSocket. @default false */
+  webSocket?: boolean;
+}): Promise<MosquittoBroker> {
   const path = options.path ?? defaultMosquittoPath;
   const dir = await mkdtemp(join(tmpdir(), 'fleet-bench-mosquitto-'));
   const port = await freePort();
+  const webSocketPort = options.webSocket ? await freePort() : undefined;
   const configFile = join(dir, 'mosquitto.conf');
-  await writeFile(configFile, mosquittoConfig(port));
+  await writeFile(configFile, mosquittoConfig(port, webSocketPort));
 
   let output = '';
   const child: ChildProcess = spawn(path, ['-c', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -94,8 +106,8 @@ export async function startMosquitto(options: { logger: Logger; path?: string; s
     await new Promise((r) => setTimeout(r, 100));
   }
   const version = await mosquittoVersion(path);
-  options.logger.info({ port, version }, 'mosquitto started');
-  return { host: '127.0.0.1', port, version, stop };
+  options.logger.info({ port, webSocketPort, version }, 'mosquitto started');
+  return { host: '127.0.0.1', port, webSocketPort, version, stop };
 }
 
 async function mosquittoVersion(path: string): Promise<string> {

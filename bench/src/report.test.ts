@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { defaultBenchOptions } from './bench-options.ts';
 import type { ApiReadComparison } from './api-read.ts';
+import type { FleetBrokerMeasurement } from './fleet-broker.ts';
 import type { FleetIngestMeasurement } from './fleet-ingest.ts';
+import type { BrowserLiveMeasurement } from './fleet-live.ts';
+import type { MosquittoLiveMeasurement } from './mosquitto-live.ts';
 import type { MosquittoMeasurement } from './mosquitto-peer.ts';
 import { buildReport, formatReport, type MachineInfo, type Outcome } from './report.ts';
 
@@ -78,14 +81,57 @@ const apiRead = (api = read(2_000)): ApiReadComparison => ({
   fastify: read(40_000),
 });
 
-/** The report of a run in which Mosquitto measured fine; the tests vary what the Fleet run and the API read gave. */
-const reportWithFleet = (fleetRun: Outcome<FleetIngestMeasurement>, apiReadRun: Outcome<ApiReadComparison> = { ok: 'skipped' }) =>
+const fleetBroker: FleetBrokerMeasurement = {
+  load: { ...load, acknowledgedPerSecond: 1900, elapsedMs: 2600 },
+  expected: 5000,
+  received: 5000,
+  duplicates: 0,
+  publishToSubscribePerSecond: 1800,
+  elapsedMs: 2778,
+  complete: true,
+  publishToDelivery: { samples: 5000, p50Ms: 23, p99Ms: 140, maxMs: 170 },
+  runs: [1700, 1800, 1850],
+  maxPerSecondPerDevice: 100,
+  subscriber: 'browser identity',
+};
+const liveLoad = { rounds: 4, published: 20_000, acknowledged: 20_000, failed: 0, acknowledgedPerSecond: 1950 };
+const browserLive: BrowserLiveMeasurement = {
+  probeIntervalMs: 100,
+  probesPublished: 100,
+  probesReceived: 100,
+  duplicates: 0,
+  latency: { samples: 100, p50Ms: 12, p99Ms: 61, maxMs: 70 },
+  load: liveLoad,
+  nextSeq: 20_001,
+  subscriber: 'browser identity',
+  subscriberQos: 0,
+};
+const mosquittoLive: MosquittoLiveMeasurement = {
+  ...browserLive,
+  latency: { samples: 100, p50Ms: 1, p99Ms: 4, maxMs: 5 },
+  brokerVersion: '2.0.11',
+  subscriber: 'WebSocket',
+};
+
+/** The report of a run in which Mosquitto measured fine; the tests vary what the Fleet runs and the API read gave. */
+const reportWithFleet = (
+  fleetRun: Outcome<FleetIngestMeasurement>,
+  apiReadRun: Outcome<ApiReadComparison> = { ok: 'skipped' },
+  live: {
+    fleetBroker?: Outcome<FleetBrokerMeasurement>;
+    browserLive?: Outcome<BrowserLiveMeasurement>;
+    mosquittoLive?: Outcome<MosquittoLiveMeasurement>;
+  } = {},
+) =>
   buildReport({
     generatedAt: new Date(0),
     machine,
     options: defaultBenchOptions,
     mosquitto: { ok: true, result: mosquitto },
     fleet: fleetRun,
+    fleetBroker: live.fleetBroker ?? { ok: 'skipped' },
+    browserLive: live.browserLive ?? { ok: 'skipped' },
+    mosquittoLive: live.mosquittoLive ?? { ok: 'skipped' },
     apiRead: apiReadRun,
   });
 
@@ -100,6 +146,16 @@ describe('bench report', () => {
       fleetPublishToStoredP50Ms: 180,
       fleetPublishToStoredP99Ms: 900,
       fleetToMosquittoRatio: 0.05,
+      fleetBrokerDeliveredPerSecond: undefined,
+      fleetBrokerPubackPerSecond: undefined,
+      fleetBrokerComplete: undefined,
+      fleetBrokerPublishToDeliverP50Ms: undefined,
+      fleetBrokerPublishToDeliverP99Ms: undefined,
+      fleetBrokerToMosquittoRatio: undefined,
+      publishToBrowserP50Ms: undefined,
+      publishToBrowserP99Ms: undefined,
+      mosquittoPublishToWebSocketP50Ms: undefined,
+      mosquittoPublishToWebSocketP99Ms: undefined,
       apiReadPerSecond: undefined,
       bareFastifyPerSecond: undefined,
       apiToFastifyRatio: undefined,
@@ -111,6 +167,78 @@ describe('bench report', () => {
     expect(table).toMatch(/latency p50 \/ p99 +180 \/ 900 ms/);
     expect(table).toMatch(/Ratio Fleet end-to-end \/ Mosquitto +0\.050/);
     expect(table).toContain('2 cores (Test CPU)');
+    expect(table).not.toContain('broker alone');
+    expect(table).not.toContain('browser live chart');
+  });
+
+  it('puts the broker alone next to Mosquitto with its PUBACK rate and publish→deliver, and the ratio of delivered/s', () => {
+    const report = reportWithFleet({ ok: 'skipped' }, { ok: 'skipped' }, { fleetBroker: { ok: true, result: fleetBroker } });
+    expect(report.figures).toMatchObject({
+      fleetBrokerDeliveredPerSecond: 1800,
+      fleetBrokerPubackPerSecond: 1900,
+      fleetBrokerComplete: true,
+      fleetBrokerPublishToDeliverP50Ms: 23,
+      fleetBrokerPublishToDeliverP99Ms: 140,
+      fleetBrokerToMosquittoRatio: 0.09,
+    });
+    const table = formatReport(report);
+    expect(table).toMatch(
+      /Fleet broker alone publish→deliver \(TLS → WS\) +1,800 msg\/s +5000\/5000 delivered in 2778 ms; median of 3 runs \(1,700, 1,800, 1,850\)/,
+    );
+    expect(table).toContain('PUBACKs 1,900/s; publish→deliver p50 / p99 23 / 140 ms');
+    expect(table).toContain('rules engine attached');
+    expect(table).toMatch(/Ratio Fleet broker alone \/ Mosquitto +0\.090/);
+
+    const incomplete = formatReport(
+      reportWithFleet(
+        { ok: 'skipped' },
+        { ok: 'skipped' },
+        { fleetBroker: { ok: true, result: { ...fleetBroker, received: 4000, complete: false } } },
+      ),
+    );
+    expect(incomplete).toContain('4000/5000 delivered in 2778 ms INCOMPLETE');
+    // Without the end-to-end phase (`--only broker`) its rows are left out rather than shown as skipped.
+    expect(table).not.toContain('Fleet broker acknowledged publishes');
+    expect(table).not.toContain('Ratio Fleet end-to-end');
+  });
+
+  it('shows publish→browser latency and its Mosquitto WebSocket peer, each with its probes and the load meanwhile', () => {
+    const report = reportWithFleet(
+      { ok: 'skipped' },
+      { ok: 'skipped' },
+      {
+        browserLive: { ok: true, result: browserLive },
+        mosquittoLive: { ok: true, result: { ...mosquittoLive, probesReceived: 99, duplicates: 2 } },
+      },
+    );
+    expect(report.figures).toMatchObject({
+      publishToBrowserP50Ms: 12,
+      publishToBrowserP99Ms: 61,
+      mosquittoPublishToWebSocketP50Ms: 1,
+      mosquittoPublishToWebSocketP99Ms: 4,
+    });
+    const table = formatReport(report);
+    expect(table).toMatch(
+      /Fleet publish→browser live chart p50 \/ p99 +12 \/ 61 ms +100\/100 probes, one per 100 ms under load \(20000 readings at 1,950\/s\)/,
+    );
+    expect(table).toContain('no rendering');
+    expect(table).toMatch(/Mosquitto publish→WebSocket subscriber p50 \/ p99 +1 \/ 4 ms +99\/100 probes, one per 100 ms, 2 duplicates/);
+
+    // `--only browser`: no Mosquitto throughput row at all rather than a "skipped" one.
+    const alone = formatReport({ ...report, mosquitto: { ok: 'skipped' } });
+    expect(alone).not.toContain('publish→subscribe (TCP)');
+    expect(alone).toContain('Mosquitto publish→WebSocket subscriber');
+  });
+
+  it('shows a failed live phase as FAILED with its reason, and no broker ratio', () => {
+    const failed = { ok: false, error: 'the Fleet platform did not start: boom' } as const;
+    const report = reportWithFleet({ ok: 'skipped' }, { ok: 'skipped' }, { fleetBroker: failed, browserLive: failed });
+    const table = formatReport(report);
+    expect(table).toMatch(/Fleet broker alone publish→deliver \(TLS → WS\) +FAILED/);
+    expect(table).toMatch(/Fleet publish→browser live chart p50 \/ p99 +FAILED/);
+    expect(table).toContain('Fleet broker alone failed: the Fleet platform did not start: boom');
+    expect(table).toContain('Publish→browser latency failed: the Fleet platform did not start: boom');
+    expect(report.figures.fleetBrokerToMosquittoRatio).toBeUndefined();
   });
 
   it('marks an incomplete Fleet run and says how many readings the rules engine dropped', () => {

@@ -4,8 +4,12 @@
  */
 import type { ApiReadComparison } from './api-read.ts';
 import type { BenchOptions } from './bench-options.ts';
+import type { FleetBrokerMeasurement } from './fleet-broker.ts';
 import type { FleetIngestMeasurement } from './fleet-ingest.ts';
+import type { BrowserLiveMeasurement } from './fleet-live.ts';
+import type { MosquittoLiveMeasurement } from './mosquitto-live.ts';
 import type { MosquittoMeasurement } from './mosquitto-peer.ts';
+import type { Outcome } from './outcome.ts';
 import { ratio } from './stats.ts';
 
 export interface MachineInfo {
@@ -18,12 +22,7 @@ export interface MachineInfo {
   readonly loadAverageAtStart: number;
 }
 
-/** A measured peer, or why it has no figure. */
-export type Outcome<T> =
-  | { readonly ok: true; readonly result: T }
-  /** `error` is one line for the table; `detail` the full message (and output) for the JSON. */
-  | { readonly ok: false; readonly error: string; readonly detail?: string }
-  | { readonly ok: 'skipped' };
+export type { Outcome } from './outcome.ts';
 
 export interface BenchReport {
   readonly generatedAt: string;
@@ -31,6 +30,12 @@ export interface BenchReport {
   readonly options: Omit<BenchOptions, 'out' | 'targets'>;
   readonly mosquitto: Outcome<MosquittoMeasurement>;
   readonly fleet: Outcome<FleetIngestMeasurement>;
+  /** Fleet's broker alone: device publishes → one QoS 1 subscriber of every device's telemetry. */
+  readonly fleetBroker: Outcome<FleetBrokerMeasurement>;
+  /** Publish → the browser live chart's subscriber, under load. */
+  readonly browserLive: Outcome<BrowserLiveMeasurement>;
+  /** Its peer: the same phase on Mosquitto, the subscriber over WebSocket. */
+  readonly mosquittoLive: Outcome<MosquittoLiveMeasurement>;
   readonly apiRead: Outcome<ApiReadComparison>;
   /** The headline figures, flattened for quoting. */
   readonly figures: {
@@ -42,6 +47,19 @@ export interface BenchReport {
     readonly fleetPublishToStoredP99Ms: number | undefined;
     /** Fleet end-to-end stored/s ÷ Mosquitto publish→subscribe msg/s (same generator, same load). */
     readonly fleetToMosquittoRatio: number | undefined;
+    /** Broker alone: messages delivered to the subscriber ÷ (first publish → last delivered), median of the runs. */
+    readonly fleetBrokerDeliveredPerSecond: number | undefined;
+    /** Broker alone: PUBACKs ÷ (first publish → last PUBACK) of the same run. */
+    readonly fleetBrokerPubackPerSecond: number | undefined;
+    readonly fleetBrokerComplete: boolean | undefined;
+    readonly fleetBrokerPublishToDeliverP50Ms: number | undefined;
+    readonly fleetBrokerPublishToDeliverP99Ms: number | undefined;
+    /** Fleet broker alone delivered/s ÷ Mosquitto publish→subscribe msg/s (same generator, same load). */
+    readonly fleetBrokerToMosquittoRatio: number | undefined;
+    readonly publishToBrowserP50Ms: number | undefined;
+    readonly publishToBrowserP99Ms: number | undefined;
+    readonly mosquittoPublishToWebSocketP50Ms: number | undefined;
+    readonly mosquittoPublishToWebSocketP99Ms: number | undefined;
     readonly apiReadPerSecond: number | undefined;
     readonly bareFastifyPerSecond: number | undefined;
     /** Authenticated `GET /api/devices` through the gateway ÷ bare Fastify hello world (same autocannon run). */
@@ -55,10 +73,16 @@ export function buildReport(input: {
   options: BenchOptions;
   mosquitto: Outcome<MosquittoMeasurement>;
   fleet: Outcome<FleetIngestMeasurement>;
+  fleetBroker: Outcome<FleetBrokerMeasurement>;
+  browserLive: Outcome<BrowserLiveMeasurement>;
+  mosquittoLive: Outcome<MosquittoLiveMeasurement>;
   apiRead: Outcome<ApiReadComparison>;
 }): BenchReport {
   const m = input.mosquitto.ok === true ? input.mosquitto.result : undefined;
   const f = input.fleet.ok === true ? input.fleet.result : undefined;
+  const b = input.fleetBroker.ok === true ? input.fleetBroker.result : undefined;
+  const live = input.browserLive.ok === true ? input.browserLive.result : undefined;
+  const mLive = input.mosquittoLive.ok === true ? input.mosquittoLive.result : undefined;
   const r = input.apiRead.ok === true ? input.apiRead.result : undefined;
   const { out: _out, targets: _targets, ...options } = input.options;
   return {
@@ -67,6 +91,9 @@ export function buildReport(input: {
     options,
     mosquitto: input.mosquitto,
     fleet: input.fleet,
+    fleetBroker: input.fleetBroker,
+    browserLive: input.browserLive,
+    mosquittoLive: input.mosquittoLive,
     apiRead: input.apiRead,
     figures: {
       mosquittoPublishToSubscribePerSecond: m?.publishToSubscribePerSecond,
@@ -76,6 +103,16 @@ export function buildReport(input: {
       fleetPublishToStoredP50Ms: f?.latency.p50Ms,
       fleetPublishToStoredP99Ms: f?.latency.p99Ms,
       fleetToMosquittoRatio: ratio(f?.storedPerSecond, m?.publishToSubscribePerSecond),
+      fleetBrokerDeliveredPerSecond: b?.publishToSubscribePerSecond,
+      fleetBrokerPubackPerSecond: b?.load.acknowledgedPerSecond,
+      fleetBrokerComplete: b?.complete,
+      fleetBrokerPublishToDeliverP50Ms: b?.publishToDelivery.p50Ms,
+      fleetBrokerPublishToDeliverP99Ms: b?.publishToDelivery.p99Ms,
+      fleetBrokerToMosquittoRatio: ratio(b?.publishToSubscribePerSecond, m?.publishToSubscribePerSecond),
+      publishToBrowserP50Ms: live?.latency.p50Ms,
+      publishToBrowserP99Ms: live?.latency.p99Ms,
+      mosquittoPublishToWebSocketP50Ms: mLive?.latency.p50Ms,
+      mosquittoPublishToWebSocketP99Ms: mLive?.latency.p99Ms,
       apiReadPerSecond: r?.api.requestsPerSecond,
       bareFastifyPerSecond: r?.fastify.requestsPerSecond,
       apiToFastifyRatio: ratio(r?.api.requestsPerSecond, r?.fastify.requestsPerSecond),
@@ -99,42 +136,50 @@ export function formatReport(report: BenchReport): string {
   const m = report.mosquitto.ok === true ? report.mosquitto.result : undefined;
   const f = report.fleet.ok === true ? report.fleet.result : undefined;
 
-  rows.push([
-    `Mosquitto ${m?.brokerVersion ?? ''} publish→subscribe (TCP)`.replace('  ', ' '),
-    m ? `${rate(m.publishToSubscribePerSecond)} msg/s` : failure(report.mosquitto),
-    m
-      ? `${m.received}/${m.expected} received in ${m.elapsedMs} ms${m.complete ? '' : ' INCOMPLETE'}` +
-        (m.runs.length > 1 ? `; median of ${m.runs.length} runs (${m.runs.map(rate).join(', ')})` : '')
-      : '',
-  ]);
-  rows.push([
-    'Fleet broker acknowledged publishes (TLS)',
-    f ? `${rate(f.load.acknowledgedPerSecond)} msg/s` : failure(report.fleet),
-    f
-      ? `${f.load.acknowledged}/${f.load.published} PUBACKs in ${f.load.elapsedMs} ms, ≤ ${f.maxPerSecondPerDevice}/s per device (AWS IoT quota)`
-      : '',
-  ]);
-  if (f) {
-    const lost = f.droppedByRulesEngine ? `; ${f.droppedByRulesEngine} dropped by the local rules engine` : '';
+  // Left out when not run (`--only browser`, `--only api`) rather than shown as skipped.
+  if (report.mosquitto.ok !== 'skipped') {
     rows.push([
-      'Fleet end-to-end stored readings',
-      `${rate(f.storedPerSecond)} readings/s`,
-      f.complete
-        ? `${f.stored}/${f.expected} stored in ${f.elapsedMs} ms`
-        : `INCOMPLETE: ${f.stored}/${f.expected} stored (last progress after ${f.elapsedMs} ms)${lost}`,
-    ]);
-    const l = f.latency;
-    rows.push([
-      'Fleet publish→stored latency p50 / p99',
-      `${ms(l.p50Ms)} / ${ms(l.p99Ms)} ms`,
-      `${l.probesStored}/${l.probesPublished} probes, one per ${l.probeIntervalMs} ms, polled every ${l.pollIntervalMs} ms; max ${ms(l.maxMs)} ms`,
+      `Mosquitto ${m?.brokerVersion ?? ''} publish→subscribe (TCP)`.replace('  ', ' '),
+      m ? `${rate(m.publishToSubscribePerSecond)} msg/s` : failure(report.mosquitto),
+      m
+        ? `${m.received}/${m.expected} received in ${m.elapsedMs} ms${m.complete ? '' : ' INCOMPLETE'}` +
+          (m.runs.length > 1 ? `; median of ${m.runs.length} runs (${m.runs.map(rate).join(', ')})` : '')
+        : '',
     ]);
   }
-  rows.push([
-    'Ratio Fleet end-to-end / Mosquitto',
-    figures.fleetToMosquittoRatio === undefined ? '—' : figures.fleetToMosquittoRatio.toFixed(3),
-    f && !f.complete ? 'Fleet run incomplete: the ratio is of what was stored' : '',
-  ]);
+  // The end-to-end rows only when the Fleet end-to-end phase was asked for (`--only broker` leaves it out).
+  if (report.fleet.ok !== 'skipped') {
+    rows.push([
+      'Fleet broker acknowledged publishes (TLS)',
+      f ? `${rate(f.load.acknowledgedPerSecond)} msg/s` : failure(report.fleet),
+      f
+        ? `${f.load.acknowledged}/${f.load.published} PUBACKs in ${f.load.elapsedMs} ms, ≤ ${f.maxPerSecondPerDevice}/s per device (AWS IoT quota)`
+        : '',
+    ]);
+    if (f) {
+      const lost = f.droppedByRulesEngine ? `; ${f.droppedByRulesEngine} dropped by the local rules engine` : '';
+      rows.push([
+        'Fleet end-to-end stored readings',
+        `${rate(f.storedPerSecond)} readings/s`,
+        f.complete
+          ? `${f.stored}/${f.expected} stored in ${f.elapsedMs} ms`
+          : `INCOMPLETE: ${f.stored}/${f.expected} stored (last progress after ${f.elapsedMs} ms)${lost}`,
+      ]);
+      const l = f.latency;
+      rows.push([
+        'Fleet publish→stored latency p50 / p99',
+        `${ms(l.p50Ms)} / ${ms(l.p99Ms)} ms`,
+        `${l.probesStored}/${l.probesPublished} probes, one per ${l.probeIntervalMs} ms, polled every ${l.pollIntervalMs} ms; max ${ms(l.maxMs)} ms`,
+      ]);
+    }
+    rows.push([
+      'Ratio Fleet end-to-end / Mosquitto',
+      figures.fleetToMosquittoRatio === undefined ? '—' : figures.fleetToMosquittoRatio.toFixed(3),
+      f && !f.complete ? 'Fleet run incomplete: the ratio is of what was stored' : '',
+    ]);
+  }
+
+  rows.push(...brokerRows(report), ...liveRows(report));
 
   const r = report.apiRead.ok === true ? report.apiRead.result : undefined;
   if (report.apiRead.ok !== 'skipped') {
@@ -152,6 +197,9 @@ export function formatReport(report: BenchReport): string {
   const notes: string[] = [];
   if (report.mosquitto.ok === false) notes.push(`Mosquitto failed: ${report.mosquitto.error}`);
   if (report.fleet.ok === false) notes.push(`Fleet failed: ${report.fleet.error}`);
+  if (report.fleetBroker.ok === false) notes.push(`Fleet broker alone failed: ${report.fleetBroker.error}`);
+  if (report.browserLive.ok === false) notes.push(`Publish→browser latency failed: ${report.browserLive.error}`);
+  if (report.mosquittoLive.ok === false) notes.push(`Mosquitto live peer failed: ${report.mosquittoLive.error}`);
   if (report.apiRead.ok === false) notes.push(`API read failed: ${report.apiRead.error}`);
 
   const widths = [0, 1].map((c) => Math.max(...rows.map((r) => r[c]!.length)));
@@ -164,4 +212,54 @@ export function formatReport(report: BenchReport): string {
     ...(notes.length > 0 ? ['', ...notes] : []),
     '',
   ].join('\n');
+}
+
+/** The broker-alone rows: Fleet's delivered/s with its PUBACK rate and publish→deliver, and the ratio to Mosquitto. */
+function brokerRows(report: BenchReport): [string, string, string][] {
+  if (report.fleetBroker.ok === 'skipped') return [];
+  const b = report.fleetBroker.ok === true ? report.fleetBroker.result : undefined;
+  const ratioFigure = report.figures.fleetBrokerToMosquittoRatio;
+  return [
+    [
+      'Fleet broker alone publish→deliver (TLS → WS)',
+      b ? `${rate(b.publishToSubscribePerSecond)} msg/s` : failure(report.fleetBroker),
+      b
+        ? `${b.received}/${b.expected} delivered in ${b.elapsedMs} ms${b.complete ? '' : ' INCOMPLETE'}` +
+          (b.runs.length > 1 ? `; median of ${b.runs.length} runs (${b.runs.map(rate).join(', ')})` : '') +
+          `; PUBACKs ${rate(b.load.acknowledgedPerSecond)}/s; publish→deliver p50 / p99 ${ms(b.publishToDelivery.p50Ms)} / ${ms(b.publishToDelivery.p99Ms)} ms` +
+          `; ≤ ${b.maxPerSecondPerDevice}/s per device; rules engine attached (PUBACK and delivery wait for the queue)`
+        : '',
+    ],
+    [
+      'Ratio Fleet broker alone / Mosquitto',
+      ratioFigure === undefined ? '—' : ratioFigure.toFixed(3),
+      report.mosquitto.ok === true ? '' : 'no Mosquitto figure in this run',
+    ],
+  ];
+}
+
+/** The live rows: publish→browser latency under load, and the same probe through Mosquitto over WebSocket. */
+function liveRows(report: BenchReport): [string, string, string][] {
+  const rows: [string, string, string][] = [];
+  const probes = (l: { probesReceived: number; probesPublished: number; probeIntervalMs: number; duplicates: number }) =>
+    `${l.probesReceived}/${l.probesPublished} probes, one per ${l.probeIntervalMs} ms${l.duplicates > 0 ? `, ${l.duplicates} duplicates` : ''}`;
+  const under = (load: { published: number; acknowledgedPerSecond: number }) =>
+    `under load (${load.published} readings at ${rate(load.acknowledgedPerSecond)}/s)`;
+  if (report.browserLive.ok !== 'skipped') {
+    const l = report.browserLive.ok === true ? report.browserLive.result : undefined;
+    rows.push([
+      'Fleet publish→browser live chart p50 / p99',
+      l ? `${ms(l.latency.p50Ms)} / ${ms(l.latency.p99Ms)} ms` : failure(report.browserLive),
+      l ? `${probes(l)} ${under(l.load)}; max ${ms(l.latency.maxMs)} ms; MQTT/WebSocket, identity-pool SigV4; no rendering` : '',
+    ]);
+  }
+  if (report.mosquittoLive.ok !== 'skipped') {
+    const l = report.mosquittoLive.ok === true ? report.mosquittoLive.result : undefined;
+    rows.push([
+      'Mosquitto publish→WebSocket subscriber p50 / p99',
+      l ? `${ms(l.latency.p50Ms)} / ${ms(l.latency.p99Ms)} ms` : failure(report.mosquittoLive),
+      l ? `${probes(l)} ${under(l.load)}; max ${ms(l.latency.maxMs)} ms` : '',
+    ]);
+  }
+  return rows;
 }

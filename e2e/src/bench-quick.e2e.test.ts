@@ -1,8 +1,9 @@
 /**
  * `npm run bench -- --quick` still runs end to end: Mosquitto and the whole platform measured in one
- * run, every reading acknowledged and stored, the authenticated API read and bare Fastify measured,
- * the table printed and the JSON written. Nothing here
- * judges speed (the bench's figures are for the bench, not for a test).
+ * run, every reading acknowledged and stored, the broker alone delivering every message to its one
+ * subscriber, publish→browser latencies taken for every probe (and for its Mosquitto peer), the
+ * authenticated API read and bare Fastify measured, the table printed and the JSON written. Nothing
+ * here judges speed (the bench's figures are for the bench, not for a test).
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -16,22 +17,35 @@ import { repoRoot } from './platform-process.ts';
 
 const mosquittoInstalled = existsSync('/usr/sbin/mosquitto');
 
+interface Live {
+  ok: boolean;
+  result?: {
+    probesPublished: number;
+    probesReceived: number;
+    latency: { samples: number };
+    load: { published: number; acknowledged: number; failed: number };
+  };
+}
+
 describe.skipIf(deployedEndpointsFile || !mosquittoInstalled)('npm run bench -- --quick', () => {
   let dir: string | undefined;
   afterAll(async () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it('measures both peers, stores every reading and writes the figures', async () => {
+  it('measures every figure with its peer, stores and delivers every reading and writes the figures', async () => {
     dir = await mkdtemp(join(tmpdir(), 'fleet-bench-quick-'));
     const out = join(dir, 'bench.json');
     const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'bench/src/main.ts', '--quick', '--out', out], {
       cwd: repoRoot,
-      timeout: 150_000,
+      timeout: 240_000,
     });
     expect(stdout).toContain('Fleet end-to-end stored readings');
     expect(stdout).toContain('Ratio Fleet end-to-end / Mosquitto');
     expect(stdout).toContain('Ratio API read / bare Fastify');
+    expect(stdout).toContain('Ratio Fleet broker alone / Mosquitto');
+    expect(stdout).toContain('Fleet publish→browser live chart p50 / p99');
+    expect(stdout).toContain('Mosquitto publish→WebSocket subscriber p50 / p99');
 
     const report = JSON.parse(await readFile(out, 'utf8')) as {
       options: { devices: number; readings: number };
@@ -40,8 +54,31 @@ describe.skipIf(deployedEndpointsFile || !mosquittoInstalled)('npm run bench -- 
         ok: boolean;
         result?: { load: { acknowledged: number; failed: number }; stored: number; expected: number; complete: boolean };
       };
+      fleetBroker: {
+        ok: boolean;
+        result?: {
+          load: { acknowledged: number; failed: number };
+          received: number;
+          expected: number;
+          duplicates: number;
+          complete: boolean;
+        };
+      };
+      browserLive: Live;
+      mosquittoLive: Live;
       apiRead: { ok: boolean; result?: Record<'api' | 'fastify', { requests: number; non2xx: number; errors: number }> };
-      figures: { fleetEndToEndComplete: boolean; fleetToMosquittoRatio: number; apiToFastifyRatio: number };
+      figures: Record<
+        | 'fleetToMosquittoRatio'
+        | 'apiToFastifyRatio'
+        | 'fleetBrokerToMosquittoRatio'
+        | 'fleetBrokerPubackPerSecond'
+        | 'fleetBrokerPublishToDeliverP50Ms'
+        | 'publishToBrowserP50Ms'
+        | 'publishToBrowserP99Ms'
+        | 'mosquittoPublishToWebSocketP50Ms'
+        | 'mosquittoPublishToWebSocketP99Ms',
+        number
+      > & { fleetEndToEndComplete: boolean; fleetBrokerComplete: boolean };
     };
     expect(report.options).toMatchObject({ devices: 5, readings: 40 });
     expect(report.mosquitto.ok).toBe(true);
@@ -57,5 +94,33 @@ describe.skipIf(deployedEndpointsFile || !mosquittoInstalled)('npm run bench -- 
       expect(report.apiRead.result?.[peer].requests).toBeGreaterThan(0);
     }
     expect(report.figures.apiToFastifyRatio).toBeGreaterThan(0);
-  }, 180_000);
+
+    // The broker alone: 5 × 40 acknowledged and every one delivered to the browser identity's QoS 1 subscription.
+    expect(report.fleetBroker.ok).toBe(true);
+    expect(report.fleetBroker.result).toMatchObject({
+      expected: 200,
+      received: 200,
+      complete: true,
+      load: { acknowledged: 200, failed: 0 },
+    });
+    expect(report.figures.fleetBrokerComplete).toBe(true);
+    expect(report.figures.fleetBrokerToMosquittoRatio).toBeGreaterThan(0);
+    expect(report.figures.fleetBrokerPubackPerSecond).toBeGreaterThan(0);
+    expect(report.figures.fleetBrokerPublishToDeliverP50Ms).toBeGreaterThanOrEqual(0);
+
+    // Publish→browser and its peer: every probe arrived once, under a load that was all acknowledged.
+    for (const live of [report.browserLive, report.mosquittoLive]) {
+      expect(live.ok).toBe(true);
+      expect(live.result).toMatchObject({ probesPublished: 30, probesReceived: 30, latency: { samples: 30 }, load: { failed: 0 } });
+      expect(live.result?.load.acknowledged).toBe(live.result?.load.published);
+    }
+    for (const figure of [
+      'publishToBrowserP50Ms',
+      'publishToBrowserP99Ms',
+      'mosquittoPublishToWebSocketP50Ms',
+      'mosquittoPublishToWebSocketP99Ms',
+    ] as const) {
+      expect(report.figures[figure]).toBeGreaterThanOrEqual(0);
+    }
+  }, 300_000);
 });
