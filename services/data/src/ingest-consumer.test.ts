@@ -27,6 +27,59 @@ describe('ingest consumer', () => {
     expect(flushes.length).toBeLessThan(4); // 4 receives of ≤ 10 messages, flushed together
   });
 
+  it('flushes a lone message after flushIntervalMs, not after a long timer', async () => {
+    const queue = createMemoryQueue();
+    const flushedAfter: number[] = [];
+    let sentAt = 0;
+    const processor: IngestProcessor = {
+      process: async (messages) => {
+        flushedAfter.push(Date.now() - sentAt);
+        return { deletable: messages, retry: [] };
+      },
+    };
+    const consumer = createIngestConsumer({ queue, processor, logger, waitTimeSeconds: 1, flushIntervalMs: 20 });
+    consumer.start();
+    sentAt = Date.now();
+    queue.send('alone');
+    await waitFor('the message to be deleted', () => queue.size === 0 && flushedAfter.length === 1);
+    await consumer.stop();
+    // 20 ms of gathering plus a receive; far under the visibility timeout and the 250 ms latency goal.
+    expect(flushedAfter[0]).toBeGreaterThanOrEqual(15);
+    expect(flushedAfter[0]).toBeLessThan(200);
+  });
+
+  it('runs at most maxFlushesInFlight flushes; what arrives meanwhile goes together into the next', async () => {
+    const queue = createMemoryQueue();
+    for (let i = 0; i < 10; i++) queue.send(`first${i}`);
+    const gates: (() => void)[] = [];
+    const sizes: number[] = [];
+    let running = 0;
+    let maxRunning = 0;
+    const processor: IngestProcessor = {
+      process: async (messages) => {
+        sizes.push(messages.length);
+        running++;
+        maxRunning = Math.max(maxRunning, running);
+        await new Promise<void>((resolve) => gates.push(resolve));
+        running--;
+        return { deletable: messages, retry: [] };
+      },
+    };
+    const consumer = createIngestConsumer({ queue, processor, logger, waitTimeSeconds: 1, flushIntervalMs: 5, maxFlushesInFlight: 1 });
+    consumer.start();
+    await waitFor('the first flush to start', () => sizes.length === 1);
+    for (let i = 0; i < 35; i++) queue.send(`later${i}`);
+    await waitFor('the later messages to be received', () => queue.visible === 0);
+    gates.shift()?.();
+    await waitFor('the second flush to start', () => sizes.length === 2);
+    gates.shift()?.();
+    await waitFor('the queue to drain', () => queue.size === 0);
+    while (gates.length > 0) gates.shift()?.();
+    await consumer.stop();
+    expect(maxRunning).toBe(1);
+    expect(sizes.slice(0, 2)).toEqual([10, 35]);
+  });
+
   it('never holds more than maxBufferedMessages received and unsettled', async () => {
     const queue = createMemoryQueue();
     for (let i = 0; i < 200; i++) queue.send(`m${i}`);

@@ -1,8 +1,11 @@
 /**
- * The ingest queue consumer: several long-polling receivers feed one bounded buffer, which is
- * flushed to the processor when it holds `maxMessagesPerFlush` messages or its oldest message has
- * waited `flushIntervalMs`. Flushing several receives together lets one UpdateItem carry more
- * readings of a window and one S3 PUT archive up to `maxMessagesPerFlush` messages.
+ * The ingest queue consumer: several long-polling receivers feed one bounded buffer, flushed to the
+ * processor by group commit: while fewer than `maxFlushesInFlight` flushes run, the buffer is
+ * flushed once its oldest message has waited `flushIntervalMs` (to gather the receives arriving
+ * together) or it holds `maxMessagesPerFlush`; while they all run, messages wait, and the first
+ * flush to finish takes what gathered. So a lone reading is stored within a few tens of ms, and
+ * under load the flushes grow by themselves: one UpdateItem carries more readings of a window, one
+ * latest-values write covers more of a device's readings, one S3 PUT archives more messages.
  *
  * Memory is bounded: a receiver does not poll while `maxBufferedMessages` are buffered or being
  * processed. Deletion follows the processor's verdict; a message left undeleted comes back after
@@ -24,11 +27,13 @@ export interface IngestConsumerOptions {
   readonly receivers?: number;
   /** Long poll wait, seconds (SQS maximum 20). @default 20 */
   readonly waitTimeSeconds?: number;
-  /** @default 100 */
+  /** @default 250 */
   readonly maxMessagesPerFlush?: number;
-  /** @default 500 */
+  /** How long a message waits for others to join its flush while a flush slot is free. @default 20 */
   readonly flushIntervalMs?: number;
-  /** Messages buffered or being processed before receivers pause. @default 400 */
+  /** Flushes processed at once; more messages wait and go together into the next. @default 2 */
+  readonly maxFlushesInFlight?: number;
+  /** Messages buffered or being processed before receivers pause. @default 1000 */
   readonly maxBufferedMessages?: number;
   /**
    * Visibility timeout given to a message whose processing failed, by receive count (1-based):
@@ -53,14 +58,17 @@ export function createIngestConsumer(options: IngestConsumerOptions): IngestCons
   const { queue, processor, logger } = options;
   const receivers = options.receivers ?? 4;
   const waitTimeSeconds = options.waitTimeSeconds ?? 20;
-  const maxPerFlush = options.maxMessagesPerFlush ?? 100;
-  const flushIntervalMs = options.flushIntervalMs ?? 500;
-  const maxBuffered = Math.max(options.maxBufferedMessages ?? 400, maxReceiveBatch);
+  const maxPerFlush = options.maxMessagesPerFlush ?? 250;
+  const flushIntervalMs = options.flushIntervalMs ?? 20;
+  const maxFlushesInFlight = Math.max(1, options.maxFlushesInFlight ?? 2);
+  const maxBuffered = Math.max(options.maxBufferedMessages ?? 1000, maxReceiveBatch);
   const retryDelay = options.retryDelaySeconds ?? defaultRetryDelay;
 
   let running = false;
   let abort = new AbortController();
   const pending: QueueMessage[] = [];
+  /** When the oldest message of `pending` arrived. */
+  let oldestPendingAt = 0;
   let processing = 0;
   /** Room kept for the answers of receives in flight. */
   let reserved = 0;
@@ -110,25 +118,38 @@ export function createIngestConsumer(options: IngestConsumerOptions): IngestCons
     }
   }
 
-  function flush(): void {
+  /** Starts one flush of up to `maxPerFlush` pending messages. */
+  function startFlush(): void {
     if (flushTimer) clearTimeout(flushTimer);
     flushTimer = undefined;
-    while (pending.length > 0) {
-      const batch = pending.splice(0, maxPerFlush);
-      processing += batch.length;
-      const done: Promise<void> = settle(batch).finally(() => {
-        processing -= batch.length;
-        flushes.delete(done);
-        releaseSpace();
-      });
-      flushes.add(done);
-    }
+    const batch = pending.splice(0, maxPerFlush);
+    if (batch.length === 0) return;
+    oldestPendingAt = Date.now();
+    processing += batch.length;
+    const done: Promise<void> = settle(batch).finally(() => {
+      processing -= batch.length;
+      flushes.delete(done);
+      releaseSpace();
+      maybeFlush();
+    });
+    flushes.add(done);
+  }
+
+  /** Flushes when a slot is free and the batch is full or its oldest message waited long enough. */
+  function maybeFlush(): void {
+    if (pending.length === 0 || flushes.size >= maxFlushesInFlight) return;
+    const waited = Date.now() - oldestPendingAt;
+    if (pending.length >= maxPerFlush || waited >= flushIntervalMs) return startFlush();
+    flushTimer ??= setTimeout(() => {
+      flushTimer = undefined;
+      maybeFlush();
+    }, flushIntervalMs - waited);
   }
 
   function enqueue(messages: QueueMessage[]): void {
+    if (pending.length === 0) oldestPendingAt = Date.now();
     pending.push(...messages);
-    if (pending.length >= maxPerFlush) flush();
-    else if (!flushTimer) flushTimer = setTimeout(flush, flushIntervalMs);
+    maybeFlush();
   }
 
   async function receiveLoop(): Promise<void> {
@@ -168,7 +189,8 @@ export function createIngestConsumer(options: IngestConsumerOptions): IngestCons
       abort.abort();
       releaseSpace();
       await Promise.all(loops);
-      flush();
+      // Everything received is processed before stopping, without waiting for a slot.
+      while (pending.length > 0) startFlush();
       while (flushes.size > 0) await Promise.all([...flushes]);
       logger.info('ingest consumer stopped');
     },

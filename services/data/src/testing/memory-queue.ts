@@ -20,6 +20,8 @@ export interface MemoryQueue extends IngestQueue {
   send(body: string): string;
   /** Messages not yet deleted (visible or in flight). */
   readonly size: number;
+  /** Messages a receive would get now. */
+  readonly visible: number;
   readonly deadLetters: readonly { messageId: string; body: string }[];
   /** Receives answered so far. */
   readonly receives: number;
@@ -68,6 +70,10 @@ export function createMemoryQueue(options: MemoryQueueOptions = {}): MemoryQueue
     },
     get size() {
       return messages.length;
+    },
+    get visible() {
+      const now = Date.now();
+      return messages.filter((m) => m.visibleAt <= now).length;
     },
     deadLetters,
     get receives() {
