@@ -55,6 +55,11 @@ export interface TelemetryStoreOptions {
   readonly logger: Logger;
   /** Concurrent UpdateItem calls per `write`. @default 8 */
   readonly writeConcurrency?: number;
+  /**
+   * Told the write units DynamoDB reports for each write (`ReturnConsumedCapacity: 'TOTAL'`): the
+   * cost of storing readings, billed on the larger of the item before and after the write.
+   */
+  readonly onWriteUnits?: (units: number) => void;
 }
 
 /**
@@ -77,6 +82,10 @@ interface WindowWrite {
 export function createTelemetryStore(options: TelemetryStoreOptions): TelemetryStore {
   const { client, tableName, logger } = options;
   const concurrency = options.writeConcurrency ?? 8;
+  const consumed = (out: { ConsumedCapacity?: { CapacityUnits?: number } }) => {
+    const units = out.ConsumedCapacity?.CapacityUnits;
+    if (units !== undefined) options.onWriteUnits?.(units);
+  };
 
   /** One UpdateItem for readings of one window; returns how many were already there. */
   async function updateWindow(pk: string, sk: string, entries: WindowWrite['readings']): Promise<number> {
@@ -98,9 +107,11 @@ export function createTelemetryStore(options: TelemetryStoreOptions): TelemetryS
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
           ReturnValues: 'UPDATED_OLD',
+          ReturnConsumedCapacity: 'TOTAL',
         }),
       ),
     );
+    consumed(out);
     const old = out.Attributes ?? {};
     return entries.filter(({ attribute }) => attribute in old).length;
   }
@@ -122,9 +133,11 @@ export function createTelemetryStore(options: TelemetryStoreOptions): TelemetryS
             [entry.attribute]: encodeValues(entry.reading.values),
           },
           ReturnValues: 'ALL_OLD',
+          ReturnConsumedCapacity: 'TOTAL',
         }),
       ),
     );
+    consumed(out);
     return out.Attributes ? 1 : 0;
   }
 
