@@ -9,7 +9,10 @@ describe('parseBenchArgs', () => {
       readings: 250,
       window: 10,
       readSeconds: 10,
-      targets: ['mosquitto', 'fleet', 'api'],
+      chartQueries: 100,
+      soakSeconds: 600,
+      soakRate: undefined,
+      targets: ['mosquitto', 'fleet', 'api', 'chart'],
     });
   });
 
@@ -41,6 +44,9 @@ describe('parseBenchArgs', () => {
         timeoutMs: 60_000,
         probeIntervalMs: 200,
         readSeconds: 3,
+        chartQueries: 100,
+        soakSeconds: 600,
+        soakRate: undefined,
         targets: ['fleet'],
         out: '/tmp/x.json',
       },
@@ -50,9 +56,38 @@ describe('parseBenchArgs', () => {
   it('makes --quick a small bounded run, and lets a flag next to it win', () => {
     expect(parseBenchArgs(['--quick'])).toEqual({
       kind: 'run',
-      options: { ...defaultBenchOptions, devices: 5, readings: 40, timeoutMs: 60_000, readSeconds: 2 },
+      options: {
+        ...defaultBenchOptions,
+        devices: 5,
+        readings: 40,
+        timeoutMs: 60_000,
+        readSeconds: 2,
+        chartQueries: 5,
+        soakSeconds: 20,
+        targets: ['mosquitto', 'fleet', 'api', 'chart', 'soak'],
+      },
     });
     expect(parseBenchArgs(['--quick', '--devices', '8'])).toMatchObject({ kind: 'run', options: { devices: 8, readings: 40 } });
+  });
+
+  it('adds a soak of the default ten minutes for a bare --soak, of the given seconds otherwise, at --rate', () => {
+    expect(parseBenchArgs(['--soak'])).toMatchObject({
+      kind: 'run',
+      options: { soakSeconds: 600, soakRate: undefined, targets: ['mosquitto', 'fleet', 'api', 'chart', 'soak'] },
+    });
+    expect(parseBenchArgs(['--soak', '--only', 'fleet'])).toMatchObject({ options: { soakSeconds: 600, targets: ['fleet', 'soak'] } });
+    expect(parseBenchArgs(['--soak', '120', '--rate', '300'])).toMatchObject({ options: { soakSeconds: 120, soakRate: 300 } });
+    expect(parseBenchArgs(['--only', 'soak'])).toMatchObject({ options: { soakSeconds: 600, targets: ['soak'] } });
+    expect(parseBenchArgs(['--only', 'chart', '--chart-queries', '20'])).toMatchObject({
+      options: { chartQueries: 20, targets: ['chart'] },
+    });
+  });
+
+  it('refuses a soak shorter than one sample interval and a rate of nothing', () => {
+    expect(parseBenchArgs(['--soak', '5', '--rate', '0'])).toEqual({
+      kind: 'invalid',
+      errors: ['--soak must be an integer from 10 to 86400, received "5"', '--rate must be an integer from 1 to 100000, received "0"'],
+    });
   });
 
   it('reports every invalid value at once, naming what it received', () => {
@@ -62,7 +97,7 @@ describe('parseBenchArgs', () => {
     expect(parsed.errors).toEqual([
       '--devices must be an integer from 1 to 1000, received "0"',
       '--readings must be an integer from 1 to 100000, received "many"',
-      '--only must be one of mosquitto, fleet, api, received "aedes"',
+      '--only must be one of mosquitto, fleet, api, chart, soak, received "aedes"',
     ]);
   });
 

@@ -4,8 +4,14 @@
  */
 import { parseArgs } from 'node:util';
 
-export const benchTargets = ['mosquitto', 'fleet', 'api'] as const;
+export const benchTargets = ['mosquitto', 'fleet', 'api', 'chart', 'soak'] as const;
 export type BenchTarget = (typeof benchTargets)[number];
+
+/** What runs without `--only`: everything but the soak, which runs when `--soak` asks for it (or `--quick`). */
+export const defaultTargets: readonly BenchTarget[] = ['mosquitto', 'fleet', 'api', 'chart'];
+
+/** `--soak` without a number: ten minutes, 60 samples of 10 s, enough for a slow leak to show against noise. */
+export const defaultSoakSeconds = 600;
 
 export interface BenchOptions {
   /** Publishing MQTT clients (Fleet: registered devices). */
@@ -20,7 +26,13 @@ export interface BenchOptions {
   readonly timeoutMs: number;
   /** Seconds of each authenticated-read run (the API through the gateway, then bare Fastify). */
   readonly readSeconds: number;
-  /** Which measurements to run: the ingest pair (Mosquitto, Fleet) and the read pair (api). */
+  /** Timed chart queries per route on the day of 1 Hz data. */
+  readonly chartQueries: number;
+  /** Seconds of the soak (when `soak` is a target). */
+  readonly soakSeconds: number;
+  /** Readings per second of the soak; undefined: half the end-to-end rate measured in this run, else 100. */
+  readonly soakRate: number | undefined;
+  /** Which measurements to run: the ingest pair (Mosquitto, Fleet), the read pair (api), the chart query, the soak. */
   readonly targets: readonly BenchTarget[];
   /** Where the JSON figures go. */
   readonly out: string;
@@ -33,7 +45,10 @@ export const defaultBenchOptions: BenchOptions = {
   probeIntervalMs: 100,
   timeoutMs: 180_000,
   readSeconds: 10,
-  targets: benchTargets,
+  chartQueries: 100,
+  soakSeconds: defaultSoakSeconds,
+  soakRate: undefined,
+  targets: defaultTargets,
   out: 'bench/results/latest.json',
 };
 
@@ -41,7 +56,15 @@ export const defaultBenchOptions: BenchOptions = {
  * `--quick`: a smoke run of a minute or less that shows the bench still works end to end (CI runs it
  * in the e2e suite); its figures are not for comparing. Flags given next to it still win.
  */
-export const quickBenchDefaults = { devices: 5, readings: 40, timeoutMs: 60_000, readSeconds: 2 } as const;
+export const quickBenchDefaults = {
+  devices: 5,
+  readings: 40,
+  timeoutMs: 60_000,
+  readSeconds: 2,
+  chartQueries: 5,
+  soakSeconds: 20,
+  targets: benchTargets,
+} as const;
 
 export const benchUsage = `Usage: npm run bench -- [options]
 
@@ -51,10 +74,13 @@ export const benchUsage = `Usage: npm run bench -- [options]
   --probe-interval <ms>  probe reading interval for latency (default ${defaultBenchOptions.probeIntervalMs})
   --timeout <s>          deadline of each phase in seconds (default ${defaultBenchOptions.timeoutMs / 1000})
   --read-seconds <s>     seconds of each authenticated-read run, API and bare Fastify (default ${defaultBenchOptions.readSeconds})
-  --only <target>        mosquitto, fleet or api (default all three)
+  --chart-queries <n>    timed chart queries per route on a day of 1 Hz data (default ${defaultBenchOptions.chartQueries})
+  --soak [seconds]       also soak the platform at a fixed rate (${defaultSoakSeconds} s when no number is given), sampled every 10 s
+  --rate <n>             soak readings per second (default half the end-to-end rate measured in the same run, else 100)
+  --only <target>        ${benchTargets.join(', ')} (default all but soak)
   --out <file>           JSON results (default ${defaultBenchOptions.out})
-  --quick                a smoke run of about a minute (${quickBenchDefaults.devices} devices × ${quickBenchDefaults.readings} readings): checks that
-                         the bench runs, its figures are not for comparing
+  --quick                a smoke run of about two minutes (${quickBenchDefaults.devices} devices × ${quickBenchDefaults.readings} readings, ${quickBenchDefaults.chartQueries} chart
+                         queries, a ${quickBenchDefaults.soakSeconds} s soak): checks that the bench runs, its figures are not for comparing
   --help`;
 
 export type ParsedBenchArgs =
@@ -65,9 +91,13 @@ export type ParsedBenchArgs =
 /** Parses `process.argv.slice(2)`; every problem is reported at once. Never throws. */
 export function parseBenchArgs(argv: readonly string[]): ParsedBenchArgs {
   let values: Record<string, string | boolean | undefined>;
+  // `--soak` may stand alone (the default duration): parseArgs wants a value, so give it the default.
+  const args = argv.flatMap((a, i) =>
+    a === '--soak' && (argv[i + 1] === undefined || argv[i + 1]!.startsWith('--')) ? [a, String(defaultSoakSeconds)] : [a],
+  );
   try {
     ({ values } = parseArgs({
-      args: [...argv],
+      args,
       strict: true,
       allowPositionals: false,
       options: {
@@ -77,6 +107,9 @@ export function parseBenchArgs(argv: readonly string[]): ParsedBenchArgs {
         'probe-interval': { type: 'string' },
         timeout: { type: 'string' },
         'read-seconds': { type: 'string' },
+        'chart-queries': { type: 'string' },
+        soak: { type: 'string' },
+        rate: { type: 'string' },
         only: { type: 'string' },
         out: { type: 'string' },
         quick: { type: 'boolean' },
@@ -106,16 +139,23 @@ export function parseBenchArgs(argv: readonly string[]): ParsedBenchArgs {
   const probeIntervalMs = integer('probe-interval', base.probeIntervalMs, 10, 60_000);
   const timeoutMs = integer('timeout', base.timeoutMs / 1000, 5, 3600) * 1000;
   const readSeconds = integer('read-seconds', base.readSeconds, 1, 600);
+  const chartQueries = integer('chart-queries', base.chartQueries, 1, 10_000);
+  const soakSeconds = integer('soak', base.soakSeconds, 10, 24 * 3600);
+  const soakRate = values['rate'] === undefined ? undefined : integer('rate', 100, 1, 100_000);
 
-  let targets = defaultBenchOptions.targets;
+  let targets: readonly BenchTarget[] = base.targets;
   const only = values['only'];
   if (only !== undefined) {
     const target = benchTargets.find((t) => t === only);
     if (target) targets = [target];
     else errors.push(`--only must be one of ${benchTargets.join(', ')}, received ${JSON.stringify(only)}`);
   }
+  if (values['soak'] !== undefined && !targets.includes('soak')) targets = [...targets, 'soak'];
   const out = typeof values['out'] === 'string' && values['out'] !== '' ? values['out'] : defaultBenchOptions.out;
 
   if (errors.length > 0) return { kind: 'invalid', errors };
-  return { kind: 'run', options: { devices, readings, window, probeIntervalMs, timeoutMs, readSeconds, targets, out } };
+  return {
+    kind: 'run',
+    options: { devices, readings, window, probeIntervalMs, timeoutMs, readSeconds, chartQueries, soakSeconds, soakRate, targets, out },
+  };
 }

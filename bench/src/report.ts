@@ -6,6 +6,10 @@ import type { ApiReadComparison } from './api-read.ts';
 import type { BenchOptions } from './bench-options.ts';
 import type { FleetIngestMeasurement } from './fleet-ingest.ts';
 import type { MosquittoMeasurement } from './mosquitto-peer.ts';
+import type { ChartQueryMeasurement } from './chart-query.ts';
+import type { TreeMemory } from './process-memory.ts';
+import type { SoakMeasurement } from './soak.ts';
+import { platformRows, soakLines } from './report-platform-rows.ts';
 import { ratio } from './stats.ts';
 
 export interface MachineInfo {
@@ -16,6 +20,17 @@ export interface MachineInfo {
   readonly totalMemoryGiB: number;
   /** 1-minute load average when the run started: the machine is shared, figures move with it. */
   readonly loadAverageAtStart: number;
+}
+
+/** The platform process tree's memory at the points of the run (the soak samples its own). */
+export interface PlatformMemory {
+  platformStartMs?: number;
+  /** Once every process is up and healthy, before any device or reading. */
+  atStart?: TreeMemory;
+  /** After the ingest run (warm-up, load, probes) was stored. */
+  afterIngest?: TreeMemory;
+  /** After the chart query's day of readings was stored and queried. */
+  afterChart?: TreeMemory;
 }
 
 /** A measured peer, or why it has no figure. */
@@ -32,6 +47,9 @@ export interface BenchReport {
   readonly mosquitto: Outcome<MosquittoMeasurement>;
   readonly fleet: Outcome<FleetIngestMeasurement>;
   readonly apiRead: Outcome<ApiReadComparison>;
+  readonly chart: Outcome<ChartQueryMeasurement>;
+  readonly soak: Outcome<SoakMeasurement>;
+  readonly memory: PlatformMemory;
   /** The headline figures, flattened for quoting. */
   readonly figures: {
     readonly mosquittoPublishToSubscribePerSecond: number | undefined;
@@ -46,8 +64,25 @@ export interface BenchReport {
     readonly bareFastifyPerSecond: number | undefined;
     /** Authenticated `GET /api/devices` through the gateway ÷ bare Fastify hello world (same autocannon run). */
     readonly apiToFastifyRatio: number | undefined;
+    /** Chart of 24 h of 1 Hz data (500 points), one request at a time. */
+    readonly chartDataServiceP50Ms: number | undefined;
+    readonly chartDataServiceP99Ms: number | undefined;
+    readonly chartApiP50Ms: number | undefined;
+    readonly chartApiP99Ms: number | undefined;
+    /** DynamoDB write units (telemetry + latest) per stored reading of the ingest run. */
+    readonly writeUnitsPerReading: number | undefined;
+    /** RSS sum of the platform's processes, MiB. */
+    readonly platformRssAtStartMiB: number | undefined;
+    readonly platformRssAfterIngestMiB: number | undefined;
+    readonly soakRssMaxMiB: number | undefined;
+    readonly soakMemoryFlat: boolean | undefined;
+    readonly soakLatencyFlat: boolean | undefined;
+    readonly soakKeptUp: boolean | undefined;
+    readonly soakStoredOnce: boolean | undefined;
   };
 }
+
+const mib = (bytes: number | undefined) => (bytes === undefined ? undefined : Math.round(bytes / 2 ** 20));
 
 export function buildReport(input: {
   generatedAt: Date;
@@ -56,7 +91,15 @@ export function buildReport(input: {
   mosquitto: Outcome<MosquittoMeasurement>;
   fleet: Outcome<FleetIngestMeasurement>;
   apiRead: Outcome<ApiReadComparison>;
+  chart?: Outcome<ChartQueryMeasurement>;
+  soak?: Outcome<SoakMeasurement>;
+  memory?: PlatformMemory;
 }): BenchReport {
+  const chart = input.chart ?? { ok: 'skipped' };
+  const soak = input.soak ?? { ok: 'skipped' };
+  const memory = input.memory ?? {};
+  const c = chart.ok === true ? chart.result : undefined;
+  const k = soak.ok === true ? soak.result : undefined;
   const m = input.mosquitto.ok === true ? input.mosquitto.result : undefined;
   const f = input.fleet.ok === true ? input.fleet.result : undefined;
   const r = input.apiRead.ok === true ? input.apiRead.result : undefined;
@@ -68,6 +111,9 @@ export function buildReport(input: {
     mosquitto: input.mosquitto,
     fleet: input.fleet,
     apiRead: input.apiRead,
+    chart,
+    soak,
+    memory,
     figures: {
       mosquittoPublishToSubscribePerSecond: m?.publishToSubscribePerSecond,
       fleetBrokerAcknowledgedPerSecond: f?.load.acknowledgedPerSecond,
@@ -79,6 +125,18 @@ export function buildReport(input: {
       apiReadPerSecond: r?.api.requestsPerSecond,
       bareFastifyPerSecond: r?.fastify.requestsPerSecond,
       apiToFastifyRatio: ratio(r?.api.requestsPerSecond, r?.fastify.requestsPerSecond),
+      chartDataServiceP50Ms: c?.dataService.p50Ms,
+      chartDataServiceP99Ms: c?.dataService.p99Ms,
+      chartApiP50Ms: c?.api.p50Ms,
+      chartApiP99Ms: c?.api.p99Ms,
+      writeUnitsPerReading: f?.writeUnits.unitsPerReading,
+      platformRssAtStartMiB: mib(memory.atStart?.totalRssBytes),
+      platformRssAfterIngestMiB: mib(memory.afterIngest?.totalRssBytes),
+      soakRssMaxMiB: k && k.samples.length > 0 ? mib(Math.max(...k.samples.map((x) => x.rssBytes))) : undefined,
+      soakMemoryFlat: k?.verdict.memoryFlat,
+      soakLatencyFlat: k?.verdict.latencyFlat,
+      soakKeptUp: k?.verdict.keptUp,
+      soakStoredOnce: k?.verdict.storedOnce,
     },
   };
 }
@@ -149,10 +207,15 @@ export function formatReport(report: BenchReport): string {
     rows.push(['Ratio API read / bare Fastify', figures.apiToFastifyRatio === undefined ? '—' : figures.apiToFastifyRatio.toFixed(3), '']);
   }
 
+  rows.push(...platformRows(report));
+
   const notes: string[] = [];
   if (report.mosquitto.ok === false) notes.push(`Mosquitto failed: ${report.mosquitto.error}`);
   if (report.fleet.ok === false) notes.push(`Fleet failed: ${report.fleet.error}`);
   if (report.apiRead.ok === false) notes.push(`API read failed: ${report.apiRead.error}`);
+  if (report.chart.ok === false) notes.push(`Chart query failed: ${report.chart.error}`);
+  if (report.soak.ok === false) notes.push(`Soak failed: ${report.soak.error}`);
+  const soak = soakLines(report);
 
   const widths = [0, 1].map((c) => Math.max(...rows.map((r) => r[c]!.length)));
   const lines = rows.map(([a, b, c]) => `  ${a.padEnd(widths[0]!)}  ${b.padStart(widths[1]!)}  ${c}`.trimEnd());
@@ -161,6 +224,7 @@ export function formatReport(report: BenchReport): string {
     `Machine: ${machine.cores} cores (${machine.cpuModel}), ${machine.totalMemoryGiB} GiB, Node ${machine.nodeVersion}, ${machine.platform}, load average ${machine.loadAverageAtStart.toFixed(2)} at start`,
     '',
     ...lines,
+    ...(soak.length > 0 ? ['', ...soak] : []),
     ...(notes.length > 0 ? ['', ...notes] : []),
     '',
   ].join('\n');
