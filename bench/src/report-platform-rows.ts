@@ -27,6 +27,13 @@ export function processBreakdown(sample: TreeMemory): string {
     .join(', ');
 }
 
+/** Each process's RSS at two samples, by label: `launcher 300 → 320, …` MiB. */
+export function memoryChange(first: TreeMemory, last: TreeMemory): string {
+  return last.processes
+    .map((p) => `${p.label} ${mib(first.processes.find((q) => q.label === p.label)?.rssBytes)} → ${mib(p.rssBytes)}`)
+    .join(', ');
+}
+
 export function platformRows(report: BenchReport): Row[] {
   const rows: Row[] = [];
   const f = report.fleet.ok === true ? report.fleet.result : undefined;
@@ -109,5 +116,6 @@ export function soakLines(report: BenchReport): string[] {
     `  latency flat (median interval p99 of the 2nd half ≤ ${soakCriteria.maxLatencyFactor}× or +${soakCriteria.latencySlackMs} ms of the 1st): ${yes(v.latencyFlat)} (${ms(v.firstHalfP99Ms)} → ${ms(v.secondHalfP99Ms)} ms)`,
     `  kept up (backlog at the last sample ≤ ${soakCriteria.maxBacklogSeconds} s of load): ${yes(v.keptUp)} (${v.finalBacklog ?? '—'}); drained ${k.drainedAfterMs === undefined ? 'NOT within the drain time' : `${k.drainedAfterMs} ms`} after publishing stopped`,
     `  every acknowledged reading stored once: ${yes(v.storedOnce)} (${k.count.storedOnce}/${k.count.acknowledged}, ${k.count.missing} missing, ${k.count.duplicates} duplicates)`,
+    ...(k.firstMemory && k.lastMemory ? [`  RSS MiB by process, first → last sample: ${memoryChange(k.firstMemory, k.lastMemory)}`] : []),
   ];
 }

@@ -223,6 +223,8 @@ const soak: SoakMeasurement = {
   sampleIntervalMs: 10_000,
   load: { ...load, acknowledged: 12_000, published: 12_000 },
   samples: soakSamples,
+  firstMemory: tree({ launcher: 300, 'dynalite-main': 150 }),
+  lastMemory: tree({ launcher: 310, 'dynalite-main': 180 }),
   drainedAfterMs: 800,
   count: soakCount,
   verdict: judgeSoak(soakSamples, soakCount, 300),
@@ -278,6 +280,7 @@ describe('bench report, issue 9 figures', () => {
     expect(table).toMatch(/ +40 +618 +12000 +11850 +150 +120 +330 +100/);
     expect(table).toContain('memory flat (median RSS of the 2nd half ≤ 10 % above the 1st): yes');
     expect(table).toContain('every acknowledged reading stored once: yes (12000/12000, 0 missing, 0 duplicates)');
+    expect(table).toContain('RSS MiB by process, first → last sample: launcher 300 → 310, dynalite-main 150 → 180');
   });
 
   it('says NOT FLAT when a reading was lost, and FAILED for a chart query that could not run', () => {

@@ -17,7 +17,7 @@ import { createUser, type PlatformProcess, type RegisteredDevice } from '@fleet/
 import { createDataServiceReader } from './data-service-reader.ts';
 import { startProbe } from './latency-probe.ts';
 import { connectLoadGenerator, fleetReadingPayload, type LoadResult } from './load-generator.ts';
-import { sampleTreeMemory } from './process-memory.ts';
+import { sampleTreeMemory, type TreeMemory } from './process-memory.ts';
 import { countStoredOnce, judgeSoak, type SoakCount, type SoakSample, type SoakVerdict } from './soak-verdict.ts';
 import { percentile } from './stats.ts';
 
@@ -43,6 +43,9 @@ export interface SoakMeasurement {
   readonly sampleIntervalMs: number;
   readonly load: LoadResult;
   readonly samples: readonly SoakSample[];
+  /** Each process's share at the first and the last sample: where memory went. */
+  readonly firstMemory: TreeMemory | undefined;
+  readonly lastMemory: TreeMemory | undefined;
   /** After publishing stopped: how long until the latest items showed every acknowledged reading. */
   readonly drainedAfterMs: number | undefined;
   readonly count: SoakCount;
@@ -129,6 +132,8 @@ export async function runSoak(platform: PlatformProcess, options: SoakOptions): 
       },
     });
     const samples: SoakSample[] = [];
+    let firstMemory: TreeMemory | undefined;
+    let lastMemory: TreeMemory | undefined;
     let finished = false;
     run.then(
       () => (finished = true),
@@ -140,6 +145,8 @@ export async function runSoak(platform: PlatformProcess, options: SoakOptions): 
       // Publishing ended before its time: every client was closed (the load result says why).
       if (finished && Date.now() < end - 1000) break;
       const [memory, stored] = await Promise.all([sampleTreeMemory(rootPid), storedByLatest()]);
+      firstMemory ??= memory;
+      lastMemory = memory;
       const latencies = probe.takeLatencies();
       const s: SoakSample = {
         atSeconds: Math.round((Date.now() - started) / 1000),
@@ -178,6 +185,8 @@ export async function runSoak(platform: PlatformProcess, options: SoakOptions): 
       sampleIntervalMs,
       load,
       samples,
+      firstMemory,
+      lastMemory,
       drainedAfterMs,
       count,
       verdict: judgeSoak(samples, count, ratePerSecond),
