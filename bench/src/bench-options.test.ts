@@ -83,10 +83,11 @@ describe('parseBenchArgs', () => {
     });
   });
 
-  it('refuses a soak shorter than one sample interval and a rate of nothing', () => {
+  it('refuses a soak shorter than one sample interval or longer than an access token lives, and a rate of nothing', () => {
+    expect(parseBenchArgs(['--soak', '3601'])).toMatchObject({ kind: 'invalid' });
     expect(parseBenchArgs(['--soak', '5', '--rate', '0'])).toEqual({
       kind: 'invalid',
-      errors: ['--soak must be an integer from 10 to 86400, received "5"', '--rate must be an integer from 1 to 100000, received "0"'],
+      errors: ['--soak must be an integer from 10 to 3000, received "5"', '--rate must be an integer from 1 to 100000, received "0"'],
     });
   });
 

@@ -75,7 +75,7 @@ export const benchUsage = `Usage: npm run bench -- [options]
   --timeout <s>          deadline of each phase in seconds (default ${defaultBenchOptions.timeoutMs / 1000})
   --read-seconds <s>     seconds of each authenticated-read run, API and bare Fastify (default ${defaultBenchOptions.readSeconds})
   --chart-queries <n>    timed chart queries per route on a day of 1 Hz data (default ${defaultBenchOptions.chartQueries})
-  --soak [seconds]       also soak the platform at a fixed rate (${defaultSoakSeconds} s when no number is given), sampled every 10 s
+  --soak [seconds]       also soak the platform at a fixed rate (${defaultSoakSeconds} s when no number is given, at most 3000), sampled every 10 s
   --rate <n>             soak readings per second (default half the end-to-end rate measured in the same run, else 100)
   --only <target>        ${benchTargets.join(', ')} (default all but soak)
   --out <file>           JSON results (default ${defaultBenchOptions.out})
@@ -140,7 +140,8 @@ export function parseBenchArgs(argv: readonly string[]): ParsedBenchArgs {
   const timeoutMs = integer('timeout', base.timeoutMs / 1000, 5, 3600) * 1000;
   const readSeconds = integer('read-seconds', base.readSeconds, 1, 600);
   const chartQueries = integer('chart-queries', base.chartQueries, 1, 10_000);
-  const soakSeconds = integer('soak', base.soakSeconds, 10, 24 * 3600);
+  // At most 50 minutes: the soak's reader holds one access token, which Cognito issues for an hour.
+  const soakSeconds = integer('soak', base.soakSeconds, 10, 3000);
   const soakRate = values['rate'] === undefined ? undefined : integer('rate', 100, 1, 100_000);
 
   let targets: readonly BenchTarget[] = base.targets;
