@@ -10,7 +10,10 @@ describe('parseBenchArgs', () => {
       window: 10,
       readSeconds: 10,
       liveProbes: 100,
-      targets: ['mosquitto', 'fleet', 'broker', 'browser', 'api'],
+      chartQueries: 100,
+      soakSeconds: 600,
+      soakRate: undefined,
+      targets: ['mosquitto', 'fleet', 'broker', 'browser', 'api', 'chart'],
     });
   });
 
@@ -48,6 +51,9 @@ describe('parseBenchArgs', () => {
         readSeconds: 3,
         dataTasks: 2,
         liveProbes: 50,
+        chartQueries: 100,
+        soakSeconds: 600,
+        soakRate: undefined,
         targets: ['fleet'],
         out: '/tmp/x.json',
       },
@@ -57,9 +63,40 @@ describe('parseBenchArgs', () => {
   it('makes --quick a small bounded run, and lets a flag next to it win', () => {
     expect(parseBenchArgs(['--quick'])).toEqual({
       kind: 'run',
-      options: { ...defaultBenchOptions, devices: 5, readings: 40, timeoutMs: 60_000, readSeconds: 2, liveProbes: 30 },
+      options: {
+        ...defaultBenchOptions,
+        devices: 5,
+        readings: 40,
+        timeoutMs: 60_000,
+        readSeconds: 2,
+        liveProbes: 30,
+        chartQueries: 5,
+        soakSeconds: 20,
+        targets: ['mosquitto', 'fleet', 'broker', 'browser', 'api', 'chart', 'soak'],
+      },
     });
     expect(parseBenchArgs(['--quick', '--devices', '8'])).toMatchObject({ kind: 'run', options: { devices: 8, readings: 40 } });
+  });
+
+  it('adds a soak of the default ten minutes for a bare --soak, of the given seconds otherwise, at --rate', () => {
+    expect(parseBenchArgs(['--soak'])).toMatchObject({
+      kind: 'run',
+      options: { soakSeconds: 600, soakRate: undefined, targets: ['mosquitto', 'fleet', 'broker', 'browser', 'api', 'chart', 'soak'] },
+    });
+    expect(parseBenchArgs(['--soak', '--only', 'fleet'])).toMatchObject({ options: { soakSeconds: 600, targets: ['fleet', 'soak'] } });
+    expect(parseBenchArgs(['--soak', '120', '--rate', '300'])).toMatchObject({ options: { soakSeconds: 120, soakRate: 300 } });
+    expect(parseBenchArgs(['--only', 'soak'])).toMatchObject({ options: { soakSeconds: 600, targets: ['soak'] } });
+    expect(parseBenchArgs(['--only', 'chart', '--chart-queries', '20'])).toMatchObject({
+      options: { chartQueries: 20, targets: ['chart'] },
+    });
+  });
+
+  it('refuses a soak shorter than one sample interval or longer than an access token lives, and a rate of nothing', () => {
+    expect(parseBenchArgs(['--soak', '3601'])).toMatchObject({ kind: 'invalid' });
+    expect(parseBenchArgs(['--soak', '5', '--rate', '0'])).toEqual({
+      kind: 'invalid',
+      errors: ['--soak must be an integer from 10 to 3000, received "5"', '--rate must be an integer from 1 to 100000, received "0"'],
+    });
   });
 
   it('reports every invalid value at once, naming what it received', () => {
@@ -70,7 +107,7 @@ describe('parseBenchArgs', () => {
       '--devices must be an integer from 1 to 1000, received "0"',
       '--readings must be an integer from 1 to 100000, received "many"',
       '--data-tasks must be an integer from 1 to 4, received "9"',
-      '--only must be one of mosquitto, fleet, broker, browser, api, received "aedes"',
+      '--only must be one of mosquitto, fleet, broker, browser, api, chart, soak, received "aedes"',
     ]);
   });
 

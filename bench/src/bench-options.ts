@@ -8,8 +8,14 @@ import { serviceByName } from '@fleet/core';
 /** As many Data Service tasks as ECS may run (core's `queueScaling`), which the launcher accepts too. */
 const maxDataTasks = serviceByName('data').queueScaling?.maxTasks ?? 1;
 
-export const benchTargets = ['mosquitto', 'fleet', 'broker', 'browser', 'api'] as const;
+export const benchTargets = ['mosquitto', 'fleet', 'broker', 'browser', 'api', 'chart', 'soak'] as const;
 export type BenchTarget = (typeof benchTargets)[number];
+
+/** What runs without `--only`: everything but the soak, which runs when `--soak` asks for it (or `--quick`). */
+export const defaultTargets: readonly BenchTarget[] = ['mosquitto', 'fleet', 'broker', 'browser', 'api', 'chart'];
+
+/** `--soak` without a number: ten minutes, 60 samples of 10 s, enough for a slow leak to show against noise. */
+export const defaultSoakSeconds = 600;
 
 export interface BenchOptions {
   /** Publishing MQTT clients (Fleet: registered devices). */
@@ -26,12 +32,18 @@ export interface BenchOptions {
   readonly readSeconds: number;
   /** Data Service tasks of the measured platform (`npm start -- --data-tasks`). */
   readonly dataTasks: number;
-  /** Which measurements to run: the ingest pair (Mosquitto, Fleet) and the read pair (api). */
   /** Probe readings (one per `probeIntervalMs`) of the publish→browser latency phase, and of its Mosquitto peer. */
   readonly liveProbes: number;
+  /** Timed chart queries per route on the day of 1 Hz data. */
+  readonly chartQueries: number;
+  /** Seconds of the soak (when `soak` is a target). */
+  readonly soakSeconds: number;
+  /** Readings per second of the soak; undefined: half the end-to-end rate measured in this run, else 100. */
+  readonly soakRate: number | undefined;
   /**
    * Which measurements to run: the ingest pair (Mosquitto, Fleet end to end), the broker alone
-   * (with Mosquitto as its peer), the browser live path (with its Mosquitto peer) and the read pair (api).
+   * (with Mosquitto as its peer), the browser live path (with its Mosquitto peer), the read pair
+   * (api), the chart query, the soak.
    */
   readonly targets: readonly BenchTarget[];
   /** Where the JSON figures go. */
@@ -47,7 +59,10 @@ export const defaultBenchOptions: BenchOptions = {
   readSeconds: 10,
   dataTasks: 1,
   liveProbes: 100,
-  targets: benchTargets,
+  chartQueries: 100,
+  soakSeconds: defaultSoakSeconds,
+  soakRate: undefined,
+  targets: defaultTargets,
   out: 'bench/results/latest.json',
 };
 
@@ -55,7 +70,16 @@ export const defaultBenchOptions: BenchOptions = {
  * `--quick`: a smoke run of a minute or less that shows the bench still works end to end (CI runs it
  * in the e2e suite); its figures are not for comparing. Flags given next to it still win.
  */
-export const quickBenchDefaults = { devices: 5, readings: 40, timeoutMs: 60_000, readSeconds: 2, liveProbes: 30 } as const;
+export const quickBenchDefaults = {
+  devices: 5,
+  readings: 40,
+  timeoutMs: 60_000,
+  readSeconds: 2,
+  liveProbes: 30,
+  chartQueries: 5,
+  soakSeconds: 20,
+  targets: benchTargets,
+} as const;
 
 export const benchUsage = `Usage: npm run bench -- [options]
 
@@ -66,13 +90,14 @@ export const benchUsage = `Usage: npm run bench -- [options]
   --timeout <s>          deadline of each phase in seconds (default ${defaultBenchOptions.timeoutMs / 1000})
   --read-seconds <s>     seconds of each authenticated-read run, API and bare Fastify (default ${defaultBenchOptions.readSeconds})
   --data-tasks <n>       Data Service tasks of the platform under test (default ${defaultBenchOptions.dataTasks}, at most ${maxDataTasks})
-  --only <target>        mosquitto, fleet or api (default all three)
   --live-probes <n>      probe readings of the publish→browser latency phase (default ${defaultBenchOptions.liveProbes}, one per --probe-interval)
-  --only <target>        mosquitto, fleet, broker, browser or api (default all); broker and browser
-                         run their Mosquitto peer too
+  --chart-queries <n>    timed chart queries per route on a day of 1 Hz data (default ${defaultBenchOptions.chartQueries})
+  --soak [seconds]       also soak the platform at a fixed rate (${defaultSoakSeconds} s when no number is given, at most 3000), sampled every 10 s
+  --rate <n>             soak readings per second (default half the end-to-end rate measured in the same run, else 100)
+  --only <target>        ${benchTargets.join(', ')} (default all but soak); broker and browser run their Mosquitto peer too
   --out <file>           JSON results (default ${defaultBenchOptions.out})
-  --quick                a smoke run of about a minute (${quickBenchDefaults.devices} devices × ${quickBenchDefaults.readings} readings): checks that
-                         the bench runs, its figures are not for comparing
+  --quick                a smoke run of about two minutes (${quickBenchDefaults.devices} devices × ${quickBenchDefaults.readings} readings, ${quickBenchDefaults.chartQueries} chart
+                         queries, a ${quickBenchDefaults.soakSeconds} s soak): checks that the bench runs, its figures are not for comparing
   --help`;
 
 export type ParsedBenchArgs =
@@ -83,9 +108,13 @@ export type ParsedBenchArgs =
 /** Parses `process.argv.slice(2)`; every problem is reported at once. Never throws. */
 export function parseBenchArgs(argv: readonly string[]): ParsedBenchArgs {
   let values: Record<string, string | boolean | undefined>;
+  // `--soak` may stand alone (the default duration): parseArgs wants a value, so give it the default.
+  const args = argv.flatMap((a, i) =>
+    a === '--soak' && (argv[i + 1] === undefined || argv[i + 1]!.startsWith('--')) ? [a, String(defaultSoakSeconds)] : [a],
+  );
   try {
     ({ values } = parseArgs({
-      args: [...argv],
+      args,
       strict: true,
       allowPositionals: false,
       options: {
@@ -97,6 +126,9 @@ export function parseBenchArgs(argv: readonly string[]): ParsedBenchArgs {
         'read-seconds': { type: 'string' },
         'data-tasks': { type: 'string' },
         'live-probes': { type: 'string' },
+        'chart-queries': { type: 'string' },
+        soak: { type: 'string' },
+        rate: { type: 'string' },
         only: { type: 'string' },
         out: { type: 'string' },
         quick: { type: 'boolean' },
@@ -128,19 +160,38 @@ export function parseBenchArgs(argv: readonly string[]): ParsedBenchArgs {
   const readSeconds = integer('read-seconds', base.readSeconds, 1, 600);
   const dataTasks = integer('data-tasks', base.dataTasks, 1, maxDataTasks);
   const liveProbes = integer('live-probes', base.liveProbes, 1, 10_000);
+  const chartQueries = integer('chart-queries', base.chartQueries, 1, 10_000);
+  // At most 50 minutes: the soak's reader holds one access token, which Cognito issues for an hour.
+  const soakSeconds = integer('soak', base.soakSeconds, 10, 3000);
+  const soakRate = values['rate'] === undefined ? undefined : integer('rate', 100, 1, 100_000);
 
-  let targets = defaultBenchOptions.targets;
+  let targets: readonly BenchTarget[] = base.targets;
   const only = values['only'];
   if (only !== undefined) {
     const target = benchTargets.find((t) => t === only);
     if (target) targets = [target];
     else errors.push(`--only must be one of ${benchTargets.join(', ')}, received ${JSON.stringify(only)}`);
   }
+  if (values['soak'] !== undefined && !targets.includes('soak')) targets = [...targets, 'soak'];
   const out = typeof values['out'] === 'string' && values['out'] !== '' ? values['out'] : defaultBenchOptions.out;
 
   if (errors.length > 0) return { kind: 'invalid', errors };
   return {
     kind: 'run',
-    options: { devices, readings, window, probeIntervalMs, timeoutMs, readSeconds, dataTasks, liveProbes, targets, out },
+    options: {
+      devices,
+      readings,
+      window,
+      probeIntervalMs,
+      timeoutMs,
+      readSeconds,
+      dataTasks,
+      liveProbes,
+      chartQueries,
+      soakSeconds,
+      soakRate,
+      targets,
+      out,
+    },
   };
 }

@@ -1,12 +1,13 @@
 /**
  * Fleet end to end: the whole platform as a separate process (the real launcher, free ports, a temp
  * data folder), devices registered through the API as a user does, the load generator publishing
- * readings over MQTT/TLS with the devices' certificates, and two figures:
+ * readings over MQTT/TLS with the devices' certificates, and three figures:
  *
  * - throughput: readings stored / (first publish → the moment all of them are stored);
  * - publish→stored latency: a probe device publishes one reading every `probeIntervalMs` during
  *   the load, and a poller asks the Data Service (what load balancer 3 serves) for it until it is
- *   stored in the telemetry table.
+ *   stored in the telemetry table;
+ * - DynamoDB write units per stored reading, from the Data Service's counters (write-units.ts).
  *
  * Storage is read from the Data Service directly rather than through the gateway and the API
  * Service: the same table, without spending the shared 2 cores on JWT checks and a proxy hop.
@@ -15,21 +16,20 @@ import { readFile } from 'node:fs/promises';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { mapWithLimit, topics } from '@fleet/core';
 import type { Logger } from 'pino';
-import { createUser, startPlatformProcess, type PlatformProcess, type RegisteredDevice } from '@fleet/e2e';
+import { createUser, type PlatformProcess, type RegisteredDevice } from '@fleet/e2e';
 import { connectLoadGenerator, fleetReadingPayload, type LoadResult } from './load-generator.ts';
 import { ratePerSecond, summarizeLatencies, type LatencySummary } from './stats.ts';
 import { startProbe } from './latency-probe.ts';
-import { dropsDuring, firstErrorLine, rulesEngineDrops } from './platform-output.ts';
+import { dropsDuring, rulesEngineDrops } from './platform-output.ts';
 import { waitForLatestSeq, waitForStorage } from './storage-wait.ts';
 import { createDataServiceReader } from './data-service-reader.ts';
+import { measureWriteUnits, type WriteUnitsMeasurement } from './write-units.ts';
 
 export interface FleetIngestOptions {
   readonly devices: number;
   readonly readingsPerDevice: number;
   readonly window: number;
   readonly probeIntervalMs: number;
-  /** Data Service tasks on the ingest queue. @default 1 */
-  readonly dataTasks?: number;
   /** Deadline of the measured run: publishing plus waiting for storage. */
   readonly timeoutMs: number;
   /** Readings per device published and stored before the measured run (JIT, connections, tables). @default 10 */
@@ -44,7 +44,6 @@ export interface FleetIngestOptions {
 }
 
 export interface FleetIngestMeasurement {
-  readonly platformStartMs: number;
   /** The per-device pace the load generator kept. */
   readonly maxPerSecondPerDevice: number;
   /** The load generator's view: PUBACKs from Fleet's MQTT broker (IoT Core stand-in). */
@@ -67,13 +66,15 @@ export interface FleetIngestMeasurement {
     readonly probesPublished: number;
     readonly probesStored: number;
   };
+  /**
+   * DynamoDB write units per stored reading over the platform's life so far (warm-up, load and
+   * probes), from the Data Service's counters of the units DynamoDB reported.
+   */
+  readonly writeUnits: WriteUnitsMeasurement;
 }
 
 /** https://docs.aws.amazon.com/general/latest/gr/iot-core.html: "Publish requests per second per connection: 100". */
 export const awsIotPublishesPerSecondPerConnection = 100;
-
-/** Raised when the platform cannot be started: the report says so instead of a figure. `cause` holds the launcher's output. */
-export class FleetUnavailableError extends Error {}
 
 /** Rejects with a message naming `what` when `promise` does not settle within `ms`. */
 async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
@@ -90,32 +91,8 @@ async function within<T>(promise: Promise<T>, ms: number, what: string): Promise
   }
 }
 
-/** Starts Fleet, measures, and stops it (data folder removed) whatever happens. */
-export async function measureFleetIngest(options: FleetIngestOptions): Promise<FleetIngestMeasurement> {
-  const { logger } = options;
-  const started = Date.now();
-  let platform: PlatformProcess;
-  try {
-    platform = await startPlatformProcess({ startTimeoutMs: 120_000, launcherArgs: ['--data-tasks', String(options.dataTasks ?? 1)] });
-  } catch (err) {
-    throw new FleetUnavailableError(`the Fleet platform did not start: ${firstErrorLine((err as Error).message)}`, { cause: err });
-  }
-  const platformStartMs = Date.now() - started;
-  logger.info({ platformStartMs, gateway: platform.endpoints.gatewayUrl }, 'fleet platform started');
-  try {
-    return { platformStartMs, ...(await measureFleetIngestOn(platform, options)) };
-  } catch (err) {
-    throw new Error(`${(err as Error).message}\n--- last platform output ---\n${platform.output().slice(-3000)}`, { cause: err });
-  } finally {
-    await platform.stop();
-  }
-}
-
 /** Measures against a platform already started (the caller stops it). */
-export async function measureFleetIngestOn(
-  platform: PlatformProcess,
-  options: FleetIngestOptions,
-): Promise<Omit<FleetIngestMeasurement, 'platformStartMs'>> {
+export async function measureFleetIngestOn(platform: PlatformProcess, options: FleetIngestOptions): Promise<FleetIngestMeasurement> {
   const { logger, devices: deviceCount, readingsPerDevice, window } = options;
   const warmup = options.warmupPerDevice ?? 10;
   const setupMs = 60_000 + deviceCount * 2000;
@@ -222,6 +199,10 @@ export async function measureFleetIngestOn(
     const { stored, allStoredAt } = storage;
     if (!storage.complete) logger.warn({ stored, expected, reason: storage.reason }, 'not every reading was stored');
     const elapsedMs = allStoredAt - load.firstPublishAt;
+    // Every reading stored so far: the counters must account for them before the ratio means anything.
+    const storedSoFar = deviceCount * warmup + stored + probeResult.latenciesMs.length;
+    const writeUnits = await measureWriteUnits(platform, storedSoFar);
+    logger.info({ ...writeUnits }, 'write units per stored reading');
     return {
       maxPerSecondPerDevice: options.maxPerSecondPerDevice ?? awsIotPublishesPerSecondPerConnection,
       load,
@@ -240,6 +221,7 @@ export async function measureFleetIngestOn(
         probesPublished: probeResult.published,
         probesStored: probeResult.latenciesMs.length,
       },
+      writeUnits,
     };
   } finally {
     await Promise.all([generator.close(), probeClient.endAsync(true)]);

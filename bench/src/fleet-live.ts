@@ -12,7 +12,8 @@ import { createUser, startPlatformProcess, type FleetUser, type PlatformProcess,
 import { connectLikeTheBrowser } from './browser-live-client.ts';
 import { createDataServiceReader, type DataServiceReader } from './data-service-reader.ts';
 import { createDeliveryRecorder } from './delivery-recorder.ts';
-import { awsIotPublishesPerSecondPerConnection, FleetUnavailableError } from './fleet-ingest.ts';
+import { awsIotPublishesPerSecondPerConnection } from './fleet-ingest.ts';
+import { FleetUnavailableError } from './platform-session.ts';
 import { measureFleetBroker, type FleetBrokerMeasurement } from './fleet-broker.ts';
 import { measureLiveLatency, type LiveLatencyMeasurement } from './live-latency.ts';
 import { connectLoadGenerator, fleetReadingPayload, type LoadGenerator } from './load-generator.ts';

@@ -15,3 +15,8 @@ export * from './platform-output.ts';
 export * from './report.ts';
 export * from './stats.ts';
 export * from './storage-wait.ts';
+export * from './chart-query.ts';
+export * from './process-memory.ts';
+export * from './soak.ts';
+export * from './soak-verdict.ts';
+export * from './write-units.ts';

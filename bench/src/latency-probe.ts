@@ -10,6 +10,8 @@ import type { DataServiceReader } from './data-service-reader.ts';
 export interface Probe {
   /** Publishes no further probe readings. */
   stopPublishing(): void;
+  /** The latencies seen since the last call (or the start): the soak's per-interval figures. */
+  takeLatencies(): number[];
   /** Stops publishing, waits up to `graceMs` for pending probes, and returns the latencies seen. */
   stop(graceMs: number): Promise<{ published: number; latenciesMs: number[] }>;
 }
@@ -30,6 +32,7 @@ export function startProbe(deps: {
   const { client, deviceId, reader } = deps;
   const pending = new Map<number, number>(); // seq → publishedAt (also the reading's ts)
   const latenciesMs: number[] = [];
+  let taken = 0;
   let published = 0;
   let seq = 0;
   let publishing = true;
@@ -74,6 +77,11 @@ export function startProbe(deps: {
   };
   return {
     stopPublishing,
+    takeLatencies() {
+      const fresh = latenciesMs.slice(taken);
+      taken = latenciesMs.length;
+      return fresh;
+    },
     async stop(graceMs) {
       stopPublishing();
       const until = Date.now() + graceMs;

@@ -71,6 +71,8 @@ export interface RunOverrides {
   readonly messagesPerClient?: number;
   /** Sequence number of each client's first message. @default 1 */
   readonly firstSeq?: number;
+  /** Told each PUBACK as it arrives (the soak counts acknowledged readings per interval and per device). */
+  readonly onAcknowledged?: (clientIndex: number, seq: number) => void;
 }
 
 export interface LoadGenerator {
@@ -198,6 +200,7 @@ export async function connectLoadGenerator(options: LoadGeneratorOptions): Promi
               else {
                 acknowledged += 1;
                 lastAckAt = Date.now();
+                overrides.onAcknowledged?.(index, seq);
               }
               pump();
             });

@@ -2,8 +2,9 @@
  * `npm run bench`: Fleet's end-to-end ingest and its broker alone against Mosquitto's broker-only
  * rate, publish → browser live chart latency against the same probe through Mosquitto, same load
  * generator, same machine, same run (issues 3 and 9); the authenticated API read against bare
- * Fastify. The composition root: reads argv and env, prints the table on stdout, logs progress on
- * stderr, writes the JSON figures.
+ * Fastify, the chart query on a day of 1 Hz data, DynamoDB write units per reading, the platform's
+ * memory and the soak (issue 9). The composition root: reads argv and env, prints the table on
+ * stdout, logs progress on stderr, writes the JSON figures.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -12,12 +13,18 @@ import pino from 'pino';
 import { repoRoot } from '@fleet/e2e';
 import { benchUsage, parseBenchArgs, type BenchTarget } from './bench-options.ts';
 import { measureApiRead, type ApiReadComparison } from './api-read.ts';
-import { measureFleetIngest, type FleetIngestMeasurement } from './fleet-ingest.ts';
+import type { PlatformProcess } from '@fleet/e2e';
+import { measureChartQuery, type ChartQueryMeasurement } from './chart-query.ts';
+import { measureFleetIngestOn, type FleetIngestMeasurement } from './fleet-ingest.ts';
 import { measureFleetLive, type FleetLiveResult } from './fleet-live.ts';
 import { measureMosquittoLive, type MosquittoLiveMeasurement } from './mosquitto-live.ts';
 import { measureMosquitto, type MosquittoMeasurement } from './mosquitto-peer.ts';
 import { settle, type Outcome } from './outcome.ts';
-import { buildReport, formatReport, type MachineInfo } from './report.ts';
+import { onPlatform, startBenchPlatform } from './platform-session.ts';
+import { sampleTreeMemory } from './process-memory.ts';
+import { buildReport, formatReport, type MachineInfo, type PlatformMemory } from './report.ts';
+import { soakRate } from './soak-rate.ts';
+import { runSoak, type SoakMeasurement } from './soak.ts';
 
 const parsed = parseBenchArgs(process.argv.slice(2));
 if (parsed.kind === 'help') {
@@ -81,17 +88,58 @@ const mosquittoLive: Outcome<MosquittoLiveMeasurement> = await attempt(
       logger,
     }),
 );
-const fleet: Outcome<FleetIngestMeasurement> = await attempt(wants('fleet'), 'Fleet end to end', () =>
-  measureFleetIngest({
-    devices: options.devices,
-    readingsPerDevice: options.readings,
-    window: options.window,
-    probeIntervalMs: options.probeIntervalMs,
-    dataTasks: options.dataTasks,
-    timeoutMs: options.timeoutMs,
-    logger,
-  }),
-);
+
+// The ingest run, the soak and the chart query share one platform process: its memory is followed
+// from start through the ingest run and the soak (see platform-session.ts for the order).
+let fleet: Outcome<FleetIngestMeasurement> = { ok: 'skipped' };
+let soak: Outcome<SoakMeasurement> = { ok: 'skipped' };
+let chart: Outcome<ChartQueryMeasurement> = { ok: 'skipped' };
+const memory: PlatformMemory = {};
+const onPlatformTargets = (['fleet', 'soak', 'chart'] as const).filter((t) => wants(t));
+if (onPlatformTargets.length > 0) {
+  const session: Outcome<{ platform: PlatformProcess; platformStartMs: number }> = await attempt(true, 'Fleet platform start', () =>
+    startBenchPlatform(logger, { dataTasks: options.dataTasks }),
+  );
+  if (session.ok !== true) {
+    const failed = session.ok === false ? session : { ok: false as const, error: 'the platform was not started' };
+    if (wants('fleet')) fleet = failed;
+    if (wants('soak')) soak = failed;
+    if (wants('chart')) chart = failed;
+  } else {
+    const { platform, platformStartMs } = session.result;
+    const rootPid = platform.child.pid ?? -1;
+    try {
+      memory.platformStartMs = platformStartMs;
+      memory.atStart = await sampleTreeMemory(rootPid);
+      fleet = await attempt(wants('fleet'), 'Fleet end to end', () =>
+        onPlatform(platform, (p) =>
+          measureFleetIngestOn(p, {
+            devices: options.devices,
+            readingsPerDevice: options.readings,
+            window: options.window,
+            probeIntervalMs: options.probeIntervalMs,
+            timeoutMs: options.timeoutMs,
+            logger,
+          }),
+        ),
+      );
+      if (fleet.ok === true) memory.afterIngest = await sampleTreeMemory(rootPid);
+      const measured = fleet.ok === true ? fleet.result.storedPerSecond : undefined;
+      const rate = soakRate(options.soakRate, measured);
+      soak = await attempt(wants('soak'), `soak of ${options.soakSeconds} s at ${rate.ratePerSecond} readings/s`, () =>
+        onPlatform(platform, (p) =>
+          runSoak(p, { seconds: options.soakSeconds, ...rate, probeIntervalMs: options.probeIntervalMs, logger }),
+        ),
+      );
+      chart = await attempt(wants('chart'), 'chart query on 24 h of 1 Hz data', () =>
+        onPlatform(platform, (p) => measureChartQuery(p, { queries: options.chartQueries, logger })),
+      );
+      if (chart.ok === true) memory.afterChart = await sampleTreeMemory(rootPid);
+    } finally {
+      await platform.stop();
+    }
+  }
+}
 
 // One platform for both live figures; each settles on its own.
 let live: FleetLiveResult = { broker: { ok: 'skipped' }, browser: { ok: 'skipped' } };
@@ -124,6 +172,9 @@ const report = buildReport({
   browserLive: live.browser,
   mosquittoLive,
   apiRead,
+  chart,
+  soak,
+  memory,
 });
 process.stdout.write(formatReport(report));
 const out = resolve(repoRoot, options.out);
@@ -131,4 +182,4 @@ await mkdir(dirname(out), { recursive: true });
 await writeFile(out, `${JSON.stringify(report, null, 2)}\n`);
 console.log(`Figures written to ${out}`);
 // A failed measurement fails the command (CI notices); an incomplete Fleet run is a figure, not a failure.
-process.exitCode = [mosquitto, fleet, live.broker, live.browser, mosquittoLive].some((o) => o.ok === false) ? 1 : 0;
+process.exitCode = [mosquitto, fleet, live.broker, live.browser, mosquittoLive, apiRead, chart, soak].some((o) => o.ok === false) ? 1 : 0;

@@ -6,7 +6,11 @@ import type { FleetIngestMeasurement } from './fleet-ingest.ts';
 import type { BrowserLiveMeasurement } from './fleet-live.ts';
 import type { MosquittoLiveMeasurement } from './mosquitto-live.ts';
 import type { MosquittoMeasurement } from './mosquitto-peer.ts';
+import type { ChartQueryMeasurement } from './chart-query.ts';
+import type { TreeMemory } from './process-memory.ts';
 import { buildReport, formatReport, type MachineInfo, type Outcome } from './report.ts';
+import type { SoakMeasurement } from './soak.ts';
+import { judgeSoak, type SoakSample } from './soak-verdict.ts';
 
 const machine: MachineInfo = {
   cores: 2,
@@ -39,7 +43,6 @@ const mosquitto: MosquittoMeasurement = {
   complete: true,
 };
 const fleet = (overrides: Partial<FleetIngestMeasurement> = {}): FleetIngestMeasurement => ({
-  platformStartMs: 10_000,
   maxPerSecondPerDevice: 100,
   load: { ...load, acknowledgedPerSecond: 1250, elapsedMs: 4000 },
   expected: 5000,
@@ -59,6 +62,14 @@ const fleet = (overrides: Partial<FleetIngestMeasurement> = {}): FleetIngestMeas
     pollIntervalMs: 20,
     probesPublished: 50,
     probesStored: 50,
+  },
+  writeUnits: {
+    readingsStored: 5250,
+    telemetryUnits: 4200,
+    latestUnits: 1050,
+    unitsPerReading: 1,
+    telemetryUnitsPerReading: 0.8,
+    latestUnitsPerReading: 0.2,
   },
   ...overrides,
 });
@@ -159,6 +170,18 @@ describe('bench report', () => {
       apiReadPerSecond: undefined,
       bareFastifyPerSecond: undefined,
       apiToFastifyRatio: undefined,
+      chartDataServiceP50Ms: undefined,
+      chartDataServiceP99Ms: undefined,
+      chartApiP50Ms: undefined,
+      chartApiP99Ms: undefined,
+      writeUnitsPerReading: 1,
+      platformRssAtStartMiB: undefined,
+      platformRssAfterIngestMiB: undefined,
+      soakRssMaxMiB: undefined,
+      soakMemoryFlat: undefined,
+      soakLatencyFlat: undefined,
+      soakKeptUp: undefined,
+      soakStoredOnce: undefined,
     });
     const table = formatReport(report);
     expect(table).toMatch(/Mosquitto 2\.0\.11 publish→subscribe \(TCP\) +20,000 msg\/s +5000\/5000 received/);
@@ -167,6 +190,9 @@ describe('bench report', () => {
     expect(table).toMatch(/latency p50 \/ p99 +180 \/ 900 ms/);
     expect(table).toMatch(/Ratio Fleet end-to-end \/ Mosquitto +0\.050/);
     expect(table).toContain('2 cores (Test CPU)');
+    expect(table).toMatch(
+      /DynamoDB write units per stored reading +1\.00 WCU +telemetry 0\.80 \+ latest 0\.20: 5,250 units for 5,250 readings/,
+    );
     expect(table).not.toContain('broker alone');
     expect(table).not.toContain('browser live chart');
   });
@@ -278,5 +304,135 @@ describe('bench report', () => {
     const refused = formatReport(reportWithFleet({ ok: true, result: fleet() }, { ok: true, result: apiRead(read(900, { non2xx: 31 })) }));
     expect(refused).toContain('31 non-2xx, 0 errors');
     expect(formatReport(reportWithFleet({ ok: true, result: fleet() }))).not.toContain('Bare Fastify');
+  });
+});
+
+const mib = 2 ** 20;
+const tree = (rssMiB: Record<string, number>): TreeMemory => ({
+  at: 0,
+  totalRssBytes: Object.values(rssMiB).reduce((a, b) => a + b, 0) * mib,
+  processes: Object.entries(rssMiB).map(([label, rss], i) => ({ pid: 100 + i, label, rssBytes: rss * mib })),
+});
+const route = (p50Ms: number, p99Ms: number) => ({
+  url: 'http://127.0.0.1/',
+  samples: 100,
+  p50Ms,
+  p99Ms,
+  maxMs: p99Ms + 10,
+  readingsCounted: 86_400,
+  intervals: 500,
+  answerBytes: 38_400,
+});
+const chart: ChartQueryMeasurement = {
+  readings: 86_400,
+  rangeMs: 86_400_000,
+  maxPoints: 500,
+  queries: 100,
+  storeMs: 6000,
+  storeWriteUnits: 4320,
+  dataService: route(380, 700),
+  api: route(400, 760),
+};
+const soakSamples: SoakSample[] = [610, 620, 615, 618].map((rss, i) => ({
+  atSeconds: (i + 1) * 10,
+  rssBytes: rss * mib,
+  acknowledged: (i + 1) * 3000,
+  stored: (i + 1) * 3000 - 150,
+  latencyP50Ms: 120,
+  latencyP99Ms: 300 + i * 10,
+  latencySamples: 100,
+}));
+const soakCount = { acknowledged: 12_000, storedOnce: 12_000, missing: 0, duplicates: 0 };
+const soak: SoakMeasurement = {
+  seconds: 40,
+  ratePerSecond: 300,
+  rateSource: '--rate',
+  devices: 12,
+  sampleIntervalMs: 10_000,
+  load: { ...load, acknowledged: 12_000, published: 12_000 },
+  samples: soakSamples,
+  firstMemory: tree({ launcher: 300, 'dynalite-main': 150 }),
+  lastMemory: tree({ launcher: 310, 'dynalite-main': 180 }),
+  drainedAfterMs: 800,
+  count: soakCount,
+  verdict: judgeSoak(soakSamples, soakCount, 300),
+};
+
+describe('bench report, issue 9 figures', () => {
+  const full = () =>
+    buildReport({
+      generatedAt: new Date(0),
+      machine,
+      options: defaultBenchOptions,
+      mosquitto: { ok: 'skipped' },
+      fleetBroker: { ok: 'skipped' },
+      browserLive: { ok: 'skipped' },
+      mosquittoLive: { ok: 'skipped' },
+      fleet: { ok: true, result: fleet() },
+      apiRead: { ok: 'skipped' },
+      chart: { ok: true, result: chart },
+      soak: { ok: true, result: soak },
+      memory: {
+        atStart: tree({ launcher: 180, 'dynalite-main': 90, 'data service': 120 }),
+        afterIngest: tree({ launcher: 200, 'dynalite-main': 150, 'data service': 130 }),
+        afterChart: tree({ launcher: 200, 'dynalite-main': 400, 'data service': 160 }),
+      },
+    });
+
+  it('puts the chart latencies, memory and the soak verdict in the figures', () => {
+    expect(full().figures).toMatchObject({
+      chartDataServiceP50Ms: 380,
+      chartDataServiceP99Ms: 700,
+      chartApiP50Ms: 400,
+      chartApiP99Ms: 760,
+      platformRssAtStartMiB: 390,
+      platformRssAfterIngestMiB: 480,
+      soakRssMaxMiB: 620,
+      soakMemoryFlat: true,
+      soakLatencyFlat: true,
+      soakKeptUp: true,
+      soakStoredOnce: true,
+    });
+  });
+
+  it('prints the chart rows, the memory per process and the soak samples with the criterion', () => {
+    const table = formatReport(full());
+    expect(table).toMatch(
+      /Chart 24 h of 1 Hz, Data Service p50 \/ p99 +380 \/ 700 ms +100 queries one at a time, 500 points, 86,400 of 86,400 readings/,
+    );
+    expect(table).toMatch(/Chart 24 h of 1 Hz, API via gateway p50 \/ p99 +400 \/ 760 ms/);
+    expect(table).toMatch(
+      /Local cloud RSS at start \/ after ingest +390 \/ 480 MiB +3 processes: launcher 200, dynalite-main 150, data service 130/,
+    );
+    expect(table).toMatch(/Local cloud RSS after the chart readings +760 MiB +dynalite-main 400/);
+    expect(table).toMatch(
+      /Soak 40 s at 300 readings\/s +flat +12,000 acknowledged, 12,000 stored once, 0 missing, 0 duplicates; 12 devices; rate: --rate/,
+    );
+    expect(table).toMatch(/ +40 +618 +12000 +11850 +150 +120 +330 +100/);
+    expect(table).toContain('memory flat (median RSS of the 2nd half ≤ 10 % above the 1st): yes');
+    expect(table).toContain('every acknowledged reading stored once: yes (12000/12000, 0 missing, 0 duplicates)');
+    expect(table).toContain('RSS MiB by process, first → last sample: launcher 300 → 310, dynalite-main 150 → 180');
+  });
+
+  it('says NOT FLAT when a reading was lost, and FAILED for a chart query that could not run', () => {
+    const lost = { ...soakCount, storedOnce: 11_999, missing: 1 };
+    const report = buildReport({
+      generatedAt: new Date(0),
+      machine,
+      options: defaultBenchOptions,
+      mosquitto: { ok: 'skipped' },
+      fleetBroker: { ok: 'skipped' },
+      browserLive: { ok: 'skipped' },
+      mosquittoLive: { ok: 'skipped' },
+      fleet: { ok: 'skipped' },
+      apiRead: { ok: 'skipped' },
+      chart: { ok: false, error: 'GET … answered 502' },
+      soak: { ok: true, result: { ...soak, count: lost, verdict: judgeSoak(soakSamples, lost, 300) } },
+    });
+    const table = formatReport(report);
+    expect(table).toMatch(/Soak 40 s at 300 readings\/s +NOT FLAT/);
+    expect(table).toMatch(/Chart 24 h of 1 Hz, Data Service p50 \/ p99 +FAILED/);
+    expect(table).toContain('Chart query failed: GET … answered 502');
+    expect(report.figures.soakStoredOnce).toBe(false);
   });
 });

@@ -10,6 +10,10 @@ import type { BrowserLiveMeasurement } from './fleet-live.ts';
 import type { MosquittoLiveMeasurement } from './mosquitto-live.ts';
 import type { MosquittoMeasurement } from './mosquitto-peer.ts';
 import type { Outcome } from './outcome.ts';
+import type { ChartQueryMeasurement } from './chart-query.ts';
+import type { TreeMemory } from './process-memory.ts';
+import type { SoakMeasurement } from './soak.ts';
+import { platformRows, soakLines } from './report-platform-rows.ts';
 import { ratio } from './stats.ts';
 
 export interface MachineInfo {
@@ -24,6 +28,17 @@ export interface MachineInfo {
 
 export type { Outcome } from './outcome.ts';
 
+/** The platform process tree's memory at the points of the run (the soak samples its own). */
+export interface PlatformMemory {
+  platformStartMs?: number;
+  /** Once every process is up and healthy, before any device or reading. */
+  atStart?: TreeMemory;
+  /** After the ingest run (warm-up, load, probes) was stored. */
+  afterIngest?: TreeMemory;
+  /** After the chart query's day of readings was stored and queried. */
+  afterChart?: TreeMemory;
+}
+
 export interface BenchReport {
   readonly generatedAt: string;
   readonly machine: MachineInfo;
@@ -37,6 +52,9 @@ export interface BenchReport {
   /** Its peer: the same phase on Mosquitto, the subscriber over WebSocket. */
   readonly mosquittoLive: Outcome<MosquittoLiveMeasurement>;
   readonly apiRead: Outcome<ApiReadComparison>;
+  readonly chart: Outcome<ChartQueryMeasurement>;
+  readonly soak: Outcome<SoakMeasurement>;
+  readonly memory: PlatformMemory;
   /** The headline figures, flattened for quoting. */
   readonly figures: {
     readonly mosquittoPublishToSubscribePerSecond: number | undefined;
@@ -64,8 +82,25 @@ export interface BenchReport {
     readonly bareFastifyPerSecond: number | undefined;
     /** Authenticated `GET /api/devices` through the gateway ÷ bare Fastify hello world (same autocannon run). */
     readonly apiToFastifyRatio: number | undefined;
+    /** Chart of 24 h of 1 Hz data (500 points), one request at a time. */
+    readonly chartDataServiceP50Ms: number | undefined;
+    readonly chartDataServiceP99Ms: number | undefined;
+    readonly chartApiP50Ms: number | undefined;
+    readonly chartApiP99Ms: number | undefined;
+    /** DynamoDB write units (telemetry + latest) per stored reading of the ingest run. */
+    readonly writeUnitsPerReading: number | undefined;
+    /** RSS sum of the platform's processes, MiB. */
+    readonly platformRssAtStartMiB: number | undefined;
+    readonly platformRssAfterIngestMiB: number | undefined;
+    readonly soakRssMaxMiB: number | undefined;
+    readonly soakMemoryFlat: boolean | undefined;
+    readonly soakLatencyFlat: boolean | undefined;
+    readonly soakKeptUp: boolean | undefined;
+    readonly soakStoredOnce: boolean | undefined;
   };
 }
+
+const mib = (bytes: number | undefined) => (bytes === undefined ? undefined : Math.round(bytes / 2 ** 20));
 
 export function buildReport(input: {
   generatedAt: Date;
@@ -77,7 +112,15 @@ export function buildReport(input: {
   browserLive: Outcome<BrowserLiveMeasurement>;
   mosquittoLive: Outcome<MosquittoLiveMeasurement>;
   apiRead: Outcome<ApiReadComparison>;
+  chart?: Outcome<ChartQueryMeasurement>;
+  soak?: Outcome<SoakMeasurement>;
+  memory?: PlatformMemory;
 }): BenchReport {
+  const chart = input.chart ?? { ok: 'skipped' };
+  const soak = input.soak ?? { ok: 'skipped' };
+  const memory = input.memory ?? {};
+  const c = chart.ok === true ? chart.result : undefined;
+  const k = soak.ok === true ? soak.result : undefined;
   const m = input.mosquitto.ok === true ? input.mosquitto.result : undefined;
   const f = input.fleet.ok === true ? input.fleet.result : undefined;
   const b = input.fleetBroker.ok === true ? input.fleetBroker.result : undefined;
@@ -95,6 +138,9 @@ export function buildReport(input: {
     browserLive: input.browserLive,
     mosquittoLive: input.mosquittoLive,
     apiRead: input.apiRead,
+    chart,
+    soak,
+    memory,
     figures: {
       mosquittoPublishToSubscribePerSecond: m?.publishToSubscribePerSecond,
       fleetBrokerAcknowledgedPerSecond: f?.load.acknowledgedPerSecond,
@@ -116,6 +162,18 @@ export function buildReport(input: {
       apiReadPerSecond: r?.api.requestsPerSecond,
       bareFastifyPerSecond: r?.fastify.requestsPerSecond,
       apiToFastifyRatio: ratio(r?.api.requestsPerSecond, r?.fastify.requestsPerSecond),
+      chartDataServiceP50Ms: c?.dataService.p50Ms,
+      chartDataServiceP99Ms: c?.dataService.p99Ms,
+      chartApiP50Ms: c?.api.p50Ms,
+      chartApiP99Ms: c?.api.p99Ms,
+      writeUnitsPerReading: f?.writeUnits.unitsPerReading,
+      platformRssAtStartMiB: mib(memory.atStart?.totalRssBytes),
+      platformRssAfterIngestMiB: mib(memory.afterIngest?.totalRssBytes),
+      soakRssMaxMiB: k && k.samples.length > 0 ? mib(Math.max(...k.samples.map((x) => x.rssBytes))) : undefined,
+      soakMemoryFlat: k?.verdict.memoryFlat,
+      soakLatencyFlat: k?.verdict.latencyFlat,
+      soakKeptUp: k?.verdict.keptUp,
+      soakStoredOnce: k?.verdict.storedOnce,
     },
   };
 }
@@ -194,6 +252,8 @@ export function formatReport(report: BenchReport): string {
     rows.push(['Ratio API read / bare Fastify', figures.apiToFastifyRatio === undefined ? '—' : figures.apiToFastifyRatio.toFixed(3), '']);
   }
 
+  rows.push(...platformRows(report));
+
   const notes: string[] = [];
   if (report.mosquitto.ok === false) notes.push(`Mosquitto failed: ${report.mosquitto.error}`);
   if (report.fleet.ok === false) notes.push(`Fleet failed: ${report.fleet.error}`);
@@ -201,6 +261,9 @@ export function formatReport(report: BenchReport): string {
   if (report.browserLive.ok === false) notes.push(`Publish→browser latency failed: ${report.browserLive.error}`);
   if (report.mosquittoLive.ok === false) notes.push(`Mosquitto live peer failed: ${report.mosquittoLive.error}`);
   if (report.apiRead.ok === false) notes.push(`API read failed: ${report.apiRead.error}`);
+  if (report.chart.ok === false) notes.push(`Chart query failed: ${report.chart.error}`);
+  if (report.soak.ok === false) notes.push(`Soak failed: ${report.soak.error}`);
+  const soak = soakLines(report);
 
   const widths = [0, 1].map((c) => Math.max(...rows.map((r) => r[c]!.length)));
   const lines = rows.map(([a, b, c]) => `  ${a.padEnd(widths[0]!)}  ${b.padStart(widths[1]!)}  ${c}`.trimEnd());
@@ -209,6 +272,7 @@ export function formatReport(report: BenchReport): string {
     `Machine: ${machine.cores} cores (${machine.cpuModel}), ${machine.totalMemoryGiB} GiB, Node ${machine.nodeVersion}, ${machine.platform}, load average ${machine.loadAverageAtStart.toFixed(2)} at start`,
     '',
     ...lines,
+    ...(soak.length > 0 ? ['', ...soak] : []),
     ...(notes.length > 0 ? ['', ...notes] : []),
     '',
   ].join('\n');

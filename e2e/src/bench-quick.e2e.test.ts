@@ -2,8 +2,11 @@
  * `npm run bench -- --quick` still runs end to end: Mosquitto and the whole platform measured in one
  * run, every reading acknowledged and stored, the broker alone delivering every message to its one
  * subscriber, publish→browser latencies taken for every probe (and for its Mosquitto peer), the
- * authenticated API read and bare Fastify measured, the table printed and the JSON written. Nothing
- * here judges speed (the bench's figures are for the bench, not for a test).
+ * authenticated API read and bare Fastify measured, the write units per reading counted, the
+ * platform's memory sampled, the chart query answered over the whole day of readings on both
+ * routes, a short soak with every acknowledged reading stored once, the table printed and the JSON
+ * written. Nothing here judges speed (the bench's figures are for the bench, not for a test), nor
+ * whether the soak stayed flat.
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -38,7 +41,8 @@ describe.skipIf(deployedEndpointsFile || !mosquittoInstalled)('npm run bench -- 
     const out = join(dir, 'bench.json');
     const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'bench/src/main.ts', '--quick', '--out', out], {
       cwd: repoRoot,
-      timeout: 240_000,
+      // Every phase of the quick run, one after the other: about three minutes on 2 cores.
+      timeout: 420_000,
     });
     expect(stdout).toContain('Fleet end-to-end stored readings');
     expect(stdout).toContain('Ratio Fleet end-to-end / Mosquitto');
@@ -46,13 +50,29 @@ describe.skipIf(deployedEndpointsFile || !mosquittoInstalled)('npm run bench -- 
     expect(stdout).toContain('Ratio Fleet broker alone / Mosquitto');
     expect(stdout).toContain('Fleet publish→browser live chart p50 / p99');
     expect(stdout).toContain('Mosquitto publish→WebSocket subscriber p50 / p99');
+    expect(stdout).toContain('DynamoDB write units per stored reading');
+    expect(stdout).toContain('Local cloud RSS at start / after ingest');
+    expect(stdout).toContain('Chart 24 h of 1 Hz, API via gateway');
+    expect(stdout).toContain('Soak samples');
 
     const report = JSON.parse(await readFile(out, 'utf8')) as {
       options: { devices: number; readings: number };
       mosquitto: { ok: boolean; result?: { received: number; expected: number } };
       fleet: {
         ok: boolean;
-        result?: { load: { acknowledged: number; failed: number }; stored: number; expected: number; complete: boolean };
+        result?: {
+          load: { acknowledged: number; failed: number };
+          stored: number;
+          expected: number;
+          complete: boolean;
+          writeUnits: { readingsStored: number; telemetryUnits: number; unitsPerReading: number };
+        };
+      };
+      memory: Record<'atStart' | 'afterIngest', { totalRssBytes: number; processes: { label: string; rssBytes: number }[] }>;
+      chart: { ok: boolean; result?: { readings: number } & Record<'dataService' | 'api', { samples: number; readingsCounted: number }> };
+      soak: {
+        ok: boolean;
+        result?: { samples: unknown[]; count: { acknowledged: number; storedOnce: number; missing: number; duplicates: number } };
       };
       fleetBroker: {
         ok: boolean;
@@ -122,5 +142,28 @@ describe.skipIf(deployedEndpointsFile || !mosquittoInstalled)('npm run bench -- 
     ] as const) {
       expect(report.figures[figure]).toBeGreaterThanOrEqual(0);
     }
-  }, 300_000);
+    // Write units: the Data Service's counters account for every stored reading (warm-up and probes too).
+    expect(report.fleet.result?.writeUnits.readingsStored).toBeGreaterThanOrEqual(200);
+    expect(report.fleet.result?.writeUnits.telemetryUnits).toBeGreaterThan(0);
+    expect(report.fleet.result?.writeUnits.unitsPerReading).toBeGreaterThan(0);
+    // Memory: every process of the platform, named.
+    for (const when of ['atStart', 'afterIngest'] as const) {
+      const labels = report.memory[when].processes.map((p) => p.label);
+      expect(labels).toEqual(
+        expect.arrayContaining(['launcher', 'dynalite-main', 's3rver-main', 'frontend service', 'api service', 'data service']),
+      );
+      expect(report.memory[when].totalRssBytes).toBe(report.memory[when].processes.reduce((sum, p) => sum + p.rssBytes, 0));
+    }
+    // The chart's intervals account for the whole day of readings, on both routes.
+    expect(report.chart.ok).toBe(true);
+    for (const route of ['dataService', 'api'] as const) {
+      expect(report.chart.result?.[route]).toMatchObject({ samples: 5, readingsCounted: 86_400 });
+    }
+    // The soak sampled, and stored every acknowledged reading exactly once.
+    expect(report.soak.ok).toBe(true);
+    expect(report.soak.result?.samples.length).toBeGreaterThanOrEqual(1);
+    const count = report.soak.result?.count;
+    expect(count?.acknowledged).toBeGreaterThan(0);
+    expect(count).toMatchObject({ storedOnce: count?.acknowledged, missing: 0, duplicates: 0 });
+  }, 450_000);
 });

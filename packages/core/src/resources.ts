@@ -112,3 +112,14 @@ export const monitoring = {
   ruleErrorsLogGroup: '/fleet/rule-errors',
   serviceLogGroup: (service: string) => `/fleet/services/${service}`,
 } as const;
+
+/**
+ * Metrics the Data Service writes (EMF, dimension `Service=data`) that other processes read: the
+ * benchmark sums them over a run with GetMetricStatistics. Write units are what DynamoDB reported
+ * with `ReturnConsumedCapacity: 'TOTAL'` for the telemetry and latest writes of stored readings.
+ */
+export const dataServiceMetrics = {
+  readingsStored: 'ReadingsStored',
+  telemetryWriteCapacityUnits: 'TelemetryWriteCapacityUnits',
+  latestWriteCapacityUnits: 'LatestWriteCapacityUnits',
+} as const;

@@ -31,6 +31,11 @@ export interface LatestStoreOptions {
   readonly tableName: string;
   /** @default 8 */
   readonly writeConcurrency?: number;
+  /**
+   * Told the write units DynamoDB reports for each successful write (`ReturnConsumedCapacity:
+   * 'TOTAL'`). A write refused by its condition is billed too but reports nothing.
+   */
+  readonly onWriteUnits?: (units: number) => void;
 }
 
 const isNewer = (a: { ts: number; seq: number }, b: { ts: number; seq: number }) => a.ts > b.ts || (a.ts === b.ts && a.seq > b.seq);
@@ -51,7 +56,7 @@ export function createLatestStore(options: LatestStoreOptions): LatestStore {
     const failed: { deviceId: string; error: unknown }[] = [];
     await mapWithLimit([...newest.values()], options.writeConcurrency ?? 8, async (r) => {
       try {
-        await withBackoff(() =>
+        const out = await withBackoff(() =>
           client.send(
             new UpdateCommand({
               TableName: tableName,
@@ -62,9 +67,12 @@ export function createLatestStore(options: LatestStoreOptions): LatestStore {
               ConditionExpression: 'attribute_not_exists(#ts) OR #ts < :ts OR (#ts = :ts AND #seq < :seq)',
               ExpressionAttributeNames: { '#ts': 'ts', '#seq': 'seq', '#values': 'values', '#receivedAt': 'receivedAt' },
               ExpressionAttributeValues: { ':ts': r.ts, ':seq': r.seq, ':values': r.values, ':receivedAt': r.receivedAt },
+              ReturnConsumedCapacity: 'TOTAL',
             }),
           ),
         );
+        const units = out.ConsumedCapacity?.CapacityUnits;
+        if (units !== undefined) options.onWriteUnits?.(units);
         updated++;
       } catch (error) {
         if (isConditionFailed(error)) older++;

@@ -10,7 +10,7 @@
  * store that is down, a missing permission) never dead-letter anything: those messages are left
  * for redelivery.
  */
-import { mapWithLimit, type Reading, type TelemetryIngestMessage } from '@fleet/core';
+import { dataServiceMetrics, mapWithLimit, type Reading, type TelemetryIngestMessage } from '@fleet/core';
 import type { Logger } from 'pino';
 import type { ArchiveEntry, ArchiveWriter } from './archive-writer.ts';
 import type { Metrics } from './emf.ts';
@@ -82,7 +82,7 @@ export function createReadingWriter(deps: ReadingWriterDeps) {
       return failures;
     }
     const [stored, newest, archived] = results;
-    metrics.count('ReadingsStored', stored.stored);
+    metrics.count(dataServiceMetrics.readingsStored, stored.stored);
     metrics.count('DuplicateReadings', stored.duplicates);
     const byReading = new Map(stored.failed.map((f) => [readingKey(f.reading), f.error]));
     const byDevice = new Map(newest.failed.map((f) => [f.deviceId, f.error]));

@@ -5,7 +5,7 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createHealthProbe, monitoring, telemetryBucket, type DependencyProbe } from '@fleet/core';
+import { createHealthProbe, dataServiceMetrics, monitoring, telemetryBucket, type DependencyProbe } from '@fleet/core';
 import type { TokenVerifier } from '@fleet/core/tokens';
 import type { Logger } from 'pino';
 import { buildApp } from './app.ts';
@@ -54,8 +54,18 @@ export interface DataServiceOptions {
 export function createDataService(options: DataServiceOptions) {
   const { logger, dynamo, s3 } = options;
   const metrics = options.metrics ?? createMetrics({ namespace: monitoring.namespace, service: 'data' });
-  const telemetry = createTelemetryStore({ client: dynamo, tableName: options.tables.telemetry, logger });
-  const latest = createLatestStore({ client: dynamo, tableName: options.tables.latest });
+  // The write units of stored readings, summed per interval like the other counters (the bench reads them).
+  const telemetry = createTelemetryStore({
+    client: dynamo,
+    tableName: options.tables.telemetry,
+    logger,
+    onWriteUnits: (units) => metrics.count(dataServiceMetrics.telemetryWriteCapacityUnits, units),
+  });
+  const latest = createLatestStore({
+    client: dynamo,
+    tableName: options.tables.latest,
+    onWriteUnits: (units) => metrics.count(dataServiceMetrics.latestWriteCapacityUnits, units),
+  });
   const deadLetters = createDeadLetterStore({ client: s3, bucket: options.bucket });
   const processor = createIngestProcessor({
     telemetry,

@@ -14,7 +14,7 @@ import { mapWithLimit, type Reading } from '@fleet/core';
 import type { Logger } from 'pino';
 import { decodeValues, encodeValues } from './reading-codec.ts';
 import { withBackoff } from './retry.ts';
-import { daysBetween, expiresAt, locate, parseReadingAttribute, partitionKey, windowSortKey } from './time-bucket.ts';
+import { daysBetween, expiresAt, locate, partitionKey, readingAt, windowSortKey, windowStartOf } from './time-bucket.ts';
 
 /** A stored reading as queries return it. */
 export interface StoredReading {
@@ -55,6 +55,11 @@ export interface TelemetryStoreOptions {
   readonly logger: Logger;
   /** Concurrent UpdateItem calls per `write`. @default 8 */
   readonly writeConcurrency?: number;
+  /**
+   * Told the write units DynamoDB reports for each write (`ReturnConsumedCapacity: 'TOTAL'`): the
+   * cost of storing readings, billed on the larger of the item before and after the write.
+   */
+  readonly onWriteUnits?: (units: number) => void;
 }
 
 /**
@@ -77,6 +82,10 @@ interface WindowWrite {
 export function createTelemetryStore(options: TelemetryStoreOptions): TelemetryStore {
   const { client, tableName, logger } = options;
   const concurrency = options.writeConcurrency ?? 8;
+  const consumed = (out: { ConsumedCapacity?: { CapacityUnits?: number } }) => {
+    const units = out.ConsumedCapacity?.CapacityUnits;
+    if (units !== undefined) options.onWriteUnits?.(units);
+  };
 
   /** One UpdateItem for readings of one window; returns how many were already there. */
   async function updateWindow(pk: string, sk: string, entries: WindowWrite['readings']): Promise<number> {
@@ -98,9 +107,11 @@ export function createTelemetryStore(options: TelemetryStoreOptions): TelemetryS
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
           ReturnValues: 'UPDATED_OLD',
+          ReturnConsumedCapacity: 'TOTAL',
         }),
       ),
     );
+    consumed(out);
     const old = out.Attributes ?? {};
     return entries.filter(({ attribute }) => attribute in old).length;
   }
@@ -122,9 +133,11 @@ export function createTelemetryStore(options: TelemetryStoreOptions): TelemetryS
             [entry.attribute]: encodeValues(entry.reading.values),
           },
           ReturnValues: 'ALL_OLD',
+          ReturnConsumedCapacity: 'TOTAL',
         }),
       ),
     );
+    consumed(out);
     return out.Attributes ? 1 : 0;
   }
 
@@ -188,7 +201,7 @@ export function createTelemetryStore(options: TelemetryStoreOptions): TelemetryS
   async function* query({ deviceId, from, to, after }: TelemetryQuery): AsyncGenerator<StoredReading> {
     const start = after ? Math.max(from, after.ts) : from;
     if (to < start) return;
-    const isWanted = (r: StoredReading) =>
+    const isWanted = (r: { readonly ts: number; readonly seq: number }) =>
       r.ts >= start && r.ts <= to && (!after || r.ts > after.ts || (r.ts === after.ts && r.seq > after.seq));
     const byTime = (a: StoredReading, b: StoredReading) => a.ts - b.ts || a.seq - b.seq;
     for (const day of daysBetween(start, to)) {
@@ -220,11 +233,11 @@ export function createTelemetryStore(options: TelemetryStoreOptions): TelemetryS
             pending = [];
             window = itemWindow;
           }
-          for (const [name, value] of Object.entries(item)) {
-            const at = parseReadingAttribute(sk, name);
-            if (!at) continue;
-            const reading = { ...at, values: decodeValues(String(value)) };
-            if (isWanted(reading)) pending.push(reading);
+          const start = windowStartOf(sk);
+          for (const name in item) {
+            const at = readingAt(start, name);
+            // Decoded only when wanted: the first and last windows of a range hold readings outside it.
+            if (at && isWanted(at)) pending.push({ ...at, values: decodeValues(String(item[name])) });
           }
         }
         exclusiveStartKey = page.LastEvaluatedKey;

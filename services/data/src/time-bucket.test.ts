@@ -1,7 +1,7 @@
 import { telemetryLimits } from '@fleet/core';
 import { describe, expect, it } from 'vitest';
 import { decodeValues, encodeValues } from './reading-codec.ts';
-import { daysBetween, expiresAt, locate, parseReadingAttribute, windowMs } from './time-bucket.ts';
+import { daysBetween, expiresAt, locate, parseReadingAttribute, readingAt, windowMs, windowStartOf } from './time-bucket.ts';
 
 const t = Date.UTC(2024, 10, 24, 9, 20, 17, 345); // 2024-11-24T09:20:17.345Z
 
@@ -33,6 +33,15 @@ describe('time buckets', () => {
     expect(parseReadingAttribute(`${loc.sk}#${loc.attribute}`, loc.attribute)).toEqual({ ts: t, seq: 7 });
     expect(parseReadingAttribute(loc.sk, 'expiresAt')).toBeUndefined();
     expect(parseReadingAttribute(loc.sk, 'pk')).toBeUndefined();
+  });
+
+  it('reads the window start of an item once and every reading attribute from it', () => {
+    const loc = locate('d', t, 7);
+    const start = windowStartOf(`${loc.sk}#r1_2`);
+    expect(start).toBe(Date.UTC(2024, 10, 24, 9, 20));
+    expect(readingAt(start, loc.attribute)).toEqual({ ts: t, seq: 7 });
+    expect(readingAt(start, 'expiresAt')).toBeUndefined();
+    expect(() => windowStartOf('not-a-date')).toThrow(/does not start with an ISO window start/);
   });
 
   it('expires an item the retention after the end of its window, in epoch seconds', () => {

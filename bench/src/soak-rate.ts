@@ -1,0 +1,16 @@
+/** The soak's fixed rate: `--rate` when given, else half the end-to-end maximum this run measured, else 100 readings/s. */
+export const fallbackSoakRate = 100;
+
+export function soakRate(
+  given: number | undefined,
+  measuredStoredPerSecond: number | undefined,
+): { ratePerSecond: number; rateSource: string } {
+  if (given !== undefined) return { ratePerSecond: given, rateSource: '--rate' };
+  if (measuredStoredPerSecond !== undefined && measuredStoredPerSecond > 0) {
+    return {
+      ratePerSecond: Math.max(1, Math.round(measuredStoredPerSecond / 2)),
+      rateSource: `half the end-to-end rate measured in this run (${Math.round(measuredStoredPerSecond)}/s)`,
+    };
+  }
+  return { ratePerSecond: fallbackSoakRate, rateSource: 'default (no end-to-end rate measured in this run)' };
+}
