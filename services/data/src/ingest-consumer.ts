@@ -27,13 +27,17 @@ export interface IngestConsumerOptions {
   readonly receivers?: number;
   /** Long poll wait, seconds (SQS maximum 20). @default 20 */
   readonly waitTimeSeconds?: number;
-  /** @default 250 */
+  /**
+   * Under load the flushes fill up to this: with 100 devices, 1,000 messages give each device's
+   * window item ~10 readings per UpdateItem instead of ~2.5 at 250 (bench: 770 → 1,119 readings/s,
+   * 0.74 → 0.44 write units per reading). @default 1000
+   */
   readonly maxMessagesPerFlush?: number;
   /** How long a message waits for others to join its flush while a flush slot is free. @default 20 */
   readonly flushIntervalMs?: number;
   /** Flushes processed at once; more messages wait and go together into the next. @default 2 */
   readonly maxFlushesInFlight?: number;
-  /** Messages buffered or being processed before receivers pause. @default 1000 */
+  /** Messages buffered or being processed before receivers pause: two full flushes and the next gathering. @default 2500 */
   readonly maxBufferedMessages?: number;
   /**
    * Visibility timeout given to a message whose processing failed, by receive count (1-based):
@@ -58,10 +62,10 @@ export function createIngestConsumer(options: IngestConsumerOptions): IngestCons
   const { queue, processor, logger } = options;
   const receivers = options.receivers ?? 4;
   const waitTimeSeconds = options.waitTimeSeconds ?? 20;
-  const maxPerFlush = options.maxMessagesPerFlush ?? 250;
+  const maxPerFlush = options.maxMessagesPerFlush ?? 1000;
   const flushIntervalMs = options.flushIntervalMs ?? 20;
   const maxFlushesInFlight = Math.max(1, options.maxFlushesInFlight ?? 2);
-  const maxBuffered = Math.max(options.maxBufferedMessages ?? 1000, maxReceiveBatch);
+  const maxBuffered = Math.max(options.maxBufferedMessages ?? 2500, maxReceiveBatch);
   const retryDelay = options.retryDelaySeconds ?? defaultRetryDelay;
 
   let running = false;
