@@ -10,10 +10,9 @@
  * the same libraries and the same arguments; a change to `connectLive` should be mirrored.
  */
 import { CognitoIdentityClient, GetCredentialsForIdentityCommand, GetIdCommand } from '@aws-sdk/client-cognito-identity';
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { connectAsync, type MqttClient } from 'mqtt';
 import type { LiveAccess, WebRuntimeConfig } from '@fleet/core';
+import { presignedIotUrl } from '@fleet/core/iot-websocket';
 import type { FleetUser } from '@fleet/e2e';
 
 export interface BrowserLiveConnection {
@@ -28,35 +27,6 @@ export async function loadWebConfig(gatewayUrl: string): Promise<WebRuntimeConfi
   const res = await fetch(new URL('/config.json', gatewayUrl), { signal: AbortSignal.timeout(10_000) });
   if (!res.ok) throw new Error(`${gatewayUrl}/config.json answered ${res.status}`);
   return (await res.json()) as WebRuntimeConfig;
-}
-
-/** live.ts `presignedIotUrl`: the URL AWS IoT accepts for MQTT over WebSocket. */
-export async function presignedIotUrl(
-  config: Pick<WebRuntimeConfig, 'iotWebSocketUrl' | 'region'>,
-  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string },
-): Promise<string> {
-  const url = new URL(config.iotWebSocketUrl);
-  const signer = new SignatureV4({
-    service: 'iotdevicegateway',
-    region: config.region,
-    sha256: Sha256,
-    credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey },
-  });
-  const signed = await signer.presign(
-    {
-      method: 'GET',
-      protocol: url.protocol,
-      hostname: url.hostname,
-      port: url.port ? Number(url.port) : undefined,
-      path: url.pathname,
-      headers: { host: url.host },
-      query: {},
-    },
-    { expiresIn: 900 },
-  );
-  const query = new URLSearchParams(signed.query as Record<string, string>);
-  query.set('X-Amz-Security-Token', credentials.sessionToken);
-  return `${url.protocol}//${url.host}${url.pathname}?${query.toString()}`;
 }
 
 /**

@@ -12,11 +12,11 @@
  * Storage is read from the Data Service directly rather than through the gateway and the API
  * Service: the same table, without spending the shared 2 cores on JWT checks and a proxy hop.
  */
-import { readFile } from 'node:fs/promises';
-import { connectAsync, type MqttClient } from 'mqtt';
+import { type MqttClient } from 'mqtt';
 import { mapWithLimit, topics } from '@fleet/core';
 import type { Logger } from 'pino';
-import { createUser, type PlatformProcess, type RegisteredDevice } from '@fleet/e2e';
+import { connectDevice, createUser, type PlatformProcess, type RegisteredDevice } from '@fleet/e2e';
+import { deviceConnections } from './device-connection.ts';
 import { connectLoadGenerator, fleetReadingPayload, type LoadResult } from './load-generator.ts';
 import { ratePerSecond, summarizeLatencies, type LatencySummary } from './stats.ts';
 import { startProbe } from './latency-probe.ts';
@@ -114,16 +114,7 @@ export async function measureFleetIngestOn(platform: PlatformProcess, options: F
   const probeDevice = registered[deviceCount] as RegisteredDevice;
   const loadDevices = registered.slice(0, deviceCount);
   logger.info({ devices: loadDevices.length }, 'devices registered');
-  const ca = await readFile(platform.endpoints.caFile, 'utf8');
-  const tls = (d: RegisteredDevice) =>
-    ({
-      kind: 'tls',
-      host: platform.endpoints.mqttHost,
-      port: platform.endpoints.mqttPort,
-      ca,
-      cert: d.credentials.certificatePem,
-      key: d.credentials.privateKey,
-    }) as const;
+  const tls = await deviceConnections(platform.endpoints);
 
   const generator = await connectLoadGenerator({
     clients: loadDevices.map((d) => ({ clientId: d.device.deviceId, topic: topics.telemetry(d.device.deviceId), connection: tls(d) })),
@@ -137,17 +128,7 @@ export async function measureFleetIngestOn(platform: PlatformProcess, options: F
   });
   let probeClient: MqttClient;
   try {
-    probeClient = await connectAsync({
-      host: platform.endpoints.mqttHost,
-      port: platform.endpoints.mqttPort,
-      protocol: 'mqtts',
-      ca,
-      cert: probeDevice.credentials.certificatePem,
-      key: probeDevice.credentials.privateKey,
-      clientId: probeDevice.device.deviceId,
-      protocolVersion: 4,
-      reconnectPeriod: 0,
-    });
+    probeClient = await connectDevice(platform, probeDevice);
   } catch (err) {
     await generator.close();
     throw new Error(`the probe device could not connect to mqtts://${platform.endpoints.mqttHost}:${platform.endpoints.mqttPort}`, {

@@ -4,11 +4,10 @@
  * browser live chart latency. Both subscribers are a signed-in operator's browser identity,
  * connected as the web app connects (`browser-live-client.ts`).
  */
-import { readFile } from 'node:fs/promises';
-import { connectAsync, type MqttClient } from 'mqtt';
+import { type MqttClient } from 'mqtt';
 import { mapWithLimit, topics } from '@fleet/core';
 import type { Logger } from 'pino';
-import { createUser, startPlatformProcess, type FleetUser, type PlatformProcess, type RegisteredDevice } from '@fleet/e2e';
+import { connectDevice, createUser, startPlatformProcess, type FleetUser, type PlatformProcess, type RegisteredDevice } from '@fleet/e2e';
 import { connectLikeTheBrowser } from './browser-live-client.ts';
 import { createDataServiceReader, type DataServiceReader } from './data-service-reader.ts';
 import { createDeliveryRecorder } from './delivery-recorder.ts';
@@ -16,6 +15,7 @@ import { awsIotPublishesPerSecondPerConnection } from './fleet-ingest.ts';
 import { FleetUnavailableError } from './platform-session.ts';
 import { measureFleetBroker, type FleetBrokerMeasurement } from './fleet-broker.ts';
 import { measureLiveLatency, type LiveLatencyMeasurement } from './live-latency.ts';
+import { deviceConnections } from './device-connection.ts';
 import { connectLoadGenerator, fleetReadingPayload, type LoadGenerator } from './load-generator.ts';
 import { failedOutcome, settle, type Outcome } from './outcome.ts';
 import { firstErrorLine } from './platform-output.ts';
@@ -139,13 +139,12 @@ async function prepare(platform: PlatformProcess, options: FleetLiveOptions): Pr
     (i) => user.api.registerDevice(i === devices ? 'bench live probe' : `bench broker ${i + 1}`),
   );
   const probeDevice = registered[devices] as RegisteredDevice;
-  const ca = await readFile(platform.endpoints.caFile, 'utf8');
-  const { mqttHost: host, mqttPort: port } = platform.endpoints;
+  const tls = await deviceConnections(platform.endpoints);
   const generator = await connectLoadGenerator({
     clients: registered.slice(0, devices).map((d) => ({
       clientId: d.device.deviceId,
       topic: topics.telemetry(d.device.deviceId),
-      connection: { kind: 'tls', host, port, ca, cert: d.credentials.certificatePem, key: d.credentials.privateKey },
+      connection: tls(d),
     })),
     messagesPerClient: options.readingsPerDevice,
     window: options.window,
@@ -156,17 +155,7 @@ async function prepare(platform: PlatformProcess, options: FleetLiveOptions): Pr
     logger,
   });
   try {
-    const probe = await connectAsync({
-      host,
-      port,
-      protocol: 'mqtts',
-      ca,
-      cert: probeDevice.credentials.certificatePem,
-      key: probeDevice.credentials.privateKey,
-      clientId: probeDevice.device.deviceId,
-      protocolVersion: 4,
-      reconnectPeriod: 0,
-    });
+    const probe = await connectDevice(platform, probeDevice);
     logger.info({ devices }, 'fleet live: devices registered and connected');
     return {
       user,
@@ -178,7 +167,9 @@ async function prepare(platform: PlatformProcess, options: FleetLiveOptions): Pr
     };
   } catch (err) {
     await generator.close();
-    throw new Error(`the probe device could not connect to mqtts://${host}:${port}`, { cause: err });
+    throw new Error(`the probe device could not connect to mqtts://${platform.endpoints.mqttHost}:${platform.endpoints.mqttPort}`, {
+      cause: err,
+    });
   }
 }
 

@@ -9,13 +9,13 @@
  * from each device's latest item (its highest stored seq: cheap, one GET per device per sample);
  * the exact count at the end reads every raw reading back.
  */
-import { readFile } from 'node:fs/promises';
-import { connectAsync, type MqttClient } from 'mqtt';
+import { type MqttClient } from 'mqtt';
 import { mapWithLimit, topics } from '@fleet/core';
 import type { Logger } from 'pino';
-import { createUser, type PlatformProcess, type RegisteredDevice } from '@fleet/e2e';
+import { connectDevice, createUser, type PlatformProcess, type RegisteredDevice } from '@fleet/e2e';
 import { createDataServiceReader } from './data-service-reader.ts';
 import { startProbe } from './latency-probe.ts';
+import { deviceConnections } from './device-connection.ts';
 import { connectLoadGenerator, fleetReadingPayload, type LoadResult } from './load-generator.ts';
 import { sampleTreeMemory, type TreeMemory } from './process-memory.ts';
 import { countStoredOnce, judgeSoak, type SoakCount, type SoakSample, type SoakVerdict } from './soak-verdict.ts';
@@ -71,16 +71,7 @@ export async function runSoak(platform: PlatformProcess, options: SoakOptions): 
   );
   const probeDevice = registered[deviceCount] as RegisteredDevice;
   const devices = registered.slice(0, deviceCount);
-  const ca = await readFile(platform.endpoints.caFile, 'utf8');
-  const tls = (d: RegisteredDevice) =>
-    ({
-      kind: 'tls',
-      host: platform.endpoints.mqttHost,
-      port: platform.endpoints.mqttPort,
-      ca,
-      cert: d.credentials.certificatePem,
-      key: d.credentials.privateKey,
-    }) as const;
+  const tls = await deviceConnections(platform.endpoints);
   const perClient = ratePerSecond / deviceCount;
   const generator = await connectLoadGenerator({
     clients: devices.map((d) => ({ clientId: d.device.deviceId, topic: topics.telemetry(d.device.deviceId), connection: tls(d) })),
@@ -95,17 +86,7 @@ export async function runSoak(platform: PlatformProcess, options: SoakOptions): 
   });
   let probeClient: MqttClient | undefined;
   try {
-    probeClient = await connectAsync({
-      host: platform.endpoints.mqttHost,
-      port: platform.endpoints.mqttPort,
-      protocol: 'mqtts',
-      ca,
-      cert: probeDevice.credentials.certificatePem,
-      key: probeDevice.credentials.privateKey,
-      clientId: probeDevice.device.deviceId,
-      protocolVersion: 4,
-      reconnectPeriod: 0,
-    });
+    probeClient = await connectDevice(platform, probeDevice);
     const acknowledged = devices.map(() => new Set<number>());
     let acknowledgedTotal = 0;
     const ids = devices.map((d) => d.device.deviceId);

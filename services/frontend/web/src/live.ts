@@ -5,44 +5,14 @@
  * https://docs.aws.amazon.com/iot/latest/developerguide/protocols.html#mqtt-ws
  */
 import { CognitoIdentityClient, GetCredentialsForIdentityCommand, GetIdCommand } from '@aws-sdk/client-cognito-identity';
-import { SignatureV4 } from '@smithy/signature-v4';
-import { Sha256 } from '@aws-crypto/sha256-js';
 import { parseReading, topics, type Reading } from '@fleet/core';
+import { presignedIotUrl } from '@fleet/core/iot-websocket';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { RuntimeConfig } from './config.ts';
 import type { Session } from './auth.ts';
 import type { Api } from './api.ts';
 
 export type LiveReading = Reading;
-
-export async function presignedIotUrl(
-  config: RuntimeConfig,
-  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string },
-): Promise<string> {
-  const url = new URL(config.iotWebSocketUrl);
-  const signer = new SignatureV4({
-    service: 'iotdevicegateway',
-    region: config.region,
-    sha256: Sha256,
-    // AWS IoT wants the session token appended after signing, not signed.
-    credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey },
-  });
-  const signed = await signer.presign(
-    {
-      method: 'GET',
-      protocol: url.protocol,
-      hostname: url.hostname,
-      port: url.port ? Number(url.port) : undefined,
-      path: url.pathname,
-      headers: { host: url.host },
-      query: {},
-    },
-    { expiresIn: 900 },
-  );
-  const query = new URLSearchParams(signed.query as Record<string, string>);
-  query.set('X-Amz-Security-Token', credentials.sessionToken);
-  return `${url.protocol}//${url.host}${url.pathname}?${query.toString()}`;
-}
 
 export async function connectLive(config: RuntimeConfig, session: Session, api: Api): Promise<MqttClient> {
   const identity = new CognitoIdentityClient({
