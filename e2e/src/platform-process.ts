@@ -80,7 +80,8 @@ export async function startPlatformProcess(
   let endpoints: LocalEndpointsFile | undefined;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`the platform exited with ${child.exitCode} while starting:\n${output}`);
-    if (output.includes('Fleet is up')) {
+    // The launcher prints its table once every service is healthy, or after its own wait without them.
+    if (output.includes('Fleet is up') || output.includes('Fleet started in')) {
       endpoints = await readLocalEndpointsFile(dataLayout(dataDir).endpointsFile);
       if (await allHealthy(endpoints)) break;
     }

@@ -10,7 +10,11 @@ import { exitGracefullyOnSignal } from '@fleet/core/process';
 import { readLaunchConfig, UsageRequested } from './launcher/launch-config.ts';
 import { checkNodeRuntime, supportedNodeRange } from './launcher/node-runtime.ts';
 import { startPlatform } from './launcher/platform.ts';
+import { waitUntilHealthy } from './gateway/index.ts';
 import { awsCredentialsRow, formatStatusTable } from './launcher/status-table.ts';
+
+/** How long `npm start` waits for every service's health check before printing the table anyway. */
+const startupHealthTimeoutMs = 60_000;
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -61,7 +65,13 @@ async function main(): Promise<void> {
     { what: 'Live status (JSON)', where: `${e.awsEndpoint}/_fleet/status`, note: 'processes, restarts, health; changes are logged' },
     { what: 'Runtime', where: `Node.js ${process.version}`, note: process.execPath },
   ];
-  console.log(formatStatusTable(`Fleet is up in ${((Date.now() - started) / 1000).toFixed(1)} s — data in ${config.dataDir}`, rows));
+  // "Up" means every service answers its health check, not that its process exists.
+  const healthy = platform.health ? await waitUntilHealthy(platform.health, startupHealthTimeoutMs) : true;
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  const title = healthy
+    ? `Fleet is up in ${seconds} s — data in ${config.dataDir}`
+    : `Fleet started in ${seconds} s, but not every service answers its health check yet — see ${e.awsEndpoint}/_fleet/status and ${config.dataDir}/logs`;
+  console.log(formatStatusTable(title, rows));
   console.log('  Ctrl-C stops everything; data stays for the next start.\n');
 
   // The services drain within their own timeouts (25 s at most), then the stand-ins close.

@@ -4,8 +4,8 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createHealthChecker, type TargetHealth, type TargetReadiness } from './health-checks.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHealthChecker, waitUntilHealthy, type TargetHealth, type TargetReadiness } from './health-checks.ts';
 
 let server: Server;
 let baseUrl: string;
@@ -74,4 +74,33 @@ it('reports a target that answers no readiness report as unready, saying why', a
   } finally {
     checker.stop();
   }
+});
+
+describe('waiting for every target at start', () => {
+  it('resolves true once a target that starts late answers, false when one never does', async () => {
+    const late = createServer((_req, res) => res.end('ok'));
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer();
+      probe.listen(0, '127.0.0.1', () => {
+        const { port: p } = probe.address() as AddressInfo;
+        probe.close(() => resolve(p));
+      });
+    });
+    const checker = createHealthChecker([{ name: 'late', baseUrl: `http://127.0.0.1:${port}`, healthPath: '/health' }], {
+      intervalMs: 60_000,
+    });
+    setTimeout(() => late.listen(port, '127.0.0.1'), 300);
+    try {
+      expect(await waitUntilHealthy(checker, 10_000, 50)).toBe(true);
+      // A port nothing listens on (discard, 9) never answers.
+      const silent = createHealthChecker([{ name: 'silent', baseUrl: 'http://127.0.0.1:9', healthPath: '/health' }], {
+        intervalMs: 60_000,
+      });
+      expect(await waitUntilHealthy(silent, 300, 50)).toBe(false);
+      silent.stop();
+    } finally {
+      checker.stop();
+      late.close();
+    }
+  });
 });

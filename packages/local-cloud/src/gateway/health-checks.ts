@@ -105,3 +105,17 @@ export function createHealthChecker(
     stop: () => clearInterval(timer),
   };
 }
+
+/**
+ * Checks every target until all answer healthy or `timeoutMs` passes; whether they all did. The
+ * launcher announces "Fleet is up" only then: a service process exists well before it listens.
+ */
+export async function waitUntilHealthy(checker: HealthChecker, timeoutMs: number, pollMs = 250): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await checker.checkNow();
+    if (Object.values(checker.all()).every((h) => h === 'healthy')) return true;
+    if (Date.now() + pollMs > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+}
