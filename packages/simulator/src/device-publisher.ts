@@ -77,7 +77,9 @@ export async function connectDevice(connection: DeviceConnection, signals: Devic
       while (!stopped && (count === undefined || seq < startSeq + count)) {
         while (inFlight.size >= window) await Promise.race(inFlight);
         publishOne(seq++);
-        next += intervalMs * (1 + (Math.random() * 2 - 1) * jitter);
+        // From the later of the plan and now: after a stall (a busy machine, a slow PUBACK) the device
+        // does not catch up in a burst, which could pass the broker's 100 publishes/s per connection.
+        next = Math.max(next, Date.now()) + intervalMs * (1 + (Math.random() * 2 - 1) * jitter);
         const wait = next - Date.now();
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       }
