@@ -1,2 +1,3 @@
-/** `@fleet/core/process`: what every process entry point (`main.ts`) does the same way. */
+/** `@fleet/core/process`: what process entry points (`main.ts`) do the same way: graceful shutdown, a free port. */
 export { exitGracefullyOnSignal, type GracefulShutdownOptions, type ShutdownLog, type ShutdownProcess } from './graceful-shutdown.ts';
+export { freePort } from './free-port.ts';

@@ -1,3 +1,3 @@
 export * from './mqtt-payloads.ts';
 export * from './local-references.ts';
-export * from './free-port.ts';
+export { freePort } from '../process/free-port.ts';

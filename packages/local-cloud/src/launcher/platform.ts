@@ -7,6 +7,7 @@ import type { Server as HttpServer } from 'node:http';
 import type { Logger } from 'pino';
 import { monitoring, services, type ServiceName } from '@fleet/core';
 import { writeEndpointsFile, type LocalEndpointsFile } from '@fleet/core/endpoints-file';
+import { freePort } from '@fleet/core/process';
 import { createGateway, createHealthChecker, createJwtAuthorizer, createTaskBalancer, type HealthChecker } from '../gateway/index.ts';
 import type { LaunchConfig } from './launch-config.ts';
 import { localNames } from './host-allow-list.ts';
@@ -78,7 +79,7 @@ export async function startPlatform(config: LaunchConfig, repoRoot: string, log:
         const port = config.ports.services[index] ?? service.port;
         const tasks = service.name === 'data' ? config.dataTasks : 1;
         // One task listens on the service's port; several sit behind a load balancer there (task-balancer.ts).
-        const taskPorts = tasks === 1 ? [port] : await Promise.all(Array.from({ length: tasks }, () => freeLoopbackPort(host)));
+        const taskPorts = tasks === 1 ? [port] : await Promise.all(Array.from({ length: tasks }, () => freePort(host)));
         const started: ServiceProcess[] = [];
         for (const [task, taskPort] of taskPorts.entries()) {
           const environment = localTaskEnvironment({
@@ -92,7 +93,7 @@ export async function startPlatform(config: LaunchConfig, repoRoot: string, log:
           });
           const logGroupName = monitoring.serviceLogGroup(service.name);
           const taskName = task === 0 ? service.name : `${service.name}-${task + 1}`;
-          const process = await startServiceProcess({
+          const taskProcess = await startServiceProcess({
             service,
             taskName,
             repoRoot,
@@ -103,8 +104,8 @@ export async function startPlatform(config: LaunchConfig, repoRoot: string, log:
             onLine: (line) => cloud.ingestServiceLine(line, logGroupName),
             onStateChange: (child) => status.childChanged('service', child),
           });
-          processes.push(process);
-          started.push(process);
+          processes.push(taskProcess);
+          started.push(taskProcess);
         }
         if (tasks > 1) {
           const balancer = createTaskBalancer({
@@ -166,15 +167,6 @@ async function assertPortFree(host: string, port: number): Promise<void> {
     );
     server.listen(port, host, () => server.close(() => resolve()));
   });
-}
-
-/** A port free on `host` now, for a task that sits behind a load balancer (the OS picks it). */
-async function freeLoopbackPort(host: string): Promise<number> {
-  const server: Server = createServer();
-  await listen(server, 0, host);
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 function listen(server: Server | HttpServer, port: number, host: string): Promise<void> {
