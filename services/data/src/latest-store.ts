@@ -8,6 +8,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mapWithLimit, type LatestValues, type Reading } from '@fleet/core';
+import { reportWriteUnits, type WriteUnitsListener } from './consumed-capacity.ts';
 import { latestOfItem } from './device-states.ts';
 import { isConditionFailed, withBackoff } from './retry.ts';
 
@@ -31,11 +32,8 @@ export interface LatestStoreOptions {
   readonly tableName: string;
   /** @default 8 */
   readonly writeConcurrency?: number;
-  /**
-   * Told the write units DynamoDB reports for each successful write (`ReturnConsumedCapacity:
-   * 'TOTAL'`). A write refused by its condition is billed too but reports nothing.
-   */
-  readonly onWriteUnits?: (units: number) => void;
+  /** Told the write units DynamoDB reports for each successful write; one refused by its condition is billed too but reports nothing. */
+  readonly onWriteUnits?: WriteUnitsListener;
 }
 
 const isNewer = (a: { ts: number; seq: number }, b: { ts: number; seq: number }) => a.ts > b.ts || (a.ts === b.ts && a.seq > b.seq);
@@ -71,8 +69,7 @@ export function createLatestStore(options: LatestStoreOptions): LatestStore {
             }),
           ),
         );
-        const units = out.ConsumedCapacity?.CapacityUnits;
-        if (units !== undefined) options.onWriteUnits?.(units);
+        reportWriteUnits(out, options.onWriteUnits);
         updated++;
       } catch (error) {
         if (isConditionFailed(error)) older++;

@@ -12,6 +12,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mapWithLimit, type Reading } from '@fleet/core';
 import type { Logger } from 'pino';
+import { reportWriteUnits, type WriteUnitsListener } from './consumed-capacity.ts';
 import { decodeValues, encodeValues } from './reading-codec.ts';
 import { withBackoff } from './retry.ts';
 import { daysBetween, expiresAt, locate, partitionKey, readingAt, windowSortKey, windowStartOf } from './time-bucket.ts';
@@ -55,11 +56,8 @@ export interface TelemetryStoreOptions {
   readonly logger: Logger;
   /** Concurrent UpdateItem calls per `write`. @default 8 */
   readonly writeConcurrency?: number;
-  /**
-   * Told the write units DynamoDB reports for each write (`ReturnConsumedCapacity: 'TOTAL'`): the
-   * cost of storing readings, billed on the larger of the item before and after the write.
-   */
-  readonly onWriteUnits?: (units: number) => void;
+  /** Told the write units DynamoDB reports for each write. */
+  readonly onWriteUnits?: WriteUnitsListener;
 }
 
 /**
@@ -82,10 +80,6 @@ interface WindowWrite {
 export function createTelemetryStore(options: TelemetryStoreOptions): TelemetryStore {
   const { client, tableName, logger } = options;
   const concurrency = options.writeConcurrency ?? 8;
-  const consumed = (out: { ConsumedCapacity?: { CapacityUnits?: number } }) => {
-    const units = out.ConsumedCapacity?.CapacityUnits;
-    if (units !== undefined) options.onWriteUnits?.(units);
-  };
 
   /** One UpdateItem for readings of one window; returns how many were already there. */
   async function updateWindow(pk: string, sk: string, entries: WindowWrite['readings']): Promise<number> {
@@ -111,7 +105,7 @@ export function createTelemetryStore(options: TelemetryStoreOptions): TelemetryS
         }),
       ),
     );
-    consumed(out);
+    reportWriteUnits(out, options.onWriteUnits);
     const old = out.Attributes ?? {};
     return entries.filter(({ attribute }) => attribute in old).length;
   }
@@ -137,7 +131,7 @@ export function createTelemetryStore(options: TelemetryStoreOptions): TelemetryS
         }),
       ),
     );
-    consumed(out);
+    reportWriteUnits(out, options.onWriteUnits);
     return out.Attributes ? 1 : 0;
   }
 

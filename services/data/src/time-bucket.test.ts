@@ -1,7 +1,7 @@
 import { telemetryLimits } from '@fleet/core';
 import { describe, expect, it } from 'vitest';
 import { decodeValues, encodeValues } from './reading-codec.ts';
-import { daysBetween, expiresAt, locate, parseReadingAttribute, readingAt, windowMs, windowStartOf } from './time-bucket.ts';
+import { daysBetween, expiresAt, locate, readingAt, windowMs, windowStartOf } from './time-bucket.ts';
 
 const t = Date.UTC(2024, 10, 24, 9, 20, 17, 345); // 2024-11-24T09:20:17.345Z
 
@@ -29,10 +29,10 @@ describe('time buckets', () => {
 
   it('recovers (ts, seq) from the sort key and attribute name, and ignores other attributes', () => {
     const loc = locate('d', t, 7);
-    expect(parseReadingAttribute(loc.sk, loc.attribute)).toEqual({ ts: t, seq: 7 });
-    expect(parseReadingAttribute(`${loc.sk}#${loc.attribute}`, loc.attribute)).toEqual({ ts: t, seq: 7 });
-    expect(parseReadingAttribute(loc.sk, 'expiresAt')).toBeUndefined();
-    expect(parseReadingAttribute(loc.sk, 'pk')).toBeUndefined();
+    expect(readingAt(windowStartOf(loc.sk), loc.attribute)).toEqual({ ts: t, seq: 7 });
+    expect(readingAt(windowStartOf(`${loc.sk}#${loc.attribute}`), loc.attribute)).toEqual({ ts: t, seq: 7 });
+    expect(readingAt(windowStartOf(loc.sk), 'expiresAt')).toBeUndefined();
+    expect(readingAt(windowStartOf(loc.sk), 'pk')).toBeUndefined();
   });
 
   it('reads the window start of an item once and every reading attribute from it', () => {

@@ -77,19 +77,14 @@ export function windowStartOf(sk: string): number {
 }
 
 /**
- * The (ts, seq) of a reading attribute of an item whose window starts at `start`, or undefined for
- * other attributes. Takes the parsed start, not the sort key: a query parses each item's sort key
+ * Inverse of `locate(...).attribute`: the (ts, seq) of a reading attribute of an item whose window
+ * starts at `start`, or undefined for other attributes. Takes the parsed start, not the sort key: a query parses each item's sort key
  * once rather than once per reading (a day of 1 Hz readings is 86,400 attributes).
  */
 export function readingAt(start: number, attribute: string): { ts: number; seq: number } | undefined {
   const match = attributePattern.exec(attribute);
   if (!match) return undefined;
   return { ts: start + Number(match[1]), seq: Number(match[2]) };
-}
-
-/** Inverse of `locate(...).attribute`: the (ts, seq) of a reading attribute, or undefined for other attributes. */
-export function parseReadingAttribute(sk: string, attribute: string): { ts: number; seq: number } | undefined {
-  return attributePattern.test(attribute) ? readingAt(windowStartOf(sk), attribute) : undefined;
 }
 
 /**
