@@ -6,7 +6,7 @@
  */
 import { AwsError, type JsonOperation } from '../aws-endpoint/index.ts';
 import { accountId, queueArn } from './sqs-attributes.ts';
-import type { ReceivedMessage, SendEntry, SqsEngine } from './sqs-engine.ts';
+import type { ReceivedMessage, SendEntry, SentMessage, SqsEngine } from './sqs-engine.ts';
 import { batchFailure, invalidParameter, sqsError } from './sqs-errors.ts';
 import { optionalInteger, requiredString, stringList, type Input } from './sqs-input.ts';
 import type { MessageAttributeValue } from './sqs-md5.ts';
@@ -33,25 +33,11 @@ export function messageOperations(engine: SqsEngine): Record<string, JsonOperati
       if (totalSize > 262_144) {
         throw sqsError('BatchRequestTooLong', `Batch requests cannot be longer than 262144 bytes. You have sent ${totalSize} bytes.`);
       }
+      const results = await sendEach(engine, name, entries);
       const failed: ReturnType<typeof batchFailure>[] = [];
-      const valid: { id: string; entry: SendEntry }[] = [];
-      for (const entry of entries) {
-        try {
-          valid.push({ id: String(entry.Id), entry: parseSendEntry(entry) });
-        } catch (err) {
-          failed.push(batchFailure(String(entry.Id), err));
-        }
-      }
-      const results =
-        valid.length > 0
-          ? await engine.send(
-              name,
-              valid.map((v) => v.entry),
-            )
-          : [];
       const successful: Record<string, string>[] = [];
       results.forEach((result, i) => {
-        const id = valid[i]!.id;
+        const id = String(entries[i]!.Id);
         if (result instanceof AwsError) failed.push(batchFailure(id, result));
         else
           successful.push({
@@ -171,8 +157,35 @@ function selectAttributes(
 // Characters SQS accepts in a body: #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF.
 const invalidBodyCharacter = /[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
 
-/** A send entry from SendMessage's fields, validated as SQS does (also for the rules engine's in-process sends). */
-export function parseSendEntry(input: Input): SendEntry {
+/**
+ * Validates each entry as SendMessage does and sends the valid ones in one durable write: one result
+ * per entry, in order, the sent message or why that entry was refused. SendMessageBatch and the
+ * rules engine's in-process sends (`SqsStandIn.sendBatch`) both use it.
+ */
+export async function sendEach(engine: SqsEngine, name: string, entries: readonly Input[]): Promise<(SentMessage | AwsError)[]> {
+  const results: (SentMessage | AwsError | undefined)[] = [];
+  const valid: { index: number; entry: SendEntry }[] = [];
+  entries.forEach((input, index) => {
+    try {
+      valid.push({ index, entry: parseSendEntry(input) });
+      results.push(undefined);
+    } catch (err) {
+      // As batchFailure reports anything else: InternalError with the message.
+      results.push(err instanceof AwsError ? err : new AwsError('InternalError', err instanceof Error ? err.message : String(err), 500));
+    }
+  });
+  if (valid.length > 0) {
+    const sent = await engine.send(
+      name,
+      valid.map((v) => v.entry),
+    );
+    sent.forEach((result, i) => (results[valid[i]!.index] = result));
+  }
+  return results as (SentMessage | AwsError)[];
+}
+
+/** A send entry from SendMessage's fields, validated as SQS does. */
+function parseSendEntry(input: Input): SendEntry {
   const body = input.MessageBody;
   if (typeof body !== 'string' || body.length === 0)
     throw sqsError('MissingParameter', 'The request must contain the parameter MessageBody.');

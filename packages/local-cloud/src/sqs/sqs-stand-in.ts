@@ -9,8 +9,8 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { AwsError, jsonProtocolHandler, type AwsServiceHandler } from '../aws-endpoint/index.ts';
-import { createSqsEngine, type SendEntry } from './sqs-engine.ts';
-import { messageOperations, parseSendEntry } from './sqs-message-operations.ts';
+import { createSqsEngine } from './sqs-engine.ts';
+import { messageOperations, sendEach } from './sqs-message-operations.ts';
 import { createMoveTasks } from './sqs-move-tasks.ts';
 import { moveTaskOperations } from './sqs-move-task-operations.ts';
 import { queueName, queueOperations } from './sqs-queue-operations.ts';
@@ -55,30 +55,17 @@ export async function createSqsStandIn(options: SqsStandInOptions): Promise<SqsS
     },
   });
   async function sendBatch(queueUrl: string, bodies: readonly string[]): Promise<(Error | undefined)[]> {
-    const outcomes: (Error | undefined)[] = [];
-    const valid: { index: number; entry: SendEntry }[] = [];
-    bodies.forEach((body, index) => {
-      try {
-        valid.push({ index, entry: parseSendEntry({ MessageBody: body }) });
-        outcomes.push(undefined);
-      } catch (err) {
-        outcomes.push(codeFirst(err));
-      }
-    });
-    if (valid.length === 0) return outcomes;
     let results;
     try {
-      results = await engine.send(
+      results = await sendEach(
+        engine,
         queueName({ QueueUrl: queueUrl }),
-        valid.map((v) => v.entry),
+        bodies.map((body) => ({ MessageBody: body })),
       );
     } catch (err) {
       throw codeFirst(err);
     }
-    results.forEach((result, i) => {
-      if (result instanceof AwsError) outcomes[valid[i]!.index] = codeFirst(result);
-    });
-    return outcomes;
+    return results.map((result) => (result instanceof AwsError ? codeFirst(result) : undefined));
   }
 
   return {
