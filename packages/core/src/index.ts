@@ -7,6 +7,8 @@ export * from './routes.ts';
 export * from './services.ts';
 export * from './service-environment.ts';
 export * from './iot-policies.ts';
+export * from './iot-jobs.ts';
+export * from './iot-jobs-topics.ts';
 export * from './auth.ts';
 export * from './iot-sql/index.ts';
 export * from './api-contract.ts';
