@@ -35,7 +35,8 @@ export type ParsedJobsTopic =
   /** A topic under `$aws/things/<thing>/jobs/` that maps to no operation (answered with InvalidTopic). */
   | { readonly kind: 'invalid'; readonly thingName: string }
   /** Replies and notifications: the service's own messages, not requests. */
-  | { readonly kind: 'reply' | 'notification'; readonly thingName: string };
+  | { readonly kind: 'reply'; readonly thingName: string }
+  | { readonly kind: 'notification'; readonly thingName: string };
 
 /**
  * Reads a topic under `$aws/things/<thing>/jobs/`; undefined for any other topic. Job ids are

@@ -44,7 +44,7 @@ const jsonContentTypes: Readonly<Record<string, string>> = {
   sqs: 'application/x-amz-json-1.0',
   monitoring: 'application/x-amz-json-1.0',
 };
-const restServices = new Set(['iot', 'iotdata']);
+const restServices = new Set(['iot', 'iotdata', 'iot-jobs-data']);
 
 export function authenticationError(service: string, kind: AuthFailureKind, message: string): AwsResponse {
   if (service === 's3') {

@@ -22,6 +22,7 @@ export function accessChecks(req: AwsRequest, arns: LocalArns): readonly AccessC
       return s3Access(req, arns);
     case 'iot':
     case 'iotdata':
+    case 'iot-jobs-data':
       return iotAccess(req, arns);
     default:
       return jsonServiceAccess(req, arns);

@@ -1,23 +1,41 @@
 /**
- * IAM actions and resources of the AWS IoT control-plane and data-plane REST APIs: the operation
- * is found from the method and path template of the AWS IoT API Reference, its resource type from
- * the Service Authorization Reference for AWS IoT (`thing/<name>`, `cert/<id>`, `policy/<name>`,
- * `topic/<topic>`; operations without a resource type act on `*`).
+ * IAM actions and resources of the AWS IoT control-plane, data-plane and Jobs data-plane REST
+ * APIs: the operation is found from the signing name, method and path template of the AWS IoT API
+ * Reference, its resource types from the Service Authorization Reference for AWS IoT
+ * (`thing/<name>`, `thinggroup/<name>`, `job/<id>`, `cert/<id>`, `policy/<name>`, `topic/<topic>`;
+ * operations without a resource type act on `*`). An operation on several resources (CreateJob on
+ * its job and its targets) needs each.
  */
 import type { AwsRequest } from '../aws-endpoint/aws-request.ts';
 import { decodeUriLoosely } from '../aws-endpoint/aws-request.ts';
-import type { AccessCheck } from './access-check.ts';
+import { jsonObjectBody, stringField, type AccessCheck } from './access-check.ts';
 import type { LocalArns } from './local-arns.ts';
 
-type Resource = (labels: Readonly<Record<string, string>>, arns: LocalArns) => string;
+type Resource = (labels: Readonly<Record<string, string>>, arns: LocalArns, req: AwsRequest) => string | readonly string[];
 const thing: Resource = (l, arns) => arns.iot(`thing/${l.thingName ?? ''}`);
+const thingGroup: Resource = (l, arns) => arns.iot(`thinggroup/${l.thingGroupName ?? ''}`);
+const job: Resource = (l, arns) => arns.iot(`job/${l.jobId ?? ''}`);
+const jobAndThing: Resource = (l, arns, req) => [job(l, arns, req), thing(l, arns, req)].flat();
+/** CreateJob: the job and each target (thing or thing-group ARN) of the body. */
+const jobAndTargets: Resource = (l, arns, req) => {
+  const targets = jsonObjectBody(req).targets;
+  const arnsOfTargets = Array.isArray(targets) ? targets.filter((t): t is string => typeof t === 'string') : [];
+  return [arns.iot(`job/${l.jobId ?? ''}`), ...arnsOfTargets];
+};
+/** AddThingToThingGroup / RemoveThingFromThingGroup name the group and the thing in the body, by name or ARN. */
+const groupAndThingOfBody: Resource = (_l, arns, req) => {
+  const body = jsonObjectBody(req);
+  const group = stringField(body, 'thingGroupArn') ?? arns.iot(`thinggroup/${stringField(body, 'thingGroupName') ?? ''}`);
+  const member = stringField(body, 'thingArn') ?? arns.iot(`thing/${stringField(body, 'thingName') ?? ''}`);
+  return [group, member];
+};
 const cert: Resource = (l, arns) => arns.iot(`cert/${l.certificateId ?? ''}`);
 const policy: Resource = (l, arns) => arns.iot(`policy/${l.policyName ?? ''}`);
 const topic: Resource = (l, arns) => arns.iot(`topic/${l.topic ?? ''}`);
 const any: Resource = () => '*';
 
-/** [method, path template, operation (IAM action name), resource]. */
-const routes: readonly (readonly [string, string, string, Resource])[] = [
+/** [method, path template, operation (IAM action name), resource], by signing name. */
+const controlAndDataRoutes: readonly (readonly [string, string, string, Resource])[] = [
   ['POST', '/things/{thingName}', 'CreateThing', thing],
   ['GET', '/things/{thingName}', 'DescribeThing', thing],
   ['PATCH', '/things/{thingName}', 'UpdateThing', thing],
@@ -50,17 +68,42 @@ const routes: readonly (readonly [string, string, string, Resource])[] = [
   ['GET', '/api/things/shadow/ListNamedShadowsForThing/{thingName}', 'ListNamedShadowsForThing', thing],
   ['GET', '/retainedMessage/{topic}', 'GetRetainedMessage', topic],
   ['GET', '/retainedMessage', 'ListRetainedMessages', any],
+  // Static thing groups.
+  ['POST', '/thing-groups/{thingGroupName}', 'CreateThingGroup', thingGroup],
+  ['GET', '/thing-groups/{thingGroupName}', 'DescribeThingGroup', thingGroup],
+  ['DELETE', '/thing-groups/{thingGroupName}', 'DeleteThingGroup', thingGroup],
+  ['GET', '/thing-groups', 'ListThingGroups', any],
+  ['PUT', '/thing-groups/addThingToThingGroup', 'AddThingToThingGroup', groupAndThingOfBody],
+  ['PUT', '/thing-groups/removeThingFromThingGroup', 'RemoveThingFromThingGroup', groupAndThingOfBody],
+  ['GET', '/thing-groups/{thingGroupName}/things', 'ListThingsInThingGroup', thingGroup],
+  ['GET', '/things/{thingName}/thing-groups', 'ListThingGroupsForThing', thing],
+  // Jobs (control plane).
+  ['PUT', '/jobs/{jobId}', 'CreateJob', jobAndTargets],
+  ['GET', '/jobs/{jobId}', 'DescribeJob', job],
+  ['GET', '/jobs', 'ListJobs', any],
+  ['PUT', '/jobs/{jobId}/cancel', 'CancelJob', job],
+  ['DELETE', '/jobs/{jobId}', 'DeleteJob', job],
+  ['GET', '/jobs/{jobId}/things', 'ListJobExecutionsForJob', job],
+  ['GET', '/things/{thingName}/jobs/{jobId}', 'DescribeJobExecution', thing],
+  ['GET', '/things/{thingName}/jobs', 'ListJobExecutionsForThing', thing],
+  ['PUT', '/things/{thingName}/jobs/{jobId}/cancel', 'CancelJobExecution', jobAndThing],
 ];
 
-const compiled = routes.map(([method, path, operation, resource]) => ({
-  method,
-  segments: path.split('/').filter(Boolean),
-  operation,
-  resource,
-}));
+/** The Jobs data plane (signing name iot-jobs-data): a device's own executions, on its thing. */
+const jobsDataRoutes: readonly (readonly [string, string, string, Resource])[] = [
+  ['GET', '/things/{thingName}/jobs', 'GetPendingJobExecutions', thing],
+  ['PUT', '/things/{thingName}/jobs/$next', 'StartNextPendingJobExecution', thing],
+  ['GET', '/things/{thingName}/jobs/{jobId}', 'DescribeJobExecution', thing],
+  ['POST', '/things/{thingName}/jobs/{jobId}', 'UpdateJobExecution', thing],
+];
+
+const compile = (routes: readonly (readonly [string, string, string, Resource])[]) =>
+  routes.map(([method, path, operation, resource]) => ({ method, segments: path.split('/').filter(Boolean), operation, resource }));
+const compiledByService = { default: compile(controlAndDataRoutes), jobsData: compile(jobsDataRoutes) };
 
 export function iotAccess(req: AwsRequest, arns: LocalArns): AccessCheck[] {
   const segments = req.path.split('/').filter(Boolean);
+  const compiled = req.service === 'iot-jobs-data' ? compiledByService.jobsData : compiledByService.default;
   for (const route of compiled) {
     if (route.method !== req.method.toUpperCase() || route.segments.length !== segments.length) continue;
     const labels: Record<string, string> = {};
@@ -72,7 +115,7 @@ export function iotAccess(req: AwsRequest, arns: LocalArns): AccessCheck[] {
       }
       return expected === actual;
     });
-    if (matches) return [{ action: `iot:${route.operation}`, resource: route.resource(labels, arns) }];
+    if (matches) return [route.resource(labels, arns, req)].flat().map((resource) => ({ action: `iot:${route.operation}`, resource }));
   }
   // Not an operation of the IoT API: only the account root may be answered that it does not exist.
   return [{ action: `iot:${req.method.toUpperCase()}${req.path}`, resource: '*' }];

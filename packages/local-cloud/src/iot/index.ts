@@ -1,6 +1,7 @@
 /**
- * The AWS IoT Core stand-in: local CA, registry + control plane (`iot`), data plane (`iotdata`)
- * and the MQTT broker (mutual TLS + SigV4-presigned WebSocket), wired together.
+ * The AWS IoT Core stand-in: local CA, registry + control plane (`iot`), data plane (`iotdata`),
+ * IoT Jobs (control plane, `iot-jobs-data` and the device side over MQTT) and the MQTT broker
+ * (mutual TLS + SigV4-presigned WebSocket), wired together.
  */
 import { join } from 'node:path';
 import { writeFileAtomically } from '../durable-files/atomic-file.ts';
@@ -9,10 +10,14 @@ import type { AwsServiceHandler } from '../aws-endpoint/index.ts';
 import { loadOrCreateLocalCa } from './ca/local-ca.ts';
 import { createControlPlaneHandler } from './control-plane/control-plane-handler.ts';
 import { createDataPlaneHandler } from './control-plane/data-plane-handler.ts';
-import { createIotBroker, type MessageListener } from './broker/iot-broker.ts';
+import { createIotBroker, type IotBroker, type MessageListener } from './broker/iot-broker.ts';
 import type { ResolveCredentials } from './broker/sigv4-presigned-url.ts';
 import { createIotRegistry } from './registry/iot-registry.ts';
 import { openRegistryStore } from './registry/registry-store.ts';
+import { createJobsDataPlaneHandler } from './jobs/jobs-data-plane-handler.ts';
+import { createJobsEngine, type JobsEngine } from './jobs/jobs-engine.ts';
+import { createJobsMqttListener } from './jobs/jobs-mqtt-listener.ts';
+import { openJobStore } from './jobs/job-store.ts';
 
 export type { BrokerMessage, MessageListener, MessageOutcome } from './broker/iot-broker.ts';
 export type { ResolveCredentials, ResolvedCredentials } from './broker/sigv4-presigned-url.ts';
@@ -35,6 +40,8 @@ export interface IotStandInOptions {
   readonly log?: Logger;
   /** AWS IoT's per-connection publish quota (100/s); 0 disables it, e.g. for benchmarks. */
   readonly maxPublishesPerSecond?: number;
+  /** The IoT Jobs clock, epoch ms (tests of execution timeouts inject one). @default Date.now */
+  readonly now?: () => number;
 }
 
 export interface IotStandIn {
@@ -42,6 +49,10 @@ export interface IotStandIn {
   readonly controlHandler: AwsServiceHandler;
   /** AWS IoT data plane, SigV4 signing name `iotdata`. */
   readonly dataHandler: AwsServiceHandler;
+  /** AWS IoT Jobs data plane, SigV4 signing name `iot-jobs-data`. */
+  readonly jobsDataHandler: AwsServiceHandler;
+  /** The IoT Jobs engine (tests drive its timers with `runDueTimeouts()`). */
+  readonly jobs: JobsEngine;
   /** Called for every accepted publish: clients, lifecycle events and data-plane Publish. */
   onMessage(listener: MessageListener): void;
   /** Opens the MQTT ports; only once the rules engine listens (see iot-broker.ts). */
@@ -68,7 +79,22 @@ export async function createIotStandIn(options: IotStandInOptions): Promise<IotS
     region: options.region,
     accountId: options.accountId,
   });
-  const broker = await createIotBroker({
+  // The Jobs engine publishes through the broker, which hands device requests to the engine.
+  let broker: IotBroker | undefined;
+  const jobs = await createJobsEngine({
+    store: await openJobStore(join(dir, 'jobs')),
+    registry,
+    publish: (topic, payload, qos) =>
+      broker ? broker.publish(topic, payload, qos) : Promise.reject(new Error('the IoT broker is not created yet')),
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.log ? { log: options.log.child({ service: 'jobs' }) } : {}),
+  });
+  const jobsListener = createJobsMqttListener({
+    engine: jobs,
+    reply: (clientId, topic, payload, qos) => broker?.replyTo(clientId, topic, payload, qos) ?? Promise.resolve(false),
+    ...(options.log ? { log: options.log } : {}),
+  });
+  broker = await createIotBroker({
     registry,
     ca,
     host: options.host,
@@ -77,21 +103,32 @@ export async function createIotStandIn(options: IotStandInOptions): Promise<IotS
     resolveCredentials: options.resolveCredentials,
     ...(options.log ? { log: options.log } : {}),
     ...(options.maxPublishesPerSecond !== undefined ? { maxPublishesPerSecond: options.maxPublishesPerSecond } : {}),
+    serviceListeners: [jobsListener],
+  }).catch(async (err: unknown) => {
+    await jobs.close();
+    throw err;
   });
+  const started = broker;
   return {
-    controlHandler: createControlPlaneHandler({ registry, ca, host: options.host }),
-    dataHandler: createDataPlaneHandler({ publish: (topic, payload, qos) => broker.publish(topic, payload, qos) }),
-    onMessage: (listener: MessageListener) => broker.onMessage(listener),
-    listen: () => broker.listen(),
-    publish: (topic, payload, qos) => broker.publish(topic, payload, qos),
+    controlHandler: createControlPlaneHandler({ registry, ca, host: options.host, jobs }),
+    dataHandler: createDataPlaneHandler({ publish: (topic, payload, qos) => started.publish(topic, payload, qos) }),
+    jobsDataHandler: createJobsDataPlaneHandler(jobs),
+    jobs,
+    onMessage: (listener: MessageListener) => started.onMessage(listener),
+    listen: () => started.listen(),
+    publish: (topic, payload, qos) => started.publish(topic, payload, qos),
     caCertificatePem: ca.caCertificatePem,
     caFile,
     get mqttPort() {
-      return broker.mqttPort;
+      return started.mqttPort;
     },
     get wsPort() {
-      return broker.wsPort;
+      return started.wsPort;
     },
-    close: () => broker.close(),
+    // The engine first: its last changes are made durable and notified while the broker still runs.
+    close: async () => {
+      await jobs.close();
+      await started.close();
+    },
   };
 }

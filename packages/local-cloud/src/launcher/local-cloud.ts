@@ -165,6 +165,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         logs: cloudwatch.logsHandler,
         iot: iot.controlHandler,
         iotdata: iot.dataHandler,
+        'iot-jobs-data': iot.jobsDataHandler,
       },
       httpRoutes: [
         // Cognito serves each pool's keys under the pool id; pool ids start with the region.

@@ -17,6 +17,7 @@ import {
   IoTClient,
 } from '@aws-sdk/client-iot';
 import { IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane';
+import { IoTJobsDataPlaneClient } from '@aws-sdk/client-iot-jobs-data-plane';
 import { browserPolicyDocument, browserPolicyName, devicePolicyDocument, devicePolicyName } from '@fleet/core';
 import { createAwsEndpoint } from '../aws-endpoint/index.ts';
 import { createIotStandIn, type BrokerMessage, type IotStandIn, type IotStandInOptions } from '../iot/index.ts';
@@ -33,6 +34,8 @@ export interface Fixture {
   readonly endpointUrl: string;
   readonly control: IoTClient;
   readonly data: IoTDataPlaneClient;
+  /** The IoT Jobs data plane (`iot-jobs-data`). */
+  readonly jobsData: IoTJobsDataPlaneClient;
   /** Restarts the stand-in on the same data folder (new ports). */
   restart(): Promise<Fixture>;
   close(): Promise<void>;
@@ -61,15 +64,19 @@ export async function startFixture(overrides: Partial<IotStandInOptions> = {}, d
   const messages: BrokerMessage[] = [];
   iot.onMessage((m) => void messages.push(m));
   await iot.listen();
-  const server = createAwsEndpoint({ handlers: { iot: iot.controlHandler, iotdata: iot.dataHandler } });
+  const server = createAwsEndpoint({
+    handlers: { iot: iot.controlHandler, iotdata: iot.dataHandler, 'iot-jobs-data': iot.jobsDataHandler },
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const endpointUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const clientConfig = { region, endpoint: endpointUrl, credentials, maxAttempts: 1 };
   const control = new IoTClient(clientConfig);
   const data = new IoTDataPlaneClient(clientConfig);
+  const jobsData = new IoTJobsDataPlaneClient(clientConfig);
   const stop = async () => {
     control.destroy();
     data.destroy();
+    jobsData.destroy();
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await iot.close();
@@ -81,6 +88,7 @@ export async function startFixture(overrides: Partial<IotStandInOptions> = {}, d
     endpointUrl,
     control,
     data,
+    jobsData,
     async restart() {
       await stop();
       return startFixture(overrides, dir);

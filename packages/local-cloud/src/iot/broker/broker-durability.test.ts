@@ -4,7 +4,10 @@
  * device published; every message reaches the listener exactly once; and the ports stay closed
  * until a listener is attached.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
 import { connect as connectTcp } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PublishCommand } from '@aws-sdk/client-iot-data-plane';
 import { topics } from '@fleet/core';
 import type { MqttClient } from 'mqtt';
@@ -104,8 +107,10 @@ describe('PUBACK after durability', () => {
 
 describe('listening', () => {
   it('opens no port and refuses to listen before a message listener is attached', async () => {
+    // Its own data folder: the fixture's stand-in holds the IoT Jobs store's lock on its folder.
+    const dataDir = await mkdtemp(join(tmpdir(), 'iot-listen-'));
     const iot = await createIotStandIn({
-      dataDir: fixture.dataDir,
+      dataDir,
       region,
       accountId: '000000000000',
       host: '127.0.0.1',
@@ -127,6 +132,7 @@ describe('listening', () => {
       });
     } finally {
       await iot.close();
+      await rm(dataDir, { recursive: true, force: true });
     }
   });
 });

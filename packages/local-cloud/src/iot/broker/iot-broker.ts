@@ -31,6 +31,7 @@ import { authorizePublish } from './handlers/authorize-publish.ts';
 import { authorizeSubscribe } from './handlers/authorize-subscribe.ts';
 import { authorizeForward } from './handlers/forward.ts';
 import { watchLifecycle } from './handlers/lifecycle.ts';
+import { replyToClient } from './handlers/client-reply.ts';
 import { published, publishAsService } from './handlers/service-publish.ts';
 import type { MessageListener } from './message-listeners.ts';
 import { capSubscriptionQos } from './subscription-qos-cap.ts';
@@ -53,6 +54,11 @@ export interface IotBrokerOptions {
   readonly log?: Logger;
   /** AWS IoT's per-connection publish quota; 0 disables the limit (benchmarks). Default 100. */
   readonly maxPublishesPerSecond?: number;
+  /**
+   * The stand-in's own services that answer device requests (IoT Jobs): listeners from the start,
+   * which do not count as the listener `listen()` waits for (the rules engine).
+   */
+  readonly serviceListeners?: readonly MessageListener[];
 }
 
 export interface IotBroker {
@@ -64,6 +70,8 @@ export interface IotBroker {
   listen(): Promise<{ readonly mqttPort: number; readonly wsPort: number }>;
   /** Publishes as the service; resolves once the listeners made the message durable. */
   publish(topic: string, payload: Buffer | string, qos: 0 | 1): Promise<void>;
+  /** Sends a reply to one connected client only, past the listeners (handlers/client-reply.ts); false when it is gone. */
+  replyTo(clientId: string, topic: string, payload: Buffer | string, qos: 0 | 1): Promise<boolean>;
   /** The listening ports; reading them before `listen()` throws. */
   readonly mqttPort: number;
   readonly wsPort: number;
@@ -93,6 +101,8 @@ export async function createIotBroker(options: IotBrokerOptions): Promise<IotBro
     authorizeForward: (client, packet) => authorizeForward(state, client, packet),
   });
   state.aedes = broker;
+  for (const listener of options.serviceListeners ?? []) state.listeners.add(listener);
+  let attachedListeners = 0;
   broker.published = (packet, client, done) => published(state, packet, client, done);
   watchLifecycle(state, broker);
 
@@ -117,11 +127,12 @@ export async function createIotBroker(options: IotBrokerOptions): Promise<IotBro
 
   return {
     onMessage(listener) {
+      attachedListeners += 1;
       state.listeners.add(listener);
     },
     async listen() {
       if (closing) throw new Error('the IoT broker is closed');
-      if (state.listeners.size === 0) {
+      if (attachedListeners === 0) {
         throw new Error(
           'attach a message listener (the rules engine) before listening: a message accepted earlier would be acknowledged and lost',
         );
@@ -144,6 +155,9 @@ export async function createIotBroker(options: IotBrokerOptions): Promise<IotBro
     },
     publish(topic, payload, qos) {
       return publishAsService(state, topic, typeof payload === 'string' ? Buffer.from(payload) : payload, qos);
+    },
+    replyTo(clientId, topic, payload, qos) {
+      return replyToClient(state, clientId, topic, typeof payload === 'string' ? Buffer.from(payload) : payload, qos);
     },
     get mqttPort() {
       return listening().mqttPort;

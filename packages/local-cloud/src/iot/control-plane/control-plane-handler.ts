@@ -1,7 +1,7 @@
 /**
  * The AWS IoT control plane (signing name `iot`), REST-JSON as `@aws-sdk/client-iot` calls it:
- * things, certificates (CreateKeysAndCertificate through the local CA), policies, attachments and
- * DescribeEndpoint. Request and response shapes follow the AWS IoT API reference.
+ * things, certificates (CreateKeysAndCertificate through the local CA), policies, attachments,
+ * static thing groups, IoT Jobs and DescribeEndpoint. Request and response shapes follow the AWS IoT API reference.
  *
  * This file composes the route modules of `routes/` (one per resource group) and answers
  * DescribeEndpoint itself, the one operation that needs the broker's address.
@@ -14,6 +14,9 @@ import { restJsonHandler, type RestRoute } from './rest-json.ts';
 import { certificateRoutes } from './routes/certificate-routes.ts';
 import { policyRoutes } from './routes/policy-routes.ts';
 import { thingRoutes } from './routes/thing-routes.ts';
+import { thingGroupRoutes } from './routes/thing-group-routes.ts';
+import { jobRoutes } from './routes/job-routes.ts';
+import type { JobsEngine } from '../jobs/jobs-engine.ts';
 
 export interface ControlPlaneOptions {
   readonly registry: IotRegistry;
@@ -24,13 +27,15 @@ export interface ControlPlaneOptions {
    * (8883 MQTT/TLS, 443 WSS); locally they are the stand-in's `mqttPort` / `wsPort`.
    */
   readonly host: string;
+  /** The IoT Jobs stand-in: its control-plane operations, and continuous jobs following thing groups. */
+  readonly jobs: JobsEngine;
 }
 
 /** The endpoint types DescribeEndpoint knows (AWS IoT API reference). */
 const endpointTypes = ['iot:Data', 'iot:Data-ATS', 'iot:CredentialProvider', 'iot:Jobs'];
 
 export function createControlPlaneHandler(options: ControlPlaneOptions): AwsServiceHandler {
-  const { registry, ca, host } = options;
+  const { registry, ca, host, jobs } = options;
   const describeEndpoint: RestRoute = {
     method: 'GET',
     path: '/endpoint',
@@ -42,6 +47,13 @@ export function createControlPlaneHandler(options: ControlPlaneOptions): AwsServ
   };
   return restJsonHandler({
     service: 'iot',
-    routes: [...thingRoutes(registry), ...certificateRoutes(registry, ca), ...policyRoutes(registry), describeEndpoint],
+    routes: [
+      ...thingRoutes(registry),
+      ...certificateRoutes(registry, ca),
+      ...policyRoutes(registry),
+      ...thingGroupRoutes(registry, jobs.onMembershipChange),
+      ...jobRoutes(jobs),
+      describeEndpoint,
+    ],
   });
 }

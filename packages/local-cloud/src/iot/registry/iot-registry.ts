@@ -27,6 +27,17 @@ import {
   type IotRegistryOptions,
   type RegistryContext,
 } from './registry-context.ts';
+import {
+  addThingToThingGroup,
+  ancestorsOf,
+  createThingGroup,
+  deleteThingGroup,
+  listThingGroups,
+  listThingGroupsForThing,
+  listThingsInThingGroup,
+  removeThingFromThingGroup,
+  requireThingGroup,
+} from './thing-groups.ts';
 import { createThing, deleteThing, describeThing, listThings, updateThing } from './things.ts';
 
 export type { CertificateListener, IotRegistryOptions } from './registry-context.ts';
@@ -80,5 +91,15 @@ export function createIotRegistry(options: IotRegistryOptions) {
     listThingPrincipals: bound(listThingPrincipals),
     listPrincipalThings: bound(listPrincipalThings),
     isThingAttachedTo: bound(isThingAttachedTo),
+
+    createThingGroup: bound(createThingGroup),
+    describeThingGroup: bound(requireThingGroup),
+    thingGroupAncestors: bound(ancestorsOf),
+    deleteThingGroup: bound(deleteThingGroup),
+    listThingGroups: bound(listThingGroups),
+    addThingToThingGroup: bound(addThingToThingGroup),
+    removeThingFromThingGroup: bound(removeThingFromThingGroup),
+    listThingsInThingGroup: bound(listThingsInThingGroup),
+    listThingGroupsForThing: bound(listThingGroupsForThing),
   };
 }

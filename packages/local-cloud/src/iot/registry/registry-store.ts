@@ -43,6 +43,18 @@ export interface PolicyRecord {
   versions: PolicyVersionRecord[];
 }
 
+export interface ThingGroupRecord {
+  readonly thingGroupName: string;
+  readonly thingGroupId: string;
+  readonly thingGroupArn: string;
+  readonly parentGroupName?: string;
+  readonly description?: string;
+  readonly attributes: Record<string, string>;
+  readonly version: number;
+  /** Epoch ms. */
+  readonly creationDate: number;
+}
+
 export interface RegistryState {
   things: Record<string, ThingRecord>;
   certificates: Record<string, CertificateRecord>;
@@ -51,6 +63,10 @@ export interface RegistryState {
   policyTargets: Record<string, string[]>;
   /** thingName → principals (certificate ARNs or Cognito identity ids). */
   thingPrincipals: Record<string, string[]>;
+  /** Static thing groups by name. */
+  thingGroups: Record<string, ThingGroupRecord>;
+  /** thingGroupName → names of the things directly in it. */
+  thingGroupMembers: Record<string, string[]>;
 }
 
 export interface RegistryStore {
@@ -80,5 +96,7 @@ function prototypeFree(state: Partial<RegistryState>): RegistryState {
     policies: map(state.policies),
     policyTargets: map(state.policyTargets),
     thingPrincipals: map(state.thingPrincipals),
+    thingGroups: map(state.thingGroups),
+    thingGroupMembers: map(state.thingGroupMembers),
   };
 }

@@ -53,5 +53,13 @@ export function testRegistry(): IotRegistry {
 
 function emptyState(): RegistryState {
   const map = () => Object.create(null) as Record<string, never>;
-  return { things: map(), certificates: map(), policies: map(), policyTargets: map(), thingPrincipals: map() };
+  return {
+    things: map(),
+    certificates: map(),
+    policies: map(),
+    policyTargets: map(),
+    thingPrincipals: map(),
+    thingGroups: map(),
+    thingGroupMembers: map(),
+  };
 }

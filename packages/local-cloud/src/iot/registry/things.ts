@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { AwsError } from '../../aws-endpoint/index.ts';
 import { invalid, requireThing, saveChange, type RegistryContext } from './registry-context.ts';
 import type { ThingRecord } from './registry-store.ts';
+import { forgetThingMemberships } from './thing-groups.ts';
 
 const thingNamePattern = /^[a-zA-Z0-9:_-]{1,128}$/;
 
@@ -103,5 +104,6 @@ export function deleteThing(context: RegistryContext, thingName: string, expecte
   }
   delete state.things[thingName];
   delete state.thingPrincipals[thingName];
+  forgetThingMemberships(context, thingName);
   saveChange(context);
 }

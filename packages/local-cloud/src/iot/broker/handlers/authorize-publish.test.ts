@@ -46,6 +46,24 @@ describe('publishRefusal', () => {
     });
   });
 
+  it('lets a device publish its Jobs and Shadow requests under its policy, never another reserved topic', async () => {
+    const { state, client, registry, certificate } = await connectedDevice();
+    const jobsGet = packet('$aws/things/alpha/jobs/get', '{}');
+    const own = (thing: string) => registry.arn('topic', `$aws/things/${thing}/*`);
+    registry.createPolicy(
+      'device-api',
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: 'iot:Publish', Resource: own('alpha') }],
+      }),
+    );
+    registry.attachPolicy('device-api', certificate.certificateArn);
+    expect(publishRefusal(state, client, jobsGet)).toBeUndefined();
+    expect(publishRefusal(state, client, packet('$aws/things/alpha/shadow/update', '{}'))).toBeUndefined();
+    expect(publishRefusal(state, client, packet('$aws/things/beta/jobs/get', '{}'))?.reason).toBe('AUTH_ERROR');
+    expect(publishRefusal(state, client, packet('$aws/events/presence/connected/alpha'))?.message).toMatch(/reserved topic/);
+  });
+
   it('refuses the publish over the per-connection rate as THROTTLED', async () => {
     const { state, client } = await connectedDevice(2);
     const refusals = [1, 2, 3].map(() => publishRefusal(state, client, packet(topics.telemetry('alpha')))?.reason);

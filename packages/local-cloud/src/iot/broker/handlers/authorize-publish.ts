@@ -12,6 +12,7 @@ import { maxPayloadBytes } from '../../control-plane/data-plane-handler.ts';
 import { evaluatePolicies } from '../../policy/policy-evaluator.ts';
 import { messageOf, noteDisconnectReason, type BrokerState } from '../broker-state.ts';
 import type { DisconnectReason } from '../presence-events.ts';
+import { clientMayPublishReserved } from '../reserved-topics.ts';
 
 export interface PublishRefusal {
   readonly reason: DisconnectReason;
@@ -42,8 +43,11 @@ export function authorizePublish(
 export function publishRefusal(state: BrokerState, client: Client, packet: PublishPacket): PublishRefusal | undefined {
   const session = state.sessions.get(client);
   if (!session) return { reason: 'AUTH_ERROR', message: 'no authenticated session' };
-  // Reserved topics ($aws/..., and $SYS here) are published by the service only.
-  if (packet.topic.startsWith('$')) return { reason: 'AUTH_ERROR', message: `${packet.topic} is a reserved topic` };
+  // Reserved topics ($aws/..., and $SYS here) are published by the service only, but for the
+  // device requests of the reserved APIs (reserved-topics.ts).
+  if (packet.topic.startsWith('$') && !clientMayPublishReserved(packet.topic)) {
+    return { reason: 'AUTH_ERROR', message: `${packet.topic} is a reserved topic` };
+  }
   if (packet.qos > 1) return { reason: 'CLIENT_ERROR', message: 'AWS IoT does not support QoS 2' };
   const size = typeof packet.payload === 'string' ? Buffer.byteLength(packet.payload) : packet.payload.length;
   if (size > maxPayloadBytes) return { reason: 'CLIENT_ERROR', message: `payload of ${size} bytes exceeds ${maxPayloadBytes}` };
