@@ -107,6 +107,39 @@ describe('mapping requests to IAM actions and resources', () => {
       { action: 'iot:Publish', resource: 'arn:aws:iot:us-east-1:000000000000:topic/fleet/devices/d1/commands' },
     ]);
   });
+
+  it('maps IoT Jobs and thing-group routes to every resource they act on, and the Jobs data plane by its signing name', () => {
+    const iot = (resource: string) => `arn:aws:iot:us-east-1:000000000000:${resource}`;
+    const targets = [iot('thing/d1'), iot('thinggroup/site')];
+    expect(accessChecks(request('iot', { method: 'PUT', url: '/jobs/j1', body: { targets, document: '{}' } }), arns)).toEqual(
+      [iot('job/j1'), ...targets].map((resource) => ({ action: 'iot:CreateJob', resource })),
+    );
+    expect(accessChecks(request('iot', { method: 'PUT', url: '/things/d1/jobs/j1/cancel' }), arns)).toEqual([
+      { action: 'iot:CancelJobExecution', resource: iot('job/j1') },
+      { action: 'iot:CancelJobExecution', resource: iot('thing/d1') },
+    ]);
+    expect(
+      accessChecks(
+        request('iot', { method: 'PUT', url: '/thing-groups/addThingToThingGroup', body: { thingGroupName: 'site', thingName: 'd1' } }),
+        arns,
+      ),
+    ).toEqual([
+      { action: 'iot:AddThingToThingGroup', resource: iot('thinggroup/site') },
+      { action: 'iot:AddThingToThingGroup', resource: iot('thing/d1') },
+    ]);
+    expect(accessChecks(request('iot', { method: 'GET', url: '/things/d1/jobs' }), arns)).toEqual([
+      { action: 'iot:ListJobExecutionsForThing', resource: iot('thing/d1') },
+    ]);
+    expect(accessChecks(request('iot-jobs-data', { method: 'GET', url: '/things/d1/jobs' }), arns)).toEqual([
+      { action: 'iot:GetPendingJobExecutions', resource: iot('thing/d1') },
+    ]);
+    expect(accessChecks(request('iot-jobs-data', { method: 'PUT', url: '/things/d1/jobs/$next' }), arns)).toEqual([
+      { action: 'iot:StartNextPendingJobExecution', resource: iot('thing/d1') },
+    ]);
+    expect(accessChecks(request('iot-jobs-data', { method: 'POST', url: '/things/d1/jobs/j1' }), arns)).toEqual([
+      { action: 'iot:UpdateJobExecution', resource: iot('thing/d1') },
+    ]);
+  });
 });
 
 describe('decisions from the shared role definitions', () => {

@@ -58,7 +58,19 @@ interface Answer {
   readonly body: string;
 }
 
-const services = ['dynamodb', 's3', 'sqs', 'cognito-idp', 'cognito-identity', 'monitoring', 'logs', 'iot', 'iotdata', 'sts'];
+const services = [
+  'dynamodb',
+  's3',
+  'sqs',
+  'cognito-idp',
+  'cognito-identity',
+  'monitoring',
+  'logs',
+  'iot',
+  'iotdata',
+  'iot-jobs-data',
+  'sts',
+];
 const targetPrefixes = [
   'DynamoDB_20120810',
   'AmazonSQS',
@@ -367,7 +379,7 @@ const coherentJson: fc.Arbitrary<FuzzRequest> = fc.constantFrom(...jsonServices)
 );
 const coherentRest: fc.Arbitrary<FuzzRequest> = fc
   .record({
-    service: fc.constantFrom('iot', 'iotdata', 's3'),
+    service: fc.constantFrom('iot', 'iotdata', 'iot-jobs-data', 's3'),
     method: fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD'),
     resource: fc.constantFrom(
       '/things/{}',
@@ -383,6 +395,14 @@ const coherentRest: fc.Arbitrary<FuzzRequest> = fc
       '/endpoint',
       '/topics/{}',
       '/things/{}/shadow',
+      '/jobs/{}',
+      '/jobs/{}/cancel',
+      '/jobs/{}/things',
+      '/things/{}/jobs',
+      '/things/{}/jobs/{}',
+      '/things/{}/jobs/$next',
+      '/thing-groups/{}',
+      '/thing-groups/addThingToThingGroup',
       '/fleet-telemetry/{}',
       '/fleet-telemetry',
       '/{}',
@@ -411,7 +431,7 @@ const coherentRest: fc.Arbitrary<FuzzRequest> = fc
   })
   .map(({ service, method, resource, label, query, fields }) => ({
     method,
-    path: `${resource.replace('{}', label)}${query}`,
+    path: `${resource.replaceAll('{}', label)}${query}`,
     auth: { kind: 'root' as const, service: resource.startsWith('/fleet-telemetry') || resource === '/{}' ? 's3' : service },
     body: labelled(Buffer.from(method === 'GET' || method === 'HEAD' ? '' : JSON.stringify(fields)), 'JSON'),
   }));
