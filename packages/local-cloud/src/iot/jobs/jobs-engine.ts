@@ -136,13 +136,17 @@ export async function createJobsEngine(options: JobsEngineOptions): Promise<Jobs
       await store.drain();
       return operation(context);
     },
-    runDueTimeouts: () =>
-      engine.run((ctx, tx) => {
+    async runDueTimeouts() {
+      const fired = await engine.run((ctx, tx) => {
         const now = ctx.now();
         const due = timedExecutions(ctx.state).filter((e) => (e.timeoutAt as number) <= now);
         for (const execution of due) transition(ctx, tx, execution, 'TIMED_OUT', 'service');
         return due.length;
-      }),
+      });
+      // Also when nothing was due: a timer may fire a little before the clock reaches its deadline.
+      schedule();
+      return fired;
+    },
     onMembershipChange: async ({ thingName }) => {
       await engine.run((ctx, tx) => followMembership(ctx, tx, thingName));
     },
