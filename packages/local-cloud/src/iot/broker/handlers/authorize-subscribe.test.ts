@@ -29,6 +29,35 @@ describe('authorizeSubscribe', () => {
     expect(await granted(state, browser, { topic: `$share/g/${topics.telemetryFilter}`, qos: 1 })).toBeNull();
   });
 
+  it("grants a device its own $aws/things/... reply and notification topics under its policy, not another thing's", async () => {
+    const { state, registry } = testBrokerState();
+    const { auth, certificate } = provisionDevice(registry, 'alpha');
+    registry.createPolicy(
+      'jobs-replies',
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: 'iot:Subscribe',
+            Resource: registry.arn('topicfilter', '$aws/things/${iot:Connection.Thing.ThingName}/jobs/*'),
+          },
+        ],
+      }),
+    );
+    registry.attachPolicy('jobs-replies', certificate.certificateArn);
+    const client = testClient(state, 'alpha', auth);
+    await authenticate(state, client);
+    for (const topic of [
+      '$aws/things/alpha/jobs/notify-next',
+      '$aws/things/alpha/jobs/get/accepted',
+      '$aws/things/alpha/jobs/j1/update/rejected',
+    ]) {
+      expect(await granted(state, client, { topic, qos: 1 }), topic).toMatchObject({ topic });
+    }
+    expect(await granted(state, client, { topic: '$aws/things/beta/jobs/notify-next', qos: 1 })).toBeNull();
+  });
+
   it('refuses a connection without session', async () => {
     const { state } = testBrokerState();
     expect(await granted(state, testClient(state, 'x'), { topic: '#', qos: 0 })).toBeNull();
