@@ -72,18 +72,23 @@ export interface JobExecutionState {
   readonly versionNumber: number;
 }
 
-/** A job execution as a device sees it (data plane `JobExecution`). */
+/**
+ * A job document as the MQTT API carries it: the JSON document given to CreateJob, parsed (the
+ * HTTPS data plane returns the same document as text, `@aws-sdk/client-iot-jobs-data-plane`'s string).
+ */
+export type JobDocument = Readonly<Record<string, unknown>>;
+
+/** A job execution as a device sees it over MQTT (data plane `JobExecution`; `thingName` is absent from notify-next). */
 export interface JobExecution extends JobExecutionState {
   readonly jobId: string;
-  readonly thingName: string;
+  readonly thingName?: string;
   /** Epoch seconds. */
   readonly queuedAt: number;
   readonly startedAt?: number;
   readonly lastUpdatedAt: number;
   readonly approximateSecondsBeforeTimedOut?: number;
   readonly executionNumber: number;
-  /** The job document, as the JSON text given to CreateJob. */
-  readonly jobDocument?: string;
+  readonly jobDocument?: JobDocument;
 }
 
 /** A pending execution in lists (data plane `JobExecutionSummary`). */
@@ -142,7 +147,7 @@ export interface JobExecutionResponse {
 
 export interface UpdateJobExecutionResponse {
   readonly executionState?: JobExecutionState;
-  readonly jobDocument?: string;
+  readonly jobDocument?: JobDocument;
   readonly timestamp: number;
   readonly clientToken?: string;
 }

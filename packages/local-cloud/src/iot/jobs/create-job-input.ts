@@ -1,7 +1,7 @@
 /**
  * CreateJob's request (https://docs.aws.amazon.com/iot/latest/apireference/API_CreateJob.html),
  * read and checked against the API reference's constraints: job id `[a-zA-Z0-9_-]{1,64}`, 1 to
- * 100 targets (thing or thing-group ARNs of this account), a JSON document of at most 32,768
+ * 100 targets (thing or thing-group ARNs of this account), a JSON object document of at most 32,768
  * characters, `inProgressTimeoutInMinutes` 1 to 10,080, 1 or 2 retry criteria of 0 to 10 retries,
  * abort criteria with action CANCEL. What the local cloud does not run (documentSource in S3,
  * presigned URLs, rollout rates, scheduling, job templates) is refused rather than ignored.
@@ -55,11 +55,14 @@ export function readCreateJobInput(jobId: string, body: Input): CreateJobInput {
   if (document.length > maxJobDocumentLength) {
     throw invalid(`The job document is ${document.length} characters long; the maximum is ${maxJobDocumentLength}`);
   }
+  let parsed: unknown;
   try {
-    JSON.parse(document);
+    parsed = JSON.parse(document);
   } catch {
     throw invalid('The job document must be valid JSON');
   }
+  // The MQTT API embeds the document as a JSON object (jobs-comm-notifications.html).
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw invalid('The job document must be a JSON object');
   const description = fields.string(body, 'description');
   if (description !== undefined && description.length > 2028) throw invalid('description must be at most 2028 characters');
   const targetSelection = fields.string(body, 'targetSelection') ?? 'SNAPSHOT';

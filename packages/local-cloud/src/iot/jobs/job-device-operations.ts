@@ -10,7 +10,6 @@ import {
   isTerminalExecutionStatus,
   jobExecutionStatuses,
   statusDetailsProblem,
-  type JobExecution,
   type JobExecutionState,
   type JobExecutionStatus,
   type JobExecutionSummary,
@@ -19,7 +18,7 @@ import {
 import { transition } from './execution-lifecycle.ts';
 import type { ExecutionRecord } from './job-records.ts';
 import { executionOf, nextExecutionOf, pendingExecutionsOf } from './job-state.ts';
-import { deviceExecution, executionState, executionSummary } from './job-views.ts';
+import { deviceExecution, executionState, executionSummary, type TextJobExecution } from './job-views.ts';
 import type { JobsContext, Transaction } from './jobs-context.ts';
 
 export class JobsRejection extends Error {
@@ -92,7 +91,7 @@ export function startNextPendingJobExecution(
   tx: Transaction,
   thingName: string,
   input: DeviceInput,
-): { execution?: JobExecution } {
+): { execution?: TextJobExecution } {
   const statusDetails = optionalStatusDetails(input);
   const step = stepTimeout(input);
   const next = nextExecutionOf(context.state, thingName);
@@ -112,7 +111,7 @@ export function describeJobExecution(
   thingName: string,
   jobId: string,
   input: DeviceInput,
-): { execution?: JobExecution } {
+): { execution?: TextJobExecution } {
   const executionNumber = optionalInteger(input, 'executionNumber', 1, Number.MAX_SAFE_INTEGER);
   const includeJobDocument = optionalBoolean(input, 'includeJobDocument') ?? false;
   if (jobId === '$next') {

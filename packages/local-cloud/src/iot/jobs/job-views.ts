@@ -4,7 +4,7 @@
  * and the control plane's (`Job` with its `jobProcessDetails`, `JobSummary`, `JobExecution`,
  * `JobExecutionSummary`; restJson1 timestamps in epoch seconds).
  */
-import type { JobExecution, JobExecutionState, JobExecutionSummary } from '@fleet/core';
+import type { JobDocument, JobExecution, JobExecutionState, JobExecutionSummary } from '@fleet/core';
 import { epochSeconds } from '../control-plane/rest-json.ts';
 import type { ExecutionRecord, JobRecord } from './job-records.ts';
 
@@ -22,7 +22,15 @@ export const executionState = (e: ExecutionRecord): JobExecutionState => ({
   versionNumber: e.versionNumber,
 });
 
-export function deviceExecution(e: ExecutionRecord, job: JobRecord | undefined, includeJobDocument: boolean, now: number): JobExecution {
+/** A device's view of an execution with the job document as text (the HTTPS data plane's form; `inMqttForm` parses it). */
+export type TextJobExecution = Omit<JobExecution, 'jobDocument'> & { readonly jobDocument?: string };
+
+export function deviceExecution(
+  e: ExecutionRecord,
+  job: JobRecord | undefined,
+  includeJobDocument: boolean,
+  now: number,
+): TextJobExecution {
   return {
     jobId: e.jobId,
     thingName: e.thingName,
@@ -33,6 +41,20 @@ export function deviceExecution(e: ExecutionRecord, job: JobRecord | undefined, 
     ...secondsLeft(e, now),
     executionNumber: e.executionNumber,
     ...(includeJobDocument && job ? { jobDocument: job.document } : {}),
+  };
+}
+
+/**
+ * A device reply or notification as the MQTT API sends it: the job document embedded as JSON, not
+ * as text (https://docs.aws.amazon.com/iot/latest/developerguide/jobs-comm-notifications.html).
+ */
+export function inMqttForm(body: object): object {
+  const parse = (text: string) => JSON.parse(text) as JobDocument;
+  const { execution, jobDocument } = body as { execution?: TextJobExecution; jobDocument?: string };
+  return {
+    ...body,
+    ...(execution?.jobDocument !== undefined ? { execution: { ...execution, jobDocument: parse(execution.jobDocument) } } : {}),
+    ...(jobDocument !== undefined ? { jobDocument: parse(jobDocument) } : {}),
   };
 }
 

@@ -89,6 +89,11 @@ describe('CreateJob and DescribeJob', () => {
       'InvalidRequestException',
       400,
     );
+    await expectAwsError(
+      control.send(new CreateJobCommand({ jobId: 'cp-array', targets: [arn('thing', 'cp-1')], document: '[1,2]' })),
+      'InvalidRequestException',
+      400,
+    );
     await expectAwsError(control.send(new DescribeJobCommand({ jobId: 'never' })), 'ResourceNotFoundException', 404);
   });
 

@@ -17,7 +17,7 @@ import { followMembership } from './job-control-operations.ts';
 import type { ExecutionRecord, JobRecord } from './job-records.ts';
 import { createJobState, nextExecutionOf, pendingExecutionsOf, timedExecutions } from './job-state.ts';
 import type { JobStore } from './job-store.ts';
-import { deviceExecution, executionSummary, wholeSeconds } from './job-views.ts';
+import { deviceExecution, executionSummary, inMqttForm, wholeSeconds } from './job-views.ts';
 import type { JobsContext, Transaction } from './jobs-context.ts';
 
 export interface JobsEngineOptions {
@@ -60,7 +60,8 @@ export async function createJobsEngine(options: JobsEngineOptions): Promise<Jobs
     const pending = pendingExecutionsOf(context.state, thingName);
     const next = pending[0];
     return {
-      list: JSON.stringify(pending.map((e) => [e.jobId, e.executionNumber, e.status])),
+      // Not the statuses: starting the first execution changes neither list nor next (AWS's worked example).
+      list: JSON.stringify(pending.map((e) => [e.jobId, e.executionNumber]).sort()),
       next: next ? `${next.jobId}#${next.executionNumber}` : '',
     };
   };
@@ -81,10 +82,11 @@ export async function createJobsEngine(options: JobsEngineOptions): Promise<Jobs
     }
     if (after.next !== before.next) {
       const next = nextExecutionOf(context.state, thingName);
-      const event: NextJobExecutionChangedEvent = {
-        timestamp,
-        ...(next ? { execution: deviceExecution(next, context.state.jobs.get(next.jobId), true, context.now()) } : {}),
-      };
+      // AWS's notify-next carries the execution with its document, without the thing's name (the topic has it).
+      const execution = next
+        ? { ...deviceExecution(next, context.state.jobs.get(next.jobId), true, context.now()), thingName: undefined }
+        : undefined;
+      const event = inMqttForm({ timestamp, ...(execution ? { execution } : {}) }) as NextJobExecutionChangedEvent;
       messages.push([jobsTopics.notifyNext(thingName), event]);
     }
     for (const [topic, event] of messages) {

@@ -19,7 +19,7 @@ import {
   updateJobExecution,
   type DeviceInput,
 } from './job-device-operations.ts';
-import { wholeSeconds } from './job-views.ts';
+import { inMqttForm, wholeSeconds } from './job-views.ts';
 import type { JobsEngine } from './jobs-engine.ts';
 
 export interface JobsMqttListenerOptions {
@@ -90,7 +90,7 @@ export function createJobsMqttListener(options: JobsMqttListenerOptions): Messag
             return engine.run((context, tx) => updateJobExecution(context, tx, thingName, jobId, input));
         }
       })();
-      await respond('accepted', { ...result, timestamp: timestamp(), ...(clientToken !== undefined ? { clientToken } : {}) });
+      await respond('accepted', { ...inMqttForm(result), timestamp: timestamp(), ...(clientToken !== undefined ? { clientToken } : {}) });
       return undefined;
     } catch (err) {
       if (err instanceof JobsRejection) return reject(err.code, err.message, clientToken, err);

@@ -53,13 +53,13 @@ describe('a connected device', () => {
     expect(notified).toMatchObject({
       execution: {
         jobId: 'mq-job-1',
-        thingName: 'mq-1',
         status: 'QUEUED',
         versionNumber: 1,
-        jobDocument: '{"operation":"set-interval","seconds":30}',
+        jobDocument: { operation: 'set-interval', seconds: 30 },
       },
     });
     expect(typeof notified.timestamp).toBe('number');
+    expect(notified.execution).not.toHaveProperty('thingName');
     expect(await device.next(jobsTopics.notify('mq-1'))).toMatchObject({ jobs: { QUEUED: [{ jobId: 'mq-job-1', executionNumber: 1 }] } });
 
     const started = await device.request(jobsTopics.startNext('mq-1'), { clientToken: 'token-1', statusDetails: { step: 'apply' } });
@@ -157,7 +157,7 @@ describe('an offline device', () => {
     const next = await device.request(jobsTopics.describe('mq-2', '$next'), { includeJobDocument: true });
     expect(next).toMatchObject({
       outcome: 'accepted',
-      body: { execution: { jobId: 'mq-offline', status: 'QUEUED', jobDocument: '{"operation":"reboot"}' } },
+      body: { execution: { jobId: 'mq-offline', status: 'QUEUED', jobDocument: { operation: 'reboot' } } },
     });
     const started = await device.request(jobsTopics.startNext('mq-2'), {});
     expect(started).toMatchObject({ outcome: 'accepted', body: { execution: { jobId: 'mq-offline', status: 'IN_PROGRESS' } } });
