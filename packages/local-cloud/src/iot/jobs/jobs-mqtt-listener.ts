@@ -85,7 +85,8 @@ export function createJobsMqttListener(options: JobsMqttListenerOptions): Messag
           case 'start-next':
             return engine.run((context, tx) => startNextPendingJobExecution(context, tx, thingName, input));
           case 'describe':
-            return engine.read((context) => describeJobExecution(context, thingName, jobId, input));
+            // Over MQTT the document comes "unless set to false" (the HTTPS default is false).
+            return engine.read((context) => describeJobExecution(context, thingName, jobId, { includeJobDocument: true, ...input }));
           case 'update':
             return engine.run((context, tx) => updateJobExecution(context, tx, thingName, jobId, input));
         }

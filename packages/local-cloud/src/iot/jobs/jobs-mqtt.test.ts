@@ -151,14 +151,16 @@ describe('a connected device', () => {
 });
 
 describe('an offline device', () => {
-  it('gets the executions created while it was offline when it connects and asks', async () => {
+  it('gets the executions created while it was offline when it connects and asks (with the document unless it says false)', async () => {
     await createJob('mq-offline', 'mq-2', { operation: 'reboot' });
     const device = await connect('mq-2');
-    const next = await device.request(jobsTopics.describe('mq-2', '$next'), { includeJobDocument: true });
+    const next = await device.request(jobsTopics.describe('mq-2', '$next'), {});
     expect(next).toMatchObject({
       outcome: 'accepted',
       body: { execution: { jobId: 'mq-offline', status: 'QUEUED', jobDocument: { operation: 'reboot' } } },
     });
+    const bare = await device.request(jobsTopics.describe('mq-2', 'mq-offline'), { includeJobDocument: false });
+    expect(bare.body.execution).not.toHaveProperty('jobDocument');
     const started = await device.request(jobsTopics.startNext('mq-2'), {});
     expect(started).toMatchObject({ outcome: 'accepted', body: { execution: { jobId: 'mq-offline', status: 'IN_PROGRESS' } } });
   });
