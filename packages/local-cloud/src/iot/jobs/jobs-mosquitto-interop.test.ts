@@ -13,7 +13,7 @@ import { jobsTopics, topics } from '@fleet/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountId, region, startFixture, type Device, type Fixture } from '../../testing/iot-fixture.ts';
 import { eventually } from '../../testing/mqtt-test-client.ts';
-import { createJobsDevicePolicy, provisionJobsDevice } from './jobs-test-device.ts';
+import { createJobsDevicePolicy, provisionJobsDevice } from '../../testing/jobs-test-device.ts';
 
 // Debian package mosquitto-clients (.ci/run installs it).
 const installed = existsSync('/usr/bin/mosquitto_pub') && existsSync('/usr/bin/mosquitto_sub');

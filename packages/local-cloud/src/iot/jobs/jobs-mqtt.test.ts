@@ -15,7 +15,7 @@ import type { MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { accountId, region, startFixture, type Device, type Fixture } from '../../testing/iot-fixture.ts';
 import { connectTls, eventually, subscribeGranted } from '../../testing/mqtt-test-client.ts';
-import { connectJobsClient, createJobsDevicePolicy, provisionJobsDevice, type JobsTestClient } from './jobs-test-device.ts';
+import { connectJobsClient, createJobsDevicePolicy, provisionJobsDevice, type JobsTestClient } from '../../testing/jobs-test-device.ts';
 
 let fixture: Fixture;
 const devices = new Map<string, Device>();

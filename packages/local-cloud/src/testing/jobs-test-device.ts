@@ -1,8 +1,8 @@
 /**
- * Test helper (the Jobs MQTT and mosquitto tests): a device allowed exactly its own Jobs topics,
- * through policy variables as AWS's example Jobs policies do, provisioned as the API Service
- * provisions one (thing, active certificate, policy, attachment); and an mqtt.js connection that
- * records what it receives.
+ * Test helper (the Jobs MQTT and mosquitto tests, other workspaces' tests of jobs): a device
+ * allowed exactly its own Jobs topics, through policy variables as AWS's example Jobs policies do,
+ * provisioned as the API Service provisions one (thing, active certificate, policy, attachment);
+ * and an mqtt.js connection that records what it receives and awaits replies.
  */
 import {
   AttachPolicyCommand,
@@ -13,8 +13,8 @@ import {
   type IoTClient,
 } from '@aws-sdk/client-iot';
 import type { MqttClient } from 'mqtt';
-import type { Device, Fixture } from '../../testing/iot-fixture.ts';
-import { connectTls, eventually } from '../../testing/mqtt-test-client.ts';
+import type { Device, Fixture } from './iot-fixture.ts';
+import { connectTls, eventually } from './mqtt-test-client.ts';
 
 export const jobsDevicePolicyName = 'jobs-test-device';
 
