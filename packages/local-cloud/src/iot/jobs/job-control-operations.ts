@@ -113,8 +113,9 @@ export function deleteJob(context: JobsContext, tx: Transaction, jobId: string, 
       `Job ${jobId} is ${job.status === 'IN_PROGRESS' ? 'IN_PROGRESS' : 'still running on devices'}; delete it with force`,
     );
   }
+  // Before the removal: the devices with a pending execution of the job are told it is gone.
+  for (const execution of currentExecutionsOfJob(context.state, jobId)) tx.touch(execution.thingName);
   for (const execution of removeExecutionsOfJob(context.state, jobId)) {
-    tx.touch(execution.thingName);
     tx.executions.delete(execution);
     tx.deletedExecutions.push(execution);
   }

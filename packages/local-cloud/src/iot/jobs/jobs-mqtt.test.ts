@@ -5,7 +5,9 @@
  */
 import {
   AttachPolicyCommand,
+  CancelJobCommand,
   CreateJobCommand,
+  DeleteJobCommand,
   CreateKeysAndCertificateCommand,
   CreatePolicyCommand,
   DescribeJobCommand,
@@ -25,7 +27,7 @@ const arn = (kind: string, name: string) => `arn:aws:iot:${region}:${accountId}:
 beforeAll(async () => {
   fixture = await startFixture();
   await createJobsDevicePolicy(fixture.control, region, accountId);
-  for (const name of ['mq-1', 'mq-2', 'mq-3']) devices.set(name, await provisionJobsDevice(fixture.control, name));
+  for (const name of ['mq-1', 'mq-2', 'mq-3', 'mq-4']) devices.set(name, await provisionJobsDevice(fixture.control, name));
 });
 afterEach(async () => {
   await Promise.all(open.splice(0).map((c) => c.endAsync(true)));
@@ -147,6 +149,24 @@ describe('a connected device', () => {
     await observer.publishAsync('$aws/things/mq-1/jobs/get', '{}', { qos: 1 });
     await eventually(() => seen.length > 0, 5_000, "the observer's reply");
     expect(seen).toEqual(['$aws/things/mq-1/jobs/get/accepted']);
+  });
+});
+
+describe('notifications of operator changes', () => {
+  it('tell the device when its next job is canceled or deleted', async () => {
+    const device = await connect('mq-4');
+    await subscribeGranted(device.mqtt, jobsTopics.notifyNext('mq-4'));
+    await createJob('mq-cancel', 'mq-4');
+    expect(await device.next(jobsTopics.notifyNext('mq-4'))).toMatchObject({ execution: { jobId: 'mq-cancel' } });
+    let from = device.received.length;
+    await fixture.control.send(new CancelJobCommand({ jobId: 'mq-cancel' }));
+    expect(await device.next(jobsTopics.notifyNext('mq-4'), from)).not.toHaveProperty('execution');
+    from = device.received.length;
+    await createJob('mq-delete', 'mq-4');
+    expect(await device.next(jobsTopics.notifyNext('mq-4'), from)).toMatchObject({ execution: { jobId: 'mq-delete' } });
+    from = device.received.length;
+    await fixture.control.send(new DeleteJobCommand({ jobId: 'mq-delete', force: true }));
+    expect(await device.next(jobsTopics.notifyNext('mq-4'), from)).not.toHaveProperty('execution');
   });
 });
 
