@@ -46,7 +46,10 @@ function parsePayload(payload: Buffer): DeviceInput | undefined {
 export function createJobsMqttListener(options: JobsMqttListenerOptions): MessageListener {
   const { engine, log } = options;
 
-  return async (message: BrokerMessage): Promise<MessageOutcome | undefined> => {
+  // Every accepted publish passes here (telemetry's hot path): other topics leave at once, synchronously.
+  return (message: BrokerMessage) => (message.topic.startsWith('$aws/things/') ? answer(message) : undefined);
+
+  async function answer(message: BrokerMessage): Promise<MessageOutcome | undefined> {
     const parsed = parseJobsTopic(message.topic);
     // Only a client's requests: replies, notifications and the service's own messages are not.
     if (!parsed || parsed.kind === 'reply' || parsed.kind === 'notification' || message.clientId === '') return undefined;
@@ -99,5 +102,5 @@ export function createJobsMqttListener(options: JobsMqttListenerOptions): Messag
       log?.error({ err, topic: message.topic }, 'iot jobs: request not durable');
       return { durable: false, reason: `IoT Jobs: ${err instanceof Error ? err.message : String(err)}` };
     }
-  };
+  }
 }
