@@ -80,6 +80,7 @@ const controlAndDataRoutes: readonly (readonly [string, string, string, Resource
   // Jobs (control plane).
   ['PUT', '/jobs/{jobId}', 'CreateJob', jobAndTargets],
   ['GET', '/jobs/{jobId}', 'DescribeJob', job],
+  ['GET', '/jobs/{jobId}/job-document', 'GetJobDocument', job],
   ['GET', '/jobs', 'ListJobs', any],
   ['PUT', '/jobs/{jobId}/cancel', 'CancelJob', job],
   ['DELETE', '/jobs/{jobId}', 'DeleteJob', job],

@@ -13,6 +13,7 @@ import {
   DeleteJobCommand,
   DescribeJobCommand,
   DescribeJobExecutionCommand,
+  GetJobDocumentCommand,
   ListJobExecutionsForJobCommand,
   ListJobExecutionsForThingCommand,
   ListJobsCommand,
@@ -65,6 +66,7 @@ describe('CreateJob and DescribeJob', () => {
       jobProcessDetails: { numberOfQueuedThings: 3, numberOfInProgressThings: 0, numberOfSucceededThings: 0 },
     });
     expect(job?.createdAt).toBeInstanceOf(Date);
+    expect(await control.send(new GetJobDocumentCommand({ jobId: 'cp-job-1' }))).toMatchObject({ document });
   });
 
   it('refuses a duplicate job id, an unknown thing, a document too large or not JSON', async () => {

@@ -1,6 +1,6 @@
 /**
  * Control-plane routes of AWS IoT Jobs (restJson1 paths of `@aws-sdk/client-iot`): CreateJob,
- * DescribeJob, ListJobs, CancelJob, DeleteJob, DescribeJobExecution, ListJobExecutionsForThing,
+ * DescribeJob, GetJobDocument, ListJobs, CancelJob, DeleteJob, DescribeJobExecution, ListJobExecutionsForThing,
  * ListJobExecutionsForJob and CancelJobExecution. Shapes follow the AWS IoT API reference; the
  * Jobs engine (iot/jobs/) decides and makes each change durable before the answer.
  */
@@ -43,6 +43,11 @@ export function jobRoutes(engine: JobsEngine): RestRoute[] {
           const job = requireJob(context, req.labels.jobId as string);
           return { job: controlJob(job, currentExecutionsOfJob(context.state, job.jobId)) };
         }),
+    },
+    {
+      method: 'GET',
+      path: '/jobs/{jobId}/job-document',
+      operation: (req) => engine.read((context) => ({ document: requireJob(context, req.labels.jobId as string).document })),
     },
     {
       method: 'GET',
