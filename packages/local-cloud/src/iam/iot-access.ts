@@ -60,6 +60,8 @@ const controlAndDataRoutes: readonly (readonly [string, string, string, Resource
   ['GET', '/things/{thingName}/principals', 'ListThingPrincipals', thing],
   ['GET', '/principals/things', 'ListPrincipalThings', any],
   ['GET', '/endpoint', 'DescribeEndpoint', any],
+  ['GET', '/event-configurations', 'DescribeEventConfigurations', any],
+  ['PATCH', '/event-configurations', 'UpdateEventConfigurations', any],
   // Data plane (signing name iotdata); Publish is authorized on the topic.
   ['POST', '/topics/{topic}', 'Publish', topic],
   ['GET', '/things/{thingName}/shadow', 'GetThingShadow', thing],

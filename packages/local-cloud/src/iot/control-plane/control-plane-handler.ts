@@ -16,6 +16,7 @@ import { policyRoutes } from './routes/policy-routes.ts';
 import { thingRoutes } from './routes/thing-routes.ts';
 import { thingGroupRoutes } from './routes/thing-group-routes.ts';
 import { jobRoutes } from './routes/job-routes.ts';
+import { eventConfigurationRoutes } from './routes/event-configuration-routes.ts';
 import type { JobsEngine } from '../jobs/jobs-engine.ts';
 
 export interface ControlPlaneOptions {
@@ -53,6 +54,7 @@ export function createControlPlaneHandler(options: ControlPlaneOptions): AwsServ
       ...policyRoutes(registry),
       ...thingGroupRoutes(registry, jobs.onMembershipChange),
       ...jobRoutes(jobs),
+      ...eventConfigurationRoutes(registry),
       describeEndpoint,
     ],
   });

@@ -87,6 +87,7 @@ export function transition(
   }
   delete execution.timeoutAt;
   delete execution.inProgressDeadline;
+  if (isTerminalExecutionStatus(to)) tx.ended.push(execution);
   if (job && isTerminalExecutionStatus(to)) afterTerminal(context, tx, job, execution);
 }
 
@@ -137,6 +138,7 @@ function abortJob(context: JobsContext, tx: Transaction, job: JobRecord): void {
   job.comment = 'Canceled by the job abort configuration';
   job.lastUpdatedAt = context.now();
   tx.jobs.add(job);
+  tx.jobEvents.push({ job, operation: 'canceled' });
   for (const execution of currentExecutionsOfJob(context.state, job.jobId)) {
     if (execution.status === 'QUEUED') transition(context, tx, execution, 'CANCELED', 'service');
   }
@@ -149,4 +151,5 @@ export function completeIfDone(context: JobsContext, tx: Transaction, job: JobRe
   job.status = 'COMPLETED';
   job.completedAt = job.lastUpdatedAt = context.now();
   tx.jobs.add(job);
+  tx.jobEvents.push({ job, operation: 'completed' });
 }

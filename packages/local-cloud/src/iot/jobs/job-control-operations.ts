@@ -96,6 +96,7 @@ export function cancelJob(context: JobsContext, tx: Transaction, jobId: string, 
   if (input.comment !== undefined) job.comment = input.comment;
   job.lastUpdatedAt = context.now();
   tx.jobs.add(job);
+  tx.jobEvents.push({ job, operation: 'canceled' });
   for (const execution of currentExecutionsOfJob(context.state, jobId)) {
     if (execution.status === 'QUEUED' || (execution.status === 'IN_PROGRESS' && input.force)) {
       transition(context, tx, execution, 'CANCELED', 'service', { forceCanceled: execution.status === 'IN_PROGRESS' });
@@ -122,6 +123,7 @@ export function deleteJob(context: JobsContext, tx: Transaction, jobId: string, 
   context.state.jobs.delete(jobId);
   tx.jobs.delete(job);
   tx.deletedJobs.add(jobId);
+  tx.jobEvents.push({ job, operation: 'deleted' });
 }
 
 export interface CancelJobExecutionInput {

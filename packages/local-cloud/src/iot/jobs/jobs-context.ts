@@ -6,6 +6,7 @@
  * before the operation's answer goes out, then tells the devices whose pending executions changed.
  */
 import type { IotRegistry } from '../registry/iot-registry.ts';
+import type { JobOperation } from './job-events.ts';
 import type { ExecutionRecord, JobRecord } from './job-records.ts';
 import type { JobState } from './job-state.ts';
 
@@ -16,6 +17,10 @@ export interface Transaction {
   readonly deletedExecutions: ExecutionRecord[];
   /** Call before changing a thing's executions: its notifications compare before and after. */
   touch(thingName: string): void;
+  /** Executions that reached a terminal status (JOB_EXECUTION events). */
+  readonly ended: ExecutionRecord[];
+  /** Jobs that were completed, canceled or deleted (JOB events). */
+  readonly jobEvents: { readonly job: JobRecord; readonly operation: JobOperation }[];
 }
 
 export interface JobsContext {

@@ -15,7 +15,8 @@ import type { MembershipListener } from '../control-plane/routes/thing-group-rou
 import { transition } from './execution-lifecycle.ts';
 import { followMembership } from './job-control-operations.ts';
 import type { ExecutionRecord, JobRecord } from './job-records.ts';
-import { createJobState, nextExecutionOf, pendingExecutionsOf, timedExecutions } from './job-state.ts';
+import { jobEvent, jobExecutionEvent, type JobEvent } from './job-events.ts';
+import { createJobState, currentExecutionsOfJob, nextExecutionOf, pendingExecutionsOf, timedExecutions } from './job-state.ts';
 import type { JobStore } from './job-store.ts';
 import { deviceExecution, executionSummary, inMqttForm, wholeSeconds } from './job-views.ts';
 import type { JobsContext, Transaction } from './jobs-context.ts';
@@ -98,6 +99,28 @@ export async function createJobsEngine(options: JobsEngineOptions): Promise<Jobs
     }
   }
 
+  /** The JOB and JOB_EXECUTION events of a committed transaction, when enabled (job-events.ts). */
+  function announce(tx: Transaction): void {
+    const now = context.now();
+    const { registry } = context;
+    const events: JobEvent[] = [];
+    if (registry.isEventEnabled('JOB_EXECUTION')) {
+      for (const e of tx.ended) {
+        const event = jobExecutionEvent(e, registry.arn('thing', e.thingName), now);
+        if (event) events.push(event);
+      }
+    }
+    if (registry.isEventEnabled('JOB')) {
+      for (const { job, operation } of tx.jobEvents)
+        events.push(jobEvent(job, operation, currentExecutionsOfJob(context.state, job.jobId), now));
+    }
+    for (const { topic, payload } of events) {
+      notifying = notifying.then(() =>
+        options.publish(topic, payload, 1).catch((err: unknown) => log?.warn({ err, topic }, 'iot jobs: event failed')),
+      );
+    }
+  }
+
   function schedule(): void {
     if (timer) clearTimeout(timer);
     timer = undefined;
@@ -122,6 +145,8 @@ export async function createJobsEngine(options: JobsEngineOptions): Promise<Jobs
         deletedJobs: new Set<string>(),
         deletedExecutions: [],
         touch: (thingName) => void (before.has(thingName) || before.set(thingName, signatureOf(thingName))),
+        ended: [],
+        jobEvents: [],
       };
       const result = operation(context, tx);
       await store.commit({
@@ -131,6 +156,7 @@ export async function createJobsEngine(options: JobsEngineOptions): Promise<Jobs
         deletedExecutions: tx.deletedExecutions,
       });
       for (const [thingName, signature] of before) notify(thingName, signature);
+      announce(tx);
       if (tx.executions.size > 0 || tx.deletedExecutions.length > 0) schedule();
       return result;
     },

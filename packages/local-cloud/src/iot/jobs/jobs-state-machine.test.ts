@@ -52,6 +52,8 @@ function world() {
     deletedJobs: new Set(),
     deletedExecutions: [],
     touch: () => undefined,
+    ended: [],
+    jobEvents: [],
   });
   const targets = things.map((t) => registry.arn('thing', t));
   createJob(context, tx(), readCreateJobInput('j0', { targets, document: '{}', timeoutConfig: { inProgressTimeoutInMinutes: 10 } }));

@@ -18,6 +18,7 @@ import {
   listThingPrincipals,
   policyDocumentsOf,
 } from './attachments.ts';
+import { describeEventConfigurations, isEventEnabled, updateEventConfigurations } from './event-configurations.ts';
 import { addCertificate, deleteCertificate, describeCertificate, findCertificate, updateCertificate } from './certificates.ts';
 import { createPolicy, createPolicyVersion, deletePolicy, getPolicy, listPolicies } from './policies.ts';
 import {
@@ -101,5 +102,9 @@ export function createIotRegistry(options: IotRegistryOptions) {
     removeThingFromThingGroup: bound(removeThingFromThingGroup),
     listThingsInThingGroup: bound(listThingsInThingGroup),
     listThingGroupsForThing: bound(listThingGroupsForThing),
+
+    describeEventConfigurations: bound(describeEventConfigurations),
+    updateEventConfigurations: bound(updateEventConfigurations),
+    isEventEnabled: bound(isEventEnabled),
   };
 }

@@ -67,6 +67,8 @@ export interface RegistryState {
   thingGroups: Record<string, ThingGroupRecord>;
   /** thingGroupName → names of the things directly in it. */
   thingGroupMembers: Record<string, string[]>;
+  /** Event type (JOB, JOB_EXECUTION, ...) → enabled (UpdateEventConfigurations). */
+  eventConfigurations: Record<string, boolean>;
 }
 
 export interface RegistryStore {
@@ -98,5 +100,6 @@ function prototypeFree(state: Partial<RegistryState>): RegistryState {
     thingPrincipals: map(state.thingPrincipals),
     thingGroups: map(state.thingGroups),
     thingGroupMembers: map(state.thingGroupMembers),
+    eventConfigurations: map(state.eventConfigurations),
   };
 }

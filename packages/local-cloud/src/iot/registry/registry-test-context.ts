@@ -61,5 +61,6 @@ function emptyState(): RegistryState {
     thingPrincipals: map(),
     thingGroups: map(),
     thingGroupMembers: map(),
+    eventConfigurations: map(),
   };
 }
