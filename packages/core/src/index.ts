@@ -7,6 +7,7 @@ export * from './routes.ts';
 export * from './services.ts';
 export * from './service-environment.ts';
 export * from './iot-policies.ts';
+export * from './iot-shadow.ts';
 export * from './auth.ts';
 export * from './iot-sql/index.ts';
 export * from './api-contract.ts';
