@@ -1,6 +1,7 @@
 /**
- * The AWS IoT Core stand-in: local CA, registry + control plane (`iot`), data plane (`iotdata`)
- * and the MQTT broker (mutual TLS + SigV4-presigned WebSocket), wired together.
+ * The AWS IoT Core stand-in: local CA, registry + control plane (`iot`), data plane (`iotdata`),
+ * the MQTT broker (mutual TLS + SigV4-presigned WebSocket) and the Device Shadow service (over
+ * MQTT and the data plane, stored under `<dataDir>/shadows`), wired together.
  */
 import { join } from 'node:path';
 import { writeFileAtomically } from '../durable-files/atomic-file.ts';
@@ -13,6 +14,9 @@ import { createIotBroker, type MessageListener } from './broker/iot-broker.ts';
 import type { ResolveCredentials } from './broker/sigv4-presigned-url.ts';
 import { createIotRegistry } from './registry/iot-registry.ts';
 import { openRegistryStore } from './registry/registry-store.ts';
+import { createShadowMessageListener } from './shadow/shadow-mqtt-listener.ts';
+import { createShadowService } from './shadow/shadow-service.ts';
+import { openShadowStore } from './shadow/shadow-store.ts';
 
 export type { BrokerMessage, MessageListener, MessageOutcome } from './broker/iot-broker.ts';
 export type { ResolveCredentials, ResolvedCredentials } from './broker/sigv4-presigned-url.ts';
@@ -35,6 +39,8 @@ export interface IotStandInOptions {
   readonly log?: Logger;
   /** AWS IoT's per-connection publish quota (100/s); 0 disables it, e.g. for benchmarks. */
   readonly maxPublishesPerSecond?: number;
+  /** The Device Shadow store (LevelDB); `<dataDir>/shadows` by default. */
+  readonly shadowDir?: string;
 }
 
 export interface IotStandIn {
@@ -68,6 +74,7 @@ export async function createIotStandIn(options: IotStandInOptions): Promise<IotS
     region: options.region,
     accountId: options.accountId,
   });
+  const shadowStore = await openShadowStore(options.shadowDir ?? join(dir, 'shadows'));
   const broker = await createIotBroker({
     registry,
     ca,
@@ -77,12 +84,37 @@ export async function createIotStandIn(options: IotStandInOptions): Promise<IotS
     resolveCredentials: options.resolveCredentials,
     ...(options.log ? { log: options.log } : {}),
     ...(options.maxPublishesPerSecond !== undefined ? { maxPublishesPerSecond: options.maxPublishesPerSecond } : {}),
+  }).catch(async (err: unknown) => {
+    await shadowStore.close();
+    throw err;
   });
+  const publishAnswer = (topic: string, payload: string) => broker.publish(topic, payload, 1);
+  const shadows = createShadowService({ store: shadowStore, publish: publishAnswer, ...(options.log ? { log: options.log } : {}) });
+  const shadowListener = createShadowMessageListener({
+    service: shadows,
+    publish: publishAnswer,
+    ...(options.log ? { log: options.log } : {}),
+  });
+  /** Listeners attached by the caller: the broker must not listen before one (the rules engine) is. */
+  let callerListeners = 0;
+  let shadowListening = false;
+  let closing: Promise<void> | undefined;
   return {
     controlHandler: createControlPlaneHandler({ registry, ca, host: options.host }),
-    dataHandler: createDataPlaneHandler({ publish: (topic, payload, qos) => broker.publish(topic, payload, qos) }),
-    onMessage: (listener: MessageListener) => broker.onMessage(listener),
-    listen: () => broker.listen(),
+    dataHandler: createDataPlaneHandler({ publish: (topic, payload, qos) => broker.publish(topic, payload, qos), shadows }),
+    onMessage(listener: MessageListener) {
+      callerListeners++;
+      broker.onMessage(listener);
+    },
+    listen() {
+      // The shadow listener joins only now, so that the broker's own check still refuses to listen
+      // before the caller's listener is attached.
+      if (callerListeners > 0 && !shadowListening) {
+        shadowListening = true;
+        broker.onMessage(shadowListener);
+      }
+      return broker.listen();
+    },
     publish: (topic, payload, qos) => broker.publish(topic, payload, qos),
     caCertificatePem: ca.caCertificatePem,
     caFile,
@@ -92,6 +124,12 @@ export async function createIotStandIn(options: IotStandInOptions): Promise<IotS
     get wsPort() {
       return broker.wsPort;
     },
-    close: () => broker.close(),
+    close() {
+      closing ??= (async () => {
+        await broker.close();
+        await shadowStore.close();
+      })();
+      return closing;
+    },
   };
 }

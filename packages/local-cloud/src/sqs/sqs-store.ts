@@ -18,6 +18,7 @@
  *   r!<queue>!<incarnation>!<seq>   → ReceiveState (rewritten on each receive; not fsync'ed alone)
  */
 import { ClassicLevel } from 'classic-level';
+import { createGroupCommitWriter, type LevelOp as Op } from '../durable-files/level-group-commit.ts';
 import type { MessageAttributeValue } from './sqs-md5.ts';
 
 export interface StoredQueue {
@@ -49,8 +50,6 @@ export interface ReceiveState {
   /** Epoch ms of the first receive. */
   readonly first: number;
 }
-
-type Op = { type: 'put'; key: string; value: string } | { type: 'del'; key: string };
 
 const seqWidth = 16;
 export const seqKey = (seq: number) => seq.toString(16).padStart(seqWidth, '0');
@@ -176,48 +175,6 @@ export async function openSqsStore(location: string): Promise<SqsStore> {
     async close() {
       await writer.drain();
       await db.close();
-    },
-  };
-}
-
-/**
- * Group commit: the first write goes out at once; writes arriving meanwhile are merged into the
- * next batch, fsync'ed once for all of them (if any of them asked for durability).
- */
-function createGroupCommitWriter(db: ClassicLevel<string, string>) {
-  let pending: Op[] = [];
-  let pendingDurable = false;
-  let waiters: { resolve: () => void; reject: (err: unknown) => void }[] = [];
-  let running: Promise<void> | undefined;
-
-  async function run(): Promise<void> {
-    while (pending.length > 0) {
-      const ops = pending;
-      const sync = pendingDurable;
-      const batchWaiters = waiters;
-      pending = [];
-      pendingDurable = false;
-      waiters = [];
-      try {
-        await db.batch(ops, { sync });
-        for (const waiter of batchWaiters) waiter.resolve();
-      } catch (err) {
-        for (const waiter of batchWaiters) waiter.reject(err);
-      }
-    }
-    running = undefined;
-  }
-
-  return {
-    write(ops: Op[], durable: boolean): Promise<void> {
-      const done = new Promise<void>((resolve, reject) => waiters.push({ resolve, reject }));
-      pending.push(...ops);
-      pendingDurable ||= durable;
-      running ??= run();
-      return done;
-    },
-    async drain(): Promise<void> {
-      while (running) await running;
     },
   };
 }

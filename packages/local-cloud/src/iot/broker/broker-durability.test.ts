@@ -5,6 +5,7 @@
  * until a listener is attached.
  */
 import { connect as connectTcp } from 'node:net';
+import { join } from 'node:path';
 import { PublishCommand } from '@aws-sdk/client-iot-data-plane';
 import { topics } from '@fleet/core';
 import type { MqttClient } from 'mqtt';
@@ -112,6 +113,8 @@ describe('listening', () => {
       mqttPort: 0,
       wsPort: 0,
       resolveCredentials: () => undefined,
+      // The fixture's stand-in holds the lock of the shadow store of this data folder.
+      shadowDir: join(fixture.dataDir, 'shadows-of-a-second-stand-in'),
     });
     try {
       expect(() => iot.mqttPort).toThrow(/not listening/);

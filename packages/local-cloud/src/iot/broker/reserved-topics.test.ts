@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { clientMayPublishReserved } from './reserved-topics.ts';
+
+describe('clientMayPublishReserved', () => {
+  it('allows the request topics of the Device Shadow and Jobs services', () => {
+    for (const topic of [
+      '$aws/things/lamp/shadow/get',
+      '$aws/things/lamp/shadow/update',
+      '$aws/things/lamp/shadow/delete',
+      '$aws/things/lamp/shadow/name/config/update',
+      '$aws/things/lamp/jobs/get',
+      '$aws/things/lamp/jobs/start-next',
+      '$aws/things/lamp/jobs/job-42/get',
+      '$aws/things/lamp/jobs/job-42/update',
+    ]) {
+      expect(clientMayPublishReserved(topic), topic).toBe(true);
+    }
+  });
+
+  it('refuses response topics and every other reserved topic', () => {
+    for (const topic of [
+      '$aws/things/lamp/shadow/update/accepted',
+      '$aws/things/lamp/shadow/update/delta',
+      '$aws/things/lamp/shadow/name/config/update/documents',
+      '$aws/things/lamp/jobs/notify',
+      '$aws/things/lamp/jobs/notify-next',
+      '$aws/things/lamp/jobs/get/accepted',
+      '$aws/things/lamp/jobs/job-42/update/rejected',
+      '$aws/events/presence/connected/lamp',
+      '$aws/rules/ingest',
+      '$SYS/broker/uptime',
+    ]) {
+      expect(clientMayPublishReserved(topic), topic).toBe(false);
+    }
+  });
+});
