@@ -22,7 +22,7 @@ export const shadowLimits = {
   maxClientTokenBytes: 64,
   /** Thing names: 128 bytes, `[a-zA-Z0-9:_-]`. */
   maxThingNameBytes: 128,
-  /** Named shadows: 64 bytes, `[a-zA-Z0-9:_-]`. */
+  /** Named shadows: 64 bytes, `[$a-zA-Z0-9:_-]`. */
   maxShadowNameBytes: 64,
   /** More in-flight requests than this on one connection are answered 429. */
   maxInFlightPerConnection: 10,
@@ -31,7 +31,8 @@ export const shadowLimits = {
 } as const;
 
 export const shadowThingNamePattern = /^[a-zA-Z0-9:_-]{1,128}$/;
-export const shadowNamePattern = /^[a-zA-Z0-9:_-]{1,64}$/;
+/** Named shadows: `[$a-zA-Z0-9:_-]`, 1 to 64 (the `$` prefix is for AWS-reserved names such as `$package`). */
+export const shadowNamePattern = /^[$a-zA-Z0-9:_-]{1,64}$/;
 
 export type ShadowOperation = 'get' | 'update' | 'delete';
 /** What follows the operation in a response topic; absent on request topics. */

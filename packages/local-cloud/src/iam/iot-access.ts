@@ -9,8 +9,13 @@ import { decodeUriLoosely } from '../aws-endpoint/aws-request.ts';
 import type { AccessCheck } from './access-check.ts';
 import type { LocalArns } from './local-arns.ts';
 
-type Resource = (labels: Readonly<Record<string, string>>, arns: LocalArns) => string;
+type Resource = (labels: Readonly<Record<string, string>>, arns: LocalArns, query: URLSearchParams) => string;
 const thing: Resource = (l, arns) => arns.iot(`thing/${l.thingName ?? ''}`);
+/** "The thing's name, and the shadow's name, if applicable" (AWS IoT Core action resources): `thing/<thing>/<shadow>`. */
+const shadow: Resource = (l, arns, query) => {
+  const name = query.get('name');
+  return arns.iot(`thing/${l.thingName ?? ''}${name === null ? '' : `/${name}`}`);
+};
 const cert: Resource = (l, arns) => arns.iot(`cert/${l.certificateId ?? ''}`);
 const policy: Resource = (l, arns) => arns.iot(`policy/${l.policyName ?? ''}`);
 const topic: Resource = (l, arns) => arns.iot(`topic/${l.topic ?? ''}`);
@@ -44,9 +49,9 @@ const routes: readonly (readonly [string, string, string, Resource])[] = [
   ['GET', '/endpoint', 'DescribeEndpoint', any],
   // Data plane (signing name iotdata); Publish is authorized on the topic.
   ['POST', '/topics/{topic}', 'Publish', topic],
-  ['GET', '/things/{thingName}/shadow', 'GetThingShadow', thing],
-  ['POST', '/things/{thingName}/shadow', 'UpdateThingShadow', thing],
-  ['DELETE', '/things/{thingName}/shadow', 'DeleteThingShadow', thing],
+  ['GET', '/things/{thingName}/shadow', 'GetThingShadow', shadow],
+  ['POST', '/things/{thingName}/shadow', 'UpdateThingShadow', shadow],
+  ['DELETE', '/things/{thingName}/shadow', 'DeleteThingShadow', shadow],
   ['GET', '/api/things/shadow/ListNamedShadowsForThing/{thingName}', 'ListNamedShadowsForThing', thing],
   ['GET', '/retainedMessage/{topic}', 'GetRetainedMessage', topic],
   ['GET', '/retainedMessage', 'ListRetainedMessages', any],
@@ -72,7 +77,7 @@ export function iotAccess(req: AwsRequest, arns: LocalArns): AccessCheck[] {
       }
       return expected === actual;
     });
-    if (matches) return [{ action: `iot:${route.operation}`, resource: route.resource(labels, arns) }];
+    if (matches) return [{ action: `iot:${route.operation}`, resource: route.resource(labels, arns, req.query) }];
   }
   // Not an operation of the IoT API: only the account root may be answered that it does not exist.
   return [{ action: `iot:${req.method.toUpperCase()}${req.path}`, resource: '*' }];

@@ -40,7 +40,7 @@ function shadowNameOf(query: URLSearchParams): string | undefined {
   const name = query.get('name');
   if (name === null) return undefined;
   if (!shadowNamePattern.test(name))
-    throw new AwsError('InvalidRequestException', `shadowName "${name}" must match [a-zA-Z0-9:_-]{1,64}`, 400);
+    throw new AwsError('InvalidRequestException', `shadowName "${name}" must match [$a-zA-Z0-9:_-]{1,64}`, 400);
   return name;
 }
 
