@@ -76,6 +76,15 @@ describe('UpdateThingShadow and GetThingShadow', () => {
   });
 });
 
+describe('concurrency', () => {
+  it('gives concurrent updates of one shadow distinct consecutive versions, and one of two racing on the same version a conflict', async () => {
+    const versions = await Promise.all(Array.from({ length: 20 }, (_, i) => update('sdk-race', { state: { reported: { [`k${i}`]: i } } })));
+    expect(versions.map((a) => a.version).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    const racing = await Promise.allSettled([1, 2].map((n) => update('sdk-race', { state: { desired: { n } }, version: 20 })));
+    expect(racing.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+  });
+});
+
 describe('rejections', () => {
   it('rejects a stale version with ConflictException "Version conflict"', async () => {
     await update('sdk-4', { state: { desired: { a: 1 } } });
