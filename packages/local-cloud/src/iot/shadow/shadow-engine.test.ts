@@ -97,8 +97,9 @@ describe('update', () => {
     });
   });
 
-  it('publishes no delta for a reported-only update, nor when desired equals reported', () => {
-    expect(apply(undefined, { state: { desired: { a: 1 } } }, { state: { reported: { a: 2 } } }).delta).toBeUndefined();
+  it('publishes the delta again after a report that still differs from desired, and none once they agree', () => {
+    expect(apply(undefined, { state: { desired: { a: 1 } } }, { state: { reported: { a: 2 } } }).delta?.state).toEqual({ a: 1 });
+    expect(apply(undefined, { state: { desired: { a: 1 } } }, { state: { reported: { a: 1 } } }).delta).toBeUndefined();
     expect(apply(undefined, { state: { reported: { a: [1, 2] } } }, { state: { desired: { a: [1, 2] } } }).delta).toBeUndefined();
   });
 

@@ -42,7 +42,7 @@ export const versionMemoryMs = 48 * 60 * 60 * 1000;
 export interface UpdateOutcome {
   readonly stored: StoredShadow;
   readonly accepted: ShadowUpdateAccepted;
-  /** Present when the update had a `desired` section and desired still differs from reported. */
+  /** Present when, after the update, desired differs from reported. */
   readonly delta?: ShadowDelta;
   readonly documents: ShadowDocuments;
 }
@@ -113,7 +113,11 @@ export function updateShadow(
     request.state === null
       ? {}
       : Object.fromEntries(Object.entries(request.state).map(([section, patch]) => [section, metadataOfPatch(patch, timestamp)]));
-  const delta = request.state?.desired ? deltaOf(state.desired, state.reported) : undefined;
+  // "AWS IoT publishes ... to /update/delta when it accepts a change for the device's shadow, and the
+  // request state document contains different values for desired and reported states": after any
+  // accepted update, a reported-only one included (a device reporting a value other than the desired
+  // one gets the delta again, as AWS re:Post answers describe).
+  const delta = deltaOf(state.desired, state.reported);
   return {
     stored: next,
     accepted: { state: request.state, metadata: acceptedMetadata, version, timestamp, ...token(clientToken) },
