@@ -9,6 +9,7 @@ import {
   GetThingShadowCommand,
   InvalidRequestException,
   ListNamedShadowsForThingCommand,
+  PublishCommand,
   RequestEntityTooLargeException,
   ResourceNotFoundException,
   UpdateThingShadowCommand,
@@ -73,6 +74,18 @@ describe('UpdateThingShadow and GetThingShadow', () => {
     expect(second.results).toEqual(['gamma']);
     expect(second.nextToken).toBeUndefined();
     expect(published(shadowTopics('sdk-3', 'beta').updateAccepted)).toHaveLength(1);
+  });
+});
+
+describe('Publish to a shadow request topic', () => {
+  it('is a shadow request, answered on the response topics, as on AWS', async () => {
+    const topics = shadowTopics('sdk-pub');
+    const payload = Buffer.from('{"state":{"reported":{"via":"publish"}},"clientToken":"p1"}');
+    await fixture.data.send(new PublishCommand({ topic: topics.update, qos: 1, payload }));
+    expect(published(topics.updateAccepted)).toEqual([expect.objectContaining({ version: 1, clientToken: 'p1' })]);
+    expect((await get('sdk-pub')).state.reported).toEqual({ via: 'publish' });
+    await fixture.data.send(new PublishCommand({ topic: topics.update, qos: 1, payload: Buffer.from('{"state":1}') }));
+    expect(published(topics.updateRejected)).toEqual([expect.objectContaining({ code: 400, message: 'State node must be an object' })]);
   });
 });
 
