@@ -14,9 +14,7 @@ import { createIotBroker, type MessageListener } from './broker/iot-broker.ts';
 import type { ResolveCredentials } from './broker/sigv4-presigned-url.ts';
 import { createIotRegistry } from './registry/iot-registry.ts';
 import { openRegistryStore } from './registry/registry-store.ts';
-import { createShadowMessageListener } from './shadow/shadow-mqtt-listener.ts';
-import { createShadowService } from './shadow/shadow-service.ts';
-import { openShadowStore } from './shadow/shadow-store.ts';
+import { createShadowStandIn } from './shadow/index.ts';
 
 export type { BrokerMessage, MessageListener, MessageOutcome } from './broker/iot-broker.ts';
 export type { ResolveCredentials, ResolvedCredentials } from './broker/sigv4-presigned-url.ts';
@@ -74,7 +72,6 @@ export async function createIotStandIn(options: IotStandInOptions): Promise<IotS
     region: options.region,
     accountId: options.accountId,
   });
-  const shadowStore = await openShadowStore(options.shadowDir ?? join(dir, 'shadows'));
   const broker = await createIotBroker({
     registry,
     ca,
@@ -84,16 +81,14 @@ export async function createIotStandIn(options: IotStandInOptions): Promise<IotS
     resolveCredentials: options.resolveCredentials,
     ...(options.log ? { log: options.log } : {}),
     ...(options.maxPublishesPerSecond !== undefined ? { maxPublishesPerSecond: options.maxPublishesPerSecond } : {}),
-  }).catch(async (err: unknown) => {
-    await shadowStore.close();
-    throw err;
   });
-  const publishAnswer = (topic: string, payload: string) => broker.publish(topic, payload, 1);
-  const shadows = createShadowService({ store: shadowStore, publish: publishAnswer, ...(options.log ? { log: options.log } : {}) });
-  const shadowListener = createShadowMessageListener({
-    service: shadows,
-    publish: publishAnswer,
+  const shadows = await createShadowStandIn({
+    location: options.shadowDir ?? join(dir, 'shadows'),
+    publish: (topic, payload) => broker.publish(topic, payload, 1),
     ...(options.log ? { log: options.log } : {}),
+  }).catch(async (err: unknown) => {
+    await broker.close();
+    throw err;
   });
   /** Listeners attached by the caller: the broker must not listen before one (the rules engine) is. */
   let callerListeners = 0;
@@ -101,7 +96,10 @@ export async function createIotStandIn(options: IotStandInOptions): Promise<IotS
   let closing: Promise<void> | undefined;
   return {
     controlHandler: createControlPlaneHandler({ registry, ca, host: options.host }),
-    dataHandler: createDataPlaneHandler({ publish: (topic, payload, qos) => broker.publish(topic, payload, qos), shadows }),
+    dataHandler: createDataPlaneHandler({
+      publish: (topic, payload, qos) => broker.publish(topic, payload, qos),
+      shadows: shadows.service,
+    }),
     onMessage(listener: MessageListener) {
       callerListeners++;
       broker.onMessage(listener);
@@ -111,7 +109,7 @@ export async function createIotStandIn(options: IotStandInOptions): Promise<IotS
       // before the caller's listener is attached.
       if (callerListeners > 0 && !shadowListening) {
         shadowListening = true;
-        broker.onMessage(shadowListener);
+        broker.onMessage(shadows.listener);
       }
       return broker.listen();
     },
@@ -127,7 +125,7 @@ export async function createIotStandIn(options: IotStandInOptions): Promise<IotS
     close() {
       closing ??= (async () => {
         await broker.close();
-        await shadowStore.close();
+        await shadows.close();
       })();
       return closing;
     },
