@@ -232,6 +232,42 @@ describe('state algebra properties', () => {
   });
 });
 
+describe('update sequences', () => {
+  const leaf = fc.oneof(fc.integer({ min: 0, max: 3 }), fc.constantFrom('on', 'off'), fc.constant(null));
+  const key = fc.constantFrom('a', 'b', 'c');
+  const { patch } = fc.letrec<{ patch: Record<string, unknown> }>((tie) => ({
+    patch: fc.dictionary(key, fc.oneof({ depthSize: 'small' }, leaf, fc.array(fc.integer(), { maxLength: 2 }), tie('patch')), {
+      maxKeys: 3,
+    }),
+  }));
+  const updateDocument = fc.record(
+    { desired: fc.oneof(patch, fc.constant(null)), reported: fc.oneof(patch, fc.constant(null)) },
+    { requiredKeys: [] },
+  );
+
+  it('keeps metadata the shape of the state and counts one version per accepted update', () => {
+    fc.assert(
+      fc.property(fc.array(updateDocument, { minLength: 1, maxLength: 8 }), (documents) => {
+        let stored: StoredShadow | undefined;
+        documents.forEach((state, i) => {
+          const outcome = updateShadow(stored, request({ state }), t0 + i * 1000) as UpdateOutcome;
+          stored = outcome.stored;
+          expect(stored.version).toBe(i + 1);
+          expect(shapeOf(stored.metadata)).toEqual(shapeOf(stored.state));
+        });
+      }),
+    );
+  });
+});
+
+/** The key paths down to the leaves (a metadata leaf `{ timestamp }` stands for a state leaf). */
+function shapeOf(value: unknown, path = ''): string[] {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return [path];
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length === 1 && entries[0]?.[0] === 'timestamp' && typeof entries[0][1] === 'number') return [path];
+  return entries.flatMap(([k, v]) => shapeOf(v, `${path}/${k}`)).sort();
+}
+
 /** What a state looks like once stored: objects left empty are removed. */
 function pruneEmpty(value: ShadowJsonObject): ShadowJsonObject {
   const out: ShadowJsonObject = {};
