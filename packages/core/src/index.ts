@@ -9,6 +9,7 @@ export * from './service-environment.ts';
 export * from './iot-policies.ts';
 export * from './iot-jobs.ts';
 export * from './iot-jobs-topics.ts';
+export * from './iot-shadow.ts';
 export * from './auth.ts';
 export * from './iot-sql/index.ts';
 export * from './api-contract.ts';

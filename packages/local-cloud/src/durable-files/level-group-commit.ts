@@ -1,17 +1,17 @@
 /**
- * Group commit over LevelDB (classic-level), shared by the stand-ins that must answer only once a
- * change survives `kill -9` and a power cut (the SQS and IoT Jobs stores): the first write goes out
- * at once; writes arriving meanwhile are merged into the next batch, fsync'ed once for all of them
- * (if any of them asked for durability). Batches are written in the order their writes arrived.
+ * Group commit over LevelDB (classic-level) for stores whose answers wait for durability (the SQS
+ * stand-in, the Device Shadow and IoT Jobs stores): an fsync per request would cap them at a few hundred
+ * requests/s, so every write arriving while one batch is being written joins the next batch,
+ * fsync'ed once for all of them (if any of them asked for durability).
  */
 import type { ClassicLevel } from 'classic-level';
 
 export type LevelOp = { type: 'put'; key: string; value: string } | { type: 'del'; key: string };
 
 export interface GroupCommitWriter {
-  /** Resolves once `ops` are written (and fsync'ed when `durable`); rejects when their batch failed. */
+  /** Resolves once `ops` are written, and fsync'ed when `durable` (or when a write of the same batch asked for it). */
   write(ops: LevelOp[], durable: boolean): Promise<void>;
-  /** Resolves once every write accepted so far is done. */
+  /** Resolves once every write so far is done. */
   drain(): Promise<void>;
 }
 
@@ -40,14 +40,14 @@ export function createGroupCommitWriter(db: ClassicLevel<string, string>): Group
   }
 
   return {
-    write(ops, durable) {
+    write(ops: LevelOp[], durable: boolean): Promise<void> {
       const done = new Promise<void>((resolve, reject) => waiters.push({ resolve, reject }));
       pending.push(...ops);
       pendingDurable ||= durable;
       running ??= run();
       return done;
     },
-    async drain() {
+    async drain(): Promise<void> {
       while (running) await running;
     },
   };

@@ -140,6 +140,15 @@ describe('mapping requests to IAM actions and resources', () => {
       { action: 'iot:UpdateJobExecution', resource: iot('thing/d1') },
     ]);
   });
+
+  it('authorizes a classic shadow on thing/<thing> and a named shadow on thing/<thing>/<shadow>', () => {
+    expect(accessChecks(request('iotdata', { method: 'GET', url: '/things/lamp/shadow' }), arns)).toEqual([
+      { action: 'iot:GetThingShadow', resource: 'arn:aws:iot:us-east-1:000000000000:thing/lamp' },
+    ]);
+    expect(accessChecks(request('iotdata', { method: 'POST', url: '/things/lamp/shadow?name=config' }), arns)).toEqual([
+      { action: 'iot:UpdateThingShadow', resource: 'arn:aws:iot:us-east-1:000000000000:thing/lamp/config' },
+    ]);
+  });
 });
 
 describe('decisions from the shared role definitions', () => {

@@ -29,6 +29,11 @@ const groupAndThingOfBody: Resource = (_l, arns, req) => {
   const member = stringField(body, 'thingArn') ?? arns.iot(`thing/${stringField(body, 'thingName') ?? ''}`);
   return [group, member];
 };
+/** "The thing's name, and the shadow's name, if applicable" (AWS IoT Core action resources): `thing/<thing>/<shadow>`. */
+const shadow: Resource = (l, arns, req) => {
+  const name = req.query.get('name');
+  return arns.iot(`thing/${l.thingName ?? ''}${name === null ? '' : `/${name}`}`);
+};
 const cert: Resource = (l, arns) => arns.iot(`cert/${l.certificateId ?? ''}`);
 const policy: Resource = (l, arns) => arns.iot(`policy/${l.policyName ?? ''}`);
 const topic: Resource = (l, arns) => arns.iot(`topic/${l.topic ?? ''}`);
@@ -64,9 +69,9 @@ const controlAndDataRoutes: readonly (readonly [string, string, string, Resource
   ['PATCH', '/event-configurations', 'UpdateEventConfigurations', any],
   // Data plane (signing name iotdata); Publish is authorized on the topic.
   ['POST', '/topics/{topic}', 'Publish', topic],
-  ['GET', '/things/{thingName}/shadow', 'GetThingShadow', thing],
-  ['POST', '/things/{thingName}/shadow', 'UpdateThingShadow', thing],
-  ['DELETE', '/things/{thingName}/shadow', 'DeleteThingShadow', thing],
+  ['GET', '/things/{thingName}/shadow', 'GetThingShadow', shadow],
+  ['POST', '/things/{thingName}/shadow', 'UpdateThingShadow', shadow],
+  ['DELETE', '/things/{thingName}/shadow', 'DeleteThingShadow', shadow],
   ['GET', '/api/things/shadow/ListNamedShadowsForThing/{thingName}', 'ListNamedShadowsForThing', thing],
   ['GET', '/retainedMessage/{topic}', 'GetRetainedMessage', topic],
   ['GET', '/retainedMessage', 'ListRetainedMessages', any],

@@ -1,7 +1,8 @@
 /**
  * The AWS IoT Core stand-in: local CA, registry + control plane (`iot`), data plane (`iotdata`),
- * IoT Jobs (control plane, `iot-jobs-data` and the device side over MQTT) and the MQTT broker
- * (mutual TLS + SigV4-presigned WebSocket), wired together.
+ * IoT Jobs (control plane, `iot-jobs-data` and the device side over MQTT, stored under
+ * `<dataDir>/jobs`), the MQTT broker (mutual TLS + SigV4-presigned WebSocket) and the Device Shadow
+ * service (over MQTT and the data plane, stored under `<dataDir>/shadows`), wired together.
  */
 import { join } from 'node:path';
 import { writeFileAtomically } from '../durable-files/atomic-file.ts';
@@ -18,6 +19,7 @@ import { createJobsDataPlaneHandler } from './jobs/jobs-data-plane-handler.ts';
 import { createJobsEngine, type JobsEngine } from './jobs/jobs-engine.ts';
 import { createJobsMqttListener } from './jobs/jobs-mqtt-listener.ts';
 import { openJobStore } from './jobs/job-store.ts';
+import { createShadowStandIn } from './shadow/index.ts';
 
 export type { BrokerMessage, MessageListener, MessageOutcome } from './broker/iot-broker.ts';
 export type { ResolveCredentials, ResolvedCredentials } from './broker/sigv4-presigned-url.ts';
@@ -42,6 +44,8 @@ export interface IotStandInOptions {
   readonly maxPublishesPerSecond?: number;
   /** The IoT Jobs clock, epoch ms (tests of execution timeouts inject one). @default Date.now */
   readonly now?: () => number;
+  /** The Device Shadow store (LevelDB); `<dataDir>/shadows` by default. */
+  readonly shadowDir?: string;
 }
 
 export interface IotStandIn {
@@ -109,13 +113,40 @@ export async function createIotStandIn(options: IotStandInOptions): Promise<IotS
     throw err;
   });
   const started = broker;
+  const shadows = await createShadowStandIn({
+    location: options.shadowDir ?? join(dir, 'shadows'),
+    publish: (topic, payload) => started.publish(topic, payload, 1),
+    ...(options.log ? { log: options.log } : {}),
+  }).catch(async (err: unknown) => {
+    await jobs.close();
+    await started.close();
+    throw err;
+  });
+  /** Listeners attached by the caller: the broker must not listen before one (the rules engine) is. */
+  let callerListeners = 0;
+  let shadowListening = false;
+  let closing: Promise<void> | undefined;
   return {
     controlHandler: createControlPlaneHandler({ registry, ca, host: options.host, jobs }),
-    dataHandler: createDataPlaneHandler({ publish: (topic, payload, qos) => started.publish(topic, payload, qos) }),
+    dataHandler: createDataPlaneHandler({
+      publish: (topic, payload, qos) => started.publish(topic, payload, qos),
+      shadows: shadows.service,
+    }),
     jobsDataHandler: createJobsDataPlaneHandler(jobs),
     jobs,
-    onMessage: (listener: MessageListener) => started.onMessage(listener),
-    listen: () => started.listen(),
+    onMessage(listener: MessageListener) {
+      callerListeners++;
+      started.onMessage(listener);
+    },
+    listen() {
+      // The shadow listener joins only now, so that the broker's own check still refuses to listen
+      // before the caller's listener is attached.
+      if (callerListeners > 0 && !shadowListening) {
+        shadowListening = true;
+        started.onMessage(shadows.listener);
+      }
+      return started.listen();
+    },
     publish: (topic, payload, qos) => started.publish(topic, payload, qos),
     caCertificatePem: ca.caCertificatePem,
     caFile,
@@ -125,10 +156,14 @@ export async function createIotStandIn(options: IotStandInOptions): Promise<IotS
     get wsPort() {
       return started.wsPort;
     },
-    // The engine first: its last changes are made durable and notified while the broker still runs.
-    close: async () => {
-      await jobs.close();
-      await started.close();
+    // The Jobs engine first: its last changes are made durable and notified while the broker still runs.
+    close() {
+      closing ??= (async () => {
+        await jobs.close();
+        await started.close();
+        await shadows.close();
+      })();
+      return closing;
     },
   };
 }

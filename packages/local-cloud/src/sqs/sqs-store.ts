@@ -18,7 +18,7 @@
  *   r!<queue>!<incarnation>!<seq>   → ReceiveState (rewritten on each receive; not fsync'ed alone)
  */
 import { ClassicLevel } from 'classic-level';
-import { createGroupCommitWriter, type LevelOp } from '../durable-files/level-group-commit.ts';
+import { createGroupCommitWriter, type LevelOp as Op } from '../durable-files/level-group-commit.ts';
 import type { MessageAttributeValue } from './sqs-md5.ts';
 
 export interface StoredQueue {
@@ -50,8 +50,6 @@ export interface ReceiveState {
   /** Epoch ms of the first receive. */
   readonly first: number;
 }
-
-type Op = LevelOp;
 
 const seqWidth = 16;
 export const seqKey = (seq: number) => seq.toString(16).padStart(seqWidth, '0');

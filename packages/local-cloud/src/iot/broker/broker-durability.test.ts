@@ -107,7 +107,7 @@ describe('PUBACK after durability', () => {
 
 describe('listening', () => {
   it('opens no port and refuses to listen before a message listener is attached', async () => {
-    // Its own data folder: the fixture's stand-in holds the IoT Jobs store's lock on its folder.
+    // Its own data folder: the fixture's stand-in holds the locks of the shadow and Jobs stores of its folder.
     const dataDir = await mkdtemp(join(tmpdir(), 'iot-listen-'));
     const iot = await createIotStandIn({
       dataDir,

@@ -2,24 +2,37 @@ import { describe, expect, it } from 'vitest';
 import { clientMayPublishReserved } from './reserved-topics.ts';
 
 describe('clientMayPublishReserved', () => {
-  it('admits the Jobs and Shadow requests of a thing', () => {
+  it('allows the request topics of the Device Shadow and Jobs services', () => {
     for (const topic of [
-      '$aws/things/t-1/jobs/get',
-      '$aws/things/t:1/jobs/j1/update',
-      '$aws/things/t/shadow/update',
-      '$aws/things/t/shadow/name/n/get',
+      '$aws/things/lamp/shadow/get',
+      '$aws/things/lamp/shadow/update',
+      '$aws/things/lamp/shadow/delete',
+      '$aws/things/lamp/shadow/name/config/update',
+      '$aws/things/lamp/jobs/get',
+      '$aws/things/lamp/jobs/start-next',
+      '$aws/things/lamp/jobs/job-42/get',
+      '$aws/things/lamp/jobs/job-42/update',
+      '$aws/things/lamp/jobs/$next/get',
+      // Answered InvalidTopic by the Jobs service, as AWS does.
+      '$aws/things/lamp/jobs/job-42/whatever',
     ]) {
       expect(clientMayPublishReserved(topic), topic).toBe(true);
     }
   });
 
-  it('refuses every other reserved topic', () => {
+  it('refuses response topics and every other reserved topic', () => {
     for (const topic of [
-      '$aws/events/presence/connected/t',
-      '$SYS/broker',
-      '$aws/things/t/other',
+      '$aws/things/lamp/shadow/update/accepted',
+      '$aws/things/lamp/shadow/update/delta',
+      '$aws/things/lamp/shadow/name/config/update/documents',
+      '$aws/things/lamp/jobs/notify',
+      '$aws/things/lamp/jobs/notify-next',
+      '$aws/things/lamp/jobs/get/accepted',
+      '$aws/things/lamp/jobs/job-42/update/rejected',
       '$aws/things//jobs/get',
-      '$aws/things/t/jobsx/get',
+      '$aws/events/presence/connected/lamp',
+      '$aws/rules/ingest',
+      '$SYS/broker/uptime',
     ]) {
       expect(clientMayPublishReserved(topic), topic).toBe(false);
     }

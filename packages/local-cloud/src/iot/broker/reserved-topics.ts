@@ -1,10 +1,22 @@
 /**
- * Which reserved topics (`$...`) a client may publish to: the requests of AWS IoT's device APIs,
- * `$aws/things/<thing>/jobs/...` (Jobs) and `$aws/things/<thing>/shadow/...` (Device Shadow)
- * (https://docs.aws.amazon.com/iot/latest/developerguide/reserved-topics.html). Every other
- * reserved topic (`$aws/events/...`, `$SYS/...`, ...) is refused to clients here. An
- * allowed topic still needs `iot:Publish` in the principal's policies.
+ * Which reserved (`$...`) topics a client may publish to. AWS IoT reserves `$aws/...` for its own
+ * services; a device publishes only their request topics, under its `iot:Publish` policy
+ * ("Reserved topics" of the AWS IoT guide):
+ * - Device Shadow: `$aws/things/<thing>/shadow[/name/<shadow>]/{get,update,delete}`;
+ * - Jobs: `$aws/things/<thing>/jobs/get`, `.../jobs/start-next`, `.../jobs/<jobId|$next>/get`,
+ *   `.../jobs/<jobId>/update`, and any other topic of a thing's jobs namespace that is not a
+ *   response: AWS answers those with InvalidTopic ("a topic in the AWS IoT Jobs namespace that
+ *   does not map to any API") rather than closing the connection.
+ * The response topics (`/accepted`, `/rejected`, `/delta`, `/documents`, `notify`, ...) and every
+ * other reserved topic (lifecycle events, `$SYS`) are published by the service only.
  */
-const deviceApiTopic = /^\$aws\/things\/[a-zA-Z0-9:_-]{1,128}\/(jobs|shadow)(\/|$)/;
+import { parseJobsTopic, parseShadowTopic } from '@fleet/core';
 
-export const clientMayPublishReserved = (topic: string): boolean => deviceApiTopic.test(topic);
+const thingName = /^[a-zA-Z0-9:_-]{1,128}$/;
+
+export function clientMayPublishReserved(topic: string): boolean {
+  const shadow = parseShadowTopic(topic);
+  if (shadow) return shadow.suffix === undefined;
+  const jobs = parseJobsTopic(topic);
+  return (jobs?.kind === 'request' || jobs?.kind === 'invalid') && thingName.test(jobs.thingName);
+}

@@ -1,10 +1,14 @@
 /**
  * The AWS IoT data plane (signing name `iotdata`), REST-JSON as `@aws-sdk/client-iot-data-plane`
  * calls it. Publish (`POST /topics/{topic}?qos=1`, raw payload body) goes into the broker like a
- * message from a client: subscribers and the rules engine see it.
+ * message from a client: subscribers and the rules engine see it. The Device Shadow REST API
+ * (GetThingShadow, UpdateThingShadow, DeleteThingShadow, ListNamedShadowsForThing) is
+ * ../shadow/shadow-http-routes.ts.
  */
 import type { AwsServiceHandler } from '../../aws-endpoint/index.ts';
 import { AwsError } from '../../aws-endpoint/index.ts';
+import type { ShadowService } from '../shadow/shadow-service.ts';
+import { shadowRoutes } from '../shadow/shadow-http-routes.ts';
 import { intParam, restJsonHandler } from './rest-json.ts';
 
 /** AWS IoT limit on a message payload. */
@@ -12,6 +16,8 @@ export const maxPayloadBytes = 128 * 1024;
 
 export interface DataPlaneOptions {
   readonly publish: (topic: string, payload: Buffer, qos: 0 | 1) => Promise<void>;
+  /** The Device Shadow service; without it the shadow operations are unknown. */
+  readonly shadows?: ShadowService;
 }
 
 export function createDataPlaneHandler(options: DataPlaneOptions): AwsServiceHandler {
@@ -37,6 +43,7 @@ export function createDataPlaneHandler(options: DataPlaneOptions): AwsServiceHan
           return {};
         },
       },
+      ...(options.shadows ? shadowRoutes(options.shadows) : []),
     ],
   });
 }

@@ -1,6 +1,6 @@
 /**
  * Durability of the IoT Jobs stand-in against an abrupt stop: the IoT stand-in runs in a child
- * process that is killed with SIGKILL (no graceful close) right after its last answer, then
+ * process (../iot-server-main.ts) that is killed with SIGKILL (no graceful close) right after its last answer, then
  * restarted on the same data folder: every acknowledged job and execution change is there.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -16,7 +16,7 @@ import {
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startReadyChild, type ReadyChild } from '../../child-process/index.ts';
 
-const script = fileURLToPath(new URL('./jobs-server-main.ts', import.meta.url));
+const script = fileURLToPath(new URL('../iot-server-main.ts', import.meta.url));
 let dataDir: string;
 const children: ReadyChild[] = [];
 

@@ -64,6 +64,18 @@ describe('publishRefusal', () => {
     expect(publishRefusal(state, client, packet('$aws/events/presence/connected/alpha'))?.message).toMatch(/reserved topic/);
   });
 
+  it('judges a shadow request topic by the policy and refuses a shadow response topic as reserved', async () => {
+    const { state, client } = await connectedDevice();
+    // The fleet device policy of this commit grants no shadow topic: the refusal comes from the policy.
+    expect(publishRefusal(state, client, packet('$aws/things/alpha/shadow/update'))?.message).toMatch(
+      /^iot:Publish on \$aws\/things\/alpha\/shadow\/update/,
+    );
+    expect(publishRefusal(state, client, packet('$aws/things/alpha/shadow/update/accepted'))).toEqual({
+      reason: 'AUTH_ERROR',
+      message: '$aws/things/alpha/shadow/update/accepted is a reserved topic',
+    });
+  });
+
   it('refuses the publish over the per-connection rate as THROTTLED', async () => {
     const { state, client } = await connectedDevice(2);
     const refusals = [1, 2, 3].map(() => publishRefusal(state, client, packet(topics.telemetry('alpha')))?.reason);

@@ -1,7 +1,7 @@
 /**
  * PUBLISH from a client (aedes' `authorizePublish` hook), the ingest hot path. A publish is
  * refused, and the connection closed as AWS IoT does on MQTT 3.1.1, when it targets a reserved
- * topic, asks QoS 2, exceeds the 128 KB payload or the per-connection rate, or the principal's
+ * topic other than a service's request topic (reserved-topics.ts), asks QoS 2, exceeds the 128 KB payload or the per-connection rate, or the principal's
  * policies do not allow `iot:Publish` on `topic/<topic>`
  * (https://docs.aws.amazon.com/iot/latest/developerguide/iot-policies.html). An accepted publish
  * goes to the listeners (the rules engine) here, the last point before aedes writes the PUBACK;
@@ -11,8 +11,8 @@ import type { Client, PublishPacket } from 'aedes';
 import { maxPayloadBytes } from '../../control-plane/data-plane-handler.ts';
 import { evaluatePolicies } from '../../policy/policy-evaluator.ts';
 import { messageOf, noteDisconnectReason, type BrokerState } from '../broker-state.ts';
-import type { DisconnectReason } from '../presence-events.ts';
 import { clientMayPublishReserved } from '../reserved-topics.ts';
+import type { DisconnectReason } from '../presence-events.ts';
 
 export interface PublishRefusal {
   readonly reason: DisconnectReason;
@@ -43,8 +43,7 @@ export function authorizePublish(
 export function publishRefusal(state: BrokerState, client: Client, packet: PublishPacket): PublishRefusal | undefined {
   const session = state.sessions.get(client);
   if (!session) return { reason: 'AUTH_ERROR', message: 'no authenticated session' };
-  // Reserved topics ($aws/..., and $SYS here) are published by the service only, but for the
-  // device requests of the reserved APIs (reserved-topics.ts).
+  // Reserved topics ($aws/..., and $SYS here) are published by the service, but for the request topics of its services.
   if (packet.topic.startsWith('$') && !clientMayPublishReserved(packet.topic)) {
     return { reason: 'AUTH_ERROR', message: `${packet.topic} is a reserved topic` };
   }
