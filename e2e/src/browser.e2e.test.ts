@@ -12,6 +12,7 @@ import { deployedEndpointsFile } from './deployed-stack.ts';
 import { startPlatformProcess, type PlatformProcess } from './platform-process.ts';
 import { hasChromium, launchChromium, signUpAndSignIn } from './browser-session.ts';
 import { connectDevice, type RegisteredDevice } from './fleet-user.ts';
+import { startSimulatedDevice } from './simulated-device.ts';
 
 // Reads the sign-up code from the local cloud's data folder: local only (on AWS it arrives by mail).
 describe.skipIf(!hasChromium || deployedEndpointsFile)('the web app in a browser', () => {
@@ -31,7 +32,7 @@ describe.skipIf(!hasChromium || deployedEndpointsFile)('the web app in a browser
   }, 60_000);
 
   /** Registers a device on the web app's page, opens it, waits until it is live, and connects the device. */
-  async function registerAndWatch(name: string): Promise<{ deviceId: string; device: MqttClient }> {
+  async function registerAndWatch(name: string): Promise<{ deviceId: string; device: MqttClient; registered: RegisteredDevice }> {
     await page.goto(platform.endpoints.gatewayUrl);
     await page.getByRole('button', { name: 'Register a device' }).click();
     await page.fill('input[name=name]', name);
@@ -44,7 +45,7 @@ describe.skipIf(!hasChromium || deployedEndpointsFile)('the web app in a browser
 
     await page.getByRole('button', { name: 'Open the device' }).click();
     await expect.poll(() => page.getByTestId('live-state').textContent(), { timeout: 15_000 }).toBe('live');
-    return { deviceId, device: await connectDevice(platform, registered) };
+    return { deviceId, device: await connectDevice(platform, registered), registered };
   }
 
   /** A GET of the API with the page's own session, as the web app makes it. */
@@ -125,6 +126,40 @@ describe.skipIf(!hasChromium || deployedEndpointsFile)('the web app in a browser
     );
     expect(stored.readings.map((r) => r.seq)).toEqual([5]);
   }, 180_000);
+
+  it('changes a setting and sends a command from the device page; the simulated device applies both', async () => {
+    const { device, registered } = await registerAndWatch('Configurable sensor');
+    await device.endAsync();
+    const simulated = await startSimulatedDevice(platform, registered);
+    try {
+      const config = page.getByTestId('config-panel');
+      await config.getByLabel('Setting', { exact: true }).fill('reportIntervalSeconds');
+      await config.getByLabel('Value', { exact: true }).fill('2');
+      await config.getByRole('button', { name: 'Set' }).click();
+      await expect.poll(() => config.getByTestId('desired-reportIntervalSeconds').textContent(), { timeout: 10_000 }).toBe('2');
+      // The device applies it and reports it back: no longer pending, what a person sees in the table.
+      await expect.poll(() => config.getByTestId('state-reportIntervalSeconds').textContent(), { timeout: 15_000 }).toBe('applied');
+      expect(await config.getByTestId('reported-reportIntervalSeconds').textContent()).toBe('2');
+      expect(simulated.publisher.rate).toBe(0.5);
+
+      const commands = page.getByTestId('commands-panel');
+      await commands.getByLabel('Command', { exact: true }).selectOption('ping');
+      await commands.getByRole('button', { name: 'Send' }).click();
+      const row = commands.locator('tbody tr').first();
+      await expect.poll(() => row.getByTestId('command-status').textContent(), { timeout: 15_000 }).toBe('SUCCEEDED');
+      expect(await row.textContent()).toMatch(/ping.*SUCCEEDED.*pong: \d{4}-\d\d-\d\dT/);
+
+      await commands.getByLabel('Command', { exact: true }).selectOption('set-interval');
+      await commands.getByLabel('Seconds', { exact: true }).fill('3');
+      await commands.getByRole('button', { name: 'Send' }).click();
+      await expect.poll(() => commands.locator('tbody tr').count(), { timeout: 10_000 }).toBe(2);
+      await expect.poll(() => row.getByTestId('command-status').textContent(), { timeout: 15_000 }).toBe('SUCCEEDED');
+      expect(await row.textContent()).toContain('reportIntervalSeconds: 3');
+      await page.screenshot({ path: `${platform.dataDir}/../fleet-browser-control.png`, fullPage: true });
+    } finally {
+      await simulated.stop();
+    }
+  }, 120_000);
 
   it('shows the code and the message of an error', async () => {
     await page.goto(`${platform.endpoints.gatewayUrl}/devices/no-such-device`);

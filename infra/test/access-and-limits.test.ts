@@ -5,7 +5,7 @@
  */
 import { Match } from 'aws-cdk-lib/assertions';
 import type { Template } from 'aws-cdk-lib/assertions';
-import { httpTimeouts, platformStateTable } from '@fleet/core';
+import { devicePolicyName, httpTimeouts, platformStateTable } from '@fleet/core';
 import { describe, expect, it } from 'vitest';
 import { synthesizeFleet } from './synthesize.ts';
 
@@ -66,6 +66,49 @@ describe('users and roles on AWS', () => {
       );
       expect(JSON.stringify(others)).not.toContain(tableId);
     }
+  });
+});
+
+describe('the way back to the device on AWS (shadows and jobs)', () => {
+  const actionsOn = (action: string) => apiTaskStatements().filter((s) => [s.Action].flat().includes(action));
+
+  it("lets the API task read, change and delete devices' shadows, on things only", () => {
+    const [shadow, ...more] = actionsOn('iot:UpdateThingShadow');
+    expect(more).toEqual([]);
+    expect([shadow.Action].flat().sort()).toEqual(['iot:DeleteThingShadow', 'iot:GetThingShadow', 'iot:UpdateThingShadow']);
+    expect(JSON.stringify(shadow.Resource)).toMatch(/:thing\/\*"/);
+    expect(JSON.stringify(shadow.Resource)).not.toContain(':topic/');
+  });
+
+  it('lets the API task create, read and cancel jobs on jobs, things and thing groups; it publishes on no topic', () => {
+    const [jobs, ...more] = actionsOn('iot:CreateJob');
+    expect(more).toEqual([]);
+    expect([jobs.Action].flat().sort()).toEqual([
+      'iot:CancelJob',
+      'iot:CancelJobExecution',
+      'iot:CreateJob',
+      'iot:DescribeJob',
+      'iot:DescribeJobExecution',
+      'iot:DescribeThingGroup',
+      'iot:GetJobDocument',
+      'iot:ListJobExecutionsForJob',
+      'iot:ListJobExecutionsForThing',
+    ]);
+    const resources = JSON.stringify(jobs.Resource);
+    for (const kind of ['job', 'thing', 'thinggroup']) expect(resources).toMatch(new RegExp(`:${kind}\\/\\*"`));
+    expect(actionsOn('iot:Publish')).toEqual([]);
+  });
+
+  it("gives devices their own shadow and jobs topics through the thing-name policy variable, nobody else's", () => {
+    const policy = Object.values(resourcesOf(platform)).find(
+      (r) => r.Type === 'AWS::IoT::Policy' && r.Properties?.PolicyName === devicePolicyName,
+    );
+    const text = JSON.stringify(policy?.Properties?.PolicyDocument);
+    for (const kind of ['topic', 'topicfilter']) {
+      for (const service of ['shadow', 'jobs'])
+        expect(text).toContain(`:${kind}/$aws/things/\${iot:Connection.Thing.ThingName}/${service}/*`);
+    }
+    expect(text).not.toContain('$aws/things/*');
   });
 });
 

@@ -460,6 +460,15 @@ describe('ECS (application)', () => {
     expect(JSON.stringify(frontendEnv.find((e) => e.Name === 'IOT_WEBSOCKET_URL')?.Value)).toContain(
       idAt(platform, 'DataPlatform/IotEndpoint/Resource/Default'),
     );
+    // The IoT data plane (shadows) has no regional endpoint: the API's SDK calls the account's own.
+    const apiEnv = propsAt(platform, 'Application/Task2/Resource').ContainerDefinitions[0].Environment as {
+      Name: string;
+      Value: unknown;
+    }[];
+    const dataPlane = JSON.stringify(apiEnv.find((e) => e.Name === 'AWS_ENDPOINT_URL_IOT_DATA_PLANE')?.Value);
+    expect(dataPlane).toContain('https://');
+    expect(dataPlane).toContain(idAt(platform, 'DataPlatform/IotEndpoint/Resource/Default'));
+    expect(apiEnv.map((e) => e.Name)).not.toContain('AWS_ENDPOINT_URL');
   });
 });
 

@@ -121,6 +121,7 @@ export class PlatformStack extends Stack {
       identityPoolId: auth.identityPool.identityPoolId,
       iotEndpoint: this.dataPlatform.iotEndpoint,
       iotWebSocketUrl: `wss://${this.dataPlatform.iotEndpoint}/mqtt`,
+      iotDataPlaneUrl: `https://${this.dataPlatform.iotEndpoint}`,
       // AWS IoT Core's MQTT over TLS port (https://docs.aws.amazon.com/iot/latest/developerguide/protocols.html).
       iotMqttPort: 8883,
       iotCaUrl: amazonRootCa1Url,

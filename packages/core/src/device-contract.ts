@@ -95,10 +95,3 @@ export type RegisteredDevice = Static<typeof RegisteredDeviceSchema>;
 
 /** `DELETE /api/devices/:id`: 204, no body. */
 export const DeviceRevokedSchema = Type.Null({ description: 'Revoked' });
-
-/** `POST /api/devices/:id/commands`. */
-export const CommandAcceptedSchema = Type.Object({
-  commandId: Type.String({ maxLength: 64 }),
-  topic: Type.String({ maxLength: 256, description: 'The MQTT topic the command was published on' }),
-});
-export type CommandAccepted = Static<typeof CommandAcceptedSchema>;

@@ -19,6 +19,10 @@ export const errorCodes = {
   /** The device is registered but has no stored reading yet. */
   NoReadings: 404,
   UserNotFound: 404,
+  /** No command (AWS IoT job) with this id, or none for this device. */
+  CommandNotFound: 404,
+  /** No AWS IoT thing group with this name. */
+  GroupNotFound: 404,
   RequestTimeout: 408,
   /** The request contradicts the current state (generic; the specific codes below say which). */
   Conflict: 409,
@@ -26,6 +30,10 @@ export const errorCodes = {
   UserExists: 409,
   /** A role change the API refuses, e.g. an admin changing their own role (nobody is left to undo it). */
   RoleChangeRefused: 409,
+  /** The device's configuration changed since the version the client read (the shadow's optimistic lock). */
+  ConfigVersionConflict: 409,
+  /** The command cannot change state any more (already finished, or in progress without `force`). */
+  CommandStateConflict: 409,
   PayloadTooLarge: 413,
   UriTooLong: 414,
   UnsupportedMediaType: 415,

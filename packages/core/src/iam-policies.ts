@@ -10,7 +10,6 @@
 import { browserPolicyDocument, type IotPolicyStatement } from './iot-policies.ts';
 import { devicesTable, ingestQueue, latestTable, platformStateTable, tables, telemetryBucket, telemetryTable } from './resources.ts';
 import type { ServiceName } from './services.ts';
-import { topics } from './topics.ts';
 
 /** A resource of a permission, by the shared id of what it names. */
 export type ResourceTemplate =
@@ -125,15 +124,29 @@ export const taskRoleStatements: Readonly<Record<ServiceName, readonly Permissio
         'CreateKeysAndCertificate and CreateCertificateFromCsr support no resource type; AttachPolicy/DetachPolicy target Cognito identities, which are no IAM resource type (Service Authorization Reference).',
     },
     {
-      // Commands to one device at a time.
-      actions: ['iot:Publish'],
-      resources: [{ iot: `topic/${topics.commands('*')}` }],
-      wildcardReason: `Command topics: device ${runtimeNames}.`,
-    },
-    {
-      actions: ['iot:GetThingShadow', 'iot:UpdateThingShadow'],
+      // Configuration: the classic shadow of each device (deleted with the device at revocation).
+      actions: ['iot:GetThingShadow', 'iot:UpdateThingShadow', 'iot:DeleteThingShadow'],
       resources: [{ iot: 'thing/*' }],
       wildcardReason: `Shadows: ${runtimeNames}.`,
+    },
+    {
+      // Commands are AWS IoT jobs: CreateJob needs the job and each target (a thing or a thing group);
+      // a device's history and its cancellation act on the thing and the job
+      // (Service Authorization Reference for AWS IoT).
+      actions: [
+        'iot:CreateJob',
+        'iot:DescribeJob',
+        'iot:GetJobDocument',
+        'iot:CancelJob',
+        'iot:ListJobExecutionsForJob',
+        'iot:DescribeJobExecution',
+        'iot:ListJobExecutionsForThing',
+        'iot:CancelJobExecution',
+        // A command to a group names the group's ARN.
+        'iot:DescribeThingGroup',
+      ],
+      resources: [{ iot: 'job/*' }, { iot: 'thing/*' }, { iot: 'thinggroup/*' }],
+      wildcardReason: `Jobs: command ids are made at run time; targets: ${runtimeNames} and thing groups made by operators.`,
     },
   ],
   data: [

@@ -23,8 +23,17 @@ const thing = '${iot:Connection.Thing.ThingName}';
 const identity = '${cognito-identity.amazonaws.com:sub}';
 
 /**
+ * The reserved topics of a device's own shadows (classic and named) and jobs: requests it
+ * publishes, answers it receives. AWS's recommended device policies grant them the same way
+ * (https://docs.aws.amazon.com/iot/latest/developerguide/jobs-mqtt-policy.html): a policy `*`
+ * matches any characters, `/` included, so named shadows and every job id are covered.
+ */
+const ownReservedTopics = [`$aws/things/${thing}/shadow/*`, `$aws/things/${thing}/jobs/*`];
+
+/**
  * A device may connect only with its thing name as client id, while its certificate is attached
- * to that thing, and may only publish its own telemetry and receive its own commands.
+ * to that thing, and may only publish its own telemetry, use its own shadows and jobs, and receive
+ * its own commands.
  */
 export function devicePolicyDocument(region: string, account: string): IotPolicyDocument {
   const arn = (kind: string, name: string) => `arn:aws:iot:${region}:${account}:${kind}/${name}`;
@@ -37,9 +46,21 @@ export function devicePolicyDocument(region: string, account: string): IotPolicy
         Resource: arn('client', thing),
         Condition: { Bool: { 'iot:Connection.Thing.IsAttached': 'true' } },
       },
-      { Effect: 'Allow', Action: 'iot:Publish', Resource: arn('topic', topics.telemetry(thing)) },
-      { Effect: 'Allow', Action: 'iot:Subscribe', Resource: arn('topicfilter', topics.commands(thing)) },
-      { Effect: 'Allow', Action: 'iot:Receive', Resource: arn('topic', topics.commands(thing)) },
+      {
+        Effect: 'Allow',
+        Action: 'iot:Publish',
+        Resource: [arn('topic', topics.telemetry(thing)), ...ownReservedTopics.map((t) => arn('topic', t))],
+      },
+      {
+        Effect: 'Allow',
+        Action: 'iot:Subscribe',
+        Resource: [arn('topicfilter', topics.commands(thing)), ...ownReservedTopics.map((t) => arn('topicfilter', t))],
+      },
+      {
+        Effect: 'Allow',
+        Action: 'iot:Receive',
+        Resource: [arn('topic', topics.commands(thing)), ...ownReservedTopics.map((t) => arn('topic', t))],
+      },
     ],
   };
 }

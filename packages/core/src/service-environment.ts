@@ -32,6 +32,11 @@ export interface ResourceReferences {
   readonly iotEndpoint: string;
   /** Full WebSocket URL base for browsers, e.g. `wss://xxx-ats.iot.eu-west-1.amazonaws.com/mqtt`. */
   readonly iotWebSocketUrl: string;
+  /**
+   * URL of the IoT data plane's HTTPS API (shadows, Publish) as the SDK must call it: on AWS the
+   * account's own iot:Data-ATS endpoint, since that API has no regional endpoint; locally the AWS port.
+   */
+  readonly iotDataPlaneUrl: string;
   /** MQTT over TLS port of the IoT data endpoint (8883 on AWS IoT). */
   readonly iotMqttPort: number;
   /** Where a device downloads the CA that signs the IoT endpoint's server certificate (Amazon Root CA 1 on AWS). */

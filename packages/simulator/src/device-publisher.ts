@@ -25,12 +25,22 @@ export interface PublishCounters {
 
 export interface DevicePublisher {
   readonly deviceId: string;
+  /** The device's MQTT connection, for its configuration and commands (device-control.ts). */
+  readonly client: MqttClient;
   readonly counters: Readonly<PublishCounters>;
+  /** Readings per second from now on (a running `run` follows it). */
+  setRate(rate: number): void;
+  readonly rate: number;
+  /** Disconnects cleanly, waits `pauseMs` and connects again; readings published meanwhile wait in mqtt.js' queue. */
+  reconnect(pauseMs: number): Promise<void>;
   /** Publishes `count` readings (or until stopped), `rate` per second. */
   run(options: { rate: number; count?: number; jitter?: number; startSeq?: number }): Promise<void>;
   /** Stops publishing; resolves after in-flight publishes are acknowledged (or `timeoutMs` passed). */
   stop(timeoutMs?: number): Promise<void>;
 }
+
+/** How often a long wait between two readings looks at the rate again. */
+const rateCheckMs = 250;
 
 export async function connectDevice(connection: DeviceConnection, signals: DeviceSignals, window = 10): Promise<DevicePublisher> {
   const client: MqttClient = await connectAsync({
@@ -49,6 +59,8 @@ export async function connectDevice(connection: DeviceConnection, signals: Devic
   const counters: PublishCounters = { sent: 0, acked: 0, failed: 0 };
   const inFlight = new Set<Promise<void>>();
   let stopped = false;
+  /** Set by `setRate` (e.g. a configuration applied at connection) before `run`, it wins over run's rate. */
+  let currentRate: number | undefined;
   const topic = topics.telemetry(connection.deviceId);
 
   const publishOne = (seq: number) => {
@@ -69,9 +81,21 @@ export async function connectDevice(connection: DeviceConnection, signals: Devic
 
   return {
     deviceId: connection.deviceId,
+    client,
     counters,
+    setRate(rate) {
+      currentRate = rate;
+    },
+    get rate() {
+      return currentRate ?? 1;
+    },
+    async reconnect(pauseMs) {
+      await client.endAsync();
+      await new Promise((resolve) => setTimeout(resolve, pauseMs));
+      if (!stopped) client.reconnect();
+    },
     async run({ rate, count, jitter = 0.1, startSeq = 1 }) {
-      const intervalMs = 1000 / rate;
+      currentRate ??= rate;
       let seq = startSeq;
       let next = Date.now();
       while (!stopped && (count === undefined || seq < startSeq + count)) {
@@ -79,9 +103,14 @@ export async function connectDevice(connection: DeviceConnection, signals: Devic
         publishOne(seq++);
         // From the later of the plan and now: after a stall (a busy machine, a slow PUBACK) the device
         // does not catch up in a burst, which could pass the broker's 100 publishes/s per connection.
-        next = Math.max(next, Date.now()) + intervalMs * (1 + (Math.random() * 2 - 1) * jitter);
-        const wait = next - Date.now();
-        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        const from = Math.max(next, Date.now());
+        const spread = 1 + (Math.random() * 2 - 1) * jitter;
+        next = from + (1000 / (currentRate ?? rate)) * spread;
+        // In short steps, so a new rate (a configuration change) applies to the wait under way.
+        for (let wait = next - Date.now(); wait > 0 && !stopped; wait = next - Date.now()) {
+          await new Promise((resolve) => setTimeout(resolve, Math.min(wait, rateCheckMs)));
+          next = from + (1000 / (currentRate ?? rate)) * spread;
+        }
       }
       await Promise.all(inFlight);
     },

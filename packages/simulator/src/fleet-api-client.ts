@@ -9,7 +9,15 @@ import {
   InitiateAuthCommand,
   SignUpCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import type { DeviceCredentials, Role } from '@fleet/core';
+import type {
+  CommandExecutionPage,
+  CommandSent,
+  DeviceCommand,
+  DeviceConfig,
+  DeviceConfigChange,
+  DeviceCredentials,
+  Role,
+} from '@fleet/core';
 import type { EndpointsFile } from '@fleet/core/endpoints-file';
 
 export interface Tokens {
@@ -109,6 +117,12 @@ export function createFleetApi(endpoints: EndpointsFile, tokens: Tokens) {
       call<RegisteredDevice>('POST', '/api/devices', { name, ...(deviceId ? { deviceId } : {}) }),
     getDevice: (deviceId: string) => call<Record<string, unknown>>('GET', `/api/devices/${encodeURIComponent(deviceId)}`),
     deleteDevice: (deviceId: string) => call<unknown>('DELETE', `/api/devices/${encodeURIComponent(deviceId)}`),
+    config: (deviceId: string) => call<DeviceConfig>('GET', `/api/devices/${encodeURIComponent(deviceId)}/config`),
+    changeConfig: (deviceId: string, change: DeviceConfigChange) =>
+      call<DeviceConfig>('PUT', `/api/devices/${encodeURIComponent(deviceId)}/config`, change),
+    sendCommand: (deviceId: string, command: DeviceCommand) =>
+      call<CommandSent>('POST', `/api/devices/${encodeURIComponent(deviceId)}/commands`, command),
+    commands: (deviceId: string) => call<CommandExecutionPage>('GET', `/api/devices/${encodeURIComponent(deviceId)}/commands`),
   };
 }
 

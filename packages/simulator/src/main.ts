@@ -8,6 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readEndpointsFile } from '@fleet/core/endpoints-file';
 import { FleetApiError, createFleetApi } from './fleet-api-client.ts';
+import { followShadowAndJobs, type ControlCounters } from './device-control.ts';
 import { connectDevice, type DevicePublisher } from './device-publisher.ts';
 import { loadDevices, saveDevice, type StoredDevice } from './device-store.ts';
 import { createDeviceSignals } from './signals.ts';
@@ -20,7 +21,15 @@ const usage = `Usage: npm run simulate -- [options]
   --count <n>        stop each device after n readings
   --prefix <p>       device id prefix (default sim)
   --endpoints <f>    endpoints file (default .fleet/endpoints.json, written by npm start)
-  --email, --password  the user to register devices as (required against AWS)`;
+  --no-control       do not follow shadows and jobs (publish telemetry only)
+  --verbose          print each setting applied and each command executed
+  --email, --password  the user to register devices as (required against AWS)
+
+Each device follows its configuration (classic shadow: reportIntervalSeconds and any custom
+setting, reported back) and executes its commands (AWS IoT jobs: reboot, set-interval, ping).`;
+
+/** How long a simulated reboot keeps the device offline. */
+const rebootPauseMs = 1000;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -33,6 +42,8 @@ async function main(): Promise<void> {
       endpoints: { type: 'string', default: '.fleet/endpoints.json' },
       email: { type: 'string' },
       password: { type: 'string' },
+      'no-control': { type: 'boolean' },
+      verbose: { type: 'boolean' },
       help: { type: 'boolean' },
     },
   });
@@ -77,11 +88,26 @@ async function main(): Promise<void> {
   // Without a CA file (a deployed stack's may omit it) the system's trust store, which holds Amazon Root CA 1, applies.
   const ca = endpoints.caFile === undefined ? undefined : await readFile(endpoints.caFile, 'utf8');
   const publishers: DevicePublisher[] = [];
+  const controls: ControlCounters[] = [];
+  const log = values.verbose ? (line: string) => console.log(`\n${line}`) : undefined;
   for (const [index, device] of fleet.entries()) {
-    publishers.push(
-      await connectDevice(
-        { deviceId: device.deviceId, host: endpoints.mqttHost, port: endpoints.mqttPort, ca, cert: device.cert, key: device.key },
-        createDeviceSignals(index + 1),
+    const publisher = await connectDevice(
+      { deviceId: device.deviceId, host: endpoints.mqttHost, port: endpoints.mqttPort, ca, cert: device.cert, key: device.key },
+      createDeviceSignals(index + 1),
+    );
+    publishers.push(publisher);
+    if (values['no-control']) continue;
+    publisher.setRate(rate);
+    controls.push(
+      await followShadowAndJobs(
+        {
+          deviceId: device.deviceId,
+          client: publisher.client,
+          knobs: () => ({ reportIntervalSeconds: 1 / publisher.rate }),
+          apply: (knobs) => publisher.setRate(1 / knobs.reportIntervalSeconds),
+          reboot: () => publisher.reconnect(rebootPauseMs),
+        },
+        log,
       ),
     );
   }
@@ -114,6 +140,12 @@ async function main(): Promise<void> {
   console.log(
     `\n${t.acked} of ${t.sent} readings acknowledged by IoT Core (QoS 1), ${t.failed} failed, in ${seconds.toFixed(1)} s (${(t.acked / seconds).toFixed(0)}/s)`,
   );
+  if (controls.length > 0) {
+    const sum = (pick: (c: ControlCounters) => number) => controls.reduce((n, c) => n + pick(c), 0);
+    console.log(
+      `settings applied ${sum((c) => c.settingsApplied)}, commands succeeded ${sum((c) => c.commandsSucceeded)}, failed or rejected ${sum((c) => c.commandsFailed)}`,
+    );
+  }
 }
 
 function positive(flag: string, raw: string): number {

@@ -21,6 +21,9 @@ import { installErrorHandlers } from './errors.ts';
 import { installStrictInputs } from './http/strict-inputs.ts';
 import { validationMessage } from './http/validation-message.ts';
 import type { TypedApp } from './http/typed-app.ts';
+import { createCommandJobs } from './control/command-jobs.ts';
+import { createDeviceConfigStore } from './control/device-config.ts';
+import { registerDeviceControlRoutes } from './routes/device-control.ts';
 import { registerDeviceRoutes } from './routes/devices.ts';
 import { apiDependencies, registerHealthRoutes } from './routes/health.ts';
 import { registerMeRoutes } from './routes/me.ts';
@@ -30,7 +33,10 @@ import { registerUserRoutes } from './routes/users.ts';
 import { createDataServiceClient, type DataServiceClient } from './telemetry/data-service-client.ts';
 
 /** What the app needs of the service's configuration: not where it listens, how it logs, or what only the SDK reads. */
-export type AppConfig = Omit<ApiServiceConfig, 'port' | 'host' | 'logLevel' | 'requestChecksumCalculation' | 'defaultRole'>;
+export type AppConfig = Omit<
+  ApiServiceConfig,
+  'port' | 'host' | 'logLevel' | 'requestChecksumCalculation' | 'iotDataPlaneUrl' | 'defaultRole'
+>;
 
 export interface AppDeps {
   readonly config: AppConfig;
@@ -76,7 +82,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       },
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
       tags: [
-        { name: 'devices', description: 'Registration, revocation and commands' },
+        { name: 'devices', description: 'Registration, listing and revocation' },
+        { name: 'control', description: "Devices' configuration (desired vs reported) and commands (durable, with their state)" },
         { name: 'telemetry', description: 'Readings, from the Data Service' },
         { name: 'me', description: 'The signed-in user' },
         { name: 'users', description: 'User administration (admin)' },
@@ -99,6 +106,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   const registry = createDeviceRegistry({ dynamo: clients.dynamo, devicesTable: config.devicesTable });
   const dataService = deps.dataService ?? createDataServiceClient({ baseUrl: config.dataServiceUrl, logger });
+  const deviceConfig = createDeviceConfigStore(clients.iotData);
   registerDeviceRoutes(app, {
     authorizer,
     registry,
@@ -107,10 +115,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // The deployment resolved the account's iot:Data-ATS endpoint once (DescribeEndpoint at deploy
     // time; the launcher locally): the task role needs no iot:DescribeEndpoint at run time.
     iotEndpoint: () => Promise.resolve(config.iotEndpoint),
-    iotData: clients.iotData,
+    config: deviceConfig,
     caUrl: config.iotCaUrl,
     mqttPort: config.iotMqttPort,
   });
+  registerDeviceControlRoutes(app, { authorizer, registry, config: deviceConfig, commands: createCommandJobs(clients.iot) });
   registerTelemetryRoutes(app, { authorizer, registry, dataService });
   registerDeadLetterRoutes(app, { authorizer, dataService });
   registerMeRoutes(app, {

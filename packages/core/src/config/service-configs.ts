@@ -58,6 +58,12 @@ export const apiConfigSchema = {
     (refs) => refs.iotEndpoint,
     "Host name of the account's IoT data endpoint (iot:Data-ATS), told to devices with their certificate.",
   ),
+  iotDataPlaneUrl: written(
+    'AWS_ENDPOINT_URL_IOT_DATA_PLANE',
+    httpUrl,
+    (refs) => refs.iotDataPlaneUrl,
+    "Read by the AWS SDK itself, before AWS_ENDPOINT_URL: the IoT data plane (device shadows) answers only at the account's own iot:Data-ATS endpoint (https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html).",
+  ),
   iotMqttPort: written(
     'IOT_MQTT_PORT',
     integer(1, 65_535),

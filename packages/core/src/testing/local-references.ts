@@ -18,6 +18,7 @@ export const localReferences: ResourceReferences = {
   identityPoolId: 'us-east-1:11111111-2222-3333-4444-555555555555',
   iotEndpoint: '127.0.0.1',
   iotWebSocketUrl: 'ws://127.0.0.1:8083/mqtt',
+  iotDataPlaneUrl: 'http://127.0.0.1:4566',
   iotMqttPort: 8883,
   iotCaUrl: 'http://127.0.0.1:4566/_fleet/ca.pem',
   devicePolicyName: 'fleet-device',

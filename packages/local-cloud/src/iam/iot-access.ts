@@ -57,6 +57,8 @@ const controlAndDataRoutes: readonly (readonly [string, string, string, Resource
   ['DELETE', '/policies/{policyName}', 'DeletePolicy', policy],
   ['GET', '/policies', 'ListPolicies', any],
   ['POST', '/policies/{policyName}/version', 'CreatePolicyVersion', policy],
+  ['GET', '/policies/{policyName}/version', 'ListPolicyVersions', policy],
+  ['DELETE', '/policies/{policyName}/version/{policyVersionId}', 'DeletePolicyVersion', policy],
   ['PUT', '/target-policies/{policyName}', 'AttachPolicy', any],
   ['POST', '/target-policies/{policyName}', 'DetachPolicy', any],
   ['POST', '/attached-policies/{target}', 'ListAttachedPolicies', any],

@@ -263,6 +263,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         identityPoolId: provisioned.identityPoolId,
         iotEndpoint: mqttHost,
         iotWebSocketUrl: endpoints.mqttWebSocketUrl,
+        iotDataPlaneUrl: awsEndpoint,
         iotMqttPort: iot.mqttPort,
         iotCaUrl: endpoints.caUrl,
         devicePolicyName,

@@ -11,7 +11,6 @@ import {
   ListUserPoolsCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { CreateIdentityPoolCommand, ListIdentityPoolsCommand } from '@aws-sdk/client-cognito-identity';
-import { CreatePolicyCommand } from '@aws-sdk/client-iot';
 import { PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import { CreateLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs';
 import {
@@ -34,6 +33,7 @@ import {
 import { ensureTables } from '../dynamodb/index.ts';
 import { ensureBuckets } from '../s3/index.ts';
 import type { LocalClients } from './aws-clients.ts';
+import { ensurePolicyDocument } from './iot-policy-versions.ts';
 
 export const userPoolName = 'fleet-users';
 export const userPoolClientName = 'fleet-web';
@@ -151,11 +151,7 @@ async function ensureIotPolicies(clients: LocalClients, region: string, accountI
     { name: devicePolicyName, document: devicePolicyDocument(region, accountId) },
     { name: browserPolicyName, document: browserPolicyDocument(region, accountId) },
   ];
-  for (const policy of policies) {
-    await ignoreExisting(
-      clients.iot.send(new CreatePolicyCommand({ policyName: policy.name, policyDocument: JSON.stringify(policy.document) })),
-    );
-  }
+  for (const policy of policies) await ensurePolicyDocument(clients.iot, policy.name, policy.document);
 }
 
 async function ensureMonitoring(clients: LocalClients): Promise<void> {

@@ -392,31 +392,3 @@ describe('DELETE /api/devices/:id', () => {
     expect(t.iotState.things.has('kept-1')).toBe(true);
   });
 });
-
-describe('POST /api/devices/:id/commands', () => {
-  it("publishes the command with QoS 1 on the device's commands topic", async () => {
-    await register({ name: 'Commandable', deviceId: 'cmd-1' });
-    const res = await asCaller(t.app, await t.bearer({ groups: ['admin'], username: 'root' })).post('/api/devices/cmd-1/commands', {
-      command: 'setInterval',
-      args: { seconds: 30 },
-    });
-    expect(res.statusCode).toBe(202);
-    const { commandId, topic } = res.json();
-    expect(topic).toBe('fleet/devices/cmd-1/commands');
-    expect(t.iotData.names()).toEqual(['Publish']);
-    const input = t.iotData.calls[0]?.input ?? {};
-    expect(input).toMatchObject({ topic: 'fleet/devices/cmd-1/commands', qos: 1 });
-    const message = JSON.parse(new TextDecoder().decode(input['payload'] as Uint8Array));
-    expect(message).toMatchObject({ commandId, command: 'setInterval', args: { seconds: 30 }, issuedBy: 'root' });
-  });
-
-  it('answers 404 for an unknown device and 400 for a bad command name', async () => {
-    const auth = await t.bearer({ groups: ['operator'] });
-    const missing = await asCaller(t.app, auth).post('/api/devices/ghost/commands', { command: 'reboot' });
-    expect(missing.statusCode).toBe(404);
-    const bad = await asCaller(t.app, auth).post('/api/devices/ghost/commands', { command: 'rm -rf' });
-    expect(bad.statusCode).toBe(400);
-    expect(bad.json().message).toContain('body/command');
-    expect(t.iotData.names()).toEqual([]);
-  });
-});

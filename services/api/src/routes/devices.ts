@@ -1,14 +1,11 @@
 /**
- * Device registration, listing, revocation and commands. A device is an AWS IoT thing plus an
+ * Device registration, listing and revocation (commands and configuration: device-control.ts). A device is an AWS IoT thing plus an
  * item in the registry; registration creates both (or neither) and answers the private key once.
  * Listing and reading join the registry with the Data Service's state of each device
  * (`device-views.ts`); answers are the `@fleet/core` device contract.
  */
-import { randomUUID } from 'node:crypto';
-import { PublishCommand } from '@aws-sdk/client-iot-data-plane';
 import {
   bodyLimits,
-  CommandAcceptedSchema,
   deviceLimits,
   DeviceIdSchema,
   DevicePageSchema,
@@ -16,11 +13,10 @@ import {
   DeviceViewSchema,
   errorResponses,
   RegisteredDeviceSchema,
-  topics,
 } from '@fleet/core';
 import { Type } from 'typebox';
 import { authOf, type Authorizer } from '../auth/authorize.ts';
-import type { ApiClients } from '../aws-clients.ts';
+import type { DeviceConfigStore } from '../control/device-config.ts';
 import { deviceCredentials } from '../devices/device-credentials.ts';
 import { generateDeviceId } from '../devices/device-id.ts';
 import { InvalidCursorError, type DeviceRegistry } from '../devices/device-registry.ts';
@@ -46,7 +42,8 @@ export interface DeviceRoutesDeps {
   readonly views: DeviceViews;
   readonly provisioning: IotProvisioning;
   readonly iotEndpoint: () => Promise<string>;
-  readonly iotData: ApiClients['iotData'];
+  /** The device's configuration (its shadow), deleted with the device. */
+  readonly config: DeviceConfigStore;
   readonly caUrl: string;
   /** MQTT/TLS port of the IoT endpoint, for the connection details shown to the user. */
   readonly mqttPort: number;
@@ -60,18 +57,6 @@ const RegisterBody = StrictObject({
 const ListQuery = StrictObject({
   limit: Type.Integer({ minimum: 1, maximum: deviceLimits.maxPage, default: 50 }),
   cursor: Type.Optional(Type.String({ minLength: 1, maxLength: deviceLimits.maxCursorLength })),
-});
-
-const CommandBody = StrictObject({
-  command: Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_.-]{0,63}$', maxLength: 64, description: 'Command name', examples: ['reboot'] }),
-  args: Type.Optional(
-    Type.Record(Type.String({ maxLength: 64 }), Type.Unknown(), {
-      maxProperties: 32,
-      // A record's key schema is not checked by itself: the names' bound is.
-      propertyNames: Type.String({ maxLength: 64 }),
-      description: `Command arguments (a JSON object of at most 32 fields); the whole body is at most ${bodyLimits.apiCommand / 1024} KiB`,
-    }),
-  ),
 });
 
 /** Generated ids carry 30 bits of randomness; a collision is retried rather than reported. */
@@ -190,7 +175,8 @@ export function registerDeviceRoutes(app: TypedApp, deps: DeviceRoutesDeps): voi
       onRequest: authorizer.require('manageDevices'),
       schema: {
         tags: ['devices'],
-        summary: 'Revoke a device: deactivates and deletes its certificate, deletes its thing and registry item',
+        summary:
+          'Revoke a device: deletes its configuration (shadow), deactivates and deletes its certificate, deletes its thing and registry item',
         security: bearer,
         params: DeviceParams,
         response: {
@@ -203,44 +189,13 @@ export function registerDeviceRoutes(app: TypedApp, deps: DeviceRoutesDeps): voi
       const deviceId = request.params.id;
       const device = await registry.get(deviceId);
       if (!device) throw apiError('DeviceNotFound', `Device "${deviceId}" is not registered`);
+      // First, so a failure leaves the device in place to revoke again: a device registered later
+      // under the same id must not inherit this one's configuration (AWS keeps a deleted thing's shadow).
+      await deps.config.remove(deviceId);
       await provisioning.deprovision({ deviceId, certificateArn: device.certificateArn, certificateId: device.certificateId });
       await registry.remove(deviceId);
       request.log.info({ deviceId, by: authOf(request).sub }, 'device revoked');
       return reply.code(204).send(null);
-    },
-  );
-
-  app.post(
-    '/api/devices/:id/commands',
-    {
-      onRequest: authorizer.require('manageDevices'),
-      bodyLimit: bodyLimits.apiCommand,
-      schema: {
-        tags: ['devices'],
-        summary: 'Send a command to a device (MQTT QoS 1 on its commands topic)',
-        description: bodyLimitNote(bodyLimits.apiCommand),
-        security: bearer,
-        params: DeviceParams,
-        body: CommandBody,
-        response: { 202: CommandAcceptedSchema, ...errorResponses(...permissionErrors, ...paramErrors, ...bodyErrors, 'DeviceNotFound') },
-      },
-    },
-    async (request, reply) => {
-      const deviceId = request.params.id;
-      if (!(await registry.get(deviceId))) throw apiError('DeviceNotFound', `Device "${deviceId}" is not registered`);
-      const commandId = randomUUID();
-      const topic = topics.commands(deviceId);
-      const message = {
-        commandId,
-        command: request.body.command,
-        args: request.body.args ?? {},
-        issuedAt: new Date().toISOString(),
-        issuedBy: authOf(request).username,
-      };
-      await deps.iotData.send(
-        new PublishCommand({ topic, qos: 1, payload: new TextEncoder().encode(JSON.stringify(message)), contentType: 'application/json' }),
-      );
-      return reply.code(202).send({ commandId, topic });
     },
   );
 }

@@ -111,6 +111,17 @@ export function fakeIot(): { iot: FakeAwsClient<IoTClient>; state: FakeIotState 
       return {};
     },
     DeleteThing: (i) => void state.things.delete(String(i['thingName'])),
+    // Jobs: a fresh account has none; tests that read some give their own answers (`iot.on`).
+    CreateJob: (i) => ({ jobId: i['jobId'], jobArn: `arn:aws:iot:us-east-1:000000000000:job/${String(i['jobId'])}` }),
+    ListJobExecutionsForThing: () => ({ executionSummaries: [] }),
+    ...Object.fromEntries(
+      ['DescribeJob', 'GetJobDocument', 'CancelJob', 'CancelJobExecution', 'DescribeJobExecution', 'DescribeThingGroup'].map((name) => [
+        name,
+        () => {
+          throw awsError('ResourceNotFoundException');
+        },
+      ]),
+    ),
   });
   return { iot, state };
 }
@@ -119,7 +130,15 @@ export async function startTestApp(options: { config?: Partial<AppConfig>; healt
   const dynamo = await startTestDynamo();
   const tokens = await createTestTokens(testPool);
   const { iot, state } = fakeIot();
-  const iotData = fakeAwsClient<IoTDataPlaneClient>({ Publish: () => ({}) });
+  const iotData = fakeAwsClient<IoTDataPlaneClient>({
+    Publish: () => ({}),
+    // No shadow until a test gives one (`iotData.on`); updates are accepted.
+    GetThingShadow: () => {
+      throw awsError('ResourceNotFoundException');
+    },
+    UpdateThingShadow: () => ({}),
+    DeleteThingShadow: () => ({}),
+  });
   const pool = fakeUserPool();
   const cognitoIdentity = fakeAwsClient<CognitoIdentityClient>({ GetId: () => ({ IdentityId: 'us-east-1:identity-of-alice' }) });
   const logger = pino({ level: 'silent' });

@@ -5,6 +5,10 @@
  */
 import {
   answerChecker,
+  CommandCanceledSchema,
+  CommandExecutionPageSchema,
+  CommandSentSchema,
+  DeviceConfigSchema,
   DeadLetterOverviewSchema,
   DeadLetterReplayResultSchema,
   DevicePageSchema,
@@ -19,6 +23,9 @@ import {
   RoleChangeSchema,
   SignedInUserSchema,
   UserPageSchema,
+  type CommandExecution,
+  type DeviceConfig,
+  type DeviceCommand,
   type DeviceCredentials,
   type DeviceView,
   type ErrorCode,
@@ -33,7 +40,7 @@ import type { Session } from './auth.ts';
 export type Credentials = DeviceCredentials;
 export type Interval = ReadingInterval;
 export type Device = DeviceView;
-export type { PoolUser, Role, SignedInUser };
+export type { CommandExecution, DeviceCommand, DeviceConfig, PoolUser, Role, SignedInUser };
 
 /** An answer that is not what the API promised: an error `{ code, message }`, or one the app cannot read. */
 export class ApiError extends Error {
@@ -100,6 +107,13 @@ export function createApi(session: () => Promise<Session>) {
     setRole: (username: string, role: Role) => call(RoleChangeSchema, 'PUT', `/api/users/${encodeURIComponent(username)}/role`, { role }),
     deadLetters: (limit: number) => call(DeadLetterOverviewSchema, 'GET', `/api/dead-letters?limit=${limit}`),
     replayDeadLetters: () => call(DeadLetterReplayResultSchema, 'POST', '/api/dead-letters/replay'),
+    config: (id: string) => call(DeviceConfigSchema, 'GET', `${device(id)}/config`),
+    changeConfig: (id: string, desired: Record<string, unknown>, expectedVersion?: number) =>
+      call(DeviceConfigSchema, 'PUT', `${device(id)}/config`, { desired, ...(expectedVersion ? { expectedVersion } : {}) }),
+    commands: (id: string, limit = 20) => call(CommandExecutionPageSchema, 'GET', `${device(id)}/commands?limit=${limit}`),
+    sendCommand: (id: string, command: DeviceCommand) => call(CommandSentSchema, 'POST', `${device(id)}/commands`, command),
+    cancelCommand: (id: string, commandId: string, force: boolean) =>
+      call(CommandCanceledSchema, 'POST', `${device(id)}/commands/${encodeURIComponent(commandId)}/cancel`, { force }),
   };
 }
 

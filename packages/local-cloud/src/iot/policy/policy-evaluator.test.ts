@@ -29,6 +29,29 @@ describe('evaluatePolicies with the device policy', () => {
     expect(evaluatePolicies([device], 'iot:Subscribe', arn('topicfilter', 'fleet/devices/dev-2/commands'), attached)).toBe('implicit-deny');
     expect(evaluatePolicies([device], 'iot:Receive', arn('topic', 'fleet/devices/dev-1/commands'), attached)).toBe('allow');
   });
+  it("allows its own shadows' and jobs' reserved topics only, classic and named shadows alike", () => {
+    for (const topic of [
+      '$aws/things/dev-1/shadow/update',
+      '$aws/things/dev-1/shadow/name/config/get',
+      '$aws/things/dev-1/jobs/start-next',
+      '$aws/things/dev-1/jobs/job-7/update',
+    ]) {
+      expect(evaluatePolicies([device], 'iot:Publish', arn('topic', topic), attached), topic).toBe('allow');
+      expect(evaluatePolicies([device], 'iot:Publish', arn('topic', topic.replace('dev-1', 'dev-2')), attached), topic).toBe(
+        'implicit-deny',
+      );
+    }
+    for (const filter of ['$aws/things/dev-1/shadow/update/delta', '$aws/things/dev-1/jobs/notify-next', '$aws/things/dev-1/shadow/#']) {
+      expect(evaluatePolicies([device], 'iot:Subscribe', arn('topicfilter', filter), attached), filter).toBe('allow');
+      expect(evaluatePolicies([device], 'iot:Receive', arn('topic', filter), attached), filter).toBe('allow');
+    }
+    expect(evaluatePolicies([device], 'iot:Subscribe', arn('topicfilter', '$aws/things/+/shadow/update/delta'), attached)).toBe(
+      'implicit-deny',
+    );
+    expect(evaluatePolicies([device], 'iot:Subscribe', arn('topicfilter', '$aws/things/dev-2/jobs/notify'), attached)).toBe(
+      'implicit-deny',
+    );
+  });
   it('does not let the action of one statement authorise another action', () => {
     expect(evaluatePolicies([device], 'iot:Subscribe', arn('topicfilter', 'fleet/devices/dev-1/telemetry'), attached)).toBe(
       'implicit-deny',

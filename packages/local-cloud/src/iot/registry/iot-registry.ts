@@ -20,7 +20,15 @@ import {
 } from './attachments.ts';
 import { describeEventConfigurations, isEventEnabled, updateEventConfigurations } from './event-configurations.ts';
 import { addCertificate, deleteCertificate, describeCertificate, findCertificate, updateCertificate } from './certificates.ts';
-import { createPolicy, createPolicyVersion, deletePolicy, getPolicy, listPolicies } from './policies.ts';
+import {
+  createPolicy,
+  createPolicyVersion,
+  deletePolicy,
+  deletePolicyVersion,
+  getPolicy,
+  listPolicies,
+  listPolicyVersions,
+} from './policies.ts';
 import {
   certificateIdOfArn,
   createRegistryContext,
@@ -79,6 +87,8 @@ export function createIotRegistry(options: IotRegistryOptions) {
     getPolicy: bound(getPolicy),
     listPolicies: bound(listPolicies),
     createPolicyVersion: bound(createPolicyVersion),
+    listPolicyVersions: bound(listPolicyVersions),
+    deletePolicyVersion: bound(deletePolicyVersion),
     deletePolicy: bound(deletePolicy),
 
     attachPolicy: bound(attachPolicy),

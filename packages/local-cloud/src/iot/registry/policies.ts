@@ -1,6 +1,6 @@
 /**
- * IoT policies and their versions: CreatePolicy, GetPolicy, ListPolicies, CreatePolicyVersion and
- * DeletePolicy, with the document checks and limits of the AWS IoT API reference (at most five
+ * IoT policies and their versions: CreatePolicy, GetPolicy, ListPolicies, CreatePolicyVersion,
+ * ListPolicyVersions, DeletePolicyVersion and DeletePolicy, with the document checks and limits of the AWS IoT API reference (at most five
  * versions; a policy attached to a target cannot be deleted).
  */
 import { AwsError } from '../../aws-endpoint/index.ts';
@@ -59,6 +59,25 @@ export function createPolicyVersion(context: RegistryContext, policyName: string
   record.lastModifiedDate = at;
   saveChange(context);
   return { record, versionId, document, isDefaultVersion: setAsDefault };
+}
+
+export function listPolicyVersions(context: RegistryContext, policyName: string) {
+  const record = requirePolicy(context, policyName);
+  return record.versions.map((v) => ({ ...v, isDefaultVersion: v.versionId === record.defaultVersionId }));
+}
+
+/** AWS refuses to delete the default version (DeleteConflictException): set another one first. */
+export function deletePolicyVersion(context: RegistryContext, policyName: string, versionId: string): void {
+  const record = requirePolicy(context, policyName);
+  if (!record.versions.some((v) => v.versionId === versionId)) {
+    throw new AwsError('ResourceNotFoundException', `Version ${versionId} of policy ${policyName} does not exist.`, 404);
+  }
+  if (record.defaultVersionId === versionId) {
+    throw new AwsError('DeleteConflictException', `Cannot delete the default version ${versionId} of policy ${policyName}.`, 409);
+  }
+  record.versions = record.versions.filter((v) => v.versionId !== versionId);
+  record.lastModifiedDate = context.now();
+  saveChange(context);
 }
 
 export function deletePolicy(context: RegistryContext, policyName: string): void {

@@ -6,6 +6,8 @@ import { connectLive, liveTopic, parseLive, type LiveReading } from '../live.ts'
 import { ErrorNotice, errorText } from '../error-notice.tsx';
 import { RouteLink } from '../form-kit.tsx';
 import { TimeChart } from '../time-chart.tsx';
+import { DeviceCommandsPanel } from './device-commands-panel.tsx';
+import { DeviceConfigPanel } from './device-config-panel.tsx';
 
 const palette = ['#2563eb', '#16a34a', '#ea580c', '#9333ea', '#0891b2', '#be123c'];
 const ranges = [
@@ -134,6 +136,8 @@ export function DevicePage(props: {
           ))}
         </div>
       </div>
+      <DeviceConfigPanel api={api} deviceId={deviceId} mayManage={props.mayManage} />
+      <DeviceCommandsPanel api={api} deviceId={deviceId} mayManage={props.mayManage} />
       <div className="card">
         <h3>Live</h3>
         {live.length === 0 ? (

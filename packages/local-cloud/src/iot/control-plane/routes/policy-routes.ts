@@ -72,6 +72,22 @@ export function policyRoutes(registry: IotRegistry): RestRoute[] {
       },
     },
     {
+      method: 'GET',
+      path: '/policies/{policyName}/version',
+      operation: (req) => ({
+        policyVersions: registry.listPolicyVersions(req.labels.policyName as string).map((v) => ({
+          versionId: v.versionId,
+          isDefaultVersion: v.isDefaultVersion,
+          createDate: epochSeconds(v.createDate),
+        })),
+      }),
+    },
+    {
+      method: 'DELETE',
+      path: '/policies/{policyName}/version/{policyVersionId}',
+      operation: (req) => registry.deletePolicyVersion(req.labels.policyName as string, req.labels.policyVersionId as string),
+    },
+    {
       method: 'PUT',
       path: '/target-policies/{policyName}',
       operation: (req) => registry.attachPolicy(req.labels.policyName as string, requiredString(req.json().target, 'target')),

@@ -1,0 +1,272 @@
+/**
+ * The way back to a device: its configuration (desired vs reported, its classic shadow) and its
+ * commands (AWS IoT jobs, durable: a device that is offline gets them when it connects). Reading
+ * needs `readDevices`, changing and commanding `manageDevices`.
+ */
+import {
+  bodyLimits,
+  CommandCancelSchema,
+  CommandCanceledSchema,
+  CommandExecutionPageSchema,
+  CommandSentSchema,
+  CommandSummarySchema,
+  controlLimits,
+  DeviceCommandSchema,
+  DeviceConfigChangeSchema,
+  DeviceConfigSchema,
+  errorResponses,
+  FleetCommandSchema,
+  type CommandDocument,
+  type DeviceCommand,
+} from '@fleet/core';
+import { Type } from 'typebox';
+import { authOf, type Authorizer } from '../auth/authorize.ts';
+import type { CommandJobs } from '../control/command-jobs.ts';
+import type { DeviceConfigStore } from '../control/device-config.ts';
+import type { DeviceRegistry } from '../devices/device-registry.ts';
+import { apiError } from '../errors.ts';
+import { bearer, bodyErrors, bodyLimitNote, DeviceParams, paramErrors, permissionErrors, StrictObject } from '../http/schemas.ts';
+import type { TypedApp } from '../http/typed-app.ts';
+
+export interface DeviceControlDeps {
+  readonly authorizer: Authorizer;
+  readonly registry: DeviceRegistry;
+  readonly config: DeviceConfigStore;
+  readonly commands: CommandJobs;
+}
+
+const CommandIdSchema = Type.String({ pattern: '^[a-zA-Z0-9_-]{1,64}$', maxLength: 64, description: 'The AWS IoT job id' });
+const CommandParams = StrictObject({ commandId: CommandIdSchema });
+const DeviceCommandParams = StrictObject({ ...DeviceParams.properties, commandId: CommandIdSchema });
+const HistoryQuery = StrictObject({
+  limit: Type.Integer({ minimum: 1, maximum: controlLimits.maxCommandsPage, default: 20 }),
+  cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
+});
+
+export function registerDeviceControlRoutes(app: TypedApp, deps: DeviceControlDeps): void {
+  const { authorizer, registry, config, commands } = deps;
+  const requireDevice = async (deviceId: string) => {
+    const device = await registry.get(deviceId);
+    if (!device) throw apiError('DeviceNotFound', `Device "${deviceId}" is not registered`);
+    return device;
+  };
+  const documentOf = (body: DeviceCommand, issuedBy: string): CommandDocument => ({
+    command: body.command,
+    args: body.args ?? {},
+    issuedBy,
+    issuedAt: new Date().toISOString(),
+  });
+  const timeoutOf = (body: DeviceCommand) => body.timeoutMinutes ?? controlLimits.defaultCommandTimeoutMinutes;
+
+  app.get(
+    '/api/devices/:id/config',
+    {
+      onRequest: authorizer.require('readDevices'),
+      schema: {
+        tags: ['control'],
+        summary: "A device's configuration: desired, reported and pending settings (its classic shadow)",
+        security: bearer,
+        params: DeviceParams,
+        response: { 200: DeviceConfigSchema, ...errorResponses(...permissionErrors, ...paramErrors, 'DeviceNotFound') },
+      },
+    },
+    async (request) => {
+      await requireDevice(request.params.id);
+      return config.get(request.params.id);
+    },
+  );
+
+  app.put(
+    '/api/devices/:id/config',
+    {
+      onRequest: authorizer.require('manageDevices'),
+      schema: {
+        tags: ['control'],
+        summary: 'Change desired settings; the device gets the difference (the shadow delta) now or when it connects',
+        description: bodyLimitNote(bodyLimits.api),
+        security: bearer,
+        params: DeviceParams,
+        body: StrictObject(DeviceConfigChangeSchema.properties),
+        response: {
+          200: DeviceConfigSchema,
+          ...errorResponses(...permissionErrors, ...paramErrors, ...bodyErrors, 'DeviceNotFound', 'ConfigVersionConflict'),
+        },
+      },
+    },
+    async (request) => {
+      await requireDevice(request.params.id);
+      const changed = await config.change(request.params.id, request.body);
+      request.log.info(
+        { deviceId: request.params.id, keys: Object.keys(request.body.desired), by: authOf(request).sub },
+        'configuration changed',
+      );
+      return changed;
+    },
+  );
+
+  app.post(
+    '/api/devices/:id/commands',
+    {
+      onRequest: authorizer.require('manageDevices'),
+      bodyLimit: bodyLimits.apiCommand,
+      schema: {
+        tags: ['control'],
+        summary: 'Send a command to a device (an AWS IoT job: delivered when the device is online, kept until then)',
+        description: bodyLimitNote(bodyLimits.apiCommand),
+        security: bearer,
+        params: DeviceParams,
+        body: StrictObject(DeviceCommandSchema.properties),
+        response: { 202: CommandSentSchema, ...errorResponses(...permissionErrors, ...paramErrors, ...bodyErrors, 'DeviceNotFound') },
+      },
+    },
+    async (request, reply) => {
+      const device = await requireDevice(request.params.id);
+      const targets = [thingArnOf(device.certificateArn, device.deviceId)];
+      const commandId = await commands.send({
+        document: documentOf(request.body, authOf(request).username),
+        targets,
+        timeoutMinutes: timeoutOf(request.body),
+      });
+      request.log.info({ commandId, command: request.body.command, deviceId: device.deviceId, by: authOf(request).sub }, 'command sent');
+      return reply.code(202).send({ commandId, targets });
+    },
+  );
+
+  app.post(
+    '/api/commands',
+    {
+      onRequest: authorizer.require('manageDevices'),
+      bodyLimit: bodyLimits.apiCommand,
+      schema: {
+        tags: ['control'],
+        summary: 'Send one command to a list of devices or to a thing group',
+        description: `Give \`deviceIds\` (at most ${controlLimits.maxCommandTargets}) or \`group\`, not both. ${bodyLimitNote(bodyLimits.apiCommand)}`,
+        security: bearer,
+        body: StrictObject(FleetCommandSchema.properties),
+        response: {
+          202: CommandSentSchema,
+          ...errorResponses(...permissionErrors, ...bodyErrors, 'DeviceNotFound', 'GroupNotFound'),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { deviceIds, group } = request.body;
+      if ((deviceIds === undefined) === (group === undefined)) throw apiError('ValidationError', 'Give either deviceIds or group');
+      const targets = group !== undefined ? [await commands.groupArn(group)] : [];
+      for (const deviceId of deviceIds ?? []) {
+        const device = await requireDevice(deviceId);
+        targets.push(thingArnOf(device.certificateArn, deviceId));
+      }
+      const commandId = await commands.send({
+        document: documentOf(request.body, authOf(request).username),
+        targets,
+        timeoutMinutes: timeoutOf(request.body),
+      });
+      request.log.info({ commandId, command: request.body.command, targets: targets.length, by: authOf(request).sub }, 'command sent');
+      return reply.code(202).send({ commandId, targets });
+    },
+  );
+
+  app.get(
+    '/api/devices/:id/commands',
+    {
+      onRequest: authorizer.require('readDevices'),
+      schema: {
+        tags: ['control'],
+        summary: "A device's commands, newest first, with their state and the device's answer",
+        security: bearer,
+        params: DeviceParams,
+        querystring: HistoryQuery,
+        response: { 200: CommandExecutionPageSchema, ...errorResponses(...permissionErrors, ...paramErrors, 'DeviceNotFound') },
+      },
+    },
+    async (request) => {
+      await requireDevice(request.params.id);
+      return commands.ofDevice(request.params.id, {
+        limit: request.query.limit,
+        ...(request.query.cursor ? { cursor: request.query.cursor } : {}),
+      });
+    },
+  );
+
+  app.get(
+    '/api/commands/:commandId',
+    {
+      onRequest: authorizer.require('readDevices'),
+      schema: {
+        tags: ['control'],
+        summary: 'A command and how many of its devices are in each state',
+        security: bearer,
+        params: CommandParams,
+        response: { 200: CommandSummarySchema, ...errorResponses(...permissionErrors, ...paramErrors, 'CommandNotFound') },
+      },
+    },
+    async (request) => commands.describe(request.params.commandId),
+  );
+
+  app.post(
+    '/api/commands/:commandId/cancel',
+    {
+      onRequest: authorizer.require('manageDevices'),
+      schema: {
+        tags: ['control'],
+        summary: 'Cancel a command on every device that has not finished it (in progress ones only with force)',
+        description: bodyLimitNote(bodyLimits.api),
+        security: bearer,
+        params: CommandParams,
+        body: StrictObject(CommandCancelSchema.properties),
+        response: {
+          204: CommandCanceledSchema,
+          ...errorResponses(...permissionErrors, ...paramErrors, ...bodyErrors, 'CommandNotFound', 'CommandStateConflict'),
+        },
+      },
+    },
+    async (request, reply) => {
+      await commands.cancel(request.params.commandId, request.body.force ?? false);
+      request.log.info({ commandId: request.params.commandId, by: authOf(request).sub }, 'command canceled');
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    '/api/devices/:id/commands/:commandId/cancel',
+    {
+      onRequest: authorizer.require('manageDevices'),
+      schema: {
+        tags: ['control'],
+        summary: 'Cancel a command on one device',
+        description: bodyLimitNote(bodyLimits.api),
+        security: bearer,
+        params: DeviceCommandParams,
+        body: StrictObject(CommandCancelSchema.properties),
+        response: {
+          204: CommandCanceledSchema,
+          ...errorResponses(
+            ...permissionErrors,
+            ...paramErrors,
+            ...bodyErrors,
+            'DeviceNotFound',
+            'CommandNotFound',
+            'CommandStateConflict',
+          ),
+        },
+      },
+    },
+    async (request, reply) => {
+      await requireDevice(request.params.id);
+      await commands.cancelForDevice(request.params.commandId, request.params.id, request.body.force ?? false);
+      request.log.info({ commandId: request.params.commandId, deviceId: request.params.id, by: authOf(request).sub }, 'command canceled');
+      return reply.code(204).send(null);
+    },
+  );
+}
+
+/**
+ * A thing's ARN from its certificate's (same partition, region and account): the registry keeps
+ * the certificate ARN, so sending a command costs no DescribeThing.
+ */
+export function thingArnOf(certificateArn: string, thingName: string): string {
+  const prefix = certificateArn.slice(0, certificateArn.lastIndexOf(':cert/'));
+  if (!prefix.startsWith('arn:')) throw new Error(`not an IoT certificate ARN: ${certificateArn}`);
+  return `${prefix}:thing/${thingName}`;
+}
