@@ -65,6 +65,8 @@ describe.skipIf(deployedEndpointsFile)('configuration and commands of an offline
       expect(history.find((c) => c.commandId === reboot.commandId)).toMatchObject({ answer: { rebootedAt: expect.any(String) } });
       expect(simulated.publisher.rate).toBe(2);
       expect(simulated.control).toMatchObject({ commandsSucceeded: 2, commandsFailed: 0 });
+      // Readings wait out the reboot instead of failing.
+      expect(simulated.publisher.counters.failed).toBe(0);
     } finally {
       await simulated.stop();
     }

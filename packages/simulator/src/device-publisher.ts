@@ -59,6 +59,10 @@ export async function connectDevice(connection: DeviceConnection, signals: Devic
   const counters: PublishCounters = { sent: 0, acked: 0, failed: 0 };
   const inFlight = new Set<Promise<void>>();
   let stopped = false;
+  /** Set while `reconnect` has the device away. */
+  let offline: Promise<void> | undefined;
+  let signalStop = () => {};
+  const stopping = new Promise<void>((resolve) => (signalStop = resolve));
   /** Set by `setRate` (e.g. a configuration applied at connection) before `run`, it wins over run's rate. */
   let currentRate: number | undefined;
   const topic = topics.telemetry(connection.deviceId);
@@ -90,9 +94,20 @@ export async function connectDevice(connection: DeviceConnection, signals: Devic
       return currentRate ?? 1;
     },
     async reconnect(pauseMs) {
-      await client.endAsync();
-      await new Promise((resolve) => setTimeout(resolve, pauseMs));
-      if (!stopped) client.reconnect();
+      // Readings wait while the device is away (a reboot): mqtt.js refuses a publish once `end` began.
+      let back = () => {};
+      offline = new Promise<void>((resolve) => (back = resolve));
+      try {
+        await client.endAsync();
+        await new Promise((resolve) => setTimeout(resolve, pauseMs));
+        if (stopped) return;
+        const connected = new Promise<void>((resolve) => client.once('connect', () => resolve()));
+        client.reconnect();
+        await Promise.race([connected, stopping]);
+      } finally {
+        offline = undefined;
+        back();
+      }
     },
     async run({ rate, count, jitter = 0.1, startSeq = 1 }) {
       currentRate ??= rate;
@@ -100,6 +115,8 @@ export async function connectDevice(connection: DeviceConnection, signals: Devic
       let next = Date.now();
       while (!stopped && (count === undefined || seq < startSeq + count)) {
         while (inFlight.size >= window) await Promise.race(inFlight);
+        if (offline) await offline;
+        if (stopped) break;
         publishOne(seq++);
         // From the later of the plan and now: after a stall (a busy machine, a slow PUBACK) the device
         // does not catch up in a burst, which could pass the broker's 100 publishes/s per connection.
@@ -116,6 +133,7 @@ export async function connectDevice(connection: DeviceConnection, signals: Devic
     },
     async stop(timeoutMs = 5000) {
       stopped = true;
+      signalStop();
       await Promise.race([Promise.all(inFlight), new Promise((resolve) => setTimeout(resolve, timeoutMs))]);
       await client.endAsync();
     },
