@@ -32,8 +32,8 @@ const ownReservedTopics = [`$aws/things/${thing}/shadow/*`, `$aws/things/${thing
 
 /**
  * A device may connect only with its thing name as client id, while its certificate is attached
- * to that thing, and may only publish its own telemetry, use its own shadows and jobs, and receive
- * its own commands.
+ * to that thing, and may only publish its own telemetry and use its own shadows and jobs (its
+ * configuration and its commands: there is no other topic from the cloud to a device).
  */
 export function devicePolicyDocument(region: string, account: string): IotPolicyDocument {
   const arn = (kind: string, name: string) => `arn:aws:iot:${region}:${account}:${kind}/${name}`;
@@ -54,12 +54,12 @@ export function devicePolicyDocument(region: string, account: string): IotPolicy
       {
         Effect: 'Allow',
         Action: 'iot:Subscribe',
-        Resource: [arn('topicfilter', topics.commands(thing)), ...ownReservedTopics.map((t) => arn('topicfilter', t))],
+        Resource: ownReservedTopics.map((t) => arn('topicfilter', t)),
       },
       {
         Effect: 'Allow',
         Action: 'iot:Receive',
-        Resource: [arn('topic', topics.commands(thing)), ...ownReservedTopics.map((t) => arn('topic', t))],
+        Resource: ownReservedTopics.map((t) => arn('topic', t)),
       },
     ],
   };

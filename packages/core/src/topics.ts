@@ -10,8 +10,6 @@ export const topics = {
   /** Device → cloud telemetry. Level 3 (1-based, as in IoT SQL `topic(3)`) is the device id. */
   telemetry: (deviceId: string) => `fleet/devices/${deviceId}/telemetry`,
   telemetryFilter: 'fleet/devices/+/telemetry',
-  /** Cloud → device commands. */
-  commands: (deviceId: string) => `fleet/devices/${deviceId}/commands`,
   /** Telemetry re-published after validation for live views (browser subscriptions). */
   live: (deviceId: string) => `fleet/live/${deviceId}`,
   liveFilter: 'fleet/live/+',

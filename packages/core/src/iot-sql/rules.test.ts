@@ -49,7 +49,7 @@ describe('shared IoT rules', () => {
   });
 
   it('telemetry ingest ignores other topics', () => {
-    expect(compileRule(telemetryIngestRule.sql).matchesTopic(topics.commands('dev-1'))).toBe(false);
+    expect(compileRule(telemetryIngestRule.sql).matchesTopic('fleet/devices/dev-1/status')).toBe(false);
     expect(compileRule(telemetryIngestRule.sql).matchesTopic('fleet/devices/dev-1/telemetry/extra')).toBe(false);
   });
 

@@ -45,6 +45,8 @@ const connectDevice = async (extra = {}) => {
   return client;
 };
 const telemetry = topics.telemetry('durable-dev');
+/** A topic only the service publishes to (a data-plane Publish), no device listening. */
+const serviceTopic = 'fleet/notices/durable-dev';
 const payloads = (topic: string) => fixture.messages.filter((m) => m.topic === topic).map((m) => m.payload.toString());
 
 describe('PUBACK after durability', () => {
@@ -92,16 +94,14 @@ describe('PUBACK after durability', () => {
   it('hands every client message and every service message to the listener exactly once', async () => {
     const client = await connectDevice();
     for (let n = 0; n < 5; n++) await client.publishAsync(telemetry, `{"client":${n}}`, { qos: 1 });
-    await fixture.data.send(new PublishCommand({ topic: topics.commands('durable-dev'), qos: 1, payload: Buffer.from('{"service":1}') }));
+    await fixture.data.send(new PublishCommand({ topic: serviceTopic, qos: 1, payload: Buffer.from('{"service":1}') }));
     expect(payloads(telemetry)).toEqual([0, 1, 2, 3, 4].map((n) => `{"client":${n}}`));
-    expect(payloads(topics.commands('durable-dev'))).toEqual(['{"service":1}']);
+    expect(payloads(serviceTopic)).toEqual(['{"service":1}']);
   });
 
   it('fails a data-plane Publish the listener could not make durable, instead of answering 200', async () => {
     decide = () => ({ durable: false, reason: 'queue down' });
-    await expect(
-      fixture.data.send(new PublishCommand({ topic: topics.commands('durable-dev'), qos: 1, payload: Buffer.from('{}') })),
-    ).rejects.toThrow();
+    await expect(fixture.data.send(new PublishCommand({ topic: serviceTopic, qos: 1, payload: Buffer.from('{}') }))).rejects.toThrow();
   });
 });
 

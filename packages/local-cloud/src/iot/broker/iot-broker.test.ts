@@ -1,6 +1,6 @@
 import { AttachPolicyCommand, CreateKeysAndCertificateCommand, CreatePolicyCommand, UpdateCertificateCommand } from '@aws-sdk/client-iot';
-import { PublishCommand } from '@aws-sdk/client-iot-data-plane';
-import { browserPolicyName, topics } from '@fleet/core';
+import { UpdateThingShadowCommand } from '@aws-sdk/client-iot-data-plane';
+import { browserPolicyName, shadowTopics, topics } from '@fleet/core';
 import type { MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { BrokerMessage } from '../index.ts';
@@ -68,18 +68,24 @@ describe('MQTT over mutual TLS', () => {
     expect(seen(topics.telemetry('beta'), '{"spoofed":true}')).toBe(false);
   });
 
-  it('answers 0x80 to a subscription to another device commands and delivers its own commands', async () => {
+  it("answers 0x80 to a subscription to another device's shadow and delivers its own shadow's delta", async () => {
     const client = await device(alpha);
-    expect(await subscribeGranted(client, topics.commands('beta'))).toEqual([128]);
-    expect(await subscribeGranted(client, topics.commands('alpha'))).toEqual([1]);
+    const own = shadowTopics('alpha').updateDelta;
+    expect(await subscribeGranted(client, shadowTopics('beta').updateDelta)).toEqual([128]);
+    expect(await subscribeGranted(client, own)).toEqual([1]);
     // AWS IoT grants at most QoS 1.
-    expect((await client.subscribeAsync(topics.commands('alpha'), { qos: 2 })).map((g) => g.qos)).toEqual([1]);
+    expect((await client.subscribeAsync(own, { qos: 2 })).map((g) => g.qos)).toEqual([1]);
     const received: string[] = [];
-    client.on('message', (topic, payload) => received.push(`${topic} ${payload.toString()}`));
-    await fixture.data.send(new PublishCommand({ topic: topics.commands('alpha'), qos: 1, payload: Buffer.from('reboot') }));
-    await fixture.data.send(new PublishCommand({ topic: topics.commands('beta'), qos: 1, payload: Buffer.from('not for alpha') }));
-    await eventually(() => received.length > 0, 2_000, 'command delivery');
-    expect(received).toEqual([`${topics.commands('alpha')} reboot`]);
+    client.on('message', (topic, payload) =>
+      received.push(`${topic} ${JSON.stringify((JSON.parse(payload.toString()) as { state: unknown }).state)}`),
+    );
+    for (const thingName of ['alpha', 'beta']) {
+      const payload = Buffer.from(JSON.stringify({ state: { desired: { for: thingName } } }));
+      await fixture.data.send(new UpdateThingShadowCommand({ thingName, payload }));
+    }
+    await eventually(() => received.length > 0, 2_000, 'delta delivery');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(received).toEqual([`${own} {"for":"alpha"}`]);
   });
 
   it('refuses a client id that is not the thing attached to the certificate', async () => {

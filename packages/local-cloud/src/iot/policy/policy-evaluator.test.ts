@@ -24,10 +24,11 @@ describe('evaluatePolicies with the device policy', () => {
     expect(evaluatePolicies([device], 'iot:Publish', arn('topic', 'fleet/devices/dev-1/telemetry'), attached)).toBe('allow');
     expect(evaluatePolicies([device], 'iot:Publish', arn('topic', 'fleet/devices/dev-2/telemetry'), attached)).toBe('implicit-deny');
   });
-  it('allows subscribing to and receiving its own commands only', () => {
-    expect(evaluatePolicies([device], 'iot:Subscribe', arn('topicfilter', 'fleet/devices/dev-1/commands'), attached)).toBe('allow');
-    expect(evaluatePolicies([device], 'iot:Subscribe', arn('topicfilter', 'fleet/devices/dev-2/commands'), attached)).toBe('implicit-deny');
-    expect(evaluatePolicies([device], 'iot:Receive', arn('topic', 'fleet/devices/dev-1/commands'), attached)).toBe('allow');
+  it('grants no topic of its own outside its shadows and jobs: commands travel as jobs', () => {
+    for (const action of ['iot:Subscribe', 'iot:Receive']) {
+      expect(evaluatePolicies([device], action, arn('topicfilter', 'fleet/devices/dev-1/commands'), attached)).toBe('implicit-deny');
+      expect(evaluatePolicies([device], action, arn('topic', 'fleet/devices/dev-1/commands'), attached)).toBe('implicit-deny');
+    }
   });
   it("allows its own shadows' and jobs' reserved topics only, classic and named shadows alike", () => {
     for (const topic of [

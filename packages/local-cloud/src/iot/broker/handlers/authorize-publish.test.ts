@@ -64,11 +64,12 @@ describe('publishRefusal', () => {
     expect(publishRefusal(state, client, packet('$aws/events/presence/connected/alpha'))?.message).toMatch(/reserved topic/);
   });
 
-  it('judges a shadow request topic by the policy and refuses a shadow response topic as reserved', async () => {
+  it("allows its own shadow and jobs request topics, refuses another device's by the policy and a response topic as reserved", async () => {
     const { state, client } = await connectedDevice();
-    // The fleet device policy of this commit grants no shadow topic: the refusal comes from the policy.
-    expect(publishRefusal(state, client, packet('$aws/things/alpha/shadow/update'))?.message).toMatch(
-      /^iot:Publish on \$aws\/things\/alpha\/shadow\/update/,
+    expect(publishRefusal(state, client, packet('$aws/things/alpha/shadow/update'))).toBeUndefined();
+    expect(publishRefusal(state, client, packet('$aws/things/alpha/jobs/start-next'))).toBeUndefined();
+    expect(publishRefusal(state, client, packet('$aws/things/beta/shadow/update'))?.message).toMatch(
+      /^iot:Publish on \$aws\/things\/beta\/shadow\/update/,
     );
     expect(publishRefusal(state, client, packet('$aws/things/alpha/shadow/update/accepted'))).toEqual({
       reason: 'AUTH_ERROR',

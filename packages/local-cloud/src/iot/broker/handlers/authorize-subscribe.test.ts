@@ -1,5 +1,5 @@
 import type { Client, Subscription } from 'aedes';
-import { topics } from '@fleet/core';
+import { shadowTopics, topics } from '@fleet/core';
 import { describe, expect, it } from 'vitest';
 import type { BrokerState } from '../broker-state.ts';
 import { authenticate } from './authenticate.ts';
@@ -14,9 +14,9 @@ describe('authorizeSubscribe', () => {
     const { state, registry } = testBrokerState();
     const client = testClient(state, 'alpha', provisionDevice(registry, 'alpha').auth);
     await authenticate(state, client);
-    const commands = { topic: topics.commands('alpha'), qos: 1 } as Subscription;
-    expect(await granted(state, client, commands)).toBe(commands);
-    expect(await granted(state, client, { topic: topics.commands('beta'), qos: 1 })).toBeNull();
+    const delta = { topic: shadowTopics('alpha').updateDelta, qos: 1 } as Subscription;
+    expect(await granted(state, client, delta)).toBe(delta);
+    expect(await granted(state, client, { topic: shadowTopics('beta').updateDelta, qos: 1 })).toBeNull();
   });
 
   it('grants the browser the telemetry filter but refuses a $share subscription even of it', async () => {

@@ -1,6 +1,6 @@
 import { browserPolicyName } from '@fleet/core';
 import type { AedesPublishPacket } from 'aedes';
-import { topics } from '@fleet/core';
+import { shadowTopics, topics } from '@fleet/core';
 import { describe, expect, it } from 'vitest';
 import { authenticate } from './authenticate.ts';
 import { identityId, provisionBrowser, testBrokerState, testClient } from './broker-test-state.ts';
@@ -21,7 +21,7 @@ describe('authorizeForward', () => {
     const { state, client } = await connectedBrowser();
     const telemetry = message(topics.telemetry('alpha'));
     expect(authorizeForward(state, client, telemetry)).toBe(telemetry);
-    expect(authorizeForward(state, client, message(topics.commands('alpha')))).toBeNull();
+    expect(authorizeForward(state, client, message(shadowTopics('alpha').updateDelta))).toBeNull();
   });
 
   it('decides again after a registry change: a detached policy stops the next delivery', async () => {
