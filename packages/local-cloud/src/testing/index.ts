@@ -16,11 +16,5 @@ export {
   type Fixture as IotFixture,
 } from './iot-fixture.ts';
 export { closed, connectTls, connectWs, eventually, subscribeGranted, type TlsIdentity } from './mqtt-test-client.ts';
-export {
-  connectJobsClient,
-  createJobsDevicePolicy,
-  jobsDevicePolicy,
-  provisionJobsDevice,
-  type JobsTestClient,
-} from './jobs-test-device.ts';
+export { connectJobsClient, type JobsTestClient } from './jobs-test-device.ts';
 export { expectAwsError } from './aws-error-expectation.ts';

@@ -1,57 +1,11 @@
 /**
- * Test helper (the Jobs MQTT and mosquitto tests, other workspaces' tests of jobs): a device
- * allowed exactly its own Jobs topics, through policy variables as AWS's example Jobs policies do,
- * provisioned as the API Service provisions one (thing, active certificate, policy, attachment);
- * and an mqtt.js connection that records what it receives and awaits replies.
+ * Test helper (the Jobs MQTT tests, other workspaces' tests of jobs): an mqtt.js connection of a
+ * provisioned device (`provisionDevice`, the fleet device policy) that records what it receives
+ * and awaits replies.
  */
-import {
-  AttachPolicyCommand,
-  AttachThingPrincipalCommand,
-  CreateKeysAndCertificateCommand,
-  CreatePolicyCommand,
-  CreateThingCommand,
-  type IoTClient,
-} from '@aws-sdk/client-iot';
 import type { MqttClient } from 'mqtt';
 import type { Device, Fixture } from './iot-fixture.ts';
 import { connectTls, eventually } from './mqtt-test-client.ts';
-
-export const jobsDevicePolicyName = 'jobs-test-device';
-
-/** Connect as its thing; publish, subscribe and receive on its own `$aws/things/<thing>/jobs/...` topics only. */
-export function jobsDevicePolicy(region: string, accountId: string) {
-  const arn = (resource: string) => `arn:aws:iot:${region}:${accountId}:${resource}`;
-  const own = '$aws/things/${iot:Connection.Thing.ThingName}/jobs';
-  return {
-    Version: '2012-10-17',
-    Statement: [
-      { Effect: 'Allow', Action: 'iot:Connect', Resource: arn('client/${iot:Connection.Thing.ThingName}') },
-      { Effect: 'Allow', Action: ['iot:Publish', 'iot:Receive'], Resource: arn(`topic/${own}/*`) },
-      { Effect: 'Allow', Action: 'iot:Subscribe', Resource: arn(`topicfilter/${own}/*`) },
-    ],
-  };
-}
-
-export async function createJobsDevicePolicy(control: IoTClient, region: string, accountId: string): Promise<void> {
-  await control.send(
-    new CreatePolicyCommand({ policyName: jobsDevicePolicyName, policyDocument: JSON.stringify(jobsDevicePolicy(region, accountId)) }),
-  );
-}
-
-export async function provisionJobsDevice(control: IoTClient, thingName: string): Promise<Device> {
-  await control.send(new CreateThingCommand({ thingName }));
-  const keys = await control.send(new CreateKeysAndCertificateCommand({ setAsActive: true }));
-  const certificateArn = keys.certificateArn as string;
-  await control.send(new AttachPolicyCommand({ policyName: jobsDevicePolicyName, target: certificateArn }));
-  await control.send(new AttachThingPrincipalCommand({ thingName, principal: certificateArn }));
-  return {
-    thingName,
-    certificateArn,
-    certificateId: keys.certificateId as string,
-    certificatePem: keys.certificatePem as string,
-    privateKeyPem: keys.keyPair?.PrivateKey as string,
-  };
-}
 
 export interface JobsTestClient {
   readonly mqtt: MqttClient;

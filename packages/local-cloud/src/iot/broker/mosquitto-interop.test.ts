@@ -4,22 +4,18 @@
  * device would with Amazon Root CA 1.
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { shadowTopics, topics } from '@fleet/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrokerMessage } from '../index.ts';
 import { createFleetPolicies, provisionDevice, startFixture, type Device, type Fixture } from '../../testing/iot-fixture.ts';
 import { eventually } from '../../testing/mqtt-test-client.ts';
+import { mosquittoDevice, mosquittoInstalled, type MosquittoDevice } from '../../testing/mosquitto-device.ts';
 
-// Debian package mosquitto-clients; the CI script must install it (apt-get install -y mosquitto-clients).
-const installed = existsSync('/usr/bin/mosquitto_pub') && existsSync('/usr/bin/mosquitto_sub');
-if (!installed) console.warn('mosquitto-interop: /usr/bin/mosquitto_pub or mosquitto_sub missing; install mosquitto-clients. Skipping.');
+if (!mosquittoInstalled)
+  console.warn('mosquitto-interop: /usr/bin/mosquitto_pub or mosquitto_sub missing; install mosquitto-clients. Skipping.');
 
 let fixture: Fixture;
-let dir: string;
+let mosquitto: MosquittoDevice;
 let device: Device;
 const messages: BrokerMessage[] = [];
 
@@ -28,19 +24,15 @@ beforeAll(async () => {
   fixture.iot.onMessage((m) => messages.push(m));
   await createFleetPolicies(fixture.control);
   [device] = await Promise.all([provisionDevice(fixture.control, 'mosq-1'), provisionDevice(fixture.control, 'mosq-2')]);
-  dir = await mkdtemp(join(tmpdir(), 'iot-mosquitto-'));
-  await writeFile(join(dir, 'ca.pem'), fixture.iot.caCertificatePem);
-  await writeFile(join(dir, 'dev.pem'), device.certificatePem);
-  await writeFile(join(dir, 'dev.key'), device.privateKeyPem, { mode: 0o600 });
+  mosquitto = await mosquittoDevice(fixture, device);
 });
 afterAll(async () => {
   await fixture.close();
-  await rm(dir, { recursive: true, force: true });
+  await mosquitto.remove();
 });
 
-/** The broker as MQTT 3.1.1 over TLS, trusting the local CA. */
-const brokerArgs = () => ['--cafile', join(dir, 'ca.pem'), '-h', '127.0.0.1', '-p', String(fixture.iot.mqttPort), '-V', 'mqttv311'];
-const tlsArgs = () => [...brokerArgs(), '--cert', join(dir, 'dev.pem'), '--key', join(dir, 'dev.key'), '-i', device.thingName];
+const brokerArgs = () => mosquitto.brokerArgs();
+const tlsArgs = () => mosquitto.tlsArgs();
 
 function run(command: string, args: string[], timeoutMs = 10_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -51,7 +43,7 @@ function run(command: string, args: string[], timeoutMs = 10_000): Promise<{ cod
   });
 }
 
-describe.skipIf(!installed)('mosquitto_pub', () => {
+describe.skipIf(!mosquittoInstalled)('mosquitto_pub', () => {
   it('publishes QoS 1 telemetry on its own topic over mutual TLS', async () => {
     const result = await run('/usr/bin/mosquitto_pub', [
       ...tlsArgs(),
@@ -100,7 +92,7 @@ describe.skipIf(!installed)('mosquitto_pub', () => {
   });
 });
 
-describe.skipIf(!installed)('mosquitto_sub', () => {
+describe.skipIf(!mosquittoInstalled)('mosquitto_sub', () => {
   // Receiving its own shadow's delta: shadow/shadow-interop.test.ts.
   it("is denied a subscription to another device's shadow", async () => {
     const started = Date.now();

@@ -4,56 +4,41 @@
  * control plane shows the execution SUCCEEDED.
  */
 import { execFile, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { CreateJobCommand, DescribeJobCommand, DescribeJobExecutionCommand } from '@aws-sdk/client-iot';
 import { jobsTopics, topics } from '@fleet/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accountId, region, startFixture, type Device, type Fixture } from '../../testing/iot-fixture.ts';
+import {
+  accountId,
+  region,
+  createFleetPolicies,
+  provisionDevice,
+  startFixture,
+  type Device,
+  type Fixture,
+} from '../../testing/iot-fixture.ts';
 import { eventually } from '../../testing/mqtt-test-client.ts';
-import { createJobsDevicePolicy, provisionJobsDevice } from '../../testing/jobs-test-device.ts';
+import { mosquittoDevice, mosquittoInstalled, type MosquittoDevice } from '../../testing/mosquitto-device.ts';
 
-// Debian package mosquitto-clients (.ci/run installs it).
-const installed = existsSync('/usr/bin/mosquitto_pub') && existsSync('/usr/bin/mosquitto_sub');
-if (!installed) console.warn('jobs-mosquitto-interop: mosquitto_pub or mosquitto_sub missing; install mosquitto-clients. Skipping.');
+if (!mosquittoInstalled)
+  console.warn('jobs-mosquitto-interop: mosquitto_pub or mosquitto_sub missing; install mosquitto-clients. Skipping.');
 
 let fixture: Fixture;
-let dir: string;
+let mosquitto: MosquittoDevice;
 let device: Device;
 const thingName = 'mosq-jobs';
 
 beforeAll(async () => {
   fixture = await startFixture();
-  await createJobsDevicePolicy(fixture.control, region, accountId);
-  device = await provisionJobsDevice(fixture.control, thingName);
-  dir = await mkdtemp(join(tmpdir(), 'iot-jobs-mosquitto-'));
-  await writeFile(join(dir, 'ca.pem'), fixture.iot.caCertificatePem);
-  await writeFile(join(dir, 'dev.pem'), device.certificatePem);
-  await writeFile(join(dir, 'dev.key'), device.privateKeyPem, { mode: 0o600 });
+  await createFleetPolicies(fixture.control);
+  device = await provisionDevice(fixture.control, thingName);
+  mosquitto = await mosquittoDevice(fixture, device);
 });
 afterAll(async () => {
   await fixture.close();
-  await rm(dir, { recursive: true, force: true });
+  await mosquitto.remove();
 });
 
-const tlsArgs = () => [
-  '--cafile',
-  join(dir, 'ca.pem'),
-  '-h',
-  '127.0.0.1',
-  '-p',
-  String(fixture.iot.mqttPort),
-  '-V',
-  'mqttv311',
-  '--cert',
-  join(dir, 'dev.pem'),
-  '--key',
-  join(dir, 'dev.key'),
-  '-i',
-  thingName,
-];
+const tlsArgs = () => mosquitto.tlsArgs();
 
 function publish(topic: string, message: string): Promise<{ code: number; stderr: string }> {
   return new Promise((resolve) => {
@@ -72,7 +57,7 @@ const createJob = (jobId: string) =>
     }),
   );
 
-describe.skipIf(!installed)('IoT Jobs with mosquitto clients', () => {
+describe.skipIf(!mosquittoInstalled)('IoT Jobs with mosquitto clients', () => {
   it('mosquitto_sub hears of pending jobs on notify; mosquitto_pub starts and completes one, and the control plane shows it', async () => {
     const sub = spawn('/usr/bin/mosquitto_sub', [...tlsArgs(), '-t', jobsTopics.notify(thingName), '-q', '1', '-C', '1', '-W', '10']);
     let stdout = '';

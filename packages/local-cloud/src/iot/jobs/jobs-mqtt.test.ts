@@ -15,9 +15,17 @@ import {
 import { jobsTopics } from '@fleet/core';
 import type { MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { accountId, region, startFixture, type Device, type Fixture } from '../../testing/iot-fixture.ts';
+import {
+  accountId,
+  region,
+  createFleetPolicies,
+  provisionDevice,
+  startFixture,
+  type Device,
+  type Fixture,
+} from '../../testing/iot-fixture.ts';
 import { connectTls, eventually, subscribeGranted } from '../../testing/mqtt-test-client.ts';
-import { connectJobsClient, createJobsDevicePolicy, provisionJobsDevice, type JobsTestClient } from '../../testing/jobs-test-device.ts';
+import { connectJobsClient, type JobsTestClient } from '../../testing/jobs-test-device.ts';
 
 let fixture: Fixture;
 const devices = new Map<string, Device>();
@@ -26,8 +34,8 @@ const arn = (kind: string, name: string) => `arn:aws:iot:${region}:${accountId}:
 
 beforeAll(async () => {
   fixture = await startFixture();
-  await createJobsDevicePolicy(fixture.control, region, accountId);
-  for (const name of ['mq-1', 'mq-2', 'mq-3', 'mq-4']) devices.set(name, await provisionJobsDevice(fixture.control, name));
+  await createFleetPolicies(fixture.control);
+  for (const name of ['mq-1', 'mq-2', 'mq-3', 'mq-4']) devices.set(name, await provisionDevice(fixture.control, name));
 });
 afterEach(async () => {
   await Promise.all(open.splice(0).map((c) => c.endAsync(true)));

@@ -3,19 +3,17 @@
  * device on its shadow topics, and the AWS CLI v1 (`aws iot-data ...`) on the shadow REST API.
  */
 import { execFile, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { GetThingShadowCommand, UpdateThingShadowCommand } from '@aws-sdk/client-iot-data-plane';
 import { shadowTopics } from '@fleet/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { region, startFixture, type Device, type Fixture } from '../../testing/iot-fixture.ts';
-import { createShadowPolicies, provisionShadowDevice } from './shadow-test-kit.ts';
+import { region, createFleetPolicies, provisionDevice, startFixture, type Device, type Fixture } from '../../testing/iot-fixture.ts';
+import { mosquittoDevice, mosquittoInstalled, type MosquittoDevice } from '../../testing/mosquitto-device.ts';
 
 const run = promisify(execFile);
-const mosquittoInstalled = existsSync('/usr/bin/mosquitto_pub') && existsSync('/usr/bin/mosquitto_sub');
 const awsCliInstalled = await run('aws', ['--version']).then(
   () => true,
   () => false,
@@ -24,27 +22,25 @@ if (!mosquittoInstalled) console.warn('shadow-interop: mosquitto-clients missing
 if (!awsCliInstalled) console.warn('shadow-interop: the AWS CLI is missing; skipping the aws iot-data tests.');
 
 let fixture: Fixture;
+let mosquitto: MosquittoDevice;
+/** The AWS CLI's home and output files. */
 let dir: string;
 let device: Device;
 
 beforeAll(async () => {
   fixture = await startFixture();
-  await createShadowPolicies(fixture.control);
-  device = await provisionShadowDevice(fixture.control, 'mosq-lamp');
-  dir = await mkdtemp(join(tmpdir(), 'iot-shadow-interop-'));
-  await writeFile(join(dir, 'ca.pem'), fixture.iot.caCertificatePem);
-  await writeFile(join(dir, 'dev.pem'), device.certificatePem);
-  await writeFile(join(dir, 'dev.key'), device.privateKeyPem, { mode: 0o600 });
+  await createFleetPolicies(fixture.control);
+  device = await provisionDevice(fixture.control, 'mosq-lamp');
+  mosquitto = await mosquittoDevice(fixture, device);
+  dir = await mkdtemp(join(tmpdir(), 'iot-shadow-cli-'));
 });
 afterAll(async () => {
   await fixture.close();
+  await mosquitto.remove();
   await rm(dir, { recursive: true, force: true });
 });
 
-const tlsArgs = () => [
-  ...['--cafile', join(dir, 'ca.pem'), '-h', '127.0.0.1', '-p', String(fixture.iot.mqttPort), '-V', 'mqttv311'],
-  ...['--cert', join(dir, 'dev.pem'), '--key', join(dir, 'dev.key'), '-i', device.thingName],
-];
+const tlsArgs = () => mosquitto.tlsArgs();
 const shadowOf = async (thingName: string, shadowName?: string) =>
   JSON.parse(Buffer.from((await fixture.data.send(new GetThingShadowCommand({ thingName, shadowName }))).payload ?? []).toString()) as {
     state: Record<string, unknown>;

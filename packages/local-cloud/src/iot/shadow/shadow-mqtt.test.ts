@@ -7,9 +7,9 @@ import { GetThingShadowCommand, UpdateThingShadowCommand } from '@aws-sdk/client
 import { shadowTopics } from '@fleet/core';
 import type { MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startFixture, type Device, type Fixture } from '../../testing/iot-fixture.ts';
+import { createFleetPolicies, provisionDevice, startFixture, type Device, type Fixture } from '../../testing/iot-fixture.ts';
 import { closed, connectTls, subscribeGranted } from '../../testing/mqtt-test-client.ts';
-import { createShadowPolicies, inbox, provisionShadowDevice } from './shadow-test-kit.ts';
+import { inbox } from './shadow-test-kit.ts';
 
 let fixture: Fixture;
 let lamp: Device;
@@ -18,8 +18,8 @@ const open: MqttClient[] = [];
 
 beforeAll(async () => {
   fixture = await startFixture();
-  await createShadowPolicies(fixture.control);
-  [lamp, fan] = await Promise.all([provisionShadowDevice(fixture.control, 'lamp'), provisionShadowDevice(fixture.control, 'fan')]);
+  await createFleetPolicies(fixture.control);
+  [lamp, fan] = await Promise.all([provisionDevice(fixture.control, 'lamp'), provisionDevice(fixture.control, 'fan')]);
 });
 afterEach(() => {
   for (const client of open.splice(0)) client.end(true);
