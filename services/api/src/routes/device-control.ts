@@ -17,8 +17,10 @@ import {
   errorResponses,
   FleetCommandSchema,
   type CommandDocument,
+  type CommandSent,
   type DeviceCommand,
 } from '@fleet/core';
+import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { authOf, type Authorizer } from '../auth/authorize.ts';
 import type { CommandJobs } from '../control/command-jobs.ts';
@@ -50,13 +52,21 @@ export function registerDeviceControlRoutes(app: TypedApp, deps: DeviceControlDe
     if (!device) throw apiError('DeviceNotFound', `Device "${deviceId}" is not registered`);
     return device;
   };
-  const documentOf = (body: DeviceCommand, issuedBy: string): CommandDocument => ({
-    command: body.command,
-    args: body.args ?? {},
-    issuedBy,
-    issuedAt: new Date().toISOString(),
-  });
-  const timeoutOf = (body: DeviceCommand) => body.timeoutMinutes ?? controlLimits.defaultCommandTimeoutMinutes;
+  /** Creates the command's job on its targets (thing or thing group ARNs): the 202 of both send routes. */
+  const send = async (request: FastifyRequest<{ Body: DeviceCommand }>, targets: string[]): Promise<CommandSent> => {
+    const { body } = request;
+    const caller = authOf(request);
+    const document: CommandDocument = {
+      command: body.command,
+      args: body.args ?? {},
+      issuedBy: caller.username,
+      issuedAt: new Date().toISOString(),
+    };
+    const timeoutMinutes = body.timeoutMinutes ?? controlLimits.defaultCommandTimeoutMinutes;
+    const commandId = await commands.send({ document, targets, timeoutMinutes });
+    request.log.info({ commandId, command: body.command, targets, by: caller.sub }, 'command sent');
+    return { commandId, targets };
+  };
 
   app.get(
     '/api/devices/:id/config',
@@ -121,14 +131,7 @@ export function registerDeviceControlRoutes(app: TypedApp, deps: DeviceControlDe
     },
     async (request, reply) => {
       const device = await requireDevice(request.params.id);
-      const targets = [thingArnOf(device.certificateArn, device.deviceId)];
-      const commandId = await commands.send({
-        document: documentOf(request.body, authOf(request).username),
-        targets,
-        timeoutMinutes: timeoutOf(request.body),
-      });
-      request.log.info({ commandId, command: request.body.command, deviceId: device.deviceId, by: authOf(request).sub }, 'command sent');
-      return reply.code(202).send({ commandId, targets });
+      return reply.code(202).send(await send(request, [thingArnOf(device.certificateArn, device.deviceId)]));
     },
   );
 
@@ -157,13 +160,7 @@ export function registerDeviceControlRoutes(app: TypedApp, deps: DeviceControlDe
         const device = await requireDevice(deviceId);
         targets.push(thingArnOf(device.certificateArn, deviceId));
       }
-      const commandId = await commands.send({
-        document: documentOf(request.body, authOf(request).username),
-        targets,
-        timeoutMinutes: timeoutOf(request.body),
-      });
-      request.log.info({ commandId, command: request.body.command, targets: targets.length, by: authOf(request).sub }, 'command sent');
-      return reply.code(202).send({ commandId, targets });
+      return reply.code(202).send(await send(request, targets));
     },
   );
 
