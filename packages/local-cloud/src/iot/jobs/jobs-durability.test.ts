@@ -3,41 +3,20 @@
  * process (../iot-server-main.ts) that is killed with SIGKILL (no graceful close) right after its last answer, then
  * restarted on the same data folder: every acknowledged job and execution change is there.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { CreateJobCommand, CreateThingCommand, DescribeJobCommand, IoTClient, ListJobExecutionsForThingCommand } from '@aws-sdk/client-iot';
 import {
   IoTJobsDataPlaneClient,
   StartNextPendingJobExecutionCommand,
   UpdateJobExecutionCommand,
 } from '@aws-sdk/client-iot-jobs-data-plane';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startReadyChild, type ReadyChild } from '../../child-process/index.ts';
+import { expect, it } from 'vitest';
+import { iotServerChildren } from '../../testing/iot-server-child.ts';
 
-const script = fileURLToPath(new URL('../iot-server-main.ts', import.meta.url));
-let dataDir: string;
-const children: ReadyChild[] = [];
-
-beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'iot-jobs-durability-'));
-});
-afterAll(async () => {
-  await Promise.all(children.map((child) => child.close()));
-  await rm(dataDir, { recursive: true, force: true });
-});
+const children = iotServerChildren('iot-jobs-durability-');
 
 async function start() {
-  const child = await startReadyChild({ name: 'iot-jobs', script, args: [dataDir], execArgv: ['--import', 'tsx'] });
-  children.push(child);
-  const config = {
-    endpoint: `http://127.0.0.1:${child.port}`,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    maxAttempts: 1,
-  };
-  return { child, control: new IoTClient(config), jobsData: new IoTJobsDataPlaneClient(config) };
+  const { child, clientConfig } = await children.start();
+  return { child, control: new IoTClient(clientConfig), jobsData: new IoTJobsDataPlaneClient(clientConfig) };
 }
 
 const thingArn = (name: string) => `arn:aws:iot:us-east-1:000000000000:thing/${name}`;

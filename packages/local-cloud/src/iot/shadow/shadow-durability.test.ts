@@ -3,41 +3,21 @@
  * process that is killed with SIGKILL (no graceful close) right after the last answer, then
  * restarted on the same data folder: every acknowledged update is there, in version order.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   DeleteThingShadowCommand,
   GetThingShadowCommand,
   IoTDataPlaneClient,
   UpdateThingShadowCommand,
 } from '@aws-sdk/client-iot-data-plane';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startReadyChild, type ReadyChild } from '../../child-process/index.ts';
+import { expect, it } from 'vitest';
+import type { ReadyChild } from '../../child-process/index.ts';
+import { iotServerChildren } from '../../testing/iot-server-child.ts';
 
-const script = fileURLToPath(new URL('../iot-server-main.ts', import.meta.url));
-let dataDir: string;
-const children: ReadyChild[] = [];
-
-beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'shadow-durability-'));
-});
-afterAll(async () => {
-  await Promise.all(children.map((child) => child.close()));
-  await rm(dataDir, { recursive: true, force: true });
-});
+const children = iotServerChildren('shadow-durability-');
 
 async function start(): Promise<{ child: ReadyChild; data: IoTDataPlaneClient }> {
-  const child = await startReadyChild({ name: 'iot', script, args: [dataDir], execArgv: ['--import', 'tsx'] });
-  children.push(child);
-  const data = new IoTDataPlaneClient({
-    endpoint: `http://127.0.0.1:${child.port}`,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    maxAttempts: 1,
-  });
-  return { child, data };
+  const { child, clientConfig } = await children.start();
+  return { child, data: new IoTDataPlaneClient(clientConfig) };
 }
 
 const body = (payload: Uint8Array | undefined) => JSON.parse(Buffer.from(payload ?? []).toString()) as Record<string, unknown>;
