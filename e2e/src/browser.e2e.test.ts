@@ -147,7 +147,7 @@ describe.skipIf(!hasChromium || deployedEndpointsFile)('the web app in a browser
       await commands.getByRole('button', { name: 'Send' }).click();
       const row = commands.locator('tbody tr').first();
       await expect.poll(() => row.getByTestId('command-status').textContent(), { timeout: 15_000 }).toBe('SUCCEEDED');
-      expect(await row.textContent()).toMatch(/ping.*SUCCEEDED.*pong: \d{4}-\d\d-\d\dT/);
+      expect(await row.textContent()).toMatch(/ping.*SUCCEEDED.*pong: \d{4}-\d\d-\d\dT.*\d+ s ago by you/);
 
       await commands.getByLabel('Command', { exact: true }).selectOption('set-interval');
       await commands.getByLabel('Seconds', { exact: true }).fill('3');

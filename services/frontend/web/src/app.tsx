@@ -74,6 +74,7 @@ export function App({ config }: { config: RuntimeConfig }) {
         deviceId={decodeURIComponent(deviceMatch[1])}
         navigate={navigate}
         mayManage={may('manageDevices')}
+        myUsername={me?.username}
       />
     );
   else page = <DevicesPage api={api} navigate={navigate} mayRegister={may('manageDevices')} />;

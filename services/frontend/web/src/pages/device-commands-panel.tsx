@@ -13,7 +13,7 @@ import { timeAgo, typedValue, usePolled } from '../polling.ts';
 const custom = 'custom…';
 const unfinished = (c: CommandExecution) => !isFinalCommandStatus(c.status);
 
-export function DeviceCommandsPanel(props: { api: Api; deviceId: string; mayManage: boolean }) {
+export function DeviceCommandsPanel(props: { api: Api; deviceId: string; mayManage: boolean; myUsername?: string | undefined }) {
   const { api, deviceId } = props;
   const load = useCallback(() => api.commands(deviceId), [api, deviceId]);
   const { value: page, error, refresh } = usePolled(load, (p) => p.items.some(unfinished));
@@ -113,7 +113,7 @@ export function DeviceCommandsPanel(props: { api: Api; deviceId: string; mayMana
                 </td>
                 <td className="muted">
                   {timeAgo(c.queuedAt)}
-                  {c.issuedBy && <> by {c.issuedBy}</>}
+                  {c.issuedBy && <> by {c.issuedBy === props.myUsername ? 'you' : c.issuedBy}</>}
                 </td>
                 {props.mayManage && (
                   <td>

@@ -27,6 +27,8 @@ export function DevicePage(props: {
   deviceId: string;
   navigate: (to: string) => void;
   mayManage: boolean;
+  /** The signed-in user's username, to say "you" where the user acted. */
+  myUsername?: string | undefined;
 }) {
   const { api, deviceId } = props;
   const [device, setDevice] = useState<Device>();
@@ -136,8 +138,13 @@ export function DevicePage(props: {
           ))}
         </div>
       </div>
-      <DeviceConfigPanel api={api} deviceId={deviceId} mayManage={props.mayManage} />
-      <DeviceCommandsPanel api={api} deviceId={deviceId} mayManage={props.mayManage} />
+      {/* Once the device is known to be registered: an unknown one shows only its error. */}
+      {device && (
+        <>
+          <DeviceConfigPanel api={api} deviceId={deviceId} mayManage={props.mayManage} />
+          <DeviceCommandsPanel api={api} deviceId={deviceId} mayManage={props.mayManage} myUsername={props.myUsername} />
+        </>
+      )}
       <div className="card">
         <h3>Live</h3>
         {live.length === 0 ? (
