@@ -1,7 +1,8 @@
 /**
  * The way back to the device, end to end over real processes and sockets: a configuration change
  * and commands sent while a device is offline survive `kill -9` of the platform and reach the
- * device when it comes back (run by the simulator's device code); clients no one here wrote
+ * device when it comes back (run by the simulator's device code), and the device page shows their
+ * final state; clients no one here wrote
  * (`mosquitto_sub`, `mosquitto_pub`) see a delta and complete a command, and the API shows it.
  */
 import { execFile, spawn } from 'node:child_process';
@@ -17,6 +18,7 @@ import { createUser, type FleetUser, type RegisteredDevice } from './fleet-user.
 import { lastStartedStoppedAfterAll, signInAgain } from './kept-state.ts';
 import { startPlatformProcess, type PlatformProcess } from './platform-process.ts';
 import { startSimulatedDevice } from './simulated-device.ts';
+import { hasChromium, launchChromium, signIn } from './browser-session.ts';
 
 const statusesOf = async (user: FleetUser, deviceId: string) =>
   Object.fromEntries((await user.api.commands(deviceId)).items.map((c: CommandExecution) => [c.command, c.status]));
@@ -24,7 +26,7 @@ const statusesOf = async (user: FleetUser, deviceId: string) =>
 describe.skipIf(deployedEndpointsFile)('configuration and commands of an offline device', () => {
   const stoppedAfterAll = lastStartedStoppedAfterAll();
 
-  it('reach the device when it comes back, across kill -9 of the platform, and the API shows their final state', async () => {
+  it('reach the device when it comes back, across kill -9 of the platform; the API and the device page show their final state', async () => {
     const first = stoppedAfterAll(await startPlatformProcess());
     const user = await createUser(first);
     const device = await user.api.registerDevice('e2e offline');
@@ -69,6 +71,23 @@ describe.skipIf(deployedEndpointsFile)('configuration and commands of an offline
       expect(simulated.publisher.counters.failed).toBe(0);
     } finally {
       await simulated.stop();
+    }
+
+    // What the user sees on the device page afterwards: both commands done, the settings applied.
+    if (!hasChromium) return;
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      await page.goto(second.endpoints.gatewayUrl);
+      await signIn(page, user.email, user.password);
+      await page.goto(`${second.endpoints.gatewayUrl}/devices/${id}`);
+      const statuses = page.getByTestId('commands-panel').getByTestId('command-status');
+      await expect.poll(() => statuses.allTextContents(), { timeout: 15_000 }).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+      const config = page.getByTestId('config-panel');
+      expect(await config.getByTestId('reported-site').textContent()).toBe('north');
+      expect(await config.getByTestId('state-reportIntervalSeconds').textContent()).toBe('applied');
+    } finally {
+      await browser.close();
     }
   }, 240_000);
 });
