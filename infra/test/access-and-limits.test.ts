@@ -91,7 +91,6 @@ describe('the way back to the device on AWS (shadows and jobs)', () => {
       'iot:DescribeJobExecution',
       'iot:DescribeThingGroup',
       'iot:GetJobDocument',
-      'iot:ListJobExecutionsForJob',
       'iot:ListJobExecutionsForThing',
     ]);
     const resources = JSON.stringify(jobs.Resource);

@@ -138,7 +138,6 @@ export const taskRoleStatements: Readonly<Record<ServiceName, readonly Permissio
         'iot:DescribeJob',
         'iot:GetJobDocument',
         'iot:CancelJob',
-        'iot:ListJobExecutionsForJob',
         'iot:DescribeJobExecution',
         'iot:ListJobExecutionsForThing',
         'iot:CancelJobExecution',
