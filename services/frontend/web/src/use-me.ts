@@ -8,6 +8,10 @@ import { useEffect, useState } from 'react';
 import type { Api, SignedInUser } from './api.ts';
 import type { Auth, Session } from './auth.ts';
 
+/** Until /api/me answers: without it the app cannot tell what the user may do. */
+const meAttempts = 5;
+const meRetryMs = 1_000;
+
 export interface MeState {
   readonly me?: SignedInUser;
   readonly error?: string;
@@ -22,19 +26,29 @@ export function useMe(api: Api, auth: Auth, session: Session | undefined, onRefr
   useEffect(() => {
     if (!email) return void setMe(undefined);
     let active = true;
-    api.me().then(
-      async (answer) => {
+    let retry: ReturnType<typeof setTimeout> | undefined;
+    const load = async (attempt: number): Promise<void> => {
+      try {
+        const answer = await api.me();
         // Refreshed before the role shows, so that no action of the new role goes out with the old token.
         if (answer.role !== answer.tokenRole) {
           const current = auth.current();
           if (current) onRefreshed(await auth.fresh(current, true));
         }
-        if (active) setMe(answer);
-      },
-      (err: unknown) => active && setError((err as Error).message),
-    );
+        if (!active) return;
+        setMe(answer);
+        setError(undefined);
+      } catch (err) {
+        if (!active) return;
+        setError((err as Error).message);
+        // A platform still starting (AuthUnavailable, a 502) answers a moment later, as a reload would.
+        if (attempt < meAttempts) retry = setTimeout(() => void load(attempt + 1), meRetryMs * attempt);
+      }
+    };
+    void load(1);
     return () => {
       active = false;
+      clearTimeout(retry);
     };
     // The access token changes on refresh; the user (and so the answer) only with the email.
   }, [api, auth, email, onRefreshed]);
