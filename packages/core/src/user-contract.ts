@@ -30,7 +30,11 @@ export const SignedInUserSchema = Type.Object({
     description: 'The role the presented access token carries; when it differs from `role`, refresh the tokens to act with `role`',
   }),
   permissions: Type.Array(PermissionSchema, { maxItems: Object.keys(permissions).length, description: 'What `role` allows' }),
-  firstAdmin: Type.Optional(Type.Literal(true, { description: 'This call made the user the first admin of a fresh stack' })),
+  firstAdmin: Type.Optional(
+    Type.Literal(true, {
+      description: 'This call (or one of the same user at the same moment) made the user the first admin of a fresh stack',
+    }),
+  ),
 });
 export type SignedInUser = Static<typeof SignedInUserSchema>;
 

@@ -43,8 +43,10 @@ interface Claim {
 }
 
 export function createFirstAdmin(deps: FirstAdminDeps): FirstAdmin {
-  // Once the place is taken for good it stays taken: no DynamoDB read per request after that.
-  let taken = false;
+  // Once the place is taken for good it stays taken: no DynamoDB read per request after that. The
+  // holder is kept (undefined when admins existed before any claim): a second question of the
+  // first user, asked before the first one finished, must still hear "admin".
+  let settled: { readonly holder: string | undefined } | undefined;
   const table = deps.tableName;
 
   async function readClaim(): Promise<Claim | undefined> {
@@ -81,27 +83,29 @@ export function createFirstAdmin(deps: FirstAdminDeps): FirstAdmin {
         ExpressionAttributeValues: { ':true': true },
       }),
     );
-    taken = true;
+    settled = { holder: caller.sub };
     deps.logger.info({ sub: caller.sub, username: caller.username }, 'first user of the stack made admin');
     return true;
   }
 
   return {
     async claim(caller) {
-      if (taken) return false;
+      if (settled) return settled.holder === caller.sub;
       let claim = await readClaim();
       if (!claim) {
         const admins = await deps.cognito.send(new ListUsersInGroupCommand({ UserPoolId: deps.userPoolId, GroupName: 'admin', Limit: 1 }));
         if ((admins.Users ?? []).length > 0) {
-          taken = true;
+          settled = { holder: undefined };
           return false;
         }
         if (await writeClaim(caller)) return complete(caller);
         claim = await readClaim();
       }
-      if (claim?.completed) taken = true;
-      // A claim of ours whose group change was lost (a crash, a throttled call) is finished now.
-      return claim?.sub === caller.sub && !claim.completed ? complete(caller) : false;
+      if (claim?.completed) settled = { holder: claim.sub };
+      if (claim?.sub !== caller.sub) return false;
+      // Ours: finished by a concurrent call of the same user, or a claim whose group change was lost
+      // (a crash, a throttled call), which is finished now.
+      return claim.completed ? true : complete(caller);
     },
   };
 }
