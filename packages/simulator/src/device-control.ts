@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { MqttClient } from 'mqtt';
-import { shadowTopics } from '@fleet/core';
+import { jobsTopics, shadowTopics } from '@fleet/core';
 import { planCommand, settingsToReport, type DeviceKnobs } from './device-behaviour.ts';
 
 export interface ControlledDevice {
@@ -35,18 +35,19 @@ interface JobExecution {
 
 const topicsOf = (thing: string) => {
   const shadow = shadowTopics(thing);
-  const jobs = `$aws/things/${thing}/jobs`;
+  const startNext = jobsTopics.startNext(thing);
   return {
     shadowGet: shadow.get,
     shadowGetAccepted: shadow.getAccepted,
     shadowUpdate: shadow.update,
     shadowDelta: shadow.updateDelta,
-    notifyNext: `${jobs}/notify-next`,
-    startNext: `${jobs}/start-next`,
-    startNextAccepted: `${jobs}/start-next/accepted`,
-    startNextRejected: `${jobs}/start-next/rejected`,
-    jobUpdate: (jobId: string) => `${jobs}/${jobId}/update`,
-    jobUpdateAnswers: `${jobs}/+/update/+`,
+    notifyNext: jobsTopics.notifyNext(thing),
+    startNext,
+    startNextAccepted: jobsTopics.accepted(startNext),
+    startNextRejected: jobsTopics.rejected(startNext),
+    jobUpdate: (jobId: string) => jobsTopics.update(thing, jobId),
+    /** The answers to every update of this thing's executions. */
+    jobUpdateAnswers: `${jobsTopics.update(thing, '+')}/+`,
   };
 };
 
