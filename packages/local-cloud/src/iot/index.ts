@@ -83,13 +83,15 @@ export async function createIotStandIn(options: IotStandInOptions): Promise<IotS
     region: options.region,
     accountId: options.accountId,
   });
-  // The Jobs engine publishes through the broker, which hands device requests to the engine.
+  // The Jobs engine and the shadow service publish through the broker, which hands device requests
+  // to them as service listeners (they do not count as the listener `listen()` waits for).
   let broker: IotBroker | undefined;
+  const publishAsService = (topic: string, payload: Buffer | string, qos: 0 | 1) =>
+    broker ? broker.publish(topic, payload, qos) : Promise.reject(new Error('the IoT broker is not created yet'));
   const jobs = await createJobsEngine({
     store: await openJobStore(join(dir, 'jobs')),
     registry,
-    publish: (topic, payload, qos) =>
-      broker ? broker.publish(topic, payload, qos) : Promise.reject(new Error('the IoT broker is not created yet')),
+    publish: publishAsService,
     ...(options.now ? { now: options.now } : {}),
     ...(options.log ? { log: options.log.child({ service: 'jobs' }) } : {}),
   });
@@ -97,6 +99,14 @@ export async function createIotStandIn(options: IotStandInOptions): Promise<IotS
     engine: jobs,
     reply: (clientId, topic, payload, qos) => broker?.replyTo(clientId, topic, payload, qos) ?? Promise.resolve(false),
     ...(options.log ? { log: options.log } : {}),
+  });
+  const shadows = await createShadowStandIn({
+    location: options.shadowDir ?? join(dir, 'shadows'),
+    publish: (topic, payload) => publishAsService(topic, payload, 1),
+    ...(options.log ? { log: options.log } : {}),
+  }).catch(async (err: unknown) => {
+    await jobs.close();
+    throw err;
   });
   broker = await createIotBroker({
     registry,
@@ -107,24 +117,13 @@ export async function createIotStandIn(options: IotStandInOptions): Promise<IotS
     resolveCredentials: options.resolveCredentials,
     ...(options.log ? { log: options.log } : {}),
     ...(options.maxPublishesPerSecond !== undefined ? { maxPublishesPerSecond: options.maxPublishesPerSecond } : {}),
-    serviceListeners: [jobsListener],
+    serviceListeners: [jobsListener, shadows.listener],
   }).catch(async (err: unknown) => {
     await jobs.close();
+    await shadows.close();
     throw err;
   });
   const started = broker;
-  const shadows = await createShadowStandIn({
-    location: options.shadowDir ?? join(dir, 'shadows'),
-    publish: (topic, payload) => started.publish(topic, payload, 1),
-    ...(options.log ? { log: options.log } : {}),
-  }).catch(async (err: unknown) => {
-    await jobs.close();
-    await started.close();
-    throw err;
-  });
-  /** Listeners attached by the caller: the broker must not listen before one (the rules engine) is. */
-  let callerListeners = 0;
-  let shadowListening = false;
   let closing: Promise<void> | undefined;
   return {
     controlHandler: createControlPlaneHandler({ registry, ca, host: options.host, jobs }),
@@ -134,19 +133,8 @@ export async function createIotStandIn(options: IotStandInOptions): Promise<IotS
     }),
     jobsDataHandler: createJobsDataPlaneHandler(jobs),
     jobs,
-    onMessage(listener: MessageListener) {
-      callerListeners++;
-      started.onMessage(listener);
-    },
-    listen() {
-      // The shadow listener joins only now, so that the broker's own check still refuses to listen
-      // before the caller's listener is attached.
-      if (callerListeners > 0 && !shadowListening) {
-        shadowListening = true;
-        started.onMessage(shadows.listener);
-      }
-      return started.listen();
-    },
+    onMessage: (listener: MessageListener) => started.onMessage(listener),
+    listen: () => started.listen(),
     publish: (topic, payload, qos) => started.publish(topic, payload, qos),
     caCertificatePem: ca.caCertificatePem,
     caFile,
