@@ -39,3 +39,12 @@ export function createAwsClients(region: string): ApiClients & { destroy(): void
     },
   };
 }
+
+/** An AWS service error's name (the SDK's `ServiceException` carries its code there), '' for anything else. */
+export const awsErrorName = (err: unknown): string => {
+  const name = typeof err === 'object' && err !== null ? (err as { name?: unknown }).name : undefined;
+  return typeof name === 'string' ? name : '';
+};
+
+/** The resource asked for does not exist (AWS's ResourceNotFoundException, whichever service says it). */
+export const isResourceNotFound = (err: unknown): boolean => awsErrorName(err) === 'ResourceNotFoundException';

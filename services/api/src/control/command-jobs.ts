@@ -25,7 +25,7 @@ import {
   type CommandExecutionPage,
   type CommandSummary,
 } from '@fleet/core';
-import type { ApiClients } from '../aws-clients.ts';
+import { isResourceNotFound, type ApiClients } from '../aws-clients.ts';
 import { apiError } from '../errors.ts';
 
 export interface NewCommand {
@@ -142,7 +142,7 @@ export function createCommandJobs(iot: ApiClients['iot']): CommandJobs {
 
     async groupArn(group) {
       const answer = await iot.send(new DescribeThingGroupCommand({ thingGroupName: group })).catch((err: Error) => {
-        if (err.name === 'ResourceNotFoundException') throw apiError('GroupNotFound', `No thing group named "${group}"`);
+        if (isResourceNotFound(err)) throw apiError('GroupNotFound', `No thing group named "${group}"`);
         throw err;
       });
       if (!answer.thingGroupArn) throw apiError('GroupNotFound', `No thing group named "${group}"`);
@@ -171,7 +171,7 @@ function parseDocument(text: string | undefined): CommandDocument | undefined {
 function refusal(commandId: string, deviceId?: string) {
   return (err: Error): never => {
     const which = deviceId ? `Command "${commandId}" of device "${deviceId}"` : `Command "${commandId}"`;
-    if (err.name === 'ResourceNotFoundException') throw apiError('CommandNotFound', `${which} does not exist`);
+    if (isResourceNotFound(err)) throw apiError('CommandNotFound', `${which} does not exist`);
     if (err.name === 'InvalidStateTransitionException' || err.name === 'VersionConflictException') {
       throw apiError('CommandStateConflict', `${which} cannot be canceled now: ${err.message}`);
     }

@@ -6,7 +6,7 @@
  */
 import { DeleteThingShadowCommand, GetThingShadowCommand, UpdateThingShadowCommand } from '@aws-sdk/client-iot-data-plane';
 import type { DeviceConfig, DeviceConfigChange, ShadowDocument, ShadowJsonObject, ShadowUpdateRequest } from '@fleet/core';
-import type { ApiClients } from '../aws-clients.ts';
+import { awsErrorName, isResourceNotFound, type ApiClients } from '../aws-clients.ts';
 import { apiError } from '../errors.ts';
 
 export interface DeviceConfigStore {
@@ -23,7 +23,7 @@ export function createDeviceConfigStore(iotData: ApiClients['iotData']): DeviceC
       return configOfShadow(deviceId, parseShadow(answer.payload));
     } catch (err) {
       // No shadow yet: nothing desired, nothing reported.
-      if (nameOf(err) === 'ResourceNotFoundException') return configOfShadow(deviceId, {});
+      if (isResourceNotFound(err)) return configOfShadow(deviceId, {});
       throw err;
     }
   };
@@ -49,7 +49,7 @@ export function createDeviceConfigStore(iotData: ApiClients['iotData']): DeviceC
       try {
         await iotData.send(new DeleteThingShadowCommand({ thingName: deviceId }));
       } catch (err) {
-        if (nameOf(err) !== 'ResourceNotFoundException') throw err;
+        if (!isResourceNotFound(err)) throw err;
       }
     },
   };
@@ -86,12 +86,10 @@ function parseShadow(payload: Uint8Array | undefined): Partial<ShadowDocument> {
   return JSON.parse(new TextDecoder().decode(payload)) as Partial<ShadowDocument>;
 }
 
-const nameOf = (err: unknown) => (err instanceof Error ? err.name : '');
-
 /** AWS's shadow refusals in the API's closed set of codes, or undefined for faults. */
 function shadowRefusal(err: unknown, expectedVersion: number | undefined) {
   const message = err instanceof Error ? err.message : String(err);
-  switch (nameOf(err)) {
+  switch (awsErrorName(err)) {
     case 'ConflictException':
       return apiError(
         'ConfigVersionConflict',

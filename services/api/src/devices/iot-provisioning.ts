@@ -19,7 +19,7 @@ import {
   UpdateCertificateCommand,
 } from '@aws-sdk/client-iot';
 import type { Logger } from 'pino';
-import type { ApiClients } from '../aws-clients.ts';
+import { isResourceNotFound, type ApiClients } from '../aws-clients.ts';
 
 export interface ProvisionedDevice {
   readonly certificateArn: string;
@@ -57,8 +57,6 @@ export function iotAttributeValue(text: string): string {
 /** Pauses before retrying DeleteThing after a detachment. */
 const detachRetryDelaysMs = [250, 1_000, 2_000];
 
-const isNotFound = (err: unknown) => (err as { name?: string }).name === 'ResourceNotFoundException';
-
 export function createIotProvisioning(deps: { iot: ApiClients['iot']; devicePolicyName: string; logger: Logger }): IotProvisioning {
   const { iot, devicePolicyName, logger } = deps;
 
@@ -68,7 +66,7 @@ export function createIotProvisioning(deps: { iot: ApiClients['iot']; devicePoli
       try {
         await step.run();
       } catch (err) {
-        if (isNotFound(err)) continue;
+        if (isResourceNotFound(err)) continue;
         logger.error({ err, deviceId, step: step.name }, 'IoT clean-up step failed; the resource is left behind');
       }
     }
@@ -129,7 +127,7 @@ export function createIotProvisioning(deps: { iot: ApiClients['iot']; devicePoli
       try {
         await run();
       } catch (err) {
-        if (!isNotFound(err)) throw err;
+        if (!isResourceNotFound(err)) throw err;
       }
     };
     await tolerant(() => iot.send(new UpdateCertificateCommand({ certificateId, newStatus: 'INACTIVE' })));
