@@ -8,7 +8,8 @@ import { isFinalCommandStatus, knownCommands, type CommandExecution } from '@fle
 import type { Api } from '../api.ts';
 import { ErrorNotice } from '../error-notice.tsx';
 import { FormError, useSubmit } from '../form-kit.tsx';
-import { timeAgo, typedValue, usePolled } from '../polling.ts';
+import { timeAgo, typedValue } from '../format.ts';
+import { usePolled } from '../polling.ts';
 
 const custom = 'custom…';
 const unfinished = (c: CommandExecution) => !isFinalCommandStatus(c.status);

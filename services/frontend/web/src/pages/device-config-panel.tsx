@@ -7,7 +7,8 @@ import { deviceSettings } from '@fleet/core';
 import type { Api, DeviceConfig } from '../api.ts';
 import { ErrorNotice } from '../error-notice.tsx';
 import { FormError, useSubmit } from '../form-kit.tsx';
-import { shownValue, timeAgo, typedValue, usePolled } from '../polling.ts';
+import { shownValue, timeAgo, typedValue } from '../format.ts';
+import { usePolled } from '../polling.ts';
 
 const hasPending = (c: DeviceConfig) => Object.keys(c.pending).length > 0;
 
