@@ -251,6 +251,5 @@ export type AlarmFeed = Static<typeof AlarmFeedSchema>;
 /** Subject line of an alarm notification (SNS `Subject`: ASCII, at most 100 characters). */
 export function alarmNotificationSubject(event: AlarmEvent): string {
   const text = `[Fleet] ${event.alarm.severity.toUpperCase()} ${event.type}: ${event.alarm.name} on ${event.alarm.deviceId}`;
-  // eslint-disable-next-line no-control-regex
   return text.replace(/[^\x20-\x7e]/g, '?').slice(0, 100);
 }
