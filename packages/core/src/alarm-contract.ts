@@ -253,3 +253,48 @@ export function alarmNotificationSubject(event: AlarmEvent): string {
   const text = `[Fleet] ${event.alarm.severity.toUpperCase()} ${event.type}: ${event.alarm.name} on ${event.alarm.deviceId}`;
   return text.replace(/[^\x20-\x7e]/g, '?').slice(0, 100);
 }
+
+export const AlarmDefinitionListSchema = Type.Object({
+  definitions: Type.Array(AlarmDefinitionSchema, { maxItems: alarmLimits.maxDefinitions }),
+});
+
+/** `PUT /api/alarm-definitions/:id`: the whole definition again, optionally with the version it was read at. */
+export const AlarmDefinitionUpdateSchema = Type.Composite(
+  [AlarmDefinitionInputSchema, Type.Object({ expectedVersion: Type.Optional(Type.Integer({ minimum: 1 })) })],
+  { additionalProperties: false, title: 'AlarmDefinitionUpdate' },
+);
+export type AlarmDefinitionUpdate = Static<typeof AlarmDefinitionUpdateSchema>;
+
+/** `POST …/acknowledge`, `POST …/clear`: names the occurrence the user saw, so a newer one is never acted on by mistake. */
+export const AlarmActionSchema = Type.Object(
+  {
+    occurrence: Type.Integer({ minimum: 1 }),
+    note: Type.Optional(Type.String({ maxLength: 1024 })),
+  },
+  { additionalProperties: false },
+);
+export type AlarmAction = Static<typeof AlarmActionSchema>;
+
+/** `POST /api/alarm-events/read`: everything up to `until` counts as read for the caller. */
+export const AlarmFeedReadSchema = Type.Object({ until: isoTime('Newest event the caller has seen') }, { additionalProperties: false });
+
+/**
+ * The HTTP paths of alarms, the same under `/api` (the API Service, for users) and `/data` (the
+ * Data Service, which owns them; the API relays with the caller's token).
+ */
+export const alarmPaths = {
+  /** GET (list), POST (create). */
+  definitions: '/alarm-definitions',
+  /** GET, PUT, DELETE. */
+  definition: '/alarm-definitions/:id',
+  /** GET `?status=ACTIVE,ACKNOWLEDGED&deviceId=&definitionId=&limit=&nextToken=`. */
+  alarms: '/alarms',
+  /** POST AlarmAction. */
+  acknowledge: '/alarms/:definitionId/:deviceId/acknowledge',
+  /** POST AlarmAction. */
+  clear: '/alarms/:definitionId/:deviceId/clear',
+  /** GET `?deviceId=&definitionId=&limit=&nextToken=`: AlarmFeed, newest first. */
+  events: '/alarm-events',
+  /** POST AlarmFeedRead. */
+  eventsRead: '/alarm-events/read',
+} as const;
