@@ -259,8 +259,8 @@ export const AlarmDefinitionListSchema = Type.Object({
 });
 
 /** `PUT /api/alarm-definitions/:id`: the whole definition again, optionally with the version it was read at. */
-export const AlarmDefinitionUpdateSchema = Type.Composite(
-  [AlarmDefinitionInputSchema, Type.Object({ expectedVersion: Type.Optional(Type.Integer({ minimum: 1 })) })],
+export const AlarmDefinitionUpdateSchema = Type.Object(
+  { ...AlarmDefinitionInputSchema.properties, expectedVersion: Type.Optional(Type.Integer({ minimum: 1 })) },
   { additionalProperties: false, title: 'AlarmDefinitionUpdate' },
 );
 export type AlarmDefinitionUpdate = Static<typeof AlarmDefinitionUpdateSchema>;
