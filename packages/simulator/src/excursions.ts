@@ -61,7 +61,7 @@ export function holdableSignals(signals: DeviceSignals): HeldSignals {
   return {
     next(ts) {
       const values = signals.next(ts);
-      return held.size === 0 ? values : ({ ...values, ...Object.fromEntries(held) } as SimulatedValues);
+      return held.size === 0 ? values : { ...values, ...Object.fromEntries(held) };
     },
     hold: (metric, value) => void held.set(metric, value),
     release: (metric) => void held.delete(metric),
