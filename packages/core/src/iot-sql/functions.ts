@@ -1,13 +1,19 @@
 /**
- * Built-in functions of AWS IoT SQL 2016-03-23
- * (https://docs.aws.amazon.com/iot/latest/developerguide/iot-sql-functions.html).
- * Functions given arguments of the wrong type or number return Undefined, as AWS documents.
- * External functions (aws_lambda, get_dynamodb, get_thing_shadow, get_secret,
- * machinelearning_predict), hashes and time_to_epoch are not implemented: compileRule rejects them.
+ * Built-in functions of AWS IoT SQL (https://docs.aws.amazon.com/iot/latest/developerguide/iot-sql-functions.html):
+ * string, math, conversion and message functions here; hashes in hash-functions.ts, MQTT 5 properties in
+ * mqtt-functions.ts, functions that need another AWS service in external-functions.ts (they fail when called).
+ * Functions given arguments of the wrong type return Undefined, as AWS documents; a wrong number of
+ * arguments is rejected when the rule compiles (validate.ts).
  */
 import { base64Decode, base64Encode } from './base64.ts';
 import type { EvalContext } from './eval-context.ts';
+import { externalFunctions, unavailableServiceError } from './external-functions.ts';
+import type { SqlFunctionEntry } from './function-entry.ts';
+import { hashFunctions } from './hash-functions.ts';
 import { formatJoda } from './joda-format.ts';
+import { mqttFunctions } from './mqtt-functions.ts';
+import { hasSqlV2, type SqlVersion } from './sql-version.ts';
+import { timeToEpoch } from './time-to-epoch.ts';
 import { isArray, isObject, toDecimal, toInt, toSqlString, type SqlObject, type SqlValue } from './values.ts';
 
 export type SqlFunction = (args: readonly SqlValue[], ctx: EvalContext) => SqlValue;
@@ -121,6 +127,8 @@ function substring([s, a, b]: readonly SqlValue[], argc: number): SqlValue {
 }
 
 function decodeBase64(value: SqlValue, scheme: SqlValue): SqlValue {
+  // decode(value, 'proto', bucket, key, descriptor, messageType) reads a Protobuf descriptor from S3.
+  if (typeof scheme === 'string' && scheme.toLowerCase() === 'proto') throw unavailableServiceError('decode', "Amazon S3 (the 'proto' scheme's descriptor file)");
   if (typeof scheme !== 'string' || scheme.toLowerCase() !== 'base64') return undefined;
   const text = toSqlString(value);
   const bytes = text === undefined ? undefined : base64Decode(text);
@@ -161,7 +169,10 @@ function topic([n]: readonly SqlValue[], ctx: EvalContext, argc: number): SqlVal
 }
 
 /** Functions by lower-case name; AWS matches names case-insensitively (`Round`, `Ltrim` in its docs). */
-const table: Record<string, { fn: (args: readonly SqlValue[], ctx: EvalContext, argc: number) => SqlValue; min: number; max: number }> = {
+const table: Readonly<Record<string, SqlFunctionEntry>> = {
+  ...hashFunctions,
+  ...mqttFunctions,
+  ...externalFunctions,
   abs: { fn: math1(Math.abs), min: 1, max: 1 },
   accountid: { fn: (_a, ctx) => ctx.accountId, min: 0, max: 0 },
   acos: { fn: math1(Math.acos), min: 1, max: 1 },
@@ -192,16 +203,19 @@ const table: Record<string, { fn: (args: readonly SqlValue[], ctx: EvalContext, 
   concat: { fn: concat, min: 0, max: Infinity },
   cos: { fn: math1(Math.cos), min: 1, max: 1 },
   cosh: { fn: math1(Math.cosh), min: 1, max: 1 },
-  decode: { fn: ([v, s]) => decodeBase64(v, s), min: 2, max: 2 },
-  encode: { fn: ([v, s]) => encodeBase64(v, s), min: 2, max: 2 },
+  decode: { fn: ([v, s]) => decodeBase64(v, s), min: 2, max: 6, since: '2016-03-23' },
+  encode: { fn: ([v, s]) => encodeBase64(v, s), min: 2, max: 2, since: '2016-03-23' },
   endswith: { fn: str2((a, b) => a.endsWith(b)), min: 2, max: 2 },
   exp: { fn: math1(Math.exp), min: 1, max: 1 },
   floor: { fn: math1(Math.floor), min: 1, max: 1 },
   get: { fn: ([c, k]) => getItem(c, k), min: 2, max: 2 },
-  indexof: { fn: str2((a, b) => a.indexOf(b)), min: 2, max: 2 },
+  // Evaluated lazily by the evaluator (a failing first argument gives the default); this entry is for validation.
+  get_or_default: { fn: ([v, d]) => (v === undefined || v === null ? d : v), min: 2, max: 2 },
+  indexof: { fn: str2((a, b) => a.indexOf(b)), min: 2, max: 2, since: '2016-03-23' },
   isnull: { fn: ([v]) => v === null, min: 1, max: 1 },
-  isundefined: { fn: ([v]) => v === undefined, min: 1, max: 1 },
-  length: { fn: str1((s) => s.length), min: 1, max: 1 },
+  isundefined: { fn: ([v]) => v === undefined, min: 1, max: 1, since: '2016-03-23' },
+  // Java's String.length(): UTF-16 code units, as JavaScript counts them.
+  length: { fn: str1((s) => s.length), min: 1, max: 1, since: '2016-03-23' },
   ln: { fn: math1(Math.log), min: 1, max: 1 },
   log: { fn: math1(Math.log10), min: 1, max: 1 },
   lower: { fn: str1((s) => s.toLowerCase()), min: 1, max: 1 },
@@ -214,7 +228,7 @@ const table: Record<string, { fn: (args: readonly SqlValue[], ctx: EvalContext, 
     max: 2,
   },
   newuuid: { fn: (_a, ctx) => ctx.newUuid(), min: 0, max: 0 },
-  numbytes: { fn: str1((s) => new TextEncoder().encode(s).length), min: 1, max: 1 },
+  numbytes: { fn: str1((s) => new TextEncoder().encode(s).length), min: 1, max: 1, since: '2016-03-23' },
   parse_time: {
     fn: ([pattern, ts, tz], _ctx, argc) => {
       const ms = toDecimal(ts);
@@ -224,6 +238,7 @@ const table: Record<string, { fn: (args: readonly SqlValue[], ctx: EvalContext, 
     },
     min: 2,
     max: 3,
+    since: '2016-03-23',
   },
   power: { fn: math2(Math.pow), min: 2, max: 2 },
   principal: { fn: (_a, ctx) => ctx.principal, min: 0, max: 0 },
@@ -258,16 +273,25 @@ const table: Record<string, { fn: (args: readonly SqlValue[], ctx: EvalContext, 
   sign: { fn: math1((x) => Math.sign(x) || 0), min: 1, max: 1 },
   sin: { fn: math1(Math.sin), min: 1, max: 1 },
   sinh: { fn: math1(Math.sinh), min: 1, max: 1 },
-  sql_version: { fn: () => '2016-03-23', min: 0, max: 0 },
+  sql_version: { fn: (_a, ctx) => ctx.version, min: 0, max: 0 },
   sqrt: { fn: math1(Math.sqrt), min: 1, max: 1 },
   startswith: { fn: str2((a, b) => a.startsWith(b)), min: 2, max: 2 },
   substring: { fn: (args, _ctx, argc) => substring(args, argc), min: 2, max: 3 },
   tan: { fn: math1(Math.tan), min: 1, max: 1 },
   tanh: { fn: math1(Math.tanh), min: 1, max: 1 },
+  time_to_epoch: {
+    fn: ([ts, pattern]) => {
+      const text = toSqlString(ts);
+      return text === undefined || typeof pattern !== 'string' ? undefined : timeToEpoch(text, pattern);
+    },
+    min: 2,
+    max: 2,
+    since: '2016-03-23',
+  },
   timestamp: { fn: (_a, ctx) => ctx.timestamp, min: 0, max: 0 },
   topic: { fn: topic, min: 0, max: 1 },
   traceid: { fn: (_a, ctx) => ctx.traceId, min: 0, max: 0 },
-  transform: { fn: transform, min: 3, max: 3 },
+  transform: { fn: transform, min: 3, max: 3, since: '2016-03-23' },
   trim: { fn: str1((s) => s.trim()), min: 1, max: 1 },
   trunc: {
     fn: ([x, n]) => {
@@ -285,6 +309,13 @@ const table: Record<string, { fn: (args: readonly SqlValue[], ctx: EvalContext, 
 /** True when `name` (any case) is a function this evaluator implements. */
 export const isKnownFunction = (name: string): boolean => Object.hasOwn(table, name.toLowerCase());
 
+/** The table entry of `name` (any case), for compile-time checks of arity and SQL version. */
+export const functionEntry = (name: string): SqlFunctionEntry | undefined =>
+  Object.hasOwn(table, name.toLowerCase()) ? table[name.toLowerCase()] : undefined;
+
+/** Every function name, sorted (for documentation and tests). */
+export const functionNames = (): string[] => Object.keys(table).sort();
+
 /** Calls a built-in; a wrong argument count yields Undefined, as AWS documents. */
 export function callFunction(name: string, args: readonly SqlValue[], ctx: EvalContext): SqlValue {
   const entry = table[name.toLowerCase()];
@@ -292,8 +323,12 @@ export function callFunction(name: string, args: readonly SqlValue[], ctx: EvalC
   return entry.fn(args, ctx, args.length);
 }
 
-/** `cast(value AS type)` (https://docs.aws.amazon.com/iot/latest/developerguide/iot-sql-functions.html#iot-sql-function-cast). */
-export function castValue(v: SqlValue, to: string): SqlValue {
+/**
+ * `cast(value AS type)` (https://docs.aws.amazon.com/iot/latest/developerguide/iot-sql-functions.html#iot-sql-function-cast).
+ * Decimal, Bool and Boolean are keywords "Additionally, for SQL version 2016-03-23": in 2015-10-08 they cast to Undefined.
+ */
+export function castValue(v: SqlValue, to: string, version: SqlVersion = '2016-03-23'): SqlValue {
+  if (!hasSqlV2(version) && (to === 'decimal' || to === 'bool' || to === 'boolean')) return undefined;
   switch (to) {
     case 'string':
     case 'nvarchar':
