@@ -74,7 +74,7 @@ export function compileTemplateFor(template: string, templateOptions: { readonly
       expr = parseExpression(source, version);
       validateExpr(expr, source, version === undefined ? {} : { version });
     } catch (err) {
-      if (err instanceof IotSqlError) throw new IotSqlError(err.message, start + 2 + err.position, template);
+      if (err instanceof IotSqlError) throw new IotSqlError(err.reason, start + 2 + err.position, template);
       throw err;
     }
     parts.push({ expr });

@@ -34,15 +34,18 @@ export function validateExpr(expr: Expr, source: string, options: ValidateOption
   switch (expr.type) {
     case 'call': {
       const entry = functionEntry(expr.name);
+      // The name as written (`isUndefined`), not the lower-cased lookup key.
+      const written = source.slice(expr.pos, expr.pos + expr.name.length);
+      const name = written.toLowerCase() === expr.name ? written : expr.name;
       const version = options.version ?? defaultSqlVersion;
       if (entry === undefined || (entry.since !== undefined && !hasSqlV2(version))) {
         const why = entry === undefined ? '' : ` in SQL version ${version} (it needs ${entry.since} or later)`;
-        throw new IotSqlError(`Undefined function: ${expr.name}${why}`, expr.pos, source);
+        throw new IotSqlError(`Undefined function: ${name}${why}`, expr.pos, source);
       }
       if (expr.args.length < entry.min || expr.args.length > entry.max) {
         const expected = entry.min === entry.max ? `${entry.min}` : entry.max === Infinity ? `at least ${entry.min}` : `${entry.min} to ${entry.max}`;
         throw new IotSqlError(
-          `Wrong number of arguments for function ${expr.name}: expected ${expected}, found ${expr.args.length}`,
+          `Wrong number of arguments for function ${name}: expected ${expected}, found ${expr.args.length}`,
           expr.pos,
           source,
         );
