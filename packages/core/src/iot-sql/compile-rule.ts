@@ -53,7 +53,8 @@ export function compileRule(sql: string, options: CompileRuleOptions = {}): Comp
   if (query.from.type !== 'topic') throw new IotSqlError('expected a topic filter in FROM', 0, sql);
   const topicFilter = query.from.filter;
   const problem = topicFilterProblem(topicFilter);
-  if (problem !== undefined) throw new IotSqlError(`Invalid topic filter ${JSON.stringify(topicFilter)}: ${problem}`, sql.indexOf(topicFilter), sql);
+  if (problem !== undefined)
+    throw new IotSqlError(`Invalid topic filter ${JSON.stringify(topicFilter)}: ${problem}`, sql.indexOf(topicFilter), sql);
   return {
     sql,
     version,

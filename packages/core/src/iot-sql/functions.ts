@@ -128,7 +128,8 @@ function substring([s, a, b]: readonly SqlValue[], argc: number): SqlValue {
 
 function decodeBase64(value: SqlValue, scheme: SqlValue): SqlValue {
   // decode(value, 'proto', bucket, key, descriptor, messageType) reads a Protobuf descriptor from S3.
-  if (typeof scheme === 'string' && scheme.toLowerCase() === 'proto') throw unavailableServiceError('decode', "Amazon S3 (the 'proto' scheme's descriptor file)");
+  if (typeof scheme === 'string' && scheme.toLowerCase() === 'proto')
+    throw unavailableServiceError('decode', "Amazon S3 (the 'proto' scheme's descriptor file)");
   if (typeof scheme !== 'string' || scheme.toLowerCase() !== 'base64') return undefined;
   const text = toSqlString(value);
   const bytes = text === undefined ? undefined : base64Decode(text);

@@ -15,7 +15,11 @@ const getMqttProperty: SqlFunctionEntry['fn'] = ([name], ctx): SqlValue => {
   const props = ctx.mqtt5;
   switch (typeof name === 'string' ? name.toLowerCase() : undefined) {
     case 'format_indicator':
-      return props.payloadFormatIndicator === undefined ? undefined : props.payloadFormatIndicator === 1 ? 'UTF8_DATA' : 'UNSPECIFIED_BYTES';
+      return props.payloadFormatIndicator === undefined
+        ? undefined
+        : props.payloadFormatIndicator === 1
+          ? 'UTF8_DATA'
+          : 'UNSPECIFIED_BYTES';
     case 'content_type':
       return props.contentType;
     case 'response_topic':

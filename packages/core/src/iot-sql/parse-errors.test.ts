@@ -29,7 +29,7 @@ describe('sqlParseMessage', () => {
     ["SELECT (a FROM 'a'", "Line 1:10: mismatched input 'FROM' expecting ')'"],
     ["SELECT a IS 5 FROM 'a'", "Line 1:12: mismatched input '5' expecting {NULL, UNDEFINED}"],
     ["SELECT a ; FROM 'a'", "Line 1:9: token recognition error at: ';'"],
-    ["SELECT 'abc FROM 'a'", "Line 1:19: unterminated string literal"],
+    ["SELECT 'abc FROM 'a'", 'Line 1:19: unterminated string literal'],
     ["SELECT nope(a) FROM 'a'", 'Line 1:7: Undefined function: nope'],
     ["SELECT upper(a, b) FROM 'a'", 'Line 1:7: Wrong number of arguments for function upper: expected 1, found 2'],
     ["SELECT substring(a) FROM 'a'", 'Line 1:7: Wrong number of arguments for function substring: expected 2 to 3, found 1'],

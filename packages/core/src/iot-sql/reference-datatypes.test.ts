@@ -139,6 +139,9 @@ describe('cast()', () => {
   ])('%s is Undefined', (expr) => expect(isUndefined(expr)).toBe(true));
 
   it('accepts the type keywords in any case', () => {
-    expect(compileRule("SELECT cast(a AS iNtEgEr) AS x FROM 'a'").evaluate(jsonMessage({ a: '3' }, 'a'))).toEqual({ matched: true, output: { x: 3 } });
+    expect(compileRule("SELECT cast(a AS iNtEgEr) AS x FROM 'a'").evaluate(jsonMessage({ a: '3' }, 'a'))).toEqual({
+      matched: true,
+      output: { x: 3 },
+    });
   });
 });

@@ -267,7 +267,7 @@ describe('time functions (documented examples)', () => {
     expect(value('isUndefined(time_to_epoch("2020-04-31", "yyyy-MM-dd"))')).toBe(true);
   });
 
-  it('time_to_epoch(parse_time(pattern, t, zone), pattern) gives t back (to the pattern\'s precision)', () => {
+  it("time_to_epoch(parse_time(pattern, t, zone), pattern) gives t back (to the pattern's precision)", () => {
     const zones = ['UTC', 'America/Los_Angeles', 'Europe/Paris', 'Asia/Kolkata'];
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 4_102_444_800_000 }), fc.constantFrom(...zones), (t, zone) => {
@@ -364,7 +364,7 @@ describe('functions that need another AWS service', () => {
 
   it('fails in WHERE too (the documented get_thing_shadow example), never reading as a silent no-match', () => {
     const rule = compileRule(
-      "SELECT * from 'topic/subtopic' WHERE get_thing_shadow(\"MyThing\",\"arn:aws:iam::123456789012:role/AllowsThingShadowAccess\").state.reported.alarm = 'ON'",
+      'SELECT * from \'topic/subtopic\' WHERE get_thing_shadow("MyThing","arn:aws:iam::123456789012:role/AllowsThingShadowAccess").state.reported.alarm = \'ON\'',
     );
     expect(() => rule.evaluate(jsonMessage({}))).toThrow(IotSqlEvaluationError);
   });

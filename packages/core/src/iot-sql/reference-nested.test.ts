@@ -41,7 +41,14 @@ describe('nested queries over other sources', () => {
   });
 
   it('over a nested path and inside another nested query', () => {
-    const payload = { site: { rooms: [{ name: 'a', lamps: [{ on: true }, { on: false }] }, { name: 'b', lamps: [{ on: true }] }] } };
+    const payload = {
+      site: {
+        rooms: [
+          { name: 'a', lamps: [{ on: true }, { on: false }] },
+          { name: 'b', lamps: [{ on: true }] },
+        ],
+      },
+    };
     const sql = "SELECT (SELECT name, (SELECT VALUE on FROM lamps) AS states FROM site.rooms) AS rooms FROM 'x'";
     expect(run(sql, payload, 'x')).toEqual({
       rooms: [

@@ -8,7 +8,21 @@ import { describe, expect, it } from 'vitest';
 import { value } from './test-helpers.ts';
 
 /** Operands of every type: Int, Decimal, Boolean, String (numeric, boolean-like, other), Array, Object, Null. */
-const p = { i: 7, j: 2, d: 2.5, t: true, f: false, s: 'abc', sn: '10', sd: '2.5', st: 'TRUE', sf: 'false', a: [1, 2], o: { k: 1 }, n: null };
+const p = {
+  i: 7,
+  j: 2,
+  d: 2.5,
+  t: true,
+  f: false,
+  s: 'abc',
+  sn: '10',
+  sd: '2.5',
+  st: 'TRUE',
+  sf: 'false',
+  a: [1, 2],
+  o: { k: 1 },
+  n: null,
+};
 const v = (expr: string) => value(expr, p);
 const isUndefined = (expr: string) => value(`isUndefined(${expr})`, p);
 
@@ -135,7 +149,9 @@ describe('IN and CONTAINS', () => {
     ['s CONTAINS "x"', false],
   ])('%s = %j', (expr, expected) => expect(v(expr)).toBe(expected));
 
-  it.each(['missing IN a', '1 IN s', 'i CONTAINS 1', 'a CONTAINS missing'])('%s is Undefined', (expr) => expect(isUndefined(expr)).toBe(true));
+  it.each(['missing IN a', '1 IN s', 'i CONTAINS 1', 'a CONTAINS missing'])('%s is Undefined', (expr) =>
+    expect(isUndefined(expr)).toBe(true),
+  );
 });
 
 describe('properties', () => {
@@ -170,9 +186,13 @@ describe('properties', () => {
 
   it('Int / Int truncates toward zero and (a / b) * b + a % b = a, as in Java', () => {
     fc.assert(
-      fc.property(fc.integer({ min: -1e6, max: 1e6 }), fc.integer({ min: -1000, max: 1000 }).filter((b) => b !== 0), (a, b) => {
-        expect(value('(a / b) * b + a % b', { a, b })).toBe(a);
-      }),
+      fc.property(
+        fc.integer({ min: -1e6, max: 1e6 }),
+        fc.integer({ min: -1000, max: 1000 }).filter((b) => b !== 0),
+        (a, b) => {
+          expect(value('(a / b) * b + a % b', { a, b })).toBe(a);
+        },
+      ),
     );
   });
 });

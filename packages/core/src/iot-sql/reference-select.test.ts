@@ -38,7 +38,9 @@ describe('WHERE clause', () => {
   });
 
   it('the reference page example: SELECT color AS rgb ... WHERE temperature > 50', () => {
-    expect(run("SELECT color AS rgb FROM 'topic/subtopic' WHERE temperature > 50", { color: 'red', temperature: 100 })).toEqual({ rgb: 'red' });
+    expect(run("SELECT color AS rgb FROM 'topic/subtopic' WHERE temperature > 50", { color: 'red', temperature: 100 })).toEqual({
+      rgb: 'red',
+    });
   });
 
   it('cannot see SELECT aliases: WHERE is evaluated first', () => {
@@ -61,7 +63,10 @@ describe('binary payloads', () => {
   });
 
   it("SELECT * FROM 'a/b' WHERE timestamp() % 12 = 0 works with binary payloads", () => {
-    expect(compileRule("SELECT * FROM 'a/b' WHERE timestamp() % 12 = 0").evaluate(binary)).toEqual({ matched: true, output: binary.payload });
+    expect(compileRule("SELECT * FROM 'a/b' WHERE timestamp() % 12 = 0").evaluate(binary)).toEqual({
+      matched: true,
+      output: binary.payload,
+    });
   });
 
   it("WHERE device_type = 'thermostat' cannot work with a binary payload: the name is Undefined, the rule does not fire", () => {

@@ -36,7 +36,10 @@ describe('what 2016-03-23 added', () => {
 
   it('2015-10-08 cannot output a top-level array: the rule matches with no output', () => {
     // The page documents the feature, not what 2015-10-08 did instead; no output is this implementation's choice.
-    expect(compileRule("SELECT VALUE arr FROM 'topic'", v1).evaluate(jsonMessage(message, 'topic'))).toEqual({ matched: true, output: undefined });
+    expect(compileRule("SELECT VALUE arr FROM 'topic'", v1).evaluate(jsonMessage(message, 'topic'))).toEqual({
+      matched: true,
+      output: undefined,
+    });
     expect(run("SELECT VALUE a FROM 'topic'", message, 'topic', {}, v1)).toEqual({ b: 'c' });
   });
 

@@ -10,16 +10,67 @@
  */
 import { zoneOffsetAt } from './joda-format.ts';
 
-const monthNames = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
+const monthNames = [
+  'january',
+  'february',
+  'march',
+  'april',
+  'may',
+  'june',
+  'july',
+  'august',
+  'september',
+  'october',
+  'november',
+  'december',
+];
 
 /** Zone abbreviations java.time's `z` parses, with their fixed offsets in hours. */
 const zoneAbbreviations: Record<string, number> = {
-  UTC: 0, GMT: 0, UT: 0, Z: 0,
-  EST: -5, EDT: -4, CST: -6, CDT: -5, MST: -7, MDT: -6, PST: -8, PDT: -7, AKST: -9, AKDT: -8, HST: -10,
-  WET: 0, WEST: 1, BST: 1, CET: 1, CEST: 2, EET: 2, EEST: 3, IST: 5.5, JST: 9, KST: 9, AEST: 10, AEDT: 11,
+  UTC: 0,
+  GMT: 0,
+  UT: 0,
+  Z: 0,
+  EST: -5,
+  EDT: -4,
+  CST: -6,
+  CDT: -5,
+  MST: -7,
+  MDT: -6,
+  PST: -8,
+  PDT: -7,
+  AKST: -9,
+  AKDT: -8,
+  HST: -10,
+  WET: 0,
+  WEST: 1,
+  BST: 1,
+  CET: 1,
+  CEST: 2,
+  EET: 2,
+  EEST: 3,
+  IST: 5.5,
+  JST: 9,
+  KST: 9,
+  AEST: 10,
+  AEDT: 11,
 };
 
-type Field = 'year' | 'twoDigitYear' | 'month' | 'monthName' | 'day' | 'hour' | 'hour12' | 'ampm' | 'minute' | 'second' | 'fraction' | 'dayName' | 'zone' | 'offset';
+type Field =
+  | 'year'
+  | 'twoDigitYear'
+  | 'month'
+  | 'monthName'
+  | 'day'
+  | 'hour'
+  | 'hour12'
+  | 'ampm'
+  | 'minute'
+  | 'second'
+  | 'fraction'
+  | 'dayName'
+  | 'zone'
+  | 'offset';
 
 interface CompiledPattern {
   readonly regex: RegExp;
@@ -79,7 +130,7 @@ function compilePattern(pattern: string): CompiledPattern | undefined {
   let source = '';
   const fields: Field[] = [];
   let ok = true;
-  for (let i = 0; i < pattern.length && ok; ) {
+  for (let i = 0; i < pattern.length && ok;) {
     const c = pattern[i]!;
     if (c === "'") {
       // Quoted literal text; '' is a single quote.
@@ -120,7 +171,9 @@ function parseOffset(text: string): number | undefined {
 
 /** Epoch milliseconds of the wall-clock time `localMs` (as if UTC) in the zone `zone`. */
 function resolveZone(zone: string, localMs: number): number | undefined {
-  const fixed = parseOffset(zone) ?? (Object.hasOwn(zoneAbbreviations, zone.toUpperCase()) ? zoneAbbreviations[zone.toUpperCase()]! * 3_600_000 : undefined);
+  const fixed =
+    parseOffset(zone) ??
+    (Object.hasOwn(zoneAbbreviations, zone.toUpperCase()) ? zoneAbbreviations[zone.toUpperCase()]! * 3_600_000 : undefined);
   if (fixed !== undefined) return localMs - fixed;
   // A region id: the offset depends on the instant, which depends on the offset; two rounds settle it.
   let guess = localMs;

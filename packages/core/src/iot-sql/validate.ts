@@ -43,7 +43,8 @@ export function validateExpr(expr: Expr, source: string, options: ValidateOption
         throw new IotSqlError(`Undefined function: ${name}${why}`, expr.pos, source);
       }
       if (expr.args.length < entry.min || expr.args.length > entry.max) {
-        const expected = entry.min === entry.max ? `${entry.min}` : entry.max === Infinity ? `at least ${entry.min}` : `${entry.min} to ${entry.max}`;
+        const expected =
+          entry.min === entry.max ? `${entry.min}` : entry.max === Infinity ? `at least ${entry.min}` : `${entry.min} to ${entry.max}`;
         throw new IotSqlError(
           `Wrong number of arguments for function ${name}: expected ${expected}, found ${expr.args.length}`,
           expr.pos,
