@@ -47,6 +47,10 @@ export interface Query {
   readonly value: boolean;
   readonly items: readonly SelectItem[];
   /** Top level: the topic filter. Nested query: the expression whose elements are queried. */
-  readonly from: { readonly type: 'topic'; readonly filter: string } | { readonly type: 'expr'; readonly expr: Expr };
+  readonly from:
+    | { readonly type: 'topic'; readonly filter: string }
+    | { readonly type: 'expr'; readonly expr: Expr }
+    /** No FROM: a rule reached only through Basic Ingest (`$aws/rules/<ruleName>/...`). */
+    | { readonly type: 'none' };
   readonly where?: Expr;
 }

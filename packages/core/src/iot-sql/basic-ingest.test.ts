@@ -2,6 +2,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseBasicIngestTopic } from './basic-ingest.ts';
+import { compileRule } from './compile-rule.ts';
+import { jsonMessage } from './test-helpers.ts';
 
 describe('parseBasicIngestTopic', () => {
   it('splits the documented example into the rule name and the topic the rule sees', () => {
@@ -33,5 +35,26 @@ describe('parseBasicIngestTopic', () => {
         expect(parseBasicIngestTopic(`$aws/rules/${ruleName}/${topic}`)).toEqual({ ruleName, topic });
       }),
     );
+  });
+});
+
+describe('rules without FROM', () => {
+  // [AWS SQL reference] FROM is "Optional for rules that are only activated using the Basic Ingest feature".
+  const message = (topic: string) => jsonMessage({ temperature: 30 }, topic);
+
+  it('match only Basic Ingest messages addressed to the rule, and topic() has no prefix', () => {
+    const rule = compileRule('SELECT temperature, topic() AS t WHERE temperature > 20', { ruleName: 'BuildingManager' });
+    expect(rule.topicFilter).toBe('');
+    expect(rule.matchesTopic('$aws/rules/BuildingManager/Buildings/Building5')).toBe(true);
+    expect(rule.matchesTopic('$aws/rules/Other/Buildings/Building5')).toBe(false);
+    expect(rule.matchesTopic('Buildings/Building5')).toBe(false);
+    expect(rule.evaluate(message('$aws/rules/BuildingManager/Buildings/Building5'))).toEqual({
+      matched: true,
+      output: { temperature: 30, t: 'Buildings/Building5' },
+    });
+  });
+
+  it('match nothing when the rule name is not known', () => {
+    expect(compileRule('SELECT *').matchesTopic('$aws/rules/R/a')).toBe(false);
   });
 });

@@ -3,6 +3,7 @@
  */
 import { createEvalContext, parsePayload } from './context.ts';
 import { assignVariables, project, whereHolds } from './evaluate.ts';
+import { parseBasicIngestTopic } from './basic-ingest.ts';
 import { IotSqlError } from './iot-sql-error.ts';
 import type { EvaluateOptions, IotMessage } from './message.ts';
 import { parseQuery } from './parser.ts';
@@ -23,7 +24,7 @@ export interface CompiledRule {
   readonly sql: string;
   /** The rule's `awsIotSqlVersion`. */
   readonly version: SqlVersion;
-  /** The FROM clause's MQTT topic filter. */
+  /** The FROM clause's MQTT topic filter; empty for a rule without FROM (Basic Ingest only). */
   readonly topicFilter: string;
   /** True when a message on `topic` reaches this rule (FROM filter match). */
   matchesTopic(topic: string): boolean;
@@ -38,6 +39,11 @@ export interface CompiledRule {
 export interface CompileRuleOptions {
   /** The rule's `awsIotSqlVersion` (https://docs.aws.amazon.com/iot/latest/developerguide/iot-rule-sql-version.html). @default '2016-03-23' */
   readonly awsIotSqlVersion?: SqlVersion;
+  /**
+   * The rule's name: a statement without FROM is reached only by Basic Ingest messages to
+   * `$aws/rules/<ruleName>/...`, so without a name it matches no topic.
+   */
+  readonly ruleName?: string;
 }
 
 /**
@@ -50,18 +56,22 @@ export function compileRule(sql: string, options: CompileRuleOptions = {}): Comp
   if (!sqlVersions.includes(version)) throw new IotSqlError(`unsupported awsIotSqlVersion ${JSON.stringify(version)}`, 0, sql);
   const query = parseQuery(sql, version);
   validateQuery(query, sql, { version });
-  if (query.from.type !== 'topic') throw new IotSqlError('expected a topic filter in FROM', 0, sql);
-  const topicFilter = query.from.filter;
-  const problem = topicFilterProblem(topicFilter);
+  if (query.from.type === 'expr') throw new IotSqlError('expected a topic filter in FROM', 0, sql);
+  const topicFilter = query.from.type === 'topic' ? query.from.filter : '';
+  const problem = query.from.type === 'topic' ? topicFilterProblem(topicFilter) : undefined;
   if (problem !== undefined)
     throw new IotSqlError(`Invalid topic filter ${JSON.stringify(topicFilter)}: ${problem}`, sql.indexOf(topicFilter), sql);
+  const matchesTopic =
+    query.from.type === 'topic'
+      ? (topic: string) => topicMatches(topicFilter, topic)
+      : (topic: string) => options.ruleName !== undefined && parseBasicIngestTopic(topic)?.ruleName === options.ruleName;
   return {
     sql,
     version,
     topicFilter,
-    matchesTopic: (topic) => topicMatches(topicFilter, topic),
+    matchesTopic,
     evaluate(message, evaluateOptions) {
-      if (!topicMatches(topicFilter, message.topic)) return { matched: false };
+      if (!matchesTopic(message.topic)) return { matched: false };
       const parsed = parsePayload(message.payload);
       const ctx = createEvalContext(message, evaluateOptions, parsed, version);
       assignVariables(query, parsed.document, ctx);

@@ -163,13 +163,17 @@ class Parser {
     if (value && (items.length !== 1 || items[0]!.type !== 'expr' || items[0]!.alias !== undefined)) {
       throw new IotSqlError('SELECT VALUE takes exactly one expression without an alias', this.tok.pos, this.source);
     }
-    this.expectKeyword('FROM');
     let from: Query['from'];
-    if (topLevel) {
+    if (topLevel && (this.tok.kind === 'eof' || this.isKeyword('WHERE'))) {
+      // [AWS SQL reference] FROM is "Optional for rules that are only activated using the Basic Ingest feature".
+      from = { type: 'none' };
+    } else if (topLevel) {
+      this.expectKeyword('FROM');
       if (this.tok.kind !== 'string') this.fail('a topic filter');
       from = { type: 'topic', filter: this.tok.text };
       this.i++;
     } else {
+      this.expectKeyword('FROM');
       from = { type: 'expr', expr: this.postfix() };
     }
     const where = this.acceptKeyword('WHERE') ? this.expression() : undefined;
