@@ -29,7 +29,6 @@ const reserved = new Set([
   'FALSE',
   'IN',
   'CONTAINS',
-  'SET',
 ]);
 
 /** [AWS SET clause] "Variable names can be up to 64 characters long". */

@@ -99,6 +99,10 @@ describe('SET clause syntax rules', () => {
     rejects("SET a = 1 SELECT 1 FROM 'a'", /mismatched input 'a' expecting a variable/, 4);
   });
 
+  it('SET is a keyword only at the start: a payload field may be called set', () => {
+    expect(run("SET @s = set SELECT @s AS s, set FROM 'a'", { set: 1 }, 'a')).toEqual({ s: 1, set: 1 });
+  });
+
   it('a variable must be assigned before it is used', () => {
     rejects("SELECT @nope FROM 'a'", /Undefined variable: @nope/, 7);
     rejects("SET @a = @b, @b = 1 SELECT @a FROM 'a'", /Undefined variable: @b/, 9);
