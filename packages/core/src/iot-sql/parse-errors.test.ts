@@ -3,10 +3,12 @@
  * problem; sqlParseMessage words it as AWS's SqlParseException does (`Line 1:9: mismatched input ...`,
  * ANTLR's line:column, the column 0-based).
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileRule } from './compile-rule.ts';
 import { IotSqlError, lineAndColumn, sqlParseMessage } from './iot-sql-error.ts';
 import { compileTemplate } from './substitute-template.ts';
+import { jsonMessage } from './test-helpers.ts';
 
 function errorOf(compile: () => unknown): IotSqlError {
   try {
@@ -56,5 +58,76 @@ describe('sqlParseMessage', () => {
   it('positions a template error in the whole template', () => {
     const error = errorOf(() => compileTemplate('alerts/${upper(a, b)}'));
     expect(sqlParseMessage(error)).toBe('Line 1:9: Wrong number of arguments for function upper: expected 1, found 2');
+  });
+});
+
+describe('any input', () => {
+  const fragments = [
+    'SELECT',
+    'SET',
+    '@v',
+    '=',
+    'FROM',
+    'WHERE',
+    'VALUE',
+    'AS',
+    'CASE',
+    'WHEN',
+    'THEN',
+    'ELSE',
+    'END',
+    'AND',
+    'OR',
+    'NOT',
+    'IS',
+    'NULL',
+    'IN',
+    '*',
+    '+',
+    '-',
+    '/',
+    '%',
+    '(',
+    ')',
+    '[',
+    ']',
+    '{',
+    '}',
+    ',',
+    '.',
+    ':',
+    "'a/b'",
+    '"x"',
+    '1',
+    '2.5',
+    'a',
+    'b.c',
+    'upper(',
+    'md5(',
+    'cast(',
+    'Int',
+    "'",
+    '`',
+    ';',
+    '#',
+  ];
+  const statement = fc.array(fc.constantFrom(...fragments), { maxLength: 12 }).map((parts) => parts.join(' '));
+
+  it('either compiles and evaluates, or throws an IotSqlError positioned inside the statement, never another error', () => {
+    fc.assert(
+      fc.property(fc.oneof(statement, fc.string({ maxLength: 40 })), (sql) => {
+        try {
+          // A statement that compiles evaluates without throwing (no function here needs another service).
+          compileRule(sql, { ruleName: 'r' }).evaluate(jsonMessage({ a: 1, b: { c: 'x' } }, 'a/b'));
+        } catch (err) {
+          expect(err).toBeInstanceOf(IotSqlError);
+          const { position } = err as IotSqlError;
+          expect(position).toBeGreaterThanOrEqual(0);
+          expect(position).toBeLessThanOrEqual(sql.length);
+          expect(sqlParseMessage(err as IotSqlError)).toMatch(/^Line \d+:\d+: ./);
+        }
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
