@@ -63,7 +63,7 @@ function validateCondition(condition: Condition, path: string): void {
       if (typeof operand !== 'boolean') throw invalidParameter('FilterPolicy', `${path}: exists needs true or false`);
       return;
     case 'anything-but': {
-      if (isObject(operand)) return validateCondition(operand as Condition, path);
+      if (isObject(operand)) return validateCondition(operand, path);
       const values = Array.isArray(operand) ? operand : [operand];
       if (!values.every((v) => typeof v === 'string' || typeof v === 'number')) {
         throw invalidParameter('FilterPolicy', `${path}: anything-but needs strings, numbers or a prefix/suffix`);

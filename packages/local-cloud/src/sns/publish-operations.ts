@@ -55,7 +55,7 @@ export function publishOperations(context: SnsContext): Record<string, SnsOperat
         const id = ids[i]!;
         try {
           const message = readMessage(entry, context);
-          const fanned = fanOut(context, topic as StoredTopic, message);
+          const fanned = fanOut(context, topic, message);
           deliveries.push(...fanned.deliveries);
           mail.push(...fanned.mail);
           successful.push({ Id: id, MessageId: message.messageId });
