@@ -57,6 +57,12 @@ export function subscriptionOperations(context: SnsContext): Record<string, SnsO
         if (Object.entries(attributes).some(([name, value]) => existing.attributes[name] !== value)) {
           throw invalidParameter('Attributes', 'Subscription already exists with different attributes');
         }
+        if (!existing.confirmed) {
+          // SNS sends a pending subscription's confirmation again when it is asked for again.
+          const resent = confirmationChanges(context, topic, existing);
+          await context.store.commit(resent, true);
+          context.worker.schedule(resent.deliveries ?? []);
+        }
         return { SubscriptionArn: existing.confirmed || returnArn ? existing.arn : pendingArn };
       }
       const id = randomUUID();

@@ -158,6 +158,14 @@ describe('SNS subscriptions and publishing', () => {
     );
   });
 
+  it('sends the confirmation of a pending subscription again when it is subscribed again', async () => {
+    await harness.sns.send(new SubscribeCommand({ TopicArn, Protocol: 'email', Endpoint: 'again@example.com' }));
+    await harness.sns.send(new SubscribeCommand({ TopicArn, Protocol: 'email', Endpoint: 'again@example.com' }));
+    const confirmations = await mailbox('again@example.com');
+    expect(confirmations.map((m) => m.kind)).toEqual(['subscription-confirmation', 'subscription-confirmation']);
+    expect(new Set(confirmations.map((m) => /Token=([0-9a-f]+)/.exec(m.body)?.[1])).size).toBe(1);
+  });
+
   it('lists subscriptions, pending ones as PendingConfirmation, in pages', async () => {
     await harness.sns.send(new SubscribeCommand({ TopicArn, Protocol: 'email', Endpoint: 'pending@example.com' }));
     const all: { SubscriptionArn?: string; Endpoint?: string; Protocol?: string; Owner?: string; TopicArn?: string }[] = [];
