@@ -11,7 +11,7 @@ import { messageAttributes, optionalString, requiredString, structureList, type 
 import { newMessageId, requireTopic, type SnsContext } from './sns-context.ts';
 import { batchError, invalidParameter } from './sns-errors.ts';
 import type { SnsOperation } from './sns-operation.ts';
-import type { MailboxMessage, PendingDelivery, StoredTopic } from './sns-store.ts';
+import type { MailboxMessage, PendingDelivery } from './sns-store.ts';
 
 const maxMessageBytes = 262_144;
 const maxBatchEntries = 10;
