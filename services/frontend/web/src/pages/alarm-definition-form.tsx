@@ -111,6 +111,10 @@ export function definitionOf(f: Fields): AlarmDefinitionInput {
   };
 }
 
+/**
+ * A labelled control. Each control repeats its label in `aria-label`: a label that wraps a select or
+ * an input would otherwise name it with the label and the control's value.
+ */
 function Field(props: { label: string; children: ReactNode }) {
   return (
     <label>
@@ -127,8 +131,9 @@ export function AlarmDefinitionForm(props: { api: Api; editing?: AlarmDefinition
     <K extends keyof Fields>(key: K) =>
     (value: Fields[K]) =>
       setF((old) => ({ ...old, [key]: value }));
-  const text = (key: keyof Fields, type = 'text') => (
+  const text = (key: keyof Fields, label: string, type = 'text') => (
     <input
+      aria-label={label}
       name={`alarm-${key}`}
       type={type}
       step={type === 'number' ? 'any' : undefined}
@@ -150,19 +155,24 @@ export function AlarmDefinitionForm(props: { api: Api; editing?: AlarmDefinition
           props.onSaved();
         })}
       >
-        <Field label="Name">{text('name')}</Field>
-        <Field label="Description">{text('description')}</Field>
+        <Field label="Name">{text('name', 'Name')}</Field>
+        <Field label="Description">{text('description', 'Description')}</Field>
         <Field label="Watch">
-          <select name="alarm-scope" value={f.scope} onChange={(e) => set('scope')(e.target.value as ScopeKind)}>
+          <select aria-label="Watch" name="alarm-scope" value={f.scope} onChange={(e) => set('scope')(e.target.value as ScopeKind)}>
             <option value="fleet">every device</option>
             <option value="device">one device</option>
             <option value="group">a thing group</option>
           </select>
         </Field>
-        {f.scope === 'device' && <Field label="Device id">{text('deviceId')}</Field>}
-        {f.scope === 'group' && <Field label="Thing group">{text('groupName')}</Field>}
+        {f.scope === 'device' && <Field label="Device id">{text('deviceId', 'Device id')}</Field>}
+        {f.scope === 'group' && <Field label="Thing group">{text('groupName', 'Thing group')}</Field>}
         <Field label="Condition">
-          <select name="alarm-condition" value={f.condition} onChange={(e) => set('condition')(e.target.value as ConditionKind)}>
+          <select
+            aria-label="Condition"
+            name="alarm-condition"
+            value={f.condition}
+            onChange={(e) => set('condition')(e.target.value as ConditionKind)}
+          >
             {(Object.keys(conditionLabels) as ConditionKind[]).map((k) => (
               <option key={k} value={k}>
                 {conditionLabels[k]}
@@ -170,34 +180,48 @@ export function AlarmDefinitionForm(props: { api: Api; editing?: AlarmDefinition
             ))}
           </select>
         </Field>
-        {f.condition !== 'noData' && <Field label="Metric">{text('metric')}</Field>}
-        {(f.condition === 'above' || f.condition === 'below') && <Field label="Threshold">{text('threshold', 'number')}</Field>}
+        {f.condition !== 'noData' && <Field label="Metric">{text('metric', 'Metric')}</Field>}
+        {(f.condition === 'above' || f.condition === 'below') && (
+          <Field label="Threshold">{text('threshold', 'Threshold', 'number')}</Field>
+        )}
         {f.condition === 'outside' && (
           <>
-            <Field label="Low">{text('low', 'number')}</Field>
-            <Field label="High">{text('high', 'number')}</Field>
+            <Field label="Low">{text('low', 'Low', 'number')}</Field>
+            <Field label="High">{text('high', 'High', 'number')}</Field>
           </>
         )}
-        {f.condition === 'rateOfChange' && <Field label="Largest change per minute">{text('maxChangePerMinute', 'number')}</Field>}
-        {f.condition === 'noData' && <Field label="Silent for (minutes)">{text('silentMinutes', 'number')}</Field>}
+        {f.condition === 'rateOfChange' && (
+          <Field label="Largest change per minute">{text('maxChangePerMinute', 'Largest change per minute', 'number')}</Field>
+        )}
+        {f.condition === 'noData' && <Field label="Silent for (minutes)">{text('silentMinutes', 'Silent for (minutes)', 'number')}</Field>}
         {f.condition !== 'noData' && (
           <Field label="Duration">
-            <select name="alarm-duration" value={f.duration} onChange={(e) => set('duration')(e.target.value as DurationKind)}>
+            <select
+              aria-label="Duration"
+              name="alarm-duration"
+              value={f.duration}
+              onChange={(e) => set('duration')(e.target.value as DurationKind)}
+            >
               <option value="immediate">immediately</option>
               <option value="forSeconds">for N seconds</option>
               <option value="readings">M of the last N readings</option>
             </select>
           </Field>
         )}
-        {f.condition !== 'noData' && f.duration === 'forSeconds' && <Field label="Seconds">{text('seconds', 'number')}</Field>}
+        {f.condition !== 'noData' && f.duration === 'forSeconds' && <Field label="Seconds">{text('seconds', 'Seconds', 'number')}</Field>}
         {f.condition !== 'noData' && f.duration === 'readings' && (
           <>
-            <Field label="Breaching readings (M)">{text('breaching', 'number')}</Field>
-            <Field label="Of the last readings (N)">{text('of', 'number')}</Field>
+            <Field label="Breaching readings (M)">{text('breaching', 'Breaching readings (M)', 'number')}</Field>
+            <Field label="Of the last readings (N)">{text('of', 'Of the last readings (N)', 'number')}</Field>
           </>
         )}
         <Field label="Severity">
-          <select name="alarm-severity" value={f.severity} onChange={(e) => set('severity')(e.target.value as AlarmSeverity)}>
+          <select
+            aria-label="Severity"
+            name="alarm-severity"
+            value={f.severity}
+            onChange={(e) => set('severity')(e.target.value as AlarmSeverity)}
+          >
             {alarmSeverities.map((s) => (
               <option key={s} value={s}>
                 {s}

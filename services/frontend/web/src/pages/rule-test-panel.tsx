@@ -42,8 +42,8 @@ export function RuleTestPanel(props: { api: Api; sql: string; onSqlChange: (sql:
   const { error, busy, run } = useSubmit();
   const position = error instanceof ApiError ? sqlErrorPosition(error.message) : undefined;
   return (
-    <div className="card">
-      <h2>Test a rule</h2>
+    <section className="card" aria-labelledby="rule-test-title">
+      <h2 id="rule-test-title">Test a rule</h2>
       <p className="muted">Run a SQL statement on a sample message, as AWS IoT would.</p>
       <form
         className="wide"
@@ -71,6 +71,6 @@ export function RuleTestPanel(props: { api: Api; sql: string; onSqlChange: (sql:
       <ErrorNotice error={error} />
       {position !== undefined && <pre data-testid="rule-test-error-position">{pointAt(sql, position)}</pre>}
       {result && <TestResult result={result} />}
-    </div>
+    </section>
   );
 }
