@@ -95,6 +95,10 @@ describe('rules routes', () => {
     expect((await operator.get('/api/rules/fleet_presence')).json()).toMatchObject({ name: 'fleet_presence', platform: true });
     const missing = await operator.get('/api/rules/nothing_here');
     expect([missing.statusCode, missing.json().code]).toEqual([404, 'RuleNotFound']);
+    // Longer than any user rule's name: not asked of AWS, which refuses names beyond 128 characters.
+    const tooLong = await operator.get(`/api/rules/${'x'.repeat(101)}`);
+    expect([tooLong.statusCode, tooLong.json().code]).toEqual([404, 'RuleNotFound']);
+    expect(t.iot.names()).toEqual(['GetTopicRule']);
   });
 
   it('replaces, disables, enables and deletes a user rule', async () => {

@@ -147,6 +147,8 @@ export function createTopicRules(deps: TopicRulesDeps): TopicRules {
 
   /** The stored rule, or undefined. AWS answers UnauthorizedException for a rule that does not exist. */
   const fetch = async (name: string): Promise<TopicRule | undefined> => {
+    // No user rule has a longer name; AWS would refuse `user_<name>` beyond 128 characters.
+    if (!ruleLimits.namePattern.test(name)) return undefined;
     try {
       return (await iot.send(new GetTopicRuleCommand({ ruleName: awsRuleName(name) }))).rule;
     } catch (err) {
