@@ -8,7 +8,7 @@
  * `fleet_*`) are listed read-only and can never be changed through the API (RuleProtected).
  */
 import { Type, type Static } from 'typebox';
-import type { IotSqlError } from './iot-sql/index.ts';
+import { sqlParseMessage, type IotSqlError } from './iot-sql/index.ts';
 
 export const ruleLimits = {
   /** User rule names; AWS allows `[a-zA-Z0-9_]{1,128}`, less the `user_` prefix. */
@@ -180,8 +180,8 @@ export type RuleTestResult = Static<typeof RuleTestResultSchema>;
  * position (`sqlErrorPosition`) while the error body stays `{ code, message }`.
  */
 export function sqlErrorMessage(err: IotSqlError): string {
-  const reason = err.message.replace(/ at position \d+ in .*$/s, '');
-  return `SQL error at position ${err.position}: ${reason}`;
+  // AWS's own wording follows (`Line 1:9: mismatched input …`), as CreateTopicRule would answer it.
+  return `SQL error at position ${err.position}: ${sqlParseMessage(err)}`;
 }
 
 /** The 0-based position in the SQL that `sqlErrorMessage` names, if the message is one. */

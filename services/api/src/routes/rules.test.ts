@@ -154,6 +154,16 @@ describe('rule test bench', () => {
     expect(res.json()).toEqual({ matched: true, outputBase64: btoa('not json') });
   });
 
+  it('says which function it cannot run because it calls another AWS service', async () => {
+    const res = await test({
+      sql: "SELECT aws_lambda('arn:aws:lambda:us-east-1:1:function:f', *) AS r FROM 'a/#'",
+      topic: 'a/b',
+      payload: {},
+    });
+    expect([res.statusCode, res.json().code]).toEqual([400, 'ValidationError']);
+    expect(res.json().message).toMatch(/aws_lambda\(\)/);
+  });
+
   it('answers a syntax error with its position in the SQL', async () => {
     const sql = "SELECT temperature FROM 'fleet/#' WHERE temperature >";
     const res = await test({ sql, topic: 'fleet/x', payload: {} });

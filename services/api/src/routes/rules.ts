@@ -11,6 +11,7 @@ import {
   compileRule,
   errorResponses,
   IotSqlError,
+  IotSqlEvaluationError,
   isPlatformRuleName,
   outputToBytes,
   rules as platformRules,
@@ -47,6 +48,20 @@ function compiled(sql: string) {
     return compileRule(sql);
   } catch (err) {
     if (err instanceof IotSqlError) throw apiError('ValidationError', sqlErrorMessage(err), { cause: err });
+    throw err;
+  }
+}
+
+/** Runs an evaluation; a function that needs another AWS service cannot run here, which is the statement's limit, not a fault. */
+function evaluated<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (err) {
+    if (err instanceof IotSqlEvaluationError) {
+      throw apiError('ValidationError', `The test bench cannot run ${err.functionName}(): it calls another AWS service`, {
+        cause: err,
+      });
+    }
     throw err;
   }
 }
@@ -126,7 +141,9 @@ export function registerRuleRoutes(app: TypedApp, deps: RuleRoutesDeps): void {
           `The sample payload has ${bytes.length} bytes; at most ${ruleLimits.maxTestPayloadBytes} are tested`,
         );
       }
-      const evaluation = compiled(sql).evaluate({ topic, payload: bytes, clientId: clientId ?? 'test-client', timestamp: Date.now() });
+      const evaluation = evaluated(() =>
+        compiled(sql).evaluate({ topic, payload: bytes, clientId: clientId ?? 'test-client', timestamp: Date.now() }),
+      );
       if (!evaluation.matched) return { matched: false };
       const { output } = evaluation;
       if (output instanceof Uint8Array) return { matched: true, outputBase64: btoa(String.fromCharCode(...outputToBytes(output))) };
