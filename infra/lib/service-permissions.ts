@@ -7,9 +7,10 @@ import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { ArnResolver, ServiceName } from '@fleet/core';
-import { ingestQueue, renderStatement, taskRoleStatements } from '@fleet/core';
+import { alarmNotificationsTopic, ingestQueue, renderStatement, taskRoleStatements, userRulesRole } from '@fleet/core';
 import type { Construct } from 'constructs';
 import type { Auth } from './constructs/auth.ts';
+import type { Notifications } from './constructs/notifications.ts';
 import type { Storage } from './constructs/storage.ts';
 import { acknowledgeWildcardResource } from './nag.ts';
 
@@ -19,6 +20,7 @@ export interface PermissionSources {
   /** The telemetry bucket as the consuming stack sees it. */
   readonly bucket: s3.IBucket;
   readonly auth: Auth;
+  readonly notifications: Notifications;
 }
 
 /** One task-role statement; a wildcard resource carries the reason AWS forces it. */
@@ -46,6 +48,14 @@ function arnResolver(s: PermissionSources): ArnResolver {
     },
     bucketArn: () => s.bucket.bucketArn,
     userPoolArn: () => s.auth.userPool.userPoolArn,
+    topicArn: (id) => {
+      if (id !== alarmNotificationsTopic.id) throw new Error(`no topic "${id}"; expected ${alarmNotificationsTopic.id}`);
+      return s.notifications.alarmTopic.topicArn;
+    },
+    roleArn: (id) => {
+      if (id !== userRulesRole.id) throw new Error(`no role "${id}"; expected ${userRulesRole.id}`);
+      return s.notifications.userRulesRole.roleArn;
+    },
   };
 }
 

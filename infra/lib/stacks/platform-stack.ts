@@ -34,6 +34,7 @@ import { Cdn } from '../constructs/cdn.ts';
 import { DataPlatform } from '../constructs/data-platform.ts';
 import { LoadBalancers } from '../constructs/load-balancers.ts';
 import { Network } from '../constructs/network.ts';
+import { Notifications } from '../constructs/notifications.ts';
 import { Traffic } from '../constructs/traffic.ts';
 import { containerImageFor } from '../container-images.ts';
 import { amazonRootCa1Url } from '../deployed-endpoints.ts';
@@ -54,6 +55,7 @@ export class PlatformStack extends Stack {
   readonly network: Network;
   readonly loadBalancers: LoadBalancers;
   readonly dataPlatform: DataPlatform;
+  readonly notifications: Notifications;
   readonly application: Application;
   readonly apiGateway: ApiGateway;
   readonly cdn: Cdn;
@@ -84,6 +86,8 @@ export class PlatformStack extends Stack {
       devicePolicy: { name: devicePolicyName, document: devicePolicyDocument },
       ...(props.iotEndpoint ? { iotEndpoint: props.iotEndpoint } : {}),
     });
+
+    this.notifications = new Notifications(this, 'Notifications');
 
     this.apiGateway = new ApiGateway(this, 'ApiGateway', {
       vpc: this.network.vpc,
@@ -128,12 +132,18 @@ export class PlatformStack extends Stack {
       devicePolicyName: this.dataPlatform.devicePolicy.policyName ?? devicePolicyName,
       browserPolicyName: auth.browserIotPolicy.policyName ?? browserPolicyName,
       dataServiceUrl: `http://${this.loadBalancers.of('data').loadBalancer.loadBalancerDnsName}`,
+      alarmTopicArn: this.notifications.alarmTopic.topicArn,
+      userRulesRoleArn: this.notifications.userRulesRole.roleArn,
     };
 
     const securityGroups = new Map(
       services.map((s) => [s.name, this.network.createServiceSecurityGroup(s.index, `ECS service ${s.index} (${s.title})`)] as const),
     );
-    const permissions = new Map(services.map((s) => [s.name, taskPermissions(s.name, { scope: this, storage, bucket, auth })] as const));
+    const permissions = new Map(
+      services.map(
+        (s) => [s.name, taskPermissions(s.name, { scope: this, storage, bucket, auth, notifications: this.notifications })] as const,
+      ),
+    );
     const wiring = (service: ServiceDefinition) => ({
       subnet: this.network.subnet(service.index),
       securityGroup: securityGroups.get(service.name)!,

@@ -8,7 +8,17 @@
  * a wildcard resource carries the reason AWS forces it.
  */
 import { browserPolicyDocument, type IotPolicyStatement } from './iot-policies.ts';
-import { devicesTable, ingestQueue, latestTable, platformStateTable, tables, telemetryBucket, telemetryTable } from './resources.ts';
+import {
+  alarmNotificationsTopic,
+  devicesTable,
+  ingestQueue,
+  latestTable,
+  platformStateTable,
+  tables,
+  telemetryBucket,
+  telemetryTable,
+} from './resources.ts';
+import { awsRuleName, republishTopicPrefix } from './rule-contract.ts';
 import type { ServiceName } from './services.ts';
 
 /** A resource of a permission, by the shared id of what it names. */
@@ -23,6 +33,10 @@ export type ResourceTemplate =
   | { readonly userPool: true }
   /** An IoT resource of this account and region: `thing/*`, `cert/*`, `topic/...`. */
   | { readonly iot: string }
+  /** An SNS topic of the platform, by its shared id. */
+  | { readonly topic: string }
+  /** An IAM role of the platform, by its shared id (`platformRoles`). */
+  | { readonly role: string }
   /** `*`: for actions that support no resource type. */
   | { readonly anyResource: true };
 
@@ -45,6 +59,8 @@ export interface ArnResolver {
   queueArn(id: string): string;
   bucketArn(id: string): string;
   userPoolArn(): string;
+  topicArn(id: string): string;
+  roleArn(id: string): string;
 }
 
 /** An IAM policy statement as IAM (and CloudFormation) spell it. */
@@ -54,6 +70,29 @@ export interface IamStatement {
   readonly Resource: readonly string[];
   readonly Condition?: PolicyCondition;
 }
+
+/**
+ * The role AWS IoT assumes to run the actions of users' rules (`rule-contract.ts`): republish under
+ * `fleet/rules/` only and publish to the alarm notifications topic, nothing else, so a user's rule
+ * can neither forge device traffic nor reach the platform's queue, tables or bucket. The http
+ * (webhook) action needs no role. The API Service may pass this role and no other.
+ */
+export const userRulesRole = {
+  id: 'fleet-user-rules',
+  description: "Assumed by AWS IoT to run the actions of users' topic rules",
+  assumedBy: 'iot.amazonaws.com',
+  statements: [
+    {
+      actions: ['iot:Publish'],
+      resources: [{ iot: `topic/${republishTopicPrefix}*` }],
+      wildcardReason: `Users choose the republish topics of their rules at run time; the grant is limited to ${republishTopicPrefix}.`,
+    },
+    { actions: ['sns:Publish'], resources: [{ topic: alarmNotificationsTopic.id }] },
+  ] satisfies readonly PermissionStatement[],
+} as const;
+
+/** Roles of the platform besides the task roles, by id. */
+export const platformRoles = [userRulesRole] as const;
 
 const runtimeNames = 'names are chosen at run time (device ids, certificate ids), so no ARN can be written at deploy time';
 const { prefixes } = telemetryBucket;
@@ -147,6 +186,43 @@ export const taskRoleStatements: Readonly<Record<ServiceName, readonly Permissio
       resources: [{ iot: 'job/*' }, { iot: 'thing/*' }, { iot: 'thinggroup/*' }],
       wildcardReason: `Jobs: command ids are made at run time; targets: ${runtimeNames} and thing groups made by operators.`,
     },
+    {
+      // Users' topic rules (routes/rules.ts): only rules named `user_*`, never the platform's `fleet_*`.
+      actions: [
+        'iot:CreateTopicRule',
+        'iot:ReplaceTopicRule',
+        'iot:GetTopicRule',
+        'iot:DeleteTopicRule',
+        'iot:EnableTopicRule',
+        'iot:DisableTopicRule',
+      ],
+      resources: [{ iot: `rule/${awsRuleName('*')}` }],
+      wildcardReason: "Users name their rules at run time; the grant is limited to the user_ prefix of users' rules.",
+    },
+    {
+      // ListTopicRules and ListTopicRuleDestinations support no resource type (Service Authorization Reference).
+      actions: ['iot:ListTopicRules', 'iot:ListTopicRuleDestinations'],
+      resources: [{ anyResource: true }],
+      wildcardReason: 'ListTopicRules and ListTopicRuleDestinations support no resource type (Service Authorization Reference).',
+    },
+    {
+      // A webhook action needs a topic rule destination for its URL; its id is made by AWS. Its status
+      // is read with ListTopicRuleDestinations (above): one call for every webhook of a listing.
+      actions: ['iot:CreateTopicRuleDestination'],
+      resources: [{ iot: 'ruledestination/*' }],
+      wildcardReason: 'Topic rule destination ids are made by AWS at run time.',
+    },
+    {
+      // A rule's sns and republish actions name the user-rules role; it may pass that role only.
+      actions: ['iam:PassRole'],
+      resources: [{ role: userRulesRole.id }],
+      condition: { StringEquals: { 'iam:PassedToService': 'iot.amazonaws.com' } },
+    },
+    {
+      // Notification channels (routes/notification-channels.ts) are subscriptions of the alarm topic.
+      actions: ['sns:Subscribe', 'sns:Unsubscribe', 'sns:ListSubscriptionsByTopic', 'sns:GetSubscriptionAttributes'],
+      resources: [{ topic: alarmNotificationsTopic.id }],
+    },
   ],
   data: [
     // DescribeTable on each table: the readiness probe (/data/health, services/data/src/dependency-probes.ts).
@@ -229,6 +305,8 @@ export function renderResource(resource: ResourceTemplate, arns: ArnResolver): s
   if ('keys' in resource) return [`${arns.bucketArn(resource.bucket)}/${resource.keys}`];
   if ('bucket' in resource) return [arns.bucketArn(resource.bucket)];
   if ('userPool' in resource) return [arns.userPoolArn()];
+  if ('topic' in resource) return [arns.topicArn(resource.topic)];
+  if ('role' in resource) return [arns.roleArn(resource.role)];
   if ('iot' in resource) return [`arn:${arns.partition}:iot:${arns.region}:${arns.account}:${resource.iot}`];
   return ['*'];
 }

@@ -27,3 +27,5 @@ export * from './error-codes.ts';
 export * from './http-limits.ts';
 export * from './config/index.ts';
 export * from './map-with-limit.ts';
+export * from './rule-contract.ts';
+export * from './notification-contract.ts';

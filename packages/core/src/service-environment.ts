@@ -47,6 +47,10 @@ export interface ResourceReferences {
   readonly browserPolicyName: string;
   /** Base URL of the Data Service as the API Service reaches it (load balancer 3). */
   readonly dataServiceUrl: string;
+  /** ARN of the alarm notifications SNS topic (`alarmNotificationsTopic`). */
+  readonly alarmTopicArn: string;
+  /** ARN of the role AWS IoT assumes for users' rule actions (`userRulesRole`). */
+  readonly userRulesRoleArn: string;
 }
 
 export type ServiceEnvironment = Readonly<Record<string, string>>;

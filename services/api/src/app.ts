@@ -30,6 +30,11 @@ import { registerMeRoutes } from './routes/me.ts';
 import { registerTelemetryRoutes } from './routes/telemetry.ts';
 import { registerDeadLetterRoutes } from './routes/dead-letters.ts';
 import { registerUserRoutes } from './routes/users.ts';
+import { registerRuleRoutes } from './routes/rules.ts';
+import { registerNotificationChannelRoutes } from './routes/notification-channels.ts';
+import { createTopicRules } from './rules/topic-rules.ts';
+import { createSnsChannels } from './notifications/sns-channels.ts';
+import { createLocalMailbox } from './notifications/local-mailbox.ts';
 import { createDataServiceClient, type DataServiceClient } from './telemetry/data-service-client.ts';
 
 /** What the app needs of the service's configuration: not where it listens, how it logs, or what only the SDK reads. */
@@ -87,6 +92,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { name: 'telemetry', description: 'Readings, from the Data Service' },
         { name: 'me', description: 'The signed-in user' },
         { name: 'users', description: 'User administration (admin)' },
+        { name: 'rules', description: "Topic rules: the platform's (read-only) and users' own, and a SQL test bench" },
+        { name: 'notifications', description: 'Channels (SNS subscriptions) that receive alarm notifications' },
         { name: 'health', description: 'Health check' },
       ],
     },
@@ -141,5 +148,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     browserPolicyName: config.browserPolicyName,
   });
   registerUserRoutes(app, { authorizer, cognito: clients.cognito, userPoolId: config.userPoolId });
+  registerRuleRoutes(app, {
+    authorizer,
+    topicRules: createTopicRules({ iot: clients.iot, roleArn: config.userRulesRoleArn, alarmTopicArn: config.alarmTopicArn }),
+  });
+  registerNotificationChannelRoutes(app, {
+    authorizer,
+    channels: createSnsChannels({ sns: clients.sns, topicArn: config.alarmTopicArn, logger }),
+    mailbox: createLocalMailbox({ url: config.localMailboxUrl }),
+  });
   return app;
 }

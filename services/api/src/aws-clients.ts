@@ -8,6 +8,7 @@ import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IoTClient } from '@aws-sdk/client-iot';
 import { IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 export interface ApiClients {
@@ -20,6 +21,8 @@ export interface ApiClients {
   readonly cognito: Pick<CognitoIdentityProviderClient, 'send'>;
   /** Cognito identity pool: GetId. */
   readonly cognitoIdentity: Pick<CognitoIdentityClient, 'send'>;
+  /** SNS: the alarm topic's subscriptions (notification channels). */
+  readonly sns: Pick<SNSClient, 'send'>;
 }
 
 /** Real clients for a region; `destroy` closes their sockets at shutdown. */
@@ -31,11 +34,12 @@ export function createAwsClients(region: string): ApiClients & { destroy(): void
     dynamo: DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } }),
     cognito: new CognitoIdentityProviderClient({ region }),
     cognitoIdentity: new CognitoIdentityClient({ region }),
+    sns: new SNSClient({ region }),
   };
   return {
     ...clients,
     destroy() {
-      for (const client of [clients.iot, clients.iotData, clients.cognito, clients.cognitoIdentity, base]) client.destroy();
+      for (const client of [clients.iot, clients.iotData, clients.cognito, clients.cognitoIdentity, clients.sns, base]) client.destroy();
     },
   };
 }

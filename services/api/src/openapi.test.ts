@@ -94,6 +94,18 @@ describe('OpenAPI document', () => {
         'GET /api/dead-letters',
         'POST /api/dead-letters/replay',
         'PUT /api/users/{username}/role',
+        'GET /api/rules',
+        'POST /api/rules',
+        'POST /api/rules/test',
+        'GET /api/rules/{name}',
+        'PUT /api/rules/{name}',
+        'DELETE /api/rules/{name}',
+        'POST /api/rules/{name}/enable',
+        'POST /api/rules/{name}/disable',
+        'GET /api/notification-channels',
+        'POST /api/notification-channels',
+        'GET /api/notification-channels/mailbox',
+        'DELETE /api/notification-channels/{id}',
       ].sort(),
     );
     expect(doc.paths['/api/health'].get.security).toBeUndefined();

@@ -13,7 +13,8 @@ import { apiConfigSchema, dataServiceConfigSchema, serviceConfigSchemas } from '
 const notWrittenByThePlatform = {
   common: ['HOST', 'LOG_LEVEL', 'AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER'],
   frontend: ['WEB_ROOT'],
-  api: ['DEFAULT_ROLE'],
+  // LOCAL_MAILBOX_URL: the local launcher's addition, like AWS_ENDPOINT_URL (only the local cloud has a mailbox).
+  api: ['DEFAULT_ROLE', 'LOCAL_MAILBOX_URL'],
   data: ['INGEST_RECEIVERS', 'METRICS_FLUSH_MS'],
 } as const;
 

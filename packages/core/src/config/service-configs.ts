@@ -12,7 +12,7 @@ import {
   identityPoolIdVariable,
   latestTableVariable,
 } from './common-variables.ts';
-import { defaulted, integer, optional, text, url, written, type ValueType } from './config-variables.ts';
+import { defaulted, integer, matching, optional, text, url, written, type ValueType } from './config-variables.ts';
 import type { ConfigOf, ConfigSchema } from './load-config.ts';
 
 const httpUrl = url(['http', 'https']);
@@ -93,6 +93,23 @@ export const apiConfigSchema = {
     url(['http', 'https'], { trimTrailingSlash: true }),
     (refs) => refs.dataServiceUrl,
     'Base URL of the Data Service as the API Service reaches it (load balancer 3).',
+  ),
+  alarmTopicArn: written(
+    'ALARM_TOPIC_ARN',
+    matching(/^arn:[a-z-]+:sns:/, 'arn:aws:sns:us-east-1:000000000000:fleet-alarm-notifications'),
+    (refs) => refs.alarmTopicArn,
+    "The alarm notifications SNS topic: notification channels are its subscriptions, users' notify actions publish to it.",
+  ),
+  userRulesRoleArn: written(
+    'USER_RULES_ROLE_ARN',
+    matching(/^arn:[a-z-]+:iam::/, 'arn:aws:iam::000000000000:role/fleet-user-rules'),
+    (refs) => refs.userRulesRoleArn,
+    "The role AWS IoT assumes for the actions of users' topic rules (iam-policies.ts userRulesRole).",
+  ),
+  localMailboxUrl: optional(
+    'LOCAL_MAILBOX_URL',
+    httpUrl,
+    "The local cloud's mailbox of e-mail notifications (GET /_fleet/mailbox); set by the local launcher only: on AWS mail goes to real inboxes.",
   ),
   defaultRole: defaulted(
     'DEFAULT_ROLE',

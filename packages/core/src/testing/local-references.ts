@@ -24,4 +24,6 @@ export const localReferences: ResourceReferences = {
   devicePolicyName: 'fleet-device',
   browserPolicyName: 'fleet-browser-live',
   dataServiceUrl: 'http://127.0.0.1:3003',
+  alarmTopicArn: 'arn:aws:sns:us-east-1:000000000000:fleet-alarm-notifications',
+  userRulesRoleArn: 'arn:aws:iam::000000000000:role/fleet-user-rules',
 };

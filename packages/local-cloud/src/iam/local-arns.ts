@@ -40,5 +40,8 @@ export function localArns(input: { region: string; account: string; userPoolId: 
     queueArn: (id) => arn('sqs', id),
     bucketArn: (id) => `arn:aws:s3:::${id}`,
     userPoolArn: () => arn('cognito-idp', `userpool/${input.userPoolId()}`),
+    topicArn: (id) => arn('sns', id),
+    // IAM ARNs name no region; the local cloud keeps no role objects: a role is its name in policies.
+    roleArn: (id) => `arn:aws:iam::${account}:role/${id}`,
   };
 }

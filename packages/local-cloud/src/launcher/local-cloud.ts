@@ -7,6 +7,8 @@ import type { Server } from 'node:http';
 import { mkdir } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import {
+  alarmNotificationsTopic,
+  userRulesRole,
   browserPolicyName,
   devicePolicyName,
   devicesTable,
@@ -288,6 +290,9 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         devicePolicyName,
         browserPolicyName,
         dataServiceUrl,
+        // The SNS stand-in names its topics like AWS; the local cloud keeps no role objects.
+        alarmTopicArn: arns.topicArn(alarmNotificationsTopic.id),
+        userRulesRoleArn: arns.roleArn(userRulesRole.id),
       }),
       standInPids: () => ({ dynamodb: dynamodb.process.status().pid ?? -1, s3: s3.process.status().pid ?? -1 }),
       ingestServiceLine: (line, logGroupName) => cloudwatch.ingestEmfLine(line, logGroupName),

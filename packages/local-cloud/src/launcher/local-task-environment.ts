@@ -36,5 +36,7 @@ export function localTaskEnvironment(task: LocalTask): ServiceEnvironment {
     AWS_ACCESS_KEY_ID: task.credentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: task.credentials.secretAccessKey,
     LOG_LEVEL: task.logLevel,
+    // Only the local cloud has a mailbox (the SNS stand-in's e-mail); on AWS mail goes to real inboxes.
+    ...(task.service === 'api' ? { LOCAL_MAILBOX_URL: `${task.awsEndpoint}/_fleet/mailbox` } : {}),
   };
 }

@@ -39,6 +39,11 @@ import { asCaller } from '../test-support/as-caller.ts';
 import { startTestDynamo, type TestDynamo } from '../test-support/dynalite-tables.ts';
 import { testConfig } from '../test-support/test-app.ts';
 import { cognitoJwksUrl, createTokenVerifier, fetchJwks } from '@fleet/core/tokens';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import { fakeAwsClient } from '../test-support/fake-aws-client.ts';
+
+/** SNS is not called here: any call fails naming its command. */
+const noSns = fakeAwsClient<SNSClient>().client;
 
 const password = 'Integration-Pass-123';
 let cognito: CognitoHarness;
@@ -88,7 +93,14 @@ beforeAll(async () => {
   const jwksUrl = cognitoJwksUrl({ region: 'us-east-1', userPoolId, awsEndpointUrl: cognito.endpoint });
   app = await buildApp({
     config: { ...testConfig, userPoolId, userPoolClientId: clientId, identityPoolId, browserPolicyName },
-    clients: { iot: iot.control, iotData: iot.data, dynamo: dynamo.doc, cognito: cognito.idp, cognitoIdentity: cognito.identity },
+    clients: {
+      iot: iot.control,
+      iotData: iot.data,
+      dynamo: dynamo.doc,
+      cognito: cognito.idp,
+      cognitoIdentity: cognito.identity,
+      sns: noSns,
+    },
     verifier: createTokenVerifier({ userPoolId, clientId, loadJwks: () => fetchJwks(jwksUrl), logger }),
     logger,
     docsUi: false,
@@ -168,7 +180,14 @@ describe("a fresh pool that signs in by email, as Fleet's does", () => {
     const jwksUrl = cognitoJwksUrl({ region: 'us-east-1', userPoolId: id, awsEndpointUrl: cognito.endpoint });
     fresh = await buildApp({
       config: { ...testConfig, userPoolId: id, userPoolClientId: client },
-      clients: { iot: iot.control, iotData: iot.data, dynamo: dynamo.doc, cognito: cognito.idp, cognitoIdentity: cognito.identity },
+      clients: {
+        iot: iot.control,
+        iotData: iot.data,
+        dynamo: dynamo.doc,
+        cognito: cognito.idp,
+        cognitoIdentity: cognito.identity,
+        sns: noSns,
+      },
       verifier: createTokenVerifier({ userPoolId: id, clientId: client, loadJwks: () => fetchJwks(jwksUrl), logger }),
       logger,
       docsUi: false,

@@ -27,6 +27,10 @@ import { startTestDynamo, type TestDynamo } from '../test-support/dynalite-table
 import { fakeAwsClient } from '../test-support/fake-aws-client.ts';
 import { testConfig, testPool } from '../test-support/test-app.ts';
 import { createTestTokens, type TestTokens } from '@fleet/core/tokens/testing';
+import type { SNSClient } from '@aws-sdk/client-sns';
+
+/** SNS is not called here: any call fails naming its command. */
+const noSns = fakeAwsClient<SNSClient>().client;
 
 let fixture: IotFixture;
 let dynamo: TestDynamo;
@@ -43,6 +47,7 @@ function apiOverStandIns(config: Partial<typeof testConfig>): Promise<FastifyIns
       iot: fixture.control,
       iotData: fixture.data,
       dynamo: dynamo.doc,
+      sns: noSns,
       cognito: fakeAwsClient<CognitoIdentityProviderClient>().client,
       cognitoIdentity: fakeAwsClient<CognitoIdentityClient>().client,
     },

@@ -7,6 +7,7 @@ import type { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import type { IoTClient } from '@aws-sdk/client-iot';
 import type { IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane';
+import type { SNSClient } from '@aws-sdk/client-sns';
 import { devicesTable, platformStateTable } from '@fleet/core';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
@@ -17,6 +18,7 @@ import { startTestDynamo, type TestDynamo } from './dynalite-tables.ts';
 import { startFakeDataService, type FakeDataService } from './fake-data-service.ts';
 import { awsError, fakeAwsClient, type FakeAwsClient } from './fake-aws-client.ts';
 import { fakeUserPool, type FakeUserPool } from './fake-user-pool.ts';
+import { fakeTopicRules } from './fake-topic-rules.ts';
 import { createTestTokens, type TestTokens } from '@fleet/core/tokens/testing';
 
 export const testPool = { userPoolId: 'us-east-1_TestPool1', clientId: 'test-client-id' } as const;
@@ -34,6 +36,8 @@ export const testConfig: AppConfig = {
   browserPolicyName: 'fleet-browser-live',
   dataServiceUrl: 'http://127.0.0.1:9', // replaced by the fake Data Service or the test's own
   platformStateTable: platformStateTable.id,
+  alarmTopicArn: 'arn:aws:sns:us-east-1:000000000000:fleet-alarm-notifications',
+  userRulesRoleArn: 'arn:aws:iam::000000000000:role/fleet-user-rules',
 };
 
 /** In-memory IoT registry behind the fake IoT client: what exists after a test's calls. */
@@ -57,6 +61,8 @@ export interface TestApp {
   /** The users and groups behind `cognito`. */
   readonly pool: FakeUserPool;
   readonly cognitoIdentity: FakeAwsClient<CognitoIdentityClient>;
+  /** SNS: no subscriptions until a test gives handlers (`sns.on`). */
+  readonly sns: FakeAwsClient<SNSClient>;
   /** The fake Data Service, unless the test gave a `dataServiceUrl` of its own. */
   readonly data: FakeDataService | undefined;
   /**
@@ -111,6 +117,8 @@ export function fakeIot(): { iot: FakeAwsClient<IoTClient>; state: FakeIotState 
       return {};
     },
     DeleteThing: (i) => void state.things.delete(String(i['thingName'])),
+    // Topic rules: a fresh account has only the platform's; tests that change rules give a fresh table (`iot.on`).
+    ...fakeTopicRules().handlers,
     // Jobs: a fresh account has none; tests that read some give their own answers (`iot.on`).
     CreateJob: (i) => ({ jobId: i['jobId'], jobArn: `arn:aws:iot:us-east-1:000000000000:job/${String(i['jobId'])}` }),
     ListJobExecutionsForThing: () => ({ executionSummaries: [] }),
@@ -141,6 +149,7 @@ export async function startTestApp(options: { config?: Partial<AppConfig>; healt
   });
   const pool = fakeUserPool();
   const cognitoIdentity = fakeAwsClient<CognitoIdentityClient>({ GetId: () => ({ IdentityId: 'us-east-1:identity-of-alice' }) });
+  const sns = fakeAwsClient<SNSClient>({ ListSubscriptionsByTopic: () => ({ Subscriptions: [] }) });
   const logger = pino({ level: 'silent' });
   const data = options.config?.dataServiceUrl === undefined ? await startFakeDataService() : undefined;
   const clients: ApiClients = {
@@ -149,6 +158,7 @@ export async function startTestApp(options: { config?: Partial<AppConfig>; healt
     dynamo: dynamo.doc,
     cognito: pool.client.client,
     cognitoIdentity: cognitoIdentity.client,
+    sns: sns.client,
   };
   const verifier = createTokenVerifier({ ...testPool, loadJwks: async () => tokens.jwks, logger });
   const app = await buildApp({
@@ -169,6 +179,7 @@ export async function startTestApp(options: { config?: Partial<AppConfig>; healt
     cognito: pool.client,
     pool,
     cognitoIdentity,
+    sns,
     data,
     bearer: async (o = {}) => {
       const username = o.username ?? 'alice';
@@ -176,7 +187,7 @@ export async function startTestApp(options: { config?: Partial<AppConfig>; healt
       return `Bearer ${await tokens.accessToken({ ...o, username, sub: o.sub ?? `sub-${username}` })}`;
     },
     forgetCalls() {
-      for (const fake of [iot, iotData, pool.client, cognitoIdentity]) fake.calls.length = 0;
+      for (const fake of [iot, iotData, pool.client, cognitoIdentity, sns]) fake.calls.length = 0;
     },
     async close() {
       await app.close();

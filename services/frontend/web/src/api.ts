@@ -33,7 +33,25 @@ import {
   type ReadingInterval,
   type Role,
   type SignedInUser,
+  alarmPaths,
+  AlarmDefinitionListSchema,
+  AlarmDefinitionSchema,
+  AlarmFeedSchema,
+  AlarmPageSchema,
+  ChannelListSchema,
+  ChannelSchema,
+  MailboxSchema,
+  RuleListSchema,
+  RuleSchema,
+  RuleTestResultSchema,
+  type AlarmAction,
+  type AlarmDefinitionInput,
+  type ChannelInput,
+  type RuleInput,
+  type RuleTestInput,
+  type RuleUpdate,
 } from '@fleet/core';
+import { Type } from 'typebox';
 import type { Static, TSchema } from 'typebox';
 import type { Session } from './auth.ts';
 
@@ -92,6 +110,14 @@ export function createApi(session: () => Promise<Session>) {
     return readAnswer(schema, `${method} ${path}`, res.status, text);
   }
   const device = (id: string) => `/api/devices/${encodeURIComponent(id)}`;
+  const rule = (name: string) => `/api/rules/${encodeURIComponent(name)}`;
+  /** An alarm path of core's `alarmPaths` under /api, its `:params` filled in. */
+  const alarmPath = (template: string, params: Record<string, string> = {}) =>
+    `/api${template.replace(/:(\w+)/g, (_, key: string) => encodeURIComponent(params[key] ?? ''))}`;
+  const query = (params: Record<string, string | undefined>) => {
+    const text = new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => e[1] !== undefined)).toString();
+    return text ? `?${text}` : '';
+  };
   return {
     me: (): Promise<SignedInUser> => call(SignedInUserSchema, 'GET', '/api/me'),
     devices: () => call(DevicePageSchema, 'GET', '/api/devices'),
@@ -114,6 +140,36 @@ export function createApi(session: () => Promise<Session>) {
     sendCommand: (id: string, command: DeviceCommand) => call(CommandSentSchema, 'POST', `${device(id)}/commands`, command),
     cancelCommand: (id: string, commandId: string, force: boolean) =>
       call(CommandCanceledSchema, 'POST', `${device(id)}/commands/${encodeURIComponent(commandId)}/cancel`, { force }),
+
+    rules: () => call(RuleListSchema, 'GET', '/api/rules'),
+    createRule: (input: RuleInput) => call(RuleSchema, 'POST', '/api/rules', input),
+    replaceRule: (name: string, update: RuleUpdate) => call(RuleSchema, 'PUT', rule(name), update),
+    deleteRule: (name: string) => call(Type.Null(), 'DELETE', rule(name)),
+    setRuleEnabled: (name: string, enabled: boolean) => call(RuleSchema, 'POST', `${rule(name)}/${enabled ? 'enable' : 'disable'}`),
+    testRule: (input: RuleTestInput) => call(RuleTestResultSchema, 'POST', '/api/rules/test', input),
+
+    channels: () => call(ChannelListSchema, 'GET', '/api/notification-channels'),
+    addChannel: (input: ChannelInput) => call(ChannelSchema, 'POST', '/api/notification-channels', input),
+    removeChannel: (id: string) => call(Type.Null(), 'DELETE', `/api/notification-channels/${encodeURIComponent(id)}`),
+    mailbox: () => call(MailboxSchema, 'GET', '/api/notification-channels/mailbox'),
+
+    alarmDefinitions: () => call(AlarmDefinitionListSchema, 'GET', alarmPath(alarmPaths.definitions)),
+    createAlarmDefinition: (input: AlarmDefinitionInput) => call(AlarmDefinitionSchema, 'POST', alarmPath(alarmPaths.definitions), input),
+    replaceAlarmDefinition: (id: string, input: AlarmDefinitionInput, expectedVersion?: number) =>
+      call(AlarmDefinitionSchema, 'PUT', alarmPath(alarmPaths.definition, { id }), {
+        ...input,
+        ...(expectedVersion ? { expectedVersion } : {}),
+      }),
+    deleteAlarmDefinition: (id: string) => call(Type.Null(), 'DELETE', alarmPath(alarmPaths.definition, { id })),
+    alarms: (filter: { status?: string; deviceId?: string; definitionId?: string } = {}) =>
+      call(AlarmPageSchema, 'GET', `${alarmPath(alarmPaths.alarms)}${query(filter)}`),
+    acknowledgeAlarm: (definitionId: string, deviceId: string, action: AlarmAction) =>
+      call(Type.Unknown(), 'POST', alarmPath(alarmPaths.acknowledge, { definitionId, deviceId }), action),
+    clearAlarm: (definitionId: string, deviceId: string, action: AlarmAction) =>
+      call(Type.Unknown(), 'POST', alarmPath(alarmPaths.clear, { definitionId, deviceId }), action),
+    alarmEvents: (filter: { deviceId?: string; definitionId?: string; limit?: string } = {}) =>
+      call(AlarmFeedSchema, 'GET', `${alarmPath(alarmPaths.events)}${query(filter)}`),
+    markAlarmEventsRead: (until: string) => call(Type.Unknown(), 'POST', alarmPath(alarmPaths.eventsRead), { until }),
   };
 }
 

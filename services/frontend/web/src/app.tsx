@@ -1,4 +1,4 @@
-/** The Fleet web app: sign-up / sign-in, device list, registration, device page, dead letters, users (admins). */
+/** The Fleet web app: sign-up / sign-in, device list, registration, device page, alarms, rules, notifications, dead letters, users (admins). */
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { RuntimeConfig } from './config.ts';
 import { createAuth, type Session } from './auth.ts';
@@ -9,7 +9,11 @@ import { RegisterDevicePage } from './pages/register-device-page.tsx';
 import { DevicePage } from './pages/device-page.tsx';
 import { UsersPage } from './pages/users-page.tsx';
 import { DeadLettersPage } from './pages/dead-letters-page.tsx';
+import { AlarmsPage } from './pages/alarms-page.tsx';
+import { RulesPage } from './pages/rules-page.tsx';
+import { NotificationsPage } from './pages/notifications-page.tsx';
 import { RouteLink } from './form-kit.tsx';
+import { NavBar } from './nav-bar.tsx';
 import { useMe } from './use-me.ts';
 
 export function usePath(): [string, (to: string) => void] {
@@ -65,6 +69,9 @@ export function App({ config }: { config: RuntimeConfig }) {
   if (path === '/devices/new') page = <RegisterDevicePage api={api} navigate={navigate} />;
   else if (path === '/users') page = <UsersPage api={api} me={me} />;
   else if (path === '/dead-letters') page = <DeadLettersPage api={api} mayReplay={may('replayDeadLetters')} />;
+  else if (path === '/alarms') page = <AlarmsPage api={api} mayManage={may('manageAlarms')} />;
+  else if (path === '/rules') page = <RulesPage api={api} mayManage={may('manageRules')} />;
+  else if (path === '/notifications') page = <NotificationsPage api={api} mayManageChannels={may('manageNotifications')} />;
   else if (deviceMatch?.[1])
     page = (
       <DevicePage
@@ -85,16 +92,7 @@ export function App({ config }: { config: RuntimeConfig }) {
         <RouteLink to="/" navigate={navigate}>
           Fleet
         </RouteLink>
-        {may('readDeadLetters') && (
-          <RouteLink to="/dead-letters" navigate={navigate}>
-            Dead letters
-          </RouteLink>
-        )}
-        {may('manageUsers') && (
-          <RouteLink to="/users" navigate={navigate}>
-            Users
-          </RouteLink>
-        )}
+        <NavBar api={api} path={path} navigate={navigate} may={may} />
         <span className="spacer" />
         <span className="muted" data-testid="signed-in-as">
           {session.email}

@@ -1,4 +1,5 @@
-/** How the device panels show times and values a person chose, and read back what a person typed. */
+/** How the app shows times, values, alarm definitions and rule actions, and reads back what a person typed. */
+import type { AlarmCondition, AlarmDuration, AlarmScope, RuleActionView } from '@fleet/core';
 
 /** "12 s ago", "5 min ago", "3 h ago", or the date for older times. */
 export function timeAgo(iso: string, now = Date.now()): string {
@@ -21,5 +22,54 @@ export function typedValue(text: string): unknown {
     return JSON.parse(text) as unknown;
   } catch {
     return text;
+  }
+}
+
+/** A point in time as a person reads it, in their locale; '—' when there is none. */
+export function shownTime(iso: string | undefined): string {
+  return iso === undefined ? '—' : new Date(iso).toLocaleString();
+}
+
+/** An alarm definition's scope: "device sensor-1", "group north", "every device". */
+export function describeScope(scope: AlarmScope): string {
+  if (scope.kind === 'device') return `device ${scope.deviceId}`;
+  if (scope.kind === 'group') return `group ${scope.groupName}`;
+  return 'every device';
+}
+
+/** An alarm condition as a sentence: "temperature > 80", "no data for 10 min". */
+export function describeCondition(condition: AlarmCondition): string {
+  switch (condition.kind) {
+    case 'above':
+      return `${condition.metric} > ${condition.threshold}`;
+    case 'below':
+      return `${condition.metric} < ${condition.threshold}`;
+    case 'outside':
+      return `${condition.metric} outside ${condition.low}…${condition.high}`;
+    case 'rateOfChange':
+      return `${condition.metric} changes faster than ${condition.maxChangePerMinute}/min`;
+    case 'noData':
+      return `no data for ${condition.silentMinutes} min`;
+  }
+}
+
+/** How long a condition must hold: "immediately", "for 60 s", "3 of 5 readings". */
+export function describeDuration(duration: AlarmDuration): string {
+  if (duration.kind === 'immediate') return 'immediately';
+  if (duration.kind === 'forSeconds') return `for ${duration.seconds} s`;
+  return `${duration.breaching} of ${duration.of} readings`;
+}
+
+/** A rule action as a person reads it. */
+export function describeRuleAction(action: RuleActionView): string {
+  switch (action.kind) {
+    case 'republish':
+      return `Republish to ${action.topic}`;
+    case 'webhook':
+      return `Webhook ${action.url}${action.destinationStatus ? ` (destination ${action.destinationStatus.toLowerCase().replace('_', ' ')})` : ''}`;
+    case 'notify':
+      return 'Notify the alarm channels';
+    case 'other':
+      return action.description;
   }
 }
