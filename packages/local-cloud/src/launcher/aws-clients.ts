@@ -10,6 +10,7 @@ import { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
 import { IoTClient } from '@aws-sdk/client-iot';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { SNSClient } from '@aws-sdk/client-sns';
 import type { KeyPair } from '../iam/index.ts';
 
 export function createLocalClients(endpoint: string, region: string, root: KeyPair) {
@@ -25,6 +26,7 @@ export function createLocalClients(endpoint: string, region: string, root: KeyPa
     iot: new IoTClient(config),
     cloudwatch: new CloudWatchClient(config),
     logs: new CloudWatchLogsClient(config),
+    sns: new SNSClient(config),
   };
 }
 

@@ -13,6 +13,7 @@ import {
 import { CreateIdentityPoolCommand, ListIdentityPoolsCommand } from '@aws-sdk/client-cognito-identity';
 import { PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import { CreateLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { CreateTopicCommand } from '@aws-sdk/client-sns';
 import {
   alarms,
   browserPolicyDocument,
@@ -20,6 +21,7 @@ import {
   devicePolicyDocument,
   devicePolicyName,
   monitoring,
+  notificationTopics,
   cognitoPasswordPolicy,
   queues,
   rules,
@@ -56,6 +58,7 @@ export async function provision(clients: LocalClients, region: string, accountId
   const identityPoolId = await ensureIdentityPool(clients, region, userPoolId, userPoolClientId);
   await ensureIotPolicies(clients, region, accountId);
   await ensureMonitoring(clients);
+  await ensureTopics(clients);
   return { queueUrls, bucketName: telemetryBucket.id, userPoolId, userPoolClientId, identityPoolId };
 }
 
@@ -152,6 +155,13 @@ async function ensureIotPolicies(clients: LocalClients, region: string, accountI
     { name: browserPolicyName, document: browserPolicyDocument(region, accountId) },
   ];
   for (const policy of policies) await ensurePolicyDocument(clients.iot, policy.name, policy.document);
+}
+
+/** CreateTopic answers the existing topic's ARN for the same name and attributes, as on AWS. */
+async function ensureTopics(clients: LocalClients): Promise<void> {
+  for (const topic of notificationTopics) {
+    await clients.sns.send(new CreateTopicCommand({ Name: topic.id, Attributes: { DisplayName: topic.displayName } }));
+  }
 }
 
 async function ensureMonitoring(clients: LocalClients): Promise<void> {
