@@ -3,7 +3,13 @@
  * client (so the local cloud exercises the same wire protocol as AWS):
  * https://docs.aws.amazon.com/iot/latest/developerguide/iot-rule-actions.html
  */
-import { PutMetricDataCommand, SetAlarmStateCommand, type CloudWatchClient, type StandardUnit } from '@aws-sdk/client-cloudwatch';
+import {
+  PutMetricDataCommand,
+  SetAlarmStateCommand,
+  type CloudWatchClient,
+  type StandardUnit,
+  type StateValue,
+} from '@aws-sdk/client-cloudwatch';
 import {
   CreateLogGroupCommand,
   CreateLogStreamCommand,
@@ -14,16 +20,35 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { compileTemplate, outputToBytes, outputToText, type EvaluateOptions, type IotMessage, type RuleAction } from '@fleet/core';
-import { describeError, type ActionFailure } from './action-failure.ts';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  compileTemplate,
+  outputToBytes,
+  outputToText,
+  topicRuleActionKind,
+  type EvaluateOptions,
+  type IotMessage,
+  type TopicRuleActionKind,
+  type TopicRuleActionPayload,
+} from '@fleet/core';
+import { type ActionFailure } from './action-failure.ts';
+import { actionFailure as failure } from './action-failure-message.ts';
+import { prepareDynamoDbV2Action } from './dynamodb-v2-action.ts';
+import { prepareHttpAction, type HttpDestinations } from './http-action.ts';
+import { prepareSnsAction, type SnsPublish } from './sns-action.ts';
 
 export interface ActionClients {
   readonly sqs: SQSClient;
   readonly cloudwatch: CloudWatchClient;
   readonly logs: CloudWatchLogsClient;
   readonly s3: S3Client;
+  /** The dynamoDBv2 action's client; without it the action fails (and its error action runs). */
+  readonly dynamodb?: DynamoDBClient;
+  /** The sns action's sender (sns-action.ts); without it the action fails. */
+  readonly snsPublish?: SnsPublish;
+  /** The topic rule destinations the http action must find ENABLED. */
+  readonly httpDestinations?: HttpDestinations;
   readonly republish: (topic: string, payload: Buffer, qos: 0 | 1) => Promise<void> | void;
-  readonly resolve: { queueUrl(queueId: string): string; bucketName(bucketId: string): string };
   readonly evaluateOptions?: EvaluateOptions;
   /** Sends one SQS message; when absent, one SendMessage per message (see sqs-batcher.ts). */
   readonly sendToQueue?: (queueUrl: string, body: string) => Promise<void>;
@@ -31,40 +56,30 @@ export interface ActionClients {
 
 /** One action of one rule, with its substitution templates compiled once. */
 export interface PreparedAction {
-  readonly kind: RuleAction['kind'];
+  readonly kind: TopicRuleActionKind;
   /** Runs the action; resolves to a failure description instead of throwing. */
   run(message: IotMessage, output: unknown): Promise<ActionFailure | undefined>;
 }
 
-const failure = (
-  failedAction: string,
-  failedResource: string,
-  what: string,
-  err: unknown,
-  message: IotMessage,
-  details: string,
-): ActionFailure => ({
-  failedAction,
-  failedResource,
-  // Shaped like AWS's: "Failed to put S3 object. The error received was ... Message arrived on: t, Action: s3, Bucket: b, Key: k".
-  errorMessage: `Failed to ${what}. The error received was ${describeError(err)}. Message arrived on: ${message.topic}, ${details}`,
-});
-
 /**
- * Compiles `action` for `ruleName`.
- * @throws IotSqlError when one of its substitution templates does not parse.
+ * Compiles `payload` (an action as AWS IoT names it, validated by the control plane) for `ruleName`.
+ * A `roleArn` is not assumed: locally every action runs as the local cloud.
+ * @throws IotSqlError when one of its substitution templates does not parse; Error for an action the engine does not run.
  */
-export function prepareAction(ruleName: string, action: RuleAction, clients: ActionClients): PreparedAction {
+export function prepareAction(ruleName: string, payload: TopicRuleActionPayload, clients: ActionClients): PreparedAction {
   const opts = clients.evaluateOptions;
-  switch (action.kind) {
+  const kind = topicRuleActionKind(payload);
+  switch (kind) {
     case 'sqs': {
-      const queueUrl = clients.resolve.queueUrl(action.queueId);
+      const action = payload.sqs!;
+      const queueUrl = action.queueUrl;
       return {
-        kind: action.kind,
+        kind,
         async run(message, output) {
           try {
-            // The SQS action sends the SELECT output (JSON) as the message body.
-            const body = outputToText(output);
+            // The SQS action sends the SELECT output (JSON) as the message body, base64-encoded with useBase64.
+            const text = outputToText(output);
+            const body = action.useBase64 === true ? Buffer.from(outputToBytes(output)).toString('base64') : text;
             if (clients.sendToQueue) await clients.sendToQueue(queueUrl, body);
             else await clients.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
             return undefined;
@@ -75,6 +90,7 @@ export function prepareAction(ruleName: string, action: RuleAction, clients: Act
       };
     }
     case 'cloudwatchMetric': {
+      const action = payload.cloudwatchMetric!;
       const [namespace, name, value, unit] = [action.metricNamespace, action.metricName, action.metricValue, action.metricUnit].map(
         compileTemplate,
       ) as [
@@ -84,7 +100,7 @@ export function prepareAction(ruleName: string, action: RuleAction, clients: Act
         ReturnType<typeof compileTemplate>,
       ];
       return {
-        kind: action.kind,
+        kind,
         async run(message) {
           const ns = namespace.render(message, opts);
           const metricName = name.render(message, opts);
@@ -123,15 +139,20 @@ export function prepareAction(ruleName: string, action: RuleAction, clients: Act
       };
     }
     case 'cloudwatchAlarm': {
+      const action = payload.cloudwatchAlarm!;
       const alarmName = compileTemplate(action.alarmName);
       const reason = compileTemplate(action.stateReason);
       return {
-        kind: action.kind,
+        kind,
         async run(message) {
           const name = alarmName.render(message, opts);
           try {
             await clients.cloudwatch.send(
-              new SetAlarmStateCommand({ AlarmName: name, StateValue: action.stateValue, StateReason: reason.render(message, opts) }),
+              new SetAlarmStateCommand({
+                AlarmName: name,
+                StateValue: action.stateValue as StateValue,
+                StateReason: reason.render(message, opts),
+              }),
             );
             return undefined;
           } catch (err) {
@@ -148,9 +169,10 @@ export function prepareAction(ruleName: string, action: RuleAction, clients: Act
       };
     }
     case 'cloudwatchLogs': {
+      const action = payload.cloudwatchLogs!;
       const group = compileTemplate(action.logGroupName);
       return {
-        kind: action.kind,
+        kind,
         async run(message, output) {
           const logGroupName = group.render(message, opts);
           // One stream per rule: AWS creates the streams it writes to (it needs logs:CreateLogStream).
@@ -187,13 +209,15 @@ export function prepareAction(ruleName: string, action: RuleAction, clients: Act
       };
     }
     case 'republish': {
+      const action = payload.republish!;
+      const qos: 0 | 1 = action.qos === 1 ? 1 : 0;
       const topic = compileTemplate(action.topic);
       return {
-        kind: action.kind,
+        kind,
         async run(message, output) {
           const target = topic.render(message, opts);
           try {
-            await clients.republish(target, Buffer.from(outputToBytes(output)), action.qos);
+            await clients.republish(target, Buffer.from(outputToBytes(output)), qos);
             return undefined;
           } catch (err) {
             return failure('RepublishAction', target, 'republish', err, message, `Action: republish, Topic: ${target}`);
@@ -202,10 +226,11 @@ export function prepareAction(ruleName: string, action: RuleAction, clients: Act
       };
     }
     case 's3': {
-      const bucket = clients.resolve.bucketName(action.bucketId);
+      const action = payload.s3!;
+      const bucket = action.bucketName;
       const key = compileTemplate(action.key);
       return {
-        kind: action.kind,
+        kind,
         async run(message, output) {
           const objectKey = key.render(message, opts);
           try {
@@ -224,6 +249,15 @@ export function prepareAction(ruleName: string, action: RuleAction, clients: Act
         },
       };
     }
+    case 'http':
+      return prepareHttpAction(payload.http!, clients.httpDestinations, opts);
+    case 'dynamoDBv2':
+      return prepareDynamoDbV2Action(payload.dynamoDBv2!, clients.dynamodb, opts);
+    case 'sns':
+      return prepareSnsAction(payload.sns!, clients.snsPublish);
+    case 'lambda':
+    case undefined:
+      throw new Error(`rule ${ruleName}: the local rules engine does not run the action ${JSON.stringify(payload)}`);
   }
 }
 

@@ -1,0 +1,149 @@
+/**
+ * AWS IoT's `TopicRulePayload` (CreateTopicRule / ReplaceTopicRule, and `AWS::IoT::TopicRule`'s
+ * `TopicRulePayload` property): the shape the local cloud's control plane stores and its rules
+ * engine runs, and the conversion of the platform's own `RuleDefinition`s (logical targets) into it,
+ * used by the launcher (CreateTopicRule at provisioning, as CDK deploys them).
+ * Shapes: https://docs.aws.amazon.com/iot/latest/apireference/API_TopicRulePayload.html
+ */
+import type { RuleAction, RuleDefinition } from './rules.ts';
+
+export interface TopicRuleHttpHeader {
+  readonly key: string;
+  /** Substitution template. */
+  readonly value: string;
+}
+
+/**
+ * One action as AWS IoT names it: exactly one member is set. The members are the ones the local
+ * rules engine runs, plus `lambda`, which the local cloud refuses (it has no Lambda runtime).
+ */
+export interface TopicRuleActionPayload {
+  readonly sqs?: { readonly queueUrl: string; readonly roleArn: string; readonly useBase64?: boolean };
+  readonly republish?: { readonly topic: string; readonly roleArn: string; readonly qos?: number };
+  readonly s3?: { readonly bucketName: string; readonly key: string; readonly roleArn: string; readonly cannedAcl?: string };
+  readonly cloudwatchMetric?: {
+    readonly metricNamespace: string;
+    readonly metricName: string;
+    readonly metricValue: string;
+    readonly metricUnit: string;
+    readonly metricTimestamp?: string;
+    readonly roleArn: string;
+  };
+  readonly cloudwatchAlarm?: {
+    readonly alarmName: string;
+    readonly stateValue: string;
+    readonly stateReason: string;
+    readonly roleArn: string;
+  };
+  readonly cloudwatchLogs?: { readonly logGroupName: string; readonly roleArn: string; readonly batchMode?: boolean };
+  readonly http?: {
+    readonly url: string;
+    readonly confirmationUrl?: string;
+    readonly headers?: readonly TopicRuleHttpHeader[];
+  };
+  readonly dynamoDBv2?: { readonly roleArn: string; readonly putItem: { readonly tableName: string } };
+  readonly sns?: { readonly targetArn: string; readonly roleArn: string; readonly messageFormat?: 'RAW' | 'JSON' };
+  readonly lambda?: { readonly functionArn: string };
+}
+
+/** The action kinds a `TopicRuleActionPayload` may hold. */
+export type TopicRuleActionKind = keyof TopicRuleActionPayload;
+
+export interface TopicRulePayload {
+  readonly sql: string;
+  readonly description?: string;
+  readonly actions: readonly TopicRuleActionPayload[];
+  readonly errorAction?: TopicRuleActionPayload;
+  readonly ruleDisabled?: boolean;
+  readonly awsIotSqlVersion?: string;
+}
+
+/** AWS: rule names match `^[a-zA-Z0-9_]+$`, 1 to 128 characters (CreateTopicRule, URI request parameters). */
+export const topicRuleNamePattern = /^[a-zA-Z0-9_]{1,128}$/;
+/** AWS IoT Core quota: "Maximum number of actions per rule: 10". */
+export const maxActionsPerTopicRule = 10;
+
+/** Where the logical targets of a `RuleAction` live in one runtime. */
+export interface TopicRuleTargets {
+  queueUrl(queueId: string): string;
+  bucketName(bucketId: string): string;
+  tableName(tableId: string): string;
+  topicArn(topicId: string): string;
+  /** The role AWS IoT assumes to run the actions. */
+  readonly roleArn: string;
+}
+
+export function toTopicRuleAction(action: RuleAction, targets: TopicRuleTargets): TopicRuleActionPayload {
+  const { roleArn } = targets;
+  switch (action.kind) {
+    case 'sqs':
+      return { sqs: { queueUrl: targets.queueUrl(action.queueId), roleArn, useBase64: false } };
+    case 'cloudwatchMetric':
+      return {
+        cloudwatchMetric: {
+          metricNamespace: action.metricNamespace,
+          metricName: action.metricName,
+          metricValue: action.metricValue,
+          metricUnit: action.metricUnit,
+          roleArn,
+        },
+      };
+    case 'cloudwatchAlarm':
+      return { cloudwatchAlarm: { alarmName: action.alarmName, stateValue: action.stateValue, stateReason: action.stateReason, roleArn } };
+    case 'cloudwatchLogs':
+      return { cloudwatchLogs: { logGroupName: action.logGroupName, roleArn } };
+    case 'republish':
+      return { republish: { topic: action.topic, qos: action.qos, roleArn } };
+    case 's3':
+      return { s3: { bucketName: targets.bucketName(action.bucketId), key: action.key, roleArn } };
+    case 'http':
+      return {
+        http: {
+          url: action.url,
+          ...(action.confirmationUrl === undefined ? {} : { confirmationUrl: action.confirmationUrl }),
+          ...(action.headers === undefined ? {} : { headers: action.headers }),
+        },
+      };
+    case 'dynamoDBv2':
+      return { dynamoDBv2: { roleArn, putItem: { tableName: targets.tableName(action.tableId) } } };
+    case 'sns':
+      return { sns: { targetArn: targets.topicArn(action.topicId), roleArn, messageFormat: action.messageFormat } };
+  }
+}
+
+/** The `TopicRulePayload` CreateTopicRule takes for `rule` (enabled). */
+export function toTopicRulePayload(rule: RuleDefinition, targets: TopicRuleTargets): TopicRulePayload {
+  return {
+    sql: rule.sql,
+    description: rule.description,
+    awsIotSqlVersion: rule.awsIotSqlVersion,
+    ruleDisabled: false,
+    actions: rule.actions.map((a) => toTopicRuleAction(a, targets)),
+    errorAction: toTopicRuleAction(rule.errorAction, targets),
+  };
+}
+
+/** The one kind an action payload holds, or undefined when it holds none or several. */
+export function topicRuleActionKind(action: TopicRuleActionPayload): TopicRuleActionKind | undefined {
+  const kinds = Object.keys(action).filter((k) => (action as Record<string, unknown>)[k] !== undefined);
+  return kinds.length === 1 ? (kinds[0] as TopicRuleActionKind) : undefined;
+}
+
+/**
+ * True when two payloads describe the same rule (what GetTopicRule answers against what a
+ * definition converts to): the launcher replaces a platform rule only when its definition changed.
+ */
+export function sameTopicRulePayload(a: TopicRulePayload, b: TopicRulePayload): boolean {
+  return canonicalJson(a) === canonicalJson(b);
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
