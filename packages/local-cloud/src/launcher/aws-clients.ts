@@ -5,6 +5,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
 import { IoTClient } from '@aws-sdk/client-iot';
@@ -20,6 +21,8 @@ export function createLocalClients(endpoint: string, region: string, root: KeyPa
     // s3rver needs path-style addressing and no streaming checksums (NOTES.md).
     s3: new S3Client({ ...config, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED' }),
     sqs: new SQSClient(config),
+    // The rules engine's sns action publishes through it (the SNS stand-in answers on the same endpoint).
+    sns: new SNSClient(config),
     cognito: new CognitoIdentityProviderClient(config),
     cognitoIdentity: new CognitoIdentityClient(config),
     iot: new IoTClient(config),

@@ -7,14 +7,25 @@
  *   `.../jobs/<jobId>/update`, and any other topic of a thing's jobs namespace that is not a
  *   response: AWS answers those with InvalidTopic ("a topic in the AWS IoT Jobs namespace that
  *   does not map to any API") rather than closing the connection.
+ * - Basic Ingest: `$aws/rules/<ruleName>/<topic>`, straight to one rule; no subscriber receives it
+ *   (handlers/forward.ts), as "Your devices and rules can't subscribe to Basic Ingest reserved topics"
+ *   (https://docs.aws.amazon.com/iot/latest/developerguide/iot-basic-ingest.html).
  * The response topics (`/accepted`, `/rejected`, `/delta`, `/documents`, `notify`, ...) and every
  * other reserved topic (lifecycle events, `$SYS`) are published by the service only.
  */
 import { parseJobsTopic, parseShadowTopic } from '@fleet/core';
 
 const thingName = /^[a-zA-Z0-9:_-]{1,128}$/;
+/** `$aws/rules/<ruleName>/` and at least one level after it (rule names: core's `topicRuleNamePattern`). */
+const basicIngestTopic = /^\$aws\/rules\/[a-zA-Z0-9_]{1,128}\/./s;
+
+/** True for a Basic Ingest topic: the message goes to one rule, never to subscribers. */
+export function isBasicIngestTopic(topic: string): boolean {
+  return topic.startsWith('$aws/rules/');
+}
 
 export function clientMayPublishReserved(topic: string): boolean {
+  if (isBasicIngestTopic(topic)) return basicIngestTopic.test(topic);
   const shadow = parseShadowTopic(topic);
   if (shadow) return shadow.suffix === undefined;
   const jobs = parseJobsTopic(topic);
