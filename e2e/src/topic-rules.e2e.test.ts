@@ -2,11 +2,14 @@
  * Topic rules at run time over real processes and tools no one here wrote: a rule created with the
  * AWS CLI (`aws iot create-topic-rule --endpoint-url ...`) republishes a device's message to a topic
  * that `mosquitto_sub` (with a certificate made by the AWS CLI and the local CA) sees; a Basic Ingest
- * publish (`$aws/rules/<rule>/...`) from `mosquitto_pub` reaches it too; the platform's own rules
- * are there, created through the same CreateTopicRule at start.
+ * publish (`$aws/rules/<rule>/...`) from `mosquitto_pub` reaches it too; an HTTP destination is
+ * confirmed by opening the confirmation message's `enableUrl` without credentials, and an HTTP rule
+ * then delivers; the platform's own rules are there, created through the same CreateTopicRule at start.
  */
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -151,6 +154,59 @@ describe.skipIf(deployedEndpointsFile || !awsCliInstalled || !mosquitto)('topic 
       stderr: expect.stringContaining('UnauthorizedException'),
     });
   }, 120_000);
+
+  it('confirms an HTTP destination through the enableUrl of its confirmation message, then delivers to it', async () => {
+    const requests: { path: string; body: string }[] = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        requests.push({ path: req.url ?? '', body });
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+      const created = (await aws(
+        'iot',
+        'create-topic-rule-destination',
+        '--destination-configuration',
+        JSON.stringify({ httpUrlConfiguration: { confirmationUrl: url } }),
+      )) as { topicRuleDestination: { arn: string; status: string } };
+      expect(created.topicRuleDestination.status).toBe('IN_PROGRESS');
+      await expect.poll(() => requests.length, { timeout: 10_000 }).toBe(1);
+      const confirmation = JSON.parse(requests[0]!.body) as { enableUrl: string; messageType: string };
+      expect(confirmation.messageType).toBe('DestinationConfirmation');
+      // Whoever receives the message confirms by opening the URL: no AWS credentials.
+      expect((await fetch(confirmation.enableUrl)).status).toBe(200);
+      const got = (await aws('iot', 'get-topic-rule-destination', '--arn', created.topicRuleDestination.arn)) as {
+        topicRuleDestination: { status: string };
+      };
+      expect(got.topicRuleDestination.status).toBe('ENABLED');
+
+      await aws(
+        'iot',
+        'create-topic-rule',
+        '--rule-name',
+        'e2e_hook',
+        '--topic-rule-payload',
+        JSON.stringify({
+          sql: "SELECT value FROM 'e2e/sensors/+'",
+          awsIotSqlVersion: '2016-03-23',
+          actions: [{ http: { url: `${url}/\${topic(3)}` } }],
+        }),
+      );
+      const deviceArgs = await clientArgs('e2e-hook-device');
+      await run('mosquitto_pub', [...deviceArgs, '-t', 'e2e/sensors/h1', '-m', '{"value":42}'], { timeout: 15_000 });
+      // The PUBACK came once the action was done: the request is there already.
+      expect(requests.slice(1)).toEqual([{ path: '/hook/h1', body: '{"value":42}' }]);
+      await aws('iot', 'delete-topic-rule', '--rule-name', 'e2e_hook');
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  }, 60_000);
 
   it('refuses a lambda action with a message saying why', async () => {
     await expect(
