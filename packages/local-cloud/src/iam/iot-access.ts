@@ -41,11 +41,13 @@ const topic: Resource = (l, arns) => arns.iot(`topic/${l.topic ?? ''}`);
 const any: Resource = () => '*';
 const rule: Resource = (l, arns) => arns.iot(`rule/${l.ruleName ?? ''}`);
 /** Service Authorization Reference for AWS IoT: resource type `destination`, `arn:...:destination/${DestinationType}/${Uuid}`. */
-const destination = (arnOf: (l: Readonly<Record<string, string>>, req: AwsRequest) => string | undefined): Resource => (l, arns, req) => {
-  const arn = arnOf(l, req) ?? '';
-  const at = arn.indexOf(':ruledestination/');
-  return at === -1 ? arns.iot(`destination/${arn}`) : arns.iot(`destination/${arn.slice(at + ':ruledestination/'.length)}`);
-};
+const destination =
+  (arnOf: (l: Readonly<Record<string, string>>, req: AwsRequest) => string | undefined): Resource =>
+  (l, arns, req) => {
+    const arn = arnOf(l, req) ?? '';
+    const at = arn.indexOf(':ruledestination/');
+    return at === -1 ? arns.iot(`destination/${arn}`) : arns.iot(`destination/${arn.slice(at + ':ruledestination/'.length)}`);
+  };
 
 /** [method, path template, operation (IAM action name), resource], by signing name. */
 const controlAndDataRoutes: readonly (readonly [string, string, string, Resource])[] = [

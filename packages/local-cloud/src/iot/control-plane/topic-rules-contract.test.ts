@@ -128,7 +128,9 @@ describe('topic rules through @aws-sdk/client-iot', () => {
   it('refuses a name in use, an invalid name and unknown rules as AWS does', async () => {
     const { control } = await start();
     await control.send(new CreateTopicRuleCommand({ ruleName: 'taken', topicRulePayload: republishPayload() }));
-    expect(await failure(control.send(new CreateTopicRuleCommand({ ruleName: 'taken', topicRulePayload: republishPayload() })))).toMatchObject({
+    expect(
+      await failure(control.send(new CreateTopicRuleCommand({ ruleName: 'taken', topicRulePayload: republishPayload() }))),
+    ).toMatchObject({
       name: 'ResourceAlreadyExistsException',
       status: 409,
     });
@@ -148,7 +150,8 @@ describe('topic rules through @aws-sdk/client-iot', () => {
 
   it('refuses more than 10 actions, a malformed roleArn, an action with two kinds, and lambda (no Lambda runtime)', async () => {
     const { control } = await start();
-    const create = (payload: TopicRulePayload) => failure(control.send(new CreateTopicRuleCommand({ ruleName: 'r', topicRulePayload: payload })));
+    const create = (payload: TopicRulePayload) =>
+      failure(control.send(new CreateTopicRuleCommand({ ruleName: 'r', topicRulePayload: payload })));
     const eleven = Array.from({ length: 11 }, () => ({ republish: { topic: 't', roleArn } }));
     expect(await create({ ...republishPayload(), actions: eleven })).toMatchObject({
       name: 'InvalidRequestException',
@@ -184,11 +187,16 @@ describe('topic rule destinations through @aws-sdk/client-iot', () => {
   it('creates an HTTP destination IN_PROGRESS, POSTs the confirmation message, and ENABLED once confirmed', async () => {
     const { control, iot } = await start();
     const created = await control.send(
-      new CreateTopicRuleDestinationCommand({ destinationConfiguration: { httpUrlConfiguration: { confirmationUrl: 'https://hooks.example.com/fleet' } } }),
+      new CreateTopicRuleDestinationCommand({
+        destinationConfiguration: { httpUrlConfiguration: { confirmationUrl: 'https://hooks.example.com/fleet' } },
+      }),
     );
     const arn = created.topicRuleDestination?.arn as string;
     expect(arn).toMatch(new RegExp(`^arn:aws:iot:${region}:${accountId}:ruledestination/http/[0-9a-f-]{36}$`));
-    expect(created.topicRuleDestination).toMatchObject({ status: 'IN_PROGRESS', httpUrlProperties: { confirmationUrl: 'https://hooks.example.com/fleet' } });
+    expect(created.topicRuleDestination).toMatchObject({
+      status: 'IN_PROGRESS',
+      httpUrlProperties: { confirmationUrl: 'https://hooks.example.com/fleet' },
+    });
     await iot.topicRules.settled();
     expect(confirmations).toEqual([
       {
@@ -208,9 +216,9 @@ describe('topic rule destinations through @aws-sdk/client-iot', () => {
       createdAt: expect.any(Date),
       lastUpdatedAt: expect.any(Date),
     });
-    expect(
-      await failure(control.send(new ConfirmTopicRuleDestinationCommand({ confirmationToken: 'not-a-token' }))),
-    ).toMatchObject({ name: 'InvalidRequestException' });
+    expect(await failure(control.send(new ConfirmTopicRuleDestinationCommand({ confirmationToken: 'not-a-token' })))).toMatchObject({
+      name: 'InvalidRequestException',
+    });
   });
 
   it('lists, disables, re-enables and deletes destinations; an unknown ARN is ResourceNotFoundException', async () => {
@@ -245,7 +253,9 @@ describe('topic rule destinations through @aws-sdk/client-iot', () => {
   it('marks a destination ERROR when its confirmation URL cannot be reached', async () => {
     fixture = await startFixture({ sendDestinationConfirmation: () => Promise.reject(new Error('connect ECONNREFUSED')) });
     const created = await fixture.control.send(
-      new CreateTopicRuleDestinationCommand({ destinationConfiguration: { httpUrlConfiguration: { confirmationUrl: 'https://down.example.com/' } } }),
+      new CreateTopicRuleDestinationCommand({
+        destinationConfiguration: { httpUrlConfiguration: { confirmationUrl: 'https://down.example.com/' } },
+      }),
     );
     await fixture.iot.topicRules.settled();
     const got = await fixture.control.send(new GetTopicRuleDestinationCommand({ arn: created.topicRuleDestination?.arn }));

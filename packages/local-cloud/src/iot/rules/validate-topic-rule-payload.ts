@@ -160,7 +160,7 @@ function checkAction(raw: unknown, where: string): TopicRuleActionPayload {
     default:
       throw invalid(`${where} names an unknown action "${kind}"`);
   }
-  return raw as TopicRuleActionPayload;
+  return raw;
 }
 
 /** AWS requires HTTPS; the local cloud also takes http:// (a local endpoint has no public certificate). */
@@ -199,7 +199,7 @@ export function validateTopicRulePayload(raw: unknown): TopicRulePayload {
   return {
     sql,
     actions: actions as TopicRuleActionPayload[],
-    ...(raw.description === undefined ? {} : { description: raw.description as string }),
+    ...(raw.description === undefined ? {} : { description: raw.description }),
     ...(raw.errorAction === undefined ? {} : { errorAction: raw.errorAction as TopicRuleActionPayload }),
     ruleDisabled: raw.ruleDisabled === true,
     ...(raw.awsIotSqlVersion === undefined ? {} : { awsIotSqlVersion: raw.awsIotSqlVersion as string }),
