@@ -71,7 +71,7 @@ export function prepareAction(ruleName: string, payload: TopicRuleActionPayload,
   const kind = topicRuleActionKind(payload);
   switch (kind) {
     case 'sqs': {
-      const action = payload.sqs!;
+      const action = member(payload, 'sqs');
       const queueUrl = action.queueUrl;
       return {
         kind,
@@ -90,7 +90,7 @@ export function prepareAction(ruleName: string, payload: TopicRuleActionPayload,
       };
     }
     case 'cloudwatchMetric': {
-      const action = payload.cloudwatchMetric!;
+      const action = member(payload, 'cloudwatchMetric');
       const [namespace, name, value, unit] = [action.metricNamespace, action.metricName, action.metricValue, action.metricUnit].map(
         compileTemplate,
       ) as [
@@ -139,7 +139,7 @@ export function prepareAction(ruleName: string, payload: TopicRuleActionPayload,
       };
     }
     case 'cloudwatchAlarm': {
-      const action = payload.cloudwatchAlarm!;
+      const action = member(payload, 'cloudwatchAlarm');
       const alarmName = compileTemplate(action.alarmName);
       const reason = compileTemplate(action.stateReason);
       return {
@@ -169,7 +169,7 @@ export function prepareAction(ruleName: string, payload: TopicRuleActionPayload,
       };
     }
     case 'cloudwatchLogs': {
-      const action = payload.cloudwatchLogs!;
+      const action = member(payload, 'cloudwatchLogs');
       const group = compileTemplate(action.logGroupName);
       return {
         kind,
@@ -209,7 +209,7 @@ export function prepareAction(ruleName: string, payload: TopicRuleActionPayload,
       };
     }
     case 'republish': {
-      const action = payload.republish!;
+      const action = member(payload, 'republish');
       const qos: 0 | 1 = action.qos === 1 ? 1 : 0;
       const topic = compileTemplate(action.topic);
       return {
@@ -226,7 +226,7 @@ export function prepareAction(ruleName: string, payload: TopicRuleActionPayload,
       };
     }
     case 's3': {
-      const action = payload.s3!;
+      const action = member(payload, 's3');
       const bucket = action.bucketName;
       const key = compileTemplate(action.key);
       return {
@@ -250,15 +250,22 @@ export function prepareAction(ruleName: string, payload: TopicRuleActionPayload,
       };
     }
     case 'http':
-      return prepareHttpAction(payload.http!, clients.httpDestinations, opts);
+      return prepareHttpAction(member(payload, 'http'), clients.httpDestinations, opts);
     case 'dynamoDBv2':
-      return prepareDynamoDbV2Action(payload.dynamoDBv2!, clients.dynamodb, opts);
+      return prepareDynamoDbV2Action(member(payload, 'dynamoDBv2'), clients.dynamodb, opts);
     case 'sns':
-      return prepareSnsAction(payload.sns!, clients.snsPublish);
+      return prepareSnsAction(member(payload, 'sns'), clients.snsPublish);
     case 'lambda':
     case undefined:
       throw new Error(`rule ${ruleName}: the local rules engine does not run the action ${JSON.stringify(payload)}`);
   }
+}
+
+/** The member `kind` names; `topicRuleActionKind` found it set. */
+function member<K extends TopicRuleActionKind>(payload: TopicRuleActionPayload, kind: K): NonNullable<TopicRuleActionPayload[K]> {
+  const value = payload[kind];
+  if (value === undefined) throw new Error(`the action has no ${kind} member`);
+  return value;
 }
 
 async function ensureLogStream(logs: CloudWatchLogsClient, logGroupName: string, logStreamName: string): Promise<void> {
