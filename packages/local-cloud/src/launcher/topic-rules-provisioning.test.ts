@@ -3,7 +3,7 @@
  * unchanged rule alone and replaces one whose definition changed (as a CDK deployment would).
  */
 import { GetTopicRuleCommand } from '@aws-sdk/client-iot';
-import { ingestQueue, telemetryIngestRule } from '@fleet/core';
+import { ingestQueue, rules, telemetryIngestRule } from '@fleet/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFixture, type Fixture } from '../testing/iot-fixture.ts';
 import { ensureTopicRules } from './topic-rules-provisioning.ts';
@@ -23,6 +23,14 @@ afterEach(async () => {
 });
 
 describe('platform topic rules at provisioning', () => {
+  it("finds every one of the platform's rules unchanged on the next start", async () => {
+    fixture = await startFixture();
+    const names = rules.map((r) => r.name);
+    expect(await ensureTopicRules(fixture.control, rules, targets)).toEqual(Object.fromEntries(names.map((n) => [n, 'created'])));
+    fixture = await fixture.restart();
+    expect(await ensureTopicRules(fixture.control, rules, targets)).toEqual(Object.fromEntries(names.map((n) => [n, 'unchanged'])));
+  });
+
   it('creates, then leaves unchanged, then replaces a rule whose definition changed', async () => {
     fixture = await startFixture();
     const { control } = fixture;

@@ -49,11 +49,16 @@ export function openTopicRuleStore(file: string): TopicRuleStore {
       return state;
     },
     commit(next) {
+      const previous = state;
       state = next;
       const content = JSON.stringify(next);
       const write = tail.then(() => writeFileAtomically(file, content));
       tail = write.catch(() => undefined);
-      return write;
+      // A change that could not be made durable is not kept (unless a later one already replaced it).
+      return write.catch((err: unknown) => {
+        if (state === next) state = previous;
+        throw err;
+      });
     },
   };
 }
