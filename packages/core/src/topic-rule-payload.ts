@@ -123,6 +123,73 @@ export function toTopicRulePayload(rule: RuleDefinition, targets: TopicRuleTarge
   };
 }
 
+/** Physical names → the logical ids of the platform's definitions (the way back of `TopicRuleTargets`). */
+export interface TopicRuleSources {
+  queueId(queueUrl: string): string | undefined;
+  bucketId(bucketName: string): string | undefined;
+  tableId(tableName: string): string | undefined;
+  topicId(topicArn: string): string | undefined;
+}
+
+/**
+ * The `RuleAction` a payload action stands for, or undefined when it names a resource the
+ * platform does not define, or an action kind `RuleAction` has no counterpart for (lambda).
+ */
+export function fromTopicRuleAction(action: TopicRuleActionPayload, sources: TopicRuleSources): RuleAction | undefined {
+  if (topicRuleActionKind(action) === undefined) return undefined;
+  const { sqs, republish, s3, cloudwatchMetric: m, cloudwatchAlarm: a, cloudwatchLogs, http, dynamoDBv2, sns } = action;
+  const known = <T>(id: string | undefined, make: (id: string) => T): T | undefined => (id === undefined ? undefined : make(id));
+  if (sqs) return known(sources.queueId(sqs.queueUrl), (queueId) => ({ kind: 'sqs', queueId }));
+  if (republish) return { kind: 'republish', topic: republish.topic, qos: republish.qos === 1 ? 1 : 0 };
+  if (s3) return known(sources.bucketId(s3.bucketName), (bucketId) => ({ kind: 's3', bucketId, key: s3.key }));
+  if (m) {
+    return {
+      kind: 'cloudwatchMetric',
+      metricNamespace: m.metricNamespace,
+      metricName: m.metricName,
+      metricValue: m.metricValue,
+      metricUnit: m.metricUnit,
+    };
+  }
+  if (a) {
+    const stateValue = (['OK', 'ALARM', 'INSUFFICIENT_DATA'] as const).find((v) => v === a.stateValue);
+    return stateValue === undefined
+      ? undefined
+      : { kind: 'cloudwatchAlarm', alarmName: a.alarmName, stateValue, stateReason: a.stateReason };
+  }
+  if (cloudwatchLogs) return { kind: 'cloudwatchLogs', logGroupName: cloudwatchLogs.logGroupName };
+  if (http) {
+    return {
+      kind: 'http',
+      url: http.url,
+      ...(http.confirmationUrl === undefined ? {} : { confirmationUrl: http.confirmationUrl }),
+      ...(http.headers === undefined ? {} : { headers: http.headers }),
+    };
+  }
+  if (dynamoDBv2) return known(sources.tableId(dynamoDBv2.putItem.tableName), (tableId) => ({ kind: 'dynamoDBv2', tableId }));
+  if (sns) return known(sources.topicId(sns.targetArn), (topicId) => ({ kind: 'sns', topicId, messageFormat: sns.messageFormat ?? 'RAW' }));
+  // lambda: the platform's rules have no counterpart.
+  return undefined;
+}
+
+/**
+ * The `RuleDefinition` a stored rule stands for (GetTopicRule's answer), or undefined when one of its
+ * actions has no `RuleAction` counterpart or it has no error action (the platform's rules always have one).
+ */
+export function fromTopicRulePayload(ruleName: string, payload: TopicRulePayload, sources: TopicRuleSources): RuleDefinition | undefined {
+  const actions = payload.actions.map((a) => fromTopicRuleAction(a, sources));
+  const errorAction = payload.errorAction === undefined ? undefined : fromTopicRuleAction(payload.errorAction, sources);
+  if (errorAction === undefined || actions.some((a) => a === undefined) || payload.awsIotSqlVersion !== '2016-03-23') return undefined;
+  return {
+    name: ruleName,
+    description: payload.description ?? '',
+    sql: payload.sql,
+    awsIotSqlVersion: '2016-03-23',
+    actions: actions as RuleAction[],
+    errorAction,
+  };
+}
+
 /** The one kind an action payload holds, or undefined when it holds none or several. */
 export function topicRuleActionKind(action: TopicRuleActionPayload): TopicRuleActionKind | undefined {
   const kinds = Object.keys(action).filter((k) => (action as Record<string, unknown>)[k] !== undefined);
