@@ -11,14 +11,14 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as cr from 'aws-cdk-lib/custom-resources';
-import type { AlarmDefinition, IotPolicyDocument, RuleDefinition } from '@fleet/core';
+import type { PlatformAlarmDefinition, IotPolicyDocument, RuleDefinition } from '@fleet/core';
 import { Construct } from 'constructs';
 import { acknowledgeWildcardResource } from '../nag.ts';
 import { ruleActionsFor } from './rule-actions.ts';
 
 export interface DataPlatformProps {
   readonly rules: readonly RuleDefinition[];
-  readonly alarms: readonly AlarmDefinition[];
+  readonly alarms: readonly PlatformAlarmDefinition[];
   /** Queues a rule's `sqs` action may name, by logical id. */
   readonly queues: ReadonlyMap<string, sqs.IQueue>;
   /** Buckets a rule's `s3` action may name, by logical id. */
@@ -151,7 +151,7 @@ export class DataPlatform extends Construct {
   }
 }
 
-const comparisonOperators: Record<AlarmDefinition['comparison'], cloudwatch.ComparisonOperator> = {
+const comparisonOperators: Record<PlatformAlarmDefinition['comparison'], cloudwatch.ComparisonOperator> = {
   GreaterThanOrEqualToThreshold: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
   GreaterThanThreshold: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
   LessThanThreshold: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,

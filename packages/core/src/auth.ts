@@ -63,6 +63,13 @@ export const permissions = {
   /** Dead letters: list them (operators look into rejected readings) and replay them (admins). */
   readDeadLetters: ['admin', 'operator'],
   replayDeadLetters: ['admin'],
+  /** Alarms: everyone sees them and their feed; operators define, acknowledge and clear them. */
+  readAlarms: ['admin', 'operator', 'viewer'],
+  manageAlarms: ['admin', 'operator'],
+  /** Topic rules users define (the platform's own stay read-only) and the notification channels. */
+  readRules: ['admin', 'operator'],
+  manageRules: ['admin'],
+  manageNotifications: ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissions;

@@ -23,6 +23,13 @@ export const errorCodes = {
   CommandNotFound: 404,
   /** No AWS IoT thing group with this name. */
   GroupNotFound: 404,
+  AlarmDefinitionNotFound: 404,
+  /** No alarm for this definition and device (it never became ACTIVE). */
+  AlarmNotFound: 404,
+  /** A topic rule (user rule) with this name does not exist. */
+  RuleNotFound: 404,
+  /** A notification channel (SNS subscription) with this id does not exist. */
+  ChannelNotFound: 404,
   RequestTimeout: 408,
   /** The request contradicts the current state (generic; the specific codes below say which). */
   Conflict: 409,
@@ -34,6 +41,12 @@ export const errorCodes = {
   ConfigVersionConflict: 409,
   /** The command cannot change state any more (already finished, or in progress without `force`). */
   CommandStateConflict: 409,
+  /** The alarm cannot make this change (e.g. acknowledging a CLEARED alarm), or the definition moved on. */
+  AlarmStateConflict: 409,
+  AlarmLimitExceeded: 409,
+  RuleExists: 409,
+  /** The platform's own rules are defined in code and cannot be changed by users. */
+  RuleProtected: 403,
   PayloadTooLarge: 413,
   UriTooLong: 414,
   UnsupportedMediaType: 415,

@@ -17,6 +17,7 @@ export * from './api-contract.ts';
 export * from './answer-check.ts';
 export * from './device-contract.ts';
 export * from './device-control-contract.ts';
+export * from './alarm-contract.ts';
 export * from './telemetry-contract.ts';
 export * from './user-contract.ts';
 export * from './dead-letter-contract.ts';

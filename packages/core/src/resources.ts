@@ -72,7 +72,31 @@ export const platformStateTable: TableDefinition = {
   partitionKey: { name: 'name', type: 'S' },
 };
 
-export const tables = [devicesTable, latestTable, telemetryTable, platformStateTable] as const;
+/**
+ * Alarms (alarm-contract.ts), the Data Service's alone: one table, items told apart by their keys:
+ * definitions (`pk = def`), each device's alarm with its evaluation state (`pk = alarm#<definitionId>`,
+ * `sk = <deviceId>`), events (`pk = events#<day>`, newest by `sk`), notifications not yet published
+ * (`pk = outbox`) and each user's feed marker (`pk = reader#<sub>`). Events leave by TTL.
+ */
+export const alarmsTable: TableDefinition = {
+  id: 'fleet-alarms',
+  partitionKey: { name: 'pk', type: 'S' },
+  sortKey: { name: 'sk', type: 'S' },
+  timeToLiveAttribute: 'expiresAt',
+};
+
+export const tables = [devicesTable, latestTable, telemetryTable, platformStateTable, alarmsTable] as const;
+
+/** Amazon SNS topics; the CDK app and the local cloud create them with these names. */
+export interface TopicDefinition {
+  readonly id: string;
+  readonly displayName: string;
+}
+
+/** Every alarm event (AlarmNotification JSON) is published here; webhooks and e-mail subscribe to it. */
+export const alarmNotificationsTopic: TopicDefinition = { id: 'fleet-alarm-notifications', displayName: 'Fleet alarms' };
+
+export const notificationTopics = [alarmNotificationsTopic] as const;
 
 /** An SQS queue with its dead-letter queue. */
 export interface QueueDefinition {

@@ -127,7 +127,7 @@ export const lowBatteryRule: RuleDefinition = {
 export const rules: readonly RuleDefinition[] = [telemetryIngestRule, presenceRule, highTemperatureRule, lowBatteryRule];
 
 /** CloudWatch alarms over the rule metrics and service metrics, defined once for both runtimes. */
-export interface AlarmDefinition {
+export interface PlatformAlarmDefinition {
   readonly name: string;
   readonly namespace: string;
   readonly metricName: string;
@@ -138,7 +138,7 @@ export interface AlarmDefinition {
   readonly comparison: 'GreaterThanOrEqualToThreshold' | 'GreaterThanThreshold' | 'LessThanThreshold' | 'LessThanOrEqualToThreshold';
 }
 
-export const alarms: readonly AlarmDefinition[] = [
+export const alarms: readonly PlatformAlarmDefinition[] = [
   {
     name: 'fleet-high-temperature',
     namespace: monitoring.namespace,

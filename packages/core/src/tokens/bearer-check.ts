@@ -43,6 +43,11 @@ const actions: Record<Permission, string> = {
   manageUsers: 'manage users',
   readDeadLetters: 'read dead letters',
   replayDeadLetters: 'replay dead letters',
+  readAlarms: 'read alarms',
+  manageAlarms: 'manage alarms',
+  readRules: 'read rules',
+  manageRules: 'manage rules',
+  manageNotifications: 'manage notification channels',
 };
 
 // RFC 6750 §3: the challenge of a protected resource; `error` only when a token was presented.
