@@ -5,6 +5,7 @@
  * used by the launcher (CreateTopicRule at provisioning, as CDK deploys them).
  * Shapes: https://docs.aws.amazon.com/iot/latest/apireference/API_TopicRulePayload.html
  */
+import type { SqlVersion } from './iot-sql/index.ts';
 import type { RuleAction, RuleDefinition } from './rules.ts';
 
 export interface TopicRuleHttpHeader {
@@ -62,6 +63,13 @@ export interface TopicRulePayload {
 export const topicRuleNamePattern = /^[a-zA-Z0-9_]{1,128}$/;
 /** AWS IoT Core quota: "Maximum number of actions per rule: 10". */
 export const maxActionsPerTopicRule = 10;
+
+/**
+ * The SQL version a payload is evaluated with: AWS uses 2015-10-08 when `awsIotSqlVersion` is absent
+ * ("If this property is not set, such as in an AWS CLI command or an CloudFormation template, 2015-10-08 is used").
+ */
+export const topicRuleSqlVersion = (payload: Pick<TopicRulePayload, 'awsIotSqlVersion'>): SqlVersion =>
+  (payload.awsIotSqlVersion ?? '2015-10-08') as SqlVersion;
 
 /** Where the logical targets of a `RuleAction` live in one runtime. */
 export interface TopicRuleTargets {

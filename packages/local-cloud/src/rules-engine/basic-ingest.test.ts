@@ -39,6 +39,28 @@ describe('Basic Ingest', () => {
     expect(t.engine.stats().rules).toMatchObject({ r: { matched: 1 }, other: { matched: 0 } });
   });
 
+  it('runs a rule without FROM for its own Basic Ingest messages only', async () => {
+    t = await startRunTimeRules();
+    const { control } = t.fixture;
+    await control.send(
+      new CreateTopicRuleCommand({
+        ruleName: 'direct',
+        topicRulePayload: {
+          sql: 'SELECT topic() AS t, value',
+          awsIotSqlVersion: '2016-03-23',
+          actions: [{ republish: { topic: 'out/direct', qos: 1, roleArn } }],
+        },
+      }),
+    );
+    const subscriber = await t.client('subscriber');
+    const seen = received(subscriber);
+    await subscriber.subscribeAsync(['out/#'], { qos: 1 });
+    const device = await t.client('device');
+    await device.publishAsync('$aws/rules/direct/a/b', '{"value":5}', { qos: 1 });
+    await eventually(() => seen.length > 0, 5000, 'the rule output');
+    expect(seen).toEqual(['out/direct {"t":"a/b","value":5}']);
+  });
+
   it('acknowledges and drops a message for an unknown or disabled rule, and one its rule filter does not match', async () => {
     t = await startRunTimeRules();
     const { control } = t.fixture;

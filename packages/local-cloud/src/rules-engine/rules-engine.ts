@@ -31,7 +31,9 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   compileRule,
+  parseBasicIngestTopic,
   toTopicRulePayload,
+  topicRuleSqlVersion,
   type CompiledRule,
   type EvaluateOptions,
   type IotMessage,
@@ -191,9 +193,6 @@ function staticSource(rules: readonly RuleDefinition[], resolve: RuleTargetResol
   return { revision: 0, rules: () => sourced };
 }
 
-/** Basic Ingest topics: `$aws/rules/<ruleName>/<topic>`. */
-const basicIngest = /^\$aws\/rules\/([^/]+)\/(.+)$/s;
-
 /**
  * Runs the rules of `deps.source` (or the fixed `deps.rules`). With `rules`, every rule is
  * compiled up front.
@@ -223,7 +222,7 @@ export function createRulesEngine(deps: RulesEngineDeps): RulesEngine {
     return {
       name: ruleName,
       payload,
-      compiled: compileRule(payload.sql),
+      compiled: compileRule(payload.sql, { awsIotSqlVersion: topicRuleSqlVersion(payload), ruleName }),
       actions: payload.actions.map((a) => prepareAction(ruleName, a, actionClients)),
       errorAction: payload.errorAction === undefined ? undefined : prepareAction(ruleName, payload.errorAction, actionClients),
       stats,
@@ -313,24 +312,22 @@ export function createRulesEngine(deps: RulesEngineDeps): RulesEngine {
 
   /** A Basic Ingest message: to its one rule, as if published on the topic after the prefix. */
   async function ingestDirectly(set: RuleSet, message: IotMessage): Promise<MessageOutcome> {
-    const m = basicIngest.exec(message.topic);
-    const rule = m ? set.byName.get(m[1] as string) : undefined;
-    if (!m || !rule || rule.payload.ruleDisabled === true) {
+    const addressed = parseBasicIngestTopic(message.topic);
+    const rule = addressed ? set.byName.get(addressed.ruleName) : undefined;
+    if (!addressed || !rule || rule.payload.ruleDisabled === true) {
       // AWS drops a Basic Ingest message whose rule does not exist or is disabled; the log says why.
+      const reason = !addressed ? 'not a Basic Ingest topic' : rule ? 'disabled' : 'unknown';
       deps.log.warn(
-        {
-          topic: message.topic,
-          clientId: message.clientId,
-          rule: m?.[1],
-          reason: !m ? 'no topic after the rule name' : rule ? 'disabled' : 'unknown',
-        },
+        { topic: message.topic, clientId: message.clientId, rule: addressed?.ruleName, reason },
         'basic ingest message dropped',
       );
       return durable;
     }
-    const inner: IotMessage = { ...message, topic: m[2] as string };
-    if (!rule.compiled.matchesTopic(inner.topic)) return durable;
-    return runRule(rule, inner, message);
+    // A rule with FROM matches the topic after the prefix; one without FROM matches its own Basic
+    // Ingest topics (core's compileRule), and `topic()` strips the prefix either way.
+    const evaluated: IotMessage = rule.compiled.topicFilter === '' ? message : { ...message, topic: addressed.topic };
+    if (!rule.compiled.matchesTopic(evaluated.topic)) return durable;
+    return runRule(rule, evaluated, message);
   }
 
   async function processMessage(message: IotMessage): Promise<MessageOutcome> {

@@ -13,19 +13,16 @@
  * The response topics (`/accepted`, `/rejected`, `/delta`, `/documents`, `notify`, ...) and every
  * other reserved topic (lifecycle events, `$SYS`) are published by the service only.
  */
-import { parseJobsTopic, parseShadowTopic } from '@fleet/core';
+import { parseBasicIngestTopic, parseJobsTopic, parseShadowTopic } from '@fleet/core';
 
 const thingName = /^[a-zA-Z0-9:_-]{1,128}$/;
-/** `$aws/rules/<ruleName>/` and at least one level after it (rule names: core's `topicRuleNamePattern`). */
-const basicIngestTopic = /^\$aws\/rules\/[a-zA-Z0-9_]{1,128}\/./s;
-
-/** True for a Basic Ingest topic: the message goes to one rule, never to subscribers. */
+/** True for a topic of the Basic Ingest namespace: a message there goes to one rule, never to subscribers. */
 export function isBasicIngestTopic(topic: string): boolean {
   return topic.startsWith('$aws/rules/');
 }
 
 export function clientMayPublishReserved(topic: string): boolean {
-  if (isBasicIngestTopic(topic)) return basicIngestTopic.test(topic);
+  if (isBasicIngestTopic(topic)) return parseBasicIngestTopic(topic) !== undefined;
   const shadow = parseShadowTopic(topic);
   if (shadow) return shadow.suffix === undefined;
   const jobs = parseJobsTopic(topic);

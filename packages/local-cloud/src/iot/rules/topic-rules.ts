@@ -12,7 +12,7 @@
  * makes it ENABLED (https://docs.aws.amazon.com/iot/latest/developerguide/rule-destination.html).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { compileRule, topicRuleNamePattern, type TopicRulePayload } from '@fleet/core';
+import { compileRule, topicRuleNamePattern, topicRuleSqlVersion, type TopicRulePayload } from '@fleet/core';
 import type { Logger } from 'pino';
 import { AwsError } from '../../aws-endpoint/index.ts';
 import type { DestinationRecord, DestinationStatus, TopicRuleRecord, TopicRuleStore } from './topic-rule-store.ts';
@@ -136,7 +136,7 @@ export function createTopicRules(deps: TopicRulesDeps): TopicRules {
   return {
     async create(ruleName, raw) {
       checkName(ruleName);
-      const payload = validateTopicRulePayload(raw);
+      const payload = validateTopicRulePayload(ruleName, raw);
       if (Object.hasOwn(store.state.rules, ruleName)) {
         throw new AwsError('ResourceAlreadyExistsException', `Topic rule ${ruleName} already exists`, 409);
       }
@@ -146,7 +146,7 @@ export function createTopicRules(deps: TopicRulesDeps): TopicRules {
     async replace(ruleName, raw) {
       checkName(ruleName);
       const existing = requireRule(ruleName);
-      const payload = validateTopicRulePayload(raw);
+      const payload = validateTopicRulePayload(ruleName, raw);
       await putRule({ ...existing, payload });
       log?.info({ ruleName, sql: payload.sql, disabled: payload.ruleDisabled }, 'topic rule replaced');
     },
@@ -250,7 +250,7 @@ export function createTopicRules(deps: TopicRulesDeps): TopicRules {
   };
 }
 
-/** The FROM clause's topic filter, as ListTopicRules answers it (`topicPattern`) and filters on (`topic`). */
+/** The FROM clause's topic filter, as ListTopicRules answers it (`topicPattern`) and filters on (`topic`); empty without FROM. */
 export function topicPatternOf(payload: TopicRulePayload): string {
-  return compileRule(payload.sql).topicFilter;
+  return compileRule(payload.sql, { awsIotSqlVersion: topicRuleSqlVersion(payload) }).topicFilter;
 }

@@ -8,6 +8,10 @@
  */
 import {
   compileRule,
+  IotSqlError,
+  sqlParseMessage,
+  sqlVersions,
+  topicRuleSqlVersion,
   compileTemplate,
   maxActionsPerTopicRule,
   type TopicRuleActionKind,
@@ -15,7 +19,6 @@ import {
   type TopicRulePayload,
 } from '@fleet/core';
 import { AwsError } from '../../aws-endpoint/index.ts';
-import { sqlParseMessage } from './sql-parse-message.ts';
 
 const invalid = (message: string) => new AwsError('InvalidRequestException', message, 400);
 
@@ -36,7 +39,6 @@ const otherAwsKinds = [
   'location',
   'influxDB',
 ];
-const sqlVersions = ['2015-10-08', '2016-03-23', 'beta'];
 /** IAM role ARN (IAM API reference: role paths and names). */
 const roleArnPattern = /^arn:aws[a-zA-Z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 
@@ -175,19 +177,20 @@ function checkHttpUrl(url: string, where: string): void {
 }
 
 /** @throws AwsError (`SqlParseException`, `InvalidRequestException`) naming what is wrong. */
-export function validateTopicRulePayload(raw: unknown): TopicRulePayload {
+export function validateTopicRulePayload(ruleName: string, raw: unknown): TopicRulePayload {
   if (!isObject(raw)) throw invalid('topicRulePayload is required (a JSON object)');
   const sql = requiredString(raw, 'sql', 'topicRulePayload');
-  if (raw.awsIotSqlVersion !== undefined && !sqlVersions.includes(raw.awsIotSqlVersion as string)) {
+  if (raw.awsIotSqlVersion !== undefined && !(sqlVersions as readonly unknown[]).includes(raw.awsIotSqlVersion)) {
     throw invalid(`topicRulePayload.awsIotSqlVersion must be one of ${sqlVersions.join(', ')}`);
   }
   if (raw.description !== undefined && typeof raw.description !== 'string') throw invalid('topicRulePayload.description must be a string');
   if (raw.ruleDisabled !== undefined && typeof raw.ruleDisabled !== 'boolean')
     throw invalid('topicRulePayload.ruleDisabled must be a boolean');
   try {
-    compileRule(sql);
+    compileRule(sql, { awsIotSqlVersion: topicRuleSqlVersion(raw), ruleName });
   } catch (err) {
-    throw new AwsError('SqlParseException', sqlParseMessage(err, sql), 400);
+    if (!(err instanceof IotSqlError)) throw err;
+    throw new AwsError('SqlParseException', sqlParseMessage(err), 400);
   }
   const actions = raw.actions ?? [];
   if (!Array.isArray(actions)) throw invalid('topicRulePayload.actions must be a list');
