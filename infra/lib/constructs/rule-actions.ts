@@ -4,10 +4,12 @@
  * https://docs.aws.amazon.com/iot/latest/developerguide/iot-rule-actions.html
  */
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { CfnTopicRule } from 'aws-cdk-lib/aws-iot';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { RuleAction } from '@fleet/core';
 
@@ -16,6 +18,10 @@ export interface RuleTargets {
   readonly buckets: ReadonlyMap<string, s3.IBucket>;
   readonly logGroups: ReadonlyMap<string, logs.ILogGroup>;
   readonly alarms: ReadonlyMap<string, cloudwatch.IAlarm>;
+  /** Tables a `dynamoDBv2` action may name, by logical id. @default none */
+  readonly tables?: ReadonlyMap<string, dynamodb.ITable>;
+  /** SNS topics an `sns` action may name, by logical id. @default none */
+  readonly topics?: ReadonlyMap<string, sns.ITopic>;
   /** Role IoT assumes to run the action. */
   readonly roleArn: string;
   readonly region: string;
@@ -119,6 +125,33 @@ export function ruleActionsFor(action: RuleAction, t: RuleTargets): ResolvedRule
         ],
         wildcardReason:
           'Object keys are substitution templates evaluated per message (time partition, uuid); the grant is limited to their literal prefix.',
+      };
+    }
+    case 'http':
+      // No role: AWS calls the URL itself, and only once its topic rule destination is confirmed
+      // (the confirmation is answered by the endpoint's owner, outside the template).
+      return {
+        action: {
+          http: {
+            url: action.url,
+            ...(action.confirmationUrl === undefined ? {} : { confirmationUrl: action.confirmationUrl }),
+            ...(action.headers === undefined ? {} : { headers: action.headers.map((h) => ({ key: h.key, value: h.value })) }),
+          },
+        },
+        statements: [],
+      };
+    case 'dynamoDBv2': {
+      const table = lookUp('table', t.tables ?? new Map<string, dynamodb.ITable>(), action.tableId);
+      return {
+        action: { dynamoDBv2: { roleArn, putItem: { tableName: table.tableName } } },
+        statements: [new iam.PolicyStatement({ actions: ['dynamodb:PutItem'], resources: [table.tableArn] })],
+      };
+    }
+    case 'sns': {
+      const topic = lookUp('SNS topic', t.topics ?? new Map<string, sns.ITopic>(), action.topicId);
+      return {
+        action: { sns: { targetArn: topic.topicArn, roleArn, messageFormat: action.messageFormat } },
+        statements: [new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [topic.topicArn] })],
       };
     }
   }

@@ -3,6 +3,7 @@ export * from './topics.ts';
 export * from './telemetry.ts';
 export * from './ingest-message.ts';
 export * from './rules.ts';
+export * from './topic-rule-payload.ts';
 export * from './routes.ts';
 export * from './services.ts';
 export * from './service-environment.ts';

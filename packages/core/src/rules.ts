@@ -25,7 +25,20 @@ export type RuleAction =
     }
   | { readonly kind: 'cloudwatchLogs'; readonly logGroupName: string }
   | { readonly kind: 'republish'; readonly topic: string; readonly qos: 0 | 1 }
-  | { readonly kind: 's3'; readonly bucketId: string; readonly key: string };
+  | { readonly kind: 's3'; readonly bucketId: string; readonly key: string }
+  | {
+      /** POSTs the SELECT output; only to a confirmed (ENABLED) topic rule destination, as on AWS. */
+      readonly kind: 'http';
+      readonly url: string;
+      /** Defaults to `url`; the destination that must be confirmed (a prefix of `url`). */
+      readonly confirmationUrl?: string;
+      /** Header values are substitution templates. */
+      readonly headers?: readonly { readonly key: string; readonly value: string }[];
+    }
+  /** PutItem of the SELECT output (one attribute per top-level field) into a table, by logical id. */
+  | { readonly kind: 'dynamoDBv2'; readonly tableId: string }
+  /** Publishes the SELECT output to an SNS topic, by logical id; JSON wraps it for per-protocol messages. */
+  | { readonly kind: 'sns'; readonly topicId: string; readonly messageFormat: 'RAW' | 'JSON' };
 
 export interface RuleDefinition {
   /** Rule name: AWS allows [a-zA-Z0-9_]+. */

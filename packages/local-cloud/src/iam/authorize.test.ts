@@ -141,6 +141,29 @@ describe('mapping requests to IAM actions and resources', () => {
     ]);
   });
 
+  it('maps the topic rule operations to rule/<name> and the destination ones to destination/<type>/<id> (greedy ARN labels)', () => {
+    const iot = (resource: string) => `arn:aws:iot:us-east-1:000000000000:${resource}`;
+    const check = (method: string, url: string, body?: unknown) =>
+      accessChecks(request('iot', { method, url, ...(body === undefined ? {} : { body }) }), arns);
+    expect(check('POST', '/rules/echo')).toEqual([{ action: 'iot:CreateTopicRule', resource: iot('rule/echo') }]);
+    expect(check('PATCH', '/rules/echo')).toEqual([{ action: 'iot:ReplaceTopicRule', resource: iot('rule/echo') }]);
+    expect(check('GET', '/rules/echo')).toEqual([{ action: 'iot:GetTopicRule', resource: iot('rule/echo') }]);
+    expect(check('DELETE', '/rules/echo')).toEqual([{ action: 'iot:DeleteTopicRule', resource: iot('rule/echo') }]);
+    expect(check('POST', '/rules/echo/enable')).toEqual([{ action: 'iot:EnableTopicRule', resource: iot('rule/echo') }]);
+    expect(check('POST', '/rules/echo/disable')).toEqual([{ action: 'iot:DisableTopicRule', resource: iot('rule/echo') }]);
+    expect(check('GET', '/rules?topic=a%2Fb')).toEqual([{ action: 'iot:ListTopicRules', resource: '*' }]);
+    const arn = iot('ruledestination/http/0b6f3a1e-1c2d-4e5f-8a9b-0c1d2e3f4a5b');
+    const destination = iot('destination/http/0b6f3a1e-1c2d-4e5f-8a9b-0c1d2e3f4a5b');
+    expect(check('GET', `/destinations/${arn}`)).toEqual([{ action: 'iot:GetTopicRuleDestination', resource: destination }]);
+    expect(check('DELETE', `/destinations/${arn}`)).toEqual([{ action: 'iot:DeleteTopicRuleDestination', resource: destination }]);
+    expect(check('PATCH', '/destinations', { arn, status: 'DISABLED' })).toEqual([
+      { action: 'iot:UpdateTopicRuleDestination', resource: destination },
+    ]);
+    expect(check('POST', '/destinations', {})).toEqual([{ action: 'iot:CreateTopicRuleDestination', resource: '*' }]);
+    expect(check('GET', '/destinations')).toEqual([{ action: 'iot:ListTopicRuleDestinations', resource: '*' }]);
+    expect(check('GET', '/confirmdestination/abc')).toEqual([{ action: 'iot:ConfirmTopicRuleDestination', resource: '*' }]);
+  });
+
   it('authorizes a classic shadow on thing/<thing> and a named shadow on thing/<thing>/<shadow>', () => {
     expect(accessChecks(request('iotdata', { method: 'GET', url: '/things/lamp/shadow' }), arns)).toEqual([
       { action: 'iot:GetThingShadow', resource: 'arn:aws:iot:us-east-1:000000000000:thing/lamp' },

@@ -2,7 +2,8 @@
  * IAM actions and resources of the AWS IoT control-plane, data-plane and Jobs data-plane REST
  * APIs: the operation is found from the signing name, method and path template of the AWS IoT API
  * Reference, its resource types from the Service Authorization Reference for AWS IoT
- * (`thing/<name>`, `thinggroup/<name>`, `job/<id>`, `cert/<id>`, `policy/<name>`, `topic/<topic>`;
+ * (`thing/<name>`, `thinggroup/<name>`, `job/<id>`, `cert/<id>`, `policy/<name>`, `topic/<topic>`,
+ * `rule/<name>`, `destination/<destination arn>`;
  * operations without a resource type act on `*`). An operation on several resources (CreateJob on
  * its job and its targets) needs each.
  */
@@ -38,6 +39,15 @@ const cert: Resource = (l, arns) => arns.iot(`cert/${l.certificateId ?? ''}`);
 const policy: Resource = (l, arns) => arns.iot(`policy/${l.policyName ?? ''}`);
 const topic: Resource = (l, arns) => arns.iot(`topic/${l.topic ?? ''}`);
 const any: Resource = () => '*';
+const rule: Resource = (l, arns) => arns.iot(`rule/${l.ruleName ?? ''}`);
+/** Service Authorization Reference for AWS IoT: resource type `destination`, `arn:...:destination/${DestinationType}/${Uuid}`. */
+const destination =
+  (arnOf: (l: Readonly<Record<string, string>>, req: AwsRequest) => string | undefined): Resource =>
+  (l, arns, req) => {
+    const arn = arnOf(l, req) ?? '';
+    const at = arn.indexOf(':ruledestination/');
+    return at === -1 ? arns.iot(`destination/${arn}`) : arns.iot(`destination/${arn.slice(at + ':ruledestination/'.length)}`);
+  };
 
 /** [method, path template, operation (IAM action name), resource], by signing name. */
 const controlAndDataRoutes: readonly (readonly [string, string, string, Resource])[] = [
@@ -97,6 +107,20 @@ const controlAndDataRoutes: readonly (readonly [string, string, string, Resource
   ['GET', '/things/{thingName}/jobs/{jobId}', 'DescribeJobExecution', thing],
   ['GET', '/things/{thingName}/jobs', 'ListJobExecutionsForThing', thing],
   ['PUT', '/things/{thingName}/jobs/{jobId}/cancel', 'CancelJobExecution', jobAndThing],
+  // Topic rules and topic rule destinations.
+  ['POST', '/rules/{ruleName}', 'CreateTopicRule', rule],
+  ['PATCH', '/rules/{ruleName}', 'ReplaceTopicRule', rule],
+  ['GET', '/rules/{ruleName}', 'GetTopicRule', rule],
+  ['DELETE', '/rules/{ruleName}', 'DeleteTopicRule', rule],
+  ['POST', '/rules/{ruleName}/enable', 'EnableTopicRule', rule],
+  ['POST', '/rules/{ruleName}/disable', 'DisableTopicRule', rule],
+  ['GET', '/rules', 'ListTopicRules', any],
+  ['POST', '/destinations', 'CreateTopicRuleDestination', any],
+  ['GET', '/destinations', 'ListTopicRuleDestinations', any],
+  ['PATCH', '/destinations', 'UpdateTopicRuleDestination', destination((_l, req) => stringField(jsonObjectBody(req), 'arn'))],
+  ['GET', '/destinations/{arn+}', 'GetTopicRuleDestination', destination((l) => l.arn)],
+  ['DELETE', '/destinations/{arn+}', 'DeleteTopicRuleDestination', destination((l) => l.arn)],
+  ['GET', '/confirmdestination/{confirmationToken+}', 'ConfirmTopicRuleDestination', any],
 ];
 
 /** The Jobs data plane (signing name iot-jobs-data): a device's own executions, on its thing. */
@@ -115,10 +139,17 @@ export function iotAccess(req: AwsRequest, arns: LocalArns): AccessCheck[] {
   const segments = req.path.split('/').filter(Boolean);
   const compiled = req.service === 'iot-jobs-data' ? compiledByService.jobsData : compiledByService.default;
   for (const route of compiled) {
-    if (route.method !== req.method.toUpperCase() || route.segments.length !== segments.length) continue;
+    const greedy = route.segments[route.segments.length - 1]?.endsWith('+}') === true;
+    if (route.method !== req.method.toUpperCase()) continue;
+    if (greedy ? segments.length < route.segments.length : route.segments.length !== segments.length) continue;
     const labels: Record<string, string> = {};
     const matches = route.segments.every((expected, i) => {
       const actual = segments[i] ?? '';
+      if (greedy && i === route.segments.length - 1) {
+        // A greedy label (`{arn+}`) takes the rest of the path.
+        labels[expected.slice(1, -2)] = segments.slice(i).map(decodeUriLoosely).join('/');
+        return true;
+      }
       if (expected.startsWith('{')) {
         labels[expected.slice(1, -1)] = decodeUriLoosely(actual);
         return true;

@@ -20,11 +20,15 @@ import { createJobsEngine, type JobsEngine } from './jobs/jobs-engine.ts';
 import { createJobsMqttListener } from './jobs/jobs-mqtt-listener.ts';
 import { openJobStore } from './jobs/job-store.ts';
 import { createShadowStandIn } from './shadow/index.ts';
+import { openTopicRuleStore } from './rules/topic-rule-store.ts';
+import { createTopicRules, type DestinationConfirmation, type TopicRules } from './rules/topic-rules.ts';
 
 export type { BrokerMessage, MessageListener, MessageOutcome } from './broker/iot-broker.ts';
 export type { ResolveCredentials, ResolvedCredentials } from './broker/sigv4-presigned-url.ts';
 export { presignIotWebSocketUrl } from './broker/sigv4-presigned-url.ts';
 export { evaluatePolicies, connectionContext } from './policy/policy-evaluator.ts';
+export type { TopicRules, DestinationConfirmation } from './rules/topic-rules.ts';
+export type { TopicRuleRecord, DestinationRecord } from './rules/topic-rule-store.ts';
 
 export interface IotStandInOptions {
   /** The stand-in's own folder (`<data>/iot`): `ca.json`, `registry.json` and the devices' `root-ca.pem`. */
@@ -46,6 +50,14 @@ export interface IotStandInOptions {
   readonly now?: () => number;
   /** The Device Shadow store (LevelDB); `<dataDir>/shadows` by default. */
   readonly shadowDir?: string;
+  /**
+   * Where the local AWS endpoint answers (e.g. `http://127.0.0.1:4566`): the `enableUrl` of a topic
+   * rule destination's confirmation message is `<endpointUrl>/confirmdestination/<token>`.
+   * @default http://127.0.0.1:4566
+   */
+  readonly endpointUrl?: string;
+  /** POSTs a destination's confirmation message (tests inject one). @default fetch */
+  readonly sendDestinationConfirmation?: (url: string, message: DestinationConfirmation) => Promise<void>;
 }
 
 export interface IotStandIn {
@@ -57,6 +69,8 @@ export interface IotStandIn {
   readonly jobsDataHandler: AwsServiceHandler;
   /** The IoT Jobs engine (tests drive its timers with `runDueTimeouts()`). */
   readonly jobs: JobsEngine;
+  /** Topic rules and destinations (`<dataDir>/topic-rules.json`): the rule set the rules engine runs. */
+  readonly topicRules: TopicRules;
   /** Called for every accepted publish: clients, lifecycle events and data-plane Publish. */
   onMessage(listener: MessageListener): void;
   /** Opens the MQTT ports; only once the rules engine listens (see iot-broker.ts). */
@@ -82,6 +96,13 @@ export async function createIotStandIn(options: IotStandInOptions): Promise<IotS
     store: openRegistryStore(join(dir, 'registry.json')),
     region: options.region,
     accountId: options.accountId,
+  });
+  const topicRules = createTopicRules({
+    store: openTopicRuleStore(join(dir, 'topic-rules.json')),
+    arn: (resource) => registry.arn(resource.split('/')[0] as string, resource.slice(resource.indexOf('/') + 1)),
+    enableUrl: (token) => `${options.endpointUrl ?? 'http://127.0.0.1:4566'}/confirmdestination/${token}`,
+    ...(options.sendDestinationConfirmation ? { sendConfirmation: options.sendDestinationConfirmation } : {}),
+    ...(options.log ? { log: options.log.child({ service: 'topic-rules' }) } : {}),
   });
   // The Jobs engine and the shadow service publish through the broker, which hands device requests
   // to them as service listeners (they do not count as the listener `listen()` waits for).
@@ -126,13 +147,14 @@ export async function createIotStandIn(options: IotStandInOptions): Promise<IotS
   const started = broker;
   let closing: Promise<void> | undefined;
   return {
-    controlHandler: createControlPlaneHandler({ registry, ca, host: options.host, jobs }),
+    controlHandler: createControlPlaneHandler({ registry, ca, host: options.host, jobs, topicRules }),
     dataHandler: createDataPlaneHandler({
       publish: (topic, payload, qos) => started.publish(topic, payload, qos),
       shadows: shadows.service,
     }),
     jobsDataHandler: createJobsDataPlaneHandler(jobs),
     jobs,
+    topicRules,
     onMessage: (listener: MessageListener) => started.onMessage(listener),
     listen: () => started.listen(),
     publish: (topic, payload, qos) => started.publish(topic, payload, qos),

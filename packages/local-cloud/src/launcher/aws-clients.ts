@@ -5,12 +5,12 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
 import { IoTClient } from '@aws-sdk/client-iot';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { SNSClient } from '@aws-sdk/client-sns';
 import type { KeyPair } from '../iam/index.ts';
 
 export function createLocalClients(endpoint: string, region: string, root: KeyPair) {
@@ -21,12 +21,13 @@ export function createLocalClients(endpoint: string, region: string, root: KeyPa
     // s3rver needs path-style addressing and no streaming checksums (NOTES.md).
     s3: new S3Client({ ...config, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED' }),
     sqs: new SQSClient(config),
+    // The rules engine's sns action publishes through it, and provisioning creates core's topics.
+    sns: new SNSClient(config),
     cognito: new CognitoIdentityProviderClient(config),
     cognitoIdentity: new CognitoIdentityClient(config),
     iot: new IoTClient(config),
     cloudwatch: new CloudWatchClient(config),
     logs: new CloudWatchLogsClient(config),
-    sns: new SNSClient(config),
   };
 }
 

@@ -32,13 +32,14 @@ import { startS3 } from '../s3/index.ts';
 import { createCognitoStandIn } from '../cognito/index.ts';
 import { createIotStandIn } from '../iot/index.ts';
 import { createCloudWatchStandIn } from '../cloudwatch/index.ts';
-import { createRulesEngine } from '../rules-engine/index.ts';
+import { createRulesEngine, snsPublisher } from '../rules-engine/index.ts';
 import type { ChildStatus } from '../child-process/index.ts';
 import { createLocalClients, destroyClients, type LocalClients } from './aws-clients.ts';
 import { dataLayout } from './data-layout.ts';
 import { migrateDataLayout } from './data-migration.ts';
 import { loadOrCreateCredentials, type LocalCredentials } from './local-credentials.ts';
 import { provision, type ProvisionedResources } from './provision.ts';
+import { ensureTopicRules } from './topic-rules-provisioning.ts';
 
 export const localRegion = 'us-east-1';
 
@@ -49,6 +50,11 @@ export const localRegion = 'us-east-1';
  */
 const inProcessSqsBatch = { maxEntries: 250, maxBytes: 1024 * 1024 };
 export const localAccountId = '000000000000';
+/**
+ * The role the platform's rules name (AWS IoT assumes a rule's role to run its actions); locally
+ * every action runs as the local cloud and the role is only checked to be well-formed.
+ */
+const localRulesRoleArn = `arn:aws:iam::000000000000:role/fleet-iot-rules`;
 
 export interface LocalCloudOptions {
   readonly dataDir: string;
@@ -149,6 +155,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       wsPort: options.mqttWebSocketPort,
       resolveCredentials: (accessKeyId: string) => cognito.lookupCredentials(accessKeyId),
       log: log.child({ component: 'iot' }),
+      endpointUrl: awsEndpoint,
     });
     // Closed again (a no-op then) before the rules engine drains: see below.
     stack.push(iot.close);
@@ -196,6 +203,9 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         // SNS's SigningCertURL, and the local mailbox of e-mail subscriptions (nothing sends mail locally).
         { prefix: '/_fleet/sns/', handler: sns.certificateHandler },
         { prefix: mailboxPath, handler: sns.mailboxHandler },
+        // A topic rule destination's enableUrl is opened by whoever received the confirmation
+        // message, without AWS credentials (AWS's is https://iot.<region>.amazonaws.com/confirmdestination/<token>).
+        { prefix: '/confirmdestination/', handler: iot.controlHandler },
         // The live status view, where LocalStack users look for `/_localstack/health`.
         {
           prefix: localStatusPath,
@@ -220,18 +230,32 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     const provisioned: ProvisionedResources = await provision(clients, localRegion, localAccountId);
     userPoolId = provisioned.userPoolId;
 
-    const engine = createRulesEngine({
+    // The platform's rules go in through CreateTopicRule, as CDK deploys them; the engine runs what
+    // the control plane holds, so rules created, replaced, disabled or deleted later take effect at once.
+    await ensureTopicRules(
+      clients.iot,
       rules,
-      resolve: {
+      {
         queueUrl: (queueId: string) => required(provisioned.queueUrls[queueId], `queue ${queueId}`),
         bucketName: () => provisioned.bucketName,
+        // Local tables are named by their logical id (see `endpoints.tables`).
+        tableName: (tableId: string) => tableId,
+        topicArn: (topicId: string) => `arn:aws:sns:${localRegion}:${localAccountId}:${topicId}`,
+        roleArn: localRulesRoleArn,
       },
+      log.child({ component: 'rules' }),
+    );
+    const engine = createRulesEngine({
+      source: iot.topicRules,
+      httpDestinations: iot.topicRules,
       sqs: clients.sqs,
       // IoT Rules' SQS action is a call inside AWS: here the SQS stand-in's own durable write, in batches.
       sqsBatches: { send: sqs.sendBatch, limits: inProcessSqsBatch },
       cloudwatch: clients.cloudwatch,
       logs: clients.logs,
       s3: clients.s3,
+      dynamodb: clients.dynamodb,
+      snsPublish: snsPublisher(clients.sns),
       republish: (topic: string, payload: Buffer, qos: 0 | 1) => iot.publish(topic, payload, qos),
       log: log.child({ component: 'rules' }),
     });

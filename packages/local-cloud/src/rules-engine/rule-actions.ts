@@ -3,7 +3,13 @@
  * client (so the local cloud exercises the same wire protocol as AWS):
  * https://docs.aws.amazon.com/iot/latest/developerguide/iot-rule-actions.html
  */
-import { PutMetricDataCommand, SetAlarmStateCommand, type CloudWatchClient, type StandardUnit } from '@aws-sdk/client-cloudwatch';
+import {
+  PutMetricDataCommand,
+  SetAlarmStateCommand,
+  type CloudWatchClient,
+  type StandardUnit,
+  type StateValue,
+} from '@aws-sdk/client-cloudwatch';
 import {
   CreateLogGroupCommand,
   CreateLogStreamCommand,
@@ -12,18 +18,39 @@ import {
   ResourceNotFoundException,
   type CloudWatchLogsClient,
 } from '@aws-sdk/client-cloudwatch-logs';
+import { withVariables } from './template-options.ts';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { compileTemplate, outputToBytes, outputToText, type EvaluateOptions, type IotMessage, type RuleAction } from '@fleet/core';
-import { describeError, type ActionFailure } from './action-failure.ts';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  compileTemplate,
+  outputToBytes,
+  outputToText,
+  topicRuleActionKind,
+  type EvaluateOptions,
+  type SqlValue,
+  type IotMessage,
+  type TopicRuleActionKind,
+  type TopicRuleActionPayload,
+} from '@fleet/core';
+import { type ActionFailure } from './action-failure.ts';
+import { actionFailure as failure } from './action-failure-message.ts';
+import { prepareDynamoDbV2Action } from './dynamodb-v2-action.ts';
+import { prepareHttpAction, type HttpDestinations } from './http-action.ts';
+import { prepareSnsAction, type SnsPublish } from './sns-action.ts';
 
 export interface ActionClients {
   readonly sqs: SQSClient;
   readonly cloudwatch: CloudWatchClient;
   readonly logs: CloudWatchLogsClient;
   readonly s3: S3Client;
+  /** The dynamoDBv2 action's client; without it the action fails (and its error action runs). */
+  readonly dynamodb?: DynamoDBClient;
+  /** The sns action's sender (sns-action.ts); without it the action fails. */
+  readonly snsPublish?: SnsPublish;
+  /** The topic rule destinations the http action must find ENABLED. */
+  readonly httpDestinations?: HttpDestinations;
   readonly republish: (topic: string, payload: Buffer, qos: 0 | 1) => Promise<void> | void;
-  readonly resolve: { queueUrl(queueId: string): string; bucketName(bucketId: string): string };
   readonly evaluateOptions?: EvaluateOptions;
   /** Sends one SQS message; when absent, one SendMessage per message (see sqs-batcher.ts). */
   readonly sendToQueue?: (queueUrl: string, body: string) => Promise<void>;
@@ -31,40 +58,33 @@ export interface ActionClients {
 
 /** One action of one rule, with its substitution templates compiled once. */
 export interface PreparedAction {
-  readonly kind: RuleAction['kind'];
-  /** Runs the action; resolves to a failure description instead of throwing. */
-  run(message: IotMessage, output: unknown): Promise<ActionFailure | undefined>;
+  readonly kind: TopicRuleActionKind;
+  /**
+   * Runs the action with the SELECT output and the SET clause's variables (its templates may read
+   * `${@name}`); resolves to a failure description instead of throwing.
+   */
+  run(message: IotMessage, output: unknown, variables?: Readonly<Record<string, SqlValue>>): Promise<ActionFailure | undefined>;
 }
 
-const failure = (
-  failedAction: string,
-  failedResource: string,
-  what: string,
-  err: unknown,
-  message: IotMessage,
-  details: string,
-): ActionFailure => ({
-  failedAction,
-  failedResource,
-  // Shaped like AWS's: "Failed to put S3 object. The error received was ... Message arrived on: t, Action: s3, Bucket: b, Key: k".
-  errorMessage: `Failed to ${what}. The error received was ${describeError(err)}. Message arrived on: ${message.topic}, ${details}`,
-});
-
 /**
- * Compiles `action` for `ruleName`.
- * @throws IotSqlError when one of its substitution templates does not parse.
+ * Compiles `payload` (an action as AWS IoT names it, validated by the control plane) for `ruleName`.
+ * A `roleArn` is not assumed: locally every action runs as the local cloud.
+ * @throws IotSqlError when one of its substitution templates does not parse; Error for an action the engine does not run.
  */
-export function prepareAction(ruleName: string, action: RuleAction, clients: ActionClients): PreparedAction {
+export function prepareAction(ruleName: string, payload: TopicRuleActionPayload, clients: ActionClients): PreparedAction {
   const opts = clients.evaluateOptions;
-  switch (action.kind) {
+  const kind = topicRuleActionKind(payload);
+  switch (kind) {
     case 'sqs': {
-      const queueUrl = clients.resolve.queueUrl(action.queueId);
+      const action = member(payload, 'sqs');
+      const queueUrl = action.queueUrl;
       return {
-        kind: action.kind,
+        kind,
         async run(message, output) {
           try {
-            // The SQS action sends the SELECT output (JSON) as the message body.
-            const body = outputToText(output);
+            // The SQS action sends the SELECT output (JSON) as the message body, base64-encoded with useBase64.
+            const text = outputToText(output);
+            const body = action.useBase64 === true ? Buffer.from(outputToBytes(output)).toString('base64') : text;
             if (clients.sendToQueue) await clients.sendToQueue(queueUrl, body);
             else await clients.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
             return undefined;
@@ -75,6 +95,7 @@ export function prepareAction(ruleName: string, action: RuleAction, clients: Act
       };
     }
     case 'cloudwatchMetric': {
+      const action = member(payload, 'cloudwatchMetric');
       const [namespace, name, value, unit] = [action.metricNamespace, action.metricName, action.metricValue, action.metricUnit].map(
         compileTemplate,
       ) as [
@@ -84,12 +105,12 @@ export function prepareAction(ruleName: string, action: RuleAction, clients: Act
         ReturnType<typeof compileTemplate>,
       ];
       return {
-        kind: action.kind,
-        async run(message) {
-          const ns = namespace.render(message, opts);
-          const metricName = name.render(message, opts);
+        kind,
+        async run(message, _output, variables) {
+          const ns = namespace.render(message, withVariables(opts, variables));
+          const metricName = name.render(message, withVariables(opts, variables));
           try {
-            const text = value.render(message, opts);
+            const text = value.render(message, withVariables(opts, variables));
             const metricValue = Number(text);
             if (text.trim() === '' || !Number.isFinite(metricValue))
               throw new Error(`metric value ${JSON.stringify(text)} is not a number`);
@@ -102,7 +123,7 @@ export function prepareAction(ruleName: string, action: RuleAction, clients: Act
                   {
                     MetricName: metricName,
                     Value: metricValue,
-                    Unit: unit.render(message, opts) as StandardUnit,
+                    Unit: unit.render(message, withVariables(opts, variables)) as StandardUnit,
                     Timestamp: new Date(seconds * 1000),
                   },
                 ],
@@ -123,15 +144,20 @@ export function prepareAction(ruleName: string, action: RuleAction, clients: Act
       };
     }
     case 'cloudwatchAlarm': {
+      const action = member(payload, 'cloudwatchAlarm');
       const alarmName = compileTemplate(action.alarmName);
       const reason = compileTemplate(action.stateReason);
       return {
-        kind: action.kind,
-        async run(message) {
-          const name = alarmName.render(message, opts);
+        kind,
+        async run(message, _output, variables) {
+          const name = alarmName.render(message, withVariables(opts, variables));
           try {
             await clients.cloudwatch.send(
-              new SetAlarmStateCommand({ AlarmName: name, StateValue: action.stateValue, StateReason: reason.render(message, opts) }),
+              new SetAlarmStateCommand({
+                AlarmName: name,
+                StateValue: action.stateValue as StateValue,
+                StateReason: reason.render(message, withVariables(opts, variables)),
+              }),
             );
             return undefined;
           } catch (err) {
@@ -148,11 +174,12 @@ export function prepareAction(ruleName: string, action: RuleAction, clients: Act
       };
     }
     case 'cloudwatchLogs': {
+      const action = member(payload, 'cloudwatchLogs');
       const group = compileTemplate(action.logGroupName);
       return {
-        kind: action.kind,
-        async run(message, output) {
-          const logGroupName = group.render(message, opts);
+        kind,
+        async run(message, output, variables) {
+          const logGroupName = group.render(message, withVariables(opts, variables));
           // One stream per rule: AWS creates the streams it writes to (it needs logs:CreateLogStream).
           const logStreamName = ruleName;
           const put = () =>
@@ -187,13 +214,15 @@ export function prepareAction(ruleName: string, action: RuleAction, clients: Act
       };
     }
     case 'republish': {
+      const action = member(payload, 'republish');
+      const qos: 0 | 1 = action.qos === 1 ? 1 : 0;
       const topic = compileTemplate(action.topic);
       return {
-        kind: action.kind,
-        async run(message, output) {
-          const target = topic.render(message, opts);
+        kind,
+        async run(message, output, variables) {
+          const target = topic.render(message, withVariables(opts, variables));
           try {
-            await clients.republish(target, Buffer.from(outputToBytes(output)), action.qos);
+            await clients.republish(target, Buffer.from(outputToBytes(output)), qos);
             return undefined;
           } catch (err) {
             return failure('RepublishAction', target, 'republish', err, message, `Action: republish, Topic: ${target}`);
@@ -202,12 +231,13 @@ export function prepareAction(ruleName: string, action: RuleAction, clients: Act
       };
     }
     case 's3': {
-      const bucket = clients.resolve.bucketName(action.bucketId);
+      const action = member(payload, 's3');
+      const bucket = action.bucketName;
       const key = compileTemplate(action.key);
       return {
-        kind: action.kind,
-        async run(message, output) {
-          const objectKey = key.render(message, opts);
+        kind,
+        async run(message, output, variables) {
+          const objectKey = key.render(message, withVariables(opts, variables));
           try {
             await clients.s3.send(new PutObjectCommand({ Bucket: bucket, Key: objectKey, Body: outputToBytes(output) }));
             return undefined;
@@ -224,7 +254,23 @@ export function prepareAction(ruleName: string, action: RuleAction, clients: Act
         },
       };
     }
+    case 'http':
+      return prepareHttpAction(member(payload, 'http'), clients.httpDestinations, opts);
+    case 'dynamoDBv2':
+      return prepareDynamoDbV2Action(member(payload, 'dynamoDBv2'), clients.dynamodb, opts);
+    case 'sns':
+      return prepareSnsAction(member(payload, 'sns'), clients.snsPublish);
+    case 'lambda':
+    case undefined:
+      throw new Error(`rule ${ruleName}: the local rules engine does not run the action ${JSON.stringify(payload)}`);
   }
+}
+
+/** The member `kind` names; `topicRuleActionKind` found it set. */
+function member<K extends TopicRuleActionKind>(payload: TopicRuleActionPayload, kind: K): NonNullable<TopicRuleActionPayload[K]> {
+  const value = payload[kind];
+  if (value === undefined) throw new Error(`the action has no ${kind} member`);
+  return value;
 }
 
 async function ensureLogStream(logs: CloudWatchLogsClient, logGroupName: string, logStreamName: string): Promise<void> {

@@ -96,6 +96,13 @@ describe('rules engine actions', () => {
     expect(t.engine.stats().rules.test_rule?.failed).toBe(0);
   });
 
+  it("republish: the topic template reads the SET clause's variables", async () => {
+    const sql = "SET @site = upper(topic(3)) SELECT temperature, @site AS site FROM 'fleet/devices/+/telemetry'";
+    const t = setup([rule([{ kind: 'republish', topic: 'fleet/rules/${@site}/hot', qos: 0 }], sql)]);
+    await t.engine.handle(message({ temperature: 20 }));
+    expect(t.republished).toEqual([{ topic: 'fleet/rules/DEV-1/hot', payload: '{"temperature":20,"site":"DEV-1"}', qos: 0 }]);
+  });
+
   it('republish: publishes the output to the substituted topic with the QoS', async () => {
     const t = setup([rule([{ kind: 'republish', topic: 'fleet/live/${topic(3)}', qos: 1 }])]);
     await t.engine.handle(message({ temperature: 20 }));

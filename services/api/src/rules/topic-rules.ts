@@ -259,5 +259,11 @@ function describePlatformAction(action: RuleDefinition['actions'][number]): stri
       return `Republish to ${action.topic}`;
     case 's3':
       return `S3 bucket ${action.bucketId}, key ${action.key}`;
+    case 'http':
+      return `HTTPS POST to ${action.url}`;
+    case 'dynamoDBv2':
+      return `DynamoDB table ${action.tableId}`;
+    case 'sns':
+      return `SNS topic ${action.topicId} (${action.messageFormat})`;
   }
 }

@@ -20,6 +20,15 @@ describe('clientMayPublishReserved', () => {
     }
   });
 
+  it('allows Basic Ingest topics ($aws/rules/<rule>/<topic>), still under the iot:Publish policy', () => {
+    for (const topic of ['$aws/rules/r/x/y', '$aws/rules/fleet_ingest/fleet/devices/d1/telemetry']) {
+      expect(clientMayPublishReserved(topic), topic).toBe(true);
+    }
+    for (const topic of ['$aws/rules/r', '$aws/rules/r/', '$aws/rules/bad-name/x']) {
+      expect(clientMayPublishReserved(topic), topic).toBe(false);
+    }
+  });
+
   it('refuses response topics and every other reserved topic', () => {
     for (const topic of [
       '$aws/things/lamp/shadow/update/accepted',

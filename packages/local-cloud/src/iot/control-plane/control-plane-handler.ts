@@ -1,7 +1,7 @@
 /**
  * The AWS IoT control plane (signing name `iot`), REST-JSON as `@aws-sdk/client-iot` calls it:
  * things, certificates (CreateKeysAndCertificate through the local CA), policies, attachments,
- * static thing groups, IoT Jobs and DescribeEndpoint. Request and response shapes follow the AWS IoT API reference.
+ * static thing groups, IoT Jobs, topic rules and their destinations, and DescribeEndpoint. Request and response shapes follow the AWS IoT API reference.
  *
  * This file composes the route modules of `routes/` (one per resource group) and answers
  * DescribeEndpoint itself, the one operation that needs the broker's address.
@@ -18,6 +18,9 @@ import { thingGroupRoutes } from './routes/thing-group-routes.ts';
 import { jobRoutes } from './routes/job-routes.ts';
 import { eventConfigurationRoutes } from './routes/event-configuration-routes.ts';
 import type { JobsEngine } from '../jobs/jobs-engine.ts';
+import type { TopicRules } from '../rules/topic-rules.ts';
+import { topicRuleRoutes } from './routes/topic-rule-routes.ts';
+import { topicRuleDestinationRoutes } from './routes/topic-rule-destination-routes.ts';
 
 export interface ControlPlaneOptions {
   readonly registry: IotRegistry;
@@ -30,13 +33,15 @@ export interface ControlPlaneOptions {
   readonly host: string;
   /** The IoT Jobs stand-in: its control-plane operations, and continuous jobs following thing groups. */
   readonly jobs: JobsEngine;
+  /** Topic rules and destinations: what the rules engine runs. */
+  readonly topicRules: TopicRules;
 }
 
 /** The endpoint types DescribeEndpoint knows (AWS IoT API reference). */
 const endpointTypes = ['iot:Data', 'iot:Data-ATS', 'iot:CredentialProvider', 'iot:Jobs'];
 
 export function createControlPlaneHandler(options: ControlPlaneOptions): AwsServiceHandler {
-  const { registry, ca, host, jobs } = options;
+  const { registry, ca, host, jobs, topicRules } = options;
   const describeEndpoint: RestRoute = {
     method: 'GET',
     path: '/endpoint',
@@ -55,6 +60,8 @@ export function createControlPlaneHandler(options: ControlPlaneOptions): AwsServ
       ...thingGroupRoutes(registry, jobs.onMembershipChange),
       ...jobRoutes(jobs),
       ...eventConfigurationRoutes(registry),
+      ...topicRuleRoutes(topicRules),
+      ...topicRuleDestinationRoutes(topicRules),
       describeEndpoint,
     ],
   });

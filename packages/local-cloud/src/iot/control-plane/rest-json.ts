@@ -32,7 +32,7 @@ export function restJsonHandler(options: { service: string; routes: readonly Res
     try {
       const segments = req.path.split('/').filter(Boolean);
       for (const route of compiled) {
-        if (route.method !== req.method || route.segments.length !== segments.length) continue;
+        if (route.method !== req.method || !lengthFits(route.segments, segments)) continue;
         const labels = matchSegments(route.segments, segments);
         if (!labels) continue;
         const output = await route.operation({
@@ -55,12 +55,25 @@ export function restJsonHandler(options: { service: string; routes: readonly Res
   };
 }
 
+/** A greedy label (`{arn+}`, last segment) takes one or more segments; every other segment one. */
+const isGreedy = (segment: string | undefined) => segment !== undefined && segment.endsWith('+}');
+
+function lengthFits(template: readonly string[], actual: readonly string[]): boolean {
+  return isGreedy(template[template.length - 1]) ? actual.length >= template.length : actual.length === template.length;
+}
+
 function matchSegments(template: readonly string[], actual: readonly string[]): Record<string, string> | undefined {
   const labels: Record<string, string> = {};
   for (let i = 0; i < template.length; i++) {
     const expected = template[i] as string;
     const value = actual[i] as string;
-    if (expected.startsWith('{') && expected.endsWith('}')) {
+    if (isGreedy(expected) && i === template.length - 1) {
+      try {
+        labels[expected.slice(1, -2)] = actual.slice(i).map(decodeURIComponent).join('/');
+      } catch {
+        return undefined;
+      }
+    } else if (expected.startsWith('{') && expected.endsWith('}')) {
       try {
         labels[expected.slice(1, -1)] = decodeURIComponent(value);
       } catch {
