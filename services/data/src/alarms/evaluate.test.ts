@@ -117,16 +117,21 @@ describe('evaluateSilence', () => {
   const def = definition({ condition: { kind: 'noData', silentMinutes: 5 } });
 
   it('activates once for a silent device at the time the silence began to count, cleared by its next reading', () => {
-    const quiet = evaluateSilence(def, 'd1', undefined, 1_000, 1_000 + 5 * 60_000);
+    const quiet = evaluateSilence(def, 'd1', undefined, { ts: 1_000, seq: 1 }, 1_000 + 5 * 60_000);
     expect(types(quiet.events)).toEqual(['1:ACTIVE']);
     expect(quiet.events[0]?.at).toBe(new Date(1_000 + 5 * 60_000).toISOString());
-    expect(evaluateSilence(def, 'd1', quiet.state, 1_000, 10 * 60_000).events).toEqual([]);
+    expect(evaluateSilence(def, 'd1', quiet.state, { ts: 1_000, seq: 1 }, 10 * 60_000).events).toEqual([]);
+    // A redelivered old reading does not end the silence; a newer one does.
+    expect(evaluateReadings(def, 'd1', quiet.state, [reading(1_000, 1, 1)]).events).toEqual([]);
     const back = evaluateReadings(def, 'd1', quiet.state, [reading(400_000, 1)]);
     expect(types(back.events)).toEqual(['1:CLEARED']);
+    // The same silence is not measured twice; a new one after the next reading is occurrence 2.
+    expect(evaluateSilence(def, 'd1', back.state, { ts: 1_000, seq: 1 }, 10 * 60_000).events).toEqual([]);
+    expect(types(evaluateSilence(def, 'd1', back.state, { ts: 400_000, seq: 400_000 }, 800_000).events)).toEqual(['2:ACTIVE']);
   });
 
   it('does nothing before the silence is long enough', () => {
-    expect(evaluateSilence(def, 'd1', undefined, 1_000, 1_000 + 5 * 60_000 - 1).events).toEqual([]);
+    expect(evaluateSilence(def, 'd1', undefined, { ts: 1_000, seq: 1 }, 1_000 + 5 * 60_000 - 1).events).toEqual([]);
   });
 });
 

@@ -24,6 +24,8 @@ export interface EvaluationState {
   readonly breachSince?: number;
   /** `readings`: the last N breach flags, oldest first. */
   readonly window?: readonly boolean[];
+  /** `noData`: the reading the last silence was measured from (one silence is one occurrence at most). */
+  readonly silentAfter?: { readonly ts: number; readonly seq: number };
   /** `rateOfChange`: the previous reading's value of the metric. */
   readonly previous?: { readonly ts: number; readonly value: number };
 }
@@ -184,8 +186,11 @@ export function evaluateReadings(
     const at = new Date(reading.ts).toISOString();
     const last = { ts: reading.ts, seq: reading.seq };
     if (condition.kind === 'noData') {
-      // Any reading ends a silence; the sweep (evaluateSilence) starts one.
-      state = step(definition, deviceId, state, { ...state.evaluation, last, holding: false }, at, '', undefined, events);
+      // A reading newer than the one the silence was measured from ends it; the sweep
+      // (evaluateSilence) starts one. Outside a silence a reading changes nothing, so ingest writes nothing.
+      if (state.evaluation.holding) {
+        state = step(definition, deviceId, state, { ...state.evaluation, last, holding: false }, at, '', undefined, events);
+      }
       continue;
     }
     const value = reading.values[condition.metric];
@@ -232,8 +237,8 @@ function nextEvaluation(definition: AlarmDefinition, evaluation: EvaluationState
 }
 
 /**
- * The silent-device check of a `noData` definition: the device's last reading arrived at
- * `lastReadingAt` (epoch ms); at `now` it is silent when that is `silentMinutes` ago or more. The
+ * The silent-device check of a `noData` definition: the device's last reading (its (ts, seq) in the
+ * device state table); at `now` the device is silent when that is `silentMinutes` ago or more. The
  * event's time is when the silence began to count (`lastReadingAt + silentMinutes`), so two sweeps
  * (two tasks) compute the same event.
  */
@@ -241,18 +246,24 @@ export function evaluateSilence(
   definition: AlarmDefinition,
   deviceId: string,
   previousState: DeviceAlarmState | undefined,
-  lastReadingAt: number,
+  lastReading: { readonly ts: number; readonly seq: number },
   now: number,
 ): EvaluationResult {
   const state = stateFor(definition, previousState);
   const condition = definition.condition;
   if (!definition.enabled || condition.kind !== 'noData') return { state, events: [] };
-  const silentSince = lastReadingAt + condition.silentMinutes * 60_000;
+  const silentSince = lastReading.ts + condition.silentMinutes * 60_000;
   if (now < silentSince || state.evaluation.holding) return { state, events: [] };
-  // A reading newer than the one this sweep saw already ended the silence.
-  if (state.evaluation.last && state.evaluation.last.ts > silentSince) return { state, events: [] };
+  // This silence was already measured (and ended by a newer reading, or cleared by a user).
+  // Measured already (one silence is one occurrence at most), or a stale view: a newer reading was evaluated.
+  const { last, silentAfter } = state.evaluation;
+  const stale = last !== undefined && after(last, lastReading);
+  if (!after(lastReading, silentAfter) || stale) return { state, events: [] };
   const events: AlarmEvent[] = [];
   const at = new Date(silentSince).toISOString();
   const reason = `no reading for ${condition.silentMinutes} min`;
-  return { state: step(definition, deviceId, state, { ...state.evaluation, holding: true }, at, reason, undefined, events), events };
+  // `last` is the reading the silence is measured from: only a newer one ends it.
+  const from = { ts: lastReading.ts, seq: lastReading.seq };
+  const evaluation = { ...state.evaluation, holding: true, last: from, silentAfter: from };
+  return { state: step(definition, deviceId, state, evaluation, at, reason, undefined, events), events };
 }
