@@ -10,6 +10,7 @@ import type { ArnResolver, ServiceName } from '@fleet/core';
 import { ingestQueue, renderStatement, taskRoleStatements } from '@fleet/core';
 import type { Construct } from 'constructs';
 import type { Auth } from './constructs/auth.ts';
+import type { Notifications } from './constructs/notifications.ts';
 import type { Storage } from './constructs/storage.ts';
 import { acknowledgeWildcardResource } from './nag.ts';
 
@@ -19,6 +20,7 @@ export interface PermissionSources {
   /** The telemetry bucket as the consuming stack sees it. */
   readonly bucket: s3.IBucket;
   readonly auth: Auth;
+  readonly notifications: Notifications;
 }
 
 /** One task-role statement; a wildcard resource carries the reason AWS forces it. */
@@ -44,6 +46,7 @@ function arnResolver(s: PermissionSources): ArnResolver {
       if (!queue) throw new Error(`no queue "${id}" in the storage construct; expected one of ${[...queues.keys()].join(', ')}`);
       return queue.queueArn;
     },
+    topicArn: (id) => s.notifications.topic(id).topicArn,
     bucketArn: () => s.bucket.bucketArn,
     userPoolArn: () => s.auth.userPool.userPoolArn,
   };

@@ -9,7 +9,9 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type { ResourceReferences, ServiceDefinition } from '@fleet/core';
 import {
+  alarmNotificationsTopic,
   alarms,
+  alarmsTable,
   browserPolicyName,
   devicePolicyDocument,
   devicePolicyName,
@@ -24,6 +26,7 @@ import {
   telemetryBucket,
   telemetryTable,
   platformStateTable,
+  notificationTopics,
 } from '@fleet/core';
 import type { Construct } from 'constructs';
 import type { CustomDomain } from '../config.ts';
@@ -34,6 +37,7 @@ import { Cdn } from '../constructs/cdn.ts';
 import { DataPlatform } from '../constructs/data-platform.ts';
 import { LoadBalancers } from '../constructs/load-balancers.ts';
 import { Network } from '../constructs/network.ts';
+import { Notifications } from '../constructs/notifications.ts';
 import { Traffic } from '../constructs/traffic.ts';
 import { containerImageFor } from '../container-images.ts';
 import { amazonRootCa1Url } from '../deployed-endpoints.ts';
@@ -54,6 +58,7 @@ export class PlatformStack extends Stack {
   readonly network: Network;
   readonly loadBalancers: LoadBalancers;
   readonly dataPlatform: DataPlatform;
+  readonly notifications: Notifications;
   readonly application: Application;
   readonly apiGateway: ApiGateway;
   readonly cdn: Cdn;
@@ -85,6 +90,8 @@ export class PlatformStack extends Stack {
       ...(props.iotEndpoint ? { iotEndpoint: props.iotEndpoint } : {}),
     });
 
+    this.notifications = new Notifications(this, 'Notifications', { topics: notificationTopics });
+
     this.apiGateway = new ApiGateway(this, 'ApiGateway', {
       vpc: this.network.vpc,
       subnets: this.network.subnets,
@@ -113,6 +120,8 @@ export class PlatformStack extends Stack {
       latestTable: storage.table(latestTable.id).tableName,
       telemetryTable: storage.table(telemetryTable.id).tableName,
       platformStateTable: storage.table(platformStateTable.id).tableName,
+      alarmsTable: storage.table(alarmsTable.id).tableName,
+      alarmNotificationsTopicArn: this.notifications.topic(alarmNotificationsTopic.id).topicArn,
       bucket: bucket.bucketName,
       ingestQueueUrl: storage.ingestQueue.queueUrl,
       ingestDeadLetterQueueUrl: storage.ingestDeadLetterQueue.queueUrl,
@@ -133,7 +142,11 @@ export class PlatformStack extends Stack {
     const securityGroups = new Map(
       services.map((s) => [s.name, this.network.createServiceSecurityGroup(s.index, `ECS service ${s.index} (${s.title})`)] as const),
     );
-    const permissions = new Map(services.map((s) => [s.name, taskPermissions(s.name, { scope: this, storage, bucket, auth })] as const));
+    const permissions = new Map(
+      services.map(
+        (s) => [s.name, taskPermissions(s.name, { scope: this, storage, bucket, auth, notifications: this.notifications })] as const,
+      ),
+    );
     const wiring = (service: ServiceDefinition) => ({
       subnet: this.network.subnet(service.index),
       securityGroup: securityGroups.get(service.name)!,

@@ -8,7 +8,17 @@
  * a wildcard resource carries the reason AWS forces it.
  */
 import { browserPolicyDocument, type IotPolicyStatement } from './iot-policies.ts';
-import { devicesTable, ingestQueue, latestTable, platformStateTable, tables, telemetryBucket, telemetryTable } from './resources.ts';
+import {
+  alarmNotificationsTopic,
+  alarmsTable,
+  devicesTable,
+  ingestQueue,
+  latestTable,
+  platformStateTable,
+  tables,
+  telemetryBucket,
+  telemetryTable,
+} from './resources.ts';
 import type { ServiceName } from './services.ts';
 
 /** A resource of a permission, by the shared id of what it names. */
@@ -16,6 +26,8 @@ export type ResourceTemplate =
   /** A DynamoDB table and each of its global secondary indexes. */
   | { readonly table: string }
   | { readonly queue: string }
+  /** An SNS topic of `notificationTopics`. */
+  | { readonly topic: string }
   | { readonly bucket: string }
   /** Objects of a bucket whose keys match `keys` (IAM wildcards). */
   | { readonly bucket: string; readonly keys: string }
@@ -43,6 +55,7 @@ export interface ArnResolver {
   readonly account: string;
   tableArn(id: string): string;
   queueArn(id: string): string;
+  topicArn(id: string): string;
   bucketArn(id: string): string;
   userPoolArn(): string;
 }
@@ -152,9 +165,36 @@ export const taskRoleStatements: Readonly<Record<ServiceName, readonly Permissio
     // DescribeTable on each table: the readiness probe (/data/health, services/data/src/dependency-probes.ts).
     // The device state (latest values and presence, both UpdateItem with a condition); the API
     // Service reads it through GET /data/device-states (one BatchGetItem per page of devices).
+    // Scan: the silent-device sweep of noData alarms reads every device's last reading (services/data alarms/silence-sweep.ts).
     {
-      actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:BatchGetItem', 'dynamodb:DescribeTable'],
+      actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:BatchGetItem', 'dynamodb:Scan', 'dynamodb:DescribeTable'],
       resources: [{ table: latestTable.id }],
+    },
+    // User-defined alarms (services/data/src/alarms): definitions, each device's alarm state
+    // (conditional Put/Update), events, outbox and feed markers; DeleteItem for the outbox and
+    // deleted definitions. No TransactWriteItems: the write order makes transitions exactly-once.
+    {
+      actions: [
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:BatchGetItem',
+        'dynamodb:Query',
+        'dynamodb:DescribeTable',
+      ],
+      resources: [{ table: alarmsTable.id }],
+    },
+    {
+      // Every alarm event is published as an AlarmNotification; nothing else may be done with the topic.
+      actions: ['sns:Publish'],
+      resources: [{ topic: alarmNotificationsTopic.id }],
+    },
+    {
+      // Alarm definitions of group scope: the thing groups of a device (cached for a minute).
+      actions: ['iot:ListThingGroupsForThing'],
+      resources: [{ iot: 'thing/*' }],
+      wildcardReason: `Thing groups of a device: ${runtimeNames}.`,
     },
     {
       actions: [
@@ -226,6 +266,7 @@ export function renderResource(resource: ResourceTemplate, arns: ArnResolver): s
     return [arn, ...indexes.map((gsi) => `${arn}/index/${gsi.indexName}`)];
   }
   if ('queue' in resource) return [arns.queueArn(resource.queue)];
+  if ('topic' in resource) return [arns.topicArn(resource.topic)];
   if ('keys' in resource) return [`${arns.bucketArn(resource.bucket)}/${resource.keys}`];
   if ('bucket' in resource) return [arns.bucketArn(resource.bucket)];
   if ('userPool' in resource) return [arns.userPoolArn()];

@@ -21,6 +21,10 @@ export interface ResourceReferences {
   readonly telemetryTable: string;
   /** Table of platform-wide facts (the first admin's claim); the API Service's alone. */
   readonly platformStateTable: string;
+  /** User-defined alarms (definitions, states, events, outbox); the Data Service's alone. */
+  readonly alarmsTable: string;
+  /** ARN of the SNS topic every alarm event is published to (`alarmNotificationsTopic`). */
+  readonly alarmNotificationsTopicArn: string;
   readonly bucket: string;
   readonly ingestQueueUrl: string;
   /** The ingest queue's dead-letter queue (replayed by the Data Service). */

@@ -36,6 +36,7 @@ export function localArns(input: { region: string; account: string; userPoolId: 
     logGroup: (name) => arn('logs', `log-group:${name}`),
     tableArn: (id) => arn('dynamodb', `table/${id}`),
     queueArn: (id) => arn('sqs', id),
+    topicArn: (id) => arn('sns', id),
     bucketArn: (id) => `arn:aws:s3:::${id}`,
     userPoolArn: () => arn('cognito-idp', `userpool/${input.userPoolId()}`),
   };

@@ -16,6 +16,8 @@ import {
   rules,
   telemetryTable,
   platformStateTable,
+  alarmsTable,
+  alarmNotificationsTopic,
   type LocalStatus,
   type ResourceReferences,
 } from '@fleet/core';
@@ -255,6 +257,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         latestTable: latestTable.id,
         telemetryTable: telemetryTable.id,
         platformStateTable: platformStateTable.id,
+        alarmsTable: alarmsTable.id,
+        alarmNotificationsTopicArn: `arn:aws:sns:${localRegion}:${localAccountId}:${alarmNotificationsTopic.id}`,
         bucket: provisioned.bucketName,
         ingestQueueUrl: required(provisioned.queueUrls[ingestQueue.id], 'ingest queue'),
         ingestDeadLetterQueueUrl: required(provisioned.queueUrls[ingestQueue.deadLetter.id], 'ingest dead-letter queue'),

@@ -22,9 +22,13 @@ export const stateKey = (definitionId: string, deviceId: string) => ({ pk: state
 export const eventDay = (at: string) => at.slice(0, 10);
 export const eventPartition = (day: string) => `events#${day}`;
 /** Deterministic from the event itself: a retried write of the same event finds it. */
-export const eventKey = (event: Pick<AlarmEvent, 'at' | 'eventId'>) => ({ pk: eventPartition(eventDay(event.at)), sk: `${event.at}#${event.eventId}` });
+export const eventKey = (event: Pick<AlarmEvent, 'at' | 'eventId'>) => ({
+  pk: eventPartition(eventDay(event.at)),
+  sk: `${event.at}#${event.eventId}`,
+});
 /** Epoch seconds when DynamoDB TTL removes an event. */
-export const eventExpiry = (event: Pick<AlarmEvent, 'at'>) => Math.floor(Date.parse(event.at) / 1000) + alarmLimits.eventRetentionDays * 86_400;
+export const eventExpiry = (event: Pick<AlarmEvent, 'at'>) =>
+  Math.floor(Date.parse(event.at) / 1000) + alarmLimits.eventRetentionDays * 86_400;
 
 export const outboxPartition = 'outbox';
 export const notificationKey = (eventId: string) => ({ pk: outboxPartition, sk: `event#${eventId}` });

@@ -53,8 +53,11 @@ export interface AlarmStateStore {
     readVersion: number | undefined,
     pending: readonly AlarmEvent[],
   ): Promise<boolean>;
-  /** Forgets the pending events once written, unless another transition came meanwhile. */
-  clearPending(definitionId: string, deviceId: string, version: number): Promise<void>;
+  /**
+   * Forgets the pending events once written, unless another transition came meanwhile; `true` for
+   * the one caller that removed them (it publishes them: exactly one of the writers that raced).
+   */
+  clearPending(definitionId: string, deviceId: string, version: number): Promise<boolean>;
   /** Alarms (items with an alarm) in (definitionId, deviceId) order. */
   list(query: AlarmListQuery): Promise<{ alarms: StoredAlarmState[]; more: boolean }>;
   /** Every state of a definition (deleting a definition clears and removes them). */
@@ -108,7 +111,9 @@ export function createAlarmStateStore(deps: { client: Pick<DynamoDBDocumentClien
 
   return {
     async get(definitionId, deviceId) {
-      const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: stateKey(definitionId, deviceId), ConsistentRead: true }));
+      const { Item } = await client.send(
+        new GetCommand({ TableName: tableName, Key: stateKey(definitionId, deviceId), ConsistentRead: true }),
+      );
       return Item ? fromItem(Item) : undefined;
     },
 
@@ -163,13 +168,15 @@ export function createAlarmStateStore(deps: { client: Pick<DynamoDBDocumentClien
             TableName: tableName,
             Key: stateKey(definitionId, deviceId),
             UpdateExpression: 'REMOVE pending',
-            ConditionExpression: 'version = :v',
+            ConditionExpression: 'version = :v AND attribute_exists(pending)',
             ExpressionAttributeValues: { ':v': version },
           }),
         );
+        return true;
       } catch (err) {
-        // A newer transition took over: it wrote these events before its own (transition-writer.ts).
+        // Another writer removed them, or a newer transition took over after writing them (transition-writer.ts).
         if (!conditionFailed(err)) throw err;
+        return false;
       }
     },
 

@@ -11,7 +11,11 @@ import { conditionFailed, definitionKey, definitionsPartition } from './alarm-it
 
 export type DefinitionChange =
   | { readonly ok: true; readonly definition: AlarmDefinition }
-  | { readonly ok: false; readonly code: 'AlarmDefinitionNotFound' | 'AlarmStateConflict' | 'AlarmLimitExceeded'; readonly message: string };
+  | {
+      readonly ok: false;
+      readonly code: 'AlarmDefinitionNotFound' | 'AlarmStateConflict' | 'AlarmLimitExceeded';
+      readonly message: string;
+    };
 
 export interface DefinitionStore {
   list(): Promise<AlarmDefinition[]>;
@@ -83,7 +87,11 @@ export function createDefinitionStore(deps: { client: Pick<DynamoDBDocumentClien
         }),
       );
       if (Count >= alarmLimits.maxDefinitions) {
-        return { ok: false, code: 'AlarmLimitExceeded', message: `At most ${alarmLimits.maxDefinitions} alarm definitions; delete one first` };
+        return {
+          ok: false,
+          code: 'AlarmLimitExceeded',
+          message: `At most ${alarmLimits.maxDefinitions} alarm definitions; delete one first`,
+        };
       }
       const at = now.toISOString();
       const definition: AlarmDefinition = { id: randomUUID(), ...fieldsOf(input), createdBy: by, createdAt: at, updatedAt: at, version: 1 };
@@ -138,7 +146,12 @@ export function createDefinitionStore(deps: { client: Pick<DynamoDBDocumentClien
     async delete(id) {
       try {
         const { Attributes } = await client.send(
-          new DeleteCommand({ TableName: tableName, Key: definitionKey(id), ConditionExpression: 'attribute_exists(pk)', ReturnValues: 'ALL_OLD' }),
+          new DeleteCommand({
+            TableName: tableName,
+            Key: definitionKey(id),
+            ConditionExpression: 'attribute_exists(pk)',
+            ReturnValues: 'ALL_OLD',
+          }),
         );
         return Attributes ? fromItem(Attributes) : undefined;
       } catch (err) {

@@ -7,7 +7,7 @@
  * The feed reads day partitions newest first; each user's marker (`reader#<sub>`) says up to when
  * they have read, and the unread count is counted from it (at most 1000).
  */
-import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { alarmLimits, type AlarmEvent } from '@fleet/core';
 import { conditionFailed, eventDay, eventExpiry, eventKey, eventPartition, readerKey } from './alarm-items.ts';
 
@@ -28,6 +28,9 @@ export interface FeedPage {
 export interface EventStore {
   /** Writes the event unless it is already there; `true` when this call wrote it. */
   put(event: AlarmEvent): Promise<boolean>;
+  /** Records that the event's notification was published (the drain then drops a repeated outbox entry). */
+  markPublished(event: AlarmEvent): Promise<void>;
+  isPublished(event: AlarmEvent): Promise<boolean>;
   feed(query: FeedQuery, now?: number): Promise<FeedPage>;
   /** Events after the user's marker, counted up to `maxUnread`. */
   unread(sub: string, now?: number): Promise<number>;
@@ -83,6 +86,30 @@ export function createEventStore(deps: { client: Pick<DynamoDBDocumentClient, 's
         if (conditionFailed(err)) return false;
         throw err;
       }
+    },
+
+    async markPublished(event) {
+      try {
+        await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: eventKey(event),
+            UpdateExpression: 'SET publishedAt = :now',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeValues: { ':now': new Date().toISOString() },
+          }),
+        );
+      } catch (err) {
+        // Expired meanwhile (TTL): nothing to record.
+        if (!conditionFailed(err)) throw err;
+      }
+    },
+
+    async isPublished(event) {
+      const { Item } = await client.send(
+        new GetCommand({ TableName: tableName, Key: eventKey(event), ProjectionExpression: 'publishedAt', ConsistentRead: true }),
+      );
+      return Item?.['publishedAt'] !== undefined;
     },
 
     async feed(query, now = Date.now()) {

@@ -8,6 +8,7 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { alarmNotificationSubject, type AlarmEvent, type AlarmNotification } from '@fleet/core';
 import type { Logger } from 'pino';
+import type { EventStore } from './event-store.ts';
 import type { Outbox } from './outbox.ts';
 
 export interface Notifier {
@@ -37,6 +38,7 @@ export function createNotifier(deps: {
   sns: Pick<SNSClient, 'send'>;
   topicArn: string;
   outbox: Pick<Outbox, 'deleteNotification'>;
+  events: Pick<EventStore, 'markPublished'>;
   logger: Logger;
   onPublished?: (count: number) => void;
 }): Notifier {
@@ -53,6 +55,7 @@ export function createNotifier(deps: {
           }
           deps.onPublished?.(1);
           try {
+            await deps.events.markPublished(event);
             await outbox.deleteNotification(event.eventId);
           } catch (err) {
             // Published: at worst the drain publishes it again, which receivers drop by eventId.

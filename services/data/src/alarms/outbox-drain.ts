@@ -5,6 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { AlarmStateStore } from './alarm-state-store.ts';
+import type { EventStore } from './event-store.ts';
 import type { Notifier } from './notifier.ts';
 import type { Outbox } from './outbox.ts';
 import type { TransitionWriter } from './transition-writer.ts';
@@ -23,6 +24,7 @@ export const markerGraceMs = 30_000;
 export function createOutboxDrain(deps: {
   outbox: Outbox;
   states: Pick<AlarmStateStore, 'get'>;
+  events: Pick<EventStore, 'isPublished'>;
   writer: Pick<TransitionWriter, 'settle'>;
   notifier: Notifier;
   logger: Logger;
@@ -39,6 +41,11 @@ export function createOutboxDrain(deps: {
         if (now() - entry.markedAt < markerGraceMs) continue;
         try {
           if (entry.kind === 'notification') {
+            // A writer that raced with a settler may have put an entry again after it was published.
+            if (await deps.events.isPublished(entry.event)) {
+              await outbox.deleteNotification(entry.event.eventId);
+              continue;
+            }
             const [ok] = await notifier.publish([entry.event]);
             if (ok) published++;
             continue;

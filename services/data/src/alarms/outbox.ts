@@ -36,7 +36,10 @@ export function createOutbox(deps: { client: Pick<DynamoDBDocumentClient, 'send'
     },
     async putStateCheck(definitionId, deviceId, token) {
       await client.send(
-        new PutCommand({ TableName: tableName, Item: { ...stateCheckKey(definitionId, deviceId), definitionId, deviceId, token, markedAt: now() } }),
+        new PutCommand({
+          TableName: tableName,
+          Item: { ...stateCheckKey(definitionId, deviceId), definitionId, deviceId, token, markedAt: now() },
+        }),
       );
     },
     async deleteStateCheck(definitionId, deviceId, token) {

@@ -9,8 +9,11 @@
  *    lost the race (another task, a redelivery) writes nothing, reads again and decides again:
  *    its readings are then at or before the state's last (ts, seq) and decide nothing;
  * 4. write each event item (`attribute_not_exists` on its deterministic key) and its outbox
- *    notification, then remove `pending` (if the version is still ours) and the marker;
- * 5. publish the notifications (notifier.ts); what fails stays in the outbox for the drain.
+ *    notification, then remove `pending` (if the version is still ours and it is still there) and
+ *    the marker;
+ * 5. the one writer whose removal of `pending` succeeded publishes the notifications
+ *    (notifier.ts), marking each event published; what fails stays in the outbox for the drain,
+ *    which drops an entry whose event is already marked published.
  *
  * A crash after 3 leaves `pending` in the state: the next writer of that state (a redelivered
  * message, the sweep, a user action) settles it first, and the drain does from the marker. Step 4
@@ -62,11 +65,14 @@ export function createTransitionWriter(deps: {
     }
   }
 
+  /** Writes pending events; the one writer that then removes them publishes them (no race publishes twice). */
+  async function finish(definitionId: string, deviceId: string, version: number, pending: readonly AlarmEvent[]) {
+    await writeEvents(pending);
+    if (await states.clearPending(definitionId, deviceId, version)) await notifier.publish(pending);
+  }
+
   async function settle(stored: StoredAlarmState) {
-    if (stored.pending.length === 0) return;
-    await writeEvents(stored.pending);
-    await states.clearPending(stored.definitionId, stored.deviceId, stored.version);
-    await notifier.publish(stored.pending);
+    if (stored.pending.length > 0) await finish(stored.definitionId, stored.deviceId, stored.version, stored.pending);
   }
 
   return {
@@ -87,10 +93,8 @@ export function createTransitionWriter(deps: {
           continue;
         }
         if (decision.events.length > 0) {
-          await writeEvents(decision.events);
-          await states.clearPending(definitionId, deviceId, (current?.version ?? 0) + 1);
+          await finish(definitionId, deviceId, (current?.version ?? 0) + 1, decision.events);
           await outbox.deleteStateCheck(definitionId, deviceId, token);
-          await notifier.publish(decision.events);
         }
         return decision;
       }
