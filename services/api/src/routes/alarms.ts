@@ -20,6 +20,7 @@ import {
   alarmLimits,
   alarmPaths,
   alarmStatuses,
+  bodyLimits,
   DeviceIdSchema,
   errorResponses,
   type AlarmScope,
@@ -30,7 +31,7 @@ import type { Authorizer } from '../auth/authorize.ts';
 import { authOf } from '../auth/authorize.ts';
 import type { DeviceRegistry } from '../devices/device-registry.ts';
 import { apiError } from '../errors.ts';
-import { bearer, bodyErrors, dataServiceErrors, paramErrors, permissionErrors, StrictObject } from '../http/schemas.ts';
+import { bearer, bodyErrors, bodyLimitNote, dataServiceErrors, paramErrors, permissionErrors, StrictObject } from '../http/schemas.ts';
 import type { TypedApp } from '../http/typed-app.ts';
 import type { DataServiceClient } from '../telemetry/data-service-client.ts';
 
@@ -88,7 +89,7 @@ export function registerAlarmRoutes(app: TypedApp, deps: AlarmRoutesDeps): void 
       schema: {
         tags,
         summary: 'Define an alarm (operators, admins)',
-        description: `At most ${alarmLimits.maxDefinitions} definitions (409 AlarmLimitExceeded).`,
+        description: `At most ${alarmLimits.maxDefinitions} definitions (409 AlarmLimitExceeded). ${bodyLimitNote(bodyLimits.api)}`,
         security: bearer,
         body: AlarmDefinitionInputSchema,
         response: {
@@ -148,6 +149,7 @@ export function registerAlarmRoutes(app: TypedApp, deps: AlarmRoutesDeps): void 
       schema: {
         tags,
         summary: 'Change an alarm definition (the whole definition; `expectedVersion` guards against lost updates)',
+        description: bodyLimitNote(bodyLimits.api),
         security: bearer,
         params: DefinitionParams,
         body: AlarmDefinitionUpdateSchema,
@@ -244,6 +246,7 @@ export function registerAlarmRoutes(app: TypedApp, deps: AlarmRoutesDeps): void 
             action === 'acknowledge'
               ? 'Acknowledge an ACTIVE alarm (the occurrence the caller saw)'
               : 'Clear an ACTIVE or ACKNOWLEDGED alarm (the occurrence the caller saw)',
+          description: `Records who and when, writes an event and notifies it. ${bodyLimitNote(bodyLimits.api)}`,
           security: bearer,
           params: AlarmParams,
           body: AlarmActionSchema,
@@ -304,6 +307,7 @@ export function registerAlarmRoutes(app: TypedApp, deps: AlarmRoutesDeps): void 
       schema: {
         tags,
         summary: 'Mark the feed read up to a time (for the caller)',
+        description: bodyLimitNote(bodyLimits.api),
         security: bearer,
         body: AlarmFeedReadSchema,
         response: {
