@@ -14,7 +14,7 @@ const notWrittenByThePlatform = {
   common: ['HOST', 'LOG_LEVEL', 'AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER'],
   frontend: ['WEB_ROOT'],
   api: ['DEFAULT_ROLE'],
-  data: ['INGEST_RECEIVERS', 'METRICS_FLUSH_MS'],
+  data: ['INGEST_RECEIVERS', 'METRICS_FLUSH_MS', 'ALARM_SWEEP_MS'],
 } as const;
 
 describe('serviceEnvironment and the service configuration schemas', () => {

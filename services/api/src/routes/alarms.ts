@@ -191,7 +191,8 @@ export function registerAlarmRoutes(app: TypedApp, deps: AlarmRoutesDeps): void 
         params: DefinitionParams,
         response: {
           204: Type.Null({ description: 'Deleted' }),
-          ...errorResponses(...permissionErrors, ...paramErrors, 'AlarmDefinitionNotFound', ...dataServiceErrors),
+          // No body is read, but one sent is parsed (and refused) as on every DELETE.
+          ...errorResponses(...permissionErrors, ...paramErrors, ...bodyErrors, 'AlarmDefinitionNotFound', ...dataServiceErrors),
         },
       },
     },
