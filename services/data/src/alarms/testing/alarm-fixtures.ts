@@ -25,11 +25,11 @@ export function fakeSns(): FakeSns {
     published: [],
     failing: false,
     client: {
-      send: (async (command: { input: unknown }) => {
+      send: async (command: { input: unknown }) => {
         if (fake.failing) throw Object.assign(new Error('SNS is down'), { name: 'InternalErrorException' });
         fake.published.push(command.input as FakeSns['published'][number]);
         return { MessageId: String(fake.published.length) };
-      }) as unknown as SNSClient['send'],
+      },
     },
     eventIds: () => fake.published.map((p) => (JSON.parse(p.Message) as AlarmNotification).event.eventId),
   };
@@ -42,19 +42,19 @@ export function failingDynamo(
   failWhen: (command: { constructor: { name: string }; input: Record<string, unknown> }) => boolean,
 ): Pick<DynamoDBDocumentClient, 'send'> {
   return {
-    send: (async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
+    send: async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
       if (failWhen(command)) throw new Error(`crash before ${command.constructor.name}`);
       return (real.send as (c: unknown) => Promise<unknown>)(command);
-    }) as unknown as DynamoDBDocumentClient['send'],
+    },
   };
 }
 
 /** An IoT client answering ListThingGroupsForThing from a map. */
 export function fakeIot(groups: Record<string, string[]> = {}): Pick<IoTClient, 'send'> {
   return {
-    send: (async (command: { input: { thingName?: string } }) => ({
+    send: async (command: { input: { thingName?: string } }) => ({
       thingGroups: (groups[command.input.thingName ?? ''] ?? []).map((groupName) => ({ groupName })),
-    })) as unknown as IoTClient['send'],
+    }),
   };
 }
 
