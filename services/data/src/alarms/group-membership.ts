@@ -19,7 +19,14 @@ export function createGroupMembership(deps: { iot: Pick<IoTClient, 'send'>; ttlM
     const groups = new Set<string>();
     let nextToken: string | undefined;
     do {
-      const page = await deps.iot.send(new ListThingGroupsForThingCommand({ thingName: deviceId, maxResults: 100, nextToken }));
+      let page;
+      try {
+        page = await deps.iot.send(new ListThingGroupsForThingCommand({ thingName: deviceId, maxResults: 100, nextToken }));
+      } catch (err) {
+        // A reading of a device that is no thing (revoked meanwhile) is in no group; anything else is retried.
+        if ((err as { name?: string } | null)?.name === 'ResourceNotFoundException') return groups;
+        throw err;
+      }
       for (const g of page.thingGroups ?? []) if (g.groupName) groups.add(g.groupName);
       nextToken = page.nextToken;
     } while (nextToken);

@@ -71,6 +71,7 @@ export function createAlarms(options: AlarmsOptions): Alarms {
     definitions: definitionCache,
     groups,
     lastReadings: () => scanLastReadings(client, options.latestTableName),
+    states,
     writer,
     logger,
     ...(options.now ? { now: options.now } : {}),

@@ -8,6 +8,7 @@
 import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mapWithLimit, type AlarmDefinition } from '@fleet/core';
 import type { Logger } from 'pino';
+import { stateMapKey, type AlarmStateStore } from './alarm-state-store.ts';
 import type { DefinitionCache } from './definition-cache.ts';
 import { evaluateSilence } from './evaluate.ts';
 import type { GroupMembership } from './group-membership.ts';
@@ -47,6 +48,7 @@ export function createSilenceSweep(deps: {
   definitions: DefinitionCache;
   groups: GroupMembership;
   lastReadings: () => AsyncIterable<LastReading>;
+  states: Pick<AlarmStateStore, 'getMany'>;
   writer: Pick<TransitionWriter, 'apply'>;
   logger: Logger;
   now?: () => number;
@@ -62,19 +64,29 @@ export function createSilenceSweep(deps: {
       const shortest = Math.min(...noData.map((d) => d.condition.silentMinutes)) * 60_000;
       const silent: LastReading[] = [];
       for await (const last of deps.lastReadings()) if (at - last.ts >= shortest) silent.push(last);
-      let transitions = 0;
+      const pairs: { definition: (typeof noData)[number]; last: LastReading }[] = [];
       await mapWithLimit(silent, 8, async (last) => {
         try {
-          const watching = (await definitionsWatching(noData, last.deviceId, deps.groups)).filter(
-            (d) => at - last.ts >= d.condition.silentMinutes * 60_000,
-          );
-          for (const definition of watching) {
-            const decision = await deps.writer.apply(definition.id, last.deviceId, (current) => ({
-              ok: true,
-              ...evaluateSilence(definition, last.deviceId, current, last, at),
-            }));
-            if (decision.ok) transitions += decision.events.length;
+          for (const definition of await definitionsWatching(noData, last.deviceId, deps.groups)) {
+            if (at - last.ts >= definition.condition.silentMinutes * 60_000) pairs.push({ definition, last });
           }
+        } catch (err) {
+          deps.logger.warn({ err, deviceId: last.deviceId }, 'thing groups of a silent device unreadable; the next pass tries again');
+        }
+      });
+      // One batched read; a write only where a silence begins (or a previous writer left events pending).
+      const known = await deps.states.getMany(pairs.map((p) => ({ definitionId: p.definition.id, deviceId: p.last.deviceId })));
+      let transitions = 0;
+      await mapWithLimit(pairs, 8, async ({ definition, last }) => {
+        const stored = known.get(stateMapKey(definition.id, last.deviceId));
+        const decide = (current: Parameters<typeof evaluateSilence>[2]) => ({
+          ok: true as const,
+          ...evaluateSilence(definition, last.deviceId, current, last, at),
+        });
+        if (decide(stored?.state).events.length === 0 && !stored?.pending.length) return;
+        try {
+          const decision = await deps.writer.apply(definition.id, last.deviceId, decide, stored ?? null);
+          if (decision.ok) transitions += decision.events.length;
         } catch (err) {
           deps.logger.warn({ err, deviceId: last.deviceId }, 'silent-device check failed; the next pass tries again');
         }
