@@ -6,7 +6,7 @@
  * once. Receivers drop a repeat by its stable `eventId` (the contract says so).
  */
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { alarmNotificationSubject, type AlarmEvent, type AlarmNotification } from '@fleet/core';
+import { alarmNotificationAttributes, alarmNotificationSubject, type AlarmEvent, type AlarmNotification } from '@fleet/core';
 import type { Logger } from 'pino';
 import type { EventStore } from './event-store.ts';
 import type { Outbox } from './outbox.ts';
@@ -25,12 +25,9 @@ export function publishInput(topicArn: string, event: AlarmEvent) {
     TopicArn: topicArn,
     Subject: alarmNotificationSubject(event),
     Message: JSON.stringify(notification),
-    MessageAttributes: {
-      severity: attribute(event.alarm.severity),
-      type: attribute(event.type),
-      deviceId: attribute(event.alarm.deviceId),
-      definitionId: attribute(event.alarm.definitionId),
-    },
+    MessageAttributes: Object.fromEntries(
+      Object.entries(alarmNotificationAttributes(event)).map(([name, value]) => [name, attribute(value)]),
+    ),
   };
 }
 
