@@ -61,6 +61,10 @@ export function buildApp(options: AppOptions) {
     logController: new LogController({ disableRequestLogging: true }),
     // Fleet's HTTP server and error answers; only the alarm routes take a (small) body, with their own limit.
     ...serviceServerOptions({ bodyLimit: bodyLimits.none }),
+    // A field a closed schema does not name is refused, never dropped: Ajv's default
+    // (`removeAdditional: true`) strips fields while it tries the branches of a union, so a valid
+    // `{ kind: 'readings', breaching, of }` lost its fields to the `immediate` branch and failed.
+    ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
   const caller = (permission: Parameters<typeof requireCaller>[1]) => requireCaller(options.verifier, permission);
 

@@ -80,6 +80,12 @@ describe('alarm definitions over HTTP', () => {
       ['admin'],
     );
     expect(bad.statusCode).toBe(400);
+    expect(bad.json().message).toBe('"low" (5) must be below "high" (1)');
+    const unknown = await as({ method: 'POST', url: '/data/alarm-definitions', payload: { ...hot, extra: 1 } }, ['admin']);
+    expect(unknown.statusCode).toBe(400);
+    // Every branch of the unions is reachable (no field stripped while trying another branch).
+    const silent = await define({ ...hot, condition: { kind: 'noData', silentMinutes: 5 }, duration: { kind: 'forSeconds', seconds: 60 } });
+    expect(silent).toMatchObject({ condition: { kind: 'noData', silentMinutes: 5 }, duration: { kind: 'forSeconds', seconds: 60 } });
     const created = await define();
     const put = (expectedVersion: number) =>
       as({ method: 'PUT', url: `/data/alarm-definitions/${created.id}`, payload: { ...hot, severity: 'minor', expectedVersion } }, [
