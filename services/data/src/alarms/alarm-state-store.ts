@@ -109,7 +109,7 @@ export function createAlarmStateStore(deps: { client: Pick<DynamoDBDocumentClien
     return { found, exhausted: start === undefined };
   }
 
-  return {
+  const store: AlarmStateStore = {
     async get(definitionId, deviceId) {
       const { Item } = await client.send(
         new GetCommand({ TableName: tableName, Key: stateKey(definitionId, deviceId), ConsistentRead: true }),
@@ -183,19 +183,26 @@ export function createAlarmStateStore(deps: { client: Pick<DynamoDBDocumentClien
     async list(query) {
       const alarms: StoredAlarmState[] = [];
       const startAt = query.after ? Math.max(0, query.definitionIds.indexOf(query.after.definitionId)) : 0;
-      for (const definitionId of query.definitionIds.slice(startAt)) {
-        const after = query.after?.definitionId === definitionId ? query.after.deviceId : undefined;
-        if (query.deviceId !== undefined) {
-          if (after !== undefined) continue;
-          const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: stateKey(definitionId, query.deviceId) }));
-          const s = Item ? fromItem(Item) : undefined;
-          if (s?.state.alarm && (!query.statuses?.length || query.statuses.includes(s.state.alarm.status))) alarms.push(s);
-        } else {
+      const definitionIds = query.definitionIds.slice(startAt);
+      const wanted = (s: StoredAlarmState | undefined): s is StoredAlarmState =>
+        s?.state.alarm !== undefined && (!query.statuses?.length || query.statuses.includes(s.state.alarm.status));
+      if (query.deviceId !== undefined) {
+        // One device: its item of each definition, read in batches (at most 200 definitions).
+        const deviceId = query.deviceId;
+        const found = await store.getMany(definitionIds.map((definitionId) => ({ definitionId, deviceId })));
+        for (const definitionId of definitionIds) {
+          if (query.after?.definitionId === definitionId) continue;
+          const s = found.get(stateMapKey(definitionId, deviceId));
+          if (wanted(s)) alarms.push(s);
+        }
+      } else {
+        for (const definitionId of definitionIds) {
+          const after = query.after?.definitionId === definitionId ? query.after.deviceId : undefined;
           const want = query.limit + 1 - alarms.length;
           const { found } = await queryPartition(definitionId, { ...(after ? { after } : {}), filter: query, limit: want });
           alarms.push(...found);
+          if (alarms.length > query.limit) break;
         }
-        if (alarms.length > query.limit) break;
       }
       return { alarms: alarms.slice(0, query.limit), more: alarms.length > query.limit };
     },
@@ -208,4 +215,5 @@ export function createAlarmStateStore(deps: { client: Pick<DynamoDBDocumentClien
       await client.send(new DeleteCommand({ TableName: tableName, Key: stateKey(definitionId, deviceId) }));
     },
   };
+  return store;
 }

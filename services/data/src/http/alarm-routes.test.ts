@@ -174,5 +174,11 @@ describe('alarms, actions and the feed over HTTP', () => {
       token = res.json().nextToken;
     } while (token);
     expect(seen).toEqual(['p-1', 'p-2', 'p-3']);
+    // One device across every definition, filtered by status.
+    const ofDevice = await as({ url: '/data/alarms?deviceId=p-2&status=ACTIVE,ACKNOWLEDGED' }, ['viewer']);
+    const found: { definitionId: string; deviceId: string; status: string }[] = ofDevice.json().alarms;
+    expect(found.map((a) => a.definitionId)).toContain(definition.id);
+    expect(found.every((a) => a.deviceId === 'p-2' && a.status === 'ACTIVE')).toBe(true);
+    expect((await as({ url: '/data/alarms?deviceId=p-2&status=CLEARED' }, ['viewer'])).json().alarms).toEqual([]);
   });
 });
