@@ -22,7 +22,7 @@ describe('GET /api/me', () => {
       role: 'operator',
       groups: ['viewer', 'operator'],
       tokenRole: 'operator',
-      permissions: ['readDevices', 'manageDevices', 'readDeadLetters'],
+      permissions: ['readDevices', 'manageDevices', 'readDeadLetters', 'readAlarms', 'manageAlarms', 'readRules'],
     });
     expect(t.cognito.calls.find((c) => c.command === 'GetUser')).toEqual({
       command: 'GetUser',
