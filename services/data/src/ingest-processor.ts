@@ -105,6 +105,7 @@ export function createIngestProcessor(options: IngestProcessorOptions): IngestPr
         // Alarms see readings only once they are durable; a message is deletable only once its
         // device's alarm evaluation is durable too (a redelivery is harmless: see alarms/evaluate.ts).
         const evaluated = options.alarms ? await options.alarms.evaluate(written.durable.map((a) => a.reading)) : undefined;
+        if (evaluated?.transitions) metrics.count('AlarmTransitions', evaluated.transitions);
         for (const a of written.durable) (evaluated?.failedDevices.has(a.reading.deviceId) ? retry : deletable).push(a.queued);
         for (const a of written.retry) retry.push(a.queued);
         // Refused by a store on its own: kept as a dead letter with the store's reason.

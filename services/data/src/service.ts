@@ -91,6 +91,7 @@ export function createDataService(options: DataServiceOptions) {
         sns: options.alarms.sns,
         topicArn: options.alarms.topicArn,
         logger,
+        onPublished: (count) => metrics.count('AlarmNotificationsPublished', count),
         ...(options.alarms.intervalMs === undefined ? {} : { intervalMs: options.alarms.intervalMs }),
       })
     : undefined;

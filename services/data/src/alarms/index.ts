@@ -32,6 +32,8 @@ export interface AlarmsOptions {
   readonly logger: Logger;
   /** How often the sweep and the drain run. @default 15000 */
   readonly intervalMs?: number;
+  /** Told each notification published (the service counts them as a metric). */
+  readonly onPublished?: (count: number) => void;
   /** How long the enabled definitions are reused by ingest. @default 5000 */
   readonly definitionCacheMs?: number;
   readonly now?: () => number;
@@ -63,7 +65,14 @@ export function createAlarms(options: AlarmsOptions): Alarms {
   const states = createAlarmStateStore({ client, tableName });
   const events = createEventStore({ client, tableName });
   const outbox = createOutbox({ client, tableName, ...(options.now ? { now: options.now } : {}) });
-  const notifier = createNotifier({ sns: options.sns, topicArn: options.topicArn, outbox, events, logger });
+  const notifier = createNotifier({
+    sns: options.sns,
+    topicArn: options.topicArn,
+    outbox,
+    events,
+    logger,
+    ...(options.onPublished ? { onPublished: options.onPublished } : {}),
+  });
   const writer = createTransitionWriter({ states, events, outbox, notifier });
   const groups = createGroupMembership({ iot: options.iot });
   const engine = createAlarmEngine({ definitions: definitionCache, groups, states, writer, logger });
