@@ -76,6 +76,7 @@ describe.skipIf(deployedEndpointsFile)('a data folder of the old layout', () => 
       'iot',
       'logs',
       's3',
+      'sns',
       'sqs',
     ]);
     expect(second.endpoints.caFile).toBe(join(first.dataDir, 'iot', 'root-ca.pem'));

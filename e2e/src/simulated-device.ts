@@ -3,13 +3,23 @@
  * readings, follows its shadow and executes its jobs over MQTT/TLS, as `npm run simulate` does.
  */
 import { readFile } from 'node:fs/promises';
-import { connectDevice, createDeviceSignals, followShadowAndJobs, type ControlCounters, type DevicePublisher } from '@fleet/simulator';
+import {
+  connectDevice,
+  createDeviceSignals,
+  followShadowAndJobs,
+  holdableSignals,
+  type ControlCounters,
+  type DevicePublisher,
+  type HeldSignals,
+} from '@fleet/simulator';
 import type { RegisteredDevice } from './fleet-user.ts';
 import type { FleetUnderTest } from './platform-process.ts';
 
 export interface SimulatedDevice {
   readonly publisher: DevicePublisher;
   readonly control: ControlCounters;
+  /** Its values: hold a metric at a value (across a threshold) and release it. */
+  readonly signals: HeldSignals;
   /** Lines the device logged: each setting applied, each command finished. */
   readonly log: string[];
   stop(): Promise<void>;
@@ -21,6 +31,7 @@ export async function startSimulatedDevice(
   options: { rate?: number; rebootPauseMs?: number } = {},
 ): Promise<SimulatedDevice> {
   const { endpoints } = platform;
+  const signals = holdableSignals(createDeviceSignals(1));
   const publisher = await connectDevice(
     {
       deviceId: device.device.deviceId,
@@ -30,7 +41,7 @@ export async function startSimulatedDevice(
       cert: device.credentials.certificatePem,
       key: device.credentials.privateKey,
     },
-    createDeviceSignals(1),
+    signals,
   );
   publisher.setRate(options.rate ?? 1);
   const log: string[] = [];
@@ -48,6 +59,7 @@ export async function startSimulatedDevice(
   return {
     publisher,
     control,
+    signals,
     log,
     async stop() {
       await publisher.stop();

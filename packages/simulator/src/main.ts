@@ -11,6 +11,7 @@ import { FleetApiError, createFleetApi } from './fleet-api-client.ts';
 import { followShadowAndJobs, type ControlCounters } from './device-control.ts';
 import { connectDevice, type DevicePublisher } from './device-publisher.ts';
 import { loadDevices, saveDevice, type StoredDevice } from './device-store.ts';
+import { parseExcursion, withExcursions } from './excursions.ts';
 import { createDeviceSignals } from './signals.ts';
 import { simulatorTokens } from './simulator-user.ts';
 
@@ -23,6 +24,8 @@ const usage = `Usage: npm run simulate -- [options]
   --endpoints <f>    endpoints file (default .fleet/endpoints.json, written by npm start)
   --no-control       do not follow shadows and jobs (publish telemetry only)
   --verbose          print each setting applied and each command executed
+  --excursion <m=v[@a][+f]>  hold metric m at value v from a seconds after the start for f seconds
+                     (e.g. temperature=95@20+60 to see an alarm fire and clear; repeatable)
   --email, --password  the user to register devices as (required against AWS)
 
 Each device follows its configuration (classic shadow: reportIntervalSeconds and any custom
@@ -44,6 +47,7 @@ async function main(): Promise<void> {
       password: { type: 'string' },
       'no-control': { type: 'boolean' },
       verbose: { type: 'boolean' },
+      excursion: { type: 'string', multiple: true },
       help: { type: 'boolean' },
     },
   });
@@ -52,6 +56,7 @@ async function main(): Promise<void> {
   const rate = positive('--rate', values.rate);
   const duration = values.duration === undefined ? undefined : positive('--duration', values.duration);
   const count = values.count === undefined ? undefined : positive('--count', values.count);
+  const excursions = (values.excursion ?? []).map(parseExcursion);
   // AWS IoT accepts 100 publishes/s per connection; a faster device would be throttled there.
   if (rate > 100) throw new Error(`--rate ${rate} exceeds AWS IoT's 100 publishes per second per connection`);
 
@@ -88,12 +93,14 @@ async function main(): Promise<void> {
   // Without a CA file (a deployed stack's may omit it) the system's trust store, which holds Amazon Root CA 1, applies.
   const ca = endpoints.caFile === undefined ? undefined : await readFile(endpoints.caFile, 'utf8');
   const publishers: DevicePublisher[] = [];
+  // Excursion windows count from here, when the devices start connecting.
+  const runStartedAt = Date.now();
   const controls: ControlCounters[] = [];
   const log = values.verbose ? (line: string) => console.log(`\n${line}`) : undefined;
   for (const [index, device] of fleet.entries()) {
     const publisher = await connectDevice(
       { deviceId: device.deviceId, host: endpoints.mqttHost, port: endpoints.mqttPort, ca, cert: device.cert, key: device.key },
-      createDeviceSignals(index + 1),
+      withExcursions(createDeviceSignals(index + 1), excursions, runStartedAt),
     );
     publishers.push(publisher);
     if (values['no-control']) continue;

@@ -101,7 +101,8 @@ describe('operators', () => {
   it.each([
     ['1 + 2', 3],
     ['"a" + "b"', 'ab'],
-    ['"2" + 3', 5],
+    // [AWS + operator] "String | Any Value: Converts the right operand to a string and concatenates it".
+    ['"2" + 3', '23'],
     ['7 / 2', 3],
     ['7.0 / 2.5', 2.8],
     ['7 % 3', 1],
@@ -242,7 +243,8 @@ describe('syntax errors', () => {
     ["SELECT a b FROM 'a'", 9],
     ["SELECT 'abc FROM 'a'", 19],
     ["SELECT a FROM 'a/#/b'", 15],
-    ["SELECT md5(a) FROM 'a'", 7],
+    ["SELECT no_such_function(a) FROM 'a'", 7],
+    ["SELECT md5(a, b) FROM 'a'", 7],
   ])('%j is rejected at position %d', (sql, position) => {
     let error: unknown;
     try {

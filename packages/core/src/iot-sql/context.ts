@@ -1,5 +1,6 @@
 import type { EvalContext } from './eval-context.ts';
 import type { EvaluateOptions, IotMessage } from './message.ts';
+import { defaultSqlVersion, type SqlVersion } from './sql-version.ts';
 import { effectiveTopic } from './topic-filter.ts';
 import type { SqlValue } from './values.ts';
 
@@ -26,7 +27,12 @@ export function parsePayload(payload: Uint8Array): ParsedPayload {
   return parsed;
 }
 
-export function createEvalContext(message: IotMessage, options: EvaluateOptions = {}, parsed = parsePayload(message.payload)): EvalContext {
+export function createEvalContext(
+  message: IotMessage,
+  options: EvaluateOptions = {},
+  parsed = parsePayload(message.payload),
+  version: SqlVersion = defaultSqlVersion,
+): EvalContext {
   return {
     topic: effectiveTopic(message.topic),
     clientId: message.clientId,
@@ -38,5 +44,8 @@ export function createEvalContext(message: IotMessage, options: EvaluateOptions 
     document: parsed.document,
     newUuid: options.newUuid ?? (() => globalThis.crypto.randomUUID()),
     random: options.random ?? Math.random,
+    version,
+    variables: new Map(Object.entries(options.variables ?? {})),
+    mqtt5: message.mqtt5 ?? {},
   };
 }

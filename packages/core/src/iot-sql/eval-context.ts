@@ -1,3 +1,5 @@
+import type { Mqtt5Properties } from './message.ts';
+import type { SqlVersion } from './sql-version.ts';
 import type { SqlValue } from './values.ts';
 
 /** What an expression can see besides the document it is evaluated against. */
@@ -16,4 +18,9 @@ export interface EvalContext {
   readonly document: SqlValue;
   readonly newUuid: () => string;
   readonly random: () => number;
+  /** The rule's `awsIotSqlVersion`, returned by `sql_version()`. */
+  readonly version: SqlVersion;
+  /** SET clause variables assigned so far (the SET clause fills it before WHERE and SELECT run). */
+  readonly variables: Map<string, SqlValue>;
+  readonly mqtt5: Mqtt5Properties;
 }

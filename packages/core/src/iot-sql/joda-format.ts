@@ -180,3 +180,12 @@ export function formatJoda(pattern: string, ms: number, timeZone = 'UTC'): strin
   }
   return out;
 }
+
+/** Offset of the IANA zone `timeZone` from UTC at instant `ms`, in milliseconds; undefined for an unknown zone. */
+export function zoneOffsetAt(timeZone: string, ms: number): number | undefined {
+  try {
+    return zoneOffset(formattersFor(timeZone), ms);
+  } catch {
+    return undefined;
+  }
+}

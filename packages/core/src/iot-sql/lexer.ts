@@ -4,7 +4,8 @@
  */
 import { IotSqlError } from './iot-sql-error.ts';
 
-export type TokenKind = 'ident' | 'number' | 'string' | 'op' | 'eof';
+/** `variable`: a SET clause variable, `@name` (text without the `@`). */
+export type TokenKind = 'ident' | 'number' | 'string' | 'variable' | 'op' | 'eof';
 
 export interface Token {
   readonly kind: TokenKind;
@@ -84,6 +85,15 @@ export function tokenize(source: string): Token[] {
       }
       continue;
     }
+    if (c === '@') {
+      // [AWS SET clause] "Variable names can contain letters, numbers, and underscores."
+      let j = i + 1;
+      while (j < source.length && /[A-Za-z0-9_]/.test(source[j]!)) j++;
+      if (j === i + 1) throw new IotSqlError("token recognition error at: '@'", start, source);
+      tokens.push({ kind: 'variable', text: source.slice(i + 1, j), pos: start });
+      i = j;
+      continue;
+    }
     if (c === '`') {
       // Backquoted identifier, for names that are keywords.
       const end = source.indexOf('`', i + 1);
@@ -93,7 +103,7 @@ export function tokenize(source: string): Token[] {
       continue;
     }
     const op = operators.find((o) => source.startsWith(o, i));
-    if (op === undefined) throw new IotSqlError(`unexpected character ${JSON.stringify(c)}`, start, source);
+    if (op === undefined) throw new IotSqlError(`token recognition error at: '${c}'`, start, source);
     tokens.push({ kind: 'op', text: op, pos: start });
     i += op.length;
   }

@@ -5,9 +5,10 @@
  * Precedence, lowest first: OR, AND, NOT, comparison (= <> != < <= > >= IS IN CONTAINS),
  * additive (+ - ||), multiplicative (* / %), unary minus, postfix (.name, [index]), primary.
  */
-import type { BinaryOp, Expr, Query, SelectItem } from './ast.ts';
+import type { BinaryOp, Expr, Query, SelectItem, VariableAssignment } from './ast.ts';
 import { IotSqlError } from './iot-sql-error.ts';
 import { tokenize, type Token } from './lexer.ts';
+import { defaultSqlVersion, hasSqlV2, type SqlVersion } from './sql-version.ts';
 
 const reserved = new Set([
   'SELECT',
@@ -30,17 +31,21 @@ const reserved = new Set([
   'CONTAINS',
 ]);
 
-/** Parses a whole statement: `SELECT ... FROM 'filter' [WHERE ...]`. */
-export function parseQuery(sql: string): Query {
-  const p = new Parser(sql);
+/** [AWS SET clause] "Variable names can be up to 64 characters long". */
+const maxVariableNameLength = 64;
+
+/** Parses a whole statement: `[SET @v = expr, ...] SELECT ... FROM 'filter' [WHERE ...]`. */
+export function parseQuery(sql: string, version: SqlVersion = defaultSqlVersion): Query {
+  const p = new Parser(sql, version);
+  const set = p.setClause();
   const query = p.query(true);
   p.expectEnd();
-  return query;
+  return set === undefined ? query : { set, ...query };
 }
 
 /** Parses a lone expression (the inside of a `${...}` substitution template). */
-export function parseExpression(source: string): Expr {
-  const p = new Parser(source);
+export function parseExpression(source: string, version: SqlVersion = defaultSqlVersion): Expr {
+  const p = new Parser(source, version);
   const expr = p.expression();
   p.expectEnd();
   return expr;
@@ -50,7 +55,10 @@ class Parser {
   private readonly tokens: Token[];
   private i = 0;
 
-  constructor(private readonly source: string) {
+  constructor(
+    private readonly source: string,
+    private readonly version: SqlVersion,
+  ) {
     this.tokens = tokenize(source);
   }
 
@@ -62,9 +70,23 @@ class Parser {
     return this.tokens[Math.min(this.i + offset, this.tokens.length - 1)]!;
   }
 
-  private fail(message: string, at: Token = this.tok): never {
-    const found = at.kind === 'eof' ? 'end of input' : JSON.stringify(at.text);
-    throw new IotSqlError(`${message}, found ${found}`, at.pos, this.source);
+  /** Fails the way ANTLR (AWS's parser) reports it: `mismatched input 'FRM' expecting FROM`. */
+  private fail(expecting: string, at: Token = this.tok): never {
+    throw new IotSqlError(`mismatched input '${this.display(at)}' expecting ${expecting}`, at.pos, this.source);
+  }
+
+  /** A token as written in the source (strings with their quotes), `<EOF>` at the end. */
+  private display(t: Token): string {
+    if (t.kind === 'eof') return '<EOF>';
+    const next = this.tokens[this.tokens.indexOf(t) + 1];
+    return this.source.slice(t.pos, next?.pos ?? this.source.length).trimEnd();
+  }
+
+  /** A feature that SQL version 2015-10-08 does not have. */
+  private requireV2(feature: string, at: Token): void {
+    if (!hasSqlV2(this.version)) {
+      throw new IotSqlError(`${feature} require SQL version 2016-03-23 or later (this rule uses ${this.version})`, at.pos, this.source);
+    }
   }
 
   private isKeyword(word: string, t: Token = this.tok): boolean {
@@ -78,7 +100,7 @@ class Parser {
   }
 
   private expectKeyword(word: string): void {
-    if (!this.acceptKeyword(word)) this.fail(`expected ${word}`);
+    if (!this.acceptKeyword(word)) this.fail(word);
   }
 
   private isOp(op: string, t: Token = this.tok): boolean {
@@ -92,11 +114,34 @@ class Parser {
   }
 
   private expectOp(op: string): void {
-    if (!this.acceptOp(op)) this.fail(`expected ${JSON.stringify(op)}`);
+    if (!this.acceptOp(op)) this.fail(`'${op}'`);
   }
 
   expectEnd(): void {
-    if (this.tok.kind !== 'eof') this.fail('expected end of statement');
+    if (this.tok.kind !== 'eof') this.fail('<EOF>');
+  }
+
+  /**
+   * `SET @a = expr [, @b = expr]` before SELECT
+   * (https://docs.aws.amazon.com/iot/latest/developerguide/iot-sql-set.html): each variable is assigned once.
+   */
+  setClause(): VariableAssignment[] | undefined {
+    if (!this.acceptKeyword('SET')) return undefined;
+    const assignments: VariableAssignment[] = [];
+    do {
+      const t = this.tok;
+      if (t.kind !== 'variable') this.fail('a variable (@name)');
+      if (t.text.length > maxVariableNameLength) {
+        throw new IotSqlError(`variable name @${t.text} is longer than ${maxVariableNameLength} characters`, t.pos, this.source);
+      }
+      if (assignments.some((a) => a.name === t.text)) {
+        throw new IotSqlError(`variable @${t.text} is already assigned: variables are immutable`, t.pos, this.source);
+      }
+      this.i++;
+      this.expectOp('=');
+      assignments.push({ name: t.text, expr: this.expression(), pos: t.pos });
+    } while (this.acceptOp(','));
+    return assignments;
   }
 
   query(topLevel: boolean): Query {
@@ -115,15 +160,19 @@ class Parser {
     const items: SelectItem[] = [this.selectItem()];
     while (this.acceptOp(',')) items.push(this.selectItem());
     if (value && (items.length !== 1 || items[0]!.type !== 'expr' || items[0]!.alias !== undefined)) {
-      this.fail('SELECT VALUE takes exactly one expression without an alias');
+      throw new IotSqlError('SELECT VALUE takes exactly one expression without an alias', this.tok.pos, this.source);
     }
-    this.expectKeyword('FROM');
     let from: Query['from'];
-    if (topLevel) {
-      if (this.tok.kind !== 'string') this.fail('expected a quoted topic filter after FROM');
+    if (topLevel && (this.tok.kind === 'eof' || this.isKeyword('WHERE'))) {
+      // [AWS SQL reference] FROM is "Optional for rules that are only activated using the Basic Ingest feature".
+      from = { type: 'none' };
+    } else if (topLevel) {
+      this.expectKeyword('FROM');
+      if (this.tok.kind !== 'string') this.fail('a topic filter');
       from = { type: 'topic', filter: this.tok.text };
       this.i++;
     } else {
+      this.expectKeyword('FROM');
       from = { type: 'expr', expr: this.postfix() };
     }
     const where = this.acceptKeyword('WHERE') ? this.expression() : undefined;
@@ -145,7 +194,7 @@ class Parser {
 
   private aliasPart(): string {
     const t = this.tok;
-    if (t.kind !== 'ident' && t.kind !== 'string') this.fail('expected an alias after AS');
+    if (t.kind !== 'ident' && t.kind !== 'string') this.fail('an alias');
     this.i++;
     return t.text;
   }
@@ -183,7 +232,7 @@ class Parser {
         const negated = this.acceptKeyword('NOT');
         if (this.acceptKeyword('NULL')) left = { type: 'is', operand: left, negated, what: 'NULL' };
         else if (this.acceptKeyword('UNDEFINED')) left = { type: 'is', operand: left, negated, what: 'UNDEFINED' };
-        else this.fail('expected NULL or UNDEFINED after IS');
+        else this.fail('{NULL, UNDEFINED}');
       } else if (this.acceptKeyword('IN')) {
         left = { type: 'binary', op: 'IN', left, right: this.additive() };
       } else if (this.acceptKeyword('CONTAINS')) {
@@ -233,7 +282,7 @@ class Parser {
     for (;;) {
       if (this.acceptOp('.')) {
         const t = this.tok;
-        if (t.kind !== 'ident') this.fail('expected a property name after "."');
+        if (t.kind !== 'ident') this.fail('a property name');
         this.i++;
         expr = { type: 'member', object: expr, name: t.text };
       } else if (this.acceptOp('[')) {
@@ -255,8 +304,11 @@ class Parser {
       case 'string':
         this.i++;
         return { type: 'literal', value: t.text };
+      case 'variable':
+        this.i++;
+        return { type: 'variable', name: t.text, pos: t.pos };
       case 'eof':
-        this.fail('expected an expression');
+        this.fail('an expression');
       case 'op':
         return this.primaryOp(t);
       case 'ident':
@@ -268,6 +320,7 @@ class Parser {
     if (this.acceptOp('*')) return { type: 'wildcard' };
     if (this.acceptOp('(')) {
       if (this.isKeyword('SELECT')) {
+        this.requireV2('nested object queries', t);
         const query = this.query(false);
         this.expectOp(')');
         return { type: 'subquery', query };
@@ -277,6 +330,7 @@ class Parser {
       return inner;
     }
     if (this.acceptOp('[')) {
+      this.requireV2('array literals', t);
       const items: Expr[] = [];
       if (!this.acceptOp(']')) {
         do items.push(this.expression());
@@ -286,11 +340,12 @@ class Parser {
       return { type: 'array', items };
     }
     if (this.acceptOp('{')) {
+      this.requireV2('object literals', t);
       const entries: [string, Expr][] = [];
       if (!this.acceptOp('}')) {
         do {
           const key = this.tok;
-          if (key.kind !== 'string' && key.kind !== 'ident') this.fail('expected an object key');
+          if (key.kind !== 'string' && key.kind !== 'ident') this.fail('an object key');
           this.i++;
           this.expectOp(':');
           entries.push([key.text, this.expression()]);
@@ -299,7 +354,7 @@ class Parser {
       }
       return { type: 'object', entries };
     }
-    this.fail('expected an expression', t);
+    this.fail('an expression', t);
   }
 
   private primaryIdent(t: Token): Expr {
@@ -319,7 +374,7 @@ class Parser {
         const operand = this.expression();
         this.expectKeyword('AS');
         const type = this.tok;
-        if (type.kind !== 'ident') this.fail('expected a type name in cast');
+        if (type.kind !== 'ident') this.fail('a type name');
         this.i++;
         this.expectOp(')');
         return { type: 'cast', operand, to: type.text.toLowerCase() };
@@ -332,14 +387,15 @@ class Parser {
       }
       return { type: 'call', name: t.text.toLowerCase(), args, pos: t.pos };
     }
-    if (reserved.has(upper)) this.fail('expected an expression', t);
+    if (reserved.has(upper)) this.fail('an expression', t);
     this.i++;
     return { type: 'field', name: t.text };
   }
 
   private caseExpr(): Expr {
     this.expectKeyword('CASE');
-    const subject = this.expression();
+    // Searched CASE (`CASE WHEN condition THEN ...`) has no subject.
+    const subject = this.isKeyword('WHEN') ? undefined : this.expression();
     const whens: { when: Expr; then: Expr }[] = [];
     while (this.acceptKeyword('WHEN')) {
       const when = this.expression();
@@ -347,9 +403,14 @@ class Parser {
       whens.push({ when, then: this.expression() });
     }
     // [AWS IoT SQL, Case statements] "Case statements require at least one WHEN clause."
-    if (whens.length === 0) this.fail('expected WHEN');
+    if (whens.length === 0) this.fail('WHEN');
     const otherwise = this.acceptKeyword('ELSE') ? this.expression() : undefined;
     this.expectKeyword('END');
-    return otherwise === undefined ? { type: 'case', subject, whens } : { type: 'case', subject, whens, otherwise };
+    return {
+      type: 'case',
+      whens,
+      ...(subject === undefined ? {} : { subject }),
+      ...(otherwise === undefined ? {} : { otherwise }),
+    };
   }
 }

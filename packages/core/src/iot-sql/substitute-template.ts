@@ -3,7 +3,8 @@
  * (https://docs.aws.amazon.com/iot/latest/developerguide/iot-substitution-templates.html).
  *
  * AWS evaluates each expression separately from the SELECT: it sees the original payload, functions and
- * operators, never the SELECT's aliases. So does this.
+ * operators, never the SELECT's aliases. So does this. It does see the SET clause's variables (`${@name}`,
+ * https://docs.aws.amazon.com/iot/latest/developerguide/iot-sql-set.html), given as `options.variables`.
  */
 import type { Expr } from './ast.ts';
 import { createEvalContext, parsePayload } from './context.ts';
@@ -11,6 +12,7 @@ import { evaluate } from './evaluate.ts';
 import { IotSqlError } from './iot-sql-error.ts';
 import type { EvaluateOptions, IotMessage } from './message.ts';
 import { parseExpression } from './parser.ts';
+import type { SqlVersion } from './sql-version.ts';
 import { validateExpr } from './validate.ts';
 import { toSqlString } from './values.ts';
 
@@ -46,6 +48,15 @@ function closingBrace(template: string, from: number): number {
  * @throws IotSqlError when an expression does not parse or a `${` is not closed.
  */
 export function compileTemplate(template: string): CompiledTemplate {
+  return compileTemplateFor(template, {});
+}
+
+/**
+ * `compileTemplate` for a rule of another `awsIotSqlVersion` (2015-10-08 templates have no literals,
+ * and `sql_version()` answers the rule's version).
+ */
+export function compileTemplateFor(template: string, templateOptions: { readonly awsIotSqlVersion?: SqlVersion }): CompiledTemplate {
+  const version = templateOptions.awsIotSqlVersion;
   const parts: Part[] = [];
   let i = 0;
   while (i < template.length) {
@@ -60,10 +71,10 @@ export function compileTemplate(template: string): CompiledTemplate {
     const source = template.slice(start + 2, end);
     let expr: Expr;
     try {
-      expr = parseExpression(source);
-      validateExpr(expr, source);
+      expr = parseExpression(source, version);
+      validateExpr(expr, source, version === undefined ? {} : { version });
     } catch (err) {
-      if (err instanceof IotSqlError) throw new IotSqlError(err.message, start + 2 + err.position, template);
+      if (err instanceof IotSqlError) throw new IotSqlError(err.reason, start + 2 + err.position, template);
       throw err;
     }
     parts.push({ expr });
@@ -76,7 +87,7 @@ export function compileTemplate(template: string): CompiledTemplate {
     render(message, options) {
       if (isConstant) return template;
       const parsed = parsePayload(message.payload);
-      const ctx = createEvalContext(message, options, parsed);
+      const ctx = createEvalContext(message, options, parsed, version);
       // [AWS Data types] "Undefined is converted to an empty string when serialized by itself."
       return parts.map((p) => ('text' in p ? p.text : (toSqlString(evaluate(p.expr, parsed.document, ctx)) ?? ''))).join('');
     },

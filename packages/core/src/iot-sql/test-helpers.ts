@@ -1,5 +1,5 @@
 /** Shared by the iot-sql tests: builds messages and evaluates one-off statements. */
-import { compileRule } from './compile-rule.ts';
+import { compileRule, type CompileRuleOptions } from './compile-rule.ts';
 import type { IotMessage } from './message.ts';
 
 export const jsonMessage = (payload: unknown, topic = 'topic/subtopic', extra: Partial<IotMessage> = {}): IotMessage => ({
@@ -11,11 +11,21 @@ export const jsonMessage = (payload: unknown, topic = 'topic/subtopic', extra: P
 });
 
 /** The output of `sql` for `payload`; `'no match'` when the rule does not fire. */
-export function run(sql: string, payload: unknown = {}, topic = 'topic/subtopic', extra: Partial<IotMessage> = {}): unknown {
-  const result = compileRule(sql).evaluate(jsonMessage(payload, topic, extra), { newUuid: () => 'uuid-1', random: () => 0.5 });
+export function run(
+  sql: string,
+  payload: unknown = {},
+  topic = 'topic/subtopic',
+  extra: Partial<IotMessage> = {},
+  options: CompileRuleOptions = {},
+): unknown {
+  const result = compileRule(sql, options).evaluate(jsonMessage(payload, topic, extra), { newUuid: () => 'uuid-1', random: () => 0.5 });
   return result.matched ? result.output : 'no match';
 }
 
 /** Evaluates one expression the way a SELECT VALUE does. */
 export const value = (expression: string, payload: unknown = {}): unknown =>
   run(`SELECT VALUE ${expression} FROM 'topic/subtopic'`, payload);
+
+/** Evaluates one expression in a rule of SQL version `version`. */
+export const valueIn = (version: NonNullable<CompileRuleOptions['awsIotSqlVersion']>, expression: string, payload: unknown = {}): unknown =>
+  run(`SELECT VALUE ${expression} FROM 'topic/subtopic'`, payload, 'topic/subtopic', {}, { awsIotSqlVersion: version });

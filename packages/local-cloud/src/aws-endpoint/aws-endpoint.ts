@@ -16,6 +16,7 @@ import type { AwsRequest, AwsResponse, AwsServiceHandler } from './aws-request.t
 import { identifyService } from './aws-request.ts';
 import { AwsError } from './aws-error.ts';
 import { jsonError } from './json-protocol.ts';
+import { queryAction, queryProtocolServices } from './query-protocol.ts';
 import { accessDeniedError, authenticationError } from './service-errors.ts';
 import { verifySigV4 } from './sigv4-verifier.ts';
 
@@ -97,7 +98,12 @@ export function createAwsEndpoint(options: AwsEndpointOptions): Server {
       headers: req.headers,
       body,
       service: identified.service ?? '',
-      operation: identified.operation,
+      // Query-protocol services name the operation in the `Action` parameter, not in X-Amz-Target.
+      operation:
+        identified.operation ??
+        (identified.service !== undefined && queryProtocolServices.has(identified.service)
+          ? queryAction(req.headers, query, body)
+          : undefined),
       accessKeyId: identified.accessKeyId,
     };
     const route = options.httpRoutes?.find((r) => path.startsWith(r.prefix));

@@ -3,7 +3,7 @@
  * credential scope names the signing service, as on AWS) and, for JSON protocols, the operation.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { publicTargetPrefixes } from '../iam/public-operations.ts';
+import { publicQueryActions, publicTargetPrefixes } from '../iam/public-operations.ts';
 
 export interface AwsRequest {
   readonly method: string;
@@ -48,6 +48,11 @@ export function identifyService(
   // Unsigned operations (Cognito sign-in, identity credentials) are recognised by their target prefix.
   if (targetPrefix !== undefined && Object.hasOwn(publicTargetPrefixes, targetPrefix)) {
     return { service: publicTargetPrefixes[targetPrefix], operation };
+  }
+  // An unsigned Query-protocol link AWS serves to anyone (SNS's SubscribeURL and UnsubscribeURL).
+  const action = query.get('Action');
+  if (target === undefined && action !== null && Object.hasOwn(publicQueryActions, action)) {
+    return { service: publicQueryActions[action], operation: action };
   }
   return { operation };
 }

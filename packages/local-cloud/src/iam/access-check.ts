@@ -8,6 +8,7 @@ import { iotAccess } from './iot-access.ts';
 import { jsonServiceAccess } from './json-service-access.ts';
 import type { LocalArns } from './local-arns.ts';
 import { s3Access } from './s3-access.ts';
+import { snsAccess } from './sns-access.ts';
 
 export interface AccessCheck {
   readonly action: string;
@@ -24,6 +25,8 @@ export function accessChecks(req: AwsRequest, arns: LocalArns): readonly AccessC
     case 'iotdata':
     case 'iot-jobs-data':
       return iotAccess(req, arns);
+    case 'sns':
+      return snsAccess(req, arns);
     default:
       return jsonServiceAccess(req, arns);
   }

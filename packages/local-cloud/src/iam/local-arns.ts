@@ -15,6 +15,7 @@ export interface LocalArns extends ArnResolver {
   iot(resource: string): string;
   alarm(name: string): string;
   logGroup(name: string): string;
+  topic(name: string): string;
 }
 
 export function localArns(input: { region: string; account: string; userPoolId: () => string }): LocalArns {
@@ -34,6 +35,7 @@ export function localArns(input: { region: string; account: string; userPoolId: 
     iot: (resource) => arn('iot', resource),
     alarm: (name) => arn('cloudwatch', `alarm:${name}`),
     logGroup: (name) => arn('logs', `log-group:${name}`),
+    topic: (name) => arn('sns', name),
     tableArn: (id) => arn('dynamodb', `table/${id}`),
     queueArn: (id) => arn('sqs', id),
     topicArn: (id) => arn('sns', id),

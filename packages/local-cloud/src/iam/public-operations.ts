@@ -40,6 +40,15 @@ const publicOperations: Readonly<Record<string, ReadonlySet<string>>> = {
     'VerifyUserAttribute',
   ]),
   'cognito-identity': new Set(['GetCredentialsForIdentity', 'GetId', 'GetOpenIdToken', 'UnlinkIdentity']),
+  // SNS: the SubscribeURL and UnsubscribeURL links of its messages, served without a signature; the
+  // token, or the unguessable subscription ARN, is the authorization (SNS API Reference, ConfirmSubscription, Unsubscribe).
+  sns: new Set(['ConfirmSubscription', 'Unsubscribe']),
+};
+
+/** Query-protocol actions a plain link may call without a signature, with their service. */
+export const publicQueryActions: Readonly<Record<string, string>> = {
+  ConfirmSubscription: 'sns',
+  Unsubscribe: 'sns',
 };
 
 /** X-Amz-Target prefixes of those services, to route an unsigned request. */

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 
 /** The stand-ins that keep state, each in the folder of this name under the data folder. */
-export const standInFolders = ['dynamodb', 's3', 'sqs', 'cognito', 'cloudwatch', 'iot'] as const;
+export const standInFolders = ['dynamodb', 's3', 'sqs', 'sns', 'cognito', 'cloudwatch', 'iot'] as const;
 export type StandInFolder = (typeof standInFolders)[number];
 
 export interface DataLayout {

@@ -26,6 +26,7 @@ import { createAwsEndpoint, type EndpointAccess } from '../aws-endpoint/index.ts
 import { credentialResolver, localArns } from '../iam/index.ts';
 import { hostAllowList } from './host-allow-list.ts';
 import { createSqsStandIn } from '../sqs/index.ts';
+import { createSnsStandIn, mailboxPath } from '../sns/index.ts';
 import { startDynamoDb } from '../dynamodb/index.ts';
 import { startS3 } from '../s3/index.ts';
 import { createCognitoStandIn } from '../cognito/index.ts';
@@ -112,6 +113,20 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     stack.push(dynamodb.close, s3.close);
     const sqs = await createSqsStandIn({ dataDir: layout.standIns.sqs, endpointUrl: awsEndpoint, log: log.child({ component: 'sqs' }) });
     stack.push(sqs.close);
+    const sns = await createSnsStandIn({
+      dataDir: layout.standIns.sns,
+      endpointUrl: awsEndpoint,
+      region: localRegion,
+      accountId: localAccountId,
+      // SNS's delivery into SQS is a call inside AWS: here the SQS stand-in's own durable write.
+      deliverToSqs: async (queueArn, body) => {
+        const queueName = queueArn.slice(queueArn.lastIndexOf(':') + 1);
+        const [failure] = await sqs.sendBatch(`${awsEndpoint}/${localAccountId}/${queueName}`, [body]);
+        if (failure) throw failure;
+      },
+      log: log.child({ component: 'sns' }),
+    });
+    stack.push(sns.close);
     const cognito = await createCognitoStandIn({
       dataDir: layout.standIns.cognito,
       region: localRegion,
@@ -161,6 +176,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         dynamodb: dynamodb.handler,
         s3: s3.handler,
         sqs: sqs.handler,
+        sns: sns.handler,
         'cognito-idp': cognito.userPoolHandler,
         'cognito-identity': cognito.identityHandler,
         monitoring: cloudwatch.metricsHandler,
@@ -177,6 +193,9 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
           prefix: '/_fleet/ca.pem',
           handler: async () => ({ status: 200, headers: { 'content-type': 'application/x-pem-file' }, body: iot.caCertificatePem }),
         },
+        // SNS's SigningCertURL, and the local mailbox of e-mail subscriptions (nothing sends mail locally).
+        { prefix: '/_fleet/sns/', handler: sns.certificateHandler },
+        { prefix: mailboxPath, handler: sns.mailboxHandler },
         // The live status view, where LocalStack users look for `/_localstack/health`.
         {
           prefix: localStatusPath,
