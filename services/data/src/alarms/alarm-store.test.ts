@@ -170,6 +170,56 @@ describe('evaluation on ingest, written exactly once', () => {
     await healthy.definitions.delete(id);
   });
 
+  it("a crash in a user's acknowledge is finished by the next change of that alarm, each event once", async () => {
+    const sns = fakeSns();
+    const healthy = testAlarms({ dynamo: aws.dynamo, sns });
+    const created = await healthy.definitions.create(hot({ scope: { kind: 'device', deviceId: 'ack-crash' }, autoClear: false }), 'alice');
+    if (!created.ok) throw new Error(created.message);
+    const id = created.definition.id;
+    await healthy.engine.evaluate([reading('ack-crash', base + 11_000, { t: 95 })]);
+    const crashing = testAlarms({
+      dynamo: failingDynamo(
+        aws.dynamo,
+        (c) => c.constructor.name === 'PutCommand' && String((c.input['Item'] as { pk?: string } | undefined)?.pk).startsWith('events#'),
+      ),
+      sns,
+    });
+    const { applyUserAction } = await import('./alarm-actions.ts');
+    const act = (action: 'acknowledge' | 'clear', by: string) => (current: Parameters<typeof applyUserAction>[0]) => {
+      const outcome = applyUserAction(current, action, { occurrence: 1, by, at: new Date(base + 12_000).toISOString() });
+      return outcome.ok ? { ok: true as const, state: outcome.state, events: [outcome.event] } : outcome;
+    };
+    await expect(crashing.writer.apply(id, 'ack-crash', act('acknowledge', 'bob'))).rejects.toThrow(/crash/);
+    // The acknowledgement itself is durable (the state says so): acknowledging again is a conflict.
+    expect(await healthy.writer.apply(id, 'ack-crash', act('acknowledge', 'bob'))).toMatchObject({ ok: false, code: 'AlarmStateConflict' });
+    await healthy.writer.apply(id, 'ack-crash', act('clear', 'carol'));
+    const types = (await storedEvents(aws.dynamo, [day])).filter((e) => e.alarm.definitionId === id).map((e) => e.type);
+    expect(types.sort()).toEqual(['ACKNOWLEDGED', 'ACTIVE', 'CLEARED']);
+    expect(sns.eventIds().filter((e) => e.startsWith(id))).toEqual(
+      ['ACTIVE', 'ACKNOWLEDGED', 'CLEARED'].map((t) => `${id}/ack-crash/1/${t}`),
+    );
+    await healthy.definitions.delete(id);
+  });
+
+  it('drops an outbox entry put again after its event was published, without publishing it twice', async () => {
+    const sns = fakeSns();
+    let now = Date.now();
+    const alarms = testAlarms({ dynamo: aws.dynamo, sns, now: () => now });
+    const created = await alarms.definitions.create(hot({ scope: { kind: 'device', deviceId: 'again-1' } }), 'alice');
+    if (!created.ok) throw new Error(created.message);
+    const id = created.definition.id;
+    await alarms.engine.evaluate([reading('again-1', base + 9000, { t: 95 })]);
+    expect(sns.eventIds()).toEqual([`${id}/again-1/1/ACTIVE`]);
+    // A settler that read the pending event before it was published writes its outbox entry again.
+    const [event] = await storedEvents(aws.dynamo, [day]).then((all) => all.filter((e) => e.alarm.definitionId === id));
+    const { createOutbox } = await import('./outbox.ts');
+    await createOutbox({ client: aws.dynamo, tableName: alarmsTable.id, now: () => now }).putNotification(event!);
+    now += markerGraceMs + 1;
+    expect(await alarms.drain.drain()).toBe(0);
+    expect(sns.eventIds()).toEqual([`${id}/again-1/1/ACTIVE`]);
+    await alarms.definitions.delete(id);
+  });
+
   it('evaluates group scopes from the thing groups of each device, and nothing for a disabled definition', async () => {
     const sns = fakeSns();
     const alarms = testAlarms({ dynamo: aws.dynamo, sns, iot: fakeIot({ 'g-1': ['boilers'], 'g-2': ['fridges'] }) });
