@@ -7,7 +7,7 @@ import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { ArnResolver, ServiceName } from '@fleet/core';
-import { alarmNotificationsTopic, ingestQueue, renderStatement, taskRoleStatements, userRulesRole } from '@fleet/core';
+import { ingestQueue, renderStatement, taskRoleStatements, userRulesRole } from '@fleet/core';
 import type { Construct } from 'constructs';
 import type { Auth } from './constructs/auth.ts';
 import type { Notifications } from './constructs/notifications.ts';
@@ -46,12 +46,9 @@ function arnResolver(s: PermissionSources): ArnResolver {
       if (!queue) throw new Error(`no queue "${id}" in the storage construct; expected one of ${[...queues.keys()].join(', ')}`);
       return queue.queueArn;
     },
+    topicArn: (id) => s.notifications.topic(id).topicArn,
     bucketArn: () => s.bucket.bucketArn,
     userPoolArn: () => s.auth.userPool.userPoolArn,
-    topicArn: (id) => {
-      if (id !== alarmNotificationsTopic.id) throw new Error(`no topic "${id}"; expected ${alarmNotificationsTopic.id}`);
-      return s.notifications.alarmTopic.topicArn;
-    },
     roleArn: (id) => {
       if (id !== userRulesRole.id) throw new Error(`no role "${id}"; expected ${userRulesRole.id}`);
       return s.notifications.userRulesRole.roleArn;

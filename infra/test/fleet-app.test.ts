@@ -696,7 +696,13 @@ describe('least rights of the task roles', () => {
   });
 
   it('lets each table be touched by its owner only (docs/adr/0001-table-ownership.md)', () => {
-    const owners = { FleetDevices: 'api', FleetPlatformState: 'api', FleetLatest: 'data', FleetTelemetry: 'data' } as const;
+    const owners = {
+      FleetDevices: 'api',
+      FleetPlatformState: 'api',
+      FleetLatest: 'data',
+      FleetTelemetry: 'data',
+      FleetAlarms: 'data',
+    } as const;
     for (const [table, owner] of Object.entries(owners)) {
       const tableId = idAt(stateful, `Storage/${table}/Resource`);
       const touching = services.filter((s) => JSON.stringify(taskStatements(s.index)).includes(tableId)).map((s) => s.name);
@@ -734,6 +740,39 @@ describe('least rights of the task roles', () => {
         for (const action of actionsOf(r.Properties!.PolicyDocument.Statement)) expect(action).not.toContain('*');
       }
     }
+  });
+});
+
+describe('alarm notifications (SNS)', () => {
+  const topicId = () => idAt(platform, 'Notifications/FleetAlarmNotifications/Resource');
+
+  it('creates the alarm notifications topic, KMS-encrypted and HTTPS only', () => {
+    expect(propsAt(platform, 'Notifications/FleetAlarmNotifications/Resource')).toMatchObject({
+      DisplayName: 'Fleet alarms',
+      KmsMasterKeyId: expect.anything(),
+    });
+    const policies = Object.values(resourcesOf(platform)).filter(
+      (r) => r.Type === 'AWS::SNS::TopicPolicy' && JSON.stringify(r.Properties?.Topics).includes(topicId()),
+    );
+    expect(JSON.stringify(policies)).toContain('"aws:SecureTransport":"false"');
+  });
+
+  it('lets the Data Service publish to it, nothing else, and no other service', () => {
+    const statementsOf = (n: number) => statementsOfRole(platform, `Application/Task${n}/TaskRole/Resource`);
+    const onTopic = statementsOf(3).filter((s) => JSON.stringify(s.Resource).includes(topicId()));
+    expect(actionsOf(onTopic)).toEqual(['sns:Publish']);
+    for (const n of [1, 2]) expect(JSON.stringify(statementsOf(n))).not.toMatch(/"sns:|FleetAlarmNotifications/);
+    expect(actionsOf(statementsOf(3))).toContain('iot:ListThingGroupsForThing');
+  });
+
+  it("gives the Data Service the topic's ARN and the alarms table's name", () => {
+    const env = Object.fromEntries(
+      (propsAt(platform, 'Application/Task3/Resource').ContainerDefinitions[0].Environment as { Name: string; Value: unknown }[]).map(
+        (e) => [e.Name, e.Value],
+      ),
+    );
+    expect(env.ALARM_TOPIC_ARN).toEqual({ Ref: topicId() });
+    expect(env.ALARMS_TABLE).toEqual({ 'Fn::ImportValue': expect.stringContaining(idAt(stateful, 'Storage/FleetAlarms/Resource')) });
   });
 });
 

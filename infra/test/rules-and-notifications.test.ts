@@ -24,7 +24,7 @@ const asList = (v: unknown) => (Array.isArray(v) ? v : [v]);
 const text = (v: unknown) => JSON.stringify(v);
 
 describe('alarm notifications and user rules on AWS', () => {
-  const topicId = idAt('Notifications/AlarmTopic/Resource');
+  const topicId = idAt('Notifications/FleetAlarmNotifications/Resource');
   const roleId = idAt('Notifications/UserRulesRole/Resource');
 
   it('creates the alarm topic encrypted, and the user-rules role for AWS IoT', () => {

@@ -10,6 +10,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type { ResourceReferences, ServiceDefinition } from '@fleet/core';
 import {
   alarms,
+  alarmsTable,
   browserPolicyName,
   devicePolicyDocument,
   devicePolicyName,
@@ -24,6 +25,7 @@ import {
   telemetryBucket,
   telemetryTable,
   platformStateTable,
+  notificationTopics,
 } from '@fleet/core';
 import type { Construct } from 'constructs';
 import type { CustomDomain } from '../config.ts';
@@ -87,7 +89,7 @@ export class PlatformStack extends Stack {
       ...(props.iotEndpoint ? { iotEndpoint: props.iotEndpoint } : {}),
     });
 
-    this.notifications = new Notifications(this, 'Notifications');
+    this.notifications = new Notifications(this, 'Notifications', { topics: notificationTopics });
 
     this.apiGateway = new ApiGateway(this, 'ApiGateway', {
       vpc: this.network.vpc,
@@ -117,6 +119,7 @@ export class PlatformStack extends Stack {
       latestTable: storage.table(latestTable.id).tableName,
       telemetryTable: storage.table(telemetryTable.id).tableName,
       platformStateTable: storage.table(platformStateTable.id).tableName,
+      alarmsTable: storage.table(alarmsTable.id).tableName,
       bucket: bucket.bucketName,
       ingestQueueUrl: storage.ingestQueue.queueUrl,
       ingestDeadLetterQueueUrl: storage.ingestDeadLetterQueue.queueUrl,

@@ -254,6 +254,14 @@ export function alarmNotificationSubject(event: AlarmEvent): string {
   return text.replace(/[^\x20-\x7e]/g, '?').slice(0, 100);
 }
 
+/**
+ * The SNS message attributes of an alarm notification, which subscriptions filter on (a filter
+ * policy on `severity`, `type`, `deviceId` or `definitionId`): the notifier sets exactly these.
+ */
+export function alarmNotificationAttributes(event: AlarmEvent): Record<'severity' | 'type' | 'deviceId' | 'definitionId', string> {
+  return { severity: event.alarm.severity, type: event.type, deviceId: event.alarm.deviceId, definitionId: event.alarm.definitionId };
+}
+
 export const AlarmDefinitionListSchema = Type.Object({
   definitions: Type.Array(AlarmDefinitionSchema, { maxItems: alarmLimits.maxDefinitions }),
 });
@@ -283,18 +291,18 @@ export const AlarmFeedReadSchema = Type.Object({ until: isoTime('Newest event th
  * Data Service, which owns them; the API relays with the caller's token).
  */
 export const alarmPaths = {
-  /** GET (list), POST (create). */
+  /** GET (list), POST (create: 201 with the definition). */
   definitions: '/alarm-definitions',
-  /** GET, PUT, DELETE. */
+  /** GET, PUT, DELETE (204; the definition's open alarms are cleared by the caller, an event each). */
   definition: '/alarm-definitions/:id',
   /** GET `?status=ACTIVE,ACKNOWLEDGED&deviceId=&definitionId=&limit=&nextToken=`. */
   alarms: '/alarms',
-  /** POST AlarmAction. */
+  /** POST AlarmAction: the Alarm after the change; 409 AlarmStateConflict unless ACTIVE and the named occurrence. */
   acknowledge: '/alarms/:definitionId/:deviceId/acknowledge',
-  /** POST AlarmAction. */
+  /** POST AlarmAction: the Alarm after the change; 409 AlarmStateConflict when CLEARED or another occurrence. */
   clear: '/alarms/:definitionId/:deviceId/clear',
   /** GET `?deviceId=&definitionId=&limit=&nextToken=`: AlarmFeed, newest first. */
   events: '/alarm-events',
-  /** POST AlarmFeedRead. */
+  /** POST AlarmFeedRead: 204; only moves the caller's marker forward. */
   eventsRead: '/alarm-events/read',
 } as const;

@@ -10,6 +10,7 @@
 import { browserPolicyDocument, type IotPolicyStatement } from './iot-policies.ts';
 import {
   alarmNotificationsTopic,
+  alarmsTable,
   devicesTable,
   ingestQueue,
   latestTable,
@@ -33,7 +34,7 @@ export type ResourceTemplate =
   | { readonly userPool: true }
   /** An IoT resource of this account and region: `thing/*`, `cert/*`, `topic/...`. */
   | { readonly iot: string }
-  /** An SNS topic of the platform, by its shared id. */
+  /** An SNS topic of `notificationTopics`, by its shared id. */
   | { readonly topic: string }
   /** An IAM role of the platform, by its shared id (`platformRoles`). */
   | { readonly role: string }
@@ -228,9 +229,36 @@ export const taskRoleStatements: Readonly<Record<ServiceName, readonly Permissio
     // DescribeTable on each table: the readiness probe (/data/health, services/data/src/dependency-probes.ts).
     // The device state (latest values and presence, both UpdateItem with a condition); the API
     // Service reads it through GET /data/device-states (one BatchGetItem per page of devices).
+    // Scan: the silent-device sweep of noData alarms reads every device's last reading (services/data alarms/silence-sweep.ts).
     {
-      actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:BatchGetItem', 'dynamodb:DescribeTable'],
+      actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:BatchGetItem', 'dynamodb:Scan', 'dynamodb:DescribeTable'],
       resources: [{ table: latestTable.id }],
+    },
+    // User-defined alarms (services/data/src/alarms): definitions, each device's alarm state
+    // (conditional Put/Update), events, outbox and feed markers; DeleteItem for the outbox and
+    // deleted definitions. No TransactWriteItems: the write order makes transitions exactly-once.
+    {
+      actions: [
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:BatchGetItem',
+        'dynamodb:Query',
+        'dynamodb:DescribeTable',
+      ],
+      resources: [{ table: alarmsTable.id }],
+    },
+    {
+      // Every alarm event is published as an AlarmNotification; nothing else may be done with the topic.
+      actions: ['sns:Publish'],
+      resources: [{ topic: alarmNotificationsTopic.id }],
+    },
+    {
+      // Alarm definitions of group scope: the thing groups of a device (cached for a minute).
+      actions: ['iot:ListThingGroupsForThing'],
+      resources: [{ iot: 'thing/*' }],
+      wildcardReason: `Thing groups of a device: ${runtimeNames}.`,
     },
     {
       actions: [

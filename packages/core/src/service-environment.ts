@@ -21,6 +21,8 @@ export interface ResourceReferences {
   readonly telemetryTable: string;
   /** Table of platform-wide facts (the first admin's claim); the API Service's alone. */
   readonly platformStateTable: string;
+  /** User-defined alarms (definitions, states, events, outbox); the Data Service's alone. */
+  readonly alarmsTable: string;
   readonly bucket: string;
   readonly ingestQueueUrl: string;
   /** The ingest queue's dead-letter queue (replayed by the Data Service). */
@@ -47,7 +49,7 @@ export interface ResourceReferences {
   readonly browserPolicyName: string;
   /** Base URL of the Data Service as the API Service reaches it (load balancer 3). */
   readonly dataServiceUrl: string;
-  /** ARN of the alarm notifications SNS topic (`alarmNotificationsTopic`). */
+  /** ARN of the alarm notifications SNS topic (`alarmNotificationsTopic`): the Data Service publishes every alarm event to it, channels subscribe. */
   readonly alarmTopicArn: string;
   /** ARN of the role AWS IoT assumes for users' rule actions (`userRulesRole`). */
   readonly userRulesRoleArn: string;

@@ -29,6 +29,7 @@ import { apiDependencies, registerHealthRoutes } from './routes/health.ts';
 import { registerMeRoutes } from './routes/me.ts';
 import { registerTelemetryRoutes } from './routes/telemetry.ts';
 import { registerDeadLetterRoutes } from './routes/dead-letters.ts';
+import { registerAlarmRoutes } from './routes/alarms.ts';
 import { registerUserRoutes } from './routes/users.ts';
 import { registerRuleRoutes } from './routes/rules.ts';
 import { registerNotificationChannelRoutes } from './routes/notification-channels.ts';
@@ -90,6 +91,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { name: 'devices', description: 'Registration, listing and revocation' },
         { name: 'control', description: "Devices' configuration (desired vs reported) and commands (durable, with their state)" },
         { name: 'telemetry', description: 'Readings, from the Data Service' },
+        { name: 'alarms', description: "User-defined alarms, their devices' alarms and events (evaluated by the Data Service)" },
         { name: 'me', description: 'The signed-in user' },
         { name: 'users', description: 'User administration (admin)' },
         { name: 'rules', description: "Topic rules: the platform's (read-only) and users' own, and a SQL test bench" },
@@ -126,9 +128,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     caUrl: config.iotCaUrl,
     mqttPort: config.iotMqttPort,
   });
-  registerDeviceControlRoutes(app, { authorizer, registry, config: deviceConfig, commands: createCommandJobs(clients.iot) });
+  const commands = createCommandJobs(clients.iot);
+  registerDeviceControlRoutes(app, { authorizer, registry, config: deviceConfig, commands });
   registerTelemetryRoutes(app, { authorizer, registry, dataService });
   registerDeadLetterRoutes(app, { authorizer, dataService });
+  registerAlarmRoutes(app, { authorizer, registry, groupArn: (group) => commands.groupArn(group), dataService });
   registerMeRoutes(app, {
     authorizer,
     verifier: deps.verifier,

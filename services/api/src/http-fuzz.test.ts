@@ -27,9 +27,49 @@ beforeAll(async () => {
       deadLetterQueue: { status: 'NOTHING_TO_MOVE', moved: 0, toMove: 0 },
     },
   };
+  const definition = {
+    id: 'def-1',
+    name: 'n',
+    scope: { kind: 'fleet' },
+    condition: { kind: 'noData', silentMinutes: 5 },
+    duration: { kind: 'immediate' },
+    severity: 'minor',
+    enabled: true,
+    autoClear: true,
+    createdBy: 'fuzz-admin',
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-01T00:00:00.000Z',
+    version: 1,
+  };
+  const alarm = {
+    definitionId: 'def-1',
+    deviceId: 'd',
+    occurrence: 1,
+    name: 'n',
+    severity: 'minor',
+    status: 'CLEARED',
+    reason: 'r',
+    activeAt: '2026-01-01T00:00:00.000Z',
+  };
+  /** The alarm routes' answers, by method and path (204 for those that answer no content). */
+  const alarmAnswer = (method: string, path: string): { status: number; body?: unknown } | undefined => {
+    if (path === '/data/alarm-definitions') return { status: 200, body: method === 'GET' ? { definitions: [] } : definition };
+    if (path.startsWith('/data/alarm-definitions/')) return method === 'DELETE' ? { status: 204 } : { status: 200, body: definition };
+    if (path === '/data/alarms') return { status: 200, body: { alarms: [] } };
+    if (path.startsWith('/data/alarms/')) return { status: 200, body: alarm };
+    if (path === '/data/alarm-events') return { status: 200, body: { events: [], unread: 0 } };
+    if (path === '/data/alarm-events/read') return { status: 204 };
+    return undefined;
+  };
   dataService = createServer((req, res) => {
     res.setHeader('content-type', 'application/json');
     const url = new URL(req.url ?? '/', 'http://data');
+    const alarmAnswered = alarmAnswer(req.method ?? 'GET', url.pathname);
+    if (alarmAnswered) {
+      res.statusCode = alarmAnswered.status;
+      res.end(alarmAnswered.body === undefined ? undefined : JSON.stringify(alarmAnswered.body));
+      return;
+    }
     const ids = url.searchParams.get('ids')?.split(',') ?? [];
     const states = { devices: ids.map((deviceId) => ({ deviceId, online: false })) };
     res.end(JSON.stringify(url.pathname === '/data/device-states' ? states : (answers[url.pathname] ?? {})));

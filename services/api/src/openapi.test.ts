@@ -106,6 +106,16 @@ describe('OpenAPI document', () => {
         'POST /api/notification-channels',
         'GET /api/notification-channels/mailbox',
         'DELETE /api/notification-channels/{id}',
+        'GET /api/alarm-definitions',
+        'POST /api/alarm-definitions',
+        'GET /api/alarm-definitions/{id}',
+        'PUT /api/alarm-definitions/{id}',
+        'DELETE /api/alarm-definitions/{id}',
+        'GET /api/alarms',
+        'POST /api/alarms/{definitionId}/{deviceId}/acknowledge',
+        'POST /api/alarms/{definitionId}/{deviceId}/clear',
+        'GET /api/alarm-events',
+        'POST /api/alarm-events/read',
       ].sort(),
     );
     expect(doc.paths['/api/health'].get.security).toBeUndefined();

@@ -25,6 +25,8 @@ import { requireCaller } from './caller-check.ts';
 import type { DeadLetterReplay } from './dead-letter-backlog.ts';
 import type { DeadLetterStore } from './dead-letters.ts';
 import type { DeviceStateReader } from './device-states.ts';
+import type { Alarms } from './alarms/index.ts';
+import { registerAlarmRoutes } from './http/alarm-routes.ts';
 import { registerDeadLetterRoutes } from './http/dead-letter-routes.ts';
 import { registerDeviceStateRoutes } from './http/device-state-routes.ts';
 import { AnswerError } from './http/answer-error.ts';
@@ -45,6 +47,8 @@ export interface AppOptions {
   readonly deadLetters: DeadLetterStore;
   /** Replay of both dead-letter kinds; when absent, replay answers 501 and the list has no backlog. */
   readonly replay?: DeadLetterReplay;
+  /** User-defined alarms; without them the alarm routes are not registered. */
+  readonly alarms?: Pick<Alarms, 'definitions' | 'definitionCache' | 'states' | 'events' | 'writer'>;
   /** Readiness: the consumer and the dependencies (see service.ts). @default ready, nothing probed */
   readonly health?: HealthProbe;
 }
@@ -55,8 +59,12 @@ export function buildApp(options: AppOptions) {
   const app = Fastify({
     loggerInstance: options.logger,
     logController: new LogController({ disableRequestLogging: true }),
-    // Fleet's HTTP server and error answers; no route takes a body.
+    // Fleet's HTTP server and error answers; only the alarm routes take a (small) body, with their own limit.
     ...serviceServerOptions({ bodyLimit: bodyLimits.none }),
+    // A field a closed schema does not name is refused, never dropped: Ajv's default
+    // (`removeAdditional: true`) strips fields while it tries the branches of a union, so a valid
+    // `{ kind: 'readings', breaching, of }` lost its fields to the `immediate` branch and failed.
+    ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
   const caller = (permission: Parameters<typeof requireCaller>[1]) => requireCaller(options.verifier, permission);
 
@@ -89,5 +97,6 @@ export function buildApp(options: AppOptions) {
   registerTelemetryRoutes(app, { caller, telemetry: options.telemetry, latest: options.latest });
   registerDeviceStateRoutes(app, { caller, states: options.states });
   registerDeadLetterRoutes(app, { caller, deadLetters: options.deadLetters, ...(options.replay ? { replay: options.replay } : {}) });
+  if (options.alarms) registerAlarmRoutes(app, { caller, alarms: options.alarms });
   return app;
 }

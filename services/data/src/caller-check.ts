@@ -7,7 +7,7 @@
  * (a state change) needs the admin's token, which the API Service forwards from its caller.
  */
 import { errorCodes, type ErrorCode, type Permission } from '@fleet/core';
-import { checkBearer, type TokenVerifier } from '@fleet/core/tokens';
+import { checkBearer, type Caller, type TokenVerifier } from '@fleet/core/tokens';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /** The codes every route behind a caller check may answer besides its own: no token, too small a role, no JWKS, a fault. */
@@ -16,11 +16,24 @@ export const callerErrors = ['Unauthorized', 'Forbidden', 'AuthUnavailable', 'In
 /** A route's caller check for a permission (`requireCaller` bound to the service's verifier). */
 export type RequireCaller = (permission: Permission) => ReturnType<typeof requireCaller>;
 
+/** The callers of requests that passed their check, for handlers that record who acted. */
+const callers = new WeakMap<FastifyRequest, Caller>();
+
+/** The caller of a request behind `requireCaller` (a route without the hook has none: a bug). */
+export function callerOf(request: FastifyRequest): Caller {
+  const caller = callers.get(request);
+  if (!caller) throw new Error(`no caller checked for ${request.method} ${request.url}`);
+  return caller;
+}
+
 /** A Fastify `onRequest` hook requiring a valid access token whose role has `permission`. */
 export function requireCaller(verifier: TokenVerifier, permission: Permission) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const result = await checkBearer(verifier, request.headers.authorization, permission);
-    if (result.ok) return;
+    if (result.ok) {
+      callers.set(request, result.caller);
+      return;
+    }
     if (result.detail) request.log.info({ code: result.code, detail: result.detail }, 'caller refused');
     await reply.code(errorCodes[result.code]).headers(result.headers).send({ code: result.code, message: result.message });
   };

@@ -1,7 +1,8 @@
 /**
  * What happens to one flush of queue messages: classify, validate, store, archive, and decide which
  * messages may be deleted. A message is deletable ONLY once it is durable: its reading is in the
- * telemetry table, the latest item was offered, and the archive object is written — or its dead
+ * telemetry table, the latest item was offered, the archive object is written and its device's
+ * alarms are evaluated and their transitions written (alarms/alarm-engine.ts) — or its dead
  * letter is written, or its presence event is applied (or ignored as stale / unknown device).
  * Anything else is left for redelivery.
  *
@@ -11,6 +12,7 @@
  */
 import type { PresenceIngestMessage } from '@fleet/core';
 import type { Logger } from 'pino';
+import type { AlarmEngine } from './alarms/alarm-engine.ts';
 import type { ArchiveWriter } from './archive-writer.ts';
 import type { DeadLetter, DeadLetterStore } from './dead-letters.ts';
 import type { Metrics } from './emf.ts';
@@ -38,6 +40,8 @@ export interface IngestProcessorOptions {
   readonly presence: PresenceStore;
   readonly metrics: Metrics;
   readonly logger: Logger;
+  /** Evaluates user-defined alarms on the durable readings of a flush. @default no alarms */
+  readonly alarms?: AlarmEngine;
   readonly now?: () => number;
 }
 
@@ -98,7 +102,11 @@ export function createIngestProcessor(options: IngestProcessorOptions): IngestPr
 
       const readingWrites = (async () => {
         const written = await readings.write(accepted);
-        for (const a of written.durable) deletable.push(a.queued);
+        // Alarms see readings only once they are durable; a message is deletable only once its
+        // device's alarm evaluation is durable too (a redelivery is harmless: see alarms/evaluate.ts).
+        const evaluated = options.alarms ? await options.alarms.evaluate(written.durable.map((a) => a.reading)) : undefined;
+        if (evaluated?.transitions) metrics.count('AlarmTransitions', evaluated.transitions);
+        for (const a of written.durable) (evaluated?.failedDevices.has(a.reading.deviceId) ? retry : deletable).push(a.queued);
         for (const a of written.retry) retry.push(a.queued);
         // Refused by a store on its own: kept as a dead letter with the store's reason.
         await keep(

@@ -3,7 +3,9 @@
  * configured by the SDK itself from the environment (AWS_REGION, AWS_ENDPOINT_URL, credentials,
  * AWS_REQUEST_CHECKSUM_CALCULATION), so this code is the same on ECS and in the local cloud.
  */
+import { IoTClient } from '@aws-sdk/client-iot';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -43,6 +45,13 @@ const service = createDataService({
     destinationQueueUrl: config.ingestQueueUrl,
   }),
   tables: { latest: config.latestTable, telemetry: config.telemetryTable },
+  alarms: {
+    table: config.alarmsTable,
+    iot: new IoTClient({}),
+    sns: new SNSClient({}),
+    topicArn: config.alarmTopicArn,
+    intervalMs: config.alarmIntervalMs,
+  },
   bucket: config.bucket,
   metrics: createMetrics({ namespace: monitoring.namespace, service: 'data', flushIntervalMs: config.metricsFlushMs }),
   consumer: { receivers: config.receivers },

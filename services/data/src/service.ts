@@ -3,11 +3,14 @@
  * app and the metrics. main.ts builds the clients from the environment; tests pass clients pointed
  * at dynalite, s3rver and a queue of their own.
  */
+import type { IoTClient } from '@aws-sdk/client-iot';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { SNSClient } from '@aws-sdk/client-sns';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createHealthProbe, dataServiceMetrics, monitoring, telemetryBucket, type DependencyProbe } from '@fleet/core';
 import type { TokenVerifier } from '@fleet/core/tokens';
 import type { Logger } from 'pino';
+import { createAlarms } from './alarms/index.ts';
 import { buildApp } from './app.ts';
 import { createArchiveWriter } from './archive-writer.ts';
 import { createDeadLetterStore } from './dead-letters.ts';
@@ -38,6 +41,18 @@ export interface DataServiceOptions {
   readonly redrive?: DeadLetterQueueRedrive;
   /** Its own tables (docs/adr/0001-table-ownership.md): the device state (latest values and presence) and the time series. */
   readonly tables: { readonly latest: string; readonly telemetry: string };
+  /**
+   * User-defined alarms: their table, the IoT control plane (thing groups), the SNS topic of their
+   * notifications. @default no alarms (no routes, nothing evaluated)
+   */
+  readonly alarms?: {
+    readonly table: string;
+    readonly iot: Pick<IoTClient, 'send'>;
+    readonly sns: Pick<SNSClient, 'send'>;
+    readonly topicArn: string;
+    /** How often the silent-device sweep and the outbox drain run. @default 15000 */
+    readonly intervalMs?: number;
+  };
   readonly bucket: string;
   /** @default an EMF aggregator on stdout flushing every 10 s */
   readonly metrics?: Metrics;
@@ -67,6 +82,19 @@ export function createDataService(options: DataServiceOptions) {
     onWriteUnits: (units) => metrics.count(dataServiceMetrics.latestWriteCapacityUnits, units),
   });
   const deadLetters = createDeadLetterStore({ client: s3, bucket: options.bucket });
+  const alarms = options.alarms
+    ? createAlarms({
+        dynamo,
+        tableName: options.alarms.table,
+        latestTableName: options.tables.latest,
+        iot: options.alarms.iot,
+        sns: options.alarms.sns,
+        topicArn: options.alarms.topicArn,
+        logger,
+        onPublished: (count) => metrics.count('AlarmNotificationsPublished', count),
+        ...(options.alarms.intervalMs === undefined ? {} : { intervalMs: options.alarms.intervalMs }),
+      })
+    : undefined;
   const processor = createIngestProcessor({
     telemetry,
     latest,
@@ -75,6 +103,7 @@ export function createDataService(options: DataServiceOptions) {
     presence: createPresenceStore({ client: dynamo, tableName: options.tables.latest }),
     metrics,
     logger,
+    ...(alarms ? { alarms: alarms.engine } : {}),
   });
   const consumer = createIngestConsumer({ ...options.consumer, queue: options.queue, processor, logger });
   let consuming = false;
@@ -85,6 +114,7 @@ export function createDataService(options: DataServiceOptions) {
     latest,
     states: createDeviceStateReader({ client: dynamo, tableName: options.tables.latest }),
     deadLetters,
+    ...(alarms ? { alarms } : {}),
     replay:
       options.sender && options.redrive
         ? createDeadLetterReplay({
@@ -99,7 +129,9 @@ export function createDataService(options: DataServiceOptions) {
           name: 'ingest-consumer',
           probe: () => (consuming ? Promise.resolve() : Promise.reject(new Error('the queue consumer is not running'))),
         },
-        ...[options.tables.latest, options.tables.telemetry].map((table) => tableProbe(dynamo, table)),
+        ...[options.tables.latest, options.tables.telemetry, ...(options.alarms ? [options.alarms.table] : [])].map((table) =>
+          tableProbe(dynamo, table),
+        ),
         bucketProbe(s3, options.bucket, telemetryBucket.prefixes.deadLetters),
         ...(options.healthDependencies ?? []),
       ],
@@ -111,14 +143,17 @@ export function createDataService(options: DataServiceOptions) {
     metrics,
     telemetry,
     latest,
+    alarms,
     start() {
       consumer.start();
+      alarms?.start();
       consuming = true;
     },
     /** Stops receiving, finishes in-flight batches, closes the HTTP server, flushes metrics. */
     async stop() {
       consuming = false;
       await consumer.stop();
+      await alarms?.stop();
       await app.close();
       metrics.stop();
     },

@@ -15,7 +15,7 @@ const notWrittenByThePlatform = {
   frontend: ['WEB_ROOT'],
   // LOCAL_MAILBOX_URL: the local launcher's addition, like AWS_ENDPOINT_URL (only the local cloud has a mailbox).
   api: ['DEFAULT_ROLE', 'LOCAL_MAILBOX_URL'],
-  data: ['INGEST_RECEIVERS', 'METRICS_FLUSH_MS'],
+  data: ['INGEST_RECEIVERS', 'METRICS_FLUSH_MS', 'ALARM_SWEEP_MS'],
 } as const;
 
 describe('serviceEnvironment and the service configuration schemas', () => {

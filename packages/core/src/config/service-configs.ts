@@ -133,6 +133,24 @@ export const dataServiceConfigSchema = {
     (refs) => refs.ingestDeadLetterQueueUrl,
     "The ingest queue's dead-letter queue: its depth is reported, its messages are replayed.",
   ),
+  alarmsTable: written(
+    'ALARMS_TABLE',
+    text,
+    (refs) => refs.alarmsTable,
+    "DynamoDB table of user-defined alarms (definitions, each device's alarm state, events, outbox); the Data Service's alone.",
+  ),
+  alarmTopicArn: written(
+    'ALARM_TOPIC_ARN',
+    matching(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, 'arn:aws:sns:us-east-1:123456789012:fleet-alarm-notifications'),
+    (refs) => refs.alarmTopicArn,
+    'SNS topic every alarm event is published to (AlarmNotification JSON); webhooks and e-mail subscribe to it.',
+  ),
+  alarmIntervalMs: defaulted(
+    'ALARM_SWEEP_MS',
+    integer(1000, 300_000),
+    15_000,
+    'Tuning: how often the silent-device sweep and the alarm outbox drain run.',
+  ),
   receivers: defaulted('INGEST_RECEIVERS', integer(1, 32), 4, 'Tuning: ReceiveMessage calls in flight.'),
   metricsFlushMs: defaulted(
     'METRICS_FLUSH_MS',

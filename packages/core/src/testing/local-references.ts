@@ -10,6 +10,7 @@ export const localReferences: ResourceReferences = {
   latestTable: 'fleet-latest',
   telemetryTable: 'fleet-telemetry',
   platformStateTable: 'fleet-platform-state',
+  alarmsTable: 'fleet-alarms',
   bucket: 'fleet-telemetry',
   ingestQueueUrl: 'http://127.0.0.1:4566/000000000000/fleet-ingest',
   ingestDeadLetterQueueUrl: 'http://127.0.0.1:4566/000000000000/fleet-ingest-dlq',

@@ -18,6 +18,7 @@ import {
   rules,
   telemetryTable,
   platformStateTable,
+  alarmsTable,
   type LocalStatus,
   type ResourceReferences,
 } from '@fleet/core';
@@ -300,6 +301,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         latestTable: latestTable.id,
         telemetryTable: telemetryTable.id,
         platformStateTable: platformStateTable.id,
+        alarmsTable: alarmsTable.id,
         bucket: provisioned.bucketName,
         ingestQueueUrl: required(provisioned.queueUrls[ingestQueue.id], 'ingest queue'),
         ingestDeadLetterQueueUrl: required(provisioned.queueUrls[ingestQueue.deadLetter.id], 'ingest dead-letter queue'),

@@ -18,13 +18,19 @@ export interface DataServiceCall {
   readonly accessToken: string;
   /** @default none (besides `Unauthorized`, see data-service-errors.ts) */
   readonly relay?: readonly RelayedCode[];
+  /** A JSON body (sent as `application/json`). @default none */
+  readonly body?: unknown;
 }
 
 export interface DataServiceClient {
   /** GETs a route; resolves with the 200 answer, checked against `schema`. */
   get<T extends TSchema>(schema: T, call: DataServiceCall): Promise<Static<T>>;
-  /** POSTs to a route with no body; resolves with the 200 answer, checked against `schema`. */
+  /** POSTs to a route (with `call.body`, if any); resolves with the 200 or 201 answer, checked against `schema`. */
   post<T extends TSchema>(schema: T, call: DataServiceCall): Promise<Static<T>>;
+  /** PUTs `call.body`; resolves with the 200 answer, checked against `schema`. */
+  put<T extends TSchema>(schema: T, call: DataServiceCall): Promise<Static<T>>;
+  /** A POST or DELETE answered 204 No Content. */
+  noContent(method: 'POST' | 'DELETE', call: DataServiceCall): Promise<void>;
   /** Presence and latest reading of each device, in the order given: one call per 100 devices. */
   deviceStates(deviceIds: readonly string[], accessToken: string): Promise<DeviceState[]>;
 }
@@ -63,7 +69,10 @@ export function createDataServiceClient(deps: { baseUrl: string; logger: Logger;
     return checker as (text: string) => Static<T>;
   };
 
-  async function send<T extends TSchema>(schema: T, method: 'GET' | 'POST', { path, query, accessToken, relay = [] }: DataServiceCall) {
+  type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+  /** One request; resolves with the answer's text when its status is one of `ok`. */
+  async function exchange(method: Method, ok: readonly number[], { path, query, accessToken, relay = [], body }: DataServiceCall) {
     const url = `${deps.baseUrl}${path}${query ? `?${query}` : ''}`;
     let res: Response;
     let text: string;
@@ -71,20 +80,32 @@ export function createDataServiceClient(deps: { baseUrl: string; logger: Logger;
       res = await fetch(url, {
         method,
         // The caller's token travels on: the Data Service sees the same caller as through the gateway.
-        headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' },
+        headers: {
+          authorization: `Bearer ${accessToken}`,
+          accept: 'application/json',
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         signal: AbortSignal.timeout(timeoutMs),
       });
       text = await res.text();
     } catch (err) {
       throw apiError('DataServiceUnavailable', 'The data service is unavailable, try again later', { cause: err });
     }
-    if (res.status !== 200) throw fromDataServiceError(res.status, text, `${method} ${path}`, relay);
-    return checkerOf(schema)(text);
+    if (!ok.includes(res.status)) throw fromDataServiceError(res.status, text, `${method} ${path}`, relay);
+    return text;
   }
+
+  const send = async <T extends TSchema>(schema: T, method: Method, call: DataServiceCall, ok: readonly number[] = [200]) =>
+    checkerOf(schema)(await exchange(method, ok, call));
 
   const client: DataServiceClient = {
     get: (schema, call) => send(schema, 'GET', call),
-    post: (schema, call) => send(schema, 'POST', call),
+    post: (schema, call) => send(schema, 'POST', call, [200, 201]),
+    put: (schema, call) => send(schema, 'PUT', call),
+    async noContent(method, call) {
+      await exchange(method, [204], call);
+    },
     async deviceStates(deviceIds, accessToken) {
       const states: DeviceState[] = [];
       for (let i = 0; i < deviceIds.length; i += deviceLimits.maxPage) {
