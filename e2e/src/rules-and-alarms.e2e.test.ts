@@ -62,9 +62,7 @@ describe.skipIf(!hasChromium || deployedEndpointsFile)('rules and alarms in the 
     expect(pointer.split('\n')[1]?.indexOf('^')).toBeGreaterThan("SELECT temperature FROM 'fleet/#' WHERE".length);
   }, 60_000);
 
-  // SKIPPED: the API's alarm relay routes (/api/alarm-definitions, alarmPaths of core) come with the alarms
-  // work in the Data Service and are not on this branch; un-skip once they are merged.
-  it.skip('defines an alarm on the Alarms page and sees it listed', async () => {
+  it('defines an alarm on the Alarms page and sees it listed', async () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Alarms' }).click();
     await page.getByRole('button', { name: 'New alarm' }).click();
     await page.getByLabel('Name', { exact: true }).fill('Boiler too hot');

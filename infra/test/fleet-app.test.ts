@@ -757,11 +757,15 @@ describe('alarm notifications (SNS)', () => {
     expect(JSON.stringify(policies)).toContain('"aws:SecureTransport":"false"');
   });
 
-  it('lets the Data Service publish to it, nothing else, and no other service', () => {
+  it('lets the Data Service publish to it, the API Service manage its subscriptions only, the frontend nothing', () => {
     const statementsOf = (n: number) => statementsOfRole(platform, `Application/Task${n}/TaskRole/Resource`);
-    const onTopic = statementsOf(3).filter((s) => JSON.stringify(s.Resource).includes(topicId()));
-    expect(actionsOf(onTopic)).toEqual(['sns:Publish']);
-    for (const n of [1, 2]) expect(JSON.stringify(statementsOf(n))).not.toMatch(/"sns:|FleetAlarmNotifications/);
+    const onTopic = (n: number) => statementsOf(n).filter((s) => JSON.stringify(s.Resource).includes(topicId()));
+    expect(actionsOf(onTopic(3))).toEqual(['sns:Publish']);
+    expect(actionsOf(onTopic(2)).sort()).toEqual(
+      ['sns:GetSubscriptionAttributes', 'sns:ListSubscriptionsByTopic', 'sns:Subscribe', 'sns:Unsubscribe'].sort(),
+    );
+    expect(JSON.stringify(statementsOf(2))).not.toContain('sns:Publish');
+    expect(JSON.stringify(statementsOf(1))).not.toMatch(/"sns:|FleetAlarmNotifications/);
     expect(actionsOf(statementsOf(3))).toContain('iot:ListThingGroupsForThing');
   });
 
