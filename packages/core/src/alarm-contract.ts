@@ -286,6 +286,33 @@ export type AlarmAction = Static<typeof AlarmActionSchema>;
 /** `POST /api/alarm-events/read`: everything up to `until` counts as read for the caller. */
 export const AlarmFeedReadSchema = Type.Object({ until: isoTime('Newest event the caller has seen') }, { additionalProperties: false });
 
+/** Filters and paging shared by `GET /alarms` and `GET /alarm-events` (the API relays the query string as is). */
+const alarmQueryFilters = {
+  deviceId: Type.Optional(DeviceIdSchema),
+  definitionId: Type.Optional(AlarmDefinitionIdSchema),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: alarmLimits.maxPage, description: `Default ${alarmLimits.defaultPage}` })),
+  nextToken: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
+};
+const statusAlternatives = alarmStatuses.join('|');
+
+/** `GET /alarms?status=ACTIVE,ACKNOWLEDGED&deviceId=&definitionId=&limit=&nextToken=`. */
+export const AlarmListQuerySchema = Type.Object(
+  {
+    status: Type.Optional(
+      Type.String({
+        pattern: `^(${statusAlternatives})(,(${statusAlternatives})){0,2}$`,
+        maxLength: 40,
+        description: 'Comma-separated statuses, e.g. ACTIVE,ACKNOWLEDGED',
+      }),
+    ),
+    ...alarmQueryFilters,
+  },
+  { additionalProperties: false },
+);
+
+/** `GET /alarm-events?deviceId=&definitionId=&limit=&nextToken=`. */
+export const AlarmEventsQuerySchema = Type.Object(alarmQueryFilters, { additionalProperties: false });
+
 /**
  * The HTTP paths of alarms, the same under `/api` (the API Service, for users) and `/data` (the
  * Data Service, which owns them; the API relays with the caller's token).

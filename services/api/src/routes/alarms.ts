@@ -14,12 +14,13 @@ import {
   AlarmDefinitionSchema,
   AlarmDefinitionUpdateSchema,
   AlarmFeedReadSchema,
+  AlarmEventsQuerySchema,
   AlarmFeedSchema,
+  AlarmListQuerySchema,
   AlarmPageSchema,
   AlarmSchema,
   alarmLimits,
   alarmPaths,
-  alarmStatuses,
   bodyLimits,
   DeviceIdSchema,
   errorResponses,
@@ -48,9 +49,6 @@ const data = (path: string) => `/data${path}`;
 const tags = ['alarms'];
 const DefinitionParams = StrictObject({ id: AlarmDefinitionIdSchema });
 const AlarmParams = StrictObject({ definitionId: AlarmDefinitionIdSchema, deviceId: DeviceIdSchema });
-const Limit = Type.Optional(Type.Integer({ minimum: 1, maximum: alarmLimits.maxPage, description: `Default ${alarmLimits.defaultPage}` }));
-const NextToken = Type.Optional(Type.String({ minLength: 1, maxLength: 1024 }));
-const statuses = alarmStatuses.join('|');
 
 const queryOf = (request: FastifyRequest) => (request.url.includes('?') ? request.url.slice(request.url.indexOf('?') + 1) : '');
 const tokenOf = (request: FastifyRequest) => authOf(request).accessToken;
@@ -215,15 +213,7 @@ export function registerAlarmRoutes(app: TypedApp, deps: AlarmRoutesDeps): void 
         tags,
         summary: "Devices' alarms (their current or last occurrence), filtered and paged",
         security: bearer,
-        querystring: StrictObject({
-          status: Type.Optional(
-            Type.String({ pattern: `^(${statuses})(,(${statuses})){0,2}$`, maxLength: 40, description: 'e.g. ACTIVE,ACKNOWLEDGED' }),
-          ),
-          deviceId: Type.Optional(DeviceIdSchema),
-          definitionId: Type.Optional(AlarmDefinitionIdSchema),
-          limit: Limit,
-          nextToken: NextToken,
-        }),
+        querystring: AlarmListQuerySchema,
         response: { 200: AlarmPageSchema, ...errorResponses(...permissionErrors, 'ValidationError', ...dataServiceErrors) },
       },
     },
@@ -283,12 +273,7 @@ export function registerAlarmRoutes(app: TypedApp, deps: AlarmRoutesDeps): void 
         tags,
         summary: "Alarm events, newest first, with the caller's unread count",
         security: bearer,
-        querystring: StrictObject({
-          deviceId: Type.Optional(DeviceIdSchema),
-          definitionId: Type.Optional(AlarmDefinitionIdSchema),
-          limit: Limit,
-          nextToken: NextToken,
-        }),
+        querystring: AlarmEventsQuerySchema,
         response: { 200: AlarmFeedSchema, ...errorResponses(...permissionErrors, 'ValidationError', ...dataServiceErrors) },
       },
     },

@@ -13,12 +13,13 @@ import {
   AlarmDefinitionSchema,
   AlarmDefinitionUpdateSchema,
   AlarmFeedReadSchema,
+  AlarmEventsQuerySchema,
   AlarmFeedSchema,
+  AlarmListQuerySchema,
   AlarmPageSchema,
   AlarmSchema,
   alarmLimits,
   alarmPaths,
-  alarmStatuses,
   bodyLimits,
   DeviceIdSchema,
   errorResponses,
@@ -40,9 +41,6 @@ export interface AlarmRoutesDeps {
 const data = (path: string) => `/data${path}`;
 const DefinitionParams = Type.Object({ id: AlarmDefinitionIdSchema });
 const AlarmParams = Type.Object({ definitionId: AlarmDefinitionIdSchema, deviceId: DeviceIdSchema });
-const Limit = Type.Integer({ minimum: 1, maximum: alarmLimits.maxPage, default: alarmLimits.defaultPage });
-const Token = Type.Optional(Type.String({ minLength: 1, maxLength: 1024 }));
-const statusList = `^(${alarmStatuses.join('|')})(,(${alarmStatuses.join('|')})){0,2}$`;
 
 const encodeToken = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 function decodeToken<T>(token: string, valid: (v: unknown) => v is T): T {
@@ -172,18 +170,12 @@ export function registerAlarmRoutes(app: DataApp, deps: AlarmRoutesDeps): void {
     {
       onRequest: deps.caller('readAlarms'),
       schema: {
-        querystring: Type.Object({
-          status: Type.Optional(Type.String({ pattern: statusList, maxLength: 40, description: 'Comma-separated statuses' })),
-          deviceId: Type.Optional(DeviceIdSchema),
-          definitionId: Type.Optional(AlarmDefinitionIdSchema),
-          limit: Limit,
-          nextToken: Token,
-        }),
+        querystring: AlarmListQuerySchema,
         response: { 200: AlarmPageSchema, ...errorResponses(...callerErrors, 'ValidationError') },
       },
     },
     async (request) => {
-      const { status, deviceId, definitionId, limit, nextToken } = request.query;
+      const { status, deviceId, definitionId, limit = alarmLimits.defaultPage, nextToken } = request.query;
       const after = nextToken === undefined ? undefined : decodeToken(nextToken, isStrings('definitionId', 'deviceId'));
       const definitionIds = definitionId !== undefined ? [definitionId] : (await alarms.definitions.list()).map((d) => d.id).sort();
       const page = await alarms.states.list({
@@ -233,17 +225,12 @@ export function registerAlarmRoutes(app: DataApp, deps: AlarmRoutesDeps): void {
     {
       onRequest: deps.caller('readAlarms'),
       schema: {
-        querystring: Type.Object({
-          deviceId: Type.Optional(DeviceIdSchema),
-          definitionId: Type.Optional(AlarmDefinitionIdSchema),
-          limit: Limit,
-          nextToken: Token,
-        }),
+        querystring: AlarmEventsQuerySchema,
         response: { 200: AlarmFeedSchema, ...errorResponses(...callerErrors, 'ValidationError') },
       },
     },
     async (request) => {
-      const { deviceId, definitionId, limit, nextToken } = request.query;
+      const { deviceId, definitionId, limit = alarmLimits.defaultPage, nextToken } = request.query;
       const before = nextToken === undefined ? undefined : decodeToken(nextToken, isStrings('day', 'sk'));
       const at = now().getTime();
       const [page, unread] = await Promise.all([
