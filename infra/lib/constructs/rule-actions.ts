@@ -11,7 +11,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
-import type { RuleAction } from '@fleet/core';
+import { toTopicRuleAction, type RuleAction, type TopicRuleTargets } from '@fleet/core';
 
 export interface RuleTargets {
   readonly queues: ReadonlyMap<string, sqs.IQueue>;
@@ -48,27 +48,34 @@ export function literalPrefix(template: string): string {
   return at === -1 ? template : template.slice(0, at);
 }
 
+/** The deployed names behind the logical targets, for core's `toTopicRuleAction`. */
+function payloadTargets(t: RuleTargets): TopicRuleTargets {
+  return {
+    roleArn: t.roleArn,
+    queueUrl: (id) => lookUp('queue', t.queues, id).queueUrl,
+    bucketName: (id) => lookUp('bucket', t.buckets, id).bucketName,
+    tableName: (id) => lookUp('table', t.tables ?? new Map<string, dynamodb.ITable>(), id).tableName,
+    topicArn: (id) => lookUp('SNS topic', t.topics ?? new Map<string, sns.ITopic>(), id).topicArn,
+    alarmName: (name) => lookUp('alarm', t.alarms, name).alarmName,
+    logGroupName: (name) => lookUp('log group', t.logGroups, name).logGroupName,
+  };
+}
+
+/** The action as core shapes it for both runtimes, and the statements its role needs for exactly that action. */
 export function ruleActionsFor(action: RuleAction, t: RuleTargets): ResolvedRuleAction {
-  const { roleArn } = t;
+  return { action: toTopicRuleAction(action, payloadTargets(t)) as CfnTopicRule.ActionProperty, ...permissionsFor(action, t) };
+}
+
+function permissionsFor(action: RuleAction, t: RuleTargets): Omit<ResolvedRuleAction, 'action'> {
   switch (action.kind) {
     case 'sqs': {
       const queue = lookUp('queue', t.queues, action.queueId);
       return {
-        action: { sqs: { queueUrl: queue.queueUrl, roleArn, useBase64: false } },
         statements: [new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] })],
       };
     }
     case 'cloudwatchMetric':
       return {
-        action: {
-          cloudwatchMetric: {
-            metricNamespace: action.metricNamespace,
-            metricName: action.metricName,
-            metricValue: action.metricValue,
-            metricUnit: action.metricUnit,
-            roleArn,
-          },
-        },
         // PutMetricData has no resource-level permission; the namespace condition is the narrowing AWS offers.
         statements: [
           new iam.PolicyStatement({
@@ -83,16 +90,12 @@ export function ruleActionsFor(action: RuleAction, t: RuleTargets): ResolvedRule
     case 'cloudwatchAlarm': {
       const alarm = lookUp('alarm', t.alarms, action.alarmName);
       return {
-        action: {
-          cloudwatchAlarm: { alarmName: alarm.alarmName, stateValue: action.stateValue, stateReason: action.stateReason, roleArn },
-        },
         statements: [new iam.PolicyStatement({ actions: ['cloudwatch:SetAlarmState'], resources: [alarm.alarmArn] })],
       };
     }
     case 'cloudwatchLogs': {
       const logGroup = lookUp('log group', t.logGroups, action.logGroupName);
       return {
-        action: { cloudwatchLogs: { logGroupName: logGroup.logGroupName, roleArn } },
         // The log group's Arn attribute already covers its streams (it ends in ":*").
         statements: [
           new iam.PolicyStatement({
@@ -106,7 +109,6 @@ export function ruleActionsFor(action: RuleAction, t: RuleTargets): ResolvedRule
       const prefix = literalPrefix(action.topic);
       const resource = `arn:aws:iot:${t.region}:${t.account}:topic/${prefix === action.topic ? prefix : `${prefix}*`}`;
       return {
-        action: { republish: { topic: action.topic, qos: action.qos, roleArn } },
         statements: [new iam.PolicyStatement({ actions: ['iot:Publish'], resources: [resource] })],
         wildcardReason: 'The republish topic is a substitution template evaluated per message; only its literal prefix is known.',
       };
@@ -115,7 +117,6 @@ export function ruleActionsFor(action: RuleAction, t: RuleTargets): ResolvedRule
       const bucket = lookUp('bucket', t.buckets, action.bucketId);
       const prefix = literalPrefix(action.key);
       return {
-        action: { s3: { bucketName: bucket.bucketName, key: action.key, roleArn } },
         // Keys are made per message (${newuuid()}): only the literal prefix can be named.
         statements: [
           new iam.PolicyStatement({
@@ -130,27 +131,16 @@ export function ruleActionsFor(action: RuleAction, t: RuleTargets): ResolvedRule
     case 'http':
       // No role: AWS calls the URL itself, and only once its topic rule destination is confirmed
       // (the confirmation is answered by the endpoint's owner, outside the template).
-      return {
-        action: {
-          http: {
-            url: action.url,
-            ...(action.confirmationUrl === undefined ? {} : { confirmationUrl: action.confirmationUrl }),
-            ...(action.headers === undefined ? {} : { headers: action.headers.map((h) => ({ key: h.key, value: h.value })) }),
-          },
-        },
-        statements: [],
-      };
+      return { statements: [] };
     case 'dynamoDBv2': {
       const table = lookUp('table', t.tables ?? new Map<string, dynamodb.ITable>(), action.tableId);
       return {
-        action: { dynamoDBv2: { roleArn, putItem: { tableName: table.tableName } } },
         statements: [new iam.PolicyStatement({ actions: ['dynamodb:PutItem'], resources: [table.tableArn] })],
       };
     }
     case 'sns': {
       const topic = lookUp('SNS topic', t.topics ?? new Map<string, sns.ITopic>(), action.topicId);
       return {
-        action: { sns: { targetArn: topic.topicArn, roleArn, messageFormat: action.messageFormat } },
         statements: [new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [topic.topicArn] })],
       };
     }

@@ -77,6 +77,10 @@ export interface TopicRuleTargets {
   bucketName(bucketId: string): string;
   tableName(tableId: string): string;
   topicArn(topicId: string): string;
+  /** A CloudWatch alarm's name as deployed. @default the name itself */
+  alarmName?(name: string): string;
+  /** A log group's name as deployed. @default the name itself */
+  logGroupName?(name: string): string;
   /** The role AWS IoT assumes to run the actions. */
   readonly roleArn: string;
 }
@@ -97,9 +101,16 @@ export function toTopicRuleAction(action: RuleAction, targets: TopicRuleTargets)
         },
       };
     case 'cloudwatchAlarm':
-      return { cloudwatchAlarm: { alarmName: action.alarmName, stateValue: action.stateValue, stateReason: action.stateReason, roleArn } };
+      return {
+        cloudwatchAlarm: {
+          alarmName: targets.alarmName?.(action.alarmName) ?? action.alarmName,
+          stateValue: action.stateValue,
+          stateReason: action.stateReason,
+          roleArn,
+        },
+      };
     case 'cloudwatchLogs':
-      return { cloudwatchLogs: { logGroupName: action.logGroupName, roleArn } };
+      return { cloudwatchLogs: { logGroupName: targets.logGroupName?.(action.logGroupName) ?? action.logGroupName, roleArn } };
     case 'republish':
       return { republish: { topic: action.topic, qos: action.qos, roleArn } };
     case 's3':
