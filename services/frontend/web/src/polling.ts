@@ -7,11 +7,20 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 
 export const pollMs = { busy: 1_500, idle: 10_000 } as const;
 
-export function usePolled<T>(load: () => Promise<T>, isBusy: (value: T) => boolean) {
+const neverBusy = () => false;
+
+/**
+ * Loads now and again after each answer. `load` must keep its identity between renders (useCallback):
+ * a new one starts over. `isBusy` may be a new function each render: the latest one is read when the
+ * next delay is chosen, so passing an inline arrow does not restart (and re-fetch) on every render.
+ */
+export function usePolled<T>(load: () => Promise<T>, isBusy: (value: T) => boolean = neverBusy) {
   const [value, setValue] = useState<T>();
   const [error, setError] = useState<unknown>();
   const timer = useRef<ReturnType<typeof setTimeout>>(undefined);
   const generation = useRef(0);
+  const busy = useRef(isBusy);
+  busy.current = isBusy;
 
   const refresh = useCallback(async () => {
     const mine = ++generation.current;
@@ -26,8 +35,8 @@ export function usePolled<T>(load: () => Promise<T>, isBusy: (value: T) => boole
       if (mine !== generation.current) return;
       setError(err);
     }
-    timer.current = setTimeout(() => void refresh(), next !== undefined && isBusy(next) ? pollMs.busy : pollMs.idle);
-  }, [load, isBusy]);
+    timer.current = setTimeout(() => void refresh(), next !== undefined && busy.current(next) ? pollMs.busy : pollMs.idle);
+  }, [load]);
 
   useEffect(() => {
     void refresh();

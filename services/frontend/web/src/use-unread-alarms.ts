@@ -6,9 +6,7 @@ import { useCallback } from 'react';
 import type { Api } from './api.ts';
 import { usePolled } from './polling.ts';
 
-const neverBusy = () => false;
-
 export function useUnreadAlarms(api: Api, enabled: boolean): number {
   const load = useCallback(async () => (enabled ? (await api.alarmEvents({ limit: '1' })).unread : 0), [api, enabled]);
-  return usePolled(load, neverBusy).value ?? 0;
+  return usePolled(load).value ?? 0;
 }

@@ -2,6 +2,7 @@
  * Alarm definitions: what is watched, the condition and how long it must hold, the severity; edit,
  * enable/disable and delete for users who manage alarms (operators and admins).
  */
+import { useAction } from '../use-action.ts';
 import type { AlarmDefinition } from '@fleet/core';
 import { useCallback, useState } from 'react';
 import type { Api } from '../api.ts';
@@ -10,23 +11,12 @@ import { describeCondition, describeDuration, describeScope } from '../format.ts
 import { usePolled } from '../polling.ts';
 import { AlarmDefinitionForm, definitionOf, fieldsOf } from './alarm-definition-form.tsx';
 
-const neverBusy = () => false;
-
 export function AlarmDefinitionsPanel(props: { api: Api; mayManage: boolean }) {
   const { api, mayManage } = props;
   const load = useCallback(() => api.alarmDefinitions(), [api]);
-  const { value, error, refresh } = usePolled(load, neverBusy);
+  const { value, error, refresh } = usePolled(load);
   const [form, setForm] = useState<{ editing?: AlarmDefinition } | undefined>();
-  const [actionError, setActionError] = useState<unknown>();
-  const act = (action: () => Promise<unknown>) => async () => {
-    setActionError(undefined);
-    try {
-      await action();
-      await refresh();
-    } catch (err) {
-      setActionError(err);
-    }
-  };
+  const { act, error: actionError } = useAction(refresh);
 
   return (
     <>

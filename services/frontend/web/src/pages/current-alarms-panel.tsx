@@ -3,6 +3,7 @@
  * device, reason and since when; acknowledge and clear for users who manage alarms, naming the
  * occurrence shown so that a newer one is never acted on by mistake; and each alarm's history.
  */
+import { useAction } from '../use-action.ts';
 import type { Alarm } from '@fleet/core';
 import { useCallback, useState } from 'react';
 import type { Api } from '../api.ts';
@@ -19,7 +20,7 @@ function AlarmHistory(props: { api: Api; alarm: Alarm }) {
     () => api.alarmEvents({ definitionId: alarm.definitionId, deviceId: alarm.deviceId, limit: '20' }),
     [api, alarm.definitionId, alarm.deviceId],
   );
-  const { value, error } = usePolled(load, () => false);
+  const { value, error } = usePolled(load);
   return (
     <tr>
       <td colSpan={6}>
@@ -43,16 +44,7 @@ export function CurrentAlarmsPanel(props: { api: Api; mayManage: boolean }) {
   const load = useCallback(() => api.alarms({ status: 'ACTIVE,ACKNOWLEDGED' }), [api]);
   const { value, error, refresh } = usePolled(load, hasActive);
   const [shownHistory, setShownHistory] = useState<string>();
-  const [actionError, setActionError] = useState<unknown>();
-  const act = (action: () => Promise<unknown>) => async () => {
-    setActionError(undefined);
-    try {
-      await action();
-      await refresh();
-    } catch (err) {
-      setActionError(err);
-    }
-  };
+  const { act, error: actionError } = useAction(refresh);
 
   return (
     <div className="card">

@@ -11,7 +11,7 @@ import { usePolled } from '../polling.ts';
 export function LocalMailboxPanel(props: { api: Api }) {
   const { api } = props;
   const load = useCallback(() => api.mailbox(), [api]);
-  const { value, error } = usePolled(load, () => false);
+  const { value, error } = usePolled(load);
   // On AWS mail goes to real inboxes: nothing to show.
   if (error instanceof ApiError && error.code === 'NotFound') return null;
   return (

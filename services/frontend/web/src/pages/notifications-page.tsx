@@ -26,7 +26,7 @@ function FeedEntry(props: { event: AlarmEvent; unread: boolean }) {
 function AlarmFeedPanel(props: { api: Api }) {
   const { api } = props;
   const load = useCallback(() => api.alarmEvents({ limit: '50' }), [api]);
-  const { value, error, refresh } = usePolled(load, () => false);
+  const { value, error, refresh } = usePolled(load);
   const [markError, setMarkError] = useState<unknown>();
   const newest = value?.events[0]?.at;
   return (

@@ -2,6 +2,7 @@
  * Topic rules: the platform's (read-only, marked) and the users' own, with enable/disable, edit and
  * delete for those who may manage rules (admins), and the test bench for everyone who reads them.
  */
+import { useAction } from '../use-action.ts';
 import type { Rule } from '@fleet/core';
 import { useCallback, useState } from 'react';
 import type { Api } from '../api.ts';
@@ -11,20 +12,9 @@ import { usePolled } from '../polling.ts';
 import { RuleForm } from './rule-form.tsx';
 import { RuleTestPanel } from './rule-test-panel.tsx';
 
-const neverBusy = () => false;
-
 function RuleRow(props: { rule: Rule; mayManage: boolean; onChanged: () => void; onEdit: () => void; onTest: () => void; api: Api }) {
   const { rule, api } = props;
-  const [error, setError] = useState<unknown>();
-  const act = (action: () => Promise<unknown>) => async () => {
-    setError(undefined);
-    try {
-      await action();
-      props.onChanged();
-    } catch (err) {
-      setError(err);
-    }
-  };
+  const { act, error } = useAction(props.onChanged);
   return (
     <tr data-testid={`rule-${rule.name}`}>
       <td>
@@ -85,7 +75,7 @@ function RuleRow(props: { rule: Rule; mayManage: boolean; onChanged: () => void;
 export function RulesPage(props: { api: Api; mayManage: boolean }) {
   const { api, mayManage } = props;
   const load = useCallback(() => api.rules(), [api]);
-  const { value, error, refresh } = usePolled(load, neverBusy);
+  const { value, error, refresh } = usePolled(load);
   const [form, setForm] = useState<{ editing?: Rule } | undefined>();
   const [testSql, setTestSql] = useState(
     "SELECT topic(3) AS deviceId, temperature FROM 'fleet/devices/+/telemetry' WHERE temperature > 80",
