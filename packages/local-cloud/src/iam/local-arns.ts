@@ -15,7 +15,6 @@ export interface LocalArns extends ArnResolver {
   iot(resource: string): string;
   alarm(name: string): string;
   logGroup(name: string): string;
-  topic(name: string): string;
 }
 
 export function localArns(input: { region: string; account: string; userPoolId: () => string }): LocalArns {
@@ -35,7 +34,6 @@ export function localArns(input: { region: string; account: string; userPoolId: 
     iot: (resource) => arn('iot', resource),
     alarm: (name) => arn('cloudwatch', `alarm:${name}`),
     logGroup: (name) => arn('logs', `log-group:${name}`),
-    topic: (name) => arn('sns', name),
     tableArn: (id) => arn('dynamodb', `table/${id}`),
     queueArn: (id) => arn('sqs', id),
     bucketArn: (id) => `arn:aws:s3:::${id}`,

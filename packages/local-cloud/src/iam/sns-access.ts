@@ -23,7 +23,7 @@ function snsResource(operation: string, params: URLSearchParams, arns: LocalArns
   switch (operation) {
     case 'CreateTopic': {
       const name = get('Name');
-      return name === undefined ? '*' : arns.topic(name);
+      return name === undefined ? '*' : arns.topicArn(name);
     }
     case 'GetSubscriptionAttributes':
     case 'SetSubscriptionAttributes':
