@@ -653,13 +653,13 @@ describe('least rights of the task roles', () => {
     expect(policyOfRole(platform, 'Application/Task1/TaskRole/Resource')).toEqual([]);
   });
 
-  it('gives the Data Service item-level DynamoDB, its queue and three bucket prefixes', () => {
+  it('gives the Data Service item-level DynamoDB, its queue and four bucket prefixes', () => {
     const statements = taskStatements(3);
     const telemetry = statements.find((s) => JSON.stringify(s.Resource).includes(idAt(stateful, 'Storage/FleetTelemetry/Resource')));
     expect(telemetry.Action).toEqual(expect.arrayContaining(['dynamodb:BatchWriteItem', 'dynamodb:Query']));
     expect(telemetry.Action).not.toContain('dynamodb:DeleteTable');
     const objects = statements.find((s) => [s.Action].flat().includes('s3:PutObject'));
-    expect(objects.Resource.map((r: any) => r['Fn::Join'][1][1])).toEqual(['/archive/*', '/dead-letters/*', '/exports/*']);
+    expect(objects.Resource.map((r: any) => r['Fn::Join'][1][1])).toEqual(['/archive/*', '/dead-letters/*', '/exports/*', '/imports/*']);
     const queue = statements.find((s) => [s.Action].flat().includes('sqs:ReceiveMessage'));
     expect(queue.Resource).toEqual({ 'Fn::ImportValue': expect.stringContaining(idAt(stateful, 'Storage/FleetIngest/Resource')) });
   });
@@ -702,6 +702,8 @@ describe('least rights of the task roles', () => {
       FleetLatest: 'data',
       FleetTelemetry: 'data',
       FleetAlarms: 'data',
+      FleetRollups: 'data',
+      FleetDataControl: 'data',
     } as const;
     for (const [table, owner] of Object.entries(owners)) {
       const tableId = idAt(stateful, `Storage/${table}/Resource`);

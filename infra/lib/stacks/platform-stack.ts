@@ -11,6 +11,8 @@ import type { ResourceReferences, ServiceDefinition } from '@fleet/core';
 import {
   alarms,
   alarmsTable,
+  dataControlTable,
+  rollupsTable,
   browserPolicyName,
   devicePolicyDocument,
   devicePolicyName,
@@ -120,6 +122,8 @@ export class PlatformStack extends Stack {
       telemetryTable: storage.table(telemetryTable.id).tableName,
       platformStateTable: storage.table(platformStateTable.id).tableName,
       alarmsTable: storage.table(alarmsTable.id).tableName,
+      rollupsTable: storage.table(rollupsTable.id).tableName,
+      dataControlTable: storage.table(dataControlTable.id).tableName,
       bucket: bucket.bucketName,
       ingestQueueUrl: storage.ingestQueue.queueUrl,
       ingestDeadLetterQueueUrl: storage.ingestDeadLetterQueue.queueUrl,

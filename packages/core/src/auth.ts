@@ -70,6 +70,12 @@ export const permissions = {
   readRules: ['admin', 'operator'],
   manageRules: ['admin'],
   manageNotifications: ['admin'],
+  /** The data's life: volumes, cost and retention are seen by operators; exports and imports are theirs; retention and archive replays are admins'. */
+  readDataUsage: ['admin', 'operator'],
+  manageRetention: ['admin'],
+  exportData: ['admin', 'operator'],
+  importData: ['admin', 'operator'],
+  replayArchive: ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissions;

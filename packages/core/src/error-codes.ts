@@ -30,6 +30,8 @@ export const errorCodes = {
   RuleNotFound: 404,
   /** A notification channel (SNS subscription) with this id does not exist. */
   ChannelNotFound: 404,
+  /** No data job (export, import, replay) with this id. */
+  JobNotFound: 404,
   RequestTimeout: 408,
   /** The request contradicts the current state (generic; the specific codes below say which). */
   Conflict: 409,
@@ -45,6 +47,8 @@ export const errorCodes = {
   AlarmStateConflict: 409,
   AlarmLimitExceeded: 409,
   RuleExists: 409,
+  /** The data job cannot make this change (e.g. starting an import that is already running). */
+  JobStateConflict: 409,
   /** The platform's own rules are defined in code and cannot be changed by users. */
   RuleProtected: 403,
   PayloadTooLarge: 413,

@@ -11,6 +11,8 @@ import { browserPolicyDocument, type IotPolicyStatement } from './iot-policies.t
 import {
   alarmNotificationsTopic,
   alarmsTable,
+  dataControlTable,
+  rollupsTable,
   devicesTable,
   ingestQueue,
   latestTable,
@@ -97,7 +99,7 @@ export const platformRoles = [userRulesRole] as const;
 
 const runtimeNames = 'names are chosen at run time (device ids, certificate ids), so no ARN can be written at deploy time';
 const { prefixes } = telemetryBucket;
-const ownedPrefixes = [prefixes.archive, prefixes.deadLetters, prefixes.exports].map((p) => `${p}*`);
+const ownedPrefixes = [prefixes.archive, prefixes.deadLetters, prefixes.exports, prefixes.imports].map((p) => `${p}*`);
 
 /** What each service's task role may do. The frontend serves files and talks to Cognito's public APIs only. */
 export const taskRoleStatements: Readonly<Record<ServiceName, readonly PermissionStatement[]>> = {
@@ -273,6 +275,38 @@ export const taskRoleStatements: Readonly<Record<ServiceName, readonly Permissio
       resources: [{ table: telemetryTable.id }],
     },
     {
+      // Rollups (services/data rollups): each bucket rewritten whole from the level below (Put), read
+      // back a period at a time (Query); imports and replays write many at once (BatchWriteItem).
+      actions: [
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:BatchWriteItem',
+        'dynamodb:BatchGetItem',
+        'dynamodb:Query',
+        'dynamodb:DescribeTable',
+      ],
+      resources: [{ table: rollupsTable.id }],
+    },
+    {
+      // Retention settings and data jobs: conditional writes claim a job and move its lease.
+      actions: [
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:Query',
+        'dynamodb:DescribeTable',
+      ],
+      resources: [{ table: dataControlTable.id }],
+    },
+    {
+      // Exports of a thing group: its devices.
+      actions: ['iot:ListThingsInThingGroup'],
+      resources: [{ iot: 'thinggroup/*' }],
+      wildcardReason: `Thing group names are chosen by users at run time: ${runtimeNames}.`,
+    },
+    {
       actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes', 'sqs:SendMessage'],
       resources: [{ queue: ingestQueue.id }],
     },
@@ -297,7 +331,19 @@ export const taskRoleStatements: Readonly<Record<ServiceName, readonly Permissio
       actions: ['s3:PutObject', 's3:GetObject'],
       resources: ownedPrefixes.map((keys) => ({ bucket: telemetryBucket.id, keys })),
       wildcardReason:
-        'Object keys are made at run time (hour partitions, uuids); the grant is limited to the three prefixes the service owns.',
+        'Object keys are made at run time (hour partitions, uuids); the grant is limited to the four prefixes the service owns.',
+    },
+    {
+      // Exports stream to S3 as multipart uploads (services/data data-jobs); a failed one is aborted.
+      actions: ['s3:AbortMultipartUpload'],
+      resources: [{ bucket: telemetryBucket.id, keys: `${prefixes.exports}*` }],
+      wildcardReason: 'Export keys are made at run time (job ids); the grant is limited to the exports prefix.',
+    },
+    {
+      // The archive retention is the bucket's lifecycle rule (data-life/retention.ts bucketLifecycleRules),
+      // applied when an admin changes it and at start-up.
+      actions: ['s3:GetLifecycleConfiguration', 's3:PutLifecycleConfiguration'],
+      resources: [{ bucket: telemetryBucket.id }],
     },
     {
       // A replayed rule dead letter is deleted once it is back on the queue (services/data replay.ts).

@@ -18,6 +18,7 @@ export * from './answer-check.ts';
 export * from './device-contract.ts';
 export * from './device-control-contract.ts';
 export * from './alarm-contract.ts';
+export * from './data-life/index.ts';
 export * from './telemetry-contract.ts';
 export * from './user-contract.ts';
 export * from './dead-letter-contract.ts';

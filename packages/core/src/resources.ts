@@ -85,7 +85,32 @@ export const alarmsTable: TableDefinition = {
   timeToLiveAttribute: 'expiresAt',
 };
 
-export const tables = [devicesTable, latestTable, telemetryTable, platformStateTable, alarmsTable] as const;
+/**
+ * Rollups (data-life/rollups.ts), the Data Service's alone: one item per device, level and bucket,
+ * `pk = <deviceId>#<level>#<period>` (the level's partition period: a day of minutes, a month of
+ * hours, a year of days), `sk` = the bucket's start (ISO 8601), one attribute per metric holding its
+ * aggregate. Items leave by TTL after their level's retention.
+ */
+export const rollupsTable: TableDefinition = {
+  id: 'fleet-rollups',
+  partitionKey: { name: 'pk', type: 'S' },
+  sortKey: { name: 'sk', type: 'S' },
+  timeToLiveAttribute: 'expiresAt',
+};
+
+/**
+ * The Data Service's control data: the retention settings (`pk = settings`, `sk = retention`) and
+ * the data jobs (`pk = job`, `sk = <id>`; exports, imports, replays, data-life/data-jobs.ts) with
+ * their leases. Finished jobs leave by TTL.
+ */
+export const dataControlTable: TableDefinition = {
+  id: 'fleet-data-control',
+  partitionKey: { name: 'pk', type: 'S' },
+  sortKey: { name: 'sk', type: 'S' },
+  timeToLiveAttribute: 'expiresAt',
+};
+
+export const tables = [devicesTable, latestTable, telemetryTable, platformStateTable, alarmsTable, rollupsTable, dataControlTable] as const;
 
 /** Amazon SNS topics; the CDK app and the local cloud create them with these names. */
 export interface TopicDefinition {
@@ -124,8 +149,10 @@ export const telemetryBucket = {
     archive: 'archive/',
     /** Readings or rule messages that could not be processed, with the reason; replayable. */
     deadLetters: 'dead-letters/',
-    /** User-requested exports. */
+    /** User-requested exports (data jobs), kept a week. */
     exports: 'exports/',
+    /** Files uploaded for historical import (data jobs), kept a week. */
+    imports: 'imports/',
   },
 } as const;
 

@@ -23,6 +23,10 @@ export interface ResourceReferences {
   readonly platformStateTable: string;
   /** User-defined alarms (definitions, states, events, outbox); the Data Service's alone. */
   readonly alarmsTable: string;
+  /** Rollups of the time series (1-minute, 1-hour, 1-day); the Data Service's alone. */
+  readonly rollupsTable: string;
+  /** Retention settings and data jobs; the Data Service's alone. */
+  readonly dataControlTable: string;
   readonly bucket: string;
   readonly ingestQueueUrl: string;
   /** The ingest queue's dead-letter queue (replayed by the Data Service). */

@@ -9,6 +9,7 @@
  * add one); maps accept only the keys their pattern names.
  */
 import { Type, type Static, type TSchema } from 'typebox';
+import { ResolutionSchema } from './data-life/rollups.ts';
 import { telemetryLimits } from './telemetry.ts';
 import { deviceIdPattern } from './topics.ts';
 
@@ -93,6 +94,7 @@ export const ReadingIntervalsSchema = Type.Object({
   from: epochMs('Range start (inclusive)'),
   to: epochMs('Range end (inclusive)'),
   intervalMs: Type.Integer({ minimum: 1, description: 'Width of an interval' }),
+  resolution: Type.Optional(ResolutionSchema),
   metrics: byMetricName(Type.Array(ReadingIntervalSchema, { maxItems: telemetryQueryLimits.maxMaxPoints }), {
     maxProperties: telemetryQueryLimits.maxSeries,
     description: 'Metric name → its intervals (empty intervals are left out)',

@@ -139,6 +139,13 @@ export const dataServiceConfigSchema = {
     (refs) => refs.alarmsTable,
     "DynamoDB table of user-defined alarms (definitions, each device's alarm state, events, outbox); the Data Service's alone.",
   ),
+  rollupsTable: written('ROLLUPS_TABLE', text, (refs) => refs.rollupsTable, 'DynamoDB table of the 1-minute, 1-hour and 1-day rollups.'),
+  dataControlTable: written(
+    'DATA_CONTROL_TABLE',
+    text,
+    (refs) => refs.dataControlTable,
+    'DynamoDB table of the retention settings and the data jobs (exports, imports, archive replays).',
+  ),
   alarmTopicArn: written(
     'ALARM_TOPIC_ARN',
     matching(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, 'arn:aws:sns:us-east-1:123456789012:fleet-alarm-notifications'),

@@ -11,6 +11,8 @@ export const localReferences: ResourceReferences = {
   telemetryTable: 'fleet-telemetry',
   platformStateTable: 'fleet-platform-state',
   alarmsTable: 'fleet-alarms',
+  rollupsTable: 'fleet-rollups',
+  dataControlTable: 'fleet-data-control',
   bucket: 'fleet-telemetry',
   ingestQueueUrl: 'http://127.0.0.1:4566/000000000000/fleet-ingest',
   ingestDeadLetterQueueUrl: 'http://127.0.0.1:4566/000000000000/fleet-ingest-dlq',

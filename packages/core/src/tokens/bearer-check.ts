@@ -48,6 +48,11 @@ const actions: Record<Permission, string> = {
   readRules: 'read rules',
   manageRules: 'manage rules',
   manageNotifications: 'manage notification channels',
+  readDataUsage: 'read data volumes and retention',
+  manageRetention: 'change retention',
+  exportData: 'export data',
+  importData: 'import data',
+  replayArchive: 'replay the archive',
 };
 
 // RFC 6750 §3: the challenge of a protected resource; `error` only when a token was presented.

@@ -19,6 +19,8 @@ import {
   telemetryTable,
   platformStateTable,
   alarmsTable,
+  dataControlTable,
+  rollupsTable,
   type LocalStatus,
   type ResourceReferences,
 } from '@fleet/core';
@@ -302,6 +304,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         telemetryTable: telemetryTable.id,
         platformStateTable: platformStateTable.id,
         alarmsTable: alarmsTable.id,
+        rollupsTable: rollupsTable.id,
+        dataControlTable: dataControlTable.id,
         bucket: provisioned.bucketName,
         ingestQueueUrl: required(provisioned.queueUrls[ingestQueue.id], 'ingest queue'),
         ingestDeadLetterQueueUrl: required(provisioned.queueUrls[ingestQueue.deadLetter.id], 'ingest dead-letter queue'),

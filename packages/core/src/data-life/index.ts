@@ -1,0 +1,4 @@
+export * from './rollups.ts';
+export * from './retention.ts';
+export * from './data-jobs.ts';
+export * from './usage.ts';
