@@ -173,4 +173,6 @@ export const dataServiceMetrics = {
   readingsStored: 'ReadingsStored',
   telemetryWriteCapacityUnits: 'TelemetryWriteCapacityUnits',
   latestWriteCapacityUnits: 'LatestWriteCapacityUnits',
+  /** Write units of the rollup items (1-minute, 1-hour, 1-day) the stored readings changed. */
+  rollupWriteCapacityUnits: 'RollupWriteCapacityUnits',
 } as const;
