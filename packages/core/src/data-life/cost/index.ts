@@ -1,0 +1,3 @@
+export * from './prices.ts';
+export * from './write-shape.ts';
+export * from './model.ts';

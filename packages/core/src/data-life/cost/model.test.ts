@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { defaultRetention } from '../retention.ts';
+import { modelMonthlyCost, telemetryRules, type CostInput } from './model.ts';
+import { writeShape } from './write-shape.ts';
+
+// Ten devices, a reading a minute, two metrics: 10 / 60 × 2,628,000 s = 438,000 readings a month.
+const small: CostInput = { devices: 10, intervalSeconds: 60, metrics: 2, retention: defaultRetention, users: 0, ingestPath: 'broker' };
+const line = (input: CostInput, item: string) => {
+  const found = modelMonthlyCost(input).lines.find((l) => l.item === item);
+  if (!found) throw new Error(`no line ${item}`);
+  return found.usd;
+};
+
+describe('modelMonthlyCost', () => {
+  it('prices a small fleet on the broker path as computed by hand', () => {
+    const model = modelMonthlyCost(small);
+    expect(model.readingsPerMonth).toBeCloseTo(438_000);
+    expect(line(small, 'IoT Core messages')).toBe(0.44); // 438,000 × $1/M
+    expect(line(small, 'IoT Core connectivity')).toBe(0.04); // 10 × 43,800 min × $0.08/M
+    expect(line(small, 'IoT rules triggered')).toBe(0.2); // 3 rules on the telemetry topic × 438,000 × $0.15/M
+    expect(line(small, 'IoT rule actions')).toBe(0.07); // the SQS action only (no alert matched) × 438,000 × $0.15/M
+    // 438,000 SendMessage + 438,000 receives (one message each) + 87,600 empty 20 s polls
+    // (4 receivers × 2,628,000 s / 20 = 525,600 polls in all) + 438,000 DeleteMessageBatch → 1,401,600 × $0.40/M.
+    expect(line(small, 'SQS requests')).toBe(0.56);
+    // 1 telemetry + 1 latest + 3 rollup Puts per reading: 5 × 438,000 × $0.625/M.
+    expect(model.writeUnitsPerReading).toEqual({ telemetry: 1, latest: 1, rollups: 3 });
+    expect(line(small, 'DynamoDB writes')).toBe(1.37);
+    // One PUT per flush, a flush per reading at this rate: 438,000 × $0.005/1,000.
+    expect(line(small, 'S3 archive PUTs')).toBe(2.19);
+    // 730 h × (2 × (0.25 × $0.04048 + 0.5 × $0.004445) + 0.5 × $0.04048 + 1 × $0.004445).
+    expect(line(small, 'Fargate')).toBe(36.04);
+    expect(line(small, 'Load balancers')).toBe(49.28); // 3 × 730 h × $0.0225, no traffic
+    expect(line(small, 'Cognito')).toBe(0);
+    const sum = model.lines.reduce((s, l) => s + l.usd, 0);
+    expect(model.monthlyUsd).toBeCloseTo(sum, 1);
+    expect(model.perMillionReadingsUsd).toBeCloseTo((model.monthlyUsd / 438_000) * 1e6, 0);
+  });
+
+  it('charges no messaging on Basic Ingest and runs only the ingest rule', () => {
+    const basic = { ...small, ingestPath: 'basic-ingest' } as const;
+    expect(telemetryRules('basic-ingest').map((r) => r.name)).toEqual(['fleet_telemetry_ingest']);
+    expect(telemetryRules('broker')).toHaveLength(3);
+    expect(line(basic, 'IoT Core messages')).toBe(0);
+    expect(line(basic, 'IoT rules triggered')).toBe(0.07); // 1 × 438,000 × $0.15/M
+    expect(modelMonthlyCost(basic).monthlyUsd).toBeLessThan(modelMonthlyCost(small).monthlyUsd);
+  });
+
+  it('counts rollup items per level and retention in the storage line', () => {
+    // 10 devices × (1,440 minutes × 90 d + 24 hours × 730 d + 1 day × 3,650 d) = 1,507,700 items.
+    expect(modelMonthlyCost(small).lines.find((l) => l.item === 'DynamoDB storage')?.basis).toContain('1,507,700 items');
+    const shorter = { ...small, retention: { ...defaultRetention, minuteDays: 30 } };
+    expect(line(shorter, 'DynamoDB storage')).toBeLessThan(line(small, 'DynamoDB storage'));
+  });
+
+  it('adds Cognito users above the free tier and Data Service tasks as the rate grows', () => {
+    expect(line({ ...small, users: 12_000 }, 'Cognito')).toBe(30); // 2,000 × $0.015
+    // 4,000 devices each second: 4,000 readings/s needs the maximum of 4 data tasks.
+    const busy = modelMonthlyCost({ ...small, devices: 4000, intervalSeconds: 1 });
+    expect(busy.lines.find((l) => l.item === 'Fargate')?.basis).toMatch(/^6 tasks/);
+  });
+});
+
+describe('writeShape', () => {
+  it('shares one window write among the readings of a device in one flush', () => {
+    // A device every 10 ms: 5 readings in each 50 ms flush, so one latest write per 5 readings.
+    const fast = writeShape({ intervalSeconds: 0.01, metrics: 1, flushSeconds: 0.05 });
+    expect(fast.readingsPerDeviceFlush).toBe(5);
+    expect(fast.latestUnitsPerReading).toBeCloseTo(0.2);
+    expect(fast.rollupUnitsPerReading).toBeCloseTo(0.6);
+    // The window item grows past 1 KB, so its later writes cost more than one unit each.
+    expect(fast.telemetryUnitsPerReading).toBeGreaterThan(0.2);
+  });
+
+  it('spreads the item overhead over the readings of a window', () => {
+    const everySecond = writeShape({ intervalSeconds: 1, metrics: 2, flushSeconds: 0.05 });
+    const everyMinute = writeShape({ intervalSeconds: 60, metrics: 2, flushSeconds: 0.05 });
+    expect(everySecond.rawBytesPerReading).toBeLessThan(everyMinute.rawBytesPerReading);
+  });
+});

@@ -1,0 +1,110 @@
+/**
+ * How the Data Service really writes a reading, as sizes and request counts the cost model prices.
+ * The figures follow the code: one flush of the ingest consumer writes, per device present in it,
+ * one UpdateItem of each telemetry window it touches (services/data/src/telemetry-store.ts: every
+ * reading of that window in one call), one conditional UpdateItem of the latest item
+ * (latest-store.ts), and the rollups: a 1-minute Put, a 1-hour Query of the hour's minutes + Put and
+ * a 1-day Query of the day's hours + Put (services/data/src/rollups/); one archive PUT per flush
+ * and UTC hour (archive-writer.ts).
+ *
+ * DynamoDB bills a write 1 unit per started KB of the larger of the item before and after it, a
+ * Query 0.5 unit per started 4 KB when eventually consistent, and stores 100 bytes per item on top
+ * of its data (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/read-write-operations.html,
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/CapacityUnitCalculations.html).
+ */
+import { rollupLevels } from '../rollups.ts';
+
+/** A device id as the simulator and most fleets name them (`sim-000123`, a thing name of ~16 chars). */
+const deviceIdBytes = 16;
+/** A metric name and its JSON number (`"temperature":21.53,`). */
+const metricJsonBytes = 20;
+
+/** The device's JSON message: `{"ts":…,"seq":…,` + one entry per metric. */
+export function messageBytes(metrics: number): number {
+  return 40 + metrics * metricJsonBytes;
+}
+
+/** Width of a telemetry window item (services/data/src/time-bucket.ts `windowMs`). */
+export const telemetryWindowMs = 60_000;
+
+/** One reading inside a window item: attribute `r<offsetMs>_<seq>` holding its values as a JSON string (reading-codec.ts). */
+export function readingAttributeBytes(metrics: number): number {
+  return 10 + 2 + metrics * metricJsonBytes;
+}
+
+/** Keys and TTL of a window item: `pk = <deviceId>#<yyyy-MM-dd>`, `sk` = the window's ISO start, `expiresAt`. */
+const windowKeyBytes = 2 + deviceIdBytes + 11 + 2 + 24 + 9 + 9;
+
+/** The latest item: device id, ts, seq, the values as a map, receivedAt (and presence fields). */
+export function latestItemBytes(metrics: number): number {
+  return 8 + deviceIdBytes + 2 * 12 + 6 + metrics * (metricJsonBytes + 3) + 60;
+}
+
+/** A rollup item: keys, TTL, and per metric its aggregate (min, max, sum, count, first, last). */
+export function rollupItemBytes(metrics: number): number {
+  return 2 + deviceIdBytes + 15 + 2 + 24 + 9 + 9 + metrics * (12 + 6 * 12);
+}
+
+/** One archived JSON line: message id, device, receivedAt, ts, seq and the values. */
+export function archiveLineBytes(metrics: number): number {
+  return 130 + deviceIdBytes + metrics * metricJsonBytes;
+}
+
+const kb = 1024;
+const startedUnits = (bytes: number, per: number) => Math.max(1, Math.ceil(bytes / per));
+
+export interface WriteShape {
+  /** Readings of one device in one flush (1 unless the device publishes faster than the flushes come). */
+  readonly readingsPerDeviceFlush: number;
+  /** Write units per reading by table, averaged over a window's life. */
+  readonly telemetryUnitsPerReading: number;
+  readonly latestUnitsPerReading: number;
+  readonly rollupUnitsPerReading: number;
+  /** Read units per reading of the rollups' 1-hour and 1-day Queries. */
+  readonly rollupReadUnitsPerReading: number;
+  /** Stored bytes (data + per-item overhead) per raw reading. */
+  readonly rawBytesPerReading: number;
+  /** Stored bytes of one rollup item. */
+  readonly rollupItemStoredBytes: number;
+}
+
+/**
+ * The write and storage shape of a device publishing every `intervalSeconds` with `metrics` values,
+ * in flushes `flushSeconds` apart.
+ */
+export function writeShape(input: { intervalSeconds: number; metrics: number; flushSeconds: number }): WriteShape {
+  const { intervalSeconds, metrics, flushSeconds } = input;
+  const windowSeconds = telemetryWindowMs / 1000;
+  const perWindow = Math.max(1, Math.floor(windowSeconds / intervalSeconds));
+  const perFlush = Math.min(perWindow, Math.max(1, Math.floor(flushSeconds / intervalSeconds)));
+  const reading = readingAttributeBytes(metrics);
+
+  // Walk one window's writes: the k-th write's item holds k flushes' readings; its cost is the larger (after) size.
+  let windowUnits = 0;
+  let held = 0;
+  while (held < perWindow) {
+    held = Math.min(perWindow, held + perFlush);
+    windowUnits += startedUnits(windowKeyBytes + held * reading, kb);
+  }
+  const telemetryUnitsPerReading = windowUnits / perWindow;
+  const latestUnitsPerReading = startedUnits(latestItemBytes(metrics), kb) / perFlush;
+
+  const rollupBytes = rollupItemBytes(metrics);
+  const rollupUnitsPerReading = (rollupLevels.length * startedUnits(rollupBytes, kb)) / perFlush;
+  // The 1-hour Query reads the hour's minute items (half an hour in on average), the 1-day Query the day's hours.
+  const minutesRead = Math.min(60, Math.max(1, 1800 / Math.max(intervalSeconds, 60)));
+  const hoursRead = Math.min(24, Math.max(1, 43_200 / Math.max(intervalSeconds, 3600)));
+  const queryUnits = (items: number) => 0.5 * startedUnits(items * rollupBytes, 4 * kb);
+  const rollupReadUnitsPerReading = (queryUnits(minutesRead) + queryUnits(hoursRead)) / perFlush;
+
+  const rawBytesPerReading = reading + (windowKeyBytes + 100) / perWindow;
+  return {
+    readingsPerDeviceFlush: perFlush,
+    telemetryUnitsPerReading,
+    latestUnitsPerReading,
+    rollupUnitsPerReading,
+    rollupReadUnitsPerReading,
+    rawBytesPerReading,
+    rollupItemStoredBytes: rollupBytes + 100,
+  };
+}
