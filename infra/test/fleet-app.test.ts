@@ -9,6 +9,8 @@ import { Match } from 'aws-cdk-lib/assertions';
 import type { Template } from 'aws-cdk-lib/assertions';
 import {
   alarms,
+  bucketLifecycleRules,
+  defaultRetention,
   browserPolicyDocument,
   devicePolicyName,
   ingestQueue,
@@ -604,6 +606,15 @@ describe('storage (stateful stack)', () => {
       LoggingConfiguration: { DestinationBucketName: ref(stateful, 'Storage/AccessLogs/Resource') },
     });
     expect(JSON.stringify(bucket.Properties!.LifecycleConfiguration)).toContain(telemetryBucket.prefixes.archive);
+  });
+
+  it('expires the archive, exports and import uploads by the shared lifecycle rules', () => {
+    const bucket = resourcesOf(stateful)[idAt(stateful, 'Storage/TelemetryBucket/Resource')]!;
+    const deployed = (bucket.Properties!.LifecycleConfiguration as { Rules: Record<string, unknown>[] }).Rules;
+    for (const rule of bucketLifecycleRules(defaultRetention.archiveDays, telemetryBucket.prefixes)) {
+      expect(deployed).toContainEqual({ Id: rule.id, Prefix: rule.prefix, ExpirationInDays: rule.expirationDays, Status: 'Enabled' });
+    }
+    expect(deployed.find((r) => r.Id === 'archive-retention')).toMatchObject({ ExpirationInDays: 365, Prefix: 'archive/' });
   });
 });
 

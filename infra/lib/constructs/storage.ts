@@ -8,7 +8,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { QueueDefinition, TableDefinition } from '@fleet/core';
-import { telemetryBucket } from '@fleet/core';
+import { bucketLifecycleRules, defaultRetention, telemetryBucket } from '@fleet/core';
 import { Construct } from 'constructs';
 
 export interface StorageProps {
@@ -94,7 +94,14 @@ export class Storage extends Construct {
             { storageClass: s3.StorageClass.GLACIER_INSTANT_RETRIEVAL, transitionAfter: Duration.days(90) },
           ],
         },
-        { id: 'exports-expire', prefix: prefixes.exports, expiration: Duration.days(7) },
+        // The archive's retention and the week exports and import uploads are kept: the shared rules, which the
+        // local cloud's launcher applies too. On this versioned bucket an expiration leaves a delete marker;
+        // the noncurrent version goes by 'old-versions-expire'.
+        ...bucketLifecycleRules(defaultRetention.archiveDays, prefixes).map((rule) => ({
+          id: rule.id,
+          prefix: rule.prefix,
+          expiration: Duration.days(rule.expirationDays),
+        })),
         {
           id: 'old-versions-expire',
           noncurrentVersionExpiration: Duration.days(30),
