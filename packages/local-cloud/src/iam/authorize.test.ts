@@ -99,6 +99,18 @@ describe('mapping requests to IAM actions and resources', () => {
     ).toEqual([{ action: 's3:DeleteObject', resource: 'arn:aws:s3:::b/a&b' }]);
   });
 
+  it('authorizes bucket lifecycle calls as AWS does: DeleteBucketLifecycle needs s3:PutLifecycleConfiguration', () => {
+    const lifecycle = (method: string) => accessChecks(request('s3', { method, url: '/fleet-telemetry?lifecycle' }), arns);
+    const on = (action: string) => [{ action, resource: 'arn:aws:s3:::fleet-telemetry' }];
+    expect(lifecycle('PUT')).toEqual(on('s3:PutLifecycleConfiguration'));
+    expect(lifecycle('GET')).toEqual(on('s3:GetLifecycleConfiguration'));
+    expect(lifecycle('DELETE')).toEqual(on('s3:PutLifecycleConfiguration'));
+    // The Data Service's role holds both (iam-policies.ts); the API Service's neither.
+    expect(authorize(taskPrincipal('data', arns), lifecycle('PUT'))).toMatchObject({ allowed: true });
+    expect(authorize(taskPrincipal('data', arns), lifecycle('GET'))).toMatchObject({ allowed: true });
+    expect(authorize(taskPrincipal('api', arns), lifecycle('PUT'))).toMatchObject({ allowed: false });
+  });
+
   it('maps IoT REST routes to their operation and resource type', () => {
     expect(accessChecks(request('iot', { method: 'POST', url: '/things/sensor-1' }), arns)).toEqual([
       { action: 'iot:CreateThing', resource: 'arn:aws:iot:us-east-1:000000000000:thing/sensor-1' },

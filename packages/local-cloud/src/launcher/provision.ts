@@ -17,6 +17,8 @@ import { CreateTopicCommand } from '@aws-sdk/client-sns';
 import {
   alarms,
   browserPolicyDocument,
+  bucketLifecycleRules,
+  defaultRetention,
   browserPolicyName,
   devicePolicyDocument,
   devicePolicyName,
@@ -33,7 +35,7 @@ import {
   type QueueDefinition,
 } from '@fleet/core';
 import { ensureTables } from '../dynamodb/index.ts';
-import { ensureBuckets } from '../s3/index.ts';
+import { ensureBucketLifecycle, ensureBuckets } from '../s3/index.ts';
 import type { LocalClients } from './aws-clients.ts';
 import { ensurePolicyDocument } from './iot-policy-versions.ts';
 
@@ -52,6 +54,7 @@ export interface ProvisionedResources {
 export async function provision(clients: LocalClients, region: string, accountId: string): Promise<ProvisionedResources> {
   await ensureTables(clients.dynamodb, [...tables]);
   await ensureBuckets(clients.s3, [telemetryBucket.id]);
+  await ensureBucketLifecycle(clients.s3, telemetryBucket.id, bucketLifecycleRules(defaultRetention.archiveDays, telemetryBucket.prefixes));
   const queueUrls: Record<string, string> = {};
   for (const queue of queues) Object.assign(queueUrls, await ensureQueue(clients, queue));
   const { userPoolId, userPoolClientId } = await ensureUserPool(clients);

@@ -31,7 +31,7 @@ export function copySource(header: string): S3Target {
   return s3Target(withoutVersion.startsWith('/') ? withoutVersion : `/${withoutVersion}`);
 }
 
-function unescapeXml(text: string): string {
+export function unescapeXml(text: string): string {
   return text.replace(/&(#x[0-9a-fA-F]+|#\d+|amp|lt|gt|quot|apos);/g, (all, entity: string) => {
     if (entity === 'amp') return '&';
     if (entity === 'lt') return '<';

@@ -12,7 +12,8 @@
  * - bucket names and keys that s3rver's filesystem store would resolve outside the bucket are
  *   refused (request-guard.ts);
  * - Host becomes loopback so no host name is mistaken for a virtual-hosted bucket;
- * - while s3rver is down and being restarted, requests get S3's 503 ServiceUnavailable.
+ * - while s3rver is down and being restarted, requests get S3's 503 ServiceUnavailable;
+ * - bucket lifecycle configurations (`?lifecycle`) are kept and enforced here (lifecycle-*.ts).
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -29,7 +30,11 @@ import {
   type ChildStatus,
   type SupervisedChild,
 } from '../child-process/index.ts';
+import { S3Client } from '@aws-sdk/client-s3';
 import { decodeAwsChunked, isAwsChunked } from './aws-chunked.ts';
+import { createLifecycleHandler, isLifecycleRequest } from './lifecycle-handler.ts';
+import { loadLifecycleStore } from './lifecycle-store.ts';
+import { sweepExpiredObjects } from './lifecycle-sweeper.ts';
 import { refuseUnsafeS3Request } from './request-guard.ts';
 import { normalizeS3rverAnswer } from './s3rver-answers.ts';
 
@@ -39,12 +44,16 @@ export interface S3Options {
   readonly log?: Logger;
   /** Every state change of the s3rver process (down, starting, up). */
   readonly onStateChange?: (status: ChildStatus) => void;
+  /** How often objects are expired by the buckets' lifecycle rules. @default 3,600,000 (an hour; and once at start) */
+  readonly lifecycleSweepIntervalMs?: number;
 }
 
 export interface S3StandIn {
   readonly handler: AwsServiceHandler;
   /** The supervised s3rver process: state, pid, port, restarts. */
   readonly process: SupervisedChild;
+  /** Runs one lifecycle sweep now (`now` for tests); resolves with the number of objects deleted. */
+  sweepExpiredObjects(now?: () => number): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -65,10 +74,35 @@ export async function startS3(options: S3Options): Promise<S3StandIn> {
     ...(options.onStateChange ? { onStateChange: options.onStateChange } : {}),
   });
   const target = createForwardTarget('S3', child.port);
+  // The stand-in's own client of s3rver (lifecycle checks and sweeps); its endpoint follows a restart.
+  const client = new S3Client({
+    endpoint: () => Promise.resolve({ url: new URL(`http://127.0.0.1:${child.status().port ?? 0}`) }),
+    region: 'us-east-1',
+    credentials: { accessKeyId: s3rverAccessKey, secretAccessKey: s3rverAccessKey },
+    forcePathStyle: true,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+  });
+  const lifecycleStore = await loadLifecycleStore(join(options.dataDir, 'lifecycle.json'));
+  const lifecycle = createLifecycleHandler({ client, store: lifecycleStore });
+  let sweeping: Promise<number> | undefined;
+  const runSweep = (now?: () => number) =>
+    sweepExpiredObjects({ client, store: lifecycleStore, ...(log ? { log } : {}), ...(now ? { now } : {}) });
+  // The timer's sweeps never overlap; a sweep asked for with its own clock (tests) runs as asked.
+  const sweep = (now?: () => number) => (now ? runSweep(now) : (sweeping ??= runSweep().finally(() => (sweeping = undefined))));
+  void sweep();
+  const timer = setInterval(() => void sweep(), options.lifecycleSweepIntervalMs ?? 3_600_000);
+  timer.unref();
 
   const handler: AwsServiceHandler = async (req) => {
     const unsafe = refuseUnsafeS3Request(req);
     if (unsafe) return unsafe;
+    if (isLifecycleRequest(req)) {
+      try {
+        return await lifecycle(req);
+      } catch (err) {
+        return s3Error(503, 'ServiceUnavailable', `The local S3 could not check the bucket: ${(err as Error).message}`, req.path);
+      }
+    }
     let body = req.body;
     const headers: IncomingHttpHeaders = { ...req.headers, host: `127.0.0.1:${child.port() ?? 0}` };
     if (isAwsChunked(req.headers)) {
@@ -114,7 +148,11 @@ export async function startS3(options: S3Options): Promise<S3StandIn> {
   return {
     handler,
     process: child,
+    sweepExpiredObjects: sweep,
     async close() {
+      clearInterval(timer);
+      await sweeping?.catch(() => undefined);
+      client.destroy();
       target.agent.destroy();
       await child.stop();
     },
