@@ -33,6 +33,7 @@ import { AnswerError } from './http/answer-error.ts';
 import { registerTelemetryRoutes } from './http/telemetry-routes.ts';
 import type { LatestStore } from './latest-store.ts';
 import type { TelemetryStore } from './telemetry-store.ts';
+import { registerDataUsageRoute, type DataUsageReader } from './usage/index.ts';
 
 export { queryLimits } from './http/query-params.ts';
 
@@ -51,6 +52,8 @@ export interface AppOptions {
   readonly alarms?: Pick<Alarms, 'definitions' | 'definitionCache' | 'states' | 'events' | 'writer'>;
   /** Readiness: the consumer and the dependencies (see service.ts). @default ready, nothing probed */
   readonly health?: HealthProbe;
+  /** The data's volume and modelled cost (`GET /data/data-usage`); without it the route is not registered. */
+  readonly usage?: DataUsageReader;
 }
 
 /** Builds the Fastify app; the caller listens (main.ts) or injects (tests). */
@@ -98,5 +101,6 @@ export function buildApp(options: AppOptions) {
   registerDeviceStateRoutes(app, { caller, states: options.states });
   registerDeadLetterRoutes(app, { caller, deadLetters: options.deadLetters, ...(options.replay ? { replay: options.replay } : {}) });
   if (options.alarms) registerAlarmRoutes(app, { caller, alarms: options.alarms });
+  if (options.usage) registerDataUsageRoute(app, { caller, usage: options.usage });
   return app;
 }

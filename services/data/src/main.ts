@@ -56,6 +56,7 @@ const service = createDataService({
   metrics: createMetrics({ namespace: monitoring.namespace, service: 'data', flushIntervalMs: config.metricsFlushMs }),
   consumer: { receivers: config.receivers },
   healthDependencies: [queueProbe(sqs, config.ingestQueueUrl)],
+  usage: { rollupsTable: config.rollupsTable, dataControlTable: config.dataControlTable },
   verifier: createTokenVerifier({
     userPoolId: config.userPoolId,
     clientId: config.userPoolClientId,

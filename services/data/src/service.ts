@@ -29,6 +29,7 @@ import type { DeadLetterQueueRedrive } from './queue-redrive.ts';
 import type { QueueSender } from './replay.ts';
 import { createDeadLetterReplayer } from './replay.ts';
 import { createTelemetryStore } from './telemetry-store.ts';
+import { countingStoredReadings, createDataUsageReader, createIngestRate } from './usage/index.ts';
 
 export interface DataServiceOptions {
   readonly logger: Logger;
@@ -63,12 +64,19 @@ export interface DataServiceOptions {
   readonly healthCacheMs?: number;
   /** Judges the access tokens of the HTTP API's callers (see caller-check.ts). */
   readonly verifier: TokenVerifier;
+  /** The tables `GET /data/data-usage` reads besides its own (volumes, retention in force); the route is absent without them. */
+  readonly usage?: { readonly rollupsTable: string; readonly dataControlTable: string };
 }
 
 /** Builds the service; `start()` begins consuming, `stop()` drains and closes. */
 export function createDataService(options: DataServiceOptions) {
   const { logger, dynamo, s3 } = options;
-  const metrics = options.metrics ?? createMetrics({ namespace: monitoring.namespace, service: 'data' });
+  // The stored readings are also counted into the measured ingest rate of the usage answer.
+  const ingestRate = createIngestRate();
+  const metrics = countingStoredReadings(
+    options.metrics ?? createMetrics({ namespace: monitoring.namespace, service: 'data' }),
+    ingestRate,
+  );
   // The write units of stored readings, summed per interval like the other counters (the bench reads them).
   const telemetry = createTelemetryStore({
     client: dynamo,
@@ -115,6 +123,18 @@ export function createDataService(options: DataServiceOptions) {
     states: createDeviceStateReader({ client: dynamo, tableName: options.tables.latest }),
     deadLetters,
     ...(alarms ? { alarms } : {}),
+    ...(options.usage
+      ? {
+          usage: createDataUsageReader({
+            dynamo,
+            s3,
+            bucket: options.bucket,
+            tables: { telemetry: options.tables.telemetry, rollups: options.usage.rollupsTable, latest: options.tables.latest },
+            dataControlTable: options.usage.dataControlTable,
+            rate: ingestRate,
+          }),
+        }
+      : {}),
     replay:
       options.sender && options.redrive
         ? createDeadLetterReplay({
