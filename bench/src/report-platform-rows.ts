@@ -43,8 +43,16 @@ export function platformRows(report: BenchReport): Row[] {
     rows.push([
       'DynamoDB write units per stored reading',
       `${per(w.unitsPerReading)} WCU`,
-      `telemetry ${per(w.telemetryUnitsPerReading)} + latest ${per(w.latestUnitsPerReading)}: ${num(w.telemetryUnits + w.latestUnits)} units for ${num(w.readingsStored)} readings (ReturnConsumedCapacity; goal ≤ 0.1)`,
+      `telemetry ${per(w.telemetryUnitsPerReading)} + latest ${per(w.latestUnitsPerReading)} + rollups ${per(w.rollupUnitsPerReading)}: ${num(w.telemetryUnits + w.latestUnits + w.rollupUnits)} units for ${num(w.readingsStored)} readings (ReturnConsumedCapacity; goal ≤ 0.1)`,
     ]);
+    const m = w.modelled;
+    if (m) {
+      rows.push([
+        'Write units per reading, cost model',
+        `${per(m.unitsPerReading)} WCU`,
+        `telemetry ${per(m.telemetryUnitsPerReading)} + latest ${per(m.latestUnitsPerReading)} + rollups ${per(m.rollupUnitsPerReading)} for ${per(m.readingsPerDeviceFlush)} readings per device and flush (npm run cost; measured above)`,
+      ]);
+    }
   }
   const m = report.memory;
   if (m.atStart) {

@@ -67,9 +67,18 @@ const fleet = (overrides: Partial<FleetIngestMeasurement> = {}): FleetIngestMeas
     readingsStored: 5250,
     telemetryUnits: 4200,
     latestUnits: 1050,
+    rollupUnits: 0,
     unitsPerReading: 1,
     telemetryUnitsPerReading: 0.8,
     latestUnitsPerReading: 0.2,
+    rollupUnitsPerReading: 0,
+    modelled: {
+      readingsPerDeviceFlush: 5,
+      telemetryUnitsPerReading: 0.9,
+      latestUnitsPerReading: 0.2,
+      rollupUnitsPerReading: 0.6,
+      unitsPerReading: 1.7,
+    },
   },
   ...overrides,
 });
@@ -191,7 +200,10 @@ describe('bench report', () => {
     expect(table).toMatch(/Ratio Fleet end-to-end \/ Mosquitto +0\.050/);
     expect(table).toContain('2 cores (Test CPU)');
     expect(table).toMatch(
-      /DynamoDB write units per stored reading +1\.00 WCU +telemetry 0\.80 \+ latest 0\.20: 5,250 units for 5,250 readings/,
+      /DynamoDB write units per stored reading +1\.00 WCU +telemetry 0\.80 \+ latest 0\.20 \+ rollups 0\.00: 5,250 units for 5,250 readings/,
+    );
+    expect(table).toMatch(
+      /Write units per reading, cost model +1\.70 WCU +telemetry 0\.90 \+ latest 0\.20 \+ rollups 0\.60 for 5\.00 readings per device and flush/,
     );
     expect(table).not.toContain('broker alone');
     expect(table).not.toContain('browser live chart');

@@ -1,19 +1,40 @@
 import { describe, expect, it } from 'vitest';
-import { writeUnitsPerReading } from './write-units.ts';
+import { modelledWriteUnits, writeUnitsPerReading } from './write-units.ts';
 
 describe('writeUnitsPerReading', () => {
   it('divides each table’s units and their sum by the readings stored', () => {
-    expect(writeUnitsPerReading({ readingsStored: 200, telemetryUnits: 150, latestUnits: 50 })).toEqual({
+    expect(writeUnitsPerReading({ readingsStored: 200, telemetryUnits: 150, latestUnits: 50, rollupUnits: 100 })).toEqual({
       readingsStored: 200,
       telemetryUnits: 150,
       latestUnits: 50,
-      unitsPerReading: 1,
+      rollupUnits: 100,
+      unitsPerReading: 1.5,
       telemetryUnitsPerReading: 0.75,
       latestUnitsPerReading: 0.25,
+      rollupUnitsPerReading: 0.5,
+      modelled: undefined,
     });
   });
 
   it('has no ratio before the first stored reading', () => {
-    expect(writeUnitsPerReading({ readingsStored: 0, telemetryUnits: 3, latestUnits: 0 }).unitsPerReading).toBeUndefined();
+    expect(writeUnitsPerReading({ readingsStored: 0, telemetryUnits: 3, latestUnits: 0, rollupUnits: 0 }).unitsPerReading).toBeUndefined();
+  });
+});
+
+describe('modelledWriteUnits', () => {
+  it('models the flush composition the latest writes reveal: one latest and three rollup writes per device and flush', () => {
+    // 200 readings in 50 latest writes: 4 readings of a device per flush; one value each, a reading every 20 ms.
+    const sums = { readingsStored: 200, telemetryUnits: 60, latestUnits: 50, rollupUnits: 150 };
+    const modelled = modelledWriteUnits(sums, { intervalSeconds: 0.02, metrics: 1 });
+    expect(modelled).toMatchObject({ readingsPerDeviceFlush: 4, latestUnitsPerReading: 0.25, rollupUnitsPerReading: 0.75 });
+    // The window item (60 s of 50 readings a second) grows past 1 KB, so its writes average more than a unit.
+    expect(modelled!.telemetryUnitsPerReading).toBeGreaterThan(0.25);
+    expect(writeUnitsPerReading(sums, { intervalSeconds: 0.02, metrics: 1 }).modelled).toEqual(modelled);
+  });
+
+  it('models nothing before a latest write was counted', () => {
+    expect(
+      modelledWriteUnits({ readingsStored: 10, telemetryUnits: 10, latestUnits: 0, rollupUnits: 0 }, { intervalSeconds: 1, metrics: 1 }),
+    ).toBeUndefined();
   });
 });

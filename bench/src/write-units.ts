@@ -1,35 +1,79 @@
 /**
  * DynamoDB write units per stored reading, from the Data Service's own counters: it asks DynamoDB
- * for the consumed capacity of every telemetry and latest write (`ReturnConsumedCapacity: 'TOTAL'`)
+ * for the consumed capacity of every telemetry, latest and rollup write (`ReturnConsumedCapacity: 'TOTAL'`)
  * and counts the units and the readings stored as EMF metrics (`dataServiceMetrics` in
  * @fleet/core), which the local CloudWatch aggregates per minute. The bench sums them over the
- * platform's life with GetMetricStatistics, as an operator would read them on AWS.
+ * platform's life with GetMetricStatistics, as an operator would read them on AWS. Beside them, the
+ * cost model's units for the same flush composition (`writeShape` of @fleet/core), so a drift between
+ * what the code writes and what `npm run cost` charges shows in every run.
  */
 import { CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
-import { dataServiceMetrics, monitoring } from '@fleet/core';
+import { consumerShape, dataServiceMetrics, monitoring, writeShape } from '@fleet/core';
 import type { PlatformProcess } from '@fleet/e2e';
 
 export interface WriteUnitSums {
   readonly readingsStored: number;
   readonly telemetryUnits: number;
   readonly latestUnits: number;
+  readonly rollupUnits: number;
+}
+
+/** How the measured readings arrived: a device's interval during the load and the values per reading. */
+export interface LoadComposition {
+  readonly intervalSeconds: number;
+  readonly metrics: number;
+}
+
+/** The cost model's units per reading for a composition. */
+export interface ModelledWriteUnits {
+  /**
+   * Readings of one device per flush, measured: the latest item (well under 1 KB) is written once
+   * per device and flush at 1 unit, so readings ÷ latest units counts them.
+   */
+  readonly readingsPerDeviceFlush: number;
+  readonly telemetryUnitsPerReading: number;
+  readonly latestUnitsPerReading: number;
+  readonly rollupUnitsPerReading: number;
+  readonly unitsPerReading: number;
 }
 
 export interface WriteUnitsMeasurement extends WriteUnitSums {
-  /** (telemetry + latest units) ÷ readings stored; undefined before the first stored reading. */
+  /** (telemetry + latest + rollup units) ÷ readings stored; undefined before the first stored reading. */
   readonly unitsPerReading: number | undefined;
   readonly telemetryUnitsPerReading: number | undefined;
   readonly latestUnitsPerReading: number | undefined;
+  readonly rollupUnitsPerReading: number | undefined;
+  /** The model's figures for the measured composition; undefined without a composition or a latest write. */
+  readonly modelled: ModelledWriteUnits | undefined;
 }
 
-/** Units per stored reading from the summed counters. */
-export function writeUnitsPerReading(sums: WriteUnitSums): WriteUnitsMeasurement {
+/** The model's units per reading for `composition`, with the readings per device and flush the counters imply. */
+export function modelledWriteUnits(sums: WriteUnitSums, composition: LoadComposition): ModelledWriteUnits | undefined {
+  if (sums.latestUnits <= 0 || sums.readingsStored <= 0) return undefined;
+  const shape = writeShape({
+    ...composition,
+    flushSeconds: consumerShape.flushSeconds,
+    readingsPerDeviceFlush: sums.readingsStored / sums.latestUnits,
+  });
+  return {
+    readingsPerDeviceFlush: shape.readingsPerDeviceFlush,
+    telemetryUnitsPerReading: shape.telemetryUnitsPerReading,
+    latestUnitsPerReading: shape.latestUnitsPerReading,
+    rollupUnitsPerReading: shape.rollupUnitsPerReading,
+    unitsPerReading: shape.telemetryUnitsPerReading + shape.latestUnitsPerReading + shape.rollupUnitsPerReading,
+  };
+}
+
+/** Units per stored reading from the summed counters, and the model's beside them when the composition is known. */
+export function writeUnitsPerReading(sums: WriteUnitSums, composition?: LoadComposition): WriteUnitsMeasurement {
   const per = (units: number) => (sums.readingsStored > 0 ? units / sums.readingsStored : undefined);
   return {
     ...sums,
-    unitsPerReading: per(sums.telemetryUnits + sums.latestUnits),
+    unitsPerReading: per(sums.telemetryUnits + sums.latestUnits + sums.rollupUnits),
     telemetryUnitsPerReading: per(sums.telemetryUnits),
     latestUnitsPerReading: per(sums.latestUnits),
+    rollupUnitsPerReading: per(sums.rollupUnits),
+    modelled: composition ? modelledWriteUnits(sums, composition) : undefined,
   };
 }
 
@@ -57,12 +101,13 @@ export async function readWriteUnitSums(platform: PlatformProcess): Promise<Writ
       );
       return (out.Datapoints ?? []).reduce((total, d) => total + (d.Sum ?? 0), 0);
     };
-    const [readingsStored, telemetryUnits, latestUnits] = await Promise.all([
+    const [readingsStored, telemetryUnits, latestUnits, rollupUnits] = await Promise.all([
       sum(dataServiceMetrics.readingsStored),
       sum(dataServiceMetrics.telemetryWriteCapacityUnits),
       sum(dataServiceMetrics.latestWriteCapacityUnits),
+      sum(dataServiceMetrics.rollupWriteCapacityUnits),
     ]);
-    return { readingsStored, telemetryUnits, latestUnits };
+    return { readingsStored, telemetryUnits, latestUnits, rollupUnits };
   } finally {
     cloudwatch.destroy();
   }
@@ -75,12 +120,13 @@ export async function readWriteUnitSums(platform: PlatformProcess): Promise<Writ
 export async function measureWriteUnits(
   platform: PlatformProcess,
   storedAtLeast: number,
+  composition?: LoadComposition,
   timeoutMs = 30_000,
 ): Promise<WriteUnitsMeasurement> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const sums = await readWriteUnitSums(platform);
-    if (sums.readingsStored >= storedAtLeast || Date.now() >= deadline) return writeUnitsPerReading(sums);
+    if (sums.readingsStored >= storedAtLeast || Date.now() >= deadline) return writeUnitsPerReading(sums, composition);
     await new Promise((r) => setTimeout(r, 1000));
   }
 }

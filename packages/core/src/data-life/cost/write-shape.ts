@@ -72,11 +72,17 @@ export interface WriteShape {
  * The write and storage shape of a device publishing every `intervalSeconds` with `metrics` values,
  * in flushes `flushSeconds` apart.
  */
-export function writeShape(input: { intervalSeconds: number; metrics: number; flushSeconds: number }): WriteShape {
+export function writeShape(input: {
+  intervalSeconds: number;
+  metrics: number;
+  flushSeconds: number;
+  /** Readings of one device per flush when known (the benchmark measures it); else from the interval and the flush period. */
+  readingsPerDeviceFlush?: number;
+}): WriteShape {
   const { intervalSeconds, metrics, flushSeconds } = input;
   const windowSeconds = telemetryWindowMs / 1000;
   const perWindow = Math.max(1, Math.floor(windowSeconds / intervalSeconds));
-  const perFlush = Math.min(perWindow, Math.max(1, Math.floor(flushSeconds / intervalSeconds)));
+  const perFlush = Math.min(perWindow, Math.max(1, input.readingsPerDeviceFlush ?? Math.floor(flushSeconds / intervalSeconds)));
   const reading = readingAttributeBytes(metrics);
 
   // Walk one window's writes: the k-th write's item holds k flushes' readings; its cost is the larger (after) size.
