@@ -8,7 +8,7 @@
  * and UTC hour (archive-writer.ts).
  *
  * DynamoDB bills a write 1 unit per started KB of the larger of the item before and after it, a
- * Query 0.5 unit per started 4 KB when eventually consistent, and stores 100 bytes per item on top
+ * Query 1 unit per started 4 KB when strongly consistent, and stores 100 bytes per item on top
  * of its data (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/read-write-operations.html,
  * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/CapacityUnitCalculations.html).
  */
@@ -97,10 +97,11 @@ export function writeShape(input: {
 
   const rollupBytes = rollupItemBytes(metrics);
   const rollupUnitsPerReading = (rollupLevels.length * startedUnits(rollupBytes, kb)) / perFlush;
-  // The 1-hour Query reads the hour's minute items (half an hour in on average), the 1-day Query the day's hours.
+  // The 1-hour Query reads the hour's minute items (half an hour in on average), the 1-day Query the
+  // day's hours; both strongly consistent (services/data/src/rollups/README.md): 1 unit per started 4 KB.
   const minutesRead = Math.min(60, Math.max(1, 1800 / Math.max(intervalSeconds, 60)));
   const hoursRead = Math.min(24, Math.max(1, 43_200 / Math.max(intervalSeconds, 3600)));
-  const queryUnits = (items: number) => 0.5 * startedUnits(items * rollupBytes, 4 * kb);
+  const queryUnits = (items: number) => startedUnits(items * rollupBytes, 4 * kb);
   const rollupReadUnitsPerReading = (queryUnits(minutesRead) + queryUnits(hoursRead)) / perFlush;
 
   const rawBytesPerReading = reading + (windowKeyBytes + 100) / perWindow;
