@@ -81,7 +81,7 @@ export function modelMonthlyCost(input: CostInput): CostModel {
   const meters = Math.ceil(bytes / prices.iotMessageMeterBytes);
   if (ingestPath === 'broker')
     add('IoT Core messages', readings * meters * prices.iotMessage.usd, `${n(readings)} messages × ${meters} (per 5 KB) × $1.00/M`);
-  else add('IoT Core messages', 0, `${n(readings)} Basic Ingest messages: no messaging charge`);
+  else add('IoT Core messages', readings * prices.iotBasicIngestMessage.usd, `${n(readings)} Basic Ingest messages: no messaging charge`);
   const minutes = devices * hoursPerMonth * 60;
   add(
     'IoT Core connectivity',

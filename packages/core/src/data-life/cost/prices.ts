@@ -3,6 +3,12 @@
  * (most expensive) volume tier, without free tiers. Each carries the pricing page it was read from
  * and when; `npm run cost` and `GET /data-usage` print `pricesAsOf`. Update a figure here and both
  * follow. Figures marked NOTES come from /work/shared/NOTES.md (checked before the project started).
+ *
+ * What the CDK app deploys and the model leaves out, as too small to change a total: the SNS topic's
+ * AWS-managed KMS key (`alias/aws/sns`: no monthly fee, $0.03 per 10,000 requests, one per alarm
+ * notification), the VPC flow log (REJECT records only), the ALB, API Gateway and S3 access logs, the
+ * dead-letter queue, and the Route 53 hosted zone ($0.50 a month) when a domain is given. There is no
+ * NAT gateway and no interface endpoint; the S3 and DynamoDB gateway endpoints are free.
  */
 
 /** One price: USD per `unit`, where it was read, when. */
@@ -36,6 +42,8 @@ export const prices = {
   /** NOTES: $1.00 per million messages, metered in 5 KB increments; Basic Ingest topics are not charged. */
   iotMessage: price(1.0 / 1e6, 'message (per 5 KB)', page.iot),
   iotMessageMeterBytes: 5 * 1024,
+  /** Messages published to a Basic Ingest topic (`$aws/rules/<rule>/…`) go straight to the rule: no messaging charge. */
+  iotBasicIngestMessage: price(0, 'message', 'https://docs.aws.amazon.com/iot/latest/developerguide/iot-basic-ingest.html'),
   /** $0.08 per million connection-minutes. */
   iotConnectionMinute: price(0.08 / 1e6, 'connection-minute', page.iot),
   /** NOTES: $0.15 per million rules triggered. */
