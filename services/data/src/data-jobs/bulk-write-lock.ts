@@ -6,7 +6,7 @@
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { isConditionFailed } from '../retry.ts';
+import { conditionHeld } from './conditional-write.ts';
 
 const key = { pk: 'lock', sk: 'bulk-write' };
 
@@ -25,18 +25,9 @@ export function createBulkWriteLock(deps: {
 }): BulkWriteLock {
   const { client, tableName } = deps;
   const now = deps.now ?? Date.now;
-  const conditional = async (run: () => Promise<unknown>) => {
-    try {
-      await run();
-      return true;
-    } catch (err) {
-      if (isConditionFailed(err)) return false;
-      throw err;
-    }
-  };
   return {
     acquire: (owner, jobId, leaseMs) =>
-      conditional(() =>
+      conditionHeld(() =>
         client.send(
           new PutCommand({
             TableName: tableName,
@@ -48,7 +39,7 @@ export function createBulkWriteLock(deps: {
         ),
       ),
     renew: (owner, leaseMs) =>
-      conditional(() =>
+      conditionHeld(() =>
         client.send(
           new UpdateCommand({
             TableName: tableName,
@@ -61,7 +52,7 @@ export function createBulkWriteLock(deps: {
         ),
       ),
     async release(owner) {
-      await conditional(() =>
+      await conditionHeld(() =>
         client.send(
           new DeleteCommand({
             TableName: tableName,

@@ -16,7 +16,7 @@ import { randomBytes } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dataJobLimits, type DataJob, type DataJobInput, type DataJobKind, type DataJobPage } from '@fleet/core';
-import { isConditionFailed } from '../retry.ts';
+import { conditionHeld } from './conditional-write.ts';
 
 const jobPk = 'job';
 const openPk = 'job-open';
@@ -136,8 +136,8 @@ export function createJobStore({ client, tableName, now = Date.now }: JobStoreOp
 
     async queue(id) {
       await putMarker(id);
-      try {
-        await client.send(
+      return conditionHeld(() =>
+        client.send(
           new UpdateCommand({
             TableName: tableName,
             Key: { pk: jobPk, sk: id },
@@ -146,12 +146,8 @@ export function createJobStore({ client, tableName, now = Date.now }: JobStoreOp
             ExpressionAttributeNames: { '#s': 'status' },
             ExpressionAttributeValues: { ':queued': 'queued', ':awaiting': 'awaiting-upload', ':at': iso(now()) },
           }),
-        );
-        return true;
-      } catch (err) {
-        if (isConditionFailed(err)) return false;
-        throw err;
-      }
+        ),
+      );
     },
 
     async open() {
@@ -174,7 +170,8 @@ export function createJobStore({ client, tableName, now = Date.now }: JobStoreOp
 
     async claim(id, owner, leaseMs) {
       const at = now();
-      try {
+      let claimed: DataJob | undefined;
+      await conditionHeld(async () => {
         const out = await client.send(
           new UpdateCommand({
             TableName: tableName,
@@ -195,17 +192,15 @@ export function createJobStore({ client, tableName, now = Date.now }: JobStoreOp
             ReturnValues: 'ALL_NEW',
           }),
         );
-        return out.Attributes ? jobOfItem(out.Attributes) : undefined;
-      } catch (err) {
-        if (isConditionFailed(err)) return undefined;
-        throw err;
-      }
+        if (out.Attributes) claimed = jobOfItem(out.Attributes);
+      });
+      return claimed;
     },
 
     async heartbeat(id, owner, progress, leaseMs) {
       const at = now();
-      try {
-        await client.send(
+      return conditionHeld(() =>
+        client.send(
           new UpdateCommand({
             TableName: tableName,
             Key: { pk: jobPk, sk: id },
@@ -214,12 +209,8 @@ export function createJobStore({ client, tableName, now = Date.now }: JobStoreOp
             ExpressionAttributeNames: { '#s': 'status' },
             ExpressionAttributeValues: { ':p': progress, ':until': at + leaseMs, ':at': iso(at), ':running': 'running', ':owner': owner },
           }),
-        );
-        return true;
-      } catch (err) {
-        if (isConditionFailed(err)) return false;
-        throw err;
-      }
+        ),
+      );
     },
 
     async finish(id, owner, outcome) {
@@ -240,8 +231,8 @@ export function createJobStore({ client, tableName, now = Date.now }: JobStoreOp
         sets.push('#e = :e');
         values[':e'] = outcome.error.slice(0, 1024);
       }
-      try {
-        await client.send(
+      const held = await conditionHeld(() =>
+        client.send(
           new UpdateCommand({
             TableName: tableName,
             Key: { pk: jobPk, sk: id },
@@ -254,11 +245,9 @@ export function createJobStore({ client, tableName, now = Date.now }: JobStoreOp
             },
             ExpressionAttributeValues: values,
           }),
-        );
-      } catch (err) {
-        if (isConditionFailed(err)) return false;
-        throw err;
-      }
+        ),
+      );
+      if (!held) return false;
       await client.send(new DeleteCommand({ TableName: tableName, Key: { pk: openPk, sk: id } }));
       return true;
     },
