@@ -13,7 +13,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTelemetryStore, type StoredReading, type TelemetryStore } from '../telemetry-store.ts';
 import { startLocalAws, type LocalAws } from '../testing/local-aws.ts';
-import { exportKey, runExport } from './exporter.ts';
+import { exportKey, groupDevices, runExport } from './exporter.ts';
 import type { JobContext } from './job-runner.ts';
 
 setFlagsFromString('--expose-gc');
@@ -105,6 +105,21 @@ describe('export', () => {
       { deviceId: 'exp-a', ts: new Date(t0 + 60_000), seq: 1n, humidity: null, temperature: -0.1 },
       { deviceId: 'exp-b', ts: new Date(t0 + 30_000), seq: 5n, humidity: 1e-7, temperature: null },
     ]);
+  });
+
+  it('exports every thing of a thing group, following ListThingsInThingGroup pages', async () => {
+    const asked: (string | undefined)[] = [];
+    const iot = {
+      send: async (command: { input: { thingGroupName?: string; nextToken?: string } }) => {
+        asked.push(command.input.nextToken);
+        return command.input.nextToken === undefined ? { things: ['exp-b'], nextToken: 'page-2' } : { things: ['exp-a'] };
+      },
+    } as unknown as Parameters<typeof groupDevices>[0];
+    expect(await groupDevices(iot, 'plant')).toEqual(['exp-a', 'exp-b']);
+    expect(asked).toEqual([undefined, 'page-2']);
+    const input: ExportJobInput = { kind: 'export', groupName: 'plant', ...range, format: 'jsonl' };
+    const outcome = await runExport({ s3: aws.s3, bucket: aws.bucket, telemetry, iot }, contextOf(input), input);
+    expect(outcome).toMatchObject({ status: 'succeeded', result: { readings: 3 } });
   });
 
   it('streams a million readings into S3 without the heap growing with them', async () => {
