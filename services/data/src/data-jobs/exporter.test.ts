@@ -122,6 +122,19 @@ describe('export', () => {
     expect(outcome).toMatchObject({ status: 'succeeded', result: { readings: 3 } });
   });
 
+  it('stops when its job is aborted (a lost lease) instead of waiting on the aborted upload', async () => {
+    const endless: Pick<TelemetryStore, 'query'> = {
+      async *query() {
+        for (let i = 0; ; i++) yield { ts: t0 + i, seq: i, values: { temperature: i } };
+      },
+    };
+    const input: ExportJobInput = { kind: 'export', deviceIds: ['endless'], ...range, format: 'jsonl' };
+    const controller = new AbortController();
+    const context = { ...contextOf(input), signal: controller.signal };
+    setTimeout(() => controller.abort(new Error('lease lost')), 300);
+    await expect(runExport({ s3: aws.s3, bucket: aws.bucket, telemetry: endless }, context, input)).rejects.toThrow();
+  });
+
   it('streams a million readings into S3 without the heap growing with them', async () => {
     const devices = 10;
     const perDevice = 100_000;

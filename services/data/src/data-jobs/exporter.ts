@@ -85,10 +85,11 @@ export async function runExport(deps: ExporterDeps, context: JobContext, input: 
     leavePartsOnError: false,
   });
   const uploaded = upload.done();
-  // A failed upload stops the writer: the sink's drain would never come.
-  uploaded.catch(() => body.destroy());
-  const onAbort = () => void upload.abort().catch(() => undefined);
-  signal.addEventListener('abort', onAbort, { once: true });
+  // A failed upload stops the writer with its error: the sink's drain would never come.
+  uploaded.catch((err: unknown) => body.destroy(err instanceof Error ? err : new Error(String(err))));
+  // Aborting the multipart upload deletes its parts (S3 AbortMultipartUpload; the IAM grant names exports/).
+  const abort = () => void upload.abort().catch(() => undefined);
+  signal.addEventListener('abort', abort, { once: true });
   try {
     const writer = await rowWriterFor(input.format, body, metrics);
     let count = 0;
@@ -102,7 +103,10 @@ export async function runExport(deps: ExporterDeps, context: JobContext, input: 
     await uploaded;
     context.progress(count);
     return { status: 'succeeded', result: { readings: count, bytes } };
+  } catch (err) {
+    abort();
+    throw err;
   } finally {
-    signal.removeEventListener('abort', onAbort);
+    signal.removeEventListener('abort', abort);
   }
 }
