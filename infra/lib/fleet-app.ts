@@ -33,6 +33,7 @@ export function createFleet(app: App, options: CreateFleetOptions): FleetStacks 
   const stateful = new StatefulStack(app, `${config.stackPrefix}-stateful`, {
     description: 'Fleet: stateful resources (DynamoDB, S3, SQS, Cognito)',
     ...(options.removalPolicy ? { removalPolicy: options.removalPolicy } : {}),
+    ...(config.domain ? { browserOrigins: [`https://${config.domain.domainName}`] } : {}),
   });
   const platform = new PlatformStack(app, `${config.stackPrefix}-platform`, {
     description: 'Fleet: Route 53 → CloudFront → API Gateway → ALBs → ECS, IoT rules, CloudWatch',

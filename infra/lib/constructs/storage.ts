@@ -19,6 +19,14 @@ export interface StorageProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Origins whose pages may upload imports to the bucket with a presigned PUT (and read its
+   * answers). The CloudFront domain is only known once deployed; a presigned URL is itself the
+   * credential (signed, expiring, one key), so a `*` origin opens nothing a URL holder could not
+   * already do with curl: CORS protects cookies, which S3 does not use.
+   * @default ['*']
+   */
+  readonly browserOrigins?: readonly string[];
 }
 
 const attributeType = (type: 'S' | 'N') => (type === 'S' ? dynamodb.AttributeType.STRING : dynamodb.AttributeType.NUMBER);
@@ -85,6 +93,16 @@ export class Storage extends Construct {
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       serverAccessLogsBucket: this.accessLogsBucket,
       serverAccessLogsPrefix: 'telemetry-bucket/',
+      // The web app PUTs an import's file with its presigned link (data jobs); GET serves export downloads.
+      cors: [
+        {
+          allowedMethods: [s3.HttpMethods.PUT, s3.HttpMethods.GET],
+          allowedOrigins: [...(props.browserOrigins ?? ['*'])],
+          allowedHeaders: ['content-type'],
+          exposedHeaders: ['ETag'],
+          maxAge: 3600,
+        },
+      ],
       lifecycleRules: [
         {
           id: 'archive-tiering',

@@ -15,6 +15,8 @@ export interface StatefulStackProps extends StackProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
+  /** Origins of the web app (presigned uploads from the browser). @default ['*'] (see Storage) */
+  readonly browserOrigins?: readonly string[];
 }
 
 export class StatefulStack extends Stack {
@@ -29,7 +31,12 @@ export class StatefulStack extends Stack {
   constructor(scope: Construct, id: string, props: StatefulStackProps = {}) {
     super(scope, id, props);
     const removal = props.removalPolicy ? { removalPolicy: props.removalPolicy } : {};
-    this.storage = new Storage(this, 'Storage', { tables, ingestQueue, ...removal });
+    this.storage = new Storage(this, 'Storage', {
+      tables,
+      ingestQueue,
+      ...removal,
+      ...(props.browserOrigins ? { browserOrigins: props.browserOrigins } : {}),
+    });
     this.auth = new Auth(this, 'Auth', {
       groups: userPoolGroups,
       passwordPolicy,

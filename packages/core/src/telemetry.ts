@@ -78,9 +78,23 @@ export function parseReading(deviceId: string, payload: Uint8Array, receivedAt: 
   if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) {
     return { ok: false, reason: `"seq" must be a non-negative integer, received ${describeJsonValue(seq)}` };
   }
+  const metrics = parseMetrics(record);
+  if (!metrics.ok) return metrics;
+  return { ok: true, reading: { deviceId, ts, seq, values: metrics.values } };
+}
+
+export type MetricsResult =
+  { readonly ok: true; readonly values: Readonly<Record<string, number>> } | { readonly ok: false; readonly reason: string };
+
+/**
+ * The metrics of a reading's fields (every field but `skip`: by default `ts` and `seq`), checked as
+ * a published reading's are: names, finite numbers DynamoDB can store, at least one and at most
+ * `maxMetrics`. Shared by `parseReading` and the Data Service's historical import; never throws.
+ */
+export function parseMetrics(fields: Readonly<Record<string, unknown>>, skip: ReadonlySet<string> = reserved): MetricsResult {
   const values: Record<string, number> = {};
-  for (const [name, value] of Object.entries(record)) {
-    if (reserved.has(name)) continue;
+  for (const [name, value] of Object.entries(fields)) {
+    if (skip.has(name)) continue;
     if (!telemetryLimits.metricNamePattern.test(name)) {
       return { ok: false, reason: `metric name ${describeJsonValue(name)} must match ${telemetryLimits.metricNamePattern}` };
     }
@@ -97,5 +111,5 @@ export function parseReading(deviceId: string, payload: Uint8Array, receivedAt: 
   if (count > telemetryLimits.maxMetrics) {
     return { ok: false, reason: `payload has ${count} metrics, the limit is ${telemetryLimits.maxMetrics}` };
   }
-  return { ok: true, reading: { deviceId, ts, seq, values } };
+  return { ok: true, values };
 }

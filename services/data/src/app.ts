@@ -6,6 +6,7 @@
  * API Service, from the same token. Errors: `{ code, message }` with the codes of `@fleet/core`,
  * 5xx without details (logged with the request id).
  */
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import {
   bodyLimits,
@@ -27,6 +28,7 @@ import type { DeadLetterStore } from './dead-letters.ts';
 import type { DeviceStateReader } from './device-states.ts';
 import type { Alarms } from './alarms/index.ts';
 import { registerAlarmRoutes } from './http/alarm-routes.ts';
+import { registerJobRoutes, type DataJobs } from './data-jobs/index.ts';
 import { registerDeadLetterRoutes } from './http/dead-letter-routes.ts';
 import { registerDeviceStateRoutes } from './http/device-state-routes.ts';
 import { AnswerError } from './http/answer-error.ts';
@@ -50,6 +52,8 @@ export interface AppOptions {
   readonly replay?: DeadLetterReplay;
   /** User-defined alarms; without them the alarm routes are not registered. */
   readonly alarms?: Pick<Alarms, 'definitions' | 'definitionCache' | 'states' | 'events' | 'writer'>;
+  /** Data jobs (export, import, replay); without them their routes are not registered. */
+  readonly dataJobs?: { readonly jobs: DataJobs; readonly s3: S3Client; readonly bucket: string };
   /** Readiness: the consumer and the dependencies (see service.ts). @default ready, nothing probed */
   readonly health?: HealthProbe;
   /** The data's volume and modelled cost (`GET /data/data-usage`); without it the route is not registered. */
@@ -102,5 +106,9 @@ export function buildApp(options: AppOptions) {
   registerDeadLetterRoutes(app, { caller, deadLetters: options.deadLetters, ...(options.replay ? { replay: options.replay } : {}) });
   if (options.alarms) registerAlarmRoutes(app, { caller, alarms: options.alarms });
   if (options.usage) registerDataUsageRoute(app, { caller, usage: options.usage });
+  if (options.dataJobs) {
+    const { jobs, s3, bucket } = options.dataJobs;
+    registerJobRoutes(app, { caller, store: jobs.store, links: jobs.links, s3, bucket, groupsAvailable: jobs.groupsAvailable });
+  }
   return app;
 }

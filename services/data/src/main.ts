@@ -32,6 +32,7 @@ const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOpt
 // Path-style addressing works on AWS S3 and on S3-compatible endpoints alike; it is not a local switch.
 const s3 = new S3Client({ forcePathStyle: true });
 const sqs = new SQSClient({});
+const iot = new IoTClient({});
 
 const service = createDataService({
   logger,
@@ -47,12 +48,13 @@ const service = createDataService({
   tables: { latest: config.latestTable, telemetry: config.telemetryTable },
   alarms: {
     table: config.alarmsTable,
-    iot: new IoTClient({}),
+    iot,
     sns: new SNSClient({}),
     topicArn: config.alarmTopicArn,
     intervalMs: config.alarmIntervalMs,
   },
   bucket: config.bucket,
+  dataJobs: { table: config.dataControlTable, iot },
   metrics: createMetrics({ namespace: monitoring.namespace, service: 'data', flushIntervalMs: config.metricsFlushMs }),
   consumer: { receivers: config.receivers },
   healthDependencies: [queueProbe(sqs, config.ingestQueueUrl)],

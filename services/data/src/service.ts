@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import { createAlarms } from './alarms/index.ts';
 import { buildApp } from './app.ts';
 import { createArchiveWriter } from './archive-writer.ts';
+import { createDataJobs } from './data-jobs/index.ts';
 import { createDeadLetterStore } from './dead-letters.ts';
 import { bucketProbe, tableProbe } from './dependency-probes.ts';
 import { createDeviceStateReader } from './device-states.ts';
@@ -55,6 +56,17 @@ export interface DataServiceOptions {
     readonly intervalMs?: number;
   };
   readonly bucket: string;
+  /**
+   * Data jobs (export, import, replay): the data-control table, the IoT control plane for exports of
+   * a thing group, the runner's timing. @default no data jobs (no routes, no runner)
+   */
+  readonly dataJobs?: {
+    readonly table: string;
+    readonly iot?: Pick<IoTClient, 'send'>;
+    readonly pollMs?: number;
+    readonly heartbeatMs?: number;
+    readonly leaseMs?: number;
+  };
   /** @default an EMF aggregator on stdout flushing every 10 s */
   readonly metrics?: Metrics;
   readonly consumer?: Omit<IngestConsumerOptions, 'queue' | 'processor' | 'logger'>;
@@ -113,6 +125,25 @@ export function createDataService(options: DataServiceOptions) {
     logger,
     ...(alarms ? { alarms: alarms.engine } : {}),
   });
+  const dataJobs = options.dataJobs
+    ? createDataJobs({
+        dynamo,
+        s3,
+        bucket: options.bucket,
+        tableName: options.dataJobs.table,
+        telemetry,
+        // The rollups' TelemetryStore.writeHistorical replaces this at merge (issue 13).
+        writeHistorical: (readings) => telemetry.write(readings),
+        latest,
+        ...(options.dataJobs.iot ? { iot: options.dataJobs.iot } : {}),
+        logger,
+        runner: {
+          ...(options.dataJobs.pollMs === undefined ? {} : { pollMs: options.dataJobs.pollMs }),
+          ...(options.dataJobs.heartbeatMs === undefined ? {} : { heartbeatMs: options.dataJobs.heartbeatMs }),
+          ...(options.dataJobs.leaseMs === undefined ? {} : { leaseMs: options.dataJobs.leaseMs }),
+        },
+      })
+    : undefined;
   const consumer = createIngestConsumer({ ...options.consumer, queue: options.queue, processor, logger });
   let consuming = false;
   const app = buildApp({
@@ -135,6 +166,7 @@ export function createDataService(options: DataServiceOptions) {
           }),
         }
       : {}),
+    ...(dataJobs ? { dataJobs: { jobs: dataJobs, s3, bucket: options.bucket } } : {}),
     replay:
       options.sender && options.redrive
         ? createDeadLetterReplay({
@@ -164,9 +196,11 @@ export function createDataService(options: DataServiceOptions) {
     telemetry,
     latest,
     alarms,
+    dataJobs,
     start() {
       consumer.start();
       alarms?.start();
+      dataJobs?.runner.start();
       consuming = true;
     },
     /** Stops receiving, finishes in-flight batches, closes the HTTP server, flushes metrics. */
@@ -174,6 +208,7 @@ export function createDataService(options: DataServiceOptions) {
       consuming = false;
       await consumer.stop();
       await alarms?.stop();
+      await dataJobs?.runner.stop();
       await app.close();
       metrics.stop();
     },
