@@ -20,6 +20,7 @@ const entries: readonly NavEntry[] = [
   { to: '/alarms', label: 'Alarms', permission: 'readAlarms' },
   { to: '/rules', label: 'Rules', permission: 'readRules' },
   { to: '/notifications', label: 'Notifications', permission: 'readAlarms' },
+  { to: '/data', label: 'Data', permission: 'readDataUsage' },
   { to: '/dead-letters', label: 'Dead letters', permission: 'readDeadLetters' },
   // Administration: users and their roles.
   { to: '/users', label: 'Users', permission: 'manageUsers' },
