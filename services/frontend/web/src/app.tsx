@@ -12,7 +12,7 @@ import { DeadLettersPage } from './pages/dead-letters-page.tsx';
 import { AlarmsPage } from './pages/alarms-page.tsx';
 import { RulesPage } from './pages/rules-page.tsx';
 import { NotificationsPage } from './pages/notifications-page.tsx';
-import { DataPage } from './pages/data-page.tsx';
+import { DataPage, dataPagePath } from './pages/data-page.tsx';
 import { RouteLink } from './form-kit.tsx';
 import { NavBar } from './nav-bar.tsx';
 import { useMe } from './use-me.ts';
@@ -73,7 +73,8 @@ export function App({ config }: { config: RuntimeConfig }) {
   else if (path === '/alarms') page = <AlarmsPage api={api} mayManage={may('manageAlarms')} />;
   else if (path === '/rules') page = <RulesPage api={api} mayManage={may('manageRules')} />;
   else if (path === '/notifications') page = <NotificationsPage api={api} mayManageChannels={may('manageNotifications')} />;
-  else if (path === '/data')
+  // Not `/data`: the gateway routes that prefix to the Data Service, so a reload there would never reach the app.
+  else if (path === dataPagePath)
     page = (
       <DataPage
         api={api}
