@@ -3,7 +3,8 @@
  * platform: an admin changes the fleet's retention and finds it kept after a reload; imports a
  * small CSV for a device (uploaded straight to S3 through the presigned link) and reads its report,
  * a rejected line with its reason included; exports the device back as CSV, downloads it through the
- * job's link and finds the imported rows, no more, no fewer.
+ * job's link and finds the imported rows, no more, no fewer; charts them on the device page over an
+ * hour (raw readings) and a year (day rollups), the time axis spanning the chosen range.
  */
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
@@ -111,14 +112,38 @@ describe.skipIf(!hasChromium || deployedEndpointsFile)('the Data page in a brows
     expect(href).toBeTruthy();
     const download = await fetch(href ?? '');
     expect(download.status).toBe(200);
-    const [header, ...rows] = csvRows(await download.text());
-    expect(header?.slice(0, 3)).toEqual(['ts', 'seq', 'deviceId']);
-    const column = header?.indexOf('temperature') ?? -1;
-    expect(column).toBeGreaterThan(2);
+    const [header = [], ...rows] = csvRows(await download.text());
+    // The contract names the columns (ts, seq, deviceId, one per metric), not their order: each is read by its name.
+    expect([...header].sort()).toEqual(['deviceId', 'seq', 'temperature', 'ts']);
+    const at = (row: string[], name: string) => row[header.indexOf(name)] ?? '';
     // ts may be written as epoch ms or ISO 8601: compared as instants.
     const instant = (ts: string) => (/^\d+$/.test(ts) ? Number(ts) : Date.parse(ts));
-    const downloaded = rows.map((r) => ({ ts: instant(r[0] ?? ''), seq: Number(r[1]), deviceId: r[2], temperature: Number(r[column]) }));
+    const downloaded = rows.map((r) => ({
+      ts: instant(at(r, 'ts')),
+      seq: Number(at(r, 'seq')),
+      deviceId: at(r, 'deviceId'),
+      temperature: Number(at(r, 'temperature')),
+    }));
     expect(downloaded).toEqual(good.map((r) => ({ ...r, deviceId })));
     await shot('export');
   }, 300_000);
+
+  it('charts the imported readings on the device page over a year from day rollups, the axis spanning the whole year', async () => {
+    await page.goto(`${platform.endpoints.gatewayUrl}/devices/${deviceId}`);
+    const chart = page.getByTestId('history-chart-temperature');
+    // An hour of 300 points (12 s each) is read from the raw readings.
+    await page.getByTestId('range-1h').click();
+    await expect
+      .poll(() => page.getByTestId('history-resolution').textContent(), { timeout: 15_000 })
+      .toMatch(/^Computed from raw readings/);
+    await expect.poll(() => chart.getAttribute('data-points')).toBe('3');
+    // A year of 300 points (29.2 h each) is read from the 1-day rollups: the coarsest level no wider than a point.
+    await page.getByTestId('range-1y').click();
+    await expect
+      .poll(() => page.getByTestId('history-resolution').textContent(), { timeout: 15_000 })
+      .toMatch(/^Computed from 1-day rollups/);
+    await expect.poll(() => chart.getAttribute('data-x-span-s')).toBe(String(365 * 86_400));
+    expect(Number(await chart.getAttribute('data-points'))).toBeGreaterThan(0);
+    await shot('device-year');
+  }, 120_000);
 });

@@ -96,6 +96,8 @@ export function DevicePage(props: {
 
   useEffect(() => {
     const to = requestedAt;
+    // The last range's chart and resolution go at once: a failed request must not leave them shown as this range's.
+    setAnswer(undefined);
     api.history(deviceId, to - range, to, 300).then(setAnswer, setError);
   }, [api, deviceId, range, requestedAt]);
 
