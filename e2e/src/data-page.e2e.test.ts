@@ -65,7 +65,7 @@ describe.skipIf(!hasChromium || deployedEndpointsFile)('the Data page in a brows
     const registration = page.waitForResponse((r) => r.url().endsWith('/api/devices') && r.request().method() === 'POST');
     await page.getByRole('button', { name: 'Register' }).click();
     deviceId = ((await (await registration).json()) as { device: { deviceId: string } }).device.deviceId;
-    await page.getByRole('link', { name: 'Data' }).click();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Data', exact: true }).click();
     await expect.poll(() => page.getByTestId('retention-fleet-rawDays').textContent(), { timeout: 15_000 }).toBe('30');
     await page.getByRole('button', { name: 'Edit retention' }).click();
     // Raw readings kept longer than their minute rollups: refused before anything is sent.
