@@ -29,25 +29,14 @@ import {
   type DataJobKind,
   type Permission,
 } from '@fleet/core';
-import type { FastifyRequest } from 'fastify';
-import type { Authorizer } from '../auth/authorize.ts';
 import { authOf } from '../auth/authorize.ts';
-import type { DeviceRegistry } from '../devices/device-registry.ts';
 import { apiError } from '../errors.ts';
 import { bearer, bodyErrors, bodyLimitNote, dataServiceErrors, paramErrors, permissionErrors, StrictObject } from '../http/schemas.ts';
 import type { TypedApp } from '../http/typed-app.ts';
-import type { DataServiceClient } from '../telemetry/data-service-client.ts';
+import { apiPath as api, dataPath as data, queryOf, tokenOf, type RelayRoutesDeps } from '../http/relay.ts';
 
-export interface DataLifeRoutesDeps {
-  readonly authorizer: Authorizer;
-  readonly registry: Pick<DeviceRegistry, 'get'>;
-  /** Answers the group's ARN, or throws GroupNotFound (command-jobs.ts). */
-  readonly groupArn: (group: string) => Promise<string>;
-  readonly dataService: DataServiceClient;
-}
+export type DataLifeRoutesDeps = RelayRoutesDeps;
 
-const api = (path: string) => `/api${path}`;
-const data = (path: string) => `/data${path}`;
 const tags = ['data'];
 const JobParams = StrictObject({ id: DataJobIdSchema });
 
@@ -60,9 +49,6 @@ export const jobPermissions: Record<DataJobKind, Permission> = {
 
 /** Registry or IoT reads in flight while an export's devices or the retention's groups are checked (at most 100 each). */
 const registryConcurrency = 8;
-
-const queryOf = (request: FastifyRequest) => (request.url.includes('?') ? request.url.slice(request.url.indexOf('?') + 1) : '');
-const tokenOf = (request: FastifyRequest) => authOf(request).accessToken;
 
 export function registerDataLifeRoutes(app: TypedApp, deps: DataLifeRoutesDeps): void {
   const { dataService } = deps;

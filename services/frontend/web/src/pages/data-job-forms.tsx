@@ -35,6 +35,22 @@ export function Field(props: { label: string; children: ReactNode }) {
   );
 }
 
+/** A job's range as two local times; their labels name the job ("Export from"), which the page shows twice. */
+function TimeRangeFields(props: { job: string; unit: string; from: [string, (v: string) => void]; to: [string, (v: string) => void] }) {
+  return (
+    <>
+      {(['from', 'to'] as const).map((end) => {
+        const [value, set] = props[end];
+        return (
+          <Field key={end} label={`${end === 'from' ? 'From' : 'To'}${props.unit}`}>
+            <input aria-label={`${props.job} ${end}`} type="datetime-local" value={value} onChange={(e) => set(e.target.value)} required />
+          </Field>
+        );
+      })}
+    </>
+  );
+}
+
 export function ExportForm(props: { api: Api; onCreated: (job: DataJob) => void }) {
   const now = Date.now();
   const [by, setBy] = useState<'devices' | 'group'>('devices');
@@ -79,12 +95,7 @@ export function ExportForm(props: { api: Api; onCreated: (job: DataJob) => void 
             <input aria-label="Thing group" value={group} onChange={(e) => setGroup(e.target.value)} required />
           </Field>
         )}
-        <Field label="From">
-          <input aria-label="Export from" type="datetime-local" value={from} onChange={(e) => setFrom(e.target.value)} required />
-        </Field>
-        <Field label="To">
-          <input aria-label="Export to" type="datetime-local" value={to} onChange={(e) => setTo(e.target.value)} required />
-        </Field>
+        <TimeRangeFields job="Export" unit="" from={[from, setFrom]} to={[to, setTo]} />
         <Field label="Metrics (comma-separated; empty: all)">
           <input aria-label="Metrics" value={metrics} onChange={(e) => setMetrics(e.target.value)} />
         </Field>
@@ -125,12 +136,7 @@ export function ReplayForm(props: { api: Api; onCreated: (job: DataJob) => void 
           props.onCreated(await props.api.createDataJob({ kind: 'replay', from: hourOf(from), to: hourOf(to) }));
         })}
       >
-        <Field label="From hour">
-          <input aria-label="Replay from" type="datetime-local" value={from} onChange={(e) => setFrom(e.target.value)} required />
-        </Field>
-        <Field label="To hour">
-          <input aria-label="Replay to" type="datetime-local" value={to} onChange={(e) => setTo(e.target.value)} required />
-        </Field>
+        <TimeRangeFields job="Replay" unit=" hour" from={[from, setFrom]} to={[to, setTo]} />
         <button type="submit" disabled={busy}>
           Replay the archive
         </button>
