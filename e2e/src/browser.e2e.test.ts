@@ -79,7 +79,7 @@ describe.skipIf(!hasChromium || deployedEndpointsFile)('the web app in a browser
     await expect
       .poll(
         async () => {
-          await page.getByTestId('range-15min').click();
+          await page.getByTestId('range-1h').click();
           return Number(
             await page
               .getByTestId('history-chart-temperature')

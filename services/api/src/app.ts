@@ -30,6 +30,7 @@ import { registerMeRoutes } from './routes/me.ts';
 import { registerTelemetryRoutes } from './routes/telemetry.ts';
 import { registerDeadLetterRoutes } from './routes/dead-letters.ts';
 import { registerAlarmRoutes } from './routes/alarms.ts';
+import { registerDataLifeRoutes } from './routes/data-life.ts';
 import { registerUserRoutes } from './routes/users.ts';
 import { registerRuleRoutes } from './routes/rules.ts';
 import { registerNotificationChannelRoutes } from './routes/notification-channels.ts';
@@ -92,6 +93,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { name: 'control', description: "Devices' configuration (desired vs reported) and commands (durable, with their state)" },
         { name: 'telemetry', description: 'Readings, from the Data Service' },
         { name: 'alarms', description: "User-defined alarms, their devices' alarms and events (evaluated by the Data Service)" },
+        { name: 'data', description: "The data's life: retention, volumes and their cost, exports, imports and archive replays" },
         { name: 'me', description: 'The signed-in user' },
         { name: 'users', description: 'User administration (admin)' },
         { name: 'rules', description: "Topic rules: the platform's (read-only) and users' own, and a SQL test bench" },
@@ -133,6 +135,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerTelemetryRoutes(app, { authorizer, registry, dataService });
   registerDeadLetterRoutes(app, { authorizer, dataService });
   registerAlarmRoutes(app, { authorizer, registry, groupArn: (group) => commands.groupArn(group), dataService });
+  registerDataLifeRoutes(app, { authorizer, registry, groupArn: (group) => commands.groupArn(group), dataService });
   registerMeRoutes(app, {
     authorizer,
     verifier: deps.verifier,

@@ -8,6 +8,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
+import { defaultRetentionSettings } from '@fleet/core';
 import { unclearAnswer } from '@fleet/core/http/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './test-support/test-app.ts';
@@ -61,10 +62,32 @@ beforeAll(async () => {
     if (path === '/data/alarm-events/read') return { status: 204 };
     return undefined;
   };
+  const job = {
+    id: 'job-fuzz-0001',
+    input: { kind: 'replay', from: 0, to: 3_600_000 },
+    status: 'queued',
+    createdAt: '2026-01-01T00:00:00.000Z',
+    createdBy: 'fuzz-admin',
+    updatedAt: '2026-01-01T00:00:00.000Z',
+    progress: { done: 0, unit: 'objects' },
+  };
+  const usage = {
+    measuredAt: '2026-01-01T00:00:00.000Z',
+    volumes: [],
+    model: { devices: 0, readingsPerSecond: 0, monthlyUsd: 0, perMillionReadingsUsd: 0, lines: [], pricesAsOf: '2026-11-01' },
+  };
+  /** The data's life routes' answers (issue 13), by path. */
+  const dataLifeAnswer = (path: string): { status: number; body?: unknown } | undefined => {
+    if (path === '/data/retention') return { status: 200, body: defaultRetentionSettings };
+    if (path === '/data/data-usage') return { status: 200, body: usage };
+    if (path === '/data/data-jobs') return { status: 200, body: { jobs: [] } };
+    if (path.startsWith('/data/data-jobs/')) return { status: 200, body: job };
+    return undefined;
+  };
   dataService = createServer((req, res) => {
     res.setHeader('content-type', 'application/json');
     const url = new URL(req.url ?? '/', 'http://data');
-    const alarmAnswered = alarmAnswer(req.method ?? 'GET', url.pathname);
+    const alarmAnswered = alarmAnswer(req.method ?? 'GET', url.pathname) ?? dataLifeAnswer(url.pathname);
     if (alarmAnswered) {
       res.statusCode = alarmAnswered.status;
       res.end(alarmAnswered.body === undefined ? undefined : JSON.stringify(alarmAnswered.body));

@@ -116,6 +116,13 @@ describe('OpenAPI document', () => {
         'POST /api/alarms/{definitionId}/{deviceId}/clear',
         'GET /api/alarm-events',
         'POST /api/alarm-events/read',
+        'GET /api/retention',
+        'PUT /api/retention',
+        'GET /api/data-usage',
+        'GET /api/data-jobs',
+        'POST /api/data-jobs',
+        'GET /api/data-jobs/{id}',
+        'POST /api/data-jobs/{id}/start',
       ].sort(),
     );
     expect(doc.paths['/api/health'].get.security).toBeUndefined();

@@ -45,6 +45,8 @@ export const RetentionSettingsSchema = Type.Object(
     groups: Type.Record(GroupNameSchema, GroupRetentionSchema, {
       maxProperties: retentionLimits.maxGroupPolicies,
       additionalProperties: false,
+      // The names bounded in the OpenAPI document too (a pattern key alone does not say so).
+      propertyNames: GroupNameSchema,
       description: 'Thing group name → its overrides',
     }),
     updatedAt: Type.Optional(

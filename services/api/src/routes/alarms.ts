@@ -26,32 +26,17 @@ import {
   errorResponses,
   type AlarmScope,
 } from '@fleet/core';
-import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import type { Authorizer } from '../auth/authorize.ts';
-import { authOf } from '../auth/authorize.ts';
-import type { DeviceRegistry } from '../devices/device-registry.ts';
 import { apiError } from '../errors.ts';
 import { bearer, bodyErrors, bodyLimitNote, dataServiceErrors, paramErrors, permissionErrors, StrictObject } from '../http/schemas.ts';
 import type { TypedApp } from '../http/typed-app.ts';
-import type { DataServiceClient } from '../telemetry/data-service-client.ts';
+import { apiPath as api, dataPath as data, queryOf, tokenOf, type RelayRoutesDeps } from '../http/relay.ts';
 
-export interface AlarmRoutesDeps {
-  readonly authorizer: Authorizer;
-  readonly registry: Pick<DeviceRegistry, 'get'>;
-  /** Answers the group's ARN, or throws GroupNotFound (command-jobs.ts). */
-  readonly groupArn: (group: string) => Promise<string>;
-  readonly dataService: DataServiceClient;
-}
+export type AlarmRoutesDeps = RelayRoutesDeps;
 
-const api = (path: string) => `/api${path}`;
-const data = (path: string) => `/data${path}`;
 const tags = ['alarms'];
 const DefinitionParams = StrictObject({ id: AlarmDefinitionIdSchema });
 const AlarmParams = StrictObject({ definitionId: AlarmDefinitionIdSchema, deviceId: DeviceIdSchema });
-
-const queryOf = (request: FastifyRequest) => (request.url.includes('?') ? request.url.slice(request.url.indexOf('?') + 1) : '');
-const tokenOf = (request: FastifyRequest) => authOf(request).accessToken;
 
 export function registerAlarmRoutes(app: TypedApp, deps: AlarmRoutesDeps): void {
   const { dataService } = deps;

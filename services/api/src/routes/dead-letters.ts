@@ -13,6 +13,7 @@ import type { Authorizer } from '../auth/authorize.ts';
 import { authOf } from '../auth/authorize.ts';
 import { bearer, bodyErrors, dataServiceErrors, permissionErrors, StrictObject } from '../http/schemas.ts';
 import type { TypedApp } from '../http/typed-app.ts';
+import { queryOf } from '../http/relay.ts';
 import type { DataServiceClient } from '../telemetry/data-service-client.ts';
 
 export interface DeadLetterRoutesDeps {
@@ -26,8 +27,6 @@ const Limit = StrictObject({ limit: Type.Optional(Type.Integer({ minimum: 1, max
 export const dataServiceReplayPath = '/internal/dead-letters/replay';
 
 export function registerDeadLetterRoutes(app: TypedApp, deps: DeadLetterRoutesDeps): void {
-  const queryOf = (url: string) => (url.includes('?') ? url.slice(url.indexOf('?') + 1) : '');
-
   app.get(
     '/api/dead-letters',
     {
@@ -43,7 +42,7 @@ export function registerDeadLetterRoutes(app: TypedApp, deps: DeadLetterRoutesDe
     async (request) =>
       deps.dataService.get(DeadLetterOverviewSchema, {
         path: '/data/dead-letters',
-        query: queryOf(request.url),
+        query: queryOf(request),
         accessToken: authOf(request).accessToken,
       }),
   );
@@ -67,7 +66,7 @@ export function registerDeadLetterRoutes(app: TypedApp, deps: DeadLetterRoutesDe
     async (request) =>
       deps.dataService.post(DeadLetterReplayResultSchema, {
         path: dataServiceReplayPath,
-        query: queryOf(request.url),
+        query: queryOf(request),
         accessToken: authOf(request).accessToken,
       }),
   );

@@ -22,7 +22,18 @@ describe('GET /api/me', () => {
       role: 'operator',
       groups: ['viewer', 'operator'],
       tokenRole: 'operator',
-      permissions: ['readDevices', 'manageDevices', 'readDeadLetters', 'readAlarms', 'manageAlarms', 'readRules'],
+      permissions: [
+        'readDevices',
+        'manageDevices',
+        'readDeadLetters',
+        'readAlarms',
+        'manageAlarms',
+        'readRules',
+        // The data's life (issue 13): operators see volumes and retention, export and import.
+        'readDataUsage',
+        'exportData',
+        'importData',
+      ],
     });
     expect(t.cognito.calls.find((c) => c.command === 'GetUser')).toEqual({
       command: 'GetUser',

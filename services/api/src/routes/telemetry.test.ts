@@ -33,7 +33,11 @@ beforeAll(async () => {
     if (id === 'shapeless') return { deviceId: id, ts: 'yesterday', values: {} };
     return { deviceId: id, ts: 1_732_440_000_000, seq: 3, values: { temperature: 21.5 }, receivedAt: 1_732_440_000_100, internal: 'x' };
   });
-  data.get('/data/devices/:id/readings', async () => intervals);
+  // Ranges longer than a month are read from hour rollups, as the Data Service answers them.
+  data.get('/data/devices/:id/readings', async (req) => {
+    const q = req.query as Record<string, string>;
+    return Number(q['to']) - Number(q['from']) > 31 * 86_400_000 ? { ...intervals, resolution: '1h' } : intervals;
+  });
   data.get('/data/devices/:id/readings/raw', async (req, reply) => {
     const q = req.query as Record<string, string>;
     if (q['cursor'] === 'bad') return reply.code(400).send({ code: 'ValidationError', message: 'cursor is not valid' });
@@ -102,6 +106,15 @@ describe('telemetry routes', () => {
     const raw = await get('/api/devices/dev-1/telemetry/raw?limit=10&cursor=xyz');
     expect(raw.json()).toEqual({ deviceId: 'dev-1', readings: [{ ts: 1, seq: 1, values: { t: 1 } }], nextCursor: 'abc' });
     expect(seen.at(-1)?.url).toBe('/data/devices/dev-1/readings/raw?limit=10&cursor=xyz');
+  });
+
+  it('relays a one-year range (the Data Service bounds it by the retention) and the resolution its answer was read from', async () => {
+    const to = Date.UTC(2026, 11, 1);
+    const from = to - 365 * 86_400_000;
+    const res = await get(`/api/devices/dev-1/telemetry?from=${from}&to=${to}&maxPoints=500`);
+    expect(res.statusCode).toBe(200);
+    expect(seen.at(-1)?.url).toBe(`/data/devices/dev-1/readings?from=${from}&to=${to}&maxPoints=500`);
+    expect(res.json()).toEqual({ ...intervals, resolution: '1h' });
   });
 
   it('answers 404 DeviceNotFound for a device the registry does not hold, without asking the Data Service', async () => {

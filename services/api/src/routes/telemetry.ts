@@ -19,6 +19,7 @@ import type { DeviceRegistry } from '../devices/device-registry.ts';
 import { apiError } from '../errors.ts';
 import { bearer, dataServiceErrors, DeviceParams, paramErrors, permissionErrors, StrictObject } from '../http/schemas.ts';
 import type { TypedApp } from '../http/typed-app.ts';
+import { queryOf } from '../http/relay.ts';
 import type { DataServiceClient } from '../telemetry/data-service-client.ts';
 import type { RelayedCode } from '../telemetry/data-service-errors.ts';
 
@@ -106,10 +107,9 @@ export function registerTelemetryRoutes(app: TypedApp, deps: TelemetryRoutesDeps
       async (request) => {
         const deviceId = request.params.id;
         if (!(await deps.registry.get(deviceId))) throw apiError('DeviceNotFound', `Device "${deviceId}" is not registered`);
-        const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?') + 1) : '';
         return deps.dataService.get(route.answer, {
           path: route.upstream(deviceId),
-          query,
+          query: queryOf(request),
           accessToken: authOf(request).accessToken,
           relay: route.relay,
         });

@@ -11,11 +11,18 @@ import { apiError, type ApiError } from '../errors.ts';
 /**
  * The Data Service codes a call may relay, each as the API's code of the same name: a query the
  * Data Service judged wrong (a range too long, a cursor not its own), a device without readings,
- * and the alarm outcomes the Data Service decides (it owns alarms).
+ * and the alarm and data-job outcomes the Data Service decides (it owns alarms and data jobs).
  * A call names the ones it expects (and its route documents them).
  */
 export type RelayedCode =
-  'ValidationError' | 'NoReadings' | 'AlarmDefinitionNotFound' | 'AlarmNotFound' | 'AlarmStateConflict' | 'AlarmLimitExceeded';
+  | 'ValidationError'
+  | 'NoReadings'
+  | 'AlarmDefinitionNotFound'
+  | 'AlarmNotFound'
+  | 'AlarmStateConflict'
+  | 'AlarmLimitExceeded'
+  | 'JobNotFound'
+  | 'JobStateConflict';
 
 /**
  * What every relaying route may answer besides the codes it relays: a token that expired between

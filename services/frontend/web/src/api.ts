@@ -50,6 +50,15 @@ import {
   type RuleInput,
   type RuleTestInput,
   type RuleUpdate,
+  dataLifePaths,
+  DataJobPageSchema,
+  DataJobSchema,
+  DataUsageSchema,
+  RetentionSettingsSchema,
+  type DataJob,
+  type DataJobInput,
+  type DataJobKind,
+  type RetentionSettingsInput,
 } from '@fleet/core';
 import { Type } from 'typebox';
 import type { Static, TSchema } from 'typebox';
@@ -111,8 +120,8 @@ export function createApi(session: () => Promise<Session>) {
   }
   const device = (id: string) => `/api/devices/${encodeURIComponent(id)}`;
   const rule = (name: string) => `/api/rules/${encodeURIComponent(name)}`;
-  /** An alarm path of core's `alarmPaths` under /api, its `:params` filled in. */
-  const alarmPath = (template: string, params: Record<string, string> = {}) =>
+  /** A path of core's `alarmPaths` or `dataLifePaths` under /api, its `:params` filled in. */
+  const apiPath = (template: string, params: Record<string, string> = {}) =>
     `/api${template.replace(/:(\w+)/g, (_, key: string) => encodeURIComponent(params[key] ?? ''))}`;
   const query = (params: Record<string, string | undefined>) => {
     const text = new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => e[1] !== undefined)).toString();
@@ -125,6 +134,7 @@ export function createApi(session: () => Promise<Session>) {
     register: (name: string, deviceId?: string) =>
       call(RegisteredDeviceSchema, 'POST', '/api/devices', { name, ...(deviceId ? { deviceId } : {}) }),
     remove: (id: string) => call(DeviceRevokedSchema, 'DELETE', device(id)),
+    /** The answer names the resolution it was read from (raw readings or a rollup level). */
     history: (id: string, from: number, to: number, maxPoints: number) =>
       call(ReadingIntervalsSchema, 'GET', `${device(id)}/telemetry?from=${from}&to=${to}&maxPoints=${maxPoints}`),
     liveAccess: (idToken: string) => call(LiveAccessSchema, 'POST', '/api/me/live-access', { idToken }),
@@ -153,23 +163,37 @@ export function createApi(session: () => Promise<Session>) {
     removeChannel: (id: string) => call(Type.Null(), 'DELETE', `/api/notification-channels/${encodeURIComponent(id)}`),
     mailbox: () => call(MailboxSchema, 'GET', '/api/notification-channels/mailbox'),
 
-    alarmDefinitions: () => call(AlarmDefinitionListSchema, 'GET', alarmPath(alarmPaths.definitions)),
-    createAlarmDefinition: (input: AlarmDefinitionInput) => call(AlarmDefinitionSchema, 'POST', alarmPath(alarmPaths.definitions), input),
+    alarmDefinitions: () => call(AlarmDefinitionListSchema, 'GET', apiPath(alarmPaths.definitions)),
+    createAlarmDefinition: (input: AlarmDefinitionInput) => call(AlarmDefinitionSchema, 'POST', apiPath(alarmPaths.definitions), input),
     replaceAlarmDefinition: (id: string, input: AlarmDefinitionInput, expectedVersion?: number) =>
-      call(AlarmDefinitionSchema, 'PUT', alarmPath(alarmPaths.definition, { id }), {
+      call(AlarmDefinitionSchema, 'PUT', apiPath(alarmPaths.definition, { id }), {
         ...input,
         ...(expectedVersion ? { expectedVersion } : {}),
       }),
-    deleteAlarmDefinition: (id: string) => call(Type.Null(), 'DELETE', alarmPath(alarmPaths.definition, { id })),
+    deleteAlarmDefinition: (id: string) => call(Type.Null(), 'DELETE', apiPath(alarmPaths.definition, { id })),
     alarms: (filter: { status?: string; deviceId?: string; definitionId?: string } = {}) =>
-      call(AlarmPageSchema, 'GET', `${alarmPath(alarmPaths.alarms)}${query(filter)}`),
+      call(AlarmPageSchema, 'GET', `${apiPath(alarmPaths.alarms)}${query(filter)}`),
     acknowledgeAlarm: (definitionId: string, deviceId: string, action: AlarmAction) =>
-      call(Type.Unknown(), 'POST', alarmPath(alarmPaths.acknowledge, { definitionId, deviceId }), action),
+      call(Type.Unknown(), 'POST', apiPath(alarmPaths.acknowledge, { definitionId, deviceId }), action),
     clearAlarm: (definitionId: string, deviceId: string, action: AlarmAction) =>
-      call(Type.Unknown(), 'POST', alarmPath(alarmPaths.clear, { definitionId, deviceId }), action),
+      call(Type.Unknown(), 'POST', apiPath(alarmPaths.clear, { definitionId, deviceId }), action),
     alarmEvents: (filter: { deviceId?: string; definitionId?: string; limit?: string } = {}) =>
-      call(AlarmFeedSchema, 'GET', `${alarmPath(alarmPaths.events)}${query(filter)}`),
-    markAlarmEventsRead: (until: string) => call(Type.Unknown(), 'POST', alarmPath(alarmPaths.eventsRead), { until }),
+      call(AlarmFeedSchema, 'GET', `${apiPath(alarmPaths.events)}${query(filter)}`),
+    markAlarmEventsRead: (until: string) => call(Type.Unknown(), 'POST', apiPath(alarmPaths.eventsRead), { until }),
+
+    retention: () => call(RetentionSettingsSchema, 'GET', apiPath(dataLifePaths.retention)),
+    saveRetention: (input: RetentionSettingsInput) => call(RetentionSettingsSchema, 'PUT', apiPath(dataLifePaths.retention), input),
+    dataUsage: () => call(DataUsageSchema, 'GET', apiPath(dataLifePaths.usage)),
+    dataJobs: (kind?: DataJobKind) => call(DataJobPageSchema, 'GET', `${apiPath(dataLifePaths.jobs)}${query({ kind, limit: '20' })}`),
+    dataJob: (id: string) => call(DataJobSchema, 'GET', apiPath(dataLifePaths.job, { id })),
+    createDataJob: (input: DataJobInput) => call(DataJobSchema, 'POST', apiPath(dataLifePaths.jobs), input),
+    startDataJob: (id: string) => call(DataJobSchema, 'POST', apiPath(dataLifePaths.startJob, { id })),
+    /** PUTs an import's file straight to its presigned S3 link (no API token: the link is the permission). */
+    async upload(job: DataJob, file: Blob): Promise<void> {
+      if (!job.upload) throw new Error(`Data job ${job.id} has no upload link (it is ${job.status})`);
+      const res = await fetch(job.upload.url, { method: 'PUT', headers: { 'content-type': job.upload.contentType }, body: file });
+      if (!res.ok) throw new ApiError(res.status, errorCodeForStatus(res.status), `The upload answered ${res.status}: ${await res.text()}`);
+    },
   };
 }
 

@@ -1,4 +1,4 @@
-/** The Fleet web app: sign-up / sign-in, device list, registration, device page, alarms, rules, notifications, dead letters, users (admins). */
+/** The Fleet web app: sign-up / sign-in, device list, registration, device page, alarms, rules, notifications, data (retention, cost, exports, imports), dead letters, users (admins). */
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { RuntimeConfig } from './config.ts';
 import { createAuth, type Session } from './auth.ts';
@@ -12,6 +12,7 @@ import { DeadLettersPage } from './pages/dead-letters-page.tsx';
 import { AlarmsPage } from './pages/alarms-page.tsx';
 import { RulesPage } from './pages/rules-page.tsx';
 import { NotificationsPage } from './pages/notifications-page.tsx';
+import { DataPage, dataPagePath } from './pages/data-page.tsx';
 import { RouteLink } from './form-kit.tsx';
 import { NavBar } from './nav-bar.tsx';
 import { useMe } from './use-me.ts';
@@ -72,6 +73,19 @@ export function App({ config }: { config: RuntimeConfig }) {
   else if (path === '/alarms') page = <AlarmsPage api={api} mayManage={may('manageAlarms')} />;
   else if (path === '/rules') page = <RulesPage api={api} mayManage={may('manageRules')} />;
   else if (path === '/notifications') page = <NotificationsPage api={api} mayManageChannels={may('manageNotifications')} />;
+  // Not `/data`: the gateway routes that prefix to the Data Service, so a reload there would never reach the app.
+  else if (path === dataPagePath)
+    page = (
+      <DataPage
+        api={api}
+        may={{
+          manageRetention: may('manageRetention'),
+          exportData: may('exportData'),
+          importData: may('importData'),
+          replayArchive: may('replayArchive'),
+        }}
+      />
+    );
   else if (deviceMatch?.[1])
     page = (
       <DevicePage

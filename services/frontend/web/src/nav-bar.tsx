@@ -6,6 +6,7 @@
 import type { Permission } from '@fleet/core';
 import type { Api } from './api.ts';
 import { RouteLink } from './form-kit.tsx';
+import { dataPagePath } from './pages/data-page.tsx';
 import { useUnreadAlarms } from './use-unread-alarms.ts';
 
 interface NavEntry {
@@ -20,6 +21,7 @@ const entries: readonly NavEntry[] = [
   { to: '/alarms', label: 'Alarms', permission: 'readAlarms' },
   { to: '/rules', label: 'Rules', permission: 'readRules' },
   { to: '/notifications', label: 'Notifications', permission: 'readAlarms' },
+  { to: dataPagePath, label: 'Data', permission: 'readDataUsage' },
   { to: '/dead-letters', label: 'Dead letters', permission: 'readDeadLetters' },
   // Administration: users and their roles.
   { to: '/users', label: 'Users', permission: 'manageUsers' },

@@ -9,10 +9,20 @@ export interface ChartSeries {
   readonly color: string;
 }
 
-export function TimeChart(props: { times: readonly number[]; series: readonly ChartSeries[]; height?: number; testId?: string }) {
+export function TimeChart(props: {
+  times: readonly number[];
+  series: readonly ChartSeries[];
+  height?: number;
+  testId?: string;
+  /** The time axis spans exactly this range (epoch ms) instead of the data's extent: a chart of a chosen range. */
+  span?: { readonly from: number; readonly to: number } | undefined;
+}) {
   const container = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const shape = props.series.map((s) => s.label).join('|');
+  // Read by the scale's range function at each redraw, so a new span needs no new plot.
+  const span = useRef(props.span);
+  span.current = props.span;
 
   useEffect(() => {
     if (!container.current) return;
@@ -25,6 +35,7 @@ export function TimeChart(props: { times: readonly number[]; series: readonly Ch
         x: {
           time: true,
           range: (u, min, max) => {
+            if (span.current) return [span.current.from / 1000, span.current.to / 1000];
             const only = u.data[0].length === 1 ? u.data[0][0] : undefined;
             return only === undefined ? [min, max] : [only - 60, only + 60];
           },
@@ -50,9 +61,10 @@ export function TimeChart(props: { times: readonly number[]; series: readonly Ch
   }, [shape, props.height]);
 
   const { times, series } = props;
+  const { from, to } = props.span ?? {};
   useEffect(() => {
     plot.current?.setData(data({ times, series }));
-  }, [times, series]);
+  }, [times, series, from, to]);
 
   return <div className="chart" ref={container} data-testid={props.testId} data-points={props.times.length} />;
 }

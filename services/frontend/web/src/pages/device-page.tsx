@@ -1,5 +1,6 @@
+import type { ReadingIntervals, Resolution } from '@fleet/core';
 import { useEffect, useMemo, useState } from 'react';
-import { ApiError, type Api, type Device, type Interval } from '../api.ts';
+import { ApiError, type Api, type Device } from '../api.ts';
 import type { Auth } from '../auth.ts';
 import type { RuntimeConfig } from '../config.ts';
 import { connectLive, liveTopic, parseLive, type LiveReading } from '../live.ts';
@@ -10,13 +11,21 @@ import { DeviceCommandsPanel } from './device-commands-panel.tsx';
 import { DeviceConfigPanel } from './device-config-panel.tsx';
 
 const palette = ['#2563eb', '#16a34a', '#ea580c', '#9333ea', '#0891b2', '#be123c'];
+/** The history's ranges: up to a year, as long as rollups are kept (the Data Service reads the coarsest level that fills the points). */
 const ranges = [
-  { label: '15 min', ms: 15 * 60_000 },
   { label: '1 h', ms: 3_600_000 },
-  { label: '6 h', ms: 6 * 3_600_000 },
   { label: '24 h', ms: 24 * 3_600_000 },
   { label: '7 d', ms: 7 * 24 * 3_600_000 },
+  { label: '30 d', ms: 30 * 24 * 3_600_000 },
+  { label: '1 y', ms: 365 * 24 * 3_600_000 },
 ];
+/** What a chart was computed from, as a person reads it. */
+const resolutionLabels: Record<Resolution, string> = {
+  raw: 'raw readings',
+  '1m': '1-minute rollups',
+  '1h': '1-hour rollups',
+  '1d': '1-day rollups',
+};
 const liveWindow = 300;
 
 /** `mayManage`: the user's role may revoke (and command) devices; viewers only watch. */
@@ -36,8 +45,9 @@ export function DevicePage(props: {
   const [live, setLive] = useState<LiveReading[]>([]);
   const [liveState, setLiveState] = useState('connecting');
   // `requestedAt` makes a click on the current range fetch again (new readings may have arrived).
-  const [{ range, requestedAt }, setRangeRequest] = useState({ range: ranges[1]?.ms ?? 3_600_000, requestedAt: Date.now() });
-  const [history, setHistory] = useState<Record<string, Interval[]>>();
+  const [{ range, requestedAt }, setRangeRequest] = useState({ range: ranges[0]?.ms ?? 3_600_000, requestedAt: Date.now() });
+  const [answer, setAnswer] = useState<ReadingIntervals>();
+  const history = answer?.metrics;
   const [revoking, setRevoking] = useState(false);
 
   async function revoke(): Promise<void> {
@@ -86,7 +96,9 @@ export function DevicePage(props: {
 
   useEffect(() => {
     const to = requestedAt;
-    api.history(deviceId, to - range, to, 300).then((r) => setHistory(r.metrics), setError);
+    // The last range's chart and resolution go at once: a failed request must not leave them shown as this range's.
+    setAnswer(undefined);
+    api.history(deviceId, to - range, to, 300).then(setAnswer, setError);
   }, [api, deviceId, range, requestedAt]);
 
   const latest = live.at(-1)?.values ?? device?.latest?.values ?? {};
@@ -168,6 +180,11 @@ export function DevicePage(props: {
           ))}
         </div>
         {!history && error === undefined && <p className="muted">Loading…</p>}
+        {answer && (
+          <p className="muted" data-testid="history-resolution">
+            Computed from {resolutionLabels[answer.resolution ?? 'raw']}, {Math.round(answer.intervalMs / 1000).toLocaleString()} s a point.
+          </p>
+        )}
         {history && Object.keys(history).length === 0 && <p className="muted">No readings in this range.</p>}
         {history &&
           Object.entries(history).map(([metric, intervals], i) => (
@@ -176,6 +193,7 @@ export function DevicePage(props: {
               <TimeChart
                 testId={`history-chart-${metric}`}
                 height={180}
+                span={answer && { from: answer.from, to: answer.to }}
                 times={intervals.map((p) => p.t)}
                 series={[
                   { label: `${metric} avg`, color: palette[i % palette.length] ?? '#000', values: intervals.map((p) => p.avg) },
