@@ -44,7 +44,12 @@ const service = createDataService({
     deadLetterQueueUrl: config.ingestDeadLetterQueueUrl,
     destinationQueueUrl: config.ingestQueueUrl,
   }),
-  tables: { latest: config.latestTable, telemetry: config.telemetryTable },
+  tables: {
+    latest: config.latestTable,
+    telemetry: config.telemetryTable,
+    rollups: config.rollupsTable,
+    dataControl: config.dataControlTable,
+  },
   alarms: {
     table: config.alarmsTable,
     iot: new IoTClient({}),

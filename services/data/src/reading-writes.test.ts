@@ -25,6 +25,7 @@ function setup(bad: (r: Reading) => boolean, refusal: Error) {
   const attempts: number[] = [];
   const telemetry: TelemetryStore = {
     write: async (readings) => ({ stored: readings.length, duplicates: 0, failed: [] }),
+    writeHistorical: async () => ({ stored: 0, duplicates: 0, failed: [] }),
     query: async function* () {},
   };
   const latest: LatestStore = {

@@ -14,8 +14,11 @@ import { defaultRetention, mapWithLimit, type Reading, type RetentionPolicy } fr
 import type { Logger } from 'pino';
 import { reportWriteUnits, type WriteUnitsListener } from './consumed-capacity.ts';
 import { decodeValues, encodeValues } from './reading-codec.ts';
+import { createHistoricalWriter } from './historical-writes.ts';
+import { isPastRawRetention, ReadingPastRetention } from './retention/raw-retention.ts';
 import { withBackoff } from './retry.ts';
 import { aggregateReadings, type TimedValues } from './rollups/aggregate.ts';
+import { approximateSize, readingsOfItem } from './window-items.ts';
 import { minuteKey, type MinuteView, type RollupWriter } from './rollups/rollup-writer.ts';
 import { daysBetween, expiresAt, locate, partitionKey, readingAt, windowSortKey, windowStartOf } from './time-bucket.ts';
 
@@ -48,6 +51,11 @@ export interface TelemetryQuery {
 export interface TelemetryStore {
   /** Stores readings idempotently on (deviceId, ts, seq). Never throws for a failed write: see `failed`. */
   write(readings: readonly Reading[]): Promise<TelemetryWriteResult>;
+  /**
+   * The same for imports and archive replays (one data job at a time): readings of days live ingest
+   * no longer accepts are merged in batches (historical-writes.ts), the others take `write`'s path.
+   */
+  writeHistorical(readings: readonly Reading[]): Promise<TelemetryWriteResult>;
   /** The readings of a device in a time range, ordered by (ts, seq), read page by page. */
   query(query: TelemetryQuery): AsyncGenerator<StoredReading>;
 }
@@ -69,6 +77,8 @@ export interface TelemetryStoreOptions {
    * show: its minute is then read back. @default 256,000 (400 KB less the largest message)
    */
   readonly fullWindowBytes?: number;
+  /** The clock live readings are judged by against their raw retention. */
+  readonly now?: () => number;
 }
 
 /**
@@ -88,23 +98,6 @@ interface WindowOutcome {
   overflowed: boolean;
 }
 
-/** The readings stored in a window or overflow item of the window starting at `start`. */
-function readingsOfItem(start: number, item: Record<string, unknown>): TimedValues[] {
-  const out: TimedValues[] = [];
-  for (const name in item) {
-    const at = readingAt(start, name);
-    if (at) out.push({ ...at, values: decodeValues(String(item[name])) });
-  }
-  return out;
-}
-
-/** Roughly the item's size as DynamoDB counts it (names plus string values). */
-function approximateSize(item: Record<string, unknown>): number {
-  let bytes = 0;
-  for (const [name, value] of Object.entries(item)) bytes += name.length + (typeof value === 'string' ? value.length : 8);
-  return bytes;
-}
-
 interface WindowWrite {
   readonly pk: string;
   readonly sk: string;
@@ -117,6 +110,7 @@ export function createTelemetryStore(options: TelemetryStoreOptions): TelemetryS
   const concurrency = options.writeConcurrency ?? 8;
   const policyOf = options.policyOf ?? (() => Promise.resolve(defaultRetention));
   const fullWindowBytes = options.fullWindowBytes ?? 256_000;
+  const now = options.now ?? Date.now;
 
   /** One UpdateItem for readings of one window; returns the item as it was before (ALL_OLD). */
   async function updateWindow(pk: string, sk: string, entries: WindowWrite['readings'], ttl: number): Promise<Record<string, unknown>> {
@@ -234,7 +228,20 @@ export function createTelemetryStore(options: TelemetryStoreOptions): TelemetryS
     const windows = new Map<string, WindowWrite>();
     const seen = new Set<string>();
     let duplicates = 0;
+    const at = now();
+    const failedReadings: { reading: Reading; error: unknown }[] = [];
     for (const reading of readings) {
+      let rawDays: number;
+      try {
+        ({ rawDays } = await policyOf(reading.deviceId));
+      } catch (error) {
+        failedReadings.push({ reading, error });
+        continue;
+      }
+      if (isPastRawRetention(reading.ts, rawDays, at)) {
+        failedReadings.push({ reading, error: new ReadingPastRetention(reading.ts, rawDays) });
+        continue;
+      }
       const loc = locate(reading.deviceId, reading.ts, reading.seq);
       const key = `${loc.pk}\u0000${loc.sk}`;
       // The same reading twice in one batch (e.g. a QoS 1 re-publish): one attribute, one write.
@@ -286,7 +293,6 @@ export function createTelemetryStore(options: TelemetryStoreOptions): TelemetryS
       }
     }
     let stored = 0;
-    const failedReadings: { reading: Reading; error: unknown }[] = [];
     for (const w of windows.values()) {
       const error = failed.get(w);
       if (failed.has(w)) {
@@ -350,5 +356,16 @@ export function createTelemetryStore(options: TelemetryStoreOptions): TelemetryS
     }
   }
 
-  return { write, query };
+  const { writeHistorical } = createHistoricalWriter({
+    client,
+    tableName,
+    rollups: options.rollups,
+    policyOf,
+    live: write,
+    onWriteUnits: options.onWriteUnits,
+    fullWindowBytes,
+    now,
+  });
+
+  return { write, writeHistorical, query };
 }

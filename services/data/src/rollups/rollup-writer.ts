@@ -15,6 +15,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mapWithLimit, rollupLevel, type RetentionPolicy, type RollupLevelId } from '@fleet/core';
 import { reportWriteUnits, type WriteUnitsListener } from '../consumed-capacity.ts';
+import { batchPut } from '../batch-writes.ts';
 import { isConditionFailed, withBackoff } from '../retry.ts';
 import { bucketOfItem, foldBuckets, type BucketAggregate } from './aggregate.ts';
 import { bucketStart, rollupPartitionKey, rollupSortKey } from './rollup-keys.ts';
@@ -42,6 +43,8 @@ export interface RollupWriter {
   rollUp(minutes: readonly MinuteView[]): Promise<ReadonlyMap<string, unknown>>;
   /** The rollup item of a bucket as it would be stored (for the historical path's batches). */
   itemOf(deviceId: string, levelId: RollupLevelId, start: number, aggregate: BucketAggregate): Promise<Record<string, unknown>>;
+  /** Puts items `itemOf` built, unconditionally in batches: only for buckets no one else writes (historical-writes.ts). */
+  putBatch(items: readonly Record<string, unknown>[]): Promise<void>;
   /** Recomputes one hour or day from its child items (strongly consistent). */
   fold(deviceId: string, levelId: '1h' | '1d', start: number): Promise<BucketAggregate>;
 }
@@ -162,5 +165,8 @@ export function createRollupWriter(options: RollupWriterOptions): RollupWriter {
     return failed;
   }
 
-  return { rollUp, itemOf, fold };
+  const putBatch = (items: readonly Record<string, unknown>[]) =>
+    batchPut({ client, tableName, onWriteUnits: options.onWriteUnits, concurrency: Math.max(1, concurrency / 2) }, items);
+
+  return { rollUp, itemOf, fold, putBatch };
 }
