@@ -30,9 +30,12 @@ import { registerAlarmRoutes } from './http/alarm-routes.ts';
 import { registerDeadLetterRoutes } from './http/dead-letter-routes.ts';
 import { registerDeviceStateRoutes } from './http/device-state-routes.ts';
 import { AnswerError } from './http/answer-error.ts';
+import { registerRetentionRoutes } from './http/retention-routes.ts';
 import { registerTelemetryRoutes } from './http/telemetry-routes.ts';
 import type { LatestStore } from './latest-store.ts';
 import type { TelemetryStore } from './telemetry-store.ts';
+import type { RetentionStore } from './retention/retention-store.ts';
+import type { RollupReader } from './rollups/rollup-reader.ts';
 
 export { queryLimits } from './http/query-params.ts';
 
@@ -49,6 +52,10 @@ export interface AppOptions {
   readonly replay?: DeadLetterReplay;
   /** User-defined alarms; without them the alarm routes are not registered. */
   readonly alarms?: Pick<Alarms, 'definitions' | 'definitionCache' | 'states' | 'events' | 'writer'>;
+  /** Rollup buckets for charts of intervals a minute or wider. @default every chart from raw readings */
+  readonly rollups?: RollupReader;
+  /** The retention settings and how a new archive retention reaches the bucket; without them no retention routes. */
+  readonly retention?: { readonly store: RetentionStore; readonly applyArchiveDays: (archiveDays: number) => Promise<unknown> };
   /** Readiness: the consumer and the dependencies (see service.ts). @default ready, nothing probed */
   readonly health?: HealthProbe;
 }
@@ -94,7 +101,16 @@ export function buildApp(options: AppOptions) {
     return reply.code(report.status === 'ok' ? 200 : 503).send(report);
   });
 
-  registerTelemetryRoutes(app, { caller, telemetry: options.telemetry, latest: options.latest });
+  registerTelemetryRoutes(app, {
+    caller,
+    telemetry: options.telemetry,
+    latest: options.latest,
+    ...(options.rollups ? { rollups: options.rollups } : {}),
+    ...(options.retention ? { retention: options.retention.store } : {}),
+  });
+  if (options.retention) {
+    registerRetentionRoutes(app, { caller, retention: options.retention.store, applyArchiveDays: options.retention.applyArchiveDays });
+  }
   registerDeviceStateRoutes(app, { caller, states: options.states });
   registerDeadLetterRoutes(app, { caller, deadLetters: options.deadLetters, ...(options.replay ? { replay: options.replay } : {}) });
   if (options.alarms) registerAlarmRoutes(app, { caller, alarms: options.alarms });
