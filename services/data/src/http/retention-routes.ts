@@ -21,12 +21,10 @@ export interface RetentionRoutesDeps {
   readonly retention: RetentionStore;
   /** Applies a new archive retention to the bucket's lifecycle rules. */
   readonly applyArchiveDays: (archiveDays: number) => Promise<unknown>;
-  readonly now?: () => number;
 }
 
 export function registerRetentionRoutes(app: DataApp, deps: RetentionRoutesDeps): void {
   const path = `/data${dataLifePaths.retention}`;
-  const now = deps.now ?? Date.now;
 
   app.get(
     path,
@@ -51,7 +49,7 @@ export function registerRetentionRoutes(app: DataApp, deps: RetentionRoutesDeps)
       const problems = retentionProblems(request.body);
       if (problems.length > 0) throw new AnswerError('ValidationError', `retention settings are inconsistent: ${problems.join('; ')}`);
       const before = await deps.retention.get();
-      const settings = await deps.retention.put(request.body, callerOf(request).username, now());
+      const settings = await deps.retention.put(request.body, callerOf(request).username);
       if (settings.fleet.archiveDays !== before.fleet.archiveDays) await deps.applyArchiveDays(settings.fleet.archiveDays);
       return settings;
     },

@@ -12,8 +12,8 @@ import { withBackoff } from '../retry.ts';
 export interface RetentionStore {
   /** The current settings (cached ≤ `cacheMs`). */
   get(): Promise<RetentionSettings>;
-  /** Replaces the settings, recording who and when; the cache of this task is refreshed at once. */
-  put(input: RetentionSettingsInput, updatedBy: string, at: number): Promise<RetentionSettings>;
+  /** Replaces the settings, recording who and when (`now`); the cache of this task is refreshed at once. */
+  put(input: RetentionSettingsInput, updatedBy: string): Promise<RetentionSettings>;
 }
 
 export interface RetentionStoreOptions {
@@ -55,8 +55,8 @@ export function createRetentionStore(options: RetentionStoreOptions): RetentionS
       });
       return entry.settings;
     },
-    async put(input, updatedBy, at) {
-      const settings: RetentionSettings = { fleet: input.fleet, groups: input.groups, updatedAt: new Date(at).toISOString(), updatedBy };
+    async put(input, updatedBy) {
+      const settings: RetentionSettings = { fleet: input.fleet, groups: input.groups, updatedAt: new Date(now()).toISOString(), updatedBy };
       await withBackoff(() => client.send(new PutCommand({ TableName: tableName, Item: { ...key, ...settings } })));
       cached = { at: now(), settings: Promise.resolve(settings) };
       return settings;
