@@ -22,8 +22,8 @@ import { aggregateReadings, type TimedValues } from './rollups/aggregate.ts';
 import { bucketStart } from './rollups/rollup-keys.ts';
 import type { RollupWriter } from './rollups/rollup-writer.ts';
 import type { TelemetryWriteResult } from './telemetry-store.ts';
-import { expiresAt, locate, windowStartOf } from './time-bucket.ts';
-import { approximateSize, readingsOfItem } from './window-items.ts';
+import { expiresAt, windowStartOf } from './time-bucket.ts';
+import { approximateSize, groupByWindow, readingsOfItem, type WindowWrite } from './window-items.ts';
 
 export interface HistoricalWriterOptions {
   readonly client: DynamoDBDocumentClient;
@@ -41,19 +41,12 @@ export interface HistoricalWriterOptions {
 
 const dayMs = 86_400_000;
 
-interface Window {
-  readonly pk: string;
-  readonly sk: string;
-  readonly deviceId: string;
-  readonly readings: { reading: Reading; attribute: string }[];
-}
-
 export function createHistoricalWriter(options: HistoricalWriterOptions) {
   const { client, tableName } = options;
   const concurrency = options.concurrency ?? 4;
 
   /** BatchGetItem of window items (100 keys a call), unprocessed keys asked again with backoff. */
-  async function getWindows(windows: readonly Window[]): Promise<Map<string, Record<string, unknown>>> {
+  async function getWindows(windows: readonly WindowWrite[]): Promise<Map<string, Record<string, unknown>>> {
     const found = new Map<string, Record<string, unknown>>();
     await mapWithLimit(chunk(windows, 100), concurrency, async (part) => {
       let keys: Record<string, unknown>[] | undefined = part.map(({ pk, sk }) => ({ pk, sk }));
@@ -92,36 +85,22 @@ export function createHistoricalWriter(options: HistoricalWriterOptions) {
   async function writeHistorical(readings: readonly Reading[]): Promise<TelemetryWriteResult> {
     // Days that ended before live ingest's window (and a day of queue backlog) belong to the job alone.
     const batchBefore = options.now() - telemetryLimits.maxAgeMs - dayMs;
-    const windows = new Map<string, Window>();
+    const old: Reading[] = [];
     const recent: Reading[] = [];
-    const seen = new Set<string>();
-    let duplicates = 0;
-    for (const reading of readings) {
-      if (reading.ts - (reading.ts % dayMs) + dayMs > batchBefore) {
-        recent.push(reading);
-        continue;
-      }
-      const loc = locate(reading.deviceId, reading.ts, reading.seq);
-      const key = `${loc.pk}\u0000${loc.sk}`;
-      if (seen.has(`${key}\u0000${loc.attribute}`)) {
-        duplicates++;
-        continue;
-      }
-      seen.add(`${key}\u0000${loc.attribute}`);
-      let w = windows.get(key);
-      if (!w) windows.set(key, (w = { pk: loc.pk, sk: loc.sk, deviceId: reading.deviceId, readings: [] }));
-      w.readings.push({ reading, attribute: loc.attribute });
-    }
+    for (const reading of readings) (reading.ts - (reading.ts % dayMs) + dayMs > batchBefore ? recent : old).push(reading);
+    const grouped = groupByWindow(old);
+    const windows = grouped.windows;
+    let duplicates = grouped.duplicates;
     let stored = 0;
     const failed: { reading: Reading; error: unknown }[] = [];
     try {
-      const old = await getWindows([...windows.values()]);
+      const before = await getWindows([...windows.values()]);
       const puts: Record<string, unknown>[] = [];
       const minutes: { deviceId: string; start: number; content: TimedValues[] }[] = [];
       for (const [key, w] of windows) {
-        const before = old.get(key) ?? {};
-        const added = w.readings.filter(({ attribute }) => !(attribute in before));
-        const item: Record<string, unknown> = { ...before, pk: w.pk, sk: w.sk };
+        const was = before.get(key) ?? {};
+        const added = w.readings.filter(({ attribute }) => !(attribute in was));
+        const item: Record<string, unknown> = { ...was, pk: w.pk, sk: w.sk };
         for (const { reading, attribute } of added) item[attribute] = encodeValues(reading.values);
         // A window that could hold overflow items (or would grow past the limit) takes the live path.
         if (approximateSize(item) >= options.fullWindowBytes) {

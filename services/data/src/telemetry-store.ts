@@ -9,18 +9,19 @@
  * which tells a duplicate from a new reading for free.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { defaultRetention, mapWithLimit, type Reading, type RetentionPolicy } from '@fleet/core';
 import type { Logger } from 'pino';
 import { reportWriteUnits, type WriteUnitsListener } from './consumed-capacity.ts';
 import { decodeValues, encodeValues } from './reading-codec.ts';
 import { createHistoricalWriter } from './historical-writes.ts';
 import { isPastRawRetention, ReadingPastRetention } from './retention/raw-retention.ts';
+import { queryItems } from './query-items.ts';
 import { withBackoff } from './retry.ts';
 import { aggregateReadings, type TimedValues } from './rollups/aggregate.ts';
-import { approximateSize, readingsOfItem } from './window-items.ts';
+import { approximateSize, groupByWindow, readingsOfItem, type WindowWrite } from './window-items.ts';
 import { minuteKey, type MinuteView, type RollupWriter } from './rollups/rollup-writer.ts';
-import { daysBetween, expiresAt, locate, partitionKey, readingAt, windowSortKey, windowStartOf } from './time-bucket.ts';
+import { daysBetween, expiresAt, partitionKey, readingAt, windowSortKey, windowStartOf } from './time-bucket.ts';
 
 /** A stored reading as queries return it. */
 export interface StoredReading {
@@ -96,12 +97,6 @@ interface WindowOutcome {
   readonly olds: Record<string, unknown>[];
   readonly duplicates: Set<string>;
   overflowed: boolean;
-}
-
-interface WindowWrite {
-  readonly pk: string;
-  readonly sk: string;
-  readonly readings: { readonly reading: Reading; readonly attribute: string }[];
 }
 
 /** Creates the telemetry store over a DynamoDB document client. */
@@ -190,23 +185,15 @@ export function createTelemetryStore(options: TelemetryStoreOptions): TelemetryS
   /** Every reading of a window and its overflow items, strongly consistent. */
   async function readWindow(deviceId: string, start: number): Promise<TimedValues[]> {
     const out: TimedValues[] = [];
-    let exclusiveStartKey: Record<string, unknown> | undefined;
     const sk = windowSortKey(start);
-    do {
-      const page = await withBackoff(() =>
-        client.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :a AND :b',
-            ExpressionAttributeValues: { ':pk': partitionKey(deviceId, start), ':a': sk, ':b': `${sk}#\uffff` },
-            ConsistentRead: true,
-            ExclusiveStartKey: exclusiveStartKey,
-          }),
-        ),
-      );
-      for (const item of page.Items ?? []) out.push(...readingsOfItem(start, item));
-      exclusiveStartKey = page.LastEvaluatedKey;
-    } while (exclusiveStartKey);
+    for await (const item of queryItems(client, {
+      TableName: tableName,
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :a AND :b',
+      ExpressionAttributeValues: { ':pk': partitionKey(deviceId, start), ':a': sk, ':b': `${sk}#\uffff` },
+      ConsistentRead: true,
+    })) {
+      out.push(...readingsOfItem(start, item));
+    }
     return out;
   }
 
@@ -225,9 +212,7 @@ export function createTelemetryStore(options: TelemetryStoreOptions): TelemetryS
   }
 
   async function write(readings: readonly Reading[]): Promise<TelemetryWriteResult> {
-    const windows = new Map<string, WindowWrite>();
-    const seen = new Set<string>();
-    let duplicates = 0;
+    const live: Reading[] = [];
     const at = now();
     const failedReadings: { reading: Reading; error: unknown }[] = [];
     for (const reading of readings) {
@@ -242,24 +227,16 @@ export function createTelemetryStore(options: TelemetryStoreOptions): TelemetryS
         failedReadings.push({ reading, error: new ReadingPastRetention(reading.ts, rawDays) });
         continue;
       }
-      const loc = locate(reading.deviceId, reading.ts, reading.seq);
-      const key = `${loc.pk}\u0000${loc.sk}`;
-      // The same reading twice in one batch (e.g. a QoS 1 re-publish): one attribute, one write.
-      if (seen.has(`${key}\u0000${loc.attribute}`)) {
-        duplicates++;
-        continue;
-      }
-      seen.add(`${key}\u0000${loc.attribute}`);
-      let w = windows.get(key);
-      if (!w) windows.set(key, (w = { pk: loc.pk, sk: loc.sk, readings: [] }));
-      w.readings.push({ reading, attribute: loc.attribute });
+      live.push(reading);
     }
+    const { windows, duplicates: repeated } = groupByWindow(live);
+    let duplicates = repeated;
     const outcomes = new Map<WindowWrite, WindowOutcome>();
     const chunks: { window: WindowWrite; chunk: WindowWrite }[] = [];
     for (const w of windows.values()) {
       outcomes.set(w, { olds: [], duplicates: new Set(), overflowed: false });
       for (let i = 0; i < w.readings.length; i += maxReadingsPerUpdate) {
-        chunks.push({ window: w, chunk: { pk: w.pk, sk: w.sk, readings: w.readings.slice(i, i + maxReadingsPerUpdate) } });
+        chunks.push({ window: w, chunk: { ...w, readings: w.readings.slice(i, i + maxReadingsPerUpdate) } });
       }
     }
     const failed = new Map<WindowWrite, unknown>();
@@ -319,39 +296,25 @@ export function createTelemetryStore(options: TelemetryStoreOptions): TelemetryS
       // readings of one window are sorted together before any is yielded.
       let window: string | undefined;
       let pending: StoredReading[] = [];
-      let exclusiveStartKey: Record<string, unknown> | undefined;
-      do {
-        const page = await withBackoff(() =>
-          client.send(
-            new QueryCommand({
-              TableName: tableName,
-              KeyConditionExpression: 'pk = :pk AND sk BETWEEN :a AND :b',
-              ExpressionAttributeValues: {
-                ':pk': partitionKey(deviceId, day),
-                ':a': windowSortKey(start),
-                ':b': `${windowSortKey(to)}#\uffff`,
-              },
-              ExclusiveStartKey: exclusiveStartKey,
-            }),
-          ),
-        );
-        for (const item of page.Items ?? []) {
-          const sk = String(item['sk']);
-          const itemWindow = sk.slice(0, 24);
-          if (itemWindow !== window) {
-            yield* pending.sort(byTime);
-            pending = [];
-            window = itemWindow;
-          }
-          const start = windowStartOf(sk);
-          for (const name in item) {
-            const at = readingAt(start, name);
-            // Decoded only when wanted: the first and last windows of a range hold readings outside it.
-            if (at && isWanted(at)) pending.push({ ...at, values: decodeValues(String(item[name])) });
-          }
+      for await (const item of queryItems(client, {
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :a AND :b',
+        ExpressionAttributeValues: { ':pk': partitionKey(deviceId, day), ':a': windowSortKey(start), ':b': `${windowSortKey(to)}#\uffff` },
+      })) {
+        const sk = String(item['sk']);
+        const itemWindow = sk.slice(0, 24);
+        if (itemWindow !== window) {
+          yield* pending.sort(byTime);
+          pending = [];
+          window = itemWindow;
         }
-        exclusiveStartKey = page.LastEvaluatedKey;
-      } while (exclusiveStartKey);
+        const start = windowStartOf(sk);
+        for (const name in item) {
+          const at = readingAt(start, name);
+          // Decoded only when wanted: the first and last windows of a range hold readings outside it.
+          if (at && isWanted(at)) pending.push({ ...at, values: decodeValues(String(item[name])) });
+        }
+      }
       yield* pending.sort(byTime);
     }
   }

@@ -20,7 +20,7 @@ const recent: Reading[] = Array.from({ length: Math.floor((2 * dayMs) / 97_000) 
   deviceId: 'chart-1',
   ts: recentStart + i * 97_000 + (i % 5),
   seq: i % 3,
-  values: i % 4 === 0 ? { t: (i * 7) % 101, h: i % 17 } : { t: (i * 7) % 101 },
+  values: i % 4 === 0 ? { t: (i * 7) % 101, h: i % 17 } : ({ t: (i * 7) % 101 } as Record<string, number>),
 }));
 const yearStart = Date.UTC(2024, 5, 1);
 const history: Reading[] = Array.from({ length: 366 * 24 }, (_, i) => ({
@@ -30,12 +30,27 @@ const history: Reading[] = Array.from({ length: 366 * 24 }, (_, i) => ({
   values: { t: i % 50 },
 }));
 
-/** The answer computed straight from the readings: each reading in its bucket, each bucket in the interval of its start. */
+/**
+ * Where a reading is counted: at the start of the coarsest bucket, of the resolution or finer, that
+ * lies wholly inside the range; a reading no whole minute covers counts at its own time.
+ */
+function placement(ts: number, from: number, to: number, resolution: Resolution): number {
+  const levels = (['1d', '1h', '1m'] as const).filter(
+    (l) => resolution !== 'raw' && rollupLevel(l).widthMs <= rollupLevel(resolution).widthMs,
+  );
+  for (const l of levels) {
+    const start = bucketStart(rollupLevel(l), ts);
+    if (start >= from && start + rollupLevel(l).widthMs - 1 <= to) return start;
+  }
+  return ts;
+}
+
+/** The answer computed straight from the readings: each reading at its placement, in the interval holding it. */
 function bruteForce(readings: readonly Reading[], from: number, to: number, intervalMs: number, resolution: Resolution) {
   const acc = new Map<string, Map<number, { min: number; max: number; sum: number; count: number }>>();
   for (const r of readings) {
-    const at = resolution === 'raw' ? r.ts : bucketStart(rollupLevel(resolution), r.ts);
-    if (at < from || at > to) continue;
+    if (r.ts < from || r.ts > to) continue;
+    const at = placement(r.ts, from, to, resolution);
     const t = from + Math.floor((at - from) / intervalMs) * intervalMs;
     for (const [name, v] of Object.entries(r.values)) {
       const series = acc.get(name) ?? new Map<number, { min: number; max: number; sum: number; count: number }>();
@@ -113,21 +128,22 @@ describe('chart queries from rollups', () => {
     ['1h', 60 * dayMs, 100],
     ['1d', 700 * dayMs, 100],
   ] as const)('answers at %s resolution what a brute-force fold of the readings gives', async (resolution, span, maxPoints) => {
-    const from = now - span;
+    // Edges that no whole bucket covers: they come from finer levels, down to raw readings.
+    const from = now - span + 12_345;
     const answer = await chart('chart-1', from, now, maxPoints);
     expect(answer.resolution).toBe(resolution);
     expect(answer.metrics).toEqual(bruteForce(recent, from, now, answer.intervalMs, resolution));
     expect(Object.keys(answer.metrics).sort()).toEqual(['h', 't']);
   });
 
-  it('charts a year in 500 points from ≈ 8,760 hour items', async () => {
+  it('charts a year in 500 points from 8,760 hour items', async () => {
     rollupItemsRead = 0;
     const from = yearStart;
     const to = yearStart + 365 * dayMs;
     const answer = await chart('chart-2', from, to, 500);
     expect(answer.resolution).toBe('1h');
     expect(answer.metrics).toEqual(bruteForce(history, from, to, answer.intervalMs, '1h'));
-    expect(rollupItemsRead).toBe(365 * 24 + 1);
+    expect(rollupItemsRead).toBe(365 * 24);
   });
 
   it('refuses a range longer than the longest retention with what it received and what it allows', async () => {

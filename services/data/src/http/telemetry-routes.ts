@@ -19,6 +19,7 @@ import {
 import { Type } from 'typebox';
 import { createDownsampler } from '../downsample.ts';
 import type { LatestStore } from '../latest-store.ts';
+import { planRange } from '../rollups/range-plan.ts';
 import type { RollupReader } from '../rollups/rollup-reader.ts';
 import type { TelemetryStore } from '../telemetry-store.ts';
 import { callerErrors, type RequireCaller } from '../caller-check.ts';
@@ -88,12 +89,17 @@ export function registerTelemetryRoutes(app: DataApp, deps: TelemetryRoutesDeps)
       const { from, to } = timeRange(request.query, await maxRangeMs());
       const { deviceId } = request.params;
       const downsampler = createDownsampler({ from, to, maxPoints, metrics: metrics ? [...new Set(metrics.split(','))] : undefined });
-      // The coarsest rollup level whose buckets are no wider than an interval; raw below a minute.
+      // The coarsest rollup level whose buckets are no wider than an interval (raw below a minute),
+      // its whole buckets inside the range, the edges from finer levels.
       const resolution: Resolution = deps.rollups ? resolutionFor(downsampler.intervalMs) : 'raw';
-      if (resolution === 'raw' || !deps.rollups) {
-        for await (const reading of deps.telemetry.query({ deviceId, from, to })) downsampler.add(reading);
-      } else {
-        for await (const b of deps.rollups.buckets(deviceId, resolution, from, to)) downsampler.addBucket(b.start, b.aggregate.metrics);
+      for (const piece of planRange(resolution, from, to)) {
+        if (piece.source === 'raw') {
+          for await (const reading of deps.telemetry.query({ deviceId, from: piece.from, to: piece.to })) downsampler.add(reading);
+        } else if (deps.rollups) {
+          for await (const b of deps.rollups.buckets(deviceId, piece.source, piece.firstStart, piece.lastStart)) {
+            downsampler.addBucket(b.start, b.aggregate.metrics);
+          }
+        }
       }
       return {
         deviceId,

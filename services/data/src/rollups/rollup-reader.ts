@@ -4,9 +4,8 @@
  * A one-year chart at hour resolution reads ≈ 8,760 items in 13 partitions.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { RollupLevelId } from '@fleet/core';
-import { withBackoff } from '../retry.ts';
+import { queryItems } from '../query-items.ts';
 import { bucketOfItem, type BucketAggregate } from './aggregate.ts';
 import { partitionsBetween, rollupSortKey } from './rollup-keys.ts';
 
@@ -25,21 +24,13 @@ export function createRollupReader(deps: { client: DynamoDBDocumentClient; table
   return {
     async *buckets(deviceId, levelId, from, to) {
       for (const part of partitionsBetween(deviceId, levelId, from, to)) {
-        let exclusiveStartKey: Record<string, unknown> | undefined;
-        do {
-          const page = await withBackoff(() =>
-            deps.client.send(
-              new QueryCommand({
-                TableName: deps.tableName,
-                KeyConditionExpression: 'pk = :pk AND sk BETWEEN :a AND :b',
-                ExpressionAttributeValues: { ':pk': part.pk, ':a': rollupSortKey(part.from), ':b': rollupSortKey(part.to) },
-                ExclusiveStartKey: exclusiveStartKey,
-              }),
-            ),
-          );
-          for (const item of page.Items ?? []) yield { start: Date.parse(String(item['sk'])), aggregate: bucketOfItem(item) };
-          exclusiveStartKey = page.LastEvaluatedKey;
-        } while (exclusiveStartKey);
+        for await (const item of queryItems(deps.client, {
+          TableName: deps.tableName,
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :a AND :b',
+          ExpressionAttributeValues: { ':pk': part.pk, ':a': rollupSortKey(part.from), ':b': rollupSortKey(part.to) },
+        })) {
+          yield { start: Date.parse(String(item['sk'])), aggregate: bucketOfItem(item) };
+        }
       }
     },
   };

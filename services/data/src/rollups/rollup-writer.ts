@@ -12,10 +12,11 @@
  * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.ConditionExpressions.html
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mapWithLimit, rollupLevel, type RetentionPolicy, type RollupLevelId } from '@fleet/core';
 import { reportWriteUnits, type WriteUnitsListener } from '../consumed-capacity.ts';
 import { batchPut } from '../batch-writes.ts';
+import { queryItems } from '../query-items.ts';
 import { isConditionFailed, withBackoff } from '../retry.ts';
 import { bucketOfItem, foldBuckets, type BucketAggregate } from './aggregate.ts';
 import { bucketStart, rollupPartitionKey, rollupSortKey } from './rollup-keys.ts';
@@ -100,27 +101,19 @@ export function createRollupWriter(options: RollupWriterOptions): RollupWriter {
     const child = childOf[levelId];
     const end = start + rollupLevel(levelId).widthMs - 1;
     const buckets: BucketAggregate[] = [];
-    let exclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await withBackoff(() =>
-        client.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :a AND :b',
-            ExpressionAttributeValues: {
-              ':pk': rollupPartitionKey(deviceId, child, start),
-              ':a': rollupSortKey(start),
-              ':b': rollupSortKey(end),
-            },
-            // The child Put of this very cascade must be seen.
-            ConsistentRead: true,
-            ExclusiveStartKey: exclusiveStartKey,
-          }),
-        ),
-      );
-      for (const item of page.Items ?? []) buckets.push(bucketOfItem(item));
-      exclusiveStartKey = page.LastEvaluatedKey;
-    } while (exclusiveStartKey);
+    for await (const item of queryItems(client, {
+      TableName: tableName,
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :a AND :b',
+      ExpressionAttributeValues: {
+        ':pk': rollupPartitionKey(deviceId, child, start),
+        ':a': rollupSortKey(start),
+        ':b': rollupSortKey(end),
+      },
+      // The child Put of this very cascade must be seen.
+      ConsistentRead: true,
+    })) {
+      buckets.push(bucketOfItem(item));
+    }
     return foldBuckets(buckets);
   }
 
