@@ -20,7 +20,7 @@ const recent: Reading[] = Array.from({ length: Math.floor((2 * dayMs) / 97_000) 
   deviceId: 'chart-1',
   ts: recentStart + i * 97_000 + (i % 5),
   seq: i % 3,
-  values: i % 4 === 0 ? { t: (i * 7) % 101, h: i % 17 } : ({ t: (i * 7) % 101 } as Record<string, number>),
+  values: { t: (i * 7) % 101, ...(i % 4 === 0 ? { h: i % 17 } : {}) },
 }));
 const yearStart = Date.UTC(2024, 5, 1);
 const history: Reading[] = Array.from({ length: 366 * 24 }, (_, i) => ({
