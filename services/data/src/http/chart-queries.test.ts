@@ -9,6 +9,7 @@ import { bucketStart } from '../rollups/rollup-keys.ts';
 import { createRollupWriter } from '../rollups/rollup-writer.ts';
 import { createTelemetryStore } from '../telemetry-store.ts';
 import { startLocalAws, type LocalAws } from '../testing/local-aws.ts';
+import { emptyStores } from '../testing/empty-stores.ts';
 import { createTestCallers, type TestCallers } from '../testing/test-callers.ts';
 
 const logger = pino({ level: 'silent' });
@@ -95,10 +96,8 @@ describe('chart queries from rollups', () => {
     app = buildApp({
       logger,
       verifier: callers.verifier,
+      ...emptyStores,
       telemetry,
-      latest: { write: async () => ({ updated: 0, older: 0, failed: [] }), get: async () => undefined },
-      states: { getMany: async () => [] },
-      deadLetters: { write: async () => 'key', listRecent: async () => [] },
       rollups: createRollupReader({ client: counting, tableName: aws.tableNames.rollups }),
       retention: {
         store: createRetentionStore({ client: aws.dynamo, tableName: aws.tableNames.dataControl }),

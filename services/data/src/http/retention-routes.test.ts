@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../app.ts';
 import { createRetentionStore } from '../retention/retention-store.ts';
 import { startLocalAws, type LocalAws } from '../testing/local-aws.ts';
+import { emptyStores } from '../testing/empty-stores.ts';
 import { createTestCallers, type TestCallers } from '../testing/test-callers.ts';
 
 const now = Date.UTC(2026, 3, 1);
@@ -20,14 +21,7 @@ describe('retention routes', () => {
     app = buildApp({
       logger: pino({ level: 'silent' }),
       verifier: callers.verifier,
-      telemetry: {
-        write: async () => ({ stored: 0, duplicates: 0, failed: [] }),
-        writeHistorical: async () => ({ stored: 0, duplicates: 0, failed: [] }),
-        query: async function* () {},
-      },
-      latest: { write: async () => ({ updated: 0, older: 0, failed: [] }), get: async () => undefined },
-      states: { getMany: async () => [] },
-      deadLetters: { write: async () => 'key', listRecent: async () => [] },
+      ...emptyStores,
       retention: {
         store: createRetentionStore({ client: aws.dynamo, tableName: aws.tableNames.dataControl, now: () => now }),
         applyArchiveDays: async (days) => applied.push(days),
