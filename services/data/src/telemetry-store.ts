@@ -211,7 +211,8 @@ export function createTelemetryStore(options: TelemetryStoreOptions): TelemetryS
     return { deviceId, start, aggregate: aggregateReadings([...content.values()]) };
   }
 
-  async function write(readings: readonly Reading[]): Promise<TelemetryWriteResult> {
+  /** The live path; `judgeAge` refuses readings past a short raw retention (live ingest), not imported ones. */
+  async function writeWindows(readings: readonly Reading[], judgeAge: boolean): Promise<TelemetryWriteResult> {
     const live: Reading[] = [];
     const at = now();
     const failedReadings: { reading: Reading; error: unknown }[] = [];
@@ -223,7 +224,7 @@ export function createTelemetryStore(options: TelemetryStoreOptions): TelemetryS
         failedReadings.push({ reading, error });
         continue;
       }
-      if (isPastRawRetention(reading.ts, rawDays, at)) {
+      if (judgeAge && isPastRawRetention(reading.ts, rawDays, at)) {
         failedReadings.push({ reading, error: new ReadingPastRetention(reading.ts, rawDays) });
         continue;
       }
@@ -324,11 +325,11 @@ export function createTelemetryStore(options: TelemetryStoreOptions): TelemetryS
     tableName,
     rollups: options.rollups,
     policyOf,
-    live: write,
+    live: (readings) => writeWindows(readings, false),
     onWriteUnits: options.onWriteUnits,
     fullWindowBytes,
     now,
   });
 
-  return { write, writeHistorical, query };
+  return { write: (readings) => writeWindows(readings, true), writeHistorical, query };
 }
