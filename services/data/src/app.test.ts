@@ -23,6 +23,7 @@ const logger = pino({ level: 'silent' });
 function memoryTelemetry(readings: StoredReading[]): TelemetryStore {
   return {
     write: async () => ({ stored: 0, duplicates: 0, failed: [] }),
+    writeHistorical: async () => ({ stored: 0, duplicates: 0, failed: [] }),
     async *query({ from, to, after }: TelemetryQuery) {
       for (const r of readings) {
         if (r.ts < from || r.ts > to) continue;

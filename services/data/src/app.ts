@@ -32,10 +32,13 @@ import { registerJobRoutes, type DataJobs } from './data-jobs/index.ts';
 import { registerDeadLetterRoutes } from './http/dead-letter-routes.ts';
 import { registerDeviceStateRoutes } from './http/device-state-routes.ts';
 import { AnswerError } from './http/answer-error.ts';
+import { registerRetentionRoutes } from './http/retention-routes.ts';
 import { registerTelemetryRoutes } from './http/telemetry-routes.ts';
 import type { LatestStore } from './latest-store.ts';
 import type { TelemetryStore } from './telemetry-store.ts';
 import { registerDataUsageRoute, type DataUsageReader } from './usage/index.ts';
+import type { RetentionStore } from './retention/retention-store.ts';
+import type { RollupReader } from './rollups/rollup-reader.ts';
 
 export { queryLimits } from './http/query-params.ts';
 
@@ -54,6 +57,10 @@ export interface AppOptions {
   readonly alarms?: Pick<Alarms, 'definitions' | 'definitionCache' | 'states' | 'events' | 'writer'>;
   /** Data jobs (export, import, replay); without them their routes are not registered. */
   readonly dataJobs?: { readonly jobs: DataJobs; readonly s3: S3Client; readonly bucket: string };
+  /** Rollup buckets for charts of intervals a minute or wider. @default every chart from raw readings */
+  readonly rollups?: RollupReader;
+  /** The retention settings and how a new archive retention reaches the bucket; without them no retention routes. */
+  readonly retention?: { readonly store: RetentionStore; readonly applyArchiveDays: (archiveDays: number) => Promise<unknown> };
   /** Readiness: the consumer and the dependencies (see service.ts). @default ready, nothing probed */
   readonly health?: HealthProbe;
   /** The data's volume and modelled cost (`GET /data/data-usage`); without it the route is not registered. */
@@ -101,7 +108,16 @@ export function buildApp(options: AppOptions) {
     return reply.code(report.status === 'ok' ? 200 : 503).send(report);
   });
 
-  registerTelemetryRoutes(app, { caller, telemetry: options.telemetry, latest: options.latest });
+  registerTelemetryRoutes(app, {
+    caller,
+    telemetry: options.telemetry,
+    latest: options.latest,
+    ...(options.rollups ? { rollups: options.rollups } : {}),
+    ...(options.retention ? { retention: options.retention.store } : {}),
+  });
+  if (options.retention) {
+    registerRetentionRoutes(app, { caller, retention: options.retention.store, applyArchiveDays: options.retention.applyArchiveDays });
+  }
   registerDeviceStateRoutes(app, { caller, states: options.states });
   registerDeadLetterRoutes(app, { caller, deadLetters: options.deadLetters, ...(options.replay ? { replay: options.replay } : {}) });
   if (options.alarms) registerAlarmRoutes(app, { caller, alarms: options.alarms });

@@ -1,5 +1,5 @@
 /**
- * Server-side downsampling for charts: readings are folded, in one streaming pass, into fixed-width
+ * Server-side downsampling for charts: readings (or rollup buckets) are folded, in one streaming pass, into fixed-width
  * intervals of `ceil((to − from + 1) / maxPoints)` ms, so a range never yields more than `maxPoints`
  * intervals per metric whatever the number of readings. Each interval keeps min, max, sum and count
  * (avg = sum / count): exact statistics, not a sample. Empty intervals are omitted. At most
@@ -24,8 +24,18 @@ export interface DownsampleOptions {
   readonly maxSeries?: number;
 }
 
+/** What a rollup bucket contributes to an interval, per metric. */
+export interface PartialAggregate {
+  readonly min: number;
+  readonly max: number;
+  readonly sum: number;
+  readonly count: number;
+}
+
 export interface Downsampler {
   add(reading: { readonly ts: number; readonly values: Readonly<Record<string, number>> }): void;
+  /** Folds a rollup bucket in: it belongs to the interval holding its start. */
+  addBucket(start: number, metrics: Readonly<Record<string, PartialAggregate>>): void;
   /** Intervals per metric, in time order. */
   result(): Record<string, Interval[]>;
   /** Width of an interval, ms. */
@@ -60,33 +70,38 @@ export function createDownsampler({
   if (series.size > maxSeries) throw new Error(`at most ${maxSeries} metrics can be asked for, received ${series.size}`);
   let truncated = false;
 
+  function fold(ts: number, name: string, part: PartialAggregate): void {
+    if (ts < from || ts > to) return;
+    if (wanted && !wanted.has(name)) return;
+    const t = from + Math.floor((ts - from) / intervalMs) * intervalMs;
+    let buckets = series.get(name);
+    if (!buckets) {
+      if (series.size >= maxSeries) {
+        truncated = true;
+        return;
+      }
+      series.set(name, (buckets = new Map()));
+    }
+    const acc = buckets.get(t);
+    if (!acc) buckets.set(t, { ...part });
+    else {
+      if (part.min < acc.min) acc.min = part.min;
+      if (part.max > acc.max) acc.max = part.max;
+      acc.sum += part.sum;
+      acc.count += part.count;
+    }
+  }
+
   return {
     intervalMs,
     get truncated() {
       return truncated;
     },
     add({ ts, values }) {
-      if (ts < from || ts > to) return;
-      const t = from + Math.floor((ts - from) / intervalMs) * intervalMs;
-      for (const [name, value] of Object.entries(values)) {
-        if (wanted && !wanted.has(name)) continue;
-        let buckets = series.get(name);
-        if (!buckets) {
-          if (series.size >= maxSeries) {
-            truncated = true;
-            continue;
-          }
-          series.set(name, (buckets = new Map()));
-        }
-        const acc = buckets.get(t);
-        if (!acc) buckets.set(t, { min: value, max: value, sum: value, count: 1 });
-        else {
-          if (value < acc.min) acc.min = value;
-          if (value > acc.max) acc.max = value;
-          acc.sum += value;
-          acc.count++;
-        }
-      }
+      for (const [name, v] of Object.entries(values)) fold(ts, name, { min: v, max: v, sum: v, count: 1 });
+    },
+    addBucket(start, metrics) {
+      for (const [name, agg] of Object.entries(metrics)) fold(start, name, agg);
     },
     result() {
       const out: Record<string, Interval[]> = {};

@@ -49,7 +49,9 @@ it('answers 200 with every dependency checked while the consumer runs and the de
   expect(status).toBe(200);
   expect(report.status).toBe('ok');
   expect(report.checks.map((c) => `${c.name} ${c.status}`).sort()).toEqual([
+    'dynamodb:fleet-data-control ok',
     'dynamodb:fleet-latest ok',
+    'dynamodb:fleet-rollups ok',
     'dynamodb:fleet-telemetry ok',
     'ingest-consumer ok',
     's3:fleet-telemetry ok',
@@ -73,7 +75,12 @@ it('answers 503 naming DynamoDB while DynamoDB cannot be reached; liveness stays
   expect(status).toBe(503);
   expect(report.status).toBe('unavailable');
   const failed = report.checks.filter((c) => c.status === 'failed');
-  expect(failed.map((c) => c.name).sort()).toEqual(['dynamodb:fleet-latest', 'dynamodb:fleet-telemetry']);
+  expect(failed.map((c) => c.name).sort()).toEqual([
+    'dynamodb:fleet-data-control',
+    'dynamodb:fleet-latest',
+    'dynamodb:fleet-rollups',
+    'dynamodb:fleet-telemetry',
+  ]);
   expect(failed[0]?.error).toMatch(/ECONNREFUSED/);
   expect(report.checks).toContainEqual(expect.objectContaining({ name: 's3:fleet-telemetry', status: 'ok' }));
   expect(live.statusCode).toBe(200);

@@ -22,6 +22,7 @@ beforeAll(async () => {
     states: { getMany: async (ids) => ids.map((deviceId) => ({ deviceId, online: deviceId.startsWith('dev') })) },
     telemetry: {
       write: async () => ({ stored: 0, duplicates: 0, failed: [] }),
+      writeHistorical: async () => ({ stored: 0, duplicates: 0, failed: [] }),
       async *query({ from, to }) {
         for (const r of readings) if (r.ts >= from && r.ts <= to) yield r;
       },

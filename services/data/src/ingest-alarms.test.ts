@@ -27,7 +27,11 @@ const message = (deviceId: string, seq: number): QueueMessage => ({
 
 function processorWith(alarms: AlarmEngine) {
   return createIngestProcessor({
-    telemetry: { write: async (r) => ({ stored: r.length, duplicates: 0, failed: [] }), query: async function* () {} },
+    telemetry: {
+      write: async (r) => ({ stored: r.length, duplicates: 0, failed: [] }),
+      writeHistorical: async () => ({ stored: 0, duplicates: 0, failed: [] }),
+      query: async function* () {},
+    },
     latest: { write: async (r) => ({ updated: r.length, older: 0, failed: [] }), get: async () => undefined },
     archive: { write: async () => ({ objects: [], failedMessageIds: new Set(), errors: [] }) },
     deadLetters: { write: async () => 'key', listRecent: async () => [] },

@@ -68,6 +68,7 @@ describe('ingest payload fuzz', () => {
           stored.push(...readings);
           return { stored: readings.length, duplicates: 0, failed: [] };
         },
+        writeHistorical: async () => ({ stored: 0, duplicates: 0, failed: [] }),
         query: async function* () {},
       },
       // Refuses like DynamoDB: one number out of range fails the whole request.

@@ -45,7 +45,12 @@ const service = createDataService({
     deadLetterQueueUrl: config.ingestDeadLetterQueueUrl,
     destinationQueueUrl: config.ingestQueueUrl,
   }),
-  tables: { latest: config.latestTable, telemetry: config.telemetryTable },
+  tables: {
+    latest: config.latestTable,
+    telemetry: config.telemetryTable,
+    rollups: config.rollupsTable,
+    dataControl: config.dataControlTable,
+  },
   alarms: {
     table: config.alarmsTable,
     iot,
@@ -54,11 +59,10 @@ const service = createDataService({
     intervalMs: config.alarmIntervalMs,
   },
   bucket: config.bucket,
-  dataJobs: { table: config.dataControlTable, iot },
+  dataJobs: { iot },
   metrics: createMetrics({ namespace: monitoring.namespace, service: 'data', flushIntervalMs: config.metricsFlushMs }),
   consumer: { receivers: config.receivers },
   healthDependencies: [queueProbe(sqs, config.ingestQueueUrl)],
-  usage: { rollupsTable: config.rollupsTable, dataControlTable: config.dataControlTable },
   verifier: createTokenVerifier({
     userPoolId: config.userPoolId,
     clientId: config.userPoolClientId,

@@ -5,6 +5,7 @@ import type { ArchiveWriter } from './archive-writer.ts';
 import { createMetrics } from './emf.ts';
 import type { LatestStore } from './latest-store.ts';
 import { createReadingWriter, refusedAsInvalid, type AcceptedReading } from './reading-writes.ts';
+import { ReadingPastRetention } from './retention/raw-retention.ts';
 import type { TelemetryStore } from './telemetry-store.ts';
 
 /** An SDK-shaped service error. */
@@ -25,6 +26,7 @@ function setup(bad: (r: Reading) => boolean, refusal: Error) {
   const attempts: number[] = [];
   const telemetry: TelemetryStore = {
     write: async (readings) => ({ stored: readings.length, duplicates: 0, failed: [] }),
+    writeHistorical: async () => ({ stored: 0, duplicates: 0, failed: [] }),
     query: async function* () {},
   };
   const latest: LatestStore = {
@@ -77,5 +79,33 @@ describe('reading writes', () => {
     expect(refusedAsInvalid(awsError('ResourceNotFoundException', 400))).toBe(false);
     expect(refusedAsInvalid(awsError('AccessDeniedException', 400))).toBe(false);
     expect(refusedAsInvalid(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))).toBe(false);
+  });
+
+  it("dead-letters a reading the telemetry store refuses as older than its device's raw retention", async () => {
+    const telemetry: TelemetryStore = {
+      write: async (readings) => ({
+        stored: readings.filter((r) => r.deviceId !== 'b').length,
+        duplicates: 0,
+        failed: readings.filter((r) => r.deviceId === 'b').map((reading) => ({ reading, error: new ReadingPastRetention(reading.ts, 7) })),
+      }),
+      writeHistorical: async () => ({ stored: 0, duplicates: 0, failed: [] }),
+      query: async function* () {},
+    };
+    const writer = createReadingWriter({
+      telemetry,
+      latest: { write: async (readings) => ({ updated: readings.length, older: 0, failed: [] }), get: async () => undefined },
+      archive: { write: async () => ({ objects: ['k'], failedMessageIds: new Set(), errors: [] }) },
+      metrics: createMetrics({ namespace: 'Fleet', service: 'data', flushIntervalMs: 0, write: () => undefined }),
+      logger: pino({ level: 'silent' }),
+    });
+    const result = await writer.write(batch);
+    expect(result.durable.map((a) => a.reading.deviceId).sort()).toEqual(['a', 'c', 'd']);
+    expect(result.retry).toEqual([]);
+    expect(result.refused).toEqual([
+      {
+        accepted: batch[1],
+        reason: `the store refused this reading: ReadingPastRetention: "ts" 1002 is older than the device's raw retention of 7 days`,
+      },
+    ]);
   });
 });

@@ -8,7 +8,8 @@
  * durable, and a message refused on its own is returned as `refused` with the store's reason (the
  * processor keeps it as a dead letter). Failures that are not the message's fault (throttling, a
  * store that is down, a missing permission) never dead-letter anything: those messages are left
- * for redelivery.
+ * for redelivery. A reading older than its device's raw retention is refused by the telemetry store
+ * itself (retention/raw-retention.ts).
  */
 import { dataServiceMetrics, mapWithLimit, type Reading, type TelemetryIngestMessage } from '@fleet/core';
 import type { Logger } from 'pino';
@@ -16,6 +17,7 @@ import type { ArchiveEntry, ArchiveWriter } from './archive-writer.ts';
 import type { Metrics } from './emf.ts';
 import type { QueueMessage } from './ingest-queue.ts';
 import type { LatestStore } from './latest-store.ts';
+import { ReadingPastRetention } from './retention/raw-retention.ts';
 import type { TelemetryStore } from './telemetry-store.ts';
 
 /** A valid reading and the queue message it came in. */
@@ -49,6 +51,7 @@ const contentRefusals = new Set(['ValidationException', 'InvalidArgument', 'Enti
 
 /** Whether the service refused the request as invalid input (an SDK client fault with one of those names). */
 export function refusedAsInvalid(err: unknown): boolean {
+  if (err instanceof ReadingPastRetention) return true;
   if (typeof err !== 'object' || err === null) return false;
   const e = err as { name?: string; $fault?: string };
   return e.$fault === 'client' && contentRefusals.has(e.name ?? '');

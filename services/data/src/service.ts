@@ -7,7 +7,7 @@ import type { IoTClient } from '@aws-sdk/client-iot';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createHealthProbe, dataServiceMetrics, monitoring, telemetryBucket, type DependencyProbe } from '@fleet/core';
+import { createHealthProbe, dataServiceMetrics, defaultRetention, monitoring, telemetryBucket, type DependencyProbe } from '@fleet/core';
 import type { TokenVerifier } from '@fleet/core/tokens';
 import type { Logger } from 'pino';
 import { createAlarms } from './alarms/index.ts';
@@ -31,6 +31,12 @@ import type { QueueSender } from './replay.ts';
 import { createDeadLetterReplayer } from './replay.ts';
 import { createTelemetryStore } from './telemetry-store.ts';
 import { countingStoredReadings, createDataUsageReader, createIngestRate } from './usage/index.ts';
+import { createGroupMembership } from './alarms/group-membership.ts';
+import { applyBucketLifecycle } from './retention/bucket-lifecycle.ts';
+import { createDeviceRetention } from './retention/device-retention.ts';
+import { createRetentionStore } from './retention/retention-store.ts';
+import { createRollupReader } from './rollups/rollup-reader.ts';
+import { createRollupWriter } from './rollups/rollup-writer.ts';
 
 export interface DataServiceOptions {
   readonly logger: Logger;
@@ -42,7 +48,14 @@ export interface DataServiceOptions {
   /** The ingest dead-letter queue: its depth and its redrive (SQS message move tasks). */
   readonly redrive?: DeadLetterQueueRedrive;
   /** Its own tables (docs/adr/0001-table-ownership.md): the device state (latest values and presence) and the time series. */
-  readonly tables: { readonly latest: string; readonly telemetry: string };
+  readonly tables: {
+    readonly latest: string;
+    readonly telemetry: string;
+    /** The 1m/1h/1d rollups; without it charts fold raw readings and no rollup is kept. */
+    readonly rollups?: string;
+    /** Retention settings (and data jobs); without it the fleet default retention applies and there are no retention routes. */
+    readonly dataControl?: string;
+  };
   /**
    * User-defined alarms: their table, the IoT control plane (thing groups), the SNS topic of their
    * notifications. @default no alarms (no routes, nothing evaluated)
@@ -57,11 +70,10 @@ export interface DataServiceOptions {
   };
   readonly bucket: string;
   /**
-   * Data jobs (export, import, replay): the data-control table, the IoT control plane for exports of
-   * a thing group, the runner's timing. @default no data jobs (no routes, no runner)
+   * Data jobs (export, import, replay), kept in `tables.dataControl`: the IoT control plane for
+   * exports of a thing group, the runner's timing. @default no data jobs (no routes, no runner)
    */
   readonly dataJobs?: {
-    readonly table: string;
     readonly iot?: Pick<IoTClient, 'send'>;
     readonly pollMs?: number;
     readonly heartbeatMs?: number;
@@ -76,8 +88,6 @@ export interface DataServiceOptions {
   readonly healthCacheMs?: number;
   /** Judges the access tokens of the HTTP API's callers (see caller-check.ts). */
   readonly verifier: TokenVerifier;
-  /** The tables `GET /data/data-usage` reads besides its own (volumes, retention in force); the route is absent without them. */
-  readonly usage?: { readonly rollupsTable: string; readonly dataControlTable: string };
 }
 
 /** Builds the service; `start()` begins consuming, `stop()` drains and closes. */
@@ -89,12 +99,33 @@ export function createDataService(options: DataServiceOptions) {
     options.metrics ?? createMetrics({ namespace: monitoring.namespace, service: 'data' }),
     ingestRate,
   );
+  const { rollups: rollupsTable, dataControl } = options.tables;
+  const retentionStore = dataControl ? createRetentionStore({ client: dynamo, tableName: dataControl }) : undefined;
+  // Each item's expiresAt follows its device's policy: the fleet's, or its thing groups' overrides.
+  const policyOf = retentionStore
+    ? createDeviceRetention({
+        settings: retentionStore,
+        ...(options.alarms ? { groups: createGroupMembership({ iot: options.alarms.iot }) } : {}),
+      })
+    : undefined;
+  const applyArchiveDays = (archiveDays: number) => applyBucketLifecycle({ s3, bucket: options.bucket, logger }, archiveDays);
   // The write units of stored readings, summed per interval like the other counters (the bench reads them).
   const telemetry = createTelemetryStore({
     client: dynamo,
     tableName: options.tables.telemetry,
     logger,
     onWriteUnits: (units) => metrics.count(dataServiceMetrics.telemetryWriteCapacityUnits, units),
+    ...(policyOf ? { policyOf } : {}),
+    ...(rollupsTable
+      ? {
+          rollups: createRollupWriter({
+            client: dynamo,
+            tableName: rollupsTable,
+            policyOf: policyOf ?? (() => Promise.resolve(defaultRetention)),
+            onWriteUnits: (units) => metrics.count(dataServiceMetrics.rollupWriteCapacityUnits, units),
+          }),
+        }
+      : {}),
   });
   const latest = createLatestStore({
     client: dynamo,
@@ -125,25 +156,25 @@ export function createDataService(options: DataServiceOptions) {
     logger,
     ...(alarms ? { alarms: alarms.engine } : {}),
   });
-  const dataJobs = options.dataJobs
-    ? createDataJobs({
-        dynamo,
-        s3,
-        bucket: options.bucket,
-        tableName: options.dataJobs.table,
-        telemetry,
-        // The rollups' TelemetryStore.writeHistorical replaces this at merge (issue 13).
-        writeHistorical: (readings) => telemetry.write(readings),
-        latest,
-        ...(options.dataJobs.iot ? { iot: options.dataJobs.iot } : {}),
-        logger,
-        runner: {
-          ...(options.dataJobs.pollMs === undefined ? {} : { pollMs: options.dataJobs.pollMs }),
-          ...(options.dataJobs.heartbeatMs === undefined ? {} : { heartbeatMs: options.dataJobs.heartbeatMs }),
-          ...(options.dataJobs.leaseMs === undefined ? {} : { leaseMs: options.dataJobs.leaseMs }),
-        },
-      })
-    : undefined;
+  const dataJobs =
+    options.dataJobs && dataControl
+      ? createDataJobs({
+          dynamo,
+          s3,
+          bucket: options.bucket,
+          tableName: dataControl,
+          telemetry,
+          writeHistorical: (readings) => telemetry.writeHistorical(readings),
+          latest,
+          ...(options.dataJobs.iot ? { iot: options.dataJobs.iot } : {}),
+          logger,
+          runner: {
+            ...(options.dataJobs.pollMs === undefined ? {} : { pollMs: options.dataJobs.pollMs }),
+            ...(options.dataJobs.heartbeatMs === undefined ? {} : { heartbeatMs: options.dataJobs.heartbeatMs }),
+            ...(options.dataJobs.leaseMs === undefined ? {} : { leaseMs: options.dataJobs.leaseMs }),
+          },
+        })
+      : undefined;
   const consumer = createIngestConsumer({ ...options.consumer, queue: options.queue, processor, logger });
   let consuming = false;
   const app = buildApp({
@@ -153,15 +184,17 @@ export function createDataService(options: DataServiceOptions) {
     latest,
     states: createDeviceStateReader({ client: dynamo, tableName: options.tables.latest }),
     deadLetters,
+    ...(rollupsTable ? { rollups: createRollupReader({ client: dynamo, tableName: rollupsTable }) } : {}),
+    ...(retentionStore ? { retention: { store: retentionStore, applyArchiveDays } } : {}),
     ...(alarms ? { alarms } : {}),
-    ...(options.usage
+    ...(rollupsTable && retentionStore
       ? {
           usage: createDataUsageReader({
             dynamo,
             s3,
             bucket: options.bucket,
-            tables: { telemetry: options.tables.telemetry, rollups: options.usage.rollupsTable, latest: options.tables.latest },
-            dataControlTable: options.usage.dataControlTable,
+            tables: { telemetry: options.tables.telemetry, rollups: rollupsTable, latest: options.tables.latest },
+            retention: retentionStore,
             rate: ingestRate,
           }),
         }
@@ -181,9 +214,13 @@ export function createDataService(options: DataServiceOptions) {
           name: 'ingest-consumer',
           probe: () => (consuming ? Promise.resolve() : Promise.reject(new Error('the queue consumer is not running'))),
         },
-        ...[options.tables.latest, options.tables.telemetry, ...(options.alarms ? [options.alarms.table] : [])].map((table) =>
-          tableProbe(dynamo, table),
-        ),
+        ...[
+          options.tables.latest,
+          options.tables.telemetry,
+          ...(rollupsTable ? [rollupsTable] : []),
+          ...(dataControl ? [dataControl] : []),
+          ...(options.alarms ? [options.alarms.table] : []),
+        ].map((table) => tableProbe(dynamo, table)),
         bucketProbe(s3, options.bucket, telemetryBucket.prefixes.deadLetters),
         ...(options.healthDependencies ?? []),
       ],
@@ -198,6 +235,13 @@ export function createDataService(options: DataServiceOptions) {
     alarms,
     dataJobs,
     start() {
+      // A redeploy may have reset the bucket's lifecycle rules to the CDK default: apply the stored archive retention.
+      if (retentionStore) {
+        retentionStore
+          .get()
+          .then((settings) => applyArchiveDays(settings.fleet.archiveDays))
+          .catch((err: unknown) => logger.error({ err }, 'applying the archive retention to the bucket failed'));
+      }
       consumer.start();
       alarms?.start();
       dataJobs?.runner.start();

@@ -88,11 +88,12 @@ export function readingAt(start: number, attribute: string): { ts: number; seq: 
 }
 
 /**
- * TTL of the item holding a reading, epoch SECONDS as DynamoDB TTL requires: the retention after the
- * END of its window, so an item is never deleted while it could still receive late readings.
+ * TTL of the item holding a reading, epoch SECONDS as DynamoDB TTL requires: the device's raw
+ * retention after the END of its window, so an item is never deleted while it could still receive
+ * late readings (ingest refuses readings older than a raw retention shorter than the acceptance window).
  */
-export function expiresAt(ts: number): number {
-  return Math.ceil((windowStart(ts) + windowMs + telemetryLimits.maxAgeMs) / 1000);
+export function expiresAt(ts: number, rawDays = telemetryLimits.maxAgeMs / 86_400_000): number {
+  return Math.ceil((windowStart(ts) + windowMs + rawDays * 86_400_000) / 1000);
 }
 
 /** Every UTC day (as a time inside it) from `from` to `to` inclusive, in order. */

@@ -34,7 +34,7 @@ beforeAll(async () => {
     queue,
     tables: aws.tableNames,
     bucket: aws.bucket,
-    dataJobs: { table: 'fleet-data-control', pollMs: 50, heartbeatMs: 200 },
+    dataJobs: { pollMs: 50, heartbeatMs: 200 },
     metrics: createMetrics({ namespace: 'Fleet', service: 'data', flushIntervalMs: 0, write: () => {} }),
     consumer: { waitTimeSeconds: 1, flushIntervalMs: 50, retryDelaySeconds: () => 0 },
   });

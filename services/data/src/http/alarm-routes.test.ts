@@ -30,7 +30,11 @@ beforeAll(async () => {
   app = buildApp({
     logger: pino({ level: 'silent' }),
     verifier: callers.verifier,
-    telemetry: { write: async () => ({ stored: 0, duplicates: 0, failed: [] }), query: async function* () {} },
+    telemetry: {
+      write: async () => ({ stored: 0, duplicates: 0, failed: [] }),
+      writeHistorical: async () => ({ stored: 0, duplicates: 0, failed: [] }),
+      query: async function* () {},
+    },
     latest: { write: async () => ({ updated: 0, older: 0, failed: [] }), get: async () => undefined },
     states: { getMany: async () => [] },
     deadLetters: { write: async () => 'key', listRecent: async () => [] },

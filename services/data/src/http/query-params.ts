@@ -13,6 +13,9 @@ export const queryLimits = {
   maxRangeMs: telemetryLimits.maxAgeMs + 86_400_000,
 } as const;
 
+/** A chart may reach as far back as any data is kept (plus a day of slack for the edges). */
+export const maxRangeMsFor = (longestRetentionDays: number) => (longestRetentionDays + 1) * 86_400_000;
+
 /** A client mistake the schema cannot express. */
 const badRequest = (message: string) => new AnswerError('ValidationError', message);
 
@@ -45,13 +48,16 @@ function parseTime(name: string, value: string | undefined, fallback: number): n
   return ms;
 }
 
-/** The [from, to] of a query, checked. */
-export function timeRange(query: { from?: string; to?: string }): { from: number; to: number } {
+/** The [from, to] of a query, checked; `maxRangeMs` is the longest retention when the caller knows it. */
+export function timeRange(
+  query: { from?: string; to?: string },
+  maxRangeMs: number = queryLimits.maxRangeMs,
+): { from: number; to: number } {
   const to = parseTime('to', query.to, Date.now());
   const from = parseTime('from', query.from, to - 86_400_000);
   if (to < from) throw badRequest(`"to" (${to}) must not be before "from" (${from})`);
-  if (to - from > queryLimits.maxRangeMs) {
-    throw badRequest(`range is ${to - from} ms, at most ${queryLimits.maxRangeMs} ms (the retention) can be queried`);
+  if (to - from > maxRangeMs) {
+    throw badRequest(`range is ${to - from} ms, at most ${maxRangeMs} ms (the longest retention) can be queried`);
   }
   return { from, to };
 }

@@ -5,24 +5,49 @@
  * before relaying, docs/adr/0001-table-ownership.md); a device without readings has no latest
  * (404 `NoReadings`) and empty ranges. Answers are the `@fleet/core` telemetry contract.
  */
-import { errorResponses, LatestValuesSchema, RawReadingsPageSchema, ReadingIntervalsSchema, type StoredReading } from '@fleet/core';
+import {
+  errorResponses,
+  LatestValuesSchema,
+  longestRetentionDays,
+  RawReadingsPageSchema,
+  ReadingIntervalsSchema,
+  resolutionFor,
+  type Resolution,
+  type RetentionSettings,
+  type StoredReading,
+} from '@fleet/core';
 import { Type } from 'typebox';
 import { createDownsampler } from '../downsample.ts';
 import type { LatestStore } from '../latest-store.ts';
+import { planRange } from '../rollups/range-plan.ts';
+import type { RollupReader } from '../rollups/rollup-reader.ts';
 import type { TelemetryStore } from '../telemetry-store.ts';
 import { callerErrors, type RequireCaller } from '../caller-check.ts';
 import { AnswerError, type DataApp } from './answer-error.ts';
-import { decodeCursor, DeviceParams, encodeCursor, queryLimits, timeRange, TimeRangeQuery } from './query-params.ts';
+import { decodeCursor, DeviceParams, encodeCursor, maxRangeMsFor, queryLimits, timeRange, TimeRangeQuery } from './query-params.ts';
 
 export interface TelemetryRoutesDeps {
   readonly caller: RequireCaller;
   readonly telemetry: TelemetryStore;
   readonly latest: LatestStore;
+  /** Charts of intervals a minute or wider read these; without them every chart folds raw readings. */
+  readonly rollups?: RollupReader;
+  /** The retention settings: a range may reach back as far as the longest. @default the raw acceptance window */
+  readonly retention?: { get(): Promise<RetentionSettings> };
 }
 
 const metricName = '[A-Za-z][A-Za-z0-9_]{0,63}';
 
 export function registerTelemetryRoutes(app: DataApp, deps: TelemetryRoutesDeps): void {
+  const maxRangeMs = async () =>
+    deps.retention ? maxRangeMsFor(longestRetentionDays(await deps.retention.get())) : queryLimits.maxRangeMs;
+  // Raw pages read only the telemetry table: as far back as the longest raw retention.
+  const maxRawRangeMs = async () => {
+    if (!deps.retention) return queryLimits.maxRangeMs;
+    const { fleet, groups } = await deps.retention.get();
+    return maxRangeMsFor(Math.max(fleet.rawDays, ...Object.values(groups).map((g) => g.rawDays ?? 0)));
+  };
+
   app.get(
     '/data/devices/:deviceId/latest',
     {
@@ -61,15 +86,27 @@ export function registerTelemetryRoutes(app: DataApp, deps: TelemetryRoutesDeps)
     },
     async (request) => {
       const { maxPoints, metrics } = request.query;
-      const { from, to } = timeRange(request.query);
+      const { from, to } = timeRange(request.query, await maxRangeMs());
       const { deviceId } = request.params;
       const downsampler = createDownsampler({ from, to, maxPoints, metrics: metrics ? [...new Set(metrics.split(','))] : undefined });
-      for await (const reading of deps.telemetry.query({ deviceId, from, to })) downsampler.add(reading);
+      // The coarsest rollup level whose buckets are no wider than an interval (raw below a minute),
+      // its whole buckets inside the range, the edges from finer levels.
+      const resolution: Resolution = deps.rollups ? resolutionFor(downsampler.intervalMs) : 'raw';
+      for (const piece of planRange(resolution, from, to)) {
+        if (piece.source === 'raw') {
+          for await (const reading of deps.telemetry.query({ deviceId, from: piece.from, to: piece.to })) downsampler.add(reading);
+        } else if (deps.rollups) {
+          for await (const b of deps.rollups.buckets(deviceId, piece.source, piece.firstStart, piece.lastStart)) {
+            downsampler.addBucket(b.start, b.aggregate.metrics);
+          }
+        }
+      }
       return {
         deviceId,
         from,
         to,
         intervalMs: downsampler.intervalMs,
+        resolution,
         metrics: downsampler.result(),
         ...(downsampler.truncated ? { truncated: true as const } : {}),
       };
@@ -92,7 +129,7 @@ export function registerTelemetryRoutes(app: DataApp, deps: TelemetryRoutesDeps)
     },
     async (request) => {
       const { limit, cursor } = request.query;
-      const { from, to } = timeRange(request.query);
+      const { from, to } = timeRange(request.query, await maxRawRangeMs());
       const { deviceId } = request.params;
       const after = cursor === undefined ? undefined : decodeCursor(cursor);
       const readings: StoredReading[] = [];

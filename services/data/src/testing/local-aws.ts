@@ -5,14 +5,20 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { tables } from '@fleet/core';
+import { dataControlTable, rollupsTable, tables } from '@fleet/core';
 import { startTestDynamo, startTestS3 } from '@fleet/local-cloud/testing';
 
 export interface LocalAws {
   readonly dynamo: DynamoDBDocumentClient;
   readonly s3: S3Client;
   readonly bucket: string;
-  readonly tableNames: { readonly devices: string; readonly latest: string; readonly telemetry: string };
+  readonly tableNames: {
+    readonly devices: string;
+    readonly latest: string;
+    readonly telemetry: string;
+    readonly rollups: string;
+    readonly dataControl: string;
+  };
   close(): Promise<void>;
 }
 
@@ -23,7 +29,13 @@ export async function startLocalAws(options: { maxItemSizeKb?: number } = {}): P
     dynamo: DynamoDBDocumentClient.from(dynamo.client, { marshallOptions: { removeUndefinedValues: true } }),
     s3: s3.client,
     bucket: s3.bucket,
-    tableNames: { devices: tables[0].id, latest: tables[1].id, telemetry: tables[2].id },
+    tableNames: {
+      devices: tables[0].id,
+      latest: tables[1].id,
+      telemetry: tables[2].id,
+      rollups: rollupsTable.id,
+      dataControl: dataControlTable.id,
+    },
     async close() {
       await Promise.all([dynamo.close(), s3.close()]);
     },

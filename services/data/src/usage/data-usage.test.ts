@@ -4,7 +4,8 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { answerChecker, dataControlTable, DataUsageSchema, defaultRetention, rollupsTable, telemetryBucket } from '@fleet/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalAws, type LocalAws } from '../testing/local-aws.ts';
-import { createDataUsageReader, retentionInForce } from './data-usage.ts';
+import { createRetentionStore } from '../retention/retention-store.ts';
+import { createDataUsageReader } from './data-usage.ts';
 import { measureVolumes } from './data-volumes.ts';
 import { createIngestRate } from './ingest-rate.ts';
 
@@ -63,19 +64,6 @@ describe('measureVolumes', () => {
   });
 });
 
-describe('retentionInForce', () => {
-  it('is the default until settings are stored, then the stored fleet policy; a malformed item falls back', async () => {
-    expect(await retentionInForce(aws.dynamo, dataControlTable.id)).toEqual(defaultRetention);
-    const fleet = { ...defaultRetention, rawDays: 7 };
-    await aws.dynamo.send(new PutCommand({ TableName: dataControlTable.id, Item: { pk: 'settings', sk: 'retention', fleet, groups: {} } }));
-    expect(await retentionInForce(aws.dynamo, dataControlTable.id)).toEqual(fleet);
-    await aws.dynamo.send(
-      new PutCommand({ TableName: dataControlTable.id, Item: { pk: 'settings', sk: 'retention', fleet: { rawDays: 'x' } } }),
-    );
-    expect(await retentionInForce(aws.dynamo, dataControlTable.id)).toEqual(defaultRetention);
-  });
-});
-
 describe('createDataUsageReader', () => {
   it('answers the volumes and the model of the measured rate and the retention in force', async () => {
     const fleet = { ...defaultRetention, rawDays: 14 };
@@ -84,7 +72,7 @@ describe('createDataUsageReader', () => {
     const rate = createIngestRate({ now: () => now });
     rate.record(30);
     now += 10_000;
-    const usage = await createDataUsageReader({ ...sources(), dataControlTable: dataControlTable.id, rate, now: () => now }).read();
+    const usage = await createDataUsageReader({ ...sources(), retention: createRetentionStore({ client: aws.dynamo, tableName: dataControlTable.id }), rate, now: () => now }).read();
     expect(checkUsage(usage).ok).toBe(true);
     expect(usage.measuredAt).toBe('2026-12-02T03:00:10.000Z');
     expect(usage.model).toMatchObject({ devices: 3, readingsPerSecond: 3 });
@@ -95,7 +83,7 @@ describe('createDataUsageReader', () => {
   });
 
   it('models an idle fleet without dividing by zero', async () => {
-    const usage = await createDataUsageReader({ ...sources(), dataControlTable: dataControlTable.id, rate: createIngestRate() }).read();
+    const usage = await createDataUsageReader({ ...sources(), retention: createRetentionStore({ client: aws.dynamo, tableName: dataControlTable.id }), rate: createIngestRate() }).read();
     expect(usage.model.readingsPerSecond).toBe(0);
     expect(usage.model.perMillionReadingsUsd).toBe(0);
     expect(usage.model.monthlyUsd).toBeGreaterThan(0); // the tasks, load balancers and connections still run

@@ -3,9 +3,8 @@
  * runs now: its devices, the ingest rate this task measured, and the retention settings in force
  * (`fleet-data-control`, `pk = settings`, `sk = retention`; the defaults until an admin sets them).
  */
-import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { defaultRetentionSettings, modelMonthlyCost, RetentionPolicySchema, type DataUsage, type RetentionPolicy } from '@fleet/core';
-import { Value } from 'typebox/value';
+import { modelMonthlyCost, type DataUsage } from '@fleet/core';
+import type { RetentionStore } from '../retention/retention-store.ts';
 import { measureVolumes, type VolumeSources } from './data-volumes.ts';
 import type { IngestRate } from './ingest-rate.ts';
 
@@ -16,7 +15,8 @@ import type { IngestRate } from './ingest-rate.ts';
 export const modelledMetricsPerReading = 3;
 
 export interface DataUsageDeps extends VolumeSources {
-  readonly dataControlTable: string;
+  /** The retention settings in force (the defaults until an admin sets them). */
+  readonly retention: Pick<RetentionStore, 'get'>;
   readonly rate: IngestRate;
   readonly now?: () => number;
 }
@@ -25,28 +25,18 @@ export interface DataUsageReader {
   read(): Promise<DataUsage>;
 }
 
-/** The fleet policy in force: the stored settings' `fleet`, or the defaults when none (or none valid) are stored. */
-export async function retentionInForce(dynamo: Pick<DynamoDBDocumentClient, 'send'>, table: string): Promise<RetentionPolicy> {
-  const out = await dynamo.send(new GetCommand({ TableName: table, Key: { pk: 'settings', sk: 'retention' } }));
-  const fleet: unknown = out.Item?.fleet;
-  return Value.Check(RetentionPolicySchema, fleet) ? fleet : defaultRetentionSettings.fleet;
-}
-
 export function createDataUsageReader(deps: DataUsageDeps): DataUsageReader {
   const now = deps.now ?? Date.now;
   return {
     async read() {
-      const [{ volumes, devices }, retention] = await Promise.all([
-        measureVolumes(deps),
-        retentionInForce(deps.dynamo, deps.dataControlTable),
-      ]);
+      const [{ volumes, devices }, settings] = await Promise.all([measureVolumes(deps), deps.retention.get()]);
       const readingsPerSecond = deps.rate.perSecond();
       const model = modelMonthlyCost({
         devices,
         // The model takes a rate per device; with no device or no reading, nothing is ingested.
         intervalSeconds: devices > 0 && readingsPerSecond > 0 ? devices / readingsPerSecond : Number.POSITIVE_INFINITY,
         metrics: modelledMetricsPerReading,
-        retention,
+        retention: settings.fleet,
         // Monthly active users are Cognito's to count; the model's user lines start at none.
         users: 0,
         ingestPath: 'broker',

@@ -1,4 +1,4 @@
 export { createIngestRate, countingStoredReadings, type IngestRate } from './ingest-rate.ts';
-export { createDataUsageReader, retentionInForce, type DataUsageReader } from './data-usage.ts';
+export { createDataUsageReader, type DataUsageReader } from './data-usage.ts';
 export { measureVolumes } from './data-volumes.ts';
 export { registerDataUsageRoute } from './usage-route.ts';

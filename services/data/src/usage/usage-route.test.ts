@@ -2,6 +2,7 @@ import { answerChecker, DataUsageSchema, errorAnswerSchema, type DataUsage } fro
 import pino from 'pino';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../app.ts';
+import { emptyStores } from '../testing/empty-stores.ts';
 import { createTestCallers, type TestCallers } from '../testing/test-callers.ts';
 
 const usage: DataUsage = {
@@ -9,16 +10,12 @@ const usage: DataUsage = {
   volumes: [{ store: 'archive', items: 2, bytes: 300, approximate: false }],
   model: { devices: 2, readingsPerSecond: 0.5, monthlyUsd: 110.2, perMillionReadingsUsd: 83.9, lines: [], pricesAsOf: '2026-12-02' },
 };
-const unused = () => Promise.reject(new Error('not used by this route'));
 let callers: TestCallers;
 const build = (withUsage: boolean) =>
   buildApp({
     logger: pino({ level: 'silent' }),
     verifier: callers.verifier,
-    telemetry: { write: unused, query: async function* () {} },
-    latest: { write: unused, get: unused },
-    states: { getMany: unused },
-    deadLetters: { write: unused, listRecent: unused },
+    ...emptyStores,
     ...(withUsage ? { usage: { read: () => Promise.resolve(usage) } } : {}),
   });
 

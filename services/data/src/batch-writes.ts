@@ -1,0 +1,37 @@
+/**
+ * BatchWriteItem puts, 25 items a call
+ * (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchWriteItem.html): the
+ * items DynamoDB leaves unprocessed (throttling) are sent again with a growing pause until none is
+ * left, as the API reference asks. Unconditional: only for items no one else writes meanwhile.
+ */
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { mapWithLimit } from '@fleet/core';
+import type { WriteUnitsListener } from './consumed-capacity.ts';
+import { withBackoff } from './retry.ts';
+
+/** Splits `items` into arrays of at most `size`. */
+export function chunk<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+export async function batchPut(
+  deps: { client: DynamoDBDocumentClient; tableName: string; onWriteUnits?: WriteUnitsListener | undefined; concurrency?: number },
+  items: readonly Record<string, unknown>[],
+): Promise<void> {
+  const table = deps.tableName;
+  await mapWithLimit(chunk(items, 25), deps.concurrency ?? 4, async (part) => {
+    let requests = part.map((Item) => ({ PutRequest: { Item } }));
+    for (let attempt = 0; requests.length > 0; attempt++) {
+      if (attempt > 10) throw new Error(`BatchWriteItem left ${requests.length} items of ${table} unprocessed after ${attempt} attempts`);
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
+      const out = await withBackoff(() =>
+        deps.client.send(new BatchWriteCommand({ RequestItems: { [table]: requests }, ReturnConsumedCapacity: 'TOTAL' })),
+      );
+      for (const c of out.ConsumedCapacity ?? []) if (c.CapacityUnits !== undefined) deps.onWriteUnits?.(c.CapacityUnits);
+      requests = (out.UnprocessedItems?.[table] ?? []) as typeof requests;
+    }
+  });
+}

@@ -1,0 +1,20 @@
+/**
+ * Every item a Query matches, page by page (a page stops at 1 MB:
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Query.Pagination.html), each
+ * page retried with backoff.
+ */
+import type { DynamoDBDocumentClient, QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { withBackoff } from './retry.ts';
+
+export async function* queryItems(
+  client: Pick<DynamoDBDocumentClient, 'send'>,
+  input: Omit<QueryCommandInput, 'ExclusiveStartKey'>,
+): AsyncGenerator<Record<string, unknown>> {
+  let exclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const page = await withBackoff(() => client.send(new QueryCommand({ ...input, ExclusiveStartKey: exclusiveStartKey })));
+    yield* page.Items ?? [];
+    exclusiveStartKey = page.LastEvaluatedKey;
+  } while (exclusiveStartKey);
+}

@@ -1,0 +1,45 @@
+import { rollupLevel } from '@fleet/core';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { planRange } from './range-plan.ts';
+
+describe('planRange', () => {
+  it('covers the range exactly once with whole buckets, coarsest in the middle, in time order', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('raw', '1m', '1h', '1d' as const),
+        fc.integer({ min: 0, max: 4e12 }),
+        fc.integer({ min: 0, max: 4e9 }),
+        (resolution, from, span) => {
+          const to = from + span;
+          let next = from;
+          for (const piece of planRange(resolution, from, to)) {
+            if (piece.source === 'raw') {
+              expect(piece.from).toBe(next);
+              next = piece.to + 1;
+            } else {
+              const w = rollupLevel(piece.source).widthMs;
+              expect(piece.firstStart).toBe(next);
+              expect(piece.firstStart % w).toBe(0);
+              expect(piece.lastStart).toBeGreaterThanOrEqual(piece.firstStart);
+              next = piece.lastStart + w;
+            }
+          }
+          expect(next).toBe(to + 1);
+        },
+      ),
+    );
+  });
+
+  it('reads a year of whole hours from one hour piece and a ragged day from minutes and raw edges', () => {
+    const h = 3_600_000;
+    expect(planRange('1h', 0, 8760 * h - 1)).toEqual([{ source: '1h', firstStart: 0, lastStart: 8759 * h }]);
+    expect(planRange('1h', 30_500, 2 * h + 90_000)).toEqual([
+      { source: 'raw', from: 30_500, to: 59_999 },
+      { source: '1m', firstStart: 60_000, lastStart: h - 60_000 },
+      { source: '1h', firstStart: h, lastStart: h },
+      { source: '1m', firstStart: 2 * h, lastStart: 2 * h },
+      { source: 'raw', from: 2 * h + 60_000, to: 2 * h + 90_000 },
+    ]);
+  });
+});

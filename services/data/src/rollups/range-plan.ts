@@ -1,0 +1,30 @@
+/**
+ * Which items a chart of [from, to] at a rollup resolution reads: the buckets of that level lying
+ * wholly inside the range, and at each edge the part of the range no whole bucket covers, from the
+ * next finer level, down to raw readings for less than a minute. So a chart counts exactly the
+ * readings of its range whatever its edges (a 24-hour chart ending now reads ≤ 23 hour items, ≤ 59
+ * minute items and the current minute's raw readings besides its whole buckets).
+ */
+import { rollupLevel, type RollupLevelId } from '@fleet/core';
+
+export type RangePiece =
+  | { readonly source: 'raw'; readonly from: number; readonly to: number }
+  /** Buckets of `source` whose start lies in [firstStart, lastStart]. */
+  | { readonly source: RollupLevelId; readonly firstStart: number; readonly lastStart: number };
+
+const finer = { '1d': '1h', '1h': '1m', '1m': 'raw' } as const;
+
+/** The pieces of [from, to] (inclusive ms) read at `resolution`, in time order. */
+export function planRange(resolution: RollupLevelId | 'raw', from: number, to: number): RangePiece[] {
+  if (to < from) return [];
+  if (resolution === 'raw') return [{ source: 'raw', from, to }];
+  const w = rollupLevel(resolution).widthMs;
+  const firstStart = Math.ceil(from / w) * w;
+  const lastStart = Math.floor((to + 1) / w) * w - w;
+  if (firstStart > lastStart) return planRange(finer[resolution], from, to);
+  return [
+    ...planRange(finer[resolution], from, firstStart - 1),
+    { source: resolution, firstStart, lastStart },
+    ...planRange(finer[resolution], lastStart + w, to),
+  ];
+}
