@@ -72,7 +72,12 @@ describe('createDataUsageReader', () => {
     const rate = createIngestRate({ now: () => now });
     rate.record(30);
     now += 10_000;
-    const usage = await createDataUsageReader({ ...sources(), retention: createRetentionStore({ client: aws.dynamo, tableName: dataControlTable.id }), rate, now: () => now }).read();
+    const usage = await createDataUsageReader({
+      ...sources(),
+      retention: createRetentionStore({ client: aws.dynamo, tableName: dataControlTable.id }),
+      rate,
+      now: () => now,
+    }).read();
     expect(checkUsage(usage).ok).toBe(true);
     expect(usage.measuredAt).toBe('2026-12-02T03:00:10.000Z');
     expect(usage.model).toMatchObject({ devices: 3, readingsPerSecond: 3 });
@@ -83,7 +88,11 @@ describe('createDataUsageReader', () => {
   });
 
   it('models an idle fleet without dividing by zero', async () => {
-    const usage = await createDataUsageReader({ ...sources(), retention: createRetentionStore({ client: aws.dynamo, tableName: dataControlTable.id }), rate: createIngestRate() }).read();
+    const usage = await createDataUsageReader({
+      ...sources(),
+      retention: createRetentionStore({ client: aws.dynamo, tableName: dataControlTable.id }),
+      rate: createIngestRate(),
+    }).read();
     expect(usage.model.readingsPerSecond).toBe(0);
     expect(usage.model.perMillionReadingsUsd).toBe(0);
     expect(usage.model.monthlyUsd).toBeGreaterThan(0); // the tasks, load balancers and connections still run
