@@ -1,11 +1,19 @@
 /**
- * Applies the archive retention to the bucket: PutBucketLifecycleConfiguration with the whole rule
- * set of `bucketLifecycleRules` (the call replaces every rule, so it always sends all of them:
- * https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketLifecycleConfiguration.html).
+ * Applies the archive retention to the bucket: the rules of `bucketLifecycleRules` replace the rules
+ * with the same ids, and every other rule is kept as it is. PutBucketLifecycleConfiguration replaces
+ * the whole configuration (https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketLifecycleConfiguration.html),
+ * so the current one is read first: on AWS the CDK app's bucket also has rules of its own (the
+ * archive's tiering, and the expiry of noncurrent versions without which an expired object of this
+ * versioned bucket would stay forever behind its delete marker).
  * Run at start-up (a redeploy may have reset the rules to the CDK default) and whenever the archive
  * retention changes. An S3 stand-in without lifecycle support answers NotImplemented: logged, not fatal.
  */
-import { PutBucketLifecycleConfigurationCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  GetBucketLifecycleConfigurationCommand,
+  PutBucketLifecycleConfigurationCommand,
+  type LifecycleRule,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { bucketLifecycleRules, telemetryBucket } from '@fleet/core';
 import type { Logger } from 'pino';
 
@@ -18,12 +26,22 @@ export interface BucketLifecycleDeps {
 /** Answers whether the rules were applied (false when the endpoint does not implement lifecycle rules). */
 export async function applyBucketLifecycle(deps: BucketLifecycleDeps, archiveDays: number): Promise<boolean> {
   const rules = bucketLifecycleRules(archiveDays, telemetryBucket.prefixes);
+  const ours = new Set(rules.map((r) => r.id));
   try {
+    const others = (await currentRules(deps)).filter((rule) => !ours.has(rule.ID ?? ''));
     await deps.s3.send(
       new PutBucketLifecycleConfigurationCommand({
         Bucket: deps.bucket,
         LifecycleConfiguration: {
-          Rules: rules.map((r) => ({ ID: r.id, Status: 'Enabled', Filter: { Prefix: r.prefix }, Expiration: { Days: r.expirationDays } })),
+          Rules: [
+            ...others,
+            ...rules.map((r) => ({
+              ID: r.id,
+              Status: 'Enabled' as const,
+              Filter: { Prefix: r.prefix },
+              Expiration: { Days: r.expirationDays },
+            })),
+          ],
         },
       }),
     );
@@ -34,6 +52,16 @@ export async function applyBucketLifecycle(deps: BucketLifecycleDeps, archiveDay
       deps.logger.warn({ archiveDays }, 'the S3 endpoint does not implement lifecycle rules: archive retention not applied');
       return false;
     }
+    throw err;
+  }
+}
+
+/** The bucket's rules now; none when it has no configuration (S3 answers NoSuchLifecycleConfiguration). */
+async function currentRules(deps: BucketLifecycleDeps): Promise<LifecycleRule[]> {
+  try {
+    return (await deps.s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: deps.bucket }))).Rules ?? [];
+  } catch (err) {
+    if ((err as { name?: string } | null)?.name === 'NoSuchLifecycleConfiguration') return [];
     throw err;
   }
 }

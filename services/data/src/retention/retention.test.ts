@@ -1,5 +1,5 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { PutBucketLifecycleConfigurationCommand } from '@aws-sdk/client-s3';
+import { GetBucketLifecycleConfigurationCommand, PutBucketLifecycleConfigurationCommand } from '@aws-sdk/client-s3';
 import { defaultRetentionSettings, type Reading } from '@fleet/core';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -111,16 +111,39 @@ describe('retention on dynalite', () => {
 });
 
 describe('bucket lifecycle', () => {
-  it('puts the whole rule set for an archive retention', async () => {
+  it('puts the shared rules for an archive retention and keeps the rules it does not own (the CDK tiering, old versions)', async () => {
+    const tiering = {
+      ID: 'archive-tiering',
+      Status: 'Enabled',
+      Filter: { Prefix: 'archive/' },
+      Transitions: [{ Days: 30, StorageClass: 'STANDARD_IA' }],
+    };
+    const oldVersions = { ID: 'old-versions-expire', Status: 'Enabled', Filter: {}, NoncurrentVersionExpiration: { NoncurrentDays: 30 } };
     const sent: unknown[] = [];
-    const s3 = { send: async (command: unknown) => void sent.push(command) };
+    const s3 = {
+      send: async (command: unknown) => {
+        sent.push(command);
+        if (command instanceof GetBucketLifecycleConfigurationCommand) {
+          return {
+            Rules: [
+              tiering,
+              { ID: 'archive-retention', Status: 'Enabled', Filter: { Prefix: 'archive/' }, Expiration: { Days: 365 } },
+              oldVersions,
+            ],
+          };
+        }
+        return {};
+      },
+    };
     expect(await applyBucketLifecycle({ s3: s3 as never, bucket: 'b', logger }, 200)).toBe(true);
-    const command = sent[0] as PutBucketLifecycleConfigurationCommand;
+    const command = sent[1] as PutBucketLifecycleConfigurationCommand;
     expect(command).toBeInstanceOf(PutBucketLifecycleConfigurationCommand);
     expect(command.input).toEqual({
       Bucket: 'b',
       LifecycleConfiguration: {
         Rules: [
+          tiering,
+          oldVersions,
           { ID: 'archive-retention', Status: 'Enabled', Filter: { Prefix: 'archive/' }, Expiration: { Days: 200 } },
           { ID: 'exports-expire', Status: 'Enabled', Filter: { Prefix: 'exports/' }, Expiration: { Days: 7 } },
           { ID: 'imports-expire', Status: 'Enabled', Filter: { Prefix: 'imports/' }, Expiration: { Days: 7 } },
@@ -132,6 +155,22 @@ describe('bucket lifecycle', () => {
   it('tolerates an S3 endpoint without lifecycle support and fails on anything else', async () => {
     const refusing = (name: string) => ({ send: async () => Promise.reject(Object.assign(new Error(name), { name })) });
     expect(await applyBucketLifecycle({ s3: refusing('NotImplemented') as never, bucket: 'b', logger }, 200)).toBe(false);
+    // A bucket without any configuration yet: the shared rules alone.
+    const sent: unknown[] = [];
+    const empty = {
+      send: async (command: unknown) => {
+        sent.push(command);
+        if (command instanceof GetBucketLifecycleConfigurationCommand)
+          throw Object.assign(new Error('none'), { name: 'NoSuchLifecycleConfiguration' });
+        return {};
+      },
+    };
+    expect(await applyBucketLifecycle({ s3: empty as never, bucket: 'b', logger }, 200)).toBe(true);
+    expect((sent[1] as PutBucketLifecycleConfigurationCommand).input.LifecycleConfiguration?.Rules?.map((r) => r.ID)).toEqual([
+      'archive-retention',
+      'exports-expire',
+      'imports-expire',
+    ]);
     await expect(applyBucketLifecycle({ s3: refusing('AccessDenied') as never, bucket: 'b', logger }, 200)).rejects.toThrow('AccessDenied');
   });
 });
