@@ -1,21 +1,25 @@
 /**
- * The chart query on a day of 1 Hz data (issue 9): one device's 86,400 readings stored, then the
- * downsampled history the web app's device page asks for, timed one request at a time:
+ * The chart query on a day of 1 Hz data (issue 9) and on a year (issue 13): one device's readings
+ * stored, then the downsampled history the web app's device page asks for, timed one request at a time:
  *
  * - on the Data Service's route (`GET /data/devices/:id/readings`, load balancer 3), and
  * - on the API route the web app calls through the gateway (`GET /api/devices/:id/telemetry`:
  *   the gateway's JWT authorizer, the API Service's registry check, then the same Data Service route).
  *
  * The readings are written through the Data Service's own telemetry store (`createTelemetryStore`,
- * time-bucketed window items) against the platform's DynamoDB with the local cloud's root keys,
- * an hour per call: the store groups them into the same one-minute window items, attributes and
- * TTL that ingest writes (ingest reaches them in several UpdateItems per window, this in one),
- * minutes instead of the ~3 minutes or more that 86,400 readings take through MQTT.
+ * time-bucketed window items, with its rollup writer) against the platform's DynamoDB with the local
+ * cloud's root keys, 3,600 readings per call through `writeHistorical` (what imports use): the same
+ * one-minute window items, attributes, rollups and TTL that ingest writes, in minutes instead of the
+ * ~3 minutes or more that 86,400 readings take through MQTT.
+ *
+ * The 500-point chart of 24 h reads the 1-minute rollups (1,440 items) and the one-year chart the
+ * 1-hour rollups (8,760 items, `resolutionFor`): what a query costs depends on the buckets it reads,
+ * so the year holds one reading an hour, which fills every hour bucket as denser data would.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Reading } from '@fleet/core';
-import { createTelemetryStore } from '@fleet/data-service';
+import { defaultRetention, rollupsTable, type Reading } from '@fleet/core';
+import { createRollupWriter, createTelemetryStore } from '@fleet/data-service';
 import { createUser, type PlatformProcess } from '@fleet/e2e';
 import type { Logger } from 'pino';
 import { summarizeLatencies, type LatencySummary } from './stats.ts';
@@ -31,6 +35,8 @@ export interface ChartQueryOptions {
   readonly maxPoints?: number;
   /** @default 2 */
   readonly warmup?: number;
+  /** Also a year of readings this far apart, on a second device. @default no year */
+  readonly yearReadingIntervalMs?: number;
   readonly logger: Logger;
 }
 
@@ -52,6 +58,8 @@ export interface ChartQueryMeasurement {
   readonly storeWriteUnits: number;
   readonly dataService: ChartRouteMeasurement;
   readonly api: ChartRouteMeasurement;
+  /** The same over a year (`year` option), when measured. */
+  readonly year?: Omit<ChartQueryMeasurement, 'year'>;
 }
 
 interface IntervalsAnswer {
@@ -68,9 +76,53 @@ export async function measureChartQuery(platform: PlatformProcess, options: Char
   const dataUrl = platform.endpoints.services['data']?.url;
   const tableName = platform.endpoints.tables['telemetry'];
   if (!dataUrl || !tableName) throw new Error('endpoints.json lists no Data Service URL or telemetry table');
-
   const user = await createUser(platform);
-  const { device } = await user.api.registerDevice('bench chart');
+  const day = await measureRange({
+    platform,
+    user,
+    dataUrl,
+    tableName,
+    total,
+    step,
+    maxPoints,
+    warmup,
+    queries,
+    logger,
+    name: 'bench chart',
+  });
+  if (options.yearReadingIntervalMs === undefined) return day;
+  const yearStep = options.yearReadingIntervalMs;
+  const year = await measureRange({
+    platform,
+    user,
+    dataUrl,
+    tableName,
+    total: Math.floor((365 * 86_400_000) / yearStep),
+    step: yearStep,
+    maxPoints,
+    warmup,
+    queries,
+    logger,
+    name: 'bench chart year',
+  });
+  return { ...day, year };
+}
+
+async function measureRange(r: {
+  platform: PlatformProcess;
+  user: Awaited<ReturnType<typeof createUser>>;
+  dataUrl: string;
+  tableName: string;
+  total: number;
+  step: number;
+  maxPoints: number;
+  warmup: number;
+  queries: number;
+  logger: Logger;
+  name: string;
+}): Promise<Omit<ChartQueryMeasurement, 'year'>> {
+  const { platform, user, dataUrl, tableName, total, step, maxPoints, warmup, queries, logger } = r;
+  const { device } = await user.api.registerDevice(r.name);
   const to = Date.now();
   const from = to - total * step;
 
@@ -81,11 +133,18 @@ export async function measureChartQuery(platform: PlatformProcess, options: Char
     ...(credentials ? { credentials } : {}),
   });
   let storeWriteUnits = 0;
+  const documents = DynamoDBDocumentClient.from(client);
   const store = createTelemetryStore({
-    client: DynamoDBDocumentClient.from(client),
+    client: documents,
     tableName,
     logger,
     onWriteUnits: (units) => (storeWriteUnits += units),
+    rollups: createRollupWriter({
+      client: documents,
+      tableName: platform.endpoints.tables['rollups'] ?? rollupsTable.id,
+      policyOf: () => Promise.resolve(defaultRetention),
+      onWriteUnits: (units) => (storeWriteUnits += units),
+    }),
   });
   const storeStarted = Date.now();
   try {
@@ -96,7 +155,7 @@ export async function measureChartQuery(platform: PlatformProcess, options: Char
         // Device time in the range, seq counting up as a device's does; a slowly varying value.
         batch.push({ deviceId: device.deviceId, ts: from + 1 + i * step, seq: i + 1, values: { temperature: 20 + (i % 600) / 60 } });
       }
-      const result = await store.write(batch);
+      const result = await store.writeHistorical(batch);
       if (result.failed.length > 0) throw new Error(`storing the chart readings failed: ${String(result.failed[0]?.error)}`);
     }
   } finally {

@@ -131,8 +131,8 @@ if (onPlatformTargets.length > 0) {
           runSoak(p, { seconds: options.soakSeconds, ...rate, probeIntervalMs: options.probeIntervalMs, logger }),
         ),
       );
-      chart = await attempt(wants('chart'), 'chart query on 24 h of 1 Hz data', () =>
-        onPlatform(platform, (p) => measureChartQuery(p, { queries: options.chartQueries, logger })),
+      chart = await attempt(wants('chart'), 'chart query on 24 h of 1 Hz data and on a year', () =>
+        onPlatform(platform, (p) => measureChartQuery(p, { queries: options.chartQueries, yearReadingIntervalMs: 3_600_000, logger })),
       );
       if (chart.ok === true) memory.afterChart = await sampleTreeMemory(rootPid);
     } finally {

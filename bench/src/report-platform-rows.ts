@@ -65,16 +65,25 @@ export function platformRows(report: BenchReport): Row[] {
 
   if (report.chart.ok !== 'skipped') {
     const c = report.chart.ok === true ? report.chart.result : undefined;
-    const route = (name: string, r: NonNullable<typeof c>['dataService'] | undefined) =>
+    const route = (
+      title: string,
+      name: string,
+      m: Omit<NonNullable<typeof c>, 'year'> | undefined,
+      r: NonNullable<typeof c>['dataService'] | undefined,
+    ) =>
       rows.push([
-        `Chart 24 h of 1 Hz, ${name} p50 / p99`,
+        `${title}, ${name} p50 / p99`,
         r ? `${ms(r.p50Ms)} / ${ms(r.p99Ms)} ms` : failure(report.chart),
-        r && c
-          ? `${r.samples} queries one at a time, ${c.maxPoints} points, ${num(r.readingsCounted)} of ${num(c.readings)} readings in ${r.intervals} intervals, ${Math.round(r.answerBytes / 1024)} KiB; max ${ms(r.maxMs)} ms (goal p99 ≤ 20)`
+        r && m
+          ? `${r.samples} queries one at a time, ${m.maxPoints} points, ${num(r.readingsCounted)} of ${num(m.readings)} readings in ${r.intervals} intervals, ${Math.round(r.answerBytes / 1024)} KiB; max ${ms(r.maxMs)} ms (goal p99 ≤ 20)`
           : '',
       ]);
-    route('Data Service', c?.dataService);
-    route('API via gateway', c?.api);
+    route('Chart 24 h of 1 Hz', 'Data Service', c, c?.dataService);
+    route('Chart 24 h of 1 Hz', 'API via gateway', c, c?.api);
+    if (c?.year) {
+      route('Chart 1 year (hour rollups)', 'Data Service', c.year, c.year.dataService);
+      route('Chart 1 year (hour rollups)', 'API via gateway', c.year, c.year.api);
+    }
     if (c && m.afterChart)
       rows.push(['Local cloud RSS after the chart readings', `${mib(m.afterChart.totalRssBytes)} MiB`, processBreakdown(m.afterChart)]);
   }

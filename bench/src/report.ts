@@ -87,6 +87,10 @@ export interface BenchReport {
     readonly chartDataServiceP99Ms: number | undefined;
     readonly chartApiP50Ms: number | undefined;
     readonly chartApiP99Ms: number | undefined;
+    readonly chartYearDataServiceP50Ms: number | undefined;
+    readonly chartYearDataServiceP99Ms: number | undefined;
+    readonly chartYearApiP50Ms: number | undefined;
+    readonly chartYearApiP99Ms: number | undefined;
     /** DynamoDB write units (telemetry + latest) per stored reading of the ingest run. */
     readonly writeUnitsPerReading: number | undefined;
     /** RSS sum of the platform's processes, MiB. */
@@ -166,6 +170,10 @@ export function buildReport(input: {
       chartDataServiceP99Ms: c?.dataService.p99Ms,
       chartApiP50Ms: c?.api.p50Ms,
       chartApiP99Ms: c?.api.p99Ms,
+      chartYearDataServiceP50Ms: c?.year?.dataService.p50Ms,
+      chartYearDataServiceP99Ms: c?.year?.dataService.p99Ms,
+      chartYearApiP50Ms: c?.year?.api.p50Ms,
+      chartYearApiP99Ms: c?.year?.api.p99Ms,
       writeUnitsPerReading: f?.writeUnits.unitsPerReading,
       platformRssAtStartMiB: mib(memory.atStart?.totalRssBytes),
       platformRssAfterIngestMiB: mib(memory.afterIngest?.totalRssBytes),

@@ -11,3 +11,4 @@ export { locate, windowMs } from './time-bucket.ts';
 // The benchmark of the DynamoDB stand-in writes through the service's own stores.
 export { createLatestStore } from './latest-store.ts';
 export { createTelemetryStore } from './telemetry-store.ts';
+export { createRollupWriter } from './rollups/rollup-writer.ts';

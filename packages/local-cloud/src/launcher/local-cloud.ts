@@ -288,7 +288,15 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       identityPoolId: provisioned.identityPoolId,
       queueUrls: provisioned.queueUrls,
       bucket: provisioned.bucketName,
-      tables: { devices: devicesTable.id, latest: latestTable.id, telemetry: telemetryTable.id, platformState: platformStateTable.id },
+      tables: {
+        devices: devicesTable.id,
+        latest: latestTable.id,
+        telemetry: telemetryTable.id,
+        platformState: platformStateTable.id,
+        alarms: alarmsTable.id,
+        rollups: rollupsTable.id,
+        dataControl: dataControlTable.id,
+      },
       devicePolicyName,
       browserPolicyName,
     };
