@@ -1,7 +1,7 @@
 /**
  * Every item a Query matches, page by page (a page stops at 1 MB:
  * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Query.Pagination.html), each
- * page retried with backoff.
+ * page retried with backoff. An `ExclusiveStartKey` in the input is where the first page starts.
  */
 import type { DynamoDBDocumentClient, QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
@@ -9,9 +9,9 @@ import { withBackoff } from './retry.ts';
 
 export async function* queryItems(
   client: Pick<DynamoDBDocumentClient, 'send'>,
-  input: Omit<QueryCommandInput, 'ExclusiveStartKey'>,
+  input: QueryCommandInput,
 ): AsyncGenerator<Record<string, unknown>> {
-  let exclusiveStartKey: Record<string, unknown> | undefined;
+  let exclusiveStartKey: Record<string, unknown> | undefined = input.ExclusiveStartKey;
   do {
     const page = await withBackoff(() => client.send(new QueryCommand({ ...input, ExclusiveStartKey: exclusiveStartKey })));
     yield* page.Items ?? [];

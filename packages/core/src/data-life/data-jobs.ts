@@ -17,6 +17,7 @@
  */
 import { Type, type Static } from 'typebox';
 import { GroupNameSchema } from '../alarm-contract.ts';
+import type { Permission } from '../auth.ts';
 import { DeviceIdSchema } from '../telemetry-contract.ts';
 import { telemetryLimits } from '../telemetry.ts';
 
@@ -43,6 +44,13 @@ export type ImportFormat = (typeof importFormats)[number];
 
 export const dataJobKinds = ['export', 'import', 'replay'] as const;
 export type DataJobKind = (typeof dataJobKinds)[number];
+
+/** The permission creating a job of each kind needs (auth.ts); checked by the API and the Data Service. */
+export const dataJobPermissions: Readonly<Record<DataJobKind, Permission>> = {
+  export: 'exportData',
+  import: 'importData',
+  replay: 'replayArchive',
+};
 
 /**
  * `awaiting-upload` (an import until its file is uploaded and started) → `queued` → `running` →

@@ -18,6 +18,7 @@ import {
   DataJobPageSchema,
   DataJobSchema,
   dataJobLimits,
+  dataJobPermissions,
   dataLifePaths,
   DataUsageSchema,
   errorResponses,
@@ -26,8 +27,6 @@ import {
   RetentionSettingsSchema,
   retentionProblems,
   type DataJobInput,
-  type DataJobKind,
-  type Permission,
 } from '@fleet/core';
 import { authOf } from '../auth/authorize.ts';
 import { apiError } from '../errors.ts';
@@ -39,13 +38,6 @@ export type DataLifeRoutesDeps = RelayRoutesDeps;
 
 const tags = ['data'];
 const JobParams = StrictObject({ id: DataJobIdSchema });
-
-/** The permission creating a job of each kind needs (auth.ts). */
-export const jobPermissions: Record<DataJobKind, Permission> = {
-  export: 'exportData',
-  import: 'importData',
-  replay: 'replayArchive',
-};
 
 /** Registry or IoT reads in flight while an export's devices or the retention's groups are checked (at most 100 each). */
 const registryConcurrency = 8;
@@ -175,7 +167,7 @@ export function registerDataLifeRoutes(app: TypedApp, deps: DataLifeRoutesDeps):
     async (request, reply) => {
       const { role } = authOf(request);
       const { kind } = request.body;
-      if (!can(role, jobPermissions[kind])) throw apiError('Forbidden', `Role "${role}" may not create ${kind} jobs`);
+      if (!can(role, dataJobPermissions[kind])) throw apiError('Forbidden', `Role "${role}" may not create ${kind} jobs`);
       await checkDevices(request.body);
       const created = await dataService.post(DataJobSchema, {
         path: data(dataLifePaths.jobs),

@@ -12,12 +12,11 @@ import {
   DataJobListQuerySchema,
   DataJobPageSchema,
   DataJobSchema,
+  dataJobPermissions,
   dataLifePaths,
   errorResponses,
   type DataJob,
   type DataJobInput,
-  type DataJobKind,
-  type Permission,
 } from '@fleet/core';
 import { Type } from 'typebox';
 import { callerErrors, callerOf, type RequireCaller } from '../caller-check.ts';
@@ -42,7 +41,6 @@ export interface JobRoutesDeps {
 
 const data = (path: string) => `/data${path}`;
 const JobParams = Type.Object({ id: DataJobIdSchema });
-const permissionOf: Readonly<Record<DataJobKind, Permission>> = { export: 'exportData', import: 'importData', replay: 'replayArchive' };
 
 /** Input checks the schema cannot state: a range in order, one device selection. */
 function inputProblem(input: DataJobInput, groupsAvailable: boolean): string | undefined {
@@ -104,7 +102,7 @@ export function registerJobRoutes(app: DataApp, deps: JobRoutesDeps): void {
     async (request, reply) => {
       const input = request.body;
       const caller = callerOf(request);
-      const permission = permissionOf[input.kind];
+      const permission = dataJobPermissions[input.kind];
       if (!can(caller.role, permission)) {
         throw new AnswerError(
           'Forbidden',

@@ -14,9 +14,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dataJobLimits, type DataJob, type DataJobInput, type DataJobKind, type DataJobPage } from '@fleet/core';
 import { conditionHeld } from './conditional-write.ts';
+import { queryItems } from '../query-items.ts';
 
 const jobPk = 'job';
 const openPk = 'job-open';
@@ -110,27 +111,20 @@ export function createJobStore({ client, tableName, now = Date.now }: JobStoreOp
       const after = nextToken === undefined ? undefined : decodeToken(nextToken);
       if (nextToken !== undefined && after === undefined) return { invalidToken: true };
       const jobs: DataJob[] = [];
-      let startKey: Record<string, unknown> | undefined = after === undefined ? undefined : { pk: jobPk, sk: after };
       // A kind filter is applied here, page by page, so a page holds `limit` jobs of that kind when there are that many.
-      do {
-        const page = await client.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': jobPk },
-            ScanIndexForward: false,
-            Limit: dataJobLimits.maxPage,
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        for (const item of page.Items ?? []) {
-          const job = jobOfItem(item);
-          if (kind && job.input.kind !== kind) continue;
-          jobs.push(job);
-          if (jobs.length === limit) return { jobs, nextToken: encodeToken(job.id) };
-        }
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
+      for await (const item of queryItems(client, {
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': jobPk },
+        ScanIndexForward: false,
+        Limit: dataJobLimits.maxPage,
+        ...(after === undefined ? {} : { ExclusiveStartKey: { pk: jobPk, sk: after } }),
+      })) {
+        const job = jobOfItem(item);
+        if (kind && job.input.kind !== kind) continue;
+        jobs.push(job);
+        if (jobs.length === limit) return { jobs, nextToken: encodeToken(job.id) };
+      }
       return { jobs };
     },
 
@@ -152,19 +146,12 @@ export function createJobStore({ client, tableName, now = Date.now }: JobStoreOp
 
     async open() {
       const ids: string[] = [];
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await client.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': openPk },
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        for (const item of page.Items ?? []) ids.push(String(item['sk']));
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
+      const markers = queryItems(client, {
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': openPk },
+      });
+      for await (const item of markers) ids.push(String(item['sk']));
       return ids;
     },
 
