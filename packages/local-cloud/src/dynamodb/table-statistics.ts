@@ -35,7 +35,6 @@ export interface TableStatistics extends Figures {
   /** Which incarnation of the table was counted (a table deleted and created again starts at 0). */
   readonly createdAtMs: number;
   readonly indexes: Readonly<Record<string, Figures>>;
-  readonly countedAt: Date;
 }
 
 export interface StatisticsOptions {
@@ -88,7 +87,6 @@ export async function countTable(table: string, options: StatisticsOptions): Pro
       sizeBytes,
       createdAtMs: Table?.CreationDateTime?.getTime() ?? 0,
       indexes: Object.fromEntries(figures),
-      countedAt: new Date(),
     };
   } catch (err) {
     if (err instanceof ResourceNotFoundException) return undefined;
