@@ -2,7 +2,8 @@
  * DynamoDB stand-in: dynalite in a supervised child process (NOTES.md: ≈ 5k batch-written items/s
  * out of process vs ≈ 3.4k in process; its disk store survives SIGKILL), reached through the local
  * AWS endpoint. The handler adds what dynalite lacks: UpdateTimeToLive / DescribeTimeToLive with a
- * TTL sweeper, TransactWriteItems / TransactGetItems (transactions.ts, with its limits), clear
+ * TTL sweeper, TransactWriteItems / TransactGetItems (transactions.ts, with its limits), the
+ * tables' item counts and sizes in DescribeTable (table-statistics.ts), clear
  * AWS-shaped errors for operations it does not implement, and DynamoDB's own 503 while dynalite
  * is down and being restarted.
  */
@@ -23,6 +24,7 @@ import {
 import { guardDynamoDbRequest } from './request-guard.ts';
 import { loadTtlSettings } from './ttl-settings.ts';
 import { sweepExpiredItems } from './ttl-sweeper.ts';
+import { createTableStatistics } from './table-statistics.ts';
 import { callDynalite, createTransactions, rethrow, TransactionCanceled } from './transactions.ts';
 
 export interface DynamoDbOptions {
@@ -31,6 +33,12 @@ export interface DynamoDbOptions {
   readonly log?: Logger;
   /** How often expired TTL items are deleted. @default 60000 */
   readonly ttlSweepIntervalMs?: number;
+  /** How often DescribeTable's ItemCount and TableSizeBytes are counted again (AWS: about every six hours). @default 600000 */
+  readonly tableStatisticsIntervalMs?: number;
+  /** The first count after start. @default 5000 */
+  readonly tableStatisticsFirstMs?: number;
+  /** The counting Scan's pause between pages, so ingest is not starved. @default 20 */
+  readonly tableStatisticsPagePauseMs?: number;
   /** dynalite is restarted when its resident memory passes this (a last resort). @default 1024 */
   readonly maxRssMb?: number;
   /** Every state change of the dynalite process (down, starting, up). */
@@ -43,6 +51,8 @@ export interface DynamoDbStandIn {
   readonly process: SupervisedChild;
   /** Runs one TTL sweep now; resolves with the number of items deleted. */
   sweepExpiredItems(): Promise<number>;
+  /** Counts every table's items and bytes now (or joins the pass running); DescribeTable answers the last figures meanwhile. */
+  refreshTableStatistics(): Promise<void>;
   /** Stops the sweeper and dynalite, and waits for the child to exit. */
   close(): Promise<void>;
 }
@@ -99,6 +109,19 @@ export async function startDynamoDb(options: DynamoDbOptions): Promise<DynamoDbS
   const timer = setInterval(() => void sweep(), options.ttlSweepIntervalMs ?? 60_000);
   timer.unref();
 
+  const stopCounting = new AbortController();
+  const statistics = createTableStatistics({
+    client,
+    signal: stopCounting.signal,
+    ...(log ? { log } : {}),
+    ...(options.tableStatisticsPagePauseMs !== undefined ? { pagePauseMs: options.tableStatisticsPagePauseMs } : {}),
+  });
+  const count = () => void statistics.refresh().catch((err: unknown) => log?.warn({ err }, 'counting the table statistics failed'));
+  const firstCount = setTimeout(count, options.tableStatisticsFirstMs ?? 5_000);
+  const countTimer = setInterval(count, options.tableStatisticsIntervalMs ?? 600_000);
+  firstCount.unref();
+  countTimer.unref();
+
   const transactions = createTransactions(target);
 
   const handler: AwsServiceHandler = async (req) => {
@@ -117,9 +140,11 @@ export async function startDynamoDb(options: DynamoDbOptions): Promise<DynamoDbS
         );
       }
       const response = await forwardAwsRequest(target, req);
+      if (operation === 'DescribeTable') return statistics.describeTableAnswer(response);
       if (operation === 'DeleteTable' && response.status === 200) {
         const table = tableName(parse(req));
         transactions.forgetTable(table);
+        statistics.forget(table);
         await settings.set(table, undefined);
       }
       return response;
@@ -183,9 +208,14 @@ export async function startDynamoDb(options: DynamoDbOptions): Promise<DynamoDbS
     handler,
     process: child,
     sweepExpiredItems: sweep,
+    refreshTableStatistics: () => statistics.refresh(),
     async close() {
       clearInterval(timer);
+      clearTimeout(firstCount);
+      clearInterval(countTimer);
+      stopCounting.abort();
       await sweeping?.catch(() => undefined);
+      await statistics.idle();
       client.destroy();
       target.agent.destroy();
       await child.stop();

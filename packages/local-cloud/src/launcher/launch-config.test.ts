@@ -12,6 +12,7 @@ describe('launch configuration', () => {
       ports: { gateway: 3000, aws: 4566, mqtt: 8883, mqttWebSocket: 8083, services: [3001, 3002, 3003] },
       services: true,
       dataTasks: 1,
+      tableStatisticsIntervalMs: 600_000,
       logLevel: 'info',
       allowAnyCredentials: false,
       serviceHostVariables: {},
@@ -56,6 +57,14 @@ describe('launch configuration', () => {
     expect(() => readLaunchConfig(['--data-tasks', '0'], {})).toThrow(/--data-tasks must be a whole number 1-4, received "0"/);
     expect(() => readLaunchConfig([], { FLEET_DATA_TASKS: '5' })).toThrow(/--data-tasks must be a whole number 1-4, received "5"/);
     expect(() => readLaunchConfig([], { FLEET_DATA_TASKS: '2.5' })).toThrow(/--data-tasks must be a whole number 1-4, received "2.5"/);
+  });
+
+  it('counts the local tables every 10 minutes unless told otherwise', () => {
+    expect(readLaunchConfig(['--table-stats-interval', '5'], {}).tableStatisticsIntervalMs).toBe(5_000);
+    expect(readLaunchConfig([], { FLEET_TABLE_STATS_INTERVAL: '60' }).tableStatisticsIntervalMs).toBe(60_000);
+    expect(() => readLaunchConfig(['--table-stats-interval', '0'], {})).toThrow(
+      /--table-stats-interval must be 1-86400 seconds, received "0"/,
+    );
   });
 
   it('rejects unknown flags', () => {

@@ -30,6 +30,8 @@ export interface LaunchConfig {
    * than one, the data port is their load balancer (`task-balancer.ts`) and the tasks take free ports.
    */
   readonly dataTasks: number;
+  /** How often the local DynamoDB counts DescribeTable's ItemCount and TableSizeBytes (AWS: about every six hours). */
+  readonly tableStatisticsIntervalMs: number;
   readonly logLevel: string;
   /** Any SigV4-shaped credentials act as the account root on the AWS port (LocalStack's habit). */
   readonly allowAnyCredentials: boolean;
@@ -55,6 +57,8 @@ export const usage = `Usage: npm start -- [options]
   --mqtt-ws-port <n>    MQTT/WebSocket port (env FLEET_MQTT_WS_PORT, default 8083)
   --service-ports <a,b,c>  frontend,api,data ports (env FLEET_SERVICE_PORTS, default 3001,3002,3003)
   --data-tasks <n>      Data Service tasks on the one ingest queue, 1-${maxDataTasks} (env FLEET_DATA_TASKS, default 1)
+  --table-stats-interval <s>  seconds between the local DynamoDB's counts of its tables' items and
+                        bytes for DescribeTable (env FLEET_TABLE_STATS_INTERVAL, default 600)
   --cloud-only          start the local cloud without the three services
   --allow-any-credentials  accept any SigV4-shaped credentials on the AWS port as the account root,
                         without signature or IAM checks (env FLEET_ALLOW_ANY_CREDENTIALS=1; default off)
@@ -73,6 +77,7 @@ export function readLaunchConfig(argv: readonly string[], env: NodeJS.ProcessEnv
       'mqtt-ws-port': { type: 'string' },
       'service-ports': { type: 'string' },
       'data-tasks': { type: 'string' },
+      'table-stats-interval': { type: 'string' },
       'cloud-only': { type: 'boolean' },
       'allow-any-credentials': { type: 'boolean' },
       'log-level': { type: 'string' },
@@ -100,6 +105,8 @@ export function readLaunchConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     },
     services: !values['cloud-only'],
     dataTasks: taskCount(values['data-tasks'] ?? env.FLEET_DATA_TASKS),
+    tableStatisticsIntervalMs:
+      seconds('--table-stats-interval', values['table-stats-interval'] ?? env.FLEET_TABLE_STATS_INTERVAL, 600) * 1000,
     logLevel: values['log-level'] ?? env.LOG_LEVEL ?? 'info',
     allowAnyCredentials: values['allow-any-credentials'] ?? flag('FLEET_ALLOW_ANY_CREDENTIALS', env.FLEET_ALLOW_ANY_CREDENTIALS),
     serviceHostVariables: Object.fromEntries(containerLikeVariables.flatMap((k) => (env[k] ? [[k, env[k]]] : []))),
@@ -115,6 +122,12 @@ export function readLaunchConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     const n = Number(raw);
     if (!Number.isInteger(n) || n < 1 || n > maxDataTasks)
       problems.push(`--data-tasks must be a whole number 1-${maxDataTasks}, received "${raw}"`);
+    return n;
+  }
+  function seconds(name: string, raw: string | undefined, fallback: number): number {
+    if (raw === undefined || raw === '') return fallback;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n < 1 || n > 86_400) problems.push(`${name} must be 1-86400 seconds, received "${raw}"`);
     return n;
   }
   function servicePorts(raw: string | undefined): number[] {

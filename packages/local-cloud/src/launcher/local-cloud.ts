@@ -77,6 +77,8 @@ export interface LocalCloudOptions {
   readonly browserOrigins?: ReadonlySet<string>;
   /** Any SigV4-shaped credentials act as the account root (LocalStack's habit). @default false */
   readonly allowAnyCredentials?: boolean;
+  /** Between two counts of the DynamoDB tables' items and bytes (DescribeTable). @default 600000 */
+  readonly tableStatisticsIntervalMs?: number;
 }
 
 /** What a client needs to reach the local cloud: `endpoints.json` (core's schema) without the gateway and the services. */
@@ -115,6 +117,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       startDynamoDb({
         dataDir: layout.standIns.dynamodb,
         log: log.child({ component: 'dynamodb' }),
+        ...(options.tableStatisticsIntervalMs !== undefined ? { tableStatisticsIntervalMs: options.tableStatisticsIntervalMs } : {}),
         ...(onStateChange ? { onStateChange } : {}),
       }),
       startS3({ dataDir: layout.standIns.s3, log: log.child({ component: 's3' }), ...(onStateChange ? { onStateChange } : {}) }),

@@ -46,6 +46,7 @@ export async function startPlatform(config: LaunchConfig, repoRoot: string, log:
   const cloud = await startLocalCloud({
     browserOrigins,
     allowAnyCredentials: config.allowAnyCredentials,
+    tableStatisticsIntervalMs: config.tableStatisticsIntervalMs,
     dataDir: config.dataDir,
     host: config.host,
     awsPort: config.ports.aws,
