@@ -45,6 +45,7 @@ describe('planBackfill', () => {
     // 7 days at 1 reading a second would be 604,800 rows.
     const week = planBackfill({ durationMs: 7 * day, rate: 1, until });
     expect(week.periodMs).toBe(1008);
+    expect(week.cappedFrom).toBe(604_800);
     expect(week.count).toBeLessThanOrEqual(backfillLimits.maxReadings);
     const year = planBackfill({ durationMs: 365 * day, rate: 100, until: until + 123 });
     expect(year.count).toBeLessThanOrEqual(backfillLimits.maxReadings);

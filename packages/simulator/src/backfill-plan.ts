@@ -41,6 +41,8 @@ export interface BackfillPlan {
   readonly count: number;
   /** Where the device's live seq counter continues. */
   readonly nextSeq: number;
+  /** Set when the rate's period would give more than `maxReadings` rows: that many (about). */
+  readonly cappedFrom?: number;
 }
 
 /** The grid of rows of `durationMs` before `until` at `rate` readings per second, within the bounds. */
@@ -53,10 +55,12 @@ export function planBackfill(input: { durationMs: number; rate: number; until: n
   if (!Number.isSafeInteger(until) || until < durationMs)
     throw new Error(`the backfill's end must be epoch ms after its duration, received ${until}`);
   // Whole milliseconds keep ts = k × period exact; the cap keeps ceil(duration / period) ≤ maxReadings.
-  const periodMs = Math.max(Math.ceil(1000 / rate), Math.ceil(durationMs / backfillLimits.maxReadings));
+  const ratePeriodMs = Math.ceil(1000 / rate);
+  const periodMs = Math.max(ratePeriodMs, Math.ceil(durationMs / backfillLimits.maxReadings));
   const firstSeq = Math.ceil((until - durationMs) / periodMs);
   const nextSeq = Math.ceil(until / periodMs);
-  return { periodMs, from: firstSeq * periodMs, until, firstSeq, count: nextSeq - firstSeq, nextSeq };
+  const capped = periodMs > ratePeriodMs ? { cappedFrom: Math.ceil(durationMs / ratePeriodMs) } : {};
+  return { periodMs, from: firstSeq * periodMs, until, firstSeq, count: nextSeq - firstSeq, nextSeq, ...capped };
 }
 
 /**

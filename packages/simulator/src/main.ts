@@ -183,6 +183,9 @@ async function main(): Promise<void> {
 
 async function backfill(api: FleetApi, plan: BackfillPlan, fleet: readonly StoredDevice[]): Promise<void> {
   const range = `${new Date(plan.from).toISOString()} … ${new Date(plan.until).toISOString()}`;
+  if (plan.cappedFrom !== undefined) {
+    console.log(`--rate over this range would give ${plan.cappedFrom} readings a device, over the bound of ${backfillLimits.maxReadings}`);
+  }
   console.log(
     `backfilling ${plan.count} readings a device, one every ${plan.periodMs} ms, ${range} (seq ${plan.firstSeq}…${plan.nextSeq - 1})`,
   );
@@ -191,7 +194,9 @@ async function backfill(api: FleetApi, plan: BackfillPlan, fleet: readonly Store
     plan,
     // The seeds live publishing uses, so the history looks like the device.
     devices: fleet.map((d, index) => ({ deviceId: d.deviceId, signals: createDeviceSignals(index + 1) })),
-    onOutcome: (o) => console.log(describeOutcome(o)),
+    onProgress: (job) =>
+      process.stdout.write(`\r  ${job.status} ${job.progress.done} of ${job.progress.total ?? '?'} ${job.progress.unit}   `),
+    onOutcome: (o) => console.log(`\r${describeOutcome(o)}`),
   });
   const failed = outcomes.filter((o) => o.error !== undefined).length;
   if (failed > 0) throw new Error(`${failed} of ${outcomes.length} import jobs failed`);
