@@ -35,7 +35,7 @@ export interface BackfillDeps {
   readonly pollMs?: number;
   /**
    * How long one device's job may take, queue included: a year of 1-minute readings (≈ 21 MB of CSV)
-   * took 11 minutes on the local cloud (dynalite) of a shared 2-core machine. @default 2 hours
+   * had stored 95 % of its bytes after 10.5 minutes on the local cloud (dynalite), shared 2-core machine. @default 2 hours
    */
   readonly timeoutMs?: number;
 }
