@@ -12,6 +12,8 @@ import {
 import type {
   CommandExecutionPage,
   CommandSent,
+  DataJob,
+  DataJobInput,
   DeviceCommand,
   DeviceConfig,
   DeviceConfigChange,
@@ -123,6 +125,9 @@ export function createFleetApi(endpoints: EndpointsFile, tokens: Tokens) {
     sendCommand: (deviceId: string, command: DeviceCommand) =>
       call<CommandSent>('POST', `/api/devices/${encodeURIComponent(deviceId)}/commands`, command),
     commands: (deviceId: string) => call<CommandExecutionPage>('GET', `/api/devices/${encodeURIComponent(deviceId)}/commands`),
+    createDataJob: (input: DataJobInput) => call<DataJob>('POST', '/api/data-jobs', input),
+    startDataJob: (id: string) => call<DataJob>('POST', `/api/data-jobs/${encodeURIComponent(id)}/start`),
+    dataJob: (id: string) => call<DataJob>('GET', `/api/data-jobs/${encodeURIComponent(id)}`),
   };
 }
 

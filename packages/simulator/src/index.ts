@@ -5,3 +5,5 @@ export * from './signals.ts';
 export * from './excursions.ts';
 export * from './device-control.ts';
 export * from './device-behaviour.ts';
+export * from './backfill-plan.ts';
+export * from './backfill-import.ts';

@@ -7,7 +7,9 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readEndpointsFile } from '@fleet/core/endpoints-file';
-import { FleetApiError, createFleetApi } from './fleet-api-client.ts';
+import { backfillDevices, describeOutcome } from './backfill-import.ts';
+import { backfillLimits, parseBackfillDuration, planBackfill, type BackfillPlan } from './backfill-plan.ts';
+import { FleetApiError, createFleetApi, type FleetApi } from './fleet-api-client.ts';
 import { followShadowAndJobs, type ControlCounters } from './device-control.ts';
 import { connectDevice, type DevicePublisher } from './device-publisher.ts';
 import { loadDevices, saveDevice, type StoredDevice } from './device-store.ts';
@@ -27,6 +29,15 @@ const usage = `Usage: npm run simulate -- [options]
   --excursion <m=v[@a][+f]>  hold metric m at value v from a seconds after the start for f seconds
                      (e.g. temperature=95@20+60 to see an alarm fire and clear; repeatable)
   --email, --password  the user to register devices as (required against AWS)
+  --backfill <d>     first import each device's history over d (30m, 12h, 7d, 1y; at most 1y and
+                     ${backfillLimits.maxReadings} readings a device) through an import data job, then publish live
+  --backfill-only    import the history and stop
+  --backfill-until <t>  end of the history (exclusive; ISO 8601 or epoch ms; default now)
+
+A backfill's rows sit on a grid from the Unix epoch: row k has ts = k × period and seq = k, the
+period being 1000 / rate ms (widened to duration / ${backfillLimits.maxReadings} when that is longer).
+The same devices, duration, rate and end give the same (ts, seq), so a re-run stores nothing twice
+(the report counts duplicates); live publishing then continues each device's seq after the last row.
 
 Each device follows its configuration (classic shadow: reportIntervalSeconds and any custom
 setting, reported back) and executes its commands (AWS IoT jobs: reboot, set-interval, ping).`;
@@ -48,6 +59,9 @@ async function main(): Promise<void> {
       'no-control': { type: 'boolean' },
       verbose: { type: 'boolean' },
       excursion: { type: 'string', multiple: true },
+      backfill: { type: 'string' },
+      'backfill-only': { type: 'boolean' },
+      'backfill-until': { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -59,6 +73,13 @@ async function main(): Promise<void> {
   const excursions = (values.excursion ?? []).map(parseExcursion);
   // AWS IoT accepts 100 publishes/s per connection; a faster device would be throttled there.
   if (rate > 100) throw new Error(`--rate ${rate} exceeds AWS IoT's 100 publishes per second per connection`);
+  if (values.backfill === undefined && (values['backfill-only'] || values['backfill-until'] !== undefined)) {
+    throw new Error(`--backfill-only and --backfill-until need --backfill <duration>\n\n${usage}`);
+  }
+  const plan =
+    values.backfill === undefined
+      ? undefined
+      : planBackfill({ durationMs: parseBackfillDuration(values.backfill), rate, until: parseUntil(values['backfill-until']) });
 
   const endpointsFile = resolve(values.endpoints);
   const endpoints = await readEndpointsFile(endpointsFile);
@@ -88,7 +109,12 @@ async function main(): Promise<void> {
       throw err;
     }
   }
-  console.log(`${fleet.length} devices ready (${stored.size} reused); connecting to ${endpoints.mqttHost}:${endpoints.mqttPort}`);
+  console.log(`${fleet.length} devices ready (${stored.size} reused)`);
+  if (plan) {
+    await backfill(api, plan, fleet);
+    if (values['backfill-only']) return;
+  }
+  console.log(`connecting to ${endpoints.mqttHost}:${endpoints.mqttPort}`);
 
   // Without a CA file (a deployed stack's may omit it) the system's trust store, which holds Amazon Root CA 1, applies.
   const ca = endpoints.caFile === undefined ? undefined : await readFile(endpoints.caFile, 'utf8');
@@ -138,7 +164,7 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void stopAll());
   const timer = duration === undefined ? undefined : setTimeout(() => void stopAll(), duration * 1000);
 
-  await Promise.all(publishers.map((p) => p.run({ rate, count })));
+  await Promise.all(publishers.map((p) => p.run({ rate, count, ...(plan ? { startSeq: plan.nextSeq } : {}) })));
   await stopAll();
   clearTimeout(timer);
   clearInterval(progress);
@@ -153,6 +179,34 @@ async function main(): Promise<void> {
       `settings applied ${sum((c) => c.settingsApplied)}, commands succeeded ${sum((c) => c.commandsSucceeded)}, failed or rejected ${sum((c) => c.commandsFailed)}`,
     );
   }
+}
+
+async function backfill(api: FleetApi, plan: BackfillPlan, fleet: readonly StoredDevice[]): Promise<void> {
+  const range = `${new Date(plan.from).toISOString()} … ${new Date(plan.until).toISOString()}`;
+  if (plan.cappedFrom !== undefined) {
+    console.log(`--rate over this range would give ${plan.cappedFrom} readings a device, over the bound of ${backfillLimits.maxReadings}`);
+  }
+  console.log(
+    `backfilling ${plan.count} readings a device, one every ${plan.periodMs} ms, ${range} (seq ${plan.firstSeq}…${plan.nextSeq - 1})`,
+  );
+  const outcomes = await backfillDevices({
+    api,
+    plan,
+    // The seeds live publishing uses, so the history looks like the device.
+    devices: fleet.map((d, index) => ({ deviceId: d.deviceId, signals: createDeviceSignals(index + 1) })),
+    onProgress: (job) =>
+      process.stdout.write(`\r  ${job.status} ${job.progress.done} of ${job.progress.total ?? '?'} ${job.progress.unit}   `),
+    onOutcome: (o) => console.log(`\r${describeOutcome(o)}`),
+  });
+  const failed = outcomes.filter((o) => o.error !== undefined).length;
+  if (failed > 0) throw new Error(`${failed} of ${outcomes.length} import jobs failed`);
+}
+
+function parseUntil(raw: string | undefined): number {
+  if (raw === undefined) return Date.now();
+  const ms = /^\d+$/.test(raw) ? Number(raw) : Date.parse(raw);
+  if (!Number.isSafeInteger(ms)) throw new Error(`--backfill-until expects ISO 8601 or epoch ms, received "${raw}"`);
+  return ms;
 }
 
 function positive(flag: string, raw: string): number {
