@@ -8,7 +8,7 @@ import { runInNewContext } from 'node:vm';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import parquet from '@dsnp/parquetjs';
 import { newJob } from './job-store.ts';
-import type { DataJob, ExportJobInput, Reading } from '@fleet/core';
+import { retentionLimits, type DataJob, type ExportJobInput, type Reading } from '@fleet/core';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTelemetryStore, type StoredReading, type TelemetryStore } from '../telemetry-store.ts';
@@ -65,6 +65,19 @@ describe('export', () => {
       { deviceId: 'exp-a', ts: t0 + 60_000, seq: 1, temperature: -0.1 },
       { deviceId: 'exp-b', ts: t0 + 30_000, seq: 5, humidity: 1e-7 },
     ]);
+  });
+
+  it('reads no further back than data can be kept: a range from 1970 does not cost a Query per day since then', async () => {
+    const asked: number[] = [];
+    const store: Pick<TelemetryStore, 'query'> = {
+      query: (q) => {
+        asked.push(q.from);
+        return telemetry.query(q);
+      },
+    };
+    const { outcome } = await exported({ kind: 'export', deviceIds: ['exp-a'], from: 0, to: range.to, format: 'jsonl' }, store);
+    expect(outcome).toMatchObject({ status: 'succeeded', result: { readings: 2 } });
+    expect(Math.min(...asked)).toBeGreaterThanOrEqual(Date.now() - (retentionLimits.maxDays + 2) * 86_400_000);
   });
 
   it('writes CSV with the metric columns it discovers, an empty cell where a reading lacks one', async () => {

@@ -13,7 +13,7 @@ import type { IoTClient } from '@aws-sdk/client-iot';
 import { ListThingsInThingGroupCommand } from '@aws-sdk/client-iot';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { telemetryBucket, type ExportFormat, type ExportJobInput } from '@fleet/core';
+import { retentionLimits, telemetryBucket, type ExportFormat, type ExportJobInput } from '@fleet/core';
 import type { TelemetryStore } from '../telemetry-store.ts';
 import { exportContentTypes, rowWriterFor } from './export-formats.ts';
 import type { JobContext } from './job-runner.ts';
@@ -51,9 +51,12 @@ export async function runExport(deps: ExporterDeps, context: JobContext, input: 
   else if (input.groupName !== undefined && deps.iot) devices = await groupDevices(deps.iot, input.groupName);
   else return { status: 'failed', error: 'the export names neither deviceIds nor a groupName (or groups are not available)' };
 
+  // The raw table is read a UTC day at a time: a range reaching back before anything can be kept
+  // (`from: 0`) would otherwise cost one empty Query per day since 1970.
+  const from = Math.max(input.from, Date.now() - (retentionLimits.maxDays + 1) * 86_400_000);
   const readings = async function* () {
     for (const deviceId of devices) {
-      for await (const r of deps.telemetry.query({ deviceId, from: input.from, to: input.to })) {
+      for await (const r of deps.telemetry.query({ deviceId, from, to: input.to })) {
         signal.throwIfAborted();
         yield { deviceId, ...r };
       }
