@@ -93,7 +93,12 @@ export function readingAt(start: number, attribute: string): { ts: number; seq: 
  * late readings (ingest refuses readings older than a raw retention shorter than the acceptance window).
  */
 export function expiresAt(ts: number, rawDays = telemetryLimits.maxAgeMs / 86_400_000): number {
-  return Math.ceil((windowStart(ts) + windowMs + rawDays * 86_400_000) / 1000);
+  return bucketExpiresAt(windowStart(ts), windowMs, rawDays);
+}
+
+/** TTL (epoch seconds) of an item covering `widthMs` from `start` (a window, a rollup bucket): its end plus `days`. */
+export function bucketExpiresAt(start: number, widthMs: number, days: number): number {
+  return Math.ceil((start + widthMs + days * 86_400_000) / 1000);
 }
 
 /** Every UTC day (as a time inside it) from `from` to `to` inclusive, in order. */

@@ -17,6 +17,7 @@ import { mapWithLimit, rollupLevel, type RetentionPolicy, type RollupLevelId } f
 import { reportWriteUnits, type WriteUnitsListener } from '../consumed-capacity.ts';
 import { batchPut } from '../batch-writes.ts';
 import { queryItems } from '../query-items.ts';
+import { bucketExpiresAt } from '../time-bucket.ts';
 import { isConditionFailed, withBackoff } from '../retry.ts';
 import { bucketOfItem, foldBuckets, type BucketAggregate } from './aggregate.ts';
 import { bucketStart, rollupPartitionKey, rollupSortKey } from './rollup-keys.ts';
@@ -57,7 +58,7 @@ const childOf = { '1h': '1m', '1d': '1h' } as const;
 /** TTL (epoch seconds) of a bucket: its end plus the level's retention, as for the raw windows. */
 export function rollupExpiresAt(policy: RetentionPolicy, levelId: RollupLevelId, start: number): number {
   const level = rollupLevel(levelId);
-  return Math.ceil((start + level.widthMs + policy[level.retentionField] * 86_400_000) / 1000);
+  return bucketExpiresAt(start, level.widthMs, policy[level.retentionField]);
 }
 
 export function createRollupWriter(options: RollupWriterOptions): RollupWriter {
