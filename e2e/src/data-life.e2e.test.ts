@@ -30,6 +30,7 @@ import {
   type ReadingIntervals,
   type TableDefinition,
 } from '@fleet/core';
+import { FleetApiError } from '@fleet/simulator';
 import { deployedEndpointsFile } from './deployed-stack.ts';
 import { hasChromium, launchChromium, signIn } from './browser-session.ts';
 import { allStoredReadings, connectDevice, createAdmin, type FleetUser } from './fleet-user.ts';
@@ -53,7 +54,14 @@ async function runJob(user: FleetUser, input: DataJobInput, timeoutMs: number, u
   const deadline = Date.now() + timeoutMs;
   while (job.status !== 'succeeded' && job.status !== 'failed' && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 1000));
-    job = await user.api.call<DataJob>('GET', `/api/data-jobs/${job.id}`);
+    try {
+      job = await user.api.call<DataJob>('GET', `/api/data-jobs/${job.id}`);
+    } catch (err) {
+      // A status poll answered "try again later" (502/503) while the Data Service was busy or being
+      // replaced is polled again, as the web app's poller does; the job's outcome is what is judged.
+      if (!(err instanceof FleetApiError && (err.status === 502 || err.status === 503))) throw err;
+      console.warn(`polling data job ${job.id}: ${err.message}`);
+    }
   }
   expect(job, JSON.stringify(job)).toMatchObject({ status: 'succeeded' });
   return job;

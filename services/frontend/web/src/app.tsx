@@ -4,15 +4,19 @@ import type { RuntimeConfig } from './config.ts';
 import { createAuth, type Session } from './auth.ts';
 import { createApi } from './api.ts';
 import { SignInPage, SignUpPage } from './pages/auth-pages.tsx';
-import { DevicesPage } from './pages/devices-page.tsx';
-import { RegisterDevicePage } from './pages/register-device-page.tsx';
-import { DevicePage } from './pages/device-page.tsx';
-import { UsersPage } from './pages/users-page.tsx';
-import { DeadLettersPage } from './pages/dead-letters-page.tsx';
-import { AlarmsPage } from './pages/alarms-page.tsx';
-import { RulesPage } from './pages/rules-page.tsx';
-import { NotificationsPage } from './pages/notifications-page.tsx';
-import { DataPage, dataPagePath } from './pages/data-page.tsx';
+import {
+  AlarmsPage,
+  DataPage,
+  DeadLettersPage,
+  DevicePage,
+  DevicesPage,
+  NotificationsPage,
+  RegisterDevicePage,
+  RulesPage,
+  UsersPage,
+} from './lazy-pages.ts';
+import { appPaths } from './app-paths.ts';
+import { PageFrame } from './page-frame.tsx';
 import { RouteLink } from './form-kit.tsx';
 import { NavBar } from './nav-bar.tsx';
 import { useMe } from './use-me.ts';
@@ -47,6 +51,9 @@ export function App({ config }: { config: RuntimeConfig }) {
     [auth],
   );
   const { me, may } = useMe(api, auth, session, setSession);
+  useEffect(() => {
+    if (!session) auth.preload();
+  }, [auth, session]);
 
   if (!session) {
     return (
@@ -74,7 +81,7 @@ export function App({ config }: { config: RuntimeConfig }) {
   else if (path === '/rules') page = <RulesPage api={api} mayManage={may('manageRules')} />;
   else if (path === '/notifications') page = <NotificationsPage api={api} mayManageChannels={may('manageNotifications')} />;
   // Not `/data`: the gateway routes that prefix to the Data Service, so a reload there would never reach the app.
-  else if (path === dataPagePath)
+  else if (path === appPaths.dataLife)
     page = (
       <DataPage
         api={api}
@@ -103,31 +110,37 @@ export function App({ config }: { config: RuntimeConfig }) {
   return (
     <>
       <header>
+        <a className="skip-link" href="#main">
+          Skip to content
+        </a>
         <RouteLink to="/" navigate={navigate}>
           Fleet
         </RouteLink>
-        <NavBar api={api} path={path} navigate={navigate} may={may} />
-        <span className="spacer" />
-        <span className="muted" data-testid="signed-in-as">
-          {session.email}
-        </span>
-        {me && (
-          <span className="badge" data-testid="role">
-            {me.role}
+        <NavBar api={api} path={path} navigate={navigate} may={may}>
+          <span className="muted" data-testid="signed-in-as">
+            {session.email}
           </span>
-        )}
-        <button
-          className="secondary"
-          onClick={() => {
-            auth.signOut();
-            setSession(undefined);
-            navigate('/');
-          }}
-        >
-          Sign out
-        </button>
+          {me && (
+            <span className="badge" data-testid="role">
+              {me.role}
+            </span>
+          )}
+          <button
+            className="secondary"
+            onClick={() => {
+              auth.signOut();
+              setSession(undefined);
+              navigate('/');
+            }}
+          >
+            Sign out
+          </button>
+        </NavBar>
       </header>
-      <main>{page}</main>
+      <main id="main">
+        {/* A key per path: a page that failed to load is tried again on the next navigation. */}
+        <PageFrame key={path}>{page}</PageFrame>
+      </main>
     </>
   );
 }

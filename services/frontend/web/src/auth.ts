@@ -2,15 +2,11 @@
  * Sign-up and sign-in against the Cognito user pool, straight from the browser with the AWS SDK
  * (the same calls Amplify makes). Tokens live in sessionStorage: gone when the tab closes. An
  * invited user's first sign-in answers NEW_PASSWORD_REQUIRED: the user chooses a password.
+ *
+ * The SDK (a third of the app's JavaScript) is loaded on the first call that needs it, not with
+ * the app shell: a signed-in user's first screen needs it only when the token is refreshed.
  */
-import {
-  CognitoIdentityProviderClient,
-  ConfirmSignUpCommand,
-  InitiateAuthCommand,
-  RespondToAuthChallengeCommand,
-  SignUpCommand,
-  type AuthenticationResultType,
-} from '@aws-sdk/client-cognito-identity-provider';
+import type * as CognitoSdk from '@aws-sdk/client-cognito-identity-provider';
 import type { RuntimeConfig } from './config.ts';
 
 export interface Session {
@@ -36,10 +32,15 @@ const storageKey = 'fleet.session';
 
 export function createAuth(config: RuntimeConfig) {
   // SignUp, ConfirmSignUp and InitiateAuth are unsigned: no AWS credentials in the browser.
-  const client = new CognitoIdentityProviderClient({
-    region: config.region,
-    ...(config.cognitoEndpoint ? { endpoint: config.cognitoEndpoint } : {}),
-  });
+  let loaded: Promise<{ client: CognitoSdk.CognitoIdentityProviderClient; sdk: typeof CognitoSdk }> | undefined;
+  const cognito = () =>
+    (loaded ??= import('@aws-sdk/client-cognito-identity-provider').then((sdk) => ({
+      sdk,
+      client: new sdk.CognitoIdentityProviderClient({
+        region: config.region,
+        ...(config.cognitoEndpoint ? { endpoint: config.cognitoEndpoint } : {}),
+      }),
+    })));
 
   function save(session: Session | undefined): void {
     if (session) sessionStorage.setItem(storageKey, JSON.stringify(session));
@@ -52,8 +53,9 @@ export function createAuth(config: RuntimeConfig) {
       return raw ? (JSON.parse(raw) as Session) : undefined;
     },
     async signUp(email: string, password: string): Promise<void> {
+      const { client, sdk } = await cognito();
       await client.send(
-        new SignUpCommand({
+        new sdk.SignUpCommand({
           ClientId: config.userPoolClientId,
           Username: email,
           Password: password,
@@ -62,11 +64,13 @@ export function createAuth(config: RuntimeConfig) {
       );
     },
     async confirm(email: string, code: string): Promise<void> {
-      await client.send(new ConfirmSignUpCommand({ ClientId: config.userPoolClientId, Username: email, ConfirmationCode: code }));
+      const { client, sdk } = await cognito();
+      await client.send(new sdk.ConfirmSignUpCommand({ ClientId: config.userPoolClientId, Username: email, ConfirmationCode: code }));
     },
     async signIn(email: string, password: string): Promise<Session | NewPasswordChallenge> {
+      const { client, sdk } = await cognito();
       const out = await client.send(
-        new InitiateAuthCommand({
+        new sdk.InitiateAuthCommand({
           AuthFlow: 'USER_PASSWORD_AUTH',
           ClientId: config.userPoolClientId,
           AuthParameters: { USERNAME: email, PASSWORD: password },
@@ -80,8 +84,9 @@ export function createAuth(config: RuntimeConfig) {
     },
     /** Answers NEW_PASSWORD_REQUIRED with the password the invited user chose. */
     async setNewPassword(challenge: NewPasswordChallenge, newPassword: string): Promise<Session> {
+      const { client, sdk } = await cognito();
       const out = await client.send(
-        new RespondToAuthChallengeCommand({
+        new sdk.RespondToAuthChallengeCommand({
           ClientId: config.userPoolClientId,
           ChallengeName: 'NEW_PASSWORD_REQUIRED',
           Session: challenge.session,
@@ -96,8 +101,9 @@ export function createAuth(config: RuntimeConfig) {
      */
     async fresh(session: Session, force = false): Promise<Session> {
       if (!session.refreshToken || (!force && session.expiresAt - Date.now() > 60_000)) return session;
+      const { client, sdk } = await cognito();
       const out = await client.send(
-        new InitiateAuthCommand({
+        new sdk.InitiateAuthCommand({
           AuthFlow: 'REFRESH_TOKEN_AUTH',
           ClientId: config.userPoolClientId,
           AuthParameters: { REFRESH_TOKEN: session.refreshToken },
@@ -112,9 +118,16 @@ export function createAuth(config: RuntimeConfig) {
     signOut(): void {
       save(undefined);
     },
+    /** Starts loading the SDK while a person types into the sign-in or sign-up form. */
+    preload(): void {
+      cognito().catch(() => {
+        // A failed load is tried again, and reported, by the call that needs it.
+        loaded = undefined;
+      });
+    },
   };
 
-  function started(email: string, r: AuthenticationResultType | undefined, challenge: string | undefined): Session {
+  function started(email: string, r: CognitoSdk.AuthenticationResultType | undefined, challenge: string | undefined): Session {
     if (!r?.AccessToken || !r.IdToken)
       throw new Error(`Sign-in needs a further step (${challenge ?? 'unknown'}) that this app does not support`);
     const session: Session = {

@@ -48,11 +48,14 @@ export function TextField(props: {
 }
 
 /** An anchor that changes the route without a page load. */
-export function RouteLink(props: { to: string; navigate: (to: string) => void; children: ReactNode }) {
+/** A link the app follows itself; a modified click (new tab, new window) is left to the browser. */
+export function RouteLink(props: { to: string; navigate: (to: string) => void; children: ReactNode; current?: boolean }) {
   return (
     <a
       href={props.to}
+      {...(props.current ? { 'aria-current': 'page' as const } : {})}
       onClick={(e) => {
+        if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
         e.preventDefault();
         props.navigate(props.to);
       }}

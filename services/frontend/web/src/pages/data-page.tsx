@@ -11,9 +11,6 @@ import { DataUsagePanel } from './data-usage-panel.tsx';
 import { ImportForm } from './import-form.tsx';
 import { RetentionPanel } from './retention-panel.tsx';
 
-/** The page's path: `/data` and below is the Data Service's on the gateway (core's gatewayRoutes). */
-export const dataPagePath = '/data-life';
-
 export interface DataPermissions {
   readonly manageRetention: boolean;
   readonly exportData: boolean;

@@ -1,0 +1,158 @@
+/**
+ * The web app's shell in Chromium, as a person meets it: the navigation of the areas the role may
+ * use, each page loaded as its own chunk only when opened, the system's dark theme, a phone-sized
+ * screen where the navigation folds behind a Menu button, and no WCAG A/AA violation (axe-core)
+ * on the way, with a screenshot of each screen.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { deployedEndpointsFile } from './deployed-stack.ts';
+import { startPlatformProcess, type PlatformProcess } from './platform-process.ts';
+import { hasChromium, launchChromium, signIn } from './browser-session.ts';
+import { createAdmin, createUser, type FleetUser } from './fleet-user.ts';
+import { expectAccessible, saveScreenshot } from './page-checks.ts';
+
+/** The page's JavaScript files fetched so far (their names, hashes cut off). */
+const scriptsLoaded = (page: Page) =>
+  page.evaluate(() =>
+    (globalThis as unknown as { performance: { getEntriesByType(type: string): { name: string }[] } }).performance
+      .getEntriesByType('resource')
+      .map((e) => e.name)
+      .filter((name) => name.endsWith('.js'))
+      .map((name) => name.slice(name.lastIndexOf('/') + 1).replace(/-[\w-]{8}\.js$/, '')),
+  );
+
+/** The relative luminance of a CSS `rgb(...)` colour (WCAG 2.x), 0 black to 1 white. */
+function luminance(css: string): number {
+  const [r, g, b] = (css.match(/\d+(\.\d+)?/g) ?? []).slice(0, 3).map((v) => {
+    const c = Number(v) / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  });
+  return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+}
+
+describe.skipIf(!hasChromium || deployedEndpointsFile)('the app shell in a browser', () => {
+  let platform: PlatformProcess;
+  let browser: Browser;
+  let admin: FleetUser;
+  let operator: FleetUser;
+
+  beforeAll(async () => {
+    platform = await startPlatformProcess();
+    browser = await launchChromium();
+    admin = await createAdmin(platform);
+    operator = await createUser(platform, { role: 'operator' });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await platform?.stop();
+  }, 60_000);
+
+  async function signedIn(
+    user: FleetUser,
+    options: Parameters<Browser['newContext']>[0] = {},
+  ): Promise<{ context: BrowserContext; page: Page }> {
+    const context = await browser.newContext(options);
+    const page = await context.newPage();
+    await page.goto(platform.endpoints.gatewayUrl);
+    await signIn(page, user.email, user.password);
+    return { context, page };
+  }
+
+  const navLinks = async (page: Page) =>
+    (await page.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents()).map((t) => t.trim());
+
+  it('shows the sign-in screen without accessibility violations, then the areas each role may use', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(platform.endpoints.gatewayUrl);
+    await page.waitForSelector('input[name=email]');
+    await expectAccessible(page);
+    await saveScreenshot(page, 'shell-sign-in');
+    await context.close();
+
+    const asAdmin = await signedIn(admin);
+    const adminAreas = await navLinks(asAdmin.page);
+    for (const area of ['Devices', 'Alarms', 'Rules', 'Data']) expect(adminAreas).toContain(area);
+    await expectAccessible(asAdmin.page);
+    await saveScreenshot(asAdmin.page, 'shell-admin');
+    // The link of the page shown is marked as the current one, for a screen reader too.
+    const current = asAdmin.page.getByRole('navigation', { name: 'Main' }).locator('[aria-current=page]');
+    expect((await current.textContent())?.trim()).toBe('Devices');
+
+    const asOperator = await signedIn(operator);
+    const operatorAreas = await navLinks(asOperator.page);
+    // An operator runs the fleet but does not administer users: fewer areas than an admin.
+    expect(operatorAreas.length).toBeLessThan(adminAreas.length);
+    expect(operatorAreas).toContain('Devices');
+    await asAdmin.context.close();
+    await asOperator.context.close();
+  });
+
+  it('loads a page’s code only when the page is opened', async () => {
+    const { context, page } = await signedIn(admin);
+    await page.getByRole('table').or(page.getByText('No devices yet')).first().waitFor();
+    const first = await scriptsLoaded(page);
+    expect(first).not.toContain('rules-page');
+    expect(first).not.toContain('data-page');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Rules', exact: true }).click();
+    await page.getByRole('heading', { name: /rules/i }).first().waitFor();
+    expect(await scriptsLoaded(page)).toContain('rules-page');
+    expect(await scriptsLoaded(page)).not.toContain('data-page');
+    await expectAccessible(page);
+    await context.close();
+  });
+
+  it('follows the system’s dark theme, still without contrast violations', async () => {
+    const { context, page } = await signedIn(admin, { colorScheme: 'dark' });
+    const background = await page.evaluate(() => {
+      const g = globalThis as unknown as {
+        getComputedStyle(e: unknown): { backgroundColor: string };
+        document: { documentElement: unknown };
+      };
+      return g.getComputedStyle(g.document.documentElement).backgroundColor;
+    });
+    expect(luminance(background)).toBeLessThan(0.05);
+    await expectAccessible(page);
+    await saveScreenshot(page, 'shell-dark');
+    await context.close();
+
+    const light = await signedIn(admin, { colorScheme: 'light' });
+    const lightBackground = await light.page.evaluate(() => {
+      const g = globalThis as unknown as {
+        getComputedStyle(e: unknown): { backgroundColor: string };
+        document: { documentElement: unknown };
+      };
+      return g.getComputedStyle(g.document.documentElement).backgroundColor;
+    });
+    expect(luminance(lightBackground)).toBeGreaterThan(0.8);
+    await light.context.close();
+  });
+
+  it('folds the navigation behind a Menu button on a phone, and nothing is wider than the screen', async () => {
+    const { context, page } = await signedIn(admin, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    await expect.poll(() => nav.isVisible()).toBe(false);
+    const menu = page.getByRole('button', { name: 'Menu' });
+    expect(await menu.getAttribute('aria-expanded')).toBe('false');
+    await menu.click();
+    expect(await menu.getAttribute('aria-expanded')).toBe('true');
+    const rules = nav.getByRole('link', { name: 'Rules', exact: true });
+    const box = await rules.boundingBox();
+    expect(box!.x).toBeGreaterThanOrEqual(0);
+    expect(box!.x + box!.width).toBeLessThanOrEqual(390);
+    await expectAccessible(page);
+    await saveScreenshot(page, 'shell-phone-menu');
+    await rules.click();
+    await page.getByRole('heading', { name: /rules/i }).first().waitFor();
+    // Following a link closes the menu again.
+    expect(await menu.getAttribute('aria-expanded')).toBe('false');
+    const pageWidth = await page.evaluate(
+      () => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth,
+    );
+    expect(pageWidth).toBeLessThanOrEqual(390);
+    await saveScreenshot(page, 'shell-phone-rules');
+    await context.close();
+  });
+});

@@ -1,0 +1,21 @@
+/**
+ * Every page behind the sign-in, each its own chunk: the app shell loads only what the first screen
+ * needs (the build checks its size, bundle-budget.ts), and a page's libraries (uPlot, mqtt.js, the
+ * Cognito Identity client) load with the first page that uses them.
+ */
+import { lazy, type LazyExoticComponent, type ReactNode } from 'react';
+
+/** `lazy` for a module's named export (React.lazy wants a default one). */
+function page<P extends object>(load: () => Promise<(props: P) => ReactNode>): LazyExoticComponent<(props: P) => ReactNode> {
+  return lazy(async () => ({ default: await load() }));
+}
+
+export const DevicesPage = page(async () => (await import('./pages/devices-page.tsx')).DevicesPage);
+export const RegisterDevicePage = page(async () => (await import('./pages/register-device-page.tsx')).RegisterDevicePage);
+export const DevicePage = page(async () => (await import('./pages/device-page.tsx')).DevicePage);
+export const UsersPage = page(async () => (await import('./pages/users-page.tsx')).UsersPage);
+export const DeadLettersPage = page(async () => (await import('./pages/dead-letters-page.tsx')).DeadLettersPage);
+export const AlarmsPage = page(async () => (await import('./pages/alarms-page.tsx')).AlarmsPage);
+export const RulesPage = page(async () => (await import('./pages/rules-page.tsx')).RulesPage);
+export const NotificationsPage = page(async () => (await import('./pages/notifications-page.tsx')).NotificationsPage);
+export const DataPage = page(async () => (await import('./pages/data-page.tsx')).DataPage);
