@@ -43,3 +43,10 @@ export async function signIn(page: Page, email: string, password: string): Promi
   // Sign-in is a Cognito round trip and then the app's first page: seconds on a loaded machine, not the poll's default one.
   await expect.poll(() => page.getByTestId('signed-in-as').textContent(), { timeout: 15_000 }).toBe(email);
 }
+
+/** Follows the main navigation's link to an area, opening the Menu first where a phone-sized screen folds it. */
+export async function goToArea(page: Page, name: string): Promise<void> {
+  const menu = page.getByRole('button', { name: 'Menu' });
+  if ((await menu.isVisible()) && (await menu.getAttribute('aria-expanded')) === 'false') await menu.click();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true }).click();
+}

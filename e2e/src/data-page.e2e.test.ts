@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
+import { expectAccessible, saveScreenshot } from './page-checks.ts';
 import { deployedEndpointsFile } from './deployed-stack.ts';
 import { startPlatformProcess, type PlatformProcess } from './platform-process.ts';
 import { hasChromium, launchChromium, signUpAndSignIn } from './browser-session.ts';
@@ -30,7 +31,11 @@ describe.skipIf(!hasChromium || deployedEndpointsFile)('the Data page in a brows
   let browser: Browser;
   let page: Page;
   let deviceId: string;
-  const shot = (name: string) => page.screenshot({ path: `${platform.dataDir}/../fleet-data-page-${name}.png`, fullPage: true });
+  /** What the page shows now, checked by axe-core and kept as an artifact. */
+  const shot = async (name: string) => {
+    await expectAccessible(page);
+    await saveScreenshot(page, `data-page-${name}`);
+  };
 
   /** The job row the page shows for the newest job of a kind, once it has finished. */
   async function finishedJob(kind: 'import' | 'export'): Promise<Locator> {

@@ -9,7 +9,8 @@ import type { Browser, Page } from 'playwright-core';
 import { createAdmin, type FleetUser } from './fleet-user.ts';
 import { deployedEndpointsFile } from './deployed-stack.ts';
 import { startPlatformProcess, type PlatformProcess } from './platform-process.ts';
-import { hasChromium, launchChromium, signIn } from './browser-session.ts';
+import { goToArea, hasChromium, launchChromium, signIn } from './browser-session.ts';
+import { expectAccessible, saveScreenshot } from './page-checks.ts';
 
 describe.skipIf(!hasChromium || deployedEndpointsFile)('rules and alarms in the web app', () => {
   let platform: PlatformProcess;
@@ -21,7 +22,7 @@ describe.skipIf(!hasChromium || deployedEndpointsFile)('rules and alarms in the 
     platform = await startPlatformProcess();
     admin = await createAdmin(platform);
     browser = await launchChromium();
-    // A phone's screen: the navigation wraps instead of hiding links.
+    // A phone's screen: the navigation folds behind the Menu button.
     page = await browser.newPage({ viewport: { width: 390, height: 844 } });
   }, 120_000);
 
@@ -34,9 +35,10 @@ describe.skipIf(!hasChromium || deployedEndpointsFile)('rules and alarms in the 
     await page.goto(platform.endpoints.gatewayUrl);
     await signIn(page, admin.email, admin.password);
     const nav = page.getByRole('navigation', { name: 'Main' });
+    await page.getByRole('button', { name: 'Menu' }).click();
     for (const name of ['Devices', 'Alarms', 'Rules', 'Notifications', 'Users'])
-      await expect.poll(() => nav.getByRole('link', { name }).isVisible()).toBe(true);
-    await nav.getByRole('link', { name: 'Rules' }).click();
+      await expect.poll(() => nav.getByRole('link', { name, exact: true }).isVisible()).toBe(true);
+    await goToArea(page, 'Rules');
     const bench = page.getByRole('region', { name: 'Test a rule' });
 
     await bench
@@ -60,10 +62,12 @@ describe.skipIf(!hasChromium || deployedEndpointsFile)('rules and alarms in the 
     // The caret sits under the end of the statement, where the operand is missing.
     const pointer = (await bench.getByTestId('rule-test-error-position').textContent()) ?? '';
     expect(pointer.split('\n')[1]?.indexOf('^')).toBeGreaterThan("SELECT temperature FROM 'fleet/#' WHERE".length);
+    await expectAccessible(page);
+    await saveScreenshot(page, 'rules-page');
   }, 60_000);
 
   it('defines an alarm on the Alarms page and sees it listed', async () => {
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Alarms' }).click();
+    await goToArea(page, 'Alarms');
     await page.getByRole('button', { name: 'New alarm' }).click();
     await page.getByLabel('Name', { exact: true }).fill('Boiler too hot');
     await page.getByLabel('Watch', { exact: true }).selectOption('fleet');
@@ -78,5 +82,11 @@ describe.skipIf(!hasChromium || deployedEndpointsFile)('rules and alarms in the 
     await expect.poll(() => listed.textContent(), { timeout: 10_000 }).toContain('Boiler too hot');
     expect(await listed.textContent()).toContain('temperature > 85.5, for 60 s');
     expect(await listed.textContent()).toContain('every device');
+    await expectAccessible(page);
+    await saveScreenshot(page, 'alarms-page');
+    await goToArea(page, 'Notifications');
+    await page.getByRole('heading', { name: 'Alarm notifications' }).waitFor();
+    await expectAccessible(page);
+    await saveScreenshot(page, 'notifications-page');
   }, 60_000);
 });
