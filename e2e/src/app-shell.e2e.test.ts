@@ -57,6 +57,8 @@ describe.skipIf(!hasChromium || deployedEndpointsFile)('the app shell in a brows
     const page = await context.newPage();
     await page.goto(platform.endpoints.gatewayUrl);
     await signIn(page, user.email, user.password);
+    // The navigation follows the role `/api/me` answers: wait for it.
+    await expect.poll(() => page.getByTestId('role').textContent({ timeout: 10_000 }), { timeout: 15_000 }).toMatch(/\w/);
     return { context, page };
   }
 
@@ -70,6 +72,10 @@ describe.skipIf(!hasChromium || deployedEndpointsFile)('the app shell in a brows
     await page.waitForSelector('input[name=email]');
     await expectAccessible(page);
     await saveScreenshot(page, 'shell-sign-in');
+    await page.getByRole('link', { name: 'Sign up' }).click();
+    await page.getByRole('button', { name: 'Sign up' }).waitFor();
+    await expectAccessible(page);
+    await saveScreenshot(page, 'shell-sign-up');
     await context.close();
 
     const asAdmin = await signedIn(admin);
@@ -86,6 +92,11 @@ describe.skipIf(!hasChromium || deployedEndpointsFile)('the app shell in a brows
     // An operator runs the fleet but does not administer users: fewer areas than an admin.
     expect(operatorAreas.length).toBeLessThan(adminAreas.length);
     expect(operatorAreas).toContain('Devices');
+    // The registration form, from the devices area.
+    await asAdmin.page.getByRole('button', { name: 'Register a device' }).click();
+    await asAdmin.page.getByRole('button', { name: 'Register' }).waitFor();
+    await expectAccessible(asAdmin.page);
+    await saveScreenshot(asAdmin.page, 'shell-register-device');
     await asAdmin.context.close();
     await asOperator.context.close();
   });
