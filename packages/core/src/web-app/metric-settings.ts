@@ -32,7 +32,11 @@ export const MetricSettingInputSchema = Type.Object(
       Type.String({ minLength: 1, maxLength: metricSettingLimits.maxLabelLength, description: 'Name shown instead of the metric name' }),
     ),
     unit: Type.Optional(
-      Type.String({ minLength: 1, maxLength: metricSettingLimits.maxUnitLength, description: 'Unit shown after a value, e.g. "°C", "%", "hPa"' }),
+      Type.String({
+        minLength: 1,
+        maxLength: metricSettingLimits.maxUnitLength,
+        description: 'Unit shown after a value, e.g. "°C", "%", "hPa"',
+      }),
     ),
     decimals: Type.Optional(
       Type.Integer({

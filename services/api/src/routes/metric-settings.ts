@@ -66,7 +66,10 @@ export function registerMetricSettingRoutes(app: TypedApp, deps: MetricSettingRo
       // Bounded for one answer of GET: a new metric beyond the bound is refused, a known one may change.
       const known = await deps.store.list();
       if (known.length >= metricSettingLimits.maxSettings && !known.some((s) => s.metric === metric))
-        throw apiError('Conflict', `The fleet has ${known.length} metric settings, the most it keeps; remove one before adding "${metric}"`);
+        throw apiError(
+          'Conflict',
+          `The fleet has ${known.length} metric settings, the most it keeps; remove one before adding "${metric}"`,
+        );
       return deps.store.put(metric, request.body, authOf(request).username);
     },
   );
