@@ -84,6 +84,8 @@ export function TimeChart(props: TimeChartProps) {
           label: s.label,
           stroke: s.color,
           width: s.width ?? 2,
+          // A band's edge is drawn by the band alone: no points of its own either.
+          ...(s.width === 0 ? { points: { show: false } } : {}),
           spanGaps: false,
           value: (_u: uPlot, v: number | null) => fmt(v, i),
         })),

@@ -92,11 +92,14 @@ export function DeviceHistoryPanel(props: {
     for (const m of metrics)
       byMetric.set(
         m,
-        (answers?.compared ?? []).map(({ device, answer }, i) => ({
-          name: device.name,
-          color: palette[(i % (palette.length - 1)) + 1] ?? '#000',
-          intervals: answer.metrics[m] ?? [],
-        })),
+        (answers?.compared ?? [])
+          .map(({ device, answer }, i) => ({
+            name: device.name,
+            color: palette[(i % (palette.length - 1)) + 1] ?? '#000',
+            intervals: answer.metrics[m] ?? [],
+          }))
+          // A device without this metric in the range has nothing to compare on its chart.
+          .filter((c) => c.intervals.length > 0),
       );
     return byMetric;
     // `metrics` is derived from `ownMetrics`; its joined names say when it changed.
