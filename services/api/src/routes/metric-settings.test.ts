@@ -33,7 +33,7 @@ describe('metric display settings', () => {
     await admin.put('/api/metric-settings/humidity', { unit: '%', decimals: 0 });
     const again = await admin.put('/api/metric-settings/humidity', { unit: '%' });
     expect(again.json()).not.toHaveProperty('decimals');
-    const list = (await admin.get('/api/metric-settings')).json() as { settings: { metric: string }[] };
+    const list = (await admin.get('/api/metric-settings')).json<{ settings: { metric: string }[] }>();
     expect(list.settings.map((s) => s.metric)).toEqual(['humidity', 'temperature']);
   });
 
@@ -43,7 +43,7 @@ describe('metric display settings', () => {
     expect(put.statusCode).toBe(403);
     expect(put.json().code).toBe('Forbidden');
     expect((await viewer.delete('/api/metric-settings/temperature')).statusCode).toBe(403);
-    const list = (await viewer.get('/api/metric-settings')).json() as { settings: { metric: string; unit: string }[] };
+    const list = (await viewer.get('/api/metric-settings')).json<{ settings: { metric: string; unit: string }[] }>();
     expect(list.settings.find((s) => s.metric === 'temperature')?.unit).toBe('°C');
   });
 
