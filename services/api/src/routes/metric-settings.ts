@@ -17,7 +17,7 @@ import { Type } from 'typebox';
 import type { Authorizer } from '../auth/authorize.ts';
 import { authOf } from '../auth/authorize.ts';
 import { apiError } from '../errors.ts';
-import { bearer, bodyErrors, bodyLimitNote, paramErrors, permissionErrors, tokenErrors } from '../http/schemas.ts';
+import { bearer, bodyErrors, bodyLimitNote, paramErrors, permissionErrors } from '../http/schemas.ts';
 import type { TypedApp } from '../http/typed-app.ts';
 import type { MetricSettingsStore } from '../metric-settings/metric-settings-store.ts';
 
@@ -27,7 +27,7 @@ export interface MetricSettingRoutesDeps {
 }
 
 const tags = ['metric settings'];
-/** `/metric-settings/:metric` as Fastify names its parameter. */
+/** A path of core's `metricSettingPaths` under /api (its `:metric` is Fastify's parameter syntax too). */
 const api = (path: string) => `/api${path}`;
 
 export function registerMetricSettingRoutes(app: TypedApp, deps: MetricSettingRoutesDeps): void {
@@ -39,7 +39,7 @@ export function registerMetricSettingRoutes(app: TypedApp, deps: MetricSettingRo
         tags,
         summary: 'How each metric is shown: label, unit, decimals (metrics without a setting are not listed)',
         security: bearer,
-        response: { 200: MetricSettingListSchema, ...errorResponses(...tokenErrors, 'Forbidden') },
+        response: { 200: MetricSettingListSchema, ...errorResponses(...permissionErrors) },
       },
     },
     async () => ({ settings: await deps.store.list() }),

@@ -135,10 +135,14 @@ export function DevicePage(props: {
           )}
         </div>
         <p className="muted">
-          {deviceId} ·{' '}
-          <StatusLine
-            facts={{ online: device?.online, lastSeenAt: device?.lastSeenAt, latestReceivedAt: device?.latest?.receivedAt, liveReceivedAt }}
-          />{' '}
+          {deviceId} · {/* Nothing said of presence before it is known: a flash of "offline" would be wrong. */}
+          {device ? (
+            <StatusLine
+              facts={{ online: device.online, lastSeenAt: device.lastSeenAt, latestReceivedAt: device.latest?.receivedAt, liveReceivedAt }}
+            />
+          ) : (
+            '…'
+          )}{' '}
           · <span data-testid="live-state">{liveStateText(liveState)}</span>
         </p>
         <ErrorNotice error={error ?? actionError} />
