@@ -44,7 +44,7 @@ describe.skipIf(!hasChromium || deployedEndpointsFile)('the web app in a browser
     expect(await page.getByTestId('mosquitto-command').textContent()).toContain(`fleet/devices/${deviceId}/telemetry`);
 
     await page.getByRole('button', { name: 'Open the device' }).click();
-    await expect.poll(() => page.getByTestId('live-state').textContent(), { timeout: 15_000 }).toBe('live');
+    await expect.poll(() => page.getByTestId('live-state').textContent(), { timeout: 15_000 }).toBe('Live updates on');
     return { deviceId, device: await connectDevice(platform, registered), registered };
   }
 

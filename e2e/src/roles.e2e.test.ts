@@ -58,7 +58,7 @@ describe.skipIf(!hasChromium || deployedEndpointsFile)('roles in the web app', (
     expect(await viewer.getByRole('button', { name: 'Register a device' }).count()).toBe(0);
     expect(await viewer.getByRole('link', { name: 'Users' }).count()).toBe(0);
     await viewer.getByRole('link', { name: 'Shared sensor' }).click();
-    await expect.poll(() => viewer.getByTestId('live-state').textContent(), { timeout: 15_000 }).toBe('live');
+    await expect.poll(() => viewer.getByTestId('live-state').textContent(), { timeout: 15_000 }).toBe('Live updates on');
     expect(await viewer.getByRole('button', { name: 'Revoke' }).count()).toBe(0);
     // The users screen is the admin's: the API refuses it to a viewer who types its address.
     await viewer.goto(`${platform.endpoints.gatewayUrl}/users`);

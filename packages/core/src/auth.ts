@@ -76,6 +76,8 @@ export const permissions = {
   exportData: ['admin', 'operator'],
   importData: ['admin', 'operator'],
   replayArchive: ['admin'],
+  /** Metric display settings (label, unit, decimals): everyone reads them, operators and admins change them. */
+  manageMetricSettings: ['admin', 'operator'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissions;

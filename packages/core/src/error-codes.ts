@@ -32,6 +32,8 @@ export const errorCodes = {
   ChannelNotFound: 404,
   /** No data job (export, import, replay) with this id. */
   JobNotFound: 404,
+  /** No display setting for this metric (it shows with the defaults). */
+  MetricSettingNotFound: 404,
   RequestTimeout: 408,
   /** The request contradicts the current state (generic; the specific codes below say which). */
   Conflict: 409,

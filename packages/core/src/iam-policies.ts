@@ -17,6 +17,7 @@ import {
   ingestQueue,
   latestTable,
   platformStateTable,
+  metricSettingsTable,
   tables,
   telemetryBucket,
   telemetryTable,
@@ -225,6 +226,11 @@ export const taskRoleStatements: Readonly<Record<ServiceName, readonly Permissio
       // Notification channels (routes/notification-channels.ts) are subscriptions of the alarm topic.
       actions: ['sns:Subscribe', 'sns:Unsubscribe', 'sns:ListSubscriptionsByTopic', 'sns:GetSubscriptionAttributes'],
       resources: [{ topic: alarmNotificationsTopic.id }],
+    },
+    {
+      // Metric display settings (routes/metric-settings.ts): read whole (Scan), put and deleted one metric at a time.
+      actions: ['dynamodb:Scan', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
+      resources: [{ table: metricSettingsTable.id }],
     },
   ],
   data: [

@@ -110,7 +110,26 @@ export const dataControlTable: TableDefinition = {
   timeToLiveAttribute: 'expiresAt',
 };
 
-export const tables = [devicesTable, latestTable, telemetryTable, platformStateTable, alarmsTable, rollupsTable, dataControlTable] as const;
+/**
+ * Metric display settings (web-app/metric-settings.ts), the API Service's alone: one item per metric
+ * name (label, unit, decimals), read whole by every page that shows values. Small: one item per
+ * metric name the fleet uses.
+ */
+export const metricSettingsTable: TableDefinition = {
+  id: 'fleet-metric-settings',
+  partitionKey: { name: 'metric', type: 'S' },
+};
+
+export const tables = [
+  devicesTable,
+  latestTable,
+  telemetryTable,
+  platformStateTable,
+  alarmsTable,
+  rollupsTable,
+  dataControlTable,
+  metricSettingsTable,
+] as const;
 
 /** Amazon SNS topics; the CDK app and the local cloud create them with these names. */
 export interface TopicDefinition {

@@ -123,6 +123,9 @@ describe('OpenAPI document', () => {
         'POST /api/data-jobs',
         'GET /api/data-jobs/{id}',
         'POST /api/data-jobs/{id}/start',
+        'GET /api/metric-settings',
+        'PUT /api/metric-settings/{metric}',
+        'DELETE /api/metric-settings/{metric}',
       ].sort(),
     );
     expect(doc.paths['/api/health'].get.security).toBeUndefined();

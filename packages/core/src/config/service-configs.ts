@@ -111,6 +111,12 @@ export const apiConfigSchema = {
     httpUrl,
     "The local cloud's mailbox of e-mail notifications (GET /_fleet/mailbox); set by the local launcher only: on AWS mail goes to real inboxes.",
   ),
+  metricSettingsTable: written(
+    'METRIC_SETTINGS_TABLE',
+    text,
+    (refs) => refs.metricSettingsTable,
+    "DynamoDB table of the metric display settings (label, unit, decimals per metric); the API Service's alone.",
+  ),
   defaultRole: defaulted(
     'DEFAULT_ROLE',
     retiredDefaultRole,

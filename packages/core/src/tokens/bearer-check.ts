@@ -53,6 +53,7 @@ const actions: Record<Permission, string> = {
   exportData: 'export data',
   importData: 'import data',
   replayArchive: 'replay the archive',
+  manageMetricSettings: 'change metric display settings',
 };
 
 // RFC 6750 §3: the challenge of a protected resource; `error` only when a token was presented.

@@ -33,6 +33,8 @@ describe('GET /api/me', () => {
         'readDataUsage',
         'exportData',
         'importData',
+        // Metric display settings (issue 14): operators set units and decimals.
+        'manageMetricSettings',
       ],
     });
     expect(t.cognito.calls.find((c) => c.command === 'GetUser')).toEqual({

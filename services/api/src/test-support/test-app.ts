@@ -8,7 +8,7 @@ import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-iden
 import type { IoTClient } from '@aws-sdk/client-iot';
 import type { IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane';
 import type { SNSClient } from '@aws-sdk/client-sns';
-import { devicesTable, platformStateTable } from '@fleet/core';
+import { devicesTable, metricSettingsTable, platformStateTable } from '@fleet/core';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { buildApp, type AppConfig } from '../app.ts';
@@ -36,6 +36,7 @@ export const testConfig: AppConfig = {
   browserPolicyName: 'fleet-browser-live',
   dataServiceUrl: 'http://127.0.0.1:9', // replaced by the fake Data Service or the test's own
   platformStateTable: platformStateTable.id,
+  metricSettingsTable: metricSettingsTable.id,
   alarmTopicArn: 'arn:aws:sns:us-east-1:000000000000:fleet-alarm-notifications',
   userRulesRoleArn: 'arn:aws:iam::000000000000:role/fleet-user-rules',
 };

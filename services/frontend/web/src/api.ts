@@ -59,6 +59,10 @@ import {
   type DataJobInput,
   type DataJobKind,
   type RetentionSettingsInput,
+  metricSettingPaths,
+  MetricSettingListSchema,
+  MetricSettingSchema,
+  type MetricSettingInput,
 } from '@fleet/core';
 import { Type } from 'typebox';
 import type { Static, TSchema } from 'typebox';
@@ -188,6 +192,10 @@ export function createApi(session: () => Promise<Session>) {
     dataJob: (id: string) => call(DataJobSchema, 'GET', apiPath(dataLifePaths.job, { id })),
     createDataJob: (input: DataJobInput) => call(DataJobSchema, 'POST', apiPath(dataLifePaths.jobs), input),
     startDataJob: (id: string) => call(DataJobSchema, 'POST', apiPath(dataLifePaths.startJob, { id })),
+    metricSettings: () => call(MetricSettingListSchema, 'GET', apiPath(metricSettingPaths.list)),
+    saveMetricSetting: (metric: string, input: MetricSettingInput) =>
+      call(MetricSettingSchema, 'PUT', apiPath(metricSettingPaths.one, { metric }), input),
+    removeMetricSetting: (metric: string) => call(Type.Null(), 'DELETE', apiPath(metricSettingPaths.one, { metric })),
     /** PUTs an import's file straight to its presigned S3 link (no API token: the link is the permission). */
     async upload(job: DataJob, file: Blob): Promise<void> {
       if (!job.upload) throw new Error(`Data job ${job.id} has no upload link (it is ${job.status})`);

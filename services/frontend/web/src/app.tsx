@@ -102,6 +102,7 @@ export function App({ config }: { config: RuntimeConfig }) {
         deviceId={decodeURIComponent(deviceMatch[1])}
         navigate={navigate}
         mayManage={may('manageDevices')}
+        mayEditMetrics={may('manageMetricSettings')}
         myUsername={me?.username}
       />
     );

@@ -1,5 +1,36 @@
 /** How the app shows times, values, alarm definitions and rule actions, and reads back what a person typed. */
-import type { AlarmCondition, AlarmDuration, AlarmScope, RuleActionView } from '@fleet/core';
+import {
+  metricSettingLimits,
+  type AlarmCondition,
+  type AlarmDuration,
+  type AlarmScope,
+  type MetricSettingInput,
+  type RuleActionView,
+} from '@fleet/core';
+
+/** How each metric is shown, by name (the fleet's metric display settings); a metric without one shows with the defaults. */
+export type MetricDisplay = Readonly<Record<string, MetricSettingInput | undefined>>;
+
+/**
+ * A metric's value as a person reads it, the one formatter of every value the app shows (device
+ * header, live values, chart axes and legends, device list): the setting's decimals (always that
+ * many) or at most two with trailing zeros dropped — never `21.12245369171366` — grouped in the
+ * reader's locale, then the unit.
+ */
+export function formatValue(value: number, setting?: MetricSettingInput, locale?: string): string {
+  const digits = setting?.decimals;
+  const text = value.toLocaleString(locale, {
+    minimumFractionDigits: digits ?? 0,
+    maximumFractionDigits: digits ?? metricSettingLimits.defaultMaxDecimals,
+  });
+  // -0.001 at two digits reads "-0": a sign on a zero says nothing a person can use.
+  const shown = /^-0([.,]0*)?$/.test(text) ? text.slice(1) : text;
+  // SI style puts a space between a value and its unit ("21.5 °C", "40 %"); a no-break one keeps them on one line.
+  return setting?.unit ? `${shown}\u00a0${setting.unit}` : shown;
+}
+
+/** The name a person reads for a metric: its label when set. */
+export const metricLabel = (metric: string, setting?: MetricSettingInput): string => setting?.label ?? metric;
 
 /** "12 s ago", "5 min ago", "3 h ago", or the date for older times. */
 export function timeAgo(iso: string, now = Date.now()): string {

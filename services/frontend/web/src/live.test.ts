@@ -3,8 +3,8 @@
  * what it would dead-letter never reaches the live chart. The app's old parser took each of these.
  */
 import { topics } from '@fleet/core';
-import { describe, expect, it } from 'vitest';
-import { liveTopic, parseLive } from './live.ts';
+import { describe, expect, it, vi } from 'vitest';
+import { liveStateText, liveTopic, parseLive, watchLive, type LiveClient } from './live.ts';
 
 const now = 1_732_440_000_000;
 const payload = (body: unknown) => new TextEncoder().encode(typeof body === 'string' ? body : JSON.stringify(body));
@@ -38,5 +38,78 @@ describe('live messages', () => {
       expect(parseLive('sensor-1', payload(body), now), JSON.stringify(body).slice(0, 80)).toBeUndefined();
     }
     expect(parseLive('sensor-1', payload('{"ts":'), now)).toBeUndefined();
+  });
+});
+
+describe('the live connection', () => {
+  /** A broker connection that the test opens, drops and fails at will (mqtt.js's events). */
+  function fakeClient() {
+    const handlers = new Map<string, (...args: unknown[]) => void>();
+    const client = {
+      ended: false,
+      subscribed: [] as string[],
+      on(event: string, handler: (...args: unknown[]) => void) {
+        handlers.set(event, handler);
+        return client;
+      },
+      subscribe(topics: string[], _opts: unknown, done: (err: Error | null) => void) {
+        client.subscribed.push(...topics);
+        done(null);
+        return client;
+      },
+      end() {
+        client.ended = true;
+        return client;
+      },
+      emit: (event: string, ...args: unknown[]) => handlers.get(event)?.(...args),
+    };
+    return client;
+  }
+
+  it('says "Live updates on" once subscribed, "Reconnecting…" when the connection drops, and connects again with a fresh URL', async () => {
+    const clients: ReturnType<typeof fakeClient>[] = [];
+    const states: string[] = [];
+    const stop = watchLive({
+      connect: async () => {
+        const c = fakeClient();
+        clients.push(c);
+        return c as unknown as LiveClient;
+      },
+      topics: [liveTopic('sensor-1')],
+      onMessage: () => undefined,
+      onState: (s) => states.push(liveStateText(s)),
+      retryDelayMs: () => 0,
+    });
+    await vi.waitFor(() => expect(clients).toHaveLength(1));
+    clients[0]!.emit('connect');
+    expect(clients[0]!.subscribed).toEqual(['fleet/devices/sensor-1/telemetry']);
+    clients[0]!.emit('close');
+    await vi.waitFor(() => expect(clients).toHaveLength(2));
+    clients[1]!.emit('connect');
+    expect(states).toEqual(['Connecting to live updates…', 'Live updates on', 'Reconnecting…', 'Live updates on']);
+    expect(states).not.toContain('live');
+    stop();
+    expect(clients[1]!.ended).toBe(true);
+  });
+
+  it('keeps trying when connecting fails (the identity pool or the broker is down), and stops when told', async () => {
+    let calls = 0;
+    const states: string[] = [];
+    const stop = watchLive({
+      connect: () => {
+        calls += 1;
+        return Promise.reject(new Error('network down'));
+      },
+      topics: [liveTopic('sensor-1')],
+      onMessage: () => undefined,
+      onState: (s) => states.push(liveStateText(s)),
+      retryDelayMs: () => 0,
+    });
+    await vi.waitFor(() => expect(calls).toBeGreaterThanOrEqual(3));
+    stop();
+    const after = calls;
+    await new Promise((r) => setTimeout(r, 20));
+    expect(calls).toBe(after);
+    expect(states[1]).toBe('Reconnecting…');
   });
 });

@@ -30,6 +30,97 @@ export async function connectLive(config: RuntimeConfig, session: Session, api: 
   return mqtt.connect(url, { clientId: id, protocolVersion: 4, clean: true, reconnectPeriod: 0, connectTimeout: 10_000 });
 }
 
+/** The live connection as a person reads it. */
+export type LiveState =
+  | { readonly kind: 'connecting' }
+  | { readonly kind: 'on' }
+  | { readonly kind: 'reconnecting'; readonly reason: string }
+  | { readonly kind: 'unavailable'; readonly reason: string };
+
+/** "Live updates on", "Reconnecting…": what the page says of its live connection. */
+export function liveStateText(state: LiveState): string {
+  switch (state.kind) {
+    case 'connecting':
+      return 'Connecting to live updates…';
+    case 'on':
+      return 'Live updates on';
+    case 'reconnecting':
+      return 'Reconnecting…';
+    case 'unavailable':
+      return `Live updates unavailable: ${state.reason}`;
+  }
+}
+
+/** The part of an MQTT client `watchLive` uses (mqtt.js's `MqttClient`). */
+export type LiveClient = Pick<MqttClient, 'on' | 'subscribe' | 'end'>;
+
+export interface LiveWatch {
+  /** A fresh connection each time: the presigned URL and its credentials are short-lived. */
+  readonly connect: () => Promise<LiveClient>;
+  readonly topics: readonly string[];
+  readonly onMessage: (topic: string, payload: Uint8Array) => void;
+  readonly onState: (state: LiveState) => void;
+  /** Wait before reconnect attempt n (1, 2, …). @default 1 s, doubling up to 30 s */
+  readonly retryDelayMs?: (attempt: number) => number;
+}
+
+/**
+ * Keeps a live subscription up: connects, subscribes, and on a lost connection (the broker
+ * restarted, the network dropped, credentials expired) connects again with a fresh presigned URL
+ * after a growing pause, saying "Reconnecting…" meanwhile. mqtt.js's own reconnect would reuse the
+ * first URL, whose signature expires. Returns the function that stops it.
+ */
+export function watchLive(watch: LiveWatch): () => void {
+  const delay = watch.retryDelayMs ?? ((n: number) => Math.min(30_000, 1000 * 2 ** (n - 1)));
+  let stopped = false;
+  let attempt = 0;
+  let client: LiveClient | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+
+  const retry = (reason: string) => {
+    if (stopped || timer) return;
+    // Forgotten before it is ended: its own 'close' must not start a second retry.
+    const lost = client;
+    client = undefined;
+    lost?.end(true);
+    attempt += 1;
+    watch.onState({ kind: 'reconnecting', reason });
+    timer = setTimeout(() => {
+      timer = undefined;
+      void open();
+    }, delay(attempt));
+  };
+
+  async function open(): Promise<void> {
+    let c: LiveClient;
+    try {
+      c = await watch.connect();
+    } catch (err) {
+      return retry(err instanceof Error ? err.message : String(err));
+    }
+    if (stopped) return void c.end(true);
+    client = c;
+    c.on('connect', () => {
+      c.subscribe([...watch.topics], { qos: 0 }, (err) => {
+        if (err) return watch.onState({ kind: 'unavailable', reason: `subscribe failed: ${err.message}` });
+        attempt = 0;
+        watch.onState({ kind: 'on' });
+      });
+    });
+    c.on('message', (topic, payload) => watch.onMessage(topic, payload));
+    c.on('close', () => client === c && retry('connection closed'));
+    c.on('error', (err) => client === c && retry(err.message));
+  }
+
+  watch.onState({ kind: 'connecting' });
+  void open();
+  return () => {
+    stopped = true;
+    if (timer) clearTimeout(timer);
+    client?.end(true);
+  };
+}
+
 /** The topic a device's live readings arrive on: its telemetry topic, as the device publishes it. */
 export const liveTopic = (deviceId: string): string => topics.telemetry(deviceId);
 

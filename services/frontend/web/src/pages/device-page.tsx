@@ -1,32 +1,43 @@
-import type { ReadingIntervals, Resolution } from '@fleet/core';
-import { useEffect, useMemo, useState } from 'react';
-import { ApiError, type Api, type Device } from '../api.ts';
+/**
+ * A device: its status ("online · last seen 3 s ago"), its latest values formatted per metric, its
+ * configuration and commands, the live chart over MQTT-over-WebSocket, the history (ranges, zoom,
+ * bands, metric picking, comparison) and, for who may, the fleet's metric display settings.
+ */
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { ApiError, type Api } from '../api.ts';
 import type { Auth } from '../auth.ts';
 import type { RuntimeConfig } from '../config.ts';
-import { connectLive, liveTopic, parseLive, type LiveReading } from '../live.ts';
-import { ErrorNotice, errorText } from '../error-notice.tsx';
+import { connectLive, liveStateText, liveTopic, parseLive, watchLive, type LiveReading, type LiveState } from '../live.ts';
+import { ErrorNotice } from '../error-notice.tsx';
 import { RouteLink } from '../form-kit.tsx';
+import { formatValue, metricLabel } from '../format.ts';
+import { deviceStatus, statusText } from '../device-status.ts';
+import { usePolled } from '../polling.ts';
 import { TimeChart } from '../time-chart.tsx';
+import { useMetricSettings } from '../use-metric-settings.ts';
 import { DeviceCommandsPanel } from './device-commands-panel.tsx';
 import { DeviceConfigPanel } from './device-config-panel.tsx';
+import { DeviceHistoryPanel } from './device-history-panel.tsx';
+import { MetricSettingsEditor } from './metric-settings-editor.tsx';
 
 const palette = ['#2563eb', '#16a34a', '#ea580c', '#9333ea', '#0891b2', '#be123c'];
-/** The history's ranges: up to a year, as long as rollups are kept (the Data Service reads the coarsest level that fills the points). */
-const ranges = [
-  { label: '1 h', ms: 3_600_000 },
-  { label: '24 h', ms: 24 * 3_600_000 },
-  { label: '7 d', ms: 7 * 24 * 3_600_000 },
-  { label: '30 d', ms: 30 * 24 * 3_600_000 },
-  { label: '1 y', ms: 365 * 24 * 3_600_000 },
-];
-/** What a chart was computed from, as a person reads it. */
-const resolutionLabels: Record<Resolution, string> = {
-  raw: 'raw readings',
-  '1m': '1-minute rollups',
-  '1h': '1-hour rollups',
-  '1d': '1-day rollups',
-};
 const liveWindow = 300;
+
+/** The status line, ticking every second: "online · last seen 3 s ago". */
+function StatusLine(props: { facts: Parameters<typeof deviceStatus>[0] }) {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, []);
+  const status = deviceStatus(props.facts, now);
+  return (
+    <span data-testid="device-status">
+      <span className={`status ${status.online ? 'online' : ''}`} aria-hidden="true" />
+      {statusText(status, now)}
+    </span>
+  );
+}
 
 /** `mayManage`: the user's role may revoke (and command) devices; viewers only watch. */
 export function DevicePage(props: {
@@ -36,19 +47,20 @@ export function DevicePage(props: {
   deviceId: string;
   navigate: (to: string) => void;
   mayManage: boolean;
+  /** May change the fleet's metric display settings (units, decimals). */
+  mayEditMetrics?: boolean;
   /** The signed-in user's username, to say "you" where the user acted. */
   myUsername?: string | undefined;
 }) {
-  const { api, deviceId } = props;
-  const [device, setDevice] = useState<Device>();
-  const [error, setError] = useState<unknown>();
+  const { api, deviceId, auth, config } = props;
+  // Presence changes by itself (lifecycle events): asked again every 10 s.
+  const { value: device, error } = usePolled(useCallback(() => api.device(deviceId), [api, deviceId]));
+  const [actionError, setActionError] = useState<unknown>();
   const [live, setLive] = useState<LiveReading[]>([]);
-  const [liveState, setLiveState] = useState('connecting');
-  // `requestedAt` makes a click on the current range fetch again (new readings may have arrived).
-  const [{ range, requestedAt }, setRangeRequest] = useState({ range: ranges[0]?.ms ?? 3_600_000, requestedAt: Date.now() });
-  const [answer, setAnswer] = useState<ReadingIntervals>();
-  const history = answer?.metrics;
+  const [liveReceivedAt, setLiveReceivedAt] = useState<number>();
+  const [liveState, setLiveState] = useState<LiveState>({ kind: 'connecting' });
   const [revoking, setRevoking] = useState(false);
+  const { display, reload: reloadSettings } = useMetricSettings(api);
 
   async function revoke(): Promise<void> {
     if (!window.confirm(`Revoke ${deviceId}? Its certificate stops working at once.`)) return;
@@ -57,58 +69,44 @@ export function DevicePage(props: {
       await api.remove(deviceId);
       props.navigate('/');
     } catch (err) {
-      setError(err);
+      setActionError(err);
       setRevoking(false);
     }
   }
 
   useEffect(() => {
-    api.device(deviceId).then(setDevice, setError);
-  }, [api, deviceId]);
-
-  useEffect(() => {
-    let closed = false;
-    let client: Awaited<ReturnType<typeof connectLive>> | undefined;
-    const session = props.auth.current();
+    const session = auth.current();
     if (!session) return;
-    connectLive(props.config, session, api).then(
-      (c) => {
-        if (closed) return void c.end(true);
-        client = c;
-        c.on('connect', () => {
-          c.subscribe(liveTopic(deviceId), { qos: 0 }, (err) => setLiveState(err ? `subscribe failed: ${err.message}` : 'live'));
-        });
-        c.on('message', (_topic, payload) => {
-          const reading = parseLive(deviceId, payload);
-          // Readings can arrive out of device-time order (late or buffered): keep the window sorted by ts.
-          if (reading) setLive((prev) => [...prev, reading].sort((a, b) => a.ts - b.ts || a.seq - b.seq).slice(-liveWindow));
-        });
-        c.on('close', () => !closed && setLiveState('disconnected'));
-        c.on('error', (err) => setLiveState(`error: ${err.message}`));
+    setLive([]);
+    return watchLive({
+      // The session of the moment: a reconnect an hour later signs with the refreshed token.
+      connect: () => connectLive(config, auth.current() ?? session, api),
+      topics: [liveTopic(deviceId)],
+      onMessage: (_topic, payload) => {
+        const reading = parseLive(deviceId, payload);
+        if (!reading) return;
+        setLiveReceivedAt(Date.now());
+        // Readings can arrive out of device-time order (late or buffered): keep the window sorted by ts.
+        setLive((prev) => [...prev, reading].sort((a, b) => a.ts - b.ts || a.seq - b.seq).slice(-liveWindow));
       },
-      (err: unknown) => setLiveState(`unavailable: ${errorText(err)}`),
-    );
-    return () => {
-      closed = true;
-      client?.end(true);
-    };
-  }, [api, deviceId, props.auth, props.config]);
+      onState: setLiveState,
+    });
+  }, [api, deviceId, auth, config]);
 
-  useEffect(() => {
-    const to = requestedAt;
-    // The last range's chart and resolution go at once: a failed request must not leave them shown as this range's.
-    setAnswer(undefined);
-    api.history(deviceId, to - range, to, 300).then(setAnswer, setError);
-  }, [api, deviceId, range, requestedAt]);
-
-  const latest = live.at(-1)?.values ?? device?.latest?.values ?? {};
+  const latest = useMemo(() => live.at(-1)?.values ?? device?.latest?.values ?? {}, [live, device?.latest?.values]);
   const liveMetrics = useMemo(() => [...new Set(live.flatMap((r) => Object.keys(r.values)))].sort(), [live]);
   const liveTimes = useMemo(() => live.map((r) => r.ts), [live]);
   const liveSeries = useMemo(
     () =>
-      liveMetrics.map((m, i) => ({ label: m, color: palette[i % palette.length] ?? '#000', values: live.map((r) => r.values[m] ?? null) })),
-    [live, liveMetrics],
+      liveMetrics.map((m, i) => ({
+        label: metricLabel(m, display[m]),
+        color: palette[i % palette.length] ?? '#000',
+        values: live.map((r) => r.values[m] ?? null),
+        format: (v: number) => formatValue(v, display[m]),
+      })),
+    [live, liveMetrics, display],
   );
+  const knownMetrics = useMemo(() => [...new Set([...Object.keys(latest), ...liveMetrics])].sort(), [latest, liveMetrics]);
 
   // A device that is not registered has no live view, history or revoke.
   if (error instanceof ApiError && error.code === 'DeviceNotFound') {
@@ -128,8 +126,8 @@ export function DevicePage(props: {
   return (
     <>
       <div className="card">
-        <div style={{ display: 'flex', alignItems: 'center' }}>
-          <h2 style={{ flex: 1 }}>{device?.name ?? deviceId}</h2>
+        <div className="device-title">
+          <h2>{device?.name ?? deviceId}</h2>
           {props.mayManage && (
             <button className="danger" onClick={() => void revoke()} disabled={revoking}>
               Revoke
@@ -137,15 +135,22 @@ export function DevicePage(props: {
           )}
         </div>
         <p className="muted">
-          {deviceId} · <span className={`status ${device?.online ? 'online' : ''}`} />
-          {device?.online ? 'online' : 'offline'} · live: <span data-testid="live-state">{liveState}</span>
+          {deviceId} · {/* Nothing said of presence before it is known: a flash of "offline" would be wrong. */}
+          {device ? (
+            <StatusLine
+              facts={{ online: device.online, lastSeenAt: device.lastSeenAt, latestReceivedAt: device.latest?.receivedAt, liveReceivedAt }}
+            />
+          ) : (
+            '…'
+          )}{' '}
+          · <span data-testid="live-state">{liveStateText(liveState)}</span>
         </p>
-        <ErrorNotice error={error} />
+        <ErrorNotice error={error ?? actionError} />
         <div className="values">
           {Object.entries(latest).map(([metric, value]) => (
             <div className="value" key={metric}>
-              <b data-testid={`live-value-${metric}`}>{value}</b>
-              <span className="muted">{metric}</span>
+              <b data-testid={`live-value-${metric}`}>{formatValue(value, display[metric])}</b>
+              <span className="muted">{metricLabel(metric, display[metric])}</span>
             </div>
           ))}
         </div>
@@ -162,48 +167,13 @@ export function DevicePage(props: {
         {live.length === 0 ? (
           <p className="muted">Waiting for the device to publish…</p>
         ) : (
-          <TimeChart times={liveTimes} series={liveSeries} testId="live-chart" />
+          <TimeChart times={liveTimes} series={liveSeries} testId="live-chart" label="Live readings" />
         )}
       </div>
-      <div className="card">
-        <h3>History</h3>
-        <div className="ranges">
-          {ranges.map((r) => (
-            <button
-              key={r.label}
-              className={r.ms === range ? '' : 'secondary'}
-              onClick={() => setRangeRequest({ range: r.ms, requestedAt: Date.now() })}
-              data-testid={`range-${r.label.replace(' ', '')}`}
-            >
-              {r.label}
-            </button>
-          ))}
-        </div>
-        {!history && error === undefined && <p className="muted">Loading…</p>}
-        {answer && (
-          <p className="muted" data-testid="history-resolution">
-            Computed from {resolutionLabels[answer.resolution ?? 'raw']}, {Math.round(answer.intervalMs / 1000).toLocaleString()} s a point.
-          </p>
-        )}
-        {history && Object.keys(history).length === 0 && <p className="muted">No readings in this range.</p>}
-        {history &&
-          Object.entries(history).map(([metric, intervals], i) => (
-            <div key={metric}>
-              <h4>{metric}</h4>
-              <TimeChart
-                testId={`history-chart-${metric}`}
-                height={180}
-                span={answer && { from: answer.from, to: answer.to }}
-                times={intervals.map((p) => p.t)}
-                series={[
-                  { label: `${metric} avg`, color: palette[i % palette.length] ?? '#000', values: intervals.map((p) => p.avg) },
-                  { label: 'min', color: '#9ca3af', values: intervals.map((p) => p.min) },
-                  { label: 'max', color: '#6b7280', values: intervals.map((p) => p.max) },
-                ]}
-              />
-            </div>
-          ))}
-      </div>
+      <DeviceHistoryPanel api={api} deviceId={deviceId} deviceName={device?.name ?? deviceId} live={live} display={display} />
+      {props.mayEditMetrics && (
+        <MetricSettingsEditor api={api} metrics={knownMetrics} display={display} samples={latest} onSaved={reloadSettings} />
+      )}
     </>
   );
 }

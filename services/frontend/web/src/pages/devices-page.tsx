@@ -2,11 +2,14 @@ import { useEffect, useState } from 'react';
 import type { Api, Device } from '../api.ts';
 import { ErrorNotice } from '../error-notice.tsx';
 import { RouteLink } from '../form-kit.tsx';
+import { formatValue, metricLabel } from '../format.ts';
+import { useMetricSettings } from '../use-metric-settings.ts';
 
 /** `mayRegister`: the user's role may register devices (viewers see the list only). */
 export function DevicesPage(props: { api: Api; navigate: (to: string) => void; mayRegister: boolean }) {
   const [devices, setDevices] = useState<Device[]>();
   const [error, setError] = useState<unknown>();
+  const { display } = useMetricSettings(props.api);
   useEffect(() => {
     let active = true;
     const load = () =>
@@ -68,7 +71,7 @@ export function DevicesPage(props: { api: Api; navigate: (to: string) => void; m
                 <td>
                   {d.latest
                     ? Object.entries(d.latest.values)
-                        .map(([k, v]) => `${k} ${v}`)
+                        .map(([k, v]) => `${metricLabel(k, display[k])} ${formatValue(v, display[k])}`)
                         .join(' · ')
                     : '—'}
                 </td>
