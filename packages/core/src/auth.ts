@@ -76,6 +76,9 @@ export const permissions = {
   exportData: ['admin', 'operator'],
   importData: ['admin', 'operator'],
   replayArchive: ['admin'],
+  /** Dashboards: every role keeps its own and reads shared ones; only the owner or an admin changes one (`editAnyDashboard`). */
+  keepDashboards: ['admin', 'operator', 'viewer'],
+  editAnyDashboard: ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissions;

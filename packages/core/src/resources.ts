@@ -110,7 +110,30 @@ export const dataControlTable: TableDefinition = {
   timeToLiveAttribute: 'expiresAt',
 };
 
-export const tables = [devicesTable, latestTable, telemetryTable, platformStateTable, alarmsTable, rollupsTable, dataControlTable] as const;
+/**
+ * User-built dashboards (web-app/dashboards.ts), the API Service's alone: one item per dashboard
+ * (`id`), its widgets inside. `byOwner` lists a user's own; `byShared` is sparse (only shared ones
+ * carry `sharedKey`), so listing what the organisation shares reads only those.
+ */
+export const dashboardsTable: TableDefinition = {
+  id: 'fleet-dashboards',
+  partitionKey: { name: 'id', type: 'S' },
+  globalSecondaryIndexes: [
+    { indexName: 'byOwner', partitionKey: { name: 'owner', type: 'S' }, sortKey: { name: 'updatedAt', type: 'S' } },
+    { indexName: 'byShared', partitionKey: { name: 'sharedKey', type: 'S' }, sortKey: { name: 'updatedAt', type: 'S' } },
+  ],
+};
+
+export const tables = [
+  devicesTable,
+  latestTable,
+  telemetryTable,
+  platformStateTable,
+  alarmsTable,
+  rollupsTable,
+  dataControlTable,
+  dashboardsTable,
+] as const;
 
 /** Amazon SNS topics; the CDK app and the local cloud create them with these names. */
 export interface TopicDefinition {

@@ -27,6 +27,8 @@ export interface ResourceReferences {
   readonly rollupsTable: string;
   /** Retention settings and data jobs; the Data Service's alone. */
   readonly dataControlTable: string;
+  /** Users' dashboards; the API Service's alone. */
+  readonly dashboardsTable: string;
   readonly bucket: string;
   readonly ingestQueueUrl: string;
   /** The ingest queue's dead-letter queue (replayed by the Data Service). */

@@ -38,6 +38,9 @@ import { createTopicRules } from './rules/topic-rules.ts';
 import { createSnsChannels } from './notifications/sns-channels.ts';
 import { createLocalMailbox } from './notifications/local-mailbox.ts';
 import { createDataServiceClient, type DataServiceClient } from './telemetry/data-service-client.ts';
+import { createDashboardStore } from './dashboards/dashboard-store.ts';
+import { registerDashboardRoutes } from './routes/dashboards.ts';
+import { registerDeviceStatusCountRoutes } from './routes/device-status-counts.ts';
 
 /** What the app needs of the service's configuration: not where it listens, how it logs, or what only the SDK reads. */
 export type AppConfig = Omit<
@@ -99,6 +102,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { name: 'rules', description: "Topic rules: the platform's (read-only) and users' own, and a SQL test bench" },
         { name: 'notifications', description: 'Channels (SNS subscriptions) that receive alarm notifications' },
         { name: 'health', description: 'Health check' },
+        { name: 'dashboards', description: "Users' dashboards: their own, and the organisation's shared ones (read-only)" },
       ],
     },
   });
@@ -111,7 +115,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerHealthRoutes(app, {
     health: createHealthProbe({
       service: 'api',
-      dependencies: apiDependencies(clients, [config.devicesTable, config.platformStateTable]),
+      dependencies: apiDependencies(clients, [config.devicesTable, config.platformStateTable, config.dashboardsTable]),
       ...(deps.healthCacheMs === undefined ? {} : { cacheMs: deps.healthCacheMs }),
     }),
   });
@@ -164,5 +168,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     channels: createSnsChannels({ sns: clients.sns, topicArn: config.alarmTopicArn, logger }),
     mailbox: createLocalMailbox({ url: config.localMailboxUrl }),
   });
+  registerDashboardRoutes(app, { authorizer, store: createDashboardStore({ dynamo: clients.dynamo, tableName: config.dashboardsTable }) });
+  registerDeviceStatusCountRoutes(app, { authorizer, dataService });
   return app;
 }

@@ -123,6 +123,12 @@ describe('OpenAPI document', () => {
         'POST /api/data-jobs',
         'GET /api/data-jobs/{id}',
         'POST /api/data-jobs/{id}/start',
+        'GET /api/dashboards',
+        'POST /api/dashboards',
+        'GET /api/dashboards/{id}',
+        'PUT /api/dashboards/{id}',
+        'DELETE /api/dashboards/{id}',
+        'GET /api/device-status-counts',
       ].sort(),
     );
     expect(doc.paths['/api/health'].get.security).toBeUndefined();

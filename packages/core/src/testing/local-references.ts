@@ -13,6 +13,7 @@ export const localReferences: ResourceReferences = {
   alarmsTable: 'fleet-alarms',
   rollupsTable: 'fleet-rollups',
   dataControlTable: 'fleet-data-control',
+  dashboardsTable: 'fleet-dashboards',
   bucket: 'fleet-telemetry',
   ingestQueueUrl: 'http://127.0.0.1:4566/000000000000/fleet-ingest',
   ingestDeadLetterQueueUrl: 'http://127.0.0.1:4566/000000000000/fleet-ingest-dlq',

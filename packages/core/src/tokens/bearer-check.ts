@@ -53,6 +53,8 @@ const actions: Record<Permission, string> = {
   exportData: 'export data',
   importData: 'import data',
   replayArchive: 'replay the archive',
+  keepDashboards: 'keep dashboards',
+  editAnyDashboard: "change other users' dashboards",
 };
 
 // RFC 6750 §3: the challenge of a protected resource; `error` only when a token was presented.
