@@ -1,5 +1,5 @@
 /** The Fleet web app: sign-up / sign-in, device list, registration, device page, alarms, rules, notifications, data (retention, cost, exports, imports), dead letters, users (admins). */
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
 import type { RuntimeConfig } from './config.ts';
 import { createAuth, type Session } from './auth.ts';
 import { createApi } from './api.ts';
@@ -16,6 +16,11 @@ import { DataPage, dataPagePath } from './pages/data-page.tsx';
 import { RouteLink } from './form-kit.tsx';
 import { NavBar } from './nav-bar.tsx';
 import { useMe } from './use-me.ts';
+
+// Dashboards are their own chunks, loaded when a user opens one.
+const DashboardsPage = lazy(() => import('./pages/dashboards-page.tsx'));
+const DashboardPage = lazy(() => import('./pages/dashboard-page.tsx'));
+const dashboardMatch = (path: string) => /^\/dashboards\/([^/]+)$/.exec(path)?.[1];
 
 export function usePath(): [string, (to: string) => void] {
   const [path, setPath] = useState(window.location.pathname);
@@ -85,6 +90,18 @@ export function App({ config }: { config: RuntimeConfig }) {
           replayArchive: may('replayArchive'),
         }}
       />
+    );
+  else if (path === '/dashboards')
+    page = (
+      <Suspense fallback={<p className="muted">Loading…</p>}>
+        <DashboardsPage api={api} navigate={navigate} />
+      </Suspense>
+    );
+  else if (dashboardMatch(path))
+    page = (
+      <Suspense fallback={<p className="muted">Loading…</p>}>
+        <DashboardPage api={api} id={decodeURIComponent(dashboardMatch(path) ?? '')} navigate={navigate} />
+      </Suspense>
     );
   else if (deviceMatch?.[1])
     page = (

@@ -18,6 +18,7 @@ interface NavEntry {
 
 const entries: readonly NavEntry[] = [
   { to: '/', label: 'Devices' },
+  { to: '/dashboards', label: 'Dashboards', permission: 'keepDashboards' },
   { to: '/alarms', label: 'Alarms', permission: 'readAlarms' },
   { to: '/rules', label: 'Rules', permission: 'readRules' },
   { to: '/notifications', label: 'Notifications', permission: 'readAlarms' },
