@@ -89,7 +89,7 @@ describe.skipIf(!hasChromium || deployedEndpointsFile)('dashboards in a browser'
     await page.getByRole('button', { name: 'Edit' }).click();
 
     // A time series over both devices.
-    await page.getByLabel('Widget', { exact: true }).selectOption('timeseries');
+    await page.getByLabel('Widget kind').selectOption('timeseries');
     await page.getByRole('button', { name: 'Add widget' }).click();
     await page.getByLabel('Title').fill('Temperatures');
     await page.getByLabel('Device 1').fill(first);
@@ -98,14 +98,14 @@ describe.skipIf(!hasChromium || deployedEndpointsFile)('dashboards in a browser'
     await page.getByLabel('Device 2').fill(second);
     await page.getByRole('button', { name: 'Done' }).click();
     // The first device's latest value, two decimals.
-    await page.getByLabel('Widget', { exact: true }).selectOption('latest');
+    await page.getByLabel('Widget kind').selectOption('latest');
     await page.getByRole('button', { name: 'Add widget' }).click();
     await page.getByLabel('Title').fill('Sensor 1 now');
     await page.getByLabel('Device', { exact: true }).fill(first);
     await page.getByLabel('Decimals').fill('2');
     await page.getByRole('button', { name: 'Done' }).click();
     // The fleet's status counts.
-    await page.getByLabel('Widget', { exact: true }).selectOption('status');
+    await page.getByLabel('Widget kind').selectOption('status');
     await page.getByRole('button', { name: 'Add widget' }).click();
     await page.getByRole('button', { name: 'Done' }).click();
     // New widgets go below each other.

@@ -3,6 +3,7 @@
  * and refresh), and in edit mode its name and whether the organisation sees it. Anyone may change
  * range and refresh while looking; only an editor saves them with the dashboard.
  */
+import { Field } from './field.tsx';
 import {
   refreshIntervals,
   relativeRanges,
@@ -29,63 +30,71 @@ export function DashboardToolbar(props: { draft: DashboardInput; editing: boolea
   return (
     <div className="dash-toolbar" role="group" aria-label="Dashboard settings">
       {editing && (
-        <label>
-          Name
-          <input value={draft.name} onChange={(e) => onChange({ ...draft, name: e.target.value })} required />
-        </label>
+        <Field label="Name">
+          {(id) => <input id={id} value={draft.name} onChange={(e) => onChange({ ...draft, name: e.target.value })} required />}
+        </Field>
       )}
-      <label>
-        Time range
-        <select
-          value={range.kind === 'relative' ? range.last : 'absolute'}
-          onChange={(e) => {
-            const value = e.target.value;
-            if (value === 'absolute') {
-              const to = Date.now();
-              setRange({ kind: 'absolute', from: to - relativeRanges['24h'], to });
-            } else setRange({ kind: 'relative', last: value as RelativeRange });
-          }}
-        >
-          {(Object.keys(relativeRanges) as RelativeRange[]).map((r) => (
-            <option key={r} value={r}>
-              {rangeLabels[r]}
-            </option>
-          ))}
-          <option value="absolute">Fixed range…</option>
-        </select>
-      </label>
+      <Field label="Time range">
+        {(id) => (
+          <select
+            id={id}
+            value={range.kind === 'relative' ? range.last : 'absolute'}
+            onChange={(e) => {
+              const value = e.target.value;
+              if (value === 'absolute') {
+                const to = Date.now();
+                setRange({ kind: 'absolute', from: to - relativeRanges['24h'], to });
+              } else setRange({ kind: 'relative', last: value as RelativeRange });
+            }}
+          >
+            {(Object.keys(relativeRanges) as RelativeRange[]).map((r) => (
+              <option key={r} value={r}>
+                {rangeLabels[r]}
+              </option>
+            ))}
+            <option value="absolute">Fixed range…</option>
+          </select>
+        )}
+      </Field>
       {range.kind === 'absolute' && (
         <>
-          <label>
-            From
-            <input
-              type="datetime-local"
-              value={localText(range.from)}
-              onChange={(e) =>
-                Number.isFinite(fromLocalText(e.target.value)) && setRange({ ...range, from: fromLocalText(e.target.value) })
-              }
-            />
-          </label>
-          <label>
-            To
-            <input
-              type="datetime-local"
-              value={localText(range.to)}
-              onChange={(e) => Number.isFinite(fromLocalText(e.target.value)) && setRange({ ...range, to: fromLocalText(e.target.value) })}
-            />
-          </label>
+          <Field label="From">
+            {(id) => (
+              <input
+                id={id}
+                type="datetime-local"
+                value={localText(range.from)}
+                onChange={(e) =>
+                  Number.isFinite(fromLocalText(e.target.value)) && setRange({ ...range, from: fromLocalText(e.target.value) })
+                }
+              />
+            )}
+          </Field>
+          <Field label="To">
+            {(id) => (
+              <input
+                id={id}
+                type="datetime-local"
+                value={localText(range.to)}
+                onChange={(e) =>
+                  Number.isFinite(fromLocalText(e.target.value)) && setRange({ ...range, to: fromLocalText(e.target.value) })
+                }
+              />
+            )}
+          </Field>
         </>
       )}
-      <label>
-        Auto-refresh
-        <select value={draft.refresh} onChange={(e) => onChange({ ...draft, refresh: e.target.value as RefreshInterval })}>
-          {(Object.keys(refreshIntervals) as RefreshInterval[]).map((r) => (
-            <option key={r} value={r}>
-              {refreshLabels[r]}
-            </option>
-          ))}
-        </select>
-      </label>
+      <Field label="Auto-refresh">
+        {(id) => (
+          <select id={id} value={draft.refresh} onChange={(e) => onChange({ ...draft, refresh: e.target.value as RefreshInterval })}>
+            {(Object.keys(refreshIntervals) as RefreshInterval[]).map((r) => (
+              <option key={r} value={r}>
+                {refreshLabels[r]}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
       {editing && (
         <label className="dash-check">
           <input type="checkbox" checked={draft.shared} onChange={(e) => onChange({ ...draft, shared: e.target.checked })} />

@@ -2,8 +2,8 @@
  * The settings of one widget in edit mode: its title, its place and size as numbers (the keyboard
  * and screen-reader way to lay it out, next to dragging), and its kind's configuration.
  */
-import type { ReactNode } from 'react';
 import { dashboardLimits, type DeviceMetric, type GridRect, type Widget, type WidgetConfig } from '@fleet/core';
+import { Field } from './field.tsx';
 import { kindLabels, listOf } from './widget-drafts.ts';
 
 interface Props {
@@ -13,15 +13,6 @@ interface Props {
   onConfig: (patch: { title?: string; config?: WidgetConfig }) => void;
   onLayout: (rect: GridRect) => void;
   onDone: () => void;
-}
-
-function Field(props: { label: string; children: ReactNode }) {
-  return (
-    <label>
-      {props.label}
-      {props.children}
-    </label>
-  );
 }
 
 function NumberInput(props: {
@@ -34,17 +25,20 @@ function NumberInput(props: {
 }) {
   return (
     <Field label={props.label}>
-      <input
-        type="number"
-        value={props.value ?? ''}
-        min={props.min}
-        max={props.max}
-        step={props.step ?? '1'}
-        onChange={(e) => {
-          const n = e.target.valueAsNumber;
-          if (Number.isFinite(n)) props.onChange(n);
-        }}
-      />
+      {(id) => (
+        <input
+          id={id}
+          type="number"
+          value={props.value ?? ''}
+          min={props.min}
+          max={props.max}
+          step={props.step ?? '1'}
+          onChange={(e) => {
+            const n = e.target.valueAsNumber;
+            if (Number.isFinite(n)) props.onChange(n);
+          }}
+        />
+      )}
     </Field>
   );
 }
@@ -54,14 +48,19 @@ function SourceFields(props: { source: DeviceMetric; deviceListId: string; onCha
   return (
     <>
       <Field label={`Device${suffix}`}>
-        <input
-          list={props.deviceListId}
-          value={props.source.deviceId}
-          onChange={(e) => props.onChange({ ...props.source, deviceId: e.target.value.trim() })}
-        />
+        {(id) => (
+          <input
+            id={id}
+            list={props.deviceListId}
+            value={props.source.deviceId}
+            onChange={(e) => props.onChange({ ...props.source, deviceId: e.target.value.trim() })}
+          />
+        )}
       </Field>
       <Field label={`Metric${suffix}`}>
-        <input value={props.source.metric} onChange={(e) => props.onChange({ ...props.source, metric: e.target.value.trim() })} />
+        {(id) => (
+          <input id={id} value={props.source.metric} onChange={(e) => props.onChange({ ...props.source, metric: e.target.value.trim() })} />
+        )}
       </Field>
     </>
   );
@@ -127,10 +126,14 @@ function ConfigFields({ config, deviceListId, set }: { config: WidgetConfig; dev
       return (
         <>
           <Field label="Devices (comma-separated)">
-            <input value={config.deviceIds.join(', ')} onChange={(e) => set({ ...config, deviceIds: listOf(e.target.value) })} />
+            {(id) => (
+              <input id={id} value={config.deviceIds.join(', ')} onChange={(e) => set({ ...config, deviceIds: listOf(e.target.value) })} />
+            )}
           </Field>
           <Field label="Metrics (comma-separated)">
-            <input value={config.metrics.join(', ')} onChange={(e) => set({ ...config, metrics: listOf(e.target.value) })} />
+            {(id) => (
+              <input id={id} value={config.metrics.join(', ')} onChange={(e) => set({ ...config, metrics: listOf(e.target.value) })} />
+            )}
           </Field>
         </>
       );
@@ -138,19 +141,22 @@ function ConfigFields({ config, deviceListId, set }: { config: WidgetConfig; dev
       return (
         <>
           <Field label="Status">
-            <select
-              value={config.status ?? ''}
-              onChange={(e) => {
-                const { status: _old, ...rest } = config;
-                const status = e.target.value;
-                set(status === 'ACTIVE' || status === 'ACKNOWLEDGED' || status === 'CLEARED' ? { ...rest, status } : rest);
-              }}
-            >
-              <option value="">Any</option>
-              <option value="ACTIVE">Active</option>
-              <option value="ACKNOWLEDGED">Acknowledged</option>
-              <option value="CLEARED">Cleared</option>
-            </select>
+            {(id) => (
+              <select
+                id={id}
+                value={config.status ?? ''}
+                onChange={(e) => {
+                  const { status: _old, ...rest } = config;
+                  const status = e.target.value;
+                  set(status === 'ACTIVE' || status === 'ACKNOWLEDGED' || status === 'CLEARED' ? { ...rest, status } : rest);
+                }}
+              >
+                <option value="">Any</option>
+                <option value="ACTIVE">Active</option>
+                <option value="ACKNOWLEDGED">Acknowledged</option>
+                <option value="CLEARED">Cleared</option>
+              </select>
+            )}
           </Field>
           <NumberInput
             label="Rows"
@@ -177,7 +183,14 @@ export function WidgetForm({ widget, deviceListId, onConfig, onLayout, onDone }:
       </h2>
       <div className="dash-form">
         <Field label="Title">
-          <input value={widget.title} maxLength={dashboardLimits.maxTitleLength} onChange={(e) => onConfig({ title: e.target.value })} />
+          {(id) => (
+            <input
+              id={id}
+              value={widget.title}
+              maxLength={dashboardLimits.maxTitleLength}
+              onChange={(e) => onConfig({ title: e.target.value })}
+            />
+          )}
         </Field>
         <NumberInput
           label="Column"

@@ -22,6 +22,7 @@ import { ErrorNotice } from '../error-notice.tsx';
 import { RouteLink } from '../form-kit.tsx';
 import { DashboardGrid } from '../dashboards/dashboard-grid.tsx';
 import { DashboardToolbar } from '../dashboards/dashboard-toolbar.tsx';
+import { Field } from '../dashboards/field.tsx';
 import { kindLabels, newWidget } from '../dashboards/widget-drafts.ts';
 import { WidgetForm } from '../dashboards/widget-form.tsx';
 import { WidgetView } from '../dashboards/widget-view.tsx';
@@ -179,16 +180,17 @@ export default function DashboardPage(props: { api: Api; id: string; navigate: (
       )}
       {editing && (
         <div className="dash-add">
-          <label>
-            Widget
-            <select value={addKind} onChange={(e) => setAddKind(e.target.value as WidgetKind)}>
-              {widgetKinds.map((k) => (
-                <option key={k} value={k}>
-                  {kindLabels[k]}
-                </option>
-              ))}
-            </select>
-          </label>
+          <Field label="Widget kind">
+            {(fieldId) => (
+              <select id={fieldId} value={addKind} onChange={(e) => setAddKind(e.target.value as WidgetKind)}>
+                {widgetKinds.map((k) => (
+                  <option key={k} value={k}>
+                    {kindLabels[k]}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
           <button
             type="button"
             onClick={() => {
