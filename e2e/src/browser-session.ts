@@ -40,5 +40,6 @@ export async function signIn(page: Page, email: string, password: string): Promi
   await page.fill('input[name=email]', email);
   await page.fill('input[name=password]', password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect.poll(() => page.getByTestId('signed-in-as').textContent()).toBe(email);
+  // Sign-in is a Cognito round trip and /api/me: over expect.poll's default second on a loaded machine.
+  await expect.poll(() => page.getByTestId('signed-in-as').textContent(), { timeout: 15_000 }).toBe(email);
 }

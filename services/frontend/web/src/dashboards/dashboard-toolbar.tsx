@@ -58,30 +58,21 @@ export function DashboardToolbar(props: { draft: DashboardInput; editing: boolea
       </Field>
       {range.kind === 'absolute' && (
         <>
-          <Field label="From">
-            {(id) => (
-              <input
-                id={id}
-                type="datetime-local"
-                value={localText(range.from)}
-                onChange={(e) =>
-                  Number.isFinite(fromLocalText(e.target.value)) && setRange({ ...range, from: fromLocalText(e.target.value) })
-                }
-              />
-            )}
-          </Field>
-          <Field label="To">
-            {(id) => (
-              <input
-                id={id}
-                type="datetime-local"
-                value={localText(range.to)}
-                onChange={(e) =>
-                  Number.isFinite(fromLocalText(e.target.value)) && setRange({ ...range, to: fromLocalText(e.target.value) })
-                }
-              />
-            )}
-          </Field>
+          {(['from', 'to'] as const).map((end) => (
+            <Field key={end} label={end === 'from' ? 'From' : 'To'}>
+              {(id) => (
+                <input
+                  id={id}
+                  type="datetime-local"
+                  value={localText(range[end])}
+                  onChange={(e) => {
+                    const ms = fromLocalText(e.target.value);
+                    if (Number.isFinite(ms)) setRange({ ...range, [end]: ms });
+                  }}
+                />
+              )}
+            </Field>
+          ))}
         </>
       )}
       <Field label="Auto-refresh">

@@ -92,7 +92,7 @@ export default function DashboardPage(props: { api: Api; id: string; navigate: (
       </div>
     );
   }
-  if (!dashboard || !draft) return <p className="muted">Loading…</p>;
+  if (!dashboard || !draft) return <p className="dash-note">Loading…</p>;
 
   const setWidgets = (widgets: Widget[]) => setDraft({ ...draft, widgets });
   const selectedWidget = draft.widgets.find((w) => w.id === selected);
@@ -124,7 +124,7 @@ export default function DashboardPage(props: { api: Api; id: string; navigate: (
     <div className="dashboard-page">
       <div className="dash-title">
         <h1>{editing ? `Editing ${draft.name || dashboard.name}` : dashboard.name}</h1>
-        <span className="muted" data-testid="dashboard-owner">
+        <span className="dash-note" data-testid="dashboard-owner">
           {dashboard.editable
             ? dashboard.shared
               ? 'Yours, shared with the organisation'
@@ -217,7 +217,9 @@ export default function DashboardPage(props: { api: Api; id: string; navigate: (
           onDone={() => setSelected(undefined)}
         />
       )}
-      {draft.widgets.length === 0 && <p className="muted">No widgets yet{dashboard.editable ? ': choose Edit, then Add widget.' : '.'}</p>}
+      {draft.widgets.length === 0 && (
+        <p className="dash-note">No widgets yet{dashboard.editable ? ': choose Edit, then Add widget.' : '.'}</p>
+      )}
       <DashboardGrid
         widgets={draft.widgets}
         editing={editing}
