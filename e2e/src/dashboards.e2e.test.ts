@@ -26,6 +26,7 @@ const layoutOf = (page: Page, id: string) => page.getByTestId(`widget-${id}`).ge
 
 /** Drags `handle` by (dx, dy) pixels with the mouse, in small steps as a hand would. */
 async function drag(page: Page, handle: ReturnType<Page['getByRole']>, dx: number, dy: number): Promise<void> {
+  await handle.scrollIntoViewIfNeeded();
   const box = await handle.boundingBox();
   if (!box) throw new Error('the handle is not visible');
   const x = box.x + box.width / 2;
@@ -48,7 +49,8 @@ describe.skipIf(!hasChromium || deployedEndpointsFile)('dashboards in a browser'
   beforeAll(async () => {
     platform = await startPlatformProcess();
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    // Tall enough for the whole grid: a drag's path stays inside the viewport.
+    page = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
   }, 120_000);
 
   afterAll(async () => {

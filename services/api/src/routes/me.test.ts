@@ -33,6 +33,8 @@ describe('GET /api/me', () => {
         'readDataUsage',
         'exportData',
         'importData',
+        // Dashboards (issue 14): every role keeps its own.
+        'keepDashboards',
       ],
     });
     expect(t.cognito.calls.find((c) => c.command === 'GetUser')).toEqual({
