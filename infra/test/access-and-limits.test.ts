@@ -5,7 +5,7 @@
  */
 import { Match } from 'aws-cdk-lib/assertions';
 import type { Template } from 'aws-cdk-lib/assertions';
-import { devicePolicyName, httpTimeouts, platformStateTable } from '@fleet/core';
+import { dashboardsTable, devicePolicyName, httpTimeouts, platformStateTable } from '@fleet/core';
 import { describe, expect, it } from 'vitest';
 import { synthesizeFleet } from './synthesize.ts';
 
@@ -124,6 +124,53 @@ describe('time limits shared with the local gateway and services', () => {
       expect(attributes).toContainEqual({ Key: 'idle_timeout.timeout_seconds', Value: String(httpTimeouts.loadBalancerIdle / 1000) });
     }
     expect(httpTimeouts.serviceKeepAlive).toBeGreaterThan(httpTimeouts.loadBalancerIdle);
+  });
+});
+
+describe('dashboards on AWS', () => {
+  const tableId = () => idAt(stateful, `Storage/${pascal(dashboardsTable.id)}/Resource`);
+
+  it('creates the dashboards table keyed by id with the byOwner and sparse byShared indexes', () => {
+    expect(resourcesOf(stateful)[tableId()]!.Properties).toMatchObject({
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      GlobalSecondaryIndexes: expect.arrayContaining([
+        expect.objectContaining({
+          IndexName: 'byOwner',
+          KeySchema: [
+            { AttributeName: 'owner', KeyType: 'HASH' },
+            { AttributeName: 'updatedAt', KeyType: 'RANGE' },
+          ],
+        }),
+        expect.objectContaining({
+          IndexName: 'byShared',
+          KeySchema: [
+            { AttributeName: 'sharedKey', KeyType: 'HASH' },
+            { AttributeName: 'updatedAt', KeyType: 'RANGE' },
+          ],
+        }),
+      ]),
+    });
+  });
+
+  it('lets the API task get, put, delete and query dashboards (on both indexes) and probe the table (fleet-app.test.ts: no other task touches it)', () => {
+    const statements = apiTaskStatements().filter((s) => JSON.stringify(s.Resource).includes(tableId()));
+    expect(statements.flatMap((s) => [s.Action].flat()).sort()).toEqual([
+      'dynamodb:DeleteItem',
+      'dynamodb:DescribeTable',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+    ]);
+    expect(JSON.stringify(statements)).toContain('/index/byOwner');
+    expect(JSON.stringify(statements)).toContain('/index/byShared');
+  });
+
+  it("tells the API task the table's name in DASHBOARDS_TABLE", () => {
+    platform.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: Match.arrayWith([
+        Match.objectLike({ Environment: Match.arrayWith([Match.objectLike({ Name: 'DASHBOARDS_TABLE' })]) }),
+      ]),
+    });
   });
 });
 

@@ -716,6 +716,7 @@ describe('least rights of the task roles', () => {
       FleetRollups: 'data',
       FleetDataControl: 'data',
       FleetMetricSettings: 'api',
+      FleetDashboards: 'api',
     } as const;
     for (const [table, owner] of Object.entries(owners)) {
       const tableId = idAt(stateful, `Storage/${table}/Resource`);

@@ -78,6 +78,9 @@ export const permissions = {
   replayArchive: ['admin'],
   /** Metric display settings (label, unit, decimals): everyone reads them, operators and admins change them. */
   manageMetricSettings: ['admin', 'operator'],
+  /** Dashboards: every role keeps its own and reads shared ones; only the owner or an admin changes one (`editAnyDashboard`). */
+  keepDashboards: ['admin', 'operator', 'viewer'],
+  editAnyDashboard: ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissions;

@@ -66,6 +66,14 @@ export const errorCodes = {
   ServiceUnavailable: 503,
   AuthUnavailable: 503,
   GatewayTimeout: 504,
+  /** No dashboard with this id that the caller may see (its own, or a shared one). */
+  DashboardNotFound: 404,
+  /** The dashboard changed since the version the editor started from. */
+  DashboardVersionConflict: 409,
+  /** Only the owner of a dashboard (or an admin) changes or deletes it. */
+  DashboardReadOnly: 403,
+  /** The caller owns as many dashboards as one user may. */
+  DashboardLimitExceeded: 409,
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;

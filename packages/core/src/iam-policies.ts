@@ -12,6 +12,7 @@ import {
   alarmNotificationsTopic,
   alarmsTable,
   dataControlTable,
+  dashboardsTable,
   rollupsTable,
   devicesTable,
   ingestQueue,
@@ -127,6 +128,12 @@ export const taskRoleStatements: Readonly<Record<ServiceName, readonly Permissio
     {
       actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DescribeTable'],
       resources: [{ table: platformStateTable.id }],
+    },
+    // Users' dashboards (services/api/src/dashboards): conditional puts on the version, the owner's
+    // and the shared index queried for the list; DescribeTable for the readiness probe.
+    {
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:DescribeTable'],
+      resources: [{ table: dashboardsTable.id }],
     },
     {
       actions: [

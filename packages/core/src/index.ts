@@ -32,3 +32,6 @@ export * from './map-with-limit.ts';
 export * from './rule-contract.ts';
 export * from './notification-contract.ts';
 export * from './web-app/metric-settings.ts';
+export * from './web-app/dashboards.ts';
+export * from './web-app/dashboard-layout.ts';
+export * from './web-app/device-status-counts.ts';

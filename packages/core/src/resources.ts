@@ -120,6 +120,20 @@ export const metricSettingsTable: TableDefinition = {
   partitionKey: { name: 'metric', type: 'S' },
 };
 
+/**
+ * User-built dashboards (web-app/dashboards.ts), the API Service's alone: one item per dashboard
+ * (`id`), its widgets inside. `byOwner` lists a user's own; `byShared` is sparse (only shared ones
+ * carry `sharedKey`), so listing what the organisation shares reads only those.
+ */
+export const dashboardsTable: TableDefinition = {
+  id: 'fleet-dashboards',
+  partitionKey: { name: 'id', type: 'S' },
+  globalSecondaryIndexes: [
+    { indexName: 'byOwner', partitionKey: { name: 'owner', type: 'S' }, sortKey: { name: 'updatedAt', type: 'S' } },
+    { indexName: 'byShared', partitionKey: { name: 'sharedKey', type: 'S' }, sortKey: { name: 'updatedAt', type: 'S' } },
+  ],
+};
+
 export const tables = [
   devicesTable,
   latestTable,
@@ -129,6 +143,7 @@ export const tables = [
   rollupsTable,
   dataControlTable,
   metricSettingsTable,
+  dashboardsTable,
 ] as const;
 
 /** Amazon SNS topics; the CDK app and the local cloud create them with these names. */

@@ -29,6 +29,8 @@ export interface ResourceReferences {
   readonly dataControlTable: string;
   /** Metric display settings (label, unit, decimals); the API Service's alone. */
   readonly metricSettingsTable: string;
+  /** Users' dashboards; the API Service's alone. */
+  readonly dashboardsTable: string;
   readonly bucket: string;
   readonly ingestQueueUrl: string;
   /** The ingest queue's dead-letter queue (replayed by the Data Service). */

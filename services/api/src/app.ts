@@ -40,6 +40,9 @@ import { createLocalMailbox } from './notifications/local-mailbox.ts';
 import { createDataServiceClient, type DataServiceClient } from './telemetry/data-service-client.ts';
 import { createMetricSettingsStore } from './metric-settings/metric-settings-store.ts';
 import { registerMetricSettingRoutes } from './routes/metric-settings.ts';
+import { createDashboardStore } from './dashboards/dashboard-store.ts';
+import { registerDashboardRoutes } from './routes/dashboards.ts';
+import { registerDeviceStatusCountRoutes } from './routes/device-status-counts.ts';
 
 /** What the app needs of the service's configuration: not where it listens, how it logs, or what only the SDK reads. */
 export type AppConfig = Omit<
@@ -102,6 +105,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { name: 'notifications', description: 'Channels (SNS subscriptions) that receive alarm notifications' },
         { name: 'health', description: 'Health check' },
         { name: 'metric settings', description: 'How the web app shows each metric: label, unit, decimals' },
+        { name: 'dashboards', description: "Users' dashboards: their own, and the organisation's shared ones (read-only)" },
       ],
     },
   });
@@ -114,7 +118,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerHealthRoutes(app, {
     health: createHealthProbe({
       service: 'api',
-      dependencies: apiDependencies(clients, [config.devicesTable, config.platformStateTable]),
+      dependencies: apiDependencies(clients, [config.devicesTable, config.platformStateTable, config.dashboardsTable]),
       ...(deps.healthCacheMs === undefined ? {} : { cacheMs: deps.healthCacheMs }),
     }),
   });
@@ -171,5 +175,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     authorizer,
     store: createMetricSettingsStore({ dynamo: clients.dynamo, tableName: config.metricSettingsTable }),
   });
+  registerDashboardRoutes(app, { authorizer, store: createDashboardStore({ dynamo: clients.dynamo, tableName: config.dashboardsTable }) });
+  registerDeviceStatusCountRoutes(app, { authorizer, dataService });
   return app;
 }

@@ -27,6 +27,14 @@ beforeAll(async () => {
       errorAction: { replayed: 0, skipped: 0, remaining: false },
       deadLetterQueue: { status: 'NOTHING_TO_MOVE', moved: 0, toMove: 0 },
     },
+    '/data/device-status-counts': {
+      online: 0,
+      silent: 0,
+      offline: 0,
+      total: 0,
+      silentAfterSeconds: 300,
+      countedAt: '2026-01-01T00:00:00.000Z',
+    },
   };
   const definition = {
     id: 'def-1',

@@ -126,6 +126,12 @@ describe('OpenAPI document', () => {
         'GET /api/metric-settings',
         'PUT /api/metric-settings/{metric}',
         'DELETE /api/metric-settings/{metric}',
+        'GET /api/dashboards',
+        'POST /api/dashboards',
+        'GET /api/dashboards/{id}',
+        'PUT /api/dashboards/{id}',
+        'DELETE /api/dashboards/{id}',
+        'GET /api/device-status-counts',
       ].sort(),
     );
     expect(doc.paths['/api/health'].get.security).toBeUndefined();

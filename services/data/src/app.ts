@@ -26,6 +26,7 @@ import { requireCaller } from './caller-check.ts';
 import type { DeadLetterReplay } from './dead-letter-backlog.ts';
 import type { DeadLetterStore } from './dead-letters.ts';
 import type { DeviceStateReader } from './device-states.ts';
+import type { DeviceStatusCounter } from './device-status-counts.ts';
 import type { Alarms } from './alarms/index.ts';
 import { registerAlarmRoutes } from './http/alarm-routes.ts';
 import { registerJobRoutes, type DataJobs } from './data-jobs/index.ts';
@@ -50,6 +51,8 @@ export interface AppOptions {
   readonly latest: LatestStore;
   /** Presence and latest values of many devices at once (the device state table). */
   readonly states: DeviceStateReader;
+  /** Device status counts (`GET /data/device-status-counts`); without it the route is not registered. */
+  readonly statusCounts?: DeviceStatusCounter;
   readonly deadLetters: DeadLetterStore;
   /** Replay of both dead-letter kinds; when absent, replay answers 501 and the list has no backlog. */
   readonly replay?: DeadLetterReplay;
@@ -118,7 +121,11 @@ export function buildApp(options: AppOptions) {
   if (options.retention) {
     registerRetentionRoutes(app, { caller, retention: options.retention.store, applyArchiveDays: options.retention.applyArchiveDays });
   }
-  registerDeviceStateRoutes(app, { caller, states: options.states });
+  registerDeviceStateRoutes(app, {
+    caller,
+    states: options.states,
+    ...(options.statusCounts ? { statusCounts: options.statusCounts } : {}),
+  });
   registerDeadLetterRoutes(app, { caller, deadLetters: options.deadLetters, ...(options.replay ? { replay: options.replay } : {}) });
   if (options.alarms) registerAlarmRoutes(app, { caller, alarms: options.alarms });
   if (options.usage) registerDataUsageRoute(app, { caller, usage: options.usage });

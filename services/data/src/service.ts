@@ -17,6 +17,7 @@ import { createDataJobs } from './data-jobs/index.ts';
 import { createDeadLetterStore } from './dead-letters.ts';
 import { bucketProbe, tableProbe } from './dependency-probes.ts';
 import { createDeviceStateReader } from './device-states.ts';
+import { createDeviceStatusCounter } from './device-status-counts.ts';
 import type { Metrics } from './emf.ts';
 import { createMetrics } from './emf.ts';
 import { createIngestConsumer } from './ingest-consumer.ts';
@@ -183,6 +184,7 @@ export function createDataService(options: DataServiceOptions) {
     telemetry,
     latest,
     states: createDeviceStateReader({ client: dynamo, tableName: options.tables.latest }),
+    statusCounts: createDeviceStatusCounter({ client: dynamo, tableName: options.tables.latest }),
     deadLetters,
     ...(rollupsTable ? { rollups: createRollupReader({ client: dynamo, tableName: rollupsTable }) } : {}),
     ...(retentionStore ? { retention: { store: retentionStore, applyArchiveDays } } : {}),

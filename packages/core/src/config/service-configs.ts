@@ -123,6 +123,12 @@ export const apiConfigSchema = {
     'viewer',
     'Retired: accepted only as "viewer", the role of a user in no group.',
   ),
+  dashboardsTable: written(
+    'DASHBOARDS_TABLE',
+    text,
+    (refs) => refs.dashboardsTable,
+    "DynamoDB table of users' dashboards; the API Service's alone.",
+  ),
 } as const satisfies ConfigSchema;
 
 /** ECS service 3: the ingest consumer, time-series store, archive and queries. */

@@ -14,6 +14,7 @@ export const localReferences: ResourceReferences = {
   rollupsTable: 'fleet-rollups',
   dataControlTable: 'fleet-data-control',
   metricSettingsTable: 'fleet-metric-settings',
+  dashboardsTable: 'fleet-dashboards',
   bucket: 'fleet-telemetry',
   ingestQueueUrl: 'http://127.0.0.1:4566/000000000000/fleet-ingest',
   ingestDeadLetterQueueUrl: 'http://127.0.0.1:4566/000000000000/fleet-ingest-dlq',

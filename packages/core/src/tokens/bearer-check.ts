@@ -54,6 +54,8 @@ const actions: Record<Permission, string> = {
   importData: 'import data',
   replayArchive: 'replay the archive',
   manageMetricSettings: 'change metric display settings',
+  keepDashboards: 'keep dashboards',
+  editAnyDashboard: "change other users' dashboards",
 };
 
 // RFC 6750 §3: the challenge of a protected resource; `error` only when a token was presented.

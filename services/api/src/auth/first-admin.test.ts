@@ -22,7 +22,12 @@ describe('the first user of a fresh stack', () => {
     expect(claim.Item).toMatchObject({ sub: 'sub-ada', username: 'ada' });
 
     const second = await me('bob');
-    expect(second.json()).toMatchObject({ username: 'bob', role: 'viewer', groups: [], permissions: ['readDevices', 'readAlarms'] });
+    expect(second.json()).toMatchObject({
+      username: 'bob',
+      role: 'viewer',
+      groups: [],
+      permissions: ['readDevices', 'readAlarms', 'keepDashboards'],
+    });
     expect(second.json()).not.toHaveProperty('firstAdmin');
     expect(t.pool.users.get('bob')?.groups).toEqual([]);
   });

@@ -13,7 +13,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-it('answers 200 with its two tables checked, then 503 naming them once DynamoDB is gone; liveness stays 200', async () => {
+it('answers 200 with its three tables checked, then 503 naming them once DynamoDB is gone; liveness stays 200', async () => {
   const ready = await t.app.inject({ url: '/api/health' });
   expect(ready.statusCode).toBe(200);
   expect(ready.json<HealthReport>()).toMatchObject({
@@ -22,6 +22,7 @@ it('answers 200 with its two tables checked, then 503 naming them once DynamoDB 
     checks: [
       { name: 'dynamodb:fleet-devices', status: 'ok' },
       { name: 'dynamodb:fleet-platform-state', status: 'ok' },
+      { name: 'dynamodb:fleet-dashboards', status: 'ok' },
     ],
   });
 
@@ -33,6 +34,7 @@ it('answers 200 with its two tables checked, then 503 naming them once DynamoDB 
   expect(report.checks.map((c) => `${c.name} ${c.status}`)).toEqual([
     'dynamodb:fleet-devices failed',
     'dynamodb:fleet-platform-state failed',
+    'dynamodb:fleet-dashboards failed',
   ]);
   expect(report.checks[0]?.error).toBeTruthy();
 

@@ -35,6 +35,8 @@ describe('GET /api/me', () => {
         'importData',
         // Metric display settings (issue 14): operators set units and decimals.
         'manageMetricSettings',
+        // Dashboards (issue 14): every role keeps its own.
+        'keepDashboards',
       ],
     });
     expect(t.cognito.calls.find((c) => c.command === 'GetUser')).toEqual({

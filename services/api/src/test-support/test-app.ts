@@ -8,7 +8,7 @@ import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-iden
 import type { IoTClient } from '@aws-sdk/client-iot';
 import type { IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane';
 import type { SNSClient } from '@aws-sdk/client-sns';
-import { devicesTable, metricSettingsTable, platformStateTable } from '@fleet/core';
+import { dashboardsTable, devicesTable, metricSettingsTable, platformStateTable } from '@fleet/core';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { buildApp, type AppConfig } from '../app.ts';
@@ -39,6 +39,7 @@ export const testConfig: AppConfig = {
   metricSettingsTable: metricSettingsTable.id,
   alarmTopicArn: 'arn:aws:sns:us-east-1:000000000000:fleet-alarm-notifications',
   userRulesRoleArn: 'arn:aws:iam::000000000000:role/fleet-user-rules',
+  dashboardsTable: dashboardsTable.id,
 };
 
 /** In-memory IoT registry behind the fake IoT client: what exists after a test's calls. */

@@ -63,6 +63,13 @@ import {
   MetricSettingListSchema,
   MetricSettingSchema,
   type MetricSettingInput,
+  dashboardPaths,
+  DashboardListSchema,
+  DashboardSchema,
+  DeviceStatusCountsSchema,
+  deviceStatusCountsPath,
+  type DashboardInput,
+  type DashboardUpdate,
 } from '@fleet/core';
 import { Type } from 'typebox';
 import type { Static, TSchema } from 'typebox';
@@ -196,6 +203,19 @@ export function createApi(session: () => Promise<Session>) {
     saveMetricSetting: (metric: string, input: MetricSettingInput) =>
       call(MetricSettingSchema, 'PUT', apiPath(metricSettingPaths.one, { metric }), input),
     removeMetricSetting: (metric: string) => call(Type.Null(), 'DELETE', apiPath(metricSettingPaths.one, { metric })),
+    /** One metric of a device over a range: a dashboard's time-series widget asks one series at a time. */
+    metricHistory: (id: string, metric: string, from: number, to: number, maxPoints: number) =>
+      call(
+        ReadingIntervalsSchema,
+        'GET',
+        `${device(id)}/telemetry${query({ from: String(from), to: String(to), maxPoints: String(maxPoints), metrics: metric })}`,
+      ),
+    dashboards: () => call(DashboardListSchema, 'GET', apiPath(dashboardPaths.dashboards)),
+    dashboard: (id: string) => call(DashboardSchema, 'GET', apiPath(dashboardPaths.dashboard, { id })),
+    createDashboard: (input: DashboardInput) => call(DashboardSchema, 'POST', apiPath(dashboardPaths.dashboards), input),
+    saveDashboard: (id: string, update: DashboardUpdate) => call(DashboardSchema, 'PUT', apiPath(dashboardPaths.dashboard, { id }), update),
+    deleteDashboard: (id: string) => call(Type.Null(), 'DELETE', apiPath(dashboardPaths.dashboard, { id })),
+    deviceStatusCounts: () => call(DeviceStatusCountsSchema, 'GET', apiPath(deviceStatusCountsPath)),
     /** PUTs an import's file straight to its presigned S3 link (no API token: the link is the permission). */
     async upload(job: DataJob, file: Blob): Promise<void> {
       if (!job.upload) throw new Error(`Data job ${job.id} has no upload link (it is ${job.status})`);

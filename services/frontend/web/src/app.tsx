@@ -6,6 +6,8 @@ import { createApi } from './api.ts';
 import { SignInPage, SignUpPage } from './pages/auth-pages.tsx';
 import {
   AlarmsPage,
+  DashboardPage,
+  DashboardsPage,
   DataPage,
   DeadLettersPage,
   DevicePage,
@@ -20,6 +22,8 @@ import { PageFrame } from './page-frame.tsx';
 import { RouteLink } from './form-kit.tsx';
 import { NavBar } from './nav-bar.tsx';
 import { useMe } from './use-me.ts';
+
+const dashboardMatch = (path: string) => /^\/dashboards\/([^/]+)$/.exec(path)?.[1];
 
 export function usePath(): [string, (to: string) => void] {
   const [path, setPath] = useState(window.location.pathname);
@@ -93,6 +97,8 @@ export function App({ config }: { config: RuntimeConfig }) {
         }}
       />
     );
+  else if (path === '/dashboards') page = <DashboardsPage api={api} navigate={navigate} />;
+  else if (dashboardMatch(path)) page = <DashboardPage api={api} id={decodeURIComponent(dashboardMatch(path) ?? '')} navigate={navigate} />;
   else if (deviceMatch?.[1])
     page = (
       <DevicePage

@@ -19,3 +19,5 @@ export const AlarmsPage = page(async () => (await import('./pages/alarms-page.ts
 export const RulesPage = page(async () => (await import('./pages/rules-page.tsx')).RulesPage);
 export const NotificationsPage = page(async () => (await import('./pages/notifications-page.tsx')).NotificationsPage);
 export const DataPage = page(async () => (await import('./pages/data-page.tsx')).DataPage);
+export const DashboardsPage = page(async () => (await import('./pages/dashboards-page.tsx')).default);
+export const DashboardPage = page(async () => (await import('./pages/dashboard-page.tsx')).default);

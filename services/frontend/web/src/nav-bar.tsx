@@ -19,6 +19,7 @@ interface NavEntry {
 
 const entries: readonly NavEntry[] = [
   { to: appPaths.devices, label: 'Devices' },
+  { to: '/dashboards', label: 'Dashboards', permission: 'keepDashboards' },
   { to: '/alarms', label: 'Alarms', permission: 'readAlarms' },
   { to: '/rules', label: 'Rules', permission: 'readRules' },
   { to: '/notifications', label: 'Notifications', permission: 'readAlarms' },

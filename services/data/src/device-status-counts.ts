@@ -1,0 +1,70 @@
+/**
+ * Device status counts (`@fleet/core` web-app/device-status-counts.ts) from the device state table:
+ * one paged Scan reading only `online` and `receivedAt` (a few bytes an item, so 10,000 devices are
+ * one or two 1 MB pages), reused for `cacheSeconds`, and shared by callers that ask while a count
+ * is running, so a dashboard's refreshes never multiply Scans.
+ */
+import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { deviceStatusCountsSettings, deviceStatusOf, type DeviceStatusCounts } from '@fleet/core';
+import { withBackoff } from './retry.ts';
+
+export interface DeviceStatusCounter {
+  counts(): Promise<DeviceStatusCounts>;
+}
+
+export function createDeviceStatusCounter(deps: {
+  client: Pick<DynamoDBDocumentClient, 'send'>;
+  tableName: string;
+  now?: () => number;
+  cacheMs?: number;
+}): DeviceStatusCounter {
+  const now = deps.now ?? Date.now;
+  const cacheMs = deps.cacheMs ?? deviceStatusCountsSettings.cacheSeconds * 1000;
+  let cached: { at: number; answer: Promise<DeviceStatusCounts> } | undefined;
+
+  async function count(at: number): Promise<DeviceStatusCounts> {
+    const counts = { online: 0, silent: 0, offline: 0 };
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await withBackoff(() =>
+        deps.client.send(
+          new ScanCommand({
+            TableName: deps.tableName,
+            // `online` is a DynamoDB reserved word.
+            ProjectionExpression: '#online, receivedAt',
+            ExpressionAttributeNames: { '#online': 'online' },
+            ExclusiveStartKey: start,
+          }),
+        ),
+      );
+      for (const item of page.Items ?? []) {
+        const receivedAt = item['receivedAt'];
+        counts[
+          deviceStatusOf({ connected: item['online'] === true, lastReadingAt: typeof receivedAt === 'number' ? receivedAt : undefined }, at)
+        ]++;
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return {
+      ...counts,
+      total: counts.online + counts.silent + counts.offline,
+      silentAfterSeconds: deviceStatusCountsSettings.silentAfterSeconds,
+      countedAt: new Date(at).toISOString(),
+    };
+  }
+
+  return {
+    counts() {
+      const at = now();
+      if (!cached || at - cached.at >= cacheMs) {
+        const answer = count(at);
+        cached = { at, answer };
+        // A failed count is not reused: the next caller tries again.
+        answer.catch(() => {
+          if (cached?.answer === answer) cached = undefined;
+        });
+      }
+      return cached.answer;
+    },
+  };
+}
