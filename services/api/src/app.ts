@@ -38,6 +38,8 @@ import { createTopicRules } from './rules/topic-rules.ts';
 import { createSnsChannels } from './notifications/sns-channels.ts';
 import { createLocalMailbox } from './notifications/local-mailbox.ts';
 import { createDataServiceClient, type DataServiceClient } from './telemetry/data-service-client.ts';
+import { registerOverviewRoutes } from './routes/overview.ts';
+import { createOverview } from './overview/overview-answer.ts';
 
 /** What the app needs of the service's configuration: not where it listens, how it logs, or what only the SDK reads. */
 export type AppConfig = Omit<
@@ -99,6 +101,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { name: 'rules', description: "Topic rules: the platform's (read-only) and users' own, and a SQL test bench" },
         { name: 'notifications', description: 'Channels (SNS subscriptions) that receive alarm notifications' },
         { name: 'health', description: 'Health check' },
+        { name: 'overview', description: 'The fleet as a whole, for the landing page' },
       ],
     },
   });
@@ -163,6 +166,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     authorizer,
     channels: createSnsChannels({ sns: clients.sns, topicArn: config.alarmTopicArn, logger }),
     mailbox: createLocalMailbox({ url: config.localMailboxUrl }),
+  });
+  registerOverviewRoutes(app, {
+    authorizer,
+    overview: createOverview({ clients, devicesTable: config.devicesTable, dataService, logger }),
   });
   return app;
 }

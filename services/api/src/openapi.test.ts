@@ -123,6 +123,7 @@ describe('OpenAPI document', () => {
         'POST /api/data-jobs',
         'GET /api/data-jobs/{id}',
         'POST /api/data-jobs/{id}/start',
+        'GET /api/overview',
       ].sort(),
     );
     expect(doc.paths['/api/health'].get.security).toBeUndefined();
