@@ -59,6 +59,8 @@ import {
   type DataJobInput,
   type DataJobKind,
   type RetentionSettingsInput,
+  OverviewSchema,
+  overviewPath,
 } from '@fleet/core';
 import { Type } from 'typebox';
 import type { Static, TSchema } from 'typebox';
@@ -188,6 +190,7 @@ export function createApi(session: () => Promise<Session>) {
     dataJob: (id: string) => call(DataJobSchema, 'GET', apiPath(dataLifePaths.job, { id })),
     createDataJob: (input: DataJobInput) => call(DataJobSchema, 'POST', apiPath(dataLifePaths.jobs), input),
     startDataJob: (id: string) => call(DataJobSchema, 'POST', apiPath(dataLifePaths.startJob, { id })),
+    overview: () => call(OverviewSchema, 'GET', apiPath(overviewPath)),
     /** PUTs an import's file straight to its presigned S3 link (no API token: the link is the permission). */
     async upload(job: DataJob, file: Blob): Promise<void> {
       if (!job.upload) throw new Error(`Data job ${job.id} has no upload link (it is ${job.status})`);

@@ -16,6 +16,7 @@ import { DataPage, dataPagePath } from './pages/data-page.tsx';
 import { RouteLink } from './form-kit.tsx';
 import { NavBar } from './nav-bar.tsx';
 import { useMe } from './use-me.ts';
+import OverviewPage from './pages/overview-page.tsx';
 
 export function usePath(): [string, (to: string) => void] {
   const [path, setPath] = useState(window.location.pathname);
@@ -98,7 +99,10 @@ export function App({ config }: { config: RuntimeConfig }) {
         myUsername={me?.username}
       />
     );
-  else page = <DevicesPage api={api} navigate={navigate} mayRegister={may('manageDevices')} />;
+  // The device list keeps its filters in the query string (`/devices?status=offline`, the overview's links).
+  else if (path === '/devices' || path.startsWith('/devices?'))
+    page = <DevicesPage api={api} navigate={navigate} mayRegister={may('manageDevices')} />;
+  else page = <OverviewPage api={api} navigate={navigate} may={may} />;
 
   return (
     <>

@@ -55,7 +55,7 @@ export function DevicePage(props: {
     setRevoking(true);
     try {
       await api.remove(deviceId);
-      props.navigate('/');
+      props.navigate('/devices');
     } catch (err) {
       setError(err);
       setRevoking(false);
@@ -117,7 +117,7 @@ export function DevicePage(props: {
         <h2>{deviceId}</h2>
         <ErrorNotice error={error} />
         <p>
-          <RouteLink to="/" navigate={props.navigate}>
+          <RouteLink to="/devices" navigate={props.navigate}>
             Back to the devices
           </RouteLink>
         </p>
