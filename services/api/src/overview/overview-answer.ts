@@ -15,6 +15,7 @@ import { summarizeActiveAlarms } from './active-alarms.ts';
 import { countDevices } from './device-counts.ts';
 import { recentDeadLetters } from './recent-dead-letters.ts';
 import { readThroughput } from './throughput.ts';
+import { sharedResult } from './shared-result.ts';
 
 export interface OverviewDeps {
   readonly clients: Pick<ApiClients, 'dynamo' | 'cloudwatch'>;
@@ -25,6 +26,8 @@ export interface OverviewDeps {
   readonly partTimeoutMs?: number;
   /** @default Date.now */
   readonly now?: () => number;
+  /** How long one count of the devices serves every caller (they are the same for every role that may read devices). @default 5000 */
+  readonly deviceCountsReuseMs?: number;
 }
 
 type Unavailable = { readonly available: false; readonly reason: string };
@@ -40,6 +43,10 @@ function reasonOf(source: string, err: unknown): string {
 export function createOverview(deps: OverviewDeps) {
   const now = deps.now ?? Date.now;
   const timeoutMs = deps.partTimeoutMs ?? 8_000;
+  // One organisation: every caller who may read devices sees the same counts, so they can be shared.
+  const sharedDeviceCounts = sharedResult(deps.deviceCountsReuseMs ?? 5_000, now, (token: string) =>
+    countDevices({ dynamo: deps.clients.dynamo, devicesTable: deps.devicesTable, dataService: deps.dataService }, token, now()),
+  );
 
   /** The part, or `unavailable` once it failed or `timeoutMs` passed. */
   async function part<T>(name: string, source: string, load: () => Promise<T>): Promise<T | Unavailable> {
@@ -66,9 +73,7 @@ export function createOverview(deps: OverviewDeps) {
       const at = now();
       const token = caller.accessToken;
       const [devices, alarms, throughput, deadLetters] = await Promise.all([
-        part('devices', 'The device registry', () =>
-          countDevices({ dynamo: deps.clients.dynamo, devicesTable: deps.devicesTable, dataService: deps.dataService }, token, at),
-        ),
+        part('devices', 'The device registry', () => sharedDeviceCounts(token)),
         part('alarms', 'The data service', () => summarizeActiveAlarms(deps.dataService, token)),
         part('throughput', 'CloudWatch', () => readThroughput({ cloudwatch: deps.clients.cloudwatch, timeoutMs }, at)),
         can(caller.role, 'readDeadLetters')
