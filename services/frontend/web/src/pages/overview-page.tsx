@@ -11,13 +11,11 @@ import { ErrorNotice } from '../error-notice.tsx';
 import { RouteLink } from '../form-kit.tsx';
 import { timeAgo } from '../format.ts';
 import { usePolled } from '../polling.ts';
-import { AlarmsPanel, DeadLettersPanel, ThroughputPanel, Unavailable } from './overview-panels.tsx';
+import { AlarmsPanel, count, DeadLettersPanel, ThroughputPanel, Unavailable } from './overview-panels.tsx';
 
 /** Within the 15–30 s a landing page may lag; the API's parts are cheap enough for every open page. */
 export const overviewRefreshMs = 20_000;
 
-const neverBusy = () => false;
-const count = (n: number) => n.toLocaleString();
 const minutes = (ms: number) => Math.round(ms / 60_000);
 
 const statusTiles: readonly { status: DeviceStatus; label: string; className: string }[] = [
@@ -61,7 +59,7 @@ function DeviceTiles(props: { devices: Overview['devices']; navigate: (to: strin
 export default function OverviewPage(props: { api: Api; navigate: (to: string) => void; may: (p: Permission) => boolean }) {
   const { api, navigate, may } = props;
   const load = useCallback(() => api.overview(), [api]);
-  const { value, error } = usePolled(load, neverBusy, overviewRefreshMs);
+  const { value, error } = usePolled(load, undefined, overviewRefreshMs);
 
   return (
     <>

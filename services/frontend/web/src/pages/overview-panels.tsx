@@ -20,7 +20,8 @@ export function Unavailable(props: { what: string; reason: string }) {
   );
 }
 
-const count = (n: number) => n.toLocaleString();
+/** A count as a person reads it in their locale: 10,000. */
+export const count = (n: number) => n.toLocaleString();
 
 function ThroughputChart(props: { throughput: Available<Overview['throughput']> }) {
   const { throughput } = props;
