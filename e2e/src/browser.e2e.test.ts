@@ -170,7 +170,7 @@ describe.skipIf(!hasChromium || deployedEndpointsFile)('the web app in a browser
     expect(await page.getByRole('button', { name: 'Revoke' }).count()).toBe(0);
     expect(await page.getByText('History').count()).toBe(0);
     await page.getByRole('link', { name: 'Back to the devices' }).click();
-    await expect.poll(() => new URL(page.url()).pathname).toBe('/');
+    await expect.poll(() => new URL(page.url()).pathname).toBe('/devices');
     await page.screenshot({ path: `${platform.dataDir}/../fleet-browser-error.png`, fullPage: true });
   }, 60_000);
 });

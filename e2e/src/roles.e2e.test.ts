@@ -54,6 +54,8 @@ describe.skipIf(!hasChromium || deployedEndpointsFile)('roles in the web app', (
     const viewer = await newPage();
     await signUpAndSignIn(viewer, platform, vic.email, vic.password);
     await expect.poll(() => viewer.getByTestId('role').textContent()).toBe('viewer');
+    // Signing in lands on the overview; the device list is a link away.
+    await viewer.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Devices' }).click();
     await viewer.getByTestId(`device-row-${deviceId}`).waitFor();
     expect(await viewer.getByRole('button', { name: 'Register a device' }).count()).toBe(0);
     expect(await viewer.getByRole('link', { name: 'Users' }).count()).toBe(0);
@@ -77,6 +79,7 @@ describe.skipIf(!hasChromium || deployedEndpointsFile)('roles in the web app', (
     await viewer.goto(platform.endpoints.gatewayUrl);
     await expect.poll(() => viewer.getByTestId('role').textContent()).toBe('operator');
     await viewer.getByRole('button', { name: 'Register a device' }).waitFor();
+    await viewer.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Devices' }).click();
     await viewer.getByRole('link', { name: 'Shared sensor' }).click();
     await viewer.getByRole('button', { name: 'Revoke' }).waitFor();
 

@@ -1,7 +1,8 @@
 /**
  * Template tests of users' topic rules and alarm notifications on AWS: the alarm topic, the role AWS
  * IoT assumes for users' rule actions (republish under fleet/rules/ and publish to the topic, nothing
- * else), and what the API task role may do with rules (user_* only), destinations, the role and SNS.
+ * else), and what the API task role may do with rules (user_* only), destinations, the role and SNS;
+ * and the API task role's CloudWatch read for the overview (GetMetricData only).
  */
 import type { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
@@ -75,5 +76,25 @@ describe('alarm notifications and user rules on AWS', () => {
     const environment = definition!.Properties!['ContainerDefinitions'][0].Environment as { Name: string; Value: unknown }[];
     expect(environment.find((e) => e.Name === 'ALARM_TOPIC_ARN')?.Value).toEqual({ Ref: topicId });
     expect(environment.find((e) => e.Name === 'USER_RULES_ROLE_ARN')?.Value).toEqual({ 'Fn::GetAtt': [roleId, 'Arn'] });
+  });
+});
+
+describe("the overview's metrics on AWS", () => {
+  const cloudwatchActions = (task: number) =>
+    statementsOfRole(idAt(`Application/Task${task}/TaskRole/Resource`))
+      .flatMap((s) => asList(s.Action) as string[])
+      .filter((a) => a.startsWith('cloudwatch:'));
+
+  it('lets the API task role call cloudwatch:GetMetricData (no resource type: any resource), and no other CloudWatch action', () => {
+    expect(cloudwatchActions(2)).toEqual(['cloudwatch:GetMetricData']);
+    const statement = statementsOfRole(idAt('Application/Task2/TaskRole/Resource')).find((s) =>
+      asList(s.Action).includes('cloudwatch:GetMetricData'),
+    );
+    expect(statement).toMatchObject({ Effect: 'Allow', Resource: '*' });
+  });
+
+  it('gives the frontend and the Data Service no CloudWatch read (the Data Service writes its metrics as EMF log lines)', () => {
+    expect(cloudwatchActions(1)).toEqual([]);
+    expect(cloudwatchActions(3)).toEqual([]);
   });
 });

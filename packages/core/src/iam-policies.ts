@@ -239,6 +239,12 @@ export const taskRoleStatements: Readonly<Record<ServiceName, readonly Permissio
       actions: ['dynamodb:Scan', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
       resources: [{ table: metricSettingsTable.id }],
     },
+    {
+      // The overview's readings and rejects per minute (routes/overview.ts): the Data Service's EMF metrics.
+      actions: ['cloudwatch:GetMetricData'],
+      resources: [{ anyResource: true }],
+      wildcardReason: 'GetMetricData supports no resource type and no condition key (Service Authorization Reference for CloudWatch).',
+    },
   ],
   data: [
     // DescribeTable on each table: the readiness probe (/data/health, services/data/src/dependency-probes.ts).

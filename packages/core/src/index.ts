@@ -34,4 +34,6 @@ export * from './notification-contract.ts';
 export * from './web-app/metric-settings.ts';
 export * from './web-app/dashboards.ts';
 export * from './web-app/dashboard-layout.ts';
+export * from './web-app/device-status.ts';
 export * from './web-app/device-status-counts.ts';
+export * from './web-app/overview.ts';

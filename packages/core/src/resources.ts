@@ -209,4 +209,6 @@ export const dataServiceMetrics = {
   latestWriteCapacityUnits: 'LatestWriteCapacityUnits',
   /** Write units of the rollup items (1-minute, 1-hour, 1-day) the stored readings changed. */
   rollupWriteCapacityUnits: 'RollupWriteCapacityUnits',
+  /** Readings kept as dead letters instead of stored (invalid, too old, refused by a store): the overview's rejects. */
+  readingsRejected: 'ReadingsRejected',
 } as const;

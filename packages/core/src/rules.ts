@@ -3,7 +3,7 @@
  * (resolving the logical targets below to ARNs) and the local rules engine runs the same SQL
  * with the same actions. Shapes follow the TopicRulePayload of the AWS IoT API.
  */
-import { ingestQueue, monitoring, telemetryBucket } from './resources.ts';
+import { dataServiceMetrics, ingestQueue, monitoring, telemetryBucket } from './resources.ts';
 import { topics } from './topics.ts';
 
 /** Where an action sends its output; logical ids are resolved by each runtime. */
@@ -152,7 +152,7 @@ export const alarms: readonly PlatformAlarmDefinition[] = [
   {
     name: 'fleet-ingest-rejects',
     namespace: monitoring.namespace,
-    metricName: 'ReadingsRejected',
+    metricName: dataServiceMetrics.readingsRejected,
     statistic: 'Sum',
     periodSeconds: 300,
     evaluationPeriods: 1,

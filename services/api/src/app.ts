@@ -43,6 +43,8 @@ import { registerMetricSettingRoutes } from './routes/metric-settings.ts';
 import { createDashboardStore } from './dashboards/dashboard-store.ts';
 import { registerDashboardRoutes } from './routes/dashboards.ts';
 import { registerDeviceStatusCountRoutes } from './routes/device-status-counts.ts';
+import { registerOverviewRoutes } from './routes/overview.ts';
+import { createOverview } from './overview/overview-answer.ts';
 
 /** What the app needs of the service's configuration: not where it listens, how it logs, or what only the SDK reads. */
 export type AppConfig = Omit<
@@ -106,6 +108,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { name: 'health', description: 'Health check' },
         { name: 'metric settings', description: 'How the web app shows each metric: label, unit, decimals' },
         { name: 'dashboards', description: "Users' dashboards: their own, and the organisation's shared ones (read-only)" },
+        { name: 'overview', description: 'The fleet as a whole, for the landing page' },
       ],
     },
   });
@@ -177,5 +180,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   registerDashboardRoutes(app, { authorizer, store: createDashboardStore({ dynamo: clients.dynamo, tableName: config.dashboardsTable }) });
   registerDeviceStatusCountRoutes(app, { authorizer, dataService });
+  registerOverviewRoutes(app, {
+    authorizer,
+    overview: createOverview({ clients, devicesTable: config.devicesTable, dataService, logger }),
+  });
   return app;
 }

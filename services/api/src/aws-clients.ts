@@ -3,6 +3,7 @@
  * method, so tests can hand in any object answering the commands a test exercises. Endpoints
  * and credentials come from the SDK's own configuration chain (AWS_ENDPOINT_URL, task role, …).
  */
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -23,6 +24,8 @@ export interface ApiClients {
   readonly cognitoIdentity: Pick<CognitoIdentityClient, 'send'>;
   /** SNS: the alarm topic's subscriptions (notification channels). */
   readonly sns: Pick<SNSClient, 'send'>;
+  /** CloudWatch: the Data Service's metrics for the overview (GetMetricData). */
+  readonly cloudwatch: Pick<CloudWatchClient, 'send'>;
 }
 
 /** Real clients for a region; `destroy` closes their sockets at shutdown. */
@@ -35,11 +38,13 @@ export function createAwsClients(region: string): ApiClients & { destroy(): void
     cognito: new CognitoIdentityProviderClient({ region }),
     cognitoIdentity: new CognitoIdentityClient({ region }),
     sns: new SNSClient({ region }),
+    cloudwatch: new CloudWatchClient({ region }),
   };
   return {
     ...clients,
     destroy() {
-      for (const client of [clients.iot, clients.iotData, clients.cognito, clients.cognitoIdentity, clients.sns, base]) client.destroy();
+      for (const client of [clients.iot, clients.iotData, clients.cognito, clients.cognitoIdentity, clients.sns, clients.cloudwatch, base])
+        client.destroy();
     },
   };
 }

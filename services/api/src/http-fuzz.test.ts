@@ -32,7 +32,7 @@ beforeAll(async () => {
       silent: 0,
       offline: 0,
       total: 0,
-      silentAfterSeconds: 300,
+      silentAfterMs: 600_000,
       countedAt: '2026-01-01T00:00:00.000Z',
     },
   };

@@ -132,6 +132,7 @@ describe('OpenAPI document', () => {
         'PUT /api/dashboards/{id}',
         'DELETE /api/dashboards/{id}',
         'GET /api/device-status-counts',
+        'GET /api/overview',
       ].sort(),
     );
     expect(doc.paths['/api/health'].get.security).toBeUndefined();

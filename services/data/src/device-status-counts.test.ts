@@ -10,7 +10,16 @@ function fakeTable() {
       Items: [{ online: true, receivedAt: now - 1_000 }, { online: false, receivedAt: now - 10_000 }, { online: true }],
       LastEvaluatedKey: { deviceId: 'c' },
     },
-    { Items: [{ online: true, receivedAt: now - 600_000 }, { online: false, receivedAt: now - 600_000 }, { online: false }] },
+    {
+      Items: [
+        // Connected, its latest reading one millisecond older than the silence threshold.
+        { online: true, receivedAt: now - 600_001 },
+        { online: false, receivedAt: now - 600_000 },
+        { online: false },
+        // Reconnected a minute ago after a day's silence: given the threshold to send again.
+        { online: true, connectedAt: new Date(now - 60_000).toISOString(), receivedAt: now - 86_400_000 },
+      ],
+    },
   ];
   const scans: ScanCommand[] = [];
   const client = {
@@ -23,19 +32,19 @@ function fakeTable() {
 }
 
 describe('device status counts', () => {
-  it('counts online, silent and offline devices over every page of one Scan reading two attributes', async () => {
+  it("counts online, silent and offline devices by core's deviceStatusOf over every page of one Scan reading three attributes", async () => {
     const table = fakeTable();
     const counter = createDeviceStatusCounter({ client: table.client, tableName: 'fleet-latest', now: () => now });
     expect(await counter.counts()).toEqual({
       online: 2,
       silent: 2,
-      offline: 2,
-      total: 6,
-      silentAfterSeconds: 300,
+      offline: 3,
+      total: 7,
+      silentAfterMs: 600_000,
       countedAt: new Date(now).toISOString(),
     });
     expect(table.scans).toHaveLength(2);
-    expect(table.scans[0]!.input.ProjectionExpression).toBe('#online, receivedAt');
+    expect(table.scans[0]!.input.ProjectionExpression).toBe('#online, connectedAt, receivedAt');
   });
 
   it('answers callers within the cache time from one count, and counts again after it', async () => {

@@ -1,11 +1,11 @@
 /**
  * Device status counts (`@fleet/core` web-app/device-status-counts.ts) from the device state table:
- * one paged Scan reading only `online` and `receivedAt` (a few bytes an item, so 10,000 devices are
+ * one paged Scan reading only `online`, `connectedAt` and `receivedAt` (a few bytes an item, so 10,000 devices are
  * one or two 1 MB pages), reused for `cacheSeconds`, and shared by callers that ask while a count
  * is running, so a dashboard's refreshes never multiply Scans.
  */
 import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { deviceStatusCountsSettings, deviceStatusOf, type DeviceStatusCounts } from '@fleet/core';
+import { deviceStatusCountsSettings, deviceStatusOf, silentAfterMs, type DeviceStatusCounts } from '@fleet/core';
 import { withBackoff } from './retry.ts';
 
 export interface DeviceStatusCounter {
@@ -31,16 +31,23 @@ export function createDeviceStatusCounter(deps: {
           new ScanCommand({
             TableName: deps.tableName,
             // `online` is a DynamoDB reserved word.
-            ProjectionExpression: '#online, receivedAt',
+            ProjectionExpression: '#online, connectedAt, receivedAt',
             ExpressionAttributeNames: { '#online': 'online' },
             ExclusiveStartKey: start,
           }),
         ),
       );
       for (const item of page.Items ?? []) {
-        const receivedAt = item['receivedAt'];
+        const { receivedAt, connectedAt } = item;
         counts[
-          deviceStatusOf({ connected: item['online'] === true, lastReadingAt: typeof receivedAt === 'number' ? receivedAt : undefined }, at)
+          deviceStatusOf(
+            {
+              online: item['online'] === true,
+              ...(typeof connectedAt === 'string' ? { connectedAt } : {}),
+              ...(typeof receivedAt === 'number' ? { latest: { receivedAt } } : {}),
+            },
+            at,
+          )
         ]++;
       }
       start = page.LastEvaluatedKey;
@@ -48,7 +55,7 @@ export function createDeviceStatusCounter(deps: {
     return {
       ...counts,
       total: counts.online + counts.silent + counts.offline,
-      silentAfterSeconds: deviceStatusCountsSettings.silentAfterSeconds,
+      silentAfterMs,
       countedAt: new Date(at).toISOString(),
     };
   }

@@ -10,7 +10,7 @@
  * (ingest-classify.ts, reading-writes.ts) becomes a dead letter with its reason; it never fails the
  * other messages of its flush.
  */
-import type { PresenceIngestMessage } from '@fleet/core';
+import { dataServiceMetrics, type PresenceIngestMessage } from '@fleet/core';
 import type { Logger } from 'pino';
 import type { AlarmEngine } from './alarms/alarm-engine.ts';
 import type { ArchiveWriter } from './archive-writer.ts';
@@ -56,7 +56,7 @@ export function createIngestProcessor(options: IngestProcessorOptions): IngestPr
       letters.map(async ({ queued, letter }) => {
         try {
           await deadLetters.write(letter);
-          metrics.count('ReadingsRejected');
+          metrics.count(dataServiceMetrics.readingsRejected);
           logger.warn({ messageId: letter.messageId, deviceId: letter.deviceId, reason: letter.reason }, 'reading rejected');
           deletable.push(queued);
         } catch (err) {

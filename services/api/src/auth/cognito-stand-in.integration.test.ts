@@ -4,6 +4,7 @@
  * verifier with the JWKS fetched from the URL resolved the SDK's way, and /api/me, live access
  * and user administration make the Cognito and IoT calls they are meant to.
  */
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GetIdCommand } from '@aws-sdk/client-cognito-identity';
@@ -44,6 +45,7 @@ import { fakeAwsClient } from '../test-support/fake-aws-client.ts';
 
 /** SNS is not called here: any call fails naming its command. */
 const noSns = fakeAwsClient<SNSClient>().client;
+const noCloudWatch = fakeAwsClient<CloudWatchClient>().client;
 
 const password = 'Integration-Pass-123';
 let cognito: CognitoHarness;
@@ -100,6 +102,7 @@ beforeAll(async () => {
       cognito: cognito.idp,
       cognitoIdentity: cognito.identity,
       sns: noSns,
+      cloudwatch: noCloudWatch,
     },
     verifier: createTokenVerifier({ userPoolId, clientId, loadJwks: () => fetchJwks(jwksUrl), logger }),
     logger,
@@ -187,6 +190,7 @@ describe("a fresh pool that signs in by email, as Fleet's does", () => {
         cognito: cognito.idp,
         cognitoIdentity: cognito.identity,
         sns: noSns,
+        cloudwatch: noCloudWatch,
       },
       verifier: createTokenVerifier({ userPoolId: id, clientId: client, loadJwks: () => fetchJwks(jwksUrl), logger }),
       logger,

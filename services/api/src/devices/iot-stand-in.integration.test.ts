@@ -5,6 +5,7 @@
  * once the device is revoked; configuration and commands go through the shadow and jobs stand-ins
  * to a device answering over MQTT.
  */
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import {
   AddThingToThingGroupCommand,
   CreateThingGroupCommand,
@@ -31,6 +32,7 @@ import type { SNSClient } from '@aws-sdk/client-sns';
 
 /** SNS is not called here: any call fails naming its command. */
 const noSns = fakeAwsClient<SNSClient>().client;
+const noCloudWatch = fakeAwsClient<CloudWatchClient>().client;
 
 let fixture: IotFixture;
 let dynamo: TestDynamo;
@@ -48,6 +50,7 @@ function apiOverStandIns(config: Partial<typeof testConfig>): Promise<FastifyIns
       iotData: fixture.data,
       dynamo: dynamo.doc,
       sns: noSns,
+      cloudwatch: noCloudWatch,
       cognito: fakeAwsClient<CognitoIdentityProviderClient>().client,
       cognitoIdentity: fakeAwsClient<CognitoIdentityClient>().client,
     },

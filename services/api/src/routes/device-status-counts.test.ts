@@ -6,7 +6,7 @@ import { startTestApp, type TestApp } from '../test-support/test-app.ts';
 let data: FastifyInstance;
 let t: TestApp;
 const asked: (string | undefined)[] = [];
-const counts = { online: 3, silent: 1, offline: 6, total: 10, silentAfterSeconds: 300, countedAt: '2026-12-01T00:00:00.000Z' };
+const counts = { online: 3, silent: 1, offline: 6, total: 10, silentAfterMs: 600_000, countedAt: '2026-12-01T00:00:00.000Z' };
 
 beforeAll(async () => {
   data = Fastify();

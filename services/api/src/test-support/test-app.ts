@@ -8,6 +8,7 @@ import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-iden
 import type { IoTClient } from '@aws-sdk/client-iot';
 import type { IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane';
 import type { SNSClient } from '@aws-sdk/client-sns';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { dashboardsTable, devicesTable, metricSettingsTable, platformStateTable } from '@fleet/core';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
@@ -65,6 +66,8 @@ export interface TestApp {
   readonly cognitoIdentity: FakeAwsClient<CognitoIdentityClient>;
   /** SNS: no subscriptions until a test gives handlers (`sns.on`). */
   readonly sns: FakeAwsClient<SNSClient>;
+  /** CloudWatch: no datapoints until a test gives its own answer (`cloudwatch.on`). */
+  readonly cloudwatch: FakeAwsClient<CloudWatchClient>;
   /** The fake Data Service, unless the test gave a `dataServiceUrl` of its own. */
   readonly data: FakeDataService | undefined;
   /**
@@ -152,6 +155,7 @@ export async function startTestApp(options: { config?: Partial<AppConfig>; healt
   const pool = fakeUserPool();
   const cognitoIdentity = fakeAwsClient<CognitoIdentityClient>({ GetId: () => ({ IdentityId: 'us-east-1:identity-of-alice' }) });
   const sns = fakeAwsClient<SNSClient>({ ListSubscriptionsByTopic: () => ({ Subscriptions: [] }) });
+  const cloudwatch = fakeAwsClient<CloudWatchClient>({ GetMetricData: () => ({ MetricDataResults: [] }) });
   const logger = pino({ level: 'silent' });
   const data = options.config?.dataServiceUrl === undefined ? await startFakeDataService() : undefined;
   const clients: ApiClients = {
@@ -161,6 +165,7 @@ export async function startTestApp(options: { config?: Partial<AppConfig>; healt
     cognito: pool.client.client,
     cognitoIdentity: cognitoIdentity.client,
     sns: sns.client,
+    cloudwatch: cloudwatch.client,
   };
   const verifier = createTokenVerifier({ ...testPool, loadJwks: async () => tokens.jwks, logger });
   const app = await buildApp({
@@ -182,6 +187,7 @@ export async function startTestApp(options: { config?: Partial<AppConfig>; healt
     pool,
     cognitoIdentity,
     sns,
+    cloudwatch,
     data,
     bearer: async (o = {}) => {
       const username = o.username ?? 'alice';
@@ -189,7 +195,7 @@ export async function startTestApp(options: { config?: Partial<AppConfig>; healt
       return `Bearer ${await tokens.accessToken({ ...o, username, sub: o.sub ?? `sub-${username}` })}`;
     },
     forgetCalls() {
-      for (const fake of [iot, iotData, pool.client, cognitoIdentity, sns]) fake.calls.length = 0;
+      for (const fake of [iot, iotData, pool.client, cognitoIdentity, sns, cloudwatch]) fake.calls.length = 0;
     },
     async close() {
       await app.close();

@@ -70,6 +70,8 @@ import {
   deviceStatusCountsPath,
   type DashboardInput,
   type DashboardUpdate,
+  OverviewSchema,
+  overviewPath,
 } from '@fleet/core';
 import { Type } from 'typebox';
 import type { Static, TSchema } from 'typebox';
@@ -216,6 +218,7 @@ export function createApi(session: () => Promise<Session>) {
     saveDashboard: (id: string, update: DashboardUpdate) => call(DashboardSchema, 'PUT', apiPath(dashboardPaths.dashboard, { id }), update),
     deleteDashboard: (id: string) => call(Type.Null(), 'DELETE', apiPath(dashboardPaths.dashboard, { id })),
     deviceStatusCounts: () => call(DeviceStatusCountsSchema, 'GET', apiPath(deviceStatusCountsPath)),
+    overview: () => call(OverviewSchema, 'GET', apiPath(overviewPath)),
     /** PUTs an import's file straight to its presigned S3 link (no API token: the link is the permission). */
     async upload(job: DataJob, file: Blob): Promise<void> {
       if (!job.upload) throw new Error(`Data job ${job.id} has no upload link (it is ${job.status})`);

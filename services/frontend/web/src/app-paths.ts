@@ -4,6 +4,7 @@
  * never reach the app.
  */
 export const appPaths = {
-  devices: '/',
+  overview: '/',
+  devices: '/devices',
   dataLife: '/data-life',
 } as const;

@@ -12,6 +12,7 @@ import {
   DeadLettersPage,
   DevicePage,
   DevicesPage,
+  OverviewPage,
   NotificationsPage,
   RegisterDevicePage,
   RulesPage,
@@ -112,7 +113,10 @@ export function App({ config }: { config: RuntimeConfig }) {
         myUsername={me?.username}
       />
     );
-  else page = <DevicesPage api={api} navigate={navigate} mayRegister={may('manageDevices')} />;
+  // The device list keeps its filters in the query string (`/devices?status=offline`, the overview's links).
+  else if (path === appPaths.devices || path.startsWith(`${appPaths.devices}?`))
+    page = <DevicesPage api={api} navigate={navigate} mayRegister={may('manageDevices')} />;
+  else page = <OverviewPage api={api} navigate={navigate} may={may} />;
 
   return (
     <>

@@ -21,3 +21,4 @@ export const NotificationsPage = page(async () => (await import('./pages/notific
 export const DataPage = page(async () => (await import('./pages/data-page.tsx')).DataPage);
 export const DashboardsPage = page(async () => (await import('./pages/dashboards-page.tsx')).default);
 export const DashboardPage = page(async () => (await import('./pages/dashboard-page.tsx')).default);
+export const OverviewPage = page(async () => (await import('./pages/overview-page.tsx')).default);

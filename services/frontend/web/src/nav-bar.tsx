@@ -18,6 +18,7 @@ interface NavEntry {
 }
 
 const entries: readonly NavEntry[] = [
+  { to: appPaths.overview, label: 'Overview' },
   { to: appPaths.devices, label: 'Devices' },
   { to: '/dashboards', label: 'Dashboards', permission: 'keepDashboards' },
   { to: '/alarms', label: 'Alarms', permission: 'readAlarms' },

@@ -13,8 +13,9 @@ const neverBusy = () => false;
  * Loads now and again after each answer. `load` must keep its identity between renders (useCallback):
  * a new one starts over. `isBusy` may be a new function each render: the latest one is read when the
  * next delay is chosen, so passing an inline arrow does not restart (and re-fetch) on every render.
+ * `idleMs`: the delay when not busy (a landing page may lag longer than a panel under way).
  */
-export function usePolled<T>(load: () => Promise<T>, isBusy: (value: T) => boolean = neverBusy) {
+export function usePolled<T>(load: () => Promise<T>, isBusy: (value: T) => boolean = neverBusy, idleMs: number = pollMs.idle) {
   const [value, setValue] = useState<T>();
   const [error, setError] = useState<unknown>();
   const timer = useRef<ReturnType<typeof setTimeout>>(undefined);
@@ -35,8 +36,8 @@ export function usePolled<T>(load: () => Promise<T>, isBusy: (value: T) => boole
       if (mine !== generation.current) return;
       setError(err);
     }
-    timer.current = setTimeout(() => void refresh(), next !== undefined && busy.current(next) ? pollMs.busy : pollMs.idle);
-  }, [load]);
+    timer.current = setTimeout(() => void refresh(), next !== undefined && busy.current(next) ? pollMs.busy : idleMs);
+  }, [load, idleMs]);
 
   useEffect(() => {
     void refresh();

@@ -67,7 +67,7 @@ export function DevicePage(props: {
     setRevoking(true);
     try {
       await api.remove(deviceId);
-      props.navigate('/');
+      props.navigate('/devices');
     } catch (err) {
       setActionError(err);
       setRevoking(false);
@@ -115,7 +115,7 @@ export function DevicePage(props: {
         <h2>{deviceId}</h2>
         <ErrorNotice error={error} />
         <p>
-          <RouteLink to="/" navigate={props.navigate}>
+          <RouteLink to="/devices" navigate={props.navigate}>
             Back to the devices
           </RouteLink>
         </p>
