@@ -76,6 +76,8 @@ export const permissions = {
   exportData: ['admin', 'operator'],
   importData: ['admin', 'operator'],
   replayArchive: ['admin'],
+  /** Thing groups: add devices to them (groups carry retention overrides and command targets). */
+  manageDeviceGroups: ['admin', 'operator'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissions;

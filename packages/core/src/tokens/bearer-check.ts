@@ -53,6 +53,7 @@ const actions: Record<Permission, string> = {
   exportData: 'export data',
   importData: 'import data',
   replayArchive: 'replay the archive',
+  manageDeviceGroups: 'add devices to thing groups',
 };
 
 // RFC 6750 §3: the challenge of a protected resource; `error` only when a token was presented.
