@@ -7,7 +7,7 @@
 import type { DeviceRecord, DeviceState, DeviceView } from '@fleet/core';
 import type { DataServiceClient } from '../telemetry/data-service-client.ts';
 import type { DeviceIndex } from './device-index.ts';
-import { queryDevices, type DeviceListPage, type DeviceListRequest } from './device-query.ts';
+import { filterDevices, queryDevices, type DeviceListPage, type DeviceListRequest } from './device-query.ts';
 import type { DeviceRegistry } from './device-registry.ts';
 
 export interface DeviceViews {
@@ -36,7 +36,8 @@ export function createDeviceViews(deps: {
       const record = await registry.get(deviceId);
       if (!record) return undefined;
       const [state] = await dataService.deviceStates([deviceId], accessToken);
-      return deviceView(record, state);
+      // With its connectivity and last activity, as the list shows it.
+      return filterDevices([deviceView(record, state)], {}, { now: now() })[0];
     },
     async list(request, accessToken) {
       const [devices, groupMembers] = await Promise.all([
