@@ -41,7 +41,7 @@ function world(size: number) {
   const index = createDeviceIndex({
     registry,
     dataService,
-    iot: { send: async () => ({ things: [] }) } as unknown as ApiClients['iot'],
+    iot: { send: async () => ({ things: [] }) } as ApiClients['iot'],
     logger: pino({ level: 'silent' }),
     options: { registryMaxAgeMs: 10_000, statesMaxAgeMs: 5_000, staleServeMs: 60_000, now: () => clock.now },
   });

@@ -300,11 +300,11 @@ describe('GET /api/devices', () => {
         const res = await asCaller(t2.app, viewer).get(`/api/devices?${query}`);
         expect(res.statusCode, query).toBe(200);
         expect(answerChecker(DevicePageSchema)(res.json())).toMatchObject({ ok: true });
-        return res.json() as {
+        return res.json<{
           items: { deviceId: string; connectivity: string; lastActivityAt?: string }[];
           total: number;
           nextCursor?: string;
-        };
+        }>();
       };
       const idsOf = (page: { items: { deviceId: string }[] }) => page.items.map((d) => d.deviceId);
 
