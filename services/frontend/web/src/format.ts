@@ -73,3 +73,10 @@ export function describeRuleAction(action: RuleActionView): string {
       return action.description;
   }
 }
+
+const numberFormat = new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 });
+
+/** A reading's value as a person reads it: at most two decimals, grouped digits (`21.12`, `1,234.5`), never `21.12245369171366`. */
+export function shownNumber(value: number): string {
+  return numberFormat.format(value);
+}

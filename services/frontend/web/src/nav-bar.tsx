@@ -17,7 +17,7 @@ interface NavEntry {
 }
 
 const entries: readonly NavEntry[] = [
-  { to: '/', label: 'Devices' },
+  { to: '/devices', label: 'Devices' },
   { to: '/alarms', label: 'Alarms', permission: 'readAlarms' },
   { to: '/rules', label: 'Rules', permission: 'readRules' },
   { to: '/notifications', label: 'Notifications', permission: 'readAlarms' },
