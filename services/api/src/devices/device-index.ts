@@ -46,6 +46,9 @@ export interface DeviceIndexOptions {
   readonly now?: () => number;
 }
 
+/** Thing groups whose members are kept. */
+const maxCachedGroups = 1000;
+
 /** Data Service calls in flight while the states of the whole fleet are read. */
 const stateConcurrency = 4;
 
@@ -168,7 +171,8 @@ export function createDeviceIndex(deps: {
   const groupOf = (group: string) => {
     let entry = groups.get(group);
     if (!entry) {
-      // Groups are few (they are made by hand); the map holds one entry per group ever filtered by.
+      // Groups are few (made by hand), but the name comes from the query string: the map stays bounded.
+      if (groups.size >= maxCachedGroups) groups.clear();
       entry = cached(() => loadMembers(group), groupMaxAgeMs, groupMaxAgeMs, now, logError('group'));
       groups.set(group, entry);
     }

@@ -124,6 +124,8 @@ export function DeviceBulkPanel(props: {
             Action
             <select
               name="bulk-action"
+              // Named by aria-label: a wrapping label's name would include the options' text.
+              aria-label="Action"
               value={action}
               onChange={(e) => {
                 setAction(e.target.value as Action);

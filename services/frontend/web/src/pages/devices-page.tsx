@@ -67,6 +67,7 @@ function Filters(props: { state: DeviceListState; go: (state: DeviceListState) =
         Status
         <select
           name="status"
+          aria-label="Status"
           value={state.status ?? ''}
           onChange={(e) => {
             const { status: _was, ...rest } = state;
@@ -95,6 +96,7 @@ function Filters(props: { state: DeviceListState; go: (state: DeviceListState) =
         Sort by
         <select
           name="sort"
+          aria-label="Sort by"
           value={`${state.sort} ${state.order}`}
           onChange={(e) => {
             const [sort, order] = e.target.value.split(' ') as [DeviceListState['sort'], DeviceListState['order']];
