@@ -109,6 +109,9 @@ export function createDeviceIndex(deps: {
   /** This task's own writes, by time: re-applied over a Scan that started before them. */
   const ownWrites = new Map<string, { at: number; record: DeviceRecord | undefined }>();
   const records = new Map<string, DeviceRecord>();
+  /** Bumped by every change of `records`. */
+  let registryVersion = 0;
+  let joined: { states: ReadonlyMap<string, DeviceState>; version: number; views: readonly DeviceView[] } | undefined;
   let registryAt = -Infinity;
   let registryLoading: Promise<void> | undefined;
   const loadRegistry = () =>
@@ -124,12 +127,14 @@ export function createDeviceIndex(deps: {
           else records.delete(deviceId);
         }
         registryAt = startedAt;
+        registryVersion++;
       } finally {
         registryLoading = undefined;
       }
     })());
   const ownWrite = (deviceId: string, record: DeviceRecord | undefined) => {
     ownWrites.set(deviceId, { at: now(), record });
+    registryVersion++;
     if (record) records.set(deviceId, record);
     else records.delete(deviceId);
   };
@@ -184,7 +189,11 @@ export function createDeviceIndex(deps: {
       statesToken = accessToken;
       if (now() - registryAt > registryMaxAgeMs) await loadRegistry();
       const known = await states.get();
-      return [...records.values()].map((record) => deviceView(record, known.get(record.deviceId)));
+      // Joined once per change of either side, not per request.
+      if (joined?.states !== known || joined.version !== registryVersion) {
+        joined = { states: known, version: registryVersion, views: [...records.values()].map((r) => deviceView(r, known.get(r.deviceId))) };
+      }
+      return joined.views;
     },
     membersOf: (group) => groupOf(group).get(),
     addedToGroup(group, deviceId) {

@@ -42,17 +42,25 @@ function keyOf(device: DeviceView, sort: DeviceSort): SortKey {
 
 const compareKeys = (a: SortKey, b: SortKey) => (a < b ? -1 : a > b ? 1 : 0);
 
-/** Devices that match every part of the filter, with their connectivity and last activity filled in. */
+/** A device with its connectivity at `now` and its last activity, as the list answers it. */
+export function withActivity(device: DeviceView, now: number): DeviceView {
+  const last = lastActivityOf(device);
+  return {
+    ...device,
+    connectivity: connectivityOf(device, now),
+    ...(last === undefined ? {} : { lastActivityAt: new Date(last).toISOString() }),
+  };
+}
+
+/** Devices that match every part of the filter (cheap tests first: a search or a group excludes most). */
 export function filterDevices(devices: Iterable<DeviceView>, filter: DeviceFilter, context: QueryContext): DeviceView[] {
   const needle = filter.q?.trim().toLowerCase() ?? '';
   const matching: DeviceView[] = [];
   for (const device of devices) {
     if (needle && !device.deviceId.toLowerCase().includes(needle) && !device.name.toLowerCase().includes(needle)) continue;
     if (filter.group !== undefined && !context.groupMembers?.has(device.deviceId)) continue;
-    const connectivity = connectivityOf(device, context.now);
-    if (filter.status !== undefined && connectivity !== filter.status) continue;
-    const last = lastActivityOf(device);
-    matching.push({ ...device, connectivity, ...(last === undefined ? {} : { lastActivityAt: new Date(last).toISOString() }) });
+    if (filter.status !== undefined && connectivityOf(device, context.now) !== filter.status) continue;
+    matching.push(device);
   }
   return matching;
 }
@@ -62,11 +70,12 @@ export function queryDevices(devices: Iterable<DeviceView>, request: DeviceListR
   const { sort, order, limit } = request;
   const direction = order === 'asc' ? 1 : -1;
   const after = request.cursor === undefined ? undefined : decodeCursor(request.cursor, sort, order);
-  const keyed = filterDevices(devices, request.filter, context).map((device) => ({ device, key: keyOf(device, sort) }));
   // The id breaks ties, so the order is total and a cursor names one position.
   const compare = (a: { key: SortKey; id: string }, b: { key: SortKey; id: string }) =>
     direction * (compareKeys(a.key, b.key) || compareKeys(a.id, b.id));
-  const entries = keyed.map((e) => ({ ...e, id: e.device.deviceId })).sort(compare);
+  const entries = filterDevices(devices, request.filter, context)
+    .map((device) => ({ device, key: keyOf(device, sort), id: device.deviceId }))
+    .sort(compare);
   let start = 0;
   if (after) {
     // The first entry after the cursor's position (binary search: the entries are sorted by `compare`).
@@ -81,7 +90,7 @@ export function queryDevices(devices: Iterable<DeviceView>, request: DeviceListR
   const last = page.at(-1);
   const more = start + limit < entries.length;
   return {
-    items: page.map((e) => e.device),
+    items: page.map((e) => withActivity(e.device, context.now)),
     total: entries.length,
     ...(more && last ? { nextCursor: encodeCursor({ s: sort, o: order, k: last.key, i: last.id }) } : {}),
   };

@@ -7,7 +7,7 @@
 import type { DeviceRecord, DeviceState, DeviceView } from '@fleet/core';
 import type { DataServiceClient } from '../telemetry/data-service-client.ts';
 import type { DeviceIndex } from './device-index.ts';
-import { filterDevices, queryDevices, type DeviceListPage, type DeviceListRequest } from './device-query.ts';
+import { queryDevices, withActivity, type DeviceListPage, type DeviceListRequest } from './device-query.ts';
 import type { DeviceRegistry } from './device-registry.ts';
 
 export interface DeviceViews {
@@ -37,7 +37,7 @@ export function createDeviceViews(deps: {
       if (!record) return undefined;
       const [state] = await dataService.deviceStates([deviceId], accessToken);
       // With its connectivity and last activity, as the list shows it.
-      return filterDevices([deviceView(record, state)], {}, { now: now() })[0];
+      return withActivity(deviceView(record, state), now());
     },
     async list(request, accessToken) {
       const [devices, groupMembers] = await Promise.all([
