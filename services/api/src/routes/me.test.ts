@@ -33,6 +33,8 @@ describe('GET /api/me', () => {
         'readDataUsage',
         'exportData',
         'importData',
+        // The device list (issue 14): operators add devices to thing groups.
+        'manageDeviceGroups',
       ],
     });
     expect(t.cognito.calls.find((c) => c.command === 'GetUser')).toEqual({
