@@ -29,7 +29,12 @@ export const sortOrders = ['asc', 'desc'] as const;
 export type SortOrder = (typeof sortOrders)[number];
 
 /** A thing group name, as AWS IoT allows it. */
-export const ThingGroupNameSchema = Type.String({ pattern: '^[a-zA-Z0-9:_-]{1,128}$', maxLength: 128, description: 'A thing group name' });
+export const thingGroupNamePattern = '^[a-zA-Z0-9:_-]{1,128}$';
+export const ThingGroupNameSchema = Type.String({
+  pattern: thingGroupNamePattern,
+  maxLength: 128,
+  description: 'A thing group name',
+});
 
 /** Which devices: a search over id and name, a connectivity, a thing group (all optional, combined with AND). */
 export const DeviceFilterSchema = Type.Object({

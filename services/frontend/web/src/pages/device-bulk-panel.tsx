@@ -7,6 +7,7 @@ import { useState, type FormEvent } from 'react';
 import { deviceListLimits, type DeviceBulkAnswer, type DeviceBulkInput, type DeviceFilter, type Permission } from '@fleet/core';
 import type { Api } from '../api.ts';
 import { ErrorNotice } from '../error-notice.tsx';
+import { groupInputPattern } from './device-list-url.ts';
 
 /** Rows picked one by one, or every device the filter matches. */
 export type BulkSelection = { readonly kind: 'ids'; readonly ids: ReadonlySet<string> } | { readonly kind: 'all' };
@@ -146,7 +147,7 @@ export function DeviceBulkPanel(props: {
                 name="bulk-group"
                 required
                 maxLength={128}
-                pattern="[a-zA-Z0-9:_\-]{1,128}"
+                pattern={groupInputPattern}
                 value={group}
                 onChange={(e) => setGroup(e.target.value)}
               />

@@ -8,6 +8,7 @@ import {
   deviceListLimits,
   deviceSorts,
   sortOrders,
+  thingGroupNamePattern,
   type DeviceConnectivity,
   type DeviceSort,
   type SortOrder,
@@ -28,7 +29,10 @@ export const devicesPath = '/devices';
 
 const oneOf = <T extends string>(values: readonly T[], value: string | null): T | undefined => values.find((v) => v === value);
 
-const groupPattern = /^[a-zA-Z0-9:_-]{1,128}$/;
+const groupPattern = new RegExp(thingGroupNamePattern);
+
+/** The same rule for an input's `pattern` attribute (which is anchored by the browser and compiled with the `v` flag). */
+export const groupInputPattern = '[a-zA-Z0-9:_\\-]{1,128}';
 
 /** The list's state from a location's search part (`?status=offline`). */
 export function parseListState(search: string): DeviceListState {

@@ -12,7 +12,7 @@ import { RouteLink } from '../form-kit.tsx';
 import { shownNumber, timeAgo } from '../format.ts';
 import { usePolled } from '../polling.ts';
 import { DeviceBulkPanel, type BulkSelection } from './device-bulk-panel.tsx';
-import { listQuery, listUrl, parseListState, withFilter, type DeviceListState } from './device-list-url.ts';
+import { groupInputPattern, listQuery, listUrl, parseListState, withFilter, type DeviceListState } from './device-list-url.ts';
 
 /** Rows a page shows. */
 export const devicesPerPage = 50;
@@ -87,7 +87,7 @@ function Filters(props: { state: DeviceListState; go: (state: DeviceListState) =
           name="group"
           value={group}
           maxLength={128}
-          pattern="[a-zA-Z0-9:_\-]{1,128}"
+          pattern={groupInputPattern}
           placeholder="thing group"
           onChange={(e) => setGroup(e.target.value)}
         />
