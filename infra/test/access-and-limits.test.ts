@@ -98,6 +98,16 @@ describe('the way back to the device on AWS (shadows and jobs)', () => {
     expect(actionsOn('iot:Publish')).toEqual([]);
   });
 
+  it('lets the API task list and add the things of thing groups (the device list filter and bulk add), and create a group, nothing more', () => {
+    const [groups, ...more] = actionsOn('iot:AddThingToThingGroup');
+    expect(more).toEqual([]);
+    expect([groups.Action].flat().sort()).toEqual(['iot:AddThingToThingGroup', 'iot:CreateThingGroup', 'iot:ListThingsInThingGroup']);
+    const resources = JSON.stringify(groups.Resource);
+    for (const kind of ['thing', 'thinggroup']) expect(resources).toMatch(new RegExp(`:${kind}\\/\\*"`));
+    expect(actionsOn('iot:RemoveThingFromThingGroup')).toEqual([]);
+    expect(actionsOn('iot:DeleteThingGroup')).toEqual([]);
+  });
+
   it("gives devices their own shadow and jobs topics through the thing-name policy variable, nobody else's", () => {
     const policy = Object.values(resourcesOf(platform)).find(
       (r) => r.Type === 'AWS::IoT::Policy' && r.Properties?.PolicyName === devicePolicyName,

@@ -81,6 +81,8 @@ export const permissions = {
   /** Dashboards: every role keeps its own and reads shared ones; only the owner or an admin changes one (`editAnyDashboard`). */
   keepDashboards: ['admin', 'operator', 'viewer'],
   editAnyDashboard: ['admin'],
+  /** Thing groups: add devices to them (groups carry retention overrides and command targets). */
+  manageDeviceGroups: ['admin', 'operator'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissions;

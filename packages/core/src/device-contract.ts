@@ -10,6 +10,7 @@
  */
 import { Type, type Static } from 'typebox';
 import { DeviceIdSchema, LatestReadingSchema } from './telemetry-contract.ts';
+import { DeviceStatusSchema } from './web-app/device-status.ts';
 
 const isoTime = (description: string) => Type.String({ format: 'date-time', maxLength: 40, description: `${description} (ISO 8601)` });
 
@@ -63,14 +64,17 @@ export const DeviceViewSchema = Type.Object(
     ...DeviceRecordSchema.properties,
     ...DevicePresenceSchema.properties,
     latest: Type.Optional(LatestReadingSchema),
+    connectivity: Type.Optional(DeviceStatusSchema),
+    lastActivityAt: Type.Optional(isoTime('The last sign of life: lifecycle event or reading, whichever is later')),
   },
   { title: 'Device' },
 );
 export type DeviceView = Static<typeof DeviceViewSchema>;
 
-/** `GET /api/devices`: a page of devices in registration order. */
+/** `GET /api/devices`: a page of devices, in registration order unless sorted otherwise. */
 export const DevicePageSchema = Type.Object({
   items: Type.Array(DeviceViewSchema, { maxItems: deviceLimits.maxPage }),
+  total: Type.Optional(Type.Integer({ minimum: 0, description: 'How many devices match the filter, on every page' })),
   nextCursor: Type.Optional(
     Type.String({ maxLength: deviceLimits.maxCursorLength, description: 'Absent on the last page; pass it as `cursor`' }),
   ),

@@ -245,6 +245,14 @@ export const taskRoleStatements: Readonly<Record<ServiceName, readonly Permissio
       resources: [{ anyResource: true }],
       wildcardReason: 'GetMetricData supports no resource type and no condition key (Service Authorization Reference for CloudWatch).',
     },
+    {
+      // The device list's group filter reads a group's things; the bulk "add to group" adds them,
+      // creating the group when missing (services/api/src/devices/bulk-actions.ts).
+      // AddThingToThingGroup acts on the group and the thing (Service Authorization Reference).
+      actions: ['iot:ListThingsInThingGroup', 'iot:AddThingToThingGroup', 'iot:CreateThingGroup'],
+      resources: [{ iot: 'thinggroup/*' }, { iot: 'thing/*' }],
+      wildcardReason: `Thing groups are made by operators at run time; things: ${runtimeNames}.`,
+    },
   ],
   data: [
     // DescribeTable on each table: the readiness probe (/data/health, services/data/src/dependency-probes.ts).

@@ -16,6 +16,9 @@ import type { TokenVerifier } from '@fleet/core/tokens';
 import type { ApiClients } from './aws-clients.ts';
 import { createDeviceRegistry } from './devices/device-registry.ts';
 import { createDeviceViews } from './devices/device-views.ts';
+import { createDeviceIndex } from './devices/device-index.ts';
+import { createDeviceRevocation } from './devices/device-revocation.ts';
+import { createBulkActions } from './devices/bulk-actions.ts';
 import { createIotProvisioning } from './devices/iot-provisioning.ts';
 import { installErrorHandlers } from './errors.ts';
 import { installStrictInputs } from './http/strict-inputs.ts';
@@ -25,6 +28,7 @@ import { createCommandJobs } from './control/command-jobs.ts';
 import { createDeviceConfigStore } from './control/device-config.ts';
 import { registerDeviceControlRoutes } from './routes/device-control.ts';
 import { registerDeviceRoutes } from './routes/devices.ts';
+import { registerDeviceBulkRoutes } from './routes/device-bulk.ts';
 import { apiDependencies, registerHealthRoutes } from './routes/health.ts';
 import { registerMeRoutes } from './routes/me.ts';
 import { registerTelemetryRoutes } from './routes/telemetry.ts';
@@ -125,23 +129,38 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       ...(deps.healthCacheMs === undefined ? {} : { cacheMs: deps.healthCacheMs }),
     }),
   });
-  const registry = createDeviceRegistry({ dynamo: clients.dynamo, devicesTable: config.devicesTable });
   const dataService = deps.dataService ?? createDataServiceClient({ baseUrl: config.dataServiceUrl, logger });
+  // Every registry write goes through the index, so this task's list shows it at once.
+  const deviceIndex = createDeviceIndex({
+    registry: createDeviceRegistry({ dynamo: clients.dynamo, devicesTable: config.devicesTable }),
+    dataService,
+    iot: clients.iot,
+    logger,
+  });
+  const registry = deviceIndex.registry;
   const deviceConfig = createDeviceConfigStore(clients.iotData);
+  const provisioning = createIotProvisioning({ iot: clients.iot, devicePolicyName: config.devicePolicyName, logger });
+  const revoke = createDeviceRevocation({ registry, config: deviceConfig, provisioning });
+  const views = createDeviceViews({ registry, dataService, index: deviceIndex });
   registerDeviceRoutes(app, {
     authorizer,
     registry,
-    views: createDeviceViews({ registry, dataService }),
-    provisioning: createIotProvisioning({ iot: clients.iot, devicePolicyName: config.devicePolicyName, logger }),
+    views,
+    provisioning,
     // The deployment resolved the account's iot:Data-ATS endpoint once (DescribeEndpoint at deploy
     // time; the launcher locally): the task role needs no iot:DescribeEndpoint at run time.
     iotEndpoint: () => Promise.resolve(config.iotEndpoint),
-    config: deviceConfig,
+    revoke,
     caUrl: config.iotCaUrl,
     mqttPort: config.iotMqttPort,
   });
   const commands = createCommandJobs(clients.iot);
   registerDeviceControlRoutes(app, { authorizer, registry, config: deviceConfig, commands });
+  registerDeviceBulkRoutes(app, {
+    authorizer,
+    views,
+    bulk: createBulkActions({ registry, revoke, commands, iot: clients.iot, addedToGroup: deviceIndex.addedToGroup, logger }),
+  });
   registerTelemetryRoutes(app, { authorizer, registry, dataService });
   registerDeadLetterRoutes(app, { authorizer, dataService });
   registerAlarmRoutes(app, { authorizer, registry, groupArn: (group) => commands.groupArn(group), dataService });

@@ -76,6 +76,7 @@ describe('OpenAPI document', () => {
         'GET /api/devices',
         'GET /api/devices/{id}',
         'DELETE /api/devices/{id}',
+        'POST /api/devices/bulk',
         'GET /api/devices/{id}/config',
         'PUT /api/devices/{id}/config',
         'POST /api/devices/{id}/commands',

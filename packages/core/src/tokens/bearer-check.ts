@@ -56,6 +56,7 @@ const actions: Record<Permission, string> = {
   manageMetricSettings: 'change metric display settings',
   keepDashboards: 'keep dashboards',
   editAnyDashboard: "change other users' dashboards",
+  manageDeviceGroups: 'add devices to thing groups',
 };
 
 // RFC 6750 §3: the challenge of a protected resource; `error` only when a token was presented.

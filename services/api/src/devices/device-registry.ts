@@ -7,27 +7,28 @@ import { DeleteCommand, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib
 import type { DeviceRecord } from '@fleet/core';
 import type { ApiClients } from '../aws-clients.ts';
 
-export interface RecordPage {
-  readonly items: DeviceRecord[];
-  /** Opaque; absent on the last page. */
-  readonly nextCursor?: string;
-}
-
 export interface DeviceRegistry {
   /** Stores a new device; `false` when the id is already registered. */
   create(record: DeviceRecord): Promise<boolean>;
   get(deviceId: string): Promise<DeviceRecord | undefined>;
-  /** A page of the registry, in registration order within the page. */
-  list(page: { limit: number; cursor?: string }): Promise<RecordPage>;
+  /**
+   * Every device of the registry: a strongly consistent Scan in parallel segments
+   * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Scan.html#Scan.ParallelScan),
+   * for the in-memory device index.
+   */
+  scanAll(): Promise<DeviceRecord[]>;
   remove(deviceId: string): Promise<void>;
 }
 
 export class InvalidCursorError extends Error {
-  constructor(cursor: string) {
-    super(`cursor ${JSON.stringify(cursor.slice(0, 40))} is not one this API returned`);
+  constructor(cursor: string, reason = 'is not one this API returned') {
+    super(`cursor ${JSON.stringify(cursor.slice(0, 40))} ${reason}`);
     this.name = 'InvalidCursorError';
   }
 }
+
+/** Parallel Scan segments: 10,000 registry items are about 3 MB, a dozen 1 MB Scan pages. */
+const scanSegments = 4;
 
 export function createDeviceRegistry(deps: { dynamo: ApiClients['dynamo']; devicesTable: string }): DeviceRegistry {
   const { dynamo, devicesTable } = deps;
@@ -49,36 +50,34 @@ export function createDeviceRegistry(deps: { dynamo: ApiClients['dynamo']; devic
       return out.Item ? toRecord(out.Item) : undefined;
     },
 
-    async list({ limit, cursor }) {
-      const out = await dynamo.send(
-        new ScanCommand({
-          TableName: devicesTable,
-          Limit: limit,
-          ...(cursor ? { ExclusiveStartKey: { deviceId: decodeCursor(cursor) } } : {}),
+    async scanAll() {
+      const segments = await Promise.all(
+        Array.from({ length: scanSegments }, async (_, segment) => {
+          const records: DeviceRecord[] = [];
+          let start: Record<string, unknown> | undefined;
+          do {
+            const out = await dynamo.send(
+              new ScanCommand({
+                TableName: devicesTable,
+                Segment: segment,
+                TotalSegments: scanSegments,
+                ConsistentRead: true,
+                ...(start ? { ExclusiveStartKey: start } : {}),
+              }),
+            );
+            for (const item of out.Items ?? []) records.push(toRecord(item));
+            start = out.LastEvaluatedKey;
+          } while (start);
+          return records;
         }),
       );
-      const items = (out.Items ?? []).map(toRecord);
-      items.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.deviceId.localeCompare(b.deviceId));
-      const last = out.LastEvaluatedKey?.['deviceId'];
-      return { items, ...(typeof last === 'string' ? { nextCursor: encodeCursor(last) } : {}) };
+      return segments.flat();
     },
 
     async remove(deviceId) {
       await dynamo.send(new DeleteCommand({ TableName: devicesTable, Key: { deviceId } }));
     },
   };
-}
-
-const encodeCursor = (deviceId: string) => Buffer.from(JSON.stringify({ d: deviceId }), 'utf8').toString('base64url');
-
-function decodeCursor(cursor: string): string {
-  try {
-    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { d?: unknown };
-    if (typeof parsed.d === 'string' && parsed.d.length > 0) return parsed.d;
-  } catch {
-    // fall through: not ours
-  }
-  throw new InvalidCursorError(cursor);
 }
 
 /**

@@ -1,16 +1,19 @@
 /**
  * The device view: a registry item (the API's table) joined with the device's state (presence and
  * latest reading, the Data Service's table), asked from the Data Service with the caller's token.
- * A page of devices costs one Scan and one Data Service call (one BatchGetItem there), not a call
- * per device.
+ * One device costs one GetItem and one Data Service call; the list is answered from the device
+ * index (`device-index.ts`), which reads the states of the fleet in bulk, never one call per device.
  */
 import type { DeviceRecord, DeviceState, DeviceView } from '@fleet/core';
 import type { DataServiceClient } from '../telemetry/data-service-client.ts';
+import type { DeviceIndex } from './device-index.ts';
+import { queryDevices, withActivity, type DeviceListPage, type DeviceListRequest } from './device-query.ts';
 import type { DeviceRegistry } from './device-registry.ts';
 
 export interface DeviceViews {
   get(deviceId: string, accessToken: string): Promise<DeviceView | undefined>;
-  list(page: { limit: number; cursor?: string }, accessToken: string): Promise<{ items: DeviceView[]; nextCursor?: string }>;
+  /** A page of the devices matching a filter, in the order asked. */
+  list(request: DeviceListRequest, accessToken: string): Promise<DeviceListPage>;
 }
 
 /** A device as the API answers it; `state` undefined for one just registered (offline, no reading). */
@@ -20,25 +23,28 @@ export function deviceView(record: DeviceRecord, state?: DeviceState): DeviceVie
   return { ...record, ...presenceAndLatest };
 }
 
-export function createDeviceViews(deps: { registry: DeviceRegistry; dataService: DataServiceClient }): DeviceViews {
-  const { registry, dataService } = deps;
+export function createDeviceViews(deps: {
+  registry: DeviceRegistry;
+  dataService: DataServiceClient;
+  index: Pick<DeviceIndex, 'devices' | 'membersOf'>;
+  now?: () => number;
+}): DeviceViews {
+  const { registry, dataService, index } = deps;
+  const now = deps.now ?? Date.now;
   return {
     async get(deviceId, accessToken) {
       const record = await registry.get(deviceId);
       if (!record) return undefined;
       const [state] = await dataService.deviceStates([deviceId], accessToken);
-      return deviceView(record, state);
+      // With its connectivity and last activity, as the list shows it.
+      return withActivity(deviceView(record, state), now());
     },
-    async list(page, accessToken) {
-      const { items, nextCursor } = await registry.list(page);
-      const states =
-        items.length > 0
-          ? await dataService.deviceStates(
-              items.map((r) => r.deviceId),
-              accessToken,
-            )
-          : [];
-      return { items: items.map((record, i) => deviceView(record, states[i])), ...(nextCursor ? { nextCursor } : {}) };
+    async list(request, accessToken) {
+      const [devices, groupMembers] = await Promise.all([
+        index.devices(accessToken),
+        request.filter.group === undefined ? undefined : index.membersOf(request.filter.group),
+      ]);
+      return queryDevices(devices, request, { now: now(), ...(groupMembers ? { groupMembers } : {}) });
     },
   };
 }

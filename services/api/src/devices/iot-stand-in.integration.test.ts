@@ -12,6 +12,7 @@ import {
   DescribeCertificateCommand,
   DescribeThingCommand,
   ListThingPrincipalsCommand,
+  ListThingsInThingGroupCommand,
 } from '@aws-sdk/client-iot';
 import { GetThingShadowCommand } from '@aws-sdk/client-iot-data-plane';
 import type { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
@@ -201,6 +202,33 @@ describe('device lifecycle against the IoT stand-in', () => {
     client.end(true);
     expect((await api.delete('/api/devices/lab-2')).statusCode).toBe(204);
     await expect(fixture.data.send(new GetThingShadowCommand({ thingName: 'lab-2' }))).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+    });
+  });
+
+  it('adds devices to a thing group in bulk, creating the group, and names the device that is no thing', async () => {
+    const auth = `Bearer ${await tokens.accessToken({ groups: ['operator'] })}`;
+    const api = asCaller(app, auth);
+    for (const deviceId of ['bulk-1', 'bulk-2'])
+      expect((await api.post('/api/devices', { name: deviceId, deviceId })).statusCode).toBe(201);
+    const res = await api.post('/api/devices/bulk', {
+      action: 'addToGroup',
+      group: 'greenhouse',
+      deviceIds: ['bulk-1', 'bulk-2', 'nobody-9'],
+    });
+    expect(res.json()).toMatchObject({ succeeded: 2, failed: 1 });
+    expect(res.json().results[2]).toMatchObject({ deviceId: 'nobody-9', ok: false, code: 'DeviceNotFound' });
+    const members = await fixture.control.send(new ListThingsInThingGroupCommand({ thingGroupName: 'greenhouse' }));
+    expect(members.things?.sort()).toEqual(['bulk-1', 'bulk-2']);
+    // Again: the group exists now and a thing already in it stays in it once.
+    expect(
+      (await api.post('/api/devices/bulk', { action: 'addToGroup', group: 'greenhouse', deviceIds: ['bulk-1'] })).json(),
+    ).toMatchObject({
+      succeeded: 1,
+    });
+    const revoked = await api.post('/api/devices/bulk', { action: 'revoke', deviceIds: ['bulk-1', 'bulk-2'] });
+    expect(revoked.json()).toMatchObject({ succeeded: 2, failed: 0 });
+    await expect(fixture.control.send(new DescribeThingCommand({ thingName: 'bulk-1' }))).rejects.toMatchObject({
       name: 'ResourceNotFoundException',
     });
   });

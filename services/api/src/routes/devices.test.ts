@@ -285,6 +285,70 @@ describe('GET /api/devices', () => {
     }
   });
 
+  it('searches, filters by status and group, sorts and pages on the server, counting every match', async () => {
+    const t2 = await startTestApp();
+    try {
+      const ids = ['boiler-1', 'boiler-2', 'cold-1', 'attic-1', 'boiler-3'];
+      for (const id of ids) await register({ name: `Device ${id}`, deviceId: id }, ['admin'], t2);
+      const now = Date.now();
+      t2.data!.setState({ deviceId: 'boiler-2', online: true, latest: { ts: now, seq: 1, values: { t: 1 }, receivedAt: now - 1_000 } });
+      t2.data!.setState({ deviceId: 'boiler-3', online: true, latest: { ts: now, seq: 1, values: { t: 1 }, receivedAt: now - 3_600_000 } });
+      t2.data!.setState({ deviceId: 'cold-1', online: false, lastSeenAt: new Date(now - 60_000).toISOString() });
+      t2.iotState.thingGroups.set('north', new Set(['cold-1', 'boiler-3']));
+      const viewer = await t2.bearer({ groups: ['viewer'] });
+      const list = async (query: string) => {
+        const res = await asCaller(t2.app, viewer).get(`/api/devices?${query}`);
+        expect(res.statusCode, query).toBe(200);
+        expect(answerChecker(DevicePageSchema)(res.json())).toMatchObject({ ok: true });
+        return res.json<{
+          items: { deviceId: string; connectivity: string; lastActivityAt?: string }[];
+          total: number;
+          nextCursor?: string;
+        }>();
+      };
+      const idsOf = (page: { items: { deviceId: string }[] }) => page.items.map((d) => d.deviceId);
+
+      expect(idsOf(await list('q=BOILER&sort=name'))).toEqual(['boiler-1', 'boiler-2', 'boiler-3']);
+      expect(idsOf(await list('status=online'))).toEqual(['boiler-2']);
+      expect(idsOf(await list('status=silent'))).toEqual(['boiler-3']);
+      expect(idsOf(await list('status=offline&sort=name&order=desc'))).toEqual(['cold-1', 'boiler-1', 'attic-1']);
+      expect(idsOf(await list('group=north&sort=name'))).toEqual(['boiler-3', 'cold-1']);
+      expect(idsOf(await list('group=no-such-group'))).toEqual([]);
+      const byLastSeen = await list('sort=lastSeen&order=desc&limit=2');
+      expect(idsOf(byLastSeen)).toEqual(['boiler-2', 'cold-1']);
+      expect(byLastSeen.total).toBe(5);
+      expect(byLastSeen.items[1]).toMatchObject({ connectivity: 'offline', lastActivityAt: new Date(now - 60_000).toISOString() });
+      const next = await list(`sort=lastSeen&order=desc&limit=2&cursor=${byLastSeen.nextCursor!}`);
+      expect(idsOf(next)).toEqual(['boiler-3', 'boiler-1']); // ties (never seen) by id, in the order asked
+
+      const wrongSort = await asCaller(t2.app, viewer).get(`/api/devices?sort=name&cursor=${byLastSeen.nextCursor!}`);
+      expect(wrongSort.statusCode).toBe(400);
+      expect(wrongSort.json().message).toMatch(/^querystring\/cursor .* was issued for sort=lastSeen&order=desc, not sort=name&order=asc$/);
+      const badStatus = await asCaller(t2.app, viewer).get('/api/devices?status=sleeping');
+      expect(badStatus.statusCode).toBe(400);
+      expect(badStatus.json().message).toContain('querystring/status');
+      const unknown = await asCaller(t2.app, viewer).get('/api/devices?colour=red');
+      expect(unknown.json()).toEqual({ code: 'ValidationError', message: "querystring must NOT have additional property 'colour'" });
+    } finally {
+      await t2.close();
+    }
+  });
+
+  it('lists a device this task registered at once, and drops one it revoked', async () => {
+    const t2 = await startTestApp();
+    try {
+      const admin = await t2.bearer({ groups: ['admin'] });
+      await register({ name: 'first', deviceId: 'first-1' }, ['admin'], t2);
+      expect((await asCaller(t2.app, admin).get('/api/devices')).json().total).toBe(1);
+      await register({ name: 'second', deviceId: 'second-1' }, ['admin'], t2);
+      await asCaller(t2.app, admin).delete('/api/devices/first-1');
+      const after = (await asCaller(t2.app, admin).get('/api/devices')).json();
+      expect(after.items.map((d: { deviceId: string }) => d.deviceId)).toEqual(['second-1']);
+    } finally {
+      await t2.close();
+    }
+  });
+
   it('answers 400 for a cursor it did not issue and for a limit out of range', async () => {
     const auth = await t.bearer();
     const badCursor = await asCaller(t.app, auth).get('/api/devices?cursor=not-a-cursor');

@@ -8,6 +8,7 @@ import {
   bodyLimits,
   deviceLimits,
   DeviceIdSchema,
+  DeviceListQuerySchema,
   DevicePageSchema,
   DeviceRevokedSchema,
   DeviceViewSchema,
@@ -16,10 +17,10 @@ import {
 } from '@fleet/core';
 import { Type } from 'typebox';
 import { authOf, type Authorizer } from '../auth/authorize.ts';
-import type { DeviceConfigStore } from '../control/device-config.ts';
 import { deviceCredentials } from '../devices/device-credentials.ts';
 import { generateDeviceId } from '../devices/device-id.ts';
 import { InvalidCursorError, type DeviceRegistry } from '../devices/device-registry.ts';
+import type { RevokeDevice } from '../devices/device-revocation.ts';
 import { deviceView, type DeviceViews } from '../devices/device-views.ts';
 import type { IotProvisioning } from '../devices/iot-provisioning.ts';
 import { apiError } from '../errors.ts';
@@ -42,8 +43,8 @@ export interface DeviceRoutesDeps {
   readonly views: DeviceViews;
   readonly provisioning: IotProvisioning;
   readonly iotEndpoint: () => Promise<string>;
-  /** The device's configuration (its shadow), deleted with the device. */
-  readonly config: DeviceConfigStore;
+  /** Revokes a device: its configuration (shadow), certificate, thing and registry item. */
+  readonly revoke: RevokeDevice;
   readonly caUrl: string;
   /** MQTT/TLS port of the IoT endpoint, for the connection details shown to the user. */
   readonly mqttPort: number;
@@ -54,10 +55,7 @@ const RegisterBody = StrictObject({
   deviceId: Type.Optional(DeviceIdSchema),
 });
 
-const ListQuery = StrictObject({
-  limit: Type.Integer({ minimum: 1, maximum: deviceLimits.maxPage, default: 50 }),
-  cursor: Type.Optional(Type.String({ minLength: 1, maxLength: deviceLimits.maxCursorLength })),
-});
+const ListQuery = StrictObject(DeviceListQuerySchema.properties);
 
 /** Generated ids carry 30 bits of randomness; a collision is retried rather than reported. */
 const generatedIdAttempts = 3;
@@ -133,16 +131,20 @@ export function registerDeviceRoutes(app: TypedApp, deps: DeviceRoutesDeps): voi
       onRequest: authorizer.require('readDevices'),
       schema: {
         tags: ['devices'],
-        summary: 'List devices with their online status and latest values',
+        summary: 'Search, filter, sort and page devices, with their status, last activity and latest values',
+        description:
+          "Answered from an in-memory index of the registry joined with the devices' states: a registration elsewhere shows within 10 s, " +
+          'presence and latest values are at most 5 s old (60 s while a refresh runs). The cursor belongs to its `sort` and `order`.',
         security: bearer,
         querystring: ListQuery,
         response: { 200: DevicePageSchema, ...errorResponses(...permissionErrors, 'ValidationError', ...dataServiceErrors) },
       },
     },
     async (request) => {
-      const { limit, cursor } = request.query;
+      const { limit, cursor, sort, order, q, status, group } = request.query;
+      const filter = { ...(q ? { q } : {}), ...(status ? { status } : {}), ...(group ? { group } : {}) };
       try {
-        return await views.list({ limit, ...(cursor ? { cursor } : {}) }, authOf(request).accessToken);
+        return await views.list({ filter, sort, order, limit, ...(cursor ? { cursor } : {}) }, authOf(request).accessToken);
       } catch (err) {
         if (err instanceof InvalidCursorError) throw apiError('ValidationError', `querystring/cursor ${err.message}`);
         throw err;
@@ -187,13 +189,7 @@ export function registerDeviceRoutes(app: TypedApp, deps: DeviceRoutesDeps): voi
     },
     async (request, reply) => {
       const deviceId = request.params.id;
-      const device = await registry.get(deviceId);
-      if (!device) throw apiError('DeviceNotFound', `Device "${deviceId}" is not registered`);
-      // First, so a failure leaves the device in place to revoke again: a device registered later
-      // under the same id must not inherit this one's configuration (AWS keeps a deleted thing's shadow).
-      await deps.config.remove(deviceId);
-      await provisioning.deprovision({ deviceId, certificateArn: device.certificateArn, certificateId: device.certificateId });
-      await registry.remove(deviceId);
+      if (!(await deps.revoke(deviceId))) throw apiError('DeviceNotFound', `Device "${deviceId}" is not registered`);
       request.log.info({ deviceId, by: authOf(request).sub }, 'device revoked');
       return reply.code(204).send(null);
     },

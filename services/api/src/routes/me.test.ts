@@ -37,6 +37,8 @@ describe('GET /api/me', () => {
         'manageMetricSettings',
         // Dashboards (issue 14): every role keeps its own.
         'keepDashboards',
+        // The device list (issue 14): operators add devices to thing groups.
+        'manageDeviceGroups',
       ],
     });
     expect(t.cognito.calls.find((c) => c.command === 'GetUser')).toEqual({

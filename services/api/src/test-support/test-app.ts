@@ -51,6 +51,8 @@ export interface FakeIotState {
   readonly policyAttachments: Set<string>;
   /** `thing|principal` pairs. */
   readonly thingPrincipals: Set<string>;
+  /** Thing groups and their things. */
+  readonly thingGroups: Map<string, Set<string>>;
 }
 
 export interface TestApp {
@@ -81,7 +83,14 @@ export interface TestApp {
 }
 
 export function fakeIot(): { iot: FakeAwsClient<IoTClient>; state: FakeIotState } {
-  const state: FakeIotState = { things: new Set(), certificates: new Map(), policyAttachments: new Set(), thingPrincipals: new Set() };
+  const state: FakeIotState = {
+    things: new Set(),
+    certificates: new Map(),
+    policyAttachments: new Set(),
+    thingPrincipals: new Set(),
+    thingGroups: new Map(),
+  };
+  const groupArn = (name: string) => `arn:aws:iot:us-east-1:000000000000:thinggroup/${name}`;
   let serial = 0;
   const arnOf = (id: string) => `arn:aws:iot:us-east-1:000000000000:cert/${id}`;
   const idOfArn = (arn: unknown) => String(arn).split('/').pop() ?? '';
@@ -127,8 +136,34 @@ export function fakeIot(): { iot: FakeAwsClient<IoTClient>; state: FakeIotState 
     // Jobs: a fresh account has none; tests that read some give their own answers (`iot.on`).
     CreateJob: (i) => ({ jobId: i['jobId'], jobArn: `arn:aws:iot:us-east-1:000000000000:job/${String(i['jobId'])}` }),
     ListJobExecutionsForThing: () => ({ executionSummaries: [] }),
+    // Static thing groups: none until a test or a call creates one.
+    DescribeThingGroup: (i) => {
+      const name = String(i['thingGroupName']);
+      if (!state.thingGroups.has(name)) throw awsError('ResourceNotFoundException');
+      return { thingGroupName: name, thingGroupArn: groupArn(name) };
+    },
+    CreateThingGroup: (i) => {
+      const name = String(i['thingGroupName']);
+      if (!state.thingGroups.has(name)) state.thingGroups.set(name, new Set());
+      return { thingGroupName: name, thingGroupArn: groupArn(name) };
+    },
+    AddThingToThingGroup: (i) => {
+      const [group, thing] = [String(i['thingGroupName']), String(i['thingName'])];
+      const members = state.thingGroups.get(group);
+      if (!members || !state.things.has(thing)) throw awsError('ResourceNotFoundException');
+      const groupsOfThing = [...state.thingGroups.values()].filter((m) => m.has(thing)).length;
+      if (!members.has(thing) && groupsOfThing >= 10)
+        throw awsError('InvalidRequestException', 'A thing can be in at most 10 thing groups');
+      members.add(thing);
+      return {};
+    },
+    ListThingsInThingGroup: (i) => {
+      const members = state.thingGroups.get(String(i['thingGroupName']));
+      if (!members) throw awsError('ResourceNotFoundException');
+      return { things: [...members] };
+    },
     ...Object.fromEntries(
-      ['DescribeJob', 'GetJobDocument', 'CancelJob', 'CancelJobExecution', 'DescribeJobExecution', 'DescribeThingGroup'].map((name) => [
+      ['DescribeJob', 'GetJobDocument', 'CancelJob', 'CancelJobExecution', 'DescribeJobExecution'].map((name) => [
         name,
         () => {
           throw awsError('ResourceNotFoundException');

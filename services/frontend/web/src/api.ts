@@ -72,6 +72,8 @@ import {
   type DashboardUpdate,
   OverviewSchema,
   overviewPath,
+  DeviceBulkAnswerSchema,
+  type DeviceBulkInput,
 } from '@fleet/core';
 import { Type } from 'typebox';
 import type { Static, TSchema } from 'typebox';
@@ -143,6 +145,10 @@ export function createApi(session: () => Promise<Session>) {
   return {
     me: (): Promise<SignedInUser> => call(SignedInUserSchema, 'GET', '/api/me'),
     devices: () => call(DevicePageSchema, 'GET', '/api/devices'),
+    /** A page of the device list: search, status, group, sort, order, limit, cursor (see `device-list-url.ts`). */
+    deviceList: (params: Record<string, string>) => call(DevicePageSchema, 'GET', `/api/devices${query(params)}`),
+    /** One call for many devices; the answer has a result per device. */
+    bulkDevices: (input: DeviceBulkInput) => call(DeviceBulkAnswerSchema, 'POST', '/api/devices/bulk', input),
     device: (id: string) => call(DeviceViewSchema, 'GET', device(id)),
     register: (name: string, deviceId?: string) =>
       call(RegisteredDeviceSchema, 'POST', '/api/devices', { name, ...(deviceId ? { deviceId } : {}) }),

@@ -26,24 +26,25 @@ import { useMe } from './use-me.ts';
 
 const dashboardMatch = (path: string) => /^\/dashboards\/([^/]+)$/.exec(path)?.[1];
 
-export function usePath(): [string, (to: string) => void] {
-  const [path, setPath] = useState(window.location.pathname);
+/** The route (path) and its query string (`?status=offline`, the device list's state), kept with the browser's history. */
+export function usePath(): [string, (to: string) => void, string] {
+  const [location, setLocation] = useState({ path: window.location.pathname, search: window.location.search });
   useEffect(() => {
-    const onPop = () => setPath(window.location.pathname);
+    const onPop = () => setLocation({ path: window.location.pathname, search: window.location.search });
     window.addEventListener('popstate', onPop);
     return () => window.removeEventListener('popstate', onPop);
   }, []);
   const navigate = useCallback((to: string) => {
     window.history.pushState(null, '', to);
-    setPath(to);
+    setLocation({ path: window.location.pathname, search: window.location.search });
   }, []);
-  return [path, navigate];
+  return [location.path, navigate, location.search];
 }
 
 export function App({ config }: { config: RuntimeConfig }) {
   const auth = useMemo(() => createAuth(config), [config]);
   const [session, setSession] = useState<Session | undefined>(() => auth.current());
-  const [path, navigate] = usePath();
+  const [path, navigate, search] = usePath();
   const api = useMemo(
     () =>
       createApi(async () => {
@@ -113,9 +114,7 @@ export function App({ config }: { config: RuntimeConfig }) {
         myUsername={me?.username}
       />
     );
-  // The device list keeps its filters in the query string (`/devices?status=offline`, the overview's links).
-  else if (path === appPaths.devices || path.startsWith(`${appPaths.devices}?`))
-    page = <DevicesPage api={api} navigate={navigate} mayRegister={may('manageDevices')} />;
+  else if (path === appPaths.devices) page = <DevicesPage api={api} navigate={navigate} may={may} search={search} />;
   else page = <OverviewPage api={api} navigate={navigate} may={may} />;
 
   return (

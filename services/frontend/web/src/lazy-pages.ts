@@ -10,7 +10,7 @@ function page<P extends object>(load: () => Promise<(props: P) => ReactNode>): L
   return lazy(async () => ({ default: await load() }));
 }
 
-export const DevicesPage = page(async () => (await import('./pages/devices-page.tsx')).DevicesPage);
+export const DevicesPage = page(async () => (await import('./pages/devices-page.tsx')).default);
 export const RegisterDevicePage = page(async () => (await import('./pages/register-device-page.tsx')).RegisterDevicePage);
 export const DevicePage = page(async () => (await import('./pages/device-page.tsx')).DevicePage);
 export const UsersPage = page(async () => (await import('./pages/users-page.tsx')).UsersPage);

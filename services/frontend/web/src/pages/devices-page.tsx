@@ -1,86 +1,256 @@
-import { useEffect, useState } from 'react';
+/**
+ * The device list at fleet scale: search, status and group filters, sort and paging all run on the
+ * server (`GET /api/devices`), the list's state lives in the URL (`device-list-url.ts`), each row
+ * shows the device's status with a ticking "last seen N s ago" and its latest values, and selected
+ * rows (or every device matching) can be revoked, commanded or added to a group in one call.
+ */
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import type { DevicePage, Permission } from '@fleet/core';
 import type { Api, Device } from '../api.ts';
 import { ErrorNotice } from '../error-notice.tsx';
 import { RouteLink } from '../form-kit.tsx';
-import { formatValue, metricLabel } from '../format.ts';
+import { formatValue, metricLabel, timeAgo, type MetricDisplay } from '../format.ts';
 import { useMetricSettings } from '../use-metric-settings.ts';
+import { usePolled } from '../polling.ts';
+import { DeviceBulkPanel, type BulkSelection } from './device-bulk-panel.tsx';
+import { groupInputPattern, listQuery, listUrl, parseListState, withFilter, type DeviceListState } from './device-list-url.ts';
 
-/** `mayRegister`: the user's role may register devices (viewers see the list only). */
-export function DevicesPage(props: { api: Api; navigate: (to: string) => void; mayRegister: boolean }) {
-  const [devices, setDevices] = useState<Device[]>();
-  const [error, setError] = useState<unknown>();
-  const { display } = useMetricSettings(props.api);
+/** Rows a page shows. */
+export const devicesPerPage = 50;
+
+/** The current time, once a second: "last seen" ticks without asking the API. */
+function useNow(everyMs = 1_000): number {
+  const [now, setNow] = useState(Date.now());
   useEffect(() => {
-    let active = true;
-    const load = () =>
-      props.api.devices().then(
-        (r) => {
-          if (!active) return;
-          setDevices(r.items);
-          setError(undefined);
-        },
-        (err: unknown) => active && setError(err),
-      );
-    void load();
-    // Online status and last values change by themselves: refresh the list every 10 s.
-    const timer = setInterval(() => void load(), 10_000);
-    return () => {
-      active = false;
-      clearInterval(timer);
-    };
-  }, [props.api]);
+    const timer = setInterval(() => setNow(Date.now()), everyMs);
+    return () => clearInterval(timer);
+  }, [everyMs]);
+  return now;
+}
+
+function StatusCell(props: { device: Device; now: number }) {
+  const { device, now } = props;
+  const status = device.connectivity ?? (device.online ? 'online' : 'offline');
+  return (
+    <td data-testid="device-status">
+      <span className={`status ${status}`} aria-hidden="true" />
+      {status}
+      <div className="muted" data-testid="last-seen">
+        {device.lastActivityAt ? `last seen ${timeAgo(device.lastActivityAt, now)}` : 'never seen'}
+      </div>
+    </td>
+  );
+}
+
+/** The latest values, each with its metric's label, unit and decimals (the fleet's metric display settings). */
+function LatestValues(props: { device: Device; display: MetricDisplay }) {
+  const values = Object.entries(props.device.latest?.values ?? {});
+  if (values.length === 0) return <>—</>;
+  const { display } = props;
+  return (
+    <>{values.map(([metric, value]) => `${metricLabel(metric, display[metric])} ${formatValue(value, display[metric])}`).join(' · ')}</>
+  );
+}
+
+function Filters(props: { state: DeviceListState; go: (state: DeviceListState) => void }) {
+  const { state, go } = props;
+  const [q, setQ] = useState(state.q);
+  const [group, setGroup] = useState(state.group);
+  useEffect(() => setQ(state.q), [state.q]);
+  useEffect(() => setGroup(state.group), [state.group]);
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    go(withFilter(state, { q: q.trim(), group: group.trim() }));
+  };
+  return (
+    <form className="inline device-filters" role="search" onSubmit={submit}>
+      <label>
+        Search
+        <input name="q" type="search" value={q} maxLength={128} placeholder="id or name" onChange={(e) => setQ(e.target.value)} />
+      </label>
+      <label>
+        Status
+        <select
+          name="status"
+          aria-label="Status"
+          value={state.status ?? ''}
+          onChange={(e) => {
+            const { status: _was, ...rest } = state;
+            const value = e.target.value;
+            go(withFilter(value === 'online' || value === 'offline' || value === 'silent' ? { ...rest, status: value } : rest, {}));
+          }}
+        >
+          <option value="">any</option>
+          <option value="online">online</option>
+          <option value="silent">silent</option>
+          <option value="offline">offline</option>
+        </select>
+      </label>
+      <label>
+        Group
+        <input
+          name="group"
+          value={group}
+          maxLength={128}
+          pattern={groupInputPattern}
+          placeholder="thing group"
+          onChange={(e) => setGroup(e.target.value)}
+        />
+      </label>
+      <label>
+        Sort by
+        <select
+          name="sort"
+          aria-label="Sort by"
+          value={`${state.sort} ${state.order}`}
+          onChange={(e) => {
+            const [sort, order] = e.target.value.split(' ') as [DeviceListState['sort'], DeviceListState['order']];
+            go(withFilter(state, { sort, order }));
+          }}
+        >
+          <option value="registeredAt asc">registered, oldest first</option>
+          <option value="registeredAt desc">registered, newest first</option>
+          <option value="name asc">name, A–Z</option>
+          <option value="name desc">name, Z–A</option>
+          <option value="lastSeen desc">last seen, latest first</option>
+          <option value="lastSeen asc">last seen, longest ago first</option>
+        </select>
+      </label>
+      <button type="submit">Search</button>
+    </form>
+  );
+}
+
+export function DevicesPage(props: { api: Api; navigate: (to: string) => void; may: (p: Permission) => boolean; search: string }) {
+  const { api, navigate, may, search } = props;
+  const state = parseListState(search);
+  const go = (next: DeviceListState) => navigate(listUrl(next));
+  const load = useCallback(() => api.deviceList(listQuery(parseListState(search), devicesPerPage)), [api, search]);
+  const { value: page, error, refresh } = usePolled<DevicePage>(load);
+  const now = useNow();
+  const { display } = useMetricSettings(api);
+  const [selection, setSelection] = useState<BulkSelection>({ kind: 'ids', ids: new Set() });
+  // A new list (filter, sort or page) starts with nothing selected.
+  useEffect(() => setSelection({ kind: 'ids', ids: new Set() }), [search]);
+
+  const items = page?.items ?? [];
+  const total = page?.total ?? items.length;
+  const selectedIds = selection.kind === 'ids' ? selection.ids : new Set(items.map((d) => d.deviceId));
+  const wholePage = items.length > 0 && items.every((d) => selectedIds.has(d.deviceId));
+  const toggle = (deviceId: string) => {
+    const ids = new Set(selectedIds);
+    if (ids.has(deviceId)) ids.delete(deviceId);
+    else ids.add(deviceId);
+    setSelection({ kind: 'ids', ids });
+  };
+  const mayAct = may('manageDevices') || may('manageDeviceGroups');
 
   return (
-    <div className="card">
-      <div style={{ display: 'flex', alignItems: 'center' }}>
-        <h2 style={{ flex: 1 }}>Devices</h2>
-        {props.mayRegister && <button onClick={() => props.navigate('/devices/new')}>Register a device</button>}
+    <div className="card devices-page">
+      <div className="page-title">
+        <h2>Devices</h2>
+        {may('manageDevices') && <button onClick={() => navigate('/devices/new')}>Register a device</button>}
       </div>
+      <Filters state={state} go={go} />
       <ErrorNotice error={error} />
-      {!devices && error === undefined && <p className="muted">Loading…</p>}
-      {devices && devices.length === 0 && (
+      {!page && error === undefined && <p className="muted">Loading…</p>}
+      {page && (
+        <p className="muted" data-testid="device-count" aria-live="polite">
+          {total === 0 ? 'No devices match.' : `Page ${state.page} · ${items.length} shown of ${total.toLocaleString()} matching`}
+        </p>
+      )}
+      {page && total === 0 && !state.q && !state.status && !state.group && (
         <p className="muted">
-          {props.mayRegister
+          {may('manageDevices')
             ? 'No devices yet. Register one to get its certificate.'
             : 'No devices yet. An operator or admin registers them.'}
         </p>
       )}
-      {devices && devices.length > 0 && (
-        <table data-testid="device-list">
-          <thead>
-            <tr>
-              <th>Device</th>
-              <th>Status</th>
-              <th>Last values</th>
-              <th>Last reading</th>
-            </tr>
-          </thead>
-          <tbody>
-            {devices.map((d) => (
-              <tr key={d.deviceId} data-testid={`device-row-${d.deviceId}`}>
-                <td>
-                  <RouteLink to={`/devices/${encodeURIComponent(d.deviceId)}`} navigate={props.navigate}>
-                    {d.name || d.deviceId}
-                  </RouteLink>
-                  <div className="muted">{d.deviceId}</div>
-                </td>
-                <td>
-                  <span className={`status ${d.online ? 'online' : ''}`} />
-                  {d.online ? 'online' : 'offline'}
-                </td>
-                <td>
-                  {d.latest
-                    ? Object.entries(d.latest.values)
-                        .map(([k, v]) => `${metricLabel(k, display[k])} ${formatValue(v, display[k])}`)
-                        .join(' · ')
-                    : '—'}
-                </td>
-                <td>{d.latest ? new Date(d.latest.ts).toLocaleString() : '—'}</td>
+      {mayAct && page && items.length > 0 && (
+        <DeviceBulkPanel
+          api={api}
+          may={may}
+          selection={selection}
+          total={total}
+          filter={{
+            ...(state.q ? { q: state.q } : {}),
+            ...(state.status ? { status: state.status } : {}),
+            ...(state.group ? { group: state.group } : {}),
+          }}
+          wholePage={wholePage}
+          pageSize={items.length}
+          onSelectAll={() => setSelection({ kind: 'all' })}
+          onClear={() => setSelection({ kind: 'ids', ids: new Set() })}
+          onDone={() => void refresh()}
+        />
+      )}
+      {items.length > 0 && (
+        <div className="table-scroll" data-testid="device-table-box">
+          <table data-testid="device-list">
+            <thead>
+              <tr>
+                {mayAct && (
+                  <th>
+                    <input
+                      type="checkbox"
+                      aria-label="Select every device of this page"
+                      checked={wholePage}
+                      onChange={() => setSelection({ kind: 'ids', ids: wholePage ? new Set() : new Set(items.map((d) => d.deviceId)) })}
+                    />
+                  </th>
+                )}
+                <th>Device</th>
+                <th>Status</th>
+                <th>Latest values</th>
+                <th>Last reading</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {items.map((d) => (
+                <tr key={d.deviceId} data-testid={`device-row-${d.deviceId}`}>
+                  {mayAct && (
+                    <td>
+                      <input
+                        type="checkbox"
+                        aria-label={`Select ${d.name || d.deviceId}`}
+                        checked={selectedIds.has(d.deviceId)}
+                        onChange={() => toggle(d.deviceId)}
+                      />
+                    </td>
+                  )}
+                  <td>
+                    <RouteLink to={`/devices/${encodeURIComponent(d.deviceId)}`} navigate={navigate}>
+                      {d.name || d.deviceId}
+                    </RouteLink>
+                    <div className="muted">{d.deviceId}</div>
+                  </td>
+                  <StatusCell device={d} now={now} />
+                  <td data-testid="latest-values">
+                    <LatestValues device={d} display={display} />
+                  </td>
+                  <td>{d.latest ? new Date(d.latest.ts).toLocaleString() : '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {page && (state.cursor || page.nextCursor) && (
+        <nav className="pager" aria-label="Pages">
+          {state.cursor && (
+            <button className="secondary" onClick={() => go(withFilter(state, {}))}>
+              First page
+            </button>
+          )}
+          {page.nextCursor && (
+            <button className="secondary" onClick={() => go({ ...state, cursor: page.nextCursor, page: state.page + 1 })}>
+              Next page
+            </button>
+          )}
+        </nav>
       )}
     </div>
   );
 }
+
+export default DevicesPage;

@@ -1,0 +1,105 @@
+import type { DeviceRecord, DeviceState } from '@fleet/core';
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import type { ApiClients } from '../aws-clients.ts';
+import type { DataServiceClient } from '../telemetry/data-service-client.ts';
+import { createDeviceIndex } from './device-index.ts';
+import type { DeviceRegistry } from './device-registry.ts';
+
+const record = (deviceId: string): DeviceRecord => ({
+  deviceId,
+  name: deviceId,
+  ownerId: 'o',
+  ownerName: 'o',
+  createdAt: '2026-01-01T00:00:00.000Z',
+  certificateArn: 'arn:aws:iot:us-east-1:0:cert/c',
+  certificateId: 'c',
+  status: 'active',
+});
+
+/** A registry table shared by "tasks", a Data Service counting its calls, and a clock the test moves. */
+function world(size: number) {
+  const table = new Map<string, DeviceRecord>(Array.from({ length: size }, (_, i) => [`d-${i}`, record(`d-${i}`)]));
+  let scans = 0;
+  const registry: DeviceRegistry = {
+    create: async (r) => (table.has(r.deviceId) ? false : (table.set(r.deviceId, r), true)),
+    get: async (id) => table.get(id),
+    scanAll: async () => (scans++, [...table.values()]),
+    remove: async (id) => void table.delete(id),
+  };
+  const stateCalls: string[][] = [];
+  let online = false;
+  let failing = false;
+  const dataService = {
+    deviceStates: async (ids: readonly string[]) => {
+      stateCalls.push([...ids]);
+      if (failing) throw new Error('data service down');
+      return ids.map((deviceId): DeviceState => ({ deviceId, online }));
+    },
+  } as unknown as DataServiceClient;
+  const clock = { now: 1_000_000 };
+  const index = createDeviceIndex({
+    registry,
+    dataService,
+    iot: { send: async () => ({ things: [] }) } as ApiClients['iot'],
+    logger: pino({ level: 'silent' }),
+    options: { registryMaxAgeMs: 10_000, statesMaxAgeMs: 5_000, staleServeMs: 60_000, now: () => clock.now },
+  });
+  return {
+    table,
+    index,
+    clock,
+    stateCalls,
+    scans: () => scans,
+    setOnline: (v: boolean) => void (online = v),
+    setFailing: (v: boolean) => void (failing = v),
+  };
+}
+
+describe('the device index', () => {
+  it('reads the states of 10,000 devices in calls of 100, once while fresh', async () => {
+    const w = world(10_000);
+    expect(await w.index.devices('token')).toHaveLength(10_000);
+    expect(w.stateCalls).toHaveLength(100);
+    expect(new Set(w.stateCalls.flat()).size).toBe(10_000);
+    w.clock.now += 4_000;
+    await w.index.devices('token');
+    expect(w.stateCalls).toHaveLength(100);
+    expect(w.scans()).toBe(1);
+  });
+
+  it("shows this task's registration and revocation at once, another task's after the registry's max age", async () => {
+    const w = world(3);
+    await w.index.devices('t');
+    await w.index.registry.create(record('mine'));
+    await w.index.registry.remove('d-0');
+    w.table.set('theirs', record('theirs'));
+    const ids = async () => (await w.index.devices('t')).map((d) => d.deviceId).sort();
+    expect(await ids()).toEqual(['d-1', 'd-2', 'mine']);
+    w.clock.now += 10_001;
+    expect(await ids()).toEqual(['d-1', 'd-2', 'mine', 'theirs']);
+    expect(w.scans()).toBe(2);
+  });
+
+  it('answers from the older states while one refresh runs, then from the new ones', async () => {
+    const w = world(2);
+    await w.index.devices('t');
+    w.setOnline(true);
+    w.clock.now += 6_000;
+    const during = await w.index.devices('t');
+    expect(during.every((d) => !d.online)).toBe(true);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect((await w.index.devices('t')).every((d) => d.online)).toBe(true);
+  });
+
+  it('fails when it has no states younger than the stale bound and the Data Service cannot answer', async () => {
+    const w = world(2);
+    w.setFailing(true);
+    await expect(w.index.devices('t')).rejects.toThrow('data service down');
+    w.setFailing(false);
+    await w.index.devices('t');
+    w.setFailing(true);
+    w.clock.now += 61_000;
+    await expect(w.index.devices('t')).rejects.toThrow('data service down');
+  });
+});

@@ -1,0 +1,215 @@
+/**
+ * The device index of one API task: every registered device with its state, kept in memory so the
+ * device list can search, filter, sort and page on the server (`device-query.ts`).
+ *
+ * Why in memory: DynamoDB cannot sort or search a Scan, and a GSI per sort order would still not
+ * search names nor join the Data Service's presence. AWS IoT fleet indexing (`SearchIndex`) would,
+ * but it is a paid add-on per thing and per update, and the local cloud has no stand-in for it.
+ * At 10,000 devices the registry is about 3 MB: a task holds it easily, and filtering and sorting
+ * it takes milliseconds.
+ *
+ * What a user sees (consistency):
+ * - the registry is read by a strongly consistent parallel Scan when the list is asked for and the
+ *   copy is older than `registryMaxAgeMs`; registrations, revocations and group additions made
+ *   through **this** task apply at once. Another task's registration shows up within
+ *   `registryMaxAgeMs` (tasks share nothing but the table).
+ * - presence and latest values come from the Data Service in bulk (100 devices a call) and are at
+ *   most `statesMaxAgeMs` old when fresh; between that and `staleServeMs` a request is answered from
+ *   the older copy while one refresh runs behind it, so no user waits for 10,000 states twice.
+ * - a thing group's members (ListThingsInThingGroup) are at most `groupMaxAgeMs` old.
+ */
+import { ListThingsInThingGroupCommand } from '@aws-sdk/client-iot';
+import { deviceLimits, mapWithLimit, type DeviceRecord, type DeviceState, type DeviceView } from '@fleet/core';
+import type { Logger } from 'pino';
+import type { ApiClients } from '../aws-clients.ts';
+import { isResourceNotFound } from '../aws-clients.ts';
+import type { DataServiceClient } from '../telemetry/data-service-client.ts';
+import type { DeviceRegistry } from './device-registry.ts';
+import { deviceView } from './device-views.ts';
+
+export interface DeviceIndex {
+  /** Every registered device joined with its state (see the freshness above). */
+  devices(accessToken: string): Promise<readonly DeviceView[]>;
+  /** The devices directly in a thing group; empty for a group that does not exist. */
+  membersOf(group: string): Promise<ReadonlySet<string>>;
+  /** The registry with its writes applied to the index at once. */
+  readonly registry: DeviceRegistry;
+  /** A device this task added to a group. */
+  addedToGroup(group: string, deviceId: string): void;
+}
+
+export interface DeviceIndexOptions {
+  readonly registryMaxAgeMs?: number;
+  readonly statesMaxAgeMs?: number;
+  readonly staleServeMs?: number;
+  readonly groupMaxAgeMs?: number;
+  readonly now?: () => number;
+}
+
+/** Thing groups whose members are kept. */
+const maxCachedGroups = 1000;
+
+/** Data Service calls in flight while the states of the whole fleet are read. */
+const stateConcurrency = 4;
+
+interface Snapshot<T> {
+  readonly at: number;
+  readonly value: T;
+}
+
+/** A value refreshed on demand, one load at a time; served stale (with a refresh behind) up to `staleMs`. */
+function cached<T>(load: () => Promise<T>, freshMs: number, staleMs: number, now: () => number, onError: (err: unknown) => void) {
+  let snapshot: Snapshot<T> | undefined;
+  let loading: Promise<Snapshot<T>> | undefined;
+  const refresh = () => {
+    const startedAt = now();
+    loading ??= load().then(
+      (value) => {
+        loading = undefined;
+        snapshot = { at: startedAt, value };
+        return snapshot;
+      },
+      (err: unknown) => {
+        loading = undefined;
+        throw err;
+      },
+    );
+    return loading;
+  };
+  return {
+    async get(): Promise<T> {
+      const age = snapshot ? now() - snapshot.at : Infinity;
+      if (snapshot && age <= freshMs) return snapshot.value;
+      if (snapshot && age <= staleMs) {
+        refresh().catch(onError);
+        return snapshot.value;
+      }
+      return (await refresh()).value;
+    },
+    current: () => snapshot?.value,
+  };
+}
+
+export function createDeviceIndex(deps: {
+  registry: DeviceRegistry;
+  dataService: DataServiceClient;
+  iot: ApiClients['iot'];
+  logger: Logger;
+  options?: DeviceIndexOptions;
+}): DeviceIndex {
+  const { dataService, iot, logger } = deps;
+  const o = deps.options ?? {};
+  const now = o.now ?? Date.now;
+  const registryMaxAgeMs = o.registryMaxAgeMs ?? 10_000;
+  const statesMaxAgeMs = o.statesMaxAgeMs ?? 5_000;
+  const staleServeMs = o.staleServeMs ?? 60_000;
+  const groupMaxAgeMs = o.groupMaxAgeMs ?? 10_000;
+  const logError = (what: string) => (err: unknown) => logger.warn({ err }, `device index: ${what} refresh failed`);
+
+  /** This task's own writes, by time: re-applied over a Scan that started before them. */
+  const ownWrites = new Map<string, { at: number; record: DeviceRecord | undefined }>();
+  const records = new Map<string, DeviceRecord>();
+  /** Bumped by every change of `records`. */
+  let registryVersion = 0;
+  let joined: { states: ReadonlyMap<string, DeviceState>; version: number; views: readonly DeviceView[] } | undefined;
+  let registryAt = -Infinity;
+  let registryLoading: Promise<void> | undefined;
+  const loadRegistry = () =>
+    (registryLoading ??= (async () => {
+      const startedAt = now();
+      try {
+        const scanned = await deps.registry.scanAll();
+        records.clear();
+        for (const r of scanned) records.set(r.deviceId, r);
+        for (const [deviceId, write] of ownWrites) {
+          if (write.at < startedAt) ownWrites.delete(deviceId);
+          else if (write.record) records.set(deviceId, write.record);
+          else records.delete(deviceId);
+        }
+        registryAt = startedAt;
+        registryVersion++;
+      } finally {
+        registryLoading = undefined;
+      }
+    })());
+  const ownWrite = (deviceId: string, record: DeviceRecord | undefined) => {
+    ownWrites.set(deviceId, { at: now(), record });
+    registryVersion++;
+    if (record) records.set(deviceId, record);
+    else records.delete(deviceId);
+  };
+
+  // Whose token reads the states: the caller's (the Data Service authorizes every call); every
+  // signed-in user may read every device, so one copy serves them all.
+  let statesToken = '';
+  const states = cached(
+    async () => {
+      const ids = [...records.keys()];
+      const chunks: string[][] = [];
+      for (let i = 0; i < ids.length; i += deviceLimits.maxPage) chunks.push(ids.slice(i, i + deviceLimits.maxPage));
+      const answers = await mapWithLimit(chunks, stateConcurrency, (chunk) => dataService.deviceStates(chunk, statesToken));
+      return new Map<string, DeviceState>(answers.flat().map((s) => [s.deviceId, s]));
+    },
+    statesMaxAgeMs,
+    staleServeMs,
+    now,
+    logError('states'),
+  );
+
+  const groups = new Map<string, ReturnType<typeof cached<Set<string>>>>();
+  const loadMembers = async (group: string) => {
+    const members = new Set<string>();
+    let nextToken: string | undefined;
+    do {
+      let page;
+      try {
+        page = await iot.send(new ListThingsInThingGroupCommand({ thingGroupName: group, maxResults: 250, nextToken }));
+      } catch (err) {
+        if (isResourceNotFound(err)) return members;
+        throw err;
+      }
+      for (const name of page.things ?? []) members.add(name);
+      nextToken = page.nextToken;
+    } while (nextToken);
+    return members;
+  };
+  const groupOf = (group: string) => {
+    let entry = groups.get(group);
+    if (!entry) {
+      // Groups are few (made by hand), but the name comes from the query string: the map stays bounded.
+      if (groups.size >= maxCachedGroups) groups.clear();
+      entry = cached(() => loadMembers(group), groupMaxAgeMs, groupMaxAgeMs, now, logError('group'));
+      groups.set(group, entry);
+    }
+    return entry;
+  };
+
+  return {
+    async devices(accessToken) {
+      statesToken = accessToken;
+      if (now() - registryAt > registryMaxAgeMs) await loadRegistry();
+      const known = await states.get();
+      // Joined once per change of either side, not per request.
+      if (joined?.states !== known || joined.version !== registryVersion) {
+        joined = { states: known, version: registryVersion, views: [...records.values()].map((r) => deviceView(r, known.get(r.deviceId))) };
+      }
+      return joined.views;
+    },
+    membersOf: (group) => groupOf(group).get(),
+    addedToGroup(group, deviceId) {
+      groups.get(group)?.current()?.add(deviceId);
+    },
+    registry: {
+      ...deps.registry,
+      async create(record) {
+        const stored = await deps.registry.create(record);
+        if (stored) ownWrite(record.deviceId, record);
+        return stored;
+      },
+      async remove(deviceId) {
+        await deps.registry.remove(deviceId);
+        ownWrite(deviceId, undefined);
+      },
+    },
+  };
+}
