@@ -12,6 +12,7 @@ import {
   alarms,
   alarmsTable,
   dataControlTable,
+  auditTable,
   rollupsTable,
   browserPolicyName,
   devicePolicyDocument,
@@ -141,6 +142,7 @@ export class PlatformStack extends Stack {
       dataServiceUrl: `http://${this.loadBalancers.of('data').loadBalancer.loadBalancerDnsName}`,
       alarmTopicArn: this.notifications.alarmTopic.topicArn,
       userRulesRoleArn: this.notifications.userRulesRole.roleArn,
+      auditTable: storage.table(auditTable.id).tableName,
     };
 
     const securityGroups = new Map(

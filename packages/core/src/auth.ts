@@ -76,6 +76,8 @@ export const permissions = {
   exportData: ['admin', 'operator'],
   importData: ['admin', 'operator'],
   replayArchive: ['admin'],
+  /** The audit trail (who did what) and the revoked devices' records: admins only. */
+  readAudit: ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissions;

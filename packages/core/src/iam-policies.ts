@@ -12,6 +12,7 @@ import {
   alarmNotificationsTopic,
   alarmsTable,
   dataControlTable,
+  auditTable,
   rollupsTable,
   devicesTable,
   ingestQueue,
@@ -126,6 +127,12 @@ export const taskRoleStatements: Readonly<Record<ServiceName, readonly Permissio
     {
       actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DescribeTable'],
       resources: [{ table: platformStateTable.id }],
+    },
+    // The audit trail and the revoked devices' records: written once and read, never changed or
+    // deleted (entries leave by TTL), so the task role holds no UpdateItem or DeleteItem on it.
+    {
+      actions: ['dynamodb:PutItem', 'dynamodb:Query'],
+      resources: [{ table: auditTable.id }],
     },
     {
       actions: [

@@ -31,3 +31,4 @@ export * from './config/index.ts';
 export * from './map-with-limit.ts';
 export * from './rule-contract.ts';
 export * from './notification-contract.ts';
+export * from './web-app/audit.ts';

@@ -6,7 +6,8 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { bodyLimits, createHealthProbe, type ApiServiceConfig } from '@fleet/core';
+import { bodyLimits, createHealthProbe, monitoring, type ApiServiceConfig } from '@fleet/core';
+import { createMetrics, type Metrics } from '@fleet/core/process';
 import { serviceServerOptions } from '@fleet/core/http';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -38,6 +39,11 @@ import { createTopicRules } from './rules/topic-rules.ts';
 import { createSnsChannels } from './notifications/sns-channels.ts';
 import { createLocalMailbox } from './notifications/local-mailbox.ts';
 import { createDataServiceClient, type DataServiceClient } from './telemetry/data-service-client.ts';
+import { createActorEmails } from './audit/actor-emails.ts';
+import { createAuditStore } from './audit/audit-store.ts';
+import { createAuditTrail, type AuditTrail } from './audit/audit-trail.ts';
+import { createRevokedDevices } from './audit/revoked-devices.ts';
+import { registerAuditRoutes } from './routes/audit.ts';
 
 /** What the app needs of the service's configuration: not where it listens, how it logs, or what only the SDK reads. */
 export type AppConfig = Omit<
@@ -56,6 +62,10 @@ export interface AppDeps {
   readonly docsUi?: boolean;
   /** How long one round of readiness probes is reused. @default 5000 */
   readonly healthCacheMs?: number;
+  /** The service's EMF metrics. @default lines on stdout, namespace Fleet, `Service=api` */
+  readonly metrics?: Metrics;
+  /** Where every mutating call is written down. @default entries in `config.auditTable` */
+  readonly auditTrail?: AuditTrail;
 }
 
 /** Builds the app with every route registered; call `ready()` (or `inject`/`listen`) next. */
@@ -74,6 +84,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   installErrorHandlers(app);
   installStrictInputs(app);
+  // Before every route, so that no route (nor the not-found answer) escapes the audit trail.
+  const auditStore = createAuditStore({ dynamo: clients.dynamo, tableName: config.auditTable });
+  const metrics = deps.metrics ?? createMetrics({ namespace: monitoring.namespace, service: 'api' });
+  (deps.auditTrail ?? createAuditTrail({ store: auditStore, metrics, logger })).install(app);
+  const revokedDevices = createRevokedDevices({ dynamo: clients.dynamo, tableName: config.auditTable });
 
   await app.register(swagger, {
     openapi: {
@@ -98,6 +113,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { name: 'users', description: 'User administration (admin)' },
         { name: 'rules', description: "Topic rules: the platform's (read-only) and users' own, and a SQL test bench" },
         { name: 'notifications', description: 'Channels (SNS subscriptions) that receive alarm notifications' },
+        { name: 'audit', description: 'Who did what: every mutating API call, kept in DynamoDB (admin)' },
         { name: 'health', description: 'Health check' },
       ],
     },
@@ -129,6 +145,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     config: deviceConfig,
     caUrl: config.iotCaUrl,
     mqttPort: config.iotMqttPort,
+    revoked: revokedDevices,
   });
   const commands = createCommandJobs(clients.iot);
   registerDeviceControlRoutes(app, { authorizer, registry, config: deviceConfig, commands });
@@ -163,6 +180,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     authorizer,
     channels: createSnsChannels({ sns: clients.sns, topicArn: config.alarmTopicArn, logger }),
     mailbox: createLocalMailbox({ url: config.localMailboxUrl }),
+  });
+  registerAuditRoutes(app, {
+    authorizer,
+    store: auditStore,
+    revoked: revokedDevices,
+    emails: createActorEmails({ cognito: clients.cognito, userPoolId: config.userPoolId, logger }),
   });
   return app;
 }

@@ -123,6 +123,8 @@ describe('OpenAPI document', () => {
         'POST /api/data-jobs',
         'GET /api/data-jobs/{id}',
         'POST /api/data-jobs/{id}/start',
+        'GET /api/audit',
+        'GET /api/devices/revoked',
       ].sort(),
     );
     expect(doc.paths['/api/health'].get.security).toBeUndefined();

@@ -20,6 +20,7 @@ import {
   platformStateTable,
   alarmsTable,
   dataControlTable,
+  auditTable,
   rollupsTable,
   type LocalStatus,
   type ResourceReferences,
@@ -299,6 +300,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         alarms: alarmsTable.id,
         rollups: rollupsTable.id,
         dataControl: dataControlTable.id,
+        audit: auditTable.id,
       },
       devicePolicyName,
       browserPolicyName,
@@ -334,6 +336,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         // The SNS stand-in names its topics like AWS; the local cloud keeps no role objects.
         alarmTopicArn: arns.topicArn(alarmNotificationsTopic.id),
         userRulesRoleArn: arns.roleArn(userRulesRole.id),
+        auditTable: auditTable.id,
       }),
       standInPids: () => ({ dynamodb: dynamodb.process.status().pid ?? -1, s3: s3.process.status().pid ?? -1 }),
       ingestServiceLine: (line, logGroupName) => cloudwatch.ingestEmfLine(line, logGroupName),

@@ -34,6 +34,9 @@ import {
   StrictObject,
 } from '../http/schemas.ts';
 import type { TypedApp } from '../http/typed-app.ts';
+import { actorOf } from '../audit/audit-entry.ts';
+import { setAuditTarget } from '../audit/audit-trail.ts';
+import type { RevokedDevices } from '../audit/revoked-devices.ts';
 
 export interface DeviceRoutesDeps {
   readonly authorizer: Authorizer;
@@ -47,6 +50,8 @@ export interface DeviceRoutesDeps {
   readonly caUrl: string;
   /** MQTT/TLS port of the IoT endpoint, for the connection details shown to the user. */
   readonly mqttPort: number;
+  /** Where a revoked device's record is kept (the Admin area lists them). */
+  readonly revoked: Pick<RevokedDevices, 'record'>;
 }
 
 const RegisterBody = StrictObject({
@@ -117,6 +122,7 @@ export function registerDeviceRoutes(app: TypedApp, deps: DeviceRoutesDeps): voi
           throw apiError('DeviceExists', `Device "${deviceId}" is already registered`);
         }
         request.log.info({ deviceId, owner: caller.sub }, 'device registered');
+        setAuditTarget(request, { type: 'devices', id: deviceId });
         const endpoint = await deps.iotEndpoint();
         return reply.code(201).send({
           device: deviceView(record),
@@ -194,6 +200,19 @@ export function registerDeviceRoutes(app: TypedApp, deps: DeviceRoutesDeps): voi
       await deps.config.remove(deviceId);
       await provisioning.deprovision({ deviceId, certificateArn: device.certificateArn, certificateId: device.certificateId });
       await registry.remove(deviceId);
+      // After the removal, so a record means the device is gone. The revocation is done whatever
+      // happens to its record: a failed write is logged, and the audit entry of this call still says
+      // who revoked it.
+      await deps.revoked
+        .record({
+          deviceId,
+          name: device.name,
+          certificateId: device.certificateId,
+          registeredAt: device.createdAt,
+          revokedAt: new Date().toISOString(),
+          revokedBy: actorOf(authOf(request)),
+        })
+        .catch((err: unknown) => request.log.error({ err, deviceId }, 'revoked device record not written'));
       request.log.info({ deviceId, by: authOf(request).sub }, 'device revoked');
       return reply.code(204).send(null);
     },
