@@ -715,6 +715,7 @@ describe('least rights of the task roles', () => {
       FleetAlarms: 'data',
       FleetRollups: 'data',
       FleetDataControl: 'data',
+      FleetAudit: 'api',
     } as const;
     for (const [table, owner] of Object.entries(owners)) {
       const tableId = idAt(stateful, `Storage/${table}/Resource`);
