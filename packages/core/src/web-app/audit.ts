@@ -92,7 +92,8 @@ export type AuditQuery = Static<typeof AuditQuerySchema>;
 const nextCursor = Type.Optional(
   Type.String({
     maxLength: auditLimits.maxCursorLength,
-    description: 'Absent when the range is read to its end; pass it as `cursor` (a page may hold fewer entries than asked and still have one)',
+    description:
+      'Absent when the range is read to its end; pass it as `cursor` (a page may hold fewer entries than asked and still have one)',
   }),
 );
 

@@ -49,7 +49,12 @@ describe('audit entries', () => {
   });
 
   it('prefers the target a route set (a generated device id)', () => {
-    const entry = buildAuditEntry({ ...facts, routePattern: '/api/devices', params: {}, explicitTarget: { type: 'devices', id: 'pump-1a2b' } });
+    const entry = buildAuditEntry({
+      ...facts,
+      routePattern: '/api/devices',
+      params: {},
+      explicitTarget: { type: 'devices', id: 'pump-1a2b' },
+    });
     expect(entry.target).toEqual({ type: 'devices', id: 'pump-1a2b' });
   });
 

@@ -19,7 +19,7 @@ async function trail(query = ''): Promise<AuditEntry[]> {
   const res = await asCaller(t.app, await t.bearer({ username: 'root', groups: ['admin'] })).get(`/api/audit${query}`);
   expect(res.statusCode).toBe(200);
   const page = checkPage(res.json());
-  if (!page.ok) throw new Error(page.message);
+  if (!page.ok) throw new Error(page.problems.join('; '));
   return page.value.entries;
 }
 
@@ -56,7 +56,11 @@ describe('the audit hook', () => {
 
     const entries = await trail();
     const outcome = (action: string) => entries.find((e) => e.action === action);
-    expect(outcome('DELETE /api/devices/:id')).toMatchObject({ outcome: 403, actor: { username: 'vera', role: 'viewer' }, target: { id: 'kept-1' } });
+    expect(outcome('DELETE /api/devices/:id')).toMatchObject({
+      outcome: 403,
+      actor: { username: 'vera', role: 'viewer' },
+      target: { id: 'kept-1' },
+    });
     expect(entries.filter((e) => e.action === 'POST /api/devices').map((e) => [e.outcome, e.actor.username])).toEqual([
       [400, 'otto'],
       [401, null],
@@ -79,9 +83,13 @@ describe('the audit hook', () => {
     const res = await asCaller(t.app, operator).get('/api/devices/revoked?limit=1');
     expect(res.statusCode).toBe(200);
     const first = answerChecker(RevokedDevicePageSchema)(res.json());
-    if (!first.ok) throw new Error(first.message);
+    if (!first.ok) throw new Error(first.problems.join('; '));
     expect(first.value.devices).toEqual([
-      expect.objectContaining({ deviceId: 'old-2', name: 'Pump old-2', revokedBy: { sub: 'sub-otto', username: 'otto', email: 'otto@example.com', role: 'operator' } }),
+      expect.objectContaining({
+        deviceId: 'old-2',
+        name: 'Pump old-2',
+        revokedBy: { sub: 'sub-otto', username: 'otto', email: 'otto@example.com', role: 'operator' },
+      }),
     ]);
     const second = await asCaller(t.app, operator).get(`/api/devices/revoked?limit=1&cursor=${first.value.nextCursor ?? ''}`);
     expect(second.json().devices.map((d: { deviceId: string }) => d.deviceId)).toEqual(['old-1']);

@@ -7,24 +7,26 @@ import type { Permission } from '@fleet/core';
 import type { Api } from './api.ts';
 import { RouteLink } from './form-kit.tsx';
 import { dataPagePath } from './pages/data-page.tsx';
+import { adminPath, adminPermissions, isAdminPath } from './pages/admin-sections.ts';
 import { useUnreadAlarms } from './use-unread-alarms.ts';
 
 interface NavEntry {
   readonly to: string;
   readonly label: string;
-  /** Shown only to users with this permission. */
-  readonly permission?: Permission;
+  /** Shown only to users with one of these permissions. */
+  readonly permissions?: readonly Permission[];
+  /** Whether a path is this entry's (its sub-pages too). @default the path is `to` */
+  readonly owns?: (path: string) => boolean;
 }
 
 const entries: readonly NavEntry[] = [
   { to: '/', label: 'Devices' },
-  { to: '/alarms', label: 'Alarms', permission: 'readAlarms' },
-  { to: '/rules', label: 'Rules', permission: 'readRules' },
-  { to: '/notifications', label: 'Notifications', permission: 'readAlarms' },
-  { to: dataPagePath, label: 'Data', permission: 'readDataUsage' },
-  { to: '/dead-letters', label: 'Dead letters', permission: 'readDeadLetters' },
-  // Administration: users and their roles.
-  { to: '/users', label: 'Users', permission: 'manageUsers' },
+  { to: '/alarms', label: 'Alarms', permissions: ['readAlarms'] },
+  { to: '/rules', label: 'Rules', permissions: ['readRules'] },
+  { to: '/notifications', label: 'Notifications', permissions: ['readAlarms'] },
+  { to: dataPagePath, label: 'Data', permissions: ['readDataUsage'] },
+  // Administration: users and roles, dead letters, revoked devices, the audit trail (pages/admin-sections.ts).
+  { to: adminPath, label: 'Admin', permissions: adminPermissions, owns: isAdminPath },
 ];
 
 export function NavBar(props: { api: Api; path: string; navigate: (to: string) => void; may: (p: Permission) => boolean }) {
@@ -32,9 +34,9 @@ export function NavBar(props: { api: Api; path: string; navigate: (to: string) =
   return (
     <nav aria-label="Main">
       {entries
-        .filter((e) => e.permission === undefined || props.may(e.permission))
+        .filter((e) => e.permissions === undefined || e.permissions.some((p) => props.may(p)))
         .map((e) => (
-          <span key={e.to} className={props.path === e.to ? 'current' : undefined}>
+          <span key={e.to} className={(e.owns ? e.owns(props.path) : props.path === e.to) ? 'current' : undefined}>
             <RouteLink to={e.to} navigate={props.navigate}>
               {e.label}
             </RouteLink>
