@@ -48,6 +48,9 @@ export type AuditActor = Static<typeof AuditActorSchema>;
 export const AuditTargetSchema = Type.Object({
   type: Type.String({ maxLength: 64, description: 'The collection of the route: devices, users, rules, …' }),
   id: Type.String({ maxLength: auditLimits.maxTargetLength, description: "The route's parameters, joined by /" }),
+  label: Type.Optional(
+    Type.String({ maxLength: 254, description: "A readable name of the target, when read: a user's email (their username is a uuid)" }),
+  ),
 });
 export type AuditTarget = Static<typeof AuditTargetSchema>;
 
@@ -81,7 +84,9 @@ export const AuditQuerySchema = Type.Object(
     action: Type.Optional(
       Type.String({ minLength: 1, maxLength: auditLimits.maxFilterLength, description: 'Part of the action or its readable name' }),
     ),
-    target: Type.Optional(Type.String({ minLength: 1, maxLength: auditLimits.maxFilterLength, description: "Part of the target's id" })),
+    target: Type.Optional(
+      Type.String({ minLength: 1, maxLength: auditLimits.maxFilterLength, description: "Part of the target's id or label" }),
+    ),
     cursor: Type.Optional(Type.String({ minLength: 1, maxLength: auditLimits.maxCursorLength })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: auditLimits.maxPage, default: auditLimits.defaultPage })),
   },

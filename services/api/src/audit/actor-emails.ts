@@ -12,6 +12,8 @@ import type { ApiClients } from '../aws-clients.ts';
 export interface ActorEmails {
   /** The actors with their email filled in where the user pool knows it (null for a deleted user). */
   fill(actors: readonly AuditActor[]): Promise<AuditActor[]>;
+  /** The email of one user (null when the pool does not know it). */
+  emailOf(username: string): Promise<string | null>;
 }
 
 export interface ActorEmailsDeps {
@@ -52,6 +54,7 @@ export function createActorEmails(deps: ActorEmailsDeps): ActorEmails {
   }
 
   return {
+    emailOf,
     async fill(actors) {
       const usernames = [...new Set(actors.flatMap((a) => (a.username ? [a.username] : [])))];
       const emails = new Map(await Promise.all(usernames.map(async (u) => [u, await emailOf(u)] as const)));

@@ -38,7 +38,7 @@ describe('the audit hook', () => {
       actor: { sub: 'sub-alice', username: 'alice', email: 'alice@example.com', role: 'admin' },
       action: 'PUT /api/users/:username/role',
       actionName: "Set a user's role",
-      target: { type: 'users', id: 'bob' },
+      target: { type: 'users', id: 'bob', label: 'bob@example.com' },
       outcome: 200,
       sourceIp: '198.51.100.7',
     });

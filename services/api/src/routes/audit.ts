@@ -40,7 +40,18 @@ export function auditFilter(query: Pick<AuditQuery, 'user' | 'action' | 'target'
   return (entry) =>
     (user === undefined || entry.actor.sub === user || contains(entry.actor.username, user) || contains(entry.actor.email, user)) &&
     (action === undefined || contains(entry.action, action) || contains(entry.actionName, action)) &&
-    (target === undefined || contains(entry.target?.id, target));
+    (target === undefined || contains(entry.target?.id, target) || contains(entry.target?.label, target));
+}
+
+/** The entries with their actors' emails, and a user target labelled with theirs. */
+async function withEmails(entries: AuditEntry[], emails: ActorEmails): Promise<AuditEntry[]> {
+  const actors = await emails.fill(entries.map((e) => e.actor));
+  return Promise.all(
+    entries.map(async (e, i) => {
+      const label = e.target?.type === 'users' ? await emails.emailOf(e.target.id) : null;
+      return { ...e, actor: actors[i] ?? e.actor, target: e.target && label ? { ...e.target, label } : e.target };
+    }),
+  );
 }
 
 export function registerAuditRoutes(app: TypedApp, deps: AuditRoutesDeps): void {
@@ -78,10 +89,7 @@ export function registerAuditRoutes(app: TypedApp, deps: AuditRoutesDeps): void 
       return deps.store.page({
         at,
         limit,
-        enrich: async (entries) => {
-          const actors = await deps.emails.fill(entries.map((e) => e.actor));
-          return entries.map((e, i) => ({ ...e, actor: actors[i] ?? e.actor }));
-        },
+        enrich: (entries) => withEmails(entries, deps.emails),
         filter: auditFilter(request.query),
       });
     },

@@ -114,7 +114,7 @@ export default function AuditPage(props: { api: Api }) {
                     {e.actor.role && <span className="muted"> ({e.actor.role})</span>}
                   </td>
                   <td title={e.action}>{e.actionName}</td>
-                  <td>{e.target ? `${e.target.type}: ${e.target.id}` : '—'}</td>
+                  <td title={e.target?.id}>{e.target ? `${e.target.type}: ${e.target.label ?? e.target.id}` : '—'}</td>
                   <td>
                     <span className={`outcome ${e.outcome < 400 ? 'ok' : 'refused'}`}>{e.outcome}</span>
                   </td>
