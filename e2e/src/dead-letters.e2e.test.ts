@@ -84,7 +84,8 @@ describe.skipIf(!existsSync(chromiumPath) || deployedEndpointsFile)('dead-letter
     await page.fill('input[name=email]', admin.email);
     await page.fill('input[name=password]', admin.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('link', { name: 'Dead letters' }).click();
+    await page.getByRole('link', { name: 'Admin' }).click();
+    await page.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'Dead letters' }).click();
     await expect.poll(() => page.getByTestId('dlq-depth').textContent(), { timeout: 10_000 }).toBe('4');
     expect(await page.getByTestId('error-action-count').textContent()).toBe('1');
     await page.getByTestId('replay').click();

@@ -34,7 +34,7 @@ describe.skipIf(!hasChromium || deployedEndpointsFile)('rules and alarms in the 
     await page.goto(platform.endpoints.gatewayUrl);
     await signIn(page, admin.email, admin.password);
     const nav = page.getByRole('navigation', { name: 'Main' });
-    for (const name of ['Devices', 'Alarms', 'Rules', 'Notifications', 'Users'])
+    for (const name of ['Devices', 'Alarms', 'Rules', 'Notifications', 'Admin'])
       await expect.poll(() => nav.getByRole('link', { name }).isVisible()).toBe(true);
     await nav.getByRole('link', { name: 'Rules' }).click();
     const bench = page.getByRole('region', { name: 'Test a rule' });
