@@ -62,7 +62,9 @@ describe.skipIf(!hasChromium || deployedEndpointsFile)('roles in the web app', (
     expect(await viewer.getByRole('button', { name: 'Revoke' }).count()).toBe(0);
     // The users screen is the admin's: a viewer who types its (old) address is told so.
     await viewer.goto(`${platform.endpoints.gatewayUrl}/users`);
-    await expect.poll(() => viewer.getByTestId('admin-refused').textContent()).toBe('Your role (viewer) may not use this part of the Admin area.');
+    await expect
+      .poll(() => viewer.getByTestId('admin-refused').textContent())
+      .toBe('Your role (viewer) may not use this part of the Admin area.');
 
     // The admin sees both users with their roles, cannot change their own, and promotes the viewer.
     await admin.getByRole('link', { name: 'Admin' }).click();
