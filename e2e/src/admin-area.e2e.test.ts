@@ -180,8 +180,12 @@ describe.skipIf(!hasChromium || deployedEndpointsFile)('the Admin area', () => {
     await expect.poll(() => sections.allTextContents(), { timeout: 15_000 }).toEqual(['Dead letters', 'Revoked devices']);
     await adminSection(page, 'Revoked devices');
     await page.getByTestId('revoked-device').filter({ hasText: 'doomed-pump' }).waitFor();
-    // At phone size nothing is cut off: the sections, the card and the list's scroll box fit the screen.
-    for (const locator of [page.getByRole('navigation', { name: 'Admin' }), page.locator('.card').first(), page.locator('.table-scroll')]) {
+    // At phone size nothing is cut off: the sections, the card and every cell of the revoked device's
+    // row (who revoked it included) lie inside the screen's width.
+    const row = page.getByTestId('revoked-device').filter({ hasText: 'doomed-pump' });
+    const cellsOfRow = await row.locator('td').all();
+    expect(cellsOfRow).toHaveLength(6);
+    for (const locator of [page.getByRole('navigation', { name: 'Admin' }), page.locator('.card').first(), ...cellsOfRow]) {
       const box = await locator.boundingBox();
       expect(box).not.toBeNull();
       expect(box!.x).toBeGreaterThanOrEqual(0);

@@ -93,7 +93,7 @@ export default function AuditPage(props: { api: Api }) {
       {entries && entries.length > 0 && (
         // Focusable, so a keyboard can scroll a table wider than a phone (WCAG 2.1.1).
         <div className="table-scroll" tabIndex={0} role="region" aria-label="Audit entries">
-          <table data-testid="audit-list">
+          <table className="stacked" data-testid="audit-list">
             <thead>
               <tr>
                 <th>When</th>
@@ -107,19 +107,25 @@ export default function AuditPage(props: { api: Api }) {
             <tbody>
               {entries.map((e) => (
                 <tr key={`${e.time}#${e.requestId}`} data-testid="audit-entry">
-                  <td>
+                  <td data-label="When">
                     <time dateTime={e.time}>{new Date(e.time).toLocaleString()}</time>
                   </td>
-                  <td>
+                  <td data-label="Who">
                     {whoOf(e)}
                     {e.actor.role && <span className="muted"> ({e.actor.role})</span>}
                   </td>
-                  <td title={e.action}>{e.actionName}</td>
-                  <td title={e.target?.id}>{e.target ? `${e.target.type}: ${e.target.label ?? e.target.id}` : '—'}</td>
-                  <td>
+                  <td data-label="Action" title={e.action}>
+                    {e.actionName}
+                  </td>
+                  <td data-label="Target" title={e.target?.id}>
+                    {e.target ? `${e.target.type}: ${e.target.label ?? e.target.id}` : '—'}
+                  </td>
+                  <td data-label="Outcome">
                     <span className={`outcome ${e.outcome < 400 ? 'ok' : 'refused'}`}>{e.outcome}</span>
                   </td>
-                  <td title={`request ${e.requestId}`}>{e.sourceIp}</td>
+                  <td data-label="From" title={`request ${e.requestId}`}>
+                    {e.sourceIp}
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -37,7 +37,7 @@ export default function RevokedDevicesPage(props: { api: Api }) {
       {devices && devices.length > 0 && (
         // Focusable, so a keyboard can scroll a table wider than a phone (WCAG 2.1.1).
         <div className="table-scroll" tabIndex={0} role="region" aria-label="Revoked devices list">
-          <table data-testid="revoked-list">
+          <table className="stacked" data-testid="revoked-list">
             <thead>
               <tr>
                 <th>Device</th>
@@ -51,16 +51,16 @@ export default function RevokedDevicesPage(props: { api: Api }) {
             <tbody>
               {devices.map((d) => (
                 <tr key={`${d.revokedAt}#${d.deviceId}`} data-testid="revoked-device">
-                  <td>{d.deviceId}</td>
-                  <td>{d.name}</td>
-                  <td>
+                  <td data-label="Device">{d.deviceId}</td>
+                  <td data-label="Name">{d.name}</td>
+                  <td data-label="Revoked">
                     <time dateTime={d.revokedAt}>{new Date(d.revokedAt).toLocaleString()}</time>
                   </td>
-                  <td>{d.revokedBy.email ?? d.revokedBy.username ?? '—'}</td>
-                  <td>
+                  <td data-label="By">{d.revokedBy.email ?? d.revokedBy.username ?? '—'}</td>
+                  <td data-label="Registered">
                     <time dateTime={d.registeredAt}>{new Date(d.registeredAt).toLocaleString()}</time>
                   </td>
-                  <td className="mono" title={d.certificateId}>
+                  <td data-label="Certificate" className="mono" title={d.certificateId}>
                     {d.certificateId.slice(0, 12)}…
                   </td>
                 </tr>
