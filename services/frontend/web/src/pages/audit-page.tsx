@@ -7,6 +7,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { AuditEntry } from '@fleet/core';
 import type { Api } from '../api.ts';
 import { ErrorNotice } from '../error-notice.tsx';
+import { StackedTable, Time, useCursorPages, type Column } from './stacked-table.tsx';
 
 interface Filters {
   user: string;
@@ -27,39 +28,44 @@ export function whoOf(entry: AuditEntry): string {
   return actor.email ?? actor.username ?? actor.sub;
 }
 
+const columns: readonly Column<AuditEntry>[] = [
+  { label: 'When', cell: (e) => <Time iso={e.time} /> },
+  {
+    label: 'Who',
+    cell: (e) => (
+      <>
+        {whoOf(e)}
+        {e.actor.role && <span className="muted"> ({e.actor.role})</span>}
+      </>
+    ),
+  },
+  { label: 'Action', cell: (e) => e.actionName, title: (e) => e.action },
+  { label: 'Target', cell: (e) => (e.target ? `${e.target.type}: ${e.target.label ?? e.target.id}` : '—'), title: (e) => e.target?.id },
+  { label: 'Outcome', cell: (e) => <span className={`outcome ${e.outcome < 400 ? 'ok' : 'refused'}`}>{e.outcome}</span> },
+  { label: 'From', cell: (e) => e.sourceIp, title: (e) => `request ${e.requestId}` },
+];
+
 export default function AuditPage(props: { api: Api }) {
   const { api } = props;
   const [draft, setDraft] = useState<Filters>(empty);
+  // A new object at every submit, so that "Filter" reads the trail again even with the same filters.
   const [applied, setApplied] = useState<Filters>(empty);
-  const [entries, setEntries] = useState<AuditEntry[]>();
-  const [cursor, setCursor] = useState<string>();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
-
-  const load = useCallback(
-    async (filters: Filters, after?: string) => {
-      setBusy(true);
-      setError(undefined);
-      try {
-        const page = await api.audit({
-          user: text(filters.user),
-          action: text(filters.action),
-          target: text(filters.target),
-          from: isoOf(filters.from),
-          to: isoOf(filters.to),
-          cursor: after,
-        });
-        setEntries((before) => (after ? [...(before ?? []), ...page.entries] : page.entries));
-        setCursor(page.nextCursor);
-      } catch (err) {
-        setError(err);
-      } finally {
-        setBusy(false);
-      }
+  const fetchPage = useCallback(
+    async (cursor?: string) => {
+      const page = await api.audit({
+        user: text(applied.user),
+        action: text(applied.action),
+        target: text(applied.target),
+        from: isoOf(applied.from),
+        to: isoOf(applied.to),
+        cursor,
+      });
+      return { items: page.entries, nextCursor: page.nextCursor };
     },
-    [api],
+    [api, applied],
   );
-  useEffect(() => void load(empty), [load]);
+  const { items: entries, cursor, busy, error, load } = useCursorPages(fetchPage);
+  useEffect(() => void load(), [load]);
 
   const field = (name: keyof Filters, label: string, type = 'text') => (
     <label>
@@ -75,8 +81,7 @@ export default function AuditPage(props: { api: Api }) {
         aria-label="Filter the audit trail"
         onSubmit={(e) => {
           e.preventDefault();
-          setApplied(draft);
-          void load(draft);
+          setApplied({ ...draft });
         }}
       >
         {field('user', 'User (email, username)')}
@@ -91,49 +96,17 @@ export default function AuditPage(props: { api: Api }) {
       <ErrorNotice error={error} />
       {entries && entries.length === 0 && <p className="muted">No entries match.</p>}
       {entries && entries.length > 0 && (
-        // Focusable, so a keyboard can scroll a table wider than a phone (WCAG 2.1.1).
-        <div className="table-scroll" tabIndex={0} role="region" aria-label="Audit entries">
-          <table className="stacked" data-testid="audit-list">
-            <thead>
-              <tr>
-                <th>When</th>
-                <th>Who</th>
-                <th>Action</th>
-                <th>Target</th>
-                <th>Outcome</th>
-                <th>From</th>
-              </tr>
-            </thead>
-            <tbody>
-              {entries.map((e) => (
-                <tr key={`${e.time}#${e.requestId}`} data-testid="audit-entry">
-                  <td data-label="When">
-                    <time dateTime={e.time}>{new Date(e.time).toLocaleString()}</time>
-                  </td>
-                  <td data-label="Who">
-                    {whoOf(e)}
-                    {e.actor.role && <span className="muted"> ({e.actor.role})</span>}
-                  </td>
-                  <td data-label="Action" title={e.action}>
-                    {e.actionName}
-                  </td>
-                  <td data-label="Target" title={e.target?.id}>
-                    {e.target ? `${e.target.type}: ${e.target.label ?? e.target.id}` : '—'}
-                  </td>
-                  <td data-label="Outcome">
-                    <span className={`outcome ${e.outcome < 400 ? 'ok' : 'refused'}`}>{e.outcome}</span>
-                  </td>
-                  <td data-label="From" title={`request ${e.requestId}`}>
-                    {e.sourceIp}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <StackedTable
+          label="Audit entries"
+          testId="audit-list"
+          rowTestId="audit-entry"
+          columns={columns}
+          rows={entries}
+          rowKey={(e) => `${e.time}#${e.requestId}`}
+        />
       )}
       {cursor && (
-        <button className="secondary" disabled={busy} onClick={() => void load(applied, cursor)}>
+        <button className="secondary" disabled={busy} onClick={() => void load(cursor)}>
           Older entries
         </button>
       )}

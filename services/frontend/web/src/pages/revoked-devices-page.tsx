@@ -3,29 +3,31 @@
  * and who revoked it when, newest first. Their registry items, things and certificates are gone;
  * these records stay.
  */
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect } from 'react';
 import type { RevokedDevice } from '@fleet/core';
 import type { Api } from '../api.ts';
 import { ErrorNotice } from '../error-notice.tsx';
+import { StackedTable, Time, useCursorPages, type Column } from './stacked-table.tsx';
+
+const columns: readonly Column<RevokedDevice>[] = [
+  { label: 'Device', cell: (d) => d.deviceId },
+  { label: 'Name', cell: (d) => d.name },
+  { label: 'Revoked', cell: (d) => <Time iso={d.revokedAt} /> },
+  { label: 'By', cell: (d) => d.revokedBy.email ?? d.revokedBy.username ?? '—' },
+  { label: 'Registered', cell: (d) => <Time iso={d.registeredAt} /> },
+  { label: 'Certificate', cell: (d) => `${d.certificateId.slice(0, 12)}…`, title: (d) => d.certificateId, className: 'mono' },
+];
 
 export default function RevokedDevicesPage(props: { api: Api }) {
   const { api } = props;
-  const [devices, setDevices] = useState<RevokedDevice[]>();
-  const [cursor, setCursor] = useState<string>();
-  const [error, setError] = useState<unknown>();
-
-  const load = useCallback(
-    async (after?: string) => {
-      try {
-        const page = await api.revokedDevices(after);
-        setDevices((before) => (after ? [...(before ?? []), ...page.devices] : page.devices));
-        setCursor(page.nextCursor);
-      } catch (err) {
-        setError(err);
-      }
+  const fetchPage = useCallback(
+    async (cursor?: string) => {
+      const page = await api.revokedDevices(cursor);
+      return { items: page.devices, nextCursor: page.nextCursor };
     },
     [api],
   );
+  const { items: devices, cursor, busy, error, load } = useCursorPages(fetchPage);
   useEffect(() => void load(), [load]);
 
   return (
@@ -35,42 +37,17 @@ export default function RevokedDevicesPage(props: { api: Api }) {
       {!devices && error === undefined && <p className="muted">Loading…</p>}
       {devices && devices.length === 0 && <p className="muted">No device has been revoked.</p>}
       {devices && devices.length > 0 && (
-        // Focusable, so a keyboard can scroll a table wider than a phone (WCAG 2.1.1).
-        <div className="table-scroll" tabIndex={0} role="region" aria-label="Revoked devices list">
-          <table className="stacked" data-testid="revoked-list">
-            <thead>
-              <tr>
-                <th>Device</th>
-                <th>Name</th>
-                <th>Revoked</th>
-                <th>By</th>
-                <th>Registered</th>
-                <th>Certificate</th>
-              </tr>
-            </thead>
-            <tbody>
-              {devices.map((d) => (
-                <tr key={`${d.revokedAt}#${d.deviceId}`} data-testid="revoked-device">
-                  <td data-label="Device">{d.deviceId}</td>
-                  <td data-label="Name">{d.name}</td>
-                  <td data-label="Revoked">
-                    <time dateTime={d.revokedAt}>{new Date(d.revokedAt).toLocaleString()}</time>
-                  </td>
-                  <td data-label="By">{d.revokedBy.email ?? d.revokedBy.username ?? '—'}</td>
-                  <td data-label="Registered">
-                    <time dateTime={d.registeredAt}>{new Date(d.registeredAt).toLocaleString()}</time>
-                  </td>
-                  <td data-label="Certificate" className="mono" title={d.certificateId}>
-                    {d.certificateId.slice(0, 12)}…
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <StackedTable
+          label="Revoked devices list"
+          testId="revoked-list"
+          rowTestId="revoked-device"
+          columns={columns}
+          rows={devices}
+          rowKey={(d) => `${d.revokedAt}#${d.deviceId}`}
+        />
       )}
       {cursor && (
-        <button className="secondary" onClick={() => void load(cursor)}>
+        <button className="secondary" disabled={busy} onClick={() => void load(cursor)}>
           More
         </button>
       )}
