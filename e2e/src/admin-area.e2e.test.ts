@@ -6,14 +6,13 @@
  * navigation, is told so at its address, and is refused by the API. axe-clean, with screenshots,
  * one screen at phone size. axe checks the page's own content (`main`): the header is the app shell's.
  */
-import { randomUUID } from 'node:crypto';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { telemetryBucket, telemetryIngestRule, topics, type DeadLetterOverview } from '@fleet/core';
+import { topics, type DeadLetterOverview } from '@fleet/core';
 import { FleetApiError } from '@fleet/simulator';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasChromium, launchChromium, signIn } from './browser-session.ts';
 import { deployedEndpointsFile } from './deployed-stack.ts';
+import { saveErrorActionMessage } from './error-action-message.ts';
 import { connectDevice, createAdmin, createUser, waitForStored, type FleetUser } from './fleet-user.ts';
 import { expectAccessible, saveScreenshot } from './page-checks.ts';
 import { startPlatformProcess, type PlatformProcess } from './platform-process.ts';
@@ -64,27 +63,11 @@ describe.skipIf(!hasChromium || deployedEndpointsFile)('the Admin area', () => {
     // …and a message the ingest rule could not queue, saved by its error action in AWS's format.
     const replayed = await admin.api.registerDevice('Replayed sensor', 'replayed-sensor');
     const ts = Date.now() - 60_000;
-    const s3 = new S3Client({
-      region: platform.endpoints.region,
-      endpoint: platform.endpoints.awsEndpoint,
-      credentials: await platform.credentials(),
-      forcePathStyle: true,
-    });
-    await s3.send(
-      new PutObjectCommand({
-        Bucket: platform.endpoints.bucket,
-        Key: `${telemetryBucket.prefixes.deadLetters}rules/${telemetryIngestRule.name}/2026/01/01/00/${randomUUID()}.json`,
-        Body: JSON.stringify({
-          ruleName: telemetryIngestRule.name,
-          topic: topics.telemetry(replayed.device.deviceId),
-          cloudwatchTraceId: randomUUID(),
-          clientId: replayed.device.deviceId,
-          base64OriginalPayload: Buffer.from(JSON.stringify({ ts, seq: 7, temperature: 20.5 })).toString('base64'),
-          failures: [{ failedAction: 'SqsAction', failedResource: 'fleet-ingest', errorMessage: 'Failed to send message to SQS queue.' }],
-        }),
-      }),
+    await saveErrorActionMessage(
+      platform,
+      replayed.device.deviceId,
+      Buffer.from(JSON.stringify({ ts, seq: 7, temperature: 20.5 })).toString('base64'),
     );
-    s3.destroy();
 
     const page = await signedIn(admin);
     // Users and roles: bob becomes an operator.
