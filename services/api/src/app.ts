@@ -87,6 +87,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Before every route, so that no route (nor the not-found answer) escapes the audit trail.
   const auditStore = createAuditStore({ dynamo: clients.dynamo, tableName: config.auditTable });
   const metrics = deps.metrics ?? createMetrics({ namespace: monitoring.namespace, service: 'api' });
+  // What was counted since the last flush is written when the app stops (SIGTERM), not lost.
+  if (!deps.metrics) app.addHook('onClose', async () => metrics.stop());
   (deps.auditTrail ?? createAuditTrail({ store: auditStore, metrics, logger })).install(app);
   const revokedDevices = createRevokedDevices({ dynamo: clients.dynamo, tableName: config.auditTable });
 

@@ -26,7 +26,10 @@ export interface AuditStoreDeps {
   readonly tableName: string;
 }
 
-/** Items read per Query when a filter may drop most of them (each Query reads at most 1 MB anyway). */
+/**
+ * Items read per Query at least: a filter may drop most of them, and a page ends after the last entry
+ * it returns whatever was read beyond it (each Query reads at most 1 MB anyway).
+ */
 const filteredBatch = 100;
 
 /** The epoch-seconds expiry DynamoDB's TTL reads. */
