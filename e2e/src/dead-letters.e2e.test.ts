@@ -6,13 +6,13 @@
  */
 import { existsSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { ingestQueue, telemetryBucket, telemetryIngestRule, topics, type DeadLetterOverview } from '@fleet/core';
+import { ingestQueue, type DeadLetterOverview } from '@fleet/core';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAdmin, waitForStored, type FleetUser } from './fleet-user.ts';
 import { deployedEndpointsFile } from './deployed-stack.ts';
+import { saveErrorActionMessage } from './error-action-message.ts';
 import { startPlatformProcess, type PlatformProcess } from './platform-process.ts';
 
 const chromiumPath = '/usr/bin/chromium';
@@ -59,22 +59,7 @@ describe.skipIf(!existsSync(chromiumPath) || deployedEndpointsFile)('dead-letter
     }
     sqs.destroy();
     // …and one the ingest rule could not queue, saved by its error action in the AWS format.
-    const s3 = new S3Client({ ...clientConfig, forcePathStyle: true });
-    await s3.send(
-      new PutObjectCommand({
-        Bucket: platform.endpoints.bucket,
-        Key: `${telemetryBucket.prefixes.deadLetters}rules/${telemetryIngestRule.name}/2026/01/01/00/${randomUUID()}.json`,
-        Body: JSON.stringify({
-          ruleName: telemetryIngestRule.name,
-          topic: topics.telemetry(deviceId),
-          cloudwatchTraceId: randomUUID(),
-          clientId: deviceId,
-          base64OriginalPayload: payload(4),
-          failures: [{ failedAction: 'SqsAction', failedResource: 'fleet-ingest', errorMessage: 'Failed to send message to SQS queue.' }],
-        }),
-      }),
-    );
-    s3.destroy();
+    await saveErrorActionMessage(platform, deviceId, payload(4));
 
     const listed = await admin.api.call<DeadLetterOverview>('GET', '/api/dead-letters');
     expect(listed.backlog).toMatchObject({ errorActionMessages: 1, errorActionMessagesMore: false, deadLetterQueueMessages: 4 });
@@ -84,7 +69,8 @@ describe.skipIf(!existsSync(chromiumPath) || deployedEndpointsFile)('dead-letter
     await page.fill('input[name=email]', admin.email);
     await page.fill('input[name=password]', admin.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('link', { name: 'Dead letters' }).click();
+    await page.getByRole('link', { name: 'Admin' }).click();
+    await page.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'Dead letters' }).click();
     await expect.poll(() => page.getByTestId('dlq-depth').textContent(), { timeout: 10_000 }).toBe('4');
     expect(await page.getByTestId('error-action-count').textContent()).toBe('1');
     await page.getByTestId('replay').click();

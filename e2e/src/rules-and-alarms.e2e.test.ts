@@ -36,7 +36,7 @@ describe.skipIf(!hasChromium || deployedEndpointsFile)('rules and alarms in the 
     await signIn(page, admin.email, admin.password);
     const nav = page.getByRole('navigation', { name: 'Main' });
     await page.getByRole('button', { name: 'Menu' }).click();
-    for (const name of ['Devices', 'Alarms', 'Rules', 'Notifications', 'Users'])
+    for (const name of ['Devices', 'Alarms', 'Rules', 'Notifications', 'Admin'])
       await expect.poll(() => nav.getByRole('link', { name, exact: true }).isVisible()).toBe(true);
     await goToArea(page, 'Rules');
     const bench = page.getByRole('region', { name: 'Test a rule' });

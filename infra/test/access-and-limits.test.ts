@@ -5,7 +5,7 @@
  */
 import { Match } from 'aws-cdk-lib/assertions';
 import type { Template } from 'aws-cdk-lib/assertions';
-import { dashboardsTable, devicePolicyName, httpTimeouts, platformStateTable } from '@fleet/core';
+import { auditRetentionDays, auditTable, dashboardsTable, devicePolicyName, httpTimeouts, platformStateTable } from '@fleet/core';
 import { describe, expect, it } from 'vitest';
 import { synthesizeFleet } from './synthesize.ts';
 
@@ -191,3 +191,36 @@ function pascal(id: string): string {
     .map((p) => p[0]!.toUpperCase() + p.slice(1))
     .join('');
 }
+
+describe('the audit trail on AWS', () => {
+  it('keeps the audit table on demand, with point-in-time recovery, TTL on expiresAt and retained with the stack', () => {
+    const tableId = idAt(stateful, `Storage/${pascal(auditTable.id)}/Resource`);
+    const table = resourcesOf(stateful)[tableId] as { Properties: Record<string, any>; DeletionPolicy?: string };
+    expect(table.Properties).toMatchObject({
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    });
+    expect(table.DeletionPolicy).toBe('Retain');
+    expect(auditRetentionDays).toBe(400);
+  });
+
+  // That no other task touches it: fleet-app.test.ts, "lets each table be touched by its owner only".
+  it('lets the API task put and query audit entries, never change or delete one', () => {
+    const tableId = idAt(stateful, `Storage/${pascal(auditTable.id)}/Resource`);
+    const statements = apiTaskStatements().filter((s) => JSON.stringify(s.Resource).includes(tableId));
+    expect(statements.flatMap((s) => [s.Action].flat()).sort()).toEqual(['dynamodb:PutItem', 'dynamodb:Query']);
+  });
+
+  it("gives the API task the audit table's name in AUDIT_TABLE", () => {
+    const task = Object.values(resourcesOf(platform)).find(
+      (r) => r.Type === 'AWS::ECS::TaskDefinition' && JSON.stringify(r.Properties).includes('AUDIT_TABLE'),
+    );
+    const env = (task?.Properties?.ContainerDefinitions as any[])[0].Environment as { Name: string; Value: unknown }[];
+    expect(JSON.stringify(env.find((e) => e.Name === 'AUDIT_TABLE')?.Value)).toContain('FleetAudit');
+  });
+});

@@ -717,6 +717,7 @@ describe('least rights of the task roles', () => {
       FleetDataControl: 'data',
       FleetMetricSettings: 'api',
       FleetDashboards: 'api',
+      FleetAudit: 'api',
     } as const;
     for (const [table, owner] of Object.entries(owners)) {
       const tableId = idAt(stateful, `Storage/${table}/Resource`);

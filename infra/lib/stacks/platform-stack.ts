@@ -14,6 +14,7 @@ import {
   dataControlTable,
   metricSettingsTable,
   dashboardsTable,
+  auditTable,
   rollupsTable,
   browserPolicyName,
   devicePolicyDocument,
@@ -145,6 +146,7 @@ export class PlatformStack extends Stack {
       dataServiceUrl: `http://${this.loadBalancers.of('data').loadBalancer.loadBalancerDnsName}`,
       alarmTopicArn: this.notifications.alarmTopic.topicArn,
       userRulesRoleArn: this.notifications.userRulesRole.roleArn,
+      auditTable: storage.table(auditTable.id).tableName,
     };
 
     const securityGroups = new Map(

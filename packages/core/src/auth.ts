@@ -83,6 +83,8 @@ export const permissions = {
   editAnyDashboard: ['admin'],
   /** Thing groups: add devices to them (groups carry retention overrides and command targets). */
   manageDeviceGroups: ['admin', 'operator'],
+  /** The audit trail (who did what) and the revoked devices' records: admins only. */
+  readAudit: ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissions;

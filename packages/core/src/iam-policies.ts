@@ -13,6 +13,7 @@ import {
   alarmsTable,
   dataControlTable,
   dashboardsTable,
+  auditTable,
   rollupsTable,
   devicesTable,
   ingestQueue,
@@ -134,6 +135,12 @@ export const taskRoleStatements: Readonly<Record<ServiceName, readonly Permissio
     {
       actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:DescribeTable'],
       resources: [{ table: dashboardsTable.id }],
+    },
+    // The audit trail and the revoked devices' records: written once and read, never changed or
+    // deleted (entries leave by TTL), so the task role holds no UpdateItem or DeleteItem on it.
+    {
+      actions: ['dynamodb:PutItem', 'dynamodb:Query'],
+      resources: [{ table: auditTable.id }],
     },
     {
       actions: [

@@ -38,3 +38,4 @@ export * from './web-app/device-status.ts';
 export * from './web-app/device-status-counts.ts';
 export * from './web-app/overview.ts';
 export * from './web-app/device-list.ts';
+export * from './web-app/audit.ts';

@@ -134,6 +134,23 @@ export const dashboardsTable: TableDefinition = {
   ],
 };
 
+/** How long an audit entry is kept (DynamoDB TTL on `expiresAt`): a year and a bit, so last year's same month is still there. */
+export const auditRetentionDays = 400;
+
+/**
+ * The audit trail (web-app/audit.ts), the API Service's alone, written by one hook for every
+ * mutating API call: `pk = day#<YYYY-MM-DD>` (UTC), `sk = <ISO time>#<request id>`, so newest-first
+ * paging over a time range is a Query per day (ScanIndexForward false), never a Scan. Revoked devices
+ * keep their record in the same table's own partition (`pk = revoked`, `sk = <ISO time>#<device id>`,
+ * no expiry). The API may only put and query: an entry, once written, is never changed.
+ */
+export const auditTable: TableDefinition = {
+  id: 'fleet-audit',
+  partitionKey: { name: 'pk', type: 'S' },
+  sortKey: { name: 'sk', type: 'S' },
+  timeToLiveAttribute: 'expiresAt',
+};
+
 export const tables = [
   devicesTable,
   latestTable,
@@ -144,6 +161,7 @@ export const tables = [
   dataControlTable,
   metricSettingsTable,
   dashboardsTable,
+  auditTable,
 ] as const;
 
 /** Amazon SNS topics; the CDK app and the local cloud create them with these names. */

@@ -61,6 +61,8 @@ export interface ResourceReferences {
   readonly alarmTopicArn: string;
   /** ARN of the role AWS IoT assumes for users' rule actions (`userRulesRole`). */
   readonly userRulesRoleArn: string;
+  /** The audit trail and the revoked devices' records; the API Service's alone. */
+  readonly auditTable: string;
 }
 
 export type ServiceEnvironment = Readonly<Record<string, string>>;

@@ -6,7 +6,8 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { bodyLimits, createHealthProbe, type ApiServiceConfig } from '@fleet/core';
+import { bodyLimits, createHealthProbe, monitoring, type ApiServiceConfig } from '@fleet/core';
+import { createMetrics, type Metrics } from '@fleet/core/process';
 import { serviceServerOptions } from '@fleet/core/http';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -49,6 +50,11 @@ import { registerDashboardRoutes } from './routes/dashboards.ts';
 import { registerDeviceStatusCountRoutes } from './routes/device-status-counts.ts';
 import { registerOverviewRoutes } from './routes/overview.ts';
 import { createOverview } from './overview/overview-answer.ts';
+import { createActorEmails } from './audit/actor-emails.ts';
+import { createAuditStore } from './audit/audit-store.ts';
+import { createAuditTrail, type AuditTrail } from './audit/audit-trail.ts';
+import { createRevokedDevices } from './audit/revoked-devices.ts';
+import { registerAuditRoutes } from './routes/audit.ts';
 
 /** What the app needs of the service's configuration: not where it listens, how it logs, or what only the SDK reads. */
 export type AppConfig = Omit<
@@ -67,6 +73,10 @@ export interface AppDeps {
   readonly docsUi?: boolean;
   /** How long one round of readiness probes is reused. @default 5000 */
   readonly healthCacheMs?: number;
+  /** The service's EMF metrics. @default lines on stdout, namespace Fleet, `Service=api` */
+  readonly metrics?: Metrics;
+  /** Where every mutating call is written down. @default entries in `config.auditTable` */
+  readonly auditTrail?: AuditTrail;
 }
 
 /** Builds the app with every route registered; call `ready()` (or `inject`/`listen`) next. */
@@ -85,6 +95,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   installErrorHandlers(app);
   installStrictInputs(app);
+  // Before every route, so that no route (nor the not-found answer) escapes the audit trail.
+  const auditStore = createAuditStore({ dynamo: clients.dynamo, tableName: config.auditTable });
+  const metrics = deps.metrics ?? createMetrics({ namespace: monitoring.namespace, service: 'api' });
+  // What was counted since the last flush is written when the app stops (SIGTERM), not lost.
+  if (!deps.metrics) app.addHook('onClose', async () => metrics.stop());
+  (deps.auditTrail ?? createAuditTrail({ store: auditStore, metrics, logger })).install(app);
+  const revokedDevices = createRevokedDevices({ dynamo: clients.dynamo, tableName: config.auditTable });
 
   await app.register(swagger, {
     openapi: {
@@ -109,6 +126,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { name: 'users', description: 'User administration (admin)' },
         { name: 'rules', description: "Topic rules: the platform's (read-only) and users' own, and a SQL test bench" },
         { name: 'notifications', description: 'Channels (SNS subscriptions) that receive alarm notifications' },
+        { name: 'audit', description: 'Who did what: every mutating API call, kept in DynamoDB (admin)' },
         { name: 'health', description: 'Health check' },
         { name: 'metric settings', description: 'How the web app shows each metric: label, unit, decimals' },
         { name: 'dashboards', description: "Users' dashboards: their own, and the organisation's shared ones (read-only)" },
@@ -140,7 +158,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const registry = deviceIndex.registry;
   const deviceConfig = createDeviceConfigStore(clients.iotData);
   const provisioning = createIotProvisioning({ iot: clients.iot, devicePolicyName: config.devicePolicyName, logger });
-  const revoke = createDeviceRevocation({ registry, config: deviceConfig, provisioning });
+  const revoke = createDeviceRevocation({ registry, config: deviceConfig, provisioning, revoked: revokedDevices, logger });
   const views = createDeviceViews({ registry, dataService, index: deviceIndex });
   registerDeviceRoutes(app, {
     authorizer,
@@ -202,6 +220,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerOverviewRoutes(app, {
     authorizer,
     overview: createOverview({ clients, devicesTable: config.devicesTable, dataService, logger }),
+  });
+  registerAuditRoutes(app, {
+    authorizer,
+    store: auditStore,
+    revoked: revokedDevices,
+    emails: createActorEmails({ cognito: clients.cognito, userPoolId: config.userPoolId, logger }),
   });
   return app;
 }

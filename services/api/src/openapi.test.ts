@@ -134,6 +134,8 @@ describe('OpenAPI document', () => {
         'DELETE /api/dashboards/{id}',
         'GET /api/device-status-counts',
         'GET /api/overview',
+        'GET /api/audit',
+        'GET /api/devices/revoked',
       ].sort(),
     );
     expect(doc.paths['/api/health'].get.security).toBeUndefined();

@@ -129,6 +129,12 @@ export const apiConfigSchema = {
     (refs) => refs.dashboardsTable,
     "DynamoDB table of users' dashboards; the API Service's alone.",
   ),
+  auditTable: written(
+    'AUDIT_TABLE',
+    text,
+    (refs) => refs.auditTable,
+    "DynamoDB table of the audit trail (every mutating API call) and the revoked devices' records; the API Service's alone.",
+  ),
 } as const satisfies ConfigSchema;
 
 /** ECS service 3: the ingest consumer, time-series store, archive and queries. */

@@ -31,4 +31,5 @@ export const localReferences: ResourceReferences = {
   dataServiceUrl: 'http://127.0.0.1:3003',
   alarmTopicArn: 'arn:aws:sns:us-east-1:000000000000:fleet-alarm-notifications',
   userRulesRoleArn: 'arn:aws:iam::000000000000:role/fleet-user-rules',
+  auditTable: 'fleet-audit',
 };

@@ -31,6 +31,8 @@ export type BearerCheck =
       readonly headers: Readonly<Record<string, string>>;
       /** Why the token was refused, for the log only (may quote the token's claims). */
       readonly detail?: string;
+      /** On a 403: the verified caller whose role lacks the permission (the audit trail names them). */
+      readonly caller?: Caller;
     };
 
 /** RFC 6750 §2.1: `Bearer` and a b64token; a JWT is three base64url parts. */
@@ -57,6 +59,7 @@ const actions: Record<Permission, string> = {
   keepDashboards: 'keep dashboards',
   editAnyDashboard: "change other users' dashboards",
   manageDeviceGroups: 'add devices to thing groups',
+  readAudit: 'read the audit trail',
 };
 
 // RFC 6750 §3: the challenge of a protected resource; `error` only when a token was presented.
@@ -102,8 +105,9 @@ export async function checkBearer(
   }
   const { sub, username, groups } = verified.claims;
   const role = effectiveRole(groups);
+  const caller = { sub, username, groups, role, accessToken: token };
   if (permission && !can(role, permission)) {
-    return { ok: false, code: 'Forbidden', message: `Role "${role}" may not ${actions[permission]}`, headers: {} };
+    return { ok: false, code: 'Forbidden', message: `Role "${role}" may not ${actions[permission]}`, headers: {}, caller };
   }
-  return { ok: true, caller: { sub, username, groups, role, accessToken: token } };
+  return { ok: true, caller };
 }

@@ -22,6 +22,7 @@ import {
   dataControlTable,
   metricSettingsTable,
   dashboardsTable,
+  auditTable,
   rollupsTable,
   type LocalStatus,
   type ResourceReferences,
@@ -303,6 +304,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         dataControl: dataControlTable.id,
         metricSettings: metricSettingsTable.id,
         dashboards: dashboardsTable.id,
+        audit: auditTable.id,
       },
       devicePolicyName,
       browserPolicyName,
@@ -340,6 +342,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         // The SNS stand-in names its topics like AWS; the local cloud keeps no role objects.
         alarmTopicArn: arns.topicArn(alarmNotificationsTopic.id),
         userRulesRoleArn: arns.roleArn(userRulesRole.id),
+        auditTable: auditTable.id,
       }),
       standInPids: () => ({ dynamodb: dynamodb.process.status().pid ?? -1, s3: s3.process.status().pid ?? -1 }),
       ingestServiceLine: (line, logGroupName) => cloudwatch.ingestEmfLine(line, logGroupName),

@@ -20,6 +20,13 @@ export interface Authorizer {
 }
 
 const contexts = new WeakMap<FastifyRequest, AuthContext>();
+/** The verified caller of every request with a valid token, also when their role was refused (the audit trail names them). */
+const identities = new WeakMap<FastifyRequest, AuthContext>();
+
+/** Who sent a request whose token was valid, whether or not the route let them in; undefined otherwise. */
+export function identityOf(request: FastifyRequest): AuthContext | undefined {
+  return identities.get(request);
+}
 
 /** The caller of a request that passed `require(...)`; throws when the route has no such hook. */
 export function authOf(request: FastifyRequest): AuthContext {
@@ -34,10 +41,12 @@ export function createAuthorizer(deps: { verifier: TokenVerifier }): Authorizer 
       return async (request) => {
         const result = await checkBearer(deps.verifier, request.headers.authorization, permission);
         if (!result.ok) {
+          if (result.caller) identities.set(request, result.caller);
           if (result.detail) request.log.info({ code: result.code, detail: result.detail }, 'access token refused');
           throw apiError(result.code, result.message, { headers: result.headers });
         }
         contexts.set(request, result.caller);
+        identities.set(request, result.caller);
       };
     },
   };

@@ -6,6 +6,7 @@
  */
 import { AddThingToThingGroupCommand, CreateThingGroupCommand, DescribeThingGroupCommand } from '@aws-sdk/client-iot';
 import {
+  type AuditActor,
   controlLimits,
   deviceListLimits,
   mapWithLimit,
@@ -24,7 +25,7 @@ import type { DeviceRegistry } from './device-registry.ts';
 import type { RevokeDevice } from './device-revocation.ts';
 
 export type BulkOperation =
-  | { readonly action: 'revoke' }
+  | { readonly action: 'revoke'; readonly revokedBy: AuditActor }
   | { readonly action: 'command'; readonly command: DeviceCommand; readonly issuedBy: string }
   | { readonly action: 'addToGroup'; readonly group: string };
 
@@ -110,7 +111,7 @@ export function createBulkActions(deps: {
       let results: DeviceBulkResult[];
       if (operation.action === 'revoke') {
         results = await eachDevice(deviceIds, async (deviceId) =>
-          (await deps.revoke(deviceId)) ? { deviceId, ok: true } : notRegistered(deviceId),
+          (await deps.revoke(deviceId, operation.revokedBy)) ? { deviceId, ok: true } : notRegistered(deviceId),
         );
       } else if (operation.action === 'command') {
         results = await command(deviceIds, operation.command, operation.issuedBy);

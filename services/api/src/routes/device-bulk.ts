@@ -17,6 +17,8 @@ import {
   type Permission,
 } from '@fleet/core';
 import { Type } from 'typebox';
+import type { Caller } from '@fleet/core/tokens';
+import { actorOf } from '../audit/audit-entry.ts';
 import { authOf, type Authorizer } from '../auth/authorize.ts';
 import type { BulkActions, BulkOperation } from '../devices/bulk-actions.ts';
 import type { DeviceViews } from '../devices/device-views.ts';
@@ -38,7 +40,7 @@ const neededPermission: Record<DeviceBulkInput['action'], Permission> = {
 };
 
 /** The operation a valid body asks for, or a 400 saying which field is missing or out of place. */
-function operationOf(body: DeviceBulkInput, issuedBy: string): BulkOperation {
+function operationOf(body: DeviceBulkInput, caller: Caller): BulkOperation {
   const { action } = body;
   if (action !== 'command' && body.command !== undefined)
     throw apiError('ValidationError', `body/command goes with action "command", not "${action}"`);
@@ -46,13 +48,13 @@ function operationOf(body: DeviceBulkInput, issuedBy: string): BulkOperation {
     throw apiError('ValidationError', `body/group goes with action "addToGroup", not "${action}"`);
   if (action === 'command') {
     if (!body.command) throw apiError('ValidationError', 'body/command is required for action "command"');
-    return { action, command: body.command, issuedBy };
+    return { action, command: body.command, issuedBy: caller.username };
   }
   if (action === 'addToGroup') {
     if (!body.group) throw apiError('ValidationError', 'body/group is required for action "addToGroup"');
     return { action, group: body.group };
   }
-  return { action };
+  return { action, revokedBy: actorOf(caller) };
 }
 
 export function registerDeviceBulkRoutes(app: TypedApp, deps: { authorizer: Authorizer; views: DeviceViews; bulk: BulkActions }): void {
@@ -84,7 +86,7 @@ export function registerDeviceBulkRoutes(app: TypedApp, deps: { authorizer: Auth
           `Role "${caller.role}" may not ${body.action === 'addToGroup' ? 'add devices to thing groups' : 'manage devices'}`,
         );
       }
-      const operation = operationOf(body, caller.username);
+      const operation = operationOf(body, caller);
       if ((body.deviceIds === undefined) === (body.match === undefined))
         throw apiError('ValidationError', 'Give either body/deviceIds or body/match');
       let deviceIds = body.deviceIds ?? [];

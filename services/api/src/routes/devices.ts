@@ -35,6 +35,8 @@ import {
   StrictObject,
 } from '../http/schemas.ts';
 import type { TypedApp } from '../http/typed-app.ts';
+import { actorOf } from '../audit/audit-entry.ts';
+import { setAuditTarget } from '../audit/audit-trail.ts';
 
 export interface DeviceRoutesDeps {
   readonly authorizer: Authorizer;
@@ -115,6 +117,7 @@ export function registerDeviceRoutes(app: TypedApp, deps: DeviceRoutesDeps): voi
           throw apiError('DeviceExists', `Device "${deviceId}" is already registered`);
         }
         request.log.info({ deviceId, owner: caller.sub }, 'device registered');
+        setAuditTarget(request, { type: 'devices', id: deviceId });
         const endpoint = await deps.iotEndpoint();
         return reply.code(201).send({
           device: deviceView(record),
@@ -189,7 +192,8 @@ export function registerDeviceRoutes(app: TypedApp, deps: DeviceRoutesDeps): voi
     },
     async (request, reply) => {
       const deviceId = request.params.id;
-      if (!(await deps.revoke(deviceId))) throw apiError('DeviceNotFound', `Device "${deviceId}" is not registered`);
+      if (!(await deps.revoke(deviceId, actorOf(authOf(request)))))
+        throw apiError('DeviceNotFound', `Device "${deviceId}" is not registered`);
       request.log.info({ deviceId, by: authOf(request).sub }, 'device revoked');
       return reply.code(204).send(null);
     },

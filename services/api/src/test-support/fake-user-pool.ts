@@ -64,6 +64,10 @@ export function fakeUserPool(): FakeUserPool {
       const user = users.get(payload.username) ?? put({ username: payload.username });
       return { Username: user.username, UserAttributes: userType(user).Attributes };
     },
+    AdminGetUser: (i) => {
+      const user = get(i['Username']);
+      return { Username: user.username, UserAttributes: userType(user).Attributes, Enabled: true };
+    },
     AdminListGroupsForUser: (i) => ({ Groups: get(i['Username']).groups.map((GroupName) => ({ GroupName })) }),
     AdminAddUserToGroup: (i) => {
       const user = get(i['Username']);

@@ -9,7 +9,7 @@ import type { IoTClient } from '@aws-sdk/client-iot';
 import type { IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { dashboardsTable, devicesTable, metricSettingsTable, platformStateTable } from '@fleet/core';
+import { auditTable, dashboardsTable, devicesTable, metricSettingsTable, platformStateTable } from '@fleet/core';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { buildApp, type AppConfig } from '../app.ts';
@@ -21,6 +21,8 @@ import { awsError, fakeAwsClient, type FakeAwsClient } from './fake-aws-client.t
 import { fakeUserPool, type FakeUserPool } from './fake-user-pool.ts';
 import { fakeTopicRules } from './fake-topic-rules.ts';
 import { createTestTokens, type TestTokens } from '@fleet/core/tokens/testing';
+import { createAuditStore, type AuditStore } from '../audit/audit-store.ts';
+import { createAuditTrail, type AuditTrail } from '../audit/audit-trail.ts';
 
 export const testPool = { userPoolId: 'us-east-1_TestPool1', clientId: 'test-client-id' } as const;
 
@@ -41,6 +43,7 @@ export const testConfig: AppConfig = {
   alarmTopicArn: 'arn:aws:sns:us-east-1:000000000000:fleet-alarm-notifications',
   userRulesRoleArn: 'arn:aws:iam::000000000000:role/fleet-user-rules',
   dashboardsTable: dashboardsTable.id,
+  auditTable: auditTable.id,
 };
 
 /** In-memory IoT registry behind the fake IoT client: what exists after a test's calls. */
@@ -77,6 +80,10 @@ export interface TestApp {
    * with the same groups, unless `poolGroups` says otherwise (a token issued before a role change).
    */
   bearer(options?: { groups?: string[]; sub?: string; username?: string; poolGroups?: string[] }): Promise<string>;
+  /** The audit hook's writes: `settled()` before reading the table. */
+  readonly auditTrail: AuditTrail;
+  /** Counters the app added to (its EMF metrics), by name. */
+  readonly counters: ReadonlyMap<string, number>;
   /** Empties the call log of every recording fake, so that a test asserts only the AWS calls it caused. */
   forgetCalls(): void;
   close(): Promise<void>;
@@ -174,7 +181,14 @@ export function fakeIot(): { iot: FakeAwsClient<IoTClient>; state: FakeIotState 
   return { iot, state };
 }
 
-export async function startTestApp(options: { config?: Partial<AppConfig>; healthCacheMs?: number } = {}): Promise<TestApp> {
+export interface TestAppOptions {
+  readonly config?: Partial<AppConfig>;
+  readonly healthCacheMs?: number;
+  /** Wraps the audit trail's store (e.g. to make its writes fail). */
+  readonly auditStore?: (real: AuditStore) => Pick<AuditStore, 'put'>;
+}
+
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const dynamo = await startTestDynamo();
   const tokens = await createTestTokens(testPool);
   const { iot, state } = fakeIot();
@@ -203,7 +217,18 @@ export async function startTestApp(options: { config?: Partial<AppConfig>; healt
     cloudwatch: cloudwatch.client,
   };
   const verifier = createTokenVerifier({ ...testPool, loadJwks: async () => tokens.jwks, logger });
+  const counters = new Map<string, number>();
+  const metrics = {
+    count: (name: string, n = 1) => void counters.set(name, (counters.get(name) ?? 0) + n),
+    observe: () => undefined,
+    flush: () => undefined,
+    stop: () => undefined,
+  };
+  const auditStore = createAuditStore({ dynamo: dynamo.doc, tableName: options.config?.auditTable ?? testConfig.auditTable });
+  const auditTrail = createAuditTrail({ store: options.auditStore?.(auditStore) ?? auditStore, metrics, logger });
   const app = await buildApp({
+    metrics,
+    auditTrail,
     config: { ...testConfig, ...(data ? { dataServiceUrl: data.url } : {}), ...options.config },
     clients,
     verifier,
@@ -224,6 +249,8 @@ export async function startTestApp(options: { config?: Partial<AppConfig>; healt
     sns,
     cloudwatch,
     data,
+    auditTrail,
+    counters,
     bearer: async (o = {}) => {
       const username = o.username ?? 'alice';
       pool.put({ username, sub: o.sub ?? `sub-${username}`, groups: o.poolGroups ?? o.groups ?? [] });

@@ -5,6 +5,9 @@
  */
 import {
   answerChecker,
+  AuditPageSchema,
+  auditPaths,
+  RevokedDevicePageSchema,
   CommandCanceledSchema,
   CommandExecutionPageSchema,
   CommandSentSchema,
@@ -225,6 +228,12 @@ export function createApi(session: () => Promise<Session>) {
     deleteDashboard: (id: string) => call(Type.Null(), 'DELETE', apiPath(dashboardPaths.dashboard, { id })),
     deviceStatusCounts: () => call(DeviceStatusCountsSchema, 'GET', apiPath(deviceStatusCountsPath)),
     overview: () => call(OverviewSchema, 'GET', apiPath(overviewPath)),
+    /** The audit trail, newest first (admins): filters as `GET /api/audit` takes them. */
+    audit: (
+      filter: { from?: string; to?: string; user?: string; action?: string; target?: string; cursor?: string; limit?: string } = {},
+    ) => call(AuditPageSchema, 'GET', `${auditPaths.audit}${query(filter)}`),
+    revokedDevices: (cursor?: string) =>
+      call(RevokedDevicePageSchema, 'GET', `${auditPaths.revokedDevices}${query({ cursor, limit: '50' })}`),
     /** PUTs an import's file straight to its presigned S3 link (no API token: the link is the permission). */
     async upload(job: DataJob, file: Blob): Promise<void> {
       if (!job.upload) throw new Error(`Data job ${job.id} has no upload link (it is ${job.status})`);

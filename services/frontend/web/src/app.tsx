@@ -5,21 +5,21 @@ import { createAuth, type Session } from './auth.ts';
 import { createApi } from './api.ts';
 import { SignInPage, SignUpPage } from './pages/auth-pages.tsx';
 import {
+  AdminPage,
   AlarmsPage,
   DashboardPage,
   DashboardsPage,
   DataPage,
-  DeadLettersPage,
   DevicePage,
   DevicesPage,
   OverviewPage,
   NotificationsPage,
   RegisterDevicePage,
   RulesPage,
-  UsersPage,
 } from './lazy-pages.ts';
 import { appPaths } from './app-paths.ts';
 import { PageFrame } from './page-frame.tsx';
+import { isAdminPath } from './pages/admin-sections.ts';
 import { RouteLink } from './form-kit.tsx';
 import { NavBar } from './nav-bar.tsx';
 import { useMe } from './use-me.ts';
@@ -81,8 +81,7 @@ export function App({ config }: { config: RuntimeConfig }) {
   const deviceMatch = /^\/devices\/([^/]+)$/.exec(path);
   let page;
   if (path === '/devices/new') page = <RegisterDevicePage api={api} navigate={navigate} />;
-  else if (path === '/users') page = <UsersPage api={api} me={me} />;
-  else if (path === '/dead-letters') page = <DeadLettersPage api={api} mayReplay={may('replayDeadLetters')} />;
+  else if (isAdminPath(path)) page = <AdminPage api={api} path={path} navigate={navigate} may={may} me={me} />;
   else if (path === '/alarms') page = <AlarmsPage api={api} mayManage={may('manageAlarms')} />;
   else if (path === '/rules') page = <RulesPage api={api} mayManage={may('manageRules')} />;
   else if (path === '/notifications') page = <NotificationsPage api={api} mayManageChannels={may('manageNotifications')} />;

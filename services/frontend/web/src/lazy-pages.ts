@@ -13,8 +13,6 @@ function page<P extends object>(load: () => Promise<(props: P) => ReactNode>): L
 export const DevicesPage = page(async () => (await import('./pages/devices-page.tsx')).default);
 export const RegisterDevicePage = page(async () => (await import('./pages/register-device-page.tsx')).RegisterDevicePage);
 export const DevicePage = page(async () => (await import('./pages/device-page.tsx')).DevicePage);
-export const UsersPage = page(async () => (await import('./pages/users-page.tsx')).UsersPage);
-export const DeadLettersPage = page(async () => (await import('./pages/dead-letters-page.tsx')).DeadLettersPage);
 export const AlarmsPage = page(async () => (await import('./pages/alarms-page.tsx')).AlarmsPage);
 export const RulesPage = page(async () => (await import('./pages/rules-page.tsx')).RulesPage);
 export const NotificationsPage = page(async () => (await import('./pages/notifications-page.tsx')).NotificationsPage);
@@ -22,3 +20,4 @@ export const DataPage = page(async () => (await import('./pages/data-page.tsx'))
 export const DashboardsPage = page(async () => (await import('./pages/dashboards-page.tsx')).default);
 export const DashboardPage = page(async () => (await import('./pages/dashboard-page.tsx')).default);
 export const OverviewPage = page(async () => (await import('./pages/overview-page.tsx')).default);
+export const AdminPage = page(async () => (await import('./pages/admin-page.tsx')).default);

@@ -8,27 +8,31 @@ import type { Permission } from '@fleet/core';
 import type { Api } from './api.ts';
 import { appPaths } from './app-paths.ts';
 import { RouteLink } from './form-kit.tsx';
+import { adminPath, adminPermissions, isAdminPath } from './pages/admin-sections.ts';
 import { useUnreadAlarms } from './use-unread-alarms.ts';
 
 interface NavEntry {
   readonly to: string;
   readonly label: string;
-  /** Shown only to users with this permission. */
-  readonly permission?: Permission;
+  /** Shown only to users with one of these permissions. */
+  readonly permissions?: readonly Permission[];
+  /** Whether a path is this entry's (its sub-pages too). @default the path is `to` */
+  readonly owns?: (path: string) => boolean;
 }
 
 const entries: readonly NavEntry[] = [
   { to: appPaths.overview, label: 'Overview' },
-  { to: appPaths.devices, label: 'Devices' },
-  { to: '/dashboards', label: 'Dashboards', permission: 'keepDashboards' },
-  { to: '/alarms', label: 'Alarms', permission: 'readAlarms' },
-  { to: '/rules', label: 'Rules', permission: 'readRules' },
-  { to: '/notifications', label: 'Notifications', permission: 'readAlarms' },
-  { to: appPaths.dataLife, label: 'Data', permission: 'readDataUsage' },
-  { to: '/dead-letters', label: 'Dead letters', permission: 'readDeadLetters' },
-  // Administration: users and their roles.
-  { to: '/users', label: 'Users', permission: 'manageUsers' },
+  { to: appPaths.devices, label: 'Devices', owns: (path) => path === appPaths.devices || path.startsWith(`${appPaths.devices}/`) },
+  { to: '/dashboards', label: 'Dashboards', permissions: ['keepDashboards'], owns: (path) => path.startsWith('/dashboards') },
+  { to: '/alarms', label: 'Alarms', permissions: ['readAlarms'] },
+  { to: '/rules', label: 'Rules', permissions: ['readRules'] },
+  { to: '/notifications', label: 'Notifications', permissions: ['readAlarms'] },
+  { to: appPaths.dataLife, label: 'Data', permissions: ['readDataUsage'] },
+  // Administration: users and roles, dead letters, revoked devices, the audit trail (pages/admin-sections.ts).
+  { to: adminPath, label: 'Admin', permissions: adminPermissions, owns: isAdminPath },
 ];
+
+const isCurrent = (entry: NavEntry, path: string) => (entry.owns ? entry.owns(path) : path === entry.to);
 
 /** `children`: the signed-in user's part of the header (who, role, sign out), folded with the links on a phone. */
 export function NavBar(props: {
@@ -52,10 +56,10 @@ export function NavBar(props: {
       <div id="main-menu" className="menu-panel" data-open={open}>
         <nav aria-label="Main">
           {entries
-            .filter((e) => e.permission === undefined || props.may(e.permission))
+            .filter((e) => e.permissions === undefined || e.permissions.some((p) => props.may(p)))
             .map((e) => (
-              <span key={e.to} className={props.path === e.to ? 'current' : undefined}>
-                <RouteLink to={e.to} navigate={navigate} current={props.path === e.to}>
+              <span key={e.to} className={isCurrent(e, props.path) ? 'current' : undefined}>
+                <RouteLink to={e.to} navigate={navigate} current={isCurrent(e, props.path)}>
                   {e.label}
                 </RouteLink>
                 {e.to === '/notifications' && unread > 0 && (

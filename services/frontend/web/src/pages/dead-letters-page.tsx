@@ -17,6 +17,26 @@ const describeReplay = (r: DeadLetterReplayResult) =>
   `Re-queued ${r.errorAction.replayed} saved message(s)${r.errorAction.skipped ? `, skipped ${r.errorAction.skipped} unreadable` : ''}; ` +
   `${describeQueueReplay(r.deadLetterQueue)}.`;
 
+/**
+ * A dead letter's payload as a person reads it: telemetry arrives base64-encoded, so its UTF-8 text
+ * (pretty JSON when it is JSON); anything else as received.
+ */
+export function readablePayload(payload: string): string {
+  let text = payload;
+  if (/^[A-Za-z0-9+/]+={0,2}$/.test(payload) && payload.length % 4 === 0) {
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(atob(payload), (c) => c.charCodeAt(0)));
+    } catch {
+      text = payload;
+    }
+  }
+  try {
+    return JSON.stringify(JSON.parse(text), null, 2);
+  } catch {
+    return text;
+  }
+}
+
 /** `mayReplay`: the signed-in user's role may replay (admins); the API refuses others anyway. */
 export function DeadLettersPage(props: { api: Api; mayReplay: boolean }) {
   const { api, mayReplay } = props;
@@ -80,6 +100,7 @@ export function DeadLettersPage(props: { api: Api; mayReplay: boolean }) {
                   <th>Received</th>
                   <th>Device</th>
                   <th>Reason</th>
+                  <th>Payload</th>
                 </tr>
               </thead>
               <tbody>
@@ -88,6 +109,12 @@ export function DeadLettersPage(props: { api: Api; mayReplay: boolean }) {
                     <td>{new Date(d.receivedAt).toLocaleString()}</td>
                     <td>{d.deviceId ?? '—'}</td>
                     <td>{d.reason}</td>
+                    <td>
+                      <details data-testid="dead-letter-payload">
+                        <summary>Inspect</summary>
+                        <pre>{readablePayload(d.payload)}</pre>
+                      </details>
+                    </td>
                   </tr>
                 ))}
               </tbody>

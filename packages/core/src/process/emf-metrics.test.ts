@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createMetrics } from './emf.ts';
+import { createMetrics } from './emf-metrics.ts';
 
 describe('EMF metrics', () => {
   const setup = () => {
