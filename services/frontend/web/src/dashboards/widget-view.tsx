@@ -6,8 +6,7 @@ import { ErrorNotice } from '../error-notice.tsx';
 import { timeAgo } from '../format.ts';
 import { TimeChart } from '../time-chart.tsx';
 import { alignSeries, formatReading, loadWidget, type WidgetData } from './widget-data.ts';
-
-const palette = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#4d7c0f', '#be185d'];
+import { seriesColor } from '../chart-palette.ts';
 
 export function WidgetView(props: { api: Api; widget: Widget; range: { from: number; to: number }; tick: number }) {
   const { api, widget, range, tick } = props;
@@ -44,7 +43,7 @@ function WidgetBody({ widget, data, range }: { widget: Widget; data: WidgetData;
           times={times}
           span={range}
           height={Math.max(120, widget.layout.h * 80 - 110)}
-          series={data.series.map((s, i) => ({ label: s.label, color: palette[i % palette.length] ?? '#000', values: values[i] ?? [] }))}
+          series={data.series.map((s, i) => ({ label: s.label, color: seriesColor(i), values: values[i] ?? [] }))}
         />
       );
     }

@@ -13,6 +13,7 @@ import { alignTo, mergeLive, unionTimes } from '../history-series.ts';
 import type { LiveReading } from '../live.ts';
 import { TimeChart, type ChartBand, type ChartSeries } from '../time-chart.tsx';
 import { ComparePicker, type ComparedDevice } from './compare-picker.tsx';
+import { seriesColor, seriesColors } from '../chart-palette.ts';
 
 /** The history's ranges: up to a year, as long as rollups are kept (the Data Service reads the coarsest level that fills the points). */
 export const historyRanges = [
@@ -30,7 +31,6 @@ const resolutionLabels: Record<Resolution, string> = {
   '1d': '1-day rollups',
 };
 /** The device's own colour first, then one per compared device. */
-const palette = ['#2563eb', '#ea580c', '#16a34a', '#9333ea', '#0891b2', '#be123c'];
 const maxPoints = 300;
 
 interface Answers {
@@ -95,7 +95,7 @@ export function DeviceHistoryPanel(props: {
         (answers?.compared ?? [])
           .map(({ device, answer }, i) => ({
             name: device.name,
-            color: palette[(i % (palette.length - 1)) + 1] ?? '#000',
+            color: seriesColor(i + 1),
             intervals: answer.metrics[m] ?? [],
           }))
           // A device without this metric in the range has nothing to compare on its chart.
@@ -135,7 +135,7 @@ export function DeviceHistoryPanel(props: {
           </>
         )}
       </div>
-      <ComparePicker api={api} deviceId={deviceId} compared={compared} onChange={setCompared} colors={palette.slice(1)} />
+      <ComparePicker api={api} deviceId={deviceId} compared={compared} onChange={setCompared} colors={seriesColors.slice(1)} />
       <ErrorNotice error={error} />
       {!answers && error === undefined && <p className="muted">Loading…</p>}
       {own && (
@@ -205,7 +205,7 @@ function MetricChart(props: {
   const format = useMemo(() => (v: number) => formatValue(v, setting), [setting]);
   const { times, series } = useMemo(() => {
     const times = unionTimes([own, ...compared.map((c) => c.intervals)]);
-    const color = palette[0] ?? '#000';
+    const color = seriesColor(0);
     const series: ChartSeries[] = [
       { label: `${props.deviceName} avg`, color, values: alignTo(times, own, (i) => i.avg) },
       // The band's edges: no line of their own, their values in the legend.

@@ -19,8 +19,8 @@ import { DeviceCommandsPanel } from './device-commands-panel.tsx';
 import { DeviceConfigPanel } from './device-config-panel.tsx';
 import { DeviceHistoryPanel } from './device-history-panel.tsx';
 import { MetricSettingsEditor } from './metric-settings-editor.tsx';
+import { seriesColor } from '../chart-palette.ts';
 
-const palette = ['#2563eb', '#16a34a', '#ea580c', '#9333ea', '#0891b2', '#be123c'];
 const liveWindow = 300;
 
 /** The status line, ticking every second: "online · last seen 3 s ago". */
@@ -100,7 +100,7 @@ export function DevicePage(props: {
     () =>
       liveMetrics.map((m, i) => ({
         label: metricLabel(m, display[m]),
-        color: palette[i % palette.length] ?? '#000',
+        color: seriesColor(i),
         values: live.map((r) => r.values[m] ?? null),
         format: (v: number) => formatValue(v, display[m]),
       })),
