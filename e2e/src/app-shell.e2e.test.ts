@@ -35,13 +35,13 @@ describe.skipIf(!hasChromium || deployedEndpointsFile)('the app shell in a brows
   let platform: PlatformProcess;
   let browser: Browser;
   let admin: FleetUser;
-  let operator: FleetUser;
+  let viewer: FleetUser;
 
   beforeAll(async () => {
     platform = await startPlatformProcess();
     browser = await launchChromium();
     admin = await createAdmin(platform);
-    operator = await createUser(platform, { role: 'operator' });
+    viewer = await createUser(platform, { role: 'viewer' });
   }, 120_000);
 
   afterAll(async () => {
@@ -80,31 +80,31 @@ describe.skipIf(!hasChromium || deployedEndpointsFile)('the app shell in a brows
 
     const asAdmin = await signedIn(admin);
     const adminAreas = await navLinks(asAdmin.page);
-    for (const area of ['Devices', 'Alarms', 'Rules', 'Data']) expect(adminAreas).toContain(area);
+    expect(adminAreas).toEqual(['Overview', 'Devices', 'Dashboards', 'Alarms', 'Rules', 'Notifications', 'Data', 'Admin']);
     await expectAccessible(asAdmin.page);
     await saveScreenshot(asAdmin.page, 'shell-admin');
     // The link of the page shown is marked as the current one, for a screen reader too.
     const current = asAdmin.page.getByRole('navigation', { name: 'Main' }).locator('[aria-current=page]');
-    expect((await current.textContent())?.trim()).toBe('Devices');
+    expect((await current.textContent())?.trim()).toBe('Overview');
 
-    const asOperator = await signedIn(operator);
-    const operatorAreas = await navLinks(asOperator.page);
-    // An operator runs the fleet but does not administer users: fewer areas than an admin.
-    expect(operatorAreas.length).toBeLessThan(adminAreas.length);
-    expect(operatorAreas).toContain('Devices');
+    // A viewer watches the fleet: no rules, data management or administration.
+    const asViewer = await signedIn(viewer);
+    expect(await navLinks(asViewer.page)).toEqual(['Overview', 'Devices', 'Dashboards', 'Alarms', 'Notifications']);
     // The registration form, from the devices area.
     await asAdmin.page.getByRole('button', { name: 'Register a device' }).click();
     await asAdmin.page.getByRole('button', { name: 'Register' }).waitFor();
     await expectAccessible(asAdmin.page);
     await saveScreenshot(asAdmin.page, 'shell-register-device');
     await asAdmin.context.close();
-    await asOperator.context.close();
+    await asViewer.context.close();
   });
 
   it('loads a page’s code only when the page is opened', async () => {
     const { context, page } = await signedIn(admin);
-    await page.getByRole('table').or(page.getByText('No devices yet')).first().waitFor();
+    await page.getByTestId('tile-total').waitFor();
     const first = await scriptsLoaded(page);
+    expect(first).toContain('overview-page');
+    expect(first).not.toContain('device-page');
     expect(first).not.toContain('rules-page');
     expect(first).not.toContain('data-page');
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Rules', exact: true }).click();
