@@ -10,7 +10,7 @@ import { topics, type DeadLetterOverview } from '@fleet/core';
 import { FleetApiError } from '@fleet/simulator';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasChromium, launchChromium, signIn } from './browser-session.ts';
+import { goToArea, hasChromium, launchChromium, signIn } from './browser-session.ts';
 import { deployedEndpointsFile } from './deployed-stack.ts';
 import { saveErrorActionMessage } from './error-action-message.ts';
 import { connectDevice, createAdmin, createUser, waitForStored, type FleetUser } from './fleet-user.ts';
@@ -71,7 +71,7 @@ describe.skipIf(!hasChromium || deployedEndpointsFile)('the Admin area', () => {
 
     const page = await signedIn(admin);
     // Users and roles: bob becomes an operator.
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admin' }).click();
+    await goToArea(page, 'Admin');
     await page.getByTestId(`user-row-${bob.email}`).waitFor();
     expect(page.url()).toBe(`${platform.endpoints.gatewayUrl}/admin/users`);
     await expectAccessible(page, { include: 'main' });
@@ -83,7 +83,7 @@ describe.skipIf(!hasChromium || deployedEndpointsFile)('the Admin area', () => {
     await page.goto(`${platform.endpoints.gatewayUrl}/devices/${device.deviceId}`);
     page.once('dialog', (dialog) => void dialog.accept());
     await page.getByRole('button', { name: 'Revoke' }).click();
-    await expect.poll(() => page.url(), { timeout: 15_000 }).toBe(`${platform.endpoints.gatewayUrl}/`);
+    await expect.poll(() => page.url(), { timeout: 15_000 }).toBe(`${platform.endpoints.gatewayUrl}/devices`);
 
     // The audit trail names both, newest first, with who and when.
     await page.goto(`${platform.endpoints.gatewayUrl}/admin/audit`);
@@ -158,7 +158,7 @@ describe.skipIf(!hasChromium || deployedEndpointsFile)('the Admin area', () => {
     // bob is an operator by now (the first test): he sees the sections an operator may use.
     const page = await signedIn(bob, { width: 390, height: 844 });
     await expect.poll(() => page.getByTestId('role').textContent(), { timeout: 15_000 }).toBe('operator');
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admin' }).click();
+    await goToArea(page, 'Admin');
     const sections = page.getByRole('navigation', { name: 'Admin' }).getByRole('link');
     await expect.poll(() => sections.allTextContents(), { timeout: 15_000 }).toEqual(['Dead letters', 'Revoked devices']);
     await adminSection(page, 'Revoked devices');

@@ -6,6 +6,7 @@
  * hours); shares it, and another user sees it read-only, on a phone in one column.
  */
 import { randomBytes } from 'node:crypto';
+import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { topics } from '@fleet/core';
@@ -45,6 +46,8 @@ describe.skipIf(!hasChromium || deployedEndpointsFile)('dashboards in a browser'
   let admin: FleetUser;
   const devices: string[] = [];
   let dashboardUrl = '';
+  // The sensors stay connected while the dashboard is looked at: connected and heard from is online.
+  const sensors: MqttClient[] = [];
 
   beforeAll(async () => {
     platform = await startPlatformProcess();
@@ -54,6 +57,7 @@ describe.skipIf(!hasChromium || deployedEndpointsFile)('dashboards in a browser'
   }, 120_000);
 
   afterAll(async () => {
+    await Promise.all(sensors.map((client) => client.endAsync()));
     await browser?.close();
     await platform?.stop();
   }, 60_000);
@@ -83,7 +87,7 @@ describe.skipIf(!hasChromium || deployedEndpointsFile)('dashboards in a browser'
           qos: 1,
         });
       }
-      await client.endAsync();
+      sensors.push(client);
       expect(await waitForStored(admin, deviceId, now - 3_600_000, now + 60_000, 10)).toHaveLength(10);
     }
     const [first = '', second = ''] = devices;

@@ -147,7 +147,7 @@ describe.skipIf(!hasChromium || deployedEndpointsFile)('the device page in a bro
     await saveScreenshot(page, 'device-page-units');
 
     // The same setting in the device list.
-    await page.goto(platform.endpoints.gatewayUrl);
+    await page.goto(`${platform.endpoints.gatewayUrl}/devices`);
     await expect.poll(() => page.locator('table').textContent(), { timeout: 15_000 }).toContain('temperature 20.6\u00a0°C');
     await page.goto(`${platform.endpoints.gatewayUrl}/devices/${sensor.device.deviceId}`);
   }, 90_000);

@@ -173,9 +173,10 @@ describe('paging through any filter and sort (property)', () => {
           if (q && !d.deviceId.toLowerCase().includes(q) && !d.name.toLowerCase().includes(q)) return false;
           if (r.group && !members.has(d.deviceId)) return false;
           if (r.status) {
-            const last = Math.max(d.latest?.receivedAt ?? -Infinity, d.connectedAt ? Date.parse(d.connectedAt) : -Infinity);
-            const since = Number.isFinite(last) ? last : d.lastSeenAt ? Date.parse(d.lastSeenAt) : undefined;
-            const status = !d.online ? 'offline' : since !== undefined && now - since > silentAfterMs ? 'silent' : 'online';
+            // Heard from: the latest reading or the connect (the last lifecycle event when the connect time is unknown).
+            const connected = d.connectedAt ?? d.lastSeenAt;
+            const heard = Math.max(d.latest?.receivedAt ?? -Infinity, connected ? Date.parse(connected) : -Infinity);
+            const status = !d.online ? 'offline' : !Number.isFinite(heard) || now - heard > silentAfterMs ? 'silent' : 'online';
             if (status !== r.status) return false;
           }
           return true;
