@@ -3,7 +3,7 @@
  * again after its lease and re-run, imports and replays never overlap across runners, finished jobs
  * get their TTL, the list is newest first and paged.
  */
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dataControlTable, dataJobLimits, type DataJobInput } from '@fleet/core';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +11,7 @@ import { startLocalAws, type LocalAws } from '../testing/local-aws.ts';
 import { waitFor } from '../testing/wait-for.ts';
 import { createBulkWriteLock } from './bulk-write-lock.ts';
 import { createJobRunner, type JobHandler } from './job-runner.ts';
-import { createJobStore, newJob, type JobStore } from './job-store.ts';
+import { createJobStore, newJob, openMarkerGraceMs, type JobStore } from './job-store.ts';
 
 let aws: LocalAws;
 let store: JobStore;
@@ -62,7 +62,52 @@ describe('data job runner', () => {
     const item = await aws.dynamo.send(new GetCommand({ TableName: dataControlTable.id, Key: { pk: 'job', sk: job.id } }));
     const expiresAt = Number(item.Item?.['expiresAt']);
     expect(expiresAt - Date.now() / 1000).toBeGreaterThan(dataJobLimits.keepDays * 86_400 - 60);
-    expect(await store.open()).not.toContain(job.id);
+    expect((await store.open()).map((m) => m.id)).not.toContain(job.id);
+  });
+
+  it('keeps the open marker of a job not yet written or not yet queued, and runs the job once it is', async () => {
+    // store.create and store.queue write the marker first: a runner may poll between the two writes.
+    const marker = (id: string) =>
+      aws.dynamo.send(new PutCommand({ TableName: dataControlTable.id, Item: { pk: 'job-open', sk: id, markedAt: Date.now() } }));
+    const runner = runnerWith({}, { owner: 'early' });
+
+    const exported = newJob(exportInput, 'tester', Date.now());
+    await marker(exported.id);
+    await runner.poll();
+    expect((await store.open()).map((m) => m.id)).toContain(exported.id);
+    await aws.dynamo.send(new PutCommand({ TableName: dataControlTable.id, Item: { pk: 'job', sk: exported.id, ...exported } }));
+
+    const imported = newJob({ kind: 'import', deviceId: 'd1', format: 'csv', bytes: 1 }, 'tester', Date.now());
+    await store.create(imported);
+    await marker(imported.id);
+    await runner.poll();
+    expect((await store.open()).map((m) => m.id)).toContain(imported.id);
+    // The second write of store.queue: awaiting-upload → queued.
+    await aws.dynamo.send(
+      new UpdateCommand({
+        TableName: dataControlTable.id,
+        Key: { pk: 'job', sk: imported.id },
+        UpdateExpression: 'SET #s = :queued',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':queued': 'queued' },
+      }),
+    );
+
+    for (let i = 0; i < 3; i++) {
+      await runner.poll();
+      await runner.idle();
+    }
+    expect(await store.get(exported.id)).toMatchObject({ status: 'succeeded' });
+    expect(await store.get(imported.id)).toMatchObject({ status: 'succeeded' });
+  });
+
+  it('drops the open marker of a job that finished, or that stayed missing past the grace period', async () => {
+    const stale = 'stale-marker';
+    await aws.dynamo.send(
+      new PutCommand({ TableName: dataControlTable.id, Item: { pk: 'job-open', sk: stale, markedAt: Date.now() - openMarkerGraceMs - 1 } }),
+    );
+    await runnerWith({}).poll();
+    expect((await store.open()).map((m) => m.id)).not.toContain(stale);
   });
 
   it('claims a job again once the lease of the task that ran it lapsed, and re-runs it from the start', async () => {

@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import type { DataJob, DataJobKind } from '@fleet/core';
 import type { Logger } from 'pino';
 import type { BulkWriteLock } from './bulk-write-lock.ts';
-import type { JobOutcome, JobProgress, JobStore } from './job-store.ts';
+import { openMarkerGraceMs, type JobOutcome, type JobProgress, type JobStore, type OpenMarker } from './job-store.ts';
 
 export interface JobContext {
   readonly job: DataJob;
@@ -105,10 +105,16 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
     }
   }
 
-  async function tryClaim(id: string): Promise<void> {
+  async function tryClaim({ id, markedAt }: OpenMarker): Promise<void> {
     const job = await store.get(id);
-    if (!job || (job.status !== 'queued' && job.status !== 'running')) {
+    if (job?.status === 'succeeded' || job?.status === 'failed') {
       await store.dropMarker(id);
+      return;
+    }
+    if (!job || job.status === 'awaiting-upload') {
+      // The marker is written before the job is created or queued (job-store.ts): this may be the
+      // moment between the two writes. Dropping it here stranded a queued job that no runner found.
+      if (Date.now() - markedAt > openMarkerGraceMs) await store.dropMarker(id);
       return;
     }
     // The lock owner names the job too: two jobs of one runner never share the lock.
@@ -129,9 +135,9 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
 
   async function pollOnce(): Promise<void> {
     if (running.size >= concurrency) return;
-    for (const id of await store.open()) {
+    for (const marker of await store.open()) {
       if (running.size >= concurrency) break;
-      if (!running.has(id)) await tryClaim(id);
+      if (!running.has(marker.id)) await tryClaim(marker);
     }
   }
 

@@ -35,17 +35,32 @@ export interface JobStore {
   list(query: { kind?: DataJobKind; limit: number; nextToken?: string }): Promise<DataJobPage | { invalidToken: true }>;
   /** awaiting-upload → queued (with its open marker); false when the job is in another state. */
   queue(id: string): Promise<boolean>;
-  /** Ids of queued or running jobs (their open markers), oldest first. */
-  open(): Promise<string[]>;
+  /** Open markers of queued or running jobs, oldest first. */
+  open(): Promise<OpenMarker[]>;
   /** Claims a queued job, or a running one whose lease expired; the claimed job, or undefined. */
   claim(id: string, owner: string, leaseMs: number): Promise<DataJob | undefined>;
   /** Records progress and extends the lease; false when the lease was lost to another owner. */
   heartbeat(id: string, owner: string, progress: JobProgress, leaseMs: number): Promise<boolean>;
   /** Records the outcome (only under the owner's lease) and removes the open marker. */
   finish(id: string, owner: string, outcome: JobOutcome): Promise<boolean>;
-  /** Removes the open marker of a job that is no longer queued or running. */
+  /** Removes the open marker of a job that is no longer queued or running (or never became so). */
   dropMarker(id: string): Promise<void>;
 }
+
+/**
+ * A job's open marker. It is written *before* its job is created queued or moved to queued, so a
+ * task dying between the two writes leaves a marker without a queued job (harmless), never a
+ * queued job that no runner will find. A runner may therefore see a marker whose job is not yet
+ * written or still awaiting its upload: it keeps such a marker for `openMarkerGraceMs`.
+ */
+export interface OpenMarker {
+  readonly id: string;
+  /** Epoch ms the marker was written (0 for markers written before markers carried it). */
+  readonly markedAt: number;
+}
+
+/** How long a marker whose job is missing or not yet queued is kept: far longer than the two writes take. */
+export const openMarkerGraceMs = 60_000;
 
 export interface JobStoreOptions {
   readonly client: DynamoDBDocumentClient;
@@ -94,7 +109,7 @@ export function newJob(input: DataJobInput, createdBy: string, at: number): Data
 }
 
 export function createJobStore({ client, tableName, now = Date.now }: JobStoreOptions): JobStore {
-  const putMarker = (id: string) => client.send(new PutCommand({ TableName: tableName, Item: { pk: openPk, sk: id } }));
+  const putMarker = (id: string) => client.send(new PutCommand({ TableName: tableName, Item: { pk: openPk, sk: id, markedAt: now() } }));
 
   return {
     async create(job) {
@@ -145,14 +160,14 @@ export function createJobStore({ client, tableName, now = Date.now }: JobStoreOp
     },
 
     async open() {
-      const ids: string[] = [];
-      const markers = queryItems(client, {
+      const markers: OpenMarker[] = [];
+      const items = queryItems(client, {
         TableName: tableName,
         KeyConditionExpression: 'pk = :pk',
         ExpressionAttributeValues: { ':pk': openPk },
       });
-      for await (const item of markers) ids.push(String(item['sk']));
-      return ids;
+      for await (const item of items) markers.push({ id: String(item['sk']), markedAt: Number(item['markedAt'] ?? 0) });
+      return markers;
     },
 
     async claim(id, owner, leaseMs) {
