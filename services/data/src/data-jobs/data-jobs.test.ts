@@ -34,10 +34,7 @@ beforeAll(async () => {
     queue,
     tables: aws.tableNames,
     bucket: aws.bucket,
-    // Short leases: twice in fresh-clone runs an import here waited out a whole lease (30 s by default)
-    // before it was claimed, and the test timed out; with heartbeats every 200 ms a 3 s lease still
-    // never lapses under a running job, and a lock or lease left behind costs 3 s, not the test.
-    dataJobs: { pollMs: 50, heartbeatMs: 200, leaseMs: 3000 },
+    dataJobs: { pollMs: 50, heartbeatMs: 200 },
     metrics: createMetrics({ namespace: 'Fleet', service: 'data', flushIntervalMs: 0, write: () => {} }),
     consumer: { waitTimeSeconds: 1, flushIntervalMs: 50, retryDelaySeconds: () => 0 },
   });
