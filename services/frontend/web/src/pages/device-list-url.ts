@@ -27,7 +27,8 @@ export interface DeviceListState {
 
 export const devicesPath = '/devices';
 
-const oneOf = <T extends string>(values: readonly T[], value: string | null): T | undefined => values.find((v) => v === value);
+/** `value` when it is one of `values`. */
+export const oneOf = <T extends string>(values: readonly T[], value: string | null): T | undefined => values.find((v) => v === value);
 
 const groupPattern = new RegExp(thingGroupNamePattern);
 

@@ -5,7 +5,7 @@
  * rows (or every device matching) can be revoked, commanded or added to a group in one call.
  */
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import type { DevicePage, Permission } from '@fleet/core';
+import { deviceStatuses, type DevicePage, type Permission } from '@fleet/core';
 import type { Api, Device } from '../api.ts';
 import { ErrorNotice } from '../error-notice.tsx';
 import { RouteLink } from '../form-kit.tsx';
@@ -13,7 +13,7 @@ import { formatValue, metricLabel, timeAgo, type MetricDisplay } from '../format
 import { useMetricSettings } from '../use-metric-settings.ts';
 import { usePolled } from '../polling.ts';
 import { DeviceBulkPanel, type BulkSelection } from './device-bulk-panel.tsx';
-import { groupInputPattern, listQuery, listUrl, parseListState, withFilter, type DeviceListState } from './device-list-url.ts';
+import { groupInputPattern, listQuery, listUrl, oneOf, parseListState, withFilter, type DeviceListState } from './device-list-url.ts';
 
 /** Rows a page shows. */
 export const devicesPerPage = 50;
@@ -76,8 +76,8 @@ function Filters(props: { state: DeviceListState; go: (state: DeviceListState) =
           value={state.status ?? ''}
           onChange={(e) => {
             const { status: _was, ...rest } = state;
-            const value = e.target.value;
-            go(withFilter(value === 'online' || value === 'offline' || value === 'silent' ? { ...rest, status: value } : rest, {}));
+            const status = oneOf(deviceStatuses, e.target.value);
+            go(withFilter(status ? { ...rest, status } : rest, {}));
           }}
         >
           <option value="">any</option>
