@@ -73,15 +73,17 @@ describe.skipIf(!hasChromium || deployedEndpointsFile)('the device page in a bro
     admin = await createAdmin(platform);
     sensor = await admin.api.registerDevice('Greenhouse sensor');
     other = await admin.api.registerDevice('Cellar sensor');
-    // The last 50 minutes: three readings 2 s apart every 2 minutes (any chart interval of 12 s or more
-    // holds two of them, so min and max differ), unrounded values as a device sends them; and one
-    // reading a day over the last six days for the week's chart.
+    // The last 50 minutes: every 2 minutes three readings of one time (three probes read together, each
+    // its own seq), so every chart interval that holds readings holds all three and its min and max
+    // differ: readings a moment apart would fall in two intervals whenever a boundary passed between them
+    // (where the interval shows one value, the band has no height). Unrounded values as a device sends
+    // them; and one reading a day over the last six days for the week's chart.
     const history: Record<string, number>[] = [];
     let seq = 0;
     for (let k = 0; k < 25; k++) {
-      const t = start - (2 * k + 1) * minute;
-      for (const [i, offset] of [-0.5, 0, 0.5].entries())
-        history.push({ ts: t + i * 2000, seq: ++seq, temperature: 20.12245369171366 + (k % 5) + offset, humidity: 40 + k });
+      const ts = start - (2 * k + 1) * minute;
+      for (const offset of [-0.5, 0, 0.5])
+        history.push({ ts, seq: ++seq, temperature: 20.12245369171366 + (k % 5) + offset, humidity: 40 + k });
     }
     for (let d = 1; d <= 6; d++) history.push({ ts: start - d * day, seq: ++seq, temperature: 18.5 + d, humidity: 50 });
     await publish(sensor, history);
@@ -156,18 +158,26 @@ describe.skipIf(!hasChromium || deployedEndpointsFile)('the device page in a bro
     await page.getByTestId('range-1h').click();
     await expect.poll(() => attr('temperature', 'data-points'), { timeout: 15_000 }).toBeGreaterThan(20);
     expect(await chart('temperature').getAttribute('data-bands')).toBe('1');
-    // What a person sees: pixels of the band's fill (rgba(37, 99, 235, 0.18) over white) on the plot.
+    // What a person sees: pixels of the band's fill, rgba(37, 99, 235, 0.18). The plot's canvas is
+    // transparent (the page shows through), so a band pixel reads as that colour with alpha 0.18 × 255 ≈ 46;
+    // lines drawn over the band are opaque and do not count.
     const bandPixels = await chart('temperature')
       .locator('canvas')
       .evaluate((canvas: PlotCanvas) => {
         const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
         let n = 0;
         for (let i = 0; i < data.length; i += 4)
-          if (Math.abs(data[i]! - 216) < 8 && Math.abs(data[i + 1]! - 227) < 8 && Math.abs(data[i + 2]! - 251) < 8) n++;
+          if (
+            Math.abs(data[i]! - 37) < 8 &&
+            Math.abs(data[i + 1]! - 99) < 8 &&
+            Math.abs(data[i + 2]! - 235) < 8 &&
+            Math.abs(data[i + 3]! - 46) < 8
+          )
+            n++;
         return n;
       });
-    // Readings come three at a time every two minutes, so the band is drawn at each such interval (none without bands).
-    expect(bandPixels).toBeGreaterThan(100);
+    // Each point's band is a degree high and joins the next point's two minutes on: about 10,000 pixels.
+    expect(bandPixels).toBeGreaterThan(2000);
     const box = await plotBox('temperature');
     await page.mouse.move(box.x + box.width - 5, box.y + box.height / 2);
     const legend = (await chart('temperature').locator('.u-legend').textContent()) ?? '';
