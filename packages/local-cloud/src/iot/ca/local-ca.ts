@@ -4,7 +4,7 @@
  * CreateKeysAndCertificate hands out). Generated at first start into the data folder and reused
  * afterwards, so device certificates issued before a restart stay valid.
  */
-import { createHash, createPrivateKey, webcrypto } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, webcrypto } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 // @peculiar/x509 resolves its services through tsyringe, which needs the Reflect metadata API.
@@ -44,6 +44,24 @@ export interface LocalCa {
   readonly serverCertificatePem: string;
   readonly serverPrivateKeyPem: string;
   issueDeviceCertificate(): Promise<IssuedDeviceCertificate>;
+  /**
+   * Signs a device's PKCS#10 request (CreateCertificateFromCsr, fleet provisioning's
+   * `create-from-csr`): the device keeps its private key. The certificate carries the request's
+   * subject and public key; throws `InvalidCsrError` for a request that does not parse, whose
+   * signature does not verify (no proof of possession), or whose key AWS IoT would not accept.
+   */
+  issueCertificateFromCsr(csrPem: string): Promise<IssuedCertificateFromCsr>;
+}
+
+/** A certificate signed from a CSR: no private key, the device has it. */
+export type IssuedCertificateFromCsr = Omit<IssuedDeviceCertificate, 'privateKeyPem'>;
+
+/** A CSR the CA refuses; the control plane answers it as `InvalidRequestException`. */
+export class InvalidCsrError extends Error {
+  constructor(reason: string) {
+    super(`Invalid certificate signing request: ${reason}`);
+    this.name = 'InvalidCsrError';
+  }
 }
 
 interface StoredCa {
@@ -72,41 +90,74 @@ export async function loadOrCreateLocalCa(options: { dir: string; log?: Logger }
     serverPrivateKeyPem: stored.serverPrivateKeyPem,
     async issueDeviceCertificate() {
       const keys = await crypto.subtle.generateKey(rsaAlgorithm, true, ['sign', 'verify']);
-      const notBefore = new Date(Date.now() - 60_000);
-      // AWS-issued device certificates are valid until 2049-12-31.
-      const notAfter = new Date('2049-12-31T23:59:59Z');
-      const cert = await x509.X509CertificateGenerator.create({
-        serialNumber: randomSerial(),
-        subject: 'CN=AWS IoT Certificate',
-        issuer: caCert.subject,
-        notBefore,
-        notAfter,
-        publicKey: keys.publicKey,
-        signingKey: caKey,
-        signingAlgorithm: ecAlgorithm,
-        extensions: [
-          new x509.BasicConstraintsExtension(false, undefined, true),
-          new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
-          new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth]),
-          await x509.AuthorityKeyIdentifierExtension.create(caCert),
-          await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
-        ],
-      });
+      const signed = await sign('CN=AWS IoT Certificate', keys.publicKey);
       const pkcs8 = Buffer.from(await crypto.subtle.exportKey('pkcs8', keys.privateKey));
       const privateKeyPem = createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' })
         .export({ format: 'pem', type: 'pkcs1' })
         .toString();
-      const spki = Buffer.from(await crypto.subtle.exportKey('spki', keys.publicKey));
-      return {
-        certificatePem: cert.toString('pem'),
-        publicKeyPem: toPem(spki, 'PUBLIC KEY'),
-        privateKeyPem,
-        certificateId: certificateIdOfDer(Buffer.from(cert.rawData)),
-        notBefore,
-        notAfter,
-      };
+      return { ...signed, privateKeyPem };
+    },
+    async issueCertificateFromCsr(csrPem) {
+      let csr: x509.Pkcs10CertificateRequest;
+      try {
+        csr = new x509.Pkcs10CertificateRequest(csrPem.trim());
+      } catch {
+        throw new InvalidCsrError('not a PEM-encoded PKCS#10 request');
+      }
+      const publicKey = await acceptedPublicKey(csr);
+      if (!(await csr.verify())) throw new InvalidCsrError('its signature does not match its public key');
+      return sign(csr.subject || 'CN=AWS IoT Certificate', publicKey);
     },
   };
+
+  /** A device certificate for `publicKey`, signed by the CA; valid until 2049-12-31 as AWS-issued ones are. */
+  async function sign(subject: string, publicKey: CryptoKey): Promise<IssuedCertificateFromCsr> {
+    const notBefore = new Date(Date.now() - 60_000);
+    const notAfter = new Date('2049-12-31T23:59:59Z');
+    const cert = await x509.X509CertificateGenerator.create({
+      serialNumber: randomSerial(),
+      subject,
+      issuer: caCert.subject,
+      notBefore,
+      notAfter,
+      publicKey,
+      signingKey: caKey,
+      signingAlgorithm: ecAlgorithm,
+      extensions: [
+        new x509.BasicConstraintsExtension(false, undefined, true),
+        new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
+        new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth]),
+        await x509.AuthorityKeyIdentifierExtension.create(caCert),
+        await x509.SubjectKeyIdentifierExtension.create(publicKey),
+      ],
+    });
+    const spki = Buffer.from(await crypto.subtle.exportKey('spki', publicKey));
+    return {
+      certificatePem: cert.toString('pem'),
+      publicKeyPem: toPem(spki, 'PUBLIC KEY'),
+      certificateId: certificateIdOfDer(Buffer.from(cert.rawData)),
+      notBefore,
+      notAfter,
+    };
+  }
+}
+
+/**
+ * The CSR's public key, if AWS IoT accepts its kind: RSA of 2,048 bits or more, or EC on P-256,
+ * P-384 or P-521 (https://docs.aws.amazon.com/iot/latest/developerguide/x509-client-certs.html).
+ */
+async function acceptedPublicKey(csr: x509.Pkcs10CertificateRequest): Promise<CryptoKey> {
+  const spki = Buffer.from(csr.publicKey.rawData);
+  const key = createPublicKey({ key: spki, format: 'der', type: 'spki' });
+  const details = key.asymmetricKeyDetails ?? {};
+  if (key.asymmetricKeyType === 'rsa') {
+    if ((details.modulusLength ?? 0) < 2048) throw new InvalidCsrError('an RSA key must have at least 2048 bits');
+    return crypto.subtle.importKey('spki', spki, { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, true, ['verify']);
+  }
+  const curves: Record<string, string> = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' };
+  const namedCurve = key.asymmetricKeyType === 'ec' ? curves[details.namedCurve ?? ''] : undefined;
+  if (!namedCurve) throw new InvalidCsrError('the key must be RSA (2048 bits or more) or EC on P-256, P-384 or P-521');
+  return crypto.subtle.importKey('spki', spki, { name: 'ECDSA', namedCurve }, true, ['verify']);
 }
 
 /** AWS IoT certificate id: SHA-256 of the DER encoding, lower-case hex. */
