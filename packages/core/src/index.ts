@@ -11,6 +11,8 @@ export * from './iot-policies.ts';
 export * from './iot-jobs.ts';
 export * from './iot-jobs-topics.ts';
 export * from './iot-shadow.ts';
+export * from './fleet-provisioning-topics.ts';
+export * from './fleet-provisioning-template.ts';
 export * from './auth.ts';
 export * from './iot-sql/index.ts';
 export * from './api-contract.ts';

@@ -22,6 +22,12 @@ import { openJobStore } from './jobs/job-store.ts';
 import { createShadowStandIn } from './shadow/index.ts';
 import { openTopicRuleStore } from './rules/topic-rule-store.ts';
 import { createTopicRules, type DestinationConfirmation, type TopicRules } from './rules/topic-rules.ts';
+import { openProvisioningTemplateStore } from './provisioning/provisioning-template-store.ts';
+import { createProvisioningTemplates } from './provisioning/provisioning-templates.ts';
+import { createOwnershipTokens } from './provisioning/ownership-tokens.ts';
+import { createProvisioningMqttListener } from './provisioning/provisioning-mqtt-listener.ts';
+import { callHttpHook } from './provisioning/http-hook.ts';
+import type { CallHook } from './provisioning/register-thing.ts';
 
 export type { BrokerMessage, MessageListener, MessageOutcome } from './broker/iot-broker.ts';
 export type { ResolveCredentials, ResolvedCredentials } from './broker/sigv4-presigned-url.ts';
@@ -58,6 +64,8 @@ export interface IotStandInOptions {
   readonly endpointUrl?: string;
   /** POSTs a destination's confirmation message (tests inject one). @default fetch */
   readonly sendDestinationConfirmation?: (url: string, message: DestinationConfirmation) => Promise<void>;
+  /** Calls a provisioning template's pre-provisioning hook (tests inject one). @default POST to its URL */
+  readonly callProvisioningHook?: CallHook;
 }
 
 export interface IotStandIn {
@@ -121,6 +129,19 @@ export async function createIotStandIn(options: IotStandInOptions): Promise<IotS
     reply: (clientId, topic, payload, qos) => broker?.replyTo(clientId, topic, payload, qos) ?? Promise.resolve(false),
     ...(options.log ? { log: options.log } : {}),
   });
+  const provisioningTemplates = createProvisioningTemplates({
+    store: openProvisioningTemplateStore(join(dir, 'provisioning-templates.json')),
+    arn: (name) => registry.arn('provisioningtemplate', name),
+  });
+  const provisioningListener = createProvisioningMqttListener({
+    registry,
+    ca,
+    templates: provisioningTemplates,
+    tokens: createOwnershipTokens(),
+    callHook: options.callProvisioningHook ?? callHttpHook,
+    reply: (clientId, topic, payload, qos) => broker?.replyTo(clientId, topic, payload, qos) ?? Promise.resolve(false),
+    ...(options.log ? { log: options.log.child({ service: 'fleet-provisioning' }) } : {}),
+  });
   const shadows = await createShadowStandIn({
     location: options.shadowDir ?? join(dir, 'shadows'),
     publish: (topic, payload) => publishAsService(topic, payload, 1),
@@ -138,7 +159,7 @@ export async function createIotStandIn(options: IotStandInOptions): Promise<IotS
     resolveCredentials: options.resolveCredentials,
     ...(options.log ? { log: options.log } : {}),
     ...(options.maxPublishesPerSecond !== undefined ? { maxPublishesPerSecond: options.maxPublishesPerSecond } : {}),
-    serviceListeners: [jobsListener, shadows.listener],
+    serviceListeners: [jobsListener, shadows.listener, provisioningListener],
   }).catch(async (err: unknown) => {
     await jobs.close();
     await shadows.close();
@@ -147,7 +168,7 @@ export async function createIotStandIn(options: IotStandInOptions): Promise<IotS
   const started = broker;
   let closing: Promise<void> | undefined;
   return {
-    controlHandler: createControlPlaneHandler({ registry, ca, host: options.host, jobs, topicRules }),
+    controlHandler: createControlPlaneHandler({ registry, ca, host: options.host, jobs, topicRules, provisioningTemplates }),
     dataHandler: createDataPlaneHandler({
       publish: (topic, payload, qos) => started.publish(topic, payload, qos),
       shadows: shadows.service,

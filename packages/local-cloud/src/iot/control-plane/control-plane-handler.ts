@@ -1,7 +1,7 @@
 /**
  * The AWS IoT control plane (signing name `iot`), REST-JSON as `@aws-sdk/client-iot` calls it:
  * things, certificates (CreateKeysAndCertificate through the local CA), policies, attachments,
- * static thing groups, IoT Jobs, topic rules and their destinations, and DescribeEndpoint. Request and response shapes follow the AWS IoT API reference.
+ * static thing groups, IoT Jobs, topic rules and their destinations, fleet provisioning templates, and DescribeEndpoint. Request and response shapes follow the AWS IoT API reference.
  *
  * This file composes the route modules of `routes/` (one per resource group) and answers
  * DescribeEndpoint itself, the one operation that needs the broker's address.
@@ -21,6 +21,8 @@ import type { JobsEngine } from '../jobs/jobs-engine.ts';
 import type { TopicRules } from '../rules/topic-rules.ts';
 import { topicRuleRoutes } from './routes/topic-rule-routes.ts';
 import { topicRuleDestinationRoutes } from './routes/topic-rule-destination-routes.ts';
+import type { ProvisioningTemplates } from '../provisioning/provisioning-templates.ts';
+import { provisioningTemplateRoutes } from './routes/provisioning-template-routes.ts';
 
 export interface ControlPlaneOptions {
   readonly registry: IotRegistry;
@@ -35,13 +37,15 @@ export interface ControlPlaneOptions {
   readonly jobs: JobsEngine;
   /** Topic rules and destinations: what the rules engine runs. */
   readonly topicRules: TopicRules;
+  /** Fleet provisioning templates: what RegisterThing runs. */
+  readonly provisioningTemplates: ProvisioningTemplates;
 }
 
 /** The endpoint types DescribeEndpoint knows (AWS IoT API reference). */
 const endpointTypes = ['iot:Data', 'iot:Data-ATS', 'iot:CredentialProvider', 'iot:Jobs'];
 
 export function createControlPlaneHandler(options: ControlPlaneOptions): AwsServiceHandler {
-  const { registry, ca, host, jobs, topicRules } = options;
+  const { registry, ca, host, jobs, topicRules, provisioningTemplates } = options;
   const describeEndpoint: RestRoute = {
     method: 'GET',
     path: '/endpoint',
@@ -62,6 +66,7 @@ export function createControlPlaneHandler(options: ControlPlaneOptions): AwsServ
       ...eventConfigurationRoutes(registry),
       ...topicRuleRoutes(topicRules),
       ...topicRuleDestinationRoutes(topicRules),
+      ...provisioningTemplateRoutes(provisioningTemplates),
       describeEndpoint,
     ],
   });

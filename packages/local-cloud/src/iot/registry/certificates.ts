@@ -5,7 +5,7 @@
  * deletion is told to the certificate listeners, so the broker closes the connections it carries.
  */
 import { AwsError } from '../../aws-endpoint/index.ts';
-import type { IssuedDeviceCertificate } from '../ca/local-ca.ts';
+import type { IssuedCertificateFromCsr } from '../ca/local-ca.ts';
 import { invalid, requireCertificate, saveChange, type RegistryContext } from './registry-context.ts';
 import type { CertificateRecord, CertificateStatus } from './registry-store.ts';
 
@@ -18,13 +18,22 @@ const certificateStatuses: readonly CertificateStatus[] = [
   'PENDING_ACTIVATION',
 ];
 
-export function addCertificate(context: RegistryContext, issued: IssuedDeviceCertificate, setAsActive: boolean): CertificateRecord {
+/**
+ * Records a certificate the local CA issued: ACTIVE or INACTIVE (CreateKeysAndCertificate's
+ * `setAsActive`), or a status of its own, e.g. PENDING_ACTIVATION for fleet provisioning's
+ * certificates until RegisterThing activates them.
+ */
+export function addCertificate(
+  context: RegistryContext,
+  issued: IssuedCertificateFromCsr,
+  setAsActive: boolean | CertificateStatus,
+): CertificateRecord {
   const at = context.now();
   const record: CertificateRecord = {
     certificateId: issued.certificateId,
     certificateArn: context.arn('cert', issued.certificateId),
     certificatePem: issued.certificatePem,
-    status: setAsActive ? 'ACTIVE' : 'INACTIVE',
+    status: typeof setAsActive === 'string' ? setAsActive : setAsActive ? 'ACTIVE' : 'INACTIVE',
     creationDate: at,
     lastModifiedDate: at,
     notBefore: issued.notBefore.getTime(),
