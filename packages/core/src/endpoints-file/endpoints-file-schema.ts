@@ -21,6 +21,16 @@ const clientFields = {
   mqttHost: name('Host of the IoT data endpoint (MQTT over TLS with device certificates).'),
   mqttPort: Type.Integer({ minimum: 1, maximum: 65_535, description: 'Its MQTT over TLS port (8883 on AWS IoT).' }),
   mqttWebSocketUrl: urlOf('wss?', "IoT Core's MQTT over WebSocket URL (SigV4-signed by browsers)."),
+  claim: Type.Optional(
+    Type.Object(
+      {
+        templateName: name('The fleet provisioning template devices register with.'),
+        certificateFile: name('The claim certificate (PEM file).'),
+        privateKeyFile: name('Its private key (PEM file, mode 0600).'),
+      },
+      { description: 'Fleet provisioning by claim: written by `npm start`; on AWS the operator creates the claim certificate.' },
+    ),
+  ),
 };
 
 /** The local cloud's own fields: what `npm start` also knows (optional in a deployed stack's file). */

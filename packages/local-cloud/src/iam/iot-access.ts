@@ -3,7 +3,7 @@
  * APIs: the operation is found from the signing name, method and path template of the AWS IoT API
  * Reference, its resource types from the Service Authorization Reference for AWS IoT
  * (`thing/<name>`, `thinggroup/<name>`, `job/<id>`, `cert/<id>`, `policy/<name>`, `topic/<topic>`,
- * `rule/<name>`, `destination/<destination arn>`;
+ * `rule/<name>`, `destination/<destination arn>`, `provisioningtemplate/<name>`;
  * operations without a resource type act on `*`). An operation on several resources (CreateJob on
  * its job and its targets) needs each.
  */
@@ -40,6 +40,10 @@ const policy: Resource = (l, arns) => arns.iot(`policy/${l.policyName ?? ''}`);
 const topic: Resource = (l, arns) => arns.iot(`topic/${l.topic ?? ''}`);
 const any: Resource = () => '*';
 const rule: Resource = (l, arns) => arns.iot(`rule/${l.ruleName ?? ''}`);
+const template: Resource = (l, arns) => arns.iot(`provisioningtemplate/${l.templateName ?? ''}`);
+/** CreateProvisioningTemplate names its template in the body. */
+const templateOfBody: Resource = (_l, arns, req) =>
+  arns.iot(`provisioningtemplate/${stringField(jsonObjectBody(req), 'templateName') ?? ''}`);
 /** Service Authorization Reference for AWS IoT: resource type `destination`, `arn:...:destination/${DestinationType}/${Uuid}`. */
 const destination =
   (arnOf: (l: Readonly<Record<string, string>>, req: AwsRequest) => string | undefined): Resource =>
@@ -121,6 +125,16 @@ const controlAndDataRoutes: readonly (readonly [string, string, string, Resource
   ['GET', '/destinations/{arn+}', 'GetTopicRuleDestination', destination((l) => l.arn)],
   ['DELETE', '/destinations/{arn+}', 'DeleteTopicRuleDestination', destination((l) => l.arn)],
   ['GET', '/confirmdestination/{confirmationToken+}', 'ConfirmTopicRuleDestination', any],
+  // Fleet provisioning templates.
+  ['POST', '/provisioning-templates', 'CreateProvisioningTemplate', templateOfBody],
+  ['GET', '/provisioning-templates', 'ListProvisioningTemplates', any],
+  ['GET', '/provisioning-templates/{templateName}', 'DescribeProvisioningTemplate', template],
+  ['PATCH', '/provisioning-templates/{templateName}', 'UpdateProvisioningTemplate', template],
+  ['DELETE', '/provisioning-templates/{templateName}', 'DeleteProvisioningTemplate', template],
+  ['POST', '/provisioning-templates/{templateName}/versions', 'CreateProvisioningTemplateVersion', template],
+  ['GET', '/provisioning-templates/{templateName}/versions', 'ListProvisioningTemplateVersions', template],
+  ['GET', '/provisioning-templates/{templateName}/versions/{versionId}', 'DescribeProvisioningTemplateVersion', template],
+  ['DELETE', '/provisioning-templates/{templateName}/versions/{versionId}', 'DeleteProvisioningTemplateVersion', template],
 ];
 
 /** The Jobs data plane (signing name iot-jobs-data): a device's own executions, on its thing. */

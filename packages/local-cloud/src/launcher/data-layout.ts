@@ -19,6 +19,8 @@ export interface DataLayout {
   readonly endpointsFile: string;
   /** The three services' output, one `<service>.log` each (the launcher's). */
   readonly serviceLogs: string;
+  /** The fleet provisioning claim certificate and key (the launcher's, fleet-provisioning-setup.ts). */
+  readonly claimDir: string;
 }
 
 export function dataLayout(root: string): DataLayout {
@@ -28,5 +30,6 @@ export function dataLayout(root: string): DataLayout {
     credentialsFile: join(root, 'credentials.json'),
     endpointsFile: join(root, 'endpoints.json'),
     serviceLogs: join(root, 'logs'),
+    claimDir: join(root, 'claim'),
   };
 }

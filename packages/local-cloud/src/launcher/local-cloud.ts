@@ -46,6 +46,7 @@ import { migrateDataLayout } from './data-migration.ts';
 import { loadOrCreateCredentials, type LocalCredentials } from './local-credentials.ts';
 import { provision, type ProvisionedResources } from './provision.ts';
 import { ensureTopicRules } from './topic-rules-provisioning.ts';
+import { ensureFleetProvisioning } from './fleet-provisioning-setup.ts';
 
 export const localRegion = 'us-east-1';
 
@@ -238,6 +239,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     stack.push(async () => destroyClients(clients));
     const provisioned: ProvisionedResources = await provision(clients, localRegion, localAccountId);
     userPoolId = provisioned.userPoolId;
+    const claim = await ensureFleetProvisioning(clients.iot, { region: localRegion, accountId: localAccountId, claimDir: layout.claimDir });
 
     // The platform's rules go in through CreateTopicRule, as CDK deploys them; the engine runs what
     // the control plane holds, so rules created, replaced, disabled or deleted later take effect at once.
@@ -288,6 +290,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       mqttWebSocketUrl: `ws://${mqttHost}:${iot.wsPort}/mqtt`,
       caFile: iot.caFile,
       caUrl: `${awsEndpoint}/_fleet/ca.pem`,
+      claim,
       credentialsFile: layout.credentialsFile,
       userPoolId: provisioned.userPoolId,
       userPoolClientId: provisioned.userPoolClientId,
