@@ -1,5 +1,5 @@
 /**
- * Diagram group "Data Platform": IoT Core (device policy, data endpoint), IoT Rules generated from
+ * Diagram group "Data Platform": IoT Core (device policy, data endpoint, fleet provisioning by claim), IoT Rules generated from
  * the shared rule definitions that the local rules engine also runs, and CloudWatch (log groups and
  * alarms). The storage it feeds (queue, bucket, tables) comes from the stateful stack.
  */
@@ -15,6 +15,7 @@ import type { PlatformAlarmDefinition, IotPolicyDocument, RuleDefinition } from 
 import { Construct } from 'constructs';
 import { acknowledgeWildcardResource } from '../nag.ts';
 import { ruleActionsFor } from './rule-actions.ts';
+import { FleetProvisioning } from './fleet-provisioning.ts';
 
 export interface DataPlatformProps {
   readonly rules: readonly RuleDefinition[];
@@ -37,6 +38,8 @@ export class DataPlatform extends Construct {
   /** Host name of the account's IoT data endpoint (ATS). */
   readonly iotEndpoint: string;
   readonly devicePolicy: iot.CfnPolicy;
+  /** Fleet provisioning by claim: template, its role, the claim policy. */
+  readonly fleetProvisioning: FleetProvisioning;
   readonly topicRules: ReadonlyMap<string, iot.CfnTopicRule>;
   readonly logGroups: ReadonlyMap<string, logs.LogGroup>;
   readonly alarms: ReadonlyMap<string, cloudwatch.Alarm>;
@@ -49,6 +52,7 @@ export class DataPlatform extends Construct {
       policyName: props.devicePolicy.name,
       policyDocument: props.devicePolicy.document(region, account),
     });
+    this.fleetProvisioning = new FleetProvisioning(this, 'FleetProvisioning', { devicePolicy: this.devicePolicy });
     this.iotEndpoint = props.iotEndpoint ?? this.lookUpIotEndpoint();
 
     const logGroups = new Map<string, logs.LogGroup>();

@@ -25,6 +25,7 @@ import {
   telemetryTable,
 } from './resources.ts';
 import { awsRuleName, republishTopicPrefix } from './rule-contract.ts';
+import { provisioningRoleName } from './fleet-provisioning-template.ts';
 import type { ServiceName } from './services.ts';
 
 /** A resource of a permission, by the shared id of what it names. */
@@ -95,6 +96,19 @@ export const userRulesRole = {
     },
     { actions: ['sns:Publish'], resources: [{ topic: alarmNotificationsTopic.id }] },
   ] satisfies readonly PermissionStatement[],
+} as const;
+
+/**
+ * The role AWS IoT assumes to run Fleet's provisioning template (`provisioningRoleArn`,
+ * fleet-provisioning-template.ts): AWS's managed policy for it, which lists the registry calls
+ * RegisterThing makes (create and describe the thing, activate and attach the certificate, attach the
+ * device policy). Locally the role is named in the template but not assumed, as rule roles are.
+ */
+export const provisioningRole = {
+  id: provisioningRoleName,
+  description: "Assumed by AWS IoT to run Fleet's fleet provisioning template",
+  assumedBy: 'iot.amazonaws.com',
+  managedPolicy: 'service-role/AWSIoTThingsRegistration',
 } as const;
 
 /** Roles of the platform besides the task roles, by id. */
