@@ -22,6 +22,13 @@ export const claimThingNamePrefix = 'fleet-';
  * (core's `deviceIdPattern`: at most 64 characters of `[a-zA-Z0-9_-]`).
  */
 export const serialNumberPattern = /^[a-zA-Z0-9_-]{1,58}$/;
+/**
+ * The thing attribute that marks a claim-provisioned device: the API Service adopts such things into
+ * its device registry (docs/adr/0002-claim-provisioned-devices.md).
+ */
+export const claimProvisionedAttribute = { name: 'provisionedBy', value: 'claim' } as const;
+/** The owner a claim-provisioned device is registered with (no user registered it). */
+export const claimProvisioningOwner = { ownerId: 'fleet-provisioning', ownerName: 'fleet provisioning (claim)' } as const;
 
 /** A value of a template: a literal or an intrinsic function (`Ref`, `Fn::Join`, `Fn::Sub`, ...). */
 export type TemplateValue = string | readonly TemplateValue[] | { readonly [fn: string]: TemplateValue };
@@ -50,7 +57,7 @@ export function fleetProvisioningTemplateBody(): ProvisioningTemplateBody {
         Type: 'AWS::IoT::Thing',
         Properties: {
           ThingName: { 'Fn::Join': ['', [claimThingNamePrefix, serial]] },
-          AttributePayload: { serialNumber: serial, provisionedBy: 'claim' },
+          AttributePayload: { serialNumber: serial, [claimProvisionedAttribute.name]: claimProvisionedAttribute.value },
         },
       },
       certificate: {

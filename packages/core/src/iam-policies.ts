@@ -182,6 +182,12 @@ export const taskRoleStatements: Readonly<Record<ServiceName, readonly Permissio
       wildcardReason: `Things: ${runtimeNames}.`,
     },
     {
+      // Adopting claim-provisioned things into the registry (docs/adr/0002-claim-provisioned-devices.md).
+      actions: ['iot:ListThings'],
+      resources: [{ anyResource: true }],
+      wildcardReason: 'ListThings supports no resource type (Service Authorization Reference).',
+    },
+    {
       actions: ['iot:UpdateCertificate', 'iot:DeleteCertificate', 'iot:DescribeCertificate'],
       resources: [{ iot: 'cert/*' }],
       wildcardReason: `Certificates: ${runtimeNames}.`,

@@ -17,6 +17,8 @@
  *   most `statesMaxAgeMs` old when fresh; between that and `staleServeMs` a request is answered from
  *   the older copy while one refresh runs behind it, so no user waits for 10,000 states twice.
  * - a thing group's members (ListThingsInThingGroup) are at most `groupMaxAgeMs` old.
+ * - devices provisioned by claim are adopted into the registry at each registry read
+ *   (claimed-device-adoption.ts): they show up within `registryMaxAgeMs` of their RegisterThing.
  */
 import { ListThingsInThingGroupCommand } from '@aws-sdk/client-iot';
 import { deviceLimits, mapWithLimit, type DeviceRecord, type DeviceState, type DeviceView } from '@fleet/core';
@@ -26,6 +28,7 @@ import { isResourceNotFound } from '../aws-clients.ts';
 import type { DataServiceClient } from '../telemetry/data-service-client.ts';
 import type { DeviceRegistry } from './device-registry.ts';
 import { deviceView } from './device-views.ts';
+import { claimedDevicesToAdopt } from './claimed-device-adoption.ts';
 
 export interface DeviceIndex {
   /** Every registered device joined with its state (see the freshness above). */
@@ -121,6 +124,7 @@ export function createDeviceIndex(deps: {
         const scanned = await deps.registry.scanAll();
         records.clear();
         for (const r of scanned) records.set(r.deviceId, r);
+        await adoptClaimedDevices().catch(logError('claimed devices adoption'));
         for (const [deviceId, write] of ownWrites) {
           if (write.at < startedAt) ownWrites.delete(deviceId);
           else if (write.record) records.set(deviceId, write.record);
@@ -132,6 +136,14 @@ export function createDeviceIndex(deps: {
         registryLoading = undefined;
       }
     })());
+  /** Things provisioned by claim join the registry here (claimed-device-adoption.ts). */
+  const adoptClaimedDevices = async () => {
+    for (const record of await claimedDevicesToAdopt(iot, records, now)) {
+      if (await deps.registry.create(record))
+        logger.info({ deviceId: record.deviceId }, 'device provisioned by claim adopted into the registry');
+      records.set(record.deviceId, (await deps.registry.get(record.deviceId)) ?? record);
+    }
+  };
   const ownWrite = (deviceId: string, record: DeviceRecord | undefined) => {
     ownWrites.set(deviceId, { at: now(), record });
     registryVersion++;
