@@ -15,6 +15,8 @@ import { connectDevice, type DevicePublisher } from './device-publisher.ts';
 import { loadDevices, saveDevice, type StoredDevice } from './device-store.ts';
 import { parseExcursion, withExcursions } from './excursions.ts';
 import { createDeviceSignals } from './signals.ts';
+import { provisionFleetByClaim } from './claim-provisioning.ts';
+import { claimThingName } from '@fleet/core';
 import { simulatorTokens } from './simulator-user.ts';
 
 const usage = `Usage: npm run simulate -- [options]
@@ -33,6 +35,14 @@ const usage = `Usage: npm run simulate -- [options]
                      ${backfillLimits.maxReadings} readings a device) through an import data job, then publish live
   --backfill-only    import the history and stop
   --backfill-until <t>  end of the history (exclusive; ISO 8601 or epoch ms; default now)
+  --provision-by-claim  provision new devices by claim (AWS IoT fleet provisioning) instead of the API:
+                     each connects with the claim certificate, gets its own certificate and registers
+                     as thing fleet-<prefix>-<n> (the serial number <prefix>-<n>); no user needed
+  --csr              with --provision-by-claim: make each device's key here and send a CSR
+                     ($aws/certificates/create-from-csr/json) instead of asking for a key pair
+  --claim-connections <n>  claim connections provisioning in parallel (default 4)
+  --claim-cert <f> --claim-key <f> --template <name>  the claim certificate, its key and the
+                     provisioning template (default: the endpoints file's "claim", written by npm start)
 
 A backfill's rows sit on a grid from the Unix epoch: row k has ts = k × period and seq = k, the
 period being 1000 / rate ms (widened to duration / ${backfillLimits.maxReadings} when that is longer).
@@ -62,6 +72,12 @@ async function main(): Promise<void> {
       backfill: { type: 'string' },
       'backfill-only': { type: 'boolean' },
       'backfill-until': { type: 'string' },
+      'provision-by-claim': { type: 'boolean' },
+      csr: { type: 'boolean' },
+      'claim-connections': { type: 'string', default: '4' },
+      'claim-cert': { type: 'string' },
+      'claim-key': { type: 'string' },
+      template: { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -76,6 +92,7 @@ async function main(): Promise<void> {
   if (values.backfill === undefined && (values['backfill-only'] || values['backfill-until'] !== undefined)) {
     throw new Error(`--backfill-only and --backfill-until need --backfill <duration>\n\n${usage}`);
   }
+  if (values.csr && !values['provision-by-claim']) throw new Error(`--csr goes with --provision-by-claim\n\n${usage}`);
   const plan =
     values.backfill === undefined
       ? undefined
@@ -85,39 +102,35 @@ async function main(): Promise<void> {
   const endpoints = await readEndpointsFile(endpointsFile);
   const stateDir = join(dirname(endpointsFile), 'simulator');
   const storeDir = join(stateDir, 'devices');
-  const tokens = await simulatorTokens(endpoints, { email: values.email, password: values.password }, stateDir);
-  const api = createFleetApi(endpoints, tokens);
+  // Without a CA file (a deployed stack's may omit it) the system's trust store, which holds Amazon Root CA 1, applies.
+  const ca = endpoints.caFile === undefined ? undefined : await readFile(endpoints.caFile, 'utf8');
+  // The API is needed to register devices and to import history; claim provisioning needs neither user nor API.
+  const needsApi = plan !== undefined || !values['provision-by-claim'];
+  const api = needsApi
+    ? createFleetApi(endpoints, await simulatorTokens(endpoints, { email: values.email, password: values.password }, stateDir))
+    : undefined;
 
   const stored = new Map((await loadDevices(storeDir)).map((d) => [d.deviceId, d]));
-  const fleet: StoredDevice[] = [];
-  for (let i = 1; i <= devices; i++) {
-    const deviceId = `${values.prefix}-${String(i).padStart(4, '0')}`;
-    const known = stored.get(deviceId);
-    if (known) {
-      fleet.push(known);
-      continue;
-    }
-    try {
-      const registered = await api.registerDevice(`Simulated device ${i}`, deviceId);
-      const device = { deviceId, cert: registered.credentials.certificatePem, key: registered.credentials.privateKey };
-      await saveDevice(storeDir, device);
-      fleet.push(device);
-    } catch (err) {
-      if (err instanceof FleetApiError && err.status === 409) {
-        throw new Error(`device ${deviceId} exists but its private key is not in ${storeDir}; use another --prefix or delete it`);
-      }
-      throw err;
-    }
-  }
-  console.log(`${fleet.length} devices ready (${stored.size} reused)`);
+  const started = Date.now();
+  const fleet = values['provision-by-claim']
+    ? await fleetByClaim(stored, {
+        devices,
+        prefix: values.prefix,
+        storeDir,
+        ca,
+        host: endpoints.mqttHost,
+        port: endpoints.mqttPort,
+        claim: claimOf(values, endpoints),
+      })
+    : await fleetByApi(api as FleetApi, stored, { devices, prefix: values.prefix, storeDir });
+  if (values['provision-by-claim']) console.log(`provisioned by claim in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(`${fleet.length} devices ready (${fleet.filter((d) => stored.has(d.deviceId)).length} reused)`);
   if (plan) {
-    await backfill(api, plan, fleet);
+    await backfill(api as FleetApi, plan, fleet);
     if (values['backfill-only']) return;
   }
   console.log(`connecting to ${endpoints.mqttHost}:${endpoints.mqttPort}`);
 
-  // Without a CA file (a deployed stack's may omit it) the system's trust store, which holds Amazon Root CA 1, applies.
-  const ca = endpoints.caFile === undefined ? undefined : await readFile(endpoints.caFile, 'utf8');
   const publishers: DevicePublisher[] = [];
   // Excursion windows count from here, when the devices start connecting.
   const runStartedAt = Date.now();
@@ -145,7 +158,7 @@ async function main(): Promise<void> {
     );
   }
 
-  const started = Date.now();
+  const publishingStarted = Date.now();
   const totals = () =>
     publishers.reduce(
       (t, p) => ({ sent: t.sent + p.counters.sent, acked: t.acked + p.counters.acked, failed: t.failed + p.counters.failed }),
@@ -169,7 +182,7 @@ async function main(): Promise<void> {
   clearTimeout(timer);
   clearInterval(progress);
   const t = totals();
-  const seconds = (Date.now() - started) / 1000;
+  const seconds = (Date.now() - publishingStarted) / 1000;
   console.log(
     `\n${t.acked} of ${t.sent} readings acknowledged by IoT Core (QoS 1), ${t.failed} failed, in ${seconds.toFixed(1)} s (${(t.acked / seconds).toFixed(0)}/s)`,
   );
@@ -179,6 +192,98 @@ async function main(): Promise<void> {
       `settings applied ${sum((c) => c.settingsApplied)}, commands succeeded ${sum((c) => c.commandsSucceeded)}, failed or rejected ${sum((c) => c.commandsFailed)}`,
     );
   }
+}
+
+interface FleetOptions {
+  readonly devices: number;
+  readonly prefix: string;
+  readonly storeDir: string;
+}
+
+/** Device n of the run: `<prefix>-0001` … */
+const nthName = (prefix: string, n: number) => `${prefix}-${String(n).padStart(4, '0')}`;
+
+/** Registers the devices not stored yet through the public API (one call each). */
+async function fleetByApi(api: FleetApi, stored: ReadonlyMap<string, StoredDevice>, o: FleetOptions): Promise<StoredDevice[]> {
+  const fleet: StoredDevice[] = [];
+  for (let i = 1; i <= o.devices; i++) {
+    const deviceId = nthName(o.prefix, i);
+    const known = stored.get(deviceId);
+    if (known) {
+      fleet.push(known);
+      continue;
+    }
+    try {
+      const registered = await api.registerDevice(`Simulated device ${i}`, deviceId);
+      const device = { deviceId, cert: registered.credentials.certificatePem, key: registered.credentials.privateKey };
+      await saveDevice(o.storeDir, device);
+      fleet.push(device);
+    } catch (err) {
+      if (err instanceof FleetApiError && err.status === 409) {
+        throw new Error(`device ${deviceId} exists but its private key is not in ${o.storeDir}; use another --prefix or delete it`);
+      }
+      throw err;
+    }
+  }
+  return fleet;
+}
+
+/** Provisions the devices not stored yet by claim: serial `<prefix>-<n>`, thing `fleet-<prefix>-<n>`. */
+async function fleetByClaim(
+  stored: ReadonlyMap<string, StoredDevice>,
+  o: FleetOptions & {
+    readonly ca: string | undefined;
+    readonly host: string;
+    readonly port: number;
+    readonly claim: ClaimFiles & { connections: number; csr: boolean };
+  },
+): Promise<StoredDevice[]> {
+  const serials = Array.from({ length: o.devices }, (_, i) => nthName(o.prefix, i + 1));
+  const missing = serials.filter((serial) => !stored.has(claimThingName(serial)));
+  let done = 0;
+  const [cert, key] = await Promise.all([readFile(o.claim.certificateFile, 'utf8'), readFile(o.claim.privateKeyFile, 'utf8')]);
+  await provisionFleetByClaim(
+    { host: o.host, port: o.port, ...(o.ca === undefined ? {} : { ca: o.ca }), cert, key, templateName: o.claim.templateName },
+    missing,
+    {
+      connections: o.claim.connections,
+      csr: o.claim.csr,
+      onDevice: async (device) => {
+        await saveDevice(o.storeDir, device);
+        process.stdout.write(`\r  provisioned ${++done} of ${missing.length} by claim   `);
+      },
+    },
+  );
+  if (missing.length > 0) process.stdout.write('\n');
+  const fleet = (await loadDevices(o.storeDir)).filter((d) => serials.some((serial) => claimThingName(serial) === d.deviceId));
+  return serials.map((serial) => fleet.find((d) => d.deviceId === claimThingName(serial)) as StoredDevice);
+}
+
+interface ClaimFiles {
+  readonly templateName: string;
+  readonly certificateFile: string;
+  readonly privateKeyFile: string;
+}
+
+function claimOf(
+  values: { 'claim-cert'?: string; 'claim-key'?: string; template?: string; 'claim-connections': string; csr?: boolean },
+  endpoints: { claim?: ClaimFiles },
+): ClaimFiles & { connections: number; csr: boolean } {
+  const certificateFile = values['claim-cert'] ?? endpoints.claim?.certificateFile;
+  const privateKeyFile = values['claim-key'] ?? endpoints.claim?.privateKeyFile;
+  const templateName = values.template ?? endpoints.claim?.templateName;
+  if (!certificateFile || !privateKeyFile || !templateName) {
+    throw new Error(
+      `--provision-by-claim needs --claim-cert, --claim-key and --template (the endpoints file names no claim certificate)\n\n${usage}`,
+    );
+  }
+  return {
+    certificateFile,
+    privateKeyFile,
+    templateName,
+    connections: positive('--claim-connections', values['claim-connections']),
+    csr: values.csr === true,
+  };
 }
 
 async function backfill(api: FleetApi, plan: BackfillPlan, fleet: readonly StoredDevice[]): Promise<void> {

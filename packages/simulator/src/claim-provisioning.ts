@@ -1,0 +1,157 @@
+/**
+ * Fleet provisioning by claim, as a device does it at first boot with AWS's device SDKs
+ * (https://docs.aws.amazon.com/iot/latest/developerguide/fleet-provision-api.html): connect with the
+ * claim certificate, ask for a certificate (`$aws/certificates/create/json`, or with `csr` a CSR of a
+ * key made here, `$aws/certificates/create-from-csr/json`), then RegisterThing with its ownership
+ * token and the serial number. The API has no request id, so one connection runs one request at a
+ * time; `provisionFleetByClaim` spreads the devices over several connections.
+ */
+import { webcrypto } from 'node:crypto';
+// @peculiar/x509 resolves its services through tsyringe, which needs the Reflect metadata API.
+import 'reflect-metadata';
+import * as x509 from '@peculiar/x509';
+import { connectAsync, type MqttClient } from 'mqtt';
+import {
+  provisioningTopics,
+  type CreateCertificateFromCsrResponse,
+  type CreateKeysAndCertificateResponse,
+  type ProvisioningErrorResponse,
+  type RegisterThingResponse,
+} from '@fleet/core';
+import type { StoredDevice } from './device-store.ts';
+
+x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+
+export interface ClaimConnection {
+  readonly host: string;
+  readonly port: number;
+  readonly ca?: string;
+  /** The claim certificate and its key (PEM). */
+  readonly cert: string;
+  readonly key: string;
+  readonly templateName: string;
+}
+
+/** A `/rejected` answer: AWS's error document. */
+export class ProvisioningRejectedError extends Error {
+  constructor(
+    readonly topic: string,
+    readonly response: ProvisioningErrorResponse,
+  ) {
+    super(`${topic} rejected: ${response.statusCode} ${response.errorCode}: ${response.errorMessage}`);
+    this.name = 'ProvisioningRejectedError';
+  }
+}
+
+const replyTimeoutMs = 30_000;
+
+/** One claim connection: requests one at a time, each answered on its topic's `/accepted` or `/rejected`. */
+export async function connectClaim(connection: ClaimConnection, clientId: string) {
+  const client: MqttClient = await connectAsync({
+    host: connection.host,
+    port: connection.port,
+    protocol: 'mqtts',
+    ...(connection.ca === undefined ? {} : { ca: connection.ca }),
+    cert: connection.cert,
+    key: connection.key,
+    clientId,
+    protocolVersion: 4,
+    clean: true,
+    reconnectPeriod: 0,
+    connectTimeout: 10_000,
+  });
+  const registerTopic = provisioningTopics.registerThing(connection.templateName);
+  // AWS: subscribe to the answers before publishing a request.
+  await client.subscribeAsync(
+    [provisioningTopics.createKeys, provisioningTopics.createFromCsr, registerTopic].map((t) => `${t}/+`),
+    { qos: 1 },
+  );
+
+  async function request<T>(topic: string, body: object): Promise<T> {
+    const answer = new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => done(new Error(`no answer on ${topic} within ${replyTimeoutMs} ms`)), replyTimeoutMs);
+      const onMessage = (replyTopic: string, payload: Buffer) => {
+        if (replyTopic === provisioningTopics.accepted(topic)) done(undefined, JSON.parse(payload.toString()) as T);
+        else if (replyTopic === provisioningTopics.rejected(topic)) {
+          done(new ProvisioningRejectedError(topic, JSON.parse(payload.toString()) as ProvisioningErrorResponse));
+        }
+      };
+      const onClose = () => done(new Error(`the claim connection closed while waiting on ${topic}`));
+      function done(err: Error | undefined, value?: T) {
+        clearTimeout(timer);
+        client.removeListener('message', onMessage);
+        client.removeListener('close', onClose);
+        if (err) reject(err);
+        else resolve(value as T);
+      }
+      client.on('message', onMessage);
+      client.once('close', onClose);
+    });
+    await client.publishAsync(topic, JSON.stringify(body), { qos: 1 });
+    return answer;
+  }
+
+  return {
+    /** Provisions one device: its certificate (keys made by IoT Core, or from a CSR of a key made here), then RegisterThing. */
+    async provision(serialNumber: string, useCsr: boolean): Promise<StoredDevice> {
+      let cert: string;
+      let key: string;
+      let token: string;
+      if (useCsr) {
+        const made = await keyAndCsr(serialNumber);
+        const created = await request<CreateCertificateFromCsrResponse>(provisioningTopics.createFromCsr, {
+          certificateSigningRequest: made.csr,
+        });
+        [cert, key, token] = [created.certificatePem, made.key, created.certificateOwnershipToken];
+      } else {
+        const created = await request<CreateKeysAndCertificateResponse>(provisioningTopics.createKeys, {});
+        [cert, key, token] = [created.certificatePem, created.privateKey, created.certificateOwnershipToken];
+      }
+      const registered = await request<RegisterThingResponse>(registerTopic, {
+        certificateOwnershipToken: token,
+        parameters: { SerialNumber: serialNumber },
+      });
+      return { deviceId: registered.thingName, cert, key };
+    },
+    close: () => client.endAsync(),
+  };
+}
+
+/** An EC P-256 key and a CSR for it: the private key never leaves this process. */
+async function keyAndCsr(serialNumber: string): Promise<{ key: string; csr: string }> {
+  const algorithm = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
+  const keys = (await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify'])) as CryptoKeyPair;
+  const csr = await x509.Pkcs10CertificateRequestGenerator.create({ name: `CN=${serialNumber}`, keys, signingAlgorithm: algorithm });
+  const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey)).toString('base64');
+  const key = `-----BEGIN PRIVATE KEY-----\n${pkcs8.replace(/.{64}/g, '$&\n').replace(/\n?$/, '\n')}-----END PRIVATE KEY-----\n`;
+  return { key, csr: csr.toString('pem') };
+}
+
+/**
+ * Provisions `serialNumbers` over `connections` claim connections (each one request at a time),
+ * calling `onDevice` as each device is ready. Resolves with the devices in the order given.
+ */
+export async function provisionFleetByClaim(
+  connection: ClaimConnection,
+  serialNumbers: readonly string[],
+  options: { readonly connections: number; readonly csr: boolean; readonly onDevice?: (device: StoredDevice) => Promise<void> },
+): Promise<StoredDevice[]> {
+  const devices: StoredDevice[] = new Array<StoredDevice>(serialNumbers.length);
+  let next = 0;
+  const worker = async (index: number) => {
+    const claim = await connectClaim(connection, `claim-${process.pid}-${index}`);
+    try {
+      while (next < serialNumbers.length) {
+        const at = next++;
+        const device = await claim.provision(serialNumbers[at] as string, options.csr);
+        await options.onDevice?.(device);
+        devices[at] = device;
+      }
+    } finally {
+      await claim.close();
+    }
+  };
+  const count = Math.max(1, Math.min(options.connections, serialNumbers.length));
+  await Promise.all(Array.from({ length: count }, (_, i) => worker(i)));
+  return devices;
+}
