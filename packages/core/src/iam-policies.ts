@@ -25,7 +25,7 @@ import {
   telemetryTable,
 } from './resources.ts';
 import { awsRuleName, republishTopicPrefix } from './rule-contract.ts';
-import { provisioningRoleName } from './fleet-provisioning-template.ts';
+import { fleetProvisioningTemplateName, provisioningRoleName } from './fleet-provisioning-template.ts';
 import type { ServiceName } from './services.ts';
 
 /** A resource of a permission, by the shared id of what it names. */
@@ -181,6 +181,11 @@ export const taskRoleStatements: Readonly<Record<ServiceName, readonly Permissio
       ],
       resources: [{ iot: 'thing/*' }],
       wildcardReason: `Things: ${runtimeNames}.`,
+    },
+    {
+      // The Admin area's Provisioning section reads Fleet's template.
+      actions: ['iot:DescribeProvisioningTemplate'],
+      resources: [{ iot: `provisioningtemplate/${fleetProvisioningTemplateName}` }],
     },
     {
       // Adopting claim-provisioned things into the registry (docs/adr/0002-claim-provisioned-devices.md).

@@ -39,5 +39,6 @@ export * from './web-app/dashboard-layout.ts';
 export * from './web-app/device-status.ts';
 export * from './web-app/device-status-counts.ts';
 export * from './web-app/overview.ts';
+export * from './web-app/provisioning.ts';
 export * from './web-app/device-list.ts';
 export * from './web-app/audit.ts';

@@ -55,6 +55,7 @@ import { createAuditStore } from './audit/audit-store.ts';
 import { createAuditTrail, type AuditTrail } from './audit/audit-trail.ts';
 import { createRevokedDevices } from './audit/revoked-devices.ts';
 import { registerAuditRoutes } from './routes/audit.ts';
+import { registerProvisioningRoutes } from './routes/provisioning.ts';
 
 /** What the app needs of the service's configuration: not where it listens, how it logs, or what only the SDK reads. */
 export type AppConfig = Omit<
@@ -234,5 +235,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     revoked: revokedDevices,
     emails: createActorEmails({ cognito: clients.cognito, userPoolId: config.userPoolId, logger }),
   });
+  registerProvisioningRoutes(app, { authorizer, iot: clients.iot, logger });
   return app;
 }

@@ -134,6 +134,7 @@ describe('OpenAPI document', () => {
         'DELETE /api/dashboards/{id}',
         'GET /api/device-status-counts',
         'GET /api/overview',
+        'GET /api/provisioning',
         'GET /api/audit',
         'GET /api/devices/revoked',
       ].sort(),
