@@ -1,6 +1,6 @@
 /**
- * The Admin area (`/admin/...`): users and roles, dead letters, revoked devices and the audit
- * trail, one section at a time, each listed only for the roles that may use it. The old paths
+ * The Admin area (`/admin/...`): users and roles, dead letters, revoked devices, provisioning by
+ * claim and the audit trail, one section at a time, each listed only for the roles that may use it. The old paths
  * (`/users`, `/dead-letters`) show their section and put its new path in the address bar.
  */
 import type { Permission } from '@fleet/core';
@@ -11,6 +11,7 @@ import { adminSectionFor, adminSections } from './admin-sections.ts';
 import AuditPage from './audit-page.tsx';
 import { DeadLettersPage } from './dead-letters-page.tsx';
 import RevokedDevicesPage from './revoked-devices-page.tsx';
+import ProvisioningPage from './provisioning-page.tsx';
 import { UsersPage } from './users-page.tsx';
 
 export interface AdminPageProps {
@@ -41,6 +42,7 @@ export default function AdminPage(props: AdminPageProps) {
   if (section.path === '/admin/users') content = <UsersPage api={api} me={me} />;
   else if (section.path === '/admin/dead-letters') content = <DeadLettersPage api={api} mayReplay={may('replayDeadLetters')} />;
   else if (section.path === '/admin/revoked') content = <RevokedDevicesPage api={api} />;
+  else if (section.path === '/admin/provisioning') content = <ProvisioningPage api={api} />;
   else content = <AuditPage api={api} />;
   return (
     <>

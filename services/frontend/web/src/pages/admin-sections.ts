@@ -17,6 +17,7 @@ export const adminSections: readonly AdminSection[] = [
   { path: '/admin/users', label: 'Users and roles', permission: 'manageUsers' },
   { path: '/admin/dead-letters', label: 'Dead letters', permission: 'readDeadLetters' },
   { path: '/admin/revoked', label: 'Revoked devices', permission: 'manageDevices' },
+  { path: '/admin/provisioning', label: 'Provisioning', permission: 'manageDevices' },
   { path: '/admin/audit', label: 'Audit trail', permission: 'readAudit' },
 ];
 
