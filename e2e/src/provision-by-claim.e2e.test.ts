@@ -3,7 +3,8 @@
  * (`npm run simulate -- --provision-by-claim`) against the platform as a real process provisions
  * devices with the claim certificate `npm start` wrote (key pairs for some, CSRs for others), each
  * device publishes with its new certificate, every acknowledged reading is stored once, and the API
- * lists every device (adopted into its registry, ADR 0002) with its serial number as name.
+ * lists every device (adopted into its registry, ADR 0002) with its serial number as name. In
+ * Chromium, an admin finds the template and the claim certificate's topics in the Admin area.
  */
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
@@ -11,8 +12,10 @@ import { promisify } from 'node:util';
 import { claimThingName, type DevicePage, type DeviceView } from '@fleet/core';
 import { dataLayout } from '@fleet/local-cloud';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { goToArea, hasChromium, launchChromium, signIn } from './browser-session.ts';
 import { deployedEndpointsFile } from './deployed-stack.ts';
-import { createUser, waitForStored, type FleetUser } from './fleet-user.ts';
+import { createAdmin, createUser, waitForStored, type FleetUser } from './fleet-user.ts';
+import { expectAccessible, saveScreenshot } from './page-checks.ts';
 import { repoRoot, startPlatformProcess, type PlatformProcess } from './platform-process.ts';
 
 const run = promisify(execFile);
@@ -85,15 +88,8 @@ describe.skipIf(deployedEndpointsFile)('provisioning by claim', () => {
     const deviceIds = runs.flatMap(({ prefix }) =>
       Array.from({ length: devices }, (_, i) => claimThingName(`${prefix}-${String(i + 1).padStart(4, '0')}`)),
     );
-    for (const deviceId of deviceIds) {
-      const stored = await waitForStored(operator, deviceId, from, Date.now() + 60_000, readingsPerDevice);
-      // Acknowledged readings each stored exactly once: seq 1..n, no duplicate.
-      expect(
-        stored.map((r) => r.seq).sort((a, b) => a - b),
-        deviceId,
-      ).toEqual([1, 2, 3]);
-    }
-    // Adoption runs when the API reads its registry (at most every 10 s): poll until every device is in.
+    // Adoption runs when the API reads its registry (at most every 10 s): poll until every device is in;
+    // the API answers a device's readings once it is registered.
     let listed = new Map<string, DeviceView>();
     for (let deadline = Date.now() + 30_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 1000))) {
       listed = new Map((await listedDevices()).map((d) => [d.deviceId, d]));
@@ -103,8 +99,51 @@ describe.skipIf(deployedEndpointsFile)('provisioning by claim', () => {
       expect(listed.get(deviceId), deviceId).toMatchObject({ name: deviceId.slice('fleet-'.length), ownerId: 'fleet-provisioning' });
     }
 
+    // Ten devices at a time: each wait ends with a pause that lets a duplicate show up.
+    for (let i = 0; i < deviceIds.length; i += 10) {
+      await Promise.all(
+        deviceIds.slice(i, i + 10).map(async (deviceId) => {
+          const stored = await waitForStored(operator, deviceId, from, Date.now() + 60_000, readingsPerDevice);
+          // Acknowledged readings each stored exactly once: seq 1..n, no duplicate.
+          expect(
+            stored.map((r) => r.seq).sort((a, b) => a - b),
+            deviceId,
+          ).toEqual([1, 2, 3]);
+        }),
+      );
+    }
+
     // A second run reuses the stored devices: nothing is provisioned again.
     const again = await simulate('keys', []);
     expect(again).toMatch(new RegExp(`^${devices} devices ready \\(${devices} reused\\)$`, 'm'));
   }, 300_000);
+
+  it.skipIf(!hasChromium)(
+    "shows an admin the template, its parameters and the claim certificate's topics in the Admin area",
+    async () => {
+      const admin = await createAdmin(platform);
+      const browser = await launchChromium();
+      try {
+        const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+        await page.goto(platform.endpoints.gatewayUrl);
+        await signIn(page, admin.email, admin.password);
+        await goToArea(page, 'Admin');
+        await page.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'Provisioning' }).click();
+        const template = page.getByTestId('provisioning-template');
+        await template.waitFor();
+        expect(page.url()).toBe(`${platform.endpoints.gatewayUrl}/admin/provisioning`);
+        const facts = await template.innerText();
+        expect(facts).toContain('fleet-claim');
+        expect(facts).toContain('Enabled');
+        expect(facts).toContain('SerialNumber');
+        expect(facts).not.toContain('AWS::IoT::Certificate::Id');
+        expect(await page.getByTestId('claim-topics').innerText()).toContain('$aws/provisioning-templates/fleet-claim/provision/json');
+        await expectAccessible(page, { include: 'main' });
+        await saveScreenshot(page, 'admin-provisioning');
+      } finally {
+        await browser.close();
+      }
+    },
+    120_000,
+  );
 });

@@ -235,7 +235,7 @@ export function createApi(session: () => Promise<Session>) {
       filter: { from?: string; to?: string; user?: string; action?: string; target?: string; cursor?: string; limit?: string } = {},
     ) => call(AuditPageSchema, 'GET', `${auditPaths.audit}${query(filter)}`),
     /** Fleet provisioning by claim: the template and the claim certificate's reach (operators, admins). */
-    provisioning: () => call(ProvisioningOverviewSchema, 'GET', apiPath(provisioningPaths.provisioning)),
+    provisioning: () => call(ProvisioningOverviewSchema, 'GET', provisioningPaths.provisioning),
     revokedDevices: (cursor?: string) =>
       call(RevokedDevicePageSchema, 'GET', `${auditPaths.revokedDevices}${query({ cursor, limit: '50' })}`),
     /** PUTs an import's file straight to its presigned S3 link (no API token: the link is the permission). */
