@@ -16,7 +16,7 @@ import { loadDevices, saveDevice, type StoredDevice } from './device-store.ts';
 import { parseExcursion, withExcursions } from './excursions.ts';
 import { createDeviceSignals } from './signals.ts';
 import { provisionFleetByClaim } from './claim-provisioning.ts';
-import { claimThingName } from '@fleet/core';
+import { claimThingName, serialNumberPattern } from '@fleet/core';
 import { simulatorTokens } from './simulator-user.ts';
 
 const usage = `Usage: npm run simulate -- [options]
@@ -239,6 +239,8 @@ async function fleetByClaim(
   },
 ): Promise<StoredDevice[]> {
   const serials = Array.from({ length: o.devices }, (_, i) => nthName(o.prefix, i + 1));
+  const bad = serials.find((serial) => !serialNumberPattern.test(serial));
+  if (bad !== undefined) throw new Error(`serial number ${bad} does not match ${String(serialNumberPattern)}: choose another --prefix`);
   const missing = serials.filter((serial) => !stored.has(claimThingName(serial)));
   let done = 0;
   const [cert, key] = await Promise.all([readFile(o.claim.certificateFile, 'utf8'), readFile(o.claim.privateKeyFile, 'utf8')]);
