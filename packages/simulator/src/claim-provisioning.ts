@@ -6,7 +6,7 @@
  * token and the serial number. The API has no request id, so one connection runs one request at a
  * time; `provisionFleetByClaim` spreads the devices over several connections.
  */
-import { webcrypto } from 'node:crypto';
+import { KeyObject, webcrypto } from 'node:crypto';
 // @peculiar/x509 resolves its services through tsyringe, which needs the Reflect metadata API.
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
@@ -120,10 +120,9 @@ export async function connectClaim(connection: ClaimConnection, clientId: string
 /** An EC P-256 key and a CSR for it: the private key never leaves this process. */
 async function keyAndCsr(serialNumber: string): Promise<{ key: string; csr: string }> {
   const algorithm = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
-  const keys = (await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+  const keys = await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify']);
   const csr = await x509.Pkcs10CertificateRequestGenerator.create({ name: `CN=${serialNumber}`, keys, signingAlgorithm: algorithm });
-  const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey)).toString('base64');
-  const key = `-----BEGIN PRIVATE KEY-----\n${pkcs8.replace(/.{64}/g, '$&\n').replace(/\n?$/, '\n')}-----END PRIVATE KEY-----\n`;
+  const key = KeyObject.from(keys.privateKey).export({ format: 'pem', type: 'pkcs8' }) as string;
   return { key, csr: csr.toString('pem') };
 }
 
