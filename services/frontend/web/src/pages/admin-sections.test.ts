@@ -24,5 +24,11 @@ describe('the Admin area sections', () => {
     expect(adminSectionFor('/admin', as('operator'))?.path).toBe('/admin/dead-letters');
     expect(adminSectionFor('/admin', as('viewer'))).toBeUndefined();
     expect(adminSectionFor('/admin/revoked', as('viewer'))).toBeUndefined();
+    expect(adminSectionFor('/admin/provisioning', as('viewer'))).toBeUndefined();
+  });
+
+  it('shows operators and admins the Provisioning section', () => {
+    expect(adminSectionFor('/admin/provisioning', as('operator'))?.label).toBe('Provisioning');
+    expect(adminSectionFor('/admin/provisioning', as('admin'))?.label).toBe('Provisioning');
   });
 });
