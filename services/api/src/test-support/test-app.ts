@@ -118,6 +118,8 @@ export function fakeIot(): { iot: FakeAwsClient<IoTClient>; state: FakeIotState 
         keyPair: { PublicKey: 'public', PrivateKey: `-----BEGIN RSA PRIVATE KEY-----\n${id}\n-----END RSA PRIVATE KEY-----\n` },
       };
     },
+    // No thing provisioned by claim unless a test says so (the device index adopts them).
+    ListThings: () => ({ things: [] }),
     AttachPolicy: (i) => void state.policyAttachments.add(`${String(i['policyName'])}|${String(i['target'])}`),
     DetachPolicy: (i) => void state.policyAttachments.delete(`${String(i['policyName'])}|${String(i['target'])}`),
     AttachThingPrincipal: (i) => void state.thingPrincipals.add(`${String(i['thingName'])}|${String(i['principal'])}`),
