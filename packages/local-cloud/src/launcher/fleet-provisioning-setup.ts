@@ -27,6 +27,7 @@ import {
   fleetProvisioningTemplateName,
   provisioningRoleName,
 } from '@fleet/core';
+import { maxTemplateVersions } from '../iot/provisioning/provisioning-templates.ts';
 import { ensurePolicyDocument } from './iot-policy-versions.ts';
 
 /** Where the claim certificate lives, as the endpoints file names it. */
@@ -35,9 +36,6 @@ export interface ClaimCredentials {
   readonly certificateFile: string;
   readonly privateKeyFile: string;
 }
-
-/** AWS keeps at most five versions of a provisioning template. */
-const maxTemplateVersions = 5;
 
 export async function ensureFleetProvisioning(
   iot: Pick<IoTClient, 'send'>,

@@ -10,12 +10,12 @@
  */
 import { provisioningTemplateNamePattern } from '@fleet/core';
 import { AwsError } from '../../aws-endpoint/index.ts';
+import { roleArnPattern } from '../rules/validate-topic-rule-payload.ts';
 import { parseTemplateBody, TemplateBodyError } from './template-body.ts';
 import type { ProvisioningHookRecord, ProvisioningTemplateRecord, ProvisioningTemplateStore } from './provisioning-template-store.ts';
 
 /** AWS: at most 5 versions of a fleet provisioning template. */
 export const maxTemplateVersions = 5;
-const roleArnPattern = /^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 
 const invalid = (message: string) => new AwsError('InvalidRequestException', message, 400);
 const notFound = (message: string) => new AwsError('ResourceNotFoundException', message, 404);

@@ -11,6 +11,7 @@ import type { ProvisioningErrorCode, RegisterThingResponse } from '@fleet/core';
 import type { Logger } from 'pino';
 import { AwsError } from '../../aws-endpoint/index.ts';
 import type { IotRegistry } from '../registry/iot-registry.ts';
+import { thingNamePattern } from '../registry/things.ts';
 import type { OwnershipTokens } from './ownership-tokens.ts';
 import type { ProvisioningTemplateRecord } from './provisioning-template-store.ts';
 import type { ProvisioningTemplates } from './provisioning-templates.ts';
@@ -141,7 +142,7 @@ function checkBeforeChanging(registry: IotRegistry, resolved: ResolvedTemplate, 
     throw new ProvisioningRejection('InvalidParameters', 'The template certificate must be the certificate of the ownership token.');
   }
   const thing = resolved.thing;
-  if (thing && !/^[a-zA-Z0-9:_-]{1,128}$/.test(thing.thingName)) {
+  if (thing && !thingNamePattern.test(thing.thingName)) {
     throw new ProvisioningRejection('InvalidParameters', `Thing name "${thing.thingName}" must match [a-zA-Z0-9:_-]{1,128}`);
   }
   for (const group of thing?.thingGroups ?? []) {

@@ -8,7 +8,8 @@ import { invalid, requireThing, saveChange, type RegistryContext } from './regis
 import type { ThingRecord } from './registry-store.ts';
 import { forgetThingMemberships } from './thing-groups.ts';
 
-const thingNamePattern = /^[a-zA-Z0-9:_-]{1,128}$/;
+/** AWS IoT thing names. */
+export const thingNamePattern = /^[a-zA-Z0-9:_-]{1,128}$/;
 
 export interface CreateThingInput {
   readonly thingName: string;

@@ -40,7 +40,8 @@ const otherAwsKinds = [
   'influxDB',
 ];
 /** IAM role ARN (IAM API reference: role paths and names). */
-const roleArnPattern = /^arn:aws[a-zA-Z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+/** An IAM role ARN, as a rule action's (or a provisioning template's) `roleArn`. */
+export const roleArnPattern = /^arn:aws[a-zA-Z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 
 type Fields = Record<string, unknown>;
 
