@@ -9,14 +9,13 @@ import { parseArgs } from 'node:util';
 import { readEndpointsFile } from '@fleet/core/endpoints-file';
 import { backfillDevices, describeOutcome } from './backfill-import.ts';
 import { backfillLimits, parseBackfillDuration, planBackfill, type BackfillPlan } from './backfill-plan.ts';
-import { FleetApiError, createFleetApi, type FleetApi } from './fleet-api-client.ts';
+import { createFleetApi, type FleetApi } from './fleet-api-client.ts';
 import { followShadowAndJobs, type ControlCounters } from './device-control.ts';
 import { connectDevice, type DevicePublisher } from './device-publisher.ts';
-import { loadDevices, saveDevice, type StoredDevice } from './device-store.ts';
+import { loadDevices, type StoredDevice } from './device-store.ts';
 import { parseExcursion, withExcursions } from './excursions.ts';
 import { createDeviceSignals } from './signals.ts';
-import { provisionFleetByClaim } from './claim-provisioning.ts';
-import { claimThingName, serialNumberPattern } from '@fleet/core';
+import { fleetByApi, fleetByClaim, type ClaimFiles } from './fleet-setup.ts';
 import { simulatorTokens } from './simulator-user.ts';
 
 const usage = `Usage: npm run simulate -- [options]
@@ -192,79 +191,6 @@ async function main(): Promise<void> {
       `settings applied ${sum((c) => c.settingsApplied)}, commands succeeded ${sum((c) => c.commandsSucceeded)}, failed or rejected ${sum((c) => c.commandsFailed)}`,
     );
   }
-}
-
-interface FleetOptions {
-  readonly devices: number;
-  readonly prefix: string;
-  readonly storeDir: string;
-}
-
-/** Device n of the run: `<prefix>-0001` … */
-const nthName = (prefix: string, n: number) => `${prefix}-${String(n).padStart(4, '0')}`;
-
-/** Registers the devices not stored yet through the public API (one call each). */
-async function fleetByApi(api: FleetApi, stored: ReadonlyMap<string, StoredDevice>, o: FleetOptions): Promise<StoredDevice[]> {
-  const fleet: StoredDevice[] = [];
-  for (let i = 1; i <= o.devices; i++) {
-    const deviceId = nthName(o.prefix, i);
-    const known = stored.get(deviceId);
-    if (known) {
-      fleet.push(known);
-      continue;
-    }
-    try {
-      const registered = await api.registerDevice(`Simulated device ${i}`, deviceId);
-      const device = { deviceId, cert: registered.credentials.certificatePem, key: registered.credentials.privateKey };
-      await saveDevice(o.storeDir, device);
-      fleet.push(device);
-    } catch (err) {
-      if (err instanceof FleetApiError && err.status === 409) {
-        throw new Error(`device ${deviceId} exists but its private key is not in ${o.storeDir}; use another --prefix or delete it`);
-      }
-      throw err;
-    }
-  }
-  return fleet;
-}
-
-/** Provisions the devices not stored yet by claim: serial `<prefix>-<n>`, thing `fleet-<prefix>-<n>`. */
-async function fleetByClaim(
-  stored: ReadonlyMap<string, StoredDevice>,
-  o: FleetOptions & {
-    readonly ca: string | undefined;
-    readonly host: string;
-    readonly port: number;
-    readonly claim: ClaimFiles & { connections: number; csr: boolean };
-  },
-): Promise<StoredDevice[]> {
-  const serials = Array.from({ length: o.devices }, (_, i) => nthName(o.prefix, i + 1));
-  const bad = serials.find((serial) => !serialNumberPattern.test(serial));
-  if (bad !== undefined) throw new Error(`serial number ${bad} does not match ${String(serialNumberPattern)}: choose another --prefix`);
-  const missing = serials.filter((serial) => !stored.has(claimThingName(serial)));
-  let done = 0;
-  const [cert, key] = await Promise.all([readFile(o.claim.certificateFile, 'utf8'), readFile(o.claim.privateKeyFile, 'utf8')]);
-  await provisionFleetByClaim(
-    { host: o.host, port: o.port, ...(o.ca === undefined ? {} : { ca: o.ca }), cert, key, templateName: o.claim.templateName },
-    missing,
-    {
-      connections: o.claim.connections,
-      csr: o.claim.csr,
-      onDevice: async (device) => {
-        await saveDevice(o.storeDir, device);
-        process.stdout.write(`\r  provisioned ${++done} of ${missing.length} by claim   `);
-      },
-    },
-  );
-  if (missing.length > 0) process.stdout.write('\n');
-  const fleet = (await loadDevices(o.storeDir)).filter((d) => serials.some((serial) => claimThingName(serial) === d.deviceId));
-  return serials.map((serial) => fleet.find((d) => d.deviceId === claimThingName(serial)) as StoredDevice);
-}
-
-interface ClaimFiles {
-  readonly templateName: string;
-  readonly certificateFile: string;
-  readonly privateKeyFile: string;
 }
 
 function claimOf(
