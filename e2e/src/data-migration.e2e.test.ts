@@ -68,6 +68,7 @@ describe.skipIf(deployedEndpointsFile)('a data folder of the old layout', () => 
       expect({ to, there: await exists(join(first.dataDir, to)) }).toEqual({ to, there: true });
     }
     expect((await readdir(first.dataDir)).sort()).toEqual([
+      'claim',
       'cloudwatch',
       'cognito',
       'credentials.json',
