@@ -160,7 +160,7 @@ describe.skipIf(!hasChromium || deployedEndpointsFile)('the Admin area', () => {
     await expect.poll(() => page.getByTestId('role').textContent(), { timeout: 15_000 }).toBe('operator');
     await goToArea(page, 'Admin');
     const sections = page.getByRole('navigation', { name: 'Admin' }).getByRole('link');
-    await expect.poll(() => sections.allTextContents(), { timeout: 15_000 }).toEqual(['Dead letters', 'Revoked devices']);
+    await expect.poll(() => sections.allTextContents(), { timeout: 15_000 }).toEqual(['Dead letters', 'Revoked devices', 'Provisioning']);
     await adminSection(page, 'Revoked devices');
     await page.getByTestId('revoked-device').filter({ hasText: 'doomed-pump' }).waitFor();
     // At phone size nothing is cut off: the sections, the card and every cell of the revoked device's
