@@ -175,11 +175,12 @@ describe.skipIf(!hasChromium || deployedEndpointsFile)('dashboards in a browser'
     await signIn(other, viewer.email, viewer.password);
     await other.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Dashboards' }).click();
     const listed = other.getByTestId('dashboard-list').getByRole('row', { name: /Greenhouse/ });
-    await expect.poll(() => listed.textContent(), { timeout: 15_000 }).toContain('(read-only)');
+    // Its owner by e-mail, not by the uuid username Cognito gives an e-mail sign-up.
+    await expect.poll(() => listed.textContent(), { timeout: 15_000 }).toContain(`${admin.email} (read-only)`);
     await expectAccessible(other, mine);
     await saveScreenshot(other, 'dashboards-list-viewer');
     await listed.getByRole('link', { name: 'Greenhouse' }).click();
-    await expect.poll(() => other.getByTestId('dashboard-owner').textContent()).toMatch(/^Shared by .+ · read-only$/);
+    await expect.poll(() => other.getByTestId('dashboard-owner').textContent()).toBe(`Shared by ${admin.email} · read-only`);
     expect(await other.getByRole('button', { name: 'Edit' }).count()).toBe(0);
     await expect.poll(() => other.getByTestId('value-w2').textContent(), { timeout: 15_000 }).toBe('21.46');
     await expect.poll(() => other.getByTestId('status-online').textContent(), { timeout: 15_000 }).toBe('2');
