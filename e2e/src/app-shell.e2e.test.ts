@@ -117,7 +117,7 @@ describe.skipIf(!hasChromium || deployedEndpointsFile)('the app shell in a brows
     // The address is shown cut (narrower than its text) and whole in its title.
     const who = page.getByTestId('signed-in-as');
     const [shown, whole] = await who.evaluate((el: { clientWidth: number; scrollWidth: number }) => [el.clientWidth, el.scrollWidth]);
-    expect(shown).toBeLessThan(whole!);
+    expect(shown).toBeLessThan(whole);
     expect(await who.getAttribute('title')).toBe(longName.email);
     await saveScreenshot(page, 'shell-long-address');
     await context.close();
