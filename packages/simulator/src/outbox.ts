@@ -42,8 +42,8 @@ export interface Outbox {
   take(): OutboxEntry | undefined;
   /** A send failed (the connection closed): the reading keeps its place and is taken again. */
   release(id: number): void;
-  /** The broker acknowledged it: it leaves the outbox for good. */
-  ack(id: number): void;
+  /** The broker acknowledged it: it leaves the outbox for good. False when it had left already (a repeated PUBACK). */
+  ack(id: number): boolean;
   /** Flushes to the disk and closes the file (nothing on disk changes: what is buffered stays). */
   close(): void;
 }
@@ -58,41 +58,24 @@ export interface OutboxOptions {
 /** Finished lines tolerated before a rewrite, however small the backlog. */
 const minLinesBeforeCompaction = 4096;
 
-/** Opens (creating it) the outbox kept in `file`. */
-export function openOutbox(file: string, options: OutboxOptions): Outbox {
+/**
+ * Opens (creating it) the outbox kept in `file`; without a file, an outbox in memory alone
+ * (`--no-buffer`: what it holds is lost with the process).
+ */
+export function openOutbox(file: string | undefined, options: OutboxOptions): Outbox {
   if (!Number.isSafeInteger(options.maxBuffered) || options.maxBuffered < 1) {
     throw new Error(`maxBuffered must be a positive integer, received ${options.maxBuffered}`);
   }
-  mkdirSync(dirname(file), { recursive: true });
-  const entries = replay(file);
+  const entries = file === undefined ? new Map<number, OutboxEntry>() : replay(file);
   const sending = new Set<number>();
   let nextId = 1;
   for (const id of entries.keys()) nextId = Math.max(nextId, id + 1);
-  let finishedLines = 0;
-  let fd = rewrite(file, entries);
-  let dirty = false;
-  const timer = setInterval(() => {
-    if (dirty) fdatasyncSync(fd);
-    dirty = false;
-  }, options.syncEveryMs ?? 1000);
-  timer.unref();
+  const journal = file === undefined ? undefined : openJournal(file, entries, options.syncEveryMs ?? 1000);
 
-  const append = (line: string) => {
-    writeSync(fd, `${line}\n`);
-    dirty = true;
-  };
   const finish = (id: number, record: 'ack' | 'drop') => {
     entries.delete(id);
     sending.delete(id);
-    append(`{"${record}":${id}}`);
-    // The reading's own line and this one are both dead now.
-    finishedLines += 2;
-    if (finishedLines > minLinesBeforeCompaction && finishedLines > entries.size) {
-      closeSync(fd);
-      fd = rewrite(file, entries);
-      finishedLines = 0;
-      dirty = false;
-    }
+    journal?.finished(id, record, entries);
   };
   const oldestNotSending = () => {
     for (const entry of entries.values()) if (!sending.has(entry.id)) return entry;
@@ -106,7 +89,7 @@ export function openOutbox(file: string, options: OutboxOptions): Outbox {
     add(reading) {
       const entry: OutboxEntry = { id: nextId++, reading };
       entries.set(entry.id, entry);
-      append(recordLine(entry));
+      journal?.entered(entry);
       const dropped: OutboxEntry[] = [];
       while (entries.size > options.maxBuffered) {
         // Never the new reading while an older one waits; a reading being sent may still be acknowledged.
@@ -126,7 +109,46 @@ export function openOutbox(file: string, options: OutboxOptions): Outbox {
       sending.delete(id);
     },
     ack(id) {
-      if (entries.has(id)) finish(id, 'ack');
+      if (!entries.has(id)) return false;
+      finish(id, 'ack');
+      return true;
+    },
+    close() {
+      journal?.close();
+    },
+  };
+}
+
+/** The outbox's file: appended to, flushed on a timer, rewritten when mostly finished lines. */
+function openJournal(file: string, entries: ReadonlyMap<number, OutboxEntry>, syncEveryMs: number) {
+  mkdirSync(dirname(file), { recursive: true });
+  let fd = rewrite(file, entries);
+  let finishedLines = 0;
+  let dirty = false;
+  const timer = setInterval(() => {
+    if (dirty) fdatasyncSync(fd);
+    dirty = false;
+  }, syncEveryMs);
+  timer.unref();
+  const append = (line: string) => {
+    writeSync(fd, `${line}\n`);
+    dirty = true;
+  };
+  return {
+    entered(entry: OutboxEntry) {
+      append(recordLine(entry));
+    },
+    /** `live`: the readings still buffered, what a rewrite keeps. */
+    finished(id: number, record: 'ack' | 'drop', live: ReadonlyMap<number, OutboxEntry>) {
+      append(`{"${record}":${id}}`);
+      // This line and its reading's are both dead now.
+      finishedLines += 2;
+      if (finishedLines > minLinesBeforeCompaction && finishedLines > live.size) {
+        closeSync(fd);
+        fd = rewrite(file, live);
+        finishedLines = 0;
+        dirty = false;
+      }
     },
     close() {
       clearInterval(timer);
