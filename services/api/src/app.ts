@@ -143,7 +143,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerHealthRoutes(app, {
     health: createHealthProbe({
       service: 'api',
-      dependencies: apiDependencies(clients, [config.devicesTable, config.platformStateTable, config.dashboardsTable]),
+      // Every table the API Service itself reads and writes.
+      dependencies: apiDependencies(clients, [
+        config.devicesTable,
+        config.platformStateTable,
+        config.dashboardsTable,
+        config.metricSettingsTable,
+        config.auditTable,
+      ]),
       ...(deps.healthCacheMs === undefined ? {} : { cacheMs: deps.healthCacheMs }),
     }),
   });
