@@ -102,6 +102,15 @@ describe('device outbox', () => {
     again.close();
   });
 
+  it('without a file keeps readings in memory alone, with the same order and bound', () => {
+    const outbox = openOutbox(undefined, { maxBuffered: 2 });
+    outbox.add(reading(1));
+    outbox.add(reading(2));
+    expect(outbox.add(reading(3)).dropped.map((e) => e.reading.seq)).toEqual([1]);
+    expect(drain(outbox)).toEqual([2, 3]);
+    outbox.close();
+  });
+
   it('refuses a bound that is not a positive integer', () => {
     expect(() => openOutbox(outboxFile(), { maxBuffered: 0 })).toThrow(/maxBuffered must be a positive integer, received 0/);
   });

@@ -77,8 +77,20 @@ export function openOutbox(file: string | undefined, options: OutboxOptions): Ou
     sending.delete(id);
     journal?.finished(id, record, entries);
   };
+  // Ids in the order they entered, from `head` on: readings leave mostly from the front, so a scan
+  // from there skips at most the window being sent (a Map walks over every deleted slot again).
+  let order = [...entries.keys()];
+  let head = 0;
   const oldestNotSending = () => {
-    for (const entry of entries.values()) if (!sending.has(entry.id)) return entry;
+    while (head < order.length && !entries.has(order[head]!)) head += 1;
+    if (head > 1024 && head > order.length / 2) {
+      order = order.slice(head);
+      head = 0;
+    }
+    for (let i = head; i < order.length; i++) {
+      const entry = entries.get(order[i]!);
+      if (entry && !sending.has(entry.id)) return entry;
+    }
     return undefined;
   };
 
@@ -89,6 +101,7 @@ export function openOutbox(file: string | undefined, options: OutboxOptions): Ou
     add(reading) {
       const entry: OutboxEntry = { id: nextId++, reading };
       entries.set(entry.id, entry);
+      order.push(entry.id);
       journal?.entered(entry);
       const dropped: OutboxEntry[] = [];
       while (entries.size > options.maxBuffered) {
