@@ -179,6 +179,7 @@ describe('device outbox, any interleaving', () => {
               break;
           }
           expect(outbox.size).toBeLessThanOrEqual(maxBuffered);
+          expect(outbox.size).toBe(produced - acknowledged.length - dropped.length);
         }
         for (const o of open) o.close();
         const reopened = openOutbox(file, { maxBuffered });
