@@ -249,7 +249,7 @@ export async function connectDevice(
       away = true;
       try {
         await settleInFlight(2000);
-        await client.endAsync();
+        await client.endAsync(!client.connected);
         forgetInFlight();
         await new Promise((resolve) => setTimeout(resolve, pauseMs));
         if (stopped) return;

@@ -1,13 +1,14 @@
 /**
  * `npm run simulate -- --devices 100 --rate 1`: a fleet of simulated devices publishing telemetry
  * over MQTT/TLS with QoS 1. Provisions devices through the public API (or reuses saved ones),
- * shows progress, and stops cleanly on Ctrl-C, reporting what the broker acknowledged.
+ * buffers each device's readings on disk until acknowledged (store-and-forward), shows progress,
+ * and stops cleanly on Ctrl-C, reporting what the broker acknowledged and what the platform stored.
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { iotQuotas } from '@fleet/core';
-import { readEndpointsFile } from '@fleet/core/endpoints-file';
+import { readEndpointsFile, type EndpointsFile } from '@fleet/core/endpoints-file';
 import { backfillDevices, describeOutcome } from './backfill-import.ts';
 import { backfillLimits, parseBackfillDuration, planBackfill, type BackfillPlan } from './backfill-plan.ts';
 import { FleetApiError, createFleetApi, type FleetApi } from './fleet-api-client.ts';
@@ -23,7 +24,6 @@ import { simulatorTokens } from './simulator-user.ts';
 import { settledStoredCount } from './stored-check.ts';
 
 const defaultMaxBuffered = 100_000;
-const sendRate = defaultSendRate;
 
 const usage = `Usage: npm run simulate -- [options]
   --devices <n>      number of devices (default 10)
@@ -50,7 +50,7 @@ const usage = `Usage: npm run simulate -- [options]
 
 Store-and-forward: every reading enters its device's outbox on disk when it is produced and leaves
 it on its PUBACK. While a device is disconnected it keeps producing readings (their own ts and seq)
-into the outbox; when it is back the backlog is sent first, oldest first, at most ${sendRate} publishes/s
+into the outbox; when it is back the backlog is sent first, oldest first, at most ${defaultSendRate} publishes/s
 (AWS IoT's ${iotQuotas.publishesPerSecondPerConnection}/s per connection, less room for shadow and jobs traffic), then the live readings.
 A run stopped with readings still buffered leaves them for the next run, which sends them first.
 At the end the run reads back how many acknowledged readings are stored and prints
@@ -99,9 +99,9 @@ async function main(): Promise<void> {
   const maxBuffered = positiveInteger('--max-buffered', values['max-buffered']);
   const excursions = (values.excursion ?? []).map(parseExcursion);
   // A faster device would be throttled by AWS IoT (and its connection closed).
-  if (rate > sendRate) {
+  if (rate > defaultSendRate) {
     throw new Error(
-      `--rate ${rate} exceeds ${sendRate} publishes per second (AWS IoT's ${iotQuotas.publishesPerSecondPerConnection} per connection, less control traffic)`,
+      `--rate ${rate} exceeds ${defaultSendRate} publishes per second (AWS IoT's ${iotQuotas.publishesPerSecondPerConnection} per connection, less control traffic)`,
     );
   }
   if (values['no-buffer'] && values['buffer-dir'] !== undefined)
@@ -253,7 +253,7 @@ async function backfill(api: FleetApi, plan: BackfillPlan, fleet: readonly Store
 
 /** How many of the readings acknowledged in this run are stored; undefined (and why) when the platform does not answer. */
 async function storedCount(
-  endpoints: Awaited<ReturnType<typeof readEndpointsFile>>,
+  endpoints: EndpointsFile,
   login: { email?: string | undefined; password?: string | undefined },
   stateDir: string,
   publishers: readonly DevicePublisher[],
