@@ -1,13 +1,12 @@
 /**
- * The simulator's devices: the ones stored from an earlier run, and new ones registered through the
- * public API (one call each) or provisioned by claim (claim-provisioning.ts), each stored as it is
- * ready (device-store.ts), so that an interrupted run keeps what it made.
+ * The simulator's devices provisioned by claim (claim-provisioning.ts): those stored from an earlier
+ * run are reused, new ones stored as each is ready (device-store.ts), so that an interrupted run keeps
+ * what it made.
  */
 import { readFile } from 'node:fs/promises';
 import { claimThingName, serialNumberPattern } from '@fleet/core';
 import { provisionFleetByClaim } from './claim-provisioning.ts';
 import { loadDevices, saveDevice, type StoredDevice } from './device-store.ts';
-import { FleetApiError, type FleetApi } from './fleet-api-client.ts';
 
 /** The claim certificate, its key and the template devices register with. */
 export interface ClaimFiles {
@@ -24,31 +23,6 @@ export interface FleetOptions {
 
 /** Device n of the run: `<prefix>-0001` … */
 const nthName = (prefix: string, n: number) => `${prefix}-${String(n).padStart(4, '0')}`;
-
-/** Registers the devices not stored yet through the public API (one call each). */
-export async function fleetByApi(api: FleetApi, stored: ReadonlyMap<string, StoredDevice>, o: FleetOptions): Promise<StoredDevice[]> {
-  const fleet: StoredDevice[] = [];
-  for (let i = 1; i <= o.devices; i++) {
-    const deviceId = nthName(o.prefix, i);
-    const known = stored.get(deviceId);
-    if (known) {
-      fleet.push(known);
-      continue;
-    }
-    try {
-      const registered = await api.registerDevice(`Simulated device ${i}`, deviceId);
-      const device = { deviceId, cert: registered.credentials.certificatePem, key: registered.credentials.privateKey };
-      await saveDevice(o.storeDir, device);
-      fleet.push(device);
-    } catch (err) {
-      if (err instanceof FleetApiError && err.status === 409) {
-        throw new Error(`device ${deviceId} exists but its private key is not in ${o.storeDir}; use another --prefix or delete it`);
-      }
-      throw err;
-    }
-  }
-  return fleet;
-}
 
 /** Provisions the devices not stored yet by claim: serial `<prefix>-<n>`, thing `fleet-<prefix>-<n>`. */
 export async function fleetByClaim(

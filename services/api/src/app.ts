@@ -223,7 +223,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     authorizer,
     store: createMetricSettingsStore({ dynamo: clients.dynamo, tableName: config.metricSettingsTable }),
   });
-  registerDashboardRoutes(app, { authorizer, store: createDashboardStore({ dynamo: clients.dynamo, tableName: config.dashboardsTable }) });
+  // Users named by e-mail (access tokens carry a uuid username): the audit trail and the dashboards' owners.
+  const emails = createActorEmails({ cognito: clients.cognito, userPoolId: config.userPoolId, logger });
+  registerDashboardRoutes(app, {
+    authorizer,
+    store: createDashboardStore({ dynamo: clients.dynamo, tableName: config.dashboardsTable }),
+    emails,
+  });
   registerDeviceStatusCountRoutes(app, { authorizer, dataService });
   registerOverviewRoutes(app, {
     authorizer,
@@ -233,7 +239,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     authorizer,
     store: auditStore,
     revoked: revokedDevices,
-    emails: createActorEmails({ cognito: clients.cognito, userPoolId: config.userPoolId, logger }),
+    emails,
   });
   registerProvisioningRoutes(app, { authorizer, iot: clients.iot, logger });
   return app;
