@@ -1,8 +1,8 @@
-import { ListThingPrincipalsCommand, ListThingsCommand } from '@aws-sdk/client-iot';
+import { DescribeThingCommand, ListThingPrincipalsCommand, ListThingsCommand } from '@aws-sdk/client-iot';
 import { claimProvisioningOwner } from '@fleet/core';
 import { describe, expect, it } from 'vitest';
 import type { ApiClients } from '../aws-clients.ts';
-import { claimedDevicesToAdopt } from './claimed-device-adoption.ts';
+import { claimedDeviceToAdopt, claimedDevicesToAdopt } from './claimed-device-adoption.ts';
 
 const certArn = (id: string) => `arn:aws:iot:us-east-1:000000000000:cert/${id}`;
 
@@ -19,6 +19,11 @@ function fakeIot(things: { thingName: string; serialNumber: string }[], principa
           things: page.map((t) => ({ thingName: t.thingName, attributes: { serialNumber: t.serialNumber, provisionedBy: 'claim' } })),
           ...(start + 2 < things.length ? { nextToken: String(start + 2) } : {}),
         };
+      }
+      if (command instanceof DescribeThingCommand) {
+        const thing = things.find((t) => t.thingName === command.input.thingName);
+        if (!thing) throw Object.assign(new Error('not found'), { name: 'ResourceNotFoundException' });
+        return { thingName: thing.thingName, attributes: { serialNumber: thing.serialNumber, provisionedBy: 'claim' } };
       }
       if (command instanceof ListThingPrincipalsCommand) return { principals: principals[command.input.thingName ?? ''] ?? [] };
       throw new Error('unexpected command');
@@ -55,5 +60,12 @@ describe('claimedDevicesToAdopt', () => {
       { attributeName: 'provisionedBy', attributeValue: 'claim', maxResults: 250 },
       { attributeName: 'provisionedBy', attributeValue: 'claim', maxResults: 250, nextToken: '2' },
     ]);
+  });
+
+  it('adopts one claim-provisioned device asked for by id, and nothing for an unknown or unprefixed id', async () => {
+    const { iot } = fakeIot([{ thingName: 'fleet-B1', serialNumber: 'B1' }], { 'fleet-B1': [certArn('b1')] });
+    expect(await claimedDeviceToAdopt(iot, 'fleet-B1', () => 0)).toMatchObject({ deviceId: 'fleet-B1', name: 'B1', certificateId: 'b1' });
+    expect(await claimedDeviceToAdopt(iot, 'fleet-B2')).toBeUndefined();
+    expect(await claimedDeviceToAdopt(iot, 'sensor-1')).toBeUndefined();
   });
 });

@@ -28,7 +28,7 @@ import { isResourceNotFound } from '../aws-clients.ts';
 import type { DataServiceClient } from '../telemetry/data-service-client.ts';
 import type { DeviceRegistry } from './device-registry.ts';
 import { deviceView } from './device-views.ts';
-import { claimedDevicesToAdopt } from './claimed-device-adoption.ts';
+import { claimedDeviceToAdopt, claimedDevicesToAdopt } from './claimed-device-adoption.ts';
 
 export interface DeviceIndex {
   /** Every registered device joined with its state (see the freshness above). */
@@ -213,6 +213,18 @@ export function createDeviceIndex(deps: {
     },
     registry: {
       ...deps.registry,
+      /** A device provisioned by claim and not adopted yet is adopted when it is asked for. */
+      async get(deviceId) {
+        const found = await deps.registry.get(deviceId);
+        if (found) return found;
+        const claimed = await claimedDeviceToAdopt(iot, deviceId, now).catch((err: unknown) => {
+          logger.warn({ err, deviceId }, 'device index: adoption of a claimed device failed');
+          return undefined;
+        });
+        if (!claimed) return undefined;
+        if (await deps.registry.create(claimed)) ownWrite(deviceId, claimed);
+        return (await deps.registry.get(deviceId)) ?? claimed;
+      },
       async create(record) {
         const stored = await deps.registry.create(record);
         if (stored) ownWrite(record.deviceId, record);
