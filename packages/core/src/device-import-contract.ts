@@ -167,7 +167,7 @@ export const DeviceImportRowResultSchema = Type.Object({
   row: Type.Integer({ minimum: 1, description: 'Data row number, 1-based, the header not counted' }),
   name: Type.String({ maxLength: deviceLimits.maxNameLength }),
   deviceId: Type.Optional(DeviceIdSchema),
-  outcome: Type.Union(deviceImportOutcomes.map((o) => Type.Literal(o))),
+  outcome: Type.Enum(deviceImportOutcomes),
   code: Type.Optional(Type.String({ maxLength: 64, description: 'Error code (error-codes.ts) of a failed row' })),
   message: Type.Optional(Type.String({ maxLength: 1024 })),
 });
@@ -175,12 +175,9 @@ export type DeviceImportRowResult = Static<typeof DeviceImportRowResultSchema>;
 
 export const DeviceImportJobSchema = Type.Object({
   importId: Type.String({ maxLength: 64 }),
-  status: Type.Union(
-    deviceImportStatuses.map((s) => Type.Literal(s)),
-    {
-      description: '`interrupted`: the task running it stopped; import the same file again to finish (rows done are `existing`)',
-    },
-  ),
+  status: Type.Enum(deviceImportStatuses, {
+    description: '`interrupted`: the task running it stopped; import the same file again to finish (rows done are `existing`)',
+  }),
   createdAt: Type.String({ format: 'date-time', maxLength: 40 }),
   createdBy: Type.String({ maxLength: 128 }),
   finishedAt: Type.Optional(Type.String({ format: 'date-time', maxLength: 40 })),

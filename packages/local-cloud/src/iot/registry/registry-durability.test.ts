@@ -32,7 +32,7 @@ it('after kill -9 and restart, every acknowledged registration step is there', a
   // Concurrent registrations, as a bulk import makes them.
   const certificates = await Promise.all(
     things.map(async (thingName) => {
-      await control.send(new CreateThingCommand({ thingName, attributes: { batch: '1' } }));
+      await control.send(new CreateThingCommand({ thingName, attributePayload: { attributes: { batch: '1' } } }));
       const { certificateArn, certificateId } = await control.send(new CreateKeysAndCertificateCommand({ setAsActive: true }));
       await control.send(new AttachPolicyCommand({ policyName: 'devices', target: certificateArn }));
       await control.send(new AttachThingPrincipalCommand({ thingName, principal: certificateArn }));
