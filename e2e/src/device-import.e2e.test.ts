@@ -6,14 +6,16 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { deviceImportPaths, formatCsvRecords, topics, type DeviceImportAnswer, type DevicePage } from '@fleet/core';
 import { strFromU8, unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { goToArea, hasChromium, launchChromium, signIn } from './browser-session.ts';
 import { deployedEndpointsFile } from './deployed-stack.ts';
+import { expectAccessible, saveScreenshot } from './page-checks.ts';
 import { createUser, waitForStored, type FleetUser } from './fleet-user.ts';
 import { startPlatformProcess, type PlatformProcess } from './platform-process.ts';
 
@@ -97,4 +99,53 @@ describe.skipIf(deployedEndpointsFile)('bulk registration from a CSV file', () =
     expect(again.results.map((r) => r.deviceId)).toEqual(ids);
     expect((await download(again.job.importId)).status).toBe(410);
   }, 300_000);
+
+  it.skipIf(!hasChromium)(
+    'in the browser: a CSV chosen, previewed and imported with its progress, the ZIP downloaded, the devices listed in their group',
+    async () => {
+      const browserGroup = 'e2e-browser-import';
+      const browserRows = 20;
+      const folder = await mkdtemp(join(tmpdir(), 'fleet-import-browser-'));
+      const file = join(folder, 'devices.csv');
+      await writeFile(
+        file,
+        formatCsvRecords([['name', 'group'], ...Array.from({ length: browserRows }, (_, i) => [`Browser sensor ${i}`, browserGroup])]),
+      );
+      const browser = await launchChromium();
+      try {
+        const page = await browser.newPage({ acceptDownloads: true });
+        await page.goto(platform.endpoints.gatewayUrl);
+        await signIn(page, user.email, user.password);
+        await goToArea(page, 'Devices');
+        await page.getByRole('button', { name: 'Import devices' }).click();
+        await page.getByLabel('CSV file').setInputFiles(file);
+        await expect.poll(() => page.getByTestId('import-preview-summary').textContent()).toContain(`${browserRows} rows`);
+        expect(await page.getByTestId('import-preview').getByRole('row').count()).toBe(1 + 5);
+        await page.getByRole('button', { name: 'Start the import' }).click();
+        await expect
+          .poll(() => page.getByTestId('import-counts').textContent(), { timeout: 60_000 })
+          .toBe(`${browserRows} of ${browserRows} rows: ${browserRows} created, 0 existing, 0 failed`);
+        expect(await page.getByTestId('import-progress').getAttribute('value')).toBe(String(browserRows));
+        await expectAccessible(page);
+        await saveScreenshot(page, 'device-import');
+
+        const [download] = await Promise.all([
+          page.waitForEvent('download'),
+          page.getByRole('button', { name: 'Download credentials (ZIP)' }).click(),
+        ]);
+        const files = unzipSync(new Uint8Array(await readFile(await download.path())));
+        expect(Object.keys(files)).toHaveLength(browserRows * 2 + 2);
+        expect(await page.getByRole('button', { name: 'Download credentials (ZIP)' }).count()).toBe(0);
+
+        await page.getByRole('link', { name: `Devices of ${browserGroup}` }).click();
+        await expect
+          .poll(() => page.getByTestId('device-count').textContent(), { timeout: 15_000 })
+          .toBe(`Page 1 · ${browserRows} shown of ${browserRows} matching`);
+        await saveScreenshot(page, 'device-import-group');
+      } finally {
+        await browser.close();
+      }
+    },
+    180_000,
+  );
 });
