@@ -8,6 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
+  bodyLimits,
   DeviceImportAnswerSchema,
   DeviceImportFileError,
   DeviceImportJsonBodySchema,
@@ -63,7 +64,7 @@ export function registerDeviceImportRoutes(app: TypedApp, deps: DeviceImportRout
       {
         onRequest: authorizer.require('manageDevices'),
         // JSON escaping may lengthen the text: the file's own limit is checked on the text below.
-        bodyLimit: 2 * deviceImportLimits.maxBytes,
+        bodyLimit: bodyLimits.apiDeviceImport,
         schema: {
           tags: ['devices'],
           summary: 'Register many devices from a CSV file (bulk registration); answers 202 with the job',
@@ -72,7 +73,7 @@ export function registerDeviceImportRoutes(app: TypedApp, deps: DeviceImportRout
             `\`deviceId\`, \`group\` and \`attr.<key>\` columns, at most ${deviceImportLimits.maxRows} rows and ` +
             `${deviceImportLimits.maxBytes / 1024 / 1024} MiB. A row without deviceId gets an id derived from its name, ` +
             'so importing the same file again registers nothing twice (those rows are `existing`). A problem of the whole file ' +
-            `answers 400; a bad row is a failed row of the job. The body may be at most ${(2 * deviceImportLimits.maxBytes) / 1024} KiB ` +
+            `answers 400; a bad row is a failed row of the job. The body may be at most ${bodyLimits.apiDeviceImport / 1024} KiB ` +
             '(JSON escaping lengthens the file); a larger one answers 413 PayloadTooLarge.',
           security: bearer,
           body: {
