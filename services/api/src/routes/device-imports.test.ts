@@ -114,6 +114,18 @@ describe('device imports', () => {
     const again = await t.app.inject({ method: 'GET', url: `/api/device-imports/${importId}/credentials`, headers });
     expect(again.statusCode).toBe(410);
     expect(again.json()).toMatchObject({ code: 'CredentialsGone' });
+    // Every attempt at the keys is in the audit trail, the refused ones too.
+    await t.auditTrail.settled();
+    const audit = await t.app.inject({
+      method: 'GET',
+      url: '/api/audit',
+      headers: { authorization: await t.bearer({ groups: ['admin'], username: 'root' }) },
+    });
+    const taken = audit
+      .json<{ entries: { action: string; outcome: number }[] }>()
+      .entries.filter((e) => e.action === 'GET /api/device-imports/:importId/credentials')
+      .map((e) => e.outcome);
+    expect(taken.sort()).toEqual([200, 403, 410]);
   });
 
   it('refuses a file without a name column, invalid CSV, a viewer, and answers 404 for an unknown import', async () => {

@@ -20,7 +20,7 @@ import {
 } from '@fleet/core';
 import { Type } from 'typebox';
 import { authOf, type Authorizer } from '../auth/authorize.ts';
-import { setAuditTarget } from '../audit/audit-trail.ts';
+import { auditThisRead, setAuditTarget } from '../audit/audit-trail.ts';
 import { credentialsArchive, type ImportCredentials } from '../device-imports/import-credentials.ts';
 import { newImportJob, type ImportRunner } from '../device-imports/import-runner.ts';
 import type { ImportStore } from '../device-imports/import-store.ts';
@@ -168,6 +168,8 @@ export function registerDeviceImportRoutes(app: TypedApp, deps: DeviceImportRout
       },
     },
     async (request, reply) => {
+      // Who took (or tried to take) a batch of private keys is in the audit trail, refusals too.
+      auditThisRead(request);
       const caller = authOf(request);
       const { importId } = request.params;
       const found = await store.get(importId);
