@@ -4,7 +4,8 @@
  * group-commit). A crash can leave only the last line torn (no newline): it was never acknowledged,
  * so replay drops it and the file is cut back to its last whole line before the next append.
  */
-import { closeSync, fdatasyncSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fdatasyncSync, fsyncSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
 
 export interface RegistryJournal {
   /** The committed lines' values, oldest first. */
@@ -15,13 +16,19 @@ export interface RegistryJournal {
   bytes(): number;
   /** Empties the journal, durably (its content is in a snapshot now). */
   truncate(): void;
-  close(): void;
 }
 
 export function openRegistryJournal(file: string): RegistryJournal {
   let fd: number | undefined;
   let size = 0;
-  const opened = (): number => (fd ??= openSync(file, 'a+', 0o600));
+  const opened = (): number => {
+    if (fd !== undefined) return fd;
+    const creating = !existsSync(file);
+    fd = openSync(file, 'a+', 0o600);
+    // A new file's name is durable only once its folder is fsync'ed (as atomic-file.ts does for a rename).
+    if (creating) syncFolder(dirname(file));
+    return fd;
+  };
   return {
     replay() {
       const { values, wholeBytes, totalBytes } = parseJournal(file);
@@ -33,9 +40,11 @@ export function openRegistryJournal(file: string): RegistryJournal {
       return values;
     },
     append(value) {
-      const line = `${JSON.stringify(value)}\n`;
+      const line = Buffer.from(`${JSON.stringify(value)}\n`);
       const descriptor = opened();
-      size += writeSync(descriptor, line);
+      // write(2) may write less than asked; the rest follows until the line is whole.
+      for (let written = 0; written < line.length;) written += writeSync(descriptor, line, written);
+      size += line.length;
       fdatasyncSync(descriptor);
     },
     bytes: () => size,
@@ -45,11 +54,16 @@ export function openRegistryJournal(file: string): RegistryJournal {
       fdatasyncSync(descriptor);
       size = 0;
     },
-    close() {
-      if (fd !== undefined) closeSync(fd);
-      fd = undefined;
-    },
   };
+}
+
+function syncFolder(folder: string): void {
+  const descriptor = openSync(folder, 'r');
+  try {
+    fsyncSync(descriptor);
+  } finally {
+    closeSync(descriptor);
+  }
 }
 
 function readOrEmpty(file: string): Buffer {
