@@ -99,6 +99,30 @@ describe.skipIf(!hasChromium || deployedEndpointsFile)('the app shell in a brows
     await asViewer.context.close();
   });
 
+  it('keeps the header on one row of a 1280 px screen, a long e-mail address cut with an ellipsis', async () => {
+    const longName = await createUser(platform, { role: 'admin', emailPrefix: 'facilities.operations.night-shift.team-lead' });
+    const { context, page } = await signedIn(longName, { viewport: { width: 1280, height: 800 } });
+    const middle = async (box: Promise<{ y: number; height: number } | null>) => {
+      const b = (await box)!;
+      return b.y + b.height / 2;
+    };
+    const row = await middle(page.getByRole('link', { name: 'Fleet', exact: true }).boundingBox());
+    for (const part of [
+      page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admin' }),
+      page.getByTestId('signed-in-as'),
+      page.getByTestId('role'),
+      page.getByRole('button', { name: 'Sign out' }),
+    ])
+      expect(Math.abs((await middle(part.boundingBox())) - row)).toBeLessThan(8);
+    // The address is shown cut (narrower than its text) and whole in its title.
+    const who = page.getByTestId('signed-in-as');
+    const [shown, whole] = await who.evaluate((el: { clientWidth: number; scrollWidth: number }) => [el.clientWidth, el.scrollWidth]);
+    expect(shown).toBeLessThan(whole);
+    expect(await who.getAttribute('title')).toBe(longName.email);
+    await saveScreenshot(page, 'shell-long-address');
+    await context.close();
+  });
+
   it('loads a page’s code only when the page is opened', async () => {
     const { context, page } = await signedIn(admin);
     await page.getByTestId('tile-total').waitFor();

@@ -44,6 +44,8 @@ describe.skipIf(!hasChromium || deployedEndpointsFile)('dashboards in a browser'
   let browser: Browser;
   let page: Page;
   let admin: FleetUser;
+  /** Who signs up first in the browser, and so owns the dashboard. */
+  const ownerEmail = `dash-${randomBytes(4).toString('hex')}@example.com`;
   const devices: string[] = [];
   let dashboardUrl = '';
   // The sensors stay connected while the dashboard is looked at: connected and heard from is online.
@@ -64,12 +66,7 @@ describe.skipIf(!hasChromium || deployedEndpointsFile)('dashboards in a browser'
 
   it('builds a dashboard, drags and resizes widgets with the mouse, and shows the same layout and values after a reload', async () => {
     // The first user of a fresh platform is its admin; this one owns the dashboard.
-    await signUpAndSignIn(
-      page,
-      platform,
-      `dash-${randomBytes(4).toString('hex')}@example.com`,
-      `Passw0rd-${randomBytes(6).toString('hex')}`,
-    );
+    await signUpAndSignIn(page, platform, ownerEmail, `Passw0rd-${randomBytes(6).toString('hex')}`);
     admin = await createAdmin(platform);
     // Two devices with ten readings each over the last ten minutes; the newest of the first is 21.456.
     const now = Date.now();
@@ -175,11 +172,12 @@ describe.skipIf(!hasChromium || deployedEndpointsFile)('dashboards in a browser'
     await signIn(other, viewer.email, viewer.password);
     await other.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Dashboards' }).click();
     const listed = other.getByTestId('dashboard-list').getByRole('row', { name: /Greenhouse/ });
-    await expect.poll(() => listed.textContent(), { timeout: 15_000 }).toContain('(read-only)');
+    // Its owner by e-mail, not by the uuid username Cognito gives an e-mail sign-up.
+    await expect.poll(() => listed.textContent(), { timeout: 15_000 }).toContain(`${ownerEmail} (read-only)`);
     await expectAccessible(other, mine);
     await saveScreenshot(other, 'dashboards-list-viewer');
     await listed.getByRole('link', { name: 'Greenhouse' }).click();
-    await expect.poll(() => other.getByTestId('dashboard-owner').textContent()).toMatch(/^Shared by .+ · read-only$/);
+    await expect.poll(() => other.getByTestId('dashboard-owner').textContent()).toBe(`Shared by ${ownerEmail} · read-only`);
     expect(await other.getByRole('button', { name: 'Edit' }).count()).toBe(0);
     await expect.poll(() => other.getByTestId('value-w2').textContent(), { timeout: 15_000 }).toBe('21.46');
     await expect.poll(() => other.getByTestId('status-online').textContent(), { timeout: 15_000 }).toBe('2');

@@ -14,8 +14,9 @@ export interface FleetUser {
 }
 
 /** A confirmed, signed-in user; operator unless told (registering devices needs it), `role: null` for none. */
-export async function createUser(platform: FleetUnderTest, options: { role?: Role | null } = {}): Promise<FleetUser> {
-  const email = `user-${randomBytes(4).toString('hex')}@example.com`;
+/** `emailPrefix`: the start of the address's local part (a random suffix keeps it unique). */
+export async function createUser(platform: FleetUnderTest, options: { role?: Role | null; emailPrefix?: string } = {}): Promise<FleetUser> {
+  const email = `${options.emailPrefix ?? 'user'}-${randomBytes(4).toString('hex')}@example.com`;
   const password = `Passw0rd-${randomBytes(6).toString('hex')}`;
   const role = options.role === undefined ? 'operator' : (options.role ?? undefined);
   // Confirming (and granting the role) as an administrator stands in for the mailed link and an admin's promotion.

@@ -213,7 +213,7 @@ describe('the audit trail on AWS', () => {
   it('lets the API task put and query audit entries, never change or delete one', () => {
     const tableId = idAt(stateful, `Storage/${pascal(auditTable.id)}/Resource`);
     const statements = apiTaskStatements().filter((s) => JSON.stringify(s.Resource).includes(tableId));
-    expect(statements.flatMap((s) => [s.Action].flat()).sort()).toEqual(['dynamodb:PutItem', 'dynamodb:Query']);
+    expect(statements.flatMap((s) => [s.Action].flat()).sort()).toEqual(['dynamodb:DescribeTable', 'dynamodb:PutItem', 'dynamodb:Query']);
   });
 
   it("gives the API task the audit table's name in AUDIT_TABLE", () => {

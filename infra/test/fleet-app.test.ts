@@ -9,6 +9,8 @@ import { Match } from 'aws-cdk-lib/assertions';
 import type { Template } from 'aws-cdk-lib/assertions';
 import {
   alarms,
+  dataServiceMetrics,
+  serviceMetricDimensions,
   bucketLifecycleRules,
   defaultRetention,
   browserPolicyDocument,
@@ -537,8 +539,12 @@ describe('IoT Core and IoT rules (data platform)', () => {
         MetricName: a.metricName,
         Threshold: a.threshold,
         ComparisonOperator: a.comparison,
+        // Exactly the dimensions the metric is written with (CloudWatch keeps each combination as its own metric).
+        Dimensions: a.dimensions ? Object.entries(a.dimensions).map(([Name, Value]) => ({ Name, Value })) : Match.absent(),
       });
     }
+    // The Data Service writes ReadingsRejected with Service=data: an alarm without it would never fire.
+    expect(alarms.find((a) => a.metricName === dataServiceMetrics.readingsRejected)?.dimensions).toEqual(serviceMetricDimensions('data'));
   });
 
   it('creates the device IoT policy and looks up the ATS data endpoint', () => {

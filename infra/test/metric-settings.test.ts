@@ -36,7 +36,12 @@ describe('metric display settings on AWS', () => {
 
   it('lets the API task scan, put and delete settings in it, and no other task touch it', () => {
     const onTable = taskRoleStatements(2).filter((s) => JSON.stringify(s.Resource).includes(tableId!));
-    expect(onTable.flatMap((s) => [s.Action].flat()).sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:Scan']);
+    expect(onTable.flatMap((s) => [s.Action].flat()).sort()).toEqual([
+      'dynamodb:DeleteItem',
+      'dynamodb:DescribeTable',
+      'dynamodb:PutItem',
+      'dynamodb:Scan',
+    ]);
     for (const n of [1, 3]) expect(JSON.stringify(taskRoleStatements(n))).not.toContain(tableId!);
   });
 

@@ -73,6 +73,7 @@ export class DataPlatform extends Construct {
           metric: new cloudwatch.Metric({
             namespace: def.namespace,
             metricName: def.metricName,
+            ...(def.dimensions ? { dimensionsMap: { ...def.dimensions } } : {}),
             statistic: def.statistic,
             period: Duration.seconds(def.periodSeconds),
           }),

@@ -139,8 +139,9 @@ export const taskRoleStatements: Readonly<Record<ServiceName, readonly Permissio
     },
     // The audit trail and the revoked devices' records: written once and read, never changed or
     // deleted (entries leave by TTL), so the task role holds no UpdateItem or DeleteItem on it.
+    // DescribeTable for the readiness probe.
     {
-      actions: ['dynamodb:PutItem', 'dynamodb:Query'],
+      actions: ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:DescribeTable'],
       resources: [{ table: auditTable.id }],
     },
     // Device imports (services/api/src/device-imports): the job item written and updated as rows
@@ -249,8 +250,9 @@ export const taskRoleStatements: Readonly<Record<ServiceName, readonly Permissio
       resources: [{ topic: alarmNotificationsTopic.id }],
     },
     {
-      // Metric display settings (routes/metric-settings.ts): read whole (Scan), put and deleted one metric at a time.
-      actions: ['dynamodb:Scan', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
+      // Metric display settings (routes/metric-settings.ts): read whole (Scan), put and deleted one metric at a
+      // time; DescribeTable for the readiness probe.
+      actions: ['dynamodb:Scan', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:DescribeTable'],
       resources: [{ table: metricSettingsTable.id }],
     },
     {

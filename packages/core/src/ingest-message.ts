@@ -21,6 +21,11 @@ export interface PresenceIngestMessage {
   readonly clientId: string;
   /** Epoch milliseconds. */
   readonly timestamp: number;
+  /**
+   * AWS: "a monotonically increasing long integer value for each client ID connection": the connected and
+   * disconnected events of one connection share it. Orders events of the same millisecond.
+   */
+  readonly versionNumber?: number;
   readonly disconnectReason?: string;
 }
 

@@ -231,6 +231,15 @@ export const monitoring = {
 } as const;
 
 /**
+ * The dimensions of the metrics a service writes as EMF (`Service=<name>`, packages/core process/emf-metrics.ts).
+ * CloudWatch keeps each combination of dimensions as its own metric: an alarm or a query that leaves
+ * them out watches a metric nobody writes.
+ */
+export function serviceMetricDimensions(service: string): Readonly<Record<string, string>> {
+  return { Service: service };
+}
+
+/**
  * Metrics the Data Service writes (EMF, dimension `Service=data`) that other processes read: the
  * benchmark sums them over a run with GetMetricStatistics. Write units are what DynamoDB reported
  * with `ReturnConsumedCapacity: 'TOTAL'` for the telemetry and latest writes of stored readings.

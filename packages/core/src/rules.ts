@@ -3,7 +3,7 @@
  * (resolving the logical targets below to ARNs) and the local rules engine runs the same SQL
  * with the same actions. Shapes follow the TopicRulePayload of the AWS IoT API.
  */
-import { dataServiceMetrics, ingestQueue, monitoring, telemetryBucket } from './resources.ts';
+import { dataServiceMetrics, ingestQueue, monitoring, serviceMetricDimensions, telemetryBucket } from './resources.ts';
 import { topics } from './topics.ts';
 
 /** Where an action sends its output; logical ids are resolved by each runtime. */
@@ -78,7 +78,7 @@ export const telemetryIngestRule: RuleDefinition = {
 export const presenceRule: RuleDefinition = {
   name: 'fleet_presence',
   description: 'Lifecycle events → ingest queue (online status)',
-  sql: `SELECT 'presence' AS kind, eventType, clientId, timestamp, disconnectReason FROM '${topics.presenceFilter}'`,
+  sql: `SELECT 'presence' AS kind, eventType, clientId, timestamp, versionNumber, disconnectReason FROM '${topics.presenceFilter}'`,
   awsIotSqlVersion: '2016-03-23',
   actions: [{ kind: 'sqs', queueId: ingestQueue.id }],
   errorAction: deadLetterAction('fleet_presence'),
@@ -131,6 +131,8 @@ export interface PlatformAlarmDefinition {
   readonly name: string;
   readonly namespace: string;
   readonly metricName: string;
+  /** The metric's dimensions, exactly as it is written (none for the rules' own metrics). */
+  readonly dimensions?: Readonly<Record<string, string>>;
   readonly statistic: 'Sum' | 'Average' | 'Maximum' | 'Minimum' | 'SampleCount';
   readonly periodSeconds: number;
   readonly evaluationPeriods: number;
@@ -153,6 +155,7 @@ export const alarms: readonly PlatformAlarmDefinition[] = [
     name: 'fleet-ingest-rejects',
     namespace: monitoring.namespace,
     metricName: dataServiceMetrics.readingsRejected,
+    dimensions: serviceMetricDimensions('data'),
     statistic: 'Sum',
     periodSeconds: 300,
     evaluationPeriods: 1,

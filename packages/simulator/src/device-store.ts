@@ -1,7 +1,8 @@
 /**
  * Device credentials kept between runs (`<dir>/<deviceId>/certificate.pem.crt`, `private.pem.key`,
  * the file names AWS IoT's console uses), so the simulator reuses devices instead of registering
- * new ones every time. Private keys are written owner-readable only.
+ * new ones every time. Private keys are written owner-readable only. The device's outbox (readings
+ * not yet acknowledged) lives in the same folder by default.
  */
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -12,12 +13,19 @@ export interface StoredDevice {
   readonly key: string;
 }
 
-export async function saveDevice(dir: string, device: StoredDevice): Promise<void> {
+/** Writes the device's certificate and private key; resolves with where. */
+export async function saveDevice(dir: string, device: StoredDevice): Promise<{ certificateFile: string; privateKeyFile: string }> {
   const folder = join(dir, device.deviceId);
   await mkdir(folder, { recursive: true });
-  await writeFile(join(folder, 'certificate.pem.crt'), device.cert);
-  await writeFile(join(folder, 'private.pem.key'), device.key, { mode: 0o600 });
+  const certificateFile = join(folder, 'certificate.pem.crt');
+  const privateKeyFile = join(folder, 'private.pem.key');
+  await writeFile(certificateFile, device.cert);
+  await writeFile(privateKeyFile, device.key, { mode: 0o600 });
+  return { certificateFile, privateKeyFile };
 }
+
+/** The device's outbox file (outbox.ts), in its folder under `dir`. */
+export const outboxFile = (dir: string, deviceId: string) => join(dir, deviceId, 'outbox.jsonl');
 
 export async function loadDevices(dir: string): Promise<StoredDevice[]> {
   let names: string[];

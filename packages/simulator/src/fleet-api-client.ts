@@ -17,9 +17,12 @@ import type {
   DeviceCommand,
   DeviceConfig,
   DeviceConfigChange,
+  DeviceView,
   DeviceCredentials,
+  RawReadingsPage,
   Role,
 } from '@fleet/core';
+import { telemetryQueryLimits } from '@fleet/core';
 import type { EndpointsFile } from '@fleet/core/endpoints-file';
 
 export interface Tokens {
@@ -29,7 +32,7 @@ export interface Tokens {
 }
 
 export interface RegisteredDevice {
-  readonly device: { readonly deviceId: string; readonly name: string };
+  readonly device: Pick<DeviceView, 'deviceId' | 'name' | 'certificateArn' | 'certificateId' | 'createdAt'>;
   readonly credentials: DeviceCredentials;
 }
 
@@ -128,6 +131,14 @@ export function createFleetApi(endpoints: EndpointsFile, tokens: Tokens) {
     createDataJob: (input: DataJobInput) => call<DataJob>('POST', '/api/data-jobs', input),
     startDataJob: (id: string) => call<DataJob>('POST', `/api/data-jobs/${encodeURIComponent(id)}/start`),
     dataJob: (id: string) => call<DataJob>('GET', `/api/data-jobs/${encodeURIComponent(id)}`),
+    /** One page of a device's stored readings with `from` ≤ ts ≤ `to`, ordered by (ts, seq). */
+    rawReadings: (deviceId: string, range: { from: number; to: number; cursor?: string }) =>
+      call<RawReadingsPage>(
+        'GET',
+        `/api/devices/${encodeURIComponent(deviceId)}/telemetry/raw?from=${range.from}&to=${range.to}&limit=${telemetryQueryLimits.maxRawLimit}${
+          range.cursor ? `&cursor=${encodeURIComponent(range.cursor)}` : ''
+        }`,
+      ),
   };
 }
 

@@ -1,21 +1,29 @@
 /**
  * `npm run simulate -- --devices 100 --rate 1`: a fleet of simulated devices publishing telemetry
  * over MQTT/TLS with QoS 1. Provisions devices through the public API (or reuses saved ones),
- * shows progress, and stops cleanly on Ctrl-C, reporting what the broker acknowledged.
+ * buffers each device's readings on disk until acknowledged (store-and-forward), shows progress,
+ * and stops cleanly on Ctrl-C, reporting what the broker acknowledged and what the platform stored.
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { readEndpointsFile } from '@fleet/core/endpoints-file';
+import { iotQuotas } from '@fleet/core';
+import { readEndpointsFile, type EndpointsFile } from '@fleet/core/endpoints-file';
 import { backfillDevices, describeOutcome } from './backfill-import.ts';
 import { backfillLimits, parseBackfillDuration, planBackfill, type BackfillPlan } from './backfill-plan.ts';
 import { FleetApiError, createFleetApi, type FleetApi } from './fleet-api-client.ts';
 import { followShadowAndJobs, type ControlCounters } from './device-control.ts';
-import { connectDevice, type DevicePublisher } from './device-publisher.ts';
-import { loadDevices, saveDevice, type StoredDevice } from './device-store.ts';
+import { connectDevice, defaultSendRate, type BufferGauge, type DevicePublisher } from './device-publisher.ts';
+import { loadDevices, outboxFile, saveDevice, type StoredDevice } from './device-store.ts';
+import { writeDevicesCsv, type CreatedDevice } from './devices-csv.ts';
 import { parseExcursion, withExcursions } from './excursions.ts';
+import { openOutbox } from './outbox.ts';
+import { progressLine, runCounts, summary } from './run-counts.ts';
 import { createDeviceSignals } from './signals.ts';
 import { simulatorTokens } from './simulator-user.ts';
+import { settledStoredCount } from './stored-check.ts';
+
+const defaultMaxBuffered = 100_000;
 
 const usage = `Usage: npm run simulate -- [options]
   --devices <n>      number of devices (default 10)
@@ -33,6 +41,20 @@ const usage = `Usage: npm run simulate -- [options]
                      ${backfillLimits.maxReadings} readings a device) through an import data job, then publish live
   --backfill-only    import the history and stop
   --backfill-until <t>  end of the history (exclusive; ISO 8601 or epoch ms; default now)
+  --buffer-dir <d>   where each device's outbox of readings not yet acknowledged is kept
+                     (default: next to its credentials, <endpoints folder>/simulator/devices/<id>/outbox.jsonl)
+  --max-buffered <n> readings an outbox keeps at most, per device; past it the oldest waiting one is
+                     dropped and counted (default ${defaultMaxBuffered})
+  --no-buffer        no outbox on disk: a device that cannot send stops producing readings
+  --csv <file>       write the devices this run registered (ids, certificate, file paths) as CSV
+
+Store-and-forward: every reading enters its device's outbox on disk when it is produced and leaves
+it on its PUBACK. While a device is disconnected it keeps producing readings (their own ts and seq)
+into the outbox; when it is back the backlog is sent first, oldest first, at most ${defaultSendRate} publishes/s
+(AWS IoT's ${iotQuotas.publishesPerSecondPerConnection}/s per connection, less room for shadow and jobs traffic), then the live readings.
+A run stopped with readings still buffered leaves them for the next run, which sends them first.
+At the end the run reads back how many acknowledged readings are stored and prints
+published + carried over = acknowledged + buffered + dropped, and stored = acknowledged.
 
 A backfill's rows sit on a grid from the Unix epoch: row k has ts = k × period and seq = k, the
 period being 1000 / rate ms (widened to duration / ${backfillLimits.maxReadings} when that is longer).
@@ -62,6 +84,10 @@ async function main(): Promise<void> {
       backfill: { type: 'string' },
       'backfill-only': { type: 'boolean' },
       'backfill-until': { type: 'string' },
+      'buffer-dir': { type: 'string' },
+      'max-buffered': { type: 'string', default: String(defaultMaxBuffered) },
+      'no-buffer': { type: 'boolean' },
+      csv: { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -70,9 +96,16 @@ async function main(): Promise<void> {
   const rate = positive('--rate', values.rate);
   const duration = values.duration === undefined ? undefined : positive('--duration', values.duration);
   const count = values.count === undefined ? undefined : positive('--count', values.count);
+  const maxBuffered = positiveInteger('--max-buffered', values['max-buffered']);
   const excursions = (values.excursion ?? []).map(parseExcursion);
-  // AWS IoT accepts 100 publishes/s per connection; a faster device would be throttled there.
-  if (rate > 100) throw new Error(`--rate ${rate} exceeds AWS IoT's 100 publishes per second per connection`);
+  // A faster device would be throttled by AWS IoT (and its connection closed).
+  if (rate > defaultSendRate) {
+    throw new Error(
+      `--rate ${rate} exceeds ${defaultSendRate} publishes per second (AWS IoT's ${iotQuotas.publishesPerSecondPerConnection} per connection, less control traffic)`,
+    );
+  }
+  if (values['no-buffer'] && values['buffer-dir'] !== undefined)
+    throw new Error(`--buffer-dir and --no-buffer exclude each other\n\n${usage}`);
   if (values.backfill === undefined && (values['backfill-only'] || values['backfill-until'] !== undefined)) {
     throw new Error(`--backfill-only and --backfill-until need --backfill <duration>\n\n${usage}`);
   }
@@ -88,11 +121,12 @@ async function main(): Promise<void> {
   const tokens = await simulatorTokens(endpoints, { email: values.email, password: values.password }, stateDir);
   const api = createFleetApi(endpoints, tokens);
 
-  const stored = new Map((await loadDevices(storeDir)).map((d) => [d.deviceId, d]));
+  const saved = new Map((await loadDevices(storeDir)).map((d) => [d.deviceId, d]));
   const fleet: StoredDevice[] = [];
+  const created: CreatedDevice[] = [];
   for (let i = 1; i <= devices; i++) {
     const deviceId = `${values.prefix}-${String(i).padStart(4, '0')}`;
-    const known = stored.get(deviceId);
+    const known = saved.get(deviceId);
     if (known) {
       fleet.push(known);
       continue;
@@ -100,8 +134,10 @@ async function main(): Promise<void> {
     try {
       const registered = await api.registerDevice(`Simulated device ${i}`, deviceId);
       const device = { deviceId, cert: registered.credentials.certificatePem, key: registered.credentials.privateKey };
-      await saveDevice(storeDir, device);
+      const files = await saveDevice(storeDir, device);
       fleet.push(device);
+      const { name, certificateArn, certificateId, createdAt } = registered.device;
+      created.push({ deviceId, name, certificateArn, certificateId, createdAt, ...files });
     } catch (err) {
       if (err instanceof FleetApiError && err.status === 409) {
         throw new Error(`device ${deviceId} exists but its private key is not in ${storeDir}; use another --prefix or delete it`);
@@ -109,7 +145,11 @@ async function main(): Promise<void> {
       throw err;
     }
   }
-  console.log(`${fleet.length} devices ready (${stored.size} reused)`);
+  console.log(`${fleet.length} devices ready (${fleet.length - created.length} reused)`);
+  if (values.csv !== undefined) {
+    await writeDevicesCsv(resolve(values.csv), created);
+    console.log(`${created.length} devices created this run written to ${resolve(values.csv)}`);
+  }
   if (plan) {
     await backfill(api, plan, fleet);
     if (values['backfill-only']) return;
@@ -123,10 +163,19 @@ async function main(): Promise<void> {
   const runStartedAt = Date.now();
   const controls: ControlCounters[] = [];
   const log = values.verbose ? (line: string) => console.log(`\n${line}`) : undefined;
+  const bufferDir = values['buffer-dir'] === undefined ? storeDir : resolve(values['buffer-dir']);
+  const gauge: BufferGauge = { now: 0, max: 0 };
   for (const [index, device] of fleet.entries()) {
     const publisher = await connectDevice(
       { deviceId: device.deviceId, host: endpoints.mqttHost, port: endpoints.mqttPort, ca, cert: device.cert, key: device.key },
       withExcursions(createDeviceSignals(index + 1), excursions, runStartedAt),
+      {
+        outbox: values['no-buffer']
+          ? openOutbox(undefined, { maxBuffered })
+          : openOutbox(outboxFile(bufferDir, device.deviceId), { maxBuffered }),
+        bufferOffline: !values['no-buffer'],
+        gauge,
+      },
     );
     publishers.push(publisher);
     if (values['no-control']) continue;
@@ -146,16 +195,12 @@ async function main(): Promise<void> {
   }
 
   const started = Date.now();
-  const totals = () =>
-    publishers.reduce(
-      (t, p) => ({ sent: t.sent + p.counters.sent, acked: t.acked + p.counters.acked, failed: t.failed + p.counters.failed }),
-      { sent: 0, acked: 0, failed: 0 },
-    );
+  if (gauge.now > 0) console.log(`${gauge.now} readings buffered by an earlier run are sent first`);
   let lastAcked = 0;
   const progress = setInterval(() => {
-    const t = totals();
-    process.stdout.write(`\r  sent ${t.sent}  acknowledged ${t.acked}  failed ${t.failed}  ${t.acked - lastAcked} msg/s   `);
-    lastAcked = t.acked;
+    const counts = runCounts(publishers, gauge);
+    process.stdout.write(`\r${progressLine(counts, counts.acknowledged - lastAcked)}`);
+    lastAcked = counts.acknowledged;
   }, 1000);
 
   let stopping: Promise<void> | undefined;
@@ -168,11 +213,15 @@ async function main(): Promise<void> {
   await stopAll();
   clearTimeout(timer);
   clearInterval(progress);
-  const t = totals();
+  const counts = runCounts(publishers, gauge);
   const seconds = (Date.now() - started) / 1000;
   console.log(
-    `\n${t.acked} of ${t.sent} readings acknowledged by IoT Core (QoS 1), ${t.failed} failed, in ${seconds.toFixed(1)} s (${(t.acked / seconds).toFixed(0)}/s)`,
+    `\n${counts.acknowledged} of ${counts.published + counts.carriedOver} readings acknowledged by IoT Core (QoS 1), ${counts.failed} publishes retried, in ${seconds.toFixed(1)} s (${(counts.acknowledged / seconds).toFixed(0)}/s)`,
   );
+  const stored = await storedCount(endpoints, { email: values.email, password: values.password }, stateDir, publishers);
+  const report = summary(counts, stored);
+  for (const line of report.lines) console.log(line);
+  if (!report.agree) process.exitCode = 1;
   if (controls.length > 0) {
     const sum = (pick: (c: ControlCounters) => number) => controls.reduce((n, c) => n + pick(c), 0);
     console.log(
@@ -202,11 +251,35 @@ async function backfill(api: FleetApi, plan: BackfillPlan, fleet: readonly Store
   if (failed > 0) throw new Error(`${failed} of ${outcomes.length} import jobs failed`);
 }
 
+/** How many of the readings acknowledged in this run are stored; undefined (and why) when the platform does not answer. */
+async function storedCount(
+  endpoints: EndpointsFile,
+  login: { email?: string | undefined; password?: string | undefined },
+  stateDir: string,
+  publishers: readonly DevicePublisher[],
+): Promise<number | undefined> {
+  console.log('reading back what is stored…');
+  try {
+    // Signed in again: a long run outlives the access token it started with.
+    const api = createFleetApi(endpoints, await simulatorTokens(endpoints, login, stateDir));
+    return await settledStoredCount(api, publishers);
+  } catch (err) {
+    console.log(`could not read the stored readings: ${err instanceof Error ? err.message : String(err)}`);
+    return undefined;
+  }
+}
+
 function parseUntil(raw: string | undefined): number {
   if (raw === undefined) return Date.now();
   const ms = /^\d+$/.test(raw) ? Number(raw) : Date.parse(raw);
   if (!Number.isSafeInteger(ms)) throw new Error(`--backfill-until expects ISO 8601 or epoch ms, received "${raw}"`);
   return ms;
+}
+
+function positiveInteger(flag: string, raw: string): number {
+  const n = positive(flag, raw);
+  if (!Number.isSafeInteger(n)) throw new Error(`${flag} must be a positive integer, received "${raw}"\n\n${usage}`);
+  return n;
 }
 
 function positive(flag: string, raw: string): number {

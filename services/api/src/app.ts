@@ -148,7 +148,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerHealthRoutes(app, {
     health: createHealthProbe({
       service: 'api',
-      dependencies: apiDependencies(clients, [config.devicesTable, config.platformStateTable, config.dashboardsTable]),
+      // Every table the API Service itself reads and writes.
+      dependencies: apiDependencies(clients, [
+        config.devicesTable,
+        config.platformStateTable,
+        config.dashboardsTable,
+        config.metricSettingsTable,
+        config.auditTable,
+      ]),
       ...(deps.healthCacheMs === undefined ? {} : { cacheMs: deps.healthCacheMs }),
     }),
   });
@@ -237,7 +244,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     authorizer,
     store: createMetricSettingsStore({ dynamo: clients.dynamo, tableName: config.metricSettingsTable }),
   });
-  registerDashboardRoutes(app, { authorizer, store: createDashboardStore({ dynamo: clients.dynamo, tableName: config.dashboardsTable }) });
+  // Users named by e-mail (access tokens carry a uuid username): the audit trail and the dashboards' owners.
+  const emails = createActorEmails({ cognito: clients.cognito, userPoolId: config.userPoolId, logger });
+  registerDashboardRoutes(app, {
+    authorizer,
+    store: createDashboardStore({ dynamo: clients.dynamo, tableName: config.dashboardsTable }),
+    emails,
+  });
   registerDeviceStatusCountRoutes(app, { authorizer, dataService });
   registerOverviewRoutes(app, {
     authorizer,
@@ -247,7 +260,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     authorizer,
     store: auditStore,
     revoked: revokedDevices,
-    emails: createActorEmails({ cognito: clients.cognito, userPoolId: config.userPoolId, logger }),
+    emails,
   });
   return app;
 }

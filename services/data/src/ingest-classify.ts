@@ -51,6 +51,9 @@ export function parseIngestBody(body: string): BodyParseResult {
     if (!isString(m['clientId'])) return { ok: false, reason: 'presence message "clientId" must be a non-empty string' };
     if (!isTime(m['timestamp']))
       return { ok: false, reason: `presence "timestamp" must be epoch ms, received ${describeJsonValue(m['timestamp'])}` };
+    const version = m['versionNumber'];
+    if (version !== undefined && !(Number.isSafeInteger(version) && (version as number) >= 0))
+      return { ok: false, reason: `presence "versionNumber" must be a non-negative integer, received ${describeJsonValue(version)}` };
     return { ok: true, message: m as unknown as PresenceIngestMessage };
   }
   return { ok: false, reason: `queue message "kind" must be "telemetry" or "presence", received ${describeJsonValue(m['kind'])}` };

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMetrics } from './emf.ts';
@@ -203,6 +203,53 @@ describe('ingest consumer and queries against dynalite and s3rver', () => {
     const bulkSeqs = new Set(lines.filter((l) => l.deviceId === 'bulk').map((l) => l.seq));
     expect(bulkSeqs.size).toBe(n);
     expect(listed.Contents!.length).toBeLessThan(200); // batched: far fewer objects than messages
+  });
+
+  it('orders presence events of one millisecond by connection version, a disconnect after its connect', async () => {
+    const stateItem = async (deviceId: string) =>
+      (await aws.dynamo.send(new GetCommand({ TableName: aws.tableNames.latest, Key: { deviceId } }))).Item;
+    const event = (eventType: string, versionNumber: number, timestamp = now) =>
+      JSON.stringify({ kind: 'presence', eventType, clientId: 'blink', timestamp, versionNumber });
+    const consumed = (what: string) => waitFor(what, () => queue.size === 0);
+    // A device that connects and drops within one millisecond: offline, even when the connect is redelivered.
+    queue.send(event('connected', 3));
+    await consumed('the connect');
+    queue.send(event('disconnected', 3));
+    await consumed('the disconnect');
+    queue.send(event('connected', 3));
+    await consumed('the redelivered connect');
+    expect(await stateItem('blink')).toMatchObject({ online: false, presenceAt: now });
+    // Its next connection in the same millisecond: online again; the older connection's events no longer count.
+    queue.send(event('connected', 4));
+    await consumed('the reconnect');
+    queue.send(event('disconnected', 3));
+    await consumed('the old disconnect, redelivered');
+    expect(await stateItem('blink')).toMatchObject({ online: true });
+    // An event without a version (written before AWS added it, or by another sender) at a later time still applies.
+    queue.send(JSON.stringify({ kind: 'presence', eventType: 'disconnected', clientId: 'blink', timestamp: now + 1 }));
+    await consumed('the later disconnect');
+    expect(await stateItem('blink')).toMatchObject({ online: false, presenceAt: now + 1 });
+    // A version that is not a non-negative integer is refused with a reason, not applied.
+    queue.send(event('connected', -1, now + 2));
+    await consumed('the bad version');
+    expect(await stateItem('blink')).toMatchObject({ online: false, presenceAt: now + 1 });
+  });
+
+  it('orders a presence event after a state item written before events carried an order, by its time', async () => {
+    await aws.dynamo.send(
+      new PutCommand({
+        TableName: aws.tableNames.latest,
+        Item: { deviceId: 'legacy', online: true, presenceAt: now, lastSeenAt: new Date(now).toISOString() },
+      }),
+    );
+    queue.send(JSON.stringify({ kind: 'presence', eventType: 'disconnected', clientId: 'legacy', timestamp: now - 5, versionNumber: 9 }));
+    await waitFor('the older disconnect', () => queue.size === 0);
+    let item = (await aws.dynamo.send(new GetCommand({ TableName: aws.tableNames.latest, Key: { deviceId: 'legacy' } }))).Item;
+    expect(item).toMatchObject({ online: true, presenceAt: now });
+    queue.send(JSON.stringify({ kind: 'presence', eventType: 'disconnected', clientId: 'legacy', timestamp: now + 5, versionNumber: 9 }));
+    await waitFor('the newer disconnect', () => queue.size === 0);
+    item = (await aws.dynamo.send(new GetCommand({ TableName: aws.tableNames.latest, Key: { deviceId: 'legacy' } }))).Item;
+    expect(item).toMatchObject({ online: false, presenceAt: now + 5 });
   });
 
   it("applies presence events of devices' client ids only, and only when newer, beside the latest reading", async () => {

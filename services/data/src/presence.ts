@@ -3,14 +3,17 @@
  * state table (`device-states.ts`), which the Data Service owns; the API Service reads it over
  * HTTP (docs/adr/0001-table-ownership.md). AWS documents that these events can arrive out of
  * order and more than once (https://docs.aws.amazon.com/iot/latest/developerguide/life-cycle-events.html),
- * so the update applies only when the event is newer than the last one applied (`presenceAt`).
+ * so the update applies only when the event is newer than the last one applied: by its timestamp, then
+ * by its connection's `versionNumber`, then a disconnect after the connect of the same connection
+ * (`presenceOrder`; a connect and a disconnect in one millisecond otherwise left a device online). The
+ * timestamp comes first because a broker's version numbers may start again after it restarts.
  *
  * The client id of a device connection is its thing name, i.e. the device id; events of other
  * clients (browsers connect with their Cognito identity id, `<region>:<uuid>`) are ignored.
  *
  * Item attributes written here: `online` (boolean), `lastSeenAt` and `connectedAt` (ISO 8601),
- * `presenceAt` (epoch ms of the last applied event, for ordering), `disconnectReason` (on
- * disconnect). An UpdateItem leaves the latest reading of the same item alone.
+ * `presenceAt` (epoch ms of the last applied event), `presenceOrder` (its place in the order above, a
+ * string that sorts as the events do), `disconnectReason` (on disconnect). An UpdateItem leaves the latest reading of the same item alone.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -34,6 +37,15 @@ export interface PresenceStoreOptions {
 /** AWS IoT's disconnect reasons are short words (`CLIENT_INITIATED_DISCONNECT`); longer text is cut to the contract's bound. */
 const maxReasonLength = 64;
 
+/**
+ * Where an event sorts among a device's lifecycle events: fixed-width decimal fields, so DynamoDB's
+ * string comparison orders them as (timestamp, versionNumber, connected before disconnected).
+ */
+export function presenceOrder(event: Pick<PresenceIngestMessage, 'timestamp' | 'versionNumber' | 'eventType'>): string {
+  const version = event.versionNumber ?? 0;
+  return `${String(event.timestamp).padStart(16, '0')}.${String(version).padStart(20, '0')}.${event.eventType === 'disconnected' ? 1 : 0}`;
+}
+
 /** Creates the presence updater over the device state table. */
 export function createPresenceStore({ client, tableName }: PresenceStoreOptions): PresenceStore {
   return {
@@ -47,9 +59,10 @@ export function createPresenceStore({ client, tableName }: PresenceStoreOptions)
         '#lastSeenAt': 'lastSeenAt',
         '#presenceAt': 'presenceAt',
         '#reason': 'disconnectReason',
+        '#order': 'presenceOrder',
       };
-      const sets = ['#online = :online', '#lastSeenAt = :at', '#presenceAt = :ts'];
-      const values: Record<string, unknown> = { ':online': connected, ':at': at, ':ts': event.timestamp };
+      const sets = ['#online = :online', '#lastSeenAt = :at', '#presenceAt = :ts', '#order = :order'];
+      const values: Record<string, unknown> = { ':online': connected, ':at': at, ':ts': event.timestamp, ':order': presenceOrder(event) };
       if (connected) {
         names['#connectedAt'] = 'connectedAt';
         sets.push('#connectedAt = :at');
@@ -65,7 +78,9 @@ export function createPresenceStore({ client, tableName }: PresenceStoreOptions)
               TableName: tableName,
               Key: { deviceId: event.clientId },
               UpdateExpression: `SET ${sets.join(', ')}${connected ? ' REMOVE #reason' : ''}`,
-              ConditionExpression: 'attribute_not_exists(#presenceAt) OR #presenceAt < :ts',
+              // An item written before `presenceOrder` existed is ordered by its `presenceAt` alone.
+              ConditionExpression:
+                '(attribute_not_exists(#order) AND (attribute_not_exists(#presenceAt) OR #presenceAt < :ts)) OR #order < :order',
               ExpressionAttributeNames: names,
               ExpressionAttributeValues: values,
             }),

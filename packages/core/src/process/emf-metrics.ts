@@ -6,6 +6,7 @@
  * the cost does not grow with traffic. The only dimension is the service: never a device id (each
  * dimension value is a billed metric).
  */
+import { serviceMetricDimensions } from '../resources.ts';
 
 export type MetricUnit = 'Count' | 'Milliseconds' | 'None';
 
@@ -47,13 +48,14 @@ export function createMetrics(options: MetricsOptions): Metrics {
   const write = options.write ?? ((line: string) => void process.stdout.write(`${line}\n`));
   const now = options.now ?? Date.now;
   const random = options.random ?? Math.random;
+  const dimensions = serviceMetricDimensions(options.service);
   const counters = new Map<string, number>();
   let distributions = new Map<string, Distribution>();
 
   const flush = () => {
     if (counters.size === 0 && distributions.size === 0) return;
     const definitions: { Name: string; Unit: MetricUnit }[] = [];
-    const document: Record<string, unknown> = { Service: options.service };
+    const document: Record<string, unknown> = { ...dimensions };
     for (const [name, value] of counters) {
       definitions.push({ Name: name, Unit: 'Count' });
       document[name] = value;
@@ -68,7 +70,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
       JSON.stringify({
         _aws: {
           Timestamp: now(),
-          CloudWatchMetrics: [{ Namespace: options.namespace, Dimensions: [['Service']], Metrics: definitions }],
+          CloudWatchMetrics: [{ Namespace: options.namespace, Dimensions: [Object.keys(dimensions)], Metrics: definitions }],
         },
         ...document,
       }),

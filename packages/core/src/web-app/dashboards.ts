@@ -163,7 +163,10 @@ export const DashboardSchema = Type.Object({
   ...DashboardInputSchema.properties,
   id: DashboardIdSchema,
   owner: Type.String({ maxLength: 128, description: "The owner's `sub`" }),
-  ownerName: Type.String({ maxLength: 128, description: "The owner's username" }),
+  ownerName: Type.String({
+    maxLength: 128,
+    description: "The owner's e-mail address (their username where the user pool no longer knows them)",
+  }),
   version: Type.Integer({ minimum: 1 }),
   createdAt: isoTime('Creation time'),
   updatedAt: isoTime('Last change'),

@@ -12,6 +12,7 @@ import { assertPasswordConforms, hashPassword, verifyPassword } from './password
 import { newRefreshToken } from './random-ids.ts';
 import { attributeListOf, findUser, getClientById, getPool, getUser } from './user-pool-model.ts';
 import { optionalRecord, requiredString } from './wire-input.ts';
+import { setOwn } from '../aws-endpoint/own-record.ts';
 
 /** Cognito's challenge sessions last 3 minutes (the default AuthSessionValidity). */
 const challengeSessionMs = 3 * 60 * 1000;
@@ -185,7 +186,8 @@ export function authOperations(ctx: CognitoContext): Record<string, JsonOperatio
       user.passwordHash = await hashPassword(newPassword);
       // `userAttributes.<name>` responses set attributes the challenge asked for.
       for (const [key, value] of Object.entries(responses)) {
-        if (key.startsWith('userAttributes.') && typeof value === 'string') user.attributes[key.slice('userAttributes.'.length)] = value;
+        if (key.startsWith('userAttributes.') && typeof value === 'string')
+          setOwn(user.attributes, key.slice('userAttributes.'.length), value);
       }
       user.status = 'CONFIRMED';
       delete user.temporaryPasswordExpiresAt;

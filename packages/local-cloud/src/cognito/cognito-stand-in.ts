@@ -22,6 +22,7 @@ import { createJwksHandler } from './jwks-handler.ts';
 import { loadOrCreateSigningKey } from './signing-key.ts';
 import { userOperations } from './user-operations.ts';
 import { userPoolOperations } from './user-pool-operations.ts';
+import { ownValue } from '../aws-endpoint/own-record.ts';
 
 export interface CognitoStandInOptions {
   /** A folder for this stand-in alone (e.g. `<data>/cognito`); created if missing. */
@@ -122,7 +123,7 @@ export async function createCognitoStandIn(options: CognitoStandInOptions): Prom
       codes.set(`${poolId}/${username}`, code === undefined ? undefined : { code, expiresAt: new Date(now() + dayMs).toISOString() });
     },
     publishInvitation(poolId, username, temporaryPassword) {
-      const days = state.userPools[poolId]?.passwordPolicy.TemporaryPasswordValidityDays ?? 7;
+      const days = ownValue(state.userPools, poolId)?.passwordPolicy.TemporaryPasswordValidityDays ?? 7;
       invitations.set(
         `${poolId}/${username}`,
         temporaryPassword === undefined ? undefined : { temporaryPassword, expiresAt: new Date(now() + days * dayMs).toISOString() },
@@ -162,7 +163,7 @@ export async function createCognitoStandIn(options: CognitoStandInOptions): Prom
       return issued && { ...issued };
     },
     confirmationCode(userPoolId, username) {
-      const pool = state.userPools[userPoolId];
+      const pool = ownValue(state.userPools, userPoolId);
       if (!pool) return undefined;
       const user = Object.values(pool.users).find((u) => u.username === username || u.attributes.email === username);
       return user?.confirmation?.code;

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import type { SigningKey } from './signing-key.ts';
 import type { StoredClient, StoredUser, StoredUserPool } from './cognito-state.ts';
+import { ownValue } from '../aws-endpoint/own-record.ts';
 
 export interface IssuedTokens {
   readonly accessToken: string;
@@ -90,8 +91,8 @@ export function createCognitoTokens(deps: { key: SigningKey; region: string; now
 
 /** Cognito lists groups by precedence (lowest first), groups without precedence last. */
 function groupsInTokenOrder(pool: StoredUserPool, user: StoredUser): string[] {
-  const precedence = (name: string) => pool.groups[name]?.precedence ?? Number.MAX_SAFE_INTEGER;
-  return user.groups.filter((g) => pool.groups[g]).sort((a, b) => precedence(a) - precedence(b) || a.localeCompare(b));
+  const precedence = (name: string) => ownValue(pool.groups, name)?.precedence ?? Number.MAX_SAFE_INTEGER;
+  return user.groups.filter((g) => ownValue(pool.groups, g)).sort((a, b) => precedence(a) - precedence(b) || a.localeCompare(b));
 }
 
 /** Verified flags are booleans in the ID token; every other attribute is a string. */

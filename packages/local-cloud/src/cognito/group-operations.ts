@@ -8,6 +8,7 @@ import { epochSeconds, type CognitoContext } from './cognito-context.ts';
 import type { StoredGroup, StoredUserPool } from './cognito-state.ts';
 import { getPool, getUser, userType } from './user-pool-model.ts';
 import { optionalNumber, optionalString, paginate, requiredString } from './wire-input.ts';
+import { ownValue, setOwn } from '../aws-endpoint/own-record.ts';
 
 export function groupOperations(ctx: CognitoContext): Record<string, JsonOperation> {
   const groupType = (pool: StoredUserPool, group: StoredGroup) => ({
@@ -21,7 +22,7 @@ export function groupOperations(ctx: CognitoContext): Record<string, JsonOperati
   });
 
   function getGroup(pool: StoredUserPool, name: string): StoredGroup {
-    const group = pool.groups[name];
+    const group = ownValue(pool.groups, name);
     if (!group) throw new AwsError('ResourceNotFoundException', 'Group not found.');
     return group;
   }
@@ -32,7 +33,7 @@ export function groupOperations(ctx: CognitoContext): Record<string, JsonOperati
     async CreateGroup(input) {
       const pool = getPool(ctx, requiredString(input, 'UserPoolId'));
       const name = requiredString(input, 'GroupName');
-      if (pool.groups[name]) throw new AwsError('GroupExistsException', `A group with the name ${name} already exists.`);
+      if (ownValue(pool.groups, name)) throw new AwsError('GroupExistsException', `A group with the name ${name} already exists.`);
       const now = ctx.now();
       const group: StoredGroup = { name, createdAt: now, updatedAt: now };
       const description = optionalString(input, 'Description');
@@ -41,7 +42,7 @@ export function groupOperations(ctx: CognitoContext): Record<string, JsonOperati
       if (description !== undefined) group.description = description;
       if (precedence !== undefined) group.precedence = precedence;
       if (roleArn !== undefined) group.roleArn = roleArn;
-      pool.groups[name] = group;
+      setOwn(pool.groups, name, group);
       await ctx.save();
       return { Group: groupType(pool, group) };
     },
@@ -91,7 +92,7 @@ export function groupOperations(ctx: CognitoContext): Record<string, JsonOperati
     async AdminListGroupsForUser(input) {
       const pool = getPool(ctx, requiredString(input, 'UserPoolId'));
       const user = getUser(pool, requiredString(input, 'Username'));
-      const groups = byName(user.groups.map((g) => pool.groups[g]).filter((g): g is StoredGroup => g !== undefined));
+      const groups = byName(user.groups.map((g) => ownValue(pool.groups, g)).filter((g): g is StoredGroup => g !== undefined));
       const { page, next } = paginate(groups, optionalNumber(input, 'Limit'), optionalString(input, 'NextToken'));
       return { Groups: page.map((g) => groupType(pool, g)), NextToken: next };
     },

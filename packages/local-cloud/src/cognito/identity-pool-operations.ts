@@ -11,6 +11,7 @@ import { epochSeconds, type CognitoContext } from './cognito-context.ts';
 import type { StoredIdentityPool } from './cognito-state.ts';
 import { newSecretAccessKey, newSessionToken, newTemporaryAccessKeyId } from './random-ids.ts';
 import { optionalRecord, optionalString, paginate, requiredNumber, requiredString } from './wire-input.ts';
+import { ownValue, setOwn } from '../aws-endpoint/own-record.ts';
 
 /** GetCredentialsForIdentity credentials last one hour (the STS default Cognito uses). */
 export const credentialLifetimeMs = 3600 * 1000;
@@ -19,7 +20,7 @@ type Provider = StoredIdentityPool['providers'][number];
 
 export function identityPoolOperations(ctx: CognitoContext): Record<string, JsonOperation> {
   function getIdentityPool(id: string): StoredIdentityPool {
-    const pool = ctx.state.identityPools[id];
+    const pool = ownValue(ctx.state.identityPools, id);
     if (!pool) throw new AwsError('ResourceNotFoundException', `IdentityPool '${id}' not found.`);
     return pool;
   }
@@ -71,7 +72,7 @@ export function identityPoolOperations(ctx: CognitoContext): Record<string, Json
   }
 
   function findIdentity(identityId: string): StoredIdentityPool {
-    const pool = Object.values(ctx.state.identityPools).find((p) => p.identities[identityId]);
+    const pool = Object.values(ctx.state.identityPools).find((p) => ownValue(p.identities, identityId));
     if (!pool) throw new AwsError('ResourceNotFoundException', `Identity '${identityId}' not found.`);
     return pool;
   }
@@ -117,7 +118,7 @@ export function identityPoolOperations(ctx: CognitoContext): Record<string, Json
       const pool = getIdentityPool(requiredString(input, 'IdentityPoolId'));
       delete ctx.state.identityPools[pool.id];
       for (const [key, creds] of Object.entries(ctx.state.credentials))
-        if (pool.identities[creds.identityId]) delete ctx.state.credentials[key];
+        if (ownValue(pool.identities, creds.identityId)) delete ctx.state.credentials[key];
       await ctx.save();
       return {};
     },
@@ -138,16 +139,16 @@ export function identityPoolOperations(ctx: CognitoContext): Record<string, Json
     async GetId(input) {
       const pool = getIdentityPool(requiredString(input, 'IdentityPoolId'));
       const keys = await verifyLogins(pool, optionalRecord(input, 'Logins'));
-      const existing = keys.map((k) => pool.identityByLogin[k]).find((id) => id !== undefined);
+      const existing = keys.map((k) => ownValue(pool.identityByLogin, k)).find((id) => id !== undefined);
       if (existing) return { IdentityId: existing };
       const identityId = `${ctx.region}:${randomUUID()}`;
       const logins: Record<string, string> = {};
       for (const key of keys) {
         const [provider = '', sub = ''] = key.split(' ');
         logins[provider] = sub;
-        pool.identityByLogin[key] = identityId;
+        setOwn(pool.identityByLogin, key, identityId);
       }
-      pool.identities[identityId] = { logins, createdAt: ctx.now() };
+      setOwn(pool.identities, identityId, { logins, createdAt: ctx.now() });
       await ctx.save();
       return { IdentityId: identityId };
     },
@@ -163,7 +164,7 @@ export function identityPoolOperations(ctx: CognitoContext): Record<string, Json
         );
       }
       const keys = await verifyLogins(pool, logins);
-      if (!keys.every((k) => pool.identityByLogin[k] === identityId)) {
+      if (!keys.every((k) => ownValue(pool.identityByLogin, k) === identityId)) {
         throw new AwsError(
           'NotAuthorizedException',
           "Logins don't match. Please include at least one valid login for this identity or identity pool.",

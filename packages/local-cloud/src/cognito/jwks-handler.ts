@@ -6,6 +6,7 @@
 import type { AwsServiceHandler } from '../aws-endpoint/index.ts';
 import type { CognitoState } from './cognito-state.ts';
 import type { SigningKey } from './signing-key.ts';
+import { ownValue } from '../aws-endpoint/own-record.ts';
 
 const jwksPath = /^\/([\w-]+_[A-Za-z0-9]+)\/\.well-known\/jwks\.json$/;
 
@@ -13,7 +14,7 @@ export function createJwksHandler(deps: { state: CognitoState; key: SigningKey }
   const json = (status: number, body: unknown) => ({ status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   return async (req) => {
     const match = jwksPath.exec(req.path);
-    if (!match || !deps.state.userPools[match[1] ?? '']) return json(404, { message: `No user pool JWKS at ${req.path}` });
+    if (!match || !ownValue(deps.state.userPools, match[1] ?? '')) return json(404, { message: `No user pool JWKS at ${req.path}` });
     if (req.method !== 'GET' && req.method !== 'HEAD') return json(405, { message: `${req.method} not allowed; use GET` });
     return { ...json(200, deps.key.jwks), headers: { 'content-type': 'application/json', 'cache-control': 'max-age=300' } };
   };

@@ -31,6 +31,7 @@ import {
   requiredString,
   type WireInput,
 } from './wire-input.ts';
+import { ownValue, setOwn } from '../aws-endpoint/own-record.ts';
 
 /**
  * The SignUp / AdminCreateUser API reference: a username is 1–128 characters matching
@@ -88,7 +89,7 @@ export function userOperations(ctx: CognitoContext): Record<string, JsonOperatio
   function assertUnique(pool: StoredUserPool, requestedName: string): void {
     if (signsInWithEmail(pool)) {
       if (findUser(pool, requestedName)) throw new AwsError('UsernameExistsException', 'An account with the given email already exists.');
-    } else if (pool.users[usernameKey(pool, requestedName)]) {
+    } else if (ownValue(pool.users, usernameKey(pool, requestedName))) {
       throw new AwsError('UsernameExistsException', 'User already exists');
     }
   }
@@ -132,7 +133,7 @@ export function userOperations(ctx: CognitoContext): Record<string, JsonOperatio
       assertPasswordConforms(password, pool.passwordPolicy);
       const user = await newUser(pool, username, password, attributeList(input, 'UserAttributes'), 'UNCONFIRMED');
       const delivery = sendConfirmationCode(pool, user);
-      pool.users[usernameKey(pool, user.username)] = user;
+      setOwn(pool.users, usernameKey(pool, user.username), user);
       await ctx.save();
       return { UserConfirmed: false, UserSub: user.sub, CodeDeliveryDetails: delivery };
     },
@@ -190,7 +191,7 @@ export function userOperations(ctx: CognitoContext): Record<string, JsonOperatio
       const temporaryPassword = given ?? generateTemporaryPassword(pool.passwordPolicy);
       const user = await newUser(pool, username, temporaryPassword, attributeList(input, 'UserAttributes'), 'FORCE_CHANGE_PASSWORD');
       user.temporaryPasswordExpiresAt = ctx.now() + pool.passwordPolicy.TemporaryPasswordValidityDays * dayMs;
-      pool.users[usernameKey(pool, user.username)] = user;
+      setOwn(pool.users, usernameKey(pool, user.username), user);
       // The invitation Cognito would mail (unless suppressed), kept where the local developer can read it.
       if (messageAction !== 'SUPPRESS') ctx.publishInvitation(pool.id, signInName(pool, user), temporaryPassword);
       await ctx.save();
@@ -289,7 +290,7 @@ function parseFilter(filter: string | undefined): ((user: StoredUser) => boolean
     if (name === 'sub') return user.sub;
     if (name === 'cognito:user_status') return user.status;
     if (name === 'status') return user.enabled ? 'Enabled' : 'Disabled';
-    return user.attributes[name];
+    return ownValue(user.attributes, name);
   };
   return (user) => {
     const actual = read(user);

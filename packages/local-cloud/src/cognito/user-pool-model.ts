@@ -5,9 +5,10 @@
 import { AwsError } from '../aws-endpoint/index.ts';
 import { epochSeconds, type CognitoContext } from './cognito-context.ts';
 import type { StoredClient, StoredUser, StoredUserPool } from './cognito-state.ts';
+import { ownValue } from '../aws-endpoint/own-record.ts';
 
 export function getPool(ctx: CognitoContext, poolId: string): StoredUserPool {
-  const pool = ctx.state.userPools[poolId];
+  const pool = ownValue(ctx.state.userPools, poolId);
   if (!pool) throw new AwsError('ResourceNotFoundException', `User pool ${poolId} does not exist.`);
   return pool;
 }
@@ -15,7 +16,7 @@ export function getPool(ctx: CognitoContext, poolId: string): StoredUserPool {
 /** InitiateAuth, SignUp... name only the client; the pool is the one that owns it. */
 export function getClientById(ctx: CognitoContext, clientId: string): { pool: StoredUserPool; client: StoredClient } {
   for (const pool of Object.values(ctx.state.userPools)) {
-    const client = pool.clients[clientId];
+    const client = ownValue(pool.clients, clientId);
     if (client) return { pool, client };
   }
   throw new AwsError('ResourceNotFoundException', `User pool client ${clientId} does not exist.`);
@@ -33,7 +34,7 @@ export const signInName = (pool: StoredUserPool, user: StoredUser) =>
 
 /** By username, or — in a pool where users sign in with their email — by email or sub. */
 export function findUser(pool: StoredUserPool, name: string): StoredUser | undefined {
-  const direct = pool.users[usernameKey(pool, name)];
+  const direct = ownValue(pool.users, usernameKey(pool, name));
   if (direct || !signsInWithEmail(pool)) return direct;
   const wanted = name.toLowerCase();
   return Object.values(pool.users).find((u) => u.attributes.email?.toLowerCase() === wanted || u.sub === name);

@@ -18,6 +18,7 @@ import {
   requiredNumber,
   requiredString,
 } from './wire-input.ts';
+import { ownValue } from '../aws-endpoint/own-record.ts';
 
 /** Auth flows a client gets when CreateUserPoolClient names none (Cognito's documented default). */
 const defaultAuthFlows = ['ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_CUSTOM_AUTH'];
@@ -141,7 +142,7 @@ export function userPoolOperations(ctx: CognitoContext): Record<string, JsonOper
     async DescribeUserPoolClient(input) {
       const pool = getPool(ctx, requiredString(input, 'UserPoolId'));
       const clientId = requiredString(input, 'ClientId');
-      const client = pool.clients[clientId];
+      const client = ownValue(pool.clients, clientId);
       if (!client) throw new AwsError('ResourceNotFoundException', `User pool client ${clientId} does not exist.`);
       return { UserPoolClient: userPoolClientType(pool, client) };
     },

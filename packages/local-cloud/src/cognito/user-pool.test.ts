@@ -110,6 +110,21 @@ describe('user pools and app clients', () => {
     expect((await awsErrorOf(signUpWithClient('nosuchclient'))).name).toBe('ResourceNotFoundException');
   });
 
+  it('takes names such as __proto__ as names like any other: unknown, or created and found again', async () => {
+    // Found by the AWS port's fuzz test: ListUsers of pool "__proto__" read Object.prototype and answered 500.
+    for (const UserPoolId of ['__proto__', 'constructor', 'hasOwnProperty']) {
+      expect((await awsErrorOf(h.idp.send(new ListUsersCommand({ UserPoolId })))).name).toBe('ResourceNotFoundException');
+    }
+    expect((await awsErrorOf(signUpWithClient('__proto__'))).name).toBe('ResourceNotFoundException');
+    const odd = (await h.idp.send(new CreateUserPoolCommand({ PoolName: 'odd-names' }))).UserPool?.Id ?? '';
+    await h.idp.send(new CreateGroupCommand({ UserPoolId: odd, GroupName: '__proto__', Description: 'odd but allowed' }));
+    const groups = await h.idp.send(new ListGroupsCommand({ UserPoolId: odd }));
+    expect(groups.Groups?.map((g) => [g.GroupName, g.Description])).toEqual([['__proto__', 'odd but allowed']]);
+    expect((await awsErrorOf(h.idp.send(new CreateGroupCommand({ UserPoolId: odd, GroupName: '__proto__' })))).name).toBe(
+      'GroupExistsException',
+    );
+  });
+
   it('refuses app clients with a secret', async () => {
     const err = await awsErrorOf(
       h.idp.send(new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: 'server', GenerateSecret: true })),

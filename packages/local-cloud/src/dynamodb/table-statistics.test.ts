@@ -219,6 +219,16 @@ describe('DescribeTable figures counted by the stand-in', () => {
   it('starts a table deleted and created again at 0', async () => {
     const { ddb } = harness;
     await ddb.send(new DeleteTableCommand({ TableName: table }));
+    // DELETING lasts until dynalite's timer fires (deleteTableMs 0 is still a tick, later on a busy
+    // machine), and CreateTable of a deleting table is ResourceInUseException, as on AWS: wait it out.
+    await until(async () => {
+      try {
+        await ddb.send(new DescribeTableCommand({ TableName: table }));
+        return false;
+      } catch (err) {
+        return (err as Error).name === 'ResourceNotFoundException';
+      }
+    });
     await createReadingsTable(ddb);
     const fresh = await describe_(ddb);
     expect([fresh.ItemCount, fresh.TableSizeBytes]).toEqual([0, 0]);

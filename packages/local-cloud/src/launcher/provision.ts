@@ -181,6 +181,7 @@ async function ensureMonitoring(clients: LocalClients): Promise<void> {
         AlarmName: alarm.name,
         Namespace: alarm.namespace,
         MetricName: alarm.metricName,
+        Dimensions: Object.entries(alarm.dimensions ?? {}).map(([Name, Value]) => ({ Name, Value })),
         Statistic: alarm.statistic,
         Period: alarm.periodSeconds,
         EvaluationPeriods: alarm.evaluationPeriods,

@@ -9,12 +9,19 @@
  * such a minute counts 0 here: the Data Service writes its counters every interval once touched.
  */
 import { GetMetricDataCommand, type MetricDataResult } from '@aws-sdk/client-cloudwatch';
-import { dataServiceMetrics, monitoring, overviewLimits, type Throughput, type ThroughputMinute } from '@fleet/core';
+import {
+  dataServiceMetrics,
+  monitoring,
+  overviewLimits,
+  serviceMetricDimensions,
+  type Throughput,
+  type ThroughputMinute,
+} from '@fleet/core';
 import type { ApiClients } from '../aws-clients.ts';
 
 const minuteMs = 60_000;
-/** The dimension the Data Service's EMF lines carry (services/data emf.ts). */
-const dataServiceDimension = [{ Name: 'Service', Value: 'data' }];
+/** The dimension the Data Service's EMF lines carry. */
+const dataServiceDimension = Object.entries(serviceMetricDimensions('data')).map(([Name, Value]) => ({ Name, Value }));
 
 export type AvailableThroughput = Extract<Throughput, { available: true }>;
 

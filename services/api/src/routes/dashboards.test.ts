@@ -81,7 +81,7 @@ describe('dashboards', () => {
     const created = (await bob.post('/api/dashboards', input('to be removed'))).json<{ id: string }>();
     expect((await admin.get(`/api/dashboards/${created.id}`)).json()).toMatchObject({ editable: true });
     const changed = await admin.put(`/api/dashboards/${created.id}`, { ...input('renamed by admin'), version: 1 });
-    expect(changed.json()).toMatchObject({ name: 'renamed by admin', version: 2, ownerName: 'bob' });
+    expect(changed.json()).toMatchObject({ name: 'renamed by admin', version: 2, ownerName: 'bob@example.com' });
     expect((await admin.delete(`/api/dashboards/${created.id}`)).statusCode).toBe(204);
     expect((await bob.get(`/api/dashboards/${created.id}`)).statusCode).toBe(404);
   });

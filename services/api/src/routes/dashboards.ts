@@ -23,6 +23,7 @@ import type { Caller } from '@fleet/core/tokens';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { authOf, type Authorizer } from '../auth/authorize.ts';
+import type { ActorEmails } from '../audit/actor-emails.ts';
 import type { DashboardRecord, DashboardStore } from '../dashboards/dashboard-store.ts';
 import { apiError } from '../errors.ts';
 import { bearer, bodyErrors, bodyLimitNote, paramErrors, permissionErrors, StrictObject } from '../http/schemas.ts';
@@ -31,6 +32,8 @@ import type { TypedApp } from '../http/typed-app.ts';
 export interface DashboardRoutesDeps {
   readonly authorizer: Authorizer;
   readonly store: DashboardStore;
+  /** The owners' e-mail addresses: a dashboard is stored with its owner's username, a uuid for e-mail sign-ups. */
+  readonly emails: Pick<ActorEmails, 'emailOf'>;
 }
 
 const Params = StrictObject({ id: DashboardIdSchema });
@@ -47,7 +50,15 @@ function checked(input: DashboardInput): void {
 }
 
 export function registerDashboardRoutes(app: TypedApp, deps: DashboardRoutesDeps): void {
-  const { authorizer, store } = deps;
+  const { authorizer, store, emails } = deps;
+
+  /** The records with each owner named by e-mail (by username when the user pool does not know it), asked once per owner. */
+  async function named<T extends Pick<DashboardRecord, 'ownerName'>>(records: readonly T[]): Promise<T[]> {
+    const owners = [...new Set(records.map((r) => r.ownerName))];
+    const names = new Map(await Promise.all(owners.map(async (o) => [o, (await emails.emailOf(o)) ?? o] as const)));
+    return records.map((r) => ({ ...r, ownerName: names.get(r.ownerName) ?? r.ownerName }));
+  }
+  const namedOne = async <T extends Pick<DashboardRecord, 'ownerName'>>(record: T): Promise<T> => (await named([record]))[0]!;
 
   /** The dashboard of the path as the caller may see it, or 404. */
   async function visible(request: FastifyRequest, id: string): Promise<DashboardRecord> {
@@ -61,7 +72,10 @@ export function registerDashboardRoutes(app: TypedApp, deps: DashboardRoutesDeps
   async function editable(request: FastifyRequest, id: string): Promise<DashboardRecord> {
     const dashboard = await visible(request, id);
     if (!mayEdit(authOf(request), dashboard.owner)) {
-      throw apiError('DashboardReadOnly', `Dashboard "${id}" belongs to ${dashboard.ownerName}: only they or an admin change it`);
+      throw apiError(
+        'DashboardReadOnly',
+        `Dashboard "${id}" belongs to ${(await namedOne(dashboard)).ownerName}: only they or an admin change it`,
+      );
     }
     return dashboard;
   }
@@ -81,7 +95,7 @@ export function registerDashboardRoutes(app: TypedApp, deps: DashboardRoutesDeps
       const caller = authOf(request);
       const [owned, shared] = await Promise.all([store.listOwned(caller.sub), store.listShared()]);
       const others = shared.filter((d) => d.owner !== caller.sub);
-      return { dashboards: [...owned, ...others].map((d) => ({ ...d, editable: mayEdit(caller, d.owner) })) };
+      return { dashboards: (await named([...owned, ...others])).map((d) => ({ ...d, editable: mayEdit(caller, d.owner) })) };
     },
   );
 
@@ -106,7 +120,7 @@ export function registerDashboardRoutes(app: TypedApp, deps: DashboardRoutesDeps
         throw apiError('DashboardLimitExceeded', `You own ${created.owned} dashboards, the most a user may; delete one first`);
       }
       request.log.info({ dashboardId: created.dashboard.id, by: caller.sub }, 'dashboard created');
-      return reply.code(201).send(viewOf(caller, created.dashboard));
+      return reply.code(201).send(viewOf(caller, await namedOne(created.dashboard)));
     },
   );
 
@@ -122,7 +136,7 @@ export function registerDashboardRoutes(app: TypedApp, deps: DashboardRoutesDeps
         response: { 200: DashboardSchema, ...errorResponses(...permissionErrors, ...paramErrors, 'DashboardNotFound') },
       },
     },
-    async (request) => viewOf(authOf(request), await visible(request, request.params.id)),
+    async (request) => viewOf(authOf(request), await namedOne(await visible(request, request.params.id))),
   );
 
   app.put(
@@ -163,7 +177,7 @@ export function registerDashboardRoutes(app: TypedApp, deps: DashboardRoutesDeps
         );
       }
       request.log.info({ dashboardId: id, version: replaced.dashboard.version, by: authOf(request).sub }, 'dashboard changed');
-      return viewOf(authOf(request), replaced.dashboard);
+      return viewOf(authOf(request), await namedOne(replaced.dashboard));
     },
   );
 

@@ -13,7 +13,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-it('answers 200 with its three tables checked, then 503 naming them once DynamoDB is gone; liveness stays 200', async () => {
+it('answers 200 with its own tables checked, then 503 naming them once DynamoDB is gone; liveness stays 200', async () => {
   const ready = await t.app.inject({ url: '/api/health' });
   expect(ready.statusCode).toBe(200);
   expect(ready.json<HealthReport>()).toMatchObject({
@@ -23,6 +23,8 @@ it('answers 200 with its three tables checked, then 503 naming them once DynamoD
       { name: 'dynamodb:fleet-devices', status: 'ok' },
       { name: 'dynamodb:fleet-platform-state', status: 'ok' },
       { name: 'dynamodb:fleet-dashboards', status: 'ok' },
+      { name: 'dynamodb:fleet-metric-settings', status: 'ok' },
+      { name: 'dynamodb:fleet-audit', status: 'ok' },
     ],
   });
 
@@ -35,6 +37,8 @@ it('answers 200 with its three tables checked, then 503 naming them once DynamoD
     'dynamodb:fleet-devices failed',
     'dynamodb:fleet-platform-state failed',
     'dynamodb:fleet-dashboards failed',
+    'dynamodb:fleet-metric-settings failed',
+    'dynamodb:fleet-audit failed',
   ]);
   expect(report.checks[0]?.error).toBeTruthy();
 

@@ -4,7 +4,7 @@ import type { ApiClients } from '../aws-clients.ts';
 import type { TypedApp } from '../http/typed-app.ts';
 
 /**
- * What the API Service needs to serve: its two tables. DescribeTable costs no capacity. Cognito,
+ * What the API Service needs to serve: its own tables. DescribeTable costs no capacity. Cognito,
  * IoT and the Data Service are not probed: their outage fails only the routes that use them, and
  * chaining the Data Service's readiness would report its outage twice.
  */

@@ -75,6 +75,7 @@ describe('chart queries from rollups', () => {
   let app: ReturnType<typeof buildApp>;
   let rollupItemsRead = 0;
 
+  // About 10,500 readings with their rollups through dynalite: well under a minute alone, longer on a busy machine.
   beforeAll(async () => {
     [aws, callers] = await Promise.all([startLocalAws(), createTestCallers()]);
     const rollups = createRollupWriter({
@@ -104,7 +105,7 @@ describe('chart queries from rollups', () => {
         applyArchiveDays: async () => true,
       },
     });
-  }, 60_000);
+  }, 180_000);
   afterAll(async () => {
     await app.close();
     await aws.close();

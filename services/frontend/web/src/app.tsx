@@ -128,7 +128,7 @@ export function App({ config }: { config: RuntimeConfig }) {
           Fleet
         </RouteLink>
         <NavBar api={api} path={path} navigate={navigate} may={may}>
-          <span className="muted" data-testid="signed-in-as">
+          <span className="muted who" data-testid="signed-in-as" title={session.email}>
             {session.email}
           </span>
           {me && (

@@ -20,6 +20,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Aedes } from 'aedes';
+import { iotQuotas } from '@fleet/core';
 import type { Logger } from 'pino';
 import type { LocalCa } from '../ca/local-ca.ts';
 import type { IotRegistry } from '../registry/iot-registry.ts';
@@ -52,7 +53,7 @@ export interface IotBrokerOptions {
   readonly wsPort: number;
   readonly resolveCredentials: ResolveCredentials;
   readonly log?: Logger;
-  /** AWS IoT's per-connection publish quota; 0 disables the limit (benchmarks). Default 100. */
+  /** AWS IoT's per-connection publish quota; 0 disables the limit (benchmarks). @default iotQuotas.publishesPerSecondPerConnection */
   readonly maxPublishesPerSecond?: number;
   /**
    * The stand-in's own services that answer device requests (IoT Jobs): listeners from the start,
@@ -84,7 +85,7 @@ export async function createIotBroker(options: IotBrokerOptions): Promise<IotBro
   const state = createBrokerState({
     registry: options.registry,
     ...(log ? { log } : {}),
-    maxPublishesPerSecond: options.maxPublishesPerSecond ?? 100,
+    maxPublishesPerSecond: options.maxPublishesPerSecond ?? iotQuotas.publishesPerSecondPerConnection,
   });
   const broker = await Aedes.createBroker({
     // Not aedes' default 100: see emitter-concurrency.ts (the flood crash of NOTES.md).
