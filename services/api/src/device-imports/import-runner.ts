@@ -23,6 +23,7 @@ import type { Logger } from 'pino';
 import { awsErrorName, type ApiClients } from '../aws-clients.ts';
 import { deviceIdFromName } from '../devices/device-id.ts';
 import type { DeviceRegistry } from '../devices/device-registry.ts';
+import { registerDevice } from '../devices/device-registration.ts';
 import type { IotProvisioning } from '../devices/iot-provisioning.ts';
 import { ApiError } from '../errors.ts';
 import type { ImportCredentials } from './import-credentials.ts';
@@ -73,31 +74,12 @@ export function createImportRunner(deps: ImportRunnerDeps) {
       await joinGroup(row, deviceId);
       return { outcome: 'existing' };
     }
-    const provisioned = await provisioning.provision({ deviceId, name: row.name, ownerId: owner.sub, attributes: row.attributes });
-    if (!provisioned.ok) return failed('DeviceExists', `An IoT thing named "${deviceId}" already exists`);
-    const { certificateArn, certificateId, certificatePem, privateKey } = provisioned.device;
-    const record = {
-      deviceId,
-      name: row.name,
-      ownerId: owner.sub,
-      ownerName: owner.username,
-      createdAt: new Date().toISOString(),
-      certificateArn,
-      certificateId,
-      status: 'active' as const,
-    };
-    let stored: boolean;
-    try {
-      stored = await registry.create(record);
-    } catch (err) {
-      await provisioning.deprovision({ deviceId, certificateArn, certificateId });
-      throw err;
-    }
-    if (!stored) {
-      // Registered meanwhile (another import of the same file): that registration's thing stays.
-      await provisioning.deprovision({ deviceId, certificateArn, certificateId, keepThing: true });
-      return register(importId, owner, row, deviceId);
-    }
+    const registered = await registerDevice({ registry, provisioning }, { deviceId, name: row.name, owner, attributes: row.attributes });
+    if (!registered.ok && registered.reason === 'thing-exists')
+      return failed('DeviceExists', `An IoT thing named "${deviceId}" already exists`);
+    // Registered meanwhile (another import of the same file): judged as an existing device.
+    if (!registered.ok) return register(importId, owner, row, deviceId);
+    const { certificateId, certificatePem, privateKey } = registered.device;
     credentials.add(importId, {
       deviceId,
       name: row.name,
