@@ -724,6 +724,7 @@ describe('least rights of the task roles', () => {
       FleetMetricSettings: 'api',
       FleetDashboards: 'api',
       FleetAudit: 'api',
+      FleetDeviceImports: 'api',
     } as const;
     for (const [table, owner] of Object.entries(owners)) {
       const tableId = idAt(stateful, `Storage/${table}/Resource`);

@@ -15,6 +15,7 @@ import {
   metricSettingsTable,
   dashboardsTable,
   auditTable,
+  deviceImportsTable,
   rollupsTable,
   browserPolicyName,
   devicePolicyDocument,
@@ -147,6 +148,7 @@ export class PlatformStack extends Stack {
       alarmTopicArn: this.notifications.alarmTopic.topicArn,
       userRulesRoleArn: this.notifications.userRulesRole.roleArn,
       auditTable: storage.table(auditTable.id).tableName,
+      deviceImportsTable: storage.table(deviceImportsTable.id).tableName,
     };
 
     const securityGroups = new Map(

@@ -74,6 +74,13 @@ export const errorCodes = {
   DashboardReadOnly: 403,
   /** The caller owns as many dashboards as one user may. */
   DashboardLimitExceeded: 409,
+  /** No device import (bulk registration) with this id. */
+  ImportNotFound: 404,
+  /**
+   * A device import's generated private keys are no longer held: downloaded once already, older than
+   * an hour, or held by another (or a restarted) API task. The certificates stay valid.
+   */
+  CredentialsGone: 410,
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -15,6 +15,8 @@ export const bodyLimits = {
   api: 16 * KiB,
   /** A device command's body: its arguments are published as one MQTT message (AWS IoT allows 128 KB). */
   apiCommand: 64 * KiB,
+  /** A device import's CSV file (`deviceImportLimits.maxBytes`, 4 MiB) as JSON `{ csv }`: escaping may double it. */
+  apiDeviceImport: 8 * MiB,
   /** Routes that take no body at all (the Data Service's and the frontend's): a stray body is refused early. */
   none: 1 * KiB,
 } as const;

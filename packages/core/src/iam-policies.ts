@@ -14,6 +14,7 @@ import {
   dataControlTable,
   dashboardsTable,
   auditTable,
+  deviceImportsTable,
   rollupsTable,
   devicesTable,
   ingestQueue,
@@ -156,6 +157,12 @@ export const taskRoleStatements: Readonly<Record<ServiceName, readonly Permissio
     {
       actions: ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:DescribeTable'],
       resources: [{ table: auditTable.id }],
+    },
+    // Device imports (services/api/src/device-imports): the job item written and updated as rows
+    // finish, result items put once, both read back by Query; DescribeTable for the readiness probe.
+    {
+      actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:DescribeTable'],
+      resources: [{ table: deviceImportsTable.id }],
     },
     {
       actions: [

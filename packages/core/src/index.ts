@@ -20,6 +20,8 @@ export * from './api-contract.ts';
 export * from './answer-check.ts';
 export * from './device-contract.ts';
 export * from './device-control-contract.ts';
+export * from './device-import-contract.ts';
+export * from './csv/csv-records.ts';
 export * from './alarm-contract.ts';
 export * from './data-life/index.ts';
 export * from './telemetry-contract.ts';

@@ -151,6 +151,19 @@ export const auditTable: TableDefinition = {
   timeToLiveAttribute: 'expiresAt',
 };
 
+/**
+ * Device imports (bulk registration, device-import-contract.ts), the API Service's alone: per import
+ * (`importId`, sort key `sk`) one `job` item (status, counts, heartbeat) and its row results in `results#<n>` items
+ * of up to 500 rows each, written as each part of the file finishes. Gone after 30 days (TTL). The
+ * generated private keys are never written here.
+ */
+export const deviceImportsTable: TableDefinition = {
+  id: 'fleet-device-imports',
+  partitionKey: { name: 'importId', type: 'S' },
+  sortKey: { name: 'sk', type: 'S' },
+  timeToLiveAttribute: 'expiresAt',
+};
+
 export const tables = [
   devicesTable,
   latestTable,
@@ -162,6 +175,7 @@ export const tables = [
   metricSettingsTable,
   dashboardsTable,
   auditTable,
+  deviceImportsTable,
 ] as const;
 
 /** Amazon SNS topics; the CDK app and the local cloud create them with these names. */

@@ -27,7 +27,9 @@ export const gatewayRoutes: readonly GatewayRoute[] = [
     service: 'api',
     auth: 'cognito',
     publicPaths: ['/api/health', '/api/docs', '/api/openapi.json'],
-    maxBodyBytes: bodyLimits.apiCommand,
+    // The device import's CSV upload is the largest body; every other API route's own limit is far
+    // smaller and the API Service enforces it per route.
+    maxBodyBytes: bodyLimits.apiDeviceImport,
   },
   { path: '/data/*', service: 'data', auth: 'cognito', publicPaths: ['/data/health'], maxBodyBytes: bodyLimits.none },
   { path: '$default', service: 'frontend', auth: 'none', maxBodyBytes: bodyLimits.none },

@@ -63,6 +63,8 @@ export interface ResourceReferences {
   readonly userRulesRoleArn: string;
   /** The audit trail and the revoked devices' records; the API Service's alone. */
   readonly auditTable: string;
+  /** Device imports (bulk registration) and their row results; the API Service's alone. */
+  readonly deviceImportsTable: string;
 }
 
 export type ServiceEnvironment = Readonly<Record<string, string>>;

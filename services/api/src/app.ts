@@ -56,6 +56,11 @@ import { createAuditTrail, type AuditTrail } from './audit/audit-trail.ts';
 import { createRevokedDevices } from './audit/revoked-devices.ts';
 import { registerAuditRoutes } from './routes/audit.ts';
 import { registerProvisioningRoutes } from './routes/provisioning.ts';
+import { registerDeviceImportRoutes } from './routes/device-imports.ts';
+import { createImportStore } from './device-imports/import-store.ts';
+import { createImportRunner } from './device-imports/import-runner.ts';
+import { createImportCredentials } from './device-imports/import-credentials.ts';
+import { rootCaFetcher } from './device-imports/root-ca.ts';
 
 /** What the app needs of the service's configuration: not where it listens, how it logs, or what only the SDK reads. */
 export type AppConfig = Omit<
@@ -186,6 +191,23 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     authorizer,
     views,
     bulk: createBulkActions({ registry, revoke, commands, iot: clients.iot, addedToGroup: deviceIndex.addedToGroup, logger }),
+  });
+  const importStore = createImportStore({ dynamo: clients.dynamo, tableName: config.deviceImportsTable });
+  const importCredentials = createImportCredentials();
+  registerDeviceImportRoutes(app, {
+    authorizer,
+    store: importStore,
+    credentials: importCredentials,
+    runner: createImportRunner({
+      registry,
+      provisioning,
+      iot: clients.iot,
+      store: importStore,
+      credentials: importCredentials,
+      addedToGroup: deviceIndex.addedToGroup,
+      logger,
+    }),
+    rootCaPem: rootCaFetcher(config.iotCaUrl),
   });
   registerTelemetryRoutes(app, { authorizer, registry, dataService });
   registerDeadLetterRoutes(app, { authorizer, dataService });

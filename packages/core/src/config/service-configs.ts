@@ -129,6 +129,12 @@ export const apiConfigSchema = {
     (refs) => refs.dashboardsTable,
     "DynamoDB table of users' dashboards; the API Service's alone.",
   ),
+  deviceImportsTable: written(
+    'DEVICE_IMPORTS_TABLE',
+    text,
+    (refs) => refs.deviceImportsTable,
+    "DynamoDB table of device imports (bulk registration) and their row results; the API Service's alone.",
+  ),
   auditTable: written(
     'AUDIT_TABLE',
     text,

@@ -32,4 +32,5 @@ export const localReferences: ResourceReferences = {
   alarmTopicArn: 'arn:aws:sns:us-east-1:000000000000:fleet-alarm-notifications',
   userRulesRoleArn: 'arn:aws:iam::000000000000:role/fleet-user-rules',
   auditTable: 'fleet-audit',
+  deviceImportsTable: 'fleet-device-imports',
 };

@@ -5,7 +5,7 @@
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import type { Server as HttpServer } from 'node:http';
 import type { Logger } from 'pino';
-import { monitoring, services, type ServiceName } from '@fleet/core';
+import { gatewayRoutes, monitoring, services, type ServiceName } from '@fleet/core';
 import { writeEndpointsFile, type LocalEndpointsFile } from '@fleet/core/endpoints-file';
 import { freePort } from '@fleet/core/process';
 import { createGateway, createHealthChecker, createJwtAuthorizer, createTaskBalancer, type HealthChecker } from '../gateway/index.ts';
@@ -111,6 +111,8 @@ export async function startPlatform(config: LaunchConfig, repoRoot: string, log:
         if (tasks > 1) {
           const balancer = createTaskBalancer({
             service: service.name,
+            // The load balancer stand-in forwards what the gateway lets through for the service.
+            maxBodyBytes: Math.max(...gatewayRoutes.filter((r) => r.service === service.name).map((r) => r.maxBodyBytes)),
             // A task that exited is skipped without a connection attempt; one still starting refuses and is skipped too.
             taskPorts: started.map((p, task) => () => (['up', 'starting'].includes(p.status().state) ? taskPorts[task] : undefined)),
             log: log.child({ component: `${service.name}-load-balancer` }),

@@ -31,6 +31,15 @@ export interface AuditTrailDeps {
 }
 
 const explicitTargets = new WeakMap<FastifyRequest, AuditTarget>();
+const auditedReads = new WeakSet<FastifyRequest>();
+
+/**
+ * For a read that hands out something sensitive (a device import's private keys): written down as a
+ * change is, with its outcome, although GET is a safe method.
+ */
+export function auditThisRead(request: FastifyRequest): void {
+  auditedReads.add(request);
+}
 
 /** For a route whose target is not in its path (a registration's generated id): what the entry names. */
 export function setAuditTarget(request: FastifyRequest, target: AuditTarget): void {
@@ -66,7 +75,7 @@ export function createAuditTrail(deps: AuditTrailDeps): AuditTrail {
   return {
     install(app) {
       app.addHook('onResponse', (request, reply, done) => {
-        if (isAudited(request.method, request.url)) record(request, reply.statusCode);
+        if (isAudited(request.method, request.url) || auditedReads.has(request)) record(request, reply.statusCode);
         done();
       });
       app.addHook('onClose', async () => {

@@ -1,6 +1,6 @@
 import { deviceIdPattern } from '@fleet/core';
 import { describe, expect, it } from 'vitest';
-import { generateDeviceId } from './device-id.ts';
+import { deviceIdFromName, generateDeviceId } from './device-id.ts';
 import { iotAttributeValue } from './iot-provisioning.ts';
 
 describe('generateDeviceId', () => {
@@ -15,6 +15,15 @@ describe('generateDeviceId', () => {
     const long = generateDeviceId('x'.repeat(200));
     expect(long).toMatch(deviceIdPattern);
     expect(long.length).toBeLessThanOrEqual(47);
+  });
+});
+
+describe('deviceIdFromName', () => {
+  it('gives a name the same id every time and different names different ids', () => {
+    expect(deviceIdFromName('Boiler 7')).toBe(deviceIdFromName('Boiler 7'));
+    expect(deviceIdFromName('Boiler 7')).toMatch(/^boiler-7-[a-z2-9]{6}$/);
+    expect(deviceIdFromName('boiler 7')).not.toBe(deviceIdFromName('Boiler 7'));
+    expect(deviceIdFromName('🔥')).toMatch(deviceIdPattern);
   });
 });
 

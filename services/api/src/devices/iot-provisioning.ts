@@ -31,6 +31,13 @@ export interface ProvisionedDevice {
 /** `exists`: a thing with that name already exists (created outside this registration). */
 export type ProvisionResult = { readonly ok: true; readonly device: ProvisionedDevice } | { readonly ok: false; readonly reason: 'exists' };
 
+export interface ProvisionInput {
+  readonly deviceId: string;
+  readonly name: string;
+  readonly ownerId: string;
+  readonly attributes?: Readonly<Record<string, string>>;
+}
+
 export interface DeprovisionInput {
   readonly deviceId: string;
   readonly certificateArn: string;
@@ -39,7 +46,8 @@ export interface DeprovisionInput {
 }
 
 export interface IotProvisioning {
-  provision(input: { deviceId: string; name: string; ownerId: string }): Promise<ProvisionResult>;
+  /** `attributes`: thing attributes besides `owner` and `name` (a bulk import's `attr.<key>` columns). */
+  provision(input: ProvisionInput): Promise<ProvisionResult>;
   /**
    * Removes the certificate and the thing; steps whose resource is already gone are skipped.
    * `keepThing` removes only the certificate: used when another registration of the same id won
@@ -72,14 +80,14 @@ export function createIotProvisioning(deps: { iot: ApiClients['iot']; devicePoli
     }
   }
 
-  async function provision({ deviceId, name, ownerId }: { deviceId: string; name: string; ownerId: string }): Promise<ProvisionResult> {
+  async function provision({ deviceId, name, ownerId, attributes }: ProvisionInput): Promise<ProvisionResult> {
     const created: { name: string; run: () => Promise<unknown> }[] = [];
     try {
       try {
         await iot.send(
           new CreateThingCommand({
             thingName: deviceId,
-            attributePayload: { attributes: { owner: iotAttributeValue(ownerId), name: iotAttributeValue(name) } },
+            attributePayload: { attributes: { ...attributes, owner: iotAttributeValue(ownerId), name: iotAttributeValue(name) } },
           }),
         );
       } catch (err) {

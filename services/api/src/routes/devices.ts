@@ -23,6 +23,7 @@ import { InvalidCursorError, type DeviceRegistry } from '../devices/device-regis
 import type { RevokeDevice } from '../devices/device-revocation.ts';
 import { deviceView, type DeviceViews } from '../devices/device-views.ts';
 import type { IotProvisioning } from '../devices/iot-provisioning.ts';
+import { registerDevice } from '../devices/device-registration.ts';
 import { apiError } from '../errors.ts';
 import {
   bearer,
@@ -88,34 +89,15 @@ export function registerDeviceRoutes(app: TypedApp, deps: DeviceRoutesDeps): voi
           if (attempt < attempts) continue;
           throw apiError('DeviceExists', `Device "${deviceId}" is already registered`);
         }
-        const provisioned = await provisioning.provision({ deviceId, name, ownerId: caller.sub });
-        if (!provisioned.ok) {
+        const registered = await registerDevice({ registry, provisioning }, { deviceId, name, owner: caller });
+        if (!registered.ok && registered.reason === 'thing-exists') {
           if (attempt < attempts) continue;
           throw apiError('DeviceExists', `An IoT thing named "${deviceId}" already exists`);
         }
-        const { certificateArn, certificateId, certificatePem, privateKey } = provisioned.device;
-        const record = {
-          deviceId,
-          name,
-          ownerId: caller.sub,
-          ownerName: caller.username,
-          createdAt: new Date().toISOString(),
-          certificateArn,
-          certificateId,
-          status: 'active' as const,
-        };
-        let stored: boolean;
-        try {
-          stored = await registry.create(record);
-        } catch (err) {
-          await provisioning.deprovision({ deviceId, certificateArn, certificateId });
-          throw err;
-        }
-        if (!stored) {
-          // Another request registered the same id between our check and our write: its thing stays.
-          await provisioning.deprovision({ deviceId, certificateArn, certificateId, keepThing: true });
-          throw apiError('DeviceExists', `Device "${deviceId}" is already registered`);
-        }
+        // Another request registered the same id between our check and our write: its thing stays.
+        if (!registered.ok) throw apiError('DeviceExists', `Device "${deviceId}" is already registered`);
+        const { record } = registered;
+        const { certificatePem, privateKey } = registered.device;
         request.log.info({ deviceId, owner: caller.sub }, 'device registered');
         setAuditTarget(request, { type: 'devices', id: deviceId });
         const endpoint = await deps.iotEndpoint();

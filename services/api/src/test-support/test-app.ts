@@ -9,7 +9,7 @@ import type { IoTClient } from '@aws-sdk/client-iot';
 import type { IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { auditTable, dashboardsTable, devicesTable, metricSettingsTable, platformStateTable } from '@fleet/core';
+import { auditTable, dashboardsTable, devicesTable, deviceImportsTable, metricSettingsTable, platformStateTable } from '@fleet/core';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { buildApp, type AppConfig } from '../app.ts';
@@ -44,6 +44,7 @@ export const testConfig: AppConfig = {
   userRulesRoleArn: 'arn:aws:iam::000000000000:role/fleet-user-rules',
   dashboardsTable: dashboardsTable.id,
   auditTable: auditTable.id,
+  deviceImportsTable: deviceImportsTable.id,
 };
 
 /** In-memory IoT registry behind the fake IoT client: what exists after a test's calls. */

@@ -7,6 +7,8 @@ import {
   ProvisioningOverviewSchema,
   provisioningPaths,
   answerChecker,
+  DeviceImportAnswerSchema,
+  deviceImportPaths,
   AuditPageSchema,
   auditPaths,
   RevokedDevicePageSchema,
@@ -158,6 +160,18 @@ export function createApi(session: () => Promise<Session>) {
     register: (name: string, deviceId?: string) =>
       call(RegisteredDeviceSchema, 'POST', '/api/devices', { name, ...(deviceId ? { deviceId } : {}) }),
     remove: (id: string) => call(DeviceRevokedSchema, 'DELETE', device(id)),
+    /** Bulk registration: the CSV file's text; the answer is the running job. */
+    startDeviceImport: (csv: string) => call(DeviceImportAnswerSchema, 'POST', deviceImportPaths.imports, { csv }),
+    deviceImport: (id: string, limit: number) =>
+      call(DeviceImportAnswerSchema, 'GET', `${deviceImportPaths.one(id)}${query({ limit: String(limit) })}`),
+    /** The import's credentials ZIP: handed out once (a second call answers 410 CredentialsGone). */
+    deviceImportCredentials: async (id: string): Promise<Blob> => {
+      const { accessToken } = await session();
+      const path = deviceImportPaths.credentials(id);
+      const res = await fetch(path, { headers: { authorization: `Bearer ${accessToken}` } });
+      if (!res.ok) readAnswer(Type.Unknown(), `GET ${path}`, res.status, await res.text());
+      return res.blob();
+    },
     /** The answer names the resolution it was read from (raw readings or a rollup level). */
     history: (id: string, from: number, to: number, maxPoints: number) =>
       call(ReadingIntervalsSchema, 'GET', `${device(id)}/telemetry?from=${from}&to=${to}&maxPoints=${maxPoints}`),

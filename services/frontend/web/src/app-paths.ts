@@ -6,5 +6,6 @@
 export const appPaths = {
   overview: '/',
   devices: '/devices',
+  importDevices: '/devices/import',
   dataLife: '/data-life',
 } as const;

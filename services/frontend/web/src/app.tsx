@@ -15,6 +15,7 @@ import {
   OverviewPage,
   NotificationsPage,
   RegisterDevicePage,
+  ImportDevicesPage,
   RulesPage,
 } from './lazy-pages.ts';
 import { appPaths } from './app-paths.ts';
@@ -81,6 +82,7 @@ export function App({ config }: { config: RuntimeConfig }) {
   const deviceMatch = /^\/devices\/([^/]+)$/.exec(path);
   let page;
   if (path === '/devices/new') page = <RegisterDevicePage api={api} navigate={navigate} />;
+  else if (path === appPaths.importDevices) page = <ImportDevicesPage api={api} navigate={navigate} />;
   else if (isAdminPath(path)) page = <AdminPage api={api} path={path} navigate={navigate} may={may} me={me} />;
   else if (path === '/alarms') page = <AlarmsPage api={api} mayManage={may('manageAlarms')} />;
   else if (path === '/rules') page = <RulesPage api={api} mayManage={may('manageRules')} />;

@@ -12,6 +12,7 @@ function page<P extends object>(load: () => Promise<(props: P) => ReactNode>): L
 
 export const DevicesPage = page(async () => (await import('./pages/devices-page.tsx')).default);
 export const RegisterDevicePage = page(async () => (await import('./pages/register-device-page.tsx')).RegisterDevicePage);
+export const ImportDevicesPage = page(async () => (await import('./pages/import-devices-page.tsx')).ImportDevicesPage);
 export const DevicePage = page(async () => (await import('./pages/device-page.tsx')).DevicePage);
 export const AlarmsPage = page(async () => (await import('./pages/alarms-page.tsx')).AlarmsPage);
 export const RulesPage = page(async () => (await import('./pages/rules-page.tsx')).RulesPage);

@@ -7,30 +7,31 @@
  */
 import type { PolicyDocument } from '../policy/policy-evaluator.ts';
 import { checkPrincipal, requirePolicy, requireThing, saveChange, type RegistryContext } from './registry-context.ts';
-import type { PolicyRecord } from './registry-store.ts';
+import type { ListMapName, PolicyRecord } from './registry-store.ts';
 
 function attached(map: Record<string, string[]>, key: string): string[] {
   return (map[key] ??= []);
 }
 
 /** Adds a principal to the list of `key` once (attaching twice is no error on AWS) and persists. */
-function attach(context: RegistryContext, map: Record<string, string[]>, key: string, principal: string): void {
+function attach(context: RegistryContext, list: ListMapName, key: string, principal: string): void {
   checkPrincipal(context, principal);
-  const principals = attached(map, key);
-  if (!principals.includes(principal)) principals.push(principal);
-  saveChange(context);
+  const principals = attached(context.state[list], key);
+  if (principals.includes(principal)) return;
+  principals.push(principal);
+  saveChange(context, [{ add: list, key, member: principal }]);
 }
 
 export function attachPolicy(context: RegistryContext, policyName: string, target: string): void {
   requirePolicy(context, policyName);
-  attach(context, context.state.policyTargets, policyName, target);
+  attach(context, 'policyTargets', policyName, target);
 }
 
 export function detachPolicy(context: RegistryContext, policyName: string, target: string): void {
   requirePolicy(context, policyName);
   const targets = attached(context.state.policyTargets, policyName);
   context.state.policyTargets[policyName] = targets.filter((t) => t !== target);
-  saveChange(context);
+  saveChange(context, [{ remove: 'policyTargets', key: policyName, member: target }]);
 }
 
 export function listAttachedPolicies(context: RegistryContext, target: string): PolicyRecord[] {
@@ -67,14 +68,14 @@ export function policyDocumentsOf(context: RegistryContext, principal: string): 
 
 export function attachThingPrincipal(context: RegistryContext, thingName: string, principal: string): void {
   requireThing(context, thingName);
-  attach(context, context.state.thingPrincipals, thingName, principal);
+  attach(context, 'thingPrincipals', thingName, principal);
 }
 
 export function detachThingPrincipal(context: RegistryContext, thingName: string, principal: string): void {
   requireThing(context, thingName);
   const { state } = context;
   state.thingPrincipals[thingName] = (state.thingPrincipals[thingName] ?? []).filter((p) => p !== principal);
-  saveChange(context);
+  saveChange(context, [{ remove: 'thingPrincipals', key: thingName, member: principal }]);
 }
 
 export function listThingPrincipals(context: RegistryContext, thingName: string): string[] {

@@ -40,7 +40,7 @@ export function addCertificate(
     notAfter: issued.notAfter.getTime(),
   };
   context.state.certificates[record.certificateId] = record;
-  saveChange(context);
+  saveChange(context, [{ put: 'certificates', key: record.certificateId }]);
   return record;
 }
 
@@ -61,7 +61,7 @@ export function updateCertificate(context: RegistryContext, certificateId: strin
   }
   record.status = newStatus as CertificateStatus;
   record.lastModifiedDate = context.now();
-  saveChange(context);
+  saveChange(context, [{ put: 'certificates', key: certificateId }]);
   notify(context, record.certificateArn, record.status);
 }
 
@@ -78,7 +78,7 @@ export function deleteCertificate(context: RegistryContext, certificateId: strin
     throw new AwsError('DeleteConflictException', `Certificate ${certificateId} has attached policies or things; detach them first.`, 409);
   }
   delete state.certificates[certificateId];
-  saveChange(context);
+  saveChange(context, [{ put: 'certificates', key: certificateId }]);
   notify(context, principal, 'DELETED');
 }
 

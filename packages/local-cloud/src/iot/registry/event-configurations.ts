@@ -39,7 +39,10 @@ export function updateEventConfigurations(context: RegistryContext, configuratio
     changes.push([type as EventType, flag]);
   }
   for (const [type, flag] of changes) context.state.eventConfigurations[type] = flag;
-  saveChange(context);
+  saveChange(
+    context,
+    changes.map(([type]) => ({ put: 'eventConfigurations', key: type })),
+  );
 }
 
 export const isEventEnabled = (context: RegistryContext, type: EventType): boolean => context.state.eventConfigurations[type] === true;

@@ -27,7 +27,7 @@ export function createPolicy(context: RegistryContext, policyName: string, polic
     versions: [{ versionId: '1', document: validatePolicyDocument(policyDocument), createDate: at }],
   };
   context.state.policies[policyName] = record;
-  saveChange(context);
+  saveChange(context, [{ put: 'policies', key: policyName }]);
   return record;
 }
 
@@ -57,7 +57,7 @@ export function createPolicyVersion(context: RegistryContext, policyName: string
   record.versions.push({ versionId, document, createDate: at });
   if (setAsDefault) record.defaultVersionId = versionId;
   record.lastModifiedDate = at;
-  saveChange(context);
+  saveChange(context, [{ put: 'policies', key: policyName }]);
   return { record, versionId, document, isDefaultVersion: setAsDefault };
 }
 
@@ -77,7 +77,7 @@ export function deletePolicyVersion(context: RegistryContext, policyName: string
   }
   record.versions = record.versions.filter((v) => v.versionId !== versionId);
   record.lastModifiedDate = context.now();
-  saveChange(context);
+  saveChange(context, [{ put: 'policies', key: policyName }]);
 }
 
 export function deletePolicy(context: RegistryContext, policyName: string): void {
@@ -88,7 +88,10 @@ export function deletePolicy(context: RegistryContext, policyName: string): void
   }
   delete state.policies[policyName];
   delete state.policyTargets[policyName];
-  saveChange(context);
+  saveChange(context, [
+    { put: 'policies', key: policyName },
+    { put: 'policyTargets', key: policyName },
+  ]);
 }
 
 /** A policy document must be JSON with Statement entries of Effect Allow or Deny (MalformedPolicyException). */

@@ -12,7 +12,7 @@ describe('registry context', () => {
   it('saveChange persists, bumps the revision and forgets the policies cached per principal', () => {
     const t = testContext();
     t.context.documentsByPrincipal.set('p', []);
-    saveChange(t.context);
+    saveChange(t.context, [{ put: 'things', key: 'x' }]);
     expect(t.saves()).toBe(1);
     expect(t.context.revision).toBe(1);
     expect(t.context.documentsByPrincipal.size).toBe(0);

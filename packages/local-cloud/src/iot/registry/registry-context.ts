@@ -7,7 +7,15 @@
  */
 import { AwsError } from '../../aws-endpoint/index.ts';
 import type { PolicyDocument } from '../policy/policy-evaluator.ts';
-import type { CertificateRecord, CertificateStatus, PolicyRecord, RegistryState, RegistryStore, ThingRecord } from './registry-store.ts';
+import type {
+  CertificateRecord,
+  CertificateStatus,
+  PolicyRecord,
+  RegistryChange,
+  RegistryState,
+  RegistryStore,
+  ThingRecord,
+} from './registry-store.ts';
 
 export type CertificateListener = (certificateArn: string, status: CertificateStatus | 'DELETED') => void;
 
@@ -52,11 +60,11 @@ export function createRegistryContext(options: IotRegistryOptions): RegistryCont
   };
 }
 
-/** Persists a change and invalidates what was derived from the previous revision. */
-export function saveChange(context: RegistryContext): void {
+/** Persists the changes just made to the state and invalidates what was derived from the previous revision. */
+export function saveChange(context: RegistryContext, changes: readonly RegistryChange[]): void {
   context.revision += 1;
   context.documentsByPrincipal.clear();
-  context.store.save();
+  context.store.save(changes);
 }
 
 export function requireThing(context: RegistryContext, thingName: string): ThingRecord {

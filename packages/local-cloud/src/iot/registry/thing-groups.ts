@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { AwsError } from '../../aws-endpoint/index.ts';
 import { invalid, notFound, requireThing, saveChange, type RegistryContext } from './registry-context.ts';
-import type { ThingGroupRecord } from './registry-store.ts';
+import type { RegistryChange, ThingGroupRecord } from './registry-store.ts';
 
 const groupNamePattern = /^[a-zA-Z0-9:_-]{1,128}$/;
 /** AWS IoT: "A thing can be added to a maximum of 10 thing groups." */
@@ -60,7 +60,10 @@ export function createThingGroup(context: RegistryContext, input: CreateThingGro
   };
   context.state.thingGroups[thingGroupName] = record;
   context.state.thingGroupMembers[thingGroupName] = [];
-  saveChange(context);
+  saveChange(context, [
+    { put: 'thingGroups', key: thingGroupName },
+    { put: 'thingGroupMembers', key: thingGroupName },
+  ]);
   return record;
 }
 
@@ -94,7 +97,10 @@ export function deleteThingGroup(context: RegistryContext, thingGroupName: strin
   }
   delete state.thingGroups[thingGroupName];
   delete state.thingGroupMembers[thingGroupName];
-  saveChange(context);
+  saveChange(context, [
+    { put: 'thingGroups', key: thingGroupName },
+    { put: 'thingGroupMembers', key: thingGroupName },
+  ]);
 }
 
 export interface ThingGroupFilter {
@@ -128,7 +134,7 @@ export function addThingToThingGroup(context: RegistryContext, thingGroupName: s
     throw new AwsError('LimitExceededException', `Thing ${thingName} is already in ${maxGroupsPerThing} thing groups`, 410);
   }
   members.push(thingName);
-  saveChange(context);
+  saveChange(context, [{ add: 'thingGroupMembers', key: thingGroupName, member: thingName }]);
   return true;
 }
 
@@ -139,7 +145,7 @@ export function removeThingFromThingGroup(context: RegistryContext, thingGroupNa
   const index = members.indexOf(thingName);
   if (index < 0) return false;
   members.splice(index, 1);
-  saveChange(context);
+  saveChange(context, [{ remove: 'thingGroupMembers', key: thingGroupName, member: thingName }]);
   return true;
 }
 
@@ -161,10 +167,14 @@ export function listThingGroupsForThing(context: RegistryContext, thingName: str
     .sort((a, b) => a.thingGroupName.localeCompare(b.thingGroupName));
 }
 
-/** Forgets a deleted thing's memberships (DeleteThing). */
-export function forgetThingMemberships(context: RegistryContext, thingName: string): void {
-  for (const members of Object.values(context.state.thingGroupMembers)) {
+/** Forgets a deleted thing's memberships (DeleteThing); answers the changes to persist with the deletion. */
+export function forgetThingMemberships(context: RegistryContext, thingName: string): RegistryChange[] {
+  const changes: RegistryChange[] = [];
+  for (const [thingGroupName, members] of Object.entries(context.state.thingGroupMembers)) {
     const index = members.indexOf(thingName);
-    if (index >= 0) members.splice(index, 1);
+    if (index < 0) continue;
+    members.splice(index, 1);
+    changes.push({ remove: 'thingGroupMembers', key: thingGroupName, member: thingName });
   }
+  return changes;
 }

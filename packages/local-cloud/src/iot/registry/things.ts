@@ -55,7 +55,7 @@ export function createThing(context: RegistryContext, input: CreateThingInput): 
     version: 1,
   };
   context.state.things[input.thingName] = record;
-  saveChange(context);
+  saveChange(context, [{ put: 'things', key: input.thingName }]);
   return record;
 }
 
@@ -89,7 +89,7 @@ export function updateThing(context: RegistryContext, input: UpdateThingInput): 
     record.attributes = next;
   }
   record.version += 1;
-  saveChange(context);
+  saveChange(context, [{ put: 'things', key: input.thingName }]);
 }
 
 export function deleteThing(context: RegistryContext, thingName: string, expectedVersion?: number): void {
@@ -105,6 +105,9 @@ export function deleteThing(context: RegistryContext, thingName: string, expecte
   }
   delete state.things[thingName];
   delete state.thingPrincipals[thingName];
-  forgetThingMemberships(context, thingName);
-  saveChange(context);
+  saveChange(context, [
+    { put: 'things', key: thingName },
+    { put: 'thingPrincipals', key: thingName },
+    ...forgetThingMemberships(context, thingName),
+  ]);
 }

@@ -9,6 +9,7 @@ import { deviceStatuses, type DevicePage, type Permission } from '@fleet/core';
 import type { Api, Device } from '../api.ts';
 import { ErrorNotice } from '../error-notice.tsx';
 import { RouteLink } from '../form-kit.tsx';
+import { appPaths } from '../app-paths.ts';
 import { formatValue, metricLabel, timeAgo, type MetricDisplay } from '../format.ts';
 import { useMetricSettings } from '../use-metric-settings.ts';
 import { usePolled } from '../polling.ts';
@@ -150,6 +151,11 @@ export function DevicesPage(props: { api: Api; navigate: (to: string) => void; m
       <div className="page-title">
         <h2>Devices</h2>
         {may('manageDevices') && <button onClick={() => navigate('/devices/new')}>Register a device</button>}
+        {may('manageDevices') && (
+          <button className="secondary" onClick={() => navigate(appPaths.importDevices)}>
+            Import devices
+          </button>
+        )}
       </div>
       <Filters state={state} go={go} />
       <ErrorNotice error={error} />
