@@ -16,6 +16,7 @@ export * from './iot-sql/index.ts';
 export * from './api-contract.ts';
 export * from './answer-check.ts';
 export * from './device-contract.ts';
+export * from './device-certificate-contract.ts';
 export * from './device-control-contract.ts';
 export * from './alarm-contract.ts';
 export * from './data-life/index.ts';

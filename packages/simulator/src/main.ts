@@ -6,11 +6,13 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { generatedPrivateKey } from '@fleet/core';
 import { readEndpointsFile } from '@fleet/core/endpoints-file';
 import { backfillDevices, describeOutcome } from './backfill-import.ts';
 import { backfillLimits, parseBackfillDuration, planBackfill, type BackfillPlan } from './backfill-plan.ts';
 import { FleetApiError, createFleetApi, type FleetApi } from './fleet-api-client.ts';
 import { followShadowAndJobs, type ControlCounters } from './device-control.ts';
+import { createDeviceKey } from './device-key.ts';
 import { connectDevice, type DevicePublisher } from './device-publisher.ts';
 import { loadDevices, saveDevice, type StoredDevice } from './device-store.ts';
 import { parseExcursion, withExcursions } from './excursions.ts';
@@ -25,6 +27,8 @@ const usage = `Usage: npm run simulate -- [options]
   --prefix <p>       device id prefix (default sim)
   --endpoints <f>    endpoints file (default .fleet/endpoints.json, written by npm start)
   --no-control       do not follow shadows and jobs (publish telemetry only)
+  --csr              each new device makes its own key pair (EC P-256) and registers with a CSR:
+                     its private key never crosses the API (it is kept in the simulator's store)
   --verbose          print each setting applied and each command executed
   --excursion <m=v[@a][+f]>  hold metric m at value v from a seconds after the start for f seconds
                      (e.g. temperature=95@20+60 to see an alarm fire and clear; repeatable)
@@ -45,6 +49,19 @@ setting, reported back) and executes its commands (AWS IoT jobs: reboot, set-int
 /** How long a simulated reboot keeps the device offline. */
 const rebootPauseMs = 1000;
 
+async function registerWithGeneratedKey(api: FleetApi, i: number, deviceId: string): Promise<StoredDevice> {
+  const registered = await api.registerDevice(`Simulated device ${i}`, deviceId);
+  return { deviceId, cert: registered.credentials.certificatePem, key: generatedPrivateKey(registered.credentials) };
+}
+
+/** The device makes its key and sends only the CSR: the answer carries the certificate alone. */
+async function registerWithCsr(api: FleetApi, i: number, deviceId: string): Promise<StoredDevice> {
+  const { privateKeyPem, csrPem } = await createDeviceKey(deviceId);
+  const registered = await api.registerDevice(`Simulated device ${i}`, deviceId, csrPem);
+  if (registered.credentials.privateKey !== undefined) throw new Error(`registering ${deviceId} with a CSR answered a private key`);
+  return { deviceId, cert: registered.credentials.certificatePem, key: privateKeyPem };
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -57,6 +74,7 @@ async function main(): Promise<void> {
       email: { type: 'string' },
       password: { type: 'string' },
       'no-control': { type: 'boolean' },
+      csr: { type: 'boolean' },
       verbose: { type: 'boolean' },
       excursion: { type: 'string', multiple: true },
       backfill: { type: 'string' },
@@ -98,8 +116,7 @@ async function main(): Promise<void> {
       continue;
     }
     try {
-      const registered = await api.registerDevice(`Simulated device ${i}`, deviceId);
-      const device = { deviceId, cert: registered.credentials.certificatePem, key: registered.credentials.privateKey };
+      const device = values.csr ? await registerWithCsr(api, i, deviceId) : await registerWithGeneratedKey(api, i, deviceId);
       await saveDevice(storeDir, device);
       fleet.push(device);
     } catch (err) {
