@@ -62,10 +62,13 @@ export function createDeviceCertificates(deps: {
     }
   }
 
-  async function attachedOf(history: CertificateHistory): Promise<DeviceCertificate[]> {
+  /** The certificates attached to the device's thing, described, each with its ARN. */
+  async function attachedOf(history: CertificateHistory): Promise<{ certificate: DeviceCertificate; certificateArn: string }[]> {
     const arns = await provisioning.attachedCertificates(history.record.deviceId);
-    const described = await Promise.all(arns.map((arn) => describe(certificateIdOfArn(arn), history)));
-    return described.filter((c): c is DeviceCertificate => c !== undefined);
+    const described = await Promise.all(
+      arns.map(async (certificateArn) => ({ certificate: await describe(certificateIdOfArn(certificateArn), history), certificateArn })),
+    );
+    return described.flatMap(({ certificate, certificateArn }) => (certificate ? [{ certificate, certificateArn }] : []));
   }
 
   /**
@@ -90,7 +93,7 @@ export function createDeviceCertificates(deps: {
         attachedOf(history),
         Promise.all(history.revoked.map((r) => describe(r.certificateId, history, r.revokedAt))),
       ]);
-      const all = [...attached, ...revoked.filter((c): c is DeviceCertificate => c !== undefined)];
+      const all = [...attached.map((a) => a.certificate), ...revoked.filter((c): c is DeviceCertificate => c !== undefined)];
       return all.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || a.certificateId.localeCompare(b.certificateId));
     },
 
@@ -119,20 +122,20 @@ export function createDeviceCertificates(deps: {
         throw apiError('CertificateStateConflict', `Certificate ${certificateId} of device "${deviceId}" is already revoked`);
       }
       const attached = await attachedOf(history);
-      const target = attached.find((c) => c.certificateId === certificateId);
+      const target = attached.find((a) => a.certificate.certificateId === certificateId);
       if (!target) throw apiError('CertificateNotFound', `Device "${deviceId}" has no certificate ${certificateId}`);
-      const otherActive = attached.filter((c) => c.status === 'ACTIVE' && c.certificateId !== certificateId);
-      if (target.status === 'ACTIVE' && otherActive.length === 0) {
+      const otherActive = attached.filter((a) => a.certificate.status === 'ACTIVE' && a.certificate.certificateId !== certificateId);
+      if (target.certificate.status === 'ACTIVE' && otherActive.length === 0) {
         throw apiError(
           'LastActiveCertificate',
           `Certificate ${certificateId} is the last active one of device "${deviceId}": rotate first, or revoke the whole device`,
         );
       }
-      const certificateArn = history.record.certificateArn.replace(/cert\/[^/]*$/, `cert/${certificateId}`);
+      const { certificateArn } = target;
       await provisioning.revokeCertificate(deviceId, { certificateArn, certificateId });
       const revokedAt = new Date(now()).toISOString();
       // The newest other ACTIVE certificate becomes current when the current one goes.
-      const successor = otherActive.sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
+      const successor = otherActive.sort((a, b) => b.certificate.createdAt.localeCompare(a.certificate.createdAt))[0];
       let pruned: RevokedCertificateEntry[] = [];
       await changeRegistry(deviceId, (h) => {
         const revoked = [...h.revoked, { certificateId, certificateArn, revokedAt }];
@@ -141,10 +144,7 @@ export function createDeviceCertificates(deps: {
         return {
           current: keepCurrent
             ? { certificateArn: h.record.certificateArn, certificateId: h.record.certificateId }
-            : {
-                certificateArn: certificateArn.replace(/cert\/[^/]*$/, `cert/${successor.certificateId}`),
-                certificateId: successor.certificateId,
-              },
+            : { certificateArn: successor.certificateArn, certificateId: successor.certificate.certificateId },
           revoked: revoked.slice(pruned.length),
         };
       });
@@ -155,7 +155,7 @@ export function createDeviceCertificates(deps: {
             logger.warn({ err, deviceId, certificateId: old.certificateId }, 'pruned revoked certificate not deleted'),
           );
       }
-      return { ...target, status: 'REVOKED', current: false, revokedAt };
+      return { ...target.certificate, status: 'REVOKED', current: false, revokedAt };
     },
   };
 }
