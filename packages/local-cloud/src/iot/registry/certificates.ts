@@ -5,19 +5,11 @@
  * (a REVOKED certificate stays revoked, an ACTIVE one cannot be deleted). Every status change or
  * deletion is told to the certificate listeners, so the broker closes the connections it carries.
  */
+import { certificateStatuses } from '@fleet/core';
 import { AwsError } from '../../aws-endpoint/index.ts';
 import type { IssuedCertificateFromCsr } from '../ca/local-ca.ts';
 import { invalid, requireCertificate, saveChange, type RegistryContext } from './registry-context.ts';
 import type { CertificateRecord, CertificateStatus } from './registry-store.ts';
-
-const certificateStatuses: readonly CertificateStatus[] = [
-  'ACTIVE',
-  'INACTIVE',
-  'REVOKED',
-  'PENDING_TRANSFER',
-  'REGISTER_INACTIVE',
-  'PENDING_ACTIVATION',
-];
 
 /** Records a certificate the local CA signed, with or without a key pair (the key is never stored). */
 export function addCertificate(context: RegistryContext, issued: IssuedCertificateFromCsr, setAsActive: boolean): CertificateRecord {
@@ -50,7 +42,7 @@ export const findCertificate = (context: RegistryContext, certificateId: string)
 
 export function updateCertificate(context: RegistryContext, certificateId: string, newStatus: string): void {
   const record = requireCertificate(context, certificateId);
-  if (!certificateStatuses.includes(newStatus as CertificateStatus)) {
+  if (!certificateStatuses.some((s) => s === newStatus)) {
     throw invalid(`newStatus "${newStatus}" must be one of ${certificateStatuses.join(', ')}`);
   }
   if (record.status === 'REVOKED' && newStatus !== 'REVOKED') {

@@ -3,9 +3,11 @@
  * after every change, so a crash leaves either the old or the new state and a restart finds every
  * thing, certificate, policy and attachment again.
  */
+import type { certificateStatuses } from '@fleet/core';
 import { readJsonFileSync, writeFileAtomicallySync } from '../../durable-files/atomic-file.ts';
 
-export type CertificateStatus = 'ACTIVE' | 'INACTIVE' | 'REVOKED' | 'PENDING_TRANSFER' | 'REGISTER_INACTIVE' | 'PENDING_ACTIVATION';
+/** AWS IoT's certificate statuses, as core lists them. */
+export type CertificateStatus = (typeof certificateStatuses)[number];
 
 export interface ThingRecord {
   readonly thingName: string;
