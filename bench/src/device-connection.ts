@@ -3,6 +3,7 @@
  * platform's MQTT endpoint with the device's own certificate, trusting the local CA.
  */
 import { readFile } from 'node:fs/promises';
+import { generatedPrivateKey } from '@fleet/core';
 import type { LocalEndpointsFile } from '@fleet/core/endpoints-file';
 import type { RegisteredDevice } from '@fleet/e2e';
 import type { LoadConnection } from './load-generator.ts';
@@ -16,6 +17,6 @@ export async function deviceConnections(endpoints: LocalEndpointsFile): Promise<
     port: endpoints.mqttPort,
     ca,
     cert: device.credentials.certificatePem,
-    key: device.credentials.privateKey,
+    key: generatedPrivateKey(device.credentials),
   });
 }

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CommandExecution } from '@fleet/core';
+import { generatedPrivateKey, type CommandExecution } from '@fleet/core';
 import { deployedEndpointsFile } from './deployed-stack.ts';
 import { createUser, type FleetUser, type RegisteredDevice } from './fleet-user.ts';
 import { lastStartedStoppedAfterAll, signInAgain } from './kept-state.ts';
@@ -108,7 +108,7 @@ describe.skipIf(deployedEndpointsFile || !mosquitto)('configuration and commands
     const id = device.device.deviceId;
     const folder = await mkdtemp(join(tmpdir(), 'fleet-mosquitto-'));
     await writeFile(join(folder, 'cert.pem'), device.credentials.certificatePem);
-    await writeFile(join(folder, 'private.key'), device.credentials.privateKey);
+    await writeFile(join(folder, 'private.key'), generatedPrivateKey(device.credentials));
     const ca = platform.endpoints.caFile ?? '';
     expect(await readFile(ca, 'utf8')).toContain('BEGIN CERTIFICATE');
     return ['--cafile', ca, '--cert', join(folder, 'cert.pem'), '--key', join(folder, 'private.key')].concat([

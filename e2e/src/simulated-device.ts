@@ -3,6 +3,7 @@
  * readings, follows its shadow and executes its jobs over MQTT/TLS, as `npm run simulate` does.
  */
 import { readFile } from 'node:fs/promises';
+import { generatedPrivateKey } from '@fleet/core';
 import {
   connectDevice,
   createDeviceSignals,
@@ -39,7 +40,7 @@ export async function startSimulatedDevice(
       port: endpoints.mqttPort,
       ...(endpoints.caFile === undefined ? {} : { ca: await readFile(endpoints.caFile, 'utf8') }),
       cert: device.credentials.certificatePem,
-      key: device.credentials.privateKey,
+      key: generatedPrivateKey(device.credentials),
     },
     signals,
   );

@@ -18,6 +18,7 @@ import {
   answerChecker,
   DevicePageSchema,
   DeviceViewSchema,
+  generatedPrivateKey,
   ErrorAnswerSchema,
   LatestValuesSchema,
   monitoring,
@@ -138,7 +139,7 @@ describe('telemetry end to end', () => {
       // The three files the web app offers for download, under the names the command uses.
       await writeFile(join(folder, 'root-ca.pem'), await (await fetch(device.credentials.caUrl)).text());
       await writeFile(join(folder, `${id}.cert.pem`), device.credentials.certificatePem);
-      await writeFile(join(folder, `${id}.private.key`), device.credentials.privateKey);
+      await writeFile(join(folder, `${id}.private.key`), generatedPrivateKey(device.credentials));
       const before = Date.now();
       await promisify(execFile)('bash', ['-c', device.credentials.mosquittoPub], { cwd: folder, timeout: 15_000 });
 

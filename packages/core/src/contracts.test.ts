@@ -91,6 +91,7 @@ const cases = [
       device: { ...record, online: false },
       credentials: {
         certificatePem: 'pem',
+        keySource: 'generated',
         privateKey: 'key',
         caUrl: 'https://ca',
         endpoint: 'host',

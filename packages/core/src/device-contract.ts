@@ -81,10 +81,23 @@ export const DevicePageSchema = Type.Object({
 });
 export type DevicePage = Static<typeof DevicePageSchema>;
 
-/** What a newly registered device needs to connect; the private key is shown once, never stored. */
+/**
+ * Where a device's private key comes from: `generated` by AWS IoT (CreateKeysAndCertificate) and
+ * handed over once in `privateKey`, or made by the device itself, which sent a `csr`
+ * (CreateCertificateFromCsr): then the key never leaves the device and `privateKey` is absent.
+ */
+export const keySources = ['generated', 'csr'] as const;
+export type KeySource = (typeof keySources)[number];
+
+/** What a newly registered device needs to connect; a generated private key is shown once, never stored. */
 export const DeviceCredentialsSchema = Type.Object({
   certificatePem: Type.String({ maxLength: 8192 }),
-  privateKey: Type.String({ maxLength: 8192, description: 'Shown once; never stored by Fleet' }),
+  keySource: Type.Enum(keySources, {
+    description: '`generated`: the key pair was made for the device and `privateKey` carries it; `csr`: the device made it and kept it',
+  }),
+  privateKey: Type.Optional(
+    Type.String({ maxLength: 8192, description: 'Present only when `keySource` is `generated`: shown once, never stored by Fleet' }),
+  ),
   caUrl: Type.String({ maxLength: 2048, description: "Where to download the CA of the IoT endpoint's server certificate" }),
   endpoint: Type.String({ maxLength: 253, description: 'IoT data endpoint host (iot:Data-ATS)' }),
   port: Type.Integer({ minimum: 1, maximum: 65_535, description: 'Its MQTT over TLS port' }),
@@ -99,3 +112,14 @@ export type RegisteredDevice = Static<typeof RegisteredDeviceSchema>;
 
 /** `DELETE /api/devices/:id`: 204, no body. */
 export const DeviceRevokedSchema = Type.Null({ description: 'Revoked' });
+
+/**
+ * The private key Fleet generated for a device (`keySource: 'generated'`); throws for credentials of
+ * a device that sent a CSR, whose key never left it.
+ */
+export function generatedPrivateKey(credentials: Pick<DeviceCredentials, 'keySource' | 'privateKey'>): string {
+  if (credentials.keySource !== 'generated' || credentials.privateKey === undefined) {
+    throw new Error(`These credentials carry no private key: keySource is "${credentials.keySource}" (the device holds its own key)`);
+  }
+  return credentials.privateKey;
+}

@@ -9,6 +9,8 @@ import { Type, type Static } from 'typebox';
 export const errorCodes = {
   /** A field of the body, query string or path breaks the documented schema. */
   ValidationError: 400,
+  /** A certificate signing request AWS IoT refuses: not PKCS#10, a signature that does not verify, a key too weak. */
+  InvalidCsr: 400,
   /** The request cannot be read at all: not origin-form, not JSON, not UTF-8, an empty body. */
   MalformedRequest: 400,
   InvalidIdToken: 400,
@@ -24,6 +26,8 @@ export const errorCodes = {
   /** No AWS IoT thing group with this name. */
   GroupNotFound: 404,
   AlarmDefinitionNotFound: 404,
+  /** No certificate with this id belongs to the device. */
+  CertificateNotFound: 404,
   /** No alarm for this definition and device (it never became ACTIVE). */
   AlarmNotFound: 404,
   /** A topic rule (user rule) with this name does not exist. */
@@ -49,6 +53,10 @@ export const errorCodes = {
   AlarmStateConflict: 409,
   AlarmLimitExceeded: 409,
   RuleExists: 409,
+  /** Revoking the device's last ACTIVE certificate would cut it off: rotate first, or revoke the whole device. */
+  LastActiveCertificate: 409,
+  /** The certificate is already REVOKED, or the device holds as many certificates as it may. */
+  CertificateStateConflict: 409,
   /** The data job cannot make this change (e.g. starting an import that is already running). */
   JobStateConflict: 409,
   /** The platform's own rules are defined in code and cannot be changed by users. */

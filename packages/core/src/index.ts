@@ -19,6 +19,7 @@ export * from './iot-sql/index.ts';
 export * from './api-contract.ts';
 export * from './answer-check.ts';
 export * from './device-contract.ts';
+export * from './device-certificate-contract.ts';
 export * from './device-control-contract.ts';
 export * from './device-import-contract.ts';
 export * from './csv/csv-records.ts';

@@ -118,8 +118,13 @@ export function createFleetApi(endpoints: EndpointsFile, tokens: Tokens) {
   }
   return {
     call,
-    registerDevice: (name: string, deviceId?: string) =>
-      call<RegisteredDevice>('POST', '/api/devices', { name, ...(deviceId ? { deviceId } : {}) }),
+    /** With `certificateSigningRequest` the device keeps its key: the answer carries none. */
+    registerDevice: (name: string, deviceId?: string, certificateSigningRequest?: string) =>
+      call<RegisteredDevice>('POST', '/api/devices', {
+        name,
+        ...(deviceId ? { deviceId } : {}),
+        ...(certificateSigningRequest ? { certificateSigningRequest } : {}),
+      }),
     getDevice: (deviceId: string) => call<Record<string, unknown>>('GET', `/api/devices/${encodeURIComponent(deviceId)}`),
     deleteDevice: (deviceId: string) => call<unknown>('DELETE', `/api/devices/${encodeURIComponent(deviceId)}`),
     config: (deviceId: string) => call<DeviceConfig>('GET', `/api/devices/${encodeURIComponent(deviceId)}/config`),

@@ -7,12 +7,13 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { iotQuotas } from '@fleet/core';
+import { generatedPrivateKey, iotQuotas } from '@fleet/core';
 import { readEndpointsFile, type EndpointsFile } from '@fleet/core/endpoints-file';
 import { backfillDevices, describeOutcome } from './backfill-import.ts';
 import { backfillLimits, parseBackfillDuration, planBackfill, type BackfillPlan } from './backfill-plan.ts';
 import { FleetApiError, createFleetApi, type FleetApi } from './fleet-api-client.ts';
 import { followShadowAndJobs, type ControlCounters } from './device-control.ts';
+import { createDeviceKey } from './device-key.ts';
 import { connectDevice, defaultSendRate, type BufferGauge, type DevicePublisher } from './device-publisher.ts';
 import { loadDevices, outboxFile, saveDevice, type StoredDevice } from './device-store.ts';
 import { writeDevicesCsv, type CreatedDevice } from './devices-csv.ts';
@@ -34,6 +35,9 @@ const usage = `Usage: npm run simulate -- [options]
   --prefix <p>       device id prefix (default sim)
   --endpoints <f>    endpoints file (default .fleet/endpoints.json, written by npm start)
   --no-control       do not follow shadows and jobs (publish telemetry only)
+  --csr              each new device makes its own key pair (EC P-256) and sends a CSR: registered
+                     through the API, or with --provision-by-claim on $aws/certificates/create-from-csr/json;
+                     its private key never leaves the simulator's store
   --verbose          print each setting applied and each command executed
   --excursion <m=v[@a][+f]>  hold metric m at value v from a seconds after the start for f seconds
                      (e.g. temperature=95@20+60 to see an alarm fire and clear; repeatable)
@@ -45,8 +49,6 @@ const usage = `Usage: npm run simulate -- [options]
   --provision-by-claim  provision new devices by claim (AWS IoT fleet provisioning) instead of the API:
                      each connects with the claim certificate, gets its own certificate and registers
                      as thing fleet-<prefix>-<n> (the serial number <prefix>-<n>)
-  --csr              with --provision-by-claim: make each device's key here and send a CSR
-                     ($aws/certificates/create-from-csr/json) instead of asking for a key pair
   --claim-connections <n>  claim connections provisioning in parallel (default 4)
   --claim-cert <f> --claim-key <f> --template <name>  the claim certificate, its key and the
                      provisioning template (default: the endpoints file's "claim", written by npm start)
@@ -76,6 +78,28 @@ setting, reported back) and executes its commands (AWS IoT jobs: reboot, set-int
 /** How long a simulated reboot keeps the device offline. */
 const rebootPauseMs = 1000;
 
+type Registered = Awaited<ReturnType<FleetApi['registerDevice']>>;
+
+async function registerWithGeneratedKey(
+  api: FleetApi,
+  i: number,
+  deviceId: string,
+): Promise<{ device: StoredDevice; registered: Registered }> {
+  const registered = await api.registerDevice(`Simulated device ${i}`, deviceId);
+  return {
+    device: { deviceId, cert: registered.credentials.certificatePem, key: generatedPrivateKey(registered.credentials) },
+    registered,
+  };
+}
+
+/** The device makes its key and sends only the CSR: the answer carries the certificate alone. */
+async function registerWithCsr(api: FleetApi, i: number, deviceId: string): Promise<{ device: StoredDevice; registered: Registered }> {
+  const { privateKeyPem, csrPem } = await createDeviceKey(deviceId);
+  const registered = await api.registerDevice(`Simulated device ${i}`, deviceId, csrPem);
+  if (registered.credentials.privateKey !== undefined) throw new Error(`registering ${deviceId} with a CSR answered a private key`);
+  return { device: { deviceId, cert: registered.credentials.certificatePem, key: privateKeyPem }, registered };
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -88,13 +112,13 @@ async function main(): Promise<void> {
       email: { type: 'string' },
       password: { type: 'string' },
       'no-control': { type: 'boolean' },
+      csr: { type: 'boolean' },
       verbose: { type: 'boolean' },
       excursion: { type: 'string', multiple: true },
       backfill: { type: 'string' },
       'backfill-only': { type: 'boolean' },
       'backfill-until': { type: 'string' },
       'provision-by-claim': { type: 'boolean' },
-      csr: { type: 'boolean' },
       'claim-connections': { type: 'string', default: '4' },
       'claim-cert': { type: 'string' },
       'claim-key': { type: 'string' },
@@ -124,7 +148,6 @@ async function main(): Promise<void> {
   if (values.backfill === undefined && (values['backfill-only'] || values['backfill-until'] !== undefined)) {
     throw new Error(`--backfill-only and --backfill-until need --backfill <duration>\n\n${usage}`);
   }
-  if (values.csr && !values['provision-by-claim']) throw new Error(`--csr goes with --provision-by-claim\n\n${usage}`);
   const plan =
     values.backfill === undefined
       ? undefined
@@ -164,8 +187,9 @@ async function main(): Promise<void> {
       continue;
     }
     try {
-      const registered = await api.registerDevice(`Simulated device ${i}`, deviceId);
-      const device = { deviceId, cert: registered.credentials.certificatePem, key: registered.credentials.privateKey };
+      const { device, registered } = values.csr
+        ? await registerWithCsr(api, i, deviceId)
+        : await registerWithGeneratedKey(api, i, deviceId);
       const files = await saveDevice(storeDir, device);
       fleet.push(device);
       const { name, certificateArn, certificateId, createdAt } = registered.device;

@@ -17,6 +17,7 @@ import type { TokenVerifier } from '@fleet/core/tokens';
 import type { ApiClients } from './aws-clients.ts';
 import { createDeviceRegistry } from './devices/device-registry.ts';
 import { createDeviceViews } from './devices/device-views.ts';
+import { createDeviceCertificates } from './devices/device-certificates.ts';
 import { createDeviceIndex } from './devices/device-index.ts';
 import { createDeviceRevocation } from './devices/device-revocation.ts';
 import { createBulkActions } from './devices/bulk-actions.ts';
@@ -27,6 +28,7 @@ import { validationMessage } from './http/validation-message.ts';
 import type { TypedApp } from './http/typed-app.ts';
 import { createCommandJobs } from './control/command-jobs.ts';
 import { createDeviceConfigStore } from './control/device-config.ts';
+import { registerDeviceCertificateRoutes } from './routes/device-certificates.ts';
 import { registerDeviceControlRoutes } from './routes/device-control.ts';
 import { registerDeviceRoutes } from './routes/devices.ts';
 import { registerDeviceBulkRoutes } from './routes/device-bulk.ts';
@@ -182,6 +184,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // time; the launcher locally): the task role needs no iot:DescribeEndpoint at run time.
     iotEndpoint: () => Promise.resolve(config.iotEndpoint),
     revoke,
+    caUrl: config.iotCaUrl,
+    mqttPort: config.iotMqttPort,
+  });
+  registerDeviceCertificateRoutes(app, {
+    authorizer,
+    certificates: createDeviceCertificates({ iot: clients.iot, registry, provisioning, logger }),
+    iotEndpoint: () => Promise.resolve(config.iotEndpoint),
     caUrl: config.iotCaUrl,
     mqttPort: config.iotMqttPort,
   });

@@ -80,6 +80,8 @@ export function createImportRunner(deps: ImportRunnerDeps) {
     // Registered meanwhile (another import of the same file): judged as an existing device.
     if (!registered.ok) return register(importId, owner, row, deviceId);
     const { certificateId, certificatePem, privateKey } = registered.device;
+    // An import registers without a CSR: AWS IoT made the key pair and answers its private key once.
+    if (privateKey === undefined) throw new Error(`the registration of ${deviceId} answered no private key`);
     credentials.add(importId, {
       deviceId,
       name: row.name,

@@ -1,13 +1,16 @@
 /**
- * What a newly registered device needs to connect, shown once: AWS IoT never returns a private
- * key again (https://docs.aws.amazon.com/iot/latest/apireference/API_CreateKeysAndCertificate.html).
+ * What a newly registered device (or a new certificate of one) needs to connect, shown once: AWS
+ * IoT never returns a private key again
+ * (https://docs.aws.amazon.com/iot/latest/apireference/API_CreateKeysAndCertificate.html). A device
+ * that sent a CSR gets no key: it made its own and kept it.
  */
 import { topics, type DeviceCredentials } from '@fleet/core';
 
 export function deviceCredentials(input: {
   deviceId: string;
   certificatePem: string;
-  privateKey: string;
+  /** The generated key; absent when the certificate was signed from the device's CSR. */
+  privateKey?: string | undefined;
   caUrl: string;
   endpoint: string;
   port: number;
@@ -30,7 +33,7 @@ export function deviceCredentials(input: {
   ].join(' ');
   return {
     certificatePem: input.certificatePem,
-    privateKey: input.privateKey,
+    ...(input.privateKey === undefined ? { keySource: 'csr' as const } : { keySource: 'generated' as const, privateKey: input.privateKey }),
     caUrl: input.caUrl,
     endpoint,
     port,

@@ -26,6 +26,17 @@ function world(size: number) {
     get: async (id) => table.get(id),
     scanAll: async () => (scans++, [...table.values()]),
     remove: async (id) => void table.delete(id),
+    certificateHistory: async (id) => {
+      const found = table.get(id);
+      return found ? { record: found, revoked: [], version: 0 } : undefined;
+    },
+    changeCertificates: async (id, _version, change) => {
+      const found = table.get(id);
+      if (!found) return 'missing';
+      const changed = { ...found, ...change.current };
+      table.set(id, changed);
+      return changed;
+    },
   };
   const stateCalls: string[][] = [];
   let online = false;

@@ -234,6 +234,11 @@ export function createDeviceIndex(deps: {
         await deps.registry.remove(deviceId);
         ownWrite(deviceId, undefined);
       },
+      async changeCertificates(deviceId, expectedVersion, change) {
+        const changed = await deps.registry.changeCertificates(deviceId, expectedVersion, change);
+        if (typeof changed === 'object') ownWrite(deviceId, changed);
+        return changed;
+      },
     },
   };
 }

@@ -7,18 +7,20 @@
  */
 import type { DeviceRecord } from '@fleet/core';
 import type { DeviceRegistry } from './device-registry.ts';
-import type { IotProvisioning, ProvisionedDevice } from './iot-provisioning.ts';
+import type { IotProvisioning, IssuedCertificate } from './iot-provisioning.ts';
 
 export interface RegistrationInput {
   readonly deviceId: string;
   readonly name: string;
   readonly owner: { readonly sub: string; readonly username: string };
   readonly attributes?: Readonly<Record<string, string>>;
+  /** The device's PEM CSR; without one a key pair is generated (and answered once). */
+  readonly certificateSigningRequest?: string;
 }
 
 /** `registered`: the registry has the id already; `thing-exists`: an IoT thing of that name exists with other attributes. */
 export type RegistrationResult =
-  | { readonly ok: true; readonly record: DeviceRecord; readonly device: ProvisionedDevice }
+  | { readonly ok: true; readonly record: DeviceRecord; readonly device: IssuedCertificate }
   | { readonly ok: false; readonly reason: 'registered' | 'thing-exists' };
 
 export async function registerDevice(
@@ -32,6 +34,7 @@ export async function registerDevice(
     name,
     ownerId: owner.sub,
     ...(input.attributes ? { attributes: input.attributes } : {}),
+    ...(input.certificateSigningRequest === undefined ? {} : { certificateSigningRequest: input.certificateSigningRequest }),
   });
   if (!provisioned.ok) return { ok: false, reason: 'thing-exists' };
   const { certificateArn, certificateId } = provisioned.device;

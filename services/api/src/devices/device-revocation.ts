@@ -1,6 +1,6 @@
 /**
  * Revoking a device, for `DELETE /api/devices/:id` and the bulk revoke: its configuration (shadow),
- * its certificate, its thing and its registry item go, in an order that lets a failed revocation
+ * its certificates, its thing and its registry item go, in an order that lets a failed revocation
  * be run again; then a record of it is kept for the Admin area's revoked devices.
  */
 import type { AuditActor } from '@fleet/core';
@@ -23,12 +23,19 @@ export function createDeviceRevocation(deps: {
 }): RevokeDevice {
   const { registry, config, provisioning, revoked, logger } = deps;
   return async (deviceId, revokedBy) => {
-    const device = await registry.get(deviceId);
-    if (!device) return false;
+    const history = await registry.certificateHistory(deviceId);
+    if (!history) return false;
+    const device = history.record;
     // First, so a failure leaves the device in place to revoke again: a device registered later
     // under the same id must not inherit this one's configuration (AWS keeps a deleted thing's shadow).
     await config.remove(deviceId);
-    await provisioning.deprovision({ deviceId, certificateArn: device.certificateArn, certificateId: device.certificateId });
+    // Every certificate goes: the current one, the others a rotation attached, the revoked ones kept listed.
+    await provisioning.deprovision({
+      deviceId,
+      certificateArn: device.certificateArn,
+      certificateId: device.certificateId,
+      revokedCertificates: history.revoked,
+    });
     await registry.remove(deviceId);
     // After the removal, so a record means the device is gone. The revocation is done whatever
     // happens to its record: a failed write is logged, and the audit entry of the call still says

@@ -5,51 +5,81 @@
  * whatever it created when a later step fails, so that a failed registration leaves nothing
  * behind; revocation follows the order AWS requires before a certificate can be deleted
  * (https://docs.aws.amazon.com/iot/latest/apireference/API_DeleteCertificate.html: INACTIVE first,
- * detached from every thing and policy).
+ * detached from every thing and policy). A device may hold several certificates (rotation,
+ * `device-certificates.ts`): each is issued and attached the same way, from a generated key pair or
+ * from the device's CSR, and the whole device's revocation removes all of them.
  */
 import {
   AttachPolicyCommand,
   AttachThingPrincipalCommand,
+  CreateCertificateFromCsrCommand,
   CreateKeysAndCertificateCommand,
   CreateThingCommand,
   DeleteCertificateCommand,
   DeleteThingCommand,
   DetachPolicyCommand,
   DetachThingPrincipalCommand,
+  ListThingPrincipalsCommand,
   UpdateCertificateCommand,
 } from '@aws-sdk/client-iot';
 import type { Logger } from 'pino';
-import { isResourceNotFound, type ApiClients } from '../aws-clients.ts';
+import { awsErrorName, isResourceNotFound, type ApiClients } from '../aws-clients.ts';
+import { apiError } from '../errors.ts';
 
-export interface ProvisionedDevice {
+/** A certificate AWS IoT issued for a device; `privateKey` only when it generated the key pair. */
+export interface IssuedCertificate {
   readonly certificateArn: string;
   readonly certificateId: string;
   readonly certificatePem: string;
-  readonly privateKey: string;
+  readonly privateKey?: string;
+}
+
+/** A certificate of the device, by ARN and id (the two forms AWS IoT operations take). */
+export interface CertificateRef {
+  readonly certificateArn: string;
+  readonly certificateId: string;
 }
 
 /** `exists`: a thing with that name already exists (created outside this registration). */
-export type ProvisionResult = { readonly ok: true; readonly device: ProvisionedDevice } | { readonly ok: false; readonly reason: 'exists' };
+export type ProvisionResult = { readonly ok: true; readonly device: IssuedCertificate } | { readonly ok: false; readonly reason: 'exists' };
 
 export interface ProvisionInput {
   readonly deviceId: string;
   readonly name: string;
   readonly ownerId: string;
+  /** Thing attributes besides `owner` and `name` (a bulk import's `attr.<key>` columns). */
   readonly attributes?: Readonly<Record<string, string>>;
+  /** The device's PEM CSR; without one a key pair is generated. */
+  readonly certificateSigningRequest?: string;
 }
 
-export interface DeprovisionInput {
+export interface DeprovisionInput extends CertificateRef {
   readonly deviceId: string;
-  readonly certificateArn: string;
-  readonly certificateId: string;
   readonly keepThing?: boolean;
+  /** Certificates the device had revoked (detached already): deleted with it. */
+  readonly revokedCertificates?: readonly CertificateRef[];
 }
 
 export interface IotProvisioning {
-  /** `attributes`: thing attributes besides `owner` and `name` (a bulk import's `attr.<key>` columns). */
   provision(input: ProvisionInput): Promise<ProvisionResult>;
   /**
+   * Issues one more ACTIVE certificate for an existing thing, with the device policy, attached to
+   * it (rotation); nothing is left behind when a step fails.
+   */
+  addCertificate(deviceId: string, certificateSigningRequest?: string): Promise<IssuedCertificate>;
+  /** The certificate ARNs attached to the device's thing (ListThingPrincipals, every page). */
+  attachedCertificates(deviceId: string): Promise<string[]>;
+  /**
+   * Revokes one certificate: REVOKED first (AWS IoT closes the connections using it at once), then
+   * detached from the thing and the device policy. It stays in AWS IoT as REVOKED, so it can never
+   * be activated again.
+   */
+  revokeCertificate(deviceId: string, certificate: CertificateRef): Promise<void>;
+  /** Deletes a revoked, detached certificate (pruning a device's history of revoked ones). */
+  deleteRevokedCertificate(certificateId: string): Promise<void>;
+  /**
    * Removes the certificate and the thing; steps whose resource is already gone are skipped.
+   * Every other certificate attached to the thing (rotation) goes with it.
    * `keepThing` removes only the certificate: used when another registration of the same id won
    * the race, since CreateThing with an identical name and attributes succeeds for both callers
    * (https://docs.aws.amazon.com/iot/latest/apireference/API_CreateThing.html) and the thing is the winner's.
@@ -80,30 +110,32 @@ export function createIotProvisioning(deps: { iot: ApiClients['iot']; devicePoli
     }
   }
 
-  async function provision({ deviceId, name, ownerId, attributes }: ProvisionInput): Promise<ProvisionResult> {
+  async function provision(input: ProvisionInput): Promise<ProvisionResult> {
+    const { deviceId, name, ownerId, attributes } = input;
+    try {
+      await iot.send(
+        new CreateThingCommand({
+          thingName: deviceId,
+          attributePayload: { attributes: { ...attributes, owner: iotAttributeValue(ownerId), name: iotAttributeValue(name) } },
+        }),
+      );
+    } catch (err) {
+      if ((err as { name?: string }).name === 'ResourceAlreadyExistsException') return { ok: false, reason: 'exists' };
+      throw err;
+    }
+    try {
+      return { ok: true, device: await addCertificate(deviceId, input.certificateSigningRequest) };
+    } catch (err) {
+      await undo(deviceId, [{ name: 'DeleteThing', run: () => iot.send(new DeleteThingCommand({ thingName: deviceId })) }]);
+      throw err;
+    }
+  }
+
+  async function addCertificate(deviceId: string, certificateSigningRequest?: string): Promise<IssuedCertificate> {
     const created: { name: string; run: () => Promise<unknown> }[] = [];
     try {
-      try {
-        await iot.send(
-          new CreateThingCommand({
-            thingName: deviceId,
-            attributePayload: { attributes: { ...attributes, owner: iotAttributeValue(ownerId), name: iotAttributeValue(name) } },
-          }),
-        );
-      } catch (err) {
-        if ((err as { name?: string }).name === 'ResourceAlreadyExistsException') return { ok: false, reason: 'exists' };
-        throw err;
-      }
-      created.push({ name: 'DeleteThing', run: () => iot.send(new DeleteThingCommand({ thingName: deviceId })) });
-
-      const keys = await iot.send(new CreateKeysAndCertificateCommand({ setAsActive: true }));
-      const { certificateArn, certificateId, certificatePem } = keys;
-      const privateKey = keys.keyPair?.PrivateKey;
-      if (!certificateArn || !certificateId || !certificatePem || !privateKey) {
-        throw new Error(
-          `CreateKeysAndCertificate answered without ${!certificateArn ? 'certificateArn' : !certificateId ? 'certificateId' : !certificatePem ? 'certificatePem' : 'keyPair.PrivateKey'}`,
-        );
-      }
+      const issued = await issueCertificate(certificateSigningRequest);
+      const { certificateArn, certificateId } = issued;
       created.push({ name: 'DeleteCertificate', run: () => deleteCertificate(certificateId) });
 
       await iot.send(new AttachPolicyCommand({ policyName: devicePolicyName, target: certificateArn }));
@@ -117,9 +149,30 @@ export function createIotProvisioning(deps: { iot: ApiClients['iot']; devicePoli
         name: 'DetachThingPrincipal',
         run: () => iot.send(new DetachThingPrincipalCommand({ thingName: deviceId, principal: certificateArn })),
       });
-      return { ok: true, device: { certificateArn, certificateId, certificatePem, privateKey } };
+      return issued;
     } catch (err) {
       await undo(deviceId, created);
+      throw err;
+    }
+  }
+
+  /** CreateCertificateFromCsr when the device sent a CSR (its key stays on it), CreateKeysAndCertificate otherwise. */
+  async function issueCertificate(certificateSigningRequest?: string): Promise<IssuedCertificate> {
+    if (certificateSigningRequest === undefined) {
+      const keys = await iot.send(new CreateKeysAndCertificateCommand({ setAsActive: true }));
+      return {
+        ...requireIssued('CreateKeysAndCertificate', keys),
+        privateKey: requireField('CreateKeysAndCertificate', keys.keyPair?.PrivateKey, 'keyPair.PrivateKey'),
+      };
+    }
+    try {
+      const signed = await iot.send(new CreateCertificateFromCsrCommand({ certificateSigningRequest, setAsActive: true }));
+      return requireIssued('CreateCertificateFromCsr', signed);
+    } catch (err) {
+      // The only InvalidRequestException of CreateCertificateFromCsr is a CSR AWS IoT refuses.
+      if (awsErrorName(err) === 'InvalidRequestException') {
+        throw apiError('InvalidCsr', `The certificate signing request was refused: ${(err as Error).message}`, { cause: err });
+      }
       throw err;
     }
   }
@@ -129,20 +182,66 @@ export function createIotProvisioning(deps: { iot: ApiClients['iot']; devicePoli
     await iot.send(new DeleteCertificateCommand({ certificateId, forceDelete: true }));
   }
 
-  async function deprovision({ deviceId, certificateArn, certificateId, keepThing }: DeprovisionInput): Promise<void> {
+  /** Runs an IoT call; a resource already gone is what the caller wanted. */
+  async function tolerant(run: () => Promise<unknown>): Promise<void> {
+    try {
+      await run();
+    } catch (err) {
+      if (!isResourceNotFound(err)) throw err;
+    }
+  }
+
+  /** Deactivates, detaches and deletes one certificate; REVOKED ones cannot change status and skip the first step. */
+  async function removeCertificate(deviceId: string, { certificateArn, certificateId }: CertificateRef): Promise<void> {
     // Deactivate first: the device loses access at once even if a later step fails.
-    const tolerant = async (run: () => Promise<unknown>) => {
+    await tolerant(async () => {
       try {
-        await run();
+        await iot.send(new UpdateCertificateCommand({ certificateId, newStatus: 'INACTIVE' }));
       } catch (err) {
-        if (!isResourceNotFound(err)) throw err;
+        if (awsErrorName(err) !== 'CertificateStateException') throw err;
       }
-    };
-    await tolerant(() => iot.send(new UpdateCertificateCommand({ certificateId, newStatus: 'INACTIVE' })));
+    });
     await tolerant(() => iot.send(new DetachThingPrincipalCommand({ thingName: deviceId, principal: certificateArn })));
     await tolerant(() => iot.send(new DetachPolicyCommand({ policyName: devicePolicyName, target: certificateArn })));
     await tolerant(() => iot.send(new DeleteCertificateCommand({ certificateId, forceDelete: true })));
-    if (!keepThing) await tolerant(() => deleteThingAfterDetach(deviceId));
+  }
+
+  async function attachedCertificates(deviceId: string): Promise<string[]> {
+    const arns: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await iot.send(new ListThingPrincipalsCommand({ thingName: deviceId, ...(nextToken ? { nextToken } : {}) }));
+      // A thing's principals may also be Cognito identities; only certificates are the device's.
+      arns.push(...(page.principals ?? []).filter((p) => p.includes(':cert/')));
+      nextToken = page.nextToken;
+    } while (nextToken);
+    return arns;
+  }
+
+  async function deprovision(input: DeprovisionInput): Promise<void> {
+    const { deviceId, keepThing } = input;
+    await removeCertificate(deviceId, input);
+    if (keepThing) return;
+    let others: string[] = [];
+    try {
+      others = (await attachedCertificates(deviceId)).filter((arn) => arn !== input.certificateArn);
+    } catch (err) {
+      if (!isResourceNotFound(err)) throw err;
+    }
+    for (const certificateArn of others)
+      await removeCertificate(deviceId, { certificateArn, certificateId: certificateIdOfArn(certificateArn) });
+    for (const revoked of input.revokedCertificates ?? []) await tolerant(() => deleteRevokedCertificate(revoked.certificateId));
+    await tolerant(() => deleteThingAfterDetach(deviceId));
+  }
+
+  async function revokeCertificate(deviceId: string, { certificateArn, certificateId }: CertificateRef): Promise<void> {
+    await iot.send(new UpdateCertificateCommand({ certificateId, newStatus: 'REVOKED' }));
+    await tolerant(() => iot.send(new DetachThingPrincipalCommand({ thingName: deviceId, principal: certificateArn })));
+    await tolerant(() => iot.send(new DetachPolicyCommand({ policyName: devicePolicyName, target: certificateArn })));
+  }
+
+  async function deleteRevokedCertificate(certificateId: string): Promise<void> {
+    await iot.send(new DeleteCertificateCommand({ certificateId, forceDelete: true }));
   }
 
   /**
@@ -163,5 +262,26 @@ export function createIotProvisioning(deps: { iot: ApiClients['iot']; devicePoli
     }
   }
 
-  return { provision, deprovision };
+  return { provision, addCertificate, attachedCertificates, revokeCertificate, deleteRevokedCertificate, deprovision };
+}
+
+/** The certificate id of a certificate ARN (`arn:aws:iot:<region>:<account>:cert/<id>`). */
+export function certificateIdOfArn(certificateArn: string): string {
+  return certificateArn.slice(certificateArn.lastIndexOf('/') + 1);
+}
+
+function requireField(operation: string, value: string | undefined, name: string): string {
+  if (!value) throw new Error(`${operation} answered without ${name}`);
+  return value;
+}
+
+function requireIssued(
+  operation: string,
+  answer: { certificateArn?: string; certificateId?: string; certificatePem?: string },
+): IssuedCertificate {
+  return {
+    certificateArn: requireField(operation, answer.certificateArn, 'certificateArn'),
+    certificateId: requireField(operation, answer.certificateId, 'certificateId'),
+    certificatePem: requireField(operation, answer.certificatePem, 'certificatePem'),
+  };
 }

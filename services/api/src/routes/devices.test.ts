@@ -65,6 +65,36 @@ describe('POST /api/devices', () => {
     expect(t.iot.names()).not.toContain('DescribeEndpoint');
   });
 
+  it("signs the device's CSR instead of generating keys: the answer carries no private key, and says so", async () => {
+    const csr = '-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----\n';
+    const res = await register({ name: 'Own key', deviceId: 'own-key-1', certificateSigningRequest: csr });
+    expect(res.statusCode).toBe(201);
+    const { credentials } = res.json();
+    expect(credentials.keySource).toBe('csr');
+    expect(credentials).not.toHaveProperty('privateKey');
+    expect(res.body).not.toContain('PRIVATE KEY');
+    expect(t.iot.names()).toEqual(['CreateThing', 'CreateCertificateFromCsr', 'AttachPolicy', 'AttachThingPrincipal']);
+    expect(t.iot.calls[1]?.input).toEqual({ certificateSigningRequest: csr, setAsActive: true });
+    const generated = (await register({ name: 'Generated', deviceId: 'generated-1' })).json();
+    expect(generated.credentials.keySource).toBe('generated');
+  });
+
+  it('answers 400 InvalidCsr for a CSR AWS IoT refuses, leaving no thing behind; 400 ValidationError for text that is no PEM CSR', async () => {
+    const refused = await register({
+      name: 'Bad CSR',
+      deviceId: 'bad-csr-1',
+      certificateSigningRequest: '-----BEGIN CERTIFICATE REQUEST-----\nREFUSED\n-----END CERTIFICATE REQUEST-----',
+    });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().code).toBe('InvalidCsr');
+    expect(t.iotState.things.has('bad-csr-1')).toBe(false);
+    t.forgetCalls();
+    const notPem = await register({ name: 'Not PEM', deviceId: 'bad-csr-2', certificateSigningRequest: 'hello' });
+    expect(notPem.statusCode).toBe(400);
+    expect(notPem.json().code).toBe('ValidationError');
+    expect(t.iot.names()).not.toContain('CreateThing');
+  });
+
   it('generates a readable unique id when none is given', async () => {
     const a = (await register({ name: 'Cold Room #3' })).json();
     const b = (await register({ name: 'Cold Room #3' })).json();
@@ -412,7 +442,15 @@ describe('DELETE /api/devices/:id', () => {
     const res = await asCaller(t.app, auth).delete('/api/devices/doomed-1');
     expect(res.statusCode).toBe(204);
     expect(res.body).toBe('');
-    expect(t.iot.names()).toEqual(['UpdateCertificate', 'DetachThingPrincipal', 'DetachPolicy', 'DeleteCertificate', 'DeleteThing']);
+    // ListThingPrincipals: certificates a rotation added go too (none here).
+    expect(t.iot.names()).toEqual([
+      'UpdateCertificate',
+      'DetachThingPrincipal',
+      'DetachPolicy',
+      'DeleteCertificate',
+      'ListThingPrincipals',
+      'DeleteThing',
+    ]);
     expect(t.iot.calls[0]?.input).toEqual({ certificateId, newStatus: 'INACTIVE' });
     expect(t.iot.calls[3]?.input).toEqual({ certificateId, forceDelete: true });
     expect(t.iotState.things.has('doomed-1')).toBe(false);

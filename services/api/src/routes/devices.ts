@@ -6,6 +6,7 @@
  */
 import {
   bodyLimits,
+  CertificateSigningRequestSchema,
   deviceLimits,
   DeviceIdSchema,
   DeviceListQuerySchema,
@@ -56,6 +57,7 @@ export interface DeviceRoutesDeps {
 const RegisterBody = StrictObject({
   name: Type.String({ minLength: 1, maxLength: deviceLimits.maxNameLength, description: 'Display name' }),
   deviceId: Type.Optional(DeviceIdSchema),
+  certificateSigningRequest: Type.Optional(CertificateSigningRequestSchema),
 });
 
 const ListQuery = StrictObject(DeviceListQuerySchema.properties);
@@ -73,15 +75,18 @@ export function registerDeviceRoutes(app: TypedApp, deps: DeviceRoutesDeps): voi
       schema: {
         tags: ['devices'],
         summary: 'Register a device: creates its thing, certificate and registry item',
-        description: bodyLimitNote(bodyLimits.api),
+        description:
+          'With `certificateSigningRequest` (the PEM CSR of a key the device made) the certificate is signed from it and the answer ' +
+          'carries no private key (`credentials.keySource: csr`); without it a key pair is generated and its private key is answered ' +
+          `once (\`keySource: generated\`). ${bodyLimitNote(bodyLimits.api)}`,
         security: bearer,
         body: RegisterBody,
-        response: { 201: RegisteredDeviceSchema, ...errorResponses(...permissionErrors, ...bodyErrors, 'DeviceExists') },
+        response: { 201: RegisteredDeviceSchema, ...errorResponses(...permissionErrors, ...bodyErrors, 'DeviceExists', 'InvalidCsr') },
       },
     },
     async (request, reply) => {
       const caller = authOf(request);
-      const { name } = request.body;
+      const { name, certificateSigningRequest } = request.body;
       const attempts = request.body.deviceId ? 1 : generatedIdAttempts;
       for (let attempt = 1; attempt <= attempts; attempt++) {
         const deviceId = request.body.deviceId ?? generateDeviceId(name);
@@ -89,7 +94,10 @@ export function registerDeviceRoutes(app: TypedApp, deps: DeviceRoutesDeps): voi
           if (attempt < attempts) continue;
           throw apiError('DeviceExists', `Device "${deviceId}" is already registered`);
         }
-        const registered = await registerDevice({ registry, provisioning }, { deviceId, name, owner: caller });
+        const registered = await registerDevice(
+          { registry, provisioning },
+          { deviceId, name, owner: caller, ...(certificateSigningRequest === undefined ? {} : { certificateSigningRequest }) },
+        );
         if (!registered.ok && registered.reason === 'thing-exists') {
           if (attempt < attempts) continue;
           throw apiError('DeviceExists', `An IoT thing named "${deviceId}" already exists`);

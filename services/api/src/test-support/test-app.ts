@@ -50,7 +50,7 @@ export const testConfig: AppConfig = {
 /** In-memory IoT registry behind the fake IoT client: what exists after a test's calls. */
 export interface FakeIotState {
   readonly things: Set<string>;
-  readonly certificates: Map<string, { arn: string; status: string }>;
+  readonly certificates: Map<string, { arn: string; status: string; createdAt: Date }>;
   /** `policy|target` pairs. */
   readonly policyAttachments: Set<string>;
   /** `thing|principal` pairs. */
@@ -102,6 +102,13 @@ export function fakeIot(): { iot: FakeAwsClient<IoTClient>; state: FakeIotState 
   let serial = 0;
   const arnOf = (id: string) => `arn:aws:iot:us-east-1:000000000000:cert/${id}`;
   const idOfArn = (arn: unknown) => String(arn).split('/').pop() ?? '';
+  /** An ACTIVE certificate with an id shaped as AWS IoT's (64 hex digits), created one second after the previous one. */
+  const newCertificate = () => {
+    const id = `${String(++serial).padStart(60, '0')}cafe`;
+    state.certificates.set(id, { arn: arnOf(id), status: 'ACTIVE', createdAt: new Date(Date.UTC(2026, 0, 1) + serial * 1000) });
+    return id;
+  };
+  const pemOf = (id: string) => `-----BEGIN CERTIFICATE-----\n${id}\n-----END CERTIFICATE-----\n`;
   const iot = fakeAwsClient<IoTClient>({
     CreateThing: (i) => {
       const name = String(i['thingName']);
@@ -110,17 +117,41 @@ export function fakeIot(): { iot: FakeAwsClient<IoTClient>; state: FakeIotState 
       return { thingName: name, thingArn: `arn:aws:iot:us-east-1:000000000000:thing/${name}` };
     },
     CreateKeysAndCertificate: () => {
-      const id = `${String(++serial).padStart(8, '0')}cafe`;
-      state.certificates.set(id, { arn: arnOf(id), status: 'ACTIVE' });
+      const id = newCertificate();
       return {
         certificateArn: arnOf(id),
         certificateId: id,
-        certificatePem: `-----BEGIN CERTIFICATE-----\n${id}\n-----END CERTIFICATE-----\n`,
+        certificatePem: pemOf(id),
         keyPair: { PublicKey: 'public', PrivateKey: `-----BEGIN RSA PRIVATE KEY-----\n${id}\n-----END RSA PRIVATE KEY-----\n` },
       };
     },
     // No thing provisioned by claim unless a test says so (the device index adopts them).
     ListThings: () => ({ things: [] }),
+    // A request containing REFUSED stands for one AWS IoT refuses (not PKCS#10, weak key ...).
+    CreateCertificateFromCsr: (i) => {
+      if (String(i['certificateSigningRequest']).includes('REFUSED')) throw awsError('InvalidRequestException', 'The CSR is not valid');
+      const id = newCertificate();
+      return { certificateArn: arnOf(id), certificateId: id, certificatePem: pemOf(id) };
+    },
+    DescribeCertificate: (i) => {
+      const id = String(i['certificateId']);
+      const cert = state.certificates.get(id);
+      if (!cert) throw awsError('ResourceNotFoundException');
+      return {
+        certificateDescription: {
+          certificateId: id,
+          certificateArn: cert.arn,
+          status: cert.status,
+          creationDate: cert.createdAt,
+          validity: { notBefore: cert.createdAt, notAfter: new Date('2049-12-31T23:59:59Z') },
+        },
+      };
+    },
+    ListThingPrincipals: (i) => {
+      const thing = String(i['thingName']);
+      if (!state.things.has(thing)) throw awsError('ResourceNotFoundException');
+      return { principals: [...state.thingPrincipals].filter((p) => p.startsWith(`${thing}|`)).map((p) => p.slice(thing.length + 1)) };
+    },
     AttachPolicy: (i) => void state.policyAttachments.add(`${String(i['policyName'])}|${String(i['target'])}`),
     DetachPolicy: (i) => void state.policyAttachments.delete(`${String(i['policyName'])}|${String(i['target'])}`),
     AttachThingPrincipal: (i) => void state.thingPrincipals.add(`${String(i['thingName'])}|${String(i['principal'])}`),

@@ -18,8 +18,11 @@ import {
   DeviceConfigSchema,
   DeadLetterOverviewSchema,
   DeadLetterReplayResultSchema,
+  DeviceCertificateListSchema,
   DevicePageSchema,
   DeviceRevokedSchema,
+  RevokedCertificateSchema,
+  RotatedCertificateSchema,
   DeviceViewSchema,
   ErrorAnswerSchema,
   errorCodeForStatus,
@@ -157,8 +160,19 @@ export function createApi(session: () => Promise<Session>) {
     /** One call for many devices; the answer has a result per device. */
     bulkDevices: (input: DeviceBulkInput) => call(DeviceBulkAnswerSchema, 'POST', '/api/devices/bulk', input),
     device: (id: string) => call(DeviceViewSchema, 'GET', device(id)),
-    register: (name: string, deviceId?: string) =>
-      call(RegisteredDeviceSchema, 'POST', '/api/devices', { name, ...(deviceId ? { deviceId } : {}) }),
+    /** With a CSR the device keeps its key: the answer carries none. */
+    register: (name: string, deviceId?: string, certificateSigningRequest?: string) =>
+      call(RegisteredDeviceSchema, 'POST', '/api/devices', {
+        name,
+        ...(deviceId ? { deviceId } : {}),
+        ...(certificateSigningRequest ? { certificateSigningRequest } : {}),
+      }),
+    certificates: (id: string) => call(DeviceCertificateListSchema, 'GET', `${device(id)}/certificates`),
+    /** Rotation: a new certificate beside the current one, from the CSR when given. */
+    rotateCertificate: (id: string, certificateSigningRequest?: string) =>
+      call(RotatedCertificateSchema, 'POST', `${device(id)}/certificates`, certificateSigningRequest ? { certificateSigningRequest } : {}),
+    revokeCertificate: (id: string, certificateId: string) =>
+      call(RevokedCertificateSchema, 'POST', `${device(id)}/certificates/${encodeURIComponent(certificateId)}/revoke`),
     remove: (id: string) => call(DeviceRevokedSchema, 'DELETE', device(id)),
     /** Bulk registration: the CSV file's text; the answer is the running job. */
     startDeviceImport: (csv: string) => call(DeviceImportAnswerSchema, 'POST', deviceImportPaths.imports, { csv }),

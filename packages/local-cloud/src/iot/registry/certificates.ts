@@ -1,22 +1,15 @@
 /**
- * Certificates: the record of a certificate the local CA issued (CreateKeysAndCertificate),
+ * Certificates: the record of a certificate the local CA issued (CreateKeysAndCertificate,
+ * CreateCertificateFromCsr), ListCertificates,
  * DescribeCertificate, UpdateCertificate and DeleteCertificate with AWS IoT's state rules
  * (a REVOKED certificate stays revoked, an ACTIVE one cannot be deleted). Every status change or
  * deletion is told to the certificate listeners, so the broker closes the connections it carries.
  */
+import { certificateStatuses } from '@fleet/core';
 import { AwsError } from '../../aws-endpoint/index.ts';
 import type { IssuedCertificateFromCsr } from '../ca/local-ca.ts';
 import { invalid, requireCertificate, saveChange, type RegistryContext } from './registry-context.ts';
 import type { CertificateRecord, CertificateStatus } from './registry-store.ts';
-
-const certificateStatuses: readonly CertificateStatus[] = [
-  'ACTIVE',
-  'INACTIVE',
-  'REVOKED',
-  'PENDING_TRANSFER',
-  'REGISTER_INACTIVE',
-  'PENDING_ACTIVATION',
-];
 
 /**
  * Records a certificate the local CA issued: ACTIVE or INACTIVE (CreateKeysAndCertificate's
@@ -47,13 +40,17 @@ export function addCertificate(
 export const describeCertificate = (context: RegistryContext, certificateId: string): CertificateRecord =>
   requireCertificate(context, certificateId);
 
+/** Every certificate, oldest first (ListCertificates). */
+export const listCertificates = (context: RegistryContext): CertificateRecord[] =>
+  Object.values(context.state.certificates).sort((a, b) => a.creationDate - b.creationDate);
+
 /** The certificate, or undefined: the broker's lookup on CONNECT. */
 export const findCertificate = (context: RegistryContext, certificateId: string): CertificateRecord | undefined =>
   context.state.certificates[certificateId];
 
 export function updateCertificate(context: RegistryContext, certificateId: string, newStatus: string): void {
   const record = requireCertificate(context, certificateId);
-  if (!certificateStatuses.includes(newStatus as CertificateStatus)) {
+  if (!certificateStatuses.some((s) => s === newStatus)) {
     throw invalid(`newStatus "${newStatus}" must be one of ${certificateStatuses.join(', ')}`);
   }
   if (record.status === 'REVOKED' && newStatus !== 'REVOKED') {

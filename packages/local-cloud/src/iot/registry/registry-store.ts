@@ -8,10 +8,12 @@
  * stays short and the rewrites cost a constant factor per change, not a factor of the fleet's size.
  */
 import { statSync } from 'node:fs';
+import type { certificateStatuses } from '@fleet/core';
 import { readJsonFileSync, writeFileAtomicallySync } from '../../durable-files/atomic-file.ts';
 import { openRegistryJournal } from './registry-journal.ts';
 
-export type CertificateStatus = 'ACTIVE' | 'INACTIVE' | 'REVOKED' | 'PENDING_TRANSFER' | 'REGISTER_INACTIVE' | 'PENDING_ACTIVATION';
+/** AWS IoT's certificate statuses, as core lists them. */
+export type CertificateStatus = (typeof certificateStatuses)[number];
 
 export interface ThingRecord {
   readonly thingName: string;

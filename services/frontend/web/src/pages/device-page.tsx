@@ -15,6 +15,7 @@ import { deviceStatus, statusText } from '../device-status.ts';
 import { usePolled } from '../polling.ts';
 import { TimeChart } from '../time-chart.tsx';
 import { useMetricSettings } from '../use-metric-settings.ts';
+import { DeviceCertificatesPanel } from './device-certificates-panel.tsx';
 import { DeviceCommandsPanel } from './device-commands-panel.tsx';
 import { DeviceConfigPanel } from './device-config-panel.tsx';
 import { DeviceHistoryPanel } from './device-history-panel.tsx';
@@ -160,6 +161,7 @@ export function DevicePage(props: {
         <>
           <DeviceConfigPanel api={api} deviceId={deviceId} mayManage={props.mayManage} />
           <DeviceCommandsPanel api={api} deviceId={deviceId} mayManage={props.mayManage} myUsername={props.myUsername} />
+          <DeviceCertificatesPanel api={api} deviceId={deviceId} mayManage={props.mayManage} />
         </>
       )}
       <div className="card">

@@ -1,22 +1,16 @@
 import { useState } from 'react';
 import type { Api, Credentials, Device } from '../api.ts';
+import { CredentialsDownloads } from '../credentials-downloads.tsx';
 import { FormError, TextField, useSubmit } from '../form-kit.tsx';
-
-function download(filename: string, text: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: 'application/x-pem-file' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = filename;
-  a.click();
-  URL.revokeObjectURL(url);
-}
+import { useKeySourceChoice } from '../key-source-choice.tsx';
 
 export function RegisterDevicePage(props: { api: Api; navigate: (to: string) => void }) {
   const [name, setName] = useState('');
   const [deviceId, setDeviceId] = useState('');
   const [result, setResult] = useState<{ device: Device; credentials: Credentials }>();
+  const keys = useKeySourceChoice();
   const { error, busy, run } = useSubmit();
-  const submit = run(async () => setResult(await props.api.register(name, deviceId.trim() || undefined)));
+  const submit = run(async () => setResult(await props.api.register(name, deviceId.trim() || undefined, keys.csr)));
 
   if (result) {
     const { device, credentials } = result;
@@ -25,19 +19,9 @@ export function RegisterDevicePage(props: { api: Api; navigate: (to: string) => 
       <div className="card" data-testid="device-credentials">
         <h2>{device.name} is registered</h2>
         <p>
-          Device id <code data-testid="new-device-id">{id}</code>. <b>Download the private key now: it is shown only once.</b>
+          Device id <code data-testid="new-device-id">{id}</code>.
         </p>
-        <p style={{ display: 'flex', gap: '.5rem', flexWrap: 'wrap' }}>
-          <button onClick={() => download(`${id}.cert.pem`, credentials.certificatePem)}>Certificate</button>
-          <button onClick={() => download(`${id}.private.key`, credentials.privateKey)}>Private key</button>
-          <a href={credentials.caUrl} download="root-ca.pem">
-            <button type="button" className="secondary">
-              Root CA
-            </button>
-          </a>
-        </p>
-        <p className="muted">Publish a reading from a shell (Debian package mosquitto-clients), in the folder holding the three files:</p>
-        <pre data-testid="mosquitto-command">{credentials.mosquittoPub}</pre>
+        <CredentialsDownloads fileStem={id} credentials={credentials} />
         <button onClick={() => props.navigate(`/devices/${encodeURIComponent(id)}`)}>Open the device</button>
       </div>
     );
@@ -55,6 +39,7 @@ export function RegisterDevicePage(props: { api: Api; navigate: (to: string) => 
           onChange={setDeviceId}
           required={false}
         />
+        {keys.fields}
         <button type="submit" disabled={busy}>
           Register
         </button>

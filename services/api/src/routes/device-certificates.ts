@@ -1,0 +1,133 @@
+/**
+ * A device's certificates: `GET /api/devices/:id/certificates` lists them, `POST` rotates (a new
+ * certificate beside the old one, generated or signed from the device's CSR), and
+ * `POST .../:certificateId/revoke` revokes one (AWS IoT drops the connection using it at once).
+ * Listing needs `readDevices`, changing `manageDevices`, as registering does; the audit hook
+ * records each change like every other admin action.
+ */
+import {
+  bodyLimits,
+  CertificateIdSchema,
+  DeviceCertificateListSchema,
+  deviceCertificateLimits,
+  errorResponses,
+  RevokedCertificateSchema,
+  RotateCertificateBodySchema,
+  RotatedCertificateSchema,
+} from '@fleet/core';
+import { authOf, type Authorizer } from '../auth/authorize.ts';
+import type { DeviceCertificates } from '../devices/device-certificates.ts';
+import { deviceCredentials } from '../devices/device-credentials.ts';
+import { apiError } from '../errors.ts';
+import { bearer, bodyErrors, bodyLimitNote, DeviceParams, paramErrors, permissionErrors, StrictObject } from '../http/schemas.ts';
+import type { TypedApp } from '../http/typed-app.ts';
+
+export interface DeviceCertificateRoutesDeps {
+  readonly authorizer: Authorizer;
+  readonly certificates: DeviceCertificates;
+  readonly iotEndpoint: () => Promise<string>;
+  readonly caUrl: string;
+  readonly mqttPort: number;
+}
+
+const CertificateParams = StrictObject({ ...DeviceParams.properties, certificateId: CertificateIdSchema });
+
+const notRegistered = (deviceId: string) => apiError('DeviceNotFound', `Device "${deviceId}" is not registered`);
+
+export function registerDeviceCertificateRoutes(app: TypedApp, deps: DeviceCertificateRoutesDeps): void {
+  const { authorizer, certificates } = deps;
+
+  app.get(
+    '/api/devices/:id/certificates',
+    {
+      onRequest: authorizer.require('readDevices'),
+      schema: {
+        tags: ['devices'],
+        summary: "A device's certificates, newest first: status, creation, end of validity, which one is current",
+        description: `Revoked ones stay listed, the last ${deviceCertificateLimits.maxRevokedKept}; older revoked ones are deleted from AWS IoT.`,
+        security: bearer,
+        params: DeviceParams,
+        response: { 200: DeviceCertificateListSchema, ...errorResponses(...permissionErrors, ...paramErrors, 'DeviceNotFound') },
+      },
+    },
+    async (request) => {
+      const items = await certificates.list(request.params.id);
+      if (!items) throw notRegistered(request.params.id);
+      return { items };
+    },
+  );
+
+  app.post(
+    '/api/devices/:id/certificates',
+    {
+      onRequest: authorizer.require('manageDevices'),
+      schema: {
+        tags: ['devices'],
+        summary: 'Rotate: issue a new certificate for the device, beside the current one',
+        description:
+          'The new certificate is ACTIVE, attached to the thing and the device policy, and becomes the current one; the old one stays ACTIVE ' +
+          'until it is revoked, so the device switches over at its own pace. With `certificateSigningRequest` it is signed from the ' +
+          "device's CSR and the answer carries no private key; with `{}` a key pair is generated and answered once. " +
+          bodyLimitNote(bodyLimits.api),
+        security: bearer,
+        params: DeviceParams,
+        body: StrictObject(RotateCertificateBodySchema.properties),
+        response: {
+          201: RotatedCertificateSchema,
+          ...errorResponses(...permissionErrors, ...paramErrors, ...bodyErrors, 'DeviceNotFound', 'InvalidCsr', 'CertificateStateConflict'),
+        },
+      },
+    },
+    async (request, reply) => {
+      const deviceId = request.params.id;
+      const rotated = await certificates.rotate(deviceId, request.body.certificateSigningRequest);
+      if (!rotated) throw notRegistered(deviceId);
+      request.log.info(
+        { deviceId, certificateId: rotated.certificate.certificateId, by: authOf(request).sub },
+        'device certificate rotated',
+      );
+      const { certificatePem, privateKey } = rotated.issued;
+      const endpoint = await deps.iotEndpoint();
+      return reply.code(201).send({
+        certificate: rotated.certificate,
+        credentials: deviceCredentials({ deviceId, certificatePem, privateKey, caUrl: deps.caUrl, endpoint, port: deps.mqttPort }),
+      });
+    },
+  );
+
+  app.post(
+    '/api/devices/:id/certificates/:certificateId/revoke',
+    {
+      onRequest: authorizer.require('manageDevices'),
+      schema: {
+        tags: ['devices'],
+        summary: "Revoke one of a device's certificates: REVOKED and detached; a connection using it is closed at once",
+        description:
+          "The device's last ACTIVE certificate is refused (409 LastActiveCertificate): rotate first, or revoke the whole device " +
+          '(`DELETE /api/devices/{id}`). When the current certificate is revoked, the newest other ACTIVE one becomes current.',
+        security: bearer,
+        params: CertificateParams,
+        response: {
+          200: RevokedCertificateSchema,
+          // It takes no body, but a client may send one (parsed, then ignored): the body's errors apply.
+          ...errorResponses(
+            ...permissionErrors,
+            ...paramErrors,
+            ...bodyErrors,
+            'DeviceNotFound',
+            'CertificateNotFound',
+            'LastActiveCertificate',
+            'CertificateStateConflict',
+          ),
+        },
+      },
+    },
+    async (request) => {
+      const { id: deviceId, certificateId } = request.params;
+      const revoked = await certificates.revoke(deviceId, certificateId);
+      if (!revoked) throw notRegistered(deviceId);
+      request.log.info({ deviceId, certificateId, by: authOf(request).sub }, 'device certificate revoked');
+      return revoked;
+    },
+  );
+}
