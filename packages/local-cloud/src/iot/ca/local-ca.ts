@@ -111,7 +111,7 @@ export async function loadOrCreateLocalCa(options: { dir: string; log?: Logger }
   };
 
   /** A device certificate for `publicKey`, signed by the CA; valid until 2049-12-31 as AWS-issued ones are. */
-  async function sign(subject: string, publicKey: CryptoKey): Promise<IssuedCertificateFromCsr> {
+  async function sign(subject: string, publicKey: webcrypto.CryptoKey): Promise<IssuedCertificateFromCsr> {
     const notBefore = new Date(Date.now() - 60_000);
     const notAfter = new Date('2049-12-31T23:59:59Z');
     const cert = await x509.X509CertificateGenerator.create({
@@ -146,7 +146,7 @@ export async function loadOrCreateLocalCa(options: { dir: string; log?: Logger }
  * The CSR's public key, if AWS IoT accepts its kind: RSA of 2,048 bits or more, or EC on P-256,
  * P-384 or P-521 (https://docs.aws.amazon.com/iot/latest/developerguide/x509-client-certs.html).
  */
-async function acceptedPublicKey(csr: x509.Pkcs10CertificateRequest): Promise<CryptoKey> {
+async function acceptedPublicKey(csr: x509.Pkcs10CertificateRequest): Promise<webcrypto.CryptoKey> {
   const spki = Buffer.from(csr.publicKey.rawData);
   const key = createPublicKey({ key: spki, format: 'der', type: 'spki' });
   const details = key.asymmetricKeyDetails ?? {};
