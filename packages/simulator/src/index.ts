@@ -7,3 +7,5 @@ export * from './device-control.ts';
 export * from './device-behaviour.ts';
 export * from './backfill-plan.ts';
 export * from './backfill-import.ts';
+export * from './https-publisher.ts';
+export * from './reading-loop.ts';

@@ -1,6 +1,6 @@
 /**
  * `npm run simulate -- --devices 100 --rate 1`: a fleet of simulated devices publishing telemetry
- * over MQTT/TLS with QoS 1. Provisions devices through the public API (or reuses saved ones),
+ * over MQTT/TLS with QoS 1 (or AWS IoT's HTTPS publish with `--transport https`). Provisions devices through the public API (or reuses saved ones),
  * shows progress, and stops cleanly on Ctrl-C, reporting what the broker acknowledged.
  */
 import { readFile } from 'node:fs/promises';
@@ -12,6 +12,8 @@ import { backfillLimits, parseBackfillDuration, planBackfill, type BackfillPlan 
 import { FleetApiError, createFleetApi, type FleetApi } from './fleet-api-client.ts';
 import { followShadowAndJobs, type ControlCounters } from './device-control.ts';
 import { connectDevice, type DevicePublisher } from './device-publisher.ts';
+import { createHttpsDevice } from './https-publisher.ts';
+import type { ReadingLoop } from './reading-loop.ts';
 import { loadDevices, saveDevice, type StoredDevice } from './device-store.ts';
 import { parseExcursion, withExcursions } from './excursions.ts';
 import { createDeviceSignals } from './signals.ts';
@@ -24,6 +26,9 @@ const usage = `Usage: npm run simulate -- [options]
   --count <n>        stop each device after n readings
   --prefix <p>       device id prefix (default sim)
   --endpoints <f>    endpoints file (default .fleet/endpoints.json, written by npm start)
+  --transport <t>    mqtt (default: MQTT/TLS, QoS 1) or https (AWS IoT's HTTPS publish, one POST
+                     /topics/<topic>?qos=1 a reading with the device certificate, acknowledged on
+                     200, retried with backoff on 429 and 5xx; no shadows or jobs: --no-control)
   --no-control       do not follow shadows and jobs (publish telemetry only)
   --verbose          print each setting applied and each command executed
   --excursion <m=v[@a][+f]>  hold metric m at value v from a seconds after the start for f seconds
@@ -56,6 +61,7 @@ async function main(): Promise<void> {
       endpoints: { type: 'string', default: '.fleet/endpoints.json' },
       email: { type: 'string' },
       password: { type: 'string' },
+      transport: { type: 'string', default: 'mqtt' },
       'no-control': { type: 'boolean' },
       verbose: { type: 'boolean' },
       excursion: { type: 'string', multiple: true },
@@ -71,6 +77,8 @@ async function main(): Promise<void> {
   const duration = values.duration === undefined ? undefined : positive('--duration', values.duration);
   const count = values.count === undefined ? undefined : positive('--count', values.count);
   const excursions = (values.excursion ?? []).map(parseExcursion);
+  const transport = values.transport;
+  if (transport !== 'mqtt' && transport !== 'https') throw new Error(`--transport must be mqtt or https, received "${transport}"`);
   // AWS IoT accepts 100 publishes/s per connection; a faster device would be throttled there.
   if (rate > 100) throw new Error(`--rate ${rate} exceeds AWS IoT's 100 publishes per second per connection`);
   if (values.backfill === undefined && (values['backfill-only'] || values['backfill-until'] !== undefined)) {
@@ -114,20 +122,24 @@ async function main(): Promise<void> {
     await backfill(api, plan, fleet);
     if (values['backfill-only']) return;
   }
-  console.log(`connecting to ${endpoints.mqttHost}:${endpoints.mqttPort}`);
+  const port = transport === 'https' ? endpoints.iotHttpsPort : endpoints.mqttPort;
+  console.log(`${transport === 'https' ? 'publishing over HTTPS to' : 'connecting to'} ${endpoints.mqttHost}:${port}`);
 
   // Without a CA file (a deployed stack's may omit it) the system's trust store, which holds Amazon Root CA 1, applies.
   const ca = endpoints.caFile === undefined ? undefined : await readFile(endpoints.caFile, 'utf8');
-  const publishers: DevicePublisher[] = [];
+  const publishers: ReadingLoop[] = [];
   // Excursion windows count from here, when the devices start connecting.
   const runStartedAt = Date.now();
   const controls: ControlCounters[] = [];
   const log = values.verbose ? (line: string) => console.log(`\n${line}`) : undefined;
   for (const [index, device] of fleet.entries()) {
-    const publisher = await connectDevice(
-      { deviceId: device.deviceId, host: endpoints.mqttHost, port: endpoints.mqttPort, ca, cert: device.cert, key: device.key },
-      withExcursions(createDeviceSignals(index + 1), excursions, runStartedAt),
-    );
+    const connection = { deviceId: device.deviceId, host: endpoints.mqttHost, port, ca, cert: device.cert, key: device.key };
+    const signals = withExcursions(createDeviceSignals(index + 1), excursions, runStartedAt);
+    if (transport === 'https') {
+      publishers.push(createHttpsDevice(connection, signals));
+      continue;
+    }
+    const publisher: DevicePublisher = await connectDevice(connection, signals);
     publishers.push(publisher);
     if (values['no-control']) continue;
     publisher.setRate(rate);
@@ -171,7 +183,7 @@ async function main(): Promise<void> {
   const t = totals();
   const seconds = (Date.now() - started) / 1000;
   console.log(
-    `\n${t.acked} of ${t.sent} readings acknowledged by IoT Core (QoS 1), ${t.failed} failed, in ${seconds.toFixed(1)} s (${(t.acked / seconds).toFixed(0)}/s)`,
+    `\n${t.acked} of ${t.sent} readings acknowledged by IoT Core (${transport === 'https' ? 'HTTPS 200' : 'QoS 1'}), ${t.failed} failed, in ${seconds.toFixed(1)} s (${(t.acked / seconds).toFixed(0)}/s)`,
   );
   if (controls.length > 0) {
     const sum = (pick: (c: ControlCounters) => number) => controls.reduce((n, c) => n + pick(c), 0);
