@@ -8,9 +8,9 @@
 /** AWS IoT's HTTPS port for client-certificate publishes; fixed on AWS, the local default too. */
 export const iotHttpsPublishPort = 8443;
 
-/** The request path of a publish to `topic` (the topic URL-encoded as one path segment). */
+/** The request path of a publish to `topic`: each topic level URL-encoded, its slashes kept, as AWS's examples write it. */
 export function iotHttpsPublishPath(topic: string, qos: 0 | 1 = 1): string {
-  return `/topics/${encodeURIComponent(topic)}?qos=${qos}`;
+  return `/topics/${topic.split('/').map(encodeURIComponent).join('/')}?qos=${qos}`;
 }
 
 /** AWS IoT's answer body: `{ "message": "OK", "traceId": "<uuid>" }`, and the same shape for refusals. */

@@ -339,6 +339,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         iotWebSocketUrl: endpoints.mqttWebSocketUrl,
         iotDataPlaneUrl: awsEndpoint,
         iotMqttPort: iot.mqttPort,
+        iotHttpsPort: iot.httpsPort,
         iotCaUrl: endpoints.caUrl,
         devicePolicyName,
         browserPolicyName,
