@@ -53,6 +53,13 @@ export interface HttpsPublishListener {
   close(): Promise<void>;
 }
 
+/**
+ * What the rules' `clientid()` answers for a message that did not come over MQTT ("Returns the ID
+ * of the MQTT client sending the message, or n/a if the message wasn't sent over MQTT", AWS IoT
+ * SQL functions).
+ */
+export const noMqttClientId = 'n/a';
+
 /** Limiters idle for longer than this are dropped (a full bucket again). */
 const limiterIdleMs = 60_000;
 
@@ -115,7 +122,7 @@ export async function startHttpsPublish(options: HttpsPublishOptions): Promise<H
     const outcome = await options.broker.publishAuthorized({
       topic,
       payload,
-      clientId: '',
+      clientId: noMqttClientId,
       timestamp: Date.now(),
       principal: certificateId,
       qos,

@@ -40,7 +40,7 @@ describe('HTTPS publish with a device certificate', () => {
       expect.objectContaining({
         payload: Buffer.from('{"ts":1,"seq":1,"temperature":20}'),
         principal: alpha.certificateId,
-        clientId: '',
+        clientId: 'n/a',
         qos: 1,
       }),
     ]);
