@@ -12,8 +12,8 @@
  * does"), so `${iot:ClientId}` never resolves and no `iot:Connect` is evaluated.
  * `${iot:Connection.Thing.ThingName}` is the thing attached to the certificate when exactly one
  * is (with several, none: which one would be a guess). AWS's thing-policy-variables page says the
- * thing variables are available over MQTT and MQTT over WebSocket only: see the README's
- * "HTTPS publish" for what that means on a deployed stack.
+ * thing variables are available over MQTT and MQTT over WebSocket only: see the root README's
+ * "Publish over HTTPS" for what that means on a deployed stack.
  *
  * An authorized message takes the path of an MQTT publish: the listeners (the rules engine) make
  * it durable, then subscribers receive it; 200 `{"message":"OK","traceId"}` answers only a
@@ -102,6 +102,7 @@ export async function startHttpsPublish(options: HttpsPublishOptions): Promise<H
     if (!payload) return refuse(req, res, 413, `payload exceeds ${maxPayloadBytes} bytes`);
 
     const peer = (req.socket as TLSSocket).getPeerCertificate();
+    if (!peer?.raw) return refuse(req, res, 403, 'no client certificate on this connection');
     const certificateId = createHash('sha256').update(peer.raw).digest('hex');
     const certificate = registry.findCertificate(certificateId);
     if (!certificate || certificate.status !== 'ACTIVE') return refuse(req, res, 403, `certificate ${certificateId} is not ACTIVE`);
@@ -134,11 +135,27 @@ export async function startHttpsPublish(options: HttpsPublishOptions): Promise<H
     answer(res, 200);
   }
 
-  /** The policy variables of an HTTPS request: no client id; the certificate's one attached thing. */
+  /**
+   * The policy variables of an HTTPS request: no client id; the certificate's one attached thing.
+   * Cached per principal for one registry revision (any change bumps it): finding a principal's
+   * things scans the registry, and this runs on every request.
+   */
+  const contexts = new Map<string, PolicyContext>();
+  let contextsRevision = registry.revision;
   function contextOf(principal: string): PolicyContext {
-    const things = registry.listPrincipalThings(principal);
-    const thingName = things.length === 1 ? things[0] : undefined;
-    return { [contextKeys.thingName]: thingName, [contextKeys.isAttached]: thingName !== undefined ? 'true' : 'false' };
+    if (contextsRevision !== registry.revision) {
+      contexts.clear();
+      contextsRevision = registry.revision;
+    }
+    let context = contexts.get(principal);
+    if (!context) {
+      const things = registry.listPrincipalThings(principal);
+      const thingName = things.length === 1 ? things[0] : undefined;
+      context = { [contextKeys.thingName]: thingName, [contextKeys.isAttached]: thingName !== undefined ? 'true' : 'false' };
+      if (contexts.size > 10_000) contexts.clear();
+      contexts.set(principal, context);
+    }
+    return context;
   }
 
   function withinRate(certificateId: string): boolean {

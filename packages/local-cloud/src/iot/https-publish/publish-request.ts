@@ -14,7 +14,12 @@ export type PublishRequest =
   | { readonly ok: false; readonly status: IotHttpsPublishStatus; readonly reason: string };
 
 export function parsePublishRequest(method: string | undefined, rawUrl: string | undefined): PublishRequest {
-  const url = new URL(rawUrl ?? '/', 'https://iot.invalid');
+  let url: URL;
+  try {
+    url = new URL(rawUrl ?? '/', 'https://iot.invalid');
+  } catch {
+    return { ok: false, status: 400, reason: `the request target ${JSON.stringify(rawUrl)} is not a URL path` };
+  }
   const match = /^\/topics\/(.+)$/.exec(url.pathname);
   if (!match?.[1]) return { ok: false, status: 404, reason: `no route ${url.pathname}: publish with POST /topics/<topic>` };
   if (method !== 'POST') return { ok: false, status: 405, reason: `${method ?? '?'} is not allowed: publish with POST` };
