@@ -42,6 +42,14 @@ describe.skipIf(!hasChromium || deployedEndpointsFile)('the web app in a browser
     const deviceId = registered.device.deviceId;
     await expect.poll(() => page.getByTestId('new-device-id').textContent()).toBe(deviceId);
     expect(await page.getByTestId('mosquitto-command').textContent()).toContain(`fleet/devices/${deviceId}/telemetry`);
+    // The curl command as a person reads it: the device's files, the local CA, POST to the HTTPS port and topic, a reading.
+    const curl = await page.getByTestId('curl-command').textContent();
+    expect(curl).toContain(`curl --cacert root-ca.pem --cert ${deviceId}.cert.pem --key ${deviceId}.private.key -X POST`);
+    expect(curl).toContain(
+      `'https://${platform.endpoints.mqttHost}:${platform.endpoints.iotHttpsPort}/topics/fleet/devices/${deviceId}/telemetry?qos=1'`,
+    );
+    expect(curl).toContain(`-d '{"ts":'$(date +%s000)',"seq":1,"temperature":21.5}'`);
+    await expect.poll(() => page.getByText(`port ${platform.endpoints.iotHttpsPort}) with curl`).isVisible()).toBe(true);
 
     await page.getByRole('button', { name: 'Open the device' }).click();
     await expect.poll(() => page.getByTestId('live-state').textContent(), { timeout: 15_000 }).toBe('Live updates on');

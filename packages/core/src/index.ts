@@ -12,6 +12,7 @@ export * from './iot-jobs.ts';
 export * from './iot-jobs-topics.ts';
 export * from './iot-shadow.ts';
 export * from './iot-quotas.ts';
+export * from './iot-https-publish.ts';
 export * from './auth.ts';
 export * from './iot-sql/index.ts';
 export * from './api-contract.ts';

@@ -178,6 +178,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     revoke,
     caUrl: config.iotCaUrl,
     mqttPort: config.iotMqttPort,
+    httpsPort: config.iotHttpsPort,
   });
   const commands = createCommandJobs(clients.iot);
   registerDeviceControlRoutes(app, { authorizer, registry, config: deviceConfig, commands });

@@ -21,6 +21,12 @@ const clientFields = {
   mqttHost: name('Host of the IoT data endpoint (MQTT over TLS with device certificates).'),
   mqttPort: Type.Integer({ minimum: 1, maximum: 65_535, description: 'Its MQTT over TLS port (8883 on AWS IoT).' }),
   mqttWebSocketUrl: urlOf('wss?', "IoT Core's MQTT over WebSocket URL (SigV4-signed by browsers)."),
+  iotHttpsPort: Type.Integer({
+    minimum: 1,
+    maximum: 65_535,
+    description:
+      'The HTTPS publish port of the IoT data endpoint (`mqttHost`), device certificates: `POST /topics/<topic>` (8443 on AWS IoT).',
+  }),
 };
 
 /** The local cloud's own fields: what `npm start` also knows (optional in a deployed stack's file). */

@@ -20,6 +20,7 @@ import { createJobsEngine, type JobsEngine } from './jobs/jobs-engine.ts';
 import { createJobsMqttListener } from './jobs/jobs-mqtt-listener.ts';
 import { openJobStore } from './jobs/job-store.ts';
 import { createShadowStandIn } from './shadow/index.ts';
+import { startHttpsPublish, type HttpsPublishListener } from './https-publish/https-publish-server.ts';
 import { openTopicRuleStore } from './rules/topic-rule-store.ts';
 import { createTopicRules, type DestinationConfirmation, type TopicRules } from './rules/topic-rules.ts';
 
@@ -41,6 +42,8 @@ export interface IotStandInOptions {
   readonly mqttPort: number;
   /** MQTT over WebSocket at `/mqtt` (AWS: 443, wss); plain ws locally; 0 = ephemeral. */
   readonly wsPort: number;
+  /** HTTPS publish with a device certificate, `POST /topics/<topic>` (AWS: 8443); 0 = ephemeral. @default 0 */
+  readonly httpsPort?: number;
   /** Resolves the credentials of a presigned WebSocket URL (the Cognito identity pool stand-in). */
   readonly resolveCredentials: ResolveCredentials;
   readonly log?: Logger;
@@ -73,8 +76,8 @@ export interface IotStandIn {
   readonly topicRules: TopicRules;
   /** Called for every accepted publish: clients, lifecycle events and data-plane Publish. */
   onMessage(listener: MessageListener): void;
-  /** Opens the MQTT ports; only once the rules engine listens (see iot-broker.ts). */
-  listen(): Promise<{ readonly mqttPort: number; readonly wsPort: number }>;
+  /** Opens the MQTT and HTTPS publish ports; only once the rules engine listens (see iot-broker.ts). */
+  listen(): Promise<{ readonly mqttPort: number; readonly wsPort: number; readonly httpsPort: number }>;
   /** Publishes as the service (republish actions, commands). */
   publish(topic: string, payload: Buffer | string, qos: 0 | 1): Promise<void>;
   /** The local root CA devices must trust (the local Amazon Root CA 1). */
@@ -84,6 +87,7 @@ export interface IotStandIn {
   /** The listening ports; reading them before `listen()` throws. */
   readonly mqttPort: number;
   readonly wsPort: number;
+  readonly httpsPort: number;
   close(): Promise<void>;
 }
 
@@ -145,6 +149,7 @@ export async function createIotStandIn(options: IotStandInOptions): Promise<IotS
     throw err;
   });
   const started = broker;
+  let https: HttpsPublishListener | undefined;
   let closing: Promise<void> | undefined;
   return {
     controlHandler: createControlPlaneHandler({ registry, ca, host: options.host, jobs, topicRules }),
@@ -156,7 +161,19 @@ export async function createIotStandIn(options: IotStandInOptions): Promise<IotS
     jobs,
     topicRules,
     onMessage: (listener: MessageListener) => started.onMessage(listener),
-    listen: () => started.listen(),
+    async listen() {
+      const ports = await started.listen();
+      https ??= await startHttpsPublish({
+        ca,
+        registry,
+        broker: started,
+        host: options.host,
+        port: options.httpsPort ?? 0,
+        maxPublishesPerSecond: options.maxPublishesPerSecond ?? 100,
+        ...(options.log ? { log: options.log.child({ service: 'iot-https' }) } : {}),
+      });
+      return { ...ports, httpsPort: https.port };
+    },
     publish: (topic, payload, qos) => started.publish(topic, payload, qos),
     caCertificatePem: ca.caCertificatePem,
     caFile,
@@ -166,10 +183,15 @@ export async function createIotStandIn(options: IotStandInOptions): Promise<IotS
     get wsPort() {
       return started.wsPort;
     },
+    get httpsPort() {
+      if (!https) throw new Error('the IoT HTTPS publish port is not listening yet: call listen()');
+      return https.port;
+    },
     // The Jobs engine first: its last changes are made durable and notified while the broker still runs.
     close() {
       closing ??= (async () => {
         await jobs.close();
+        await https?.close();
         await started.close();
         await shadows.close();
       })();

@@ -2,7 +2,7 @@
  * What a newly registered device needs to connect, shown once: AWS IoT never returns a private
  * key again (https://docs.aws.amazon.com/iot/latest/apireference/API_CreateKeysAndCertificate.html).
  */
-import { topics, type DeviceCredentials } from '@fleet/core';
+import { iotHttpsPublishPath, topics, type DeviceCredentials } from '@fleet/core';
 
 export function deviceCredentials(input: {
   deviceId: string;
@@ -11,10 +11,14 @@ export function deviceCredentials(input: {
   caUrl: string;
   endpoint: string;
   port: number;
+  /** HTTPS publish port of the same endpoint (8443 on AWS). */
+  httpsPort: number;
 }): DeviceCredentials {
-  const { deviceId, endpoint, port } = input;
+  const { deviceId, endpoint, port, httpsPort } = input;
   const topic = topics.telemetry(deviceId);
-  // The device id matches deviceIdPattern, so it needs no shell quoting.
+  // The device id matches deviceIdPattern, so it needs no shell quoting. `ts` is spliced in by the
+  // shell when pasted: a fixed time would age past the retention window.
+  const reading = `'{"ts":'$(date +%s000)',"seq":1,"temperature":21.5}'`;
   const mosquittoPub = [
     'mosquitto_pub',
     '--cafile root-ca.pem',
@@ -25,8 +29,17 @@ export function deviceCredentials(input: {
     `-i ${deviceId}`,
     '-q 1',
     `-t ${topic}`,
-    // `ts` is spliced in by the shell when pasted: a fixed time would age past the retention window.
-    `-m '{"ts":'$(date +%s000)',"seq":1,"temperature":21.5}'`,
+    `-m ${reading}`,
+  ].join(' ');
+  // AWS IoT's HTTPS publish (https://docs.aws.amazon.com/iot/latest/developerguide/http.html), same files, same reading.
+  const curlPublish = [
+    'curl',
+    '--cacert root-ca.pem',
+    `--cert ${deviceId}.cert.pem`,
+    `--key ${deviceId}.private.key`,
+    '-X POST',
+    `'https://${endpoint}:${httpsPort}${iotHttpsPublishPath(topic, 1)}'`,
+    `-d ${reading}`,
   ].join(' ');
   return {
     certificatePem: input.certificatePem,
@@ -34,7 +47,9 @@ export function deviceCredentials(input: {
     caUrl: input.caUrl,
     endpoint,
     port,
+    httpsPort,
     topic,
     mosquittoPub,
+    curlPublish,
   };
 }

@@ -42,13 +42,14 @@ describe('POST /api/devices', () => {
     expect(t.iotState.thingPrincipals.has(`greenhouse-1|${certArn}`)).toBe(true);
   });
 
-  it('answers the private key once with the endpoint and a ready-to-paste mosquitto_pub command', async () => {
+  it('answers the private key once with the endpoint and ready-to-paste mosquitto_pub and curl commands', async () => {
     const res = await register({ name: 'Boiler', deviceId: 'boiler-1' });
     const { credentials } = res.json();
     expect(credentials).toMatchObject({
       caUrl: 'https://www.amazontrust.com/repository/AmazonRootCA1.pem',
       endpoint: 'abc123-ats.iot.us-east-1.amazonaws.com',
       port: 8883,
+      httpsPort: 8443,
       topic: 'fleet/devices/boiler-1/telemetry',
     });
     expect(credentials.privateKey).toContain('PRIVATE KEY');
@@ -57,6 +58,11 @@ describe('POST /api/devices', () => {
       'mosquitto_pub --cafile root-ca.pem --cert boiler-1.cert.pem --key boiler-1.private.key ' +
         '-h abc123-ats.iot.us-east-1.amazonaws.com -p 8883 -i boiler-1 -q 1 -t fleet/devices/boiler-1/telemetry ' +
         `-m '{"ts":'$(date +%s000)',"seq":1,"temperature":21.5}'`,
+    );
+    expect(credentials.curlPublish).toBe(
+      'curl --cacert root-ca.pem --cert boiler-1.cert.pem --key boiler-1.private.key -X POST ' +
+        "'https://abc123-ats.iot.us-east-1.amazonaws.com:8443/topics/fleet/devices/boiler-1/telemetry?qos=1' " +
+        `-d '{"ts":'$(date +%s000)',"seq":1,"temperature":21.5}'`,
     );
     // The key is never stored: neither the registry item nor a later read carries it.
     const read = await asCaller(t.app, await t.bearer()).get('/api/devices/boiler-1');

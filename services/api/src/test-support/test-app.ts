@@ -34,6 +34,7 @@ export const testConfig: AppConfig = {
   identityPoolId: 'us-east-1:11111111-2222-3333-4444-555555555555',
   iotEndpoint: 'abc123-ats.iot.us-east-1.amazonaws.com',
   iotMqttPort: 8883,
+  iotHttpsPort: 8443,
   iotCaUrl: 'https://www.amazontrust.com/repository/AmazonRootCA1.pem',
   devicePolicyName: 'fleet-device',
   browserPolicyName: 'fleet-browser-live',

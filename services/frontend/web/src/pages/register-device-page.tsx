@@ -38,6 +38,8 @@ export function RegisterDevicePage(props: { api: Api; navigate: (to: string) => 
         </p>
         <p className="muted">Publish a reading from a shell (Debian package mosquitto-clients), in the folder holding the three files:</p>
         <pre data-testid="mosquitto-command">{credentials.mosquittoPub}</pre>
+        <p className="muted">Or publish the same reading over HTTPS (IoT Core HTTPS publish, port {credentials.httpsPort}) with curl:</p>
+        <pre data-testid="curl-command">{credentials.curlPublish}</pre>
         <button onClick={() => props.navigate(`/devices/${encodeURIComponent(id)}`)}>Open the device</button>
       </div>
     );
