@@ -108,6 +108,18 @@ describe('the way back to the device on AWS (shadows and jobs)', () => {
     expect(actionsOn('iot:DeleteThingGroup')).toEqual([]);
   });
 
+  it("lets the API task sign devices' CSRs and rotate and revoke certificates on certificates only, never list the account's", () => {
+    const [issue, ...moreIssue] = actionsOn('iot:CreateCertificateFromCsr');
+    expect(moreIssue).toEqual([]);
+    expect([issue.Action].flat()).toContain('iot:CreateKeysAndCertificate');
+    const [certs, ...moreCerts] = actionsOn('iot:UpdateCertificate');
+    expect(moreCerts).toEqual([]);
+    expect([certs.Action].flat().sort()).toEqual(['iot:DeleteCertificate', 'iot:DescribeCertificate', 'iot:UpdateCertificate']);
+    expect(JSON.stringify(certs.Resource)).toMatch(/:cert\/\*"/);
+    expect(actionsOn('iot:ListThingPrincipals')).toHaveLength(1);
+    expect(actionsOn('iot:ListCertificates')).toEqual([]);
+  });
+
   it("gives devices their own shadow and jobs topics through the thing-name policy variable, nobody else's", () => {
     const policy = Object.values(resourcesOf(platform)).find(
       (r) => r.Type === 'AWS::IoT::Policy' && r.Properties?.PolicyName === devicePolicyName,

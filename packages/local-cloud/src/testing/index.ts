@@ -18,4 +18,5 @@ export {
 export { closed, connectTls, connectWs, eventually, subscribeGranted, type TlsIdentity } from './mqtt-test-client.ts';
 export { connectJobsClient, type JobsTestClient } from './jobs-test-device.ts';
 export { expectAwsError } from './aws-error-expectation.ts';
+export { opensslCsr, type OpensslCsr } from './openssl-csr.ts';
 export { startHarness as startCloudWatchHarness, type Harness as CloudWatchHarness } from './cloudwatch-harness.ts';

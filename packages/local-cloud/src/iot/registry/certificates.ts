@@ -1,11 +1,12 @@
 /**
- * Certificates: the record of a certificate the local CA issued (CreateKeysAndCertificate),
+ * Certificates: the record of a certificate the local CA issued (CreateKeysAndCertificate,
+ * CreateCertificateFromCsr), ListCertificates,
  * DescribeCertificate, UpdateCertificate and DeleteCertificate with AWS IoT's state rules
  * (a REVOKED certificate stays revoked, an ACTIVE one cannot be deleted). Every status change or
  * deletion is told to the certificate listeners, so the broker closes the connections it carries.
  */
 import { AwsError } from '../../aws-endpoint/index.ts';
-import type { IssuedDeviceCertificate } from '../ca/local-ca.ts';
+import type { IssuedCertificateFromCsr } from '../ca/local-ca.ts';
 import { invalid, requireCertificate, saveChange, type RegistryContext } from './registry-context.ts';
 import type { CertificateRecord, CertificateStatus } from './registry-store.ts';
 
@@ -18,7 +19,8 @@ const certificateStatuses: readonly CertificateStatus[] = [
   'PENDING_ACTIVATION',
 ];
 
-export function addCertificate(context: RegistryContext, issued: IssuedDeviceCertificate, setAsActive: boolean): CertificateRecord {
+/** Records a certificate the local CA signed, with or without a key pair (the key is never stored). */
+export function addCertificate(context: RegistryContext, issued: IssuedCertificateFromCsr, setAsActive: boolean): CertificateRecord {
   const at = context.now();
   const record: CertificateRecord = {
     certificateId: issued.certificateId,
@@ -37,6 +39,10 @@ export function addCertificate(context: RegistryContext, issued: IssuedDeviceCer
 
 export const describeCertificate = (context: RegistryContext, certificateId: string): CertificateRecord =>
   requireCertificate(context, certificateId);
+
+/** Every certificate, oldest first (ListCertificates). */
+export const listCertificates = (context: RegistryContext): CertificateRecord[] =>
+  Object.values(context.state.certificates).sort((a, b) => a.creationDate - b.creationDate);
 
 /** The certificate, or undefined: the broker's lookup on CONNECT. */
 export const findCertificate = (context: RegistryContext, certificateId: string): CertificateRecord | undefined =>

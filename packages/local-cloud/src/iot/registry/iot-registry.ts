@@ -19,7 +19,14 @@ import {
   policyDocumentsOf,
 } from './attachments.ts';
 import { describeEventConfigurations, isEventEnabled, updateEventConfigurations } from './event-configurations.ts';
-import { addCertificate, deleteCertificate, describeCertificate, findCertificate, updateCertificate } from './certificates.ts';
+import {
+  addCertificate,
+  deleteCertificate,
+  describeCertificate,
+  findCertificate,
+  listCertificates,
+  updateCertificate,
+} from './certificates.ts';
 import {
   createPolicy,
   createPolicyVersion,
@@ -80,6 +87,7 @@ export function createIotRegistry(options: IotRegistryOptions) {
     addCertificate: bound(addCertificate),
     describeCertificate: bound(describeCertificate),
     findCertificate: bound(findCertificate),
+    listCertificates: bound(listCertificates),
     updateCertificate: bound(updateCertificate),
     deleteCertificate: bound(deleteCertificate),
 
