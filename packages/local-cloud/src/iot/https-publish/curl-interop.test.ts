@@ -10,7 +10,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { iotHttpsPublishPath, topics } from '@fleet/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFleetPolicies, provisionDevice, startFixture, type Device, type Fixture } from '../../testing/iot-fixture.ts';
+import {
+  createFleetPolicies,
+  provisionDevice,
+  provisionDeviceFromCsr,
+  startFixture,
+  type Device,
+  type Fixture,
+} from '../../testing/iot-fixture.ts';
 
 const curlInstalled = existsSync('/usr/bin/curl');
 if (!curlInstalled) console.warn('curl-interop: /usr/bin/curl missing (Debian package curl). Skipping.');
@@ -22,7 +29,8 @@ let dir: string;
 beforeAll(async () => {
   fixture = await startFixture();
   await createFleetPolicies(fixture.control);
-  device = await provisionDevice(fixture.control, 'curl-1');
+  // The device policy allows HTTPS publish to a certificate whose common name is the device id.
+  device = await provisionDeviceFromCsr(fixture.control, 'curl-1');
   await provisionDevice(fixture.control, 'curl-2');
   dir = await mkdtemp(join(tmpdir(), 'iot-curl-'));
   await writeFile(join(dir, 'root-ca.pem'), fixture.iot.caCertificatePem);

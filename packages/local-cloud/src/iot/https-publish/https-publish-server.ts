@@ -8,12 +8,16 @@
  * (broker/reserved-topics.ts), the payload at most 128 KB, the certificate within AWS IoT's 100
  * publishes per second, and its policies must allow `iot:Publish` on `topic/<topic>`.
  *
- * Policy variables: HTTPS has no client id ("HTTPS doesn't support a clientId value like MQTT
- * does"), so `${iot:ClientId}` never resolves and no `iot:Connect` is evaluated.
- * `${iot:Connection.Thing.ThingName}` is the thing attached to the certificate when exactly one
- * is (with several, none: which one would be a guess). AWS's thing-policy-variables page says the
- * thing variables are available over MQTT and MQTT over WebSocket only: see the root README's
- * "Publish over HTTPS" for what that means on a deployed stack.
+ * Policy variables, as AWS IoT resolves them for an HTTPS request: HTTPS has no client id ("HTTPS
+ * doesn't support a clientId value like MQTT does"), so `${iot:ClientId}` never resolves and no
+ * `iot:Connect` is evaluated; the thing variables (`${iot:Connection.Thing.ThingName}`,
+ * `...ThingTypeName`, `...Attributes[...]`, `...IsAttached`) are "only available when a device
+ * connects over MQTT or MQTT over the WebSocket protocol"
+ * (https://docs.aws.amazon.com/iot/latest/developerguide/thing-policy-variables.html), so they do
+ * not resolve either, and a statement using one matches nothing. The X.509 certificate variables
+ * (`${iot:Certificate.Subject.CommonName}`, ...) do resolve, from the client certificate
+ * (policy/certificate-variables.ts): Fleet's device policy allows HTTPS publish of a device's
+ * telemetry through them, for a certificate whose common name is the device id.
  *
  * An authorized message takes the path of an MQTT publish: the listeners (the rules engine) make
  * it durable, then subscribers receive it; 200 `{"message":"OK","traceId"}` answers only a
@@ -32,7 +36,8 @@ import { maxPayloadBytes } from '../control-plane/data-plane-handler.ts';
 import type { IotBroker } from '../broker/iot-broker.ts';
 import { createRateLimiter, type RateLimiter } from '../broker/publish-rate-limiter.ts';
 import { clientMayPublishReserved } from '../broker/reserved-topics.ts';
-import { contextKeys, evaluatePolicies, type PolicyContext } from '../policy/policy-evaluator.ts';
+import { certificateVariables } from '../policy/certificate-variables.ts';
+import { evaluatePolicies } from '../policy/policy-evaluator.ts';
 import type { IotRegistry } from '../registry/iot-registry.ts';
 import { parsePublishRequest } from './publish-request.ts';
 
@@ -116,7 +121,7 @@ export async function startHttpsPublish(options: HttpsPublishOptions): Promise<H
       registry.policyDocumentsOf(principal),
       'iot:Publish',
       registry.arn('topic', topic),
-      contextOf(principal),
+      certificateVariables(peer),
     );
     if (decision !== 'allow') return refuse(req, res, 403, `iot:Publish on ${topic}: ${decision}`);
 
@@ -133,29 +138,6 @@ export async function startHttpsPublish(options: HttpsPublishOptions): Promise<H
       return answer(res, 503);
     }
     answer(res, 200);
-  }
-
-  /**
-   * The policy variables of an HTTPS request: no client id; the certificate's one attached thing.
-   * Cached per principal for one registry revision (any change bumps it): finding a principal's
-   * things scans the registry, and this runs on every request.
-   */
-  const contexts = new Map<string, PolicyContext>();
-  let contextsRevision = registry.revision;
-  function contextOf(principal: string): PolicyContext {
-    if (contextsRevision !== registry.revision) {
-      contexts.clear();
-      contextsRevision = registry.revision;
-    }
-    let context = contexts.get(principal);
-    if (!context) {
-      const things = registry.listPrincipalThings(principal);
-      const thingName = things.length === 1 ? things[0] : undefined;
-      context = { [contextKeys.thingName]: thingName, [contextKeys.isAttached]: thingName !== undefined ? 'true' : 'false' };
-      if (contexts.size > 10_000) contexts.clear();
-      contexts.set(principal, context);
-    }
-    return context;
   }
 
   function withinRate(certificateId: string): boolean {

@@ -1,11 +1,13 @@
 import { CreatePolicyCommand, AttachPolicyCommand, CreateKeysAndCertificateCommand, UpdateCertificateCommand } from '@aws-sdk/client-iot';
+import { X509Certificate } from 'node:crypto';
 import { request } from 'node:https';
-import { topics } from '@fleet/core';
+import { generatedCertificateCommonName, topics } from '@fleet/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   accountId,
   createFleetPolicies,
   provisionDevice,
+  provisionDeviceFromCsr,
   region,
   startFixture,
   type Device,
@@ -28,7 +30,8 @@ beforeAll(async () => {
   fixture = await startFixture();
   fixture.iot.onMessage(() => (durable ? undefined : { durable: false, reason: 'queue unavailable' }));
   await createFleetPolicies(fixture.control);
-  [alpha, beta] = await Promise.all([provisionDevice(fixture.control, 'alpha'), provisionDevice(fixture.control, 'beta')]);
+  // Certificates from CSRs whose common name is the device id: the device policy's HTTPS statement.
+  [alpha, beta] = await Promise.all([provisionDeviceFromCsr(fixture.control, 'alpha'), provisionDeviceFromCsr(fixture.control, 'beta')]);
 });
 afterAll(() => fixture.close());
 
@@ -93,8 +96,8 @@ describe('HTTPS publish with a device certificate', () => {
     expect(fixture.messages.length).toBe(before);
   });
 
-  it('lets a device publish its own shadow request topic under its policy, as over MQTT', async () => {
-    expect((await post(alpha, '$aws/things/alpha/shadow/update', '{"state":{"reported":{"on":true}}}')).status).toBe(200);
+  it('answers 403 for its own shadow topic: the device policy grants it through the thing name, which HTTPS does not resolve', async () => {
+    expect((await post(alpha, '$aws/things/alpha/shadow/update', '{"state":{"reported":{"on":true}}}')).status).toBe(403);
     expect((await post(alpha, '$aws/things/beta/shadow/update', '{"state":{"reported":{"on":true}}}')).status).toBe(403);
   });
 
@@ -168,6 +171,33 @@ describe('HTTPS publish with a device certificate', () => {
   });
 });
 
+describe('HTTPS publish under the device policy: thing variables unresolved, certificate variables resolved', () => {
+  it('answers 403 to a CreateKeysAndCertificate device ("AWS IoT Certificate") on its own topic and on any other', async () => {
+    const keys = await provisionDevice(fixture.control, 'keys-only');
+    expect(new X509Certificate(keys.certificatePem).subject).toBe(`CN=${generatedCertificateCommonName}`);
+    const before = fixture.messages.length;
+    expect((await post(keys, topics.telemetry('keys-only'))).status).toBe(403);
+    expect((await post(keys, topics.telemetry('alpha'))).status).toBe(403);
+    expect((await post(keys, topics.telemetry(generatedCertificateCommonName))).status).toBe(403);
+    expect(fixture.messages.length).toBe(before);
+  });
+
+  it('publishes over MQTT what HTTPS refuses it, the thing variables resolving there', async () => {
+    const keys = await provisionDevice(fixture.control, 'keys-mqtt');
+    const client = await connectTls(fixture.iot.mqttPort, fixture.iot.caCertificatePem, keys, 'keys-mqtt');
+    await client.publishAsync(topics.telemetry('keys-mqtt'), '{"ts":1,"seq":1}', { qos: 1 });
+    await client.endAsync();
+    expect(messagesOn(topics.telemetry('keys-mqtt'))).toHaveLength(1);
+  });
+
+  it('lets a certificate publish as the device its common name names, whatever thing it is attached to: the CN is what the CSR says', async () => {
+    // The policy sees only the certificate: the API's check of the CSR's CN is what keeps it honest.
+    const impostor = await provisionDeviceFromCsr(fixture.control, 'mallory', 'beta');
+    expect((await post(impostor, topics.telemetry('mallory'))).status).toBe(403);
+    expect((await post(impostor, topics.telemetry('beta'), '{"ts":2,"seq":2}')).status).toBe(200);
+  });
+});
+
 describe('HTTPS publish rate limit', () => {
   let limited: Fixture;
   beforeAll(async () => {
@@ -177,7 +207,7 @@ describe('HTTPS publish rate limit', () => {
   afterAll(() => limited.close());
 
   it('answers 429 past the per-certificate quota, as MQTT closes the connection past it', async () => {
-    const device = await provisionDevice(limited.control, 'gamma');
+    const device = await provisionDeviceFromCsr(limited.control, 'gamma');
     const statuses: number[] = [];
     for (let i = 0; i < 10; i += 1) {
       statuses.push(
