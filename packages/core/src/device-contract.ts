@@ -91,10 +91,13 @@ export const DeviceCredentialsSchema = Type.Object({
   httpsPort: Type.Integer({ minimum: 1, maximum: 65_535, description: 'Its HTTPS publish port (`POST /topics/<topic>?qos=1`)' }),
   topic: Type.String({ maxLength: 256, description: 'Where to publish telemetry' }),
   mosquittoPub: Type.String({ maxLength: 4096, description: 'Ready-to-paste command publishing one reading with the downloaded files' }),
-  curlPublish: Type.String({
-    maxLength: 4096,
-    description: 'The same reading published over HTTPS with curl and the same files (AWS IoT HTTPS publish)',
-  }),
+  curlPublish: Type.Optional(
+    Type.String({
+      maxLength: 4096,
+      description:
+        "The same reading published over HTTPS with curl and the same files (AWS IoT HTTPS publish). Present only when the certificate's subject common name is the device id: the device policy allows HTTPS publish only then, AWS IoT resolving no thing policy variable over HTTPS",
+    }),
+  ),
 });
 export type DeviceCredentials = Static<typeof DeviceCredentialsSchema>;
 

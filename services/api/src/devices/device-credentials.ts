@@ -2,6 +2,7 @@
  * What a newly registered device needs to connect, shown once: AWS IoT never returns a private
  * key again (https://docs.aws.amazon.com/iot/latest/apireference/API_CreateKeysAndCertificate.html).
  */
+import { X509Certificate } from 'node:crypto';
 import { iotHttpsPublishPath, topics, type DeviceCredentials } from '@fleet/core';
 
 export function deviceCredentials(input: {
@@ -32,6 +33,9 @@ export function deviceCredentials(input: {
     `-m ${reading}`,
   ].join(' ');
   // AWS IoT's HTTPS publish (https://docs.aws.amazon.com/iot/latest/developerguide/http.html), same files, same reading.
+  // Offered only to a certificate named after the device: the device policy allows HTTPS publish
+  // through ${iot:Certificate.Subject.CommonName} alone (core's iot-policies.ts), so with any other
+  // certificate (CreateKeysAndCertificate's are "AWS IoT Certificate") the command would be refused.
   const curlPublish = [
     'curl',
     '--cacert root-ca.pem',
@@ -50,6 +54,20 @@ export function deviceCredentials(input: {
     httpsPort,
     topic,
     mosquittoPub,
-    curlPublish,
+    ...(subjectCommonName(input.certificatePem) === deviceId ? { curlPublish } : {}),
   };
+}
+
+/** The common name of a certificate's subject; undefined when it has none (or the PEM does not parse: it names no device). */
+export function subjectCommonName(certificatePem: string): string | undefined {
+  let subject: string;
+  try {
+    subject = new X509Certificate(certificatePem).subject;
+  } catch {
+    return undefined;
+  }
+  return subject
+    .split('\n')
+    .find((line) => line.startsWith('CN='))
+    ?.slice('CN='.length);
 }

@@ -38,8 +38,19 @@ export function RegisterDevicePage(props: { api: Api; navigate: (to: string) => 
         </p>
         <p className="muted">Publish a reading from a shell (Debian package mosquitto-clients), in the folder holding the three files:</p>
         <pre data-testid="mosquitto-command">{credentials.mosquittoPub}</pre>
-        <p className="muted">Or publish the same reading over HTTPS (IoT Core HTTPS publish, port {credentials.httpsPort}) with curl:</p>
-        <pre data-testid="curl-command">{credentials.curlPublish}</pre>
+        {credentials.curlPublish === undefined ? (
+          <p className="muted" data-testid="https-publish-note">
+            HTTPS publish (IoT Core, port {credentials.httpsPort}) is for a device whose certificate&apos;s common name is its id ({id}),
+            such as one signed from the device&apos;s own CSR: this certificate is not, so publish over MQTT.
+          </p>
+        ) : (
+          <>
+            <p className="muted">
+              Or publish the same reading over HTTPS (IoT Core HTTPS publish, port {credentials.httpsPort}) with curl:
+            </p>
+            <pre data-testid="curl-command">{credentials.curlPublish}</pre>
+          </>
+        )}
         <button onClick={() => props.navigate(`/devices/${encodeURIComponent(id)}`)}>Open the device</button>
       </div>
     );
