@@ -1,9 +1,9 @@
 /**
  * `npm run simulate -- --devices 100 --rate 1`: a fleet of simulated devices publishing telemetry
  * over MQTT/TLS with QoS 1 (or AWS IoT's HTTPS publish, `--transport https`). Provisions devices
- * through the public API (or reuses saved ones),
- * buffers each device's readings on disk until acknowledged (store-and-forward), shows progress,
- * and stops cleanly on Ctrl-C, reporting what the broker acknowledged and what the platform stored.
+ * through the public API (or reuses saved ones), buffers each device's readings on disk until
+ * acknowledged (store-and-forward, either transport), shows progress, and stops cleanly on Ctrl-C,
+ * reporting what IoT Core acknowledged and what the platform stored.
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -57,8 +57,8 @@ const usage = `Usage: npm run simulate -- [options]
 
 Store-and-forward: every reading enters its device's outbox on disk when it is produced and leaves
 it on its acknowledgement (PUBACK; HTTPS: 200, while 429, 5xx or no answer hold the device back
-with a backoff and 403 drops the reading as refused). While a device is disconnected it keeps producing readings (their own ts and seq)
-into the outbox; when it is back the backlog is sent first, oldest first, at most ${defaultSendRate} publishes/s
+with a backoff and 403 drops the reading as refused). While a device is disconnected it keeps
+producing readings (their own ts and seq) into the outbox; when it is back the backlog is sent first, oldest first, at most ${defaultSendRate} publishes/s
 (AWS IoT's ${iotQuotas.publishesPerSecondPerConnection}/s per connection, less room for shadow and jobs traffic), then the live readings.
 A run stopped with readings still buffered leaves them for the next run, which sends them first.
 At the end the run reads back how many acknowledged readings are stored and prints

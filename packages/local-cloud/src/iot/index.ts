@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import { writeFileAtomically } from '../durable-files/atomic-file.ts';
 import type { Logger } from 'pino';
+import { iotQuotas } from '@fleet/core';
 import type { AwsServiceHandler } from '../aws-endpoint/index.ts';
 import { loadOrCreateLocalCa } from './ca/local-ca.ts';
 import { createControlPlaneHandler } from './control-plane/control-plane-handler.ts';
@@ -47,7 +48,7 @@ export interface IotStandInOptions {
   /** Resolves the credentials of a presigned WebSocket URL (the Cognito identity pool stand-in). */
   readonly resolveCredentials: ResolveCredentials;
   readonly log?: Logger;
-  /** AWS IoT's per-connection publish quota (100/s); 0 disables it, e.g. for benchmarks. */
+  /** AWS IoT's per-connection publish quota (`iotQuotas` in core); 0 disables it, e.g. for benchmarks. */
   readonly maxPublishesPerSecond?: number;
   /** The IoT Jobs clock, epoch ms (tests of execution timeouts inject one). @default Date.now */
   readonly now?: () => number;
@@ -169,7 +170,7 @@ export async function createIotStandIn(options: IotStandInOptions): Promise<IotS
         broker: started,
         host: options.host,
         port: options.httpsPort ?? 0,
-        maxPublishesPerSecond: options.maxPublishesPerSecond ?? 100,
+        maxPublishesPerSecond: options.maxPublishesPerSecond ?? iotQuotas.publishesPerSecondPerConnection,
         ...(options.log ? { log: options.log.child({ service: 'iot-https' }) } : {}),
       });
       return { ...ports, httpsPort: https.port };
