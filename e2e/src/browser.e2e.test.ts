@@ -42,6 +42,12 @@ describe.skipIf(!hasChromium || deployedEndpointsFile)('the web app in a browser
     const deviceId = registered.device.deviceId;
     await expect.poll(() => page.getByTestId('new-device-id').textContent()).toBe(deviceId);
     expect(await page.getByTestId('mosquitto-command').textContent()).toContain(`fleet/devices/${deviceId}/telemetry`);
+    // The registered certificate (CreateKeysAndCertificate: CN "AWS IoT Certificate") may not publish over
+    // HTTPS, so the page offers no curl command and says what HTTPS publish needs instead.
+    expect(await page.getByTestId('curl-command').count()).toBe(0);
+    const note = await page.getByTestId('https-publish-note').textContent();
+    expect(note).toContain(`port ${platform.endpoints.iotHttpsPort}`);
+    expect(note).toContain(`common name is its id (${deviceId})`);
 
     await page.getByRole('button', { name: 'Open the device' }).click();
     await expect.poll(() => page.getByTestId('live-state').textContent(), { timeout: 15_000 }).toBe('Live updates on');
@@ -166,7 +172,8 @@ describe.skipIf(!hasChromium || deployedEndpointsFile)('the web app in a browser
     await expect.poll(() => page.getByTestId('error-code').textContent(), { timeout: 10_000 }).toBe('DeviceNotFound');
     expect(await page.getByTestId('error-message').textContent()).toBe('Device "no-such-device" is not registered');
     // A device that is not registered has nothing to watch or revoke: only the error and the way back.
-    expect(await page.getByTestId('device-not-found').isVisible()).toBe(true);
+    // Polled: the panel may render a moment after the error code (a one-shot look failed once in a busy run).
+    await expect.poll(() => page.getByTestId('device-not-found').isVisible()).toBe(true);
     expect(await page.getByRole('button', { name: 'Revoke' }).count()).toBe(0);
     expect(await page.getByText('History').count()).toBe(0);
     await page.getByRole('link', { name: 'Back to the devices' }).click();

@@ -29,6 +29,8 @@ export interface PlatformPorts {
   readonly aws: number;
   readonly mqtt: number;
   readonly ws: number;
+  /** IoT HTTPS publish (`--iot-https-port`). */
+  readonly iotHttps: number;
   readonly frontend: number;
   readonly api: number;
   readonly data: number;
@@ -45,7 +47,7 @@ export async function startPlatformProcess(
 ): Promise<PlatformProcess> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'fleet-e2e-')));
   const ports = options.ports ?? (await allocatePorts());
-  const { gateway, aws, mqtt, ws, frontend, api, data } = ports;
+  const { gateway, aws, mqtt, ws, iotHttps, frontend, api, data } = ports;
   const child = spawn(
     process.execPath,
     [
@@ -62,6 +64,8 @@ export async function startPlatformProcess(
       String(mqtt),
       '--mqtt-ws-port',
       String(ws),
+      '--iot-https-port',
+      String(iotHttps),
       '--service-ports',
       `${frontend},${api},${data}`,
       '--log-level',
@@ -112,8 +116,10 @@ export async function startPlatformProcess(
 }
 
 async function allocatePorts(): Promise<PlatformPorts> {
-  const [gateway = 0, aws = 0, mqtt = 0, ws = 0, frontend = 0, api = 0, data = 0] = await Promise.all(Array.from({ length: 7 }, freePort));
-  return { gateway, aws, mqtt, ws, frontend, api, data };
+  const [gateway = 0, aws = 0, mqtt = 0, ws = 0, iotHttps = 0, frontend = 0, api = 0, data = 0] = await Promise.all(
+    Array.from({ length: 8 }, freePort),
+  );
+  return { gateway, aws, mqtt, ws, iotHttps, frontend, api, data };
 }
 
 async function allHealthy(endpoints: EndpointsFile): Promise<boolean> {

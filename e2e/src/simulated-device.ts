@@ -10,14 +10,14 @@ import {
   followShadowAndJobs,
   holdableSignals,
   type ControlCounters,
-  type DevicePublisher,
+  type MqttDevicePublisher,
   type HeldSignals,
 } from '@fleet/simulator';
 import type { RegisteredDevice } from './fleet-user.ts';
 import type { FleetUnderTest } from './platform-process.ts';
 
 export interface SimulatedDevice {
-  readonly publisher: DevicePublisher;
+  readonly publisher: MqttDevicePublisher;
   readonly control: ControlCounters;
   /** Its values: hold a metric at a value (across a threshold) and release it. */
   readonly signals: HeldSignals;

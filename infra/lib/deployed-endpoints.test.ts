@@ -26,6 +26,7 @@ describe('endpointsFromOutputs', () => {
       mqttHost: 'abc-ats.iot.eu-west-1.amazonaws.com',
       mqttPort: 8883,
       mqttWebSocketUrl: 'wss://abc-ats.iot.eu-west-1.amazonaws.com/mqtt',
+      iotHttpsPort: 8443,
       caFile: '/tmp/ca.pem',
     });
   });

@@ -3,6 +3,7 @@
  * endpoints file its clients read (the simulator, e2e, bench): core's `EndpointsFileSchema`, the
  * schema `npm start` writes the local cloud's file in.
  */
+import { iotHttpsPublishPort } from '@fleet/core';
 import type { EndpointsFile } from '@fleet/core/endpoints-file';
 
 /** `cdk deploy --outputs-file` format: stack name → output key → value. */
@@ -35,6 +36,8 @@ export function endpointsFromOutputs(outputs: StackOutputs, stackPrefix: string,
     // MQTT over TLS with X.509 client certificates: https://docs.aws.amazon.com/iot/latest/developerguide/protocols.html
     mqttPort: 8883,
     mqttWebSocketUrl: `wss://${iotEndpoint}/mqtt`,
+    // HTTPS publish with X.509 client certificates is on the same iot:Data-ATS endpoint, port 8443 (same page).
+    iotHttpsPort: iotHttpsPublishPort,
     caFile,
   };
 }

@@ -5,7 +5,16 @@
  */
 import { Match } from 'aws-cdk-lib/assertions';
 import type { Template } from 'aws-cdk-lib/assertions';
-import { auditRetentionDays, auditTable, dashboardsTable, devicePolicyName, httpTimeouts, platformStateTable } from '@fleet/core';
+import {
+  auditRetentionDays,
+  auditTable,
+  dashboardsTable,
+  devicePolicyName,
+  generatedCertificateCommonName,
+  httpTimeouts,
+  platformStateTable,
+  topics,
+} from '@fleet/core';
 import { describe, expect, it } from 'vitest';
 import { synthesizeFleet } from './synthesize.ts';
 
@@ -130,6 +139,17 @@ describe('the way back to the device on AWS (shadows and jobs)', () => {
         expect(text).toContain(`:${kind}/$aws/things/\${iot:Connection.Thing.ThingName}/${service}/*`);
     }
     expect(text).not.toContain('$aws/things/*');
+  });
+
+  it("lets a device publish its telemetry over HTTPS through its certificate's common name, never with a CreateKeysAndCertificate certificate", () => {
+    const policy = Object.values(resourcesOf(platform)).find(
+      (r) => r.Type === 'AWS::IoT::Policy' && r.Properties?.PolicyName === devicePolicyName,
+    );
+    const statements = (policy?.Properties?.PolicyDocument as { Statement: { Effect: string; Action: unknown }[] }).Statement;
+    const publishes = (effect: string, topic: string) =>
+      statements.filter((s) => s.Effect === effect && s.Action === 'iot:Publish' && JSON.stringify(s).includes(`:topic/${topic}`));
+    expect(publishes('Allow', topics.telemetry('${iot:Certificate.Subject.CommonName}'))).toHaveLength(1);
+    expect(publishes('Deny', topics.telemetry(generatedCertificateCommonName))).toHaveLength(1);
   });
 });
 

@@ -7,7 +7,7 @@ import type { StackProps } from 'aws-cdk-lib';
 import { CfnOutput, Fn, Stack } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import type { ResourceReferences, ServiceDefinition } from '@fleet/core';
+import { iotHttpsPublishPort, type ResourceReferences, type ServiceDefinition } from '@fleet/core';
 import {
   alarms,
   alarmsTable,
@@ -141,6 +141,8 @@ export class PlatformStack extends Stack {
       iotDataPlaneUrl: `https://${this.dataPlatform.iotEndpoint}`,
       // AWS IoT Core's MQTT over TLS port (https://docs.aws.amazon.com/iot/latest/developerguide/protocols.html).
       iotMqttPort: 8883,
+      // HTTPS publish with device certificates, same endpoint (same page).
+      iotHttpsPort: iotHttpsPublishPort,
       iotCaUrl: amazonRootCa1Url,
       devicePolicyName: this.dataPlatform.devicePolicy.policyName ?? devicePolicyName,
       browserPolicyName: auth.browserIotPolicy.policyName ?? browserPolicyName,

@@ -101,8 +101,16 @@ export const DeviceCredentialsSchema = Type.Object({
   caUrl: Type.String({ maxLength: 2048, description: "Where to download the CA of the IoT endpoint's server certificate" }),
   endpoint: Type.String({ maxLength: 253, description: 'IoT data endpoint host (iot:Data-ATS)' }),
   port: Type.Integer({ minimum: 1, maximum: 65_535, description: 'Its MQTT over TLS port' }),
+  httpsPort: Type.Integer({ minimum: 1, maximum: 65_535, description: 'Its HTTPS publish port (`POST /topics/<topic>?qos=1`)' }),
   topic: Type.String({ maxLength: 256, description: 'Where to publish telemetry' }),
   mosquittoPub: Type.String({ maxLength: 4096, description: 'Ready-to-paste command publishing one reading with the downloaded files' }),
+  curlPublish: Type.Optional(
+    Type.String({
+      maxLength: 4096,
+      description:
+        "The same reading published over HTTPS with curl and the same files (AWS IoT HTTPS publish). Present only when the certificate's subject common name is the device id: the device policy allows HTTPS publish only then, AWS IoT resolving no thing policy variable over HTTPS",
+    }),
+  ),
 });
 export type DeviceCredentials = Static<typeof DeviceCredentialsSchema>;
 

@@ -14,6 +14,7 @@ export * from './iot-shadow.ts';
 export * from './fleet-provisioning-topics.ts';
 export * from './fleet-provisioning-template.ts';
 export * from './iot-quotas.ts';
+export * from './iot-https-publish.ts';
 export * from './auth.ts';
 export * from './iot-sql/index.ts';
 export * from './api-contract.ts';

@@ -21,6 +21,15 @@ export const browserPolicyName = 'fleet-browser-live';
 
 const thing = '${iot:Connection.Thing.ThingName}';
 const identity = '${cognito-identity.amazonaws.com:sub}';
+/**
+ * The common name of the client certificate's subject: an X.509 certificate policy variable, which
+ * AWS IoT resolves over HTTPS as over MQTT
+ * (https://docs.aws.amazon.com/iot/latest/developerguide/cert-policy-variables.html).
+ */
+const certificateCommonName = '${iot:Certificate.Subject.CommonName}';
+
+/** The subject common name of every certificate CreateKeysAndCertificate issues (AWS IoT, and the local CA alike). */
+export const generatedCertificateCommonName = 'AWS IoT Certificate';
 
 /**
  * The reserved topics of a device's own shadows (classic and named) and jobs: requests it
@@ -34,6 +43,15 @@ const ownReservedTopics = [`$aws/things/${thing}/shadow/*`, `$aws/things/${thing
  * A device may connect only with its thing name as client id, while its certificate is attached
  * to that thing, and may only publish its own telemetry and use its own shadows and jobs (its
  * configuration and its commands: there is no other topic from the cloud to a device).
+ *
+ * HTTPS publish knows no thing: AWS IoT resolves the thing variables "only when a device connects
+ * over MQTT or MQTT over the WebSocket protocol"
+ * (https://docs.aws.amazon.com/iot/latest/developerguide/thing-policy-variables.html), so the
+ * statements above allow nothing over HTTPS. The last statement lets a device publish its
+ * telemetry over HTTPS when its certificate's common name is its device id (a certificate the API
+ * signs from a CSR whose CN it checked). CreateKeysAndCertificate's certificates are all named
+ * "AWS IoT Certificate", no device id (ids have no spaces): for them it matches no device's topic,
+ * and the explicit Deny keeps them all off the one topic it would match.
  */
 export function devicePolicyDocument(region: string, account: string): IotPolicyDocument {
   const arn = (kind: string, name: string) => `arn:aws:iot:${region}:${account}:${kind}/${name}`;
@@ -60,6 +78,16 @@ export function devicePolicyDocument(region: string, account: string): IotPolicy
         Effect: 'Allow',
         Action: 'iot:Receive',
         Resource: ownReservedTopics.map((t) => arn('topic', t)),
+      },
+      {
+        Effect: 'Allow',
+        Action: 'iot:Publish',
+        Resource: arn('topic', topics.telemetry(certificateCommonName)),
+      },
+      {
+        Effect: 'Deny',
+        Action: 'iot:Publish',
+        Resource: arn('topic', topics.telemetry(generatedCertificateCommonName)),
       },
     ],
   };

@@ -49,6 +49,8 @@ export interface ResourceReferences {
   readonly iotDataPlaneUrl: string;
   /** MQTT over TLS port of the IoT data endpoint (8883 on AWS IoT). */
   readonly iotMqttPort: number;
+  /** HTTPS publish port of the IoT data endpoint, device certificates (8443 on AWS IoT). */
+  readonly iotHttpsPort: number;
   /** Where a device downloads the CA that signs the IoT endpoint's server certificate (Amazon Root CA 1 on AWS). */
   readonly iotCaUrl: string;
   /** Name of the IoT policy attached to device certificates. */

@@ -45,6 +45,11 @@ async function main(): Promise<void> {
     awsCredentialsRow(config.allowAnyCredentials, e.credentialsFile),
     { what: 'IoT Core MQTT/TLS', where: e.mqttUrl, note: 'device certificates, CA below' },
     { what: 'IoT Core MQTT/WebSocket', where: e.mqttWebSocketUrl, note: 'SigV4 (identity pool credentials)' },
+    {
+      what: 'IoT Core HTTPS publish',
+      where: `https://${e.mqttHost}:${e.iotHttpsPort}/topics/<topic>`,
+      note: 'device certificates, CA below',
+    },
     { what: 'Cognito user pool / client', where: `${e.userPoolId} / ${e.userPoolClientId}` },
     { what: 'Cognito identity pool', where: e.identityPoolId },
     ...Object.entries(e.queueUrls).map(([name, url]) => ({ what: `SQS ${name}`, where: url })),

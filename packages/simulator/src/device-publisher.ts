@@ -1,17 +1,17 @@
 /**
- * One simulated device: connects over MQTT/TLS with its X.509 certificate and publishes readings
- * with QoS 1, through its outbox (store-and-forward, `outbox.ts`).
+ * One simulated device's publishing, whatever carries it (`device-transport.ts`: MQTT QoS 1 or
+ * HTTPS publish), through its outbox (store-and-forward, `outbox.ts`).
  *
  * Two loops share the outbox. The producer makes a reading at a steady rate with jitter, whether
  * the device is connected or not, each with its own `ts` and `seq`, and adds it to the outbox. The
- * sender publishes the oldest reading waiting there whenever the device is connected, keeps at most
- * `window` publishes unacknowledged (flow control: a slow broker slows the device instead of piling
- * up messages) and at most `maxSendRate` per second (the connection's quota, shared with the
- * shadow and jobs traffic), and removes a reading from the outbox on its PUBACK. After a loss of
- * the connection, the backlog therefore leaves first, oldest first, then the live readings.
+ * sender publishes the oldest reading waiting there whenever the transport is connected, keeps at
+ * most `window` publishes unacknowledged (flow control: a slow endpoint slows the device instead of
+ * piling up messages) and at most `maxSendRate` per second (the connection's quota, shared with the
+ * shadow and jobs traffic), and removes a reading from the outbox on its acknowledgement. After a
+ * loss of the connection, the backlog therefore leaves first, oldest first, then the live readings.
  */
-import { connectAsync, type MqttClient } from 'mqtt';
 import { iotQuotas, topics } from '@fleet/core';
+import { PublishRefusedError, type DeviceTransport } from './device-transport.ts';
 import { openOutbox, type Outbox, type OutboxEntry } from './outbox.ts';
 import type { DeviceSignals } from './signals.ts';
 
@@ -30,11 +30,13 @@ export interface PublishCounters {
   published: number;
   /** Readings an earlier run left in the outbox, found when this one began. */
   carriedOver: number;
-  /** Readings the broker acknowledged (PUBACK), carried-over ones included. */
+  /** Readings IoT Core acknowledged (PUBACK, HTTP 200), carried-over ones included. */
   acked: number;
-  /** Readings dropped as the oldest of a full outbox. */
+  /** Readings that left the outbox unacknowledged: the oldest of a full outbox, and the refused ones. */
   dropped: number;
-  /** Publishes that failed (the connection closed first); their readings were sent again. */
+  /** Of `dropped`, the readings IoT Core refused for good (HTTPS 403): sending them again cannot help. */
+  refused: number;
+  /** Publishes that failed (no answer, throttled, the connection closed first); their readings were sent again. */
   failed: number;
 }
 
@@ -62,8 +64,6 @@ export interface PublisherOptions {
 
 export interface DevicePublisher {
   readonly deviceId: string;
-  /** The device's MQTT connection, for its configuration and commands (device-control.ts). */
-  readonly client: MqttClient;
   readonly counters: Readonly<PublishCounters>;
   /** Readings waiting in the outbox now. */
   readonly buffered: number;
@@ -72,15 +72,22 @@ export interface DevicePublisher {
   /** Readings per second from now on (a running `run` follows it). */
   setRate(rate: number): void;
   readonly rate: number;
-  /** Disconnects cleanly, waits `pauseMs` and connects again; readings produced meanwhile wait in the outbox. */
-  reconnect(pauseMs: number): Promise<void>;
   /**
    * Produces `count` readings (or until stopped), `rate` per second, and resolves once the outbox is
    * empty (or the run is stopped: what is left stays in the outbox for the next run).
    */
   run(options: { rate: number; count?: number; jitter?: number; startSeq?: number }): Promise<void>;
-  /** Stops; resolves after in-flight publishes are acknowledged (or `timeoutMs` passed) and the connection closed. */
+  /** Stops; resolves after in-flight publishes are acknowledged (or `timeoutMs` passed) and the transport closed. */
   stop(timeoutMs?: number): Promise<void>;
+}
+
+/** A publisher whose transport can be taken away for a while (an MQTT device's reboot). */
+export interface InterruptiblePublisher extends DevicePublisher {
+  /**
+   * Holds the sender, lets in-flight publishes settle (2 s at most), runs `outage` (which ends the
+   * transport and brings it back), then sends again; publishes still unanswered go back to waiting.
+   */
+  interrupt(outage: () => Promise<void>): Promise<void>;
 }
 
 /** A device's publishes per second: the connection's quota, less a fifth for its shadow and jobs messages. */
@@ -91,54 +98,38 @@ const rateCheckMs = 250;
 
 export const readingKey = (r: { readonly ts: number; readonly seq: number }) => `${r.ts}_${r.seq}`;
 
-export async function connectDevice(
-  connection: DeviceConnection,
+export function createDevicePublisher(
+  deviceId: string,
+  transport: DeviceTransport,
   signals: DeviceSignals,
   options: PublisherOptions = {},
-): Promise<DevicePublisher> {
-  const client: MqttClient = await connectAsync({
-    host: connection.host,
-    port: connection.port,
-    protocol: 'mqtts',
-    ...(connection.ca === undefined ? {} : { ca: connection.ca }),
-    cert: connection.cert,
-    key: connection.key,
-    clientId: connection.deviceId,
-    protocolVersion: 4,
-    clean: true,
-    reconnectPeriod: 1000,
-    connectTimeout: 10_000,
-  });
+): InterruptiblePublisher {
   const window = Math.max(1, options.window ?? 10);
   const { outbox = openOutbox(undefined, { maxBuffered: window }), bufferOffline = false, gauge = { now: 0, max: 0 } } = options;
   const sendGapMs = 1000 / (options.maxSendRate ?? defaultSendRate);
-  const counters: PublishCounters = { published: 0, carriedOver: outbox.size, acked: 0, dropped: 0, failed: 0 };
+  const counters: PublishCounters = { published: 0, carriedOver: outbox.size, acked: 0, dropped: 0, refused: 0, failed: 0 };
   const acknowledged = new Set<string>();
-  const topic = topics.telemetry(connection.deviceId);
-  /** Publishes awaiting their PUBACK, by outbox id; a new generation forgets them (see `forgetInFlight`). */
+  const topic = topics.telemetry(deviceId);
+  /** Publishes awaiting their acknowledgement, by outbox id; a new generation forgets them (see `forgetInFlight`). */
   const inFlight = new Map<number, Promise<void>>();
   let generation = 0;
   let stopped = false;
-  let signalStop = () => {};
-  const stopSignal = new Promise<void>((resolve) => (signalStop = resolve));
-  /** Set once the outbox is closed: a late PUBACK leaves its reading buffered (the next run sends it, stored once). */
+  /** Set once the outbox is closed: a late acknowledgement leaves its reading buffered (the next run sends it, stored once). */
   let closed = false;
   let producing = false;
-  /** Set while `reconnect` has the device away on purpose. */
+  /** Set while `interrupt` has the device away on purpose. */
   let away = false;
   /** Set by `setRate` (e.g. a configuration applied at connection) before `run`, it wins over run's rate. */
   let currentRate: number | undefined;
 
-  // Whatever changes what a loop waits for (a reading, a PUBACK, a connection, the stop) wakes them.
+  // Whatever changes what a loop waits for (a reading, an acknowledgement, a connection, the stop) wakes them.
   let wake = () => {};
   let changed = new Promise<void>((resolve) => (wake = resolve));
   const poke = () => {
     wake();
     changed = new Promise<void>((resolve) => (wake = resolve));
   };
-  client.on('connect', poke);
-  // Connection errors are retried by mqtt.js (reconnectPeriod); an unhandled 'error' event would end the process.
-  client.on('error', () => {});
+  transport.onConnect(poke);
 
   const gaugeChange = (delta: number) => {
     gauge.now += delta;
@@ -148,15 +139,21 @@ export async function connectDevice(
 
   const send = (entry: OutboxEntry) => {
     const sentIn = generation;
-    const p = client.publishAsync(topic, JSON.stringify(entry.reading), { qos: 1 }).then(
+    const p = transport.publish(topic, JSON.stringify(entry.reading)).then(
       () => {
-        // A PUBACK may come after its generation was forgotten: it still counts, once.
+        // An acknowledgement may come after its generation was forgotten: it still counts, once.
         if (closed || !outbox.ack(entry.id)) return;
         counters.acked += 1;
         acknowledged.add(readingKey(entry.reading));
         gaugeChange(-1);
       },
-      () => {
+      (err: unknown) => {
+        if (err instanceof PublishRefusedError && !closed && outbox.drop(entry.id)) {
+          counters.dropped += 1;
+          counters.refused += 1;
+          gaugeChange(-1);
+          return;
+        }
         if (sentIn !== generation) return;
         counters.failed += 1;
         outbox.release(entry.id);
@@ -170,8 +167,8 @@ export async function connectDevice(
   };
 
   /**
-   * A client that was ended (a reboot, the stop) starts over with a new message store, so its
-   * unacknowledged publishes may never be answered: their readings go back to waiting, oldest first.
+   * A transport that was ended (a reboot, the stop) may never answer its unacknowledged publishes
+   * (an MQTT client starts over with a new message store): their readings go back to waiting, oldest first.
    */
   const forgetInFlight = () => {
     generation += 1;
@@ -186,7 +183,7 @@ export async function connectDevice(
   const sendLoop = async () => {
     let nextSendAt = 0;
     while (!stopped && (producing || outbox.size > 0)) {
-      if (away || !client.connected || inFlight.size >= window) {
+      if (away || !transport.connected || inFlight.size >= window) {
         await changed;
         continue;
       }
@@ -197,7 +194,7 @@ export async function connectDevice(
       }
       const entry = outbox.take();
       if (!entry) {
-        // Everything waiting is in flight: the next PUBACK or reading wakes the loop.
+        // Everything waiting is in flight: the next acknowledgement or reading wakes the loop.
         await changed;
         continue;
       }
@@ -232,8 +229,7 @@ export async function connectDevice(
 
   let stopping: Promise<void> | undefined;
   return {
-    deviceId: connection.deviceId,
-    client,
+    deviceId,
     counters,
     acknowledged,
     get buffered() {
@@ -245,18 +241,13 @@ export async function connectDevice(
     get rate() {
       return currentRate ?? 1;
     },
-    async reconnect(pauseMs) {
+    async interrupt(outage) {
       away = true;
       try {
         await settleInFlight(2000);
-        await client.endAsync(!client.connected);
-        forgetInFlight();
-        await new Promise((resolve) => setTimeout(resolve, pauseMs));
-        if (stopped) return;
-        const connected = new Promise<void>((resolve) => client.once('connect', () => resolve()));
-        client.reconnect();
-        await Promise.race([connected, stopSignal]);
+        await outage();
       } finally {
+        forgetInFlight();
         away = false;
         poke();
       }
@@ -276,11 +267,9 @@ export async function connectDevice(
     stop(timeoutMs = 5000) {
       return (stopping ??= (async () => {
         stopped = true;
-        signalStop();
         poke();
         await settleInFlight(timeoutMs);
-        // Disconnected, a clean end would wait for a DISCONNECT that cannot be sent.
-        await client.endAsync(!client.connected);
+        await transport.close();
         forgetInFlight();
         closed = true;
         outbox.close();

@@ -1,8 +1,9 @@
 /**
  * `npm run simulate -- --devices 100 --rate 1`: a fleet of simulated devices publishing telemetry
- * over MQTT/TLS with QoS 1. Provisions devices through the public API (or reuses saved ones),
- * buffers each device's readings on disk until acknowledged (store-and-forward), shows progress,
- * and stops cleanly on Ctrl-C, reporting what the broker acknowledged and what the platform stored.
+ * over MQTT/TLS with QoS 1 (or AWS IoT's HTTPS publish, `--transport https`). Provisions devices
+ * through the public API (or reuses saved ones), buffers each device's readings on disk until
+ * acknowledged (store-and-forward, either transport), shows progress, and stops cleanly on Ctrl-C,
+ * reporting what IoT Core acknowledged and what the platform stored.
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -14,9 +15,11 @@ import { backfillLimits, parseBackfillDuration, planBackfill, type BackfillPlan 
 import { FleetApiError, createFleetApi, type FleetApi } from './fleet-api-client.ts';
 import { followShadowAndJobs, type ControlCounters } from './device-control.ts';
 import { createDeviceKey } from './device-key.ts';
-import { connectDevice, defaultSendRate, type BufferGauge, type DevicePublisher } from './device-publisher.ts';
+import { defaultSendRate, type BufferGauge, type DevicePublisher, type PublisherOptions } from './device-publisher.ts';
 import { loadDevices, outboxFile, saveDevice, type StoredDevice } from './device-store.ts';
 import { writeDevicesCsv, type CreatedDevice } from './devices-csv.ts';
+import { createHttpsDevice } from './https-publisher.ts';
+import { connectDevice } from './mqtt-publisher.ts';
 import { parseExcursion, withExcursions } from './excursions.ts';
 import { openOutbox } from './outbox.ts';
 import { progressLine, runCounts, summary } from './run-counts.ts';
@@ -34,6 +37,10 @@ const usage = `Usage: npm run simulate -- [options]
   --count <n>        stop each device after n readings
   --prefix <p>       device id prefix (default sim)
   --endpoints <f>    endpoints file (default .fleet/endpoints.json, written by npm start)
+  --transport <t>    mqtt (default: MQTT/TLS, QoS 1) or https (AWS IoT's HTTPS publish: one POST
+                     /topics/<topic>?qos=1 a reading with the device certificate, acknowledged on
+                     200; no shadows or jobs). IoT Core allows it only for a certificate whose
+                     common name is the device id (see the README's "Publish over HTTPS")
   --no-control       do not follow shadows and jobs (publish telemetry only)
   --csr              each new device makes its own key pair (EC P-256) and sends a CSR: registered
                      through the API, or with --provision-by-claim on $aws/certificates/create-from-csr/json;
@@ -60,8 +67,9 @@ const usage = `Usage: npm run simulate -- [options]
   --csv <file>       write the devices this run registered (ids, certificate, file paths) as CSV
 
 Store-and-forward: every reading enters its device's outbox on disk when it is produced and leaves
-it on its PUBACK. While a device is disconnected it keeps producing readings (their own ts and seq)
-into the outbox; when it is back the backlog is sent first, oldest first, at most ${defaultSendRate} publishes/s
+it on its acknowledgement (PUBACK; HTTPS: 200, while 429, 5xx or no answer hold the device back
+with a backoff and 403 drops the reading as refused). While a device is disconnected it keeps
+producing readings (their own ts and seq) into the outbox; when it is back the backlog is sent first, oldest first, at most ${defaultSendRate} publishes/s
 (AWS IoT's ${iotQuotas.publishesPerSecondPerConnection}/s per connection, less room for shadow and jobs traffic), then the live readings.
 A run stopped with readings still buffered leaves them for the next run, which sends them first.
 At the end the run reads back how many acknowledged readings are stored and prints
@@ -109,6 +117,7 @@ async function main(): Promise<void> {
       count: { type: 'string' },
       prefix: { type: 'string', default: 'sim' },
       endpoints: { type: 'string', default: '.fleet/endpoints.json' },
+      transport: { type: 'string', default: 'mqtt' },
       email: { type: 'string' },
       password: { type: 'string' },
       'no-control': { type: 'boolean' },
@@ -137,6 +146,9 @@ async function main(): Promise<void> {
   const count = values.count === undefined ? undefined : positive('--count', values.count);
   const maxBuffered = positiveInteger('--max-buffered', values['max-buffered']);
   const excursions = (values.excursion ?? []).map(parseExcursion);
+  const transport = values.transport;
+  if (transport !== 'mqtt' && transport !== 'https')
+    throw new Error(`--transport must be mqtt or https, received "${transport}"\n\n${usage}`);
   // A faster device would be throttled by AWS IoT (and its connection closed).
   if (rate > defaultSendRate) {
     throw new Error(
@@ -210,7 +222,8 @@ async function main(): Promise<void> {
     await backfill(api, plan, fleet);
     if (values['backfill-only']) return;
   }
-  console.log(`connecting to ${endpoints.mqttHost}:${endpoints.mqttPort}`);
+  const port = transport === 'https' ? endpoints.iotHttpsPort : endpoints.mqttPort;
+  console.log(`${transport === 'https' ? 'publishing over HTTPS to' : 'connecting to'} ${endpoints.mqttHost}:${port}`);
 
   const publishers: DevicePublisher[] = [];
   // Excursion windows count from here, when the devices start connecting.
@@ -220,17 +233,20 @@ async function main(): Promise<void> {
   const bufferDir = values['buffer-dir'] === undefined ? storeDir : resolve(values['buffer-dir']);
   const gauge: BufferGauge = { now: 0, max: 0 };
   for (const [index, device] of fleet.entries()) {
-    const publisher = await connectDevice(
-      { deviceId: device.deviceId, host: endpoints.mqttHost, port: endpoints.mqttPort, ca, cert: device.cert, key: device.key },
-      withExcursions(createDeviceSignals(index + 1), excursions, runStartedAt),
-      {
-        outbox: values['no-buffer']
-          ? openOutbox(undefined, { maxBuffered })
-          : openOutbox(outboxFile(bufferDir, device.deviceId), { maxBuffered }),
-        bufferOffline: !values['no-buffer'],
-        gauge,
-      },
-    );
+    const connection = { deviceId: device.deviceId, host: endpoints.mqttHost, port, ca, cert: device.cert, key: device.key };
+    const signals = withExcursions(createDeviceSignals(index + 1), excursions, runStartedAt);
+    const options: PublisherOptions = {
+      outbox: values['no-buffer']
+        ? openOutbox(undefined, { maxBuffered })
+        : openOutbox(outboxFile(bufferDir, device.deviceId), { maxBuffered }),
+      bufferOffline: !values['no-buffer'],
+      gauge,
+    };
+    if (transport === 'https') {
+      publishers.push(createHttpsDevice(connection, signals, options));
+      continue;
+    }
+    const publisher = await connectDevice(connection, signals, options);
     publishers.push(publisher);
     if (values['no-control']) continue;
     publisher.setRate(rate);
@@ -270,7 +286,7 @@ async function main(): Promise<void> {
   const counts = runCounts(publishers, gauge);
   const seconds = (Date.now() - started) / 1000;
   console.log(
-    `\n${counts.acknowledged} of ${counts.published + counts.carriedOver} readings acknowledged by IoT Core (QoS 1), ${counts.failed} publishes retried, in ${seconds.toFixed(1)} s (${(counts.acknowledged / seconds).toFixed(0)}/s)`,
+    `\n${counts.acknowledged} of ${counts.published + counts.carriedOver} readings acknowledged by IoT Core (${transport === 'https' ? 'HTTPS 200' : 'QoS 1'}), ${counts.failed} publishes retried, in ${seconds.toFixed(1)} s (${(counts.acknowledged / seconds).toFixed(0)}/s)`,
   );
   const stored = await storedCount(endpoints, { email: values.email, password: values.password }, stateDir, publishers);
   const report = summary(counts, stored);

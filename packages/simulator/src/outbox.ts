@@ -44,6 +44,8 @@ export interface Outbox {
   release(id: number): void;
   /** The broker acknowledged it: it leaves the outbox for good. False when it had left already (a repeated PUBACK). */
   ack(id: number): boolean;
+  /** IoT Core refused it for good (HTTPS 403): it leaves the outbox as a dropped reading. False when it had left already. */
+  drop(id: number): boolean;
   /** Flushes to the disk and closes the file (nothing on disk changes: what is buffered stays). */
   close(): void;
 }
@@ -124,6 +126,11 @@ export function openOutbox(file: string | undefined, options: OutboxOptions): Ou
     ack(id) {
       if (!entries.has(id)) return false;
       finish(id, 'ack');
+      return true;
+    },
+    drop(id) {
+      if (!entries.has(id)) return false;
+      finish(id, 'drop');
       return true;
     },
     close() {

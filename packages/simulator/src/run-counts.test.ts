@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { progressLine, runCounts, summary } from './run-counts.ts';
 
-const counters = (c: Partial<{ published: number; carriedOver: number; acked: number; dropped: number; failed: number }>) => ({
+const counters = (
+  c: Partial<{ published: number; carriedOver: number; acked: number; dropped: number; refused: number; failed: number }>,
+) => ({
   published: 0,
   carriedOver: 0,
   acked: 0,
   dropped: 0,
+  refused: 0,
   failed: 0,
   ...c,
 });
@@ -19,12 +22,21 @@ describe('run counts', () => {
       ],
       { now: 2, max: 7 },
     );
-    expect(counts).toEqual({ published: 15, carriedOver: 2, acknowledged: 14, buffered: 2, maxBuffered: 7, dropped: 1, failed: 3 });
+    expect(counts).toEqual({
+      published: 15,
+      carriedOver: 2,
+      acknowledged: 14,
+      buffered: 2,
+      maxBuffered: 7,
+      dropped: 1,
+      refused: 0,
+      failed: 3,
+    });
     expect(progressLine(counts, 4)).toContain('published 15  buffered 2 / 7  acknowledged 14  dropped 1  4 msg/s');
   });
 
   it('agrees when every reading is acknowledged, buffered or dropped, and every acknowledged one is stored', () => {
-    const c = { published: 15, carriedOver: 2, acknowledged: 14, buffered: 2, maxBuffered: 7, dropped: 1, failed: 0 };
+    const c = { published: 15, carriedOver: 2, acknowledged: 14, buffered: 2, maxBuffered: 7, dropped: 1, refused: 0, failed: 0 };
     const { lines, agree } = summary(c, 14);
     expect(agree).toBe(true);
     expect(lines).toEqual([
@@ -36,7 +48,7 @@ describe('run counts', () => {
   });
 
   it('says which equation fails when a reading is missing from the store or from the counts', () => {
-    const c = { published: 10, carriedOver: 0, acknowledged: 9, buffered: 0, maxBuffered: 3, dropped: 0, failed: 0 };
+    const c = { published: 10, carriedOver: 0, acknowledged: 9, buffered: 0, maxBuffered: 3, dropped: 0, refused: 0, failed: 0 };
     const { lines, agree } = summary(c, 8);
     expect(agree).toBe(false);
     expect(lines).toContain('COUNTS DISAGREE: published + carried over = 10, acknowledged + buffered + dropped = 9');

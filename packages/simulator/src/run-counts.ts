@@ -14,6 +14,8 @@ export interface RunCounts {
   /** The most readings buffered at once during the run, the whole fleet's. */
   readonly maxBuffered: number;
   readonly dropped: number;
+  /** Of `dropped`, the readings IoT Core refused for good (HTTPS 403). */
+  readonly refused: number;
   readonly failed: number;
 }
 
@@ -29,6 +31,7 @@ export function runCounts(
     buffered: sum((p) => p.buffered),
     maxBuffered: gauge.max,
     dropped: sum((p) => p.counters.dropped),
+    refused: sum((p) => p.counters.refused),
     failed: sum((p) => p.counters.failed),
   };
 }
@@ -56,6 +59,11 @@ export function summary(c: RunCounts, stored: number | undefined): { lines: stri
       allStored
         ? `every acknowledged reading is stored: stored = acknowledged = ${stored}`
         : `STORED DISAGREES: ${stored} of ${c.acknowledged} acknowledged readings are stored`,
+    );
+  }
+  if (c.refused > 0) {
+    lines.push(
+      `${c.refused} of the dropped readings were refused by IoT Core (HTTPS 403: the device policy allows HTTPS publish only with a certificate whose common name is the device id)`,
     );
   }
   if (c.buffered > 0) lines.push(`${c.buffered} readings are still buffered; the next run sends them first`);

@@ -186,6 +186,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     revoke,
     caUrl: config.iotCaUrl,
     mqttPort: config.iotMqttPort,
+    httpsPort: config.iotHttpsPort,
   });
   registerDeviceCertificateRoutes(app, {
     authorizer,
@@ -193,6 +194,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     iotEndpoint: () => Promise.resolve(config.iotEndpoint),
     caUrl: config.iotCaUrl,
     mqttPort: config.iotMqttPort,
+    httpsPort: config.iotHttpsPort,
   });
   const commands = createCommandJobs(clients.iot);
   registerDeviceControlRoutes(app, { authorizer, registry, config: deviceConfig, commands });

@@ -70,6 +70,12 @@ export const apiConfigSchema = {
     (refs) => String(refs.iotMqttPort),
     'MQTT over TLS port of the IoT data endpoint (8883 on AWS IoT), told to devices.',
   ),
+  iotHttpsPort: written(
+    'IOT_HTTPS_PORT',
+    integer(1, 65_535),
+    (refs) => String(refs.iotHttpsPort),
+    'HTTPS publish port of the IoT data endpoint (8443 on AWS IoT), told to devices.',
+  ),
   iotCaUrl: written(
     'IOT_CA_URL',
     httpUrl,

@@ -31,6 +31,12 @@ const clientFields = {
       { description: 'Fleet provisioning by claim: written by `npm start`; on AWS the operator creates the claim certificate.' },
     ),
   ),
+  iotHttpsPort: Type.Integer({
+    minimum: 1,
+    maximum: 65_535,
+    description:
+      'The HTTPS publish port of the IoT data endpoint (`mqttHost`), device certificates: `POST /topics/<topic>` (8443 on AWS IoT).',
+  }),
 };
 
 /** The local cloud's own fields: what `npm start` also knows (optional in a deployed stack's file). */

@@ -14,6 +14,7 @@ const deployed: EndpointsFile = {
   mqttHost: 'abc123-ats.iot.eu-west-1.amazonaws.com',
   mqttPort: 8883,
   mqttWebSocketUrl: 'wss://abc123-ats.iot.eu-west-1.amazonaws.com/mqtt',
+  iotHttpsPort: 8443,
 };
 
 const local: LocalEndpointsFile = {

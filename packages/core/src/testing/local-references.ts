@@ -25,6 +25,7 @@ export const localReferences: ResourceReferences = {
   iotWebSocketUrl: 'ws://127.0.0.1:8083/mqtt',
   iotDataPlaneUrl: 'http://127.0.0.1:4566',
   iotMqttPort: 8883,
+  iotHttpsPort: 8443,
   iotCaUrl: 'http://127.0.0.1:4566/_fleet/ca.pem',
   devicePolicyName: 'fleet-device',
   browserPolicyName: 'fleet-browser-live',

@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import { writeFileAtomically } from '../durable-files/atomic-file.ts';
 import type { Logger } from 'pino';
+import { iotQuotas } from '@fleet/core';
 import type { AwsServiceHandler } from '../aws-endpoint/index.ts';
 import { loadOrCreateLocalCa } from './ca/local-ca.ts';
 import { createControlPlaneHandler } from './control-plane/control-plane-handler.ts';
@@ -20,6 +21,7 @@ import { createJobsEngine, type JobsEngine } from './jobs/jobs-engine.ts';
 import { createJobsMqttListener } from './jobs/jobs-mqtt-listener.ts';
 import { openJobStore } from './jobs/job-store.ts';
 import { createShadowStandIn } from './shadow/index.ts';
+import { startHttpsPublish, type HttpsPublishListener } from './https-publish/https-publish-server.ts';
 import { openTopicRuleStore } from './rules/topic-rule-store.ts';
 import { createTopicRules, type DestinationConfirmation, type TopicRules } from './rules/topic-rules.ts';
 import { openProvisioningTemplateStore } from './provisioning/provisioning-template-store.ts';
@@ -47,10 +49,12 @@ export interface IotStandInOptions {
   readonly mqttPort: number;
   /** MQTT over WebSocket at `/mqtt` (AWS: 443, wss); plain ws locally; 0 = ephemeral. */
   readonly wsPort: number;
+  /** HTTPS publish with a device certificate, `POST /topics/<topic>` (AWS: 8443); 0 = ephemeral. @default 0 */
+  readonly httpsPort?: number;
   /** Resolves the credentials of a presigned WebSocket URL (the Cognito identity pool stand-in). */
   readonly resolveCredentials: ResolveCredentials;
   readonly log?: Logger;
-  /** AWS IoT's per-connection publish quota (100/s); 0 disables it, e.g. for benchmarks. */
+  /** AWS IoT's per-connection publish quota (`iotQuotas` in core); 0 disables it, e.g. for benchmarks. */
   readonly maxPublishesPerSecond?: number;
   /** The IoT Jobs clock, epoch ms (tests of execution timeouts inject one). @default Date.now */
   readonly now?: () => number;
@@ -81,8 +85,8 @@ export interface IotStandIn {
   readonly topicRules: TopicRules;
   /** Called for every accepted publish: clients, lifecycle events and data-plane Publish. */
   onMessage(listener: MessageListener): void;
-  /** Opens the MQTT ports; only once the rules engine listens (see iot-broker.ts). */
-  listen(): Promise<{ readonly mqttPort: number; readonly wsPort: number }>;
+  /** Opens the MQTT and HTTPS publish ports; only once the rules engine listens (see iot-broker.ts). */
+  listen(): Promise<{ readonly mqttPort: number; readonly wsPort: number; readonly httpsPort: number }>;
   /** Publishes as the service (republish actions, commands). */
   publish(topic: string, payload: Buffer | string, qos: 0 | 1): Promise<void>;
   /** The local root CA devices must trust (the local Amazon Root CA 1). */
@@ -92,6 +96,7 @@ export interface IotStandIn {
   /** The listening ports; reading them before `listen()` throws. */
   readonly mqttPort: number;
   readonly wsPort: number;
+  readonly httpsPort: number;
   close(): Promise<void>;
 }
 
@@ -166,6 +171,7 @@ export async function createIotStandIn(options: IotStandInOptions): Promise<IotS
     throw err;
   });
   const started = broker;
+  let https: HttpsPublishListener | undefined;
   let closing: Promise<void> | undefined;
   return {
     controlHandler: createControlPlaneHandler({ registry, ca, host: options.host, jobs, topicRules, provisioningTemplates }),
@@ -177,7 +183,19 @@ export async function createIotStandIn(options: IotStandInOptions): Promise<IotS
     jobs,
     topicRules,
     onMessage: (listener: MessageListener) => started.onMessage(listener),
-    listen: () => started.listen(),
+    async listen() {
+      const ports = await started.listen();
+      https ??= await startHttpsPublish({
+        ca,
+        registry,
+        broker: started,
+        host: options.host,
+        port: options.httpsPort ?? 0,
+        maxPublishesPerSecond: options.maxPublishesPerSecond ?? iotQuotas.publishesPerSecondPerConnection,
+        ...(options.log ? { log: options.log.child({ service: 'iot-https' }) } : {}),
+      });
+      return { ...ports, httpsPort: https.port };
+    },
     publish: (topic, payload, qos) => started.publish(topic, payload, qos),
     caCertificatePem: ca.caCertificatePem,
     caFile,
@@ -187,10 +205,15 @@ export async function createIotStandIn(options: IotStandInOptions): Promise<IotS
     get wsPort() {
       return started.wsPort;
     },
+    get httpsPort() {
+      if (!https) throw new Error('the IoT HTTPS publish port is not listening yet: call listen()');
+      return https.port;
+    },
     // The Jobs engine first: its last changes are made durable and notified while the broker still runs.
     close() {
       closing ??= (async () => {
         await jobs.close();
+        await https?.close();
         await started.close();
         await shadows.close();
       })();

@@ -486,6 +486,7 @@ describe('AWS port fuzz', () => {
       awsPort: port,
       mqttPort: await freePort(),
       mqttWebSocketPort: await freePort(),
+      iotHttpsPort: await freePort(),
       log: pino({ level: 'silent' }),
     });
   });

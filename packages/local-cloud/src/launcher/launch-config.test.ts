@@ -9,7 +9,7 @@ describe('launch configuration', () => {
     expect(config).toEqual({
       dataDir: resolve('.fleet'),
       host: '127.0.0.1',
-      ports: { gateway: 3000, aws: 4566, mqtt: 8883, mqttWebSocket: 8083, services: [3001, 3002, 3003] },
+      ports: { gateway: 3000, aws: 4566, mqtt: 8883, mqttWebSocket: 8083, iotHttps: 8443, services: [3001, 3002, 3003] },
       services: true,
       dataTasks: 1,
       tableStatisticsIntervalMs: 600_000,
@@ -43,6 +43,14 @@ describe('launch configuration', () => {
     expect(config.ports.gateway).toBe(8080);
     expect(config.dataDir).toBe('/tmp/x');
     expect(config.services).toBe(false);
+  });
+
+  it('takes the IoT HTTPS publish port from --iot-https-port or FLEET_IOT_HTTPS_PORT', () => {
+    expect(readLaunchConfig(['--iot-https-port', '21443'], { FLEET_IOT_HTTPS_PORT: '9443' }).ports.iotHttps).toBe(21443);
+    expect(readLaunchConfig([], { FLEET_IOT_HTTPS_PORT: '9443' }).ports.iotHttps).toBe(9443);
+    expect(() => readLaunchConfig(['--iot-https-port', 'https'], {})).toThrow(
+      /--iot-https-port must be a port number 0-65535, received "https"/,
+    );
   });
 
   it('reports every bad value together', () => {

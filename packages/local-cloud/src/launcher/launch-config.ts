@@ -4,7 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { serviceByName, services } from '@fleet/core';
+import { iotHttpsPublishPort, serviceByName, services } from '@fleet/core';
 
 export interface LaunchConfig {
   /** Everything the local cloud keeps: tables, objects, queues, users, keys, CA. */
@@ -20,6 +20,8 @@ export interface LaunchConfig {
     readonly mqtt: number;
     /** IoT Core MQTT over WebSocket, path /mqtt. */
     readonly mqttWebSocket: number;
+    /** IoT Core HTTPS publish with client certificates, `POST /topics/<topic>` (AWS IoT's 8443). */
+    readonly iotHttps: number;
     /** Container ports of the three services, in `services` order (frontend, api, data). */
     readonly services: readonly number[];
   };
@@ -55,6 +57,7 @@ export const usage = `Usage: npm start -- [options]
   --aws-port <n>        AWS API port (env FLEET_AWS_PORT, default 4566)
   --mqtt-port <n>       MQTT/TLS port (env FLEET_MQTT_PORT, default 8883)
   --mqtt-ws-port <n>    MQTT/WebSocket port (env FLEET_MQTT_WS_PORT, default 8083)
+  --iot-https-port <n>  IoT HTTPS publish port, device certificates (env FLEET_IOT_HTTPS_PORT, default ${iotHttpsPublishPort})
   --service-ports <a,b,c>  frontend,api,data ports (env FLEET_SERVICE_PORTS, default 3001,3002,3003)
   --data-tasks <n>      Data Service tasks on the one ingest queue, 1-${maxDataTasks} (env FLEET_DATA_TASKS, default 1)
   --table-stats-interval <s>  seconds between the local DynamoDB's counts of its tables' items and
@@ -75,6 +78,7 @@ export function readLaunchConfig(argv: readonly string[], env: NodeJS.ProcessEnv
       'aws-port': { type: 'string' },
       'mqtt-port': { type: 'string' },
       'mqtt-ws-port': { type: 'string' },
+      'iot-https-port': { type: 'string' },
       'service-ports': { type: 'string' },
       'data-tasks': { type: 'string' },
       'table-stats-interval': { type: 'string' },
@@ -101,6 +105,7 @@ export function readLaunchConfig(argv: readonly string[], env: NodeJS.ProcessEnv
       aws: port('--aws-port', values['aws-port'] ?? env.FLEET_AWS_PORT, 4566),
       mqtt: port('--mqtt-port', values['mqtt-port'] ?? env.FLEET_MQTT_PORT, 8883),
       mqttWebSocket: port('--mqtt-ws-port', values['mqtt-ws-port'] ?? env.FLEET_MQTT_WS_PORT, 8083),
+      iotHttps: port('--iot-https-port', values['iot-https-port'] ?? env.FLEET_IOT_HTTPS_PORT, iotHttpsPublishPort),
       services: servicePorts(values['service-ports'] ?? env.FLEET_SERVICE_PORTS),
     },
     services: !values['cloud-only'],

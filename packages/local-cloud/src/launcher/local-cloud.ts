@@ -70,6 +70,8 @@ export interface LocalCloudOptions {
   readonly awsPort: number;
   readonly mqttPort: number;
   readonly mqttWebSocketPort: number;
+  /** IoT HTTPS publish with device certificates (AWS: 8443). */
+  readonly iotHttpsPort: number;
   readonly log: Logger;
   /** State changes of the stand-ins that run as child processes (dynalite, s3rver). */
   readonly onChildStateChange?: (status: ChildStatus) => void;
@@ -164,6 +166,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       host,
       mqttPort: options.mqttPort,
       wsPort: options.mqttWebSocketPort,
+      httpsPort: options.iotHttpsPort,
       resolveCredentials: (accessKeyId: string) => cognito.lookupCredentials(accessKeyId),
       log: log.child({ component: 'iot' }),
       endpointUrl: awsEndpoint,
@@ -289,6 +292,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       mqttHost,
       mqttPort: iot.mqttPort,
       mqttWebSocketUrl: `ws://${mqttHost}:${iot.wsPort}/mqtt`,
+      iotHttpsPort: iot.httpsPort,
       caFile: iot.caFile,
       caUrl: `${awsEndpoint}/_fleet/ca.pem`,
       claim,
@@ -340,6 +344,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         iotWebSocketUrl: endpoints.mqttWebSocketUrl,
         iotDataPlaneUrl: awsEndpoint,
         iotMqttPort: iot.mqttPort,
+        iotHttpsPort: iot.httpsPort,
         iotCaUrl: endpoints.caUrl,
         devicePolicyName,
         browserPolicyName,

@@ -37,6 +37,7 @@ export async function startPlatform(config: LaunchConfig, repoRoot: string, log:
       config.ports.aws,
       config.ports.mqtt,
       config.ports.mqttWebSocket,
+      config.ports.iotHttps,
       ...(config.services ? config.ports.services : []),
     ].map((port) => assertPortFree(config.host, port)),
   );
@@ -52,6 +53,7 @@ export async function startPlatform(config: LaunchConfig, repoRoot: string, log:
     awsPort: config.ports.aws,
     mqttPort: config.ports.mqtt,
     mqttWebSocketPort: config.ports.mqttWebSocket,
+    iotHttpsPort: config.ports.iotHttps,
     log,
     onChildStateChange: (child) => status.childChanged('stand-in', child),
     status: () => status.snapshot(),

@@ -27,6 +27,7 @@ describe('SNS in the local cloud', () => {
       awsPort: await freePort(),
       mqttPort: await freePort(),
       mqttWebSocketPort: await freePort(),
+      iotHttpsPort: await freePort(),
       log: pino({ level: 'silent' }),
     });
     sns = new SNSClient({

@@ -20,3 +20,4 @@ export { connectJobsClient, type JobsTestClient } from './jobs-test-device.ts';
 export { expectAwsError } from './aws-error-expectation.ts';
 export { opensslCsr, type OpensslCsr } from './openssl-csr.ts';
 export { startHarness as startCloudWatchHarness, type Harness as CloudWatchHarness } from './cloudwatch-harness.ts';
+export { InvalidCsrError, loadOrCreateLocalCa, type LocalCa } from '../iot/ca/local-ca.ts';

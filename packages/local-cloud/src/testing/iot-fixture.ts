@@ -2,7 +2,8 @@
  * Test fixture of the IoT stand-in (its own tests and the API Service's integration tests): a
  * stand-in on ephemeral ports in a temporary data folder, the local AWS endpoint in front of it,
  * SDK clients, and a helper that provisions a device the way the API service does (CreateThing,
- * CreateKeysAndCertificate, AttachPolicy, AttachThingPrincipal).
+ * CreateKeysAndCertificate, AttachPolicy, AttachThingPrincipal), or from a CSR with a chosen
+ * common name (CreateCertificateFromCsr).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
@@ -11,6 +12,7 @@ import { join } from 'node:path';
 import {
   AttachPolicyCommand,
   AttachThingPrincipalCommand,
+  CreateCertificateFromCsrCommand,
   CreateKeysAndCertificateCommand,
   CreatePolicyCommand,
   CreateThingCommand,
@@ -20,6 +22,7 @@ import { IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane';
 import { IoTJobsDataPlaneClient } from '@aws-sdk/client-iot-jobs-data-plane';
 import { browserPolicyDocument, browserPolicyName, devicePolicyDocument, devicePolicyName } from '@fleet/core';
 import { createAwsEndpoint } from '../aws-endpoint/index.ts';
+import { opensslCsr } from './openssl-csr.ts';
 import { createIotStandIn, type BrokerMessage, type IotStandIn, type IotStandInOptions } from '../iot/index.ts';
 
 export const region = 'us-east-1';
@@ -123,5 +126,27 @@ export async function provisionDevice(control: IoTClient, thingName: string): Pr
     certificateId: keys.certificateId as string,
     certificatePem: keys.certificatePem as string,
     privateKeyPem: keys.keyPair?.PrivateKey as string,
+  };
+}
+
+/**
+ * Provisions a device whose certificate is signed from its own CSR (CreateCertificateFromCsr), the
+ * subject's common name `commonName`: the device id for an honest request, the only kind of
+ * certificate Fleet's device policy lets publish over HTTPS.
+ */
+export async function provisionDeviceFromCsr(control: IoTClient, thingName: string, commonName = thingName): Promise<Device> {
+  await control.send(new CreateThingCommand({ thingName }));
+  const request = await opensslCsr(`/CN=${commonName}`, 'ec');
+  await rm(request.dir, { recursive: true, force: true });
+  const created = await control.send(new CreateCertificateFromCsrCommand({ certificateSigningRequest: request.csrPem, setAsActive: true }));
+  const certificateArn = created.certificateArn as string;
+  await control.send(new AttachPolicyCommand({ policyName: devicePolicyName, target: certificateArn }));
+  await control.send(new AttachThingPrincipalCommand({ thingName, principal: certificateArn }));
+  return {
+    thingName,
+    certificateArn,
+    certificateId: created.certificateId as string,
+    certificatePem: created.certificatePem as string,
+    privateKeyPem: request.privateKeyPem,
   };
 }

@@ -4,7 +4,8 @@
  * (https://docs.aws.amazon.com/iot/latest/apireference/API_CreateKeysAndCertificate.html). A device
  * that sent a CSR gets no key: it made its own and kept it.
  */
-import { topics, type DeviceCredentials } from '@fleet/core';
+import { X509Certificate } from 'node:crypto';
+import { iotHttpsPublishPath, topics, type DeviceCredentials } from '@fleet/core';
 
 export function deviceCredentials(input: {
   deviceId: string;
@@ -14,10 +15,14 @@ export function deviceCredentials(input: {
   caUrl: string;
   endpoint: string;
   port: number;
+  /** HTTPS publish port of the same endpoint (8443 on AWS). */
+  httpsPort: number;
 }): DeviceCredentials {
-  const { deviceId, endpoint, port } = input;
+  const { deviceId, endpoint, port, httpsPort } = input;
   const topic = topics.telemetry(deviceId);
-  // The device id matches deviceIdPattern, so it needs no shell quoting.
+  // The device id matches deviceIdPattern, so it needs no shell quoting. `ts` is spliced in by the
+  // shell when pasted: a fixed time would age past the retention window.
+  const reading = `'{"ts":'$(date +%s000)',"seq":1,"temperature":21.5}'`;
   const mosquittoPub = [
     'mosquitto_pub',
     '--cafile root-ca.pem',
@@ -28,8 +33,20 @@ export function deviceCredentials(input: {
     `-i ${deviceId}`,
     '-q 1',
     `-t ${topic}`,
-    // `ts` is spliced in by the shell when pasted: a fixed time would age past the retention window.
-    `-m '{"ts":'$(date +%s000)',"seq":1,"temperature":21.5}'`,
+    `-m ${reading}`,
+  ].join(' ');
+  // AWS IoT's HTTPS publish (https://docs.aws.amazon.com/iot/latest/developerguide/http.html), same files, same reading.
+  // Offered only to a certificate named after the device: the device policy allows HTTPS publish
+  // through ${iot:Certificate.Subject.CommonName} alone (core's iot-policies.ts), so with any other
+  // certificate (CreateKeysAndCertificate's are "AWS IoT Certificate") the command would be refused.
+  const curlPublish = [
+    'curl',
+    '--cacert root-ca.pem',
+    `--cert ${deviceId}.cert.pem`,
+    `--key ${deviceId}.private.key`,
+    '-X POST',
+    `'https://${endpoint}:${httpsPort}${iotHttpsPublishPath(topic, 1)}'`,
+    `-d ${reading}`,
   ].join(' ');
   return {
     certificatePem: input.certificatePem,
@@ -37,7 +54,23 @@ export function deviceCredentials(input: {
     caUrl: input.caUrl,
     endpoint,
     port,
+    httpsPort,
     topic,
     mosquittoPub,
+    ...(subjectCommonName(input.certificatePem) === deviceId ? { curlPublish } : {}),
   };
+}
+
+/** The common name of a certificate's subject; undefined when it has none (or the PEM does not parse: it names no device). */
+export function subjectCommonName(certificatePem: string): string | undefined {
+  let subject: string;
+  try {
+    subject = new X509Certificate(certificatePem).subject;
+  } catch {
+    return undefined;
+  }
+  return subject
+    .split('\n')
+    .find((line) => line.startsWith('CN='))
+    ?.slice('CN='.length);
 }

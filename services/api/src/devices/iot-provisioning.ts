@@ -24,6 +24,7 @@ import {
 } from '@aws-sdk/client-iot';
 import type { Logger } from 'pino';
 import { awsErrorName, isResourceNotFound, type ApiClients } from '../aws-clients.ts';
+import { subjectCommonName } from './device-credentials.ts';
 import { apiError } from '../errors.ts';
 
 /** A certificate AWS IoT issued for a device; `privateKey` only when it generated the key pair. */
@@ -137,6 +138,18 @@ export function createIotProvisioning(deps: { iot: ApiClients['iot']; devicePoli
       const issued = await issueCertificate(certificateSigningRequest);
       const { certificateArn, certificateId } = issued;
       created.push({ name: 'DeleteCertificate', run: () => deleteCertificate(certificateId) });
+      // The device policy lets a certificate publish over HTTPS as the device its subject's common
+      // name names (HTTPS has no thing variables): a CSR naming another device would let this one
+      // publish as it. AWS IoT signs whatever subject the CSR holds, so the check is ours.
+      if (certificateSigningRequest !== undefined) {
+        const commonName = subjectCommonName(issued.certificatePem);
+        if (commonName !== deviceId) {
+          throw apiError(
+            'InvalidCsr',
+            `The certificate signing request's subject must be CN=${deviceId} (the device id), not ${commonName === undefined ? 'one without a common name' : `CN=${commonName}`}`,
+          );
+        }
+      }
 
       await iot.send(new AttachPolicyCommand({ policyName: devicePolicyName, target: certificateArn }));
       created.push({

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { opensslCsr } from '@fleet/local-cloud/testing';
 import { asCaller } from '../test-support/as-caller.ts';
 import { startTestApp, type TestApp } from '../test-support/test-app.ts';
 
@@ -9,7 +10,9 @@ beforeAll(async () => {
 afterAll(() => t.close());
 beforeEach(() => t.forgetCalls());
 
-const csr = '-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----\n';
+/** A CSR naming the device, as the API requires. */
+const csrFor = async (deviceId: string) => (await opensslCsr(`/CN=${deviceId}`, 'ec')).csrPem;
+const refusedCsr = '-----BEGIN CERTIFICATE REQUEST-----\nREFUSED\n-----END CERTIFICATE REQUEST-----\n';
 
 async function as(groups: string[] = ['operator']) {
   return asCaller(t.app, await t.bearer({ groups }));
@@ -64,7 +67,7 @@ describe('POST /api/devices/:id/certificates (rotate)', () => {
 
   it("signs the device's CSR: no private key in the answer", async () => {
     await registered('rotated-2');
-    const res = await (await as()).post('/api/devices/rotated-2/certificates', { certificateSigningRequest: csr });
+    const res = await (await as()).post('/api/devices/rotated-2/certificates', { certificateSigningRequest: await csrFor('rotated-2') });
     expect(res.statusCode).toBe(201);
     expect(res.json().credentials.keySource).toBe('csr');
     expect(res.body).not.toContain('PRIVATE KEY');
@@ -72,9 +75,7 @@ describe('POST /api/devices/:id/certificates (rotate)', () => {
 
   it('refuses a CSR AWS IoT refuses (400 InvalidCsr), an unknown field (400), a viewer (403) and an unknown device (404)', async () => {
     await registered('rotated-3');
-    const bad = await (
-      await as()
-    ).post('/api/devices/rotated-3/certificates', { certificateSigningRequest: csr.replace('MIIB', 'REFUSED') });
+    const bad = await (await as()).post('/api/devices/rotated-3/certificates', { certificateSigningRequest: refusedCsr });
     expect([bad.statusCode, bad.json().code]).toEqual([400, 'InvalidCsr']);
     const unknown = await (await as()).post('/api/devices/rotated-3/certificates', { keyType: 'ec' });
     expect([unknown.statusCode, unknown.json().code]).toEqual([400, 'ValidationError']);

@@ -28,6 +28,8 @@ export interface DeviceCertificateRoutesDeps {
   readonly iotEndpoint: () => Promise<string>;
   readonly caUrl: string;
   readonly mqttPort: number;
+  /** HTTPS publish port of the IoT endpoint, for the curl command. */
+  readonly httpsPort: number;
 }
 
 const CertificateParams = StrictObject({ ...DeviceParams.properties, certificateId: CertificateIdSchema });
@@ -90,7 +92,15 @@ export function registerDeviceCertificateRoutes(app: TypedApp, deps: DeviceCerti
       const endpoint = await deps.iotEndpoint();
       return reply.code(201).send({
         certificate: rotated.certificate,
-        credentials: deviceCredentials({ deviceId, certificatePem, privateKey, caUrl: deps.caUrl, endpoint, port: deps.mqttPort }),
+        credentials: deviceCredentials({
+          deviceId,
+          certificatePem,
+          privateKey,
+          caUrl: deps.caUrl,
+          endpoint,
+          port: deps.mqttPort,
+          httpsPort: deps.httpsPort,
+        }),
       });
     },
   );

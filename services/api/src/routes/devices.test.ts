@@ -2,6 +2,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import Fastify from 'fastify';
 import { answerChecker, deviceIdPattern, DevicePageSchema, devicesTable } from '@fleet/core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { opensslCsr } from '@fleet/local-cloud/testing';
 import { awsError } from '../test-support/fake-aws-client.ts';
 import { asCaller } from '../test-support/as-caller.ts';
 import { startTestApp, type TestApp } from '../test-support/test-app.ts';
@@ -42,13 +43,14 @@ describe('POST /api/devices', () => {
     expect(t.iotState.thingPrincipals.has(`greenhouse-1|${certArn}`)).toBe(true);
   });
 
-  it('answers the private key once with the endpoint and a ready-to-paste mosquitto_pub command', async () => {
+  it('answers the private key once with the endpoint and a ready-to-paste mosquitto_pub command, and no curl command for a certificate not named after the device', async () => {
     const res = await register({ name: 'Boiler', deviceId: 'boiler-1' });
     const { credentials } = res.json();
     expect(credentials).toMatchObject({
       caUrl: 'https://www.amazontrust.com/repository/AmazonRootCA1.pem',
       endpoint: 'abc123-ats.iot.us-east-1.amazonaws.com',
       port: 8883,
+      httpsPort: 8443,
       topic: 'fleet/devices/boiler-1/telemetry',
     });
     expect(credentials.privateKey).toContain('PRIVATE KEY');
@@ -58,6 +60,8 @@ describe('POST /api/devices', () => {
         '-h abc123-ats.iot.us-east-1.amazonaws.com -p 8883 -i boiler-1 -q 1 -t fleet/devices/boiler-1/telemetry ' +
         `-m '{"ts":'$(date +%s000)',"seq":1,"temperature":21.5}'`,
     );
+    // HTTPS publish needs a certificate whose common name is the device id (device-credentials.test.ts).
+    expect(credentials.curlPublish).toBeUndefined();
     // The key is never stored: neither the registry item nor a later read carries it.
     const read = await asCaller(t.app, await t.bearer()).get('/api/devices/boiler-1');
     expect(read.body).not.toContain('PRIVATE KEY');
@@ -66,7 +70,7 @@ describe('POST /api/devices', () => {
   });
 
   it("signs the device's CSR instead of generating keys: the answer carries no private key, and says so", async () => {
-    const csr = '-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----\n';
+    const { csrPem: csr } = await opensslCsr('/CN=own-key-1', 'ec');
     const res = await register({ name: 'Own key', deviceId: 'own-key-1', certificateSigningRequest: csr });
     expect(res.statusCode).toBe(201);
     const { credentials } = res.json();
@@ -93,6 +97,18 @@ describe('POST /api/devices', () => {
     expect(notPem.statusCode).toBe(400);
     expect(notPem.json().code).toBe('ValidationError');
     expect(t.iot.names()).not.toContain('CreateThing');
+  });
+
+  it('refuses a CSR naming another device (HTTPS publish trusts the common name), leaving nothing behind', async () => {
+    const { csrPem } = await opensslCsr('/CN=someone-else', 'ec');
+    const res = await register({ name: 'Impostor', deviceId: 'impostor-1', certificateSigningRequest: csrPem });
+    expect([res.statusCode, res.json().code]).toEqual([400, 'InvalidCsr']);
+    expect(res.json().message).toContain('CN=impostor-1');
+    expect(t.iotState.things.has('impostor-1')).toBe(false);
+    // The certificate AWS IoT signed is made INACTIVE and deleted again.
+    expect(t.iot.names()).toEqual(
+      expect.arrayContaining(['CreateCertificateFromCsr', 'UpdateCertificate', 'DeleteCertificate', 'DeleteThing']),
+    );
   });
 
   it('generates a readable unique id when none is given', async () => {

@@ -52,6 +52,8 @@ export interface DeviceRoutesDeps {
   readonly caUrl: string;
   /** MQTT/TLS port of the IoT endpoint, for the connection details shown to the user. */
   readonly mqttPort: number;
+  /** HTTPS publish port of the IoT endpoint, for the same. */
+  readonly httpsPort: number;
 }
 
 const RegisterBody = StrictObject({
@@ -111,7 +113,15 @@ export function registerDeviceRoutes(app: TypedApp, deps: DeviceRoutesDeps): voi
         const endpoint = await deps.iotEndpoint();
         return reply.code(201).send({
           device: deviceView(record),
-          credentials: deviceCredentials({ deviceId, certificatePem, privateKey, caUrl: deps.caUrl, endpoint, port: deps.mqttPort }),
+          credentials: deviceCredentials({
+            deviceId,
+            certificatePem,
+            privateKey,
+            caUrl: deps.caUrl,
+            endpoint,
+            port: deps.mqttPort,
+            httpsPort: deps.httpsPort,
+          }),
         });
       }
       throw new Error(`unreachable: ${generatedIdAttempts} attempts to register a device ended without an outcome`);

@@ -3,6 +3,9 @@
  * (a jose key pair standing in for the user pool), recording fakes for IoT, IoT data and
  * Cognito, and the Data Service at a URL the test chooses (a fake answering device states by default).
  */
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import type { IoTClient } from '@aws-sdk/client-iot';
@@ -10,6 +13,7 @@ import type { IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { auditTable, dashboardsTable, devicesTable, deviceImportsTable, metricSettingsTable, platformStateTable } from '@fleet/core';
+import { InvalidCsrError, loadOrCreateLocalCa, type LocalCa } from '@fleet/local-cloud/testing';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { buildApp, type AppConfig } from '../app.ts';
@@ -34,6 +38,7 @@ export const testConfig: AppConfig = {
   identityPoolId: 'us-east-1:11111111-2222-3333-4444-555555555555',
   iotEndpoint: 'abc123-ats.iot.us-east-1.amazonaws.com',
   iotMqttPort: 8883,
+  iotHttpsPort: 8443,
   iotCaUrl: 'https://www.amazontrust.com/repository/AmazonRootCA1.pem',
   devicePolicyName: 'fleet-device',
   browserPolicyName: 'fleet-browser-live',
@@ -109,6 +114,8 @@ export function fakeIot(): { iot: FakeAwsClient<IoTClient>; state: FakeIotState 
     return id;
   };
   const pemOf = (id: string) => `-----BEGIN CERTIFICATE-----\n${id}\n-----END CERTIFICATE-----\n`;
+  let signer: Promise<LocalCa> | undefined;
+  const csrSigner = () => (signer ??= mkdtemp(join(tmpdir(), 'fake-iot-ca-')).then((dir) => loadOrCreateLocalCa({ dir })));
   const iot = fakeAwsClient<IoTClient>({
     CreateThing: (i) => {
       const name = String(i['thingName']);
@@ -127,11 +134,18 @@ export function fakeIot(): { iot: FakeAwsClient<IoTClient>; state: FakeIotState 
     },
     // No thing provisioned by claim unless a test says so (the device index adopts them).
     ListThings: () => ({ things: [] }),
-    // A request containing REFUSED stands for one AWS IoT refuses (not PKCS#10, weak key ...).
-    CreateCertificateFromCsr: (i) => {
-      if (String(i['certificateSigningRequest']).includes('REFUSED')) throw awsError('InvalidRequestException', 'The CSR is not valid');
+    // Signed by a real local CA, so the certificate carries the request's subject (the API checks its
+    // common name); a request the CA refuses (not PKCS#10, weak key ...) is InvalidRequestException.
+    CreateCertificateFromCsr: async (i) => {
+      let signed: { certificatePem: string };
+      try {
+        signed = await (await csrSigner()).issueCertificateFromCsr(String(i['certificateSigningRequest']));
+      } catch (err) {
+        if (err instanceof InvalidCsrError) throw awsError('InvalidRequestException', err.message);
+        throw err;
+      }
       const id = newCertificate();
-      return { certificateArn: arnOf(id), certificateId: id, certificatePem: pemOf(id) };
+      return { certificateArn: arnOf(id), certificateId: id, certificatePem: signed.certificatePem };
     },
     DescribeCertificate: (i) => {
       const id = String(i['certificateId']);

@@ -1,7 +1,7 @@
 /**
  * The files a device needs after registration or a rotation, shown once: its certificate, the
  * private key when Fleet generated one (a device that sent a CSR already holds its own), the root
- * CA, and a ready-to-paste `mosquitto_pub` command.
+ * CA, and a ready-to-paste `mosquitto_pub` command (and `curl` for HTTPS publish where the certificate allows it).
  */
 import type { Credentials } from './api.ts';
 
@@ -41,6 +41,17 @@ export function CredentialsDownloads(props: { fileStem: string; credentials: Cre
         private key{privateKey === undefined ? ` (name yours ${fileStem}.private.key)` : ''}:
       </p>
       <pre data-testid="mosquitto-command">{credentials.mosquittoPub}</pre>
+      {credentials.curlPublish === undefined ? (
+        <p className="muted" data-testid="https-publish-note">
+          HTTPS publish (IoT Core, port {credentials.httpsPort}) is for a device whose certificate&apos;s common name is its id ({fileStem}
+          ), such as one signed from the device&apos;s own CSR: this certificate is not, so publish over MQTT.
+        </p>
+      ) : (
+        <>
+          <p className="muted">Or publish the same reading over HTTPS (IoT Core HTTPS publish, port {credentials.httpsPort}) with curl:</p>
+          <pre data-testid="curl-command">{credentials.curlPublish}</pre>
+        </>
+      )}
     </>
   );
 }

@@ -49,6 +49,11 @@ export interface BrokerState {
   readonly versionByClientId: Map<string, number>;
   readonly listeners: MessageListeners;
   readonly gate: PublishGate<Client>;
+  /**
+   * Packets handed to aedes after the listeners already made them durable (HTTPS publishes,
+   * handlers/service-publish.ts): aedes' `published` hook must not deliver them a second time.
+   */
+  readonly deliveredToListeners: WeakSet<object>;
   /** The aedes instance, once created (its hooks run only after). */
   aedes?: Aedes;
 }
@@ -71,6 +76,7 @@ export function createBrokerState(options: BrokerStateOptions): BrokerState {
     clientsByPrincipal: new Map(),
     versionByClientId: new Map(),
     listeners: createMessageListeners(log),
+    deliveredToListeners: new WeakSet(),
     gate: createPublishGate<Client>({
       onNotDurable(client, reason, closing) {
         const session = sessions.get(client);

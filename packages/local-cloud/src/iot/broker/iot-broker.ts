@@ -33,8 +33,9 @@ import { authorizeSubscribe } from './handlers/authorize-subscribe.ts';
 import { authorizeForward } from './handlers/forward.ts';
 import { watchLifecycle } from './handlers/lifecycle.ts';
 import { replyToClient } from './handlers/client-reply.ts';
-import { published, publishAsService } from './handlers/service-publish.ts';
-import type { MessageListener } from './message-listeners.ts';
+import { published, publishAsService, publishAuthorized } from './handlers/service-publish.ts';
+import type { BrokerMessage, MessageListener } from './message-listeners.ts';
+import type { MessageOutcome } from './publish-gate.ts';
 import { capSubscriptionQos } from './subscription-qos-cap.ts';
 import { startTransports, type Transports } from './transports.ts';
 import type { ResolveCredentials } from './sigv4-presigned-url.ts';
@@ -71,6 +72,11 @@ export interface IotBroker {
   listen(): Promise<{ readonly mqttPort: number; readonly wsPort: number }>;
   /** Publishes as the service; resolves once the listeners made the message durable. */
   publish(topic: string, payload: Buffer | string, qos: 0 | 1): Promise<void>;
+  /**
+   * A device's publish authorized outside MQTT (HTTPS publish): to the listeners, then, once they
+   * made it durable, to the subscribers. Resolves with whether it is durable.
+   */
+  publishAuthorized(message: BrokerMessage): Promise<MessageOutcome>;
   /** Sends a reply to one connected client only, past the listeners (handlers/client-reply.ts); false when it is gone. */
   replyTo(clientId: string, topic: string, payload: Buffer | string, qos: 0 | 1): Promise<boolean>;
   /** The listening ports; reading them before `listen()` throws. */
@@ -157,6 +163,7 @@ export async function createIotBroker(options: IotBrokerOptions): Promise<IotBro
     publish(topic, payload, qos) {
       return publishAsService(state, topic, typeof payload === 'string' ? Buffer.from(payload) : payload, qos);
     },
+    publishAuthorized: (message) => publishAuthorized(state, message),
     replyTo(clientId, topic, payload, qos) {
       return replyToClient(state, clientId, topic, typeof payload === 'string' ? Buffer.from(payload) : payload, qos);
     },

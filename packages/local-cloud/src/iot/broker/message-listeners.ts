@@ -9,7 +9,7 @@ import { durable, type MessageOutcome } from './publish-gate.ts';
 export interface BrokerMessage {
   readonly topic: string;
   readonly payload: Buffer;
-  /** The publishing client's id; empty for messages the service itself publishes. */
+  /** The publishing client's id; empty for messages the service itself publishes, `n/a` for an HTTPS publish. */
   readonly clientId: string;
   readonly timestamp: number;
   /** Certificate id or Cognito identity id of the publisher, when a client published. */

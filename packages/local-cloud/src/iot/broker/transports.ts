@@ -13,11 +13,19 @@ import type { Logger } from 'pino';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import type { LocalCa } from '../ca/local-ca.ts';
 import { maxPayloadBytes } from '../control-plane/data-plane-handler.ts';
+import { certificateVariables } from '../policy/certificate-variables.ts';
+import type { PolicyContext } from '../policy/policy-evaluator.ts';
 import { verifyPresignedUrl, type ResolveCredentials } from './sigv4-presigned-url.ts';
 
 /** What authenticated a connection: a client certificate (by AWS certificate id) or a Cognito identity. */
 export type ConnectionAuth =
-  | { readonly kind: 'certificate'; readonly certificateId: string; readonly ipAddress: string }
+  | {
+      readonly kind: 'certificate';
+      readonly certificateId: string;
+      /** Its X.509 certificate policy variables (`iot:Certificate.Subject.CommonName`, ...). */
+      readonly certificateVariables: PolicyContext;
+      readonly ipAddress: string;
+    }
   | { readonly kind: 'cognito'; readonly identityId: string; readonly ipAddress: string };
 
 export interface TransportOptions {
@@ -61,6 +69,7 @@ export async function startTransports(options: TransportOptions): Promise<Transp
       options.onConnection(socket, {
         kind: 'certificate',
         certificateId: createHash('sha256').update(peer.raw).digest('hex'),
+        certificateVariables: certificateVariables(peer),
         ipAddress: socket.remoteAddress ?? '',
       });
     },

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import type { Logger } from 'pino';
+import { generatedCertificateCommonName } from '@fleet/core';
 import { readJsonFile, writeFileAtomically } from '../../durable-files/atomic-file.ts';
 
 const crypto = webcrypto;
@@ -90,7 +91,7 @@ export async function loadOrCreateLocalCa(options: { dir: string; log?: Logger }
     serverPrivateKeyPem: stored.serverPrivateKeyPem,
     async issueDeviceCertificate() {
       const keys = await crypto.subtle.generateKey(rsaAlgorithm, true, ['sign', 'verify']);
-      const signed = await sign('CN=AWS IoT Certificate', keys.publicKey);
+      const signed = await sign(`CN=${generatedCertificateCommonName}`, keys.publicKey);
       const pkcs8 = Buffer.from(await crypto.subtle.exportKey('pkcs8', keys.privateKey));
       const privateKeyPem = createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' })
         .export({ format: 'pem', type: 'pkcs1' })
@@ -106,7 +107,7 @@ export async function loadOrCreateLocalCa(options: { dir: string; log?: Logger }
       }
       const publicKey = await acceptedPublicKey(csr);
       if (!(await csr.verify())) throw new InvalidCsrError('its signature does not match its public key');
-      return sign(csr.subject || 'CN=AWS IoT Certificate', publicKey);
+      return sign(csr.subject || `CN=${generatedCertificateCommonName}`, publicKey);
     },
   };
 

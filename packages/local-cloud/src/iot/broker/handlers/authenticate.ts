@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AedesOptions, AuthenticateError, Client } from 'aedes';
-import { connectionContext, evaluatePolicies } from '../../policy/policy-evaluator.ts';
+import { connectionContext, evaluatePolicies, type PolicyContext } from '../../policy/policy-evaluator.ts';
 import { maxClientIdLength, noteDisconnectReason, type BrokerState } from '../broker-state.ts';
 import { createRateLimiter } from '../publish-rate-limiter.ts';
 
@@ -40,6 +40,7 @@ export async function authenticate(state: BrokerState, client: Client): Promise<
   let principal: string;
   let principalIdentifier: string;
   let cognitoIdentityId: string | undefined;
+  let certificateVariables: PolicyContext = {};
   if (auth.kind === 'certificate') {
     const certificate = registry.findCertificate(auth.certificateId);
     if (!certificate || certificate.status !== 'ACTIVE') {
@@ -51,6 +52,7 @@ export async function authenticate(state: BrokerState, client: Client): Promise<
     }
     principal = certificate.certificateArn;
     principalIdentifier = certificate.certificateId;
+    certificateVariables = auth.certificateVariables;
   } else {
     principal = auth.identityId;
     principalIdentifier = auth.identityId;
@@ -59,11 +61,14 @@ export async function authenticate(state: BrokerState, client: Client): Promise<
   // AWS: ${iot:Connection.Thing.ThingName} is the thing named like the client id, when it is
   // attached to the connecting principal.
   const thingName = registry.isThingAttachedTo(clientId, principal) ? clientId : undefined;
-  const context = connectionContext({
-    clientId,
-    ...(thingName !== undefined ? { thingName } : {}),
-    ...(cognitoIdentityId !== undefined ? { cognitoIdentityId } : {}),
-  });
+  const context = {
+    ...certificateVariables,
+    ...connectionContext({
+      clientId,
+      ...(thingName !== undefined ? { thingName } : {}),
+      ...(cognitoIdentityId !== undefined ? { cognitoIdentityId } : {}),
+    }),
+  };
   const decision = evaluatePolicies(registry.policyDocumentsOf(principal), 'iot:Connect', registry.arn('client', clientId), context);
   if (decision !== 'allow') {
     log?.info({ clientId, principal, decision }, 'iot broker: iot:Connect refused');

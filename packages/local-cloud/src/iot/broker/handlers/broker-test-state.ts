@@ -64,7 +64,12 @@ export function provisionDevice(registry: IotRegistry, thingName: string, status
   const certificate = registry.addCertificate(issuedCertificate(), status === 'ACTIVE');
   registry.attachPolicy(devicePolicyName, certificate.certificateArn);
   registry.attachThingPrincipal(thingName, certificate.certificateArn);
-  const auth: ConnectionAuth = { kind: 'certificate', certificateId: certificate.certificateId, ipAddress: '127.0.0.1' };
+  const auth: ConnectionAuth = {
+    kind: 'certificate',
+    certificateId: certificate.certificateId,
+    certificateVariables: {},
+    ipAddress: '127.0.0.1',
+  };
   return { certificate, auth };
 }
 
