@@ -19,16 +19,12 @@ import {
   type RegisterThingResponse,
 } from '@fleet/core';
 import type { StoredDevice } from './device-store.ts';
+import { mqttsOptions, type TlsEndpoint } from './mqtts-options.ts';
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
-export interface ClaimConnection {
-  readonly host: string;
-  readonly port: number;
-  readonly ca?: string;
-  /** The claim certificate and its key (PEM). */
-  readonly cert: string;
-  readonly key: string;
+/** The claim certificate and its key (PEM) as `cert` and `key`. */
+export interface ClaimConnection extends TlsEndpoint {
   readonly templateName: string;
 }
 
@@ -47,19 +43,7 @@ const replyTimeoutMs = 30_000;
 
 /** One claim connection: requests one at a time, each answered on its topic's `/accepted` or `/rejected`. */
 export async function connectClaim(connection: ClaimConnection, clientId: string) {
-  const client: MqttClient = await connectAsync({
-    host: connection.host,
-    port: connection.port,
-    protocol: 'mqtts',
-    ...(connection.ca === undefined ? {} : { ca: connection.ca }),
-    cert: connection.cert,
-    key: connection.key,
-    clientId,
-    protocolVersion: 4,
-    clean: true,
-    reconnectPeriod: 0,
-    connectTimeout: 10_000,
-  });
+  const client: MqttClient = await connectAsync(mqttsOptions(connection, clientId, 0));
   const registerTopic = provisioningTopics.registerThing(connection.templateName);
   // AWS: subscribe to the answers before publishing a request.
   await client.subscribeAsync(

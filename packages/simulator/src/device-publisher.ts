@@ -10,19 +10,15 @@
  * shadow and jobs traffic), and removes a reading from the outbox on its acknowledgement. After a
  * loss of the connection, the backlog therefore leaves first, oldest first, then the live readings.
  */
+import type { TlsEndpoint } from './mqtts-options.ts';
 import { iotQuotas, topics } from '@fleet/core';
 import { PublishRefusedError, type DeviceTransport } from './device-transport.ts';
 import { openOutbox, type Outbox, type OutboxEntry } from './outbox.ts';
 import type { DeviceSignals } from './signals.ts';
 
-export interface DeviceConnection {
+/** A device's endpoint and its certificate and key. */
+export interface DeviceConnection extends TlsEndpoint {
   readonly deviceId: string;
-  readonly host: string;
-  readonly port: number;
-  /** CA of the endpoint's server certificate. @default the system's trust store (Amazon Root CA 1 on AWS) */
-  readonly ca?: string;
-  readonly cert: string;
-  readonly key: string;
 }
 
 export interface PublishCounters {

@@ -7,6 +7,7 @@
 import { connectAsync, type MqttClient } from 'mqtt';
 import { createDevicePublisher, type DeviceConnection, type DevicePublisher, type PublisherOptions } from './device-publisher.ts';
 import type { DeviceTransport } from './device-transport.ts';
+import { mqttsOptions } from './mqtts-options.ts';
 import type { DeviceSignals } from './signals.ts';
 
 export interface MqttDevicePublisher extends DevicePublisher {
@@ -21,19 +22,7 @@ export async function connectDevice(
   signals: DeviceSignals,
   options: PublisherOptions = {},
 ): Promise<MqttDevicePublisher> {
-  const client: MqttClient = await connectAsync({
-    host: connection.host,
-    port: connection.port,
-    protocol: 'mqtts',
-    ...(connection.ca === undefined ? {} : { ca: connection.ca }),
-    cert: connection.cert,
-    key: connection.key,
-    clientId: connection.deviceId,
-    protocolVersion: 4,
-    clean: true,
-    reconnectPeriod: 1000,
-    connectTimeout: 10_000,
-  });
+  const client: MqttClient = await connectAsync(mqttsOptions(connection, connection.deviceId, 1000));
   // Connection errors are retried by mqtt.js (reconnectPeriod); an unhandled 'error' event would end the process.
   client.on('error', () => {});
   const transport: DeviceTransport = {

@@ -7,6 +7,33 @@
 import { X509Certificate } from 'node:crypto';
 import { iotHttpsPublishPath, topics, type DeviceCredentials } from '@fleet/core';
 
+/** Where a device connects, as the routes that hand out a new certificate answer it. */
+export interface ConnectionDetails {
+  readonly iotEndpoint: () => Promise<string>;
+  readonly caUrl: string;
+  /** MQTT/TLS port of the IoT endpoint. */
+  readonly mqttPort: number;
+  /** HTTPS publish port of the IoT endpoint (8443 on AWS). */
+  readonly httpsPort: number;
+}
+
+/** The credentials of a certificate just issued to `deviceId` (registration, rotation). */
+export async function credentialsFor(
+  details: ConnectionDetails,
+  deviceId: string,
+  issued: { readonly certificatePem: string; readonly privateKey?: string | undefined },
+): Promise<DeviceCredentials> {
+  return deviceCredentials({
+    deviceId,
+    certificatePem: issued.certificatePem,
+    privateKey: issued.privateKey,
+    caUrl: details.caUrl,
+    endpoint: await details.iotEndpoint(),
+    port: details.mqttPort,
+    httpsPort: details.httpsPort,
+  });
+}
+
 export function deviceCredentials(input: {
   deviceId: string;
   certificatePem: string;

@@ -17,19 +17,15 @@ import {
 } from '@fleet/core';
 import { authOf, type Authorizer } from '../auth/authorize.ts';
 import type { DeviceCertificates } from '../devices/device-certificates.ts';
-import { deviceCredentials } from '../devices/device-credentials.ts';
+import { credentialsFor, type ConnectionDetails } from '../devices/device-credentials.ts';
 import { apiError } from '../errors.ts';
 import { bearer, bodyErrors, bodyLimitNote, DeviceParams, paramErrors, permissionErrors, StrictObject } from '../http/schemas.ts';
 import type { TypedApp } from '../http/typed-app.ts';
 
-export interface DeviceCertificateRoutesDeps {
+/** The connection details are those answered with a rotated certificate's credentials. */
+export interface DeviceCertificateRoutesDeps extends ConnectionDetails {
   readonly authorizer: Authorizer;
   readonly certificates: DeviceCertificates;
-  readonly iotEndpoint: () => Promise<string>;
-  readonly caUrl: string;
-  readonly mqttPort: number;
-  /** HTTPS publish port of the IoT endpoint, for the curl command. */
-  readonly httpsPort: number;
 }
 
 const CertificateParams = StrictObject({ ...DeviceParams.properties, certificateId: CertificateIdSchema });
@@ -88,20 +84,7 @@ export function registerDeviceCertificateRoutes(app: TypedApp, deps: DeviceCerti
         { deviceId, certificateId: rotated.certificate.certificateId, by: authOf(request).sub },
         'device certificate rotated',
       );
-      const { certificatePem, privateKey } = rotated.issued;
-      const endpoint = await deps.iotEndpoint();
-      return reply.code(201).send({
-        certificate: rotated.certificate,
-        credentials: deviceCredentials({
-          deviceId,
-          certificatePem,
-          privateKey,
-          caUrl: deps.caUrl,
-          endpoint,
-          port: deps.mqttPort,
-          httpsPort: deps.httpsPort,
-        }),
-      });
+      return reply.code(201).send({ certificate: rotated.certificate, credentials: await credentialsFor(deps, deviceId, rotated.issued) });
     },
   );
 

@@ -18,7 +18,7 @@ import {
 } from '@fleet/core';
 import { Type } from 'typebox';
 import { authOf, type Authorizer } from '../auth/authorize.ts';
-import { deviceCredentials } from '../devices/device-credentials.ts';
+import { credentialsFor, type ConnectionDetails } from '../devices/device-credentials.ts';
 import { generateDeviceId } from '../devices/device-id.ts';
 import { InvalidCursorError, type DeviceRegistry } from '../devices/device-registry.ts';
 import type { RevokeDevice } from '../devices/device-revocation.ts';
@@ -40,20 +40,15 @@ import type { TypedApp } from '../http/typed-app.ts';
 import { actorOf } from '../audit/audit-entry.ts';
 import { setAuditTarget } from '../audit/audit-trail.ts';
 
-export interface DeviceRoutesDeps {
+/** The connection details are those shown to the user with a new device's credentials. */
+export interface DeviceRoutesDeps extends ConnectionDetails {
   readonly authorizer: Authorizer;
   readonly registry: DeviceRegistry;
   /** The registry joined with the Data Service's state of each device. */
   readonly views: DeviceViews;
   readonly provisioning: IotProvisioning;
-  readonly iotEndpoint: () => Promise<string>;
   /** Revokes a device: its configuration (shadow), certificate, thing and registry item. */
   readonly revoke: RevokeDevice;
-  readonly caUrl: string;
-  /** MQTT/TLS port of the IoT endpoint, for the connection details shown to the user. */
-  readonly mqttPort: number;
-  /** HTTPS publish port of the IoT endpoint, for the same. */
-  readonly httpsPort: number;
 }
 
 const RegisterBody = StrictObject({
@@ -107,22 +102,9 @@ export function registerDeviceRoutes(app: TypedApp, deps: DeviceRoutesDeps): voi
         // Another request registered the same id between our check and our write: its thing stays.
         if (!registered.ok) throw apiError('DeviceExists', `Device "${deviceId}" is already registered`);
         const { record } = registered;
-        const { certificatePem, privateKey } = registered.device;
         request.log.info({ deviceId, owner: caller.sub }, 'device registered');
         setAuditTarget(request, { type: 'devices', id: deviceId });
-        const endpoint = await deps.iotEndpoint();
-        return reply.code(201).send({
-          device: deviceView(record),
-          credentials: deviceCredentials({
-            deviceId,
-            certificatePem,
-            privateKey,
-            caUrl: deps.caUrl,
-            endpoint,
-            port: deps.mqttPort,
-            httpsPort: deps.httpsPort,
-          }),
-        });
+        return reply.code(201).send({ device: deviceView(record), credentials: await credentialsFor(deps, deviceId, registered.device) });
       }
       throw new Error(`unreachable: ${generatedIdAttempts} attempts to register a device ended without an outcome`);
     },
