@@ -83,7 +83,7 @@ describe.skipIf(!hasChromium || deployedEndpointsFile)('roles in the web app', (
     await viewer.getByRole('button', { name: 'Register a device' }).waitFor();
     await viewer.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Devices' }).click();
     await viewer.getByRole('link', { name: 'Shared sensor' }).click();
-    await viewer.getByRole('button', { name: 'Revoke' }).waitFor();
+    await viewer.getByRole('button', { name: 'Revoke', exact: true }).waitFor();
 
     // An invitation: the invited user signs in with the mailed temporary password and chooses one.
     const eve = { email: email('eve'), password: password() };
