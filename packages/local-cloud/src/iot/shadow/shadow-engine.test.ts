@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { ShadowJsonObject, ShadowUpdateRequest } from '@fleet/core';
+import { shadowErrorMessages as messages, type ShadowJsonObject, type ShadowUpdateRequest } from '@fleet/core';
 import { describe, expect, it } from 'vitest';
 import { deleteShadow, getShadow, updateShadow, versionMemoryMs, type StoredShadow, type UpdateOutcome } from './shadow-engine.ts';
 import { isRejection, parseUpdateRequest, type ShadowRejection } from './shadow-request.ts';
@@ -249,10 +249,18 @@ describe('update sequences', () => {
     fc.assert(
       fc.property(fc.array(updateDocument, { minLength: 1, maxLength: 8 }), (documents) => {
         let stored: StoredShadow | undefined;
+        let accepted = 0;
         documents.forEach((state, i) => {
-          const outcome = updateShadow(stored, request({ state }), t0 + i * 1000) as UpdateOutcome;
+          const parsed = parseUpdateRequest(Buffer.from(JSON.stringify({ state })));
+          // The generator nests deeper than AWS allows now and then: such a request is refused before
+          // it reaches the engine, with AWS's message, and counts no version.
+          if (isRejection(parsed)) {
+            expect(parsed.message).toBe(messages.tooDeep);
+            return;
+          }
+          const outcome = updateShadow(stored, parsed, t0 + i * 1000) as UpdateOutcome;
           stored = outcome.stored;
-          expect(stored.version).toBe(i + 1);
+          expect(stored.version).toBe(++accepted);
           expect(shapeOf(stored.metadata)).toEqual(shapeOf(stored.state));
         });
       }),
