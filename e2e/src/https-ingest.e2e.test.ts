@@ -26,6 +26,7 @@ import { withCommonNameCertificate } from './csr-certificate.ts';
 import { deployedEndpointsFile } from './deployed-stack.ts';
 import { allStoredReadings, createUser, waitForStored, type FleetUser, type RegisteredDevice } from './fleet-user.ts';
 import { repoRoot, startPlatformProcess, type PlatformProcess } from './platform-process.ts';
+import { simulatorArgs } from './simulator-command.ts';
 
 const run = promisify(execFile);
 
@@ -167,23 +168,7 @@ describe.skipIf(deployedEndpointsFile)('HTTPS ingest end to end', () => {
     const before = Date.now();
     const { stdout } = await run(
       process.execPath,
-      [
-        '--import',
-        'tsx',
-        join(repoRoot, 'packages/simulator/src/main.ts'),
-        '--endpoints',
-        endpointsFile,
-        '--transport',
-        'https',
-        '--devices',
-        '3',
-        '--prefix',
-        'hs',
-        '--rate',
-        '20',
-        '--count',
-        '40',
-      ],
+      simulatorArgs(platform, ['--transport', 'https', '--devices', '3', '--prefix', 'hs', '--rate', '20', '--count', '40']),
       { cwd: repoRoot, timeout: 120_000 },
     );
     expect(stdout).toContain('3 devices ready (3 reused)');

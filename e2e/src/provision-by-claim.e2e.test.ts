@@ -7,16 +7,15 @@
  * Chromium, an admin finds the template and the claim certificate's topics in the Admin area.
  */
 import { execFile } from 'node:child_process';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { claimThingName, type DevicePage, type DeviceView } from '@fleet/core';
-import { dataLayout } from '@fleet/local-cloud';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { goToArea, hasChromium, launchChromium, signIn } from './browser-session.ts';
 import { deployedEndpointsFile } from './deployed-stack.ts';
 import { createAdmin, createUser, waitForStored, type FleetUser } from './fleet-user.ts';
 import { expectAccessible, saveScreenshot } from './page-checks.ts';
 import { repoRoot, startPlatformProcess, type PlatformProcess } from './platform-process.ts';
+import { simulatorArgs } from './simulator-command.ts';
 
 const run = promisify(execFile);
 /** Devices per run: what provisions and publishes within a minute or two on a shared 2-core box. */
@@ -36,12 +35,7 @@ describe.skipIf(deployedEndpointsFile)('provisioning by claim', () => {
   async function simulate(prefix: string, extra: readonly string[]) {
     const { stdout } = await run(
       process.execPath,
-      [
-        '--import',
-        'tsx',
-        join(repoRoot, 'packages/simulator/src/main.ts'),
-        '--endpoints',
-        dataLayout(platform.dataDir).endpointsFile,
+      simulatorArgs(platform, [
         '--provision-by-claim',
         '--devices',
         String(devices),
@@ -53,7 +47,7 @@ describe.skipIf(deployedEndpointsFile)('provisioning by claim', () => {
         '2',
         '--no-control',
         ...extra,
-      ],
+      ]),
       { cwd: repoRoot, timeout: 150_000 },
     );
     return stdout;

@@ -6,14 +6,13 @@
  * follow continue each device's seq after the history's last one.
  */
 import { execFile } from 'node:child_process';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReadingIntervals } from '@fleet/core';
-import { dataLayout } from '@fleet/local-cloud';
 import { allStoredReadings, createUser, waitForStored, type FleetUser } from './fleet-user.ts';
 import { deployedEndpointsFile } from './deployed-stack.ts';
 import { repoRoot, startPlatformProcess, type PlatformProcess } from './platform-process.ts';
+import { simulatorArgs } from './simulator-command.ts';
 
 const run = promisify(execFile);
 const hour = 3_600_000;
@@ -31,22 +30,10 @@ describe.skipIf(deployedEndpointsFile)('simulator backfill', () => {
 
   /** The simulator's command line, as `npm run simulate` runs it; its report lines by device. */
   async function simulate(args: readonly string[]) {
-    const { stdout } = await run(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        join(repoRoot, 'packages/simulator/src/main.ts'),
-        '--endpoints',
-        dataLayout(platform.dataDir).endpointsFile,
-        '--devices',
-        '2',
-        '--prefix',
-        'bf',
-        ...args,
-      ],
-      { cwd: repoRoot, timeout: 150_000 },
-    );
+    const { stdout } = await run(process.execPath, simulatorArgs(platform, ['--devices', '2', '--prefix', 'bf', ...args]), {
+      cwd: repoRoot,
+      timeout: 150_000,
+    });
     const report = new Map<string, { rows: number; accepted: number; duplicates: number; rejected: number }>();
     for (const [, deviceId, rows, accepted, duplicates, rejected] of stdout.matchAll(
       /^ {2}(\S+): (\d+) rows sent, (\d+) accepted, (\d+) duplicates, (\d+) rejected in [\d.]+ s$/gm,

@@ -11,11 +11,11 @@ import { spawn } from 'node:child_process';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { dataLayout } from '@fleet/local-cloud';
 import { allStoredReadings, createUser } from './fleet-user.ts';
 import { deployedEndpointsFile } from './deployed-stack.ts';
 import { lastStartedStoppedAfterAll } from './kept-state.ts';
 import { repoRoot, startPlatformProcess, type PlatformProcess } from './platform-process.ts';
+import { simulatorArgs } from './simulator-command.ts';
 
 const devices = ['off-0001', 'off-0002'];
 const rate = 4;
@@ -100,19 +100,7 @@ describe.skipIf(deployedEndpointsFile)('simulator store-and-forward', () => {
 function startSimulator(platform: PlatformProcess, args: readonly string[]) {
   const child = spawn(
     process.execPath,
-    [
-      '--import',
-      'tsx',
-      join(repoRoot, 'packages/simulator/src/main.ts'),
-      '--endpoints',
-      dataLayout(platform.dataDir).endpointsFile,
-      '--devices',
-      String(devices.length),
-      '--prefix',
-      'off',
-      '--no-control',
-      ...args,
-    ],
+    simulatorArgs(platform, ['--devices', String(devices.length), '--prefix', 'off', '--no-control', ...args]),
     { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stdout = '';
