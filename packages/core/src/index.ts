@@ -16,6 +16,7 @@ export * from './fleet-provisioning-template.ts';
 export * from './iot-quotas.ts';
 export * from './iot-https-publish.ts';
 export * from './auth.ts';
+export * from './device-access.ts';
 export * from './iot-sql/index.ts';
 export * from './api-contract.ts';
 export * from './answer-check.ts';

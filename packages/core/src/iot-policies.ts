@@ -2,6 +2,7 @@
  * AWS IoT policy documents, defined once. Policy variables are resolved by IoT Core (and by the
  * local broker) per connection: https://docs.aws.amazon.com/iot/latest/developerguide/iot-policy-variables.html
  */
+import { allDevices, type DeviceAccess } from './device-access.ts';
 import { topics } from './topics.ts';
 
 export interface IotPolicyStatement {
@@ -95,17 +96,34 @@ export function devicePolicyDocument(region: string, account: string): IotPolicy
 
 /**
  * A signed-in browser (a Cognito identity) may connect with its identity id as client id and
- * receive telemetry; it can publish nothing. AWS requires this policy to be attached to the
+ * receive telemetry; it can publish nothing. AWS requires such a policy to be attached to the
  * identity *and* the identity pool role to allow the same actions.
+ *
+ * Each user has a policy of their own (`browserPolicyNameFor`), shaped by their device access
+ * (device-access.ts): every device's telemetry topic, or only the re-published topics of their
+ * granted thing groups. The API Service writes a new version whenever the access changes, so a
+ * grant taken away reaches a browser already connected without knowing its identity id.
  */
-export function browserPolicyDocument(region: string, account: string): IotPolicyDocument {
+export function browserPolicyDocument(region: string, account: string, access: DeviceAccess = allDevices): IotPolicyDocument {
   const arn = (kind: string, name: string) => `arn:aws:iot:${region}:${account}:${kind}/${name}`;
+  const topicsOf = (kind: 'topic' | 'topicfilter') =>
+    access.kind === 'all' ? arn(kind, topics.telemetry('*')) : access.groups.map((g) => arn(kind, topics.groupPolicyResource(g)));
   return {
     Version: '2012-10-17',
     Statement: [
       { Effect: 'Allow', Action: 'iot:Connect', Resource: arn('client', identity) },
-      { Effect: 'Allow', Action: 'iot:Subscribe', Resource: arn('topicfilter', topics.telemetry('*')) },
-      { Effect: 'Allow', Action: 'iot:Receive', Resource: arn('topic', topics.telemetry('*')) },
+      { Effect: 'Allow', Action: 'iot:Subscribe', Resource: topicsOf('topicfilter') },
+      { Effect: 'Allow', Action: 'iot:Receive', Resource: topicsOf('topic') },
     ],
   };
+}
+
+/** The name of a user's own browser policy (`sub`: the user pool's subject, a UUID). */
+export function browserPolicyNameFor(sub: string): string {
+  return `${browserPolicyName}-${sub}`;
+}
+
+/** A policy document's length as AWS IoT counts it against `deviceAccessLimits.maxPolicyDocumentLength` (no whitespace). */
+export function policyDocumentLength(document: IotPolicyDocument): number {
+  return JSON.stringify(document).length;
 }

@@ -10,9 +10,16 @@ export const topics = {
   /** Device → cloud telemetry. Level 3 (1-based, as in IoT SQL `topic(3)`) is the device id. */
   telemetry: (deviceId: string) => `fleet/devices/${deviceId}/telemetry`,
   telemetryFilter: 'fleet/devices/+/telemetry',
-  /** Telemetry re-published after validation for live views (browser subscriptions). */
-  live: (deviceId: string) => `fleet/live/${deviceId}`,
-  liveFilter: 'fleet/live/+',
+  /**
+   * A stored reading of a device in a granted thing group, re-published by the Data Service for the
+   * live views of users granted that group (device-access.ts): their IoT policy allows these topics
+   * of their groups, and not the devices' own telemetry topics.
+   */
+  groupTelemetry: (group: string, deviceId: string) => `fleet/groups/${group}/devices/${deviceId}/telemetry`,
+  /** Every device's readings re-published for a group. */
+  groupTelemetryFilter: (group: string) => `fleet/groups/${group}/devices/+/telemetry`,
+  /** Every topic under a group, as an IoT policy resource (a policy `*` matches any characters, `/` too): short, for the policy's size limit. */
+  groupPolicyResource: (group: string) => `fleet/groups/${group}/*`,
   /** AWS IoT lifecycle events (https://docs.aws.amazon.com/iot/latest/developerguide/life-cycle-events.html). */
   presenceConnected: (clientId: string) => `$aws/events/presence/connected/${clientId}`,
   presenceDisconnected: (clientId: string) => `$aws/events/presence/disconnected/${clientId}`,
