@@ -155,8 +155,8 @@ export function createApi(session: () => Promise<Session>) {
   return {
     me: (): Promise<SignedInUser> => call(SignedInUserSchema, 'GET', '/api/me'),
     devices: () => call(DevicePageSchema, 'GET', '/api/devices'),
-    /** A page of the device list: search, status, group, sort, order, limit, cursor (see `device-list-url.ts`). */
-    deviceList: (params: Record<string, string>) => call(DevicePageSchema, 'GET', `/api/devices${query(params)}`),
+    /** A page of the device list: search, status, group, attributes, sort, order, limit, cursor (see `device-list-url.ts`). */
+    deviceList: (params: URLSearchParams) => call(DevicePageSchema, 'GET', `/api/devices?${params.toString()}`),
     /** One call for many devices; the answer has a result per device. */
     bulkDevices: (input: DeviceBulkInput) => call(DeviceBulkAnswerSchema, 'POST', '/api/devices/bulk', input),
     device: (id: string) => call(DeviceViewSchema, 'GET', device(id)),
