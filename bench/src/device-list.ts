@@ -80,8 +80,8 @@ async function seedDevices(platform: PlatformProcess, count: number): Promise<nu
   return Date.now() - started;
 }
 
-/** The thing attributes of bench device `i`. */
-const attributesOf = (i: number) => ({ site: `site-${String(i % 20).padStart(2, '0')}`, floor: String(i % 5) });
+/** The thing attributes of bench device `i`: 20 sites of 500 devices, each site's spread over 5 floors. */
+const attributesOf = (i: number) => ({ site: `site-${String(i % 20).padStart(2, '0')}`, floor: String(Math.floor(i / 20) % 5) });
 
 /** Creates each device's thing with its attributes, as registration would (without certificates). */
 async function seedThings(platform: PlatformProcess, count: number): Promise<number> {
