@@ -165,6 +165,7 @@ export function createDeviceIndex(deps: {
         registryLoading = undefined;
       }
     })());
+  const attributes = cached(() => listThingAttributes(iot), attributesMaxAgeMs, staleServeMs, now, logError('thing attributes'));
   /** Things provisioned by claim join the registry here (claimed-device-adoption.ts). */
   const adoptClaimedDevices = async () => {
     for (const record of await claimedDevicesToAdopt(iot, records, now)) {
@@ -175,7 +176,6 @@ export function createDeviceIndex(deps: {
       records.set(record.deviceId, (await deps.registry.get(record.deviceId)) ?? record);
     }
   };
-  const attributes = cached(() => listThingAttributes(iot), attributesMaxAgeMs, staleServeMs, now, logError('thing attributes'));
   const ownWrite = (deviceId: string, record: DeviceRecord | undefined) => {
     ownWrites.set(deviceId, { at: now(), record });
     registryVersion++;
