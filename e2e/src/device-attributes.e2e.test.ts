@@ -2,8 +2,9 @@
  * The device list's attribute filter in a real browser against the whole platform: devices
  * registered through the API with AWS IoT thing attributes, found by `name=value` and `name`
  * conditions typed in the Attributes field, by a search over attribute values, the filter kept in
- * the URL (a reload shows the same list), and a condition AWS IoT could not hold explained on the
- * page instead of sent. Every screen passes axe-core and is kept as a screenshot.
+ * the URL (a reload shows the same list); a device registered with attributes on the register
+ * page found by them at once; and a condition AWS IoT could not hold explained on the page instead
+ * of sent. Every screen passes axe-core and is kept as a screenshot.
  */
 import { randomBytes } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
@@ -100,9 +101,25 @@ describe.skipIf(!hasChromium || deployedEndpointsFile)('the device list filtered
     await expect.poll(countText).toBe('No devices match.');
   }, 180_000);
 
+  it('registers a device with attributes on the register page, and the list finds it by them at once', async () => {
+    await page.goto(`${platform.endpoints.gatewayUrl}/devices/new`);
+    await page.fill('input[name=name]', 'Valve north');
+    await page.fill('input[name=deviceId]', 'valve-lyon-1');
+    // A bare name is no attribute: the page says so and registers nothing.
+    await page.fill('input[name=attributes]', 'site=lyon kind');
+    await page.getByRole('button', { name: 'Register' }).click();
+    await expect.poll(() => page.getByTestId('error-message').textContent()).toMatch(/^"kind" is no attribute: write name=value/);
+    await page.fill('input[name=attributes]', 'site=lyon kind=valve');
+    await page.getByRole('button', { name: 'Register' }).click();
+    await expect.poll(() => page.getByTestId('new-device-id').textContent(), { timeout: 20_000 }).toBe('valve-lyon-1');
+    await page.goto(`${platform.endpoints.gatewayUrl}/devices?attribute=kind%3Dvalve`);
+    await expect.poll(rowIds, { timeout: 20_000 }).toEqual(['valve-lyon-1']);
+    expect(await page.getByTestId('device-row-valve-lyon-1').getByTestId('device-attributes').textContent()).toBe('site=lyon · kind=valve');
+  }, 60_000);
+
   it('explains a condition AWS IoT could not hold instead of sending it', async () => {
     await page.goto(`${platform.endpoints.gatewayUrl}/devices?attribute=site%3Dlyon`);
-    await expect.poll(countText, { timeout: 20_000 }).toBe('Page 1 · 3 shown of 3 matching');
+    await expect.poll(countText, { timeout: 20_000 }).toBe('Page 1 · 4 shown of 4 matching');
     await filterBy('site=ly|on');
     const problem = page.getByTestId('attribute-filter-problem');
     await expect.poll(() => problem.textContent()).toMatch(/^"site=ly\|on" is no attribute condition/);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { listFilter, listQuery, listUrl, parseAttributeConditions, parseListState, withFilter } from './device-list-url.ts';
+import { listFilter, listQuery, listUrl, parseListState, withFilter } from './device-list-url.ts';
 
 describe('the device list in the URL', () => {
   it('reads the overview link /devices?status=offline', () => {
@@ -56,13 +56,5 @@ describe('the device list in the URL', () => {
     expect(listQuery(state, 50).getAll('attribute')).toEqual(['site=lyon', 'model=x=1']);
     expect(listFilter(state)).toEqual({ attribute: ['site=lyon', 'model=x=1'] });
     expect(listFilter(parseListState(''))).toEqual({});
-  });
-
-  it('reads attribute conditions separated by spaces, telling apart the words that are none', () => {
-    expect(parseAttributeConditions('  site=lyon   floor model=x=1 site=lyon ')).toEqual({
-      valid: ['site=lyon', 'floor', 'model=x=1'],
-      invalid: [],
-    });
-    expect(parseAttributeConditions('site=lyon =v a|b site=')).toEqual({ valid: ['site=lyon'], invalid: ['=v', 'a|b', 'site='] });
   });
 });

@@ -40,18 +40,6 @@ const groupPattern = new RegExp(thingGroupNamePattern);
 /** The same rule for an input's `pattern` attribute (which is anchored by the browser and compiled with the `v` flag). */
 export const groupInputPattern = '[a-zA-Z0-9:_\\-]{1,128}';
 
-/**
- * The attribute conditions of a text such as `site=lyon floor`: AWS IoT allows no space in an
- * attribute's name or value, so spaces separate them. `invalid` holds the words that are none.
- */
-export function parseAttributeConditions(text: string): { readonly valid: string[]; readonly invalid: string[] } {
-  const words = text.split(/\s+/).filter((w) => w !== '');
-  return {
-    valid: [...new Set(words.filter((w) => parseAttributeFilter(w)))],
-    invalid: words.filter((w) => !parseAttributeFilter(w)),
-  };
-}
-
 /** The list's state from a location's search part (`?status=offline`). */
 export function parseListState(search: string): DeviceListState {
   const p = new URLSearchParams(search);

@@ -13,6 +13,7 @@ import { appPaths } from '../app-paths.ts';
 import { formatValue, metricLabel, timeAgo, type MetricDisplay } from '../format.ts';
 import { useMetricSettings } from '../use-metric-settings.ts';
 import { usePolled } from '../polling.ts';
+import { parseAttributeConditions } from '../attribute-text.ts';
 import { DeviceBulkPanel, type BulkSelection } from './device-bulk-panel.tsx';
 import {
   groupInputPattern,
@@ -20,7 +21,6 @@ import {
   listQuery,
   listUrl,
   oneOf,
-  parseAttributeConditions,
   parseListState,
   withFilter,
   type DeviceListState,
