@@ -6,11 +6,16 @@
  * a fifth connected but silent, the rest offline. Then `GET /api/devices` through the gateway, one
  * request at a time: the first page (cold: the API task builds its index), then each query
  * `--queries` times (default 50) after one untimed: the first page, a search, a sort by last seen,
- * a status filter, and the tenth page of a search.
+ * a status filter, and the tenth page of a search. Each device's thing is created in the IoT
+ * registry too (CreateThing through the AWS port, 16 at once) with attributes `site` (one of 20)
+ * and `floor` (one of 5), so that the attribute filter is timed at the same scale: one condition,
+ * two conditions, and a search over attribute values. The API reads the attributes with ListThings
+ * (40 pages of 250) when its index is cold.
  *
  *   node --import tsx bench/src/device-list.ts [--devices 10000] [--queries 50]
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateThingCommand, IoTClient } from '@aws-sdk/client-iot';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { devicesTable, latestTable, mapWithLimit, silentAfterMs } from '@fleet/core';
 import { createUser, startPlatformProcess, type PlatformProcess } from '@fleet/e2e';
@@ -75,6 +80,33 @@ async function seedDevices(platform: PlatformProcess, count: number): Promise<nu
   return Date.now() - started;
 }
 
+/** The thing attributes of bench device `i`: 20 sites of 500 devices, each site's spread over 5 floors. */
+const attributesOf = (i: number) => ({ site: `site-${String(i % 20).padStart(2, '0')}`, floor: String(Math.floor(i / 20) % 5) });
+
+/** Creates each device's thing with its attributes, as registration would (without certificates). */
+async function seedThings(platform: PlatformProcess, count: number): Promise<number> {
+  const credentials = await platform.credentials();
+  const iot = new IoTClient({
+    endpoint: platform.endpoints.awsEndpoint,
+    region: platform.endpoints.region,
+    ...(credentials ? { credentials } : {}),
+  });
+  const started = Date.now();
+  await mapWithLimit(
+    Array.from({ length: count }, (_, i) => i),
+    16,
+    (i) =>
+      iot.send(
+        new CreateThingCommand({
+          thingName: `bench-${String(i).padStart(5, '0')}`,
+          attributePayload: { attributes: { ...attributesOf(i), owner: 'bench', name: `Sensor_${i}` } },
+        }),
+      ),
+  );
+  iot.destroy();
+  return Date.now() - started;
+}
+
 interface ListAnswer {
   readonly items: unknown[];
   readonly total?: number;
@@ -88,6 +120,7 @@ async function main(): Promise<void> {
   const platform = await startPlatformProcess({ startTimeoutMs: 120_000 });
   try {
     const seedMs = await seedDevices(platform, devices);
+    const thingsMs = await seedThings(platform, devices);
     const user = await createUser(platform, { role: 'viewer' });
     const base = `${platform.endpoints.gatewayUrl}/api/devices`;
     const get = async (query: string): Promise<{ ms: number; answer: ListAnswer }> => {
@@ -107,6 +140,10 @@ async function main(): Promise<void> {
       sortByLastSeen: 'sort=lastSeen&order=desc&limit=50',
       statusSilent: 'status=silent&limit=50',
       tenthPageOfSearch: tenth,
+      attributeValue: 'attribute=site%3Dsite-07&limit=50',
+      twoAttributes: 'attribute=site%3Dsite-07&attribute=floor%3D2&limit=50',
+      attributePresent: 'attribute=floor&sort=name&limit=50',
+      searchAttributeValues: 'q=site-07&limit=50',
     };
     const results: Record<string, LatencySummary & { total: number | undefined }> = {};
     for (const [name, query] of Object.entries(cases)) {
@@ -117,7 +154,8 @@ async function main(): Promise<void> {
     }
     const round = (n: number | undefined) => (n === undefined ? '—' : n.toFixed(1));
     console.log(
-      `devices ${devices}: seeded in ${(seedMs / 1000).toFixed(1)} s; cold first page ${round(cold.ms)} ms (total ${cold.answer.total})`,
+      `devices ${devices}: seeded in ${(seedMs / 1000).toFixed(1)} s, things with attributes in ${(thingsMs / 1000).toFixed(1)} s; ` +
+        `cold first page ${round(cold.ms)} ms (total ${cold.answer.total})`,
     );
     console.log('query                 total    p50 ms   p99 ms   max ms');
     for (const [name, r] of Object.entries(results)) {
@@ -125,7 +163,7 @@ async function main(): Promise<void> {
         `${name.padEnd(20)} ${String(r.total).padStart(6)} ${round(r.p50Ms).padStart(9)} ${round(r.p99Ms).padStart(8)} ${round(r.maxMs).padStart(8)}`,
       );
     }
-    console.log(JSON.stringify({ devices, seedMs, coldFirstPageMs: cold.ms, queries, results }));
+    console.log(JSON.stringify({ devices, seedMs, thingsMs, coldFirstPageMs: cold.ms, queries, results }));
   } finally {
     await platform.stop();
   }

@@ -10,6 +10,7 @@
  */
 import { Type, type Static } from 'typebox';
 import { DeviceIdSchema, LatestReadingSchema } from './telemetry-contract.ts';
+import { ThingAttributesSchema } from './thing-attributes.ts';
 import { DeviceStatusSchema } from './web-app/device-status.ts';
 
 const isoTime = (description: string) => Type.String({ format: 'date-time', maxLength: 40, description: `${description} (ISO 8601)` });
@@ -66,6 +67,7 @@ export const DeviceViewSchema = Type.Object(
     latest: Type.Optional(LatestReadingSchema),
     connectivity: Type.Optional(DeviceStatusSchema),
     lastActivityAt: Type.Optional(isoTime('The last sign of life: lifecycle event or reading, whichever is later')),
+    attributes: Type.Optional(ThingAttributesSchema),
   },
   { title: 'Device' },
 );

@@ -16,6 +16,12 @@ import { Type, type Static } from 'typebox';
 import { CsvSyntaxError, parseCsvRecords } from './csv/csv-records.ts';
 import { deviceLimits } from './device-contract.ts';
 import { DeviceIdSchema } from './telemetry-contract.ts';
+import {
+  isPlatformThingAttribute,
+  thingAttributeKeyPattern,
+  thingAttributeLimits,
+  thingAttributeValuePattern,
+} from './thing-attributes.ts';
 import { deviceIdPattern } from './topics.ts';
 import { thingGroupNamePattern } from './web-app/device-list.ts';
 
@@ -24,8 +30,8 @@ export const deviceImportLimits = {
   maxRows: 10_000,
   /** Bytes of one file: 10,000 rows of ≈ 200 bytes, well under API Gateway's 10 MiB. */
   maxBytes: 4 * 1024 * 1024,
-  /** `attr.<key>` columns: AWS IoT allows 50 attributes a thing, the API sets two of its own (owner, name). */
-  maxAttributes: 20,
+  /** `attr.<key>` columns. */
+  maxAttributes: thingAttributeLimits.maxUserAttributes,
   /** Results per page of `GET /api/device-imports/{id}`. */
   maxResultsPage: 1_000,
   /** Registrations in flight at once: each is four AWS IoT calls and a DynamoDB write. */
@@ -38,9 +44,6 @@ export const deviceImportLimits = {
 
 export const deviceImportColumns = { name: 'name', deviceId: 'deviceId', group: 'group', attributePrefix: 'attr.' } as const;
 
-/** Attribute keys and values as AWS IoT's AttributePayload allows them. */
-export const thingAttributeKeyPattern = /^[a-zA-Z0-9_.,@/:#-]{1,128}$/;
-export const thingAttributeValuePattern = /^[a-zA-Z0-9_.,@/:#=[\]-]{0,800}$/;
 const groupPattern = new RegExp(thingGroupNamePattern);
 
 /** One data row, checked. `row` is its 1-based number among the data rows (the header is not counted). */
@@ -115,7 +118,7 @@ function checkHeader(columns: readonly string[]): void {
   }
   for (const column of attributes) {
     const key = column.slice(deviceImportColumns.attributePrefix.length);
-    if (!thingAttributeKeyPattern.test(key) || key === 'owner' || key === 'name') {
+    if (!thingAttributeKeyPattern.test(key) || isPlatformThingAttribute(key)) {
       throw new DeviceImportFileError(
         `Column ${JSON.stringify(column)}: an attribute key is 1–128 of A–Z a–z 0–9 _ . , @ / : # - and not "owner" or "name"`,
       );

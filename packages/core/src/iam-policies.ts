@@ -195,7 +195,8 @@ export const taskRoleStatements: Readonly<Record<ServiceName, readonly Permissio
       resources: [{ iot: `provisioningtemplate/${fleetProvisioningTemplateName}` }],
     },
     {
-      // Adopting claim-provisioned things into the registry (docs/adr/0002-claim-provisioned-devices.md).
+      // Adopting claim-provisioned things into the registry (docs/adr/0002-claim-provisioned-devices.md),
+      // and every thing's attributes for the device list's attribute filter (thing-attributes.ts).
       actions: ['iot:ListThings'],
       resources: [{ anyResource: true }],
       wildcardReason: 'ListThings supports no resource type (Service Authorization Reference).',

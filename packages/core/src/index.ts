@@ -24,6 +24,7 @@ export * from './device-contract.ts';
 export * from './device-certificate-contract.ts';
 export * from './device-control-contract.ts';
 export * from './device-import-contract.ts';
+export * from './thing-attributes.ts';
 export * from './csv/csv-records.ts';
 export * from './alarm-contract.ts';
 export * from './data-life/index.ts';

@@ -1,4 +1,4 @@
-import { errorCodes, errorMessageMaxLength, isErrorCode } from '@fleet/core';
+import { attributeFilterPattern, deviceListLimits, errorCodes, errorMessageMaxLength, isErrorCode } from '@fleet/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './test-support/test-app.ts';
 
@@ -212,6 +212,19 @@ describe('OpenAPI document', () => {
     expect(
       doc.paths['/api/devices/{id}/telemetry/latest'].get.responses['404'].content['application/json'].schema.properties.code.enum.sort(),
     ).toEqual(['DeviceNotFound', 'NoReadings']);
+  });
+
+  it("documents the device list's attribute filter as a repeatable query parameter with AWS IoT's attribute rules", async () => {
+    const doc = (await t.app.inject({ method: 'GET', url: '/api/openapi.json' })).json();
+    const parameters = doc.paths['/api/devices'].get.parameters as { name: string; in: string; schema: Schema }[];
+    const attribute = parameters.find((p) => p.name === 'attribute');
+    expect(attribute?.in).toBe('query');
+    expect(attribute?.schema).toMatchObject({ type: 'array', minItems: 1, maxItems: deviceListLimits.maxAttributeFilters });
+    const item = attribute?.schema['items'] as Schema;
+    expect(item['pattern']).toBe(attributeFilterPattern);
+    expect(item['maxLength']).toBe(929);
+    const items = doc.paths['/api/devices'].get.responses['200'].content['application/json'].schema.properties.items;
+    expect(items.items.properties.attributes).toMatchObject({ type: 'object', maxProperties: 50, propertyNames: { maxLength: 128 } });
   });
 
   it('serves the docs UI under /api/docs', async () => {

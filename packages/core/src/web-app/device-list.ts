@@ -7,11 +7,17 @@ import { Type, type Static } from 'typebox';
 import { DeviceCommandSchema } from '../device-control-contract.ts';
 import { deviceLimits } from '../device-contract.ts';
 import { DeviceIdSchema } from '../telemetry-contract.ts';
+import { AttributeFilterSchema } from '../thing-attributes.ts';
 import { DeviceStatusSchema } from './device-status.ts';
 
 export const deviceListLimits = {
   /** Characters of a search (`q`). */
   maxQueryLength: 128,
+  /**
+   * Attribute conditions of one filter (`attribute`, repeated). AWS IoT's ListThings takes one; a
+   * handful covers a site, a model and a firmware, and the bound keeps a query string short.
+   */
+  maxAttributeFilters: 10,
   /**
    * Devices one bulk call acts on. A revocation costs five IoT control-plane calls, and AWS IoT
    * throttles UpdateCertificate and DeleteCertificate at 10 per second per account
@@ -36,13 +42,26 @@ export const ThingGroupNameSchema = Type.String({
   description: 'A thing group name',
 });
 
-/** Which devices: a search over id and name, a connectivity, a thing group (all optional, combined with AND). */
+/**
+ * Which devices: a search over id, name and attribute values, a connectivity, a thing group, thing
+ * attributes (all optional, combined with AND; every attribute condition must hold).
+ */
 export const DeviceFilterSchema = Type.Object({
   q: Type.Optional(
-    Type.String({ maxLength: deviceListLimits.maxQueryLength, description: 'Case-insensitive text in the device id or name' }),
+    Type.String({
+      maxLength: deviceListLimits.maxQueryLength,
+      description: "Case-insensitive text in the device id, its name or one of its attributes' values (Fleet's `owner` id aside)",
+    }),
   ),
   status: Type.Optional(DeviceStatusSchema),
   group: Type.Optional(ThingGroupNameSchema),
+  attribute: Type.Optional(
+    Type.Array(AttributeFilterSchema, {
+      minItems: 1,
+      maxItems: deviceListLimits.maxAttributeFilters,
+      description: 'Thing attribute conditions, all of which must hold: `attribute=site=lyon&attribute=floor` (repeat the parameter)',
+    }),
+  ),
 });
 export type DeviceFilter = Static<typeof DeviceFilterSchema>;
 

@@ -49,10 +49,28 @@ function world(size: number) {
     },
   } as unknown as DataServiceClient;
   const clock = { now: 1_000_000 };
+  // Thing attributes by name; ListThings answers them in pages of 250 (the claim adoption's
+  // filtered ListThings finds no claimed thing).
+  const attributes = new Map<string, Record<string, string>>(Array.from({ length: size }, (_, i) => [`d-${i}`, { site: `s-${i % 3}` }]));
+  let attributePages = 0;
+  const iot = {
+    send: async (command: { input: { attributeName?: string; nextToken?: string; maxResults?: number } }) => {
+      const { attributeName, nextToken, maxResults = 250 } = command.input;
+      if (attributeName !== undefined) return { things: [] };
+      attributePages++;
+      const start = Number(nextToken ?? 0);
+      const names = [...attributes.keys()].slice(start, start + maxResults);
+      const more = start + maxResults < attributes.size;
+      return {
+        things: names.map((thingName) => ({ thingName, attributes: attributes.get(thingName) })),
+        ...(more ? { nextToken: String(start + maxResults) } : {}),
+      };
+    },
+  } as unknown as ApiClients['iot'];
   const index = createDeviceIndex({
     registry,
     dataService,
-    iot: { send: async () => ({ things: [] }) } as ApiClients['iot'],
+    iot,
     logger: pino({ level: 'silent' }),
     options: { registryMaxAgeMs: 10_000, statesMaxAgeMs: 5_000, staleServeMs: 60_000, now: () => clock.now },
   });
@@ -62,6 +80,8 @@ function world(size: number) {
     clock,
     stateCalls,
     scans: () => scans,
+    attributes,
+    attributePages: () => attributePages,
     setOnline: (v: boolean) => void (online = v),
     setFailing: (v: boolean) => void (failing = v),
   };
@@ -90,6 +110,32 @@ describe('the device index', () => {
     w.clock.now += 10_001;
     expect(await ids()).toEqual(['d-1', 'd-2', 'mine', 'theirs']);
     expect(w.scans()).toBe(2);
+  });
+
+  it("joins every thing's attributes, read in ListThings pages of 250 and once while fresh", async () => {
+    const w = world(10_000);
+    const devices = await w.index.devices('t');
+    expect(w.attributePages()).toBe(40);
+    expect(devices.find((d) => d.deviceId === 'd-4')?.attributes).toEqual({ site: 's-1' });
+    w.clock.now += 4_000;
+    await w.index.devices('t');
+    expect(w.attributePages()).toBe(40);
+  });
+
+  it("re-reads attributes before the next list after this task's registration, another change after their max age", async () => {
+    const w = world(3);
+    await w.index.devices('t');
+    const pages = w.attributePages();
+    w.attributes.set('mine', { site: 'new' });
+    await w.index.registry.create(record('mine'));
+    expect((await w.index.devices('t')).find((d) => d.deviceId === 'mine')?.attributes).toEqual({ site: 'new' });
+    expect(w.attributePages()).toBe(pages + 1);
+    // Changed outside Fleet (UpdateThing): the older copy is answered while one refresh runs behind it.
+    w.attributes.set('d-0', { site: 'moved' });
+    w.clock.now += 10_001;
+    expect((await w.index.devices('t')).find((d) => d.deviceId === 'd-0')?.attributes).toEqual({ site: 's-0' });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect((await w.index.devices('t')).find((d) => d.deviceId === 'd-0')?.attributes).toEqual({ site: 'moved' });
   });
 
   it('answers from the older states while one refresh runs, then from the new ones', async () => {

@@ -17,11 +17,15 @@
  *   most `statesMaxAgeMs` old when fresh; between that and `staleServeMs` a request is answered from
  *   the older copy while one refresh runs behind it, so no user waits for 10,000 states twice.
  * - a thing group's members (ListThingsInThingGroup) are at most `groupMaxAgeMs` old.
+ * - thing attributes (ListThings, `thing-attributes.ts`) are at most `attributesMaxAgeMs` old when
+ *   fresh, served stale like the states up to `staleServeMs`; after a registration through this
+ *   task the next list waits for a new read, so a device registered with attributes is found by
+ *   them at once. An UpdateThing made elsewhere (the AWS CLI) shows within `attributesMaxAgeMs`.
  * - devices provisioned by claim are adopted into the registry at each registry read
  *   (claimed-device-adoption.ts): they show up within `registryMaxAgeMs` of their RegisterThing.
  */
 import { ListThingsInThingGroupCommand } from '@aws-sdk/client-iot';
-import { deviceLimits, mapWithLimit, type DeviceRecord, type DeviceState, type DeviceView } from '@fleet/core';
+import { deviceLimits, mapWithLimit, type DeviceRecord, type DeviceState, type DeviceView, type ThingAttributes } from '@fleet/core';
 import type { Logger } from 'pino';
 import type { ApiClients } from '../aws-clients.ts';
 import { isResourceNotFound } from '../aws-clients.ts';
@@ -29,6 +33,7 @@ import type { DataServiceClient } from '../telemetry/data-service-client.ts';
 import type { DeviceRegistry } from './device-registry.ts';
 import { deviceView } from './device-views.ts';
 import { claimedDeviceToAdopt, claimedDevicesToAdopt } from './claimed-device-adoption.ts';
+import { listThingAttributes } from './thing-attributes.ts';
 
 export interface DeviceIndex {
   /** Every registered device joined with its state (see the freshness above). */
@@ -46,6 +51,7 @@ export interface DeviceIndexOptions {
   readonly statesMaxAgeMs?: number;
   readonly staleServeMs?: number;
   readonly groupMaxAgeMs?: number;
+  readonly attributesMaxAgeMs?: number;
   readonly now?: () => number;
 }
 
@@ -60,27 +66,39 @@ interface Snapshot<T> {
   readonly value: T;
 }
 
-/** A value refreshed on demand, one load at a time; served stale (with a refresh behind) up to `staleMs`. */
+/**
+ * A value refreshed on demand, one load at a time; served stale (with a refresh behind) up to
+ * `staleMs`. After `invalidate()` the next `get()` waits for a load that started after it.
+ */
 function cached<T>(load: () => Promise<T>, freshMs: number, staleMs: number, now: () => number, onError: (err: unknown) => void) {
-  let snapshot: Snapshot<T> | undefined;
+  let snapshot: (Snapshot<T> & { generation: number }) | undefined;
   let loading: Promise<Snapshot<T>> | undefined;
+  let loadingGeneration = 0;
+  let generation = 0;
   const refresh = () => {
     const startedAt = now();
-    loading ??= load().then(
+    if (loading && loadingGeneration === generation) return loading;
+    const started = generation;
+    loadingGeneration = started;
+    const current = load().then(
       (value) => {
-        loading = undefined;
-        snapshot = { at: startedAt, value };
-        return snapshot;
+        if (loading === current) loading = undefined;
+        const loaded = { at: startedAt, value, generation: started };
+        // A load overtaken by a later one (started after an invalidation) does not replace its answer.
+        if (!snapshot || snapshot.generation <= started) snapshot = loaded;
+        return loaded;
       },
       (err: unknown) => {
-        loading = undefined;
+        if (loading === current) loading = undefined;
         throw err;
       },
     );
-    return loading;
+    loading = current;
+    return current;
   };
   return {
     async get(): Promise<T> {
+      if (snapshot && snapshot.generation !== generation) return (await refresh()).value;
       const age = snapshot ? now() - snapshot.at : Infinity;
       if (snapshot && age <= freshMs) return snapshot.value;
       if (snapshot && age <= staleMs) {
@@ -90,6 +108,9 @@ function cached<T>(load: () => Promise<T>, freshMs: number, staleMs: number, now
       return (await refresh()).value;
     },
     current: () => snapshot?.value,
+    invalidate() {
+      generation++;
+    },
   };
 }
 
@@ -107,6 +128,7 @@ export function createDeviceIndex(deps: {
   const statesMaxAgeMs = o.statesMaxAgeMs ?? 5_000;
   const staleServeMs = o.staleServeMs ?? 60_000;
   const groupMaxAgeMs = o.groupMaxAgeMs ?? 10_000;
+  const attributesMaxAgeMs = o.attributesMaxAgeMs ?? 10_000;
   const logError = (what: string) => (err: unknown) => logger.warn({ err }, `device index: ${what} refresh failed`);
 
   /** This task's own writes, by time: re-applied over a Scan that started before them. */
@@ -114,7 +136,14 @@ export function createDeviceIndex(deps: {
   const records = new Map<string, DeviceRecord>();
   /** Bumped by every change of `records`. */
   let registryVersion = 0;
-  let joined: { states: ReadonlyMap<string, DeviceState>; version: number; views: readonly DeviceView[] } | undefined;
+  let joined:
+    | {
+        states: ReadonlyMap<string, DeviceState>;
+        attributes: ReadonlyMap<string, ThingAttributes>;
+        version: number;
+        views: readonly DeviceView[];
+      }
+    | undefined;
   let registryAt = -Infinity;
   let registryLoading: Promise<void> | undefined;
   const loadRegistry = () =>
@@ -136,11 +165,14 @@ export function createDeviceIndex(deps: {
         registryLoading = undefined;
       }
     })());
+  const attributes = cached(() => listThingAttributes(iot), attributesMaxAgeMs, staleServeMs, now, logError('thing attributes'));
   /** Things provisioned by claim join the registry here (claimed-device-adoption.ts). */
   const adoptClaimedDevices = async () => {
     for (const record of await claimedDevicesToAdopt(iot, records, now)) {
-      if (await deps.registry.create(record))
+      if (await deps.registry.create(record)) {
         logger.info({ deviceId: record.deviceId }, 'device provisioned by claim adopted into the registry');
+        attributes.invalidate();
+      }
       records.set(record.deviceId, (await deps.registry.get(record.deviceId)) ?? record);
     }
   };
@@ -200,10 +232,15 @@ export function createDeviceIndex(deps: {
     async devices(accessToken) {
       statesToken = accessToken;
       if (now() - registryAt > registryMaxAgeMs) await loadRegistry();
-      const known = await states.get();
-      // Joined once per change of either side, not per request.
-      if (joined?.states !== known || joined.version !== registryVersion) {
-        joined = { states: known, version: registryVersion, views: [...records.values()].map((r) => deviceView(r, known.get(r.deviceId))) };
+      const [known, thingAttributes] = await Promise.all([states.get(), attributes.get()]);
+      // Joined once per change of any side, not per request.
+      if (joined?.states !== known || joined.attributes !== thingAttributes || joined.version !== registryVersion) {
+        joined = {
+          states: known,
+          attributes: thingAttributes,
+          version: registryVersion,
+          views: [...records.values()].map((r) => deviceView(r, known.get(r.deviceId), thingAttributes.get(r.deviceId))),
+        };
       }
       return joined.views;
     },
@@ -222,12 +259,19 @@ export function createDeviceIndex(deps: {
           return undefined;
         });
         if (!claimed) return undefined;
-        if (await deps.registry.create(claimed)) ownWrite(deviceId, claimed);
+        if (await deps.registry.create(claimed)) {
+          ownWrite(deviceId, claimed);
+          attributes.invalidate();
+        }
         return (await deps.registry.get(deviceId)) ?? claimed;
       },
       async create(record) {
         const stored = await deps.registry.create(record);
-        if (stored) ownWrite(record.deviceId, record);
+        if (stored) {
+          ownWrite(record.deviceId, record);
+          // Its thing was created with attributes a list filter may name at once.
+          attributes.invalidate();
+        }
         return stored;
       },
       async remove(deviceId) {

@@ -97,6 +97,47 @@ describe('queryDevices', () => {
     expect(ask({ group: 'empty' }, 'name', 'asc', { groupMembers: new Set() }).total).toBe(0);
   });
 
+  describe('thing attributes', () => {
+    const attributed = [
+      device('pump-1', { attributes: { owner: 'sub-5a1e', name: 'Pump_1', site: 'lyon', floor: '2' } }),
+      device('pump-2', { attributes: { owner: 'sub-5a1e', name: 'Pump_2', site: 'lyon', model: 'x=1' } }),
+      device('pump-3', { attributes: { owner: 'sub-5a1e', name: 'Pump_3', site: 'lyon-east' } }),
+      device('pump-4'),
+      // An attribute named after an Object member is a name like any other.
+      device('pump-5', { attributes: Object.fromEntries([['constructor', 'c']]) }),
+    ];
+    const find = (filter: DeviceFilter) =>
+      ids(queryDevices(attributed, { filter, sort: 'registeredAt', order: 'asc', limit: 50 }, { now }));
+
+    it('keeps the devices whose attribute has exactly the value', () => {
+      expect(find({ attribute: ['site=lyon'] })).toEqual(['pump-1', 'pump-2']);
+      expect(find({ attribute: ['site=LYON'] })).toEqual([]);
+      // The value may hold `=`: the first one ends the name.
+      expect(find({ attribute: ['model=x=1'] })).toEqual(['pump-2']);
+    });
+
+    it('keeps the devices that have an attribute, whatever its value, when no value is given', () => {
+      expect(find({ attribute: ['site'] })).toEqual(['pump-1', 'pump-2', 'pump-3']);
+      expect(find({ attribute: ['constructor'] })).toEqual(['pump-5']);
+      expect(find({ attribute: ['toString'] })).toEqual([]);
+    });
+
+    it('needs every condition to hold', () => {
+      expect(find({ attribute: ['site=lyon', 'floor'] })).toEqual(['pump-1']);
+      expect(find({ attribute: ['site=lyon', 'floor=3'] })).toEqual([]);
+    });
+
+    it("searches attribute values too, but not the owner's id", () => {
+      expect(find({ q: 'EAST' })).toEqual(['pump-3']);
+      expect(find({ q: '5a1e' })).toEqual([]);
+    });
+
+    it('answers the attributes with each device', () => {
+      const [first] = queryDevices(attributed, { filter: { attribute: ['floor=2'] }, sort: 'name', order: 'asc', limit: 1 }, { now }).items;
+      expect(first?.attributes).toEqual({ owner: 'sub-5a1e', name: 'Pump_1', site: 'lyon', floor: '2' });
+    });
+  });
+
   it('counts every match in total while a page holds at most the limit', () => {
     const page = queryDevices(fleet, { filter: {}, sort: 'name', order: 'asc', limit: 3 }, { now });
     expect(page.total).toBe(4);
@@ -134,12 +175,20 @@ describe('paging through any filter and sort (property)', () => {
     seenAgo: fc.option(fc.integer({ min: 0, max: 3 * silentAfterMs }), { nil: undefined }),
     readAgo: fc.option(fc.integer({ min: 0, max: 3 * silentAfterMs }), { nil: undefined }),
     groups: fc.subarray(['north', 'south']),
+    attributes: fc.dictionary(fc.constantFrom('site', 'floor', 'constructor'), fc.constantFrom('lyon', 'Lyon-2', '1', 'a=b')),
   });
   const arbFleet = fc.uniqueArray(arbDevice, { selector: (d) => d.id, maxLength: 40 });
   const arbRequest = fc.record({
     q: fc.option(fc.constantFrom('a', 'B', 'co', '1', '-', 'zz'), { nil: undefined }),
     status: fc.option(fc.constantFrom('online' as const, 'offline' as const, 'silent' as const), { nil: undefined }),
     group: fc.option(fc.constantFrom('north', 'south'), { nil: undefined }),
+    attribute: fc.option(
+      fc.uniqueArray(fc.constantFrom('site', 'site=lyon', 'floor=1', 'constructor', 'constructor=a=b', 'missing'), {
+        minLength: 1,
+        maxLength: 3,
+      }),
+      { nil: undefined },
+    ),
     sort: fc.constantFrom<DeviceSort>('registeredAt', 'name', 'lastSeen'),
     order: fc.constantFrom<SortOrder>('asc', 'desc'),
     limit: fc.integer({ min: 1, max: 7 }),
@@ -153,6 +202,7 @@ describe('paging through any filter and sort (property)', () => {
             name: s.name,
             createdAt: `2026-01-0${s.createdDay}T00:00:00.000Z`,
             online: s.online,
+            attributes: s.attributes,
             ...(s.seenAgo === undefined ? {} : { lastSeenAt: new Date(now - s.seenAgo).toISOString() }),
             ...(s.readAgo === undefined ? {} : { latest: { ts: 1, seq: 1, values: {}, receivedAt: now - s.readAgo } }),
           }),
@@ -162,6 +212,7 @@ describe('paging through any filter and sort (property)', () => {
           ...(r.q ? { q: r.q } : {}),
           ...(r.status ? { status: r.status } : {}),
           ...(r.group ? { group: r.group } : {}),
+          ...(r.attribute ? { attribute: r.attribute } : {}),
         };
         const context: QueryContext = { now, ...(r.group ? { groupMembers: members } : {}) };
         const pages = allPages(devices, { filter, sort: r.sort, order: r.order, limit: r.limit }, context);
@@ -170,8 +221,15 @@ describe('paging through any filter and sort (property)', () => {
         // The expected set, computed independently of the query's code.
         const expected = devices.filter((d) => {
           const q = r.q?.toLowerCase();
-          if (q && !d.deviceId.toLowerCase().includes(q) && !d.name.toLowerCase().includes(q)) return false;
+          const values = Object.values(d.attributes ?? {}).map((v) => v.toLowerCase());
+          if (q && !d.deviceId.toLowerCase().includes(q) && !d.name.toLowerCase().includes(q) && !values.some((v) => v.includes(q)))
+            return false;
           if (r.group && !members.has(d.deviceId)) return false;
+          for (const condition of r.attribute ?? []) {
+            const [name = '', ...rest] = condition.split('=');
+            const entry = Object.entries(d.attributes ?? {}).find(([n]) => n === name);
+            if (!entry || (rest.length > 0 && entry[1] !== rest.join('='))) return false;
+          }
           if (r.status) {
             // Heard from: the latest reading or the connect (the last lifecycle event when the connect time is unknown).
             const connected = d.connectedAt ?? d.lastSeenAt;

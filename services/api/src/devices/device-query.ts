@@ -8,7 +8,18 @@
  * whose sort key changes between two pages (its last-seen time moves) may be met twice or not at
  * all while the user pages by last seen, as with any live list.
  */
-import { deviceStatusOf, lastActivityOf, type DeviceFilter, type DeviceSort, type DeviceView, type SortOrder } from '@fleet/core';
+import {
+  deviceStatusOf,
+  lastActivityOf,
+  meetsAttributeCondition,
+  parseAttributeFilter,
+  platformThingAttributes,
+  type AttributeCondition,
+  type DeviceFilter,
+  type DeviceSort,
+  type DeviceView,
+  type SortOrder,
+} from '@fleet/core';
 import { InvalidCursorError } from './device-registry.ts';
 
 export interface DeviceListRequest {
@@ -52,13 +63,37 @@ export function withActivity(device: DeviceView, now: number): DeviceView {
   };
 }
 
+/** The conditions of a filter's `attribute` texts, which the route's schema checked already. */
+function attributeConditions(filter: DeviceFilter): AttributeCondition[] {
+  return (filter.attribute ?? []).map((text) => {
+    const condition = parseAttributeFilter(text);
+    if (!condition) throw new Error(`attribute filter ${JSON.stringify(text.slice(0, 80))} reached the query unchecked`);
+    return condition;
+  });
+}
+
+/**
+ * Whether the search text is in the device's id, name or an attribute's value. The `owner`
+ * attribute is left out: it is a user id, and a few hex digits would match every device one user
+ * registered.
+ */
+function mentions(device: DeviceView, needle: string): boolean {
+  if (device.deviceId.toLowerCase().includes(needle) || device.name.toLowerCase().includes(needle)) return true;
+  for (const [name, value] of Object.entries(device.attributes ?? {})) {
+    if (name !== platformThingAttributes.owner && value.toLowerCase().includes(needle)) return true;
+  }
+  return false;
+}
+
 /** Devices that match every part of the filter (cheap tests first: a search or a group excludes most). */
 export function filterDevices(devices: Iterable<DeviceView>, filter: DeviceFilter, context: QueryContext): DeviceView[] {
   const needle = filter.q?.trim().toLowerCase() ?? '';
+  const conditions = attributeConditions(filter);
   const matching: DeviceView[] = [];
   for (const device of devices) {
-    if (needle && !device.deviceId.toLowerCase().includes(needle) && !device.name.toLowerCase().includes(needle)) continue;
+    if (needle && !mentions(device, needle)) continue;
     if (filter.group !== undefined && !context.groupMembers?.has(device.deviceId)) continue;
+    if (!conditions.every((condition) => meetsAttributeCondition(device.attributes, condition))) continue;
     if (filter.status !== undefined && deviceStatusOf(device, context.now) !== filter.status) continue;
     matching.push(device);
   }

@@ -4,7 +4,7 @@
  * One device costs one GetItem and one Data Service call; the list is answered from the device
  * index (`device-index.ts`), which reads the states of the fleet in bulk, never one call per device.
  */
-import type { DeviceRecord, DeviceState, DeviceView } from '@fleet/core';
+import type { DeviceRecord, DeviceState, DeviceView, ThingAttributes } from '@fleet/core';
 import type { DataServiceClient } from '../telemetry/data-service-client.ts';
 import type { DeviceIndex } from './device-index.ts';
 import { queryDevices, withActivity, type DeviceListPage, type DeviceListRequest } from './device-query.ts';
@@ -16,11 +16,14 @@ export interface DeviceViews {
   list(request: DeviceListRequest, accessToken: string): Promise<DeviceListPage>;
 }
 
-/** A device as the API answers it; `state` undefined for one just registered (offline, no reading). */
-export function deviceView(record: DeviceRecord, state?: DeviceState): DeviceView {
+/**
+ * A device as the API answers it; `state` undefined for one just registered (offline, no reading),
+ * `attributes` its thing's (the device list has them, from the device index).
+ */
+export function deviceView(record: DeviceRecord, state?: DeviceState, attributes?: ThingAttributes): DeviceView {
   // The state's own `deviceId` is the record's (the client checks the Data Service answered the devices asked).
   const { deviceId: _sameId, ...presenceAndLatest } = state ?? { deviceId: record.deviceId, online: false };
-  return { ...record, ...presenceAndLatest };
+  return { ...record, ...presenceAndLatest, ...(attributes ? { attributes } : {}) };
 }
 
 export function createDeviceViews(deps: {

@@ -22,6 +22,7 @@ import {
   ListThingPrincipalsCommand,
   UpdateCertificateCommand,
 } from '@aws-sdk/client-iot';
+import { platformThingAttributes } from '@fleet/core';
 import type { Logger } from 'pino';
 import { awsErrorName, isResourceNotFound, type ApiClients } from '../aws-clients.ts';
 import { subjectCommonName } from './device-credentials.ts';
@@ -117,7 +118,13 @@ export function createIotProvisioning(deps: { iot: ApiClients['iot']; devicePoli
       await iot.send(
         new CreateThingCommand({
           thingName: deviceId,
-          attributePayload: { attributes: { ...attributes, owner: iotAttributeValue(ownerId), name: iotAttributeValue(name) } },
+          attributePayload: {
+            attributes: {
+              ...attributes,
+              [platformThingAttributes.owner]: iotAttributeValue(ownerId),
+              [platformThingAttributes.name]: iotAttributeValue(name),
+            },
+          },
         }),
       );
     } catch (err) {

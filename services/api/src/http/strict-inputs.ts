@@ -3,7 +3,8 @@
  *
  * - Bodies are validated without type coercion (Fastify's default `coerceTypes: 'array'` turned
  *   `name: 42` into "42" and `role: ["admin"]` into "admin"); query strings and path parameters
- *   are text by nature and still parse to the numbers their schemas document.
+ *   are text by nature and still parse to the numbers their schemas document, and a parameter
+ *   given once is the one-item list its schema documents (`?attribute=site=lyon`, repeatable).
  * - JSON bodies must be valid UTF-8: a broken sequence is refused rather than stored as U+FFFD.
  *   `__proto__` and `constructor.prototype` keys are refused too (Fastify's default parser's rules).
  */
@@ -16,7 +17,7 @@ export function installStrictInputs(app: FastifyInstance): void {
   const pool = AjvCompiler();
   // Unknown fields are refused (400) rather than silently dropped: `removeAdditional: false`.
   const forBodies = pool({}, { customOptions: { coerceTypes: false, removeAdditional: false } });
-  const forText = pool({}, { customOptions: { coerceTypes: true, removeAdditional: false } });
+  const forText = pool({}, { customOptions: { coerceTypes: 'array', removeAdditional: false } });
   app.setValidatorCompiler((route) => (route.httpPart === 'body' ? forBodies : forText)(route));
 
   const parseJson = app.getDefaultJsonParser('error', 'error');

@@ -63,6 +63,23 @@ describe('POST /api/devices/bulk', () => {
     ]);
   });
 
+  it('adds every device an attribute filter matches to a group, the filter as the list takes it', async () => {
+    const admin = await t.bearer({ groups: ['admin'] });
+    for (const [id, site] of [
+      ['lyon-1', 'lyon'],
+      ['lyon-2', 'lyon'],
+      ['paris-1', 'paris'],
+    ] as const) {
+      await asCaller(t.app, admin).post('/api/devices', { name: id, deviceId: id, attributes: { site } });
+    }
+    const res = await bulk({ action: 'addToGroup', group: 'lyon', match: { attribute: ['site=lyon'] } });
+    expect(res.json()).toMatchObject({ action: 'addToGroup', succeeded: 2, failed: 0 });
+    expect([...t.iotState.thingGroups.get('lyon')!].sort()).toEqual(['lyon-1', 'lyon-2']);
+    const bad = await bulk({ action: 'addToGroup', group: 'lyon', match: { attribute: ['site=ly on'] } });
+    expect([bad.statusCode, bad.json().code]).toEqual([400, 'ValidationError']);
+    expect(bad.json().message).toMatch(/^body\/match\/attribute\/0 must match pattern/);
+  });
+
   it('revokes every device a filter matches ("select all N matching"), each like DELETE /api/devices/:id', async () => {
     await registerAll(['old-1', 'old-2', 'keep-1']);
     const res = await bulk({ action: 'revoke', match: { q: 'old' } });

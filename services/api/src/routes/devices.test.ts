@@ -206,6 +206,23 @@ describe('POST /api/devices', () => {
     expect(t.iot.names()).toEqual([]);
   });
 
+  it('answers 400 for attributes AWS IoT refuses or Fleet sets itself, without touching IoT', async () => {
+    const cases: [unknown, RegExp][] = [
+      [{ 'si te': 'x' }, /^body\/attributes must match pattern/],
+      [{ site: 'ly on' }, /^body\/attributes\/site must match pattern/],
+      [{ site: '' }, /^body\/attributes\/site must match pattern/],
+      [{ site: 7 }, /^body\/attributes\/site must be string/],
+      [Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`a${i}`, 'v'])), /^body\/attributes must NOT have more than 20 properties/],
+      [{ owner: 'someone-else' }, /^body\/attributes\/owner is set by Fleet itself/],
+    ];
+    for (const [attributes, message] of cases) {
+      const res = await register({ name: 'Attributed', deviceId: 'attributed-1', attributes });
+      expect([res.statusCode, res.json().code], JSON.stringify(attributes)).toEqual([400, 'ValidationError']);
+      expect(res.json().message).toMatch(message);
+    }
+    expect(t.iot.names()).toEqual([]);
+  });
+
   it('answers 400 for a body that is not JSON', async () => {
     const res = await t.app.inject({
       method: 'POST',
@@ -378,6 +395,64 @@ describe('GET /api/devices', () => {
     } finally {
       await t2.close();
     }
+  });
+
+  it('filters by thing attributes (exact value, presence, all of several) and searches their values, with the attributes in each item', async () => {
+    const t2 = await startTestApp();
+    try {
+      const admin = ['admin'];
+      expect((await register({ name: 'Pump 1', deviceId: 'pump-1', attributes: { site: 'lyon', floor: '2' } }, admin, t2)).statusCode).toBe(
+        201,
+      );
+      await register({ name: 'Pump 2', deviceId: 'pump-2', attributes: { site: 'lyon', model: 'x=1' } }, admin, t2);
+      await register({ name: 'Pump 3', deviceId: 'pump-3', attributes: { site: 'paris-east' } }, admin, t2);
+      await register({ name: 'Pump 4', deviceId: 'pump-4' }, admin, t2);
+      // The thing's attributes: the user's, and Fleet's owner and name.
+      expect(t2.iot.calls.find((c) => c.command === 'CreateThing')?.input).toEqual({
+        thingName: 'pump-1',
+        attributePayload: { attributes: { site: 'lyon', floor: '2', owner: 'sub-alice', name: 'Pump_1' } },
+      });
+      const viewer = await t2.bearer({ groups: ['viewer'] });
+      const list = async (query: string) => {
+        const res = await asCaller(t2.app, viewer).get(`/api/devices?${query}`);
+        expect(res.statusCode, query).toBe(200);
+        expect(answerChecker(DevicePageSchema)(res.json())).toMatchObject({ ok: true });
+        return res.json<{ items: { deviceId: string; attributes?: Record<string, string> }[]; total: number }>();
+      };
+      const idsOf = async (query: string) => (await list(query)).items.map((d) => d.deviceId);
+
+      expect(await idsOf('attribute=site=lyon')).toEqual(['pump-1', 'pump-2']);
+      expect(await idsOf('attribute=site')).toEqual(['pump-1', 'pump-2', 'pump-3']);
+      expect(await idsOf('attribute=site=lyon&attribute=floor')).toEqual(['pump-1']);
+      expect(await idsOf(`attribute=${encodeURIComponent('model=x=1')}`)).toEqual(['pump-2']);
+      expect(await idsOf('attribute=site=LYON')).toEqual([]);
+      expect(await idsOf('q=EAST')).toEqual(['pump-3']);
+      expect(await idsOf('q=pump&attribute=site=lyon&sort=name&order=desc')).toEqual(['pump-2', 'pump-1']);
+      expect((await list('attribute=floor=2')).items[0]?.attributes).toEqual({
+        site: 'lyon',
+        floor: '2',
+        owner: 'sub-alice',
+        name: 'Pump_1',
+      });
+      // A thing's attributes changed outside Fleet (UpdateThing) count once the index reads them again.
+      t2.iotState.thingAttributes.set('pump-4', { site: 'lyon' });
+      await register({ name: 'Pump 5', deviceId: 'pump-5' }, admin, t2);
+      expect(await idsOf('attribute=site=lyon')).toEqual(['pump-1', 'pump-2', 'pump-4']);
+    } finally {
+      await t2.close();
+    }
+  });
+
+  it('answers 400 ValidationError for an attribute filter AWS IoT could not hold, and for too many of them', async () => {
+    const auth = await t.bearer();
+    for (const bad of ['', '=lyon', 'site=', 'si te=lyon', 'site=ly on', `${'k'.repeat(129)}=v`, `site=${'v'.repeat(801)}`, 'site=a|b']) {
+      const res = await asCaller(t.app, auth).get(`/api/devices?attribute=${encodeURIComponent(bad)}`);
+      expect([res.statusCode, res.json().code], bad).toEqual([400, 'ValidationError']);
+      expect(res.json().message, bad).toMatch(/^querystring\/attribute\/0 must/);
+    }
+    const many = Array.from({ length: 11 }, (_, i) => `attribute=a${i}`).join('&');
+    const tooMany = await asCaller(t.app, auth).get(`/api/devices?${many}`);
+    expect(tooMany.json()).toEqual({ code: 'ValidationError', message: 'querystring/attribute must NOT have more than 10 items' });
   });
 
   it('lists a device this task registered at once, and drops one it revoked', async () => {

@@ -14,7 +14,9 @@ import {
   DeviceRevokedSchema,
   DeviceViewSchema,
   errorResponses,
+  isPlatformThingAttribute,
   RegisteredDeviceSchema,
+  UserThingAttributesSchema,
 } from '@fleet/core';
 import { Type } from 'typebox';
 import { authOf, type Authorizer } from '../auth/authorize.ts';
@@ -55,6 +57,7 @@ const RegisterBody = StrictObject({
   name: Type.String({ minLength: 1, maxLength: deviceLimits.maxNameLength, description: 'Display name' }),
   deviceId: Type.Optional(DeviceIdSchema),
   certificateSigningRequest: Type.Optional(CertificateSigningRequestSchema),
+  attributes: Type.Optional(UserThingAttributesSchema),
 });
 
 const ListQuery = StrictObject(DeviceListQuerySchema.properties);
@@ -83,7 +86,11 @@ export function registerDeviceRoutes(app: TypedApp, deps: DeviceRoutesDeps): voi
     },
     async (request, reply) => {
       const caller = authOf(request);
-      const { name, certificateSigningRequest } = request.body;
+      const { name, certificateSigningRequest, attributes } = request.body;
+      const reserved = Object.keys(attributes ?? {}).filter(isPlatformThingAttribute);
+      if (reserved.length > 0) {
+        throw apiError('ValidationError', `body/attributes/${reserved[0]} is set by Fleet itself; give your attribute another name`);
+      }
       const attempts = request.body.deviceId ? 1 : generatedIdAttempts;
       for (let attempt = 1; attempt <= attempts; attempt++) {
         const deviceId = request.body.deviceId ?? generateDeviceId(name);
@@ -93,7 +100,13 @@ export function registerDeviceRoutes(app: TypedApp, deps: DeviceRoutesDeps): voi
         }
         const registered = await registerDevice(
           { registry, provisioning },
-          { deviceId, name, owner: caller, ...(certificateSigningRequest === undefined ? {} : { certificateSigningRequest }) },
+          {
+            deviceId,
+            name,
+            owner: caller,
+            ...(attributes === undefined ? {} : { attributes }),
+            ...(certificateSigningRequest === undefined ? {} : { certificateSigningRequest }),
+          },
         );
         if (!registered.ok && registered.reason === 'thing-exists') {
           if (attempt < attempts) continue;
@@ -118,16 +131,23 @@ export function registerDeviceRoutes(app: TypedApp, deps: DeviceRoutesDeps): voi
         tags: ['devices'],
         summary: 'Search, filter, sort and page devices, with their status, last activity and latest values',
         description:
-          "Answered from an in-memory index of the registry joined with the devices' states: a registration elsewhere shows within 10 s, " +
-          'presence and latest values are at most 5 s old (60 s while a refresh runs). The cursor belongs to its `sort` and `order`.',
+          "Answered from an in-memory index of the registry joined with the devices' states and their things' attributes: a registration " +
+          'elsewhere shows within 10 s, presence and latest values are at most 5 s old, attributes changed outside Fleet 10 s (60 s while a ' +
+          'refresh runs). `attribute` is repeatable: `?attribute=site=lyon&attribute=floor` keeps the devices whose `site` is exactly ' +
+          '`lyon` and that have a `floor`. The cursor belongs to its `sort` and `order`.',
         security: bearer,
         querystring: ListQuery,
         response: { 200: DevicePageSchema, ...errorResponses(...permissionErrors, 'ValidationError', ...dataServiceErrors) },
       },
     },
     async (request) => {
-      const { limit, cursor, sort, order, q, status, group } = request.query;
-      const filter = { ...(q ? { q } : {}), ...(status ? { status } : {}), ...(group ? { group } : {}) };
+      const { limit, cursor, sort, order, q, status, group, attribute } = request.query;
+      const filter = {
+        ...(q ? { q } : {}),
+        ...(status ? { status } : {}),
+        ...(group ? { group } : {}),
+        ...(attribute ? { attribute } : {}),
+      };
       try {
         return await views.list({ filter, sort, order, limit, ...(cursor ? { cursor } : {}) }, authOf(request).accessToken);
       } catch (err) {

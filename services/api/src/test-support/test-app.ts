@@ -55,6 +55,8 @@ export const testConfig: AppConfig = {
 /** In-memory IoT registry behind the fake IoT client: what exists after a test's calls. */
 export interface FakeIotState {
   readonly things: Set<string>;
+  /** Each thing's attributes (CreateThing, UpdateThing), answered by ListThings. */
+  readonly thingAttributes: Map<string, Record<string, string>>;
   readonly certificates: Map<string, { arn: string; status: string; createdAt: Date }>;
   /** `policy|target` pairs. */
   readonly policyAttachments: Set<string>;
@@ -98,6 +100,7 @@ export interface TestApp {
 export function fakeIot(): { iot: FakeAwsClient<IoTClient>; state: FakeIotState } {
   const state: FakeIotState = {
     things: new Set(),
+    thingAttributes: new Map(),
     certificates: new Map(),
     policyAttachments: new Set(),
     thingPrincipals: new Set(),
@@ -121,6 +124,7 @@ export function fakeIot(): { iot: FakeAwsClient<IoTClient>; state: FakeIotState 
       const name = String(i['thingName']);
       if (state.things.has(name)) throw awsError('ResourceAlreadyExistsException');
       state.things.add(name);
+      state.thingAttributes.set(name, { ...(i['attributePayload'] as { attributes?: Record<string, string> } | undefined)?.attributes });
       return { thingName: name, thingArn: `arn:aws:iot:us-east-1:000000000000:thing/${name}` };
     },
     CreateKeysAndCertificate: () => {
@@ -132,8 +136,25 @@ export function fakeIot(): { iot: FakeAwsClient<IoTClient>; state: FakeIotState 
         keyPair: { PublicKey: 'public', PrivateKey: `-----BEGIN RSA PRIVATE KEY-----\n${id}\n-----END RSA PRIVATE KEY-----\n` },
       };
     },
-    // No thing provisioned by claim unless a test says so (the device index adopts them).
-    ListThings: () => ({ things: [] }),
+    // Every thing with its attributes, filtered by one attribute as AWS does; none provisioned by
+    // claim unless a test says so (the device index adopts them). One page: tests hold few things.
+    ListThings: (i) => {
+      const [name, value] = [i['attributeName'] as string | undefined, i['attributeValue'] as string | undefined];
+      const things = [...state.things].map((thingName) => ({ thingName, attributes: state.thingAttributes.get(thingName) ?? {} }));
+      return {
+        things: things.filter(
+          (t) => name === undefined || (Object.hasOwn(t.attributes, name) && (value === undefined || t.attributes[name] === value)),
+        ),
+      };
+    },
+    UpdateThing: (i) => {
+      const name = String(i['thingName']);
+      if (!state.things.has(name)) throw awsError('ResourceNotFoundException');
+      const payload = i['attributePayload'] as { attributes?: Record<string, string>; merge?: boolean } | undefined;
+      const next = { ...(payload?.merge ? state.thingAttributes.get(name) : {}), ...payload?.attributes };
+      state.thingAttributes.set(name, Object.fromEntries(Object.entries(next).filter(([, v]) => v !== '')));
+      return {};
+    },
     // Signed by a real local CA, so the certificate carries the request's subject (the API checks its
     // common name); a request the CA refuses (not PKCS#10, weak key ...) is InvalidRequestException.
     CreateCertificateFromCsr: async (i) => {
@@ -185,7 +206,10 @@ export function fakeIot(): { iot: FakeAwsClient<IoTClient>; state: FakeIotState 
       for (const p of state.policyAttachments) if (idOfArn(p.split('|')[1]) === id) state.policyAttachments.delete(p);
       return {};
     },
-    DeleteThing: (i) => void state.things.delete(String(i['thingName'])),
+    DeleteThing: (i) => {
+      state.things.delete(String(i['thingName']));
+      state.thingAttributes.delete(String(i['thingName']));
+    },
     // Topic rules: a fresh account has only the platform's; tests that change rules give a fresh table (`iot.on`).
     ...fakeTopicRules().handlers,
     // Jobs: a fresh account has none; tests that read some give their own answers (`iot.on`).

@@ -155,17 +155,18 @@ export function createApi(session: () => Promise<Session>) {
   return {
     me: (): Promise<SignedInUser> => call(SignedInUserSchema, 'GET', '/api/me'),
     devices: () => call(DevicePageSchema, 'GET', '/api/devices'),
-    /** A page of the device list: search, status, group, sort, order, limit, cursor (see `device-list-url.ts`). */
-    deviceList: (params: Record<string, string>) => call(DevicePageSchema, 'GET', `/api/devices${query(params)}`),
+    /** A page of the device list: search, status, group, attributes, sort, order, limit, cursor (see `device-list-url.ts`). */
+    deviceList: (params: URLSearchParams) => call(DevicePageSchema, 'GET', `/api/devices?${params.toString()}`),
     /** One call for many devices; the answer has a result per device. */
     bulkDevices: (input: DeviceBulkInput) => call(DeviceBulkAnswerSchema, 'POST', '/api/devices/bulk', input),
     device: (id: string) => call(DeviceViewSchema, 'GET', device(id)),
     /** With a CSR the device keeps its key: the answer carries none. */
-    register: (name: string, deviceId?: string, certificateSigningRequest?: string) =>
+    register: (name: string, deviceId?: string, certificateSigningRequest?: string, attributes: Record<string, string> = {}) =>
       call(RegisteredDeviceSchema, 'POST', '/api/devices', {
         name,
         ...(deviceId ? { deviceId } : {}),
         ...(certificateSigningRequest ? { certificateSigningRequest } : {}),
+        ...(Object.keys(attributes).length > 0 ? { attributes } : {}),
       }),
     certificates: (id: string) => call(DeviceCertificateListSchema, 'GET', `${device(id)}/certificates`),
     /** Rotation: a new certificate beside the current one, from the CSR when given. */

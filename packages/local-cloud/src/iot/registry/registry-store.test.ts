@@ -92,6 +92,31 @@ describe('the registry store', () => {
     expect(open().state).toEqual(context.state);
   });
 
+  it('keeps records and attributes named __proto__, constructor and toString, from the journal and from a snapshot alone', async () => {
+    const names = ['__proto__', 'constructor', 'toString'];
+    const context = open();
+    for (const name of names) {
+      createPolicy(context, name, allowAll);
+      createThingGroup(context, { thingGroupName: name });
+      createThing(context, { thingName: name, attributes: Object.fromEntries([[name, 'v']]) });
+      addThingToThingGroup(context, name, name);
+    }
+    const expectNames = (reopened: RegistryContext) => {
+      for (const map of [reopened.state.things, reopened.state.policies, reopened.state.thingGroups]) {
+        expect(Object.keys(map).sort()).toEqual([...names].sort());
+      }
+      for (const name of names) {
+        expect(Object.entries(reopened.state.things[name]?.attributes ?? {})).toEqual([[name, 'v']]);
+        expect(reopened.state.thingGroupMembers[name]).toEqual([name]);
+      }
+    };
+    expectNames(open());
+    // What a compaction writes (the state as JSON), with no journal left.
+    await writeFile(file, JSON.stringify(context.state));
+    await rm(`${file}.journal`);
+    expectNames(open());
+  });
+
   it('holds 10,000 things with a certificate each, attached to one policy and one group, across a reopen', () => {
     const context = open();
     createPolicy(context, 'devices', allowAll);

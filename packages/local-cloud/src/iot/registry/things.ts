@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { AwsError } from '../../aws-endpoint/index.ts';
+import { ownValue, setOwn } from '../../aws-endpoint/own-record.ts';
 import { invalid, requireThing, saveChange, type RegistryContext } from './registry-context.ts';
 import type { ThingRecord } from './registry-store.ts';
 import { forgetThingMemberships } from './thing-groups.ts';
@@ -61,15 +62,18 @@ export function createThing(context: RegistryContext, input: CreateThingInput): 
 
 export const describeThing = (context: RegistryContext, thingName: string): ThingRecord => requireThing(context, thingName);
 
-/** Things matching every given filter, by name. */
+/**
+ * Things matching every given filter, by name. Attribute names are the caller's (`constructor` is
+ * one AWS allows): only a thing's own attributes count, never what its record inherits.
+ */
 export function listThings(context: RegistryContext, filter: ThingFilter): ThingRecord[] {
   return Object.values(context.state.things)
     .filter((t) => !filter.thingTypeName || t.thingTypeName === filter.thingTypeName)
     .filter(
       (t) =>
         !filter.attributeName ||
-        (filter.attributeName in t.attributes &&
-          (filter.attributeValue === undefined || t.attributes[filter.attributeName] === filter.attributeValue)),
+        (Object.hasOwn(t.attributes, filter.attributeName) &&
+          (filter.attributeValue === undefined || ownValue(t.attributes, filter.attributeName) === filter.attributeValue)),
     )
     .sort((a, b) => a.thingName.localeCompare(b.thingName));
 }
@@ -84,7 +88,8 @@ export function updateThing(context: RegistryContext, input: UpdateThingInput): 
     const next: Record<string, string> = input.merge ? { ...record.attributes } : {};
     for (const [key, value] of Object.entries(input.attributes)) {
       if (value === '') delete next[key];
-      else next[key] = value;
+      // An attribute named `__proto__` is a key like any other (an assignment would set the prototype).
+      else setOwn(next, key, value);
     }
     record.attributes = next;
   }

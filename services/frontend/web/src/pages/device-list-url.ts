@@ -1,14 +1,17 @@
 /**
- * The device list's state lives in the URL (`/devices?q=&status=&group=&sort=&order=&cursor=&page=`),
+ * The device list's state lives in the URL
+ * (`/devices?q=&status=&group=&attribute=site=lyon&attribute=floor&sort=&order=&cursor=&page=`),
  * so a link (the overview's `/devices?status=offline`), a reload and the browser's back button all
  * show the same list. Values the API would refuse are dropped, not sent.
  */
 import {
   deviceStatuses,
   deviceListLimits,
+  parseAttributeFilter,
   deviceSorts,
   sortOrders,
   thingGroupNamePattern,
+  type DeviceFilter,
   type DeviceStatus,
   type DeviceSort,
   type SortOrder,
@@ -18,6 +21,8 @@ export interface DeviceListState {
   readonly q: string;
   readonly status?: DeviceStatus;
   readonly group: string;
+  /** Attribute conditions, `name=value` or `name`, all of which must hold (the API's `attribute`). */
+  readonly attributes: readonly string[];
   readonly sort: DeviceSort;
   readonly order: SortOrder;
   readonly cursor?: string;
@@ -46,6 +51,7 @@ export function parseListState(search: string): DeviceListState {
     q: (p.get('q') ?? '').slice(0, deviceListLimits.maxQueryLength),
     ...(status ? { status } : {}),
     group: groupPattern.test(group) ? group : '',
+    attributes: [...new Set(p.getAll('attribute').filter((a) => parseAttributeFilter(a)))].slice(0, deviceListLimits.maxAttributeFilters),
     sort: oneOf(deviceSorts, p.get('sort')) ?? 'registeredAt',
     order: oneOf(sortOrders, p.get('order')) ?? 'asc',
     ...(cursor ? { cursor } : {}),
@@ -59,6 +65,7 @@ export function listUrl(state: DeviceListState): string {
   if (state.q) p.set('q', state.q);
   if (state.status) p.set('status', state.status);
   if (state.group) p.set('group', state.group);
+  for (const attribute of state.attributes) p.append('attribute', attribute);
   if (state.sort !== 'registeredAt') p.set('sort', state.sort);
   if (state.order !== 'asc') p.set('order', state.order);
   if (state.cursor) {
@@ -69,16 +76,28 @@ export function listUrl(state: DeviceListState): string {
   return text ? `${devicesPath}?${text}` : devicesPath;
 }
 
-/** The API query of a state (`GET /api/devices`). */
-export function listQuery(state: DeviceListState, limit: number): Record<string, string> {
-  return {
+/** The API query of a state (`GET /api/devices`); `attribute` repeats, one per condition. */
+export function listQuery(state: DeviceListState, limit: number): URLSearchParams {
+  const p = new URLSearchParams({
     ...(state.q.trim() ? { q: state.q.trim() } : {}),
     ...(state.status ? { status: state.status } : {}),
     ...(state.group ? { group: state.group } : {}),
-    sort: state.sort,
-    order: state.order,
-    limit: String(limit),
-    ...(state.cursor ? { cursor: state.cursor } : {}),
+  });
+  for (const attribute of state.attributes) p.append('attribute', attribute);
+  p.set('sort', state.sort);
+  p.set('order', state.order);
+  p.set('limit', String(limit));
+  if (state.cursor) p.set('cursor', state.cursor);
+  return p;
+}
+
+/** The filter a bulk action's "every device matching" names: the list's own. */
+export function listFilter(state: DeviceListState): DeviceFilter {
+  return {
+    ...(state.q ? { q: state.q } : {}),
+    ...(state.status ? { status: state.status } : {}),
+    ...(state.group ? { group: state.group } : {}),
+    ...(state.attributes.length > 0 ? { attribute: [...state.attributes] } : {}),
   };
 }
 

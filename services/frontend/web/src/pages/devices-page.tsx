@@ -1,11 +1,11 @@
 /**
- * The device list at fleet scale: search, status and group filters, sort and paging all run on the
+ * The device list at fleet scale: search, status, group and thing attribute filters, sort and paging all run on the
  * server (`GET /api/devices`), the list's state lives in the URL (`device-list-url.ts`), each row
  * shows the device's status with a ticking "last seen N s ago" and its latest values, and selected
  * rows (or every device matching) can be revoked, commanded or added to a group in one call.
  */
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import { deviceStatuses, type DevicePage, type Permission } from '@fleet/core';
+import { deviceListLimits, deviceStatuses, isPlatformThingAttribute, type DevicePage, type Permission } from '@fleet/core';
 import type { Api, Device } from '../api.ts';
 import { ErrorNotice } from '../error-notice.tsx';
 import { RouteLink } from '../form-kit.tsx';
@@ -13,8 +13,18 @@ import { appPaths } from '../app-paths.ts';
 import { formatValue, metricLabel, timeAgo, type MetricDisplay } from '../format.ts';
 import { useMetricSettings } from '../use-metric-settings.ts';
 import { usePolled } from '../polling.ts';
+import { parseAttributeConditions } from '../attribute-text.ts';
 import { DeviceBulkPanel, type BulkSelection } from './device-bulk-panel.tsx';
-import { groupInputPattern, listQuery, listUrl, oneOf, parseListState, withFilter, type DeviceListState } from './device-list-url.ts';
+import {
+  groupInputPattern,
+  listFilter,
+  listQuery,
+  listUrl,
+  oneOf,
+  parseListState,
+  withFilter,
+  type DeviceListState,
+} from './device-list-url.ts';
 
 /** Rows a page shows. */
 export const devicesPerPage = 50;
@@ -53,21 +63,62 @@ function LatestValues(props: { device: Device; display: MetricDisplay }) {
   );
 }
 
+/** The device's own attributes (Fleet's `owner` and `name` aside), `name=value` each. */
+function AttributesCell(props: { device: Device }) {
+  const own = Object.entries(props.device.attributes ?? {}).filter(([name]) => !isPlatformThingAttribute(name));
+  return <td data-testid="device-attributes">{own.length === 0 ? '—' : own.map(([name, value]) => `${name}=${value}`).join(' · ')}</td>;
+}
+
 function Filters(props: { state: DeviceListState; go: (state: DeviceListState) => void }) {
   const { state, go } = props;
   const [q, setQ] = useState(state.q);
   const [group, setGroup] = useState(state.group);
+  const [attributes, setAttributes] = useState(state.attributes.join(' '));
+  const [problem, setProblem] = useState<string>();
   useEffect(() => setQ(state.q), [state.q]);
   useEffect(() => setGroup(state.group), [state.group]);
+  const attributesInUrl = state.attributes.join(' ');
+  useEffect(() => setAttributes(attributesInUrl), [attributesInUrl]);
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    go(withFilter(state, { q: q.trim(), group: group.trim() }));
+    const conditions = parseAttributeConditions(attributes);
+    if (conditions.invalid.length > 0 || conditions.valid.length > deviceListLimits.maxAttributeFilters) {
+      setProblem(
+        conditions.invalid.length > 0
+          ? `"${conditions.invalid[0]!.slice(0, 80)}" is no attribute condition: write name=value or name (letters, digits and _ . , @ / : # - ; a value may also hold = [ ]), separated by spaces`
+          : `At most ${deviceListLimits.maxAttributeFilters} attribute conditions`,
+      );
+      return;
+    }
+    setProblem(undefined);
+    go(withFilter(state, { q: q.trim(), group: group.trim(), attributes: conditions.valid }));
   };
   return (
     <form className="inline device-filters" role="search" onSubmit={submit}>
       <label>
         Search
-        <input name="q" type="search" value={q} maxLength={128} placeholder="id or name" onChange={(e) => setQ(e.target.value)} />
+        <input
+          name="q"
+          type="search"
+          value={q}
+          maxLength={128}
+          placeholder="id, name or attribute"
+          onChange={(e) => setQ(e.target.value)}
+        />
+      </label>
+      <label>
+        Attributes
+        <input
+          name="attributes"
+          value={attributes}
+          placeholder="site=lyon floor"
+          aria-describedby="attribute-filter-help"
+          aria-invalid={problem !== undefined}
+          onChange={(e) => setAttributes(e.target.value)}
+        />
+        <span id="attribute-filter-help" className="visually-hidden">
+          name=value keeps devices with that value, name alone those having the attribute; separate conditions by spaces, all must hold
+        </span>
       </label>
       <label>
         Status
@@ -118,6 +169,11 @@ function Filters(props: { state: DeviceListState; go: (state: DeviceListState) =
         </select>
       </label>
       <button type="submit">Search</button>
+      {problem !== undefined && (
+        <p className="error" role="alert" data-testid="attribute-filter-problem">
+          {problem}
+        </p>
+      )}
     </form>
   );
 }
@@ -165,7 +221,7 @@ export function DevicesPage(props: { api: Api; navigate: (to: string) => void; m
           {total === 0 ? 'No devices match.' : `Page ${state.page} · ${items.length} shown of ${total.toLocaleString()} matching`}
         </p>
       )}
-      {page && total === 0 && !state.q && !state.status && !state.group && (
+      {page && total === 0 && !state.q && !state.status && !state.group && state.attributes.length === 0 && (
         <p className="muted">
           {may('manageDevices')
             ? 'No devices yet. Register one to get its certificate.'
@@ -178,11 +234,7 @@ export function DevicesPage(props: { api: Api; navigate: (to: string) => void; m
           may={may}
           selection={selection}
           total={total}
-          filter={{
-            ...(state.q ? { q: state.q } : {}),
-            ...(state.status ? { status: state.status } : {}),
-            ...(state.group ? { group: state.group } : {}),
-          }}
+          filter={listFilter(state)}
           wholePage={wholePage}
           pageSize={items.length}
           onSelectAll={() => setSelection({ kind: 'all' })}
@@ -207,6 +259,7 @@ export function DevicesPage(props: { api: Api; navigate: (to: string) => void; m
                 )}
                 <th>Device</th>
                 <th>Status</th>
+                <th>Attributes</th>
                 <th>Latest values</th>
                 <th>Last reading</th>
               </tr>
@@ -231,6 +284,7 @@ export function DevicesPage(props: { api: Api; navigate: (to: string) => void; m
                     <div className="muted">{d.deviceId}</div>
                   </td>
                   <StatusCell device={d} now={now} />
+                  <AttributesCell device={d} />
                   <td data-testid="latest-values">
                     <LatestValues device={d} display={display} />
                   </td>

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { Api, Credentials, Device } from '../api.ts';
+import { parseAttributeAssignments } from '../attribute-text.ts';
 import { CredentialsDownloads } from '../credentials-downloads.tsx';
 import { FormError, TextField, useSubmit } from '../form-kit.tsx';
 import { useKeySourceChoice } from '../key-source-choice.tsx';
@@ -7,10 +8,13 @@ import { useKeySourceChoice } from '../key-source-choice.tsx';
 export function RegisterDevicePage(props: { api: Api; navigate: (to: string) => void }) {
   const [name, setName] = useState('');
   const [deviceId, setDeviceId] = useState('');
+  const [attributes, setAttributes] = useState('');
   const [result, setResult] = useState<{ device: Device; credentials: Credentials }>();
   const keys = useKeySourceChoice();
   const { error, busy, run } = useSubmit();
-  const submit = run(async () => setResult(await props.api.register(name, deviceId.trim() || undefined, keys.csr)));
+  const submit = run(async () =>
+    setResult(await props.api.register(name, deviceId.trim() || undefined, keys.csr, parseAttributeAssignments(attributes))),
+  );
 
   if (result) {
     const { device, credentials } = result;
@@ -37,6 +41,13 @@ export function RegisterDevicePage(props: { api: Api; navigate: (to: string) => 
           placeholder="Device id (optional: letters, digits, - and _)"
           value={deviceId}
           onChange={setDeviceId}
+          required={false}
+        />
+        <TextField
+          name="attributes"
+          placeholder="Attributes (optional: site=lyon floor=2)"
+          value={attributes}
+          onChange={setAttributes}
           required={false}
         />
         {keys.fields}
