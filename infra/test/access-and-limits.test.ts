@@ -49,11 +49,18 @@ describe('users and roles on AWS', () => {
     });
   });
 
-  it('lets the API task invite users (AdminCreateUser) and change groups, on the user pool only', () => {
+  it('lets the API task invite users (AdminCreateUser), change groups and create the groups that grant devices, on the user pool only', () => {
     const cognito = apiTaskStatements().find((s) => [s.Action].flat().includes('cognito-idp:AdminCreateUser'));
     expect(cognito.Action).toEqual(
-      expect.arrayContaining(['cognito-idp:AdminCreateUser', 'cognito-idp:AdminAddUserToGroup', 'cognito-idp:ListUsersInGroup']),
+      expect.arrayContaining([
+        'cognito-idp:AdminCreateUser',
+        'cognito-idp:AdminAddUserToGroup',
+        'cognito-idp:AdminRemoveUserFromGroup',
+        'cognito-idp:CreateGroup',
+        'cognito-idp:ListUsersInGroup',
+      ]),
     );
+    expect(cognito.Action).not.toContain('cognito-idp:DeleteGroup');
     expect(JSON.stringify(cognito.Resource)).toContain(idAt(stateful, 'Auth/UserPool/Resource'));
   });
 

@@ -168,6 +168,8 @@ export const taskRoleStatements: Readonly<Record<ServiceName, readonly Permissio
       actions: [
         // Invitations: Cognito mails the temporary password.
         'cognito-idp:AdminCreateUser',
+        // Device access: a grant is a group `thing-group:<name>`, created the first time it is granted.
+        'cognito-idp:CreateGroup',
         'cognito-idp:AdminAddUserToGroup',
         'cognito-idp:AdminRemoveUserFromGroup',
         'cognito-idp:AdminListGroupsForUser',

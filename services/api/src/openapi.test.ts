@@ -101,6 +101,7 @@ describe('OpenAPI document', () => {
         'GET /api/dead-letters',
         'POST /api/dead-letters/replay',
         'PUT /api/users/{username}/role',
+        'PUT /api/users/{username}/device-access',
         'GET /api/rules',
         'POST /api/rules',
         'POST /api/rules/test',

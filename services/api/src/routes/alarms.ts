@@ -27,7 +27,9 @@ import {
   type AlarmScope,
 } from '@fleet/core';
 import { Type } from 'typebox';
-import { apiError } from '../errors.ts';
+import type { FastifyRequest } from 'fastify';
+import { requireGroup, requireWholeFleet } from '../auth/device-scope.ts';
+import { authOf } from '../auth/authorize.ts';
 import { bearer, bodyErrors, bodyLimitNote, dataServiceErrors, paramErrors, permissionErrors, StrictObject } from '../http/schemas.ts';
 import type { TypedApp } from '../http/typed-app.ts';
 import { apiPath as api, dataPath as data, queryOf, tokenOf, type RelayRoutesDeps } from '../http/relay.ts';
@@ -41,12 +43,17 @@ const AlarmParams = StrictObject({ definitionId: AlarmDefinitionIdSchema, device
 export function registerAlarmRoutes(app: TypedApp, deps: AlarmRoutesDeps): void {
   const { dataService } = deps;
 
-  /** What only the API knows: the registry's devices and IoT's thing groups. */
-  async function checkScope(scope: AlarmScope) {
-    if (scope.kind === 'device' && !(await deps.registry.get(scope.deviceId))) {
-      throw apiError('DeviceNotFound', `Device "${scope.deviceId}" is not registered`);
-    }
-    if (scope.kind === 'group') await deps.groupArn(scope.groupName);
+  /**
+   * What only the API knows: the registry's devices and IoT's thing groups, and whether the caller
+   * may reach them (a user limited to thing groups defines alarms on their devices and groups only).
+   */
+  async function checkScope(request: FastifyRequest, scope: AlarmScope) {
+    const caller = authOf(request);
+    if (scope.kind === 'device') await deps.scope.requireDevice(caller, scope.deviceId);
+    else if (scope.kind === 'group') {
+      requireGroup(caller, scope.groupName);
+      await deps.groupArn(scope.groupName);
+    } else requireWholeFleet(caller, 'An alarm on the whole fleet');
   }
 
   app.get(
@@ -82,6 +89,7 @@ export function registerAlarmRoutes(app: TypedApp, deps: AlarmRoutesDeps): void 
             ...bodyErrors,
             'DeviceNotFound',
             'GroupNotFound',
+            'OutsideDeviceAccess',
             'AlarmLimitExceeded',
             ...dataServiceErrors,
           ),
@@ -89,7 +97,7 @@ export function registerAlarmRoutes(app: TypedApp, deps: AlarmRoutesDeps): void 
       },
     },
     async (request, reply) => {
-      await checkScope(request.body.scope);
+      await checkScope(request, request.body.scope);
       const created = await dataService.post(AlarmDefinitionSchema, {
         path: data(alarmPaths.definitions),
         query: '',
@@ -144,6 +152,7 @@ export function registerAlarmRoutes(app: TypedApp, deps: AlarmRoutesDeps): void 
             ...bodyErrors,
             'DeviceNotFound',
             'GroupNotFound',
+            'OutsideDeviceAccess',
             'AlarmDefinitionNotFound',
             'AlarmStateConflict',
             ...dataServiceErrors,
@@ -152,7 +161,7 @@ export function registerAlarmRoutes(app: TypedApp, deps: AlarmRoutesDeps): void 
       },
     },
     async (request) => {
-      await checkScope(request.body.scope);
+      await checkScope(request, request.body.scope);
       return dataService.put(AlarmDefinitionSchema, {
         path: data(`/alarm-definitions/${request.params.id}`),
         query: '',
