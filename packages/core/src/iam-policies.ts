@@ -198,9 +198,10 @@ export const taskRoleStatements: Readonly<Record<ServiceName, readonly Permissio
     },
     {
       // Adopting claim-provisioned things into the registry (docs/adr/0002-claim-provisioned-devices.md).
-      actions: ['iot:ListThings'],
+      // ... and listing the thing groups for pickers (routes/thing-groups.ts).
+      actions: ['iot:ListThings', 'iot:ListThingGroups'],
       resources: [{ anyResource: true }],
-      wildcardReason: 'ListThings supports no resource type (Service Authorization Reference).',
+      wildcardReason: 'ListThings and ListThingGroups support no resource type (Service Authorization Reference).',
     },
     {
       actions: ['iot:UpdateCertificate', 'iot:DeleteCertificate', 'iot:DescribeCertificate'],

@@ -42,6 +42,7 @@ import { registerAlarmRoutes } from './routes/alarms.ts';
 import { registerDataLifeRoutes } from './routes/data-life.ts';
 import { registerUserRoutes } from './routes/users.ts';
 import { registerUserDeviceAccessRoutes } from './routes/user-device-access.ts';
+import { registerThingGroupRoutes } from './routes/thing-groups.ts';
 import { registerRuleRoutes } from './routes/rules.ts';
 import { registerNotificationChannelRoutes } from './routes/notification-channels.ts';
 import { createTopicRules } from './rules/topic-rules.ts';
@@ -233,6 +234,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }),
     rootCaPem: rootCaFetcher(config.iotCaUrl),
   });
+  registerThingGroupRoutes(app, { authorizer, iot: clients.iot });
   registerTelemetryRoutes(app, { authorizer, scope, dataService });
   registerDeadLetterRoutes(app, { authorizer, dataService });
   registerAlarmRoutes(app, { authorizer, scope, groupArn: (group) => commands.groupArn(group), dataService });

@@ -93,6 +93,7 @@ describe('OpenAPI document', () => {
         'POST /api/commands/{commandId}/cancel',
         'GET /api/devices/{id}/telemetry/latest',
         'GET /api/devices/{id}/telemetry',
+        'GET /api/thing-groups',
         'GET /api/devices/{id}/telemetry/raw',
         'GET /api/me',
         'POST /api/me/live-access',

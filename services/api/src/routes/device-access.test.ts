@@ -46,6 +46,11 @@ describe('access by group, in the API', () => {
     expect((await ids(admin)).sort()).toEqual(['pump-n', 'pump-s']);
   });
 
+  it('lists only the granted thing groups for pickers', async () => {
+    expect((await north.get('/api/thing-groups')).json()).toEqual({ groups: ['north'] });
+    expect((await operator.get('/api/thing-groups')).json()).toEqual({ groups: ['north', 'south'] });
+  });
+
   it('answers a device outside as one that does not exist: get, delete, certificates, config, commands', async () => {
     t.forgetCalls();
     expect((await north.get('/api/devices/pump-n')).statusCode).toBe(200);
