@@ -31,6 +31,9 @@ import {
   ReadingIntervalsSchema,
   RegisteredDeviceSchema,
   RoleChangeSchema,
+  DeviceAccessChangeSchema,
+  ThingGroupListSchema,
+  thingGroupsPath,
   SignedInUserSchema,
   UserPageSchema,
   type CommandExecution,
@@ -42,6 +45,7 @@ import {
   type PoolUser,
   type ReadingInterval,
   type Role,
+  type DeviceAccess,
   type SignedInUser,
   alarmPaths,
   AlarmDefinitionListSchema,
@@ -92,7 +96,7 @@ import type { Session } from './auth.ts';
 export type Credentials = DeviceCredentials;
 export type Interval = ReadingInterval;
 export type Device = DeviceView;
-export type { CommandExecution, DeviceCommand, DeviceConfig, PoolUser, Role, SignedInUser };
+export type { CommandExecution, DeviceAccess, DeviceCommand, DeviceConfig, PoolUser, Role, SignedInUser };
 
 /** An answer that is not what the API promised: an error `{ code, message }`, or one the app cannot read. */
 export class ApiError extends Error {
@@ -193,6 +197,9 @@ export function createApi(session: () => Promise<Session>) {
     users: () => call(UserPageSchema, 'GET', '/api/users'),
     invite: (email: string, role: Role) => call(InvitedUserSchema, 'POST', '/api/users', { email, role }),
     setRole: (username: string, role: Role) => call(RoleChangeSchema, 'PUT', `/api/users/${encodeURIComponent(username)}/role`, { role }),
+    setDeviceAccess: (username: string, access: DeviceAccess) =>
+      call(DeviceAccessChangeSchema, 'PUT', `/api/users/${encodeURIComponent(username)}/device-access`, access),
+    thingGroups: () => call(ThingGroupListSchema, 'GET', thingGroupsPath),
     deadLetters: (limit: number) => call(DeadLetterOverviewSchema, 'GET', `/api/dead-letters?limit=${limit}`),
     replayDeadLetters: () => call(DeadLetterReplayResultSchema, 'POST', '/api/dead-letters/replay'),
     config: (id: string) => call(DeviceConfigSchema, 'GET', `${device(id)}/config`),
