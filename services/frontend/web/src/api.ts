@@ -165,11 +165,12 @@ export function createApi(session: () => Promise<Session>) {
     bulkDevices: (input: DeviceBulkInput) => call(DeviceBulkAnswerSchema, 'POST', '/api/devices/bulk', input),
     device: (id: string) => call(DeviceViewSchema, 'GET', device(id)),
     /** With a CSR the device keeps its key: the answer carries none. */
-    register: (name: string, deviceId?: string, certificateSigningRequest?: string) =>
+    register: (name: string, deviceId?: string, certificateSigningRequest?: string, group?: string) =>
       call(RegisteredDeviceSchema, 'POST', '/api/devices', {
         name,
         ...(deviceId ? { deviceId } : {}),
         ...(certificateSigningRequest ? { certificateSigningRequest } : {}),
+        ...(group ? { group } : {}),
       }),
     certificates: (id: string) => call(DeviceCertificateListSchema, 'GET', `${device(id)}/certificates`),
     /** Rotation: a new certificate beside the current one, from the CSR when given. */

@@ -1,4 +1,9 @@
-import { useState } from 'react';
+/**
+ * Registering one device: a name, an optional id and thing group, the key made here or by the
+ * device (CSR). A user whose access is limited to thing groups must choose one of theirs (the API
+ * refuses otherwise), else the new device would be out of their sight at once.
+ */
+import { useEffect, useState } from 'react';
 import type { Api, Credentials, Device } from '../api.ts';
 import { CredentialsDownloads } from '../credentials-downloads.tsx';
 import { FormError, TextField, useSubmit } from '../form-kit.tsx';
@@ -7,10 +12,19 @@ import { useKeySourceChoice } from '../key-source-choice.tsx';
 export function RegisterDevicePage(props: { api: Api; navigate: (to: string) => void }) {
   const [name, setName] = useState('');
   const [deviceId, setDeviceId] = useState('');
+  const [group, setGroup] = useState('');
+  const [groups, setGroups] = useState<readonly string[]>([]);
+  useEffect(() => {
+    // Without the list the form still registers (without a group): a failed read is not an error here.
+    props.api.thingGroups().then(
+      (r) => setGroups(r.groups),
+      () => setGroups([]),
+    );
+  }, [props.api]);
   const [result, setResult] = useState<{ device: Device; credentials: Credentials }>();
   const keys = useKeySourceChoice();
   const { error, busy, run } = useSubmit();
-  const submit = run(async () => setResult(await props.api.register(name, deviceId.trim() || undefined, keys.csr)));
+  const submit = run(async () => setResult(await props.api.register(name, deviceId.trim() || undefined, keys.csr, group || undefined)));
 
   if (result) {
     const { device, credentials } = result;
@@ -39,6 +53,17 @@ export function RegisterDevicePage(props: { api: Api; navigate: (to: string) => 
           onChange={setDeviceId}
           required={false}
         />
+        <label>
+          Thing group
+          <select name="group" value={group} onChange={(e) => setGroup(e.target.value)}>
+            <option value="">No group</option>
+            {groups.map((g) => (
+              <option key={g} value={g}>
+                {g}
+              </option>
+            ))}
+          </select>
+        </label>
         {keys.fields}
         <button type="submit" disabled={busy}>
           Register
