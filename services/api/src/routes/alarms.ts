@@ -30,6 +30,7 @@ import { Type } from 'typebox';
 import type { FastifyRequest } from 'fastify';
 import { requireGroup, requireWholeFleet } from '../auth/device-scope.ts';
 import { authOf } from '../auth/authorize.ts';
+import { apiError } from '../errors.ts';
 import { bearer, bodyErrors, bodyLimitNote, dataServiceErrors, paramErrors, permissionErrors, StrictObject } from '../http/schemas.ts';
 import type { TypedApp } from '../http/typed-app.ts';
 import { apiPath as api, dataPath as data, queryOf, tokenOf, type RelayRoutesDeps } from '../http/relay.ts';
@@ -248,14 +249,19 @@ export function registerAlarmRoutes(app: TypedApp, deps: AlarmRoutesDeps): void 
           },
         },
       },
-      async (request) =>
-        dataService.post(AlarmSchema, {
-          path: data(`/alarms/${request.params.definitionId}/${request.params.deviceId}/${action}`),
+      async (request) => {
+        const { definitionId, deviceId } = request.params;
+        // A device outside the caller's access has no alarm they may see, let alone change.
+        if (!(await deps.scope.includes(authOf(request), deviceId)))
+          throw apiError('AlarmNotFound', `No alarm of definition "${definitionId}" for device "${deviceId}"`);
+        return dataService.post(AlarmSchema, {
+          path: data(`/alarms/${definitionId}/${deviceId}/${action}`),
           query: '',
           accessToken: tokenOf(request),
           body: request.body,
           relay: ['ValidationError', 'AlarmNotFound', 'AlarmStateConflict'],
-        }),
+        });
+      },
     );
   }
 

@@ -139,6 +139,26 @@ describe('access by group, in the API', () => {
     expect(unknownGroup.json().code).toBe('GroupNotFound');
   });
 
+  it('refuses alarms and data jobs beyond the caller’s devices and groups before the Data Service is asked', async () => {
+    t.data?.requests.splice(0);
+    const alarm = { name: 'Too hot', condition: { kind: 'above', metric: 't', threshold: 80 }, severity: 'major' };
+    const onDevice = await north.post('/api/alarm-definitions', { ...alarm, scope: { kind: 'device', deviceId: 'pump-s' } });
+    expect([onDevice.statusCode, onDevice.json().code]).toEqual([404, 'DeviceNotFound']);
+    for (const scope of [{ kind: 'group', groupName: 'south' }, { kind: 'fleet' }]) {
+      const res = await north.post('/api/alarm-definitions', { ...alarm, scope });
+      expect([res.statusCode, res.json().code]).toEqual([403, 'OutsideDeviceAccess']);
+    }
+    const ack = await north.post('/api/alarms/def-1/pump-s/acknowledge', { occurrence: 1 });
+    expect([ack.statusCode, ack.json().code]).toEqual([404, 'AlarmNotFound']);
+
+    const exportOf = (target: object) => north.post('/api/data-jobs', { kind: 'export', from: 0, to: 1000, format: 'csv', ...target });
+    expect((await exportOf({ deviceIds: ['pump-s'] })).json().code).toBe('DeviceNotFound');
+    expect((await exportOf({ groupName: 'south' })).json().code).toBe('OutsideDeviceAccess');
+    const importing = await north.post('/api/data-jobs', { kind: 'import', deviceId: 'pump-n', format: 'csv', bytes: 10 });
+    expect([importing.statusCode, importing.json().code]).toEqual([403, 'OutsideDeviceAccess']);
+    expect(t.data?.requests.filter((r) => !r.url.startsWith('GET /data/device-states'))).toEqual([]);
+  });
+
   it('refuses a scoped caller the fleet-wide operations with 403 OutsideDeviceAccess', async () => {
     for (const res of [
       await north.get('/api/rules'),

@@ -15,7 +15,6 @@ import {
   errorResponses,
   type DeviceBulkAnswer,
   type DeviceBulkInput,
-  type DeviceBulkResult,
   type Permission,
 } from '@fleet/core';
 import { Type } from 'typebox';
@@ -23,7 +22,7 @@ import type { Caller } from '@fleet/core/tokens';
 import { actorOf } from '../audit/audit-entry.ts';
 import { authOf, type Authorizer } from '../auth/authorize.ts';
 import { type DeviceScope, requireGroup } from '../auth/device-scope.ts';
-import type { BulkActions, BulkOperation } from '../devices/bulk-actions.ts';
+import { notRegistered, type BulkActions, type BulkOperation } from '../devices/bulk-actions.ts';
 import type { DeviceViews } from '../devices/device-views.ts';
 import { apiError } from '../errors.ts';
 import { bearer, bodyErrors, bodyLimitNote, dataServiceErrors, permissionErrors, StrictObject } from '../http/schemas.ts';
@@ -60,14 +59,6 @@ function operationOf(body: DeviceBulkInput, caller: Caller): BulkOperation {
   return { action, revokedBy: actorOf(caller) };
 }
 
-/** A device outside the caller's access: the result of a device that is not registered (ids cannot be probed). */
-const outsideResult = (deviceId: string): DeviceBulkResult => ({
-  deviceId,
-  ok: false,
-  code: 'DeviceNotFound',
-  message: `Device "${deviceId}" is not registered`,
-});
-
 export function registerDeviceBulkRoutes(
   app: TypedApp,
   deps: { authorizer: Authorizer; views: DeviceViews; bulk: BulkActions; scope: DeviceScope },
@@ -81,7 +72,7 @@ export function registerDeviceBulkRoutes(
       deviceIds.filter((id) => visible.ids.has(id)),
     );
     const done = new Map(answer.results.map((r) => [r.deviceId, r]));
-    const results = deviceIds.map((id) => done.get(id) ?? outsideResult(id));
+    const results = deviceIds.map((id) => done.get(id) ?? notRegistered(id));
     const succeeded = results.filter((r) => r.ok).length;
     return { action: answer.action, succeeded, failed: results.length - succeeded, results };
   }
