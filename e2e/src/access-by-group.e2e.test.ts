@@ -1,9 +1,10 @@
 /**
  * Access by group in a real browser against a fresh local platform: an admin imports a CSV whose
  * rows put devices in two thing groups, downloads the certificate archive and sees the devices in
- * their group; on the Users screen the admin grants a second user only the first group; that user
- * signs in and sees only that group's devices (count and names), and a direct link to a device of
- * the other group shows "not found", as the API answers it.
+ * their group; on the Users screen the admin grants a second user, already signed in, only the
+ * first group; at that user's next page load the tokens are refreshed and they see only that
+ * group's devices (count and names), and a direct link to a device of the other group shows "not
+ * found", as the API answers it.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
@@ -78,6 +79,17 @@ describe.skipIf(!hasChromium || deployedEndpointsFile)('access by group in the w
       .poll(() => page.getByTestId('device-count').textContent(), { timeout: 15_000 })
       .toBe(`Page 1 · ${northNames.length} shown of ${northNames.length} matching`);
 
+    // The second user, signed in before any grant, sees every device.
+    const userContext = await browser.newContext();
+    const userPage = await userContext.newPage();
+    await userPage.goto(platform.endpoints.gatewayUrl);
+    await signIn(userPage, scoped.email, scoped.password);
+    await goToArea(userPage, 'Devices');
+    await expect
+      .poll(() => userPage.getByTestId('device-count').textContent(), { timeout: 15_000 })
+      .toBe(`Page 1 · ${rows} shown of ${rows} matching`);
+    expect(await userPage.getByTestId('device-access').count()).toBe(0);
+
     // The admin grants the second user only the north group on the Users screen.
     await goToArea(page, 'Admin');
     await page.getByTestId(`user-row-${scoped.email}`).waitFor();
@@ -94,11 +106,9 @@ describe.skipIf(!hasChromium || deployedEndpointsFile)('access by group in the w
     const southIds = (await admin.api.call<DevicePage>('GET', `/api/devices?group=${south}`)).items.map((d) => d.deviceId);
     expect(southIds).toHaveLength(southNames.length);
 
-    // The granted user signs in (their token carries the grant) and sees only the north devices.
-    const userContext = await browser.newContext();
-    const userPage = await userContext.newPage();
+    // The user's next page load finds the grant in /api/me, refreshes the tokens (which then carry
+    // it) and sees only the north devices.
     await userPage.goto(platform.endpoints.gatewayUrl);
-    await signIn(userPage, scoped.email, scoped.password);
     await expect.poll(() => userPage.getByTestId('device-access').textContent()).toBe(`Groups: ${north}`);
     await goToArea(userPage, 'Devices');
     await expect
