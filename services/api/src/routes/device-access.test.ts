@@ -113,11 +113,15 @@ describe('access by group, in the API', () => {
   });
 
   it('counts only the caller’s devices in the status counts and the overview, without fleet-wide parts', async () => {
+    // Heard from: pump-n online, pump-s offline; a device never heard from is not counted (as the Data Service counts).
+    const connectedAt = new Date().toISOString();
+    t.data?.setState({ deviceId: 'pump-n', online: true, connectedAt, lastSeenAt: connectedAt });
+    t.data?.setState({ deviceId: 'pump-s', online: false, lastSeenAt: connectedAt });
     const counts = await north.get('/api/device-status-counts');
     expect(counts.statusCode).toBe(200);
-    expect(counts.json()).toMatchObject({ total: 1, online: 0, silent: 0, offline: 1 });
+    expect(counts.json()).toMatchObject({ total: 1, online: 1, silent: 0, offline: 0 });
     const overview = (await north.get('/api/overview')).json();
-    expect(overview.devices).toMatchObject({ available: true, total: 1 });
+    expect(overview.devices).toMatchObject({ available: true, total: 1, online: 1 });
     expect(overview.throughput).toMatchObject({ available: false });
     expect(overview).not.toHaveProperty('deadLetters');
     expect((await admin.get('/api/overview')).json().devices).toMatchObject({ available: true, total: 2 });

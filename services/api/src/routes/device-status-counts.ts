@@ -3,13 +3,23 @@
  * the Data Service, which owns the device state (`@fleet/core` web-app/device-status-counts.ts).
  * One bounded answer for a dashboard's status widget, never a listing of the fleet.
  */
-import { DeviceStatusCountsSchema, deviceStatusCountsPath, errorResponses, type DeviceStatusCounts } from '@fleet/core';
+import {
+  DeviceStatusCountsSchema,
+  deviceStatusCountsPath,
+  deviceStatusOf,
+  errorResponses,
+  silentAfterMs,
+  type DeviceState,
+  type DeviceStatusCounts,
+} from '@fleet/core';
 import { authOf, type Authorizer } from '../auth/authorize.ts';
 import type { DeviceScope } from '../auth/device-scope.ts';
-import { countDevicesOf } from '../overview/device-counts.ts';
 import { bearer, dataServiceErrors, permissionErrors } from '../http/schemas.ts';
 import type { TypedApp } from '../http/typed-app.ts';
 import type { DataServiceClient } from '../telemetry/data-service-client.ts';
+
+/** A device the Data Service keeps a state of (a device never heard from answers a bare `{ deviceId, online: false }`). */
+const heardFrom = (s: DeviceState) => s.online || s.lastSeenAt !== undefined || s.connectedAt !== undefined || s.latest !== undefined;
 
 export interface DeviceStatusCountRoutesDeps {
   readonly authorizer: Authorizer;
@@ -28,8 +38,7 @@ export function registerDeviceStatusCountRoutes(app: TypedApp, deps: DeviceStatu
       schema: {
         tags: ['devices'],
         summary: 'How many devices are online, silent (connected, no recent reading) and offline; counted at most every 10 s',
-        description:
-          'For a user whose access is limited to thing groups: their devices only, counted at each call (`total`: their registered devices).',
+        description: 'For a user whose access is limited to thing groups: their devices only, counted at each call.',
         security: bearer,
         response: { 200: DeviceStatusCountsSchema, ...errorResponses(...permissionErrors, ...dataServiceErrors) },
       },
@@ -38,10 +47,14 @@ export function registerDeviceStatusCountRoutes(app: TypedApp, deps: DeviceStatu
       const caller = authOf(request);
       const visible = await deps.scope.visible(caller);
       if (visible) {
-        // A scoped caller's devices are counted here, from their states: the fleet-wide count cannot be split.
+        // A scoped caller's devices are counted here, from their states (the fleet-wide count cannot be
+        // split), with the Data Service's meaning: the devices heard from (connected or published once).
         const at = now();
-        const { online, silent, offline, total, silentAfterMs } = await countDevicesOf(deps, [...visible.ids], caller.accessToken, at);
-        return { online, silent, offline, total, silentAfterMs, countedAt: new Date(at).toISOString() };
+        const states = await deps.dataService.deviceStates([...visible.ids], caller.accessToken);
+        const counts = { online: 0, silent: 0, offline: 0 };
+        for (const state of states.filter(heardFrom)) counts[deviceStatusOf(state, at)]++;
+        const total = counts.online + counts.silent + counts.offline;
+        return { ...counts, total, silentAfterMs, countedAt: new Date(at).toISOString() };
       }
       return deps.dataService.get(DeviceStatusCountsSchema, {
         path: `/data${deviceStatusCountsPath}`,
