@@ -122,6 +122,9 @@ describe('the way back to the device on AWS (shadows and jobs)', () => {
     for (const kind of ['thing', 'thinggroup']) expect(resources).toMatch(new RegExp(`:${kind}\\/\\*"`));
     expect(actionsOn('iot:RemoveThingFromThingGroup')).toEqual([]);
     expect(actionsOn('iot:DeleteThingGroup')).toEqual([]);
+    // The pickers' list of groups (GET /api/thing-groups): ListThingGroups supports no resource type.
+    const [list] = actionsOn('iot:ListThingGroups');
+    expect(list.Resource).toBe('*');
   });
 
   it("lets the API task sign devices' CSRs and rotate and revoke certificates on certificates only, never list the account's", () => {
