@@ -114,7 +114,9 @@ export function registerDeviceImportRoutes(app: TypedApp, deps: DeviceImportRout
       },
       async (request, reply) => {
         const caller = authOf(request);
-        const body = request.body as string | { csv: string };
+        const body = request.body as string | { csv: string } | undefined;
+        // A POST without a body (and so without a content type) reaches here unvalidated.
+        if (body === undefined) throw apiError('ValidationError', 'body is required: the CSV file (text/csv) or { "csv": "..." } as JSON');
         const csv = typeof body === 'string' ? body : body.csv;
         if (Buffer.byteLength(csv) > deviceImportLimits.maxBytes) {
           throw apiError('PayloadTooLarge', `The file is larger than ${deviceImportLimits.maxBytes / 1024 / 1024} MiB`);
