@@ -49,11 +49,18 @@ describe('users and roles on AWS', () => {
     });
   });
 
-  it('lets the API task invite users (AdminCreateUser) and change groups, on the user pool only', () => {
+  it('lets the API task invite users (AdminCreateUser), change groups and create the groups that grant devices, on the user pool only', () => {
     const cognito = apiTaskStatements().find((s) => [s.Action].flat().includes('cognito-idp:AdminCreateUser'));
     expect(cognito.Action).toEqual(
-      expect.arrayContaining(['cognito-idp:AdminCreateUser', 'cognito-idp:AdminAddUserToGroup', 'cognito-idp:ListUsersInGroup']),
+      expect.arrayContaining([
+        'cognito-idp:AdminCreateUser',
+        'cognito-idp:AdminAddUserToGroup',
+        'cognito-idp:AdminRemoveUserFromGroup',
+        'cognito-idp:CreateGroup',
+        'cognito-idp:ListUsersInGroup',
+      ]),
     );
+    expect(cognito.Action).not.toContain('cognito-idp:DeleteGroup');
     expect(JSON.stringify(cognito.Resource)).toContain(idAt(stateful, 'Auth/UserPool/Resource'));
   });
 
@@ -115,6 +122,9 @@ describe('the way back to the device on AWS (shadows and jobs)', () => {
     for (const kind of ['thing', 'thinggroup']) expect(resources).toMatch(new RegExp(`:${kind}\\/\\*"`));
     expect(actionsOn('iot:RemoveThingFromThingGroup')).toEqual([]);
     expect(actionsOn('iot:DeleteThingGroup')).toEqual([]);
+    // The pickers' list of groups (GET /api/thing-groups): ListThingGroups supports no resource type.
+    const [list] = actionsOn('iot:ListThingGroups');
+    expect(list.Resource).toBe('*');
   });
 
   it("lets the API task sign devices' CSRs and rotate and revoke certificates on certificates only, never list the account's", () => {

@@ -115,17 +115,64 @@ const cases = [
       groups: ['admin'],
       tokenRole: 'viewer',
       permissions: ['readDevices', 'manageUsers'],
+      deviceAccess: { kind: 'all' },
     },
     broken: [
-      [{ username: 'ada', sub: 's', email: null, role: 'root', groups: [], tokenRole: 'viewer', permissions: [] }, '/role'],
-      [{ username: 'ada', sub: 's', email: null, role: 'admin', groups: [], tokenRole: 'viewer', permissions: ['fly'] }, '/permissions/0'],
+      [
+        {
+          username: 'ada',
+          sub: 's',
+          email: null,
+          role: 'root',
+          groups: [],
+          tokenRole: 'viewer',
+          permissions: [],
+          deviceAccess: { kind: 'all' },
+        },
+        '/role',
+      ],
+      [
+        {
+          username: 'ada',
+          sub: 's',
+          email: null,
+          role: 'admin',
+          groups: [],
+          tokenRole: 'viewer',
+          permissions: ['fly'],
+          deviceAccess: { kind: 'all' },
+        },
+        '/permissions/0',
+      ],
+      // Taking the last group away is `{ kind: 'all' }`, never an empty list.
+      [
+        {
+          username: 'ada',
+          sub: 's',
+          email: null,
+          role: 'viewer',
+          groups: [],
+          tokenRole: 'viewer',
+          permissions: [],
+          deviceAccess: { kind: 'groups', groups: [] },
+        },
+        '/deviceAccess',
+      ],
     ],
   },
   {
     name: 'user page',
     schema: UserPageSchema,
-    valid: { users: [{ username: 'u1', enabled: true, groups: [], role: 'viewer' }] },
-    broken: [[{ users: [{ username: 'u1', enabled: true, groups: [] }] }, '/users/0']],
+    valid: {
+      users: [
+        { username: 'u1', enabled: true, groups: [], role: 'viewer', deviceAccess: { kind: 'all' } },
+        { username: 'u2', enabled: true, groups: ['thing-group:a'], role: 'viewer', deviceAccess: { kind: 'groups', groups: ['a'] } },
+      ],
+    },
+    broken: [
+      [{ users: [{ username: 'u1', enabled: true, groups: [], deviceAccess: { kind: 'all' } }] }, '/users/0'],
+      [{ users: [{ username: 'u1', enabled: true, groups: [], role: 'viewer' }] }, '/users/0'],
+    ],
   },
   {
     name: 'dead letters',

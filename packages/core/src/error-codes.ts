@@ -61,6 +61,13 @@ export const errorCodes = {
   JobStateConflict: 409,
   /** The platform's own rules are defined in code and cannot be changed by users. */
   RuleProtected: 403,
+  /**
+   * The caller's access is limited to some thing groups (device-access.ts) and the operation reaches
+   * beyond them: the whole fleet (rules, dead letters, claim provisioning) or a group not granted.
+   */
+  OutsideDeviceAccess: 403,
+  /** A device access the API refuses to set: an admin's (admins always see every device). */
+  DeviceAccessRefused: 409,
   PayloadTooLarge: 413,
   UriTooLong: 414,
   UnsupportedMediaType: 415,

@@ -168,6 +168,8 @@ export const taskRoleStatements: Readonly<Record<ServiceName, readonly Permissio
       actions: [
         // Invitations: Cognito mails the temporary password.
         'cognito-idp:AdminCreateUser',
+        // Device access: a grant is a group `thing-group:<name>`, created the first time it is granted.
+        'cognito-idp:CreateGroup',
         'cognito-idp:AdminAddUserToGroup',
         'cognito-idp:AdminRemoveUserFromGroup',
         'cognito-idp:AdminListGroupsForUser',
@@ -196,10 +198,11 @@ export const taskRoleStatements: Readonly<Record<ServiceName, readonly Permissio
     },
     {
       // Adopting claim-provisioned things into the registry (docs/adr/0002-claim-provisioned-devices.md),
-      // and every thing's attributes for the device list's attribute filter (thing-attributes.ts).
-      actions: ['iot:ListThings'],
+      // every thing's attributes for the device list's attribute filter (thing-attributes.ts), and the
+      // thing groups for pickers (routes/thing-groups.ts).
+      actions: ['iot:ListThings', 'iot:ListThingGroups'],
       resources: [{ anyResource: true }],
-      wildcardReason: 'ListThings supports no resource type (Service Authorization Reference).',
+      wildcardReason: 'ListThings and ListThingGroups support no resource type (Service Authorization Reference).',
     },
     {
       actions: ['iot:UpdateCertificate', 'iot:DeleteCertificate', 'iot:DescribeCertificate'],

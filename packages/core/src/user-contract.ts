@@ -1,10 +1,11 @@
 /**
  * Users on the wire: the signed-in user (`GET /api/me`), the users of the pool (`/api/users`), a
- * role change and the live-access grant. The API Service answers them from Cognito; the web app
+ * role change, a device access change (device-access.ts) and the live-access grant. The API Service answers them from Cognito; the web app
  * reads them.
  */
 import { Type, type Static } from 'typebox';
 import { permissions, roles, type Permission, type Role } from './auth.ts';
+import { DeviceAccessSchema } from './device-access.ts';
 
 /** Cognito's limits: usernames and group names 1–128 characters, an email at most 254 (RFC 5321). */
 const username = Type.String({ maxLength: 128 });
@@ -30,6 +31,7 @@ export const SignedInUserSchema = Type.Object({
     description: 'The role the presented access token carries; when it differs from `role`, refresh the tokens to act with `role`',
   }),
   permissions: Type.Array(PermissionSchema, { maxItems: Object.keys(permissions).length, description: 'What `role` allows' }),
+  deviceAccess: DeviceAccessSchema,
   firstAdmin: Type.Optional(
     Type.Literal(true, {
       description: 'This call (or one of the same user at the same moment) made the user the first admin of a fresh stack',
@@ -48,6 +50,7 @@ export const PoolUserSchema = Type.Object({
   createdAt: Type.Optional(Type.String({ format: 'date-time', maxLength: 40 })),
   groups: groups("The user's groups"),
   role: RoleSchema,
+  deviceAccess: DeviceAccessSchema,
 });
 export type PoolUser = Static<typeof PoolUserSchema>;
 
@@ -68,6 +71,10 @@ export type InvitedUser = Static<typeof InvitedUserSchema>;
 /** `PUT /api/users/:username/role`. */
 export const RoleChangeSchema = Type.Object({ username, role: RoleSchema, groups: groups("The user's groups after the change") });
 export type RoleChange = Static<typeof RoleChangeSchema>;
+
+/** `PUT /api/users/:username/device-access`: the user's access after the change. */
+export const DeviceAccessChangeSchema = Type.Object({ username, deviceAccess: DeviceAccessSchema });
+export type DeviceAccessChange = Static<typeof DeviceAccessChangeSchema>;
 
 /** `POST /api/me/live-access`: the Cognito identity that may now receive live telemetry. */
 export const LiveAccessSchema = Type.Object({

@@ -4,6 +4,7 @@
  * process and exercise it with `app.inject` while `main.ts` builds it with real clients.
  */
 import swagger from '@fastify/swagger';
+import { AddThingToThingGroupCommand } from '@aws-sdk/client-iot';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { bodyLimits, createHealthProbe, monitoring, type ApiServiceConfig } from '@fleet/core';
@@ -13,8 +14,9 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { createAuthorizer } from './auth/authorize.ts';
 import { createFirstAdmin } from './auth/first-admin.ts';
+import { createDeviceScope } from './auth/device-scope.ts';
 import type { TokenVerifier } from '@fleet/core/tokens';
-import type { ApiClients } from './aws-clients.ts';
+import { thingGroupExists, type ApiClients } from './aws-clients.ts';
 import { createDeviceRegistry } from './devices/device-registry.ts';
 import { createDeviceViews } from './devices/device-views.ts';
 import { createDeviceCertificates } from './devices/device-certificates.ts';
@@ -39,6 +41,8 @@ import { registerDeadLetterRoutes } from './routes/dead-letters.ts';
 import { registerAlarmRoutes } from './routes/alarms.ts';
 import { registerDataLifeRoutes } from './routes/data-life.ts';
 import { registerUserRoutes } from './routes/users.ts';
+import { registerUserDeviceAccessRoutes } from './routes/user-device-access.ts';
+import { registerThingGroupRoutes } from './routes/thing-groups.ts';
 import { registerRuleRoutes } from './routes/rules.ts';
 import { registerNotificationChannelRoutes } from './routes/notification-channels.ts';
 import { createTopicRules } from './rules/topic-rules.ts';
@@ -171,6 +175,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logger,
   });
   const registry = deviceIndex.registry;
+  // Every route that touches devices judges a scoped caller's reach here (access by group).
+  const scope = createDeviceScope({ registry, index: deviceIndex });
   const deviceConfig = createDeviceConfigStore(clients.iotData);
   const provisioning = createIotProvisioning({ iot: clients.iot, devicePolicyName: config.devicePolicyName, logger });
   const revoke = createDeviceRevocation({ registry, config: deviceConfig, provisioning, revoked: revokedDevices, logger });
@@ -184,6 +190,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // time; the launcher locally): the task role needs no iot:DescribeEndpoint at run time.
     iotEndpoint: () => Promise.resolve(config.iotEndpoint),
     revoke,
+    scope,
+    groupExists: (group) => thingGroupExists(clients.iot, group),
+    addToGroup: async (group, deviceId) => {
+      await clients.iot.send(new AddThingToThingGroupCommand({ thingGroupName: group, thingName: deviceId }));
+      deviceIndex.addedToGroup(group, deviceId);
+    },
     caUrl: config.iotCaUrl,
     mqttPort: config.iotMqttPort,
     httpsPort: config.iotHttpsPort,
@@ -191,16 +203,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerDeviceCertificateRoutes(app, {
     authorizer,
     certificates: createDeviceCertificates({ iot: clients.iot, registry, provisioning, logger }),
+    scope,
     iotEndpoint: () => Promise.resolve(config.iotEndpoint),
     caUrl: config.iotCaUrl,
     mqttPort: config.iotMqttPort,
     httpsPort: config.iotHttpsPort,
   });
   const commands = createCommandJobs(clients.iot);
-  registerDeviceControlRoutes(app, { authorizer, registry, config: deviceConfig, commands });
+  registerDeviceControlRoutes(app, { authorizer, scope, config: deviceConfig, commands });
   registerDeviceBulkRoutes(app, {
     authorizer,
     views,
+    scope,
     bulk: createBulkActions({ registry, revoke, commands, iot: clients.iot, addedToGroup: deviceIndex.addedToGroup, logger }),
   });
   const importStore = createImportStore({ dynamo: clients.dynamo, tableName: config.deviceImportsTable });
@@ -220,10 +234,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }),
     rootCaPem: rootCaFetcher(config.iotCaUrl),
   });
-  registerTelemetryRoutes(app, { authorizer, registry, dataService });
+  registerThingGroupRoutes(app, { authorizer, iot: clients.iot });
+  registerTelemetryRoutes(app, { authorizer, scope, dataService });
   registerDeadLetterRoutes(app, { authorizer, dataService });
-  registerAlarmRoutes(app, { authorizer, registry, groupArn: (group) => commands.groupArn(group), dataService });
-  registerDataLifeRoutes(app, { authorizer, registry, groupArn: (group) => commands.groupArn(group), dataService });
+  registerAlarmRoutes(app, { authorizer, scope, groupArn: (group) => commands.groupArn(group), dataService });
+  registerDataLifeRoutes(app, { authorizer, scope, groupArn: (group) => commands.groupArn(group), dataService });
   registerMeRoutes(app, {
     authorizer,
     verifier: deps.verifier,
@@ -243,6 +258,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     browserPolicyName: config.browserPolicyName,
   });
   registerUserRoutes(app, { authorizer, cognito: clients.cognito, userPoolId: config.userPoolId });
+  registerUserDeviceAccessRoutes(app, {
+    authorizer,
+    cognito: clients.cognito,
+    iot: clients.iot,
+    userPoolId: config.userPoolId,
+    region: config.region,
+  });
   registerRuleRoutes(app, {
     authorizer,
     topicRules: createTopicRules({ iot: clients.iot, roleArn: config.userRulesRoleArn, alarmTopicArn: config.alarmTopicArn }),
@@ -263,10 +285,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     store: createDashboardStore({ dynamo: clients.dynamo, tableName: config.dashboardsTable }),
     emails,
   });
-  registerDeviceStatusCountRoutes(app, { authorizer, dataService });
+  registerDeviceStatusCountRoutes(app, { authorizer, dataService, scope });
   registerOverviewRoutes(app, {
     authorizer,
     overview: createOverview({ clients, devicesTable: config.devicesTable, dataService, logger }),
+    scope,
   });
   registerAuditRoutes(app, {
     authorizer,

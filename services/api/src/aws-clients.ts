@@ -7,7 +7,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { IoTClient } from '@aws-sdk/client-iot';
+import { DescribeThingGroupCommand, IoTClient } from '@aws-sdk/client-iot';
 import { IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -57,3 +57,14 @@ export const awsErrorName = (err: unknown): string => {
 
 /** The resource asked for does not exist (AWS's ResourceNotFoundException, whichever service says it). */
 export const isResourceNotFound = (err: unknown): boolean => awsErrorName(err) === 'ResourceNotFoundException';
+
+/** Whether an AWS IoT thing group exists (DescribeThingGroup). */
+export async function thingGroupExists(iot: ApiClients['iot'], group: string): Promise<boolean> {
+  try {
+    await iot.send(new DescribeThingGroupCommand({ thingGroupName: group }));
+    return true;
+  } catch (err) {
+    if (isResourceNotFound(err)) return false;
+    throw err;
+  }
+}

@@ -114,3 +114,17 @@ export const DeviceBulkAnswerSchema = Type.Object({
   results: Type.Array(DeviceBulkResultSchema, { maxItems: deviceListLimits.maxBulkDevices }),
 });
 export type DeviceBulkAnswer = Static<typeof DeviceBulkAnswerSchema>;
+
+/** `GET /api/thing-groups`: the account's thing groups, for pickers (device list filter, access grants, registration). */
+export const thingGroupsPath = '/api/thing-groups';
+
+/** Thing groups one answer lists (Fleet's groups are made by hand: a few dozen, not thousands). */
+export const maxListedThingGroups = 1000;
+
+export const ThingGroupListSchema = Type.Object({
+  groups: Type.Array(ThingGroupNameSchema, {
+    maxItems: maxListedThingGroups,
+    description: 'Names in alphabetical order; for a user whose access is limited to thing groups, only theirs',
+  }),
+});
+export type ThingGroupList = Static<typeof ThingGroupListSchema>;

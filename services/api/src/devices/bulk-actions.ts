@@ -33,7 +33,8 @@ export interface BulkActions {
   run(operation: BulkOperation, deviceIds: readonly string[]): Promise<DeviceBulkAnswer>;
 }
 
-const notRegistered = (deviceId: string): DeviceBulkResult => ({
+/** The result of a device that is not registered (also of one outside the caller's access: ids cannot be probed). */
+export const notRegistered = (deviceId: string): DeviceBulkResult => ({
   deviceId,
   ok: false,
   code: 'DeviceNotFound',

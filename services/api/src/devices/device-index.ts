@@ -36,14 +36,23 @@ import { claimedDeviceToAdopt, claimedDevicesToAdopt } from './claimed-device-ad
 import { listThingAttributes } from './thing-attributes.ts';
 
 export interface DeviceIndex {
-  /** Every registered device joined with its state (see the freshness above). */
-  devices(accessToken: string): Promise<readonly DeviceView[]>;
+  /**
+   * Every registered device joined with its state (see the freshness above); with `scope`, only the
+   * devices a scoped caller may reach (auth/device-scope.ts), their states read with that caller's token.
+   */
+  devices(accessToken: string, scope?: IndexScope): Promise<readonly DeviceView[]>;
   /** The devices directly in a thing group; empty for a group that does not exist. */
   membersOf(group: string): Promise<ReadonlySet<string>>;
   /** The registry with its writes applied to the index at once. */
   readonly registry: DeviceRegistry;
   /** A device this task added to a group. */
   addedToGroup(group: string, deviceId: string): void;
+}
+
+/** A scoped caller's view of the index: `key` names their access (callers with the same grants share states). */
+export interface IndexScope {
+  readonly key: string;
+  readonly ids: ReadonlySet<string>;
 }
 
 export interface DeviceIndexOptions {
@@ -57,6 +66,9 @@ export interface DeviceIndexOptions {
 
 /** Thing groups whose members are kept. */
 const maxCachedGroups = 1000;
+
+/** Scoped accesses whose states are kept (each is a few thousand states at most). */
+const maxCachedScopes = 100;
 
 /** Data Service calls in flight while the states of the whole fleet are read. */
 const stateConcurrency = 4;
@@ -183,22 +195,51 @@ export function createDeviceIndex(deps: {
     else records.delete(deviceId);
   };
 
-  // Whose token reads the states: the caller's (the Data Service authorizes every call); every
-  // signed-in user may read every device, so one copy serves them all.
+  /** The states of these devices, asked in pages with a token (the Data Service authorizes every call). */
+  const loadStates = async (ids: readonly string[], token: string) => {
+    const chunks: string[][] = [];
+    for (let i = 0; i < ids.length; i += deviceLimits.maxPage) chunks.push(ids.slice(i, i + deviceLimits.maxPage));
+    const answers = await mapWithLimit(chunks, stateConcurrency, (chunk) => dataService.deviceStates(chunk, token));
+    return new Map<string, DeviceState>(answers.flat().map((s) => [s.deviceId, s]));
+  };
+  // Whose token reads the states: the caller's. Every caller who may reach every device sees the
+  // same states, so one copy serves them all; a scoped caller's token reads only their devices at
+  // the Data Service, so their states are kept apart, per access.
   let statesToken = '';
-  const states = cached(
-    async () => {
-      const ids = [...records.keys()];
-      const chunks: string[][] = [];
-      for (let i = 0; i < ids.length; i += deviceLimits.maxPage) chunks.push(ids.slice(i, i + deviceLimits.maxPage));
-      const answers = await mapWithLimit(chunks, stateConcurrency, (chunk) => dataService.deviceStates(chunk, statesToken));
-      return new Map<string, DeviceState>(answers.flat().map((s) => [s.deviceId, s]));
-    },
-    statesMaxAgeMs,
-    staleServeMs,
-    now,
-    logError('states'),
-  );
+  const states = cached(() => loadStates([...records.keys()], statesToken), statesMaxAgeMs, staleServeMs, now, logError('states'));
+  interface ScopedStates {
+    token: string;
+    ids: ReadonlySet<string>;
+    readonly states: { get(): Promise<ReadonlyMap<string, DeviceState>> };
+  }
+  const scoped = new Map<string, ScopedStates>();
+  const scopedStates = (scope: IndexScope, token: string) => {
+    let entry = scoped.get(scope.key);
+    if (!entry) {
+      if (scoped.size >= maxCachedScopes) scoped.clear();
+      const fresh: ScopedStates = {
+        token,
+        ids: scope.ids,
+        // Reads the scope's latest ids and token at each refresh.
+        states: cached(
+          () =>
+            loadStates(
+              [...fresh.ids].filter((id) => records.has(id)),
+              fresh.token,
+            ),
+          statesMaxAgeMs,
+          staleServeMs,
+          now,
+          logError('scoped states'),
+        ),
+      };
+      entry = fresh;
+      scoped.set(scope.key, entry);
+    }
+    entry.token = token;
+    entry.ids = scope.ids;
+    return entry.states.get();
+  };
 
   const groups = new Map<string, ReturnType<typeof cached<Set<string>>>>();
   const loadMembers = async (group: string) => {
@@ -229,10 +270,18 @@ export function createDeviceIndex(deps: {
   };
 
   return {
-    async devices(accessToken) {
-      statesToken = accessToken;
+    async devices(accessToken, scope) {
       if (now() - registryAt > registryMaxAgeMs) await loadRegistry();
-      const [known, thingAttributes] = await Promise.all([states.get(), attributes.get()]);
+      const thingAttributes = await attributes.get();
+      if (scope) {
+        const known = await scopedStates(scope, accessToken);
+        return [...scope.ids].flatMap((id) => {
+          const record = records.get(id);
+          return record ? [deviceView(record, known.get(id), thingAttributes.get(id))] : [];
+        });
+      }
+      statesToken = accessToken;
+      const known = await states.get();
       // Joined once per change of any side, not per request.
       if (joined?.states !== known || joined.attributes !== thingAttributes || joined.version !== registryVersion) {
         joined = {

@@ -6,14 +6,14 @@
  */
 import type { DeviceRecord, DeviceState, DeviceView, ThingAttributes } from '@fleet/core';
 import type { DataServiceClient } from '../telemetry/data-service-client.ts';
-import type { DeviceIndex } from './device-index.ts';
+import type { DeviceIndex, IndexScope } from './device-index.ts';
 import { queryDevices, withActivity, type DeviceListPage, type DeviceListRequest } from './device-query.ts';
 import type { DeviceRegistry } from './device-registry.ts';
 
 export interface DeviceViews {
   get(deviceId: string, accessToken: string): Promise<DeviceView | undefined>;
-  /** A page of the devices matching a filter, in the order asked. */
-  list(request: DeviceListRequest, accessToken: string): Promise<DeviceListPage>;
+  /** A page of the devices matching a filter, in the order asked; with `scope`, among a scoped caller's devices only. */
+  list(request: DeviceListRequest, accessToken: string, scope?: IndexScope): Promise<DeviceListPage>;
 }
 
 /**
@@ -42,9 +42,9 @@ export function createDeviceViews(deps: {
       // With its connectivity and last activity, as the list shows it.
       return withActivity(deviceView(record, state), now());
     },
-    async list(request, accessToken) {
+    async list(request, accessToken, scope) {
       const [devices, groupMembers] = await Promise.all([
-        index.devices(accessToken),
+        index.devices(accessToken, scope),
         request.filter.group === undefined ? undefined : index.membersOf(request.filter.group),
       ]);
       return queryDevices(devices, request, { now: now(), ...(groupMembers ? { groupMembers } : {}) });

@@ -6,12 +6,13 @@
 import type { FastifyRequest } from 'fastify';
 import type { Authorizer } from '../auth/authorize.ts';
 import { authOf } from '../auth/authorize.ts';
-import type { DeviceRegistry } from '../devices/device-registry.ts';
+import type { DeviceScope } from '../auth/device-scope.ts';
 import type { DataServiceClient } from '../telemetry/data-service-client.ts';
 
 export interface RelayRoutesDeps {
   readonly authorizer: Authorizer;
-  readonly registry: Pick<DeviceRegistry, 'get'>;
+  /** The registered devices the caller may reach (access by group). */
+  readonly scope: DeviceScope;
   /** Answers the group's ARN, or throws GroupNotFound (command-jobs.ts). */
   readonly groupArn: (group: string) => Promise<string>;
   readonly dataService: DataServiceClient;

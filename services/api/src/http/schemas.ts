@@ -26,6 +26,9 @@ export const tokenErrors = ['Unauthorized', 'AuthUnavailable', 'InternalError'] 
 /** ... and with a permission to check: a role without it (403). */
 export const permissionErrors = [...tokenErrors, 'Forbidden'] as const satisfies readonly ErrorCode[];
 
+/** ... and reaching the whole fleet: a caller whose access is limited to thing groups (403 OutsideDeviceAccess, auth/device-scope.ts). */
+export const fleetWideErrors = [...permissionErrors, 'OutsideDeviceAccess'] as const satisfies readonly ErrorCode[];
+
 /** The error codes of a route with a path parameter: not valid (400 ValidationError) or not even percent-encoding (400 MalformedRequest). */
 export const paramErrors = ['ValidationError', 'MalformedRequest'] as const satisfies readonly ErrorCode[];
 

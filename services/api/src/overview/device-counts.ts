@@ -39,7 +39,16 @@ export async function registeredDeviceIds(deps: Pick<DeviceCountsDeps, 'dynamo' 
 
 /** Counts the fleet's devices by status at `now`, asking the Data Service with the caller's token. */
 export async function countDevices(deps: DeviceCountsDeps, accessToken: string, now: number): Promise<AvailableDeviceCounts> {
-  const ids = await registeredDeviceIds(deps);
+  return countDevicesOf(deps, await registeredDeviceIds(deps), accessToken, now);
+}
+
+/** Counts these devices by status at `now` (the fleet's, or a scoped caller's: auth/device-scope.ts). */
+export async function countDevicesOf(
+  deps: Pick<DeviceCountsDeps, 'dataService' | 'concurrency'>,
+  ids: readonly string[],
+  accessToken: string,
+  now: number,
+): Promise<AvailableDeviceCounts> {
   const pages: string[][] = [];
   for (let i = 0; i < ids.length; i += deviceLimits.maxPage) pages.push(ids.slice(i, i + deviceLimits.maxPage));
   const counts = { online: 0, offline: 0, silent: 0 };

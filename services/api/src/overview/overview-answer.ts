@@ -12,7 +12,8 @@ import { awsErrorName, type ApiClients } from '../aws-clients.ts';
 import { ApiError } from '../errors.ts';
 import type { DataServiceClient } from '../telemetry/data-service-client.ts';
 import { summarizeActiveAlarms } from './active-alarms.ts';
-import { countDevices } from './device-counts.ts';
+import { countDevices, countDevicesOf } from './device-counts.ts';
+import type { IndexScope } from '../devices/device-index.ts';
 import { recentDeadLetters } from './recent-dead-letters.ts';
 import { readThroughput } from './throughput.ts';
 import { sharedResult } from './shared-result.ts';
@@ -68,15 +69,24 @@ export function createOverview(deps: OverviewDeps) {
   }
 
   return {
-    /** The overview as `caller` may see it: dead letters only for roles that may read them. */
-    async answer(caller: Caller): Promise<Overview> {
+    /**
+     * The overview as `caller` may see it: dead letters only for roles that may read them. A scoped
+     * caller (`visible`: the devices they may reach) gets the counts of their devices, their alarms
+     * (the Data Service leaves out the others), and neither the fleet's throughput nor its dead letters.
+     */
+    async answer(caller: Caller, visible?: IndexScope): Promise<Overview> {
       const at = now();
       const token = caller.accessToken;
+      const fleetOnly: Unavailable = { available: false, reason: 'Shown to users who may see every device' };
       const [devices, alarms, throughput, deadLetters] = await Promise.all([
-        part('devices', 'The device registry', () => sharedDeviceCounts(token)),
+        part('devices', 'The device registry', () =>
+          visible ? countDevicesOf(deps, [...visible.ids], token, now()) : sharedDeviceCounts(token),
+        ),
         part('alarms', 'The data service', () => summarizeActiveAlarms(deps.dataService, token)),
-        part('throughput', 'CloudWatch', () => readThroughput({ cloudwatch: deps.clients.cloudwatch, timeoutMs }, at)),
-        can(caller.role, 'readDeadLetters')
+        visible
+          ? fleetOnly
+          : part('throughput', 'CloudWatch', () => readThroughput({ cloudwatch: deps.clients.cloudwatch, timeoutMs }, at)),
+        !visible && can(caller.role, 'readDeadLetters')
           ? part('deadLetters', 'The data service', () => recentDeadLetters(deps.dataService, token))
           : undefined,
       ]);

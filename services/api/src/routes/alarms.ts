@@ -27,6 +27,9 @@ import {
   type AlarmScope,
 } from '@fleet/core';
 import { Type } from 'typebox';
+import type { FastifyRequest } from 'fastify';
+import { requireGroup, requireWholeFleet } from '../auth/device-scope.ts';
+import { authOf } from '../auth/authorize.ts';
 import { apiError } from '../errors.ts';
 import { bearer, bodyErrors, bodyLimitNote, dataServiceErrors, paramErrors, permissionErrors, StrictObject } from '../http/schemas.ts';
 import type { TypedApp } from '../http/typed-app.ts';
@@ -41,12 +44,17 @@ const AlarmParams = StrictObject({ definitionId: AlarmDefinitionIdSchema, device
 export function registerAlarmRoutes(app: TypedApp, deps: AlarmRoutesDeps): void {
   const { dataService } = deps;
 
-  /** What only the API knows: the registry's devices and IoT's thing groups. */
-  async function checkScope(scope: AlarmScope) {
-    if (scope.kind === 'device' && !(await deps.registry.get(scope.deviceId))) {
-      throw apiError('DeviceNotFound', `Device "${scope.deviceId}" is not registered`);
-    }
-    if (scope.kind === 'group') await deps.groupArn(scope.groupName);
+  /**
+   * What only the API knows: the registry's devices and IoT's thing groups, and whether the caller
+   * may reach them (a user limited to thing groups defines alarms on their devices and groups only).
+   */
+  async function checkScope(request: FastifyRequest, scope: AlarmScope) {
+    const caller = authOf(request);
+    if (scope.kind === 'device') await deps.scope.requireDevice(caller, scope.deviceId);
+    else if (scope.kind === 'group') {
+      requireGroup(caller, scope.groupName);
+      await deps.groupArn(scope.groupName);
+    } else requireWholeFleet(caller, 'An alarm on the whole fleet');
   }
 
   app.get(
@@ -82,6 +90,7 @@ export function registerAlarmRoutes(app: TypedApp, deps: AlarmRoutesDeps): void 
             ...bodyErrors,
             'DeviceNotFound',
             'GroupNotFound',
+            'OutsideDeviceAccess',
             'AlarmLimitExceeded',
             ...dataServiceErrors,
           ),
@@ -89,7 +98,7 @@ export function registerAlarmRoutes(app: TypedApp, deps: AlarmRoutesDeps): void 
       },
     },
     async (request, reply) => {
-      await checkScope(request.body.scope);
+      await checkScope(request, request.body.scope);
       const created = await dataService.post(AlarmDefinitionSchema, {
         path: data(alarmPaths.definitions),
         query: '',
@@ -144,6 +153,7 @@ export function registerAlarmRoutes(app: TypedApp, deps: AlarmRoutesDeps): void 
             ...bodyErrors,
             'DeviceNotFound',
             'GroupNotFound',
+            'OutsideDeviceAccess',
             'AlarmDefinitionNotFound',
             'AlarmStateConflict',
             ...dataServiceErrors,
@@ -152,7 +162,7 @@ export function registerAlarmRoutes(app: TypedApp, deps: AlarmRoutesDeps): void 
       },
     },
     async (request) => {
-      await checkScope(request.body.scope);
+      await checkScope(request, request.body.scope);
       return dataService.put(AlarmDefinitionSchema, {
         path: data(`/alarm-definitions/${request.params.id}`),
         query: '',
@@ -239,14 +249,19 @@ export function registerAlarmRoutes(app: TypedApp, deps: AlarmRoutesDeps): void 
           },
         },
       },
-      async (request) =>
-        dataService.post(AlarmSchema, {
-          path: data(`/alarms/${request.params.definitionId}/${request.params.deviceId}/${action}`),
+      async (request) => {
+        const { definitionId, deviceId } = request.params;
+        // A device outside the caller's access has no alarm they may see, let alone change.
+        if (!(await deps.scope.includes(authOf(request), deviceId)))
+          throw apiError('AlarmNotFound', `No alarm of definition "${definitionId}" for device "${deviceId}"`);
+        return dataService.post(AlarmSchema, {
+          path: data(`/alarms/${definitionId}/${deviceId}/${action}`),
           query: '',
           accessToken: tokenOf(request),
           body: request.body,
           relay: ['ValidationError', 'AlarmNotFound', 'AlarmStateConflict'],
-        }),
+        });
+      },
     );
   }
 

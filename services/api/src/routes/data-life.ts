@@ -28,6 +28,8 @@ import {
   retentionProblems,
   type DataJobInput,
 } from '@fleet/core';
+import type { Caller } from '@fleet/core/tokens';
+import { requireGroup, requireWholeFleet } from '../auth/device-scope.ts';
 import { authOf } from '../auth/authorize.ts';
 import { apiError } from '../errors.ts';
 import { bearer, bodyErrors, bodyLimitNote, dataServiceErrors, paramErrors, permissionErrors, StrictObject } from '../http/schemas.ts';
@@ -45,10 +47,17 @@ const registryConcurrency = 8;
 export function registerDataLifeRoutes(app: TypedApp, deps: DataLifeRoutesDeps): void {
   const { dataService } = deps;
 
-  /** What only the API knows: the registry's devices and IoT's thing groups. */
-  async function checkDevices(input: DataJobInput) {
+  /**
+   * What only the API knows: the registry's devices and IoT's thing groups, and whether the caller
+   * may reach them. A user limited to thing groups exports their devices or groups only, and starts
+   * no import or archive replay (they write readings whatever the device).
+   */
+  async function checkDevices(caller: Caller, input: DataJobInput) {
+    if (input.kind !== 'export') requireWholeFleet(caller, `A data ${input.kind}`);
+    else if (input.groupName !== undefined) requireGroup(caller, input.groupName);
+    else if (!input.deviceIds?.length) requireWholeFleet(caller, 'An export of every device');
     const deviceIds = input.kind === 'export' ? (input.deviceIds ?? []) : input.kind === 'import' ? [input.deviceId] : [];
-    const found = await mapWithLimit(deviceIds, registryConcurrency, async (id) => ({ id, record: await deps.registry.get(id) }));
+    const found = await mapWithLimit(deviceIds, registryConcurrency, async (id) => ({ id, record: await deps.scope.device(caller, id) }));
     const missing = found.filter((f) => !f.record).map((f) => f.id);
     if (missing.length > 0) {
       throw apiError(
@@ -120,7 +129,10 @@ export function registerDataLifeRoutes(app: TypedApp, deps: DataLifeRoutesDeps):
         response: { 200: DataUsageSchema, ...errorResponses(...permissionErrors, 'ValidationError', ...dataServiceErrors) },
       },
     },
-    async (request) => dataService.get(DataUsageSchema, { path: data(dataLifePaths.usage), query: '', accessToken: tokenOf(request) }),
+    async (request) => {
+      requireWholeFleet(authOf(request), "The fleet's data volumes");
+      return dataService.get(DataUsageSchema, { path: data(dataLifePaths.usage), query: '', accessToken: tokenOf(request) });
+    },
   );
 
   app.get(
@@ -160,7 +172,14 @@ export function registerDataLifeRoutes(app: TypedApp, deps: DataLifeRoutesDeps):
         body: DataJobInputSchema,
         response: {
           201: DataJobSchema,
-          ...errorResponses(...permissionErrors, ...bodyErrors, 'DeviceNotFound', 'GroupNotFound', ...dataServiceErrors),
+          ...errorResponses(
+            ...permissionErrors,
+            ...bodyErrors,
+            'DeviceNotFound',
+            'GroupNotFound',
+            'OutsideDeviceAccess',
+            ...dataServiceErrors,
+          ),
         },
       },
     },
@@ -168,7 +187,7 @@ export function registerDataLifeRoutes(app: TypedApp, deps: DataLifeRoutesDeps):
       const { role } = authOf(request);
       const { kind } = request.body;
       if (!can(role, dataJobPermissions[kind])) throw apiError('Forbidden', `Role "${role}" may not create ${kind} jobs`);
-      await checkDevices(request.body);
+      await checkDevices(authOf(request), request.body);
       const created = await dataService.post(DataJobSchema, {
         path: data(dataLifePaths.jobs),
         query: '',

@@ -11,7 +11,8 @@ import { DeadLetterOverviewSchema, DeadLetterReplayResultSchema, errorResponses,
 import { Type } from 'typebox';
 import type { Authorizer } from '../auth/authorize.ts';
 import { authOf } from '../auth/authorize.ts';
-import { bearer, bodyErrors, dataServiceErrors, permissionErrors, StrictObject } from '../http/schemas.ts';
+import { bearer, bodyErrors, dataServiceErrors, fleetWideErrors, StrictObject } from '../http/schemas.ts';
+import { wholeFleetOnly } from '../auth/device-scope.ts';
 import type { TypedApp } from '../http/typed-app.ts';
 import { queryOf } from '../http/relay.ts';
 import type { DataServiceClient } from '../telemetry/data-service-client.ts';
@@ -27,16 +28,17 @@ const Limit = StrictObject({ limit: Type.Optional(Type.Integer({ minimum: 1, max
 export const dataServiceReplayPath = '/internal/dead-letters/replay';
 
 export function registerDeadLetterRoutes(app: TypedApp, deps: DeadLetterRoutesDeps): void {
+  const fleetOnly = wholeFleetOnly('Dead letters (they hold messages of any device)');
   app.get(
     '/api/dead-letters',
     {
-      onRequest: deps.authorizer.require('readDeadLetters'),
+      onRequest: [deps.authorizer.require('readDeadLetters'), fleetOnly],
       schema: {
         tags: ['dead letters'],
         summary: 'Recent dead letters with the reason each was rejected, and how many messages wait for replay',
         security: bearer,
         querystring: Limit,
-        response: { 200: DeadLetterOverviewSchema, ...errorResponses(...permissionErrors, 'ValidationError', ...dataServiceErrors) },
+        response: { 200: DeadLetterOverviewSchema, ...errorResponses(...fleetWideErrors, 'ValidationError', ...dataServiceErrors) },
       },
     },
     async (request) =>
@@ -50,7 +52,7 @@ export function registerDeadLetterRoutes(app: TypedApp, deps: DeadLetterRoutesDe
   app.post(
     '/api/dead-letters/replay',
     {
-      onRequest: deps.authorizer.require('replayDeadLetters'),
+      onRequest: [deps.authorizer.require('replayDeadLetters'), fleetOnly],
       schema: {
         tags: ['dead letters'],
         summary: "Put the IoT rule's saved messages and the ingest dead-letter queue back onto the ingest queue",
@@ -60,7 +62,7 @@ export function registerDeadLetterRoutes(app: TypedApp, deps: DeadLetterRoutesDe
         security: bearer,
         querystring: Limit,
         // No body is read, but one sent is parsed (and refused) as on every POST.
-        response: { 200: DeadLetterReplayResultSchema, ...errorResponses(...permissionErrors, ...bodyErrors, ...dataServiceErrors) },
+        response: { 200: DeadLetterReplayResultSchema, ...errorResponses(...fleetWideErrors, ...bodyErrors, ...dataServiceErrors) },
       },
     },
     async (request) =>

@@ -13,6 +13,7 @@ import {
   deviceLimits,
   deviceListLimits,
   errorResponses,
+  type DeviceBulkAnswer,
   type DeviceBulkInput,
   type Permission,
 } from '@fleet/core';
@@ -20,7 +21,8 @@ import { Type } from 'typebox';
 import type { Caller } from '@fleet/core/tokens';
 import { actorOf } from '../audit/audit-entry.ts';
 import { authOf, type Authorizer } from '../auth/authorize.ts';
-import type { BulkActions, BulkOperation } from '../devices/bulk-actions.ts';
+import { type DeviceScope, requireGroup } from '../auth/device-scope.ts';
+import { notRegistered, type BulkActions, type BulkOperation } from '../devices/bulk-actions.ts';
 import type { DeviceViews } from '../devices/device-views.ts';
 import { apiError } from '../errors.ts';
 import { bearer, bodyErrors, bodyLimitNote, dataServiceErrors, permissionErrors, StrictObject } from '../http/schemas.ts';
@@ -57,7 +59,24 @@ function operationOf(body: DeviceBulkInput, caller: Caller): BulkOperation {
   return { action, revokedBy: actorOf(caller) };
 }
 
-export function registerDeviceBulkRoutes(app: TypedApp, deps: { authorizer: Authorizer; views: DeviceViews; bulk: BulkActions }): void {
+export function registerDeviceBulkRoutes(
+  app: TypedApp,
+  deps: { authorizer: Authorizer; views: DeviceViews; bulk: BulkActions; scope: DeviceScope },
+): void {
+  /** Runs the operation on the devices the caller may reach; the others answer as not registered, in the order asked. */
+  async function runInReach(caller: Caller, operation: BulkOperation, deviceIds: readonly string[]): Promise<DeviceBulkAnswer> {
+    const visible = await deps.scope.visible(caller);
+    if (!visible) return deps.bulk.run(operation, deviceIds);
+    const answer = await deps.bulk.run(
+      operation,
+      deviceIds.filter((id) => visible.ids.has(id)),
+    );
+    const done = new Map(answer.results.map((r) => [r.deviceId, r]));
+    const results = deviceIds.map((id) => done.get(id) ?? notRegistered(id));
+    const succeeded = results.filter((r) => r.ok).length;
+    return { action: answer.action, succeeded, failed: results.length - succeeded, results };
+  }
+
   app.post(
     '/api/devices/bulk',
     {
@@ -70,10 +89,15 @@ export function registerDeviceBulkRoutes(app: TypedApp, deps: { authorizer: Auth
           `Name the devices (\`deviceIds\`) or give a filter (\`match\`: every device it matches, "select all N matching"), ` +
           `at most ${deviceListLimits.maxBulkDevices} either way; a filter matching more answers 400. Revoke and command need ` +
           `the permission to manage devices, addToGroup the one to manage device groups (the group is created when missing). ` +
-          `The answer is 200 even when some devices failed: each result says. ${bodyLimitNote(bodyLimits.apiCommand)}`,
+          `The answer is 200 even when some devices failed: each result says. A user whose access is limited to thing groups ` +
+          `acts only on their devices (any other answers DeviceNotFound) and adds only to their groups (else 403). ` +
+          bodyLimitNote(bodyLimits.apiCommand),
         security: bearer,
         body: BulkBody,
-        response: { 200: DeviceBulkAnswerSchema, ...errorResponses(...permissionErrors, ...bodyErrors, ...dataServiceErrors) },
+        response: {
+          200: DeviceBulkAnswerSchema,
+          ...errorResponses(...permissionErrors, ...bodyErrors, ...dataServiceErrors, 'OutsideDeviceAccess'),
+        },
       },
     },
     async (request) => {
@@ -87,6 +111,7 @@ export function registerDeviceBulkRoutes(app: TypedApp, deps: { authorizer: Auth
         );
       }
       const operation = operationOf(body, caller);
+      if (operation.action === 'addToGroup') requireGroup(caller, operation.group);
       if ((body.deviceIds === undefined) === (body.match === undefined))
         throw apiError('ValidationError', 'Give either body/deviceIds or body/match');
       let deviceIds = body.deviceIds ?? [];
@@ -94,6 +119,7 @@ export function registerDeviceBulkRoutes(app: TypedApp, deps: { authorizer: Auth
         const page = await deps.views.list(
           { filter: body.match, sort: 'registeredAt', order: 'asc', limit: deviceLimits.maxPage },
           caller.accessToken,
+          await deps.scope.visible(caller),
         );
         if (page.total > deviceListLimits.maxBulkDevices) {
           throw apiError(
@@ -103,7 +129,7 @@ export function registerDeviceBulkRoutes(app: TypedApp, deps: { authorizer: Auth
         }
         deviceIds = page.items.map((d) => d.deviceId);
       }
-      const answer = await deps.bulk.run(operation, deviceIds);
+      const answer = await runInReach(caller, operation, deviceIds);
       request.log.info(
         { action: body.action, devices: deviceIds.length, succeeded: answer.succeeded, failed: answer.failed, by: caller.sub },
         'bulk device action',

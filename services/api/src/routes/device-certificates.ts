@@ -16,9 +16,9 @@ import {
   RotatedCertificateSchema,
 } from '@fleet/core';
 import { authOf, type Authorizer } from '../auth/authorize.ts';
+import { deviceNotFound, type DeviceScope } from '../auth/device-scope.ts';
 import type { DeviceCertificates } from '../devices/device-certificates.ts';
 import { credentialsFor, type ConnectionDetails } from '../devices/device-credentials.ts';
-import { apiError } from '../errors.ts';
 import { bearer, bodyErrors, bodyLimitNote, DeviceParams, paramErrors, permissionErrors, StrictObject } from '../http/schemas.ts';
 import type { TypedApp } from '../http/typed-app.ts';
 
@@ -26,11 +26,11 @@ import type { TypedApp } from '../http/typed-app.ts';
 export interface DeviceCertificateRoutesDeps extends ConnectionDetails {
   readonly authorizer: Authorizer;
   readonly certificates: DeviceCertificates;
+  /** Which devices the caller may reach: a device outside answers as one not registered. */
+  readonly scope: DeviceScope;
 }
 
 const CertificateParams = StrictObject({ ...DeviceParams.properties, certificateId: CertificateIdSchema });
-
-const notRegistered = (deviceId: string) => apiError('DeviceNotFound', `Device "${deviceId}" is not registered`);
 
 export function registerDeviceCertificateRoutes(app: TypedApp, deps: DeviceCertificateRoutesDeps): void {
   const { authorizer, certificates } = deps;
@@ -49,8 +49,9 @@ export function registerDeviceCertificateRoutes(app: TypedApp, deps: DeviceCerti
       },
     },
     async (request) => {
+      await deps.scope.requireReach(authOf(request), request.params.id);
       const items = await certificates.list(request.params.id);
-      if (!items) throw notRegistered(request.params.id);
+      if (!items) throw deviceNotFound(request.params.id);
       return { items };
     },
   );
@@ -78,8 +79,9 @@ export function registerDeviceCertificateRoutes(app: TypedApp, deps: DeviceCerti
     },
     async (request, reply) => {
       const deviceId = request.params.id;
+      await deps.scope.requireReach(authOf(request), deviceId);
       const rotated = await certificates.rotate(deviceId, request.body.certificateSigningRequest);
-      if (!rotated) throw notRegistered(deviceId);
+      if (!rotated) throw deviceNotFound(deviceId);
       request.log.info(
         { deviceId, certificateId: rotated.certificate.certificateId, by: authOf(request).sub },
         'device certificate rotated',
@@ -117,8 +119,9 @@ export function registerDeviceCertificateRoutes(app: TypedApp, deps: DeviceCerti
     },
     async (request) => {
       const { id: deviceId, certificateId } = request.params;
+      await deps.scope.requireReach(authOf(request), deviceId);
       const revoked = await certificates.revoke(deviceId, certificateId);
-      if (!revoked) throw notRegistered(deviceId);
+      if (!revoked) throw deviceNotFound(deviceId);
       request.log.info({ deviceId, certificateId, by: authOf(request).sub }, 'device certificate revoked');
       return revoked;
     },

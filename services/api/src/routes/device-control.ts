@@ -18,21 +18,24 @@ import {
   FleetCommandSchema,
   type CommandDocument,
   type CommandSent,
+  type CommandSummary,
   type DeviceCommand,
 } from '@fleet/core';
+import type { Caller } from '@fleet/core/tokens';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { authOf, type Authorizer } from '../auth/authorize.ts';
+import { type DeviceScope, requireGroup, mayUseGroup } from '../auth/device-scope.ts';
 import type { CommandJobs } from '../control/command-jobs.ts';
 import type { DeviceConfigStore } from '../control/device-config.ts';
-import type { DeviceRegistry } from '../devices/device-registry.ts';
 import { apiError } from '../errors.ts';
 import { bearer, bodyErrors, bodyLimitNote, DeviceParams, paramErrors, permissionErrors, StrictObject } from '../http/schemas.ts';
 import type { TypedApp } from '../http/typed-app.ts';
 
 export interface DeviceControlDeps {
   readonly authorizer: Authorizer;
-  readonly registry: DeviceRegistry;
+  /** Which devices the caller may reach: a device outside answers as one not registered. */
+  readonly scope: DeviceScope;
   readonly config: DeviceConfigStore;
   readonly commands: CommandJobs;
 }
@@ -46,12 +49,22 @@ const HistoryQuery = StrictObject({
 });
 
 export function registerDeviceControlRoutes(app: TypedApp, deps: DeviceControlDeps): void {
-  const { authorizer, registry, config, commands } = deps;
-  const requireDevice = async (deviceId: string) => {
-    const device = await registry.get(deviceId);
-    if (!device) throw apiError('DeviceNotFound', `Device "${deviceId}" is not registered`);
-    return device;
+  const { authorizer, scope, config, commands } = deps;
+  const requireDevice = (request: FastifyRequest, deviceId: string) => scope.requireDevice(authOf(request), deviceId);
+  /**
+   * For a scoped caller, 404 CommandNotFound unless they may reach every target of the command: a
+   * command id says nothing of devices outside their access.
+   */
+  const checkInReach = async (caller: Caller, summary: CommandSummary): Promise<CommandSummary> => {
+    if (scope.accessOf(caller).kind === 'all') return summary;
+    for (const target of summary.targets) {
+      const { kind, name } = targetOf(target);
+      const inReach = kind === 'thing' ? await scope.includes(caller, name) : kind === 'thinggroup' && mayUseGroup(caller, name);
+      if (!inReach) throw apiError('CommandNotFound', `No command "${summary.commandId}"`);
+    }
+    return summary;
   };
+
   /** Creates the command's job on its targets (thing or thing group ARNs): the 202 of both send routes. */
   const send = async (request: FastifyRequest<{ Body: DeviceCommand }>, targets: string[]): Promise<CommandSent> => {
     const { body } = request;
@@ -81,7 +94,7 @@ export function registerDeviceControlRoutes(app: TypedApp, deps: DeviceControlDe
       },
     },
     async (request) => {
-      await requireDevice(request.params.id);
+      await requireDevice(request, request.params.id);
       return config.get(request.params.id);
     },
   );
@@ -104,7 +117,7 @@ export function registerDeviceControlRoutes(app: TypedApp, deps: DeviceControlDe
       },
     },
     async (request) => {
-      await requireDevice(request.params.id);
+      await requireDevice(request, request.params.id);
       const changed = await config.change(request.params.id, request.body);
       request.log.info(
         { deviceId: request.params.id, keys: Object.keys(request.body.desired), by: authOf(request).sub },
@@ -130,7 +143,7 @@ export function registerDeviceControlRoutes(app: TypedApp, deps: DeviceControlDe
       },
     },
     async (request, reply) => {
-      const device = await requireDevice(request.params.id);
+      const device = await requireDevice(request, request.params.id);
       return reply.code(202).send(await send(request, [thingArnOf(device.certificateArn, device.deviceId)]));
     },
   );
@@ -148,16 +161,17 @@ export function registerDeviceControlRoutes(app: TypedApp, deps: DeviceControlDe
         body: StrictObject(FleetCommandSchema.properties),
         response: {
           202: CommandSentSchema,
-          ...errorResponses(...permissionErrors, ...bodyErrors, 'DeviceNotFound', 'GroupNotFound'),
+          ...errorResponses(...permissionErrors, ...bodyErrors, 'DeviceNotFound', 'GroupNotFound', 'OutsideDeviceAccess'),
         },
       },
     },
     async (request, reply) => {
       const { deviceIds, group } = request.body;
       if ((deviceIds === undefined) === (group === undefined)) throw apiError('ValidationError', 'Give either deviceIds or group');
+      if (group !== undefined) requireGroup(authOf(request), group);
       const targets = group !== undefined ? [await commands.groupArn(group)] : [];
       for (const deviceId of deviceIds ?? []) {
-        const device = await requireDevice(deviceId);
+        const device = await requireDevice(request, deviceId);
         targets.push(thingArnOf(device.certificateArn, deviceId));
       }
       return reply.code(202).send(await send(request, targets));
@@ -178,7 +192,7 @@ export function registerDeviceControlRoutes(app: TypedApp, deps: DeviceControlDe
       },
     },
     async (request) => {
-      await requireDevice(request.params.id);
+      await requireDevice(request, request.params.id);
       return commands.ofDevice(request.params.id, {
         limit: request.query.limit,
         ...(request.query.cursor ? { cursor: request.query.cursor } : {}),
@@ -198,7 +212,7 @@ export function registerDeviceControlRoutes(app: TypedApp, deps: DeviceControlDe
         response: { 200: CommandSummarySchema, ...errorResponses(...permissionErrors, ...paramErrors, 'CommandNotFound') },
       },
     },
-    async (request) => commands.describe(request.params.commandId),
+    async (request) => checkInReach(authOf(request), await commands.describe(request.params.commandId)),
   );
 
   app.post(
@@ -219,6 +233,8 @@ export function registerDeviceControlRoutes(app: TypedApp, deps: DeviceControlDe
       },
     },
     async (request, reply) => {
+      const caller = authOf(request);
+      if (scope.accessOf(caller).kind === 'groups') await checkInReach(caller, await commands.describe(request.params.commandId));
       await commands.cancel(request.params.commandId, request.body.force ?? false);
       request.log.info({ commandId: request.params.commandId, by: authOf(request).sub }, 'command canceled');
       return reply.code(204).send(null);
@@ -250,12 +266,19 @@ export function registerDeviceControlRoutes(app: TypedApp, deps: DeviceControlDe
       },
     },
     async (request, reply) => {
-      await requireDevice(request.params.id);
+      await requireDevice(request, request.params.id);
       await commands.cancelForDevice(request.params.commandId, request.params.id, request.body.force ?? false);
       request.log.info({ commandId: request.params.commandId, deviceId: request.params.id, by: authOf(request).sub }, 'command canceled');
       return reply.code(204).send(null);
     },
   );
+}
+
+/** A job target's kind and name: `arn:aws:iot:<region>:<account>:thing/<name>` or `...:thinggroup/<name>` (names may hold ':'). */
+function targetOf(arn: string): { kind: string; name: string } {
+  const resource = arn.split(':').slice(5).join(':');
+  const slash = resource.indexOf('/');
+  return { kind: resource.slice(0, slash), name: resource.slice(slash + 1) };
 }
 
 /**

@@ -132,6 +132,13 @@ describe('device imports', () => {
     expect((await upload('deviceId\nx\n')).json()).toMatchObject({ code: 'ValidationError', message: expect.stringMatching(/no "name"/) });
     expect((await upload('name\n"open\n')).statusCode).toBe(400);
     expect((await upload('name\nx\n', ['viewer'])).statusCode).toBe(403);
+    // No body at all (nor a content type): a 400 saying what to send, not a 500 (found by http-fuzz.test.ts).
+    const empty = await t.app.inject({
+      method: 'POST',
+      url: '/api/device-imports',
+      headers: { authorization: await t.bearer({ groups: ['operator'] }) },
+    });
+    expect(empty.json()).toMatchObject({ code: 'ValidationError', message: expect.stringContaining('body is required') });
     const missing = await t.app.inject({
       method: 'GET',
       url: '/api/device-imports/00000000-0000-0000-0000-000000000000',

@@ -4,7 +4,8 @@
  * `GET /api/device-imports/{id}` its progress and row results (failed rows first, paged);
  * `GET /api/device-imports/{id}/credentials` the ZIP of the created devices' certificates and
  * private keys, once, to the user who started the import (the keys are then forgotten).
- * All three need `manageDevices`.
+ * All three need `manageDevices`. A user limited to thing groups imports into their groups only and
+ * sees only their own imports.
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -16,10 +17,14 @@ import {
   deviceImportLimits,
   errorResponses,
   parseDeviceImportCsv,
+  deviceAccessOf,
+  type DeviceImportRow,
   type DeviceImportRowResult,
 } from '@fleet/core';
+import type { Caller } from '@fleet/core/tokens';
 import { Type } from 'typebox';
 import { authOf, type Authorizer } from '../auth/authorize.ts';
+import { requireGroup } from '../auth/device-scope.ts';
 import { auditThisRead, setAuditTarget } from '../audit/audit-trail.ts';
 import { credentialsArchive, type ImportCredentials } from '../device-imports/import-credentials.ts';
 import { newImportJob, type ImportRunner } from '../device-imports/import-runner.ts';
@@ -46,6 +51,25 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 /** Failed rows first (what a person has to act on), then by row number. */
 const resultOrder = (a: DeviceImportRowResult, b: DeviceImportRowResult) =>
   Number(b.outcome === 'failed') - Number(a.outcome === 'failed') || a.row - b.row;
+
+const isScoped = (caller: Caller) => deviceAccessOf(caller.groups).kind === 'groups';
+
+/**
+ * A user limited to thing groups imports only into their groups: every row names one (403
+ * OutsideDeviceAccess otherwise, before any device is made), else they would lose sight of it.
+ */
+function checkGroupsInReach(caller: Caller, rows: readonly DeviceImportRow[]): void {
+  if (!isScoped(caller)) return;
+  for (const row of rows) {
+    if (row.group === undefined) {
+      throw apiError(
+        'OutsideDeviceAccess',
+        `row ${row.row} names no group: your access is limited to thing groups, so every row needs one of yours`,
+      );
+    }
+    requireGroup(caller, row.group);
+  }
+}
 
 export function registerDeviceImportRoutes(app: TypedApp, deps: DeviceImportRoutesDeps): void {
   const { authorizer, store, runner, credentials } = deps;
@@ -84,13 +108,15 @@ export function registerDeviceImportRoutes(app: TypedApp, deps: DeviceImportRout
           },
           response: {
             202: DeviceImportAnswerSchema,
-            ...errorResponses(...permissionErrors, ...bodyErrors, 'PayloadTooLarge', 'UnsupportedMediaType'),
+            ...errorResponses(...permissionErrors, ...bodyErrors, 'PayloadTooLarge', 'UnsupportedMediaType', 'OutsideDeviceAccess'),
           },
         },
       },
       async (request, reply) => {
         const caller = authOf(request);
-        const body = request.body as string | { csv: string };
+        const body = request.body as string | { csv: string } | undefined;
+        // A POST without a body (and so without a content type) reaches here unvalidated.
+        if (body === undefined) throw apiError('ValidationError', 'body is required: the CSV file (text/csv) or { "csv": "..." } as JSON');
         const csv = typeof body === 'string' ? body : body.csv;
         if (Buffer.byteLength(csv) > deviceImportLimits.maxBytes) {
           throw apiError('PayloadTooLarge', `The file is larger than ${deviceImportLimits.maxBytes / 1024 / 1024} MiB`);
@@ -102,6 +128,7 @@ export function registerDeviceImportRoutes(app: TypedApp, deps: DeviceImportRout
           if (err instanceof DeviceImportFileError) throw apiError('ValidationError', err.message);
           throw err;
         }
+        checkGroupsInReach(caller, parsed.rows);
         const job = newImportJob(randomUUID(), caller.username, parsed);
         const stored = { job, ownerSub: caller.sub };
         await store.create(stored);
@@ -130,7 +157,9 @@ export function registerDeviceImportRoutes(app: TypedApp, deps: DeviceImportRout
     async (request) => {
       const { importId } = request.params;
       const found = await store.get(importId);
-      if (!found) throw apiError('ImportNotFound', `No device import "${importId}"`);
+      // A scoped user's view of imports is their own: another's rows name devices outside their access.
+      if (!found || (isScoped(authOf(request)) && found.ownerSub !== authOf(request).sub))
+        throw apiError('ImportNotFound', `No device import "${importId}"`);
       const offset = request.query.offset ?? 0;
       const limit = request.query.limit ?? 100;
       const results = found.results.sort(resultOrder);

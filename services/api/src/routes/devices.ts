@@ -17,9 +17,12 @@ import {
   isPlatformThingAttribute,
   RegisteredDeviceSchema,
   UserThingAttributesSchema,
+  ThingGroupNameSchema,
 } from '@fleet/core';
+import type { Caller } from '@fleet/core/tokens';
 import { Type } from 'typebox';
 import { authOf, type Authorizer } from '../auth/authorize.ts';
+import { deviceNotFound, type DeviceScope, requireGroup } from '../auth/device-scope.ts';
 import { credentialsFor, type ConnectionDetails } from '../devices/device-credentials.ts';
 import { generateDeviceId } from '../devices/device-id.ts';
 import { InvalidCursorError, type DeviceRegistry } from '../devices/device-registry.ts';
@@ -51,6 +54,12 @@ export interface DeviceRoutesDeps extends ConnectionDetails {
   readonly provisioning: IotProvisioning;
   /** Revokes a device: its configuration (shadow), certificate, thing and registry item. */
   readonly revoke: RevokeDevice;
+  /** Which devices the caller may reach (access by group). */
+  readonly scope: DeviceScope;
+  /** Whether a thing group exists (DescribeThingGroup). */
+  readonly groupExists: (group: string) => Promise<boolean>;
+  /** Puts a registered device in a thing group (AddThingToThingGroup), the index told at once. */
+  readonly addToGroup: (group: string, deviceId: string) => Promise<void>;
 }
 
 const RegisterBody = StrictObject({
@@ -58,6 +67,8 @@ const RegisterBody = StrictObject({
   deviceId: Type.Optional(DeviceIdSchema),
   certificateSigningRequest: Type.Optional(CertificateSigningRequestSchema),
   attributes: Type.Optional(UserThingAttributesSchema),
+  /** An existing thing group the device is put in; required (one of theirs) for a user whose access is limited to groups. */
+  group: Type.Optional(ThingGroupNameSchema),
 });
 
 const ListQuery = StrictObject(DeviceListQuerySchema.properties);
@@ -66,7 +77,19 @@ const ListQuery = StrictObject(DeviceListQuerySchema.properties);
 const generatedIdAttempts = 3;
 
 export function registerDeviceRoutes(app: TypedApp, deps: DeviceRoutesDeps): void {
-  const { authorizer, registry, views, provisioning } = deps;
+  const { authorizer, registry, views, provisioning, scope } = deps;
+
+  /** A scoped caller registers only into one of their groups, else they would lose sight of the device at once. */
+  async function checkGroupOfNewDevice(caller: Caller, group: string | undefined): Promise<void> {
+    const access = scope.accessOf(caller);
+    if (group === undefined) {
+      if (access.kind === 'groups')
+        throw apiError('ValidationError', `body/group is required: your access is limited to the thing groups ${access.groups.join(', ')}`);
+      return;
+    }
+    requireGroup(caller, group);
+    if (!(await deps.groupExists(group))) throw apiError('GroupNotFound', `Thing group ${JSON.stringify(group)} does not exist`);
+  }
 
   app.post(
     '/api/devices',
@@ -78,19 +101,24 @@ export function registerDeviceRoutes(app: TypedApp, deps: DeviceRoutesDeps): voi
         description:
           'With `certificateSigningRequest` (the PEM CSR of a key the device made) the certificate is signed from it and the answer ' +
           'carries no private key (`credentials.keySource: csr`); without it a key pair is generated and its private key is answered ' +
-          `once (\`keySource: generated\`). ${bodyLimitNote(bodyLimits.api)}`,
+          `once (\`keySource: generated\`). With \`group\` (an existing thing group) the device is put in it; a user whose ` +
+          `access is limited to thing groups must name one of theirs. ${bodyLimitNote(bodyLimits.api)}`,
         security: bearer,
         body: RegisterBody,
-        response: { 201: RegisteredDeviceSchema, ...errorResponses(...permissionErrors, ...bodyErrors, 'DeviceExists', 'InvalidCsr') },
+        response: {
+          201: RegisteredDeviceSchema,
+          ...errorResponses(...permissionErrors, ...bodyErrors, 'DeviceExists', 'InvalidCsr', 'GroupNotFound', 'OutsideDeviceAccess'),
+        },
       },
     },
     async (request, reply) => {
       const caller = authOf(request);
-      const { name, certificateSigningRequest, attributes } = request.body;
+      const { name, certificateSigningRequest, attributes, group } = request.body;
       const reserved = Object.keys(attributes ?? {}).filter(isPlatformThingAttribute);
       if (reserved.length > 0) {
         throw apiError('ValidationError', `body/attributes/${reserved[0]} is set by Fleet itself; give your attribute another name`);
       }
+      await checkGroupOfNewDevice(caller, group);
       const attempts = request.body.deviceId ? 1 : generatedIdAttempts;
       for (let attempt = 1; attempt <= attempts; attempt++) {
         const deviceId = request.body.deviceId ?? generateDeviceId(name);
@@ -115,7 +143,8 @@ export function registerDeviceRoutes(app: TypedApp, deps: DeviceRoutesDeps): voi
         // Another request registered the same id between our check and our write: its thing stays.
         if (!registered.ok) throw apiError('DeviceExists', `Device "${deviceId}" is already registered`);
         const { record } = registered;
-        request.log.info({ deviceId, owner: caller.sub }, 'device registered');
+        if (group !== undefined) await deps.addToGroup(group, deviceId);
+        request.log.info({ deviceId, owner: caller.sub, group }, 'device registered');
         setAuditTarget(request, { type: 'devices', id: deviceId });
         return reply.code(201).send({ device: deviceView(record), credentials: await credentialsFor(deps, deviceId, registered.device) });
       }
@@ -148,8 +177,13 @@ export function registerDeviceRoutes(app: TypedApp, deps: DeviceRoutesDeps): voi
         ...(group ? { group } : {}),
         ...(attribute ? { attribute } : {}),
       };
+      const caller = authOf(request);
       try {
-        return await views.list({ filter, sort, order, limit, ...(cursor ? { cursor } : {}) }, authOf(request).accessToken);
+        return await views.list(
+          { filter, sort, order, limit, ...(cursor ? { cursor } : {}) },
+          caller.accessToken,
+          await scope.visible(caller),
+        );
       } catch (err) {
         if (err instanceof InvalidCursorError) throw apiError('ValidationError', `querystring/cursor ${err.message}`);
         throw err;
@@ -170,8 +204,10 @@ export function registerDeviceRoutes(app: TypedApp, deps: DeviceRoutesDeps): voi
       },
     },
     async (request) => {
-      const device = await views.get(request.params.id, authOf(request).accessToken);
-      if (!device) throw apiError('DeviceNotFound', `Device "${request.params.id}" is not registered`);
+      const caller = authOf(request);
+      const { id } = request.params;
+      const device = (await scope.includes(caller, id)) ? await views.get(id, caller.accessToken) : undefined;
+      if (!device) throw deviceNotFound(id);
       return device;
     },
   );
@@ -194,8 +230,8 @@ export function registerDeviceRoutes(app: TypedApp, deps: DeviceRoutesDeps): voi
     },
     async (request, reply) => {
       const deviceId = request.params.id;
-      if (!(await deps.revoke(deviceId, actorOf(authOf(request)))))
-        throw apiError('DeviceNotFound', `Device "${deviceId}" is not registered`);
+      const caller = authOf(request);
+      if (!(await scope.includes(caller, deviceId)) || !(await deps.revoke(deviceId, actorOf(caller)))) throw deviceNotFound(deviceId);
       request.log.info({ deviceId, by: authOf(request).sub }, 'device revoked');
       return reply.code(204).send(null);
     },

@@ -40,6 +40,7 @@ describe('GET /api/me', () => {
         // The device list (issue 14): operators add devices to thing groups.
         'manageDeviceGroups',
       ],
+      deviceAccess: { kind: 'all' },
     });
     expect(t.cognito.calls.find((c) => c.command === 'GetUser')).toEqual({
       command: 'GetUser',

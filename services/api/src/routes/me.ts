@@ -10,7 +10,16 @@
 import { GetIdCommand } from '@aws-sdk/client-cognito-identity';
 import { AdminListGroupsForUserCommand, GetUserCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { AttachPolicyCommand } from '@aws-sdk/client-iot';
-import { bodyLimits, effectiveRole, errorResponses, isRole, LiveAccessSchema, permissionsOf, SignedInUserSchema } from '@fleet/core';
+import {
+  bodyLimits,
+  deviceAccessOf,
+  effectiveRole,
+  errorResponses,
+  isRole,
+  LiveAccessSchema,
+  permissionsOf,
+  SignedInUserSchema,
+} from '@fleet/core';
 import { Type } from 'typebox';
 import type { Authorizer } from '../auth/authorize.ts';
 import { authOf } from '../auth/authorize.ts';
@@ -41,7 +50,7 @@ export function registerMeRoutes(app: TypedApp, deps: MeRoutesDeps): void {
       onRequest: deps.authorizer.require(),
       schema: {
         tags: ['me'],
-        summary: 'The signed-in user and their role',
+        summary: 'The signed-in user, their role and the devices they may reach',
         security: bearer,
         response: { 200: SignedInUserSchema, ...errorResponses(...tokenErrors) },
       },
@@ -61,6 +70,8 @@ export function registerMeRoutes(app: TypedApp, deps: MeRoutesDeps): void {
         groups,
         tokenRole: caller.role,
         permissions: permissionsOf(role),
+        // Like the role: the access in the pool now; the token's follows at its refresh.
+        deviceAccess: deviceAccessOf(groups),
         ...(firstAdmin ? { firstAdmin: true as const } : {}),
       };
 

@@ -6,6 +6,7 @@
  */
 import { errorResponses, OverviewSchema, overviewLimits, overviewPath, silentAfterMs } from '@fleet/core';
 import { authOf, type Authorizer } from '../auth/authorize.ts';
+import type { DeviceScope } from '../auth/device-scope.ts';
 import { bearer, permissionErrors, StrictObject } from '../http/schemas.ts';
 import type { TypedApp } from '../http/typed-app.ts';
 import { apiPath } from '../http/relay.ts';
@@ -14,6 +15,7 @@ import type { OverviewService } from '../overview/overview-answer.ts';
 export interface OverviewRoutesDeps {
   readonly authorizer: Authorizer;
   readonly overview: OverviewService;
+  readonly scope: Pick<DeviceScope, 'visible'>;
 }
 
 export function registerOverviewRoutes(app: TypedApp, deps: OverviewRoutesDeps): void {
@@ -28,12 +30,16 @@ export function registerOverviewRoutes(app: TypedApp, deps: OverviewRoutesDeps):
         description:
           `A device is silent when connected but no reading arrived for longer than ${silentAfterMs / 60_000} minutes. ` +
           `Readings and rejects are CloudWatch sums per minute over the last ${overviewLimits.minutes} minutes. ` +
-          'Each part is `{ available: false, reason }` when its source failed; `deadLetters` is present only for roles that may read them.',
+          'Each part is `{ available: false, reason }` when its source failed; `deadLetters` is present only for roles that may read them. ' +
+          'A user whose access is limited to thing groups sees the counts and alarms of their devices, not the fleet-wide throughput nor dead letters.',
         security: bearer,
         querystring: StrictObject({}),
         response: { 200: OverviewSchema, ...errorResponses(...permissionErrors, 'ValidationError') },
       },
     },
-    async (request) => deps.overview.answer(authOf(request)),
+    async (request) => {
+      const caller = authOf(request);
+      return deps.overview.answer(caller, await deps.scope.visible(caller));
+    },
   );
 }

@@ -18,7 +18,8 @@ import {
 import type { Logger } from 'pino';
 import type { ApiClients } from '../aws-clients.ts';
 import type { Authorizer } from '../auth/authorize.ts';
-import { bearer, permissionErrors } from '../http/schemas.ts';
+import { bearer, fleetWideErrors } from '../http/schemas.ts';
+import { wholeFleetOnly } from '../auth/device-scope.ts';
 import type { TypedApp } from '../http/typed-app.ts';
 
 export interface ProvisioningRoutesDeps {
@@ -44,15 +45,16 @@ function parametersOf(templateBody: string | undefined): ProvisioningTemplatePar
 }
 
 export function registerProvisioningRoutes(app: TypedApp, deps: ProvisioningRoutesDeps): void {
+  const fleetOnly = wholeFleetOnly('Provisioning by claim (its devices join none of your groups)');
   app.get(
     provisioningPaths.provisioning,
     {
-      onRequest: deps.authorizer.require('manageDevices'),
+      onRequest: [deps.authorizer.require('manageDevices'), fleetOnly],
       schema: {
         tags: ['devices'],
         summary: "Fleet provisioning by claim: Fleet's provisioning template and what a claim certificate may do",
         security: bearer,
-        response: { 200: ProvisioningOverviewSchema, ...errorResponses(...permissionErrors) },
+        response: { 200: ProvisioningOverviewSchema, ...errorResponses(...fleetWideErrors) },
       },
     },
     async () => {

@@ -31,7 +31,8 @@ import {
 import { Type } from 'typebox';
 import { authOf, type Authorizer } from '../auth/authorize.ts';
 import { apiError } from '../errors.ts';
-import { bearer, bodyErrors, bodyLimitNote, paramErrors, permissionErrors, StrictObject } from '../http/schemas.ts';
+import { bearer, bodyErrors, bodyLimitNote, paramErrors, fleetWideErrors, StrictObject } from '../http/schemas.ts';
+import { wholeFleetOnly } from '../auth/device-scope.ts';
 import type { TypedApp } from '../http/typed-app.ts';
 import { platformRuleView, type TopicRules, type UserRuleContent } from '../rules/topic-rules.ts';
 
@@ -78,18 +79,19 @@ function checkedContent(content: UserRuleContent): UserRuleContent {
 }
 
 export function registerRuleRoutes(app: TypedApp, deps: RuleRoutesDeps): void {
+  const fleetOnly = wholeFleetOnly('Topic rules (they see every message)');
   const { authorizer, topicRules } = deps;
-  const changeErrors = [...permissionErrors, ...paramErrors, 'RuleNotFound', 'RuleProtected'] as const;
+  const changeErrors = [...fleetWideErrors, ...paramErrors, 'RuleNotFound', 'RuleProtected'] as const;
 
   app.get(
     '/api/rules',
     {
-      onRequest: authorizer.require('readRules'),
+      onRequest: [authorizer.require('readRules'), fleetOnly],
       schema: {
         tags: ['rules'],
         summary: "The platform's topic rules (read-only) and the users' rules",
         security: bearer,
-        response: { 200: RuleListSchema, ...errorResponses(...permissionErrors) },
+        response: { 200: RuleListSchema, ...errorResponses(...fleetWideErrors) },
       },
     },
     async () => ({ rules: await topicRules.list() }),
@@ -98,7 +100,7 @@ export function registerRuleRoutes(app: TypedApp, deps: RuleRoutesDeps): void {
   app.post(
     '/api/rules',
     {
-      onRequest: authorizer.require('manageRules'),
+      onRequest: [authorizer.require('manageRules'), fleetOnly],
       schema: {
         tags: ['rules'],
         summary: 'Create a topic rule: SQL and actions (republish under fleet/rules/, webhook, notify)',
@@ -107,7 +109,7 @@ export function registerRuleRoutes(app: TypedApp, deps: RuleRoutesDeps): void {
           'confirmation token and delivers nothing before the receiver confirms (`destinationStatus` ENABLED).',
         security: bearer,
         body: RuleInputSchema,
-        response: { 201: RuleSchema, ...errorResponses(...permissionErrors, ...bodyErrors, 'RuleExists', 'RuleProtected') },
+        response: { 201: RuleSchema, ...errorResponses(...fleetWideErrors, ...bodyErrors, 'RuleExists', 'RuleProtected') },
       },
     },
     async (request, reply) => {
@@ -122,14 +124,14 @@ export function registerRuleRoutes(app: TypedApp, deps: RuleRoutesDeps): void {
   app.post(
     '/api/rules/test',
     {
-      onRequest: authorizer.require('readRules'),
+      onRequest: [authorizer.require('readRules'), fleetOnly],
       schema: {
         tags: ['rules'],
         summary: 'Run a SQL statement on one sample message: the output, or the SQL error with its position',
         description: `${bodyLimitNote(bodyLimits.api)} A syntax error answers 400 ValidationError whose message starts \`SQL error at position <n>:\`.`,
         security: bearer,
         body: RuleTestInputSchema,
-        response: { 200: RuleTestResultSchema, ...errorResponses(...permissionErrors, ...bodyErrors) },
+        response: { 200: RuleTestResultSchema, ...errorResponses(...fleetWideErrors, ...bodyErrors) },
       },
     },
     async (request): Promise<RuleTestResult> => {
@@ -154,13 +156,13 @@ export function registerRuleRoutes(app: TypedApp, deps: RuleRoutesDeps): void {
   app.get(
     '/api/rules/:name',
     {
-      onRequest: authorizer.require('readRules'),
+      onRequest: [authorizer.require('readRules'), fleetOnly],
       schema: {
         tags: ['rules'],
         summary: 'One rule',
         security: bearer,
         params: RuleParams,
-        response: { 200: RuleSchema, ...errorResponses(...permissionErrors, ...paramErrors, 'RuleNotFound') },
+        response: { 200: RuleSchema, ...errorResponses(...fleetWideErrors, ...paramErrors, 'RuleNotFound') },
       },
     },
     async (request): Promise<Rule> => {
@@ -176,7 +178,7 @@ export function registerRuleRoutes(app: TypedApp, deps: RuleRoutesDeps): void {
   app.put(
     '/api/rules/:name',
     {
-      onRequest: authorizer.require('manageRules'),
+      onRequest: [authorizer.require('manageRules'), fleetOnly],
       schema: {
         tags: ['rules'],
         summary: "Replace a user's rule (its SQL, actions and state)",
@@ -199,7 +201,7 @@ export function registerRuleRoutes(app: TypedApp, deps: RuleRoutesDeps): void {
   app.delete(
     '/api/rules/:name',
     {
-      onRequest: authorizer.require('manageRules'),
+      onRequest: [authorizer.require('manageRules'), fleetOnly],
       schema: {
         tags: ['rules'],
         summary: "Delete a user's rule",
@@ -224,7 +226,7 @@ export function registerRuleRoutes(app: TypedApp, deps: RuleRoutesDeps): void {
     app.post(
       `/api/rules/:name/${action}`,
       {
-        onRequest: authorizer.require('manageRules'),
+        onRequest: [authorizer.require('manageRules'), fleetOnly],
         schema: {
           tags: ['rules'],
           summary: `${enabled ? 'Enable' : 'Disable'} a user's rule`,

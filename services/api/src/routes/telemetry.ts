@@ -1,6 +1,6 @@
 /**
  * Telemetry queries, answered by the Data Service: the API checks who is asking and that the device
- * is registered (it owns the registry: 404 DeviceNotFound), then relays the request with the same
+ * is registered and within their access (it owns the registry: 404 DeviceNotFound either way), then relays the request with the same
  * query string (the Data Service owns the query semantics and limits) and checks the answer against
  * its `@fleet/core` contract. The schemas here mirror the Data Service's bounds so that the OpenAPI
  * document shows them and a bad query never travels.
@@ -15,8 +15,7 @@ import {
 import { Type, type TSchema } from 'typebox';
 import type { Authorizer } from '../auth/authorize.ts';
 import { authOf } from '../auth/authorize.ts';
-import type { DeviceRegistry } from '../devices/device-registry.ts';
-import { apiError } from '../errors.ts';
+import { deviceNotFound, type DeviceScope } from '../auth/device-scope.ts';
 import { bearer, dataServiceErrors, DeviceParams, paramErrors, permissionErrors, StrictObject } from '../http/schemas.ts';
 import type { TypedApp } from '../http/typed-app.ts';
 import { queryOf } from '../http/relay.ts';
@@ -25,7 +24,8 @@ import type { RelayedCode } from '../telemetry/data-service-errors.ts';
 
 export interface TelemetryRoutesDeps {
   readonly authorizer: Authorizer;
-  readonly registry: Pick<DeviceRegistry, 'get'>;
+  /** The registered devices the caller may reach. */
+  readonly scope: Pick<DeviceScope, 'device'>;
   readonly dataService: DataServiceClient;
 }
 
@@ -106,7 +106,8 @@ export function registerTelemetryRoutes(app: TypedApp, deps: TelemetryRoutesDeps
       },
       async (request) => {
         const deviceId = request.params.id;
-        if (!(await deps.registry.get(deviceId))) throw apiError('DeviceNotFound', `Device "${deviceId}" is not registered`);
+        // Refused here, before the relay: a device outside the caller's access never reaches the Data Service.
+        if (!(await deps.scope.device(authOf(request), deviceId))) throw deviceNotFound(deviceId);
         return deps.dataService.get(route.answer, {
           path: route.upstream(deviceId),
           query: queryOf(request),

@@ -29,6 +29,7 @@ describe('user administration', () => {
           createdAt: '2026-01-01T00:00:01.000Z',
           groups: ['admin'],
           role: 'admin',
+          deviceAccess: { kind: 'all' },
         },
         {
           username: 'bob',
@@ -39,6 +40,7 @@ describe('user administration', () => {
           createdAt: '2026-01-01T00:00:02.000Z',
           groups: ['viewer'],
           role: 'viewer',
+          deviceAccess: { kind: 'all' },
         },
       ],
       nextCursor: '2',

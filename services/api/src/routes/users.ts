@@ -7,13 +7,13 @@
 import {
   AdminAddUserToGroupCommand,
   AdminCreateUserCommand,
-  AdminListGroupsForUserCommand,
   AdminRemoveUserFromGroupCommand,
   ListUsersCommand,
   type UserType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import {
   bodyLimits,
+  deviceAccessOf,
   effectiveRole,
   errorResponses,
   InvitedUserSchema,
@@ -30,6 +30,7 @@ import type { ApiClients } from '../aws-clients.ts';
 import { apiError } from '../errors.ts';
 import { bearer, bodyErrors, bodyLimitNote, paramErrors, permissionErrors, StrictObject } from '../http/schemas.ts';
 import type { TypedApp } from '../http/typed-app.ts';
+import { poolGroupsOf } from '../users/pool-groups.ts';
 
 export interface UserRoutesDeps {
   readonly authorizer: Authorizer;
@@ -38,7 +39,7 @@ export interface UserRoutesDeps {
 }
 
 /** Cognito's limits on a username (AdminGetUser, Username: 1–128 characters). */
-const Username = Type.String({ minLength: 1, maxLength: 128, pattern: '^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+$' });
+export const Username = Type.String({ minLength: 1, maxLength: 128, pattern: '^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+$' });
 
 /** RFC 5321 limits an address to 254 characters; the pattern is the shape HTML forms accept. */
 const Email = Type.String({ minLength: 3, maxLength: 254, pattern: '^[^\\s@]+@[^\\s@]+$', examples: ['ada@example.com'] });
@@ -62,6 +63,7 @@ function userOf(u: UserType, groups: string[]): PoolUser {
     ...(u.UserCreateDate ? { createdAt: u.UserCreateDate.toISOString() } : {}),
     groups,
     role: effectiveRole(groups),
+    deviceAccess: deviceAccessOf(groups),
   };
 }
 
@@ -71,18 +73,7 @@ const groupConcurrency = 5;
 export function registerUserRoutes(app: TypedApp, deps: UserRoutesDeps): void {
   const { cognito, userPoolId } = deps;
 
-  async function groupsOf(username: string): Promise<string[]> {
-    const groups: string[] = [];
-    let NextToken: string | undefined;
-    do {
-      const out = await cognito.send(
-        new AdminListGroupsForUserCommand({ UserPoolId: userPoolId, Username: username, ...(NextToken ? { NextToken } : {}) }),
-      );
-      for (const g of out.Groups ?? []) if (g.GroupName) groups.push(g.GroupName);
-      NextToken = out.NextToken;
-    } while (NextToken);
-    return groups;
-  }
+  const groupsOf = (username: string) => poolGroupsOf(cognito, userPoolId, username);
 
   app.get(
     '/api/users',
@@ -90,7 +81,7 @@ export function registerUserRoutes(app: TypedApp, deps: UserRoutesDeps): void {
       onRequest: deps.authorizer.require('manageUsers'),
       schema: {
         tags: ['users'],
-        summary: 'Users of the pool with their groups and role',
+        summary: 'Users of the pool with their groups, role and device access',
         security: bearer,
         querystring: StrictObject({
           limit: Type.Integer({ minimum: 1, maximum: maxUsersPerPage, default: maxUsersPerPage }),

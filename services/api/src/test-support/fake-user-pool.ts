@@ -20,12 +20,15 @@ export interface FakeUser {
 export interface FakeUserPool {
   readonly client: FakeAwsClient<CognitoIdentityProviderClient>;
   readonly users: Map<string, FakeUser>;
+  /** Groups made by CreateGroup (the role groups exist in every pool and are not listed). */
+  readonly createdGroups: Set<string>;
   /** Adds or updates a user; `groups` replaces the user's groups. */
   put(user: { username: string; sub?: string; email?: string; groups?: string[] }): FakeUser;
 }
 
 export function fakeUserPool(): FakeUserPool {
   const users = new Map<string, FakeUser>();
+  const createdGroups = new Set<string>();
   let clock = Date.parse('2026-01-01T00:00:00Z');
   const get = (username: unknown) => {
     const user = users.get(String(username));
@@ -68,6 +71,12 @@ export function fakeUserPool(): FakeUserPool {
       const user = get(i['Username']);
       return { Username: user.username, UserAttributes: userType(user).Attributes, Enabled: true };
     },
+    CreateGroup: (i) => {
+      const name = String(i['GroupName']);
+      if (createdGroups.has(name)) throw awsError('GroupExistsException', `A group with the name ${name} already exists.`);
+      createdGroups.add(name);
+      return { Group: { GroupName: name } };
+    },
     AdminListGroupsForUser: (i) => ({ Groups: get(i['Username']).groups.map((GroupName) => ({ GroupName })) }),
     AdminAddUserToGroup: (i) => {
       const user = get(i['Username']);
@@ -100,5 +109,5 @@ export function fakeUserPool(): FakeUserPool {
       return { User: userType(user) };
     },
   });
-  return { client, users, put };
+  return { client, users, createdGroups, put };
 }

@@ -236,6 +236,9 @@ export function fakeIot(): { iot: FakeAwsClient<IoTClient>; state: FakeIotState 
       members.add(thing);
       return {};
     },
+    ListThingGroups: () => ({
+      thingGroups: [...state.thingGroups.keys()].map((groupName) => ({ groupName, groupArn: groupArn(groupName) })),
+    }),
     ListThingsInThingGroup: (i) => {
       const members = state.thingGroups.get(String(i['thingGroupName']));
       if (!members) throw awsError('ResourceNotFoundException');

@@ -31,6 +31,9 @@ import {
   ReadingIntervalsSchema,
   RegisteredDeviceSchema,
   RoleChangeSchema,
+  DeviceAccessChangeSchema,
+  ThingGroupListSchema,
+  thingGroupsPath,
   SignedInUserSchema,
   UserPageSchema,
   type CommandExecution,
@@ -42,6 +45,7 @@ import {
   type PoolUser,
   type ReadingInterval,
   type Role,
+  type DeviceAccess,
   type SignedInUser,
   alarmPaths,
   AlarmDefinitionListSchema,
@@ -92,7 +96,7 @@ import type { Session } from './auth.ts';
 export type Credentials = DeviceCredentials;
 export type Interval = ReadingInterval;
 export type Device = DeviceView;
-export type { CommandExecution, DeviceCommand, DeviceConfig, PoolUser, Role, SignedInUser };
+export type { CommandExecution, DeviceAccess, DeviceCommand, DeviceConfig, PoolUser, Role, SignedInUser };
 
 /** An answer that is not what the API promised: an error `{ code, message }`, or one the app cannot read. */
 export class ApiError extends Error {
@@ -161,12 +165,19 @@ export function createApi(session: () => Promise<Session>) {
     bulkDevices: (input: DeviceBulkInput) => call(DeviceBulkAnswerSchema, 'POST', '/api/devices/bulk', input),
     device: (id: string) => call(DeviceViewSchema, 'GET', device(id)),
     /** With a CSR the device keeps its key: the answer carries none. */
-    register: (name: string, deviceId?: string, certificateSigningRequest?: string, attributes: Record<string, string> = {}) =>
+    register: (
+      name: string,
+      deviceId?: string,
+      certificateSigningRequest?: string,
+      attributes: Record<string, string> = {},
+      group?: string,
+    ) =>
       call(RegisteredDeviceSchema, 'POST', '/api/devices', {
         name,
         ...(deviceId ? { deviceId } : {}),
         ...(certificateSigningRequest ? { certificateSigningRequest } : {}),
         ...(Object.keys(attributes).length > 0 ? { attributes } : {}),
+        ...(group ? { group } : {}),
       }),
     certificates: (id: string) => call(DeviceCertificateListSchema, 'GET', `${device(id)}/certificates`),
     /** Rotation: a new certificate beside the current one, from the CSR when given. */
@@ -194,6 +205,9 @@ export function createApi(session: () => Promise<Session>) {
     users: () => call(UserPageSchema, 'GET', '/api/users'),
     invite: (email: string, role: Role) => call(InvitedUserSchema, 'POST', '/api/users', { email, role }),
     setRole: (username: string, role: Role) => call(RoleChangeSchema, 'PUT', `/api/users/${encodeURIComponent(username)}/role`, { role }),
+    setDeviceAccess: (username: string, access: DeviceAccess) =>
+      call(DeviceAccessChangeSchema, 'PUT', `/api/users/${encodeURIComponent(username)}/device-access`, access),
+    thingGroups: () => call(ThingGroupListSchema, 'GET', thingGroupsPath),
     deadLetters: (limit: number) => call(DeadLetterOverviewSchema, 'GET', `/api/dead-letters?limit=${limit}`),
     replayDeadLetters: () => call(DeadLetterReplayResultSchema, 'POST', '/api/dead-letters/replay'),
     config: (id: string) => call(DeviceConfigSchema, 'GET', `${device(id)}/config`),

@@ -136,6 +136,11 @@ export function App({ config }: { config: RuntimeConfig }) {
               {me.role}
             </span>
           )}
+          {me?.deviceAccess.kind === 'groups' && (
+            <span className="badge" data-testid="device-access" title="You see, read and command only the devices in these thing groups">
+              Groups: {me.deviceAccess.groups.join(', ')}
+            </span>
+          )}
           <button
             className="secondary"
             onClick={() => {

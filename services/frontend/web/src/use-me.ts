@@ -1,9 +1,10 @@
 /**
- * Who the signed-in user is and what they may do (GET /api/me). When the role in the user pool
- * differs from the role the access token carries (an admin changed it, or this user just became
- * the first admin of a fresh stack), the tokens are refreshed once so that the API sees the new role.
+ * Who the signed-in user is and what they may do (GET /api/me). When the role or the device access
+ * in the user pool differs from what the access token carries (an admin changed it, or this user
+ * just became the first admin of a fresh stack), the tokens are refreshed once so that the API sees
+ * the new role and groups.
  */
-import type { Permission } from '@fleet/core';
+import { deviceAccessOf, type DeviceAccess, type Permission } from '@fleet/core';
 import { useEffect, useState } from 'react';
 import type { Api, SignedInUser } from './api.ts';
 import type { Auth, Session } from './auth.ts';
@@ -19,6 +20,21 @@ export interface MeState {
   may(permission: Permission): boolean;
 }
 
+/** The device access an access token carries: its `cognito:groups`, judged as the API judges them. */
+export function tokenDeviceAccess(accessToken: string): DeviceAccess {
+  try {
+    const payload = accessToken.split('.')[1] ?? '';
+    const claims = JSON.parse(atob(payload.replace(/-/g, '+').replace(/_/g, '/'))) as { 'cognito:groups'?: unknown };
+    const groups = claims['cognito:groups'];
+    return deviceAccessOf(Array.isArray(groups) ? groups.filter((g): g is string => typeof g === 'string') : []);
+  } catch {
+    // Not a JWT the app can read: the API still judges the real token; no refresh is forced for it.
+    return { kind: 'all' };
+  }
+}
+
+const sameAccess = (a: DeviceAccess, b: DeviceAccess) => JSON.stringify(a) === JSON.stringify(b);
+
 export function useMe(api: Api, auth: Auth, session: Session | undefined, onRefreshed: (s: Session) => void): MeState {
   const [me, setMe] = useState<SignedInUser>();
   const [error, setError] = useState<string>();
@@ -31,9 +47,9 @@ export function useMe(api: Api, auth: Auth, session: Session | undefined, onRefr
       try {
         const answer = await api.me();
         // Refreshed before the role shows, so that no action of the new role goes out with the old token.
-        if (answer.role !== answer.tokenRole) {
-          const current = auth.current();
-          if (current) onRefreshed(await auth.fresh(current, true));
+        const current = auth.current();
+        if (current && (answer.role !== answer.tokenRole || !sameAccess(answer.deviceAccess, tokenDeviceAccess(current.accessToken)))) {
+          onRefreshed(await auth.fresh(current, true));
         }
         if (!active) return;
         setMe(answer);

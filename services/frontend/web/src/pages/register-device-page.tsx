@@ -1,4 +1,9 @@
-import { useState } from 'react';
+/**
+ * Registering one device: a name, an optional id and thing group, the key made here or by the
+ * device (CSR). A user whose access is limited to thing groups must choose one of theirs (the API
+ * refuses otherwise), else the new device would be out of their sight at once.
+ */
+import { useEffect, useState } from 'react';
 import type { Api, Credentials, Device } from '../api.ts';
 import { parseAttributeAssignments } from '../attribute-text.ts';
 import { CredentialsDownloads } from '../credentials-downloads.tsx';
@@ -9,11 +14,22 @@ export function RegisterDevicePage(props: { api: Api; navigate: (to: string) => 
   const [name, setName] = useState('');
   const [deviceId, setDeviceId] = useState('');
   const [attributes, setAttributes] = useState('');
+  const [group, setGroup] = useState('');
+  const [groups, setGroups] = useState<readonly string[]>([]);
+  useEffect(() => {
+    // Without the list the form still registers (without a group): a failed read is not an error here.
+    props.api.thingGroups().then(
+      (r) => setGroups(r.groups),
+      () => setGroups([]),
+    );
+  }, [props.api]);
   const [result, setResult] = useState<{ device: Device; credentials: Credentials }>();
   const keys = useKeySourceChoice();
   const { error, busy, run } = useSubmit();
   const submit = run(async () =>
-    setResult(await props.api.register(name, deviceId.trim() || undefined, keys.csr, parseAttributeAssignments(attributes))),
+    setResult(
+      await props.api.register(name, deviceId.trim() || undefined, keys.csr, parseAttributeAssignments(attributes), group || undefined),
+    ),
   );
 
   if (result) {
@@ -50,6 +66,17 @@ export function RegisterDevicePage(props: { api: Api; navigate: (to: string) => 
           onChange={setAttributes}
           required={false}
         />
+        <label>
+          Thing group
+          <select name="group" value={group} onChange={(e) => setGroup(e.target.value)}>
+            <option value="">No group</option>
+            {groups.map((g) => (
+              <option key={g} value={g}>
+                {g}
+              </option>
+            ))}
+          </select>
+        </label>
         {keys.fields}
         <button type="submit" disabled={busy}>
           Register

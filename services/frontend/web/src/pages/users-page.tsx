@@ -1,5 +1,6 @@
 /**
- * Users and their roles, for admins: every user of the pool with email, status and role; a role
+ * Users and their roles, for admins: every user of the pool with email, status, role and device
+ * access (every device, or only some thing groups: device-access-editor.tsx); a role
  * picker per user (not for oneself: the API refuses it, so no admin can lock everyone out); and an
  * invitation by email with a role (Cognito mails a temporary password; locally it is written to
  * the data folder's cognito/invitations.json).
@@ -9,6 +10,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { Api, PoolUser, Role, SignedInUser } from '../api.ts';
 import { ErrorNotice } from '../error-notice.tsx';
 import { FormError, TextField, useSubmit } from '../form-kit.tsx';
+import { DeviceAccessEditor } from './device-access-editor.tsx';
 
 function RolePicker(props: { value: Role; onChange: (role: Role) => void; name: string; disabled?: boolean }) {
   return (
@@ -61,7 +63,7 @@ function InviteForm(props: { api: Api; onInvited: () => void }) {
   );
 }
 
-function UserRow(props: { api: Api; user: PoolUser; self: boolean; onChanged: () => void }) {
+function UserRow(props: { api: Api; user: PoolUser; self: boolean; groups: readonly string[]; onChanged: () => void }) {
   const { user } = props;
   const [error, setError] = useState<unknown>();
   const change = (role: Role) => props.api.setRole(user.username, role).then(() => props.onChanged(), setError);
@@ -76,15 +78,22 @@ function UserRow(props: { api: Api; user: PoolUser; self: boolean; onChanged: ()
         <RolePicker name={`role-${user.email ?? user.username}`} value={user.role} onChange={(r) => void change(r)} disabled={props.self} />
         <ErrorNotice error={error} inline />
       </td>
+      <td>
+        <DeviceAccessEditor api={props.api} user={user} groups={props.groups} onChanged={props.onChanged} />
+      </td>
     </tr>
   );
 }
 
 export function UsersPage(props: { api: Api; me: SignedInUser | undefined }) {
   const [users, setUsers] = useState<PoolUser[]>();
+  const [groups, setGroups] = useState<readonly string[]>([]);
   const [error, setError] = useState<unknown>();
   const load = useCallback(() => {
     props.api.users().then((r) => setUsers(r.users), setError);
+  }, [props.api]);
+  useEffect(() => {
+    props.api.thingGroups().then((r) => setGroups(r.groups), setError);
   }, [props.api]);
   useEffect(load, [load]);
 
@@ -101,11 +110,19 @@ export function UsersPage(props: { api: Api; me: SignedInUser | undefined }) {
                 <th>User</th>
                 <th>Status</th>
                 <th>Role</th>
+                <th>Device access</th>
               </tr>
             </thead>
             <tbody>
               {users.map((u) => (
-                <UserRow key={u.username} api={props.api} user={u} self={u.username === props.me?.username} onChanged={load} />
+                <UserRow
+                  key={u.username}
+                  api={props.api}
+                  user={u}
+                  self={u.username === props.me?.username}
+                  groups={groups}
+                  onChanged={load}
+                />
               ))}
             </tbody>
           </table>
