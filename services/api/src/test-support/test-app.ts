@@ -123,15 +123,6 @@ export function fakeIot(): { iot: FakeAwsClient<IoTClient>; state: FakeIotState 
       state.things.add(name);
       return { thingName: name, thingArn: `arn:aws:iot:us-east-1:000000000000:thing/${name}` };
     },
-    CreateKeysAndCertificate: () => {
-      const id = newCertificate();
-      return {
-        certificateArn: arnOf(id),
-        certificateId: id,
-        certificatePem: pemOf(id),
-        keyPair: { PublicKey: 'public', PrivateKey: `-----BEGIN RSA PRIVATE KEY-----\n${id}\n-----END RSA PRIVATE KEY-----\n` },
-      };
-    },
     // No thing provisioned by claim unless a test says so (the device index adopts them).
     ListThings: () => ({ things: [] }),
     // Signed by a real local CA, so the certificate carries the request's subject (the API checks its
