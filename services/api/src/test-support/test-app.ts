@@ -113,7 +113,6 @@ export function fakeIot(): { iot: FakeAwsClient<IoTClient>; state: FakeIotState 
     state.certificates.set(id, { arn: arnOf(id), status: 'ACTIVE', createdAt: new Date(Date.UTC(2026, 0, 1) + serial * 1000) });
     return id;
   };
-  const pemOf = (id: string) => `-----BEGIN CERTIFICATE-----\n${id}\n-----END CERTIFICATE-----\n`;
   let signer: Promise<LocalCa> | undefined;
   const csrSigner = () => (signer ??= mkdtemp(join(tmpdir(), 'fake-iot-ca-')).then((dir) => loadOrCreateLocalCa({ dir })));
   const iot = fakeAwsClient<IoTClient>({
