@@ -173,8 +173,8 @@ export function createIotProvisioning(deps: { iot: ApiClients['iot']; devicePoli
    * CreateCertificateFromCsr with the device's CSR (its key stays on it), or with the CSR of an EC P-256
    * key made here (`@fleet/core/device-key`), whose private key is answered once and kept nowhere.
    * Not CreateKeysAndCertificate: its certificates are all named "AWS IoT Certificate", which the
-   * device policy keeps off HTTPS publish, and its RSA-2048 key pairs cost the local CA 60–355 ms each
-   * (a 10,000-device import took 25 minutes). Either way the certificate's subject is CN=<device id>.
+   * device policy keeps off HTTPS publish, and its RSA-2048 pairs are slow (device-key.ts). Either
+   * way the certificate's subject is CN=<device id>.
    */
   async function issueCertificate(deviceId: string, certificateSigningRequest?: string): Promise<IssuedCertificate> {
     if (certificateSigningRequest === undefined) {

@@ -66,20 +66,6 @@ describe('the registry journal', () => {
     expect(openRegistryJournal(file).replay()).toHaveLength(50);
   });
 
-  it('starts a second fdatasync for lines written while the first was in flight, and answers those only after it', async () => {
-    const { journal, calls, finishSync } = countedJournal();
-    journal.append({ change: 1 });
-    const first = journal.durable();
-    journal.append({ change: 2 });
-    const second = journal.durable();
-    finishSync();
-    await first;
-    expect(await settledWithin(second)).toBe(false);
-    expect(calls()).toBe(2);
-    finishSync();
-    await second;
-  });
-
   it('answers at once when nothing was written since the last fdatasync', async () => {
     const { journal, calls } = countedJournal();
     await journal.durable();
