@@ -2,8 +2,8 @@
  * Bulk registration at fleet scale (issue 12): the whole platform as a separate process, a generated
  * CSV of `--rows` devices (a name, a group per 1,000, an attribute; ids derived from the names)
  * uploaded through the gateway (`POST /api/device-imports`), the job polled to its end, then the
- * credentials ZIP downloaded. Every row goes through AWS IoT (CreateThing, CreateKeysAndCertificate
- * with an RSA key, AttachPolicy, AttachThingPrincipal, AddThingToThingGroup) and the registry table.
+ * credentials ZIP downloaded. Every row goes through AWS IoT (CreateThing, CreateCertificateFromCsr
+ * of an EC P-256 key the API makes, AttachPolicy, AttachThingPrincipal, AddThingToThingGroup) and the registry table.
  *
  *   npm run bench:import -- [--rows 10000]
  *

@@ -42,12 +42,10 @@ describe.skipIf(!hasChromium || deployedEndpointsFile)('the web app in a browser
     const deviceId = registered.device.deviceId;
     await expect.poll(() => page.getByTestId('new-device-id').textContent()).toBe(deviceId);
     expect(await page.getByTestId('mosquitto-command').textContent()).toContain(`fleet/devices/${deviceId}/telemetry`);
-    // The registered certificate (CreateKeysAndCertificate: CN "AWS IoT Certificate") may not publish over
-    // HTTPS, so the page offers no curl command and says what HTTPS publish needs instead.
-    expect(await page.getByTestId('curl-command').count()).toBe(0);
-    const note = await page.getByTestId('https-publish-note').textContent();
-    expect(note).toContain(`port ${platform.endpoints.iotHttpsPort}`);
-    expect(note).toContain(`common name is its id (${deviceId})`);
+    // The registered certificate names the device (CN=<deviceId>), which HTTPS publish needs: the page offers curl too.
+    const curl = await page.getByTestId('curl-command').textContent();
+    expect(curl).toContain(`:${platform.endpoints.iotHttpsPort}/topics/fleet/devices/${deviceId}/telemetry?qos=1`);
+    expect(await page.getByTestId('https-publish-note').count()).toBe(0);
 
     await page.getByRole('button', { name: 'Open the device' }).click();
     await expect.poll(() => page.getByTestId('live-state').textContent(), { timeout: 15_000 }).toBe('Live updates on');

@@ -7,9 +7,10 @@
  * `--transport https` run reports published = acknowledged = stored.
  *
  * The device policy allows HTTPS publish only to a certificate whose common name is the device id
- * (AWS IoT resolves no thing variable over HTTPS): the API's certificate ("AWS IoT Certificate") is
- * refused, and the publishing devices get a CN=<deviceId> certificate through the AWS port
- * (csr-certificate.ts), which makes this suite local only.
+ * (AWS IoT resolves no thing variable over HTTPS): every certificate the API issues is one (it signs
+ * a CSR of CN=<deviceId>, made by the device or by the API), so the devices publish with the
+ * credentials registration answered. A CreateKeysAndCertificate certificate ("AWS IoT Certificate",
+ * made through the AWS port: aws-generated-certificate.ts, which makes this suite local only) is refused.
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -19,10 +20,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { iotHttpsPublishPath, topics, type IotHttpsPublishAnswer } from '@fleet/core';
+import { generatedPrivateKey, iotHttpsPublishPath, topics, type IotHttpsPublishAnswer } from '@fleet/core';
 import { dataLayout } from '@fleet/local-cloud';
 import { saveDevice } from '@fleet/simulator';
-import { withCommonNameCertificate } from './csr-certificate.ts';
+import { withAwsGeneratedCertificate } from './aws-generated-certificate.ts';
 import { deployedEndpointsFile } from './deployed-stack.ts';
 import { allStoredReadings, createUser, waitForStored, type FleetUser, type RegisteredDevice } from './fleet-user.ts';
 import { repoRoot, startPlatformProcess, type PlatformProcess } from './platform-process.ts';
@@ -74,7 +75,7 @@ describe.skipIf(deployedEndpointsFile)('HTTPS ingest end to end', () => {
   }
 
   it('stores every reading answered 200 exactly once, and a 429 (over 100/s) is sent again as a device would', async () => {
-    const device = await withCommonNameCertificate(platform, await user.api.registerDevice('e2e https'));
+    const device = await user.api.registerDevice('e2e https');
     const id = device.device.deviceId;
     const publisher = httpsDevice(device);
     const base = Date.now() - 60_000;
@@ -108,19 +109,16 @@ describe.skipIf(deployedEndpointsFile)('HTTPS ingest end to end', () => {
     console.log(`https ingest: ${acknowledged} acknowledged, ${stored.length} stored, ${throttled} answered 429 and sent again`);
   }, 120_000);
 
-  it("answers 403 Forbidden on another device's topic, and to the API's certificate on its own, and stores nothing", async () => {
-    const [registered, theirs] = await Promise.all([
-      user.api.registerDevice('e2e https mine'),
-      user.api.registerDevice('e2e https theirs'),
-    ]);
-    const mine = await withCommonNameCertificate(platform, registered);
+  it("answers 403 Forbidden on another device's topic, and to a CreateKeysAndCertificate certificate on its own, and stores nothing", async () => {
+    const [mine, registered] = await Promise.all([user.api.registerDevice('e2e https mine'), user.api.registerDevice('e2e https theirs')]);
+    const theirs = await withAwsGeneratedCertificate(platform, registered);
     const base = Date.now() - 5_000;
     const reading = JSON.stringify({ ts: base, seq: 1, temperature: 99 });
     const publisher = httpsDevice(mine);
     const spoof = await publisher.post(topics.telemetry(theirs.device.deviceId), reading);
     publisher.close();
     expect([spoof.status, spoof.answer.message]).toEqual([403, 'Forbidden']);
-    // CreateKeysAndCertificate's certificate, common name "AWS IoT Certificate": MQTT only.
+    // CreateKeysAndCertificate's certificate, common name "AWS IoT Certificate" (e.g. a device provisioned by claim): MQTT only.
     const generated = httpsDevice(theirs);
     const own = await generated.post(topics.telemetry(theirs.device.deviceId), reading);
     generated.close();
@@ -130,20 +128,19 @@ describe.skipIf(deployedEndpointsFile)('HTTPS ingest end to end', () => {
   }, 60_000);
 
   it.skipIf(!existsSync('/usr/bin/curl'))(
-    'stores the reading curl publishes with a CN=<deviceId> certificate; registration offers no curl command for its own certificate',
+    'stores the reading published by the curl command registration answers, run as printed with the files registration gave',
     async () => {
-      const registered = await user.api.registerDevice('e2e curl');
-      expect(registered.credentials.curlPublish).toBeUndefined();
-      const device = await withCommonNameCertificate(platform, registered);
+      const device = await user.api.registerDevice('e2e curl');
       const id = device.device.deviceId;
       const folder = await mkdtemp(join(tmpdir(), 'fleet-curl-'));
       await writeFile(join(folder, 'root-ca.pem'), await (await fetch(device.credentials.caUrl)).text());
       await writeFile(join(folder, `${id}.cert.pem`), device.credentials.certificatePem);
-      await writeFile(join(folder, `${id}.private.key`), device.credentials.privateKey);
+      await writeFile(join(folder, `${id}.private.key`), generatedPrivateKey(device.credentials));
       const before = Date.now();
-      // The command the register page shows for such a certificate (device-credentials.test.ts).
+      // The command the register page shows (device-credentials.ts), aimed at this platform's HTTPS publish port.
+      const curl = device.credentials.curlPublish ?? '';
       const url = `https://${platform.endpoints.mqttHost}:${platform.endpoints.iotHttpsPort}${iotHttpsPublishPath(topics.telemetry(id), 1)}`;
-      const curl = `curl --cacert root-ca.pem --cert ${id}.cert.pem --key ${id}.private.key -X POST '${url}' -d '{"ts":'$(date +%s000)',"seq":1,"temperature":21.5}'`;
+      expect(curl).toContain(`-X POST '${url}'`);
       const { stdout } = await run('bash', ['-c', `${curl} --silent --show-error --fail`], {
         cwd: folder,
         timeout: 15_000,
@@ -158,12 +155,12 @@ describe.skipIf(deployedEndpointsFile)('HTTPS ingest end to end', () => {
   );
 
   it('runs the simulator with --transport https through its outbox: published = acknowledged = stored', async () => {
-    // The simulator reuses the devices saved in its store: these, with their CN=<deviceId> certificates.
+    // The simulator reuses the devices saved in its store: these, with the credentials registration answered.
     const endpointsFile = dataLayout(platform.dataDir).endpointsFile;
     const storeDir = join(dirname(endpointsFile), 'simulator', 'devices');
     for (const deviceId of ['hs-0001', 'hs-0002', 'hs-0003']) {
-      const device = await withCommonNameCertificate(platform, await user.api.registerDevice(`e2e ${deviceId}`, deviceId));
-      await saveDevice(storeDir, { deviceId, cert: device.credentials.certificatePem, key: device.credentials.privateKey });
+      const device = await user.api.registerDevice(`e2e ${deviceId}`, deviceId);
+      await saveDevice(storeDir, { deviceId, cert: device.credentials.certificatePem, key: generatedPrivateKey(device.credentials) });
     }
     const before = Date.now();
     const { stdout } = await run(

@@ -84,9 +84,10 @@ export const DevicePageSchema = Type.Object({
 export type DevicePage = Static<typeof DevicePageSchema>;
 
 /**
- * Where a device's private key comes from: `generated` by AWS IoT (CreateKeysAndCertificate) and
- * handed over once in `privateKey`, or made by the device itself, which sent a `csr`
- * (CreateCertificateFromCsr): then the key never leaves the device and `privateKey` is absent.
+ * Where a device's private key comes from: `generated` by the API Service (an EC P-256 key whose CSR
+ * AWS IoT signs, `@fleet/core/device-key`) and handed over once in `privateKey`, or made by the device
+ * itself, which sent a `csr`: then the key never leaves the device and `privateKey` is absent. Both
+ * certificates come from CreateCertificateFromCsr, with the subject CN=<deviceId>.
  */
 export const keySources = ['generated', 'csr'] as const;
 export type KeySource = (typeof keySources)[number];

@@ -210,12 +210,13 @@ export const taskRoleStatements: Readonly<Record<ServiceName, readonly Permissio
       wildcardReason: `Certificates: ${runtimeNames}.`,
     },
     {
-      // CreateKeysAndCertificate / CreateCertificateFromCsr have no resource type; AttachPolicy's
-      // targets include Cognito identities, which are no IAM resource type either.
-      actions: ['iot:CreateKeysAndCertificate', 'iot:CreateCertificateFromCsr', 'iot:AttachPolicy', 'iot:DetachPolicy'],
+      // Every certificate the API issues is signed from a CSR (the device's, or one of a key the task
+      // made for it), so no CreateKeysAndCertificate. CreateCertificateFromCsr has no resource type;
+      // AttachPolicy's targets include Cognito identities, which are no IAM resource type either.
+      actions: ['iot:CreateCertificateFromCsr', 'iot:AttachPolicy', 'iot:DetachPolicy'],
       resources: [{ anyResource: true }],
       wildcardReason:
-        'CreateKeysAndCertificate and CreateCertificateFromCsr support no resource type; AttachPolicy/DetachPolicy target Cognito identities, which are no IAM resource type (Service Authorization Reference).',
+        'CreateCertificateFromCsr supports no resource type; AttachPolicy/DetachPolicy target Cognito identities, which are no IAM resource type (Service Authorization Reference).',
     },
     {
       // Configuration: the classic shadow of each device (deleted with the device at revocation).

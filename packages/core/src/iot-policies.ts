@@ -49,10 +49,11 @@ const ownReservedTopics = [`$aws/things/${thing}/shadow/*`, `$aws/things/${thing
  * over MQTT or MQTT over the WebSocket protocol"
  * (https://docs.aws.amazon.com/iot/latest/developerguide/thing-policy-variables.html), so the
  * statements above allow nothing over HTTPS. The last statement lets a device publish its
- * telemetry over HTTPS when its certificate's common name is its device id (a certificate the API
- * signs from a CSR whose CN it checked). CreateKeysAndCertificate's certificates are all named
- * "AWS IoT Certificate", no device id (ids have no spaces): for them it matches no device's topic,
- * and the explicit Deny keeps them all off the one topic it would match.
+ * telemetry over HTTPS when its certificate's common name is its device id: every certificate the
+ * API issues (from the device's CSR, whose CN it checks, or from one of a key it made for the
+ * device). CreateKeysAndCertificate's certificates (claim provisioning's `create/json`) are all
+ * named "AWS IoT Certificate", no device id (ids have no spaces): for them it matches no device's
+ * topic, and the explicit Deny keeps them all off the one topic it would match.
  */
 export function devicePolicyDocument(region: string, account: string): IotPolicyDocument {
   const arn = (kind: string, name: string) => `arn:aws:iot:${region}:${account}:${kind}/${name}`;

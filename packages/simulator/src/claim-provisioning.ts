@@ -6,10 +6,6 @@
  * token and the serial number. The API has no request id, so one connection runs one request at a
  * time; `provisionFleetByClaim` spreads the devices over several connections.
  */
-import { KeyObject, webcrypto } from 'node:crypto';
-// @peculiar/x509 resolves its services through tsyringe, which needs the Reflect metadata API.
-import 'reflect-metadata';
-import * as x509 from '@peculiar/x509';
 import { connectAsync, type MqttClient } from 'mqtt';
 import {
   provisioningTopics,
@@ -18,10 +14,9 @@ import {
   type ProvisioningErrorResponse,
   type RegisterThingResponse,
 } from '@fleet/core';
+import { createDeviceKey } from '@fleet/core/device-key';
 import type { StoredDevice } from './device-store.ts';
 import { mqttsOptions, type TlsEndpoint } from './mqtts-options.ts';
-
-x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
 /** The claim certificate and its key (PEM) as `cert` and `key`. */
 export interface ClaimConnection extends TlsEndpoint {
@@ -82,11 +77,12 @@ export async function connectClaim(connection: ClaimConnection, clientId: string
       let key: string;
       let token: string;
       if (useCsr) {
-        const made = await keyAndCsr(serialNumber);
+        // The private key never leaves this process.
+        const made = await createDeviceKey(serialNumber);
         const created = await request<CreateCertificateFromCsrResponse>(provisioningTopics.createFromCsr, {
-          certificateSigningRequest: made.csr,
+          certificateSigningRequest: made.csrPem,
         });
-        [cert, key, token] = [created.certificatePem, made.key, created.certificateOwnershipToken];
+        [cert, key, token] = [created.certificatePem, made.privateKeyPem, created.certificateOwnershipToken];
       } else {
         const created = await request<CreateKeysAndCertificateResponse>(provisioningTopics.createKeys, {});
         [cert, key, token] = [created.certificatePem, created.privateKey, created.certificateOwnershipToken];
@@ -99,15 +95,6 @@ export async function connectClaim(connection: ClaimConnection, clientId: string
     },
     close: () => client.endAsync(),
   };
-}
-
-/** An EC P-256 key and a CSR for it: the private key never leaves this process. */
-async function keyAndCsr(serialNumber: string): Promise<{ key: string; csr: string }> {
-  const algorithm = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
-  const keys = await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify']);
-  const csr = await x509.Pkcs10CertificateRequestGenerator.create({ name: `CN=${serialNumber}`, keys, signingAlgorithm: algorithm });
-  const key = KeyObject.from(keys.privateKey).export({ format: 'pem', type: 'pkcs8' }) as string;
-  return { key, csr: csr.toString('pem') };
 }
 
 /**

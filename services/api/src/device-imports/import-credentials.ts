@@ -1,9 +1,9 @@
 /**
- * The private keys an import generated, held in this task's memory only and handed out once: AWS
- * IoT returns a private key once (CreateKeysAndCertificate) and Fleet stores none, in DynamoDB or
- * anywhere else. They are dropped when the archive is downloaded, after `credentialsTtlMs`, or
- * when the task stops (the certificates stay valid: revoke and re-import those devices, or
- * register them with a CSR, to get new keys). The archive is built at download: a ZIP (fflate)
+ * The private keys an import generated, held in this task's memory only and handed out once: the
+ * task made each key pair for its certificate signing request (`iot-provisioning.ts`) and Fleet
+ * stores none, in DynamoDB or anywhere else. They are dropped when the archive is downloaded, after
+ * `credentialsTtlMs`, or when the task stops (the certificates stay valid: revoke and re-import
+ * those devices, or register them with a CSR, to get new keys). The archive is built at download: a ZIP (fflate)
  * holding each device's certificate and key, the root CA, and a manifest.
  */
 import { deviceImportLimits, formatCsvRecords } from '@fleet/core';

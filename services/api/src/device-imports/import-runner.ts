@@ -80,7 +80,7 @@ export function createImportRunner(deps: ImportRunnerDeps) {
     // Registered meanwhile (another import of the same file): judged as an existing device.
     if (!registered.ok) return register(importId, owner, row, deviceId);
     const { certificateId, certificatePem, privateKey } = registered.device;
-    // An import registers without a CSR: AWS IoT made the key pair and answers its private key once.
+    // An import registers without a CSR: the key pair was made for this row and its private key is answered once.
     if (privateKey === undefined) throw new Error(`the registration of ${deviceId} answered no private key`);
     credentials.add(importId, {
       deviceId,

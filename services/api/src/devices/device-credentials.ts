@@ -1,6 +1,6 @@
 /**
- * What a newly registered device (or a new certificate of one) needs to connect, shown once: AWS
- * IoT never returns a private key again
+ * What a newly registered device (or a new certificate of one) needs to connect, shown once: the
+ * private key the API made for it is kept nowhere, as AWS IoT never returns a private key again
  * (https://docs.aws.amazon.com/iot/latest/apireference/API_CreateKeysAndCertificate.html). A device
  * that sent a CSR gets no key: it made its own and kept it.
  */
@@ -65,7 +65,8 @@ export function deviceCredentials(input: {
   // AWS IoT's HTTPS publish (https://docs.aws.amazon.com/iot/latest/developerguide/http.html), same files, same reading.
   // Offered only to a certificate named after the device: the device policy allows HTTPS publish
   // through ${iot:Certificate.Subject.CommonName} alone (core's iot-policies.ts), so with any other
-  // certificate (CreateKeysAndCertificate's are "AWS IoT Certificate") the command would be refused.
+  // certificate (CreateKeysAndCertificate's are "AWS IoT Certificate", e.g. a claim-provisioned
+  // device's) the command would be refused. Every certificate the API has signed names its device.
   const curlPublish = [
     'curl',
     '--cacert root-ca.pem',

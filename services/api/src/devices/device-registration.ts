@@ -14,7 +14,7 @@ export interface RegistrationInput {
   readonly name: string;
   readonly owner: { readonly sub: string; readonly username: string };
   readonly attributes?: Readonly<Record<string, string>>;
-  /** The device's PEM CSR; without one a key pair is generated (and answered once). */
+  /** The device's PEM CSR; without one an EC P-256 key pair is made here (and answered once). */
   readonly certificateSigningRequest?: string;
 }
 

@@ -6,14 +6,13 @@
  * behind; revocation follows the order AWS requires before a certificate can be deleted
  * (https://docs.aws.amazon.com/iot/latest/apireference/API_DeleteCertificate.html: INACTIVE first,
  * detached from every thing and policy). A device may hold several certificates (rotation,
- * `device-certificates.ts`): each is issued and attached the same way, from a generated key pair or
- * from the device's CSR, and the whole device's revocation removes all of them.
+ * `device-certificates.ts`): each is issued and attached the same way, from the device's CSR or from
+ * a key pair made here, and the whole device's revocation removes all of them.
  */
 import {
   AttachPolicyCommand,
   AttachThingPrincipalCommand,
   CreateCertificateFromCsrCommand,
-  CreateKeysAndCertificateCommand,
   CreateThingCommand,
   DeleteCertificateCommand,
   DeleteThingCommand,
@@ -23,12 +22,13 @@ import {
   UpdateCertificateCommand,
 } from '@aws-sdk/client-iot';
 import { platformThingAttributes } from '@fleet/core';
+import { createDeviceKey } from '@fleet/core/device-key';
 import type { Logger } from 'pino';
 import { awsErrorName, isResourceNotFound, type ApiClients } from '../aws-clients.ts';
 import { subjectCommonName } from './device-credentials.ts';
 import { apiError } from '../errors.ts';
 
-/** A certificate AWS IoT issued for a device; `privateKey` only when it generated the key pair. */
+/** A certificate AWS IoT issued for a device; `privateKey` only when the key pair was made here (no CSR from the device). */
 export interface IssuedCertificate {
   readonly certificateArn: string;
   readonly certificateId: string;
@@ -51,7 +51,7 @@ export interface ProvisionInput {
   readonly ownerId: string;
   /** Thing attributes besides `owner` and `name` (a bulk import's `attr.<key>` columns). */
   readonly attributes?: Readonly<Record<string, string>>;
-  /** The device's PEM CSR; without one a key pair is generated. */
+  /** The device's PEM CSR; without one a key pair is made for the device. */
   readonly certificateSigningRequest?: string;
 }
 
@@ -142,7 +142,7 @@ export function createIotProvisioning(deps: { iot: ApiClients['iot']; devicePoli
   async function addCertificate(deviceId: string, certificateSigningRequest?: string): Promise<IssuedCertificate> {
     const created: { name: string; run: () => Promise<unknown> }[] = [];
     try {
-      const issued = await issueCertificate(certificateSigningRequest);
+      const issued = await issueCertificate(deviceId, certificateSigningRequest);
       const { certificateArn, certificateId } = issued;
       created.push({ name: 'DeleteCertificate', run: () => deleteCertificate(certificateId) });
       // The device policy lets a certificate publish over HTTPS as the device its subject's common
@@ -176,18 +176,20 @@ export function createIotProvisioning(deps: { iot: ApiClients['iot']; devicePoli
     }
   }
 
-  /** CreateCertificateFromCsr when the device sent a CSR (its key stays on it), CreateKeysAndCertificate otherwise. */
-  async function issueCertificate(certificateSigningRequest?: string): Promise<IssuedCertificate> {
+  /**
+   * CreateCertificateFromCsr with the device's CSR (its key stays on it), or with the CSR of an EC P-256
+   * key made here (`@fleet/core/device-key`), whose private key is answered once and kept nowhere.
+   * Not CreateKeysAndCertificate: its certificates are all named "AWS IoT Certificate", which the
+   * device policy keeps off HTTPS publish, and its RSA-2048 pairs are slow (device-key.ts). Either
+   * way the certificate's subject is CN=<device id>.
+   */
+  async function issueCertificate(deviceId: string, certificateSigningRequest?: string): Promise<IssuedCertificate> {
     if (certificateSigningRequest === undefined) {
-      const keys = await iot.send(new CreateKeysAndCertificateCommand({ setAsActive: true }));
-      return {
-        ...requireIssued('CreateKeysAndCertificate', keys),
-        privateKey: requireField('CreateKeysAndCertificate', keys.keyPair?.PrivateKey, 'keyPair.PrivateKey'),
-      };
+      const made = await createDeviceKey(deviceId);
+      return { ...(await signCsr(made.csrPem)), privateKey: made.privateKeyPem };
     }
     try {
-      const signed = await iot.send(new CreateCertificateFromCsrCommand({ certificateSigningRequest, setAsActive: true }));
-      return requireIssued('CreateCertificateFromCsr', signed);
+      return await signCsr(certificateSigningRequest);
     } catch (err) {
       // The only InvalidRequestException of CreateCertificateFromCsr is a CSR AWS IoT refuses.
       if (awsErrorName(err) === 'InvalidRequestException') {
@@ -195,6 +197,11 @@ export function createIotProvisioning(deps: { iot: ApiClients['iot']; devicePoli
       }
       throw err;
     }
+  }
+
+  async function signCsr(certificateSigningRequest: string): Promise<IssuedCertificate> {
+    const signed = await iot.send(new CreateCertificateFromCsrCommand({ certificateSigningRequest, setAsActive: true }));
+    return requireIssued('CreateCertificateFromCsr', signed);
   }
 
   async function deleteCertificate(certificateId: string): Promise<void> {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { opensslCsr } from '@fleet/local-cloud/testing';
 import { asCaller } from '../test-support/as-caller.ts';
+import { issuedKeyFacts } from '../test-support/issued-key.ts';
 import { startTestApp, type TestApp } from '../test-support/test-app.ts';
 
 let t: TestApp;
@@ -51,7 +52,12 @@ describe('POST /api/devices/:id/certificates (rotate)', () => {
     expect(certificate).toMatchObject({ status: 'ACTIVE', current: true });
     expect(credentials).toMatchObject({ keySource: 'generated', topic: 'fleet/devices/rotated-1/telemetry' });
     expect(credentials.privateKey).toContain('PRIVATE KEY');
-    expect(t.iot.names()).toContain('CreateKeysAndCertificate');
+    expect(t.iot.names()).toContain('CreateCertificateFromCsr');
+    expect(issuedKeyFacts(credentials.certificatePem, credentials.privateKey)).toEqual({
+      commonName: 'rotated-1',
+      keyKind: 'ec/prime256v1',
+      keyMatchesCertificate: true,
+    });
     const newArn = `arn:aws:iot:us-east-1:000000000000:cert/${certificate.certificateId}`;
     expect(t.iotState.thingPrincipals.has(`rotated-1|${newArn}`)).toBe(true);
     expect(t.iotState.policyAttachments.has(`fleet-device|${newArn}`)).toBe(true);

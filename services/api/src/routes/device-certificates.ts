@@ -66,7 +66,7 @@ export function registerDeviceCertificateRoutes(app: TypedApp, deps: DeviceCerti
         description:
           'The new certificate is ACTIVE, attached to the thing and the device policy, and becomes the current one; the old one stays ACTIVE ' +
           'until it is revoked, so the device switches over at its own pace. With `certificateSigningRequest` it is signed from the ' +
-          "device's CSR and the answer carries no private key; with `{}` a key pair is generated and answered once. " +
+          "device's CSR and the answer carries no private key; with `{}` an EC P-256 key pair is generated and answered once. " +
           bodyLimitNote(bodyLimits.api),
         security: bearer,
         params: DeviceParams,

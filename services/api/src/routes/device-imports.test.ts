@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { answerChecker, DeviceImportAnswerSchema, type DeviceImportAnswer } from '@fleet/core';
 import { strFromU8, unzipSync } from 'fflate';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { issuedKeyFacts } from '../test-support/issued-key.ts';
 import { startTestApp, type TestApp } from '../test-support/test-app.ts';
 
 const rootCa = '-----BEGIN CERTIFICATE-----\nroot\n-----END CERTIFICATE-----\n';
@@ -107,7 +108,11 @@ describe('device imports', () => {
     const files = unzipSync(new Uint8Array(res.rawPayload));
     expect(Object.keys(files)).toHaveLength(3 * 2 + 2);
     expect(strFromU8(files['root-ca.pem']!)).toBe(rootCa);
-    expect(strFromU8(files['boiler-1.private.key']!)).toMatch(/BEGIN RSA PRIVATE KEY/);
+    expect(issuedKeyFacts(strFromU8(files['boiler-1.cert.pem']!), strFromU8(files['boiler-1.private.key']!))).toEqual({
+      commonName: 'boiler-1',
+      keyKind: 'ec/prime256v1',
+      keyMatchesCertificate: true,
+    });
     const manifest = strFromU8(files['manifest.csv']!).trim().split('\r\n');
     expect(manifest[0]).toBe('deviceId,name,group,certificateId');
     expect(manifest.find((line) => line.startsWith('boiler-1,'))).toMatch(/^boiler-1,Boiler north,plant-a,\w+$/);

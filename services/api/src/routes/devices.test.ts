@@ -5,6 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { opensslCsr } from '@fleet/local-cloud/testing';
 import { awsError } from '../test-support/fake-aws-client.ts';
 import { asCaller } from '../test-support/as-caller.ts';
+import { issuedKeyFacts } from '../test-support/issued-key.ts';
 import { startTestApp, type TestApp } from '../test-support/test-app.ts';
 
 let t: TestApp;
@@ -19,7 +20,7 @@ async function register(body: unknown, groups: string[] = ['operator'], app: Tes
 }
 
 describe('POST /api/devices', () => {
-  it('creates the thing, an active certificate with the device policy, the attachment and the registry item', async () => {
+  it('creates the thing, an active certificate signed from a CSR made for the device, the device policy, the attachment and the registry item', async () => {
     const res = await register({ name: 'Greenhouse sensor', deviceId: 'greenhouse-1' });
     expect(res.statusCode).toBe(201);
     const body = res.json();
@@ -32,18 +33,27 @@ describe('POST /api/devices', () => {
       online: false,
     });
     expect(new Date(body.device.createdAt).toISOString()).toBe(body.device.createdAt);
-    expect(t.iot.names()).toEqual(['CreateThing', 'CreateKeysAndCertificate', 'AttachPolicy', 'AttachThingPrincipal']);
+    expect(t.iot.names()).toEqual(['CreateThing', 'CreateCertificateFromCsr', 'AttachPolicy', 'AttachThingPrincipal']);
     const certArn = body.device.certificateArn as string;
     expect(t.iot.calls[0]?.input).toEqual({
       thingName: 'greenhouse-1',
       attributePayload: { attributes: { owner: 'sub-alice', name: 'Greenhouse_sensor' } },
     });
-    expect(t.iot.calls[1]?.input).toEqual({ setAsActive: true });
+    expect(t.iot.calls[1]?.input).toEqual({
+      certificateSigningRequest: expect.stringContaining('BEGIN CERTIFICATE REQUEST'),
+      setAsActive: true,
+    });
+    // The fake IoT signs with a real CA: the certificate names the device and holds the answered key's public half.
+    expect(issuedKeyFacts(body.credentials.certificatePem, body.credentials.privateKey)).toEqual({
+      commonName: 'greenhouse-1',
+      keyKind: 'ec/prime256v1',
+      keyMatchesCertificate: true,
+    });
     expect(t.iotState.policyAttachments.has(`fleet-device|${certArn}`)).toBe(true);
     expect(t.iotState.thingPrincipals.has(`greenhouse-1|${certArn}`)).toBe(true);
   });
 
-  it('answers the private key once with the endpoint and a ready-to-paste mosquitto_pub command, and no curl command for a certificate not named after the device', async () => {
+  it('answers the private key once with the endpoint and ready-to-paste mosquitto_pub and curl commands (the certificate is named after the device)', async () => {
     const res = await register({ name: 'Boiler', deviceId: 'boiler-1' });
     const { credentials } = res.json();
     expect(credentials).toMatchObject({
@@ -53,15 +63,20 @@ describe('POST /api/devices', () => {
       httpsPort: 8443,
       topic: 'fleet/devices/boiler-1/telemetry',
     });
-    expect(credentials.privateKey).toContain('PRIVATE KEY');
+    expect(credentials.keySource).toBe('generated');
+    expect(credentials.privateKey).toMatch(/^-----BEGIN PRIVATE KEY-----\n/);
     expect(credentials.certificatePem).toContain('BEGIN CERTIFICATE');
     expect(credentials.mosquittoPub).toBe(
       'mosquitto_pub --cafile root-ca.pem --cert boiler-1.cert.pem --key boiler-1.private.key ' +
         '-h abc123-ats.iot.us-east-1.amazonaws.com -p 8883 -i boiler-1 -q 1 -t fleet/devices/boiler-1/telemetry ' +
         `-m '{"ts":'$(date +%s000)',"seq":1,"temperature":21.5}'`,
     );
-    // HTTPS publish needs a certificate whose common name is the device id (device-credentials.test.ts).
-    expect(credentials.curlPublish).toBeUndefined();
+    // HTTPS publish needs a certificate whose common name is the device id (device-credentials.test.ts): the API's are.
+    expect(credentials.curlPublish).toBe(
+      'curl --cacert root-ca.pem --cert boiler-1.cert.pem --key boiler-1.private.key -X POST ' +
+        `'https://abc123-ats.iot.us-east-1.amazonaws.com:8443/topics/fleet/devices/boiler-1/telemetry?qos=1' ` +
+        `-d '{"ts":'$(date +%s000)',"seq":1,"temperature":21.5}'`,
+    );
     // The key is never stored: neither the registry item nor a later read carries it.
     const read = await asCaller(t.app, await t.bearer()).get('/api/devices/boiler-1');
     expect(read.body).not.toContain('PRIVATE KEY');
@@ -81,6 +96,7 @@ describe('POST /api/devices', () => {
     expect(t.iot.calls[1]?.input).toEqual({ certificateSigningRequest: csr, setAsActive: true });
     const generated = (await register({ name: 'Generated', deviceId: 'generated-1' })).json();
     expect(generated.credentials.keySource).toBe('generated');
+    expect(issuedKeyFacts(generated.credentials.certificatePem, generated.credentials.privateKey).commonName).toBe('generated-1');
   });
 
   it('answers 400 InvalidCsr for a CSR AWS IoT refuses, leaving no thing behind; 400 ValidationError for text that is no PEM CSR', async () => {
@@ -147,7 +163,7 @@ describe('POST /api/devices', () => {
     }
     expect(t.iot.names()).toEqual([
       'CreateThing',
-      'CreateKeysAndCertificate',
+      'CreateCertificateFromCsr',
       'AttachPolicy',
       'AttachThingPrincipal',
       'DetachPolicy',

@@ -100,9 +100,10 @@ export function registerDeviceRoutes(app: TypedApp, deps: DeviceRoutesDeps): voi
         summary: 'Register a device: creates its thing, certificate and registry item',
         description:
           'With `certificateSigningRequest` (the PEM CSR of a key the device made) the certificate is signed from it and the answer ' +
-          'carries no private key (`credentials.keySource: csr`); without it a key pair is generated and its private key is answered ' +
-          `once (\`keySource: generated\`). With \`group\` (an existing thing group) the device is put in it; a user whose ` +
-          `access is limited to thing groups must name one of theirs. ${bodyLimitNote(bodyLimits.api)}`,
+          'carries no private key (`credentials.keySource: csr`); without it an EC P-256 key pair is generated and its private key is ' +
+          "answered once (`keySource: generated`), never stored. Either way the certificate's subject is CN=<deviceId>. With `group` " +
+          '(an existing thing group) the device is put in it; a user whose access is limited to thing groups must name one of theirs. ' +
+          bodyLimitNote(bodyLimits.api),
         security: bearer,
         body: RegisterBody,
         response: {

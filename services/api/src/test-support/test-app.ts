@@ -116,7 +116,6 @@ export function fakeIot(): { iot: FakeAwsClient<IoTClient>; state: FakeIotState 
     state.certificates.set(id, { arn: arnOf(id), status: 'ACTIVE', createdAt: new Date(Date.UTC(2026, 0, 1) + serial * 1000) });
     return id;
   };
-  const pemOf = (id: string) => `-----BEGIN CERTIFICATE-----\n${id}\n-----END CERTIFICATE-----\n`;
   let signer: Promise<LocalCa> | undefined;
   const csrSigner = () => (signer ??= mkdtemp(join(tmpdir(), 'fake-iot-ca-')).then((dir) => loadOrCreateLocalCa({ dir })));
   const iot = fakeAwsClient<IoTClient>({
@@ -126,15 +125,6 @@ export function fakeIot(): { iot: FakeAwsClient<IoTClient>; state: FakeIotState 
       state.things.add(name);
       state.thingAttributes.set(name, { ...(i['attributePayload'] as { attributes?: Record<string, string> } | undefined)?.attributes });
       return { thingName: name, thingArn: `arn:aws:iot:us-east-1:000000000000:thing/${name}` };
-    },
-    CreateKeysAndCertificate: () => {
-      const id = newCertificate();
-      return {
-        certificateArn: arnOf(id),
-        certificateId: id,
-        certificatePem: pemOf(id),
-        keyPair: { PublicKey: 'public', PrivateKey: `-----BEGIN RSA PRIVATE KEY-----\n${id}\n-----END RSA PRIVATE KEY-----\n` },
-      };
     },
     // Every thing with its attributes, filtered by one attribute as AWS does; none provisioned by
     // claim unless a test says so (the device index adopts them). One page: tests hold few things.

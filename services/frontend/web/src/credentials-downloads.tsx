@@ -44,7 +44,7 @@ export function CredentialsDownloads(props: { fileStem: string; credentials: Cre
       {credentials.curlPublish === undefined ? (
         <p className="muted" data-testid="https-publish-note">
           HTTPS publish (IoT Core, port {credentials.httpsPort}) is for a device whose certificate&apos;s common name is its id ({fileStem}
-          ), such as one signed from the device&apos;s own CSR: this certificate is not, so publish over MQTT.
+          ): this certificate is not, so publish over MQTT.
         </p>
       ) : (
         <>

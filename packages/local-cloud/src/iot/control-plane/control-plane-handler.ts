@@ -57,6 +57,8 @@ export function createControlPlaneHandler(options: ControlPlaneOptions): AwsServ
   };
   return restJsonHandler({
     service: 'iot',
+    // The registry's operations change it at once and write their journal lines; one fdatasync answers many.
+    durable: registry.durable,
     routes: [
       ...thingRoutes(registry),
       ...certificateRoutes(registry, ca),

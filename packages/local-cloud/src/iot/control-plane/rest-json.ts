@@ -26,9 +26,26 @@ export interface RestRoute {
   readonly operation: RestOperation;
 }
 
-export function restJsonHandler(options: { service: string; routes: readonly RestRoute[] }): AwsServiceHandler {
+export function restJsonHandler(options: {
+  service: string;
+  routes: readonly RestRoute[];
+  /** Awaited after each operation, before its answer (success or error): what it changed is durable then. */
+  durable?: () => Promise<void>;
+}): AwsServiceHandler {
   const compiled = options.routes.map((route) => ({ ...route, segments: route.path.split('/').filter(Boolean) }));
+  const { durable } = options;
+  if (durable === undefined) return answer;
   return async (req): Promise<AwsResponse> => {
+    const response = await answer(req);
+    try {
+      await durable();
+    } catch (err) {
+      return jsonError(err, 'application/json');
+    }
+    return response;
+  };
+
+  async function answer(req: AwsRequest): Promise<AwsResponse> {
     try {
       const segments = req.path.split('/').filter(Boolean);
       for (const route of compiled) {
@@ -52,7 +69,7 @@ export function restJsonHandler(options: { service: string; routes: readonly Res
     } catch (err) {
       return jsonError(err, 'application/json');
     }
-  };
+  }
 }
 
 /** A greedy label (`{arn+}`, last segment) takes one or more segments; every other segment one. */

@@ -62,6 +62,8 @@ export function createProvisioningMqttListener(options: ProvisioningMqttListener
     const parsed = parseProvisioningTopic(message.topic);
     if (parsed?.kind !== 'request' || message.clientId === '') return undefined;
     const respond = async (outcome: 'accepted' | 'rejected', body: object) => {
+      // What an accepted request changed is on disk before the device hears of it (a failure: no reply, no PUBACK).
+      if (outcome === 'accepted') await registry.durable();
       await options
         .reply(message.clientId, `${message.topic}/${outcome}`, JSON.stringify(body), message.qos)
         .catch((err: unknown) => log?.warn({ err, topic: message.topic }, 'fleet provisioning: reply failed'));

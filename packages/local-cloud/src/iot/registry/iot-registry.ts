@@ -77,6 +77,11 @@ export function createIotRegistry(options: IotRegistryOptions) {
     certificateIdOfArn: bound(certificateIdOfArn),
     /** Called when a certificate changes status or is deleted (the broker drops its connections). */
     onCertificateChange: (listener: CertificateListener) => void context.certificateListeners.push(listener),
+    /**
+     * Resolves once every change made so far is on disk. Operations change the registry at once (the
+     * broker sees them); whoever answers one, to an AWS caller or a device, awaits this first.
+     */
+    durable: () => context.store.durable(),
 
     createThing: bound(createThing),
     describeThing: bound(describeThing),

@@ -27,7 +27,7 @@ export function testContext(): TestContext {
   let saves = 0;
   let now = Date.UTC(2026, 0, 15, 12);
   const context = createRegistryContext({
-    store: { state: emptyState(), save: () => void (saves += 1) },
+    store: { state: emptyState(), save: () => void (saves += 1), durable: () => Promise.resolve() },
     region,
     accountId,
     now: () => now,
@@ -48,7 +48,7 @@ export function issuedCertificate(): IssuedDeviceCertificate {
 
 /** A whole registry over an in-memory store (for the control plane's route tests). */
 export function testRegistry(): IotRegistry {
-  return createIotRegistry({ store: { state: emptyState(), save: () => undefined }, region, accountId });
+  return createIotRegistry({ store: { state: emptyState(), save: () => undefined, durable: () => Promise.resolve() }, region, accountId });
 }
 
 function emptyState(): RegistryState {
