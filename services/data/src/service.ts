@@ -32,7 +32,7 @@ import type { QueueSender } from './replay.ts';
 import { createDeadLetterReplayer } from './replay.ts';
 import { createTelemetryStore } from './telemetry-store.ts';
 import { countingStoredReadings, createDataUsageReader, createIngestRate } from './usage/index.ts';
-import { createGroupMembership } from './alarms/group-membership.ts';
+import { createGroupMembership, groupDevices } from './group-membership.ts';
 import { applyBucketLifecycle } from './retention/bucket-lifecycle.ts';
 import { createDeviceRetention } from './retention/device-retention.ts';
 import { createRetentionStore } from './retention/retention-store.ts';
@@ -103,12 +103,10 @@ export function createDataService(options: DataServiceOptions) {
   const { rollups: rollupsTable, dataControl } = options.tables;
   const retentionStore = dataControl ? createRetentionStore({ client: dynamo, tableName: dataControl }) : undefined;
   // Each item's expiresAt follows its device's policy: the fleet's, or its thing groups' overrides.
-  const policyOf = retentionStore
-    ? createDeviceRetention({
-        settings: retentionStore,
-        ...(options.alarms ? { groups: createGroupMembership({ iot: options.alarms.iot }) } : {}),
-      })
-    : undefined;
+  // One cache of the devices' thing groups for retention, alarms, device access and group live topics.
+  const iot = options.alarms?.iot;
+  const groups = iot ? createGroupMembership({ iot }) : undefined;
+  const policyOf = retentionStore ? createDeviceRetention({ settings: retentionStore, ...(groups ? { groups } : {}) }) : undefined;
   const applyArchiveDays = (archiveDays: number) => applyBucketLifecycle({ s3, bucket: options.bucket, logger }, archiveDays);
   // The write units of stored readings, summed per interval like the other counters (the bench reads them).
   const telemetry = createTelemetryStore({
@@ -140,6 +138,7 @@ export function createDataService(options: DataServiceOptions) {
         tableName: options.alarms.table,
         latestTableName: options.tables.latest,
         iot: options.alarms.iot,
+        ...(groups ? { groups } : {}),
         sns: options.alarms.sns,
         topicArn: options.alarms.topicArn,
         logger,
@@ -185,6 +184,8 @@ export function createDataService(options: DataServiceOptions) {
     latest,
     states: createDeviceStateReader({ client: dynamo, tableName: options.tables.latest }),
     statusCounts: createDeviceStatusCounter({ client: dynamo, tableName: options.tables.latest }),
+    ...(groups ? { groups } : {}),
+    ...(iot ? { groupDevices: (group: string) => groupDevices(iot, group) } : {}),
     deadLetters,
     ...(rollupsTable ? { rollups: createRollupReader({ client: dynamo, tableName: rollupsTable }) } : {}),
     ...(retentionStore ? { retention: { store: retentionStore, applyArchiveDays } } : {}),
