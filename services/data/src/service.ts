@@ -3,7 +3,9 @@
  * app and the metrics. main.ts builds the clients from the environment; tests pass clients pointed
  * at dynalite, s3rver and a queue of their own.
  */
+import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import type { IoTClient } from '@aws-sdk/client-iot';
+import type { IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -25,6 +27,8 @@ import type { IngestConsumerOptions } from './ingest-consumer.ts';
 import { createIngestProcessor } from './ingest-processor.ts';
 import type { IngestQueue } from './ingest-queue.ts';
 import { createLatestStore } from './latest-store.ts';
+import { createGrantedGroups } from './live/granted-groups.ts';
+import { createGroupRepublisher } from './live/group-republisher.ts';
 import { createPresenceStore } from './presence.ts';
 import { createDeadLetterReplay } from './dead-letter-backlog.ts';
 import type { DeadLetterQueueRedrive } from './queue-redrive.ts';
@@ -79,6 +83,18 @@ export interface DataServiceOptions {
     readonly pollMs?: number;
     readonly heartbeatMs?: number;
     readonly leaseMs?: number;
+  };
+  /**
+   * Live readings for users granted thing groups: the user pool's groups (Cognito ListGroups), the
+   * IoT data plane (Publish) and control plane (ListThingsInThingGroup). @default none re-published
+   */
+  readonly groupLive?: {
+    readonly cognito: Pick<CognitoIdentityProviderClient, 'send'>;
+    readonly userPoolId: string;
+    readonly iot: Pick<IoTClient, 'send'>;
+    readonly iotData: Pick<IoTDataPlaneClient, 'send'>;
+    /** How long the granted groups and their devices are reused. @default 60000 */
+    readonly ttlMs?: number;
   };
   /** @default an EMF aggregator on stdout flushing every 10 s */
   readonly metrics?: Metrics;
@@ -146,6 +162,20 @@ export function createDataService(options: DataServiceOptions) {
         ...(options.alarms.intervalMs === undefined ? {} : { intervalMs: options.alarms.intervalMs }),
       })
     : undefined;
+  const { groupLive } = options;
+  const live = groupLive
+    ? createGroupRepublisher({
+        iotData: groupLive.iotData,
+        granted: createGrantedGroups({
+          cognito: groupLive.cognito,
+          iot: groupLive.iot,
+          userPoolId: groupLive.userPoolId,
+          ...(groupLive.ttlMs === undefined ? {} : { ttlMs: groupLive.ttlMs }),
+        }),
+        metrics,
+        logger,
+      })
+    : undefined;
   const processor = createIngestProcessor({
     telemetry,
     latest,
@@ -155,6 +185,7 @@ export function createDataService(options: DataServiceOptions) {
     metrics,
     logger,
     ...(alarms ? { alarms: alarms.engine } : {}),
+    ...(live ? { live } : {}),
   });
   const dataJobs =
     options.dataJobs && dataControl
@@ -254,6 +285,7 @@ export function createDataService(options: DataServiceOptions) {
     async stop() {
       consuming = false;
       await consumer.stop();
+      await live?.idle();
       await alarms?.stop();
       await dataJobs?.runner.stop();
       await app.close();
