@@ -5,6 +5,7 @@
  */
 import { Type, type Static } from 'typebox';
 import { permissions, roles, type Permission, type Role } from './auth.ts';
+import { DeviceAccessSchema } from './device-access.ts';
 
 /** Cognito's limits: usernames and group names 1–128 characters, an email at most 254 (RFC 5321). */
 const username = Type.String({ maxLength: 128 });
@@ -69,8 +70,12 @@ export type InvitedUser = Static<typeof InvitedUserSchema>;
 export const RoleChangeSchema = Type.Object({ username, role: RoleSchema, groups: groups("The user's groups after the change") });
 export type RoleChange = Static<typeof RoleChangeSchema>;
 
-/** `POST /api/me/live-access`: the Cognito identity that may now receive live telemetry. */
+/**
+ * `POST /api/me/live-access`: the Cognito identity that may now receive live telemetry, and which:
+ * every device's own topic, or the granted groups' live topics (`topics.groupTelemetry`).
+ */
 export const LiveAccessSchema = Type.Object({
   identityId: Type.String({ maxLength: 55, description: 'Cognito identity id, `<region>:<uuid>`' }),
+  access: DeviceAccessSchema,
 });
 export type LiveAccess = Static<typeof LiveAccessSchema>;

@@ -58,6 +58,7 @@ import { createAuditTrail, type AuditTrail } from './audit/audit-trail.ts';
 import { createRevokedDevices } from './audit/revoked-devices.ts';
 import { registerAuditRoutes } from './routes/audit.ts';
 import { registerProvisioningRoutes } from './routes/provisioning.ts';
+import { accountOfArn, createBrowserPolicies } from './live/browser-policies.ts';
 import { registerDeviceImportRoutes } from './routes/device-imports.ts';
 import { createImportStore } from './device-imports/import-store.ts';
 import { createImportRunner } from './device-imports/import-runner.ts';
@@ -224,6 +225,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerDeadLetterRoutes(app, { authorizer, dataService });
   registerAlarmRoutes(app, { authorizer, registry, groupArn: (group) => commands.groupArn(group), dataService });
   registerDataLifeRoutes(app, { authorizer, registry, groupArn: (group) => commands.groupArn(group), dataService });
+  // Users' own browser IoT policies: live access, and (users route) a changed grant.
+  const browserPolicies = createBrowserPolicies({
+    iot: clients.iot,
+    region: config.region,
+    account: accountOfArn(config.userRulesRoleArn),
+    sharedPolicyName: config.browserPolicyName,
+  });
   registerMeRoutes(app, {
     authorizer,
     verifier: deps.verifier,
@@ -236,11 +244,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }),
     cognito: clients.cognito,
     cognitoIdentity: clients.cognitoIdentity,
-    iot: clients.iot,
     region: config.region,
     userPoolId: config.userPoolId,
     identityPoolId: config.identityPoolId,
-    browserPolicyName: config.browserPolicyName,
+    browserPolicies,
   });
   registerUserRoutes(app, { authorizer, cognito: clients.cognito, userPoolId: config.userPoolId });
   registerRuleRoutes(app, {

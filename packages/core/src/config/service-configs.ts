@@ -88,7 +88,7 @@ export const apiConfigSchema = {
     'BROWSER_POLICY_NAME',
     text,
     (refs) => refs.browserPolicyName,
-    "IoT policy attached to a signed-in browser's Cognito identity.",
+    'The shared browser IoT policy of earlier releases (Connect only), detached from an identity at live access: each user has their own (browserPolicyNameFor).',
   ),
   dataServiceUrl: written(
     'DATA_SERVICE_URL',

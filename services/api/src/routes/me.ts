@@ -1,6 +1,6 @@
 /**
- * The signed-in user, and live access: attaching the browser IoT policy to the user's Cognito
- * identity, which AWS requires (besides the identity pool role) before an authenticated identity
+ * The signed-in user, and live access: attaching the user's own browser IoT policy (shaped by their
+ * device access, live/browser-policies.ts) to the user's Cognito identity, which AWS requires (besides the identity pool role) before an authenticated identity
  * may use MQTT over WebSocket (https://docs.aws.amazon.com/iot/latest/developerguide/cog-iot-policies.html).
  *
  * GET /api/me answers the role the user has in the pool now, next to the role of the token
@@ -9,8 +9,16 @@
  */
 import { GetIdCommand } from '@aws-sdk/client-cognito-identity';
 import { AdminListGroupsForUserCommand, GetUserCommand } from '@aws-sdk/client-cognito-identity-provider';
-import { AttachPolicyCommand } from '@aws-sdk/client-iot';
-import { bodyLimits, effectiveRole, errorResponses, isRole, LiveAccessSchema, permissionsOf, SignedInUserSchema } from '@fleet/core';
+import {
+  bodyLimits,
+  deviceAccessOf,
+  effectiveRole,
+  errorResponses,
+  isRole,
+  LiveAccessSchema,
+  permissionsOf,
+  SignedInUserSchema,
+} from '@fleet/core';
 import { Type } from 'typebox';
 import type { Authorizer } from '../auth/authorize.ts';
 import { authOf } from '../auth/authorize.ts';
@@ -20,6 +28,7 @@ import type { ApiClients } from '../aws-clients.ts';
 import { apiError } from '../errors.ts';
 import { bearer, bodyErrors, bodyLimitNote, permissionErrors, StrictObject, tokenErrors } from '../http/schemas.ts';
 import type { TypedApp } from '../http/typed-app.ts';
+import type { BrowserPolicies } from '../live/browser-policies.ts';
 
 export interface MeRoutesDeps {
   readonly authorizer: Authorizer;
@@ -27,11 +36,11 @@ export interface MeRoutesDeps {
   readonly firstAdmin: FirstAdmin;
   readonly cognito: ApiClients['cognito'];
   readonly cognitoIdentity: ApiClients['cognitoIdentity'];
-  readonly iot: ApiClients['iot'];
   readonly region: string;
   readonly userPoolId: string;
   readonly identityPoolId: string;
-  readonly browserPolicyName: string;
+  /** Each user's own browser IoT policy, shaped by their device access. */
+  readonly browserPolicies: BrowserPolicies;
 }
 
 export function registerMeRoutes(app: TypedApp, deps: MeRoutesDeps): void {
@@ -124,10 +133,12 @@ export function registerMeRoutes(app: TypedApp, deps: MeRoutesDeps): void {
       );
       const identityId = out.IdentityId;
       if (!identityId) throw new Error('GetId answered without IdentityId');
-      // Attaching an already attached policy succeeds, so calling this at every sign-in is safe.
-      await deps.iot.send(new AttachPolicyCommand({ policyName: deps.browserPolicyName, target: identityId }));
-      request.log.info({ sub: caller.sub, identityId }, 'live access granted');
-      return { identityId };
+      // The access the pool grants now, not the token's (up to an hour old): a grant taken away must not live on here.
+      const pool = await deps.cognito.send(new AdminListGroupsForUserCommand({ UserPoolId: deps.userPoolId, Username: caller.username }));
+      const access = deviceAccessOf((pool.Groups ?? []).flatMap((g) => (g.GroupName ? [g.GroupName] : [])));
+      const change = await deps.browserPolicies.attach(caller.sub, access, identityId);
+      request.log.info({ sub: caller.sub, identityId, access, change }, 'live access granted');
+      return { identityId, access };
     },
   );
 }

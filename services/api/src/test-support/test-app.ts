@@ -21,6 +21,7 @@ import { createTokenVerifier } from '@fleet/core/tokens';
 import type { ApiClients } from '../aws-clients.ts';
 import { startTestDynamo, type TestDynamo } from './dynalite-tables.ts';
 import { startFakeDataService, type FakeDataService } from './fake-data-service.ts';
+import { fakeIotPolicies } from './fake-iot-policies.ts';
 import { awsError, fakeAwsClient, type FakeAwsClient } from './fake-aws-client.ts';
 import { fakeUserPool, type FakeUserPool } from './fake-user-pool.ts';
 import { fakeTopicRules } from './fake-topic-rules.ts';
@@ -168,6 +169,7 @@ export function fakeIot(): { iot: FakeAwsClient<IoTClient>; state: FakeIotState 
     },
     AttachPolicy: (i) => void state.policyAttachments.add(`${String(i['policyName'])}|${String(i['target'])}`),
     DetachPolicy: (i) => void state.policyAttachments.delete(`${String(i['policyName'])}|${String(i['target'])}`),
+    ...fakeIotPolicies().handlers,
     AttachThingPrincipal: (i) => void state.thingPrincipals.add(`${String(i['thingName'])}|${String(i['principal'])}`),
     DetachThingPrincipal: (i) => void state.thingPrincipals.delete(`${String(i['thingName'])}|${String(i['principal'])}`),
     UpdateCertificate: (i) => {
