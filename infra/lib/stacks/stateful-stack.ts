@@ -5,7 +5,16 @@
  */
 import type { RemovalPolicy, StackProps } from 'aws-cdk-lib';
 import { CfnOutput, Stack } from 'aws-cdk-lib';
-import { browserPolicyName, browserRoleStatements, ingestQueue, sharedBrowserPolicyDocument, passwordPolicy, tables, tokenValidity, userPoolGroups } from '@fleet/core';
+import {
+  browserPolicyName,
+  browserRoleStatements,
+  ingestQueue,
+  sharedBrowserPolicyDocument,
+  passwordPolicy,
+  tables,
+  tokenValidity,
+  userPoolGroups,
+} from '@fleet/core';
 import type { Construct } from 'constructs';
 import { Auth } from '../constructs/auth.ts';
 import { Storage } from '../constructs/storage.ts';
