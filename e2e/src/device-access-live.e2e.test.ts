@@ -137,7 +137,7 @@ describe.skipIf(deployedEndpointsFile)('access by group: Data Service reads and 
     expect(await latestA.json()).toMatchObject({ deviceId: idA, seq: 5 });
     expect(latestB.status).toBe(404);
     expect(unknown.status).toBe(404);
-    expect((await latestB.json())).toEqual(JSON.parse((await unknown.text()).replaceAll('e2e-no-such-device', idB)));
+    expect(await latestB.json()).toEqual(JSON.parse((await unknown.text()).replaceAll('e2e-no-such-device', idB)));
     expect((await dataRead(watcher, `/devices/${idB}/latest`)).status).toBe(200);
   }, 120_000);
 
