@@ -39,8 +39,8 @@ export function requireCaller(verifier: TokenVerifier, permission: Permission, o
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const result = await checkBearer(verifier, request.headers.authorization, permission);
     if (result.ok) {
-      const access = deviceAccessOf(result.caller.groups);
-      if (options.fleetWide && access.kind === 'groups') {
+      const access = options.fleetWide ? deviceAccessOf(result.caller.groups) : undefined;
+      if (access?.kind === 'groups') {
         await reply.code(errorCodes.Forbidden).send({
           code: 'Forbidden',
           message: `${request.method} ${request.routeOptions.url ?? request.url} reads the whole fleet; a user granted only the thing groups ${access.groups.join(', ')} may not call it`,

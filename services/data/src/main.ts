@@ -62,8 +62,14 @@ const service = createDataService({
   },
   bucket: config.bucket,
   dataJobs: { iot },
-  // The data plane's endpoint is AWS_ENDPOINT_URL_IOT_DATA_PLANE (the account's iot:Data-ATS), read by the SDK.
-  groupLive: { cognito: new CognitoIdentityProviderClient({}), userPoolId: config.userPoolId, iot, iotData: new IoTDataPlaneClient({}) },
+  groupLive: {
+    cognito: new CognitoIdentityProviderClient({}),
+    userPoolId: config.userPoolId,
+    iot,
+    // The endpoint is AWS_ENDPOINT_URL_IOT_DATA_PLANE (the account's iot:Data-ATS), read by the SDK. A
+    // publish that hangs is given up after 5 s: it holds a slot of the bounded re-publisher, and the shutdown.
+    iotData: new IoTDataPlaneClient({ requestHandler: { requestTimeout: 5_000 } }),
+  },
   metrics: createMetrics({ namespace: monitoring.namespace, service: 'data', flushIntervalMs: config.metricsFlushMs }),
   consumer: { receivers: config.receivers },
   healthDependencies: [queueProbe(sqs, config.ingestQueueUrl)],

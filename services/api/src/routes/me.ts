@@ -1,6 +1,7 @@
 /**
  * The signed-in user, and live access: attaching the user's own browser IoT policy (shaped by their
- * device access, live/browser-policies.ts) to the user's Cognito identity, which AWS requires (besides the identity pool role) before an authenticated identity
+ * device access, live/browser-policies.ts) to the user's Cognito identity, which AWS requires
+ * (besides the identity pool role) before an authenticated identity
  * may use MQTT over WebSocket (https://docs.aws.amazon.com/iot/latest/developerguide/cog-iot-policies.html).
  *
  * GET /api/me answers the role the user has in the pool now, next to the role of the token
