@@ -5,7 +5,8 @@
  * group topic and B's device's own topic are refused at SUBACK and deliver nothing, though another
  * user granted A and B receives them; the Data Service answers the viewer for B's device as for a
  * device it knows nothing about. When the grant moves to B and the user's IoT policy is rewritten,
- * A's readings stop on the connection already open, and B's may be subscribed to.
+ * A's readings stop on the connection already open, and B's may be subscribed to. In Chromium, the
+ * viewer's device page of B's device shows a reading live, from B's group topic.
  */
 import { AddThingToThingGroupCommand, CreateThingGroupCommand, IoTClient } from '@aws-sdk/client-iot';
 import {
@@ -20,9 +21,11 @@ import { cognitoClient, createFleetApi, signIn, type RegisteredDevice } from '@f
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectLikeTheBrowser, type BrowserLiveConnection } from './browser-live-client.ts';
+import { hasChromium, launchChromium, signIn as signInPage } from './browser-session.ts';
+import { saveScreenshot } from './page-checks.ts';
 import { deployedEndpointsFile } from './deployed-stack.ts';
 import { publishReadings } from './device-publish.ts';
-import { createAdmin, createUser, waitForStored, type FleetUser } from './fleet-user.ts';
+import { connectDevice, createAdmin, createUser, waitForStored, type FleetUser } from './fleet-user.ts';
 import { startPlatformProcess, type PlatformProcess } from './platform-process.ts';
 
 /** Messages received on a live connection, by topic, as seq numbers. */
@@ -171,4 +174,31 @@ describe.skipIf(deployedEndpointsFile)('access by group: Data Service reads and 
     // Still subscribed to A's topic, but no longer allowed to receive it.
     expect(seen.get(topics.groupTelemetry(groupA, idA))).toBeUndefined();
   }, 120_000);
+
+  it.skipIf(!hasChromium)(
+    "shows the granted group's device live on its page, from the group's re-published topic",
+    async () => {
+      // The browser takes the viewer's identity over: the connections of the tests above end here.
+      for (const c of live.splice(0)) await c.client.endAsync(true);
+      const browser = await launchChromium();
+      try {
+        const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
+        const idB = deviceB.device.deviceId;
+        await page.goto(`${platform.endpoints.gatewayUrl}/devices/${idB}`);
+        await signInPage(page, viewer.email, viewer.password);
+        await expect.poll(() => page.getByTestId('live-state').textContent(), { timeout: 15_000 }).toBe('Live updates on');
+        const device = await connectDevice(platform, deviceB);
+        await device.publishAsync(topics.telemetry(idB), JSON.stringify({ ts: Date.now(), seq: 500, humidity: 41.5 }), { qos: 1 });
+        await device.endAsync();
+        // Stored first, then re-published under group B: the page shows it without a reload.
+        await expect.poll(() => page.getByTestId('live-value-humidity').textContent(), { timeout: 15_000 }).toContain('41.5');
+        // Arrived live (one point in the live chart), not from a reload of the device's latest values.
+        expect(await page.getByTestId('live-chart').getAttribute('data-points')).toBe('1');
+        await saveScreenshot(page, 'device-access-live-group-device');
+      } finally {
+        await browser.close();
+      }
+    },
+    120_000,
+  );
 });
