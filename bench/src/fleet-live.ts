@@ -2,13 +2,13 @@
  * One Fleet platform for the two live figures of issue 9, measured one after the other on the same
  * devices: the broker alone (every device's telemetry to one QoS 1 subscriber) and publish →
  * browser live chart latency. Both subscribers are a signed-in operator's browser identity,
- * connected as the web app connects (`browser-live-client.ts`).
+ * connected as the web app connects (`@fleet/e2e` browser-live-client.ts).
  */
 import { type MqttClient } from 'mqtt';
 import { mapWithLimit, topics } from '@fleet/core';
 import type { Logger } from 'pino';
 import { connectDevice, createUser, startPlatformProcess, type FleetUser, type PlatformProcess, type RegisteredDevice } from '@fleet/e2e';
-import { connectLikeTheBrowser } from './browser-live-client.ts';
+import { connectLikeTheBrowser } from '@fleet/e2e';
 import { createDataServiceReader, type DataServiceReader } from './data-service-reader.ts';
 import { createDeliveryRecorder } from './delivery-recorder.ts';
 import { awsIotPublishesPerSecondPerConnection } from './fleet-ingest.ts';

@@ -1,5 +1,4 @@
 export * from './bench-options.ts';
-export * from './browser-live-client.ts';
 export * from './data-service-reader.ts';
 export * from './delivery-recorder.ts';
 export * from './fleet-broker.ts';

@@ -13,7 +13,7 @@ import {
   serviceMetricDimensions,
   bucketLifecycleRules,
   defaultRetention,
-  browserPolicyDocument,
+  browserPolicyNameFor,
   devicePolicyName,
   ingestQueue,
   monitoring,
@@ -27,6 +27,7 @@ import {
   taskRoleStatements,
   telemetryBucket,
   tokenValidity,
+  topics,
   userPoolGroups,
 } from '@fleet/core';
 import type { ResourceReferences } from '@fleet/core';
@@ -650,16 +651,23 @@ describe('Cognito (auth, stateful stack)', () => {
     });
   });
 
-  it('lets signed-in identities subscribe to live telemetry: role and IoT policy allow the same', () => {
+  it("lets signed-in identities receive every device's telemetry and every group's live topics, each user's own IoT policy narrowing it", () => {
     stateful.hasResourceProperties('AWS::Cognito::IdentityPool', {
       AllowUnauthenticatedIdentities: false,
       CognitoIdentityProviders: [Match.objectLike({ ClientId: ref(stateful, 'Auth/UserPool/WebClient/Resource') })],
     });
     const role = statementsOfRole(stateful, 'Auth/IdentityPool/AuthenticatedRole/Resource');
     expect(actionsOf(role).sort()).toEqual(['iot:Connect', 'iot:Receive', 'iot:Subscribe']);
+    const resources = (action: string) =>
+      JSON.stringify(role.filter((s: any) => [s.Action].flat().includes(action)).map((s: any) => s.Resource));
+    expect(resources('iot:Subscribe')).toContain(`:topicfilter/${topics.telemetry('*')}`);
+    expect(resources('iot:Subscribe')).toContain(`:topicfilter/${topics.groupPolicyResource('*')}`);
+    expect(resources('iot:Receive')).toContain(`:topic/${topics.groupPolicyResource('*')}`);
+  });
+
+  it('keeps the shared browser policy of earlier releases, allowing Connect only: an identity still holding it receives nothing', () => {
     const doc = propsAt(stateful, 'Auth/BrowserIotPolicy').PolicyDocument;
-    const expected = JSON.parse(JSON.stringify(browserPolicyDocument('REGION', 'ACCOUNT')));
-    expect(JSON.stringify(doc.Statement.map((s: any) => s.Action))).toBe(JSON.stringify(expected.Statement.map((s: any) => s.Action)));
+    expect(doc.Statement.map((s: any) => s.Action)).toEqual(['iot:Connect']);
   });
 });
 
@@ -749,6 +757,20 @@ describe('least rights of the task roles', () => {
       );
       expect(deployed.map((d) => [d.Action].flat())).toEqual(taskRoleStatements[s.name].map((t) => [...t.actions]));
     }
+  });
+
+  it("lets the Data Service re-publish only to groups' live topics and list the pool's groups, and the API Service keep users' own browser policies", () => {
+    const withAction = (n: number, action: string) => taskStatements(n).filter((s) => [s.Action].flat().includes(action));
+    const text = (statements: any[]) => JSON.stringify(statements.map((s) => s.Resource));
+    expect(withAction(3, 'iot:Publish')).toHaveLength(1);
+    expect(text(withAction(3, 'iot:Publish'))).toContain(`:topic/${topics.groupTelemetry('*', '*')}`);
+    expect(text(withAction(3, 'cognito-idp:ListGroups'))).toContain('UserPool');
+    const versions = withAction(2, 'iot:CreatePolicyVersion');
+    expect(versions).toHaveLength(1);
+    expect(versions[0].Action).toEqual(
+      expect.arrayContaining(['iot:CreatePolicy', 'iot:GetPolicy', 'iot:ListPolicyVersions', 'iot:DeletePolicyVersion']),
+    );
+    expect(text(versions)).toContain(`:policy/${browserPolicyNameFor('*')}`);
   });
 
   it('lets the Data Service delete objects only among the error-action dead letters (replay)', () => {

@@ -13,6 +13,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as iot from 'aws-cdk-lib/aws-iot';
 import type {
   IotPolicyDocument,
+  IotPolicyStatement,
   passwordPolicy as PasswordPolicy,
   tokenValidity as TokenValidity,
   userPoolGroups as UserPoolGroups,
@@ -25,7 +26,12 @@ export interface AuthProps {
   readonly passwordPolicy: typeof PasswordPolicy;
   readonly tokenValidity: typeof TokenValidity;
   /** Name and document of the IoT policy for browsers (the document is built with this stack's region and account). */
-  readonly browserPolicy: { readonly name: string; readonly document: (region: string, account: string) => IotPolicyDocument };
+  readonly browserPolicy: {
+    readonly name: string;
+    readonly document: (region: string, account: string) => IotPolicyDocument;
+    /** The identity pool role's statements: the union of every user's own browser policy. */
+    readonly roleStatements: (region: string, account: string) => readonly IotPolicyStatement[];
+  };
   /**
    * @default RemovalPolicy.RETAIN
    */
@@ -119,22 +125,22 @@ export class Auth extends Construct {
       },
     });
 
-    const document = props.browserPolicy.document(region, account);
-    // The role allows exactly what the IoT policy allows, so neither widens the other.
-    for (const statement of document.Statement) {
+    // The role allows what every user's own IoT policy may allow (the API Service writes those,
+    // services/api live/browser-policies.ts); AWS requires both, so each user gets their policy's share.
+    for (const statement of props.browserPolicy.roleStatements(region, account)) {
       const iamStatement = iam.PolicyStatement.fromJson(statement);
       this.identityPool.authenticatedRole.addToPrincipalPolicy(iamStatement);
       for (const resource of iamStatement.resources.filter((r) => r.includes('*'))) {
         acknowledgeWildcardResource(
           this.identityPool.authenticatedRole,
           resource,
-          'A signed-in user sees every device of the organisation (packages/core auth.ts): the device id level of the topic is the wildcard; publishing is not allowed.',
+          "A signed-in user receives the telemetry of every device, or of their granted thing groups (packages/core device-access.ts): device ids and group names are the wildcards, each user's own IoT policy narrows them; publishing is not allowed.",
         );
       }
     }
     this.browserIotPolicy = new iot.CfnPolicy(this, 'BrowserIotPolicy', {
       policyName: props.browserPolicy.name,
-      policyDocument: document,
+      policyDocument: props.browserPolicy.document(region, account),
     });
   }
 }

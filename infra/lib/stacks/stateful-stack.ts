@@ -5,7 +5,16 @@
  */
 import type { RemovalPolicy, StackProps } from 'aws-cdk-lib';
 import { CfnOutput, Stack } from 'aws-cdk-lib';
-import { browserPolicyDocument, browserPolicyName, ingestQueue, passwordPolicy, tables, tokenValidity, userPoolGroups } from '@fleet/core';
+import {
+  browserPolicyName,
+  browserRoleStatements,
+  ingestQueue,
+  sharedBrowserPolicyDocument,
+  passwordPolicy,
+  tables,
+  tokenValidity,
+  userPoolGroups,
+} from '@fleet/core';
 import type { Construct } from 'constructs';
 import { Auth } from '../constructs/auth.ts';
 import { Storage } from '../constructs/storage.ts';
@@ -41,7 +50,8 @@ export class StatefulStack extends Stack {
       groups: userPoolGroups,
       passwordPolicy,
       tokenValidity,
-      browserPolicy: { name: browserPolicyName, document: browserPolicyDocument },
+      // The shared policy of earlier releases stays (AWS IoT refuses to delete an attached policy), allowing Connect only.
+      browserPolicy: { name: browserPolicyName, document: sharedBrowserPolicyDocument, roleStatements: browserRoleStatements },
       ...removal,
     });
     this.bucketExports = { arn: `${this.stackName}-telemetry-bucket-arn`, name: `${this.stackName}-telemetry-bucket-name` };

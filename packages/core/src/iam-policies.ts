@@ -7,7 +7,8 @@
  * Explicit actions on named resources only (no `grant*` helpers, which add wildcard actions);
  * a wildcard resource carries the reason AWS forces it.
  */
-import { browserPolicyDocument, type IotPolicyStatement } from './iot-policies.ts';
+import { browserPolicyDocument, browserPolicyNameFor, type IotPolicyStatement } from './iot-policies.ts';
+import { topics } from './topics.ts';
 import {
   alarmNotificationsTopic,
   alarmsTable,
@@ -219,6 +220,13 @@ export const taskRoleStatements: Readonly<Record<ServiceName, readonly Permissio
         'CreateCertificateFromCsr supports no resource type; AttachPolicy/DetachPolicy target Cognito identities, which are no IAM resource type (Service Authorization Reference).',
     },
     {
+      // Each user's own browser IoT policy, shaped by their device access (services/api live/browser-policies.ts):
+      // created, rewritten as a new default version when a grant changes, old versions deleted (AWS keeps five).
+      actions: ['iot:GetPolicy', 'iot:CreatePolicy', 'iot:CreatePolicyVersion', 'iot:DeletePolicyVersion', 'iot:ListPolicyVersions'],
+      resources: [{ iot: `policy/${browserPolicyNameFor('*')}` }],
+      wildcardReason: `One policy per user, named by the user's sub: ${runtimeNames}.`,
+    },
+    {
       // Configuration: the classic shadow of each device (deleted with the device at revocation).
       actions: ['iot:GetThingShadow', 'iot:UpdateThingShadow', 'iot:DeleteThingShadow'],
       resources: [{ iot: 'thing/*' }],
@@ -374,7 +382,19 @@ export const taskRoleStatements: Readonly<Record<ServiceName, readonly Permissio
       resources: [{ table: dataControlTable.id }],
     },
     {
-      // Exports of a thing group: its devices.
+      // Live readings of granted thing groups (services/data live/): which groups are granted to
+      // users (the user pool's groups named thing-group:<group>) ...
+      actions: ['cognito-idp:ListGroups'],
+      resources: [{ userPool: true }],
+    },
+    {
+      // ... and each stored reading of their devices re-published to the group's live topic.
+      actions: ['iot:Publish'],
+      resources: [{ iot: `topic/${topics.groupTelemetry('*', '*')}` }],
+      wildcardReason: `Thing group names and device ids are chosen by users at run time: ${runtimeNames}.`,
+    },
+    {
+      // Exports of a thing group, and the devices of granted groups for live readings: its devices.
       actions: ['iot:ListThingsInThingGroup'],
       resources: [{ iot: 'thinggroup/*' }],
       wildcardReason: `Thing group names are chosen by users at run time: ${runtimeNames}.`,
@@ -438,7 +458,13 @@ export const taskRoleStatements: Readonly<Record<ServiceName, readonly Permissio
  * https://docs.aws.amazon.com/iot/latest/developerguide/cog-iot-policies.html).
  */
 export function browserRoleStatements(region: string, account: string): readonly IotPolicyStatement[] {
-  return browserPolicyDocument(region, account).Statement;
+  // The union of every user's policy: every device's telemetry topic and every group's live topics.
+  // Each user's own policy (browserPolicyNameFor) narrows it to their access.
+  const everyGroup = browserPolicyDocument(region, account, { kind: 'groups', groups: ['*'] }).Statement;
+  return browserPolicyDocument(region, account).Statement.map((statement, i) => ({
+    ...statement,
+    Resource: [...new Set([statement.Resource, everyGroup[i]?.Resource ?? []].flat())],
+  }));
 }
 
 /** The ARNs one resource template stands for. */

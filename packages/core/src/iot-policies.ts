@@ -119,6 +119,17 @@ export function browserPolicyDocument(region: string, account: string, access: D
   };
 }
 
+/**
+ * The shared browser policy (`browserPolicyName`) that releases before per-user policies attached
+ * to every identity. It stays deployed, since AWS IoT refuses to delete a policy still attached
+ * (DeleteConflictException), but allows only Connect: attached policies add up, and an identity
+ * still holding it must receive nothing through it. Live access detaches it.
+ */
+export function sharedBrowserPolicyDocument(region: string, account: string): IotPolicyDocument {
+  const [connect] = browserPolicyDocument(region, account).Statement;
+  return { Version: '2012-10-17', Statement: connect ? [connect] : [] };
+}
+
 /** The name of a user's own browser policy (`sub`: the user pool's subject, a UUID). */
 export function browserPolicyNameFor(sub: string): string {
   return `${browserPolicyName}-${sub}`;

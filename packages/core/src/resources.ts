@@ -252,4 +252,8 @@ export const dataServiceMetrics = {
   rollupWriteCapacityUnits: 'RollupWriteCapacityUnits',
   /** Readings kept as dead letters instead of stored (invalid, too old, refused by a store): the overview's rejects. */
   readingsRejected: 'ReadingsRejected',
+  /** Stored readings re-published to a granted thing group's live topic (`topics.groupTelemetry`), one per group. */
+  groupLivePublished: 'GroupLivePublished',
+  /** Group live publishes that failed or were dropped (best effort: the reading is stored all the same). */
+  groupLiveFailed: 'GroupLiveFailed',
 } as const;

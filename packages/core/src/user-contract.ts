@@ -76,8 +76,12 @@ export type RoleChange = Static<typeof RoleChangeSchema>;
 export const DeviceAccessChangeSchema = Type.Object({ username, deviceAccess: DeviceAccessSchema });
 export type DeviceAccessChange = Static<typeof DeviceAccessChangeSchema>;
 
-/** `POST /api/me/live-access`: the Cognito identity that may now receive live telemetry. */
+/**
+ * `POST /api/me/live-access`: the Cognito identity that may now receive live telemetry, and which:
+ * every device's own topic, or the granted groups' live topics (`topics.groupTelemetry`).
+ */
 export const LiveAccessSchema = Type.Object({
   identityId: Type.String({ maxLength: 55, description: 'Cognito identity id, `<region>:<uuid>`' }),
+  access: DeviceAccessSchema,
 });
 export type LiveAccess = Static<typeof LiveAccessSchema>;

@@ -62,6 +62,8 @@ import { createAuditTrail, type AuditTrail } from './audit/audit-trail.ts';
 import { createRevokedDevices } from './audit/revoked-devices.ts';
 import { registerAuditRoutes } from './routes/audit.ts';
 import { registerProvisioningRoutes } from './routes/provisioning.ts';
+import { accountOfArn, createBrowserPolicies } from './live/browser-policies.ts';
+import { createUserLivePolicy } from './users/user-live-policy.ts';
 import { registerDeviceImportRoutes } from './routes/device-imports.ts';
 import { createImportStore } from './device-imports/import-store.ts';
 import { createImportRunner } from './device-imports/import-runner.ts';
@@ -239,6 +241,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerDeadLetterRoutes(app, { authorizer, dataService });
   registerAlarmRoutes(app, { authorizer, scope, groupArn: (group) => commands.groupArn(group), dataService });
   registerDataLifeRoutes(app, { authorizer, scope, groupArn: (group) => commands.groupArn(group), dataService });
+  // Users' own browser IoT policies: live access, and (users route) a changed grant.
+  const browserPolicies = createBrowserPolicies({
+    iot: clients.iot,
+    region: config.region,
+    account: accountOfArn(config.userRulesRoleArn),
+    sharedPolicyName: config.browserPolicyName,
+  });
   registerMeRoutes(app, {
     authorizer,
     verifier: deps.verifier,
@@ -251,19 +260,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }),
     cognito: clients.cognito,
     cognitoIdentity: clients.cognitoIdentity,
-    iot: clients.iot,
     region: config.region,
     userPoolId: config.userPoolId,
     identityPoolId: config.identityPoolId,
-    browserPolicyName: config.browserPolicyName,
+    browserPolicies,
   });
-  registerUserRoutes(app, { authorizer, cognito: clients.cognito, userPoolId: config.userPoolId });
+  const livePolicy = createUserLivePolicy({ cognito: clients.cognito, userPoolId: config.userPoolId, browserPolicies });
+  registerUserRoutes(app, { authorizer, cognito: clients.cognito, userPoolId: config.userPoolId, livePolicy });
   registerUserDeviceAccessRoutes(app, {
     authorizer,
     cognito: clients.cognito,
     iot: clients.iot,
     userPoolId: config.userPoolId,
     region: config.region,
+    livePolicy,
   });
   registerRuleRoutes(app, {
     authorizer,

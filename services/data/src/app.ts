@@ -22,7 +22,9 @@ import type { TokenVerifier } from '@fleet/core/tokens';
 import Fastify, { LogController } from 'fastify';
 import type { FastifyError } from 'fastify';
 import type { Logger } from 'pino';
-import { requireCaller } from './caller-check.ts';
+import { requireCaller, type RequireCaller } from './caller-check.ts';
+import { createDeviceScope } from './device-scope.ts';
+import type { GroupMembership } from './group-membership.ts';
 import type { DeadLetterReplay } from './dead-letter-backlog.ts';
 import type { DeadLetterStore } from './dead-letters.ts';
 import type { DeviceStateReader } from './device-states.ts';
@@ -68,6 +70,10 @@ export interface AppOptions {
   readonly health?: HealthProbe;
   /** The data's volume and modelled cost (`GET /data/data-usage`); without it the route is not registered. */
   readonly usage?: DataUsageReader;
+  /** The thing groups of devices, for callers granted only some groups (device-scope.ts). @default such callers read no device */
+  readonly groups?: GroupMembership;
+  /** The devices directly in a thing group (AWS IoT's ListThingsInThingGroup), for a scoped caller's status counts. */
+  readonly groupDevices?: (thingGroup: string) => Promise<readonly string[]>;
 }
 
 /** Builds the Fastify app; the caller listens (main.ts) or injects (tests). */
@@ -83,7 +89,8 @@ export function buildApp(options: AppOptions) {
     // `{ kind: 'readings', breaching, of }` lost its fields to the `immediate` branch and failed.
     ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
-  const caller = (permission: Parameters<typeof requireCaller>[1]) => requireCaller(options.verifier, permission);
+  const caller: RequireCaller = (permission, check) => requireCaller(options.verifier, permission, check);
+  const scope = createDeviceScope(options.groups ? { groups: options.groups } : {});
 
   app.setErrorHandler((err: FastifyError | AnswerError, request, reply) => {
     if ('validation' in err && err.validation) {
@@ -113,6 +120,7 @@ export function buildApp(options: AppOptions) {
 
   registerTelemetryRoutes(app, {
     caller,
+    scope,
     telemetry: options.telemetry,
     latest: options.latest,
     ...(options.rollups ? { rollups: options.rollups } : {}),
@@ -123,11 +131,13 @@ export function buildApp(options: AppOptions) {
   }
   registerDeviceStateRoutes(app, {
     caller,
+    scope,
     states: options.states,
+    ...(options.groupDevices ? { groupDevices: options.groupDevices } : {}),
     ...(options.statusCounts ? { statusCounts: options.statusCounts } : {}),
   });
   registerDeadLetterRoutes(app, { caller, deadLetters: options.deadLetters, ...(options.replay ? { replay: options.replay } : {}) });
-  if (options.alarms) registerAlarmRoutes(app, { caller, alarms: options.alarms });
+  if (options.alarms) registerAlarmRoutes(app, { caller, scope, alarms: options.alarms });
   if (options.usage) registerDataUsageRoute(app, { caller, usage: options.usage });
   if (options.dataJobs) {
     const { jobs, s3, bucket } = options.dataJobs;

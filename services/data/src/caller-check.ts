@@ -6,15 +6,23 @@
  * on the machine. Either way nothing but `/data/health` answers without a token, and replay
  * (a state change) needs the admin's token, which the API Service forwards from its caller.
  */
-import { errorCodes, type ErrorCode, type Permission } from '@fleet/core';
+import { deviceAccessOf, errorCodes, type ErrorCode, type Permission } from '@fleet/core';
 import { checkBearer, type Caller, type TokenVerifier } from '@fleet/core/tokens';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /** The codes every route behind a caller check may answer besides its own: no token, too small a role, no JWKS, a fault. */
 export const callerErrors = ['Unauthorized', 'Forbidden', 'AuthUnavailable', 'InternalError'] as const satisfies readonly ErrorCode[];
 
+export interface CallerCheckOptions {
+  /**
+   * The route reads the whole fleet and cannot leave devices out (dead letters, usage, data jobs):
+   * a caller granted only some thing groups (device-access.ts) is refused with 403 `Forbidden`.
+   */
+  readonly fleetWide?: boolean;
+}
+
 /** A route's caller check for a permission (`requireCaller` bound to the service's verifier). */
-export type RequireCaller = (permission: Permission) => ReturnType<typeof requireCaller>;
+export type RequireCaller = (permission: Permission, options?: CallerCheckOptions) => ReturnType<typeof requireCaller>;
 
 /** The callers of requests that passed their check, for handlers that record who acted. */
 const callers = new WeakMap<FastifyRequest, Caller>();
@@ -27,10 +35,18 @@ export function callerOf(request: FastifyRequest): Caller {
 }
 
 /** A Fastify `onRequest` hook requiring a valid access token whose role has `permission`. */
-export function requireCaller(verifier: TokenVerifier, permission: Permission) {
+export function requireCaller(verifier: TokenVerifier, permission: Permission, options: CallerCheckOptions = {}) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const result = await checkBearer(verifier, request.headers.authorization, permission);
     if (result.ok) {
+      const access = options.fleetWide ? deviceAccessOf(result.caller.groups) : undefined;
+      if (access?.kind === 'groups') {
+        await reply.code(errorCodes.Forbidden).send({
+          code: 'Forbidden',
+          message: `${request.method} ${request.routeOptions.url ?? request.url} reads the whole fleet; a user granted only the thing groups ${access.groups.join(', ')} may not call it`,
+        });
+        return;
+      }
       callers.set(request, result.caller);
       return;
     }

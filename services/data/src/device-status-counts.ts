@@ -5,11 +5,27 @@
  * is running, so a dashboard's refreshes never multiply Scans.
  */
 import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { deviceStatusCountsSettings, deviceStatusOf, silentAfterMs, type DeviceStatusCounts } from '@fleet/core';
+import { deviceStatusCountsSettings, deviceStatusOf, silentAfterMs, type DeviceStatusCounts, type DeviceStatusInput } from '@fleet/core';
 import { withBackoff } from './retry.ts';
 
 export interface DeviceStatusCounter {
   counts(): Promise<DeviceStatusCounts>;
+}
+
+/** Counts devices by status at `at`: the whole table's here, a scoped caller's in device-state-routes.ts. */
+export function createStatusTally(at: number) {
+  const counts = { online: 0, silent: 0, offline: 0 };
+  return {
+    add(device: DeviceStatusInput) {
+      counts[deviceStatusOf(device, at)]++;
+    },
+    result: (): DeviceStatusCounts => ({
+      ...counts,
+      total: counts.online + counts.silent + counts.offline,
+      silentAfterMs,
+      countedAt: new Date(at).toISOString(),
+    }),
+  };
 }
 
 export function createDeviceStatusCounter(deps: {
@@ -23,7 +39,7 @@ export function createDeviceStatusCounter(deps: {
   let cached: { at: number; answer: Promise<DeviceStatusCounts> } | undefined;
 
   async function count(at: number): Promise<DeviceStatusCounts> {
-    const counts = { online: 0, silent: 0, offline: 0 };
+    const tally = createStatusTally(at);
     let start: Record<string, unknown> | undefined;
     do {
       const page = await withBackoff(() =>
@@ -39,25 +55,15 @@ export function createDeviceStatusCounter(deps: {
       );
       for (const item of page.Items ?? []) {
         const { receivedAt, connectedAt } = item;
-        counts[
-          deviceStatusOf(
-            {
-              online: item['online'] === true,
-              ...(typeof connectedAt === 'string' ? { connectedAt } : {}),
-              ...(typeof receivedAt === 'number' ? { latest: { receivedAt } } : {}),
-            },
-            at,
-          )
-        ]++;
+        tally.add({
+          online: item['online'] === true,
+          ...(typeof connectedAt === 'string' ? { connectedAt } : {}),
+          ...(typeof receivedAt === 'number' ? { latest: { receivedAt } } : {}),
+        });
       }
       start = page.LastEvaluatedKey;
     } while (start);
-    return {
-      ...counts,
-      total: counts.online + counts.silent + counts.offline,
-      silentAfterMs,
-      countedAt: new Date(at).toISOString(),
-    };
+    return tally.result();
   }
 
   return {

@@ -19,6 +19,7 @@ import type { Metrics } from './emf.ts';
 import { classify } from './ingest-classify.ts';
 import type { QueueMessage } from './ingest-queue.ts';
 import type { LatestStore } from './latest-store.ts';
+import type { GroupRepublisher } from './live/group-republisher.ts';
 import type { PresenceStore } from './presence.ts';
 import { createReadingWriter, type AcceptedReading } from './reading-writes.ts';
 import type { TelemetryStore } from './telemetry-store.ts';
@@ -42,6 +43,8 @@ export interface IngestProcessorOptions {
   readonly logger: Logger;
   /** Evaluates user-defined alarms on the durable readings of a flush. @default no alarms */
   readonly alarms?: AlarmEngine;
+  /** Re-publishes durable readings to their granted thing groups' live topics, in the background. @default none */
+  readonly live?: GroupRepublisher;
   readonly now?: () => number;
 }
 
@@ -102,6 +105,8 @@ export function createIngestProcessor(options: IngestProcessorOptions): IngestPr
 
       const readingWrites = (async () => {
         const written = await readings.write(accepted);
+        // Offered, not awaited: live views are best effort and never hold a message back.
+        options.live?.offer(written.durable.map((a) => ({ deviceId: a.reading.deviceId, payload: Buffer.from(a.body.payload, 'base64') })));
         // Alarms see readings only once they are durable; a message is deletable only once its
         // device's alarm evaluation is durable too (a redelivery is harmless: see alarms/evaluate.ts).
         const evaluated = options.alarms ? await options.alarms.evaluate(written.durable.map((a) => a.reading)) : undefined;

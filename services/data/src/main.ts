@@ -3,7 +3,9 @@
  * configured by the SDK itself from the environment (AWS_REGION, AWS_ENDPOINT_URL, credentials,
  * AWS_REQUEST_CHECKSUM_CALCULATION), so this code is the same on ECS and in the local cloud.
  */
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { IoTClient } from '@aws-sdk/client-iot';
+import { IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -60,6 +62,14 @@ const service = createDataService({
   },
   bucket: config.bucket,
   dataJobs: { iot },
+  groupLive: {
+    cognito: new CognitoIdentityProviderClient({}),
+    userPoolId: config.userPoolId,
+    iot,
+    // The endpoint is AWS_ENDPOINT_URL_IOT_DATA_PLANE (the account's iot:Data-ATS), read by the SDK. A
+    // publish that hangs is given up after 5 s: it holds a slot of the bounded re-publisher, and the shutdown.
+    iotData: new IoTDataPlaneClient({ requestHandler: { requestTimeout: 5_000 } }),
+  },
   metrics: createMetrics({ namespace: monitoring.namespace, service: 'data', flushIntervalMs: config.metricsFlushMs }),
   consumer: { receivers: config.receivers },
   healthDependencies: [queueProbe(sqs, config.ingestQueueUrl)],

@@ -3,7 +3,9 @@
  * app and the metrics. main.ts builds the clients from the environment; tests pass clients pointed
  * at dynalite, s3rver and a queue of their own.
  */
+import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import type { IoTClient } from '@aws-sdk/client-iot';
+import type { IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -25,6 +27,8 @@ import type { IngestConsumerOptions } from './ingest-consumer.ts';
 import { createIngestProcessor } from './ingest-processor.ts';
 import type { IngestQueue } from './ingest-queue.ts';
 import { createLatestStore } from './latest-store.ts';
+import { createGrantedGroups } from './live/granted-groups.ts';
+import { createGroupRepublisher } from './live/group-republisher.ts';
 import { createPresenceStore } from './presence.ts';
 import { createDeadLetterReplay } from './dead-letter-backlog.ts';
 import type { DeadLetterQueueRedrive } from './queue-redrive.ts';
@@ -32,7 +36,7 @@ import type { QueueSender } from './replay.ts';
 import { createDeadLetterReplayer } from './replay.ts';
 import { createTelemetryStore } from './telemetry-store.ts';
 import { countingStoredReadings, createDataUsageReader, createIngestRate } from './usage/index.ts';
-import { createGroupMembership } from './alarms/group-membership.ts';
+import { createGroupMembership, groupDevices } from './group-membership.ts';
 import { applyBucketLifecycle } from './retention/bucket-lifecycle.ts';
 import { createDeviceRetention } from './retention/device-retention.ts';
 import { createRetentionStore } from './retention/retention-store.ts';
@@ -80,6 +84,18 @@ export interface DataServiceOptions {
     readonly heartbeatMs?: number;
     readonly leaseMs?: number;
   };
+  /**
+   * Live readings for users granted thing groups: the user pool's groups (Cognito ListGroups), the
+   * IoT data plane (Publish) and control plane (ListThingsInThingGroup). @default none re-published
+   */
+  readonly groupLive?: {
+    readonly cognito: Pick<CognitoIdentityProviderClient, 'send'>;
+    readonly userPoolId: string;
+    readonly iot: Pick<IoTClient, 'send'>;
+    readonly iotData: Pick<IoTDataPlaneClient, 'send'>;
+    /** How long the granted groups and their devices are reused. @default 60000 */
+    readonly ttlMs?: number;
+  };
   /** @default an EMF aggregator on stdout flushing every 10 s */
   readonly metrics?: Metrics;
   readonly consumer?: Omit<IngestConsumerOptions, 'queue' | 'processor' | 'logger'>;
@@ -103,12 +119,10 @@ export function createDataService(options: DataServiceOptions) {
   const { rollups: rollupsTable, dataControl } = options.tables;
   const retentionStore = dataControl ? createRetentionStore({ client: dynamo, tableName: dataControl }) : undefined;
   // Each item's expiresAt follows its device's policy: the fleet's, or its thing groups' overrides.
-  const policyOf = retentionStore
-    ? createDeviceRetention({
-        settings: retentionStore,
-        ...(options.alarms ? { groups: createGroupMembership({ iot: options.alarms.iot }) } : {}),
-      })
-    : undefined;
+  // One cache of the devices' thing groups for retention, alarms, device access and group live topics.
+  const iot = options.alarms?.iot;
+  const groups = iot ? createGroupMembership({ iot }) : undefined;
+  const policyOf = retentionStore ? createDeviceRetention({ settings: retentionStore, ...(groups ? { groups } : {}) }) : undefined;
   const applyArchiveDays = (archiveDays: number) => applyBucketLifecycle({ s3, bucket: options.bucket, logger }, archiveDays);
   // The write units of stored readings, summed per interval like the other counters (the bench reads them).
   const telemetry = createTelemetryStore({
@@ -140,11 +154,26 @@ export function createDataService(options: DataServiceOptions) {
         tableName: options.alarms.table,
         latestTableName: options.tables.latest,
         iot: options.alarms.iot,
+        ...(groups ? { groups } : {}),
         sns: options.alarms.sns,
         topicArn: options.alarms.topicArn,
         logger,
         onPublished: (count) => metrics.count('AlarmNotificationsPublished', count),
         ...(options.alarms.intervalMs === undefined ? {} : { intervalMs: options.alarms.intervalMs }),
+      })
+    : undefined;
+  const { groupLive } = options;
+  const live = groupLive
+    ? createGroupRepublisher({
+        iotData: groupLive.iotData,
+        granted: createGrantedGroups({
+          cognito: groupLive.cognito,
+          iot: groupLive.iot,
+          userPoolId: groupLive.userPoolId,
+          ...(groupLive.ttlMs === undefined ? {} : { ttlMs: groupLive.ttlMs }),
+        }),
+        metrics,
+        logger,
       })
     : undefined;
   const processor = createIngestProcessor({
@@ -156,6 +185,7 @@ export function createDataService(options: DataServiceOptions) {
     metrics,
     logger,
     ...(alarms ? { alarms: alarms.engine } : {}),
+    ...(live ? { live } : {}),
   });
   const dataJobs =
     options.dataJobs && dataControl
@@ -185,6 +215,8 @@ export function createDataService(options: DataServiceOptions) {
     latest,
     states: createDeviceStateReader({ client: dynamo, tableName: options.tables.latest }),
     statusCounts: createDeviceStatusCounter({ client: dynamo, tableName: options.tables.latest }),
+    ...(groups ? { groups } : {}),
+    ...(iot ? { groupDevices: (group: string) => groupDevices(iot, group) } : {}),
     deadLetters,
     ...(rollupsTable ? { rollups: createRollupReader({ client: dynamo, tableName: rollupsTable }) } : {}),
     ...(retentionStore ? { retention: { store: retentionStore, applyArchiveDays } } : {}),
@@ -253,6 +285,7 @@ export function createDataService(options: DataServiceOptions) {
     async stop() {
       consuming = false;
       await consumer.stop();
+      await live?.idle();
       await alarms?.stop();
       await dataJobs?.runner.stop();
       await app.close();

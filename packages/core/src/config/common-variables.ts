@@ -92,6 +92,14 @@ export const latestTableVariable = written(
   'DynamoDB table of the device state (latest values, presence); the Data Service owns it (docs/adr/0001-table-ownership.md).',
 );
 
+/** The IoT data plane's endpoint: the API Service's shadows and commands, the Data Service's group live topics. */
+export const iotDataPlaneUrlVariable = written(
+  'AWS_ENDPOINT_URL_IOT_DATA_PLANE',
+  url(['http', 'https']),
+  (refs) => refs.iotDataPlaneUrl,
+  "Read by the AWS SDK itself, before AWS_ENDPOINT_URL: the IoT data plane (shadows, Publish) answers only at the account's own iot:Data-ATS endpoint (https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html).",
+);
+
 /** Every service's: where it listens, how it logs, the region and the user pool, the SDK's endpoint overrides. */
 export const everyServiceVariables = {
   port: portVariable,

@@ -10,6 +10,7 @@ import {
   devicesTableVariable,
   everyServiceVariables,
   identityPoolIdVariable,
+  iotDataPlaneUrlVariable,
   latestTableVariable,
 } from './common-variables.ts';
 import { defaulted, integer, matching, optional, text, url, written, type ValueType } from './config-variables.ts';
@@ -58,12 +59,7 @@ export const apiConfigSchema = {
     (refs) => refs.iotEndpoint,
     "Host name of the account's IoT data endpoint (iot:Data-ATS), told to devices with their certificate.",
   ),
-  iotDataPlaneUrl: written(
-    'AWS_ENDPOINT_URL_IOT_DATA_PLANE',
-    httpUrl,
-    (refs) => refs.iotDataPlaneUrl,
-    "Read by the AWS SDK itself, before AWS_ENDPOINT_URL: the IoT data plane (device shadows) answers only at the account's own iot:Data-ATS endpoint (https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html).",
-  ),
+  iotDataPlaneUrl: iotDataPlaneUrlVariable,
   iotMqttPort: written(
     'IOT_MQTT_PORT',
     integer(1, 65_535),
@@ -92,7 +88,7 @@ export const apiConfigSchema = {
     'BROWSER_POLICY_NAME',
     text,
     (refs) => refs.browserPolicyName,
-    "IoT policy attached to a signed-in browser's Cognito identity.",
+    'The shared browser IoT policy of earlier releases (Connect only), detached from an identity at live access: each user has their own (browserPolicyNameFor).',
   ),
   dataServiceUrl: written(
     'DATA_SERVICE_URL',
@@ -154,6 +150,7 @@ export const dataServiceConfigSchema = {
   ...everyServiceVariables,
   ...awsCallerVariables,
   latestTable: latestTableVariable,
+  iotDataPlaneUrl: iotDataPlaneUrlVariable,
   telemetryTable: written('TELEMETRY_TABLE', text, (refs) => refs.telemetryTable, 'DynamoDB table of the time-bucketed readings.'),
   bucket: written('BUCKET_NAME', text, (refs) => refs.bucket, 'S3 bucket of the raw archive, exports and dead letters.'),
   ingestQueueUrl: written('INGEST_QUEUE_URL', httpUrl, (refs) => refs.ingestQueueUrl, 'SQS queue the ingest rule feeds.'),

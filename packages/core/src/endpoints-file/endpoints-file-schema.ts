@@ -53,7 +53,9 @@ const localFields = {
   bucket: name('Local only: the S3 bucket.'),
   tables: Type.Record(Type.String(), name('DynamoDB table name'), { description: 'Local only: DynamoDB table names by table id.' }),
   devicePolicyName: name('Local only: IoT policy of device certificates.'),
-  browserPolicyName: name("Local only: IoT policy of signed-in browsers' identities."),
+  browserPolicyName: name(
+    "Local only: the shared browser IoT policy of earlier releases (Connect only); each user's own is `<this>-<sub>`.",
+  ),
   services: Type.Record(
     Type.String(),
     Type.Object({

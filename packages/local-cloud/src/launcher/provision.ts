@@ -16,7 +16,7 @@ import { CreateLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { CreateTopicCommand } from '@aws-sdk/client-sns';
 import {
   alarms,
-  browserPolicyDocument,
+  sharedBrowserPolicyDocument,
   bucketLifecycleRules,
   defaultRetention,
   browserPolicyName,
@@ -155,7 +155,8 @@ async function ensureIdentityPool(clients: LocalClients, region: string, userPoo
 async function ensureIotPolicies(clients: LocalClients, region: string, accountId: string): Promise<void> {
   const policies = [
     { name: devicePolicyName, document: devicePolicyDocument(region, accountId) },
-    { name: browserPolicyName, document: browserPolicyDocument(region, accountId) },
+    // Each user's own policy is the API Service's (live access); the shared one is kept, allowing only Connect.
+    { name: browserPolicyName, document: sharedBrowserPolicyDocument(region, accountId) },
   ];
   for (const policy of policies) await ensurePolicyDocument(clients.iot, policy.name, policy.document);
 }

@@ -21,7 +21,7 @@ import {
   SignUpCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { ListAttachedPoliciesCommand } from '@aws-sdk/client-iot';
-import { browserPolicyName, userPoolGroups } from '@fleet/core';
+import { browserPolicyName, browserPolicyNameFor, userPoolGroups } from '@fleet/core';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -126,7 +126,7 @@ describe('API with the local Cognito and IoT stand-ins', () => {
     expect(res.json()).toMatchObject({ username: 'ada', email: 'ada@example.com', role: 'admin', groups: ['admin'] });
   });
 
-  it('grants live access: the identity of the ID token gets the browser IoT policy', async () => {
+  it("grants live access: the identity of the ID token gets the user's own browser IoT policy", async () => {
     const { access, id } = await signIn('ada');
     const res = await asCaller(app, `Bearer ${access}`).post('/api/me/live-access', { idToken: id });
     expect(res.statusCode).toBe(200);
@@ -136,7 +136,8 @@ describe('API with the local Cognito and IoT stand-ins', () => {
     );
     expect(identityId).toBe(expected.IdentityId);
     const attached = await iot.control.send(new ListAttachedPoliciesCommand({ target: identityId }));
-    expect(attached.policies?.map((p) => p.policyName)).toEqual([browserPolicyName]);
+    const sub = String(JSON.parse(Buffer.from(id.split('.')[1] ?? '', 'base64url').toString())['sub']);
+    expect(attached.policies?.map((p) => p.policyName)).toEqual([browserPolicyNameFor(sub)]);
   });
 
   it('lets an admin list users and promote one, whose next token then carries the new role', async () => {

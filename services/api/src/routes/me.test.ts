@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { browserPolicyDocument, browserPolicyNameFor } from '@fleet/core';
 import { awsError } from '../test-support/fake-aws-client.ts';
 import { asCaller } from '../test-support/as-caller.ts';
 import { startTestApp, testConfig, type TestApp } from '../test-support/test-app.ts';
@@ -62,11 +63,11 @@ describe('GET /api/me', () => {
 });
 
 describe('POST /api/me/live-access', () => {
-  it('exchanges the ID token for an identity id and attaches the browser policy to that identity', async () => {
+  it("exchanges the ID token for an identity id and attaches the user's own browser policy to that identity", async () => {
     const idToken = await t.tokens.idToken({ sub: 'sub-alice' });
     const res = await asCaller(t.app, await t.bearer({ sub: 'sub-alice', groups: ['viewer'] })).post('/api/me/live-access', { idToken });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ identityId: 'us-east-1:identity-of-alice' });
+    expect(res.json()).toEqual({ identityId: 'us-east-1:identity-of-alice', access: { kind: 'all' } });
     expect(t.cognitoIdentity.calls).toEqual([
       {
         command: 'GetId',
@@ -77,8 +78,29 @@ describe('POST /api/me/live-access', () => {
       },
     ]);
     expect(t.iot.calls).toEqual([
-      { command: 'AttachPolicy', input: { policyName: 'fleet-browser-live', target: 'us-east-1:identity-of-alice' } },
+      { command: 'GetPolicy', input: { policyName: browserPolicyNameFor('sub-alice') } },
+      {
+        command: 'CreatePolicy',
+        input: {
+          policyName: browserPolicyNameFor('sub-alice'),
+          policyDocument: JSON.stringify(browserPolicyDocument('us-east-1', '000000000000')),
+        },
+      },
+      { command: 'AttachPolicy', input: { policyName: browserPolicyNameFor('sub-alice'), target: 'us-east-1:identity-of-alice' } },
+      // The shared policy of earlier releases would add every device to a scoped user's access.
+      { command: 'DetachPolicy', input: { policyName: 'fleet-browser-live', target: 'us-east-1:identity-of-alice' } },
     ]);
+  });
+
+  it("shapes the policy by the user's groups in the pool now, not the token's", async () => {
+    const idToken = await t.tokens.idToken({ sub: 'sub-gina' });
+    const auth = await t.bearer({ sub: 'sub-gina', username: 'gina', groups: ['viewer'], poolGroups: ['viewer', 'thing-group:line-1'] });
+    const res = await asCaller(t.app, auth).post('/api/me/live-access', { idToken });
+    expect(res.json()).toMatchObject({ access: { kind: 'groups', groups: ['line-1'] } });
+    const created = t.iot.calls.find((c) => c.command === 'CreatePolicy');
+    expect(JSON.parse(String(created?.input['policyDocument']))).toEqual(
+      browserPolicyDocument('us-east-1', '000000000000', { kind: 'groups', groups: ['line-1'] }),
+    );
   });
 
   it('refuses an ID token of another user, an invalid one, or an access token in its place', async () => {

@@ -1,6 +1,7 @@
 /**
- * The signed-in user, and live access: attaching the browser IoT policy to the user's Cognito
- * identity, which AWS requires (besides the identity pool role) before an authenticated identity
+ * The signed-in user, and live access: attaching the user's own browser IoT policy (shaped by their
+ * device access, live/browser-policies.ts) to the user's Cognito identity, which AWS requires
+ * (besides the identity pool role) before an authenticated identity
  * may use MQTT over WebSocket (https://docs.aws.amazon.com/iot/latest/developerguide/cog-iot-policies.html).
  *
  * GET /api/me answers the role the user has in the pool now, next to the role of the token
@@ -8,8 +9,7 @@
  * stack admin), and the web app then refreshes its tokens to act with the new role.
  */
 import { GetIdCommand } from '@aws-sdk/client-cognito-identity';
-import { AdminListGroupsForUserCommand, GetUserCommand } from '@aws-sdk/client-cognito-identity-provider';
-import { AttachPolicyCommand } from '@aws-sdk/client-iot';
+import { GetUserCommand } from '@aws-sdk/client-cognito-identity-provider';
 import {
   bodyLimits,
   deviceAccessOf,
@@ -29,6 +29,8 @@ import type { ApiClients } from '../aws-clients.ts';
 import { apiError } from '../errors.ts';
 import { bearer, bodyErrors, bodyLimitNote, permissionErrors, StrictObject, tokenErrors } from '../http/schemas.ts';
 import type { TypedApp } from '../http/typed-app.ts';
+import { poolGroupsOf } from '../users/pool-groups.ts';
+import type { BrowserPolicies } from '../live/browser-policies.ts';
 
 export interface MeRoutesDeps {
   readonly authorizer: Authorizer;
@@ -36,11 +38,11 @@ export interface MeRoutesDeps {
   readonly firstAdmin: FirstAdmin;
   readonly cognito: ApiClients['cognito'];
   readonly cognitoIdentity: ApiClients['cognitoIdentity'];
-  readonly iot: ApiClients['iot'];
   readonly region: string;
   readonly userPoolId: string;
   readonly identityPoolId: string;
-  readonly browserPolicyName: string;
+  /** Each user's own browser IoT policy, shaped by their device access. */
+  readonly browserPolicies: BrowserPolicies;
 }
 
 export function registerMeRoutes(app: TypedApp, deps: MeRoutesDeps): void {
@@ -57,7 +59,7 @@ export function registerMeRoutes(app: TypedApp, deps: MeRoutesDeps): void {
     },
     async (request) => {
       const caller = authOf(request);
-      const known = await poolGroupsOf(caller.username);
+      const known = await groupsNowOf(caller.username);
       // Only a user the pool says is in no role group may claim (not one whose groups could not be read).
       const firstAdmin = known !== undefined && !known.some(isRole) && (await claimFirstAdmin());
       const groups = firstAdmin ? [...(known ?? []), 'admin'] : (known ?? [...caller.groups]);
@@ -86,10 +88,9 @@ export function registerMeRoutes(app: TypedApp, deps: MeRoutesDeps): void {
       }
 
       // The token's groups are as old as the token; the pool knows the current ones (undefined: it could not be asked).
-      async function poolGroupsOf(username: string): Promise<string[] | undefined> {
+      async function groupsNowOf(username: string): Promise<string[] | undefined> {
         try {
-          const out = await deps.cognito.send(new AdminListGroupsForUserCommand({ UserPoolId: deps.userPoolId, Username: username }));
-          return (out.Groups ?? []).flatMap((g) => (g.GroupName ? [g.GroupName] : []));
+          return await poolGroupsOf(deps.cognito, deps.userPoolId, username);
         } catch (err) {
           request.log.warn({ err }, 'AdminListGroupsForUser failed; answering with the groups of the token');
           return undefined;
@@ -135,10 +136,11 @@ export function registerMeRoutes(app: TypedApp, deps: MeRoutesDeps): void {
       );
       const identityId = out.IdentityId;
       if (!identityId) throw new Error('GetId answered without IdentityId');
-      // Attaching an already attached policy succeeds, so calling this at every sign-in is safe.
-      await deps.iot.send(new AttachPolicyCommand({ policyName: deps.browserPolicyName, target: identityId }));
-      request.log.info({ sub: caller.sub, identityId }, 'live access granted');
-      return { identityId };
+      // The access the pool grants now, not the token's (up to an hour old): a grant taken away must not live on here.
+      const access = deviceAccessOf(await poolGroupsOf(deps.cognito, deps.userPoolId, caller.username));
+      const change = await deps.browserPolicies.attach(caller.sub, access, identityId);
+      request.log.info({ sub: caller.sub, identityId, access, change }, 'live access granted');
+      return { identityId, access };
     },
   );
 }

@@ -1,4 +1,4 @@
-import { deviceAccessLimits } from '@fleet/core';
+import { browserPolicyDocument, browserPolicyNameFor, deviceAccessLimits } from '@fleet/core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { asCaller, type ApiCaller } from '../test-support/as-caller.ts';
 import { startTestApp, type TestApp } from '../test-support/test-app.ts';
@@ -51,6 +51,23 @@ describe('PUT /api/users/{username}/device-access', () => {
     const all = await admin.put('/api/users/bob/device-access', { kind: 'all' });
     expect(all.json()).toEqual({ username: 'bob', deviceAccess: { kind: 'all' } });
     expect(groupsOf('bob')).toEqual(['operator']);
+  });
+
+  it("rewrites the user's own browser IoT policy at once, so an open live connection follows the grant", async () => {
+    const policyOf = (sub: string) => {
+      const p = t.iotState.policies.get(browserPolicyNameFor(sub));
+      return p?.versions.find((v) => v.versionId === p.defaultVersionId)?.document;
+    };
+    await admin.put('/api/users/bob/device-access', { kind: 'groups', groups: ['north'] });
+    expect(policyOf('sub-bob')).toBe(
+      JSON.stringify(browserPolicyDocument('us-east-1', '000000000000', { kind: 'groups', groups: ['north'] })),
+    );
+    await admin.put('/api/users/bob/device-access', { kind: 'groups', groups: ['south'] });
+    expect(policyOf('sub-bob')).toContain('fleet/groups/south/');
+    expect(policyOf('sub-bob')).not.toContain('fleet/groups/north/');
+    // Made admin: every device, in the policy too.
+    expect((await admin.put('/api/users/bob/role', { role: 'admin' })).statusCode).toBe(200);
+    expect(policyOf('sub-bob')).toBe(JSON.stringify(browserPolicyDocument('us-east-1', '000000000000')));
   });
 
   it('shows the signed-in user their access as the pool has it now (GET /api/me)', async () => {

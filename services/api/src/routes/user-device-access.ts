@@ -27,6 +27,7 @@ import { apiError } from '../errors.ts';
 import { bearer, bodyErrors, bodyLimitNote, paramErrors, permissionErrors, StrictObject } from '../http/schemas.ts';
 import type { TypedApp } from '../http/typed-app.ts';
 import { poolGroupsOf } from '../users/pool-groups.ts';
+import type { UserLivePolicy } from '../users/user-live-policy.ts';
 import { Username } from './users.ts';
 
 export interface UserDeviceAccessDeps {
@@ -36,6 +37,8 @@ export interface UserDeviceAccessDeps {
   readonly userPoolId: string;
   /** Where the user's browser IoT policy lives: its size depends on the region's name. */
   readonly region: string;
+  /** Rewrites the user's browser IoT policy after the change, so their live MQTT follows at once. */
+  readonly livePolicy: UserLivePolicy;
 }
 
 /** Every AWS account id has 12 digits, so the policy's length does not depend on which account. */
@@ -60,8 +63,12 @@ export function registerUserDeviceAccessRoutes(app: TypedApp, deps: UserDeviceAc
     }
   }
 
-  /** Makes the user's grants those of `access`; answers the access the user has afterwards. */
-  async function applyDeviceAccess(username: string, current: readonly string[], access: DeviceAccess): Promise<DeviceAccess> {
+  /** Makes the user's grants those of `access`; answers the user's access and pool groups afterwards. */
+  async function applyDeviceAccess(
+    username: string,
+    current: readonly string[],
+    access: DeviceAccess,
+  ): Promise<{ deviceAccess: DeviceAccess; groups: string[] }> {
     const wanted = new Set(access.kind === 'all' ? [] : access.groups.map(grantGroupName));
     const held = current.filter((g) => grantedThingGroup(g) !== undefined);
     // Add before removing: removing first could leave no grant, which means every device.
@@ -79,7 +86,8 @@ export function registerUserDeviceAccessRoutes(app: TypedApp, deps: UserDeviceAc
     for (const group of held.filter((g) => !wanted.has(g))) {
       await cognito.send(new AdminRemoveUserFromGroupCommand({ UserPoolId: userPoolId, Username: username, GroupName: group }));
     }
-    return deviceAccessOf([...current.filter((g) => grantedThingGroup(g) === undefined), ...wanted]);
+    const groups = [...current.filter((g) => grantedThingGroup(g) === undefined), ...wanted];
+    return { deviceAccess: deviceAccessOf(groups), groups };
   }
 
   app.put(
@@ -118,7 +126,8 @@ export function registerUserDeviceAccessRoutes(app: TypedApp, deps: UserDeviceAc
         throw apiError('DeviceAccessRefused', `User "${username}" is an admin, and admins always see every device: change the role first`);
       }
       await checkGrantable(access);
-      const deviceAccess = await applyDeviceAccess(username, current, access);
+      const { deviceAccess, groups } = await applyDeviceAccess(username, current, access);
+      await deps.livePolicy.sync(username, groups);
       request.log.info({ username, deviceAccess, by: authOf(request).username }, 'device access changed');
       return { username, deviceAccess };
     },

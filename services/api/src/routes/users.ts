@@ -29,6 +29,7 @@ import { authOf, type Authorizer } from '../auth/authorize.ts';
 import type { ApiClients } from '../aws-clients.ts';
 import { apiError } from '../errors.ts';
 import { bearer, bodyErrors, bodyLimitNote, paramErrors, permissionErrors, StrictObject } from '../http/schemas.ts';
+import type { UserLivePolicy } from '../users/user-live-policy.ts';
 import type { TypedApp } from '../http/typed-app.ts';
 import { poolGroupsOf } from '../users/pool-groups.ts';
 
@@ -36,6 +37,8 @@ export interface UserRoutesDeps {
   readonly authorizer: Authorizer;
   readonly cognito: ApiClients['cognito'];
   readonly userPoolId: string;
+  /** Rewrites a user's browser IoT policy when a role change makes them an admin or no longer one. */
+  readonly livePolicy: UserLivePolicy;
 }
 
 /** Cognito's limits on a username (AdminGetUser, Username: 1–128 characters). */
@@ -204,6 +207,9 @@ export function registerUserRoutes(app: TypedApp, deps: UserRoutesDeps): void {
         await cognito.send(new AdminRemoveUserFromGroupCommand({ UserPoolId: userPoolId, Username: username, GroupName: other }));
       }
       const groups = [...current.filter((g) => !isRole(g)), role];
+      // To or from admin changes which devices the user sees (admins see every one).
+      const isAdmin = (g: readonly string[]) => effectiveRole(g) === 'admin';
+      if (isAdmin(groups) !== isAdmin(current)) await deps.livePolicy.sync(username, groups);
       request.log.info({ username, role, by: authOf(request).username }, 'role changed');
       return { username, role, groups };
     },

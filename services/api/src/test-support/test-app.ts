@@ -21,6 +21,7 @@ import { createTokenVerifier } from '@fleet/core/tokens';
 import type { ApiClients } from '../aws-clients.ts';
 import { startTestDynamo, type TestDynamo } from './dynalite-tables.ts';
 import { startFakeDataService, type FakeDataService } from './fake-data-service.ts';
+import { fakeIotPolicies, type FakeIotPolicies } from './fake-iot-policies.ts';
 import { awsError, fakeAwsClient, type FakeAwsClient } from './fake-aws-client.ts';
 import { fakeUserPool, type FakeUserPool } from './fake-user-pool.ts';
 import { fakeTopicRules } from './fake-topic-rules.ts';
@@ -64,6 +65,8 @@ export interface FakeIotState {
   readonly thingPrincipals: Set<string>;
   /** Thing groups and their things. */
   readonly thingGroups: Map<string, Set<string>>;
+  /** IoT policies and their versions (users' browser policies). */
+  readonly policies: FakeIotPolicies['policies'];
 }
 
 export interface TestApp {
@@ -98,7 +101,9 @@ export interface TestApp {
 }
 
 export function fakeIot(): { iot: FakeAwsClient<IoTClient>; state: FakeIotState } {
+  const policies = fakeIotPolicies();
   const state: FakeIotState = {
+    policies: policies.policies,
     things: new Set(),
     thingAttributes: new Map(),
     certificates: new Map(),
@@ -179,6 +184,7 @@ export function fakeIot(): { iot: FakeAwsClient<IoTClient>; state: FakeIotState 
     },
     AttachPolicy: (i) => void state.policyAttachments.add(`${String(i['policyName'])}|${String(i['target'])}`),
     DetachPolicy: (i) => void state.policyAttachments.delete(`${String(i['policyName'])}|${String(i['target'])}`),
+    ...policies.handlers,
     AttachThingPrincipal: (i) => void state.thingPrincipals.add(`${String(i['thingName'])}|${String(i['principal'])}`),
     DetachThingPrincipal: (i) => void state.thingPrincipals.delete(`${String(i['thingName'])}|${String(i['principal'])}`),
     UpdateCertificate: (i) => {

@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import { stateMapKey, type AlarmStateStore } from './alarm-state-store.ts';
 import type { DefinitionCache } from './definition-cache.ts';
 import { evaluateReadings } from './evaluate.ts';
-import type { GroupMembership } from './group-membership.ts';
+import type { GroupMembership } from '../group-membership.ts';
 import { definitionsWatching } from './scope.ts';
 import type { TransitionWriter } from './transition-writer.ts';
 

@@ -13,7 +13,7 @@ import { createAlarmStateStore, type AlarmStateStore } from './alarm-state-store
 import { createDefinitionCache, type DefinitionCache } from './definition-cache.ts';
 import { createDefinitionStore, type DefinitionStore } from './definition-store.ts';
 import { createEventStore, type EventStore } from './event-store.ts';
-import { createGroupMembership, type GroupMembership } from './group-membership.ts';
+import { createGroupMembership, type GroupMembership } from '../group-membership.ts';
 import { createNotifier } from './notifier.ts';
 import { createOutbox } from './outbox.ts';
 import { createOutboxDrain, type OutboxDrain } from './outbox-drain.ts';
@@ -27,6 +27,8 @@ export interface AlarmsOptions {
   /** The device state table: the last reading of each device, for the silent-device sweep. */
   readonly latestTableName: string;
   readonly iot: Pick<IoTClient, 'send'>;
+  /** The thing groups of devices, shared with the service's other users of them. @default one of its own over `iot` */
+  readonly groups?: GroupMembership;
   readonly sns: Pick<SNSClient, 'send'>;
   readonly topicArn: string;
   readonly logger: Logger;
@@ -74,7 +76,7 @@ export function createAlarms(options: AlarmsOptions): Alarms {
     ...(options.onPublished ? { onPublished: options.onPublished } : {}),
   });
   const writer = createTransitionWriter({ states, events, outbox, notifier });
-  const groups = createGroupMembership({ iot: options.iot });
+  const groups = options.groups ?? createGroupMembership({ iot: options.iot });
   const engine = createAlarmEngine({ definitions: definitionCache, groups, states, writer, logger });
   const sweep = createSilenceSweep({
     definitions: definitionCache,

@@ -1,6 +1,6 @@
 /** Whether a definition watches a device: its own id, a thing group it is in, or every device. */
 import type { AlarmDefinition } from '@fleet/core';
-import type { GroupMembership } from './group-membership.ts';
+import type { GroupMembership } from '../group-membership.ts';
 
 /** The definitions among `definitions` that watch `deviceId` (asks IoT for groups only when one has a group scope). */
 export async function definitionsWatching<D extends AlarmDefinition>(

@@ -102,6 +102,18 @@ describe('data job routes', () => {
     ).toBe(403);
   });
 
+  it('refuses a caller granted only some thing groups: jobs read and write the whole fleet', async () => {
+    for (const [method, url] of [
+      ['GET', '/data/data-jobs'],
+      ['POST', '/data/data-jobs'],
+      ['GET', '/data/data-jobs/any'],
+    ] as const) {
+      const res = await call(method, url, ['operator', 'thing-group:line-1'], method === 'POST' ? { kind: 'export' } : undefined);
+      expect(res.statusCode, `${method} ${url}`).toBe(403);
+      expect(res.json()).toMatchObject({ code: 'Forbidden' });
+    }
+  });
+
   it('refuses inputs the schema cannot judge with { code, message }', async () => {
     const backwards = await call('POST', '/data/data-jobs', ['operator'], {
       kind: 'export',

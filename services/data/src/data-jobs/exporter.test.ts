@@ -13,7 +13,8 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTelemetryStore, type StoredReading, type TelemetryStore } from '../telemetry-store.ts';
 import { startLocalAws, type LocalAws } from '../testing/local-aws.ts';
-import { exportKey, groupDevices, runExport } from './exporter.ts';
+import { groupDevices } from '../group-membership.ts';
+import { exportKey, runExport } from './exporter.ts';
 import type { JobContext } from './job-runner.ts';
 
 setFlagsFromString('--expose-gc');

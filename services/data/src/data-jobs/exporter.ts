@@ -10,7 +10,7 @@
  */
 import { Transform } from 'node:stream';
 import type { IoTClient } from '@aws-sdk/client-iot';
-import { ListThingsInThingGroupCommand } from '@aws-sdk/client-iot';
+import { groupDevices } from '../group-membership.ts';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { retentionLimits, telemetryBucket, type ExportFormat, type ExportJobInput } from '@fleet/core';
@@ -30,18 +30,6 @@ export interface ExporterDeps {
 
 /** The object key of an export. */
 export const exportKey = (jobId: string, format: ExportFormat) => `${telemetryBucket.prefixes.exports}${jobId}.${format}`;
-
-/** Every thing of a thing group, page by page (ListThingsInThingGroup answers at most 250 a page). */
-export async function groupDevices(iot: Pick<IoTClient, 'send'>, thingGroupName: string): Promise<string[]> {
-  const devices: string[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await iot.send(new ListThingsInThingGroupCommand({ thingGroupName, maxResults: 250, nextToken }));
-    devices.push(...(page.things ?? []));
-    nextToken = page.nextToken;
-  } while (nextToken);
-  return devices.sort();
-}
 
 /** Runs an export job. */
 export async function runExport(deps: ExporterDeps, context: JobContext, input: ExportJobInput): Promise<JobOutcome> {

@@ -76,7 +76,7 @@ export function registerJobRoutes(app: DataApp, deps: JobRoutesDeps): void {
   app.get(
     data(dataLifePaths.jobs),
     {
-      onRequest: deps.caller('readDataUsage'),
+      onRequest: deps.caller('readDataUsage', { fleetWide: true }),
       schema: {
         querystring: DataJobListQuerySchema,
         response: { 200: DataJobPageSchema, ...errorResponses(...callerErrors, 'ValidationError') },
@@ -96,7 +96,7 @@ export function registerJobRoutes(app: DataApp, deps: JobRoutesDeps): void {
     {
       bodyLimit: bodyLimits.api,
       // Every kind needs at least an operator; the kind's own permission is checked once the body is read.
-      onRequest: deps.caller('readDataUsage'),
+      onRequest: deps.caller('readDataUsage', { fleetWide: true }),
       schema: { body: DataJobInputSchema, response: { 201: DataJobSchema, ...errorResponses(...callerErrors, 'ValidationError') } },
     },
     async (request, reply) => {
@@ -124,7 +124,7 @@ export function registerJobRoutes(app: DataApp, deps: JobRoutesDeps): void {
   app.get(
     data(dataLifePaths.job),
     {
-      onRequest: deps.caller('readDataUsage'),
+      onRequest: deps.caller('readDataUsage', { fleetWide: true }),
       schema: { params: JobParams, response: { 200: DataJobSchema, ...errorResponses(...callerErrors, 'ValidationError', 'JobNotFound') } },
     },
     async (request) => answer(await existing(request.params.id)),
@@ -133,7 +133,7 @@ export function registerJobRoutes(app: DataApp, deps: JobRoutesDeps): void {
   app.post(
     data(dataLifePaths.startJob),
     {
-      onRequest: deps.caller('importData'),
+      onRequest: deps.caller('importData', { fleetWide: true }),
       schema: {
         params: JobParams,
         response: { 200: DataJobSchema, ...errorResponses(...callerErrors, 'ValidationError', 'JobNotFound', 'JobStateConflict') },

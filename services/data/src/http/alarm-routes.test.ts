@@ -39,6 +39,8 @@ beforeAll(async () => {
     states: { getMany: async () => [] },
     deadLetters: { write: async () => 'key', listRecent: async () => [] },
     alarms,
+    // Devices named grp-a-* are in thing group a, every other one in none.
+    groups: { groupsOf: async (id) => new Set(id.startsWith('grp-a-') ? ['a'] : []) },
   });
 });
 afterAll(async () => {
@@ -184,5 +186,28 @@ describe('alarms, actions and the feed over HTTP', () => {
     expect(found.map((a) => a.definitionId)).toContain(definition.id);
     expect(found.every((a) => a.deviceId === 'p-2' && a.status === 'ACTIVE')).toBe(true);
     expect((await as({ url: '/data/alarms?deviceId=p-2&status=CLEARED' }, ['viewer'])).json().alarms).toEqual([]);
+  });
+
+  it('shows a caller granted thing group a the alarms and events of its devices alone, and acts on no other', async () => {
+    const definition = await define({ ...hot, name: 'scoped' });
+    await alarms.engine.evaluate(['grp-a-1', 'grp-b-1'].map((d) => reading(d, Date.now() - 1000, { t: 99 })));
+    const scoped = ['operator', 'thing-group:a'];
+    const list = await as({ url: `/data/alarms?definitionId=${definition.id}` }, scoped);
+    expect(list.json().alarms.map((a: { deviceId: string }) => a.deviceId)).toEqual(['grp-a-1']);
+    expect((await as({ url: `/data/alarms?definitionId=${definition.id}` }, ['viewer'])).json().alarms).toHaveLength(2);
+    const feed = await as({ url: `/data/alarm-events?definitionId=${definition.id}` }, scoped);
+    expect(feed.json().events.map((e: { alarm: { deviceId: string } }) => e.alarm.deviceId)).toEqual(['grp-a-1']);
+
+    // Another group's alarm is answered as an alarm that does not exist, and stays ACTIVE.
+    const act = (deviceId: string) =>
+      as({ method: 'POST', url: `/data/alarms/${definition.id}/${deviceId}/acknowledge`, payload: { occurrence: 1 } }, scoped);
+    const outside = await act('grp-b-1');
+    expect({ status: outside.statusCode, body: outside.json() }).toEqual({
+      status: 404,
+      body: (await act('grp-a-nobody')).json(),
+    });
+    expect((await act('grp-a-1')).json()).toMatchObject({ status: 'ACKNOWLEDGED' });
+    const b = await as({ url: `/data/alarms?definitionId=${definition.id}&deviceId=grp-b-1` }, ['operator']);
+    expect(b.json().alarms).toEqual([expect.objectContaining({ status: 'ACTIVE' })]);
   });
 });

@@ -3,7 +3,10 @@
  * with the caller's token): definitions (read: everyone, change: operators and admins), each
  * device's alarms, acknowledge and clear (who and when recorded, an event written and notified),
  * and the event feed with the caller's unread count. Inputs and answers are the `@fleet/core`
- * alarm contract.
+ * alarm contract. A caller granted only some thing groups (device-scope.ts) sees and acts on the
+ * alarms and events of their devices alone: another device's alarm is answered `AlarmNotFound`,
+ * as an alarm that does not exist. (A page may then hold fewer items than `limit`; its
+ * `nextToken` still leads on.)
  */
 import {
   AlarmActionSchema,
@@ -27,6 +30,7 @@ import {
 } from '@fleet/core';
 import { Type } from 'typebox';
 import { callerErrors, callerOf, type RequireCaller } from '../caller-check.ts';
+import type { DeviceScope } from '../device-scope.ts';
 import type { Alarms } from '../alarms/index.ts';
 import { applyUserAction, type UserAction } from '../alarms/alarm-actions.ts';
 import { isOpen } from '../alarms/evaluate.ts';
@@ -34,6 +38,7 @@ import { AnswerError, type DataApp } from './answer-error.ts';
 
 export interface AlarmRoutesDeps {
   readonly caller: RequireCaller;
+  readonly scope: DeviceScope;
   readonly alarms: Pick<Alarms, 'definitions' | 'definitionCache' | 'states' | 'events' | 'writer'>;
   readonly now?: () => Date;
 }
@@ -186,8 +191,12 @@ export function registerAlarmRoutes(app: DataApp, deps: AlarmRoutesDeps): void {
         ...(after ? { after } : {}),
       });
       const last = page.alarms.at(-1);
+      const readable = await deps.scope.within(
+        callerOf(request),
+        page.alarms.map((a) => a.deviceId),
+      );
       return {
-        alarms: page.alarms.flatMap((s) => (s.state.alarm ? [s.state.alarm] : [])),
+        alarms: page.alarms.flatMap((s) => (s.state.alarm && readable.has(s.deviceId) ? [s.state.alarm] : [])),
         ...(page.more && last ? { nextToken: encodeToken({ definitionId: last.definitionId, deviceId: last.deviceId }) } : {}),
       };
     },
@@ -207,7 +216,11 @@ export function registerAlarmRoutes(app: DataApp, deps: AlarmRoutesDeps): void {
       },
       async (request) => {
         const { definitionId, deviceId } = request.params;
-        const by = callerOf(request).username;
+        const caller = callerOf(request);
+        if (!(await deps.scope.includes(caller, deviceId))) {
+          throw new AnswerError('AlarmNotFound', 'This device has no alarm of this definition');
+        }
+        const by = caller.username;
         const at = now().toISOString();
         const decision = await alarms.writer.apply(definitionId, deviceId, (current) => {
           const outcome = applyUserAction(current, action, { occurrence: request.body.occurrence, by, at });
@@ -245,7 +258,15 @@ export function registerAlarmRoutes(app: DataApp, deps: AlarmRoutesDeps): void {
         ),
         alarms.events.unread(callerOf(request).sub, at),
       ]);
-      return { events: page.events, unread, ...(page.next ? { nextToken: encodeToken(page.next) } : {}) };
+      const readable = await deps.scope.within(
+        callerOf(request),
+        page.events.map((e) => e.alarm.deviceId),
+      );
+      return {
+        events: page.events.filter((e) => readable.has(e.alarm.deviceId)),
+        unread,
+        ...(page.next ? { nextToken: encodeToken(page.next) } : {}),
+      };
     },
   );
 

@@ -26,7 +26,7 @@ export function registerDeadLetterRoutes(app: DataApp, deps: DeadLetterRoutesDep
   app.get(
     '/data/dead-letters',
     {
-      onRequest: deps.caller('readDeadLetters'),
+      onRequest: deps.caller('readDeadLetters', { fleetWide: true }),
       schema: {
         querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: maxDeadLettersPerPage, default: 20 }) }),
         response: { 200: DeadLetterOverviewSchema, ...errorResponses(...callerErrors, 'ValidationError') },

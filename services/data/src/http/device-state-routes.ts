@@ -3,6 +3,10 @@
  * call (one BatchGetItem), for the API Service's device list and device page: the Data Service owns
  * the device state table and the API asks it, a page at a time, never a device at a time
  * (docs/adr/0001-table-ownership.md). Answers the `@fleet/core` device-state contract.
+ *
+ * A caller granted only some thing groups (device-scope.ts) gets a device outside them answered as
+ * a device without state (offline, no latest), exactly as an id the table does not hold, and
+ * status counts of the devices of their groups alone.
  */
 import {
   deviceIdPattern,
@@ -13,16 +17,21 @@ import {
   errorResponses,
 } from '@fleet/core';
 import { Type } from 'typebox';
-import { callerErrors, type RequireCaller } from '../caller-check.ts';
-import type { DeviceStateReader } from '../device-states.ts';
-import type { DeviceStatusCounter } from '../device-status-counts.ts';
+import { callerErrors, callerOf, type RequireCaller } from '../caller-check.ts';
+import type { DeviceScope } from '../device-scope.ts';
+import { stateOfItem, type DeviceStateReader } from '../device-states.ts';
+import { createStatusTally, type DeviceStatusCounter } from '../device-status-counts.ts';
 import type { DataApp } from './answer-error.ts';
 
 export interface DeviceStateRoutesDeps {
   readonly caller: RequireCaller;
+  readonly scope: DeviceScope;
   readonly states: DeviceStateReader;
   /** `GET /data/device-status-counts`; without it the route is not registered. */
   readonly statusCounts?: DeviceStatusCounter;
+  /** The devices directly in a thing group, for the counts of a scoped caller. @default none: such a caller counts no device */
+  readonly groupDevices?: (thingGroup: string) => Promise<readonly string[]>;
+  readonly now?: () => number;
 }
 
 const id = deviceIdPattern.source.slice(1, -1);
@@ -44,7 +53,12 @@ export function registerDeviceStateRoutes(app: DataApp, deps: DeviceStateRoutesD
         response: { 200: DeviceStatesSchema, ...errorResponses(...callerErrors, 'ValidationError') },
       },
     },
-    async (request) => ({ devices: await deps.states.getMany(request.query.ids.split(',')) }),
+    async (request) => {
+      const ids = request.query.ids.split(',');
+      const readable = await deps.scope.within(callerOf(request), ids);
+      const known = new Map((await deps.states.getMany(ids.filter((id) => readable.has(id)))).map((s) => [s.deviceId, s]));
+      return { devices: ids.map((id) => known.get(id) ?? stateOfItem(id, undefined)) };
+    },
   );
 
   const { statusCounts } = deps;
@@ -56,7 +70,19 @@ export function registerDeviceStateRoutes(app: DataApp, deps: DeviceStateRoutesD
         onRequest: deps.caller('readDevices'),
         schema: { response: { 200: DeviceStatusCountsSchema, ...errorResponses(...callerErrors) } },
       },
-      async () => statusCounts.counts(),
+      async (request) => {
+        const access = deps.scope.accessOf(callerOf(request));
+        if (access.kind === 'all') return statusCounts.counts();
+        // A few groups' devices, read a page at a time: not the whole table's cached Scan.
+        const { groupDevices = async () => [] } = deps;
+        const ids = new Set((await Promise.all(access.groups.map(groupDevices))).flat());
+        const tally = createStatusTally((deps.now ?? Date.now)());
+        const all = [...ids];
+        for (let i = 0; i < all.length; i += deviceLimits.maxPage) {
+          for (const state of await deps.states.getMany(all.slice(i, i + deviceLimits.maxPage))) tally.add(state);
+        }
+        return tally.result();
+      },
     );
   }
 }

@@ -3,7 +3,8 @@
  * readings page by page. The Data Service answers for any well-formed device id: it holds
  * telemetry, not registrations (the API Service owns the registry and answers `DeviceNotFound`
  * before relaying, docs/adr/0001-table-ownership.md); a device without readings has no latest
- * (404 `NoReadings`) and empty ranges. Answers are the `@fleet/core` telemetry contract.
+ * (404 `NoReadings`) and empty ranges. A device outside a scoped caller's groups (device-scope.ts)
+ * is answered the same way, so its id cannot be probed. Answers are the `@fleet/core` telemetry contract.
  */
 import {
   errorResponses,
@@ -16,18 +17,21 @@ import {
   type RetentionSettings,
   type StoredReading,
 } from '@fleet/core';
+import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { createDownsampler } from '../downsample.ts';
 import type { LatestStore } from '../latest-store.ts';
 import { planRange } from '../rollups/range-plan.ts';
 import type { RollupReader } from '../rollups/rollup-reader.ts';
 import type { TelemetryStore } from '../telemetry-store.ts';
-import { callerErrors, type RequireCaller } from '../caller-check.ts';
+import { callerErrors, callerOf, type RequireCaller } from '../caller-check.ts';
+import type { DeviceScope } from '../device-scope.ts';
 import { AnswerError, type DataApp } from './answer-error.ts';
 import { decodeCursor, DeviceParams, encodeCursor, maxRangeMsFor, queryLimits, timeRange, TimeRangeQuery } from './query-params.ts';
 
 export interface TelemetryRoutesDeps {
   readonly caller: RequireCaller;
+  readonly scope: DeviceScope;
   readonly telemetry: TelemetryStore;
   readonly latest: LatestStore;
   /** Charts of intervals a minute or wider read these; without them every chart folds raw readings. */
@@ -39,6 +43,7 @@ export interface TelemetryRoutesDeps {
 const metricName = '[A-Za-z][A-Za-z0-9_]{0,63}';
 
 export function registerTelemetryRoutes(app: DataApp, deps: TelemetryRoutesDeps): void {
+  const readable = (request: FastifyRequest, deviceId: string) => deps.scope.includes(callerOf(request), deviceId);
   const maxRangeMs = async () =>
     deps.retention ? maxRangeMsFor(longestRetentionDays(await deps.retention.get())) : queryLimits.maxRangeMs;
   // Raw pages read only the telemetry table: as far back as the longest raw retention.
@@ -58,7 +63,7 @@ export function registerTelemetryRoutes(app: DataApp, deps: TelemetryRoutesDeps)
       },
     },
     async (request) => {
-      const latest = await deps.latest.get(request.params.deviceId);
+      const latest = (await readable(request, request.params.deviceId)) ? await deps.latest.get(request.params.deviceId) : undefined;
       if (!latest) throw new AnswerError('NoReadings', `No reading stored for device "${request.params.deviceId}"`);
       return latest;
     },
@@ -92,7 +97,9 @@ export function registerTelemetryRoutes(app: DataApp, deps: TelemetryRoutesDeps)
       // The coarsest rollup level whose buckets are no wider than an interval (raw below a minute),
       // its whole buckets inside the range, the edges from finer levels.
       const resolution: Resolution = deps.rollups ? resolutionFor(downsampler.intervalMs) : 'raw';
-      for (const piece of planRange(resolution, from, to)) {
+      // A device outside the caller's groups has, to them, no readings.
+      const pieces = (await readable(request, deviceId)) ? planRange(resolution, from, to) : [];
+      for (const piece of pieces) {
         if (piece.source === 'raw') {
           for await (const reading of deps.telemetry.query({ deviceId, from: piece.from, to: piece.to })) downsampler.add(reading);
         } else if (deps.rollups) {
@@ -134,7 +141,8 @@ export function registerTelemetryRoutes(app: DataApp, deps: TelemetryRoutesDeps)
       const after = cursor === undefined ? undefined : decodeCursor(cursor);
       const readings: StoredReading[] = [];
       let more = false;
-      for await (const reading of deps.telemetry.query({ deviceId, from, to, after })) {
+      const stored = (await readable(request, deviceId)) ? deps.telemetry.query({ deviceId, from, to, after }) : [];
+      for await (const reading of stored) {
         if (readings.length === limit) {
           more = true;
           break;

@@ -4,7 +4,7 @@
  * (the alarms' cached membership) and asked only when some group has a policy.
  */
 import { effectiveRetention, type RetentionPolicy } from '@fleet/core';
-import type { GroupMembership } from '../alarms/group-membership.ts';
+import type { GroupMembership } from '../group-membership.ts';
 import type { RetentionStore } from './retention-store.ts';
 
 export type PolicyOf = (deviceId: string) => Promise<RetentionPolicy>;

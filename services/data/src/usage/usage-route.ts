@@ -8,7 +8,7 @@ export function registerDataUsageRoute(app: DataApp, deps: { readonly caller: Re
   app.get(
     `/data${dataLifePaths.usage}`,
     {
-      onRequest: deps.caller('readDataUsage'),
+      onRequest: deps.caller('readDataUsage', { fleetWide: true }),
       schema: { response: { 200: DataUsageSchema, ...errorResponses(...callerErrors) } },
     },
     () => deps.usage.read(),

@@ -4,14 +4,28 @@
  */
 import { topics } from '@fleet/core';
 import { describe, expect, it, vi } from 'vitest';
-import { liveStateText, liveTopic, parseLive, watchLive, type LiveClient } from './live.ts';
+import { liveStateText, liveTopics, parseLive, watchLive, withLiveReading, type LiveClient, type LiveReading } from './live.ts';
 
 const now = 1_732_440_000_000;
 const payload = (body: unknown) => new TextEncoder().encode(typeof body === 'string' ? body : JSON.stringify(body));
 
 describe('live messages', () => {
-  it('subscribes to the topic devices publish on, as core names it', () => {
-    expect(liveTopic('sensor-1')).toBe(topics.telemetry('sensor-1'));
+  it('subscribes to the topic devices publish on for a user who sees every device, as core names it', () => {
+    expect(liveTopics('sensor-1', { kind: 'all' })).toEqual([topics.telemetry('sensor-1')]);
+  });
+
+  it("subscribes a user granted thing groups to the device's re-published readings under each granted group", () => {
+    expect(liveTopics('sensor-1', { kind: 'groups', groups: ['a', 'b'] })).toEqual([
+      topics.groupTelemetry('a', 'sensor-1'),
+      topics.groupTelemetry('b', 'sensor-1'),
+    ]);
+  });
+
+  it('keeps one reading arriving under two groups, in device-time order, at most the window', () => {
+    const r = (ts: number, seq: number): LiveReading => ({ deviceId: 'sensor-1', ts, seq, values: { t: seq } });
+    let window: readonly LiveReading[] = [];
+    for (const reading of [r(20, 2), r(10, 1), r(20, 2), r(30, 3)]) window = withLiveReading(window, reading, 2);
+    expect(window).toEqual([r(20, 2), r(30, 3)]);
   });
 
   it('takes a reading the Data Service accepts', () => {
@@ -73,9 +87,9 @@ describe('the live connection', () => {
       connect: async () => {
         const c = fakeClient();
         clients.push(c);
-        return c as unknown as LiveClient;
+        return { client: c as unknown as LiveClient, access: { kind: 'all' } };
       },
-      topics: [liveTopic('sensor-1')],
+      topics: (access) => liveTopics('sensor-1', access),
       onMessage: () => undefined,
       onState: (s) => states.push(liveStateText(s)),
       retryDelayMs: () => 0,
@@ -100,7 +114,7 @@ describe('the live connection', () => {
         calls += 1;
         return Promise.reject(new Error('network down'));
       },
-      topics: [liveTopic('sensor-1')],
+      topics: (access) => liveTopics('sensor-1', access),
       onMessage: () => undefined,
       onState: (s) => states.push(liveStateText(s)),
       retryDelayMs: () => 0,

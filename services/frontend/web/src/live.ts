@@ -5,7 +5,7 @@
  * https://docs.aws.amazon.com/iot/latest/developerguide/protocols.html#mqtt-ws
  */
 import { CognitoIdentityClient, GetCredentialsForIdentityCommand, GetIdCommand } from '@aws-sdk/client-cognito-identity';
-import { parseReading, topics, type Reading } from '@fleet/core';
+import { parseReading, topics, type DeviceAccess, type Reading } from '@fleet/core';
 import { presignedIotUrl } from '@fleet/core/iot-websocket';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { RuntimeConfig } from './config.ts';
@@ -14,20 +14,28 @@ import type { Api } from './api.ts';
 
 export type LiveReading = Reading;
 
-export async function connectLive(config: RuntimeConfig, session: Session, api: Api): Promise<MqttClient> {
+/** A live connection and the device access its IoT policy was shaped by (which topics it may subscribe to). */
+export interface LiveConnection<Client = LiveClient> {
+  readonly client: Client;
+  readonly access: DeviceAccess;
+}
+
+export async function connectLive(config: RuntimeConfig, session: Session, api: Api): Promise<LiveConnection<MqttClient>> {
   const identity = new CognitoIdentityClient({
     region: config.region,
     ...(config.cognitoEndpoint ? { endpoint: config.cognitoEndpoint } : {}),
   });
   const logins = { [`cognito-idp.${config.region}.amazonaws.com/${config.userPoolId}`]: session.idToken };
-  // The API attaches the IoT policy to this identity: AWS IoT requires it for Cognito identities.
-  const { identityId } = await api.liveAccess(session.idToken);
+  // The API attaches the user's own IoT policy to this identity (AWS IoT requires it for Cognito
+  // identities) and says which access it allows: the pool's now, which the ID token may predate.
+  const { identityId, access } = await api.liveAccess(session.idToken);
   const id = (await identity.send(new GetIdCommand({ IdentityPoolId: config.identityPoolId, Logins: logins }))).IdentityId ?? identityId;
   const out = await identity.send(new GetCredentialsForIdentityCommand({ IdentityId: id, Logins: logins }));
   const c = out.Credentials;
   if (!c?.AccessKeyId || !c.SecretKey || !c.SessionToken) throw new Error('the identity pool returned no credentials');
   const url = await presignedIotUrl(config, { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretKey, sessionToken: c.SessionToken });
-  return mqtt.connect(url, { clientId: id, protocolVersion: 4, clean: true, reconnectPeriod: 0, connectTimeout: 10_000 });
+  const client = mqtt.connect(url, { clientId: id, protocolVersion: 4, clean: true, reconnectPeriod: 0, connectTimeout: 10_000 });
+  return { client, access };
 }
 
 /** The live connection as a person reads it. */
@@ -56,8 +64,9 @@ export type LiveClient = Pick<MqttClient, 'on' | 'subscribe' | 'end'>;
 
 export interface LiveWatch {
   /** A fresh connection each time: the presigned URL and its credentials are short-lived. */
-  readonly connect: () => Promise<LiveClient>;
-  readonly topics: readonly string[];
+  readonly connect: () => Promise<LiveConnection>;
+  /** The topics to subscribe to on a connection with this access. */
+  readonly topics: (access: DeviceAccess) => readonly string[];
   readonly onMessage: (topic: string, payload: Uint8Array) => void;
   readonly onState: (state: LiveState) => void;
   /** Wait before reconnect attempt n (1, 2, …). @default 1 s, doubling up to 30 s */
@@ -93,15 +102,16 @@ export function watchLive(watch: LiveWatch): () => void {
 
   async function open(): Promise<void> {
     let c: LiveClient;
+    let access: DeviceAccess;
     try {
-      c = await watch.connect();
+      ({ client: c, access } = await watch.connect());
     } catch (err) {
       return retry(err instanceof Error ? err.message : String(err));
     }
     if (stopped) return void c.end(true);
     client = c;
     c.on('connect', () => {
-      c.subscribe([...watch.topics], { qos: 0 }, (err) => {
+      c.subscribe([...watch.topics(access)], { qos: 0 }, (err) => {
         if (err) return watch.onState({ kind: 'unavailable', reason: `subscribe failed: ${err.message}` });
         attempt = 0;
         watch.onState({ kind: 'on' });
@@ -121,8 +131,26 @@ export function watchLive(watch: LiveWatch): () => void {
   };
 }
 
-/** The topic a device's live readings arrive on: its telemetry topic, as the device publishes it. */
-export const liveTopic = (deviceId: string): string => topics.telemetry(deviceId);
+/**
+ * The topics a device's live readings arrive on for a user with `access`: its telemetry topic, as
+ * the device publishes it, for a user who sees every device; for a user granted thing groups,
+ * the Data Service's re-publication under each granted group (`@fleet/core` device-access.ts),
+ * which arrives after the reading is stored. A device in two granted groups arrives twice: see
+ * `withLiveReading`.
+ */
+export function liveTopics(deviceId: string, access: DeviceAccess): string[] {
+  return access.kind === 'all' ? [topics.telemetry(deviceId)] : access.groups.map((g) => topics.groupTelemetry(g, deviceId));
+}
+
+/**
+ * The live window with a reading added: kept in device-time order (readings can arrive late or
+ * buffered), a reading already there (same ts and seq: one device re-published under two groups,
+ * or redelivered) dropped, at most `window` newest.
+ */
+export function withLiveReading(window: readonly LiveReading[], reading: LiveReading, size: number): readonly LiveReading[] {
+  if (window.some((r) => r.ts === reading.ts && r.seq === reading.seq)) return window;
+  return [...window, reading].sort((a, b) => a.ts - b.ts || a.seq - b.seq).slice(-size);
+}
 
 /**
  * A live message as the Data Service would judge it (`parseReading` of `@fleet/core`, with the

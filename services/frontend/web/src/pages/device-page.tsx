@@ -7,7 +7,16 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { ApiError, type Api } from '../api.ts';
 import type { Auth } from '../auth.ts';
 import type { RuntimeConfig } from '../config.ts';
-import { connectLive, liveStateText, liveTopic, parseLive, watchLive, type LiveReading, type LiveState } from '../live.ts';
+import {
+  connectLive,
+  liveStateText,
+  liveTopics,
+  parseLive,
+  watchLive,
+  withLiveReading,
+  type LiveReading,
+  type LiveState,
+} from '../live.ts';
 import { ErrorNotice } from '../error-notice.tsx';
 import { RouteLink } from '../form-kit.tsx';
 import { formatValue, metricLabel } from '../format.ts';
@@ -82,13 +91,12 @@ export function DevicePage(props: {
     return watchLive({
       // The session of the moment: a reconnect an hour later signs with the refreshed token.
       connect: () => connectLive(config, auth.current() ?? session, api),
-      topics: [liveTopic(deviceId)],
+      topics: (access) => liveTopics(deviceId, access),
       onMessage: (_topic, payload) => {
         const reading = parseLive(deviceId, payload);
         if (!reading) return;
         setLiveReceivedAt(Date.now());
-        // Readings can arrive out of device-time order (late or buffered): keep the window sorted by ts.
-        setLive((prev) => [...prev, reading].sort((a, b) => a.ts - b.ts || a.seq - b.seq).slice(-liveWindow));
+        setLive((prev) => [...withLiveReading(prev, reading, liveWindow)]);
       },
       onState: setLiveState,
     });

@@ -1,9 +1,10 @@
 /**
- * Which AWS IoT thing groups a device is in, for definitions of `group` scope: the registry of
+ * Which AWS IoT thing groups a device is in, for alarm definitions and retention of `group` scope,
+ * for the device access of scoped callers (device-scope.ts) and group live topics: the registry of
  * groups is AWS IoT's (ListThingGroupsForThing), asked at most once a minute per device. Only
- * asked when some enabled definition has a group scope.
+ * asked when some reader needs it.
  */
-import { ListThingGroupsForThingCommand, type IoTClient } from '@aws-sdk/client-iot';
+import { ListThingGroupsForThingCommand, ListThingsInThingGroupCommand, type IoTClient } from '@aws-sdk/client-iot';
 
 export interface GroupMembership {
   /** The names of the thing groups the device is in (cached). */
@@ -47,4 +48,16 @@ export function createGroupMembership(deps: { iot: Pick<IoTClient, 'send'>; ttlM
       return entry.groups;
     },
   };
+}
+
+/** Every thing of a thing group, page by page (ListThingsInThingGroup answers at most 250 a page). */
+export async function groupDevices(iot: Pick<IoTClient, 'send'>, thingGroupName: string): Promise<string[]> {
+  const devices: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await iot.send(new ListThingsInThingGroupCommand({ thingGroupName, maxResults: 250, nextToken }));
+    devices.push(...(page.things ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return devices.sort();
 }
