@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { deviceImportPaths, formatCsvRecords, topics, type DeviceImportAnswer, type DevicePage } from '@fleet/core';
+import { createDeviceKey } from '@fleet/core/device-key';
 import { strFromU8, unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { goToArea, hasChromium, launchChromium, signIn } from './browser-session.ts';
@@ -99,6 +100,35 @@ describe.skipIf(deployedEndpointsFile)('bulk registration from a CSV file', () =
     expect(again.results.map((r) => r.deviceId)).toEqual(ids);
     expect((await download(again.job.importId)).status).toBe(410);
   }, 300_000);
+
+  it("signs the devices' own CSRs: the archive holds their certificates and no key, and a device publishes with the key it kept", async () => {
+    const keys = await Promise.all(['csr-import-1', 'csr-import-2'].map(async (id) => ({ id, key: await createDeviceKey(id) })));
+    const started = await user.api.call<DeviceImportAnswer>('POST', deviceImportPaths.imports, {
+      csv: formatCsvRecords([['name', 'deviceId', 'group', 'csr'], ...keys.map(({ id, key }) => [`Own key ${id}`, id, group, key.csrPem])]),
+    });
+    let answer = started;
+    for (const deadline = Date.now() + 60_000; answer.job.status === 'running' && Date.now() < deadline;) {
+      await new Promise((r) => setTimeout(r, 300));
+      answer = await user.api.call<DeviceImportAnswer>('GET', deviceImportPaths.one(started.job.importId));
+    }
+    expect(answer.job.counts).toEqual({ total: 2, done: 2, created: 2, existing: 0, failed: 0 });
+    const files = unzipSync(new Uint8Array(await (await download(started.job.importId)).arrayBuffer()));
+    expect(Object.keys(files).sort()).toEqual(['csr-import-1.cert.pem', 'csr-import-2.cert.pem', 'manifest.csv', 'root-ca.pem']);
+
+    if (mosquitto) {
+      const { id, key } = keys[0]!;
+      const folder = await mkdtemp(join(tmpdir(), 'fleet-import-csr-'));
+      await writeFile(join(folder, 'device.key'), key.privateKeyPem);
+      for (const name of [`${id}.cert.pem`, 'root-ca.pem']) await writeFile(join(folder, name), files[name]!);
+      const ts = Date.now() - 5_000;
+      await promisify(execFile)('mosquitto_pub', [
+        ...['--cafile', join(folder, 'root-ca.pem'), '--cert', join(folder, `${id}.cert.pem`), '--key', join(folder, 'device.key')],
+        ...['-h', platform.endpoints.mqttHost, '-p', String(platform.endpoints.mqttPort), '-i', id, '-q', '1'],
+        ...['-t', topics.telemetry(id), '-m', JSON.stringify({ ts, seq: 7, temperature: 20.5 })],
+      ]);
+      expect((await waitForStored(user, id, ts - 1, ts + 1, 1)).map((r) => r.seq)).toEqual([7]);
+    }
+  }, 120_000);
 
   it.skipIf(!hasChromium)(
     'in the browser: a CSV chosen, previewed and imported with its progress, the ZIP downloaded, the devices listed in their group',

@@ -28,11 +28,14 @@ export const certificateStatuses = [
   'PENDING_ACTIVATION',
 ] as const;
 
+/** What a PEM PKCS#10 request holds somewhere (the CA judges the rest). */
+export const csrPemMarker = '-----BEGIN (NEW )?CERTIFICATE REQUEST-----';
+
 /** A PEM PKCS#10 request made by the device: the private key stays on it. */
 export const CertificateSigningRequestSchema = Type.String({
   minLength: 1,
   maxLength: deviceCertificateLimits.maxCsrLength,
-  pattern: '-----BEGIN (NEW )?CERTIFICATE REQUEST-----',
+  pattern: csrPemMarker,
   description: 'A PEM PKCS#10 certificate signing request (RSA of 2048 bits or more, or EC P-256/384/521), e.g. from `openssl req -new`',
 });
 

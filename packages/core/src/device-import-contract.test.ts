@@ -12,6 +12,27 @@ describe('the device import file', () => {
     ]);
   });
 
+  it("takes a device's own CSR in a quoted cell, for a row that names its deviceId", () => {
+    const csr = '-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----\n';
+    const parsed = parseDeviceImportCsv(
+      formatCsvRecords([
+        ['name', 'deviceId', 'csr'],
+        ['Own key', 'own-1', csr],
+        ['No id', '', csr],
+        ['Not a CSR', 'own-2', 'hello'],
+        ['Made here', 'made-1', ''],
+      ]),
+    );
+    expect(parsed.rows).toEqual([
+      { row: 1, name: 'Own key', deviceId: 'own-1', attributes: {}, certificateSigningRequest: csr.trim() },
+      { row: 4, name: 'Made here', deviceId: 'made-1', attributes: {} },
+    ]);
+    expect(parsed.problems.map((p) => p.message)).toEqual([
+      "row 2: a row with a csr names its deviceId (the CSR's subject must be CN=<deviceId>)",
+      expect.stringMatching(/^row 3: csr must be a PEM certificate signing request/),
+    ]);
+  });
+
   it('reports a bad row by its number and keeps the others', () => {
     const parsed = parseDeviceImportCsv(
       'name,deviceId,group,attr.site\nok,,,\n,x,,\nbad id,a b,,\nbad group,,a b,\nbad attr,,,"a b"\nshort\n',

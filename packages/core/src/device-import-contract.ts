@@ -10,10 +10,15 @@
  * - `group` (optional): a static thing group the device is added to (created when missing);
  * - `attr.<key>` (optional, any number up to `maxAttributes`): a thing attribute, e.g. `attr.site`.
  *   One column per attribute rather than `key=value;...` in one cell: spreadsheets keep it tidy
- *   and no second escaping is needed.
+ *   and no second escaping is needed;
+ * - `csr` (optional): the PEM certificate signing request of a key the device made (a quoted cell,
+ *   line breaks and all). Its certificate is signed from it and the device's key never leaves it:
+ *   the archive holds no key for that row. Its subject must be `CN=<deviceId>`, so such a row names
+ *   its `deviceId`. A row without one gets a key pair made by the API (EC P-256), answered once.
  */
 import { Type, type Static } from 'typebox';
 import { CsvSyntaxError, parseCsvRecords } from './csv/csv-records.ts';
+import { csrPemMarker, deviceCertificateLimits } from './device-certificate-contract.ts';
 import { deviceLimits } from './device-contract.ts';
 import { DeviceIdSchema } from './telemetry-contract.ts';
 import {
@@ -42,9 +47,10 @@ export const deviceImportLimits = {
   heartbeatTimeoutMs: 60_000,
 } as const;
 
-export const deviceImportColumns = { name: 'name', deviceId: 'deviceId', group: 'group', attributePrefix: 'attr.' } as const;
+export const deviceImportColumns = { name: 'name', deviceId: 'deviceId', group: 'group', csr: 'csr', attributePrefix: 'attr.' } as const;
 
 const groupPattern = new RegExp(thingGroupNamePattern);
+const csrPemPattern = new RegExp(csrPemMarker);
 
 /** One data row, checked. `row` is its 1-based number among the data rows (the header is not counted). */
 export interface DeviceImportRow {
@@ -53,6 +59,8 @@ export interface DeviceImportRow {
   readonly deviceId?: string;
   readonly group?: string;
   readonly attributes: Readonly<Record<string, string>>;
+  /** The device's own CSR (PEM); without it the API makes the key pair. */
+  readonly certificateSigningRequest?: string;
 }
 
 /** A row that cannot be registered as written; it is reported failed with ValidationError. */
@@ -106,7 +114,7 @@ function checkHeader(columns: readonly string[]): void {
   const unknown = columns.filter((c) => !known.has(c) && !c.startsWith(deviceImportColumns.attributePrefix));
   if (unknown.length > 0) {
     throw new DeviceImportFileError(
-      `Unknown column(s) ${unknown.map((c) => JSON.stringify(c)).join(', ')}; expected name, deviceId, group and attr.<key> columns`,
+      `Unknown column(s) ${unknown.map((c) => JSON.stringify(c)).join(', ')}; expected name, deviceId, group, csr and attr.<key> columns`,
     );
   }
   if (!columns.includes(deviceImportColumns.name)) throw new DeviceImportFileError('The header has no "name" column; it is required');
@@ -143,6 +151,17 @@ function checkRow(columns: readonly string[], fields: readonly string[], row: nu
   if (group !== '' && !groupPattern.test(group)) {
     return { row, message: `row ${row}: group ${JSON.stringify(group.slice(0, 80))} must match ${thingGroupNamePattern}` };
   }
+  const csr = cell(deviceImportColumns.csr);
+  if (csr !== '') {
+    if (csr.length > deviceCertificateLimits.maxCsrLength || !csrPemPattern.test(csr)) {
+      return {
+        row,
+        message: `row ${row}: csr must be a PEM certificate signing request of at most ${deviceCertificateLimits.maxCsrLength} characters`,
+      };
+    }
+    if (deviceId === '')
+      return { row, message: `row ${row}: a row with a csr names its deviceId (the CSR's subject must be CN=<deviceId>)` };
+  }
   const attributes: Record<string, string> = {};
   for (const column of columns.filter((c) => c.startsWith(deviceImportColumns.attributePrefix))) {
     const value = cell(column);
@@ -152,7 +171,14 @@ function checkRow(columns: readonly string[], fields: readonly string[], row: nu
     }
     attributes[column.slice(deviceImportColumns.attributePrefix.length)] = value;
   }
-  return { row, name, ...(deviceId ? { deviceId } : {}), ...(group ? { group } : {}), attributes };
+  return {
+    row,
+    name,
+    ...(deviceId ? { deviceId } : {}),
+    ...(group ? { group } : {}),
+    attributes,
+    ...(csr ? { certificateSigningRequest: csr } : {}),
+  };
 }
 
 export const deviceImportStatuses = ['running', 'succeeded', 'failed', 'interrupted'] as const;

@@ -15,7 +15,8 @@ export interface IssuedCredentials {
   readonly group?: string;
   readonly certificateId: string;
   readonly certificatePem: string;
-  readonly privateKey: string;
+  /** Absent for a row that sent its own CSR: its key never left the device. */
+  readonly privateKey?: string;
 }
 
 export interface ImportCredentials {
@@ -56,16 +57,22 @@ export function createImportCredentials(deps: { now?: () => number } = {}): Impo
   };
 }
 
-/** The archive of an import's credentials: `<deviceId>.cert.pem`, `<deviceId>.private.key`, `root-ca.pem`, `manifest.csv`. */
+/**
+ * The archive of an import's credentials: `<deviceId>.cert.pem`, `<deviceId>.private.key` (not for a
+ * row with its own CSR), `root-ca.pem`, and `manifest.csv` saying whose key was made here (`generated`)
+ * and whose stays on the device (`csr`).
+ */
 export function credentialsArchive(issued: readonly IssuedCredentials[], rootCaPem: string): Uint8Array {
   const files: Zippable = { 'root-ca.pem': strToU8(rootCaPem) };
   for (const device of issued) {
     files[`${device.deviceId}.cert.pem`] = strToU8(device.certificatePem);
-    files[`${device.deviceId}.private.key`] = strToU8(device.privateKey);
+    if (device.privateKey !== undefined) files[`${device.deviceId}.private.key`] = strToU8(device.privateKey);
   }
   const manifest = [
-    ['deviceId', 'name', 'group', 'certificateId'],
-    ...[...issued].sort((a, b) => a.deviceId.localeCompare(b.deviceId)).map((d) => [d.deviceId, d.name, d.group ?? '', d.certificateId]),
+    ['deviceId', 'name', 'group', 'certificateId', 'keySource'],
+    ...[...issued]
+      .sort((a, b) => a.deviceId.localeCompare(b.deviceId))
+      .map((d) => [d.deviceId, d.name, d.group ?? '', d.certificateId, d.privateKey === undefined ? 'csr' : 'generated']),
   ];
   files['manifest.csv'] = strToU8(formatCsvRecords(manifest));
   return zipSync(files, { level: 6 });

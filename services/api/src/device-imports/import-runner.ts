@@ -74,21 +74,31 @@ export function createImportRunner(deps: ImportRunnerDeps) {
       await joinGroup(row, deviceId);
       return { outcome: 'existing' };
     }
-    const registered = await registerDevice({ registry, provisioning }, { deviceId, name: row.name, owner, attributes: row.attributes });
+    const registered = await registerDevice(
+      { registry, provisioning },
+      {
+        deviceId,
+        name: row.name,
+        owner,
+        attributes: row.attributes,
+        ...(row.certificateSigningRequest ? { certificateSigningRequest: row.certificateSigningRequest } : {}),
+      },
+    );
     if (!registered.ok && registered.reason === 'thing-exists')
       return failed('DeviceExists', `An IoT thing named "${deviceId}" already exists`);
     // Registered meanwhile (another import of the same file): judged as an existing device.
     if (!registered.ok) return register(importId, owner, row, deviceId);
     const { certificateId, certificatePem, privateKey } = registered.device;
-    // An import registers without a CSR: the key pair was made for this row and its private key is answered once.
-    if (privateKey === undefined) throw new Error(`the registration of ${deviceId} answered no private key`);
+    // A row without a CSR got a key pair made for it, whose private key is answered once; a CSR's key stays on its device.
+    if (privateKey === undefined && !row.certificateSigningRequest)
+      throw new Error(`the registration of ${deviceId} answered no private key`);
     credentials.add(importId, {
       deviceId,
       name: row.name,
       ...(row.group ? { group: row.group } : {}),
       certificateId,
       certificatePem,
-      privateKey,
+      ...(privateKey === undefined ? {} : { privateKey }),
     });
     await joinGroup(row, deviceId);
     return { outcome: 'created' };

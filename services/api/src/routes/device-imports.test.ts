@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { answerChecker, DeviceImportAnswerSchema, type DeviceImportAnswer } from '@fleet/core';
+import { answerChecker, DeviceImportAnswerSchema, formatCsvRecords, type DeviceImportAnswer } from '@fleet/core';
+import { createDeviceKey } from '@fleet/core/device-key';
 import { strFromU8, unzipSync } from 'fflate';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { issuedKeyFacts } from '../test-support/issued-key.ts';
@@ -86,6 +87,38 @@ describe('device imports', () => {
     expect(again.job.credentialsAvailable).toBe(false);
   });
 
+  it("signs a row's own CSR (its key stays on the device: none in the archive) and refuses one naming another device", async () => {
+    const own = await createDeviceKey('sensor-own');
+    const stranger = await createDeviceKey('someone-else');
+    const csv = formatCsvRecords([
+      ['name', 'deviceId', 'csr'],
+      ['Own key', 'sensor-own', own.csrPem],
+      ['Wrong name', 'sensor-wrong', stranger.csrPem],
+      ['Made here', 'sensor-made', ''],
+    ]);
+    const importId = (await upload(csv)).json<DeviceImportAnswer>().job.importId;
+    const answer = await finished(importId);
+    expect(answer.job.counts).toMatchObject({ created: 2, failed: 1 });
+    expect(answer.results.find((r) => r.deviceId === 'sensor-wrong')).toMatchObject({ outcome: 'failed', code: 'InvalidCsr' });
+    const headers = { authorization: await t.bearer({ groups: ['operator'] }) };
+    const res = await t.app.inject({ method: 'GET', url: `/api/device-imports/${importId}/credentials`, headers });
+    const files = unzipSync(new Uint8Array(res.rawPayload));
+    expect(Object.keys(files).sort()).toEqual([
+      'manifest.csv',
+      'root-ca.pem',
+      'sensor-made.cert.pem',
+      'sensor-made.private.key',
+      'sensor-own.cert.pem',
+    ]);
+    expect(issuedKeyFacts(strFromU8(files['sensor-own.cert.pem']!), own.privateKeyPem)).toMatchObject({
+      commonName: 'sensor-own',
+      keyMatchesCertificate: true,
+    });
+    const manifest = strFromU8(files['manifest.csv']!).trim().split('\r\n');
+    expect(manifest.find((line) => line.startsWith('sensor-own,'))).toMatch(/,csr$/);
+    expect(manifest.find((line) => line.startsWith('sensor-made,'))).toMatch(/,generated$/);
+  });
+
   it('accepts the file as JSON { csv } too', async () => {
     const res = await upload(JSON.stringify({ csv: 'name\nOne\n' }), ['admin'], 'application/json');
     expect(res.statusCode).toBe(202);
@@ -114,8 +147,8 @@ describe('device imports', () => {
       keyMatchesCertificate: true,
     });
     const manifest = strFromU8(files['manifest.csv']!).trim().split('\r\n');
-    expect(manifest[0]).toBe('deviceId,name,group,certificateId');
-    expect(manifest.find((line) => line.startsWith('boiler-1,'))).toMatch(/^boiler-1,Boiler north,plant-a,\w+$/);
+    expect(manifest[0]).toBe('deviceId,name,group,certificateId,keySource');
+    expect(manifest.find((line) => line.startsWith('boiler-1,'))).toMatch(/^boiler-1,Boiler north,plant-a,\w+,generated$/);
     const again = await t.app.inject({ method: 'GET', url: `/api/device-imports/${importId}/credentials`, headers });
     expect(again.statusCode).toBe(410);
     expect(again.json()).toMatchObject({ code: 'CredentialsGone' });

@@ -81,7 +81,9 @@ export function ImportDevicesPage(props: { api: Api; navigate: (to: string) => v
       <p className="muted">
         A CSV file with a header: <code>name</code> (required), <code>deviceId</code> (optional: derived from the name when empty, so
         importing the same file again registers nothing twice), <code>group</code> (a thing group, created when missing) and{' '}
-        <code>attr.&lt;key&gt;</code> columns for attributes; at most {deviceImportLimits.maxRows.toLocaleString()} rows.
+        <code>attr.&lt;key&gt;</code> columns for attributes; at most {deviceImportLimits.maxRows.toLocaleString()} rows. A <code>csr</code>{' '}
+        column may hold a device&apos;s own PEM certificate signing request (subject <code>CN=&lt;deviceId&gt;</code>
+        ): its key stays on the device and the archive holds only its certificate; the other rows get an EC P-256 key made here.
       </p>
       {!job && (
         <form
@@ -115,6 +117,7 @@ export function ImportDevicesPage(props: { api: Api; navigate: (to: string) => v
                     <th>Device id</th>
                     <th>Group</th>
                     <th>Attributes</th>
+                    <th>Key</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -129,6 +132,7 @@ export function ImportDevicesPage(props: { api: Api; navigate: (to: string) => v
                           .map(([k, v]) => `${k}=${v}`)
                           .join(', ')}
                       </td>
+                      <td>{r.certificateSigningRequest ? "the device's (CSR)" : 'made here'}</td>
                     </tr>
                   ))}
                 </tbody>
