@@ -94,7 +94,8 @@ export function registerDeviceImportRoutes(app: TypedApp, deps: DeviceImportRout
           summary: 'Register many devices from a CSV file (bulk registration); answers 202 with the job',
           description:
             `The body is the CSV file (\`text/csv\`, UTF-8) or JSON \`{ "csv": "..." }\`: a header naming \`name\` (required), ` +
-            `\`deviceId\`, \`group\` and \`attr.<key>\` columns, at most ${deviceImportLimits.maxRows} rows and ` +
+            `\`deviceId\`, \`group\`, \`attr.<key>\` and \`csr\` (a device's own PEM request, subject CN=<deviceId>: its row names the id ` +
+            `and the archive holds no key for it) columns, at most ${deviceImportLimits.maxRows} rows and ` +
             `${deviceImportLimits.maxBytes / 1024 / 1024} MiB. A row without deviceId gets an id derived from its name, ` +
             'so importing the same file again registers nothing twice (those rows are `existing`). A problem of the whole file ' +
             `answers 400; a bad row is a failed row of the job. The body may be at most ${bodyLimits.apiDeviceImport / 1024} KiB ` +
