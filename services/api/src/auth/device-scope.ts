@@ -46,7 +46,7 @@ export function mayUseGroup(caller: Caller, group: string): boolean {
 /** Refuses a scoped caller a thing group they were not granted (403 OutsideDeviceAccess). */
 export function requireGroup(caller: Caller, group: string): void {
   const access = deviceAccessOf(caller.groups);
-  if (access.kind === 'groups' && !mayUseGroup(caller, group)) {
+  if (access.kind === 'groups' && !access.groups.includes(group)) {
     throw apiError(
       'OutsideDeviceAccess',
       `Thing group ${JSON.stringify(group)} is not granted to you; your groups: ${grantedList(access)}`,
