@@ -47,6 +47,8 @@ export interface DeviceIndex {
   readonly registry: DeviceRegistry;
   /** A device this task added to a group. */
   addedToGroup(group: string, deviceId: string): void;
+  /** A thing's attributes this task changed: the next list reads them again. */
+  attributesChanged(): void;
 }
 
 /** A scoped caller's view of the index: `key` names their access (callers with the same grants share states). */
@@ -297,6 +299,7 @@ export function createDeviceIndex(deps: {
     addedToGroup(group, deviceId) {
       groups.get(group)?.current()?.add(deviceId);
     },
+    attributesChanged: () => attributes.invalidate(),
     registry: {
       ...deps.registry,
       /** A device provisioned by claim and not adopted yet is adopted when it is asked for. */
