@@ -79,6 +79,8 @@ export interface BenchReport {
     readonly mosquittoPublishToWebSocketP50Ms: number | undefined;
     readonly mosquittoPublishToWebSocketP99Ms: number | undefined;
     readonly apiReadPerSecond: number | undefined;
+    /** Authenticated `GET /api/devices/:id` through the gateway, one device. */
+    readonly apiDeviceReadPerSecond: number | undefined;
     readonly bareFastifyPerSecond: number | undefined;
     /** Authenticated `GET /api/devices` through the gateway ÷ bare Fastify hello world (same autocannon run). */
     readonly apiToFastifyRatio: number | undefined;
@@ -164,6 +166,7 @@ export function buildReport(input: {
       mosquittoPublishToWebSocketP50Ms: mLive?.latency.p50Ms,
       mosquittoPublishToWebSocketP99Ms: mLive?.latency.p99Ms,
       apiReadPerSecond: r?.api.requestsPerSecond,
+      apiDeviceReadPerSecond: r?.device.requestsPerSecond,
       bareFastifyPerSecond: r?.fastify.requestsPerSecond,
       apiToFastifyRatio: ratio(r?.api.requestsPerSecond, r?.fastify.requestsPerSecond),
       chartDataServiceP50Ms: c?.dataService.p50Ms,
@@ -255,6 +258,11 @@ export function formatReport(report: BenchReport): string {
       'API GET /api/devices, signed in (gateway)',
       r ? `${rate(r.api.requestsPerSecond)} req/s` : failure(report.apiRead),
       r ? `${read(r.api)}; ${r.devices} devices, ${r.connections} connections × ${r.durationSeconds} s (autocannon)` : '',
+    ]);
+    rows.push([
+      'API GET /api/devices/:id, signed in (gateway)',
+      r ? `${rate(r.device.requestsPerSecond)} req/s` : '',
+      r ? `${read(r.device)}; one device, ${r.connections} connections × ${r.durationSeconds} s` : '',
     ]);
     rows.push(['Bare Fastify hello world', r ? `${rate(r.fastify.requestsPerSecond)} req/s` : '', r ? read(r.fastify) : '']);
     rows.push(['Ratio API read / bare Fastify', figures.apiToFastifyRatio === undefined ? '—' : figures.apiToFastifyRatio.toFixed(3), '']);
