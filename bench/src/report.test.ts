@@ -97,8 +97,8 @@ const apiRead = (api = read(2_000)): ApiReadComparison => ({
   devices: 20,
   connections: 10,
   durationSeconds: 10,
-  api,
-  device: read(1_500),
+  api: { ...api, cpuMsPerRequest: { launcher: 0.5, 'api service': 0.75, 'dynalite-main': 0.001 } },
+  device: { ...read(1_500), cpuMsPerRequest: { launcher: 0.5, 'api service': 1, 'data service': 0.5 } },
   fastify: read(40_000),
 });
 
@@ -322,6 +322,8 @@ describe('bench report', () => {
       /API GET \/api\/devices, signed in \(gateway\) +2,000 req\/s +p50 \/ p99 4 \/ 12 ms; 20 devices, 10 connections × 10 s/,
     );
     expect(table).toMatch(/API GET \/api\/devices\/:id, signed in \(gateway\) +1,500 req\/s +p50 \/ p99 4 \/ 12 ms; one device/);
+    expect(table).toMatch(/CPU per list read +1\.25 ms +api service 0\.75, launcher 0\.50\n/);
+    expect(table).toMatch(/CPU per device read +2\.00 ms +api service 1\.00, launcher 0\.50, data service 0\.50/);
     expect(table).toMatch(/Bare Fastify hello world +40,000 req\/s/);
     expect(table).toMatch(/Ratio API read \/ bare Fastify +0\.050/);
 
