@@ -83,7 +83,7 @@ const fleet = (overrides: Partial<FleetIngestMeasurement> = {}): FleetIngestMeas
   ...overrides,
 });
 
-const read = (requestsPerSecond: number, overrides: Partial<ApiReadComparison['api']> = {}): ApiReadComparison['api'] => ({
+const read = (requestsPerSecond: number, overrides: Partial<ApiReadComparison['fastify']> = {}): ApiReadComparison['fastify'] => ({
   url: 'http://127.0.0.1/',
   requests: requestsPerSecond * 10,
   requestsPerSecond,

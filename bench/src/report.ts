@@ -252,7 +252,7 @@ export function formatReport(report: BenchReport): string {
 
   const r = report.apiRead.ok === true ? report.apiRead.result : undefined;
   if (report.apiRead.ok !== 'skipped') {
-    const read = (x: ApiReadComparison['api']) =>
+    const read = (x: ApiReadComparison['fastify']) =>
       `p50 / p99 ${ms(x.p50Ms)} / ${ms(x.p99Ms)} ms${x.non2xx + x.errors > 0 ? `; ${x.non2xx} non-2xx, ${x.errors} errors` : ''}`;
     rows.push([
       'API GET /api/devices, signed in (gateway)',
