@@ -183,7 +183,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const deviceConfig = createDeviceConfigStore(clients.iotData);
   const provisioning = createIotProvisioning({ iot: clients.iot, devicePolicyName: config.devicePolicyName, logger });
   const revoke = createDeviceRevocation({ registry, config: deviceConfig, provisioning, revoked: revokedDevices, logger });
-  const views = createDeviceViews({ registry, dataService, index: deviceIndex });
+  const views = createDeviceViews({ dataService, index: deviceIndex });
   registerDeviceRoutes(app, {
     authorizer,
     registry,
