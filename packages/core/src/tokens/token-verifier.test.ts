@@ -113,7 +113,8 @@ describe('createTokenVerifier', () => {
       expect(await verifier.verifyAccess(token)).toMatchObject({ ok: false, reason: 'expired' });
     });
 
-    it('judges remembered tokens again once the JWKS is loaded again (a key may have been withdrawn)', async () => {
+    /** A verifier whose pool signs with key-1 first; `serve` changes the JWKS it loads, `advance` its clock. */
+    async function rotatingPool() {
       const first = await createTestTokens({ ...pool, kid: 'key-1' });
       const next = await createTestTokens({ ...pool, kid: 'key-2' });
       let served: Jwks = first.jwks;
@@ -125,34 +126,35 @@ describe('createTokenVerifier', () => {
         minRefetchIntervalMs: 10_000,
         now: () => clock,
       });
+      return {
+        first,
+        next,
+        verifier,
+        serve: (jwks: Jwks) => (served = jwks),
+        advance: (ms: number) => (clock += ms),
+      };
+    }
+
+    it('judges remembered tokens again once the JWKS is loaded again (a key may have been withdrawn)', async () => {
+      const { first, next, verifier, serve, advance } = await rotatingPool();
       const old = await first.accessToken();
       expect((await verifier.verifyAccess(old)).ok).toBe(true);
 
       // The pool now signs with key-2 only; a token of key-2 makes the verifier load the JWKS again.
-      served = next.jwks;
-      clock += 10_000;
+      serve(next.jwks);
+      advance(10_000);
       expect((await verifier.verifyAccess(await next.accessToken())).ok).toBe(true);
       expect(await verifier.verifyAccess(old)).toMatchObject({ ok: false, reason: 'invalid' });
     });
 
     it('does not remember a refusal: a token refused for an unknown key is accepted once the key is served', async () => {
-      const first = await createTestTokens({ ...pool, kid: 'key-1' });
-      const rotated = await createTestTokens({ ...pool, kid: 'key-2' });
-      let served: Jwks = first.jwks;
-      let clock = 1_000_000;
-      const verifier = createTokenVerifier({
-        ...pool,
-        loadJwks: async () => served,
-        logger,
-        minRefetchIntervalMs: 10_000,
-        now: () => clock,
-      });
+      const { first, next, verifier, serve, advance } = await rotatingPool();
       expect((await verifier.verifyAccess(await first.accessToken())).ok).toBe(true);
-      const token = await rotated.accessToken();
-      clock += 10_000;
+      const token = await next.accessToken();
+      advance(10_000);
       expect((await verifier.verifyAccess(token)).ok).toBe(false);
-      served = { keys: [...first.jwks.keys, ...rotated.jwks.keys] };
-      clock += 10_000;
+      serve({ keys: [...first.jwks.keys, ...next.jwks.keys] });
+      advance(10_000);
       expect((await verifier.verifyAccess(token)).ok).toBe(true);
     });
   });
