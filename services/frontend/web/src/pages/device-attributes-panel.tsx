@@ -56,7 +56,7 @@ export function DeviceAttributesPanel(props: { api: Api; deviceId: string; mayMa
         </table>
       )}
       {props.mayManage && value && (
-        <form className="inline" onSubmit={(e) => void submit.run(save)(e)} aria-label="Change attributes">
+        <form className="inline attributes-form" onSubmit={(e) => void submit.run(save)(e)} aria-label="Change attributes">
           <input
             aria-label="Device attributes"
             placeholder="site=lyon floor=2"
@@ -65,7 +65,6 @@ export function DeviceAttributesPanel(props: { api: Api; deviceId: string; mayMa
               setEditing(true);
               setText(e.target.value);
             }}
-            size={40}
           />
           <button type="submit" disabled={submit.busy || text.trim() === saved}>
             Save attributes
