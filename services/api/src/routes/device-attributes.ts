@@ -99,25 +99,25 @@ export function registerDeviceAttributeRoutes(app: TypedApp, deps: DeviceAttribu
         const current = await describe(id);
         if (!current) throw deviceNotFound(id);
         const payload = attributeReplacement(current.attributes, request.body.attributes);
+        // Nothing to change: the thing as just read is the answer, without a write or a second read.
+        if (Object.keys(payload).length === 0) return current;
         try {
-          if (Object.keys(payload).length > 0) {
-            await iot.send(
-              new UpdateThingCommand({
-                thingName: id,
-                attributePayload: { attributes: payload, merge: true },
-                expectedVersion: current.version,
-              }),
-            );
-            deps.attributesChanged();
-          }
+          await iot.send(
+            new UpdateThingCommand({
+              thingName: id,
+              attributePayload: { attributes: payload, merge: true },
+              expectedVersion: current.version,
+            }),
+          );
         } catch (err) {
           if (awsErrorName(err) === 'VersionConflictException') continue;
           if (isResourceNotFound(err)) throw deviceNotFound(id);
           throw err;
         }
+        deps.attributesChanged();
+        request.log.info({ deviceId: id, by: authOf(request).sub, attributes: Object.keys(payload) }, 'device attributes changed');
         const changed = await describe(id);
         if (!changed) throw deviceNotFound(id);
-        request.log.info({ deviceId: id, by: authOf(request).sub, attributes: Object.keys(payload) }, 'device attributes changed');
         return changed;
       }
       throw apiError('Conflict', `Device "${id}" changed ${maxAttempts} times while its attributes were written: try again`);
