@@ -40,6 +40,8 @@ import { createGroupMembership, groupDevices } from './group-membership.ts';
 import { applyBucketLifecycle } from './retention/bucket-lifecycle.ts';
 import { createDeviceRetention } from './retention/device-retention.ts';
 import { createRetentionStore } from './retention/retention-store.ts';
+import { createCachedRollupReader } from './rollups/cached-rollup-reader.ts';
+import { createMinuteCache } from './rollups/minute-cache.ts';
 import { createRollupReader } from './rollups/rollup-reader.ts';
 import { createRollupWriter } from './rollups/rollup-writer.ts';
 
@@ -218,7 +220,15 @@ export function createDataService(options: DataServiceOptions) {
     ...(groups ? { groups } : {}),
     ...(iot ? { groupDevices: (group: string) => groupDevices(iot, group) } : {}),
     deadLetters,
-    ...(rollupsTable ? { rollups: createRollupReader({ client: dynamo, tableName: rollupsTable }) } : {}),
+    // Charts of the last day read the minutes of closed hours from memory, checked against their hour items.
+    ...(rollupsTable
+      ? {
+          rollups: createCachedRollupReader({
+            reader: createRollupReader({ client: dynamo, tableName: rollupsTable }),
+            cache: createMinuteCache(),
+          }),
+        }
+      : {}),
     ...(retentionStore ? { retention: { store: retentionStore, applyArchiveDays } } : {}),
     ...(alarms ? { alarms } : {}),
     ...(rollupsTable && retentionStore
