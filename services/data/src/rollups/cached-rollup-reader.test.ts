@@ -9,7 +9,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTelemetryStore, type TelemetryStore } from '../telemetry-store.ts';
 import { startLocalAws, type LocalAws } from '../testing/local-aws.ts';
 import { createCachedRollupReader } from './cached-rollup-reader.ts';
-import { createMinuteCache } from './minute-cache.ts';
+import { createBucketCache } from './bucket-cache.ts';
 import { createRollupReader, type RollupReader, type StoredBucket } from './rollup-reader.ts';
 import { createRollupWriter } from './rollup-writer.ts';
 
@@ -34,6 +34,7 @@ describe('minute buckets of closed hours from memory, checked against the hour i
   let telemetry: TelemetryStore;
   let direct: RollupReader;
   let minuteItemsRead = 0;
+  let hourItemsRead = 0;
   let counted: RollupReader;
 
   beforeAll(async () => {
@@ -50,21 +51,26 @@ describe('minute buckets of closed hours from memory, checked against the hour i
     const counting = {
       send: async (command: { input: QueryCommandInput }) => {
         const out = (await aws.dynamo.send(command as never)) as { Items?: unknown[] };
-        if (String(command.input.ExpressionAttributeValues?.[':pk']).includes('#1m#')) minuteItemsRead += out.Items?.length ?? 0;
+        const pk = String(command.input.ExpressionAttributeValues?.[':pk']);
+        if (pk.includes('#1m#')) minuteItemsRead += out.Items?.length ?? 0;
+        if (pk.includes('#1h#')) hourItemsRead += out.Items?.length ?? 0;
         return out;
       },
     } as unknown as DynamoDBDocumentClient;
     counted = createRollupReader({ client: counting, tableName: aws.tableNames.rollups });
   }, 120_000);
   afterAll(async () => aws.close());
-  beforeEach(() => (minuteItemsRead = 0));
+  beforeEach(() => {
+    minuteItemsRead = 0;
+    hourItemsRead = 0;
+  });
 
   const collect = async (reader: RollupReader, a = from, b = at): Promise<StoredBucket[]> => {
     const out: StoredBucket[] = [];
     for await (const bucket of reader.buckets(deviceId, '1m', a, b)) out.push(bucket);
     return out;
   };
-  const task = (now: () => number = () => at) => createCachedRollupReader({ reader: counted, cache: createMinuteCache(), now });
+  const task = (now: () => number = () => at) => createCachedRollupReader({ reader: counted, cache: createBucketCache(), now });
   const minutesOf = (buckets: StoredBucket[]) => buckets.reduce((n, b) => n + b.aggregate.n, 0);
 
   it('answers what a direct read gives, and reads only the open hour once its closed hours are held', async () => {
@@ -117,6 +123,39 @@ describe('minute buckets of closed hours from memory, checked against the hour i
     expect(await collect(cached)).toEqual(await collect(direct));
     // Every hour again (held ones would leave only the last, now closed, half hour: 30).
     expect(minuteItemsRead).toBe(5 * 60 + 30);
+  });
+
+  it('serves the hours of closed days the same way, chained over the minutes of closed hours', async () => {
+    const chained = createCachedRollupReader({
+      reader: task(),
+      cache: createBucketCache(),
+      levels: { child: '1h', parent: '1d' },
+      now: () => at,
+    });
+    const hours = async (reader: RollupReader) => {
+      const out: StoredBucket[] = [];
+      for await (const b of reader.buckets(deviceId, '1h', start, at)) out.push(b);
+      return out;
+    };
+    const expected = await hours(direct);
+    expect(expected.map((b) => b.start)).toEqual([0, 1, 2, 3, 4, 5].map((i) => start + i * hourMs));
+    hourItemsRead = 0;
+    expect(await hours(chained)).toEqual(expected);
+    // The closed day (May 31: 21-23 h, whole) and the open day's hours (0-2 h).
+    expect(hourItemsRead).toBe(3 + 3);
+    hourItemsRead = 0;
+    expect(await hours(chained)).toEqual(expected);
+    expect(hourItemsRead).toBe(3);
+    // A late reading into the closed day: its day item grows, so that day is read again.
+    const late: Reading = { deviceId, ts: start + 2 * hourMs + 5_000, seq: 1001, values: { t: 2000 } };
+    expect(await telemetry.write([late])).toMatchObject({ stored: 1, failed: [] });
+    hourItemsRead = 0;
+    const got = await hours(chained);
+    expect(got).toEqual(await hours(direct));
+    expect(got.find((b) => b.start === start + 2 * hourMs)?.aggregate.metrics['t']?.max).toBe(2000);
+    expect(hourItemsRead).toBe(3 + 3);
+    // The minute level still goes through the inner reader.
+    expect(await collect(chained)).toEqual(await collect(direct));
   });
 
   it('reads other levels directly', async () => {

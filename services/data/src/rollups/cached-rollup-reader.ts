@@ -1,22 +1,20 @@
 /**
- * A RollupReader that serves the 1-minute buckets of closed hours from a MinuteCache, each hour only
- * after checking it against that hour's own 1-hour item, read on every query: the hour item's `n` is
- * the sum of its minutes' `n` (rollup-writer.ts), and a minute's `n` only grows as readings are added
- * (README.md, "Stale views lose"), so a cached hour whose `n` equals the hour item's holds what
- * DynamoDB holds for it. Any other hour — its `n` differs (a late reading), it has no hour item, its
- * minutes may have expired, it is not cached — is read from DynamoDB, and cached when its minutes add
- * up to its hour item. The open hour (and any later one) is always read directly.
+ * A RollupReader that serves the child buckets of closed parent buckets from a BucketCache — the
+ * 1-minute buckets of closed hours, or the 1-hour buckets of closed days — each parent only after
+ * checking it against that parent's own item, read on every query: the parent item's `n` is the sum
+ * of its children's `n` (rollup-writer.ts), and a child's `n` only grows as readings are added
+ * (README.md, "Stale views lose"), so a cached parent whose `n` equals the parent item's holds what
+ * DynamoDB holds for it. Any other parent — its `n` differs (a late reading), it has no item, its
+ * children may have expired, it is not cached — is read from DynamoDB, and cached when its children
+ * add up to its item. The open parent (and any later one) is always read directly.
  *
- * Each Data Service task keeps its own cache; none is told of another's writes, and none needs to be.
- * Other levels (hours, days) are read directly.
+ * Each Data Service task keeps its own caches; none is told of another's writes, and none needs to
+ * be. Other levels are passed to `reader`, so two of these chain: hours of days over minutes of hours.
  */
-import { rollupLevel } from '@fleet/core';
-import type { MinuteCache } from './minute-cache.ts';
+import { rollupLevel, type RollupLevelId } from '@fleet/core';
+import type { BucketCache } from './bucket-cache.ts';
 import { bucketStart } from './rollup-keys.ts';
 import type { RollupReader, StoredBucket } from './rollup-reader.ts';
-
-const hourMs = rollupLevel('1h').widthMs;
-const hourOf = (ts: number) => bucketStart(rollupLevel('1h'), ts);
 
 async function collect(buckets: AsyncGenerator<StoredBucket>): Promise<StoredBucket[]> {
   const out: StoredBucket[] = [];
@@ -26,71 +24,76 @@ async function collect(buckets: AsyncGenerator<StoredBucket>): Promise<StoredBuc
 
 export function createCachedRollupReader(deps: {
   readonly reader: RollupReader;
-  readonly cache: MinuteCache;
+  readonly cache: BucketCache;
+  /** The level served from the cache and the level its entries are checked against. @default 1m of 1h */
+  readonly levels?: { readonly child: '1m'; readonly parent: '1h' } | { readonly child: '1h'; readonly parent: '1d' };
   /** @default Date.now */
   readonly now?: () => number;
 }): RollupReader {
   const { reader, cache } = deps;
   const now = deps.now ?? Date.now;
+  const { child, parent }: { child: RollupLevelId; parent: RollupLevelId } = deps.levels ?? { child: '1m', parent: '1h' };
+  const parentMs = rollupLevel(parent).widthMs;
+  const parentOf = (ts: number) => bucketStart(rollupLevel(parent), ts);
 
-  /** The minute buckets of whole hours [firstHour, lastHour], grouped by hour start. */
-  const readHours = async (deviceId: string, firstHour: number, lastHour: number): Promise<Map<number, StoredBucket[]>> => {
-    const byHour = new Map<number, StoredBucket[]>();
-    for (const b of await collect(reader.buckets(deviceId, '1m', firstHour, lastHour + hourMs - 1))) {
-      const h = hourOf(b.start);
-      const list = byHour.get(h);
+  /** The child buckets of whole parents [first, last], grouped by parent start. */
+  const readParents = async (deviceId: string, first: number, last: number): Promise<Map<number, StoredBucket[]>> => {
+    const byParent = new Map<number, StoredBucket[]>();
+    for (const b of await collect(reader.buckets(deviceId, child, first, last + parentMs - 1))) {
+      const p = parentOf(b.start);
+      const list = byParent.get(p);
       if (list) list.push(b);
-      else byHour.set(h, [b]);
+      else byParent.set(p, [b]);
     }
-    return byHour;
+    return byParent;
   };
 
   return {
     async *buckets(deviceId, levelId, from, to) {
       const at = now();
-      // Hours that ended before now; their start lies in [hourOf(from), lastClosed].
-      const lastClosed = Math.min(hourOf(to), hourOf(at) - hourMs);
-      const firstHour = hourOf(from);
-      if (levelId !== '1m' || lastClosed < firstHour) {
+      // Parents that ended before now; their start lies in [parentOf(from), lastClosed].
+      const lastClosed = Math.min(parentOf(to), parentOf(at) - parentMs);
+      const first = parentOf(from);
+      if (levelId !== child || lastClosed < first) {
         yield* reader.buckets(deviceId, levelId, from, to);
         return;
       }
-      // The open part is read directly, alongside the check of the closed hours.
-      const openFrom = Math.max(from, lastClosed + hourMs);
-      const openPart = openFrom <= to ? collect(reader.buckets(deviceId, '1m', openFrom, to)) : Promise.resolve([]);
-      const hourItems = collect(reader.buckets(deviceId, '1h', firstHour, lastClosed));
-      // Nothing cached for the range (a cold query): read its minutes while the hour items come.
+      // The open part is read directly, alongside the check of the closed parents.
+      const openFrom = Math.max(from, lastClosed + parentMs);
+      const openPart = openFrom <= to ? collect(reader.buckets(deviceId, child, openFrom, to)) : Promise.resolve([]);
+      const parentItems = collect(reader.buckets(deviceId, parent, first, lastClosed));
+      // Nothing cached for the range (a cold query): read its children while the parent items come.
       let anyCached = false;
-      for (let h = firstHour; h <= lastClosed && !anyCached; h += hourMs) anyCached = cache.get(deviceId, h) !== undefined;
-      const speculative = anyCached ? undefined : readHours(deviceId, firstHour, lastClosed);
-      for (const p of [openPart, hourItems, speculative]) p?.catch(() => undefined);
+      for (let p = first; p <= lastClosed && !anyCached; p += parentMs) anyCached = cache.get(deviceId, p) !== undefined;
+      const speculative = anyCached ? undefined : readParents(deviceId, first, lastClosed);
+      for (const pending of [openPart, parentItems, speculative]) pending?.catch(() => undefined);
 
-      const hourN = new Map((await hourItems).map((b) => [b.start, b.aggregate.n]));
+      const parentN = new Map((await parentItems).map((b) => [b.start, b.aggregate.n]));
       const served = new Map<number, readonly StoredBucket[]>();
       const toRead: number[] = [];
-      for (let h = firstHour; h <= lastClosed; h += hourMs) {
-        const cached = speculative ? undefined : cache.get(deviceId, h);
-        if (cached && hourN.get(h) === cached.n && cached.expiresAtMs > at) served.set(h, cached.minutes);
-        else toRead.push(h);
+      for (let p = first; p <= lastClosed; p += parentMs) {
+        const cached = speculative ? undefined : cache.get(deviceId, p);
+        if (cached && parentN.get(p) === cached.n && cached.expiresAtMs > at) served.set(p, cached.children);
+        else toRead.push(p);
       }
-      // Consecutive hours to read are one range: one Query per day partition.
+      // Consecutive parents to read are one range: one Query per partition of the child level.
       const runs: [number, number][] = [];
-      for (const h of toRead) {
+      for (const p of toRead) {
         const last = runs.at(-1);
-        if (last && last[1] + hourMs === h) last[1] = h;
-        else runs.push([h, h]);
+        if (last && last[1] + parentMs === p) last[1] = p;
+        else runs.push([p, p]);
       }
-      const reads = speculative ? [speculative] : runs.map(([a, b]) => readHours(deviceId, a, b));
-      for (const byHour of await Promise.all(reads)) {
-        for (const [h, minutes] of byHour) {
-          served.set(h, minutes);
-          const n = minutes.reduce((sum, m) => sum + m.aggregate.n, 0);
-          const expiresAtMs = Math.min(...minutes.map((m) => m.expiresAtMs ?? Infinity));
-          if (h <= lastClosed && hourN.get(h) === n) cache.set(deviceId, h, { n, minutes, expiresAtMs });
+      const reads = speculative ? [speculative] : runs.map(([a, b]) => readParents(deviceId, a, b));
+      for (const byParent of await Promise.all(reads)) {
+        for (const [p, children] of byParent) {
+          served.set(p, children);
+          const n = children.reduce((sum, c) => sum + c.aggregate.n, 0);
+          const expiresAtMs = Math.min(...children.map((c) => c.expiresAtMs ?? Infinity));
+          if (p <= lastClosed && parentN.get(p) === n) cache.set(deviceId, p, { n, children, expiresAtMs });
         }
       }
-      for (let h = firstHour; h <= lastClosed; h += hourMs) {
-        for (const b of served.get(h) ?? []) if (b.start >= from && b.start <= to) yield b;
+      for (let p = first; p <= lastClosed; p += parentMs) {
+        for (const b of served.get(p) ?? []) if (b.start >= from && b.start <= to) yield b;
       }
       yield* await openPart;
     },

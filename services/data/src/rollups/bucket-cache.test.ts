@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { createMinuteCache, type CachedHour } from './minute-cache.ts';
+import { createBucketCache, type CachedBucket } from './bucket-cache.ts';
 
 const hourMs = 3_600_000;
 /** An hour of `minutes` minute buckets with `metrics` metrics each. */
-function hour(minutes: number, metrics = 1): CachedHour {
+function hour(minutes: number, metrics = 1): CachedBucket {
   const agg = { min: 1, max: 2, sum: 3, count: 2, first: 1, last: 2 };
   return {
     n: minutes * 2,
-    minutes: Array.from({ length: minutes }, (_, i) => ({
+    children: Array.from({ length: minutes }, (_, i) => ({
       start: i * 60_000,
       aggregate: { n: 2, metrics: Object.fromEntries(Array.from({ length: metrics }, (_, m) => [`m${m}`, agg])) },
     })),
@@ -15,9 +15,9 @@ function hour(minutes: number, metrics = 1): CachedHour {
   };
 }
 
-describe('minute cache', () => {
-  it('holds at most its bound of minute aggregates, the least recently used out first', () => {
-    const cache = createMinuteCache({ maxAggregates: 180 });
+describe('bucket cache', () => {
+  it('holds at most its bound of child aggregates, the least recently used out first', () => {
+    const cache = createBucketCache({ maxAggregates: 180 });
     cache.set('a', 0, hour(60));
     cache.set('a', hourMs, hour(60));
     cache.set('b', 0, hour(60));
@@ -32,8 +32,8 @@ describe('minute cache', () => {
     expect(cache.get('c', 0)).toBeDefined();
   });
 
-  it('weighs an hour by its minutes times metrics, and keeps nothing larger than the bound', () => {
-    const cache = createMinuteCache({ maxAggregates: 100 });
+  it('weighs a parent by its children times metrics, and keeps nothing larger than the bound', () => {
+    const cache = createBucketCache({ maxAggregates: 100 });
     cache.set('a', 0, hour(60, 2));
     expect(cache.get('a', 0)).toBeUndefined();
     expect(cache.aggregates).toBe(0);
@@ -41,8 +41,8 @@ describe('minute cache', () => {
     expect(cache.aggregates).toBe(80);
   });
 
-  it('replaces an hour in place', () => {
-    const cache = createMinuteCache({ maxAggregates: 100 });
+  it('replaces a parent in place', () => {
+    const cache = createBucketCache({ maxAggregates: 100 });
     cache.set('a', 0, hour(10));
     cache.set('a', 0, hour(20));
     expect(cache.aggregates).toBe(20);
