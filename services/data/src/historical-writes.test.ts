@@ -129,7 +129,7 @@ describe('historical bulk writes on dynalite', () => {
         expected.set(b, [...(expected.get(b) ?? []), r]);
       }
       const stored = new Map<number, BucketAggregate>();
-      for await (const b of reader.buckets(deviceId, id, start - 86_400_000, to)) stored.set(b.start, b.aggregate);
+      for (const b of await reader.buckets(deviceId, id, start - 86_400_000, to)) stored.set(b.start, b.aggregate);
       expect(stored, id).toEqual(new Map([...expected].map(([b, rs]) => [b, aggregateReadings(rs)])));
     }
   }

@@ -67,7 +67,7 @@ describe('minute buckets of closed hours from memory, checked against the hour i
 
   const collect = async (reader: RollupReader, a = from, b = at): Promise<StoredBucket[]> => {
     const out: StoredBucket[] = [];
-    for await (const bucket of reader.buckets(deviceId, '1m', a, b)) out.push(bucket);
+    for (const bucket of await reader.buckets(deviceId, '1m', a, b)) out.push(bucket);
     return out;
   };
   const task = (now: () => number = () => at) => createCachedRollupReader({ reader: counted, cache: createBucketCache(), now });
@@ -134,7 +134,7 @@ describe('minute buckets of closed hours from memory, checked against the hour i
     });
     const hours = async (reader: RollupReader) => {
       const out: StoredBucket[] = [];
-      for await (const b of reader.buckets(deviceId, '1h', start, at)) out.push(b);
+      for (const b of await reader.buckets(deviceId, '1h', start, at)) out.push(b);
       return out;
     };
     const expected = await hours(direct);
@@ -162,7 +162,7 @@ describe('minute buckets of closed hours from memory, checked against the hour i
     const cached = task();
     const hours = async (reader: RollupReader) => {
       const out: StoredBucket[] = [];
-      for await (const b of reader.buckets(deviceId, '1h', start, at)) out.push(b);
+      for (const b of await reader.buckets(deviceId, '1h', start, at)) out.push(b);
       return out;
     };
     expect(await hours(cached)).toEqual(await hours(direct));

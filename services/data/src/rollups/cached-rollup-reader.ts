@@ -16,12 +16,6 @@ import type { BucketCache } from './bucket-cache.ts';
 import { bucketStart } from './rollup-keys.ts';
 import type { RollupReader, StoredBucket } from './rollup-reader.ts';
 
-async function collect(buckets: AsyncGenerator<StoredBucket>): Promise<StoredBucket[]> {
-  const out: StoredBucket[] = [];
-  for await (const b of buckets) out.push(b);
-  return out;
-}
-
 export function createCachedRollupReader(deps: {
   readonly reader: RollupReader;
   readonly cache: BucketCache;
@@ -39,7 +33,7 @@ export function createCachedRollupReader(deps: {
   /** The child buckets of whole parents [first, last], grouped by parent start. */
   const readParents = async (deviceId: string, first: number, last: number): Promise<Map<number, StoredBucket[]>> => {
     const byParent = new Map<number, StoredBucket[]>();
-    for (const b of await collect(reader.buckets(deviceId, child, first, last + parentMs - 1))) {
+    for (const b of await reader.buckets(deviceId, child, first, last + parentMs - 1)) {
       const p = parentOf(b.start);
       const list = byParent.get(p);
       if (list) list.push(b);
@@ -49,19 +43,16 @@ export function createCachedRollupReader(deps: {
   };
 
   return {
-    async *buckets(deviceId, levelId, from, to) {
+    async buckets(deviceId, levelId, from, to) {
       const at = now();
       // Parents that ended before now; their start lies in [parentOf(from), lastClosed].
       const lastClosed = Math.min(parentOf(to), parentOf(at) - parentMs);
       const first = parentOf(from);
-      if (levelId !== child || lastClosed < first) {
-        yield* reader.buckets(deviceId, levelId, from, to);
-        return;
-      }
+      if (levelId !== child || lastClosed < first) return reader.buckets(deviceId, levelId, from, to);
       // The open part is read directly, alongside the check of the closed parents.
       const openFrom = Math.max(from, lastClosed + parentMs);
-      const openPart = openFrom <= to ? collect(reader.buckets(deviceId, child, openFrom, to)) : Promise.resolve([]);
-      const parentItems = collect(reader.buckets(deviceId, parent, first, lastClosed));
+      const openPart = openFrom <= to ? reader.buckets(deviceId, child, openFrom, to) : Promise.resolve([]);
+      const parentItems = reader.buckets(deviceId, parent, first, lastClosed);
       // Nothing cached for the range (a cold query): read its children while the parent items come.
       let anyCached = false;
       for (let p = first; p <= lastClosed && !anyCached; p += parentMs) anyCached = cache.get(deviceId, p) !== undefined;
@@ -92,10 +83,12 @@ export function createCachedRollupReader(deps: {
           if (p <= lastClosed && parentN.get(p) === n) cache.set(deviceId, p, { n, children, expiresAtMs });
         }
       }
+      const out: StoredBucket[] = [];
       for (let p = first; p <= lastClosed; p += parentMs) {
-        for (const b of served.get(p) ?? []) if (b.start >= from && b.start <= to) yield b;
+        for (const b of served.get(p) ?? []) if (b.start >= from && b.start <= to) out.push(b);
       }
-      yield* await openPart;
+      out.push(...(await openPart));
+      return out;
     },
   };
 }

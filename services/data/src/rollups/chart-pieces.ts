@@ -7,7 +7,7 @@ import type { StoredReading } from '@fleet/core';
 import type { Downsampler } from '../downsample.ts';
 import type { TelemetryStore } from '../telemetry-store.ts';
 import type { RangePiece } from './range-plan.ts';
-import type { RollupReader, StoredBucket } from './rollup-reader.ts';
+import type { RollupReader } from './rollup-reader.ts';
 
 export interface ChartSources {
   readonly telemetry: Pick<TelemetryStore, 'query'>;
@@ -22,10 +22,10 @@ async function readPiece(sources: ChartSources, deviceId: string, piece: RangePi
     for await (const reading of sources.telemetry.query({ deviceId, from: piece.from, to: piece.to })) readings.push(reading);
     return (d) => readings.forEach((r) => d.add(r));
   }
-  const buckets: StoredBucket[] = [];
-  if (sources.rollups)
-    for await (const b of sources.rollups.buckets(deviceId, piece.source, piece.firstStart, piece.lastStart)) buckets.push(b);
-  return (d) => buckets.forEach((b) => d.addBucket(b.start, b.aggregate.metrics));
+  const buckets = sources.rollups ? await sources.rollups.buckets(deviceId, piece.source, piece.firstStart, piece.lastStart) : [];
+  return (d) => {
+    for (const b of buckets) d.addBucket(b.start, b.aggregate.metrics);
+  };
 }
 
 /** Reads `pieces` of `deviceId` concurrently and folds them into `downsampler` in the pieces' order. */
