@@ -1,13 +1,21 @@
 /**
  * A new user in a real browser (Debian's Chromium driven by playwright-core): sign up, confirm,
  * sign in, register a device, watch a live value arrive over MQTT-over-WebSocket, see history.
+ * The registration page's three downloads are saved under the names of the command it shows, which
+ * then publishes a reading that is stored.
  * The live chart takes only readings the Data Service accepts, and an error shows its code.
  */
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { MqttClient } from 'mqtt';
-import { topics, type DeadLetterOverview } from '@fleet/core';
+import { rootCaFileName, rootCaPath, topics, type DeadLetterOverview } from '@fleet/core';
 import { deployedEndpointsFile } from './deployed-stack.ts';
 import { startPlatformProcess, type PlatformProcess } from './platform-process.ts';
 import { hasChromium, launchChromium, signUpAndSignIn } from './browser-session.ts';
@@ -31,8 +39,8 @@ describe.skipIf(!hasChromium || deployedEndpointsFile)('the web app in a browser
     await platform?.stop();
   }, 60_000);
 
-  /** Registers a device on the web app's page, opens it, waits until it is live, and connects the device. */
-  async function registerAndWatch(name: string): Promise<{ deviceId: string; device: MqttClient; registered: RegisteredDevice }> {
+  /** Registers a device on the web app's page and stays on its credentials (the downloads and the commands). */
+  async function registerOnPage(name: string): Promise<{ deviceId: string; registered: RegisteredDevice }> {
     await page.goto(platform.endpoints.gatewayUrl);
     await page.getByRole('button', { name: 'Register a device' }).click();
     await page.fill('input[name=name]', name);
@@ -41,6 +49,12 @@ describe.skipIf(!hasChromium || deployedEndpointsFile)('the web app in a browser
     const registered = (await (await registration).json()) as RegisteredDevice;
     const deviceId = registered.device.deviceId;
     await expect.poll(() => page.getByTestId('new-device-id').textContent()).toBe(deviceId);
+    return { deviceId, registered };
+  }
+
+  /** Registers a device on the web app's page, opens it, waits until it is live, and connects the device. */
+  async function registerAndWatch(name: string): Promise<{ deviceId: string; device: MqttClient; registered: RegisteredDevice }> {
+    const { deviceId, registered } = await registerOnPage(name);
     expect(await page.getByTestId('mosquitto-command').textContent()).toContain(`fleet/devices/${deviceId}/telemetry`);
     // The registered certificate names the device (CN=<deviceId>), which HTTPS publish needs: the page offers curl too.
     const curl = await page.getByTestId('curl-command').textContent();
@@ -96,6 +110,59 @@ describe.skipIf(!hasChromium || deployedEndpointsFile)('the web app in a browser
       .toBeGreaterThan(0);
     await page.screenshot({ path: `${platform.dataDir}/../fleet-browser-e2e.png`, fullPage: true });
   }, 180_000);
+
+  /** Clicks a download button of the page and saves the file in `folder` under the name the browser chose; answers that name. */
+  async function saveDownload(button: string, folder: string): Promise<string> {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: button, exact: true }).click()]);
+    const name = download.suggestedFilename();
+    await download.saveAs(join(folder, name));
+    return name;
+  }
+
+  it.skipIf(!existsSync('/usr/bin/mosquitto_pub'))(
+    'saves the three files under the names of the shown mosquitto_pub command, which then publishes a stored reading',
+    async () => {
+      const { deviceId, registered } = await registerOnPage('Pasted sensor');
+      const folder = await mkdtemp(join(tmpdir(), 'fleet-browser-paste-'));
+      const saved = [];
+      for (const button of ['Certificate', 'Private key', 'Root CA']) saved.push(await saveDownload(button, folder));
+      expect(saved).toEqual([`${deviceId}.cert.pem`, `${deviceId}.private.key`, rootCaFileName]);
+      const file = (name: string) => readFile(join(folder, name), 'utf8');
+      expect(await file(`${deviceId}.cert.pem`)).toBe(registered.credentials.certificatePem);
+      expect(await file(`${deviceId}.cert.pem`)).toMatch(/^-----BEGIN CERTIFICATE-----\n/);
+      expect(await file(`${deviceId}.private.key`)).toMatch(/^-----BEGIN PRIVATE KEY-----\n/);
+      // The CA the local IoT endpoint's certificate chains to, as the local cloud serves it (the credentials' caUrl).
+      const localCa = await (await fetch(registered.credentials.caUrl)).text();
+      expect(localCa).toMatch(/^-----BEGIN CERTIFICATE-----\n/);
+      expect(await file(rootCaFileName)).toBe(localCa);
+
+      // The command exactly as the page shows it, pasted into a shell in the folder of the three files.
+      const command = (await page.getByTestId('mosquitto-command').textContent()) ?? '';
+      expect(command).toContain(`--cafile ${rootCaFileName}`);
+      const before = Date.now();
+      await promisify(execFile)('bash', ['-c', command], { cwd: folder, timeout: 15_000 });
+      const raw = `/api/devices/${deviceId}/telemetry/raw?from=${before - 60_000}&to=${Date.now() + 60_000}`;
+      await expect
+        .poll(async () => (await apiGet<{ readings: { seq: number; values: Record<string, number> }[] }>(raw)).readings, {
+          timeout: 30_000,
+        })
+        .toEqual([expect.objectContaining({ seq: 1, values: { temperature: 21.5 } })]);
+
+      // A CA the API cannot fetch now is said on the page (the API's 503), not swallowed.
+      await page.route(`**${rootCaPath}`, (route) =>
+        route.fulfill({
+          status: 503,
+          contentType: 'application/json',
+          body: JSON.stringify({ code: 'ServiceUnavailable', message: 'The root CA could not be fetched' }),
+        }),
+      );
+      await page.getByRole('button', { name: 'Root CA', exact: true }).click();
+      await expect.poll(() => page.getByTestId('error-code').textContent()).toBe('ServiceUnavailable');
+      expect(await page.getByTestId('error-message').textContent()).toBe('The root CA could not be fetched');
+      await page.unroute(`**${rootCaPath}`);
+    },
+    120_000,
+  );
 
   it('keeps readings the Data Service rejects off the live chart, and shows the valid one', async () => {
     const { deviceId, device } = await registerAndWatch('Strict sensor');

@@ -22,6 +22,8 @@ import {
   ErrorAnswerSchema,
   LatestValuesSchema,
   monitoring,
+  rootCaFileName,
+  rootCaPath,
   topics,
   type DevicePage,
   type DeviceView,
@@ -136,8 +138,15 @@ describe('telemetry end to end', () => {
       const device = await user.api.registerDevice('e2e pasted');
       const id = device.device.deviceId;
       const folder = await mkdtemp(join(tmpdir(), 'fleet-paste-'));
-      // The three files the web app offers for download, under the names the command uses.
-      await writeFile(join(folder, 'root-ca.pem'), await (await fetch(device.credentials.caUrl)).text());
+      // The three files the web app offers for download, under the names the command uses; the CA from
+      // the API route the web app saves it from (the browser test clicks the buttons themselves).
+      const ca = await fetch(new URL(rootCaPath, platform.endpoints.gatewayUrl), {
+        headers: { authorization: `Bearer ${user.tokens.accessToken}` },
+      });
+      expect(ca.status).toBe(200);
+      const caPem = await ca.text();
+      expect(caPem).toBe(await (await fetch(device.credentials.caUrl)).text());
+      await writeFile(join(folder, rootCaFileName), caPem);
       await writeFile(join(folder, `${id}.cert.pem`), device.credentials.certificatePem);
       await writeFile(join(folder, `${id}.private.key`), generatedPrivateKey(device.credentials));
       const before = Date.now();

@@ -92,6 +92,20 @@ export type DevicePage = Static<typeof DevicePageSchema>;
 export const keySources = ['generated', 'csr'] as const;
 export type KeySource = (typeof keySources)[number];
 
+/**
+ * The root CA a device trusts (Amazon Root CA 1 on AWS, the local CA locally): the file name the
+ * `mosquitto_pub` and `curl` commands pass as `--cafile`/`--cacert`, the name of the credentials
+ * ZIP's CA file, and the name the web app saves it under.
+ */
+export const rootCaFileName = 'root-ca.pem';
+
+/**
+ * `GET` of the root CA's PEM from the API itself (same origin as the web app, which saves it as
+ * `rootCaFileName`: a browser ignores a download name across origins). `.pem` keeps it apart from
+ * `/api/devices/:id`, no device id having a dot.
+ */
+export const rootCaPath = `/api/devices/${rootCaFileName}`;
+
 /** What a newly registered device needs to connect; a generated private key is shown once, never stored. */
 export const DeviceCredentialsSchema = Type.Object({
   certificatePem: Type.String({ maxLength: 8192 }),
@@ -101,7 +115,10 @@ export const DeviceCredentialsSchema = Type.Object({
   privateKey: Type.Optional(
     Type.String({ maxLength: 8192, description: 'Present only when `keySource` is `generated`: shown once, never stored by Fleet' }),
   ),
-  caUrl: Type.String({ maxLength: 2048, description: "Where to download the CA of the IoT endpoint's server certificate" }),
+  caUrl: Type.String({
+    maxLength: 2048,
+    description: `Where the deployment downloads the CA of the IoT endpoint's server certificate from (\`GET ${rootCaPath}\` serves the same PEM)`,
+  }),
   endpoint: Type.String({ maxLength: 253, description: 'IoT data endpoint host (iot:Data-ATS)' }),
   port: Type.Integer({ minimum: 1, maximum: 65_535, description: 'Its MQTT over TLS port' }),
   httpsPort: Type.Integer({ minimum: 1, maximum: 65_535, description: 'Its HTTPS publish port (`POST /topics/<topic>?qos=1`)' }),

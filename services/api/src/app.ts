@@ -69,7 +69,8 @@ import { registerDeviceImportRoutes } from './routes/device-imports.ts';
 import { createImportStore } from './device-imports/import-store.ts';
 import { createImportRunner } from './device-imports/import-runner.ts';
 import { createImportCredentials } from './device-imports/import-credentials.ts';
-import { rootCaFetcher } from './device-imports/root-ca.ts';
+import { rootCaFetcher } from './devices/root-ca.ts';
+import { registerRootCaRoutes } from './routes/root-ca.ts';
 
 /** What the app needs of the service's configuration: not where it listens, how it logs, or what only the SDK reads. */
 export type AppConfig = Omit<
@@ -221,6 +222,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     scope,
     bulk: createBulkActions({ registry, revoke, commands, iot: clients.iot, addedToGroup: deviceIndex.addedToGroup, logger }),
   });
+  // One fetch of the configured CA for the CA route and the import archives alike.
+  const rootCaPem = rootCaFetcher(config.iotCaUrl);
+  registerRootCaRoutes(app, { authorizer, rootCaPem });
   const importStore = createImportStore({ dynamo: clients.dynamo, tableName: config.deviceImportsTable });
   const importCredentials = createImportCredentials();
   registerDeviceImportRoutes(app, {
@@ -236,7 +240,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       addedToGroup: deviceIndex.addedToGroup,
       logger,
     }),
-    rootCaPem: rootCaFetcher(config.iotCaUrl),
+    rootCaPem,
   });
   registerThingGroupRoutes(app, { authorizer, iot: clients.iot });
   registerTelemetryRoutes(app, { authorizer, scope, dataService });

@@ -93,8 +93,13 @@ beforeAll(async () => {
     return undefined;
   };
   dataService = createServer((req, res) => {
-    res.setHeader('content-type', 'application/json');
     const url = new URL(req.url ?? '/', 'http://data');
+    // The deployment's root CA URL (config `iotCaUrl`, below), served by the same stand-in.
+    if (url.pathname === '/ca.pem') {
+      res.end('-----BEGIN CERTIFICATE-----\nMIIroot\n-----END CERTIFICATE-----\n');
+      return;
+    }
+    res.setHeader('content-type', 'application/json');
     const alarmAnswered = alarmAnswer(req.method ?? 'GET', url.pathname) ?? dataLifeAnswer(url.pathname);
     if (alarmAnswered) {
       res.statusCode = alarmAnswered.status;
@@ -106,7 +111,8 @@ beforeAll(async () => {
     res.end(JSON.stringify(url.pathname === '/data/device-states' ? states : (answers[url.pathname] ?? {})));
   });
   await new Promise<void>((resolve) => dataService.listen(0, '127.0.0.1', resolve));
-  t = await startTestApp({ config: { dataServiceUrl: `http://127.0.0.1:${(dataService.address() as AddressInfo).port}` } });
+  const stub = `http://127.0.0.1:${(dataService.address() as AddressInfo).port}`;
+  t = await startTestApp({ config: { dataServiceUrl: stub, iotCaUrl: `${stub}/ca.pem` } });
   admin = await t.bearer({ username: 'fuzz-admin', groups: ['admin'] });
   type Responses = Record<string, { content?: { 'application/json'?: { schema?: { properties?: { code?: { enum?: string[] } } } } } }>;
   const doc = (await t.app.inject({ method: 'GET', url: '/api/openapi.json' })).json<{

@@ -147,6 +147,7 @@ describe('OpenAPI document', () => {
         'GET /api/provisioning',
         'GET /api/audit',
         'GET /api/devices/revoked',
+        'GET /api/devices/root-ca.pem',
       ].sort(),
     );
     expect(doc.paths['/api/health'].get.security).toBeUndefined();

@@ -6,7 +6,7 @@
  * those devices, or register them with a CSR, to get new keys). The archive is built at download: a ZIP (fflate)
  * holding each device's certificate and key, the root CA, and a manifest.
  */
-import { deviceImportLimits, formatCsvRecords } from '@fleet/core';
+import { deviceImportLimits, formatCsvRecords, rootCaFileName } from '@fleet/core';
 import { strToU8, zipSync, type Zippable } from 'fflate';
 
 export interface IssuedCredentials {
@@ -63,7 +63,7 @@ export function createImportCredentials(deps: { now?: () => number } = {}): Impo
  * and whose stays on the device (`csr`).
  */
 export function credentialsArchive(issued: readonly IssuedCredentials[], rootCaPem: string): Uint8Array {
-  const files: Zippable = { 'root-ca.pem': strToU8(rootCaPem) };
+  const files: Zippable = { [rootCaFileName]: strToU8(rootCaPem) };
   for (const device of issued) {
     files[`${device.deviceId}.cert.pem`] = strToU8(device.certificatePem);
     if (device.privateKey !== undefined) files[`${device.deviceId}.private.key`] = strToU8(device.privateKey);

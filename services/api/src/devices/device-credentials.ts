@@ -5,7 +5,7 @@
  * that sent a CSR gets no key: it made its own and kept it.
  */
 import { X509Certificate } from 'node:crypto';
-import { iotHttpsPublishPath, topics, type DeviceCredentials } from '@fleet/core';
+import { iotHttpsPublishPath, rootCaFileName, topics, type DeviceCredentials } from '@fleet/core';
 
 /** Where a device connects, as the routes that hand out a new certificate answer it. */
 export interface ConnectionDetails {
@@ -52,7 +52,7 @@ export function deviceCredentials(input: {
   const reading = `'{"ts":'$(date +%s000)',"seq":1,"temperature":21.5}'`;
   const mosquittoPub = [
     'mosquitto_pub',
-    '--cafile root-ca.pem',
+    `--cafile ${rootCaFileName}`,
     `--cert ${deviceId}.cert.pem`,
     `--key ${deviceId}.private.key`,
     `-h ${endpoint}`,
@@ -69,7 +69,7 @@ export function deviceCredentials(input: {
   // device's) the command would be refused. Every certificate the API has signed names its device.
   const curlPublish = [
     'curl',
-    '--cacert root-ca.pem',
+    `--cacert ${rootCaFileName}`,
     `--cert ${deviceId}.cert.pem`,
     `--key ${deviceId}.private.key`,
     '-X POST',

@@ -3,7 +3,7 @@
  * the value, one that breaks the contract is an error naming where (never data a page would show),
  * and an error answer keeps the API's code.
  */
-import { DevicePageSchema, DeviceRevokedSchema, DeviceViewSchema } from '@fleet/core';
+import { DevicePageSchema, DeviceRevokedSchema, DeviceViewSchema, rootCaPath } from '@fleet/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ApiError, createApi, readAnswer } from './api.ts';
 
@@ -73,5 +73,33 @@ describe('the API client', () => {
     const api = createApi(async () => ({ accessToken: 'token-1', idToken: 'id', refreshToken: 'r', email: 'a@b.c', expiresAt: 0 }));
     await expect(api.devices()).rejects.toMatchObject({ code: 'BadGateway', message: expect.stringContaining('/items/0/online') });
     expect(fetch).toHaveBeenCalledWith('/api/devices', expect.objectContaining({ headers: { authorization: 'Bearer token-1' } }));
+  });
+});
+
+describe('the root CA download', () => {
+  afterEach(() => vi.unstubAllGlobals());
+  const pem = '-----BEGIN CERTIFICATE-----\nMIIroot\n-----END CERTIFICATE-----\n';
+  const api = createApi(async () => ({ accessToken: 'token-1', idToken: 'id', refreshToken: 'r', email: 'a@b.c', expiresAt: 0 }));
+
+  it('fetches the PEM from the API with the access token, as text', async () => {
+    const fetch = vi.fn(async () => new Response(pem, { status: 200, headers: { 'content-type': 'application/x-pem-file' } }));
+    vi.stubGlobal('fetch', fetch);
+    expect(await api.rootCa()).toBe(pem);
+    expect(fetch).toHaveBeenCalledWith(rootCaPath, { headers: { authorization: 'Bearer token-1' } });
+  });
+
+  it("keeps the API's error code when the CA cannot be fetched", async () => {
+    const body = JSON.stringify({ code: 'ServiceUnavailable', message: 'The root CA could not be fetched' });
+    vi.stubGlobal('fetch', async () => new Response(body, { status: 503 }));
+    await expect(api.rootCa()).rejects.toMatchObject({
+      status: 503,
+      code: 'ServiceUnavailable',
+      message: 'The root CA could not be fetched',
+    });
+  });
+
+  it('refuses an answer that is not a certificate (nothing to save as root-ca.pem)', async () => {
+    vi.stubGlobal('fetch', async () => new Response('<html>', { status: 200 }));
+    await expect(api.rootCa()).rejects.toMatchObject({ code: 'BadGateway' });
   });
 });

@@ -31,6 +31,7 @@ import {
   LiveAccessSchema,
   ReadingIntervalsSchema,
   RegisteredDeviceSchema,
+  rootCaPath,
   RoleChangeSchema,
   DeviceAccessChangeSchema,
   ThingGroupListSchema,
@@ -137,6 +138,8 @@ export function readAnswer<T extends TSchema>(schema: T, what: string, status: n
   throw new ApiError(502, 'BadGateway', `${what} answered in an unexpected shape: ${checked.problems.join('; ')}`);
 }
 
+const pemCertificateMarker = '-----BEGIN CERTIFICATE-----';
+
 export function createApi(session: () => Promise<Session>) {
   async function call<T extends TSchema>(schema: T, method: string, path: string, body?: unknown): Promise<Static<T>> {
     const { accessToken } = await session();
@@ -203,6 +206,16 @@ export function createApi(session: () => Promise<Session>) {
       const res = await fetch(path, { headers: { authorization: `Bearer ${accessToken}` } });
       if (!res.ok) readAnswer(Type.Unknown(), `GET ${path}`, res.status, await res.text());
       return res.blob();
+    },
+    /** The root CA's PEM from the API's own origin (a link to the deployment's CA URL would save under that URL's name). */
+    rootCa: async (): Promise<string> => {
+      const { accessToken } = await session();
+      const res = await fetch(rootCaPath, { headers: { authorization: `Bearer ${accessToken}` } });
+      const text = await res.text();
+      if (!res.ok) readAnswer(Type.Unknown(), `GET ${rootCaPath}`, res.status, text);
+      // Saved as root-ca.pem for the device: an answer that is no certificate must not be.
+      if (!text.includes(pemCertificateMarker)) throw new ApiError(502, 'BadGateway', `GET ${rootCaPath} answered no PEM certificate`);
+      return text;
     },
     /** The answer names the resolution it was read from (raw readings or a rollup level). */
     history: (id: string, from: number, to: number, maxPoints: number) =>

@@ -2,22 +2,21 @@
  * The files a device needs after registration or a rotation, shown once: its certificate, the
  * private key when Fleet generated one (a device that sent a CSR already holds its own), the root
  * CA, and a ready-to-paste `mosquitto_pub` command (and `curl` for HTTPS publish where the certificate allows it).
+ * Each is saved under the name the commands use: the root CA is fetched from the API (same origin)
+ * when asked for, not linked at the deployment's CA URL, whose name a browser would keep.
  */
-import type { Credentials } from './api.ts';
-
-function download(filename: string, text: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: 'application/x-pem-file' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = filename;
-  a.click();
-  URL.revokeObjectURL(url);
-}
+import { rootCaFileName } from '@fleet/core';
+import type { Api, Credentials } from './api.ts';
+import { FormError, useSubmit } from './form-kit.tsx';
+import { savePem } from './save-file.ts';
 
 /** `fileStem`: the device id, as the `mosquitto_pub` command names the files. */
-export function CredentialsDownloads(props: { fileStem: string; credentials: Credentials }) {
-  const { fileStem, credentials } = props;
+export function CredentialsDownloads(props: { api: Api; fileStem: string; credentials: Credentials }) {
+  const { api, fileStem, credentials } = props;
   const privateKey = credentials.privateKey;
+  // A CA that cannot be fetched (the API answers 503) is said next to the buttons.
+  const rootCa = useSubmit();
+  const saveRootCa = rootCa.run(async () => savePem(rootCaFileName, await api.rootCa()));
   return (
     <>
       <p data-testid="key-source">
@@ -28,14 +27,13 @@ export function CredentialsDownloads(props: { fileStem: string; credentials: Cre
         )}
       </p>
       <p style={{ display: 'flex', gap: '.5rem', flexWrap: 'wrap' }}>
-        <button onClick={() => download(`${fileStem}.cert.pem`, credentials.certificatePem)}>Certificate</button>
-        {privateKey !== undefined && <button onClick={() => download(`${fileStem}.private.key`, privateKey)}>Private key</button>}
-        <a href={credentials.caUrl} download="root-ca.pem">
-          <button type="button" className="secondary">
-            Root CA
-          </button>
-        </a>
+        <button onClick={() => savePem(`${fileStem}.cert.pem`, credentials.certificatePem)}>Certificate</button>
+        {privateKey !== undefined && <button onClick={() => savePem(`${fileStem}.private.key`, privateKey)}>Private key</button>}
+        <button type="button" className="secondary" onClick={(e) => void saveRootCa(e)} disabled={rootCa.busy}>
+          Root CA
+        </button>
       </p>
+      <FormError error={rootCa.error} />
       <p className="muted">
         Publish a reading from a shell (Debian package mosquitto-clients), in the folder holding the certificate, the root CA and the
         private key{privateKey === undefined ? ` (name yours ${fileStem}.private.key)` : ''}:

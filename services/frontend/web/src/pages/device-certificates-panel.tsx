@@ -102,7 +102,7 @@ export function DeviceCertificatesPanel(props: { api: Api; deviceId: string; may
           <h4>
             New certificate <code>{shortId(rotated.certificate.certificateId)}</code>
           </h4>
-          <CredentialsDownloads fileStem={deviceId} credentials={rotated.credentials} />
+          <CredentialsDownloads api={api} fileStem={deviceId} credentials={rotated.credentials} />
           <button className="secondary" onClick={() => setRotated(undefined)}>
             Done
           </button>

@@ -16,18 +16,10 @@ import type { Api } from '../api.ts';
 import { ErrorNotice } from '../error-notice.tsx';
 import { FormError, RouteLink, useSubmit } from '../form-kit.tsx';
 import { appPaths } from '../app-paths.ts';
+import { saveBlob } from '../save-file.ts';
 
 const previewRows = 5;
 const shownResults = 200;
-
-function saveBlob(filename: string, blob: Blob): void {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = filename;
-  a.click();
-  URL.revokeObjectURL(url);
-}
 
 export function ImportDevicesPage(props: { api: Api; navigate: (to: string) => void }) {
   const { api, navigate } = props;

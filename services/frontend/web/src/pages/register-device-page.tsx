@@ -41,7 +41,7 @@ export function RegisterDevicePage(props: { api: Api; navigate: (to: string) => 
         <p>
           Device id <code data-testid="new-device-id">{id}</code>.
         </p>
-        <CredentialsDownloads fileStem={id} credentials={credentials} />
+        <CredentialsDownloads api={props.api} fileStem={id} credentials={credentials} />
         <button onClick={() => props.navigate(`/devices/${encodeURIComponent(id)}`)}>Open the device</button>
       </div>
     );
