@@ -12,12 +12,18 @@
  * its visibility timeout, later at each failed attempt, and SQS's redrive policy moves it to the
  * DLQ after 5 receives. A flush whose processing throws is not retried as a whole: its messages
  * are processed one by one, so only the message that throws alone is left for redelivery.
+ *
+ * Held messages: a flush may answer some messages as `held` (stored, but deletable only once the
+ * deferred hour and day folds covering them are written, rollups/fold-scheduler.ts). They leave the
+ * flush slot and the buffer at once (their readings are stored) and wait, bounded by
+ * `maxHeldMessages`, for their verdict; one held past half the visibility timeout has it extended,
+ * so a slow fold never makes SQS deliver a message again while it is still being written.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { mapWithLimit } from '@fleet/core';
+import { ingestQueue, mapWithLimit } from '@fleet/core';
 import type { IngestQueue, QueueMessage } from './ingest-queue.ts';
-import type { IngestProcessor } from './ingest-processor.ts';
+import type { IngestProcessor, ProcessVerdict } from './ingest-processor.ts';
 
 export interface IngestConsumerOptions {
   readonly queue: IngestQueue;
@@ -44,6 +50,15 @@ export interface IngestConsumerOptions {
    * retries back off instead of hammering a failing dependency. @default 15 s × 2^(n−1), at most 300 s
    */
   readonly retryDelaySeconds?: (receiveCount: number) => number;
+  /**
+   * Messages received and not settled (buffered, processing or held for their deferred folds)
+   * beyond which receivers pause: SQS allows 120,000 in flight per standard queue. @default 50,000
+   */
+  readonly maxHeldMessages?: number;
+  /** The queue's visibility timeout: a message held past half of it is given another. @default the ingest queue's (60 s) */
+  readonly visibilityTimeoutSeconds?: number;
+  /** Asked at `stop()` to write what held messages wait for now, instead of after its interval. */
+  readonly flushHeld?: () => Promise<void>;
 }
 
 export interface IngestConsumer {
@@ -67,6 +82,10 @@ export function createIngestConsumer(options: IngestConsumerOptions): IngestCons
   const maxFlushesInFlight = Math.max(1, options.maxFlushesInFlight ?? 2);
   const maxBuffered = Math.max(options.maxBufferedMessages ?? 2500, maxReceiveBatch);
   const retryDelay = options.retryDelaySeconds ?? defaultRetryDelay;
+  const maxHeld = options.maxHeldMessages ?? 50_000;
+  const visibilitySeconds = options.visibilityTimeoutSeconds ?? ingestQueue.visibilityTimeoutSeconds;
+  // Checked four times per half timeout: a held message is extended at most 5/8 of the way through.
+  const holdCheckMs = Math.min(5000, (visibilitySeconds * 1000) / 8);
 
   let running = false;
   let abort = new AbortController();
@@ -80,6 +99,11 @@ export function createIngestConsumer(options: IngestConsumerOptions): IngestCons
   let loops: Promise<void>[] = [];
   const flushes = new Set<Promise<void>>();
   let spaceWaiters: (() => void)[] = [];
+  /** When each message was received or last had its visibility extended (for the held ones). */
+  const visibleSince = new WeakMap<QueueMessage, number>();
+  const held = new Set<QueueMessage>();
+  const holds = new Set<Promise<void>>();
+  let holdTimer: NodeJS.Timeout | undefined;
 
   const releaseSpace = () => {
     const waiters = spaceWaiters;
@@ -87,7 +111,61 @@ export function createIngestConsumer(options: IngestConsumerOptions): IngestCons
     for (const w of waiters) w();
   };
   // A receive may only start when its whole answer fits, counting the answers still on their way.
-  const full = () => pending.length + processing + reserved + maxReceiveBatch > maxBuffered;
+  // Held messages count toward their own, larger bound: everything received and not yet settled.
+  const full = () => {
+    const buffered = pending.length + processing + reserved + maxReceiveBatch;
+    return buffered > maxBuffered || buffered + held.size > maxHeld;
+  };
+
+  /** Deletes what may go and delays the retry of what may not. */
+  async function apply({ deletable, retry }: ProcessVerdict): Promise<void> {
+    if (deletable.length > 0) {
+      const { failed } = await queue.delete(deletable.map((m) => m.receiptHandle));
+      // A failed delete only means a redelivery, which the idempotent writes absorb.
+      if (failed.length > 0) logger.warn({ failed: failed.length }, 'delete failed; messages will be redelivered');
+    }
+    await Promise.all(
+      retry.map((m) =>
+        queue.changeVisibility(m.receiptHandle, retryDelay(m.receiveCount)).catch((err: unknown) => {
+          logger.warn({ err, messageId: m.messageId }, 'could not delay retry; the visibility timeout applies');
+        }),
+      ),
+    );
+    if (retry.length > 0) logger.warn({ retry: retry.length, deleted: deletable.length }, 'messages left for redelivery');
+  }
+
+  /** Keeps `messages` until `verdict` answers, then applies it; the flush slot is already free. */
+  function hold(messages: readonly QueueMessage[], verdict: Promise<ProcessVerdict>): void {
+    for (const m of messages) held.add(m);
+    holdTimer ??= setInterval(extendHeld, holdCheckMs);
+    const done: Promise<void> = verdict
+      .then(apply)
+      .catch((err: unknown) =>
+        logger.error({ err, messages: messages.length }, 'settling held messages failed; undeleted ones will be redelivered'),
+      )
+      .finally(() => {
+        for (const m of messages) held.delete(m);
+        holds.delete(done);
+        if (held.size === 0 && holdTimer) {
+          clearInterval(holdTimer);
+          holdTimer = undefined;
+        }
+        releaseSpace();
+      });
+    holds.add(done);
+  }
+
+  /** A message held past half its visibility timeout gets a new one, before SQS could deliver it again. */
+  function extendHeld(): void {
+    const due = Date.now() - (visibilitySeconds * 1000) / 2;
+    for (const m of held) {
+      if ((visibleSince.get(m) ?? 0) > due) continue;
+      visibleSince.set(m, Date.now());
+      queue.changeVisibility(m.receiptHandle, visibilitySeconds).catch((err: unknown) => {
+        logger.warn({ err, messageId: m.messageId }, 'could not extend a held message; it may be redelivered (the writes are idempotent)');
+      });
+    }
+  }
 
   async function settle(batch: QueueMessage[]): Promise<void> {
     let result;
@@ -102,21 +180,9 @@ export function createIngestConsumer(options: IngestConsumerOptions): IngestCons
       await mapWithLimit(batch, 4, (m) => settle([m]));
       return;
     }
+    if (result.held) hold(result.held.messages, result.held.verdict);
     try {
-      const { deletable, retry } = result;
-      if (deletable.length > 0) {
-        const { failed } = await queue.delete(deletable.map((m) => m.receiptHandle));
-        // A failed delete only means a redelivery, which the idempotent writes absorb.
-        if (failed.length > 0) logger.warn({ failed: failed.length }, 'delete failed; messages will be redelivered');
-      }
-      await Promise.all(
-        retry.map((m) =>
-          queue.changeVisibility(m.receiptHandle, retryDelay(m.receiveCount)).catch((err: unknown) => {
-            logger.warn({ err, messageId: m.messageId }, 'could not delay retry; the visibility timeout applies');
-          }),
-        ),
-      );
-      if (retry.length > 0) logger.warn({ retry: retry.length, deleted: deletable.length }, 'messages left for redelivery');
+      await apply(result);
     } catch (err) {
       logger.error({ err, messages: batch.length }, 'settling a flush failed; undeleted messages will be redelivered');
     }
@@ -151,7 +217,9 @@ export function createIngestConsumer(options: IngestConsumerOptions): IngestCons
   }
 
   function enqueue(messages: QueueMessage[]): void {
-    if (pending.length === 0) oldestPendingAt = Date.now();
+    const at = Date.now();
+    if (pending.length === 0) oldestPendingAt = at;
+    for (const m of messages) visibleSince.set(m, at);
     pending.push(...messages);
     maybeFlush();
   }
@@ -196,6 +264,9 @@ export function createIngestConsumer(options: IngestConsumerOptions): IngestCons
       // Everything received is processed before stopping, without waiting for a slot.
       while (pending.length > 0) startFlush();
       while (flushes.size > 0) await Promise.all([...flushes]);
+      // Held messages are answered now rather than after the folds' interval.
+      if (holds.size > 0) await options.flushHeld?.().catch((err: unknown) => logger.error({ err }, 'flushing held work failed'));
+      while (holds.size > 0) await Promise.all([...holds]);
       logger.info('ingest consumer stopped');
     },
   };

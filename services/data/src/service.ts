@@ -42,6 +42,7 @@ import { createDeviceRetention } from './retention/device-retention.ts';
 import { createRetentionStore } from './retention/retention-store.ts';
 import { createRollupReader } from './rollups/rollup-reader.ts';
 import { createRollupWriter } from './rollups/rollup-writer.ts';
+import { createFoldScheduler } from './rollups/fold-scheduler.ts';
 
 export interface DataServiceOptions {
   readonly logger: Logger;
@@ -124,6 +125,16 @@ export function createDataService(options: DataServiceOptions) {
   const groups = iot ? createGroupMembership({ iot }) : undefined;
   const policyOf = retentionStore ? createDeviceRetention({ settings: retentionStore, ...(groups ? { groups } : {}) }) : undefined;
   const applyArchiveDays = (archiveDays: number) => applyBucketLifecycle({ s3, bucket: options.bucket, logger }, archiveDays);
+  const rollupWriter = rollupsTable
+    ? createRollupWriter({
+        client: dynamo,
+        tableName: rollupsTable,
+        policyOf: policyOf ?? (() => Promise.resolve(defaultRetention)),
+        onWriteUnits: (units) => metrics.count(dataServiceMetrics.rollupWriteCapacityUnits, units),
+      })
+    : undefined;
+  // Live ingest folds hours and days at most every few seconds, its messages held until then (issue 9).
+  const folds = rollupWriter ? createFoldScheduler({ writer: rollupWriter, logger }) : undefined;
   // The write units of stored readings, summed per interval like the other counters (the bench reads them).
   const telemetry = createTelemetryStore({
     client: dynamo,
@@ -131,16 +142,7 @@ export function createDataService(options: DataServiceOptions) {
     logger,
     onWriteUnits: (units) => metrics.count(dataServiceMetrics.telemetryWriteCapacityUnits, units),
     ...(policyOf ? { policyOf } : {}),
-    ...(rollupsTable
-      ? {
-          rollups: createRollupWriter({
-            client: dynamo,
-            tableName: rollupsTable,
-            policyOf: policyOf ?? (() => Promise.resolve(defaultRetention)),
-            onWriteUnits: (units) => metrics.count(dataServiceMetrics.rollupWriteCapacityUnits, units),
-          }),
-        }
-      : {}),
+    ...(rollupWriter && folds ? { rollups: rollupWriter, folds } : {}),
   });
   const latest = createLatestStore({
     client: dynamo,
@@ -206,7 +208,13 @@ export function createDataService(options: DataServiceOptions) {
           },
         })
       : undefined;
-  const consumer = createIngestConsumer({ ...options.consumer, queue: options.queue, processor, logger });
+  const consumer = createIngestConsumer({
+    ...options.consumer,
+    queue: options.queue,
+    processor,
+    logger,
+    ...(folds ? { flushHeld: () => folds.flush() } : {}),
+  });
   let consuming = false;
   const app = buildApp({
     logger,
