@@ -11,6 +11,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import pino from 'pino';
 import { repoRoot } from '@fleet/e2e';
+import { localProcessEnvironment } from '@fleet/local-cloud';
 import { benchUsage, parseBenchArgs, type BenchTarget } from './bench-options.ts';
 import { measureApiRead, type ApiReadComparison } from './api-read.ts';
 import type { PlatformProcess } from '@fleet/e2e';
@@ -25,6 +26,10 @@ import { sampleTreeMemory } from './process-memory.ts';
 import { buildReport, formatReport, type MachineInfo, type PlatformMemory } from './report.ts';
 import { soakRate } from './soak-rate.ts';
 import { runSoak, type SoakMeasurement } from './soak.ts';
+
+// The platform's launcher inherits this environment: give it what `npm start`'s script gives it, so
+// that the bench measures the memory of the platform as `npm start` runs it (process-memory-settings.ts).
+Object.assign(process.env, localProcessEnvironment);
 
 const parsed = parseBenchArgs(process.argv.slice(2));
 if (parsed.kind === 'help') {

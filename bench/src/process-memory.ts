@@ -67,11 +67,11 @@ export function processLabel(argv: readonly string[]): string {
   return basename(script).replace(/\.(ts|mts|mjs|js|cjs)$/, '');
 }
 
-const readOr = (path: string) => readFile(path, 'utf8').catch(() => undefined);
+/** Reads a /proc file; undefined when the process is gone. */
+export const readOr = (path: string) => readFile(path, 'utf8').catch(() => undefined);
 
-/** Samples the RSS of `rootPid` and all its descendants (processes that exit meanwhile are left out). */
-export async function sampleTreeMemory(rootPid: number): Promise<TreeMemory> {
-  const at = Date.now();
+/** `rootPid` and every process below it now, read from /proc. */
+export async function processTree(rootPid: number): Promise<number[]> {
   const pids = (await readdir('/proc')).filter((d) => /^\d+$/.test(d)).map(Number);
   const parents = new Map<number, number>();
   await Promise.all(
@@ -81,8 +81,14 @@ export async function sampleTreeMemory(rootPid: number): Promise<TreeMemory> {
       if (ppid !== undefined) parents.set(pid, ppid);
     }),
   );
+  return treeOf(rootPid, parents);
+}
+
+/** Samples the RSS of `rootPid` and all its descendants (processes that exit meanwhile are left out). */
+export async function sampleTreeMemory(rootPid: number): Promise<TreeMemory> {
+  const at = Date.now();
   const processes: ProcessMemory[] = [];
-  for (const pid of treeOf(rootPid, parents)) {
+  for (const pid of await processTree(rootPid)) {
     const [status, cmdline] = await Promise.all([readOr(`/proc/${pid}/status`), readOr(`/proc/${pid}/cmdline`)]);
     const rssBytes = status === undefined ? undefined : parseVmRss(status);
     if (rssBytes === undefined) continue;

@@ -83,7 +83,7 @@ const fleet = (overrides: Partial<FleetIngestMeasurement> = {}): FleetIngestMeas
   ...overrides,
 });
 
-const read = (requestsPerSecond: number, overrides: Partial<ApiReadComparison['api']> = {}): ApiReadComparison['api'] => ({
+const read = (requestsPerSecond: number, overrides: Partial<ApiReadComparison['fastify']> = {}): ApiReadComparison['fastify'] => ({
   url: 'http://127.0.0.1/',
   requests: requestsPerSecond * 10,
   requestsPerSecond,
@@ -97,7 +97,8 @@ const apiRead = (api = read(2_000)): ApiReadComparison => ({
   devices: 20,
   connections: 10,
   durationSeconds: 10,
-  api,
+  api: { ...api, cpuMsPerRequest: { launcher: 0.5, 'api service': 0.75, 'dynalite-main': 0.001 } },
+  device: { ...read(1_500), cpuMsPerRequest: { launcher: 0.5, 'api service': 1, 'data service': 0.5 } },
   fastify: read(40_000),
 });
 
@@ -177,6 +178,7 @@ describe('bench report', () => {
       mosquittoPublishToWebSocketP50Ms: undefined,
       mosquittoPublishToWebSocketP99Ms: undefined,
       apiReadPerSecond: undefined,
+      apiDeviceReadPerSecond: undefined,
       bareFastifyPerSecond: undefined,
       apiToFastifyRatio: undefined,
       chartDataServiceP50Ms: undefined,
@@ -309,11 +311,19 @@ describe('bench report', () => {
 
   it('puts the authenticated API read next to bare Fastify, with their ratio, and flags answers that were not 2xx', () => {
     const report = reportWithFleet({ ok: true, result: fleet() }, { ok: true, result: apiRead() });
-    expect(report.figures).toMatchObject({ apiReadPerSecond: 2_000, bareFastifyPerSecond: 40_000, apiToFastifyRatio: 0.05 });
+    expect(report.figures).toMatchObject({
+      apiReadPerSecond: 2_000,
+      apiDeviceReadPerSecond: 1_500,
+      bareFastifyPerSecond: 40_000,
+      apiToFastifyRatio: 0.05,
+    });
     const table = formatReport(report);
     expect(table).toMatch(
       /API GET \/api\/devices, signed in \(gateway\) +2,000 req\/s +p50 \/ p99 4 \/ 12 ms; 20 devices, 10 connections × 10 s/,
     );
+    expect(table).toMatch(/API GET \/api\/devices\/:id, signed in \(gateway\) +1,500 req\/s +p50 \/ p99 4 \/ 12 ms; one device/);
+    expect(table).toMatch(/CPU per list read +1\.25 ms +api service 0\.75, launcher 0\.50\n/);
+    expect(table).toMatch(/CPU per device read +2\.00 ms +api service 1\.00, launcher 0\.50, data service 0\.50/);
     expect(table).toMatch(/Bare Fastify hello world +40,000 req\/s/);
     expect(table).toMatch(/Ratio API read \/ bare Fastify +0\.050/);
 
@@ -338,6 +348,7 @@ const route = (p50Ms: number, p99Ms: number) => ({
   readingsCounted: 86_400,
   intervals: 500,
   answerBytes: 38_400,
+  firstMs: p99Ms + 500,
 });
 const chart: ChartQueryMeasurement = {
   readings: 86_400,
@@ -417,6 +428,7 @@ describe('bench report, issue 9 figures', () => {
       /Chart 24 h of 1 Hz, Data Service p50 \/ p99 +380 \/ 700 ms +100 queries one at a time, 500 points, 86,400 of 86,400 readings/,
     );
     expect(table).toMatch(/Chart 24 h of 1 Hz, API via gateway p50 \/ p99 +400 \/ 760 ms/);
+    expect(table).toMatch(/Chart 24 h of 1 Hz, Data Service p50 \/ p99 .* max 710 ms, first 1200 ms/);
     expect(table).toMatch(
       /Local cloud RSS at start \/ after ingest +390 \/ 480 MiB +3 processes: launcher 200, dynalite-main 150, data service 130/,
     );

@@ -2,7 +2,7 @@
  * The benchmark's output: one JSON document (for quoting) and a readable table built from it.
  * Both are pure so the wording is tested without running a broker.
  */
-import type { ApiReadComparison } from './api-read.ts';
+import type { ApiReadComparison, PlatformRead } from './api-read.ts';
 import type { BenchOptions } from './bench-options.ts';
 import type { FleetBrokerMeasurement } from './fleet-broker.ts';
 import type { FleetIngestMeasurement } from './fleet-ingest.ts';
@@ -79,6 +79,8 @@ export interface BenchReport {
     readonly mosquittoPublishToWebSocketP50Ms: number | undefined;
     readonly mosquittoPublishToWebSocketP99Ms: number | undefined;
     readonly apiReadPerSecond: number | undefined;
+    /** Authenticated `GET /api/devices/:id` through the gateway, one device. */
+    readonly apiDeviceReadPerSecond: number | undefined;
     readonly bareFastifyPerSecond: number | undefined;
     /** Authenticated `GET /api/devices` through the gateway ÷ bare Fastify hello world (same autocannon run). */
     readonly apiToFastifyRatio: number | undefined;
@@ -164,6 +166,7 @@ export function buildReport(input: {
       mosquittoPublishToWebSocketP50Ms: mLive?.latency.p50Ms,
       mosquittoPublishToWebSocketP99Ms: mLive?.latency.p99Ms,
       apiReadPerSecond: r?.api.requestsPerSecond,
+      apiDeviceReadPerSecond: r?.device.requestsPerSecond,
       bareFastifyPerSecond: r?.fastify.requestsPerSecond,
       apiToFastifyRatio: ratio(r?.api.requestsPerSecond, r?.fastify.requestsPerSecond),
       chartDataServiceP50Ms: c?.dataService.p50Ms,
@@ -249,13 +252,20 @@ export function formatReport(report: BenchReport): string {
 
   const r = report.apiRead.ok === true ? report.apiRead.result : undefined;
   if (report.apiRead.ok !== 'skipped') {
-    const read = (x: ApiReadComparison['api']) =>
+    const read = (x: ApiReadComparison['fastify']) =>
       `p50 / p99 ${ms(x.p50Ms)} / ${ms(x.p99Ms)} ms${x.non2xx + x.errors > 0 ? `; ${x.non2xx} non-2xx, ${x.errors} errors` : ''}`;
     rows.push([
       'API GET /api/devices, signed in (gateway)',
       r ? `${rate(r.api.requestsPerSecond)} req/s` : failure(report.apiRead),
       r ? `${read(r.api)}; ${r.devices} devices, ${r.connections} connections × ${r.durationSeconds} s (autocannon)` : '',
     ]);
+    if (r) rows.push(cpuRow('  CPU per list read', r.api));
+    rows.push([
+      'API GET /api/devices/:id, signed in (gateway)',
+      r ? `${rate(r.device.requestsPerSecond)} req/s` : '',
+      r ? `${read(r.device)}; one device, ${r.connections} connections × ${r.durationSeconds} s` : '',
+    ]);
+    if (r) rows.push(cpuRow('  CPU per device read', r.device));
     rows.push(['Bare Fastify hello world', r ? `${rate(r.fastify.requestsPerSecond)} req/s` : '', r ? read(r.fastify) : '']);
     rows.push(['Ratio API read / bare Fastify', figures.apiToFastifyRatio === undefined ? '—' : figures.apiToFastifyRatio.toFixed(3), '']);
   }
@@ -287,6 +297,17 @@ export function formatReport(report: BenchReport): string {
 }
 
 /** The broker-alone rows: Fleet's delivered/s with its PUBACK rate and publish→deliver, and the ratio to Mosquitto. */
+/** The platform's CPU per request of a read, and each process's share (largest first). */
+function cpuRow(name: string, read: PlatformRead): [string, string, string] {
+  const shares = Object.entries(read.cpuMsPerRequest).sort((a, b) => b[1] - a[1]);
+  const total = shares.reduce((sum, [, v]) => sum + v, 0);
+  const detail = shares
+    .filter(([, v]) => v >= 0.005)
+    .map(([label, v]) => `${label} ${v.toFixed(2)}`)
+    .join(', ');
+  return [name, `${total.toFixed(2)} ms`, detail];
+}
+
 function brokerRows(report: BenchReport): [string, string, string][] {
   if (report.fleetBroker.ok === 'skipped') return [];
   const b = report.fleetBroker.ok === true ? report.fleetBroker.result : undefined;

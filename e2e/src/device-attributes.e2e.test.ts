@@ -4,8 +4,11 @@
  * conditions typed in the Attributes field, by a search over attribute values, the filter kept in
  * the URL (a reload shows the same list); a device registered with attributes on the register
  * page found by them at once; and a condition AWS IoT could not hold explained on the page instead
- * of sent. Every screen passes axe-core and is kept as a screenshot.
+ * of sent; a device's attributes changed on its page, which AWS IoT's DescribeThing (SDK v3) then
+ * answers and the list filters on, and a change made outside Fleet (UpdateThing) shown there. Every
+ * screen passes axe-core and is kept as a screenshot.
  */
+import { DescribeThingCommand, IoTClient, UpdateThingCommand } from '@aws-sdk/client-iot';
 import { randomBytes } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -128,4 +131,44 @@ describe.skipIf(!hasChromium || deployedEndpointsFile)('the device list filtered
     expect(new URL(page.url()).searchParams.getAll('attribute')).toEqual(['site=lyon']);
     await screen('invalid');
   }, 60_000);
+
+  it("changes a device's attributes on its page: AWS IoT holds them, the list filters on them, and a change made outside Fleet shows there", async () => {
+    const credentials = await platform.credentials();
+    const iot = new IoTClient({
+      region: platform.endpoints.region,
+      endpoint: platform.endpoints.awsEndpoint,
+      ...(credentials ? { credentials } : {}),
+    });
+    const panel = page.getByTestId('attributes-panel');
+    const shown = () =>
+      panel.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent).join('=')));
+    await page.goto(`${platform.endpoints.gatewayUrl}/devices/pump-lyon-1`);
+    await expect.poll(shown, { timeout: 20_000 }).toEqual(['site=lyon', 'floor=2']);
+    const field = panel.getByLabel('Device attributes');
+    expect(await field.inputValue()).toBe('site=lyon floor=2');
+
+    // A word that is no attribute is explained, and nothing is written.
+    await field.fill('site=paris zone');
+    await panel.getByRole('button', { name: 'Save attributes' }).click();
+    await expect.poll(() => panel.getByTestId('error-message').textContent()).toMatch(/^"zone" is no attribute: write name=value/);
+    expect((await iot.send(new DescribeThingCommand({ thingName: 'pump-lyon-1' }))).attributes?.['site']).toBe('lyon');
+
+    // `floor` left out: removed; Fleet's owner and name kept.
+    await field.fill('site=paris zone=b-2');
+    await panel.getByRole('button', { name: 'Save attributes' }).click();
+    await expect.poll(shown, { timeout: 10_000 }).toEqual(['site=paris', 'zone=b-2']);
+    const thing = await iot.send(new DescribeThingCommand({ thingName: 'pump-lyon-1' }));
+    expect(thing.attributes).toEqual({ site: 'paris', zone: 'b-2', owner: expect.any(String), name: 'Device_pump-lyon-1' });
+    await screen('device-page');
+
+    await page.goto(`${platform.endpoints.gatewayUrl}/devices?attribute=zone%3Db-2`);
+    await expect.poll(rowIds, { timeout: 20_000 }).toEqual(['pump-lyon-1']);
+    expect(await page.getByTestId('device-row-pump-lyon-1').getByTestId('device-attributes').textContent()).toBe('site=paris · zone=b-2');
+
+    // Changed outside Fleet with the SDK: the device page reads the thing itself.
+    await iot.send(new UpdateThingCommand({ thingName: 'pump-lyon-1', attributePayload: { attributes: { zone: 'c-1' }, merge: true } }));
+    await page.goto(`${platform.endpoints.gatewayUrl}/devices/pump-lyon-1`);
+    await expect.poll(shown, { timeout: 20_000 }).toEqual(['site=paris', 'zone=c-1']);
+    iot.destroy();
+  }, 90_000);
 });

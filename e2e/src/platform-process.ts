@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readEndpointsFile, readLocalEndpointsFile, type EndpointsFile, type LocalEndpointsFile } from '@fleet/core/endpoints-file';
-import { dataLayout, launcherScript } from '@fleet/local-cloud';
+import { dataLayout, launcherNodeFlags, launcherScript } from '@fleet/local-cloud';
 import { freePort } from './free-port.ts';
 
 export const repoRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -51,6 +51,7 @@ export async function startPlatformProcess(
   const child = spawn(
     process.execPath,
     [
+      ...launcherNodeFlags,
       '--import',
       'tsx',
       launcherScript,

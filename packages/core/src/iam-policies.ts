@@ -184,6 +184,8 @@ export const taskRoleStatements: Readonly<Record<ServiceName, readonly Permissio
       actions: [
         'iot:CreateThing',
         'iot:DescribeThing',
+        // A device's attributes after registration (PUT /api/devices/:id/attributes).
+        'iot:UpdateThing',
         'iot:DeleteThing',
         'iot:AttachThingPrincipal',
         'iot:DetachThingPrincipal',

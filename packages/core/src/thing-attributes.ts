@@ -90,3 +90,39 @@ export function meetsAttributeCondition(attributes: Readonly<Record<string, stri
   if (!attributes || !Object.hasOwn(attributes, condition.name)) return false;
   return condition.value === undefined || attributes[condition.name] === condition.value;
 }
+
+/** A device's attributes: `GET` reads them from its thing, `PUT` replaces the user's own. */
+export const deviceAttributesPath = '/api/devices/:id/attributes';
+
+/**
+ * `PUT /api/devices/:id/attributes`: every attribute the user gives the device; one left out is
+ * removed. Fleet's own (`owner`, `name`) are refused here and kept on the thing.
+ */
+export const DeviceAttributesChangeSchema = Type.Object({ attributes: UserThingAttributesSchema }, { additionalProperties: false });
+export type DeviceAttributesChange = Static<typeof DeviceAttributesChangeSchema>;
+
+/** The device's thing attributes as AWS IoT holds them now, Fleet's included, with the thing's version. */
+export const DeviceAttributesSchema = Type.Object({
+  attributes: ThingAttributesSchema,
+  version: Type.Integer({ minimum: 1, description: "The thing's version (DescribeThing), one more at every change" }),
+});
+export type DeviceAttributes = Static<typeof DeviceAttributesSchema>;
+
+/**
+ * The UpdateThing attributes (with `merge`) that turn `current` into the platform's attributes of
+ * `current` plus `wanted`, changes only (empty when there is none): each user attribute missing from
+ * `wanted` is given the empty value, which removes it (AWS IoT's merge semantics).
+ */
+export function attributeReplacement(
+  current: Readonly<Record<string, string>>,
+  wanted: Readonly<Record<string, string>>,
+): Record<string, string> {
+  const payload: Record<string, string> = {};
+  const set = (name: string, value: string) =>
+    Object.defineProperty(payload, name, { value, enumerable: true, writable: true, configurable: true });
+  for (const name of Object.keys(current)) if (!isPlatformThingAttribute(name) && !Object.hasOwn(wanted, name)) set(name, '');
+  for (const [name, value] of Object.entries(wanted)) {
+    if (!isPlatformThingAttribute(name) && !(Object.hasOwn(current, name) && current[name] === value)) set(name, value);
+  }
+  return payload;
+}

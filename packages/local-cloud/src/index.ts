@@ -6,10 +6,11 @@
  */
 import { fileURLToPath } from 'node:url';
 
-/** The launcher's entry point, `npm start`'s: run it with `node --import tsx`. */
+/** The launcher's entry point, `npm start`'s: run it with `node --import tsx`, after `launcherNodeFlags` and with `localProcessEnvironment`. */
 export const launcherScript = fileURLToPath(new URL('./main.ts', import.meta.url));
 
 export { dataLayout, standInFolders, type DataLayout, type StandInFolder } from './launcher/data-layout.ts';
 export { layoutMoves, migrateDataLayout, DataLayoutConflict, type Migration } from './launcher/data-migration.ts';
 export { createTableInput, dynaliteScript, ensureTables, sweepExpiredItems } from './dynamodb/index.ts';
 export { startReadyChild, type ReadyChild } from './child-process/index.ts';
+export { launcherNodeFlags, localProcessEnvironment } from './child-process/process-memory-settings.ts';

@@ -12,6 +12,7 @@ import { checkNodeRuntime, supportedNodeRange } from './launcher/node-runtime.ts
 import { startPlatform } from './launcher/platform.ts';
 import { waitUntilHealthy } from './gateway/index.ts';
 import { awsCredentialsRow, formatStatusTable } from './launcher/status-table.ts';
+import { localProcessEnvironment } from './child-process/index.ts';
 
 /** How long `npm start` waits for every service's health check before printing the table anyway. */
 const startupHealthTimeoutMs = 60_000;
@@ -19,6 +20,8 @@ const startupHealthTimeoutMs = 60_000;
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
 async function main(): Promise<void> {
+  // The stand-ins' processes inherit this environment; the service tasks get it from startReadyChild.
+  Object.assign(process.env, localProcessEnvironment);
   const runtime = checkNodeRuntime(process.versions.node, supportedNodeRange(repoRoot), process.execPath);
   if (!runtime.ok) {
     console.error(runtime.message);

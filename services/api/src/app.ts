@@ -34,6 +34,7 @@ import { registerDeviceCertificateRoutes } from './routes/device-certificates.ts
 import { registerDeviceControlRoutes } from './routes/device-control.ts';
 import { registerDeviceRoutes } from './routes/devices.ts';
 import { registerDeviceBulkRoutes } from './routes/device-bulk.ts';
+import { registerDeviceAttributeRoutes } from './routes/device-attributes.ts';
 import { apiDependencies, registerHealthRoutes } from './routes/health.ts';
 import { registerMeRoutes } from './routes/me.ts';
 import { registerTelemetryRoutes } from './routes/telemetry.ts';
@@ -182,7 +183,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const deviceConfig = createDeviceConfigStore(clients.iotData);
   const provisioning = createIotProvisioning({ iot: clients.iot, devicePolicyName: config.devicePolicyName, logger });
   const revoke = createDeviceRevocation({ registry, config: deviceConfig, provisioning, revoked: revokedDevices, logger });
-  const views = createDeviceViews({ registry, dataService, index: deviceIndex });
+  const views = createDeviceViews({ dataService, index: deviceIndex });
   registerDeviceRoutes(app, {
     authorizer,
     registry,
@@ -211,6 +212,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     mqttPort: config.iotMqttPort,
     httpsPort: config.iotHttpsPort,
   });
+  registerDeviceAttributeRoutes(app, { authorizer, iot: clients.iot, scope, attributesChanged: deviceIndex.attributesChanged });
   const commands = createCommandJobs(clients.iot);
   registerDeviceControlRoutes(app, { authorizer, scope, config: deviceConfig, commands });
   registerDeviceBulkRoutes(app, {

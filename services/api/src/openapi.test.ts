@@ -83,6 +83,8 @@ describe('OpenAPI document', () => {
         'POST /api/devices/{id}/certificates',
         'POST /api/devices/{id}/certificates/{certificateId}/revoke',
         'POST /api/devices/bulk',
+        'GET /api/devices/{id}/attributes',
+        'PUT /api/devices/{id}/attributes',
         'GET /api/devices/{id}/config',
         'PUT /api/devices/{id}/config',
         'POST /api/devices/{id}/commands',

@@ -12,18 +12,16 @@
  * through the live path.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
-import { mapWithLimit, rollupLevel, telemetryLimits, type Reading, type RetentionPolicy } from '@fleet/core';
-import { batchPut, chunk } from './batch-writes.ts';
+import { mapWithLimit, rollupLevel, telemetryLimits, type Reading, type RetentionPolicy, type RollupLevelId } from '@fleet/core';
+import { batchGet, batchPut } from './batch-writes.ts';
 import type { WriteUnitsListener } from './consumed-capacity.ts';
 import { encodeValues } from './reading-codec.ts';
-import { withBackoff } from './retry.ts';
-import { aggregateReadings, type TimedValues } from './rollups/aggregate.ts';
+import { aggregateReadings, type BucketAggregate, type TimedValues } from './rollups/aggregate.ts';
 import { bucketStart } from './rollups/rollup-keys.ts';
-import type { RollupWriter } from './rollups/rollup-writer.ts';
+import type { RollupBucket, RollupWriter } from './rollups/rollup-writer.ts';
 import type { TelemetryWriteResult } from './telemetry-store.ts';
 import { expiresAt, windowStartOf } from './time-bucket.ts';
-import { approximateSize, groupByWindow, readingsOfItem, type WindowWrite } from './window-items.ts';
+import { approximateSize, groupByWindow, readingsOfItem } from './window-items.ts';
 
 export interface HistoricalWriterOptions {
   readonly client: DynamoDBDocumentClient;
@@ -40,45 +38,70 @@ export interface HistoricalWriterOptions {
 }
 
 const dayMs = 86_400_000;
+/** Views `rollUp` keeps for the next call's folds: two batches' minutes, hours and days. */
+const recentViewsLimit = 6_000;
 
 export function createHistoricalWriter(options: HistoricalWriterOptions) {
   const { client, tableName } = options;
   const concurrency = options.concurrency ?? 4;
 
-  /** BatchGetItem of window items (100 keys a call), unprocessed keys asked again with backoff. */
-  async function getWindows(windows: readonly WindowWrite[]): Promise<Map<string, Record<string, unknown>>> {
-    const found = new Map<string, Record<string, unknown>>();
-    await mapWithLimit(chunk(windows, 100), concurrency, async (part) => {
-      let keys: Record<string, unknown>[] | undefined = part.map(({ pk, sk }) => ({ pk, sk }));
-      while (keys && keys.length > 0) {
-        const out = await withBackoff(() =>
-          client.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys!, ConsistentRead: true } } })),
-        );
-        for (const item of out.Responses?.[tableName] ?? []) found.set(`${String(item['pk'])}\u0000${String(item['sk'])}`, item);
-        keys = out.UnprocessedKeys?.[tableName]?.Keys;
-      }
-    });
-    return found;
+  /**
+   * The views this writer stored or kept lately, by level, device and start, newest last: the
+   * children a later fold needs when TTL deleted them meanwhile (see `rollUp`). Only this job writes
+   * these days, so a view here is never newer than DynamoDB's unless DynamoDB lost it to TTL.
+   */
+  const recentViews = new Map<string, BucketAggregate>();
+  const viewKey = (levelId: RollupLevelId, deviceId: string, start: number) => `${levelId}\u0000${deviceId}\u0000${start}`;
+  function remember(levelId: RollupLevelId, views: Iterable<RollupBucket>) {
+    for (const v of views) {
+      const key = viewKey(levelId, v.deviceId, v.start);
+      recentViews.delete(key);
+      recentViews.set(key, v.aggregate);
+    }
+    for (const key of recentViews.keys()) {
+      if (recentViews.size <= recentViewsLimit) break;
+      recentViews.delete(key);
+    }
   }
 
-  /** Minutes, then hours folded from them, then days: each level's items once the level below is written. */
+  /**
+   * Minutes, then hours folded from them, then days: each level's items once the level below is
+   * written. The readings are old enough for their minutes (and, older still, their hours) to be
+   * written already expired, and TTL may delete those between their write and the fold of the level
+   * above, or between two calls of the job whose batches share an hour. So each fold also counts the
+   * children this writer last stored or kept (`recentViews`; batches of a time-ordered import share
+   * only their edge buckets), and no bucket is written where the stored one folds more readings
+   * (`putLarger`): a job retried after TTL deleted what it had written never shrinks a rollup.
+   */
   async function rollUp(minutes: readonly { deviceId: string; start: number; content: TimedValues[] }[]): Promise<void> {
     const { rollups } = options;
     if (!rollups) return;
-    const items = await Promise.all(minutes.map((m) => rollups.itemOf(m.deviceId, '1m', m.start, aggregateReadings(m.content))));
-    await rollups.putBatch(items);
-    let touched = minutes.map(({ deviceId, start }) => ({ deviceId, start }));
-    for (const levelId of ['1h', '1d'] as const) {
+    let views = await rollups.putLarger(
+      '1m',
+      minutes.map((m) => ({ deviceId: m.deviceId, start: m.start, aggregate: aggregateReadings(m.content) })),
+    );
+    remember('1m', views.values());
+    for (const [childId, levelId] of [
+      ['1m', '1h'],
+      ['1h', '1d'],
+    ] as const) {
+      const { widthMs } = rollupLevel(levelId);
+      const childWidthMs = rollupLevel(childId).widthMs;
       const buckets = new Map<string, { deviceId: string; start: number }>();
-      for (const t of touched) {
-        const start = bucketStart(rollupLevel(levelId), t.start);
-        buckets.set(`${t.deviceId}@${start}`, { deviceId: t.deviceId, start });
+      for (const v of views.values()) {
+        const start = bucketStart(rollupLevel(levelId), v.start);
+        buckets.set(`${v.deviceId}@${start}`, { deviceId: v.deviceId, start });
       }
-      const folded = await mapWithLimit([...buckets.values()], concurrency * 2, async (b) =>
-        rollups.itemOf(b.deviceId, levelId, b.start, await rollups.fold(b.deviceId, levelId, b.start)),
-      );
-      await rollups.putBatch(folded);
-      touched = [...buckets.values()];
+      const folded = await mapWithLimit([...buckets.values()], concurrency * 2, async (b) => {
+        const known = new Map<number, BucketAggregate>();
+        for (let at = b.start; at < b.start + widthMs; at += childWidthMs) {
+          const view = recentViews.get(viewKey(childId, b.deviceId, at));
+          if (view) known.set(at, view);
+        }
+        return { ...b, aggregate: await rollups.fold(b.deviceId, levelId, b.start, known) };
+      });
+      views = await rollups.putLarger(levelId, folded);
+      remember(levelId, views.values());
     }
   }
 
@@ -94,7 +117,7 @@ export function createHistoricalWriter(options: HistoricalWriterOptions) {
     let stored = 0;
     const failed: { reading: Reading; error: unknown }[] = [];
     try {
-      const before = await getWindows([...windows.values()]);
+      const before = await batchGet({ client, tableName, concurrency }, [...windows.values()]);
       const puts: Record<string, unknown>[] = [];
       const minutes: { deviceId: string; start: number; content: TimedValues[] }[] = [];
       for (const [key, w] of windows) {

@@ -40,6 +40,8 @@ import { createGroupMembership, groupDevices } from './group-membership.ts';
 import { applyBucketLifecycle } from './retention/bucket-lifecycle.ts';
 import { createDeviceRetention } from './retention/device-retention.ts';
 import { createRetentionStore } from './retention/retention-store.ts';
+import { createCachedRollupReader } from './rollups/cached-rollup-reader.ts';
+import { createBucketCache } from './rollups/bucket-cache.ts';
 import { createRollupReader } from './rollups/rollup-reader.ts';
 import { createRollupWriter } from './rollups/rollup-writer.ts';
 import { createFoldScheduler } from './rollups/fold-scheduler.ts';
@@ -107,6 +109,9 @@ export interface DataServiceOptions {
   /** Judges the access tokens of the HTTP API's callers (see caller-check.ts). */
   readonly verifier: TokenVerifier;
 }
+
+/** The hours of closed days a task holds for long charts: ≈ 15 MB, about 5 device-years of one metric. */
+const hourCacheAggregates = 50_000;
 
 /** Builds the service; `start()` begins consuming, `stop()` drains and closes. */
 export function createDataService(options: DataServiceOptions) {
@@ -226,7 +231,20 @@ export function createDataService(options: DataServiceOptions) {
     ...(groups ? { groups } : {}),
     ...(iot ? { groupDevices: (group: string) => groupDevices(iot, group) } : {}),
     deadLetters,
-    ...(rollupsTable ? { rollups: createRollupReader({ client: dynamo, tableName: rollupsTable }) } : {}),
+    // Charts read the minutes of closed hours and the hours of closed days from memory, checked
+    // against their hour and day items: a day's chart reads ≤ 25 hour items, a year's ≤ 366 day items.
+    ...(rollupsTable
+      ? {
+          rollups: createCachedRollupReader({
+            reader: createCachedRollupReader({
+              reader: createRollupReader({ client: dynamo, tableName: rollupsTable }),
+              cache: createBucketCache(),
+            }),
+            cache: createBucketCache({ maxAggregates: hourCacheAggregates }),
+            levels: { child: '1h', parent: '1d' },
+          }),
+        }
+      : {}),
     ...(retentionStore ? { retention: { store: retentionStore, applyArchiveDays } } : {}),
     ...(alarms ? { alarms } : {}),
     ...(rollupsTable && retentionStore

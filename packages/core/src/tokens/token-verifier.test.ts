@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { CognitoJwtVerifier } from 'aws-jwt-verify';
 import type { Jwks } from 'aws-jwt-verify/jwk';
 import { createTestTokens } from './test-tokens.ts';
 import { cognitoJwksUrl, createTokenVerifier, fetchJwks, JwksUnavailableError } from './token-verifier.ts';
@@ -87,6 +88,75 @@ describe('createTokenVerifier', () => {
     clock += 10_000;
     await verifier.verifyAccess(await stranger.accessToken());
     expect(loads).toBe(3);
+  });
+
+  describe('accepted tokens remembered until their exp', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+      vi.restoreAllMocks();
+    });
+
+    it('checks a token once, answers it again from memory, and refuses it as expired after its exp', async () => {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      const tokens = await createTestTokens(pool);
+      const verifier = createTokenVerifier({ ...pool, loadJwks: async () => tokens.jwks, logger });
+      const checks = vi.spyOn(CognitoJwtVerifier.prototype, 'verifySync');
+      const token = await tokens.accessToken({ sub: 's1', username: 'bob', groups: ['operator'], expiresIn: 60 });
+      const first = await verifier.verifyAccess(token);
+      expect(first).toEqual({ ok: true, claims: { sub: 's1', username: 'bob', groups: ['operator'] } });
+      expect(await verifier.verifyAccess(token)).toEqual(first);
+      expect(checks).toHaveBeenCalledTimes(1);
+      // An access token remembered as such is still not an ID token.
+      expect((await verifier.verifyId(token)).ok).toBe(false);
+
+      vi.setSystemTime(Date.now() + 61_000);
+      expect(await verifier.verifyAccess(token)).toMatchObject({ ok: false, reason: 'expired' });
+    });
+
+    /** A verifier whose pool signs with key-1 first; `serve` changes the JWKS it loads, `advance` its clock. */
+    async function rotatingPool() {
+      const first = await createTestTokens({ ...pool, kid: 'key-1' });
+      const next = await createTestTokens({ ...pool, kid: 'key-2' });
+      let served: Jwks = first.jwks;
+      let clock = 1_000_000;
+      const verifier = createTokenVerifier({
+        ...pool,
+        loadJwks: async () => served,
+        logger,
+        minRefetchIntervalMs: 10_000,
+        now: () => clock,
+      });
+      return {
+        first,
+        next,
+        verifier,
+        serve: (jwks: Jwks) => (served = jwks),
+        advance: (ms: number) => (clock += ms),
+      };
+    }
+
+    it('judges remembered tokens again once the JWKS is loaded again (a key may have been withdrawn)', async () => {
+      const { first, next, verifier, serve, advance } = await rotatingPool();
+      const old = await first.accessToken();
+      expect((await verifier.verifyAccess(old)).ok).toBe(true);
+
+      // The pool now signs with key-2 only; a token of key-2 makes the verifier load the JWKS again.
+      serve(next.jwks);
+      advance(10_000);
+      expect((await verifier.verifyAccess(await next.accessToken())).ok).toBe(true);
+      expect(await verifier.verifyAccess(old)).toMatchObject({ ok: false, reason: 'invalid' });
+    });
+
+    it('does not remember a refusal: a token refused for an unknown key is accepted once the key is served', async () => {
+      const { first, next, verifier, serve, advance } = await rotatingPool();
+      expect((await verifier.verifyAccess(await first.accessToken())).ok).toBe(true);
+      const token = await next.accessToken();
+      advance(10_000);
+      expect((await verifier.verifyAccess(token)).ok).toBe(false);
+      serve({ keys: [...first.jwks.keys, ...next.jwks.keys] });
+      advance(10_000);
+      expect((await verifier.verifyAccess(token)).ok).toBe(true);
+    });
   });
 
   it('throws JwksUnavailableError when the JWKS cannot be loaded, and retries on the next call', async () => {

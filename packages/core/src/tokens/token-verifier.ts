@@ -3,12 +3,14 @@
  * the gateway's authorizer, the API Service and the Data Service. The JWKS is fetched by us (the verifier
  * refuses plain-http JWKS URLs, which the local cloud serves) and handed over with `cacheJwks`;
  * `verifySync` then never reaches the network. A token whose `kid` is unknown triggers one
- * re-fetch (Cognito rotates keys), at most once per `minRefetchIntervalMs`.
+ * re-fetch (Cognito rotates keys), at most once per `minRefetchIntervalMs`. A token accepted once is
+ * answered from memory until its `exp` (`verified-token-cache.ts`); loading the JWKS forgets them all.
  */
 import { CognitoJwtVerifier } from 'aws-jwt-verify';
 import { JwtExpiredError, KidNotFoundInJwksError } from 'aws-jwt-verify/error';
 import type { Jwks } from 'aws-jwt-verify/jwk';
 import { cognitoEndpoint } from '../config/common-variables.ts';
+import { createVerifiedTokenCache, type VerifiedTokenCache } from './verified-token-cache.ts';
 
 /** The one logger method this uses (pino's signature). */
 export interface DebugLogger {
@@ -47,6 +49,8 @@ export interface TokenVerifierOptions {
   readonly minRefetchIntervalMs?: number;
   /** @default Date.now */
   readonly now?: () => number;
+  /** Verified tokens remembered per kind (access, ID). @default 5_000 */
+  readonly maxCachedTokens?: number;
 }
 
 /** Thrown when the JWKS cannot be loaded: tokens cannot be judged, which is not the caller's fault. */
@@ -63,6 +67,9 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   const now = options.now ?? Date.now;
   const access = CognitoJwtVerifier.create({ userPoolId, clientId, tokenUse: 'access' });
   const id = CognitoJwtVerifier.create({ userPoolId, clientId, tokenUse: 'id' });
+  const cacheOptions = { now, ...(options.maxCachedTokens === undefined ? {} : { maxEntries: options.maxCachedTokens }) };
+  const verifiedAccess = createVerifiedTokenCache<AccessClaims>(cacheOptions);
+  const verifiedId = createVerifiedTokenCache<IdClaims>(cacheOptions);
   let loading: Promise<void> | undefined;
   let lastLoadAt = Number.NEGATIVE_INFINITY;
 
@@ -74,6 +81,9 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       .then((jwks) => {
         access.cacheJwks(jwks);
         id.cacheJwks(jwks);
+        // A key may have been withdrawn: what was verified with it is judged again.
+        verifiedAccess.clear();
+        verifiedId.clear();
         logger.debug({ keys: jwks.keys.length }, 'user pool JWKS loaded');
       })
       .catch((err: unknown) => {
@@ -85,16 +95,23 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     return attempt;
   }
 
-  async function verify<T>(check: () => T): Promise<Verified<T>> {
+  /** `check` verifies the token and answers its claims with its `exp`; accepted tokens are kept in `cache`. */
+  async function verify<T>(token: string, cache: VerifiedTokenCache<T>, check: () => { claims: T; exp: number }): Promise<Verified<T>> {
     await load(false);
+    const known = cache.get(token);
+    if (known) return { ok: true, claims: known };
+    const accepted = (verified: { claims: T; exp: number }): Verified<T> => {
+      cache.set(token, verified.claims, verified.exp);
+      return { ok: true, claims: verified.claims };
+    };
     try {
-      return { ok: true, claims: check() };
+      return accepted(check());
     } catch (err) {
       if (!(err instanceof KidNotFoundInJwksError)) return failure(err);
     }
     await load(true);
     try {
-      return { ok: true, claims: check() };
+      return accepted(check());
     } catch (err) {
       return failure(err);
     }
@@ -102,21 +119,23 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
 
   return {
     verifyAccess: (token) =>
-      verify(() => {
+      verify(token, verifiedAccess, () => {
         const payload = access.verifySync(token);
         requireClaims(payload);
         // Absent when the user is in no group; anything but a list of names is not Cognito's.
         const groups: unknown = payload['cognito:groups'] === undefined ? [] : payload['cognito:groups'];
         if (typeof payload.username !== 'string' || payload.username === '') throw new Error('the token has no username');
         if (!Array.isArray(groups) || !groups.every((g) => typeof g === 'string')) throw new Error('cognito:groups is not a list of names');
-        return { sub: payload.sub, username: payload.username, groups };
+        // Frozen: the same claims answer every later request with this token.
+        const claims = Object.freeze({ sub: payload.sub, username: payload.username, groups: Object.freeze([...groups]) });
+        return { claims, exp: payload.exp };
       }),
     verifyId: (token) =>
-      verify(() => {
+      verify(token, verifiedId, () => {
         const payload = id.verifySync(token);
         requireClaims(payload);
         const email = payload['email'];
-        return { sub: payload.sub, ...(typeof email === 'string' ? { email } : {}) };
+        return { claims: Object.freeze({ sub: payload.sub, ...(typeof email === 'string' ? { email } : {}) }), exp: payload.exp };
       }),
   };
 }

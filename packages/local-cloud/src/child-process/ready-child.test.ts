@@ -3,13 +3,14 @@
  * when the parent is killed with SIGKILL (it sees its stdin close).
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startReadyChild } from './ready-child.ts';
 import { isProcessAlive } from './process-alive.ts';
+import { localNodeFlags, localProcessEnvironment } from './process-memory-settings.ts';
 
 const readyChild = fileURLToPath(new URL('./ready-child.ts', import.meta.url));
 const dynaliteMain = fileURLToPath(new URL('../dynamodb/dynalite-main.mjs', import.meta.url));
@@ -32,6 +33,26 @@ it('resolves with the port the child announced, and close() waits for its exit',
   expect(response.status).toBeGreaterThanOrEqual(400); // unsigned: dynalite answers, and refuses
   await child.close();
   expect(isProcessAlive(child.process.pid ?? -1)).toBe(false);
+});
+
+it("runs the child with the local cloud's memory settings before its own flags, on top of its own environment", async () => {
+  const child = await startReadyChild({
+    name: 's3rver-like',
+    script: dynaliteMain,
+    args: [join(dataDir, 'c')],
+    execArgv: ['--openssl-legacy-provider'],
+    env: { ...process.env, FLEET_TEST_MARK: 'kept' },
+  });
+  try {
+    const pid = child.process.pid ?? -1;
+    const argv = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0');
+    const environment = (await readFile(`/proc/${pid}/environ`, 'utf8')).split('\0');
+    expect(argv.slice(1, 2 + localNodeFlags.length)).toEqual([...localNodeFlags, '--openssl-legacy-provider']);
+    expect(environment).toContain('FLEET_TEST_MARK=kept');
+    for (const [name, value] of Object.entries(localProcessEnvironment)) expect(environment).toContain(`${name}=${value}`);
+  } finally {
+    await child.close();
+  }
 });
 
 it('rejects with the child stderr when the child exits before it is ready', async () => {

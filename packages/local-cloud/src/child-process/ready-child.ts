@@ -12,6 +12,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { Logger } from 'pino';
+import { localNodeFlags, localProcessEnvironment } from './process-memory-settings.ts';
 
 export interface ReadyChildOptions {
   /** Human name for logs and errors (`dynalite`, `s3rver`, `api`). */
@@ -21,7 +22,7 @@ export interface ReadyChildOptions {
   readonly args?: readonly string[];
   /** Node flags placed before the script (e.g. `--openssl-legacy-provider`, `--import tsx`). */
   readonly execArgv?: readonly string[];
-  /** @default the launcher's own environment, inherited */
+  /** @default the launcher's own environment, inherited; `localProcessEnvironment` is added to one given here */
   readonly env?: NodeJS.ProcessEnv;
   readonly cwd?: string;
   readonly log?: Logger;
@@ -53,7 +54,10 @@ export interface ReadyChild {
 
 const readyPattern = /^ready on port (\d+)$/;
 
-/** Spawns `process.execPath` on the script and resolves once the child is ready. */
+/**
+ * Spawns `process.execPath` on the script and resolves once the child is ready. Every child runs
+ * with the local cloud's memory settings (`process-memory-settings.ts`) before its own flags.
+ */
 export function startReadyChild(options: ReadyChildOptions & { readonly announcesPort: false }): Promise<ReadyChild>;
 export function startReadyChild(
   options: ReadyChildOptions & { readonly announcesPort?: true },
@@ -62,8 +66,9 @@ export function startReadyChild(options: ReadyChildOptions): Promise<ReadyChild>
 export function startReadyChild(options: ReadyChildOptions): Promise<ReadyChild> {
   const announcesPort = options.announcesPort ?? true;
   const readyTimeoutMs = options.readyTimeoutMs ?? 15_000;
-  const child = spawn(process.execPath, [...(options.execArgv ?? []), options.script, ...(options.args ?? [])], {
-    ...(options.env ? { env: options.env } : {}),
+  const child = spawn(process.execPath, [...localNodeFlags, ...(options.execArgv ?? []), options.script, ...(options.args ?? [])], {
+    // A child that inherits the launcher's environment has these already (the launcher's main.ts adds them).
+    ...(options.env ? { env: { ...options.env, ...localProcessEnvironment } } : {}),
     ...(options.cwd ? { cwd: options.cwd } : {}),
     stdio: ['pipe', 'pipe', 'pipe'],
   });

@@ -441,6 +441,27 @@ describe('input dynalite would crash on (issue 7)', () => {
     await expect(ddb.send(new GetItemCommand({ TableName: devicesTable.id, Key: { deviceId: s('alive') } }))).resolves.toBeDefined();
   });
 
+  // Found by aws-port-fuzz.test.ts (seed -646931713): `{"TransactItems":[null]}` answered a 500.
+  it('answers ValidationException for transaction items that are null or not structures', async () => {
+    const key = { deviceId: { S: 'alive' } };
+    const bodies: [string, unknown[]][] = [
+      ['TransactGetItems', [null]],
+      ['TransactGetItems', [{ Get: null }]],
+      ['TransactGetItems', [42]],
+      ['TransactGetItems', [{ Get: { TableName: devicesTable.id, Key: key } }, 'Get']],
+      ['TransactWriteItems', [null]],
+      ['TransactWriteItems', [{ Put: null }]],
+      ['TransactWriteItems', [{ Delete: 'x' }]],
+      ['TransactWriteItems', [[{ Put: { TableName: devicesTable.id, Item: key } }]]],
+    ];
+    for (const [target, items] of bodies) {
+      const res = await post(target, JSON.stringify({ TransactItems: items }));
+      expect(res.status, `${target} ${JSON.stringify(items)}`).toBe(400);
+      expect(((await res.json()) as { __type: string }).__type).toBe('com.amazon.coral.validate#ValidationException');
+    }
+    expect(isProcessAlive(standIn.process.status().pid ?? -1)).toBe(true);
+  });
+
   it('answers ValidationException for attribute values nested deeper than DynamoDB allows, and dynalite lives on', async () => {
     let value = '{"S":"leaf"}';
     for (let i = 0; i < 20_000; i++) value = `{"L":[${value}]}`;

@@ -80,11 +80,16 @@ export function createTransactions(target: ForwardTarget) {
     }
     const parsed: WriteItem[] = [];
     const seen = new Set<string>();
-    for (const item of items) {
-      const kinds = (['ConditionCheck', 'Put', 'Delete', 'Update'] as const).filter((kind) => item[kind] !== undefined);
+    for (const [i, item] of items.entries()) {
+      if (!isStructure(item)) throw notStructure(i);
+      const kinds = (['ConditionCheck', 'Put', 'Delete', 'Update'] as const).filter(
+        (kind) => item[kind] !== undefined && item[kind] !== null,
+      );
       if (kinds.length !== 1) throw validation('TransactItems can only contain one of Check, Put, Update or Delete');
       const kind = kinds[0]!;
-      const request = item[kind] as Json;
+      const request = item[kind];
+      if (!isStructure(request))
+        throw validation(`Value at 'transactItems.${i + 1}.member.${kind.charAt(0).toLowerCase()}${kind.slice(1)}' must be a structure`);
       const table = String(request.TableName ?? '');
       const names = await keyNames(table);
       const source = (kind === 'Put' ? request.Item : request.Key) as Key | undefined;
@@ -195,13 +200,15 @@ export function createTransactions(target: ForwardTarget) {
   }
 
   async function transactGetItems(input: Json): Promise<Json> {
-    const items = Array.isArray(input.TransactItems) ? (input.TransactItems as { Get?: Json }[]) : [];
+    const items: unknown[] = Array.isArray(input.TransactItems) ? input.TransactItems : [];
     if (items.length < 1 || items.length > 100)
       throw validation(`TransactItems must have between 1 and 100 items (received ${items.length})`);
     const responses: Json[] = [];
-    for (const { Get } of items) {
-      if (!Get) throw validation('TransactGetItems items must each contain Get');
-      const answer = await callDynalite(target, 'GetItem', { ...Get, ConsistentRead: true });
+    for (const [i, item] of items.entries()) {
+      if (!isStructure(item)) throw notStructure(i);
+      const get = item['Get'];
+      if (!isStructure(get)) throw validation('TransactGetItems items must each contain Get');
+      const answer = await callDynalite(target, 'GetItem', { ...get, ConsistentRead: true });
       if (!answer.ok) rethrow(answer.body);
       responses.push(answer.body.Item ? { Item: answer.body.Item } : {});
     }
@@ -234,3 +241,10 @@ export class TransactionCanceled extends AwsError {
 }
 
 const validation = (message: string) => new AwsError('com.amazon.coral.validate#ValidationException', message);
+/** A JSON object: what every member of `TransactItems`, and each one's request, must be. */
+const isStructure = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+/** DynamoDB's words for a null member; a member of another type is answered the same way here. */
+const notStructure = (index: number) =>
+  validation(
+    `1 validation error detected: Value null at 'transactItems.${index + 1}.member' failed to satisfy constraint: Member must not be null`,
+  );

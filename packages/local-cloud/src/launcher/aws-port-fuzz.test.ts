@@ -577,7 +577,12 @@ describe('AWS port fuzz', () => {
           expect(shaped, `${answer.status} ${answer.body.slice(0, 300)}`).toBe(true);
         }
       }),
-      { numRuns: Number(process.env.FUZZ_RUNS ?? 1000), endOnFailure: true },
+      // FUZZ_SEED replays a failure's seed (fast-check prints it).
+      {
+        numRuns: Number(process.env.FUZZ_RUNS ?? 1000),
+        endOnFailure: true,
+        ...(process.env.FUZZ_SEED ? { seed: Number(process.env.FUZZ_SEED) } : {}),
+      },
     );
     expect(isProcessAlive(pids.dynamodb)).toBe(true);
     expect(isProcessAlive(pids.s3)).toBe(true);

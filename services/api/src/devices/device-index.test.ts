@@ -21,9 +21,10 @@ const record = (deviceId: string): DeviceRecord => ({
 function world(size: number) {
   const table = new Map<string, DeviceRecord>(Array.from({ length: size }, (_, i) => [`d-${i}`, record(`d-${i}`)]));
   let scans = 0;
+  let gets = 0;
   const registry: DeviceRegistry = {
     create: async (r) => (table.has(r.deviceId) ? false : (table.set(r.deviceId, r), true)),
-    get: async (id) => table.get(id),
+    get: async (id) => (gets++, table.get(id)),
     scanAll: async () => (scans++, [...table.values()]),
     remove: async (id) => void table.delete(id),
     certificateHistory: async (id) => {
@@ -80,6 +81,7 @@ function world(size: number) {
     clock,
     stateCalls,
     scans: () => scans,
+    gets: () => gets,
     attributes,
     attributePages: () => attributePages,
     setOnline: (v: boolean) => void (online = v),
@@ -110,6 +112,43 @@ describe('the device index', () => {
     w.clock.now += 10_001;
     expect(await ids()).toEqual(['d-1', 'd-2', 'mine', 'theirs']);
     expect(w.scans()).toBe(2);
+  });
+
+  it('reads one device from its fresh registry copy, else from a GetItem kept for the same max age', async () => {
+    const w = world(3);
+    await w.index.devices('t');
+    expect(await w.index.record('d-1')).toEqual(record('d-1'));
+    expect(w.gets()).toBe(0);
+
+    // Registered by another task since the copy: read from the table at once, then kept.
+    w.table.set('theirs', record('theirs'));
+    expect((await w.index.record('theirs'))?.deviceId).toBe('theirs');
+    expect(await w.index.record('nobody')).toBeUndefined();
+    expect(w.gets()).toBe(2);
+
+    // The copy is too old: one GetItem, then that item for the max age; a change made elsewhere after it.
+    w.clock.now += 10_001;
+    expect(await w.index.record('d-2')).toEqual(record('d-2'));
+    w.table.set('d-2', { ...record('d-2'), name: 'renamed elsewhere' });
+    w.clock.now += 10_000;
+    expect((await w.index.record('d-2'))?.name).toBe('d-2');
+    expect(w.gets()).toBe(3);
+    w.clock.now += 1;
+    expect((await w.index.record('d-2'))?.name).toBe('renamed elsewhere');
+    expect(w.gets()).toBe(4);
+  });
+
+  it("applies this task's revocation and certificate change to a device read one at a time at once", async () => {
+    const w = world(2);
+    expect(await w.index.record('d-0')).toEqual(record('d-0'));
+    expect(await w.index.record('d-1')).toEqual(record('d-1'));
+    await w.index.registry.remove('d-0');
+    await w.index.registry.changeCertificates('d-1', 0, {
+      current: { certificateArn: 'arn:aws:iot:us-east-1:0:cert/new', certificateId: 'new' },
+      revoked: [],
+    });
+    expect(await w.index.record('d-0')).toBeUndefined();
+    expect((await w.index.record('d-1'))?.certificateId).toBe('new');
   });
 
   it("joins every thing's attributes, read in ListThings pages of 250 and once while fresh", async () => {

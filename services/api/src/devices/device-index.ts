@@ -23,6 +23,12 @@
  *   them at once. An UpdateThing made elsewhere (the AWS CLI) shows within `attributesMaxAgeMs`.
  * - devices provisioned by claim are adopted into the registry at each registry read
  *   (claimed-device-adoption.ts): they show up within `registryMaxAgeMs` of their RegisterThing.
+ * - one device read for its view (`record`, GET /api/devices/:id, polled by the device page and
+ *   dashboard widgets) is at most `registryMaxAgeMs` old, as in the list: from the registry copy
+ *   when it is that fresh, else from a GetItem kept that long. A device this copy does not know is
+ *   always read from the table, so a registration elsewhere shows at once; this task's own writes
+ *   apply at once; a revocation or certificate change made through another task shows within
+ *   `registryMaxAgeMs`.
  */
 import { ListThingsInThingGroupCommand } from '@aws-sdk/client-iot';
 import { deviceLimits, mapWithLimit, type DeviceRecord, type DeviceState, type DeviceView, type ThingAttributes } from '@fleet/core';
@@ -45,8 +51,12 @@ export interface DeviceIndex {
   membersOf(group: string): Promise<ReadonlySet<string>>;
   /** The registry with its writes applied to the index at once. */
   readonly registry: DeviceRegistry;
+  /** A registered device for a read of its view, at most `registryMaxAgeMs` old (see above); undefined when not registered. */
+  record(deviceId: string): Promise<DeviceRecord | undefined>;
   /** A device this task added to a group. */
   addedToGroup(group: string, deviceId: string): void;
+  /** A thing's attributes this task changed: the next list reads them again. */
+  attributesChanged(): void;
 }
 
 /** A scoped caller's view of the index: `key` names their access (callers with the same grants share states). */
@@ -69,6 +79,9 @@ const maxCachedGroups = 1000;
 
 /** Scoped accesses whose states are kept (each is a few thousand states at most). */
 const maxCachedScopes = 100;
+
+/** Devices read one at a time (`record`) whose item is kept; a fleet's worth, about 300 bytes each. */
+const maxRecentRecords = 10_000;
 
 /** Data Service calls in flight while the states of the whole fleet are read. */
 const stateConcurrency = 4;
@@ -188,11 +201,16 @@ export function createDeviceIndex(deps: {
       records.set(record.deviceId, (await deps.registry.get(record.deviceId)) ?? record);
     }
   };
+  /** Items read one at a time by `record`, with when their read started. */
+  const recent = new Map<string, { at: number; record: DeviceRecord }>();
   const ownWrite = (deviceId: string, record: DeviceRecord | undefined) => {
-    ownWrites.set(deviceId, { at: now(), record });
+    const at = now();
+    ownWrites.set(deviceId, { at, record });
     registryVersion++;
     if (record) records.set(deviceId, record);
     else records.delete(deviceId);
+    if (record) recent.set(deviceId, { at, record });
+    else recent.delete(deviceId);
   };
 
   /** The states of these devices, asked in pages with a token (the Data Service authorizes every call). */
@@ -269,7 +287,62 @@ export function createDeviceIndex(deps: {
     return entry;
   };
 
+  const registry: DeviceRegistry = {
+    ...deps.registry,
+    /** A device provisioned by claim and not adopted yet is adopted when it is asked for. */
+    async get(deviceId) {
+      const found = await deps.registry.get(deviceId);
+      if (found) return found;
+      const claimed = await claimedDeviceToAdopt(iot, deviceId, now).catch((err: unknown) => {
+        logger.warn({ err, deviceId }, 'device index: adoption of a claimed device failed');
+        return undefined;
+      });
+      if (!claimed) return undefined;
+      if (await deps.registry.create(claimed)) {
+        ownWrite(deviceId, claimed);
+        attributes.invalidate();
+      }
+      return (await deps.registry.get(deviceId)) ?? claimed;
+    },
+    async create(record) {
+      const stored = await deps.registry.create(record);
+      if (stored) {
+        ownWrite(record.deviceId, record);
+        // Its thing was created with attributes a list filter may name at once.
+        attributes.invalidate();
+      }
+      return stored;
+    },
+    async remove(deviceId) {
+      await deps.registry.remove(deviceId);
+      ownWrite(deviceId, undefined);
+    },
+    async changeCertificates(deviceId, expectedVersion, change) {
+      const changed = await deps.registry.changeCertificates(deviceId, expectedVersion, change);
+      if (typeof changed === 'object') ownWrite(deviceId, changed);
+      return changed;
+    },
+  };
+
   return {
+    async record(deviceId) {
+      const startedAt = now();
+      if (startedAt - registryAt <= registryMaxAgeMs) {
+        const known = records.get(deviceId);
+        if (known) return known;
+      }
+      const kept = recent.get(deviceId);
+      if (kept && startedAt - kept.at <= registryMaxAgeMs) return kept.record;
+      const found = await registry.get(deviceId);
+      // A write of this task since the read started is newer than what the read found.
+      const own = ownWrites.get(deviceId);
+      if (own && own.at >= startedAt) return own.record;
+      if (found) {
+        if (recent.size >= maxRecentRecords) recent.clear();
+        recent.set(deviceId, { at: startedAt, record: found });
+      }
+      return found;
+    },
     async devices(accessToken, scope) {
       if (now() - registryAt > registryMaxAgeMs) await loadRegistry();
       const thingAttributes = await attributes.get();
@@ -297,41 +370,7 @@ export function createDeviceIndex(deps: {
     addedToGroup(group, deviceId) {
       groups.get(group)?.current()?.add(deviceId);
     },
-    registry: {
-      ...deps.registry,
-      /** A device provisioned by claim and not adopted yet is adopted when it is asked for. */
-      async get(deviceId) {
-        const found = await deps.registry.get(deviceId);
-        if (found) return found;
-        const claimed = await claimedDeviceToAdopt(iot, deviceId, now).catch((err: unknown) => {
-          logger.warn({ err, deviceId }, 'device index: adoption of a claimed device failed');
-          return undefined;
-        });
-        if (!claimed) return undefined;
-        if (await deps.registry.create(claimed)) {
-          ownWrite(deviceId, claimed);
-          attributes.invalidate();
-        }
-        return (await deps.registry.get(deviceId)) ?? claimed;
-      },
-      async create(record) {
-        const stored = await deps.registry.create(record);
-        if (stored) {
-          ownWrite(record.deviceId, record);
-          // Its thing was created with attributes a list filter may name at once.
-          attributes.invalidate();
-        }
-        return stored;
-      },
-      async remove(deviceId) {
-        await deps.registry.remove(deviceId);
-        ownWrite(deviceId, undefined);
-      },
-      async changeCertificates(deviceId, expectedVersion, change) {
-        const changed = await deps.registry.changeCertificates(deviceId, expectedVersion, change);
-        if (typeof changed === 'object') ownWrite(deviceId, changed);
-        return changed;
-      },
-    },
+    attributesChanged: () => attributes.invalidate(),
+    registry,
   };
 }

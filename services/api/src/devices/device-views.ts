@@ -1,14 +1,14 @@
 /**
  * The device view: a registry item (the API's table) joined with the device's state (presence and
  * latest reading, the Data Service's table), asked from the Data Service with the caller's token.
- * One device costs one GetItem and one Data Service call; the list is answered from the device
- * index (`device-index.ts`), which reads the states of the fleet in bulk, never one call per device.
+ * One device costs one Data Service call, and its registry item comes from the device index
+ * (at most `registryMaxAgeMs` old, a GetItem when it is not that fresh); the list is answered from the
+ * device index (`device-index.ts`), which reads the states of the fleet in bulk, never one call per device.
  */
 import type { DeviceRecord, DeviceState, DeviceView, ThingAttributes } from '@fleet/core';
 import type { DataServiceClient } from '../telemetry/data-service-client.ts';
 import type { DeviceIndex, IndexScope } from './device-index.ts';
 import { queryDevices, withActivity, type DeviceListPage, type DeviceListRequest } from './device-query.ts';
-import type { DeviceRegistry } from './device-registry.ts';
 
 export interface DeviceViews {
   get(deviceId: string, accessToken: string): Promise<DeviceView | undefined>;
@@ -27,16 +27,15 @@ export function deviceView(record: DeviceRecord, state?: DeviceState, attributes
 }
 
 export function createDeviceViews(deps: {
-  registry: DeviceRegistry;
   dataService: DataServiceClient;
-  index: Pick<DeviceIndex, 'devices' | 'membersOf'>;
+  index: Pick<DeviceIndex, 'devices' | 'membersOf' | 'record'>;
   now?: () => number;
 }): DeviceViews {
-  const { registry, dataService, index } = deps;
+  const { dataService, index } = deps;
   const now = deps.now ?? Date.now;
   return {
     async get(deviceId, accessToken) {
-      const record = await registry.get(deviceId);
+      const record = await index.record(deviceId);
       if (!record) return undefined;
       const [state] = await dataService.deviceStates([deviceId], accessToken);
       // With its connectivity and last activity, as the list shows it.

@@ -6,8 +6,9 @@
  * device index filters in memory (`device-query.ts`).
  */
 import { ListThingsCommand } from '@aws-sdk/client-iot';
-import type { ThingAttributes } from '@fleet/core';
+import { isPlatformThingAttribute, type ThingAttributes } from '@fleet/core';
 import type { ApiClients } from '../aws-clients.ts';
+import { apiError } from '../errors.ts';
 
 /** AWS: ListThings answers at most 250 things a page. */
 const pageSize = 250;
@@ -24,4 +25,12 @@ export async function listThingAttributes(iot: ApiClients['iot']): Promise<Map<s
     nextToken = page.nextToken;
   } while (nextToken);
   return attributes;
+}
+
+/** 400 ValidationError for a user's attribute that takes a name Fleet sets itself (`owner`, `name`). */
+export function refuseReservedAttributes(attributes: Readonly<Record<string, string>> | undefined): void {
+  const reserved = Object.keys(attributes ?? {}).filter(isPlatformThingAttribute);
+  if (reserved.length > 0) {
+    throw apiError('ValidationError', `body/attributes/${reserved[0]} is set by Fleet itself; give your attribute another name`);
+  }
 }

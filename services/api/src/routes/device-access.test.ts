@@ -51,12 +51,14 @@ describe('access by group, in the API', () => {
     expect((await operator.get('/api/thing-groups')).json()).toEqual({ groups: ['north', 'south'] });
   });
 
-  it('answers a device outside as one that does not exist: get, delete, certificates, config, commands', async () => {
+  it('answers a device outside as one that does not exist: get, delete, certificates, attributes, config, commands', async () => {
     t.forgetCalls();
     expect((await north.get('/api/devices/pump-n')).statusCode).toBe(200);
     expect(await notFoundLike((id) => north.get(`/api/devices/${id}`), 'pump-s')).toMatchObject({ code: 'DeviceNotFound' });
     await notFoundLike((id) => north.get(`/api/devices/${id}/certificates`), 'pump-s');
     await notFoundLike((id) => north.post(`/api/devices/${id}/certificates`, {}), 'pump-s');
+    await notFoundLike((id) => north.get(`/api/devices/${id}/attributes`), 'pump-s');
+    await notFoundLike((id) => north.put(`/api/devices/${id}/attributes`, { attributes: { site: 'x' } }), 'pump-s');
     await notFoundLike((id) => north.get(`/api/devices/${id}/config`), 'pump-s');
     await notFoundLike((id) => north.put(`/api/devices/${id}/config`, { desired: { rate: 5 } }), 'pump-s');
     await notFoundLike((id) => north.post(`/api/devices/${id}/commands`, { command: 'reboot' }), 'pump-s');
@@ -67,6 +69,7 @@ describe('access by group, in the API', () => {
     expect(t.iotData.calls.some((c) => JSON.stringify(c.input).includes('pump-s'))).toBe(false);
     expect((await operator.get('/api/devices/pump-s')).statusCode).toBe(200);
     expect((await north.get('/api/devices/pump-n/certificates')).statusCode).toBe(200);
+    expect((await north.put('/api/devices/pump-n/attributes', { attributes: { site: 'north-yard' } })).statusCode).toBe(200);
     expect((await north.post('/api/devices/pump-n/commands', { command: 'reboot' })).statusCode).toBe(202);
   });
 

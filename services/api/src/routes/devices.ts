@@ -14,7 +14,6 @@ import {
   DeviceRevokedSchema,
   DeviceViewSchema,
   errorResponses,
-  isPlatformThingAttribute,
   RegisteredDeviceSchema,
   UserThingAttributesSchema,
   ThingGroupNameSchema,
@@ -26,6 +25,7 @@ import { deviceNotFound, type DeviceScope, requireGroup } from '../auth/device-s
 import { credentialsFor, type ConnectionDetails } from '../devices/device-credentials.ts';
 import { generateDeviceId } from '../devices/device-id.ts';
 import { InvalidCursorError, type DeviceRegistry } from '../devices/device-registry.ts';
+import { refuseReservedAttributes } from '../devices/thing-attributes.ts';
 import type { RevokeDevice } from '../devices/device-revocation.ts';
 import { deviceView, type DeviceViews } from '../devices/device-views.ts';
 import type { IotProvisioning } from '../devices/iot-provisioning.ts';
@@ -115,10 +115,7 @@ export function registerDeviceRoutes(app: TypedApp, deps: DeviceRoutesDeps): voi
     async (request, reply) => {
       const caller = authOf(request);
       const { name, certificateSigningRequest, attributes, group } = request.body;
-      const reserved = Object.keys(attributes ?? {}).filter(isPlatformThingAttribute);
-      if (reserved.length > 0) {
-        throw apiError('ValidationError', `body/attributes/${reserved[0]} is set by Fleet itself; give your attribute another name`);
-      }
+      refuseReservedAttributes(attributes);
       await checkGroupOfNewDevice(caller, group);
       const attempts = request.body.deviceId ? 1 : generatedIdAttempts;
       for (let attempt = 1; attempt <= attempts; attempt++) {

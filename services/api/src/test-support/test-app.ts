@@ -58,6 +58,8 @@ export interface FakeIotState {
   readonly things: Set<string>;
   /** Each thing's attributes (CreateThing, UpdateThing), answered by ListThings. */
   readonly thingAttributes: Map<string, Record<string, string>>;
+  /** Each thing's version: 1 at CreateThing, one more at every UpdateThing (DescribeThing answers it). */
+  readonly thingVersions: Map<string, number>;
   readonly certificates: Map<string, { arn: string; status: string; createdAt: Date }>;
   /** `policy|target` pairs. */
   readonly policyAttachments: Set<string>;
@@ -106,6 +108,7 @@ export function fakeIot(): { iot: FakeAwsClient<IoTClient>; state: FakeIotState 
     policies: policies.policies,
     things: new Set(),
     thingAttributes: new Map(),
+    thingVersions: new Map(),
     certificates: new Map(),
     policyAttachments: new Set(),
     thingPrincipals: new Set(),
@@ -128,6 +131,7 @@ export function fakeIot(): { iot: FakeAwsClient<IoTClient>; state: FakeIotState 
       const name = String(i['thingName']);
       if (state.things.has(name)) throw awsError('ResourceAlreadyExistsException');
       state.things.add(name);
+      state.thingVersions.set(name, 1);
       state.thingAttributes.set(name, { ...(i['attributePayload'] as { attributes?: Record<string, string> } | undefined)?.attributes });
       return { thingName: name, thingArn: `arn:aws:iot:us-east-1:000000000000:thing/${name}` };
     },
@@ -142,9 +146,17 @@ export function fakeIot(): { iot: FakeAwsClient<IoTClient>; state: FakeIotState 
         ),
       };
     },
+    DescribeThing: (i) => {
+      const name = String(i['thingName']);
+      if (!state.things.has(name)) throw awsError('ResourceNotFoundException');
+      return { thingName: name, attributes: { ...state.thingAttributes.get(name) }, version: state.thingVersions.get(name) ?? 1 };
+    },
     UpdateThing: (i) => {
       const name = String(i['thingName']);
       if (!state.things.has(name)) throw awsError('ResourceNotFoundException');
+      const version = state.thingVersions.get(name) ?? 1;
+      if (i['expectedVersion'] !== undefined && i['expectedVersion'] !== version) throw awsError('VersionConflictException');
+      state.thingVersions.set(name, version + 1);
       const payload = i['attributePayload'] as { attributes?: Record<string, string>; merge?: boolean } | undefined;
       const next = { ...(payload?.merge ? state.thingAttributes.get(name) : {}), ...payload?.attributes };
       state.thingAttributes.set(name, Object.fromEntries(Object.entries(next).filter(([, v]) => v !== '')));

@@ -21,6 +21,7 @@ import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { createDownsampler } from '../downsample.ts';
 import type { LatestStore } from '../latest-store.ts';
+import { foldPieces } from '../rollups/chart-pieces.ts';
 import { planRange } from '../rollups/range-plan.ts';
 import type { RollupReader } from '../rollups/rollup-reader.ts';
 import type { TelemetryStore } from '../telemetry-store.ts';
@@ -99,15 +100,7 @@ export function registerTelemetryRoutes(app: DataApp, deps: TelemetryRoutesDeps)
       const resolution: Resolution = deps.rollups ? resolutionFor(downsampler.intervalMs) : 'raw';
       // A device outside the caller's groups has, to them, no readings.
       const pieces = (await readable(request, deviceId)) ? planRange(resolution, from, to) : [];
-      for (const piece of pieces) {
-        if (piece.source === 'raw') {
-          for await (const reading of deps.telemetry.query({ deviceId, from: piece.from, to: piece.to })) downsampler.add(reading);
-        } else if (deps.rollups) {
-          for await (const b of deps.rollups.buckets(deviceId, piece.source, piece.firstStart, piece.lastStart)) {
-            downsampler.addBucket(b.start, b.aggregate.metrics);
-          }
-        }
-      }
+      await foldPieces(deps, deviceId, pieces, downsampler);
       return {
         deviceId,
         from,

@@ -15,7 +15,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mapWithLimit, rollupLevel, type RetentionPolicy, type RollupLevelId } from '@fleet/core';
 import { reportWriteUnits, type WriteUnitsListener } from '../consumed-capacity.ts';
-import { batchPut } from '../batch-writes.ts';
+import { batchGet, batchPut, itemKey } from '../batch-writes.ts';
 import { queryItems } from '../query-items.ts';
 import { bucketExpiresAt } from '../time-bucket.ts';
 import { isConditionFailed, withBackoff } from '../retry.ts';
@@ -58,12 +58,27 @@ export interface RollupWriter {
    * call may cover many writes of the same hour (fold-scheduler.ts). Answers the failed minute keys.
    */
   foldAbove(minutes: readonly MinuteRef[]): Promise<ReadonlyMap<string, unknown>>;
-  /** The rollup item of a bucket as it would be stored (for the historical path's batches). */
-  itemOf(deviceId: string, levelId: RollupLevelId, start: number, aggregate: BucketAggregate): Promise<Record<string, unknown>>;
-  /** Puts items `itemOf` built, unconditionally in batches: only for buckets no one else writes (historical-writes.ts). */
-  putBatch(items: readonly Record<string, unknown>[]): Promise<void>;
-  /** Recomputes one hour or day from its child items (strongly consistent). */
-  fold(deviceId: string, levelId: '1h' | '1d', start: number): Promise<BucketAggregate>;
+  /**
+   * Puts the buckets of one level in batches, each only where it folds more readings than the stored
+   * item (read first, strongly consistent), and answers the view now stored for each, keyed by
+   * `minuteKey(deviceId, start)`. No condition guards the gap between read and write: only for
+   * buckets no one else writes meanwhile (historical-writes.ts).
+   */
+  putLarger(levelId: RollupLevelId, buckets: readonly RollupBucket[]): Promise<Map<string, RollupBucket>>;
+  /**
+   * Recomputes one hour or day from its child items (strongly consistent) and `known` children, by
+   * start: where both have a child the view folding more readings counts. The caller's own children
+   * count even when TTL deleted them since they were written.
+   */
+  fold(deviceId: string, levelId: '1h' | '1d', start: number, known?: ReadonlyMap<number, BucketAggregate>): Promise<BucketAggregate>;
+}
+
+/** One bucket of a device at some level. */
+export interface RollupBucket {
+  readonly deviceId: string;
+  /** Bucket start, epoch ms. */
+  readonly start: number;
+  readonly aggregate: BucketAggregate;
 }
 
 export const minuteKey = (deviceId: string, start: number) => `${deviceId}@${start}`;
@@ -113,10 +128,15 @@ export function createRollupWriter(options: RollupWriterOptions): RollupWriter {
     }
   }
 
-  async function fold(deviceId: string, levelId: '1h' | '1d', start: number): Promise<BucketAggregate> {
+  async function fold(
+    deviceId: string,
+    levelId: '1h' | '1d',
+    start: number,
+    known: ReadonlyMap<number, BucketAggregate> = new Map(),
+  ): Promise<BucketAggregate> {
     const child = childOf[levelId];
     const end = start + rollupLevel(levelId).widthMs - 1;
-    const buckets: BucketAggregate[] = [];
+    const children = new Map<number, BucketAggregate>();
     for await (const item of queryItems(client, {
       TableName: tableName,
       KeyConditionExpression: 'pk = :pk AND sk BETWEEN :a AND :b',
@@ -128,9 +148,12 @@ export function createRollupWriter(options: RollupWriterOptions): RollupWriter {
       // The child Put of this very cascade must be seen.
       ConsistentRead: true,
     })) {
-      buckets.push(bucketOfItem(item));
+      children.set(Date.parse(String(item['sk'])), bucketOfItem(item));
     }
-    return foldBuckets(buckets);
+    for (const [at, aggregate] of known) {
+      if (at >= start && at <= end && aggregate.n > (children.get(at)?.n ?? -1)) children.set(at, aggregate);
+    }
+    return foldBuckets([...children].sort(([a], [b]) => a - b).map(([, aggregate]) => aggregate));
   }
 
   async function putMinutes(minutes: readonly MinuteView[]): Promise<ReadonlyMap<string, unknown>> {
@@ -190,8 +213,26 @@ export function createRollupWriter(options: RollupWriterOptions): RollupWriter {
     return failed;
   }
 
-  const putBatch = (items: readonly Record<string, unknown>[]) =>
-    batchPut({ client, tableName, onWriteUnits: options.onWriteUnits, concurrency: Math.max(1, concurrency / 2) }, items);
+  async function putLarger(levelId: RollupLevelId, buckets: readonly RollupBucket[]): Promise<Map<string, RollupBucket>> {
+    const batch = { client, tableName, onWriteUnits: options.onWriteUnits, concurrency: Math.max(1, concurrency / 2) };
+    const keyOf = (b: RollupBucket) => ({ pk: rollupPartitionKey(b.deviceId, levelId, b.start), sk: rollupSortKey(b.start) });
+    const stored = await batchGet(batch, buckets.map(keyOf));
+    const kept = new Map<string, RollupBucket>();
+    const puts: Record<string, unknown>[] = [];
+    for (const b of buckets) {
+      const { pk, sk } = keyOf(b);
+      const item = stored.get(itemKey(pk, sk));
+      const before = item ? bucketOfItem(item) : undefined;
+      if (before && before.n >= b.aggregate.n) {
+        kept.set(minuteKey(b.deviceId, b.start), { ...b, aggregate: before });
+      } else {
+        kept.set(minuteKey(b.deviceId, b.start), b);
+        puts.push(await itemOf(b.deviceId, levelId, b.start, b.aggregate));
+      }
+    }
+    await batchPut(batch, puts);
+    return kept;
+  }
 
-  return { rollUp, putMinutes, foldAbove, itemOf, fold, putBatch };
+  return { rollUp, putMinutes, foldAbove, fold, putLarger };
 }

@@ -145,7 +145,7 @@ describe('rollups on dynalite, against a brute-force aggregate', () => {
         const reader = createRollupReader({ client: aws.dynamo, tableName: aws.tableNames.rollups });
         for (const level of rollupLevels) {
           const got = new Map<number, BucketAggregate>();
-          for await (const b of reader.buckets(deviceId, level.id, base - level.widthMs, base + span)) got.set(b.start, b.aggregate);
+          for (const b of await reader.buckets(deviceId, level.id, base - level.widthMs, base + span)) got.set(b.start, b.aggregate);
           expect(got, level.id).toEqual(expected(readings, level.id));
         }
       }),

@@ -19,6 +19,7 @@ import {
   DeadLetterOverviewSchema,
   DeadLetterReplayResultSchema,
   DeviceCertificateListSchema,
+  DeviceAttributesSchema,
   DevicePageSchema,
   DeviceRevokedSchema,
   RevokedCertificateSchema,
@@ -180,6 +181,11 @@ export function createApi(session: () => Promise<Session>) {
         ...(group ? { group } : {}),
       }),
     certificates: (id: string) => call(DeviceCertificateListSchema, 'GET', `${device(id)}/certificates`),
+    /** The thing's attributes now (Fleet's own included) and its version. */
+    deviceAttributes: (id: string) => call(DeviceAttributesSchema, 'GET', `${device(id)}/attributes`),
+    /** Replaces the device's own attributes: those left out are removed. */
+    changeDeviceAttributes: (id: string, attributes: Record<string, string>) =>
+      call(DeviceAttributesSchema, 'PUT', `${device(id)}/attributes`, { attributes }),
     /** Rotation: a new certificate beside the current one, from the CSR when given. */
     rotateCertificate: (id: string, certificateSigningRequest?: string) =>
       call(RotatedCertificateSchema, 'POST', `${device(id)}/certificates`, certificateSigningRequest ? { certificateSigningRequest } : {}),

@@ -36,3 +36,14 @@ export function parseAttributeAssignments(text: string): Record<string, string> 
   }
   return attributes;
 }
+
+/** A device's own attributes (Fleet's `owner` and `name` aside), as `[name, value]` pairs in the thing's order. */
+export function ownAttributes(attributes: Readonly<Record<string, string>> | undefined): [string, string][] {
+  return Object.entries(attributes ?? {}).filter(([name]) => !isPlatformThingAttribute(name));
+}
+
+/** The text `parseAttributeAssignments` reads back into the same attributes: `site=lyon floor=2`. */
+export const attributeAssignmentsText = (attributes: Readonly<Record<string, string>> | undefined): string =>
+  ownAttributes(attributes)
+    .map(([name, value]) => `${name}=${value}`)
+    .join(' ');

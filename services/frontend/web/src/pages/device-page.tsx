@@ -24,6 +24,7 @@ import { deviceStatus, statusText } from '../device-status.ts';
 import { usePolled } from '../polling.ts';
 import { TimeChart } from '../time-chart.tsx';
 import { useMetricSettings } from '../use-metric-settings.ts';
+import { DeviceAttributesPanel } from './device-attributes-panel.tsx';
 import { DeviceCertificatesPanel } from './device-certificates-panel.tsx';
 import { DeviceCommandsPanel } from './device-commands-panel.tsx';
 import { DeviceConfigPanel } from './device-config-panel.tsx';
@@ -167,6 +168,7 @@ export function DevicePage(props: {
       {/* Once the device is known to be registered: an unknown one shows only its error. */}
       {device && (
         <>
+          <DeviceAttributesPanel api={api} deviceId={deviceId} mayManage={props.mayManage} />
           <DeviceConfigPanel api={api} deviceId={deviceId} mayManage={props.mayManage} />
           <DeviceCommandsPanel api={api} deviceId={deviceId} mayManage={props.mayManage} myUsername={props.myUsername} />
           <DeviceCertificatesPanel api={api} deviceId={deviceId} mayManage={props.mayManage} />

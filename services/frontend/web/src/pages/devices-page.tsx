@@ -5,7 +5,7 @@
  * rows (or every device matching) can be revoked, commanded or added to a group in one call.
  */
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import { deviceListLimits, deviceStatuses, isPlatformThingAttribute, type DevicePage, type Permission } from '@fleet/core';
+import { deviceListLimits, deviceStatuses, type DevicePage, type Permission } from '@fleet/core';
 import type { Api, Device } from '../api.ts';
 import { ErrorNotice } from '../error-notice.tsx';
 import { RouteLink } from '../form-kit.tsx';
@@ -13,7 +13,7 @@ import { appPaths } from '../app-paths.ts';
 import { formatValue, metricLabel, timeAgo, type MetricDisplay } from '../format.ts';
 import { useMetricSettings } from '../use-metric-settings.ts';
 import { usePolled } from '../polling.ts';
-import { parseAttributeConditions } from '../attribute-text.ts';
+import { ownAttributes, parseAttributeConditions } from '../attribute-text.ts';
 import { DeviceBulkPanel, type BulkSelection } from './device-bulk-panel.tsx';
 import {
   groupInputPattern,
@@ -65,7 +65,7 @@ function LatestValues(props: { device: Device; display: MetricDisplay }) {
 
 /** The device's own attributes (Fleet's `owner` and `name` aside), `name=value` each. */
 function AttributesCell(props: { device: Device }) {
-  const own = Object.entries(props.device.attributes ?? {}).filter(([name]) => !isPlatformThingAttribute(name));
+  const own = ownAttributes(props.device.attributes);
   return <td data-testid="device-attributes">{own.length === 0 ? '—' : own.map(([name, value]) => `${name}=${value}`).join(' · ')}</td>;
 }
 
