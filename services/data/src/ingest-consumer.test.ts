@@ -48,6 +48,32 @@ describe('ingest consumer', () => {
     expect(flushedAfter[0]).toBeLessThan(200);
   });
 
+  it('under load starts a flush at most every minFlushSpacingMs, so that a device shares its writes across more readings', async () => {
+    const queue = createMemoryQueue();
+    const starts: number[] = [];
+    const sizes: number[] = [];
+    const processor: IngestProcessor = {
+      process: async (messages) => {
+        starts.push(Date.now());
+        sizes.push(messages.length);
+        return { deletable: messages, retry: [] };
+      },
+    };
+    const consumer = createIngestConsumer({ queue, processor, logger, waitTimeSeconds: 1, flushIntervalMs: 5, minFlushSpacingMs: 150 });
+    consumer.start();
+    // A steady trickle, one message every 10 ms for 600 ms: without spacing each would be a flush of its own.
+    for (let i = 0; i < 60; i++) {
+      queue.send(`m${i}`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await waitFor('the queue to drain', () => queue.size === 0);
+    await consumer.stop();
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(60);
+    // Timers may fire a millisecond early.
+    for (let i = 1; i < starts.length; i++) expect(starts[i]! - starts[i - 1]!).toBeGreaterThanOrEqual(145);
+    expect(starts.length).toBeLessThanOrEqual(6);
+  });
+
   it('runs at most maxFlushesInFlight flushes; what arrives meanwhile goes together into the next', async () => {
     const queue = createMemoryQueue();
     for (let i = 0; i < 10; i++) queue.send(`first${i}`);

@@ -41,6 +41,13 @@ export interface IngestConsumerOptions {
   readonly maxMessagesPerFlush?: number;
   /** How long a message waits for others to join its flush while a flush slot is free. @default 20 */
   readonly flushIntervalMs?: number;
+  /**
+   * Under load, a flush starts at most this long after the previous one started (unless the
+   * buffer holds a full flush): a device's readings that arrive meanwhile share one window write
+   * and one latest write instead of one each per flush, whose window rewrites cost the whole
+   * item every time. A reading after a quiet time still waits only `flushIntervalMs`. @default 250
+   */
+  readonly minFlushSpacingMs?: number;
   /** Flushes processed at once; more messages wait and go together into the next. @default 2 */
   readonly maxFlushesInFlight?: number;
   /** Messages buffered or being processed before receivers pause: two full flushes and the next gathering. @default 2500 */
@@ -79,6 +86,7 @@ export function createIngestConsumer(options: IngestConsumerOptions): IngestCons
   const waitTimeSeconds = options.waitTimeSeconds ?? 20;
   const maxPerFlush = options.maxMessagesPerFlush ?? 1000;
   const flushIntervalMs = options.flushIntervalMs ?? 20;
+  const minSpacingMs = options.minFlushSpacingMs ?? 250;
   const maxFlushesInFlight = Math.max(1, options.maxFlushesInFlight ?? 2);
   const maxBuffered = Math.max(options.maxBufferedMessages ?? 2500, maxReceiveBatch);
   const retryDelay = options.retryDelaySeconds ?? defaultRetryDelay;
@@ -92,6 +100,8 @@ export function createIngestConsumer(options: IngestConsumerOptions): IngestCons
   const pending: QueueMessage[] = [];
   /** When the oldest message of `pending` arrived. */
   let oldestPendingAt = 0;
+  /** When the last flush started. */
+  let lastFlushAt = 0;
   let processing = 0;
   /** Room kept for the answers of receives in flight. */
   let reserved = 0;
@@ -194,7 +204,7 @@ export function createIngestConsumer(options: IngestConsumerOptions): IngestCons
     flushTimer = undefined;
     const batch = pending.splice(0, maxPerFlush);
     if (batch.length === 0) return;
-    oldestPendingAt = Date.now();
+    oldestPendingAt = lastFlushAt = Date.now();
     processing += batch.length;
     const done: Promise<void> = settle(batch).finally(() => {
       processing -= batch.length;
@@ -208,12 +218,13 @@ export function createIngestConsumer(options: IngestConsumerOptions): IngestCons
   /** Flushes when a slot is free and the batch is full or its oldest message waited long enough. */
   function maybeFlush(): void {
     if (pending.length === 0 || flushes.size >= maxFlushesInFlight) return;
-    const waited = Date.now() - oldestPendingAt;
-    if (pending.length >= maxPerFlush || waited >= flushIntervalMs) return startFlush();
+    const at = Date.now();
+    const due = Math.max(oldestPendingAt + flushIntervalMs, lastFlushAt + minSpacingMs);
+    if (pending.length >= maxPerFlush || at >= due) return startFlush();
     flushTimer ??= setTimeout(() => {
       flushTimer = undefined;
       maybeFlush();
-    }, flushIntervalMs - waited);
+    }, due - at);
   }
 
   function enqueue(messages: QueueMessage[]): void {

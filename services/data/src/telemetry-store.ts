@@ -39,8 +39,8 @@ export interface TelemetryWriteResult {
   /** Readings whose write failed after retries; the caller leaves their messages for redelivery. */
   readonly failed: readonly { readonly reading: Reading; readonly error: unknown }[];
   /**
-   * With deferred folds (`folds`): the readings stored now whose hour and day folds are still to be
-   * written; resolves with those whose folds failed. Their messages may be deleted only once it
+   * With deferred rollups (`folds`): the readings stored now whose minute, hour and day rollups are
+   * still to be written; resolves with those whose rollups failed. Their messages may be deleted only once it
    * resolves without them. Absent when every rollup was written before `write` answered.
    */
   readonly folded?: Promise<readonly { readonly reading: Reading; readonly error: unknown }[]>;
@@ -78,7 +78,7 @@ export interface TelemetryStoreOptions {
   readonly onWriteUnits?: WriteUnitsListener;
   /** Keeps the 1m/1h/1d rollups of every window written. @default no rollups */
   readonly rollups?: RollupWriter;
-  /** Defers and coalesces the hour and day folds of live writes (`write`, not `writeHistorical`). @default folded in each write */
+  /** Defers and coalesces the rollups of live writes (`write`, not `writeHistorical`). @default written in each write */
   readonly folds?: FoldScheduler;
   /** The retention of a device, for its window items' `expiresAt`. @default the fleet default */
   readonly policyOf?: (deviceId: string) => Promise<RetentionPolicy>;
@@ -273,24 +273,25 @@ export function createTelemetryStore(options: TelemetryStoreOptions): TelemetryS
         }
       });
       const minutes = views.filter((v) => v !== undefined);
-      // Deferred: the minutes now, their hours and days by the scheduler (the caller holds the messages).
-      const rollupFailures = folds ? await options.rollups.putMinutes(minutes) : await options.rollups.rollUp(minutes);
-      for (const w of written) {
-        const error = rollupFailures.get(keyOf(w));
-        if (error !== undefined) {
-          logger.error({ err: error, pk: w.pk, sk: w.sk }, 'rollup write failed');
-          failed.set(w, error);
-        }
-      }
       if (folds) {
+        // Deferred (fold-scheduler.ts): the rollups are written within seconds; the caller holds the messages until then.
         const deferred = written.filter((w) => !failed.has(w));
         folded = folds
-          .fold(deferred.map((w) => ({ deviceId: w.readings[0]!.reading.deviceId, start: windowStartOf(w.sk) })))
+          .fold(minutes)
           .then((foldFailures) =>
             deferred.flatMap((w) =>
               foldFailures.has(keyOf(w)) ? w.readings.map(({ reading }) => ({ reading, error: foldFailures.get(keyOf(w)) })) : [],
             ),
           );
+      } else {
+        const rollupFailures = await options.rollups.rollUp(minutes);
+        for (const w of written) {
+          const error = rollupFailures.get(keyOf(w));
+          if (error !== undefined) {
+            logger.error({ err: error, pk: w.pk, sk: w.sk }, 'rollup write failed');
+            failed.set(w, error);
+          }
+        }
       }
     }
     let stored = 0;

@@ -1,19 +1,25 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createFoldScheduler } from './fold-scheduler.ts';
-import { minuteKey, type MinuteRef } from './rollup-writer.ts';
+import { aggregateReadings } from './aggregate.ts';
+import { minuteKey, type MinuteView } from './rollup-writer.ts';
 
 const logger = pino({ level: 'silent' });
 const hour = Date.UTC(2025, 2, 10, 8);
-const minute = (deviceId: string, i: number): MinuteRef => ({ deviceId, start: hour + i * 60_000 });
+/** A view of a device-minute folding `n` readings. */
+const minute = (deviceId: string, i: number, n = 1): MinuteView => {
+  const start = hour + i * 60_000;
+  const readings = Array.from({ length: n }, (_, seq) => ({ ts: start + seq, seq, values: { t: seq } }));
+  return { deviceId, start, aggregate: aggregateReadings(readings) };
+};
 
-/** A writer that records each foldAbove call and answers when the test lets it. */
-function recordingWriter(fail: (m: MinuteRef) => boolean = () => false) {
-  const calls: MinuteRef[][] = [];
+/** A writer that records each rollUp call and answers when the test lets it. */
+function recordingWriter(fail: (m: MinuteView) => boolean = () => false) {
+  const calls: MinuteView[][] = [];
   let running = 0;
   let maxRunning = 0;
   const writer = {
-    async foldAbove(minutes: readonly MinuteRef[]) {
+    async rollUp(minutes: readonly MinuteView[]) {
       calls.push([...minutes]);
       running++;
       maxRunning = Math.max(maxRunning, running);
@@ -40,6 +46,15 @@ describe('fold scheduler', () => {
     expect(maxRunning()).toBe(1);
   });
 
+  it('writes, of the views of one minute handed over together, the one folding the most readings', async () => {
+    const { writer, calls } = recordingWriter();
+    const folds = createFoldScheduler({ writer, logger, intervalMs: 100 });
+    await folds.fold([minute('a', 1)]);
+    // Two flushes' views of minute 2: the later write saw 5 readings, an earlier one 3; they may arrive in either order.
+    await Promise.all([folds.fold([minute('a', 2, 5)]), folds.fold([minute('a', 2, 3)])]);
+    expect(calls[1]).toEqual([minute('a', 2, 5)]);
+  });
+
   it('waits the interval between two folds, counted from the start of the previous one', async () => {
     const { writer, calls } = recordingWriter();
     const folds = createFoldScheduler({ writer, logger, intervalMs: 200 });
@@ -61,7 +76,7 @@ describe('fold scheduler', () => {
     let calls = 0;
     const folds = createFoldScheduler({
       writer: {
-        foldAbove: async () => {
+        rollUp: async () => {
           if (++calls === 1) throw new Error('unexpected');
           return new Map();
         },

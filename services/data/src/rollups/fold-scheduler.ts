@@ -1,35 +1,36 @@
 /**
- * Defers and coalesces the hour and day folds of live ingest (issue 9). With many slow devices a
- * flush holds about one reading per device, and folding its hour and day at every flush costs two
- * strongly consistent Queries and two Puts per reading. Here the minutes written are gathered and
- * folded together at most once per `intervalMs`: every hour (and day) touched since the last fold is
- * folded once, covering all the minutes written before the fold started.
+ * Defers and coalesces the rollups of live ingest (issue 9). Folding at every flush cost, per device
+ * and flush, a minute Put, an hour Query and Put and a day Query and Put: five calls, one after the
+ * other, most of a flush's time. Here the minute views of the flushes are gathered, the one folding
+ * most readings kept for each device-minute, and written together at most once per `intervalMs`
+ * (`RollupWriter.rollUp`: the minutes, then every hour, then every day they touch, once each).
  *
- * Exactly once is kept (rollups/README.md): a minute is handed over only after its 1-minute item was
- * written, and a fold's Queries start after it was handed over, so the fold that answers a minute's
- * promise has seen it. The caller keeps the minute's queue messages undeleted until that promise
- * answers without an error for it; a crash before then redelivers them and the cascade runs again.
+ * Exactly once is kept (rollups/README.md): a view is handed over only after its window item was
+ * written, it holds the window's whole content after that write, and the caller keeps the
+ * readings' queue messages undeleted until the promise `fold` returned answers without an error for
+ * their minute; a crash before then redelivers them, and their window write, a no-op then, gives the
+ * whole content again. Of two views of one minute the larger holds the other (a window only grows).
  */
 import type { Logger } from 'pino';
-import { minuteKey, type MinuteRef, type RollupWriter } from './rollup-writer.ts';
+import { minuteKey, type MinuteView, type RollupWriter } from './rollup-writer.ts';
 
 export interface FoldSchedulerOptions {
-  readonly writer: Pick<RollupWriter, 'foldAbove'>;
+  readonly writer: Pick<RollupWriter, 'rollUp'>;
   readonly logger: Logger;
   /**
-   * The longest a written minute waits for its hour and day fold. Longer coalesces more writes into
-   * one fold, keeps messages undeleted longer and lets a chart's finished hour lag its minutes by as
-   * much. @default 5000
+   * The longest a minute view waits for its rollups. Longer coalesces more flushes into one write,
+   * keeps messages undeleted longer and lets the rollups (the charts of ranges past 6 hours) lag the
+   * raw readings by as much. @default 5000
    */
   readonly intervalMs?: number;
 }
 
 export interface FoldScheduler {
   /**
-   * Folds the hours and days of minutes whose 1-minute items are written, within `intervalMs`.
-   * Answers the `minuteKey`s whose fold failed, with the error (empty when all were folded).
+   * Writes the minutes (views of written windows) and folds their hours and days, within
+   * `intervalMs`. Answers the `minuteKey`s whose rollups failed, with the error (empty when all were written).
    */
-  fold(minutes: readonly MinuteRef[]): Promise<ReadonlyMap<string, unknown>>;
+  fold(minutes: readonly MinuteView[]): Promise<ReadonlyMap<string, unknown>>;
   /** Folds what is waiting now, without waiting for the interval (a shutdown); resolves once it is folded. */
   flush(): Promise<void>;
 }
@@ -42,7 +43,7 @@ interface Waiter {
 export function createFoldScheduler(options: FoldSchedulerOptions): FoldScheduler {
   const { writer, logger } = options;
   const intervalMs = options.intervalMs ?? 5000;
-  let minutes = new Map<string, MinuteRef>();
+  let minutes = new Map<string, MinuteView>();
   let waiters: Waiter[] = [];
   let timer: NodeJS.Timeout | undefined;
   /** The fold in progress: only one at a time, so a device's hour is folded at most once per interval. */
@@ -57,14 +58,14 @@ export function createFoldScheduler(options: FoldSchedulerOptions): FoldSchedule
     lastStart = Date.now();
     let failed: ReadonlyMap<string, unknown>;
     try {
-      failed = await writer.foldAbove(batch);
+      failed = await writer.rollUp(batch);
     } catch (err) {
-      // foldAbove reports failures per minute; a throw is unexpected and fails every minute of the batch.
+      // rollUp reports failures per minute; a throw is unexpected and fails every minute of the batch.
       logger.error({ err, minutes: batch.length }, 'deferred fold failed');
       failed = new Map(batch.map((m) => [minuteKey(m.deviceId, m.start), err]));
     }
     if (failed.size > 0)
-      logger.error({ failed: failed.size, minutes: batch.length }, 'deferred hour/day folds failed; their readings will be redelivered');
+      logger.error({ failed: failed.size, minutes: batch.length }, 'deferred rollups failed; their readings will be redelivered');
     for (const w of answered) w.resolve(failed);
   }
 
@@ -85,9 +86,13 @@ export function createFoldScheduler(options: FoldSchedulerOptions): FoldSchedule
   }
 
   return {
-    fold(refs) {
-      if (refs.length === 0) return Promise.resolve(new Map());
-      for (const m of refs) minutes.set(minuteKey(m.deviceId, m.start), m);
+    fold(views) {
+      if (views.length === 0) return Promise.resolve(new Map());
+      for (const m of views) {
+        const key = minuteKey(m.deviceId, m.start);
+        // The view folding the most readings holds the others: a window item only grows.
+        if (m.aggregate.n >= (minutes.get(key)?.aggregate.n ?? -1)) minutes.set(key, m);
+      }
       const answer = new Promise<ReadonlyMap<string, unknown>>((resolve) => waiters.push({ resolve }));
       arm();
       return answer;

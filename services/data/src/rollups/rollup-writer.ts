@@ -40,24 +40,9 @@ export interface RollupWriterOptions {
   readonly concurrency?: number;
 }
 
-/** A device-minute whose 1-minute item is written. */
-export interface MinuteRef {
-  readonly deviceId: string;
-  /** Start of the minute, epoch ms. */
-  readonly start: number;
-}
-
 export interface RollupWriter {
   /** Writes the minutes, then their hours, then their days; answers the `deviceId@minuteStart` keys whose cascade failed, with the error. */
   rollUp(minutes: readonly MinuteView[]): Promise<ReadonlyMap<string, unknown>>;
-  /** The first step of `rollUp` alone: Puts the 1-minute items; answers the keys whose Put failed. */
-  putMinutes(minutes: readonly MinuteView[]): Promise<ReadonlyMap<string, unknown>>;
-  /**
-   * The rest of the cascade for minutes whose items are already written: each distinct hour once,
-   * then each distinct day once. Every minute written before this call starts is covered, so one
-   * call may cover many writes of the same hour (fold-scheduler.ts). Answers the failed minute keys.
-   */
-  foldAbove(minutes: readonly MinuteRef[]): Promise<ReadonlyMap<string, unknown>>;
   /**
    * Puts the buckets of one level in batches, each only where it folds more readings than the stored
    * item (read first, strongly consistent), and answers the view now stored for each, keyed by
@@ -156,60 +141,44 @@ export function createRollupWriter(options: RollupWriterOptions): RollupWriter {
     return foldBuckets([...children].sort(([a], [b]) => a - b).map(([, aggregate]) => aggregate));
   }
 
-  async function putMinutes(minutes: readonly MinuteView[]): Promise<ReadonlyMap<string, unknown>> {
+  async function rollUp(minutes: readonly MinuteView[]): Promise<ReadonlyMap<string, unknown>> {
     const failed = new Map<string, unknown>();
+    const hours = new Map<string, { deviceId: string; start: number; minutes: string[] }>();
     await mapWithLimit(minutes, concurrency, async (m) => {
+      const key = minuteKey(m.deviceId, m.start);
       try {
         await put(m.deviceId, '1m', m.start, m.aggregate);
       } catch (err) {
-        failed.set(minuteKey(m.deviceId, m.start), err);
+        failed.set(key, err);
+        return;
       }
+      const start = bucketStart(rollupLevel('1h'), m.start);
+      const hourKey = minuteKey(m.deviceId, start);
+      const hour = hours.get(hourKey) ?? { deviceId: m.deviceId, start, minutes: [] };
+      hour.minutes.push(key);
+      hours.set(hourKey, hour);
     });
-    return failed;
-  }
-
-  /** The distinct buckets of `levelId` holding the given keys' buckets, each with the minute keys it covers. */
-  function parentsOf(children: Iterable<{ deviceId: string; start: number; minutes: string[] }>, levelId: '1h' | '1d') {
-    const parents = new Map<string, { deviceId: string; start: number; minutes: string[] }>();
-    for (const c of children) {
-      const start = bucketStart(rollupLevel(levelId), c.start);
-      const key = minuteKey(c.deviceId, start);
-      const parent = parents.get(key) ?? { deviceId: c.deviceId, start, minutes: [] };
-      parent.minutes.push(...c.minutes);
-      parents.set(key, parent);
-    }
-    return [...parents.values()];
-  }
-
-  async function foldAbove(minutes: readonly MinuteRef[]): Promise<ReadonlyMap<string, unknown>> {
-    const failed = new Map<string, unknown>();
-    const folded: { deviceId: string; start: number; minutes: string[] }[] = [];
-    const hours = parentsOf(
-      minutes.map((m) => ({ ...m, minutes: [minuteKey(m.deviceId, m.start)] })),
-      '1h',
-    );
-    await mapWithLimit(hours, concurrency, async (h) => {
+    const days = new Map<string, { deviceId: string; start: number; minutes: string[] }>();
+    await mapWithLimit([...hours.values()], concurrency, async (h) => {
       try {
         await put(h.deviceId, '1h', h.start, await fold(h.deviceId, '1h', h.start));
-        folded.push(h);
       } catch (err) {
         for (const k of h.minutes) failed.set(k, err);
+        return;
       }
+      const start = bucketStart(rollupLevel('1d'), h.start);
+      const dayKey = minuteKey(h.deviceId, start);
+      const day = days.get(dayKey) ?? { deviceId: h.deviceId, start, minutes: [] };
+      day.minutes.push(...h.minutes);
+      days.set(dayKey, day);
     });
-    await mapWithLimit(parentsOf(folded, '1d'), concurrency, async (d) => {
+    await mapWithLimit([...days.values()], concurrency, async (d) => {
       try {
         await put(d.deviceId, '1d', d.start, await fold(d.deviceId, '1d', d.start));
       } catch (err) {
         for (const k of d.minutes) failed.set(k, err);
       }
     });
-    return failed;
-  }
-
-  async function rollUp(minutes: readonly MinuteView[]): Promise<ReadonlyMap<string, unknown>> {
-    const failed = new Map(await putMinutes(minutes));
-    const written = minutes.filter((m) => !failed.has(minuteKey(m.deviceId, m.start)));
-    for (const [k, err] of await foldAbove(written)) failed.set(k, err);
     return failed;
   }
 
@@ -234,5 +203,5 @@ export function createRollupWriter(options: RollupWriterOptions): RollupWriter {
     return kept;
   }
 
-  return { rollUp, putMinutes, foldAbove, fold, putLarger };
+  return { rollUp, fold, putLarger };
 }
