@@ -3,8 +3,9 @@
  * processor by group commit: while fewer than `maxFlushesInFlight` flushes run, the buffer is
  * flushed once its oldest message has waited `flushIntervalMs` (to gather the receives arriving
  * together) or it holds `maxMessagesPerFlush`; while they all run, messages wait, and the first
- * flush to finish takes what gathered. So a lone reading is stored within a few tens of ms, and
- * under load the flushes grow by themselves: one UpdateItem carries more readings of a window, one
+ * flush to finish takes what gathered. Under load a flush also starts at most once per
+ * `minFlushSpacingMs`. So a lone reading is stored within a few tens of ms, and under load the
+ * flushes grow by themselves: one UpdateItem carries more readings of a window, one
  * latest-values write covers more of a device's readings, one S3 PUT archives more messages.
  *
  * Memory is bounded: a receiver does not poll while `maxBufferedMessages` are buffered or being
@@ -14,7 +15,7 @@
  * are processed one by one, so only the message that throws alone is left for redelivery.
  *
  * Held messages: a flush may answer some messages as `held` (stored, but deletable only once the
- * deferred hour and day folds covering them are written, rollups/fold-scheduler.ts). They leave the
+ * deferred rollups covering them are written, rollups/fold-scheduler.ts). They leave the
  * flush slot and the buffer at once (their readings are stored) and wait, bounded by
  * `maxHeldMessages`, for their verdict; one held past half the visibility timeout has it extended,
  * so a slow fold never makes SQS deliver a message again while it is still being written.

@@ -4,7 +4,7 @@
  * telemetry table, the latest item was offered, the archive object is written and its device's
  * alarms are evaluated and their transitions written (alarms/alarm-engine.ts) — or its dead
  * letter is written, or its presence event is applied (or ignored as stale / unknown device).
- * Anything else is left for redelivery. With deferred hour and day folds (rollups/fold-scheduler.ts)
+ * Anything else is left for redelivery. With deferred rollups (rollups/fold-scheduler.ts)
  * a stored reading's message is `held`: deletable only once the folds covering its minute are
  * written, which `held.verdict` answers a few seconds later.
  *

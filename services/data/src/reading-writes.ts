@@ -32,7 +32,7 @@ export interface ReadingWriteResult {
   readonly retry: readonly AcceptedReading[];
   readonly refused: readonly { readonly accepted: AcceptedReading; readonly reason: string }[];
   /**
-   * Of `durable`, those whose deferred hour and day folds (telemetry-store.ts `folded`) failed, once
+   * Of `durable`, those whose deferred rollups (telemetry-store.ts `folded`) failed, once
    * every deferred fold answered: their messages must be left for redelivery, the others may go.
    * Absent when no fold was deferred (`durable` may be deleted at once).
    */
