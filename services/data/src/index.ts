@@ -12,3 +12,4 @@ export { locate, windowMs } from './time-bucket.ts';
 export { createLatestStore } from './latest-store.ts';
 export { createTelemetryStore } from './telemetry-store.ts';
 export { createRollupWriter } from './rollups/rollup-writer.ts';
+export { createFoldScheduler } from './rollups/fold-scheduler.ts';

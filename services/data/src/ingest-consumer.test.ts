@@ -48,6 +48,32 @@ describe('ingest consumer', () => {
     expect(flushedAfter[0]).toBeLessThan(200);
   });
 
+  it('under load starts a flush at most every minFlushSpacingMs, so that a device shares its writes across more readings', async () => {
+    const queue = createMemoryQueue();
+    const starts: number[] = [];
+    const sizes: number[] = [];
+    const processor: IngestProcessor = {
+      process: async (messages) => {
+        starts.push(Date.now());
+        sizes.push(messages.length);
+        return { deletable: messages, retry: [] };
+      },
+    };
+    const consumer = createIngestConsumer({ queue, processor, logger, waitTimeSeconds: 1, flushIntervalMs: 5, minFlushSpacingMs: 150 });
+    consumer.start();
+    // A steady trickle, one message every 10 ms for 600 ms: without spacing each would be a flush of its own.
+    for (let i = 0; i < 60; i++) {
+      queue.send(`m${i}`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await waitFor('the queue to drain', () => queue.size === 0);
+    await consumer.stop();
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(60);
+    // Timers may fire a millisecond early.
+    for (let i = 1; i < starts.length; i++) expect(starts[i]! - starts[i - 1]!).toBeGreaterThanOrEqual(145);
+    expect(starts.length).toBeLessThanOrEqual(6);
+  });
+
   it('runs at most maxFlushesInFlight flushes; what arrives meanwhile goes together into the next', async () => {
     const queue = createMemoryQueue();
     for (let i = 0; i < 10; i++) queue.send(`first${i}`);
@@ -200,5 +226,107 @@ describe('ingest consumer', () => {
     queue.send('after stop');
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(queue.receives).toBe(receives);
+  });
+
+  describe('held messages (stored, waiting for deferred folds)', () => {
+    /** A processor that holds every message until `release(verdictOf)` answers its flush. */
+    function holdingProcessor() {
+      const releases: ((retry: (m: QueueMessage) => boolean) => void)[] = [];
+      const seen: string[] = [];
+      const processor: IngestProcessor = {
+        process: async (messages) => {
+          seen.push(...messages.map((m) => m.body));
+          const verdict = new Promise<{ deletable: QueueMessage[]; retry: QueueMessage[] }>((resolve) =>
+            releases.push((retry) => resolve({ deletable: messages.filter((m) => !retry(m)), retry: messages.filter(retry) })),
+          );
+          return { deletable: [], retry: [], held: { messages, verdict } };
+        },
+      };
+      return { processor, releases, seen };
+    }
+
+    it('frees the flush slot at once and deletes a held message only when its verdict says so', async () => {
+      const queue = createMemoryQueue();
+      const { processor, releases, seen } = holdingProcessor();
+      const consumer = createIngestConsumer({ queue, processor, logger, waitTimeSeconds: 1, flushIntervalMs: 5, maxFlushesInFlight: 1 });
+      consumer.start();
+      queue.send('first');
+      await waitFor('the first flush', () => releases.length === 1);
+      // With one flush slot, a second flush can only run if the held one gave its slot back.
+      queue.send('second');
+      await waitFor('the second flush', () => releases.length === 2);
+      expect(queue.size).toBe(2);
+      releases[0]!(() => false);
+      await waitFor('the first to be deleted', () => queue.size === 1);
+      releases[1]!(() => true);
+      await waitFor('the retry to be delayed', () => queue.visibilityChanges === 1);
+      expect(queue.size).toBe(1);
+      await consumer.stop();
+      expect(seen).toEqual(['first', 'second']);
+    });
+
+    it('extends the visibility of a message held past half its timeout, so it is not delivered twice', async () => {
+      const queue = createMemoryQueue({ visibilityTimeoutMs: 400 });
+      const { processor, releases, seen } = holdingProcessor();
+      const consumer = createIngestConsumer({
+        queue,
+        processor,
+        logger,
+        waitTimeSeconds: 1,
+        flushIntervalMs: 5,
+        visibilityTimeoutSeconds: 0.4,
+      });
+      consumer.start();
+      queue.send('slow fold');
+      await waitFor('the flush', () => releases.length === 1);
+      // Three timeouts long: without the extensions the queue would deliver it again.
+      await new Promise((resolve) => setTimeout(resolve, 1200));
+      expect(seen).toEqual(['slow fold']);
+      expect(queue.visibilityChanges).toBeGreaterThanOrEqual(2);
+      releases[0]!(() => false);
+      await waitFor('the message to be deleted', () => queue.size === 0);
+      await consumer.stop();
+    });
+
+    it('pauses receiving while maxHeldMessages are received and unsettled, held ones included', async () => {
+      const queue = createMemoryQueue();
+      for (let i = 0; i < 100; i++) queue.send(`m${i}`);
+      const { processor, releases, seen } = holdingProcessor();
+      const consumer = createIngestConsumer({ queue, processor, logger, waitTimeSeconds: 1, flushIntervalMs: 5, maxHeldMessages: 30 });
+      consumer.start();
+      await waitFor('thirty held', () => seen.length >= 30);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      // Received and unsettled, held ones included, never exceed the bound.
+      expect(seen.length).toBe(30);
+      while (queue.size > 0) {
+        for (const release of releases.splice(0)) release(() => false);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await consumer.stop();
+      expect(new Set(seen).size).toBe(100);
+    });
+
+    it('on stop, asks for the held work to be flushed and waits for the verdicts', async () => {
+      const queue = createMemoryQueue();
+      const { processor, releases } = holdingProcessor();
+      let flushed = false;
+      const consumer = createIngestConsumer({
+        queue,
+        processor,
+        logger,
+        waitTimeSeconds: 1,
+        flushIntervalMs: 5,
+        flushHeld: async () => {
+          flushed = true;
+          for (const release of releases) release(() => false);
+        },
+      });
+      consumer.start();
+      queue.send('held at stop');
+      await waitFor('the flush', () => releases.length === 1);
+      await consumer.stop();
+      expect(flushed).toBe(true);
+      expect(queue.size).toBe(0);
+    });
   });
 });

@@ -3,8 +3,9 @@
  * processor by group commit: while fewer than `maxFlushesInFlight` flushes run, the buffer is
  * flushed once its oldest message has waited `flushIntervalMs` (to gather the receives arriving
  * together) or it holds `maxMessagesPerFlush`; while they all run, messages wait, and the first
- * flush to finish takes what gathered. So a lone reading is stored within a few tens of ms, and
- * under load the flushes grow by themselves: one UpdateItem carries more readings of a window, one
+ * flush to finish takes what gathered. Under load a flush also starts at most once per
+ * `minFlushSpacingMs`. So a lone reading is stored within a few tens of ms, and under load the
+ * flushes grow by themselves: one UpdateItem carries more readings of a window, one
  * latest-values write covers more of a device's readings, one S3 PUT archives more messages.
  *
  * Memory is bounded: a receiver does not poll while `maxBufferedMessages` are buffered or being
@@ -12,12 +13,18 @@
  * its visibility timeout, later at each failed attempt, and SQS's redrive policy moves it to the
  * DLQ after 5 receives. A flush whose processing throws is not retried as a whole: its messages
  * are processed one by one, so only the message that throws alone is left for redelivery.
+ *
+ * Held messages: a flush may answer some messages as `held` (stored, but deletable only once the
+ * deferred rollups covering them are written, rollups/fold-scheduler.ts). They leave the
+ * flush slot and the buffer at once (their readings are stored) and wait, bounded by
+ * `maxHeldMessages`, for their verdict; one held past half the visibility timeout has it extended,
+ * so a slow fold never makes SQS deliver a message again while it is still being written.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { mapWithLimit } from '@fleet/core';
+import { ingestQueue, mapWithLimit } from '@fleet/core';
 import type { IngestQueue, QueueMessage } from './ingest-queue.ts';
-import type { IngestProcessor } from './ingest-processor.ts';
+import type { IngestProcessor, ProcessVerdict } from './ingest-processor.ts';
 
 export interface IngestConsumerOptions {
   readonly queue: IngestQueue;
@@ -35,6 +42,13 @@ export interface IngestConsumerOptions {
   readonly maxMessagesPerFlush?: number;
   /** How long a message waits for others to join its flush while a flush slot is free. @default 20 */
   readonly flushIntervalMs?: number;
+  /**
+   * Under load, a flush starts at most this long after the previous one started (unless the
+   * buffer holds a full flush): a device's readings that arrive meanwhile share one window write
+   * and one latest write instead of one each per flush, whose window rewrites cost the whole
+   * item every time. A reading after a quiet time still waits only `flushIntervalMs`. @default 250
+   */
+  readonly minFlushSpacingMs?: number;
   /** Flushes processed at once; more messages wait and go together into the next. @default 2 */
   readonly maxFlushesInFlight?: number;
   /** Messages buffered or being processed before receivers pause: two full flushes and the next gathering. @default 2500 */
@@ -44,6 +58,15 @@ export interface IngestConsumerOptions {
    * retries back off instead of hammering a failing dependency. @default 15 s × 2^(n−1), at most 300 s
    */
   readonly retryDelaySeconds?: (receiveCount: number) => number;
+  /**
+   * Messages received and not settled (buffered, processing or held for their deferred folds)
+   * beyond which receivers pause: SQS allows 120,000 in flight per standard queue. @default 50,000
+   */
+  readonly maxHeldMessages?: number;
+  /** The queue's visibility timeout: a message held past half of it is given another. @default the ingest queue's (60 s) */
+  readonly visibilityTimeoutSeconds?: number;
+  /** Asked at `stop()` to write what held messages wait for now, instead of after its interval. */
+  readonly flushHeld?: () => Promise<void>;
 }
 
 export interface IngestConsumer {
@@ -64,15 +87,22 @@ export function createIngestConsumer(options: IngestConsumerOptions): IngestCons
   const waitTimeSeconds = options.waitTimeSeconds ?? 20;
   const maxPerFlush = options.maxMessagesPerFlush ?? 1000;
   const flushIntervalMs = options.flushIntervalMs ?? 20;
+  const minSpacingMs = options.minFlushSpacingMs ?? 250;
   const maxFlushesInFlight = Math.max(1, options.maxFlushesInFlight ?? 2);
   const maxBuffered = Math.max(options.maxBufferedMessages ?? 2500, maxReceiveBatch);
   const retryDelay = options.retryDelaySeconds ?? defaultRetryDelay;
+  const maxHeld = options.maxHeldMessages ?? 50_000;
+  const visibilitySeconds = options.visibilityTimeoutSeconds ?? ingestQueue.visibilityTimeoutSeconds;
+  // Checked four times per half timeout: a held message is extended at most 5/8 of the way through.
+  const holdCheckMs = Math.min(5000, (visibilitySeconds * 1000) / 8);
 
   let running = false;
   let abort = new AbortController();
   const pending: QueueMessage[] = [];
   /** When the oldest message of `pending` arrived. */
   let oldestPendingAt = 0;
+  /** When the last flush started. */
+  let lastFlushAt = 0;
   let processing = 0;
   /** Room kept for the answers of receives in flight. */
   let reserved = 0;
@@ -80,6 +110,11 @@ export function createIngestConsumer(options: IngestConsumerOptions): IngestCons
   let loops: Promise<void>[] = [];
   const flushes = new Set<Promise<void>>();
   let spaceWaiters: (() => void)[] = [];
+  /** When each message was received or last had its visibility extended (for the held ones). */
+  const visibleSince = new WeakMap<QueueMessage, number>();
+  const held = new Set<QueueMessage>();
+  const holds = new Set<Promise<void>>();
+  let holdTimer: NodeJS.Timeout | undefined;
 
   const releaseSpace = () => {
     const waiters = spaceWaiters;
@@ -87,7 +122,61 @@ export function createIngestConsumer(options: IngestConsumerOptions): IngestCons
     for (const w of waiters) w();
   };
   // A receive may only start when its whole answer fits, counting the answers still on their way.
-  const full = () => pending.length + processing + reserved + maxReceiveBatch > maxBuffered;
+  // Held messages count toward their own, larger bound: everything received and not yet settled.
+  const full = () => {
+    const buffered = pending.length + processing + reserved + maxReceiveBatch;
+    return buffered > maxBuffered || buffered + held.size > maxHeld;
+  };
+
+  /** Deletes what may go and delays the retry of what may not. */
+  async function apply({ deletable, retry }: ProcessVerdict): Promise<void> {
+    if (deletable.length > 0) {
+      const { failed } = await queue.delete(deletable.map((m) => m.receiptHandle));
+      // A failed delete only means a redelivery, which the idempotent writes absorb.
+      if (failed.length > 0) logger.warn({ failed: failed.length }, 'delete failed; messages will be redelivered');
+    }
+    await Promise.all(
+      retry.map((m) =>
+        queue.changeVisibility(m.receiptHandle, retryDelay(m.receiveCount)).catch((err: unknown) => {
+          logger.warn({ err, messageId: m.messageId }, 'could not delay retry; the visibility timeout applies');
+        }),
+      ),
+    );
+    if (retry.length > 0) logger.warn({ retry: retry.length, deleted: deletable.length }, 'messages left for redelivery');
+  }
+
+  /** Keeps `messages` until `verdict` answers, then applies it; the flush slot is already free. */
+  function hold(messages: readonly QueueMessage[], verdict: Promise<ProcessVerdict>): void {
+    for (const m of messages) held.add(m);
+    holdTimer ??= setInterval(extendHeld, holdCheckMs);
+    const done: Promise<void> = verdict
+      .then(apply)
+      .catch((err: unknown) =>
+        logger.error({ err, messages: messages.length }, 'settling held messages failed; undeleted ones will be redelivered'),
+      )
+      .finally(() => {
+        for (const m of messages) held.delete(m);
+        holds.delete(done);
+        if (held.size === 0 && holdTimer) {
+          clearInterval(holdTimer);
+          holdTimer = undefined;
+        }
+        releaseSpace();
+      });
+    holds.add(done);
+  }
+
+  /** A message held past half its visibility timeout gets a new one, before SQS could deliver it again. */
+  function extendHeld(): void {
+    const due = Date.now() - (visibilitySeconds * 1000) / 2;
+    for (const m of held) {
+      if ((visibleSince.get(m) ?? 0) > due) continue;
+      visibleSince.set(m, Date.now());
+      queue.changeVisibility(m.receiptHandle, visibilitySeconds).catch((err: unknown) => {
+        logger.warn({ err, messageId: m.messageId }, 'could not extend a held message; it may be redelivered (the writes are idempotent)');
+      });
+    }
+  }
 
   async function settle(batch: QueueMessage[]): Promise<void> {
     let result;
@@ -102,21 +191,9 @@ export function createIngestConsumer(options: IngestConsumerOptions): IngestCons
       await mapWithLimit(batch, 4, (m) => settle([m]));
       return;
     }
+    if (result.held) hold(result.held.messages, result.held.verdict);
     try {
-      const { deletable, retry } = result;
-      if (deletable.length > 0) {
-        const { failed } = await queue.delete(deletable.map((m) => m.receiptHandle));
-        // A failed delete only means a redelivery, which the idempotent writes absorb.
-        if (failed.length > 0) logger.warn({ failed: failed.length }, 'delete failed; messages will be redelivered');
-      }
-      await Promise.all(
-        retry.map((m) =>
-          queue.changeVisibility(m.receiptHandle, retryDelay(m.receiveCount)).catch((err: unknown) => {
-            logger.warn({ err, messageId: m.messageId }, 'could not delay retry; the visibility timeout applies');
-          }),
-        ),
-      );
-      if (retry.length > 0) logger.warn({ retry: retry.length, deleted: deletable.length }, 'messages left for redelivery');
+      await apply(result);
     } catch (err) {
       logger.error({ err, messages: batch.length }, 'settling a flush failed; undeleted messages will be redelivered');
     }
@@ -128,7 +205,7 @@ export function createIngestConsumer(options: IngestConsumerOptions): IngestCons
     flushTimer = undefined;
     const batch = pending.splice(0, maxPerFlush);
     if (batch.length === 0) return;
-    oldestPendingAt = Date.now();
+    oldestPendingAt = lastFlushAt = Date.now();
     processing += batch.length;
     const done: Promise<void> = settle(batch).finally(() => {
       processing -= batch.length;
@@ -142,16 +219,19 @@ export function createIngestConsumer(options: IngestConsumerOptions): IngestCons
   /** Flushes when a slot is free and the batch is full or its oldest message waited long enough. */
   function maybeFlush(): void {
     if (pending.length === 0 || flushes.size >= maxFlushesInFlight) return;
-    const waited = Date.now() - oldestPendingAt;
-    if (pending.length >= maxPerFlush || waited >= flushIntervalMs) return startFlush();
+    const at = Date.now();
+    const due = Math.max(oldestPendingAt + flushIntervalMs, lastFlushAt + minSpacingMs);
+    if (pending.length >= maxPerFlush || at >= due) return startFlush();
     flushTimer ??= setTimeout(() => {
       flushTimer = undefined;
       maybeFlush();
-    }, flushIntervalMs - waited);
+    }, due - at);
   }
 
   function enqueue(messages: QueueMessage[]): void {
-    if (pending.length === 0) oldestPendingAt = Date.now();
+    const at = Date.now();
+    if (pending.length === 0) oldestPendingAt = at;
+    for (const m of messages) visibleSince.set(m, at);
     pending.push(...messages);
     maybeFlush();
   }
@@ -196,6 +276,9 @@ export function createIngestConsumer(options: IngestConsumerOptions): IngestCons
       // Everything received is processed before stopping, without waiting for a slot.
       while (pending.length > 0) startFlush();
       while (flushes.size > 0) await Promise.all([...flushes]);
+      // Held messages are answered now rather than after the folds' interval.
+      if (holds.size > 0) await options.flushHeld?.().catch((err: unknown) => logger.error({ err }, 'flushing held work failed'));
+      while (holds.size > 0) await Promise.all([...holds]);
       logger.info('ingest consumer stopped');
     },
   };

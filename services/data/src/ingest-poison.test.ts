@@ -47,7 +47,9 @@ beforeAll(async () => {
     tables: aws.tableNames,
     bucket: aws.bucket,
     metrics: createMetrics({ namespace: 'Fleet', service: 'data', flushIntervalMs: 0, write: () => undefined }),
-    consumer: { waitTimeSeconds: 1, flushIntervalMs: 200, retryDelaySeconds: () => 0 },
+    // The consumer is told the queue's short timeout: messages held for their deferred folds (up to
+    // 5 s) have it extended instead of coming back while they are still being written.
+    consumer: { waitTimeSeconds: 1, flushIntervalMs: 200, retryDelaySeconds: () => 0, visibilityTimeoutSeconds: 1 },
   });
 });
 afterAll(async () => {

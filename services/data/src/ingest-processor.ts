@@ -4,7 +4,9 @@
  * telemetry table, the latest item was offered, the archive object is written and its device's
  * alarms are evaluated and their transitions written (alarms/alarm-engine.ts) — or its dead
  * letter is written, or its presence event is applied (or ignored as stale / unknown device).
- * Anything else is left for redelivery.
+ * Anything else is left for redelivery. With deferred rollups (rollups/fold-scheduler.ts)
+ * a stored reading's message is `held`: deletable only once the folds covering its minute are
+ * written, which `held.verdict` answers a few seconds later.
  *
  * Processing is total and per message: a message that cannot be parsed, validated or stored
  * (ingest-classify.ts, reading-writes.ts) becomes a dead letter with its reason; it never fails the
@@ -24,9 +26,14 @@ import type { PresenceStore } from './presence.ts';
 import { createReadingWriter, type AcceptedReading } from './reading-writes.ts';
 import type { TelemetryStore } from './telemetry-store.ts';
 
-export interface ProcessResult {
+export interface ProcessVerdict {
   readonly deletable: readonly QueueMessage[];
   readonly retry: readonly QueueMessage[];
+}
+
+export interface ProcessResult extends ProcessVerdict {
+  /** Messages of stored readings whose deferred folds are not written yet, and their verdict once they are. */
+  readonly held?: { readonly messages: readonly QueueMessage[]; readonly verdict: Promise<ProcessVerdict> };
 }
 
 export interface IngestProcessor {
@@ -70,12 +77,27 @@ export function createIngestProcessor(options: IngestProcessorOptions): IngestPr
     );
   }
 
+  /** The held messages' verdict: deletable once folded, left for redelivery when their fold failed. */
+  function holdUntilFolded(
+    readings: readonly AcceptedReading[],
+    folded: Promise<readonly AcceptedReading[]>,
+  ): NonNullable<ProcessResult['held']> {
+    const messages = readings.map((a) => a.queued);
+    const verdict = folded.then((unfolded) => {
+      const again = new Set(unfolded.map((a) => a.queued));
+      return { deletable: messages.filter((m) => !again.has(m)), retry: messages.filter((m) => again.has(m)) };
+    });
+    return { messages, verdict };
+  }
+
   return {
     async process(messages) {
       const deletable: QueueMessage[] = [];
       const retry: QueueMessage[] = [];
       const letters: { queued: QueueMessage; letter: DeadLetter }[] = [];
       const accepted: AcceptedReading[] = [];
+      const heldReadings: AcceptedReading[] = [];
+      let folded: Promise<readonly AcceptedReading[]> | undefined;
       const events: { queued: QueueMessage; event: PresenceIngestMessage }[] = [];
       const at = now();
       metrics.observe('BatchSize', messages.length, 'Count');
@@ -111,7 +133,13 @@ export function createIngestProcessor(options: IngestProcessorOptions): IngestPr
         // device's alarm evaluation is durable too (a redelivery is harmless: see alarms/evaluate.ts).
         const evaluated = options.alarms ? await options.alarms.evaluate(written.durable.map((a) => a.reading)) : undefined;
         if (evaluated?.transitions) metrics.count('AlarmTransitions', evaluated.transitions);
-        for (const a of written.durable) (evaluated?.failedDevices.has(a.reading.deviceId) ? retry : deletable).push(a.queued);
+        // Stored and evaluated; with deferred folds deletable only once those of its minute are written.
+        folded = written.folded;
+        for (const a of written.durable) {
+          if (evaluated?.failedDevices.has(a.reading.deviceId)) retry.push(a.queued);
+          else if (folded) heldReadings.push(a);
+          else deletable.push(a.queued);
+        }
         for (const a of written.retry) retry.push(a.queued);
         // Refused by a store on its own: kept as a dead letter with the store's reason.
         await keep(
@@ -126,7 +154,7 @@ export function createIngestProcessor(options: IngestProcessorOptions): IngestPr
 
       // Dead letters are independent of the stores: each decides its own message.
       await Promise.all([keep(letters, deletable, retry), presenceWrites, readingWrites]);
-      return { deletable, retry };
+      return { deletable, retry, ...(folded && heldReadings.length > 0 ? { held: holdUntilFolded(heldReadings, folded) } : {}) };
     },
   };
 }

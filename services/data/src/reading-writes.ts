@@ -31,6 +31,12 @@ export interface ReadingWriteResult {
   readonly durable: readonly AcceptedReading[];
   readonly retry: readonly AcceptedReading[];
   readonly refused: readonly { readonly accepted: AcceptedReading; readonly reason: string }[];
+  /**
+   * Of `durable`, those whose deferred rollups (telemetry-store.ts `folded`) failed, once
+   * every deferred fold answered: their messages must be left for redelivery, the others may go.
+   * Absent when no fold was deferred (`durable` may be deleted at once).
+   */
+  readonly folded?: Promise<readonly AcceptedReading[]>;
 }
 
 export interface ReadingWriterDeps {
@@ -64,7 +70,9 @@ export function createReadingWriter(deps: ReadingWriterDeps) {
   const { telemetry, latest, archive, metrics, logger } = deps;
 
   /** One attempt for the whole group; the error of each reading that is not durable. */
-  async function writeOnce(accepted: readonly AcceptedReading[]): Promise<Map<AcceptedReading, unknown>> {
+  async function writeOnce(
+    accepted: readonly AcceptedReading[],
+  ): Promise<{ failures: Map<AcceptedReading, unknown>; folded?: Promise<readonly AcceptedReading[]> }> {
     const failures = new Map<AcceptedReading, unknown>();
     const entries = new Map<string, ArchiveEntry>();
     for (const { body, reading } of accepted) {
@@ -82,7 +90,7 @@ export function createReadingWriter(deps: ReadingWriterDeps) {
       // The stores report failures as values; a throw is unexpected and fails the whole group.
       logger.error({ err, messages: accepted.length }, 'storing readings failed');
       for (const a of accepted) failures.set(a, err);
-      return failures;
+      return { failures };
     }
     const [stored, newest, archived] = results;
     metrics.count(dataServiceMetrics.readingsStored, stored.stored);
@@ -97,7 +105,11 @@ export function createReadingWriter(deps: ReadingWriterDeps) {
       if (error !== undefined) failures.set(a, error);
       else if (archived.failedMessageIds.has(a.body.messageId)) failures.set(a, archived.errors[0]);
     }
-    return failures;
+    const folded = stored.folded?.then((failedFolds) => {
+      const unfolded = new Set(failedFolds.map((f) => readingKey(f.reading)));
+      return accepted.filter((a) => !failures.has(a) && unfolded.has(readingKey(a.reading)));
+    });
+    return { failures, ...(folded ? { folded } : {}) };
   }
 
   async function write(accepted: readonly AcceptedReading[]): Promise<ReadingWriteResult> {
@@ -105,7 +117,8 @@ export function createReadingWriter(deps: ReadingWriterDeps) {
     const retry: AcceptedReading[] = [];
     const refused: { accepted: AcceptedReading; reason: string }[] = [];
     if (accepted.length === 0) return { durable, retry, refused };
-    const failures = await writeOnce(accepted);
+    const { failures, folded } = await writeOnce(accepted);
+    const foldings = folded ? [folded] : [];
     const suspects: AcceptedReading[] = [];
     for (const a of accepted) {
       const error = failures.get(a);
@@ -121,9 +134,11 @@ export function createReadingWriter(deps: ReadingWriterDeps) {
         durable.push(...r.durable);
         retry.push(...r.retry);
         refused.push(...r.refused);
+        if (r.folded) foldings.push(r.folded);
       }
     }
-    return { durable, retry, refused };
+    if (foldings.length === 0) return { durable, retry, refused };
+    return { durable, retry, refused, folded: Promise.all(foldings).then((all) => all.flat()) };
   }
 
   return { write };

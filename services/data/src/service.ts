@@ -44,6 +44,7 @@ import { createCachedRollupReader } from './rollups/cached-rollup-reader.ts';
 import { createBucketCache } from './rollups/bucket-cache.ts';
 import { createRollupReader } from './rollups/rollup-reader.ts';
 import { createRollupWriter } from './rollups/rollup-writer.ts';
+import { createFoldScheduler } from './rollups/fold-scheduler.ts';
 
 export interface DataServiceOptions {
   readonly logger: Logger;
@@ -129,6 +130,16 @@ export function createDataService(options: DataServiceOptions) {
   const groups = iot ? createGroupMembership({ iot }) : undefined;
   const policyOf = retentionStore ? createDeviceRetention({ settings: retentionStore, ...(groups ? { groups } : {}) }) : undefined;
   const applyArchiveDays = (archiveDays: number) => applyBucketLifecycle({ s3, bucket: options.bucket, logger }, archiveDays);
+  const rollupWriter = rollupsTable
+    ? createRollupWriter({
+        client: dynamo,
+        tableName: rollupsTable,
+        policyOf: policyOf ?? (() => Promise.resolve(defaultRetention)),
+        onWriteUnits: (units) => metrics.count(dataServiceMetrics.rollupWriteCapacityUnits, units),
+      })
+    : undefined;
+  // Live ingest folds hours and days at most every few seconds, its messages held until then (issue 9).
+  const folds = rollupWriter ? createFoldScheduler({ writer: rollupWriter, logger }) : undefined;
   // The write units of stored readings, summed per interval like the other counters (the bench reads them).
   const telemetry = createTelemetryStore({
     client: dynamo,
@@ -136,16 +147,7 @@ export function createDataService(options: DataServiceOptions) {
     logger,
     onWriteUnits: (units) => metrics.count(dataServiceMetrics.telemetryWriteCapacityUnits, units),
     ...(policyOf ? { policyOf } : {}),
-    ...(rollupsTable
-      ? {
-          rollups: createRollupWriter({
-            client: dynamo,
-            tableName: rollupsTable,
-            policyOf: policyOf ?? (() => Promise.resolve(defaultRetention)),
-            onWriteUnits: (units) => metrics.count(dataServiceMetrics.rollupWriteCapacityUnits, units),
-          }),
-        }
-      : {}),
+    ...(rollupWriter && folds ? { rollups: rollupWriter, folds } : {}),
   });
   const latest = createLatestStore({
     client: dynamo,
@@ -211,7 +213,13 @@ export function createDataService(options: DataServiceOptions) {
           },
         })
       : undefined;
-  const consumer = createIngestConsumer({ ...options.consumer, queue: options.queue, processor, logger });
+  const consumer = createIngestConsumer({
+    ...options.consumer,
+    queue: options.queue,
+    processor,
+    logger,
+    ...(folds ? { flushHeld: () => folds.flush() } : {}),
+  });
   let consuming = false;
   const app = buildApp({
     logger,

@@ -21,6 +21,7 @@ import { withBackoff } from './retry.ts';
 import { aggregateReadings, type TimedValues } from './rollups/aggregate.ts';
 import { approximateSize, groupByWindow, readingsOfItem, type WindowWrite } from './window-items.ts';
 import { minuteKey, type MinuteView, type RollupWriter } from './rollups/rollup-writer.ts';
+import type { FoldScheduler } from './rollups/fold-scheduler.ts';
 import { daysBetween, expiresAt, partitionKey, readingAt, windowSortKey, windowStartOf } from './time-bucket.ts';
 
 /** A stored reading as queries return it. */
@@ -37,6 +38,12 @@ export interface TelemetryWriteResult {
   readonly duplicates: number;
   /** Readings whose write failed after retries; the caller leaves their messages for redelivery. */
   readonly failed: readonly { readonly reading: Reading; readonly error: unknown }[];
+  /**
+   * With deferred rollups (`folds`): the readings stored now whose minute, hour and day rollups are
+   * still to be written; resolves with those whose rollups failed. Their messages may be deleted only once it
+   * resolves without them. Absent when every rollup was written before `write` answered.
+   */
+  readonly folded?: Promise<readonly { readonly reading: Reading; readonly error: unknown }[]>;
 }
 
 export interface TelemetryQuery {
@@ -71,6 +78,8 @@ export interface TelemetryStoreOptions {
   readonly onWriteUnits?: WriteUnitsListener;
   /** Keeps the 1m/1h/1d rollups of every window written. @default no rollups */
   readonly rollups?: RollupWriter;
+  /** Defers and coalesces the rollups of live writes (`write`, not `writeHistorical`). @default written in each write */
+  readonly folds?: FoldScheduler;
   /** The retention of a device, for its window items' `expiresAt`. @default the fleet default */
   readonly policyOf?: (deviceId: string) => Promise<RetentionPolicy>;
   /**
@@ -212,7 +221,7 @@ export function createTelemetryStore(options: TelemetryStoreOptions): TelemetryS
   }
 
   /** The live path; `judgeAge` refuses readings past a short raw retention (live ingest), not imported ones. */
-  async function writeWindows(readings: readonly Reading[], judgeAge: boolean): Promise<TelemetryWriteResult> {
+  async function writeWindows(readings: readonly Reading[], judgeAge: boolean, folds?: FoldScheduler): Promise<TelemetryWriteResult> {
     const live: Reading[] = [];
     const at = now();
     const failedReadings: { reading: Reading; error: unknown }[] = [];
@@ -252,7 +261,9 @@ export function createTelemetryStore(options: TelemetryStoreOptions): TelemetryS
     });
     // Rolled up even when every reading was a duplicate: the crash may have come before the rollups.
     const written = [...windows.values()].filter((w) => !failed.has(w));
+    let folded: TelemetryWriteResult['folded'];
     if (options.rollups) {
+      const keyOf = (w: WindowWrite) => minuteKey(w.readings[0]!.reading.deviceId, windowStartOf(w.sk));
       const views = await mapWithLimit(written, concurrency, async (w) => {
         try {
           return await minuteView(w, outcomes.get(w)!);
@@ -261,12 +272,25 @@ export function createTelemetryStore(options: TelemetryStoreOptions): TelemetryS
           return undefined;
         }
       });
-      const rollupFailures = await options.rollups.rollUp(views.filter((v) => v !== undefined));
-      for (const w of written) {
-        const error = rollupFailures.get(minuteKey(w.readings[0]!.reading.deviceId, windowStartOf(w.sk)));
-        if (error !== undefined) {
-          logger.error({ err: error, pk: w.pk, sk: w.sk }, 'rollup write failed');
-          failed.set(w, error);
+      const minutes = views.filter((v) => v !== undefined);
+      if (folds) {
+        // Deferred (fold-scheduler.ts): the rollups are written within seconds; the caller holds the messages until then.
+        const deferred = written.filter((w) => !failed.has(w));
+        folded = folds
+          .fold(minutes)
+          .then((foldFailures) =>
+            deferred.flatMap((w) =>
+              foldFailures.has(keyOf(w)) ? w.readings.map(({ reading }) => ({ reading, error: foldFailures.get(keyOf(w)) })) : [],
+            ),
+          );
+      } else {
+        const rollupFailures = await options.rollups.rollUp(minutes);
+        for (const w of written) {
+          const error = rollupFailures.get(keyOf(w));
+          if (error !== undefined) {
+            logger.error({ err: error, pk: w.pk, sk: w.sk }, 'rollup write failed');
+            failed.set(w, error);
+          }
         }
       }
     }
@@ -283,7 +307,7 @@ export function createTelemetryStore(options: TelemetryStoreOptions): TelemetryS
         else stored++;
       }
     }
-    return { stored, duplicates, failed: failedReadings };
+    return { stored, duplicates, failed: failedReadings, ...(folded ? { folded } : {}) };
   }
 
   async function* query({ deviceId, from, to, after }: TelemetryQuery): AsyncGenerator<StoredReading> {
@@ -331,5 +355,5 @@ export function createTelemetryStore(options: TelemetryStoreOptions): TelemetryS
     now,
   });
 
-  return { write: (readings) => writeWindows(readings, true), writeHistorical, query };
+  return { write: (readings) => writeWindows(readings, true, options.folds), writeHistorical, query };
 }
