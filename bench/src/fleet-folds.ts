@@ -1,7 +1,7 @@
 /**
  * The Data Service's storage of one flush per reading of every device (issue 9, 1,000 devices each
- * flush holding about one reading per device), with the hour and day folded in every flush (as before
- * `fold-scheduler.ts`) and deferred (as live ingest does now), alternately in one process against one
+ * flush holding about one reading per device), with the rollups (minute, hour, day) written in every
+ * flush (as before `fold-scheduler.ts`) and deferred (as live ingest does now), alternately in one process against one
  * dynalite child: the two modes see the same machine load, which on a shared machine moves the
  * end-to-end figures more than the change does. Counts the DynamoDB calls per reading by operation.
  *

@@ -19,7 +19,7 @@ export interface FoldSchedulerOptions {
   readonly logger: Logger;
   /**
    * The longest a minute view waits for its rollups. Longer coalesces more flushes into one write,
-   * keeps messages undeleted longer and lets the rollups (the charts of ranges past 6 hours) lag the
+   * keeps messages undeleted longer and lets the rollups (charts of a few hours and more) lag the
    * raw readings by as much. @default 5000
    */
   readonly intervalMs?: number;
