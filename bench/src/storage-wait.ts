@@ -5,6 +5,13 @@
 import { mapWithLimit } from '@fleet/core';
 import type { DataServiceReader } from './data-service-reader.ts';
 
+/**
+ * GETs of the latest items in flight at once while polling: with 1,000 devices, asking for all of
+ * them together queued a thousand requests behind ingest's own DynamoDB calls, past the reader's
+ * 10 s request timeout, and the run failed during its warm-up.
+ */
+const pollConcurrency = 32;
+
 /** Polls each device's latest item until its seq reaches `seq` (for readings published at or after `since`). */
 export async function waitForLatestSeq(
   reader: DataServiceReader,
@@ -16,7 +23,7 @@ export async function waitForLatestSeq(
   const deadline = Date.now() + timeoutMs;
   let pending = [...deviceIds];
   for (;;) {
-    const latest = await Promise.all(pending.map((id) => reader.latest(id)));
+    const latest = await mapWithLimit(pending, pollConcurrency, (id) => reader.latest(id));
     const at = Date.now();
     pending = pending.filter((_, i) => {
       const l = latest[i];
@@ -68,7 +75,7 @@ export async function waitForStorage(o: {
   const seen = new Map<string, number>();
   let pending = [...o.deviceIds];
   while (pending.length > 0) {
-    const latest = await Promise.all(pending.map((id) => o.reader.latest(id)));
+    const latest = await mapWithLimit(pending, pollConcurrency, (id) => o.reader.latest(id));
     const now = Date.now();
     pending = pending.filter((id, i) => {
       const l = latest[i];

@@ -60,7 +60,7 @@ export interface IngestConsumerOptions {
   readonly retryDelaySeconds?: (receiveCount: number) => number;
   /**
    * Messages received and not settled (buffered, processing or held for their deferred folds)
-   * beyond which receivers pause: SQS allows 120,000 in flight per standard queue. @default 50,000
+   * beyond which receivers pause (SQS allows 120,000 in flight per standard queue): bounds the memory a backlog takes. @default 20,000
    */
   readonly maxHeldMessages?: number;
   /** The queue's visibility timeout: a message held past half of it is given another. @default the ingest queue's (60 s) */
@@ -91,7 +91,7 @@ export function createIngestConsumer(options: IngestConsumerOptions): IngestCons
   const maxFlushesInFlight = Math.max(1, options.maxFlushesInFlight ?? 2);
   const maxBuffered = Math.max(options.maxBufferedMessages ?? 2500, maxReceiveBatch);
   const retryDelay = options.retryDelaySeconds ?? defaultRetryDelay;
-  const maxHeld = options.maxHeldMessages ?? 50_000;
+  const maxHeld = options.maxHeldMessages ?? 20_000;
   const visibilitySeconds = options.visibilityTimeoutSeconds ?? ingestQueue.visibilityTimeoutSeconds;
   // Checked four times per half timeout: a held message is extended at most 5/8 of the way through.
   const holdCheckMs = Math.min(5000, (visibilitySeconds * 1000) / 8);
