@@ -106,6 +106,9 @@ export const rootCaFileName = 'root-ca.pem';
  */
 export const rootCaPath = `/api/devices/${rootCaFileName}`;
 
+/** The line that opens a PEM certificate: an answer without it is not a CA to save or hand out. */
+export const pemCertificateHeader = '-----BEGIN CERTIFICATE-----';
+
 /** What a newly registered device needs to connect; a generated private key is shown once, never stored. */
 export const DeviceCredentialsSchema = Type.Object({
   certificatePem: Type.String({ maxLength: 8192 }),

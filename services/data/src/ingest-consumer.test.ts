@@ -1,8 +1,8 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { createIngestConsumer } from './ingest-consumer.ts';
+import { createIngestConsumer, type IngestConsumerOptions } from './ingest-consumer.ts';
 import type { IngestProcessor } from './ingest-processor.ts';
-import type { QueueMessage } from './ingest-queue.ts';
+import type { IngestQueue, QueueMessage } from './ingest-queue.ts';
 import { createMemoryQueue } from './testing/memory-queue.ts';
 import { waitFor } from './testing/wait-for.ts';
 
@@ -245,10 +245,14 @@ describe('ingest consumer', () => {
       return { processor, releases, seen };
     }
 
+    /** The consumer these tests share (short receives, 5 ms gathering); `more` holds the option under test. */
+    const holdingConsumer = (queue: IngestQueue, processor: IngestProcessor, more: Partial<IngestConsumerOptions> = {}) =>
+      createIngestConsumer({ queue, processor, logger, waitTimeSeconds: 1, flushIntervalMs: 5, ...more });
+
     it('frees the flush slot at once and deletes a held message only when its verdict says so', async () => {
       const queue = createMemoryQueue();
       const { processor, releases, seen } = holdingProcessor();
-      const consumer = createIngestConsumer({ queue, processor, logger, waitTimeSeconds: 1, flushIntervalMs: 5, maxFlushesInFlight: 1 });
+      const consumer = holdingConsumer(queue, processor, { maxFlushesInFlight: 1 });
       consumer.start();
       queue.send('first');
       await waitFor('the first flush', () => releases.length === 1);
@@ -268,14 +272,7 @@ describe('ingest consumer', () => {
     it('extends the visibility of a message held past half its timeout, so it is not delivered twice', async () => {
       const queue = createMemoryQueue({ visibilityTimeoutMs: 400 });
       const { processor, releases, seen } = holdingProcessor();
-      const consumer = createIngestConsumer({
-        queue,
-        processor,
-        logger,
-        waitTimeSeconds: 1,
-        flushIntervalMs: 5,
-        visibilityTimeoutSeconds: 0.4,
-      });
+      const consumer = holdingConsumer(queue, processor, { visibilityTimeoutSeconds: 0.4 });
       consumer.start();
       queue.send('slow fold');
       await waitFor('the flush', () => releases.length === 1);
@@ -292,7 +289,7 @@ describe('ingest consumer', () => {
       const queue = createMemoryQueue();
       for (let i = 0; i < 100; i++) queue.send(`m${i}`);
       const { processor, releases, seen } = holdingProcessor();
-      const consumer = createIngestConsumer({ queue, processor, logger, waitTimeSeconds: 1, flushIntervalMs: 5, maxHeldMessages: 30 });
+      const consumer = holdingConsumer(queue, processor, { maxHeldMessages: 30 });
       consumer.start();
       await waitFor('thirty held', () => seen.length >= 30);
       await new Promise((resolve) => setTimeout(resolve, 200));
@@ -310,12 +307,7 @@ describe('ingest consumer', () => {
       const queue = createMemoryQueue();
       const { processor, releases } = holdingProcessor();
       let flushed = false;
-      const consumer = createIngestConsumer({
-        queue,
-        processor,
-        logger,
-        waitTimeSeconds: 1,
-        flushIntervalMs: 5,
+      const consumer = holdingConsumer(queue, processor, {
         flushHeld: async () => {
           flushed = true;
           for (const release of releases) release(() => false);

@@ -138,7 +138,7 @@ export function createDataService(options: DataServiceOptions) {
         onWriteUnits: (units) => metrics.count(dataServiceMetrics.rollupWriteCapacityUnits, units),
       })
     : undefined;
-  // Live ingest folds hours and days at most every few seconds, its messages held until then (issue 9).
+  // Live ingest writes its rollups (minute, hour, day) at most every 5 s, its messages held until then (issue 9).
   const folds = rollupWriter ? createFoldScheduler({ writer: rollupWriter, logger }) : undefined;
   // The write units of stored readings, summed per interval like the other counters (the bench reads them).
   const telemetry = createTelemetryStore({

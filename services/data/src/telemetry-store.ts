@@ -276,13 +276,12 @@ export function createTelemetryStore(options: TelemetryStoreOptions): TelemetryS
       if (folds) {
         // Deferred (fold-scheduler.ts): the rollups are written within seconds; the caller holds the messages until then.
         const deferred = written.filter((w) => !failed.has(w));
-        folded = folds
-          .fold(minutes)
-          .then((foldFailures) =>
-            deferred.flatMap((w) =>
-              foldFailures.has(keyOf(w)) ? w.readings.map(({ reading }) => ({ reading, error: foldFailures.get(keyOf(w)) })) : [],
-            ),
-          );
+        folded = folds.fold(minutes).then((foldFailures) =>
+          deferred.flatMap((w) => {
+            const key = keyOf(w);
+            return foldFailures.has(key) ? w.readings.map(({ reading }) => ({ reading, error: foldFailures.get(key) })) : [];
+          }),
+        );
       } else {
         const rollupFailures = await options.rollups.rollUp(minutes);
         for (const w of written) {

@@ -5,6 +5,7 @@
  * fetch is not kept, so the next call tries again; it answers 503 ServiceUnavailable (the URL and the
  * cause are logged, not answered).
  */
+import { pemCertificateHeader } from '@fleet/core';
 import { apiError } from '../errors.ts';
 
 const fetchTimeoutMs = 5_000;
@@ -23,7 +24,7 @@ export function rootCaFetcher(url: string): () => Promise<string> {
         cause: err,
       });
     }
-    if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
+    if (!pem.includes(pemCertificateHeader)) {
       throw apiError('ServiceUnavailable', 'The root CA URL answered something that is not a PEM certificate', {
         cause: new Error(`${url} answered no PEM certificate`),
       });

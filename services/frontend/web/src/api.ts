@@ -32,6 +32,7 @@ import {
   ReadingIntervalsSchema,
   RegisteredDeviceSchema,
   rootCaPath,
+  pemCertificateHeader,
   RoleChangeSchema,
   DeviceAccessChangeSchema,
   ThingGroupListSchema,
@@ -138,9 +139,15 @@ export function readAnswer<T extends TSchema>(schema: T, what: string, status: n
   throw new ApiError(502, 'BadGateway', `${what} answered in an unexpected shape: ${checked.problems.join('; ')}`);
 }
 
-const pemCertificateMarker = '-----BEGIN CERTIFICATE-----';
-
 export function createApi(session: () => Promise<Session>) {
+  /** A file the API answers (not JSON) with the user's token; an error answer throws with the API's code. */
+  async function getFile(path: string): Promise<Response> {
+    const { accessToken } = await session();
+    const res = await fetch(path, { headers: { authorization: `Bearer ${accessToken}` } });
+    if (!res.ok) readAnswer(Type.Unknown(), `GET ${path}`, res.status, await res.text());
+    return res;
+  }
+
   async function call<T extends TSchema>(schema: T, method: string, path: string, body?: unknown): Promise<Static<T>> {
     const { accessToken } = await session();
     const res = await fetch(path, {
@@ -200,21 +207,12 @@ export function createApi(session: () => Promise<Session>) {
     deviceImport: (id: string, limit: number) =>
       call(DeviceImportAnswerSchema, 'GET', `${deviceImportPaths.one(id)}${query({ limit: String(limit) })}`),
     /** The import's credentials ZIP: handed out once (a second call answers 410 CredentialsGone). */
-    deviceImportCredentials: async (id: string): Promise<Blob> => {
-      const { accessToken } = await session();
-      const path = deviceImportPaths.credentials(id);
-      const res = await fetch(path, { headers: { authorization: `Bearer ${accessToken}` } });
-      if (!res.ok) readAnswer(Type.Unknown(), `GET ${path}`, res.status, await res.text());
-      return res.blob();
-    },
+    deviceImportCredentials: async (id: string): Promise<Blob> => (await getFile(deviceImportPaths.credentials(id))).blob(),
     /** The root CA's PEM from the API's own origin (a link to the deployment's CA URL would save under that URL's name). */
     rootCa: async (): Promise<string> => {
-      const { accessToken } = await session();
-      const res = await fetch(rootCaPath, { headers: { authorization: `Bearer ${accessToken}` } });
-      const text = await res.text();
-      if (!res.ok) readAnswer(Type.Unknown(), `GET ${rootCaPath}`, res.status, text);
+      const text = await (await getFile(rootCaPath)).text();
       // Saved as root-ca.pem for the device: an answer that is no certificate must not be.
-      if (!text.includes(pemCertificateMarker)) throw new ApiError(502, 'BadGateway', `GET ${rootCaPath} answered no PEM certificate`);
+      if (!text.includes(pemCertificateHeader)) throw new ApiError(502, 'BadGateway', `GET ${rootCaPath} answered no PEM certificate`);
       return text;
     },
     /** The answer names the resolution it was read from (raw readings or a rollup level). */
