@@ -11,6 +11,7 @@ import { DescribeThingGroupCommand, IoTClient } from '@aws-sdk/client-iot';
 import { IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { sdkClientDefaults } from '@fleet/core/aws-sdk';
 
 export interface ApiClients {
   /** IoT control plane: things, certificates, policies. */
@@ -30,15 +31,15 @@ export interface ApiClients {
 
 /** Real clients for a region; `destroy` closes their sockets at shutdown. */
 export function createAwsClients(region: string): ApiClients & { destroy(): void } {
-  const base = new DynamoDBClient({ region });
+  const base = new DynamoDBClient({ ...sdkClientDefaults, region });
   const clients = {
-    iot: new IoTClient({ region }),
-    iotData: new IoTDataPlaneClient({ region }),
+    iot: new IoTClient({ ...sdkClientDefaults, region }),
+    iotData: new IoTDataPlaneClient({ ...sdkClientDefaults, region }),
     dynamo: DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } }),
-    cognito: new CognitoIdentityProviderClient({ region }),
-    cognitoIdentity: new CognitoIdentityClient({ region }),
-    sns: new SNSClient({ region }),
-    cloudwatch: new CloudWatchClient({ region }),
+    cognito: new CognitoIdentityProviderClient({ ...sdkClientDefaults, region }),
+    cognitoIdentity: new CognitoIdentityClient({ ...sdkClientDefaults, region }),
+    sns: new SNSClient({ ...sdkClientDefaults, region }),
+    cloudwatch: new CloudWatchClient({ ...sdkClientDefaults, region }),
   };
   return {
     ...clients,

@@ -12,6 +12,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { dataServiceConfigSchema, describeConfigProblems, loadConfig, monitoring } from '@fleet/core';
+import { sdkClientDefaults } from '@fleet/core/aws-sdk';
 import { exitGracefullyOnSignal } from '@fleet/core/process';
 import { cognitoJwksUrl, createTokenVerifier, fetchJwks } from '@fleet/core/tokens';
 import pino from 'pino';
@@ -30,11 +31,11 @@ if (!result.ok) {
 const config = result.config;
 const logger = pino({ level: config.logLevel, base: { service: 'data' } });
 
-const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({ ...sdkClientDefaults }), { marshallOptions: { removeUndefinedValues: true } });
 // Path-style addressing works on AWS S3 and on S3-compatible endpoints alike; it is not a local switch.
-const s3 = new S3Client({ forcePathStyle: true });
-const sqs = new SQSClient({});
-const iot = new IoTClient({});
+const s3 = new S3Client({ ...sdkClientDefaults, forcePathStyle: true });
+const sqs = new SQSClient({ ...sdkClientDefaults });
+const iot = new IoTClient({ ...sdkClientDefaults });
 
 const service = createDataService({
   logger,
@@ -56,19 +57,19 @@ const service = createDataService({
   alarms: {
     table: config.alarmsTable,
     iot,
-    sns: new SNSClient({}),
+    sns: new SNSClient({ ...sdkClientDefaults }),
     topicArn: config.alarmTopicArn,
     intervalMs: config.alarmIntervalMs,
   },
   bucket: config.bucket,
   dataJobs: { iot },
   groupLive: {
-    cognito: new CognitoIdentityProviderClient({}),
+    cognito: new CognitoIdentityProviderClient({ ...sdkClientDefaults }),
     userPoolId: config.userPoolId,
     iot,
     // The endpoint is AWS_ENDPOINT_URL_IOT_DATA_PLANE (the account's iot:Data-ATS), read by the SDK. A
     // publish that hangs is given up after 5 s: it holds a slot of the bounded re-publisher, and the shutdown.
-    iotData: new IoTDataPlaneClient({ requestHandler: { requestTimeout: 5_000 } }),
+    iotData: new IoTDataPlaneClient({ ...sdkClientDefaults, requestHandler: { requestTimeout: 5_000 } }),
   },
   metrics: createMetrics({ namespace: monitoring.namespace, service: 'data', flushIntervalMs: config.metricsFlushMs }),
   consumer: { receivers: config.receivers },

@@ -15,7 +15,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { credentialResolver, localArns, type IssuedIdentityCredentials } from '../iam/index.ts';
 import { createAwsEndpoint, type EndpointAccess } from './aws-endpoint.ts';
 import { jsonProtocolHandler } from './json-protocol.ts';
-import { NodeSha256 } from './node-sha256.ts';
+import { NodeSha256 } from '@fleet/core/aws-sdk';
 
 const root = { accessKeyId: 'LKIAROOT', secretAccessKey: 'root-secret' };
 const api = { accessKeyId: 'LKIAAPI', secretAccessKey: 'api-secret' };

@@ -1,7 +1,7 @@
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { HttpRequest } from '@smithy/types';
 import { describe, expect, it } from 'vitest';
-import { NodeSha256 } from './node-sha256.ts';
+import { NodeSha256 } from '@fleet/core/aws-sdk';
 import { verifySigV4, type SignatureRules, type SigningCredentials, type SigningCredentialsResolver } from './sigv4-verifier.ts';
 
 const keys = { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' };

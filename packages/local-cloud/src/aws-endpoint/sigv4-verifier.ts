@@ -13,12 +13,13 @@
  * Not verified: the per-chunk signatures of `aws-chunked` uploads (STREAMING-AWS4-HMAC-SHA256-PAYLOAD):
  * the seed signature of the request is.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual, type KeyObject } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { SignatureV4Base } from '@smithy/signature-v4';
 import type { HeaderBag, HttpRequest } from '@smithy/types';
 import type { KnownCredentials } from '../iam/credential-resolver.ts';
-import { signingKey, NodeSha256 } from './node-sha256.ts';
+import { NodeSha256 } from '@fleet/core/aws-sdk';
+import { signingKey } from './signing-key.ts';
 import { algorithm, longDate, parseLongDate, parseQuery, parseSignature } from './sigv4-signature.ts';
 
 /** Why a request is not authenticated; the endpoint answers each in its service's error shape. */
@@ -84,10 +85,10 @@ class SignatureCalculator extends SignatureV4Base {
     });
   }
 
-  async signature(request: HttpRequest, headers: HeaderBag, payloadHash: string, longDate: string, scope: string, key: Buffer) {
+  async signature(request: HttpRequest, headers: HeaderBag, payloadHash: string, longDate: string, scope: string, key: KeyObject) {
     const canonical = this.createCanonicalRequest(request, headers, payloadHash);
     const stringToSign = await this.createStringToSign(longDate, scope, canonical, algorithm);
-    return new NodeSha256(key).update(stringToSign).digestHex();
+    return createHmac('sha256', key).update(stringToSign).digest('hex');
   }
 }
 

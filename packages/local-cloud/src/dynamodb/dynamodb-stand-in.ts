@@ -11,6 +11,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { sdkClientDefaults } from '@fleet/core/aws-sdk';
 import type { Logger } from 'pino';
 import { AwsError, jsonError, type AwsRequest, type AwsResponse, type AwsServiceHandler } from '../aws-endpoint/index.ts';
 import {
@@ -99,6 +100,7 @@ export async function startDynamoDb(options: DynamoDbOptions): Promise<DynamoDbS
   const target = createForwardTarget('DynamoDB', child.port);
   // The TTL sweeper's client. Its endpoint is resolved per request, so it follows a restart.
   const client = new DynamoDBClient({
+    ...sdkClientDefaults,
     endpoint: () => Promise.resolve({ url: new URL(`http://127.0.0.1:${child.status().port ?? 0}`) }),
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },

@@ -11,11 +11,12 @@ import { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
 import { IoTClient } from '@aws-sdk/client-iot';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { sdkClientDefaults } from '@fleet/core/aws-sdk';
 import type { KeyPair } from '../iam/index.ts';
 
 export function createLocalClients(endpoint: string, region: string, root: KeyPair) {
   const credentials = { accessKeyId: root.accessKeyId, secretAccessKey: root.secretAccessKey };
-  const config = { endpoint, region, credentials, maxAttempts: 3 };
+  const config = { ...sdkClientDefaults, endpoint, region, credentials, maxAttempts: 3 };
   return {
     dynamodb: new DynamoDBClient(config),
     // s3rver needs path-style addressing and no streaming checksums (NOTES.md).

@@ -17,7 +17,7 @@ import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { freePort } from '@fleet/core/testing';
 import { decodeUriLoosely } from '../aws-endpoint/aws-request.ts';
-import { NodeSha256 } from '../aws-endpoint/node-sha256.ts';
+import { NodeSha256 } from '@fleet/core/aws-sdk';
 import { startLocalCloud, type LocalCloud } from './local-cloud.ts';
 import { isProcessAlive } from '../child-process/index.ts';
 

@@ -10,7 +10,7 @@
  * these rules; the URL is built by the SDK's own presigner.
  */
 import { SignatureV4 } from '@smithy/signature-v4';
-import { NodeSha256 } from '../../aws-endpoint/node-sha256.ts';
+import { NodeSha256 } from '@fleet/core/aws-sdk';
 import { verifySigV4, type SignatureRules } from '../../aws-endpoint/sigv4-verifier.ts';
 
 export const iotWebSocketService = 'iotdevicegateway';
