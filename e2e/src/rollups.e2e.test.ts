@@ -1,7 +1,8 @@
 /**
  * Rollups and retention end to end: a device publishes with QoS 1, part of it twice, while the Data
  * Service is killed with SIGKILL and replaced; the charts at 1-minute and 1-hour resolution then
- * count every acknowledged reading exactly once. The retention settings are read and changed through
+ * count every acknowledged reading exactly once. A day chart ending now counts readings stored seconds
+ * ago, before live ingest wrote their rollups. The retention settings are read and changed through
  * the gateway with each role's token.
  */
 import type { MqttClient } from 'mqtt';
@@ -105,6 +106,36 @@ describe('rollups and retention end to end', () => {
     expect(month.resolution).toBe('1h');
     expect((month.metrics['temperature'] ?? []).reduce((n, i) => n + i.count, 0)).toBe(300);
   }, 240_000);
+
+  it('counts, in a day chart read from rollups, the readings of the last seconds before their rollups are written', async () => {
+    const device = await user.api.registerDevice('e2e fresh chart');
+    const id = device.device.deviceId;
+    const client = await connectDevice(platform, device);
+    // Eleven readings a second apart in the last seconds of a minute, sent just after it ended: the
+    // chart reads that whole minute from its rollup, which live ingest writes up to 5 s after the
+    // readings; what lies in the last 15 s before now it reads from raw readings instead. The first
+    // reading is stored alone, so that its fold starts the 5 s the next ten wait for theirs.
+    const minuteEnd = Math.ceil(Date.now() / 60_000) * 60_000;
+    await new Promise((resolve) => setTimeout(resolve, minuteEnd + 200 - Date.now()));
+    const newest = minuteEnd - 1000;
+    const send = (seq: number) =>
+      client.publishAsync(topics.telemetry(id), JSON.stringify({ ts: newest - (11 - seq) * 1000, seq, temperature: value(seq) }), {
+        qos: 1,
+      });
+    await send(1);
+    expect(await waitForStored(user, id, newest - 10_000, newest, 1, 30_000)).toHaveLength(1);
+    for (let seq = 2; seq <= 11; seq++) await send(seq);
+    await client.endAsync();
+    expect(await waitForStored(user, id, newest - 10_000, newest, 11, 30_000)).toHaveLength(11);
+    const to = Date.now();
+    const day = await user.api.call<ReadingIntervals>('GET', `/api/devices/${id}/telemetry?from=${to - 86_400_000}&to=${to}&maxPoints=500`);
+    expect(day.resolution).toBe('1m');
+    const intervals = day.metrics['temperature'] ?? [];
+    const values = Array.from({ length: 11 }, (_, i) => value(i + 1));
+    expect(intervals.reduce((n, i) => n + i.count, 0)).toBe(11);
+    expect(Math.min(...intervals.map((i) => i.min))).toBe(Math.min(...values));
+    expect(Math.max(...intervals.map((i) => i.max))).toBe(Math.max(...values));
+  }, 150_000);
 
   it('answers the retention settings to an operator and lets only an admin change them', async () => {
     expect(await user.api.call('GET', '/data/retention')).toEqual(defaultRetentionSettings);

@@ -14,13 +14,23 @@
 import type { Logger } from 'pino';
 import { minuteKey, type MinuteView, type RollupWriter } from './rollup-writer.ts';
 
+/** The longest live ingest defers a minute's rollups (the scheduler's default interval). */
+export const foldIntervalMs = 5_000;
+
+/**
+ * How far the rollups of live ingest may lag its raw readings: the interval, a fold already running
+ * (seconds under load) and the flush before it. Charts read the time since `now − rollupLagMs` from
+ * raw readings (range-plan.ts `planChart`).
+ */
+export const rollupLagMs = 3 * foldIntervalMs;
+
 export interface FoldSchedulerOptions {
   readonly writer: Pick<RollupWriter, 'rollUp'>;
   readonly logger: Logger;
   /**
    * The longest a minute view waits for its rollups. Longer coalesces more flushes into one write,
    * keeps messages undeleted longer and lets the rollups (charts of a few hours and more) lag the
-   * raw readings by as much. @default 5000
+   * raw readings by as much. @default foldIntervalMs
    */
   readonly intervalMs?: number;
 }
@@ -42,7 +52,7 @@ interface Waiter {
 /** Creates a scheduler; it holds no timer while nothing waits. */
 export function createFoldScheduler(options: FoldSchedulerOptions): FoldScheduler {
   const { writer, logger } = options;
-  const intervalMs = options.intervalMs ?? 5000;
+  const intervalMs = options.intervalMs ?? foldIntervalMs;
   let minutes = new Map<string, MinuteView>();
   let waiters: Waiter[] = [];
   let timer: NodeJS.Timeout | undefined;

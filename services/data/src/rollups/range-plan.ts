@@ -4,6 +4,10 @@
  * next finer level, down to raw readings for less than a minute. So a chart counts exactly the
  * readings of its range whatever its edges (a 24-hour chart ending now reads ≤ 23 hour items, ≤ 59
  * minute items and the current minute's raw readings besides its whole buckets).
+ *
+ * Live ingest writes its rollups some seconds after the raw readings (fold-scheduler.ts), so the end
+ * of a range from `freshFrom` on is read from raw readings too (`planChart`): a chart ending now counts
+ * the readings of its last seconds, whatever the rollups have caught up with.
  */
 import { rollupLevel, type RollupLevelId } from '@fleet/core';
 
@@ -27,4 +31,17 @@ export function planRange(resolution: RollupLevelId | 'raw', from: number, to: n
     { source: resolution, firstStart, lastStart },
     ...planRange(finer[resolution], lastStart + w, to),
   ];
+}
+
+/**
+ * `planRange`, except that what lies from `freshFrom` on is read from raw readings (the rollups of
+ * live ingest may not hold it yet). The raw pieces at that seam are one piece.
+ */
+export function planChart(resolution: RollupLevelId | 'raw', from: number, to: number, freshFrom: number): RangePiece[] {
+  if (resolution === 'raw' || freshFrom > to) return planRange(resolution, from, to);
+  if (freshFrom <= from) return [{ source: 'raw', from, to }];
+  const pieces = planRange(resolution, from, freshFrom - 1);
+  const last = pieces.at(-1);
+  if (last?.source === 'raw') return [...pieces.slice(0, -1), { source: 'raw', from: last.from, to }];
+  return [...pieces, { source: 'raw', from: freshFrom, to }];
 }
