@@ -1,7 +1,27 @@
 import { rollupLevel } from '@fleet/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { planChart, planRange } from './range-plan.ts';
+import { planChart, planRange, type RangePiece } from './range-plan.ts';
+
+/** Checks that `pieces` cover [from, to] exactly once, in time order; answers where the last rollup piece ends. */
+function expectCover(pieces: readonly RangePiece[], from: number, to: number): number {
+  let next = from;
+  let rollupsEnd = from;
+  for (const piece of pieces) {
+    if (piece.source === 'raw') {
+      expect(piece.from).toBe(next);
+      next = piece.to + 1;
+    } else {
+      const w = rollupLevel(piece.source).widthMs;
+      expect(piece.firstStart).toBe(next);
+      expect(piece.firstStart % w).toBe(0);
+      expect(piece.lastStart).toBeGreaterThanOrEqual(piece.firstStart);
+      next = rollupsEnd = piece.lastStart + w;
+    }
+  }
+  expect(next).toBe(to + 1);
+  return rollupsEnd;
+}
 
 describe('planRange', () => {
   it('covers the range exactly once with whole buckets, coarsest in the middle, in time order', () => {
@@ -11,21 +31,7 @@ describe('planRange', () => {
         fc.integer({ min: 0, max: 4e12 }),
         fc.integer({ min: 0, max: 4e9 }),
         (resolution, from, span) => {
-          const to = from + span;
-          let next = from;
-          for (const piece of planRange(resolution, from, to)) {
-            if (piece.source === 'raw') {
-              expect(piece.from).toBe(next);
-              next = piece.to + 1;
-            } else {
-              const w = rollupLevel(piece.source).widthMs;
-              expect(piece.firstStart).toBe(next);
-              expect(piece.firstStart % w).toBe(0);
-              expect(piece.lastStart).toBeGreaterThanOrEqual(piece.firstStart);
-              next = piece.lastStart + w;
-            }
-          }
-          expect(next).toBe(to + 1);
+          expectCover(planRange(resolution, from, from + span), from, from + span);
         },
       ),
     );
@@ -72,19 +78,7 @@ describe('planRange', () => {
         (resolution, from, span, fresh) => {
           const to = from + span;
           const freshFrom = from + fresh;
-          let next = from;
-          for (const piece of planChart(resolution, from, to, freshFrom)) {
-            if (piece.source === 'raw') {
-              expect(piece.from).toBe(next);
-              next = piece.to + 1;
-            } else {
-              const w = rollupLevel(piece.source).widthMs;
-              expect(piece.firstStart).toBe(next);
-              next = piece.lastStart + w;
-              expect(next).toBeLessThanOrEqual(Math.max(freshFrom, from));
-            }
-          }
-          expect(next).toBe(to + 1);
+          expect(expectCover(planChart(resolution, from, to, freshFrom), from, to)).toBeLessThanOrEqual(Math.max(freshFrom, from));
         },
       ),
     );
