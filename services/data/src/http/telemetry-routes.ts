@@ -22,7 +22,7 @@ import { Type } from 'typebox';
 import { createDownsampler } from '../downsample.ts';
 import type { LatestStore } from '../latest-store.ts';
 import { foldPieces } from '../rollups/chart-pieces.ts';
-import { rollupLagMs } from '../rollups/fold-scheduler.ts';
+import { unfoldedSpan } from '../rollups/fold-scheduler.ts';
 import { planChart } from '../rollups/range-plan.ts';
 import type { RollupReader } from '../rollups/rollup-reader.ts';
 import type { TelemetryStore } from '../telemetry-store.ts';
@@ -97,11 +97,11 @@ export function registerTelemetryRoutes(app: DataApp, deps: TelemetryRoutesDeps)
       const { deviceId } = request.params;
       const downsampler = createDownsampler({ from, to, maxPoints, metrics: metrics ? [...new Set(metrics.split(','))] : undefined });
       // The coarsest rollup level whose buckets are no wider than an interval (raw below a minute),
-      // its whole buckets inside the range, the edges from finer levels, and the last seconds (which
-      // live ingest's rollups may not hold yet) from raw readings.
+      // its whole buckets inside the range, the edges from finer levels, and the last seconds and the
+      // near future (which live ingest's rollups may not hold yet) from raw readings.
       const resolution: Resolution = deps.rollups ? resolutionFor(downsampler.intervalMs) : 'raw';
       // A device outside the caller's groups has, to them, no readings.
-      const pieces = (await readable(request, deviceId)) ? planChart(resolution, from, to, Date.now() - rollupLagMs) : [];
+      const pieces = (await readable(request, deviceId)) ? planChart(resolution, from, to, unfoldedSpan(Date.now())) : [];
       await foldPieces(deps, deviceId, pieces, downsampler);
       return {
         deviceId,

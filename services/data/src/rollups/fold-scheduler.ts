@@ -11,6 +11,7 @@
  * their minute; a crash before then redelivers them, and their window write, a no-op then, gives the
  * whole content again. Of two views of one minute the larger holds the other (a window only grows).
  */
+import { telemetryLimits } from '@fleet/core';
 import type { Logger } from 'pino';
 import { minuteKey, type MinuteView, type RollupWriter } from './rollup-writer.ts';
 
@@ -19,10 +20,18 @@ export const foldIntervalMs = 5_000;
 
 /**
  * How far the rollups of live ingest may lag its raw readings: the interval, a fold already running
- * (seconds under load) and the flush before it. Charts read the time since `now − rollupLagMs` from
- * raw readings (range-plan.ts `planChart`).
+ * (seconds under load) and the flush before it.
  */
 export const rollupLagMs = 3 * foldIntervalMs;
+
+/**
+ * The times whose readings live ingest may not have rolled up yet at `now`: the last `rollupLagMs`,
+ * and the future a device may stamp a reading with. Charts read them from raw readings (range-plan.ts
+ * `planChart`). A late reading stamped earlier shows in the rollups within the interval.
+ */
+export function unfoldedSpan(now: number): { readonly from: number; readonly to: number } {
+  return { from: now - rollupLagMs, to: now + telemetryLimits.maxFutureSkewMs };
+}
 
 export interface FoldSchedulerOptions {
   readonly writer: Pick<RollupWriter, 'rollUp'>;

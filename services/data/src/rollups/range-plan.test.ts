@@ -49,36 +49,53 @@ describe('planRange', () => {
     ]);
   });
 
-  it('planChart reads from raw readings what lies from freshFrom on, as one piece with the raw edge before it', () => {
+  it('planChart reads from raw readings the part of the range inside `fresh`, as one piece with the raw edges around it', () => {
     const h = 3_600_000;
     const to = 5 * h + 30_000;
-    // The last 45 s: the minute at 5 h − 60 s is no longer whole before freshFrom, so it joins the raw tail.
-    expect(planChart('1h', 0, to, to - 45_000)).toEqual([
+    const now = (at: number) => ({ from: at - 45_000, to: at + 300_000 });
+    // The last 45 s: the minute at 5 h − 60 s is no longer whole before them, so it joins the raw tail.
+    expect(planChart('1h', 0, to, now(to))).toEqual([
       { source: '1h', firstStart: 0, lastStart: 3 * h },
       { source: '1m', firstStart: 4 * h, lastStart: 5 * h - 120_000 },
       { source: 'raw', from: 5 * h - 60_000, to },
     ]);
-    // freshFrom on a whole bucket's boundary: the buckets before it, then raw.
-    expect(planChart('1h', 0, to, 5 * h)).toEqual([
+    // Fresh from a whole bucket's boundary: the buckets before it, then raw.
+    expect(planChart('1h', 0, to, { from: 5 * h, to: 6 * h })).toEqual([
       { source: '1h', firstStart: 0, lastStart: 4 * h },
       { source: 'raw', from: 5 * h, to },
     ]);
-    expect(planChart('1h', 0, to, to + 1)).toEqual(planRange('1h', 0, to));
-    expect(planChart('1h', h, to, 0)).toEqual([{ source: 'raw', from: h, to }]);
-    expect(planChart('raw', 0, to, h)).toEqual([{ source: 'raw', from: 0, to }]);
+    // A range reaching far into the future reads raw only up to what a reading may be stamped with.
+    expect(planChart('1h', 0, 10 * h - 1, now(4 * h))).toEqual([
+      { source: '1h', firstStart: 0, lastStart: 2 * h },
+      { source: '1m', firstStart: 3 * h, lastStart: 4 * h - 120_000 },
+      { source: 'raw', from: 4 * h - 60_000, to: 4 * h + 359_999 },
+      { source: '1m', firstStart: 4 * h + 360_000, lastStart: 5 * h - 60_000 },
+      { source: '1h', firstStart: 5 * h, lastStart: 9 * h },
+    ]);
+    expect(planChart('1h', 0, to, { from: to + 1, to: to + 2 })).toEqual(planRange('1h', 0, to));
+    expect(planChart('1h', h, to, { from: 0, to: 6 * h })).toEqual([{ source: 'raw', from: h, to }]);
+    expect(planChart('raw', 0, to, now(h))).toEqual([{ source: 'raw', from: 0, to }]);
   });
 
-  it('planChart covers the range exactly once, nothing from freshFrom on from rollups', () => {
+  it('planChart covers the range exactly once, nothing inside `fresh` from rollups', () => {
     fc.assert(
       fc.property(
         fc.constantFrom('raw', '1m', '1h', '1d' as const),
         fc.integer({ min: 0, max: 4e12 }),
         fc.integer({ min: 0, max: 4e9 }),
         fc.integer({ min: -1e8, max: 4e9 }),
-        (resolution, from, span, fresh) => {
+        fc.integer({ min: 0, max: 4e8 }),
+        (resolution, from, span, freshStart, freshSpan) => {
           const to = from + span;
-          const freshFrom = from + fresh;
-          expect(expectCover(planChart(resolution, from, to, freshFrom), from, to)).toBeLessThanOrEqual(Math.max(freshFrom, from));
+          const fresh = { from: from + freshStart, to: from + freshStart + freshSpan };
+          const pieces = planChart(resolution, from, to, fresh);
+          expectCover(pieces, from, to);
+          for (const piece of pieces) {
+            if (piece.source === 'raw') continue;
+            const end = piece.lastStart + rollupLevel(piece.source).widthMs - 1;
+            expect(end < fresh.from || piece.firstStart > fresh.to).toBe(true);
+          }
+          for (let i = 1; i < pieces.length; i++) expect(pieces[i - 1]?.source === 'raw' && pieces[i]?.source === 'raw').toBe(false);
         },
       ),
     );

@@ -5,8 +5,8 @@
  * readings of its range whatever its edges (a 24-hour chart ending now reads ≤ 23 hour items, ≤ 59
  * minute items and the current minute's raw readings besides its whole buckets).
  *
- * Live ingest writes its rollups some seconds after the raw readings (fold-scheduler.ts), so the end
- * of a range from `freshFrom` on is read from raw readings too (`planChart`): a chart ending now counts
+ * Live ingest writes its rollups some seconds after the raw readings (fold-scheduler.ts), so the
+ * part of a range around now is read from raw readings too (`planChart`): a chart ending now counts
  * the readings of its last seconds, whatever the rollups have caught up with.
  */
 import { rollupLevel, type RollupLevelId } from '@fleet/core';
@@ -34,14 +34,28 @@ export function planRange(resolution: RollupLevelId | 'raw', from: number, to: n
 }
 
 /**
- * `planRange`, except that what lies from `freshFrom` on is read from raw readings (the rollups of
- * live ingest may not hold it yet). The raw pieces at that seam are one piece.
+ * `planRange`, except that the part of the range inside `fresh` is read from raw readings: the
+ * times whose rollups live ingest may not have written yet (fold-scheduler.ts `unfoldedSpan`).
+ * Raw pieces that meet are one piece.
  */
-export function planChart(resolution: RollupLevelId | 'raw', from: number, to: number, freshFrom: number): RangePiece[] {
-  if (resolution === 'raw' || freshFrom > to) return planRange(resolution, from, to);
-  if (freshFrom <= from) return [{ source: 'raw', from, to }];
-  const pieces = planRange(resolution, from, freshFrom - 1);
-  const last = pieces.at(-1);
-  if (last?.source === 'raw') return [...pieces.slice(0, -1), { source: 'raw', from: last.from, to }];
-  return [...pieces, { source: 'raw', from: freshFrom, to }];
+export function planChart(
+  resolution: RollupLevelId | 'raw',
+  from: number,
+  to: number,
+  fresh: { readonly from: number; readonly to: number },
+): RangePiece[] {
+  const rawFrom = Math.max(from, fresh.from);
+  const rawTo = Math.min(to, fresh.to);
+  if (resolution === 'raw' || rawFrom > rawTo) return planRange(resolution, from, to);
+  const pieces = [
+    ...planRange(resolution, from, rawFrom - 1),
+    { source: 'raw' as const, from: rawFrom, to: rawTo },
+    ...planRange(resolution, rawTo + 1, to),
+  ];
+  return pieces.reduce<RangePiece[]>((joined, piece) => {
+    const last = joined.at(-1);
+    if (last?.source === 'raw' && piece.source === 'raw') joined[joined.length - 1] = { source: 'raw', from: last.from, to: piece.to };
+    else joined.push(piece);
+    return joined;
+  }, []);
 }
