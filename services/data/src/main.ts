@@ -31,7 +31,9 @@ if (!result.ok) {
 const config = result.config;
 const logger = pino({ level: config.logLevel, base: { service: 'data' } });
 
-const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({ ...sdkClientDefaults }), { marshallOptions: { removeUndefinedValues: true } });
+const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({ ...sdkClientDefaults }), {
+  marshallOptions: { removeUndefinedValues: true },
+});
 // Path-style addressing works on AWS S3 and on S3-compatible endpoints alike; it is not a local switch.
 const s3 = new S3Client({ ...sdkClientDefaults, forcePathStyle: true });
 const sqs = new SQSClient({ ...sdkClientDefaults });

@@ -50,7 +50,11 @@ describe('NodeSha256', () => {
       protocol: 'https:',
       hostname: 'dynamodb.us-east-1.amazonaws.com',
       path: '/',
-      headers: { host: 'dynamodb.us-east-1.amazonaws.com', 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'DynamoDB_20120810.GetItem' },
+      headers: {
+        host: 'dynamodb.us-east-1.amazonaws.com',
+        'content-type': 'application/x-amz-json-1.0',
+        'x-amz-target': 'DynamoDB_20120810.GetItem',
+      },
       body: '{"TableName":"t","Key":{"pk":{"S":"a"}}}',
     };
     const signingDate = new Date('2026-12-03T10:00:00Z');
@@ -58,6 +62,7 @@ describe('NodeSha256', () => {
     const reference = new SignatureV4({ service: 'dynamodb', region: 'us-east-1', credentials, sha256: Sha256 });
     const expected = (await reference.sign(structuredClone(request), { signingDate })).headers['authorization'];
     expect(expected).toMatch(/Signature=[0-9a-f]{64}$/);
-    for (let i = 0; i < 2; i++) expect((await ours.sign(structuredClone(request), { signingDate })).headers['authorization']).toBe(expected);
+    for (let i = 0; i < 2; i++)
+      expect((await ours.sign(structuredClone(request), { signingDate })).headers['authorization']).toBe(expected);
   });
 });
