@@ -31,15 +31,16 @@ export interface ApiClients {
 
 /** Real clients for a region; `destroy` closes their sockets at shutdown. */
 export function createAwsClients(region: string): ApiClients & { destroy(): void } {
-  const base = new DynamoDBClient({ ...sdkClientDefaults, region });
+  const config = { ...sdkClientDefaults, region };
+  const base = new DynamoDBClient(config);
   const clients = {
-    iot: new IoTClient({ ...sdkClientDefaults, region }),
-    iotData: new IoTDataPlaneClient({ ...sdkClientDefaults, region }),
+    iot: new IoTClient(config),
+    iotData: new IoTDataPlaneClient(config),
     dynamo: DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } }),
-    cognito: new CognitoIdentityProviderClient({ ...sdkClientDefaults, region }),
-    cognitoIdentity: new CognitoIdentityClient({ ...sdkClientDefaults, region }),
-    sns: new SNSClient({ ...sdkClientDefaults, region }),
-    cloudwatch: new CloudWatchClient({ ...sdkClientDefaults, region }),
+    cognito: new CognitoIdentityProviderClient(config),
+    cognitoIdentity: new CognitoIdentityClient(config),
+    sns: new SNSClient(config),
+    cloudwatch: new CloudWatchClient(config),
   };
   return {
     ...clients,
