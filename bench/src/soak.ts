@@ -91,7 +91,7 @@ export async function runSoak(platform: PlatformProcess, options: SoakOptions): 
     let acknowledgedTotal = 0;
     const ids = devices.map((d) => d.device.deviceId);
     const storedByLatest = async () => {
-      const latest = await Promise.all(ids.map((id) => reader.latest(id)));
+      const latest = await reader.latestMany(ids);
       return latest.reduce((sum, l) => sum + (l?.seq ?? 0), 0);
     };
 
