@@ -59,6 +59,8 @@ describe('ingest consumer and queries against dynalite and s3rver', () => {
       bucket: aws.bucket,
       metrics: createMetrics({ namespace: 'Fleet', service: 'data', flushIntervalMs: 0, write: (line) => emf.push(line) }),
       consumer: { waitTimeSeconds: 1, flushIntervalMs: 50, retryDelaySeconds: () => 0 },
+      // The tests wait for messages to be deleted, which waits for the deferred rollups.
+      foldIntervalMs: 100,
     });
     s.start();
     return s;

@@ -44,7 +44,7 @@ import { createCachedRollupReader } from './rollups/cached-rollup-reader.ts';
 import { createBucketCache } from './rollups/bucket-cache.ts';
 import { createRollupReader } from './rollups/rollup-reader.ts';
 import { createRollupWriter } from './rollups/rollup-writer.ts';
-import { createFoldScheduler } from './rollups/fold-scheduler.ts';
+import { createFoldScheduler, foldIntervalMs } from './rollups/fold-scheduler.ts';
 
 export interface DataServiceOptions {
   readonly logger: Logger;
@@ -102,6 +102,11 @@ export interface DataServiceOptions {
   /** @default an EMF aggregator on stdout flushing every 10 s */
   readonly metrics?: Metrics;
   readonly consumer?: Omit<IngestConsumerOptions, 'queue' | 'processor' | 'logger'>;
+  /**
+   * How often live ingest writes the rollups it deferred; its messages are deleted only then. At
+   * most `foldIntervalMs`, which the charts' raw tail (`rollupLagMs`) assumes. @default foldIntervalMs (5 s)
+   */
+  readonly foldIntervalMs?: number;
   /** Readiness probes besides the tables and the bucket (main.ts adds the queue's). */
   readonly healthDependencies?: readonly DependencyProbe[];
   /** How long one round of readiness probes is reused. @default 5000 */
@@ -139,7 +144,13 @@ export function createDataService(options: DataServiceOptions) {
       })
     : undefined;
   // Live ingest writes its rollups (minute, hour, day) at most every 5 s, its messages held until then (issue 9).
-  const folds = rollupWriter ? createFoldScheduler({ writer: rollupWriter, logger }) : undefined;
+  const folds = rollupWriter
+    ? createFoldScheduler({
+        writer: rollupWriter,
+        logger,
+        ...(options.foldIntervalMs !== undefined ? { intervalMs: Math.min(options.foldIntervalMs, foldIntervalMs) } : {}),
+      })
+    : undefined;
   // The write units of stored readings, summed per interval like the other counters (the bench reads them).
   const telemetry = createTelemetryStore({
     client: dynamo,
