@@ -285,6 +285,24 @@ describe('ingest consumer', () => {
       await consumer.stop();
     });
 
+    it('extends the held messages that are due together, in one call, not one call each', async () => {
+      const queue = createMemoryQueue({ visibilityTimeoutMs: 400 });
+      for (let i = 0; i < 25; i++) queue.send(`m${i}`);
+      const { processor, releases, seen } = holdingProcessor();
+      const consumer = holdingConsumer(queue, processor, { visibilityTimeoutSeconds: 0.4 });
+      consumer.start();
+      await waitFor('all 25 held', () => seen.length === 25);
+      await new Promise((resolve) => setTimeout(resolve, 1200));
+      // Every message was extended at least twice and none was delivered again ...
+      expect(seen).toHaveLength(25);
+      expect(queue.visibilityChanges).toBeGreaterThanOrEqual(50);
+      // ... in rounds of several messages each (one call each would make as many calls as changes).
+      expect(queue.visibilityCalls * 5).toBeLessThanOrEqual(queue.visibilityChanges);
+      for (const release of releases) release(() => false);
+      await waitFor('the messages to be deleted', () => queue.size === 0);
+      await consumer.stop();
+    });
+
     it('pauses receiving while maxHeldMessages are received and unsettled, held ones included', async () => {
       const queue = createMemoryQueue();
       for (let i = 0; i < 100; i++) queue.send(`m${i}`);

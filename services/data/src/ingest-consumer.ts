@@ -23,7 +23,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { ingestQueue, mapWithLimit } from '@fleet/core';
-import type { IngestQueue, QueueMessage } from './ingest-queue.ts';
+import type { IngestQueue, QueueMessage, VisibilityChange } from './ingest-queue.ts';
 import type { IngestProcessor, ProcessVerdict } from './ingest-processor.ts';
 
 export interface IngestConsumerOptions {
@@ -135,14 +135,11 @@ export function createIngestConsumer(options: IngestConsumerOptions): IngestCons
       // A failed delete only means a redelivery, which the idempotent writes absorb.
       if (failed.length > 0) logger.warn({ failed: failed.length }, 'delete failed; messages will be redelivered');
     }
-    await Promise.all(
-      retry.map((m) =>
-        queue.changeVisibility(m.receiptHandle, retryDelay(m.receiveCount)).catch((err: unknown) => {
-          logger.warn({ err, messageId: m.messageId }, 'could not delay retry; the visibility timeout applies');
-        }),
-      ),
-    );
-    if (retry.length > 0) logger.warn({ retry: retry.length, deleted: deletable.length }, 'messages left for redelivery');
+    if (retry.length === 0) return;
+    const changes = retry.map((m) => ({ receiptHandle: m.receiptHandle, timeoutSeconds: retryDelay(m.receiveCount) }));
+    const { failed } = await queue.changeVisibility(changes);
+    if (failed.length > 0) logger.warn({ failed: failed.length }, 'could not delay retries; the visibility timeout applies');
+    logger.warn({ retry: retry.length, deleted: deletable.length }, 'messages left for redelivery');
   }
 
   /** Keeps `messages` until `verdict` answers, then applies it; the flush slot is already free. */
@@ -166,16 +163,28 @@ export function createIngestConsumer(options: IngestConsumerOptions): IngestCons
     holds.add(done);
   }
 
-  /** A message held past half its visibility timeout gets a new one, before SQS could deliver it again. */
+  /**
+   * A message held past half its visibility timeout gets a new one, before SQS could deliver it
+   * again: the due ones together, ten per ChangeMessageVisibilityBatch (one call each was 1.3 calls
+   * per reading in a 1,000-device backlog).
+   */
   function extendHeld(): void {
-    const due = Date.now() - (visibilitySeconds * 1000) / 2;
+    const at = Date.now();
+    const due = at - (visibilitySeconds * 1000) / 2;
+    const changes: VisibilityChange[] = [];
     for (const m of held) {
       if ((visibleSince.get(m) ?? 0) > due) continue;
-      visibleSince.set(m, Date.now());
-      queue.changeVisibility(m.receiptHandle, visibilitySeconds).catch((err: unknown) => {
-        logger.warn({ err, messageId: m.messageId }, 'could not extend a held message; it may be redelivered (the writes are idempotent)');
-      });
+      visibleSince.set(m, at);
+      changes.push({ receiptHandle: m.receiptHandle, timeoutSeconds: visibilitySeconds });
     }
+    if (changes.length === 0) return;
+    queue.changeVisibility(changes).then(
+      ({ failed }) => {
+        if (failed.length > 0)
+          logger.warn({ failed: failed.length }, 'could not extend held messages; they may be redelivered (the writes are idempotent)');
+      },
+      (err: unknown) => logger.warn({ err }, 'could not extend held messages; they may be redelivered (the writes are idempotent)'),
+    );
   }
 
   async function settle(batch: QueueMessage[]): Promise<void> {

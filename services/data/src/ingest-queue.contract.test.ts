@@ -6,7 +6,7 @@
 import { CreateQueueCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { startSqsHarness, type SqsHarness } from '@fleet/local-cloud/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { IngestQueue } from './ingest-queue.ts';
+import type { IngestQueue, QueueMessage } from './ingest-queue.ts';
 import { createSqsIngestQueue } from './ingest-queue.ts';
 import { createMemoryQueue } from './testing/memory-queue.ts';
 
@@ -48,6 +48,15 @@ const implementations: Record<string, () => Promise<QueueUnderTest>> = {
   })(),
 };
 
+/** Receives until `count` messages came (a receive answers at most 10, and SQS may answer fewer). */
+async function receiveAll(queue: IngestQueue, count: number): Promise<QueueMessage[]> {
+  const got: QueueMessage[] = [];
+  for (let round = 0; got.length < count && round < 20; round++)
+    got.push(...(await queue.receive({ maxMessages: 10, waitTimeSeconds: 0 })));
+  expect(got).toHaveLength(count);
+  return got;
+}
+
 describe.each(Object.entries(implementations))('ingest queue contract: %s', (_name, make) => {
   it('delivers a message with its body and a receive count of 1, then hides it while in flight', async () => {
     const { queue, send } = await make();
@@ -79,9 +88,26 @@ describe.each(Object.entries(implementations))('ingest queue contract: %s', (_na
     const { queue, send } = await make();
     await send('retry me');
     const [first] = await queue.receive({ maxMessages: 10, waitTimeSeconds: 1 });
-    await queue.changeVisibility(first!.receiptHandle, 0);
+    expect(await queue.changeVisibility([{ receiptHandle: first!.receiptHandle, timeoutSeconds: 0 }])).toEqual({ failed: [] });
     const [again] = await queue.receive({ maxMessages: 10, waitTimeSeconds: 0 });
     expect(again).toMatchObject({ body: 'retry me', receiveCount: 2 });
+  });
+
+  it('changes the visibility of more than ten messages, each its own timeout, and answers the handles no longer in flight', async () => {
+    const { queue, send } = await make();
+    for (let i = 0; i < 13; i++) await send(`m${i}`);
+    const received = await receiveAll(queue, 13);
+    const [gone, hidden, ...rest] = received;
+    await queue.delete([gone!.receiptHandle]);
+    const changes = [gone!, ...rest].map((m) => ({ receiptHandle: m.receiptHandle, timeoutSeconds: 0 }));
+    changes.push({ receiptHandle: hidden!.receiptHandle, timeoutSeconds: 30 });
+    expect(await queue.changeVisibility(changes)).toEqual({ failed: [gone!.receiptHandle] });
+    // The eleven made visible come back at once; the one hidden for 30 s does not, even once the queue's own 1 s has passed.
+    const again = await receiveAll(queue, 11);
+    expect(again.map((m) => m.body).sort()).toEqual(rest.map((m) => m.body).sort());
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const later = await receiveAll(queue, 11);
+    expect(later.map((m) => m.body)).not.toContain(hidden!.body);
   });
 
   it('returns at most maxMessages per receive', async () => {

@@ -1,10 +1,10 @@
 /**
- * The consumer's port to the ingest queue: the three SQS operations it needs. `createSqsIngestQueue`
+ * The consumer's port to the ingest queue: the three SQS operations it needs (the last two in batches). `createSqsIngestQueue`
  * adapts an SQSClient (AWS SQS or the local stand-in); tests may use an in-memory implementation
  * with the same semantics (`testing/memory-queue.ts`).
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { ChangeMessageVisibilityCommand, DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 
 export interface QueueMessage {
   /** SQS message id (not the rule's `messageId` inside the body). */
@@ -28,8 +28,16 @@ export interface IngestQueue {
   receive(options: ReceiveOptions): Promise<QueueMessage[]>;
   /** Deletes by receipt handle; returns the handles that could not be deleted. */
   delete(receiptHandles: readonly string[]): Promise<{ readonly failed: readonly string[] }>;
-  /** Makes a received message visible again after `timeoutSeconds` (0: immediately). */
-  changeVisibility(receiptHandle: string, timeoutSeconds: number): Promise<void>;
+  /**
+   * Makes each received message visible again after its `timeoutSeconds` (0: immediately), ten per
+   * call; returns the handles whose change failed.
+   */
+  changeVisibility(changes: readonly VisibilityChange[]): Promise<{ readonly failed: readonly string[] }>;
+}
+
+export interface VisibilityChange {
+  readonly receiptHandle: string;
+  readonly timeoutSeconds: number;
 }
 
 export interface SqsIngestQueueOptions {
@@ -37,8 +45,29 @@ export interface SqsIngestQueueOptions {
   readonly queueUrl: string;
 }
 
-/** DeleteMessageBatch takes at most 10 entries. */
+/** DeleteMessageBatch and ChangeMessageVisibilityBatch take at most 10 entries. */
 const maxBatchEntries = 10;
+
+/**
+ * Sends `items` ten at a time through `send` (one batch call), and returns the items of the entries
+ * the batch answered as failed, or of the whole batch when the call failed.
+ */
+async function inBatches<T>(items: readonly T[], send: (batch: readonly T[]) => Promise<{ Failed?: { Id?: string }[] }>): Promise<T[]> {
+  const failed: T[] = [];
+  for (let i = 0; i < items.length; i += maxBatchEntries) {
+    const chunk = items.slice(i, i + maxBatchEntries);
+    try {
+      const out = await send(chunk);
+      for (const f of out.Failed ?? []) {
+        const item = chunk[Number(f.Id)];
+        if (item !== undefined) failed.push(item);
+      }
+    } catch {
+      failed.push(...chunk);
+    }
+  }
+  return failed;
+}
 
 /** The ingest queue over an SQS client. */
 export function createSqsIngestQueue({ client, queueUrl }: SqsIngestQueueOptions): IngestQueue {
@@ -67,30 +96,26 @@ export function createSqsIngestQueue({ client, queueUrl }: SqsIngestQueueOptions
       );
     },
     async delete(receiptHandles) {
-      const failed: string[] = [];
-      for (let i = 0; i < receiptHandles.length; i += maxBatchEntries) {
-        const chunk = receiptHandles.slice(i, i + maxBatchEntries);
-        try {
-          const out = await client.send(
-            new DeleteMessageBatchCommand({
-              QueueUrl: queueUrl,
-              Entries: chunk.map((handle, index) => ({ Id: String(index), ReceiptHandle: handle })),
-            }),
-          );
-          for (const f of out.Failed ?? []) {
-            const handle = chunk[Number(f.Id)];
-            if (handle !== undefined) failed.push(handle);
-          }
-        } catch {
-          failed.push(...chunk);
-        }
-      }
+      const failed = await inBatches(receiptHandles, (chunk) =>
+        client.send(
+          new DeleteMessageBatchCommand({
+            QueueUrl: queueUrl,
+            Entries: chunk.map((handle, index) => ({ Id: String(index), ReceiptHandle: handle })),
+          }),
+        ),
+      );
       return { failed };
     },
-    async changeVisibility(receiptHandle, timeoutSeconds) {
-      await client.send(
-        new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: timeoutSeconds }),
+    async changeVisibility(changes) {
+      const failed = await inBatches(changes, (chunk) =>
+        client.send(
+          new ChangeMessageVisibilityBatchCommand({
+            QueueUrl: queueUrl,
+            Entries: chunk.map((c, index) => ({ Id: String(index), ReceiptHandle: c.receiptHandle, VisibilityTimeout: c.timeoutSeconds })),
+          }),
+        ),
       );
+      return { failed: failed.map((c) => c.receiptHandle) };
     },
   };
 }

@@ -25,8 +25,10 @@ export interface MemoryQueue extends IngestQueue {
   readonly deadLetters: readonly { messageId: string; body: string }[];
   /** Receives answered so far. */
   readonly receives: number;
-  /** ChangeMessageVisibility calls so far (the consumer's retry back-off). */
+  /** Messages whose visibility was changed so far (retry back-off, held messages extended). */
   readonly visibilityChanges: number;
+  /** `changeVisibility` calls so far, each with any number of messages. */
+  readonly visibilityCalls: number;
 }
 
 export interface MemoryQueueOptions {
@@ -42,6 +44,7 @@ export function createMemoryQueue(options: MemoryQueueOptions = {}): MemoryQueue
   const deadLetters: { messageId: string; body: string }[] = [];
   let receives = 0;
   let visibilityChanges = 0;
+  let visibilityCalls = 0;
 
   const takeVisible = (max: number): QueueMessage[] => {
     const now = Date.now();
@@ -82,6 +85,9 @@ export function createMemoryQueue(options: MemoryQueueOptions = {}): MemoryQueue
     get visibilityChanges() {
       return visibilityChanges;
     },
+    get visibilityCalls() {
+      return visibilityCalls;
+    },
     async receive({ maxMessages, waitTimeSeconds, signal }) {
       const deadline = Date.now() + waitTimeSeconds * 1000;
       for (;;) {
@@ -103,11 +109,19 @@ export function createMemoryQueue(options: MemoryQueueOptions = {}): MemoryQueue
       }
       return { failed };
     },
-    async changeVisibility(receiptHandle, timeoutSeconds) {
-      const m = messages.find((x) => x.receiptHandle === receiptHandle);
-      if (!m) throw Object.assign(new Error(`receipt handle ${receiptHandle} is not in flight`), { name: 'ReceiptHandleIsInvalid' });
-      m.visibleAt = Date.now() + timeoutSeconds * 1000;
-      visibilityChanges++;
+    async changeVisibility(changes) {
+      visibilityCalls++;
+      const failed: string[] = [];
+      for (const { receiptHandle, timeoutSeconds } of changes) {
+        const m = messages.find((x) => x.receiptHandle === receiptHandle);
+        if (!m) {
+          failed.push(receiptHandle);
+          continue;
+        }
+        m.visibleAt = Date.now() + timeoutSeconds * 1000;
+        visibilityChanges++;
+      }
+      return { failed };
     },
   };
 }
