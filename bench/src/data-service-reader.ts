@@ -2,7 +2,7 @@
  * Reads what the Data Service stored, over its own HTTP API (services/data/src/app.ts, behind load
  * balancer 3), with the access token of a signed-in user as every caller of it needs.
  */
-import { deviceLimits, mapWithLimit, type DeviceStates } from '@fleet/core';
+import { chunk, deviceLimits, mapWithLimit, type DeviceStates } from '@fleet/core';
 
 export interface StoredReading {
   readonly ts: number;
@@ -39,10 +39,8 @@ export function createDataServiceReader(options: { baseUrl: string; accessToken:
   }
   return {
     async latestMany(deviceIds) {
-      const pages: string[][] = [];
-      for (let i = 0; i < deviceIds.length; i += deviceLimits.maxPage) pages.push(deviceIds.slice(i, i + deviceLimits.maxPage));
       // Two pages at a time: the polls compete with ingest for the same cores.
-      const answers = await mapWithLimit(pages, 2, async (ids) => {
+      const answers = await mapWithLimit(chunk(deviceIds, deviceLimits.maxPage), 2, async (ids) => {
         const { body } = await get<DeviceStates>(`/data/device-states?ids=${ids.map(encodeURIComponent).join(',')}`);
         return (body?.devices ?? []).map((d) => (d.latest ? { deviceId: d.deviceId, ...d.latest } : undefined));
       });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mapWithLimit } from './map-with-limit.ts';
+import { chunk, mapWithLimit } from './map-with-limit.ts';
 
 describe('mapWithLimit', () => {
   it('keeps the input order while tasks finish out of order, with at most `limit` in flight', async () => {
@@ -21,5 +21,16 @@ describe('mapWithLimit', () => {
 
   it('rejects with the first task failure', async () => {
     await expect(mapWithLimit([1, 2, 3], 2, async (n) => (n === 2 ? Promise.reject(new Error('two')) : n))).rejects.toThrow('two');
+  });
+});
+
+describe('chunk', () => {
+  it('splits in order into pieces of at most the size, the last one shorter', () => {
+    expect(chunk([1, 2, 3, 4, 5, 6, 7], 3)).toEqual([[1, 2, 3], [4, 5, 6], [7]]);
+    expect(chunk([1, 2, 3], 3)).toEqual([[1, 2, 3]]);
+  });
+
+  it('answers no piece for an empty list', () => {
+    expect(chunk([], 10)).toEqual([]);
   });
 });

@@ -7,16 +7,9 @@
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BatchGetCommand, BatchWriteCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
-import { mapWithLimit } from '@fleet/core';
+import { chunk, mapWithLimit } from '@fleet/core';
 import type { WriteUnitsListener } from './consumed-capacity.ts';
 import { withBackoff } from './retry.ts';
-
-/** Splits `items` into arrays of at most `size`. */
-export function chunk<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 export async function batchPut(
   deps: { client: DynamoDBDocumentClient; tableName: string; onWriteUnits?: WriteUnitsListener | undefined; concurrency?: number },

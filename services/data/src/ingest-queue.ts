@@ -1,10 +1,11 @@
 /**
- * The consumer's port to the ingest queue: the three SQS operations it needs (the last two in batches). `createSqsIngestQueue`
- * adapts an SQSClient (AWS SQS or the local stand-in); tests may use an in-memory implementation
- * with the same semantics (`testing/memory-queue.ts`).
+ * The consumer's port to the ingest queue: the three SQS operations it needs, the last two in
+ * batches. `createSqsIngestQueue` adapts an SQSClient (AWS SQS or the local stand-in); tests may use
+ * an in-memory implementation with the same semantics (`testing/memory-queue.ts`).
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { inSqsBatches } from './sqs-batches.ts';
 
 export interface QueueMessage {
   /** SQS message id (not the rule's `messageId` inside the body). */
@@ -45,30 +46,6 @@ export interface SqsIngestQueueOptions {
   readonly queueUrl: string;
 }
 
-/** DeleteMessageBatch and ChangeMessageVisibilityBatch take at most 10 entries. */
-const maxBatchEntries = 10;
-
-/**
- * Sends `items` ten at a time through `send` (one batch call), and returns the items of the entries
- * the batch answered as failed, or of the whole batch when the call failed.
- */
-async function inBatches<T>(items: readonly T[], send: (batch: readonly T[]) => Promise<{ Failed?: { Id?: string }[] }>): Promise<T[]> {
-  const failed: T[] = [];
-  for (let i = 0; i < items.length; i += maxBatchEntries) {
-    const chunk = items.slice(i, i + maxBatchEntries);
-    try {
-      const out = await send(chunk);
-      for (const f of out.Failed ?? []) {
-        const item = chunk[Number(f.Id)];
-        if (item !== undefined) failed.push(item);
-      }
-    } catch {
-      failed.push(...chunk);
-    }
-  }
-  return failed;
-}
-
 /** The ingest queue over an SQS client. */
 export function createSqsIngestQueue({ client, queueUrl }: SqsIngestQueueOptions): IngestQueue {
   return {
@@ -96,22 +73,22 @@ export function createSqsIngestQueue({ client, queueUrl }: SqsIngestQueueOptions
       );
     },
     async delete(receiptHandles) {
-      const failed = await inBatches(receiptHandles, (chunk) =>
+      const failed = await inSqsBatches(receiptHandles, (batch) =>
         client.send(
           new DeleteMessageBatchCommand({
             QueueUrl: queueUrl,
-            Entries: chunk.map((handle, index) => ({ Id: String(index), ReceiptHandle: handle })),
+            Entries: batch.map((handle, index) => ({ Id: String(index), ReceiptHandle: handle })),
           }),
         ),
       );
       return { failed };
     },
     async changeVisibility(changes) {
-      const failed = await inBatches(changes, (chunk) =>
+      const failed = await inSqsBatches(changes, (batch) =>
         client.send(
           new ChangeMessageVisibilityBatchCommand({
             QueueUrl: queueUrl,
-            Entries: chunk.map((c, index) => ({ Id: String(index), ReceiptHandle: c.receiptHandle, VisibilityTimeout: c.timeoutSeconds })),
+            Entries: batch.map((c, index) => ({ Id: String(index), ReceiptHandle: c.receiptHandle, VisibilityTimeout: c.timeoutSeconds })),
           }),
         ),
       );

@@ -16,6 +16,7 @@ import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import type { TelemetryIngestMessage } from '@fleet/core';
 import { deviceIdOfTelemetryTopic, telemetryBucket, telemetryIngestRule } from '@fleet/core';
 import type { Logger } from 'pino';
+import { inSqsBatches } from './sqs-batches.ts';
 
 export const ruleDeadLetterPrefix = `${telemetryBucket.prefixes.deadLetters}rules/${telemetryIngestRule.name}/`;
 
@@ -42,22 +43,16 @@ export interface QueueSender {
 export function createSqsQueueSender({ client, queueUrl }: { client: SQSClient; queueUrl: string }): QueueSender {
   return {
     async send(bodies) {
-      const failed: number[] = [];
-      for (let i = 0; i < bodies.length; i += 10) {
-        const chunk = bodies.slice(i, i + 10);
-        try {
-          const out = await client.send(
-            new SendMessageBatchCommand({
-              QueueUrl: queueUrl,
-              Entries: chunk.map((body, j) => ({ Id: String(i + j), MessageBody: body })),
-            }),
-          );
-          for (const f of out.Failed ?? []) failed.push(Number(f.Id));
-        } catch {
-          for (let j = 0; j < chunk.length; j++) failed.push(i + j);
-        }
-      }
-      return { failed };
+      const entries = bodies.map((body, index) => ({ body, index }));
+      const failed = await inSqsBatches(entries, (batch) =>
+        client.send(
+          new SendMessageBatchCommand({
+            QueueUrl: queueUrl,
+            Entries: batch.map((e, j) => ({ Id: String(j), MessageBody: e.body })),
+          }),
+        ),
+      );
+      return { failed: failed.map((e) => e.index) };
     },
   };
 }

@@ -31,7 +31,7 @@
  *   `registryMaxAgeMs`.
  */
 import { ListThingsInThingGroupCommand } from '@aws-sdk/client-iot';
-import { deviceLimits, mapWithLimit, type DeviceRecord, type DeviceState, type DeviceView, type ThingAttributes } from '@fleet/core';
+import { chunk, deviceLimits, mapWithLimit, type DeviceRecord, type DeviceState, type DeviceView, type ThingAttributes } from '@fleet/core';
 import type { Logger } from 'pino';
 import type { ApiClients } from '../aws-clients.ts';
 import { isResourceNotFound } from '../aws-clients.ts';
@@ -215,9 +215,7 @@ export function createDeviceIndex(deps: {
 
   /** The states of these devices, asked in pages with a token (the Data Service authorizes every call). */
   const loadStates = async (ids: readonly string[], token: string) => {
-    const chunks: string[][] = [];
-    for (let i = 0; i < ids.length; i += deviceLimits.maxPage) chunks.push(ids.slice(i, i + deviceLimits.maxPage));
-    const answers = await mapWithLimit(chunks, stateConcurrency, (chunk) => dataService.deviceStates(chunk, token));
+    const answers = await mapWithLimit(chunk(ids, deviceLimits.maxPage), stateConcurrency, (page) => dataService.deviceStates(page, token));
     return new Map<string, DeviceState>(answers.flat().map((s) => [s.deviceId, s]));
   };
   // Whose token reads the states: the caller's. Every caller who may reach every device sees the

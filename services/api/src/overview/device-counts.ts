@@ -9,7 +9,7 @@
  * registry has but the Data Service never heard of is offline.
  */
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { deviceLimits, deviceStatusOf, mapWithLimit, silentAfterMs, type DeviceCounts } from '@fleet/core';
+import { chunk, deviceLimits, deviceStatusOf, mapWithLimit, silentAfterMs, type DeviceCounts } from '@fleet/core';
 import type { ApiClients } from '../aws-clients.ts';
 import type { DataServiceClient } from '../telemetry/data-service-client.ts';
 
@@ -49,10 +49,8 @@ export async function countDevicesOf(
   accessToken: string,
   now: number,
 ): Promise<AvailableDeviceCounts> {
-  const pages: string[][] = [];
-  for (let i = 0; i < ids.length; i += deviceLimits.maxPage) pages.push(ids.slice(i, i + deviceLimits.maxPage));
   const counts = { online: 0, offline: 0, silent: 0 };
-  await mapWithLimit(pages, deps.concurrency ?? 4, async (page) => {
+  await mapWithLimit(chunk(ids, deviceLimits.maxPage), deps.concurrency ?? 4, async (page) => {
     for (const state of await deps.dataService.deviceStates(page, accessToken)) counts[deviceStatusOf(state, now)]++;
   });
   return { available: true, total: ids.length, ...counts, silentAfterMs };

@@ -5,7 +5,7 @@
  * refused connection or an answer of another shape become a 502 so the caller can tell "your
  * request is wrong" from "a dependency is down", never a 500 from serializing what was relayed.
  */
-import { answerChecker, deviceLimits, DeviceStatesSchema, type DeviceState } from '@fleet/core';
+import { answerChecker, chunk, deviceLimits, DeviceStatesSchema, type DeviceState } from '@fleet/core';
 import type { Logger } from 'pino';
 import type { Static, TSchema } from 'typebox';
 import { apiError } from '../errors.ts';
@@ -108,8 +108,7 @@ export function createDataServiceClient(deps: { baseUrl: string; logger: Logger;
     },
     async deviceStates(deviceIds, accessToken) {
       const states: DeviceState[] = [];
-      for (let i = 0; i < deviceIds.length; i += deviceLimits.maxPage) {
-        const ids = deviceIds.slice(i, i + deviceLimits.maxPage);
+      for (const ids of chunk(deviceIds, deviceLimits.maxPage)) {
         const answer = await client.get(DeviceStatesSchema, { path: '/data/device-states', query: `ids=${ids.join(',')}`, accessToken });
         if (answer.devices.length !== ids.length || answer.devices.some((d, j) => d.deviceId !== ids[j])) {
           throw apiError('DataServiceUnavailable', 'The data service answered in an unexpected shape, try again later', {

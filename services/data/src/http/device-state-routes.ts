@@ -9,6 +9,7 @@
  * status counts of the devices of their groups alone.
  */
 import {
+  chunk,
   deviceIdPattern,
   deviceLimits,
   DeviceStatesSchema,
@@ -78,8 +79,8 @@ export function registerDeviceStateRoutes(app: DataApp, deps: DeviceStateRoutesD
         const ids = new Set((await Promise.all(access.groups.map(groupDevices))).flat());
         const tally = createStatusTally((deps.now ?? Date.now)());
         const all = [...ids];
-        for (let i = 0; i < all.length; i += deviceLimits.maxPage) {
-          for (const state of await deps.states.getMany(all.slice(i, i + deviceLimits.maxPage))) tally.add(state);
+        for (const page of chunk(all, deviceLimits.maxPage)) {
+          for (const state of await deps.states.getMany(page)) tally.add(state);
         }
         return tally.result();
       },
