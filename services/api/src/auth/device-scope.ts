@@ -30,6 +30,12 @@ export interface DeviceScope {
   requireReach(caller: Caller, deviceId: string): Promise<void>;
   /** The registered device when the caller may reach it; undefined otherwise, as for a device not registered. */
   device(caller: Caller, deviceId: string): Promise<DeviceRecord | undefined>;
+  /**
+   * Whether the caller may read the device's data: within reach and registered as the device page
+   * sees it (`DeviceIndex.record`, at most its `registryMaxAgeMs` old; a device this task does not
+   * know is read at once). For reads polled by pages and widgets, which need no GetItem each.
+   */
+  mayRead(caller: Caller, deviceId: string): Promise<boolean>;
   /** The registered device the caller may reach, or 404 DeviceNotFound (the same answer whether it exists or not). */
   requireDevice(caller: Caller, deviceId: string): Promise<DeviceRecord>;
 }
@@ -68,7 +74,10 @@ export function requireWholeFleet(caller: Caller, what: string): void {
 /** How a scoped caller's groups read in a refusal. */
 const grantedList = (access: Extract<DeviceAccess, { kind: 'groups' }>) => access.groups.map((g) => JSON.stringify(g)).join(', ');
 
-export function createDeviceScope(deps: { registry: Pick<DeviceRegistry, 'get'>; index: Pick<DeviceIndex, 'membersOf'> }): DeviceScope {
+export function createDeviceScope(deps: {
+  registry: Pick<DeviceRegistry, 'get'>;
+  index: Pick<DeviceIndex, 'membersOf' | 'record'>;
+}): DeviceScope {
   const { registry, index } = deps;
   const accessOf = (caller: Caller) => deviceAccessOf(caller.groups);
 
@@ -100,6 +109,9 @@ export function createDeviceScope(deps: { registry: Pick<DeviceRegistry, 'get'>;
       if (!(await includes(caller, deviceId))) throw deviceNotFound(deviceId);
     },
     device,
+    async mayRead(caller, deviceId) {
+      return (await includes(caller, deviceId)) && (await index.record(deviceId)) !== undefined;
+    },
     async requireDevice(caller, deviceId) {
       const found = await device(caller, deviceId);
       if (!found) throw deviceNotFound(deviceId);

@@ -1,4 +1,4 @@
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { devicesTable } from '@fleet/core';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +19,18 @@ const intervals = {
   intervalMs: 1,
   metrics: { temperature: [{ t: 1, min: 2, max: 2, avg: 2, count: 1 }] },
 };
+
+/** A registered device's item in the devices table, as a registration through any API task writes it. */
+const registryItem = (deviceId: string) => ({
+  deviceId,
+  name: deviceId,
+  ownerId: 'o',
+  ownerName: 'o',
+  createdAt: new Date().toISOString(),
+  certificateArn: 'a',
+  certificateId: 'c',
+  status: 'active',
+});
 
 beforeAll(async () => {
   data = Fastify();
@@ -51,21 +63,7 @@ beforeAll(async () => {
   unreachable = await startTestApp({ config: { dataServiceUrl: 'http://127.0.0.1:9' } });
   for (const app of [t, unreachable]) {
     for (const deviceId of ['dev-1', 'quiet', 'broken', 'refused', 'gone', 'expired', 'shapeless']) {
-      await app.dynamo.doc.send(
-        new PutCommand({
-          TableName: devicesTable.id,
-          Item: {
-            deviceId,
-            name: deviceId,
-            ownerId: 'o',
-            ownerName: 'o',
-            createdAt: new Date().toISOString(),
-            certificateArn: 'a',
-            certificateId: 'c',
-            status: 'active',
-          },
-        }),
-      );
+      await app.dynamo.doc.send(new PutCommand({ TableName: devicesTable.id, Item: registryItem(deviceId) }));
     }
   }
 });
@@ -125,6 +123,17 @@ describe('telemetry routes', () => {
       expect(res.json()).toEqual({ code: 'DeviceNotFound', message: 'Device "ghost" is not registered' });
     }
     expect(seen.length).toBe(before);
+  });
+
+  it("knows a device as the device page does: one registered elsewhere at once, one removed elsewhere within the registry copy's age", async () => {
+    // Registered by another task: this task has never seen it, so it reads the table at once.
+    await t.dynamo.doc.send(new PutCommand({ TableName: devicesTable.id, Item: registryItem('elsewhere-1') }));
+    expect((await get('/api/devices/elsewhere-1/telemetry')).statusCode).toBe(200);
+    // Removed by another task: polls within `registryMaxAgeMs` (10 s) are answered from the record
+    // read a moment ago, as GET /api/devices/:id is, instead of one GetItem per poll.
+    await t.dynamo.doc.send(new DeleteCommand({ TableName: devicesTable.id, Key: { deviceId: 'elsewhere-1' } }));
+    expect((await get('/api/devices/elsewhere-1/telemetry')).statusCode).toBe(200);
+    expect(seen.at(-1)?.url).toBe('/data/devices/elsewhere-1/readings');
   });
 
   it("maps the Data Service's errors into the API's documented codes: a bad query, no readings, an expired token", async () => {

@@ -1,6 +1,7 @@
 /**
  * Telemetry queries, answered by the Data Service: the API checks who is asking and that the device
- * is registered and within their access (it owns the registry: 404 DeviceNotFound either way), then relays the request with the same
+ * is registered and within their access (it owns the registry: 404 DeviceNotFound either way; registered as the device
+ * page sees it, `DeviceScope.mayRead`, so a page polling a chart costs no registry read each time), then relays the request with the same
  * query string (the Data Service owns the query semantics and limits) and checks the answer against
  * its `@fleet/core` contract. The schemas here mirror the Data Service's bounds so that the OpenAPI
  * document shows them and a bad query never travels.
@@ -25,7 +26,7 @@ import type { RelayedCode } from '../telemetry/data-service-errors.ts';
 export interface TelemetryRoutesDeps {
   readonly authorizer: Authorizer;
   /** The registered devices the caller may reach. */
-  readonly scope: Pick<DeviceScope, 'device'>;
+  readonly scope: Pick<DeviceScope, 'mayRead'>;
   readonly dataService: DataServiceClient;
 }
 
@@ -107,7 +108,7 @@ export function registerTelemetryRoutes(app: TypedApp, deps: TelemetryRoutesDeps
       async (request) => {
         const deviceId = request.params.id;
         // Refused here, before the relay: a device outside the caller's access never reaches the Data Service.
-        if (!(await deps.scope.device(authOf(request), deviceId))) throw deviceNotFound(deviceId);
+        if (!(await deps.scope.mayRead(authOf(request), deviceId))) throw deviceNotFound(deviceId);
         return deps.dataService.get(route.answer, {
           path: route.upstream(deviceId),
           query: queryOf(request),
