@@ -207,6 +207,14 @@ export const ingestQueue: QueueDefinition = {
 
 export const queues = [ingestQueue] as const;
 
+/**
+ * SQS's quota of in-flight messages (received, not yet deleted) of a standard queue: about 120,000;
+ * past it ReceiveMessage answers OverLimit
+ * (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html).
+ * The Data Service's tasks share it (their `maxHeldMessages`).
+ */
+export const sqsStandardQueueInFlightQuota = 120_000;
+
 /** The one bucket; its prefixes separate the data kinds. */
 export const telemetryBucket = {
   id: 'fleet-telemetry',

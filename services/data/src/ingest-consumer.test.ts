@@ -1,6 +1,7 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { createIngestConsumer, type IngestConsumerOptions } from './ingest-consumer.ts';
+import { serviceByName, sqsStandardQueueInFlightQuota } from '@fleet/core';
+import { createIngestConsumer, defaultMaxHeldMessages, type IngestConsumerOptions } from './ingest-consumer.ts';
 import type { IngestProcessor } from './ingest-processor.ts';
 import type { IngestQueue, QueueMessage } from './ingest-queue.ts';
 import { createMemoryQueue } from './testing/memory-queue.ts';
@@ -319,6 +320,14 @@ describe('ingest consumer', () => {
       }
       await consumer.stop();
       expect(new Set(seen).size).toBe(100);
+    });
+
+    it("holds by default as much as keeps every task ECS may run, buffers included, within SQS's in-flight quota", () => {
+      const tasks = serviceByName('data').queueScaling?.maxTasks ?? 1;
+      expect(tasks).toBeGreaterThan(1);
+      expect(tasks * (defaultMaxHeldMessages + 2500)).toBeLessThanOrEqual(sqsStandardQueueInFlightQuota);
+      // Past the 20,000 it was: a fold round over 1,000 devices gathers what this allows (bench/README.md).
+      expect(defaultMaxHeldMessages).toBe(27_500);
     });
 
     it('on stop, asks for the held work to be flushed and waits for the verdicts', async () => {

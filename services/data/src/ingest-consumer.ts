@@ -22,7 +22,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { ingestQueue, mapWithLimit } from '@fleet/core';
+import { ingestQueue, mapWithLimit, serviceByName, sqsStandardQueueInFlightQuota } from '@fleet/core';
 import type { IngestQueue, QueueMessage, VisibilityChange } from './ingest-queue.ts';
 import type { IngestProcessor, ProcessVerdict } from './ingest-processor.ts';
 
@@ -60,7 +60,10 @@ export interface IngestConsumerOptions {
   readonly retryDelaySeconds?: (receiveCount: number) => number;
   /**
    * Messages received and not settled (buffered, processing or held for their deferred folds)
-   * beyond which receivers pause (SQS allows 120,000 in flight per standard queue): bounds the memory a backlog takes. @default 20,000
+   * beyond which receivers pause: bounds the memory a backlog takes. A fold round over a fleet
+   * takes as long under a backlog whatever the readings it covers, so this bound is what one round
+   * may gather (bench/README.md: 1,000 devices, medians 605 → 783 readings/s, 20,000 → 27,500).
+   * @default `defaultMaxHeldMessages`: SQS's in-flight quota shared by as many tasks as ECS may run
    */
   readonly maxHeldMessages?: number;
   /** The queue's visibility timeout: a message held past half of it is given another. @default the ingest queue's (60 s) */
@@ -78,6 +81,17 @@ export interface IngestConsumer {
 /** SQS: at most 10 messages per ReceiveMessage. */
 const maxReceiveBatch = 10;
 
+/** The default buffer: two full flushes and the next gathering. */
+const defaultMaxBuffered = 2500;
+
+/**
+ * Each task's share of SQS's in-flight quota when ECS runs as many Data Service tasks as it may
+ * (core's `queueScaling`), less what it buffers besides: 120,000 ÷ 4 − 2,500 = 27,500. So the tasks
+ * together never meet the queue's OverLimit, however far they scale out.
+ */
+export const defaultMaxHeldMessages =
+  Math.floor(sqsStandardQueueInFlightQuota / (serviceByName('data').queueScaling?.maxTasks ?? 1)) - defaultMaxBuffered;
+
 const defaultRetryDelay = (receiveCount: number) => Math.min(300, 15 * 2 ** Math.max(0, receiveCount - 1));
 
 /** Creates the consumer; nothing happens until `start()`. */
@@ -89,9 +103,9 @@ export function createIngestConsumer(options: IngestConsumerOptions): IngestCons
   const flushIntervalMs = options.flushIntervalMs ?? 20;
   const minSpacingMs = options.minFlushSpacingMs ?? 250;
   const maxFlushesInFlight = Math.max(1, options.maxFlushesInFlight ?? 2);
-  const maxBuffered = Math.max(options.maxBufferedMessages ?? 2500, maxReceiveBatch);
+  const maxBuffered = Math.max(options.maxBufferedMessages ?? defaultMaxBuffered, maxReceiveBatch);
   const retryDelay = options.retryDelaySeconds ?? defaultRetryDelay;
-  const maxHeld = options.maxHeldMessages ?? 20_000;
+  const maxHeld = options.maxHeldMessages ?? defaultMaxHeldMessages;
   const visibilitySeconds = options.visibilityTimeoutSeconds ?? ingestQueue.visibilityTimeoutSeconds;
   // Checked four times per half timeout: a held message is extended at most 5/8 of the way through.
   const holdCheckMs = Math.min(5000, (visibilitySeconds * 1000) / 8);
