@@ -359,11 +359,13 @@ export const taskRoleStatements: Readonly<Record<ServiceName, readonly Permissio
     },
     {
       // Rollups (services/data rollups): each bucket rewritten whole from the level below (Put), read
-      // back a period at a time (Query); imports and replays write many at once (BatchWriteItem).
+      // back a period at a time (Query); imports and replays write many at once (BatchWriteItem), as
+      // live ingest writes its fold marks, which a fold deletes (DeleteItem, on a token condition).
       actions: [
         'dynamodb:GetItem',
         'dynamodb:PutItem',
         'dynamodb:UpdateItem',
+        'dynamodb:DeleteItem',
         'dynamodb:BatchWriteItem',
         'dynamodb:BatchGetItem',
         'dynamodb:Query',

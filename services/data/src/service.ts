@@ -45,6 +45,7 @@ import { createBucketCache } from './rollups/bucket-cache.ts';
 import { createRollupReader } from './rollups/rollup-reader.ts';
 import { createRollupWriter } from './rollups/rollup-writer.ts';
 import { createFoldScheduler, foldIntervalMs } from './rollups/fold-scheduler.ts';
+import { createHourFolder, hourFoldIntervalMs } from './rollups/hour-folder.ts';
 
 export interface DataServiceOptions {
   readonly logger: Logger;
@@ -107,6 +108,11 @@ export interface DataServiceOptions {
    * most `foldIntervalMs`, which the charts' raw tail (`rollupLagMs`) assumes. @default foldIntervalMs (5 s)
    */
   readonly foldIntervalMs?: number;
+  /**
+   * How often the hours and days live ingest marked are folded. At most `hourFoldIntervalMs`, which
+   * the charts' minute tail (`hourFoldLagMs`) assumes. @default hourFoldIntervalMs (30 s)
+   */
+  readonly hourFoldIntervalMs?: number;
   /** Readiness probes besides the tables and the bucket (main.ts adds the queue's). */
   readonly healthDependencies?: readonly DependencyProbe[];
   /** How long one round of readiness probes is reused. @default 5000 */
@@ -143,14 +149,24 @@ export function createDataService(options: DataServiceOptions) {
         onWriteUnits: (units) => metrics.count(dataServiceMetrics.rollupWriteCapacityUnits, units),
       })
     : undefined;
-  // Live ingest writes its rollups (minute, hour, day) at most every 5 s, its messages held until then (issue 9).
-  const folds = rollupWriter
-    ? createFoldScheduler({
+  // Live ingest writes its minute rollups at most every 5 s, its messages held until then, with
+  // their hours and days, or, for an hour folded in the last 30 s, a mark folded within 30 s (issue 9).
+  const hours = rollupWriter
+    ? createHourFolder({
         writer: rollupWriter,
         logger,
-        ...(options.foldIntervalMs !== undefined ? { intervalMs: Math.min(options.foldIntervalMs, foldIntervalMs) } : {}),
+        ...(options.hourFoldIntervalMs !== undefined ? { intervalMs: Math.min(options.hourFoldIntervalMs, hourFoldIntervalMs) } : {}),
       })
     : undefined;
+  const folds =
+    rollupWriter && hours
+      ? createFoldScheduler({
+          writer: rollupWriter,
+          marking: hours,
+          logger,
+          ...(options.foldIntervalMs !== undefined ? { intervalMs: Math.min(options.foldIntervalMs, foldIntervalMs) } : {}),
+        })
+      : undefined;
   // The write units of stored readings, summed per interval like the other counters (the bench reads them).
   const telemetry = createTelemetryStore({
     client: dynamo,
@@ -314,6 +330,7 @@ export function createDataService(options: DataServiceOptions) {
           .catch((err: unknown) => logger.error({ err }, 'applying the archive retention to the bucket failed'));
       }
       consumer.start();
+      void hours?.start();
       alarms?.start();
       dataJobs?.runner.start();
       consuming = true;
@@ -322,6 +339,7 @@ export function createDataService(options: DataServiceOptions) {
     async stop() {
       consuming = false;
       await consumer.stop();
+      await hours?.stop();
       await live?.idle();
       await alarms?.stop();
       await dataJobs?.runner.stop();

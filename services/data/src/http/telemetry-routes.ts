@@ -23,6 +23,7 @@ import { createDownsampler } from '../downsample.ts';
 import type { LatestStore } from '../latest-store.ts';
 import { foldPieces } from '../rollups/chart-pieces.ts';
 import { unfoldedSpan } from '../rollups/fold-scheduler.ts';
+import { unfoldedHoursSpan } from '../rollups/hour-folder.ts';
 import { planChart } from '../rollups/range-plan.ts';
 import type { RollupReader } from '../rollups/rollup-reader.ts';
 import type { TelemetryStore } from '../telemetry-store.ts';
@@ -98,10 +99,13 @@ export function registerTelemetryRoutes(app: DataApp, deps: TelemetryRoutesDeps)
       const downsampler = createDownsampler({ from, to, maxPoints, metrics: metrics ? [...new Set(metrics.split(','))] : undefined });
       // The coarsest rollup level whose buckets are no wider than an interval (raw below a minute),
       // its whole buckets inside the range, the edges from finer levels, and the last seconds and the
-      // near future (which live ingest's rollups may not hold yet) from raw readings.
+      // near future (which live ingest's rollups may not hold yet) from raw readings, and at the hour
+      // and day resolutions the last minute or two (hours and days not folded yet) from the minutes.
       const resolution: Resolution = deps.rollups ? resolutionFor(downsampler.intervalMs) : 'raw';
       // A device outside the caller's groups has, to them, no readings.
-      const pieces = (await readable(request, deviceId)) ? planChart(resolution, from, to, unfoldedSpan(Date.now())) : [];
+      const pieces = (await readable(request, deviceId))
+        ? planChart(resolution, from, to, unfoldedSpan(Date.now()), unfoldedHoursSpan(Date.now()))
+        : [];
       await foldPieces(deps, deviceId, pieces, downsampler);
       return {
         deviceId,

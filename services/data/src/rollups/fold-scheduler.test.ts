@@ -101,4 +101,20 @@ describe('fold scheduler', () => {
     expect(calls).toHaveLength(2);
     await waiting;
   });
+
+  it('with marking, hands each round to the hour folder instead of rolling it up', async () => {
+    const { writer, calls } = recordingWriter();
+    const rounds: MinuteView[][] = [];
+    const round = (minutes: readonly MinuteView[]) => {
+      rounds.push([...minutes]);
+      return Promise.resolve(
+        new Map(minutes.filter((m) => m.deviceId === 'bad').map((m) => [minuteKey(m.deviceId, m.start), new Error('throttled')])),
+      );
+    };
+    const folds = createFoldScheduler({ writer, logger, intervalMs: 0, marking: { round } });
+    const answer = await folds.fold([minute('a', 1), minute('bad', 1)]);
+    expect([...answer.keys()]).toEqual([minuteKey('bad', hour + 60_000)]);
+    expect(calls).toEqual([]);
+    expect(rounds).toEqual([[minute('a', 1), minute('bad', 1)]]);
+  });
 });

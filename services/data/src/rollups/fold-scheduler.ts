@@ -2,17 +2,19 @@
  * Defers and coalesces the rollups of live ingest (issue 9). Folding at every flush cost, per device
  * and flush, a minute Put, an hour Query and Put and a day Query and Put: five calls, one after the
  * other, most of a flush's time. Here the minute views of the flushes are gathered, the one folding
- * most readings kept for each device-minute, and written together at most once per `intervalMs`
- * (`RollupWriter.rollUp`: the minutes, then every hour, then every day they touch, once each).
+ * most readings kept for each device-minute, and written together at most once per `intervalMs`:
+ * the minutes, then every hour, then every day they touch (`RollupWriter.rollUp`), or, with
+ * `marking` (the Data Service), as the hour folder chooses: an hour folded within its interval gets
+ * a durable mark instead, and the folder folds it later (hour-folder.ts).
  *
  * Exactly once is kept (rollups/README.md): a view is handed over only after its window item was
  * written, it holds the window's whole content after that write, and the caller keeps the
  * readings' queue messages undeleted until the promise `fold` returned answers without an error for
  * their minute; a crash before then redelivers them, and their window write, a no-op then, gives the
- * whole content again. Of two views of one minute the larger holds the other (a window only grows).
- */
+ * whole content again. Of two views of one minute the larger holds the other (a window only grows). */
 import { telemetryLimits } from '@fleet/core';
 import type { Logger } from 'pino';
+import type { HourFolder } from './hour-folder.ts';
 import { minuteKey, type MinuteView, type RollupWriter } from './rollup-writer.ts';
 
 /** The longest live ingest defers a minute's rollups (the scheduler's default interval). */
@@ -35,6 +37,11 @@ export function unfoldedSpan(now: number): { readonly from: number; readonly to:
 
 export interface FoldSchedulerOptions {
   readonly writer: Pick<RollupWriter, 'rollUp'>;
+  /**
+   * Writes each round instead of `writer.rollUp` (hour-folder.ts): the minutes, and their hours and
+   * days at once or, for an hour folded within the folder's interval, a mark the folder folds later.
+   */
+  readonly marking?: Pick<HourFolder, 'round'>;
   readonly logger: Logger;
   /**
    * The longest a minute view waits for its rollups. Longer coalesces more flushes into one write,
@@ -60,7 +67,7 @@ interface Waiter {
 
 /** Creates a scheduler; it holds no timer while nothing waits. */
 export function createFoldScheduler(options: FoldSchedulerOptions): FoldScheduler {
-  const { writer, logger } = options;
+  const { writer, logger, marking } = options;
   const intervalMs = options.intervalMs ?? foldIntervalMs;
   let minutes = new Map<string, MinuteView>();
   let waiters: Waiter[] = [];
@@ -77,7 +84,7 @@ export function createFoldScheduler(options: FoldSchedulerOptions): FoldSchedule
     lastStart = Date.now();
     let failed: ReadonlyMap<string, unknown>;
     try {
-      failed = await writer.rollUp(batch);
+      failed = await (marking ? marking.round(batch) : writer.rollUp(batch));
     } catch (err) {
       // rollUp reports failures per minute; a throw is unexpected and fails every minute of the batch.
       logger.error({ err, minutes: batch.length }, 'deferred fold failed');

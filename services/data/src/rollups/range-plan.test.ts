@@ -100,4 +100,46 @@ describe('planRange', () => {
       ),
     );
   });
+
+  it('planChart reads the part of an hour or day chart inside `freshHours` from the minutes, raw within `fresh`', () => {
+    const h = 3_600_000;
+    const to = 5 * h + 30_000;
+    // Hours and days may lag 75 s, minutes 15 s: the hour before now is no longer whole outside the
+    // hours' span, so it is read from minutes; the minute that span's edge cuts, and the rest, raw.
+    expect(planChart('1h', 0, to, { from: to - 15_000, to: to + 300_000 }, { from: to - 75_000, to: to + 300_000 })).toEqual([
+      { source: '1h', firstStart: 0, lastStart: 3 * h },
+      { source: '1m', firstStart: 4 * h, lastStart: 5 * h - 120_000 },
+      { source: 'raw', from: 5 * h - 60_000, to },
+    ]);
+    // Minute charts ignore it: their buckets are the minutes.
+    expect(planChart('1m', 0, to, { from: to + 1, to: to + 2 }, { from: 0, to })).toEqual(planRange('1m', 0, to));
+  });
+
+  it('planChart covers the range exactly once, no hour or day inside `freshHours` and nothing inside `fresh` from rollups', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('raw', '1m', '1h', '1d' as const),
+        fc.integer({ min: 0, max: 4e12 }),
+        fc.integer({ min: 0, max: 4e9 }),
+        fc.integer({ min: -1e8, max: 4e9 }),
+        fc.integer({ min: 0, max: 4e8 }),
+        fc.integer({ min: 0, max: 4e8 }),
+        (resolution, from, span, freshStart, freshSpan, hoursLead) => {
+          const to = from + span;
+          const fresh = { from: from + freshStart, to: from + freshStart + freshSpan };
+          const freshHours = { from: fresh.from - hoursLead, to: fresh.to };
+          const pieces = planChart(resolution, from, to, fresh, freshHours);
+          expectCover(pieces, from, to);
+          for (const piece of pieces) {
+            if (piece.source === 'raw') continue;
+            const end = piece.lastStart + rollupLevel(piece.source).widthMs - 1;
+            const outside = (span: { from: number; to: number }) => end < span.from || piece.firstStart > span.to;
+            expect(outside(fresh)).toBe(true);
+            if (piece.source !== '1m') expect(outside(freshHours)).toBe(true);
+          }
+          for (let i = 1; i < pieces.length; i++) expect(pieces[i - 1]?.source === 'raw' && pieces[i]?.source === 'raw').toBe(false);
+        },
+      ),
+    );
+  });
 });

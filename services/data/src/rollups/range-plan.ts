@@ -35,23 +35,36 @@ export function planRange(resolution: RollupLevelId | 'raw', from: number, to: n
 
 /**
  * `planRange`, except that the part of the range inside `fresh` is read from raw readings: the
- * times whose rollups live ingest may not have written yet (fold-scheduler.ts `unfoldedSpan`).
- * Raw pieces that meet are one piece.
+ * times whose minute rollups live ingest may not have written yet (fold-scheduler.ts
+ * `unfoldedSpan`); and, at the hour and day resolutions, the part inside `freshHours` from the
+ * minutes: the times whose hours and days may not be folded yet (hour-folder.ts
+ * `unfoldedHoursSpan`). Raw pieces that meet are one piece.
  */
-export function planChart(
-  resolution: RollupLevelId | 'raw',
-  from: number,
-  to: number,
-  fresh: { readonly from: number; readonly to: number },
-): RangePiece[] {
+export function planChart(resolution: RollupLevelId | 'raw', from: number, to: number, fresh: Span, freshHours?: Span): RangePiece[] {
+  if (freshHours && (resolution === '1h' || resolution === '1d')) {
+    const minutesFrom = Math.max(from, freshHours.from);
+    const minutesTo = Math.min(to, freshHours.to);
+    if (minutesFrom <= minutesTo) {
+      return joinRaw([
+        ...planChart(resolution, from, minutesFrom - 1, fresh),
+        ...planChart('1m', minutesFrom, minutesTo, fresh),
+        ...planChart(resolution, minutesTo + 1, to, fresh),
+      ]);
+    }
+  }
   const rawFrom = Math.max(from, fresh.from);
   const rawTo = Math.min(to, fresh.to);
   if (resolution === 'raw' || rawFrom > rawTo) return planRange(resolution, from, to);
-  const pieces = [
+  return joinRaw([
     ...planRange(resolution, from, rawFrom - 1),
     { source: 'raw' as const, from: rawFrom, to: rawTo },
     ...planRange(resolution, rawTo + 1, to),
-  ];
+  ]);
+}
+
+type Span = { readonly from: number; readonly to: number };
+
+function joinRaw(pieces: readonly RangePiece[]): RangePiece[] {
   return pieces.reduce<RangePiece[]>((joined, piece) => {
     const last = joined.at(-1);
     if (last?.source === 'raw' && piece.source === 'raw') joined[joined.length - 1] = { source: 'raw', from: last.from, to: piece.to };

@@ -54,3 +54,19 @@ export function partitionsBetween(
   }
   return out;
 }
+
+/**
+ * Fold marks (rollup-writer.ts `markMinutes`) live in the rollups table too, under partitions no
+ * device's can be (`#` is not in `deviceIdPattern`): `pk = #fold#<shard>`, `sk = <deviceId>#<hour>`.
+ * A device's marks stay in one of `foldMarkShards` partitions, so on AWS they spread over that many.
+ */
+export const foldMarkShards = 16;
+
+export const foldMarkPartitions: readonly string[] = Array.from({ length: foldMarkShards }, (_, i) => `#fold#${i}`);
+
+export function foldMarkKey(deviceId: string, hourStart: number): { pk: string; sk: string } {
+  // FNV-1a: a stable spread of device ids over the shards.
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < deviceId.length; i++) hash = Math.imul(hash ^ deviceId.charCodeAt(i), 0x01000193);
+  return { pk: foldMarkPartitions[(hash >>> 0) % foldMarkShards] as string, sk: `${deviceId}#${rollupSortKey(hourStart)}` };
+}

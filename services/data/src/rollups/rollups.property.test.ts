@@ -9,6 +9,7 @@ import { aggregateReadings, type BucketAggregate } from './aggregate.ts';
 import { createRollupReader } from './rollup-reader.ts';
 import { bucketStart } from './rollup-keys.ts';
 import { createFoldScheduler } from './fold-scheduler.ts';
+import { createHourFolder, type HourFolder } from './hour-folder.ts';
 import { createRollupWriter } from './rollup-writer.ts';
 
 const logger = pino({ level: 'silent' });
@@ -53,6 +54,8 @@ const scenarioArb = fc.uniqueArray(readingArb, { minLength: 1, maxLength: 80, se
     mode: fc.constantFrom('one writer', 'two writers', 'crash and retry'),
     // Hour and day folds deferred and coalesced across flushes (fold-scheduler.ts), as live ingest does.
     deferred: fc.boolean(),
+    // Deferred, and hours and days folded later from durable marks (hour-folder.ts), as live ingest does now.
+    marking: fc.boolean(),
     foldIntervalMs: fc.constantFrom(0, 5, 30),
     crashAt: fc.nat({ max: 12 }),
   }),
@@ -60,20 +63,36 @@ const scenarioArb = fc.uniqueArray(readingArb, { minLength: 1, maxLength: 80, se
 
 describe('rollups on dynalite, against a brute-force aggregate', () => {
   let aws: LocalAws;
-  let storeOf: (client: DynamoDBDocumentClient, foldIntervalMs?: number) => TelemetryStore;
+  let storeOf: (
+    client: DynamoDBDocumentClient,
+    foldIntervalMs?: number,
+    marking?: boolean,
+  ) => { store: TelemetryStore; folder?: HourFolder };
   let run = 0;
 
   beforeAll(async () => {
     aws = await startLocalAws();
-    storeOf = (client, foldIntervalMs) => {
+    storeOf = (client, foldIntervalMs, marking = false) => {
       const rollups = createRollupWriter({ client, tableName: aws.tableNames.rollups, policyOf: () => Promise.resolve(defaultRetention) });
-      return createTelemetryStore({
+      // Its timers never start: the test folds the marks itself, when it chooses.
+      const folder = foldIntervalMs !== undefined && marking ? createHourFolder({ writer: rollups, logger }) : undefined;
+      const store = createTelemetryStore({
         client,
         tableName: aws.tableNames.telemetry,
         logger,
         rollups,
-        ...(foldIntervalMs === undefined ? {} : { folds: createFoldScheduler({ writer: rollups, logger, intervalMs: foldIntervalMs }) }),
+        ...(foldIntervalMs === undefined
+          ? {}
+          : {
+              folds: createFoldScheduler({
+                writer: rollups,
+                logger,
+                intervalMs: foldIntervalMs,
+                ...(folder ? { marking: folder } : {}),
+              }),
+            }),
       });
+      return { store, ...(folder ? { folder } : {}) };
     };
   });
 
@@ -87,7 +106,7 @@ describe('rollups on dynalite, against a brute-force aggregate', () => {
 
   it('keeps every level exact with duplicates, late readings, random flushes, two writers and crashes', async () => {
     await fc.assert(
-      fc.asyncProperty(scenarioArb, async ({ distinct, duplicates, order, cuts, mode, crashAt, deferred, foldIntervalMs }) => {
+      fc.asyncProperty(scenarioArb, async ({ distinct, duplicates, order, cuts, mode, crashAt, deferred, marking, foldIntervalMs }) => {
         const deviceId = `prop-${run++}`;
         const toReading = (r: (typeof distinct)[number]): Reading => ({
           deviceId,
@@ -107,12 +126,14 @@ describe('rollups on dynalite, against a brute-force aggregate', () => {
           .filter((f) => f.length > 0);
 
         const interval = deferred ? foldIntervalMs : undefined;
-        const healthy = storeOf(aws.dynamo, interval);
+        const { store: healthy, folder } = storeOf(aws.dynamo, interval, marking);
+        const folders = folder ? [folder] : [];
         let stored = 0;
         let seen = 0;
         const folds: NonNullable<TelemetryWriteResult['folded']>[] = [];
         if (mode === 'two writers') {
-          const other = storeOf(aws.dynamo, interval);
+          const { store: other, folder: otherFolder } = storeOf(aws.dynamo, interval, marking);
+          if (otherFolder) folders.push(otherFolder);
           const results = await Promise.all(flushes.map((f, i) => settled((i % 2 === 0 ? healthy : other).write(f))));
           for (const r of results) {
             expect(r.failed).toEqual([]);
@@ -123,7 +144,10 @@ describe('rollups on dynalite, against a brute-force aggregate', () => {
           for (const [i, flush] of flushes.entries()) {
             if (mode === 'crash and retry' && i === 0) {
               // With deferred folds the crash may also come in the fold of a later moment, after the minute.
-              const crashed = await settled(storeOf(crashingClient(aws.dynamo, crashAt), interval).write(flush));
+              const dying = storeOf(crashingClient(aws.dynamo, crashAt), interval, marking);
+              const crashed = await settled(dying.store.write(flush));
+              // The crash may also come while its task folds its marked hours.
+              await dying.folder?.flush();
               // Redelivery re-runs what was not acknowledged; the acknowledged part is retried harmlessly too.
               if (crashed.failed.length > 0) await settled(healthy.write(flush));
               continue;
@@ -140,6 +164,19 @@ describe('rollups on dynalite, against a brute-force aggregate', () => {
         if (mode !== 'crash and retry') {
           expect(stored).toBe(readings.length);
           expect(seen).toBe(stream.length);
+        }
+        // The live tasks fold the hours they marked; a crashed task's marks are left to a sweep.
+        for (const f of folders) await f.flush();
+        if (mode === 'crash and retry' && marking) {
+          const sweeper = createRollupWriter({
+            client: aws.dynamo,
+            tableName: aws.tableNames.rollups,
+            policyOf: () => Promise.resolve(defaultRetention),
+          });
+          const restarted = createHourFolder({ writer: sweeper, logger });
+          await restarted.start();
+          await restarted.stop();
+          expect((await sweeper.readMarks()).filter((m) => m.deviceId === deviceId)).toEqual([]);
         }
 
         const reader = createRollupReader({ client: aws.dynamo, tableName: aws.tableNames.rollups });
