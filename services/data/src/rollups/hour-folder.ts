@@ -2,18 +2,18 @@
  * Folds the hours and days that live ingest marked (rollup-writer.ts `markMinutes`, issue 9). A
  * 5-second round of live ingest used to cost five calls per device-minute (the minute's Put, the
  * hour's Query and Put, the day's Query and Put), about 40 % of all DynamoDB calls of a 1,000-device
- * run; now a round Puts the minutes and marks their hours (BatchWriteItem, 25 marks a call), and
- * this folder folds each marked hour and its day once per `intervalMs`, whatever the number of
- * rounds that marked it.
+ * run. Now a round rolls up at once only the hours this task has not folded within `intervalMs` (a
+ * device publishing less often costs what it did); for the others it Puts the minutes and marks
+ * their hours (BatchWriteItem, 25 marks a call), and this folder folds each marked hour and its day
+ * once per `intervalMs`, whatever the number of rounds that marked it.
  *
  * Nothing is lost (rollups/README.md, "Fold marks"): a round's messages are deleted only once its
- * minutes are written and their marks are durable; a mark is deleted only by a fold that read the
- * minutes after the mark's token was written and finds the token unchanged. A minute written during
- * a fold is marked again with a new token after its Put, so that fold's delete is refused and the
- * mark stays for the next. The folder folds the marks its task wrote; the marks of a task that
- * stopped (a crash, a scale-in) are taken by any task's sweep once they are `orphanAgeMs` old, and
- * all of them by the first sweep after a start.
- */
+ * minutes are written and their hours folded or their marks durable; a mark is deleted only by a
+ * fold that read the minutes after the mark's token was written and finds the token unchanged. A
+ * minute written during a fold is marked again with a new token after its Put, so that fold's
+ * delete is refused and the mark stays for the next. The folder folds the marks its task wrote; the
+ * marks of a task that stopped (a crash, a scale-in) are taken by any task's sweep once they are
+ * `orphanAgeMs` old, and all of them by the first sweep after a start. */
 import type { Logger } from 'pino';
 import { rollupLevel, telemetryLimits } from '@fleet/core';
 import { rollupLagMs } from './fold-scheduler.ts';
@@ -143,6 +143,7 @@ export function createHourFolder(options: HourFolderOptions): HourFolder {
     remember(marks);
     return new Map([...failedAtOnce, ...failed]);
   }
+
   const sweep = (all: boolean) =>
     serially(async () => {
       const before = now() - orphanAgeMs;
