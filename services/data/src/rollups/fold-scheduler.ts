@@ -11,7 +11,8 @@
  * written, it holds the window's whole content after that write, and the caller keeps the
  * readings' queue messages undeleted until the promise `fold` returned answers without an error for
  * their minute; a crash before then redelivers them, and their window write, a no-op then, gives the
- * whole content again. Of two views of one minute the larger holds the other (a window only grows). */
+ * whole content again. Of two views of one minute the larger holds the other (a window only grows).
+ */
 import { telemetryLimits } from '@fleet/core';
 import type { Logger } from 'pino';
 import type { HourFolder } from './hour-folder.ts';

@@ -13,7 +13,8 @@
  * minute written during a fold is marked again with a new token after its Put, so that fold's
  * delete is refused and the mark stays for the next. The folder folds the marks its task wrote; the
  * marks of a task that stopped (a crash, a scale-in) are taken by any task's sweep once they are
- * `orphanAgeMs` old, and all of them by the first sweep after a start. */
+ * `orphanAgeMs` old, and all of them by the first sweep after a start.
+ */
 import type { Logger } from 'pino';
 import { rollupLevel, telemetryLimits } from '@fleet/core';
 import { rollupLagMs } from './fold-scheduler.ts';

@@ -134,6 +134,8 @@ export function rollupExpiresAt(policy: RetentionPolicy, levelId: RollupLevelId,
 export function createRollupWriter(options: RollupWriterOptions): RollupWriter {
   const { client, tableName } = options;
   const concurrency = options.concurrency ?? 8;
+  // The batched calls (imports' putLarger, the fold marks) run at half the single calls' concurrency.
+  const batchDeps = { client, tableName, onWriteUnits: options.onWriteUnits, concurrency: Math.max(1, concurrency / 2) };
 
   async function itemOf(deviceId: string, levelId: RollupLevelId, start: number, aggregate: BucketAggregate) {
     const policy = await options.policyOf(deviceId);
@@ -257,7 +259,7 @@ export function createRollupWriter(options: RollupWriterOptions): RollupWriter {
     try {
       // Unconditional: a newer token only ever asks for one more fold (foldMarked clears by token).
       await batchPut(
-        { client, tableName, onWriteUnits: options.onWriteUnits, concurrency: Math.max(1, concurrency / 2) },
+        batchDeps,
         marks.map((m) => ({
           ...foldMarkKey(m.deviceId, m.hourStart),
           deviceId: m.deviceId,
@@ -323,9 +325,8 @@ export function createRollupWriter(options: RollupWriterOptions): RollupWriter {
   }
 
   async function putLarger(levelId: RollupLevelId, buckets: readonly RollupBucket[]): Promise<Map<string, RollupBucket>> {
-    const batch = { client, tableName, onWriteUnits: options.onWriteUnits, concurrency: Math.max(1, concurrency / 2) };
     const keyOf = (b: RollupBucket) => ({ pk: rollupPartitionKey(b.deviceId, levelId, b.start), sk: rollupSortKey(b.start) });
-    const stored = await batchGet(batch, buckets.map(keyOf));
+    const stored = await batchGet(batchDeps, buckets.map(keyOf));
     const kept = new Map<string, RollupBucket>();
     const puts: Record<string, unknown>[] = [];
     for (const b of buckets) {
@@ -339,7 +340,7 @@ export function createRollupWriter(options: RollupWriterOptions): RollupWriter {
         puts.push(await itemOf(b.deviceId, levelId, b.start, b.aggregate));
       }
     }
-    await batchPut(batch, puts);
+    await batchPut(batchDeps, puts);
     return kept;
   }
 
