@@ -49,7 +49,8 @@ describe('ingest consumer', () => {
     expect(flushedAfter[0]).toBeLessThan(200);
   });
 
-  it('under load starts a flush at most every minFlushSpacingMs, so that a device shares its writes across more readings', async () => {
+  /** A steady trickle, one message every `everyMs` for `count` messages, against a processor taking `tookMs` per flush. */
+  async function trickle(count: number, everyMs: number, tookMs: number, options: Partial<IngestConsumerOptions> = {}) {
     const queue = createMemoryQueue();
     const starts: number[] = [];
     const sizes: number[] = [];
@@ -57,22 +58,65 @@ describe('ingest consumer', () => {
       process: async (messages) => {
         starts.push(Date.now());
         sizes.push(messages.length);
+        await new Promise((resolve) => setTimeout(resolve, tookMs));
         return { deletable: messages, retry: [] };
       },
     };
-    const consumer = createIngestConsumer({ queue, processor, logger, waitTimeSeconds: 1, flushIntervalMs: 5, minFlushSpacingMs: 150 });
+    const consumer = createIngestConsumer({ queue, processor, logger, waitTimeSeconds: 1, flushIntervalMs: 5, ...options });
     consumer.start();
-    // A steady trickle, one message every 10 ms for 600 ms: without spacing each would be a flush of its own.
-    for (let i = 0; i < 60; i++) {
+    for (let i = 0; i < count; i++) {
       queue.send(`m${i}`);
+      await new Promise((resolve) => setTimeout(resolve, everyMs));
+    }
+    await waitFor('the queue to drain', () => queue.size === 0);
+    await consumer.stop();
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(count);
+    return { starts, gaps: starts.slice(1).map((at, i) => at - starts[i]!) };
+  }
+
+  it('spaces flushes by what the last one took, so that a device shares its writes across more readings when the stores are slow', async () => {
+    // Flushes taking 120 ms, two slots: without the spacing the second slot would start a flush of a message or two each time.
+    const { gaps } = await trickle(60, 10, 120);
+    // The first two flushes start before any has finished; after that, timers may fire a millisecond early.
+    for (const gap of gaps.slice(2)) expect(gap).toBeGreaterThanOrEqual(115);
+    expect(gaps.length).toBeLessThanOrEqual(8);
+  });
+
+  it('never spaces flushes more than maxFlushSpacingMs, however slow the stores', async () => {
+    // Flushes taking 300 ms, spacing bounded at 100 ms: the two slots overlap instead of waiting 300 ms.
+    const { gaps } = await trickle(60, 10, 300, { maxFlushSpacingMs: 100 });
+    for (const gap of gaps.slice(2)) expect(gap).toBeGreaterThanOrEqual(95);
+    expect(Math.min(...gaps.slice(2))).toBeLessThan(250);
+  });
+
+  it('starts a flush as soon as the messages gathered when the stores answer at once: a reading does not wait for a fixed spacing', async () => {
+    const { starts } = await trickle(40, 20, 0);
+    // 40 messages 20 ms apart, gathered for 5 ms: nearly each its own flush (a fixed 250 ms spacing made it 4).
+    expect(starts.length).toBeGreaterThanOrEqual(30);
+  });
+
+  it('spaces flushes by maxFlushSpacingMs while the queue has a backlog, however fast the stores answer', async () => {
+    const queue = createMemoryQueue();
+    const starts: number[] = [];
+    const processor: IngestProcessor = {
+      process: async (messages) => {
+        starts.push(Date.now());
+        return { deletable: messages, retry: [] };
+      },
+    };
+    const consumer = createIngestConsumer({ queue, processor, logger, waitTimeSeconds: 1, flushIntervalMs: 5, maxFlushSpacingMs: 120 });
+    consumer.start();
+    // Ten messages every 10 ms: each receive answers a full batch of 10, yet a flush is far from full.
+    for (let i = 0; i < 50; i++) {
+      for (let j = 0; j < 10; j++) queue.send(`m${i}-${j}`);
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     await waitFor('the queue to drain', () => queue.size === 0);
     await consumer.stop();
-    expect(sizes.reduce((a, b) => a + b, 0)).toBe(60);
-    // Timers may fire a millisecond early.
-    for (let i = 1; i < starts.length; i++) expect(starts[i]! - starts[i - 1]!).toBeGreaterThanOrEqual(145);
-    expect(starts.length).toBeLessThanOrEqual(6);
+    const gaps = starts.slice(1).map((at, i) => at - starts[i]!);
+    // Without the backlog rule each receive of 10 would be a flush of its own, about 10 ms apart.
+    expect(gaps.slice(1, -1).length).toBeGreaterThan(0);
+    for (const gap of gaps.slice(1, -1)) expect(gap).toBeGreaterThanOrEqual(115);
   });
 
   it('runs at most maxFlushesInFlight flushes; what arrives meanwhile goes together into the next', async () => {
