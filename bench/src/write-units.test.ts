@@ -22,11 +22,13 @@ describe('writeUnitsPerReading', () => {
 });
 
 describe('modelledWriteUnits', () => {
-  it('models the flush composition the latest writes reveal: one latest and three rollup writes per device and flush', () => {
+  it('models the flush composition the latest writes reveal: one latest write per device and flush, the rollups per round and fold', () => {
     // 200 readings in 50 latest writes: 4 readings of a device per flush; one value each, a reading every 20 ms.
     const sums = { readingsStored: 200, telemetryUnits: 60, latestUnits: 50, rollupUnits: 150 };
     const modelled = modelledWriteUnits(sums, { intervalSeconds: 0.02, metrics: 1 });
-    expect(modelled).toMatchObject({ readingsPerDeviceFlush: 4, latestUnitsPerReading: 0.25, rollupUnitsPerReading: 0.75 });
+    expect(modelled).toMatchObject({ readingsPerDeviceFlush: 4, latestUnitsPerReading: 0.25 });
+    // Per 30 s fold: 6 rounds × (minute + mark) + hour + day + the mark's delete, for 1,500 readings.
+    expect(modelled!.rollupUnitsPerReading).toBeCloseTo(15 / 1500);
     // The window item (60 s of 50 readings a second) grows past 1 KB, so its writes average more than a unit.
     expect(modelled!.telemetryUnitsPerReading).toBeGreaterThan(0.25);
     expect(writeUnitsPerReading(sums, { intervalSeconds: 0.02, metrics: 1 }).modelled).toEqual(modelled);

@@ -27,6 +27,14 @@ export const rollupLevels: readonly RollupLevel[] = [
   { id: '1d', widthMs: 86_400_000, partition: 'year', retentionField: 'dayDays' },
 ] as const;
 
+/**
+ * How live ingest writes the rollups (services/data/src/rollups/README.md): a round every `roundMs`
+ * Puts the minutes the flushes since the last one touched, and every `hourFoldMs` a task folds the
+ * hours and days it marked meanwhile; an hour the task has not folded within `hourFoldMs` is rolled
+ * up in its round at once. Shared because the cost model prices that shape.
+ */
+export const liveRollupTiming = { roundMs: 5_000, hourFoldMs: 30_000 } as const;
+
 export type RollupLevelId = RollupLevel['id'];
 /** What a chart answer was computed from: the raw readings or one rollup level. */
 export const resolutions = ['raw', '1m', '1h', '1d'] as const;

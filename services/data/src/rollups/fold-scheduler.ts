@@ -13,13 +13,13 @@
  * their minute; a crash before then redelivers them, and their window write, a no-op then, gives the
  * whole content again. Of two views of one minute the larger holds the other (a window only grows).
  */
-import { telemetryLimits } from '@fleet/core';
+import { liveRollupTiming, telemetryLimits } from '@fleet/core';
 import type { Logger } from 'pino';
 import type { HourFolder } from './hour-folder.ts';
 import { minuteKey, type MinuteView, type RollupWriter } from './rollup-writer.ts';
 
 /** The longest live ingest defers a minute's rollups (the scheduler's default interval). */
-export const foldIntervalMs = 5_000;
+export const foldIntervalMs = liveRollupTiming.roundMs;
 
 /**
  * How far the rollups of live ingest may lag its raw readings: the interval, a fold already running

@@ -16,13 +16,13 @@
  * `orphanAgeMs` old, and all of them by the first sweep after a start.
  */
 import type { Logger } from 'pino';
-import { rollupLevel, telemetryLimits } from '@fleet/core';
+import { liveRollupTiming, rollupLevel, telemetryLimits } from '@fleet/core';
 import { rollupLagMs } from './fold-scheduler.ts';
 import { bucketStart } from './rollup-keys.ts';
 import { minuteKey, type FoldMark, type MinuteView, type RollupWriter } from './rollup-writer.ts';
 
 /** How often a task folds the hours and days its ingest marked. */
-export const hourFoldIntervalMs = 30_000;
+export const hourFoldIntervalMs = liveRollupTiming.hourFoldMs;
 
 /**
  * How far the hour and day items of live ingest may lag its minute items: a round (the minutes'

@@ -66,9 +66,23 @@ describe('writeShape', () => {
     const fast = writeShape({ intervalSeconds: 0.01, metrics: 1, flushSeconds: 0.05 });
     expect(fast.readingsPerDeviceFlush).toBe(5);
     expect(fast.latestUnitsPerReading).toBeCloseTo(0.2);
-    expect(fast.rollupUnitsPerReading).toBeCloseTo(0.6);
+    // Rollups do not follow the flushes: per 30 s fold, 6 rounds of a minute Put and a mark, then the hour and day Puts and the mark's delete.
+    expect(fast.rollupUnitsPerReading).toBeCloseTo(15 / 3000);
     // The window item grows past 1 KB, so its later writes cost more than one unit each.
     expect(fast.telemetryUnitsPerReading).toBeGreaterThan(0.2);
+  });
+
+  it('prices the rollups as live ingest writes them: fold marks below the fold interval, a roll-up per reading above it', () => {
+    const units = (intervalSeconds: number) => writeShape({ intervalSeconds, metrics: 2, flushSeconds: 0.05 }).rollupUnitsPerReading;
+    // Every second: per 30 s, 6 rounds × (minute + mark) + hour + day + the mark's delete = 15 units for 30 readings.
+    expect(units(1)).toBeCloseTo(0.5);
+    // Every 15 s: each reading its own round (minute + mark), a fold per two readings: (2 × 2 + 3) / 2.
+    expect(units(15)).toBeCloseTo(3.5);
+    // Every minute: the hour is never folded within 30 s, so each reading rolls up at once: minute, hour, day.
+    expect(units(60)).toBe(3);
+    // The fold's two Queries are shared by the readings of a fold interval.
+    const reads = (intervalSeconds: number) => writeShape({ intervalSeconds, metrics: 2, flushSeconds: 0.05 }).rollupReadUnitsPerReading;
+    expect(reads(1)).toBeCloseTo(reads(60) / 30);
   });
 
   it('spreads the item overhead over the readings of a window', () => {

@@ -3,16 +3,19 @@
  * The figures follow the code: one flush of the ingest consumer writes, per device present in it,
  * one UpdateItem of each telemetry window it touches (services/data/src/telemetry-store.ts: every
  * reading of that window in one call), one conditional UpdateItem of the latest item
- * (latest-store.ts), and the rollups: a 1-minute Put, a 1-hour Query of the hour's minutes + Put and
- * a 1-day Query of the day's hours + Put (services/data/src/rollups/); one archive PUT per flush
- * and UTC hour (archive-writer.ts).
+ * (latest-store.ts); one archive PUT per flush and UTC hour (archive-writer.ts). The rollups follow
+ * their own timing (`liveRollupTiming`, services/data/src/rollups/README.md "Fold marks"): a device
+ * publishing less often than the hour fold's interval has each reading's minute, hour and day
+ * rolled up at once (a Put each, the hour and day after a Query); a faster one has, per round it
+ * appears in, its minute Put and a fold mark, and per fold interval its hour and day folded and the
+ * mark deleted.
  *
  * DynamoDB bills a write 1 unit per started KB of the larger of the item before and after it, a
  * Query 1 unit per started 4 KB when strongly consistent, and stores 100 bytes per item on top
  * of its data (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/read-write-operations.html,
  * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/CapacityUnitCalculations.html).
  */
-import { rollupLevels } from '../rollups.ts';
+import { liveRollupTiming, rollupLevels } from '../rollups.ts';
 
 /** A device id as the simulator and most fleets name them (`sim-000123`, a thing name of ~16 chars). */
 const deviceIdBytes = 16;
@@ -50,13 +53,16 @@ export function archiveLineBytes(metrics: number): number {
   return 130 + deviceIdBytes + metrics * metricJsonBytes;
 }
 
+/** A fold mark (`#fold#<shard>`, the device-hour and a token) and its conditional delete: well under 1 KB, a unit each. */
+const foldMarkUnits = 1;
+
 const kb = 1024;
 const startedUnits = (bytes: number, per: number) => Math.max(1, Math.ceil(bytes / per));
 
 export interface WriteShape {
   /** Readings of one device in one flush (1 unless the device publishes faster than the flushes come). */
   readonly readingsPerDeviceFlush: number;
-  /** Write units per reading by table, averaged over a window's life. */
+  /** Write units per reading by table, averaged over a window's life (the rollups' over a fold interval). */
   readonly telemetryUnitsPerReading: number;
   readonly latestUnitsPerReading: number;
   readonly rollupUnitsPerReading: number;
@@ -96,13 +102,23 @@ export function writeShape(input: {
   const latestUnitsPerReading = startedUnits(latestItemBytes(metrics), kb) / perFlush;
 
   const rollupBytes = rollupItemBytes(metrics);
-  const rollupUnitsPerReading = (rollupLevels.length * startedUnits(rollupBytes, kb)) / perFlush;
+  const put = startedUnits(rollupBytes, kb);
   // The 1-hour Query reads the hour's minute items (half an hour in on average), the 1-day Query the
   // day's hours; both strongly consistent (services/data/src/rollups/README.md): 1 unit per started 4 KB.
   const minutesRead = Math.min(60, Math.max(1, 1800 / Math.max(intervalSeconds, 60)));
   const hoursRead = Math.min(24, Math.max(1, 43_200 / Math.max(intervalSeconds, 3600)));
   const queryUnits = (items: number) => startedUnits(items * rollupBytes, 4 * kb);
-  const rollupReadUnitsPerReading = (queryUnits(minutesRead) + queryUnits(hoursRead)) / perFlush;
+  const foldReads = queryUnits(minutesRead) + queryUnits(hoursRead);
+  const roundSeconds = liveRollupTiming.roundMs / 1000;
+  const foldSeconds = liveRollupTiming.hourFoldMs / 1000;
+  // Slower than the folds: every reading's hour is due, so it rolls up at once, three Puts and the two Queries.
+  const atOnce = intervalSeconds >= foldSeconds;
+  const readingsPerFold = foldSeconds / intervalSeconds;
+  const roundsPerFold = foldSeconds / Math.max(roundSeconds, intervalSeconds);
+  const rollupUnitsPerReading = atOnce
+    ? rollupLevels.length * put
+    : (roundsPerFold * (put + foldMarkUnits) + 2 * put + foldMarkUnits) / readingsPerFold;
+  const rollupReadUnitsPerReading = atOnce ? foldReads : foldReads / readingsPerFold;
 
   const rawBytesPerReading = reading + (windowKeyBytes + 100) / perWindow;
   return {
