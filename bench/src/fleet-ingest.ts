@@ -183,9 +183,9 @@ export async function measureFleetIngestOn(platform: PlatformProcess, options: F
     // Every reading stored so far: the counters must account for them before the ratio means anything.
     const storedSoFar = deviceCount * warmup + stored + probeResult.latenciesMs.length;
     // The load's readings carry one value (load-generator.ts); a device published its share over the run.
-    const writeUnits = await measureWriteUnits(platform, storedSoFar, {
-      intervalSeconds: Math.max(0.001, elapsedMs / 1000 / Math.max(1, readingsPerDevice)),
-      metrics: 1,
+    const writeUnits = await measureWriteUnits(platform, {
+      storedAtLeast: storedSoFar,
+      composition: { intervalSeconds: Math.max(0.001, elapsedMs / 1000 / Math.max(1, readingsPerDevice)), metrics: 1 },
     });
     logger.info({ ...writeUnits }, 'write units per stored reading');
     return {

@@ -5,6 +5,7 @@
 import type { BenchReport, Outcome } from './report.ts';
 import type { TreeMemory } from './process-memory.ts';
 import { soakCriteria } from './soak-verdict.ts';
+import type { WriteUnitsMeasurement } from './write-units.ts';
 
 export type Row = [string, string, string];
 
@@ -37,23 +38,7 @@ export function memoryChange(first: TreeMemory, last: TreeMemory): string {
 export function platformRows(report: BenchReport): Row[] {
   const rows: Row[] = [];
   const f = report.fleet.ok === true ? report.fleet.result : undefined;
-  if (f) {
-    const w = f.writeUnits;
-    const per = (n: number | undefined) => (n === undefined ? '—' : n.toFixed(2));
-    rows.push([
-      'DynamoDB write units per stored reading',
-      `${per(w.unitsPerReading)} WCU`,
-      `telemetry ${per(w.telemetryUnitsPerReading)} + latest ${per(w.latestUnitsPerReading)} + rollups ${per(w.rollupUnitsPerReading)}: ${num(w.telemetryUnits + w.latestUnits + w.rollupUnits)} units for ${num(w.readingsStored)} readings (ReturnConsumedCapacity; goal ≤ 0.1)`,
-    ]);
-    const m = w.modelled;
-    if (m) {
-      rows.push([
-        'Write units per reading, cost model',
-        `${per(m.unitsPerReading)} WCU`,
-        `telemetry ${per(m.telemetryUnitsPerReading)} + latest ${per(m.latestUnitsPerReading)} + rollups ${per(m.rollupUnitsPerReading)} for ${per(m.readingsPerDeviceFlush)} readings per device and flush (npm run cost; measured above)`,
-      ]);
-    }
-  }
+  if (f) rows.push(...writeUnitRows('', f.writeUnits));
   const m = report.memory;
   if (m.atStart) {
     rows.push([
@@ -98,6 +83,28 @@ export function platformRows(report: BenchReport): Row[] {
       k
         ? `${num(k.count.acknowledged)} acknowledged, ${num(k.count.storedOnce)} stored once, ${k.count.missing} missing, ${k.count.duplicates} duplicates; ${k.devices} devices; rate: ${k.rateSource}`
         : '',
+    ]);
+    if (k) rows.push(...writeUnitRows('Soak: ', k.writeUnits));
+  }
+  return rows;
+}
+
+/** The measured write units per reading and, below, the cost model's for the same composition. */
+function writeUnitRows(prefix: string, w: WriteUnitsMeasurement): Row[] {
+  const per = (n: number | undefined) => (n === undefined ? '—' : n.toFixed(2));
+  const rows: Row[] = [
+    [
+      `${prefix}DynamoDB write units per stored reading`,
+      `${per(w.unitsPerReading)} WCU`,
+      `telemetry ${per(w.telemetryUnitsPerReading)} + latest ${per(w.latestUnitsPerReading)} + rollups ${per(w.rollupUnitsPerReading)}: ${num(w.telemetryUnits + w.latestUnits + w.rollupUnits)} units for ${num(w.readingsStored)} readings (ReturnConsumedCapacity; goal ≤ 0.1)`,
+    ],
+  ];
+  const m = w.modelled;
+  if (m) {
+    rows.push([
+      `${prefix}Write units per reading, cost model`,
+      `${per(m.unitsPerReading)} WCU`,
+      `telemetry ${per(m.telemetryUnitsPerReading)} + latest ${per(m.latestUnitsPerReading)} + rollups ${per(m.rollupUnitsPerReading)} for ${per(m.readingsPerDeviceFlush)} readings per device and flush (npm run cost; measured above)`,
     ]);
   }
   return rows;

@@ -11,6 +11,7 @@ import type { TreeMemory } from './process-memory.ts';
 import { buildReport, formatReport, type MachineInfo, type Outcome } from './report.ts';
 import type { SoakMeasurement } from './soak.ts';
 import { judgeSoak, type SoakSample } from './soak-verdict.ts';
+import { writeUnitsPerReading } from './write-units.ts';
 
 const machine: MachineInfo = {
   cores: 2,
@@ -383,6 +384,11 @@ const soak: SoakMeasurement = {
   drainedAfterMs: 800,
   count: soakCount,
   verdict: judgeSoak(soakSamples, soakCount, 300),
+  // 12,000 readings of 12 devices at 25/s, and 400 probe readings.
+  writeUnits: writeUnitsPerReading(
+    { readingsStored: 12_400, telemetryUnits: 24_800, latestUnits: 1_240, rollupUnits: 124 },
+    { intervalSeconds: 0.04, metrics: 1 },
+  ),
 };
 
 describe('bench report, issue 9 figures', () => {
@@ -419,6 +425,7 @@ describe('bench report, issue 9 figures', () => {
       soakLatencyFlat: true,
       soakKeptUp: true,
       soakStoredOnce: true,
+      soakWriteUnitsPerReading: (24_800 + 1_240 + 124) / 12_400,
     });
   });
 
@@ -437,6 +444,11 @@ describe('bench report, issue 9 figures', () => {
       /Soak 40 s at 300 readings\/s +flat +12,000 acknowledged, 12,000 stored once, 0 missing, 0 duplicates; 12 devices; rate: --rate/,
     );
     expect(table).toMatch(/ +40 +618 +12000 +11850 +150 +120 +330 +100/);
+    expect(table).toMatch(
+      /Soak: DynamoDB write units per stored reading +2\.11 WCU +telemetry 2\.00 \+ latest 0\.10 \+ rollups 0\.01: 26,164 units for 12,400 readings/,
+    );
+    // The model for the soak's composition: a reading every 40 ms, 10 readings of a device per latest write.
+    expect(table).toMatch(/Soak: Write units per reading, cost model +[\d.]+ WCU +.* for 10\.00 readings per device and flush/);
     expect(table).toContain('memory flat (median RSS of the 2nd half ≤ 10 % above the 1st): yes');
     expect(table).toContain('every acknowledged reading stored once: yes (12000/12000, 0 missing, 0 duplicates)');
     expect(table).toContain('RSS MiB by process, first → last sample: launcher 300 → 310, dynalite-main 150 → 180');

@@ -93,7 +93,7 @@ export interface BenchReport {
     readonly chartYearDataServiceP99Ms: number | undefined;
     readonly chartYearApiP50Ms: number | undefined;
     readonly chartYearApiP99Ms: number | undefined;
-    /** DynamoDB write units (telemetry + latest) per stored reading of the ingest run. */
+    /** DynamoDB write units (telemetry + latest + rollups) per stored reading of the ingest run. */
     readonly writeUnitsPerReading: number | undefined;
     /** RSS sum of the platform's processes, MiB. */
     readonly platformRssAtStartMiB: number | undefined;
@@ -103,6 +103,8 @@ export interface BenchReport {
     readonly soakLatencyFlat: boolean | undefined;
     readonly soakKeptUp: boolean | undefined;
     readonly soakStoredOnce: boolean | undefined;
+    /** DynamoDB write units (telemetry + latest + rollups) per stored reading of the soak: the steady state. */
+    readonly soakWriteUnitsPerReading: number | undefined;
   };
 }
 
@@ -185,6 +187,7 @@ export function buildReport(input: {
       soakLatencyFlat: k?.verdict.latencyFlat,
       soakKeptUp: k?.verdict.keptUp,
       soakStoredOnce: k?.verdict.storedOnce,
+      soakWriteUnitsPerReading: k?.writeUnits.unitsPerReading,
     },
   };
 }

@@ -7,7 +7,9 @@
  * The load: `ceil(rate / 25)` fresh devices over MQTT/TLS, each paced at rate ÷ devices (≤ 25/s,
  * far under AWS IoT's 100/s per connection), in-flight window 10. "Stored" during the soak is read
  * from each device's latest item (its highest stored seq: cheap, one GET per device per sample);
- * the exact count at the end reads every raw reading back.
+ * the exact count at the end reads every raw reading back. The write units are the Data Service's
+ * counters (write-units.ts) over the soak: at a steady rate its window items fill as they do in
+ * production, which a burst of a few seconds never shows.
  */
 import { type MqttClient } from 'mqtt';
 import { mapWithLimit, topics } from '@fleet/core';
@@ -20,6 +22,7 @@ import { connectLoadGenerator, fleetReadingPayload, type LoadResult } from './lo
 import { sampleTreeMemory, type TreeMemory } from './process-memory.ts';
 import { countStoredOnce, judgeSoak, type SoakCount, type SoakSample, type SoakVerdict } from './soak-verdict.ts';
 import { percentile } from './stats.ts';
+import { measureWriteUnits, readWriteUnitSums, type WriteUnitsMeasurement } from './write-units.ts';
 
 export interface SoakOptions {
   readonly seconds: number;
@@ -50,6 +53,11 @@ export interface SoakMeasurement {
   readonly drainedAfterMs: number | undefined;
   readonly count: SoakCount;
   readonly verdict: SoakVerdict;
+  /**
+   * DynamoDB write units per stored reading over the soak (its devices and probe), and the cost
+   * model's for its composition. Folds of earlier readings that land during the soak count in it.
+   */
+  readonly writeUnits: WriteUnitsMeasurement;
 }
 
 const perDeviceRate = 25;
@@ -104,6 +112,7 @@ export async function runSoak(platform: PlatformProcess, options: SoakOptions): 
       pollMs: 50,
       logger,
     });
+    const unitsBefore = await readWriteUnitSums(platform);
     const started = Date.now();
     logger.info({ seconds, ratePerSecond, devices: deviceCount, rateSource: options.rateSource }, 'soak publishing');
     const run = generator.run({
@@ -154,10 +163,17 @@ export async function runSoak(platform: PlatformProcess, options: SoakOptions): 
       }
       await new Promise((r) => setTimeout(r, 500));
     }
-    await probe.stop(2000);
+    const probed = await probe.stop(2000);
 
     const stored = await mapWithLimit(ids, 4, async (id) => (await reader.raw(id, started - 1000, Date.now() + 1000)).map((r) => r.seq));
     const count = countStoredOnce(devices.map((_, i) => ({ acknowledged: acknowledged[i] ?? [], stored: stored[i] ?? [] })));
+    // The load's readings carry one value (load-generator.ts), each device at its paced rate.
+    const writeUnits = await measureWriteUnits(platform, {
+      since: unitsBefore,
+      storedAtLeast: count.storedOnce + probed.latenciesMs.length,
+      composition: { intervalSeconds: 1 / perClient, metrics: 1 },
+    });
+    logger.info({ ...writeUnits }, 'soak write units per stored reading');
     return {
       seconds,
       ratePerSecond,
@@ -171,6 +187,7 @@ export async function runSoak(platform: PlatformProcess, options: SoakOptions): 
       drainedAfterMs,
       count,
       verdict: judgeSoak(samples, count, ratePerSecond),
+      writeUnits,
     };
   } finally {
     await Promise.all([generator.close(), probeClient?.endAsync(true)]);

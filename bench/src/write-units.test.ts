@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { modelledWriteUnits, writeUnitsPerReading } from './write-units.ts';
+import { modelledWriteUnits, writeUnitsPerReading, writeUnitsSince } from './write-units.ts';
 
 describe('writeUnitsPerReading', () => {
   it('divides each table’s units and their sum by the readings stored', () => {
@@ -18,6 +18,20 @@ describe('writeUnitsPerReading', () => {
 
   it('has no ratio before the first stored reading', () => {
     expect(writeUnitsPerReading({ readingsStored: 0, telemetryUnits: 3, latestUnits: 0, rollupUnits: 0 }).unitsPerReading).toBeUndefined();
+  });
+});
+
+describe('writeUnitsSince', () => {
+  it('counts what the counters added between two readings: the soak without the ingest run before it', () => {
+    const before = { readingsStored: 5_000, telemetryUnits: 1_000, latestUnits: 300, rollupUnits: 100 };
+    const after = { readingsStored: 35_000, telemetryUnits: 61_000, latestUnits: 3_300, rollupUnits: 400 };
+    expect(writeUnitsSince(before, after)).toEqual({
+      readingsStored: 30_000,
+      telemetryUnits: 60_000,
+      latestUnits: 3_000,
+      rollupUnits: 300,
+    });
+    expect(writeUnitsPerReading(writeUnitsSince(before, after)).unitsPerReading).toBeCloseTo(63_300 / 30_000);
   });
 });
 

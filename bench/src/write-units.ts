@@ -113,20 +113,31 @@ export async function readWriteUnitSums(platform: PlatformProcess): Promise<Writ
   }
 }
 
+/** What the counters added between two readings of them. */
+export function writeUnitsSince(before: WriteUnitSums, after: WriteUnitSums): WriteUnitSums {
+  return {
+    readingsStored: after.readingsStored - before.readingsStored,
+    telemetryUnits: after.telemetryUnits - before.telemetryUnits,
+    latestUnits: after.latestUnits - before.latestUnits,
+    rollupUnits: after.rollupUnits - before.rollupUnits,
+  };
+}
+
+const nothingCounted: WriteUnitSums = { readingsStored: 0, telemetryUnits: 0, latestUnits: 0, rollupUnits: 0 };
+
 /**
- * Waits until the counters account for at least `storedAtLeast` readings (the service writes its
- * metrics every 10 s), then returns the units per reading; after `timeoutMs` returns what is there.
+ * Waits until the counters account for at least `storedAtLeast` readings since `since` (the service
+ * writes its metrics every 10 s), then returns the units per reading over that span; after
+ * `timeoutMs` returns what is there.
  */
 export async function measureWriteUnits(
   platform: PlatformProcess,
-  storedAtLeast: number,
-  composition?: LoadComposition,
-  timeoutMs = 30_000,
+  options: { storedAtLeast: number; composition?: LoadComposition; since?: WriteUnitSums; timeoutMs?: number },
 ): Promise<WriteUnitsMeasurement> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   for (;;) {
-    const sums = await readWriteUnitSums(platform);
-    if (sums.readingsStored >= storedAtLeast || Date.now() >= deadline) return writeUnitsPerReading(sums, composition);
+    const sums = writeUnitsSince(options.since ?? nothingCounted, await readWriteUnitSums(platform));
+    if (sums.readingsStored >= options.storedAtLeast || Date.now() >= deadline) return writeUnitsPerReading(sums, options.composition);
     await new Promise((r) => setTimeout(r, 1000));
   }
 }
