@@ -72,7 +72,11 @@ describe.skipIf(deployedEndpointsFile || !mosquittoInstalled)('npm run bench -- 
       chart: { ok: boolean; result?: { readings: number } & Record<'dataService' | 'api', { samples: number; readingsCounted: number }> };
       soak: {
         ok: boolean;
-        result?: { samples: unknown[]; count: { acknowledged: number; storedOnce: number; missing: number; duplicates: number } };
+        result?: {
+          samples: unknown[];
+          count: { acknowledged: number; storedOnce: number; missing: number; duplicates: number };
+          writeUnits: { readingsStored: number; telemetryUnits: number; latestUnits: number; unitsPerReading: number };
+        };
       };
       fleetBroker: {
         ok: boolean;
@@ -165,5 +169,11 @@ describe.skipIf(deployedEndpointsFile || !mosquittoInstalled)('npm run bench -- 
     const count = report.soak.result?.count;
     expect(count?.acknowledged).toBeGreaterThan(0);
     expect(count).toMatchObject({ storedOnce: count?.acknowledged, missing: 0, duplicates: 0 });
+    // Its write units are the counters' growth over the soak alone: they cover its readings, and every stored reading was written.
+    const soakUnits = report.soak.result?.writeUnits;
+    expect(soakUnits?.readingsStored).toBeGreaterThanOrEqual(count?.storedOnce ?? Infinity);
+    expect(soakUnits?.telemetryUnits).toBeGreaterThan(0);
+    expect(soakUnits?.latestUnits).toBeGreaterThan(0);
+    expect(soakUnits?.unitsPerReading).toBeGreaterThan(0);
   }, 450_000);
 });
