@@ -49,8 +49,11 @@ describe('ingest consumer', () => {
     expect(flushedAfter[0]).toBeLessThan(200);
   });
 
-  /** A steady trickle, one message every `everyMs` for `count` messages, against a processor taking `tookMs` per flush. */
-  async function trickle(count: number, everyMs: number, tookMs: number, options: Partial<IngestConsumerOptions> = {}) {
+  /**
+   * A steady trickle, `perTick` messages every `everyMs` for `count` messages, against a processor
+   * taking `tookMs` per flush.
+   */
+  async function trickle(count: number, everyMs: number, tookMs: number, options: Partial<IngestConsumerOptions> = {}, perTick = 1) {
     const queue = createMemoryQueue();
     const starts: number[] = [];
     const sizes: number[] = [];
@@ -64,8 +67,8 @@ describe('ingest consumer', () => {
     };
     const consumer = createIngestConsumer({ queue, processor, logger, waitTimeSeconds: 1, flushIntervalMs: 5, ...options });
     consumer.start();
-    for (let i = 0; i < count; i++) {
-      queue.send(`m${i}`);
+    for (let i = 0; i < count; i += perTick) {
+      for (let j = i; j < Math.min(count, i + perTick); j++) queue.send(`m${j}`);
       await new Promise((resolve) => setTimeout(resolve, everyMs));
     }
     await waitFor('the queue to drain', () => queue.size === 0);
@@ -96,24 +99,8 @@ describe('ingest consumer', () => {
   });
 
   it('spaces flushes by maxFlushSpacingMs while the queue has a backlog, however fast the stores answer', async () => {
-    const queue = createMemoryQueue();
-    const starts: number[] = [];
-    const processor: IngestProcessor = {
-      process: async (messages) => {
-        starts.push(Date.now());
-        return { deletable: messages, retry: [] };
-      },
-    };
-    const consumer = createIngestConsumer({ queue, processor, logger, waitTimeSeconds: 1, flushIntervalMs: 5, maxFlushSpacingMs: 120 });
-    consumer.start();
     // Ten messages every 10 ms: each receive answers a full batch of 10, yet a flush is far from full.
-    for (let i = 0; i < 50; i++) {
-      for (let j = 0; j < 10; j++) queue.send(`m${i}-${j}`);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-    await waitFor('the queue to drain', () => queue.size === 0);
-    await consumer.stop();
-    const gaps = starts.slice(1).map((at, i) => at - starts[i]!);
+    const { gaps } = await trickle(500, 10, 0, { maxFlushSpacingMs: 120 }, 10);
     // Without the backlog rule each receive of 10 would be a flush of its own, about 10 ms apart.
     expect(gaps.slice(1, -1).length).toBeGreaterThan(0);
     for (const gap of gaps.slice(1, -1)) expect(gap).toBeGreaterThanOrEqual(115);
