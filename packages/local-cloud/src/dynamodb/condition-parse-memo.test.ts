@@ -35,7 +35,7 @@ describe('remembered condition parses', () => {
       }),
     );
 
-  it('is installed once, and gives the same tree for the same expression and names', () => {
+  it('is installed once, and gives the same tree for the same expression and names (no values)', () => {
     memoizeConditionParser(parser);
     const context = () => ({
       attrNames: { '#s': 'sealed' },
@@ -60,12 +60,29 @@ describe('remembered condition parses', () => {
     });
   });
 
-  it('resolves the values again', async () => {
-    await update('b', {}, { ':two': 2 }, 'attribute_not_exists(#v) OR #v < :two');
-    await expect(update('b', {}, { ':two': 0 }, 'attribute_not_exists(#v) OR #v < :two')).rejects.toMatchObject({
+  it("puts in each request its own values: a remembered condition compares against this request's", async () => {
+    const latest = 'attribute_not_exists(#v) OR #v < :v OR (#v = :v AND #q < :q)';
+    const write = (v: number, q: number) =>
+      update('b', { '#q': 'q' }, { ':v': v, ':q': q }, latest, '#v = :v, #q = :q').then(
+        () => 'written',
+        (err: Error) => err.name,
+      );
+    expect(await write(5, 1)).toBe('written');
+    expect(await write(4, 9)).toBe('ConditionalCheckFailedException');
+    expect(await write(5, 1)).toBe('ConditionalCheckFailedException');
+    expect(await write(5, 2)).toBe('written');
+    expect(await write(6, 0)).toBe('written');
+  });
+
+  it('checks the value types again (begins_with) and, in BETWEEN, the values', async () => {
+    await update('t', { '#w': 'w' }, { ':w': 'abc' }, 'attribute_not_exists(#w)', '#v = :v, #w = :w');
+    await expect(update('t', { '#w': 'w' }, { ':p': 'ab' }, 'begins_with(#w, :p)')).resolves.toBeDefined();
+    await expect(update('t', { '#w': 'w' }, { ':p': 12 }, 'begins_with(#w, :p)')).rejects.toThrow(/Incorrect operand type/);
+    await expect(update('t', {}, { ':lo': 0, ':hi': 5 }, '#v BETWEEN :lo AND :hi')).resolves.toBeDefined();
+    await expect(update('t', {}, { ':lo': 5, ':hi': 0 }, '#v BETWEEN :lo AND :hi')).rejects.toThrow(/upper bound to be greater/);
+    await expect(update('t', {}, { ':lo': 2, ':hi': 5 }, '#v BETWEEN :lo AND :hi')).rejects.toMatchObject({
       name: 'ConditionalCheckFailedException',
     });
-    await expect(update('b', {}, { ':two': 2 }, 'attribute_not_exists(#v) OR #v < :two')).resolves.toBeDefined();
   });
 
   it('still reports names and values no expression uses, and syntax errors, every time', async () => {
