@@ -230,16 +230,17 @@ export function createTelemetryStore(options: TelemetryStoreOptions): TelemetryS
    * Answers false when it cannot even take the seal: then it takes no reading ever (the smallest,
    * `r0_0` holding `{"a":0}`, is larger than `sealed` holding true), and the chain goes past it all the same.
    */
-  async function sealItem(pk: string, sk: string): Promise<boolean> {
+  async function sealItem(pk: string, sk: string, ttl: number): Promise<boolean> {
     try {
       const out = await withBackoff(() =>
         client.send(
           new UpdateCommand({
             TableName: tableName,
             Key: { pk, sk },
-            UpdateExpression: 'SET #s = :s',
-            ExpressionAttributeNames: { '#s': sealedAttribute },
-            ExpressionAttributeValues: { ':s': true },
+            // An item sealed before any reading fitted it is created here: it expires with the window too.
+            UpdateExpression: 'SET #s = :s, #e = if_not_exists(#e, :e)',
+            ExpressionAttributeNames: { '#s': sealedAttribute, '#e': 'expiresAt' },
+            ExpressionAttributeValues: { ':s': true, ':e': ttl },
             ReturnConsumedCapacity: 'TOTAL',
           }),
         ),
@@ -305,7 +306,7 @@ export function createTelemetryStore(options: TelemetryStoreOptions): TelemetryS
           unfit = chunk[0]!.attribute;
           // Not even one more reading fits: sealed, the item sends this reading (and its redeliveries) to the next one.
           logger.warn({ pk: w.pk, sk: chainSortKey(w.sk, index) }, 'window item full: sealing it');
-          if (!(await sealItem(w.pk, chainSortKey(w.sk, index)))) {
+          if (!(await sealItem(w.pk, chainSortKey(w.sk, index), ttl))) {
             await learn();
             // Full for good without its seal: item `index` is the last one (nothing follows an item not sealed), `open` is its content.
             if (state.next === index) {

@@ -222,5 +222,15 @@ describe('window chains when an item is full', () => {
     const result = await store.write([huge, reading('small', 5)]);
     expect(result.stored).toBe(1);
     expect(result.failed.map((f) => f.reading)).toEqual([huge]);
+    // The items sealed on the way hold no reading, and expire with their window all the same.
+    const items = await aws.dynamo.send(
+      new QueryCommand({
+        TableName: aws.tableNames.telemetry,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': 'huge#2025-06-02' },
+      }),
+    );
+    expect(items.Items!.length).toBeGreaterThan(0);
+    for (const item of items.Items!) expect(item).toMatchObject({ [sealedAttribute]: true, expiresAt: expect.any(Number) });
   });
 });
