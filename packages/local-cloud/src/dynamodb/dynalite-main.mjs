@@ -3,6 +3,7 @@
 // stdin closes, or (code 75) when its resident memory passes the cap, for the supervisor to restart.
 import { parseArgs } from 'node:util';
 import './level-iterator-return.mjs';
+import './condition-parse-memo.mjs';
 import dynalite from 'dynalite';
 import { announceReady, exitWithParent } from '../child-process/child-entry.mjs';
 

@@ -5,6 +5,7 @@
  * without the launcher. (dynalite and s3rver ship no type declarations: they are loaded through
  * `createRequire` with the small shapes used here.)
  */
+import '../dynamodb/condition-parse-memo.mjs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
