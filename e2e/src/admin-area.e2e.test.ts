@@ -82,7 +82,7 @@ describe.skipIf(!hasChromium || deployedEndpointsFile)('the Admin area', () => {
     // Revoke the device from its page.
     await page.goto(`${platform.endpoints.gatewayUrl}/devices/${device.deviceId}`);
     page.once('dialog', (dialog) => void dialog.accept());
-    await page.getByRole('button', { name: 'Revoke' }).click();
+    await page.getByRole('button', { name: 'Revoke', exact: true }).click();
     await expect.poll(() => page.url(), { timeout: 15_000 }).toBe(`${platform.endpoints.gatewayUrl}/devices`);
 
     // The audit trail names both, newest first, with who and when.

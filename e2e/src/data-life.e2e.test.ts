@@ -18,9 +18,10 @@ import {
   DeleteTableCommand,
   DynamoDBClient,
   UpdateTimeToLiveCommand,
+  waitUntilTableExists,
   waitUntilTableNotExists,
 } from '@aws-sdk/client-dynamodb';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   rollupsTable,
   telemetryTable,
@@ -98,6 +99,8 @@ async function recreateTable(client: DynamoDBClient, table: TableDefinition): Pr
       })),
     }),
   );
+  // A new table is CREATING for a moment (on AWS, seconds): the services' reads would fail until it is ACTIVE.
+  await waitUntilTableExists({ client, maxWaitTime: 60 }, { TableName: table.id });
   if (table.timeToLiveAttribute) {
     await client.send(
       new UpdateTimeToLiveCommand({
@@ -112,12 +115,15 @@ describe.skipIf(deployedEndpointsFile || !hasChromium)("the data's life", () => 
   const stoppedAfterAll = lastStartedStoppedAfterAll();
   let platform: PlatformProcess;
   let admin: FleetUser;
+  // Each test runs alone too (`-t`): the platform and its admin are made before either.
+  beforeAll(async () => {
+    platform = stoppedAfterAll(await startPlatformProcess());
+    admin = await createAdmin(platform);
+  }, 120_000);
 
   it(
     'imports a year of 1-minute history, charts it at one year in the browser, and exports it back line by line',
     async () => {
-      platform = stoppedAfterAll(await startPlatformProcess());
-      admin = await createAdmin(platform);
       // Raw readings are kept for a month by default: a year of history asks for more.
       await admin.api.call('PUT', '/api/retention', {
         fleet: { rawDays: 400, minuteDays: 400, hourDays: 730, dayDays: 3650, archiveDays: 365 },
