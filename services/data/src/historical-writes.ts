@@ -22,6 +22,7 @@ import type { RollupBucket, RollupWriter } from './rollups/rollup-writer.ts';
 import type { TelemetryWriteResult } from './telemetry-store.ts';
 import { expiresAt, windowStartOf } from './time-bucket.ts';
 import { approximateSize, groupByWindow, readingsOfItem } from './window-items.ts';
+import { sealedAttribute } from './window-chain.ts';
 
 export interface HistoricalWriterOptions {
   readonly client: DynamoDBDocumentClient;
@@ -125,8 +126,9 @@ export function createHistoricalWriter(options: HistoricalWriterOptions) {
         const added = w.readings.filter(({ attribute }) => !(attribute in was));
         const item: Record<string, unknown> = { ...was, pk: w.pk, sk: w.sk };
         for (const { reading, attribute } of added) item[attribute] = encodeValues(reading.values);
-        // A window that could hold overflow items (or would grow past the limit) takes the live path.
-        if (approximateSize(item) >= options.fullWindowBytes) {
+        // A window with more items than this one (a chain or overflow items), or that would grow past
+        // the limit, takes the live path, which knows them (window-chain.ts).
+        if (sealedAttribute in was || approximateSize(item) >= options.fullWindowBytes) {
           recent.push(...w.readings.map((r) => r.reading));
           windows.delete(key);
           continue;

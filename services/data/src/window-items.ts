@@ -6,7 +6,7 @@
 import type { Reading } from '@fleet/core';
 import { decodeValues } from './reading-codec.ts';
 import type { TimedValues } from './rollups/aggregate.ts';
-import { locate, readingAt } from './time-bucket.ts';
+import { isReadingAttribute, locate, readingAt } from './time-bucket.ts';
 
 /** The readings of one flush that go to one window item, each with its attribute. */
 export interface WindowWrite {
@@ -39,14 +39,36 @@ export function groupByWindow(readings: readonly Reading[]): { windows: Map<stri
   return { windows, duplicates };
 }
 
-/** The readings stored in a window or overflow item of the window starting at `start`. */
+/** The readings stored in a window, chain or overflow item of the window starting at `start`. */
 export function readingsOfItem(start: number, item: Record<string, unknown>): TimedValues[] {
-  const out: TimedValues[] = [];
+  return [...readingsOfItemByAttribute(start, item, new Map()).values()];
+}
+
+/** The same, added to `into` by attribute name (`r<offset>_<seq>`); answers `into`. */
+export function readingsOfItemByAttribute(
+  start: number,
+  item: Record<string, unknown>,
+  into: Map<string, TimedValues>,
+): Map<string, TimedValues> {
   for (const name in item) {
     const at = readingAt(start, name);
-    if (at) out.push({ ...at, values: decodeValues(String(item[name])) });
+    if (at) into.set(name, { ...at, values: decodeValues(String(item[name])) });
   }
-  return out;
+  return into;
+}
+
+/**
+ * The readings of an item as stored (attribute → encoded values), added to `into`, undecoded: a
+ * write's answer is read for its attribute names, and its values decoded only if a rollup needs them.
+ */
+export function storedReadingsOf(item: Record<string, unknown>, into: Map<string, string>): Map<string, string> {
+  for (const name in item) if (isReadingAttribute(name)) into.set(name, String(item[name]));
+  return into;
+}
+
+/** A reading of the window starting at `start` from its attribute and stored values. */
+export function decodeStored(start: number, attribute: string, encoded: string): TimedValues {
+  return { ...readingAt(start, attribute)!, values: decodeValues(encoded) };
 }
 
 /** Roughly the item's size as DynamoDB counts it (names plus string values). */

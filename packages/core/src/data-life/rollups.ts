@@ -35,6 +35,13 @@ export const rollupLevels: readonly RollupLevel[] = [
  */
 export const liveRollupTiming = { roundMs: 5_000, hourFoldMs: 30_000 } as const;
 
+/**
+ * How the Data Service lays readings out in the telemetry table (services/data/src/time-bucket.ts,
+ * window-chain.ts): a window item per device and `windowMs`, a chain of items each sealed when a
+ * write would take it past about `itemTargetBytes`. Shared because the cost model prices that shape.
+ */
+export const telemetryLayout = { windowMs: 60_000, itemTargetBytes: 1_000 } as const;
+
 export type RollupLevelId = RollupLevel['id'];
 /** What a chart answer was computed from: the raw readings or one rollup level. */
 export const resolutions = ['raw', '1m', '1h', '1d'] as const;

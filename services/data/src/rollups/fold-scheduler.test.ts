@@ -10,7 +10,8 @@ const hour = Date.UTC(2025, 2, 10, 8);
 const minute = (deviceId: string, i: number, n = 1): MinuteView => {
   const start = hour + i * 60_000;
   const readings = Array.from({ length: n }, (_, seq) => ({ ts: start + seq, seq, values: { t: seq } }));
-  return { deviceId, start, aggregate: aggregateReadings(readings) };
+  const aggregate = aggregateReadings(readings);
+  return { deviceId, start, n: aggregate.n, aggregate };
 };
 
 /** A writer that records each rollUp call and answers when the test lets it. */

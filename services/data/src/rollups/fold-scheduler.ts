@@ -118,7 +118,7 @@ export function createFoldScheduler(options: FoldSchedulerOptions): FoldSchedule
       for (const m of views) {
         const key = minuteKey(m.deviceId, m.start);
         // The view folding the most readings holds the others: a window item only grows.
-        if (m.aggregate.n >= (minutes.get(key)?.aggregate.n ?? -1)) minutes.set(key, m);
+        if (m.n >= (minutes.get(key)?.n ?? -1)) minutes.set(key, m);
       }
       const answer = new Promise<ReadonlyMap<string, unknown>>((resolve) => waiters.push({ resolve }));
       arm();

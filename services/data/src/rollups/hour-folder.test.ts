@@ -14,6 +14,7 @@ const hour = Date.UTC(2026, 0, 5, 10);
 const minute = (deviceId: string, index: number, values: number[]): MinuteView => ({
   deviceId,
   start: hour + index * 60_000,
+  n: values.length,
   aggregate: aggregateReadings(values.map((v, seq) => ({ ts: hour + index * 60_000 + seq, seq, values: { t: v } }))),
 });
 

@@ -39,15 +39,15 @@ describe('rollup writer on dynalite', () => {
   it('never lets a stale view (fewer readings) replace a newer one, at any level', async () => {
     const full = aggregateReadings([reading(1, 5), reading(2, 9), reading(3, 1)]);
     const stale = aggregateReadings([reading(1, 5)]);
-    expect(await writer().rollUp([{ deviceId: 'race', start: minute, aggregate: full }])).toEqual(new Map());
-    expect(await writer().rollUp([{ deviceId: 'race', start: minute, aggregate: stale }])).toEqual(new Map());
+    expect(await writer().rollUp([{ deviceId: 'race', start: minute, n: full.n, aggregate: full }])).toEqual(new Map());
+    expect(await writer().rollUp([{ deviceId: 'race', start: minute, n: stale.n, aggregate: stale }])).toEqual(new Map());
     expect(await item('race', '1m', minute)).toMatchObject({ n: 3, m: { t: { min: 1, max: 9, sum: 15, count: 3, first: 5, last: 1 } } });
     expect(await item('race', '1h', Date.UTC(2025, 2, 10, 8))).toMatchObject({ n: 3, m: { t: { sum: 15 } } });
     expect(await item('race', '1d', Date.UTC(2025, 2, 10))).toMatchObject({ n: 3, m: { t: { sum: 15 } } });
   });
 
   it("sets each level's expiresAt from the device's policy: the bucket's end plus the level's days", async () => {
-    await writer().rollUp([{ deviceId: 'short', start: minute, aggregate: aggregateReadings([reading(0, 1)]) }]);
+    await writer().rollUp([{ deviceId: 'short', start: minute, n: 1, aggregate: aggregateReadings([reading(0, 1)]) }]);
     const hour = Date.UTC(2025, 2, 10, 8);
     const day = Date.UTC(2025, 2, 10);
     expect((await item('short', '1m', minute))?.['expiresAt']).toBe((minute + 60_000 + 7 * 86_400_000) / 1000);

@@ -28,6 +28,11 @@ export interface MinuteView {
   readonly deviceId: string;
   /** Start of the minute, epoch ms. */
   readonly start: number;
+  /**
+   * Readings the view held when made, known before its aggregate is computed (telemetry-store.ts
+   * computes it when a fold first asks, and may fold readings stored since: `aggregate.n` ≥ `n`).
+   */
+  readonly n: number;
   readonly aggregate: BucketAggregate;
 }
 

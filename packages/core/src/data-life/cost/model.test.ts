@@ -68,8 +68,18 @@ describe('writeShape', () => {
     expect(fast.latestUnitsPerReading).toBeCloseTo(0.2);
     // Rollups do not follow the flushes: per 30 s fold, 6 rounds of a minute Put and a mark, then the hour and day Puts and the mark's delete.
     expect(fast.rollupUnitsPerReading).toBeCloseTo(15 / 3000);
-    // The window item grows past 1 KB, so its later writes cost more than one unit each.
-    expect(fast.telemetryUnitsPerReading).toBeGreaterThan(0.2);
+    // The window is a chain of items sealed near 1 KB: each write of 5 readings costs one unit.
+    expect(fast.telemetryUnitsPerReading).toBeCloseTo(0.2);
+  });
+
+  it('prices a fast window as a chain of items of about 1 KB, not one item growing all minute', () => {
+    // The bench's soak: 24 readings/s of 2 metrics, 6 to a device's flush. One item would grow to
+    // ≈ 75 KB by the minute's end; the chain's items take two flushes each, every write one unit.
+    const soak = writeShape({ intervalSeconds: 1 / 24, metrics: 2, flushSeconds: 0.25 });
+    expect(soak.readingsPerDeviceFlush).toBe(6);
+    expect(soak.telemetryUnitsPerReading).toBeCloseTo(1 / 6);
+    // More items hold the same readings: a little more overhead per reading than one item would.
+    expect(soak.rawBytesPerReading).toBeGreaterThan(52 + 172 / 1440);
   });
 
   it('prices the rollups as live ingest writes them: fold marks below the fold interval, a roll-up per reading above it', () => {

@@ -15,7 +15,7 @@
  * of its data (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/read-write-operations.html,
  * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/CapacityUnitCalculations.html).
  */
-import { liveRollupTiming, rollupLevels } from '../rollups.ts';
+import { liveRollupTiming, rollupLevels, telemetryLayout } from '../rollups.ts';
 
 /** A device id as the simulator and most fleets name them (`sim-000123`, a thing name of ~16 chars). */
 const deviceIdBytes = 16;
@@ -27,16 +27,15 @@ export function messageBytes(metrics: number): number {
   return 40 + metrics * metricJsonBytes;
 }
 
-/** Width of a telemetry window item (services/data/src/time-bucket.ts `windowMs`). */
-export const telemetryWindowMs = 60_000;
-
 /** One reading inside a window item: attribute `r<offsetMs>_<seq>` holding its values as a JSON string (reading-codec.ts). */
 export function readingAttributeBytes(metrics: number): number {
   return 10 + 2 + metrics * metricJsonBytes;
 }
 
-/** Keys and TTL of a window item: `pk = <deviceId>#<yyyy-MM-dd>`, `sk` = the window's ISO start, `expiresAt`. */
+/** Keys and TTL of a window item: `pk = <deviceId>#<yyyy-MM-dd>`, `sk` = the window's ISO start (`#c<k>` after the first), `expiresAt`. */
 const windowKeyBytes = 2 + deviceIdBytes + 11 + 2 + 24 + 9 + 9;
+/** The `sealed` attribute (true) the write that fills a chain item sets. */
+const sealBytes = 7;
 
 /** The latest item: device id, ts, seq, the values as a map, receivedAt (and presence fields). */
 export function latestItemBytes(metrics: number): number {
@@ -86,17 +85,31 @@ export function writeShape(input: {
   readingsPerDeviceFlush?: number;
 }): WriteShape {
   const { intervalSeconds, metrics, flushSeconds } = input;
-  const windowSeconds = telemetryWindowMs / 1000;
+  const windowSeconds = telemetryLayout.windowMs / 1000;
   const perWindow = Math.max(1, Math.floor(windowSeconds / intervalSeconds));
   const perFlush = Math.min(perWindow, Math.max(1, input.readingsPerDeviceFlush ?? Math.floor(flushSeconds / intervalSeconds)));
   const reading = readingAttributeBytes(metrics);
 
-  // Walk one window's writes: the k-th write's item holds k flushes' readings; its cost is the larger (after) size.
+  // Walk one window's writes as the Data Service makes them (services/data/src/window-chain.ts): each
+  // write adds a flush's readings to the chain's open item and costs its larger (after) size; the
+  // write that would leave no room for another flush like it seals the item, and the next write
+  // starts a new one. The first write of a window does not know its item's size, so never seals.
   let windowUnits = 0;
   let held = 0;
+  let items = 1;
+  let itemBytes = windowKeyBytes;
+  let known: number | undefined;
   while (held < perWindow) {
-    held = Math.min(perWindow, held + perFlush);
-    windowUnits += startedUnits(windowKeyBytes + held * reading, kb);
+    const chunk = Math.min(perFlush, perWindow - held) * reading;
+    const seal = known !== undefined && known + 2 * chunk >= telemetryLayout.itemTargetBytes;
+    itemBytes += chunk + (seal ? sealBytes : 0);
+    windowUnits += startedUnits(itemBytes, kb);
+    held += chunk / reading;
+    known = seal ? 0 : itemBytes;
+    if (seal && held < perWindow) {
+      items++;
+      itemBytes = windowKeyBytes + 3;
+    }
   }
   const telemetryUnitsPerReading = windowUnits / perWindow;
   const latestUnitsPerReading = startedUnits(latestItemBytes(metrics), kb) / perFlush;
@@ -120,7 +133,7 @@ export function writeShape(input: {
     : (roundsPerFold * (put + foldMarkUnits) + 2 * put + foldMarkUnits) / readingsPerFold;
   const rollupReadUnitsPerReading = atOnce ? foldReads : foldReads / readingsPerFold;
 
-  const rawBytesPerReading = reading + (windowKeyBytes + 100) / perWindow;
+  const rawBytesPerReading = reading + (items * (windowKeyBytes + 100)) / perWindow;
   return {
     readingsPerDeviceFlush: perFlush,
     telemetryUnitsPerReading,
