@@ -66,6 +66,7 @@ const fleet = (overrides: Partial<FleetIngestMeasurement> = {}): FleetIngestMeas
   },
   writeUnits: {
     readingsStored: 5250,
+    telemetryWrites: 1050,
     telemetryUnits: 4200,
     latestUnits: 1050,
     rollupUnits: 0,
@@ -386,7 +387,7 @@ const soak: SoakMeasurement = {
   verdict: judgeSoak(soakSamples, soakCount, 300),
   // 12,000 readings of 12 devices at 25/s, and 400 probe readings.
   writeUnits: writeUnitsPerReading(
-    { readingsStored: 12_400, telemetryUnits: 24_800, latestUnits: 1_240, rollupUnits: 124 },
+    { readingsStored: 12_400, telemetryWrites: 1_240, telemetryUnits: 24_800, latestUnits: 1_240, rollupUnits: 124 },
     { intervalSeconds: 0.04, metrics: 1 },
   ),
 };

@@ -3,8 +3,11 @@ import { modelledWriteUnits, writeUnitsPerReading, writeUnitsSince } from './wri
 
 describe('writeUnitsPerReading', () => {
   it('divides each table’s units and their sum by the readings stored', () => {
-    expect(writeUnitsPerReading({ readingsStored: 200, telemetryUnits: 150, latestUnits: 50, rollupUnits: 100 })).toEqual({
+    expect(
+      writeUnitsPerReading({ readingsStored: 200, telemetryWrites: 50, telemetryUnits: 150, latestUnits: 50, rollupUnits: 100 }),
+    ).toEqual({
       readingsStored: 200,
+      telemetryWrites: 50,
       telemetryUnits: 150,
       latestUnits: 50,
       rollupUnits: 100,
@@ -17,16 +20,19 @@ describe('writeUnitsPerReading', () => {
   });
 
   it('has no ratio before the first stored reading', () => {
-    expect(writeUnitsPerReading({ readingsStored: 0, telemetryUnits: 3, latestUnits: 0, rollupUnits: 0 }).unitsPerReading).toBeUndefined();
+    expect(
+      writeUnitsPerReading({ readingsStored: 0, telemetryWrites: 3, telemetryUnits: 3, latestUnits: 0, rollupUnits: 0 }).unitsPerReading,
+    ).toBeUndefined();
   });
 });
 
 describe('writeUnitsSince', () => {
   it('counts what the counters added between two readings: the soak without the ingest run before it', () => {
-    const before = { readingsStored: 5_000, telemetryUnits: 1_000, latestUnits: 300, rollupUnits: 100 };
-    const after = { readingsStored: 35_000, telemetryUnits: 61_000, latestUnits: 3_300, rollupUnits: 400 };
+    const before = { readingsStored: 5_000, telemetryWrites: 900, telemetryUnits: 1_000, latestUnits: 300, rollupUnits: 100 };
+    const after = { readingsStored: 35_000, telemetryWrites: 30_900, telemetryUnits: 61_000, latestUnits: 3_300, rollupUnits: 400 };
     expect(writeUnitsSince(before, after)).toEqual({
       readingsStored: 30_000,
+      telemetryWrites: 30_000,
       telemetryUnits: 60_000,
       latestUnits: 3_000,
       rollupUnits: 300,
@@ -36,11 +42,12 @@ describe('writeUnitsSince', () => {
 });
 
 describe('modelledWriteUnits', () => {
-  it('models the flush composition the latest writes reveal: one latest write per device and flush, the rollups per round and fold', () => {
-    // 200 readings in 50 latest writes: 4 readings of a device per flush; one value each, a reading every 20 ms.
-    const sums = { readingsStored: 200, telemetryUnits: 60, latestUnits: 50, rollupUnits: 150 };
+  it('models the flush composition the telemetry writes reveal: one window write per device and flush, the latest once a second, the rollups per round and fold', () => {
+    // 200 readings in 50 telemetry writes: 4 readings of a device per flush; one value each, a reading every 20 ms.
+    const sums = { readingsStored: 200, telemetryWrites: 50, telemetryUnits: 60, latestUnits: 4, rollupUnits: 150 };
     const modelled = modelledWriteUnits(sums, { intervalSeconds: 0.02, metrics: 1 });
-    expect(modelled).toMatchObject({ readingsPerDeviceFlush: 4, latestUnitsPerReading: 0.25 });
+    // The latest item once a second: every 50 readings.
+    expect(modelled).toMatchObject({ readingsPerDeviceFlush: 4, latestUnitsPerReading: 0.02 });
     // Per 30 s fold: 6 rounds × (minute + mark) + hour + day + the mark's delete, for 1,500 readings.
     expect(modelled!.rollupUnitsPerReading).toBeCloseTo(15 / 1500);
     // A window is a chain of items of about 1 KB (services/data/src/window-chain.ts): each write of 4 readings is one unit.
@@ -48,9 +55,12 @@ describe('modelledWriteUnits', () => {
     expect(writeUnitsPerReading(sums, { intervalSeconds: 0.02, metrics: 1 }).modelled).toEqual(modelled);
   });
 
-  it('models nothing before a latest write was counted', () => {
+  it('models nothing before a telemetry write was counted', () => {
     expect(
-      modelledWriteUnits({ readingsStored: 10, telemetryUnits: 10, latestUnits: 0, rollupUnits: 0 }, { intervalSeconds: 1, metrics: 1 }),
+      modelledWriteUnits(
+        { readingsStored: 10, telemetryWrites: 0, telemetryUnits: 0, latestUnits: 10, rollupUnits: 0 },
+        { intervalSeconds: 1, metrics: 1 },
+      ),
     ).toBeUndefined();
   });
 });

@@ -13,6 +13,8 @@ import type { PlatformProcess } from '@fleet/e2e';
 
 export interface WriteUnitSums {
   readonly readingsStored: number;
+  /** Telemetry UpdateItems: about one per device and flush. */
+  readonly telemetryWrites: number;
   readonly telemetryUnits: number;
   readonly latestUnits: number;
   readonly rollupUnits: number;
@@ -27,8 +29,9 @@ export interface LoadComposition {
 /** The cost model's units per reading for a composition. */
 export interface ModelledWriteUnits {
   /**
-   * Readings of one device per flush, measured: the latest item (well under 1 KB) is written once
-   * per device and flush at 1 unit, so readings ÷ latest units counts them.
+   * Readings of one device per flush, measured: a flush writes each device's window once
+   * (`TelemetryWrites`), so readings ÷ telemetry writes counts them. (The latest item no longer
+   * tells: it is written at most once a second, latest-coalescer.ts.)
    */
   readonly readingsPerDeviceFlush: number;
   readonly telemetryUnitsPerReading: number;
@@ -43,17 +46,17 @@ export interface WriteUnitsMeasurement extends WriteUnitSums {
   readonly telemetryUnitsPerReading: number | undefined;
   readonly latestUnitsPerReading: number | undefined;
   readonly rollupUnitsPerReading: number | undefined;
-  /** The model's figures for the measured composition; undefined without a composition or a latest write. */
+  /** The model's figures for the measured composition; undefined without a composition or a telemetry write. */
   readonly modelled: ModelledWriteUnits | undefined;
 }
 
 /** The model's units per reading for `composition`, with the readings per device and flush the counters imply. */
 export function modelledWriteUnits(sums: WriteUnitSums, composition: LoadComposition): ModelledWriteUnits | undefined {
-  if (sums.latestUnits <= 0 || sums.readingsStored <= 0) return undefined;
+  if (sums.telemetryWrites <= 0 || sums.readingsStored <= 0) return undefined;
   const shape = writeShape({
     ...composition,
     flushSeconds: consumerShape.flushSeconds,
-    readingsPerDeviceFlush: sums.readingsStored / sums.latestUnits,
+    readingsPerDeviceFlush: sums.readingsStored / sums.telemetryWrites,
   });
   return {
     readingsPerDeviceFlush: shape.readingsPerDeviceFlush,
@@ -101,13 +104,14 @@ export async function readWriteUnitSums(platform: PlatformProcess): Promise<Writ
       );
       return (out.Datapoints ?? []).reduce((total, d) => total + (d.Sum ?? 0), 0);
     };
-    const [readingsStored, telemetryUnits, latestUnits, rollupUnits] = await Promise.all([
+    const [readingsStored, telemetryWrites, telemetryUnits, latestUnits, rollupUnits] = await Promise.all([
       sum(dataServiceMetrics.readingsStored),
+      sum(dataServiceMetrics.telemetryWrites),
       sum(dataServiceMetrics.telemetryWriteCapacityUnits),
       sum(dataServiceMetrics.latestWriteCapacityUnits),
       sum(dataServiceMetrics.rollupWriteCapacityUnits),
     ]);
-    return { readingsStored, telemetryUnits, latestUnits, rollupUnits };
+    return { readingsStored, telemetryWrites, telemetryUnits, latestUnits, rollupUnits };
   } finally {
     cloudwatch.destroy();
   }
@@ -117,13 +121,14 @@ export async function readWriteUnitSums(platform: PlatformProcess): Promise<Writ
 export function writeUnitsSince(before: WriteUnitSums, after: WriteUnitSums): WriteUnitSums {
   return {
     readingsStored: after.readingsStored - before.readingsStored,
+    telemetryWrites: after.telemetryWrites - before.telemetryWrites,
     telemetryUnits: after.telemetryUnits - before.telemetryUnits,
     latestUnits: after.latestUnits - before.latestUnits,
     rollupUnits: after.rollupUnits - before.rollupUnits,
   };
 }
 
-const nothingCounted: WriteUnitSums = { readingsStored: 0, telemetryUnits: 0, latestUnits: 0, rollupUnits: 0 };
+const nothingCounted: WriteUnitSums = { readingsStored: 0, telemetryWrites: 0, telemetryUnits: 0, latestUnits: 0, rollupUnits: 0 };
 
 /**
  * Waits until the counters account for at least `storedAtLeast` readings since `since` (the service

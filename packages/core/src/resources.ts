@@ -255,6 +255,8 @@ export function serviceMetricDimensions(service: string): Readonly<Record<string
 export const dataServiceMetrics = {
   readingsStored: 'ReadingsStored',
   telemetryWriteCapacityUnits: 'TelemetryWriteCapacityUnits',
+  /** UpdateItems of the telemetry table: about one per device and flush, so readings ÷ writes is a flush's readings of a device. */
+  telemetryWrites: 'TelemetryWrites',
   latestWriteCapacityUnits: 'LatestWriteCapacityUnits',
   /** Write units of the rollup items (1-minute, 1-hour, 1-day) the stored readings changed. */
   rollupWriteCapacityUnits: 'RollupWriteCapacityUnits',

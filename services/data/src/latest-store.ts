@@ -18,6 +18,11 @@ export interface LatestWriteResult {
   /** Devices whose stored reading was already as new or newer. */
   readonly older: number;
   readonly failed: readonly { readonly deviceId: string; readonly error: unknown }[];
+  /**
+   * Devices whose write was put off (latest-coalescer.ts): resolves, once written, with those whose
+   * write failed. Their messages may be deleted only then. Absent when every device was written.
+   */
+  readonly deferred?: Promise<readonly { readonly deviceId: string; readonly error: unknown }[]>;
 }
 
 export interface LatestStore {
@@ -38,17 +43,22 @@ export interface LatestStoreOptions {
 
 const isNewer = (a: { ts: number; seq: number }, b: { ts: number; seq: number }) => a.ts > b.ts || (a.ts === b.ts && a.seq > b.seq);
 
+/** Each device's newest reading of `readings`: only it can win the device's conditional write. */
+export function newestByDevice<R extends Reading>(readings: Iterable<R>, into = new Map<string, R>()): Map<string, R> {
+  for (const r of readings) {
+    const current = into.get(r.deviceId);
+    if (!current || isNewer(r, current)) into.set(r.deviceId, r);
+  }
+  return into;
+}
+
 /** Creates the latest-values store. */
 export function createLatestStore(options: LatestStoreOptions): LatestStore {
   const { client, tableName } = options;
 
   async function write(readings: readonly (Reading & { receivedAt: number })[]): Promise<LatestWriteResult> {
     // One conditional write per device per batch: only the batch's newest reading can win.
-    const newest = new Map<string, Reading & { receivedAt: number }>();
-    for (const r of readings) {
-      const current = newest.get(r.deviceId);
-      if (!current || isNewer(r, current)) newest.set(r.deviceId, r);
-    }
+    const newest = newestByDevice(readings);
     let updated = 0;
     let older = 0;
     const failed: { deviceId: string; error: unknown }[] = [];

@@ -108,4 +108,28 @@ describe('reading writes', () => {
       },
     ]);
   });
+
+  it('holds the messages whose latest values were put off, and leaves for redelivery those whose deferred write failed', async () => {
+    let failLater: (failed: { deviceId: string; error: unknown }[]) => void = () => undefined;
+    const writer = createReadingWriter({
+      telemetry: {
+        write: async (readings) => ({ stored: readings.length, duplicates: 0, failed: [] }),
+        writeHistorical: async () => ({ stored: 0, duplicates: 0, failed: [] }),
+        query: async function* () {},
+      },
+      // a and b were written with the flush; c and d were put off, and d's write will fail.
+      latest: {
+        write: async () => ({ updated: 2, older: 0, failed: [], deferred: new Promise((resolve) => (failLater = resolve)) }),
+        get: async () => undefined,
+      },
+      archive: { write: async () => ({ objects: ['k'], failedMessageIds: new Set(), errors: [] }) },
+      metrics: createMetrics({ namespace: 'Fleet', service: 'data', flushIntervalMs: 0, write: () => undefined }),
+      logger: pino({ level: 'silent' }),
+    });
+    const result = await writer.write(batch);
+    expect(result.durable).toEqual(batch);
+    expect(result.folded).toBeDefined();
+    failLater([{ deviceId: 'd', error: new Error('throttled') }]);
+    expect(await result.folded).toEqual([batch[3]]);
+  });
 });

@@ -32,9 +32,10 @@ export interface ReadingWriteResult {
   readonly retry: readonly AcceptedReading[];
   readonly refused: readonly { readonly accepted: AcceptedReading; readonly reason: string }[];
   /**
-   * Of `durable`, those whose deferred rollups (telemetry-store.ts `folded`) failed, once
-   * every deferred fold answered: their messages must be left for redelivery, the others may go.
-   * Absent when no fold was deferred (`durable` may be deleted at once).
+   * Of `durable`, those whose deferred rollups (telemetry-store.ts `folded`) or deferred latest
+   * values (latest-coalescer.ts) failed, once every deferred write answered: their messages must be
+   * left for redelivery, the others may go. Absent when nothing was deferred (`durable` may be
+   * deleted at once).
    */
   readonly folded?: Promise<readonly AcceptedReading[]>;
 }
@@ -105,10 +106,19 @@ export function createReadingWriter(deps: ReadingWriterDeps) {
       if (error !== undefined) failures.set(a, error);
       else if (archived.failedMessageIds.has(a.body.messageId)) failures.set(a, archived.errors[0]);
     }
-    const folded = stored.folded?.then((failedFolds) => {
-      const unfolded = new Set(failedFolds.map((f) => readingKey(f.reading)));
-      return accepted.filter((a) => !failures.has(a) && unfolded.has(readingKey(a.reading)));
+    // Deferred rollups and latest values (written within seconds): the messages wait for both.
+    const unfolded = stored.folded?.then((failedFolds) => {
+      const keys = new Set(failedFolds.map((f) => readingKey(f.reading)));
+      return accepted.filter((a) => keys.has(readingKey(a.reading)));
     });
+    const unwritten = newest.deferred?.then((failedDevices) => {
+      const devices = new Set(failedDevices.map((f) => f.deviceId));
+      return accepted.filter((a) => devices.has(a.reading.deviceId));
+    });
+    const folded =
+      unfolded || unwritten
+        ? Promise.all([unfolded, unwritten]).then(([a = [], b = []]) => [...new Set([...a, ...b])].filter((r) => !failures.has(r)))
+        : undefined;
     return { failures, ...(folded ? { folded } : {}) };
   }
 

@@ -9,7 +9,15 @@ import type { IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createHealthProbe, dataServiceMetrics, defaultRetention, monitoring, telemetryBucket, type DependencyProbe } from '@fleet/core';
+import {
+  createHealthProbe,
+  dataServiceMetrics,
+  defaultRetention,
+  latestValuesTiming,
+  monitoring,
+  telemetryBucket,
+  type DependencyProbe,
+} from '@fleet/core';
 import type { TokenVerifier } from '@fleet/core/tokens';
 import type { Logger } from 'pino';
 import { createAlarms } from './alarms/index.ts';
@@ -27,6 +35,7 @@ import type { IngestConsumerOptions } from './ingest-consumer.ts';
 import { createIngestProcessor } from './ingest-processor.ts';
 import type { IngestQueue } from './ingest-queue.ts';
 import { createLatestStore } from './latest-store.ts';
+import { coalesceLatest } from './latest-coalescer.ts';
 import { createGrantedGroups } from './live/granted-groups.ts';
 import { createGroupRepublisher } from './live/group-republisher.ts';
 import { createPresenceStore } from './presence.ts';
@@ -113,6 +122,11 @@ export interface DataServiceOptions {
    * the charts' minute tail (`hourFoldLagMs`) assumes. @default hourFoldIntervalMs (30 s)
    */
   readonly hourFoldIntervalMs?: number;
+  /**
+   * A device's latest values are written at most about once per this (latest-coalescer.ts), its
+   * messages held until then; 0 writes them with every flush. @default latestValuesTiming.intervalMs (1 s)
+   */
+  readonly latestIntervalMs?: number;
   /** Readiness probes besides the tables and the bucket (main.ts adds the queue's). */
   readonly healthDependencies?: readonly DependencyProbe[];
   /** How long one round of readiness probes is reused. @default 5000 */
@@ -172,15 +186,21 @@ export function createDataService(options: DataServiceOptions) {
     client: dynamo,
     tableName: options.tables.telemetry,
     logger,
-    onWriteUnits: (units) => metrics.count(dataServiceMetrics.telemetryWriteCapacityUnits, units),
+    onWriteUnits: (units) => {
+      metrics.count(dataServiceMetrics.telemetryWriteCapacityUnits, units);
+      metrics.count(dataServiceMetrics.telemetryWrites, 1);
+    },
     ...(policyOf ? { policyOf } : {}),
     ...(rollupWriter && folds ? { rollups: rollupWriter, folds } : {}),
   });
-  const latest = createLatestStore({
+  const latestStore = createLatestStore({
     client: dynamo,
     tableName: options.tables.latest,
     onWriteUnits: (units) => metrics.count(dataServiceMetrics.latestWriteCapacityUnits, units),
   });
+  const latestIntervalMs = options.latestIntervalMs ?? latestValuesTiming.intervalMs;
+  const coalescedLatest = latestIntervalMs > 0 ? coalesceLatest(latestStore, { intervalMs: latestIntervalMs, logger }) : undefined;
+  const latest = coalescedLatest ?? latestStore;
   const deadLetters = createDeadLetterStore({ client: s3, bucket: options.bucket });
   const alarms = options.alarms
     ? createAlarms({
@@ -245,7 +265,7 @@ export function createDataService(options: DataServiceOptions) {
     queue: options.queue,
     processor,
     logger,
-    ...(folds ? { flushHeld: () => folds.flush() } : {}),
+    ...(folds || coalescedLatest ? { flushHeld: async () => void (await Promise.all([folds?.flush(), coalescedLatest?.flush()])) } : {}),
   });
   let consuming = false;
   const app = buildApp({

@@ -42,6 +42,13 @@ export const liveRollupTiming = { roundMs: 5_000, hourFoldMs: 30_000 } as const;
  */
 export const telemetryLayout = { windowMs: 60_000, itemTargetBytes: 1_000 } as const;
 
+/**
+ * How often the Data Service writes a device's latest values at most (services/data/src/latest-coalescer.ts):
+ * at once when not written within `intervalMs`, else the newest reading waits for the next write.
+ * Shared because the cost model prices it.
+ */
+export const latestValuesTiming = { intervalMs: 1_000 } as const;
+
 export type RollupLevelId = RollupLevel['id'];
 /** What a chart answer was computed from: the raw readings or one rollup level. */
 export const resolutions = ['raw', '1m', '1h', '1d'] as const;

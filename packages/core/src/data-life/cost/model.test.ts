@@ -62,10 +62,12 @@ describe('modelMonthlyCost', () => {
 
 describe('writeShape', () => {
   it('shares one window write among the readings of a device in one flush', () => {
-    // A device every 10 ms: 5 readings in each 50 ms flush, so one latest write per 5 readings.
+    // A device every 10 ms: 5 readings in each 50 ms flush; its latest item written once a second, every 100 readings.
     const fast = writeShape({ intervalSeconds: 0.01, metrics: 1, flushSeconds: 0.05 });
     expect(fast.readingsPerDeviceFlush).toBe(5);
-    expect(fast.latestUnitsPerReading).toBeCloseTo(0.2);
+    expect(fast.latestUnitsPerReading).toBeCloseTo(0.01);
+    // A device every 5 s: every reading is its own flush and its own latest write.
+    expect(writeShape({ intervalSeconds: 5, metrics: 1, flushSeconds: 0.05 }).latestUnitsPerReading).toBe(1);
     // Rollups do not follow the flushes: per 30 s fold, 6 rounds of a minute Put and a mark, then the hour and day Puts and the mark's delete.
     expect(fast.rollupUnitsPerReading).toBeCloseTo(15 / 3000);
     // The window is a chain of items sealed near 1 KB: each write of 5 readings costs one unit.

@@ -3,7 +3,8 @@
  * The figures follow the code: one flush of the ingest consumer writes, per device present in it,
  * one UpdateItem of each telemetry window it touches (services/data/src/telemetry-store.ts: every
  * reading of that window in one call), one conditional UpdateItem of the latest item
- * (latest-store.ts); one archive PUT per flush and UTC hour (archive-writer.ts). The rollups follow
+ * (latest-store.ts), at most about one per `latestValuesTiming.intervalMs` (latest-coalescer.ts);
+ * one archive PUT per flush and UTC hour (archive-writer.ts). The rollups follow
  * their own timing (`liveRollupTiming`, services/data/src/rollups/README.md "Fold marks"): a device
  * publishing less often than the hour fold's interval has each reading's minute, hour and day
  * rolled up at once (a Put each, the hour and day after a Query); a faster one has, per round it
@@ -15,7 +16,7 @@
  * of its data (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/read-write-operations.html,
  * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/CapacityUnitCalculations.html).
  */
-import { liveRollupTiming, rollupLevels, telemetryLayout } from '../rollups.ts';
+import { latestValuesTiming, liveRollupTiming, rollupLevels, telemetryLayout } from '../rollups.ts';
 
 /** A device id as the simulator and most fleets name them (`sim-000123`, a thing name of ~16 chars). */
 const deviceIdBytes = 16;
@@ -112,7 +113,9 @@ export function writeShape(input: {
     }
   }
   const telemetryUnitsPerReading = windowUnits / perWindow;
-  const latestUnitsPerReading = startedUnits(latestItemBytes(metrics), kb) / perFlush;
+  // One latest write per flush, or per `latestValuesTiming.intervalMs` for a device publishing faster.
+  const perLatestWrite = Math.max(perFlush, Math.floor(latestValuesTiming.intervalMs / 1000 / intervalSeconds));
+  const latestUnitsPerReading = startedUnits(latestItemBytes(metrics), kb) / perLatestWrite;
 
   const rollupBytes = rollupItemBytes(metrics);
   const put = startedUnits(rollupBytes, kb);
