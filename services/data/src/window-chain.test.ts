@@ -26,6 +26,19 @@ const reading = (deviceId: string, i: number): Reading => ({
 });
 const readings = (deviceId: string, from: number, count: number) => Array.from({ length: count }, (_, k) => reading(deviceId, from + k));
 
+/** Every item of a device's day of these tests, strongly consistent. */
+async function windowItemsOf(aws: LocalAws, deviceId: string): Promise<Record<string, unknown>[]> {
+  const { Items } = await aws.dynamo.send(
+    new QueryCommand({
+      TableName: aws.tableNames.telemetry,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': `${deviceId}#2025-06-02` },
+      ConsistentRead: true,
+    }),
+  );
+  return Items!;
+}
+
 describe('window chains, pure', () => {
   it('names item 0 after the window and the others after their index; overflow items have none', () => {
     expect(chainSortKey(windowSk, 0)).toBe(windowSk);
@@ -94,17 +107,7 @@ describe('window chains on dynalite', () => {
 
   const store = (options: Partial<TelemetryStoreOptions> = {}) =>
     createTelemetryStore({ client: aws.dynamo, tableName: aws.tableNames.telemetry, logger, ...options });
-  const itemsOf = async (deviceId: string) =>
-    (
-      await aws.dynamo.send(
-        new QueryCommand({
-          TableName: aws.tableNames.telemetry,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': `${deviceId}#2025-06-02` },
-          ConsistentRead: true,
-        }),
-      )
-    ).Items!;
+  const itemsOf = (deviceId: string) => windowItemsOf(aws, deviceId);
   const all = async (deviceId: string) => {
     const out: StoredReading[] = [];
     for await (const r of store().query({ deviceId, from: minute, to: minute + 60_000 })) out.push(r);
@@ -266,14 +269,8 @@ describe('window chains when an item is full', () => {
     expect(result.stored).toBe(1);
     expect(result.failed.map((f) => f.reading)).toEqual([huge]);
     // The items sealed on the way hold no reading, and expire with their window all the same.
-    const items = await aws.dynamo.send(
-      new QueryCommand({
-        TableName: aws.tableNames.telemetry,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': 'huge#2025-06-02' },
-      }),
-    );
-    expect(items.Items!.length).toBeGreaterThan(0);
-    for (const item of items.Items!) expect(item).toMatchObject({ [sealedAttribute]: true, expiresAt: expect.any(Number) });
+    const items = await windowItemsOf(aws, 'huge');
+    expect(items.length).toBeGreaterThan(0);
+    for (const item of items) expect(item).toMatchObject({ [sealedAttribute]: true, expiresAt: expect.any(Number) });
   });
 });
