@@ -39,7 +39,9 @@ export function coalesceLatest(store: LatestStore, options: LatestCoalescerOptio
   const now = options.now ?? Date.now;
   /** When each device's latest item was last written (or is being written): only those within the interval are kept. */
   const writtenAt = new Map<string, number>();
-  /** Each waiting device's newest reading, and the flushes waiting for its write. */
+  /** When `writtenAt` was last cleared of devices written longer ago than the interval. */
+  let forgottenAt = 0;
+  /** Each waiting device's newest reading. */
   let waiting = new Map<string, LatestReading>();
   /** The flushes waiting for each waiting device's write, told its failure or undefined. */
   let settlers = new Map<string, ((failure: DeviceFailure | undefined) => void)[]>();
@@ -55,7 +57,7 @@ export function coalesceLatest(store: LatestStore, options: LatestCoalescerOptio
     settlers = new Map();
     if (due.size === 0) return;
     const at = now();
-    for (const [deviceId, when] of writtenAt) if (at - when >= intervalMs) writtenAt.delete(deviceId);
+    forgetOld(at);
     for (const deviceId of due.keys()) writtenAt.set(deviceId, at);
     let result: LatestWriteResult;
     try {
@@ -68,15 +70,27 @@ export function coalesceLatest(store: LatestStore, options: LatestCoalescerOptio
     for (const [deviceId, settle] of told) for (const s of settle) s(failed.get(deviceId));
   }
 
+  /**
+   * Forgets the devices written longer ago than the interval (they are written at once next time),
+   * at most once per interval: a fleet whose devices all publish slowly never has a round to do it.
+   */
+  function forgetOld(at: number): void {
+    if (at - forgottenAt < intervalMs) return;
+    forgottenAt = at;
+    for (const [deviceId, when] of writtenAt) if (at - when >= intervalMs) writtenAt.delete(deviceId);
+  }
+
+  /** Writes what waits after the round before it (one round at a time). */
+  const nextRound = () => (round = round.then(writeWaiting));
+
   function arm(): void {
     // The unref'd timer does not keep the process alive; the consumer's stop flushes what waits.
-    timer ??= setTimeout(() => {
-      round = round.then(writeWaiting);
-    }, intervalMs).unref();
+    timer ??= setTimeout(nextRound, intervalMs).unref();
   }
 
   async function write(readings: readonly LatestReading[]): Promise<LatestWriteResult> {
     const at = now();
+    forgetOld(at);
     const atOnce: LatestReading[] = [];
     const deferred: Promise<DeviceFailure | undefined>[] = [];
     for (const [deviceId, reading] of newestByDevice(readings)) {
@@ -103,6 +117,6 @@ export function coalesceLatest(store: LatestStore, options: LatestCoalescerOptio
   return {
     write,
     get: (deviceId) => store.get(deviceId),
-    flush: () => (round = round.then(writeWaiting)),
+    flush: nextRound,
   };
 }

@@ -9,15 +9,7 @@ import type { IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import {
-  createHealthProbe,
-  dataServiceMetrics,
-  defaultRetention,
-  latestValuesTiming,
-  monitoring,
-  telemetryBucket,
-  type DependencyProbe,
-} from '@fleet/core';
+import { createHealthProbe, dataServiceMetrics, defaultRetention, monitoring, telemetryBucket, type DependencyProbe } from '@fleet/core';
 import type { TokenVerifier } from '@fleet/core/tokens';
 import type { Logger } from 'pino';
 import { createAlarms } from './alarms/index.ts';
@@ -122,11 +114,6 @@ export interface DataServiceOptions {
    * the charts' minute tail (`hourFoldLagMs`) assumes. @default hourFoldIntervalMs (30 s)
    */
   readonly hourFoldIntervalMs?: number;
-  /**
-   * A device's latest values are written at most about once per this (latest-coalescer.ts), its
-   * messages held until then; 0 writes them with every flush. @default latestValuesTiming.intervalMs (1 s)
-   */
-  readonly latestIntervalMs?: number;
   /** Readiness probes besides the tables and the bucket (main.ts adds the queue's). */
   readonly healthDependencies?: readonly DependencyProbe[];
   /** How long one round of readiness probes is reused. @default 5000 */
@@ -193,14 +180,15 @@ export function createDataService(options: DataServiceOptions) {
     ...(policyOf ? { policyOf } : {}),
     ...(rollupWriter && folds ? { rollups: rollupWriter, folds } : {}),
   });
-  const latestStore = createLatestStore({
-    client: dynamo,
-    tableName: options.tables.latest,
-    onWriteUnits: (units) => metrics.count(dataServiceMetrics.latestWriteCapacityUnits, units),
-  });
-  const latestIntervalMs = options.latestIntervalMs ?? latestValuesTiming.intervalMs;
-  const coalescedLatest = latestIntervalMs > 0 ? coalesceLatest(latestStore, { intervalMs: latestIntervalMs, logger }) : undefined;
-  const latest = coalescedLatest ?? latestStore;
+  // A device's latest values at most about once a second (latest-coalescer.ts), its messages held until then.
+  const latest = coalesceLatest(
+    createLatestStore({
+      client: dynamo,
+      tableName: options.tables.latest,
+      onWriteUnits: (units) => metrics.count(dataServiceMetrics.latestWriteCapacityUnits, units),
+    }),
+    { logger },
+  );
   const deadLetters = createDeadLetterStore({ client: s3, bucket: options.bucket });
   const alarms = options.alarms
     ? createAlarms({
@@ -265,7 +253,7 @@ export function createDataService(options: DataServiceOptions) {
     queue: options.queue,
     processor,
     logger,
-    ...(folds || coalescedLatest ? { flushHeld: async () => void (await Promise.all([folds?.flush(), coalescedLatest?.flush()])) } : {}),
+    flushHeld: async () => void (await Promise.all([folds?.flush(), latest.flush()])),
   });
   let consuming = false;
   const app = buildApp({

@@ -271,8 +271,9 @@ export function createTelemetryStore(options: TelemetryStoreOptions): TelemetryS
    * Whether the chain this writer remembers is still in the table, judged after a write to item
    * `index` found `old` there: an item remembered with readings found empty, or a new item whose
    * predecessor is not there sealed, means the window's items were deleted meanwhile (a table
-   * rebuilt from the archive, items deleted by hand or by their TTL), and what the writer remembers of them is false. The
-   * predecessor is read only when the write started a new item (one read per item of ≈ 1 KB, 1 unit).
+   * rebuilt from the archive, items deleted by hand or by their TTL), and what the writer
+   * remembers of them is false. The predecessor is read only when the write started a new item
+   * (one read per item of ≈ 1 KB, 1 unit).
    */
   async function rememberedChainHolds(
     w: WindowWrite,
