@@ -23,6 +23,7 @@ import { createRollupWriter, createTelemetryStore } from '@fleet/data-service';
 import { createUser, type PlatformProcess } from '@fleet/e2e';
 import type { Logger } from 'pino';
 import { summarizeLatencies, type LatencySummary } from './stats.ts';
+import { timeGetsInChild } from './timed-gets.ts';
 
 export interface ChartQueryOptions {
   /** Timed requests per route (after `warmup` untimed ones). */
@@ -169,27 +170,15 @@ async function measureRange(r: {
   const query = `from=${from}&to=${to}&maxPoints=${maxPoints}`;
   const headers = { authorization: `Bearer ${user.tokens.accessToken}` };
   const timeRoute = async (url: string): Promise<ChartRouteMeasurement> => {
-    const latencies: number[] = [];
-    let firstMs = 0;
-    let last: { text: string } | undefined;
-    for (let i = 0; i < warmup + queries; i++) {
-      const started = performance.now();
-      const res = await fetch(url, { headers, signal: AbortSignal.timeout(30_000) });
-      const text = await res.text();
-      const ms = performance.now() - started;
-      if (!res.ok) throw new Error(`GET ${url} answered ${res.status}: ${text.slice(0, 300)}`);
-      if (i === 0) firstMs = ms;
-      if (i >= warmup) latencies.push(ms);
-      last = { text };
-    }
-    const answer = JSON.parse(last?.text ?? '{}') as IntervalsAnswer;
+    const { latencies, firstMs, lastText } = await timeGetsInChild({ url, headers, warmup, queries });
+    const answer = JSON.parse(lastText || '{}') as IntervalsAnswer;
     const series = Object.values(answer.metrics ?? {});
     return {
       url,
       ...summarizeLatencies(latencies),
       readingsCounted: (series[0] ?? []).reduce((sum, i) => sum + i.count, 0),
       intervals: (series[0] ?? []).length,
-      answerBytes: Buffer.byteLength(last?.text ?? ''),
+      answerBytes: Buffer.byteLength(lastText),
       firstMs,
     };
   };
