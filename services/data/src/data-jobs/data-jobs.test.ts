@@ -5,7 +5,7 @@
  * recreated telemetry table.
  */
 import { randomUUID } from 'node:crypto';
-import { CreateTableCommand, DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DeleteTableCommand, waitUntilTableExists, waitUntilTableNotExists } from '@aws-sdk/client-dynamodb';
 import { telemetryTable, type DataJob, type DataJobInput, type StoredReading } from '@fleet/core';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -244,7 +244,10 @@ describe('archive replay', () => {
     expect(before).toBe(sent.length);
 
     const client = aws.dynamo;
+    // A table is DELETING, then CREATING, for a moment (on AWS for longer): a read then is ResourceNotFound.
+    const waiting = { client, maxWaitTime: 30, minDelay: 0.05, maxDelay: 0.2 };
     await client.send(new DeleteTableCommand({ TableName: telemetryTable.id }));
+    await waitUntilTableNotExists(waiting, { TableName: telemetryTable.id });
     await client.send(
       new CreateTableCommand({
         TableName: telemetryTable.id,
@@ -259,6 +262,7 @@ describe('archive replay', () => {
         BillingMode: 'PAY_PER_REQUEST',
       }),
     );
+    await waitUntilTableExists(waiting, { TableName: telemetryTable.id });
     expect(await count()).toBe(0);
 
     const replay = await created({ kind: 'replay', from: receivedAt - 3_600_000, to: receivedAt });
