@@ -11,7 +11,6 @@
  */
 import { connectAsync, type MqttClient } from 'mqtt';
 import {
-  iotQuotas,
   provisioningTopics,
   type CreateCertificateFromCsrResponse,
   type CreateKeysAndCertificateResponse,
@@ -19,6 +18,7 @@ import {
   type RegisterThingResponse,
 } from '@fleet/core';
 import { createDeviceKey } from '@fleet/core/device-key';
+import { defaultSendRate } from './device-publisher.ts';
 import type { StoredDevice } from './device-store.ts';
 import { mqttsOptions, type TlsEndpoint } from './mqtts-options.ts';
 
@@ -40,9 +40,6 @@ export class ProvisioningRejectedError extends Error {
 
 const replyTimeoutMs = 30_000;
 
-/** Requests per second on one claim connection: the connection's publish quota, less a fifth. */
-const claimRequestsPerSecond = iotQuotas.publishesPerSecondPerConnection * 0.8;
-
 /** One claim connection: requests one at a time, each answered on its topic's `/accepted` or `/rejected`. */
 export async function connectClaim(connection: ClaimConnection, clientId: string) {
   const client: MqttClient = await connectAsync(mqttsOptions(connection, clientId, 0));
@@ -53,13 +50,13 @@ export async function connectClaim(connection: ClaimConnection, clientId: string
     { qos: 1 },
   );
 
-  /** The earliest time the next request may be published (requests spaced by `1 / claimRequestsPerSecond`). */
+  /** The earliest time the next request may be published: spaced as a device's sends are (`defaultSendRate`, the quota less a fifth). */
   let nextRequestAt = 0;
 
   async function request<T>(topic: string, body: object): Promise<T> {
     const wait = nextRequestAt - Date.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    nextRequestAt = Date.now() + 1000 / claimRequestsPerSecond;
+    nextRequestAt = Date.now() + 1000 / defaultSendRate;
     const answer = new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => done(new Error(`no answer on ${topic} within ${replyTimeoutMs} ms`)), replyTimeoutMs);
       const onMessage = (replyTopic: string, payload: Buffer) => {
