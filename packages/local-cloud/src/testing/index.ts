@@ -4,6 +4,7 @@
  * clients pointed at it.
  */
 export { startTestDynamo, startTestS3, type TestDynamo, type TestS3 } from './in-process-aws.ts';
+export { createTableInput } from '../dynamodb/ensure-tables.ts';
 export { startSqsHarness, type SqsHarness } from './sqs-harness.ts';
 export { awsErrorOf, startCognitoHarness, type CognitoHarness } from './cognito-harness.ts';
 export { createBrowserIdentityPool, userPoolProvider } from './browser-identity-pool.ts';

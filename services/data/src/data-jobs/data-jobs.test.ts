@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { CreateTableCommand, DeleteTableCommand, waitUntilTableExists, waitUntilTableNotExists } from '@aws-sdk/client-dynamodb';
 import { telemetryTable, type DataJob, type DataJobInput, type StoredReading } from '@fleet/core';
+import { createTableInput } from '@fleet/local-cloud/testing';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMetrics } from '../emf.ts';
@@ -248,20 +249,7 @@ describe('archive replay', () => {
     const waiting = { client, maxWaitTime: 30, minDelay: 0.05, maxDelay: 0.2 };
     await client.send(new DeleteTableCommand({ TableName: telemetryTable.id }));
     await waitUntilTableNotExists(waiting, { TableName: telemetryTable.id });
-    await client.send(
-      new CreateTableCommand({
-        TableName: telemetryTable.id,
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-        ],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
+    await client.send(new CreateTableCommand(createTableInput(telemetryTable)));
     await waitUntilTableExists(waiting, { TableName: telemetryTable.id });
     expect(await count()).toBe(0);
 
