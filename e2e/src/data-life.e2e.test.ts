@@ -31,6 +31,7 @@ import {
   type ReadingIntervals,
   type TableDefinition,
 } from '@fleet/core';
+import { createTableInput } from '@fleet/local-cloud/testing';
 import { FleetApiError } from '@fleet/simulator';
 import { deployedEndpointsFile } from './deployed-stack.ts';
 import { hasChromium, launchChromium, signIn } from './browser-session.ts';
@@ -85,20 +86,7 @@ function csvRows(text: string, deviceId?: string): { rows: string[]; otherDevice
 async function recreateTable(client: DynamoDBClient, table: TableDefinition): Promise<void> {
   await client.send(new DeleteTableCommand({ TableName: table.id }));
   await waitUntilTableNotExists({ client, maxWaitTime: 60 }, { TableName: table.id });
-  await client.send(
-    new CreateTableCommand({
-      TableName: table.id,
-      BillingMode: 'PAY_PER_REQUEST',
-      KeySchema: [
-        { AttributeName: table.partitionKey.name, KeyType: 'HASH' },
-        ...(table.sortKey ? [{ AttributeName: table.sortKey.name, KeyType: 'RANGE' as const }] : []),
-      ],
-      AttributeDefinitions: [table.partitionKey, ...(table.sortKey ? [table.sortKey] : [])].map((k) => ({
-        AttributeName: k.name,
-        AttributeType: k.type,
-      })),
-    }),
-  );
+  await client.send(new CreateTableCommand(createTableInput(table)));
   // A new table is CREATING for a moment (on AWS, seconds): the services' reads would fail until it is ACTIVE.
   await waitUntilTableExists({ client, maxWaitTime: 60 }, { TableName: table.id });
   if (table.timeToLiveAttribute) {

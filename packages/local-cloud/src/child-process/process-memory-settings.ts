@@ -26,9 +26,9 @@
  *   when freed, but glibc raises that threshold to the size of every such block freed (up to 32 MiB)
  *   and its trim threshold to twice that: after the first large buffers (a Query page of 1 MB, a
  *   LevelDB table block) the same sizes come from the heap, whose free holes and top it then keeps.
- *   Fixing both thresholds at 128 KiB turns that adjustment off. With the factor of 2, a 10-minute
- *   soak at 708 readings/s held 952–991 MiB in all instead of 1,150–1,229 (bench/README.md, "Memory,
- *   third round").
+ *   Fixing both thresholds at 128 KiB turns that adjustment off. The thresholds alone were worth
+ *   36 MiB; with the factor of 2 above, a 10-minute soak at 708 readings/s held 952–991 MiB in all
+ *   instead of 1,150–1,229 (bench/README.md, "Memory, third round").
  *
  * The ECS task definitions (infra/) set none of these: a Fargate task is billed for the memory it reserves
  * (`memoryMiB` in @fleet/core's services.ts), not for what Node touches of it, and Node sizes V8's
@@ -50,9 +50,12 @@ export const localNodeFlags: readonly string[] = [
 /** The launcher's own flags: `npm start`'s script in package.json says the same (a test checks it). */
 export const launcherNodeFlags: readonly string[] = localNodeFlags;
 
+/** glibc's default mmap threshold, bytes, at which both of its thresholds are held fixed. */
+const mallocFixedThresholdBytes = 128 * 1024;
+
 /** Environment variables every child process gets on top of its own: glibc reads them at start. */
 export const localProcessEnvironment: Readonly<Record<string, string>> = {
   MALLOC_ARENA_MAX: '2',
-  MALLOC_MMAP_THRESHOLD_: String(128 * 1024),
-  MALLOC_TRIM_THRESHOLD_: String(128 * 1024),
+  MALLOC_MMAP_THRESHOLD_: String(mallocFixedThresholdBytes),
+  MALLOC_TRIM_THRESHOLD_: String(mallocFixedThresholdBytes),
 };
