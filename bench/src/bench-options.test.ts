@@ -33,6 +33,8 @@ describe('parseBenchArgs', () => {
       '3',
       '--data-tasks',
       '2',
+      '--flush-spacing',
+      '100',
       '--live-probes',
       '50',
       '--only',
@@ -50,6 +52,7 @@ describe('parseBenchArgs', () => {
         probeIntervalMs: 200,
         readSeconds: 3,
         dataTasks: 2,
+        flushSpacingMs: 100,
         liveProbes: 50,
         chartQueries: 100,
         soakSeconds: 600,
@@ -100,13 +103,25 @@ describe('parseBenchArgs', () => {
   });
 
   it('reports every invalid value at once, naming what it received', () => {
-    const parsed = parseBenchArgs(['--devices', '0', '--readings', 'many', '--only', 'aedes', '--data-tasks', '9']);
+    const parsed = parseBenchArgs([
+      '--devices',
+      '0',
+      '--readings',
+      'many',
+      '--only',
+      'aedes',
+      '--data-tasks',
+      '9',
+      '--flush-spacing',
+      'soon',
+    ]);
     expect(parsed.kind).toBe('invalid');
     if (parsed.kind !== 'invalid') return;
     expect(parsed.errors).toEqual([
       '--devices must be an integer from 1 to 1000, received "0"',
       '--readings must be an integer from 1 to 100000, received "many"',
       '--data-tasks must be an integer from 1 to 4, received "9"',
+      '--flush-spacing must be an integer from 0 to 5000 (milliseconds), received "soon"',
       '--only must be one of mosquitto, fleet, broker, browser, api, chart, soak, received "aedes"',
     ]);
   });

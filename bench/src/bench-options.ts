@@ -3,7 +3,7 @@
  * overall deadline, so the benchmark always stops by itself.
  */
 import { parseArgs } from 'node:util';
-import { serviceByName } from '@fleet/core';
+import { readFlushSpacing, serviceByName } from '@fleet/core';
 
 /** As many Data Service tasks as ECS may run (core's `queueScaling`), which the launcher accepts too. */
 const maxDataTasks = serviceByName('data').queueScaling?.maxTasks ?? 1;
@@ -32,6 +32,8 @@ export interface BenchOptions {
   readonly readSeconds: number;
   /** Data Service tasks of the measured platform (`npm start -- --data-tasks`). */
   readonly dataTasks: number;
+  /** The measured platform's `npm start -- --ingest-flush-spacing`; undefined: the Data Service's default. */
+  readonly flushSpacingMs: number | undefined;
   /** Probe readings (one per `probeIntervalMs`) of the publish→browser latency phase, and of its Mosquitto peer. */
   readonly liveProbes: number;
   /** Timed chart queries per route on the day of 1 Hz data. */
@@ -58,6 +60,7 @@ export const defaultBenchOptions: BenchOptions = {
   timeoutMs: 180_000,
   readSeconds: 10,
   dataTasks: 1,
+  flushSpacingMs: undefined,
   liveProbes: 100,
   chartQueries: 100,
   soakSeconds: defaultSoakSeconds,
@@ -90,6 +93,7 @@ export const benchUsage = `Usage: npm run bench -- [options]
   --timeout <s>          deadline of each phase in seconds (default ${defaultBenchOptions.timeoutMs / 1000})
   --read-seconds <s>     seconds of each authenticated-read run, API and bare Fastify (default ${defaultBenchOptions.readSeconds})
   --data-tasks <n>       Data Service tasks of the platform under test (default ${defaultBenchOptions.dataTasks}, at most ${maxDataTasks})
+  --flush-spacing <ms>   the platform's --ingest-flush-spacing: fresh data or DynamoDB write units (default the Data Service's, 250)
   --live-probes <n>      probe readings of the publish→browser latency phase (default ${defaultBenchOptions.liveProbes}, one per --probe-interval)
   --chart-queries <n>    timed chart queries per route on a day of 1 Hz data (default ${defaultBenchOptions.chartQueries})
   --soak [seconds]       also soak the platform at a fixed rate (${defaultSoakSeconds} s when no number is given, at most 3000), sampled every 10 s
@@ -125,6 +129,7 @@ export function parseBenchArgs(argv: readonly string[]): ParsedBenchArgs {
         timeout: { type: 'string' },
         'read-seconds': { type: 'string' },
         'data-tasks': { type: 'string' },
+        'flush-spacing': { type: 'string' },
         'live-probes': { type: 'string' },
         'chart-queries': { type: 'string' },
         soak: { type: 'string' },
@@ -159,6 +164,10 @@ export function parseBenchArgs(argv: readonly string[]): ParsedBenchArgs {
   const timeoutMs = integer('timeout', base.timeoutMs / 1000, 5, 3600) * 1000;
   const readSeconds = integer('read-seconds', base.readSeconds, 1, 600);
   const dataTasks = integer('data-tasks', base.dataTasks, 1, maxDataTasks);
+  const spacingText = values['flush-spacing'];
+  // The Data Service's own rule (@fleet/core), as `npm start -- --ingest-flush-spacing` reads it.
+  const flushSpacing = readFlushSpacing('--flush-spacing', typeof spacingText === 'string' ? spacingText : undefined);
+  if (flushSpacing.problem) errors.push(flushSpacing.problem);
   const liveProbes = integer('live-probes', base.liveProbes, 1, 10_000);
   const chartQueries = integer('chart-queries', base.chartQueries, 1, 10_000);
   // At most 50 minutes: the soak's reader holds one access token, which Cognito issues for an hour.
@@ -186,6 +195,7 @@ export function parseBenchArgs(argv: readonly string[]): ParsedBenchArgs {
       timeoutMs,
       readSeconds,
       dataTasks,
+      flushSpacingMs: flushSpacing.value,
       liveProbes,
       chartQueries,
       soakSeconds,

@@ -103,7 +103,7 @@ const memory: PlatformMemory = {};
 const onPlatformTargets = (['fleet', 'soak', 'chart'] as const).filter((t) => wants(t));
 if (onPlatformTargets.length > 0) {
   const session: Outcome<{ platform: PlatformProcess; platformStartMs: number }> = await attempt(true, 'Fleet platform start', () =>
-    startBenchPlatform(logger, { dataTasks: options.dataTasks }),
+    startBenchPlatform(logger, { dataTasks: options.dataTasks, flushSpacingMs: options.flushSpacingMs }),
   );
   if (session.ok !== true) {
     const failed = session.ok === false ? session : { ok: false as const, error: 'the platform was not started' };

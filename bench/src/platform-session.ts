@@ -12,13 +12,16 @@ export class FleetUnavailableError extends Error {}
 
 export async function startBenchPlatform(
   logger: Logger,
-  options: { readonly dataTasks?: number } = {},
+  options: { readonly dataTasks?: number; readonly flushSpacingMs?: number | undefined } = {},
 ): Promise<{ platform: PlatformProcess; platformStartMs: number }> {
   const started = Date.now();
   let platform: PlatformProcess;
   try {
-    // `--data-tasks`: Data Service tasks on the ingest queue (the ECS service's desired count).
-    platform = await startPlatformProcess({ startTimeoutMs: 120_000, launcherArgs: ['--data-tasks', String(options.dataTasks ?? 1)] });
+    // `--data-tasks`: Data Service tasks on the ingest queue (the ECS service's desired count);
+    // `--ingest-flush-spacing`: fresh data or write units, as the deployment chooses.
+    const launcherArgs = ['--data-tasks', String(options.dataTasks ?? 1)];
+    if (options.flushSpacingMs !== undefined) launcherArgs.push('--ingest-flush-spacing', String(options.flushSpacingMs));
+    platform = await startPlatformProcess({ startTimeoutMs: 120_000, launcherArgs });
   } catch (err) {
     throw new FleetUnavailableError(`the Fleet platform did not start: ${firstErrorLine((err as Error).message)}`, { cause: err });
   }

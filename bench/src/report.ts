@@ -289,7 +289,7 @@ export function formatReport(report: BenchReport): string {
   const widths = [0, 1].map((c) => Math.max(...rows.map((r) => r[c]!.length)));
   const lines = rows.map(([a, b, c]) => `  ${a.padEnd(widths[0]!)}  ${b.padStart(widths[1]!)}  ${c}`.trimEnd());
   return [
-    `Fleet benchmark — ${options.devices} clients × ${options.readings} QoS 1 messages, in-flight window ${options.window}${options.dataTasks > 1 ? `, ${options.dataTasks} Data Service tasks` : ''}`,
+    `Fleet benchmark — ${options.devices} clients × ${options.readings} QoS 1 messages, in-flight window ${options.window}${options.dataTasks > 1 ? `, ${options.dataTasks} Data Service tasks` : ''}${options.flushSpacingMs !== undefined ? `, flush spacing ${options.flushSpacingMs} ms` : ''}`,
     `Machine: ${machine.cores} cores (${machine.cpuModel}), ${machine.totalMemoryGiB} GiB, Node ${machine.nodeVersion}, ${machine.platform}, load average ${machine.loadAverageAtStart.toFixed(2)} at start`,
     '',
     ...lines,

@@ -2,7 +2,9 @@
  * The Data Service scales out as an ECS service does, by running more tasks on the one ingest
  * queue: `npm start -- --data-tasks 2` runs two Data Service processes behind load balancer 3.
  * Every reading acknowledged to the devices is stored exactly once, both tasks take part, and the
- * product's reads go through the load balancer to either task.
+ * product's reads go through the load balancer to either task. The tasks run with
+ * `--ingest-flush-spacing 0` (fresh data first: a flush whenever a slot is free), the most flushes and
+ * so the most concurrent writes of one device's window by the two tasks.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -32,7 +34,8 @@ describe('two Data Service tasks on one ingest queue', () => {
   let user: FleetUser;
 
   beforeAll(async () => {
-    platform = await startPlatformProcess({ launcherArgs: ['--data-tasks', '2'] });
+    // At info level the tasks log their consumer's settings (the last --log-level wins).
+    platform = await startPlatformProcess({ launcherArgs: ['--data-tasks', '2', '--ingest-flush-spacing', '0', '--log-level', 'info'] });
     user = await createUser(platform);
   }, 120_000);
 
@@ -84,6 +87,15 @@ describe('two Data Service tasks on one ingest queue', () => {
     expect(perTask[0]! + perTask[1]!).toBe(total);
     expect(perTask[0]).toBeGreaterThan(0);
     expect(perTask[1]).toBeGreaterThan(0);
+
+    // The flag reached both tasks' consumers (INGEST_FLUSH_SPACING_MS in their environment).
+    for (const file of ['data.log', 'data-2.log']) {
+      const started = (await readFile(join(logs, file), 'utf8'))
+        .split('\n')
+        .filter((line) => line.includes('ingest consumer started'))
+        .map((line) => JSON.parse(line) as { maxSpacingMs?: number; behindSpacingMs?: number });
+      expect(started.at(-1)).toMatchObject({ maxSpacingMs: 0, behindSpacingMs: 250 });
+    }
   }, 120_000);
 
   it('keeps answering through load balancer 3 while a task is killed, and the task is replaced', async () => {

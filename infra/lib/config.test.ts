@@ -42,6 +42,21 @@ describe('parseFleetConfig', () => {
     expect(!result.ok && result.problems).toHaveLength(5);
   });
 
+  it("takes the Data Service's flush spacing from -c (text) or cdk.json (a number), by the service's own rule", () => {
+    expect(parseFleetConfig(read({ ingestFlushSpacingMs: '100' }))).toEqual({
+      ok: true,
+      config: { stackPrefix: 'fleet', dataServiceTuning: { flushSpacingMs: 100 } },
+    });
+    expect(parseFleetConfig(read({ ingestFlushSpacingMs: 0 }))).toMatchObject({
+      ok: true,
+      config: { dataServiceTuning: { flushSpacingMs: 0 } },
+    });
+    expect(parseFleetConfig(read({ ingestFlushSpacingMs: 'fast' }))).toEqual({
+      ok: false,
+      problems: ['context "ingestFlushSpacingMs" must be an integer from 0 to 5000 (milliseconds), received "fast"'],
+    });
+  });
+
   it('rejects a certificate or zone given without a domain', () => {
     expect(parseFleetConfig(read({ certificateArn: cert })).ok).toBe(false);
   });

@@ -3,6 +3,7 @@
  * or the environment; it hands the raw values to `parseFleetConfig`, which validates them once and
  * reports every problem together.
  */
+import { readFlushSpacing, type DataServiceTuning } from '@fleet/core';
 import { Token } from 'aws-cdk-lib';
 
 /** A custom domain served by CloudFront and answered by Route 53. */
@@ -33,6 +34,12 @@ export interface FleetConfig {
    * @default - read at deploy time by a custom resource calling iot:DescribeEndpoint.
    */
   readonly iotEndpoint?: string;
+  /**
+   * What the deployment chooses for the Data Service: `ingestFlushSpacingMs`, fresh data or
+   * DynamoDB write units (`INGEST_FLUSH_SPACING_MS`, the same as `npm start -- --ingest-flush-spacing`).
+   * @default - the service's defaults (250 ms)
+   */
+  readonly dataServiceTuning?: DataServiceTuning;
 }
 
 export type ConfigResult =
@@ -42,8 +49,9 @@ const certificateArnPattern = /^arn:aws[a-z-]*:acm:([a-z0-9-]+):\d{12}:certifica
 const domainPattern = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
 /**
- * Validates raw context values (strings or undefined). Expected keys: `stackPrefix`, `domainName`,
- * `certificateArn`, `hostedZoneId`, `hostedZoneName`, `iotEndpoint`.
+ * Validates raw context values (strings or undefined; `ingestFlushSpacingMs` may be a number in
+ * cdk.json). Expected keys: `stackPrefix`, `domainName`, `certificateArn`, `hostedZoneId`,
+ * `hostedZoneName`, `iotEndpoint`, `ingestFlushSpacingMs`.
  */
 export function parseFleetConfig(read: (key: string) => unknown): ConfigResult {
   const problems: string[] = [];
@@ -101,9 +109,18 @@ export function parseFleetConfig(read: (key: string) => unknown): ConfigResult {
       `context "iotEndpoint" must be an IoT data endpoint host like "xxxx-ats.iot.us-east-1.amazonaws.com", received "${iotEndpoint}"`,
     );
   }
+  const spacingKey = 'ingestFlushSpacingMs';
+  const spacingRaw = read(spacingKey);
+  const spacing = readFlushSpacing(`context "${spacingKey}"`, typeof spacingRaw === 'number' ? String(spacingRaw) : str(spacingKey));
+  if (spacing.problem) problems.push(spacing.problem);
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
-    config: { stackPrefix, ...(domain ? { domain } : {}), ...(iotEndpoint !== undefined ? { iotEndpoint } : {}) },
+    config: {
+      stackPrefix,
+      ...(domain ? { domain } : {}),
+      ...(iotEndpoint !== undefined ? { iotEndpoint } : {}),
+      ...(spacing.value !== undefined ? { dataServiceTuning: { flushSpacingMs: spacing.value } } : {}),
+    },
   };
 }

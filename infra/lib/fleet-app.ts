@@ -41,6 +41,7 @@ export function createFleet(app: App, options: CreateFleetOptions): FleetStacks 
     repositoryRoot: options.repositoryRoot,
     ...(config.domain ? { domain: config.domain } : {}),
     ...(config.iotEndpoint ? { iotEndpoint: config.iotEndpoint } : {}),
+    ...(config.dataServiceTuning ? { dataServiceTuning: config.dataServiceTuning } : {}),
   });
   platform.addStackDependency(stateful);
   if (options.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

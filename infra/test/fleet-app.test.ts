@@ -553,10 +553,20 @@ describe('IoT Core and IoT rules (data platform)', () => {
     expect(JSON.stringify(propsAt(platform, 'DataPlatform/IotEndpoint/Resource/Default'))).toContain('iot:Data-ATS');
   });
 
-  it('takes the IoT endpoint from context instead when given', () => {
-    const fixed = synthesizeFleet({ iotEndpoint: 'abc123-ats.iot.eu-west-1.amazonaws.com' });
+  it('takes the IoT endpoint from context instead when given, and the Data Service its flush spacing', () => {
+    // One synthesis for both settings: each one costs seconds.
+    const fixed = synthesizeFleet({
+      iotEndpoint: 'abc123-ats.iot.eu-west-1.amazonaws.com',
+      dataServiceTuning: { flushSpacingMs: 100 },
+    });
     fixed.platform.resourceCountIs('Custom::AWS', 0);
     expect(JSON.stringify(fixed.platform.toJSON())).toContain('wss://abc123-ats.iot.eu-west-1.amazonaws.com/mqtt');
+    const environmentOf = (index: number, template: Template) =>
+      propsAt(template, `Application/Task${index}/Resource`).ContainerDefinitions[0].Environment as { Name: string; Value: unknown }[];
+    // Set where the Data Service reads it, nowhere else; the default deployment leaves it to the service.
+    expect(environmentOf(3, fixed.platform)).toContainEqual({ Name: 'INGEST_FLUSH_SPACING_MS', Value: '100' });
+    for (const index of [1, 2]) expect(environmentOf(index, fixed.platform).map((e) => e.Name)).not.toContain('INGEST_FLUSH_SPACING_MS');
+    expect(environmentOf(3, platform).map((e) => e.Name)).not.toContain('INGEST_FLUSH_SPACING_MS');
   });
 });
 

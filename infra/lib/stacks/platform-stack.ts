@@ -32,6 +32,7 @@ import {
   telemetryTable,
   platformStateTable,
   notificationTopics,
+  type DataServiceTuning,
 } from '@fleet/core';
 import type { Construct } from 'constructs';
 import type { CustomDomain } from '../config.ts';
@@ -57,6 +58,8 @@ export interface PlatformStackProps extends StackProps {
   readonly domain?: CustomDomain;
   /** @default - looked up at deploy time */
   readonly iotEndpoint?: string;
+  /** What the deployment chose for the Data Service (the `ingestFlushSpacingMs` context). @default - the service's defaults */
+  readonly dataServiceTuning?: DataServiceTuning;
 }
 
 export class PlatformStack extends Stack {
@@ -165,7 +168,7 @@ export class PlatformStack extends Stack {
       subnet: this.network.subnet(service.index),
       securityGroup: securityGroups.get(service.name)!,
       targetGroup: this.loadBalancers.of(service.name).targetGroup,
-      environment: serviceEnvironment(service.name, refs),
+      environment: serviceEnvironment(service.name, refs, props.dataServiceTuning),
       taskPolicy: (permissions.get(service.name) ?? []).map((p) => p.statement),
       image: containerImageFor(props.repositoryRoot, service),
     });

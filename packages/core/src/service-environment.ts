@@ -7,7 +7,7 @@
  * launcher sets (https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html); the
  * schemas list it among the optional variables.
  */
-import { serviceConfigSchemas } from './config/service-configs.ts';
+import { dataServiceTuningEnvironment, serviceConfigSchemas, type DataServiceTuning } from './config/service-configs.ts';
 import type { ServiceName } from './services.ts';
 import { serviceByName } from './services.ts';
 
@@ -73,13 +73,18 @@ export type ServiceEnvironment = Readonly<Record<string, string>>;
 
 /**
  * The variables the platform sets for `service`: exactly the `written` rows of its configuration
- * schema (`config/service-configs.ts`), so a variable is set if and only if the service reads it.
+ * schema (`config/service-configs.ts`), so a variable is set if and only if the service reads it;
+ * for the Data Service, also what the deployment tuned (`npm start -- --ingest-flush-spacing`, the
+ * CDK context `ingestFlushSpacingMs`).
  */
-export function serviceEnvironment(service: ServiceName, refs: ResourceReferences): ServiceEnvironment {
+export function serviceEnvironment(service: ServiceName, refs: ResourceReferences, tuning: DataServiceTuning = {}): ServiceEnvironment {
   const definition = serviceByName(service);
-  return Object.fromEntries(
-    Object.values(serviceConfigSchemas[service]).flatMap((variable) =>
-      variable.kind === 'written' ? [[variable.name, variable.write(refs, definition)]] : [],
+  return {
+    ...Object.fromEntries(
+      Object.values(serviceConfigSchemas[service]).flatMap((variable) =>
+        variable.kind === 'written' ? [[variable.name, variable.write(refs, definition)]] : [],
+      ),
     ),
-  );
+    ...(service === 'data' ? dataServiceTuningEnvironment(tuning) : {}),
+  };
 }

@@ -50,10 +50,17 @@ describe('ingest consumer', () => {
   });
 
   /**
-   * A steady trickle, `perTick` messages every `everyMs` for `count` messages, against a processor
-   * taking `tookMs` per flush.
+   * A steady trickle, `perTick` messages every `everyMs` for `count` messages, each sent (SentTimestamp)
+   * `sentAgoMs` before it is enqueued, against a processor taking `tookMs` per flush.
    */
-  async function trickle(count: number, everyMs: number, tookMs: number, options: Partial<IngestConsumerOptions> = {}, perTick = 1) {
+  async function trickle(
+    count: number,
+    everyMs: number,
+    tookMs: number,
+    options: Partial<IngestConsumerOptions> = {},
+    perTick = 1,
+    sentAgoMs = 0,
+  ) {
     const queue = createMemoryQueue();
     const starts: number[] = [];
     const sizes: number[] = [];
@@ -68,7 +75,7 @@ describe('ingest consumer', () => {
     const consumer = createIngestConsumer({ queue, processor, logger, waitTimeSeconds: 1, flushIntervalMs: 5, ...options });
     consumer.start();
     for (let i = 0; i < count; i += perTick) {
-      for (let j = i; j < Math.min(count, i + perTick); j++) queue.send(`m${j}`);
+      for (let j = i; j < Math.min(count, i + perTick); j++) queue.send(`m${j}`, Date.now() - sentAgoMs);
       await new Promise((resolve) => setTimeout(resolve, everyMs));
     }
     await waitFor('the queue to drain', () => queue.size === 0);
@@ -104,6 +111,20 @@ describe('ingest consumer', () => {
     // Without the backlog rule each receive of 10 would be a flush of its own, about 10 ms apart.
     expect(gaps.slice(1, -1).length).toBeGreaterThan(0);
     for (const gap of gaps.slice(1, -1)) expect(gap).toBeGreaterThanOrEqual(115);
+  });
+
+  it('with maxFlushSpacingMs 0, starts a flush whenever a slot is free, busy queue or not: readings are stored soonest', async () => {
+    // The same full receives as above: without spacing, flushes follow the receives (tens, not a handful).
+    const { starts } = await trickle(500, 10, 0, { maxFlushSpacingMs: 0 }, 10);
+    expect(starts.length).toBeGreaterThanOrEqual(20);
+  });
+
+  it('spaces flushes by behindFlushSpacingMs once receives bring messages that waited that long, whatever maxFlushSpacingMs', async () => {
+    // The same full receives, but of messages sent a second before: the queue holds a backlog the consumer is behind.
+    const { gaps } = await trickle(300, 10, 0, { maxFlushSpacingMs: 0, behindFlushSpacingMs: 100 }, 10, 1000);
+    // Without the rule each receive of 10 would be a flush of its own (maxFlushSpacingMs 0: see above).
+    expect(gaps.slice(1, -1).length).toBeGreaterThan(0);
+    for (const gap of gaps.slice(1, -1)) expect(gap).toBeGreaterThanOrEqual(95);
   });
 
   it('runs at most maxFlushesInFlight flushes; what arrives meanwhile goes together into the next', async () => {

@@ -4,11 +4,19 @@
  * flushed once its oldest message has waited `flushIntervalMs` (to gather the receives arriving
  * together) or it holds `maxMessagesPerFlush`; while they all run, messages wait, and the first
  * flush to finish takes what gathered. A flush also starts no sooner after the previous one than
- * the last flush took to store, or `maxFlushSpacingMs` after it while the queue has a backlog (a
- * receive answered a full batch). So a lone reading is stored within a few tens of ms, readings at
- * a moderate rate wait about one flush's time, and behind a backlog the flushes grow by themselves:
- * one UpdateItem carries more readings of a window, one latest-values write covers more of a
- * device's readings, one S3 PUT archives more messages.
+ * the last flush took to store, or `maxFlushSpacingMs` after it while the queue is busy (a
+ * receive answered a full batch), or at least `behindFlushSpacingMs` after it while the consumer is
+ * behind (a receive brought a message that had waited that long in the queue). So a lone reading is
+ * stored within a few tens of ms, readings at a moderate rate wait about one flush's time, and under
+ * load the flushes grow by themselves: one UpdateItem carries more readings of a window, one
+ * latest-values write covers more of a device's readings, one S3 PUT archives more messages.
+ *
+ * `maxFlushSpacingMs` is the deployment's choice between fresh data and write units
+ * (`INGEST_FLUSH_SPACING_MS`, bench/README.md "Flush spacing: fresh data or write units"): a device
+ * publishing 24 times a second shares a window write among about 6 readings at 250 ms (0.23 write
+ * units per reading in all; at 708 readings/s a median publish→stored p99 of 339 ms per 10 s) and
+ * among about 2.4 at 100 ms (0.48 units, 269 ms). Behind, readings wait in the queue whatever the
+ * spacing, so sharing the writes costs them nothing more.
  *
  * Memory is bounded: a receiver does not poll while `maxBufferedMessages` are buffered or being
  * processed. Deletion follows the processor's verdict; a message left undeleted comes back after
@@ -45,16 +53,23 @@ export interface IngestConsumerOptions {
   /** How long a message waits for others to join its flush while a flush slot is free. @default 20 */
   readonly flushIntervalMs?: number;
   /**
-   * While the queue has a backlog (a receive answered a full batch since the last flush started),
-   * a flush starts this long after the previous one started (unless the buffer holds a full
-   * flush): a device's readings that arrive meanwhile share one window write and one latest write
-   * instead of one each per flush, whose window rewrites cost the whole item every time. Without
-   * a backlog the spacing is what the last completed flush took, at most this: a reading at a
-   * moderate rate waits about one flush's time instead (bench/README.md: at 100 readings/s, a
-   * fixed 250 ms made publish→stored p50 / p99 about 185 / 330 ms). A reading after a quiet time
-   * still waits only `flushIntervalMs`. @default 250
+   * While the queue is busy (a receive answered a full batch since the last flush started), a
+   * flush starts this long after the previous one started (unless the buffer holds a full flush): a
+   * device's readings that arrive meanwhile share one window write and one latest write instead of
+   * one each per flush, each billed at least a write unit. Otherwise the spacing is what the last
+   * completed flush took, at most this: a reading at a moderate rate waits about one flush's time
+   * instead (bench/README.md: at 100 readings/s, a fixed 250 ms made publish→stored p50 / p99 about
+   * 185 / 330 ms). A reading after a quiet time still waits only `flushIntervalMs`. 0 starts a
+   * flush whenever a slot is free. @default `behindFlushSpacingMs` (250)
    */
   readonly maxFlushSpacingMs?: number;
+  /**
+   * A receive that brings a message which waited in the queue longer than this (SQS's
+   * SentTimestamp, on the Data Service's clock) means the consumer is behind: until a flush starts
+   * without such a receive, flushes are at least this far apart, whatever `maxFlushSpacingMs`.
+   * @default 250
+   */
+  readonly behindFlushSpacingMs?: number;
   /** Flushes processed at once; more messages wait and go together into the next. @default 2 */
   readonly maxFlushesInFlight?: number;
   /** Messages buffered or being processed before receivers pause: two full flushes and the next gathering. @default 2500 */
@@ -107,7 +122,8 @@ export function createIngestConsumer(options: IngestConsumerOptions): IngestCons
   const waitTimeSeconds = options.waitTimeSeconds ?? 20;
   const maxPerFlush = options.maxMessagesPerFlush ?? 1000;
   const flushIntervalMs = options.flushIntervalMs ?? 20;
-  const maxSpacingMs = options.maxFlushSpacingMs ?? 250;
+  const behindSpacingMs = options.behindFlushSpacingMs ?? 250;
+  const maxSpacingMs = options.maxFlushSpacingMs ?? behindSpacingMs;
   const maxFlushesInFlight = Math.max(1, options.maxFlushesInFlight ?? 2);
   const maxBuffered = Math.max(options.maxBufferedMessages ?? defaultMaxBuffered, maxReceiveBatch);
   const retryDelay = options.retryDelaySeconds ?? defaultRetryDelay;
@@ -125,8 +141,10 @@ export function createIngestConsumer(options: IngestConsumerOptions): IngestCons
   let lastFlushAt = 0;
   /** How long the last completed flush took, start to settled: how slow the stores answer now. */
   let lastFlushTookMs = 0;
-  /** When a receive last answered a full batch: the queue holds more than the receivers take. */
-  let backlogSeenAt = -1;
+  /** When a receive last answered a full batch: the queue holds at least what the receivers take. */
+  let busySeenAt = -1;
+  /** When a receive last brought a message that waited in the queue past `behindSpacingMs`. */
+  let behindSeenAt = -1;
   let processing = 0;
   /** Room kept for the answers of receives in flight. */
   let reserved = 0;
@@ -254,8 +272,13 @@ export function createIngestConsumer(options: IngestConsumerOptions): IngestCons
   function maybeFlush(): void {
     if (pending.length === 0 || flushes.size >= maxFlushesInFlight) return;
     const at = Date.now();
-    // Behind the queue (a full receive since the last flush started), readings wait anyway: gather the most.
-    const spacing = backlogSeenAt >= lastFlushAt ? maxSpacingMs : Math.min(lastFlushTookMs, maxSpacingMs);
+    // Behind the queue, readings wait anyway: gather the most. Busy, gather as the deployment chose.
+    const spacing =
+      behindSeenAt >= lastFlushAt
+        ? Math.max(maxSpacingMs, behindSpacingMs)
+        : busySeenAt >= lastFlushAt
+          ? maxSpacingMs
+          : Math.min(lastFlushTookMs, maxSpacingMs);
     const due = Math.max(oldestPendingAt + flushIntervalMs, lastFlushAt + spacing);
     if (pending.length >= maxPerFlush || at >= due) return startFlush();
     flushTimer ??= setTimeout(() => {
@@ -282,7 +305,9 @@ export function createIngestConsumer(options: IngestConsumerOptions): IngestCons
       try {
         const messages = await queue.receive({ maxMessages: maxReceiveBatch, waitTimeSeconds, signal: abort.signal });
         reserved -= maxReceiveBatch;
-        if (messages.length === maxReceiveBatch) backlogSeenAt = Date.now();
+        const at = Date.now();
+        if (messages.length === maxReceiveBatch) busySeenAt = at;
+        if (messages.some((m) => m.sentAt !== undefined && at - m.sentAt > behindSpacingMs)) behindSeenAt = at;
         if (messages.length > 0) enqueue(messages);
         releaseSpace();
       } catch (err) {
@@ -302,7 +327,7 @@ export function createIngestConsumer(options: IngestConsumerOptions): IngestCons
       running = true;
       abort = new AbortController();
       loops = Array.from({ length: receivers }, () => receiveLoop());
-      logger.info({ receivers, waitTimeSeconds, maxPerFlush, maxBuffered }, 'ingest consumer started');
+      logger.info({ receivers, waitTimeSeconds, maxPerFlush, maxBuffered, maxSpacingMs, behindSpacingMs }, 'ingest consumer started');
     },
     async stop() {
       if (!running) return;

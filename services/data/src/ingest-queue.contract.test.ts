@@ -58,12 +58,16 @@ async function receiveAll(queue: IngestQueue, count: number): Promise<QueueMessa
 }
 
 describe.each(Object.entries(implementations))('ingest queue contract: %s', (_name, make) => {
-  it('delivers a message with its body and a receive count of 1, then hides it while in flight', async () => {
+  it('delivers a message with its body, a receive count of 1 and when it was sent, then hides it while in flight', async () => {
     const { queue, send } = await make();
+    const before = Date.now();
     await send('hello');
     const [first, ...rest] = await queue.receive({ maxMessages: 10, waitTimeSeconds: 1 });
     expect(rest).toEqual([]);
     expect(first).toMatchObject({ body: 'hello', receiveCount: 1 });
+    // SentTimestamp, epoch ms: how long a message waited in the queue is what tells the consumer it is behind.
+    expect(first!.sentAt).toBeGreaterThanOrEqual(before - 1000);
+    expect(first!.sentAt).toBeLessThanOrEqual(Date.now());
     expect(await queue.receive({ maxMessages: 10, waitTimeSeconds: 0 })).toEqual([]);
   });
 

@@ -14,6 +14,8 @@ export interface QueueMessage {
   readonly body: string;
   /** ApproximateReceiveCount: 1 on the first delivery. */
   readonly receiveCount: number;
+  /** SentTimestamp, epoch ms: when the message entered the queue (a redelivery keeps it). Absent when SQS did not say. */
+  readonly sentAt?: number;
 }
 
 export interface ReceiveOptions {
@@ -55,7 +57,7 @@ export function createSqsIngestQueue({ client, queueUrl }: SqsIngestQueueOptions
           QueueUrl: queueUrl,
           MaxNumberOfMessages: maxMessages,
           WaitTimeSeconds: waitTimeSeconds,
-          MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+          MessageSystemAttributeNames: ['ApproximateReceiveCount', 'SentTimestamp'],
         }),
         signal ? { abortSignal: signal } : {},
       );
@@ -67,6 +69,7 @@ export function createSqsIngestQueue({ client, queueUrl }: SqsIngestQueueOptions
                 receiptHandle: m.ReceiptHandle,
                 body: m.Body ?? '',
                 receiveCount: Number(m.Attributes?.ApproximateReceiveCount ?? 1),
+                ...(m.Attributes?.SentTimestamp ? { sentAt: Number(m.Attributes.SentTimestamp) } : {}),
               },
             ]
           : [],

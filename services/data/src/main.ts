@@ -74,7 +74,7 @@ const service = createDataService({
     iotData: new IoTDataPlaneClient({ ...sdkClientDefaults, requestHandler: { requestTimeout: 5_000 } }),
   },
   metrics: createMetrics({ namespace: monitoring.namespace, service: 'data', flushIntervalMs: config.metricsFlushMs }),
-  consumer: { receivers: config.receivers },
+  consumer: { receivers: config.receivers, maxFlushSpacingMs: config.flushSpacingMs },
   healthDependencies: [queueProbe(sqs, config.ingestQueueUrl)],
   verifier: createTokenVerifier({
     userPoolId: config.userPoolId,

@@ -4,7 +4,7 @@ import { serviceEnvironment } from '../service-environment.ts';
 import { localReferences as localRefs } from '../testing/local-references.ts';
 import { services } from '../services.ts';
 import { loadConfig, variableNames, type Environment } from './load-config.ts';
-import { apiConfigSchema, dataServiceConfigSchema, serviceConfigSchemas } from './service-configs.ts';
+import { apiConfigSchema, dataServiceConfigSchema, readFlushSpacing, serviceConfigSchemas } from './service-configs.ts';
 
 /**
  * The variables a service reads that the platform does not set. Each is optional with a documented
@@ -15,7 +15,7 @@ const notWrittenByThePlatform = {
   frontend: ['WEB_ROOT'],
   // LOCAL_MAILBOX_URL: the local launcher's addition, like AWS_ENDPOINT_URL (only the local cloud has a mailbox).
   api: ['DEFAULT_ROLE', 'LOCAL_MAILBOX_URL'],
-  data: ['INGEST_RECEIVERS', 'METRICS_FLUSH_MS', 'ALARM_SWEEP_MS'],
+  data: ['INGEST_RECEIVERS', 'INGEST_FLUSH_SPACING_MS', 'METRICS_FLUSH_MS', 'ALARM_SWEEP_MS'],
 } as const;
 
 describe('serviceEnvironment and the service configuration schemas', () => {
@@ -73,6 +73,7 @@ describe('the Data Service configuration', () => {
         telemetryTable: 'fleet-telemetry',
         ingestDeadLetterQueueUrl: 'http://127.0.0.1:4566/000000000000/fleet-ingest-dlq',
         receivers: 4,
+        flushSpacingMs: 250,
         metricsFlushMs: 10_000,
         logLevel: 'info',
         userPoolId: 'us-east-1_AbC123',
@@ -103,6 +104,26 @@ describe('the Data Service configuration', () => {
       expect.stringMatching(/^INGEST_QUEUE_URL: received "fleet-ingest", expected an absolute http or https URL/),
       'INGEST_RECEIVERS: received "0", expected an integer from 1 to 32',
     ]);
+  });
+});
+
+describe("the Data Service's tuning, as npm start and the CDK app read and write it", () => {
+  it('reads a flush spacing by the rule of the Data Service itself, and writes it where the service reads it', () => {
+    expect(readFlushSpacing('--ingest-flush-spacing', '100')).toEqual({ value: 100 });
+    expect(readFlushSpacing('--ingest-flush-spacing', ' 0 ')).toEqual({ value: 0 });
+    expect(readFlushSpacing('--ingest-flush-spacing', undefined)).toEqual({});
+    expect(readFlushSpacing('--ingest-flush-spacing', '')).toEqual({});
+    expect(readFlushSpacing('context "ingestFlushSpacingMs"', '6000')).toEqual({
+      problem: 'context "ingestFlushSpacingMs" must be an integer from 0 to 5000 (milliseconds), received "6000"',
+    });
+    expect(readFlushSpacing('--ingest-flush-spacing', 'soon').problem).toMatch(/received "soon"/);
+
+    const environment = serviceEnvironment('data', localRefs, { flushSpacingMs: 100 });
+    expect(environment['INGEST_FLUSH_SPACING_MS']).toBe('100');
+    expect(loadConfig(dataServiceConfigSchema, environment)).toMatchObject({ ok: true, config: { flushSpacingMs: 100 } });
+    // Left at its default, nothing is written; and only the Data Service reads it.
+    expect(Object.keys(serviceEnvironment('data', localRefs))).not.toContain('INGEST_FLUSH_SPACING_MS');
+    expect(Object.keys(serviceEnvironment('api', localRefs, { flushSpacingMs: 100 }))).not.toContain('INGEST_FLUSH_SPACING_MS');
   });
 });
 

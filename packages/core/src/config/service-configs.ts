@@ -186,6 +186,12 @@ export const dataServiceConfigSchema = {
     'Tuning: how often the silent-device sweep and the alarm outbox drain run.',
   ),
   receivers: defaulted('INGEST_RECEIVERS', integer(1, 32), 4, 'Tuning: ReceiveMessage calls in flight.'),
+  flushSpacingMs: defaulted(
+    'INGEST_FLUSH_SPACING_MS',
+    integer(0, 5000),
+    250,
+    "Tuning: fresh data or write units. While the ingest queue is busy, each flush of readings to DynamoDB starts this long after the last, so that a device's readings share its window and latest-values writes (each billed at least a write unit); shorter stores readings sooner and costs more units per reading. Behind a backlog flushes are at least 250 ms apart whatever this says.",
+  ),
   metricsFlushMs: defaulted(
     'METRICS_FLUSH_MS',
     integer(1000, 300_000),
@@ -193,6 +199,33 @@ export const dataServiceConfigSchema = {
     'Tuning: how often Embedded Metric Format lines are written.',
   ),
 } as const satisfies ConfigSchema;
+
+/**
+ * What a deployment chooses for the Data Service besides the platform's resources: `npm start`'s
+ * `--ingest-flush-spacing` locally, the CDK context `ingestFlushSpacingMs` on AWS. Both read it
+ * with `readFlushSpacing` and hand it to `serviceEnvironment`, which writes it into the task's environment.
+ */
+export interface DataServiceTuning {
+  /** `INGEST_FLUSH_SPACING_MS`; unset leaves the schema's default. */
+  readonly flushSpacingMs?: number;
+}
+
+/** The Data Service task's variables for `tuning` (none for what is left at its default). */
+export function dataServiceTuningEnvironment(tuning: DataServiceTuning): Readonly<Record<string, string>> {
+  const { flushSpacingMs } = tuning;
+  return flushSpacingMs === undefined ? {} : { [dataServiceConfigSchema.flushSpacingMs.name]: String(flushSpacingMs) };
+}
+
+/**
+ * Reads a flush spacing given as `source` (a flag, a context key) by the Data Service's own rule:
+ * the value, nothing when `raw` is unset or empty, or the problem to report.
+ */
+export function readFlushSpacing(source: string, raw: string | undefined): { readonly value?: number; readonly problem?: string } {
+  if (raw === undefined || raw.trim() === '') return {};
+  const { type } = dataServiceConfigSchema.flushSpacingMs;
+  const value = type.parse(raw.trim());
+  return value === undefined ? { problem: `${source} must be ${type.expected} (milliseconds), received "${raw}"` } : { value };
+}
 
 export type FrontendConfig = ConfigOf<typeof frontendConfigSchema>;
 export type ApiServiceConfig = ConfigOf<typeof apiConfigSchema>;

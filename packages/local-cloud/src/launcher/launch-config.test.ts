@@ -12,6 +12,7 @@ describe('launch configuration', () => {
       ports: { gateway: 3000, aws: 4566, mqtt: 8883, mqttWebSocket: 8083, iotHttps: 8443, services: [3001, 3002, 3003] },
       services: true,
       dataTasks: 1,
+      dataServiceTuning: {},
       tableStatisticsIntervalMs: 600_000,
       logLevel: 'info',
       allowAnyCredentials: false,
@@ -65,6 +66,14 @@ describe('launch configuration', () => {
     expect(() => readLaunchConfig(['--data-tasks', '0'], {})).toThrow(/--data-tasks must be a whole number 1-4, received "0"/);
     expect(() => readLaunchConfig([], { FLEET_DATA_TASKS: '5' })).toThrow(/--data-tasks must be a whole number 1-4, received "5"/);
     expect(() => readLaunchConfig([], { FLEET_DATA_TASKS: '2.5' })).toThrow(/--data-tasks must be a whole number 1-4, received "2.5"/);
+  });
+
+  it("passes the Data Service's flush spacing on only when asked, and checks it by the service's own rule", () => {
+    expect(readLaunchConfig(['--ingest-flush-spacing', '100'], {}).dataServiceTuning).toEqual({ flushSpacingMs: 100 });
+    expect(readLaunchConfig([], { FLEET_INGEST_FLUSH_SPACING_MS: '0' }).dataServiceTuning).toEqual({ flushSpacingMs: 0 });
+    expect(() => readLaunchConfig(['--ingest-flush-spacing', '9000'], {})).toThrow(
+      /--ingest-flush-spacing must be an integer from 0 to 5000 \(milliseconds\), received "9000"/,
+    );
   });
 
   it('counts the local tables every 10 minutes unless told otherwise', () => {

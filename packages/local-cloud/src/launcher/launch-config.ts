@@ -4,7 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { iotHttpsPublishPort, serviceByName, services } from '@fleet/core';
+import { iotHttpsPublishPort, readFlushSpacing, serviceByName, services, type DataServiceTuning } from '@fleet/core';
 
 export interface LaunchConfig {
   /** Everything the local cloud keeps: tables, objects, queues, users, keys, CA. */
@@ -32,6 +32,8 @@ export interface LaunchConfig {
    * than one, the data port is their load balancer (`task-balancer.ts`) and the tasks take free ports.
    */
   readonly dataTasks: number;
+  /** What the deployment chooses for the Data Service (`--ingest-flush-spacing`), as the CDK context chooses it on AWS. */
+  readonly dataServiceTuning: DataServiceTuning;
   /** How often the local DynamoDB counts DescribeTable's ItemCount and TableSizeBytes (AWS: about every six hours). */
   readonly tableStatisticsIntervalMs: number;
   readonly logLevel: string;
@@ -60,6 +62,9 @@ export const usage = `Usage: npm start -- [options]
   --iot-https-port <n>  IoT HTTPS publish port, device certificates (env FLEET_IOT_HTTPS_PORT, default ${iotHttpsPublishPort})
   --service-ports <a,b,c>  frontend,api,data ports (env FLEET_SERVICE_PORTS, default 3001,3002,3003)
   --data-tasks <n>      Data Service tasks on the one ingest queue, 1-${maxDataTasks} (env FLEET_DATA_TASKS, default 1)
+  --ingest-flush-spacing <ms>  fresh data or DynamoDB write units: how far apart the Data Service's
+                        flushes are while the ingest queue is busy, 0-5000 (env FLEET_INGEST_FLUSH_SPACING_MS,
+                        default 250; 100: readings stored sooner, about twice the write units)
   --table-stats-interval <s>  seconds between the local DynamoDB's counts of its tables' items and
                         bytes for DescribeTable (env FLEET_TABLE_STATS_INTERVAL, default 600)
   --cloud-only          start the local cloud without the three services
@@ -81,6 +86,7 @@ export function readLaunchConfig(argv: readonly string[], env: NodeJS.ProcessEnv
       'iot-https-port': { type: 'string' },
       'service-ports': { type: 'string' },
       'data-tasks': { type: 'string' },
+      'ingest-flush-spacing': { type: 'string' },
       'table-stats-interval': { type: 'string' },
       'cloud-only': { type: 'boolean' },
       'allow-any-credentials': { type: 'boolean' },
@@ -110,6 +116,7 @@ export function readLaunchConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     },
     services: !values['cloud-only'],
     dataTasks: taskCount(values['data-tasks'] ?? env.FLEET_DATA_TASKS),
+    dataServiceTuning: dataServiceTuning(values['ingest-flush-spacing'] ?? env.FLEET_INGEST_FLUSH_SPACING_MS),
     tableStatisticsIntervalMs:
       seconds('--table-stats-interval', values['table-stats-interval'] ?? env.FLEET_TABLE_STATS_INTERVAL, 600) * 1000,
     logLevel: values['log-level'] ?? env.LOG_LEVEL ?? 'info',
@@ -128,6 +135,11 @@ export function readLaunchConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     if (!Number.isInteger(n) || n < 1 || n > maxDataTasks)
       problems.push(`--data-tasks must be a whole number 1-${maxDataTasks}, received "${raw}"`);
     return n;
+  }
+  function dataServiceTuning(raw: string | undefined): DataServiceTuning {
+    const { value, problem } = readFlushSpacing('--ingest-flush-spacing', raw);
+    if (problem) problems.push(problem);
+    return value === undefined ? {} : { flushSpacingMs: value };
   }
   function seconds(name: string, raw: string | undefined, fallback: number): number {
     if (raw === undefined || raw === '') return fallback;

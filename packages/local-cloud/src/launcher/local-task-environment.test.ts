@@ -14,6 +14,7 @@ describe('a service task run by the launcher', () => {
         logLevel: 'warn',
         awsEndpoint: 'http://127.0.0.1:4700',
         credentials: { accessKeyId: `LKIA${service.name.toUpperCase()}`, secretAccessKey: 'secret' },
+        dataServiceTuning: { flushSpacingMs: 100 },
       });
       const schema = serviceConfigSchemas[service.name];
       const known = [...variableNames(schema), ...sdkCredentialVariables];
@@ -23,6 +24,8 @@ describe('a service task run by the launcher', () => {
         ok: true,
         config: { port: 3200 + service.index, host: '127.0.0.1', logLevel: 'warn', awsEndpointUrl: 'http://127.0.0.1:4700' },
       });
+      // --ingest-flush-spacing reaches the Data Service alone (the other schemas do not read it).
+      expect(environment['INGEST_FLUSH_SPACING_MS']).toBe(service.name === 'data' ? '100' : undefined);
     });
   }
 });

@@ -1,11 +1,18 @@
 /**
  * A service task's environment as the launcher runs it: the task definition's (`serviceEnvironment`,
  * the same on ECS) plus what ECS and a VPC endpoint give a task on AWS (its role's credentials,
- * where AWS answers) and the launcher's own flags (port, listen address, log level). Each added
+ * where AWS answers) and the launcher's own flags (port, listen address, log level; the Data
+ * Service's tuning goes into the task definition's part, as the CDK app's context does). Each added
  * variable is a row of the service's configuration schema (PORT replaces the container port), except
  * the credentials, which the AWS SDK reads by itself.
  */
-import { serviceEnvironment, type ResourceReferences, type ServiceEnvironment, type ServiceName } from '@fleet/core';
+import {
+  serviceEnvironment,
+  type DataServiceTuning,
+  type ResourceReferences,
+  type ServiceEnvironment,
+  type ServiceName,
+} from '@fleet/core';
 import type { KeyPair } from '../iam/index.ts';
 
 export interface LocalTask {
@@ -20,6 +27,8 @@ export interface LocalTask {
   readonly awsEndpoint: string;
   /** The task's own key pair (`credentials.json`, `tasks.<service>`): its task role. */
   readonly credentials: KeyPair;
+  /** `--ingest-flush-spacing`, for the Data Service; the CDK app writes the same from its context. */
+  readonly dataServiceTuning?: DataServiceTuning;
 }
 
 /** The SDK's credential variables: https://docs.aws.amazon.com/sdkref/latest/guide/feature-static-credentials.html */
@@ -27,7 +36,7 @@ export const sdkCredentialVariables = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_K
 
 export function localTaskEnvironment(task: LocalTask): ServiceEnvironment {
   return {
-    ...serviceEnvironment(task.service, task.references),
+    ...serviceEnvironment(task.service, task.references, task.dataServiceTuning),
     PORT: String(task.port),
     // Loopback unless --host says otherwise, never every interface by itself.
     HOST: task.host,

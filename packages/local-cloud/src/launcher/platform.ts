@@ -93,6 +93,7 @@ export async function startPlatform(config: LaunchConfig, repoRoot: string, log:
             logLevel: config.logLevel,
             awsEndpoint: cloud.endpoints.awsEndpoint,
             credentials: cloud.credentials.tasks[service.name],
+            dataServiceTuning: config.dataServiceTuning,
           });
           const logGroupName = monitoring.serviceLogGroup(service.name);
           const taskName = task === 0 ? service.name : `${service.name}-${task + 1}`;

@@ -11,13 +11,16 @@ import type { IngestQueue, QueueMessage } from '../ingest-queue.ts';
 interface Stored {
   readonly messageId: string;
   readonly body: string;
+  /** SQS's SentTimestamp. */
+  readonly sentAt: number;
   receiveCount: number;
   visibleAt: number;
   receiptHandle?: string;
 }
 
 export interface MemoryQueue extends IngestQueue {
-  send(body: string): string;
+  /** Enqueues `body`; `sentAt` (SentTimestamp) earlier than now stands for a message that waited in the queue. */
+  send(body: string, sentAt?: number): string;
   /** Messages not yet deleted (visible or in flight). */
   readonly size: number;
   /** Messages a receive would get now. */
@@ -60,15 +63,15 @@ export function createMemoryQueue(options: MemoryQueueOptions = {}): MemoryQueue
       m.receiveCount++;
       m.visibleAt = now + visibilityMs;
       m.receiptHandle = randomUUID();
-      out.push({ messageId: m.messageId, receiptHandle: m.receiptHandle, body: m.body, receiveCount: m.receiveCount });
+      out.push({ messageId: m.messageId, receiptHandle: m.receiptHandle, body: m.body, receiveCount: m.receiveCount, sentAt: m.sentAt });
     }
     return out;
   };
 
   return {
-    send(body) {
+    send(body, sentAt = Date.now()) {
       const messageId = randomUUID();
-      messages.push({ messageId, body, receiveCount: 0, visibleAt: 0 });
+      messages.push({ messageId, body, sentAt, receiveCount: 0, visibleAt: 0 });
       return messageId;
     },
     get size() {
