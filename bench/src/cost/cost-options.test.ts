@@ -17,6 +17,8 @@ describe('parseCostOptions', () => {
       '4',
       '--users',
       '3',
+      '--flush-spacing',
+      '100',
       '--json',
       '--retention',
       'raw=7,1m=30,archive=90',
@@ -28,6 +30,7 @@ describe('parseCostOptions', () => {
         intervalSeconds: 0.5,
         metrics: 4,
         users: 3,
+        flushSpacingMs: 100,
         json: true,
         retention: { ...defaultRetention, rawDays: 7, minuteDays: 30, archiveDays: 90 },
       },
@@ -35,13 +38,14 @@ describe('parseCostOptions', () => {
   });
 
   it('reports every bad value with what it received and what it expects', () => {
-    const parsed = parseCostOptions(['--devices=-1', '--interval', '0', '--retention', 'raw=x,week=3']);
+    const parsed = parseCostOptions(['--devices=-1', '--interval', '0', '--retention', 'raw=x,week=3', '--flush-spacing', 'soon']);
     expect(parsed.kind).toBe('problems');
     const problems = parsed.kind === 'problems' ? parsed.problems.join('\n') : '';
     expect(problems).toContain('--devices must be a whole number ≥ 0, received "-1"');
     expect(problems).toContain('--interval must be a number > 0, received "0"');
     expect(problems).toContain('raw must be whole days in 1..3650, received "x"');
     expect(problems).toContain('unknown level "week"');
+    expect(problems).toContain('--flush-spacing must be an integer from 0 to 5000 (milliseconds), received "soon"');
   });
 
   it('refuses a coarser level kept shorter than a finer one', () => {

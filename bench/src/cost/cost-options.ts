@@ -3,7 +3,14 @@
  * problem found (each naming what it received and what it expects), so `main.ts` alone prints and exits.
  */
 import { parseArgs } from 'node:util';
-import { defaultRetention, retentionLimits, retentionProblems, type RetentionPolicy } from '@fleet/core';
+import {
+  dataServiceConfigSchema,
+  defaultRetention,
+  readFlushSpacing,
+  retentionLimits,
+  retentionProblems,
+  type RetentionPolicy,
+} from '@fleet/core';
 
 export interface CostOptions {
   readonly devices: number;
@@ -11,6 +18,8 @@ export interface CostOptions {
   readonly metrics: number;
   readonly retention: RetentionPolicy;
   readonly users: number;
+  /** The Data Service's `INGEST_FLUSH_SPACING_MS` the fleet is deployed with. */
+  readonly flushSpacingMs: number;
   readonly json: boolean;
 }
 
@@ -25,6 +34,7 @@ export const defaultCostOptions: CostOptions = {
   metrics: 3,
   retention: defaultRetention,
   users: 50,
+  flushSpacingMs: dataServiceConfigSchema.flushSpacingMs.default,
   json: false,
 };
 
@@ -48,6 +58,8 @@ readings, for the broker path and Basic Ingest side by side. Prices: packages/co
   --retention <list> days kept per level, any of raw=,1m=,1h=,1d=,archive=
                      (default raw=30,1m=90,1h=730,1d=3650,archive=365)
   --users <n>        monthly active users of the web app (default ${defaultCostOptions.users})
+  --flush-spacing <ms>  the Data Service's INGEST_FLUSH_SPACING_MS (default ${defaultCostOptions.flushSpacingMs}):
+                     under load a device's readings of that long share one DynamoDB write
   --json             machine-readable output
   --help             this text`;
 
@@ -57,6 +69,13 @@ function positive(name: string, raw: string | undefined, fallback: number, integ
   const ok = Number.isFinite(value) && (integer ? Number.isInteger(value) && value >= 0 : value > 0);
   if (!ok) problems.push(`--${name} must be ${integer ? 'a whole number ≥ 0' : 'a number > 0'}, received ${JSON.stringify(raw)}`);
   return ok ? value : fallback;
+}
+
+/** By the Data Service's own rule (@fleet/core), as `npm start -- --ingest-flush-spacing` reads it. */
+function flushSpacing(raw: string | undefined, fallback: number, problems: string[]): number {
+  const { value, problem } = readFlushSpacing('--flush-spacing', raw);
+  if (problem) problems.push(problem);
+  return value ?? fallback;
 }
 
 function parseRetention(raw: string | undefined, problems: string[]): RetentionPolicy {
@@ -89,6 +108,7 @@ export function parseCostOptions(argv: readonly string[]): ParsedCostOptions {
         metrics: { type: 'string' },
         retention: { type: 'string' },
         users: { type: 'string' },
+        'flush-spacing': { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean' },
       },
@@ -106,6 +126,7 @@ export function parseCostOptions(argv: readonly string[]): ParsedCostOptions {
     metrics: positive('metrics', values.metrics, d.metrics, true, problems),
     retention: parseRetention(values.retention, problems),
     users: positive('users', values.users, d.users, true, problems),
+    flushSpacingMs: flushSpacing(values['flush-spacing'], d.flushSpacingMs, problems),
     json: values.json ?? false,
   };
   return problems.length > 0 ? { kind: 'problems', problems } : { kind: 'options', options };

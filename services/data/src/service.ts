@@ -291,6 +291,8 @@ export function createDataService(options: DataServiceOptions) {
             tables: { telemetry: options.tables.telemetry, rollups: rollupsTable, latest: options.tables.latest },
             retention: retentionStore,
             rate: ingestRate,
+            // The model prices the writes with the spacing this task's consumer runs with.
+            ...(options.consumer?.maxFlushSpacingMs !== undefined ? { flushSpacingMs: options.consumer.maxFlushSpacingMs } : {}),
           }),
         }
       : {}),

@@ -87,6 +87,25 @@ describe('createDataUsageReader', () => {
     expect(usage.model.perMillionReadingsUsd).toBeGreaterThan(0);
   });
 
+  it("prices the writes with the consumer's flush spacing (INGEST_FLUSH_SPACING_MS)", async () => {
+    let now = Date.parse('2026-12-02T03:00:00Z');
+    const rate = createIngestRate({ now: () => now });
+    rate.record(6_000); // 600 readings/s of 3 devices: a busy queue, whose flushes follow the spacing
+    now += 10_000;
+    const basis = async (flushSpacingMs?: number) =>
+      (
+        await createDataUsageReader({
+          ...sources(),
+          retention: createRetentionStore({ client: aws.dynamo, tableName: dataControlTable.id }),
+          rate,
+          now: () => now,
+          ...(flushSpacingMs === undefined ? {} : { flushSpacingMs }),
+        }).read()
+      ).model.lines.find((l) => l.item === 'DynamoDB writes')?.basis;
+    expect(await basis()).toContain('flushes 250 ms apart');
+    expect(await basis(100)).toContain("20 of a device's readings per flush, flushes 100 ms apart");
+  });
+
   it('models an idle fleet without dividing by zero', async () => {
     const usage = await createDataUsageReader({
       ...sources(),

@@ -18,6 +18,8 @@ export interface DataUsageDeps extends VolumeSources {
   /** The retention settings in force (the defaults until an admin sets them). */
   readonly retention: Pick<RetentionStore, 'get'>;
   readonly rate: IngestRate;
+  /** The consumer's flush spacing (`INGEST_FLUSH_SPACING_MS`). @default the model's default */
+  readonly flushSpacingMs?: number;
   readonly now?: () => number;
 }
 
@@ -40,6 +42,7 @@ export function createDataUsageReader(deps: DataUsageDeps): DataUsageReader {
         // Monthly active users are Cognito's to count; the model's user lines start at none.
         users: 0,
         ingestPath: 'broker',
+        ...(deps.flushSpacingMs !== undefined ? { flushSpacingMs: deps.flushSpacingMs } : {}),
       });
       return {
         measuredAt: new Date(now()).toISOString(),
