@@ -49,7 +49,10 @@ export interface FleetIngestMeasurement {
   /** The load generator's view: PUBACKs from Fleet's MQTT broker (IoT Core stand-in). */
   readonly load: LoadResult;
   readonly expected: number;
+  /** Distinct readings of the run read back. */
   readonly stored: number;
+  /** Readings of the run read back more than once (the goal is zero). */
+  readonly duplicates: number;
   /** Epoch ms when every reading was observed stored; when incomplete, when storage last progressed. */
   readonly allStoredAt: number;
   /** First publish → all stored. */
@@ -177,7 +180,7 @@ export async function measureFleetIngestOn(platform: PlatformProcess, options: F
       },
     });
     const probeResult = await probe.stop(Math.min(5000, Math.max(1000, deadline - Date.now())));
-    const { stored, allStoredAt } = storage;
+    const { stored, duplicates, allStoredAt } = storage;
     if (!storage.complete) logger.warn({ stored, expected, reason: storage.reason }, 'not every reading was stored');
     const elapsedMs = allStoredAt - load.firstPublishAt;
     // Every reading stored so far: the counters must account for them before the ratio means anything.
@@ -193,6 +196,7 @@ export async function measureFleetIngestOn(platform: PlatformProcess, options: F
       load,
       expected,
       stored,
+      duplicates,
       allStoredAt,
       elapsedMs,
       storedPerSecond: ratePerSecond(stored, elapsedMs),

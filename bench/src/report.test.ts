@@ -10,6 +10,7 @@ import type { ChartQueryMeasurement } from './chart-query.ts';
 import type { TreeMemory } from './process-memory.ts';
 import { buildReport, formatReport, type MachineInfo, type Outcome } from './report.ts';
 import type { SoakMeasurement } from './soak.ts';
+import { fallbackSoakRateSource } from './soak-rate.ts';
 import { judgeSoak, type SoakSample } from './soak-verdict.ts';
 import { writeUnitsPerReading } from './write-units.ts';
 
@@ -48,6 +49,7 @@ const fleet = (overrides: Partial<FleetIngestMeasurement> = {}): FleetIngestMeas
   load: { ...load, acknowledgedPerSecond: 1250, elapsedMs: 4000 },
   expected: 5000,
   stored: 5000,
+  duplicates: 0,
   allStoredAt: 5000,
   elapsedMs: 5000,
   storedPerSecond: 1000,
@@ -380,6 +382,7 @@ const soak: SoakMeasurement = {
   sampleIntervalMs: 10_000,
   load: { ...load, acknowledged: 12_000, published: 12_000 },
   samples: soakSamples,
+  latency: { samples: 400, p50Ms: 120, p99Ms: 330, maxMs: 410 },
   firstMemory: tree({ launcher: 300, 'dynalite-main': 150 }),
   lastMemory: tree({ launcher: 310, 'dynalite-main': 180 }),
   drainedAfterMs: 800,
@@ -475,5 +478,123 @@ describe('bench report, issue 9 figures', () => {
     expect(table).toMatch(/Chart 24 h of 1 Hz, Data Service p50 \/ p99 +FAILED/);
     expect(table).toContain('Chart query failed: GET … answered 502');
     expect(report.figures.soakStoredOnce).toBe(false);
+  });
+});
+
+describe('bench report, issue 9 goals', () => {
+  /** A run with every phase: the tests vary the ingest run, the soak and the chart. */
+  const run = (o: { fleet?: FleetIngestMeasurement; soak?: SoakMeasurement; chart?: ChartQueryMeasurement } = {}) =>
+    buildReport({
+      generatedAt: new Date(0),
+      machine,
+      options: defaultBenchOptions,
+      mosquitto: { ok: true, result: mosquitto },
+      fleet: o.fleet ? { ok: true, result: o.fleet } : { ok: 'skipped' },
+      fleetBroker: { ok: true, result: fleetBroker },
+      browserLive: { ok: true, result: browserLive },
+      mosquittoLive: { ok: true, result: mosquittoLive },
+      apiRead: { ok: true, result: apiRead() },
+      chart: o.chart ? { ok: true, result: o.chart } : { ok: 'skipped' },
+      soak: o.soak ? { ok: true, result: o.soak } : { ok: 'skipped' },
+    });
+  const goal = (report: ReturnType<typeof run>, name: string) => {
+    const found = report.goals.find((v) => v.goal.startsWith(name));
+    if (!found) throw new Error(`no goal ${name}`);
+    return found;
+  };
+  /** The goal's ingest run: 1,000 devices publishing for 60 s or more. */
+  const fleetAtScale = (storedPerSecond: number, overrides: Partial<FleetIngestMeasurement> = {}) =>
+    fleet({
+      load: { ...load, clients: 1000 },
+      expected: storedPerSecond * 61,
+      stored: storedPerSecond * 61,
+      elapsedMs: 61_000,
+      storedPerSecond,
+      ...overrides,
+    });
+  const tenMinutes = (rssMiB: number[], overrides: Partial<SoakMeasurement> = {}): SoakMeasurement => {
+    const samples = rssMiB.map((rss, i) => ({ ...soakSamples[0]!, atSeconds: (i + 1) * 60, rssBytes: rss * mib, stored: (i + 1) * 3000 }));
+    return { ...soak, seconds: 600, samples, verdict: judgeSoak(samples, soakCount, 300), ...overrides };
+  };
+
+  it('judges the ingest goal and its ratio only on a run of 1,000 devices for 60 s', () => {
+    const small = run({ fleet: fleet() });
+    expect(goal(small, 'Durable ingest')).toMatchObject({
+      met: undefined,
+      measured: '1,000 readings/s; 5,000 of 5,000 stored, 0 twice; 20 devices, 5.0 s',
+      note: "not the goal's run: --devices 1000 or more, sustained for 60 s or more",
+    });
+    expect(goal(small, 'Ratio of that')).toMatchObject({ met: undefined, measured: '0.050' });
+
+    const slow = run({ fleet: fleetAtScale(1360) });
+    expect(goal(slow, 'Durable ingest')).toMatchObject({
+      met: false,
+      measured: '1,360 readings/s; 82,960 of 82,960 stored, 0 twice; 1,000 devices, 61.0 s',
+    });
+    expect(goal(slow, 'Ratio of that')).toMatchObject({ met: false, measured: '0.068' });
+
+    const fast = run({ fleet: fleetAtScale(5200) });
+    expect(goal(fast, 'Durable ingest').met).toBe(true);
+    expect(goal(fast, 'Ratio of that').met).toBe(true);
+    // Fast enough, but a reading stored twice or one missing fails it.
+    expect(goal(run({ fleet: fleetAtScale(5200, { duplicates: 1 }) }), 'Durable ingest').met).toBe(false);
+    expect(goal(run({ fleet: fleetAtScale(5200, { stored: 5200 * 61 - 1, complete: false }) }), 'Durable ingest').met).toBe(false);
+  });
+
+  it('judges the latency goal on the whole soak of a minute or more, with the rate it ran at', () => {
+    expect(goal(run(), 'Publish → stored')).toMatchObject({ met: undefined, note: 'needs --soak' });
+    // 40 s is a smoke run's soak: shown, not judged.
+    expect(goal(run({ soak }), 'Publish → stored')).toMatchObject({
+      met: undefined,
+      measured: "330 ms (p50 120) over the soak's 400 probes at 300 readings/s",
+      note: "not the goal's run: a soak of 60 s or more at half a measured maximum or at --rate",
+    });
+    const minute = { ...soak, seconds: 60 };
+    expect(goal(run({ soak: minute }), 'Publish → stored')).toMatchObject({ met: false, note: 'rate: --rate' });
+    expect(goal(run({ soak: { ...minute, latency: { ...soak.latency, p99Ms: 250 } } }), 'Publish → stored').met).toBe(true);
+    // At the fallback rate there was no maximum to take half of.
+    const fallback = { ...minute, rateSource: fallbackSoakRateSource, latency: { ...soak.latency, p99Ms: 90 } };
+    expect(goal(run({ soak: fallback }), 'Publish → stored').met).toBeUndefined();
+  });
+
+  it('judges memory on a 10-minute soak: flat, and no sample above 1 GiB', () => {
+    expect(goal(run({ soak }), 'Local cloud memory')).toMatchObject({ met: undefined, note: "not the goal's run: --soak 600" });
+    expect(goal(run({ soak: tenMinutes([950, 970, 960, 991, 980, 975]) }), 'Local cloud memory')).toMatchObject({
+      met: true,
+      measured: 'at most 991 MiB over 600 s; 2nd half +2.1 %',
+    });
+    expect(goal(run({ soak: tenMinutes([950, 970, 1030, 991, 980, 975]) }), 'Local cloud memory').met).toBe(false);
+    expect(goal(run({ soak: tenMinutes([600, 610, 620, 800, 820, 830]) }), 'Local cloud memory').met).toBe(false);
+  });
+
+  it('judges the live, broker, API, chart and write-unit goals on their figures', () => {
+    const report = run({ fleet: fleet(), soak, chart: { ...chart, dataService: route(8, 12), api: route(10, 22) } });
+    expect(goal(report, 'Publish → browser')).toMatchObject({ met: true, measured: '61 ms' });
+    expect(goal(report, 'Broker alone')).toMatchObject({ met: false, measured: '0.090' });
+    expect(goal(report, 'Authenticated API read')).toMatchObject({ met: false, measured: '0.050' });
+    expect(goal(report, '24 h of 1 Hz → 500-point chart, p99, on the Data Service')).toMatchObject({
+      met: true,
+      measured: '12 ms over 100 queries',
+    });
+    expect(goal(report, '24 h of 1 Hz → 500-point chart, p99, through')).toMatchObject({ met: false, measured: '22 ms over 100 queries' });
+    expect(goal(report, 'DynamoDB write units per reading, ingest')).toMatchObject({ met: false, measured: '1.00 WCU' });
+    expect(goal(report, 'DynamoDB write units per reading, soak')).toMatchObject({ met: false, measured: '2.11 WCU' });
+    const frugal = fleet({ writeUnits: { ...fleet().writeUnits, unitsPerReading: 0.09 } });
+    expect(goal(run({ fleet: frugal }), 'DynamoDB write units per reading, ingest')).toMatchObject({ met: true, measured: '0.09 WCU' });
+    expect(goal(run({ fleet: frugal }), 'DynamoDB write units per reading, soak')).toMatchObject({ met: undefined, note: 'needs --soak' });
+  });
+
+  it('prints one line a goal this run measured under the table, the verdict first; the JSON has them all', () => {
+    const report = run({ fleet: fleet(), soak });
+    const table = formatReport(report);
+    expect(table).toContain('Goals (issue 9), judged on this run:');
+    expect(table).toMatch(/\n {2}met +Publish → browser live chart, p99 +≤ 250 ms +61 ms\n/);
+    expect(table).toMatch(/\n {2}NOT MET +Broker alone \(QoS 1, policies on\) \/ Mosquitto +≥ 0\.5 +0\.090\n/);
+    expect(table).toMatch(
+      /\n {2}not judged +Durable ingest, ≥ 1,000 devices for ≥ 60 s +≥ 5,000 readings\/s, none lost, none twice +1,000 readings\/s; .* \(not the goal's run: --devices 1000/,
+    );
+    // No chart in this run: no line for it.
+    expect(table).not.toContain('500-point chart');
+    expect(JSON.parse(JSON.stringify(report)).goals).toHaveLength(11);
   });
 });

@@ -13,6 +13,7 @@ import type { Outcome } from './outcome.ts';
 import type { ChartQueryMeasurement } from './chart-query.ts';
 import type { TreeMemory } from './process-memory.ts';
 import type { SoakMeasurement } from './soak.ts';
+import { goalLines, judgeGoals, type GoalVerdict } from './goals.ts';
 import { platformRows, soakLines } from './report-platform-rows.ts';
 import { ratio } from './stats.ts';
 
@@ -106,6 +107,8 @@ export interface BenchReport {
     /** DynamoDB write units (telemetry + latest + rollups) per stored reading of the soak: the steady state. */
     readonly soakWriteUnitsPerReading: number | undefined;
   };
+  /** Each of issue 9's goals against this run's figure (goals.ts). */
+  readonly goals: readonly GoalVerdict[];
 }
 
 const mib = (bytes: number | undefined) => (bytes === undefined ? undefined : Math.round(bytes / 2 ** 20));
@@ -136,7 +139,7 @@ export function buildReport(input: {
   const mLive = input.mosquittoLive.ok === true ? input.mosquittoLive.result : undefined;
   const r = input.apiRead.ok === true ? input.apiRead.result : undefined;
   const { out: _out, targets: _targets, ...options } = input.options;
-  return {
+  const report: Omit<BenchReport, 'goals'> = {
     generatedAt: input.generatedAt.toISOString(),
     machine: input.machine,
     options,
@@ -190,6 +193,7 @@ export function buildReport(input: {
       soakWriteUnitsPerReading: k?.writeUnits.unitsPerReading,
     },
   };
+  return { ...report, goals: judgeGoals(report) };
 }
 
 const rate = (n: number | undefined) => (n === undefined ? '—' : Math.round(n).toLocaleString('en-US'));
@@ -234,8 +238,8 @@ export function formatReport(report: BenchReport): string {
         'Fleet end-to-end stored readings',
         `${rate(f.storedPerSecond)} readings/s`,
         f.complete
-          ? `${f.stored}/${f.expected} stored in ${f.elapsedMs} ms`
-          : `INCOMPLETE: ${f.stored}/${f.expected} stored (last progress after ${f.elapsedMs} ms)${lost}`,
+          ? `${f.stored}/${f.expected} stored in ${f.elapsedMs} ms, ${f.duplicates} duplicates`
+          : `INCOMPLETE: ${f.stored}/${f.expected} stored (last progress after ${f.elapsedMs} ms), ${f.duplicates} duplicates${lost}`,
       ]);
       const l = f.latency;
       rows.push([
@@ -285,6 +289,7 @@ export function formatReport(report: BenchReport): string {
   if (report.chart.ok === false) notes.push(`Chart query failed: ${report.chart.error}`);
   if (report.soak.ok === false) notes.push(`Soak failed: ${report.soak.error}`);
   const soak = soakLines(report);
+  const goals = goalLines(report.goals);
 
   const widths = [0, 1].map((c) => Math.max(...rows.map((r) => r[c]!.length)));
   const lines = rows.map(([a, b, c]) => `  ${a.padEnd(widths[0]!)}  ${b.padStart(widths[1]!)}  ${c}`.trimEnd());
@@ -294,6 +299,7 @@ export function formatReport(report: BenchReport): string {
     '',
     ...lines,
     ...(soak.length > 0 ? ['', ...soak] : []),
+    ...(goals.length > 0 ? ['', ...goals] : []),
     ...(notes.length > 0 ? ['', ...notes] : []),
     '',
   ].join('\n');

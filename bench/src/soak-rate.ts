@@ -1,5 +1,7 @@
 /** The soak's fixed rate: `--rate` when given, else half the end-to-end maximum this run measured, else 100 readings/s. */
 export const fallbackSoakRate = 100;
+/** The rate's source when it is the fallback: no maximum to take half of. */
+export const fallbackSoakRateSource = 'default (no end-to-end rate measured in this run)';
 
 export function soakRate(
   given: number | undefined,
@@ -12,5 +14,5 @@ export function soakRate(
       rateSource: `half the end-to-end rate measured in this run (${Math.round(measuredStoredPerSecond)}/s)`,
     };
   }
-  return { ratePerSecond: fallbackSoakRate, rateSource: 'default (no end-to-end rate measured in this run)' };
+  return { ratePerSecond: fallbackSoakRate, rateSource: fallbackSoakRateSource };
 }

@@ -21,7 +21,7 @@ import { deviceConnections } from './device-connection.ts';
 import { connectLoadGenerator, fleetReadingPayload, type LoadResult } from './load-generator.ts';
 import { sampleTreeMemory, type TreeMemory } from './process-memory.ts';
 import { countStoredOnce, judgeSoak, type SoakCount, type SoakSample, type SoakVerdict } from './soak-verdict.ts';
-import { percentile } from './stats.ts';
+import { percentile, summarizeLatencies, type LatencySummary } from './stats.ts';
 import { measureWriteUnits, readWriteUnitSums, type WriteUnitsMeasurement } from './write-units.ts';
 
 export interface SoakOptions {
@@ -46,6 +46,8 @@ export interface SoakMeasurement {
   readonly sampleIntervalMs: number;
   readonly load: LoadResult;
   readonly samples: readonly SoakSample[];
+  /** The probe's publish→stored latency over the whole soak (the samples have each interval's). */
+  readonly latency: LatencySummary;
   /** Each process's share at the first and the last sample: where memory went. */
   readonly firstMemory: TreeMemory | undefined;
   readonly lastMemory: TreeMemory | undefined;
@@ -182,6 +184,7 @@ export async function runSoak(platform: PlatformProcess, options: SoakOptions): 
       sampleIntervalMs,
       load,
       samples,
+      latency: summarizeLatencies(probed.latenciesMs),
       firstMemory,
       lastMemory,
       drainedAfterMs,

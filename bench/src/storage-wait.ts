@@ -41,7 +41,10 @@ const lostStallMs = 5000;
 
 export interface StorageOutcome {
   readonly complete: boolean;
+  /** Distinct readings of the run stored. */
   readonly stored: number;
+  /** Readings read back more than once (the same device and seq), at the last count. */
+  readonly duplicates: number;
   readonly allStoredAt: number;
   readonly reason?: string;
 }
@@ -85,12 +88,18 @@ export async function waitForStorage(o: {
   }
   o.onLoadStored();
 
-  let stored = await countStored(o.reader, o.deviceIds, o.since, o.warmup);
-  if (stored >= o.expected) return { complete: true, stored, allStoredAt: allStoredAt ?? Date.now() };
+  let { stored, duplicates } = await countStored(o.reader, o.deviceIds, o.since, o.warmup);
+  if (stored >= o.expected) return { complete: true, stored, duplicates, allStoredAt: allStoredAt ?? Date.now() };
   for (;;) {
     const now = Date.now();
     if (now >= o.deadline)
-      return { complete: false, stored, allStoredAt: lastProgressAt, reason: `deadline reached with ${stored} of ${o.expected} stored` };
+      return {
+        complete: false,
+        stored,
+        duplicates,
+        allStoredAt: lastProgressAt,
+        reason: `deadline reached with ${stored} of ${o.expected} stored`,
+      };
     // Readings known lost explain the shortfall: a short quiet period is enough to stop.
     const explained = stored + o.knownLost() >= o.expected;
     const stall = explained ? lostStallMs : o.stallMs;
@@ -98,23 +107,33 @@ export async function waitForStorage(o: {
       return {
         complete: false,
         stored,
+        duplicates,
         allStoredAt: lastProgressAt,
         reason: `no reading stored for ${stall} ms with ${stored} of ${o.expected} stored${explained ? ' (the rest known lost)' : ''}`,
       };
     }
     await new Promise((r) => setTimeout(r, 500));
     const count = await countStored(o.reader, o.deviceIds, o.since, o.warmup);
-    if (count > stored) lastProgressAt = Date.now();
-    stored = count;
-    if (stored >= o.expected) return { complete: true, stored, allStoredAt: lastProgressAt };
+    if (count.stored > stored) lastProgressAt = Date.now();
+    ({ stored, duplicates } = count);
+    if (stored >= o.expected) return { complete: true, stored, duplicates, allStoredAt: lastProgressAt };
   }
 }
 
-/** Distinct stored readings of the measured run (seq above the warm-up) across the load devices. */
-export async function countStored(reader: DataServiceReader, deviceIds: readonly string[], since: number, warmup: number): Promise<number> {
+/**
+ * The measured run's readings (seq above the warm-up) across the load devices, read back raw:
+ * distinct ones, and those read more than once (a reading stored twice).
+ */
+export async function countStored(
+  reader: DataServiceReader,
+  deviceIds: readonly string[],
+  since: number,
+  warmup: number,
+): Promise<{ stored: number; duplicates: number }> {
   const counts = await mapWithLimit(deviceIds, 4, async (id) => {
-    const readings = await reader.raw(id, since, Date.now() + 1000);
-    return new Set(readings.filter((r) => r.seq > warmup).map((r) => r.seq)).size;
+    const seqs = (await reader.raw(id, since, Date.now() + 1000)).filter((r) => r.seq > warmup).map((r) => r.seq);
+    const distinct = new Set(seqs).size;
+    return { stored: distinct, duplicates: seqs.length - distinct };
   });
-  return counts.reduce((a, b) => a + b, 0);
+  return counts.reduce((a, b) => ({ stored: a.stored + b.stored, duplicates: a.duplicates + b.duplicates }), { stored: 0, duplicates: 0 });
 }

@@ -54,6 +54,7 @@ describe.skipIf(deployedEndpointsFile || !mosquittoInstalled)('npm run bench -- 
     expect(stdout).toContain('Local cloud RSS at start / after ingest');
     expect(stdout).toContain('Chart 24 h of 1 Hz, API via gateway');
     expect(stdout).toContain('Soak samples');
+    expect(stdout).toContain('Goals (issue 9), judged on this run:');
 
     const report = JSON.parse(await readFile(out, 'utf8')) as {
       options: { devices: number; readings: number };
@@ -63,6 +64,7 @@ describe.skipIf(deployedEndpointsFile || !mosquittoInstalled)('npm run bench -- 
         result?: {
           load: { acknowledged: number; failed: number };
           stored: number;
+          duplicates: number;
           expected: number;
           complete: boolean;
           writeUnits: { readingsStored: number; telemetryUnits: number; unitsPerReading: number };
@@ -74,6 +76,7 @@ describe.skipIf(deployedEndpointsFile || !mosquittoInstalled)('npm run bench -- 
         ok: boolean;
         result?: {
           samples: unknown[];
+          latency: { samples: number };
           count: { acknowledged: number; storedOnce: number; missing: number; duplicates: number };
           writeUnits: { readingsStored: number; telemetryUnits: number; latestUnits: number; unitsPerReading: number };
         };
@@ -103,12 +106,19 @@ describe.skipIf(deployedEndpointsFile || !mosquittoInstalled)('npm run bench -- 
         | 'mosquittoPublishToWebSocketP99Ms',
         number
       > & { fleetEndToEndComplete: boolean; fleetBrokerComplete: boolean };
+      goals: { goal: string; target: string; measured?: string; met?: boolean; note?: string }[];
     };
     expect(report.options).toMatchObject({ devices: 5, readings: 40 });
     expect(report.mosquitto.ok).toBe(true);
     expect(report.mosquitto.result?.received).toBe(report.mosquitto.result?.expected);
     expect(report.fleet.ok).toBe(true);
-    expect(report.fleet.result).toMatchObject({ expected: 200, stored: 200, complete: true, load: { acknowledged: 200, failed: 0 } });
+    expect(report.fleet.result).toMatchObject({
+      expected: 200,
+      stored: 200,
+      duplicates: 0,
+      complete: true,
+      load: { acknowledged: 200, failed: 0 },
+    });
     expect(report.figures.fleetEndToEndComplete).toBe(true);
     expect(report.figures.fleetToMosquittoRatio).toBeGreaterThan(0);
     // The authenticated read answered 2xx every time (a 401 or 429 storm would not be a read rate).
@@ -175,5 +185,13 @@ describe.skipIf(deployedEndpointsFile || !mosquittoInstalled)('npm run bench -- 
     expect(soakUnits?.telemetryUnits).toBeGreaterThan(0);
     expect(soakUnits?.latestUnits).toBeGreaterThan(0);
     expect(soakUnits?.unitsPerReading).toBeGreaterThan(0);
+    expect(report.soak.result?.latency.samples).toBeGreaterThan(0);
+    // Every goal of the issue has its line; a run of 5 devices for seconds is not the ingest goal's run.
+    expect(report.goals).toHaveLength(11);
+    for (const g of report.goals) expect(g.measured, g.goal).toBeTypeOf('string');
+    // Not judged: JSON leaves `met` out.
+    expect(report.goals[0]).toMatchObject({ goal: 'Durable ingest, ≥ 1,000 devices for ≥ 60 s' });
+    expect(report.goals[0]).not.toHaveProperty('met');
+    expect(report.goals[0]?.note).toContain("not the goal's run");
   }, 450_000);
 });
