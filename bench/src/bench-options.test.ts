@@ -122,8 +122,17 @@ describe('parseBenchArgs', () => {
       '--readings must be an integer from 1 to 100000, received "many"',
       '--data-tasks must be an integer from 1 to 4, received "9"',
       '--flush-spacing must be an integer from 0 to 5000 (milliseconds), received "soon"',
-      '--only must be one of mosquitto, fleet, broker, browser, api, chart, soak, received "aedes"',
+      '--only must be one or more of mosquitto, fleet, broker, browser, api, chart, soak (comma-separated), received "aedes"',
     ]);
+  });
+
+  it("runs several targets from a comma list, in the bench's order, and refuses a list with an unknown one", () => {
+    expect(parseBenchArgs(['--only', 'fleet,mosquitto'])).toMatchObject({ kind: 'run', options: { targets: ['mosquitto', 'fleet'] } });
+    expect(parseBenchArgs(['--only', 'fleet, chart', '--soak', '60'])).toMatchObject({
+      options: { targets: ['fleet', 'chart', 'soak'], soakSeconds: 60 },
+    });
+    expect(parseBenchArgs(['--only', 'fleet,aedes'])).toMatchObject({ kind: 'invalid' });
+    expect(parseBenchArgs(['--only', ''])).toMatchObject({ kind: 'invalid' });
   });
 
   it('runs the broker alone or the browser live path on their own with --only', () => {

@@ -98,7 +98,7 @@ export const benchUsage = `Usage: npm run bench -- [options]
   --chart-queries <n>    timed chart queries per route on a day of 1 Hz data (default ${defaultBenchOptions.chartQueries})
   --soak [seconds]       also soak the platform at a fixed rate (${defaultSoakSeconds} s when no number is given, at most 3000), sampled every 10 s
   --rate <n>             soak readings per second (default half the end-to-end rate measured in the same run, else 100)
-  --only <target>        ${benchTargets.join(', ')} (default all but soak); broker and browser run their Mosquitto peer too
+  --only <targets>       one or more of ${benchTargets.join(', ')}, comma-separated (default all but soak); broker and browser run their Mosquitto peer too
   --out <file>           JSON results (default ${defaultBenchOptions.out})
   --quick                a smoke run of about two minutes (${quickBenchDefaults.devices} devices × ${quickBenchDefaults.readings} readings, ${quickBenchDefaults.chartQueries} chart
                          queries, a ${quickBenchDefaults.soakSeconds} s soak): checks that the bench runs, its figures are not for comparing
@@ -176,10 +176,12 @@ export function parseBenchArgs(argv: readonly string[]): ParsedBenchArgs {
 
   let targets: readonly BenchTarget[] = base.targets;
   const only = values['only'];
-  if (only !== undefined) {
-    const target = benchTargets.find((t) => t === only);
-    if (target) targets = [target];
-    else errors.push(`--only must be one of ${benchTargets.join(', ')}, received ${JSON.stringify(only)}`);
+  if (typeof only === 'string') {
+    // A comma list runs several: `--only mosquitto,fleet` is the ingest goal and its ratio.
+    const asked = only.split(',').map((t) => t.trim());
+    const unknown = asked.filter((t) => !benchTargets.some((b) => b === t));
+    if (unknown.length === 0 && asked.length > 0) targets = benchTargets.filter((t) => asked.includes(t));
+    else errors.push(`--only must be one or more of ${benchTargets.join(', ')} (comma-separated), received ${JSON.stringify(only)}`);
   }
   if (values['soak'] !== undefined && !targets.includes('soak')) targets = [...targets, 'soak'];
   const out = typeof values['out'] === 'string' && values['out'] !== '' ? values['out'] : defaultBenchOptions.out;
