@@ -6,7 +6,8 @@
  * shown, with what the run lacked. Pure, like report.ts.
  */
 import type { BenchReport } from './report.ts';
-import { fallbackSoakRateSource } from './soak-rate.ts';
+import { defaultBenchOptions } from './bench-options.ts';
+import { fallbackSoakRateSource, givenSoakRateSource } from './soak-rate.ts';
 
 /** The figures the issue asks for ("Goals" in issue 9), in its units. */
 export const issue9Goals = {
@@ -17,10 +18,18 @@ export const issue9Goals = {
   publishToStoredP99Ms: 250,
   /** A soak shorter than this is a smoke run (`--quick`: 20 s), not a rate held. */
   latencySoakSeconds: 60,
+  /**
+   * An ingest run smaller than the bench's default (20 devices × 250) does not measure the maximum
+   * the soak takes half of: a 5-device run of 200 readings stores about 160/s, mostly its pipeline's
+   * latency, against about 1,400/s for the default.
+   */
+  maximumRunReadings: defaultBenchOptions.devices * defaultBenchOptions.readings,
   publishToBrowserP99Ms: 250,
   brokerToMosquittoRatio: 0.5,
   apiToFastifyRatio: 0.5,
   chartP99Ms: 20,
+  /** A p99 of fewer queries is their slowest one or two (`--quick` times 5). */
+  chartMinQueries: 100,
   /** "≤ 1 GB": memory is sized in binary units, so 1 GiB. */
   soakMaxRssBytes: 2 ** 30,
   soakSeconds: 600,
@@ -103,8 +112,10 @@ export function judgeGoals(report: Omit<BenchReport, 'goals'>): GoalVerdict[] {
   const latencyTarget = `≤ ${g.publishToStoredP99Ms} ms`;
   if (!k || k.latency.p99Ms === undefined) verdicts.push(unmeasured(latencyGoal, latencyTarget, 'needs --soak'));
   else {
-    // The rate is half this run's end-to-end maximum, or the --rate its user chose as that.
-    const shaped = k.seconds >= g.latencySoakSeconds && k.rateSource !== fallbackSoakRateSource;
+    // The rate is the --rate its user chose as half the maximum, or half of what a full-size ingest run stored.
+    const halfOfRun = k.rateSource !== givenSoakRateSource && k.rateSource !== fallbackSoakRateSource;
+    const ofMaximum = k.rateSource === givenSoakRateSource || (halfOfRun && (f?.expected ?? 0) >= g.maximumRunReadings);
+    const shaped = k.seconds >= g.latencySoakSeconds && ofMaximum;
     verdicts.push({
       goal: latencyGoal,
       target: latencyTarget,
@@ -112,7 +123,7 @@ export function judgeGoals(report: Omit<BenchReport, 'goals'>): GoalVerdict[] {
       met: shaped ? k.latency.p99Ms <= g.publishToStoredP99Ms : undefined,
       note: shaped
         ? `rate: ${k.rateSource}`
-        : `not the goal's run: a soak of ${g.latencySoakSeconds} s or more at half a measured maximum or at --rate`,
+        : `not the goal's run: a soak of ${g.latencySoakSeconds} s or more at --rate or at half an ingest run of ${int(g.maximumRunReadings)} readings or more`,
     });
   }
   verdicts.push(
@@ -142,15 +153,19 @@ export function judgeGoals(report: Omit<BenchReport, 'goals'>): GoalVerdict[] {
     ['on the Data Service', c?.dataService],
     ['through the gateway and the API', c?.api],
   ] as const) {
-    verdicts.push(
-      bound(
-        `24 h of 1 Hz → 500-point chart, p99, ${name}`,
-        `≤ ${g.chartP99Ms} ms`,
-        route?.p99Ms,
-        (v) => v <= g.chartP99Ms,
-        (v) => `${int(v)} ms over ${route?.samples ?? 0} queries`,
-      ),
-    );
+    const goal = `24 h of 1 Hz → 500-point chart, p99, ${name}`;
+    const target = `≤ ${g.chartP99Ms} ms`;
+    if (route?.p99Ms === undefined) verdicts.push(unmeasured(goal, target));
+    else {
+      const shaped = route.samples >= g.chartMinQueries;
+      verdicts.push({
+        goal,
+        target,
+        measured: `${int(route.p99Ms)} ms over ${route.samples} queries`,
+        met: shaped ? route.p99Ms <= g.chartP99Ms : undefined,
+        ...(shaped ? {} : { note: `not the goal's run: --chart-queries ${g.chartMinQueries} or more` }),
+      });
+    }
   }
 
   const memoryGoal = `Local cloud memory, ${g.soakSeconds / 60} min at half the maximum rate`;
